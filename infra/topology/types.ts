@@ -1,0 +1,134 @@
+/**
+ * The topology's vocabulary: one typed declaration of every function, table, queue and
+ * schedule. Two readers turn it into a running system:
+ *   - the CDK app (`infra/stack.ts`) → API Gateway routes, Lambda functions, rules, queues, tables;
+ *   - the local runtime (`infra/local/`) → an in-process cloud with the same wiring.
+ * Nothing here imports AWS or CDK: it is plain data, safe to read from tests and tools.
+ */
+
+/** L0 core (never degraded) … L3 peripheral. Tiers drive memory, timeouts, alarms, retry budgets. */
+export type Tier = 'L0' | 'L1' | 'L2' | 'L3';
+
+export type Service = 'evcs' | 'charging' | 'baseinfo' | 'push' | 'piles' | 'parking' | 'reconcile' | 'dxp' | 'ops';
+
+export type AttributeType = 'S' | 'N';
+
+export interface KeyDecl {
+  readonly name: string;
+  readonly type: AttributeType;
+}
+
+export interface IndexDecl {
+  readonly name: string;
+  readonly partitionKey: KeyDecl;
+  readonly sortKey?: KeyDecl;
+}
+
+export interface TableDecl {
+  /** logical name; env var `TABLE_<NAME>` (upper snake) carries the physical name */
+  readonly name: string;
+  readonly description: string;
+  readonly partitionKey: KeyDecl;
+  readonly sortKey?: KeyDecl;
+  /** epoch-seconds attribute DynamoDB deletes expired items by */
+  readonly ttlAttribute?: string;
+  readonly indexes?: readonly IndexDecl[];
+  /** the data is the business record (orders): retain on stack deletion, point-in-time recovery */
+  readonly critical?: boolean;
+}
+
+/** An EventBridge rule pattern, in EventBridge's own JSON shape. */
+export interface EventPattern {
+  readonly source: readonly string[];
+  readonly 'detail-type': readonly string[];
+  readonly detail?: Record<string, unknown>;
+}
+
+export interface QueueDecl {
+  /** logical name; env var `QUEUE_URL_<NAME>` carries the URL */
+  readonly name: string;
+  readonly description: string;
+  readonly tier: Tier;
+  /** must exceed the consumer's timeout (AWS recommends 6×) */
+  readonly visibilityTimeoutSeconds: number;
+  /** deliveries before a message moves to the queue's DLQ */
+  readonly maxReceiveCount: number;
+  /** EventBridge rules whose matching events are delivered into this queue */
+  readonly subscribe?: readonly EventPattern[];
+  /** how long the DLQ keeps messages (days, ≤ 14) */
+  readonly dlqRetentionDays?: number;
+}
+
+export type Trigger =
+  /** API Gateway HTTP API route; the handler receives a payload-v2 event */
+  | { readonly type: 'http'; readonly method: 'POST' | 'GET'; readonly path: string }
+  /** EventBridge rule → function (async invoke; failures go to the function's on-failure DLQ) */
+  | { readonly type: 'event'; readonly pattern: EventPattern }
+  /** SQS event source mapping with partial batch responses (ReportBatchItemFailures) */
+  | {
+      readonly type: 'queue';
+      readonly queue: string;
+      readonly batchSize: number;
+      readonly maxBatchingWindowSeconds?: number;
+      readonly maxConcurrency?: number;
+    }
+  /** EventBridge Scheduler; `rate(5 minutes)` or `cron(0 1 * * ? *)` */
+  | { readonly type: 'schedule'; readonly expression: string };
+
+export type Grant =
+  | { readonly table: string; readonly access: 'read' | 'write' | 'readWrite' }
+  | { readonly bus: 'put' }
+  | { readonly queue: string; readonly access: 'send' }
+  /** read the partner/platform secrets under the platform's Secrets Manager prefix */
+  | { readonly secrets: 'read' | 'readWrite' }
+  /** publish pile commands to AWS IoT Core MQTT topics */
+  | { readonly iot: 'publish' };
+
+export interface FunctionDecl {
+  /** unique, kebab-case; also the file name of the entry */
+  readonly id: string;
+  readonly service: Service;
+  /** path of the handler module, relative to the repository root */
+  readonly entry: string;
+  /** exported handler name (default `handler`) */
+  readonly handler?: string;
+  readonly tier: Tier;
+  readonly description: string;
+  readonly triggers: readonly Trigger[];
+  readonly grants: readonly Grant[];
+  /** extra, non-secret environment */
+  readonly environment?: Readonly<Record<string, string>>;
+  /** overrides the tier default */
+  readonly timeoutSeconds?: number;
+  readonly memoryMb?: number;
+  /** exists only in the local runtime (simulator controls); never deployed */
+  readonly localOnly?: boolean;
+}
+
+export interface Topology {
+  readonly tables: readonly TableDecl[];
+  readonly queues: readonly QueueDecl[];
+  readonly functions: readonly FunctionDecl[];
+}
+
+/** Per-tier defaults: the one place both runtimes read them from. */
+export interface TierDefaults {
+  readonly memoryMb: number;
+  readonly timeoutSeconds: number;
+  /** alarm severity tag on this tier's alarms */
+  readonly severity: 'critical' | 'high' | 'medium' | 'low';
+  readonly logRetentionDays: number;
+  /** async retries (EventBridge → Lambda) */
+  readonly retryAttempts: number;
+}
+
+export const TIER_DEFAULTS: Readonly<Record<Tier, TierDefaults>> = {
+  L0: { memoryMb: 1024, timeoutSeconds: 10, severity: 'critical', logRetentionDays: 90, retryAttempts: 2 },
+  L1: { memoryMb: 512, timeoutSeconds: 30, severity: 'high', logRetentionDays: 30, retryAttempts: 2 },
+  L2: { memoryMb: 512, timeoutSeconds: 120, severity: 'medium', logRetentionDays: 30, retryAttempts: 2 },
+  L3: { memoryMb: 256, timeoutSeconds: 60, severity: 'low', logRetentionDays: 14, retryAttempts: 1 },
+};
+
+/** `partners` → `TABLE_PARTNERS`, `push-status` → `QUEUE_URL_PUSH_STATUS` */
+export const envName = (prefix: 'TABLE' | 'QUEUE_URL', logical: string): string =>
+  `${prefix}_${logical.replace(/[^A-Za-z0-9]+/g, '_').toUpperCase()}`;

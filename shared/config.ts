@@ -1,0 +1,62 @@
+/**
+ * The one config module: reads the environment once, validates it with zod, and is the only
+ * place that knows environment variable names. The CDK stack and the local runtime both set
+ * exactly these variables (see `infra/topology/types.ts` envName for TABLE_ / QUEUE_URL_).
+ *
+ * AWS endpoints are NOT configured here: the AWS SDK reads AWS_ENDPOINT_URL_<SERVICE> itself,
+ * which is how the local runtime points the real SDK at its loopback servers.
+ */
+import { z } from 'zod';
+import { envName } from '../infra/topology/types.ts';
+
+const intFromEnv = (def: number) => z.coerce.number().int().positive().default(def);
+
+const EnvSchema = z.object({
+  /** our own 9-character OperatorID (组织机构代码) */
+  OPERATOR_ID: z.string().regex(/^[0-9A-Z]{9}$/).default('MA5GS8X01'),
+  /** Secrets Manager name prefix for every secret the platform reads, e.g. `evcs/` */
+  SECRETS_PREFIX: z.string().default('evcs/'),
+  EVENT_BUS_NAME: z.string().default('evcs'),
+  /** lifetime of the tokens we issue (TokenAvailableTime), seconds */
+  TOKEN_TTL_SECONDS: intFromEnv(7200),
+  /** accepted clock skew of a request TimeStamp, seconds either side */
+  TIMESTAMP_WINDOW_SECONDS: intFromEnv(600),
+  /** requests larger than this are refused before parsing (Ret 4003) */
+  MAX_BODY_BYTES: intFromEnv(256 * 1024),
+  /** how long handlers cache secrets read from Secrets Manager, seconds */
+  SECRETS_CACHE_SECONDS: intFromEnv(300),
+  /** grace period during which a rotated-out inbound secret set stays valid, seconds */
+  ROTATION_GRACE_SECONDS: intFromEnv(7 * 24 * 3600),
+});
+
+export type Config = z.infer<typeof EnvSchema> & {
+  tableName(logical: string): string;
+  queueUrl(logical: string): string;
+};
+
+const build = (env: NodeJS.ProcessEnv): Config => {
+  const parsed = EnvSchema.parse(env);
+  return {
+    ...parsed,
+    tableName(logical) {
+      const v = env[envName('TABLE', logical)];
+      if (!v) throw new Error(`configuration: ${envName('TABLE', logical)} is not set (no grant on table '${logical}'?)`);
+      return v;
+    },
+    queueUrl(logical) {
+      const v = env[envName('QUEUE_URL', logical)];
+      if (!v) throw new Error(`configuration: ${envName('QUEUE_URL', logical)} is not set (no grant on queue '${logical}'?)`);
+      return v;
+    },
+  };
+};
+
+let cached: Config | undefined;
+
+/** The configuration, read from process.env on first use. */
+export const config = (): Config => (cached ??= build(process.env));
+
+/** For tests and the local runtime, which set the environment before the first call. */
+export const resetConfig = (): void => {
+  cached = undefined;
+};
