@@ -1,0 +1,130 @@
+/**
+ * The operator CLI.
+ *
+ *   npm run evcs -- partners list
+ *   npm run evcs -- partners add --operator-id MA03ABCD4 --name "Fleet Co" [--dialect xiaoju]
+ *        [--stations ST1,ST2] [--base-url https://partner/evcs/v1/ --outbound-operator-secret … \
+ *         --outbound-data-secret … --outbound-data-secret-iv … --outbound-sig-secret …]
+ *   npm run evcs -- partners rotate --operator-id MA03ABCD4 [--grace-seconds 604800]
+ *
+ * It talks to the running local platform (npm start) when one is running, else to AWS with the
+ * ambient credentials and the resource names in the environment.
+ */
+import { parseArgs } from 'node:util';
+import { connect } from './connect.ts';
+import { config } from '../../shared/config.ts';
+import { listPartners } from '../../shared/store/partners.ts';
+import { onboardPartner, rotateInbound } from '../../shared/domain/onboarding.ts';
+import type { SecretSet } from '../../shared/tcec/crypto.ts';
+
+const USAGE = `usage:
+  npm run evcs -- partners list
+  npm run evcs -- partners add --operator-id ID --name NAME [--dialect cec2016|xiaoju] [--stations '*'|ST1,ST2]
+                               [--query-charge-info] [--base-url URL --outbound-operator-secret S
+                                --outbound-data-secret S --outbound-data-secret-iv S --outbound-sig-secret S]
+  npm run evcs -- partners rotate --operator-id ID [--grace-seconds N]
+options: --data-dir DIR (the local platform's data dir, default .data)`;
+
+const handover = (ourOperatorId: string, operatorId: string, inbound: SecretSet, apiUrl?: string): string =>
+  [
+    `Hand this to partner ${operatorId} over a secure channel (it is shown once):`,
+    `  our OperatorID       ${ourOperatorId}`,
+    `  base URL             ${apiUrl ?? '<the ApiUrl output of the stack>'}evcs/v1/`,
+    `  their OperatorID     ${operatorId}   (they put it in every envelope)`,
+    `  OperatorSecret       ${inbound.operatorSecret}`,
+    `  DataSecret           ${inbound.dataSecret}`,
+    `  DataSecretIV         ${inbound.dataSecretIV}`,
+    `  SigSecret            ${inbound.sigSecret}`,
+  ].join('\n');
+
+const main = async (): Promise<number> => {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      'data-dir': { type: 'string' },
+      'operator-id': { type: 'string' },
+      name: { type: 'string' },
+      dialect: { type: 'string', default: 'cec2016' },
+      stations: { type: 'string', default: '*' },
+      'query-charge-info': { type: 'boolean', default: false },
+      'base-url': { type: 'string' },
+      'outbound-operator-secret': { type: 'string' },
+      'outbound-data-secret': { type: 'string' },
+      'outbound-data-secret-iv': { type: 'string' },
+      'outbound-sig-secret': { type: 'string' },
+      'grace-seconds': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const [group, verb] = positionals;
+  if (values.help || !group) {
+    console.log(USAGE);
+    return values.help ? 0 : 2;
+  }
+  const where = connect(values['data-dir']);
+  const apiUrl = where.apiUrl ? `${where.apiUrl.replace(/\/$/, '')}/` : undefined;
+
+  if (group === 'partners' && verb === 'list') {
+    const partners = await listPartners();
+    for (const p of partners) {
+      const stations = p.stations === '*' ? 'all stations' : `${p.stations.length} station(s)`;
+      console.log(`${p.operatorId}  ${p.status.padEnd(9)} ${p.dialect.padEnd(8)} ${stations.padEnd(14)} ${p.outbound?.baseUrl ?? '-'}  ${p.name}`);
+    }
+    if (!partners.length) console.log('(no partners)');
+    return 0;
+  }
+
+  if (group === 'partners' && verb === 'add') {
+    const operatorId = values['operator-id'];
+    const name = values.name;
+    if (!operatorId || !name) throw new Error('--operator-id and --name are required');
+    if (values.dialect !== 'cec2016' && values.dialect !== 'xiaoju') throw new Error('--dialect must be cec2016 or xiaoju');
+    const o = values;
+    const outbound = o['base-url']
+      ? {
+          baseUrl: o['base-url'],
+          operatorSecret: required(o['outbound-operator-secret'], '--outbound-operator-secret'),
+          dataSecret: required(o['outbound-data-secret'], '--outbound-data-secret'),
+          dataSecretIV: required(o['outbound-data-secret-iv'], '--outbound-data-secret-iv'),
+          sigSecret: required(o['outbound-sig-secret'], '--outbound-sig-secret'),
+        }
+      : undefined;
+    const { inbound } = await onboardPartner({
+      operatorId,
+      name,
+      dialect: values.dialect,
+      stations: values.stations === '*' ? '*' : values.stations.split(',').map((s) => s.trim()).filter(Boolean),
+      features: { queryChargeInfo: values['query-charge-info'] },
+      ...(outbound ? { outbound } : {}),
+    });
+    console.log(`partner ${operatorId} onboarded (${where.target})`);
+    console.log(handover(config().OPERATOR_ID, operatorId, inbound, apiUrl));
+    return 0;
+  }
+
+  if (group === 'partners' && verb === 'rotate') {
+    const operatorId = required(values['operator-id'], '--operator-id');
+    const grace = values['grace-seconds'] ? Number(values['grace-seconds']) : config().ROTATION_GRACE_SECONDS;
+    if (!Number.isInteger(grace) || grace < 0) throw new Error('--grace-seconds must be a non-negative integer');
+    const { inbound, previousValidUntil } = await rotateInbound(operatorId, grace);
+    console.log(`inbound secrets of ${operatorId} rotated; the previous set stays valid until ${previousValidUntil.toISOString()}`);
+    console.log(handover(config().OPERATOR_ID, operatorId, inbound, apiUrl));
+    return 0;
+  }
+
+  console.error(USAGE);
+  return 2;
+};
+
+function required(v: string | undefined, flag: string): string {
+  if (!v) throw new Error(`${flag} is required`);
+  return v;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  },
+);

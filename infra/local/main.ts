@@ -1,0 +1,97 @@
+/**
+ * `npm start` — the whole platform on one laptop, on embedded defaults:
+ * API (shaped like API Gateway), event bus, queues, scheduler, DynamoDB Local (real AWS
+ * DynamoDB-compatible server on loopback, needs Java 17), and the demo seed.
+ *
+ *   npm start -- [--port 8080] [--seed FILE] [--data-dir .data] [--fresh] [--verbose]
+ *
+ * Ctrl-C stops everything it started.
+ */
+import { parseArgs } from 'node:util';
+import { execFileSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import { startPlatform } from './platform.ts';
+import { DEFAULT_DATA_DIR, DEFAULT_PORT, DEFAULT_SEED } from './defaults.ts';
+import { SeedError } from '../../shared/seed.ts';
+
+const USAGE = `usage: npm start -- [--port N] [--seed FILE] [--data-dir DIR] [--fresh] [--verbose]`;
+
+const javaAvailable = (): boolean => {
+  try {
+    execFileSync('java', ['-version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const main = async (): Promise<void> => {
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string', default: String(DEFAULT_PORT) },
+      seed: { type: 'string', default: DEFAULT_SEED },
+      'data-dir': { type: 'string', default: DEFAULT_DATA_DIR },
+      fresh: { type: 'boolean', default: false },
+      verbose: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number, got ${values.port}`);
+  if (!javaAvailable()) {
+    console.error('Java 17+ is required for DynamoDB Local: install it (apt-get install -y openjdk-17-jre-headless) and run npm start again.');
+    process.exit(1);
+  }
+
+  const platform = await startPlatform({
+    port,
+    seedFile: resolve(values.seed),
+    dataDir: resolve(values['data-dir']),
+    fresh: values.fresh,
+    logLevel: values.verbose ? 'DEBUG' : 'WARN',
+  });
+
+  const demo = platform.seed.partners[0]!;
+  console.log(
+    [
+      '',
+      'EVCS Interconnect is running locally.',
+      `  API          ${platform.apiUrl}/evcs/v1/<interface>     (health: ${platform.apiUrl}/health)`,
+      `  our OperatorID  ${platform.seed.operatorId}`,
+      `  data dir     ${platform.dataDir}${values.fresh ? ' (fresh)' : ''}`,
+      '',
+      `Demo partner "${demo.name}" (local demo secrets, never real ones):`,
+      `  OperatorID      ${demo.operatorId}`,
+      `  OperatorSecret  ${demo.inbound.operatorSecret}`,
+      `  DataSecret      ${demo.inbound.dataSecret}`,
+      `  DataSecretIV    ${demo.inbound.dataSecretIV}`,
+      `  SigSecret       ${demo.inbound.sigSecret}`,
+      '',
+      `Try:  npm run partner -- query_token${port === DEFAULT_PORT ? '' : `   (with --base-url ${platform.apiUrl}/evcs/v1/)`}`,
+      'Ctrl-C stops everything.',
+      '',
+    ].join('\n'),
+  );
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping…`);
+    await platform.stop();
+    console.log('stopped.');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+};
+
+main().catch((err: unknown) => {
+  if (err instanceof SeedError) console.error(err.message);
+  else console.error(`npm start failed: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

@@ -1,0 +1,79 @@
+/**
+ * Partner onboarding and secret rotation (model A of reference §2.2):
+ *   inbound  = the set WE issue to the partner; it calls us with its own OperatorID and these,
+ *   outbound = the set the partner issued to US; we call it with our OperatorID and these.
+ * Rotation replaces the inbound set and keeps the old one valid for a grace period, so a partner
+ * can switch without an outage.
+ */
+import { randomInt } from 'node:crypto';
+import type { SecretSet } from '../tcec/crypto.ts';
+import { getPartner, putPartner, type Partner } from '../store/partners.ts';
+import { getPartnerSecrets, putPartnerSecrets, type PartnerSecrets } from '../store/secrets.ts';
+import type { SeedPartner } from '../seed.ts';
+
+const ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789';
+
+/** `n` characters from an unambiguous alphanumeric alphabet, from the CSPRNG (ASCII, so 16 chars = 16 bytes). */
+export const randomSecret = (n = 16): string => Array.from({ length: n }, () => ALPHABET[randomInt(ALPHABET.length)]).join('');
+
+export const generateSecretSet = (): SecretSet => ({
+  operatorSecret: randomSecret(16),
+  dataSecret: randomSecret(16),
+  dataSecretIV: randomSecret(16),
+  sigSecret: randomSecret(16),
+});
+
+export interface OnboardInput {
+  operatorId: string;
+  name: string;
+  dialect?: Partner['dialect'];
+  stations?: Partner['stations'];
+  features?: Partner['features'];
+  inbound?: SecretSet;
+  outbound?: SecretSet & { baseUrl: string; paths?: Record<string, string> };
+}
+
+/** Create or replace a partner: registry record + secrets. Returns the inbound set to hand over. */
+export const onboardPartner = async (input: OnboardInput): Promise<{ partner: Partner; inbound: SecretSet }> => {
+  const inbound = input.inbound ?? generateSecretSet();
+  const { baseUrl, paths, ...outboundSecrets } = input.outbound ?? ({} as Partial<NonNullable<OnboardInput['outbound']>>);
+  const secrets: PartnerSecrets = {
+    inbound,
+    ...(input.outbound ? { outbound: outboundSecrets as SecretSet } : {}),
+  };
+  // secrets first: a registry entry without secrets would answer 4001 to a correct partner
+  await putPartnerSecrets(input.operatorId, secrets);
+  const partner: Partner = {
+    operatorId: input.operatorId,
+    name: input.name,
+    dialect: input.dialect ?? 'cec2016',
+    stations: input.stations ?? '*',
+    status: 'active',
+    features: input.features ?? { queryChargeInfo: false },
+    ...(baseUrl ? { outbound: { baseUrl, ...(paths ? { paths } : {}) } } : {}),
+  };
+  await putPartner(partner);
+  return { partner, inbound };
+};
+
+export const onboardFromSeed = (p: SeedPartner) =>
+  onboardPartner({
+    operatorId: p.operatorId,
+    name: p.name,
+    dialect: p.dialect,
+    stations: p.stations,
+    features: p.features,
+    inbound: p.inbound,
+    ...(p.outbound ? { outbound: p.outbound } : {}),
+  });
+
+/** New inbound set; the old one stays valid for `graceSeconds`. */
+export const rotateInbound = async (operatorId: string, graceSeconds: number, now = new Date()): Promise<{ inbound: SecretSet; previousValidUntil: Date }> => {
+  const partner = await getPartner(operatorId, { fresh: true });
+  const current = await getPartnerSecrets(operatorId, true);
+  if (!partner || !current) throw new Error(`no partner ${operatorId}`);
+  const inbound = generateSecretSet();
+  const previousValidUntil = new Date(now.getTime() + graceSeconds * 1000);
+  await putPartnerSecrets(operatorId, { ...current, inbound, previousInbound: { set: current.inbound, validUntil: previousValidUntil.getTime() } });
+  return { inbound, previousValidUntil };
+};

@@ -1,0 +1,224 @@
+/**
+ * The T/CEC 102 request pipeline — one place, one middy middleware, used by every interface we serve:
+ *
+ *   body size → envelope shape (4003) → partner by OperatorID (4003) → Sig (4001)
+ *   → Bearer token (4002) → TimeStamp window (4003) → decrypt (4003) → zod validation of Data (4004)
+ *   → business handler → response in the partner's dialect, encrypted and signed.
+ *
+ * Every protocol outcome is HTTP 200 with a Ret. Error responses carry Data "" and are signed
+ * with the partner's inbound SigSecret (unsigned only when the caller is unknown: there is no
+ * key to sign with). An unexpected exception becomes a signed Ret 500 and ONE log line with the
+ * cause. Nothing secret, no token and no decrypted Data is ever logged (lengths and hashes only).
+ */
+import { createHash } from 'node:crypto';
+import middy from '@middy/core';
+import type { MiddlewareObj } from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import { logger, metrics, MetricUnit, tracer } from '#powertools';
+import { config } from '../config.ts';
+import { Ret, TcecError } from '../tcec/ret.ts';
+import type { SecretSet } from '../tcec/crypto.ts';
+import {
+  decodeRequestData,
+  encodeResponse,
+  parseRequestEnvelope,
+  verifyRequestSig,
+  type RequestEnvelope,
+} from '../tcec/envelope.ts';
+import { parseTimeStamp } from '../tcec/time.ts';
+import { fromWire, toWire, type Dialect } from '../tcec/dialect.ts';
+import type { InterfaceName } from '../tcec/interfaces.ts';
+import { getPartner, type Partner } from '../store/partners.ts';
+import { getPartnerSecrets } from '../store/secrets.ts';
+import { resolveToken } from '../store/tokens.ts';
+
+export interface TcecRequest<D = unknown> {
+  readonly interface: InterfaceName;
+  readonly partner: Partner;
+  /** the inbound set the request verified with (current, or the previous one during a rotation grace period) */
+  readonly secrets: SecretSet;
+  readonly envelope: RequestEnvelope;
+  /** Data after decryption, lenient parsing and validation, in canonical (cec2016) spelling */
+  readonly data: D;
+  readonly requestId: string;
+  readonly now: Date;
+}
+
+export interface GatewayOptions {
+  /** false only for query_token, which is how a partner obtains a token */
+  readonly requireToken?: boolean;
+  /** an extension interface enabled per partner */
+  readonly feature?: keyof Partner['features'];
+}
+
+type Event = APIGatewayProxyEventV2 & { tcec?: TcecRequest };
+type Result = APIGatewayProxyStructuredResultV2;
+
+interface State {
+  started: number;
+  iface: InterfaceName;
+  partner?: Partner;
+  secrets?: SecretSet;
+}
+
+const RESPONSE_HEADERS = { 'content-type': 'application/json;charset=utf-8' } as const;
+
+const respond = (iface: InterfaceName, state: State, ret: number, msg: string, data?: unknown): Result => {
+  let body: { Ret: number; Msg: string; Data: string; Sig: string };
+  if (state.secrets) {
+    body = encodeResponse({ ret, msg, data, secrets: state.secrets });
+  } else {
+    // unknown caller: no key to sign with; clients treat an unsigned error as unauthenticated
+    body = { Ret: ret, Msg: msg, Data: '', Sig: '' };
+  }
+  const m = metrics.singleMetric();
+  m.addDimensions({ interface: iface, Ret: String(ret) });
+  m.addMetric('Requests', MetricUnit.Count, 1);
+  logger.info('tcec response', { Ret: ret, Msg: msg, durationMs: Date.now() - state.started, responseDataLength: body.Data.length });
+  return { statusCode: 200, headers: { ...RESPONSE_HEADERS }, body: JSON.stringify(body) };
+};
+
+const bearer = (headers: APIGatewayProxyEventV2['headers']): string | undefined => {
+  const raw = headers?.authorization ?? headers?.Authorization;
+  const m = raw ? /^Bearer\s+(\S+)\s*$/i.exec(raw) : null;
+  return m?.[1];
+};
+
+/** The inbound set whose Sig verifies: current, the still-valid previous one, then once more after a fresh read. */
+const verifiedSecrets = async (env: RequestEnvelope, now: Date): Promise<SecretSet | undefined> => {
+  for (const forceFetch of [false, true]) {
+    const s = await getPartnerSecrets(env.OperatorID, forceFetch);
+    if (!s) return undefined;
+    if (verifyRequestSig(env, s.inbound.sigSecret)) return s.inbound;
+    if (s.previousInbound && s.previousInbound.validUntil > now.getTime() && verifyRequestSig(env, s.previousInbound.set.sigSecret)) {
+      return s.previousInbound.set;
+    }
+  }
+  return undefined;
+};
+
+const searchKeys = (data: unknown): Record<string, string> => {
+  if (!data || typeof data !== 'object') return {};
+  const out: Record<string, string> = {};
+  for (const k of ['StartChargeSeq', 'ConnectorID', 'StationID', 'EquipAuthSeq', 'EquipBizSeq', 'CheckOrderSeq'] as const) {
+    const v = (data as Record<string, unknown>)[k];
+    if (typeof v === 'string' || typeof v === 'number') out[k] = String(v);
+  }
+  return out;
+};
+
+export const tcecGateway = (iface: InterfaceName, opts: GatewayOptions = {}): MiddlewareObj<Event, Result> => {
+  const requireToken = opts.requireToken ?? true;
+  const states = new WeakMap<object, State>();
+
+  return {
+    before: async (request) => {
+      const state: State = { started: Date.now(), iface };
+      states.set(request, state);
+      const event = request.event;
+      const now = new Date();
+      const cfg = config();
+      logger.appendKeys({ interface: iface, requestId: event.requestContext?.requestId });
+
+      const rawBody = event.body ?? '';
+      const body = event.isBase64Encoded ? Buffer.from(rawBody, 'base64').toString('utf8') : rawBody;
+      if (Buffer.byteLength(body, 'utf8') > cfg.MAX_BODY_BYTES) {
+        throw new TcecError(Ret.ParamError, `request body exceeds ${cfg.MAX_BODY_BYTES} bytes`);
+      }
+      const envelope = parseRequestEnvelope(body);
+      logger.appendKeys({ OperatorID: envelope.OperatorID });
+
+      const partner = await getPartner(envelope.OperatorID);
+      if (!partner || partner.status !== 'active') {
+        throw new TcecError(Ret.ParamError, `unknown OperatorID ${envelope.OperatorID}`);
+      }
+      state.partner = partner;
+
+      const secrets = await verifiedSecrets(envelope, now);
+      if (!secrets) {
+        // sign the refusal with the current inbound set, if the partner has one
+        const current = await getPartnerSecrets(envelope.OperatorID);
+        if (current) state.secrets = current.inbound;
+        throw new TcecError(Ret.SigError, 'Sig verification failed');
+      }
+      state.secrets = secrets;
+
+      if (requireToken) {
+        const token = bearer(event.headers);
+        if (!token) throw new TcecError(Ret.TokenError, 'missing Authorization: Bearer token');
+        const owner = await resolveToken(token, now);
+        if (owner !== envelope.OperatorID) {
+          logger.info('token rejected', { tokenSha256Prefix: createHash('sha256').update(token).digest('hex').slice(0, 12) });
+          throw new TcecError(Ret.TokenError, 'token invalid or expired');
+        }
+      }
+
+      const ts = parseTimeStamp(envelope.TimeStamp);
+      if (!ts) throw new TcecError(Ret.ParamError, 'TimeStamp is not a valid yyyyMMddHHmmss time');
+      const skewSeconds = Math.round((ts.getTime() - now.getTime()) / 1000);
+      if (Math.abs(skewSeconds) > cfg.TIMESTAMP_WINDOW_SECONDS) {
+        logger.info('timestamp outside window', { skewSeconds });
+        throw new TcecError(Ret.ParamError, `TimeStamp outside the accepted window of ±${cfg.TIMESTAMP_WINDOW_SECONDS} s`);
+      }
+
+      const raw = decodeRequestData(envelope, secrets);
+      const parsed = fromWire(iface, 'request', raw);
+      if (!parsed.ok) throw new TcecError(Ret.BizError, parsed.msg);
+      logger.appendKeys(searchKeys(parsed.value));
+
+      if (opts.feature && !partner.features[opts.feature]) {
+        throw new TcecError(Ret.BizError, `${iface} is not enabled for OperatorID ${partner.operatorId}`);
+      }
+
+      event.tcec = {
+        interface: iface,
+        partner,
+        secrets,
+        envelope,
+        data: parsed.value,
+        requestId: event.requestContext?.requestId ?? '',
+        now,
+      };
+    },
+
+    after: async (request) => {
+      const state = states.get(request);
+      if (!state?.partner) return;
+      const dialect: Dialect = state.partner.dialect;
+      const wire = toWire(iface, 'response', request.response as unknown, dialect);
+      request.response = respond(iface, state, Ret.Ok, '', wire);
+    },
+
+    onError: async (request) => {
+      const state = states.get(request) ?? { started: Date.now(), iface };
+      const err = request.error;
+      if (err instanceof TcecError) {
+        request.response = respond(iface, state, err.ret, err.msg);
+      } else {
+        logger.error('unexpected error', { error: err as Error });
+        request.response = respond(iface, state, Ret.SystemError, 'system error');
+      }
+      request.error = null;
+    },
+  };
+};
+
+/**
+ * A T/CEC interface handler: the business function receives the validated canonical Data and
+ * returns the canonical response Data; everything else is the pipeline's.
+ */
+export const tcecHandler = <D = unknown, R = unknown>(
+  iface: InterfaceName,
+  business: (req: TcecRequest<D>) => Promise<R>,
+  opts: GatewayOptions = {},
+) =>
+  middy<Event, Result, Error, Context>()
+    .use(captureLambdaHandler(tracer, { captureResponse: false }))
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(tcecGateway(iface, opts))
+    .handler(async (event) => {
+      if (!event.tcec) throw new Error('pipeline did not run');
+      return (await business(event.tcec as TcecRequest<D>)) as unknown as Result;
+    });

@@ -1,0 +1,78 @@
+/**
+ * The seed file: the local fixture (and what tests use) — our OperatorID, the partners with
+ * both secret sets, and the stations as T/CEC 102 spells them (plus a `PolicyInfos` array with
+ * the station's time-of-use prices).
+ *
+ * The whole file is validated on load and EVERY problem is reported with its path
+ * (`partners[1].inbound.dataSecret: must be exactly 16 bytes`), before anything is written.
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { DialectSchema } from './store/partners.ts';
+import { SecretSetSchema } from './store/secrets.ts';
+
+export const SeedPartnerSchema = z.object({
+  operatorId: z.string().regex(/^[0-9A-Za-z]{9}$/, 'must be 9 letters or digits'),
+  name: z.string().min(1).max(64),
+  dialect: DialectSchema.default('cec2016'),
+  inbound: SecretSetSchema,
+  outbound: SecretSetSchema.extend({
+    baseUrl: z.string().url(),
+    /** per-interface path overrides (absolute URL or path relative to baseUrl) */
+    paths: z.record(z.string(), z.string()).optional(),
+  }).optional(),
+  stations: z.union([z.literal('*'), z.array(z.string().min(1).max(20))]).default('*'),
+  features: z.object({ queryChargeInfo: z.boolean().default(false) }).default({ queryChargeInfo: false }),
+});
+export type SeedPartner = z.infer<typeof SeedPartnerSchema>;
+
+/**
+ * Stations are validated field by field by the stations loader (shared/domain/stations); here the
+ * seed only requires an array of objects, so that a partner-only seed stays valid.
+ */
+export const SeedSchema = z
+  .object({
+    operatorId: z.string().regex(/^[0-9A-Z]{9}$/, 'must be 9 upper-case letters or digits'),
+    partners: z.array(SeedPartnerSchema).min(1),
+    stations: z.array(z.record(z.string(), z.unknown())).default([]),
+  })
+  .superRefine((seed, ctx) => {
+    const seen = new Set<string>();
+    seed.partners.forEach((p, i) => {
+      if (seen.has(p.operatorId)) ctx.addIssue({ code: 'custom', path: ['partners', i, 'operatorId'], message: `duplicate OperatorID ${p.operatorId}` });
+      seen.add(p.operatorId);
+      if (p.operatorId === seed.operatorId) ctx.addIssue({ code: 'custom', path: ['partners', i, 'operatorId'], message: 'a partner cannot have our own OperatorID' });
+    });
+  });
+export type Seed = z.infer<typeof SeedSchema>;
+
+export class SeedError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: string[],
+  ) {
+    super(`${file}: ${problems.length} problem(s)\n  ${problems.join('\n  ')}`);
+  }
+}
+
+export const issuePath = (path: readonly PropertyKey[]): string =>
+  path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), '');
+
+/** Every issue of a zod error, each as `path: message`. */
+export const listIssues = (err: z.ZodError): string[] => err.issues.map((i) => `${issuePath(i.path) || '(root)'}: ${i.message}`);
+
+export const parseSeed = (json: unknown, file = 'seed'): Seed => {
+  const res = SeedSchema.safeParse(json);
+  if (!res.success) throw new SeedError(file, listIssues(res.error));
+  return res.data;
+};
+
+export const readSeed = (file: string): Seed => {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new SeedError(file, [`not readable JSON: ${(err as Error).message}`]);
+  }
+  return parseSeed(json, file);
+};

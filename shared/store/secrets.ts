@@ -1,0 +1,66 @@
+/**
+ * Partner and platform secrets live in Secrets Manager under one prefix (config SECRETS_PREFIX),
+ * never in environment variables or tables. Handlers read them through Powertools parameters
+ * with caching; the CLI writes them. Locally the same SDK calls reach the emulator.
+ */
+import { SecretsManagerClient, PutSecretValueCommand, CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
+import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
+import { z } from 'zod';
+import { config } from '../config.ts';
+
+const SecretSetSchema = z.object({
+  operatorSecret: z.string().min(1),
+  dataSecret: z.string().refine((s) => Buffer.byteLength(s, 'utf8') === 16, 'DataSecret must be exactly 16 bytes'),
+  dataSecretIV: z.string().refine((s) => Buffer.byteLength(s, 'utf8') === 16, 'DataSecretIV must be exactly 16 bytes'),
+  sigSecret: z.string().min(1),
+});
+
+export const PartnerSecretsSchema = z.object({
+  /** the set we issued to the partner: it calls us with these */
+  inbound: SecretSetSchema,
+  /** a rotated-out inbound set, still accepted until validUntil (epoch ms) */
+  previousInbound: z.object({ set: SecretSetSchema, validUntil: z.number() }).optional(),
+  /** the set the partner issued to us: we call it with these */
+  outbound: SecretSetSchema.optional(),
+});
+export type PartnerSecrets = z.infer<typeof PartnerSecretsSchema>;
+export { SecretSetSchema };
+
+export const partnerSecretName = (operatorId: string): string => `${config().SECRETS_PREFIX}partners/${operatorId}`;
+export const platformSecretName = (): string => `${config().SECRETS_PREFIX}platform`;
+
+let provider: SecretsProvider | undefined;
+const secretsProvider = (): SecretsProvider => (provider ??= new SecretsProvider({ awsSdkV3Client: new SecretsManagerClient({}) }));
+
+/**
+ * The partner's secrets (cached for SECRETS_CACHE_SECONDS). `undefined` when no secret exists.
+ * `forceFetch` bypasses the cache — used once after a signature mismatch, so a rotation is seen at once.
+ */
+export const getPartnerSecrets = async (operatorId: string, forceFetch = false): Promise<PartnerSecrets | undefined> => {
+  try {
+    const raw = await secretsProvider().get(partnerSecretName(operatorId), {
+      maxAge: config().SECRETS_CACHE_SECONDS,
+      forceFetch,
+    });
+    if (raw === undefined) return undefined;
+    return PartnerSecretsSchema.parse(JSON.parse(typeof raw === 'string' ? raw : Buffer.from(raw as Uint8Array).toString('utf8')));
+  } catch (err) {
+    if (err instanceof Error && /ResourceNotFound/.test(`${err.name} ${err.message} ${String((err as { cause?: unknown }).cause ?? '')}`)) return undefined;
+    throw err;
+  }
+};
+
+/** Create or replace a partner's secret (CLI, seed loader). */
+export const putPartnerSecrets = async (operatorId: string, secrets: PartnerSecrets, client = new SecretsManagerClient({})): Promise<void> => {
+  const name = partnerSecretName(operatorId);
+  const value = JSON.stringify(PartnerSecretsSchema.parse(secrets));
+  try {
+    await client.send(new PutSecretValueCommand({ SecretId: name, SecretString: value }));
+  } catch (err) {
+    if (err instanceof Error && err.name === 'ResourceNotFoundException') {
+      await client.send(new CreateSecretCommand({ Name: name, SecretString: value, Description: `T/CEC secrets of partner ${operatorId}` }));
+      return;
+    }
+    throw err;
+  }
+};
