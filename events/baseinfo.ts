@@ -1,0 +1,25 @@
+/** Events of the baseinfo service. */
+import { z } from 'zod';
+import { defineEvent } from './define.ts';
+import { ConnectorStatus, LockStatus, ParkStatus } from './piles.ts';
+
+export const BASEINFO_SOURCE = 'evcs.baseinfo';
+
+export const ConnectorStatusChanged = defineEvent({
+  source: BASEINFO_SOURCE,
+  detailType: 'ConnectorStatusChanged',
+  version: 1,
+  description: 'A connector status really changed (newer than the stored one and different); the push service fans it out',
+  detail: z.object({
+    StationID: z.string().min(1).max(20),
+    ConnectorID: z.string().min(1).max(26),
+    status: ConnectorStatus,
+    parkStatus: ParkStatus,
+    lockStatus: LockStatus,
+    previousStatus: ConnectorStatus.optional(),
+    observedAt: z.iso.datetime({ offset: true }),
+    /** monotonic per connector: a consumer drops anything not newer than what it has seen */
+    version: z.number().int().nonnegative(),
+  }),
+  sample: { StationID: 'ST0001', ConnectorID: '1010000000000000000000001', status: 3, parkStatus: 50, lockStatus: 50, previousStatus: 2, observedAt: '2026-11-23T01:30:47.000Z', version: 1763861447000042 },
+});

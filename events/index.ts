@@ -1,0 +1,4 @@
+/** The event catalog: every EventBridge event of the platform, declared once. */
+export * from './define.ts';
+export * from './piles.ts';
+export * from './baseinfo.ts';

@@ -1,0 +1,117 @@
+/**
+ * Events between the platform and its piles (the successor of the old
+ * `data_stubstatus_info_all_biz` topic). Piles → platform: status, session started/stopped, meter
+ * values. Platform → piles: command requested (the pile gateway hands it to the pile).
+ *
+ * Times are ISO-8601 instants (UTC, with Z) inside the platform; the protocol edge formats them
+ * as China local time.
+ */
+import { z } from 'zod';
+import { defineEvent } from './define.ts';
+
+export const PILES_SOURCE = 'evcs.piles';
+export const CHARGING_SOURCE = 'evcs.charging';
+
+const ConnectorID = z.string().min(1).max(26);
+const StartChargeSeq = z.string().min(1).max(64);
+const Instant = z.iso.datetime({ offset: true });
+
+/** T/CEC ConnectorStatusInfo.Status: 0 offline, 1 idle, 2 occupied (not charging), 3 charging, 4 reserved, 255 fault */
+export const ConnectorStatus = z.union([z.literal(0), z.literal(1), z.literal(2), z.literal(3), z.literal(4), z.literal(255)]);
+export type ConnectorStatus = z.infer<typeof ConnectorStatus>;
+/** ParkStatus: 0 unknown, 10 free, 50 occupied; LockStatus: 0 unknown, 10 unlocked, 50 locked */
+export const ParkStatus = z.union([z.literal(0), z.literal(10), z.literal(50)]);
+export const LockStatus = z.union([z.literal(0), z.literal(10), z.literal(50)]);
+
+export const PileStatusChanged = defineEvent({
+  source: PILES_SOURCE,
+  detailType: 'PileStatusChanged',
+  version: 1,
+  description: 'A pile reports the status of one connector (status, park and lock status) as it observed it',
+  detail: z.object({
+    ConnectorID,
+    status: ConnectorStatus,
+    parkStatus: ParkStatus.default(0),
+    lockStatus: LockStatus.default(0),
+    /** when the pile observed this status */
+    observedAt: Instant,
+    /** per-pile sequence number, increasing with every report of that pile */
+    seq: z.number().int().nonnegative(),
+  }),
+  sample: { ConnectorID: '1010000000000000000000001', status: 1, parkStatus: 10, lockStatus: 10, observedAt: '2026-11-23T01:30:45.000Z', seq: 42 },
+});
+
+export const PileCommandRequested = defineEvent({
+  source: CHARGING_SOURCE,
+  detailType: 'PileCommandRequested',
+  version: 1,
+  description: 'The charging service asks a pile to start or stop a session; the pile gateway delivers it',
+  detail: z.object({
+    command: z.enum(['start', 'stop']),
+    StartChargeSeq,
+    ConnectorID,
+    requestedAt: Instant,
+  }),
+  sample: { command: 'start', StartChargeSeq: 'MA01H3BQ2202611230930450001', ConnectorID: '1010000000000000000000001', requestedAt: '2026-11-23T01:30:45.000Z' },
+});
+
+export const PileSessionStarted = defineEvent({
+  source: PILES_SOURCE,
+  detailType: 'PileSessionStarted',
+  version: 1,
+  description: 'A pile answered a start command: accepted (charging begins) or refused with a reason',
+  detail: z.object({
+    StartChargeSeq,
+    ConnectorID,
+    accepted: z.boolean(),
+    /** why a start was refused */
+    reason: z.enum(['offline', 'fault', 'busy', 'not-plugged', 'refused']).optional(),
+    at: Instant,
+    /** meter reading at the start, Wh */
+    meterStartWh: z.number().nonnegative().optional(),
+  }),
+  sample: { StartChargeSeq: 'MA01H3BQ2202611230930450001', ConnectorID: '1010000000000000000000001', accepted: true, at: '2026-11-23T01:30:47.000Z', meterStartWh: 1234567 },
+});
+
+/** Why a session ended, as the pile saw it (mapped to T/CEC StopReason by the charging service). */
+export const StopCause = z.enum(['remote', 'bms-full', 'fault', 'unplugged', 'local']);
+export type StopCause = z.infer<typeof StopCause>;
+
+export const PileSessionStopped = defineEvent({
+  source: PILES_SOURCE,
+  detailType: 'PileSessionStopped',
+  version: 1,
+  description: 'A session ended on the pile, with its cause and the final meter reading',
+  detail: z.object({
+    StartChargeSeq,
+    ConnectorID,
+    cause: StopCause,
+    at: Instant,
+    /** energy delivered in the session, Wh (cumulative since the start) */
+    energyWh: z.number().nonnegative(),
+  }),
+  sample: { StartChargeSeq: 'MA01H3BQ2202611230930450001', ConnectorID: '1010000000000000000000001', cause: 'remote', at: '2026-11-23T02:30:47.000Z', energyWh: 45210 },
+});
+
+export const PileMeterValues = defineEvent({
+  source: PILES_SOURCE,
+  detailType: 'PileMeterValues',
+  version: 1,
+  description: 'A meter sample of a running session',
+  detail: z.object({
+    StartChargeSeq,
+    ConnectorID,
+    at: Instant,
+    /** energy delivered in the session so far, Wh (cumulative, monotonic) */
+    energyWh: z.number().nonnegative(),
+    powerKw: z.number().nonnegative(),
+    currentA: z.number(),
+    voltageA: z.number(),
+    currentB: z.number().optional(),
+    currentC: z.number().optional(),
+    voltageB: z.number().optional(),
+    voltageC: z.number().optional(),
+    soc: z.number().min(0).max(100),
+  }),
+  sample: { StartChargeSeq: 'MA01H3BQ2202611230930450001', ConnectorID: '1010000000000000000000001', at: '2026-11-23T01:45:47.000Z', energyWh: 12350, powerKw: 49.6, currentA: 125.5, voltageA: 395.2, soc: 56.3 },
+});
