@@ -27,6 +27,14 @@ const EnvSchema = z.object({
   SECRETS_CACHE_SECONDS: intFromEnv(300),
   /** grace period during which a rotated-out inbound secret set stays valid, seconds */
   ROTATION_GRACE_SECONDS: intFromEnv(7 * 24 * 3600),
+  /** a start the pile has not answered within this many seconds finishes the order (≤ 900) */
+  START_TIMEOUT_SECONDS: intFromEnv(60).pipe(z.number().max(900)),
+  /** a stop the pile has not confirmed within this many seconds closes the order on the last reading (≤ 900) */
+  STOP_TIMEOUT_SECONDS: intFromEnv(60).pipe(z.number().max(900)),
+  /** how the pile gateway reaches the piles: AWS IoT Core MQTT (`iot`) or the local simulator (`local`) */
+  PILE_TRANSPORT: z.enum(['iot', 'local']).default('iot'),
+  /** base URL of the local pile simulator's endpoints (`<url>/commands`); required when PILE_TRANSPORT=local */
+  PILE_SIM_URL: z.string().url().optional(),
 });
 
 export type Config = z.infer<typeof EnvSchema> & {

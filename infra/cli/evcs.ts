@@ -6,6 +6,8 @@
  *        [--stations ST1,ST2] [--base-url https://partner/evcs/v1/ --outbound-operator-secret … \
  *         --outbound-data-secret … --outbound-data-secret-iv … --outbound-sig-secret …]
  *   npm run evcs -- partners rotate --operator-id MA03ABCD4 [--grace-seconds 604800]
+ *   npm run evcs -- stations import FILE   (JSON: seed file or StationInfo array; CSV: one row per connector,
+ *        columns documented in shared/domain/stations.ts) — all-or-nothing, idempotent
  *
  * It talks to the running local platform (npm start) when one is running, else to AWS with the
  * ambient credentials and the resource names in the environment.
@@ -16,6 +18,8 @@ import { config } from '../../shared/config.ts';
 import { listPartners } from '../../shared/store/partners.ts';
 import { onboardPartner, rotateInbound } from '../../shared/domain/onboarding.ts';
 import type { SecretSet } from '../../shared/tcec/crypto.ts';
+import { importStationsFile } from '../../shared/domain/station-import.ts';
+import { StationImportError } from '../../shared/domain/stations.ts';
 
 const USAGE = `usage:
   npm run evcs -- partners list
@@ -23,6 +27,7 @@ const USAGE = `usage:
                                [--query-charge-info] [--base-url URL --outbound-operator-secret S
                                 --outbound-data-secret S --outbound-data-secret-iv S --outbound-sig-secret S]
   npm run evcs -- partners rotate --operator-id ID [--grace-seconds N]
+  npm run evcs -- stations import FILE       (seed/station JSON, or CSV with one row per connector)
 options: --data-dir DIR (the local platform's data dir, default .data)`;
 
 const handover = (ourOperatorId: string, operatorId: string, inbound: SecretSet, apiUrl?: string): string =>
@@ -110,6 +115,25 @@ const main = async (): Promise<number> => {
     console.log(`inbound secrets of ${operatorId} rotated; the previous set stays valid until ${previousValidUntil.toISOString()}`);
     console.log(handover(config().OPERATOR_ID, operatorId, inbound, apiUrl));
     return 0;
+  }
+
+  if (group === 'stations' && verb === 'import') {
+    const file = positionals[2];
+    if (!file) throw new Error('stations import needs a FILE');
+    try {
+      const sum = await importStationsFile(file, { operatorId: config().OPERATOR_ID });
+      console.log(
+        `${file}: ${sum.stations} station(s) imported into ${where.target} — ${sum.created} new, ${sum.changed} changed, ${sum.unchanged} unchanged ` +
+          `(${sum.equipmentChanged} equipment, ${sum.connectorsChanged} connector(s), ${sum.policiesChanged} price polic(ies) changed)`,
+      );
+      return 0;
+    } catch (err) {
+      if (err instanceof StationImportError) {
+        console.error(err.message);
+        return 1;
+      }
+      throw err;
+    }
   }
 
   console.error(USAGE);

@@ -11,7 +11,11 @@ import { readSeed, type Seed } from '../../shared/seed.ts';
 import { resetConfig } from '../../shared/config.ts';
 import { clearPartnerCache } from '../../shared/store/partners.ts';
 import { onboardFromSeed } from '../../shared/domain/onboarding.ts';
+import { StationImportError, validateStations } from '../../shared/domain/stations.ts';
+import { importValidated } from '../../shared/domain/station-import.ts';
 import { RUNTIME_FILE } from './defaults.ts';
+import { createPileSimulator, simulatorRoutes, SIM_BASE_PATH, type PileSimulator, type SimulatorTuning } from './simulator/index.ts';
+import { resetPileTransport } from '../../shared/piles/transport.ts';
 
 export interface PlatformOptions {
   /** HTTP port; 0 = any free port */
@@ -23,6 +27,12 @@ export interface PlatformOptions {
   logLevel?: string;
   /** extra environment for the handlers (tests shorten windows, TTLs, timeouts) */
   env?: Record<string, string>;
+  /** the pile simulator's time scale, N × real time (default 1) */
+  simSpeed?: number;
+  /** false = no embedded pile simulator; or its tuning (failure rates 0 in tests, PRNG seed, …) */
+  simulator?: false | SimulatorTuning;
+  /** an external simulator's base URL (`…/local/sim`, infra/local/simulator/main.ts): the gateway sends commands there, none is embedded */
+  pileSimUrl?: string;
 }
 
 export interface Platform {
@@ -30,20 +40,30 @@ export interface Platform {
   seed: Seed;
   dataDir?: string;
   cloud: LocalCloud;
+  /** the embedded pile simulator (absent with `simulator: false` or `pileSimUrl`) */
+  simulator?: PileSimulator;
   stop(): Promise<void>;
 }
 
 export const startPlatform = async (opts: PlatformOptions): Promise<Platform> => {
   const seed = readSeed(opts.seedFile); // validate before starting anything
+  const seedStations = validateStations(seed.stations, { operatorId: seed.operatorId });
+  if (seedStations.problems.length) throw new StationImportError(opts.seedFile, seedStations.problems);
   if (opts.dataDir && opts.fresh) rmSync(opts.dataDir, { recursive: true, force: true });
   if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
+
+  // the pile simulator: every seeded connector; the pile gateway reaches it over loopback (PILE_TRANSPORT=local)
+  const simulator =
+    opts.simulator === false || opts.pileSimUrl
+      ? undefined
+      : createPileSimulator(seed.stations, { ...(opts.simulator ?? {}), simSpeed: opts.simSpeed ?? opts.simulator?.simSpeed ?? 1 });
 
   let ready = false;
   const cloud = await startLocalCloud({
     topology,
     port: opts.port ?? 0,
     ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
-    env: { OPERATOR_ID: seed.operatorId, ...(opts.env ?? {}) },
+    env: { OPERATOR_ID: seed.operatorId, PILE_TRANSPORT: 'local', ...(opts.pileSimUrl ? { PILE_SIM_URL: opts.pileSimUrl } : {}), ...(opts.env ?? {}) },
     logLevel: opts.logLevel ?? 'WARN',
     extraRoutes: [
       {
@@ -54,12 +74,20 @@ export const startPlatform = async (opts: PlatformOptions): Promise<Platform> =>
           res.end(JSON.stringify({ status: ready ? 'ok' : 'starting' }));
         },
       },
+      ...(simulator ? simulatorRoutes(simulator) : []),
     ],
   });
+  // the API's URL is known only now (port 0): point the local pile transport at the embedded simulator
+  const savedSimUrl = process.env.PILE_SIM_URL;
+  if (!cloud.env.PILE_SIM_URL) process.env.PILE_SIM_URL = cloud.env.PILE_SIM_URL = `${cloud.apiUrl}${SIM_BASE_PATH}`;
+  resetPileTransport();
   resetConfig();
   clearPartnerCache();
 
   for (const p of seed.partners) await onboardFromSeed(p);
+  // the seed's stations, through the same loader as `npm run evcs -- stations import` (idempotent)
+  await importValidated(opts.seedFile, seedStations, { operatorId: seed.operatorId });
+  simulator?.start();
 
   const runtimeFile = opts.dataDir ? join(opts.dataDir, RUNTIME_FILE) : undefined;
   if (runtimeFile) {
@@ -72,10 +100,14 @@ export const startPlatform = async (opts: PlatformOptions): Promise<Platform> =>
     seed,
     ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
     cloud,
+    ...(simulator ? { simulator } : {}),
     stop: async () => {
       ready = false;
       if (runtimeFile) rmSync(runtimeFile, { force: true });
+      await simulator?.stop();
       await cloud.stop();
+      if (savedSimUrl === undefined) delete process.env.PILE_SIM_URL;
+      else process.env.PILE_SIM_URL = savedSimUrl;
     },
   };
 };

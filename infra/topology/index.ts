@@ -5,15 +5,18 @@
  */
 import type { FunctionDecl, QueueDecl, TableDecl, Topology } from './types.ts';
 import { evcsFunctions, evcsTables } from './evcs.ts';
+import { baseinfoFunctions, baseinfoQueues, baseinfoTables } from './baseinfo.ts';
+import { pilesFunctions, pilesQueues, pilesTables } from './piles.ts';
+import { chargingFunctions, chargingQueues, chargingTables } from './charging.ts';
 
 export * from './types.ts';
 export { TCEC_BASE_PATH } from './helpers.ts';
 
-export const tables: readonly TableDecl[] = [...evcsTables];
+export const tables: readonly TableDecl[] = [...evcsTables, ...baseinfoTables, ...pilesTables, ...chargingTables];
 
-export const queues: readonly QueueDecl[] = [];
+export const queues: readonly QueueDecl[] = [...baseinfoQueues, ...pilesQueues, ...chargingQueues];
 
-export const functions: readonly FunctionDecl[] = [...evcsFunctions];
+export const functions: readonly FunctionDecl[] = [...evcsFunctions, ...baseinfoFunctions, ...pilesFunctions, ...chargingFunctions];
 
 export const topology: Topology = { tables, queues, functions };
 

@@ -1,0 +1,113 @@
+/**
+ * Events of the charging service, for the rest of the platform (push, parking, reconciliation,
+ * government reporting). Money is carried as the 2-dp canonical T/CEC values computed ONCE by the
+ * billing function; consumers never re-price.
+ */
+import { z } from 'zod';
+import { defineEvent } from './define.ts';
+import { CHARGING_SOURCE } from './piles.ts';
+
+const base = {
+  StartChargeSeq: z.string().min(1).max(64),
+  ConnectorID: z.string().min(1).max(26),
+  StationID: z.string().min(1).max(20),
+  /** the partner that created the order */
+  OperatorID: z.string().length(9),
+};
+
+const ChargeDetail = z.object({
+  DetailStartTime: z.string(),
+  DetailEndTime: z.string(),
+  ElecPrice: z.number(),
+  SevicePrice: z.number(),
+  DetailPower: z.number(),
+  DetailElecMoney: z.number(),
+  DetailSeviceMoney: z.number(),
+});
+
+/** The order's bill in canonical cec2016 spelling, exactly as notification_charge_order_info carries it. */
+export const OrderBill = z.object({
+  StartTime: z.string(),
+  EndTime: z.string(),
+  TotalPower: z.number(),
+  TotalElecMoney: z.number(),
+  TotalSeviceMoney: z.number(),
+  TotalMoney: z.number(),
+  SumPeriod: z.number().int().min(0).max(32),
+  ChargeDetails: z.array(ChargeDetail),
+});
+export type OrderBill = z.infer<typeof OrderBill>;
+
+export const OrderStarted = defineEvent({
+  source: CHARGING_SOURCE,
+  detailType: 'OrderStarted',
+  version: 1,
+  description: 'The pile answered a start: charging (StartChargeSeqStat 2) or refused (4, with a reason)',
+  detail: z.object({
+    ...base,
+    succeeded: z.boolean(),
+    StartChargeSeqStat: z.number().int().min(1).max(5),
+    /** 'yyyy-MM-dd HH:mm:ss' China time */
+    StartTime: z.string(),
+    failReason: z.string().optional(),
+  }),
+  sample: { StartChargeSeq: 'MA01H3BQ2202611230930450001', ConnectorID: '1010000000000000000000001', StationID: 'ST0001', OperatorID: 'MA01H3BQ2', succeeded: true, StartChargeSeqStat: 2, StartTime: '2026-11-23 09:30:47' },
+});
+
+export const OrderProgress = defineEvent({
+  source: CHARGING_SOURCE,
+  detailType: 'OrderProgress',
+  version: 1,
+  description: 'A running order after a meter sample: live values and the running bill (query_equip_charge_status shape)',
+  detail: z.object({
+    ...base,
+    StartChargeSeqStat: z.number().int().min(1).max(5),
+    ConnectorStatus: z.number().int(),
+    CurrentA: z.number(),
+    VoltageA: z.number(),
+    Soc: z.number(),
+    StartTime: z.string(),
+    EndTime: z.string(),
+    TotalPower: z.number(),
+    ElecMoney: z.number(),
+    SeviceMoney: z.number(),
+    TotalMoney: z.number(),
+    SumPeriod: z.number().int(),
+    ChargeDetails: z.array(ChargeDetail),
+  }),
+  sample: {
+    StartChargeSeq: 'MA01H3BQ2202611230930450001', ConnectorID: '1010000000000000000000001', StationID: 'ST0001', OperatorID: 'MA01H3BQ2',
+    StartChargeSeqStat: 2, ConnectorStatus: 3, CurrentA: 125.5, VoltageA: 380.2, Soc: 56.3, StartTime: '2026-11-23 09:30:47', EndTime: '2026-11-23 09:45:47',
+    TotalPower: 12.35, ElecMoney: 10.03, SeviceMoney: 4.94, TotalMoney: 14.97, SumPeriod: 1,
+    ChargeDetails: [{ DetailStartTime: '2026-11-23 09:30:47', DetailEndTime: '2026-11-23 09:45:47', ElecPrice: 0.8123, SevicePrice: 0.4, DetailPower: 12.35, DetailElecMoney: 10.03, DetailSeviceMoney: 4.94 }],
+  },
+});
+
+/** T/CEC StopReason: 0 local stop by the driver, 1 partner's stop, 2 BMS/battery full, 3 charger fault, 4 unplugged, 5–99 custom */
+export const StopReason = z.number().int().min(0).max(99);
+
+export const OrderFinished = defineEvent({
+  source: CHARGING_SOURCE,
+  detailType: 'OrderFinished',
+  version: 1,
+  description: 'An order reached finished (4) with its full bill; the connector is released',
+  detail: z.object({
+    ...base,
+    StopReason,
+    /** why, in words, when the session failed or timed out (start refused, pile silent, …) */
+    finishReason: z.string(),
+    /** true when a partner's stop ended it (notification_stop_charge_result is due) */
+    stoppedByPartner: z.boolean(),
+    /** true when charging actually happened (an OrderStarted with succeeded true preceded it) */
+    charged: z.boolean(),
+    bill: OrderBill,
+  }),
+  sample: {
+    StartChargeSeq: 'MA01H3BQ2202611230930450001', ConnectorID: '1010000000000000000000001', StationID: 'ST0001', OperatorID: 'MA01H3BQ2',
+    StopReason: 1, finishReason: 'stopped by partner', stoppedByPartner: true, charged: true,
+    bill: {
+      StartTime: '2026-11-23 09:30:47', EndTime: '2026-11-23 10:30:47', TotalPower: 45.21, TotalElecMoney: 36.72, TotalSeviceMoney: 18.08, TotalMoney: 54.8, SumPeriod: 1,
+      ChargeDetails: [{ DetailStartTime: '2026-11-23 09:30:47', DetailEndTime: '2026-11-23 10:30:47', ElecPrice: 0.8123, SevicePrice: 0.4, DetailPower: 45.21, DetailElecMoney: 36.72, DetailSeviceMoney: 18.08 }],
+    },
+  },
+});

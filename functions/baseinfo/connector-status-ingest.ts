@@ -1,0 +1,27 @@
+/**
+ * Status pipeline (L0): PileStatusChanged events, delivered by EventBridge into the
+ * `connector-status` queue → the connector's versioned live status → ConnectorStatusChanged on a
+ * real change. Partial batch responses: one bad record is retried alone, the rest are done.
+ */
+import type { SQSEvent, SQSRecord, SQSBatchResponse, Context } from 'aws-lambda';
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { logger } from '#powertools';
+import { PileStatusChanged } from '../../events/piles.ts';
+import { ingestPileStatus } from '../../shared/domain/connector-status.ts';
+
+const processor = new BatchProcessor(EventType.SQS);
+
+const record = async (r: SQSRecord): Promise<void> => {
+  let body: unknown;
+  try {
+    body = JSON.parse(r.body);
+  } catch {
+    throw new Error(`message ${r.messageId}: body is not JSON`);
+  }
+  const event = PileStatusChanged.envelope.parse(body);
+  const result = await ingestPileStatus(event.detail);
+  logger.debug('pile status ingested', { ConnectorID: event.detail.ConnectorID, result });
+};
+
+export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
+  processPartialResponse(event, record, processor, { context });

@@ -1,0 +1,5 @@
+/** T/CEC 102 §3.6 — a connector's time-of-use prices. The rules live in shared/domain/station-queries.ts. */
+import { tcecHandler } from '../../shared/middleware/tcec-gateway.ts';
+import { queryBusinessPolicy, type BusinessPolicyRequest, type BusinessPolicyResponse } from '../../shared/domain/station-queries.ts';
+
+export const handler = tcecHandler<BusinessPolicyRequest, BusinessPolicyResponse>('query_equip_business_policy', ({ partner, data }) => queryBusinessPolicy(partner, data));

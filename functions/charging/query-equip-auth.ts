@@ -1,0 +1,5 @@
+/** T/CEC 102 §3.5 query_equip_auth — may a session start on this connector? */
+import { tcecHandler } from '../../shared/middleware/tcec-gateway.ts';
+import { equipAuth } from '../../shared/services/charging.ts';
+
+export const handler = tcecHandler<{ EquipAuthSeq: string; ConnectorID: string }>('query_equip_auth', ({ partner, data }) => equipAuth(partner, data));

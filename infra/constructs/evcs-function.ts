@@ -1,0 +1,238 @@
+/**
+ * THE function construct: every Lambda of the platform is one of these, and every function
+ * default lives here (runtime, arm64, tracing, ESM bundling with local esbuild, source maps, an
+ * explicit log group with the tier's retention, memory/timeout from the tier, Powertools
+ * environment, tags, alarms) — after the pattern of Powertools for AWS Lambda TypeScript's
+ * `function-with-logstream-construct.ts`, composed rather than subclassed so the log group,
+ * alarms and on-failure queue live under the function's own construct path.
+ *
+ * Grants are least privilege and declared in the topology (`decl.grants`); `bindTable`,
+ * `bindQueue` etc. are the only ways to widen a function's role, and each one also sets the
+ * environment variable shared/config.ts reads (envName from infra/topology/types.ts).
+ */
+import * as path from 'node:path';
+import { ArnFormat, Duration, Stack, Tags } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { LogLevel, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { TIER_DEFAULTS, envName, type FunctionDecl, type Grant, type TierDefaults } from '../topology/types.ts';
+import { ALARM_PERIOD, type AlarmTopics } from './alarm-topics.ts';
+
+/** ESM bundles still meet CommonJS dependencies that call `require`: give them one. */
+export const ESM_REQUIRE_BANNER = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
+
+/** Environment keys that would carry a secret value: never allowed (secrets live in Secrets Manager). */
+export const SECRET_LIKE_ENV_KEY = /(data_?secret|sig_?secret|operator_?secret|secret_?(value|key|string)|password|passwd|private_?key|api_?key|credential)/i;
+
+/** The Powertools metrics namespace of every function. */
+export const METRICS_NAMESPACE = 'EVCS';
+
+/** IoT Core topics the pile gateway may publish to. */
+export const PILE_TOPIC_PATTERN = 'evcs/piles/*';
+
+export interface EvcsFunctionProps {
+  readonly decl: FunctionDecl;
+  /** absolute path of the repository root (entries are relative to it) */
+  readonly repoRoot: string;
+  readonly operatorId: string;
+  readonly secretsPrefix: string;
+  readonly eventBus: events.IEventBus;
+  readonly tables: ReadonlyMap<string, dynamodb.ITable>;
+  readonly queues: ReadonlyMap<string, sqs.IQueue>;
+  readonly alarms: AlarmTopics;
+}
+
+export type TableAccess = Extract<Grant, { table: string }>['access'];
+
+const retentionFor = (days: number): logs.RetentionDays => {
+  const values = Object.values(logs.RetentionDays).filter((v): v is number => typeof v === 'number');
+  if (!values.includes(days)) throw new Error(`log retention of ${days} days is not a CloudWatch Logs retention value`);
+  return days as logs.RetentionDays;
+};
+
+export class EvcsFunction extends Construct {
+  readonly decl: FunctionDecl;
+  readonly tier: TierDefaults;
+  readonly fn: NodejsFunction;
+  readonly logGroup: logs.LogGroup;
+  readonly timeout: Duration;
+  /** where failed async invocations (event / schedule triggers) end; only for such functions */
+  readonly onFailureQueue: sqs.Queue | undefined;
+  private readonly props: EvcsFunctionProps;
+
+  constructor(scope: Construct, id: string, props: EvcsFunctionProps) {
+    super(scope, id);
+    const { decl } = props;
+    this.props = props;
+    this.decl = decl;
+    this.tier = TIER_DEFAULTS[decl.tier];
+    this.timeout = Duration.seconds(decl.timeoutSeconds ?? this.tier.timeoutSeconds);
+
+    for (const key of Object.keys(decl.environment ?? {})) {
+      if (SECRET_LIKE_ENV_KEY.test(key)) throw new Error(`function ${decl.id}: environment key ${key} looks like a secret; secrets live in Secrets Manager`);
+    }
+
+    this.logGroup = new logs.LogGroup(this, 'LogGroup', { retention: retentionFor(this.tier.logRetentionDays) });
+
+    this.fn = new NodejsFunction(this, 'Handler', {
+      entry: path.resolve(props.repoRoot, decl.entry),
+      handler: decl.handler ?? 'handler',
+      projectRoot: props.repoRoot,
+      depsLockFilePath: path.join(props.repoRoot, 'package-lock.json'),
+      description: decl.description.slice(0, 256),
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      tracing: lambda.Tracing.ACTIVE,
+      memorySize: decl.memoryMb ?? this.tier.memoryMb,
+      timeout: this.timeout,
+      logGroup: this.logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      bundling: {
+        forceDockerBundling: false,
+        target: 'node20',
+        format: OutputFormat.ESM,
+        mainFields: ['module', 'main'],
+        banner: ESM_REQUIRE_BANNER,
+        minify: true,
+        sourceMap: true,
+        sourceMapMode: SourceMapMode.DEFAULT,
+        sourcesContent: false,
+        // the runtime ships an SDK v3, but not ours: we pin versions, so we bundle them
+        externalModules: [],
+        logLevel: LogLevel.WARNING,
+      },
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: decl.service,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        OPERATOR_ID: props.operatorId,
+        SECRETS_PREFIX: props.secretsPrefix,
+        EVENT_BUS_NAME: props.eventBus.eventBusName,
+        ...decl.environment,
+      },
+    });
+
+    Tags.of(this).add('tier', decl.tier);
+    Tags.of(this).add('service', decl.service);
+
+    for (const grant of decl.grants) this.applyGrant(grant);
+
+    this.onFailureQueue = decl.triggers.some((t) => t.type === 'event' || t.type === 'schedule') ? this.createOnFailureQueue() : undefined;
+
+    this.createAlarms();
+  }
+
+  /** Table access + `TABLE_<NAME>`. */
+  bindTable(logical: string, table: dynamodb.ITable, access: TableAccess): void {
+    this.fn.addEnvironment(envName('TABLE', logical), table.tableName);
+    if (access === 'read') table.grantReadData(this.fn);
+    else if (access === 'write') table.grantWriteData(this.fn);
+    else table.grantReadWriteData(this.fn);
+  }
+
+  /** SendMessage + `QUEUE_URL_<NAME>`. */
+  bindQueue(logical: string, queue: sqs.IQueue): void {
+    this.fn.addEnvironment(envName('QUEUE_URL', logical), queue.queueUrl);
+    queue.grantSendMessages(this.fn);
+  }
+
+  /** The secrets under the platform's prefix, and nothing else. */
+  bindSecrets(access: 'read' | 'readWrite'): void {
+    const actions = ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'];
+    if (access === 'readWrite') actions.push('secretsmanager:PutSecretValue', 'secretsmanager:CreateSecret', 'secretsmanager:UpdateSecret');
+    this.fn.addToRolePolicy(new iam.PolicyStatement({ actions, resources: [secretsPrefixArn(this, this.props.secretsPrefix)] }));
+  }
+
+  /** iot:Publish on the pile command topics only. */
+  bindIotPublish(): void {
+    const arn = Stack.of(this).formatArn({ service: 'iot', resource: 'topic', resourceName: PILE_TOPIC_PATTERN });
+    this.fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['iot:Publish'], resources: [arn] }));
+  }
+
+  private applyGrant(grant: Grant): void {
+    const { decl } = this.props;
+    if ('table' in grant) {
+      const table = this.props.tables.get(grant.table);
+      if (!table) throw new Error(`function ${decl.id}: grant on undeclared table '${grant.table}'`);
+      this.bindTable(grant.table, table, grant.access);
+    } else if ('bus' in grant) {
+      this.props.eventBus.grantPutEventsTo(this.fn);
+    } else if ('queue' in grant) {
+      const queue = this.props.queues.get(grant.queue);
+      if (!queue) throw new Error(`function ${decl.id}: grant on undeclared queue '${grant.queue}'`);
+      this.bindQueue(grant.queue, queue);
+    } else if ('secrets' in grant) {
+      this.bindSecrets(grant.secrets);
+    } else {
+      this.bindIotPublish();
+    }
+  }
+
+  private createOnFailureQueue(): sqs.Queue {
+    const queue = new sqs.Queue(this, 'OnFailureDlq', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    this.fn.configureAsyncInvoke({
+      retryAttempts: this.tier.retryAttempts,
+      maxEventAge: Duration.hours(6),
+      onFailure: new SqsDestination(queue),
+    });
+    this.props.alarms.alarm(this, 'OnFailureDlqAlarm', {
+      metric: queue.metricApproximateNumberOfMessagesVisible({ period: ALARM_PERIOD, statistic: 'Maximum' }),
+      threshold: 0,
+      severity: this.tier.severity,
+      description: `${this.decl.id}: events the function could not process are in its on-failure DLQ`,
+    });
+    return queue;
+  }
+
+  private createAlarms(): void {
+    const { alarms } = this.props;
+    const { severity } = this.tier;
+    const l0 = this.decl.tier === 'L0';
+    // L0 pages at the first bad 5 minutes; other tiers need 2 of the last 3.
+    const window = l0 ? { evaluationPeriods: 1, datapointsToAlarm: 1 } : { evaluationPeriods: 3, datapointsToAlarm: 2 };
+    alarms.alarm(this, 'ErrorsAlarm', {
+      metric: this.fn.metricErrors({ period: ALARM_PERIOD, statistic: 'Sum' }),
+      threshold: 0,
+      severity,
+      description: `${this.decl.id}: invocation errors`,
+      ...window,
+    });
+    alarms.alarm(this, 'ThrottlesAlarm', {
+      metric: this.fn.metricThrottles({ period: ALARM_PERIOD, statistic: 'Sum' }),
+      threshold: 0,
+      severity,
+      description: `${this.decl.id}: throttled invocations`,
+      ...window,
+    });
+    if (l0 && this.decl.triggers.some((t) => t.type === 'http')) {
+      alarms.alarm(this, 'LatencyAlarm', {
+        metric: this.fn.metricDuration({ period: ALARM_PERIOD, statistic: 'p99' }),
+        threshold: Math.round(this.timeout.toMilliseconds() * 0.8),
+        severity,
+        description: `${this.decl.id}: p99 duration above 80% of the timeout`,
+        evaluationPeriods: 3,
+        datapointsToAlarm: 2,
+      });
+    }
+  }
+}
+
+/** `arn:<partition>:secretsmanager:<region>:<account>:secret:<prefix>*` */
+export const secretsPrefixArn = (scope: Construct, prefix: string): string =>
+  Stack.of(scope).formatArn({
+    service: 'secretsmanager',
+    resource: 'secret',
+    resourceName: `${prefix}*`,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });

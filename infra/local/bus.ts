@@ -1,0 +1,198 @@
+/**
+ * The local event bus: EventBridge rules built from the topology — every function `event`
+ * trigger and every queue `subscribe` pattern — matched with EventBridge's pattern semantics.
+ *
+ *   - function target: asynchronous invoke; on error retried the tier's `retryAttempts` times
+ *     (backoff shortened locally, `retryDelayMs` × attempt), then recorded in the function's
+ *     on-failure DLQ (inspectable, re-drivable, persisted to <dataDir>/function-dlq.json);
+ *   - queue target: SendMessage with body = the event's JSON, exactly as EventBridge → SQS does.
+ */
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { TIER_DEFAULTS, type EventPattern, type FunctionDecl, type Topology } from '../topology/types.ts';
+import type { Invoker } from './invoke.ts';
+import { matchPattern } from './pattern.ts';
+import { writeJsonAtomic, type QueueStore } from './queues.ts';
+import { sleep } from './ports.ts';
+
+export interface BusEvent {
+  version: '0';
+  id: string;
+  'detail-type': string;
+  source: string;
+  account: string;
+  time: string;
+  region: string;
+  resources: string[];
+  detail: Record<string, unknown>;
+}
+
+export interface PutEntry {
+  source: string;
+  detailType: string;
+  detail: Record<string, unknown>;
+  time?: Date;
+  resources?: string[];
+}
+
+export type RuleTarget = { kind: 'function'; fn: FunctionDecl } | { kind: 'queue'; queue: string };
+
+export interface Rule {
+  name: string;
+  pattern: EventPattern;
+  target: RuleTarget;
+}
+
+export interface FailedInvocation {
+  functionId: string;
+  event: unknown;
+  error: string;
+  attempts: number;
+  failedAt: string;
+}
+
+const FailedSchema = z.array(
+  z.object({ functionId: z.string(), event: z.unknown(), error: z.string(), attempts: z.number(), failedAt: z.string() }),
+);
+
+export const rulesOf = (topology: Topology): Rule[] => {
+  const rules: Rule[] = [];
+  for (const fn of topology.functions)
+    fn.triggers.forEach((t, i) => {
+      if (t.type === 'event') rules.push({ name: `${fn.id}-event-${i}`, pattern: t.pattern, target: { kind: 'function', fn } });
+    });
+  for (const q of topology.queues)
+    (q.subscribe ?? []).forEach((p, i) => rules.push({ name: `${q.name}-subscribe-${i}`, pattern: p, target: { kind: 'queue', queue: q.name } }));
+  return rules;
+};
+
+export interface BusOptions {
+  topology: Topology;
+  invoker: Invoker;
+  queues: QueueStore;
+  region: string;
+  account: string;
+  /** base delay between async retries (default 200 ms; AWS waits ~1 and ~2 minutes) */
+  retryDelayMs?: number;
+  dataDir?: string;
+  onLog?: (line: string) => void;
+}
+
+export class LocalBus {
+  readonly rules: readonly Rule[];
+  private failed: FailedInvocation[] = [];
+  private pending = new Set<Promise<void>>();
+  private readonly file: string | undefined;
+
+  constructor(private readonly o: BusOptions) {
+    this.rules = rulesOf(o.topology);
+    for (const r of this.rules) {
+      // validate every pattern once at start: a malformed rule fails `npm start`, not the first event
+      matchPattern(r.pattern as unknown as Record<string, unknown>, {});
+      if (r.target.kind === 'queue' && !o.queues.has(r.target.queue)) throw new Error(`rule ${r.name}: unknown queue '${r.target.queue}'`);
+    }
+    this.file = o.dataDir ? join(o.dataDir, 'function-dlq.json') : undefined;
+    if (this.file && existsSync(this.file)) this.failed = FailedSchema.parse(JSON.parse(readFileSync(this.file, 'utf8'))) as FailedInvocation[];
+  }
+
+  /** wrap entries into EventBridge events */
+  envelope(e: PutEntry): BusEvent {
+    return {
+      version: '0',
+      id: randomUUID(),
+      'detail-type': e.detailType,
+      source: e.source,
+      account: this.o.account,
+      time: (e.time ?? new Date()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      region: this.o.region,
+      resources: e.resources ?? [],
+      detail: e.detail,
+    };
+  }
+
+  /** put events (test/CLI convenience); resolves once every event is routed (not processed) */
+  async put(entries: readonly PutEntry[]): Promise<string[]> {
+    return entries.map((e) => this.dispatch(this.envelope(e)));
+  }
+
+  /** route one event to every matching rule's target; returns the event id */
+  dispatch(event: BusEvent): string {
+    for (const r of this.rules) {
+      let hit = false;
+      try {
+        hit = matchPattern(r.pattern as unknown as Record<string, unknown>, event);
+      } catch (err) {
+        this.o.onLog?.(`[bus] rule ${r.name}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      if (!hit) continue;
+      if (r.target.kind === 'queue') {
+        this.o.queues.send(r.target.queue, JSON.stringify(event));
+      } else {
+        this.track(this.invokeAsync(r.target.fn, event));
+      }
+    }
+    return event.id;
+  }
+
+  /** which rules an event would hit (for tests and `evcs` CLI) */
+  matches(event: BusEvent): string[] {
+    return this.rules.filter((r) => matchPattern(r.pattern as unknown as Record<string, unknown>, event)).map((r) => r.name);
+  }
+
+  /** async invoke with the tier's retry budget, then the function's on-failure DLQ */
+  invokeAsync(fn: FunctionDecl, event: unknown): Promise<void> {
+    const attempts = 1 + TIER_DEFAULTS[fn.tier].retryAttempts;
+    return (async () => {
+      let last = '';
+      for (let i = 1; i <= attempts; i++) {
+        try {
+          await this.o.invoker.invoke(fn, event);
+          return;
+        } catch (err) {
+          last = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+          if (i < attempts) await sleep((this.o.retryDelayMs ?? 200) * i);
+        }
+      }
+      this.failed.push({ functionId: fn.id, event, error: last, attempts, failedAt: new Date().toISOString() });
+      this.o.onLog?.(`[bus] ${fn.id}: failed after ${attempts} attempt(s), event kept in its failure DLQ: ${last}`);
+    })();
+  }
+
+  track(p: Promise<void>): void {
+    this.pending.add(p);
+    void p.finally(() => this.pending.delete(p));
+  }
+
+  /** async invocations (with their retries) not finished yet */
+  inFlight(): number {
+    return this.pending.size;
+  }
+
+  /** the on-failure DLQ (all functions, or one) */
+  failures(functionId?: string): readonly FailedInvocation[] {
+    return this.failed.filter((f) => !functionId || f.functionId === functionId);
+  }
+
+  /** re-invoke the failed events of one function (or all); returns how many were redriven */
+  redriveFailures(functionId?: string): number {
+    const take = this.failed.filter((f) => !functionId || f.functionId === functionId);
+    this.failed = this.failed.filter((f) => !take.includes(f));
+    for (const f of take) {
+      const fn = this.o.topology.functions.find((x) => x.id === f.functionId);
+      if (!fn) continue;
+      this.track(this.invokeAsync(fn, f.event));
+    }
+    return take.length;
+  }
+
+  clearFailures(): void {
+    this.failed = [];
+  }
+
+  async stop(): Promise<void> {
+    await Promise.allSettled([...this.pending]);
+    if (this.file) writeJsonAtomic(this.file, this.failed);
+  }
+}

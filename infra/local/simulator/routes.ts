@@ -1,0 +1,153 @@
+/**
+ * The simulator's local-only HTTP endpoints (never deployed to AWS):
+ *
+ *   POST /local/sim/commands                  the local pile transport: a PileCommand → 202 {taken, ignored?}
+ *   GET  /local/sim                           {simSpeed, now (simulated), connectors, byState}
+ *   GET  /local/sim/connectors/{ConnectorID}  the connector's simulated state (ConnectorView)
+ *   POST /local/sim/connectors/{ConnectorID}  {"state": …, "vehicle"?: {…}} → the new ConnectorView
+ *
+ * `state`:
+ *   offline | fault      held until set otherwise (a running session stops: cause fault)
+ *   idle                 nothing plugged; a start auto-plugs (the default driver); stops a session (unplugged)
+ *   plugged              a vehicle is plugged in, not charging (409 while charging)
+ *   unplugged            idle AND a start is refused `not-plugged`; stops a session (cause unplugged)
+ *   local-stop           the driver stops on the pile (cause local; 409 when not charging)
+ *   silent               the pile ignores every command (never answers: the timeout case)
+ *   refuse               the pile refuses every start (reason `refused`)
+ *   normal               leaves silent / refuse
+ * `vehicle` (optional, for the next session): {socStart, batteryKwh, targetSoc, maxDcKw}.
+ * Errors: 400 malformed body, 404 unknown connector, 409 not possible in the current state.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { z } from 'zod';
+import { PileCommandRequested } from '../../../events/piles.ts';
+import type { ExtraRoute, ExtraRouteContext } from '../http.ts';
+import { closeServer, listen } from '../ports.ts';
+import { ADMIN_STATES, SimError, type AdminState, type PileSimulator } from './simulator.ts';
+
+export const SIM_BASE_PATH = '/local/sim';
+
+export const AdminRequestSchema = z
+  .object({
+    state: z.enum(ADMIN_STATES as [AdminState, ...AdminState[]]).optional(),
+    vehicle: z
+      .object({
+        socStart: z.number().min(0).max(100).optional(),
+        batteryKwh: z.number().positive().max(500).optional(),
+        targetSoc: z.number().min(1).max(100).optional(),
+        maxDcKw: z.number().positive().max(1000).optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .refine((b) => b.state !== undefined || b.vehicle !== undefined, 'give "state" and/or "vehicle"');
+
+const send = (res: ServerResponse, status: number, body: unknown): void => {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+};
+
+const parseJson = async (ctx: ExtraRouteContext): Promise<unknown> => {
+  const raw = (await ctx.readBody()).toString('utf8');
+  try {
+    return JSON.parse(raw);
+  } catch {
+    throw new SimError(400, 'body is not JSON');
+  }
+};
+
+const guard =
+  (fn: (req: IncomingMessage, res: ServerResponse, ctx: ExtraRouteContext) => Promise<void> | void) =>
+  async (req: IncomingMessage, res: ServerResponse, ctx: ExtraRouteContext): Promise<void> => {
+    try {
+      await fn(req, res, ctx);
+    } catch (err) {
+      if (err instanceof SimError) send(res, err.status, { message: err.message });
+      else if (err instanceof z.ZodError) send(res, 400, { message: err.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ') });
+      else send(res, 500, { message: err instanceof Error ? err.message : String(err) });
+    }
+  };
+
+/** the routes, for the local cloud's `extraRoutes` or the standalone server */
+export const simulatorRoutes = (sim: PileSimulator): ExtraRoute[] => [
+  {
+    method: 'POST',
+    path: `${SIM_BASE_PATH}/commands`,
+    handle: guard(async (_req, res, ctx) => {
+      const cmd = PileCommandRequested.detail.parse(await parseJson(ctx));
+      send(res, 202, sim.command(cmd));
+    }),
+  },
+  {
+    method: 'GET',
+    path: SIM_BASE_PATH,
+    handle: guard((_req, res) => {
+      const byState: Record<string, number> = {};
+      for (const c of sim.list()) byState[c.state] = (byState[c.state] ?? 0) + 1;
+      send(res, 200, { simSpeed: sim.clock.speed, now: sim.now().toISOString(), connectors: sim.size(), byState });
+    }),
+  },
+  {
+    method: 'GET',
+    path: `${SIM_BASE_PATH}/connectors/{id}`,
+    handle: guard((_req, res, ctx) => {
+      const v = sim.get(ctx.params.id ?? '');
+      if (!v) throw new SimError(404, `unknown connector ${ctx.params.id}`);
+      send(res, 200, v);
+    }),
+  },
+  {
+    method: 'POST',
+    path: `${SIM_BASE_PATH}/connectors/{id}`,
+    handle: guard(async (_req, res, ctx) => {
+      const id = ctx.params.id ?? '';
+      const body = AdminRequestSchema.parse(await parseJson(ctx));
+      if (!sim.get(id)) throw new SimError(404, `unknown connector ${id}`);
+      if (body.vehicle) sim.setVehicle(id, body.vehicle);
+      send(res, 200, body.state ? sim.admin(id, body.state) : sim.get(id));
+    }),
+  },
+];
+
+const matchPath = (pattern: string, path: string): Record<string, string> | undefined => {
+  const p = pattern.split('/');
+  const a = path.split('/');
+  if (p.length !== a.length) return undefined;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < p.length; i++) {
+    const m = /^\{(\w+)\}$/.exec(p[i]!);
+    if (m && a[i]) params[m[1]!] = decodeURIComponent(a[i]!);
+    else if (p[i] !== a[i]) return undefined;
+  }
+  return params;
+};
+
+/** the same routes on their own loopback server (the standalone simulator) */
+export const startSimulatorServer = async (sim: PileSimulator, port: number): Promise<{ url: string; stop(): Promise<void> }> => {
+  const routes = simulatorRoutes(sim);
+  const server = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://local').pathname;
+    for (const r of routes) {
+      if (r.method !== req.method) continue;
+      const params = matchPath(r.path, path);
+      if (!params) continue;
+      const ctx: ExtraRouteContext = {
+        params,
+        readBody: () =>
+          new Promise((resolve, reject) => {
+            const chunks: Buffer[] = [];
+            req.on('data', (c: Buffer) => chunks.push(c));
+            req.on('end', () => resolve(Buffer.concat(chunks)));
+            req.on('error', reject);
+          }),
+      };
+      void r.handle(req, res, ctx);
+      return;
+    }
+    send(res, 404, { message: 'Not Found' });
+  });
+  const bound = await listen(server, port);
+  return { url: `http://127.0.0.1:${bound}${SIM_BASE_PATH}`, stop: () => closeServer(server) };
+};

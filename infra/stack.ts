@@ -1,0 +1,276 @@
+/**
+ * The production stack: reads THE topology (infra/topology) and turns every declaration into
+ * AWS resources — DynamoDB tables, one EventBridge bus (archived, replayable), SQS queues with
+ * DLQs, rules, schedules, one HTTP API, one Lambda per function — adding no wiring of its own.
+ * `cdk synth` works offline: no lookups, no Docker (esbuild runs locally).
+ */
+import { fileURLToPath } from 'node:url';
+import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, TimeZone, type StackProps } from 'aws-cdk-lib';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { topology as realTopology } from './topology/index.ts';
+import type { FunctionDecl, KeyDecl, TableDecl, Topology, Trigger } from './topology/types.ts';
+import { AlarmTopics } from './constructs/alarm-topics.ts';
+import { EvcsFunction } from './constructs/evcs-function.ts';
+import { EvcsQueue, toCdkPattern } from './constructs/evcs-queue.ts';
+
+export const DEFAULT_OPERATOR_ID = 'MA5GS8X01';
+export const DEFAULT_SECRETS_PREFIX = 'evcs/';
+export const EVENT_BUS_NAME = 'evcs';
+export const EVENT_ARCHIVE_RETENTION_DAYS = 30;
+/** HTTP API stage throttling defaults (requests/second, burst) */
+export const API_THROTTLE = { rateLimit: 500, burstLimit: 1000 } as const;
+/** Cron schedules are written in the operator's local time. */
+export const SCHEDULE_TIME_ZONE = TimeZone.ASIA_SHANGHAI;
+
+const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+export interface EvcsStackProps extends StackProps {
+  /** our OperatorID; default: context `operatorId`, else MA5GS8X01 */
+  readonly operatorId?: string;
+  /** Secrets Manager name prefix; default: context `secretsPrefix`, else `evcs/` */
+  readonly secretsPrefix?: string;
+  /** the topology to deploy; default: THE topology (infra/topology) */
+  readonly topology?: Topology;
+  /** repository root the function entries are relative to; default: this repository */
+  readonly repoRoot?: string;
+}
+
+/** `connector-status` → `ConnectorStatus` (readable construct ids / logical ids) */
+export const pascal = (s: string): string =>
+  s
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((w) => w[0]!.toUpperCase() + w.slice(1))
+    .join('');
+
+const attribute = (k: KeyDecl): dynamodb.Attribute => ({
+  name: k.name,
+  type: k.type === 'S' ? dynamodb.AttributeType.STRING : dynamodb.AttributeType.NUMBER,
+});
+
+const unique = (kind: string, names: readonly string[]): void => {
+  const seen = new Set<string>();
+  for (const n of names) {
+    if (seen.has(n)) throw new Error(`topology: duplicate ${kind} '${n}'`);
+    seen.add(n);
+  }
+};
+
+export class EvcsStack extends Stack {
+  readonly operatorId: string;
+  readonly secretsPrefix: string;
+  readonly topology: Topology;
+  readonly bus: events.EventBus;
+  readonly alarmTopics: AlarmTopics;
+  readonly tables = new Map<string, dynamodb.Table>();
+  readonly queues = new Map<string, EvcsQueue>();
+  readonly functions = new Map<string, EvcsFunction>();
+  readonly api: apigwv2.HttpApi;
+  readonly apiStage: apigwv2.HttpStage;
+  readonly platformSecret: secretsmanager.Secret;
+
+  constructor(scope: Construct, id: string, props: EvcsStackProps = {}) {
+    super(scope, id, {
+      description: 'EVCS Interconnect: T/CEC 102 interconnection platform (API, functions, bus, queues, tables)',
+      ...props,
+    });
+    this.topology = props.topology ?? realTopology;
+    this.operatorId = props.operatorId ?? this.contextString('operatorId') ?? DEFAULT_OPERATOR_ID;
+    this.secretsPrefix = props.secretsPrefix ?? this.contextString('secretsPrefix') ?? DEFAULT_SECRETS_PREFIX;
+    if (!/^[0-9A-Z]{9}$/.test(this.operatorId)) throw new Error(`operatorId '${this.operatorId}' is not a 9-character OperatorID`);
+    if (!/^[A-Za-z0-9/_+=.@-]+$/.test(this.secretsPrefix)) throw new Error(`secretsPrefix '${this.secretsPrefix}' is not a valid secret name prefix`);
+    const repoRoot = props.repoRoot ?? REPO_ROOT;
+
+    unique('table', this.topology.tables.map((t) => t.name));
+    unique('queue', this.topology.queues.map((q) => q.name));
+    unique('function', this.topology.functions.map((f) => f.id));
+
+    this.alarmTopics = new AlarmTopics(this, 'Alarms');
+
+    for (const decl of this.topology.tables) this.tables.set(decl.name, this.createTable(decl));
+
+    this.bus = new events.EventBus(this, 'Bus', { eventBusName: EVENT_BUS_NAME });
+    this.bus.archive('Archive', {
+      description: 'every event on the evcs bus, for replay',
+      eventPattern: { account: [this.account] },
+      retention: Duration.days(EVENT_ARCHIVE_RETENTION_DAYS),
+    });
+
+    for (const decl of this.topology.queues) {
+      this.queues.set(decl.name, new EvcsQueue(this, `${pascal(decl.name)}Queue`, { decl, eventBus: this.bus, alarms: this.alarmTopics }));
+    }
+
+    const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', { retention: logs.RetentionDays.THREE_MONTHS });
+    this.api = new apigwv2.HttpApi(this, 'HttpApi', {
+      apiName: 'evcs-interconnect',
+      description: 'T/CEC 102 interfaces served to partner platforms',
+      createDefaultStage: false,
+    });
+    this.apiStage = this.api.addStage('DefaultStage', {
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: API_THROTTLE,
+      accessLogSettings: {
+        destination: new apigwv2.LogGroupLogDestination(accessLogs),
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            ip: '$context.identity.sourceIp',
+            requestTime: '$context.requestTime',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            responseLength: '$context.responseLength',
+            responseLatency: '$context.responseLatency',
+            integrationLatency: '$context.integrationLatency',
+            integrationError: '$context.integrationErrorMessage',
+          }),
+        ),
+      },
+    });
+
+    const queueMap = new Map<string, sqs.IQueue>([...this.queues].map(([name, q]) => [name, q.queue]));
+    const routes = new Set<string>();
+    for (const decl of this.topology.functions) {
+      if (decl.localOnly) continue;
+      const fn = new EvcsFunction(this, pascal(decl.id), {
+        decl,
+        repoRoot,
+        operatorId: this.operatorId,
+        secretsPrefix: this.secretsPrefix,
+        eventBus: this.bus,
+        tables: this.tables,
+        queues: queueMap,
+        alarms: this.alarmTopics,
+      });
+      this.functions.set(decl.id, fn);
+      decl.triggers.forEach((trigger, i) => this.wireTrigger(fn, trigger, i, routes));
+    }
+
+    this.platformSecret = new secretsmanager.Secret(this, 'PlatformSecret', {
+      secretName: `${this.secretsPrefix}platform`,
+      description: "EVCS Interconnect platform secret (values never in environment or tables)",
+      generateSecretString: {
+        secretStringTemplate: JSON.stringify({ operatorId: this.operatorId }),
+        generateStringKey: 'signingKey',
+        passwordLength: 48,
+        excludePunctuation: true,
+      },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: this.apiStage.url, description: 'base URL of the T/CEC interfaces' });
+    new CfnOutput(this, 'EventBusName', { value: this.bus.eventBusName });
+    new CfnOutput(this, 'SecretsPrefix', { value: this.secretsPrefix });
+  }
+
+  private contextString(key: string): string | undefined {
+    const v: unknown = this.node.tryGetContext(key);
+    return typeof v === 'string' && v.length > 0 ? v : undefined;
+  }
+
+  private createTable(decl: TableDecl): dynamodb.Table {
+    const table = new dynamodb.Table(this, `${pascal(decl.name)}Table`, {
+      partitionKey: attribute(decl.partitionKey),
+      ...(decl.sortKey ? { sortKey: attribute(decl.sortKey) } : {}),
+      ...(decl.ttlAttribute ? { timeToLiveAttribute: decl.ttlAttribute } : {}),
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      // the business record survives a stack deletion; caches and registries are rebuilt
+      removalPolicy: decl.critical ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      ...(decl.critical ? { deletionProtection: true } : {}),
+    });
+    for (const index of decl.indexes ?? []) {
+      table.addGlobalSecondaryIndex({
+        indexName: index.name,
+        partitionKey: attribute(index.partitionKey),
+        ...(index.sortKey ? { sortKey: attribute(index.sortKey) } : {}),
+        projectionType: dynamodb.ProjectionType.ALL,
+      });
+    }
+    return table;
+  }
+
+  private wireTrigger(fn: EvcsFunction, trigger: Trigger, i: number, routes: Set<string>): void {
+    const decl: FunctionDecl = fn.decl;
+    switch (trigger.type) {
+      case 'http': {
+        const routeKey = `${trigger.method} ${trigger.path}`;
+        if (routes.has(routeKey)) throw new Error(`topology: route ${routeKey} declared twice (function ${decl.id})`);
+        routes.add(routeKey);
+        this.api.addRoutes({
+          path: trigger.path,
+          methods: [trigger.method === 'POST' ? apigwv2.HttpMethod.POST : apigwv2.HttpMethod.GET],
+          integration: new HttpLambdaIntegration(`${pascal(decl.id)}Integration${i}`, fn.fn, {
+            payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
+          }),
+        });
+        return;
+      }
+      case 'event': {
+        new events.Rule(fn, `Event${i}`, {
+          eventBus: this.bus,
+          description: `${decl.id} ← ${trigger.pattern.source.join(',')} ${trigger.pattern['detail-type'].join(',')}`.slice(0, 512),
+          eventPattern: toCdkPattern(trigger.pattern),
+          targets: [
+            new targets.LambdaFunction(fn.fn, {
+              retryAttempts: fn.tier.retryAttempts,
+              maxEventAge: Duration.hours(6),
+              ...(fn.onFailureQueue ? { deadLetterQueue: fn.onFailureQueue } : {}),
+            }),
+          ],
+        });
+        return;
+      }
+      case 'queue': {
+        const q = this.queues.get(trigger.queue);
+        if (!q) throw new Error(`topology: function ${decl.id} consumes undeclared queue '${trigger.queue}'`);
+        if (q.decl.visibilityTimeoutSeconds < fn.timeout.toSeconds()) {
+          Annotations.of(fn).addWarningV2(
+            'evcs:queueVisibility',
+            `queue ${q.decl.name}: visibility timeout ${q.decl.visibilityTimeoutSeconds}s is shorter than ${decl.id}'s timeout ${fn.timeout.toSeconds()}s; Lambda refuses such a mapping`,
+          );
+        }
+        let maxConcurrency = trigger.maxConcurrency;
+        if (maxConcurrency !== undefined && maxConcurrency < 2) {
+          // SQS event source mappings accept 2..1000; 1 is a local-runtime nicety
+          Annotations.of(fn).addWarningV2('evcs:maxConcurrency', `${decl.id}: maxConcurrency ${maxConcurrency} raised to 2 (the SQS event source minimum)`);
+          maxConcurrency = 2;
+        }
+        fn.fn.addEventSource(
+          new SqsEventSource(q.queue, {
+            batchSize: trigger.batchSize,
+            reportBatchItemFailures: true,
+            ...(trigger.maxBatchingWindowSeconds !== undefined ? { maxBatchingWindow: Duration.seconds(trigger.maxBatchingWindowSeconds) } : {}),
+            ...(maxConcurrency !== undefined ? { maxConcurrency } : {}),
+          }),
+        );
+        return;
+      }
+      case 'schedule': {
+        new scheduler.Schedule(fn, `Schedule${i}`, {
+          description: `${decl.id}: ${trigger.expression}`,
+          schedule: scheduler.ScheduleExpression.expression(trigger.expression, SCHEDULE_TIME_ZONE),
+          target: new LambdaInvoke(fn.fn, {
+            retryAttempts: fn.tier.retryAttempts,
+            maxEventAge: Duration.hours(6),
+            ...(fn.onFailureQueue ? { deadLetterQueue: fn.onFailureQueue } : {}),
+          }),
+        });
+        return;
+      }
+    }
+  }
+}

@@ -1,0 +1,45 @@
+/** The baseinfo service: stations, equipment, connectors, prices, live connector status (L0). */
+import type { FunctionDecl, QueueDecl, TableDecl } from './types.ts';
+import { putEvents, tcecInterface } from './helpers.ts';
+import { PileStatusChanged } from '../../events/piles.ts';
+
+export const baseinfoTables: readonly TableDecl[] = [
+  {
+    name: 'stations',
+    description:
+      'Stations, equipment, connectors, time-of-use policies and live connector status (access patterns in shared/store/stations.ts)',
+    partitionKey: { name: 'pk', type: 'S' },
+    sortKey: { name: 'sk', type: 'S' },
+    indexes: [{ name: 'byChange', partitionKey: { name: 'gsi1pk', type: 'S' }, sortKey: { name: 'gsi1sk', type: 'N' } }],
+  },
+];
+
+export const baseinfoQueues: readonly QueueDecl[] = [
+  {
+    name: 'connector-status',
+    description: 'PileStatusChanged events for the connector status ingest',
+    tier: 'L0',
+    visibilityTimeoutSeconds: 60,
+    maxReceiveCount: 5,
+    subscribe: [PileStatusChanged.pattern()],
+    dlqRetentionDays: 14,
+  },
+];
+
+const readStations = { table: 'stations', access: 'read' } as const;
+
+export const baseinfoFunctions: readonly FunctionDecl[] = [
+  tcecInterface('query_stations_info', 'baseinfo', 'L0', 'T/CEC 102 §3.1: station information, paged, incremental by LastQueryTime, only granted stations', [readStations]),
+  tcecInterface('query_station_status', 'baseinfo', 'L0', 'T/CEC 102 §3.2: live connector status of up to 50 granted stations', [readStations]),
+  tcecInterface('query_station_stats', 'baseinfo', 'L0', 'T/CEC 102 §3.4: energy per connector, equipment and station from finished orders', [readStations, { table: 'orders', access: 'read' }]),
+  tcecInterface('query_equip_business_policy', 'baseinfo', 'L0', "T/CEC 102 §3.6: a connector's time-of-use prices", [readStations]),
+  {
+    id: 'connector-status-ingest',
+    service: 'baseinfo',
+    entry: 'functions/baseinfo/connector-status-ingest.ts',
+    tier: 'L0',
+    description: 'Pile status reports → versioned live connector status → ConnectorStatusChanged on real changes',
+    triggers: [{ type: 'queue', queue: 'connector-status', batchSize: 25, maxBatchingWindowSeconds: 1 }],
+    grants: [{ table: 'stations', access: 'readWrite' }, putEvents],
+  },
+];

@@ -1,0 +1,71 @@
+/** The charging service: orders, pile commands, billing (L0). */
+import type { FunctionDecl, QueueDecl, TableDecl } from './types.ts';
+import { putEvents, tcecInterface } from './helpers.ts';
+import { PileMeterValues, PileSessionStarted, PileSessionStopped } from '../../events/piles.ts';
+
+export const chargingTables: readonly TableDecl[] = [
+  {
+    name: 'orders',
+    description: 'Charging orders (ORDER#<StartChargeSeq>) and connector locks (LOCK#<ConnectorID>): one session per connector',
+    partitionKey: { name: 'pk', type: 'S' },
+    indexes: [
+      { name: 'byPartner', partitionKey: { name: 'gsi1pk', type: 'S' }, sortKey: { name: 'gsi1sk', type: 'S' } },
+      { name: 'byStation', partitionKey: { name: 'gsi2pk', type: 'S' }, sortKey: { name: 'gsi2sk', type: 'S' } },
+    ],
+    critical: true,
+  },
+];
+
+export const chargingQueues: readonly QueueDecl[] = [
+  {
+    name: 'charging-pile-events',
+    description: 'Pile session events (started, meter values, stopped) for the orders',
+    tier: 'L0',
+    visibilityTimeoutSeconds: 60,
+    maxReceiveCount: 8,
+    subscribe: [PileSessionStarted.pattern(), PileSessionStopped.pattern(), PileMeterValues.pattern()],
+  },
+  {
+    name: 'charging-timeouts',
+    description: 'Delayed checks: a start or stop the pile has not answered in time finishes the order and frees the connector',
+    tier: 'L0',
+    visibilityTimeoutSeconds: 60,
+    maxReceiveCount: 8,
+  },
+];
+
+const orders = { table: 'orders', access: 'readWrite' } as const;
+const readOrders = { table: 'orders', access: 'read' } as const;
+const readStations = { table: 'stations', access: 'read' } as const;
+const timeouts = { queue: 'charging-timeouts', access: 'send' } as const;
+
+export const chargingFunctions: readonly FunctionDecl[] = [
+  tcecInterface('query_equip_auth', 'charging', 'L0', 'T/CEC 102 §3.5: may a session start on this connector', [readStations]),
+  tcecInterface('query_start_charge', 'charging', 'L0', 'T/CEC 102 §3.7: create the order, lock the connector, command the pile', [
+    readStations,
+    orders,
+    putEvents,
+    timeouts,
+  ]),
+  tcecInterface('query_equip_charge_status', 'charging', 'L0', 'T/CEC 102 §3.9: live values and the running bill of an order', [readStations, readOrders]),
+  tcecInterface('query_stop_charge', 'charging', 'L0', 'T/CEC 102 §3.10: stop an order', [readStations, orders, putEvents, timeouts]),
+  tcecInterface('query_charge_info', 'charging', 'L0', 'Extension (reference §3.14): the order detail by StartChargeSeq, per-partner feature', [readOrders]),
+  {
+    id: 'pile-session-events',
+    service: 'charging',
+    entry: 'functions/charging/pile-session-events.ts',
+    tier: 'L0',
+    description: 'Pile started / meter values / stopped → order state, running bill, final bill; connector released',
+    triggers: [{ type: 'queue', queue: 'charging-pile-events', batchSize: 10, maxBatchingWindowSeconds: 1 }],
+    grants: [orders, putEvents, timeouts],
+  },
+  {
+    id: 'charging-timeout',
+    service: 'charging',
+    entry: 'functions/charging/charging-timeout.ts',
+    tier: 'L0',
+    description: 'A start or stop the pile never answered: finish the order with a reason and release the connector',
+    triggers: [{ type: 'queue', queue: 'charging-timeouts', batchSize: 10 }],
+    grants: [orders, putEvents],
+  },
+];

@@ -1,0 +1,382 @@
+/**
+ * Time-of-use billing of a charging session — ONE pure function, `bill()`, used for the running
+ * cost pushed while charging (§3.9) and for the final order (§3.12). A running bill over the
+ * samples so far and the final bill over the same samples are the same value.
+ *
+ * Units inside (all integers):
+ *   energy  Wh. Each cumulative meter reading is quantised to the nearest Wh (half-up) once, on
+ *           input. Readings are cumulative, so the quantisation error never accumulates: the
+ *           session energy is off the exact reading difference by < 1 Wh (the edge shows 10 Wh).
+ *   price   1/10000 yuan per kWh ("price units"), exactly the 4 dp of PolicyInfos.
+ *   money   fen (1/100 yuan).
+ *
+ * Energy between two consecutive samples flows at constant power. When a sample interval crosses
+ * a period boundary, the energy is split by time using the interpolated meter reading at the
+ * boundary, floored to the Wh: piece_j = ⌊E·t_j/D⌋ − ⌊E·t_{j−1}/D⌋ (t_j = time from the interval
+ * start to the j-th boundary). The pieces are integers, each within 1 Wh of its exact share, and sum
+ * to E exactly, so Σ detail Wh = last − first reading, always.
+ *
+ * Rounding rule (money): every detail's money is its exact rational value
+ * Wh × priceUnits / 100000 fen rounded ONCE, half-up, to the fen; the totals are DEFINED as the
+ * sums of the rounded details (elecFen = Σ detail elecFen, serviceFen = Σ detail serviceFen,
+ * totalFen = elecFen + serviceFen). Each line item therefore stands alone (a partner can recompute
+ * it within half a fen), and the totals match the details exactly.
+ *
+ * Rounding rule (energy at the 2-dp edge): DetailPower is in 0.01 kWh = 10 Wh. TotalPower is the
+ * session energy rounded half-up to 0.01 kWh (what the meter shows), and the detail values are
+ * apportioned by largest remainder (floors, then +0.01 to the largest remainders, earliest first
+ * on ties), so Σ DetailPower = TotalPower exactly and each DetailPower is within 0.01 kWh of its
+ * exact value.
+ *
+ * Details: the span [start, end] is cut exactly at every period boundary (every StartTime of every
+ * local day, and midnight); one detail = one period occurrence on one day. Two periods with the
+ * same prices are still separate details. SumPeriod = number of details, at most 32: if a very
+ * long session would give more, the oldest ADJACENT pairs with identical prices are merged first
+ * (contiguity kept; the merged detail then spans a boundary); if still more than 32, the oldest
+ * detail absorbs the next later detail with identical prices (the merged detail's time range then
+ * covers the ones in between). Merging sums Wh and the already-rounded fen, so totals never change.
+ * The number of distinct price pairs is ≤ 32, so this always terminates within the cap.
+ *
+ * Span: start = opts.start ?? first sample time, end = opts.end ?? last sample time. Before the
+ * first sample the reading is the first reading, after the last sample the last reading (no
+ * energy). A zero-length span (e.g. a single sample and no opts) yields zero details; a positive
+ * span with no energy yields zero-energy details covering it. Zero samples need opts.start.
+ *
+ * Errors (RangeError, the caller decides): invalid tariff; invalid Date; non-finite or negative
+ * reading; decreasing reading; decreasing time; opts.start after the first sample or opts.end
+ * before the last; zero samples without opts.start. Equal timestamps are allowed: energy reported
+ * in zero time goes to the detail that contains (or, at a boundary, ends at) that instant.
+ * `sanitizeSamples()` is the lenient pre-pass for noisy meters.
+ */
+import {
+  compileTariff,
+  formatDateTimeUtc8,
+  locate,
+  priceUnitsToYuan,
+  type TariffPeriod,
+} from './tariff.ts';
+
+export { validateTariff, type TariffPeriod } from './tariff.ts';
+
+export interface MeterSample {
+  at: Date;
+  /** cumulative meter reading for the session, Wh (monotonic; starts at 0 or at the meter start value) */
+  energyWh: number;
+}
+
+export interface BillDetail {
+  start: Date;
+  end: Date;
+  /** 1/10000 yuan per kWh */
+  elecPriceUnits: number;
+  /** 1/10000 yuan per kWh */
+  servicePriceUnits: number;
+  /** integer Wh */
+  energyWh: number;
+  elecFen: number;
+  serviceFen: number;
+}
+
+export interface Bill {
+  start: Date;
+  end: Date;
+  /** integer Wh = Σ details = last − first reading */
+  energyWh: number;
+  elecFen: number;
+  serviceFen: number;
+  totalFen: number;
+  details: BillDetail[];
+}
+
+export interface ChargeDetail {
+  DetailStartTime: string;
+  DetailEndTime: string;
+  ElecPrice: number;
+  SevicePrice: number;
+  DetailPower: number;
+  DetailElecMoney: number;
+  DetailSeviceMoney: number;
+}
+
+export interface OrderTotals {
+  StartTime: string;
+  EndTime: string;
+  TotalPower: number;
+  TotalElecMoney: number;
+  TotalSeviceMoney: number;
+  TotalMoney: number;
+  SumPeriod: number;
+  ChargeDetails: ChargeDetail[];
+}
+
+export const MAX_DETAILS = 32;
+/** Largest session energy accepted (100 MWh): keeps Wh × price units a safe integer. */
+export const MAX_SESSION_WH = 100_000_000;
+/** Largest meter reading accepted, Wh. */
+export const MAX_READING_WH = 1e15;
+
+/** Wh × (1/10000 yuan/kWh) / 100000 = fen; half-up to the fen. */
+const FEN_DIVISOR = 100_000;
+/** ⌊n/d⌋ for a non-negative safe integer n and positive integer d, exactly (no float quotient). */
+const floorDiv = (n: number, d: number): number => (n - (n % d)) / d;
+
+const moneyFen = (wh: number, priceUnits: number): number => floorDiv(wh * priceUnits + FEN_DIVISOR / 2, FEN_DIVISOR);
+
+/** ⌊e·x/d⌋ for non-negative integers, exact even when e·x leaves the safe-integer range. */
+const floorMulDiv = (e: number, x: number, d: number): number => {
+  const p = e * x;
+  if (p <= Number.MAX_SAFE_INTEGER) return floorDiv(p, d);
+  return Number((BigInt(e) * BigInt(x)) / BigInt(d));
+};
+
+const timeOf = (d: unknown, what: string): number => {
+  const ms = d instanceof Date ? d.getTime() : Number.NaN;
+  if (!Number.isFinite(ms)) throw new RangeError(`bill: ${what} is not a valid Date`);
+  return ms;
+};
+
+const readingOf = (v: unknown, what: string): number => {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > MAX_READING_WH) {
+    throw new RangeError(`bill: ${what} ${String(v)} is not a meter reading in Wh (finite, 0–${MAX_READING_WH})`);
+  }
+  return v;
+};
+
+interface Acc {
+  startMs: number;
+  endMs: number;
+  period: number;
+  wh: number;
+}
+
+export function bill(samples: readonly MeterSample[], tariff: readonly TariffPeriod[], opts?: { start?: Date; end?: Date }): Bill {
+  const ct = compileTariff(tariff);
+  const n = samples.length;
+
+  // ---- validate and read the samples (raw readings checked, then quantised to Wh)
+  const ts = new Array<number>(n);
+  const wh = new Array<number>(n);
+  let prevT = Number.NEGATIVE_INFINITY;
+  let prevRaw = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < n; i++) {
+    const s = samples[i] as MeterSample;
+    const t = timeOf(s?.at, `samples[${i}].at`);
+    const raw = readingOf(s?.energyWh, `samples[${i}].energyWh`);
+    if (t < prevT) throw new RangeError(`bill: samples[${i}].at ${s.at.toISOString()} is before samples[${i - 1}].at (out of order)`);
+    if (raw < prevRaw) throw new RangeError(`bill: samples[${i}].energyWh ${raw} is below samples[${i - 1}].energyWh ${prevRaw} (meter reading decreased)`);
+    prevT = t;
+    prevRaw = raw;
+    ts[i] = t;
+    wh[i] = Math.round(raw);
+  }
+  const sessionWh = n > 0 ? (wh[n - 1] as number) - (wh[0] as number) : 0;
+  if (sessionWh > MAX_SESSION_WH) throw new RangeError(`bill: session energy ${sessionWh} Wh exceeds ${MAX_SESSION_WH} Wh`);
+
+  // ---- the span
+  let startMs: number;
+  let endMs: number;
+  if (opts?.start !== undefined) {
+    startMs = timeOf(opts.start, 'opts.start');
+    if (n > 0 && startMs > (ts[0] as number)) throw new RangeError('bill: opts.start is after the first sample');
+  } else if (n > 0) {
+    startMs = ts[0] as number;
+  } else {
+    throw new RangeError('bill: zero samples need opts.start');
+  }
+  if (opts?.end !== undefined) {
+    endMs = timeOf(opts.end, 'opts.end');
+    if (n > 0 && endMs < (ts[n - 1] as number)) throw new RangeError('bill: opts.end is before the last sample');
+    if (endMs < startMs) throw new RangeError('bill: opts.end is before opts.start');
+  } else {
+    endMs = n > 0 ? (ts[n - 1] as number) : startMs;
+  }
+
+  // ---- cut the span at period boundaries and apportion each sample interval's energy
+  const accs: Acc[] = [];
+  if (endMs > startMs || sessionWh > 0) {
+    const open = (at: number): Acc => {
+      const loc = locate(ct, at);
+      return { startMs: at, endMs: loc.endMs, period: loc.period, wh: 0 };
+    };
+    let cur = open(startMs);
+    // advance `cur` to contain instant t (t ≤ endMs), closing details on the way
+    const advanceTo = (t: number): void => {
+      while (cur.endMs < t) {
+        accs.push(cur);
+        cur = open(cur.endMs);
+      }
+    };
+    if (n > 0) advanceTo(ts[0] as number);
+    for (let i = 1; i < n; i++) {
+      const ta = ts[i - 1] as number;
+      const tb = ts[i] as number;
+      const e = (wh[i] as number) - (wh[i - 1] as number);
+      if (e === 0) {
+        advanceTo(tb);
+        continue;
+      }
+      const d = tb - ta;
+      let given = 0;
+      while (cur.endMs < tb) {
+        const cum = floorMulDiv(e, cur.endMs - ta, d);
+        cur.wh += cum - given;
+        given = cum;
+        accs.push(cur);
+        cur = open(cur.endMs);
+      }
+      cur.wh += e - given;
+    }
+    advanceTo(endMs);
+    cur.endMs = endMs;
+    // (a zero-length span carrying energy reported in zero time still gets its one detail)
+    accs.push(cur);
+  }
+
+  // ---- money per detail, half-up once
+  let details: BillDetail[] = accs.map((a) => {
+    const ep = ct.elecUnits[a.period] as number;
+    const sp = ct.serviceUnits[a.period] as number;
+    return {
+      start: new Date(a.startMs),
+      end: new Date(a.endMs),
+      elecPriceUnits: ep,
+      servicePriceUnits: sp,
+      energyWh: a.wh,
+      elecFen: moneyFen(a.wh, ep),
+      serviceFen: moneyFen(a.wh, sp),
+    };
+  });
+  if (details.length > MAX_DETAILS) details = capDetails(details);
+
+  let energyWh = 0;
+  let elecFen = 0;
+  let serviceFen = 0;
+  for (const d of details) {
+    energyWh += d.energyWh;
+    elecFen += d.elecFen;
+    serviceFen += d.serviceFen;
+  }
+  return { start: new Date(startMs), end: new Date(endMs), energyWh, elecFen, serviceFen, totalFen: elecFen + serviceFen, details };
+}
+
+const samePrices = (a: BillDetail, b: BillDetail): boolean =>
+  a.elecPriceUnits === b.elecPriceUnits && a.servicePriceUnits === b.servicePriceUnits;
+
+const mergeInto = (a: BillDetail, b: BillDetail): BillDetail => ({
+  start: a.start.getTime() <= b.start.getTime() ? a.start : b.start,
+  end: a.end.getTime() >= b.end.getTime() ? a.end : b.end,
+  elecPriceUnits: a.elecPriceUnits,
+  servicePriceUnits: a.servicePriceUnits,
+  energyWh: a.energyWh + b.energyWh,
+  elecFen: a.elecFen + b.elecFen,
+  serviceFen: a.serviceFen + b.serviceFen,
+});
+
+/** Bring a detail list to ≤ 32 entries (see the module comment); totals are unchanged. */
+export const capDetails = (input: readonly BillDetail[]): BillDetail[] => {
+  const ds = input.slice();
+  // phase A: oldest adjacent identical-price pairs
+  let i = 0;
+  while (ds.length > MAX_DETAILS && i + 1 < ds.length) {
+    const a = ds[i] as BillDetail;
+    const b = ds[i + 1] as BillDetail;
+    if (samePrices(a, b)) ds.splice(i, 2, mergeInto(a, b));
+    else i++;
+  }
+  // phase B: the oldest detail absorbs the next later one with identical prices
+  let j = 0;
+  while (ds.length > MAX_DETAILS && j < ds.length) {
+    const a = ds[j] as BillDetail;
+    const k = ds.findIndex((d, idx) => idx > j && samePrices(a, d));
+    if (k < 0) {
+      j++;
+      continue;
+    }
+    ds[j] = mergeInto(a, ds[k] as BillDetail);
+    ds.splice(k, 1);
+  }
+  return ds;
+};
+
+/**
+ * Lenient pre-pass for noisy meters: drops samples with an invalid Date or a non-finite/negative
+ * reading, sorts by time (stable), clamps a reading that went down to the highest reading seen so
+ * far (meter glitch), and drops exact duplicates (same instant, same reading after clamping).
+ * The result always passes bill()'s checks.
+ */
+export function sanitizeSamples(samples: readonly MeterSample[]): MeterSample[] {
+  const valid = samples.filter(
+    (s) =>
+      s !== null &&
+      typeof s === 'object' &&
+      s.at instanceof Date &&
+      Number.isFinite(s.at.getTime()) &&
+      typeof s.energyWh === 'number' &&
+      Number.isFinite(s.energyWh) &&
+      s.energyWh >= 0 &&
+      s.energyWh <= MAX_READING_WH,
+  );
+  const sorted = valid.map((s, idx) => ({ s, idx, t: s.at.getTime() })).sort((a, b) => a.t - b.t || a.idx - b.idx);
+  const out: MeterSample[] = [];
+  let max = Number.NEGATIVE_INFINITY;
+  let lastT = Number.NaN;
+  for (const { s, t } of sorted) {
+    const reading = s.energyWh < max ? max : s.energyWh;
+    max = reading;
+    if (t === lastT && out.length > 0 && (out[out.length - 1] as MeterSample).energyWh === reading) continue;
+    out.push(reading === s.energyWh ? s : { at: s.at, energyWh: reading });
+    lastT = t;
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- the 2-dp edge (§3.9, §3.12)
+
+/** DetailPower in 0.01 kWh per detail: largest-remainder apportionment of the half-up total. */
+export const detailPowerCentiKwh = (b: Bill): number[] => {
+  const ds = b.details;
+  const units = ds.map((d) => Math.floor(d.energyWh / 10));
+  const totalWh = ds.reduce((s, d) => s + d.energyWh, 0);
+  const target = Math.floor((totalWh + 5) / 10);
+  let extra = target - units.reduce((s, u) => s + u, 0);
+  if (extra > 0) {
+    const order = ds.map((d, i) => ({ r: d.energyWh % 10, i })).sort((x, y) => y.r - x.r || x.i - y.i);
+    for (const { i } of order) {
+      if (extra === 0) break;
+      units[i] = (units[i] as number) + 1;
+      extra--;
+    }
+  }
+  return units;
+};
+
+const formatTime = formatDateTimeUtc8;
+
+export function toChargeDetails(b: Bill): ChargeDetail[] {
+  const power = detailPowerCentiKwh(b);
+  return b.details.map((d, i) => ({
+    DetailStartTime: formatTime(d.start),
+    DetailEndTime: formatTime(d.end),
+    ElecPrice: priceUnitsToYuan(d.elecPriceUnits),
+    SevicePrice: priceUnitsToYuan(d.servicePriceUnits),
+    DetailPower: (power[i] as number) / 100,
+    DetailElecMoney: d.elecFen / 100,
+    DetailSeviceMoney: d.serviceFen / 100,
+  }));
+}
+
+export function toOrderTotals(b: Bill): OrderTotals {
+  const power = detailPowerCentiKwh(b);
+  const elecFen = b.details.reduce((s, d) => s + d.elecFen, 0);
+  const serviceFen = b.details.reduce((s, d) => s + d.serviceFen, 0);
+  return {
+    StartTime: formatTime(b.start),
+    EndTime: formatTime(b.end),
+    TotalPower: power.reduce((s, u) => s + u, 0) / 100,
+    TotalElecMoney: elecFen / 100,
+    TotalSeviceMoney: serviceFen / 100,
+    TotalMoney: (elecFen + serviceFen) / 100,
+    SumPeriod: b.details.length,
+    ChargeDetails: toChargeDetails(b),
+  };
+}

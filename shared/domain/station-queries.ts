@@ -1,0 +1,167 @@
+/**
+ * The four baseinfo interfaces (T/CEC 102 §3.1, §3.2, §3.4, §3.6) as functions of a partner and
+ * canonical (cec2016-spelled) Data; the Lambda handlers in functions/baseinfo are one line each.
+ *
+ * Partner scoping, the rule for all four: a station that is not granted is indistinguishable from
+ * one that does not exist —
+ *   §3.1 it is never listed and never counted in ItemSize/PageCount;
+ *   §3.2 it is silently left out (like an unknown StationID);
+ *   §3.4 Ret 4004 "StationID: no such station" (same text as for an unknown one);
+ *   §3.6 SuccStat 1, FailReason 1 "no business policy for this connector" (same as an unknown
+ *        connector or a station without PolicyInfos): the reference defines no "unknown
+ *        connector" reason for this interface, and a distinct answer would leak existence.
+ *
+ * The request schemas (shared/tcec/schemas.ts) already answer 4004 for what they can express:
+ * PageNo ≥ 1, PageSize 1–MAX_PAGE_SIZE, LastQueryTime as 'yyyy-MM-dd HH:mm:ss', 1–50 StationIDs,
+ * stats dates; this module does not repeat those checks.
+ */
+import { Ret, TcecError } from '../tcec/ret.ts';
+import { formatDate, parseDate, parseDateTime } from '../tcec/time.ts';
+import { isStationGranted, type Partner } from '../store/partners.ts';
+import { getConnectorRef, getStationConnectors, getStationInfos, getStationMeta, listStationIndex } from '../store/stations.ts';
+import { finishedOrderEnergyWh } from '../store/order-energy.ts';
+import type { RequestData } from '../tcec/interfaces.ts';
+import { paginate, whToStatsKwh, type PolicyInfo, type StationInfo } from './stations.ts';
+
+type Grantee = Pick<Partner, 'stations'>;
+
+// ── §3.1 query_stations_info ──
+
+export type StationsInfoRequest = RequestData<'query_stations_info'>;
+export interface StationsInfoResponse {
+  PageNo: number;
+  PageCount: number;
+  ItemSize: number;
+  StationInfos: StationInfo[];
+}
+
+export const queryStationsInfo = async (partner: Grantee, data: StationsInfoRequest): Promise<StationsInfoResponse> => {
+  let sinceMs: number | undefined;
+  if (data.LastQueryTime) {
+    const since = parseDateTime(data.LastQueryTime);
+    if (!since) throw new TcecError(Ret.BizError, 'LastQueryTime: expected yyyy-MM-dd HH:mm:ss');
+    // "changed after" a time given to the second: from the next whole second on
+    sinceMs = since.getTime() + 999;
+  }
+  const ids = (await listStationIndex(sinceMs))
+    .map((e) => e.stationId)
+    .filter((id) => isStationGranted(partner, id))
+    .sort();
+  const page = paginate(ids, data.PageNo, data.PageSize);
+  return { PageNo: page.PageNo, PageCount: page.PageCount, ItemSize: page.ItemSize, StationInfos: await getStationInfos(page.items) };
+};
+
+// ── §3.2 query_station_status ──
+
+export type StationStatusRequest = RequestData<'query_station_status'>;
+export interface ConnectorStatusInfo {
+  ConnectorID: string;
+  Status: number;
+  ParkStatus: number;
+  LockStatus: number;
+}
+export interface StationStatusResponse {
+  Total: number;
+  StationStatusInfos: Array<{ StationID: string; ConnectorStatusInfos: ConnectorStatusInfo[] }>;
+}
+
+export const queryStationStatus = async (partner: Grantee, data: StationStatusRequest): Promise<StationStatusResponse> => {
+  const ids = [...new Set(data.StationIDs)].filter((id) => isStationGranted(partner, id));
+  const found = await Promise.all(
+    ids.map(async (id) => {
+      const connectors = await getStationConnectors(id);
+      if (connectors.length === 0 && !(await getStationMeta(id))) return undefined; // unknown: left out
+      return {
+        StationID: id,
+        ConnectorStatusInfos: connectors
+          .sort((a, b) => a.connectorId.localeCompare(b.connectorId))
+          .map((c) => ({ ConnectorID: c.connectorId, Status: c.status, ParkStatus: c.parkStatus, LockStatus: c.lockStatus })),
+      };
+    }),
+  );
+  const infos = found.filter((s): s is NonNullable<typeof s> => s !== undefined);
+  return { Total: infos.length, StationStatusInfos: infos };
+};
+
+// ── §3.4 query_station_stats ──
+
+export type StationStatsRequest = RequestData<'query_station_stats'>;
+export interface StationStatsResponse {
+  StationStats: {
+    StationID: string;
+    StartTime: string;
+    EndTime: string;
+    StationElectricity: number;
+    EquipmentStatsInfos: Array<{
+      EquipmentID: string;
+      EquipmentElectricity: number;
+      ConnectorStatsInfos: Array<{ ConnectorID: string; ConnectorElectricity: number }>;
+    }>;
+  };
+}
+
+/** `yyyy-MM-dd` or (reference §3.4, [EC-v]) `yyyy-MM-dd HH:mm:ss` → the China-local day's start. */
+const statsDay = (field: string, v: string): Date => {
+  const d = parseDate(v) ?? (parseDateTime(v) ? parseDate(v.slice(0, 10)) : undefined);
+  if (!d) throw new TcecError(Ret.BizError, `${field}: expected yyyy-MM-dd, got ${JSON.stringify(v).slice(0, 40)}`);
+  return d;
+};
+
+export const queryStationStats = async (partner: Grantee, data: StationStatsRequest): Promise<StationStatsResponse> => {
+  const start = statsDay('StartTime', data.StartTime);
+  const end = statsDay('EndTime', data.EndTime);
+  if (end < start) throw new TcecError(Ret.BizError, 'EndTime: must not be before StartTime');
+  const [info] = isStationGranted(partner, data.StationID) ? await getStationInfos([data.StationID]) : [];
+  if (!info) throw new TcecError(Ret.BizError, `StationID: no such station ${data.StationID}`);
+  // both days inclusive: [StartTime 00:00, EndTime + 1 day 00:00) China time
+  const energy = await finishedOrderEnergyWh(info.StationID, start.getTime(), end.getTime() + 86_400_000);
+  let stationWh = 0;
+  const equipment = info.EquipmentInfos.map((e) => {
+    let equipWh = 0;
+    const connectors = e.ConnectorInfos.map((c) => {
+      const wh = energy.get(c.ConnectorID) ?? 0;
+      equipWh += wh;
+      return { ConnectorID: c.ConnectorID, ConnectorElectricity: whToStatsKwh(wh) };
+    });
+    stationWh += equipWh;
+    return { EquipmentID: e.EquipmentID, EquipmentElectricity: whToStatsKwh(equipWh), ConnectorStatsInfos: connectors };
+  });
+  return {
+    StationStats: {
+      StationID: info.StationID,
+      StartTime: formatDate(start),
+      EndTime: formatDate(end),
+      StationElectricity: whToStatsKwh(stationWh),
+      EquipmentStatsInfos: equipment,
+    },
+  };
+};
+
+// ── §3.6 query_equip_business_policy ──
+
+export type BusinessPolicyRequest = RequestData<'query_equip_business_policy'>;
+export interface BusinessPolicyResponse {
+  EquipBizSeq: string;
+  ConnectorID: string;
+  SuccStat: 0 | 1;
+  FailReason: number;
+  SumPeriod: number;
+  PolicyInfos: PolicyInfo[];
+}
+
+export const queryBusinessPolicy = async (partner: Grantee, data: BusinessPolicyRequest): Promise<BusinessPolicyResponse> => {
+  const none: BusinessPolicyResponse = { EquipBizSeq: data.EquipBizSeq, ConnectorID: data.ConnectorID, SuccStat: 1, FailReason: 1, SumPeriod: 0, PolicyInfos: [] };
+  const ref = await getConnectorRef(data.ConnectorID);
+  if (!ref || !isStationGranted(partner, ref.stationId)) return none;
+  const meta = await getStationMeta(ref.stationId);
+  const policy = meta?.policy ?? [];
+  if (policy.length === 0) return none;
+  return {
+    EquipBizSeq: data.EquipBizSeq,
+    ConnectorID: data.ConnectorID,
+    SuccStat: 0,
+    FailReason: 0,
+    SumPeriod: policy.length,
+    PolicyInfos: policy.map((p) => ({ StartTime: p.StartTime, ElecPrice: p.ElecPrice, SevicePrice: p.SevicePrice })),
+  };
+};

@@ -1,0 +1,441 @@
+/**
+ * Stations, equipment, connectors and time-of-use policies: strict validation of imported data
+ * (the seed's `stations` JSON and a CSV with one row per connector) against T/CEC 102 §3.1/§3.6
+ * (reference tables: lengths, enums, GCJ-02 coordinates with at most 6 decimals, power with 1),
+ * normalisation into one canonical shape, content hashes for idempotent re-import, and the pure
+ * rules of the four baseinfo interfaces (paging, status versions). No AWS, no I/O.
+ *
+ * Validation collects EVERY problem, each as `<where>: <field>: <message>` — `stations[3].
+ * EquipmentInfos[0].ConnectorInfos[1].Power` for JSON, `row 12, field ConnectorPower` for CSV —
+ * so an operator fixes a file in one pass. Nothing is written unless there are no problems.
+ *
+ * IDs (StationID, EquipmentID, ConnectorID) are restricted to `[0-9A-Za-z_.-]`: they become
+ * DynamoDB key parts (`STATION#<id>`) and partners echo them back in requests.
+ *
+ * CSV format (UTF-8, RFC 4180, header row with these column names, any order; one row per
+ * connector; empty cell = absent):
+ *   station:   StationID, OperatorID, EquipmentOwnerID, StationName, CountryCode, AreaCode, Address,
+ *              StationTel, ServiceTel, StationType, StationStatus, ParkNums, StationLng, StationLat,
+ *              SiteGuide, Construction, Pictures (URLs separated by `|`), MatchCars, ParkInfo,
+ *              BusineHours, ElectricityFee, ServiceFee, ParkFee, Payment, SupportOrder, Remark,
+ *              PolicyInfos (`HHmmss/ElecPrice/SevicePrice` periods separated by `;`,
+ *              e.g. `000000/0.3500/0.4000;080000/1.0500/0.8000`)
+ *   equipment: EquipmentID, ManufacturerID, ManufacturerName, EquipmentModel, ProductionDate,
+ *              EquipmentType, EquipmentLng, EquipmentLat, EquipmentPower, EquipmentName
+ *   connector: ConnectorID, ConnectorName, ConnectorType, VoltageUpperLimits, VoltageLowerLimits,
+ *              Current, ConnectorPower, ParkNo, NationalStandard
+ * Station and equipment columns repeat on every row of that station/equipment and must agree
+ * (a disagreement is reported with both rows).
+ */
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { validateTariff } from './tariff.ts';
+import { parseCsv, CsvSyntaxError, type CsvRecord } from './csv.ts';
+import { parseDate } from '../tcec/time.ts';
+
+// ───────────────────────────── field rules ─────────────────────────────
+
+const ID = /^[0-9A-Za-z_.-]+$/;
+const id = (max: number) => z.string().min(1, 'is required').max(max, `at most ${max} characters`).regex(ID, 'only letters, digits, _ . -');
+const text = (max: number) => z.string().max(max, `at most ${max} characters`);
+const requiredText = (max: number) => text(max).min(1, 'is required');
+const orgCode = z.string().regex(/^[0-9A-Za-z]{9}$/, 'must be 9 letters or digits');
+
+const decimals = (dp: number) => (v: number) => Math.abs(v * 10 ** dp - Math.round(v * 10 ** dp)) < 1e-6;
+const int = (msg = 'must be an integer') => z.number({ error: 'must be a number' }).int(msg);
+const oneOf = <T extends number>(values: readonly T[], what: string) =>
+  z.number({ error: 'must be a number' }).refine((v): v is T => (values as readonly number[]).includes(v), `${what}: one of ${values.join(', ')}`);
+const coordinate = (min: number, max: number) =>
+  z
+    .number({ error: 'must be a number' })
+    .min(min, `must be within ${min}…${max}`)
+    .max(max, `must be within ${min}…${max}`)
+    .refine(decimals(6), 'at most 6 decimals (GCJ-02)');
+const power = z.number({ error: 'must be a number' }).positive('must be > 0').max(10_000, 'at most 10000 kW').refine(decimals(1), 'at most 1 decimal (kW)');
+
+export const STATION_TYPES = [1, 50, 100, 101, 102, 103, 255] as const;
+export const STATION_STATUSES = [0, 1, 5, 6, 50] as const;
+export const CONSTRUCTIONS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 255] as const;
+export const EQUIPMENT_TYPES = [1, 2, 3, 4, 5] as const;
+export const CONNECTOR_TYPES = [1, 2, 3, 4, 5, 6] as const;
+
+export const ImportPolicySchema = z
+  .object({
+    StartTime: z.string().regex(/^\d{6}$/, 'must be HHmmss'),
+    ElecPrice: z.number({ error: 'must be a number' }),
+    SevicePrice: z.number({ error: 'must be a number' }).optional(),
+    /** DiDi spelling, accepted on input */
+    ServicePrice: z.number({ error: 'must be a number' }).optional(),
+  })
+  .strict()
+  .transform((p, ctx) => {
+    const sevice = p.SevicePrice ?? p.ServicePrice;
+    if (sevice === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['SevicePrice'], message: 'is required' });
+      return z.NEVER;
+    }
+    return { StartTime: p.StartTime, ElecPrice: p.ElecPrice, SevicePrice: sevice };
+  });
+
+export const ImportConnectorSchema = z
+  .object({
+    ConnectorID: id(26),
+    ConnectorName: text(30).optional(),
+    ConnectorType: oneOf(CONNECTOR_TYPES, 'ConnectorType'),
+    VoltageUpperLimits: int().min(0, 'must be ≥ 0').max(2000, 'at most 2000 V'),
+    VoltageLowerLimits: int().min(0, 'must be ≥ 0').max(2000, 'at most 2000 V'),
+    Current: int().min(0, 'must be ≥ 0').max(2000, 'at most 2000 A'),
+    Power: power,
+    ParkNo: text(10).optional(),
+    NationalStandard: oneOf([1, 2] as const, 'NationalStandard'),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    if (c.VoltageLowerLimits > c.VoltageUpperLimits) ctx.addIssue({ code: 'custom', path: ['VoltageLowerLimits'], message: 'must not exceed VoltageUpperLimits' });
+  });
+
+export const ImportEquipmentSchema = z
+  .object({
+    EquipmentID: id(23),
+    ManufacturerID: orgCode.optional(),
+    ManufacturerName: text(30).optional(),
+    EquipmentModel: text(20).optional(),
+    /** a typo seen in one document (reference §6), accepted on input */
+    EquipmentMode: text(20).optional(),
+    ProductionDate: z.string().refine((s) => parseDate(s) !== undefined, 'must be a real date yyyy-MM-dd').optional(),
+    EquipmentType: oneOf(EQUIPMENT_TYPES, 'EquipmentType'),
+    ConnectorInfos: z.array(ImportConnectorSchema, { error: 'must be an array' }).min(1, 'at least one connector'),
+    EquipmentLng: coordinate(-180, 180).optional(),
+    EquipmentLat: coordinate(-90, 90).optional(),
+    Power: power,
+    EquipmentName: text(30).optional(),
+  })
+  .strict()
+  .transform(({ EquipmentMode, ...e }) => ({ ...e, ...(e.EquipmentModel ?? EquipmentMode ? { EquipmentModel: e.EquipmentModel ?? EquipmentMode } : {}) }));
+
+export const ImportStationSchema = z
+  .object({
+    StationID: id(20),
+    OperatorID: orgCode,
+    EquipmentOwnerID: orgCode,
+    StationName: requiredText(50),
+    CountryCode: z.string().regex(/^[A-Z]{2}$/, 'must be 2 upper-case letters (CN)'),
+    AreaCode: z.string().regex(/^\d{6}$/, 'must be a 6-digit GB/T 2260 code'),
+    Address: requiredText(50),
+    StationTel: text(30).optional(),
+    ServiceTel: requiredText(30),
+    StationType: oneOf(STATION_TYPES, 'StationType'),
+    StationStatus: oneOf(STATION_STATUSES, 'StationStatus'),
+    ParkNums: int().min(0, 'must be ≥ 0').default(0),
+    StationLng: coordinate(-180, 180),
+    StationLat: coordinate(-90, 90),
+    SiteGuide: text(100).optional(),
+    Construction: oneOf(CONSTRUCTIONS, 'Construction'),
+    Pictures: z.array(z.string().url('must be a URL')).optional(),
+    MatchCars: text(100).optional(),
+    ParkInfo: text(100).optional(),
+    BusineHours: text(100).optional(),
+    ElectricityFee: text(256).optional(),
+    ServiceFee: text(100).optional(),
+    ParkFee: text(100).optional(),
+    Payment: text(20).optional(),
+    SupportOrder: oneOf([0, 1] as const, 'SupportOrder').default(0),
+    Remark: text(100).optional(),
+    EquipmentInfos: z.array(ImportEquipmentSchema, { error: 'must be an array' }),
+    /** the station's time-of-use prices (T/CEC §3.6 PolicyInfos), valid for every connector */
+    PolicyInfos: z.array(ImportPolicySchema, { error: 'must be an array' }).optional(),
+  })
+  .strict()
+  .superRefine((s, ctx) => {
+    if (s.PolicyInfos && s.PolicyInfos.length) {
+      const v = validateTariff(s.PolicyInfos.map((p) => ({ startTime: p.StartTime, elecPrice: p.ElecPrice, servicePrice: p.SevicePrice })));
+      if (!v.ok) ctx.addIssue({ code: 'custom', path: ['PolicyInfos'], message: v.msg.replace(/^tariff/, '').replace(/^: /, '') });
+    }
+  });
+
+export type ConnectorInfo = z.infer<typeof ImportConnectorSchema>;
+export type EquipmentInfo = z.infer<typeof ImportEquipmentSchema>;
+export type StationWithPolicy = z.infer<typeof ImportStationSchema>;
+export type PolicyInfo = { StartTime: string; ElecPrice: number; SevicePrice: number };
+/** StationInfo exactly as §3.1 sends it (no PolicyInfos). */
+export type StationInfo = Omit<StationWithPolicy, 'PolicyInfos'>;
+
+// ───────────────────────────── validation ─────────────────────────────
+
+export class StationImportError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: readonly string[],
+  ) {
+    super(`${file}: ${problems.length} problem(s), nothing imported\n  ${problems.slice(0, 200).join('\n  ')}${problems.length > 200 ? `\n  … ${problems.length - 200} more` : ''}`);
+  }
+}
+
+const pathText = (path: readonly PropertyKey[]): string =>
+  path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), '');
+
+export interface ValidationResult {
+  readonly stations: StationWithPolicy[];
+  /** `where: message`; empty when valid */
+  readonly problems: string[];
+}
+
+/** Where a JSON path points: stations[i]… for JSON; CSV maps it to a row and a column. */
+type Locate = (path: readonly PropertyKey[]) => string;
+
+const jsonLocate: Locate = (path) => `stations${pathText(path).startsWith('[') ? '' : '.'}${pathText(path)}`;
+
+/** Validate station objects; `operatorId` (ours) must be every station's OperatorID when given. */
+export const validateStations = (input: readonly unknown[], opts: { operatorId?: string; locate?: Locate } = {}): ValidationResult => {
+  const locate = opts.locate ?? jsonLocate;
+  const problems: string[] = [];
+  const stations: StationWithPolicy[] = [];
+  const seen = { station: new Map<string, number>(), equipment: new Map<string, number>(), connector: new Map<string, number>() };
+  input.forEach((raw, i) => {
+    const r = ImportStationSchema.safeParse(raw);
+    if (!r.success) {
+      for (const issue of r.error.issues) problems.push(`${locate([i, ...issue.path])}: ${issue.message}`);
+      return;
+    }
+    const s = r.data;
+    if (opts.operatorId && s.OperatorID !== opts.operatorId) problems.push(`${locate([i, 'OperatorID'])}: must be our OperatorID ${opts.operatorId}`);
+    const dup = (kind: keyof typeof seen, key: string, path: PropertyKey[]) => {
+      const first = seen[kind].get(key);
+      if (first !== undefined) problems.push(`${locate(path)}: duplicate ${key} (also in stations[${first}])`);
+      else seen[kind].set(key, i);
+    };
+    dup('station', s.StationID, [i, 'StationID']);
+    s.EquipmentInfos.forEach((e, j) => {
+      dup('equipment', e.EquipmentID, [i, 'EquipmentInfos', j, 'EquipmentID']);
+      e.ConnectorInfos.forEach((c, k) => dup('connector', c.ConnectorID, [i, 'EquipmentInfos', j, 'ConnectorInfos', k, 'ConnectorID']));
+    });
+    stations.push(s);
+  });
+  return { stations: problems.length ? [] : stations, problems };
+};
+
+// ───────────────────────────── CSV ─────────────────────────────
+
+const STATION_COLUMNS = [
+  'StationID', 'OperatorID', 'EquipmentOwnerID', 'StationName', 'CountryCode', 'AreaCode', 'Address', 'StationTel', 'ServiceTel',
+  'StationType', 'StationStatus', 'ParkNums', 'StationLng', 'StationLat', 'SiteGuide', 'Construction', 'Pictures', 'MatchCars',
+  'ParkInfo', 'BusineHours', 'ElectricityFee', 'ServiceFee', 'ParkFee', 'Payment', 'SupportOrder', 'Remark', 'PolicyInfos',
+] as const;
+/** CSV column → EquipmentInfo field */
+const EQUIPMENT_COLUMNS: Readonly<Record<string, string>> = {
+  EquipmentID: 'EquipmentID', ManufacturerID: 'ManufacturerID', ManufacturerName: 'ManufacturerName', EquipmentModel: 'EquipmentModel',
+  ProductionDate: 'ProductionDate', EquipmentType: 'EquipmentType', EquipmentLng: 'EquipmentLng', EquipmentLat: 'EquipmentLat',
+  EquipmentPower: 'Power', EquipmentName: 'EquipmentName',
+};
+/** CSV column → ConnectorInfo field */
+const CONNECTOR_COLUMNS: Readonly<Record<string, string>> = {
+  ConnectorID: 'ConnectorID', ConnectorName: 'ConnectorName', ConnectorType: 'ConnectorType', VoltageUpperLimits: 'VoltageUpperLimits',
+  VoltageLowerLimits: 'VoltageLowerLimits', Current: 'Current', ConnectorPower: 'Power', ParkNo: 'ParkNo', NationalStandard: 'NationalStandard',
+};
+export const CSV_COLUMNS: readonly string[] = [...STATION_COLUMNS, ...Object.keys(EQUIPMENT_COLUMNS), ...Object.keys(CONNECTOR_COLUMNS)];
+const REQUIRED_COLUMNS = ['StationID', 'EquipmentID', 'ConnectorID'];
+const NUMERIC = new Set([
+  'StationType', 'StationStatus', 'ParkNums', 'StationLng', 'StationLat', 'Construction', 'SupportOrder', 'EquipmentType', 'EquipmentLng',
+  'EquipmentLat', 'Power', 'ConnectorType', 'VoltageUpperLimits', 'VoltageLowerLimits', 'Current', 'NationalStandard',
+]);
+const NUMBER_TEXT = /^-?\d+(\.\d+)?$/;
+
+const cell = (field: string, v: string): unknown => (NUMERIC.has(field) && NUMBER_TEXT.test(v.trim()) ? Number(v.trim()) : v);
+
+const parsePolicyCell = (v: string): unknown[] =>
+  v.split(';').filter((p) => p.trim() !== '').map((p) => {
+    const [StartTime, elec, sevice] = p.trim().split('/');
+    const num = (x: string | undefined) => (x !== undefined && NUMBER_TEXT.test(x.trim()) ? Number(x.trim()) : x);
+    return { StartTime, ElecPrice: num(elec), SevicePrice: num(sevice) };
+  });
+
+/** CSV text → station objects (then validated like JSON), reporting problems by row and column. */
+export const validateStationsCsv = (csv: string, opts: { operatorId?: string } = {}): ValidationResult => {
+  let records: CsvRecord[];
+  try {
+    records = parseCsv(csv);
+  } catch (err) {
+    if (err instanceof CsvSyntaxError) return { stations: [], problems: [err.message] };
+    throw err;
+  }
+  const [header, ...rows] = records;
+  if (!header) return { stations: [], problems: ['row 1: the header row is missing'] };
+  const problems: string[] = [];
+  const cols = header.fields.map((h) => h.trim());
+  cols.forEach((c, i) => {
+    if (!CSV_COLUMNS.includes(c)) problems.push(`row 1, column ${i + 1}: unknown column ${JSON.stringify(c)}`);
+    if (cols.indexOf(c) !== i) problems.push(`row 1, column ${i + 1}: duplicate column ${c}`);
+  });
+  for (const r of REQUIRED_COLUMNS) if (!cols.includes(r)) problems.push(`row 1: required column ${r} is missing`);
+  if (problems.length) return { stations: [], problems };
+  if (rows.length === 0) return { stations: [], problems: ['the file has no data rows'] };
+
+  interface Built {
+    obj: Record<string, unknown> & { EquipmentInfos: Array<Record<string, unknown> & { ConnectorInfos: Record<string, unknown>[] }> };
+    row: number;
+    equipRows: number[];
+    connRows: number[][];
+  }
+  const stations = new Map<string, Built>();
+  const equipIndex = new Map<string, { station: Built; j: number }>();
+  for (const rec of rows) {
+    if (rec.fields.length !== cols.length) {
+      problems.push(`row ${rec.row}: ${rec.fields.length} fields, the header has ${cols.length}`);
+      continue;
+    }
+    const get = (c: string): string | undefined => {
+      const v = rec.fields[cols.indexOf(c)];
+      return v === undefined || v.trim() === '' ? undefined : v;
+    };
+    const stationFields: Record<string, unknown> = {};
+    for (const c of STATION_COLUMNS) {
+      const v = get(c);
+      if (v === undefined) continue;
+      stationFields[c] = c === 'Pictures' ? v.split('|').map((x) => x.trim()) : c === 'PolicyInfos' ? parsePolicyCell(v) : cell(c, v);
+    }
+    const equipFields: Record<string, unknown> = {};
+    for (const [c, f] of Object.entries(EQUIPMENT_COLUMNS)) {
+      const v = get(c);
+      if (v !== undefined) equipFields[f] = cell(f, v);
+    }
+    const connFields: Record<string, unknown> = {};
+    for (const [c, f] of Object.entries(CONNECTOR_COLUMNS)) {
+      const v = get(c);
+      if (v !== undefined) connFields[f] = cell(f, v);
+    }
+    const sid = String(stationFields.StationID ?? '');
+    let st = stations.get(sid);
+    if (!st) {
+      st = { obj: { ...stationFields, EquipmentInfos: [] }, row: rec.row, equipRows: [], connRows: [] };
+      stations.set(sid, st);
+    } else {
+      for (const c of STATION_COLUMNS) {
+        if (JSON.stringify(stationFields[c]) !== JSON.stringify(st.obj[c])) problems.push(`row ${rec.row}, field ${c}: differs from row ${st.row} of station ${sid}`);
+      }
+    }
+    const eid = String(equipFields.EquipmentID ?? '');
+    let eq = equipIndex.get(`${sid}\u0000${eid}`);
+    if (!eq) {
+      st.obj.EquipmentInfos.push({ ...equipFields, ConnectorInfos: [] });
+      st.equipRows.push(rec.row);
+      st.connRows.push([]);
+      eq = { station: st, j: st.obj.EquipmentInfos.length - 1 };
+      equipIndex.set(`${sid}\u0000${eid}`, eq);
+    } else {
+      const first = st.obj.EquipmentInfos[eq.j]!;
+      for (const f of Object.values(EQUIPMENT_COLUMNS)) {
+        if (JSON.stringify(equipFields[f]) !== JSON.stringify(first[f])) {
+          const col = Object.keys(EQUIPMENT_COLUMNS).find((k) => EQUIPMENT_COLUMNS[k] === f);
+          problems.push(`row ${rec.row}, field ${col}: differs from row ${st.equipRows[eq.j]} of equipment ${eid}`);
+        }
+      }
+    }
+    st.obj.EquipmentInfos[eq.j]!.ConnectorInfos.push(connFields);
+    st.connRows[eq.j]!.push(rec.row);
+  }
+  if (problems.length) return { stations: [], problems };
+
+  const built = [...stations.values()];
+  const locate: Locate = (path) => {
+    const [i, ...rest] = path;
+    const st = built[i as number];
+    if (!st) return `row ?, ${pathText(path)}`;
+    if (rest[0] === 'EquipmentInfos' && typeof rest[1] === 'number') {
+      const j = rest[1];
+      if (rest[2] === 'ConnectorInfos' && typeof rest[3] === 'number') {
+        const field = String(rest[4] ?? 'ConnectorID');
+        const col = Object.keys(CONNECTOR_COLUMNS).find((k) => CONNECTOR_COLUMNS[k] === field) ?? field;
+        return `row ${st.connRows[j]?.[rest[3]] ?? st.row}, field ${col}`;
+      }
+      const field = String(rest[2] ?? 'EquipmentID');
+      const col = Object.keys(EQUIPMENT_COLUMNS).find((k) => EQUIPMENT_COLUMNS[k] === field) ?? field;
+      return `row ${st.equipRows[j] ?? st.row}, field ${col}`;
+    }
+    return `row ${st.row}, field ${String(rest[0] ?? 'StationID')}${rest.length > 1 ? pathText(rest.slice(1)) : ''}`;
+  };
+  return validateStations(
+    built.map((b) => b.obj),
+    { ...(opts.operatorId ? { operatorId: opts.operatorId } : {}), locate },
+  );
+};
+
+// ───────────────────────────── canonical parts and hashes ─────────────────────────────
+
+/** JSON with sorted keys: equal content ⇒ equal text ⇒ equal hash. */
+const stableJson = (v: unknown): string => {
+  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
+  if (v && typeof v === 'object') {
+    return `{${Object.keys(v)
+      .sort()
+      .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${stableJson((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(v);
+};
+export const contentHash = (v: unknown): string => createHash('sha256').update(stableJson(v)).digest('base64url').slice(0, 22);
+
+export interface StationParts {
+  readonly stationId: string;
+  /** the full StationInfo (with EquipmentInfos), as §3.1 returns it */
+  readonly info: StationInfo;
+  /** station-level fields only */
+  readonly stationHash: string;
+  readonly equipment: ReadonlyArray<{ equipmentId: string; hash: string }>;
+  readonly connectors: ReadonlyArray<{ connectorId: string; equipmentId: string; hash: string }>;
+  readonly policy: readonly PolicyInfo[];
+  readonly policyHash: string;
+}
+
+/** Split a validated station into the units whose changes are tracked separately. */
+export const stationParts = (s: StationWithPolicy): StationParts => {
+  const { PolicyInfos, EquipmentInfos, ...stationOnly } = s;
+  const policy = PolicyInfos ?? [];
+  return {
+    stationId: s.StationID,
+    info: { ...stationOnly, EquipmentInfos },
+    stationHash: contentHash(stationOnly),
+    equipment: EquipmentInfos.map(({ ConnectorInfos: _c, ...e }) => ({ equipmentId: e.EquipmentID, hash: contentHash(e) })),
+    connectors: EquipmentInfos.flatMap((e) => e.ConnectorInfos.map((c) => ({ connectorId: c.ConnectorID, equipmentId: e.EquipmentID, hash: contentHash(c) }))),
+    policy,
+    policyHash: contentHash(policy),
+  };
+};
+
+// ───────────────────────────── interface rules ─────────────────────────────
+
+export interface Page<T> {
+  PageNo: number;
+  PageCount: number;
+  ItemSize: number;
+  items: T[];
+}
+
+/** Page `pageNo` (1-based) of `all`; a page past the end is empty (PageCount says how many there are). */
+export const paginate = <T>(all: readonly T[], pageNo: number, pageSize: number): Page<T> => ({
+  PageNo: pageNo,
+  PageCount: Math.ceil(all.length / pageSize),
+  ItemSize: all.length,
+  items: all.slice((pageNo - 1) * pageSize, pageNo * pageSize),
+});
+
+/**
+ * The version of a pile status report (documented on ConnectorStatusChanged): observedAt in epoch
+ * ms × 1000 + (seq mod 1000). Later observations win; within one millisecond the pile's sequence
+ * number orders them. Stays below 2^53 until the year 2255.
+ */
+export const statusVersion = (observedAt: string | Date, seq: number): number =>
+  new Date(observedAt).getTime() * 1000 + (seq % 1000);
+
+export interface LiveStatus {
+  status: number;
+  parkStatus: number;
+  lockStatus: number;
+}
+
+/** A real change: something a partner would see differs. */
+export const statusDiffers = (a: LiveStatus | undefined, b: LiveStatus): boolean =>
+  !a || a.status !== b.status || a.parkStatus !== b.parkStatus || a.lockStatus !== b.lockStatus;
+
+/** kWh with 0.1 precision (§3.4) from Wh. */
+export const whToStatsKwh = (wh: number): number => Math.round(wh / 100) / 10;

@@ -1,0 +1,347 @@
+/**
+ * The charging service: applies the rules of shared/domain/charging.ts with the order store, the
+ * connector view of baseinfo, the bus and the billing function. The Lambda handlers in
+ * functions/charging/ are thin wrappers around these functions.
+ */
+import { logger } from '#powertools';
+import { config } from '../config.ts';
+import {
+  AuthFail,
+  OrderStatus,
+  START_CHARGE_SEQ_LENGTH,
+  STOP_REASON_PILE_SILENT,
+  STOP_REASON_START_FAILED,
+  StartFail,
+  StopFail,
+  authDecision,
+  checkStartChargeSeq,
+  refusalText,
+  startDecision,
+  stopReasonOf,
+  ConnectorState,
+} from '../domain/charging.ts';
+import { bill as computeBill, toOrderTotals, type OrderTotals } from '../domain/billing.ts';
+import { formatDateTime } from '../tcec/time.ts';
+import { Ret, TcecError } from '../tcec/ret.ts';
+import { isStationGranted, type Partner } from '../store/partners.ts';
+import {
+  appendSample,
+  createOrder,
+  finishOrder,
+  getOrder,
+  markCharging,
+  markStopping,
+  requestStopWhileStarting,
+  type Order,
+} from '../store/orders.ts';
+import { getConnectorView, type ConnectorView } from '../store/connector-view.ts';
+import { publish } from '../bus/publish.ts';
+import { sendMessage } from '../bus/send.ts';
+import { PileCommandRequested, type StopCause } from '../../events/piles.ts';
+import { OrderFinished, OrderProgress, OrderStarted } from '../../events/orders.ts';
+
+export const TIMEOUT_QUEUE = 'charging-timeouts';
+
+export interface TimeoutMessage {
+  kind: 'start' | 'stop';
+  StartChargeSeq: string;
+}
+
+/** The connector as this partner may see it: unknown and not-granted look the same. */
+const connectorFor = async (partner: Partner, connectorId: string): Promise<ConnectorView | undefined> => {
+  const c = await getConnectorView(connectorId);
+  return c && isStationGranted(partner, c.StationID) ? c : undefined;
+};
+
+/** The order as this partner may see it: another partner's order looks exactly like none. */
+export const orderFor = async (partner: Partner, seq: string): Promise<Order | undefined> => {
+  const o = await getOrder(seq);
+  return o && o.OperatorID === partner.operatorId ? o : undefined;
+};
+
+// ---------------------------------------------------------------- query_equip_auth (§3.5)
+
+export const equipAuth = async (partner: Partner, req: { EquipAuthSeq: string; ConnectorID: string }) => {
+  const c = await connectorFor(partner, req.ConnectorID);
+  const failReason = authDecision({ known: !!c, ...(c ? { status: c.status } : {}) });
+  return { EquipAuthSeq: req.EquipAuthSeq, ConnectorID: req.ConnectorID, SuccStat: failReason === AuthFail.None ? 0 : 1, FailReason: failReason };
+};
+
+// ---------------------------------------------------------------- query_start_charge (§3.7)
+
+const startAnswer = (seq: string, connectorId: string, stat: number, failReason: number) => ({
+  StartChargeSeq: seq,
+  StartChargeSeqStat: stat,
+  ConnectorID: connectorId,
+  SuccStat: failReason === StartFail.None ? 0 : 1,
+  FailReason: failReason,
+});
+
+export const startCharge = async (partner: Partner, req: { StartChargeSeq: string; ConnectorID: string }, now: Date) => {
+  const seqProblem = checkStartChargeSeq(req.StartChargeSeq, partner.operatorId);
+  if (seqProblem) throw new TcecError(Ret.BizError, seqProblem);
+
+  // a repeat of a StartChargeSeq: the same answer, never a second command
+  const existing = await getOrder(req.StartChargeSeq);
+  if (existing) return repeatedStart(existing, req.ConnectorID);
+
+  const c = await connectorFor(partner, req.ConnectorID);
+  const decision = startDecision({ known: !!c, ...(c ? { status: c.status } : {}) });
+  if (!c || decision !== StartFail.None) {
+    logger.info('start refused', { FailReason: decision, connectorStatus: c?.status });
+    return startAnswer(req.StartChargeSeq, req.ConnectorID, OrderStatus.Finished, decision);
+  }
+
+  const created = await createOrder(
+    { StartChargeSeq: req.StartChargeSeq, ConnectorID: c.ConnectorID, StationID: c.StationID, EquipmentID: c.EquipmentID, OperatorID: partner.operatorId, tariff: c.tariff },
+    now,
+  );
+  if (created.outcome === 'duplicate') return repeatedStart(created.order, req.ConnectorID);
+  if (created.outcome === 'busy') {
+    logger.info('start refused: connector busy', { holder: created.holder });
+    return startAnswer(req.StartChargeSeq, req.ConnectorID, OrderStatus.Finished, StartFail.Busy);
+  }
+
+  try {
+    await publish(PileCommandRequested, { command: 'start', StartChargeSeq: req.StartChargeSeq, ConnectorID: c.ConnectorID, requestedAt: now.toISOString() });
+    await sendMessage(TIMEOUT_QUEUE, { kind: 'start', StartChargeSeq: req.StartChargeSeq } satisfies TimeoutMessage, config().START_TIMEOUT_SECONDS);
+  } catch (err) {
+    // the command may not have left: close the order at once so the connector is not held
+    await finish(created.order, { endedAt: now, stopReason: STOP_REASON_START_FAILED, finishReason: 'start command could not be sent', charged: false });
+    throw err;
+  }
+  logger.info('start command sent');
+  return startAnswer(req.StartChargeSeq, req.ConnectorID, OrderStatus.Starting, StartFail.None);
+};
+
+const repeatedStart = (o: Order, connectorId: string) => {
+  if (o.ConnectorID !== connectorId) {
+    throw new TcecError(Ret.BizError, `StartChargeSeq: already used for another ConnectorID`);
+  }
+  logger.info('repeated start: same answer, no second command', { status: o.status });
+  return startAnswer(o.StartChargeSeq, o.ConnectorID, o.status, StartFail.None);
+};
+
+// ---------------------------------------------------------------- query_stop_charge (§3.10)
+
+interface StopAnswer {
+  StartChargeSeq: string;
+  StartChargeSeqStat: number;
+  SuccStat: number;
+  FailReason: number;
+}
+
+const stopAnswer = (seq: string, stat: number, failReason: number): StopAnswer => ({
+  StartChargeSeq: seq,
+  StartChargeSeqStat: stat,
+  SuccStat: failReason === StopFail.None ? 0 : 1,
+  FailReason: failReason,
+});
+
+export const stopCharge = async (partner: Partner, req: { StartChargeSeq: string; ConnectorID: string }, now: Date): Promise<StopAnswer> => {
+  const o = await orderFor(partner, req.StartChargeSeq);
+  if (!o || o.ConnectorID !== req.ConnectorID) return stopAnswer(req.StartChargeSeq, OrderStatus.Unknown, StopFail.NotFound);
+  switch (o.status) {
+    case OrderStatus.Finished:
+      return stopAnswer(o.StartChargeSeq, OrderStatus.Finished, StopFail.AlreadyStopped);
+    case OrderStatus.Stopping:
+    case OrderStatus.Unknown:
+      return stopAnswer(o.StartChargeSeq, OrderStatus.Stopping, StopFail.None);
+    case OrderStatus.Starting: {
+      // remembered; the pile is told to stop as soon as it confirms the start (or the start times out)
+      const ok = await requestStopWhileStarting(o.StartChargeSeq, now);
+      if (ok) return stopAnswer(o.StartChargeSeq, OrderStatus.Stopping, StopFail.None);
+      return stopCharge(partner, req, now); // it moved on meanwhile: answer from the new state
+    }
+    case OrderStatus.Charging: {
+      const c = await getConnectorView(o.ConnectorID);
+      if (c?.status === ConnectorState.Offline) return stopAnswer(o.StartChargeSeq, OrderStatus.Charging, StopFail.Offline);
+      if (!(await markStopping(o.StartChargeSeq, now))) return stopCharge(partner, req, now);
+      await sendStop(o, now);
+      return stopAnswer(o.StartChargeSeq, OrderStatus.Stopping, StopFail.None);
+    }
+  }
+};
+
+const sendStop = async (o: Pick<Order, 'StartChargeSeq' | 'ConnectorID'>, now: Date) => {
+  await publish(PileCommandRequested, { command: 'stop', StartChargeSeq: o.StartChargeSeq, ConnectorID: o.ConnectorID, requestedAt: now.toISOString() });
+  await sendMessage(TIMEOUT_QUEUE, { kind: 'stop', StartChargeSeq: o.StartChargeSeq } satisfies TimeoutMessage, config().STOP_TIMEOUT_SECONDS);
+};
+
+// ---------------------------------------------------------------- billing views
+
+const samplesOf = (o: Order) => o.samples.map((s) => ({ at: new Date(s.t), energyWh: s.wh }));
+
+/** The running or final bill of an order — one pricing path for both. */
+export const billOf = (o: Order, extra?: { t: number; wh: number }): OrderTotals => {
+  const samples = samplesOf(o);
+  if (extra && (o.samples.at(-1)?.t ?? -1) < extra.t) samples.push({ at: new Date(extra.t), energyWh: extra.wh });
+  const start = new Date(o.startedAt ?? o.createdAt);
+  if (samples.length === 0) samples.push({ at: start, energyWh: 0 });
+  return toOrderTotals(computeBill(samples, o.tariff));
+};
+
+const connectorStatusOf = (o: Order): number =>
+  o.status === OrderStatus.Charging || o.status === OrderStatus.Stopping ? ConnectorState.Charging : o.status === OrderStatus.Finished ? ConnectorState.Idle : ConnectorState.Plugged;
+
+/** query_equip_charge_status (§3.9) / notification_equip_charge_status: canonical shape. */
+export const chargeStatusView = (o: Order) => {
+  const b = billOf(o);
+  return {
+    StartChargeSeq: o.StartChargeSeq,
+    StartChargeSeqStat: o.status,
+    ConnectorID: o.ConnectorID,
+    ConnectorStatus: connectorStatusOf(o),
+    CurrentA: o.status === OrderStatus.Finished ? 0 : (o.live?.currentA ?? 0),
+    VoltageA: o.status === OrderStatus.Finished ? 0 : (o.live?.voltageA ?? 0),
+    Soc: o.live?.soc ?? 0,
+    StartTime: formatDateTime(new Date(o.startedAt ?? o.createdAt)),
+    EndTime: o.live ? formatDateTime(new Date(o.live.at)) : b.EndTime,
+    TotalPower: b.TotalPower,
+    ElecMoney: b.TotalElecMoney,
+    SeviceMoney: b.TotalSeviceMoney,
+    TotalMoney: b.TotalMoney,
+    SumPeriod: b.SumPeriod,
+    ChargeDetails: b.ChargeDetails,
+  };
+};
+
+export const chargeStatus = async (partner: Partner, seq: string) => {
+  const o = await orderFor(partner, seq);
+  if (!o) throw new TcecError(Ret.BizError, 'StartChargeSeq: no such order');
+  return chargeStatusView(o);
+};
+
+/** notification_charge_order_info (§3.12) shape of a finished order. */
+export const orderInfoView = (o: Order) => {
+  const b = o.bill ?? billOf(o);
+  return {
+    StartChargeSeq: o.StartChargeSeq,
+    ConnectorID: o.ConnectorID,
+    StartTime: b.StartTime,
+    EndTime: b.EndTime,
+    TotalPower: b.TotalPower,
+    TotalElecMoney: b.TotalElecMoney,
+    TotalSeviceMoney: b.TotalSeviceMoney,
+    TotalMoney: b.TotalMoney,
+    StopReason: o.stopReason ?? 0,
+    SumPeriod: b.SumPeriod,
+    ChargeDetails: b.ChargeDetails,
+  };
+};
+
+/** query_charge_info (extension): the order's status and the order-info fields. */
+export const chargeInfo = async (partner: Partner, seq: string) => {
+  const o = await orderFor(partner, seq);
+  if (!o) throw new TcecError(Ret.BizError, 'StartChargeSeq: no such order');
+  return { ...orderInfoView(o), StartChargeSeqStat: o.status };
+};
+
+// ---------------------------------------------------------------- pile events
+
+const orderEventBase = (o: Order) => ({ StartChargeSeq: o.StartChargeSeq, ConnectorID: o.ConnectorID, StationID: o.StationID, OperatorID: o.OperatorID });
+
+interface FinishArgs {
+  endedAt: Date;
+  stopReason: number;
+  finishReason: string;
+  charged: boolean;
+  finalSample?: { t: number; wh: number };
+}
+
+/** Finish an order with its final bill, release the connector, tell the platform. */
+const finish = async (o: Order, f: FinishArgs): Promise<boolean> => {
+  const totals = f.charged ? billOf(o, f.finalSample) : billOf({ ...o, samples: [] });
+  const ok = await finishOrder(o, { ...f, bill: totals });
+  if (!ok) return false;
+  await publish(OrderFinished, {
+    ...orderEventBase(o),
+    StopReason: f.stopReason,
+    finishReason: f.finishReason,
+    stoppedByPartner: !!o.stoppedByPartner,
+    charged: f.charged,
+    bill: totals,
+  });
+  logger.info('order finished', { StartChargeSeq: o.StartChargeSeq, ConnectorID: o.ConnectorID, StopReason: f.stopReason, finishReason: f.finishReason, TotalMoney: totals.TotalMoney });
+  return true;
+};
+
+export const onPileStarted = async (d: { StartChargeSeq: string; accepted: boolean; reason?: string; at: string }): Promise<void> => {
+  const o = await getOrder(d.StartChargeSeq);
+  if (!o) {
+    logger.warn('pile started a session we have no order for: ignored', { StartChargeSeq: d.StartChargeSeq });
+    return;
+  }
+  const at = new Date(d.at);
+  if (!d.accepted) {
+    const reason = refusalText[d.reason ?? 'refused'] ?? 'pile refused the start';
+    if (await finish(o, { endedAt: at, stopReason: STOP_REASON_START_FAILED, finishReason: reason, charged: false })) {
+      await publish(OrderStarted, { ...orderEventBase(o), succeeded: false, StartChargeSeqStat: OrderStatus.Finished, StartTime: formatDateTime(at), failReason: reason });
+    }
+    return;
+  }
+  if (!(await markCharging(o.StartChargeSeq, at))) {
+    logger.info('late or duplicate start confirmation: ignored', { StartChargeSeq: o.StartChargeSeq, status: o.status });
+    return;
+  }
+  await publish(OrderStarted, { ...orderEventBase(o), succeeded: true, StartChargeSeqStat: OrderStatus.Charging, StartTime: formatDateTime(at) });
+  if (o.stopRequested && (await markStopping(o.StartChargeSeq, at))) await sendStop(o, at);
+};
+
+export const onPileMeter = async (d: {
+  StartChargeSeq: string;
+  at: string;
+  energyWh: number;
+  powerKw: number;
+  currentA: number;
+  voltageA: number;
+  soc: number;
+}): Promise<void> => {
+  const t = new Date(d.at).getTime();
+  const o = await appendSample(d.StartChargeSeq, { t, wh: Math.round(d.energyWh) }, { at: d.at, currentA: d.currentA, voltageA: d.voltageA, soc: d.soc, powerKw: d.powerKw });
+  if (!o) return; // late, duplicate, or not running
+  await publish(OrderProgress, { ...orderEventBase(o), ...chargeStatusView(o) });
+};
+
+export const onPileStopped = async (d: { StartChargeSeq: string; cause: StopCause; at: string; energyWh: number }): Promise<void> => {
+  const o = await getOrder(d.StartChargeSeq);
+  if (!o) {
+    logger.warn('pile stopped a session we have no order for: ignored', { StartChargeSeq: d.StartChargeSeq });
+    return;
+  }
+  if (o.status === OrderStatus.Finished) return; // duplicate
+  const at = new Date(d.at);
+  const charged = o.status !== OrderStatus.Starting || d.energyWh > 0;
+  const stopReason = o.stoppedByPartner && d.cause === 'remote' ? 1 : stopReasonOf(d.cause);
+  await finish(o, {
+    endedAt: at,
+    stopReason,
+    finishReason: d.cause,
+    charged,
+    finalSample: { t: at.getTime(), wh: Math.round(d.energyWh) },
+  });
+};
+
+export const onTimeout = async (m: TimeoutMessage, now: Date): Promise<void> => {
+  const o = await getOrder(m.StartChargeSeq);
+  if (!o) return;
+  if (m.kind === 'start' && o.status === OrderStatus.Starting) {
+    const reason = `pile did not answer the start within ${config().START_TIMEOUT_SECONDS} s`;
+    if (await finish(o, { endedAt: now, stopReason: STOP_REASON_START_FAILED, finishReason: reason, charged: false })) {
+      await publish(OrderStarted, { ...orderEventBase(o), succeeded: false, StartChargeSeqStat: OrderStatus.Finished, StartTime: formatDateTime(now), failReason: reason });
+      // should the pile wake up and start after all, tell it to stop
+      await publish(PileCommandRequested, { command: 'stop', StartChargeSeq: o.StartChargeSeq, ConnectorID: o.ConnectorID, requestedAt: now.toISOString() });
+    }
+    return;
+  }
+  if (m.kind === 'stop' && (o.status === OrderStatus.Stopping || o.status === OrderStatus.Unknown)) {
+    await finish(o, {
+      endedAt: now,
+      stopReason: o.stoppedByPartner ? 1 : STOP_REASON_PILE_SILENT,
+      finishReason: `pile did not confirm the stop within ${config().STOP_TIMEOUT_SECONDS} s; closed on the last meter reading`,
+      charged: true,
+    });
+  }
+};
+
+export { START_CHARGE_SEQ_LENGTH };

@@ -1,0 +1,43 @@
+/**
+ * What the charging service needs to know about a connector, read from baseinfo's table
+ * (shared/store/stations.ts): where it is, its live status and its time-of-use tariff.
+ */
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { config } from '../config.ts';
+import { dynamo } from './dynamo.ts';
+import { getConnectorRef, getStationMeta } from './stations.ts';
+import type { TariffPeriod } from '../domain/billing.ts';
+
+export interface ConnectorView {
+  ConnectorID: string;
+  StationID: string;
+  EquipmentID: string;
+  /** live T/CEC status (0 offline when never heard from) */
+  status: number;
+  tariff: TariffPeriod[];
+}
+
+export const getConnectorView = async (connectorId: string): Promise<ConnectorView | undefined> => {
+  const ref = await getConnectorRef(connectorId);
+  if (!ref) return undefined;
+  const [conn, meta] = await Promise.all([
+    dynamo().send(
+      new GetCommand({
+        TableName: config().tableName('stations'),
+        Key: { pk: `STATION#${ref.stationId}`, sk: `CONN#${connectorId}` },
+        ProjectionExpression: '#s',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ConsistentRead: true,
+      }),
+    ),
+    getStationMeta(ref.stationId),
+  ]);
+  if (!conn.Item) return undefined;
+  return {
+    ConnectorID: connectorId,
+    StationID: ref.stationId,
+    EquipmentID: ref.equipmentId,
+    status: typeof conn.Item.status === 'number' ? conn.Item.status : 0,
+    tariff: (meta?.policy ?? []).map((p) => ({ startTime: p.StartTime, elecPrice: p.ElecPrice, servicePrice: p.SevicePrice })),
+  };
+};

@@ -1,0 +1,330 @@
+/**
+ * Orders and connector locks (table `orders`; both in one table so one transaction covers them).
+ *
+ * Items:
+ *   ORDER#<StartChargeSeq>  the order: state, tariff snapshot, meter samples, live values, bill
+ *   LOCK#<ConnectorID>      the one session a connector runs (exists while an order is open)
+ *
+ * Access patterns:
+ *   - by StartChargeSeq (every charging interface, pile events): GetItem ORDER#…
+ *   - one session per connector: TransactWrite Put ORDER (attribute_not_exists) + Put LOCK (attribute_not_exists)
+ *   - a partner's orders by time (reconciliation): GSI byPartner  (gsi1pk = PARTNER#<OperatorID>, gsi1sk = createdAt)
+ *   - a station's finished orders by end time (station stats, reporting): GSI byStation
+ *     (gsi2pk = STATION#<StationID>, gsi2sk = endedAt ISO; written only when the order finishes)
+ *
+ * Every transition is a conditional write on the current status, so duplicate or late pile
+ * events can never move an order backwards or write half a record.
+ */
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { config } from '../config.ts';
+import { dynamo, isConditionalFailure } from './dynamo.ts';
+import { OrderStatus } from '../domain/charging.ts';
+import type { TariffPeriod } from '../domain/billing.ts';
+import type { OrderBill } from '../../events/orders.ts';
+
+export interface LiveValues {
+  at: string;
+  currentA: number;
+  voltageA: number;
+  soc: number;
+  powerKw: number;
+}
+
+export interface Order {
+  StartChargeSeq: string;
+  ConnectorID: string;
+  StationID: string;
+  EquipmentID: string;
+  /** the partner that created it */
+  OperatorID: string;
+  status: OrderStatus;
+  createdAt: string;
+  startedAt?: string;
+  stopRequestedAt?: string;
+  endedAt?: string;
+  tariff: TariffPeriod[];
+  /** meter samples: epoch ms and cumulative Wh since the session start */
+  samples: Array<{ t: number; wh: number }>;
+  live?: LiveValues;
+  /** a partner asked to stop before the pile confirmed the start: stop as soon as it does */
+  stopRequested?: boolean;
+  stoppedByPartner?: boolean;
+  charged?: boolean;
+  stopReason?: number;
+  finishReason?: string;
+  bill?: OrderBill;
+  /** the partner's ConfirmResult to notification_charge_order_info (push service) */
+  confirmResult?: number;
+}
+
+const table = () => config().tableName('orders');
+const orderKey = (seq: string) => ({ pk: `ORDER#${seq}` });
+const lockKey = (connectorId: string) => ({ pk: `LOCK#${connectorId}` });
+
+const strip = (item: Record<string, unknown>): Order => {
+  const { pk: _pk, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, ...rest } = item;
+  return rest as unknown as Order;
+};
+
+export const getOrder = async (seq: string, consistent = true): Promise<Order | undefined> => {
+  const res = await dynamo().send(new GetCommand({ TableName: table(), Key: orderKey(seq), ConsistentRead: consistent }));
+  return res.Item ? strip(res.Item) : undefined;
+};
+
+export type CreateResult = { outcome: 'created'; order: Order } | { outcome: 'duplicate'; order: Order } | { outcome: 'busy'; holder?: string };
+
+/**
+ * Create the order and take the connector's lock in one transaction. Exactly one of any number of
+ * concurrent starts on a connector wins; the same StartChargeSeq again returns the existing order.
+ */
+export const createOrder = async (
+  o: Pick<Order, 'StartChargeSeq' | 'ConnectorID' | 'StationID' | 'EquipmentID' | 'OperatorID' | 'tariff'>,
+  now: Date,
+): Promise<CreateResult> => {
+  const order: Order = { ...o, status: OrderStatus.Starting, createdAt: now.toISOString(), samples: [] };
+  try {
+    await dynamo().send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: table(),
+              Item: { ...orderKey(o.StartChargeSeq), ...order, gsi1pk: `PARTNER#${o.OperatorID}`, gsi1sk: order.createdAt },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          {
+            Put: {
+              TableName: table(),
+              Item: { ...lockKey(o.ConnectorID), StartChargeSeq: o.StartChargeSeq, OperatorID: o.OperatorID, createdAt: order.createdAt },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+        ],
+      }),
+    );
+    return { outcome: 'created', order };
+  } catch (err) {
+    if (!isConditionalFailure(err)) throw err;
+    const existing = await getOrder(o.StartChargeSeq);
+    if (existing) return { outcome: 'duplicate', order: existing };
+    const lock = await dynamo().send(new GetCommand({ TableName: table(), Key: lockKey(o.ConnectorID), ConsistentRead: true }));
+    return { outcome: 'busy', ...(lock.Item?.StartChargeSeq ? { holder: String(lock.Item.StartChargeSeq) } : {}) };
+  }
+};
+
+/** Run a conditional update; false when the condition did not hold (a late or duplicate event). */
+const conditional = async (cmd: UpdateCommand): Promise<boolean> => {
+  try {
+    await dynamo().send(cmd);
+    return true;
+  } catch (err) {
+    if (isConditionalFailure(err)) return false;
+    throw err;
+  }
+};
+
+/** starting → charging, with the first sample (0 Wh at the start time). */
+export const markCharging = (seq: string, startedAt: Date): Promise<boolean> =>
+  conditional(
+    new UpdateCommand({
+      TableName: table(),
+      Key: orderKey(seq),
+      UpdateExpression: 'SET #s = :charging, startedAt = :at, samples = :first, lastSampleT = :t',
+      ConditionExpression: '#s = :starting',
+      ExpressionAttributeNames: { '#s': 'status' },
+      ExpressionAttributeValues: {
+        ':charging': OrderStatus.Charging,
+        ':starting': OrderStatus.Starting,
+        ':at': startedAt.toISOString(),
+        ':first': [{ t: startedAt.getTime(), wh: 0 }],
+        ':t': startedAt.getTime(),
+      },
+    }),
+  );
+
+/**
+ * Append a meter sample; older or duplicate samples (at-least-once delivery) are dropped.
+ * Returns the order after the append, or undefined when the sample was dropped.
+ */
+export const appendSample = async (seq: string, sample: { t: number; wh: number }, live: LiveValues): Promise<Order | undefined> => {
+  try {
+    const res = await dynamo().send(
+    new UpdateCommand({
+      ReturnValues: 'ALL_NEW',
+      TableName: table(),
+      Key: orderKey(seq),
+      UpdateExpression: 'SET samples = list_append(samples, :s), live = :live, lastSampleT = :t',
+      ConditionExpression: '#s IN (:charging, :stopping, :unknown) AND lastSampleT < :t',
+      ExpressionAttributeNames: { '#s': 'status' },
+      ExpressionAttributeValues: {
+        ':s': [sample],
+        ':live': live,
+        ':t': sample.t,
+        ':charging': OrderStatus.Charging,
+        ':stopping': OrderStatus.Stopping,
+        ':unknown': OrderStatus.Unknown,
+      },
+    }),
+    );
+    return res.Attributes ? strip(res.Attributes) : undefined;
+  } catch (err) {
+    if (isConditionalFailure(err)) return undefined;
+    throw err;
+  }
+};
+
+/** charging → stopping (a partner's stop). */
+export const markStopping = (seq: string, now: Date): Promise<boolean> =>
+  conditional(
+    new UpdateCommand({
+      TableName: table(),
+      Key: orderKey(seq),
+      UpdateExpression: 'SET #s = :stopping, stopRequestedAt = :now, stoppedByPartner = :true',
+      ConditionExpression: '#s = :charging',
+      ExpressionAttributeNames: { '#s': 'status' },
+      ExpressionAttributeValues: { ':stopping': OrderStatus.Stopping, ':charging': OrderStatus.Charging, ':now': now.toISOString(), ':true': true },
+    }),
+  );
+
+/** A stop asked for while the start is not confirmed yet: remembered, executed when the pile confirms. */
+export const requestStopWhileStarting = (seq: string, now: Date): Promise<boolean> =>
+  conditional(
+    new UpdateCommand({
+      TableName: table(),
+      Key: orderKey(seq),
+      UpdateExpression: 'SET stopRequested = :true, stopRequestedAt = :now, stoppedByPartner = :true',
+      ConditionExpression: '#s = :starting',
+      ExpressionAttributeNames: { '#s': 'status' },
+      ExpressionAttributeValues: { ':starting': OrderStatus.Starting, ':now': now.toISOString(), ':true': true },
+    }),
+  );
+
+/** stopping → unknown: the pile did not confirm the stop in time. */
+export const markUnknown = (seq: string): Promise<boolean> =>
+  conditional(
+    new UpdateCommand({
+      TableName: table(),
+      Key: orderKey(seq),
+      UpdateExpression: 'SET #s = :unknown',
+      ConditionExpression: '#s = :stopping',
+      ExpressionAttributeNames: { '#s': 'status' },
+      ExpressionAttributeValues: { ':unknown': OrderStatus.Unknown, ':stopping': OrderStatus.Stopping },
+    }),
+  );
+
+export interface Finish {
+  endedAt: Date;
+  stopReason: number;
+  finishReason: string;
+  charged: boolean;
+  bill: OrderBill;
+  /** the final sample (the pile's reading at the stop), appended if newer than the last one */
+  finalSample?: { t: number; wh: number };
+}
+
+/**
+ * Any open state → finished(4), and the connector's lock released, in one transaction.
+ * Returns false when the order was already finished (a duplicate stop event).
+ */
+export const finishOrder = async (order: Order, f: Finish): Promise<boolean> => {
+  const endedAt = f.endedAt.toISOString();
+  try {
+    await dynamo().send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: table(),
+              Key: orderKey(order.StartChargeSeq),
+              UpdateExpression:
+                'SET #s = :finished, endedAt = :endedAt, stopReason = :sr, finishReason = :fr, charged = :charged, bill = :bill, samples = :samples, gsi2pk = :g2pk, gsi2sk = :endedAt',
+              ConditionExpression: '#s <> :finished',
+              ExpressionAttributeNames: { '#s': 'status' },
+              ExpressionAttributeValues: {
+                ':finished': OrderStatus.Finished,
+                ':endedAt': endedAt,
+                ':sr': f.stopReason,
+                ':fr': f.finishReason,
+                ':charged': f.charged,
+                ':bill': f.bill,
+                ':samples': f.finalSample && (order.samples.at(-1)?.t ?? -1) < f.finalSample.t ? [...order.samples, f.finalSample] : order.samples,
+                ':g2pk': `STATION#${order.StationID}`,
+              },
+            },
+          },
+          {
+            Delete: {
+              TableName: table(),
+              Key: lockKey(order.ConnectorID),
+              ConditionExpression: 'attribute_not_exists(pk) OR StartChargeSeq = :seq',
+              ExpressionAttributeValues: { ':seq': order.StartChargeSeq },
+            },
+          },
+        ],
+      }),
+    );
+    return true;
+  } catch (err) {
+    if (isConditionalFailure(err)) return false;
+    throw err;
+  }
+};
+
+/** Store the partner's ConfirmResult for notification_charge_order_info. */
+export const recordConfirmResult = (seq: string, confirmResult: number, at: Date): Promise<boolean> =>
+  conditional(
+    new UpdateCommand({
+      TableName: table(),
+      Key: orderKey(seq),
+      UpdateExpression: 'SET confirmResult = :c, confirmedAt = :at',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':c': confirmResult, ':at': at.toISOString() },
+    }),
+  );
+
+/** The StartChargeSeq currently holding a connector, if any. */
+export const connectorHolder = async (connectorId: string): Promise<string | undefined> => {
+  const res = await dynamo().send(new GetCommand({ TableName: table(), Key: lockKey(connectorId), ConsistentRead: true }));
+  return res.Item?.StartChargeSeq ? String(res.Item.StartChargeSeq) : undefined;
+};
+
+/** Finished orders of a station whose end time lies in [from, to) — station stats, reporting. */
+export const finishedOrdersOfStation = async (stationId: string, from: Date, to: Date): Promise<Order[]> => {
+  const out: Order[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const res = await dynamo().send(
+      new QueryCommand({
+        TableName: table(),
+        IndexName: 'byStation',
+        KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: { ':pk': `STATION#${stationId}`, ':from': from.toISOString(), ':to': new Date(to.getTime() - 1).toISOString() },
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const item of res.Items ?? []) out.push(strip(item));
+    start = res.LastEvaluatedKey;
+  } while (start);
+  return out;
+};
+
+/** A partner's orders created in [from, to). */
+export const ordersOfPartner = async (operatorId: string, from: Date, to: Date): Promise<Order[]> => {
+  const out: Order[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const res = await dynamo().send(
+      new QueryCommand({
+        TableName: table(),
+        IndexName: 'byPartner',
+        KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: { ':pk': `PARTNER#${operatorId}`, ':from': from.toISOString(), ':to': new Date(to.getTime() - 1).toISOString() },
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const item of res.Items ?? []) out.push(strip(item));
+    start = res.LastEvaluatedKey;
+  } while (start);
+  return out;
+};

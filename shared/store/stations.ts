@@ -1,0 +1,419 @@
+/**
+ * Stations, equipment, connectors, time-of-use policies and live connector status (table `stations`).
+ *
+ * One table, keys `pk`/`sk`, one sparse GSI `byChange` (gsi1pk, gsi1sk):
+ *
+ *   pk                  sk              what
+ *   STATION#<StationID> META            station-level hash + change time, effective change time
+ *                                       (max of station/equipment/connector change times), the
+ *                                       station's PolicyInfos + policy hash; gsi1pk='STATION',
+ *                                       gsi1sk=effChangedAt (only META items carry them)
+ *   STATION#<StationID> DOC             the full StationInfo (with EquipmentInfos) as §3.1 returns it
+ *   STATION#<StationID> EQUIP#<EqID>    equipment hash + change time
+ *   STATION#<StationID> CONN#<ConnID>   connector hash + change time, its EquipmentID, and the LIVE
+ *                                       status: status, parkStatus, lockStatus, version, observedAt
+ *   CONNECTOR#<ConnID>  REF             ConnectorID → StationID, EquipmentID
+ *
+ * Access patterns:
+ *   - by station (query_station_status, stats):  Query pk=STATION#id [sk begins_with CONN#]; GetItem DOC
+ *   - by connector (policy, status ingest):      GetItem CONNECTOR#id/REF, then the station's items
+ *   - changed since a time (LastQueryTime):      Query GSI byChange gsi1pk='STATION' AND gsi1sk > t
+ *                                                (without LastQueryTime: the whole partition)
+ *   - granted to a partner:                      the GSI result filtered by the partner's grant
+ *                                                ('*' or a list), sorted by StationID, then one
+ *                                                BatchGet of the page's DOC items
+ *   - live status:                               conditional UpdateItem on CONN#
+ *                                                `attribute_not_exists(version) OR version < :v`
+ *
+ * Limits: the GSI keeps every station under one partition key, read whole on each
+ * query_stations_info page (≈100 bytes per station: 200 stations ≈ 20 KB, 10,000 ≈ 1 MB,
+ * i.e. one or a few GSI pages). Beyond ~10,000 stations or heavy concurrent pulls, shard gsi1pk
+ * (STATION#0..N) or cache the index per warm Lambda. Station data changes rarely, so the
+ * single-partition write rate (1,000 WCU) is never near.
+ *
+ * Change times are epoch ms. Re-importing unchanged content writes nothing: every unit carries a
+ * content hash and only a differing hash bumps its change time. Status changes do NOT count as
+ * station changes (they are not StationInfo).
+ */
+import {
+  BatchGetCommand,
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { config } from '../config.ts';
+import { dynamo, isConditionalFailure } from './dynamo.ts';
+import type { LiveStatus, PolicyInfo, StationInfo, StationParts } from '../domain/stations.ts';
+
+const table = () => config().tableName('stations');
+export const BY_CHANGE_INDEX = 'byChange';
+const stationPk = (id: string) => `STATION#${id}`;
+const connRef = (id: string) => ({ pk: `CONNECTOR#${id}`, sk: 'REF' });
+
+interface BatchGetResult {
+  Responses?: Record<string, Record<string, unknown>[]>;
+  UnprocessedKeys?: Record<string, { Keys?: Record<string, unknown>[] }>;
+}
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+export interface StationIndexEntry {
+  stationId: string;
+  effChangedAt: number;
+}
+
+export interface ConnectorRef {
+  stationId: string;
+  equipmentId: string;
+}
+
+export interface ConnectorLive extends LiveStatus {
+  connectorId: string;
+  equipmentId: string;
+  version?: number;
+}
+
+export interface StationMeta {
+  stationId: string;
+  hash: string;
+  changedAt: number;
+  effChangedAt: number;
+  policy: PolicyInfo[];
+  policyHash: string;
+  policyChangedAt: number;
+}
+
+// ───────────────────────────── reads ─────────────────────────────
+
+/** Every station (or those whose effective change time is after `sinceMs`), unsorted. */
+export const listStationIndex = async (sinceMs?: number): Promise<StationIndexEntry[]> => {
+  const out: StationIndexEntry[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const res = await dynamo().send(
+      new QueryCommand({
+        TableName: table(),
+        IndexName: BY_CHANGE_INDEX,
+        KeyConditionExpression: sinceMs === undefined ? 'gsi1pk = :p' : 'gsi1pk = :p AND gsi1sk > :t',
+        ExpressionAttributeValues: sinceMs === undefined ? { ':p': 'STATION' } : { ':p': 'STATION', ':t': sinceMs },
+        ProjectionExpression: 'stationId, effChangedAt',
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const i of res.Items ?? []) out.push({ stationId: String(i.stationId), effChangedAt: Number(i.effChangedAt) });
+    start = res.LastEvaluatedKey;
+  } while (start);
+  return out;
+};
+
+/** The StationInfo documents of these stations, in the given order (unknown ones left out). */
+export const getStationInfos = async (ids: readonly string[]): Promise<StationInfo[]> => {
+  const found = new Map<string, StationInfo>();
+  for (let i = 0; i < ids.length; i += 100) {
+    let keys: Record<string, unknown>[] | undefined = ids.slice(i, i + 100).map((id) => ({ pk: stationPk(id), sk: 'DOC' }));
+    for (let attempt = 0; keys?.length && attempt < 8; attempt++) {
+      if (attempt) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
+      const res = (await dynamo().send(new BatchGetCommand({ RequestItems: { [table()]: { Keys: keys } } }))) as BatchGetResult;
+      for (const item of res.Responses?.[table()] ?? []) {
+        const info = JSON.parse(String(item.doc)) as StationInfo;
+        found.set(info.StationID, info);
+      }
+      keys = res.UnprocessedKeys?.[table()]?.Keys;
+    }
+    if (keys?.length) throw new Error(`stations: ${keys.length} station document(s) left unprocessed by BatchGet`);
+  }
+  return ids.map((id) => found.get(id)).filter((s): s is StationInfo => s !== undefined);
+};
+
+export const getStationMeta = async (stationId: string): Promise<StationMeta | undefined> => {
+  const res = await dynamo().send(new GetCommand({ TableName: table(), Key: { pk: stationPk(stationId), sk: 'META' } }));
+  return res.Item ? (res.Item as unknown as StationMeta) : undefined;
+};
+
+/** Every connector of a station with its live status (a connector never heard from: status 0 offline, park/lock 0 unknown). */
+export const getStationConnectors = async (stationId: string): Promise<ConnectorLive[]> => {
+  const out: ConnectorLive[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const res = await dynamo().send(
+      new QueryCommand({
+        TableName: table(),
+        KeyConditionExpression: 'pk = :p AND begins_with(sk, :c)',
+        ExpressionAttributeValues: { ':p': stationPk(stationId), ':c': 'CONN#' },
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const i of res.Items ?? []) {
+      out.push({
+        connectorId: String(i.sk).slice('CONN#'.length),
+        equipmentId: String(i.equipmentId),
+        status: typeof i.status === 'number' ? i.status : 0,
+        parkStatus: typeof i.parkStatus === 'number' ? i.parkStatus : 0,
+        lockStatus: typeof i.lockStatus === 'number' ? i.lockStatus : 0,
+        ...(typeof i.version === 'number' ? { version: i.version } : {}),
+      });
+    }
+    start = res.LastEvaluatedKey;
+  } while (start);
+  return out;
+};
+
+/** ConnectorID → station and equipment; cached per warm Lambda (a connector rarely moves). */
+const refCache = new Map<string, ConnectorRef>();
+export const getConnectorRef = async (connectorId: string, { fresh = false } = {}): Promise<ConnectorRef | undefined> => {
+  const hit = refCache.get(connectorId);
+  if (hit && !fresh) return hit;
+  const res = await dynamo().send(new GetCommand({ TableName: table(), Key: connRef(connectorId) }));
+  if (!res.Item) {
+    refCache.delete(connectorId);
+    return undefined;
+  }
+  const ref = { stationId: String(res.Item.stationId), equipmentId: String(res.Item.equipmentId) };
+  if (refCache.size > 50_000) refCache.clear();
+  refCache.set(connectorId, ref);
+  return ref;
+};
+
+// ───────────────────────────── live status ─────────────────────────────
+
+export interface StatusWrite extends LiveStatus {
+  stationId: string;
+  connectorId: string;
+  version: number;
+  observedAt: string;
+}
+
+export type StatusOutcome =
+  /** stored; `previous` is what it replaced (undefined: first status ever) */
+  | { outcome: 'applied'; previous?: LiveStatus }
+  /** a newer (or the same) version is already stored */
+  | { outcome: 'stale'; stored?: LiveStatus & { version: number; pendingAnnounce?: number; announcePrevious?: number } }
+  /** no such connector at that station */
+  | { outcome: 'unknown' };
+
+/**
+ * Store a status report unless a newer one is already there. `announce` marks the change as not
+ * yet published (cleared by `markAnnounced`), so a retry after a failed publish still announces it.
+ */
+export const applyConnectorStatus = async (w: StatusWrite, announce: (previous: LiveStatus | undefined) => boolean): Promise<StatusOutcome> => {
+  const key = { pk: stationPk(w.stationId), sk: `CONN#${w.connectorId}` };
+  // read first so the change decision (and previousStatus) is known before the write; the
+  // conditional write still decides who wins between concurrent reports
+  const cur = await dynamo().send(new GetCommand({ TableName: table(), Key: key, ConsistentRead: true }));
+  if (!cur.Item) return { outcome: 'unknown' };
+  const stored = typeof cur.Item.version === 'number'
+    ? { status: Number(cur.Item.status), parkStatus: Number(cur.Item.parkStatus), lockStatus: Number(cur.Item.lockStatus), version: cur.Item.version as number, ...(typeof cur.Item.pendingAnnounce === 'number' ? { pendingAnnounce: cur.Item.pendingAnnounce as number } : {}), ...(typeof cur.Item.announcePrevious === 'number' ? { announcePrevious: cur.Item.announcePrevious as number } : {}) }
+    : undefined;
+  if (stored && stored.version >= w.version) return { outcome: 'stale', stored };
+  const previous = stored ? { status: stored.status, parkStatus: stored.parkStatus, lockStatus: stored.lockStatus } : undefined;
+  const mark = announce(previous);
+  try {
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: key,
+        ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(version) OR version < :v)',
+        UpdateExpression: mark
+          ? 'SET #s = :s, parkStatus = :ps, lockStatus = :ls, version = :v, observedAt = :o, pendingAnnounce = :v, announcePrevious = :prev'
+          : 'SET #s = :s, parkStatus = :ps, lockStatus = :ls, version = :v, observedAt = :o REMOVE pendingAnnounce, announcePrevious',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: {
+          ':s': w.status,
+          ':ps': w.parkStatus,
+          ':ls': w.lockStatus,
+          ':v': w.version,
+          ':o': w.observedAt,
+          ...(mark ? { ':prev': previous?.status ?? -1 } : {}),
+        },
+      }),
+    );
+  } catch (err) {
+    if (isConditionalFailure(err)) return { outcome: 'stale' };
+    throw err;
+  }
+  return { outcome: 'applied', ...(previous ? { previous } : {}) };
+};
+
+/** The change of `version` has been published. */
+export const markAnnounced = async (stationId: string, connectorId: string, version: number): Promise<void> => {
+  try {
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: { pk: stationPk(stationId), sk: `CONN#${connectorId}` },
+        ConditionExpression: 'pendingAnnounce = :v',
+        UpdateExpression: 'REMOVE pendingAnnounce, announcePrevious',
+        ExpressionAttributeValues: { ':v': version },
+      }),
+    );
+  } catch (err) {
+    if (!isConditionalFailure(err)) throw err;
+  }
+};
+
+// ───────────────────────────── import ─────────────────────────────
+
+export interface ImportSummary {
+  stations: number;
+  created: number;
+  changed: number;
+  unchanged: number;
+  equipmentChanged: number;
+  connectorsChanged: number;
+  policiesChanged: number;
+}
+
+/** ConnectorIDs of the import that already belong to a station NOT in the import (ConnectorIDs are unique per operator). */
+export const connectorOwnerConflicts = async (parts: readonly StationParts[]): Promise<Array<{ connectorId: string; stationId: string; ownedBy: string }>> => {
+  const importing = new Set(parts.map((p) => p.stationId));
+  const wanted = parts.flatMap((p) => p.connectors.map((c) => ({ connectorId: c.connectorId, stationId: p.stationId })));
+  const out: Array<{ connectorId: string; stationId: string; ownedBy: string }> = [];
+  for (let i = 0; i < wanted.length; i += 100) {
+    const chunk = wanted.slice(i, i + 100);
+    let keys: Record<string, unknown>[] | undefined = chunk.map((w) => connRef(w.connectorId));
+    const owners = new Map<string, string>();
+    for (let attempt = 0; keys?.length && attempt < 8; attempt++) {
+      if (attempt) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
+      const res = (await dynamo().send(new BatchGetCommand({ RequestItems: { [table()]: { Keys: keys } } }))) as BatchGetResult;
+      for (const item of res.Responses?.[table()] ?? []) owners.set(String(item.pk).slice('CONNECTOR#'.length), String(item.stationId));
+      keys = res.UnprocessedKeys?.[table()]?.Keys;
+    }
+    for (const w of chunk) {
+      const owner = owners.get(w.connectorId);
+      if (owner && owner !== w.stationId && !importing.has(owner)) out.push({ ...w, ownedBy: owner });
+    }
+  }
+  return out;
+};
+
+const stationItems = async (stationId: string): Promise<Map<string, Record<string, unknown>>> => {
+  const out = new Map<string, Record<string, unknown>>();
+  let start: Record<string, unknown> | undefined;
+  do {
+    const res = await dynamo().send(
+      new QueryCommand({
+        TableName: table(),
+        KeyConditionExpression: 'pk = :p',
+        ExpressionAttributeValues: { ':p': stationPk(stationId) },
+        ProjectionExpression: 'sk, #h, changedAt, effChangedAt, policyHash, policyChangedAt, equipmentId',
+        ExpressionAttributeNames: { '#h': 'hash' },
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const i of res.Items ?? []) out.set(String(i.sk), i);
+    start = res.LastEvaluatedKey;
+  } while (start);
+  return out;
+};
+
+const writeChunks = async (items: TransactItem[]): Promise<void> => {
+  for (let i = 0; i < items.length; i += 100) {
+    await dynamo().send(new TransactWriteCommand({ TransactItems: items.slice(i, i + 100) }));
+  }
+};
+
+type StationResult = 'created' | 'changed' | 'unchanged';
+
+const importOne = async (p: StationParts, allConnectorIds: ReadonlySet<string>, nowMs: number, sum: ImportSummary): Promise<StationResult> => {
+  const T = table();
+  const pk = stationPk(p.stationId);
+  const existing = await stationItems(p.stationId);
+  const meta = existing.get('META');
+  const writes: TransactItem[] = [];
+  let stationChangedAt = meta && meta.hash === p.stationHash ? Number(meta.changedAt) : nowMs;
+  let effChangedAt = stationChangedAt;
+
+  const wantedEquip = new Set(p.equipment.map((e) => `EQUIP#${e.equipmentId}`));
+  const wantedConn = new Set(p.connectors.map((c) => `CONN#${c.connectorId}`));
+  for (const sk of existing.keys()) {
+    // equipment or connectors that left the station: the station itself changed
+    if ((sk.startsWith('EQUIP#') && !wantedEquip.has(sk)) || (sk.startsWith('CONN#') && !wantedConn.has(sk))) {
+      writes.push({ Delete: { TableName: T, Key: { pk, sk } } });
+      stationChangedAt = nowMs;
+      if (sk.startsWith('CONN#')) {
+        const cid = sk.slice('CONN#'.length);
+        if (!allConnectorIds.has(cid)) writes.push({ Delete: { TableName: T, Key: connRef(cid) } });
+      }
+    }
+  }
+  effChangedAt = stationChangedAt;
+  for (const e of p.equipment) {
+    const cur = existing.get(`EQUIP#${e.equipmentId}`);
+    let at = Number(cur?.changedAt);
+    if (!cur || cur.hash !== e.hash) {
+      at = nowMs;
+      sum.equipmentChanged++;
+      writes.push({ Put: { TableName: T, Item: { pk, sk: `EQUIP#${e.equipmentId}`, hash: e.hash, changedAt: at } } });
+    }
+    effChangedAt = Math.max(effChangedAt, at);
+  }
+  for (const c of p.connectors) {
+    const cur = existing.get(`CONN#${c.connectorId}`);
+    let at = Number(cur?.changedAt);
+    if (!cur || cur.hash !== c.hash || cur.equipmentId !== c.equipmentId) {
+      at = nowMs;
+      sum.connectorsChanged++;
+      // Update, not Put: the item also holds the connector's live status
+      writes.push({
+        Update: {
+          TableName: T,
+          Key: { pk, sk: `CONN#${c.connectorId}` },
+          UpdateExpression: 'SET #h = :h, changedAt = :t, equipmentId = :e',
+          ExpressionAttributeNames: { '#h': 'hash' },
+          ExpressionAttributeValues: { ':h': c.hash, ':t': at, ':e': c.equipmentId },
+        },
+      });
+      writes.push({ Put: { TableName: T, Item: { ...connRef(c.connectorId), stationId: p.stationId, equipmentId: c.equipmentId } } });
+    }
+    effChangedAt = Math.max(effChangedAt, at);
+  }
+  const policyChanged = !meta || meta.policyHash !== p.policyHash;
+  if (policyChanged && meta) sum.policiesChanged++;
+  const infoChanged = !meta || writes.length > 0 || meta.hash !== p.stationHash || Number(meta.effChangedAt) !== effChangedAt;
+  if (!infoChanged && !policyChanged) return 'unchanged';
+  if (infoChanged) writes.push({ Put: { TableName: T, Item: { pk, sk: 'DOC', doc: JSON.stringify(p.info) } } });
+  // META last: a crash mid-way leaves the old META, and the next import redoes what is missing
+  writes.push({
+    Put: {
+      TableName: T,
+      Item: {
+        pk,
+        sk: 'META',
+        stationId: p.stationId,
+        hash: p.stationHash,
+        changedAt: stationChangedAt,
+        effChangedAt,
+        policy: p.policy,
+        policyHash: p.policyHash,
+        policyChangedAt: policyChanged ? nowMs : Number(meta?.policyChangedAt ?? nowMs),
+        gsi1pk: 'STATION',
+        gsi1sk: effChangedAt,
+      },
+    },
+  });
+  await writeChunks(writes);
+  return meta ? 'changed' : 'created';
+};
+
+/**
+ * Upsert validated stations (validation and conflict checks happen BEFORE this is called; see
+ * shared/domain/station-import.ts). Stations not in `parts` are left as they are. Idempotent:
+ * unchanged content writes nothing and bumps no change time.
+ */
+export const importStationParts = async (parts: readonly StationParts[], now = new Date(), concurrency = 8): Promise<ImportSummary> => {
+  const sum: ImportSummary = { stations: parts.length, created: 0, changed: 0, unchanged: 0, equipmentChanged: 0, connectorsChanged: 0, policiesChanged: 0 };
+  const allConnectorIds = new Set(parts.flatMap((p) => p.connectors.map((c) => c.connectorId)));
+  const nowMs = now.getTime();
+  let next = 0;
+  const worker = async () => {
+    while (next < parts.length) {
+      const p = parts[next++]!;
+      sum[await importOne(p, allConnectorIds, nowMs, sum)]++;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, parts.length) }, worker));
+  refCache.clear();
+  return sum;
+};

@@ -1,0 +1,191 @@
+/**
+ * Dialects of T/CEC 102 Data on the wire (reference §3 conventions, §5.1, pitfalls §6.1–6.3, §6.11).
+ *
+ *   cec2016 — the standard's spellings: SevicePrice, SeviceMoney, TotalSeviceMoney,
+ *             DetailSeviceMoney, BusineHours, ElecMoney; `Total` a number.
+ *   xiaoju  — DiDi 小桔 contract 1.4.0: Service* instead of Sevice* everywhere; `ElectMoney` in the
+ *             query_equip_charge_status RESPONSE only (its push keeps ElecMoney); `Total` of
+ *             query_station_status as a string. BusineHours unchanged.
+ *
+ * toWire emits exactly the partner's dialect: keys in the schema's order, undefined/null and
+ * unknown keys omitted, every number rounded to its field's precision. fromWire is the lenient
+ * parse (any dialect, any key casing) into the canonical shape.
+ */
+import type { z } from 'zod';
+import { objectShapeOf } from './schemas.ts';
+import { INTERFACES, parseData, type DataOf, type Direction, type InterfaceName, type ParseResult } from './interfaces.ts';
+import { PRECISION, round } from './money.ts';
+
+export type Dialect = 'cec2016' | 'xiaoju';
+export const DIALECTS: readonly Dialect[] = ['cec2016', 'xiaoju'] as const;
+
+/** Decimal places per canonical field name (applied at any depth). Keys ending in `Money` are 2 dp. */
+export const FIELD_DP: Readonly<Record<string, number>> = {
+  ElecPrice: PRECISION.price,
+  SevicePrice: PRECISION.price,
+  TotalPower: PRECISION.energy,
+  DetailPower: PRECISION.energy,
+  TotalOrderPower: PRECISION.energy,
+  TotalDisputePower: PRECISION.energy,
+  StationLng: PRECISION.coordinate,
+  StationLat: PRECISION.coordinate,
+  EquipmentLng: PRECISION.coordinate,
+  EquipmentLat: PRECISION.coordinate,
+  Power: PRECISION.power,
+  StationElectricity: PRECISION.statsElectricity,
+  EquipmentElectricity: PRECISION.statsElectricity,
+  ConnectorElectricity: PRECISION.statsElectricity,
+  CurrentA: PRECISION.currentVoltage,
+  CurrentB: PRECISION.currentVoltage,
+  CurrentC: PRECISION.currentVoltage,
+  VoltageA: PRECISION.currentVoltage,
+  VoltageB: PRECISION.currentVoltage,
+  VoltageC: PRECISION.currentVoltage,
+  Soc: PRECISION.soc,
+};
+
+/** Precision of a canonical field, or undefined when the field is not a decimal. */
+export function fieldDp(key: string): number | undefined {
+  if (Object.hasOwn(FIELD_DP, key)) return FIELD_DP[key];
+  return key.endsWith('Money') ? PRECISION.money : undefined;
+}
+
+/** xiaoju renames, applied at any depth. */
+const XIAOJU_RENAMES: Readonly<Record<string, string>> = {
+  SevicePrice: 'ServicePrice',
+  SeviceMoney: 'ServiceMoney',
+  TotalSeviceMoney: 'TotalServiceMoney',
+  DetailSeviceMoney: 'DetailServiceMoney',
+};
+
+// ---------------------------------------------------------------------------------------------
+// schema walking
+
+type Node =
+  | { kind: 'object'; shape: Readonly<Record<string, z.ZodType>> }
+  | { kind: 'array'; element: z.ZodType }
+  | { kind: 'number' }
+  | { kind: 'string' }
+  | { kind: 'other' };
+
+interface DefLike {
+  type: string;
+  innerType?: z.ZodType;
+  out?: z.ZodType;
+  element?: z.ZodType;
+  shape?: Record<string, z.ZodType>;
+  values?: unknown[];
+}
+
+const nodes = new WeakMap<z.ZodType, Node>();
+
+function nodeOf(schema: z.ZodType): Node {
+  const cached = nodes.get(schema);
+  if (cached) return cached;
+  let node: Node;
+  const shape = objectShapeOf(schema);
+  if (shape) {
+    node = { kind: 'object', shape };
+  } else {
+    const def = (schema as unknown as { _zod: { def: DefLike } })._zod.def;
+    switch (def.type) {
+      case 'optional':
+      case 'default':
+      case 'prefault':
+      case 'nullable':
+      case 'readonly':
+      case 'catch':
+        node = def.innerType ? nodeOf(def.innerType) : { kind: 'other' };
+        break;
+      case 'pipe':
+        node = def.out ? nodeOf(def.out) : { kind: 'other' };
+        break;
+      case 'object':
+        node = { kind: 'object', shape: def.shape ?? {} };
+        break;
+      case 'array':
+        node = def.element ? { kind: 'array', element: def.element } : { kind: 'other' };
+        break;
+      case 'number':
+        node = { kind: 'number' };
+        break;
+      case 'string':
+        node = { kind: 'string' };
+        break;
+      case 'literal':
+        node = def.values?.every((v) => typeof v === 'number') ? { kind: 'number' } : { kind: 'other' };
+        break;
+      default:
+        node = { kind: 'other' };
+    }
+  }
+  nodes.set(schema, node);
+  return node;
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+const NUMERIC = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+interface Ctx {
+  iface: InterfaceName;
+  direction: Direction;
+  dialect: Dialect;
+}
+
+function wireKey(key: string, ctx: Ctx, top: boolean): string {
+  if (ctx.dialect !== 'xiaoju') return key;
+  if (top && key === 'ElecMoney' && ctx.iface === 'query_equip_charge_status' && ctx.direction === 'response') return 'ElectMoney';
+  return XIAOJU_RENAMES[key] ?? key;
+}
+
+function emitValue(schema: z.ZodType, value: unknown, key: string, ctx: Ctx): unknown {
+  const node = nodeOf(schema);
+  switch (node.kind) {
+    case 'object':
+      return isPlainObject(value) ? emitObject(node.shape, value, ctx, false) : value;
+    case 'array':
+      return Array.isArray(value) ? value.map((v) => emitValue(node.element, v, key, ctx)) : value;
+    case 'number': {
+      const n = typeof value === 'string' && NUMERIC.test(value.trim()) ? Number(value.trim()) : value;
+      if (typeof n !== 'number' || !Number.isFinite(n)) return n;
+      const dp = fieldDp(key);
+      return dp === undefined ? n : round(n, dp);
+    }
+    case 'string':
+      return typeof value === 'number' && Number.isFinite(value) ? String(value) : value;
+    default:
+      return value;
+  }
+}
+
+function emitObject(shape: Readonly<Record<string, z.ZodType>>, obj: Record<string, unknown>, ctx: Ctx, top: boolean): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, fieldSchema] of Object.entries(shape)) {
+    const v = obj[key];
+    if (v === undefined || v === null) continue;
+    out[wireKey(key, ctx, top)] = emitValue(fieldSchema, v, key, ctx);
+  }
+  return out;
+}
+
+/**
+ * Canonical Data → the exact wire object of `dialect`. Throws TypeError when `canonical` is not
+ * an object (a programming error of the caller, not a partner's input).
+ */
+export function toWire(iface: InterfaceName, direction: Direction, canonical: unknown, dialect: Dialect): Record<string, unknown> {
+  if (!isPlainObject(canonical)) throw new TypeError(`${iface} ${direction}: canonical Data must be an object`);
+  const schema: z.ZodType = INTERFACES[iface][direction];
+  const node = nodeOf(schema);
+  if (node.kind !== 'object') throw new TypeError(`${iface} ${direction}: schema is not an object`);
+  const ctx: Ctx = { iface, direction, dialect };
+  const out = emitObject(node.shape, canonical, ctx, true);
+  if (dialect === 'xiaoju' && iface === 'query_station_status' && direction === 'response' && typeof out.Total === 'number') {
+    out.Total = String(out.Total);
+  }
+  return out;
+}
+
+/** Wire Data (any dialect, any key casing) → canonical, validated; `msg` names the offending field. */
+export function fromWire<N extends InterfaceName, D extends Direction>(iface: N, direction: D, wire: unknown): ParseResult<DataOf<N, D>> {
+  return parseData(iface, direction, wire);
+}

@@ -1,0 +1,200 @@
+/**
+ * The T/CEC 102 interface catalog — declared ONCE. The router, the topology and
+ * docs/conformance.md read it: name, reference section, who implements it, the request and
+ * response Data schemas (shared/tcec/schemas.ts).
+ */
+import type { z } from 'zod';
+import * as S from './schemas.ts';
+
+export interface InterfaceDecl {
+  /** the interface name exactly as it appears in the URL (case-sensitive) */
+  name: string;
+  /** section of /work/shared/reference/tcec102.md, e.g. '3.1' */
+  section: string;
+  /** cpo: we (the operator) serve it; partner: the customer-side platform serves it, we call it */
+  implementedBy: 'cpo' | 'partner' | 'both';
+  request: z.ZodType;
+  response: z.ZodType;
+  /** not part of the 2016 standard */
+  extension?: boolean;
+  description: string;
+}
+
+export const INTERFACES = {
+  query_token: {
+    name: 'query_token',
+    section: '3.0',
+    implementedBy: 'both',
+    request: S.QueryTokenRequestSchema,
+    response: S.QueryTokenResponseSchema,
+    description: 'Platform authentication: OperatorID + OperatorSecret → AccessToken valid TokenAvailableTime seconds.',
+  },
+  query_stations_info: {
+    name: 'query_stations_info',
+    section: '3.1',
+    implementedBy: 'cpo',
+    request: S.QueryStationsInfoRequestSchema,
+    response: S.QueryStationsInfoResponseSchema,
+    description: 'Paged station → equipment → connector master data, optionally only what changed after LastQueryTime.',
+  },
+  query_station_status: {
+    name: 'query_station_status',
+    section: '3.2',
+    implementedBy: 'cpo',
+    request: S.QueryStationStatusRequestSchema,
+    response: S.QueryStationStatusResponseSchema,
+    description: `Connector status of up to ${S.MAX_STATION_IDS} stations.`,
+  },
+  notification_stationStatus: {
+    name: 'notification_stationStatus',
+    section: '3.3',
+    implementedBy: 'partner',
+    request: S.NotificationStationStatusRequestSchema,
+    response: S.NotificationStationStatusResponseSchema,
+    description: 'Push of one connector status change; Status 1 in the reply means dropped, do not retry.',
+  },
+  query_station_stats: {
+    name: 'query_station_stats',
+    section: '3.4',
+    implementedBy: 'cpo',
+    request: S.QueryStationStatsRequestSchema,
+    response: S.QueryStationStatsResponseSchema,
+    description: 'Energy statistics of one station over a period, per equipment and connector (0.1 kWh).',
+  },
+  query_equip_auth: {
+    name: 'query_equip_auth',
+    section: '3.5',
+    implementedBy: 'cpo',
+    request: S.QueryEquipAuthRequestSchema,
+    response: S.QueryEquipAuthResponseSchema,
+    description: 'Equipment authentication: is the connector ready (plugged in, healthy) for a start.',
+  },
+  query_equip_business_policy: {
+    name: 'query_equip_business_policy',
+    section: '3.6',
+    implementedBy: 'cpo',
+    request: S.QueryEquipBusinessPolicyRequestSchema,
+    response: S.QueryEquipBusinessPolicyResponseSchema,
+    description: 'Time-of-use tariff of a connector (PolicyInfos: StartTime HHmmss, ElecPrice, SevicePrice).',
+  },
+  query_start_charge: {
+    name: 'query_start_charge',
+    section: '3.7',
+    implementedBy: 'cpo',
+    request: S.QueryStartChargeRequestSchema,
+    response: S.QueryStartChargeResponseSchema,
+    description: 'Start charging on a connector under the caller-generated StartChargeSeq.',
+  },
+  notification_start_charge_result: {
+    name: 'notification_start_charge_result',
+    section: '3.8',
+    implementedBy: 'partner',
+    request: S.NotificationStartChargeResultRequestSchema,
+    response: S.ChargeNotificationResponseSchema,
+    description: 'Push of the outcome of a start command.',
+  },
+  query_equip_charge_status: {
+    name: 'query_equip_charge_status',
+    section: '3.9',
+    implementedBy: 'cpo',
+    request: S.QueryEquipChargeStatusRequestSchema,
+    response: S.EquipChargeStatusSchema,
+    description: 'Charging snapshot of a session (currents, voltages, Soc, energy, running cost).',
+  },
+  notification_equip_charge_status: {
+    name: 'notification_equip_charge_status',
+    section: '3.9',
+    implementedBy: 'partner',
+    request: S.EquipChargeStatusSchema,
+    response: S.ChargeNotificationResponseSchema,
+    description: 'Periodic push of the charging snapshot while a session runs.',
+  },
+  query_stop_charge: {
+    name: 'query_stop_charge',
+    section: '3.10',
+    implementedBy: 'cpo',
+    request: S.QueryStopChargeRequestSchema,
+    response: S.QueryStopChargeResponseSchema,
+    description: 'Stop a running session.',
+  },
+  notification_stop_charge_result: {
+    name: 'notification_stop_charge_result',
+    section: '3.11',
+    implementedBy: 'partner',
+    request: S.NotificationStopChargeResultRequestSchema,
+    response: S.ChargeNotificationResponseSchema,
+    description: 'Push of the outcome of a stop command.',
+  },
+  notification_charge_order_info: {
+    name: 'notification_charge_order_info',
+    section: '3.12',
+    implementedBy: 'partner',
+    request: S.ChargeOrderInfoSchema,
+    response: S.NotificationChargeOrderInfoResponseSchema,
+    description: 'Push of the final order (CDR) with per-period ChargeDetails; retried until ConfirmResult.',
+  },
+  check_charge_orders: {
+    name: 'check_charge_orders',
+    section: '3.13',
+    implementedBy: 'partner',
+    request: S.CheckChargeOrdersRequestSchema,
+    response: S.CheckChargeOrdersResponseSchema,
+    description: "Reconciliation: the operator's order list of a period; the reply lists disputed orders.",
+  },
+  query_charge_info: {
+    name: 'query_charge_info',
+    section: '3.14',
+    implementedBy: 'cpo',
+    request: S.QueryChargeInfoRequestSchema,
+    response: S.QueryChargeInfoResponseSchema,
+    extension: true,
+    description: 'Extension: order detail by StartChargeSeq (the §3.12 order fields plus StartChargeSeqStat).',
+  },
+} as const satisfies Record<string, InterfaceDecl>;
+
+export type InterfaceName = keyof typeof INTERFACES;
+export type Direction = 'request' | 'response';
+
+/** Canonical (parsed) Data of an interface's request / response. */
+export type RequestData<N extends InterfaceName> = z.infer<(typeof INTERFACES)[N]['request']>;
+export type ResponseData<N extends InterfaceName> = z.infer<(typeof INTERFACES)[N]['response']>;
+/** What domain code may hand to toWire (defaults not yet applied). */
+export type ResponseInput<N extends InterfaceName> = z.input<(typeof INTERFACES)[N]['response']>;
+export type DataOf<N extends InterfaceName, D extends Direction> = D extends 'request' ? RequestData<N> : ResponseData<N>;
+
+export const INTERFACE_NAMES = Object.keys(INTERFACES) as InterfaceName[];
+
+/** Names seen in the wild for the same interface (§1.3, §3.13): accept on the server side. */
+export const INTERFACE_ALIASES: Readonly<Record<string, InterfaceName>> = {
+  notification_station_status: 'notification_stationStatus',
+  check_charge_order: 'check_charge_orders',
+};
+
+export function isInterfaceName(name: string): name is InterfaceName {
+  return Object.hasOwn(INTERFACES, name);
+}
+
+/** Exact name or a known alias → the catalog name; undefined for anything else (case-sensitive, §1.3). */
+export function resolveInterfaceName(name: string): InterfaceName | undefined {
+  if (isInterfaceName(name)) return name;
+  return Object.hasOwn(INTERFACE_ALIASES, name) ? INTERFACE_ALIASES[name] : undefined;
+}
+
+export type ParseResult<T> = { ok: true; value: T } | { ok: false; msg: string };
+
+/** Lenient parse + validation of one direction's Data; `msg` names the field (for Ret 4004). */
+export function parseData<N extends InterfaceName, D extends Direction>(name: N, direction: D, data: unknown): ParseResult<DataOf<N, D>> {
+  const decl: InterfaceDecl = INTERFACES[name];
+  const schema = direction === 'request' ? decl.request : decl.response;
+  const r = schema.safeParse(data);
+  if (r.success) return { ok: true, value: r.data as DataOf<N, D> };
+  return { ok: false, msg: S.formatZodIssue(r.error) };
+}
+
+export function parseRequestData<N extends InterfaceName>(name: N, data: unknown): ParseResult<RequestData<N>> {
+  return parseData(name, 'request', data) as ParseResult<RequestData<N>>;
+}
+
+export function parseResponseData<N extends InterfaceName>(name: N, data: unknown): ParseResult<ResponseData<N>> {
+  return parseData(name, 'response', data) as ParseResult<ResponseData<N>>;
+}

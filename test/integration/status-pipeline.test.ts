@@ -1,0 +1,124 @@
+/**
+ * The status pipeline through the local runtime: PileStatusChanged on the bus → rule → queue
+ * `connector-status` → connector-status-ingest → versioned live status → ConnectorStatusChanged.
+ * Invariant: a late, older report never overwrites a newer status (shuffled delivery ends in the
+ * newest), and ConnectorStatusChanged is emitted only on real changes, with previousStatus.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import type { Platform } from '../../infra/local/platform.ts';
+import type { BusEvent } from '../../infra/local/bus.ts';
+import { startStationsPlatform } from '../support/stations.ts';
+import { publish } from '../../shared/bus/publish.ts';
+import { PileStatusChanged, type ConnectorStatus } from '../../events/piles.ts';
+import { ConnectorStatusChanged } from '../../events/baseinfo.ts';
+import { getStationConnectors } from '../../shared/store/stations.ts';
+import { statusVersion } from '../../shared/domain/stations.ts';
+
+let platform: Platform;
+const emitted: BusEvent[] = [];
+beforeAll(async () => {
+  platform = await startStationsPlatform();
+  // observe what reaches the bus (the emulator's PutEvents routes every event through dispatch)
+  const bus = platform.cloud.bus;
+  const dispatch = bus.dispatch.bind(bus);
+  bus.dispatch = (event: BusEvent) => {
+    if (event['detail-type'] === ConnectorStatusChanged.detailType) emitted.push(event);
+    return dispatch(event);
+  };
+});
+afterAll(async () => platform?.stop());
+
+const changesOf = (connectorId: string) =>
+  emitted.filter((e) => e.detail.ConnectorID === connectorId).map((e) => ConnectorStatusChanged.detail.parse(e.detail));
+
+const liveOf = async (stationId: string, connectorId: string) => (await getStationConnectors(stationId)).find((c) => c.connectorId === connectorId);
+
+const base = Date.parse('2026-11-23T02:00:00.000Z');
+const report = (connectorId: string, i: number, status: ConnectorStatus, park: 0 | 10 | 50 = 10, lock: 0 | 10 | 50 = 10) => ({
+  ConnectorID: connectorId,
+  status,
+  parkStatus: park,
+  lockStatus: lock,
+  observedAt: new Date(base + i * 1000).toISOString(),
+  seq: i,
+});
+
+describe('status pipeline: PileStatusChanged → live status → ConnectorStatusChanged', () => {
+  it('in order: each real change is announced once with previousStatus; a repeated status is not', async () => {
+    const c = 'FX0001E01C1';
+    const reports = [report(c, 1, 1), report(c, 2, 1), report(c, 3, 2, 50), report(c, 4, 3, 50), report(c, 5, 3, 50)];
+    for (const r of reports) {
+      await publish(PileStatusChanged, r);
+      await platform.cloud.drain();
+    }
+    expect(await liveOf('FX0001', c)).toMatchObject({ status: 3, parkStatus: 50, lockStatus: 10, version: statusVersion(reports[4]!.observedAt, 5) });
+    const changes = changesOf(c);
+    expect(changes.map((x) => [x.status, x.previousStatus])).toEqual([
+      [1, undefined],
+      [2, 1],
+      [3, 2],
+    ]);
+    expect(changes.map((x) => x.version)).toEqual([1, 3, 4].map((i) => statusVersion(new Date(base + i * 1000), i)));
+    expect(changes[2]).toMatchObject({ StationID: 'FX0001', ConnectorID: c, parkStatus: 50, lockStatus: 10 });
+  });
+
+  it('a park/lock-only change is a real change; a duplicate delivery of the same report changes nothing', async () => {
+    const c = 'FX0001E01C2';
+    await publish(PileStatusChanged, report(c, 1, 1, 10, 10));
+    await platform.cloud.drain();
+    await publish(PileStatusChanged, [report(c, 2, 1, 50, 10), report(c, 2, 1, 50, 10)]);
+    await platform.cloud.drain();
+    expect(changesOf(c).map((x) => [x.status, x.parkStatus])).toEqual([
+      [1, 10],
+      [1, 50],
+    ]);
+  });
+
+  it('a late, older report after a newer one is ignored and announces nothing', async () => {
+    const c = 'FX0002E01C1';
+    await publish(PileStatusChanged, report(c, 10, 3, 50));
+    await platform.cloud.drain();
+    await publish(PileStatusChanged, report(c, 9, 1));
+    await platform.cloud.drain();
+    expect(await liveOf('FX0002', c)).toMatchObject({ status: 3, parkStatus: 50 });
+    expect(changesOf(c)).toHaveLength(1);
+  });
+
+  it('shuffled out-of-order delivery (published concurrently) always ends in the newest status, and no announcement is older than one before it', async () => {
+    const connectors = ['FX0003E01C1', 'FX0003E01C2', 'FX0003E02C1'];
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.constantFrom<ConnectorStatus>(0, 1, 2, 3, 4, 255), { minLength: 2, maxLength: 12 }),
+        fc.infiniteStream(fc.nat()),
+        async (statuses, randoms) => {
+          const c = connectors[run % connectors.length]!;
+          const offset = 1000 * ++run;
+          const reports = statuses.map((s, i) => report(c, offset + i, s));
+          const shuffled = reports.map((r) => ({ r, k: randoms.next().value })).sort((a, b) => a.k - b.k).map((x) => x.r);
+          const before = changesOf(c).length;
+          await Promise.all(shuffled.map((r) => publish(PileStatusChanged, r)));
+          await platform.cloud.drain();
+          const newest = reports[reports.length - 1]!;
+          const live = await liveOf('FX0003', c);
+          expect(live).toMatchObject({ status: newest.status, version: statusVersion(newest.observedAt, newest.seq) });
+          const announced = changesOf(c).slice(before);
+          // every announcement is a real change of the stored status, versions strictly increase
+          for (let i = 1; i < announced.length; i++) {
+            expect(announced[i]!.version).toBeGreaterThan(announced[i - 1]!.version);
+            expect(announced[i]!.status).not.toBe(announced[i - 1]!.status);
+          }
+        },
+      ),
+      { numRuns: 12 },
+    );
+  });
+
+  it('a report for an unknown connector is dropped without retries or announcements', async () => {
+    const before = emitted.length;
+    await publish(PileStatusChanged, report('NOPE-CONNECTOR', 1, 3));
+    await platform.cloud.drain();
+    expect(emitted.length).toBe(before);
+  });
+});

@@ -1,0 +1,30 @@
+/**
+ * Test support for the baseinfo tests: the small station fixture seed and a logged-in partner.
+ */
+import { fileURLToPath } from 'node:url';
+import type { Platform } from '../../infra/local/platform.ts';
+import type { SeedPartner } from '../../shared/seed.ts';
+import { callAs, startTestPlatform, tokenFor } from './platform.ts';
+
+/** four stations FX0001–FX0004 (FX0004 has no prices); partner 2 (xiaoju) is granted FX0001 and FX0003 */
+export const STATIONS_SEED = fileURLToPath(new URL('../fixtures/seed-stations.json', import.meta.url));
+
+export const startStationsPlatform = (env: Record<string, string> = {}): Promise<Platform> => startTestPlatform({ seedFile: STATIONS_SEED, env });
+
+export interface Caller {
+  partner: SeedPartner;
+  call(iface: string, data: unknown): Promise<{ ret: number; msg: string; data: unknown; sigVerified: boolean; raw: { body: string } }>;
+}
+
+/** A partner with a fresh token; `call` returns the verified, decrypted response. */
+export const loggedIn = async (platform: Platform, index: number): Promise<Caller> => {
+  const partner = platform.seed.partners[index]!;
+  const token = await tokenFor(platform.apiUrl, partner);
+  return {
+    partner,
+    call: async (iface, data) => {
+      const r = await callAs(platform.apiUrl, partner, iface, data, token);
+      return { ret: r.ret, msg: r.msg, data: r.data, sigVerified: r.sigVerified, raw: { body: r.raw.body } };
+    },
+  };
+};
