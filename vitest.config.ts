@@ -9,5 +9,7 @@ export default defineConfig({
     pool: 'forks',
     passWithNoTests: false,
     reporters: ['default'],
+    // handler logs: warnings and errors only (a test that expects an error log still shows it)
+    env: { POWERTOOLS_LOG_LEVEL: 'WARN', POWERTOOLS_METRICS_DISABLED: 'true', POWERTOOLS_TRACE_ENABLED: 'false' },
   },
 });

@@ -92,7 +92,6 @@ export class EvcsFunction extends Construct {
       memorySize: decl.memoryMb ?? this.tier.memoryMb,
       timeout: this.timeout,
       logGroup: this.logGroup,
-      loggingFormat: lambda.LoggingFormat.JSON,
       bundling: {
         forceDockerBundling: false,
         target: 'node20',

@@ -4,6 +4,10 @@
  * DynamoDB-compatible server on loopback, needs Java 17), and the demo seed.
  *
  *   npm start -- [--port 8080] [--seed FILE] [--data-dir .data] [--fresh] [--verbose]
+ *                [--sim-speed N] [--sim-url URL]
+ *
+ * --sim-speed N  the pile simulator runs at N × real time (60: a 1-hour session per minute)
+ * --sim-url URL  no embedded simulator; pile commands go to an external one (infra/local/simulator/main.ts)
  *
  * Ctrl-C stops everything it started.
  */
@@ -14,7 +18,7 @@ import { startPlatform } from './platform.ts';
 import { DEFAULT_DATA_DIR, DEFAULT_PORT, DEFAULT_SEED } from './defaults.ts';
 import { SeedError } from '../../shared/seed.ts';
 
-const USAGE = `usage: npm start -- [--port N] [--seed FILE] [--data-dir DIR] [--fresh] [--verbose]`;
+const USAGE = `usage: npm start -- [--port N] [--seed FILE] [--data-dir DIR] [--fresh] [--verbose] [--sim-speed N] [--sim-url URL]`;
 
 const javaAvailable = (): boolean => {
   try {
@@ -33,6 +37,8 @@ const main = async (): Promise<void> => {
       'data-dir': { type: 'string', default: DEFAULT_DATA_DIR },
       fresh: { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
+      'sim-speed': { type: 'string', default: '1' },
+      'sim-url': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -42,6 +48,8 @@ const main = async (): Promise<void> => {
   }
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number, got ${values.port}`);
+  const simSpeed = Number(values['sim-speed']);
+  if (!Number.isFinite(simSpeed) || simSpeed <= 0) throw new Error(`--sim-speed must be a positive number, got ${values['sim-speed']}`);
   if (!javaAvailable()) {
     console.error('Java 17+ is required for DynamoDB Local: install it (apt-get install -y openjdk-17-jre-headless) and run npm start again.');
     process.exit(1);
@@ -53,6 +61,8 @@ const main = async (): Promise<void> => {
     dataDir: resolve(values['data-dir']),
     fresh: values.fresh,
     logLevel: values.verbose ? 'DEBUG' : 'WARN',
+    simSpeed,
+    ...(values['sim-url'] ? { pileSimUrl: values['sim-url'] } : {}),
   });
 
   const demo = platform.seed.partners[0]!;
@@ -63,6 +73,9 @@ const main = async (): Promise<void> => {
       `  API          ${platform.apiUrl}/evcs/v1/<interface>     (health: ${platform.apiUrl}/health)`,
       `  our OperatorID  ${platform.seed.operatorId}`,
       `  data dir     ${platform.dataDir}${values.fresh ? ' (fresh)' : ''}`,
+      platform.simulator
+        ? `  piles        ${platform.simulator.size()} simulated connectors at ${simSpeed}× (control: POST ${platform.apiUrl}/local/sim/connectors/<ConnectorID>)`
+        : `  piles        external simulator at ${values['sim-url'] ?? '(none)'}`,
       '',
       `Demo partner "${demo.name}" (local demo secrets, never real ones):`,
       `  OperatorID      ${demo.operatorId}`,

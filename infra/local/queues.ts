@@ -422,8 +422,7 @@ export class QueueStore {
     for (const [name, msgs] of Object.entries(parsed.queues)) {
       const q = this.queues.get(name);
       if (!q) continue; // a queue removed from the topology: its messages are dropped
-      // whoever held in-flight messages is gone: they become visible at once
-      q.messages = msgs.map((m) => ({ ...m, visibleAt: Math.min(m.visibleAt, Date.now()) }) as StoredMessage);
+      q.messages = msgs.map((m) => ({ ...m }) as StoredMessage);
     }
   }
 
@@ -434,7 +433,10 @@ export class QueueStore {
 
   private snapshot() {
     const queues: Record<string, Omit<StoredMessage, 'receiptHandle'>[]> = {};
-    for (const q of this.queues.values()) queues[q.name] = q.messages.map(({ receiptHandle: _rh, ...m }) => m);
+    const now = Date.now();
+    // whoever holds in-flight messages is gone after a restart: they are visible at once (delayed ones stay delayed)
+    for (const q of this.queues.values())
+      queues[q.name] = q.messages.map(({ receiptHandle, ...m }) => (receiptHandle && m.visibleAt > now ? { ...m, visibleAt: now } : m));
     return { version: 1 as const, queues };
   }
 

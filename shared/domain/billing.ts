@@ -34,8 +34,11 @@
  * long session would give more, the oldest ADJACENT pairs with identical prices are merged first
  * (contiguity kept; the merged detail then spans a boundary); if still more than 32, the oldest
  * detail absorbs the next later detail with identical prices (the merged detail's time range then
- * covers the ones in between). Merging sums Wh and the already-rounded fen, so totals never change.
- * The number of distinct price pairs is ≤ 32, so this always terminates within the cap.
+ * covers the ones in between). The number of distinct price pairs is ≤ 32, so this always ends
+ * within the cap. A merged detail is a line item like any other: its money is its summed Wh × price
+ * rounded once (so it stays within half a fen of exact, and the totals are still the sums of the
+ * details); only in this > 32 case can a merge move the totals by a fen against the unmerged sum,
+ * so "running ≤ final" is guaranteed for sessions that stay within 32 period occurrences.
  *
  * Span: start = opts.start ?? first sample time, end = opts.end ?? last sample time. Before the
  * first sample the reading is the first reading, after the last sample the last reading (no
@@ -262,17 +265,20 @@ export function bill(samples: readonly MeterSample[], tariff: readonly TariffPer
 const samePrices = (a: BillDetail, b: BillDetail): boolean =>
   a.elecPriceUnits === b.elecPriceUnits && a.servicePriceUnits === b.servicePriceUnits;
 
-const mergeInto = (a: BillDetail, b: BillDetail): BillDetail => ({
-  start: a.start.getTime() <= b.start.getTime() ? a.start : b.start,
-  end: a.end.getTime() >= b.end.getTime() ? a.end : b.end,
-  elecPriceUnits: a.elecPriceUnits,
-  servicePriceUnits: a.servicePriceUnits,
-  energyWh: a.energyWh + b.energyWh,
-  elecFen: a.elecFen + b.elecFen,
-  serviceFen: a.serviceFen + b.serviceFen,
-});
+const mergeInto = (a: BillDetail, b: BillDetail): BillDetail => {
+  const energyWh = a.energyWh + b.energyWh;
+  return {
+    start: a.start.getTime() <= b.start.getTime() ? a.start : b.start,
+    end: a.end.getTime() >= b.end.getTime() ? a.end : b.end,
+    elecPriceUnits: a.elecPriceUnits,
+    servicePriceUnits: a.servicePriceUnits,
+    energyWh,
+    elecFen: moneyFen(energyWh, a.elecPriceUnits),
+    serviceFen: moneyFen(energyWh, a.servicePriceUnits),
+  };
+};
 
-/** Bring a detail list to ≤ 32 entries (see the module comment); totals are unchanged. */
+/** Bring a detail list to ≤ 32 entries (see the module comment); energy is unchanged, merged money is re-rounded once. */
 export const capDetails = (input: readonly BillDetail[]): BillDetail[] => {
   const ds = input.slice();
   // phase A: oldest adjacent identical-price pairs

@@ -191,25 +191,27 @@ export const validateStations = (input: readonly unknown[], opts: { operatorId?:
   const problems: string[] = [];
   const stations: StationWithPolicy[] = [];
   const seen = { station: new Map<string, number>(), equipment: new Map<string, number>(), connector: new Map<string, number>() };
+  const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+  const arr = (v: unknown): Record<string, unknown>[] => (Array.isArray(v) ? v.filter((x): x is Record<string, unknown> => !!x && typeof x === 'object') : []);
+  const dup = (kind: keyof typeof seen, key: string | undefined, i: number, path: PropertyKey[]) => {
+    if (key === undefined) return;
+    const first = seen[kind].get(key);
+    if (first !== undefined) problems.push(`${locate(path)}: duplicate ${key} (also in stations[${first}])`);
+    else seen[kind].set(key, i);
+  };
   input.forEach((raw, i) => {
     const r = ImportStationSchema.safeParse(raw);
-    if (!r.success) {
-      for (const issue of r.error.issues) problems.push(`${locate([i, ...issue.path])}: ${issue.message}`);
-      return;
-    }
-    const s = r.data;
-    if (opts.operatorId && s.OperatorID !== opts.operatorId) problems.push(`${locate([i, 'OperatorID'])}: must be our OperatorID ${opts.operatorId}`);
-    const dup = (kind: keyof typeof seen, key: string, path: PropertyKey[]) => {
-      const first = seen[kind].get(key);
-      if (first !== undefined) problems.push(`${locate(path)}: duplicate ${key} (also in stations[${first}])`);
-      else seen[kind].set(key, i);
-    };
-    dup('station', s.StationID, [i, 'StationID']);
-    s.EquipmentInfos.forEach((e, j) => {
-      dup('equipment', e.EquipmentID, [i, 'EquipmentInfos', j, 'EquipmentID']);
-      e.ConnectorInfos.forEach((c, k) => dup('connector', c.ConnectorID, [i, 'EquipmentInfos', j, 'ConnectorInfos', k, 'ConnectorID']));
+    if (!r.success) for (const issue of r.error.issues) problems.push(`${locate([i, ...issue.path])}: ${issue.message}`);
+    else stations.push(r.data);
+    // cross-record rules run on the raw object too, so one pass reports them alongside field problems
+    const o = raw && typeof raw === 'object' ? (raw as Record<string, unknown>) : {};
+    const op = str(o.OperatorID);
+    if (opts.operatorId && op && /^[0-9A-Za-z]{9}$/.test(op) && op !== opts.operatorId) problems.push(`${locate([i, 'OperatorID'])}: must be our OperatorID ${opts.operatorId}`);
+    dup('station', str(o.StationID), i, [i, 'StationID']);
+    arr(o.EquipmentInfos).forEach((e, j) => {
+      dup('equipment', str(e.EquipmentID), i, [i, 'EquipmentInfos', j, 'EquipmentID']);
+      arr(e.ConnectorInfos).forEach((c, k) => dup('connector', str(c.ConnectorID), i, [i, 'EquipmentInfos', j, 'ConnectorInfos', k, 'ConnectorID']));
     });
-    stations.push(s);
   });
   return { stations: problems.length ? [] : stations, problems };
 };

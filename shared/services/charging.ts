@@ -20,7 +20,7 @@ import {
   stopReasonOf,
   ConnectorState,
 } from '../domain/charging.ts';
-import { bill as computeBill, toOrderTotals, type OrderTotals } from '../domain/billing.ts';
+import { bill as computeBill, sanitizeSamples, toOrderTotals, type OrderTotals } from '../domain/billing.ts';
 import { formatDateTime } from '../tcec/time.ts';
 import { Ret, TcecError } from '../tcec/ret.ts';
 import { isStationGranted, type Partner } from '../store/partners.ts';
@@ -172,12 +172,17 @@ const sendStop = async (o: Pick<Order, 'StartChargeSeq' | 'ConnectorID'>, now: D
 
 const samplesOf = (o: Order) => o.samples.map((s) => ({ at: new Date(s.t), energyWh: s.wh }));
 
-/** The running or final bill of an order — one pricing path for both. */
+/**
+ * The running or final bill of an order — one pricing path for both. Samples are sorted and
+ * de-duplicated, a reading that goes backwards (meter glitch) is clamped; samples before the
+ * confirmed start are not billed.
+ */
 export const billOf = (o: Order, extra?: { t: number; wh: number }): OrderTotals => {
-  const samples = samplesOf(o);
-  if (extra && (o.samples.at(-1)?.t ?? -1) < extra.t) samples.push({ at: new Date(extra.t), energyWh: extra.wh });
   const start = new Date(o.startedAt ?? o.createdAt);
-  if (samples.length === 0) samples.push({ at: start, energyWh: 0 });
+  const raw = samplesOf(o);
+  if (extra) raw.push({ at: new Date(extra.t), energyWh: extra.wh });
+  let samples = sanitizeSamples(raw.filter((s) => s.at.getTime() >= start.getTime()));
+  if (samples.length === 0) samples = [{ at: start, energyWh: 0 }];
   return toOrderTotals(computeBill(samples, o.tariff));
 };
 

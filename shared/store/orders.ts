@@ -43,7 +43,7 @@ export interface Order {
   stopRequestedAt?: string;
   endedAt?: string;
   tariff: TariffPeriod[];
-  /** meter samples: epoch ms and cumulative Wh since the session start */
+  /** meter samples, sorted by time: epoch ms and cumulative Wh since the session start */
   samples: Array<{ t: number; wh: number }>;
   live?: LiveValues;
   /** a partner asked to stop before the pile confirmed the start: stop as soon as it does */
@@ -61,9 +61,18 @@ const table = () => config().tableName('orders');
 const orderKey = (seq: string) => ({ pk: `ORDER#${seq}` });
 const lockKey = (connectorId: string) => ({ pk: `LOCK#${connectorId}` });
 
+/**
+ * Samples are stored as a map epoch-ms → Wh: a sample is written under its own time, so duplicates
+ * are idempotent and samples delivered out of order (SQS standard queues) land in their place.
+ */
+const samplesFromMap = (m: unknown): Order['samples'] =>
+  Object.entries((m ?? {}) as Record<string, number>)
+    .map(([t, wh]) => ({ t: Number(t), wh: Number(wh) }))
+    .sort((a, b) => a.t - b.t);
+
 const strip = (item: Record<string, unknown>): Order => {
-  const { pk: _pk, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, ...rest } = item;
-  return rest as unknown as Order;
+  const { pk: _pk, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, samples, ...rest } = item;
+  return { ...(rest as unknown as Order), samples: samplesFromMap(samples) };
 };
 
 export const getOrder = async (seq: string, consistent = true): Promise<Order | undefined> => {
@@ -89,7 +98,7 @@ export const createOrder = async (
           {
             Put: {
               TableName: table(),
-              Item: { ...orderKey(o.StartChargeSeq), ...order, gsi1pk: `PARTNER#${o.OperatorID}`, gsi1sk: order.createdAt },
+              Item: { ...orderKey(o.StartChargeSeq), ...order, samples: {}, gsi1pk: `PARTNER#${o.OperatorID}`, gsi1sk: order.createdAt },
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },
@@ -130,44 +139,54 @@ export const markCharging = (seq: string, startedAt: Date): Promise<boolean> =>
     new UpdateCommand({
       TableName: table(),
       Key: orderKey(seq),
-      UpdateExpression: 'SET #s = :charging, startedAt = :at, samples = :first, lastSampleT = :t',
+      UpdateExpression: 'SET #s = :charging, startedAt = :at, samples.#t0 = :zero',
       ConditionExpression: '#s = :starting',
-      ExpressionAttributeNames: { '#s': 'status' },
+      ExpressionAttributeNames: { '#s': 'status', '#t0': String(startedAt.getTime()) },
       ExpressionAttributeValues: {
         ':charging': OrderStatus.Charging,
         ':starting': OrderStatus.Starting,
         ':at': startedAt.toISOString(),
-        ':first': [{ t: startedAt.getTime(), wh: 0 }],
-        ':t': startedAt.getTime(),
+        ':zero': 0,
       },
     }),
   );
 
 /**
- * Append a meter sample; older or duplicate samples (at-least-once delivery) are dropped.
- * Returns the order after the append, or undefined when the sample was dropped.
+ * Record a meter sample under its own time (duplicates are idempotent, late samples land in place).
+ * The live values follow the newest sample only. Samples of an order that is not open are dropped.
+ * Returns the order after the write, or undefined when the sample was dropped.
  */
 export const appendSample = async (seq: string, sample: { t: number; wh: number }, live: LiveValues): Promise<Order | undefined> => {
-  try {
+  const open = '#s IN (:starting, :charging, :stopping, :unknown)';
+  const values = {
+    ':wh': sample.wh,
+    ':starting': OrderStatus.Starting,
+    ':charging': OrderStatus.Charging,
+    ':stopping': OrderStatus.Stopping,
+    ':unknown': OrderStatus.Unknown,
+  };
+  const names = { '#s': 'status', '#t': String(sample.t) };
+  const attempt = async (withLive: boolean) => {
     const res = await dynamo().send(
-    new UpdateCommand({
-      ReturnValues: 'ALL_NEW',
-      TableName: table(),
-      Key: orderKey(seq),
-      UpdateExpression: 'SET samples = list_append(samples, :s), live = :live, lastSampleT = :t',
-      ConditionExpression: '#s IN (:charging, :stopping, :unknown) AND lastSampleT < :t',
-      ExpressionAttributeNames: { '#s': 'status' },
-      ExpressionAttributeValues: {
-        ':s': [sample],
-        ':live': live,
-        ':t': sample.t,
-        ':charging': OrderStatus.Charging,
-        ':stopping': OrderStatus.Stopping,
-        ':unknown': OrderStatus.Unknown,
-      },
-    }),
+      new UpdateCommand({
+        TableName: table(),
+        Key: orderKey(seq),
+        ReturnValues: 'ALL_NEW',
+        UpdateExpression: withLive ? 'SET samples.#t = :wh, live = :live, lastSampleT = :t' : 'SET samples.#t = :wh',
+        ConditionExpression: withLive ? `${open} AND (attribute_not_exists(lastSampleT) OR lastSampleT < :t)` : open,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: withLive ? { ...values, ':live': live, ':t': sample.t } : values,
+      }),
     );
     return res.Attributes ? strip(res.Attributes) : undefined;
+  };
+  try {
+    return await attempt(true);
+  } catch (err) {
+    if (!isConditionalFailure(err)) throw err;
+  }
+  try {
+    return await attempt(false); // an older sample: keep it for the bill, leave the live values
   } catch (err) {
     if (isConditionalFailure(err)) return undefined;
     throw err;
@@ -238,17 +257,17 @@ export const finishOrder = async (order: Order, f: Finish): Promise<boolean> => 
               TableName: table(),
               Key: orderKey(order.StartChargeSeq),
               UpdateExpression:
-                'SET #s = :finished, endedAt = :endedAt, stopReason = :sr, finishReason = :fr, charged = :charged, bill = :bill, samples = :samples, gsi2pk = :g2pk, gsi2sk = :endedAt',
+                `SET #s = :finished, endedAt = :endedAt, stopReason = :sr, finishReason = :fr, charged = :charged, bill = :bill, gsi2pk = :g2pk, gsi2sk = :endedAt${f.finalSample ? ', samples.#tf = :whf' : ''}`,
               ConditionExpression: '#s <> :finished',
-              ExpressionAttributeNames: { '#s': 'status' },
+              ExpressionAttributeNames: { '#s': 'status', ...(f.finalSample ? { '#tf': String(f.finalSample.t) } : {}) },
               ExpressionAttributeValues: {
+                ...(f.finalSample ? { ':whf': f.finalSample.wh } : {}),
                 ':finished': OrderStatus.Finished,
                 ':endedAt': endedAt,
                 ':sr': f.stopReason,
                 ':fr': f.finishReason,
                 ':charged': f.charged,
                 ':bill': f.bill,
-                ':samples': f.finalSample && (order.samples.at(-1)?.t ?? -1) < f.finalSample.t ? [...order.samples, f.finalSample] : order.samples,
                 ':g2pk': `STATION#${order.StationID}`,
               },
             },

@@ -194,46 +194,61 @@ export type StatusOutcome =
   | { outcome: 'unknown' };
 
 /**
- * Store a status report unless a newer one is already there. `announce` marks the change as not
+ * Store a status report unless a newer (or the same) version is already there — the invariant
+ * `attribute_not_exists(version) OR version < :v`, enforced with a compare-and-set on the version
+ * read. `announce` marks the change as not
  * yet published (cleared by `markAnnounced`), so a retry after a failed publish still announces it.
  */
 export const applyConnectorStatus = async (w: StatusWrite, announce: (previous: LiveStatus | undefined) => boolean): Promise<StatusOutcome> => {
   const key = { pk: stationPk(w.stationId), sk: `CONN#${w.connectorId}` };
-  // read first so the change decision (and previousStatus) is known before the write; the
-  // conditional write still decides who wins between concurrent reports
-  const cur = await dynamo().send(new GetCommand({ TableName: table(), Key: key, ConsistentRead: true }));
-  if (!cur.Item) return { outcome: 'unknown' };
-  const stored = typeof cur.Item.version === 'number'
-    ? { status: Number(cur.Item.status), parkStatus: Number(cur.Item.parkStatus), lockStatus: Number(cur.Item.lockStatus), version: cur.Item.version as number, ...(typeof cur.Item.pendingAnnounce === 'number' ? { pendingAnnounce: cur.Item.pendingAnnounce as number } : {}), ...(typeof cur.Item.announcePrevious === 'number' ? { announcePrevious: cur.Item.announcePrevious as number } : {}) }
-    : undefined;
-  if (stored && stored.version >= w.version) return { outcome: 'stale', stored };
-  const previous = stored ? { status: stored.status, parkStatus: stored.parkStatus, lockStatus: stored.lockStatus } : undefined;
-  const mark = announce(previous);
-  try {
-    await dynamo().send(
-      new UpdateCommand({
-        TableName: table(),
-        Key: key,
-        ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(version) OR version < :v)',
-        UpdateExpression: mark
-          ? 'SET #s = :s, parkStatus = :ps, lockStatus = :ls, version = :v, observedAt = :o, pendingAnnounce = :v, announcePrevious = :prev'
-          : 'SET #s = :s, parkStatus = :ps, lockStatus = :ls, version = :v, observedAt = :o REMOVE pendingAnnounce, announcePrevious',
-        ExpressionAttributeNames: { '#s': 'status' },
-        ExpressionAttributeValues: {
-          ':s': w.status,
-          ':ps': w.parkStatus,
-          ':ls': w.lockStatus,
-          ':v': w.version,
-          ':o': w.observedAt,
-          ...(mark ? { ':prev': previous?.status ?? -1 } : {}),
-        },
-      }),
-    );
-  } catch (err) {
-    if (isConditionalFailure(err)) return { outcome: 'stale' };
-    throw err;
+  // optimistic concurrency: read, decide (newer? different? → previousStatus), then write on the
+  // condition that nothing was written in between; a lost race re-reads and decides again, so two
+  // concurrent reports can never both announce a change from the same previous status
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const cur = await dynamo().send(new GetCommand({ TableName: table(), Key: key, ConsistentRead: true }));
+    if (!cur.Item) return { outcome: 'unknown' };
+    const i = cur.Item;
+    const stored =
+      typeof i.version === 'number'
+        ? {
+            status: Number(i.status),
+            parkStatus: Number(i.parkStatus),
+            lockStatus: Number(i.lockStatus),
+            version: i.version,
+            ...(typeof i.pendingAnnounce === 'number' ? { pendingAnnounce: i.pendingAnnounce } : {}),
+            ...(typeof i.announcePrevious === 'number' ? { announcePrevious: i.announcePrevious } : {}),
+          }
+        : undefined;
+    if (stored && stored.version >= w.version) return { outcome: 'stale', stored };
+    const previous = stored ? { status: stored.status, parkStatus: stored.parkStatus, lockStatus: stored.lockStatus } : undefined;
+    const mark = announce(previous);
+    try {
+      await dynamo().send(
+        new UpdateCommand({
+          TableName: table(),
+          Key: key,
+          ConditionExpression: stored ? 'version = :rv AND version < :v' : 'attribute_exists(pk) AND attribute_not_exists(version)',
+          UpdateExpression: mark
+            ? 'SET #s = :s, parkStatus = :ps, lockStatus = :ls, version = :v, observedAt = :o, pendingAnnounce = :v, announcePrevious = :prev'
+            : 'SET #s = :s, parkStatus = :ps, lockStatus = :ls, version = :v, observedAt = :o REMOVE pendingAnnounce, announcePrevious',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: {
+            ':s': w.status,
+            ':ps': w.parkStatus,
+            ':ls': w.lockStatus,
+            ':v': w.version,
+            ':o': w.observedAt,
+            ...(stored ? { ':rv': stored.version } : {}),
+            ...(mark ? { ':prev': previous?.status ?? -1 } : {}),
+          },
+        }),
+      );
+      return { outcome: 'applied', ...(previous ? { previous } : {}) };
+    } catch (err) {
+      if (!isConditionalFailure(err)) throw err;
+    }
   }
-  return { outcome: 'applied', ...(previous ? { previous } : {}) };
+  throw new Error(`connector ${w.connectorId}: status write lost 20 races in a row`);
 };
 
 /** The change of `version` has been published. */

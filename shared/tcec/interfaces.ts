@@ -35,7 +35,7 @@ export const INTERFACES = {
     implementedBy: 'cpo',
     request: S.QueryStationsInfoRequestSchema,
     response: S.QueryStationsInfoResponseSchema,
-    description: 'Paged station → equipment → connector master data, optionally only what changed after LastQueryTime.',
+    description: `Paged station → equipment → connector master data (PageNo default 1, PageSize default 10, max ${S.MAX_PAGE_SIZE}), optionally only what changed after LastQueryTime.`,
   },
   query_station_status: {
     name: 'query_station_status',

@@ -42,11 +42,12 @@ describe('partner scoping across the baseinfo interfaces', () => {
   it('query_station_status: foreign StationIDs are left out exactly like unknown ones', async () => {
     const r = await subset.call('query_station_status', { StationIDs: [...FOREIGN, ...GRANTED, 'NOPE01'] });
     expect(r.ret).toBe(0);
-    const d = r.data as { Total: number; StationStatusInfos: Array<{ StationID: string }> };
-    expect(d.Total).toBe(2);
+    const d = r.data as { Total: number | string; StationStatusInfos: Array<{ StationID: string }> };
+    // xiaoju sends Total as a string (reference §3.2, [AC-ex]); the count is what matters
+    expect(d.Total).toBe('2');
     expect(d.StationStatusInfos.map((s) => s.StationID)).toEqual(GRANTED);
     expect(foreignMentioned(d)).toEqual([]);
-    expect((await subset.call('query_station_status', { StationIDs: FOREIGN })).data).toEqual({ Total: 0, StationStatusInfos: [] });
+    expect((await subset.call('query_station_status', { StationIDs: FOREIGN })).data).toEqual({ Total: '0', StationStatusInfos: [] });
   });
 
   it('query_station_stats: a foreign station gets the same 4004 as an unknown one', async () => {

@@ -2,14 +2,16 @@
  * Test support for the baseinfo tests: the small station fixture seed and a logged-in partner.
  */
 import { fileURLToPath } from 'node:url';
-import type { Platform } from '../../infra/local/platform.ts';
+import type { Platform, PlatformOptions } from '../../infra/local/platform.ts';
 import type { SeedPartner } from '../../shared/seed.ts';
 import { callAs, startTestPlatform, tokenFor } from './platform.ts';
 
 /** four stations FX0001–FX0004 (FX0004 has no prices); partner 2 (xiaoju) is granted FX0001 and FX0003 */
 export const STATIONS_SEED = fileURLToPath(new URL('../fixtures/seed-stations.json', import.meta.url));
 
-export const startStationsPlatform = (env: Record<string, string> = {}): Promise<Platform> => startTestPlatform({ seedFile: STATIONS_SEED, env });
+/** The fixture platform WITHOUT the embedded pile simulator: connector statuses come only from the test. */
+export const startStationsPlatform = (opts: Partial<PlatformOptions> = {}): Promise<Platform> =>
+  startTestPlatform({ seedFile: STATIONS_SEED, simulator: false, ...opts });
 
 export interface Caller {
   partner: SeedPartner;

@@ -219,7 +219,9 @@ describe('32-detail cap', () => {
     expect(b.details[2]!.energyWh).toBe(10_000);
     // contiguity survives phase A
     for (let i = 1; i < b.details.length; i++) expect(b.details[i]!.start).toEqual(b.details[i - 1]!.end);
-    // per day (uncapped): valley 8000 → 250 fen (249.84), peak 14000 → 1137 fen (1137.22), valley 2000 → 62 fen (62.46); svc 320 + 560 + 80
+    // per day: valley 8000 → 250 fen (249.84), peak 14000 → 1137 fen (1137.22), valley 2000 → 62 fen (62.46); svc 320 + 560 + 80;
+    // a merged 22–08 line: 10000 Wh → 312 fen (312.3) = 62 + 250, so the merges happen not to move the totals here
+    expect(b.details[2]!.elecFen).toBe(312);
     expect(b).toMatchObject({ energyWh: 288_000, elecFen: 12 * (250 + 1137 + 62), serviceFen: 12 * 960 });
   });
 
@@ -241,23 +243,26 @@ describe('32-detail cap', () => {
     expect(b.details[3]).toMatchObject({ elecPriceUnits: 2000, start: cst('2024-03-02 08:00:00') });
   });
 
-  it('capDetails keeps totals and leaves ≤ 32 untouched', () => {
+  it('capDetails keeps the energy, rounds each merged line once, leaves ≤ 32 untouched', () => {
+    // 10 Wh × 0.5 yuan/kWh = 0.5 fen → 1 fen per line; two merged lines: 20 Wh → exactly 1 fen (not 2)
     const d = (i: number, e: number): BillDetail => ({
       start: new Date(i * 1000),
       end: new Date((i + 1) * 1000),
       elecPriceUnits: e,
       servicePriceUnits: 0,
       energyWh: 10,
-      elecFen: 3,
-      serviceFen: 1,
+      elecFen: 1,
+      serviceFen: 0,
     });
-    const few = [d(0, 1), d(1, 1)];
+    const few = [d(0, 5000), d(1, 5000)];
     expect(capDetails(few)).toEqual(few);
-    const many = Array.from({ length: 40 }, (_, i) => d(i, i % 2));
+    // 40 lines alternating 0.5 / 0.6 yuan: no adjacent pair matches, so phase B folds the oldest 0.5 lines into the first
+    const many = Array.from({ length: 40 }, (_, i) => d(i, i % 2 ? 6000 : 5000));
     const capped = capDetails(many);
     expect(capped).toHaveLength(32);
-    expect(capped.reduce((s, x) => s + x.elecFen, 0)).toBe(120);
+    expect(capped[0]).toEqual({ start: new Date(0), end: new Date(17_000), elecPriceUnits: 5000, servicePriceUnits: 0, energyWh: 90, elecFen: 5, serviceFen: 0 });
     expect(capped.reduce((s, x) => s + x.energyWh, 0)).toBe(400);
+    for (const x of capped) expect(Math.abs(x.elecFen * 100_000 - x.energyWh * x.elecPriceUnits)).toBeLessThanOrEqual(50_000);
   });
 });
 

@@ -1,0 +1,61 @@
+/** Helpers for the template assertions: synthesise without bundling, find a declaration's resources. */
+import { Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import type { CfnResource } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
+import { buildApp } from '../../infra/app.ts';
+import type { EvcsStack, EvcsStackProps } from '../../infra/stack.ts';
+
+export interface CfnRes {
+  readonly Type: string;
+  readonly Properties: Record<string, unknown>;
+  readonly DeletionPolicy?: string;
+  readonly UpdateReplacePolicy?: string;
+}
+
+export interface Synth {
+  readonly stack: EvcsStack;
+  readonly template: Template;
+  readonly resources: Readonly<Record<string, CfnRes>>;
+  /** the logical id of a construct's CloudFormation resource (or of the resource itself) */
+  lid(construct: IConstruct): string;
+  res(construct: IConstruct): CfnRes;
+  ofType(type: string): readonly [string, CfnRes][];
+}
+
+/** Synthesises the stack with bundling skipped (`aws:cdk:bundling-stacks: []`), so it is fast. */
+export const synth = (props: EvcsStackProps = {}, context: Record<string, unknown> = {}): Synth => {
+  const { stack } = buildApp({ app: { context: { 'aws:cdk:bundling-stacks': [], ...context } }, stack: props });
+  const template = Template.fromStack(stack);
+  const resources = (template.toJSON() as { Resources: Record<string, CfnRes> }).Resources;
+  const lid = (construct: IConstruct): string => {
+    const cfn = (construct.node.defaultChild ?? construct) as CfnResource;
+    return Stack.of(construct).getLogicalId(cfn);
+  };
+  const res = (construct: IConstruct): CfnRes => {
+    const r = resources[lid(construct)];
+    if (!r) throw new Error(`no resource for ${construct.node.path}`);
+    return r;
+  };
+  const ofType = (type: string): [string, CfnRes][] => Object.entries(resources).filter(([, r]) => r.Type === type);
+  return { stack, template, resources, lid, res, ofType };
+};
+
+export const ref = (logicalId: string) => ({ Ref: logicalId });
+export const arnOf = (logicalId: string) => ({ 'Fn::GetAtt': [logicalId, 'Arn'] });
+
+export interface Statement {
+  readonly Effect: string;
+  readonly Action: string | readonly string[];
+  readonly Resource: unknown;
+}
+
+export const actions = (s: Statement): readonly string[] => (typeof s.Action === 'string' ? [s.Action] : s.Action);
+export const resourcesOf = (s: Statement): readonly unknown[] => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]);
+
+/** Every statement of the IAM policies attached to a role (by the role's logical id). */
+export const roleStatements = (resources: Readonly<Record<string, CfnRes>>, roleLogicalId: string): Statement[] =>
+  Object.values(resources)
+    .filter((r) => r.Type === 'AWS::IAM::Policy')
+    .filter((r) => JSON.stringify(r.Properties.Roles) === JSON.stringify([ref(roleLogicalId)]))
+    .flatMap((r) => (r.Properties.PolicyDocument as { Statement: Statement[] }).Statement);

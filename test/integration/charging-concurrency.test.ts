@@ -1,0 +1,107 @@
+/**
+ * One session per connector under concurrency, and an exact bill across two price periods
+ * (T/CEC 102 §3.7, §3.12), against the local runtime. The pile is kept silent so that the test,
+ * not the simulator, decides what the pile says.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Platform } from '../../infra/local/platform.ts';
+import { STATIONS_SEED, loggedIn, type Caller } from '../support/stations.ts';
+import { startTestPlatform } from '../support/platform.ts';
+import { eventually } from '../support/eventually.ts';
+import { getConnectorView } from '../../shared/store/connector-view.ts';
+import { getOrder } from '../../shared/store/orders.ts';
+import { publish } from '../../shared/bus/publish.ts';
+import { PileMeterValues, PileSessionStarted, PileSessionStopped } from '../../events/piles.ts';
+
+let platform: Platform;
+let p1: Caller;
+let p2: Caller;
+let n = 0;
+const seqOf = (c: Caller) => `${c.partner.operatorId}${Date.now().toString().slice(-13)}${String(++n).padStart(5, '0')}`;
+
+beforeAll(async () => {
+  platform = await startTestPlatform({
+    seedFile: STATIONS_SEED,
+    simSpeed: 1,
+    simulator: { offlineRatePerHour: 0, faultRatePerHour: 0, seed: 3, autoUnplug: false },
+    env: { START_TIMEOUT_SECONDS: '300', STOP_TIMEOUT_SECONDS: '300' },
+  });
+  p1 = await loggedIn(platform, 0);
+  p2 = await loggedIn(platform, 1);
+  for (const c of ['FX0001E02C1', 'FX0002E01C1']) platform.simulator!.admin(c, 'silent');
+  await eventually(async () => (await getConnectorView('FX0001E02C1'))?.status, { until: (s) => s === 1, what: 'idle connector' });
+}, 120_000);
+afterAll(async () => platform?.stop());
+
+describe('query_start_charge — one session per connector (§3.7)', () => {
+  it('50 concurrent starts on one connector from two partners → exactly one succeeds, 49 answer busy (FailReason 3)', async () => {
+    const connector = 'FX0001E02C1';
+    const calls = Array.from({ length: 50 }, (_, i) => {
+      const c = i % 2 ? p2 : p1;
+      const seq = seqOf(c);
+      return c.call('query_start_charge', { StartChargeSeq: seq, ConnectorID: connector }).then((r) => ({ seq, ...(r.data as { SuccStat: number; FailReason: number }) }));
+    });
+    const answers = await Promise.all(calls);
+    const winners = answers.filter((a) => a.SuccStat === 0);
+    expect(winners).toHaveLength(1);
+    expect(answers.filter((a) => a.SuccStat === 1 && a.FailReason === 3)).toHaveLength(49);
+    // only the winner has an order
+    const orders = await Promise.all(answers.map((a) => getOrder(a.seq)));
+    expect(orders.filter(Boolean).map((o) => o!.StartChargeSeq)).toEqual([winners[0]!.seq]);
+  });
+});
+
+/** the pile-events queue is empty and nothing of it is in flight (the delayed timeout checks may wait) */
+const settled = () => eventually(async () => platform.cloud.queues.idle(['charging-pile-events']), { what: 'pile events processed' });
+
+describe('billing — a session crossing two price periods has an exact bill (§3.12)', () => {
+  it('11:30→12:30 China time across the 12:00 boundary: 10 kWh at 1.05/0.80 and 10 kWh at 0.68/0.60', async () => {
+    const connector = 'FX0002E01C1';
+    const seq = seqOf(p1);
+    expect((await p1.call('query_start_charge', { StartChargeSeq: seq, ConnectorID: connector })).data).toMatchObject({ SuccStat: 0 });
+
+    // the pile speaks (times in UTC: 03:30Z = 11:30 China time)
+    const day = '2026-11-20';
+    await publish(PileSessionStarted, { StartChargeSeq: seq, ConnectorID: connector, accepted: true, at: `${day}T03:30:00.000Z`, meterStartWh: 1_000_000 });
+    await eventually(() => getOrder(seq), { until: (o) => o?.status === 2, what: 'charging' });
+    for (const [t, wh] of [['03:45', 5000], ['04:00', 10000], ['04:15', 15000]] as const) {
+      await publish(PileMeterValues, { StartChargeSeq: seq, ConnectorID: connector, at: `${day}T${t}:00.000Z`, energyWh: wh, powerKw: 20, currentA: 50, voltageA: 400, soc: 50 });
+    }
+    await eventually(() => getOrder(seq), { until: (o) => (o?.samples.length ?? 0) === 4, what: 'samples' });
+    await publish(PileSessionStopped, { StartChargeSeq: seq, ConnectorID: connector, cause: 'local', at: `${day}T04:30:00.000Z`, energyWh: 20000 });
+    await eventually(() => getOrder(seq), { until: (o) => o?.status === 4, what: 'finished' });
+
+    const info = await p1.call('query_charge_info', { StartChargeSeq: seq });
+    expect(info.ret).toBe(0);
+    expect(info.data).toEqual({
+      StartChargeSeq: seq,
+      ConnectorID: connector,
+      StartTime: '2026-11-20 11:30:00',
+      EndTime: '2026-11-20 12:30:00',
+      TotalPower: 20,
+      TotalElecMoney: 17.3,
+      TotalSeviceMoney: 14,
+      TotalMoney: 31.3,
+      StopReason: 0,
+      SumPeriod: 2,
+      ChargeDetails: [
+        { DetailStartTime: '2026-11-20 11:30:00', DetailEndTime: '2026-11-20 12:00:00', ElecPrice: 1.05, SevicePrice: 0.8, DetailPower: 10, DetailElecMoney: 10.5, DetailSeviceMoney: 8 },
+        { DetailStartTime: '2026-11-20 12:00:00', DetailEndTime: '2026-11-20 12:30:00', ElecPrice: 0.68, SevicePrice: 0.6, DetailPower: 10, DetailElecMoney: 6.8, DetailSeviceMoney: 6 },
+      ],
+      StartChargeSeqStat: 4,
+    });
+
+    // duplicate and late pile events change nothing
+    await publish(PileSessionStopped, { StartChargeSeq: seq, ConnectorID: connector, cause: 'remote', at: `${day}T04:31:00.000Z`, energyWh: 25000 });
+    await publish(PileMeterValues, { StartChargeSeq: seq, ConnectorID: connector, at: `${day}T04:40:00.000Z`, energyWh: 30000, powerKw: 20, currentA: 50, voltageA: 400, soc: 60 });
+    await settled();
+    const after = await getOrder(seq);
+    expect(after?.bill?.TotalMoney).toBe(31.3);
+    expect(after?.stopReason).toBe(0);
+
+    // a stop for an order that never existed is logged and ignored
+    await publish(PileSessionStopped, { StartChargeSeq: `${p1.partner.operatorId}999999999999999999`, ConnectorID: connector, cause: 'remote', at: `${day}T04:31:00.000Z`, energyWh: 1 });
+    await settled();
+    expect(platform.cloud.queues.peek(platform.cloud.queues.dlqOf('charging-pile-events'))).toHaveLength(0);
+  });
+});

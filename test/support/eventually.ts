@@ -1,0 +1,15 @@
+/** Poll until `fn` returns a value that passes `until` (default: truthy), or fail with the last value. */
+export const eventually = async <T>(
+  fn: () => Promise<T>,
+  opts: { until?: (v: T) => boolean; timeoutMs?: number; intervalMs?: number; what?: string } = {},
+): Promise<T> => {
+  const until = opts.until ?? ((v: T) => Boolean(v));
+  const deadline = Date.now() + (opts.timeoutMs ?? 15_000);
+  let last: T | undefined;
+  for (;;) {
+    last = await fn();
+    if (until(last)) return last;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${opts.what ?? 'a condition'}; last value: ${JSON.stringify(last)}`);
+    await new Promise((r) => setTimeout(r, opts.intervalMs ?? 50));
+  }
+};
