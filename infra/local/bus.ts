@@ -84,6 +84,7 @@ export class LocalBus {
   readonly rules: readonly Rule[];
   private failed: FailedInvocation[] = [];
   private pending = new Set<Promise<void>>();
+  private readonly taps = new Set<(e: BusEvent) => void>();
   private readonly file: string | undefined;
 
   constructor(private readonly o: BusOptions) {
@@ -117,8 +118,21 @@ export class LocalBus {
     return entries.map((e) => this.dispatch(this.envelope(e)));
   }
 
+  /** observe every event put on the bus (tests, the local console); returns an unsubscribe function */
+  tap(listener: (e: BusEvent) => void): () => void {
+    this.taps.add(listener);
+    return () => this.taps.delete(listener);
+  }
+
   /** route one event to every matching rule's target; returns the event id */
   dispatch(event: BusEvent): string {
+    for (const t of this.taps) {
+      try {
+        t(event);
+      } catch (err) {
+        this.o.onLog?.(`[bus] tap failed: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
     for (const r of this.rules) {
       let hit = false;
       try {

@@ -103,6 +103,8 @@ export interface FunctionDecl {
   readonly memoryMb?: number;
   /** exists only in the local runtime (simulator controls); never deployed */
   readonly localOnly?: boolean;
+  /** the T/CEC interfaces this function calls on partner platforms (pushes, reconciliation) */
+  readonly calls?: readonly string[];
 }
 
 export interface Topology {

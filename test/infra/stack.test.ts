@@ -3,7 +3,11 @@
  * grant, table and queue declared (now or later) is checked against what the stack synthesises.
  * Bundling is skipped here (see bundling.test.ts for a real esbuild run).
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { buildApp } from '../../infra/app.ts';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { topology } from '../../infra/topology/index.ts';
 import { TIER_DEFAULTS, envName, type FunctionDecl, type Grant, type Topology } from '../../infra/topology/types.ts';
@@ -340,6 +344,13 @@ describe('the production stack', () => {
     s.template.hasOutput('ApiUrl', { Value: Match.objectLike({ 'Fn::Join': Match.anyValue() }) });
     s.template.hasOutput('EventBusName', { Value: ref(s.lid(s.stack.bus)) });
     s.template.hasOutput('SecretsPrefix', { Value: 'evcs/' });
+  });
+
+  it('passes the CDK built-in CloudFormation validation with violations as errors', () => {
+    const { app } = buildApp({
+      app: { context: { 'aws:cdk:bundling-stacks': [], '@aws-cdk/core:validateAgainstDefaultRules': true }, outdir: mkdtempSync(join(tmpdir(), 'evcs-validate-')) },
+    });
+    expect(() => app.synth()).not.toThrow();
   });
 
   it('synthesises without warnings or errors', () => {

@@ -23,9 +23,12 @@ export interface Synth {
   ofType(type: string): readonly [string, CfnRes][];
 }
 
-/** Synthesises the stack with bundling skipped (`aws:cdk:bundling-stacks: []`), so it is fast. */
+/**
+ * Synthesises the stack with bundling skipped (`aws:cdk:bundling-stacks: []`) and without the
+ * CDK's built-in CloudFormation validation (seconds per synth; one test runs it on its own).
+ */
 export const synth = (props: EvcsStackProps = {}, context: Record<string, unknown> = {}): Synth => {
-  const { stack } = buildApp({ app: { context: { 'aws:cdk:bundling-stacks': [], ...context } }, stack: props });
+  const { stack } = buildApp({ app: { context: { 'aws:cdk:bundling-stacks': [], ...context }, builtinCloudFormationValidation: false }, stack: props });
   const template = Template.fromStack(stack);
   const resources = (template.toJSON() as { Resources: Record<string, CfnRes> }).Resources;
   const lid = (construct: IConstruct): string => {

@@ -138,15 +138,19 @@ describe('query_start_charge — §3.7 rules and failure paths', () => {
 
   it('the same StartChargeSeq twice → the same answer and one order; with another ConnectorID → 4004', async () => {
     const seq = seqOf(p1);
+    const commands: string[] = [];
+    const untap = platform.cloud.bus.tap((e) => {
+      if (e['detail-type'] === 'PileCommandRequested' && e.detail.StartChargeSeq === seq) commands.push(String(e.detail.command));
+    });
     const a = await p1.call('query_start_charge', { StartChargeSeq: seq, ConnectorID: 'FX0003E01C1' });
     const b = await p1.call('query_start_charge', { StartChargeSeq: seq, ConnectorID: 'FX0003E01C1' });
     expect(a.data).toMatchObject({ SuccStat: 0, FailReason: 0 });
     expect(b.data).toMatchObject({ StartChargeSeq: seq, SuccStat: 0, FailReason: 0, ConnectorID: 'FX0003E01C1' });
     const other = await p1.call('query_start_charge', { StartChargeSeq: seq, ConnectorID: 'FX0003E01C2' });
     expect(other.ret).toBe(4004);
-    // only one command reached the pile: the simulator saw one start for this seq
-    const view = platform.simulator!.get('FX0003E01C1')!;
-    expect([view.pendingStart, view.session?.StartChargeSeq]).toContain(seq);
+    // exactly one start command left for the pile
+    untap();
+    expect(commands).toEqual(['start']);
   });
 
   it('a silent pile: the start times out, the order finishes with a reason, the connector is released', async () => {
@@ -165,7 +169,7 @@ describe('query_start_charge — §3.7 rules and failure paths', () => {
   });
 });
 
-describe('partner isolation — a partner sees and stops only its own orders', () => {
+describe('query_stop_charge — §3.10, partner isolation: a partner sees and stops only its own orders', () => {
   it("another partner's order looks exactly like one that does not exist", async () => {
     const connector = 'FX0001E01C2';
     const seq = seqOf(p1);
@@ -190,5 +194,49 @@ describe('query_equip_auth — §3.5 FailReason', () => {
     await waitStatus('FX0004E02C1', 255);
     expect((await p1.call('query_equip_auth', { EquipAuthSeq: seqOf(p1), ConnectorID: 'FX0004E02C1' })).data).toMatchObject({ SuccStat: 1, FailReason: 2 });
     void connectorStatus;
+  });
+});
+
+describe('query_stop_charge — §3.10 a stop before the start is confirmed', () => {
+  it('is accepted (StartChargeSeqStat 3) and the order still ends, with the connector released', async () => {
+    const connector = 'FX0002E01C2';
+    await admin(connector, 'silent');
+    const seq = seqOf(p1);
+    expect((await p1.call('query_start_charge', { StartChargeSeq: seq, ConnectorID: connector })).data).toMatchObject({ SuccStat: 0, StartChargeSeqStat: 1 });
+    const stop = await p1.call('query_stop_charge', { StartChargeSeq: seq, ConnectorID: connector });
+    expect(stop.data).toMatchObject({ SuccStat: 0, FailReason: 0, StartChargeSeqStat: 3 });
+    const order = await eventually(() => getOrder(seq), { until: (o) => o?.status === 4, timeoutMs: 20_000, what: 'finished' });
+    expect(order!.stoppedByPartner).toBe(true);
+    await admin(connector, 'normal');
+  });
+});
+
+describe('query_equip_charge_status — §3.9', () => {
+  it('an unknown StartChargeSeq → Ret 4004', async () => {
+    const r = await p1.call('query_equip_charge_status', { StartChargeSeq: `${p1.partner.operatorId}000000000000000001` });
+    expect(r.ret).toBe(4004);
+    expect(r.msg).toContain('StartChargeSeq');
+  });
+
+  it('speaks the partner dialect: xiaoju gets ElectMoney/ServiceMoney, cec2016 ElecMoney/SeviceMoney', async () => {
+    const connector = 'FX0003E01C2';
+    const seq = seqOf(p2);
+    expect((await p2.call('query_start_charge', { StartChargeSeq: seq, ConnectorID: connector })).data).toMatchObject({ SuccStat: 0 });
+    const wire = await eventually(async () => (await p2.call('query_equip_charge_status', { StartChargeSeq: seq })).data as Record<string, unknown>, {
+      until: (d) => d.StartChargeSeqStat === 2,
+      what: 'charging',
+    });
+    expect(Object.keys(wire)).toEqual(expect.arrayContaining(['ElectMoney', 'ServiceMoney', 'TotalMoney']));
+    expect(wire).not.toHaveProperty('ElecMoney');
+    expect(wire).not.toHaveProperty('SeviceMoney');
+    await p2.call('query_stop_charge', { StartChargeSeq: seq, ConnectorID: connector });
+  });
+});
+
+describe('query_charge_info — extension §3.14', () => {
+  it('is refused with Ret 4004 for a partner without the feature', async () => {
+    const r = await p2.call('query_charge_info', { StartChargeSeq: seqOf(p2) });
+    expect(r.ret).toBe(4004);
+    expect(r.msg).toMatch(/not enabled/);
   });
 });

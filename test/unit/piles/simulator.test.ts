@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { PileSimulator, SimError, type VehicleOverride } from '../../../infra/local/simulator/simulator.ts';
 import type { SimConnectorSpec } from '../../../infra/local/simulator/connectors.ts';
-import type { SimEvent, SimEventType } from '../../../infra/local/simulator/outbox.ts';
+import { SIM_CONTRACTS, type SimEvent, type SimEventType } from '../../../infra/local/simulator/outbox.ts';
+import type { DetailOf } from '../../../events/define.ts';
 import { PileMeterValues, PileSessionStarted, PileSessionStopped, PileStatusChanged } from '../../../events/piles.ts';
 
 const CONNECTORS: SimConnectorSpec[] = [
@@ -31,8 +32,8 @@ const setup = (extra: Partial<ConstructorParameters<typeof PileSimulator>[0]> = 
     ...extra,
   });
   sim.start();
-  const of = <K extends SimEventType>(type: K, connectorId?: string): Extract<SimEvent, { type: K }>['detail'][] =>
-    events.filter((e) => e.type === type && (!connectorId || e.detail.ConnectorID === connectorId)).map((e) => e.detail as Extract<SimEvent, { type: K }>['detail']);
+  const of = <K extends SimEventType>(type: K, connectorId?: string): DetailOf<(typeof SIM_CONTRACTS)[K]>[] =>
+    events.filter((e) => e.type === type && (!connectorId || e.detail.ConnectorID === connectorId)).map((e) => e.detail as unknown as DetailOf<(typeof SIM_CONTRACTS)[K]>);
   const start = (ConnectorID: string, seq: string) => sim.command({ command: 'start', StartChargeSeq: seq, ConnectorID, requestedAt: new Date(sim.now()).toISOString() });
   const stop = (ConnectorID: string, seq: string) => sim.command({ command: 'stop', StartChargeSeq: seq, ConnectorID, requestedAt: new Date(sim.now()).toISOString() });
   const statuses = (id: string) => of('PileStatusChanged', id).map((d) => d.status);

@@ -1,0 +1,59 @@
+/**
+ * One real bundle: the function construct's esbuild settings (local esbuild, no Docker) produce an
+ * ESM bundle with the createRequire banner and a source map, with every dependency — the AWS
+ * SDK included — inside it, so it runs from a directory that has no node_modules.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Template } from 'aws-cdk-lib/assertions';
+import { buildApp } from '../../infra/app.ts';
+import { ESM_REQUIRE_BANNER } from '../../infra/constructs/evcs-function.ts';
+import type { Topology } from '../../infra/topology/types.ts';
+
+const probeTopology: Topology = {
+  tables: [],
+  queues: [],
+  functions: [
+    {
+      id: 'bundle-probe',
+      service: 'ops',
+      entry: 'test/fixtures/handlers/bundle-probe.ts',
+      handler: 'probe',
+      tier: 'L3',
+      description: 'bundling probe',
+      triggers: [{ type: 'http', method: 'POST', path: '/probe' }],
+      grants: [],
+    },
+  ],
+};
+
+describe('real bundling with local esbuild', () => {
+  const outdir = mkdtempSync(join(tmpdir(), 'evcs-cdk-'));
+  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+  it('bundles an ESM handler with banner, source map and every dependency inside', async () => {
+    const { app, stack } = buildApp({ app: { outdir, builtinCloudFormationValidation: false }, stack: { topology: probeTopology } });
+    app.synth();
+    const template = Template.fromStack(stack);
+    const fn = Object.values(template.findResources('AWS::Lambda::Function'))[0] as { Properties: { Code: { S3Key: string }; Handler: string } };
+    expect(fn.Properties.Handler).toBe('index.probe');
+    const assetDir = join(outdir, `asset.${fn.Properties.Code.S3Key.replace(/\.zip$/, '')}`);
+    const bundle = join(assetDir, 'index.mjs');
+    expect(existsSync(bundle)).toBe(true);
+    expect(existsSync(`${bundle}.map`)).toBe(true);
+
+    const code = readFileSync(bundle, 'utf8');
+    expect(code.startsWith(ESM_REQUIRE_BANNER)).toBe(true);
+    expect(code).toMatch(/\/\/# sourceMappingURL=index\.mjs\.map\s*$/);
+    // nothing left to resolve at run time: no bare imports of zod or the SDK
+    expect(code).not.toMatch(/from\s*["'](zod|@aws-sdk\/[^"']+)["']/);
+
+    // it runs from a directory without node_modules
+    const mod = (await import(pathToFileURL(bundle).href)) as { probe: (e: unknown) => Promise<unknown> };
+    await expect(mod.probe({ name: 'partners' })).resolves.toEqual({ name: 'partners', env: 'TABLE_PARTNERS', sdk: 'function' });
+    await expect(mod.probe({ name: '' })).rejects.toThrow();
+  });
+});
