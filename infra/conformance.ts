@@ -6,7 +6,7 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { INTERFACES, type InterfaceName } from '../shared/tcec/interfaces.ts';
+import { INTERFACES, type InterfaceDecl, type InterfaceName } from '../shared/tcec/interfaces.ts';
 import { functions, TCEC_BASE_PATH } from './topology/index.ts';
 
 const DIALECT_NOTES: Partial<Record<InterfaceName, string>> = {
@@ -45,7 +45,7 @@ export const renderConformance = (root: string): string => {
   );
   const called = new Set(functions.flatMap((f) => f.calls ?? []));
   const rows = (Object.keys(INTERFACES) as InterfaceName[]).map((name) => {
-    const d = INTERFACES[name];
+    const d: InterfaceDecl = INTERFACES[name];
     const weServe = served.has(name);
     const weCall = called.has(name);
     const needed = d.implementedBy === 'cpo' ? weServe : d.implementedBy === 'partner' ? weCall : weServe && weCall;

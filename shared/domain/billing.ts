@@ -51,9 +51,9 @@
  * in zero time goes to the detail that contains (or, at a boundary, ends at) that instant.
  * `sanitizeSamples()` is the lenient pre-pass for noisy meters.
  */
+import { formatDateTime } from '../tcec/time.ts';
 import {
   compileTariff,
-  formatDateTimeUtc8,
   locate,
   priceUnitsToYuan,
   type TariffPeriod,
@@ -356,7 +356,8 @@ export const detailPowerCentiKwh = (b: Bill): number[] => {
   return units;
 };
 
-const formatTime = formatDateTimeUtc8;
+/** 'yyyy-MM-dd HH:mm:ss' UTC+8, milliseconds truncated */
+const formatTime = formatDateTime;
 
 export function toChargeDetails(b: Bill): ChargeDetail[] {
   const power = detailPowerCentiKwh(b);

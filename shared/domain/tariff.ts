@@ -122,16 +122,3 @@ export const toPolicyInfos = (
     })),
   };
 };
-
-const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
-
-/** 'yyyy-MM-dd HH:mm:ss' in China local time (UTC+8); milliseconds are truncated. */
-export const formatDateTimeUtc8 = (d: Date): string => {
-  const ms = d.getTime();
-  if (!Number.isFinite(ms)) throw new RangeError('formatDateTimeUtc8: invalid Date');
-  const l = new Date(ms + UTC8_OFFSET_MS);
-  return (
-    `${pad(l.getUTCFullYear(), 4)}-${pad(l.getUTCMonth() + 1)}-${pad(l.getUTCDate())} ` +
-    `${pad(l.getUTCHours())}:${pad(l.getUTCMinutes())}:${pad(l.getUTCSeconds())}`
-  );
-};

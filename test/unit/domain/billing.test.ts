@@ -12,7 +12,8 @@ import {
   type MeterSample,
   type TariffPeriod,
 } from '../../../shared/domain/billing.ts';
-import { formatDateTimeUtc8, parseHHmmss, toPolicyInfos, yuanToPriceUnits } from '../../../shared/domain/tariff.ts';
+import { parseHHmmss, toPolicyInfos, yuanToPriceUnits } from '../../../shared/domain/tariff.ts';
+import { formatDateTime } from '../../../shared/tcec/time.ts';
 
 /** China local time → Date */
 const cst = (s: string): Date => new Date(`${s.replace(' ', 'T')}+08:00`);
@@ -37,8 +38,8 @@ const SEVEN: TariffPeriod[] = [
 
 const brief = (b: Bill) =>
   b.details.map((d) => ({
-    start: formatDateTimeUtc8(d.start),
-    end: formatDateTimeUtc8(d.end),
+    start: formatDateTime(d.start),
+    end: formatDateTime(d.end),
     e: d.elecPriceUnits,
     s: d.servicePriceUnits,
     wh: d.energyWh,
@@ -111,7 +112,7 @@ describe('bill — hand-computed sessions', () => {
   it('a session longer than 24 h is cut at every boundary of every day', () => {
     const samples = [S('2024-03-15 21:00:00', 0), S('2024-03-16 23:00:00', 26_000)];
     const b = bill(samples, PEAK_VALLEY);
-    expect(b.details.map((d) => formatDateTimeUtc8(d.start))).toEqual([
+    expect(b.details.map((d) => formatDateTime(d.start))).toEqual([
       '2024-03-15 21:00:00',
       '2024-03-15 22:00:00',
       '2024-03-16 00:00:00',
@@ -214,8 +215,8 @@ describe('32-detail cap', () => {
     const b = bill(samples, PEAK_VALLEY);
     // uncapped: 3 per day × 12 = 36 details; 4 oldest adjacent valley pairs merged → 32
     expect(b.details).toHaveLength(32);
-    expect(formatDateTimeUtc8(b.details[2]!.start)).toBe('2024-03-01 22:00:00');
-    expect(formatDateTimeUtc8(b.details[2]!.end)).toBe('2024-03-02 08:00:00');
+    expect(formatDateTime(b.details[2]!.start)).toBe('2024-03-01 22:00:00');
+    expect(formatDateTime(b.details[2]!.end)).toBe('2024-03-02 08:00:00');
     expect(b.details[2]!.energyWh).toBe(10_000);
     // contiguity survives phase A
     for (let i = 1; i < b.details.length; i++) expect(b.details[i]!.start).toEqual(b.details[i - 1]!.end);
@@ -365,9 +366,12 @@ describe('tariff', () => {
     });
   });
 
-  it('formats UTC+8 regardless of the host time zone', () => {
-    expect(formatDateTimeUtc8(new Date('2024-03-15T16:00:00Z'))).toBe('2024-03-16 00:00:00');
-    expect(formatDateTimeUtc8(new Date('2024-12-31T16:59:59.999Z'))).toBe('2025-01-01 00:59:59');
+  it('edge times are UTC+8 with milliseconds truncated, whatever the host time zone', () => {
+    const b = bill([], PEAK_VALLEY, { start: new Date('2024-12-31T15:59:59.999Z'), end: new Date('2024-12-31T16:00:00.500Z') });
+    expect(toChargeDetails(b).map((c) => [c.DetailStartTime, c.DetailEndTime])).toEqual([
+      ['2024-12-31 23:59:59', '2025-01-01 00:00:00'],
+      ['2025-01-01 00:00:00', '2025-01-01 00:00:00'],
+    ]);
   });
 });
 
@@ -384,7 +388,7 @@ describe('sanitizeSamples', () => {
     ];
     expect(() => bill(raw, PEAK_VALLEY)).toThrow(RangeError);
     const clean = sanitizeSamples(raw);
-    expect(clean.map((s) => [formatDateTimeUtc8(s.at).slice(11), s.energyWh])).toEqual([
+    expect(clean.map((s) => [formatDateTime(s.at).slice(11), s.energyWh])).toEqual([
       ['21:00:00', 0],
       ['21:10:00', 500],
       ['21:20:00', 500],
