@@ -38,7 +38,7 @@ export const makeSession = (count = 2_400, stepMs = 15_000): MeterSample[] => {
 };
 
 const measure = (label: string, fn: () => unknown, minMs = 1_000): { opsPerSec: number; usPerOp: number } => {
-  for (let i = 0; i < 200; i++) fn(); // warm-up
+  for (let i = 0; i < 2_000; i++) fn(); // warm-up (let the JIT settle)
   let n = 0;
   const start = process.hrtime.bigint();
   let elapsedNs = 0n;

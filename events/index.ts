@@ -3,3 +3,4 @@ export * from './define.ts';
 export * from './piles.ts';
 export * from './baseinfo.ts';
 export * from './orders.ts';
+export * from './push.ts';

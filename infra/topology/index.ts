@@ -8,15 +8,16 @@ import { evcsFunctions, evcsTables } from './evcs.ts';
 import { baseinfoFunctions, baseinfoQueues, baseinfoTables } from './baseinfo.ts';
 import { pilesFunctions, pilesQueues, pilesTables } from './piles.ts';
 import { chargingFunctions, chargingQueues, chargingTables } from './charging.ts';
+import { pushFunctions, pushQueues, pushTables } from './push.ts';
 
 export * from './types.ts';
 export { TCEC_BASE_PATH } from './helpers.ts';
 
-export const tables: readonly TableDecl[] = [...evcsTables, ...baseinfoTables, ...pilesTables, ...chargingTables];
+export const tables: readonly TableDecl[] = [...evcsTables, ...baseinfoTables, ...pilesTables, ...chargingTables, ...pushTables];
 
-export const queues: readonly QueueDecl[] = [...baseinfoQueues, ...pilesQueues, ...chargingQueues];
+export const queues: readonly QueueDecl[] = [...baseinfoQueues, ...pilesQueues, ...chargingQueues, ...pushQueues];
 
-export const functions: readonly FunctionDecl[] = [...evcsFunctions, ...baseinfoFunctions, ...pilesFunctions, ...chargingFunctions];
+export const functions: readonly FunctionDecl[] = [...evcsFunctions, ...baseinfoFunctions, ...pilesFunctions, ...chargingFunctions, ...pushFunctions];
 
 export const topology: Topology = { tables, queues, functions };
 

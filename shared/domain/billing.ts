@@ -132,17 +132,14 @@ const floorMulDiv = (e: number, x: number, d: number): number => {
   return Number((BigInt(e) * BigInt(x)) / BigInt(d));
 };
 
+// errors are built only on failure, so the hot loop makes no strings
+const dateError = (what: string): RangeError => new RangeError(`bill: ${what} is not a valid Date`);
+const readingError = (v: unknown, i: number): RangeError =>
+  new RangeError(`bill: samples[${i}].energyWh ${String(v)} is not a meter reading in Wh (finite, 0–${MAX_READING_WH})`);
 const timeOf = (d: unknown, what: string): number => {
   const ms = d instanceof Date ? d.getTime() : Number.NaN;
-  if (!Number.isFinite(ms)) throw new RangeError(`bill: ${what} is not a valid Date`);
+  if (!Number.isFinite(ms)) throw dateError(what);
   return ms;
-};
-
-const readingOf = (v: unknown, what: string): number => {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > MAX_READING_WH) {
-    throw new RangeError(`bill: ${what} ${String(v)} is not a meter reading in Wh (finite, 0–${MAX_READING_WH})`);
-  }
-  return v;
 };
 
 interface Acc {
@@ -157,14 +154,17 @@ export function bill(samples: readonly MeterSample[], tariff: readonly TariffPer
   const n = samples.length;
 
   // ---- validate and read the samples (raw readings checked, then quantised to Wh)
-  const ts = new Array<number>(n);
-  const wh = new Array<number>(n);
+  const ts = new Float64Array(n);
+  const wh = new Float64Array(n);
   let prevT = Number.NEGATIVE_INFINITY;
   let prevRaw = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < n; i++) {
     const s = samples[i] as MeterSample;
-    const t = timeOf(s?.at, `samples[${i}].at`);
-    const raw = readingOf(s?.energyWh, `samples[${i}].energyWh`);
+    const at: unknown = s?.at;
+    const t = at instanceof Date ? at.getTime() : Number.NaN;
+    if (!Number.isFinite(t)) throw dateError(`samples[${i}].at`);
+    const raw = s?.energyWh as unknown;
+    if (typeof raw !== 'number' || !(raw >= 0 && raw <= MAX_READING_WH)) throw readingError(raw, i);
     if (t < prevT) throw new RangeError(`bill: samples[${i}].at ${s.at.toISOString()} is before samples[${i - 1}].at (out of order)`);
     if (raw < prevRaw) throw new RangeError(`bill: samples[${i}].energyWh ${raw} is below samples[${i - 1}].energyWh ${prevRaw} (meter reading decreased)`);
     prevT = t;

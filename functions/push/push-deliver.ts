@@ -1,0 +1,53 @@
+/**
+ * One push per message (`push-deliveries`): attempt it, then delete it (delivered, ignored, stale),
+ * re-send it with a delay (retry backoff, breaker hold, ordering wait, long-wait hop) or park it.
+ * The re-sent copy is written BEFORE the original is acknowledged, so a push is never outside a
+ * queue; a parked copy fails on every receive (visible again at once) until maxReceiveCount moves
+ * it to the DLQ with the partner's last Msg in its body.
+ */
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import { logger, metrics } from '#powertools';
+import { DeliverySchema } from '../../shared/push/messages.ts';
+import { deliver } from '../../shared/push/deliver.ts';
+import { resend, visibleNow } from '../../shared/push/queue.ts';
+
+const processor = new BatchProcessor(EventType.SQS);
+
+export class ParkedMessage extends Error {
+  override readonly name = 'ParkedMessage';
+}
+
+const record = async (r: SQSRecord): Promise<void> => {
+  const parsed = DeliverySchema.safeParse(JSON.parse(r.body));
+  if (!parsed.success) {
+    // not a delivery we can ever send: keep it failing into the DLQ for a human
+    logger.error('malformed delivery message', { messageId: r.messageId, issue: parsed.error.issues[0]?.message });
+    await visibleNow(r.receiptHandle);
+    throw new ParkedMessage('malformed delivery message');
+  }
+  const m = parsed.data;
+  const result = await deliver(m);
+  switch (result.action) {
+    case 'done':
+      return;
+    case 'resend':
+      await resend(result.message, result.delaySeconds);
+      return;
+    case 'park':
+      logger.error('push parked for the DLQ', { id: m.id, OperatorID: m.partner, interface: m.iface, reason: result.message.parked?.reason });
+      await resend(result.message, 0);
+      return;
+    case 'dead':
+      await visibleNow(r.receiptHandle);
+      throw new ParkedMessage(`parked: ${m.id}`);
+  }
+};
+
+export const handler = async (event: SQSEvent, context: Context) => {
+  try {
+    return await processPartialResponse(event, record, processor, { context, processInParallel: true, throwOnFullBatchFailure: false });
+  } finally {
+    metrics.publishStoredMetrics();
+  }
+};

@@ -1,0 +1,67 @@
+/**
+ * The push service (L1): notifications to partners that are never lost.
+ *
+ *   EventBridge ─rules─▶ push-events (+DLQ) ─▶ push-plan ─▶ push-deliveries (+DLQ) ─▶ push-deliver ─▶ partner
+ *
+ * One delivery message per partner and push (isolation); retries are re-sends with DelaySeconds
+ * (backoff, breaker holds); a parked push reaches the DLQ through maxReceiveCount; both DLQs alarm
+ * (from the stack, like every queue's DLQ).
+ */
+import type { FunctionDecl, QueueDecl, TableDecl } from './types.ts';
+import { putEvents, readPartners, readSecrets } from './helpers.ts';
+import { ConnectorStatusChanged } from '../../events/baseinfo.ts';
+import { OrderFinished, OrderProgress, OrderStarted } from '../../events/orders.ts';
+
+export const pushTables: readonly TableDecl[] = [
+  {
+    name: 'push-state',
+    description: 'Push state: shared partner tokens, per-partner circuit breakers, per-connector/order ordering gates, charge status throttle',
+    partitionKey: { name: 'pk', type: 'S' },
+    ttlAttribute: 'expiresAt',
+  },
+];
+
+export const pushQueues: readonly QueueDecl[] = [
+  {
+    name: 'push-events',
+    description: 'Events that cause pushes (connector status changes, order started / progress / finished) for the push planner',
+    tier: 'L1',
+    visibilityTimeoutSeconds: 60,
+    maxReceiveCount: 8,
+    subscribe: [ConnectorStatusChanged.pattern(), OrderStarted.pattern(), OrderProgress.pattern(), OrderFinished.pattern()],
+    dlqRetentionDays: 14,
+  },
+  {
+    name: 'push-deliveries',
+    description: 'One message per partner and push, with its retry state; parked pushes reach the DLQ after maxReceiveCount immediate redeliveries',
+    tier: 'L1',
+    visibilityTimeoutSeconds: 90,
+    maxReceiveCount: 4,
+    dlqRetentionDays: 14,
+  },
+];
+
+const state = { table: 'push-state', access: 'readWrite' } as const;
+const deliveries = { queue: 'push-deliveries', access: 'send' } as const;
+
+export const pushFunctions: readonly FunctionDecl[] = [
+  {
+    id: 'push-plan',
+    service: 'push',
+    entry: 'functions/push/push-plan.ts',
+    tier: 'L1',
+    description: 'Events → one delivery message per partner (status fan-out to granted partners, order pushes, charge status throttle)',
+    triggers: [{ type: 'queue', queue: 'push-events', batchSize: 10, maxBatchingWindowSeconds: 1, maxConcurrency: 4 }],
+    grants: [readPartners, state, deliveries],
+  },
+  {
+    id: 'push-deliver',
+    service: 'push',
+    entry: 'functions/push/push-deliver.ts',
+    tier: 'L1',
+    description: "One T/CEC push to one partner: breaker, ordering gate, partner token, dialect, retry/park; records the order's ConfirmResult",
+    triggers: [{ type: 'queue', queue: 'push-deliveries', batchSize: 10, maxConcurrency: 10 }],
+    grants: [readPartners, readSecrets, state, deliveries, { table: 'orders', access: 'readWrite' }, putEvents],
+    timeoutSeconds: 20,
+  },
+];

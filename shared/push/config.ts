@@ -1,0 +1,45 @@
+/**
+ * Settings of the push service, read once from the environment (zod-validated). Kept apart from
+ * shared/config.ts because only the push functions read them; all have production defaults.
+ */
+import { z } from 'zod';
+
+const int = (def: number) => z.coerce.number().int().nonnegative().default(def);
+
+/** seconds before attempt n+1 (n = failed attempts so far, 1-based index into the list; the last repeats) */
+const secondsList = (def: string) =>
+  z
+    .string()
+    .default(def)
+    .transform((s) => s.split(',').map((x) => Number(x.trim())))
+    .pipe(z.array(z.number().nonnegative()).min(1));
+
+const PushEnvSchema = z.object({
+  /** notification_equip_charge_status cadence while charging (§3.9, municipal 50 s) */
+  PUSH_STATUS_INTERVAL_SECONDS: int(50),
+  /** growing backoff between failed attempts: seconds → minutes → an hour */
+  PUSH_BACKOFF_SECONDS: secondsList('10,30,60,120,300,600,900,1800,3600'),
+  /** failed attempts (all classes) before a push is parked in the DLQ */
+  PUSH_MAX_ATTEMPTS: int(20),
+  /** failed attempts answered 4001/4003/4004 (a request the partner will not accept as is) before parking */
+  PUSH_PERMANENT_ATTEMPTS: int(3),
+  /** a push older than this (held by an open breaker, say) is parked */
+  PUSH_MAX_AGE_SECONDS: int(3 * 24 * 3600),
+  /** HTTP timeout of one push */
+  PUSH_TIMEOUT_MS: int(5000),
+  /** circuit breaker: consecutive failures that open it */
+  PUSH_BREAKER_THRESHOLD: int(5),
+  /** circuit breaker: how long it stays open before a half-open probe */
+  PUSH_BREAKER_COOLDOWN_SECONDS: int(30),
+  /** refresh a partner token this many seconds before it expires */
+  PUSH_TOKEN_REFRESH_SKEW_SECONDS: int(60),
+  /** how long a status push holds its connector's ordering lease */
+  PUSH_LEASE_SECONDS: int(30),
+});
+export type PushConfig = z.infer<typeof PushEnvSchema>;
+
+let cached: PushConfig | undefined;
+export const pushConfig = (): PushConfig => (cached ??= PushEnvSchema.parse(process.env));
+export const resetPushConfig = (): void => {
+  cached = undefined;
+};

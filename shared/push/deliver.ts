@@ -1,0 +1,154 @@
+/**
+ * One attempt of one push (one partner, one interface): the circuit breaker, the ordering gate, the
+ * T/CEC call (partner's dialect, partner-issued outbound set, our OperatorID, shared token), the
+ * meaning of the answer, and what becomes of the message. Never throws for a partner's failure —
+ * only for our own infrastructure (DynamoDB, SQS), so SQS redelivers the message.
+ */
+import { createHash } from 'node:crypto';
+import { logger, metrics, MetricUnit } from '#powertools';
+import { config } from '../config.ts';
+import { publish } from '../bus/publish.ts';
+import { getPartner, type Partner } from '../store/partners.ts';
+import { getPartnerSecrets } from '../store/secrets.ts';
+import { recordConfirmResult } from '../store/orders.ts';
+import { TcecClient, TcecTokenError, TcecTransportError } from '../tcec/client.ts';
+import type { SecretSet } from '../tcec/crypto.ts';
+import { toWire } from '../tcec/dialect.ts';
+import { OrderDisputed } from '../../events/push.ts';
+import { pushConfig, type PushConfig } from './config.ts';
+import type { Delivery } from './messages.ts';
+import { afterFailure, classifyReply, hopSeconds, park, type Outcome } from './policy.ts';
+import { acquireGate, acquireProbe, DynamoTokenCache, readBreaker, recordFailure, recordSuccess, releaseGate, type BreakerView } from './state.ts';
+
+export type DeliverResult =
+  | { action: 'done'; note: 'delivered' | 'ignored' | 'stale' | 'dropped' }
+  | { action: 'resend'; message: Delivery; delaySeconds: number; note: 'hop' | 'hold' | 'busy' | 'retry' }
+  | { action: 'park'; message: Delivery }
+  /** an already parked message: leave it failing so maxReceiveCount moves it to the DLQ */
+  | { action: 'dead' };
+
+const tokenCache = new DynamoTokenCache();
+const clients = new Map<string, TcecClient>();
+
+const fingerprint = (s: SecretSet): string => createHash('sha256').update(`${s.operatorSecret}\n${s.dataSecret}\n${s.dataSecretIV}\n${s.sigSecret}`).digest('hex').slice(0, 16);
+
+/** One client per partner endpoint and secret set, sharing the DynamoDB token cache. */
+const clientFor = (partner: Partner, secrets: SecretSet, cfg: PushConfig): TcecClient => {
+  const outbound = partner.outbound!;
+  const key = `${partner.operatorId}|${outbound.baseUrl}|${JSON.stringify(outbound.paths ?? {})}|${fingerprint(secrets)}|${cfg.PUSH_TIMEOUT_MS}`;
+  let c = clients.get(key);
+  if (!c) {
+    c = new TcecClient(
+      { baseUrl: outbound.baseUrl, ourOperatorId: config().OPERATOR_ID, secrets, timeoutMs: cfg.PUSH_TIMEOUT_MS, ...(outbound.paths ? { paths: outbound.paths } : {}) },
+      { tokenCache, refreshSkewSeconds: cfg.PUSH_TOKEN_REFRESH_SKEW_SECONDS },
+    );
+    clients.set(key, c);
+  }
+  return c;
+};
+
+/** Forget cached clients (tests that change partners at run time). */
+export const resetPushClients = (): void => clients.clear();
+
+const attempt = async (client: TcecClient, m: Delivery, partner: Partner): Promise<Outcome> => {
+  try {
+    const wire = toWire(m.iface, 'request', m.data, partner.dialect);
+    const r = await client.call(m.iface, wire);
+    return classifyReply(m.iface, r);
+  } catch (err) {
+    if (err instanceof TcecTransportError) return { ok: false, class: /no response within/.test(err.message) ? 'timeout' : 'transport', msg: err.message };
+    if (err instanceof TcecTokenError) return { ok: false, class: 'token', ret: err.ret, msg: err.message };
+    throw err;
+  }
+};
+
+const onDelivered = async (m: Delivery, o: Extract<Outcome, { ok: true }>, now: number): Promise<void> => {
+  if (m.iface !== 'notification_charge_order_info' || o.confirmResult === undefined) return;
+  const seq = String(m.data.StartChargeSeq);
+  await recordConfirmResult(seq, o.confirmResult, new Date(now));
+  if (o.confirmResult !== 0) {
+    metrics.addMetric('OrderDisputed', MetricUnit.Count, 1);
+    logger.warn('order disputed by partner', { StartChargeSeq: seq, OperatorID: m.partner, ConfirmResult: o.confirmResult });
+    await publish(OrderDisputed, {
+      StartChargeSeq: seq,
+      ConnectorID: String(m.data.ConnectorID),
+      OperatorID: m.partner,
+      ConfirmResult: Math.min(99, Math.max(1, o.confirmResult)),
+      at: new Date(now).toISOString(),
+    });
+  }
+};
+
+export const deliver = async (m: Delivery, now = Date.now()): Promise<DeliverResult> => {
+  const cfg = pushConfig();
+  if (m.parked) return { action: 'dead' };
+  if (m.notBefore !== undefined && m.notBefore > now) return { action: 'resend', message: m, delaySeconds: hopSeconds(m.notBefore, now), note: 'hop' };
+
+  const partner = await getPartner(m.partner);
+  if (!partner || partner.status !== 'active' || !partner.outbound) {
+    logger.warn('push dropped: partner unknown, suspended or without an outbound endpoint', { id: m.id, OperatorID: m.partner });
+    return { action: 'done', note: 'dropped' };
+  }
+  const secrets = (await getPartnerSecrets(m.partner))?.outbound;
+  if (!secrets) {
+    const next = afterFailure(m, { class: 'config', msg: 'no outbound secret set (the set the partner issued us)' }, now, cfg);
+    return next.action === 'park' ? { action: 'park', message: next.message } : { action: 'resend', message: next.message, delaySeconds: next.delaySeconds, note: 'retry' };
+  }
+
+  // the circuit breaker: a dead partner's pushes wait without being attempted
+  const breaker: BreakerView = await readBreaker(m.partner, now);
+  if (breaker.state !== 'closed') {
+    if (now - m.createdAt > cfg.PUSH_MAX_AGE_SECONDS * 1000) return { action: 'park', message: park(m, `held by the open circuit breaker for longer than ${cfg.PUSH_MAX_AGE_SECONDS}s`, now) };
+    const jitter = Math.floor(Math.random() * 3);
+    if (breaker.state === 'open') return { action: 'resend', message: m, delaySeconds: Math.max(1, hopSeconds(breaker.until, now) + jitter), note: 'hold' };
+    const probe = await acquireProbe(m.partner, breaker.openUntil, now, cfg.PUSH_TIMEOUT_MS + 5000);
+    if (!probe) return { action: 'resend', message: m, delaySeconds: 1 + jitter, note: 'hold' };
+  }
+
+  // ordering: one push per (partner, key) at a time, never an older one after a newer one
+  let owner: string | undefined;
+  if (m.gate) {
+    const g = await acquireGate(m.partner, m.gate.key, m.gate.version, now, Math.max(cfg.PUSH_LEASE_SECONDS * 1000, cfg.PUSH_TIMEOUT_MS * 3));
+    if (g.outcome === 'stale') return { action: 'done', note: 'stale' };
+    if (g.outcome === 'busy') return { action: 'resend', message: m, delaySeconds: 1, note: 'busy' };
+    owner = g.owner;
+  }
+
+  let outcome: Outcome;
+  try {
+    outcome = await attempt(clientFor(partner, secrets, cfg), m, partner);
+  } catch (err) {
+    if (m.gate && owner) await releaseGate(m.partner, m.gate.key, owner);
+    throw err;
+  }
+
+  if (outcome.ok) {
+    if (m.gate && owner) await releaseGate(m.partner, m.gate.key, owner, m.gate.version);
+    await recordSuccess(m.partner, breaker);
+    await onDelivered(m, outcome, now);
+    metrics.addMetric('PushDelivered', MetricUnit.Count, 1);
+    if (outcome.ignored) logger.info('push accepted and ignored by the partner (Status 1): not retried', { id: m.id, OperatorID: m.partner });
+    return { action: 'done', note: outcome.ignored ? 'ignored' : 'delivered' };
+  }
+
+  if (m.gate && owner) await releaseGate(m.partner, m.gate.key, owner);
+  const opened = await recordFailure(m.partner, Date.now(), cfg.PUSH_BREAKER_THRESHOLD, cfg.PUSH_BREAKER_COOLDOWN_SECONDS * 1000);
+  metrics.addMetric('PushFailedAttempt', MetricUnit.Count, 1);
+  const next = afterFailure(m, outcome, now, cfg);
+  logger.warn('push attempt failed', {
+    id: m.id,
+    OperatorID: m.partner,
+    interface: m.iface,
+    attempt: next.message.attempt,
+    failure: outcome.class,
+    ret: outcome.ret,
+    partnerMsg: outcome.msg,
+    next: next.action,
+    breakerOpened: opened,
+  });
+  if (next.action === 'park') {
+    metrics.addMetric('PushParked', MetricUnit.Count, 1);
+    return { action: 'park', message: next.message };
+  }
+  return { action: 'resend', message: next.message, delaySeconds: next.delaySeconds, note: 'retry' };
+};

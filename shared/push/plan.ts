@@ -1,0 +1,127 @@
+/**
+ * Pure: platform events → the pushes they cause (canonical T/CEC Data, per partner). No AWS here.
+ *
+ *   ConnectorStatusChanged → notification_stationStatus to EVERY partner granted the station (§3.3)
+ *   OrderStarted           → notification_start_charge_result to the order's partner (§3.8)
+ *   OrderProgress          → notification_equip_charge_status, throttled by the caller (§3.9)
+ *   OrderFinished          → last notification_equip_charge_status (if it charged),
+ *                            notification_stop_charge_result (if the partner stopped it, §3.11),
+ *                            notification_charge_order_info (if it charged, §3.12)
+ */
+import type { DetailOf } from '../../events/define.ts';
+import type { ConnectorStatusChanged } from '../../events/baseinfo.ts';
+import type { OrderFinished, OrderProgress, OrderStarted } from '../../events/orders.ts';
+import { isStationGranted, type Partner } from '../store/partners.ts';
+import { parseDateTime } from '../tcec/time.ts';
+import { newDelivery, type Delivery } from './messages.ts';
+
+/** partners that can receive pushes at all */
+export const pushable = (p: Partner): boolean => p.status === 'active' && p.outbound !== undefined;
+
+export const stationStatusPushes = (e: DetailOf<typeof ConnectorStatusChanged>, partners: readonly Partner[], now: number): Delivery[] =>
+  partners
+    .filter((p) => pushable(p) && isStationGranted(p, e.StationID))
+    .map((p) =>
+      newDelivery({
+        id: `notification_stationStatus:${p.operatorId}:${e.ConnectorID}:${e.version}`,
+        partner: p.operatorId,
+        iface: 'notification_stationStatus',
+        data: { ConnectorStatusInfo: { ConnectorID: e.ConnectorID, Status: e.status, ParkStatus: e.parkStatus, LockStatus: e.lockStatus } },
+        gate: { key: `CONNECTOR#${e.ConnectorID}`, version: e.version },
+        createdAt: now,
+      }),
+    );
+
+export const startResultPush = (e: DetailOf<typeof OrderStarted>, now: number): Delivery =>
+  newDelivery({
+    id: `notification_start_charge_result:${e.OperatorID}:${e.StartChargeSeq}`,
+    partner: e.OperatorID,
+    iface: 'notification_start_charge_result',
+    data: { StartChargeSeq: e.StartChargeSeq, StartChargeSeqStat: e.StartChargeSeqStat, ConnectorID: e.ConnectorID, StartTime: e.StartTime },
+    createdAt: now,
+  });
+
+/** ordering version of a charge status sample: its time (ms); the final push outranks every sample */
+export const sampleVersion = (endTime: string): number => parseDateTime(endTime)?.getTime() ?? 0;
+export const FINAL_VERSION = Number.MAX_SAFE_INTEGER;
+
+export const equipStatusPush = (e: DetailOf<typeof OrderProgress>, now: number): Delivery => {
+  const { StationID: _s, OperatorID, ...data } = e;
+  return newDelivery({
+    id: `notification_equip_charge_status:${OperatorID}:${e.StartChargeSeq}:${e.EndTime}`,
+    partner: OperatorID,
+    iface: 'notification_equip_charge_status',
+    data,
+    gate: { key: `ORDER#${e.StartChargeSeq}`, version: sampleVersion(e.EndTime) },
+    createdAt: now,
+  });
+};
+
+export const finishPushes = (e: DetailOf<typeof OrderFinished>, now: number): Delivery[] => {
+  const out: Delivery[] = [];
+  const { bill } = e;
+  if (e.charged) {
+    out.push(
+      newDelivery({
+        id: `notification_equip_charge_status:${e.OperatorID}:${e.StartChargeSeq}:final`,
+        partner: e.OperatorID,
+        iface: 'notification_equip_charge_status',
+        data: {
+          StartChargeSeq: e.StartChargeSeq,
+          StartChargeSeqStat: 4,
+          ConnectorID: e.ConnectorID,
+          // unplugged (StopReason 4) → idle, else the car is still connected
+          ConnectorStatus: e.StopReason === 4 ? 1 : 2,
+          CurrentA: 0,
+          VoltageA: 0,
+          Soc: 0,
+          StartTime: bill.StartTime,
+          EndTime: bill.EndTime,
+          TotalPower: bill.TotalPower,
+          ElecMoney: bill.TotalElecMoney,
+          SeviceMoney: bill.TotalSeviceMoney,
+          TotalMoney: bill.TotalMoney,
+          SumPeriod: bill.SumPeriod,
+          ChargeDetails: bill.ChargeDetails,
+        },
+        gate: { key: `ORDER#${e.StartChargeSeq}`, version: FINAL_VERSION },
+        createdAt: now,
+      }),
+    );
+  }
+  if (e.stoppedByPartner) {
+    out.push(
+      newDelivery({
+        id: `notification_stop_charge_result:${e.OperatorID}:${e.StartChargeSeq}`,
+        partner: e.OperatorID,
+        iface: 'notification_stop_charge_result',
+        data: { StartChargeSeq: e.StartChargeSeq, StartChargeSeqStat: 4, ConnectorID: e.ConnectorID, SuccStat: 0, FailReason: 0 },
+        createdAt: now,
+      }),
+    );
+  }
+  if (e.charged) {
+    out.push(
+      newDelivery({
+        id: `notification_charge_order_info:${e.OperatorID}:${e.StartChargeSeq}`,
+        partner: e.OperatorID,
+        iface: 'notification_charge_order_info',
+        data: {
+          StartChargeSeq: e.StartChargeSeq,
+          ConnectorID: e.ConnectorID,
+          StartTime: bill.StartTime,
+          EndTime: bill.EndTime,
+          TotalPower: bill.TotalPower,
+          TotalElecMoney: bill.TotalElecMoney,
+          TotalSeviceMoney: bill.TotalSeviceMoney,
+          TotalMoney: bill.TotalMoney,
+          StopReason: e.StopReason,
+          SumPeriod: bill.SumPeriod,
+          ChargeDetails: bill.ChargeDetails,
+        },
+        createdAt: now,
+      }),
+    );
+  }
+  return out;
+};
