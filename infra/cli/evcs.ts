@@ -6,6 +6,8 @@
  *        [--stations ST1,ST2] [--base-url https://partner/evcs/v1/ --outbound-operator-secret … \
  *         --outbound-data-secret … --outbound-data-secret-iv … --outbound-sig-secret …]
  *   npm run evcs -- partners rotate --operator-id MA03ABCD4 [--grace-seconds 604800]
+ *   npm run evcs -- dlq list [--queue push-deliveries] [--max N]     (messages a consumer gave up on, with the reason)
+ *   npm run evcs -- dlq replay [--queue push-deliveries] [--max N] [--message-id ID]   (back to the queue, fresh budget)
  *   npm run evcs -- stations import FILE   (JSON: seed file or StationInfo array; CSV: one row per connector,
  *        columns documented in shared/domain/stations.ts) — all-or-nothing, idempotent
  *
@@ -20,6 +22,7 @@ import { onboardPartner, rotateInbound } from '../../shared/domain/onboarding.ts
 import type { SecretSet } from '../../shared/tcec/crypto.ts';
 import { importStationsFile } from '../../shared/domain/station-import.ts';
 import { StationImportError } from '../../shared/domain/stations.ts';
+import { listDlq, replayDlq } from '../../shared/push/dlq.ts';
 
 const USAGE = `usage:
   npm run evcs -- partners list
@@ -28,6 +31,7 @@ const USAGE = `usage:
                                 --outbound-data-secret S --outbound-data-secret-iv S --outbound-sig-secret S]
   npm run evcs -- partners rotate --operator-id ID [--grace-seconds N]
   npm run evcs -- stations import FILE       (seed/station JSON, or CSV with one row per connector)
+  npm run evcs -- dlq list|replay [--queue NAME (default push-deliveries)] [--max N] [--message-id ID]
 options: --data-dir DIR (the local platform's data dir, default .data)`;
 
 const handover = (ourOperatorId: string, operatorId: string, inbound: SecretSet, apiUrl?: string): string =>
@@ -58,6 +62,9 @@ const main = async (): Promise<number> => {
       'outbound-data-secret-iv': { type: 'string' },
       'outbound-sig-secret': { type: 'string' },
       'grace-seconds': { type: 'string' },
+      queue: { type: 'string', default: 'push-deliveries' },
+      max: { type: 'string' },
+      'message-id': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -134,6 +141,29 @@ const main = async (): Promise<number> => {
       }
       throw err;
     }
+  }
+
+  if (group === 'dlq' && (verb === 'list' || verb === 'replay')) {
+    const sourceUrl = config().queueUrl(values.queue);
+    const max = values.max ? Number(values.max) : verb === 'list' ? 100 : Number.POSITIVE_INFINITY;
+    if (!(max > 0)) throw new Error('--max must be a positive number');
+    if (verb === 'list') {
+      const msgs = await listDlq(sourceUrl, max);
+      for (const m of msgs) {
+        const d = m.delivery;
+        console.log(
+          d
+            ? `${m.messageId}  ${d.iface}  partner ${d.partner}  ${d.id}  attempts ${d.attempt}  ${d.parked?.reason ?? d.lastError?.msg ?? '(no reason recorded)'}`
+            : `${m.messageId}  ${m.sentAt ?? ''}  ${m.body.slice(0, 160)}`,
+        );
+      }
+      console.log(`${msgs.length} message(s) in the DLQ of ${values.queue} (${where.target})`);
+      return 0;
+    }
+    const id = values['message-id'];
+    const moved = await replayDlq(sourceUrl, max, id ? (m) => m.messageId === id : undefined);
+    console.log(`${moved} message(s) replayed from the DLQ of ${values.queue} (${where.target})`);
+    return 0;
   }
 
   console.error(USAGE);

@@ -55,6 +55,11 @@ export interface LocalCloudOptions {
 export interface DrainOptions {
   /** give up after this long (default 30 s) */
   timeoutMs?: number;
+  /**
+   * also wait for delayed messages (scheduled retries, timeouts) to become due and be processed;
+   * default false: drained = nothing runnable or running now
+   */
+  includeDelayed?: boolean;
 }
 
 export interface LocalCloud {
@@ -176,7 +181,7 @@ export const startLocalCloud = async (opts: LocalCloudOptions): Promise<LocalClo
     stack.push(() => http.stop());
 
     const consumed = pollers.consumedQueues();
-    const settled = () => q.idle(consumed) && pollers.inFlight() === 0 && b.inFlight() === 0 && invoker.inFlight() === 0;
+    const settled = (includeDelayed: boolean) => q.idle(consumed, { includeDelayed }) && pollers.inFlight() === 0 && b.inFlight() === 0 && invoker.inFlight() === 0;
     let stopped: Promise<void> | undefined;
 
     return {
@@ -196,7 +201,7 @@ export const startLocalCloud = async (opts: LocalCloudOptions): Promise<LocalClo
         const deadline = Date.now() + (d.timeoutMs ?? 30_000);
         let quiet = 0;
         while (quiet < 3) {
-          quiet = settled() ? quiet + 1 : 0;
+          quiet = settled(d.includeDelayed ?? false) ? quiet + 1 : 0;
           if (quiet >= 3) return;
           if (Date.now() > deadline) {
             const depths = consumed

@@ -16,6 +16,7 @@ import { importValidated } from '../../shared/domain/station-import.ts';
 import { RUNTIME_FILE } from './defaults.ts';
 import { createPileSimulator, simulatorRoutes, SIM_BASE_PATH, type PileSimulator, type SimulatorTuning } from './simulator/index.ts';
 import { resetPileTransport } from '../../shared/piles/transport.ts';
+import { startSeedDemoPartners, type DemoPartner } from './partner-server.ts';
 
 export interface PlatformOptions {
   /** HTTP port; 0 = any free port */
@@ -33,6 +34,8 @@ export interface PlatformOptions {
   simulator?: false | SimulatorTuning;
   /** an external simulator's base URL (`…/local/sim`, infra/local/simulator/main.ts): the gateway sends commands there, none is embedded */
   pileSimUrl?: string;
+  /** demo partner platforms receiving our pushes, one per seed partner whose outbound baseUrl is on loopback (default on; env EVCS_DEMO_PARTNERS=off disables) */
+  demoPartners?: boolean;
 }
 
 export interface Platform {
@@ -42,12 +45,14 @@ export interface Platform {
   cloud: LocalCloud;
   /** the embedded pile simulator (absent with `simulator: false` or `pileSimUrl`) */
   simulator?: PileSimulator;
+  /** the demo partners by OperatorID (infra/local/partner-server.ts) */
+  demoPartners: ReadonlyMap<string, DemoPartner>;
   stop(): Promise<void>;
 }
 
 export const startPlatform = async (opts: PlatformOptions): Promise<Platform> => {
-  const seed = readSeed(opts.seedFile); // validate before starting anything
-  const seedStations = validateStations(seed.stations, { operatorId: seed.operatorId });
+  const seedAsFiled = readSeed(opts.seedFile); // validate before starting anything
+  const seedStations = validateStations(seedAsFiled.stations, { operatorId: seedAsFiled.operatorId });
   if (seedStations.problems.length) throw new StationImportError(opts.seedFile, seedStations.problems);
   if (opts.dataDir && opts.fresh) rmSync(opts.dataDir, { recursive: true, force: true });
   if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
@@ -56,7 +61,14 @@ export const startPlatform = async (opts: PlatformOptions): Promise<Platform> =>
   const simulator =
     opts.simulator === false || opts.pileSimUrl
       ? undefined
-      : createPileSimulator(seed.stations, { ...(opts.simulator ?? {}), simSpeed: opts.simSpeed ?? opts.simulator?.simSpeed ?? 1 });
+      : createPileSimulator(seedAsFiled.stations, { ...(opts.simulator ?? {}), simSpeed: opts.simSpeed ?? opts.simulator?.simSpeed ?? 1 });
+
+  // demo partners on loopback (a busy seed port → any free port, and the partner's baseUrl follows)
+  const demoOn = opts.demoPartners ?? process.env.EVCS_DEMO_PARTNERS !== 'off';
+  const quietLog = ['ERROR', 'SILENT', 'CRITICAL'].includes((opts.logLevel ?? 'WARN').toUpperCase());
+  const { seed, partners: demoPartners } = demoOn
+    ? await startSeedDemoPartners(seedAsFiled, quietLog ? undefined : (line) => console.log(line))
+    : { seed: seedAsFiled, partners: new Map<string, DemoPartner>() };
 
   let ready = false;
   const cloud = await startLocalCloud({
@@ -101,11 +113,13 @@ export const startPlatform = async (opts: PlatformOptions): Promise<Platform> =>
     ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
     cloud,
     ...(simulator ? { simulator } : {}),
+    demoPartners,
     stop: async () => {
       ready = false;
       if (runtimeFile) rmSync(runtimeFile, { force: true });
       await simulator?.stop();
       await cloud.stop();
+      await Promise.all([...demoPartners.values()].map((d) => d.close()));
       if (savedSimUrl === undefined) delete process.env.PILE_SIM_URL;
       else process.env.PILE_SIM_URL = savedSimUrl;
     },

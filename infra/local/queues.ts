@@ -368,10 +368,15 @@ export class QueueStore {
     return moving.length;
   }
 
-  /** true when none of the given queues (default: every source, non-DLQ queue) holds a message, visible, delayed or in flight */
-  idle(refs?: readonly string[]): boolean {
+  /**
+   * true when none of the given queues (default: every source, non-DLQ queue) holds a message that
+   * is visible or in flight — and, with `includeDelayed`, none that is delayed (a scheduled retry)
+   */
+  idle(refs?: readonly string[], { includeDelayed = true }: { includeDelayed?: boolean } = {}): boolean {
     const qs = refs ? refs.map((r) => this.get(r)) : [...this.queues.values()].filter((q) => !q.isDlq);
-    return qs.every((q) => q.messages.length === 0);
+    if (includeDelayed) return qs.every((q) => q.messages.length === 0);
+    const now = Date.now();
+    return qs.every((q) => q.messages.every((m) => m.visibleAt > now && !m.receiptHandle));
   }
 
   /** the topology's source queues with their logical names */

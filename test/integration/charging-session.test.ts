@@ -59,6 +59,8 @@ const cents = (x: number) => Math.round(x * 100);
 describe('a full session — T/CEC 102 §3.5, §3.7, §3.9, §3.10, §3.12', () => {
   it('auth → start → charging → stop → finished, with a bill whose details sum to the totals', async () => {
     const connector = 'FX0001E01C1';
+    // a big battery charging slowly: the session cannot end on its own before the partner stops it
+    platform.simulator!.setVehicle(connector, { socStart: 10, batteryKwh: 200, maxDcKw: 30, targetSoc: 100 });
     await admin(connector, 'plugged');
     await waitStatus(connector, 2);
 

@@ -1,0 +1,103 @@
+/**
+ * Inspect and re-drive a queue's DLQ through the SQS API only (ReceiveMessage, SendMessage,
+ * DeleteMessage, GetQueueAttributes, GetQueueUrl), so the same code works against the local
+ * emulator and AWS. The DLQ is found from the source queue's RedrivePolicy.
+ *
+ * Replay re-sends first and deletes from the DLQ after, so a message is never lost (at worst
+ * duplicated). A parked push comes back with a fresh budget (attempts, age, parked flag reset).
+ */
+import { DeleteMessageCommand, GetQueueAttributesCommand, GetQueueUrlCommand, ReceiveMessageCommand, SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { DeliverySchema, type Delivery } from './messages.ts';
+
+export interface DlqMessage {
+  messageId: string;
+  receiptHandle: string;
+  body: string;
+  /** the push, when the message is one */
+  delivery?: Delivery;
+  receiveCount: number;
+  sentAt?: string;
+}
+
+let client: SQSClient | undefined;
+const sqs = () => (client ??= new SQSClient({}));
+
+export const dlqUrlOf = async (sourceUrl: string): Promise<string> => {
+  const attrs = await sqs().send(new GetQueueAttributesCommand({ QueueUrl: sourceUrl, AttributeNames: ['RedrivePolicy'] }));
+  const policy = attrs.Attributes?.RedrivePolicy;
+  if (!policy) throw new Error(`${sourceUrl} has no DLQ (no RedrivePolicy)`);
+  const arn = String((JSON.parse(policy) as { deadLetterTargetArn?: string }).deadLetterTargetArn ?? '');
+  const name = arn.split(':').pop();
+  if (!name) throw new Error(`${sourceUrl}: RedrivePolicy without a deadLetterTargetArn`);
+  const res = await sqs().send(new GetQueueUrlCommand({ QueueName: name }));
+  if (!res.QueueUrl) throw new Error(`DLQ ${name} not found`);
+  return res.QueueUrl;
+};
+
+const toDlqMessage = (m: { MessageId?: string; ReceiptHandle?: string; Body?: string; Attributes?: Record<string, string> }): DlqMessage => {
+  const body = m.Body ?? '';
+  let delivery: Delivery | undefined;
+  try {
+    const p = DeliverySchema.safeParse(JSON.parse(body));
+    if (p.success) delivery = p.data;
+  } catch {
+    /* not JSON: shown raw */
+  }
+  const sent = m.Attributes?.SentTimestamp;
+  return {
+    messageId: m.MessageId ?? '',
+    receiptHandle: m.ReceiptHandle ?? '',
+    body,
+    ...(delivery ? { delivery } : {}),
+    receiveCount: Number(m.Attributes?.ApproximateReceiveCount ?? 0),
+    ...(sent ? { sentAt: new Date(Number(sent)).toISOString() } : {}),
+  };
+};
+
+/** Up to `max` DLQ messages; they stay in the DLQ (hidden for `hideSeconds` while being read). */
+export const listDlq = async (sourceUrl: string, max = 100, hideSeconds = 2): Promise<DlqMessage[]> => {
+  const dlq = await dlqUrlOf(sourceUrl);
+  const seen = new Map<string, DlqMessage>();
+  while (seen.size < max) {
+    const res = await sqs().send(
+      new ReceiveMessageCommand({ QueueUrl: dlq, MaxNumberOfMessages: Math.min(10, max - seen.size), VisibilityTimeout: hideSeconds, WaitTimeSeconds: 0, MessageSystemAttributeNames: ['All'] }),
+    );
+    const got = res.Messages ?? [];
+    if (got.length === 0) break;
+    let fresh = 0;
+    for (const m of got) {
+      if (m.MessageId && !seen.has(m.MessageId)) {
+        seen.set(m.MessageId, toDlqMessage(m));
+        fresh++;
+      }
+    }
+    if (fresh === 0) break;
+  }
+  return [...seen.values()];
+};
+
+/** A parked push with a fresh budget. */
+export const revive = (d: Delivery, now = Date.now()): Delivery => {
+  const { parked: _p, notBefore: _n, ...rest } = d;
+  return { ...rest, attempt: 0, permanent: 0, createdAt: now };
+};
+
+/** Move up to `max` messages from the DLQ back to the source queue; returns how many. */
+export const replayDlq = async (sourceUrl: string, max = Number.POSITIVE_INFINITY, filter?: (m: DlqMessage) => boolean): Promise<number> => {
+  const dlq = await dlqUrlOf(sourceUrl);
+  let moved = 0;
+  while (moved < max) {
+    const res = await sqs().send(new ReceiveMessageCommand({ QueueUrl: dlq, MaxNumberOfMessages: 10, VisibilityTimeout: 30, WaitTimeSeconds: 0 }));
+    const got = (res.Messages ?? []).map(toDlqMessage);
+    if (got.length === 0) break;
+    for (const m of got) {
+      if (moved >= max || (filter && !filter(m))) continue;
+      const body = m.delivery ? JSON.stringify(revive(m.delivery)) : m.body;
+      await sqs().send(new SendMessageCommand({ QueueUrl: sourceUrl, MessageBody: body }));
+      await sqs().send(new DeleteMessageCommand({ QueueUrl: dlq, ReceiptHandle: m.receiptHandle }));
+      moved++;
+    }
+    if (filter && got.every((m) => !filter(m))) break;
+  }
+  return moved;
+};

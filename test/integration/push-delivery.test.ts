@@ -1,0 +1,182 @@
+/**
+ * Pushes to partners through the local runtime, against the demo partner platforms
+ * (infra/local/partner-server.ts): none lost, in order, isolated, re-tokened, never accepted on a
+ * bad Sig; parked in the DLQ with the partner's Msg and replayable. (Issue 5, "Tests that must exist".)
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Platform } from '../../infra/local/platform.ts';
+import type { BusEvent } from '../../infra/local/bus.ts';
+import { eventually } from '../support/eventually.ts';
+import { P1, P2, acceptedOf, demo, emitFinished, emitStarted, emitStatus, newSeq, startPushPlatform, statusChange, statusesAt } from '../support/push.ts';
+import { OrderDisputed } from '../../events/push.ts';
+import { replayDlq } from '../../shared/push/dlq.ts';
+import { DeliverySchema } from '../../shared/push/messages.ts';
+import { config } from '../../shared/config.ts';
+
+let platform: Platform;
+const disputes: BusEvent[] = [];
+beforeAll(async () => {
+  platform = await startPushPlatform();
+  const bus = platform.cloud.bus;
+  const dispatch = bus.dispatch.bind(bus);
+  bus.dispatch = (event: BusEvent) => {
+    if (event['detail-type'] === OrderDisputed.detailType) disputes.push(event);
+    return dispatch(event);
+  };
+}, 120_000);
+afterAll(async () => platform?.stop());
+
+const healthy = () => {
+  demo(platform, P1).set({});
+  demo(platform, P2).set({});
+};
+const drain = () => platform.cloud.drain({ timeoutMs: 60_000 });
+const dlqBodies = () => platform.cloud.queues.peek(platform.cloud.queues.dlqOf('push-deliveries')).map((m) => DeliverySchema.parse(JSON.parse(m.body)));
+
+/** 36 distinct (Status, ParkStatus, LockStatus) so a received status names the version it came from */
+const COMBOS = [1, 2, 3, 4, 255, 0].flatMap((s) => [10, 50, 0].flatMap((p) => [10, 50].map((l) => [s, p, l] as const)));
+const versionOf = (x: { Status: number; ParkStatus?: number; LockStatus?: number }) =>
+  COMBOS.findIndex(([s, p, l]) => s === x.Status && p === (x.ParkStatus ?? 0) && l === (x.LockStatus ?? 0)) + 1;
+
+describe('push delivery — T/CEC 102 §1.8, §3.3, §3.8, §3.12 (issue 5)', () => {
+  it('a status change reaches every partner granted the station, and only those', async () => {
+    healthy();
+    await emitStatus([statusChange('FX0001E02C1', 1, 2, 50, 10), statusChange('FX0002E02C1', 1, 3, 50, 50)]);
+    await drain();
+    expect(statusesAt(demo(platform, P1), 'FX0001E02C1')).toEqual([{ ConnectorID: 'FX0001E02C1', Status: 2, ParkStatus: 50, LockStatus: 10 }]);
+    expect(statusesAt(demo(platform, P2), 'FX0001E02C1')).toHaveLength(1);
+    expect(statusesAt(demo(platform, P1), 'FX0002E02C1')).toHaveLength(1);
+    expect(statusesAt(demo(platform, P2), 'FX0002E02C1')).toEqual([]); // FX0002 is not granted to P2
+  });
+
+  it('a shuffled stream of status events: the final view is the newest and no older status ever follows a newer one', async () => {
+    healthy();
+    const c = 'FX0001E01C2';
+    const versions = COMBOS.slice(0, 24).map((_, i) => i + 1);
+    // deterministic shuffle, published in small bursts so several planners and deliverers race
+    const shuffled = [...versions].sort((a, b) => ((a * 7919) % 31) - ((b * 7919) % 31));
+    for (let i = 0; i < shuffled.length; i += 4) {
+      await emitStatus(shuffled.slice(i, i + 4).map((v) => statusChange(c, v, ...COMBOS[v - 1]!)));
+    }
+    await drain();
+    for (const p of [P1, P2]) {
+      const seen = statusesAt(demo(platform, p), c).map(versionOf);
+      expect(seen.length).toBeGreaterThan(0);
+      expect(seen.at(-1)).toBe(24);
+      for (let i = 1; i < seen.length; i++) expect(seen[i]!).toBeGreaterThan(seen[i - 1]!);
+    }
+  });
+
+  it('the partner is down for a while: after it recovers every push arrives, none lost', async () => {
+    healthy();
+    const d1 = demo(platform, P1);
+    d1.set({ fail: 'http500' });
+    const before = d1.requests();
+    const connectors = ['FX0002E01C1', 'FX0002E01C2', 'FX0003E02C1', 'FX0004E01C1', 'FX0004E01C2'];
+    await emitStatus(connectors.map((c) => statusChange(c, 5, 255, 0, 0)));
+    const seq = newSeq(P1);
+    await emitStarted(P1, seq, 'FX0004E02C1');
+    // it really was down: several attempts failed (and the breaker held the rest)
+    await eventually(async () => d1.requests() - before, { until: (n) => n >= 6, timeoutMs: 20_000, what: 'failed attempts at the dead partner' });
+    await new Promise((r) => setTimeout(r, 3000));
+    d1.set({});
+    await drain();
+    for (const c of connectors) expect(statusesAt(d1, c)).toEqual([{ ConnectorID: c, Status: 255, ParkStatus: 0, LockStatus: 0 }]);
+    expect(acceptedOf(d1, 'notification_start_charge_result', seq)).toHaveLength(1);
+    expect(dlqBodies().filter((m) => m.partner === P1 && (m.id.includes(seq) || connectors.some((c) => m.id.includes(c))))).toEqual([]);
+  });
+
+  it('a Ret 4002 mid-stream: one new token, and every push continues to arrive', async () => {
+    healthy();
+    const d1 = demo(platform, P1);
+    const c = 'FX0003E01C1';
+    await emitStatus([statusChange(c, 1, 1)]);
+    await drain();
+    const tokens = d1.tokensIssued();
+    const tokenBefore = acceptedOf(d1, 'notification_stationStatus', c).at(-1)!.token;
+    d1.expireTokens();
+    await emitStatus([statusChange(c, 2, 2, 50)]);
+    await drain();
+    await emitStatus([statusChange(c, 3, 3, 50)]);
+    await drain();
+    expect(statusesAt(d1, c).map((s) => s.Status)).toEqual([1, 2, 3]);
+    expect(d1.tokensIssued()).toBe(tokens + 1);
+    const after = acceptedOf(d1, 'notification_stationStatus', c).slice(1).map((r) => r.token);
+    expect(new Set(after).size).toBe(1);
+    expect(after[0]).not.toBe(tokenBefore);
+  });
+
+  it('one dead partner does not delay a healthy one', async () => {
+    healthy();
+    const d1 = demo(platform, P1);
+    const d2 = demo(platform, P2);
+    d2.set({ fail: 'http500' });
+    const cs = ['FX0001E01C1', 'FX0003E01C2', 'FX0003E02C1'];
+    await emitStatus(cs.map((c) => statusChange(c, 7, 4, 50, 50)));
+    // the healthy partner has all of them while the dead one still has none
+    await eventually(async () => cs.every((c) => statusesAt(d1, c).some((s) => s.Status === 4)), { timeoutMs: 20_000, what: 'the healthy partner' });
+    expect(cs.map((c) => statusesAt(d2, c).filter((s) => s.Status === 4).length)).toEqual([0, 0, 0]);
+    d2.set({});
+    await drain();
+    for (const c of cs) expect(statusesAt(d2, c).filter((s) => s.Status === 4)).toHaveLength(1);
+  });
+
+  it('a tampered response Sig is a failed attempt: retried, never taken as delivered', async () => {
+    healthy();
+    const d1 = demo(platform, P1);
+    d1.set({ tamperSig: true });
+    const seq = newSeq(P1);
+    await emitStarted(P1, seq, 'FX0002E01C2');
+    await eventually(async () => d1.received.filter((r) => r.iface === 'notification_start_charge_result' && r.data.StartChargeSeq === seq).length, {
+      until: (n) => n >= 2,
+      timeoutMs: 20_000,
+      what: 'a retry after the tampered Sig',
+    });
+    d1.set({});
+    await drain();
+    const all = d1.received.filter((r) => r.data.StartChargeSeq === seq);
+    expect(all.slice(0, 2).every((r) => !r.accepted)).toBe(true);
+    expect(all.at(-1)!.accepted).toBe(true);
+  });
+
+  it('Status 1 (accepted and ignored) is not retried', async () => {
+    healthy();
+    const d1 = demo(platform, P1);
+    d1.set({ stationStatus: 1 });
+    await emitStatus([statusChange('FX0004E02C1', 3, 1)]);
+    await drain();
+    expect(d1.received.filter((r) => JSON.stringify(r.data).includes('FX0004E02C1'))).toHaveLength(1);
+  });
+
+  it('4004 is retried a few times, then parked in the DLQ with the partner Msg; dlq replay delivers it', async () => {
+    healthy();
+    const d1 = demo(platform, P1);
+    d1.set({ ret: 4004, msg: 'StartChargeSeq 未知' });
+    const seq = newSeq(P1);
+    await emitStarted(P1, seq, 'FX0003E01C1');
+    const parked = await eventually(async () => dlqBodies().find((m) => m.id.includes(seq)), { timeoutMs: 30_000, what: 'the parked push in the DLQ' });
+    expect(parked.attempt).toBe(2);
+    expect(parked.lastError).toMatchObject({ class: 'permanent', ret: 4004, msg: 'StartChargeSeq 未知' });
+    expect(parked.parked?.reason).toContain('StartChargeSeq 未知');
+    d1.set({});
+    const moved = await replayDlq(config().queueUrl('push-deliveries'), Number.POSITIVE_INFINITY, (m) => m.delivery?.id.includes(seq) ?? false);
+    expect(moved).toBe(1);
+    await drain();
+    expect(acceptedOf(d1, 'notification_start_charge_result', seq)).toHaveLength(1);
+    expect(dlqBodies().find((m) => m.id.includes(seq))).toBeUndefined();
+  });
+
+  it('a disputed order (ConfirmResult 1) raises OrderDisputed; the partner is not asked again', async () => {
+    healthy();
+    const d1 = demo(platform, P1);
+    d1.set({ confirmResult: 1 });
+    const seq = newSeq(P1);
+    await emitFinished(P1, seq, 'FX0002E01C1', { stoppedByPartner: true, charged: true });
+    await drain();
+    expect(acceptedOf(d1, 'notification_charge_order_info', seq)).toHaveLength(1);
+    expect(acceptedOf(d1, 'notification_stop_charge_result', seq)).toHaveLength(1);
+    expect(acceptedOf(d1, 'notification_equip_charge_status', seq).map((r) => r.data.StartChargeSeqStat)).toEqual([4]);
+    await eventually(async () => disputes.find((e) => e.detail.StartChargeSeq === seq), { what: 'OrderDisputed' });
+    expect(disputes.find((e) => e.detail.StartChargeSeq === seq)!.detail).toMatchObject({ OperatorID: P1, ConfirmResult: 1 });
+  });
+});
