@@ -8,13 +8,9 @@
  *   npx tsx bench/stations.bench.ts      (or: npm run bench -- stations)
  */
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { load, pct } from './support.ts';
 
 const DEMO_SEED = fileURLToPath(new URL('../infra/local/seed/demo-seed.json', import.meta.url));
-
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
-};
 
 interface Row {
   what: string;
@@ -23,24 +19,6 @@ interface Row {
   lat?: number[];
   unit: string;
 }
-
-/** run `task` n times with `concurrency` workers; latencies in ms */
-const load = async (n: number, concurrency: number, task: (i: number) => Promise<void>): Promise<{ seconds: number; lat: number[] }> => {
-  const lat: number[] = [];
-  let next = 0;
-  const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < n) {
-        const i = next++;
-        const s = performance.now();
-        await task(i);
-        lat.push(performance.now() - s);
-      }
-    }),
-  );
-  return { seconds: (performance.now() - t0) / 1000, lat };
-};
 
 export const main = async (): Promise<void> => {
   process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';

@@ -129,7 +129,7 @@ export const startDemoPartner = async (o: DemoPartnerOptions): Promise<DemoPartn
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));
     };
-    if (req.method === 'GET' && path === '/_admin/received') return json(200, { behaviour, tokensIssued: issued, received });
+    if (req.method === 'GET' && path === '/_admin/received') return json(200, { behaviour, tokensIssued: issued, received: received.map(({ token: _t, ...r }) => r) });
     if (req.method === 'POST' && path === '/_admin/behaviour') {
       let body: unknown;
       try {

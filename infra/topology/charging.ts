@@ -56,7 +56,8 @@ export const chargingFunctions: readonly FunctionDecl[] = [
     entry: 'functions/charging/pile-session-events.ts',
     tier: 'L0',
     description: 'Pile started / meter values / stopped → order state, running bill, final bill; connector released',
-    triggers: [{ type: 'queue', queue: 'charging-pile-events', batchSize: 10, maxBatchingWindowSeconds: 1 }],
+    // no batching window: a pile's answer reaches the order (and the partner) without waiting for a fuller batch
+    triggers: [{ type: 'queue', queue: 'charging-pile-events', batchSize: 10 }],
     grants: [orders, putEvents, timeouts],
   },
   {

@@ -30,10 +30,11 @@ export const AuthFail = { None: 0, NotPlugged: 1, DeviceCheckFailed: 2, InUse: 3
 /**
  * query_start_charge FailReason (§3.7): 0 none, 1 device does not exist, 2 device offline,
  * custom: 3 connector busy (another session holds it, or it is reserved), 4 connector faulted,
- * 5 connector not plugged in (only when the pile reports it unplugged explicitly).
+ * 5 connector not plugged in (only when the pile reports it unplugged explicitly), 6 no business
+ * policy (the station has no time-of-use prices: a session could not be billed).
  * A connector the partner is not granted answers 1, exactly like one that does not exist.
  */
-export const StartFail = { None: 0, NoDevice: 1, Offline: 2, Busy: 3, Fault: 4, NotPlugged: 5 } as const;
+export const StartFail = { None: 0, NoDevice: 1, Offline: 2, Busy: 3, Fault: 4, NotPlugged: 5, NoPolicy: 6 } as const;
 
 /**
  * query_stop_charge FailReason (§3.10): 0 none, 1 device (order) does not exist — also for another
@@ -79,6 +80,8 @@ export interface ConnectorFacts {
   /** the connector exists AND the partner may use it */
   known: boolean;
   status?: number;
+  /** the connector has time-of-use prices */
+  priced?: boolean;
 }
 
 export const authDecision = (c: ConnectorFacts): number => {
@@ -102,6 +105,7 @@ export const authDecision = (c: ConnectorFacts): number => {
  */
 export const startDecision = (c: ConnectorFacts): number => {
   if (!c.known) return StartFail.NoDevice;
+  if (c.priced === false) return StartFail.NoPolicy;
   switch (c.status) {
     case ConnectorState.Idle:
     case ConnectorState.Plugged:

@@ -135,7 +135,7 @@ export const acquireGate = async (partner: string, key: string, version: number,
       new UpdateCommand({
         TableName: table(),
         Key: gateKey(partner, key),
-        UpdateExpression: 'SET leaseOwner = :o, leaseUntil = :lu, expiresAt = :exp',
+        UpdateExpression: 'SET leaseOwner = :o, leaseUntil = :lu, leaseVersion = :v, expiresAt = :exp',
         ConditionExpression: '(attribute_not_exists(delivered) OR delivered < :v) AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)',
         ExpressionAttributeValues: { ':o': owner, ':lu': now + leaseMs, ':v': version, ':now': now, ':exp': epochSeconds(now + 30 * DAY_MS) },
       }),
@@ -146,7 +146,11 @@ export const acquireGate = async (partner: string, key: string, version: number,
   }
   const res = await dynamo().send(new GetCommand({ TableName: table(), Key: gateKey(partner, key), ConsistentRead: true }));
   const delivered = typeof res.Item?.delivered === 'number' ? res.Item.delivered : -1;
-  return delivered >= version ? { outcome: 'stale', delivered } : { outcome: 'busy' };
+  if (delivered >= version) return { outcome: 'stale', delivered };
+  // a NEWER version is in flight: this one is superseded (if that push fails it is retried, and it is newer)
+  const leased = typeof res.Item?.leaseVersion === 'number' && typeof res.Item.leaseUntil === 'number' && res.Item.leaseUntil >= now ? res.Item.leaseVersion : -1;
+  if (leased > version) return { outcome: 'stale', delivered };
+  return { outcome: 'busy' };
 };
 
 /** Release the lease; on success record `version` as delivered. */
@@ -156,7 +160,7 @@ export const releaseGate = async (partner: string, key: string, owner: string, d
       new UpdateCommand({
         TableName: table(),
         Key: gateKey(partner, key),
-        UpdateExpression: deliveredVersion !== undefined ? 'SET delivered = :v REMOVE leaseOwner, leaseUntil' : 'REMOVE leaseOwner, leaseUntil',
+        UpdateExpression: deliveredVersion !== undefined ? 'SET delivered = :v REMOVE leaseOwner, leaseUntil, leaseVersion' : 'REMOVE leaseOwner, leaseUntil, leaseVersion',
         ConditionExpression: 'leaseOwner = :o',
         ExpressionAttributeValues: { ':o': owner, ...(deliveredVersion !== undefined ? { ':v': deliveredVersion } : {}) },
       }),

@@ -86,7 +86,7 @@ export const startCharge = async (partner: Partner, req: { StartChargeSeq: strin
   if (existing) return repeatedStart(existing, req.ConnectorID);
 
   const c = await connectorFor(partner, req.ConnectorID);
-  const decision = startDecision({ known: !!c, ...(c ? { status: c.status } : {}) });
+  const decision = startDecision({ known: !!c, ...(c ? { status: c.status, priced: c.tariff.length > 0 } : {}) });
   if (!c || decision !== StartFail.None) {
     logger.info('start refused', { FailReason: decision, connectorStatus: c?.status });
     return startAnswer(req.StartChargeSeq, req.ConnectorID, OrderStatus.Finished, decision);

@@ -125,6 +125,9 @@ describe('query_start_charge — §3.7 rules and failure paths', () => {
     expect(unknown.data).toMatchObject({ SuccStat: 1, FailReason: 1 });
     const notGranted = await p2.call('query_start_charge', { StartChargeSeq: seqOf(p2), ConnectorID: 'FX0002E01C2' });
     expect(notGranted.data).toMatchObject({ SuccStat: 1, FailReason: 1 });
+    // FX0004 has no time-of-use prices: a session could not be billed → custom FailReason 6
+    const unpriced = await p1.call('query_start_charge', { StartChargeSeq: seqOf(p1), ConnectorID: 'FX0004E01C1' });
+    expect(unpriced.data).toMatchObject({ SuccStat: 1, FailReason: 6 });
   });
 
   it('a pile that is offline → FailReason 2, no order', async () => {

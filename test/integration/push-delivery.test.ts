@@ -30,7 +30,7 @@ const healthy = () => {
   demo(platform, P1).set({});
   demo(platform, P2).set({});
 };
-const drain = () => platform.cloud.drain({ timeoutMs: 60_000 });
+const drain = () => platform.cloud.drain({ timeoutMs: 60_000, includeDelayed: true });
 const dlqBodies = () => platform.cloud.queues.peek(platform.cloud.queues.dlqOf('push-deliveries')).map((m) => DeliverySchema.parse(JSON.parse(m.body)));
 
 /** 36 distinct (Status, ParkStatus, LockStatus) so a received status names the version it came from */
@@ -143,9 +143,11 @@ describe('push delivery — T/CEC 102 §1.8, §3.3, §3.8, §3.12 (issue 5)', ()
     healthy();
     const d1 = demo(platform, P1);
     d1.set({ stationStatus: 1 });
-    await emitStatus([statusChange('FX0004E02C1', 3, 1)]);
+    await emitStatus([statusChange('FX0001E02C1', 3, 1)]);
     await drain();
-    expect(d1.received.filter((r) => JSON.stringify(r.data).includes('FX0004E02C1'))).toHaveLength(1);
+    const got = d1.received.filter((r) => r.iface === 'notification_stationStatus' && JSON.stringify(r.data).includes('"FX0001E02C1"'));
+    expect(got.map((r) => (r.data.ConnectorStatusInfo as { Status: number }).Status)).toEqual([2, 1]); // the first test's, then this one once
+    expect(demo(platform, P2).received.filter((r) => JSON.stringify(r.data).includes('"FX0001E02C1"'))).toHaveLength(2);
   });
 
   it('4004 is retried a few times, then parked in the DLQ with the partner Msg; dlq replay delivers it', async () => {
@@ -155,9 +157,9 @@ describe('push delivery — T/CEC 102 §1.8, §3.3, §3.8, §3.12 (issue 5)', ()
     const seq = newSeq(P1);
     await emitStarted(P1, seq, 'FX0003E01C1');
     const parked = await eventually(async () => dlqBodies().find((m) => m.id.includes(seq)), { timeoutMs: 30_000, what: 'the parked push in the DLQ' });
-    expect(parked.attempt).toBe(2);
-    expect(parked.lastError).toMatchObject({ class: 'permanent', ret: 4004, msg: 'StartChargeSeq 未知' });
-    expect(parked.parked?.reason).toContain('StartChargeSeq 未知');
+    expect(parked!.attempt).toBe(2);
+    expect(parked!.lastError).toMatchObject({ class: 'permanent', ret: 4004, msg: 'StartChargeSeq 未知' });
+    expect(parked!.parked?.reason).toContain('StartChargeSeq 未知');
     d1.set({});
     const moved = await replayDlq(config().queueUrl('push-deliveries'), Number.POSITIVE_INFINITY, (m) => m.delivery?.id.includes(seq) ?? false);
     expect(moved).toBe(1);

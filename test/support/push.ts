@@ -72,3 +72,19 @@ export const acceptedOf = (d: DemoPartner, iface: ReceivedPush['iface'], subject
 
 export const statusesAt = (d: DemoPartner, connectorId: string) =>
   acceptedOf(d, 'notification_stationStatus', connectorId).map((r) => (r.data.ConnectorStatusInfo as { Status: number; ParkStatus?: number; LockStatus?: number }));
+
+import { decryptData, signRequest } from '../../shared/tcec/crypto.ts';
+
+/** The raw wire of a received push, checked the way a strict partner checks it: returns the plaintext Data. */
+export const wireOf = (platform: Platform, operatorId: string, r: ReceivedPush) => {
+  const p = platform.seed.partners.find((x) => x.operatorId === operatorId);
+  if (!p?.outbound) throw new Error(`partner ${operatorId} has no outbound set`);
+  const env = r.envelope;
+  const plain = decryptData(env.Data, p.outbound.dataSecret, p.outbound.dataSecretIV);
+  return {
+    envelope: env,
+    expectedSig: signRequest(env.OperatorID, env.Data, env.TimeStamp, env.Seq, p.outbound.sigSecret),
+    plain,
+    data: JSON.parse(plain) as Record<string, unknown>,
+  };
+};

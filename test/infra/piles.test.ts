@@ -1,0 +1,30 @@
+/** Template assertions for the pile side: the gateway's queue, its rule, its DLQ and its IoT grant. */
+import { describe, expect, it } from 'vitest';
+import { synth } from './template.ts';
+import { PileCommandRequested } from '../../events/piles.ts';
+
+describe('pile gateway (CDK)', () => {
+  const s = synth();
+  const policies = s.ofType('AWS::IAM::Policy');
+  const statements = policies.flatMap(([, r]) => ((r.Properties.PolicyDocument as { Statement: { Action: unknown; Resource: unknown }[] }).Statement ?? []));
+
+  it('may publish to the pile command topics only (iot:Publish on topic/evcs/piles/*)', () => {
+    const iot = statements.filter((st) => JSON.stringify(st.Action).includes('iot:'));
+    expect(iot.length).toBeGreaterThan(0);
+    for (const st of iot) {
+      expect(st.Action).toBe('iot:Publish');
+      expect(JSON.stringify(st.Resource)).toContain(':topic/evcs/piles/*');
+    }
+  });
+
+  it('PileCommandRequested is routed by a rule into an SQS queue that has a DLQ', () => {
+    const rules = s.ofType('AWS::Events::Rule').filter(([, r]) => JSON.stringify(r.Properties.EventPattern) === JSON.stringify(PileCommandRequested.pattern()));
+    expect(rules).toHaveLength(1);
+    const targets = rules[0]![1].Properties.Targets as { Arn: unknown }[];
+    expect(targets).toHaveLength(1);
+    const arn = JSON.stringify(targets[0]!.Arn);
+    const queue = s.ofType('AWS::SQS::Queue').find(([lid]) => arn.includes(lid));
+    expect(queue).toBeDefined();
+    expect(JSON.stringify(queue![1].Properties.RedrivePolicy)).toContain('maxReceiveCount');
+  });
+});
