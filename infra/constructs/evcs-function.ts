@@ -20,11 +20,32 @@ import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { LogLevel, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { TIER_DEFAULTS, envName, type FunctionDecl, type Grant, type TierDefaults } from '../topology/types.ts';
 import { ALARM_PERIOD, type AlarmTopics } from './alarm-topics.ts';
 
 /** ESM bundles still meet CommonJS dependencies that call `require`: give them one. */
+/** The account's IoT Core ATS data endpoint, looked up once per stack at deploy time. */
+export const iotDataEndpoint = (scope: Construct): string => {
+  const stack = Stack.of(scope);
+  const id = 'IotDataEndpoint';
+  const existing = stack.node.tryFindChild(id) as AwsCustomResource | undefined;
+  const lookup =
+    existing ??
+    new AwsCustomResource(stack, id, {
+      onUpdate: {
+        service: 'Iot',
+        action: 'describeEndpoint',
+        parameters: { endpointType: 'iot:Data-ATS' },
+        physicalResourceId: PhysicalResourceId.of('iot-data-ats-endpoint'),
+      },
+      policy: AwsCustomResourcePolicy.fromSdkCalls({ resources: AwsCustomResourcePolicy.ANY_RESOURCE }),
+      installLatestAwsSdk: false,
+    });
+  return lookup.getResponseField('endpointAddress');
+};
+
 export const ESM_REQUIRE_BANNER = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
 
 /** Environment keys that would carry a secret value: never allowed (secrets live in Secrets Manager). */
@@ -149,10 +170,14 @@ export class EvcsFunction extends Construct {
     this.fn.addToRolePolicy(new iam.PolicyStatement({ actions, resources: [secretsPrefixArn(this, this.props.secretsPrefix)] }));
   }
 
-  /** iot:Publish on the pile command topics only. */
+  /**
+   * iot:Publish on the pile command topics only, and the account's ATS data endpoint in
+   * AWS_ENDPOINT_URL_IOT_DATA_PLANE (the SDK's default data endpoint is not the account's).
+   */
   bindIotPublish(): void {
     const arn = Stack.of(this).formatArn({ service: 'iot', resource: 'topic', resourceName: PILE_TOPIC_PATTERN });
     this.fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['iot:Publish'], resources: [arn] }));
+    this.fn.addEnvironment('AWS_ENDPOINT_URL_IOT_DATA_PLANE', `https://${iotDataEndpoint(this)}`);
   }
 
   private applyGrant(grant: Grant): void {
