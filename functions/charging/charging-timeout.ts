@@ -9,6 +9,7 @@ const processor = new BatchProcessor(EventType.SQS);
 const Message = z.object({ kind: z.enum(['start', 'stop']), StartChargeSeq: z.string().min(1) });
 
 const record = async (r: SQSRecord): Promise<void> => {
+  logger.resetKeys(); // each record carries its own StartChargeSeq / ConnectorID
   const m = Message.parse(JSON.parse(r.body));
   logger.appendKeys({ StartChargeSeq: m.StartChargeSeq, messageId: r.messageId });
   await onTimeout(m, new Date());

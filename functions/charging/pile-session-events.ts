@@ -11,6 +11,7 @@ import { onPileMeter, onPileStarted, onPileStopped } from '../../shared/services
 const processor = new BatchProcessor(EventType.SQS);
 
 const record = async (r: SQSRecord): Promise<void> => {
+  logger.resetKeys(); // each record carries its own StartChargeSeq / ConnectorID
   const event = JSON.parse(r.body) as { 'detail-type'?: string };
   logger.appendKeys({ messageId: r.messageId });
   switch (event['detail-type']) {

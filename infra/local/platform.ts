@@ -77,6 +77,8 @@ export const startPlatform = async (opts: PlatformOptions): Promise<Platform> =>
     ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
     env: { OPERATOR_ID: seed.operatorId, PILE_TRANSPORT: 'local', ...(opts.pileSimUrl ? { PILE_SIM_URL: opts.pileSimUrl } : {}), ...(opts.env ?? {}) },
     logLevel: opts.logLevel ?? 'WARN',
+    // runtime diagnostics (a handler failure, a redrive, a DLQ move) — never secret values
+    ...(quietLog ? {} : { onLog: (line: string) => console.error(line) }),
     extraRoutes: [
       {
         method: 'GET',

@@ -7,8 +7,8 @@
  */
 import { randomInt } from 'node:crypto';
 import type { SecretSet } from '../tcec/crypto.ts';
-import { getPartner, putPartner, type Partner } from '../store/partners.ts';
-import { getPartnerSecrets, putPartnerSecrets, type PartnerSecrets } from '../store/secrets.ts';
+import { getPartner, PartnerSchema, putPartner, type Partner } from '../store/partners.ts';
+import { getPartnerSecrets, PartnerSecretsSchema, putPartnerSecrets, type PartnerSecrets } from '../store/secrets.ts';
 import type { SeedPartner } from '../seed.ts';
 
 const ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789';
@@ -41,9 +41,8 @@ export const onboardPartner = async (input: OnboardInput): Promise<{ partner: Pa
     inbound,
     ...(input.outbound ? { outbound: outboundSecrets as SecretSet } : {}),
   };
-  // secrets first: a registry entry without secrets would answer 4001 to a correct partner
-  await putPartnerSecrets(input.operatorId, secrets);
-  const partner: Partner = {
+  // validate everything before writing anything: no half-onboarded partner
+  const partner: Partner = PartnerSchema.parse({
     operatorId: input.operatorId,
     name: input.name,
     dialect: input.dialect ?? 'cec2016',
@@ -51,7 +50,10 @@ export const onboardPartner = async (input: OnboardInput): Promise<{ partner: Pa
     status: 'active',
     features: input.features ?? { queryChargeInfo: false },
     ...(baseUrl ? { outbound: { baseUrl, ...(paths ? { paths } : {}) } } : {}),
-  };
+  });
+  PartnerSecretsSchema.parse(secrets);
+  // secrets first: a registry entry without secrets would answer 4001 to a correct partner
+  await putPartnerSecrets(input.operatorId, secrets);
   await putPartner(partner);
   return { partner, inbound };
 };

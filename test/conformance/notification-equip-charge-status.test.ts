@@ -23,6 +23,7 @@ describe('notification_equip_charge_status — §3.9', () => {
   it('§3.9: the query_equip_charge_status object; cec2016 keeps SeviceMoney, at most one push per 50 s of samples', async () => {
     const seq = newSeq(P1);
     await progress(P1, seq, '2026-11-23 09:45:00');
+    await drain();
     await progress(P1, seq, '2026-11-23 09:45:20'); // within 50 s: not pushed
     await drain();
     await progress(P1, seq, '2026-11-23 09:45:50'); // 50 s later: pushed
