@@ -17,6 +17,9 @@ import { publish } from '../bus/publish.ts';
 import { applyConnectorStatus, getConnectorRef, markAnnounced } from '../store/stations.ts';
 import { statusDiffers, statusVersion, type LiveStatus } from './stations.ts';
 
+/** how long a stored-but-unannounced change belongs to the delivery that stored it */
+export const PENDING_GRACE_MS = 10_000;
+
 export type IngestResult = 'changed' | 'unchanged' | 'stale' | 'unknown-connector' | 're-announced';
 
 type Report = DetailOf<typeof PileStatusChanged>;
@@ -60,9 +63,11 @@ export const ingestPileStatus = async (r: Report): Promise<IngestResult> => {
     await markAnnounced(stationId, r.ConnectorID, version);
   };
   if (out.outcome === 'stale') {
-    // a retry of a report whose change was stored but not yet published
-    if (out.stored && out.stored.version === version && out.stored.pendingAnnounce === version) {
-      await announce(out.stored.announcePrevious);
+    // a retry of a report whose change was stored but not yet published — after the first
+    // delivery had time to publish it (a duplicate delivered concurrently must not announce twice)
+    const s = out.stored;
+    if (s && s.version === version && s.pendingAnnounce === version && (s.pendingSince ?? 0) < Date.now() - PENDING_GRACE_MS) {
+      await announce(s.announcePrevious);
       return 're-announced';
     }
     return 'stale';

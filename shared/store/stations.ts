@@ -189,7 +189,7 @@ export type StatusOutcome =
   /** stored; `previous` is what it replaced (undefined: first status ever) */
   | { outcome: 'applied'; previous?: LiveStatus }
   /** a newer (or the same) version is already stored */
-  | { outcome: 'stale'; stored?: LiveStatus & { version: number; pendingAnnounce?: number; announcePrevious?: number } }
+  | { outcome: 'stale'; stored?: LiveStatus & { version: number; pendingAnnounce?: number; announcePrevious?: number; pendingSince?: number } }
   /** no such connector at that station */
   | { outcome: 'unknown' };
 
@@ -217,6 +217,7 @@ export const applyConnectorStatus = async (w: StatusWrite, announce: (previous: 
             version: i.version,
             ...(typeof i.pendingAnnounce === 'number' ? { pendingAnnounce: i.pendingAnnounce } : {}),
             ...(typeof i.announcePrevious === 'number' ? { announcePrevious: i.announcePrevious } : {}),
+            ...(typeof i.pendingSince === 'number' ? { pendingSince: i.pendingSince } : {}),
           }
         : undefined;
     if (stored && stored.version >= w.version) return { outcome: 'stale', stored };
@@ -229,8 +230,8 @@ export const applyConnectorStatus = async (w: StatusWrite, announce: (previous: 
           Key: key,
           ConditionExpression: stored ? 'version = :rv AND version < :v' : 'attribute_exists(pk) AND attribute_not_exists(version)',
           UpdateExpression: mark
-            ? 'SET #s = :s, parkStatus = :ps, lockStatus = :ls, version = :v, observedAt = :o, pendingAnnounce = :v, announcePrevious = :prev'
-            : 'SET #s = :s, parkStatus = :ps, lockStatus = :ls, version = :v, observedAt = :o REMOVE pendingAnnounce, announcePrevious',
+            ? 'SET #s = :s, parkStatus = :ps, lockStatus = :ls, version = :v, observedAt = :o, pendingAnnounce = :v, announcePrevious = :prev, pendingSince = :now'
+            : 'SET #s = :s, parkStatus = :ps, lockStatus = :ls, version = :v, observedAt = :o REMOVE pendingAnnounce, announcePrevious, pendingSince',
           ExpressionAttributeNames: { '#s': 'status' },
           ExpressionAttributeValues: {
             ':s': w.status,
@@ -239,7 +240,7 @@ export const applyConnectorStatus = async (w: StatusWrite, announce: (previous: 
             ':v': w.version,
             ':o': w.observedAt,
             ...(stored ? { ':rv': stored.version } : {}),
-            ...(mark ? { ':prev': previous?.status ?? -1 } : {}),
+            ...(mark ? { ':prev': previous?.status ?? -1, ':now': Date.now() } : {}),
           },
         }),
       );
@@ -259,7 +260,7 @@ export const markAnnounced = async (stationId: string, connectorId: string, vers
         TableName: table(),
         Key: { pk: stationPk(stationId), sk: `CONN#${connectorId}` },
         ConditionExpression: 'pendingAnnounce = :v',
-        UpdateExpression: 'REMOVE pendingAnnounce, announcePrevious',
+        UpdateExpression: 'REMOVE pendingAnnounce, announcePrevious, pendingSince',
         ExpressionAttributeValues: { ':v': version },
       }),
     );

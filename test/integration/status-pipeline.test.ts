@@ -14,6 +14,10 @@ import { PileStatusChanged, type ConnectorStatus } from '../../events/piles.ts';
 import { ConnectorStatusChanged } from '../../events/baseinfo.ts';
 import { getStationConnectors } from '../../shared/store/stations.ts';
 import { statusVersion } from '../../shared/domain/stations.ts';
+import { applyConnectorStatus } from '../../shared/store/stations.ts';
+import { ingestPileStatus, PENDING_GRACE_MS } from '../../shared/domain/connector-status.ts';
+import { dynamo } from '../../shared/store/dynamo.ts';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 
 let platform: Platform;
 const emitted: BusEvent[] = [];
@@ -120,5 +124,25 @@ describe('status pipeline: PileStatusChanged → live status → ConnectorStatus
     await publish(PileStatusChanged, report('NOPE-CONNECTOR', 1, 3));
     await platform.cloud.drain();
     expect(emitted.length).toBe(before);
+  });
+
+  it('a change stored but never announced (the publisher died) is announced by a later redelivery, not by a concurrent duplicate', async () => {
+    const c = 'FX0002E02C1';
+    const r = report(c, 500, 255, 0, 10);
+    const v = statusVersion(r.observedAt, r.seq);
+    // the first delivery stores the change and dies before publishing
+    const stored = await applyConnectorStatus({ stationId: 'FX0002', connectorId: c, version: v, observedAt: r.observedAt, status: 255, parkStatus: 0, lockStatus: 10 }, () => true);
+    expect(stored.outcome).toBe('applied');
+    // a duplicate delivered at once finds the change pending and leaves it to its owner
+    expect(await ingestPileStatus(r)).toBe('stale');
+    expect(changesOf(c).filter((x) => x.version === v)).toHaveLength(0);
+    // the SQS redelivery after the visibility timeout (simulated by ageing the mark) announces it, once
+    await dynamo().send(
+      new UpdateCommand({ TableName: process.env.TABLE_STATIONS, Key: { pk: 'STATION#FX0002', sk: `CONN#${c}` }, UpdateExpression: 'SET pendingSince = :old', ExpressionAttributeValues: { ':old': Date.now() - PENDING_GRACE_MS - 1 } }),
+    );
+    expect(await ingestPileStatus(r)).toBe('re-announced');
+    expect(await ingestPileStatus(r)).toBe('stale');
+    await platform.cloud.drain();
+    expect(changesOf(c).filter((x) => x.version === v)).toHaveLength(1);
   });
 });
