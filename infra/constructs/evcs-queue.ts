@@ -75,9 +75,9 @@ export class EvcsQueue extends Construct {
     });
     alarms.alarm(this, 'AgeAlarm', {
       metric: this.queue.metricApproximateAgeOfOldestMessage({ period: ALARM_PERIOD, statistic: 'Maximum' }),
-      threshold: QUEUE_AGE_ALARM_SECONDS[decl.tier],
+      threshold: decl.ageAlarmSeconds ?? QUEUE_AGE_ALARM_SECONDS[decl.tier],
       severity: tier.severity,
-      description: `${decl.name}: oldest message older than ${QUEUE_AGE_ALARM_SECONDS[decl.tier]}s (consumer stuck or too slow)`,
+      description: `${decl.name}: oldest message older than ${decl.ageAlarmSeconds ?? QUEUE_AGE_ALARM_SECONDS[decl.tier]}s (consumer stuck or too slow)`,
       evaluationPeriods: 2,
       datapointsToAlarm: 2,
     });

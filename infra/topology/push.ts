@@ -38,6 +38,9 @@ export const pushQueues: readonly QueueDecl[] = [
     visibilityTimeoutSeconds: 90,
     maxReceiveCount: 4,
     dlqRetentionDays: 14,
+    // retries wait up to an hour and a dead partner's pushes are held by its breaker: only a
+    // message older than the whole retry budget means the consumer is stuck
+    ageAlarmSeconds: 3 * 3600,
   },
 ];
 
@@ -63,5 +66,13 @@ export const pushFunctions: readonly FunctionDecl[] = [
     triggers: [{ type: 'queue', queue: 'push-deliveries', batchSize: 10, maxConcurrency: 10 }],
     grants: [readPartners, readSecrets, state, deliveries, { table: 'orders', access: 'readWrite' }, putEvents],
     timeoutSeconds: 20,
+    calls: [
+      'query_token',
+      'notification_stationStatus',
+      'notification_start_charge_result',
+      'notification_equip_charge_status',
+      'notification_stop_charge_result',
+      'notification_charge_order_info',
+    ],
   },
 ];

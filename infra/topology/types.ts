@@ -57,6 +57,11 @@ export interface QueueDecl {
   readonly subscribe?: readonly EventPattern[];
   /** how long the DLQ keeps messages (days, ≤ 14) */
   readonly dlqRetentionDays?: number;
+  /**
+   * alarm when the oldest message is older than this (default by tier); raise it for a queue that
+   * holds delayed retries on purpose
+   */
+  readonly ageAlarmSeconds?: number;
 }
 
 export type Trigger =

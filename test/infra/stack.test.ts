@@ -229,7 +229,7 @@ describe.each(cases)('%s', (_name, topo) => {
     const ageAlarm = alarms.find(
       (a) => a.MetricName === 'ApproximateAgeOfOldestMessage' && JSON.stringify(a.Dimensions) === JSON.stringify([{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queueLid(q.name), 'QueueName'] } }]),
     );
-    expect(ageAlarm).toMatchObject({ Threshold: QUEUE_AGE_ALARM_SECONDS[q.tier], AlarmActions: topic });
+    expect(ageAlarm).toMatchObject({ Threshold: q.ageAlarmSeconds ?? QUEUE_AGE_ALARM_SECONDS[q.tier], AlarmActions: topic });
     for (const pattern of q.subscribe ?? []) {
       s.template.hasResourceProperties('AWS::Events::Rule', {
         EventBusName: ref(s.lid(s.stack.bus)),
