@@ -100,6 +100,8 @@ export const OrderFinished = defineEvent({
     stoppedByPartner: z.boolean(),
     /** true when charging actually happened (an OrderStarted with succeeded true preceded it) */
     charged: z.boolean(),
+    /** the battery's state of charge at the last meter sample, % (absent when none arrived) */
+    finalSoc: z.number().min(0).max(100).optional(),
     bill: OrderBill,
   }),
   sample: {

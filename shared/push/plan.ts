@@ -74,7 +74,7 @@ export const finishPushes = (e: DetailOf<typeof OrderFinished>, now: number): De
           ConnectorStatus: e.StopReason === 4 ? 1 : 2,
           CurrentA: 0,
           VoltageA: 0,
-          Soc: 0,
+          Soc: e.finalSoc ?? 0,
           StartTime: bill.StartTime,
           EndTime: bill.EndTime,
           TotalPower: bill.TotalPower,

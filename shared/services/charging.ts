@@ -265,6 +265,7 @@ const finish = async (o: Order, f: FinishArgs): Promise<boolean> => {
     finishReason: f.finishReason,
     stoppedByPartner: !!o.stoppedByPartner,
     charged: f.charged,
+    ...(o.live ? { finalSoc: o.live.soc } : {}),
     bill: totals,
   });
   logger.info('order finished', { StartChargeSeq: o.StartChargeSeq, ConnectorID: o.ConnectorID, StopReason: f.stopReason, finishReason: f.finishReason, TotalMoney: totals.TotalMoney });

@@ -56,12 +56,12 @@ describe('notification_equip_charge_status — §3.9', () => {
     const seq = newSeq(P1);
     await progress(P1, seq, '2026-11-23 11:00:00');
     await drain();
-    await emitFinished(P1, seq, 'FX0001E01C1', { charged: true, stoppedByPartner: false, StopReason: 2 });
+    await emitFinished(P1, seq, 'FX0001E01C1', { charged: true, stoppedByPartner: false, StopReason: 2, finalSoc: 97.5 });
     await drain();
     await progress(P1, seq, '2026-11-23 11:05:00'); // a late sample after the end
     await drain();
     const got = acceptedOf(demo(platform, P1), 'notification_equip_charge_status', seq);
     expect(got.map((r) => r.data.StartChargeSeqStat)).toEqual([2, 4]);
-    expect(got[1]!.data).toMatchObject({ TotalMoney: 54.8, TotalPower: 45.21 });
+    expect(got[1]!.data).toMatchObject({ TotalMoney: 54.8, TotalPower: 45.21, Soc: 97.5, CurrentA: 0 });
   });
 });
