@@ -43,7 +43,8 @@ export interface DynamoOptions {
 
 export const DEFAULT_JVM_OPTIONS = '-XX:TieredStopAtLevel=1';
 
-const javaAvailable = (): boolean => {
+/** is a `java` on PATH (DynamoDB Local runs on it)? */
+export const javaAvailable = (): boolean => {
   try {
     execFileSync('java', ['-version'], { stdio: 'ignore' });
     return true;

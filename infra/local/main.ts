@@ -12,22 +12,13 @@
  * Ctrl-C stops everything it started.
  */
 import { parseArgs } from 'node:util';
-import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { startPlatform } from './platform.ts';
 import { DEFAULT_DATA_DIR, DEFAULT_PORT, DEFAULT_SEED } from './defaults.ts';
+import { javaAvailable, JAVA_REQUIRED } from './dynamodb.ts';
 import { SeedError } from '../../shared/seed.ts';
 
 const USAGE = `usage: npm start -- [--port N] [--seed FILE] [--data-dir DIR] [--fresh] [--verbose] [--sim-speed N] [--sim-url URL]`;
-
-const javaAvailable = (): boolean => {
-  try {
-    execFileSync('java', ['-version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 const main = async (): Promise<void> => {
   const { values } = parseArgs({
@@ -51,7 +42,7 @@ const main = async (): Promise<void> => {
   const simSpeed = Number(values['sim-speed']);
   if (!Number.isFinite(simSpeed) || simSpeed <= 0) throw new Error(`--sim-speed must be a positive number, got ${values['sim-speed']}`);
   if (!javaAvailable()) {
-    console.error('Java 17+ is required for DynamoDB Local: install it (apt-get install -y openjdk-17-jre-headless) and run npm start again.');
+    console.error(`${JAVA_REQUIRED}, then run npm start again.`);
     process.exit(1);
   }
 

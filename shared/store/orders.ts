@@ -308,17 +308,18 @@ export const connectorHolder = async (connectorId: string): Promise<string | und
   return res.Item?.StartChargeSeq ? String(res.Item.StartChargeSeq) : undefined;
 };
 
-/** Finished orders of a station whose end time lies in [from, to) — station stats, reporting. */
-export const finishedOrdersOfStation = async (stationId: string, from: Date, to: Date): Promise<Order[]> => {
+/** Every item of an index partition whose ISO sort key lies in [from, to). */
+const queryRange = async (index: string, pkAttr: string, skAttr: string, pk: string, from: Date, to: Date): Promise<Order[]> => {
   const out: Order[] = [];
   let start: Record<string, unknown> | undefined;
   do {
     const res = await dynamo().send(
       new QueryCommand({
         TableName: table(),
-        IndexName: 'byStation',
-        KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk BETWEEN :from AND :to',
-        ExpressionAttributeValues: { ':pk': `STATION#${stationId}`, ':from': from.toISOString(), ':to': new Date(to.getTime() - 1).toISOString() },
+        IndexName: index,
+        KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
+        ExpressionAttributeNames: { '#pk': pkAttr, '#sk': skAttr },
+        ExpressionAttributeValues: { ':pk': pk, ':from': from.toISOString(), ':to': new Date(to.getTime() - 1).toISOString() },
         ExclusiveStartKey: start,
       }),
     );
@@ -328,22 +329,10 @@ export const finishedOrdersOfStation = async (stationId: string, from: Date, to:
   return out;
 };
 
+/** Finished orders of a station whose end time lies in [from, to) — station stats, reporting. */
+export const finishedOrdersOfStation = (stationId: string, from: Date, to: Date): Promise<Order[]> =>
+  queryRange('byStation', 'gsi2pk', 'gsi2sk', `STATION#${stationId}`, from, to);
+
 /** A partner's orders created in [from, to). */
-export const ordersOfPartner = async (operatorId: string, from: Date, to: Date): Promise<Order[]> => {
-  const out: Order[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const res = await dynamo().send(
-      new QueryCommand({
-        TableName: table(),
-        IndexName: 'byPartner',
-        KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk BETWEEN :from AND :to',
-        ExpressionAttributeValues: { ':pk': `PARTNER#${operatorId}`, ':from': from.toISOString(), ':to': new Date(to.getTime() - 1).toISOString() },
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of res.Items ?? []) out.push(strip(item));
-    start = res.LastEvaluatedKey;
-  } while (start);
-  return out;
-};
+export const ordersOfPartner = (operatorId: string, from: Date, to: Date): Promise<Order[]> =>
+  queryRange('byPartner', 'gsi1pk', 'gsi1sk', `PARTNER#${operatorId}`, from, to);
