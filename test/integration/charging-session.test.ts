@@ -99,9 +99,10 @@ describe('a full session — T/CEC 102 §3.5, §3.7, §3.9, §3.10, §3.12', () 
     expect(info.ret).toBe(0);
     expect(info.data).toMatchObject({ StartChargeSeq: seq, StartChargeSeqStat: 4, StopReason: 1, TotalPower: done.TotalPower, TotalMoney: done.TotalMoney });
 
-    // the connector was released: a new session may start on it
+    // the connector was released: once the pile reports it no longer charging, a new session may start on it
     const order = await getOrder(seq);
     expect(order?.status).toBe(4);
+    await waitStatus(connector, 2);
     const again = await p1.call('query_start_charge', { StartChargeSeq: seqOf(p1), ConnectorID: connector });
     expect(again.data).toMatchObject({ SuccStat: 0 });
     // a second stop of the finished order: FailReason 3 already stopped
