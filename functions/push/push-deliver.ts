@@ -7,7 +7,7 @@
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
-import { logger, metrics } from '#powertools';
+import { logger, metrics, MetricUnit } from '#powertools';
 import { DeliverySchema } from '../../shared/push/messages.ts';
 import { deliver } from '../../shared/push/deliver.ts';
 import { resend, visibleNow } from '../../shared/push/queue.ts';
@@ -45,6 +45,8 @@ const record = async (r: SQSRecord): Promise<void> => {
 };
 
 export const handler = async (event: SQSEvent, context: Context) => {
+  // one metric per batch at least: a batch whose pushes were all skipped (superseded) still publishes
+  metrics.addMetric('PushRecords', MetricUnit.Count, event.Records.length);
   try {
     return await processPartialResponse(event, record, processor, { context, processInParallel: true, throwOnFullBatchFailure: false });
   } finally {

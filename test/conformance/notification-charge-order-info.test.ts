@@ -3,27 +3,21 @@
  * to outbound.baseUrl + interface, our OperatorID in the envelope, encrypted and signed with the set
  * the partner issued us, Data in the partner's dialect, a Bearer token from the partner's query_token.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Platform } from '../../infra/local/platform.ts';
-import { P1, P2, acceptedOf, demo, emitFinished, emitStarted, emitStatus, newSeq, startPushPlatform, statusChange, wireOf } from '../support/push.ts';
+import { describe, expect, it } from 'vitest';
+import { P1, P2, acceptedOf, demo, emitFinished, emitStarted, emitStatus, newSeq, usePushPlatform, statusChange, wireOf } from '../support/push.ts';
 import { publish } from '../../shared/bus/publish.ts';
 import { OrderProgress } from '../../events/orders.ts';
 
-let platform: Platform;
-beforeAll(async () => {
-  platform = await startPushPlatform();
-}, 120_000);
-afterAll(async () => platform?.stop());
-const drain = () => platform.cloud.drain({ timeoutMs: 60_000, includeDelayed: true });
+const ctx = usePushPlatform();
 
 describe('notification_charge_order_info — §3.12', () => {
   it('§3.12: the final order with ChargeDetails in cec2016 spelling, our OperatorID, outbound Sig', async () => {
     const seq = newSeq(P1);
     await emitFinished(P1, seq, 'FX0002E01C1', { stoppedByPartner: false, charged: true, StopReason: 0 });
-    await drain();
-    const [r] = acceptedOf(demo(platform, P1), 'notification_charge_order_info', seq);
-    const w = wireOf(platform, P1, r!);
-    expect(w.envelope.OperatorID).toBe(platform.seed.operatorId);
+    await ctx.drain();
+    const [r] = acceptedOf(demo(ctx.platform, P1), 'notification_charge_order_info', seq);
+    const w = wireOf(ctx.platform, P1, r!);
+    expect(w.envelope.OperatorID).toBe(ctx.platform.seed.operatorId);
     expect(w.envelope.Sig).toBe(w.expectedSig);
     expect(Object.keys(w.data)).toEqual(['StartChargeSeq', 'ConnectorID', 'StartTime', 'EndTime', 'TotalPower', 'TotalElecMoney', 'TotalSeviceMoney', 'TotalMoney', 'StopReason', 'SumPeriod', 'ChargeDetails']);
     expect(Object.keys((w.data.ChargeDetails as Record<string, unknown>[])[0]!)).toEqual(['DetailStartTime', 'DetailEndTime', 'ElecPrice', 'SevicePrice', 'DetailPower', 'DetailElecMoney', 'DetailSeviceMoney']);
@@ -32,9 +26,9 @@ describe('notification_charge_order_info — §3.12', () => {
   it('§3.12 + §5.1: xiaoju gets TotalServiceMoney, ServicePrice, DetailServiceMoney', async () => {
     const seq = newSeq(P2);
     await emitFinished(P2, seq, 'FX0003E01C2', { stoppedByPartner: false, charged: true });
-    await drain();
-    const [r] = acceptedOf(demo(platform, P2), 'notification_charge_order_info', seq);
-    const w = wireOf(platform, P2, r!);
+    await ctx.drain();
+    const [r] = acceptedOf(demo(ctx.platform, P2), 'notification_charge_order_info', seq);
+    const w = wireOf(ctx.platform, P2, r!);
     expect(w.envelope.Sig).toBe(w.expectedSig);
     expect(w.data).toHaveProperty('TotalServiceMoney', 18.08);
     expect(w.data).not.toHaveProperty('TotalSeviceMoney');
@@ -44,7 +38,7 @@ describe('notification_charge_order_info — §3.12', () => {
   it('§3.12: no order push for a session that never charged', async () => {
     const seq = newSeq(P1);
     await emitFinished(P1, seq, 'FX0004E01C1', { stoppedByPartner: false, charged: false });
-    await drain();
-    expect(acceptedOf(demo(platform, P1), 'notification_charge_order_info', seq)).toEqual([]);
+    await ctx.drain();
+    expect(acceptedOf(demo(ctx.platform, P1), 'notification_charge_order_info', seq)).toEqual([]);
   });
 });

@@ -3,18 +3,12 @@
  * to outbound.baseUrl + interface, our OperatorID in the envelope, encrypted and signed with the set
  * the partner issued us, Data in the partner's dialect, a Bearer token from the partner's query_token.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Platform } from '../../infra/local/platform.ts';
-import { P1, P2, acceptedOf, demo, emitFinished, emitStarted, emitStatus, newSeq, startPushPlatform, statusChange, wireOf } from '../support/push.ts';
+import { describe, expect, it } from 'vitest';
+import { P1, P2, acceptedOf, demo, emitFinished, emitStarted, emitStatus, newSeq, usePushPlatform, statusChange, wireOf } from '../support/push.ts';
 import { publish } from '../../shared/bus/publish.ts';
 import { OrderProgress } from '../../events/orders.ts';
 
-let platform: Platform;
-beforeAll(async () => {
-  platform = await startPushPlatform();
-}, 120_000);
-afterAll(async () => platform?.stop());
-const drain = () => platform.cloud.drain({ timeoutMs: 60_000, includeDelayed: true });
+const ctx = usePushPlatform();
 
 describe('notification_equip_charge_status — §3.9', () => {
   const progress = (operatorId: string, seq: string, endTime: string) =>
@@ -23,15 +17,15 @@ describe('notification_equip_charge_status — §3.9', () => {
   it('§3.9: the query_equip_charge_status object; cec2016 keeps SeviceMoney, at most one push per 50 s of samples', async () => {
     const seq = newSeq(P1);
     await progress(P1, seq, '2026-11-23 09:45:00');
-    await drain();
+    await ctx.drain();
     await progress(P1, seq, '2026-11-23 09:45:20'); // within 50 s: not pushed
-    await drain();
+    await ctx.drain();
     await progress(P1, seq, '2026-11-23 09:45:50'); // 50 s later: pushed
-    await drain();
-    const got = acceptedOf(demo(platform, P1), 'notification_equip_charge_status', seq);
+    await ctx.drain();
+    const got = acceptedOf(demo(ctx.platform, P1), 'notification_equip_charge_status', seq);
     expect(got.map((r) => r.data.EndTime)).toEqual(['2026-11-23 09:45:00', '2026-11-23 09:45:50']);
-    const w = wireOf(platform, P1, got[0]!);
-    expect(w.envelope.OperatorID).toBe(platform.seed.operatorId);
+    const w = wireOf(ctx.platform, P1, got[0]!);
+    expect(w.envelope.OperatorID).toBe(ctx.platform.seed.operatorId);
     expect(w.envelope.Sig).toBe(w.expectedSig);
     expect(Object.keys(w.data)).toEqual(['StartChargeSeq', 'StartChargeSeqStat', 'ConnectorID', 'ConnectorStatus', 'CurrentA', 'VoltageA', 'Soc', 'StartTime', 'EndTime', 'TotalPower', 'ElecMoney', 'SeviceMoney', 'TotalMoney', 'SumPeriod', 'ChargeDetails']);
     expect(w.data).toMatchObject({ StartChargeSeqStat: 2, ConnectorStatus: 3, TotalPower: 12.35, ElecMoney: 10.03, SeviceMoney: 4.94, TotalMoney: 14.97 });
@@ -41,9 +35,9 @@ describe('notification_equip_charge_status — §3.9', () => {
   it('§3.9 + §5.1: xiaoju gets ServiceMoney / DetailServiceMoney and keeps ElecMoney (its push, not its query)', async () => {
     const seq = newSeq(P2);
     await progress(P2, seq, '2026-11-23 10:00:00');
-    await drain();
-    const [r] = acceptedOf(demo(platform, P2), 'notification_equip_charge_status', seq);
-    const w = wireOf(platform, P2, r!);
+    await ctx.drain();
+    const [r] = acceptedOf(demo(ctx.platform, P2), 'notification_equip_charge_status', seq);
+    const w = wireOf(ctx.platform, P2, r!);
     expect(w.envelope.Sig).toBe(w.expectedSig);
     expect(w.data).toHaveProperty('ServiceMoney', 4.94);
     expect(w.data).toHaveProperty('ElecMoney', 10.03);
@@ -55,12 +49,12 @@ describe('notification_equip_charge_status — §3.9', () => {
   it('§3.9: a last push at the end (StartChargeSeqStat 4) and no older sample after it', async () => {
     const seq = newSeq(P1);
     await progress(P1, seq, '2026-11-23 11:00:00');
-    await drain();
+    await ctx.drain();
     await emitFinished(P1, seq, 'FX0001E01C1', { charged: true, stoppedByPartner: false, StopReason: 2, finalSoc: 97.5 });
-    await drain();
+    await ctx.drain();
     await progress(P1, seq, '2026-11-23 11:05:00'); // a late sample after the end
-    await drain();
-    const got = acceptedOf(demo(platform, P1), 'notification_equip_charge_status', seq);
+    await ctx.drain();
+    const got = acceptedOf(demo(ctx.platform, P1), 'notification_equip_charge_status', seq);
     expect(got.map((r) => r.data.StartChargeSeqStat)).toEqual([2, 4]);
     expect(got[1]!.data).toMatchObject({ TotalMoney: 54.8, TotalPower: 45.21, Soc: 97.5, CurrentA: 0 });
   });

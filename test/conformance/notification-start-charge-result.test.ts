@@ -3,27 +3,21 @@
  * to outbound.baseUrl + interface, our OperatorID in the envelope, encrypted and signed with the set
  * the partner issued us, Data in the partner's dialect, a Bearer token from the partner's query_token.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Platform } from '../../infra/local/platform.ts';
-import { P1, P2, acceptedOf, demo, emitFinished, emitStarted, emitStatus, newSeq, startPushPlatform, statusChange, wireOf } from '../support/push.ts';
+import { describe, expect, it } from 'vitest';
+import { P1, P2, acceptedOf, demo, emitFinished, emitStarted, emitStatus, newSeq, usePushPlatform, statusChange, wireOf } from '../support/push.ts';
 import { publish } from '../../shared/bus/publish.ts';
 import { OrderProgress } from '../../events/orders.ts';
 
-let platform: Platform;
-beforeAll(async () => {
-  platform = await startPushPlatform();
-}, 120_000);
-afterAll(async () => platform?.stop());
-const drain = () => platform.cloud.drain({ timeoutMs: 60_000, includeDelayed: true });
+const ctx = usePushPlatform();
 
 describe('notification_start_charge_result — §3.8', () => {
   it('§3.8: StartChargeSeq, StartChargeSeqStat, ConnectorID, StartTime (yyyy-MM-dd HH:mm:ss), our OperatorID, outbound Sig', async () => {
     const seq = newSeq(P2);
     await emitStarted(P2, seq, 'FX0003E01C1');
-    await drain();
-    const [r] = acceptedOf(demo(platform, P2), 'notification_start_charge_result', seq);
-    const w = wireOf(platform, P2, r!);
-    expect(w.envelope.OperatorID).toBe(platform.seed.operatorId);
+    await ctx.drain();
+    const [r] = acceptedOf(demo(ctx.platform, P2), 'notification_start_charge_result', seq);
+    const w = wireOf(ctx.platform, P2, r!);
+    expect(w.envelope.OperatorID).toBe(ctx.platform.seed.operatorId);
     expect(w.envelope.Sig).toBe(w.expectedSig);
     expect(w.plain).toBe(JSON.stringify({ StartChargeSeq: seq, StartChargeSeqStat: 2, ConnectorID: 'FX0003E01C1', StartTime: '2026-11-23 09:30:47' }));
   });

@@ -3,27 +3,21 @@
  * to outbound.baseUrl + interface, our OperatorID in the envelope, encrypted and signed with the set
  * the partner issued us, Data in the partner's dialect, a Bearer token from the partner's query_token.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Platform } from '../../infra/local/platform.ts';
-import { P1, P2, acceptedOf, demo, emitFinished, emitStarted, emitStatus, newSeq, startPushPlatform, statusChange, wireOf } from '../support/push.ts';
+import { describe, expect, it } from 'vitest';
+import { P1, P2, acceptedOf, demo, emitFinished, emitStarted, emitStatus, newSeq, usePushPlatform, statusChange, wireOf } from '../support/push.ts';
 import { publish } from '../../shared/bus/publish.ts';
 import { OrderProgress } from '../../events/orders.ts';
 
-let platform: Platform;
-beforeAll(async () => {
-  platform = await startPushPlatform();
-}, 120_000);
-afterAll(async () => platform?.stop());
-const drain = () => platform.cloud.drain({ timeoutMs: 60_000, includeDelayed: true });
+const ctx = usePushPlatform();
 
 describe('notification_stationStatus — §3.3', () => {
   it('§3.3: one ConnectorStatusInfo object (not an array), our OperatorID, signed and encrypted with the outbound set', async () => {
     await emitStatus([statusChange('FX0001E01C1', 11, 3, 50, 10)]);
-    await drain();
+    await ctx.drain();
     for (const p of [P1, P2]) {
-      const r = acceptedOf(demo(platform, p), 'notification_stationStatus', 'FX0001E01C1').at(-1)!;
-      const w = wireOf(platform, p, r);
-      expect(w.envelope.OperatorID).toBe(platform.seed.operatorId);
+      const r = acceptedOf(demo(ctx.platform, p), 'notification_stationStatus', 'FX0001E01C1').at(-1)!;
+      const w = wireOf(ctx.platform, p, r);
+      expect(w.envelope.OperatorID).toBe(ctx.platform.seed.operatorId);
       expect(w.envelope.Sig).toBe(w.expectedSig);
       expect(w.envelope.Sig).toMatch(/^[0-9A-F]{32}$/);
       expect(w.envelope.TimeStamp).toMatch(/^\d{14}$/);
@@ -34,8 +28,8 @@ describe('notification_stationStatus — §3.3', () => {
   });
 
   it('§2.2: the URL is outbound.baseUrl + the interface name, exactly', async () => {
-    const p = platform.seed.partners.find((x) => x.operatorId === P1)!;
-    expect(p.outbound!.baseUrl).toBe(demo(platform, P1).baseUrl);
-    expect(acceptedOf(demo(platform, P1), 'notification_stationStatus').length).toBeGreaterThan(0);
+    const p = ctx.platform.seed.partners.find((x) => x.operatorId === P1)!;
+    expect(p.outbound!.baseUrl).toBe(demo(ctx.platform, P1).baseUrl);
+    expect(acceptedOf(demo(ctx.platform, P1), 'notification_stationStatus').length).toBeGreaterThan(0);
   });
 });

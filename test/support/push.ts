@@ -2,6 +2,7 @@
  * Test support for the push tests: the station fixture platform (no pile simulator) with short
  * push backoffs, its demo partners, and helpers to emit the events pushes come from.
  */
+import { afterAll, beforeAll } from 'vitest';
 import type { Platform } from '../../infra/local/platform.ts';
 import type { DemoPartner, ReceivedPush } from '../../infra/local/partner-server.ts';
 import { publish } from '../../shared/bus/publish.ts';
@@ -26,6 +27,22 @@ export const P2 = 'MA02XJ7K3'; // xiaoju, FX0001 and FX0003
 
 export const startPushPlatform = (env: Record<string, string> = {}): Promise<Platform> =>
   startStationsPlatform({ env: { ...FAST_PUSH_ENV, ...env } });
+
+/**
+ * One push platform for a test file: started before its tests, stopped after them.
+ * `drain` waits for delayed retries too (pushes are retried with DelaySeconds).
+ */
+export const usePushPlatform = (env: Record<string, string> = {}) => {
+  const ctx = {
+    platform: undefined as unknown as Platform,
+    drain: () => ctx.platform.cloud.drain({ timeoutMs: 60_000, includeDelayed: true }),
+  };
+  beforeAll(async () => {
+    ctx.platform = await startPushPlatform(env);
+  }, 120_000);
+  afterAll(async () => ctx.platform?.stop());
+  return ctx;
+};
 
 export const demo = (platform: Platform, operatorId: string): DemoPartner => {
   const d = platform.demoPartners.get(operatorId);
