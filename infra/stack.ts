@@ -21,6 +21,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { topology as realTopology } from './topology/index.ts';
 import type { FunctionDecl, KeyDecl, TableDecl, Topology, Trigger } from './topology/types.ts';
+import { envName } from './topology/types.ts';
 import { AlarmTopics } from './constructs/alarm-topics.ts';
 import { EvcsFunction } from './constructs/evcs-function.ts';
 import { EvcsQueue, toCdkPattern } from './constructs/evcs-queue.ts';
@@ -173,6 +174,13 @@ export class EvcsStack extends Stack {
     new CfnOutput(this, 'ApiUrl', { value: this.apiStage.url, description: 'base URL of the T/CEC interfaces' });
     new CfnOutput(this, 'EventBusName', { value: this.bus.eventBusName });
     new CfnOutput(this, 'SecretsPrefix', { value: this.secretsPrefix });
+    // what the operator CLI (`npm run evcs`) needs in its environment to work against AWS
+    for (const [logical, table] of this.tables) {
+      new CfnOutput(this, `Table${pascal(logical)}`, { value: table.tableName, description: `export ${envName('TABLE', logical)}=<this>` });
+    }
+    for (const [logical, q] of this.queues) {
+      new CfnOutput(this, `QueueUrl${pascal(logical)}`, { value: q.queue.queueUrl, description: `export ${envName('QUEUE_URL', logical)}=<this>` });
+    }
   }
 
   private contextString(key: string): string | undefined {
