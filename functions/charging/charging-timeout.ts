@@ -15,4 +15,4 @@ const record = async (r: SQSRecord): Promise<void> => {
   await onTimeout(m, new Date());
 };
 
-export const handler = async (event: SQSEvent, context: Context) => processPartialResponse(event, record, processor, { context });
+export const handler = async (event: SQSEvent, context: Context) => processPartialResponse(event, record, processor, { context, processInParallel: false });

@@ -35,5 +35,6 @@ const record = async (r: SQSRecord): Promise<void> => {
   }
 };
 
+// one record after the other: a session's started / meter / stopped events in one batch must not race
 export const handler = async (event: SQSEvent, context: Context) =>
-  processPartialResponse(event, record, processor, { context });
+  processPartialResponse(event, record, processor, { context, processInParallel: false });

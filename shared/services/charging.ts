@@ -30,6 +30,7 @@ import {
   finishOrder,
   getOrder,
   markCharging,
+  markFinishPublished,
   markStopping,
   requestStopWhileStarting,
   type Order,
@@ -92,6 +93,10 @@ export const startCharge = async (partner: Partner, req: { StartChargeSeq: strin
     return startAnswer(req.StartChargeSeq, req.ConnectorID, OrderStatus.Finished, decision);
   }
 
+  // the timeout is scheduled BEFORE the order exists: whatever fails or crashes after this line,
+  // the order cannot stay in starting and the connector cannot stay locked (an order that does
+  // not exist, or is no longer starting, makes the timeout a no-op)
+  await sendMessage(TIMEOUT_QUEUE, { kind: 'start', StartChargeSeq: req.StartChargeSeq } satisfies TimeoutMessage, config().START_TIMEOUT_SECONDS);
   const created = await createOrder(
     { StartChargeSeq: req.StartChargeSeq, ConnectorID: c.ConnectorID, StationID: c.StationID, EquipmentID: c.EquipmentID, OperatorID: partner.operatorId, tariff: c.tariff },
     now,
@@ -104,10 +109,9 @@ export const startCharge = async (partner: Partner, req: { StartChargeSeq: strin
 
   try {
     await publish(PileCommandRequested, { command: 'start', StartChargeSeq: req.StartChargeSeq, ConnectorID: c.ConnectorID, requestedAt: now.toISOString() });
-    await sendMessage(TIMEOUT_QUEUE, { kind: 'start', StartChargeSeq: req.StartChargeSeq } satisfies TimeoutMessage, config().START_TIMEOUT_SECONDS);
   } catch (err) {
-    // the command may not have left: close the order at once so the connector is not held
-    await finish(created.order, { endedAt: now, stopReason: STOP_REASON_START_FAILED, finishReason: 'start command could not be sent', charged: false });
+    // the command did not leave: close the order at once so the connector is not held
+    await finish(created.order, { from: [OrderStatus.Starting], endedAt: now, stopReason: STOP_REASON_START_FAILED, finishReason: 'start command could not be sent', charged: false });
     throw err;
   }
   logger.info('start command sent');
@@ -146,6 +150,8 @@ export const stopCharge = async (partner: Partner, req: { StartChargeSeq: string
       return stopAnswer(o.StartChargeSeq, OrderStatus.Finished, StopFail.AlreadyStopped);
     case OrderStatus.Stopping:
     case OrderStatus.Unknown:
+      // a repeated stop: tell the pile again (a stop is idempotent there), answer the same
+      await publish(PileCommandRequested, { command: 'stop', StartChargeSeq: o.StartChargeSeq, ConnectorID: o.ConnectorID, requestedAt: now.toISOString() });
       return stopAnswer(o.StartChargeSeq, OrderStatus.Stopping, StopFail.None);
     case OrderStatus.Starting: {
       // remembered; the pile is told to stop as soon as it confirms the start (or the start times out)
@@ -156,16 +162,22 @@ export const stopCharge = async (partner: Partner, req: { StartChargeSeq: string
     case OrderStatus.Charging: {
       const c = await getConnectorView(o.ConnectorID);
       if (c?.status === ConnectorState.Offline) return stopAnswer(o.StartChargeSeq, OrderStatus.Charging, StopFail.Offline);
-      if (!(await markStopping(o.StartChargeSeq, now))) return stopCharge(partner, req, now);
-      await sendStop(o, now);
+      if (!(await sendStop(o, now))) return stopCharge(partner, req, now);
       return stopAnswer(o.StartChargeSeq, OrderStatus.Stopping, StopFail.None);
     }
   }
 };
 
-const sendStop = async (o: Pick<Order, 'StartChargeSeq' | 'ConnectorID'>, now: Date) => {
-  await publish(PileCommandRequested, { command: 'stop', StartChargeSeq: o.StartChargeSeq, ConnectorID: o.ConnectorID, requestedAt: now.toISOString() });
+/**
+ * charging → stopping and the stop command. The stop timeout is scheduled first, so an order can
+ * never stay in stopping: if the command does not leave, the timeout closes the order on its last
+ * reading. False when the order was not charging (it moved on meanwhile).
+ */
+const sendStop = async (o: Pick<Order, 'StartChargeSeq' | 'ConnectorID'>, now: Date): Promise<boolean> => {
   await sendMessage(TIMEOUT_QUEUE, { kind: 'stop', StartChargeSeq: o.StartChargeSeq } satisfies TimeoutMessage, config().STOP_TIMEOUT_SECONDS);
+  if (!(await markStopping(o.StartChargeSeq, now))) return false;
+  await publish(PileCommandRequested, { command: 'stop', StartChargeSeq: o.StartChargeSeq, ConnectorID: o.ConnectorID, requestedAt: now.toISOString() });
+  return true;
 };
 
 // ---------------------------------------------------------------- billing views
@@ -191,7 +203,7 @@ const connectorStatusOf = (o: Order): number =>
 
 /** query_equip_charge_status (§3.9) / notification_equip_charge_status: canonical shape. */
 export const chargeStatusView = (o: Order) => {
-  const b = billOf(o);
+  const b = o.status === OrderStatus.Finished && o.bill ? o.bill : billOf(o);
   return {
     StartChargeSeq: o.StartChargeSeq,
     StartChargeSeqStat: o.status,
@@ -229,7 +241,8 @@ export const orderInfoView = (o: Order) => {
     TotalElecMoney: b.TotalElecMoney,
     TotalSeviceMoney: b.TotalSeviceMoney,
     TotalMoney: b.TotalMoney,
-    StopReason: o.stopReason ?? 0,
+    // a running order has no StopReason yet
+    ...(o.stopReason !== undefined ? { StopReason: o.stopReason } : {}),
     SumPeriod: b.SumPeriod,
     ChargeDetails: b.ChargeDetails,
   };
@@ -247,6 +260,8 @@ export const chargeInfo = async (partner: Partner, seq: string) => {
 const orderEventBase = (o: Order) => ({ StartChargeSeq: o.StartChargeSeq, ConnectorID: o.ConnectorID, StationID: o.StationID, OperatorID: o.OperatorID });
 
 interface FinishArgs {
+  /** the statuses this finish applies to (default any open one) */
+  from?: readonly OrderStatus[];
   endedAt: Date;
   stopReason: number;
   finishReason: string;
@@ -254,48 +269,74 @@ interface FinishArgs {
   finalSample?: { t: number; wh: number };
 }
 
-/** Finish an order with its final bill, release the connector, tell the platform. */
+/** Tell the platform an order finished (from the stored order), then remember it was told. */
+const publishFinished = async (o: Order): Promise<void> => {
+  if (!o.bill || o.stopReason === undefined) return;
+  await publish(OrderFinished, {
+    ...orderEventBase(o),
+    StopReason: o.stopReason,
+    finishReason: o.finishReason ?? '',
+    stoppedByPartner: !!o.stoppedByPartner,
+    charged: !!o.charged,
+    ...(o.live ? { finalSoc: o.live.soc } : {}),
+    bill: o.bill,
+  });
+  await markFinishPublished(o.StartChargeSeq);
+};
+
+/**
+ * Finish an order with its final bill, release the connector, tell the platform. False when the
+ * order was not in a status this finish applies to. An order finished earlier whose OrderFinished
+ * never left (the publish failed) is published now — the redelivery of the event that finished it.
+ */
 const finish = async (o: Order, f: FinishArgs): Promise<boolean> => {
   const totals = f.charged ? billOf(o, f.finalSample) : billOf({ ...o, samples: [] });
   const ok = await finishOrder(o, { ...f, bill: totals });
-  if (!ok) return false;
-  await publish(OrderFinished, {
-    ...orderEventBase(o),
-    StopReason: f.stopReason,
-    finishReason: f.finishReason,
-    stoppedByPartner: !!o.stoppedByPartner,
-    charged: f.charged,
-    ...(o.live ? { finalSoc: o.live.soc } : {}),
-    bill: totals,
-  });
+  if (!ok) {
+    const now = await getOrder(o.StartChargeSeq);
+    if (now?.status === OrderStatus.Finished && now.finishPublished === false) await publishFinished(now);
+    return false;
+  }
+  await publishFinished({ ...o, status: OrderStatus.Finished, stopReason: f.stopReason, finishReason: f.finishReason, charged: f.charged, bill: totals });
   logger.info('order finished', { StartChargeSeq: o.StartChargeSeq, ConnectorID: o.ConnectorID, StopReason: f.stopReason, finishReason: f.finishReason, TotalMoney: totals.TotalMoney });
   return true;
 };
 
-export const onPileStarted = async (d: { StartChargeSeq: string; accepted: boolean; reason?: string; at: string }): Promise<void> => {
+export const onPileStarted = async (d: { StartChargeSeq: string; ConnectorID: string; accepted: boolean; reason?: string; at: string }): Promise<void> => {
   const o = await getOrder(d.StartChargeSeq);
-  if (!o) {
-    logger.warn('pile started a session we have no order for: ignored', { StartChargeSeq: d.StartChargeSeq });
+  if (!o || o.ConnectorID !== d.ConnectorID) {
+    logger.warn('pile answered a start we have no order for (or for another connector): ignored', { StartChargeSeq: d.StartChargeSeq, ConnectorID: d.ConnectorID });
     return;
   }
   const at = new Date(d.at);
   if (!d.accepted) {
+    // only a starting order can be refused: a duplicate start command answered "busy" must not
+    // close the session that is already charging
     const reason = refusalText[d.reason ?? 'refused'] ?? 'pile refused the start';
-    if (await finish(o, { endedAt: at, stopReason: STOP_REASON_START_FAILED, finishReason: reason, charged: false })) {
+    if (await finish(o, { from: [OrderStatus.Starting], endedAt: at, stopReason: STOP_REASON_START_FAILED, finishReason: reason, charged: false })) {
       await publish(OrderStarted, { ...orderEventBase(o), succeeded: false, StartChargeSeqStat: OrderStatus.Finished, StartTime: formatDateTime(at), failReason: reason });
     }
     return;
   }
-  if (!(await markCharging(o.StartChargeSeq, at))) {
-    logger.info('late or duplicate start confirmation: ignored', { StartChargeSeq: o.StartChargeSeq, status: o.status });
+  const charging = await markCharging(o.StartChargeSeq, at);
+  if (!charging) {
+    if (o.status === OrderStatus.Finished && !o.charged) {
+      // the start timed out (or was given up) and the pile started after all: stop it, nobody pays for this
+      logger.warn('pile started an order that was already closed: stopping it', { StartChargeSeq: o.StartChargeSeq, status: o.status });
+      await publish(PileCommandRequested, { command: 'stop', StartChargeSeq: o.StartChargeSeq, ConnectorID: o.ConnectorID, requestedAt: new Date().toISOString() });
+    } else {
+      logger.info('late or duplicate start confirmation: ignored', { StartChargeSeq: o.StartChargeSeq, status: o.status });
+    }
     return;
   }
   await publish(OrderStarted, { ...orderEventBase(o), succeeded: true, StartChargeSeqStat: OrderStatus.Charging, StartTime: formatDateTime(at) });
-  if (o.stopRequested && (await markStopping(o.StartChargeSeq, at))) await sendStop(o, at);
+  // a stop asked for while starting (read atomically with the transition)
+  if (charging.stopRequested) await sendStop(charging, at);
 };
 
 export const onPileMeter = async (d: {
   StartChargeSeq: string;
+  ConnectorID: string;
   at: string;
   energyWh: number;
   powerKw: number;
@@ -305,19 +346,31 @@ export const onPileMeter = async (d: {
 }): Promise<void> => {
   const t = new Date(d.at).getTime();
   const o = await appendSample(d.StartChargeSeq, { t, wh: Math.round(d.energyWh) }, { at: d.at, currentA: d.currentA, voltageA: d.voltageA, soc: d.soc, powerKw: d.powerKw });
-  if (!o) return; // late, duplicate, or not running
+  if (!o || o.ConnectorID !== d.ConnectorID) return; // not running, or another connector's sample
+  // progress only for the newest sample: a late or duplicate one is kept for the bill, not pushed
+  if (o.live?.at !== d.at) return;
   await publish(OrderProgress, { ...orderEventBase(o), ...chargeStatusView(o) });
 };
 
-export const onPileStopped = async (d: { StartChargeSeq: string; cause: StopCause; at: string; energyWh: number }): Promise<void> => {
+/** The start is not confirmed yet but the pile reports energy: wait for the start (SQS redelivers). */
+export class StartNotYetConfirmed extends Error {}
+
+export const onPileStopped = async (d: { StartChargeSeq: string; ConnectorID: string; cause: StopCause; at: string; energyWh: number }): Promise<void> => {
   const o = await getOrder(d.StartChargeSeq);
-  if (!o) {
-    logger.warn('pile stopped a session we have no order for: ignored', { StartChargeSeq: d.StartChargeSeq });
+  if (!o || o.ConnectorID !== d.ConnectorID) {
+    logger.warn('pile stopped a session we have no order for (or for another connector): ignored', { StartChargeSeq: d.StartChargeSeq, ConnectorID: d.ConnectorID });
     return;
   }
-  if (o.status === OrderStatus.Finished) return; // duplicate
+  if (o.status === OrderStatus.Finished) {
+    if (o.finishPublished === false) await publishFinished(o); // its first publication failed
+    return; // duplicate
+  }
+  if (o.status === OrderStatus.Starting && d.energyWh > 0) {
+    // delivered before the start confirmation: billing needs the start, so let SQS redeliver this
+    throw new StartNotYetConfirmed(`${d.StartChargeSeq}: stop before the start confirmation; retried`);
+  }
   const at = new Date(d.at);
-  const charged = o.status !== OrderStatus.Starting || d.energyWh > 0;
+  const charged = o.status !== OrderStatus.Starting;
   const stopReason = o.stoppedByPartner && d.cause === 'remote' ? 1 : stopReasonOf(d.cause);
   await finish(o, {
     endedAt: at,
@@ -333,7 +386,7 @@ export const onTimeout = async (m: TimeoutMessage, now: Date): Promise<void> => 
   if (!o) return;
   if (m.kind === 'start' && o.status === OrderStatus.Starting) {
     const reason = `pile did not answer the start within ${config().START_TIMEOUT_SECONDS} s`;
-    if (await finish(o, { endedAt: now, stopReason: STOP_REASON_START_FAILED, finishReason: reason, charged: false })) {
+    if (await finish(o, { from: [OrderStatus.Starting], endedAt: now, stopReason: STOP_REASON_START_FAILED, finishReason: reason, charged: false })) {
       await publish(OrderStarted, { ...orderEventBase(o), succeeded: false, StartChargeSeqStat: OrderStatus.Finished, StartTime: formatDateTime(now), failReason: reason });
       // should the pile wake up and start after all, tell it to stop
       await publish(PileCommandRequested, { command: 'stop', StartChargeSeq: o.StartChargeSeq, ConnectorID: o.ConnectorID, requestedAt: now.toISOString() });
@@ -342,6 +395,7 @@ export const onTimeout = async (m: TimeoutMessage, now: Date): Promise<void> => 
   }
   if (m.kind === 'stop' && (o.status === OrderStatus.Stopping || o.status === OrderStatus.Unknown)) {
     await finish(o, {
+      from: [OrderStatus.Stopping, OrderStatus.Unknown],
       endedAt: now,
       stopReason: o.stoppedByPartner ? 1 : STOP_REASON_PILE_SILENT,
       finishReason: `pile did not confirm the stop within ${config().STOP_TIMEOUT_SECONDS} s; closed on the last meter reading`,

@@ -18,3 +18,8 @@ export const isConditionalFailure = (err: unknown): boolean =>
   err instanceof Error &&
   (err.name === 'ConditionalCheckFailedException' ||
     (err.name === 'TransactionCanceledException' && /ConditionalCheckFailed/.test(err.message)));
+
+/** A transaction cancelled because another one touched the same items at the same time (AWS, under contention). */
+export const isTransactionConflict = (err: unknown): boolean =>
+  err instanceof Error &&
+  (err.name === 'TransactionConflictException' || (err.name === 'TransactionCanceledException' && /TransactionConflict/.test(err.message)));

@@ -17,7 +17,7 @@
  */
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.ts';
-import { dynamo, isConditionalFailure } from './dynamo.ts';
+import { dynamo, isConditionalFailure, isTransactionConflict } from './dynamo.ts';
 import { OrderStatus } from '../domain/charging.ts';
 import type { TariffPeriod } from '../domain/billing.ts';
 import type { OrderBill } from '../../events/orders.ts';
@@ -55,6 +55,8 @@ export interface Order {
   bill?: OrderBill;
   /** the partner's ConfirmResult to notification_charge_order_info (push service) */
   confirmResult?: number;
+  /** false between the finish and the publication of OrderFinished */
+  finishPublished?: boolean;
 }
 
 const table = () => config().tableName('orders');
@@ -91,34 +93,40 @@ export const createOrder = async (
   now: Date,
 ): Promise<CreateResult> => {
   const order: Order = { ...o, status: OrderStatus.Starting, createdAt: now.toISOString(), samples: [] };
-  try {
-    await dynamo().send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Put: {
-              TableName: table(),
-              Item: { ...orderKey(o.StartChargeSeq), ...order, samples: {}, gsi1pk: `PARTNER#${o.OperatorID}`, gsi1sk: order.createdAt },
-              ConditionExpression: 'attribute_not_exists(pk)',
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await dynamo().send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: table(),
+                Item: { ...orderKey(o.StartChargeSeq), ...order, samples: {}, gsi1pk: `PARTNER#${o.OperatorID}`, gsi1sk: order.createdAt },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
             },
-          },
-          {
-            Put: {
-              TableName: table(),
-              Item: { ...lockKey(o.ConnectorID), StartChargeSeq: o.StartChargeSeq, OperatorID: o.OperatorID, createdAt: order.createdAt },
-              ConditionExpression: 'attribute_not_exists(pk)',
+            {
+              Put: {
+                TableName: table(),
+                Item: { ...lockKey(o.ConnectorID), StartChargeSeq: o.StartChargeSeq, OperatorID: o.OperatorID, createdAt: order.createdAt },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
             },
-          },
-        ],
-      }),
-    );
-    return { outcome: 'created', order };
-  } catch (err) {
-    if (!isConditionalFailure(err)) throw err;
-    const existing = await getOrder(o.StartChargeSeq);
-    if (existing) return { outcome: 'duplicate', order: existing };
-    const lock = await dynamo().send(new GetCommand({ TableName: table(), Key: lockKey(o.ConnectorID), ConsistentRead: true }));
-    return { outcome: 'busy', ...(lock.Item?.StartChargeSeq ? { holder: String(lock.Item.StartChargeSeq) } : {}) };
+          ],
+        }),
+      );
+      return { outcome: 'created', order };
+    } catch (err) {
+      // a failed condition, or (in AWS, under contention) a TransactionConflict: look at what is there
+      if (!isConditionalFailure(err) && !isTransactionConflict(err)) throw err;
+      const existing = await getOrder(o.StartChargeSeq);
+      if (existing) return { outcome: 'duplicate', order: existing };
+      const lock = await dynamo().send(new GetCommand({ TableName: table(), Key: lockKey(o.ConnectorID), ConsistentRead: true }));
+      if (lock.Item?.StartChargeSeq) return { outcome: 'busy', holder: String(lock.Item.StartChargeSeq) };
+      // neither the order nor a lock: the conflicting writer lost too, or released already — try again
+      if (attempt >= 4) throw err;
+      await new Promise((r) => setTimeout(r, 10 * 2 ** attempt));
+    }
   }
 };
 
@@ -133,23 +141,34 @@ const conditional = async (cmd: UpdateCommand): Promise<boolean> => {
   }
 };
 
-/** starting → charging, with the first sample (0 Wh at the start time). */
-export const markCharging = (seq: string, startedAt: Date): Promise<boolean> =>
-  conditional(
-    new UpdateCommand({
-      TableName: table(),
-      Key: orderKey(seq),
-      UpdateExpression: 'SET #s = :charging, startedAt = :at, samples.#t0 = :zero',
-      ConditionExpression: '#s = :starting',
-      ExpressionAttributeNames: { '#s': 'status', '#t0': String(startedAt.getTime()) },
-      ExpressionAttributeValues: {
-        ':charging': OrderStatus.Charging,
-        ':starting': OrderStatus.Starting,
-        ':at': startedAt.toISOString(),
-        ':zero': 0,
-      },
-    }),
-  );
+/**
+ * starting → charging, with the first sample (0 Wh at the start time). Returns the order after the
+ * write (so a stop requested meanwhile is seen), or undefined when the order was not starting.
+ */
+export const markCharging = async (seq: string, startedAt: Date): Promise<Order | undefined> => {
+  try {
+    const res = await dynamo().send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: orderKey(seq),
+        ReturnValues: 'ALL_NEW',
+        UpdateExpression: 'SET #s = :charging, startedAt = :at, samples.#t0 = :zero',
+        ConditionExpression: '#s = :starting',
+        ExpressionAttributeNames: { '#s': 'status', '#t0': String(startedAt.getTime()) },
+        ExpressionAttributeValues: {
+          ':charging': OrderStatus.Charging,
+          ':starting': OrderStatus.Starting,
+          ':at': startedAt.toISOString(),
+          ':zero': 0,
+        },
+      }),
+    );
+    return res.Attributes ? strip(res.Attributes) : undefined;
+  } catch (err) {
+    if (isConditionalFailure(err)) return undefined;
+    throw err;
+  }
+};
 
 /**
  * Record a meter sample under its own time (duplicates are idempotent, late samples land in place).
@@ -233,6 +252,11 @@ export const markUnknown = (seq: string): Promise<boolean> =>
   );
 
 export interface Finish {
+  /**
+   * the statuses this finish applies to (default: any open one); start failures pass [starting] so
+   * that a late refusal or start timeout can never close a session that is charging
+   */
+  from?: readonly OrderStatus[];
   endedAt: Date;
   stopReason: number;
   finishReason: string;
@@ -257,10 +281,11 @@ export const finishOrder = async (order: Order, f: Finish): Promise<boolean> => 
               TableName: table(),
               Key: orderKey(order.StartChargeSeq),
               UpdateExpression:
-                `SET #s = :finished, endedAt = :endedAt, stopReason = :sr, finishReason = :fr, charged = :charged, bill = :bill, gsi2pk = :g2pk, gsi2sk = :endedAt${f.finalSample ? ', samples.#tf = :whf' : ''}`,
-              ConditionExpression: '#s <> :finished',
+                `SET #s = :finished, endedAt = :endedAt, stopReason = :sr, finishReason = :fr, charged = :charged, bill = :bill, finishPublished = :false, gsi2pk = :g2pk, gsi2sk = :endedAt${f.finalSample ? ', samples.#tf = :whf' : ''}`,
+              ConditionExpression: f.from ? `#s IN (${f.from.map((_, i) => `:from${i}`).join(', ')})` : '#s <> :finished',
               ExpressionAttributeNames: { '#s': 'status', ...(f.finalSample ? { '#tf': String(f.finalSample.t) } : {}) },
               ExpressionAttributeValues: {
+                ...Object.fromEntries((f.from ?? []).map((st, i) => [`:from${i}`, st])),
                 ...(f.finalSample ? { ':whf': f.finalSample.wh } : {}),
                 ':finished': OrderStatus.Finished,
                 ':endedAt': endedAt,
@@ -269,6 +294,7 @@ export const finishOrder = async (order: Order, f: Finish): Promise<boolean> => 
                 ':charged': f.charged,
                 ':bill': f.bill,
                 ':g2pk': `STATION#${order.StationID}`,
+                ':false': false,
               },
             },
           },
@@ -289,6 +315,18 @@ export const finishOrder = async (order: Order, f: Finish): Promise<boolean> => 
     throw err;
   }
 };
+
+/** The order's OrderFinished event has been published (a redelivery re-publishes it until then). */
+export const markFinishPublished = (seq: string): Promise<boolean> =>
+  conditional(
+    new UpdateCommand({
+      TableName: table(),
+      Key: orderKey(seq),
+      UpdateExpression: 'SET finishPublished = :true',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':true': true },
+    }),
+  );
 
 /** Store the partner's ConfirmResult for notification_charge_order_info. */
 export const recordConfirmResult = (seq: string, confirmResult: number, at: Date): Promise<boolean> =>

@@ -43,7 +43,16 @@ export const getPartnerSecrets = async (operatorId: string, forceFetch = false):
       forceFetch,
     });
     if (raw === undefined) return undefined;
-    return PartnerSecretsSchema.parse(JSON.parse(typeof raw === 'string' ? raw : Buffer.from(raw as Uint8Array).toString('utf8')));
+    let json: unknown;
+    try {
+      json = JSON.parse(typeof raw === 'string' ? raw : Buffer.from(raw as Uint8Array).toString('utf8'));
+    } catch {
+      // never let the parser's message (which quotes the text) carry secret material into a log
+      throw new Error(`secret ${partnerSecretName(operatorId)} is not valid JSON`);
+    }
+    const parsed = PartnerSecretsSchema.safeParse(json);
+    if (!parsed.success) throw new Error(`secret ${partnerSecretName(operatorId)} has the wrong shape: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`);
+    return parsed.data;
   } catch (err) {
     if (err instanceof Error && /ResourceNotFound/.test(`${err.name} ${err.message} ${String((err as { cause?: unknown }).cause ?? '')}`)) return undefined;
     throw err;

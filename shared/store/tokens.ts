@@ -46,7 +46,8 @@ export const issueToken = async (operatorId: string, now = new Date()): Promise<
 /** The OperatorID the token was issued to, if the token is known and not expired. */
 export const resolveToken = async (token: string, now = new Date()): Promise<string | undefined> => {
   if (!/^[0-9A-Za-z._~+/=-]{8,512}$/.test(token)) return undefined;
-  const res = await dynamo().send(new GetCommand({ TableName: table(), Key: { pk: `TOKEN#${hashToken(token)}` } }));
+  // consistent: a token used right after it was issued must be found
+  const res = await dynamo().send(new GetCommand({ TableName: table(), Key: { pk: `TOKEN#${hashToken(token)}` }, ConsistentRead: true }));
   const item = res.Item as { operatorId?: string; expiresAt?: number } | undefined;
   if (!item?.operatorId || typeof item.expiresAt !== 'number' || item.expiresAt <= now.getTime()) return undefined;
   return item.operatorId;

@@ -28,7 +28,7 @@ beforeAll(async () => {
   });
   p1 = await loggedIn(platform, 0);
   p2 = await loggedIn(platform, 1);
-  for (const c of ['FX0001E02C1', 'FX0002E01C1']) platform.simulator!.admin(c, 'silent');
+  for (const c of ['FX0001E02C1', 'FX0002E01C1', 'FX0003E01C1']) platform.simulator!.admin(c, 'silent');
   await eventually(async () => (await getConnectorView('FX0001E02C1'))?.status, { until: (s) => s === 1, what: 'idle connector' });
 }, 120_000);
 afterAll(async () => platform?.stop());
@@ -103,5 +103,46 @@ describe('billing — a session crossing two price periods has an exact bill (§
     await publish(PileSessionStopped, { StartChargeSeq: `${p1.partner.operatorId}999999999999999999`, ConnectorID: connector, cause: 'remote', at: `${day}T04:31:00.000Z`, energyWh: 1 });
     await settled();
     expect(platform.cloud.queues.peek(platform.cloud.queues.dlqOf('charging-pile-events'))).toHaveLength(0);
+  });
+});
+
+describe('pile events that arrive late, twice or for the wrong connector (§3.7–3.12, at-least-once delivery)', () => {
+  it('a duplicate start answered "busy" does not close the charging session; another connector\'s stop report is ignored', async () => {
+    const connector = 'FX0003E01C1';
+    const seq = seqOf(p1);
+    expect((await p1.call('query_start_charge', { StartChargeSeq: seq, ConnectorID: connector })).data).toMatchObject({ SuccStat: 0 });
+    const at = new Date().toISOString();
+    await publish(PileSessionStarted, { StartChargeSeq: seq, ConnectorID: connector, accepted: true, at });
+    await eventually(() => getOrder(seq), { until: (o) => o?.status === 2, what: 'charging' });
+    // the start command delivered a second time: the pile refuses it as busy
+    await publish(PileSessionStarted, { StartChargeSeq: seq, ConnectorID: connector, accepted: false, reason: 'busy', at });
+    // a stop report naming this order but another connector
+    await publish(PileSessionStopped, { StartChargeSeq: seq, ConnectorID: 'FX0001E01C1', cause: 'remote', at, energyWh: 999 });
+    await settled();
+    const o = await getOrder(seq);
+    expect(o?.status).toBe(2);
+    expect(o?.stopReason).toBeUndefined();
+    // the real stop ends it
+    await publish(PileSessionStopped, { StartChargeSeq: seq, ConnectorID: connector, cause: 'local', at: new Date(Date.parse(at) + 60_000).toISOString(), energyWh: 1000 });
+    const done = await eventually(() => getOrder(seq), { until: (x) => x?.status === 4, what: 'finished' });
+    expect(done!.bill?.TotalPower).toBe(1);
+  });
+
+  it('a pile that starts after the order was given up is told to stop', async () => {
+    const connector = 'FX0002E01C1';
+    const seq = seqOf(p1);
+    expect((await p1.call('query_start_charge', { StartChargeSeq: seq, ConnectorID: connector })).data).toMatchObject({ SuccStat: 0 });
+    // the start timeout fires (simulated: the delayed check is due now)
+    const { onTimeout } = await import('../../shared/services/charging.ts');
+    await onTimeout({ kind: 'start', StartChargeSeq: seq }, new Date());
+    expect((await getOrder(seq))?.status).toBe(4);
+    const stops: string[] = [];
+    const untap = platform.cloud.bus.tap((e) => {
+      if (e['detail-type'] === 'PileCommandRequested' && e.detail.StartChargeSeq === seq && e.detail.command === 'stop') stops.push(e.id);
+    });
+    await publish(PileSessionStarted, { StartChargeSeq: seq, ConnectorID: connector, accepted: true, at: new Date().toISOString() });
+    await eventually(async () => stops.length, { until: (x) => x >= 1, what: 'a stop command' });
+    untap();
+    expect((await getOrder(seq))?.status).toBe(4);
   });
 });
