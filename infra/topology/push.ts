@@ -35,7 +35,8 @@ export const pushQueues: readonly QueueDecl[] = [
     name: 'push-deliveries',
     description: 'One message per partner and push, with its retry state; parked pushes reach the DLQ after maxReceiveCount immediate redeliveries',
     tier: 'L1',
-    visibilityTimeoutSeconds: 90,
+    // ≥ 6 × push-deliver's timeout
+    visibilityTimeoutSeconds: 180,
     maxReceiveCount: 4,
     dlqRetentionDays: 14,
     // retries wait up to an hour and a dead partner's pushes are held by its breaker: only a
@@ -65,7 +66,8 @@ export const pushFunctions: readonly FunctionDecl[] = [
     description: "One T/CEC push to one partner: breaker, ordering gate, partner token, dialect, retry/park; records the order's ConfirmResult",
     triggers: [{ type: 'queue', queue: 'push-deliveries', batchSize: 10, maxConcurrency: 10 }],
     grants: [readPartners, readSecrets, state, deliveries, { table: 'orders', access: 'readWrite' }, putEvents],
-    timeoutSeconds: 20,
+    // worst case of one push: query_token, the push, a re-token after 4002, the push again (4 × PUSH_TIMEOUT_MS)
+    timeoutSeconds: 30,
     calls: [
       'query_token',
       'notification_stationStatus',

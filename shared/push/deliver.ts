@@ -16,7 +16,7 @@ import type { SecretSet } from '../tcec/crypto.ts';
 import { toWire } from '../tcec/dialect.ts';
 import { OrderDisputed } from '../../events/push.ts';
 import { pushConfig, type PushConfig } from './config.ts';
-import type { Delivery } from './messages.ts';
+import type { Delivery, FailureClass } from './messages.ts';
 import { afterFailure, classifyReply, hopSeconds, park, type Outcome } from './policy.ts';
 import { acquireGate, acquireProbe, DynamoTokenCache, readBreaker, recordFailure, recordSuccess, releaseGate, type BreakerView } from './state.ts';
 
@@ -39,7 +39,7 @@ const clientFor = (partner: Partner, secrets: SecretSet, cfg: PushConfig): TcecC
   let c = clients.get(key);
   if (!c) {
     c = new TcecClient(
-      { baseUrl: outbound.baseUrl, ourOperatorId: config().OPERATOR_ID, secrets, timeoutMs: cfg.PUSH_TIMEOUT_MS, ...(outbound.paths ? { paths: outbound.paths } : {}) },
+      { baseUrl: outbound.baseUrl, ourOperatorId: config().OPERATOR_ID, secrets, timeoutMs: cfg.PUSH_TIMEOUT_MS, partnerId: partner.operatorId, ...(outbound.paths ? { paths: outbound.paths } : {}) },
       { tokenCache, refreshSkewSeconds: cfg.PUSH_TOKEN_REFRESH_SKEW_SECONDS },
     );
     clients.set(key, c);
@@ -79,6 +79,9 @@ const onDelivered = async (m: Delivery, o: Extract<Outcome, { ok: true }>, now: 
   }
 };
 
+/** failures that say the partner is down or unusable (transport, timeout, Ret -1/500, token, a Sig that never verifies) */
+const BREAKER_CLASSES: ReadonlySet<FailureClass> = new Set<FailureClass>(['transport', 'timeout', 'ret', 'token', 'sig']);
+
 export const deliver = async (m: Delivery, now = Date.now()): Promise<DeliverResult> => {
   const cfg = pushConfig();
   if (m.parked) return { action: 'dead' };
@@ -86,8 +89,14 @@ export const deliver = async (m: Delivery, now = Date.now()): Promise<DeliverRes
 
   const partner = await getPartner(m.partner);
   if (!partner || partner.status !== 'active' || !partner.outbound) {
-    logger.warn('push dropped: partner unknown, suspended or without an outbound endpoint', { id: m.id, OperatorID: m.partner });
-    return { action: 'done', note: 'dropped' };
+    // a status or progress push is moot for such a partner; an order (and a start/stop result) is
+    // owed: park it in the DLQ, to be replayed once the partner is reachable again
+    if (m.iface === 'notification_stationStatus' || m.iface === 'notification_equip_charge_status') {
+      logger.warn('push dropped: partner unknown, suspended or without an outbound endpoint', { id: m.id, OperatorID: m.partner });
+      return { action: 'done', note: 'dropped' };
+    }
+    const next = afterFailure(m, { class: 'config', msg: 'partner unknown, suspended or without an outbound endpoint' }, now, cfg);
+    return next.action === 'park' ? { action: 'park', message: next.message } : { action: 'resend', message: next.message, delaySeconds: next.delaySeconds, note: 'retry' };
   }
   const secrets = (await getPartnerSecrets(m.partner))?.outbound;
   if (!secrets) {
@@ -132,7 +141,10 @@ export const deliver = async (m: Delivery, now = Date.now()): Promise<DeliverRes
   }
 
   if (m.gate && owner) await releaseGate(m.partner, m.gate.key, owner);
-  const opened = await recordFailure(m.partner, Date.now(), cfg.PUSH_BREAKER_THRESHOLD, cfg.PUSH_BREAKER_COOLDOWN_SECONDS * 1000);
+  // only signs that the PARTNER is down open its breaker; a message it refuses (4001/4003/4004, a
+  // bad reply) is that message's problem and must not hold the partner's other pushes
+  const partnerDown = BREAKER_CLASSES.has(outcome.class);
+  const opened = partnerDown ? await recordFailure(m.partner, Date.now(), cfg.PUSH_BREAKER_THRESHOLD, cfg.PUSH_BREAKER_COOLDOWN_SECONDS * 1000) : false;
   metrics.addMetric('PushFailedAttempt', MetricUnit.Count, 1);
   const next = afterFailure(m, outcome, now, cfg);
   logger.warn('push attempt failed', {

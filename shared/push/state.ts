@@ -34,6 +34,11 @@ export class DynamoTokenCache implements TokenCache {
     return v;
   }
 
+  /** a refused token leaves the local level, so the next get sees what other instances stored */
+  async invalidate(key: string, token: string): Promise<void> {
+    if (this.local.get(key)?.token === token) this.local.delete(key);
+  }
+
   async set(key: string, v: { token: string; expiresAt: number }): Promise<void> {
     this.local.set(key, { ...v });
     await dynamo().send(
@@ -125,8 +130,10 @@ export type GateResult = { outcome: 'acquired'; owner: string } | { outcome: 'st
 const gateKey = (partner: string, key: string) => ({ pk: `GATE#${partner}#${key}` });
 
 /**
- * Take the (partner, key) lease to push `version`: only when nothing newer or equal was delivered
- * and no other push of that key is in flight. So a partner never receives an older version after a newer one.
+ * Take the (partner, key) lease to push `version`: only when nothing newer or equal was delivered,
+ * nothing newer was ever ATTEMPTED (an attempt whose answer was lost may still have reached the
+ * partner), and no other push of that key is in flight. So a partner never receives an older
+ * version after a newer one.
  */
 export const acquireGate = async (partner: string, key: string, version: number, now: number, leaseMs: number): Promise<GateResult> => {
   const owner = randomUUID();
@@ -135,8 +142,9 @@ export const acquireGate = async (partner: string, key: string, version: number,
       new UpdateCommand({
         TableName: table(),
         Key: gateKey(partner, key),
-        UpdateExpression: 'SET leaseOwner = :o, leaseUntil = :lu, leaseVersion = :v, expiresAt = :exp',
-        ConditionExpression: '(attribute_not_exists(delivered) OR delivered < :v) AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)',
+        UpdateExpression: 'SET leaseOwner = :o, leaseUntil = :lu, leaseVersion = :v, attempted = :v, expiresAt = :exp',
+        ConditionExpression:
+          '(attribute_not_exists(delivered) OR delivered < :v) AND (attribute_not_exists(attempted) OR attempted <= :v) AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)',
         ExpressionAttributeValues: { ':o': owner, ':lu': now + leaseMs, ':v': version, ':now': now, ':exp': epochSeconds(now + 30 * DAY_MS) },
       }),
     );
@@ -147,6 +155,8 @@ export const acquireGate = async (partner: string, key: string, version: number,
   const res = await dynamo().send(new GetCommand({ TableName: table(), Key: gateKey(partner, key), ConsistentRead: true }));
   const delivered = typeof res.Item?.delivered === 'number' ? res.Item.delivered : -1;
   if (delivered >= version) return { outcome: 'stale', delivered };
+  // a NEWER version was attempted: it may have reached the partner, so this one must not follow it
+  if (typeof res.Item?.attempted === 'number' && res.Item.attempted > version) return { outcome: 'stale', delivered };
   // a NEWER version is in flight: this one is superseded (if that push fails it is retried, and it is newer)
   const leased = typeof res.Item?.leaseVersion === 'number' && typeof res.Item.leaseUntil === 'number' && res.Item.leaseUntil >= now ? res.Item.leaseVersion : -1;
   if (leased > version) return { outcome: 'stale', delivered };

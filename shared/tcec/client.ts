@@ -27,11 +27,15 @@ export interface PartnerEndpoint {
   paths?: Partial<Record<string, string>>;
   /** Per-request timeout (default 10 000 ms). */
   timeoutMs?: number;
+  /** who the partner is, in the token cache key (two partners may share a base URL) */
+  partnerId?: string;
 }
 
 export interface TokenCache {
   get(key: string): Promise<{ token: string; expiresAt: number } | undefined>;
   set(key: string, v: { token: string; expiresAt: number }): Promise<void>;
+  /** forget a token the partner refused (a shared cache then looks for a newer one) */
+  invalidate?(key: string, token: string): Promise<void>;
 }
 
 export interface TcecCallResult<T> {
@@ -119,7 +123,7 @@ export class TcecClient {
     this.cache = opts.tokenCache ?? new InMemoryTokenCache();
     this.skewMs = (opts.refreshSkewSeconds ?? 60) * 1000;
     this.nextSeq = createSeqGenerator(this.now);
-    this.cacheKey = endpoint.baseUrl + endpoint.ourOperatorId;
+    this.cacheKey = [endpoint.partnerId ?? '', endpoint.baseUrl, endpoint.ourOperatorId].join('|');
   }
 
   /** URL of one interface at this partner. */
@@ -155,6 +159,7 @@ export class TcecClient {
   /** After `rejected` was refused: reuse a newer cached token if another caller already refreshed, else force. */
   private async tokenAfterRejection(rejected: string): Promise<string> {
     if (this.inflight) return this.inflight;
+    await this.cache.invalidate?.(this.cacheKey, rejected);
     const cached = await this.cache.get(this.cacheKey);
     if (cached && cached.token !== rejected && cached.expiresAt - this.skewMs > this.now().getTime()) return cached.token;
     return this.getToken(true);

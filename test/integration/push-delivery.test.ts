@@ -182,3 +182,23 @@ describe('push delivery — T/CEC 102 §1.8, §3.3, §3.8, §3.12 (issue 5)', ()
     expect(disputes.find((e) => e.detail.StartChargeSeq === seq)!.detail).toMatchObject({ OperatorID: P1, ConfirmResult: 1 });
   });
 });
+
+describe('ordering gate (shared/push/state.ts)', () => {
+  it('a version whose answer was lost blocks every older one: v5 attempted (timeout), then v4 retried → skipped; v5 retried → allowed', async () => {
+    const { acquireGate, releaseGate } = await import('../../shared/push/state.ts');
+    const key = `CONN#gate-test-${Date.now()}`;
+    const now = Date.now();
+    const a4 = await acquireGate(P1, key, 4, now, 10_000);
+    expect(a4.outcome).toBe('acquired');
+    await releaseGate(P1, key, (a4 as { owner: string }).owner); // v4 failed (partner down)
+    const a5 = await acquireGate(P1, key, 5, now, 10_000);
+    expect(a5.outcome).toBe('acquired');
+    await releaseGate(P1, key, (a5 as { owner: string }).owner); // v5 sent, its answer lost: not known as delivered
+    expect((await acquireGate(P1, key, 4, now, 10_000)).outcome).toBe('stale');
+    const again = await acquireGate(P1, key, 5, now, 10_000);
+    expect(again.outcome).toBe('acquired');
+    await releaseGate(P1, key, (again as { owner: string }).owner, 5);
+    expect((await acquireGate(P1, key, 5, now, 10_000)).outcome).toBe('stale');
+  });
+});
+

@@ -191,7 +191,7 @@ describe('TcecClient: token', () => {
     const clk = clock();
     const cache = new SpyCache();
     await client({ now: clk.now, tokenCache: cache }).getToken();
-    expect(cache.sets).toEqual([{ key: partner.baseUrl + OUR_ID, token: 'tok-1', expiresAt: clk.ms + 7200_000 }]);
+    expect(cache.sets).toEqual([{ key: ['', partner.baseUrl, OUR_ID].join('|'), token: 'tok-1', expiresAt: clk.ms + 7200_000 }]);
   });
 
   it('a shared cache lets a second client skip query_token', async () => {
@@ -247,6 +247,35 @@ describe('TcecClient: 4002 handling', () => {
     expect(r).toMatchObject({ ret: 0, sigVerified: true, data: { token: 'tok-2' } });
     expect(partner.count('query_station_status')).toBe(2);
     expect(partner.count('query_token')).toBe(2);
+  });
+
+  it('after a 4002 it tells the shared cache, and uses a newer token another instance stored instead of fetching one', async () => {
+    // two instances share one cache whose first level holds the token each saw first (like DynamoTokenCache)
+    const shared = new SpyCache();
+    const invalidated: string[] = [];
+    const layered = (): TokenCache => {
+      const local = new Map<string, { token: string; expiresAt: number }>();
+      return {
+        get: async (k) => local.get(k) ?? (await shared.get(k)),
+        set: async (k, v) => {
+          local.set(k, v);
+          await shared.set(k, v);
+        },
+        invalidate: async (k, token) => {
+          invalidated.push(token);
+          if (local.get(k)?.token === token) local.delete(k);
+        },
+      };
+    };
+    const a = client({ tokenCache: layered() });
+    const b = client({ tokenCache: layered() });
+    await a.getToken(); // tok-1 in a's first level and in the shared cache
+    partner.validTokens.clear(); // the partner revokes tok-1 …
+    await b.getToken(true); // … and b obtains tok-2 (a re-issuing partner invalidates the old one)
+    const r = await a.call<{ token: string }>('query_station_status', {});
+    expect(r).toMatchObject({ ret: 0, data: { token: 'tok-2' } });
+    expect(invalidated).toEqual(['tok-1']);
+    expect(partner.count('query_token')).toBe(2); // a did not fetch a third token
   });
 
   it('retries only once: a persistent 4002 is returned to the caller', async () => {
