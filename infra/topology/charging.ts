@@ -6,8 +6,9 @@ import { PileMeterValues, PileSessionStarted, PileSessionStopped } from '../../e
 export const chargingTables: readonly TableDecl[] = [
   {
     name: 'orders',
-    description: 'Charging orders (ORDER#<StartChargeSeq>) and connector locks (LOCK#<ConnectorID>): one session per connector',
+    description: 'Charging orders (ORDER#<StartChargeSeq>), connector locks (LOCK#<ConnectorID>) and refused starts (REFUSAL#…, expiring)',
     partitionKey: { name: 'pk', type: 'S' },
+    ttlAttribute: 'ttl',
     indexes: [
       { name: 'byPartner', partitionKey: { name: 'gsi1pk', type: 'S' }, sortKey: { name: 'gsi1sk', type: 'S' } },
       { name: 'byStation', partitionKey: { name: 'gsi2pk', type: 'S' }, sortKey: { name: 'gsi2sk', type: 'S' } },

@@ -86,9 +86,20 @@ const bearer = (headers: APIGatewayProxyEventV2['headers']): string | undefined 
   return m?.[1];
 };
 
-/** The inbound set whose Sig verifies: current, the still-valid previous one, then once more after a fresh read. */
+/** when each partner's secret was last re-read because a Sig did not verify */
+const forcedReads = new Map<string, number>();
+const FORCED_READ_INTERVAL_MS = 30_000;
+
+/**
+ * The inbound set whose Sig verifies: current, the still-valid previous one, then once more after a
+ * fresh read (a rotation may just have happened) — at most once per 30 s per partner, so a stream
+ * of bad signatures cannot drain the Secrets Manager quota.
+ */
 const verifiedSecrets = async (env: RequestEnvelope, now: Date): Promise<SecretSet | undefined> => {
-  for (const forceFetch of [false, true]) {
+  const last = forcedReads.get(env.OperatorID) ?? 0;
+  const mayForce = now.getTime() - last >= FORCED_READ_INTERVAL_MS;
+  for (const forceFetch of mayForce ? [false, true] : [false]) {
+    if (forceFetch) forcedReads.set(env.OperatorID, now.getTime());
     const s = await getPartnerSecrets(env.OperatorID, forceFetch);
     if (!s) return undefined;
     if (verifyRequestSig(env, s.inbound.sigSecret)) return s.inbound;

@@ -30,8 +30,11 @@ import {
   finishOrder,
   getOrder,
   markCharging,
+  getRefusal,
   markFinishPublished,
   markStopping,
+  recordRefusal,
+  type Refusal,
   requestStopWhileStarting,
   type Order,
 } from '../store/orders.ts';
@@ -82,15 +85,17 @@ export const startCharge = async (partner: Partner, req: { StartChargeSeq: strin
   const seqProblem = checkStartChargeSeq(req.StartChargeSeq, partner.operatorId);
   if (seqProblem) throw new TcecError(Ret.BizError, seqProblem);
 
-  // a repeat of a StartChargeSeq: the same answer, never a second command
+  // a repeat of a StartChargeSeq: the same answer, never a second command — also for a refusal
   const existing = await getOrder(req.StartChargeSeq);
   if (existing) return repeatedStart(existing, req.ConnectorID);
+  const refusedBefore = await getRefusal(req.StartChargeSeq);
+  if (refusedBefore) return repeatedRefusal(refusedBefore, req.ConnectorID);
 
   const c = await connectorFor(partner, req.ConnectorID);
   const decision = startDecision({ known: !!c, ...(c ? { status: c.status, priced: c.tariff.length > 0 } : {}) });
   if (!c || decision !== StartFail.None) {
     logger.info('start refused', { FailReason: decision, connectorStatus: c?.status });
-    return startAnswer(req.StartChargeSeq, req.ConnectorID, OrderStatus.Finished, decision);
+    return refuse(partner, req, decision, now);
   }
 
   // the timeout is scheduled BEFORE the order exists: whatever fails or crashes after this line,
@@ -104,7 +109,7 @@ export const startCharge = async (partner: Partner, req: { StartChargeSeq: strin
   if (created.outcome === 'duplicate') return repeatedStart(created.order, req.ConnectorID);
   if (created.outcome === 'busy') {
     logger.info('start refused: connector busy', { holder: created.holder });
-    return startAnswer(req.StartChargeSeq, req.ConnectorID, OrderStatus.Finished, StartFail.Busy);
+    return refuse(partner, req, StartFail.Busy, now);
   }
 
   try {
@@ -116,6 +121,17 @@ export const startCharge = async (partner: Partner, req: { StartChargeSeq: strin
   }
   logger.info('start command sent');
   return startAnswer(req.StartChargeSeq, req.ConnectorID, OrderStatus.Starting, StartFail.None);
+};
+
+/** Refuse a start and remember it, so the same StartChargeSeq always gets the same answer. */
+const refuse = async (partner: Partner, req: { StartChargeSeq: string; ConnectorID: string }, failReason: number, now: Date) => {
+  const r = await recordRefusal({ StartChargeSeq: req.StartChargeSeq, ConnectorID: req.ConnectorID, OperatorID: partner.operatorId, failReason, at: now.toISOString() });
+  return repeatedRefusal(r, req.ConnectorID);
+};
+
+const repeatedRefusal = (r: Refusal, connectorId: string) => {
+  if (r.ConnectorID !== connectorId) throw new TcecError(Ret.BizError, `StartChargeSeq: already used for another ConnectorID`);
+  return startAnswer(r.StartChargeSeq, r.ConnectorID, OrderStatus.Finished, r.failReason);
 };
 
 const repeatedStart = (o: Order, connectorId: string) => {

@@ -4,6 +4,8 @@
  * Items:
  *   ORDER#<StartChargeSeq>  the order: state, tariff snapshot, meter samples, live values, bill
  *   LOCK#<ConnectorID>      the one session a connector runs (exists while an order is open)
+ *   REFUSAL#<StartChargeSeq> a start we refused (no order was created): a repeat gets the same
+ *                           answer; expires by TTL (`ttl`) after REFUSAL_TTL_DAYS
  *
  * Access patterns:
  *   - by StartChargeSeq (every charging interface, pile events): GetItem ORDER#…
@@ -15,7 +17,7 @@
  * Every transition is a conditional write on the current status, so duplicate or late pile
  * events can never move an order backwards or write half a record.
  */
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.ts';
 import { dynamo, isConditionalFailure, isTransactionConflict } from './dynamo.ts';
 import { OrderStatus } from '../domain/charging.ts';
@@ -128,6 +130,40 @@ export const createOrder = async (
       await new Promise((r) => setTimeout(r, 10 * 2 ** attempt));
     }
   }
+};
+
+export const REFUSAL_TTL_DAYS = 7;
+
+export interface Refusal {
+  StartChargeSeq: string;
+  ConnectorID: string;
+  OperatorID: string;
+  failReason: number;
+  at: string;
+}
+
+/** Remember a refused start; returns the refusal that stands (an earlier one wins). */
+export const recordRefusal = async (r: Refusal): Promise<Refusal> => {
+  try {
+    await dynamo().send(
+      new PutCommand({
+        TableName: table(),
+        Item: { pk: `REFUSAL#${r.StartChargeSeq}`, ...r, ttl: Math.floor(Date.parse(r.at) / 1000) + REFUSAL_TTL_DAYS * 86_400 },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+    return r;
+  } catch (err) {
+    if (!isConditionalFailure(err)) throw err;
+    return (await getRefusal(r.StartChargeSeq)) ?? r;
+  }
+};
+
+export const getRefusal = async (seq: string): Promise<Refusal | undefined> => {
+  const res = await dynamo().send(new GetCommand({ TableName: table(), Key: { pk: `REFUSAL#${seq}` }, ConsistentRead: true }));
+  if (!res.Item) return undefined;
+  const { pk: _pk, ttl: _ttl, ...rest } = res.Item;
+  return rest as Refusal;
 };
 
 /** Run a conditional update; false when the condition did not hold (a late or duplicate event). */

@@ -140,6 +140,11 @@ describe('query_start_charge — §3.7 rules and failure paths', () => {
     expect(r.data).toMatchObject({ SuccStat: 1, FailReason: 2 });
     expect(await getOrder(seq)).toBeUndefined();
     await admin(connector, 'idle');
+    await waitStatus(connector, 1);
+    // the same StartChargeSeq again, now that the pile is back: the same answer, still no order
+    const again = await p1.call('query_start_charge', { StartChargeSeq: seq, ConnectorID: connector });
+    expect(again.data).toEqual(r.data);
+    expect(await getOrder(seq)).toBeUndefined();
   });
 
   it('the same StartChargeSeq twice → the same answer and one order; with another ConnectorID → 4004', async () => {

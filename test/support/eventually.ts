@@ -4,7 +4,7 @@ export const eventually = async <T>(
   opts: { until?: (v: T) => boolean; timeoutMs?: number; intervalMs?: number; what?: string } = {},
 ): Promise<T> => {
   const until = opts.until ?? ((v: T) => Boolean(v));
-  const deadline = Date.now() + (opts.timeoutMs ?? 15_000);
+  const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
   let last: T | undefined;
   for (;;) {
     last = await fn();
