@@ -35,7 +35,7 @@ beforeAll(async () => {
     seedFile: STATIONS_SEED,
     simSpeed: 600,
     simulator: { offlineRatePerHour: 0, faultRatePerHour: 0, seed: 7, autoUnplug: false },
-    env: { START_TIMEOUT_SECONDS: '8', STOP_TIMEOUT_SECONDS: '8' },
+    env: { START_TIMEOUT_SECONDS: '20', STOP_TIMEOUT_SECONDS: '20' },
   });
   p1 = await loggedIn(platform, 0);
   p2 = await loggedIn(platform, 1);
@@ -170,7 +170,7 @@ describe('query_start_charge — §3.7 rules and failure paths', () => {
     const seq = seqOf(p1);
     const r = await p1.call('query_start_charge', { StartChargeSeq: seq, ConnectorID: connector });
     expect(r.data).toMatchObject({ SuccStat: 0, StartChargeSeqStat: 1 });
-    const order = await eventually(() => getOrder(seq), { until: (o) => o?.status === 4, timeoutMs: 40_000, what: 'timed-out order' });
+    const order = await eventually(() => getOrder(seq), { until: (o) => o?.status === 4, timeoutMs: 60_000, what: 'timed-out order' });
     expect(order!.finishReason).toMatch(/did not answer/);
     expect(order!.charged).toBe(false);
     expect(order!.bill?.TotalMoney).toBe(0);
@@ -216,7 +216,7 @@ describe('query_stop_charge — §3.10 a stop before the start is confirmed', ()
     expect((await p1.call('query_start_charge', { StartChargeSeq: seq, ConnectorID: connector })).data).toMatchObject({ SuccStat: 0, StartChargeSeqStat: 1 });
     const stop = await p1.call('query_stop_charge', { StartChargeSeq: seq, ConnectorID: connector });
     expect(stop.data).toMatchObject({ SuccStat: 0, FailReason: 0, StartChargeSeqStat: 3 });
-    const order = await eventually(() => getOrder(seq), { until: (o) => o?.status === 4, timeoutMs: 40_000, what: 'finished' });
+    const order = await eventually(() => getOrder(seq), { until: (o) => o?.status === 4, timeoutMs: 60_000, what: 'finished' });
     expect(order!.stoppedByPartner).toBe(true);
     await admin(connector, 'normal');
   });
