@@ -35,6 +35,8 @@ const PushEnvSchema = z.object({
   PUSH_TOKEN_REFRESH_SKEW_SECONDS: int(60),
   /** how long a status push holds its connector's ordering lease */
   PUSH_LEASE_SECONDS: int(30),
+  /** pushes in flight to one partner at most (across all instances): a slow partner cannot take every poller */
+  PUSH_PARTNER_CONCURRENCY: int(4),
 });
 export type PushConfig = z.infer<typeof PushEnvSchema>;
 

@@ -18,11 +18,11 @@ import { OrderDisputed } from '../../events/push.ts';
 import { pushConfig, type PushConfig } from './config.ts';
 import type { Delivery, FailureClass } from './messages.ts';
 import { afterFailure, classifyReply, hopSeconds, park, type Outcome } from './policy.ts';
-import { acquireGate, acquireProbe, DynamoTokenCache, readBreaker, recordFailure, recordSuccess, releaseGate, type BreakerView } from './state.ts';
+import { acquireGate, acquireProbe, acquireSlot, DynamoTokenCache, readBreaker, recordFailure, recordSuccess, releaseGate, releaseSlot, type BreakerView } from './state.ts';
 
 export type DeliverResult =
   | { action: 'done'; note: 'delivered' | 'ignored' | 'stale' | 'dropped' }
-  | { action: 'resend'; message: Delivery; delaySeconds: number; note: 'hop' | 'hold' | 'busy' | 'retry' }
+  | { action: 'resend'; message: Delivery; delaySeconds: number; note: 'hop' | 'hold' | 'busy' | 'retry' | 'throttled' }
   | { action: 'park'; message: Delivery }
   /** an already parked message: leave it failing so maxReceiveCount moves it to the DLQ */
   | { action: 'dead' };
@@ -108,12 +108,25 @@ export const deliver = async (m: Delivery, now = Date.now()): Promise<DeliverRes
   const breaker: BreakerView = await readBreaker(m.partner, now);
   if (breaker.state !== 'closed') {
     if (now - m.createdAt > cfg.PUSH_MAX_AGE_SECONDS * 1000) return { action: 'park', message: park(m, `held by the open circuit breaker for longer than ${cfg.PUSH_MAX_AGE_SECONDS}s`, now) };
-    const jitter = Math.floor(Math.random() * 3);
-    if (breaker.state === 'open') return { action: 'resend', message: m, delaySeconds: Math.max(1, hopSeconds(breaker.until, now) + jitter), note: 'hold' };
-    const probe = await acquireProbe(m.partner, breaker.openUntil, now, cfg.PUSH_TIMEOUT_MS + 5000);
-    if (!probe) return { action: 'resend', message: m, delaySeconds: 1 + jitter, note: 'hold' };
+    // held pushes wake spread over half a cooldown, so a dead partner's backlog does not hammer the queue
+    const spread = () => Math.floor(Math.random() * Math.max(1, Math.ceil(cfg.PUSH_BREAKER_COOLDOWN_SECONDS / 2)));
+    if (breaker.state === 'open') return { action: 'resend', message: m, delaySeconds: Math.max(1, hopSeconds(breaker.until, now) + spread()), note: 'hold' };
+    const probe = await acquireProbe(m.partner, breaker.openUntil, now, cfg.PUSH_TIMEOUT_MS * 4 + 5000);
+    if (!probe) return { action: 'resend', message: m, delaySeconds: Math.max(1, Math.ceil(cfg.PUSH_BREAKER_COOLDOWN_SECONDS / 2) + spread()), note: 'hold' };
   }
 
+  // isolation: at most PUSH_PARTNER_CONCURRENCY pushes in flight to one partner; the rest wait (no attempt used)
+  const slot = await acquireSlot(m.partner, Math.max(1, cfg.PUSH_PARTNER_CONCURRENCY), now, cfg.PUSH_TIMEOUT_MS * 4 + 5000);
+  if (!slot) return { action: 'resend', message: m, delaySeconds: 1 + Math.floor(Math.random() * 2), note: 'throttled' };
+  try {
+    return await attemptWithGate(m, partner, secrets, breaker, cfg, now);
+  } finally {
+    await releaseSlot(slot);
+  }
+};
+
+/** The attempt itself, under the partner's concurrency slot: ordering gate, push, outcome. */
+const attemptWithGate = async (m: Delivery, partner: Partner, secrets: SecretSet, breaker: BreakerView, cfg: PushConfig, now: number): Promise<DeliverResult> => {
   // ordering: one push per (partner, key) at a time, never an older one after a newer one
   let owner: string | undefined;
   if (m.gate) {

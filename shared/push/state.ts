@@ -5,6 +5,7 @@
  *   BREAKER#<OperatorID>            per-partner circuit breaker (consecutive failures, openUntil, probe lease)
  *   GATE#<OperatorID>#<key>         ordering: last delivered version + a short lease while one push is in flight
  *   THROTTLE#<StartChargeSeq>       last notification_equip_charge_status enqueued (per order)
+ *   SLOT#<OperatorID>#<i>           per-partner concurrency: one lease per push in flight (i < PUSH_PARTNER_CONCURRENCY)
  */
 import { randomUUID } from 'node:crypto';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -120,6 +121,52 @@ export const recordSuccess = async (partner: string, seen: BreakerView): Promise
       ExpressionAttributeValues: { ':zero': 0 },
     }),
   );
+};
+
+// ---------------------------------------------------------------------------------------------
+// per-partner concurrency
+
+/**
+ * Take one of the partner's `slots` in-flight leases (expiring after leaseMs, so a crashed push
+ * frees its slot). Returns the slot to release, or undefined when every slot is taken.
+ */
+export const acquireSlot = async (partner: string, slots: number, now: number, leaseMs: number): Promise<{ pk: string; owner: string } | undefined> => {
+  const owner = randomUUID();
+  const first = Math.floor(Math.random() * slots);
+  for (let k = 0; k < slots; k++) {
+    const pk = `SLOT#${partner}#${(first + k) % slots}`;
+    try {
+      await dynamo().send(
+        new UpdateCommand({
+          TableName: table(),
+          Key: { pk },
+          UpdateExpression: 'SET leaseOwner = :o, leaseUntil = :lu, expiresAt = :exp',
+          ConditionExpression: 'attribute_not_exists(leaseUntil) OR leaseUntil < :now',
+          ExpressionAttributeValues: { ':o': owner, ':lu': now + leaseMs, ':now': now, ':exp': epochSeconds(now + DAY_MS) },
+        }),
+      );
+      return { pk, owner };
+    } catch (err) {
+      if (!isConditionalFailure(err)) throw err;
+    }
+  }
+  return undefined;
+};
+
+export const releaseSlot = async (slot: { pk: string; owner: string }): Promise<void> => {
+  try {
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: { pk: slot.pk },
+        UpdateExpression: 'REMOVE leaseOwner, leaseUntil',
+        ConditionExpression: 'leaseOwner = :o',
+        ExpressionAttributeValues: { ':o': slot.owner },
+      }),
+    );
+  } catch (err) {
+    if (!isConditionalFailure(err)) throw err; // expired and taken over: nothing to release
+  }
 };
 
 // ---------------------------------------------------------------------------------------------

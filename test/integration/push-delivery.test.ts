@@ -202,3 +202,19 @@ describe('ordering gate (shared/push/state.ts)', () => {
   });
 });
 
+describe('per-partner concurrency (shared/push/state.ts)', () => {
+  it('at most N pushes in flight to one partner; a released or expired slot is free again; partners do not share slots', async () => {
+    const { acquireSlot, releaseSlot } = await import('../../shared/push/state.ts');
+    const who = `ZZ${Date.now().toString().slice(-7)}`;
+    const now = Date.now();
+    const held = await Promise.all([1, 2, 3].map(() => acquireSlot(who, 3, now, 10_000)));
+    expect(held.every(Boolean)).toBe(true);
+    expect(new Set(held.map((x) => x!.pk)).size).toBe(3);
+    expect(await acquireSlot(who, 3, now, 10_000)).toBeUndefined();
+    expect(await acquireSlot(`${who}X`, 3, now, 10_000)).toBeDefined(); // another partner
+    await releaseSlot(held[0]!);
+    expect(await acquireSlot(who, 3, now, 10_000)).toBeDefined();
+    expect(await acquireSlot(who, 3, now + 11_000, 10_000)).toBeDefined(); // leases of a crashed push expire
+  });
+});
+
