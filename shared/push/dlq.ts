@@ -86,18 +86,22 @@ export const revive = (d: Delivery, now = Date.now()): Delivery => {
 export const replayDlq = async (sourceUrl: string, max = Number.POSITIVE_INFINITY, filter?: (m: DlqMessage) => boolean): Promise<number> => {
   const dlq = await dlqUrlOf(sourceUrl);
   let moved = 0;
+  // messages looked at and left (filtered out) stay hidden for 30 s, so the scan moves on through the
+  // whole DLQ; it ends when a receive brings nothing it has not seen
+  const seen = new Set<string>();
   while (moved < max) {
     const res = await sqs().send(new ReceiveMessageCommand({ QueueUrl: dlq, MaxNumberOfMessages: 10, VisibilityTimeout: 30, WaitTimeSeconds: 0 }));
     const got = (res.Messages ?? []).map(toDlqMessage);
-    if (got.length === 0) break;
-    for (const m of got) {
+    const fresh = got.filter((m) => !seen.has(m.messageId));
+    if (fresh.length === 0) break;
+    for (const m of fresh) {
+      seen.add(m.messageId);
       if (moved >= max || (filter && !filter(m))) continue;
       const body = m.delivery ? JSON.stringify(revive(m.delivery)) : m.body;
       await sqs().send(new SendMessageCommand({ QueueUrl: sourceUrl, MessageBody: body }));
       await sqs().send(new DeleteMessageCommand({ QueueUrl: dlq, ReceiptHandle: m.receiptHandle }));
       moved++;
     }
-    if (filter && got.every((m) => !filter(m))) break;
   }
   return moved;
 };
