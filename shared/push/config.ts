@@ -36,7 +36,7 @@ const PushEnvSchema = z.object({
   /** how long a status push holds its connector's ordering lease */
   PUSH_LEASE_SECONDS: int(30),
   /** pushes in flight to one partner at most (across all instances): a slow partner cannot take every poller */
-  PUSH_PARTNER_CONCURRENCY: int(4),
+  PUSH_PARTNER_CONCURRENCY: int(10),
 });
 export type PushConfig = z.infer<typeof PushEnvSchema>;
 

@@ -18,7 +18,7 @@ import { OrderDisputed } from '../../events/push.ts';
 import { pushConfig, type PushConfig } from './config.ts';
 import type { Delivery, FailureClass } from './messages.ts';
 import { afterFailure, classifyReply, hopSeconds, park, type Outcome } from './policy.ts';
-import { acquireGate, acquireProbe, acquireSlot, DynamoTokenCache, readBreaker, recordFailure, recordSuccess, releaseGate, releaseSlot, type BreakerView } from './state.ts';
+import { acquireGate, acquireProbe, acquireSlot, DynamoTokenCache, readBreaker, recordFailure, recordSuccess, releaseGate, releaseSlot, supersededAt, type BreakerView } from './state.ts';
 
 export type DeliverResult =
   | { action: 'done'; note: 'delivered' | 'ignored' | 'stale' | 'dropped' }
@@ -115,9 +115,12 @@ export const deliver = async (m: Delivery, now = Date.now()): Promise<DeliverRes
     if (!probe) return { action: 'resend', message: m, delaySeconds: Math.max(1, Math.ceil(cfg.PUSH_BREAKER_COOLDOWN_SECONDS / 2) + spread()), note: 'hold' };
   }
 
+  // a status already superseded for this partner is done before it takes any lease
+  if (m.gate && (await supersededAt(m.partner, m.gate.key, m.gate.version, now))) return { action: 'done', note: 'stale' };
+
   // isolation: at most PUSH_PARTNER_CONCURRENCY pushes in flight to one partner; the rest wait (no attempt used)
   const slot = await acquireSlot(m.partner, Math.max(1, cfg.PUSH_PARTNER_CONCURRENCY), now, cfg.PUSH_TIMEOUT_MS * 4 + 5000);
-  if (!slot) return { action: 'resend', message: m, delaySeconds: 1 + Math.floor(Math.random() * 2), note: 'throttled' };
+  if (!slot) return { action: 'resend', message: m, delaySeconds: 1 + Math.floor(Math.random() * 3), note: 'throttled' };
   try {
     return await attemptWithGate(m, partner, secrets, breaker, cfg, now);
   } finally {

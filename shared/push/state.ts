@@ -243,6 +243,20 @@ export const releaseGate = async (partner: string, key: string, owner: string, d
   }
 };
 
+/**
+ * Is `version` already superseded for (partner, key) — something newer or equal delivered, something
+ * newer attempted or in flight? A plain read, taken before any lease, so that a backlog of old
+ * statuses drains cheaply.
+ */
+export const supersededAt = async (partner: string, key: string, version: number, now: number): Promise<boolean> => {
+  const res = await dynamo().send(new GetCommand({ TableName: table(), Key: gateKey(partner, key), ConsistentRead: true }));
+  const i = res.Item;
+  if (!i) return false;
+  if (typeof i.delivered === 'number' && i.delivered >= version) return true;
+  if (typeof i.attempted === 'number' && i.attempted > version) return true;
+  return typeof i.leaseVersion === 'number' && typeof i.leaseUntil === 'number' && i.leaseUntil >= now && i.leaseVersion > version;
+};
+
 export const deliveredVersion = async (partner: string, key: string): Promise<number | undefined> => {
   const res = await dynamo().send(new GetCommand({ TableName: table(), Key: gateKey(partner, key), ConsistentRead: true }));
   return typeof res.Item?.delivered === 'number' ? res.Item.delivered : undefined;
