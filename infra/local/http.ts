@@ -68,7 +68,8 @@ const json = (res: ServerResponse, status: number, body: unknown, headers: Recor
   res.end(text);
 };
 
-const matchPath = (pattern: string, path: string): Record<string, string> | undefined => {
+/** `/local/sim/connectors/{id}` against a path: the `{name}` parameters, or undefined when it does not match */
+export const matchPath = (pattern: string, path: string): Record<string, string> | undefined => {
   const p = pattern.split('/');
   const a = path.split('/');
   if (p.length !== a.length) return undefined;

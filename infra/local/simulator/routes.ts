@@ -21,7 +21,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { PileCommandRequested } from '../../../events/piles.ts';
-import type { ExtraRoute, ExtraRouteContext } from '../http.ts';
+import { matchPath, type ExtraRoute, type ExtraRouteContext } from '../http.ts';
 import { closeServer, listen } from '../ports.ts';
 import { ADMIN_STATES, SimError, type AdminState, type PileSimulator } from './simulator.ts';
 
@@ -110,19 +110,6 @@ export const simulatorRoutes = (sim: PileSimulator): ExtraRoute[] => [
     }),
   },
 ];
-
-const matchPath = (pattern: string, path: string): Record<string, string> | undefined => {
-  const p = pattern.split('/');
-  const a = path.split('/');
-  if (p.length !== a.length) return undefined;
-  const params: Record<string, string> = {};
-  for (let i = 0; i < p.length; i++) {
-    const m = /^\{(\w+)\}$/.exec(p[i]!);
-    if (m && a[i]) params[m[1]!] = decodeURIComponent(a[i]!);
-    else if (p[i] !== a[i]) return undefined;
-  }
-  return params;
-};
 
 /** the same routes on their own loopback server (the standalone simulator) */
 export const startSimulatorServer = async (sim: PileSimulator, port: number): Promise<{ url: string; stop(): Promise<void> }> => {
