@@ -5,7 +5,7 @@
  * Prints bills/s and µs per bill; also the cost of the 2-dp edge objects (toOrderTotals).
  */
 import { pathToFileURL } from 'node:url';
-import { bill, toOrderTotals, type MeterSample, type TariffPeriod } from '../shared/domain/billing.ts';
+import { bill, type MeterSample, type TariffPeriod, toOrderTotals } from '../shared/domain/billing.ts';
 
 const THREE: TariffPeriod[] = [
   { startTime: '000000', elecPrice: 0.3123, servicePrice: 0.4 },
@@ -49,7 +49,9 @@ const measure = (label: string, fn: () => unknown, minMs = 1_000): { opsPerSec: 
   }
   const secs = Number(elapsedNs) / 1e9;
   const r = { opsPerSec: n / secs, usPerOp: (secs * 1e6) / n };
-  console.log(`${label.padEnd(44)} ${Math.round(r.opsPerSec).toLocaleString('en-US').padStart(10)} /s ${r.usPerOp.toFixed(1).padStart(9)} µs`);
+  console.log(
+    `${label.padEnd(44)} ${Math.round(r.opsPerSec).toLocaleString('en-US').padStart(10)} /s ${r.usPerOp.toFixed(1).padStart(9)} µs`,
+  );
   return r;
 };
 

@@ -34,7 +34,10 @@ export const main = async (): Promise<void> => {
       if (r.ret !== 0) throw new Error(`${iface}: Ret ${r.ret} ${r.msg}`);
       return r.data as Record<string, number>;
     };
-    const priced = platform.simulator!.list().filter((c) => !c.StationID.startsWith('FX0004')).map((c) => c.ConnectorID);
+    const priced = platform
+      .simulator!.list()
+      .filter((c) => !c.StationID.startsWith('FX0004'))
+      .map((c) => c.ConnectorID);
     for (const c of priced) platform.simulator!.setVehicle(c, { socStart: 10, batteryKwh: 200, maxDcKw: 30, targetSoc: 100 });
     for (;;) {
       const views = await Promise.all(priced.map((c) => getConnectorView(c)));
@@ -79,7 +82,9 @@ export const main = async (): Promise<void> => {
       }),
     );
     const r = { seconds: (performance.now() - t0) / 1000, lat };
-    console.log(`connectors ${priced.length}, sessions ${total}, simulator ×${SPEED} (the pile answers a start after 2–5 simulated s = ${fmt(2000 / SPEED, 0)}–${fmt(5000 / SPEED, 0)} ms; status polled every 100 ms)`);
+    console.log(
+      `connectors ${priced.length}, sessions ${total}, simulator ×${SPEED} (the pile answers a start after 2–5 simulated s = ${fmt(2000 / SPEED, 0)}–${fmt(5000 / SPEED, 0)} ms; status polled every 100 ms)`,
+    );
     console.log(`complete sessions/s        ${fmt(total / r.seconds, 2)}`);
     console.log(`session wall time          p50 ${fmt(pct(r.lat, 50))} ms   p99 ${fmt(pct(r.lat, 99))} ms`);
     console.log(`start → charging latency   p50 ${fmt(pct(startToCharging, 50))} ms   p99 ${fmt(pct(startToCharging, 99))} ms`);

@@ -9,7 +9,12 @@ import { createCipheriv, createHmac } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { decodeRequestData, encodeRequest, parseRequestEnvelope, verifyRequestSig } from '../shared/tcec/envelope.ts';
 
-const secrets = { operatorSecret: 'Op5Ec7Rt9Yu1Io3P', dataSecret: '4Rf8Yk2Lp9Wq6Zs1', dataSecretIV: 'Iv7Xc3Nb5Mv8Hq2T', sigSecret: 'Sg9Kd4Jh6Fa1Pe3R' };
+const secrets = {
+  operatorSecret: 'Op5Ec7Rt9Yu1Io3P',
+  dataSecret: '4Rf8Yk2Lp9Wq6Zs1',
+  dataSecretIV: 'Iv7Xc3Nb5Mv8Hq2T',
+  sigSecret: 'Sg9Kd4Jh6Fa1Pe3R',
+};
 const KEY = Buffer.from(secrets.dataSecret, 'utf8');
 const IV = Buffer.from(secrets.dataSecretIV, 'utf8');
 
@@ -43,28 +48,31 @@ function opsPerSecond(fn: () => void, minMs = 400): number {
   return Math.round((n * 1000) / elapsed);
 }
 
-let sink = 0; // keeps results observable so nothing is optimised away
+let _sink = 0; // keeps results observable so nothing is optimised away
 
 export function main(): BenchRow[] {
   const rows: BenchRow[] = [];
-  for (const [label, size] of [['200 B', 200], ['10 KB', 10 * 1024]] as const) {
+  for (const [label, size] of [
+    ['200 B', 200],
+    ['10 KB', 10 * 1024],
+  ] as const) {
     const data = payloadOf(size);
     const plain = Buffer.from(JSON.stringify(data), 'utf8');
     const env = encodeRequest({ operatorId: 'MA59J8YL8', data, secrets, timeStamp: '20240315093045', seq: '0001' });
     const body = JSON.stringify(env);
 
     const encode = opsPerSecond(() => {
-      sink += encodeRequest({ operatorId: 'MA59J8YL8', data, secrets, timeStamp: '20240315093045', seq: '0001' }).Sig.length;
+      _sink += encodeRequest({ operatorId: 'MA59J8YL8', data, secrets, timeStamp: '20240315093045', seq: '0001' }).Sig.length;
     });
     const decode = opsPerSecond(() => {
       const e = parseRequestEnvelope(body);
       if (!verifyRequestSig(e, secrets.sigSecret)) throw new Error('bench envelope does not verify');
-      sink += decodeRequestData(e, secrets) === undefined ? 0 : 1;
+      _sink += decodeRequestData(e, secrets) === undefined ? 0 : 1;
     });
     const floor = opsPerSecond(() => {
       const c = createCipheriv('aes-128-cbc', KEY, IV);
       const ct = Buffer.concat([c.update(plain), c.final()]);
-      sink += ct.length + createHmac('md5', secrets.sigSecret).update(plain).digest().length;
+      _sink += ct.length + createHmac('md5', secrets.sigSecret).update(plain).digest().length;
     });
     rows.push({
       data: label,

@@ -22,11 +22,15 @@ export const main = async (): Promise<void> => {
       if (r.ret !== 0 || !r.sigVerified) throw new Error(`query_token failed: ${r.ret} ${r.msg}`);
     };
     await load(30, 2, once); // warm-up: module loading, JIT, DynamoDB Local
-    console.log(`${'query_token over HTTP'.padEnd(30)} ${'clients'.padStart(7)} ${'n'.padStart(5)} ${'req/s'.padStart(8)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)}`);
+    console.log(
+      `${'query_token over HTTP'.padEnd(30)} ${'clients'.padStart(7)} ${'n'.padStart(5)} ${'req/s'.padStart(8)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)}`,
+    );
     for (const clients of [1, 8]) {
       const n = clients === 1 ? 200 : 400;
       const r = await load(n, clients, once);
-      console.log(`${''.padEnd(30)} ${String(clients).padStart(7)} ${String(n).padStart(5)} ${fmt(n / r.seconds).padStart(8)} ${fmt(pct(r.lat, 50)).padStart(8)} ${fmt(pct(r.lat, 99)).padStart(8)}`);
+      console.log(
+        `${''.padEnd(30)} ${String(clients).padStart(7)} ${String(n).padStart(5)} ${fmt(n / r.seconds).padStart(8)} ${fmt(pct(r.lat, 50)).padStart(8)} ${fmt(pct(r.lat, 99)).padStart(8)}`,
+      );
     }
   } finally {
     await platform.stop();

@@ -11,10 +11,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { ConnectorStatusChanged } from '../events/baseinfo.ts';
 import { startPlatform } from '../infra/local/platform.ts';
 import { freePort } from '../infra/local/ports.ts';
 import { publish } from '../shared/bus/publish.ts';
-import { ConnectorStatusChanged } from '../events/baseinfo.ts';
 import { resetPushConfig } from '../shared/push/config.ts';
 import { resetPushClients } from '../shared/push/deliver.ts';
 
@@ -48,12 +48,30 @@ const run = async (partners: number, changes: number) => {
   let peak = process.memoryUsage().rss;
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
   try {
-    const connectors = ['FX0001E01C1', 'FX0001E01C2', 'FX0001E02C1', 'FX0002E01C1', 'FX0002E01C2', 'FX0002E02C1', 'FX0003E01C1', 'FX0003E01C2', 'FX0003E02C1'];
+    const connectors = [
+      'FX0001E01C1',
+      'FX0001E01C2',
+      'FX0001E02C1',
+      'FX0002E01C1',
+      'FX0002E01C2',
+      'FX0002E02C1',
+      'FX0003E01C1',
+      'FX0003E01C2',
+      'FX0003E02C1',
+    ];
     const t0 = performance.now();
     const batch = [];
     for (let i = 0; i < changes; i++) {
       const c = connectors[i % connectors.length]!;
-      batch.push({ StationID: c.slice(0, 6), ConnectorID: c, status: [1, 2, 3][i % 3] as 1 | 2 | 3, parkStatus: 10 as const, lockStatus: 10 as const, observedAt: new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString(), version: i + 1 });
+      batch.push({
+        StationID: c.slice(0, 6),
+        ConnectorID: c,
+        status: [1, 2, 3][i % 3] as 1 | 2 | 3,
+        parkStatus: 10 as const,
+        lockStatus: 10 as const,
+        observedAt: new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString(),
+        version: i + 1,
+      });
     }
     for (let i = 0; i < batch.length; i += 10) await publish(ConnectorStatusChanged, batch.slice(i, i + 10));
     const published = performance.now();
@@ -75,7 +93,9 @@ const run = async (partners: number, changes: number) => {
 /** one platform per process (the AWS SDK clients are per-process singletons): each size runs in a child */
 export const main = async (): Promise<void> => {
   const changes = Number(process.env.BENCH_PUSH_CHANGES ?? 1000);
-  console.log(`push fan-out: ${changes} connector status changes over 9 connectors, every partner granted every station (BENCH_PUSH_CHANGES to change)`);
+  console.log(
+    `push fan-out: ${changes} connector status changes over 9 connectors, every partner granted every station (BENCH_PUSH_CHANGES to change)`,
+  );
   for (const p of [1, 5, 10]) {
     const out = execFileSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--one', String(p), String(changes)], {
       env: { ...process.env, POWERTOOLS_METRICS_DISABLED: 'true', POWERTOOLS_LOG_LEVEL: 'ERROR' },
@@ -83,7 +103,12 @@ export const main = async (): Promise<void> => {
       stdio: ['ignore', 'pipe', 'ignore'],
       maxBuffer: 64 * 2 ** 20,
     });
-    process.stdout.write(out.split('\n').filter((l) => l.startsWith('  ')).join('\n') + '\n');
+    process.stdout.write(
+      `${out
+        .split('\n')
+        .filter((l) => l.startsWith('  '))
+        .join('\n')}\n`,
+    );
   }
 };
 

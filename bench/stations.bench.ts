@@ -41,7 +41,9 @@ export const main = async (): Promise<void> => {
     };
     const stationIds = platform.seed.stations.map((s) => String(s.StationID));
     const connectorIds = platform.seed.stations.flatMap((s) =>
-      (s.EquipmentInfos as Array<{ ConnectorInfos: Array<{ ConnectorID: string }> }>).flatMap((e) => e.ConnectorInfos.map((c) => c.ConnectorID)),
+      (s.EquipmentInfos as Array<{ ConnectorInfos: Array<{ ConnectorID: string }> }>).flatMap((e) =>
+        e.ConnectorInfos.map((c) => c.ConnectorID),
+      ),
     );
 
     // warm every handler once
@@ -54,23 +56,47 @@ export const main = async (): Promise<void> => {
     const pull = await load(pulls * pages, 1, async (i) => {
       await call('query_stations_info', { PageNo: (i % pages) + 1, PageSize: 50 });
     });
-    rows.push({ what: `query_stations_info, page of 50 (${first.ItemSize} stations = ${pages} pages), 1 client`, n: pulls * pages, seconds: pull.seconds, lat: pull.lat, unit: 'req' });
+    rows.push({
+      what: `query_stations_info, page of 50 (${first.ItemSize} stations = ${pages} pages), 1 client`,
+      n: pulls * pages,
+      seconds: pull.seconds,
+      lat: pull.lat,
+      unit: 'req',
+    });
     rows.push({ what: `  → full pull of the dataset`, n: pulls, seconds: pull.seconds, unit: 'pull' });
     const pull8 = await load(80, 8, async (i) => {
       await call('query_stations_info', { PageNo: (i % pages) + 1, PageSize: 50 });
     });
-    rows.push({ what: 'query_stations_info, page of 50, 8 concurrent clients', n: 80, seconds: pull8.seconds, lat: pull8.lat, unit: 'req' });
+    rows.push({
+      what: 'query_stations_info, page of 50, 8 concurrent clients',
+      n: 80,
+      seconds: pull8.seconds,
+      lat: pull8.lat,
+      unit: 'req',
+    });
 
     const status1 = await load(100, 1, async (i) => {
       const start = (i * 50) % (stationIds.length - 50);
       await call('query_station_status', { StationIDs: stationIds.slice(start, start + 50) });
     });
-    rows.push({ what: 'query_station_status, 50 stations (~500 connectors), 1 client', n: 100, seconds: status1.seconds, lat: status1.lat, unit: 'req' });
+    rows.push({
+      what: 'query_station_status, 50 stations (~500 connectors), 1 client',
+      n: 100,
+      seconds: status1.seconds,
+      lat: status1.lat,
+      unit: 'req',
+    });
     const status8 = await load(200, 8, async (i) => {
       const start = (i * 50) % (stationIds.length - 50);
       await call('query_station_status', { StationIDs: stationIds.slice(start, start + 50) });
     });
-    rows.push({ what: 'query_station_status, 50 stations, 8 concurrent clients', n: 200, seconds: status8.seconds, lat: status8.lat, unit: 'req' });
+    rows.push({
+      what: 'query_station_status, 50 stations, 8 concurrent clients',
+      n: 200,
+      seconds: status8.seconds,
+      lat: status8.lat,
+      unit: 'req',
+    });
 
     // status ingestion: one report per connector, published in PutEvents batches of 10 by 8 producers
     const base = Date.now();
@@ -90,7 +116,12 @@ export const main = async (): Promise<void> => {
     await platform.cloud.drain({ timeoutMs: 300_000 });
     const ingested = (performance.now() - tIngest) / 1000;
     rows.push({ what: `PileStatusChanged published (PutEvents ×10, 8 producers)`, n: events.length, seconds: published, unit: 'event' });
-    rows.push({ what: `PileStatusChanged ingested end to end (bus → queue → ingest → DynamoDB → ConnectorStatusChanged)`, n: events.length, seconds: ingested, unit: 'event' });
+    rows.push({
+      what: `PileStatusChanged ingested end to end (bus → queue → ingest → DynamoDB → ConnectorStatusChanged)`,
+      n: events.length,
+      seconds: ingested,
+      unit: 'event',
+    });
   } finally {
     await platform.stop();
   }

@@ -7,7 +7,11 @@ export const pct = (xs: readonly number[], p: number): number => {
 };
 
 /** run `task` n times with `concurrency` workers; wall time in seconds and each task's latency in ms */
-export const load = async (n: number, concurrency: number, task: (i: number) => Promise<void>): Promise<{ seconds: number; lat: number[] }> => {
+export const load = async (
+  n: number,
+  concurrency: number,
+  task: (i: number) => Promise<void>,
+): Promise<{ seconds: number; lat: number[] }> => {
   const lat: number[] = [];
   let next = 0;
   const t0 = performance.now();

@@ -21,5 +21,14 @@ export const ConnectorStatusChanged = defineEvent({
     /** monotonic per connector: a consumer drops anything not newer than what it has seen */
     version: z.number().int().nonnegative(),
   }),
-  sample: { StationID: 'ST0001', ConnectorID: '1010000000000000000000001', status: 3, parkStatus: 50, lockStatus: 50, previousStatus: 2, observedAt: '2026-11-23T01:30:47.000Z', version: 1763861447000042 },
+  sample: {
+    StationID: 'ST0001',
+    ConnectorID: '1010000000000000000000001',
+    status: 3,
+    parkStatus: 50,
+    lockStatus: 50,
+    previousStatus: 2,
+    observedAt: '2026-11-23T01:30:47.000Z',
+    version: 1763861447000042,
+  },
 });

@@ -3,8 +3,9 @@
  * the topology (rule patterns) and the local bus alike (swarmion's contract idea, Powertools'
  * `EventBridgeSchema.extend({ detail })`).
  */
-import { z } from 'zod';
+
 import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbridge';
+import type { z } from 'zod';
 import type { EventPattern } from '../infra/topology/types.ts';
 
 export interface EventContract<S extends z.ZodTypeAny = z.ZodTypeAny> {

@@ -38,7 +38,14 @@ export const PileStatusChanged = defineEvent({
     /** per-pile sequence number, increasing with every report of that pile */
     seq: z.number().int().nonnegative(),
   }),
-  sample: { ConnectorID: '1010000000000000000000001', status: 1, parkStatus: 10, lockStatus: 10, observedAt: '2026-11-23T01:30:45.000Z', seq: 42 },
+  sample: {
+    ConnectorID: '1010000000000000000000001',
+    status: 1,
+    parkStatus: 10,
+    lockStatus: 10,
+    observedAt: '2026-11-23T01:30:45.000Z',
+    seq: 42,
+  },
 });
 
 export const PileCommandRequested = defineEvent({
@@ -52,7 +59,12 @@ export const PileCommandRequested = defineEvent({
     ConnectorID,
     requestedAt: Instant,
   }),
-  sample: { command: 'start', StartChargeSeq: 'MA01H3BQ2202611230930450001', ConnectorID: '1010000000000000000000001', requestedAt: '2026-11-23T01:30:45.000Z' },
+  sample: {
+    command: 'start',
+    StartChargeSeq: 'MA01H3BQ2202611230930450001',
+    ConnectorID: '1010000000000000000000001',
+    requestedAt: '2026-11-23T01:30:45.000Z',
+  },
 });
 
 export const PileSessionStarted = defineEvent({
@@ -70,7 +82,13 @@ export const PileSessionStarted = defineEvent({
     /** meter reading at the start, Wh */
     meterStartWh: z.number().nonnegative().optional(),
   }),
-  sample: { StartChargeSeq: 'MA01H3BQ2202611230930450001', ConnectorID: '1010000000000000000000001', accepted: true, at: '2026-11-23T01:30:47.000Z', meterStartWh: 1234567 },
+  sample: {
+    StartChargeSeq: 'MA01H3BQ2202611230930450001',
+    ConnectorID: '1010000000000000000000001',
+    accepted: true,
+    at: '2026-11-23T01:30:47.000Z',
+    meterStartWh: 1234567,
+  },
 });
 
 /** Why a session ended, as the pile saw it (mapped to T/CEC StopReason by the charging service). */
@@ -90,7 +108,13 @@ export const PileSessionStopped = defineEvent({
     /** energy delivered in the session, Wh (cumulative since the start) */
     energyWh: z.number().nonnegative(),
   }),
-  sample: { StartChargeSeq: 'MA01H3BQ2202611230930450001', ConnectorID: '1010000000000000000000001', cause: 'remote', at: '2026-11-23T02:30:47.000Z', energyWh: 45210 },
+  sample: {
+    StartChargeSeq: 'MA01H3BQ2202611230930450001',
+    ConnectorID: '1010000000000000000000001',
+    cause: 'remote',
+    at: '2026-11-23T02:30:47.000Z',
+    energyWh: 45210,
+  },
 });
 
 export const PileMeterValues = defineEvent({
@@ -113,5 +137,14 @@ export const PileMeterValues = defineEvent({
     voltageC: z.number().optional(),
     soc: z.number().min(0).max(100),
   }),
-  sample: { StartChargeSeq: 'MA01H3BQ2202611230930450001', ConnectorID: '1010000000000000000000001', at: '2026-11-23T01:45:47.000Z', energyWh: 12350, powerKw: 49.6, currentA: 125.5, voltageA: 395.2, soc: 56.3 },
+  sample: {
+    StartChargeSeq: 'MA01H3BQ2202611230930450001',
+    ConnectorID: '1010000000000000000000001',
+    at: '2026-11-23T01:45:47.000Z',
+    energyWh: 12350,
+    powerKw: 49.6,
+    currentA: 125.5,
+    voltageA: 395.2,
+    soc: 56.3,
+  },
 });

@@ -8,7 +8,8 @@ export const OrderDisputed = defineEvent({
   source: PUSH_SOURCE,
   detailType: 'OrderDisputed',
   version: 1,
-  description: 'A partner answered notification_charge_order_info with ConfirmResult ≠ 0 (1 disputed, 2–99 custom); reconciliation follows up',
+  description:
+    'A partner answered notification_charge_order_info with ConfirmResult ≠ 0 (1 disputed, 2–99 custom); reconciliation follows up',
   detail: z.object({
     StartChargeSeq: z.string().min(1).max(64),
     ConnectorID: z.string().min(1).max(26),
@@ -18,5 +19,11 @@ export const OrderDisputed = defineEvent({
     /** ISO time the reply arrived */
     at: z.iso.datetime({ offset: true }),
   }),
-  sample: { StartChargeSeq: 'MA01H3BQ2202611230930450001', ConnectorID: '1010000000000000000000001', OperatorID: 'MA01H3BQ2', ConfirmResult: 1, at: '2026-11-23T02:30:50.000Z' },
+  sample: {
+    StartChargeSeq: 'MA01H3BQ2202611230930450001',
+    ConnectorID: '1010000000000000000000001',
+    OperatorID: 'MA01H3BQ2',
+    ConfirmResult: 1,
+    at: '2026-11-23T02:30:50.000Z',
+  },
 });

@@ -3,8 +3,9 @@
  * it synthesises the production stack. Environment-agnostic unless CDK_DEFAULT_* are set, so
  * `cdk synth` needs no AWS account.
  */
-import { App, type AppProps } from 'aws-cdk-lib';
+
 import { fileURLToPath } from 'node:url';
+import { App, type AppProps } from 'aws-cdk-lib';
 import { EvcsStack, type EvcsStackProps } from './stack.ts';
 
 export const STACK_NAME = 'EvcsInterconnect';

@@ -41,7 +41,11 @@ export const testsNaming = (root: string, name: string): string[] => {
 
 export const renderConformance = (root: string): string => {
   const served = new Set(
-    functions.flatMap((f) => f.triggers.flatMap((t) => (t.type === 'http' && t.path.startsWith(`${TCEC_BASE_PATH}/`) ? [t.path.slice(TCEC_BASE_PATH.length + 1)] : []))),
+    functions.flatMap((f) =>
+      f.triggers.flatMap((t) =>
+        t.type === 'http' && t.path.startsWith(`${TCEC_BASE_PATH}/`) ? [t.path.slice(TCEC_BASE_PATH.length + 1)] : [],
+      ),
+    ),
   );
   const called = new Set(functions.flatMap((f) => f.calls ?? []));
   const rows = (Object.keys(INTERFACES) as InterfaceName[]).map((name) => {
@@ -49,7 +53,15 @@ export const renderConformance = (root: string): string => {
     const weServe = served.has(name);
     const weCall = called.has(name);
     const needed = d.implementedBy === 'cpo' ? weServe : d.implementedBy === 'partner' ? weCall : weServe && weCall;
-    const status = needed ? (d.implementedBy === 'partner' ? 'pushed (we call it)' : d.implementedBy === 'both' ? 'served and called' : 'served') : weServe || weCall ? 'partial' : 'not yet';
+    const status = needed
+      ? d.implementedBy === 'partner'
+        ? 'pushed (we call it)'
+        : d.implementedBy === 'both'
+          ? 'served and called'
+          : 'served'
+      : weServe || weCall
+        ? 'partial'
+        : 'not yet';
     const tests = testsNaming(root, name);
     return `| \`${name}\`${d.extension ? ' (extension)' : ''} | §${d.section} | ${d.implementedBy === 'cpo' ? 'us' : d.implementedBy === 'partner' ? 'partner' : 'both'} | ${status} | ${needed ? `cec2016, xiaoju${DIALECT_NOTES[name] ? `; ${DIALECT_NOTES[name]}` : ''}` : '—'} | ${tests.length ? tests.map((t) => `\`${t}\``).join('<br>') : '—'} |`;
   });

@@ -5,10 +5,10 @@
  * `cdk synth` works offline: no lookups, no Docker (esbuild runs locally).
  */
 import { fileURLToPath } from 'node:url';
-import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, TimeZone, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, TimeZone } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -19,12 +19,12 @@ import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { topology as realTopology } from './topology/index.ts';
-import type { FunctionDecl, KeyDecl, TableDecl, Topology, Trigger } from './topology/types.ts';
-import { envName } from './topology/types.ts';
 import { AlarmTopics } from './constructs/alarm-topics.ts';
 import { EvcsFunction } from './constructs/evcs-function.ts';
 import { EvcsQueue, toCdkPattern } from './constructs/evcs-queue.ts';
+import { topology as realTopology } from './topology/index.ts';
+import type { FunctionDecl, KeyDecl, TableDecl, Topology, Trigger } from './topology/types.ts';
+import { envName } from './topology/types.ts';
 
 export const DEFAULT_OPERATOR_ID = 'MA5GS8X01';
 export const DEFAULT_SECRETS_PREFIX = 'evcs/';
@@ -53,7 +53,7 @@ export const pascal = (s: string): string =>
   s
     .split(/[^A-Za-z0-9]+/)
     .filter(Boolean)
-    .map((w) => w[0]!.toUpperCase() + w.slice(1))
+    .map((w) => w[0]?.toUpperCase() + w.slice(1))
     .join('');
 
 const attribute = (k: KeyDecl): dynamodb.Attribute => ({
@@ -91,12 +91,22 @@ export class EvcsStack extends Stack {
     this.operatorId = props.operatorId ?? this.contextString('operatorId') ?? DEFAULT_OPERATOR_ID;
     this.secretsPrefix = props.secretsPrefix ?? this.contextString('secretsPrefix') ?? DEFAULT_SECRETS_PREFIX;
     if (!/^[0-9A-Z]{9}$/.test(this.operatorId)) throw new Error(`operatorId '${this.operatorId}' is not a 9-character OperatorID`);
-    if (!/^[A-Za-z0-9/_+=.@-]+$/.test(this.secretsPrefix)) throw new Error(`secretsPrefix '${this.secretsPrefix}' is not a valid secret name prefix`);
+    if (!/^[A-Za-z0-9/_+=.@-]+$/.test(this.secretsPrefix))
+      throw new Error(`secretsPrefix '${this.secretsPrefix}' is not a valid secret name prefix`);
     const repoRoot = props.repoRoot ?? REPO_ROOT;
 
-    unique('table', this.topology.tables.map((t) => t.name));
-    unique('queue', this.topology.queues.map((q) => q.name));
-    unique('function', this.topology.functions.map((f) => f.id));
+    unique(
+      'table',
+      this.topology.tables.map((t) => t.name),
+    );
+    unique(
+      'queue',
+      this.topology.queues.map((q) => q.name),
+    );
+    unique(
+      'function',
+      this.topology.functions.map((f) => f.id),
+    );
 
     this.alarmTopics = new AlarmTopics(this, 'Alarms');
 
@@ -161,7 +171,7 @@ export class EvcsStack extends Stack {
 
     this.platformSecret = new secretsmanager.Secret(this, 'PlatformSecret', {
       secretName: `${this.secretsPrefix}platform`,
-      description: "EVCS Interconnect platform secret (values never in environment or tables)",
+      description: 'EVCS Interconnect platform secret (values never in environment or tables)',
       generateSecretString: {
         secretStringTemplate: JSON.stringify({ operatorId: this.operatorId }),
         generateStringKey: 'signingKey',
@@ -179,7 +189,10 @@ export class EvcsStack extends Stack {
       new CfnOutput(this, `Table${pascal(logical)}`, { value: table.tableName, description: `export ${envName('TABLE', logical)}=<this>` });
     }
     for (const [logical, q] of this.queues) {
-      new CfnOutput(this, `QueueUrl${pascal(logical)}`, { value: q.queue.queueUrl, description: `export ${envName('QUEUE_URL', logical)}=<this>` });
+      new CfnOutput(this, `QueueUrl${pascal(logical)}`, {
+        value: q.queue.queueUrl,
+        description: `export ${envName('QUEUE_URL', logical)}=<this>`,
+      });
     }
   }
 
@@ -254,14 +267,19 @@ export class EvcsStack extends Stack {
         let maxConcurrency = trigger.maxConcurrency;
         if (maxConcurrency !== undefined && maxConcurrency < 2) {
           // SQS event source mappings accept 2..1000; 1 is a local-runtime nicety
-          Annotations.of(fn).addWarningV2('evcs:maxConcurrency', `${decl.id}: maxConcurrency ${maxConcurrency} raised to 2 (the SQS event source minimum)`);
+          Annotations.of(fn).addWarningV2(
+            'evcs:maxConcurrency',
+            `${decl.id}: maxConcurrency ${maxConcurrency} raised to 2 (the SQS event source minimum)`,
+          );
           maxConcurrency = 2;
         }
         fn.fn.addEventSource(
           new SqsEventSource(q.queue, {
             batchSize: trigger.batchSize,
             reportBatchItemFailures: true,
-            ...(trigger.maxBatchingWindowSeconds !== undefined ? { maxBatchingWindow: Duration.seconds(trigger.maxBatchingWindowSeconds) } : {}),
+            ...(trigger.maxBatchingWindowSeconds !== undefined
+              ? { maxBatchingWindow: Duration.seconds(trigger.maxBatchingWindowSeconds) }
+              : {}),
             ...(maxConcurrency !== undefined ? { maxConcurrency } : {}),
           }),
         );

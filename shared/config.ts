@@ -13,7 +13,10 @@ const intFromEnv = (def: number) => z.coerce.number().int().positive().default(d
 
 const EnvSchema = z.object({
   /** our own 9-character OperatorID (组织机构代码) */
-  OPERATOR_ID: z.string().regex(/^[0-9A-Z]{9}$/).default('MA5GS8X01'),
+  OPERATOR_ID: z
+    .string()
+    .regex(/^[0-9A-Z]{9}$/)
+    .default('MA5GS8X01'),
   /** Secrets Manager name prefix for every secret the platform reads, e.g. `evcs/` */
   SECRETS_PREFIX: z.string().default('evcs/'),
   EVENT_BUS_NAME: z.string().default('evcs'),

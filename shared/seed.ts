@@ -39,9 +39,11 @@ export const SeedSchema = z
   .superRefine((seed, ctx) => {
     const seen = new Set<string>();
     seed.partners.forEach((p, i) => {
-      if (seen.has(p.operatorId)) ctx.addIssue({ code: 'custom', path: ['partners', i, 'operatorId'], message: `duplicate OperatorID ${p.operatorId}` });
+      if (seen.has(p.operatorId))
+        ctx.addIssue({ code: 'custom', path: ['partners', i, 'operatorId'], message: `duplicate OperatorID ${p.operatorId}` });
       seen.add(p.operatorId);
-      if (p.operatorId === seed.operatorId) ctx.addIssue({ code: 'custom', path: ['partners', i, 'operatorId'], message: 'a partner cannot have our own OperatorID' });
+      if (p.operatorId === seed.operatorId)
+        ctx.addIssue({ code: 'custom', path: ['partners', i, 'operatorId'], message: 'a partner cannot have our own OperatorID' });
     });
   });
 export type Seed = z.infer<typeof SeedSchema>;

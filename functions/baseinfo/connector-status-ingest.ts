@@ -3,8 +3,9 @@
  * `connector-status` queue → the connector's versioned live status → ConnectorStatusChanged on a
  * real change. Partial batch responses: one bad record is retried alone, the rest are done.
  */
-import type { SQSEvent, SQSRecord, SQSBatchResponse, Context } from 'aws-lambda';
+
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { logger } from '#powertools';
 import { PileStatusChanged } from '../../events/piles.ts';
 import { ingestPileStatus } from '../../shared/domain/connector-status.ts';

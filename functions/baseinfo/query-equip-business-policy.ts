@@ -1,5 +1,8 @@
 /** T/CEC 102 §3.6 — a connector's time-of-use prices. The rules live in shared/domain/station-queries.ts. */
-import { tcecHandler } from '../../shared/middleware/tcec-gateway.ts';
-import { queryBusinessPolicy, type BusinessPolicyRequest, type BusinessPolicyResponse } from '../../shared/domain/station-queries.ts';
 
-export const handler = tcecHandler<BusinessPolicyRequest, BusinessPolicyResponse>('query_equip_business_policy', ({ partner, data }) => queryBusinessPolicy(partner, data));
+import { type BusinessPolicyRequest, type BusinessPolicyResponse, queryBusinessPolicy } from '../../shared/domain/station-queries.ts';
+import { tcecHandler } from '../../shared/middleware/tcec-gateway.ts';
+
+export const handler = tcecHandler<BusinessPolicyRequest, BusinessPolicyResponse>('query_equip_business_policy', ({ partner, data }) =>
+  queryBusinessPolicy(partner, data),
+);

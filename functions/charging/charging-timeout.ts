@@ -1,6 +1,6 @@
 /** A start or stop the pile never answered: finish the order with a reason and release the connector. */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import type { SQSEvent, SQSRecord, Context } from 'aws-lambda';
+import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
 import { logger } from '#powertools';
 import { onTimeout } from '../../shared/services/charging.ts';
@@ -15,4 +15,5 @@ const record = async (r: SQSRecord): Promise<void> => {
   await onTimeout(m, new Date());
 };
 
-export const handler = async (event: SQSEvent, context: Context) => processPartialResponse(event, record, processor, { context, processInParallel: false });
+export const handler = async (event: SQSEvent, context: Context) =>
+  processPartialResponse(event, record, processor, { context, processInParallel: false });

@@ -3,7 +3,7 @@
  * Partial batch responses: one bad record is retried alone, then lands in the DLQ.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import type { SQSEvent, SQSRecord, Context } from 'aws-lambda';
+import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { logger } from '#powertools';
 import { PileMeterValues, PileSessionStarted, PileSessionStopped } from '../../events/piles.ts';
 import { onPileMeter, onPileStarted, onPileStopped } from '../../shared/services/charging.ts';

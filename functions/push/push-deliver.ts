@@ -7,9 +7,9 @@
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
-import { logger, metrics, MetricUnit } from '#powertools';
-import { DeliverySchema } from '../../shared/push/messages.ts';
+import { logger, MetricUnit, metrics } from '#powertools';
 import { deliver } from '../../shared/push/deliver.ts';
+import { DeliverySchema } from '../../shared/push/messages.ts';
 import { resend, visibleNow } from '../../shared/push/queue.ts';
 
 const processor = new BatchProcessor(EventType.SQS);
@@ -35,7 +35,12 @@ const record = async (r: SQSRecord): Promise<void> => {
       await resend(result.message, result.delaySeconds);
       return;
     case 'park':
-      logger.error('push parked for the DLQ', { id: m.id, OperatorID: m.partner, interface: m.iface, reason: result.message.parked?.reason });
+      logger.error('push parked for the DLQ', {
+        id: m.id,
+        OperatorID: m.partner,
+        interface: m.iface,
+        reason: result.message.parked?.reason,
+      });
       await resend(result.message, 0);
       return;
     case 'dead':

@@ -10,12 +10,12 @@ import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { logger } from '#powertools';
 import { ConnectorStatusChanged } from '../../events/baseinfo.ts';
 import { OrderFinished, OrderProgress, OrderStarted } from '../../events/orders.ts';
-import { listPartners, type Partner } from '../../shared/store/partners.ts';
 import { pushConfig } from '../../shared/push/config.ts';
-import { equipStatusPush, finishPushes, sampleVersion, startResultPush, stationStatusPushes } from '../../shared/push/plan.ts';
-import { claimStatusSlot } from '../../shared/push/state.ts';
-import { enqueueDeliveries } from '../../shared/push/queue.ts';
 import type { Delivery } from '../../shared/push/messages.ts';
+import { equipStatusPush, finishPushes, sampleVersion, startResultPush, stationStatusPushes } from '../../shared/push/plan.ts';
+import { enqueueDeliveries } from '../../shared/push/queue.ts';
+import { claimStatusSlot } from '../../shared/push/state.ts';
+import { listPartners, type Partner } from '../../shared/store/partners.ts';
 
 const processor = new BatchProcessor(EventType.SQS);
 

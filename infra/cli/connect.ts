@@ -5,8 +5,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { DEFAULT_DATA_DIR, RUNTIME_FILE } from '../local/defaults.ts';
 import { resetConfig } from '../../shared/config.ts';
+import { DEFAULT_DATA_DIR, RUNTIME_FILE } from '../local/defaults.ts';
 
 export interface RuntimeInfo {
   apiUrl: string;

@@ -15,14 +15,14 @@
  * ambient credentials and the resource names in the environment.
  */
 import { parseArgs } from 'node:util';
-import { connect } from './connect.ts';
 import { config } from '../../shared/config.ts';
-import { listPartners } from '../../shared/store/partners.ts';
 import { onboardPartner, rotateInbound } from '../../shared/domain/onboarding.ts';
-import type { SecretSet } from '../../shared/tcec/crypto.ts';
 import { importStationsFile } from '../../shared/domain/station-import.ts';
 import { StationImportError } from '../../shared/domain/stations.ts';
 import { listDlq, replayDlq } from '../../shared/push/dlq.ts';
+import { listPartners } from '../../shared/store/partners.ts';
+import type { SecretSet } from '../../shared/tcec/crypto.ts';
+import { connect } from './connect.ts';
 
 const USAGE = `usage:
   npm run evcs -- partners list
@@ -80,7 +80,9 @@ const main = async (): Promise<number> => {
     const partners = await listPartners();
     for (const p of partners) {
       const stations = p.stations === '*' ? 'all stations' : `${p.stations.length} station(s)`;
-      console.log(`${p.operatorId}  ${p.status.padEnd(9)} ${p.dialect.padEnd(8)} ${stations.padEnd(14)} ${p.outbound?.baseUrl ?? '-'}  ${p.name}`);
+      console.log(
+        `${p.operatorId}  ${p.status.padEnd(9)} ${p.dialect.padEnd(8)} ${stations.padEnd(14)} ${p.outbound?.baseUrl ?? '-'}  ${p.name}`,
+      );
     }
     if (!partners.length) console.log('(no partners)');
     return 0;
@@ -105,7 +107,13 @@ const main = async (): Promise<number> => {
       operatorId,
       name,
       dialect: values.dialect,
-      stations: values.stations === '*' ? '*' : values.stations.split(',').map((s) => s.trim()).filter(Boolean),
+      stations:
+        values.stations === '*'
+          ? '*'
+          : values.stations
+              .split(',')
+              .map((s) => s.trim())
+              .filter(Boolean),
       features: { queryChargeInfo: values['query-charge-info'] },
       ...(outbound ? { outbound } : {}),
     });

@@ -9,10 +9,11 @@
  * environment (PARTNER_OPERATOR_ID, PARTNER_OPERATOR_SECRET, PARTNER_DATA_SECRET,
  * PARTNER_DATA_SECRET_IV, PARTNER_SIG_SECRET). Prints the decrypted response and whether its Sig verified.
  */
-import { parseArgs } from 'node:util';
+
 import { resolve } from 'node:path';
-import { TcecClient } from '../../shared/tcec/client.ts';
+import { parseArgs } from 'node:util';
 import { readSeed } from '../../shared/seed.ts';
+import { TcecClient } from '../../shared/tcec/client.ts';
 import { DEFAULT_SEED } from '../local/defaults.ts';
 
 const USAGE = `usage: npm run partner -- [--base-url URL] [--seed FILE] [--operator ID] <interface> ['<json Data>']`;

@@ -22,7 +22,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import { TIER_DEFAULTS, envName, type FunctionDecl, type Grant, type TierDefaults } from '../topology/types.ts';
+import { envName, type FunctionDecl, type Grant, TIER_DEFAULTS, type TierDefaults } from '../topology/types.ts';
 import { ALARM_PERIOD, type AlarmTopics } from './alarm-topics.ts';
 
 /** ESM bundles still meet CommonJS dependencies that call `require`: give them one. */
@@ -49,7 +49,8 @@ export const iotDataEndpoint = (scope: Construct): string => {
 export const ESM_REQUIRE_BANNER = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
 
 /** Environment keys that would carry a secret value: never allowed (secrets live in Secrets Manager). */
-export const SECRET_LIKE_ENV_KEY = /(data_?secret|sig_?secret|operator_?secret|secret_?(value|key|string)|password|passwd|private_?key|api_?key|credential)/i;
+export const SECRET_LIKE_ENV_KEY =
+  /(data_?secret|sig_?secret|operator_?secret|secret_?(value|key|string)|password|passwd|private_?key|api_?key|credential)/i;
 
 /** The Powertools metrics namespace of every function. */
 export const METRICS_NAMESPACE = 'EVCS';
@@ -96,7 +97,8 @@ export class EvcsFunction extends Construct {
     this.timeout = Duration.seconds(decl.timeoutSeconds ?? this.tier.timeoutSeconds);
 
     for (const key of Object.keys(decl.environment ?? {})) {
-      if (SECRET_LIKE_ENV_KEY.test(key)) throw new Error(`function ${decl.id}: environment key ${key} looks like a secret; secrets live in Secrets Manager`);
+      if (SECRET_LIKE_ENV_KEY.test(key))
+        throw new Error(`function ${decl.id}: environment key ${key} looks like a secret; secrets live in Secrets Manager`);
     }
 
     this.logGroup = new logs.LogGroup(this, 'LogGroup', { retention: retentionFor(this.tier.logRetentionDays) });

@@ -8,7 +8,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { TIER_DEFAULTS, type EventPattern, type QueueDecl, type Tier } from '../topology/types.ts';
+import { type EventPattern, type QueueDecl, TIER_DEFAULTS, type Tier } from '../topology/types.ts';
 import { ALARM_PERIOD, type AlarmTopics } from './alarm-topics.ts';
 
 /** Age of the oldest message (seconds) above which a queue's backlog alarms, per tier. */

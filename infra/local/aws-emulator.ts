@@ -12,13 +12,14 @@
  * modelled exception (ResourceNotFoundException, QueueDoesNotExist, …).
  * Requests are not signature-checked (loopback only).
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+
 import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { LocalBus } from './bus.ts';
-import { md5OfMessageAttributes, QueueError, type MessageAttribute, type QueueStore, type ReceivedMessage } from './queues.ts';
-import { SecretsError, type SecretStore, type StoredSecret } from './secrets.ts';
 import { closeServer, listen } from './ports.ts';
+import { type MessageAttribute, md5OfMessageAttributes, QueueError, type QueueStore, type ReceivedMessage } from './queues.ts';
+import { type SecretStore, SecretsError, type StoredSecret } from './secrets.ts';
 
 class ApiError extends Error {
   constructor(
@@ -83,7 +84,14 @@ const SendSchema = z.object({
 const SendBatchSchema = z.object({
   QueueUrl: z.string(),
   Entries: z
-    .array(z.object({ Id: z.string(), MessageBody: z.string(), DelaySeconds: z.number().int().optional(), MessageAttributes: z.record(z.string(), AttrSchema).optional() }))
+    .array(
+      z.object({
+        Id: z.string(),
+        MessageBody: z.string(),
+        DelaySeconds: z.number().int().optional(),
+        MessageAttributes: z.record(z.string(), AttrSchema).optional(),
+      }),
+    )
     .min(1)
     .max(10),
 });
@@ -97,7 +105,13 @@ const ReceiveSchema = z.object({
   MessageAttributeNames: z.array(z.string()).optional(),
 });
 const DeleteSchema = z.object({ QueueUrl: z.string(), ReceiptHandle: z.string() });
-const DeleteBatchSchema = z.object({ QueueUrl: z.string(), Entries: z.array(z.object({ Id: z.string(), ReceiptHandle: z.string() })).min(1).max(10) });
+const DeleteBatchSchema = z.object({
+  QueueUrl: z.string(),
+  Entries: z
+    .array(z.object({ Id: z.string(), ReceiptHandle: z.string() }))
+    .min(1)
+    .max(10),
+});
 const ChangeVisSchema = z.object({ QueueUrl: z.string(), ReceiptHandle: z.string(), VisibilityTimeout: z.number().int() });
 const QueueUrlSchema = z.object({ QueueUrl: z.string(), AttributeNames: z.array(z.string()).optional() });
 const ListQueuesSchema = z.object({ QueueNamePrefix: z.string().optional() });
@@ -127,7 +141,12 @@ const sqsMessage = (m: ReceivedMessage, sysNames: readonly string[] | undefined,
 // -- Secrets Manager -----------------------------------------------------------------------------
 
 const GetSecretSchema = z.object({ SecretId: z.string(), VersionId: z.string().optional(), VersionStage: z.string().optional() });
-const PutSecretSchema = z.object({ SecretId: z.string(), SecretString: z.string().optional(), SecretBinary: z.string().optional(), ClientRequestToken: z.string().optional() });
+const PutSecretSchema = z.object({
+  SecretId: z.string(),
+  SecretString: z.string().optional(),
+  SecretBinary: z.string().optional(),
+  ClientRequestToken: z.string().optional(),
+});
 const CreateSecretSchema = z.object({
   Name: z.string(),
   SecretString: z.string().optional(),
@@ -136,8 +155,17 @@ const CreateSecretSchema = z.object({
   ClientRequestToken: z.string().optional(),
 });
 const DescribeSecretSchema = z.object({ SecretId: z.string() });
-const UpdateSecretSchema = z.object({ SecretId: z.string(), SecretString: z.string().optional(), Description: z.string().optional(), ClientRequestToken: z.string().optional() });
-const DeleteSecretSchema = z.object({ SecretId: z.string(), ForceDeleteWithoutRecovery: z.boolean().optional(), RecoveryWindowInDays: z.number().optional() });
+const UpdateSecretSchema = z.object({
+  SecretId: z.string(),
+  SecretString: z.string().optional(),
+  Description: z.string().optional(),
+  ClientRequestToken: z.string().optional(),
+});
+const DeleteSecretSchema = z.object({
+  SecretId: z.string(),
+  ForceDeleteWithoutRecovery: z.boolean().optional(),
+  RecoveryWindowInDays: z.number().optional(),
+});
 const ListSecretsSchema = z.object({
   Filters: z.array(z.object({ Key: z.string(), Values: z.array(z.string()) })).optional(),
   MaxResults: z.number().int().optional(),
@@ -233,12 +261,17 @@ export const startAwsEmulator = async (o: EmulatorOptions, port = 0): Promise<Aw
           ...(r.MessageAttributes ? { messageAttributes: r.MessageAttributes } : {}),
         }),
       );
-      return { MessageId: m.messageId, MD5OfMessageBody: m.md5OfBody, ...(m.md5OfMessageAttributes ? { MD5OfMessageAttributes: m.md5OfMessageAttributes } : {}) };
+      return {
+        MessageId: m.messageId,
+        MD5OfMessageBody: m.md5OfBody,
+        ...(m.md5OfMessageAttributes ? { MD5OfMessageAttributes: m.md5OfMessageAttributes } : {}),
+      };
     },
     'AmazonSQS.SendMessageBatch': (input) => {
       const r = SendBatchSchema.parse(input);
       queueCall(() => o.queues().attributes(r.QueueUrl)); // QueueDoesNotExist for the whole call
-      if (new Set(r.Entries.map((e) => e.Id)).size !== r.Entries.length) throw new ApiError('com.amazonaws.sqs#BatchEntryIdsNotDistinct', 'Two or more batch entries have the same Id.');
+      if (new Set(r.Entries.map((e) => e.Id)).size !== r.Entries.length)
+        throw new ApiError('com.amazonaws.sqs#BatchEntryIdsNotDistinct', 'Two or more batch entries have the same Id.');
       const Successful: Json[] = [];
       const Failed: Json[] = [];
       for (const e of r.Entries) {
@@ -262,7 +295,9 @@ export const startAwsEmulator = async (o: EmulatorOptions, port = 0): Promise<Aw
     'AmazonSQS.ReceiveMessage': async (input) => {
       const r = ReceiveSchema.parse(input);
       const store = o.queues();
-      const msgs = await queueCall(() => store.receive(r.QueueUrl, r.MaxNumberOfMessages ?? 1, r.VisibilityTimeout, r.WaitTimeSeconds ?? 0));
+      const msgs = await queueCall(() =>
+        store.receive(r.QueueUrl, r.MaxNumberOfMessages ?? 1, r.VisibilityTimeout, r.WaitTimeSeconds ?? 0),
+      );
       const sysNames = [...(r.AttributeNames ?? []), ...(r.MessageSystemAttributeNames ?? [])];
       return { Messages: msgs.map((m) => sqsMessage(m, sysNames, r.MessageAttributeNames)) };
     },
@@ -296,7 +331,13 @@ export const startAwsEmulator = async (o: EmulatorOptions, port = 0): Promise<Aw
     'AmazonSQS.GetQueueUrl': (input) => {
       const r = GetQueueUrlSchema.parse(input);
       const store = o.queues();
-      if (!store.names().includes(r.QueueName)) throw new ApiError('com.amazonaws.sqs#QueueDoesNotExist', 'The specified queue does not exist.', 400, 'AWS.SimpleQueueService.NonExistentQueue;Sender');
+      if (!store.names().includes(r.QueueName))
+        throw new ApiError(
+          'com.amazonaws.sqs#QueueDoesNotExist',
+          'The specified queue does not exist.',
+          400,
+          'AWS.SimpleQueueService.NonExistentQueue;Sender',
+        );
       return { QueueUrl: store.url(r.QueueName) };
     },
     'AmazonSQS.PurgeQueue': (input) => {
@@ -307,7 +348,12 @@ export const startAwsEmulator = async (o: EmulatorOptions, port = 0): Promise<Aw
     'AmazonSQS.ListQueues': (input) => {
       const r = ListQueuesSchema.parse(input);
       const store = o.queues();
-      return { QueueUrls: store.names().filter((n) => !r.QueueNamePrefix || n.startsWith(r.QueueNamePrefix)).map((n) => store.url(n)) };
+      return {
+        QueueUrls: store
+          .names()
+          .filter((n) => !r.QueueNamePrefix || n.startsWith(r.QueueNamePrefix))
+          .map((n) => store.url(n)),
+      };
     },
 
     'secretsmanager.GetSecretValue': (input) => {
@@ -321,7 +367,11 @@ export const startAwsEmulator = async (o: EmulatorOptions, port = 0): Promise<Aw
             : r.VersionStage === 'AWSPREVIOUS'
               ? s.previous
               : undefined;
-      if (!v) throw new ApiError('ResourceNotFoundException', "Secrets Manager can't find the specified secret value for VersionId or VersionStage.");
+      if (!v)
+        throw new ApiError(
+          'ResourceNotFoundException',
+          "Secrets Manager can't find the specified secret value for VersionId or VersionStage.",
+        );
       return {
         ARN: s.arn,
         Name: s.name,
@@ -333,7 +383,8 @@ export const startAwsEmulator = async (o: EmulatorOptions, port = 0): Promise<Aw
     },
     'secretsmanager.PutSecretValue': (input) => {
       const r = PutSecretSchema.parse(input);
-      if (r.SecretString === undefined) throw new ApiError('InvalidParameterException', 'SecretString is required locally (SecretBinary is not supported)');
+      if (r.SecretString === undefined)
+        throw new ApiError('InvalidParameterException', 'SecretString is required locally (SecretBinary is not supported)');
       const s = secretCall(() => o.secrets.put(r.SecretId, r.SecretString!, r.ClientRequestToken));
       return { ARN: s.arn, Name: s.name, VersionId: s.current.versionId, VersionStages: ['AWSCURRENT'] };
     },
@@ -362,7 +413,8 @@ export const startAwsEmulator = async (o: EmulatorOptions, port = 0): Promise<Aw
       const r = ListSecretsSchema.parse(input);
       const prefixes: string[] = [];
       for (const f of r.Filters ?? []) {
-        if (f.Key !== 'name') throw new ApiError('InvalidParameterException', `filter key '${f.Key}' is not supported locally (only 'name')`);
+        if (f.Key !== 'name')
+          throw new ApiError('InvalidParameterException', `filter key '${f.Key}' is not supported locally (only 'name')`);
         prefixes.push(...f.Values);
       }
       const all = o.secrets.list(prefixes);
@@ -395,7 +447,12 @@ export const startAwsEmulator = async (o: EmulatorOptions, port = 0): Promise<Aw
 
   const send = (res: ServerResponse, status: number, contentType: string, body: Json, extra: Record<string, string> = {}) => {
     const text = JSON.stringify(body);
-    res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(text), 'x-amzn-requestid': randomUUID(), ...extra });
+    res.writeHead(status, {
+      'content-type': contentType,
+      'content-length': Buffer.byteLength(text),
+      'x-amzn-requestid': randomUUID(),
+      ...extra,
+    });
     res.end(text);
   };
 
@@ -406,7 +463,11 @@ export const startAwsEmulator = async (o: EmulatorOptions, port = 0): Promise<Aw
       try {
         const body = await readBody(req);
         const h = handlers[target];
-        if (req.method !== 'POST' || !h) throw new ApiError('UnknownOperationException', `the local AWS emulator does not implement '${target || `${req.method} ${req.url}`}'`);
+        if (req.method !== 'POST' || !h)
+          throw new ApiError(
+            'UnknownOperationException',
+            `the local AWS emulator does not implement '${target || `${req.method} ${req.url}`}'`,
+          );
         let input: unknown;
         try {
           input = body.length ? JSON.parse(body.toString('utf8')) : {};
@@ -419,7 +480,11 @@ export const startAwsEmulator = async (o: EmulatorOptions, port = 0): Promise<Aw
         if (err instanceof ApiError) e = err;
         else if (err instanceof z.ZodError)
           e = new ApiError(
-            target.startsWith('AmazonSQS.') ? 'com.amazonaws.sqs#InvalidParameterValue' : target.startsWith('AWSEvents.') ? 'ValidationException' : 'InvalidParameterException',
+            target.startsWith('AmazonSQS.')
+              ? 'com.amazonaws.sqs#InvalidParameterValue'
+              : target.startsWith('AWSEvents.')
+                ? 'ValidationException'
+                : 'InvalidParameterException',
             `invalid request: ${err.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
           );
         else {
@@ -427,10 +492,16 @@ export const startAwsEmulator = async (o: EmulatorOptions, port = 0): Promise<Aw
           e = new ApiError('InternalFailure', 'internal error in the local AWS emulator', 500);
         }
         const short = e.type.slice(e.type.lastIndexOf('#') + 1);
-        send(res, e.status, contentType, { __type: e.type, message: e.message }, {
-          'x-amzn-errortype': short,
-          ...(e.queryError ? { 'x-amzn-query-error': e.queryError } : {}),
-        });
+        send(
+          res,
+          e.status,
+          contentType,
+          { __type: e.type, message: e.message },
+          {
+            'x-amzn-errortype': short,
+            ...(e.queryError ? { 'x-amzn-query-error': e.queryError } : {}),
+          },
+        );
       }
     })();
   });

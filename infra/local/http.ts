@@ -5,8 +5,9 @@
  * body over 10 MB. Local-only routes (health, simulator controls) can be added by the caller;
  * they may use `{name}` path parameters.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+
 import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { FunctionDecl, Topology } from '../topology/types.ts';
 import type { Invoker } from './invoke.ts';
@@ -55,7 +56,8 @@ const readBody = (req: IncomingMessage): Promise<Buffer> =>
     let tooLarge = false;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > MAX_PAYLOAD_BYTES) tooLarge = true; // keep draining so the 413 reaches the client
+      if (size > MAX_PAYLOAD_BYTES)
+        tooLarge = true; // keep draining so the 413 reaches the client
       else chunks.push(c);
     });
     req.on('end', () => (tooLarge ? reject(new PayloadTooLarge()) : resolve(Buffer.concat(chunks))));
@@ -90,7 +92,8 @@ export const matchPath = (pattern: string, path: string): Record<string, string>
 export const mapResult = (result: unknown): { status: number; headers: Record<string, string | string[]>; body: Buffer } => {
   if (typeof result === 'object' && result !== null && 'statusCode' in result) {
     const r = result as { statusCode: unknown; headers?: unknown; body?: unknown; isBase64Encoded?: unknown; cookies?: unknown };
-    if (typeof r.statusCode !== 'number' || !Number.isInteger(r.statusCode) || r.statusCode < 100 || r.statusCode > 599) throw new Error('malformed Lambda proxy response: statusCode');
+    if (typeof r.statusCode !== 'number' || !Number.isInteger(r.statusCode) || r.statusCode < 100 || r.statusCode > 599)
+      throw new Error('malformed Lambda proxy response: statusCode');
     const headers: Record<string, string | string[]> = {};
     if (r.headers !== undefined) {
       if (typeof r.headers !== 'object' || r.headers === null) throw new Error('malformed Lambda proxy response: headers');
@@ -125,7 +128,12 @@ export const startHttpApi = async (o: HttpApiOptions): Promise<HttpApi> => {
       const k = req.rawHeaders[i]!.toLowerCase();
       const v = req.rawHeaders[i + 1]!;
       if (k === 'cookie') {
-        cookies.push(...v.split(';').map((c) => c.trim()).filter(Boolean));
+        cookies.push(
+          ...v
+            .split(';')
+            .map((c) => c.trim())
+            .filter(Boolean),
+        );
         continue;
       }
       headers[k] = headers[k] === undefined ? v : `${headers[k]},${v}`;
@@ -193,7 +201,8 @@ export const startHttpApi = async (o: HttpApiOptions): Promise<HttpApi> => {
         try {
           body = await readBody(req);
         } catch (err) {
-          if (err instanceof PayloadTooLarge) return json(res, 413, { message: 'Request Entity Too Large' }, { 'apigw-requestid': apigwId });
+          if (err instanceof PayloadTooLarge)
+            return json(res, 413, { message: 'Request Entity Too Large' }, { 'apigw-requestid': apigwId });
           throw err;
         }
         const routeKey = `${method} ${url.pathname}`;

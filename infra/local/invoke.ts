@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
-import { TIER_DEFAULTS, type FunctionDecl } from '../topology/types.ts';
+import { type FunctionDecl, TIER_DEFAULTS } from '../topology/types.ts';
 
 export type Handler = (event: unknown, context: Context) => unknown;
 
@@ -48,7 +48,8 @@ export const createInvoker = (o: InvokerOptions): Invoker => {
       p = (async () => {
         const mod = (await import(pathToFileURL(resolve(o.rootDir, fn.entry)).href)) as Record<string, unknown>;
         const h = mod[fn.handler ?? 'handler'];
-        if (typeof h !== 'function') throw new Error(`function ${fn.id}: ${fn.entry} does not export a function '${fn.handler ?? 'handler'}'`);
+        if (typeof h !== 'function')
+          throw new Error(`function ${fn.id}: ${fn.entry} does not export a function '${fn.handler ?? 'handler'}'`);
         return h as Handler;
       })();
       modules.set(key, p);
@@ -88,7 +89,10 @@ export const createInvoker = (o: InvokerOptions): Invoker => {
       let timer: NodeJS.Timeout | undefined;
       try {
         const timeout = new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new LambdaTimeoutError(`Task timed out after ${timeoutSecondsOf(fn).toFixed(2)} seconds`)), timeoutMs);
+          timer = setTimeout(
+            () => reject(new LambdaTimeoutError(`Task timed out after ${timeoutSecondsOf(fn).toFixed(2)} seconds`)),
+            timeoutMs,
+          );
         });
         return await Promise.race([Promise.resolve().then(() => handler(event, context(fn, deadline))), timeout]);
       } catch (err) {

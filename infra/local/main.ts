@@ -11,12 +11,13 @@
  *
  * Ctrl-C stops everything it started.
  */
-import { parseArgs } from 'node:util';
+
 import { resolve } from 'node:path';
-import { startPlatform } from './platform.ts';
-import { DEFAULT_DATA_DIR, DEFAULT_PORT, DEFAULT_SEED } from './defaults.ts';
-import { javaAvailable, JAVA_REQUIRED } from './dynamodb.ts';
+import { parseArgs } from 'node:util';
 import { SeedError } from '../../shared/seed.ts';
+import { DEFAULT_DATA_DIR, DEFAULT_PORT, DEFAULT_SEED } from './defaults.ts';
+import { JAVA_REQUIRED, javaAvailable } from './dynamodb.ts';
+import { startPlatform } from './platform.ts';
 
 const USAGE = `usage: npm start -- [--port N] [--seed FILE] [--data-dir DIR] [--fresh] [--verbose] [--sim-speed N] [--sim-url URL]`;
 

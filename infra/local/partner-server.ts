@@ -17,11 +17,11 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
+import type { Seed } from '../../shared/seed.ts';
 import type { SecretSet } from '../../shared/tcec/crypto.ts';
 import { decodeRequestData, encodeResponse, parseRequestEnvelope, verifyRequestSig } from '../../shared/tcec/envelope.ts';
-import { parseRequestData, resolveInterfaceName, type InterfaceName } from '../../shared/tcec/interfaces.ts';
+import { type InterfaceName, parseRequestData, resolveInterfaceName } from '../../shared/tcec/interfaces.ts';
 import { Ret, TcecError } from '../../shared/tcec/ret.ts';
-import type { Seed } from '../../shared/seed.ts';
 
 export const BehaviourSchema = z.object({
   /** every request (query_token too) fails: HTTP 500 without an envelope, or a signed Ret 500 / -1 */
@@ -129,7 +129,8 @@ export const startDemoPartner = async (o: DemoPartnerOptions): Promise<DemoPartn
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));
     };
-    if (req.method === 'GET' && path === '/_admin/received') return json(200, { behaviour, tokensIssued: issued, received: received.map(({ token: _t, ...r }) => r) });
+    if (req.method === 'GET' && path === '/_admin/received')
+      return json(200, { behaviour, tokensIssued: issued, received: received.map(({ token: _t, ...r }) => r) });
     if (req.method === 'POST' && path === '/_admin/behaviour') {
       let body: unknown;
       try {
@@ -182,11 +183,18 @@ export const startDemoPartner = async (o: DemoPartnerOptions): Promise<DemoPartn
       if (!parsed.ok) throw new TcecError(Ret.BizError, parsed.msg);
       const data = raw as Record<string, unknown>;
       if (iface === 'query_token') {
-        if (data.OperatorSecret !== o.secrets.operatorSecret) return send(res, Ret.Ok, '', { OperatorID: o.ourOperatorId, SuccStat: 1, AccessToken: '', TokenAvailableTime: 0, FailReason: 2 });
+        if (data.OperatorSecret !== o.secrets.operatorSecret)
+          return send(res, Ret.Ok, '', { OperatorID: o.ourOperatorId, SuccStat: 1, AccessToken: '', TokenAvailableTime: 0, FailReason: 2 });
         const token = randomBytes(16).toString('hex');
         tokens.set(token, Date.now() + ttl * 1000);
         issued++;
-        return send(res, Ret.Ok, '', { OperatorID: o.ourOperatorId, SuccStat: 0, AccessToken: token, TokenAvailableTime: ttl, FailReason: 0 });
+        return send(res, Ret.Ok, '', {
+          OperatorID: o.ourOperatorId,
+          SuccStat: 0,
+          AccessToken: token,
+          TokenAvailableTime: ttl,
+          FailReason: 0,
+        });
       }
       const ret = behaviour.ret ?? Ret.Ok;
       received.push({ iface, data, at: Date.now(), ret, accepted: ret === Ret.Ok && !behaviour.tamperSig, envelope: env, token: bearer });

@@ -70,12 +70,14 @@ const matchOperator = (cond: Record<string, unknown>, value: Value): boolean => 
       return !excluded.some((e) => e === value);
     }
     case 'numeric': {
-      if (!Array.isArray(arg) || (arg.length !== 2 && arg.length !== 4)) throw new PatternError('numeric: expects [op, n] or [op, n, op, n]');
+      if (!Array.isArray(arg) || (arg.length !== 2 && arg.length !== 4))
+        throw new PatternError('numeric: expects [op, n] or [op, n, op, n]');
       if (typeof value !== 'number') return false;
       for (let i = 0; i < arg.length; i += 2) {
         const o = arg[i];
         const n = arg[i + 1];
-        if (typeof o !== 'string' || !numericOps.has(o) || typeof n !== 'number') throw new PatternError(`numeric: bad comparison ${JSON.stringify(arg)}`);
+        if (typeof o !== 'string' || !numericOps.has(o) || typeof n !== 'number')
+          throw new PatternError(`numeric: bad comparison ${JSON.stringify(arg)}`);
         if (!compare(o, value, n)) return false;
       }
       return true;

@@ -5,18 +5,18 @@
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { topology } from '../topology/index.ts';
-import { startLocalCloud, type LocalCloud } from './cloud.ts';
-import { readSeed, type Seed } from '../../shared/seed.ts';
 import { resetConfig } from '../../shared/config.ts';
-import { clearPartnerCache } from '../../shared/store/partners.ts';
 import { onboardFromSeed } from '../../shared/domain/onboarding.ts';
-import { StationImportError, validateStations } from '../../shared/domain/stations.ts';
 import { importValidated } from '../../shared/domain/station-import.ts';
-import { RUNTIME_FILE } from './defaults.ts';
-import { createPileSimulator, simulatorRoutes, SIM_BASE_PATH, type PileSimulator, type SimulatorTuning } from './simulator/index.ts';
+import { StationImportError, validateStations } from '../../shared/domain/stations.ts';
 import { resetPileTransport } from '../../shared/piles/transport.ts';
-import { startSeedDemoPartners, type DemoPartner } from './partner-server.ts';
+import { readSeed, type Seed } from '../../shared/seed.ts';
+import { clearPartnerCache } from '../../shared/store/partners.ts';
+import { topology } from '../topology/index.ts';
+import { type LocalCloud, startLocalCloud } from './cloud.ts';
+import { RUNTIME_FILE } from './defaults.ts';
+import { type DemoPartner, startSeedDemoPartners } from './partner-server.ts';
+import { createPileSimulator, type PileSimulator, SIM_BASE_PATH, type SimulatorTuning, simulatorRoutes } from './simulator/index.ts';
 
 export interface PlatformOptions {
   /** HTTP port; 0 = any free port */
@@ -75,7 +75,12 @@ export const startPlatform = async (opts: PlatformOptions): Promise<Platform> =>
     topology,
     port: opts.port ?? 0,
     ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
-    env: { OPERATOR_ID: seed.operatorId, PILE_TRANSPORT: 'local', ...(opts.pileSimUrl ? { PILE_SIM_URL: opts.pileSimUrl } : {}), ...(opts.env ?? {}) },
+    env: {
+      OPERATOR_ID: seed.operatorId,
+      PILE_TRANSPORT: 'local',
+      ...(opts.pileSimUrl ? { PILE_SIM_URL: opts.pileSimUrl } : {}),
+      ...(opts.env ?? {}),
+    },
     logLevel: opts.logLevel ?? 'WARN',
     // runtime diagnostics (a handler failure, a redrive, a DLQ move) — never secret values
     ...(quietLog ? {} : { onLog: (line: string) => console.error(line) }),

@@ -122,7 +122,10 @@ const PersistedSchema = z.object({
         messageId: z.string(),
         body: z.string(),
         md5OfBody: z.string(),
-        messageAttributes: z.record(z.string(), z.object({ DataType: z.string(), StringValue: z.string().optional(), BinaryValue: z.string().optional() })),
+        messageAttributes: z.record(
+          z.string(),
+          z.object({ DataType: z.string(), StringValue: z.string().optional(), BinaryValue: z.string().optional() }),
+        ),
         md5OfMessageAttributes: z.string().optional(),
         sentTimestamp: z.number(),
         firstReceiveTimestamp: z.number().optional(),
@@ -152,14 +155,26 @@ export class QueueStore {
       const physical = localQueueName(q.name);
       const dlq = dlqName(physical);
       this.add({ name: dlq, visibilityTimeoutSeconds: 30, isDlq: true });
-      this.add({ name: physical, visibilityTimeoutSeconds: q.visibilityTimeoutSeconds, maxReceiveCount: q.maxReceiveCount, dlq, logical: q.name, isDlq: false });
+      this.add({
+        name: physical,
+        visibilityTimeoutSeconds: q.visibilityTimeoutSeconds,
+        maxReceiveCount: q.maxReceiveCount,
+        dlq,
+        logical: q.name,
+        isDlq: false,
+      });
       this.byLogical.set(q.name, physical);
     }
     if (file) this.load(file);
   }
 
   private add(q: Omit<QueueState, 'url' | 'arn' | 'messages'>): void {
-    this.queues.set(q.name, { ...q, url: `${this.baseUrl}/queue/${q.name}`, arn: `arn:aws:sqs:${this.region}:${this.account}:${q.name}`, messages: [] });
+    this.queues.set(q.name, {
+      ...q,
+      url: `${this.baseUrl}/queue/${q.name}`,
+      arn: `arn:aws:sqs:${this.region}:${this.account}:${q.name}`,
+      messages: [],
+    });
   }
 
   /** queue URL of a logical queue name */
@@ -205,19 +220,23 @@ export class QueueStore {
       MaximumMessageSize: '262144',
       MessageRetentionPeriod: '345600',
       ReceiveMessageWaitTimeSeconds: '0',
-      ...(q.dlq && q.maxReceiveCount ? { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: this.get(q.dlq).arn, maxReceiveCount: q.maxReceiveCount }) } : {}),
+      ...(q.dlq && q.maxReceiveCount
+        ? { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: this.get(q.dlq).arn, maxReceiveCount: q.maxReceiveCount }) }
+        : {}),
     };
   }
 
   send(ref: string, body: string, opts: SendOptions = {}): StoredMessage {
     const q = this.get(ref);
     const delay = opts.delaySeconds ?? 0;
-    if (!Number.isInteger(delay) || delay < 0 || delay > 900) throw new QueueError('InvalidParameterValue', `DelaySeconds must be an integer 0–900, got ${delay}`);
+    if (!Number.isInteger(delay) || delay < 0 || delay > 900)
+      throw new QueueError('InvalidParameterValue', `DelaySeconds must be an integer 0–900, got ${delay}`);
     if (body.length === 0) throw new QueueError('InvalidParameterValue', 'The message body must not be empty');
     if (Buffer.byteLength(body) > 262_144) throw new QueueError('InvalidParameterValue', 'The message body must be at most 256 KiB');
     const attrs = opts.messageAttributes ?? {};
     for (const [n, a] of Object.entries(attrs)) {
-      if (!/^(String|Number|Binary)(\..+)?$/.test(a.DataType)) throw new QueueError('InvalidParameterValue', `message attribute ${n}: unsupported DataType ${a.DataType}`);
+      if (!/^(String|Number|Binary)(\..+)?$/.test(a.DataType))
+        throw new QueueError('InvalidParameterValue', `message attribute ${n}: unsupported DataType ${a.DataType}`);
       if (a.DataType.startsWith('Binary') ? a.BinaryValue === undefined : a.StringValue === undefined)
         throw new QueueError('InvalidParameterValue', `message attribute ${n}: a value is required`);
     }
@@ -242,7 +261,13 @@ export class QueueStore {
    * Receive up to `max` visible messages, long-polling up to `waitSeconds`. A message whose
    * receive count already reached maxReceiveCount moves to the DLQ instead of being delivered.
    */
-  async receive(ref: string, max = 1, visibilityTimeoutSeconds?: number, waitSeconds = 0, signal?: AbortSignal): Promise<ReceivedMessage[]> {
+  async receive(
+    ref: string,
+    max = 1,
+    visibilityTimeoutSeconds?: number,
+    waitSeconds = 0,
+    signal?: AbortSignal,
+  ): Promise<ReceivedMessage[]> {
     const deadline = Date.now() + waitSeconds * 1000;
     for (;;) {
       const got = this.receiveNow(ref, max, visibilityTimeoutSeconds);
@@ -253,7 +278,8 @@ export class QueueStore {
 
   private receiveNow(ref: string, max: number, visibilityTimeoutSeconds?: number): ReceivedMessage[] {
     const q = this.get(ref);
-    if (!Number.isInteger(max) || max < 1 || max > 10) throw new QueueError('InvalidParameterValue', `MaxNumberOfMessages must be 1–10, got ${max}`);
+    if (!Number.isInteger(max) || max < 1 || max > 10)
+      throw new QueueError('InvalidParameterValue', `MaxNumberOfMessages must be 1–10, got ${max}`);
     const vt = visibilityTimeoutSeconds ?? q.visibilityTimeoutSeconds;
     const now = Date.now();
     const out: ReceivedMessage[] = [];
@@ -298,7 +324,8 @@ export class QueueStore {
 
   private findByHandle(q: QueueState, receiptHandle: string): StoredMessage | undefined {
     const id = receiptHandle.split('#')[0];
-    if (!id || !receiptHandle.includes('#')) throw new QueueError('ReceiptHandleIsInvalid', `The input receipt handle "${receiptHandle}" is not a valid receipt handle.`);
+    if (!id || !receiptHandle.includes('#'))
+      throw new QueueError('ReceiptHandleIsInvalid', `The input receipt handle "${receiptHandle}" is not a valid receipt handle.`);
     return q.messages.find((m) => m.messageId === id);
   }
 
@@ -314,7 +341,8 @@ export class QueueStore {
 
   changeVisibility(ref: string, receiptHandle: string, seconds: number): void {
     const q = this.get(ref);
-    if (!Number.isInteger(seconds) || seconds < 0 || seconds > 43_200) throw new QueueError('InvalidParameterValue', `VisibilityTimeout must be 0–43200, got ${seconds}`);
+    if (!Number.isInteger(seconds) || seconds < 0 || seconds > 43_200)
+      throw new QueueError('InvalidParameterValue', `VisibilityTimeout must be 0–43200, got ${seconds}`);
     const m = this.findByHandle(q, receiptHandle);
     if (!m || m.receiptHandle !== receiptHandle || m.visibleAt <= Date.now())
       throw new QueueError('MessageNotInflight', 'The message referred to is not in flight.');
@@ -468,7 +496,10 @@ export interface SqsRecord {
   receiptHandle: string;
   body: string;
   attributes: Record<string, string>;
-  messageAttributes: Record<string, { stringValue?: string; binaryValue?: string; stringListValues: string[]; binaryListValues: string[]; dataType: string }>;
+  messageAttributes: Record<
+    string,
+    { stringValue?: string; binaryValue?: string; stringListValues: string[]; binaryListValues: string[]; dataType: string }
+  >;
   md5OfBody: string;
   md5OfMessageAttributes?: string;
   eventSource: 'aws:sqs';
@@ -593,7 +624,9 @@ export class Pollers {
       const result = await this.o.invoker.invoke(fn, event);
       failed = this.failedIds(fn, batch, result);
     } catch (err) {
-      this.o.onLog?.(`[queues] ${fn.id}: batch of ${batch.length} from ${queue} failed: ${err instanceof Error ? err.message : String(err)}`);
+      this.o.onLog?.(
+        `[queues] ${fn.id}: batch of ${batch.length} from ${queue} failed: ${err instanceof Error ? err.message : String(err)}`,
+      );
       return; // the whole batch stays; it reappears after the visibility timeout
     }
     for (const m of batch) {

@@ -88,7 +88,8 @@ export const parseSchedule = (expression: string): Schedule => {
   if (f.length !== 6) throw new ScheduleError(`cron: expected 6 fields (min hour dom month dow year), got ${f.length} in '${expression}'`);
   const daysOfMonth = parseField(f[2]!, 1, 31);
   const dowAws = parseField(f[4]!, 1, 7, DAYS, 1);
-  if ((daysOfMonth === undefined) === (dowAws === undefined)) throw new ScheduleError(`cron: exactly one of day-of-month and day-of-week must be '?' in '${expression}'`);
+  if ((daysOfMonth === undefined) === (dowAws === undefined))
+    throw new ScheduleError(`cron: exactly one of day-of-month and day-of-week must be '?' in '${expression}'`);
   const minutes = parseField(f[0]!, 0, 59);
   const hours = parseField(f[1]!, 0, 23);
   const months = parseField(f[3]!, 1, 12, MONTHS, 1);
@@ -173,7 +174,8 @@ export class LocalScheduler {
   constructor(private readonly o: SchedulerOptions) {
     for (const fn of o.topology.functions)
       fn.triggers.forEach((t, i) => {
-        if (t.type === 'schedule') this.entries.push({ fn, name: `${fn.id}-schedule-${i}`, expression: t.expression, schedule: parseSchedule(t.expression) });
+        if (t.type === 'schedule')
+          this.entries.push({ fn, name: `${fn.id}-schedule-${i}`, expression: t.expression, schedule: parseSchedule(t.expression) });
       });
   }
 

@@ -52,9 +52,15 @@ export class SecretStore {
   }
 
   create(name: string, secretString: string | undefined, description?: string, versionId?: string): StoredSecret {
-    if (!/^[A-Za-z0-9/_+=.@-]{1,512}$/.test(name)) throw new SecretsError('InvalidParameterException', 'Invalid name. Must be a valid name containing alphanumeric characters, or any of the following: -/_+=.@!');
-    if (this.secrets.has(name)) throw new SecretsError('ResourceExistsException', `The operation failed because the secret ${name} already exists.`);
-    if (secretString === undefined) throw new SecretsError('InvalidParameterException', 'SecretString is required locally (SecretBinary is not supported)');
+    if (!/^[A-Za-z0-9/_+=.@-]{1,512}$/.test(name))
+      throw new SecretsError(
+        'InvalidParameterException',
+        'Invalid name. Must be a valid name containing alphanumeric characters, or any of the following: -/_+=.@!',
+      );
+    if (this.secrets.has(name))
+      throw new SecretsError('ResourceExistsException', `The operation failed because the secret ${name} already exists.`);
+    if (secretString === undefined)
+      throw new SecretsError('InvalidParameterException', 'SecretString is required locally (SecretBinary is not supported)');
     const now = Date.now();
     const s: StoredSecret = {
       name,
@@ -73,7 +79,8 @@ export class SecretStore {
     const s = this.get(id);
     const now = Date.now();
     if (versionId && versionId === s.current.versionId) {
-      if (s.current.secretString !== secretString) throw new SecretsError('ResourceExistsException', 'You can’t modify an existing version, you can only create a new version.');
+      if (s.current.secretString !== secretString)
+        throw new SecretsError('ResourceExistsException', 'You can’t modify an existing version, you can only create a new version.');
       return s; // idempotent retry
     }
     s.previous = s.current;

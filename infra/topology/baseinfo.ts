@@ -1,7 +1,8 @@
 /** The baseinfo service: stations, equipment, connectors, prices, live connector status (L0). */
-import type { FunctionDecl, QueueDecl, TableDecl } from './types.ts';
-import { putEvents, tcecInterface } from './helpers.ts';
+
 import { PileStatusChanged } from '../../events/piles.ts';
+import { putEvents, tcecInterface } from './helpers.ts';
+import type { FunctionDecl, QueueDecl, TableDecl } from './types.ts';
 
 export const baseinfoTables: readonly TableDecl[] = [
   {
@@ -29,9 +30,23 @@ export const baseinfoQueues: readonly QueueDecl[] = [
 const readStations = { table: 'stations', access: 'read' } as const;
 
 export const baseinfoFunctions: readonly FunctionDecl[] = [
-  tcecInterface('query_stations_info', 'baseinfo', 'L0', 'T/CEC 102 §3.1: station information, paged, incremental by LastQueryTime, only granted stations', [readStations]),
-  tcecInterface('query_station_status', 'baseinfo', 'L0', 'T/CEC 102 §3.2: live connector status of up to 50 granted stations', [readStations]),
-  tcecInterface('query_station_stats', 'baseinfo', 'L0', 'T/CEC 102 §3.4: energy per connector, equipment and station from finished orders', [readStations, { table: 'orders', access: 'read' }]),
+  tcecInterface(
+    'query_stations_info',
+    'baseinfo',
+    'L0',
+    'T/CEC 102 §3.1: station information, paged, incremental by LastQueryTime, only granted stations',
+    [readStations],
+  ),
+  tcecInterface('query_station_status', 'baseinfo', 'L0', 'T/CEC 102 §3.2: live connector status of up to 50 granted stations', [
+    readStations,
+  ]),
+  tcecInterface(
+    'query_station_stats',
+    'baseinfo',
+    'L0',
+    'T/CEC 102 §3.4: energy per connector, equipment and station from finished orders',
+    [readStations, { table: 'orders', access: 'read' }],
+  ),
   tcecInterface('query_equip_business_policy', 'baseinfo', 'L0', "T/CEC 102 §3.6: a connector's time-of-use prices", [readStations]),
   {
     id: 'connector-status-ingest',

@@ -1,7 +1,8 @@
 /** The charging service: orders, pile commands, billing (L0). */
-import type { FunctionDecl, QueueDecl, TableDecl } from './types.ts';
-import { putEvents, tcecInterface } from './helpers.ts';
+
 import { PileMeterValues, PileSessionStarted, PileSessionStopped } from '../../events/piles.ts';
+import { putEvents, tcecInterface } from './helpers.ts';
+import type { FunctionDecl, QueueDecl, TableDecl } from './types.ts';
 
 export const chargingTables: readonly TableDecl[] = [
   {
@@ -48,9 +49,18 @@ export const chargingFunctions: readonly FunctionDecl[] = [
     putEvents,
     timeouts,
   ]),
-  tcecInterface('query_equip_charge_status', 'charging', 'L0', 'T/CEC 102 §3.9: live values and the running bill of an order', [readStations, readOrders]),
+  tcecInterface('query_equip_charge_status', 'charging', 'L0', 'T/CEC 102 §3.9: live values and the running bill of an order', [
+    readStations,
+    readOrders,
+  ]),
   tcecInterface('query_stop_charge', 'charging', 'L0', 'T/CEC 102 §3.10: stop an order', [readStations, orders, putEvents, timeouts]),
-  tcecInterface('query_charge_info', 'charging', 'L0', 'Extension (reference §3.14): the order detail by StartChargeSeq, per-partner feature', [readOrders]),
+  tcecInterface(
+    'query_charge_info',
+    'charging',
+    'L0',
+    'Extension (reference §3.14): the order detail by StartChargeSeq, per-partner feature',
+    [readOrders],
+  ),
   {
     id: 'pile-session-events',
     service: 'charging',

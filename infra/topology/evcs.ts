@@ -1,6 +1,7 @@
 /** The protocol gateway's own tables and functions. */
-import type { FunctionDecl, TableDecl } from './types.ts';
+
 import { tcecInterface } from './helpers.ts';
+import type { FunctionDecl, TableDecl } from './types.ts';
 
 export const evcsTables: readonly TableDecl[] = [
   {
@@ -17,5 +18,7 @@ export const evcsTables: readonly TableDecl[] = [
 ];
 
 export const evcsFunctions: readonly FunctionDecl[] = [
-  tcecInterface('query_token', 'evcs', 'L0', 'T/CEC 102 §3.0: issues access tokens to partners', [{ table: 'tokens', access: 'readWrite' }]),
+  tcecInterface('query_token', 'evcs', 'L0', 'T/CEC 102 §3.0: issues access tokens to partners', [
+    { table: 'tokens', access: 'readWrite' },
+  ]),
 ];

@@ -3,21 +3,28 @@
  * service, composed here). The CDK stack and the local runtime both read this; neither adds
  * wiring of its own.
  */
-import type { FunctionDecl, QueueDecl, TableDecl, Topology } from './types.ts';
-import { evcsFunctions, evcsTables } from './evcs.ts';
-import { baseinfoFunctions, baseinfoQueues, baseinfoTables } from './baseinfo.ts';
-import { pilesFunctions, pilesQueues, pilesTables } from './piles.ts';
-import { chargingFunctions, chargingQueues, chargingTables } from './charging.ts';
-import { pushFunctions, pushQueues, pushTables } from './push.ts';
 
-export * from './types.ts';
+import { baseinfoFunctions, baseinfoQueues, baseinfoTables } from './baseinfo.ts';
+import { chargingFunctions, chargingQueues, chargingTables } from './charging.ts';
+import { evcsFunctions, evcsTables } from './evcs.ts';
+import { pilesFunctions, pilesQueues, pilesTables } from './piles.ts';
+import { pushFunctions, pushQueues, pushTables } from './push.ts';
+import type { FunctionDecl, QueueDecl, TableDecl, Topology } from './types.ts';
+
 export { TCEC_BASE_PATH } from './helpers.ts';
+export * from './types.ts';
 
 export const tables: readonly TableDecl[] = [...evcsTables, ...baseinfoTables, ...pilesTables, ...chargingTables, ...pushTables];
 
 export const queues: readonly QueueDecl[] = [...baseinfoQueues, ...pilesQueues, ...chargingQueues, ...pushQueues];
 
-export const functions: readonly FunctionDecl[] = [...evcsFunctions, ...baseinfoFunctions, ...pilesFunctions, ...chargingFunctions, ...pushFunctions];
+export const functions: readonly FunctionDecl[] = [
+  ...evcsFunctions,
+  ...baseinfoFunctions,
+  ...pilesFunctions,
+  ...chargingFunctions,
+  ...pushFunctions,
+];
 
 export const topology: Topology = { tables, queues, functions };
 

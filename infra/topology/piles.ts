@@ -6,8 +6,9 @@
  * The local simulator's admin routes (`/local/sim/...`) are NOT declared here: they exist only in
  * the local runtime (infra/local/simulator) and are never deployed.
  */
-import type { FunctionDecl, QueueDecl, TableDecl } from './types.ts';
+
 import { PileCommandRequested } from '../../events/piles.ts';
+import type { FunctionDecl, QueueDecl, TableDecl } from './types.ts';
 
 export const pilesTables: readonly TableDecl[] = [];
 

@@ -7,15 +7,17 @@
  * (backoff, breaker holds); a parked push reaches the DLQ through maxReceiveCount; both DLQs alarm
  * (from the stack, like every queue's DLQ).
  */
-import type { FunctionDecl, QueueDecl, TableDecl } from './types.ts';
-import { putEvents, readPartners, readSecrets } from './helpers.ts';
+
 import { ConnectorStatusChanged } from '../../events/baseinfo.ts';
 import { OrderFinished, OrderProgress, OrderStarted } from '../../events/orders.ts';
+import { putEvents, readPartners, readSecrets } from './helpers.ts';
+import type { FunctionDecl, QueueDecl, TableDecl } from './types.ts';
 
 export const pushTables: readonly TableDecl[] = [
   {
     name: 'push-state',
-    description: 'Push state: shared partner tokens, per-partner circuit breakers, per-connector/order ordering gates, charge status throttle',
+    description:
+      'Push state: shared partner tokens, per-partner circuit breakers, per-connector/order ordering gates, charge status throttle',
     partitionKey: { name: 'pk', type: 'S' },
     ttlAttribute: 'expiresAt',
   },
@@ -33,7 +35,8 @@ export const pushQueues: readonly QueueDecl[] = [
   },
   {
     name: 'push-deliveries',
-    description: 'One message per partner and push, with its retry state; parked pushes reach the DLQ after maxReceiveCount immediate redeliveries',
+    description:
+      'One message per partner and push, with its retry state; parked pushes reach the DLQ after maxReceiveCount immediate redeliveries',
     tier: 'L1',
     // ≥ 6 × push-deliver's timeout
     visibilityTimeoutSeconds: 180,
@@ -63,7 +66,8 @@ export const pushFunctions: readonly FunctionDecl[] = [
     service: 'push',
     entry: 'functions/push/push-deliver.ts',
     tier: 'L1',
-    description: "One T/CEC push to one partner: breaker, ordering gate, partner token, dialect, retry/park; records the order's ConfirmResult",
+    description:
+      "One T/CEC push to one partner: breaker, ordering gate, partner token, dialect, retry/park; records the order's ConfirmResult",
     triggers: [{ type: 'queue', queue: 'push-deliveries', batchSize: 10, maxConcurrency: 10 }],
     grants: [readPartners, readSecrets, state, deliveries, { table: 'orders', access: 'readWrite' }, putEvents],
     // worst case of one push: query_token, the push, a re-token after 4002, the push again (4 × PUSH_TIMEOUT_MS)

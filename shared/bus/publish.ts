@@ -5,8 +5,8 @@
  */
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { tracer } from '#powertools';
+import type { DetailOf, EventContract } from '../../events/define.ts';
 import { config } from '../config.ts';
-import type { EventContract, DetailOf } from '../../events/define.ts';
 
 let client: EventBridgeClient | undefined;
 const eventBridge = () => (client ??= tracer.captureAWSv3Client(new EventBridgeClient({})));
@@ -16,10 +16,7 @@ export class PublishError extends Error {}
 /** PutEvents takes at most 10 entries per call. */
 const MAX_BATCH = 10;
 
-export const publish = async <C extends EventContract>(
-  contract: C,
-  details: DetailOf<C> | readonly DetailOf<C>[],
-): Promise<void> => {
+export const publish = async <C extends EventContract>(contract: C, details: DetailOf<C> | readonly DetailOf<C>[]): Promise<void> => {
   const list = (Array.isArray(details) ? details : [details]) as readonly DetailOf<C>[];
   const entries: PutEventsRequestEntry[] = list.map((d) => ({
     EventBusName: config().EVENT_BUS_NAME,

@@ -2,7 +2,7 @@
  * Send messages to the platform's SQS queues (AWS_ENDPOINT_URL_SQS points the same SDK call at the
  * local queues). Delays (≤ 900 s) implement timeouts and retry backoff without a scheduler.
  */
-import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { tracer } from '#powertools';
 import { config } from '../config.ts';
 

@@ -52,14 +52,9 @@
  * `sanitizeSamples()` is the lenient pre-pass for noisy meters.
  */
 import { formatDateTime } from '../tcec/time.ts';
-import {
-  compileTariff,
-  locate,
-  priceUnitsToYuan,
-  type TariffPeriod,
-} from './tariff.ts';
+import { compileTariff, locate, priceUnitsToYuan, type TariffPeriod } from './tariff.ts';
 
-export { validateTariff, type TariffPeriod } from './tariff.ts';
+export { type TariffPeriod, validateTariff } from './tariff.ts';
 
 export interface MeterSample {
   at: Date;
@@ -166,7 +161,8 @@ export function bill(samples: readonly MeterSample[], tariff: readonly TariffPer
     const raw = s?.energyWh as unknown;
     if (typeof raw !== 'number' || !(raw >= 0 && raw <= MAX_READING_WH)) throw readingError(raw, i);
     if (t < prevT) throw new RangeError(`bill: samples[${i}].at ${s.at.toISOString()} is before samples[${i - 1}].at (out of order)`);
-    if (raw < prevRaw) throw new RangeError(`bill: samples[${i}].energyWh ${raw} is below samples[${i - 1}].energyWh ${prevRaw} (meter reading decreased)`);
+    if (raw < prevRaw)
+      throw new RangeError(`bill: samples[${i}].energyWh ${raw} is below samples[${i - 1}].energyWh ${prevRaw} (meter reading decreased)`);
     prevT = t;
     prevRaw = raw;
     ts[i] = t;
@@ -327,7 +323,7 @@ export function sanitizeSamples(samples: readonly MeterSample[]): MeterSample[] 
   let max = Number.NEGATIVE_INFINITY;
   let lastT = Number.NaN;
   for (const { s, t } of sorted) {
-    const reading = s.energyWh < max ? max : s.energyWh;
+    const reading = Math.max(s.energyWh, max);
     max = reading;
     if (t === lastT && out.length > 0 && (out[out.length - 1] as MeterSample).energyWh === reading) continue;
     out.push(reading === s.energyWh ? s : { at: s.at, energyWh: reading });

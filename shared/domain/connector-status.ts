@@ -9,13 +9,12 @@
  * the retry — which finds its own version already stored — publishes the pending change.
  */
 import { logger } from '#powertools';
-import type { DetailOf } from '../../events/define.ts';
 import { ConnectorStatusChanged } from '../../events/baseinfo.ts';
-import type { PileStatusChanged } from '../../events/piles.ts';
-import type { ConnectorStatus } from '../../events/piles.ts';
+import type { DetailOf } from '../../events/define.ts';
+import type { ConnectorStatus, PileStatusChanged } from '../../events/piles.ts';
 import { publish } from '../bus/publish.ts';
 import { applyConnectorStatus, getConnectorRef, markAnnounced } from '../store/stations.ts';
-import { statusDiffers, statusVersion, type LiveStatus } from './stations.ts';
+import { type LiveStatus, statusDiffers, statusVersion } from './stations.ts';
 
 /** how long a stored-but-unannounced change belongs to the delivery that stored it */
 export const PENDING_GRACE_MS = 10_000;

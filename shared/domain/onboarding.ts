@@ -6,10 +6,10 @@
  * can switch without an outage.
  */
 import { randomInt } from 'node:crypto';
-import type { SecretSet } from '../tcec/crypto.ts';
-import { getPartner, PartnerSchema, putPartner, type Partner } from '../store/partners.ts';
-import { getPartnerSecrets, PartnerSecretsSchema, putPartnerSecrets, type PartnerSecrets } from '../store/secrets.ts';
 import type { SeedPartner } from '../seed.ts';
+import { getPartner, type Partner, PartnerSchema, putPartner } from '../store/partners.ts';
+import { getPartnerSecrets, type PartnerSecrets, PartnerSecretsSchema, putPartnerSecrets } from '../store/secrets.ts';
+import type { SecretSet } from '../tcec/crypto.ts';
 
 const ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789';
 
@@ -70,12 +70,20 @@ export const onboardFromSeed = (p: SeedPartner) =>
   });
 
 /** New inbound set; the old one stays valid for `graceSeconds`. */
-export const rotateInbound = async (operatorId: string, graceSeconds: number, now = new Date()): Promise<{ inbound: SecretSet; previousValidUntil: Date }> => {
+export const rotateInbound = async (
+  operatorId: string,
+  graceSeconds: number,
+  now = new Date(),
+): Promise<{ inbound: SecretSet; previousValidUntil: Date }> => {
   const partner = await getPartner(operatorId, { fresh: true });
   const current = await getPartnerSecrets(operatorId, true);
   if (!partner || !current) throw new Error(`no partner ${operatorId}`);
   const inbound = generateSecretSet();
   const previousValidUntil = new Date(now.getTime() + graceSeconds * 1000);
-  await putPartnerSecrets(operatorId, { ...current, inbound, previousInbound: { set: current.inbound, validUntil: previousValidUntil.getTime() } });
+  await putPartnerSecrets(operatorId, {
+    ...current,
+    inbound,
+    previousInbound: { set: current.inbound, validUntil: previousValidUntil.getTime() },
+  });
   return { inbound, previousValidUntil };
 };

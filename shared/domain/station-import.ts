@@ -5,8 +5,8 @@
  * changed (idempotent: a re-import of the same data bumps no change time).
  */
 import { readFileSync } from 'node:fs';
-import { stationParts, StationImportError, validateStations, validateStationsCsv, type ValidationResult } from './stations.ts';
-import { connectorOwnerConflicts, importStationParts, type ImportSummary } from '../store/stations.ts';
+import { connectorOwnerConflicts, type ImportSummary, importStationParts } from '../store/stations.ts';
+import { StationImportError, stationParts, type ValidationResult, validateStations, validateStationsCsv } from './stations.ts';
 
 export interface ImportOptions {
   /** our OperatorID: every station's OperatorID must equal it */
@@ -22,7 +22,10 @@ export const importValidated = async (file: string, v: ValidationResult, opts: I
   if (conflicts.length) {
     throw new StationImportError(
       file,
-      conflicts.map((c) => `station ${c.stationId}, ConnectorID ${c.connectorId}: already belongs to station ${c.ownedBy} (ConnectorIDs are unique per operator)`),
+      conflicts.map(
+        (c) =>
+          `station ${c.stationId}, ConnectorID ${c.connectorId}: already belongs to station ${c.ownedBy} (ConnectorIDs are unique per operator)`,
+      ),
     );
   }
   return importStationParts(parts, opts.now ?? new Date());
@@ -43,14 +46,19 @@ export const importStationsFile = async (file: string, opts: ImportOptions = {})
   } catch (err) {
     throw new StationImportError(file, [`not readable: ${(err as Error).message}`]);
   }
-  if (/\.csv$/i.test(file)) return importValidated(file, validateStationsCsv(text, opts.operatorId ? { operatorId: opts.operatorId } : {}), opts);
+  if (/\.csv$/i.test(file))
+    return importValidated(file, validateStationsCsv(text, opts.operatorId ? { operatorId: opts.operatorId } : {}), opts);
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (err) {
     throw new StationImportError(file, [`not valid JSON: ${(err as Error).message}`]);
   }
-  const list = Array.isArray(json) ? json : json && typeof json === 'object' && Array.isArray((json as { stations?: unknown }).stations) ? (json as { stations: unknown[] }).stations : undefined;
+  const list = Array.isArray(json)
+    ? json
+    : json && typeof json === 'object' && Array.isArray((json as { stations?: unknown }).stations)
+      ? (json as { stations: unknown[] }).stations
+      : undefined;
   if (!list) throw new StationImportError(file, ['expected an array of stations or an object with a "stations" array']);
   return importStationObjects(file, list, opts);
 };

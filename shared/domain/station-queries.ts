@@ -15,13 +15,14 @@
  * PageNo ≥ 1, PageSize 1–MAX_PAGE_SIZE, LastQueryTime as 'yyyy-MM-dd HH:mm:ss', 1–50 StationIDs,
  * stats dates; this module does not repeat those checks.
  */
-import { Ret, TcecError } from '../tcec/ret.ts';
-import { formatDate, parseDate, parseDateTime } from '../tcec/time.ts';
+
+import { finishedOrderEnergyWh } from '../store/order-energy.ts';
 import { isStationGranted, type Partner } from '../store/partners.ts';
 import { getConnectorRef, getStationConnectors, getStationInfos, getStationMeta, listStationIndex } from '../store/stations.ts';
-import { finishedOrderEnergyWh } from '../store/order-energy.ts';
 import type { RequestData } from '../tcec/interfaces.ts';
-import { paginate, whToStatsKwh, type PolicyInfo, type StationInfo } from './stations.ts';
+import { Ret, TcecError } from '../tcec/ret.ts';
+import { formatDate, parseDate, parseDateTime } from '../tcec/time.ts';
+import { type PolicyInfo, paginate, type StationInfo, whToStatsKwh } from './stations.ts';
 
 type Grantee = Pick<Partner, 'stations'>;
 
@@ -150,7 +151,14 @@ export interface BusinessPolicyResponse {
 }
 
 export const queryBusinessPolicy = async (partner: Grantee, data: BusinessPolicyRequest): Promise<BusinessPolicyResponse> => {
-  const none: BusinessPolicyResponse = { EquipBizSeq: data.EquipBizSeq, ConnectorID: data.ConnectorID, SuccStat: 1, FailReason: 1, SumPeriod: 0, PolicyInfos: [] };
+  const none: BusinessPolicyResponse = {
+    EquipBizSeq: data.EquipBizSeq,
+    ConnectorID: data.ConnectorID,
+    SuccStat: 1,
+    FailReason: 1,
+    SumPeriod: 0,
+    PolicyInfos: [],
+  };
   const ref = await getConnectorRef(data.ConnectorID);
   if (!ref || !isStationGranted(partner, ref.stationId)) return none;
   const meta = await getStationMeta(ref.stationId);

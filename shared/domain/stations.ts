@@ -29,9 +29,9 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { validateTariff } from './tariff.ts';
-import { parseCsv, CsvSyntaxError, type CsvRecord } from './csv.ts';
 import { parseDate } from '../tcec/time.ts';
+import { type CsvRecord, CsvSyntaxError, parseCsv } from './csv.ts';
+import { validateTariff } from './tariff.ts';
 
 // ───────────────────────────── field rules ─────────────────────────────
 
@@ -44,14 +44,20 @@ const orgCode = z.string().regex(/^[0-9A-Za-z]{9}$/, 'must be 9 letters or digit
 const decimals = (dp: number) => (v: number) => Math.abs(v * 10 ** dp - Math.round(v * 10 ** dp)) < 1e-6;
 const int = (msg = 'must be an integer') => z.number({ error: 'must be a number' }).int(msg);
 const oneOf = <T extends number>(values: readonly T[], what: string) =>
-  z.number({ error: 'must be a number' }).refine((v): v is T => (values as readonly number[]).includes(v), `${what}: one of ${values.join(', ')}`);
+  z
+    .number({ error: 'must be a number' })
+    .refine((v): v is T => (values as readonly number[]).includes(v), `${what}: one of ${values.join(', ')}`);
 const coordinate = (min: number, max: number) =>
   z
     .number({ error: 'must be a number' })
     .min(min, `must be within ${min}…${max}`)
     .max(max, `must be within ${min}…${max}`)
     .refine(decimals(6), 'at most 6 decimals (GCJ-02)');
-const power = z.number({ error: 'must be a number' }).positive('must be > 0').max(10_000, 'at most 10000 kW').refine(decimals(1), 'at most 1 decimal (kW)');
+const power = z
+  .number({ error: 'must be a number' })
+  .positive('must be > 0')
+  .max(10_000, 'at most 10000 kW')
+  .refine(decimals(1), 'at most 1 decimal (kW)');
 
 export const STATION_TYPES = [1, 50, 100, 101, 102, 103, 255] as const;
 export const STATION_STATUSES = [0, 1, 5, 6, 50] as const;
@@ -91,7 +97,8 @@ export const ImportConnectorSchema = z
   })
   .strict()
   .superRefine((c, ctx) => {
-    if (c.VoltageLowerLimits > c.VoltageUpperLimits) ctx.addIssue({ code: 'custom', path: ['VoltageLowerLimits'], message: 'must not exceed VoltageUpperLimits' });
+    if (c.VoltageLowerLimits > c.VoltageUpperLimits)
+      ctx.addIssue({ code: 'custom', path: ['VoltageLowerLimits'], message: 'must not exceed VoltageUpperLimits' });
   });
 
 export const ImportEquipmentSchema = z
@@ -102,7 +109,10 @@ export const ImportEquipmentSchema = z
     EquipmentModel: text(20).optional(),
     /** a typo seen in one document (reference §6), accepted on input */
     EquipmentMode: text(20).optional(),
-    ProductionDate: z.string().refine((s) => parseDate(s) !== undefined, 'must be a real date yyyy-MM-dd').optional(),
+    ProductionDate: z
+      .string()
+      .refine((s) => parseDate(s) !== undefined, 'must be a real date yyyy-MM-dd')
+      .optional(),
     EquipmentType: oneOf(EQUIPMENT_TYPES, 'EquipmentType'),
     ConnectorInfos: z.array(ImportConnectorSchema, { error: 'must be an array' }).min(1, 'at least one connector'),
     EquipmentLng: coordinate(-180, 180).optional(),
@@ -111,7 +121,10 @@ export const ImportEquipmentSchema = z
     EquipmentName: text(30).optional(),
   })
   .strict()
-  .transform(({ EquipmentMode, ...e }) => ({ ...e, ...(e.EquipmentModel ?? EquipmentMode ? { EquipmentModel: e.EquipmentModel ?? EquipmentMode } : {}) }));
+  .transform(({ EquipmentMode, ...e }) => ({
+    ...e,
+    ...((e.EquipmentModel ?? EquipmentMode) ? { EquipmentModel: e.EquipmentModel ?? EquipmentMode } : {}),
+  }));
 
 export const ImportStationSchema = z
   .object({
@@ -147,7 +160,7 @@ export const ImportStationSchema = z
   })
   .strict()
   .superRefine((s, ctx) => {
-    if (s.PolicyInfos && s.PolicyInfos.length) {
+    if (s.PolicyInfos?.length) {
       const v = validateTariff(s.PolicyInfos.map((p) => ({ startTime: p.StartTime, elecPrice: p.ElecPrice, servicePrice: p.SevicePrice })));
       if (!v.ok) ctx.addIssue({ code: 'custom', path: ['PolicyInfos'], message: v.msg.replace(/^tariff/, '').replace(/^: /, '') });
     }
@@ -167,7 +180,9 @@ export class StationImportError extends Error {
     readonly file: string,
     readonly problems: readonly string[],
   ) {
-    super(`${file}: ${problems.length} problem(s), nothing imported\n  ${problems.slice(0, 200).join('\n  ')}${problems.length > 200 ? `\n  … ${problems.length - 200} more` : ''}`);
+    super(
+      `${file}: ${problems.length} problem(s), nothing imported\n  ${problems.slice(0, 200).join('\n  ')}${problems.length > 200 ? `\n  … ${problems.length - 200} more` : ''}`,
+    );
   }
 }
 
@@ -192,7 +207,8 @@ export const validateStations = (input: readonly unknown[], opts: { operatorId?:
   const stations: StationWithPolicy[] = [];
   const seen = { station: new Map<string, number>(), equipment: new Map<string, number>(), connector: new Map<string, number>() };
   const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
-  const arr = (v: unknown): Record<string, unknown>[] => (Array.isArray(v) ? v.filter((x): x is Record<string, unknown> => !!x && typeof x === 'object') : []);
+  const arr = (v: unknown): Record<string, unknown>[] =>
+    Array.isArray(v) ? v.filter((x): x is Record<string, unknown> => !!x && typeof x === 'object') : [];
   const dup = (kind: keyof typeof seen, key: string | undefined, i: number, path: PropertyKey[]) => {
     if (key === undefined) return;
     const first = seen[kind].get(key);
@@ -206,11 +222,14 @@ export const validateStations = (input: readonly unknown[], opts: { operatorId?:
     // cross-record rules run on the raw object too, so one pass reports them alongside field problems
     const o = raw && typeof raw === 'object' ? (raw as Record<string, unknown>) : {};
     const op = str(o.OperatorID);
-    if (opts.operatorId && op && /^[0-9A-Za-z]{9}$/.test(op) && op !== opts.operatorId) problems.push(`${locate([i, 'OperatorID'])}: must be our OperatorID ${opts.operatorId}`);
+    if (opts.operatorId && op && /^[0-9A-Za-z]{9}$/.test(op) && op !== opts.operatorId)
+      problems.push(`${locate([i, 'OperatorID'])}: must be our OperatorID ${opts.operatorId}`);
     dup('station', str(o.StationID), i, [i, 'StationID']);
     arr(o.EquipmentInfos).forEach((e, j) => {
       dup('equipment', str(e.EquipmentID), i, [i, 'EquipmentInfos', j, 'EquipmentID']);
-      arr(e.ConnectorInfos).forEach((c, k) => dup('connector', str(c.ConnectorID), i, [i, 'EquipmentInfos', j, 'ConnectorInfos', k, 'ConnectorID']));
+      arr(e.ConnectorInfos).forEach((c, k) =>
+        dup('connector', str(c.ConnectorID), i, [i, 'EquipmentInfos', j, 'ConnectorInfos', k, 'ConnectorID']),
+      );
     });
   });
   return { stations: problems.length ? [] : stations, problems };
@@ -219,37 +238,92 @@ export const validateStations = (input: readonly unknown[], opts: { operatorId?:
 // ───────────────────────────── CSV ─────────────────────────────
 
 const STATION_COLUMNS = [
-  'StationID', 'OperatorID', 'EquipmentOwnerID', 'StationName', 'CountryCode', 'AreaCode', 'Address', 'StationTel', 'ServiceTel',
-  'StationType', 'StationStatus', 'ParkNums', 'StationLng', 'StationLat', 'SiteGuide', 'Construction', 'Pictures', 'MatchCars',
-  'ParkInfo', 'BusineHours', 'ElectricityFee', 'ServiceFee', 'ParkFee', 'Payment', 'SupportOrder', 'Remark', 'PolicyInfos',
+  'StationID',
+  'OperatorID',
+  'EquipmentOwnerID',
+  'StationName',
+  'CountryCode',
+  'AreaCode',
+  'Address',
+  'StationTel',
+  'ServiceTel',
+  'StationType',
+  'StationStatus',
+  'ParkNums',
+  'StationLng',
+  'StationLat',
+  'SiteGuide',
+  'Construction',
+  'Pictures',
+  'MatchCars',
+  'ParkInfo',
+  'BusineHours',
+  'ElectricityFee',
+  'ServiceFee',
+  'ParkFee',
+  'Payment',
+  'SupportOrder',
+  'Remark',
+  'PolicyInfos',
 ] as const;
 /** CSV column → EquipmentInfo field */
 const EQUIPMENT_COLUMNS: Readonly<Record<string, string>> = {
-  EquipmentID: 'EquipmentID', ManufacturerID: 'ManufacturerID', ManufacturerName: 'ManufacturerName', EquipmentModel: 'EquipmentModel',
-  ProductionDate: 'ProductionDate', EquipmentType: 'EquipmentType', EquipmentLng: 'EquipmentLng', EquipmentLat: 'EquipmentLat',
-  EquipmentPower: 'Power', EquipmentName: 'EquipmentName',
+  EquipmentID: 'EquipmentID',
+  ManufacturerID: 'ManufacturerID',
+  ManufacturerName: 'ManufacturerName',
+  EquipmentModel: 'EquipmentModel',
+  ProductionDate: 'ProductionDate',
+  EquipmentType: 'EquipmentType',
+  EquipmentLng: 'EquipmentLng',
+  EquipmentLat: 'EquipmentLat',
+  EquipmentPower: 'Power',
+  EquipmentName: 'EquipmentName',
 };
 /** CSV column → ConnectorInfo field */
 const CONNECTOR_COLUMNS: Readonly<Record<string, string>> = {
-  ConnectorID: 'ConnectorID', ConnectorName: 'ConnectorName', ConnectorType: 'ConnectorType', VoltageUpperLimits: 'VoltageUpperLimits',
-  VoltageLowerLimits: 'VoltageLowerLimits', Current: 'Current', ConnectorPower: 'Power', ParkNo: 'ParkNo', NationalStandard: 'NationalStandard',
+  ConnectorID: 'ConnectorID',
+  ConnectorName: 'ConnectorName',
+  ConnectorType: 'ConnectorType',
+  VoltageUpperLimits: 'VoltageUpperLimits',
+  VoltageLowerLimits: 'VoltageLowerLimits',
+  Current: 'Current',
+  ConnectorPower: 'Power',
+  ParkNo: 'ParkNo',
+  NationalStandard: 'NationalStandard',
 };
 export const CSV_COLUMNS: readonly string[] = [...STATION_COLUMNS, ...Object.keys(EQUIPMENT_COLUMNS), ...Object.keys(CONNECTOR_COLUMNS)];
 const REQUIRED_COLUMNS = ['StationID', 'EquipmentID', 'ConnectorID'];
 const NUMERIC = new Set([
-  'StationType', 'StationStatus', 'ParkNums', 'StationLng', 'StationLat', 'Construction', 'SupportOrder', 'EquipmentType', 'EquipmentLng',
-  'EquipmentLat', 'Power', 'ConnectorType', 'VoltageUpperLimits', 'VoltageLowerLimits', 'Current', 'NationalStandard',
+  'StationType',
+  'StationStatus',
+  'ParkNums',
+  'StationLng',
+  'StationLat',
+  'Construction',
+  'SupportOrder',
+  'EquipmentType',
+  'EquipmentLng',
+  'EquipmentLat',
+  'Power',
+  'ConnectorType',
+  'VoltageUpperLimits',
+  'VoltageLowerLimits',
+  'Current',
+  'NationalStandard',
 ]);
 const NUMBER_TEXT = /^-?\d+(\.\d+)?$/;
 
 const cell = (field: string, v: string): unknown => (NUMERIC.has(field) && NUMBER_TEXT.test(v.trim()) ? Number(v.trim()) : v);
 
 const parsePolicyCell = (v: string): unknown[] =>
-  v.split(';').filter((p) => p.trim() !== '').map((p) => {
-    const [StartTime, elec, sevice] = p.trim().split('/');
-    const num = (x: string | undefined) => (x !== undefined && NUMBER_TEXT.test(x.trim()) ? Number(x.trim()) : x);
-    return { StartTime, ElecPrice: num(elec), SevicePrice: num(sevice) };
-  });
+  v
+    .split(';')
+    .filter((p) => p.trim() !== '')
+    .map((p) => {
+      const [StartTime, elec, sevice] = p.trim().split('/');
+      const num = (x: string | undefined) => (x !== undefined && NUMBER_TEXT.test(x.trim()) ? Number(x.trim()) : x);
+      return { StartTime, ElecPrice: num(elec), SevicePrice: num(sevice) };
+    });
 
 /** CSV text → station objects (then validated like JSON), reporting problems by row and column. */
 export const validateStationsCsv = (csv: string, opts: { operatorId?: string } = {}): ValidationResult => {
@@ -312,7 +386,8 @@ export const validateStationsCsv = (csv: string, opts: { operatorId?: string } =
       stations.set(sid, st);
     } else {
       for (const c of STATION_COLUMNS) {
-        if (JSON.stringify(stationFields[c]) !== JSON.stringify(st.obj[c])) problems.push(`row ${rec.row}, field ${c}: differs from row ${st.row} of station ${sid}`);
+        if (JSON.stringify(stationFields[c]) !== JSON.stringify(st.obj[c]))
+          problems.push(`row ${rec.row}, field ${c}: differs from row ${st.row} of station ${sid}`);
       }
     }
     const eid = String(equipFields.EquipmentID ?? '');
@@ -332,8 +407,8 @@ export const validateStationsCsv = (csv: string, opts: { operatorId?: string } =
         }
       }
     }
-    st.obj.EquipmentInfos[eq.j]!.ConnectorInfos.push(connFields);
-    st.connRows[eq.j]!.push(rec.row);
+    st.obj.EquipmentInfos[eq.j]?.ConnectorInfos.push(connFields);
+    st.connRows[eq.j]?.push(rec.row);
   }
   if (problems.length) return { stations: [], problems };
 
@@ -398,7 +473,9 @@ export const stationParts = (s: StationWithPolicy): StationParts => {
     info: { ...stationOnly, EquipmentInfos },
     stationHash: contentHash(stationOnly),
     equipment: EquipmentInfos.map(({ ConnectorInfos: _c, ...e }) => ({ equipmentId: e.EquipmentID, hash: contentHash(e) })),
-    connectors: EquipmentInfos.flatMap((e) => e.ConnectorInfos.map((c) => ({ connectorId: c.ConnectorID, equipmentId: e.EquipmentID, hash: contentHash(c) }))),
+    connectors: EquipmentInfos.flatMap((e) =>
+      e.ConnectorInfos.map((c) => ({ connectorId: c.ConnectorID, equipmentId: e.EquipmentID, hash: contentHash(c) })),
+    ),
     policy,
     policyHash: contentHash(policy),
   };
@@ -426,8 +503,7 @@ export const paginate = <T>(all: readonly T[], pageNo: number, pageSize: number)
  * ms × 1000 + (seq mod 1000). Later observations win; within one millisecond the pile's sequence
  * number orders them. Stays below 2^53 until the year 2255.
  */
-export const statusVersion = (observedAt: string | Date, seq: number): number =>
-  new Date(observedAt).getTime() * 1000 + (seq % 1000);
+export const statusVersion = (observedAt: string | Date, seq: number): number => new Date(observedAt).getTime() * 1000 + (seq % 1000);
 
 export interface LiveStatus {
   status: number;

@@ -66,15 +66,22 @@ export function validateTariff(t: readonly TariffPeriod[]): { ok: true } | { ok:
     const p = t[i];
     if (p === undefined || typeof p !== 'object') return { ok: false, msg: `tariff[${i}]: not a period` };
     const sec = typeof p.startTime === 'string' ? parseHHmmss(p.startTime) : undefined;
-    if (sec === undefined) return { ok: false, msg: `tariff[${i}].startTime ${JSON.stringify(p.startTime)}: expected HHmmss (000000–235959)` };
+    if (sec === undefined)
+      return { ok: false, msg: `tariff[${i}].startTime ${JSON.stringify(p.startTime)}: expected HHmmss (000000–235959)` };
     if (i === 0 && sec !== 0) return { ok: false, msg: `tariff[0].startTime ${p.startTime}: the first period must start at 000000` };
     if (sec <= prev) return { ok: false, msg: `tariff[${i}].startTime ${p.startTime}: start times must be strictly increasing` };
     prev = sec;
     if (yuanToPriceUnits(p.elecPrice) === undefined) {
-      return { ok: false, msg: `tariff[${i}].elecPrice ${String(p.elecPrice)}: expected a number 0–${MAX_PRICE_YUAN} with at most 4 decimals` };
+      return {
+        ok: false,
+        msg: `tariff[${i}].elecPrice ${String(p.elecPrice)}: expected a number 0–${MAX_PRICE_YUAN} with at most 4 decimals`,
+      };
     }
     if (yuanToPriceUnits(p.servicePrice) === undefined) {
-      return { ok: false, msg: `tariff[${i}].servicePrice ${String(p.servicePrice)}: expected a number 0–${MAX_PRICE_YUAN} with at most 4 decimals` };
+      return {
+        ok: false,
+        msg: `tariff[${i}].servicePrice ${String(p.servicePrice)}: expected a number 0–${MAX_PRICE_YUAN} with at most 4 decimals`,
+      };
     }
   }
   return { ok: true };

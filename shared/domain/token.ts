@@ -4,7 +4,7 @@
  * 2 wrong OperatorSecret. The secret is compared in constant time; a rotated-out inbound set is
  * accepted during its grace period.
  */
-import { timingSafeEqual, createHash } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 
 export interface TokenRequest {
   OperatorID: string;
@@ -28,11 +28,7 @@ const sameSecret = (a: string, b: string): boolean => {
   return timingSafeEqual(ha, hb);
 };
 
-export const decideToken = (
-  envelopeOperatorId: string,
-  req: TokenRequest,
-  acceptedSecrets: readonly string[],
-): TokenDecision => {
+export const decideToken = (envelopeOperatorId: string, req: TokenRequest, acceptedSecrets: readonly string[]): TokenDecision => {
   if (req.OperatorID !== envelopeOperatorId) return { ok: false, failReason: 1 };
   // evaluate every candidate (no early exit) so timing does not tell which one matched
   let match = false;

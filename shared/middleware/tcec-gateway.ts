@@ -11,28 +11,22 @@
  * cause. Nothing secret, no token and no decrypted Data is ever logged (lengths and hashes only).
  */
 import { createHash } from 'node:crypto';
-import middy from '@middy/core';
-import type { MiddlewareObj } from '@middy/core';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
-import { logger, metrics, MetricUnit, tracer } from '#powertools';
+import type { MiddlewareObj } from '@middy/core';
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { logger, MetricUnit, metrics, tracer } from '#powertools';
 import { config } from '../config.ts';
-import { Ret, TcecError } from '../tcec/ret.ts';
-import type { SecretSet } from '../tcec/crypto.ts';
-import {
-  decodeRequestData,
-  encodeResponse,
-  parseRequestEnvelope,
-  verifyRequestSig,
-  type RequestEnvelope,
-} from '../tcec/envelope.ts';
-import { parseTimeStamp } from '../tcec/time.ts';
-import { fromWire, toWire, type Dialect } from '../tcec/dialect.ts';
-import type { InterfaceName } from '../tcec/interfaces.ts';
 import { getPartner, type Partner } from '../store/partners.ts';
 import { getPartnerSecrets } from '../store/secrets.ts';
 import { resolveToken } from '../store/tokens.ts';
+import type { SecretSet } from '../tcec/crypto.ts';
+import { type Dialect, fromWire, toWire } from '../tcec/dialect.ts';
+import { decodeRequestData, encodeResponse, parseRequestEnvelope, type RequestEnvelope, verifyRequestSig } from '../tcec/envelope.ts';
+import type { InterfaceName } from '../tcec/interfaces.ts';
+import { Ret, TcecError } from '../tcec/ret.ts';
+import { parseTimeStamp } from '../tcec/time.ts';
 
 export interface TcecRequest<D = unknown> {
   readonly interface: InterfaceName;
@@ -142,7 +136,7 @@ export const tcecGateway = (iface: InterfaceName, opts: GatewayOptions = {}): Mi
       logger.appendKeys({ OperatorID: envelope.OperatorID });
 
       const partner = await getPartner(envelope.OperatorID);
-      if (!partner || partner.status !== 'active') {
+      if (partner?.status !== 'active') {
         throw new TcecError(Ret.ParamError, `unknown OperatorID ${envelope.OperatorID}`);
       }
       state.partner = partner;

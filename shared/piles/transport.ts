@@ -9,9 +9,9 @@
  */
 import { IoTDataPlaneClient, PublishCommand } from '@aws-sdk/client-iot-data-plane';
 import { tracer } from '#powertools';
-import { config } from '../config.ts';
-import type { PileCommandRequested } from '../../events/piles.ts';
 import type { DetailOf } from '../../events/define.ts';
+import type { PileCommandRequested } from '../../events/piles.ts';
+import { config } from '../config.ts';
 
 export type PileCommand = DetailOf<typeof PileCommandRequested>;
 

@@ -5,20 +5,32 @@
  * only for our own infrastructure (DynamoDB, SQS), so SQS redelivers the message.
  */
 import { createHash } from 'node:crypto';
-import { logger, metrics, MetricUnit } from '#powertools';
-import { config } from '../config.ts';
+import { logger, MetricUnit, metrics } from '#powertools';
+import { OrderDisputed } from '../../events/push.ts';
 import { publish } from '../bus/publish.ts';
+import { config } from '../config.ts';
+import { recordConfirmResult } from '../store/orders.ts';
 import { getPartner, type Partner } from '../store/partners.ts';
 import { getPartnerSecrets } from '../store/secrets.ts';
-import { recordConfirmResult } from '../store/orders.ts';
 import { TcecClient, TcecTokenError, TcecTransportError } from '../tcec/client.ts';
 import type { SecretSet } from '../tcec/crypto.ts';
 import { toWire } from '../tcec/dialect.ts';
-import { OrderDisputed } from '../../events/push.ts';
-import { pushConfig, type PushConfig } from './config.ts';
+import { type PushConfig, pushConfig } from './config.ts';
 import type { Delivery, FailureClass } from './messages.ts';
-import { afterFailure, classifyReply, hopSeconds, park, type Outcome } from './policy.ts';
-import { acquireGate, acquireProbe, acquireSlot, DynamoTokenCache, readBreaker, recordFailure, recordSuccess, releaseGate, releaseSlot, supersededAt, type BreakerView } from './state.ts';
+import { afterFailure, classifyReply, hopSeconds, type Outcome, park } from './policy.ts';
+import {
+  acquireGate,
+  acquireProbe,
+  acquireSlot,
+  type BreakerView,
+  DynamoTokenCache,
+  readBreaker,
+  recordFailure,
+  recordSuccess,
+  releaseGate,
+  releaseSlot,
+  supersededAt,
+} from './state.ts';
 
 export type DeliverResult =
   | { action: 'done'; note: 'delivered' | 'ignored' | 'stale' | 'dropped' }
@@ -30,7 +42,8 @@ export type DeliverResult =
 const tokenCache = new DynamoTokenCache();
 const clients = new Map<string, TcecClient>();
 
-const fingerprint = (s: SecretSet): string => createHash('sha256').update(`${s.operatorSecret}\n${s.dataSecret}\n${s.dataSecretIV}\n${s.sigSecret}`).digest('hex').slice(0, 16);
+const fingerprint = (s: SecretSet): string =>
+  createHash('sha256').update(`${s.operatorSecret}\n${s.dataSecret}\n${s.dataSecretIV}\n${s.sigSecret}`).digest('hex').slice(0, 16);
 
 /** One client per partner endpoint and secret set, sharing the DynamoDB token cache. */
 const clientFor = (partner: Partner, secrets: SecretSet, cfg: PushConfig): TcecClient => {
@@ -39,7 +52,14 @@ const clientFor = (partner: Partner, secrets: SecretSet, cfg: PushConfig): TcecC
   let c = clients.get(key);
   if (!c) {
     c = new TcecClient(
-      { baseUrl: outbound.baseUrl, ourOperatorId: config().OPERATOR_ID, secrets, timeoutMs: cfg.PUSH_TIMEOUT_MS, partnerId: partner.operatorId, ...(outbound.paths ? { paths: outbound.paths } : {}) },
+      {
+        baseUrl: outbound.baseUrl,
+        ourOperatorId: config().OPERATOR_ID,
+        secrets,
+        timeoutMs: cfg.PUSH_TIMEOUT_MS,
+        partnerId: partner.operatorId,
+        ...(outbound.paths ? { paths: outbound.paths } : {}),
+      },
       { tokenCache, refreshSkewSeconds: cfg.PUSH_TOKEN_REFRESH_SKEW_SECONDS },
     );
     clients.set(key, c);
@@ -56,7 +76,8 @@ const attempt = async (client: TcecClient, m: Delivery, partner: Partner): Promi
     const r = await client.call(m.iface, wire);
     return classifyReply(m.iface, r);
   } catch (err) {
-    if (err instanceof TcecTransportError) return { ok: false, class: /no response within/.test(err.message) ? 'timeout' : 'transport', msg: err.message };
+    if (err instanceof TcecTransportError)
+      return { ok: false, class: /no response within/.test(err.message) ? 'timeout' : 'transport', msg: err.message };
     if (err instanceof TcecTokenError) return { ok: false, class: 'token', ret: err.ret, msg: err.message };
     throw err;
   }
@@ -85,10 +106,11 @@ const BREAKER_CLASSES: ReadonlySet<FailureClass> = new Set<FailureClass>(['trans
 export const deliver = async (m: Delivery, now = Date.now()): Promise<DeliverResult> => {
   const cfg = pushConfig();
   if (m.parked) return { action: 'dead' };
-  if (m.notBefore !== undefined && m.notBefore > now) return { action: 'resend', message: m, delaySeconds: hopSeconds(m.notBefore, now), note: 'hop' };
+  if (m.notBefore !== undefined && m.notBefore > now)
+    return { action: 'resend', message: m, delaySeconds: hopSeconds(m.notBefore, now), note: 'hop' };
 
   const partner = await getPartner(m.partner);
-  if (!partner || partner.status !== 'active' || !partner.outbound) {
+  if (partner?.status !== 'active' || !partner.outbound) {
     // a status or progress push is moot for such a partner; an order (and a start/stop result) is
     // owed: park it in the DLQ, to be replayed once the partner is reachable again
     if (m.iface === 'notification_stationStatus' || m.iface === 'notification_equip_charge_status') {
@@ -96,23 +118,35 @@ export const deliver = async (m: Delivery, now = Date.now()): Promise<DeliverRes
       return { action: 'done', note: 'dropped' };
     }
     const next = afterFailure(m, { class: 'config', msg: 'partner unknown, suspended or without an outbound endpoint' }, now, cfg);
-    return next.action === 'park' ? { action: 'park', message: next.message } : { action: 'resend', message: next.message, delaySeconds: next.delaySeconds, note: 'retry' };
+    return next.action === 'park'
+      ? { action: 'park', message: next.message }
+      : { action: 'resend', message: next.message, delaySeconds: next.delaySeconds, note: 'retry' };
   }
   const secrets = (await getPartnerSecrets(m.partner))?.outbound;
   if (!secrets) {
     const next = afterFailure(m, { class: 'config', msg: 'no outbound secret set (the set the partner issued us)' }, now, cfg);
-    return next.action === 'park' ? { action: 'park', message: next.message } : { action: 'resend', message: next.message, delaySeconds: next.delaySeconds, note: 'retry' };
+    return next.action === 'park'
+      ? { action: 'park', message: next.message }
+      : { action: 'resend', message: next.message, delaySeconds: next.delaySeconds, note: 'retry' };
   }
 
   // the circuit breaker: a dead partner's pushes wait without being attempted
   const breaker: BreakerView = await readBreaker(m.partner, now);
   if (breaker.state !== 'closed') {
-    if (now - m.createdAt > cfg.PUSH_MAX_AGE_SECONDS * 1000) return { action: 'park', message: park(m, `held by the open circuit breaker for longer than ${cfg.PUSH_MAX_AGE_SECONDS}s`, now) };
+    if (now - m.createdAt > cfg.PUSH_MAX_AGE_SECONDS * 1000)
+      return { action: 'park', message: park(m, `held by the open circuit breaker for longer than ${cfg.PUSH_MAX_AGE_SECONDS}s`, now) };
     // held pushes wake spread over half a cooldown, so a dead partner's backlog does not hammer the queue
     const spread = () => Math.floor(Math.random() * Math.max(1, Math.ceil(cfg.PUSH_BREAKER_COOLDOWN_SECONDS / 2)));
-    if (breaker.state === 'open') return { action: 'resend', message: m, delaySeconds: Math.max(1, hopSeconds(breaker.until, now) + spread()), note: 'hold' };
+    if (breaker.state === 'open')
+      return { action: 'resend', message: m, delaySeconds: Math.max(1, hopSeconds(breaker.until, now) + spread()), note: 'hold' };
     const probe = await acquireProbe(m.partner, breaker.openUntil, now, cfg.PUSH_TIMEOUT_MS * 4 + 5000);
-    if (!probe) return { action: 'resend', message: m, delaySeconds: Math.max(1, Math.ceil(cfg.PUSH_BREAKER_COOLDOWN_SECONDS / 2) + spread()), note: 'hold' };
+    if (!probe)
+      return {
+        action: 'resend',
+        message: m,
+        delaySeconds: Math.max(1, Math.ceil(cfg.PUSH_BREAKER_COOLDOWN_SECONDS / 2) + spread()),
+        note: 'hold',
+      };
   }
 
   // a status already superseded for this partner is done before it takes any lease
@@ -129,11 +163,24 @@ export const deliver = async (m: Delivery, now = Date.now()): Promise<DeliverRes
 };
 
 /** The attempt itself, under the partner's concurrency slot: ordering gate, push, outcome. */
-const attemptWithGate = async (m: Delivery, partner: Partner, secrets: SecretSet, breaker: BreakerView, cfg: PushConfig, now: number): Promise<DeliverResult> => {
+const attemptWithGate = async (
+  m: Delivery,
+  partner: Partner,
+  secrets: SecretSet,
+  breaker: BreakerView,
+  cfg: PushConfig,
+  now: number,
+): Promise<DeliverResult> => {
   // ordering: one push per (partner, key) at a time, never an older one after a newer one
   let owner: string | undefined;
   if (m.gate) {
-    const g = await acquireGate(m.partner, m.gate.key, m.gate.version, now, Math.max(cfg.PUSH_LEASE_SECONDS * 1000, cfg.PUSH_TIMEOUT_MS * 3));
+    const g = await acquireGate(
+      m.partner,
+      m.gate.key,
+      m.gate.version,
+      now,
+      Math.max(cfg.PUSH_LEASE_SECONDS * 1000, cfg.PUSH_TIMEOUT_MS * 3),
+    );
     if (g.outcome === 'stale') return { action: 'done', note: 'stale' };
     if (g.outcome === 'busy') return { action: 'resend', message: m, delaySeconds: 1, note: 'busy' };
     owner = g.owner;
@@ -152,7 +199,8 @@ const attemptWithGate = async (m: Delivery, partner: Partner, secrets: SecretSet
     await recordSuccess(m.partner, breaker);
     await onDelivered(m, outcome, now);
     metrics.addMetric('PushDelivered', MetricUnit.Count, 1);
-    if (outcome.ignored) logger.info('push accepted and ignored by the partner (Status 1): not retried', { id: m.id, OperatorID: m.partner });
+    if (outcome.ignored)
+      logger.info('push accepted and ignored by the partner (Status 1): not retried', { id: m.id, OperatorID: m.partner });
     return { action: 'done', note: outcome.ignored ? 'ignored' : 'delivered' };
   }
 
@@ -160,7 +208,9 @@ const attemptWithGate = async (m: Delivery, partner: Partner, secrets: SecretSet
   // only signs that the PARTNER is down open its breaker; a message it refuses (4001/4003/4004, a
   // bad reply) is that message's problem and must not hold the partner's other pushes
   const partnerDown = BREAKER_CLASSES.has(outcome.class);
-  const opened = partnerDown ? await recordFailure(m.partner, Date.now(), cfg.PUSH_BREAKER_THRESHOLD, cfg.PUSH_BREAKER_COOLDOWN_SECONDS * 1000) : false;
+  const opened = partnerDown
+    ? await recordFailure(m.partner, Date.now(), cfg.PUSH_BREAKER_THRESHOLD, cfg.PUSH_BREAKER_COOLDOWN_SECONDS * 1000)
+    : false;
   metrics.addMetric('PushFailedAttempt', MetricUnit.Count, 1);
   const next = afterFailure(m, outcome, now, cfg);
   logger.warn('push attempt failed', {

@@ -6,8 +6,15 @@
  * Replay re-sends first and deletes from the DLQ after, so a message is never lost (at worst
  * duplicated). A parked push comes back with a fresh budget (attempts, age, parked flag reset).
  */
-import { DeleteMessageCommand, GetQueueAttributesCommand, GetQueueUrlCommand, ReceiveMessageCommand, SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
-import { DeliverySchema, type Delivery } from './messages.ts';
+import {
+  DeleteMessageCommand,
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import { type Delivery, DeliverySchema } from './messages.ts';
 
 export interface DlqMessage {
   messageId: string;
@@ -34,7 +41,12 @@ export const dlqUrlOf = async (sourceUrl: string): Promise<string> => {
   return res.QueueUrl;
 };
 
-const toDlqMessage = (m: { MessageId?: string; ReceiptHandle?: string; Body?: string; Attributes?: Record<string, string> }): DlqMessage => {
+const toDlqMessage = (m: {
+  MessageId?: string;
+  ReceiptHandle?: string;
+  Body?: string;
+  Attributes?: Record<string, string>;
+}): DlqMessage => {
   const body = m.Body ?? '';
   let delivery: Delivery | undefined;
   try {
@@ -60,7 +72,13 @@ export const listDlq = async (sourceUrl: string, max = 100, hideSeconds = 2): Pr
   const seen = new Map<string, DlqMessage>();
   while (seen.size < max) {
     const res = await sqs().send(
-      new ReceiveMessageCommand({ QueueUrl: dlq, MaxNumberOfMessages: Math.min(10, max - seen.size), VisibilityTimeout: hideSeconds, WaitTimeSeconds: 0, MessageSystemAttributeNames: ['All'] }),
+      new ReceiveMessageCommand({
+        QueueUrl: dlq,
+        MaxNumberOfMessages: Math.min(10, max - seen.size),
+        VisibilityTimeout: hideSeconds,
+        WaitTimeSeconds: 0,
+        MessageSystemAttributeNames: ['All'],
+      }),
     );
     const got = res.Messages ?? [];
     if (got.length === 0) break;
@@ -83,14 +101,20 @@ export const revive = (d: Delivery, now = Date.now()): Delivery => {
 };
 
 /** Move up to `max` messages from the DLQ back to the source queue; returns how many. */
-export const replayDlq = async (sourceUrl: string, max = Number.POSITIVE_INFINITY, filter?: (m: DlqMessage) => boolean): Promise<number> => {
+export const replayDlq = async (
+  sourceUrl: string,
+  max = Number.POSITIVE_INFINITY,
+  filter?: (m: DlqMessage) => boolean,
+): Promise<number> => {
   const dlq = await dlqUrlOf(sourceUrl);
   let moved = 0;
   // messages looked at and left (filtered out) stay hidden for 30 s, so the scan moves on through the
   // whole DLQ; it ends when a receive brings nothing it has not seen
   const seen = new Set<string>();
   while (moved < max) {
-    const res = await sqs().send(new ReceiveMessageCommand({ QueueUrl: dlq, MaxNumberOfMessages: 10, VisibilityTimeout: 30, WaitTimeSeconds: 0 }));
+    const res = await sqs().send(
+      new ReceiveMessageCommand({ QueueUrl: dlq, MaxNumberOfMessages: 10, VisibilityTimeout: 30, WaitTimeSeconds: 0 }),
+    );
     const got = (res.Messages ?? []).map(toDlqMessage);
     const fresh = got.filter((m) => !seen.has(m.messageId));
     if (fresh.length === 0) break;

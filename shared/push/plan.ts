@@ -8,12 +8,13 @@
  *                            notification_stop_charge_result (if the partner stopped it, §3.11),
  *                            notification_charge_order_info (if it charged, §3.12)
  */
-import type { DetailOf } from '../../events/define.ts';
+
 import type { ConnectorStatusChanged } from '../../events/baseinfo.ts';
+import type { DetailOf } from '../../events/define.ts';
 import type { OrderFinished, OrderProgress, OrderStarted } from '../../events/orders.ts';
 import { isStationGranted, type Partner } from '../store/partners.ts';
 import { parseDateTime } from '../tcec/time.ts';
-import { newDelivery, type Delivery } from './messages.ts';
+import { type Delivery, newDelivery } from './messages.ts';
 
 /** partners that can receive pushes at all */
 export const pushable = (p: Partner): boolean => p.status === 'active' && p.outbound !== undefined;
@@ -37,7 +38,12 @@ export const startResultPush = (e: DetailOf<typeof OrderStarted>, now: number): 
     id: `notification_start_charge_result:${e.OperatorID}:${e.StartChargeSeq}`,
     partner: e.OperatorID,
     iface: 'notification_start_charge_result',
-    data: { StartChargeSeq: e.StartChargeSeq, StartChargeSeqStat: e.StartChargeSeqStat, ConnectorID: e.ConnectorID, StartTime: e.StartTime },
+    data: {
+      StartChargeSeq: e.StartChargeSeq,
+      StartChargeSeqStat: e.StartChargeSeqStat,
+      ConnectorID: e.ConnectorID,
+      StartTime: e.StartTime,
+    },
     createdAt: now,
   });
 

@@ -36,7 +36,9 @@ export const classifyReply = (iface: PushInterface, r: { ret: number; msg: strin
     case 'notification_charge_order_info':
       return { ok: true, confirmResult: Number(v.ConfirmResult) };
     default:
-      return v.SuccStat === 0 ? { ok: true } : { ok: false, class: 'reply', ret: 0, msg: `SuccStat ${String(v.SuccStat)} FailReason ${String(v.FailReason ?? '')}` };
+      return v.SuccStat === 0
+        ? { ok: true }
+        : { ok: false, class: 'reply', ret: 0, msg: `SuccStat ${String(v.SuccStat)} FailReason ${String(v.FailReason ?? '')}` };
   }
 };
 
@@ -47,11 +49,16 @@ export const backoffSeconds = (failedAttempts: number, schedule: readonly number
 };
 
 /** DelaySeconds of the next hop towards `notBefore`. */
-export const hopSeconds = (notBefore: number, now: number): number => Math.max(0, Math.min(MAX_HOP_SECONDS, Math.ceil((notBefore - now) / 1000)));
+export const hopSeconds = (notBefore: number, now: number): number =>
+  Math.max(0, Math.min(MAX_HOP_SECONDS, Math.ceil((notBefore - now) / 1000)));
 
 export type Next = { action: 'retry'; message: Delivery; delaySeconds: number } | { action: 'park'; message: Delivery };
 
-export const park = (m: Delivery, reason: string, now: number): Delivery => ({ ...m, notBefore: undefined, parked: { reason: reason.slice(0, 500), at: new Date(now).toISOString() } });
+export const park = (m: Delivery, reason: string, now: number): Delivery => ({
+  ...m,
+  notBefore: undefined,
+  parked: { reason: reason.slice(0, 500), at: new Date(now).toISOString() },
+});
 
 /** After a failed attempt: the next message and where it goes. */
 export const afterFailure = (
@@ -67,10 +74,14 @@ export const afterFailure = (
   if (f.class === 'config') return { action: 'park', message: park(next, `not deliverable: ${f.msg}`, now) };
   if (f.class === 'permanent' && permanent >= cfg.PUSH_PERMANENT_ATTEMPTS)
     return { action: 'park', message: park(next, `partner refused ${permanent}× with Ret ${f.ret ?? '?'}: ${f.msg}`, now) };
-  if (attempt >= cfg.PUSH_MAX_ATTEMPTS) return { action: 'park', message: park(next, `${attempt} failed attempts, last: ${f.class} ${f.msg}`, now) };
+  if (attempt >= cfg.PUSH_MAX_ATTEMPTS)
+    return { action: 'park', message: park(next, `${attempt} failed attempts, last: ${f.class} ${f.msg}`, now) };
   const wait = backoffSeconds(attempt, cfg.PUSH_BACKOFF_SECONDS);
   if (now + wait * 1000 - m.createdAt > cfg.PUSH_MAX_AGE_SECONDS * 1000)
-    return { action: 'park', message: park(next, `older than ${cfg.PUSH_MAX_AGE_SECONDS}s after ${attempt} attempts, last: ${f.class} ${f.msg}`, now) };
+    return {
+      action: 'park',
+      message: park(next, `older than ${cfg.PUSH_MAX_AGE_SECONDS}s after ${attempt} attempts, last: ${f.class} ${f.msg}`, now),
+    };
   const notBefore = now + wait * 1000;
   return { action: 'retry', message: { ...next, notBefore }, delaySeconds: hopSeconds(notBefore, now) };
 };

@@ -3,7 +3,7 @@
  * (retry hops), and make a received message visible again at once (parking: maxReceiveCount then
  * moves it to the queue's DLQ — no extra permission, and the message is never outside a queue).
  */
-import { ChangeMessageVisibilityCommand, SQSClient, SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityCommand, SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { tracer } from '#powertools';
 import { config } from '../config.ts';
 import type { Delivery } from './messages.ts';
@@ -25,7 +25,8 @@ export const enqueueDeliveries = async (deliveries: readonly Delivery[], queue =
         Entries: batch.map((d, j) => ({ Id: String(j), MessageBody: JSON.stringify(d) })),
       }),
     );
-    if (res.Failed && res.Failed.length > 0) throw new EnqueueError(`${res.Failed.length} delivery message(s) not accepted: ${res.Failed.map((f) => f.Code).join(', ')}`);
+    if (res.Failed && res.Failed.length > 0)
+      throw new EnqueueError(`${res.Failed.length} delivery message(s) not accepted: ${res.Failed.map((f) => f.Code).join(', ')}`);
   }
 };
 
@@ -40,5 +41,7 @@ export const resend = async (d: Delivery, delaySeconds: number, queue = DELIVERY
 };
 
 export const visibleNow = async (receiptHandle: string, queue = DELIVERY_QUEUE): Promise<void> => {
-  await sqs().send(new ChangeMessageVisibilityCommand({ QueueUrl: config().queueUrl(queue), ReceiptHandle: receiptHandle, VisibilityTimeout: 0 }));
+  await sqs().send(
+    new ChangeMessageVisibilityCommand({ QueueUrl: config().queueUrl(queue), ReceiptHandle: receiptHandle, VisibilityTimeout: 0 }),
+  );
 };

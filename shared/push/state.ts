@@ -54,7 +54,10 @@ export class DynamoTokenCache implements TokenCache {
 // ---------------------------------------------------------------------------------------------
 // circuit breaker
 
-export type BreakerView = { state: 'closed'; failures: number } | { state: 'open'; until: number } | { state: 'half-open'; openUntil: number };
+export type BreakerView =
+  | { state: 'closed'; failures: number }
+  | { state: 'open'; until: number }
+  | { state: 'half-open'; openUntil: number };
 
 const breakerKey = (partner: string) => ({ pk: `BREAKER#${partner}` });
 
@@ -130,7 +133,12 @@ export const recordSuccess = async (partner: string, seen: BreakerView): Promise
  * Take one of the partner's `slots` in-flight leases (expiring after leaseMs, so a crashed push
  * frees its slot). Returns the slot to release, or undefined when every slot is taken.
  */
-export const acquireSlot = async (partner: string, slots: number, now: number, leaseMs: number): Promise<{ pk: string; owner: string } | undefined> => {
+export const acquireSlot = async (
+  partner: string,
+  slots: number,
+  now: number,
+  leaseMs: number,
+): Promise<{ pk: string; owner: string } | undefined> => {
   const owner = randomUUID();
   const first = Math.floor(Math.random() * slots);
   for (let k = 0; k < slots; k++) {
@@ -192,7 +200,13 @@ export const acquireGate = async (partner: string, key: string, version: number,
         UpdateExpression: 'SET leaseOwner = :o, leaseUntil = :lu, leaseVersion = :v, attempted = :v, expiresAt = :exp',
         ConditionExpression:
           '(attribute_not_exists(delivered) OR delivered < :v) AND (attribute_not_exists(attempted) OR attempted <= :v) AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)',
-        ExpressionAttributeValues: { ':o': owner, ':lu': now + leaseMs, ':v': version, ':now': now, ':exp': epochSeconds(now + 30 * DAY_MS) },
+        ExpressionAttributeValues: {
+          ':o': owner,
+          ':lu': now + leaseMs,
+          ':v': version,
+          ':now': now,
+          ':exp': epochSeconds(now + 30 * DAY_MS),
+        },
       }),
     );
     return { outcome: 'acquired', owner };
@@ -205,7 +219,10 @@ export const acquireGate = async (partner: string, key: string, version: number,
   // a NEWER version was attempted: it may have reached the partner, so this one must not follow it
   if (typeof res.Item?.attempted === 'number' && res.Item.attempted > version) return { outcome: 'stale', delivered };
   // a NEWER version is in flight: this one is superseded (if that push fails it is retried, and it is newer)
-  const leased = typeof res.Item?.leaseVersion === 'number' && typeof res.Item.leaseUntil === 'number' && res.Item.leaseUntil >= now ? res.Item.leaseVersion : -1;
+  const leased =
+    typeof res.Item?.leaseVersion === 'number' && typeof res.Item.leaseUntil === 'number' && res.Item.leaseUntil >= now
+      ? res.Item.leaseVersion
+      : -1;
   if (leased > version) return { outcome: 'stale', delivered };
   return { outcome: 'busy' };
 };
@@ -217,7 +234,10 @@ export const releaseGate = async (partner: string, key: string, owner: string, d
       new UpdateCommand({
         TableName: table(),
         Key: gateKey(partner, key),
-        UpdateExpression: deliveredVersion !== undefined ? 'SET delivered = :v REMOVE leaseOwner, leaseUntil, leaseVersion' : 'REMOVE leaseOwner, leaseUntil, leaseVersion',
+        UpdateExpression:
+          deliveredVersion !== undefined
+            ? 'SET delivered = :v REMOVE leaseOwner, leaseUntil, leaseVersion'
+            : 'REMOVE leaseOwner, leaseUntil, leaseVersion',
         ConditionExpression: 'leaseOwner = :o',
         ExpressionAttributeValues: { ':o': owner, ...(deliveredVersion !== undefined ? { ':v': deliveredVersion } : {}) },
       }),

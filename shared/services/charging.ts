@@ -4,45 +4,45 @@
  * functions/charging/ are thin wrappers around these functions.
  */
 import { logger } from '#powertools';
+import { OrderFinished, OrderProgress, OrderStarted } from '../../events/orders.ts';
+import { PileCommandRequested, type StopCause } from '../../events/piles.ts';
+import { publish } from '../bus/publish.ts';
+import { sendMessage } from '../bus/send.ts';
 import { config } from '../config.ts';
+import { bill as computeBill, type OrderTotals, sanitizeSamples, toOrderTotals } from '../domain/billing.ts';
 import {
   AuthFail,
+  authDecision,
+  ConnectorState,
+  checkStartChargeSeq,
   OrderStatus,
+  refusalText,
   START_CHARGE_SEQ_LENGTH,
   STOP_REASON_PILE_SILENT,
   STOP_REASON_START_FAILED,
   StartFail,
   StopFail,
-  authDecision,
-  checkStartChargeSeq,
-  refusalText,
   startDecision,
   stopReasonOf,
-  ConnectorState,
 } from '../domain/charging.ts';
-import { bill as computeBill, sanitizeSamples, toOrderTotals, type OrderTotals } from '../domain/billing.ts';
-import { formatDateTime } from '../tcec/time.ts';
-import { Ret, TcecError } from '../tcec/ret.ts';
-import { isStationGranted, type Partner } from '../store/partners.ts';
+import { type ConnectorView, getConnectorView } from '../store/connector-view.ts';
 import {
   appendSample,
   createOrder,
   finishOrder,
   getOrder,
-  markCharging,
   getRefusal,
+  markCharging,
   markFinishPublished,
   markStopping,
-  recordRefusal,
-  type Refusal,
-  requestStopWhileStarting,
   type Order,
+  type Refusal,
+  recordRefusal,
+  requestStopWhileStarting,
 } from '../store/orders.ts';
-import { getConnectorView, type ConnectorView } from '../store/connector-view.ts';
-import { publish } from '../bus/publish.ts';
-import { sendMessage } from '../bus/send.ts';
-import { PileCommandRequested, type StopCause } from '../../events/piles.ts';
-import { OrderFinished, OrderProgress, OrderStarted } from '../../events/orders.ts';
+import { isStationGranted, type Partner } from '../store/partners.ts';
+import { Ret, TcecError } from '../tcec/ret.ts';
+import { formatDateTime } from '../tcec/time.ts';
 
 export const TIMEOUT_QUEUE = 'charging-timeouts';
 
@@ -68,7 +68,12 @@ export const orderFor = async (partner: Partner, seq: string): Promise<Order | u
 export const equipAuth = async (partner: Partner, req: { EquipAuthSeq: string; ConnectorID: string }) => {
   const c = await connectorFor(partner, req.ConnectorID);
   const failReason = authDecision({ known: !!c, ...(c ? { status: c.status } : {}) });
-  return { EquipAuthSeq: req.EquipAuthSeq, ConnectorID: req.ConnectorID, SuccStat: failReason === AuthFail.None ? 0 : 1, FailReason: failReason };
+  return {
+    EquipAuthSeq: req.EquipAuthSeq,
+    ConnectorID: req.ConnectorID,
+    SuccStat: failReason === AuthFail.None ? 0 : 1,
+    FailReason: failReason,
+  };
 };
 
 // ---------------------------------------------------------------- query_start_charge (§3.7)
@@ -101,9 +106,20 @@ export const startCharge = async (partner: Partner, req: { StartChargeSeq: strin
   // the timeout is scheduled BEFORE the order exists: whatever fails or crashes after this line,
   // the order cannot stay in starting and the connector cannot stay locked (an order that does
   // not exist, or is no longer starting, makes the timeout a no-op)
-  await sendMessage(TIMEOUT_QUEUE, { kind: 'start', StartChargeSeq: req.StartChargeSeq } satisfies TimeoutMessage, config().START_TIMEOUT_SECONDS);
+  await sendMessage(
+    TIMEOUT_QUEUE,
+    { kind: 'start', StartChargeSeq: req.StartChargeSeq } satisfies TimeoutMessage,
+    config().START_TIMEOUT_SECONDS,
+  );
   const created = await createOrder(
-    { StartChargeSeq: req.StartChargeSeq, ConnectorID: c.ConnectorID, StationID: c.StationID, EquipmentID: c.EquipmentID, OperatorID: partner.operatorId, tariff: c.tariff },
+    {
+      StartChargeSeq: req.StartChargeSeq,
+      ConnectorID: c.ConnectorID,
+      StationID: c.StationID,
+      EquipmentID: c.EquipmentID,
+      OperatorID: partner.operatorId,
+      tariff: c.tariff,
+    },
     now,
   );
   if (created.outcome === 'duplicate') return repeatedStart(created.order, req.ConnectorID);
@@ -113,10 +129,21 @@ export const startCharge = async (partner: Partner, req: { StartChargeSeq: strin
   }
 
   try {
-    await publish(PileCommandRequested, { command: 'start', StartChargeSeq: req.StartChargeSeq, ConnectorID: c.ConnectorID, requestedAt: now.toISOString() });
+    await publish(PileCommandRequested, {
+      command: 'start',
+      StartChargeSeq: req.StartChargeSeq,
+      ConnectorID: c.ConnectorID,
+      requestedAt: now.toISOString(),
+    });
   } catch (err) {
     // the command did not leave: close the order at once so the connector is not held
-    await finish(created.order, { from: [OrderStatus.Starting], endedAt: now, stopReason: STOP_REASON_START_FAILED, finishReason: 'start command could not be sent', charged: false });
+    await finish(created.order, {
+      from: [OrderStatus.Starting],
+      endedAt: now,
+      stopReason: STOP_REASON_START_FAILED,
+      finishReason: 'start command could not be sent',
+      charged: false,
+    });
     throw err;
   }
   logger.info('start command sent');
@@ -125,7 +152,13 @@ export const startCharge = async (partner: Partner, req: { StartChargeSeq: strin
 
 /** Refuse a start and remember it, so the same StartChargeSeq always gets the same answer. */
 const refuse = async (partner: Partner, req: { StartChargeSeq: string; ConnectorID: string }, failReason: number, now: Date) => {
-  const r = await recordRefusal({ StartChargeSeq: req.StartChargeSeq, ConnectorID: req.ConnectorID, OperatorID: partner.operatorId, failReason, at: now.toISOString() });
+  const r = await recordRefusal({
+    StartChargeSeq: req.StartChargeSeq,
+    ConnectorID: req.ConnectorID,
+    OperatorID: partner.operatorId,
+    failReason,
+    at: now.toISOString(),
+  });
   return repeatedRefusal(r, req.ConnectorID);
 };
 
@@ -158,7 +191,11 @@ const stopAnswer = (seq: string, stat: number, failReason: number): StopAnswer =
   FailReason: failReason,
 });
 
-export const stopCharge = async (partner: Partner, req: { StartChargeSeq: string; ConnectorID: string }, now: Date): Promise<StopAnswer> => {
+export const stopCharge = async (
+  partner: Partner,
+  req: { StartChargeSeq: string; ConnectorID: string },
+  now: Date,
+): Promise<StopAnswer> => {
   const o = await orderFor(partner, req.StartChargeSeq);
   if (!o || o.ConnectorID !== req.ConnectorID) return stopAnswer(req.StartChargeSeq, OrderStatus.Unknown, StopFail.NotFound);
   switch (o.status) {
@@ -167,7 +204,12 @@ export const stopCharge = async (partner: Partner, req: { StartChargeSeq: string
     case OrderStatus.Stopping:
     case OrderStatus.Unknown:
       // a repeated stop: tell the pile again (a stop is idempotent there), answer the same
-      await publish(PileCommandRequested, { command: 'stop', StartChargeSeq: o.StartChargeSeq, ConnectorID: o.ConnectorID, requestedAt: now.toISOString() });
+      await publish(PileCommandRequested, {
+        command: 'stop',
+        StartChargeSeq: o.StartChargeSeq,
+        ConnectorID: o.ConnectorID,
+        requestedAt: now.toISOString(),
+      });
       return stopAnswer(o.StartChargeSeq, OrderStatus.Stopping, StopFail.None);
     case OrderStatus.Starting: {
       // remembered; the pile is told to stop as soon as it confirms the start (or the start times out)
@@ -190,9 +232,18 @@ export const stopCharge = async (partner: Partner, req: { StartChargeSeq: string
  * reading. False when the order was not charging (it moved on meanwhile).
  */
 const sendStop = async (o: Pick<Order, 'StartChargeSeq' | 'ConnectorID'>, now: Date): Promise<boolean> => {
-  await sendMessage(TIMEOUT_QUEUE, { kind: 'stop', StartChargeSeq: o.StartChargeSeq } satisfies TimeoutMessage, config().STOP_TIMEOUT_SECONDS);
+  await sendMessage(
+    TIMEOUT_QUEUE,
+    { kind: 'stop', StartChargeSeq: o.StartChargeSeq } satisfies TimeoutMessage,
+    config().STOP_TIMEOUT_SECONDS,
+  );
   if (!(await markStopping(o.StartChargeSeq, now))) return false;
-  await publish(PileCommandRequested, { command: 'stop', StartChargeSeq: o.StartChargeSeq, ConnectorID: o.ConnectorID, requestedAt: now.toISOString() });
+  await publish(PileCommandRequested, {
+    command: 'stop',
+    StartChargeSeq: o.StartChargeSeq,
+    ConnectorID: o.ConnectorID,
+    requestedAt: now.toISOString(),
+  });
   return true;
 };
 
@@ -215,7 +266,11 @@ export const billOf = (o: Order, extra?: { t: number; wh: number }): OrderTotals
 };
 
 const connectorStatusOf = (o: Order): number =>
-  o.status === OrderStatus.Charging || o.status === OrderStatus.Stopping ? ConnectorState.Charging : o.status === OrderStatus.Finished ? ConnectorState.Idle : ConnectorState.Plugged;
+  o.status === OrderStatus.Charging || o.status === OrderStatus.Stopping
+    ? ConnectorState.Charging
+    : o.status === OrderStatus.Finished
+      ? ConnectorState.Idle
+      : ConnectorState.Plugged;
 
 /** query_equip_charge_status (§3.9) / notification_equip_charge_status: canonical shape. */
 export const chargeStatusView = (o: Order) => {
@@ -273,7 +328,12 @@ export const chargeInfo = async (partner: Partner, seq: string) => {
 
 // ---------------------------------------------------------------- pile events
 
-const orderEventBase = (o: Order) => ({ StartChargeSeq: o.StartChargeSeq, ConnectorID: o.ConnectorID, StationID: o.StationID, OperatorID: o.OperatorID });
+const orderEventBase = (o: Order) => ({
+  StartChargeSeq: o.StartChargeSeq,
+  ConnectorID: o.ConnectorID,
+  StationID: o.StationID,
+  OperatorID: o.OperatorID,
+});
 
 interface FinishArgs {
   /** the statuses this finish applies to (default any open one) */
@@ -313,15 +373,37 @@ const finish = async (o: Order, f: FinishArgs): Promise<boolean> => {
     if (now?.status === OrderStatus.Finished && now.finishPublished === false) await publishFinished(now);
     return false;
   }
-  await publishFinished({ ...o, status: OrderStatus.Finished, stopReason: f.stopReason, finishReason: f.finishReason, charged: f.charged, bill: totals });
-  logger.info('order finished', { StartChargeSeq: o.StartChargeSeq, ConnectorID: o.ConnectorID, StopReason: f.stopReason, finishReason: f.finishReason, TotalMoney: totals.TotalMoney });
+  await publishFinished({
+    ...o,
+    status: OrderStatus.Finished,
+    stopReason: f.stopReason,
+    finishReason: f.finishReason,
+    charged: f.charged,
+    bill: totals,
+  });
+  logger.info('order finished', {
+    StartChargeSeq: o.StartChargeSeq,
+    ConnectorID: o.ConnectorID,
+    StopReason: f.stopReason,
+    finishReason: f.finishReason,
+    TotalMoney: totals.TotalMoney,
+  });
   return true;
 };
 
-export const onPileStarted = async (d: { StartChargeSeq: string; ConnectorID: string; accepted: boolean; reason?: string; at: string }): Promise<void> => {
+export const onPileStarted = async (d: {
+  StartChargeSeq: string;
+  ConnectorID: string;
+  accepted: boolean;
+  reason?: string;
+  at: string;
+}): Promise<void> => {
   const o = await getOrder(d.StartChargeSeq);
   if (!o || o.ConnectorID !== d.ConnectorID) {
-    logger.warn('pile answered a start we have no order for (or for another connector): ignored', { StartChargeSeq: d.StartChargeSeq, ConnectorID: d.ConnectorID });
+    logger.warn('pile answered a start we have no order for (or for another connector): ignored', {
+      StartChargeSeq: d.StartChargeSeq,
+      ConnectorID: d.ConnectorID,
+    });
     return;
   }
   const at = new Date(d.at);
@@ -329,8 +411,22 @@ export const onPileStarted = async (d: { StartChargeSeq: string; ConnectorID: st
     // only a starting order can be refused: a duplicate start command answered "busy" must not
     // close the session that is already charging
     const reason = refusalText[d.reason ?? 'refused'] ?? 'pile refused the start';
-    if (await finish(o, { from: [OrderStatus.Starting], endedAt: at, stopReason: STOP_REASON_START_FAILED, finishReason: reason, charged: false })) {
-      await publish(OrderStarted, { ...orderEventBase(o), succeeded: false, StartChargeSeqStat: OrderStatus.Finished, StartTime: formatDateTime(at), failReason: reason });
+    if (
+      await finish(o, {
+        from: [OrderStatus.Starting],
+        endedAt: at,
+        stopReason: STOP_REASON_START_FAILED,
+        finishReason: reason,
+        charged: false,
+      })
+    ) {
+      await publish(OrderStarted, {
+        ...orderEventBase(o),
+        succeeded: false,
+        StartChargeSeqStat: OrderStatus.Finished,
+        StartTime: formatDateTime(at),
+        failReason: reason,
+      });
     }
     return;
   }
@@ -339,13 +435,23 @@ export const onPileStarted = async (d: { StartChargeSeq: string; ConnectorID: st
     if (o.status === OrderStatus.Finished && !o.charged) {
       // the start timed out (or was given up) and the pile started after all: stop it, nobody pays for this
       logger.warn('pile started an order that was already closed: stopping it', { StartChargeSeq: o.StartChargeSeq, status: o.status });
-      await publish(PileCommandRequested, { command: 'stop', StartChargeSeq: o.StartChargeSeq, ConnectorID: o.ConnectorID, requestedAt: new Date().toISOString() });
+      await publish(PileCommandRequested, {
+        command: 'stop',
+        StartChargeSeq: o.StartChargeSeq,
+        ConnectorID: o.ConnectorID,
+        requestedAt: new Date().toISOString(),
+      });
     } else {
       logger.info('late or duplicate start confirmation: ignored', { StartChargeSeq: o.StartChargeSeq, status: o.status });
     }
     return;
   }
-  await publish(OrderStarted, { ...orderEventBase(o), succeeded: true, StartChargeSeqStat: OrderStatus.Charging, StartTime: formatDateTime(at) });
+  await publish(OrderStarted, {
+    ...orderEventBase(o),
+    succeeded: true,
+    StartChargeSeqStat: OrderStatus.Charging,
+    StartTime: formatDateTime(at),
+  });
   // a stop asked for while starting (read atomically with the transition)
   if (charging.stopRequested) await sendStop(charging, at);
 };
@@ -361,7 +467,11 @@ export const onPileMeter = async (d: {
   soc: number;
 }): Promise<void> => {
   const t = new Date(d.at).getTime();
-  const o = await appendSample(d.StartChargeSeq, { t, wh: Math.round(d.energyWh) }, { at: d.at, currentA: d.currentA, voltageA: d.voltageA, soc: d.soc, powerKw: d.powerKw });
+  const o = await appendSample(
+    d.StartChargeSeq,
+    { t, wh: Math.round(d.energyWh) },
+    { at: d.at, currentA: d.currentA, voltageA: d.voltageA, soc: d.soc, powerKw: d.powerKw },
+  );
   if (!o || o.ConnectorID !== d.ConnectorID) return; // not running, or another connector's sample
   // progress only for the newest sample: a late or duplicate one is kept for the bill, not pushed
   if (o.live?.at !== d.at) return;
@@ -371,10 +481,19 @@ export const onPileMeter = async (d: {
 /** The start is not confirmed yet but the pile reports energy: wait for the start (SQS redelivers). */
 export class StartNotYetConfirmed extends Error {}
 
-export const onPileStopped = async (d: { StartChargeSeq: string; ConnectorID: string; cause: StopCause; at: string; energyWh: number }): Promise<void> => {
+export const onPileStopped = async (d: {
+  StartChargeSeq: string;
+  ConnectorID: string;
+  cause: StopCause;
+  at: string;
+  energyWh: number;
+}): Promise<void> => {
   const o = await getOrder(d.StartChargeSeq);
   if (!o || o.ConnectorID !== d.ConnectorID) {
-    logger.warn('pile stopped a session we have no order for (or for another connector): ignored', { StartChargeSeq: d.StartChargeSeq, ConnectorID: d.ConnectorID });
+    logger.warn('pile stopped a session we have no order for (or for another connector): ignored', {
+      StartChargeSeq: d.StartChargeSeq,
+      ConnectorID: d.ConnectorID,
+    });
     return;
   }
   if (o.status === OrderStatus.Finished) {
@@ -402,10 +521,29 @@ export const onTimeout = async (m: TimeoutMessage, now: Date): Promise<void> => 
   if (!o) return;
   if (m.kind === 'start' && o.status === OrderStatus.Starting) {
     const reason = `pile did not answer the start within ${config().START_TIMEOUT_SECONDS} s`;
-    if (await finish(o, { from: [OrderStatus.Starting], endedAt: now, stopReason: STOP_REASON_START_FAILED, finishReason: reason, charged: false })) {
-      await publish(OrderStarted, { ...orderEventBase(o), succeeded: false, StartChargeSeqStat: OrderStatus.Finished, StartTime: formatDateTime(now), failReason: reason });
+    if (
+      await finish(o, {
+        from: [OrderStatus.Starting],
+        endedAt: now,
+        stopReason: STOP_REASON_START_FAILED,
+        finishReason: reason,
+        charged: false,
+      })
+    ) {
+      await publish(OrderStarted, {
+        ...orderEventBase(o),
+        succeeded: false,
+        StartChargeSeqStat: OrderStatus.Finished,
+        StartTime: formatDateTime(now),
+        failReason: reason,
+      });
       // should the pile wake up and start after all, tell it to stop
-      await publish(PileCommandRequested, { command: 'stop', StartChargeSeq: o.StartChargeSeq, ConnectorID: o.ConnectorID, requestedAt: now.toISOString() });
+      await publish(PileCommandRequested, {
+        command: 'stop',
+        StartChargeSeq: o.StartChargeSeq,
+        ConnectorID: o.ConnectorID,
+        requestedAt: now.toISOString(),
+      });
     }
     return;
   }

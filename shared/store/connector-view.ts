@@ -4,9 +4,9 @@
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.ts';
+import type { TariffPeriod } from '../domain/billing.ts';
 import { dynamo } from './dynamo.ts';
 import { getConnectorRef, getStationMeta } from './stations.ts';
-import type { TariffPeriod } from '../domain/billing.ts';
 
 export interface ConnectorView {
   ConnectorID: string;

@@ -18,11 +18,11 @@
  * events can never move an order backwards or write half a record.
  */
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { config } from '../config.ts';
-import { dynamo, isConditionalFailure, isTransactionConflict } from './dynamo.ts';
-import { OrderStatus } from '../domain/charging.ts';
-import type { TariffPeriod } from '../domain/billing.ts';
 import type { OrderBill } from '../../events/orders.ts';
+import { config } from '../config.ts';
+import type { TariffPeriod } from '../domain/billing.ts';
+import { OrderStatus } from '../domain/charging.ts';
+import { dynamo, isConditionalFailure, isTransactionConflict } from './dynamo.ts';
 
 export interface LiveValues {
   at: string;
@@ -84,7 +84,10 @@ export const getOrder = async (seq: string, consistent = true): Promise<Order | 
   return res.Item ? strip(res.Item) : undefined;
 };
 
-export type CreateResult = { outcome: 'created'; order: Order } | { outcome: 'duplicate'; order: Order } | { outcome: 'busy'; holder?: string };
+export type CreateResult =
+  | { outcome: 'created'; order: Order }
+  | { outcome: 'duplicate'; order: Order }
+  | { outcome: 'busy'; holder?: string };
 
 /**
  * Create the order and take the connector's lock in one transaction. Exactly one of any number of
@@ -257,7 +260,12 @@ export const markStopping = (seq: string, now: Date): Promise<boolean> =>
       UpdateExpression: 'SET #s = :stopping, stopRequestedAt = :now, stoppedByPartner = :true',
       ConditionExpression: '#s = :charging',
       ExpressionAttributeNames: { '#s': 'status' },
-      ExpressionAttributeValues: { ':stopping': OrderStatus.Stopping, ':charging': OrderStatus.Charging, ':now': now.toISOString(), ':true': true },
+      ExpressionAttributeValues: {
+        ':stopping': OrderStatus.Stopping,
+        ':charging': OrderStatus.Charging,
+        ':now': now.toISOString(),
+        ':true': true,
+      },
     }),
   );
 
@@ -316,8 +324,7 @@ export const finishOrder = async (order: Order, f: Finish): Promise<boolean> => 
             Update: {
               TableName: table(),
               Key: orderKey(order.StartChargeSeq),
-              UpdateExpression:
-                `SET #s = :finished, endedAt = :endedAt, stopReason = :sr, finishReason = :fr, charged = :charged, bill = :bill, finishPublished = :false, gsi2pk = :g2pk, gsi2sk = :endedAt${f.finalSample ? ', samples.#tf = :whf' : ''}`,
+              UpdateExpression: `SET #s = :finished, endedAt = :endedAt, stopReason = :sr, finishReason = :fr, charged = :charged, bill = :bill, finishPublished = :false, gsi2pk = :g2pk, gsi2sk = :endedAt${f.finalSample ? ', samples.#tf = :whf' : ''}`,
               ConditionExpression: f.from ? `#s IN (${f.from.map((_, i) => `:from${i}`).join(', ')})` : '#s <> :finished',
               ExpressionAttributeNames: { '#s': 'status', ...(f.finalSample ? { '#tf': String(f.finalSample.t) } : {}) },
               ExpressionAttributeValues: {

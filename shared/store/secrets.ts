@@ -3,8 +3,9 @@
  * never in environment variables or tables. Handlers read them through Powertools parameters
  * with caching; the CLI writes them. Locally the same SDK calls reach the emulator.
  */
-import { SecretsManagerClient, PutSecretValueCommand, CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
+
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
+import { CreateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { z } from 'zod';
 import { config } from '../config.ts';
 
@@ -51,23 +52,33 @@ export const getPartnerSecrets = async (operatorId: string, forceFetch = false):
       throw new Error(`secret ${partnerSecretName(operatorId)} is not valid JSON`);
     }
     const parsed = PartnerSecretsSchema.safeParse(json);
-    if (!parsed.success) throw new Error(`secret ${partnerSecretName(operatorId)} has the wrong shape: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`);
+    if (!parsed.success)
+      throw new Error(
+        `secret ${partnerSecretName(operatorId)} has the wrong shape: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`,
+      );
     return parsed.data;
   } catch (err) {
-    if (err instanceof Error && /ResourceNotFound/.test(`${err.name} ${err.message} ${String((err as { cause?: unknown }).cause ?? '')}`)) return undefined;
+    if (err instanceof Error && /ResourceNotFound/.test(`${err.name} ${err.message} ${String((err as { cause?: unknown }).cause ?? '')}`))
+      return undefined;
     throw err;
   }
 };
 
 /** Create or replace a partner's secret (CLI, seed loader). */
-export const putPartnerSecrets = async (operatorId: string, secrets: PartnerSecrets, client = new SecretsManagerClient({})): Promise<void> => {
+export const putPartnerSecrets = async (
+  operatorId: string,
+  secrets: PartnerSecrets,
+  client = new SecretsManagerClient({}),
+): Promise<void> => {
   const name = partnerSecretName(operatorId);
   const value = JSON.stringify(PartnerSecretsSchema.parse(secrets));
   try {
     await client.send(new PutSecretValueCommand({ SecretId: name, SecretString: value }));
   } catch (err) {
     if (err instanceof Error && err.name === 'ResourceNotFoundException') {
-      await client.send(new CreateSecretCommand({ Name: name, SecretString: value, Description: `T/CEC secrets of partner ${operatorId}` }));
+      await client.send(
+        new CreateSecretCommand({ Name: name, SecretString: value, Description: `T/CEC secrets of partner ${operatorId}` }),
+      );
       return;
     }
     throw err;

@@ -40,12 +40,12 @@ import {
   GetCommand,
   QueryCommand,
   TransactWriteCommand,
-  UpdateCommand,
   type TransactWriteCommandInput,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.ts';
-import { dynamo, isConditionalFailure } from './dynamo.ts';
 import type { LiveStatus, PolicyInfo, StationInfo, StationParts } from '../domain/stations.ts';
+import { dynamo, isConditionalFailure } from './dynamo.ts';
 
 const table = () => config().tableName('stations');
 export const BY_CHANGE_INDEX = 'byChange';
@@ -189,7 +189,10 @@ export type StatusOutcome =
   /** stored; `previous` is what it replaced (undefined: first status ever) */
   | { outcome: 'applied'; previous?: LiveStatus }
   /** a newer (or the same) version is already stored */
-  | { outcome: 'stale'; stored?: LiveStatus & { version: number; pendingAnnounce?: number; announcePrevious?: number; pendingSince?: number } }
+  | {
+      outcome: 'stale';
+      stored?: LiveStatus & { version: number; pendingAnnounce?: number; announcePrevious?: number; pendingSince?: number };
+    }
   /** no such connector at that station */
   | { outcome: 'unknown' };
 
@@ -199,7 +202,10 @@ export type StatusOutcome =
  * read. `announce` marks the change as not
  * yet published (cleared by `markAnnounced`), so a retry after a failed publish still announces it.
  */
-export const applyConnectorStatus = async (w: StatusWrite, announce: (previous: LiveStatus | undefined) => boolean): Promise<StatusOutcome> => {
+export const applyConnectorStatus = async (
+  w: StatusWrite,
+  announce: (previous: LiveStatus | undefined) => boolean,
+): Promise<StatusOutcome> => {
   const key = { pk: stationPk(w.stationId), sk: `CONN#${w.connectorId}` };
   // optimistic concurrency: read, decide (newer? different? → previousStatus), then write on the
   // condition that nothing was written in between; a lost race re-reads and decides again, so two
@@ -282,7 +288,9 @@ export interface ImportSummary {
 }
 
 /** ConnectorIDs of the import that already belong to a station NOT in the import (ConnectorIDs are unique per operator). */
-export const connectorOwnerConflicts = async (parts: readonly StationParts[]): Promise<Array<{ connectorId: string; stationId: string; ownedBy: string }>> => {
+export const connectorOwnerConflicts = async (
+  parts: readonly StationParts[],
+): Promise<Array<{ connectorId: string; stationId: string; ownedBy: string }>> => {
   const importing = new Set(parts.map((p) => p.stationId));
   const wanted = parts.flatMap((p) => p.connectors.map((c) => ({ connectorId: c.connectorId, stationId: p.stationId })));
   const out: Array<{ connectorId: string; stationId: string; ownedBy: string }> = [];
@@ -332,7 +340,12 @@ const writeChunks = async (items: TransactItem[]): Promise<void> => {
 
 type StationResult = 'created' | 'changed' | 'unchanged';
 
-const importOne = async (p: StationParts, allConnectorIds: ReadonlySet<string>, nowMs: number, sum: ImportSummary): Promise<StationResult> => {
+const importOne = async (
+  p: StationParts,
+  allConnectorIds: ReadonlySet<string>,
+  nowMs: number,
+  sum: ImportSummary,
+): Promise<StationResult> => {
   const T = table();
   const pk = stationPk(p.stationId);
   const existing = await stationItems(p.stationId);
@@ -419,7 +432,15 @@ const importOne = async (p: StationParts, allConnectorIds: ReadonlySet<string>, 
  * unchanged content writes nothing and bumps no change time.
  */
 export const importStationParts = async (parts: readonly StationParts[], now = new Date(), concurrency = 8): Promise<ImportSummary> => {
-  const sum: ImportSummary = { stations: parts.length, created: 0, changed: 0, unchanged: 0, equipmentChanged: 0, connectorsChanged: 0, policiesChanged: 0 };
+  const sum: ImportSummary = {
+    stations: parts.length,
+    created: 0,
+    changed: 0,
+    unchanged: 0,
+    equipmentChanged: 0,
+    connectorsChanged: 0,
+    policiesChanged: 0,
+  };
   const allConnectorIds = new Set(parts.flatMap((p) => p.connectors.map((c) => c.connectorId)));
   const nowMs = now.getTime();
   let next = 0;

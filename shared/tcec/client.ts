@@ -86,7 +86,13 @@ const DEFAULT_TIMEOUT_MS = 10_000;
 const MAX_TOKEN_SECONDS = 7 * 24 * 3600;
 const FALLBACK_TOKEN_SECONDS = 300;
 
-const intLike = z.union([z.number(), z.string().regex(/^-?\d+(\.\d+)?$/).transform(Number)]);
+const intLike = z.union([
+  z.number(),
+  z
+    .string()
+    .regex(/^-?\d+(\.\d+)?$/)
+    .transform(Number),
+]);
 const TokenReplySchema = z.object({
   SuccStat: intLike,
   AccessToken: z.string().optional(),

@@ -12,9 +12,9 @@
  * parse (any dialect, any key casing) into the canonical shape.
  */
 import type { z } from 'zod';
-import { objectShapeOf } from './schemas.ts';
-import { INTERFACES, parseData, type DataOf, type Direction, type InterfaceName, type ParseResult } from './interfaces.ts';
+import { type DataOf, type Direction, INTERFACES, type InterfaceName, type ParseResult, parseData } from './interfaces.ts';
 import { PRECISION, round } from './money.ts';
+import { objectShapeOf } from './schemas.ts';
 
 export type Dialect = 'cec2016' | 'xiaoju';
 export const DIALECTS: readonly Dialect[] = ['cec2016', 'xiaoju'] as const;
@@ -158,7 +158,12 @@ function emitValue(schema: z.ZodType, value: unknown, key: string, ctx: Ctx): un
   }
 }
 
-function emitObject(shape: Readonly<Record<string, z.ZodType>>, obj: Record<string, unknown>, ctx: Ctx, top: boolean): Record<string, unknown> {
+function emitObject(
+  shape: Readonly<Record<string, z.ZodType>>,
+  obj: Record<string, unknown>,
+  ctx: Ctx,
+  top: boolean,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, fieldSchema] of Object.entries(shape)) {
     const v = obj[key];

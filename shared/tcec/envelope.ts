@@ -7,7 +7,7 @@
  * Sig did not verify.
  */
 import { z } from 'zod';
-import { decryptData, encryptData, hmacMd5Hex, sigEquals, signRequest, signResponse, type SecretSet } from './crypto.ts';
+import { decryptData, encryptData, hmacMd5Hex, type SecretSet, sigEquals, signRequest, signResponse } from './crypto.ts';
 import { Ret, TcecError, TcecTransportError } from './ret.ts';
 
 export { TcecTransportError } from './ret.ts';
@@ -52,8 +52,7 @@ function parseJson(body: string): { ok: true; value: unknown } | { ok: false } {
   }
 }
 
-const isPlainObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Parses a request body; throws TcecError(4003) whose Msg names the offending key. */
 export function parseRequestEnvelope(body: string): RequestEnvelope {
@@ -108,7 +107,13 @@ export function encodeRequest(args: {
 }): RequestEnvelope {
   const { operatorId, secrets, timeStamp, seq } = args;
   const Data = encryptData(serializeData(args.data), secrets.dataSecret, secrets.dataSecretIV);
-  return { OperatorID: operatorId, Data, TimeStamp: timeStamp, Seq: seq, Sig: signRequest(operatorId, Data, timeStamp, seq, secrets.sigSecret) };
+  return {
+    OperatorID: operatorId,
+    Data,
+    TimeStamp: timeStamp,
+    Seq: seq,
+    Sig: signRequest(operatorId, Data, timeStamp, seq, secrets.sigSecret),
+  };
 }
 
 /**

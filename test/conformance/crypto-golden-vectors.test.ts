@@ -5,8 +5,9 @@
  * The vectors are loaded from test/fixtures/tcec102-vectors.json (a copy that travels with the
  * repo); when the shared reference file is reachable the copy must equal it.
  */
-import { existsSync, readFileSync } from 'node:fs';
+
 import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -40,7 +41,10 @@ const VectorSchema = z.object({
   data: z.string(),
   sig: z.string(),
 });
-const vectors = z.array(VectorSchema).min(7).parse(JSON.parse(readFileSync(fixturePath, 'utf8')));
+const vectors = z
+  .array(VectorSchema)
+  .min(7)
+  .parse(JSON.parse(readFileSync(fixturePath, 'utf8')));
 const byName = (name: string) => {
   const v = vectors.find((x) => x.name === name);
   if (!v) throw new Error(`vector ${name} missing from fixture`);
@@ -89,7 +93,7 @@ describe('T/CEC 102.4 §2.3–2.4 / reference §4.1–4.3 golden request vectors
       const env = { OperatorID: v.operatorId, Data: v.data, TimeStamp: v.timeStamp, Seq: v.seq, Sig: v.sig };
       expect(verifyRequestSig(env, v.sigSecret)).toBe(true);
       expect(verifyRequestSig({ ...env, Sig: v.sig.toLowerCase() }, v.sigSecret)).toBe(true);
-      expect(verifyRequestSig(env, v.sigSecret + 'x')).toBe(false);
+      expect(verifyRequestSig(env, `${v.sigSecret}x`)).toBe(false);
     });
 
     it('§2.3 decrypts Data back to the exact plaintext bytes', () => {
@@ -122,10 +126,22 @@ describe('T/CEC 102.4 §2.3–2.4 / reference §4.1–4.3 golden request vectors
   });
 
   it('fresh-2…5 compact JSON plaintexts reproduce from JSON.stringify of the parsed object', () => {
-    for (const name of ['fresh-1-query_token-request-ascii', 'fresh-2-chinese-utf8-station', 'fresh-3-empty-object', 'fresh-4-exact-32-bytes-full-pad-block', 'fresh-5-equip-charge-status-decimals']) {
+    for (const name of [
+      'fresh-1-query_token-request-ascii',
+      'fresh-2-chinese-utf8-station',
+      'fresh-3-empty-object',
+      'fresh-4-exact-32-bytes-full-pad-block',
+      'fresh-5-equip-charge-status-decimals',
+    ]) {
       const v = byName(name);
       const secrets = { operatorSecret: '', dataSecret: v.dataSecret, dataSecretIV: v.dataSecretIV, sigSecret: v.sigSecret };
-      const env = encodeRequest({ operatorId: v.operatorId, data: JSON.parse(v.plaintext) as unknown, secrets, timeStamp: v.timeStamp, seq: v.seq });
+      const env = encodeRequest({
+        operatorId: v.operatorId,
+        data: JSON.parse(v.plaintext) as unknown,
+        secrets,
+        timeStamp: v.timeStamp,
+        seq: v.seq,
+      });
       expect(env.Data, name).toBe(v.data);
       expect(env.Sig, name).toBe(v.sig);
     }
@@ -139,7 +155,13 @@ describe('T/CEC 102.4 Appendix C.3 (reference §4.1) as a full envelope', () => 
 
   it('parses, verifies and decrypts to the standard example text', () => {
     const env = parseRequestEnvelope(body);
-    expect(env).toEqual({ OperatorID: '123456789', Data: v.data, TimeStamp: '20160729142400', Seq: '0001', Sig: '745166E8C43C84D37FFEC0F529C4136F' });
+    expect(env).toEqual({
+      OperatorID: '123456789',
+      Data: v.data,
+      TimeStamp: '20160729142400',
+      Seq: '0001',
+      Sig: '745166E8C43C84D37FFEC0F529C4136F',
+    });
     expect(verifyRequestSig(env, v.sigSecret)).toBe(true);
     expect(Buffer.byteLength(decryptData(env.Data, v.dataSecret, v.dataSecretIV), 'utf8')).toBe(269);
     expect(decryptData(env.Data, v.dataSecret, v.dataSecretIV)).toBe(v.plaintext);

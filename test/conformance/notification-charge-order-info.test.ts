@@ -4,9 +4,7 @@
  * the partner issued us, Data in the partner's dialect, a Bearer token from the partner's query_token.
  */
 import { describe, expect, it } from 'vitest';
-import { P1, P2, acceptedOf, demo, emitFinished, emitStarted, emitStatus, newSeq, usePushPlatform, statusChange, wireOf } from '../support/push.ts';
-import { publish } from '../../shared/bus/publish.ts';
-import { OrderProgress } from '../../events/orders.ts';
+import { acceptedOf, demo, emitFinished, newSeq, P1, P2, usePushPlatform, wireOf } from '../support/push.ts';
 
 const ctx = usePushPlatform();
 
@@ -19,8 +17,28 @@ describe('notification_charge_order_info — §3.12', () => {
     const w = wireOf(ctx.platform, P1, r!);
     expect(w.envelope.OperatorID).toBe(ctx.platform.seed.operatorId);
     expect(w.envelope.Sig).toBe(w.expectedSig);
-    expect(Object.keys(w.data)).toEqual(['StartChargeSeq', 'ConnectorID', 'StartTime', 'EndTime', 'TotalPower', 'TotalElecMoney', 'TotalSeviceMoney', 'TotalMoney', 'StopReason', 'SumPeriod', 'ChargeDetails']);
-    expect(Object.keys((w.data.ChargeDetails as Record<string, unknown>[])[0]!)).toEqual(['DetailStartTime', 'DetailEndTime', 'ElecPrice', 'SevicePrice', 'DetailPower', 'DetailElecMoney', 'DetailSeviceMoney']);
+    expect(Object.keys(w.data)).toEqual([
+      'StartChargeSeq',
+      'ConnectorID',
+      'StartTime',
+      'EndTime',
+      'TotalPower',
+      'TotalElecMoney',
+      'TotalSeviceMoney',
+      'TotalMoney',
+      'StopReason',
+      'SumPeriod',
+      'ChargeDetails',
+    ]);
+    expect(Object.keys((w.data.ChargeDetails as Record<string, unknown>[])[0]!)).toEqual([
+      'DetailStartTime',
+      'DetailEndTime',
+      'ElecPrice',
+      'SevicePrice',
+      'DetailPower',
+      'DetailElecMoney',
+      'DetailSeviceMoney',
+    ]);
   });
 
   it('§3.12 + §5.1: xiaoju gets TotalServiceMoney, ServicePrice, DetailServiceMoney', async () => {
@@ -32,7 +50,15 @@ describe('notification_charge_order_info — §3.12', () => {
     expect(w.envelope.Sig).toBe(w.expectedSig);
     expect(w.data).toHaveProperty('TotalServiceMoney', 18.08);
     expect(w.data).not.toHaveProperty('TotalSeviceMoney');
-    expect(Object.keys((w.data.ChargeDetails as Record<string, unknown>[])[0]!)).toEqual(['DetailStartTime', 'DetailEndTime', 'ElecPrice', 'ServicePrice', 'DetailPower', 'DetailElecMoney', 'DetailServiceMoney']);
+    expect(Object.keys((w.data.ChargeDetails as Record<string, unknown>[])[0]!)).toEqual([
+      'DetailStartTime',
+      'DetailEndTime',
+      'ElecPrice',
+      'ServicePrice',
+      'DetailPower',
+      'DetailElecMoney',
+      'DetailServiceMoney',
+    ]);
   });
 
   it('§3.12: no order push for a session that never charged', async () => {

@@ -4,15 +4,22 @@
  * the partner issued us, Data in the partner's dialect, a Bearer token from the partner's query_token.
  */
 import { describe, expect, it } from 'vitest';
-import { P1, P2, acceptedOf, demo, emitFinished, emitStarted, emitStatus, newSeq, usePushPlatform, statusChange, wireOf } from '../support/push.ts';
-import { publish } from '../../shared/bus/publish.ts';
 import { OrderProgress } from '../../events/orders.ts';
+import { publish } from '../../shared/bus/publish.ts';
+import { acceptedOf, demo, emitFinished, newSeq, P1, P2, usePushPlatform, wireOf } from '../support/push.ts';
 
 const ctx = usePushPlatform();
 
 describe('notification_equip_charge_status — §3.9', () => {
   const progress = (operatorId: string, seq: string, endTime: string) =>
-    publish(OrderProgress, { ...OrderProgress.sample, StartChargeSeq: seq, OperatorID: operatorId, ConnectorID: 'FX0001E01C1', StationID: 'FX0001', EndTime: endTime });
+    publish(OrderProgress, {
+      ...OrderProgress.sample,
+      StartChargeSeq: seq,
+      OperatorID: operatorId,
+      ConnectorID: 'FX0001E01C1',
+      StationID: 'FX0001',
+      EndTime: endTime,
+    });
 
   it('§3.9: the query_equip_charge_status object; cec2016 keeps SeviceMoney, at most one push per 50 s of samples', async () => {
     const seq = newSeq(P1);
@@ -27,8 +34,31 @@ describe('notification_equip_charge_status — §3.9', () => {
     const w = wireOf(ctx.platform, P1, got[0]!);
     expect(w.envelope.OperatorID).toBe(ctx.platform.seed.operatorId);
     expect(w.envelope.Sig).toBe(w.expectedSig);
-    expect(Object.keys(w.data)).toEqual(['StartChargeSeq', 'StartChargeSeqStat', 'ConnectorID', 'ConnectorStatus', 'CurrentA', 'VoltageA', 'Soc', 'StartTime', 'EndTime', 'TotalPower', 'ElecMoney', 'SeviceMoney', 'TotalMoney', 'SumPeriod', 'ChargeDetails']);
-    expect(w.data).toMatchObject({ StartChargeSeqStat: 2, ConnectorStatus: 3, TotalPower: 12.35, ElecMoney: 10.03, SeviceMoney: 4.94, TotalMoney: 14.97 });
+    expect(Object.keys(w.data)).toEqual([
+      'StartChargeSeq',
+      'StartChargeSeqStat',
+      'ConnectorID',
+      'ConnectorStatus',
+      'CurrentA',
+      'VoltageA',
+      'Soc',
+      'StartTime',
+      'EndTime',
+      'TotalPower',
+      'ElecMoney',
+      'SeviceMoney',
+      'TotalMoney',
+      'SumPeriod',
+      'ChargeDetails',
+    ]);
+    expect(w.data).toMatchObject({
+      StartChargeSeqStat: 2,
+      ConnectorStatus: 3,
+      TotalPower: 12.35,
+      ElecMoney: 10.03,
+      SeviceMoney: 4.94,
+      TotalMoney: 14.97,
+    });
     expect((w.data.ChargeDetails as Record<string, unknown>[])[0]).toHaveProperty('DetailSeviceMoney', 4.94);
   });
 

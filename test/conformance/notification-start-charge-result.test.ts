@@ -4,9 +4,7 @@
  * the partner issued us, Data in the partner's dialect, a Bearer token from the partner's query_token.
  */
 import { describe, expect, it } from 'vitest';
-import { P1, P2, acceptedOf, demo, emitFinished, emitStarted, emitStatus, newSeq, usePushPlatform, statusChange, wireOf } from '../support/push.ts';
-import { publish } from '../../shared/bus/publish.ts';
-import { OrderProgress } from '../../events/orders.ts';
+import { acceptedOf, demo, emitStarted, newSeq, P2, usePushPlatform, wireOf } from '../support/push.ts';
 
 const ctx = usePushPlatform();
 
@@ -19,6 +17,8 @@ describe('notification_start_charge_result — §3.8', () => {
     const w = wireOf(ctx.platform, P2, r!);
     expect(w.envelope.OperatorID).toBe(ctx.platform.seed.operatorId);
     expect(w.envelope.Sig).toBe(w.expectedSig);
-    expect(w.plain).toBe(JSON.stringify({ StartChargeSeq: seq, StartChargeSeqStat: 2, ConnectorID: 'FX0003E01C1', StartTime: '2026-11-23 09:30:47' }));
+    expect(w.plain).toBe(
+      JSON.stringify({ StartChargeSeq: seq, StartChargeSeqStat: 2, ConnectorID: 'FX0003E01C1', StartTime: '2026-11-23 09:30:47' }),
+    );
   });
 });

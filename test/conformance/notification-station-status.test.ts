@@ -4,9 +4,7 @@
  * the partner issued us, Data in the partner's dialect, a Bearer token from the partner's query_token.
  */
 import { describe, expect, it } from 'vitest';
-import { P1, P2, acceptedOf, demo, emitFinished, emitStarted, emitStatus, newSeq, usePushPlatform, statusChange, wireOf } from '../support/push.ts';
-import { publish } from '../../shared/bus/publish.ts';
-import { OrderProgress } from '../../events/orders.ts';
+import { acceptedOf, demo, emitStatus, P1, P2, statusChange, usePushPlatform, wireOf } from '../support/push.ts';
 
 const ctx = usePushPlatform();
 

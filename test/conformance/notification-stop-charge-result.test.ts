@@ -4,9 +4,7 @@
  * the partner issued us, Data in the partner's dialect, a Bearer token from the partner's query_token.
  */
 import { describe, expect, it } from 'vitest';
-import { P1, P2, acceptedOf, demo, emitFinished, emitStarted, emitStatus, newSeq, usePushPlatform, statusChange, wireOf } from '../support/push.ts';
-import { publish } from '../../shared/bus/publish.ts';
-import { OrderProgress } from '../../events/orders.ts';
+import { acceptedOf, demo, emitFinished, newSeq, P1, usePushPlatform, wireOf } from '../support/push.ts';
 
 const ctx = usePushPlatform();
 
@@ -19,7 +17,9 @@ describe('notification_stop_charge_result — §3.11', () => {
     const w = wireOf(ctx.platform, P1, r!);
     expect(w.envelope.OperatorID).toBe(ctx.platform.seed.operatorId);
     expect(w.envelope.Sig).toBe(w.expectedSig);
-    expect(w.plain).toBe(JSON.stringify({ StartChargeSeq: seq, StartChargeSeqStat: 4, ConnectorID: 'FX0002E01C1', SuccStat: 0, FailReason: 0 }));
+    expect(w.plain).toBe(
+      JSON.stringify({ StartChargeSeq: seq, StartChargeSeqStat: 4, ConnectorID: 'FX0002E01C1', SuccStat: 0, FailReason: 0 }),
+    );
   });
 
   it('§3.11: no stop result when the partner did not stop it (BMS full)', async () => {

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Platform } from '../../infra/local/platform.ts';
-import { loggedIn, startStationsPlatform, type Caller } from '../support/stations.ts';
+import { type Caller, loggedIn, startStationsPlatform } from '../support/stations.ts';
 
 let platform: Platform;
 let cec: Caller;

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Platform } from '../../infra/local/platform.ts';
-import { loggedIn, startStationsPlatform, type Caller } from '../support/stations.ts';
+import { type Caller, loggedIn, startStationsPlatform } from '../support/stations.ts';
 
 let platform: Platform;
 let all: Caller;
@@ -34,14 +34,22 @@ describe('query_station_stats — T/CEC 102 §3.4', () => {
               { ConnectorID: 'FX0002E01C2', ConnectorElectricity: 0 },
             ],
           },
-          { EquipmentID: 'FX0002E02', EquipmentElectricity: 0, ConnectorStatsInfos: [{ ConnectorID: 'FX0002E02C1', ConnectorElectricity: 0 }] },
+          {
+            EquipmentID: 'FX0002E02',
+            EquipmentElectricity: 0,
+            ConnectorStatsInfos: [{ ConnectorID: 'FX0002E02C1', ConnectorElectricity: 0 }],
+          },
         ],
       },
     });
   });
 
   it('§3.4: date-times (yyyy-MM-dd HH:mm:ss, [EC-v]) are accepted and answered as dates', async () => {
-    const r = await all.call('query_station_stats', { StationID: 'FX0001', StartTime: '2026-11-01 00:00:00', EndTime: '2026-11-02 23:59:59' });
+    const r = await all.call('query_station_stats', {
+      StationID: 'FX0001',
+      StartTime: '2026-11-01 00:00:00',
+      EndTime: '2026-11-02 23:59:59',
+    });
     expect(r.ret, r.msg).toBe(0);
     expect(r.data).toMatchObject({ StationStats: { StationID: 'FX0001', StartTime: '2026-11-01', EndTime: '2026-11-02' } });
   });

@@ -4,14 +4,17 @@
  * more than 50 StationIDs → Ret 4004 naming StationIDs.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Platform } from '../../infra/local/platform.ts';
-import { loggedIn, startStationsPlatform, type Caller } from '../support/stations.ts';
-import { publish } from '../../shared/bus/publish.ts';
 import { PileStatusChanged } from '../../events/piles.ts';
+import type { Platform } from '../../infra/local/platform.ts';
+import { publish } from '../../shared/bus/publish.ts';
+import { type Caller, loggedIn, startStationsPlatform } from '../support/stations.ts';
 
 interface StatusData {
   Total: number;
-  StationStatusInfos: Array<{ StationID: string; ConnectorStatusInfos: Array<{ ConnectorID: string; Status: number; ParkStatus: number; LockStatus: number }> }>;
+  StationStatusInfos: Array<{
+    StationID: string;
+    ConnectorStatusInfos: Array<{ ConnectorID: string; Status: number; ParkStatus: number; LockStatus: number }>;
+  }>;
 }
 
 let platform: Platform;
@@ -42,10 +45,22 @@ describe('query_station_status — T/CEC 102 §3.2', () => {
   });
 
   it('§3.2: reports the live status stored by the status pipeline', async () => {
-    await publish(PileStatusChanged, { ConnectorID: 'FX0003E01C2', status: 3, parkStatus: 50, lockStatus: 10, observedAt: new Date().toISOString(), seq: 7 });
+    await publish(PileStatusChanged, {
+      ConnectorID: 'FX0003E01C2',
+      status: 3,
+      parkStatus: 50,
+      lockStatus: 10,
+      observedAt: new Date().toISOString(),
+      seq: 7,
+    });
     await platform.cloud.drain();
     const d = await status(['FX0003']);
-    expect(d.StationStatusInfos[0]!.ConnectorStatusInfos).toContainEqual({ ConnectorID: 'FX0003E01C2', Status: 3, ParkStatus: 50, LockStatus: 10 });
+    expect(d.StationStatusInfos[0]!.ConnectorStatusInfos).toContainEqual({
+      ConnectorID: 'FX0003E01C2',
+      Status: 3,
+      ParkStatus: 50,
+      LockStatus: 10,
+    });
   });
 
   it('§3.2: unknown StationIDs are left out silently (Total counts what is returned)', async () => {

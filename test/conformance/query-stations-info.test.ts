@@ -6,19 +6,23 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Platform } from '../../infra/local/platform.ts';
-import { loggedIn, startStationsPlatform, STATIONS_SEED, type Caller } from '../support/stations.ts';
 import { importStationObjects } from '../../shared/domain/station-import.ts';
 import { formatDateTime } from '../../shared/tcec/time.ts';
+import { type Caller, loggedIn, STATIONS_SEED, startStationsPlatform } from '../support/stations.ts';
 
 interface Page {
   PageNo: number;
   PageCount: number;
   ItemSize: number;
-  StationInfos: Array<{ StationID: string; EquipmentInfos: Array<{ EquipmentID: string; Power: number; ConnectorInfos: Array<{ ConnectorID: string; Power: number }> }> }>;
+  StationInfos: Array<{
+    StationID: string;
+    EquipmentInfos: Array<{ EquipmentID: string; Power: number; ConnectorInfos: Array<{ ConnectorID: string; Power: number }> }>;
+  }>;
 }
 type FixtureStation = Page['StationInfos'][number] & Record<string, unknown>;
 
-const fixtureStations = (): FixtureStation[] => (JSON.parse(readFileSync(STATIONS_SEED, 'utf8')) as { stations: FixtureStation[] }).stations;
+const fixtureStations = (): FixtureStation[] =>
+  (JSON.parse(readFileSync(STATIONS_SEED, 'utf8')) as { stations: FixtureStation[] }).stations;
 
 let platform: Platform;
 let all: Caller;

@@ -2,12 +2,13 @@
  * query_token — T/CEC 102 §3.0 (reference §3.0, token lifecycle §2.6), over HTTP against the
  * local runtime: real DynamoDB Local, real AWS SDK, the same handler module as in AWS.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Platform } from '../../infra/local/platform.ts';
-import { callAs, startTestPlatform } from '../support/platform.ts';
 import { hashToken } from '../../shared/store/tokens.ts';
+import { callAs, startTestPlatform } from '../support/platform.ts';
 
 let platform: Platform;
 beforeAll(async () => {

@@ -1,6 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bill, sanitizeSamples, toChargeDetails, toOrderTotals, type Bill, type MeterSample, type TariffPeriod } from '../../shared/domain/billing.ts';
+import {
+  type Bill,
+  bill,
+  type MeterSample,
+  sanitizeSamples,
+  type TariffPeriod,
+  toChargeDetails,
+  toOrderTotals,
+} from '../../shared/domain/billing.ts';
 import { compileTariff, locate, MAX_PERIODS } from '../../shared/domain/tariff.ts';
 
 const pad2 = (n: number): string => String(n).padStart(2, '0');
@@ -170,7 +178,13 @@ describe('bill — properties', () => {
         fc.integer({ min: 1, max: 36 * 3_600_000 }),
         fc.integer({ min: 0, max: 200_000 }),
         (tariff, t0, d, e) => {
-          const b = bill([{ at: new Date(t0), energyWh: 0 }, { at: new Date(t0 + d), energyWh: e }], tariff);
+          const b = bill(
+            [
+              { at: new Date(t0), energyWh: 0 },
+              { at: new Date(t0 + d), energyWh: e },
+            ],
+            tariff,
+          );
           for (const det of b.details) {
             const exact = (e * (det.end.getTime() - det.start.getTime())) / d;
             expect(Math.abs(det.energyWh - exact)).toBeLessThan(1 + 1e-9);
@@ -184,7 +198,10 @@ describe('bill — properties', () => {
   it('sanitizeSamples: any noisy series becomes one bill() accepts, idempotently', () => {
     const noisy = fc.array(
       fc.record({
-        at: fc.oneof(fc.integer({ min: Date.UTC(2024, 0, 1), max: Date.UTC(2024, 0, 3) }).map((t) => new Date(t)), fc.constant(new Date(Number.NaN))),
+        at: fc.oneof(
+          fc.integer({ min: Date.UTC(2024, 0, 1), max: Date.UTC(2024, 0, 3) }).map((t) => new Date(t)),
+          fc.constant(new Date(Number.NaN)),
+        ),
         energyWh: fc.oneof(fc.integer({ min: 0, max: 100_000 }), fc.double({ min: -10, max: 1e6, noNaN: false })),
       }),
       { maxLength: 40 },

@@ -11,20 +11,23 @@ import {
   encodeRequest,
   encodeResponse,
   parseRequestEnvelope,
+  type RequestEnvelope,
   TcecTransportError,
   verifyRequestSig,
-  type RequestEnvelope,
 } from '../../shared/tcec/envelope.ts';
 import { TcecError } from '../../shared/tcec/ret.ts';
 import { chinaTimeStamp } from '../../shared/tcec/time.ts';
 
-const secrets = { operatorSecret: 'Op5Ec7Rt9Yu1Io3P', dataSecret: '4Rf8Yk2Lp9Wq6Zs1', dataSecretIV: 'Iv7Xc3Nb5Mv8Hq2T', sigSecret: 'Sg9Kd4Jh6Fa1Pe3R' };
+const secrets = {
+  operatorSecret: 'Op5Ec7Rt9Yu1Io3P',
+  dataSecret: '4Rf8Yk2Lp9Wq6Zs1',
+  dataSecretIV: 'Iv7Xc3Nb5Mv8Hq2T',
+  sigSecret: 'Sg9Kd4Jh6Fa1Pe3R',
+};
 
 const ALNUM = [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'];
 const operatorId = fc.array(fc.constantFrom(...ALNUM), { minLength: 9, maxLength: 9 }).map((a) => a.join(''));
-const timeStamp = fc
-  .integer({ min: Date.UTC(2000, 0, 1), max: Date.UTC(2099, 11, 31) })
-  .map((t) => chinaTimeStamp(new Date(t)));
+const timeStamp = fc.integer({ min: Date.UTC(2000, 0, 1), max: Date.UTC(2099, 11, 31) }).map((t) => chinaTimeStamp(new Date(t)));
 const seq = fc.integer({ min: 1, max: 9999 }).map((n) => String(n).padStart(4, '0'));
 /**
  * JSON values normalised the way JSON itself normalises them (-0 → 0). Top-level strings are
@@ -36,9 +39,9 @@ const jsonValue = fc
   .filter((v) => typeof v !== 'string')
   .map((v) => JSON.parse(JSON.stringify(v)) as unknown);
 
-const envelopeArb = fc.record({ operatorId, timeStamp, seq, data: jsonValue }).map(
-  (a): RequestEnvelope => encodeRequest({ ...a, secrets }),
-);
+const envelopeArb = fc
+  .record({ operatorId, timeStamp, seq, data: jsonValue })
+  .map((a): RequestEnvelope => encodeRequest({ ...a, secrets }));
 
 describe('round trips', () => {
   it('decryptData(encryptData(s)) = s for grapheme strings (Chinese, emoji, combining marks)', () => {
@@ -141,10 +144,18 @@ describe('robustness on arbitrary input', () => {
     const bodies = fc.oneof(
       fc.string({ unit: 'binary', maxLength: 100 }),
       fc.json(),
-      fc.record(
-        { OperatorID: fc.oneof(operatorId, fc.jsonValue()), Data: fc.oneof(fc.base64String(), fc.jsonValue()), TimeStamp: fc.oneof(timeStamp, fc.jsonValue()), Seq: fc.oneof(seq, fc.jsonValue()), Sig: fc.oneof(fc.stringMatching(/^[0-9A-F]{32}$/), fc.jsonValue()) },
-        { requiredKeys: [] },
-      ).map((o) => JSON.stringify(o)),
+      fc
+        .record(
+          {
+            OperatorID: fc.oneof(operatorId, fc.jsonValue()),
+            Data: fc.oneof(fc.base64String(), fc.jsonValue()),
+            TimeStamp: fc.oneof(timeStamp, fc.jsonValue()),
+            Seq: fc.oneof(seq, fc.jsonValue()),
+            Sig: fc.oneof(fc.stringMatching(/^[0-9A-F]{32}$/), fc.jsonValue()),
+          },
+          { requiredKeys: [] },
+        )
+        .map((o) => JSON.stringify(o)),
     );
     fc.assert(
       fc.property(bodies, (body) => {
@@ -175,14 +186,30 @@ describe('robustness on arbitrary input', () => {
 
   it('decodeResponse on arbitrary JSON either decodes or throws TcecTransportError, and never returns unverified data', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.json(), fc.record({ Ret: fc.oneof(fc.integer(), fc.string()), Msg: fc.jsonValue(), Data: fc.oneof(fc.base64String(), fc.jsonValue()), Sig: fc.jsonValue() }, { requiredKeys: [] }).map((o) => JSON.stringify(o))), (body) => {
-        try {
-          const r = decodeResponse(body, secrets);
-          if (!r.sigVerified) expect(r.data).toBeUndefined();
-        } catch (e) {
-          expect(e).toBeInstanceOf(TcecTransportError);
-        }
-      }),
+      fc.property(
+        fc.oneof(
+          fc.json(),
+          fc
+            .record(
+              {
+                Ret: fc.oneof(fc.integer(), fc.string()),
+                Msg: fc.jsonValue(),
+                Data: fc.oneof(fc.base64String(), fc.jsonValue()),
+                Sig: fc.jsonValue(),
+              },
+              { requiredKeys: [] },
+            )
+            .map((o) => JSON.stringify(o)),
+        ),
+        (body) => {
+          try {
+            const r = decodeResponse(body, secrets);
+            if (!r.sigVerified) expect(r.data).toBeUndefined();
+          } catch (e) {
+            expect(e).toBeInstanceOf(TcecTransportError);
+          }
+        },
+      ),
       { numRuns: 1000 },
     );
   });

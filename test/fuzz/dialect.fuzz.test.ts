@@ -5,12 +5,13 @@
  *  - toWire is idempotent on its own output's parse;
  *  - fromWire never throws, whatever JSON a partner sends, for every interface and direction.
  */
-import { describe, expect, it } from 'vitest';
+
 import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
 import { DIALECTS, fieldDp, fromWire, toWire } from '../../shared/tcec/dialect.ts';
 import { INTERFACE_NAMES } from '../../shared/tcec/interfaces.ts';
-import type { EquipChargeStatus } from '../../shared/tcec/schemas.ts';
 import { round } from '../../shared/tcec/money.ts';
+import type { EquipChargeStatus } from '../../shared/tcec/schemas.ts';
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 const dateTimeArb = fc
@@ -124,10 +125,15 @@ describe('dialect round trip — query_equip_charge_status', () => {
 describe('fromWire is total', () => {
   it('never throws on arbitrary JSON for any interface and direction; failures carry a message', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...INTERFACE_NAMES), fc.constantFrom('request' as const, 'response' as const), fc.jsonValue(), (iface, dir, data) => {
-        const r = fromWire(iface, dir, data);
-        if (!r.ok) expect(r.msg).toMatch(/^[\w.[\]]+: .+/);
-      }),
+      fc.property(
+        fc.constantFrom(...INTERFACE_NAMES),
+        fc.constantFrom('request' as const, 'response' as const),
+        fc.jsonValue(),
+        (iface, dir, data) => {
+          const r = fromWire(iface, dir, data);
+          if (!r.ok) expect(r.msg).toMatch(/^[\w.[\]]+: .+/);
+        },
+      ),
       { numRuns: 3000 },
     );
   });

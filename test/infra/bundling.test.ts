@@ -7,8 +7,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
 import { Template } from 'aws-cdk-lib/assertions';
+import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/app.ts';
 import { ESM_REQUIRE_BANNER } from '../../infra/constructs/evcs-function.ts';
 import type { Topology } from '../../infra/topology/types.ts';
@@ -38,7 +38,9 @@ describe('real bundling with local esbuild', () => {
     const { app, stack } = buildApp({ app: { outdir, builtinCloudFormationValidation: false }, stack: { topology: probeTopology } });
     app.synth();
     const template = Template.fromStack(stack);
-    const fn = Object.values(template.findResources('AWS::Lambda::Function'))[0] as { Properties: { Code: { S3Key: string }; Handler: string } };
+    const fn = Object.values(template.findResources('AWS::Lambda::Function'))[0] as {
+      Properties: { Code: { S3Key: string }; Handler: string };
+    };
     expect(fn.Properties.Handler).toBe('index.probe');
     const assetDir = join(outdir, `asset.${fn.Properties.Code.S3Key.replace(/\.zip$/, '')}`);
     const bundle = join(assetDir, 'index.mjs');

@@ -1,7 +1,7 @@
 /** Stack outputs: what a partner and the operator CLI need after `cdk deploy`. */
 import { describe, expect, it } from 'vitest';
-import { synth } from './template.ts';
 import { envName, topology } from '../../infra/topology/index.ts';
+import { synth } from './template.ts';
 
 describe('stack outputs', () => {
   const s = synth();
@@ -19,7 +19,10 @@ describe('stack outputs', () => {
       expect(o!.Value).toEqual({ Ref: s.lid(s.stack.tables.get(t.name)!) });
     }
     for (const q of topology.queues) {
-      expect(Object.values(outputs).some((x) => x.Description === `export ${envName('QUEUE_URL', q.name)}=<this>`), q.name).toBe(true);
+      expect(
+        Object.values(outputs).some((x) => x.Description === `export ${envName('QUEUE_URL', q.name)}=<this>`),
+        q.name,
+      ).toBe(true);
     }
   });
 });

@@ -1,12 +1,14 @@
 /** Template assertions for the pile side: the gateway's queue, its rule, its DLQ and its IoT grant. */
 import { describe, expect, it } from 'vitest';
-import { synth } from './template.ts';
 import { PileCommandRequested } from '../../events/piles.ts';
+import { synth } from './template.ts';
 
 describe('pile gateway (CDK)', () => {
   const s = synth();
   const policies = s.ofType('AWS::IAM::Policy');
-  const statements = policies.flatMap(([, r]) => ((r.Properties.PolicyDocument as { Statement: { Action: unknown; Resource: unknown }[] }).Statement ?? []));
+  const statements = policies.flatMap(
+    ([, r]) => (r.Properties.PolicyDocument as { Statement: { Action: unknown; Resource: unknown }[] }).Statement ?? [],
+  );
 
   it('may publish to the pile command topics only (iot:Publish on topic/evcs/piles/*); the only other IoT action is the endpoint lookup', () => {
     const iot = statements.filter((st) => JSON.stringify(st.Action).includes('iot:'));
@@ -20,7 +22,9 @@ describe('pile gateway (CDK)', () => {
   });
 
   it('PileCommandRequested is routed by a rule into an SQS queue that has a DLQ', () => {
-    const rules = s.ofType('AWS::Events::Rule').filter(([, r]) => JSON.stringify(r.Properties.EventPattern) === JSON.stringify(PileCommandRequested.pattern()));
+    const rules = s
+      .ofType('AWS::Events::Rule')
+      .filter(([, r]) => JSON.stringify(r.Properties.EventPattern) === JSON.stringify(PileCommandRequested.pattern()));
     expect(rules).toHaveLength(1);
     const targets = rules[0]![1].Properties.Targets as { Arn: unknown }[];
     expect(targets).toHaveLength(1);
@@ -34,7 +38,9 @@ describe('pile gateway (CDK)', () => {
     const lookups = s.ofType('Custom::AWS').filter(([, r]) => JSON.stringify(r.Properties).includes('describeEndpoint'));
     expect(lookups).toHaveLength(1);
     expect(JSON.stringify(lookups[0]![1].Properties)).toContain('iot:Data-ATS');
-    const gateways = s.ofType('AWS::Lambda::Function').filter(([, r]) => JSON.stringify(r.Properties.Environment ?? {}).includes('AWS_ENDPOINT_URL_IOT_DATA_PLANE'));
+    const gateways = s
+      .ofType('AWS::Lambda::Function')
+      .filter(([, r]) => JSON.stringify(r.Properties.Environment ?? {}).includes('AWS_ENDPOINT_URL_IOT_DATA_PLANE'));
     expect(gateways).toHaveLength(1);
     expect(JSON.stringify(gateways[0]![1].Properties.Environment)).toContain(lookups[0]![0]);
   });

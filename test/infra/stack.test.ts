@@ -6,14 +6,14 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/app.ts';
-import { Annotations, Match } from 'aws-cdk-lib/assertions';
-import { topology } from '../../infra/topology/index.ts';
-import { TIER_DEFAULTS, envName, type FunctionDecl, type Grant, type Topology } from '../../infra/topology/types.ts';
-import { fixtureTopology } from '../fixtures/local-topology.ts';
 import { QUEUE_AGE_ALARM_SECONDS } from '../../infra/constructs/evcs-queue.ts';
-import { actions, arnOf, ref, resourcesOf, roleStatements, synth, type CfnRes, type Synth } from './template.ts';
+import { topology } from '../../infra/topology/index.ts';
+import { envName, type FunctionDecl, type Grant, TIER_DEFAULTS, type Topology } from '../../infra/topology/types.ts';
+import { fixtureTopology } from '../fixtures/local-topology.ts';
+import { actions, arnOf, type CfnRes, ref, resourcesOf, roleStatements, type Synth, synth } from './template.ts';
 
 /** The local-runtime fixture plus grants of every kind and one local-only function. */
 const infraFixture: Topology = {
@@ -21,9 +21,14 @@ const infraFixture: Topology = {
   functions: [
     ...fixtureTopology.functions.map((f): FunctionDecl => {
       if (f.id === 'on-event')
-        return { ...f, grants: [{ table: 'items', access: 'write' }, { bus: 'put' }, { queue: 'manual', access: 'send' }, { secrets: 'readWrite' }] };
-      if (f.id === 'tick') return { ...f, tier: 'L2', grants: [{ table: 'plain', access: 'read' }, { secrets: 'read' }, { iot: 'publish' }] };
-      if (f.id === 'echo-http') return { ...f, tier: 'L0', grants: [{ table: 'items', access: 'readWrite' }], environment: { FEATURE_X: 'on' } };
+        return {
+          ...f,
+          grants: [{ table: 'items', access: 'write' }, { bus: 'put' }, { queue: 'manual', access: 'send' }, { secrets: 'readWrite' }],
+        };
+      if (f.id === 'tick')
+        return { ...f, tier: 'L2', grants: [{ table: 'plain', access: 'read' }, { secrets: 'read' }, { iot: 'publish' }] };
+      if (f.id === 'echo-http')
+        return { ...f, tier: 'L0', grants: [{ table: 'items', access: 'readWrite' }], environment: { FEATURE_X: 'on' } };
       return f;
     }),
     {
@@ -85,45 +90,56 @@ describe.each(cases)('%s', (_name, topo) => {
     }
   });
 
-  it.each(deployed.map((f) => [f.id, f] as const))('%s has the tier defaults: nodejs22.x, arm64, tracing, memory, timeout, log retention, tags', (_id, f) => {
-    const tier = TIER_DEFAULTS[f.tier];
-    const p = props(s.res(s.stack.functions.get(f.id)!.fn));
-    expect(p).toMatchObject({
-      Runtime: 'nodejs22.x',
-      Architectures: ['arm64'],
-      TracingConfig: { Mode: 'Active' },
-      MemorySize: f.memoryMb ?? tier.memoryMb,
-      Timeout: f.timeoutSeconds ?? tier.timeoutSeconds,
-      Handler: `index.${f.handler ?? 'handler'}`,
-    });
-    expect(p.Tags).toEqual(expect.arrayContaining([{ Key: 'tier', Value: f.tier }, { Key: 'service', Value: f.service }]));
-    const logGroup = s.resources[p.LoggingConfig.LogGroup.Ref as string]!;
-    expect(logGroup.Type).toBe('AWS::Logs::LogGroup');
-    expect(props(logGroup).RetentionInDays).toBe(tier.logRetentionDays);
-  });
+  it.each(deployed.map((f) => [f.id, f] as const))(
+    '%s has the tier defaults: nodejs22.x, arm64, tracing, memory, timeout, log retention, tags',
+    (_id, f) => {
+      const tier = TIER_DEFAULTS[f.tier];
+      const p = props(s.res(s.stack.functions.get(f.id)!.fn));
+      expect(p).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+        MemorySize: f.memoryMb ?? tier.memoryMb,
+        Timeout: f.timeoutSeconds ?? tier.timeoutSeconds,
+        Handler: `index.${f.handler ?? 'handler'}`,
+      });
+      expect(p.Tags).toEqual(
+        expect.arrayContaining([
+          { Key: 'tier', Value: f.tier },
+          { Key: 'service', Value: f.service },
+        ]),
+      );
+      const logGroup = s.resources[p.LoggingConfig.LogGroup.Ref as string]!;
+      expect(logGroup.Type).toBe('AWS::Logs::LogGroup');
+      expect(props(logGroup).RetentionInDays).toBe(tier.logRetentionDays);
+    },
+  );
 
-  it.each(deployed.map((f) => [f.id, f] as const))('%s gets its configuration, its grants as TABLE_/QUEUE_URL_ and nothing secret', (_id, f) => {
-    const env = props(s.res(s.stack.functions.get(f.id)!.fn)).Environment.Variables as Record<string, unknown>;
-    expect(env).toMatchObject({
-      POWERTOOLS_SERVICE_NAME: f.service,
-      POWERTOOLS_METRICS_NAMESPACE: 'EVCS',
-      POWERTOOLS_LOG_LEVEL: 'INFO',
-      NODE_OPTIONS: '--enable-source-maps',
-      OPERATOR_ID: 'MA5GS8X01',
-      SECRETS_PREFIX: 'evcs/',
-      EVENT_BUS_NAME: ref(s.lid(s.stack.bus)),
-      ...f.environment,
-    });
-    const tables = f.grants.flatMap((g) => ('table' in g ? [g.table] : []));
-    const queues = f.grants.flatMap((g) => ('queue' in g ? [g.queue] : []));
-    const expected = Object.fromEntries([
-      ...tables.map((t) => [envName('TABLE', t), ref(tableLid(t))]),
-      ...queues.map((q) => [envName('QUEUE_URL', q), ref(queueLid(q))]),
-    ]);
-    const wired = Object.fromEntries(Object.entries(env).filter(([k]) => k.startsWith('TABLE_') || k.startsWith('QUEUE_URL_')));
-    expect(wired).toEqual(expected);
-    for (const key of Object.keys(env)) if (key !== 'SECRETS_PREFIX') expect(key).not.toMatch(SECRET_LIKE);
-  });
+  it.each(deployed.map((f) => [f.id, f] as const))(
+    '%s gets its configuration, its grants as TABLE_/QUEUE_URL_ and nothing secret',
+    (_id, f) => {
+      const env = props(s.res(s.stack.functions.get(f.id)!.fn)).Environment.Variables as Record<string, unknown>;
+      expect(env).toMatchObject({
+        POWERTOOLS_SERVICE_NAME: f.service,
+        POWERTOOLS_METRICS_NAMESPACE: 'EVCS',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        NODE_OPTIONS: '--enable-source-maps',
+        OPERATOR_ID: 'MA5GS8X01',
+        SECRETS_PREFIX: 'evcs/',
+        EVENT_BUS_NAME: ref(s.lid(s.stack.bus)),
+        ...f.environment,
+      });
+      const tables = f.grants.flatMap((g) => ('table' in g ? [g.table] : []));
+      const queues = f.grants.flatMap((g) => ('queue' in g ? [g.queue] : []));
+      const expected = Object.fromEntries([
+        ...tables.map((t) => [envName('TABLE', t), ref(tableLid(t))]),
+        ...queues.map((q) => [envName('QUEUE_URL', q), ref(queueLid(q))]),
+      ]);
+      const wired = Object.fromEntries(Object.entries(env).filter(([k]) => k.startsWith('TABLE_') || k.startsWith('QUEUE_URL_')));
+      expect(wired).toEqual(expected);
+      for (const key of Object.keys(env)) if (key !== 'SECRETS_PREFIX') expect(key).not.toMatch(SECRET_LIKE);
+    },
+  );
 
   it.each(deployed.map((f) => [f.id, f] as const))('%s has least-privilege IAM from its grants', (_id, f) => {
     const fnProps = props(s.res(s.stack.functions.get(f.id)!.fn));
@@ -165,7 +181,9 @@ describe.each(cases)('%s', (_name, topo) => {
     for (const st of puts) expect(resourcesOf(st)).toEqual([arnOf(s.lid(s.stack.bus))]);
     for (const q of topo.queues) {
       const arn = JSON.stringify(arnOf(queueLid(q.name)));
-      const sends = statements.some((st) => actions(st).includes('sqs:SendMessage') && resourcesOf(st).some((r) => JSON.stringify(r) === arn));
+      const sends = statements.some(
+        (st) => actions(st).includes('sqs:SendMessage') && resourcesOf(st).some((r) => JSON.stringify(r) === arn),
+      );
       expect(sends, `send to ${q.name}`).toBe(f.grants.some((g) => 'queue' in g && g.queue === q.name));
     }
     const iot = statements.filter((st) => actions(st).some((a) => a.startsWith('iot:')));
@@ -177,14 +195,17 @@ describe.each(cases)('%s', (_name, topo) => {
   });
 
   it('never grants anything in Secrets Manager on resource *', () => {
-    const all = s.ofType('AWS::IAM::Policy').flatMap(([, r]) => (props(r).PolicyDocument.Statement as Parameters<typeof actions>[0][]));
+    const all = s.ofType('AWS::IAM::Policy').flatMap(([, r]) => props(r).PolicyDocument.Statement as Parameters<typeof actions>[0][]);
     for (const st of all) if (actions(st).some((a) => a.startsWith('secretsmanager:'))) expect(resourcesOf(st)).not.toContain('*');
   });
 
   it.each(topo.tables.map((t) => [t.name, t] as const))('table %s has the declared keys, TTL, indexes and protection', (_n, t) => {
     const r = s.res(s.stack.tables.get(t.name)!);
     const p = props(r);
-    const keySchema = [{ AttributeName: t.partitionKey.name, KeyType: 'HASH' }, ...(t.sortKey ? [{ AttributeName: t.sortKey.name, KeyType: 'RANGE' }] : [])];
+    const keySchema = [
+      { AttributeName: t.partitionKey.name, KeyType: 'HASH' },
+      ...(t.sortKey ? [{ AttributeName: t.sortKey.name, KeyType: 'RANGE' }] : []),
+    ];
     expect(p.KeySchema).toEqual(keySchema);
     expect(p).toMatchObject({
       BillingMode: 'PAY_PER_REQUEST',
@@ -192,9 +213,13 @@ describe.each(cases)('%s', (_name, topo) => {
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
     });
     expect(p.TimeToLiveSpecification).toEqual(t.ttlAttribute ? { AttributeName: t.ttlAttribute, Enabled: true } : undefined);
-    const keys = [t.partitionKey, t.sortKey, ...(t.indexes ?? []).flatMap((i) => [i.partitionKey, i.sortKey])].filter((k) => k !== undefined);
+    const keys = [t.partitionKey, t.sortKey, ...(t.indexes ?? []).flatMap((i) => [i.partitionKey, i.sortKey])].filter(
+      (k) => k !== undefined,
+    );
     for (const k of keys) expect(p.AttributeDefinitions).toContainEqual({ AttributeName: k.name, AttributeType: k.type });
-    expect((p.GlobalSecondaryIndexes ?? []).map((g: { IndexName: string }) => g.IndexName).sort()).toEqual((t.indexes ?? []).map((i) => i.name).sort());
+    expect((p.GlobalSecondaryIndexes ?? []).map((g: { IndexName: string }) => g.IndexName).sort()).toEqual(
+      (t.indexes ?? []).map((i) => i.name).sort(),
+    );
     for (const i of t.indexes ?? []) {
       const gsi = (p.GlobalSecondaryIndexes as { IndexName: string; KeySchema: unknown }[]).find((g) => g.IndexName === i.name);
       expect(gsi?.KeySchema).toEqual([
@@ -218,22 +243,32 @@ describe.each(cases)('%s', (_name, topo) => {
     for (const lid of [queueLid(q.name), dlqLid(q.name)]) {
       s.template.hasResourceProperties('AWS::SQS::QueuePolicy', {
         Queues: [ref(lid)],
-        PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+        PolicyDocument: {
+          Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+        },
       });
     }
     const topic = [ref(topicLid(q.tier))];
     const dlqAlarm = alarms.find(
-      (a) => a.MetricName === 'ApproximateNumberOfMessagesVisible' && JSON.stringify(a.Dimensions) === JSON.stringify([{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlqLid(q.name), 'QueueName'] } }]),
+      (a) =>
+        a.MetricName === 'ApproximateNumberOfMessagesVisible' &&
+        JSON.stringify(a.Dimensions) === JSON.stringify([{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlqLid(q.name), 'QueueName'] } }]),
     );
     expect(dlqAlarm).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', AlarmActions: topic });
     const ageAlarm = alarms.find(
-      (a) => a.MetricName === 'ApproximateAgeOfOldestMessage' && JSON.stringify(a.Dimensions) === JSON.stringify([{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queueLid(q.name), 'QueueName'] } }]),
+      (a) =>
+        a.MetricName === 'ApproximateAgeOfOldestMessage' &&
+        JSON.stringify(a.Dimensions) === JSON.stringify([{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queueLid(q.name), 'QueueName'] } }]),
     );
     expect(ageAlarm).toMatchObject({ Threshold: q.ageAlarmSeconds ?? QUEUE_AGE_ALARM_SECONDS[q.tier], AlarmActions: topic });
     for (const pattern of q.subscribe ?? []) {
       s.template.hasResourceProperties('AWS::Events::Rule', {
         EventBusName: ref(s.lid(s.stack.bus)),
-        EventPattern: { source: [...pattern.source], 'detail-type': [...pattern['detail-type']], ...(pattern.detail ? { detail: pattern.detail } : {}) },
+        EventPattern: {
+          source: [...pattern.source],
+          'detail-type': [...pattern['detail-type']],
+          ...(pattern.detail ? { detail: pattern.detail } : {}),
+        },
         Targets: [Match.objectLike({ Arn: arnOf(queueLid(q.name)), DeadLetterConfig: { Arn: arnOf(dlqLid(q.name)) } })],
       });
     }
@@ -244,7 +279,11 @@ describe.each(cases)('%s', (_name, topo) => {
     const triggers = deployed.flatMap((f) => f.triggers.flatMap((t) => (t.type === 'queue' ? [{ f, t }] : [])));
     expect(mappings).toHaveLength(triggers.length);
     for (const { f, t } of triggers) {
-      const m = mappings.find((x) => JSON.stringify(x.FunctionName) === JSON.stringify(ref(fnLid(f.id))) && JSON.stringify(x.EventSourceArn) === JSON.stringify(arnOf(queueLid(t.queue))));
+      const m = mappings.find(
+        (x) =>
+          JSON.stringify(x.FunctionName) === JSON.stringify(ref(fnLid(f.id))) &&
+          JSON.stringify(x.EventSourceArn) === JSON.stringify(arnOf(queueLid(t.queue))),
+      );
       expect(m, `${f.id} ← ${t.queue}`).toBeDefined();
       expect(m).toMatchObject({ BatchSize: t.batchSize, FunctionResponseTypes: ['ReportBatchItemFailures'] });
       expect(m!.MaximumBatchingWindowInSeconds).toBe(t.maxBatchingWindowSeconds);
@@ -260,15 +299,31 @@ describe.each(cases)('%s', (_name, topo) => {
         const dlq = arnOf(s.lid(fn.onFailureQueue!));
         s.template.hasResourceProperties('AWS::Events::Rule', {
           EventBusName: ref(s.lid(s.stack.bus)),
-          EventPattern: { source: [...t.pattern.source], 'detail-type': [...t.pattern['detail-type']], ...(t.pattern.detail ? { detail: t.pattern.detail } : {}) },
-          Targets: [Match.objectLike({ Arn: arnOf(fnLid(f.id)), RetryPolicy: Match.objectLike({ MaximumRetryAttempts: TIER_DEFAULTS[f.tier].retryAttempts }), DeadLetterConfig: { Arn: dlq } })],
+          EventPattern: {
+            source: [...t.pattern.source],
+            'detail-type': [...t.pattern['detail-type']],
+            ...(t.pattern.detail ? { detail: t.pattern.detail } : {}),
+          },
+          Targets: [
+            Match.objectLike({
+              Arn: arnOf(fnLid(f.id)),
+              RetryPolicy: Match.objectLike({ MaximumRetryAttempts: TIER_DEFAULTS[f.tier].retryAttempts }),
+              DeadLetterConfig: { Arn: dlq },
+            }),
+          ],
         });
         s.template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
           FunctionName: ref(fnLid(f.id)),
           MaximumRetryAttempts: TIER_DEFAULTS[f.tier].retryAttempts,
           DestinationConfig: { OnFailure: { Destination: dlq } },
         });
-        expect(alarms.some((a) => JSON.stringify(a.Dimensions) === JSON.stringify([{ Name: 'QueueName', Value: { 'Fn::GetAtt': [s.lid(fn.onFailureQueue!), 'QueueName'] } }]))).toBe(true);
+        expect(
+          alarms.some(
+            (a) =>
+              JSON.stringify(a.Dimensions) ===
+              JSON.stringify([{ Name: 'QueueName', Value: { 'Fn::GetAtt': [s.lid(fn.onFailureQueue!), 'QueueName'] } }]),
+          ),
+        ).toBe(true);
       }
     }
   });
@@ -279,7 +334,9 @@ describe.each(cases)('%s', (_name, topo) => {
     expect(schedules).toHaveLength(triggers.length);
     for (const { f, t } of triggers) {
       const fn = s.stack.functions.get(f.id)!;
-      const sched = schedules.find((x) => x.ScheduleExpression === t.expression && JSON.stringify(x.Target.Arn) === JSON.stringify(arnOf(fnLid(f.id))));
+      const sched = schedules.find(
+        (x) => x.ScheduleExpression === t.expression && JSON.stringify(x.Target.Arn) === JSON.stringify(arnOf(fnLid(f.id))),
+      );
       expect(sched, `${f.id} ${t.expression}`).toBeDefined();
       expect(sched!.Target).toMatchObject({
         RetryPolicy: { MaximumRetryAttempts: TIER_DEFAULTS[f.tier].retryAttempts },
@@ -290,10 +347,20 @@ describe.each(cases)('%s', (_name, topo) => {
   });
 
   it.each(deployed.map((f) => [f.id, f] as const))('%s raises errors, throttles (and L0 http latency) alarms at its severity', (_id, f) => {
-    const mine = alarms.filter((a) => a.Namespace === 'AWS/Lambda' && JSON.stringify(a.Dimensions) === JSON.stringify([{ Name: 'FunctionName', Value: ref(fnLid(f.id)) }]));
+    const mine = alarms.filter(
+      (a) =>
+        a.Namespace === 'AWS/Lambda' &&
+        JSON.stringify(a.Dimensions) === JSON.stringify([{ Name: 'FunctionName', Value: ref(fnLid(f.id)) }]),
+    );
     const window = f.tier === 'L0' ? { EvaluationPeriods: 1, DatapointsToAlarm: 1 } : { EvaluationPeriods: 3, DatapointsToAlarm: 2 };
     const topic = [ref(topicLid(f.tier))];
-    expect(mine.find((a) => a.MetricName === 'Errors')).toMatchObject({ Threshold: 0, Period: 300, Statistic: 'Sum', AlarmActions: topic, ...window });
+    expect(mine.find((a) => a.MetricName === 'Errors')).toMatchObject({
+      Threshold: 0,
+      Period: 300,
+      Statistic: 'Sum',
+      AlarmActions: topic,
+      ...window,
+    });
     expect(mine.find((a) => a.MetricName === 'Throttles')).toMatchObject({ Threshold: 0, Period: 300, AlarmActions: topic, ...window });
     const latency = mine.find((a) => a.MetricName === 'Duration');
     if (f.tier === 'L0' && f.triggers.some((t) => t.type === 'http')) {
@@ -317,7 +384,10 @@ describe('the production stack', () => {
     s.template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       StageName: '$default',
       AutoDeploy: true,
-      AccessLogSettings: { DestinationArn: Match.objectLike({ 'Fn::GetAtt': Match.arrayWith(['Arn']) }), Format: Match.stringLikeRegexp('\\$context\\.requestId') },
+      AccessLogSettings: {
+        DestinationArn: Match.objectLike({ 'Fn::GetAtt': Match.arrayWith(['Arn']) }),
+        Format: Match.stringLikeRegexp('\\$context\\.requestId'),
+      },
       DefaultRouteSettings: { ThrottlingBurstLimit: Match.anyValue(), ThrottlingRateLimit: Match.anyValue() },
     });
   });
@@ -350,7 +420,10 @@ describe('the production stack', () => {
 
   it('passes the CDK built-in CloudFormation validation with violations as errors', () => {
     const { app } = buildApp({
-      app: { context: { 'aws:cdk:bundling-stacks': [], '@aws-cdk/core:validateAgainstDefaultRules': true }, outdir: mkdtempSync(join(tmpdir(), 'evcs-validate-')) },
+      app: {
+        context: { 'aws:cdk:bundling-stacks': [], '@aws-cdk/core:validateAgainstDefaultRules': true },
+        outdir: mkdtempSync(join(tmpdir(), 'evcs-validate-')),
+      },
     });
     expect(() => app.synth()).not.toThrow();
   });
@@ -387,7 +460,9 @@ describe('stack configuration and topology validation', () => {
     expect(env).toMatchObject({ OPERATOR_ID: 'ABCDEFGH1', SECRETS_PREFIX: 'staging/evcs/' });
     s.template.hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'staging/evcs/platform' });
     s.template.hasOutput('SecretsPrefix', { Value: 'staging/evcs/' });
-    const statements = s.ofType('AWS::IAM::Policy').flatMap(([, r]) => props(r).PolicyDocument.Statement as { Action: string[]; Resource: unknown }[]);
+    const statements = s
+      .ofType('AWS::IAM::Policy')
+      .flatMap(([, r]) => props(r).PolicyDocument.Statement as { Action: string[]; Resource: unknown }[]);
     const sm = statements.find((st) => [st.Action].flat().includes('secretsmanager:GetSecretValue'));
     expect(JSON.stringify(sm?.Resource)).toMatch(/:secret:staging\/evcs\/\*"/);
   });
@@ -399,7 +474,9 @@ describe('stack configuration and topology validation', () => {
   it('refuses a grant on an undeclared table or queue, and a trigger on an undeclared queue', () => {
     expect(() => synth({ topology: one({ grants: [{ table: 'nope', access: 'read' }] }) })).toThrow(/undeclared table 'nope'/);
     expect(() => synth({ topology: one({ grants: [{ queue: 'nope', access: 'send' }] }) })).toThrow(/undeclared queue 'nope'/);
-    expect(() => synth({ topology: one({ triggers: [{ type: 'queue', queue: 'nope', batchSize: 1 }] }) })).toThrow(/undeclared queue 'nope'/);
+    expect(() => synth({ topology: one({ triggers: [{ type: 'queue', queue: 'nope', batchSize: 1 }] }) })).toThrow(
+      /undeclared queue 'nope'/,
+    );
   });
 
   it('refuses the same route declared twice', () => {
@@ -425,7 +502,9 @@ describe('stack configuration and topology validation', () => {
         { queues: [{ name: 'q', description: 'q', tier: 'L1', visibilityTimeoutSeconds: 5, maxReceiveCount: 3 }] },
       ),
     });
-    const warnings = Annotations.fromStack(s.stack).findWarning('*', Match.anyValue()).map((w) => JSON.stringify(w.entry.data));
+    const warnings = Annotations.fromStack(s.stack)
+      .findWarning('*', Match.anyValue())
+      .map((w) => JSON.stringify(w.entry.data));
     expect(warnings.some((w) => w.includes('visibility timeout 5s'))).toBe(true);
     expect(warnings.some((w) => w.includes('maxConcurrency 1 raised to 2'))).toBe(true);
     s.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { ScalingConfig: { MaximumConcurrency: 2 } });

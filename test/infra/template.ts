@@ -1,7 +1,8 @@
 /** Helpers for the template assertions: synthesise without bundling, find a declaration's resources. */
+
+import type { CfnResource } from 'aws-cdk-lib';
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import type { CfnResource } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { buildApp } from '../../infra/app.ts';
 import type { EvcsStack, EvcsStackProps } from '../../infra/stack.ts';
@@ -28,7 +29,10 @@ export interface Synth {
  * CDK's built-in CloudFormation validation (seconds per synth; one test runs it on its own).
  */
 export const synth = (props: EvcsStackProps = {}, context: Record<string, unknown> = {}): Synth => {
-  const { stack } = buildApp({ app: { context: { 'aws:cdk:bundling-stacks': [], ...context }, builtinCloudFormationValidation: false }, stack: props });
+  const { stack } = buildApp({
+    app: { context: { 'aws:cdk:bundling-stacks': [], ...context }, builtinCloudFormationValidation: false },
+    stack: props,
+  });
   const template = Template.fromStack(stack);
   const resources = (template.toJSON() as { Resources: Record<string, CfnRes> }).Resources;
   const lid = (construct: IConstruct): string => {

@@ -4,14 +4,14 @@
  * not the simulator, decides what the pile says.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PileMeterValues, PileSessionStarted, PileSessionStopped } from '../../events/piles.ts';
 import type { Platform } from '../../infra/local/platform.ts';
-import { STATIONS_SEED, loggedIn, type Caller } from '../support/stations.ts';
-import { startTestPlatform } from '../support/platform.ts';
-import { eventually } from '../support/eventually.ts';
+import { publish } from '../../shared/bus/publish.ts';
 import { getConnectorView } from '../../shared/store/connector-view.ts';
 import { getOrder } from '../../shared/store/orders.ts';
-import { publish } from '../../shared/bus/publish.ts';
-import { PileMeterValues, PileSessionStarted, PileSessionStopped } from '../../events/piles.ts';
+import { eventually } from '../support/eventually.ts';
+import { startTestPlatform } from '../support/platform.ts';
+import { type Caller, loggedIn, STATIONS_SEED } from '../support/stations.ts';
 
 let platform: Platform;
 let p1: Caller;
@@ -39,7 +39,9 @@ describe('query_start_charge — one session per connector (§3.7)', () => {
     const calls = Array.from({ length: 50 }, (_, i) => {
       const c = i % 2 ? p2 : p1;
       const seq = seqOf(c);
-      return c.call('query_start_charge', { StartChargeSeq: seq, ConnectorID: connector }).then((r) => ({ seq, ...(r.data as { SuccStat: number; FailReason: number }) }));
+      return c
+        .call('query_start_charge', { StartChargeSeq: seq, ConnectorID: connector })
+        .then((r) => ({ seq, ...(r.data as { SuccStat: number; FailReason: number }) }));
     });
     const answers = await Promise.all(calls);
     const winners = answers.filter((a) => a.SuccStat === 0);
@@ -62,13 +64,38 @@ describe('billing — a session crossing two price periods has an exact bill (§
 
     // the pile speaks (times in UTC: 03:30Z = 11:30 China time)
     const day = '2026-11-20';
-    await publish(PileSessionStarted, { StartChargeSeq: seq, ConnectorID: connector, accepted: true, at: `${day}T03:30:00.000Z`, meterStartWh: 1_000_000 });
+    await publish(PileSessionStarted, {
+      StartChargeSeq: seq,
+      ConnectorID: connector,
+      accepted: true,
+      at: `${day}T03:30:00.000Z`,
+      meterStartWh: 1_000_000,
+    });
     await eventually(() => getOrder(seq), { until: (o) => o?.status === 2, what: 'charging' });
-    for (const [t, wh] of [['03:45', 5000], ['04:00', 10000], ['04:15', 15000]] as const) {
-      await publish(PileMeterValues, { StartChargeSeq: seq, ConnectorID: connector, at: `${day}T${t}:00.000Z`, energyWh: wh, powerKw: 20, currentA: 50, voltageA: 400, soc: 50 });
+    for (const [t, wh] of [
+      ['03:45', 5000],
+      ['04:00', 10000],
+      ['04:15', 15000],
+    ] as const) {
+      await publish(PileMeterValues, {
+        StartChargeSeq: seq,
+        ConnectorID: connector,
+        at: `${day}T${t}:00.000Z`,
+        energyWh: wh,
+        powerKw: 20,
+        currentA: 50,
+        voltageA: 400,
+        soc: 50,
+      });
     }
     await eventually(() => getOrder(seq), { until: (o) => (o?.samples.length ?? 0) === 4, what: 'samples' });
-    await publish(PileSessionStopped, { StartChargeSeq: seq, ConnectorID: connector, cause: 'local', at: `${day}T04:30:00.000Z`, energyWh: 20000 });
+    await publish(PileSessionStopped, {
+      StartChargeSeq: seq,
+      ConnectorID: connector,
+      cause: 'local',
+      at: `${day}T04:30:00.000Z`,
+      energyWh: 20000,
+    });
     await eventually(() => getOrder(seq), { until: (o) => o?.status === 4, what: 'finished' });
 
     const info = await p1.call('query_charge_info', { StartChargeSeq: seq });
@@ -85,22 +112,59 @@ describe('billing — a session crossing two price periods has an exact bill (§
       StopReason: 0,
       SumPeriod: 2,
       ChargeDetails: [
-        { DetailStartTime: '2026-11-20 11:30:00', DetailEndTime: '2026-11-20 12:00:00', ElecPrice: 1.05, SevicePrice: 0.8, DetailPower: 10, DetailElecMoney: 10.5, DetailSeviceMoney: 8 },
-        { DetailStartTime: '2026-11-20 12:00:00', DetailEndTime: '2026-11-20 12:30:00', ElecPrice: 0.68, SevicePrice: 0.6, DetailPower: 10, DetailElecMoney: 6.8, DetailSeviceMoney: 6 },
+        {
+          DetailStartTime: '2026-11-20 11:30:00',
+          DetailEndTime: '2026-11-20 12:00:00',
+          ElecPrice: 1.05,
+          SevicePrice: 0.8,
+          DetailPower: 10,
+          DetailElecMoney: 10.5,
+          DetailSeviceMoney: 8,
+        },
+        {
+          DetailStartTime: '2026-11-20 12:00:00',
+          DetailEndTime: '2026-11-20 12:30:00',
+          ElecPrice: 0.68,
+          SevicePrice: 0.6,
+          DetailPower: 10,
+          DetailElecMoney: 6.8,
+          DetailSeviceMoney: 6,
+        },
       ],
       StartChargeSeqStat: 4,
     });
 
     // duplicate and late pile events change nothing
-    await publish(PileSessionStopped, { StartChargeSeq: seq, ConnectorID: connector, cause: 'remote', at: `${day}T04:31:00.000Z`, energyWh: 25000 });
-    await publish(PileMeterValues, { StartChargeSeq: seq, ConnectorID: connector, at: `${day}T04:40:00.000Z`, energyWh: 30000, powerKw: 20, currentA: 50, voltageA: 400, soc: 60 });
+    await publish(PileSessionStopped, {
+      StartChargeSeq: seq,
+      ConnectorID: connector,
+      cause: 'remote',
+      at: `${day}T04:31:00.000Z`,
+      energyWh: 25000,
+    });
+    await publish(PileMeterValues, {
+      StartChargeSeq: seq,
+      ConnectorID: connector,
+      at: `${day}T04:40:00.000Z`,
+      energyWh: 30000,
+      powerKw: 20,
+      currentA: 50,
+      voltageA: 400,
+      soc: 60,
+    });
     await settled();
     const after = await getOrder(seq);
     expect(after?.bill?.TotalMoney).toBe(31.3);
     expect(after?.stopReason).toBe(0);
 
     // a stop for an order that never existed is logged and ignored
-    await publish(PileSessionStopped, { StartChargeSeq: `${p1.partner.operatorId}999999999999999999`, ConnectorID: connector, cause: 'remote', at: `${day}T04:31:00.000Z`, energyWh: 1 });
+    await publish(PileSessionStopped, {
+      StartChargeSeq: `${p1.partner.operatorId}999999999999999999`,
+      ConnectorID: connector,
+      cause: 'remote',
+      at: `${day}T04:31:00.000Z`,
+      energyWh: 1,
+    });
     await settled();
     expect(platform.cloud.queues.peek(platform.cloud.queues.dlqOf('charging-pile-events'))).toHaveLength(0);
   });
@@ -123,7 +187,13 @@ describe('pile events that arrive late, twice or for the wrong connector (§3.7�
     expect(o?.status).toBe(2);
     expect(o?.stopReason).toBeUndefined();
     // the real stop ends it
-    await publish(PileSessionStopped, { StartChargeSeq: seq, ConnectorID: connector, cause: 'local', at: new Date(Date.parse(at) + 60_000).toISOString(), energyWh: 1000 });
+    await publish(PileSessionStopped, {
+      StartChargeSeq: seq,
+      ConnectorID: connector,
+      cause: 'local',
+      at: new Date(Date.parse(at) + 60_000).toISOString(),
+      energyWh: 1000,
+    });
     const done = await eventually(() => getOrder(seq), { until: (x) => x?.status === 4, what: 'finished' });
     expect(done!.bill?.TotalPower).toBe(1);
   });

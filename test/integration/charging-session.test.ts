@@ -5,11 +5,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Platform } from '../../infra/local/platform.ts';
-import { STATIONS_SEED, loggedIn, type Caller } from '../support/stations.ts';
-import { startTestPlatform } from '../support/platform.ts';
-import { eventually } from '../support/eventually.ts';
 import { getConnectorView } from '../../shared/store/connector-view.ts';
 import { getOrder } from '../../shared/store/orders.ts';
+import { eventually } from '../support/eventually.ts';
+import { startTestPlatform } from '../support/platform.ts';
+import { type Caller, loggedIn, STATIONS_SEED } from '../support/stations.ts';
 
 let platform: Platform;
 let p1: Caller;
@@ -73,10 +73,13 @@ describe('a full session — T/CEC 102 §3.5, §3.7, §3.9, §3.10, §3.12', () 
     expect(start.ret).toBe(0);
     expect(start.data).toMatchObject({ StartChargeSeq: seq, StartChargeSeqStat: 1, ConnectorID: connector, SuccStat: 0, FailReason: 0 });
 
-    const charging = await eventually(async () => (await p1.call('query_equip_charge_status', { StartChargeSeq: seq })).data as StatusData, {
-      until: (d) => d.StartChargeSeqStat === 2 && d.TotalPower > 0,
-      what: 'charging with energy',
-    });
+    const charging = await eventually(
+      async () => (await p1.call('query_equip_charge_status', { StartChargeSeq: seq })).data as StatusData,
+      {
+        until: (d) => d.StartChargeSeqStat === 2 && d.TotalPower > 0,
+        what: 'charging with energy',
+      },
+    );
     expect(charging.ConnectorStatus).toBe(3);
 
     const stop = await p1.call('query_stop_charge', { StartChargeSeq: seq, ConnectorID: connector });
@@ -97,7 +100,13 @@ describe('a full session — T/CEC 102 §3.5, §3.7, §3.9, §3.10, §3.12', () 
 
     const info = await p1.call('query_charge_info', { StartChargeSeq: seq });
     expect(info.ret).toBe(0);
-    expect(info.data).toMatchObject({ StartChargeSeq: seq, StartChargeSeqStat: 4, StopReason: 1, TotalPower: done.TotalPower, TotalMoney: done.TotalMoney });
+    expect(info.data).toMatchObject({
+      StartChargeSeq: seq,
+      StartChargeSeqStat: 4,
+      StopReason: 1,
+      TotalPower: done.TotalPower,
+      TotalMoney: done.TotalMoney,
+    });
 
     // the connector was released: once the pile reports it no longer charging, a new session may start on it
     const order = await getOrder(seq);
@@ -199,11 +208,20 @@ describe('query_stop_charge — §3.10, partner isolation: a partner sees and st
 
 describe('query_equip_auth — §3.5 FailReason', () => {
   it('idle (not plugged) → 1; unknown → 2; faulted → 2', async () => {
-    expect((await p1.call('query_equip_auth', { EquipAuthSeq: seqOf(p1), ConnectorID: 'FX0004E01C1' })).data).toMatchObject({ SuccStat: 1, FailReason: 1 });
-    expect((await p1.call('query_equip_auth', { EquipAuthSeq: seqOf(p1), ConnectorID: 'NOPE' })).data).toMatchObject({ SuccStat: 1, FailReason: 2 });
+    expect((await p1.call('query_equip_auth', { EquipAuthSeq: seqOf(p1), ConnectorID: 'FX0004E01C1' })).data).toMatchObject({
+      SuccStat: 1,
+      FailReason: 1,
+    });
+    expect((await p1.call('query_equip_auth', { EquipAuthSeq: seqOf(p1), ConnectorID: 'NOPE' })).data).toMatchObject({
+      SuccStat: 1,
+      FailReason: 2,
+    });
     await admin('FX0004E02C1', 'fault');
     await waitStatus('FX0004E02C1', 255);
-    expect((await p1.call('query_equip_auth', { EquipAuthSeq: seqOf(p1), ConnectorID: 'FX0004E02C1' })).data).toMatchObject({ SuccStat: 1, FailReason: 2 });
+    expect((await p1.call('query_equip_auth', { EquipAuthSeq: seqOf(p1), ConnectorID: 'FX0004E02C1' })).data).toMatchObject({
+      SuccStat: 1,
+      FailReason: 2,
+    });
     void connectorStatus;
   });
 });
@@ -213,7 +231,10 @@ describe('query_stop_charge — §3.10 a stop before the start is confirmed', ()
     const connector = 'FX0002E01C2';
     await admin(connector, 'silent');
     const seq = seqOf(p1);
-    expect((await p1.call('query_start_charge', { StartChargeSeq: seq, ConnectorID: connector })).data).toMatchObject({ SuccStat: 0, StartChargeSeqStat: 1 });
+    expect((await p1.call('query_start_charge', { StartChargeSeq: seq, ConnectorID: connector })).data).toMatchObject({
+      SuccStat: 0,
+      StartChargeSeqStat: 1,
+    });
     const stop = await p1.call('query_stop_charge', { StartChargeSeq: seq, ConnectorID: connector });
     expect(stop.data).toMatchObject({ SuccStat: 0, FailReason: 0, StartChargeSeqStat: 3 });
     const order = await eventually(() => getOrder(seq), { until: (o) => o?.status === 4, timeoutMs: 60_000, what: 'finished' });
@@ -233,10 +254,13 @@ describe('query_equip_charge_status — §3.9', () => {
     const connector = 'FX0003E01C2';
     const seq = seqOf(p2);
     expect((await p2.call('query_start_charge', { StartChargeSeq: seq, ConnectorID: connector })).data).toMatchObject({ SuccStat: 0 });
-    const wire = await eventually(async () => (await p2.call('query_equip_charge_status', { StartChargeSeq: seq })).data as Record<string, unknown>, {
-      until: (d) => d.StartChargeSeqStat === 2,
-      what: 'charging',
-    });
+    const wire = await eventually(
+      async () => (await p2.call('query_equip_charge_status', { StartChargeSeq: seq })).data as Record<string, unknown>,
+      {
+        until: (d) => d.StartChargeSeqStat === 2,
+        what: 'charging',
+      },
+    );
     expect(Object.keys(wire)).toEqual(expect.arrayContaining(['ElectMoney', 'ServiceMoney', 'TotalMoney']));
     expect(wire).not.toHaveProperty('ElecMoney');
     expect(wire).not.toHaveProperty('SeviceMoney');

@@ -7,8 +7,8 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Platform } from '../../infra/local/platform.ts';
 import { DEMO_SEED, startTestPlatform } from '../support/platform.ts';
@@ -30,7 +30,10 @@ afterAll(async () => {
 
 const cli = async (script: 'partner' | 'evcs', args: string[]) => {
   try {
-    const r = await run(tsx, [join(root, `infra/cli/${script}.ts`), ...args], { cwd: root, env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'ERROR' } });
+    const r = await run(tsx, [join(root, `infra/cli/${script}.ts`), ...args], {
+      cwd: root,
+      env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'ERROR' },
+    });
     return { code: 0, out: r.stdout, err: r.stderr };
   } catch (e) {
     const x = e as { code: number; stdout: string; stderr: string };
@@ -55,7 +58,21 @@ describe('npm run partner', () => {
   });
 
   it('wrong secrets: a non-zero exit and the protocol error', async () => {
-    const r = await cli('partner', ['--base-url', base(), '--operator', 'MA01H3BQ2', '--operator-secret', 'x', '--data-secret', 'demoDataKey00001', '--data-secret-iv', 'demoDataIV000001', '--sig-secret', 'wrong', 'query_token']);
+    const r = await cli('partner', [
+      '--base-url',
+      base(),
+      '--operator',
+      'MA01H3BQ2',
+      '--operator-secret',
+      'x',
+      '--data-secret',
+      'demoDataKey00001',
+      '--data-secret-iv',
+      'demoDataIV000001',
+      '--sig-secret',
+      'wrong',
+      'query_token',
+    ]);
     expect(r.code).toBe(1);
     expect(r.out).toContain('Ret 4001');
   });
@@ -63,7 +80,20 @@ describe('npm run partner', () => {
 
 describe('npm run evcs -- partners', () => {
   it('add → list → the new partner obtains a token with the handed-over secrets → rotate keeps the old set valid', async () => {
-    const add = await cli('evcs', ['--data-dir', dataDir, 'partners', 'add', '--operator-id', 'MA03ABCD4', '--name', 'Fleet Co', '--dialect', 'xiaoju', '--stations', 'SH0001,SH0002']);
+    const add = await cli('evcs', [
+      '--data-dir',
+      dataDir,
+      'partners',
+      'add',
+      '--operator-id',
+      'MA03ABCD4',
+      '--name',
+      'Fleet Co',
+      '--dialect',
+      'xiaoju',
+      '--stations',
+      'SH0001,SH0002',
+    ]);
     expect(add.code).toBe(0);
     expect(add.out).toContain('MA03ABCD4');
     const issued = secretsFrom(add.out);
@@ -74,15 +104,34 @@ describe('npm run evcs -- partners', () => {
     expect(list.out).not.toContain(issued.sigSecret); // list never prints secrets
 
     const asNew = (s: typeof issued) => [
-      '--base-url', base(), '--operator', 'MA03ABCD4',
-      '--operator-secret', s.operatorSecret, '--data-secret', s.dataSecret, '--data-secret-iv', s.dataSecretIV, '--sig-secret', s.sigSecret,
+      '--base-url',
+      base(),
+      '--operator',
+      'MA03ABCD4',
+      '--operator-secret',
+      s.operatorSecret,
+      '--data-secret',
+      s.dataSecret,
+      '--data-secret-iv',
+      s.dataSecretIV,
+      '--sig-secret',
+      s.sigSecret,
       'query_token',
     ];
     const token = await cli('partner', asNew(issued));
     expect(token.code).toBe(0);
     expect(token.out).toContain('"SuccStat": 0');
 
-    const rotate = await cli('evcs', ['--data-dir', dataDir, 'partners', 'rotate', '--operator-id', 'MA03ABCD4', '--grace-seconds', '3600']);
+    const rotate = await cli('evcs', [
+      '--data-dir',
+      dataDir,
+      'partners',
+      'rotate',
+      '--operator-id',
+      'MA03ABCD4',
+      '--grace-seconds',
+      '3600',
+    ]);
     expect(rotate.code).toBe(0);
     const fresh = secretsFrom(rotate.out);
     expect(fresh.sigSecret).not.toBe(issued.sigSecret);

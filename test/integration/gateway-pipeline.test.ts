@@ -2,18 +2,19 @@
  * The request pipeline (shared/middleware/tcec-gateway.ts) against the local runtime: every
  * malformed request gets its Ret and a clear Msg over HTTP 200, and leaves nothing written.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Platform } from '../../infra/local/platform.ts';
-import { callAs, envelopeFor, postRaw, startTestPlatform, tokenFor } from '../support/platform.ts';
-import { decodeResponse, encodeRequest } from '../../shared/tcec/envelope.ts';
-import { encryptData, signRequest, signResponse } from '../../shared/tcec/crypto.ts';
-import { chinaTimeStamp } from '../../shared/tcec/time.ts';
-import { tcecHandler } from '../../shared/middleware/tcec-gateway.ts';
 import { rotateInbound } from '../../shared/domain/onboarding.ts';
+import { tcecHandler } from '../../shared/middleware/tcec-gateway.ts';
 import { getPartnerSecrets } from '../../shared/store/secrets.ts';
+import { encryptData, signRequest, signResponse } from '../../shared/tcec/crypto.ts';
+import { decodeResponse, encodeRequest } from '../../shared/tcec/envelope.ts';
+import { chinaTimeStamp } from '../../shared/tcec/time.ts';
+import { callAs, envelopeFor, postRaw, startTestPlatform, tokenFor } from '../support/platform.ts';
 
 let platform: Platform;
 beforeAll(async () => {
@@ -24,7 +25,7 @@ afterAll(async () => platform?.stop());
 const demo = () => platform.seed.partners[0]!;
 const countTokens = async () => {
   const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));
-  return ((await doc.send(new ScanCommand({ TableName: process.env.TABLE_TOKENS, Select: 'COUNT' }))).Count ?? 0);
+  return (await doc.send(new ScanCommand({ TableName: process.env.TABLE_TOKENS, Select: 'COUNT' }))).Count ?? 0;
 };
 const tokenData = () => ({ OperatorID: demo().operatorId, OperatorSecret: demo().inbound.operatorSecret });
 
@@ -64,7 +65,13 @@ describe('envelope shape → Ret 4003 (reference §1.4, §1.6)', () => {
   });
 
   it('an unknown OperatorID → Ret 4003', async () => {
-    const env = encodeRequest({ operatorId: 'ZZ0000000', data: tokenData(), secrets: demo().inbound, timeStamp: chinaTimeStamp(), seq: '0001' });
+    const env = encodeRequest({
+      operatorId: 'ZZ0000000',
+      data: tokenData(),
+      secrets: demo().inbound,
+      timeStamp: chinaTimeStamp(),
+      seq: '0001',
+    });
     const r = await postRaw(platform.apiUrl, 'query_token', JSON.stringify(env));
     expect(r.json.Ret).toBe(4003);
     expect(r.json.Msg).toContain('ZZ0000000');
@@ -74,7 +81,13 @@ describe('envelope shape → Ret 4003 (reference §1.4, §1.6)', () => {
 describe('signature → Ret 4001 (reference §2.4, §2.5)', () => {
   it('a Sig made with the wrong SigSecret → Ret 4001, signed with the partner inbound set, Data ""', async () => {
     const before = await countTokens();
-    const env = encodeRequest({ operatorId: demo().operatorId, data: tokenData(), secrets: { ...demo().inbound, sigSecret: 'wrong-sig-secret' }, timeStamp: chinaTimeStamp(), seq: '0001' });
+    const env = encodeRequest({
+      operatorId: demo().operatorId,
+      data: tokenData(),
+      secrets: { ...demo().inbound, sigSecret: 'wrong-sig-secret' },
+      timeStamp: chinaTimeStamp(),
+      seq: '0001',
+    });
     const r = await postRaw(platform.apiUrl, 'query_token', JSON.stringify(env));
     expect(r.json.Ret).toBe(4001);
     expect(r.json.Data).toBe('');
@@ -92,7 +105,13 @@ describe('signature → Ret 4001 (reference §2.4, §2.5)', () => {
 describe('Data → Ret 4003 / 4004', () => {
   const signed = (data: string, at = new Date()) => {
     const ts = chinaTimeStamp(at);
-    return { OperatorID: demo().operatorId, Data: data, TimeStamp: ts, Seq: '0001', Sig: signRequest(demo().operatorId, data, ts, '0001', demo().inbound.sigSecret) };
+    return {
+      OperatorID: demo().operatorId,
+      Data: data,
+      TimeStamp: ts,
+      Seq: '0001',
+      Sig: signRequest(demo().operatorId, data, ts, '0001', demo().inbound.sigSecret),
+    };
   };
 
   it('bad Base64 (correctly signed) → Ret 4003', async () => {
@@ -208,7 +227,10 @@ describe('secret rotation keeps the old inbound set valid for the grace period',
     const viaOld = await callAs(platform.apiUrl, as(old), 'query_token', { OperatorID: p.operatorId, OperatorSecret: old.operatorSecret });
     expect(viaOld.ret).toBe(0);
     expect(viaOld.data).toMatchObject({ SuccStat: 0 });
-    const viaNew = await callAs(platform.apiUrl, as(inbound), 'query_token', { OperatorID: p.operatorId, OperatorSecret: inbound.operatorSecret });
+    const viaNew = await callAs(platform.apiUrl, as(inbound), 'query_token', {
+      OperatorID: p.operatorId,
+      OperatorSecret: inbound.operatorSecret,
+    });
     expect(viaNew.ret).toBe(0);
     expect(viaNew.data).toMatchObject({ SuccStat: 0 });
     await new Promise((r) => setTimeout(r, 2_500));

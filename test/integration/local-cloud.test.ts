@@ -3,9 +3,19 @@
  * DynamoDB Local, with a fixture topology: tables, the API Gateway shape, the bus, SQS
  * semantics, pollers with partial batch failures, Secrets Manager.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+
 import { DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import {
+  CreateSecretCommand,
+  DescribeSecretCommand,
+  GetSecretValueCommand,
+  ListSecretsCommand,
+  PutSecretValueCommand,
+  ResourceExistsException,
+  ResourceNotFoundException,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
 import {
   ChangeMessageVisibilityCommand,
   DeleteMessageCommand,
@@ -17,21 +27,12 @@ import {
   SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import {
-  CreateSecretCommand,
-  DescribeSecretCommand,
-  GetSecretValueCommand,
-  ListSecretsCommand,
-  PutSecretValueCommand,
-  ResourceExistsException,
-  ResourceNotFoundException,
-  SecretsManagerClient,
-} from '@aws-sdk/client-secrets-manager';
 import type { APIGatewayProxyEventV2, SQSEvent } from 'aws-lambda';
-import { startLocalCloud, type LocalCloud } from '../../infra/local/cloud.ts';
-import { fixtureTopology } from '../fixtures/local-topology.ts';
-import { calls, resetCalls } from '../fixtures/handlers/recorder.ts';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type LocalCloud, startLocalCloud } from '../../infra/local/cloud.ts';
 import { md5OfMessageAttributes } from '../../infra/local/queues.ts';
+import { calls, resetCalls } from '../fixtures/handlers/recorder.ts';
+import { fixtureTopology } from '../fixtures/local-topology.ts';
 
 let cloud: LocalCloud;
 const logs: string[] = [];
@@ -247,7 +248,12 @@ describe('SQS through the real SQS client', () => {
     const sent = await sqs().send(new SendMessageCommand({ QueueUrl: url(), MessageBody: '你好 body', MessageAttributes: attrs }));
     expect(sent.MD5OfMessageAttributes).toBe(md5OfMessageAttributes(attrs));
     const r = await sqs().send(
-      new ReceiveMessageCommand({ QueueUrl: url(), MaxNumberOfMessages: 10, MessageAttributeNames: ['All'], MessageSystemAttributeNames: ['All'] }),
+      new ReceiveMessageCommand({
+        QueueUrl: url(),
+        MaxNumberOfMessages: 10,
+        MessageAttributeNames: ['All'],
+        MessageSystemAttributeNames: ['All'],
+      }),
     );
     expect(r.Messages).toHaveLength(1);
     const m = r.Messages![0]!;
@@ -261,14 +267,23 @@ describe('SQS through the real SQS client', () => {
 
   it('visibility timeout: invisible while in flight, redelivered with ApproximateReceiveCount 2', async () => {
     await sqs().send(new SendMessageCommand({ QueueUrl: url(), MessageBody: 'again' }));
-    const first = await sqs().send(new ReceiveMessageCommand({ QueueUrl: url(), MessageSystemAttributeNames: ['ApproximateReceiveCount'] }));
+    const first = await sqs().send(
+      new ReceiveMessageCommand({ QueueUrl: url(), MessageSystemAttributeNames: ['ApproximateReceiveCount'] }),
+    );
     expect(first.Messages).toHaveLength(1);
     const hidden = await sqs().send(new ReceiveMessageCommand({ QueueUrl: url() }));
     expect(hidden.Messages ?? []).toHaveLength(0);
-    const attrs = await sqs().send(new GetQueueAttributesCommand({ QueueUrl: url(), AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
+    const attrs = await sqs().send(
+      new GetQueueAttributesCommand({
+        QueueUrl: url(),
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+      }),
+    );
     expect(attrs.Attributes).toEqual({ ApproximateNumberOfMessages: '0', ApproximateNumberOfMessagesNotVisible: '1' });
     // long poll: the message comes back once its 1 s visibility timeout ends
-    const second = await sqs().send(new ReceiveMessageCommand({ QueueUrl: url(), WaitTimeSeconds: 3, MessageSystemAttributeNames: ['ApproximateReceiveCount'] }));
+    const second = await sqs().send(
+      new ReceiveMessageCommand({ QueueUrl: url(), WaitTimeSeconds: 3, MessageSystemAttributeNames: ['ApproximateReceiveCount'] }),
+    );
     expect(second.Messages?.[0]?.MessageId).toBe(first.Messages![0]!.MessageId);
     expect(second.Messages?.[0]?.Attributes?.ApproximateReceiveCount).toBe('2');
   });
@@ -311,13 +326,21 @@ describe('SQS through the real SQS client', () => {
 
   it('batch send, ListQueues, and the SDK error for an unknown queue', async () => {
     const b = await sqs().send(
-      new SendMessageBatchCommand({ QueueUrl: url(), Entries: [{ Id: 'a', MessageBody: 'one' }, { Id: 'b', MessageBody: 'two', DelaySeconds: 901 }] }),
+      new SendMessageBatchCommand({
+        QueueUrl: url(),
+        Entries: [
+          { Id: 'a', MessageBody: 'one' },
+          { Id: 'b', MessageBody: 'two', DelaySeconds: 901 },
+        ],
+      }),
     );
     expect(b.Successful?.map((s) => s.Id)).toEqual(['a']);
     expect(b.Failed?.[0]).toMatchObject({ Id: 'b', Code: 'InvalidParameterValue' });
     const list = await sqs().send(new ListQueuesCommand({ QueueNamePrefix: 'evcs-man' }));
     expect(list.QueueUrls?.sort()).toEqual([`${cloud.awsEndpoint}/queue/evcs-manual`, `${cloud.awsEndpoint}/queue/evcs-manual-dlq`]);
-    await expect(sqs().send(new SendMessageCommand({ QueueUrl: `${cloud.awsEndpoint}/queue/nope`, MessageBody: 'x' }))).rejects.toMatchObject({
+    await expect(
+      sqs().send(new SendMessageCommand({ QueueUrl: `${cloud.awsEndpoint}/queue/nope`, MessageBody: 'x' })),
+    ).rejects.toMatchObject({
       name: 'QueueDoesNotExist',
     });
   });
@@ -358,7 +381,12 @@ describe('queue → function pollers', () => {
     const delivered = calls<SQSEvent>('thrower').flatMap((b) => b.Records.map((r) => r.body));
     expect(delivered.filter((b) => b === 'fine')).toHaveLength(2);
     expect(delivered.filter((b) => b === 'throw')).toHaveLength(2);
-    expect(cloud.queues.peek(cloud.queues.dlqOf('throwing')).map((m) => m.body).sort()).toEqual(['fine', 'throw']);
+    expect(
+      cloud.queues
+        .peek(cloud.queues.dlqOf('throwing'))
+        .map((m) => m.body)
+        .sort(),
+    ).toEqual(['fine', 'throw']);
   });
 });
 
@@ -395,7 +423,9 @@ describe('Secrets Manager through the real client', () => {
   it('a missing secret → ResourceNotFoundException; a duplicate create → ResourceExistsException', async () => {
     const sm = new SecretsManagerClient({});
     await expect(sm.send(new GetSecretValueCommand({ SecretId: 'evcs/none' }))).rejects.toBeInstanceOf(ResourceNotFoundException);
-    await expect(sm.send(new PutSecretValueCommand({ SecretId: 'evcs/none', SecretString: 'x' }))).rejects.toBeInstanceOf(ResourceNotFoundException);
+    await expect(sm.send(new PutSecretValueCommand({ SecretId: 'evcs/none', SecretString: 'x' }))).rejects.toBeInstanceOf(
+      ResourceNotFoundException,
+    );
     await sm.send(new CreateSecretCommand({ Name: 'evcs/dup', SecretString: 'x' }));
     await expect(sm.send(new CreateSecretCommand({ Name: 'evcs/dup', SecretString: 'y' }))).rejects.toBeInstanceOf(ResourceExistsException);
   });

@@ -2,14 +2,15 @@
  * The local cloud with a data dir: DynamoDB data, queue messages (receive counts, DLQs),
  * secrets and function failure DLQs survive stop/start; `fresh` wipes them; java is stopped.
  */
-import { afterAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync, statSync, existsSync, readFileSync } from 'node:fs';
+
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { CreateSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { startLocalCloud, type LocalCloud } from '../../infra/local/cloud.ts';
+import { ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type LocalCloud, startLocalCloud } from '../../infra/local/cloud.ts';
 import { fixtureTopology } from '../fixtures/local-topology.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'evcs-local-'));
@@ -34,7 +35,13 @@ describe('persistence across stop/start with a data dir', () => {
       await new DynamoDBClient({}).send(new PutItemCommand({ TableName: 'evcs-plain', Item: { id: { S: 'kept' }, n: { N: '7' } } }));
       const sqs = new SQSClient({});
       const url = cloud.queues.url('manual');
-      await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'visible-1', MessageAttributes: { K: { DataType: 'String', StringValue: 'v' } } }));
+      await sqs.send(
+        new SendMessageCommand({
+          QueueUrl: url,
+          MessageBody: 'visible-1',
+          MessageAttributes: { K: { DataType: 'String', StringValue: 'v' } },
+        }),
+      );
       await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'received-once' }));
       await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'delayed', DelaySeconds: 900 }));
       // receive 'visible-1' and 'received-once' once; the consumer "dies" (no delete)
@@ -61,7 +68,12 @@ describe('persistence across stop/start with a data dir', () => {
       expect(cloud.queues.depth('manual')).toEqual({ queue: 'evcs-manual', visible: 2, inFlight: 0, delayed: 1 });
       const sqs = new SQSClient({});
       const r = await sqs.send(
-        new ReceiveMessageCommand({ QueueUrl: cloud.queues.url('manual'), MaxNumberOfMessages: 10, MessageSystemAttributeNames: ['All'], MessageAttributeNames: ['All'] }),
+        new ReceiveMessageCommand({
+          QueueUrl: cloud.queues.url('manual'),
+          MaxNumberOfMessages: 10,
+          MessageSystemAttributeNames: ['All'],
+          MessageAttributeNames: ['All'],
+        }),
       );
       const byBody = Object.fromEntries((r.Messages ?? []).map((m) => [m.Body, m]));
       expect(Object.keys(byBody).sort()).toEqual(['received-once', 'visible-1']);
@@ -84,7 +96,10 @@ describe('persistence across stop/start with a data dir', () => {
       expect(cloud.bus.failures()).toHaveLength(0);
       const port = Number(new URL(cloud.dynamoEndpoint).port);
       javaPid = Number(
-        (await import('node:child_process')).execFileSync('sh', ['-c', `ss -ltnp 'sport = :${port}' | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2`]).toString().trim(),
+        (await import('node:child_process'))
+          .execFileSync('sh', ['-c', `ss -ltnp 'sport = :${port}' | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2`])
+          .toString()
+          .trim(),
       );
     } finally {
       await cloud.stop();

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Platform } from '../../infra/local/platform.ts';
-import { loggedIn, startStationsPlatform, type Caller } from '../support/stations.ts';
+import { type Caller, loggedIn, startStationsPlatform } from '../support/stations.ts';
 
 const GRANTED = ['FX0001', 'FX0003'];
 const FOREIGN = ['FX0002', 'FX0004'];
@@ -28,7 +28,11 @@ describe('partner scoping across the baseinfo interfaces', () => {
     const p = await subset.call('query_stations_info', { PageNo: 1, PageSize: 1 });
     expect(p.ret).toBe(0);
     expect(p.data).toMatchObject({ ItemSize: 2, PageCount: 2 });
-    const pages = [p.data, (await subset.call('query_stations_info', { PageNo: 2, PageSize: 1 })).data, (await subset.call('query_stations_info', { PageNo: 3, PageSize: 1 })).data];
+    const pages = [
+      p.data,
+      (await subset.call('query_stations_info', { PageNo: 2, PageSize: 1 })).data,
+      (await subset.call('query_stations_info', { PageNo: 3, PageSize: 1 })).data,
+    ];
     const ids = pages.flatMap((d) => (d as { StationInfos: Array<{ StationID: string }> }).StationInfos.map((s) => s.StationID));
     expect(ids).toEqual(GRANTED);
     expect(foreignMentioned(pages)).toEqual([]);
@@ -70,6 +74,8 @@ describe('partner scoping across the baseinfo interfaces', () => {
     expect(own.data).toMatchObject({ SuccStat: 0, FailReason: 0, SumPeriod: 4 });
     // the all-stations partner gets the foreign connector's prices: the subset answer really was scoping
     const allSeq = `${all.partner.operatorId}000000000000000009`;
-    expect((await all.call('query_equip_business_policy', { EquipBizSeq: allSeq, ConnectorID: 'FX0002E01C1' })).data).toMatchObject({ SuccStat: 0 });
+    expect((await all.call('query_equip_business_policy', { EquipBizSeq: allSeq, ConnectorID: 'FX0002E01C1' })).data).toMatchObject({
+      SuccStat: 0,
+    });
   });
 });

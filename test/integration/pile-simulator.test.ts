@@ -5,15 +5,23 @@
  * on the bus; and the local-only admin endpoint changing a connector and emitting
  * PileStatusChanged. Events are captured where every PutEvents lands: the local bus's dispatch.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Platform } from '../../infra/local/platform.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  PILES_SOURCE,
+  PileCommandRequested,
+  PileMeterValues,
+  PileSessionStarted,
+  PileSessionStopped,
+  PileStatusChanged,
+} from '../../events/piles.ts';
 import type { BusEvent } from '../../infra/local/bus.ts';
-import { startTestPlatform, DEMO_SEED } from '../support/platform.ts';
+import type { Platform } from '../../infra/local/platform.ts';
 import { publish } from '../../shared/bus/publish.ts';
-import { PileCommandRequested, PileMeterValues, PileSessionStarted, PileSessionStopped, PileStatusChanged, PILES_SOURCE } from '../../events/piles.ts';
+import { DEMO_SEED, startTestPlatform } from '../support/platform.ts';
 
 const connector = (ConnectorID: string, Power: number, ConnectorType: number) => ({
   ConnectorID,
@@ -69,7 +77,11 @@ afterAll(async () => {
 
 const pileEvents = (detailType: string, connectorId: string, seq?: string) =>
   seen.filter(
-    (e) => e.source === PILES_SOURCE && e['detail-type'] === detailType && e.detail.ConnectorID === connectorId && (!seq || e.detail.StartChargeSeq === seq),
+    (e) =>
+      e.source === PILES_SOURCE &&
+      e['detail-type'] === detailType &&
+      e.detail.ConnectorID === connectorId &&
+      (!seq || e.detail.StartChargeSeq === seq),
   );
 
 /** wait for a condition (no timing is asserted: a generous bound only ends a hung test) */
@@ -85,7 +97,11 @@ const command = (command: 'start' | 'stop', ConnectorID: string, StartChargeSeq:
   publish(PileCommandRequested, { command, ConnectorID, StartChargeSeq, requestedAt: new Date().toISOString() });
 
 const admin = async (id: string, body: unknown) => {
-  const res = await fetch(`${platform.apiUrl}/local/sim/connectors/${id}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${platform.apiUrl}/local/sim/connectors/${id}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 };
 

@@ -4,14 +4,26 @@
  * bad Sig; parked in the DLQ with the partner's Msg and replayable. (Issue 5, "Tests that must exist".)
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Platform } from '../../infra/local/platform.ts';
-import type { BusEvent } from '../../infra/local/bus.ts';
-import { eventually } from '../support/eventually.ts';
-import { P1, P2, acceptedOf, demo, emitFinished, emitStarted, emitStatus, newSeq, startPushPlatform, statusChange, statusesAt } from '../support/push.ts';
 import { OrderDisputed } from '../../events/push.ts';
+import type { BusEvent } from '../../infra/local/bus.ts';
+import type { Platform } from '../../infra/local/platform.ts';
+import { config } from '../../shared/config.ts';
 import { replayDlq } from '../../shared/push/dlq.ts';
 import { DeliverySchema } from '../../shared/push/messages.ts';
-import { config } from '../../shared/config.ts';
+import { eventually } from '../support/eventually.ts';
+import {
+  acceptedOf,
+  demo,
+  emitFinished,
+  emitStarted,
+  emitStatus,
+  newSeq,
+  P1,
+  P2,
+  startPushPlatform,
+  statusChange,
+  statusesAt,
+} from '../support/push.ts';
 
 let platform: Platform;
 const disputes: BusEvent[] = [];
@@ -31,7 +43,8 @@ const healthy = () => {
   demo(platform, P2).set({});
 };
 const drain = () => platform.cloud.drain({ timeoutMs: 60_000, includeDelayed: true });
-const dlqBodies = () => platform.cloud.queues.peek(platform.cloud.queues.dlqOf('push-deliveries')).map((m) => DeliverySchema.parse(JSON.parse(m.body)));
+const dlqBodies = () =>
+  platform.cloud.queues.peek(platform.cloud.queues.dlqOf('push-deliveries')).map((m) => DeliverySchema.parse(JSON.parse(m.body)));
 
 /** 36 distinct (Status, ParkStatus, LockStatus) so a received status names the version it came from */
 const COMBOS = [1, 2, 3, 4, 255, 0].flatMap((s) => [10, 50, 0].flatMap((p) => [10, 50].map((l) => [s, p, l] as const)));
@@ -43,7 +56,9 @@ describe('push delivery — T/CEC 102 §1.8, §3.3, §3.8, §3.12 (issue 5)', ()
     healthy();
     await emitStatus([statusChange('FX0001E02C1', 1, 2, 50, 10), statusChange('FX0002E02C1', 1, 3, 50, 50)]);
     await drain();
-    expect(statusesAt(demo(platform, P1), 'FX0001E02C1')).toEqual([{ ConnectorID: 'FX0001E02C1', Status: 2, ParkStatus: 50, LockStatus: 10 }]);
+    expect(statusesAt(demo(platform, P1), 'FX0001E02C1')).toEqual([
+      { ConnectorID: 'FX0001E02C1', Status: 2, ParkStatus: 50, LockStatus: 10 },
+    ]);
     expect(statusesAt(demo(platform, P2), 'FX0001E02C1')).toHaveLength(1);
     expect(statusesAt(demo(platform, P1), 'FX0002E02C1')).toHaveLength(1);
     expect(statusesAt(demo(platform, P2), 'FX0002E02C1')).toEqual([]); // FX0002 is not granted to P2
@@ -77,7 +92,11 @@ describe('push delivery — T/CEC 102 §1.8, §3.3, §3.8, §3.12 (issue 5)', ()
     const seq = newSeq(P1);
     await emitStarted(P1, seq, 'FX0004E02C1');
     // it really was down: several attempts failed (and the breaker held the rest)
-    await eventually(async () => d1.requests() - before, { until: (n) => n >= 6, timeoutMs: 20_000, what: 'failed attempts at the dead partner' });
+    await eventually(async () => d1.requests() - before, {
+      until: (n) => n >= 6,
+      timeoutMs: 20_000,
+      what: 'failed attempts at the dead partner',
+    });
     await new Promise((r) => setTimeout(r, 3000));
     d1.set({});
     await drain();
@@ -101,7 +120,9 @@ describe('push delivery — T/CEC 102 §1.8, §3.3, §3.8, §3.12 (issue 5)', ()
     await drain();
     expect(statusesAt(d1, c).map((s) => s.Status)).toEqual([1, 2, 3]);
     expect(d1.tokensIssued()).toBe(tokens + 1);
-    const after = acceptedOf(d1, 'notification_stationStatus', c).slice(1).map((r) => r.token);
+    const after = acceptedOf(d1, 'notification_stationStatus', c)
+      .slice(1)
+      .map((r) => r.token);
     expect(new Set(after).size).toBe(1);
     expect(after[0]).not.toBe(tokenBefore);
   });
@@ -114,7 +135,10 @@ describe('push delivery — T/CEC 102 §1.8, §3.3, §3.8, §3.12 (issue 5)', ()
     const cs = ['FX0001E01C1', 'FX0003E01C2', 'FX0003E02C1'];
     await emitStatus(cs.map((c) => statusChange(c, 7, 4, 50, 50)));
     // the healthy partner has all of them while the dead one still has none
-    await eventually(async () => cs.every((c) => statusesAt(d1, c).some((s) => s.Status === 4)), { timeoutMs: 20_000, what: 'the healthy partner' });
+    await eventually(async () => cs.every((c) => statusesAt(d1, c).some((s) => s.Status === 4)), {
+      timeoutMs: 20_000,
+      what: 'the healthy partner',
+    });
     expect(cs.map((c) => statusesAt(d2, c).filter((s) => s.Status === 4).length)).toEqual([0, 0, 0]);
     d2.set({});
     await drain();
@@ -127,11 +151,14 @@ describe('push delivery — T/CEC 102 §1.8, §3.3, §3.8, §3.12 (issue 5)', ()
     d1.set({ tamperSig: true });
     const seq = newSeq(P1);
     await emitStarted(P1, seq, 'FX0002E01C2');
-    await eventually(async () => d1.received.filter((r) => r.iface === 'notification_start_charge_result' && r.data.StartChargeSeq === seq).length, {
-      until: (n) => n >= 2,
-      timeoutMs: 20_000,
-      what: 'a retry after the tampered Sig',
-    });
+    await eventually(
+      async () => d1.received.filter((r) => r.iface === 'notification_start_charge_result' && r.data.StartChargeSeq === seq).length,
+      {
+        until: (n) => n >= 2,
+        timeoutMs: 20_000,
+        what: 'a retry after the tampered Sig',
+      },
+    );
     d1.set({});
     await drain();
     const all = d1.received.filter((r) => r.data.StartChargeSeq === seq);
@@ -156,12 +183,19 @@ describe('push delivery — T/CEC 102 §1.8, §3.3, §3.8, §3.12 (issue 5)', ()
     d1.set({ ret: 4004, msg: 'StartChargeSeq 未知' });
     const seq = newSeq(P1);
     await emitStarted(P1, seq, 'FX0003E01C1');
-    const parked = await eventually(async () => dlqBodies().find((m) => m.id.includes(seq)), { timeoutMs: 30_000, what: 'the parked push in the DLQ' });
+    const parked = await eventually(async () => dlqBodies().find((m) => m.id.includes(seq)), {
+      timeoutMs: 30_000,
+      what: 'the parked push in the DLQ',
+    });
     expect(parked!.attempt).toBe(2);
     expect(parked!.lastError).toMatchObject({ class: 'permanent', ret: 4004, msg: 'StartChargeSeq 未知' });
     expect(parked!.parked?.reason).toContain('StartChargeSeq 未知');
     d1.set({});
-    const moved = await replayDlq(config().queueUrl('push-deliveries'), Number.POSITIVE_INFINITY, (m) => m.delivery?.id.includes(seq) ?? false);
+    const moved = await replayDlq(
+      config().queueUrl('push-deliveries'),
+      Number.POSITIVE_INFINITY,
+      (m) => m.delivery?.id.includes(seq) ?? false,
+    );
     expect(moved).toBe(1);
     await drain();
     expect(acceptedOf(d1, 'notification_start_charge_result', seq)).toHaveLength(1);
@@ -217,4 +251,3 @@ describe('per-partner concurrency (shared/push/state.ts)', () => {
     expect(await acquireSlot(who, 3, now + 11_000, 10_000)).toBeDefined(); // leases of a crashed push expire
   });
 });
-

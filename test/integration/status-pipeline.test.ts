@@ -4,20 +4,20 @@
  * Invariant: a late, older report never overwrites a newer status (shuffled delivery ends in the
  * newest), and ConnectorStatusChanged is emitted only on real changes, with previousStatus.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import fc from 'fast-check';
-import type { Platform } from '../../infra/local/platform.ts';
-import type { BusEvent } from '../../infra/local/bus.ts';
-import { startStationsPlatform } from '../support/stations.ts';
-import { publish } from '../../shared/bus/publish.ts';
-import { PileStatusChanged, type ConnectorStatus } from '../../events/piles.ts';
-import { ConnectorStatusChanged } from '../../events/baseinfo.ts';
-import { getStationConnectors } from '../../shared/store/stations.ts';
-import { statusVersion } from '../../shared/domain/stations.ts';
-import { applyConnectorStatus } from '../../shared/store/stations.ts';
-import { ingestPileStatus, PENDING_GRACE_MS } from '../../shared/domain/connector-status.ts';
-import { dynamo } from '../../shared/store/dynamo.ts';
+
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConnectorStatusChanged } from '../../events/baseinfo.ts';
+import { type ConnectorStatus, PileStatusChanged } from '../../events/piles.ts';
+import type { BusEvent } from '../../infra/local/bus.ts';
+import type { Platform } from '../../infra/local/platform.ts';
+import { publish } from '../../shared/bus/publish.ts';
+import { ingestPileStatus, PENDING_GRACE_MS } from '../../shared/domain/connector-status.ts';
+import { statusVersion } from '../../shared/domain/stations.ts';
+import { dynamo } from '../../shared/store/dynamo.ts';
+import { applyConnectorStatus, getStationConnectors } from '../../shared/store/stations.ts';
+import { startStationsPlatform } from '../support/stations.ts';
 
 let platform: Platform;
 const emitted: BusEvent[] = [];
@@ -36,7 +36,8 @@ afterAll(async () => platform?.stop());
 const changesOf = (connectorId: string) =>
   emitted.filter((e) => e.detail.ConnectorID === connectorId).map((e) => ConnectorStatusChanged.detail.parse(e.detail));
 
-const liveOf = async (stationId: string, connectorId: string) => (await getStationConnectors(stationId)).find((c) => c.connectorId === connectorId);
+const liveOf = async (stationId: string, connectorId: string) =>
+  (await getStationConnectors(stationId)).find((c) => c.connectorId === connectorId);
 
 const base = Date.parse('2026-11-23T02:00:00.000Z');
 const report = (connectorId: string, i: number, status: ConnectorStatus, park: 0 | 10 | 50 = 10, lock: 0 | 10 | 50 = 10) => ({
@@ -56,7 +57,12 @@ describe('status pipeline: PileStatusChanged → live status → ConnectorStatus
       await publish(PileStatusChanged, r);
       await platform.cloud.drain();
     }
-    expect(await liveOf('FX0001', c)).toMatchObject({ status: 3, parkStatus: 50, lockStatus: 10, version: statusVersion(reports[4]!.observedAt, 5) });
+    expect(await liveOf('FX0001', c)).toMatchObject({
+      status: 3,
+      parkStatus: 50,
+      lockStatus: 10,
+      version: statusVersion(reports[4]!.observedAt, 5),
+    });
     const changes = changesOf(c);
     expect(changes.map((x) => [x.status, x.previousStatus])).toEqual([
       [1, undefined],
@@ -100,7 +106,10 @@ describe('status pipeline: PileStatusChanged → live status → ConnectorStatus
           const c = connectors[run % connectors.length]!;
           const offset = 1000 * ++run;
           const reports = statuses.map((s, i) => report(c, offset + i, s));
-          const shuffled = reports.map((r) => ({ r, k: randoms.next().value })).sort((a, b) => a.k - b.k).map((x) => x.r);
+          const shuffled = reports
+            .map((r) => ({ r, k: randoms.next().value }))
+            .sort((a, b) => a.k - b.k)
+            .map((x) => x.r);
           const before = changesOf(c).length;
           await Promise.all(shuffled.map((r) => publish(PileStatusChanged, r)));
           await platform.cloud.drain();
@@ -131,14 +140,22 @@ describe('status pipeline: PileStatusChanged → live status → ConnectorStatus
     const r = report(c, 500, 255, 0, 10);
     const v = statusVersion(r.observedAt, r.seq);
     // the first delivery stores the change and dies before publishing
-    const stored = await applyConnectorStatus({ stationId: 'FX0002', connectorId: c, version: v, observedAt: r.observedAt, status: 255, parkStatus: 0, lockStatus: 10 }, () => true);
+    const stored = await applyConnectorStatus(
+      { stationId: 'FX0002', connectorId: c, version: v, observedAt: r.observedAt, status: 255, parkStatus: 0, lockStatus: 10 },
+      () => true,
+    );
     expect(stored.outcome).toBe('applied');
     // a duplicate delivered at once finds the change pending and leaves it to its owner
     expect(await ingestPileStatus(r)).toBe('stale');
     expect(changesOf(c).filter((x) => x.version === v)).toHaveLength(0);
     // the SQS redelivery after the visibility timeout (simulated by ageing the mark) announces it, once
     await dynamo().send(
-      new UpdateCommand({ TableName: process.env.TABLE_STATIONS, Key: { pk: 'STATION#FX0002', sk: `CONN#${c}` }, UpdateExpression: 'SET pendingSince = :old', ExpressionAttributeValues: { ':old': Date.now() - PENDING_GRACE_MS - 1 } }),
+      new UpdateCommand({
+        TableName: process.env.TABLE_STATIONS,
+        Key: { pk: 'STATION#FX0002', sk: `CONN#${c}` },
+        UpdateExpression: 'SET pendingSince = :old',
+        ExpressionAttributeValues: { ':old': Date.now() - PENDING_GRACE_MS - 1 },
+      }),
     );
     expect(await ingestPileStatus(r)).toBe('re-announced');
     expect(await ingestPileStatus(r)).toBe('stale');

@@ -3,11 +3,11 @@
  * once per test file, and talk to it over HTTP exactly as a partner does.
  */
 import { fileURLToPath } from 'node:url';
-import { startPlatform, type Platform, type PlatformOptions } from '../../infra/local/platform.ts';
-import { encodeRequest, decodeResponse, type RequestEnvelope } from '../../shared/tcec/envelope.ts';
-import { chinaTimeStamp } from '../../shared/tcec/time.ts';
-import type { SecretSet } from '../../shared/tcec/crypto.ts';
+import { type Platform, type PlatformOptions, startPlatform } from '../../infra/local/platform.ts';
 import type { SeedPartner } from '../../shared/seed.ts';
+import type { SecretSet } from '../../shared/tcec/crypto.ts';
+import { decodeResponse, encodeRequest, type RequestEnvelope } from '../../shared/tcec/envelope.ts';
+import { chinaTimeStamp } from '../../shared/tcec/time.ts';
 
 export const DEMO_SEED = fileURLToPath(new URL('../../infra/local/seed/demo-partners.json', import.meta.url));
 
@@ -37,8 +37,12 @@ export const postRaw = async (apiUrl: string, iface: string, body: string, heade
   return { status: res.status, body: text, json };
 };
 
-export const envelopeFor = (p: Pick<SeedPartner, 'operatorId'> & { inbound: SecretSet }, data: unknown, at = new Date(), seq = '0001'): RequestEnvelope =>
-  encodeRequest({ operatorId: p.operatorId, data, secrets: p.inbound, timeStamp: chinaTimeStamp(at), seq });
+export const envelopeFor = (
+  p: Pick<SeedPartner, 'operatorId'> & { inbound: SecretSet },
+  data: unknown,
+  at = new Date(),
+  seq = '0001',
+): RequestEnvelope => encodeRequest({ operatorId: p.operatorId, data, secrets: p.inbound, timeStamp: chinaTimeStamp(at), seq });
 
 /** A full, correct call as the partner: envelope + token; returns the decoded, verified response. */
 export const callAs = async (

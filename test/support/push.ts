@@ -3,12 +3,12 @@
  * push backoffs, its demo partners, and helpers to emit the events pushes come from.
  */
 import { afterAll, beforeAll } from 'vitest';
-import type { Platform } from '../../infra/local/platform.ts';
-import type { DemoPartner, ReceivedPush } from '../../infra/local/partner-server.ts';
-import { publish } from '../../shared/bus/publish.ts';
 import { ConnectorStatusChanged } from '../../events/baseinfo.ts';
-import { OrderFinished, OrderStarted } from '../../events/orders.ts';
 import type { DetailOf } from '../../events/define.ts';
+import { OrderFinished, OrderStarted } from '../../events/orders.ts';
+import type { DemoPartner, ReceivedPush } from '../../infra/local/partner-server.ts';
+import type { Platform } from '../../infra/local/platform.ts';
+import { publish } from '../../shared/bus/publish.ts';
 import { startStationsPlatform } from './stations.ts';
 
 /** short backoffs, a quick breaker and timeout: a partner outage of seconds, not hours */
@@ -52,7 +52,13 @@ export const demo = (platform: Platform, operatorId: string): DemoPartner => {
 
 const STATION_OF = (connectorId: string) => connectorId.slice(0, 6);
 
-export const statusChange = (connectorId: string, version: number, status: number, parkStatus = 10, lockStatus = 10): DetailOf<typeof ConnectorStatusChanged> =>
+export const statusChange = (
+  connectorId: string,
+  version: number,
+  status: number,
+  parkStatus = 10,
+  lockStatus = 10,
+): DetailOf<typeof ConnectorStatusChanged> =>
   ConnectorStatusChanged.detail.parse({
     StationID: STATION_OF(connectorId),
     ConnectorID: connectorId,
@@ -80,15 +86,29 @@ export const emitStarted = (operatorId: string, seq: string, connectorId = 'FX00
     StartTime: '2026-11-23 09:30:47',
   });
 
-export const emitFinished = (operatorId: string, seq: string, connectorId = 'FX0001E01C1', extra: Partial<DetailOf<typeof OrderFinished>> = {}) =>
-  publish(OrderFinished, { ...OrderFinished.sample, StartChargeSeq: seq, ConnectorID: connectorId, StationID: STATION_OF(connectorId), OperatorID: operatorId, ...extra });
+export const emitFinished = (
+  operatorId: string,
+  seq: string,
+  connectorId = 'FX0001E01C1',
+  extra: Partial<DetailOf<typeof OrderFinished>> = {},
+) =>
+  publish(OrderFinished, {
+    ...OrderFinished.sample,
+    StartChargeSeq: seq,
+    ConnectorID: connectorId,
+    StationID: STATION_OF(connectorId),
+    OperatorID: operatorId,
+    ...extra,
+  });
 
 /** pushes of one interface the partner accepted, optionally only those about one connector/order */
 export const acceptedOf = (d: DemoPartner, iface: ReceivedPush['iface'], subject?: string): ReceivedPush[] =>
   d.accepted(iface).filter((r) => subject === undefined || JSON.stringify(r.data).includes(`"${subject}"`));
 
 export const statusesAt = (d: DemoPartner, connectorId: string) =>
-  acceptedOf(d, 'notification_stationStatus', connectorId).map((r) => (r.data.ConnectorStatusInfo as { Status: number; ParkStatus?: number; LockStatus?: number }));
+  acceptedOf(d, 'notification_stationStatus', connectorId).map(
+    (r) => r.data.ConnectorStatusInfo as { Status: number; ParkStatus?: number; LockStatus?: number },
+  );
 
 import { decryptData, signRequest } from '../../shared/tcec/crypto.ts';
 

@@ -1,8 +1,8 @@
 /** The local scheduler's expressions (infra/local/scheduler.ts) and the SQS attribute MD5 (infra/local/queues.ts). */
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { nextCron, nextFire, parseSchedule, ScheduleError, type CronSpec } from '../../infra/local/scheduler.ts';
 import { md5OfMessageAttributes } from '../../infra/local/queues.ts';
+import { type CronSpec, nextCron, nextFire, parseSchedule, ScheduleError } from '../../infra/local/scheduler.ts';
 
 const cron = (expr: string): CronSpec => {
   const s = parseSchedule(expr);

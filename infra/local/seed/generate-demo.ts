@@ -44,46 +44,158 @@ interface City {
 }
 
 const CITIES: readonly City[] = [
-  { name: '上海市', code: 'SH', tel: '021', elec: [0.3117, 0.6712, 1.0407], weight: 40, districts: [
-    { name: '浦东新区', area: '310115', lng: 121.544346, lat: 31.221461, roads: ['世纪大道', '张江路', '锦绣路', '龙阳路', '川沙路', '金科路'] },
-    { name: '徐汇区', area: '310104', lng: 121.436525, lat: 31.188523, roads: ['漕溪北路', '宜山路', '虹梅路', '龙华中路', '田林路'] },
-    { name: '闵行区', area: '310112', lng: 121.381709, lat: 31.112813, roads: ['莘庄路', '七莘路', '申贵路', '虹井路', '都市路'] },
-    { name: '静安区', area: '310106', lng: 121.459384, lat: 31.247105, roads: ['共和新路', '南京西路', '延长中路', '万荣路'] },
-  ] },
-  { name: '北京市', code: 'BJ', tel: '010', elec: [0.3483, 0.7523, 1.1893], weight: 35, districts: [
-    { name: '朝阳区', area: '110105', lng: 116.443108, lat: 39.921470, roads: ['望京街', '东三环中路', '酒仙桥路', '朝阳北路', '广顺北大街'] },
-    { name: '海淀区', area: '110108', lng: 116.298056, lat: 39.959912, roads: ['中关村大街', '西二旗大街', '上地信息路', '学院路', '北清路'] },
-    { name: '丰台区', area: '110106', lng: 116.286968, lat: 39.863642, roads: ['南四环西路', '科兴路', '丰台北路', '马家堡东路'] },
-  ] },
-  { name: '深圳市', code: 'SZ', tel: '0755', elec: [0.2829, 0.6704, 1.0362], weight: 30, districts: [
-    { name: '南山区', area: '440305', lng: 113.930478, lat: 22.533191, roads: ['科技南路', '深南大道', '南海大道', '沙河西路', '留仙大道'] },
-    { name: '福田区', area: '440304', lng: 114.055036, lat: 22.521541, roads: ['福华三路', '益田路', '红荔路', '皇岗路'] },
-    { name: '宝安区', area: '440306', lng: 113.883831, lat: 22.553719, roads: ['宝安大道', '新湖路', '航城大道', '福永大道'] },
-  ] },
-  { name: '广州市', code: 'GZ', tel: '020', elec: [0.2772, 0.6644, 1.0968], weight: 25, districts: [
-    { name: '天河区', area: '440106', lng: 113.361200, lat: 23.124680, roads: ['天河路', '黄埔大道西', '中山大道西', '珠江东路'] },
-    { name: '番禺区', area: '440113', lng: 113.384129, lat: 22.937244, roads: ['迎宾路', '市桥大道', '汉溪大道', '兴南大道'] },
-  ] },
-  { name: '杭州市', code: 'HZ', tel: '0571', elec: [0.3019, 0.6638, 1.0325], weight: 20, districts: [
-    { name: '西湖区', area: '330106', lng: 120.130203, lat: 30.259324, roads: ['文二西路', '天目山路', '古墩路', '转塘街道'] },
-    { name: '余杭区', area: '330110', lng: 120.299376, lat: 30.419045, roads: ['文一西路', '良渚路', '五常大道', '仓前街道'] },
-  ] },
-  { name: '成都市', code: 'CD', tel: '028', elec: [0.2713, 0.6016, 0.9613], weight: 20, districts: [
-    { name: '武侯区', area: '510107', lng: 104.043390, lat: 30.641982, roads: ['天府大道北段', '科华北路', '二环路南四段', '武侯大道'] },
-    { name: '锦江区', area: '510104', lng: 104.117022, lat: 30.598158, roads: ['东大街', '三环路东五段', '静安路', '锦华路'] },
-  ] },
-  { name: '武汉市', code: 'WH', tel: '027', elec: [0.3160, 0.6519, 1.0288], weight: 15, districts: [
-    { name: '洪山区', area: '420111', lng: 114.343796, lat: 30.500247, roads: ['珞喻路', '光谷大道', '雄楚大道', '民族大道'] },
-    { name: '江汉区', area: '420103', lng: 114.270764, lat: 30.601430, roads: ['解放大道', '建设大道', '发展大道', '常青路'] },
-  ] },
-  { name: '南京市', code: 'NJ', tel: '025', elec: [0.3222, 0.6799, 1.0517], weight: 15, districts: [
-    { name: '江宁区', area: '320115', lng: 118.839685, lat: 31.953702, roads: ['双龙大道', '天元中路', '胜太路', '秣陵街道'] },
-    { name: '鼓楼区', area: '320106', lng: 118.770182, lat: 32.066601, roads: ['中山北路', '湖南路', '虎踞路', '热河南路'] },
-  ] },
+  {
+    name: '上海市',
+    code: 'SH',
+    tel: '021',
+    elec: [0.3117, 0.6712, 1.0407],
+    weight: 40,
+    districts: [
+      {
+        name: '浦东新区',
+        area: '310115',
+        lng: 121.544346,
+        lat: 31.221461,
+        roads: ['世纪大道', '张江路', '锦绣路', '龙阳路', '川沙路', '金科路'],
+      },
+      { name: '徐汇区', area: '310104', lng: 121.436525, lat: 31.188523, roads: ['漕溪北路', '宜山路', '虹梅路', '龙华中路', '田林路'] },
+      { name: '闵行区', area: '310112', lng: 121.381709, lat: 31.112813, roads: ['莘庄路', '七莘路', '申贵路', '虹井路', '都市路'] },
+      { name: '静安区', area: '310106', lng: 121.459384, lat: 31.247105, roads: ['共和新路', '南京西路', '延长中路', '万荣路'] },
+    ],
+  },
+  {
+    name: '北京市',
+    code: 'BJ',
+    tel: '010',
+    elec: [0.3483, 0.7523, 1.1893],
+    weight: 35,
+    districts: [
+      {
+        name: '朝阳区',
+        area: '110105',
+        lng: 116.443108,
+        lat: 39.92147,
+        roads: ['望京街', '东三环中路', '酒仙桥路', '朝阳北路', '广顺北大街'],
+      },
+      {
+        name: '海淀区',
+        area: '110108',
+        lng: 116.298056,
+        lat: 39.959912,
+        roads: ['中关村大街', '西二旗大街', '上地信息路', '学院路', '北清路'],
+      },
+      { name: '丰台区', area: '110106', lng: 116.286968, lat: 39.863642, roads: ['南四环西路', '科兴路', '丰台北路', '马家堡东路'] },
+    ],
+  },
+  {
+    name: '深圳市',
+    code: 'SZ',
+    tel: '0755',
+    elec: [0.2829, 0.6704, 1.0362],
+    weight: 30,
+    districts: [
+      {
+        name: '南山区',
+        area: '440305',
+        lng: 113.930478,
+        lat: 22.533191,
+        roads: ['科技南路', '深南大道', '南海大道', '沙河西路', '留仙大道'],
+      },
+      { name: '福田区', area: '440304', lng: 114.055036, lat: 22.521541, roads: ['福华三路', '益田路', '红荔路', '皇岗路'] },
+      { name: '宝安区', area: '440306', lng: 113.883831, lat: 22.553719, roads: ['宝安大道', '新湖路', '航城大道', '福永大道'] },
+    ],
+  },
+  {
+    name: '广州市',
+    code: 'GZ',
+    tel: '020',
+    elec: [0.2772, 0.6644, 1.0968],
+    weight: 25,
+    districts: [
+      { name: '天河区', area: '440106', lng: 113.3612, lat: 23.12468, roads: ['天河路', '黄埔大道西', '中山大道西', '珠江东路'] },
+      { name: '番禺区', area: '440113', lng: 113.384129, lat: 22.937244, roads: ['迎宾路', '市桥大道', '汉溪大道', '兴南大道'] },
+    ],
+  },
+  {
+    name: '杭州市',
+    code: 'HZ',
+    tel: '0571',
+    elec: [0.3019, 0.6638, 1.0325],
+    weight: 20,
+    districts: [
+      { name: '西湖区', area: '330106', lng: 120.130203, lat: 30.259324, roads: ['文二西路', '天目山路', '古墩路', '转塘街道'] },
+      { name: '余杭区', area: '330110', lng: 120.299376, lat: 30.419045, roads: ['文一西路', '良渚路', '五常大道', '仓前街道'] },
+    ],
+  },
+  {
+    name: '成都市',
+    code: 'CD',
+    tel: '028',
+    elec: [0.2713, 0.6016, 0.9613],
+    weight: 20,
+    districts: [
+      { name: '武侯区', area: '510107', lng: 104.04339, lat: 30.641982, roads: ['天府大道北段', '科华北路', '二环路南四段', '武侯大道'] },
+      { name: '锦江区', area: '510104', lng: 104.117022, lat: 30.598158, roads: ['东大街', '三环路东五段', '静安路', '锦华路'] },
+    ],
+  },
+  {
+    name: '武汉市',
+    code: 'WH',
+    tel: '027',
+    elec: [0.316, 0.6519, 1.0288],
+    weight: 15,
+    districts: [
+      { name: '洪山区', area: '420111', lng: 114.343796, lat: 30.500247, roads: ['珞喻路', '光谷大道', '雄楚大道', '民族大道'] },
+      { name: '江汉区', area: '420103', lng: 114.270764, lat: 30.60143, roads: ['解放大道', '建设大道', '发展大道', '常青路'] },
+    ],
+  },
+  {
+    name: '南京市',
+    code: 'NJ',
+    tel: '025',
+    elec: [0.3222, 0.6799, 1.0517],
+    weight: 15,
+    districts: [
+      { name: '江宁区', area: '320115', lng: 118.839685, lat: 31.953702, roads: ['双龙大道', '天元中路', '胜太路', '秣陵街道'] },
+      { name: '鼓楼区', area: '320106', lng: 118.770182, lat: 32.066601, roads: ['中山北路', '湖南路', '虎踞路', '热河南路'] },
+    ],
+  },
 ];
 
-const PLACES = ['万达广场', '地铁停车场', '科技园', '物流园', '高铁站P4停车场', '购物中心', '体育中心', '产业园', '公交枢纽', '社区停车场', '商务中心', '滨江公园', '会展中心', '大学城', '汽车城'];
-const CONSTRUCTION_FOR: Readonly<Record<string, number>> = { 万达广场: 9, 地铁停车场: 6, 科技园: 5, 物流园: 5, 高铁站P4停车场: 6, 购物中心: 9, 体育中心: 7, 产业园: 5, 公交枢纽: 6, 社区停车场: 1, 商务中心: 4, 滨江公园: 8, 会展中心: 7, 大学城: 2, 汽车城: 3 };
+const PLACES = [
+  '万达广场',
+  '地铁停车场',
+  '科技园',
+  '物流园',
+  '高铁站P4停车场',
+  '购物中心',
+  '体育中心',
+  '产业园',
+  '公交枢纽',
+  '社区停车场',
+  '商务中心',
+  '滨江公园',
+  '会展中心',
+  '大学城',
+  '汽车城',
+];
+const CONSTRUCTION_FOR: Readonly<Record<string, number>> = {
+  万达广场: 9,
+  地铁停车场: 6,
+  科技园: 5,
+  物流园: 5,
+  高铁站P4停车场: 6,
+  购物中心: 9,
+  体育中心: 7,
+  产业园: 5,
+  公交枢纽: 6,
+  社区停车场: 1,
+  商务中心: 4,
+  滨江公园: 8,
+  会展中心: 7,
+  大学城: 2,
+  汽车城: 3,
+};
 const MANUFACTURERS = [
   { id: 'MA6DXRP07', name: '星云充电设备' },
   { id: 'MA1K8WQ25', name: '华商三优新能源' },
@@ -108,7 +220,15 @@ const policyFor = (c: City) => {
   const service = round(0.4 + int(0, 8) * 0.05, 4);
   const [valley, flat, peak] = c.elec;
   const p = (StartTime: string, e: number) => ({ StartTime, ElecPrice: e, SevicePrice: service });
-  return [p('000000', valley), p('080000', flat), p('100000', peak), p('150000', flat), p('180000', peak), p('210000', flat), p('230000', valley)];
+  return [
+    p('000000', valley),
+    p('080000', flat),
+    p('100000', peak),
+    p('150000', flat),
+    p('180000', peak),
+    p('210000', flat),
+    p('230000', valley),
+  ];
 };
 
 const stations = Array.from({ length: TOTAL }, (_, i) => {
@@ -160,7 +280,16 @@ const stations = Array.from({ length: TOTAL }, (_, i) => {
         EquipmentModel: 'AC7-1',
         EquipmentType: 2,
         ConnectorInfos: [
-          { ConnectorID: `${eid}1`, ConnectorName: `${dcCount + k + 1}号交流枪`, ConnectorType: 3, VoltageUpperLimits: 220, VoltageLowerLimits: 220, Current: 32, Power: 7, NationalStandard: 2 },
+          {
+            ConnectorID: `${eid}1`,
+            ConnectorName: `${dcCount + k + 1}号交流枪`,
+            ConnectorType: 3,
+            VoltageUpperLimits: 220,
+            VoltageLowerLimits: 220,
+            Current: 32,
+            Power: 7,
+            NationalStandard: 2,
+          },
         ],
         Power: 7,
         EquipmentName: `${k + 1}号交流桩`,
@@ -189,8 +318,8 @@ const stations = Array.from({ length: TOTAL }, (_, i) => {
     MatchCars: '全部国标车型',
     ParkInfo: '充电车位仅供新能源车充电使用',
     BusineHours: rand() < 0.8 ? '00:00-24:00' : '07:00-23:00',
-    ElectricityFee: `谷${policy[0]!.ElecPrice.toFixed(4)} 平${policy[1]!.ElecPrice.toFixed(4)} 峰${policy[2]!.ElecPrice.toFixed(4)} 元/度`,
-    ServiceFee: `${policy[0]!.SevicePrice.toFixed(4)}元/度`,
+    ElectricityFee: `谷${policy[0]?.ElecPrice.toFixed(4)} 平${policy[1]?.ElecPrice.toFixed(4)} 峰${policy[2]?.ElecPrice.toFixed(4)} 元/度`,
+    ServiceFee: `${policy[0]?.SevicePrice.toFixed(4)}元/度`,
     ParkFee: pick(['充电期间免费停车2小时', '停车费按商场标准收取', '免费停车']),
     Payment: '线上',
     SupportOrder: 0,
@@ -199,10 +328,20 @@ const stations = Array.from({ length: TOTAL }, (_, i) => {
   };
 });
 
-const partnersSeed = JSON.parse(readFileSync(here('demo-partners.json'), 'utf8')) as { operatorId: string; partners: Array<Record<string, unknown>> };
+const partnersSeed = JSON.parse(readFileSync(here('demo-partners.json'), 'utf8')) as {
+  operatorId: string;
+  partners: Array<Record<string, unknown>>;
+};
 const partners = partnersSeed.partners.map((p) => {
   if (p.operatorId === 'MA01H3BQ2') return { ...p, stations: '*' };
-  if (p.operatorId === 'MA02XJ7K3') return { ...p, stations: stations.filter((s) => s.StationID.startsWith('SH')).slice(0, 20).map((s) => s.StationID) };
+  if (p.operatorId === 'MA02XJ7K3')
+    return {
+      ...p,
+      stations: stations
+        .filter((s) => s.StationID.startsWith('SH'))
+        .slice(0, 20)
+        .map((s) => s.StationID),
+    };
   return p;
 });
 

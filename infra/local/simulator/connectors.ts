@@ -16,7 +16,11 @@ export interface SimConnectorSpec {
   powerKw: number;
 }
 
-const Connector = z.looseObject({ ConnectorID: z.string().min(1), ConnectorType: z.number().optional(), Power: z.number().positive().optional() });
+const Connector = z.looseObject({
+  ConnectorID: z.string().min(1),
+  ConnectorType: z.number().optional(),
+  Power: z.number().positive().optional(),
+});
 const Equipment = z.looseObject({
   EquipmentID: z.string().min(1),
   EquipmentType: z.number().optional(),

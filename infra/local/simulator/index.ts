@@ -7,11 +7,21 @@ import { connectorsFromStations } from './connectors.ts';
 import { busSink } from './outbox.ts';
 import { PileSimulator, type SimulatorOptions } from './simulator.ts';
 
-export { PileSimulator, SimError, ADMIN_STATES } from './simulator.ts';
-export type { AdminState, ConnectorView, SessionView, SimState, SimMode, RefuseReason, VehicleOverride, SimulatorOptions, CommandReceipt } from './simulator.ts';
 export { connectorsFromStations, type SimConnectorSpec } from './connectors.ts';
-export { simulatorRoutes, startSimulatorServer, SIM_BASE_PATH, AdminRequestSchema } from './routes.ts';
 export { busSink, Outbox, type SimEvent, type SimEventType, type Sink } from './outbox.ts';
+export { AdminRequestSchema, SIM_BASE_PATH, simulatorRoutes, startSimulatorServer } from './routes.ts';
+export type {
+  AdminState,
+  CommandReceipt,
+  ConnectorView,
+  RefuseReason,
+  SessionView,
+  SimMode,
+  SimState,
+  SimulatorOptions,
+  VehicleOverride,
+} from './simulator.ts';
+export { ADMIN_STATES, PileSimulator, SimError } from './simulator.ts';
 
 /** tuning the local runtime passes through (everything but the connectors and the sink) */
 export type SimulatorTuning = Omit<SimulatorOptions, 'connectors' | 'sink' | 'manualClock'>;

@@ -9,11 +9,12 @@
  * endpoints on its own port. Start the platform with `npm start -- --sim-url <printed URL>` so the
  * pile gateway sends its commands here instead of to an embedded simulator.
  */
-import { parseArgs } from 'node:util';
+
 import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { readSeed } from '../../../shared/seed.ts';
 import { connect } from '../../cli/connect.ts';
 import { DEFAULT_DATA_DIR, DEFAULT_SEED } from '../defaults.ts';
-import { readSeed } from '../../../shared/seed.ts';
 import { createPileSimulator, startSimulatorServer } from './index.ts';
 
 const USAGE =
@@ -41,7 +42,8 @@ const main = async (): Promise<void> => {
   });
   if (values.help) return console.log(USAGE);
   const target = connect(values['data-dir']);
-  if (target.target !== 'local') throw new Error(`no running local cloud: ${resolve(values['data-dir'])}/local-cloud.json not found (npm start first)`);
+  if (target.target !== 'local')
+    throw new Error(`no running local cloud: ${resolve(values['data-dir'])}/local-cloud.json not found (npm start first)`);
   const api = values.api ?? target.apiUrl;
   if (api) {
     const health = await fetch(`${api}/health`).catch(() => undefined);

@@ -4,8 +4,9 @@
  * A batch the bus refuses is retried with backoff, then dropped with a log line (a simulated
  * pile, like a real one, does not buffer forever).
  */
-import { PileMeterValues, PileSessionStarted, PileSessionStopped, PileStatusChanged } from '../../../events/piles.ts';
+
 import type { DetailOf } from '../../../events/define.ts';
+import { PileMeterValues, PileSessionStarted, PileSessionStopped, PileStatusChanged } from '../../../events/piles.ts';
 import { publish } from '../../../shared/bus/publish.ts';
 
 export const SIM_CONTRACTS = { PileStatusChanged, PileSessionStarted, PileSessionStopped, PileMeterValues } as const;
@@ -64,7 +65,9 @@ export class Outbox {
         } catch (err) {
           if (attempt > RETRIES) {
             this.dropped += batch.length;
-            this.log(`[pile-sim] ${batch.length} event(s) dropped after ${attempt} attempts: ${err instanceof Error ? err.message : String(err)}`);
+            this.log(
+              `[pile-sim] ${batch.length} event(s) dropped after ${attempt} attempts: ${err instanceof Error ? err.message : String(err)}`,
+            );
             break;
           }
           await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));

@@ -21,9 +21,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { PileCommandRequested } from '../../../events/piles.ts';
-import { matchPath, type ExtraRoute, type ExtraRouteContext } from '../http.ts';
+import { type ExtraRoute, type ExtraRouteContext, matchPath } from '../http.ts';
 import { closeServer, listen } from '../ports.ts';
-import { ADMIN_STATES, SimError, type AdminState, type PileSimulator } from './simulator.ts';
+import { ADMIN_STATES, type AdminState, type PileSimulator, SimError } from './simulator.ts';
 
 export const SIM_BASE_PATH = '/local/sim';
 
@@ -65,7 +65,8 @@ const guard =
       await fn(req, res, ctx);
     } catch (err) {
       if (err instanceof SimError) send(res, err.status, { message: err.message });
-      else if (err instanceof z.ZodError) send(res, 400, { message: err.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ') });
+      else if (err instanceof z.ZodError)
+        send(res, 400, { message: err.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ') });
       else send(res, 500, { message: err instanceof Error ? err.message : String(err) });
     }
   };

@@ -25,12 +25,13 @@
  * simulated time and a per-pile (EquipmentID) sequence number that only grows (it starts at the
  * real epoch ms when the simulator starts, so a restarted simulator never reuses an older one).
  */
-import { SimClock, type TimerHandle } from './clock.ts';
-import { electricalAt, integrate, powerAt, round1, type Kind, type Vehicle } from './physics.ts';
-import { Outbox, type SimEvent, type Sink } from './outbox.ts';
-import type { SimConnectorSpec } from './connectors.ts';
-import type { PileCommand } from '../../../shared/piles/transport.ts';
+
 import type { ConnectorStatus, StopCause } from '../../../events/piles.ts';
+import type { PileCommand } from '../../../shared/piles/transport.ts';
+import { SimClock, type TimerHandle } from './clock.ts';
+import type { SimConnectorSpec } from './connectors.ts';
+import { Outbox, type SimEvent, type Sink } from './outbox.ts';
+import { electricalAt, integrate, type Kind, powerAt, round1, type Vehicle } from './physics.ts';
 
 export type SimState = 'offline' | 'fault' | 'idle' | 'plugged' | 'charging';
 export type SimMode = 'normal' | 'silent' | 'refuse';
@@ -38,7 +39,17 @@ export type RefuseReason = 'offline' | 'fault' | 'busy' | 'not-plugged' | 'refus
 
 /** what the admin endpoint can ask for */
 export type AdminState = 'offline' | 'fault' | 'idle' | 'plugged' | 'unplugged' | 'local-stop' | SimMode;
-export const ADMIN_STATES: readonly AdminState[] = ['offline', 'fault', 'idle', 'plugged', 'unplugged', 'local-stop', 'normal', 'silent', 'refuse'];
+export const ADMIN_STATES: readonly AdminState[] = [
+  'offline',
+  'fault',
+  'idle',
+  'plugged',
+  'unplugged',
+  'local-stop',
+  'normal',
+  'silent',
+  'refuse',
+];
 
 export interface VehicleOverride {
   socStart?: number;
@@ -281,7 +292,8 @@ export class PileSimulator {
   }
 
   private onStart(c: Conn, seq: string): CommandReceipt {
-    if (c.pending.has(seq) || c.session?.seq === seq || c.lastStopped?.StartChargeSeq === seq) return { taken: false, ignored: 'duplicate' };
+    if (c.pending.has(seq) || c.session?.seq === seq || c.lastStopped?.StartChargeSeq === seq)
+      return { taken: false, ignored: 'duplicate' };
     c.pending.add(seq);
     const now = this.clock.now();
     if (!c.session && c.claim === undefined) {
@@ -311,7 +323,10 @@ export class PileSimulator {
                 : undefined;
     if (reason) {
       if (owner) c.stopAfterStart = false;
-      this.emit(c, { type: 'PileSessionStarted', detail: { StartChargeSeq: seq, ConnectorID: c.spec.ConnectorID, accepted: false, reason, at: iso(at) } });
+      this.emit(c, {
+        type: 'PileSessionStarted',
+        detail: { StartChargeSeq: seq, ConnectorID: c.spec.ConnectorID, accepted: false, reason, at: iso(at) },
+      });
       return;
     }
     const ov = c.vehicle ?? {};
@@ -324,7 +339,10 @@ export class PileSimulator {
     c.autoTimer?.cancel();
     const s: Session = { seq, startedAt: at, vehicle, wh: 0, soc: vehicle.socStart, lastAt: at, meterStartWh: c.meterWh, stopping: false };
     c.session = s;
-    this.emit(c, { type: 'PileSessionStarted', detail: { StartChargeSeq: seq, ConnectorID: c.spec.ConnectorID, accepted: true, at: iso(at), meterStartWh: c.meterWh } });
+    this.emit(c, {
+      type: 'PileSessionStarted',
+      detail: { StartChargeSeq: seq, ConnectorID: c.spec.ConnectorID, accepted: true, at: iso(at), meterStartWh: c.meterWh },
+    });
     this.setState(c, 'charging', at);
     this.scheduleMeter(c, s, at);
     if (c.stopAfterStart) {
@@ -346,7 +364,10 @@ export class PileSimulator {
     const last = c.lastStopped;
     if (last?.StartChargeSeq === seq) {
       this.clock.after(this.between(1_000, 3_000), () =>
-        this.emit(c, { type: 'PileSessionStopped', detail: { StartChargeSeq: seq, ConnectorID: c.spec.ConnectorID, cause: last.cause, at: iso(last.at), energyWh: last.energyWh } }),
+        this.emit(c, {
+          type: 'PileSessionStopped',
+          detail: { StartChargeSeq: seq, ConnectorID: c.spec.ConnectorID, cause: last.cause, at: iso(last.at), energyWh: last.energyWh },
+        }),
       );
       return { taken: true };
     }
@@ -415,7 +436,10 @@ export class PileSimulator {
     const energyWh = Math.round(s.wh);
     c.meterWh = s.meterStartWh + energyWh;
     c.lastStopped = { StartChargeSeq: s.seq, cause, energyWh, at };
-    this.emit(c, { type: 'PileSessionStopped', detail: { StartChargeSeq: s.seq, ConnectorID: c.spec.ConnectorID, cause, at: iso(at), energyWh } });
+    this.emit(c, {
+      type: 'PileSessionStopped',
+      detail: { StartChargeSeq: s.seq, ConnectorID: c.spec.ConnectorID, cause, at: iso(at), energyWh },
+    });
     this.setState(c, next, at);
     if (next === 'plugged') this.scheduleDriverLeaves(c);
   }

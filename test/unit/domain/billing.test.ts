@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import {
+  type Bill,
+  type BillDetail,
   bill,
   capDetails,
   detailPowerCentiKwh,
+  type MeterSample,
   sanitizeSamples,
+  type TariffPeriod,
   toChargeDetails,
   toOrderTotals,
   validateTariff,
-  type Bill,
-  type BillDetail,
-  type MeterSample,
-  type TariffPeriod,
 } from '../../../shared/domain/billing.ts';
 import { parseHHmmss, toPolicyInfos, yuanToPriceUnits } from '../../../shared/domain/tariff.ts';
 import { formatDateTime } from '../../../shared/tcec/time.ts';
@@ -66,7 +66,12 @@ describe('bill — hand-computed sessions', () => {
   });
 
   it('a sample interval straddling 22:00 is split by time, the carry keeps every Wh', () => {
-    const samples = [S('2024-03-15 21:30:00', 0), S('2024-03-15 21:50:00', 7000), S('2024-03-15 22:10:00', 14001), S('2024-03-15 23:30:00', 40001)];
+    const samples = [
+      S('2024-03-15 21:30:00', 0),
+      S('2024-03-15 21:50:00', 7000),
+      S('2024-03-15 22:10:00', 14001),
+      S('2024-03-15 23:30:00', 40001),
+    ];
     // interval 21:50–22:10 (7001 Wh) is half before 22:00: ⌊7001·600/1200⌋ = 3500 → peak 10500, valley 3501 + 26000
     const b = bill(samples, PEAK_VALLEY);
     // peak: 10500 × 8123 / 1e5 = 852.915 → 853; 10500 × 0.4 = 420
@@ -80,7 +85,12 @@ describe('bill — hand-computed sessions', () => {
 
   it('a session crossing midnight: same prices on both sides, still two details (two periods, two days)', () => {
     // 12 kW; the 23:40–00:20 interval straddles midnight, 4000 Wh each side
-    const samples = [S('2024-03-15 23:00:00', 0), S('2024-03-15 23:40:00', 8000), S('2024-03-16 00:20:00', 16000), S('2024-03-16 01:00:00', 24000)];
+    const samples = [
+      S('2024-03-15 23:00:00', 0),
+      S('2024-03-15 23:40:00', 8000),
+      S('2024-03-16 00:20:00', 16000),
+      S('2024-03-16 01:00:00', 24000),
+    ];
     const b = bill(samples, PEAK_VALLEY);
     // 12000 × 3123 / 1e5 = 374.76 → 375; 12000 × 0.4 = 480
     expect(brief(b)).toEqual([
@@ -105,7 +115,10 @@ describe('bill — hand-computed sessions', () => {
 
   it('rounds half a fen up (exact rational, rounded once per detail)', () => {
     // 10 Wh × 0.5 yuan/kWh = 0.005 yuan = 0.5 fen → 1; 10 Wh × 0.0001 = 0.0001 fen → 0
-    const b = bill([S('2024-03-15 12:00:00', 0), S('2024-03-15 12:01:00', 10)], [{ startTime: '000000', elecPrice: 0.5, servicePrice: 0.0001 }]);
+    const b = bill(
+      [S('2024-03-15 12:00:00', 0), S('2024-03-15 12:01:00', 10)],
+      [{ startTime: '000000', elecPrice: 0.5, servicePrice: 0.0001 }],
+    );
     expect(b).toMatchObject({ energyWh: 10, elecFen: 1, serviceFen: 0, totalFen: 1 });
   });
 
@@ -150,7 +163,15 @@ describe('bill — span, empty and degenerate inputs', () => {
 
   it('zero samples with only opts.start: a zero-length span, zero details', () => {
     const b = bill([], PEAK_VALLEY, { start: cst('2024-03-15 21:59:00') });
-    expect(b).toEqual({ start: cst('2024-03-15 21:59:00'), end: cst('2024-03-15 21:59:00'), energyWh: 0, elecFen: 0, serviceFen: 0, totalFen: 0, details: [] });
+    expect(b).toEqual({
+      start: cst('2024-03-15 21:59:00'),
+      end: cst('2024-03-15 21:59:00'),
+      energyWh: 0,
+      elecFen: 0,
+      serviceFen: 0,
+      totalFen: 0,
+      details: [],
+    });
     expect(toOrderTotals(b)).toMatchObject({ SumPeriod: 0, ChargeDetails: [], TotalPower: 0, TotalMoney: 0 });
   });
 
@@ -176,7 +197,10 @@ describe('bill — span, empty and degenerate inputs', () => {
     const b = bill([S('2024-03-15 21:00:00', 0), S('2024-03-15 21:00:00', 100)], PEAK_VALLEY);
     expect(b.details).toHaveLength(1);
     expect(b.energyWh).toBe(100);
-    const atBoundary = bill([S('2024-03-15 21:00:00', 0), S('2024-03-15 22:00:00', 100), S('2024-03-15 22:00:00', 300), S('2024-03-15 22:30:00', 300)], PEAK_VALLEY);
+    const atBoundary = bill(
+      [S('2024-03-15 21:00:00', 0), S('2024-03-15 22:00:00', 100), S('2024-03-15 22:00:00', 300), S('2024-03-15 22:30:00', 300)],
+      PEAK_VALLEY,
+    );
     expect(atBoundary.details.map((d) => d.energyWh)).toEqual([300, 0]);
   });
 
@@ -196,7 +220,12 @@ describe('bill — span, empty and degenerate inputs', () => {
 
 describe('bill — running bill = final bill', () => {
   it('a running bill is the final bill of the same samples; earlier details never change', () => {
-    const samples = [S('2024-03-15 21:30:00', 0), S('2024-03-15 21:50:00', 7000), S('2024-03-15 22:10:00', 14001), S('2024-03-15 23:30:00', 40001)];
+    const samples = [
+      S('2024-03-15 21:30:00', 0),
+      S('2024-03-15 21:50:00', 7000),
+      S('2024-03-15 22:10:00', 14001),
+      S('2024-03-15 23:30:00', 40001),
+    ];
     const running = bill(samples.slice(0, 3), PEAK_VALLEY);
     const final = bill(samples, PEAK_VALLEY);
     expect(running.details[0]).toEqual(final.details[0]);
@@ -261,7 +290,15 @@ describe('32-detail cap', () => {
     const many = Array.from({ length: 40 }, (_, i) => d(i, i % 2 ? 6000 : 5000));
     const capped = capDetails(many);
     expect(capped).toHaveLength(32);
-    expect(capped[0]).toEqual({ start: new Date(0), end: new Date(17_000), elecPriceUnits: 5000, servicePriceUnits: 0, energyWh: 90, elecFen: 5, serviceFen: 0 });
+    expect(capped[0]).toEqual({
+      start: new Date(0),
+      end: new Date(17_000),
+      elecPriceUnits: 5000,
+      servicePriceUnits: 0,
+      energyWh: 90,
+      elecFen: 5,
+      serviceFen: 0,
+    });
     expect(capped.reduce((s, x) => s + x.energyWh, 0)).toBe(400);
     for (const x of capped) expect(Math.abs(x.elecFen * 100_000 - x.energyWh * x.elecPriceUnits)).toBeLessThanOrEqual(50_000);
   });
@@ -269,7 +306,12 @@ describe('32-detail cap', () => {
 
 describe('edge objects (§3.9/§3.12)', () => {
   it('toOrderTotals / toChargeDetails: exact output for the 22:00 session', () => {
-    const samples = [S('2024-03-15 21:30:00', 0), S('2024-03-15 21:50:00', 7000), S('2024-03-15 22:10:00', 14001), S('2024-03-15 23:30:00', 40001)];
+    const samples = [
+      S('2024-03-15 21:30:00', 0),
+      S('2024-03-15 21:50:00', 7000),
+      S('2024-03-15 22:10:00', 14001),
+      S('2024-03-15 23:30:00', 40001),
+    ];
     const b = bill(samples, PEAK_VALLEY);
     expect(toOrderTotals(b)).toEqual({
       StartTime: '2024-03-15 21:30:00',
@@ -315,7 +357,10 @@ describe('edge objects (§3.9/§3.12)', () => {
   });
 
   it('cent values that are binary-inexact still print as 2 dp (14.97, 0.07)', () => {
-    const b = bill([S('2024-03-15 09:30:45', 0), S('2024-03-15 09:45:45', 12345)], [{ startTime: '000000', elecPrice: 0.8123, servicePrice: 0.4 }]);
+    const b = bill(
+      [S('2024-03-15 09:30:45', 0), S('2024-03-15 09:45:45', 12345)],
+      [{ startTime: '000000', elecPrice: 0.8123, servicePrice: 0.4 }],
+    );
     const o = toOrderTotals(b);
     // 12345 × 8123 / 1e5 = 1002.78 → 1003; 12345 × 4000 / 1e5 = 493.8 → 494
     expect(o).toMatchObject({ TotalPower: 12.35, TotalElecMoney: 10.03, TotalSeviceMoney: 4.94, TotalMoney: 14.97, SumPeriod: 1 });

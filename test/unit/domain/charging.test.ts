@@ -1,13 +1,6 @@
 /** The charging rules (shared/domain/charging.ts), without AWS. */
 import { describe, expect, it } from 'vitest';
-import {
-  AuthFail,
-  StartFail,
-  authDecision,
-  checkStartChargeSeq,
-  startDecision,
-  stopReasonOf,
-} from '../../../shared/domain/charging.ts';
+import { AuthFail, authDecision, checkStartChargeSeq, StartFail, startDecision, stopReasonOf } from '../../../shared/domain/charging.ts';
 
 describe('StartChargeSeq (reference §3 conventions)', () => {
   it('accepts 27 characters starting with the caller OperatorID', () => {
@@ -51,6 +44,8 @@ describe('query_start_charge decision (§3.7)', () => {
 
 describe('StopReason (§3.12) from the pile stop cause', () => {
   it('maps local 0, remote 1, bms-full 2, fault 3, unplugged 4', () => {
-    expect(['local', 'remote', 'bms-full', 'fault', 'unplugged'].map((c) => stopReasonOf(c as Parameters<typeof stopReasonOf>[0]))).toEqual([0, 1, 2, 3, 4]);
+    expect(['local', 'remote', 'bms-full', 'fault', 'unplugged'].map((c) => stopReasonOf(c as Parameters<typeof stopReasonOf>[0]))).toEqual(
+      [0, 1, 2, 3, 4],
+    );
   });
 });

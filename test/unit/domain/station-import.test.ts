@@ -9,17 +9,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Platform } from '../../../infra/local/platform.ts';
+import { CsvSyntaxError, parseCsv } from '../../../shared/domain/csv.ts';
+import { importStationObjects, importStationsFile } from '../../../shared/domain/station-import.ts';
+import { CSV_COLUMNS, StationImportError, validateStations, validateStationsCsv } from '../../../shared/domain/stations.ts';
+import { getStationConnectors, getStationInfos, getStationMeta } from '../../../shared/store/stations.ts';
 import { startTestPlatform } from '../../support/platform.ts';
 import { STATIONS_SEED } from '../../support/stations.ts';
-import { parseCsv, CsvSyntaxError } from '../../../shared/domain/csv.ts';
-import { CSV_COLUMNS, StationImportError, validateStations, validateStationsCsv } from '../../../shared/domain/stations.ts';
-import { importStationObjects, importStationsFile } from '../../../shared/domain/station-import.ts';
-import { getStationConnectors, getStationInfos, getStationMeta } from '../../../shared/store/stations.ts';
 
 type Obj = Record<string, unknown>;
 const OP = 'MA5GS8X01';
 const fixture = (): Obj[] => (JSON.parse(readFileSync(STATIONS_SEED, 'utf8')) as { stations: Obj[] }).stations;
-const renamed = (s: Obj, n: number): Obj => JSON.parse(JSON.stringify(s).replaceAll(String(s.StationID), `IM${String(n).padStart(4, '0')}`)) as Obj;
+const renamed = (s: Obj, n: number): Obj =>
+  JSON.parse(JSON.stringify(s).replaceAll(String(s.StationID), `IM${String(n).padStart(4, '0')}`)) as Obj;
 
 /** stations → CSV with the documented columns, one row per connector */
 const toCsv = (stations: Obj[]): string => {
@@ -34,13 +35,15 @@ const toCsv = (stations: Obj[]): string => {
         const v: Obj = { ...s, ...e, ...c, EquipmentPower: e.Power, ConnectorPower: c.Power };
         v.Pictures = Array.isArray(s.Pictures) ? (s.Pictures as string[]).join('|') : undefined;
         v.PolicyInfos = Array.isArray(s.PolicyInfos)
-          ? (s.PolicyInfos as Array<{ StartTime: string; ElecPrice: number; SevicePrice: number }>).map((p) => `${p.StartTime}/${p.ElecPrice}/${p.SevicePrice}`).join(';')
+          ? (s.PolicyInfos as Array<{ StartTime: string; ElecPrice: number; SevicePrice: number }>)
+              .map((p) => `${p.StartTime}/${p.ElecPrice}/${p.SevicePrice}`)
+              .join(';')
           : undefined;
         rows.push(CSV_COLUMNS.map((col) => esc(v[col])).join(','));
       }
     }
   }
-  return rows.join('\r\n') + '\r\n';
+  return `${rows.join('\r\n')}\r\n`;
 };
 
 describe('RFC 4180 CSV parser', () => {
@@ -135,7 +138,7 @@ describe('validation — CSV (one row per connector; problems by row and column)
     expect(problems).toHaveLength(3);
   });
 
-  it('station columns must agree across a station\'s rows; unknown and missing columns are reported', () => {
+  it("station columns must agree across a station's rows; unknown and missing columns are reported", () => {
     const lines = toCsv(fixture()).split('\r\n');
     lines[2] = lines[2]!.replace('测试站·上海虹桥', '别的名字');
     expect(validateStationsCsv(lines.join('\n')).problems).toEqual(['row 3, field StationName: differs from row 2 of station FX0001']);
@@ -166,10 +169,13 @@ describe('import into DynamoDB — all-or-nothing and idempotent', () => {
     expect(await getStationMeta('IM0001')).toEqual(metaBefore);
 
     // a connector change bumps that station's effective change time, not its own station-level time
-    (((stations[0]!.EquipmentInfos as Obj[])[0]!.ConnectorInfos as Obj[])[0]!).Current = 200;
+    ((stations[0]!.EquipmentInfos as Obj[])[0]!.ConnectorInfos as Obj[])[0]!.Current = 200;
     const third = await importStationObjects('a.json', stations, { operatorId: OP, now: new Date('2026-11-03T00:00:00Z') });
     expect(third).toMatchObject({ changed: 1, unchanged: 3, connectorsChanged: 1, equipmentChanged: 0 });
-    expect(await getStationMeta('IM0001')).toMatchObject({ changedAt: Date.parse('2026-11-01T00:00:00Z'), effChangedAt: Date.parse('2026-11-03T00:00:00Z') });
+    expect(await getStationMeta('IM0001')).toMatchObject({
+      changedAt: Date.parse('2026-11-01T00:00:00Z'),
+      effChangedAt: Date.parse('2026-11-03T00:00:00Z'),
+    });
     expect(await getStationMeta('IM0002')).toEqual(expect.objectContaining({ effChangedAt: Date.parse('2026-11-01T00:00:00Z') }));
   });
 
@@ -185,7 +191,7 @@ describe('import into DynamoDB — all-or-nothing and idempotent', () => {
 
   it('a ConnectorID that belongs to another stored station is refused before anything is written', async () => {
     const s = renamed(fixture()[0]!, 200);
-    (((s.EquipmentInfos as Obj[])[1]!.ConnectorInfos as Obj[])[0]!).ConnectorID = 'IM0002E01C1'; // owned by IM0002
+    ((s.EquipmentInfos as Obj[])[1]!.ConnectorInfos as Obj[])[0]!.ConnectorID = 'IM0002E01C1'; // owned by IM0002
     const err = await importStationObjects('c.json', [s], { operatorId: OP }).catch((e: unknown) => e);
     expect((err as StationImportError).problems).toEqual([
       'station IM0200, ConnectorID IM0002E01C1: already belongs to station IM0002 (ConnectorIDs are unique per operator)',
@@ -204,7 +210,7 @@ describe('import into DynamoDB — all-or-nothing and idempotent', () => {
     expect(info).toEqual(expected);
     expect((await getStationConnectors('IM0300')).map((c) => c.connectorId)).toEqual(['IM0300E01C1', 'IM0300E01C2', 'IM0300E02C1']);
 
-    ((stations[0]!.EquipmentInfos as Obj[])[0]!).ConnectorInfos = [((stations[0]!.EquipmentInfos as Obj[])[0]!.ConnectorInfos as Obj[])[0]];
+    (stations[0]!.EquipmentInfos as Obj[])[0]!.ConnectorInfos = [((stations[0]!.EquipmentInfos as Obj[])[0]!.ConnectorInfos as Obj[])[0]];
     writeFileSync(file, toCsv(stations));
     expect(await importStationsFile(file, { operatorId: OP })).toMatchObject({ changed: 1, unchanged: 3 });
     expect((await getStationConnectors('IM0300')).map((c) => c.connectorId)).toEqual(['IM0300E01C1', 'IM0300E02C1']);

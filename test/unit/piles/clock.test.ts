@@ -80,7 +80,15 @@ describe('physics and seed reading', () => {
         EquipmentInfos: [
           { EquipmentID: 'E1', EquipmentType: 1, Power: 120, ConnectorInfos: [{ ConnectorID: 'C1', Power: 120, ConnectorType: 4 }] },
           { EquipmentID: 'E2', EquipmentType: 2, Power: 7, ConnectorInfos: [{ ConnectorID: 'C2', Power: 7, ConnectorType: 3 }] },
-          { EquipmentID: 'E3', EquipmentType: 3, Power: 60, ConnectorInfos: [{ ConnectorID: 'C3', Power: 60, ConnectorType: 4 }, { ConnectorID: 'C4', ConnectorType: 3 }] },
+          {
+            EquipmentID: 'E3',
+            EquipmentType: 3,
+            Power: 60,
+            ConnectorInfos: [
+              { ConnectorID: 'C3', Power: 60, ConnectorType: 4 },
+              { ConnectorID: 'C4', ConnectorType: 3 },
+            ],
+          },
         ],
       },
       { nonsense: true },

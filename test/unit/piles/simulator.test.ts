@@ -3,11 +3,11 @@
  * driven by advance(), so these tests are deterministic and take no real time.
  */
 import { describe, expect, it } from 'vitest';
-import { PileSimulator, SimError, type VehicleOverride } from '../../../infra/local/simulator/simulator.ts';
-import type { SimConnectorSpec } from '../../../infra/local/simulator/connectors.ts';
-import { SIM_CONTRACTS, type SimEvent, type SimEventType } from '../../../infra/local/simulator/outbox.ts';
 import type { DetailOf } from '../../../events/define.ts';
 import { PileMeterValues, PileSessionStarted, PileSessionStopped, PileStatusChanged } from '../../../events/piles.ts';
+import type { SimConnectorSpec } from '../../../infra/local/simulator/connectors.ts';
+import type { SIM_CONTRACTS, SimEvent, SimEventType } from '../../../infra/local/simulator/outbox.ts';
+import { PileSimulator, SimError, type VehicleOverride } from '../../../infra/local/simulator/simulator.ts';
 
 const CONNECTORS: SimConnectorSpec[] = [
   { ConnectorID: 'DC01', EquipmentID: 'P1', StationID: 'S1', kind: 'dc', powerKw: 120 },
@@ -33,9 +33,13 @@ const setup = (extra: Partial<ConstructorParameters<typeof PileSimulator>[0]> = 
   });
   sim.start();
   const of = <K extends SimEventType>(type: K, connectorId?: string): DetailOf<(typeof SIM_CONTRACTS)[K]>[] =>
-    events.filter((e) => e.type === type && (!connectorId || e.detail.ConnectorID === connectorId)).map((e) => e.detail as unknown as DetailOf<(typeof SIM_CONTRACTS)[K]>);
-  const start = (ConnectorID: string, seq: string) => sim.command({ command: 'start', StartChargeSeq: seq, ConnectorID, requestedAt: new Date(sim.now()).toISOString() });
-  const stop = (ConnectorID: string, seq: string) => sim.command({ command: 'stop', StartChargeSeq: seq, ConnectorID, requestedAt: new Date(sim.now()).toISOString() });
+    events
+      .filter((e) => e.type === type && (!connectorId || e.detail.ConnectorID === connectorId))
+      .map((e) => e.detail as unknown as DetailOf<(typeof SIM_CONTRACTS)[K]>);
+  const start = (ConnectorID: string, seq: string) =>
+    sim.command({ command: 'start', StartChargeSeq: seq, ConnectorID, requestedAt: new Date(sim.now()).toISOString() });
+  const stop = (ConnectorID: string, seq: string) =>
+    sim.command({ command: 'stop', StartChargeSeq: seq, ConnectorID, requestedAt: new Date(sim.now()).toISOString() });
   const statuses = (id: string) => of('PileStatusChanged', id).map((d) => d.status);
   return { sim, events, of, start, stop, statuses };
 };

@@ -3,13 +3,22 @@
  * place the platform's tests mock AWS), what the local path sends to the simulator (a real
  * loopback server), and how PILE_TRANSPORT chooses between them.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+
 import { createServer, type IncomingMessage } from 'node:http';
-import { mockClient } from 'aws-sdk-client-mock';
 import { IoTDataPlaneClient, PublishCommand } from '@aws-sdk/client-iot-data-plane';
-import { IotPileTransport, LocalPileTransport, PileTransportError, commandTopic, pileTransport, resetPileTransport, type PileCommand } from '../../../shared/piles/transport.ts';
-import { resetConfig } from '../../../shared/config.ts';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, describe, expect, it } from 'vitest';
 import { PileCommandRequested } from '../../../events/piles.ts';
+import { resetConfig } from '../../../shared/config.ts';
+import {
+  commandTopic,
+  IotPileTransport,
+  LocalPileTransport,
+  type PileCommand,
+  PileTransportError,
+  pileTransport,
+  resetPileTransport,
+} from '../../../shared/piles/transport.ts';
 
 const cmd: PileCommand = PileCommandRequested.sample;
 
@@ -77,7 +86,10 @@ describe('LocalPileTransport (simulator)', () => {
 describe('pileTransport() from the configuration', () => {
   const saved = { t: process.env.PILE_TRANSPORT, u: process.env.PILE_SIM_URL };
   afterEach(() => {
-    for (const [k, v] of [['PILE_TRANSPORT', saved.t], ['PILE_SIM_URL', saved.u]] as const) {
+    for (const [k, v] of [
+      ['PILE_TRANSPORT', saved.t],
+      ['PILE_SIM_URL', saved.u],
+    ] as const) {
       if (v === undefined) delete process.env[k];
       else process.env[k] = v;
     }

@@ -17,7 +17,12 @@ import { decodeRequestData, encodeResponse, parseRequestEnvelope, verifyRequestS
 import { TcecError } from '../../../shared/tcec/ret.ts';
 
 const OUR_ID = 'MA59J8YL8';
-const secrets = { operatorSecret: 'Op5Ec7Rt9Yu1Io3P', dataSecret: '4Rf8Yk2Lp9Wq6Zs1', dataSecretIV: 'Iv7Xc3Nb5Mv8Hq2T', sigSecret: 'Sg9Kd4Jh6Fa1Pe3R' };
+const secrets = {
+  operatorSecret: 'Op5Ec7Rt9Yu1Io3P',
+  dataSecret: '4Rf8Yk2Lp9Wq6Zs1',
+  dataSecretIV: 'Iv7Xc3Nb5Mv8Hq2T',
+  sigSecret: 'Sg9Kd4Jh6Fa1Pe3R',
+};
 
 interface Seen {
   path: string;
@@ -89,9 +94,10 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
     const good = d.OperatorID === OUR_ID && d.OperatorSecret === secrets.operatorSecret;
     const token = `tok-${++partner.issued}`;
     if (good && b.succStat === 0) partner.validTokens.add(token);
-    const reply = good && b.succStat === 0
-      ? { OperatorID: OUR_ID, SuccStat: 0, AccessToken: token, TokenAvailableTime: b.tokenSeconds, FailReason: 0 }
-      : { OperatorID: OUR_ID, SuccStat: 1, AccessToken: '', TokenAvailableTime: 0, FailReason: good ? b.failReason : 2 };
+    const reply =
+      good && b.succStat === 0
+        ? { OperatorID: OUR_ID, SuccStat: 0, AccessToken: token, TokenAvailableTime: b.tokenSeconds, FailReason: 0 }
+        : { OperatorID: OUR_ID, SuccStat: 1, AccessToken: '', TokenAvailableTime: 0, FailReason: good ? b.failReason : 2 };
     send(res, 200, JSON.stringify(encodeResponse({ ret: 0, data: reply, secrets })));
     return;
   }
@@ -133,11 +139,19 @@ class SpyCache implements TokenCache {
 
 const clock = (start = Date.UTC(2024, 2, 15, 1, 30, 45)) => {
   let t = start;
-  return { now: () => new Date(t), advance: (s: number) => (t += s * 1000), get ms() { return t; } };
+  return {
+    now: () => new Date(t),
+    advance: (s: number) => (t += s * 1000),
+    get ms() {
+      return t;
+    },
+  };
 };
 
-const client = (opts: ConstructorParameters<typeof TcecClient>[1] = {}, endpoint: Partial<ConstructorParameters<typeof TcecClient>[0]> = {}) =>
-  new TcecClient({ baseUrl: partner.baseUrl, ourOperatorId: OUR_ID, secrets, ...endpoint }, opts);
+const client = (
+  opts: ConstructorParameters<typeof TcecClient>[1] = {},
+  endpoint: Partial<ConstructorParameters<typeof TcecClient>[0]> = {},
+) => new TcecClient({ baseUrl: partner.baseUrl, ourOperatorId: OUR_ID, secrets, ...endpoint }, opts);
 
 describe('TcecClient: token', () => {
   it('obtains a token with query_token (no Authorization) and reuses it from the cache', async () => {
@@ -148,8 +162,16 @@ describe('TcecClient: token', () => {
     expect(r2.data?.token).toBe('tok-1');
     expect(partner.count('query_token')).toBe(1);
     const [tok, q1, q2] = partner.seen;
-    expect(tok).toMatchObject({ path: '/evcs/v1/query_token', authorization: undefined, data: { OperatorID: OUR_ID, OperatorSecret: secrets.operatorSecret } });
-    expect(q1).toMatchObject({ path: '/evcs/v1/query_station_status', authorization: 'Bearer tok-1', contentType: 'application/json;charset=utf-8' });
+    expect(tok).toMatchObject({
+      path: '/evcs/v1/query_token',
+      authorization: undefined,
+      data: { OperatorID: OUR_ID, OperatorSecret: secrets.operatorSecret },
+    });
+    expect(q1).toMatchObject({
+      path: '/evcs/v1/query_station_status',
+      authorization: 'Bearer tok-1',
+      contentType: 'application/json;charset=utf-8',
+    });
     expect(q2?.authorization).toBe('Bearer tok-1');
   });
 
@@ -225,7 +247,9 @@ describe('TcecClient: token', () => {
   it('SuccStat 1 → TcecTokenError naming FailReason', async () => {
     partner.behaviour.succStat = 1;
     partner.behaviour.failReason = 2;
-    const err = await client().getToken().catch((e: unknown) => e);
+    const err = await client()
+      .getToken()
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TcecTokenError);
     expect((err as TcecTokenError).message).toContain('FailReason 2');
     expect((err as TcecTokenError).failReason).toBe(2);
@@ -233,7 +257,9 @@ describe('TcecClient: token', () => {
   });
 
   it('a query_token reply whose Sig does not verify is refused', async () => {
-    const err = await client({}, { secrets: { ...secrets, sigSecret: 'not-the-partner-s' } }).getToken().catch((e: unknown) => e);
+    const err = await client({}, { secrets: { ...secrets, sigSecret: 'not-the-partner-s' } })
+      .getToken()
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TcecTokenError);
   });
 });
@@ -350,7 +376,9 @@ describe('TcecClient: response authenticity and transport errors', () => {
 
   it('a timeout → TcecTransportError', async () => {
     partner.behaviour.special = (iface) => iface === 'query_station_status'; // never answers
-    const err = await client({}, { timeoutMs: 200 }).call('query_station_status', {}).catch((e: unknown) => e);
+    const err = await client({}, { timeoutMs: 200 })
+      .call('query_station_status', {})
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TcecTransportError);
     expect((err as Error).message).toMatch(/no response within 200 ms/);
   });
@@ -362,7 +390,9 @@ describe('TcecClient: response authenticity and transport errors', () => {
       res.end('<html>bad gateway</html>');
       return true;
     };
-    const err = await client().call('query_station_status', {}).catch((e: unknown) => e);
+    const err = await client()
+      .call('query_station_status', {})
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TcecTransportError);
     expect((err as TcecTransportError).status).toBe(502);
     expect((err as Error).message).not.toContain('bad gateway');
@@ -406,7 +436,10 @@ describe('TcecClient: URLs', () => {
 
   it('per-interface overrides: absolute URL or path relative to baseUrl (DiDi layout)', async () => {
     const root = partner.baseUrl.replace(/\/evcs\/v1\/$/, '');
-    const c = client({}, { paths: { query_token: `${root}/evcs/sdk/query_token`, notification_stationStatus: 'push/notification_stationStatus' } });
+    const c = client(
+      {},
+      { paths: { query_token: `${root}/evcs/sdk/query_token`, notification_stationStatus: 'push/notification_stationStatus' } },
+    );
     expect(c.urlFor('query_station_status')).toBe(`${root}/evcs/v1/query_station_status`);
     await c.call('notification_stationStatus', { ConnectorStatusInfo: { ConnectorID: 'C1', Status: 1 } });
     expect(partner.seen.map((s) => s.path)).toEqual(['/evcs/sdk/query_token', '/evcs/v1/push/notification_stationStatus']);

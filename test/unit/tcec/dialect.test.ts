@@ -55,7 +55,15 @@ const status = {
   SumPeriod: 1,
   CurrentB: undefined,
   ChargeDetails: [
-    { DetailStartTime: T0, DetailEndTime: T1, ElecPrice: 0.8123, SevicePrice: 0.4, DetailPower: 12.345, DetailElecMoney: 10.03, DetailSeviceMoney: 4.94 },
+    {
+      DetailStartTime: T0,
+      DetailEndTime: T1,
+      ElecPrice: 0.8123,
+      SevicePrice: 0.4,
+      DetailPower: 12.345,
+      DetailElecMoney: 10.03,
+      DetailSeviceMoney: 4.94,
+    },
   ],
 };
 
@@ -71,8 +79,24 @@ const orderInfo = {
   StopReason: 2,
   SumPeriod: 2,
   ChargeDetails: [
-    { DetailStartTime: '2024-03-15 07:30:00', DetailEndTime: '2024-03-15 08:00:00', ElecPrice: 0.03, SevicePrice: 0.8123, DetailPower: 10, DetailElecMoney: 0.3, DetailSeviceMoney: 8.123 },
-    { DetailStartTime: '2024-03-15 08:00:00', DetailEndTime: '2024-03-15 08:30:00', ElecPrice: 0, SevicePrice: 0.8123, DetailPower: 10, DetailElecMoney: 0, DetailSeviceMoney: 8.123 },
+    {
+      DetailStartTime: '2024-03-15 07:30:00',
+      DetailEndTime: '2024-03-15 08:00:00',
+      ElecPrice: 0.03,
+      SevicePrice: 0.8123,
+      DetailPower: 10,
+      DetailElecMoney: 0.3,
+      DetailSeviceMoney: 8.123,
+    },
+    {
+      DetailStartTime: '2024-03-15 08:00:00',
+      DetailEndTime: '2024-03-15 08:30:00',
+      ElecPrice: 0,
+      SevicePrice: 0.8123,
+      DetailPower: 10,
+      DetailElecMoney: 0,
+      DetailSeviceMoney: 8.123,
+    },
   ],
 };
 
@@ -161,7 +185,24 @@ describe('toWire — exact output per dialect', () => {
       Construction: 255,
       BusineHours: '24h',
       SupportOrder: 0,
-      EquipmentInfos: [{ EquipmentID: 'E1', EquipmentType: 1, Power: 119.96, ConnectorInfos: [{ ConnectorID: 7, ConnectorType: 4, VoltageUpperLimits: 750, VoltageLowerLimits: 200, Current: 250, Power: 60.04, NationalStandard: 2 }] }],
+      EquipmentInfos: [
+        {
+          EquipmentID: 'E1',
+          EquipmentType: 1,
+          Power: 119.96,
+          ConnectorInfos: [
+            {
+              ConnectorID: 7,
+              ConnectorType: 4,
+              VoltageUpperLimits: 750,
+              VoltageLowerLimits: 200,
+              Current: 250,
+              Power: 60.04,
+              NationalStandard: 2,
+            },
+          ],
+        },
+      ],
     };
     for (const d of DIALECTS) {
       const w = toWire('query_stations_info', 'response', { PageNo: 1, PageCount: 1, ItemSize: 1, StationInfos: [st] }, d);
@@ -187,7 +228,9 @@ describe('toWire — exact output per dialect', () => {
           StartTime: '2024-03-01',
           EndTime: '2024-03-31',
           StationElectricity: 1234.56,
-          EquipmentStatsInfos: [{ EquipmentID: 'E', EquipmentElectricity: 1234.55, ConnectorStatsInfos: [{ ConnectorID: 'C', ConnectorElectricity: 0.05 }] }],
+          EquipmentStatsInfos: [
+            { EquipmentID: 'E', EquipmentElectricity: 1234.55, ConnectorStatsInfos: [{ ConnectorID: 'C', ConnectorElectricity: 0.05 }] },
+          ],
         },
       },
       'cec2016',
@@ -223,7 +266,12 @@ describe('fromWire', () => {
   });
 
   it('reports the field of a bad value', () => {
-    expect(fromWire('query_equip_business_policy', 'response', { ...policy, PolicyInfos: [{ StartTime: '0800', ElecPrice: 1, ServicePrice: 1 }] })).toEqual({
+    expect(
+      fromWire('query_equip_business_policy', 'response', {
+        ...policy,
+        PolicyInfos: [{ StartTime: '0800', ElecPrice: 1, ServicePrice: 1 }],
+      }),
+    ).toEqual({
       ok: false,
       msg: "PolicyInfos[0].StartTime: expected 'HHmmss'",
     });

@@ -6,13 +6,18 @@ import {
   encodeRequest,
   encodeResponse,
   parseRequestEnvelope,
+  type RequestEnvelope,
   TcecTransportError,
   verifyRequestSig,
-  type RequestEnvelope,
 } from '../../../shared/tcec/envelope.ts';
 import { TcecError } from '../../../shared/tcec/ret.ts';
 
-const secrets = { operatorSecret: 'Op5Ec7Rt9Yu1Io3P', dataSecret: '4Rf8Yk2Lp9Wq6Zs1', dataSecretIV: 'Iv7Xc3Nb5Mv8Hq2T', sigSecret: 'Sg9Kd4Jh6Fa1Pe3R' };
+const secrets = {
+  operatorSecret: 'Op5Ec7Rt9Yu1Io3P',
+  dataSecret: '4Rf8Yk2Lp9Wq6Zs1',
+  dataSecretIV: 'Iv7Xc3Nb5Mv8Hq2T',
+  sigSecret: 'Sg9Kd4Jh6Fa1Pe3R',
+};
 const valid: RequestEnvelope = encodeRequest({
   operatorId: 'MA59J8YL8',
   data: { StationIDs: ['ST0001'] },
@@ -127,7 +132,13 @@ describe('decodeRequestData', () => {
 
 describe('encodeRequest / encodeResponse', () => {
   it('serializes objects as compact JSON with Chinese unescaped', () => {
-    const env = encodeRequest({ operatorId: 'MA59J8YL8', data: { StationName: '测试站' }, secrets, timeStamp: '20240315093045', seq: '0001' });
+    const env = encodeRequest({
+      operatorId: 'MA59J8YL8',
+      data: { StationName: '测试站' },
+      secrets,
+      timeStamp: '20240315093045',
+      seq: '0001',
+    });
     expect(env.Data).toBe(encryptData('{"StationName":"测试站"}', secrets.dataSecret, secrets.dataSecretIV));
   });
 
@@ -172,7 +183,11 @@ describe('decodeResponse (client side, lenient but never trusting unsigned Data)
 
   it('null Msg/Data are treated as ""', () => {
     const sig = signResponse(4004, '', '', secrets.sigSecret);
-    expect(decodeResponse(JSON.stringify({ Ret: 4004, Msg: null, Data: null, Sig: sig }), secrets)).toMatchObject({ ret: 4004, msg: '', sigVerified: true });
+    expect(decodeResponse(JSON.stringify({ Ret: 4004, Msg: null, Data: null, Sig: sig }), secrets)).toMatchObject({
+      ret: 4004,
+      msg: '',
+      sigVerified: true,
+    });
   });
 
   it('a valid-looking Data under a wrong Sig is never decrypted', () => {

@@ -6,25 +6,25 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
+  INTERFACE_NAMES,
+  INTERFACES,
+  type InterfaceName,
+  parseData,
+  parseRequestData,
+  parseResponseData,
+  resolveInterfaceName,
+} from '../../../shared/tcec/interfaces.ts';
+import {
   EquipChargeStatusSchema,
-  MAX_PAGE_SIZE,
-  MAX_STATION_IDS,
-  StationInfoSchema,
   formatPath,
   formatZodIssue,
   isDate,
   isDateTime,
   isHHmmss,
+  MAX_PAGE_SIZE,
+  MAX_STATION_IDS,
+  StationInfoSchema,
 } from '../../../shared/tcec/schemas.ts';
-import {
-  INTERFACES,
-  INTERFACE_NAMES,
-  parseData,
-  parseRequestData,
-  parseResponseData,
-  resolveInterfaceName,
-  type InterfaceName,
-} from '../../../shared/tcec/interfaces.ts';
 
 const SEQ = 'MA59J8YL8202403150930450001';
 const T0 = '2024-03-15 09:30:45';
@@ -91,7 +91,15 @@ const FRESH5 = {
   TotalMoney: 14.97,
   SumPeriod: 1,
   ChargeDetails: [
-    { DetailStartTime: T0, DetailEndTime: T1, ElecPrice: 0.8123, SevicePrice: 0.4, DetailPower: 12.35, DetailElecMoney: 10.03, DetailSeviceMoney: 4.94 },
+    {
+      DetailStartTime: T0,
+      DetailEndTime: T1,
+      ElecPrice: 0.8123,
+      SevicePrice: 0.4,
+      DetailPower: 12.35,
+      DetailElecMoney: 10.03,
+      DetailSeviceMoney: 4.94,
+    },
   ],
 };
 const order = {
@@ -129,7 +137,9 @@ const SAMPLES: Record<InterfaceName, { request: unknown; response: unknown }> = 
     request: { StationIDs: ['ST00000000001'] },
     response: {
       Total: 1,
-      StationStatusInfos: [{ StationID: 'ST0001', ConnectorStatusInfos: [{ ConnectorID: '1', Status: 1, ParkStatus: 10, LockStatus: 10 }] }],
+      StationStatusInfos: [
+        { StationID: 'ST0001', ConnectorStatusInfos: [{ ConnectorID: '1', Status: 1, ParkStatus: 10, LockStatus: 10 }] },
+      ],
     },
   },
   notification_stationStatus: {
@@ -144,7 +154,9 @@ const SAMPLES: Record<InterfaceName, { request: unknown; response: unknown }> = 
         StartTime: '2024-03-01',
         EndTime: '2024-03-31',
         StationElectricity: 1234.5,
-        EquipmentStatsInfos: [{ EquipmentID: 'E1', EquipmentElectricity: 1234.5, ConnectorStatsInfos: [{ ConnectorID: 'C1', ConnectorElectricity: 1234.5 }] }],
+        EquipmentStatsInfos: [
+          { EquipmentID: 'E1', EquipmentElectricity: 1234.5, ConnectorStatsInfos: [{ ConnectorID: 'C1', ConnectorElectricity: 1234.5 }] },
+        ],
       },
     },
   },
@@ -277,7 +289,10 @@ describe('reference examples', () => {
   it('§4.2 DiDi token request (pretty-printed) and §4.3 fresh-4 StationIDs', () => {
     const tok = parseRequestData('query_token', JSON.parse('{"OperatorID":"123456789",\n"OperatorSecret":"1234567890abcdef"}'));
     expect(tok).toEqual({ ok: true, value: { OperatorID: '123456789', OperatorSecret: '1234567890abcdef' } });
-    expect(parseRequestData('query_station_status', { StationIDs: ['ST00000000001'] })).toEqual({ ok: true, value: { StationIDs: ['ST00000000001'] } });
+    expect(parseRequestData('query_station_status', { StationIDs: ['ST00000000001'] })).toEqual({
+      ok: true,
+      value: { StationIDs: ['ST00000000001'] },
+    });
   });
 
   it('§3.1 StationInfo: defaults ParkNums 0 and SupportOrder 0, keeps BusineHours', () => {
@@ -307,7 +322,9 @@ describe('lenient input (pitfalls §6.1–6.3)', () => {
       SeviceMoney: undefined,
       ElectMoney: 10.03,
       ServiceMoney: 4.94,
-      ChargeDetails: [{ ...FRESH5.ChargeDetails[0], SevicePrice: undefined, DetailSeviceMoney: undefined, ServicePrice: 0.4, DetailServiceMoney: 4.94 }],
+      ChargeDetails: [
+        { ...FRESH5.ChargeDetails[0], SevicePrice: undefined, DetailSeviceMoney: undefined, ServicePrice: 0.4, DetailServiceMoney: 4.94 },
+      ],
     });
     expect(status).toEqual({ ok: true, value: FRESH5 });
 
@@ -320,7 +337,13 @@ describe('lenient input (pitfalls §6.1–6.3)', () => {
     expect(e.EquipmentInfos?.[0]?.EquipmentModel).toBe('X1');
     const s = parseRequestData('query_start_charge', { StartChargeSeq: SEQ, ConnectorID: '1', QrCode: 'abc' });
     expect(s).toEqual({ ok: true, value: { StartChargeSeq: SEQ, ConnectorID: '1', QRCode: 'abc' } });
-    const p = parseResponseData('query_equip_business_policy', { EquipBizSeq: SEQ, ConnectorID: '1', SuccStat: 0, FailReason: 0, SubPeriod: 0 });
+    const p = parseResponseData('query_equip_business_policy', {
+      EquipBizSeq: SEQ,
+      ConnectorID: '1',
+      SuccStat: 0,
+      FailReason: 0,
+      SubPeriod: 0,
+    });
     expect(p.ok && p.value.SumPeriod).toBe(0);
   });
 
@@ -355,7 +378,10 @@ describe('lenient input (pitfalls §6.1–6.3)', () => {
       expect(r.value.TotalPower).toBe(12.35);
       expect(r.value.Soc).toBe(56.3);
     }
-    expect(parseResponseData('query_station_status', { Total: '1', StationStatusInfos: [] })).toEqual({ ok: true, value: { Total: 1, StationStatusInfos: [] } });
+    expect(parseResponseData('query_station_status', { Total: '1', StationStatusInfos: [] })).toEqual({
+      ok: true,
+      value: { Total: 1, StationStatusInfos: [] },
+    });
     expect(reqMsg('notification_equip_charge_status', { ...FRESH5, TotalPower: '12,35' })).toBe('TotalPower: expected a number');
   });
 
@@ -403,7 +429,9 @@ describe('lenient input (pitfalls §6.1–6.3)', () => {
   });
 
   it('query_station_stats: Start/EndTime accept yyyy-MM-dd and yyyy-MM-dd HH:mm:ss', () => {
-    expect(parseRequestData('query_station_stats', { StationID: 'S', StartTime: '2024-03-01', EndTime: '2024-03-31 23:59:59' }).ok).toBe(true);
+    expect(parseRequestData('query_station_stats', { StationID: 'S', StartTime: '2024-03-01', EndTime: '2024-03-31 23:59:59' }).ok).toBe(
+      true,
+    );
   });
 
   it('StartChargeSeq: a 20-digit simulator seq and a 64-char seq are accepted (pitfall §6.17)', () => {
@@ -435,10 +463,22 @@ describe('rejections name the field', () => {
     );
     expect(reqMsg('query_stations_info', { LastQueryTime: '20240101' })).toBe("LastQueryTime: expected 'yyyy-MM-dd HH:mm:ss'");
     expect(reqMsg('query_stations_info', { LastQueryTime: '2024-01-01T00:00:00Z' })).toBe("LastQueryTime: expected 'yyyy-MM-dd HH:mm:ss'");
-    expect(reqMsg('notification_start_charge_result', { StartChargeSeq: SEQ, StartChargeSeqStat: 2, ConnectorID: '1', StartTime: '2023-02-29 10:00:00' })).toBe(
-      "StartTime: expected 'yyyy-MM-dd HH:mm:ss'",
-    );
-    expect(parseRequestData('notification_start_charge_result', { StartChargeSeq: SEQ, StartChargeSeqStat: 2, ConnectorID: '1', StartTime: '2024-02-29 10:00:00' }).ok).toBe(true);
+    expect(
+      reqMsg('notification_start_charge_result', {
+        StartChargeSeq: SEQ,
+        StartChargeSeqStat: 2,
+        ConnectorID: '1',
+        StartTime: '2023-02-29 10:00:00',
+      }),
+    ).toBe("StartTime: expected 'yyyy-MM-dd HH:mm:ss'");
+    expect(
+      parseRequestData('notification_start_charge_result', {
+        StartChargeSeq: SEQ,
+        StartChargeSeqStat: 2,
+        ConnectorID: '1',
+        StartTime: '2024-02-29 10:00:00',
+      }).ok,
+    ).toBe(true);
     const badDate = station({ EquipmentInfos: [equipment({ ProductionDate: '2023-13-01' })] });
     expect(resMsg('query_stations_info', { PageNo: 1, PageCount: 1, ItemSize: 1, StationInfos: [badDate] })).toBe(
       "StationInfos[0].EquipmentInfos[0].ProductionDate: expected 'yyyy-MM-dd'",
@@ -446,7 +486,14 @@ describe('rejections name the field', () => {
   });
 
   it("policy StartTime must be 'HHmmss'", () => {
-    const policy = (StartTime: unknown) => ({ EquipBizSeq: SEQ, ConnectorID: '1', SuccStat: 0, FailReason: 0, SumPeriod: 1, PolicyInfos: [{ StartTime, ElecPrice: 1, SevicePrice: 1 }] });
+    const policy = (StartTime: unknown) => ({
+      EquipBizSeq: SEQ,
+      ConnectorID: '1',
+      SuccStat: 0,
+      FailReason: 0,
+      SumPeriod: 1,
+      PolicyInfos: [{ StartTime, ElecPrice: 1, SevicePrice: 1 }],
+    });
     expect(resMsg('query_equip_business_policy', policy('08:00:00'))).toBe("PolicyInfos[0].StartTime: expected 'HHmmss'");
     expect(resMsg('query_equip_business_policy', policy('240000'))).toBe("PolicyInfos[0].StartTime: expected 'HHmmss'");
     expect(parseResponseData('query_equip_business_policy', policy('235959')).ok).toBe(true);
@@ -454,8 +501,12 @@ describe('rejections name the field', () => {
 
   it('coordinates: 7 decimals and out-of-range are rejected, 6 decimals accepted', () => {
     const info = (s: Record<string, unknown>) => ({ PageNo: 1, PageCount: 1, ItemSize: 1, StationInfos: [s] });
-    expect(resMsg('query_stations_info', info(station({ StationLng: 116.3971281 })))).toBe('StationInfos[0].StationLng: at most 6 decimal places');
-    expect(resMsg('query_stations_info', info(station({ StationLat: '39.9165271' })))).toBe('StationInfos[0].StationLat: at most 6 decimal places');
+    expect(resMsg('query_stations_info', info(station({ StationLng: 116.3971281 })))).toBe(
+      'StationInfos[0].StationLng: at most 6 decimal places',
+    );
+    expect(resMsg('query_stations_info', info(station({ StationLat: '39.9165271' })))).toBe(
+      'StationInfos[0].StationLat: at most 6 decimal places',
+    );
     expect(resMsg('query_stations_info', info(station({ StationLng: 180.5 })))).toBe('StationInfos[0].StationLng: must be ≤ 180');
     expect(resMsg('query_stations_info', info(station({ StationLat: -90.000001 })))).toBe('StationInfos[0].StationLat: must be ≥ -90');
     expect(resMsg('query_stations_info', info(station({ EquipmentInfos: [equipment({ EquipmentLng: 1e-7 })] })))).toBe(
@@ -466,22 +517,34 @@ describe('rejections name the field', () => {
 
   it('string lengths: StationID 21, EquipmentID 24, ConnectorID 27, StationName 51, Address 51, OperatorID ≠ 9', () => {
     const info = (s: Record<string, unknown>) => ({ PageNo: 1, PageCount: 1, ItemSize: 1, StationInfos: [s] });
-    expect(resMsg('query_stations_info', info(station({ StationID: 'x'.repeat(21) })))).toBe('StationInfos[0].StationID: at most 20 characters');
-    expect(resMsg('query_stations_info', info(station({ StationName: '站'.repeat(51) })))).toBe('StationInfos[0].StationName: at most 50 characters');
+    expect(resMsg('query_stations_info', info(station({ StationID: 'x'.repeat(21) })))).toBe(
+      'StationInfos[0].StationID: at most 20 characters',
+    );
+    expect(resMsg('query_stations_info', info(station({ StationName: '站'.repeat(51) })))).toBe(
+      'StationInfos[0].StationName: at most 50 characters',
+    );
     expect(parseResponseData('query_stations_info', info(station({ StationName: '站'.repeat(50) }))).ok).toBe(true);
-    expect(resMsg('query_stations_info', info(station({ Address: 'a'.repeat(51) })))).toBe('StationInfos[0].Address: at most 50 characters');
-    expect(resMsg('query_stations_info', info(station({ OperatorID: '12345678' })))).toBe('StationInfos[0].OperatorID: must be exactly 9 characters');
+    expect(resMsg('query_stations_info', info(station({ Address: 'a'.repeat(51) })))).toBe(
+      'StationInfos[0].Address: at most 50 characters',
+    );
+    expect(resMsg('query_stations_info', info(station({ OperatorID: '12345678' })))).toBe(
+      'StationInfos[0].OperatorID: must be exactly 9 characters',
+    );
     expect(resMsg('query_stations_info', info(station({ EquipmentInfos: [equipment({ EquipmentID: 'e'.repeat(24) })] })))).toBe(
       'StationInfos[0].EquipmentInfos[0].EquipmentID: at most 23 characters',
     );
     expect(reqMsg('query_start_charge', { StartChargeSeq: SEQ, ConnectorID: 'c'.repeat(27) })).toBe('ConnectorID: at most 26 characters');
     expect(reqMsg('query_start_charge', { StartChargeSeq: SEQ, ConnectorID: '' })).toBe('ConnectorID: must not be empty');
-    expect(reqMsg('query_start_charge', { StartChargeSeq: 'x'.repeat(65), ConnectorID: '1' })).toBe('StartChargeSeq: at most 64 characters');
+    expect(reqMsg('query_start_charge', { StartChargeSeq: 'x'.repeat(65), ConnectorID: '1' })).toBe(
+      'StartChargeSeq: at most 64 characters',
+    );
     expect(reqMsg('query_token', { OperatorID: '1234567890', OperatorSecret: 's' })).toBe('OperatorID: must be exactly 9 characters');
   });
 
   it('nested required field: EquipmentInfos[0].ConnectorInfos[2].ConnectorID', () => {
-    const s = station({ EquipmentInfos: [equipment({ ConnectorInfos: [connector(), connector(), connector({ ConnectorID: undefined })] })] });
+    const s = station({
+      EquipmentInfos: [equipment({ ConnectorInfos: [connector(), connector(), connector({ ConnectorID: undefined })] })],
+    });
     const r = StationInfoSchema.safeParse(s);
     expect(r.success).toBe(false);
     if (!r.success) expect(formatZodIssue(r.error)).toBe('EquipmentInfos[0].ConnectorInfos[2].ConnectorID: required');
@@ -489,18 +552,27 @@ describe('rejections name the field', () => {
 
   it('enums: StationType, StationStatus, Construction, EquipmentType, ConnectorType, NationalStandard', () => {
     const info = (s: Record<string, unknown>) => ({ PageNo: 1, PageCount: 1, ItemSize: 1, StationInfos: [s] });
-    expect(resMsg('query_stations_info', info(station({ StationType: 2 })))).toBe('StationInfos[0].StationType: must be one of 1, 50, 100, 101, 102, 103, 255');
-    expect(resMsg('query_stations_info', info(station({ StationStatus: 2 })))).toBe('StationInfos[0].StationStatus: must be one of 0, 1, 5, 6, 50');
-    expect(resMsg('query_stations_info', info(station({ Construction: 12 })))).toMatch(/^StationInfos\[0\]\.Construction: must be one of 1, 2, .*11, 255$/);
+    expect(resMsg('query_stations_info', info(station({ StationType: 2 })))).toBe(
+      'StationInfos[0].StationType: must be one of 1, 50, 100, 101, 102, 103, 255',
+    );
+    expect(resMsg('query_stations_info', info(station({ StationStatus: 2 })))).toBe(
+      'StationInfos[0].StationStatus: must be one of 0, 1, 5, 6, 50',
+    );
+    expect(resMsg('query_stations_info', info(station({ Construction: 12 })))).toMatch(
+      /^StationInfos\[0\]\.Construction: must be one of 1, 2, .*11, 255$/,
+    );
     expect(resMsg('query_stations_info', info(station({ EquipmentInfos: [equipment({ EquipmentType: 6 })] })))).toBe(
       'StationInfos[0].EquipmentInfos[0].EquipmentType: must be one of 1, 2, 3, 4, 5',
     );
-    expect(resMsg('query_stations_info', info(station({ EquipmentInfos: [equipment({ ConnectorInfos: [connector({ ConnectorType: 7 })] })] })))).toBe(
-      'StationInfos[0].EquipmentInfos[0].ConnectorInfos[0].ConnectorType: must be one of 1, 2, 3, 4, 5, 6',
-    );
-    expect(resMsg('query_stations_info', info(station({ EquipmentInfos: [equipment({ ConnectorInfos: [connector({ NationalStandard: 3 })] })] })))).toBe(
-      'StationInfos[0].EquipmentInfos[0].ConnectorInfos[0].NationalStandard: must be one of 1, 2',
-    );
+    expect(
+      resMsg('query_stations_info', info(station({ EquipmentInfos: [equipment({ ConnectorInfos: [connector({ ConnectorType: 7 })] })] }))),
+    ).toBe('StationInfos[0].EquipmentInfos[0].ConnectorInfos[0].ConnectorType: must be one of 1, 2, 3, 4, 5, 6');
+    expect(
+      resMsg(
+        'query_stations_info',
+        info(station({ EquipmentInfos: [equipment({ ConnectorInfos: [connector({ NationalStandard: 3 })] })] })),
+      ),
+    ).toBe('StationInfos[0].EquipmentInfos[0].ConnectorInfos[0].NationalStandard: must be one of 1, 2');
   });
 
   it('enums: connector Status, ParkStatus, LockStatus, StartChargeSeqStat, StopReason, SuccStat', () => {
@@ -513,20 +585,28 @@ describe('rejections name the field', () => {
     expect(reqMsg('notification_stationStatus', { ConnectorStatusInfo: { ConnectorID: '1', Status: 1, LockStatus: 1 } })).toBe(
       'ConnectorStatusInfo.LockStatus: must be one of 0, 10, 50',
     );
-    expect(reqMsg('notification_equip_charge_status', { ...FRESH5, StartChargeSeqStat: 6 })).toBe('StartChargeSeqStat: must be one of 1, 2, 3, 4, 5');
-    expect(reqMsg('notification_charge_order_info', { ...order, StopReason: 100 })).toBe('StopReason: must be ≤ 99');
-    expect(reqMsg('notification_stop_charge_result', { StartChargeSeq: SEQ, StartChargeSeqStat: 4, ConnectorID: '1', SuccStat: 2, FailReason: 0 })).toBe(
-      'SuccStat: must be one of 0, 1',
+    expect(reqMsg('notification_equip_charge_status', { ...FRESH5, StartChargeSeqStat: 6 })).toBe(
+      'StartChargeSeqStat: must be one of 1, 2, 3, 4, 5',
     );
+    expect(reqMsg('notification_charge_order_info', { ...order, StopReason: 100 })).toBe('StopReason: must be ≤ 99');
+    expect(
+      reqMsg('notification_stop_charge_result', {
+        StartChargeSeq: SEQ,
+        StartChargeSeqStat: 4,
+        ConnectorID: '1',
+        SuccStat: 2,
+        FailReason: 0,
+      }),
+    ).toBe('SuccStat: must be one of 0, 1');
     expect(reqMsg('notification_charge_order_info', { ...order, SumPeriod: 33 })).toBe('SumPeriod: must be ≤ 32');
   });
 
   it('money and energy must be non-negative numbers; Soc within 0..100', () => {
     expect(reqMsg('notification_charge_order_info', { ...order, TotalMoney: -0.01 })).toBe('TotalMoney: must be ≥ 0');
     expect(reqMsg('notification_equip_charge_status', { ...FRESH5, Soc: 100.1 })).toBe('Soc: must be ≤ 100');
-    expect(reqMsg('notification_charge_order_info', { ...order, ChargeDetails: [{ ...FRESH5.ChargeDetails[0], DetailPower: 'abc' }] })).toBe(
-      'ChargeDetails[0].DetailPower: expected a number',
-    );
+    expect(
+      reqMsg('notification_charge_order_info', { ...order, ChargeDetails: [{ ...FRESH5.ChargeDetails[0], DetailPower: 'abc' }] }),
+    ).toBe('ChargeDetails[0].DetailPower: expected a number');
   });
 
   it('query_token: a missing OperatorSecret is named', () => {
