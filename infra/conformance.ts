@@ -5,7 +5,7 @@
  * when the committed file differs from this rendering (`npm run docs` rewrites it).
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { INTERFACES, type InterfaceDecl, type InterfaceName } from '../shared/tcec/interfaces.ts';
 import { functions, TCEC_BASE_PATH } from './topology/index.ts';
 
@@ -30,7 +30,7 @@ export const testsNaming = (root: string, name: string): string[] => {
   const files = walk(join(root, 'test'));
   return files
     .filter((f) => {
-      const base = f.split('/').pop()!;
+      const base = basename(f);
       if (base.startsWith(`${kebab}.`) || base.startsWith(`${kebab}-`)) return true;
       const src = readFileSync(f, 'utf8');
       return src.includes(`describe('${name} `) || src.includes(`describe('${name}'`) || src.includes(`describe("${name}`);
