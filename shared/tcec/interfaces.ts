@@ -160,7 +160,7 @@ export type RequestData<N extends InterfaceName> = z.infer<(typeof INTERFACES)[N
 export type ResponseData<N extends InterfaceName> = z.infer<(typeof INTERFACES)[N]['response']>;
 
 /** The field schemas of a catalog object schema (a z.object behind the lenient key pre-pass). */
-type ShapeOf<T> = T extends z.ZodPipe<z.ZodType, infer O> ? ShapeOf<O> : T extends z.ZodObject<infer S> ? S : never;
+type ShapeOf<T> = T extends z.ZodPreprocess<infer O> ? ShapeOf<O> : T extends z.ZodObject<infer S> ? S : never;
 /** Top-level keys whose schema has a default: the partner gets the default when we leave them out. */
 type DefaultedKeys<S> = { [K in keyof S]: S[K] extends z.ZodDefault | z.ZodPrefault ? K : never }[keyof S];
 type Simplify<T> = { [K in keyof T]: T[K] } & {};
