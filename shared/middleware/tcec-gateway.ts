@@ -11,8 +11,9 @@
  * back, both inferred from the catalog (shared/tcec/interfaces.ts) — no type parameters at call sites.
  *
  * Every protocol outcome is HTTP 200 with a Ret. Error responses carry Data "" and are signed
- * with the partner's inbound SigSecret (unsigned only when the caller is unknown: there is no
- * key to sign with). An unexpected exception becomes a signed Ret 500 and ONE log line with the
+ * with the partner's inbound SigSecret — also a malformed envelope whose OperatorID names an active
+ * partner. Unsigned only when the caller is unknown (there is no key to sign with) or the body is
+ * over the size limit (refused before it is parsed). An unexpected exception becomes a signed Ret 500 and ONE log line with the
  * cause; so does a response that does not match the catalog (a programming error: the log line
  * names the interface and the offending field, never the data). Nothing secret, no token and no decrypted Data is ever logged (lengths and hashes only).
  */
@@ -114,6 +115,23 @@ const verifiedSecrets = async (env: RequestEnvelope, now: Date): Promise<SecretS
 /** Forget when each partner's secret was last force-read (tests: each starts with a fresh gateway state). */
 export const resetForcedReads = (): void => forcedReads.clear();
 
+/**
+ * The current inbound set of the partner a malformed envelope claims to come from (its OperatorID,
+ * if that much is readable and names an active partner), to sign the 4003 with; else undefined.
+ */
+const callerSecrets = async (body: string): Promise<SecretSet | undefined> => {
+  let operatorId: unknown;
+  try {
+    operatorId = (JSON.parse(body) as { OperatorID?: unknown } | null)?.OperatorID;
+  } catch {
+    return undefined;
+  }
+  if (typeof operatorId !== 'string' || !/^[A-Za-z0-9]{9}$/.test(operatorId)) return undefined;
+  const partner = await getPartner(operatorId);
+  if (partner?.status !== 'active') return undefined;
+  return (await getPartnerSecrets(operatorId))?.inbound;
+};
+
 const searchKeys = (data: unknown): Record<string, string> => {
   if (!data || typeof data !== 'object') return {};
   const out: Record<string, string> = {};
@@ -143,7 +161,14 @@ export const tcecGateway = (iface: InterfaceName, opts: GatewayOptions = {}): Mi
       if (Buffer.byteLength(body, 'utf8') > cfg.MAX_BODY_BYTES) {
         throw new TcecError(Ret.ParamError, `request body exceeds ${cfg.MAX_BODY_BYTES} bytes`);
       }
-      const envelope = parseRequestEnvelope(body);
+      let envelope: RequestEnvelope;
+      try {
+        envelope = parseRequestEnvelope(body);
+      } catch (err) {
+        // a malformed envelope from a known partner still gets a signed refusal
+        state.secrets = await callerSecrets(body);
+        throw err;
+      }
       logger.appendKeys({ OperatorID: envelope.OperatorID });
 
       const partner = await getPartner(envelope.OperatorID);

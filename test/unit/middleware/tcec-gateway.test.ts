@@ -121,16 +121,38 @@ describe('Ret 4003: envelope, caller, time, size, Data', () => {
   it.each([
     ['not JSON', '{"OperatorID":', /body is not valid JSON/],
     ['not an object', '[1,2]', /must be a JSON object/],
+    [
+      'a malformed OperatorID',
+      JSON.stringify({ OperatorID: 'MA01', Data: 'x', TimeStamp: '20261123093045', Seq: '0001' }),
+      /OperatorID must be/,
+    ],
+    [
+      'a key missing, unknown OperatorID',
+      JSON.stringify({ OperatorID: 'MA9UNKNO1', Data: 'x', TimeStamp: '20261123093045', Seq: '0001' }),
+      /Sig is missing/,
+    ],
+  ])('%s: unsigned (no partner to sign for)', async (_name, body, msg) => {
+    const a = await call(startHandler, body, cec.token);
+    expectRet(a, 4003, msg);
+    expect(a.body.Sig).toBe('');
+  });
+
+  it.each([
     ['a key missing', JSON.stringify({ OperatorID: 'MA01H3BQ2', Data: 'x', TimeStamp: '20261123093045', Seq: '0001' }), /Sig is missing/],
     [
       'a malformed Seq',
       JSON.stringify({ OperatorID: 'MA01H3BQ2', Data: 'x', TimeStamp: '20261123093045', Seq: '1', Sig: 'a'.repeat(32) }),
       /Seq must be/,
     ],
-  ])('%s: unsigned (the caller is not authenticated yet)', async (_name, body, msg) => {
+    [
+      'a Data that is not a string',
+      JSON.stringify({ OperatorID: 'MA01H3BQ2', Data: {}, TimeStamp: '20261123093045', Seq: '0001' }),
+      /Data must be a string/,
+    ],
+  ])('%s from a known partner: signed with its inbound set', async (_name, body, msg) => {
     const a = await call(startHandler, body, cec.token);
     expectRet(a, 4003, msg);
-    expect(a.body.Sig).toBe('');
+    verified(a, cec);
   });
 
   it('an empty body', async () => {
