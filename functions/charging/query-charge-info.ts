@@ -6,10 +6,6 @@
 import { tcecHandler } from '../../shared/middleware/tcec-gateway.ts';
 import { chargeInfo } from '../../shared/services/charging.ts';
 
-export const handler = tcecHandler<{ StartChargeSeq: string }>(
-  'query_charge_info',
-  ({ partner, data }) => chargeInfo(partner, data.StartChargeSeq),
-  {
-    feature: 'queryChargeInfo',
-  },
-);
+export const handler = tcecHandler('query_charge_info', ({ partner, data }) => chargeInfo(partner, data.StartChargeSeq), {
+  feature: 'queryChargeInfo',
+});

@@ -2,6 +2,4 @@
 import { tcecHandler } from '../../shared/middleware/tcec-gateway.ts';
 import { equipAuth } from '../../shared/services/charging.ts';
 
-export const handler = tcecHandler<{ EquipAuthSeq: string; ConnectorID: string }>('query_equip_auth', ({ partner, data }) =>
-  equipAuth(partner, data),
-);
+export const handler = tcecHandler('query_equip_auth', ({ partner, data }) => equipAuth(partner, data));

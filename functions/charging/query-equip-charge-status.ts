@@ -2,6 +2,4 @@
 import { tcecHandler } from '../../shared/middleware/tcec-gateway.ts';
 import { chargeStatus } from '../../shared/services/charging.ts';
 
-export const handler = tcecHandler<{ StartChargeSeq: string }>('query_equip_charge_status', ({ partner, data }) =>
-  chargeStatus(partner, data.StartChargeSeq),
-);
+export const handler = tcecHandler('query_equip_charge_status', ({ partner, data }) => chargeStatus(partner, data.StartChargeSeq));

@@ -2,6 +2,4 @@
 import { tcecHandler } from '../../shared/middleware/tcec-gateway.ts';
 import { startCharge } from '../../shared/services/charging.ts';
 
-export const handler = tcecHandler<{ StartChargeSeq: string; ConnectorID: string }>('query_start_charge', ({ partner, data, now }) =>
-  startCharge(partner, data, now),
-);
+export const handler = tcecHandler('query_start_charge', ({ partner, data, now }) => startCharge(partner, data, now));

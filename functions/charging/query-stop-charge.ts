@@ -2,6 +2,4 @@
 import { tcecHandler } from '../../shared/middleware/tcec-gateway.ts';
 import { stopCharge } from '../../shared/services/charging.ts';
 
-export const handler = tcecHandler<{ StartChargeSeq: string; ConnectorID: string }>('query_stop_charge', ({ partner, data, now }) =>
-  stopCharge(partner, data, now),
-);
+export const handler = tcecHandler('query_stop_charge', ({ partner, data, now }) => stopCharge(partner, data, now));

@@ -1,4 +1,5 @@
 /** Building blocks for the per-service topology files. */
+import type { InterfaceName } from '../../shared/tcec/interfaces.ts';
 import type { FunctionDecl, Grant, Tier } from './types.ts';
 
 /** Base path of the T/CEC interfaces we serve. */
@@ -11,10 +12,11 @@ export const putEvents: Grant = { bus: 'put' };
 /**
  * One Lambda per T/CEC interface we serve, routed at `POST /evcs/v1/<interface>`, entry
  * `functions/<service>/<interface-in-kebab-case>.ts`. Every one runs the same request pipeline and
- * so needs the partner registry, the token store and the partners' secrets.
+ * so needs the partner registry, the token store and the partners' secrets. The name is a catalog
+ * name (shared/tcec/interfaces.ts): a misspelled route does not type-check.
  */
 export const tcecInterface = (
-  iface: string,
+  iface: InterfaceName,
   service: FunctionDecl['service'],
   tier: Tier,
   description: string,

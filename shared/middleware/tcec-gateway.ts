@@ -3,12 +3,19 @@
  *
  *   body size → envelope shape (4003) → partner by OperatorID (4003) → Sig (4001)
  *   → Bearer token (4002) → TimeStamp window (4003) → decrypt (4003) → zod validation of Data (4004)
- *   → business handler → response in the partner's dialect, encrypted and signed.
+ *   → business handler → response checked against the catalog's response schema (500 if it does
+ *     not match) → written in the partner's dialect, encrypted and signed.
+ *
+ * The interface name types everything: `tcecHandler('query_start_charge', ({ data }) => …)` gives the
+ * business function `RequestData<'query_start_charge'>` and requires `ResponseInput<'query_start_charge'>`
+ * back, both inferred from the catalog (shared/tcec/interfaces.ts) — no type parameters at call sites.
  *
  * Every protocol outcome is HTTP 200 with a Ret. Error responses carry Data "" and are signed
- * with the partner's inbound SigSecret (unsigned only when the caller is unknown: there is no
- * key to sign with). An unexpected exception becomes a signed Ret 500 and ONE log line with the
- * cause. Nothing secret, no token and no decrypted Data is ever logged (lengths and hashes only).
+ * with the partner's inbound SigSecret — also a malformed envelope whose OperatorID names an active
+ * partner. Unsigned only when the caller is unknown (there is no key to sign with) or the body is
+ * over the size limit (refused before it is parsed). An unexpected exception becomes a signed Ret 500 and ONE log line with the
+ * cause; so does a response that does not match the catalog (a programming error: the log line
+ * names the interface and the offending field, never the data). Nothing secret, no token and no decrypted Data is ever logged (lengths and hashes only).
  */
 import { createHash } from 'node:crypto';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
@@ -18,18 +25,19 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { logger, MetricUnit, metrics, tracer } from '#powertools';
 import { config } from '../config.ts';
+import { acceptedInboundSets } from '../domain/token.ts';
 import { getPartner, type Partner } from '../store/partners.ts';
 import { getPartnerSecrets } from '../store/secrets.ts';
 import { resolveToken } from '../store/tokens.ts';
 import type { SecretSet } from '../tcec/crypto.ts';
-import { type Dialect, fromWire, toWire } from '../tcec/dialect.ts';
+import { ContractError, type Dialect, fromWire, toWire } from '../tcec/dialect.ts';
 import { decodeRequestData, encodeResponse, parseRequestEnvelope, type RequestEnvelope, verifyRequestSig } from '../tcec/envelope.ts';
-import type { InterfaceName } from '../tcec/interfaces.ts';
+import type { InterfaceName, RequestData, ResponseInput } from '../tcec/interfaces.ts';
 import { Ret, TcecError } from '../tcec/ret.ts';
 import { parseTimeStamp } from '../tcec/time.ts';
 
-export interface TcecRequest<D = unknown> {
-  readonly interface: InterfaceName;
+export interface TcecRequest<D = unknown, N extends InterfaceName = InterfaceName> {
+  readonly interface: N;
   readonly partner: Partner;
   /** the inbound set the request verified with (current, or the previous one during a rotation grace period) */
   readonly secrets: SecretSet;
@@ -45,6 +53,8 @@ export interface GatewayOptions {
   readonly requireToken?: boolean;
   /** an extension interface enabled per partner */
   readonly feature?: keyof Partner['features'];
+  /** the time source (tests inject one; default the system clock) */
+  readonly clock?: () => Date;
 }
 
 type Event = APIGatewayProxyEventV2 & { tcec?: TcecRequest };
@@ -96,12 +106,30 @@ const verifiedSecrets = async (env: RequestEnvelope, now: Date): Promise<SecretS
     if (forceFetch) forcedReads.set(env.OperatorID, now.getTime());
     const s = await getPartnerSecrets(env.OperatorID, forceFetch);
     if (!s) return undefined;
-    if (verifyRequestSig(env, s.inbound.sigSecret)) return s.inbound;
-    if (s.previousInbound && s.previousInbound.validUntil > now.getTime() && verifyRequestSig(env, s.previousInbound.set.sigSecret)) {
-      return s.previousInbound.set;
-    }
+    const verified = acceptedInboundSets(s, now).find((set) => verifyRequestSig(env, set.sigSecret));
+    if (verified) return verified;
   }
   return undefined;
+};
+
+/** Forget when each partner's secret was last force-read (tests: each starts with a fresh gateway state). */
+export const resetForcedReads = (): void => forcedReads.clear();
+
+/**
+ * The current inbound set of the partner a malformed envelope claims to come from (its OperatorID,
+ * if that much is readable and names an active partner), to sign the 4003 with; else undefined.
+ */
+const callerSecrets = async (body: string): Promise<SecretSet | undefined> => {
+  let operatorId: unknown;
+  try {
+    operatorId = (JSON.parse(body) as { OperatorID?: unknown } | null)?.OperatorID;
+  } catch {
+    return undefined;
+  }
+  if (typeof operatorId !== 'string' || !/^[A-Za-z0-9]{9}$/.test(operatorId)) return undefined;
+  const partner = await getPartner(operatorId);
+  if (partner?.status !== 'active') return undefined;
+  return (await getPartnerSecrets(operatorId))?.inbound;
 };
 
 const searchKeys = (data: unknown): Record<string, string> => {
@@ -116,6 +144,7 @@ const searchKeys = (data: unknown): Record<string, string> => {
 
 export const tcecGateway = (iface: InterfaceName, opts: GatewayOptions = {}): MiddlewareObj<Event, Result> => {
   const requireToken = opts.requireToken ?? true;
+  const clock = opts.clock ?? (() => new Date());
   const states = new WeakMap<object, State>();
 
   return {
@@ -123,7 +152,7 @@ export const tcecGateway = (iface: InterfaceName, opts: GatewayOptions = {}): Mi
       const state: State = { started: Date.now(), iface };
       states.set(request, state);
       const event = request.event;
-      const now = new Date();
+      const now = clock();
       const cfg = config();
       logger.appendKeys({ interface: iface, requestId: event.requestContext?.requestId });
 
@@ -132,7 +161,14 @@ export const tcecGateway = (iface: InterfaceName, opts: GatewayOptions = {}): Mi
       if (Buffer.byteLength(body, 'utf8') > cfg.MAX_BODY_BYTES) {
         throw new TcecError(Ret.ParamError, `request body exceeds ${cfg.MAX_BODY_BYTES} bytes`);
       }
-      const envelope = parseRequestEnvelope(body);
+      let envelope: RequestEnvelope;
+      try {
+        envelope = parseRequestEnvelope(body);
+      } catch (err) {
+        // a malformed envelope from a known partner still gets a signed refusal
+        state.secrets = await callerSecrets(body);
+        throw err;
+      }
       logger.appendKeys({ OperatorID: envelope.OperatorID });
 
       const partner = await getPartner(envelope.OperatorID);
@@ -192,7 +228,16 @@ export const tcecGateway = (iface: InterfaceName, opts: GatewayOptions = {}): Mi
       const state = states.get(request);
       if (!state?.partner) return;
       const dialect: Dialect = state.partner.dialect;
-      const wire = toWire(iface, 'response', request.response as unknown, dialect);
+      let wire: Record<string, unknown>;
+      try {
+        wire = toWire(iface, 'response', request.response as unknown, dialect);
+      } catch (err) {
+        if (!(err instanceof ContractError)) throw err;
+        // our bug, not the partner's: one line an engineer can find, naming the field, never the data
+        logger.error('response does not match the catalog', { interface: iface, field: err.field, problem: err.problem });
+        request.response = respond(iface, state, Ret.SystemError, 'system error');
+        return;
+      }
       request.response = respond(iface, state, Ret.Ok, '', wire);
     },
 
@@ -210,20 +255,24 @@ export const tcecGateway = (iface: InterfaceName, opts: GatewayOptions = {}): Mi
   };
 };
 
+/** The business function of interface N: validated canonical request Data in, canonical response Data out. */
+export type TcecBusiness<N extends InterfaceName> = (req: TcecRequest<RequestData<N>, N>) => Promise<ResponseInput<N>>;
+
 /**
  * A T/CEC interface handler: the business function receives the validated canonical Data and
- * returns the canonical response Data; everything else is the pipeline's.
+ * returns the canonical response Data; both types come from the catalog entry of `iface`. The
+ * response is checked against the catalog at run time too (a cast cannot smuggle a wrong field to
+ * a partner). Everything else is the pipeline's.
  */
-export const tcecHandler = <D = unknown, R = unknown>(
-  iface: InterfaceName,
-  business: (req: TcecRequest<D>) => Promise<R>,
-  opts: GatewayOptions = {},
-) =>
+export const tcecHandler = <N extends InterfaceName>(iface: N, business: NoInfer<TcecBusiness<N>>, opts: GatewayOptions = {}) =>
   middy<Event, Result, Error, Context>()
     .use(captureLambdaHandler(tracer, { captureResponse: false }))
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(tcecGateway(iface, opts))
     .handler(async (event) => {
       if (!event.tcec) throw new Error('pipeline did not run');
-      return (await business(event.tcec as TcecRequest<D>)) as unknown as Result;
+      // the gateway validated `data` against the catalog's request schema of `iface`
+      const response = await business(event.tcec as unknown as TcecRequest<RequestData<N>, N>);
+      // the `after` phase turns the canonical Data into the signed envelope
+      return response as unknown as Result;
     });

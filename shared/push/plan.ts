@@ -12,6 +12,8 @@
 import type { ConnectorStatusChanged } from '../../events/baseinfo.ts';
 import type { DetailOf } from '../../events/define.ts';
 import type { OrderFinished, OrderProgress, OrderStarted } from '../../events/orders.ts';
+import { OrderStatus } from '../domain/charging.ts';
+import { chargeOrderOf, chargeStatusOf, type OrderFacts } from '../domain/order-views.ts';
 import { isStationGranted, type Partner } from '../store/partners.ts';
 import { parseDateTime } from '../tcec/time.ts';
 import { type Delivery, newDelivery } from './messages.ts';
@@ -63,33 +65,26 @@ export const equipStatusPush = (e: DetailOf<typeof OrderProgress>, now: number):
   });
 };
 
+/** The facts of a finished order, as its OrderFinished event carries them (shared/domain/order-views.ts builds the shapes). */
+const finishedFacts = (e: DetailOf<typeof OrderFinished>): OrderFacts & { stopReason: number } => ({
+  StartChargeSeq: e.StartChargeSeq,
+  ConnectorID: e.ConnectorID,
+  status: OrderStatus.Finished,
+  stopReason: e.StopReason,
+  soc: e.finalSoc,
+  bill: e.bill,
+});
+
 export const finishPushes = (e: DetailOf<typeof OrderFinished>, now: number): Delivery[] => {
   const out: Delivery[] = [];
-  const { bill } = e;
+  const facts = finishedFacts(e);
   if (e.charged) {
     out.push(
       newDelivery({
         id: `notification_equip_charge_status:${e.OperatorID}:${e.StartChargeSeq}:final`,
         partner: e.OperatorID,
         iface: 'notification_equip_charge_status',
-        data: {
-          StartChargeSeq: e.StartChargeSeq,
-          StartChargeSeqStat: 4,
-          ConnectorID: e.ConnectorID,
-          // unplugged (StopReason 4) → idle, else the car is still connected
-          ConnectorStatus: e.StopReason === 4 ? 1 : 2,
-          CurrentA: 0,
-          VoltageA: 0,
-          Soc: e.finalSoc ?? 0,
-          StartTime: bill.StartTime,
-          EndTime: bill.EndTime,
-          TotalPower: bill.TotalPower,
-          ElecMoney: bill.TotalElecMoney,
-          SeviceMoney: bill.TotalSeviceMoney,
-          TotalMoney: bill.TotalMoney,
-          SumPeriod: bill.SumPeriod,
-          ChargeDetails: bill.ChargeDetails,
-        },
+        data: chargeStatusOf(facts),
         gate: { key: `ORDER#${e.StartChargeSeq}`, version: FINAL_VERSION },
         createdAt: now,
       }),
@@ -112,19 +107,7 @@ export const finishPushes = (e: DetailOf<typeof OrderFinished>, now: number): De
         id: `notification_charge_order_info:${e.OperatorID}:${e.StartChargeSeq}`,
         partner: e.OperatorID,
         iface: 'notification_charge_order_info',
-        data: {
-          StartChargeSeq: e.StartChargeSeq,
-          ConnectorID: e.ConnectorID,
-          StartTime: bill.StartTime,
-          EndTime: bill.EndTime,
-          TotalPower: bill.TotalPower,
-          TotalElecMoney: bill.TotalElecMoney,
-          TotalSeviceMoney: bill.TotalSeviceMoney,
-          TotalMoney: bill.TotalMoney,
-          StopReason: e.StopReason,
-          SumPeriod: bill.SumPeriod,
-          ChargeDetails: bill.ChargeDetails,
-        },
+        data: chargeOrderOf(facts),
         createdAt: now,
       }),
     );

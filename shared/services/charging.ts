@@ -25,6 +25,7 @@ import {
   startDecision,
   stopReasonOf,
 } from '../domain/charging.ts';
+import { chargeInfoOf, chargeStatusOf, type OrderFacts } from '../domain/order-views.ts';
 import { type ConnectorView, getConnectorView } from '../store/connector-view.ts';
 import {
   appendSample,
@@ -41,6 +42,7 @@ import {
   requestStopWhileStarting,
 } from '../store/orders.ts';
 import { isStationGranted, type Partner } from '../store/partners.ts';
+import type { RequestData, ResponseData } from '../tcec/interfaces.ts';
 import { Ret, TcecError } from '../tcec/ret.ts';
 import { formatDateTime } from '../tcec/time.ts';
 
@@ -65,7 +67,7 @@ export const orderFor = async (partner: Partner, seq: string): Promise<Order | u
 
 // ---------------------------------------------------------------- query_equip_auth (§3.5)
 
-export const equipAuth = async (partner: Partner, req: { EquipAuthSeq: string; ConnectorID: string }) => {
+export const equipAuth = async (partner: Partner, req: RequestData<'query_equip_auth'>): Promise<ResponseData<'query_equip_auth'>> => {
   const c = await connectorFor(partner, req.ConnectorID);
   const failReason = authDecision({ known: !!c, ...(c ? { status: c.status } : {}) });
   return {
@@ -78,7 +80,11 @@ export const equipAuth = async (partner: Partner, req: { EquipAuthSeq: string; C
 
 // ---------------------------------------------------------------- query_start_charge (§3.7)
 
-const startAnswer = (seq: string, connectorId: string, stat: number, failReason: number) => ({
+type StartAnswer = ResponseData<'query_start_charge'>;
+/** the fields of a start this service reads (a refusal is remembered with them) */
+type StartRequest = Pick<RequestData<'query_start_charge'>, 'StartChargeSeq' | 'ConnectorID'>;
+
+const startAnswer = (seq: string, connectorId: string, stat: OrderStatus, failReason: number): StartAnswer => ({
   StartChargeSeq: seq,
   StartChargeSeqStat: stat,
   ConnectorID: connectorId,
@@ -86,7 +92,7 @@ const startAnswer = (seq: string, connectorId: string, stat: number, failReason:
   FailReason: failReason,
 });
 
-export const startCharge = async (partner: Partner, req: { StartChargeSeq: string; ConnectorID: string }, now: Date) => {
+export const startCharge = async (partner: Partner, req: StartRequest, now: Date): Promise<StartAnswer> => {
   const seqProblem = checkStartChargeSeq(req.StartChargeSeq, partner.operatorId);
   if (seqProblem) throw new TcecError(Ret.BizError, seqProblem);
 
@@ -151,7 +157,7 @@ export const startCharge = async (partner: Partner, req: { StartChargeSeq: strin
 };
 
 /** Refuse a start and remember it, so the same StartChargeSeq always gets the same answer. */
-const refuse = async (partner: Partner, req: { StartChargeSeq: string; ConnectorID: string }, failReason: number, now: Date) => {
+const refuse = async (partner: Partner, req: StartRequest, failReason: number, now: Date): Promise<StartAnswer> => {
   const r = await recordRefusal({
     StartChargeSeq: req.StartChargeSeq,
     ConnectorID: req.ConnectorID,
@@ -162,12 +168,12 @@ const refuse = async (partner: Partner, req: { StartChargeSeq: string; Connector
   return repeatedRefusal(r, req.ConnectorID);
 };
 
-const repeatedRefusal = (r: Refusal, connectorId: string) => {
+const repeatedRefusal = (r: Refusal, connectorId: string): StartAnswer => {
   if (r.ConnectorID !== connectorId) throw new TcecError(Ret.BizError, `StartChargeSeq: already used for another ConnectorID`);
   return startAnswer(r.StartChargeSeq, r.ConnectorID, OrderStatus.Finished, r.failReason);
 };
 
-const repeatedStart = (o: Order, connectorId: string) => {
+const repeatedStart = (o: Order, connectorId: string): StartAnswer => {
   if (o.ConnectorID !== connectorId) {
     throw new TcecError(Ret.BizError, `StartChargeSeq: already used for another ConnectorID`);
   }
@@ -177,25 +183,16 @@ const repeatedStart = (o: Order, connectorId: string) => {
 
 // ---------------------------------------------------------------- query_stop_charge (§3.10)
 
-interface StopAnswer {
-  StartChargeSeq: string;
-  StartChargeSeqStat: number;
-  SuccStat: number;
-  FailReason: number;
-}
+type StopAnswer = ResponseData<'query_stop_charge'>;
 
-const stopAnswer = (seq: string, stat: number, failReason: number): StopAnswer => ({
+const stopAnswer = (seq: string, stat: OrderStatus, failReason: number): StopAnswer => ({
   StartChargeSeq: seq,
   StartChargeSeqStat: stat,
   SuccStat: failReason === StopFail.None ? 0 : 1,
   FailReason: failReason,
 });
 
-export const stopCharge = async (
-  partner: Partner,
-  req: { StartChargeSeq: string; ConnectorID: string },
-  now: Date,
-): Promise<StopAnswer> => {
+export const stopCharge = async (partner: Partner, req: RequestData<'query_stop_charge'>, now: Date): Promise<StopAnswer> => {
   const o = await orderFor(partner, req.StartChargeSeq);
   if (!o || o.ConnectorID !== req.ConnectorID) return stopAnswer(req.StartChargeSeq, OrderStatus.Unknown, StopFail.NotFound);
   switch (o.status) {
@@ -265,65 +262,29 @@ export const billOf = (o: Order, extra?: { t: number; wh: number }): OrderTotals
   return toOrderTotals(computeBill(samples, o.tariff));
 };
 
-const connectorStatusOf = (o: Order): number =>
-  o.status === OrderStatus.Charging || o.status === OrderStatus.Stopping
-    ? ConnectorState.Charging
-    : o.status === OrderStatus.Finished
-      ? ConnectorState.Idle
-      : ConnectorState.Plugged;
+/** The facts the protocol views of shared/domain/order-views.ts are built from: the final bill once finished, else the running one. */
+const orderFacts = (o: Order): OrderFacts => ({
+  StartChargeSeq: o.StartChargeSeq,
+  ConnectorID: o.ConnectorID,
+  status: o.status,
+  stopReason: o.stopReason,
+  live: o.live,
+  soc: o.live?.soc,
+  bill: o.status === OrderStatus.Finished && o.bill ? o.bill : billOf(o),
+});
 
-/** query_equip_charge_status (§3.9) / notification_equip_charge_status: canonical shape. */
-export const chargeStatusView = (o: Order) => {
-  const b = o.status === OrderStatus.Finished && o.bill ? o.bill : billOf(o);
-  return {
-    StartChargeSeq: o.StartChargeSeq,
-    StartChargeSeqStat: o.status,
-    ConnectorID: o.ConnectorID,
-    ConnectorStatus: connectorStatusOf(o),
-    CurrentA: o.status === OrderStatus.Finished ? 0 : (o.live?.currentA ?? 0),
-    VoltageA: o.status === OrderStatus.Finished ? 0 : (o.live?.voltageA ?? 0),
-    Soc: o.live?.soc ?? 0,
-    StartTime: formatDateTime(new Date(o.startedAt ?? o.createdAt)),
-    EndTime: o.live ? formatDateTime(new Date(o.live.at)) : b.EndTime,
-    TotalPower: b.TotalPower,
-    ElecMoney: b.TotalElecMoney,
-    SeviceMoney: b.TotalSeviceMoney,
-    TotalMoney: b.TotalMoney,
-    SumPeriod: b.SumPeriod,
-    ChargeDetails: b.ChargeDetails,
-  };
-};
-
-export const chargeStatus = async (partner: Partner, seq: string) => {
+/** query_equip_charge_status (§3.9). */
+export const chargeStatus = async (partner: Partner, seq: string): Promise<ResponseData<'query_equip_charge_status'>> => {
   const o = await orderFor(partner, seq);
   if (!o) throw new TcecError(Ret.BizError, 'StartChargeSeq: no such order');
-  return chargeStatusView(o);
-};
-
-/** notification_charge_order_info (§3.12) shape of a finished order. */
-export const orderInfoView = (o: Order) => {
-  const b = o.bill ?? billOf(o);
-  return {
-    StartChargeSeq: o.StartChargeSeq,
-    ConnectorID: o.ConnectorID,
-    StartTime: b.StartTime,
-    EndTime: b.EndTime,
-    TotalPower: b.TotalPower,
-    TotalElecMoney: b.TotalElecMoney,
-    TotalSeviceMoney: b.TotalSeviceMoney,
-    TotalMoney: b.TotalMoney,
-    // a running order has no StopReason yet
-    ...(o.stopReason !== undefined ? { StopReason: o.stopReason } : {}),
-    SumPeriod: b.SumPeriod,
-    ChargeDetails: b.ChargeDetails,
-  };
+  return chargeStatusOf(orderFacts(o));
 };
 
 /** query_charge_info (extension): the order's status and the order-info fields. */
-export const chargeInfo = async (partner: Partner, seq: string) => {
+export const chargeInfo = async (partner: Partner, seq: string): Promise<ResponseData<'query_charge_info'>> => {
   const o = await orderFor(partner, seq);
   if (!o) throw new TcecError(Ret.BizError, 'StartChargeSeq: no such order');
-  return { ...orderInfoView(o), StartChargeSeqStat: o.status };
+  return chargeInfoOf(orderFacts(o));
 };
 
 // ---------------------------------------------------------------- pile events
@@ -475,7 +436,7 @@ export const onPileMeter = async (d: {
   if (!o || o.ConnectorID !== d.ConnectorID) return; // not running, or another connector's sample
   // progress only for the newest sample: a late or duplicate one is kept for the bill, not pushed
   if (o.live?.at !== d.at) return;
-  await publish(OrderProgress, { ...orderEventBase(o), ...chargeStatusView(o) });
+  await publish(OrderProgress, { ...orderEventBase(o), ...chargeStatusOf(orderFacts(o)) });
 };
 
 /** The start is not confirmed yet but the pile reports energy: wait for the start (SQS redelivers). */

@@ -7,14 +7,17 @@
  *             query_equip_charge_status RESPONSE only (its push keeps ElecMoney); `Total` of
  *             query_station_status as a string. BusineHours unchanged.
  *
- * toWire emits exactly the partner's dialect: keys in the schema's order, undefined/null and
- * unknown keys omitted, every number rounded to its field's precision. fromWire is the lenient
- * parse (any dialect, any key casing) into the canonical shape.
+ * toWire is strict about what OUR code hands it and emits exactly the partner's dialect: the
+ * canonical Data is first validated against the catalog schema (a missing required field, a wrong
+ * type or range, and a key the schema does not have are programming errors → ContractError, never
+ * a silently different message), then written with keys in the schema's order, undefined/null
+ * omitted, every number rounded to its field's precision. fromWire is the lenient parse (any
+ * dialect, any key casing) of what a PARTNER sends into the canonical shape.
  */
 import type { z } from 'zod';
 import { type DataOf, type Direction, INTERFACES, type InterfaceName, type ParseResult, parseData } from './interfaces.ts';
 import { PRECISION, round } from './money.ts';
-import { objectShapeOf } from './schemas.ts';
+import { formatPath, issueMessage, objectShapeOf } from './schemas.ts';
 
 export type Dialect = 'cec2016' | 'xiaoju';
 export const DIALECTS: readonly Dialect[] = ['cec2016', 'xiaoju'] as const;
@@ -138,13 +141,32 @@ function wireKey(key: string, ctx: Ctx, top: boolean): string {
   return XIAOJU_RENAMES[key] ?? key;
 }
 
-function emitValue(schema: z.ZodType, value: unknown, key: string, ctx: Ctx): unknown {
+/**
+ * Canonical Data that does not match its catalog schema: a bug in our code (a handler, a builder),
+ * not a partner's input. `field` is the path of the offending field (never its value).
+ */
+export class ContractError extends TypeError {
+  override readonly name = 'ContractError';
+
+  constructor(
+    readonly iface: InterfaceName,
+    readonly direction: Direction,
+    readonly field: string,
+    readonly problem: string,
+  ) {
+    super(`${iface} ${direction} Data does not match the catalog: ${field}: ${problem}`);
+  }
+}
+
+type Path = readonly PropertyKey[];
+
+function emitValue(schema: z.ZodType, value: unknown, key: string, ctx: Ctx, path: Path): unknown {
   const node = nodeOf(schema);
   switch (node.kind) {
     case 'object':
-      return isPlainObject(value) ? emitObject(node.shape, value, ctx, false) : value;
+      return isPlainObject(value) ? emitObject(node.shape, value, ctx, false, path) : value;
     case 'array':
-      return Array.isArray(value) ? value.map((v) => emitValue(node.element, v, key, ctx)) : value;
+      return Array.isArray(value) ? value.map((v, i) => emitValue(node.element, v, key, ctx, [...path, i])) : value;
     case 'number': {
       const n = typeof value === 'string' && NUMERIC.test(value.trim()) ? Number(value.trim()) : value;
       if (typeof n !== 'number' || !Number.isFinite(n)) return n;
@@ -163,30 +185,47 @@ function emitObject(
   obj: Record<string, unknown>,
   ctx: Ctx,
   top: boolean,
+  path: Path,
 ): Record<string, unknown> {
+  for (const key of Object.keys(obj)) {
+    if (!Object.hasOwn(shape, key) && obj[key] !== undefined && obj[key] !== null) {
+      throw new ContractError(ctx.iface, ctx.direction, formatPath([...path, key]), 'not a field of this object');
+    }
+  }
   const out: Record<string, unknown> = {};
   for (const [key, fieldSchema] of Object.entries(shape)) {
     const v = obj[key];
     if (v === undefined || v === null) continue;
-    out[wireKey(key, ctx, top)] = emitValue(fieldSchema, v, key, ctx);
+    out[wireKey(key, ctx, top)] = emitValue(fieldSchema, v, key, ctx, [...path, key]);
   }
   return out;
 }
 
+const contractError = (iface: InterfaceName, direction: Direction, issues: readonly z.core.$ZodIssue[]): ContractError => {
+  const issue = issues[0];
+  return new ContractError(iface, direction, issue ? formatPath(issue.path) : 'Data', issue ? issueMessage(issue) : 'invalid');
+};
+
 /**
- * Canonical Data → the exact wire object of `dialect`. Throws TypeError when `canonical` is not
- * an object (a programming error of the caller, not a partner's input).
+ * Canonical Data → the exact wire object of `dialect`. Strict: a key the catalog schema does not
+ * have (at any depth) is refused, and the written object is validated against the catalog schema
+ * (required fields, types, enums, ranges — after rounding, so 116.3971284 → 116.397128 is fine).
+ * Throws ContractError (a TypeError) naming the first offending field: a programming error of the
+ * caller (a handler, a builder), never a partner's input.
  */
 export function toWire(iface: InterfaceName, direction: Direction, canonical: unknown, dialect: Dialect): Record<string, unknown> {
-  if (!isPlainObject(canonical)) throw new TypeError(`${iface} ${direction}: canonical Data must be an object`);
+  if (!isPlainObject(canonical)) throw new ContractError(iface, direction, 'Data', 'must be an object');
   const schema: z.ZodType = INTERFACES[iface][direction];
   const node = nodeOf(schema);
   if (node.kind !== 'object') throw new TypeError(`${iface} ${direction}: schema is not an object`);
   const ctx: Ctx = { iface, direction, dialect };
-  const out = emitObject(node.shape, canonical, ctx, true);
+  const out = emitObject(node.shape, canonical, ctx, true, []);
   if (dialect === 'xiaoju' && iface === 'query_station_status' && direction === 'response' && typeof out.Total === 'number') {
     out.Total = String(out.Total);
   }
+  // the lenient parse reads every dialect, so the written object is checked as the partner will read it
+  const r = schema.safeParse(out);
+  if (!r.success) throw contractError(iface, direction, r.error.issues);
   return out;
 }
 

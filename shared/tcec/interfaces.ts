@@ -158,8 +158,23 @@ export type Direction = 'request' | 'response';
 /** Canonical (parsed) Data of an interface's request / response. */
 export type RequestData<N extends InterfaceName> = z.infer<(typeof INTERFACES)[N]['request']>;
 export type ResponseData<N extends InterfaceName> = z.infer<(typeof INTERFACES)[N]['response']>;
-/** What domain code may hand to toWire (defaults not yet applied). */
-export type ResponseInput<N extends InterfaceName> = z.input<(typeof INTERFACES)[N]['response']>;
+
+/** The field schemas of a catalog object schema (a z.object behind the lenient key pre-pass). */
+type ShapeOf<T> = T extends z.ZodPreprocess<infer O> ? ShapeOf<O> : T extends z.ZodObject<infer S> ? S : never;
+/** Top-level keys whose schema has a default: the partner gets the default when we leave them out. */
+type DefaultedKeys<S> = { [K in keyof S]: S[K] extends z.ZodDefault | z.ZodPrefault ? K : never }[keyof S];
+type Simplify<T> = { [K in keyof T]: T[K] } & {};
+
+/**
+ * What a handler returns for interface N (and what may be handed to toWire): the canonical response
+ * Data, where the top-level fields that have a catalog default (FailReason 0, SumPeriod 0, …) may be
+ * left out. Every ResponseData<N> is a ResponseInput<N>. (z.input of the catalog schemas is `unknown`
+ * because of the lenient pre-pass, so the input type is derived from the output type.)
+ */
+export type ResponseInput<N extends InterfaceName> = Simplify<
+  Omit<ResponseData<N>, DefaultedKeys<ShapeOf<(typeof INTERFACES)[N]['response']>>> &
+    Partial<Pick<ResponseData<N>, DefaultedKeys<ShapeOf<(typeof INTERFACES)[N]['response']>> & keyof ResponseData<N>>>
+>;
 export type DataOf<N extends InterfaceName, D extends Direction> = D extends 'request' ? RequestData<N> : ResponseData<N>;
 
 export const INTERFACE_NAMES = Object.keys(INTERFACES) as InterfaceName[];

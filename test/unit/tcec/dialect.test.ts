@@ -3,7 +3,7 @@
  * exact-decimal helpers behind them.
  */
 import { describe, expect, it } from 'vitest';
-import { DIALECTS, fieldDp, fromWire, toWire } from '../../../shared/tcec/dialect.ts';
+import { ContractError, DIALECTS, fieldDp, fromWire, toWire } from '../../../shared/tcec/dialect.ts';
 import {
   decimalPlaces,
   fenToYuan,
@@ -25,7 +25,7 @@ const FRESH5_PLAINTEXT =
   '{"StartChargeSeq":"MA59J8YL8202403150930450001","StartChargeSeqStat":2,"ConnectorID":"1010000000000000000000001","ConnectorStatus":3,"CurrentA":125.5,"VoltageA":380.2,"Soc":56.3,"StartTime":"2024-03-15 09:30:45","EndTime":"2024-03-15 09:45:45","TotalPower":12.35,"ElecMoney":10.03,"SeviceMoney":4.94,"TotalMoney":14.97,"SumPeriod":1,"ChargeDetails":[{"DetailStartTime":"2024-03-15 09:30:45","DetailEndTime":"2024-03-15 09:45:45","ElecPrice":0.8123,"SevicePrice":0.4,"DetailPower":12.35,"DetailElecMoney":10.03,"DetailSeviceMoney":4.94}]}';
 
 const policy = {
-  // keys deliberately out of order, float noise, an internal field that must not leak
+  // keys deliberately out of order, float noise
   PolicyInfos: [
     { SevicePrice: 0.8, ElecPrice: 0.30000000000000004, StartTime: '000000' },
     { StartTime: '080000', ElecPrice: 1.23456, SevicePrice: 0.8123 },
@@ -35,7 +35,6 @@ const policy = {
   SuccStat: 0,
   ConnectorID: '1010000000000000000000001',
   EquipBizSeq: SEQ,
-  internalTariffId: 'tariff#42',
 };
 
 const status = {
@@ -243,6 +242,43 @@ describe('toWire — exact output per dialect', () => {
   it('refuses a non-object canonical value (programming error)', () => {
     expect(() => toWire('query_token', 'response', undefined, 'cec2016')).toThrow(TypeError);
     expect(() => toWire('query_token', 'response', [1], 'cec2016')).toThrow(TypeError);
+  });
+
+  it('refuses an unknown key at any depth instead of dropping it, naming the field', () => {
+    for (const d of DIALECTS) {
+      expect(() => toWire('query_equip_business_policy', 'response', { ...policy, internalTariffId: 'tariff#42' }, d)).toThrow(
+        /internalTariffId: not a field/,
+      );
+      const nested = { ...policy, PolicyInfos: [{ StartTime: '000000', ElecPrice: 1, SevicePrice: 1, Discount: 0.5 }] };
+      expect(() => toWire('query_equip_business_policy', 'response', nested, d)).toThrow(ContractError);
+      expect(() => toWire('query_equip_business_policy', 'response', nested, d)).toThrow(/PolicyInfos\[0\]\.Discount/);
+    }
+  });
+
+  it('refuses a missing required field and a wrong type, naming the field and not the value', () => {
+    const { TotalPower: _omitted, ...noPower } = status;
+    expect(() => toWire('query_equip_charge_status', 'response', noPower, 'cec2016')).toThrow(/TotalPower: required/);
+    const badType = { ...status, StartTime: 20240315 };
+    const err = (() => {
+      try {
+        toWire('query_equip_charge_status', 'response', badType, 'xiaoju');
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(err).toBeInstanceOf(ContractError);
+    expect((err as ContractError).field).toBe('StartTime');
+    expect((err as ContractError).message).not.toContain('20240315');
+    expect(() => toWire('query_equip_charge_status', 'response', { ...status, ConnectorStatus: 7 }, 'cec2016')).toThrow(
+      /ConnectorStatus: must be one of/,
+    );
+  });
+
+  it('a null or undefined field counts as absent, not as unknown', () => {
+    expect(
+      json(toWire('query_token', 'response', { OperatorID: 'MA59J8YL8', SuccStat: 1, AccessToken: null, Extra: undefined }, 'cec2016')),
+    ).toBe('{"OperatorID":"MA59J8YL8","SuccStat":1}');
   });
 });
 
