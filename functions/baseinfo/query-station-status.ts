@@ -1,7 +1,7 @@
-/** T/CEC 102 §3.2 — live connector status of up to 50 stations. The rules live in shared/domain/station-queries.ts. */
+/** T/CEC 102 §3.2 — live connector status of up to 50 stations. The rules live in shared/services/station-queries.ts. */
 
-import { queryStationStatus, type StationStatusRequest, type StationStatusResponse } from '../../shared/domain/station-queries.ts';
 import { tcecHandler } from '../../shared/middleware/tcec-gateway.ts';
+import { queryStationStatus, type StationStatusRequest, type StationStatusResponse } from '../../shared/services/station-queries.ts';
 
 export const handler = tcecHandler<StationStatusRequest, StationStatusResponse>('query_station_status', ({ partner, data }) =>
   queryStationStatus(partner, data),

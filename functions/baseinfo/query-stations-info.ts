@@ -1,7 +1,7 @@
-/** T/CEC 102 §3.1 — station, equipment and connector data, paged and incremental. The rules live in shared/domain/station-queries.ts. */
+/** T/CEC 102 §3.1 — station, equipment and connector data, paged and incremental. The rules live in shared/services/station-queries.ts. */
 
-import { queryStationsInfo, type StationsInfoRequest, type StationsInfoResponse } from '../../shared/domain/station-queries.ts';
 import { tcecHandler } from '../../shared/middleware/tcec-gateway.ts';
+import { queryStationsInfo, type StationsInfoRequest, type StationsInfoResponse } from '../../shared/services/station-queries.ts';
 
 export const handler = tcecHandler<StationsInfoRequest, StationsInfoResponse>('query_stations_info', ({ partner, data }) =>
   queryStationsInfo(partner, data),

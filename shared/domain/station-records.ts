@@ -2,8 +2,8 @@
  * Stations, equipment, connectors and time-of-use policies: strict validation of imported data
  * (the seed's `stations` JSON and a CSV with one row per connector) against T/CEC 102 §3.1/§3.6
  * (reference tables: lengths, enums, GCJ-02 coordinates with at most 6 decimals, power with 1),
- * normalisation into one canonical shape, content hashes for idempotent re-import, and the pure
- * rules of the four baseinfo interfaces (paging, status versions). No AWS, no I/O.
+ * normalisation into one canonical shape, and content hashes for idempotent re-import. No AWS, no I/O
+ * (the loader that reads files and writes the table is shared/services/station-import.ts).
  *
  * Validation collects EVERY problem, each as `<where>: <field>: <message>` — `stations[3].
  * EquipmentInfos[0].ConnectorInfos[1].Power` for JSON, `row 12, field ConnectorPower` for CSV —
@@ -227,9 +227,9 @@ export const validateStations = (input: readonly unknown[], opts: { operatorId?:
     dup('station', str(o.StationID), i, [i, 'StationID']);
     arr(o.EquipmentInfos).forEach((e, j) => {
       dup('equipment', str(e.EquipmentID), i, [i, 'EquipmentInfos', j, 'EquipmentID']);
-      arr(e.ConnectorInfos).forEach((c, k) =>
-        dup('connector', str(c.ConnectorID), i, [i, 'EquipmentInfos', j, 'ConnectorInfos', k, 'ConnectorID']),
-      );
+      arr(e.ConnectorInfos).forEach((c, k) => {
+        dup('connector', str(c.ConnectorID), i, [i, 'EquipmentInfos', j, 'ConnectorInfos', k, 'ConnectorID']);
+      });
     });
   });
   return { stations: problems.length ? [] : stations, problems };
@@ -399,9 +399,9 @@ export const validateStationsCsv = (csv: string, opts: { operatorId?: string } =
       eq = { station: st, j: st.obj.EquipmentInfos.length - 1 };
       equipIndex.set(`${sid}\u0000${eid}`, eq);
     } else {
-      const first = st.obj.EquipmentInfos[eq.j]!;
+      const first = st.obj.EquipmentInfos[eq.j];
       for (const f of Object.values(EQUIPMENT_COLUMNS)) {
-        if (JSON.stringify(equipFields[f]) !== JSON.stringify(first[f])) {
+        if (JSON.stringify(equipFields[f]) !== JSON.stringify(first?.[f])) {
           const col = Object.keys(EQUIPMENT_COLUMNS).find((k) => EQUIPMENT_COLUMNS[k] === f);
           problems.push(`row ${rec.row}, field ${col}: differs from row ${st.equipRows[eq.j]} of equipment ${eid}`);
         }
@@ -480,40 +480,3 @@ export const stationParts = (s: StationWithPolicy): StationParts => {
     policyHash: contentHash(policy),
   };
 };
-
-// ───────────────────────────── interface rules ─────────────────────────────
-
-export interface Page<T> {
-  PageNo: number;
-  PageCount: number;
-  ItemSize: number;
-  items: T[];
-}
-
-/** Page `pageNo` (1-based) of `all`; a page past the end is empty (PageCount says how many there are). */
-export const paginate = <T>(all: readonly T[], pageNo: number, pageSize: number): Page<T> => ({
-  PageNo: pageNo,
-  PageCount: Math.ceil(all.length / pageSize),
-  ItemSize: all.length,
-  items: all.slice((pageNo - 1) * pageSize, pageNo * pageSize),
-});
-
-/**
- * The version of a pile status report (documented on ConnectorStatusChanged): observedAt in epoch
- * ms × 1000 + (seq mod 1000). Later observations win; within one millisecond the pile's sequence
- * number orders them. Stays below 2^53 until the year 2255.
- */
-export const statusVersion = (observedAt: string | Date, seq: number): number => new Date(observedAt).getTime() * 1000 + (seq % 1000);
-
-export interface LiveStatus {
-  status: number;
-  parkStatus: number;
-  lockStatus: number;
-}
-
-/** A real change: something a partner would see differs. */
-export const statusDiffers = (a: LiveStatus | undefined, b: LiveStatus): boolean =>
-  !a || a.status !== b.status || a.parkStatus !== b.parkStatus || a.lockStatus !== b.lockStatus;
-
-/** kWh with 0.1 precision (§3.4) from Wh. */
-export const whToStatsKwh = (wh: number): number => Math.round(wh / 100) / 10;

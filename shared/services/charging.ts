@@ -25,6 +25,7 @@ import {
   startDecision,
   stopReasonOf,
 } from '../domain/charging.ts';
+import { isStationGranted } from '../domain/grants.ts';
 import { type ConnectorView, getConnectorView } from '../store/connector-view.ts';
 import {
   appendSample,
@@ -40,7 +41,7 @@ import {
   recordRefusal,
   requestStopWhileStarting,
 } from '../store/orders.ts';
-import { isStationGranted, type Partner } from '../store/partners.ts';
+import type { Partner } from '../store/partners.ts';
 import { Ret, TcecError } from '../tcec/ret.ts';
 import { formatDateTime } from '../tcec/time.ts';
 

@@ -13,17 +13,14 @@ import { ConnectorStatusChanged } from '../../events/baseinfo.ts';
 import type { DetailOf } from '../../events/define.ts';
 import type { ConnectorStatus, PileStatusChanged } from '../../events/piles.ts';
 import { publish } from '../bus/publish.ts';
+import { type LiveStatus, shouldReannounce, statusDiffers, statusVersion } from '../domain/connector-status.ts';
 import { applyConnectorStatus, getConnectorRef, markAnnounced } from '../store/stations.ts';
-import { type LiveStatus, statusDiffers, statusVersion } from './stations.ts';
-
-/** how long a stored-but-unannounced change belongs to the delivery that stored it */
-export const PENDING_GRACE_MS = 10_000;
 
 export type IngestResult = 'changed' | 'unchanged' | 'stale' | 'unknown-connector' | 're-announced';
 
 type Report = DetailOf<typeof PileStatusChanged>;
 
-export const ingestPileStatus = async (r: Report): Promise<IngestResult> => {
+export const ingestPileStatus = async (r: Report, now: () => number = Date.now): Promise<IngestResult> => {
   const version = statusVersion(r.observedAt, r.seq);
   const next: LiveStatus = { status: r.status, parkStatus: r.parkStatus, lockStatus: r.lockStatus };
   let changed = false;
@@ -52,9 +49,6 @@ export const ingestPileStatus = async (r: Report): Promise<IngestResult> => {
       StationID: stationId,
       ConnectorID: r.ConnectorID,
       ...next,
-      status: next.status as ConnectorStatus,
-      parkStatus: next.parkStatus as 0 | 10 | 50,
-      lockStatus: next.lockStatus as 0 | 10 | 50,
       ...(prev !== undefined && prev >= 0 ? { previousStatus: prev as ConnectorStatus } : {}),
       observedAt: r.observedAt,
       version,
@@ -65,7 +59,7 @@ export const ingestPileStatus = async (r: Report): Promise<IngestResult> => {
     // a retry of a report whose change was stored but not yet published — after the first
     // delivery had time to publish it (a duplicate delivered concurrently must not announce twice)
     const s = out.stored;
-    if (s && s.version === version && s.pendingAnnounce === version && (s.pendingSince ?? 0) < Date.now() - PENDING_GRACE_MS) {
+    if (s && shouldReannounce(s, version, now())) {
       await announce(s.announcePrevious);
       return 're-announced';
     }

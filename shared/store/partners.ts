@@ -68,8 +68,4 @@ export const listPartners = async (): Promise<Partner[]> => {
   return out.sort((a, b) => a.operatorId.localeCompare(b.operatorId));
 };
 
-/** May this partner see and use the station? */
-export const isStationGranted = (partner: Pick<Partner, 'stations'>, stationId: string): boolean =>
-  partner.stations === '*' || partner.stations.includes(stationId);
-
 export const clearPartnerCache = (): void => cache.clear();

@@ -44,7 +44,8 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.ts';
-import type { LiveStatus, PolicyInfo, StationInfo, StationParts } from '../domain/stations.ts';
+import { type LiveStatus, type StoredStatus, toLiveStatus } from '../domain/connector-status.ts';
+import type { PolicyInfo, StationInfo, StationParts } from '../domain/station-records.ts';
 import { dynamo, isConditionalFailure } from './dynamo.ts';
 
 const table = () => config().tableName('stations');
@@ -149,9 +150,7 @@ export const getStationConnectors = async (stationId: string): Promise<Connector
       out.push({
         connectorId: String(i.sk).slice('CONN#'.length),
         equipmentId: String(i.equipmentId),
-        status: typeof i.status === 'number' ? i.status : 0,
-        parkStatus: typeof i.parkStatus === 'number' ? i.parkStatus : 0,
-        lockStatus: typeof i.lockStatus === 'number' ? i.lockStatus : 0,
+        ...toLiveStatus(i),
         ...(typeof i.version === 'number' ? { version: i.version } : {}),
       });
     }
@@ -191,7 +190,7 @@ export type StatusOutcome =
   /** a newer (or the same) version is already stored */
   | {
       outcome: 'stale';
-      stored?: LiveStatus & { version: number; pendingAnnounce?: number; announcePrevious?: number; pendingSince?: number };
+      stored?: StoredStatus;
     }
   /** no such connector at that station */
   | { outcome: 'unknown' };
@@ -217,9 +216,7 @@ export const applyConnectorStatus = async (
     const stored =
       typeof i.version === 'number'
         ? {
-            status: Number(i.status),
-            parkStatus: Number(i.parkStatus),
-            lockStatus: Number(i.lockStatus),
+            ...toLiveStatus(i),
             version: i.version,
             ...(typeof i.pendingAnnounce === 'number' ? { pendingAnnounce: i.pendingAnnounce } : {}),
             ...(typeof i.announcePrevious === 'number' ? { announcePrevious: i.announcePrevious } : {}),
@@ -428,7 +425,7 @@ const importOne = async (
 
 /**
  * Upsert validated stations (validation and conflict checks happen BEFORE this is called; see
- * shared/domain/station-import.ts). Stations not in `parts` are left as they are. Idempotent:
+ * shared/services/station-import.ts). Stations not in `parts` are left as they are. Idempotent:
  * unchanged content writes nothing and bumps no change time.
  */
 export const importStationParts = async (parts: readonly StationParts[], now = new Date(), concurrency = 8): Promise<ImportSummary> => {
@@ -445,8 +442,7 @@ export const importStationParts = async (parts: readonly StationParts[], now = n
   const nowMs = now.getTime();
   let next = 0;
   const worker = async () => {
-    while (next < parts.length) {
-      const p = parts[next++]!;
+    for (let p = parts[next++]; p !== undefined; p = parts[next++]) {
       sum[await importOne(p, allConnectorIds, nowMs, sum)]++;
     }
   };
