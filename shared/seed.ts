@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { DialectSchema } from './store/partners.ts';
+import { DialectSchema } from './domain/partners.ts';
 import { SecretSetSchema } from './store/secrets.ts';
 
 export const SeedPartnerSchema = z.object({

@@ -13,7 +13,7 @@ import type { ConnectorStatusChanged } from '../../events/baseinfo.ts';
 import type { DetailOf } from '../../events/define.ts';
 import type { OrderFinished, OrderProgress, OrderStarted } from '../../events/orders.ts';
 import { isStationGranted, pushable } from '../domain/grants.ts';
-import type { Partner } from '../store/partners.ts';
+import type { Partner } from '../domain/partners.ts';
 import { parseDateTime } from '../tcec/time.ts';
 import { type Delivery, newDelivery } from './messages.ts';
 

@@ -6,8 +6,9 @@
  * can switch without an outage.
  */
 import { randomInt } from 'node:crypto';
+import { type Partner, PartnerSchema } from '../domain/partners.ts';
 import type { SeedPartner } from '../seed.ts';
-import { getPartner, type Partner, PartnerSchema, putPartner } from '../store/partners.ts';
+import { getPartner, putPartner } from '../store/partners.ts';
 import { getPartnerSecrets, type PartnerSecrets, PartnerSecretsSchema, putPartnerSecrets } from '../store/secrets.ts';
 import type { SecretSet } from '../tcec/crypto.ts';
 
