@@ -15,8 +15,10 @@ import {
   authDecision,
   ConnectorState,
   checkStartChargeSeq,
+  type FinishEvent,
   OrderStatus,
   refusalText,
+  SEQ_STAT_UNKNOWN,
   START_CHARGE_SEQ_LENGTH,
   STOP_REASON_PILE_SILENT,
   STOP_REASON_START_FAILED,
@@ -139,7 +141,7 @@ export const startCharge = async (partner: Partner, req: { StartChargeSeq: strin
   } catch (err) {
     // the command did not leave: close the order at once so the connector is not held
     await finish(created.order, {
-      from: [OrderStatus.Starting],
+      event: 'start-not-sent',
       endedAt: now,
       stopReason: STOP_REASON_START_FAILED,
       finishReason: 'start command could not be sent',
@@ -198,12 +200,11 @@ export const stopCharge = async (
   now: Date,
 ): Promise<StopAnswer> => {
   const o = await orderFor(partner, req.StartChargeSeq);
-  if (!o || o.ConnectorID !== req.ConnectorID) return stopAnswer(req.StartChargeSeq, OrderStatus.Unknown, StopFail.NotFound);
+  if (!o || o.ConnectorID !== req.ConnectorID) return stopAnswer(req.StartChargeSeq, SEQ_STAT_UNKNOWN, StopFail.NotFound);
   switch (o.status) {
     case OrderStatus.Finished:
       return stopAnswer(o.StartChargeSeq, OrderStatus.Finished, StopFail.AlreadyStopped);
     case OrderStatus.Stopping:
-    case OrderStatus.Unknown:
       // a repeated stop: tell the pile again (a stop is idempotent there), answer the same
       await publish(PileCommandRequested, {
         command: 'stop',
@@ -337,8 +338,8 @@ const orderEventBase = (o: Order) => ({
 });
 
 interface FinishArgs {
-  /** the statuses this finish applies to (default any open one) */
-  from?: readonly OrderStatus[];
+  /** what finishes the order (the transition table says from which statuses) */
+  event: FinishEvent;
   endedAt: Date;
   stopReason: number;
   finishReason: string;
@@ -414,7 +415,7 @@ export const onPileStarted = async (d: {
     const reason = refusalText[d.reason ?? 'refused'] ?? 'pile refused the start';
     if (
       await finish(o, {
-        from: [OrderStatus.Starting],
+        event: 'pile-refused',
         endedAt: at,
         stopReason: STOP_REASON_START_FAILED,
         finishReason: reason,
@@ -509,6 +510,7 @@ export const onPileStopped = async (d: {
   const charged = o.status !== OrderStatus.Starting;
   const stopReason = o.stoppedByPartner && d.cause === 'remote' ? 1 : stopReasonOf(d.cause);
   await finish(o, {
+    event: 'pile-stopped',
     endedAt: at,
     stopReason,
     finishReason: d.cause,
@@ -524,7 +526,7 @@ export const onTimeout = async (m: TimeoutMessage, now: Date): Promise<void> => 
     const reason = `pile did not answer the start within ${config().START_TIMEOUT_SECONDS} s`;
     if (
       await finish(o, {
-        from: [OrderStatus.Starting],
+        event: 'start-timeout',
         endedAt: now,
         stopReason: STOP_REASON_START_FAILED,
         finishReason: reason,
@@ -548,9 +550,9 @@ export const onTimeout = async (m: TimeoutMessage, now: Date): Promise<void> => 
     }
     return;
   }
-  if (m.kind === 'stop' && (o.status === OrderStatus.Stopping || o.status === OrderStatus.Unknown)) {
+  if (m.kind === 'stop' && o.status === OrderStatus.Stopping) {
     await finish(o, {
-      from: [OrderStatus.Stopping, OrderStatus.Unknown],
+      event: 'stop-timeout',
       endedAt: now,
       stopReason: o.stoppedByPartner ? 1 : STOP_REASON_PILE_SILENT,
       finishReason: `pile did not confirm the stop within ${config().STOP_TIMEOUT_SECONDS} s; closed on the last meter reading`,
