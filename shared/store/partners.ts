@@ -7,7 +7,7 @@
  * Secret VALUES are not here: they live in Secrets Manager (shared/store/secrets.ts). The record's
  * shape (PartnerSchema) is a domain definition: shared/domain/partners.ts.
  */
-import { GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, paginateScan } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.ts';
 import { type Partner, PartnerSchema } from '../domain/partners.ts';
 import { dynamo } from './dynamo.ts';
@@ -39,12 +39,9 @@ export const putPartner = async (partner: Partner): Promise<void> => {
 
 export const listPartners = async (): Promise<Partner[]> => {
   const out: Partner[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const res = await dynamo().send(new ScanCommand({ TableName: table(), ExclusiveStartKey: start }));
-    for (const item of res.Items ?? []) out.push(PartnerSchema.parse(item));
-    start = res.LastEvaluatedKey;
-  } while (start);
+  for await (const page of paginateScan({ client: dynamo() }, { TableName: table() })) {
+    for (const item of page.Items ?? []) out.push(PartnerSchema.parse(item));
+  }
   return out.sort((a, b) => a.operatorId.localeCompare(b.operatorId));
 };
 
