@@ -10,7 +10,8 @@
  * Access patterns:
  *   - by StartChargeSeq (every charging interface, pile events): GetItem ORDER#…
  *   - one session per connector: TransactWrite Put ORDER (attribute_not_exists) + Put LOCK (attribute_not_exists)
- *   - a partner's orders by time (reconciliation): GSI byPartner  (gsi1pk = PARTNER#<OperatorID>, gsi1sk = createdAt)
+ *   - a partner's orders by time (reconciliation, to be read by check_charge_orders): GSI byPartner
+ *     (gsi1pk = PARTNER#<OperatorID>, gsi1sk = createdAt)
  *   - a station's finished orders by end time (station stats, reporting): GSI byStation
  *     (gsi2pk = STATION#<StationID>, gsi2sk = endedAt ISO; written only when the order finishes)
  *
@@ -148,7 +149,7 @@ export const createOrder = async (
   }
 };
 
-export const REFUSAL_TTL_DAYS = 7;
+const REFUSAL_TTL_DAYS = 7;
 
 export interface Refusal {
   StartChargeSeq: string;
@@ -366,7 +367,3 @@ const queryRange = async (index: string, pkAttr: string, skAttr: string, pk: str
 /** Finished orders of a station whose end time lies in [from, to) — station stats, reporting. */
 export const finishedOrdersOfStation = (stationId: string, from: Date, to: Date): Promise<Order[]> =>
   queryRange('byStation', 'gsi2pk', 'gsi2sk', `STATION#${stationId}`, from, to);
-
-/** A partner's orders created in [from, to). */
-export const ordersOfPartner = (operatorId: string, from: Date, to: Date): Promise<Order[]> =>
-  queryRange('byPartner', 'gsi1pk', 'gsi1sk', `PARTNER#${operatorId}`, from, to);

@@ -50,7 +50,7 @@ import type { PolicyInfo, StationInfo, StationParts } from '../domain/station-re
 import { conditionalWrite, dynamo } from './dynamo.ts';
 
 const table = () => config().tableName('stations');
-export const BY_CHANGE_INDEX = 'byChange';
+const BY_CHANGE_INDEX = 'byChange';
 const stationPk = (id: string) => `STATION#${id}`;
 const connRef = (id: string) => ({ pk: `CONNECTOR#${id}`, sk: 'REF' });
 
