@@ -29,11 +29,24 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { connectorInfoFields, equipmentInfoFields, isHHmmss, type policyInfoFields, stationInfoFields } from '../tcec/schemas.ts';
 import { parseDate } from '../tcec/time.ts';
 import { type CsvRecord, CsvSyntaxError, parseCsv } from './csv.ts';
 import { validateTariff } from './tariff.ts';
 
 // ───────────────────────────── field rules ─────────────────────────────
+//
+// One schema family: the import rules are the protocol's StationInfo / EquipmentInfo /
+// ConnectorInfo / PolicyInfo fields (shared/tcec/schemas.ts) made stricter. `stricter` keeps the
+// protocol's key set (plus the import's own extras: PolicyInfos, the EquipmentMode spelling) and
+// lets the compiler check that every stricter field's output is a valid value of the protocol
+// field, so an imported station is always a valid §3.1 StationInfo
+// (test/unit/domain/station-records.test.ts parses every imported station with StationInfoSchema).
+
+type Fields = Record<string, z.ZodType>;
+/** The protocol object's fields with some replaced by stricter ones (unknown keys refused). */
+const stricter = <F extends Fields, S extends { [K in keyof F]?: z.ZodType<z.output<F[K]>> }>(fields: F, strict: S) =>
+  z.object({ ...fields, ...strict } as Omit<F, keyof S> & S).strict();
 
 const ID = /^[0-9A-Za-z_.-]+$/;
 const id = (max: number) => z.string().min(1, 'is required').max(max, `at most ${max} characters`).regex(ID, 'only letters, digits, _ . -');
@@ -46,7 +59,8 @@ const int = (msg = 'must be an integer') => z.number({ error: 'must be a number'
 const oneOf = <T extends number>(values: readonly T[], what: string) =>
   z
     .number({ error: 'must be a number' })
-    .refine((v): v is T => (values as readonly number[]).includes(v), `${what}: one of ${values.join(', ')}`);
+    .refine((v) => (values as readonly number[]).includes(v), `${what}: one of ${values.join(', ')}`)
+    .transform((v) => v as T);
 const coordinate = (min: number, max: number) =>
   z
     .number({ error: 'must be a number' })
@@ -59,19 +73,20 @@ const power = z
   .max(10_000, 'at most 10000 kW')
   .refine(decimals(1), 'at most 1 decimal (kW)');
 
-export const STATION_TYPES = [1, 50, 100, 101, 102, 103, 255] as const;
-export const STATION_STATUSES = [0, 1, 5, 6, 50] as const;
-export const CONSTRUCTIONS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 255] as const;
-export const EQUIPMENT_TYPES = [1, 2, 3, 4, 5] as const;
-export const CONNECTOR_TYPES = [1, 2, 3, 4, 5, 6] as const;
+const STATION_TYPES = [1, 50, 100, 101, 102, 103, 255] as const;
+const STATION_STATUSES = [0, 1, 5, 6, 50] as const;
+const CONSTRUCTIONS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 255] as const;
+const EQUIPMENT_TYPES = [1, 2, 3, 4, 5] as const;
+const CONNECTOR_TYPES = [1, 2, 3, 4, 5, 6] as const;
 
-export const ImportPolicySchema = z
+const price = z.number({ error: 'must be a number' }).min(0, 'must be ≥ 0');
+const ImportPolicySchema = z
   .object({
-    StartTime: z.string().regex(/^\d{6}$/, 'must be HHmmss'),
-    ElecPrice: z.number({ error: 'must be a number' }),
-    SevicePrice: z.number({ error: 'must be a number' }).optional(),
+    StartTime: z.string().refine(isHHmmss, 'must be HHmmss') satisfies z.ZodType<z.output<typeof policyInfoFields.StartTime>>,
+    ElecPrice: price satisfies z.ZodType<z.output<typeof policyInfoFields.ElecPrice>>,
+    SevicePrice: price.optional(),
     /** DiDi spelling, accepted on input */
-    ServicePrice: z.number({ error: 'must be a number' }).optional(),
+    ServicePrice: price.optional(),
   })
   .strict()
   .transform((p, ctx) => {
@@ -83,91 +98,82 @@ export const ImportPolicySchema = z
     return { StartTime: p.StartTime, ElecPrice: p.ElecPrice, SevicePrice: sevice };
   });
 
-export const ImportConnectorSchema = z
-  .object({
-    ConnectorID: id(26),
-    ConnectorName: text(30).optional(),
-    ConnectorType: oneOf(CONNECTOR_TYPES, 'ConnectorType'),
-    VoltageUpperLimits: int().min(0, 'must be ≥ 0').max(2000, 'at most 2000 V'),
-    VoltageLowerLimits: int().min(0, 'must be ≥ 0').max(2000, 'at most 2000 V'),
-    Current: int().min(0, 'must be ≥ 0').max(2000, 'at most 2000 A'),
-    Power: power,
-    ParkNo: text(10).optional(),
-    NationalStandard: oneOf([1, 2] as const, 'NationalStandard'),
-  })
-  .strict()
-  .superRefine((c, ctx) => {
-    if (c.VoltageLowerLimits > c.VoltageUpperLimits)
-      ctx.addIssue({ code: 'custom', path: ['VoltageLowerLimits'], message: 'must not exceed VoltageUpperLimits' });
-  });
+const ImportConnectorSchema = stricter(connectorInfoFields, {
+  ConnectorID: id(26),
+  ConnectorName: text(30).optional(),
+  ConnectorType: oneOf(CONNECTOR_TYPES, 'ConnectorType'),
+  VoltageUpperLimits: int().min(0, 'must be ≥ 0').max(2000, 'at most 2000 V'),
+  VoltageLowerLimits: int().min(0, 'must be ≥ 0').max(2000, 'at most 2000 V'),
+  Current: int().min(0, 'must be ≥ 0').max(2000, 'at most 2000 A'),
+  Power: power,
+  ParkNo: text(10).optional(),
+  NationalStandard: oneOf([1, 2] as const, 'NationalStandard'),
+}).superRefine((c, ctx) => {
+  if (c.VoltageLowerLimits > c.VoltageUpperLimits)
+    ctx.addIssue({ code: 'custom', path: ['VoltageLowerLimits'], message: 'must not exceed VoltageUpperLimits' });
+});
 
-export const ImportEquipmentSchema = z
-  .object({
-    EquipmentID: id(23),
-    ManufacturerID: orgCode.optional(),
-    ManufacturerName: text(30).optional(),
-    EquipmentModel: text(20).optional(),
-    /** a typo seen in one document (reference §6), accepted on input */
-    EquipmentMode: text(20).optional(),
-    ProductionDate: z
-      .string()
-      .refine((s) => parseDate(s) !== undefined, 'must be a real date yyyy-MM-dd')
-      .optional(),
-    EquipmentType: oneOf(EQUIPMENT_TYPES, 'EquipmentType'),
-    ConnectorInfos: z.array(ImportConnectorSchema, { error: 'must be an array' }).min(1, 'at least one connector'),
-    EquipmentLng: coordinate(-180, 180).optional(),
-    EquipmentLat: coordinate(-90, 90).optional(),
-    Power: power,
-    EquipmentName: text(30).optional(),
-  })
-  .strict()
-  .transform(({ EquipmentMode, ...e }) => ({
-    ...e,
-    ...((e.EquipmentModel ?? EquipmentMode) ? { EquipmentModel: e.EquipmentModel ?? EquipmentMode } : {}),
-  }));
+const ImportEquipmentSchema = stricter(equipmentInfoFields, {
+  EquipmentID: id(23),
+  ManufacturerID: orgCode.optional(),
+  ManufacturerName: text(30).optional(),
+  EquipmentModel: text(20).optional(),
+  /** a typo seen in one document (reference §6), accepted on input */
+  EquipmentMode: text(20).optional(),
+  ProductionDate: z
+    .string()
+    .refine((s) => parseDate(s) !== undefined, 'must be a real date yyyy-MM-dd')
+    .optional(),
+  EquipmentType: oneOf(EQUIPMENT_TYPES, 'EquipmentType'),
+  ConnectorInfos: z.array(ImportConnectorSchema, { error: 'must be an array' }).min(1, 'at least one connector'),
+  EquipmentLng: coordinate(-180, 180).optional(),
+  EquipmentLat: coordinate(-90, 90).optional(),
+  Power: power,
+  EquipmentName: text(30).optional(),
+}).transform(({ EquipmentMode, ...e }) => ({
+  ...e,
+  ...((e.EquipmentModel ?? EquipmentMode) ? { EquipmentModel: e.EquipmentModel ?? EquipmentMode } : {}),
+}));
 
-export const ImportStationSchema = z
-  .object({
-    StationID: id(20),
-    OperatorID: orgCode,
-    EquipmentOwnerID: orgCode,
-    StationName: requiredText(50),
-    CountryCode: z.string().regex(/^[A-Z]{2}$/, 'must be 2 upper-case letters (CN)'),
-    AreaCode: z.string().regex(/^\d{6}$/, 'must be a 6-digit GB/T 2260 code'),
-    Address: requiredText(50),
-    StationTel: text(30).optional(),
-    ServiceTel: requiredText(30),
-    StationType: oneOf(STATION_TYPES, 'StationType'),
-    StationStatus: oneOf(STATION_STATUSES, 'StationStatus'),
-    ParkNums: int().min(0, 'must be ≥ 0').default(0),
-    StationLng: coordinate(-180, 180),
-    StationLat: coordinate(-90, 90),
-    SiteGuide: text(100).optional(),
-    Construction: oneOf(CONSTRUCTIONS, 'Construction'),
-    Pictures: z.array(z.string().url('must be a URL')).optional(),
-    MatchCars: text(100).optional(),
-    ParkInfo: text(100).optional(),
-    BusineHours: text(100).optional(),
-    ElectricityFee: text(256).optional(),
-    ServiceFee: text(100).optional(),
-    ParkFee: text(100).optional(),
-    Payment: text(20).optional(),
-    SupportOrder: oneOf([0, 1] as const, 'SupportOrder').default(0),
-    Remark: text(100).optional(),
-    EquipmentInfos: z.array(ImportEquipmentSchema, { error: 'must be an array' }),
-    /** the station's time-of-use prices (T/CEC §3.6 PolicyInfos), valid for every connector */
-    PolicyInfos: z.array(ImportPolicySchema, { error: 'must be an array' }).optional(),
-  })
-  .strict()
-  .superRefine((s, ctx) => {
-    if (s.PolicyInfos?.length) {
-      const v = validateTariff(s.PolicyInfos.map((p) => ({ startTime: p.StartTime, elecPrice: p.ElecPrice, servicePrice: p.SevicePrice })));
-      if (!v.ok) ctx.addIssue({ code: 'custom', path: ['PolicyInfos'], message: v.msg.replace(/^tariff/, '').replace(/^: /, '') });
-    }
-  });
+const ImportStationSchema = stricter(stationInfoFields, {
+  StationID: id(20),
+  OperatorID: orgCode,
+  EquipmentOwnerID: orgCode,
+  StationName: requiredText(50),
+  /** §3.1: 2 characters, `CN`; the import asks for an ISO 3166 alpha-2 code */
+  CountryCode: z.string().regex(/^[A-Z]{2}$/, 'must be 2 upper-case letters (CN)'),
+  /** §3.1: ≤ 20 characters, a GB/T 2260 division code — 6 digits in practice, which the import requires */
+  AreaCode: z.string().regex(/^\d{6}$/, 'must be a 6-digit GB/T 2260 code'),
+  Address: requiredText(50),
+  StationTel: text(30).optional(),
+  ServiceTel: requiredText(30),
+  StationType: oneOf(STATION_TYPES, 'StationType'),
+  StationStatus: oneOf(STATION_STATUSES, 'StationStatus'),
+  ParkNums: int().min(0, 'must be ≥ 0').default(0),
+  StationLng: coordinate(-180, 180),
+  StationLat: coordinate(-90, 90),
+  SiteGuide: text(100).optional(),
+  Construction: oneOf(CONSTRUCTIONS, 'Construction'),
+  Pictures: z.array(z.string().max(512, 'at most 512 characters').url('must be a URL')).optional(),
+  MatchCars: text(100).optional(),
+  ParkInfo: text(100).optional(),
+  BusineHours: text(100).optional(),
+  ElectricityFee: text(256).optional(),
+  ServiceFee: text(100).optional(),
+  ParkFee: text(100).optional(),
+  Payment: text(20).optional(),
+  SupportOrder: oneOf([0, 1] as const, 'SupportOrder').default(0),
+  Remark: text(100).optional(),
+  EquipmentInfos: z.array(ImportEquipmentSchema, { error: 'must be an array' }),
+  /** the station's time-of-use prices (T/CEC §3.6 PolicyInfos), valid for every connector */
+  PolicyInfos: z.array(ImportPolicySchema, { error: 'must be an array' }).optional(),
+}).superRefine((s, ctx) => {
+  if (s.PolicyInfos?.length) {
+    const v = validateTariff(s.PolicyInfos.map((p) => ({ startTime: p.StartTime, elecPrice: p.ElecPrice, servicePrice: p.SevicePrice })));
+    if (!v.ok) ctx.addIssue({ code: 'custom', path: ['PolicyInfos'], message: v.msg.replace(/^tariff/, '').replace(/^: /, '') });
+  }
+});
 
-export type ConnectorInfo = z.infer<typeof ImportConnectorSchema>;
-export type EquipmentInfo = z.infer<typeof ImportEquipmentSchema>;
 export type StationWithPolicy = z.infer<typeof ImportStationSchema>;
 export type PolicyInfo = { StartTime: string; ElecPrice: number; SevicePrice: number };
 /** StationInfo exactly as §3.1 sends it (no PolicyInfos). */
@@ -450,7 +456,7 @@ const stableJson = (v: unknown): string => {
   }
   return JSON.stringify(v);
 };
-export const contentHash = (v: unknown): string => createHash('sha256').update(stableJson(v)).digest('base64url').slice(0, 22);
+const contentHash = (v: unknown): string => createHash('sha256').update(stableJson(v)).digest('base64url').slice(0, 22);
 
 export interface StationParts {
   readonly stationId: string;

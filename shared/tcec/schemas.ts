@@ -172,8 +172,11 @@ const hhmmss = () => z.preprocess(coerceString, z.string().refine(isHHmmss, { me
 // ---------------------------------------------------------------------------------------------
 // shared objects (§3.1, §3.2, §3.6, §3.12, 102.2 OperatorInfo)
 
-/** §3.1 ConnectorInfo */
-export const ConnectorInfoSchema = lenientObject({
+/**
+ * §3.1 ConnectorInfo fields, in wire order. The station import (shared/domain/station-records.ts)
+ * builds its stricter rules from these same fields: one schema family for StationInfo.
+ */
+export const connectorInfoFields = {
   ConnectorID: id(26),
   ConnectorName: str(30).optional(),
   /** 1 household socket, 2 AC socket, 3 AC plug with cable, 4 DC gun, 5 wireless pad, 6 other */
@@ -186,11 +189,12 @@ export const ConnectorInfoSchema = lenientObject({
   ParkNo: str(10).optional(),
   /** 1 GB/T 2011, 2 GB/T 2015 */
   NationalStandard: code([1, 2]),
-});
-export type ConnectorInfo = z.infer<typeof ConnectorInfoSchema>;
+};
+/** §3.1 ConnectorInfo */
+export const ConnectorInfoSchema = lenientObject(connectorInfoFields);
 
-/** §3.1 EquipmentInfo */
-export const EquipmentInfoSchema = lenientObject({
+/** §3.1 EquipmentInfo fields, in wire order */
+export const equipmentInfoFields = {
   EquipmentID: id(23),
   ManufacturerID: str(9).optional(),
   ManufacturerName: str(30).optional(),
@@ -204,11 +208,12 @@ export const EquipmentInfoSchema = lenientObject({
   /** kW, 1 dp */
   Power: amount(),
   EquipmentName: str(30).optional(),
-});
-export type EquipmentInfo = z.infer<typeof EquipmentInfoSchema>;
+};
+/** §3.1 EquipmentInfo */
+export const EquipmentInfoSchema = lenientObject(equipmentInfoFields);
 
-/** §3.1 StationInfo */
-export const StationInfoSchema = lenientObject({
+/** §3.1 StationInfo fields, in wire order. CountryCode 2 characters (`CN`); AreaCode ≤ 20 (GB/T 2260, 6 digits in practice). */
+export const stationInfoFields = {
   StationID: id(20),
   OperatorID: fixed(9),
   EquipmentOwnerID: fixed(9),
@@ -241,8 +246,9 @@ export const StationInfoSchema = lenientObject({
   SupportOrder: code([0, 1]).default(0),
   Remark: str(100).optional(),
   EquipmentInfos: z.array(EquipmentInfoSchema).optional(),
-});
-export type StationInfo = z.infer<typeof StationInfoSchema>;
+};
+/** §3.1 StationInfo */
+export const StationInfoSchema = lenientObject(stationInfoFields);
 
 /** §3.2 ConnectorStatusInfo */
 export const ConnectorStatusInfoSchema = lenientObject({
@@ -256,16 +262,17 @@ export const ConnectorStatusInfoSchema = lenientObject({
 });
 export type ConnectorStatusInfo = z.infer<typeof ConnectorStatusInfoSchema>;
 
-/** §3.6 PolicyInfo */
-export const PolicyInfoSchema = lenientObject({
+/** §3.6 PolicyInfo fields, in wire order */
+export const policyInfoFields = {
   /** 'HHmmss', period start */
   StartTime: hhmmss(),
   /** yuan/kWh, 4 dp */
   ElecPrice: amount(),
   /** yuan/kWh, 4 dp (xiaoju: ServicePrice) */
   SevicePrice: amount(),
-});
-export type PolicyInfo = z.infer<typeof PolicyInfoSchema>;
+};
+/** §3.6 PolicyInfo */
+export const PolicyInfoSchema = lenientObject(policyInfoFields);
 
 /** §3.12 ChargeDetail */
 export const ChargeDetailSchema = lenientObject({
