@@ -20,10 +20,10 @@ export const statusVersion = (observedAt: string | Date, seq: number): number =>
 
 /** ConnectorStatusInfo.Status (§3.2): 0 offline, 1 idle, 2 occupied, 3 charging, 4 reserved, 255 fault */
 export const CONNECTOR_STATUSES = [0, 1, 2, 3, 4, 255] as const;
-export type ConnectorStatusCode = (typeof CONNECTOR_STATUSES)[number];
+type ConnectorStatusCode = (typeof CONNECTOR_STATUSES)[number];
 /** ParkStatus / LockStatus (§3.2): 0 unknown, 10 free/unlocked, 50 occupied/locked */
 export const PARK_LOCK_STATUSES = [0, 10, 50] as const;
-export type ParkLockCode = (typeof PARK_LOCK_STATUSES)[number];
+type ParkLockCode = (typeof PARK_LOCK_STATUSES)[number];
 
 export interface LiveStatus {
   status: ConnectorStatusCode;
