@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { DialectSchema } from './store/partners.ts';
+import { DialectSchema } from './domain/partners.ts';
 import { SecretSetSchema } from './store/secrets.ts';
 
 export const SeedPartnerSchema = z.object({
@@ -27,7 +27,7 @@ export const SeedPartnerSchema = z.object({
 export type SeedPartner = z.infer<typeof SeedPartnerSchema>;
 
 /**
- * Stations are validated field by field by the stations loader (shared/domain/stations); here the
+ * Stations are validated field by field by the stations loader (shared/domain/station-records.ts); here the
  * seed only requires an array of objects, so that a partner-only seed stays valid.
  */
 export const SeedSchema = z

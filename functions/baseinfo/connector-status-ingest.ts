@@ -8,7 +8,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { logger } from '#powertools';
 import { PileStatusChanged } from '../../events/piles.ts';
-import { ingestPileStatus } from '../../shared/domain/connector-status.ts';
+import { ingestPileStatus } from '../../shared/services/connector-status.ts';
 
 const processor = new BatchProcessor(EventType.SQS);
 

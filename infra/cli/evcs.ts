@@ -9,17 +9,17 @@
  *   npm run evcs -- dlq list [--queue push-deliveries] [--max N]     (messages a consumer gave up on, with the reason)
  *   npm run evcs -- dlq replay [--queue push-deliveries] [--max N] [--message-id ID]   (back to the queue, fresh budget)
  *   npm run evcs -- stations import FILE   (JSON: seed file or StationInfo array; CSV: one row per connector,
- *        columns documented in shared/domain/stations.ts) — all-or-nothing, idempotent
+ *        columns documented in shared/domain/station-records.ts) — all-or-nothing, idempotent
  *
  * It talks to the running local platform (npm start) when one is running, else to AWS with the
  * ambient credentials and the resource names in the environment.
  */
 import { parseArgs } from 'node:util';
 import { config } from '../../shared/config.ts';
-import { onboardPartner, rotateInbound } from '../../shared/domain/onboarding.ts';
-import { importStationsFile } from '../../shared/domain/station-import.ts';
-import { StationImportError } from '../../shared/domain/stations.ts';
+import { StationImportError } from '../../shared/domain/station-records.ts';
 import { listDlq, replayDlq } from '../../shared/push/dlq.ts';
+import { onboardPartner, rotateInbound } from '../../shared/services/onboarding.ts';
+import { importStationsFile } from '../../shared/services/station-import.ts';
 import { listPartners } from '../../shared/store/partners.ts';
 import type { SecretSet } from '../../shared/tcec/crypto.ts';
 import { connect } from './connect.ts';

@@ -72,12 +72,17 @@ const main = async (): Promise<number> => {
     return 2;
   }
 
-  const client = new TcecClient({ baseUrl: values['base-url']!, ourOperatorId: operatorId, secrets });
+  const baseUrl = values['base-url'];
+  if (!baseUrl) {
+    console.error('no base URL: pass --base-url or set EVCS_BASE_URL');
+    return 2;
+  }
+  const client = new TcecClient({ baseUrl, ourOperatorId: operatorId, secrets });
   if (iface === 'query_token') {
     if (json === undefined) data = { OperatorID: operatorId, OperatorSecret: secrets.operatorSecret };
   }
   const res = await client.call(iface, data);
-  console.log(`${iface} as ${operatorId} → ${values['base-url']}`);
+  console.log(`${iface} as ${operatorId} → ${baseUrl}`);
   console.log(`Ret ${res.ret}${res.msg ? ` (${res.msg})` : ''}   Sig ${res.sigVerified ? 'verified' : 'NOT verified'}`);
   if (res.data !== undefined) console.log(JSON.stringify(res.data, null, 2));
   return res.ret === 0 && res.sigVerified ? 0 : 1;

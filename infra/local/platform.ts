@@ -6,11 +6,11 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { resetConfig } from '../../shared/config.ts';
-import { onboardFromSeed } from '../../shared/domain/onboarding.ts';
-import { importValidated } from '../../shared/domain/station-import.ts';
-import { StationImportError, validateStations } from '../../shared/domain/stations.ts';
+import { StationImportError, validateStations } from '../../shared/domain/station-records.ts';
 import { resetPileTransport } from '../../shared/piles/transport.ts';
 import { readSeed, type Seed } from '../../shared/seed.ts';
+import { onboardFromSeed } from '../../shared/services/onboarding.ts';
+import { importValidated } from '../../shared/services/station-import.ts';
 import { clearPartnerCache } from '../../shared/store/partners.ts';
 import { topology } from '../topology/index.ts';
 import { type LocalCloud, startLocalCloud } from './cloud.ts';

@@ -27,6 +27,3 @@ export const functions: readonly FunctionDecl[] = [
 ];
 
 export const topology: Topology = { tables, queues, functions };
-
-/** Functions that exist in a given runtime. */
-export const deployedFunctions = (): readonly FunctionDecl[] => functions.filter((f) => !f.localOnly);

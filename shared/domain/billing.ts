@@ -107,11 +107,11 @@ export interface OrderTotals {
   ChargeDetails: ChargeDetail[];
 }
 
-export const MAX_DETAILS = 32;
+const MAX_DETAILS = 32;
 /** Largest session energy accepted (100 MWh): keeps Wh × price units a safe integer. */
-export const MAX_SESSION_WH = 100_000_000;
+const MAX_SESSION_WH = 100_000_000;
 /** Largest meter reading accepted, Wh. */
-export const MAX_READING_WH = 1e15;
+const MAX_READING_WH = 1e15;
 
 /** Wh × (1/10000 yuan/kWh) / 100000 = fen; half-up to the fen. */
 const FEN_DIVISOR = 100_000;

@@ -2,19 +2,71 @@
  * Charging sessions — the rules (T/CEC 102 §3.5–3.14), pure and unit-tested; the handlers and
  * the order store apply them.
  *
- * Order state machine (StartChargeSeqStat):
+ * Order state machine (StartChargeSeqStat), ONE table: ORDER_TRANSITIONS below. The order store's
+ * conditional writes take their `#s IN (…)` conditions from it (shared/store/orders.ts), so the
+ * table is the whole truth of which event may move which order.
  *
- *   starting(1) ──pile accepted──▶ charging(2) ──partner stop──▶ stopping(3) ──pile stopped──▶ finished(4)
- *       │                              │                              │
- *       ├─ pile refused / offline ─────┼── pile stopped on its own ───┴──▶ finished(4)
- *       └─ no answer within the timeout ────────────────────────────────▶ finished(4)
- *   unknown(5): only when the pile's state truly is unknown (a stop command that was never
- *   answered while the pile still reports charging); a later pile event resolves it.
+ *   starting(1) ──pile-accepted──▶ charging(2) ──stop-requested──▶ stopping(3) ──pile-stopped──▶ finished(4)
+ *       │  ▲                           │                               │
+ *       │  └ stop-requested-while-     ├── pile-stopped (on its own) ──┴── stop-timeout ──────▶ finished(4)
+ *       │    starting (remembered)     │
+ *       ├─ pile-refused / start-not-sent / start-timeout / pile-stopped ───────────────────▶ finished(4)
+ *
+ * There is no "unknown" order state: a stop the pile never confirms is closed by its stop timeout
+ * on the last meter reading. StartChargeSeqStat 5 (未知, unknown) is only the protocol's answer
+ * for an order we do not know (SEQ_STAT_UNKNOWN).
  */
 import type { StopCause } from '../../events/piles.ts';
 
-export const OrderStatus = { Starting: 1, Charging: 2, Stopping: 3, Finished: 4, Unknown: 5 } as const;
+export const OrderStatus = { Starting: 1, Charging: 2, Stopping: 3, Finished: 4 } as const;
 export type OrderStatus = (typeof OrderStatus)[keyof typeof OrderStatus];
+
+/** StartChargeSeqStat 5 "unknown" (§3.7): what query_stop_charge answers for an order we do not know. Never an order's status. */
+export const SEQ_STAT_UNKNOWN = 5 as const;
+
+const { Starting, Charging, Stopping, Finished } = OrderStatus;
+
+/**
+ * Every event that may change an order: the statuses it applies to, and the status it leads to.
+ * An event in any other status changes nothing (a late, duplicate or reordered delivery).
+ */
+export const ORDER_TRANSITIONS = {
+  /** the pile confirmed the start */
+  'pile-accepted': { from: [Starting], to: Charging },
+  /** the pile refused the start (offline, fault, busy, not plugged) */
+  'pile-refused': { from: [Starting], to: Finished },
+  /** the start command could not be sent */
+  'start-not-sent': { from: [Starting], to: Finished },
+  /** the pile did not answer the start in time */
+  'start-timeout': { from: [Starting], to: Finished },
+  /** a partner's stop while the start is unconfirmed: remembered, executed when the pile confirms */
+  'stop-requested-while-starting': { from: [Starting], to: Starting },
+  /** a partner's stop of a running session */
+  'stop-requested': { from: [Charging], to: Stopping },
+  /** a meter sample: kept while the order is open, the status does not change */
+  'meter-sample': { from: [Starting, Charging, Stopping], to: undefined },
+  /** the pile ended the session (on its own, or after a stop) */
+  'pile-stopped': { from: [Starting, Charging, Stopping], to: Finished },
+  /** the pile did not confirm the stop in time: closed on the last reading */
+  'stop-timeout': { from: [Stopping], to: Finished },
+} as const satisfies Record<string, { from: readonly OrderStatus[]; to: OrderStatus | undefined }>;
+
+export type OrderEvent = keyof typeof ORDER_TRANSITIONS;
+/** the events that finish an order */
+export type FinishEvent = { [E in OrderEvent]: (typeof ORDER_TRANSITIONS)[E]['to'] extends typeof Finished ? E : never }[OrderEvent];
+
+/** The statuses in which `event` applies. */
+export const allowedFrom = (event: OrderEvent): readonly OrderStatus[] => ORDER_TRANSITIONS[event].from;
+
+/** The status after `event` in `status`; undefined when the event does not apply there. */
+export const nextStatus = (status: OrderStatus, event: OrderEvent): OrderStatus | undefined => {
+  const t: { from: readonly OrderStatus[]; to: OrderStatus | undefined } = ORDER_TRANSITIONS[event];
+  if (!t.from.includes(status)) return undefined;
+  return t.to ?? status;
+};
+
+/** An order is open until it is finished. */
+export const isOpen = (status: OrderStatus): boolean => status !== Finished;
 
 /** Connector status as T/CEC codes it (ConnectorStatusInfo.Status). */
 export const ConnectorState = { Offline: 0, Idle: 1, Plugged: 2, Charging: 3, Reserved: 4, Fault: 255 } as const;

@@ -1,77 +1,68 @@
 /**
- * The status pipeline's one step: a pile's status report (PileStatusChanged) → the connector's
- * live status, versioned so that a late, older report never overwrites a newer one → a
- * ConnectorStatusChanged event when the status REALLY changed (newer AND different in status,
- * park or lock status). Duplicates and stale reports change nothing and emit nothing.
- *
- * No change is lost: the write marks the change "pending announcement" and the mark is cleared
- * only after the event is published, so when publishing fails the record is retried (SQS) and
- * the retry — which finds its own version already stored — publishes the pending change.
+ * Connector status versioning — the pure rules of the status pipeline (shared/services/
+ * connector-status.ts applies them with the stations store and the bus):
+ *   - every pile report has a version; a report whose version is not newer than the stored one
+ *     changes nothing (late, duplicate or reordered deliveries);
+ *   - a newer report is a CHANGE only when something a partner would see differs;
+ *   - a change stored but not yet announced belongs, for PENDING_GRACE_MS, to the delivery that
+ *     stored it; after that a retry of the same report announces it.
  */
-import { logger } from '#powertools';
-import { ConnectorStatusChanged } from '../../events/baseinfo.ts';
-import type { DetailOf } from '../../events/define.ts';
-import type { ConnectorStatus, PileStatusChanged } from '../../events/piles.ts';
-import { publish } from '../bus/publish.ts';
-import { applyConnectorStatus, getConnectorRef, markAnnounced } from '../store/stations.ts';
-import { type LiveStatus, statusDiffers, statusVersion } from './stations.ts';
 
 /** how long a stored-but-unannounced change belongs to the delivery that stored it */
 export const PENDING_GRACE_MS = 10_000;
 
-export type IngestResult = 'changed' | 'unchanged' | 'stale' | 'unknown-connector' | 're-announced';
+/**
+ * The version of a pile status report (documented on ConnectorStatusChanged): observedAt in epoch
+ * ms × 1000 + (seq mod 1000). Later observations win; within one millisecond the pile's sequence
+ * number orders them. Stays below 2^53 until the year 2255.
+ */
+export const statusVersion = (observedAt: string | Date, seq: number): number => new Date(observedAt).getTime() * 1000 + (seq % 1000);
 
-type Report = DetailOf<typeof PileStatusChanged>;
+/** ConnectorStatusInfo.Status (§3.2): 0 offline, 1 idle, 2 occupied, 3 charging, 4 reserved, 255 fault */
+export const CONNECTOR_STATUSES = [0, 1, 2, 3, 4, 255] as const;
+type ConnectorStatusCode = (typeof CONNECTOR_STATUSES)[number];
+/** ParkStatus / LockStatus (§3.2): 0 unknown, 10 free/unlocked, 50 occupied/locked */
+export const PARK_LOCK_STATUSES = [0, 10, 50] as const;
+type ParkLockCode = (typeof PARK_LOCK_STATUSES)[number];
 
-export const ingestPileStatus = async (r: Report): Promise<IngestResult> => {
-  const version = statusVersion(r.observedAt, r.seq);
-  const next: LiveStatus = { status: r.status, parkStatus: r.parkStatus, lockStatus: r.lockStatus };
-  let changed = false;
-  let previous: LiveStatus | undefined;
-  const write = async (stationId: string) =>
-    applyConnectorStatus({ stationId, connectorId: r.ConnectorID, version, observedAt: r.observedAt, ...next }, (prev) => {
-      previous = prev;
-      changed = statusDiffers(prev, next);
-      return changed;
-    });
+export interface LiveStatus {
+  status: ConnectorStatusCode;
+  parkStatus: ParkLockCode;
+  lockStatus: ParkLockCode;
+}
 
-  let ref = await getConnectorRef(r.ConnectorID);
-  let out = ref ? await write(ref.stationId) : ({ outcome: 'unknown' } as const);
-  if (out.outcome === 'unknown' && ref) {
-    // the connector may have moved to another station since the ref was cached
-    ref = await getConnectorRef(r.ConnectorID, { fresh: true });
-    if (ref) out = await write(ref.stationId);
-  }
-  if (!ref || out.outcome === 'unknown') {
-    logger.warn('status report for an unknown connector dropped', { ConnectorID: r.ConnectorID });
-    return 'unknown-connector';
-  }
-  const stationId = ref.stationId;
-  const announce = async (prev: number | undefined) => {
-    await publish(ConnectorStatusChanged, {
-      StationID: stationId,
-      ConnectorID: r.ConnectorID,
-      ...next,
-      status: next.status as ConnectorStatus,
-      parkStatus: next.parkStatus as 0 | 10 | 50,
-      lockStatus: next.lockStatus as 0 | 10 | 50,
-      ...(prev !== undefined && prev >= 0 ? { previousStatus: prev as ConnectorStatus } : {}),
-      observedAt: r.observedAt,
-      version,
-    });
-    await markAnnounced(stationId, r.ConnectorID, version);
-  };
-  if (out.outcome === 'stale') {
-    // a retry of a report whose change was stored but not yet published — after the first
-    // delivery had time to publish it (a duplicate delivered concurrently must not announce twice)
-    const s = out.stored;
-    if (s && s.version === version && s.pendingAnnounce === version && (s.pendingSince ?? 0) < Date.now() - PENDING_GRACE_MS) {
-      await announce(s.announcePrevious);
-      return 're-announced';
-    }
-    return 'stale';
-  }
-  if (!changed) return 'unchanged';
-  await announce(previous?.status);
-  return 'changed';
-};
+const oneOf = <T extends number>(codes: readonly T[], v: unknown, fallback: T): T =>
+  (codes as readonly unknown[]).includes(v) ? (v as T) : fallback;
+
+/**
+ * A stored (untyped) status as protocol codes: a connector never heard from, or a value that is no
+ * protocol code, reads as 0 (offline; park/lock unknown).
+ */
+export const toLiveStatus = (raw: { status?: unknown; parkStatus?: unknown; lockStatus?: unknown }): LiveStatus => ({
+  status: oneOf(CONNECTOR_STATUSES, raw.status, 0),
+  parkStatus: oneOf(PARK_LOCK_STATUSES, raw.parkStatus, 0),
+  lockStatus: oneOf(PARK_LOCK_STATUSES, raw.lockStatus, 0),
+});
+
+/** A real change: something a partner would see differs. */
+export const statusDiffers = (a: LiveStatus | undefined, b: LiveStatus): boolean =>
+  !a || a.status !== b.status || a.parkStatus !== b.parkStatus || a.lockStatus !== b.lockStatus;
+
+/** What the store holds about a connector's last status write and its announcement. */
+export interface StoredStatus extends LiveStatus {
+  version: number;
+  /** the version whose change is stored but not yet published */
+  pendingAnnounce?: number;
+  /** the status before that change (-1: none) */
+  announcePrevious?: number;
+  /** epoch ms of the write that left the change pending */
+  pendingSince?: number;
+}
+
+/**
+ * A report found already stored (stale): should THIS delivery announce it? Only a retry of exactly
+ * the stored version whose change is still pending, once the delivery that stored it had its grace
+ * period to publish (a duplicate delivered concurrently must not announce twice).
+ */
+export const shouldReannounce = (stored: StoredStatus | undefined, version: number, now: number): boolean =>
+  !!stored && stored.version === version && stored.pendingAnnounce === version && (stored.pendingSince ?? 0) < now - PENDING_GRACE_MS;

@@ -25,12 +25,12 @@ export interface CompiledTariff {
 }
 
 export const MAX_PERIODS = 32;
-export const PRICE_UNITS_PER_YUAN = 10_000;
+const PRICE_UNITS_PER_YUAN = 10_000;
 /** Largest accepted price, yuan/kWh (keeps every Wh × price product far inside the safe-integer range). */
-export const MAX_PRICE_YUAN = 1_000;
+const MAX_PRICE_YUAN = 1_000;
 
-export const UTC8_OFFSET_MS = 8 * 3_600_000;
-export const DAY_MS = 86_400_000;
+const UTC8_OFFSET_MS = 8 * 3_600_000;
+const DAY_MS = 86_400_000;
 
 const HHMMSS = /^(\d{2})(\d{2})(\d{2})$/;
 

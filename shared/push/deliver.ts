@@ -11,26 +11,17 @@ import { publish } from '../bus/publish.ts';
 import { config } from '../config.ts';
 import { recordConfirmResult } from '../store/orders.ts';
 import { getPartner, type Partner } from '../store/partners.ts';
+import { acquireProbe, type BreakerView, readBreaker, recordFailure, recordSuccess } from '../store/push-breaker.ts';
+import { acquireGate, releaseGate, supersededAt } from '../store/push-gate.ts';
+import { acquireSlot, releaseSlot } from '../store/push-slots.ts';
+import { DynamoTokenCache } from '../store/push-token-cache.ts';
 import { getPartnerSecrets } from '../store/secrets.ts';
 import { TcecClient, TcecTokenError, TcecTransportError } from '../tcec/client.ts';
 import type { SecretSet } from '../tcec/crypto.ts';
 import { toWire } from '../tcec/dialect.ts';
 import { type PushConfig, pushConfig } from './config.ts';
 import type { Delivery, FailureClass } from './messages.ts';
-import { afterFailure, classifyReply, hopSeconds, type Outcome, park } from './policy.ts';
-import {
-  acquireGate,
-  acquireProbe,
-  acquireSlot,
-  type BreakerView,
-  DynamoTokenCache,
-  readBreaker,
-  recordFailure,
-  recordSuccess,
-  releaseGate,
-  releaseSlot,
-  supersededAt,
-} from './state.ts';
+import { afterFailure, classifyReply, hopSeconds, notDeliverable, type Outcome, park } from './policy.ts';
 
 export type DeliverResult =
   | { action: 'done'; note: 'delivered' | 'ignored' | 'stale' | 'dropped' }
@@ -39,6 +30,8 @@ export type DeliverResult =
   /** an already parked message: leave it failing so maxReceiveCount moves it to the DLQ */
   | { action: 'dead' };
 
+type Outbound = NonNullable<Partner['outbound']>;
+
 const tokenCache = new DynamoTokenCache();
 const clients = new Map<string, TcecClient>();
 
@@ -46,8 +39,7 @@ const fingerprint = (s: SecretSet): string =>
   createHash('sha256').update(`${s.operatorSecret}\n${s.dataSecret}\n${s.dataSecretIV}\n${s.sigSecret}`).digest('hex').slice(0, 16);
 
 /** One client per partner endpoint and secret set, sharing the DynamoDB token cache. */
-const clientFor = (partner: Partner, secrets: SecretSet, cfg: PushConfig): TcecClient => {
-  const outbound = partner.outbound!;
+const clientFor = (partner: Partner, outbound: Outbound, secrets: SecretSet, cfg: PushConfig): TcecClient => {
   const key = `${partner.operatorId}|${outbound.baseUrl}|${JSON.stringify(outbound.paths ?? {})}|${fingerprint(secrets)}|${cfg.PUSH_TIMEOUT_MS}`;
   let c = clients.get(key);
   if (!c) {
@@ -117,18 +109,10 @@ export const deliver = async (m: Delivery, now = Date.now()): Promise<DeliverRes
       logger.warn('push dropped: partner unknown, suspended or without an outbound endpoint', { id: m.id, OperatorID: m.partner });
       return { action: 'done', note: 'dropped' };
     }
-    const next = afterFailure(m, { class: 'config', msg: 'partner unknown, suspended or without an outbound endpoint' }, now, cfg);
-    return next.action === 'park'
-      ? { action: 'park', message: next.message }
-      : { action: 'resend', message: next.message, delaySeconds: next.delaySeconds, note: 'retry' };
+    return { action: 'park', message: notDeliverable(m, 'partner unknown, suspended or without an outbound endpoint', now) };
   }
   const secrets = (await getPartnerSecrets(m.partner))?.outbound;
-  if (!secrets) {
-    const next = afterFailure(m, { class: 'config', msg: 'no outbound secret set (the set the partner issued us)' }, now, cfg);
-    return next.action === 'park'
-      ? { action: 'park', message: next.message }
-      : { action: 'resend', message: next.message, delaySeconds: next.delaySeconds, note: 'retry' };
-  }
+  if (!secrets) return { action: 'park', message: notDeliverable(m, 'no outbound secret set (the set the partner issued us)', now) };
 
   // the circuit breaker: a dead partner's pushes wait without being attempted
   const breaker: BreakerView = await readBreaker(m.partner, now);
@@ -156,7 +140,7 @@ export const deliver = async (m: Delivery, now = Date.now()): Promise<DeliverRes
   const slot = await acquireSlot(m.partner, Math.max(1, cfg.PUSH_PARTNER_CONCURRENCY), now, cfg.PUSH_TIMEOUT_MS * 4 + 5000);
   if (!slot) return { action: 'resend', message: m, delaySeconds: 1 + Math.floor(Math.random() * 3), note: 'throttled' };
   try {
-    return await attemptWithGate(m, partner, secrets, breaker, cfg, now);
+    return await attemptWithGate(m, partner, partner.outbound, secrets, breaker, cfg, now);
   } finally {
     await releaseSlot(slot);
   }
@@ -166,6 +150,7 @@ export const deliver = async (m: Delivery, now = Date.now()): Promise<DeliverRes
 const attemptWithGate = async (
   m: Delivery,
   partner: Partner,
+  outbound: Outbound,
   secrets: SecretSet,
   breaker: BreakerView,
   cfg: PushConfig,
@@ -188,7 +173,7 @@ const attemptWithGate = async (
 
   let outcome: Outcome;
   try {
-    outcome = await attempt(clientFor(partner, secrets, cfg), m, partner);
+    outcome = await attempt(clientFor(partner, outbound, secrets, cfg), m, partner);
   } catch (err) {
     if (m.gate && owner) await releaseGate(m.partner, m.gate.key, owner);
     throw err;

@@ -29,7 +29,7 @@ export interface DlqMessage {
 let client: SQSClient | undefined;
 const sqs = () => (client ??= new SQSClient({}));
 
-export const dlqUrlOf = async (sourceUrl: string): Promise<string> => {
+const dlqUrlOf = async (sourceUrl: string): Promise<string> => {
   const attrs = await sqs().send(new GetQueueAttributesCommand({ QueueUrl: sourceUrl, AttributeNames: ['RedrivePolicy'] }));
   const policy = attrs.Attributes?.RedrivePolicy;
   if (!policy) throw new Error(`${sourceUrl} has no DLQ (no RedrivePolicy)`);
@@ -95,7 +95,7 @@ export const listDlq = async (sourceUrl: string, max = 100, hideSeconds = 2): Pr
 };
 
 /** A parked push with a fresh budget. */
-export const revive = (d: Delivery, now = Date.now()): Delivery => {
+const revive = (d: Delivery, now = Date.now()): Delivery => {
   const { parked: _p, notBefore: _n, ...rest } = d;
   return { ...rest, attempt: 0, permanent: 0, createdAt: now };
 };

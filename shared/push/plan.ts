@@ -13,13 +13,11 @@ import type { ConnectorStatusChanged } from '../../events/baseinfo.ts';
 import type { DetailOf } from '../../events/define.ts';
 import type { OrderFinished, OrderProgress, OrderStarted } from '../../events/orders.ts';
 import { OrderStatus } from '../domain/charging.ts';
+import { isStationGranted, pushable } from '../domain/grants.ts';
 import { chargeOrderOf, chargeStatusOf, type OrderFacts } from '../domain/order-views.ts';
-import { isStationGranted, type Partner } from '../store/partners.ts';
+import type { Partner } from '../domain/partners.ts';
 import { parseDateTime } from '../tcec/time.ts';
 import { type Delivery, newDelivery } from './messages.ts';
-
-/** partners that can receive pushes at all */
-export const pushable = (p: Partner): boolean => p.status === 'active' && p.outbound !== undefined;
 
 export const stationStatusPushes = (e: DetailOf<typeof ConnectorStatusChanged>, partners: readonly Partner[], now: number): Delivery[] =>
   partners

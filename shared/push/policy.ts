@@ -60,6 +60,10 @@ export const park = (m: Delivery, reason: string, now: number): Delivery => ({
   parked: { reason: reason.slice(0, 500), at: new Date(now).toISOString() },
 });
 
+/** A push that cannot be delivered as things are (partner unknown, suspended, no endpoint or secret): parked at once. */
+export const notDeliverable = (m: Delivery, msg: string, now: number): Delivery =>
+  park({ ...m, attempt: m.attempt + 1, lastError: { class: 'config', msg: msg.slice(0, 500) } }, `not deliverable: ${msg}`, now);
+
 /** After a failed attempt: the next message and where it goes. */
 export const afterFailure = (
   m: Delivery,
@@ -71,7 +75,7 @@ export const afterFailure = (
   const permanent = m.permanent + (f.class === 'permanent' ? 1 : 0);
   const lastError = { class: f.class, ...(f.ret !== undefined ? { ret: f.ret } : {}), msg: f.msg.slice(0, 500) };
   const next: Delivery = { ...m, attempt, permanent, lastError };
-  if (f.class === 'config') return { action: 'park', message: park(next, `not deliverable: ${f.msg}`, now) };
+  if (f.class === 'config') return { action: 'park', message: notDeliverable(m, f.msg, now) };
   if (f.class === 'permanent' && permanent >= cfg.PUSH_PERMANENT_ATTEMPTS)
     return { action: 'park', message: park(next, `partner refused ${permanent}× with Ret ${f.ret ?? '?'}: ${f.msg}`, now) };
   if (attempt >= cfg.PUSH_MAX_ATTEMPTS)

@@ -15,8 +15,10 @@ import {
   authDecision,
   ConnectorState,
   checkStartChargeSeq,
+  type FinishEvent,
   OrderStatus,
   refusalText,
+  SEQ_STAT_UNKNOWN,
   START_CHARGE_SEQ_LENGTH,
   STOP_REASON_PILE_SILENT,
   STOP_REASON_START_FAILED,
@@ -25,6 +27,7 @@ import {
   startDecision,
   stopReasonOf,
 } from '../domain/charging.ts';
+import { isStationGranted } from '../domain/grants.ts';
 import { chargeInfoOf, chargeStatusOf, type OrderFacts } from '../domain/order-views.ts';
 import { type ConnectorView, getConnectorView } from '../store/connector-view.ts';
 import {
@@ -41,7 +44,7 @@ import {
   recordRefusal,
   requestStopWhileStarting,
 } from '../store/orders.ts';
-import { isStationGranted, type Partner } from '../store/partners.ts';
+import type { Partner } from '../store/partners.ts';
 import type { RequestData, ResponseData } from '../tcec/interfaces.ts';
 import { Ret, TcecError } from '../tcec/ret.ts';
 import { formatDateTime } from '../tcec/time.ts';
@@ -144,7 +147,7 @@ export const startCharge = async (partner: Partner, req: StartRequest, now: Date
   } catch (err) {
     // the command did not leave: close the order at once so the connector is not held
     await finish(created.order, {
-      from: [OrderStatus.Starting],
+      event: 'start-not-sent',
       endedAt: now,
       stopReason: STOP_REASON_START_FAILED,
       finishReason: 'start command could not be sent',
@@ -185,7 +188,7 @@ const repeatedStart = (o: Order, connectorId: string): StartAnswer => {
 
 type StopAnswer = ResponseData<'query_stop_charge'>;
 
-const stopAnswer = (seq: string, stat: OrderStatus, failReason: number): StopAnswer => ({
+const stopAnswer = (seq: string, stat: OrderStatus | typeof SEQ_STAT_UNKNOWN, failReason: number): StopAnswer => ({
   StartChargeSeq: seq,
   StartChargeSeqStat: stat,
   SuccStat: failReason === StopFail.None ? 0 : 1,
@@ -194,12 +197,11 @@ const stopAnswer = (seq: string, stat: OrderStatus, failReason: number): StopAns
 
 export const stopCharge = async (partner: Partner, req: RequestData<'query_stop_charge'>, now: Date): Promise<StopAnswer> => {
   const o = await orderFor(partner, req.StartChargeSeq);
-  if (!o || o.ConnectorID !== req.ConnectorID) return stopAnswer(req.StartChargeSeq, OrderStatus.Unknown, StopFail.NotFound);
+  if (!o || o.ConnectorID !== req.ConnectorID) return stopAnswer(req.StartChargeSeq, SEQ_STAT_UNKNOWN, StopFail.NotFound);
   switch (o.status) {
     case OrderStatus.Finished:
       return stopAnswer(o.StartChargeSeq, OrderStatus.Finished, StopFail.AlreadyStopped);
     case OrderStatus.Stopping:
-    case OrderStatus.Unknown:
       // a repeated stop: tell the pile again (a stop is idempotent there), answer the same
       await publish(PileCommandRequested, {
         command: 'stop',
@@ -297,8 +299,8 @@ const orderEventBase = (o: Order) => ({
 });
 
 interface FinishArgs {
-  /** the statuses this finish applies to (default any open one) */
-  from?: readonly OrderStatus[];
+  /** what finishes the order (the transition table says from which statuses) */
+  event: FinishEvent;
   endedAt: Date;
   stopReason: number;
   finishReason: string;
@@ -374,7 +376,7 @@ export const onPileStarted = async (d: {
     const reason = refusalText[d.reason ?? 'refused'] ?? 'pile refused the start';
     if (
       await finish(o, {
-        from: [OrderStatus.Starting],
+        event: 'pile-refused',
         endedAt: at,
         stopReason: STOP_REASON_START_FAILED,
         finishReason: reason,
@@ -469,6 +471,7 @@ export const onPileStopped = async (d: {
   const charged = o.status !== OrderStatus.Starting;
   const stopReason = o.stoppedByPartner && d.cause === 'remote' ? 1 : stopReasonOf(d.cause);
   await finish(o, {
+    event: 'pile-stopped',
     endedAt: at,
     stopReason,
     finishReason: d.cause,
@@ -484,7 +487,7 @@ export const onTimeout = async (m: TimeoutMessage, now: Date): Promise<void> => 
     const reason = `pile did not answer the start within ${config().START_TIMEOUT_SECONDS} s`;
     if (
       await finish(o, {
-        from: [OrderStatus.Starting],
+        event: 'start-timeout',
         endedAt: now,
         stopReason: STOP_REASON_START_FAILED,
         finishReason: reason,
@@ -508,9 +511,9 @@ export const onTimeout = async (m: TimeoutMessage, now: Date): Promise<void> => 
     }
     return;
   }
-  if (m.kind === 'stop' && (o.status === OrderStatus.Stopping || o.status === OrderStatus.Unknown)) {
+  if (m.kind === 'stop' && o.status === OrderStatus.Stopping) {
     await finish(o, {
-      from: [OrderStatus.Stopping, OrderStatus.Unknown],
+      event: 'stop-timeout',
       endedAt: now,
       stopReason: o.stoppedByPartner ? 1 : STOP_REASON_PILE_SILENT,
       finishReason: `pile did not confirm the stop within ${config().STOP_TIMEOUT_SECONDS} s; closed on the last meter reading`,

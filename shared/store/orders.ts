@@ -10,19 +10,21 @@
  * Access patterns:
  *   - by StartChargeSeq (every charging interface, pile events): GetItem ORDER#…
  *   - one session per connector: TransactWrite Put ORDER (attribute_not_exists) + Put LOCK (attribute_not_exists)
- *   - a partner's orders by time (reconciliation): GSI byPartner  (gsi1pk = PARTNER#<OperatorID>, gsi1sk = createdAt)
+ *   - a partner's orders by time (reconciliation, to be read by check_charge_orders): GSI byPartner
+ *     (gsi1pk = PARTNER#<OperatorID>, gsi1sk = createdAt)
  *   - a station's finished orders by end time (station stats, reporting): GSI byStation
  *     (gsi2pk = STATION#<StationID>, gsi2sk = endedAt ISO; written only when the order finishes)
  *
- * Every transition is a conditional write on the current status, so duplicate or late pile
+ * Every transition is a conditional write on the current status, its condition taken from the
+ * one transition table (ORDER_TRANSITIONS in shared/domain/charging.ts), so duplicate or late pile
  * events can never move an order backwards or write half a record.
  */
-import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, paginateQuery, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { OrderBill } from '../../events/orders.ts';
 import { config } from '../config.ts';
 import type { TariffPeriod } from '../domain/billing.ts';
-import { OrderStatus } from '../domain/charging.ts';
-import { dynamo, isConditionalFailure, isTransactionConflict } from './dynamo.ts';
+import { allowedFrom, type FinishEvent, type OrderEvent, OrderStatus } from '../domain/charging.ts';
+import { conditionalSend, conditionalWrite, dynamo, isConditionalFailure, isTransactionConflict } from './dynamo.ts';
 
 export interface LiveValues {
   at: string;
@@ -62,6 +64,18 @@ export interface Order {
 }
 
 const table = () => config().tableName('orders');
+
+/**
+ * The condition "the order's status allows `event`", from the transition table:
+ * `#s IN (:s1, :s2)` with `#s` = status and one value per allowed status.
+ */
+export const statusCondition = (event: OrderEvent): { expression: string; values: Record<string, OrderStatus> } => {
+  const from = allowedFrom(event);
+  return {
+    expression: `#s IN (${from.map((st) => `:s${st}`).join(', ')})`,
+    values: Object.fromEntries(from.map((st) => [`:s${st}`, st])),
+  };
+};
 const orderKey = (seq: string) => ({ pk: `ORDER#${seq}` });
 const lockKey = (connectorId: string) => ({ pk: `LOCK#${connectorId}` });
 
@@ -135,7 +149,7 @@ export const createOrder = async (
   }
 };
 
-export const REFUSAL_TTL_DAYS = 7;
+const REFUSAL_TTL_DAYS = 7;
 
 export interface Refusal {
   StartChargeSeq: string;
@@ -147,19 +161,15 @@ export interface Refusal {
 
 /** Remember a refused start; returns the refusal that stands (an earlier one wins). */
 export const recordRefusal = async (r: Refusal): Promise<Refusal> => {
-  try {
-    await dynamo().send(
-      new PutCommand({
-        TableName: table(),
-        Item: { pk: `REFUSAL#${r.StartChargeSeq}`, ...r, ttl: Math.floor(Date.parse(r.at) / 1000) + REFUSAL_TTL_DAYS * 86_400 },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
-    return r;
-  } catch (err) {
-    if (!isConditionalFailure(err)) throw err;
-    return (await getRefusal(r.StartChargeSeq)) ?? r;
-  }
+  const stored = await conditionalWrite(
+    dynamo(),
+    new PutCommand({
+      TableName: table(),
+      Item: { pk: `REFUSAL#${r.StartChargeSeq}`, ...r, ttl: Math.floor(Date.parse(r.at) / 1000) + REFUSAL_TTL_DAYS * 86_400 },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    }),
+  );
+  return stored ? r : ((await getRefusal(r.StartChargeSeq)) ?? r);
 };
 
 export const getRefusal = async (seq: string): Promise<Refusal | undefined> => {
@@ -170,43 +180,27 @@ export const getRefusal = async (seq: string): Promise<Refusal | undefined> => {
 };
 
 /** Run a conditional update; false when the condition did not hold (a late or duplicate event). */
-const conditional = async (cmd: UpdateCommand): Promise<boolean> => {
-  try {
-    await dynamo().send(cmd);
-    return true;
-  } catch (err) {
-    if (isConditionalFailure(err)) return false;
-    throw err;
-  }
-};
+const conditional = (cmd: UpdateCommand): Promise<boolean> => conditionalWrite(dynamo(), cmd);
 
 /**
  * starting → charging, with the first sample (0 Wh at the start time). Returns the order after the
  * write (so a stop requested meanwhile is seen), or undefined when the order was not starting.
  */
 export const markCharging = async (seq: string, startedAt: Date): Promise<Order | undefined> => {
-  try {
-    const res = await dynamo().send(
-      new UpdateCommand({
-        TableName: table(),
-        Key: orderKey(seq),
-        ReturnValues: 'ALL_NEW',
-        UpdateExpression: 'SET #s = :charging, startedAt = :at, samples.#t0 = :zero',
-        ConditionExpression: '#s = :starting',
-        ExpressionAttributeNames: { '#s': 'status', '#t0': String(startedAt.getTime()) },
-        ExpressionAttributeValues: {
-          ':charging': OrderStatus.Charging,
-          ':starting': OrderStatus.Starting,
-          ':at': startedAt.toISOString(),
-          ':zero': 0,
-        },
-      }),
-    );
-    return res.Attributes ? strip(res.Attributes) : undefined;
-  } catch (err) {
-    if (isConditionalFailure(err)) return undefined;
-    throw err;
-  }
+  const when = statusCondition('pile-accepted');
+  const res = await conditionalSend(
+    dynamo(),
+    new UpdateCommand({
+      TableName: table(),
+      Key: orderKey(seq),
+      ReturnValues: 'ALL_NEW',
+      UpdateExpression: 'SET #s = :charging, startedAt = :at, samples.#t0 = :zero',
+      ConditionExpression: when.expression,
+      ExpressionAttributeNames: { '#s': 'status', '#t0': String(startedAt.getTime()) },
+      ExpressionAttributeValues: { ...when.values, ':charging': OrderStatus.Charging, ':at': startedAt.toISOString(), ':zero': 0 },
+    }),
+  );
+  return res?.Attributes ? strip(res.Attributes) : undefined;
 };
 
 /**
@@ -215,17 +209,13 @@ export const markCharging = async (seq: string, startedAt: Date): Promise<Order 
  * Returns the order after the write, or undefined when the sample was dropped.
  */
 export const appendSample = async (seq: string, sample: { t: number; wh: number }, live: LiveValues): Promise<Order | undefined> => {
-  const open = '#s IN (:starting, :charging, :stopping, :unknown)';
-  const values = {
-    ':wh': sample.wh,
-    ':starting': OrderStatus.Starting,
-    ':charging': OrderStatus.Charging,
-    ':stopping': OrderStatus.Stopping,
-    ':unknown': OrderStatus.Unknown,
-  };
+  const when = statusCondition('meter-sample');
+  const open = when.expression;
+  const values = { ':wh': sample.wh, ...when.values };
   const names = { '#s': 'status', '#t': String(sample.t) };
   const attempt = async (withLive: boolean) => {
-    const res = await dynamo().send(
+    const res = await conditionalSend(
+      dynamo(),
       new UpdateCommand({
         TableName: table(),
         Key: orderKey(seq),
@@ -236,19 +226,10 @@ export const appendSample = async (seq: string, sample: { t: number; wh: number 
         ExpressionAttributeValues: withLive ? { ...values, ':live': live, ':t': sample.t } : values,
       }),
     );
-    return res.Attributes ? strip(res.Attributes) : undefined;
+    return res?.Attributes ? strip(res.Attributes) : undefined;
   };
-  try {
-    return await attempt(true);
-  } catch (err) {
-    if (!isConditionalFailure(err)) throw err;
-  }
-  try {
-    return await attempt(false); // an older sample: keep it for the bill, leave the live values
-  } catch (err) {
-    if (isConditionalFailure(err)) return undefined;
-    throw err;
-  }
+  // an older sample: keep it for the bill, leave the live values
+  return (await attempt(true)) ?? (await attempt(false));
 };
 
 /** charging → stopping (a partner's stop). */
@@ -258,11 +239,11 @@ export const markStopping = (seq: string, now: Date): Promise<boolean> =>
       TableName: table(),
       Key: orderKey(seq),
       UpdateExpression: 'SET #s = :stopping, stopRequestedAt = :now, stoppedByPartner = :true',
-      ConditionExpression: '#s = :charging',
+      ConditionExpression: statusCondition('stop-requested').expression,
       ExpressionAttributeNames: { '#s': 'status' },
       ExpressionAttributeValues: {
+        ...statusCondition('stop-requested').values,
         ':stopping': OrderStatus.Stopping,
-        ':charging': OrderStatus.Charging,
         ':now': now.toISOString(),
         ':true': true,
       },
@@ -276,31 +257,18 @@ export const requestStopWhileStarting = (seq: string, now: Date): Promise<boolea
       TableName: table(),
       Key: orderKey(seq),
       UpdateExpression: 'SET stopRequested = :true, stopRequestedAt = :now, stoppedByPartner = :true',
-      ConditionExpression: '#s = :starting',
+      ConditionExpression: statusCondition('stop-requested-while-starting').expression,
       ExpressionAttributeNames: { '#s': 'status' },
-      ExpressionAttributeValues: { ':starting': OrderStatus.Starting, ':now': now.toISOString(), ':true': true },
-    }),
-  );
-
-/** stopping → unknown: the pile did not confirm the stop in time. */
-export const markUnknown = (seq: string): Promise<boolean> =>
-  conditional(
-    new UpdateCommand({
-      TableName: table(),
-      Key: orderKey(seq),
-      UpdateExpression: 'SET #s = :unknown',
-      ConditionExpression: '#s = :stopping',
-      ExpressionAttributeNames: { '#s': 'status' },
-      ExpressionAttributeValues: { ':unknown': OrderStatus.Unknown, ':stopping': OrderStatus.Stopping },
+      ExpressionAttributeValues: { ...statusCondition('stop-requested-while-starting').values, ':now': now.toISOString(), ':true': true },
     }),
   );
 
 export interface Finish {
   /**
-   * the statuses this finish applies to (default: any open one); start failures pass [starting] so
-   * that a late refusal or start timeout can never close a session that is charging
+   * what finishes the order: the statuses it applies to come from the transition table (a late
+   * refusal or start timeout can never close a session that is charging)
    */
-  from?: readonly OrderStatus[];
+  event: FinishEvent;
   endedAt: Date;
   stopReason: number;
   finishReason: string;
@@ -311,52 +279,48 @@ export interface Finish {
 }
 
 /**
- * Any open state → finished(4), and the connector's lock released, in one transaction.
- * Returns false when the order was already finished (a duplicate stop event).
+ * The order → finished(4), and the connector's lock released, in one transaction. Returns false
+ * when the order's status does not allow the event (already finished: a duplicate stop event).
  */
 export const finishOrder = async (order: Order, f: Finish): Promise<boolean> => {
   const endedAt = f.endedAt.toISOString();
-  try {
-    await dynamo().send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Update: {
-              TableName: table(),
-              Key: orderKey(order.StartChargeSeq),
-              UpdateExpression: `SET #s = :finished, endedAt = :endedAt, stopReason = :sr, finishReason = :fr, charged = :charged, bill = :bill, finishPublished = :false, gsi2pk = :g2pk, gsi2sk = :endedAt${f.finalSample ? ', samples.#tf = :whf' : ''}`,
-              ConditionExpression: f.from ? `#s IN (${f.from.map((_, i) => `:from${i}`).join(', ')})` : '#s <> :finished',
-              ExpressionAttributeNames: { '#s': 'status', ...(f.finalSample ? { '#tf': String(f.finalSample.t) } : {}) },
-              ExpressionAttributeValues: {
-                ...Object.fromEntries((f.from ?? []).map((st, i) => [`:from${i}`, st])),
-                ...(f.finalSample ? { ':whf': f.finalSample.wh } : {}),
-                ':finished': OrderStatus.Finished,
-                ':endedAt': endedAt,
-                ':sr': f.stopReason,
-                ':fr': f.finishReason,
-                ':charged': f.charged,
-                ':bill': f.bill,
-                ':g2pk': `STATION#${order.StationID}`,
-                ':false': false,
-              },
+  const when = statusCondition(f.event);
+  return conditionalWrite(
+    dynamo(),
+    new TransactWriteCommand({
+      TransactItems: [
+        {
+          Update: {
+            TableName: table(),
+            Key: orderKey(order.StartChargeSeq),
+            UpdateExpression: `SET #s = :finished, endedAt = :endedAt, stopReason = :sr, finishReason = :fr, charged = :charged, bill = :bill, finishPublished = :false, gsi2pk = :g2pk, gsi2sk = :endedAt${f.finalSample ? ', samples.#tf = :whf' : ''}`,
+            ConditionExpression: when.expression,
+            ExpressionAttributeNames: { '#s': 'status', ...(f.finalSample ? { '#tf': String(f.finalSample.t) } : {}) },
+            ExpressionAttributeValues: {
+              ...when.values,
+              ...(f.finalSample ? { ':whf': f.finalSample.wh } : {}),
+              ':finished': OrderStatus.Finished,
+              ':endedAt': endedAt,
+              ':sr': f.stopReason,
+              ':fr': f.finishReason,
+              ':charged': f.charged,
+              ':bill': f.bill,
+              ':g2pk': `STATION#${order.StationID}`,
+              ':false': false,
             },
           },
-          {
-            Delete: {
-              TableName: table(),
-              Key: lockKey(order.ConnectorID),
-              ConditionExpression: 'attribute_not_exists(pk) OR StartChargeSeq = :seq',
-              ExpressionAttributeValues: { ':seq': order.StartChargeSeq },
-            },
+        },
+        {
+          Delete: {
+            TableName: table(),
+            Key: lockKey(order.ConnectorID),
+            ConditionExpression: 'attribute_not_exists(pk) OR StartChargeSeq = :seq',
+            ExpressionAttributeValues: { ':seq': order.StartChargeSeq },
           },
-        ],
-      }),
-    );
-    return true;
-  } catch (err) {
-    if (isConditionalFailure(err)) return false;
-    throw err;
-  }
+        },
+      ],
+    }),
+  );
 };
 
 /** The order's OrderFinished event has been published (a redelivery re-publishes it until then). */
@@ -383,37 +347,23 @@ export const recordConfirmResult = (seq: string, confirmResult: number, at: Date
     }),
   );
 
-/** The StartChargeSeq currently holding a connector, if any. */
-export const connectorHolder = async (connectorId: string): Promise<string | undefined> => {
-  const res = await dynamo().send(new GetCommand({ TableName: table(), Key: lockKey(connectorId), ConsistentRead: true }));
-  return res.Item?.StartChargeSeq ? String(res.Item.StartChargeSeq) : undefined;
-};
-
 /** Every item of an index partition whose ISO sort key lies in [from, to). */
 const queryRange = async (index: string, pkAttr: string, skAttr: string, pk: string, from: Date, to: Date): Promise<Order[]> => {
   const out: Order[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const res = await dynamo().send(
-      new QueryCommand({
-        TableName: table(),
-        IndexName: index,
-        KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
-        ExpressionAttributeNames: { '#pk': pkAttr, '#sk': skAttr },
-        ExpressionAttributeValues: { ':pk': pk, ':from': from.toISOString(), ':to': new Date(to.getTime() - 1).toISOString() },
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of res.Items ?? []) out.push(strip(item));
-    start = res.LastEvaluatedKey;
-  } while (start);
+  const pages = paginateQuery(
+    { client: dynamo() },
+    {
+      TableName: table(),
+      IndexName: index,
+      KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
+      ExpressionAttributeNames: { '#pk': pkAttr, '#sk': skAttr },
+      ExpressionAttributeValues: { ':pk': pk, ':from': from.toISOString(), ':to': new Date(to.getTime() - 1).toISOString() },
+    },
+  );
+  for await (const page of pages) for (const item of page.Items ?? []) out.push(strip(item));
   return out;
 };
 
 /** Finished orders of a station whose end time lies in [from, to) — station stats, reporting. */
 export const finishedOrdersOfStation = (stationId: string, from: Date, to: Date): Promise<Order[]> =>
   queryRange('byStation', 'gsi2pk', 'gsi2sk', `STATION#${stationId}`, from, to);
-
-/** A partner's orders created in [from, to). */
-export const ordersOfPartner = (operatorId: string, from: Date, to: Date): Promise<Order[]> =>
-  queryRange('byPartner', 'gsi1pk', 'gsi1sk', `PARTNER#${operatorId}`, from, to);

@@ -4,35 +4,15 @@
  * Access patterns:
  *   - by OperatorID (every request):            GetItem pk = PARTNER#<OperatorID>
  *   - all partners (CLI list, status fan-out):  Scan (tens of partners, not millions)
- * Secret VALUES are not here: they live in Secrets Manager (shared/store/secrets.ts).
+ * Secret VALUES are not here: they live in Secrets Manager (shared/store/secrets.ts). The record's
+ * shape (PartnerSchema) is a domain definition: shared/domain/partners.ts.
  */
-import { GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import { GetCommand, PutCommand, paginateScan } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.ts';
+import { type Partner, PartnerSchema } from '../domain/partners.ts';
 import { dynamo } from './dynamo.ts';
 
-export const DialectSchema = z.enum(['cec2016', 'xiaoju']);
-
-export const PartnerSchema = z.object({
-  operatorId: z.string().regex(/^[0-9A-Za-z]{9}$/, 'OperatorID must be 9 letters or digits'),
-  name: z.string().min(1).max(64),
-  dialect: DialectSchema.default('cec2016'),
-  /** '*' = every station, else the StationIDs the partner may see and use */
-  stations: z.union([z.literal('*'), z.array(z.string().min(1).max(20))]).default('*'),
-  status: z.enum(['active', 'suspended']).default('active'),
-  /** optional extension interfaces enabled for this partner */
-  features: z.object({ queryChargeInfo: z.boolean().default(false) }).default({ queryChargeInfo: false }),
-  /** where we push: baseUrl + interface name, unless a path override is given */
-  outbound: z
-    .object({
-      baseUrl: z.string().url(),
-      paths: z.record(z.string(), z.string()).optional(),
-    })
-    .optional(),
-  createdAt: z.string().optional(),
-  updatedAt: z.string().optional(),
-});
-export type Partner = z.infer<typeof PartnerSchema>;
+export type { Partner } from '../domain/partners.ts';
 
 const table = () => config().tableName('partners');
 const key = (operatorId: string) => ({ pk: `PARTNER#${operatorId}` });
@@ -59,17 +39,10 @@ export const putPartner = async (partner: Partner): Promise<void> => {
 
 export const listPartners = async (): Promise<Partner[]> => {
   const out: Partner[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const res = await dynamo().send(new ScanCommand({ TableName: table(), ExclusiveStartKey: start }));
-    for (const item of res.Items ?? []) out.push(PartnerSchema.parse(item));
-    start = res.LastEvaluatedKey;
-  } while (start);
+  for await (const page of paginateScan({ client: dynamo() }, { TableName: table() })) {
+    for (const item of page.Items ?? []) out.push(PartnerSchema.parse(item));
+  }
   return out.sort((a, b) => a.operatorId.localeCompare(b.operatorId));
 };
-
-/** May this partner see and use the station? */
-export const isStationGranted = (partner: Pick<Partner, 'stations'>, stationId: string): boolean =>
-  partner.stations === '*' || partner.stations.includes(stationId);
 
 export const clearPartnerCache = (): void => cache.clear();

@@ -27,8 +27,7 @@ export const PartnerSecretsSchema = z.object({
 export type PartnerSecrets = z.infer<typeof PartnerSecretsSchema>;
 export { SecretSetSchema };
 
-export const partnerSecretName = (operatorId: string): string => `${config().SECRETS_PREFIX}partners/${operatorId}`;
-export const platformSecretName = (): string => `${config().SECRETS_PREFIX}platform`;
+const partnerSecretName = (operatorId: string): string => `${config().SECRETS_PREFIX}partners/${operatorId}`;
 
 let provider: SecretsProvider | undefined;
 const secretsProvider = (): SecretsProvider => (provider ??= new SecretsProvider({ awsSdkV3Client: new SecretsManagerClient({}) }));

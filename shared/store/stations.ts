@@ -38,17 +38,19 @@
 import {
   BatchGetCommand,
   GetCommand,
-  QueryCommand,
+  paginateQuery,
+  type QueryCommandInput,
   TransactWriteCommand,
   type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.ts';
-import type { LiveStatus, PolicyInfo, StationInfo, StationParts } from '../domain/stations.ts';
-import { dynamo, isConditionalFailure } from './dynamo.ts';
+import { type LiveStatus, type StoredStatus, toLiveStatus } from '../domain/connector-status.ts';
+import type { PolicyInfo, StationInfo, StationParts } from '../domain/station-records.ts';
+import { conditionalWrite, dynamo } from './dynamo.ts';
 
 const table = () => config().tableName('stations');
-export const BY_CHANGE_INDEX = 'byChange';
+const BY_CHANGE_INDEX = 'byChange';
 const stationPk = (id: string) => `STATION#${id}`;
 const connRef = (id: string) => ({ pk: `CONNECTOR#${id}`, sk: 'REF' });
 
@@ -87,25 +89,22 @@ export interface StationMeta {
 
 // ───────────────────────────── reads ─────────────────────────────
 
+/** Every item a query returns, across all its pages (the SDK's paginator). */
+const queryAll = async (input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>): Promise<Record<string, unknown>[]> => {
+  const out: Record<string, unknown>[] = [];
+  for await (const page of paginateQuery({ client: dynamo() }, { TableName: table(), ...input })) out.push(...(page.Items ?? []));
+  return out;
+};
+
 /** Every station (or those whose effective change time is after `sinceMs`), unsorted. */
 export const listStationIndex = async (sinceMs?: number): Promise<StationIndexEntry[]> => {
-  const out: StationIndexEntry[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const res = await dynamo().send(
-      new QueryCommand({
-        TableName: table(),
-        IndexName: BY_CHANGE_INDEX,
-        KeyConditionExpression: sinceMs === undefined ? 'gsi1pk = :p' : 'gsi1pk = :p AND gsi1sk > :t',
-        ExpressionAttributeValues: sinceMs === undefined ? { ':p': 'STATION' } : { ':p': 'STATION', ':t': sinceMs },
-        ProjectionExpression: 'stationId, effChangedAt',
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const i of res.Items ?? []) out.push({ stationId: String(i.stationId), effChangedAt: Number(i.effChangedAt) });
-    start = res.LastEvaluatedKey;
-  } while (start);
-  return out;
+  const items = await queryAll({
+    IndexName: BY_CHANGE_INDEX,
+    KeyConditionExpression: sinceMs === undefined ? 'gsi1pk = :p' : 'gsi1pk = :p AND gsi1sk > :t',
+    ExpressionAttributeValues: sinceMs === undefined ? { ':p': 'STATION' } : { ':p': 'STATION', ':t': sinceMs },
+    ProjectionExpression: 'stationId, effChangedAt',
+  });
+  return items.map((i) => ({ stationId: String(i.stationId), effChangedAt: Number(i.effChangedAt) }));
 };
 
 /** The StationInfo documents of these stations, in the given order (unknown ones left out). */
@@ -134,30 +133,16 @@ export const getStationMeta = async (stationId: string): Promise<StationMeta | u
 
 /** Every connector of a station with its live status (a connector never heard from: status 0 offline, park/lock 0 unknown). */
 export const getStationConnectors = async (stationId: string): Promise<ConnectorLive[]> => {
-  const out: ConnectorLive[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const res = await dynamo().send(
-      new QueryCommand({
-        TableName: table(),
-        KeyConditionExpression: 'pk = :p AND begins_with(sk, :c)',
-        ExpressionAttributeValues: { ':p': stationPk(stationId), ':c': 'CONN#' },
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const i of res.Items ?? []) {
-      out.push({
-        connectorId: String(i.sk).slice('CONN#'.length),
-        equipmentId: String(i.equipmentId),
-        status: typeof i.status === 'number' ? i.status : 0,
-        parkStatus: typeof i.parkStatus === 'number' ? i.parkStatus : 0,
-        lockStatus: typeof i.lockStatus === 'number' ? i.lockStatus : 0,
-        ...(typeof i.version === 'number' ? { version: i.version } : {}),
-      });
-    }
-    start = res.LastEvaluatedKey;
-  } while (start);
-  return out;
+  const items = await queryAll({
+    KeyConditionExpression: 'pk = :p AND begins_with(sk, :c)',
+    ExpressionAttributeValues: { ':p': stationPk(stationId), ':c': 'CONN#' },
+  });
+  return items.map((i) => ({
+    connectorId: String(i.sk).slice('CONN#'.length),
+    equipmentId: String(i.equipmentId),
+    ...toLiveStatus(i),
+    ...(typeof i.version === 'number' ? { version: i.version } : {}),
+  }));
 };
 
 /** ConnectorID → station and equipment; cached per warm Lambda (a connector rarely moves). */
@@ -191,7 +176,7 @@ export type StatusOutcome =
   /** a newer (or the same) version is already stored */
   | {
       outcome: 'stale';
-      stored?: LiveStatus & { version: number; pendingAnnounce?: number; announcePrevious?: number; pendingSince?: number };
+      stored?: StoredStatus;
     }
   /** no such connector at that station */
   | { outcome: 'unknown' };
@@ -217,9 +202,7 @@ export const applyConnectorStatus = async (
     const stored =
       typeof i.version === 'number'
         ? {
-            status: Number(i.status),
-            parkStatus: Number(i.parkStatus),
-            lockStatus: Number(i.lockStatus),
+            ...toLiveStatus(i),
             version: i.version,
             ...(typeof i.pendingAnnounce === 'number' ? { pendingAnnounce: i.pendingAnnounce } : {}),
             ...(typeof i.announcePrevious === 'number' ? { announcePrevious: i.announcePrevious } : {}),
@@ -229,50 +212,44 @@ export const applyConnectorStatus = async (
     if (stored && stored.version >= w.version) return { outcome: 'stale', stored };
     const previous = stored ? { status: stored.status, parkStatus: stored.parkStatus, lockStatus: stored.lockStatus } : undefined;
     const mark = announce(previous);
-    try {
-      await dynamo().send(
-        new UpdateCommand({
-          TableName: table(),
-          Key: key,
-          ConditionExpression: stored ? 'version = :rv AND version < :v' : 'attribute_exists(pk) AND attribute_not_exists(version)',
-          UpdateExpression: mark
-            ? 'SET #s = :s, parkStatus = :ps, lockStatus = :ls, version = :v, observedAt = :o, pendingAnnounce = :v, announcePrevious = :prev, pendingSince = :now'
-            : 'SET #s = :s, parkStatus = :ps, lockStatus = :ls, version = :v, observedAt = :o REMOVE pendingAnnounce, announcePrevious, pendingSince',
-          ExpressionAttributeNames: { '#s': 'status' },
-          ExpressionAttributeValues: {
-            ':s': w.status,
-            ':ps': w.parkStatus,
-            ':ls': w.lockStatus,
-            ':v': w.version,
-            ':o': w.observedAt,
-            ...(stored ? { ':rv': stored.version } : {}),
-            ...(mark ? { ':prev': previous?.status ?? -1, ':now': Date.now() } : {}),
-          },
-        }),
-      );
-      return { outcome: 'applied', ...(previous ? { previous } : {}) };
-    } catch (err) {
-      if (!isConditionalFailure(err)) throw err;
-    }
+    const written = await conditionalWrite(
+      dynamo(),
+      new UpdateCommand({
+        TableName: table(),
+        Key: key,
+        ConditionExpression: stored ? 'version = :rv AND version < :v' : 'attribute_exists(pk) AND attribute_not_exists(version)',
+        UpdateExpression: mark
+          ? 'SET #s = :s, parkStatus = :ps, lockStatus = :ls, version = :v, observedAt = :o, pendingAnnounce = :v, announcePrevious = :prev, pendingSince = :now'
+          : 'SET #s = :s, parkStatus = :ps, lockStatus = :ls, version = :v, observedAt = :o REMOVE pendingAnnounce, announcePrevious, pendingSince',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: {
+          ':s': w.status,
+          ':ps': w.parkStatus,
+          ':ls': w.lockStatus,
+          ':v': w.version,
+          ':o': w.observedAt,
+          ...(stored ? { ':rv': stored.version } : {}),
+          ...(mark ? { ':prev': previous?.status ?? -1, ':now': Date.now() } : {}),
+        },
+      }),
+    );
+    if (written) return { outcome: 'applied', ...(previous ? { previous } : {}) };
   }
   throw new Error(`connector ${w.connectorId}: status write lost 20 races in a row`);
 };
 
-/** The change of `version` has been published. */
+/** The change of `version` has been published (a no-op when a newer write replaced the mark). */
 export const markAnnounced = async (stationId: string, connectorId: string, version: number): Promise<void> => {
-  try {
-    await dynamo().send(
-      new UpdateCommand({
-        TableName: table(),
-        Key: { pk: stationPk(stationId), sk: `CONN#${connectorId}` },
-        ConditionExpression: 'pendingAnnounce = :v',
-        UpdateExpression: 'REMOVE pendingAnnounce, announcePrevious, pendingSince',
-        ExpressionAttributeValues: { ':v': version },
-      }),
-    );
-  } catch (err) {
-    if (!isConditionalFailure(err)) throw err;
-  }
+  await conditionalWrite(
+    dynamo(),
+    new UpdateCommand({
+      TableName: table(),
+      Key: { pk: stationPk(stationId), sk: `CONN#${connectorId}` },
+      ConditionExpression: 'pendingAnnounce = :v',
+      UpdateExpression: 'REMOVE pendingAnnounce, announcePrevious, pendingSince',
+      ExpressionAttributeValues: { ':v': version },
+    }),
+  );
 };
 
 // ───────────────────────────── import ─────────────────────────────
@@ -313,23 +290,13 @@ export const connectorOwnerConflicts = async (
 };
 
 const stationItems = async (stationId: string): Promise<Map<string, Record<string, unknown>>> => {
-  const out = new Map<string, Record<string, unknown>>();
-  let start: Record<string, unknown> | undefined;
-  do {
-    const res = await dynamo().send(
-      new QueryCommand({
-        TableName: table(),
-        KeyConditionExpression: 'pk = :p',
-        ExpressionAttributeValues: { ':p': stationPk(stationId) },
-        ProjectionExpression: 'sk, #h, changedAt, effChangedAt, policyHash, policyChangedAt, equipmentId',
-        ExpressionAttributeNames: { '#h': 'hash' },
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const i of res.Items ?? []) out.set(String(i.sk), i);
-    start = res.LastEvaluatedKey;
-  } while (start);
-  return out;
+  const items = await queryAll({
+    KeyConditionExpression: 'pk = :p',
+    ExpressionAttributeValues: { ':p': stationPk(stationId) },
+    ProjectionExpression: 'sk, #h, changedAt, effChangedAt, policyHash, policyChangedAt, equipmentId',
+    ExpressionAttributeNames: { '#h': 'hash' },
+  });
+  return new Map(items.map((i) => [String(i.sk), i]));
 };
 
 const writeChunks = async (items: TransactItem[]): Promise<void> => {
@@ -428,7 +395,7 @@ const importOne = async (
 
 /**
  * Upsert validated stations (validation and conflict checks happen BEFORE this is called; see
- * shared/domain/station-import.ts). Stations not in `parts` are left as they are. Idempotent:
+ * shared/services/station-import.ts). Stations not in `parts` are left as they are. Idempotent:
  * unchanged content writes nothing and bumps no change time.
  */
 export const importStationParts = async (parts: readonly StationParts[], now = new Date(), concurrency = 8): Promise<ImportSummary> => {
@@ -445,8 +412,7 @@ export const importStationParts = async (parts: readonly StationParts[], now = n
   const nowMs = now.getTime();
   let next = 0;
   const worker = async () => {
-    while (next < parts.length) {
-      const p = parts[next++]!;
+    for (let p = parts[next++]; p !== undefined; p = parts[next++]) {
       sum[await importOne(p, allConnectorIds, nowMs, sum)]++;
     }
   };

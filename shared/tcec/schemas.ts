@@ -172,8 +172,11 @@ const hhmmss = () => z.preprocess(coerceString, z.string().refine(isHHmmss, { me
 // ---------------------------------------------------------------------------------------------
 // shared objects (§3.1, §3.2, §3.6, §3.12, 102.2 OperatorInfo)
 
-/** §3.1 ConnectorInfo */
-export const ConnectorInfoSchema = lenientObject({
+/**
+ * §3.1 ConnectorInfo fields, in wire order. The station import (shared/domain/station-records.ts)
+ * builds its stricter rules from these same fields: one schema family for StationInfo.
+ */
+export const connectorInfoFields = {
   ConnectorID: id(26),
   ConnectorName: str(30).optional(),
   /** 1 household socket, 2 AC socket, 3 AC plug with cable, 4 DC gun, 5 wireless pad, 6 other */
@@ -186,11 +189,12 @@ export const ConnectorInfoSchema = lenientObject({
   ParkNo: str(10).optional(),
   /** 1 GB/T 2011, 2 GB/T 2015 */
   NationalStandard: code([1, 2]),
-});
-export type ConnectorInfo = z.infer<typeof ConnectorInfoSchema>;
+};
+/** §3.1 ConnectorInfo */
+export const ConnectorInfoSchema = lenientObject(connectorInfoFields);
 
-/** §3.1 EquipmentInfo */
-export const EquipmentInfoSchema = lenientObject({
+/** §3.1 EquipmentInfo fields, in wire order */
+export const equipmentInfoFields = {
   EquipmentID: id(23),
   ManufacturerID: str(9).optional(),
   ManufacturerName: str(30).optional(),
@@ -204,11 +208,12 @@ export const EquipmentInfoSchema = lenientObject({
   /** kW, 1 dp */
   Power: amount(),
   EquipmentName: str(30).optional(),
-});
-export type EquipmentInfo = z.infer<typeof EquipmentInfoSchema>;
+};
+/** §3.1 EquipmentInfo */
+export const EquipmentInfoSchema = lenientObject(equipmentInfoFields);
 
-/** §3.1 StationInfo */
-export const StationInfoSchema = lenientObject({
+/** §3.1 StationInfo fields, in wire order. CountryCode 2 characters (`CN`); AreaCode ≤ 20 (GB/T 2260, 6 digits in practice). */
+export const stationInfoFields = {
   StationID: id(20),
   OperatorID: fixed(9),
   EquipmentOwnerID: fixed(9),
@@ -241,8 +246,9 @@ export const StationInfoSchema = lenientObject({
   SupportOrder: code([0, 1]).default(0),
   Remark: str(100).optional(),
   EquipmentInfos: z.array(EquipmentInfoSchema).optional(),
-});
-export type StationInfo = z.infer<typeof StationInfoSchema>;
+};
+/** §3.1 StationInfo */
+export const StationInfoSchema = lenientObject(stationInfoFields);
 
 /** §3.2 ConnectorStatusInfo */
 export const ConnectorStatusInfoSchema = lenientObject({
@@ -256,16 +262,17 @@ export const ConnectorStatusInfoSchema = lenientObject({
 });
 export type ConnectorStatusInfo = z.infer<typeof ConnectorStatusInfoSchema>;
 
-/** §3.6 PolicyInfo */
-export const PolicyInfoSchema = lenientObject({
+/** §3.6 PolicyInfo fields, in wire order */
+export const policyInfoFields = {
   /** 'HHmmss', period start */
   StartTime: hhmmss(),
   /** yuan/kWh, 4 dp */
   ElecPrice: amount(),
   /** yuan/kWh, 4 dp (xiaoju: ServicePrice) */
   SevicePrice: amount(),
-});
-export type PolicyInfo = z.infer<typeof PolicyInfoSchema>;
+};
+/** §3.6 PolicyInfo */
+export const PolicyInfoSchema = lenientObject(policyInfoFields);
 
 /** §3.12 ChargeDetail */
 export const ChargeDetailSchema = lenientObject({
@@ -298,7 +305,6 @@ export const QueryTokenRequestSchema = lenientObject({
   OperatorID: fixed(9),
   OperatorSecret: id(64),
 });
-export type QueryTokenRequest = z.infer<typeof QueryTokenRequestSchema>;
 
 export const QueryTokenResponseSchema = lenientObject({
   OperatorID: str(64),
@@ -309,7 +315,6 @@ export const QueryTokenResponseSchema = lenientObject({
   /** 0 none, 1 no such operator, 2 wrong secret, 3–99 custom */
   FailReason: reason().default(0),
 });
-export type QueryTokenResponse = z.infer<typeof QueryTokenResponseSchema>;
 
 // §3.1 query_stations_info
 
@@ -319,7 +324,6 @@ export const QueryStationsInfoRequestSchema = lenientObject({
   PageNo: int(1).default(DEFAULT_PAGE_NO),
   PageSize: int(1, MAX_PAGE_SIZE).default(DEFAULT_PAGE_SIZE),
 });
-export type QueryStationsInfoRequest = z.infer<typeof QueryStationsInfoRequestSchema>;
 
 export const QueryStationsInfoResponseSchema = lenientObject({
   PageNo: int(1),
@@ -329,40 +333,34 @@ export const QueryStationsInfoResponseSchema = lenientObject({
   ItemSize: int(0),
   StationInfos: z.array(StationInfoSchema),
 });
-export type QueryStationsInfoResponse = z.infer<typeof QueryStationsInfoResponseSchema>;
 
 // §3.2 query_station_status
 
 export const QueryStationStatusRequestSchema = lenientObject({
   StationIDs: z.array(id(20)).min(1).max(MAX_STATION_IDS),
 });
-export type QueryStationStatusRequest = z.infer<typeof QueryStationStatusRequestSchema>;
 
 export const StationStatusInfoSchema = lenientObject({
   StationID: id(20),
   ConnectorStatusInfos: z.array(ConnectorStatusInfoSchema),
 });
-export type StationStatusInfo = z.infer<typeof StationStatusInfoSchema>;
 
 export const QueryStationStatusResponseSchema = lenientObject({
   /** a number in canonical form; xiaoju sends/expects the string "1" (dialect.ts) */
   Total: int(0),
   StationStatusInfos: z.array(StationStatusInfoSchema),
 });
-export type QueryStationStatusResponse = z.infer<typeof QueryStationStatusResponseSchema>;
 
 // §3.3 notification_stationStatus
 
 export const NotificationStationStatusRequestSchema = lenientObject({
   ConnectorStatusInfo: ConnectorStatusInfoSchema,
 });
-export type NotificationStationStatusRequest = z.infer<typeof NotificationStationStatusRequestSchema>;
 
 export const NotificationStationStatusResponseSchema = lenientObject({
   /** 0 accepted, 1 dropped/ignored (do not retry) */
   Status: code([0, 1]),
 });
-export type NotificationStationStatusResponse = z.infer<typeof NotificationStationStatusResponseSchema>;
 
 // §3.4 query_station_stats
 
@@ -371,7 +369,6 @@ export const QueryStationStatsRequestSchema = lenientObject({
   StartTime: dateOrDateTime(),
   EndTime: dateOrDateTime(),
 });
-export type QueryStationStatsRequest = z.infer<typeof QueryStationStatsRequestSchema>;
 
 export const ConnectorStatsInfoSchema = lenientObject({
   ConnectorID: id(26),
@@ -395,7 +392,6 @@ export type StationStats = z.infer<typeof StationStatsSchema>;
 export const QueryStationStatsResponseSchema = lenientObject({
   StationStats: StationStatsSchema,
 });
-export type QueryStationStatsResponse = z.infer<typeof QueryStationStatsResponseSchema>;
 
 // §3.5 query_equip_auth
 
@@ -403,7 +399,6 @@ export const QueryEquipAuthRequestSchema = lenientObject({
   EquipAuthSeq: seq(),
   ConnectorID: id(26),
 });
-export type QueryEquipAuthRequest = z.infer<typeof QueryEquipAuthRequestSchema>;
 
 export const QueryEquipAuthResponseSchema = lenientObject({
   EquipAuthSeq: seq(),
@@ -412,7 +407,6 @@ export const QueryEquipAuthResponseSchema = lenientObject({
   /** 0 none, 1 not plugged in, 2 device check failed, 3–99 custom */
   FailReason: reason(),
 });
-export type QueryEquipAuthResponse = z.infer<typeof QueryEquipAuthResponseSchema>;
 
 // §3.6 query_equip_business_policy
 
@@ -420,7 +414,6 @@ export const QueryEquipBusinessPolicyRequestSchema = lenientObject({
   EquipBizSeq: seq(),
   ConnectorID: id(26),
 });
-export type QueryEquipBusinessPolicyRequest = z.infer<typeof QueryEquipBusinessPolicyRequestSchema>;
 
 export const QueryEquipBusinessPolicyResponseSchema = lenientObject({
   EquipBizSeq: seq(),
@@ -431,7 +424,6 @@ export const QueryEquipBusinessPolicyResponseSchema = lenientObject({
   SumPeriod: sumPeriod().default(0),
   PolicyInfos: z.array(PolicyInfoSchema).max(MAX_PERIODS).optional(),
 });
-export type QueryEquipBusinessPolicyResponse = z.infer<typeof QueryEquipBusinessPolicyResponseSchema>;
 
 // §3.7 query_start_charge
 
@@ -441,7 +433,6 @@ export const QueryStartChargeRequestSchema = lenientObject({
   /** rest of the scanned QR code (also accepted as QrCode) */
   QRCode: str(256).optional(),
 });
-export type QueryStartChargeRequest = z.infer<typeof QueryStartChargeRequestSchema>;
 
 export const QueryStartChargeResponseSchema = lenientObject({
   StartChargeSeq: seq(),
@@ -452,7 +443,6 @@ export const QueryStartChargeResponseSchema = lenientObject({
   /** 0 none, 1 device does not exist, 2 device offline, 3–99 custom */
   FailReason: reason(),
 });
-export type QueryStartChargeResponse = z.infer<typeof QueryStartChargeResponseSchema>;
 
 // §3.8 notification_start_charge_result
 
@@ -464,7 +454,6 @@ export const NotificationStartChargeResultRequestSchema = lenientObject({
   /** stop-charging verification code shown to the driver */
   IdentCode: str(64).optional(),
 });
-export type NotificationStartChargeResultRequest = z.infer<typeof NotificationStartChargeResultRequestSchema>;
 
 /** the common reply {StartChargeSeq, SuccStat, FailReason} of §3.8, §3.9, §3.11 */
 export const ChargeNotificationResponseSchema = lenientObject({
@@ -473,14 +462,12 @@ export const ChargeNotificationResponseSchema = lenientObject({
   /** 0 none, 1 receive failed, 2–99 custom */
   FailReason: reason().default(0),
 });
-export type ChargeNotificationResponse = z.infer<typeof ChargeNotificationResponseSchema>;
 
 // §3.9 query_equip_charge_status / notification_equip_charge_status
 
 export const QueryEquipChargeStatusRequestSchema = lenientObject({
   StartChargeSeq: seq(),
 });
-export type QueryEquipChargeStatusRequest = z.infer<typeof QueryEquipChargeStatusRequestSchema>;
 
 /** the charging snapshot — the query's response and the notification's request */
 export const EquipChargeStatusSchema = lenientObject({
@@ -520,7 +507,6 @@ export const QueryStopChargeRequestSchema = lenientObject({
   StartChargeSeq: seq(),
   ConnectorID: id(26),
 });
-export type QueryStopChargeRequest = z.infer<typeof QueryStopChargeRequestSchema>;
 
 export const QueryStopChargeResponseSchema = lenientObject({
   StartChargeSeq: seq(),
@@ -529,7 +515,6 @@ export const QueryStopChargeResponseSchema = lenientObject({
   /** 0 none, 1 device does not exist, 2 device offline, 3 already stopped, 4–99 custom */
   FailReason: reason(),
 });
-export type QueryStopChargeResponse = z.infer<typeof QueryStopChargeResponseSchema>;
 
 // §3.11 notification_stop_charge_result
 
@@ -540,7 +525,6 @@ export const NotificationStopChargeResultRequestSchema = lenientObject({
   SuccStat: succStat(),
   FailReason: reason(),
 });
-export type NotificationStopChargeResultRequest = z.infer<typeof NotificationStopChargeResultRequestSchema>;
 
 // §3.12 notification_charge_order_info
 
@@ -562,7 +546,6 @@ const chargeOrderShape = {
 };
 
 export const ChargeOrderInfoSchema = lenientObject(chargeOrderShape);
-export type ChargeOrderInfo = z.infer<typeof ChargeOrderInfoSchema>;
 
 export const NotificationChargeOrderInfoResponseSchema = lenientObject({
   StartChargeSeq: seq(),
@@ -570,7 +553,6 @@ export const NotificationChargeOrderInfoResponseSchema = lenientObject({
   /** 0 accepted, 1 disputed, 2–99 custom */
   ConfirmResult: reason(),
 });
-export type NotificationChargeOrderInfoResponse = z.infer<typeof NotificationChargeOrderInfoResponseSchema>;
 
 // §3.13 check_charge_orders
 
@@ -590,7 +572,6 @@ export const CheckChargeOrdersRequestSchema = lenientObject({
   TotalOrderMoney: amount(),
   ChargeOrders: z.array(CheckChargeOrderItemSchema),
 });
-export type CheckChargeOrdersRequest = z.infer<typeof CheckChargeOrdersRequestSchema>;
 
 export const DisputeOrderSchema = lenientObject({
   StartChargeSeq: seq(),
@@ -599,7 +580,6 @@ export const DisputeOrderSchema = lenientObject({
   /** 1 not found, 2 amount wrong, 3 energy wrong, 4–99 custom */
   DisputeReason: int(1, 99),
 });
-export type DisputeOrder = z.infer<typeof DisputeOrderSchema>;
 
 export const CheckChargeOrdersResponseSchema = lenientObject({
   CheckOrderSeq: seq(),
@@ -610,14 +590,12 @@ export const CheckChargeOrdersResponseSchema = lenientObject({
   TotalDisputeMoney: amount(),
   DisputeOrders: z.array(DisputeOrderSchema).default([]),
 });
-export type CheckChargeOrdersResponse = z.infer<typeof CheckChargeOrdersResponseSchema>;
 
 // §3.14 query_charge_info (our extension: order detail by StartChargeSeq)
 
 export const QueryChargeInfoRequestSchema = lenientObject({
   StartChargeSeq: seq(),
 });
-export type QueryChargeInfoRequest = z.infer<typeof QueryChargeInfoRequestSchema>;
 
 /**
  * The §3.12 order fields plus `StartChargeSeqStat`; fields unknown before the session ends
@@ -638,7 +616,6 @@ export const QueryChargeInfoResponseSchema = lenientObject({
   SumPeriod: chargeOrderShape.SumPeriod,
   ChargeDetails: chargeOrderShape.ChargeDetails,
 });
-export type QueryChargeInfoResponse = z.infer<typeof QueryChargeInfoResponseSchema>;
 
 // ---------------------------------------------------------------------------------------------
 // error messages (Ret 4004 Msg)

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Platform } from '../../infra/local/platform.ts';
-import { importStationObjects } from '../../shared/domain/station-import.ts';
+import { importStationObjects } from '../../shared/services/station-import.ts';
 import { formatDateTime } from '../../shared/tcec/time.ts';
 import { type Caller, loggedIn, STATIONS_SEED, startStationsPlatform } from '../support/stations.ts';
 

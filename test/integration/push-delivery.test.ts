@@ -217,9 +217,9 @@ describe('push delivery — T/CEC 102 §1.8, §3.3, §3.8, §3.12 (issue 5)', ()
   });
 });
 
-describe('ordering gate (shared/push/state.ts)', () => {
+describe('ordering gate (shared/store/push-gate.ts)', () => {
   it('a version whose answer was lost blocks every older one: v5 attempted (timeout), then v4 retried → skipped; v5 retried → allowed', async () => {
-    const { acquireGate, releaseGate } = await import('../../shared/push/state.ts');
+    const { acquireGate, releaseGate } = await import('../../shared/store/push-gate.ts');
     const key = `CONN#gate-test-${Date.now()}`;
     const now = Date.now();
     const a4 = await acquireGate(P1, key, 4, now, 10_000);
@@ -236,9 +236,9 @@ describe('ordering gate (shared/push/state.ts)', () => {
   });
 });
 
-describe('per-partner concurrency (shared/push/state.ts)', () => {
+describe('per-partner concurrency (shared/store/push-slots.ts)', () => {
   it('at most N pushes in flight to one partner; a released or expired slot is free again; partners do not share slots', async () => {
-    const { acquireSlot, releaseSlot } = await import('../../shared/push/state.ts');
+    const { acquireSlot, releaseSlot } = await import('../../shared/store/push-slots.ts');
     const who = `ZZ${Date.now().toString().slice(-7)}`;
     const now = Date.now();
     const held = await Promise.all([1, 2, 3].map(() => acquireSlot(who, 3, now, 10_000)));

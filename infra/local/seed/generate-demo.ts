@@ -10,7 +10,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { validateStations } from '../../../shared/domain/stations.ts';
+import { validateStations } from '../../../shared/domain/station-records.ts';
 
 const here = (f: string) => fileURLToPath(new URL(`./${f}`, import.meta.url));
 

@@ -31,9 +31,8 @@ describe('§3.9 ConnectorStatus (codes of §3.2) from the order', () => {
     expect(connectorStatusOf(OrderStatus.Charging)).toBe(3);
     expect(connectorStatusOf(OrderStatus.Stopping)).toBe(3);
   });
-  it('starting or unknown: 2 occupied, not charging (a start needs a plugged-in car)', () => {
+  it('starting: 2 occupied, not charging (a start needs a plugged-in car)', () => {
     expect(connectorStatusOf(OrderStatus.Starting)).toBe(2);
-    expect(connectorStatusOf(OrderStatus.Unknown)).toBe(2);
   });
   it('finished with §3.12 StopReason 4 (connector disconnected): 1 idle', () => {
     expect(connectorStatusOf(OrderStatus.Finished, 4)).toBe(1);

@@ -1,5 +1,5 @@
 /**
- * Station import (shared/domain/stations.ts, station-import.ts): every field validated against
+ * Station import (shared/domain/station-records.ts, shared/services/station-import.ts): every field validated against
  * the reference §3.1/§3.6, every problem reported with its path (JSON) or row and column (CSV),
  * all-or-nothing, and idempotent (re-importing unchanged data bumps no change time).
  * The write half runs against DynamoDB Local through the local platform (partners-only seed).
@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Platform } from '../../../infra/local/platform.ts';
 import { CsvSyntaxError, parseCsv } from '../../../shared/domain/csv.ts';
-import { importStationObjects, importStationsFile } from '../../../shared/domain/station-import.ts';
-import { CSV_COLUMNS, StationImportError, validateStations, validateStationsCsv } from '../../../shared/domain/stations.ts';
+import { CSV_COLUMNS, StationImportError, validateStations, validateStationsCsv } from '../../../shared/domain/station-records.ts';
+import { importStationObjects, importStationsFile } from '../../../shared/services/station-import.ts';
 import { getStationConnectors, getStationInfos, getStationMeta } from '../../../shared/store/stations.ts';
 import { startTestPlatform } from '../../support/platform.ts';
 import { STATIONS_SEED } from '../../support/stations.ts';

@@ -1,6 +1,7 @@
 /**
  * The four baseinfo interfaces (T/CEC 102 §3.1, §3.2, §3.4, §3.6) as functions of a partner and
- * canonical (cec2016-spelled) Data; the Lambda handlers in functions/baseinfo are one line each.
+ * canonical (cec2016-spelled) Data typed by the catalog (shared/tcec/interfaces.ts); the Lambda
+ * handlers in functions/baseinfo are one line each.
  *
  * Partner scoping, the rule for all four: a station that is not granted is indistinguishable from
  * one that does not exist —
@@ -16,27 +17,34 @@
  * stats dates; this module does not repeat those checks.
  */
 
+import { type Grantee, isStationGranted } from '../domain/grants.ts';
+import { paginate } from '../domain/paging.ts';
+import { whToStatsKwh } from '../domain/station-stats.ts';
 import { finishedOrderEnergyWh } from '../store/order-energy.ts';
-import { isStationGranted, type Partner } from '../store/partners.ts';
 import { getConnectorRef, getStationConnectors, getStationInfos, getStationMeta, listStationIndex } from '../store/stations.ts';
-import type { RequestData } from '../tcec/interfaces.ts';
+import type { RequestData, ResponseData } from '../tcec/interfaces.ts';
 import { Ret, TcecError } from '../tcec/ret.ts';
 import { formatDate, parseDate, parseDateTime } from '../tcec/time.ts';
-import { type PolicyInfo, paginate, type StationInfo, whToStatsKwh } from './stations.ts';
 
-type Grantee = Pick<Partner, 'stations'>;
+/**
+ * The catalog's Data types under the names the baseinfo handlers import (aliases, not copies).
+ * Drop them once every handler is the inferred `tcecHandler('name', fn)` form.
+ */
+export type StationsInfoRequest = RequestData<'query_stations_info'>;
+export type StationsInfoResponse = ResponseData<'query_stations_info'>;
+export type StationStatusRequest = RequestData<'query_station_status'>;
+export type StationStatusResponse = ResponseData<'query_station_status'>;
+export type StationStatsRequest = RequestData<'query_station_stats'>;
+export type StationStatsResponse = ResponseData<'query_station_stats'>;
+export type BusinessPolicyRequest = RequestData<'query_equip_business_policy'>;
+export type BusinessPolicyResponse = ResponseData<'query_equip_business_policy'>;
 
 // ── §3.1 query_stations_info ──
 
-export type StationsInfoRequest = RequestData<'query_stations_info'>;
-export interface StationsInfoResponse {
-  PageNo: number;
-  PageCount: number;
-  ItemSize: number;
-  StationInfos: StationInfo[];
-}
-
-export const queryStationsInfo = async (partner: Grantee, data: StationsInfoRequest): Promise<StationsInfoResponse> => {
+export const queryStationsInfo = async (
+  partner: Grantee,
+  data: RequestData<'query_stations_info'>,
+): Promise<ResponseData<'query_stations_info'>> => {
   let sinceMs: number | undefined;
   if (data.LastQueryTime) {
     const since = parseDateTime(data.LastQueryTime);
@@ -54,19 +62,10 @@ export const queryStationsInfo = async (partner: Grantee, data: StationsInfoRequ
 
 // ── §3.2 query_station_status ──
 
-export type StationStatusRequest = RequestData<'query_station_status'>;
-export interface ConnectorStatusInfo {
-  ConnectorID: string;
-  Status: number;
-  ParkStatus: number;
-  LockStatus: number;
-}
-export interface StationStatusResponse {
-  Total: number;
-  StationStatusInfos: Array<{ StationID: string; ConnectorStatusInfos: ConnectorStatusInfo[] }>;
-}
-
-export const queryStationStatus = async (partner: Grantee, data: StationStatusRequest): Promise<StationStatusResponse> => {
+export const queryStationStatus = async (
+  partner: Grantee,
+  data: RequestData<'query_station_status'>,
+): Promise<ResponseData<'query_station_status'>> => {
   const ids = [...new Set(data.StationIDs)].filter((id) => isStationGranted(partner, id));
   const found = await Promise.all(
     ids.map(async (id) => {
@@ -86,21 +85,6 @@ export const queryStationStatus = async (partner: Grantee, data: StationStatusRe
 
 // ── §3.4 query_station_stats ──
 
-export type StationStatsRequest = RequestData<'query_station_stats'>;
-export interface StationStatsResponse {
-  StationStats: {
-    StationID: string;
-    StartTime: string;
-    EndTime: string;
-    StationElectricity: number;
-    EquipmentStatsInfos: Array<{
-      EquipmentID: string;
-      EquipmentElectricity: number;
-      ConnectorStatsInfos: Array<{ ConnectorID: string; ConnectorElectricity: number }>;
-    }>;
-  };
-}
-
 /** `yyyy-MM-dd` or (reference §3.4, [EC-v]) `yyyy-MM-dd HH:mm:ss` → the China-local day's start. */
 const statsDay = (field: string, v: string): Date => {
   const d = parseDate(v) ?? (parseDateTime(v) ? parseDate(v.slice(0, 10)) : undefined);
@@ -108,7 +92,10 @@ const statsDay = (field: string, v: string): Date => {
   return d;
 };
 
-export const queryStationStats = async (partner: Grantee, data: StationStatsRequest): Promise<StationStatsResponse> => {
+export const queryStationStats = async (
+  partner: Grantee,
+  data: RequestData<'query_station_stats'>,
+): Promise<ResponseData<'query_station_stats'>> => {
   const start = statsDay('StartTime', data.StartTime);
   const end = statsDay('EndTime', data.EndTime);
   if (end < start) throw new TcecError(Ret.BizError, 'EndTime: must not be before StartTime');
@@ -140,18 +127,11 @@ export const queryStationStats = async (partner: Grantee, data: StationStatsRequ
 
 // ── §3.6 query_equip_business_policy ──
 
-export type BusinessPolicyRequest = RequestData<'query_equip_business_policy'>;
-export interface BusinessPolicyResponse {
-  EquipBizSeq: string;
-  ConnectorID: string;
-  SuccStat: 0 | 1;
-  FailReason: number;
-  SumPeriod: number;
-  PolicyInfos: PolicyInfo[];
-}
-
-export const queryBusinessPolicy = async (partner: Grantee, data: BusinessPolicyRequest): Promise<BusinessPolicyResponse> => {
-  const none: BusinessPolicyResponse = {
+export const queryBusinessPolicy = async (
+  partner: Grantee,
+  data: RequestData<'query_equip_business_policy'>,
+): Promise<ResponseData<'query_equip_business_policy'>> => {
+  const none: ResponseData<'query_equip_business_policy'> = {
     EquipBizSeq: data.EquipBizSeq,
     ConnectorID: data.ConnectorID,
     SuccStat: 1,

@@ -6,17 +6,18 @@
  * can switch without an outage.
  */
 import { randomInt } from 'node:crypto';
+import { type Partner, PartnerSchema } from '../domain/partners.ts';
 import type { SeedPartner } from '../seed.ts';
-import { getPartner, type Partner, PartnerSchema, putPartner } from '../store/partners.ts';
+import { getPartner, putPartner } from '../store/partners.ts';
 import { getPartnerSecrets, type PartnerSecrets, PartnerSecretsSchema, putPartnerSecrets } from '../store/secrets.ts';
 import type { SecretSet } from '../tcec/crypto.ts';
 
 const ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789';
 
 /** `n` characters from an unambiguous alphanumeric alphabet, from the CSPRNG (ASCII, so 16 chars = 16 bytes). */
-export const randomSecret = (n = 16): string => Array.from({ length: n }, () => ALPHABET[randomInt(ALPHABET.length)]).join('');
+const randomSecret = (n = 16): string => Array.from({ length: n }, () => ALPHABET[randomInt(ALPHABET.length)]).join('');
 
-export const generateSecretSet = (): SecretSet => ({
+const generateSecretSet = (): SecretSet => ({
   operatorSecret: randomSecret(16),
   dataSecret: randomSecret(16),
   dataSecretIV: randomSecret(16),

@@ -5,8 +5,14 @@
  * changed (idempotent: a re-import of the same data bumps no change time).
  */
 import { readFileSync } from 'node:fs';
+import {
+  StationImportError,
+  stationParts,
+  type ValidationResult,
+  validateStations,
+  validateStationsCsv,
+} from '../domain/station-records.ts';
 import { connectorOwnerConflicts, type ImportSummary, importStationParts } from '../store/stations.ts';
-import { StationImportError, stationParts, type ValidationResult, validateStations, validateStationsCsv } from './stations.ts';
 
 export interface ImportOptions {
   /** our OperatorID: every station's OperatorID must equal it */
@@ -36,7 +42,7 @@ export const importStationObjects = (file: string, stations: readonly unknown[],
   importValidated(file, validateStations(stations, opts.operatorId ? { operatorId: opts.operatorId } : {}), opts);
 
 /**
- * A file: `.csv` (one row per connector, see shared/domain/stations.ts), or JSON — either an array
+ * A file: `.csv` (one row per connector, see shared/domain/station-records.ts), or JSON — either an array
  * of StationInfo objects or an object with a `stations` array (a seed file).
  */
 export const importStationsFile = async (file: string, opts: ImportOptions = {}): Promise<ImportSummary> => {

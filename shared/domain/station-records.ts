@@ -2,8 +2,8 @@
  * Stations, equipment, connectors and time-of-use policies: strict validation of imported data
  * (the seed's `stations` JSON and a CSV with one row per connector) against T/CEC 102 §3.1/§3.6
  * (reference tables: lengths, enums, GCJ-02 coordinates with at most 6 decimals, power with 1),
- * normalisation into one canonical shape, content hashes for idempotent re-import, and the pure
- * rules of the four baseinfo interfaces (paging, status versions). No AWS, no I/O.
+ * normalisation into one canonical shape, and content hashes for idempotent re-import. No AWS, no I/O
+ * (the loader that reads files and writes the table is shared/services/station-import.ts).
  *
  * Validation collects EVERY problem, each as `<where>: <field>: <message>` — `stations[3].
  * EquipmentInfos[0].ConnectorInfos[1].Power` for JSON, `row 12, field ConnectorPower` for CSV —
@@ -29,11 +29,24 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { connectorInfoFields, equipmentInfoFields, isHHmmss, type policyInfoFields, stationInfoFields } from '../tcec/schemas.ts';
 import { parseDate } from '../tcec/time.ts';
 import { type CsvRecord, CsvSyntaxError, parseCsv } from './csv.ts';
 import { validateTariff } from './tariff.ts';
 
 // ───────────────────────────── field rules ─────────────────────────────
+//
+// One schema family: the import rules are the protocol's StationInfo / EquipmentInfo /
+// ConnectorInfo / PolicyInfo fields (shared/tcec/schemas.ts) made stricter. `stricter` keeps the
+// protocol's key set (plus the import's own extras: PolicyInfos, the EquipmentMode spelling) and
+// lets the compiler check that every stricter field's output is a valid value of the protocol
+// field, so an imported station is always a valid §3.1 StationInfo
+// (test/unit/domain/station-records.test.ts parses every imported station with StationInfoSchema).
+
+type Fields = Record<string, z.ZodType>;
+/** The protocol object's fields with some replaced by stricter ones (unknown keys refused). */
+const stricter = <F extends Fields, S extends { [K in keyof F]?: z.ZodType<z.output<F[K]>> }>(fields: F, strict: S) =>
+  z.object({ ...fields, ...strict } as Omit<F, keyof S> & S).strict();
 
 const ID = /^[0-9A-Za-z_.-]+$/;
 const id = (max: number) => z.string().min(1, 'is required').max(max, `at most ${max} characters`).regex(ID, 'only letters, digits, _ . -');
@@ -46,7 +59,8 @@ const int = (msg = 'must be an integer') => z.number({ error: 'must be a number'
 const oneOf = <T extends number>(values: readonly T[], what: string) =>
   z
     .number({ error: 'must be a number' })
-    .refine((v): v is T => (values as readonly number[]).includes(v), `${what}: one of ${values.join(', ')}`);
+    .refine((v) => (values as readonly number[]).includes(v), `${what}: one of ${values.join(', ')}`)
+    .transform((v) => v as T);
 const coordinate = (min: number, max: number) =>
   z
     .number({ error: 'must be a number' })
@@ -59,19 +73,20 @@ const power = z
   .max(10_000, 'at most 10000 kW')
   .refine(decimals(1), 'at most 1 decimal (kW)');
 
-export const STATION_TYPES = [1, 50, 100, 101, 102, 103, 255] as const;
-export const STATION_STATUSES = [0, 1, 5, 6, 50] as const;
-export const CONSTRUCTIONS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 255] as const;
-export const EQUIPMENT_TYPES = [1, 2, 3, 4, 5] as const;
-export const CONNECTOR_TYPES = [1, 2, 3, 4, 5, 6] as const;
+const STATION_TYPES = [1, 50, 100, 101, 102, 103, 255] as const;
+const STATION_STATUSES = [0, 1, 5, 6, 50] as const;
+const CONSTRUCTIONS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 255] as const;
+const EQUIPMENT_TYPES = [1, 2, 3, 4, 5] as const;
+const CONNECTOR_TYPES = [1, 2, 3, 4, 5, 6] as const;
 
-export const ImportPolicySchema = z
+const price = z.number({ error: 'must be a number' }).min(0, 'must be ≥ 0');
+const ImportPolicySchema = z
   .object({
-    StartTime: z.string().regex(/^\d{6}$/, 'must be HHmmss'),
-    ElecPrice: z.number({ error: 'must be a number' }),
-    SevicePrice: z.number({ error: 'must be a number' }).optional(),
+    StartTime: z.string().refine(isHHmmss, 'must be HHmmss') satisfies z.ZodType<z.output<typeof policyInfoFields.StartTime>>,
+    ElecPrice: price satisfies z.ZodType<z.output<typeof policyInfoFields.ElecPrice>>,
+    SevicePrice: price.optional(),
     /** DiDi spelling, accepted on input */
-    ServicePrice: z.number({ error: 'must be a number' }).optional(),
+    ServicePrice: price.optional(),
   })
   .strict()
   .transform((p, ctx) => {
@@ -83,91 +98,82 @@ export const ImportPolicySchema = z
     return { StartTime: p.StartTime, ElecPrice: p.ElecPrice, SevicePrice: sevice };
   });
 
-export const ImportConnectorSchema = z
-  .object({
-    ConnectorID: id(26),
-    ConnectorName: text(30).optional(),
-    ConnectorType: oneOf(CONNECTOR_TYPES, 'ConnectorType'),
-    VoltageUpperLimits: int().min(0, 'must be ≥ 0').max(2000, 'at most 2000 V'),
-    VoltageLowerLimits: int().min(0, 'must be ≥ 0').max(2000, 'at most 2000 V'),
-    Current: int().min(0, 'must be ≥ 0').max(2000, 'at most 2000 A'),
-    Power: power,
-    ParkNo: text(10).optional(),
-    NationalStandard: oneOf([1, 2] as const, 'NationalStandard'),
-  })
-  .strict()
-  .superRefine((c, ctx) => {
-    if (c.VoltageLowerLimits > c.VoltageUpperLimits)
-      ctx.addIssue({ code: 'custom', path: ['VoltageLowerLimits'], message: 'must not exceed VoltageUpperLimits' });
-  });
+const ImportConnectorSchema = stricter(connectorInfoFields, {
+  ConnectorID: id(26),
+  ConnectorName: text(30).optional(),
+  ConnectorType: oneOf(CONNECTOR_TYPES, 'ConnectorType'),
+  VoltageUpperLimits: int().min(0, 'must be ≥ 0').max(2000, 'at most 2000 V'),
+  VoltageLowerLimits: int().min(0, 'must be ≥ 0').max(2000, 'at most 2000 V'),
+  Current: int().min(0, 'must be ≥ 0').max(2000, 'at most 2000 A'),
+  Power: power,
+  ParkNo: text(10).optional(),
+  NationalStandard: oneOf([1, 2] as const, 'NationalStandard'),
+}).superRefine((c, ctx) => {
+  if (c.VoltageLowerLimits > c.VoltageUpperLimits)
+    ctx.addIssue({ code: 'custom', path: ['VoltageLowerLimits'], message: 'must not exceed VoltageUpperLimits' });
+});
 
-export const ImportEquipmentSchema = z
-  .object({
-    EquipmentID: id(23),
-    ManufacturerID: orgCode.optional(),
-    ManufacturerName: text(30).optional(),
-    EquipmentModel: text(20).optional(),
-    /** a typo seen in one document (reference §6), accepted on input */
-    EquipmentMode: text(20).optional(),
-    ProductionDate: z
-      .string()
-      .refine((s) => parseDate(s) !== undefined, 'must be a real date yyyy-MM-dd')
-      .optional(),
-    EquipmentType: oneOf(EQUIPMENT_TYPES, 'EquipmentType'),
-    ConnectorInfos: z.array(ImportConnectorSchema, { error: 'must be an array' }).min(1, 'at least one connector'),
-    EquipmentLng: coordinate(-180, 180).optional(),
-    EquipmentLat: coordinate(-90, 90).optional(),
-    Power: power,
-    EquipmentName: text(30).optional(),
-  })
-  .strict()
-  .transform(({ EquipmentMode, ...e }) => ({
-    ...e,
-    ...((e.EquipmentModel ?? EquipmentMode) ? { EquipmentModel: e.EquipmentModel ?? EquipmentMode } : {}),
-  }));
+const ImportEquipmentSchema = stricter(equipmentInfoFields, {
+  EquipmentID: id(23),
+  ManufacturerID: orgCode.optional(),
+  ManufacturerName: text(30).optional(),
+  EquipmentModel: text(20).optional(),
+  /** a typo seen in one document (reference §6), accepted on input */
+  EquipmentMode: text(20).optional(),
+  ProductionDate: z
+    .string()
+    .refine((s) => parseDate(s) !== undefined, 'must be a real date yyyy-MM-dd')
+    .optional(),
+  EquipmentType: oneOf(EQUIPMENT_TYPES, 'EquipmentType'),
+  ConnectorInfos: z.array(ImportConnectorSchema, { error: 'must be an array' }).min(1, 'at least one connector'),
+  EquipmentLng: coordinate(-180, 180).optional(),
+  EquipmentLat: coordinate(-90, 90).optional(),
+  Power: power,
+  EquipmentName: text(30).optional(),
+}).transform(({ EquipmentMode, ...e }) => ({
+  ...e,
+  ...((e.EquipmentModel ?? EquipmentMode) ? { EquipmentModel: e.EquipmentModel ?? EquipmentMode } : {}),
+}));
 
-export const ImportStationSchema = z
-  .object({
-    StationID: id(20),
-    OperatorID: orgCode,
-    EquipmentOwnerID: orgCode,
-    StationName: requiredText(50),
-    CountryCode: z.string().regex(/^[A-Z]{2}$/, 'must be 2 upper-case letters (CN)'),
-    AreaCode: z.string().regex(/^\d{6}$/, 'must be a 6-digit GB/T 2260 code'),
-    Address: requiredText(50),
-    StationTel: text(30).optional(),
-    ServiceTel: requiredText(30),
-    StationType: oneOf(STATION_TYPES, 'StationType'),
-    StationStatus: oneOf(STATION_STATUSES, 'StationStatus'),
-    ParkNums: int().min(0, 'must be ≥ 0').default(0),
-    StationLng: coordinate(-180, 180),
-    StationLat: coordinate(-90, 90),
-    SiteGuide: text(100).optional(),
-    Construction: oneOf(CONSTRUCTIONS, 'Construction'),
-    Pictures: z.array(z.string().url('must be a URL')).optional(),
-    MatchCars: text(100).optional(),
-    ParkInfo: text(100).optional(),
-    BusineHours: text(100).optional(),
-    ElectricityFee: text(256).optional(),
-    ServiceFee: text(100).optional(),
-    ParkFee: text(100).optional(),
-    Payment: text(20).optional(),
-    SupportOrder: oneOf([0, 1] as const, 'SupportOrder').default(0),
-    Remark: text(100).optional(),
-    EquipmentInfos: z.array(ImportEquipmentSchema, { error: 'must be an array' }),
-    /** the station's time-of-use prices (T/CEC §3.6 PolicyInfos), valid for every connector */
-    PolicyInfos: z.array(ImportPolicySchema, { error: 'must be an array' }).optional(),
-  })
-  .strict()
-  .superRefine((s, ctx) => {
-    if (s.PolicyInfos?.length) {
-      const v = validateTariff(s.PolicyInfos.map((p) => ({ startTime: p.StartTime, elecPrice: p.ElecPrice, servicePrice: p.SevicePrice })));
-      if (!v.ok) ctx.addIssue({ code: 'custom', path: ['PolicyInfos'], message: v.msg.replace(/^tariff/, '').replace(/^: /, '') });
-    }
-  });
+const ImportStationSchema = stricter(stationInfoFields, {
+  StationID: id(20),
+  OperatorID: orgCode,
+  EquipmentOwnerID: orgCode,
+  StationName: requiredText(50),
+  /** §3.1: 2 characters, `CN`; the import asks for an ISO 3166 alpha-2 code */
+  CountryCode: z.string().regex(/^[A-Z]{2}$/, 'must be 2 upper-case letters (CN)'),
+  /** §3.1: ≤ 20 characters, a GB/T 2260 division code — 6 digits in practice, which the import requires */
+  AreaCode: z.string().regex(/^\d{6}$/, 'must be a 6-digit GB/T 2260 code'),
+  Address: requiredText(50),
+  StationTel: text(30).optional(),
+  ServiceTel: requiredText(30),
+  StationType: oneOf(STATION_TYPES, 'StationType'),
+  StationStatus: oneOf(STATION_STATUSES, 'StationStatus'),
+  ParkNums: int().min(0, 'must be ≥ 0').default(0),
+  StationLng: coordinate(-180, 180),
+  StationLat: coordinate(-90, 90),
+  SiteGuide: text(100).optional(),
+  Construction: oneOf(CONSTRUCTIONS, 'Construction'),
+  Pictures: z.array(z.string().max(512, 'at most 512 characters').url('must be a URL')).optional(),
+  MatchCars: text(100).optional(),
+  ParkInfo: text(100).optional(),
+  BusineHours: text(100).optional(),
+  ElectricityFee: text(256).optional(),
+  ServiceFee: text(100).optional(),
+  ParkFee: text(100).optional(),
+  Payment: text(20).optional(),
+  SupportOrder: oneOf([0, 1] as const, 'SupportOrder').default(0),
+  Remark: text(100).optional(),
+  EquipmentInfos: z.array(ImportEquipmentSchema, { error: 'must be an array' }),
+  /** the station's time-of-use prices (T/CEC §3.6 PolicyInfos), valid for every connector */
+  PolicyInfos: z.array(ImportPolicySchema, { error: 'must be an array' }).optional(),
+}).superRefine((s, ctx) => {
+  if (s.PolicyInfos?.length) {
+    const v = validateTariff(s.PolicyInfos.map((p) => ({ startTime: p.StartTime, elecPrice: p.ElecPrice, servicePrice: p.SevicePrice })));
+    if (!v.ok) ctx.addIssue({ code: 'custom', path: ['PolicyInfos'], message: v.msg.replace(/^tariff/, '').replace(/^: /, '') });
+  }
+});
 
-export type ConnectorInfo = z.infer<typeof ImportConnectorSchema>;
-export type EquipmentInfo = z.infer<typeof ImportEquipmentSchema>;
 export type StationWithPolicy = z.infer<typeof ImportStationSchema>;
 export type PolicyInfo = { StartTime: string; ElecPrice: number; SevicePrice: number };
 /** StationInfo exactly as §3.1 sends it (no PolicyInfos). */
@@ -227,9 +233,9 @@ export const validateStations = (input: readonly unknown[], opts: { operatorId?:
     dup('station', str(o.StationID), i, [i, 'StationID']);
     arr(o.EquipmentInfos).forEach((e, j) => {
       dup('equipment', str(e.EquipmentID), i, [i, 'EquipmentInfos', j, 'EquipmentID']);
-      arr(e.ConnectorInfos).forEach((c, k) =>
-        dup('connector', str(c.ConnectorID), i, [i, 'EquipmentInfos', j, 'ConnectorInfos', k, 'ConnectorID']),
-      );
+      arr(e.ConnectorInfos).forEach((c, k) => {
+        dup('connector', str(c.ConnectorID), i, [i, 'EquipmentInfos', j, 'ConnectorInfos', k, 'ConnectorID']);
+      });
     });
   });
   return { stations: problems.length ? [] : stations, problems };
@@ -399,9 +405,9 @@ export const validateStationsCsv = (csv: string, opts: { operatorId?: string } =
       eq = { station: st, j: st.obj.EquipmentInfos.length - 1 };
       equipIndex.set(`${sid}\u0000${eid}`, eq);
     } else {
-      const first = st.obj.EquipmentInfos[eq.j]!;
+      const first = st.obj.EquipmentInfos[eq.j];
       for (const f of Object.values(EQUIPMENT_COLUMNS)) {
-        if (JSON.stringify(equipFields[f]) !== JSON.stringify(first[f])) {
+        if (JSON.stringify(equipFields[f]) !== JSON.stringify(first?.[f])) {
           const col = Object.keys(EQUIPMENT_COLUMNS).find((k) => EQUIPMENT_COLUMNS[k] === f);
           problems.push(`row ${rec.row}, field ${col}: differs from row ${st.equipRows[eq.j]} of equipment ${eid}`);
         }
@@ -450,7 +456,7 @@ const stableJson = (v: unknown): string => {
   }
   return JSON.stringify(v);
 };
-export const contentHash = (v: unknown): string => createHash('sha256').update(stableJson(v)).digest('base64url').slice(0, 22);
+const contentHash = (v: unknown): string => createHash('sha256').update(stableJson(v)).digest('base64url').slice(0, 22);
 
 export interface StationParts {
   readonly stationId: string;
@@ -480,40 +486,3 @@ export const stationParts = (s: StationWithPolicy): StationParts => {
     policyHash: contentHash(policy),
   };
 };
-
-// ───────────────────────────── interface rules ─────────────────────────────
-
-export interface Page<T> {
-  PageNo: number;
-  PageCount: number;
-  ItemSize: number;
-  items: T[];
-}
-
-/** Page `pageNo` (1-based) of `all`; a page past the end is empty (PageCount says how many there are). */
-export const paginate = <T>(all: readonly T[], pageNo: number, pageSize: number): Page<T> => ({
-  PageNo: pageNo,
-  PageCount: Math.ceil(all.length / pageSize),
-  ItemSize: all.length,
-  items: all.slice((pageNo - 1) * pageSize, pageNo * pageSize),
-});
-
-/**
- * The version of a pile status report (documented on ConnectorStatusChanged): observedAt in epoch
- * ms × 1000 + (seq mod 1000). Later observations win; within one millisecond the pile's sequence
- * number orders them. Stays below 2^53 until the year 2255.
- */
-export const statusVersion = (observedAt: string | Date, seq: number): number => new Date(observedAt).getTime() * 1000 + (seq % 1000);
-
-export interface LiveStatus {
-  status: number;
-  parkStatus: number;
-  lockStatus: number;
-}
-
-/** A real change: something a partner would see differs. */
-export const statusDiffers = (a: LiveStatus | undefined, b: LiveStatus): boolean =>
-  !a || a.status !== b.status || a.parkStatus !== b.parkStatus || a.lockStatus !== b.lockStatus;
-
-/** kWh with 0.1 precision (§3.4) from Wh. */
-export const whToStatsKwh = (wh: number): number => Math.round(wh / 100) / 10;

@@ -1,0 +1,119 @@
+/**
+ * Push planning (shared/services/push-planning.ts) against a mocked document client: the partner
+ * list is read once per PARTNERS_CACHE_MS, status changes fan out to granted pushable partners,
+ * charge-status progress is throttled per order by a conditional write.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ConnectorStatusChanged } from '../../../events/baseinfo.ts';
+import type { EventContract } from '../../../events/define.ts';
+import { OrderProgress } from '../../../events/orders.ts';
+import { resetConfig } from '../../../shared/config.ts';
+import { PARTNERS_CACHE_MS, planPushes, resetPushPlanning } from '../../../shared/services/push-planning.ts';
+
+const ddb = mockClient(DynamoDBDocumentClient);
+
+const envelope = (c: EventContract, detail: unknown) => ({
+  version: '0',
+  id: '6a7e8feb-b491-4cf7-a9f1-bf3703467718',
+  'detail-type': c.detailType,
+  source: c.source,
+  account: '000000000000',
+  time: '2026-11-23T01:30:47Z',
+  region: 'cn-north-1',
+  resources: [],
+  detail,
+});
+
+const partner = (operatorId: string, over: Record<string, unknown> = {}) => ({
+  operatorId,
+  name: operatorId,
+  dialect: 'cec2016',
+  stations: '*',
+  status: 'active',
+  features: { queryChargeInfo: false },
+  outbound: { baseUrl: `https://${operatorId}.example/evcs/v1/` },
+  ...over,
+});
+
+beforeAll(() => {
+  process.env.TABLE_PARTNERS = 'partners-test';
+  process.env.TABLE_PUSH_STATE = 'push-state-test';
+  resetConfig();
+});
+afterAll(() => {
+  ddb.restore();
+  delete process.env.TABLE_PARTNERS;
+  delete process.env.TABLE_PUSH_STATE;
+  resetConfig();
+});
+beforeEach(() => {
+  ddb.reset();
+  resetPushPlanning();
+});
+
+describe('ConnectorStatusChanged → notification_stationStatus', () => {
+  const status = envelope(ConnectorStatusChanged, ConnectorStatusChanged.sample);
+
+  beforeEach(() => {
+    ddb.on(ScanCommand).resolves({
+      Items: [
+        partner('MA0000001'),
+        partner('MA0000002', { stations: ['OTHER'] }),
+        partner('MA0000003', { status: 'suspended' }),
+        partner('MA0000004', { outbound: undefined }),
+        partner('MA0000005', { stations: [ConnectorStatusChanged.sample.StationID] }),
+      ],
+    });
+  });
+
+  it('one push per partner granted the station that can receive pushes, gated by the connector version', async () => {
+    const ds = await planPushes(status, 0);
+    expect(ds.map((d) => d.partner)).toEqual(['MA0000001', 'MA0000005']);
+    expect(ds[0]).toMatchObject({
+      iface: 'notification_stationStatus',
+      gate: { key: `CONNECTOR#${ConnectorStatusChanged.sample.ConnectorID}`, version: ConnectorStatusChanged.sample.version },
+    });
+  });
+
+  it('the partner list is read once per PARTNERS_CACHE_MS', async () => {
+    await planPushes(status, 0);
+    await planPushes(status, PARTNERS_CACHE_MS);
+    expect(ddb.commandCalls(ScanCommand)).toHaveLength(1);
+    await planPushes(status, PARTNERS_CACHE_MS + 1);
+    expect(ddb.commandCalls(ScanCommand)).toHaveLength(2);
+    resetPushPlanning();
+    await planPushes(status, PARTNERS_CACHE_MS + 2);
+    expect(ddb.commandCalls(ScanCommand)).toHaveLength(3);
+  });
+});
+
+describe('OrderProgress → notification_equip_charge_status, throttled per order', () => {
+  const progress = (over: Record<string, unknown> = {}) => envelope(OrderProgress, { ...OrderProgress.sample, ...over });
+
+  it('a claimed slot gives one push; a slot taken within the interval gives none', async () => {
+    ddb
+      .on(UpdateCommand)
+      .resolvesOnce({})
+      .rejects(new ConditionalCheckFailedException({ message: 'taken', $metadata: {} }));
+    expect(await planPushes(progress(), 0)).toHaveLength(1);
+    expect(await planPushes(progress(), 0)).toEqual([]);
+    const input = ddb.commandCalls(UpdateCommand)[0]?.args[0].input;
+    expect(input?.Key).toEqual({ pk: `THROTTLE#${OrderProgress.sample.StartChargeSeq}` });
+    // the default interval: 50 s before the sample
+    const at = input?.ExpressionAttributeValues?.[':t'] as number;
+    expect(input?.ExpressionAttributeValues?.[':limit']).toBe(at - 50_000);
+  });
+
+  it('a progress event of an order that is not charging pushes nothing and claims nothing', async () => {
+    expect(await planPushes(progress({ StartChargeSeqStat: 3 }), 0)).toEqual([]);
+    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(0);
+  });
+});
+
+it('an unknown event type plans nothing', async () => {
+  expect(await planPushes({ 'detail-type': 'Nope' }, 0)).toEqual([]);
+  expect(await planPushes('not an object', 0)).toEqual([]);
+});
