@@ -18,7 +18,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { z } from 'zod';
 import type { LocalBus } from './bus.ts';
 import { closeServer, listen } from './ports.ts';
-import { type MessageAttribute, md5OfMessageAttributes, QueueError, type QueueStore, type ReceivedMessage } from './queues.ts';
+import { type MessageAttribute, md5OfMessageAttributes, QueueError, type QueueStore, type ReceivedMessage } from './queue-store.ts';
 import { type SecretStore, SecretsError, type StoredSecret } from './secrets.ts';
 
 class ApiError extends Error {

@@ -18,7 +18,8 @@ import { localTableName, startDynamo } from './dynamodb.ts';
 import { type ExtraRoute, startHttpApi } from './http.ts';
 import { createInvoker } from './invoke.ts';
 import { freePort, sleep } from './ports.ts';
-import { Pollers, QueueStore, queueStateFile } from './queues.ts';
+import { Pollers } from './pollers.ts';
+import { QueueStore, queueStateFile } from './queue-store.ts';
 import { LocalScheduler } from './scheduler.ts';
 import { SecretStore } from './secrets.ts';
 
