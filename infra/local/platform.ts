@@ -97,8 +97,7 @@ export const startPlatform = async (opts: PlatformOptions): Promise<Platform> =>
     ],
   });
   // the API's URL is known only now (port 0): point the local pile transport at the embedded simulator
-  const savedSimUrl = process.env.PILE_SIM_URL;
-  if (!cloud.env.PILE_SIM_URL) process.env.PILE_SIM_URL = cloud.env.PILE_SIM_URL = `${cloud.apiUrl}${SIM_BASE_PATH}`;
+  if (!cloud.env.PILE_SIM_URL) cloud.setEnv({ PILE_SIM_URL: `${cloud.apiUrl}${SIM_BASE_PATH}` });
   resetPileTransport();
   resetConfig();
   clearPartnerCache();
@@ -127,8 +126,6 @@ export const startPlatform = async (opts: PlatformOptions): Promise<Platform> =>
       await simulator?.stop();
       await cloud.stop();
       await Promise.all([...demoPartners.values()].map((d) => d.close()));
-      if (savedSimUrl === undefined) delete process.env.PILE_SIM_URL;
-      else process.env.PILE_SIM_URL = savedSimUrl;
     },
   };
 };
