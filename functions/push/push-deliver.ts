@@ -31,7 +31,16 @@ const record = async (r: SQSRecord): Promise<void> => {
     await visibleNow(r.receiptHandle);
     throw new ParkedMessage('malformed delivery message');
   }
+  const started = Date.now();
   const result = await deliver(m);
+  logger.info('push attempt', {
+    interface: m.iface,
+    OperatorID: m.partner,
+    id: m.id,
+    outcome: result.action === 'resend' ? result.note : result.action,
+    durationMs: Date.now() - started,
+    ...(result.action === 'resend' ? { detail: `again in ${result.delaySeconds} s` } : {}),
+  });
   switch (result.action) {
     case 'done':
       return;
@@ -59,6 +68,8 @@ export const handler = async (event: SQSEvent, context: Context) => {
   try {
     return await processPartialResponse(event, record, processor, { context, processInParallel: true, throwOnFullBatchFailure: false });
   } finally {
-    metrics.publishStoredMetrics();
+    // in Lambda this batch's metrics are always there; in the local runtime, concurrent invocations
+    // share this process's Metrics and another one may have flushed them already
+    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
   }
 };

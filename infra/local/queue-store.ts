@@ -139,6 +139,7 @@ export class QueueStore {
   private readonly queues = new Map<string, QueueState>();
   private readonly byLogical = new Map<string, string>();
   private waiters = new Set<() => void>();
+  private readonly watched = new WeakSet<AbortSignal>();
   private wakeTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -431,17 +432,27 @@ export class QueueStore {
   }
 
   private waitForChange(ms: number, signal?: AbortSignal): Promise<void> {
+    this.wakeOnAbort(signal);
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(t);
         this.waiters.delete(done);
-        signal?.removeEventListener('abort', done);
         resolve();
       };
       const t = setTimeout(done, Math.max(1, ms));
       this.waiters.add(done);
-      signal?.addEventListener('abort', done, { once: true });
     });
+  }
+
+  /**
+   * One abort listener per signal, however many receives wait on it (every poller loop shares one
+   * signal: a listener per wait would pile up past Node's MaxListeners); aborting wakes every waiter
+   * and each receive sees `signal.aborted`.
+   */
+  private wakeOnAbort(signal?: AbortSignal): void {
+    if (!signal || signal.aborted || this.watched.has(signal)) return;
+    this.watched.add(signal);
+    signal.addEventListener('abort', () => this.notify(), { once: true });
   }
 
   // -- persistence -----------------------------------------------------------------------------
