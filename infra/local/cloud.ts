@@ -101,8 +101,7 @@ export const startLocalCloud = async (opts: LocalCloudOptions): Promise<LocalClo
   const account = LOCAL_ACCOUNT;
   const stack: (() => Promise<void> | void)[] = [];
   const unwind = async () => {
-    while (stack.length) {
-      const f = stack.pop()!;
+    for (let f = stack.pop(); f; f = stack.pop()) {
       try {
         await f();
       } catch (err) {

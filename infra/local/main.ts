@@ -62,7 +62,8 @@ const main = async (): Promise<void> => {
     ...(values['sim-url'] ? { pileSimUrl: values['sim-url'] } : {}),
   });
 
-  const demo = platform.seed.partners[0]!;
+  const demo = platform.seed.partners[0];
+  if (!demo) throw new Error('the seed names no partner: nothing to demo');
   console.log(
     [
       '',

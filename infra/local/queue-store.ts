@@ -70,8 +70,8 @@ export const md5OfMessageAttributes = (attrs: Record<string, MessageAttribute>):
     len.writeUInt32BE(b.length);
     parts.push(len, b);
   };
-  for (const name of names) {
-    const a = attrs[name]!;
+  for (const [name, a] of names.map((n) => [n, attrs[n]] as const)) {
+    if (!a) continue;
     lenPrefixed(Buffer.from(name, 'utf8'));
     lenPrefixed(Buffer.from(a.DataType, 'utf8'));
     if (a.DataType.startsWith('Binary')) {
@@ -313,7 +313,8 @@ export class QueueStore {
   }
 
   private moveToDlq(q: QueueState, m: StoredMessage): void {
-    const dlq = this.get(q.dlq!);
+    if (!q.dlq) return;
+    const dlq = this.get(q.dlq);
     q.messages = q.messages.filter((x) => x !== m);
     const { receiptHandle: _rh, ...rest } = m;
     dlq.messages.push({ ...rest, receiveCount: 0, visibleAt: Date.now(), deadLetterSourceQueue: q.arn });
@@ -407,7 +408,7 @@ export class QueueStore {
 
   /** the topology's source queues with their logical names */
   sourceQueues(): { logical: string; name: string; url: string }[] {
-    return [...this.queues.values()].filter((q) => q.logical).map((q) => ({ logical: q.logical!, name: q.name, url: q.url }));
+    return [...this.queues.values()].flatMap((q) => (q.logical ? [{ logical: q.logical, name: q.name, url: q.url }] : []));
   }
 
   // -- waiting -------------------------------------------------------------------------------
