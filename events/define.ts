@@ -9,7 +9,7 @@ import { z } from 'zod';
 import type { EventPattern, QueueDecl } from '../infra/topology/types.ts';
 
 /** The full EventBridge event of one contract: `source` and `detail-type` are its literals. */
-export type EnvelopeSchema<S extends z.ZodTypeAny = z.ZodTypeAny, D extends string = string> = z.ZodObject<
+type EnvelopeSchema<S extends z.ZodTypeAny = z.ZodTypeAny, D extends string = string> = z.ZodObject<
   Omit<(typeof EventBridgeSchema)['shape'], 'source' | 'detail-type' | 'detail'> & {
     source: z.ZodLiteral<string>;
     'detail-type': z.ZodLiteral<D>;
@@ -58,7 +58,7 @@ export const defineEvent = <S extends z.ZodTypeAny, const D extends string>(def:
 
 export type DetailOf<C> = C extends EventContract<infer S, string> ? z.infer<S> : never;
 /** The full EventBridge event of a contract, as its consumer receives it. */
-export type EnvelopeOf<C> = C extends EventContract<infer S, infer D> ? z.infer<EnvelopeSchema<S, D>> : never;
+type EnvelopeOf<C> = C extends EventContract<infer S, infer D> ? z.infer<EnvelopeSchema<S, D>> : never;
 
 // -- queues ----------------------------------------------------------------------------------------
 

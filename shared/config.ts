@@ -59,7 +59,7 @@ const scope = new AsyncLocalStorage<Env>();
 export const runWithEnv = <T>(env: Env, fn: () => T): T => scope.run(env, fn);
 
 /** The environment of the current invocation: its scope when one is active, else `process.env`. */
-export const currentEnv = (): Env => scope.getStore() ?? process.env;
+const currentEnv = (): Env => scope.getStore() ?? process.env;
 
 /**
  * A value built from the environment once per environment object (once per process in Lambda, once

@@ -11,7 +11,7 @@
 import { envName, type FunctionDecl } from './types.ts';
 
 /** The Powertools metrics namespace of every function. */
-export const METRICS_NAMESPACE = 'EVCS';
+const METRICS_NAMESPACE = 'EVCS';
 
 export interface EnvironmentContext {
   readonly operatorId: string;
