@@ -5,36 +5,49 @@
  */
 
 import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbridge';
-import type { z } from 'zod';
-import type { EventPattern } from '../infra/topology/types.ts';
+import { z } from 'zod';
+import type { EventPattern, QueueDecl } from '../infra/topology/types.ts';
 
-export interface EventContract<S extends z.ZodTypeAny = z.ZodTypeAny> {
+/** The full EventBridge event of one contract: `source` and `detail-type` are its literals. */
+type EnvelopeSchema<S extends z.ZodTypeAny = z.ZodTypeAny, D extends string = string> = z.ZodObject<
+  Omit<(typeof EventBridgeSchema)['shape'], 'source' | 'detail-type' | 'detail'> & {
+    source: z.ZodLiteral<string>;
+    'detail-type': z.ZodLiteral<D>;
+    detail: S;
+  }
+>;
+
+export interface EventContract<S extends z.ZodTypeAny = z.ZodTypeAny, D extends string = string> {
   readonly source: string;
-  readonly detailType: string;
+  readonly detailType: D;
   /** schema version of the detail; bump on a breaking change and keep consumers tolerant */
   readonly version: number;
   readonly description: string;
   readonly detail: S;
-  /** the full EventBridge event a consumer receives */
-  readonly envelope: z.ZodType<z.infer<typeof EventBridgeSchema> & { detail: z.infer<S> }>;
+  /** the full EventBridge event a consumer receives (its `detail-type` is this contract's) */
+  readonly envelope: EnvelopeSchema<S, D>;
   readonly sample: z.infer<S>;
   /** the rule pattern that matches this event, optionally narrowed on detail fields */
   pattern(detail?: Record<string, unknown>): EventPattern;
 }
 
-export const defineEvent = <S extends z.ZodTypeAny>(def: {
+export const defineEvent = <S extends z.ZodTypeAny, const D extends string>(def: {
   source: string;
-  detailType: string;
+  detailType: D;
   version: number;
   description: string;
   detail: S;
   sample: z.infer<S>;
-}): EventContract<S> => {
+}): EventContract<S, D> => {
   // fail fast at import time if a sample drifts from its schema
   def.detail.parse(def.sample);
   return {
     ...def,
-    envelope: EventBridgeSchema.extend({ detail: def.detail }) as unknown as EventContract<S>['envelope'],
+    envelope: EventBridgeSchema.extend({
+      source: z.literal(def.source),
+      'detail-type': z.literal(def.detailType),
+      detail: def.detail,
+    }) as unknown as EnvelopeSchema<S, D>,
     pattern: (detail) => ({
       source: [def.source],
       'detail-type': [def.detailType],
@@ -43,4 +56,116 @@ export const defineEvent = <S extends z.ZodTypeAny>(def: {
   };
 };
 
-export type DetailOf<C> = C extends EventContract<infer S> ? z.infer<S> : never;
+export type DetailOf<C> = C extends EventContract<infer S, string> ? z.infer<S> : never;
+/** The full EventBridge event of a contract, as its consumer receives it. */
+type EnvelopeOf<C> = C extends EventContract<infer S, infer D> ? z.infer<EnvelopeSchema<S, D>> : never;
+
+// -- queues ----------------------------------------------------------------------------------------
+
+/** A queue's settings, as the topology declares them (the body or the subscribed events come apart). */
+export type QueueSettings = Omit<QueueDecl, 'subscribe'>;
+
+/** A message the queue's contract refuses: not JSON, or not its body schema (send and parse alike). */
+export class QueueMessageError extends Error {
+  override readonly name = 'QueueMessageError';
+  constructor(
+    readonly queue: string,
+    message: string,
+  ) {
+    super(`queue ${queue}: ${message}`);
+  }
+}
+
+const describeIssues = (error: z.ZodError): string =>
+  error.issues
+    .slice(0, 3)
+    .map((i) => `${i.path.length ? i.path.join('.') : '(body)'}: ${i.message}`)
+    .join('; ');
+
+export interface QueueContract<Out = unknown> {
+  readonly name: string;
+  /** the topology entry: `infra/topology/*.ts` list it, the stack and the local runtime read it */
+  readonly decl: QueueDecl;
+  readonly body: z.ZodTypeAny;
+  /** the consumer's parser: a record's body → the typed message, or a QueueMessageError */
+  parse(raw: string): Out;
+}
+
+/** A queue our own code sends to: the body is ours, validated before it leaves. */
+export interface MessageQueue<S extends z.ZodTypeAny = z.ZodTypeAny> extends QueueContract<z.output<S>> {
+  readonly body: S;
+  /** validate, then SendMessage (delay 0–900 s) */
+  send(body: z.input<S>, opts?: { delaySeconds?: number }): Promise<void>;
+  /** validate every body, then SendMessageBatch in tens */
+  sendBatch(bodies: readonly z.input<S>[]): Promise<void>;
+  /** make a received message visible again at once (a consumer that parks it for the DLQ) */
+  visibleNow(receiptHandle: string): Promise<void>;
+}
+
+/** A queue EventBridge rules feed: the body is the envelope of one of the subscribed events. */
+export interface EventQueue<E extends readonly EventContract[] = readonly EventContract[]> extends QueueContract<EnvelopeOf<E[number]>> {
+  readonly events: E;
+}
+
+// the SQS calls load on first send, so the topology (which lists the contracts) stays free of the SDK
+const bus = () => import('../shared/bus/send.ts');
+
+export function defineQueue<const E extends readonly [EventContract, ...EventContract[]]>(
+  def: QueueSettings & { subscribe: E },
+): EventQueue<E>;
+export function defineQueue<S extends z.ZodTypeAny>(def: QueueSettings & { body: S }): MessageQueue<S>;
+export function defineQueue(def: QueueSettings & { body?: z.ZodTypeAny; subscribe?: readonly EventContract[] }): QueueContract {
+  const { body: ownBody, subscribe, ...settings } = def;
+  const name = settings.name;
+  const decl: QueueDecl = { ...settings, ...(subscribe ? { subscribe: subscribe.map((e) => e.pattern()) } : {}) };
+
+  if (subscribe) {
+    const detailTypes = subscribe.map((e) => e.detailType);
+    const [first, ...rest] = subscribe.map((e) => e.envelope);
+    if (!first) throw new Error(`queue ${name}: subscribe names no event`);
+    const body = rest.length ? z.discriminatedUnion('detail-type', [first, ...rest]) : first;
+    const parse = (raw: string): unknown => {
+      const json = parseJson(name, raw);
+      const type = (json as { 'detail-type'?: unknown } | null)?.['detail-type'];
+      if (typeof type !== 'string' || !detailTypes.includes(type))
+        throw new QueueMessageError(name, `unexpected detail-type ${JSON.stringify(type)} (subscribed: ${detailTypes.join(', ')})`);
+      return check(name, body, json, 'malformed event');
+    };
+    return { name, decl, body, events: subscribe, parse } as EventQueue;
+  }
+
+  if (!ownBody) throw new Error(`queue ${name}: declare a body schema or the events it subscribes to`);
+  const serialize = (b: unknown) => JSON.stringify(check(name, ownBody, b, 'refused by send'));
+  const contract: MessageQueue = {
+    name,
+    decl,
+    body: ownBody,
+    parse: (raw) => check(name, ownBody, parseJson(name, raw), 'malformed message'),
+    async send(b, opts) {
+      const serialized = serialize(b);
+      await (await bus()).sendRaw(name, serialized, opts?.delaySeconds);
+    },
+    async sendBatch(bodies) {
+      const serialized = bodies.map(serialize); // all or nothing: one bad body sends none
+      await (await bus()).sendRawBatch(name, serialized);
+    },
+    async visibleNow(receiptHandle) {
+      await (await bus()).makeVisibleNow(name, receiptHandle);
+    },
+  };
+  return contract;
+}
+
+const parseJson = (queue: string, raw: string): unknown => {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    throw new QueueMessageError(queue, 'message body is not JSON');
+  }
+};
+
+const check = (queue: string, schema: z.ZodTypeAny, value: unknown, what: string): unknown => {
+  const r = schema.safeParse(value);
+  if (!r.success) throw new QueueMessageError(queue, `${what}: ${describeIssues(r.error)}`);
+  return r.data;
+};

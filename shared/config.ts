@@ -1,11 +1,12 @@
 /**
- * The one config module: reads the environment once, validates it with zod, and is the only
- * place that knows environment variable names. The CDK stack and the local runtime both set
+ * The one config module: reads the environment once (per environment: see runWithEnv), validates
+ * it with zod, and is the only place that knows environment variable names. The CDK stack and the local runtime both set
  * exactly these variables (see `infra/topology/types.ts` envName for TABLE_ / QUEUE_URL_).
  *
  * AWS endpoints are NOT configured here: the AWS SDK reads AWS_ENDPOINT_URL_<SERVICE> itself,
  * which is how the local runtime points the real SDK at its loopback servers.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { z } from 'zod';
 import { envName } from '../infra/topology/types.ts';
 
@@ -45,7 +46,44 @@ export type Config = z.infer<typeof EnvSchema> & {
   queueUrl(logical: string): string;
 };
 
-const build = (env: NodeJS.ProcessEnv): Config => {
+/** An environment: `process.env`, or one function's own variables in the local runtime. */
+export type Env = Readonly<Record<string, string | undefined>>;
+
+const scope = new AsyncLocalStorage<Env>();
+
+/**
+ * Run `fn` (and everything it awaits) with `env` as its environment. The local runtime runs each
+ * invocation inside its function's own environment, derived from the topology as the stack derives
+ * the deployed one (infra/topology/environment.ts): a missing grant fails locally as in AWS.
+ */
+export const runWithEnv = <T>(env: Env, fn: () => T): T => scope.run(env, fn);
+
+/** The environment of the current invocation: its scope when one is active, else `process.env`. */
+const currentEnv = (): Env => scope.getStore() ?? process.env;
+
+/**
+ * A value built from the environment once per environment object (once per process in Lambda, once
+ * per function locally): caches of configuration never leak from one function's scope to another's.
+ */
+export const perEnvironment = <T>(build: (env: Env) => T): { get(): T; reset(): void } => {
+  let cache = new WeakMap<Env, T>();
+  return {
+    get() {
+      const env = currentEnv();
+      let v = cache.get(env);
+      if (v === undefined) {
+        v = build(env);
+        cache.set(env, v);
+      }
+      return v;
+    },
+    reset() {
+      cache = new WeakMap();
+    },
+  };
+};
+
+const build = (env: Env): Config => {
   const parsed = EnvSchema.parse(env);
   return {
     ...parsed,
@@ -62,12 +100,10 @@ const build = (env: NodeJS.ProcessEnv): Config => {
   };
 };
 
-let cached: Config | undefined;
+const configs = perEnvironment(build);
 
-/** The configuration, read from process.env on first use. */
-export const config = (): Config => (cached ??= build(process.env));
+/** The configuration of the current environment (see currentEnv), read and validated on first use. */
+export const config = (): Config => configs.get();
 
-/** For tests and the local runtime, which set the environment before the first call. */
-export const resetConfig = (): void => {
-  cached = undefined;
-};
+/** For tests and tools that change process.env after the first call. */
+export const resetConfig = (): void => configs.reset();

@@ -6,14 +6,13 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { logger } from '#powertools';
-import { PileCommandRequested } from '../../events/piles.ts';
+import { PileCommandsQueue } from '../../events/queues.ts';
 import { pileTransport } from '../../shared/piles/transport.ts';
 
 const processor = new BatchProcessor(EventType.SQS);
 
 const handleRecord = async (record: SQSRecord): Promise<void> => {
-  const event = PileCommandRequested.envelope.parse(JSON.parse(record.body));
-  const cmd = event.detail;
+  const cmd = PileCommandsQueue.parse(record.body).detail;
   await pileTransport().send(cmd);
   logger.info('pile command handed over', { command: cmd.command, StartChargeSeq: cmd.StartChargeSeq, ConnectorID: cmd.ConnectorID });
 };

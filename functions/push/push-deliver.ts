@@ -8,8 +8,10 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { logger, MetricUnit, metrics } from '#powertools';
+import { QueueMessageError } from '../../events/define.ts';
+import { PushDeliveriesQueue } from '../../events/queues.ts';
 import { deliver } from '../../shared/push/deliver.ts';
-import { DeliverySchema } from '../../shared/push/messages.ts';
+import type { Delivery } from '../../shared/push/messages.ts';
 import { resend, visibleNow } from '../../shared/push/queue.ts';
 
 const processor = new BatchProcessor(EventType.SQS);
@@ -19,15 +21,26 @@ export class ParkedMessage extends Error {
 }
 
 const record = async (r: SQSRecord): Promise<void> => {
-  const parsed = DeliverySchema.safeParse(JSON.parse(r.body));
-  if (!parsed.success) {
+  let m: Delivery;
+  try {
+    m = PushDeliveriesQueue.parse(r.body);
+  } catch (err) {
+    if (!(err instanceof QueueMessageError)) throw err;
     // not a delivery we can ever send: keep it failing into the DLQ for a human
-    logger.error('malformed delivery message', { messageId: r.messageId, issue: parsed.error.issues[0]?.message });
+    logger.error('malformed delivery message', { messageId: r.messageId, issue: err.message });
     await visibleNow(r.receiptHandle);
     throw new ParkedMessage('malformed delivery message');
   }
-  const m = parsed.data;
+  const started = Date.now();
   const result = await deliver(m);
+  logger.info('push attempt', {
+    interface: m.iface,
+    OperatorID: m.partner,
+    id: m.id,
+    outcome: result.action === 'resend' ? result.note : result.action,
+    durationMs: Date.now() - started,
+    ...(result.action === 'resend' ? { detail: `again in ${result.delaySeconds} s` } : {}),
+  });
   switch (result.action) {
     case 'done':
       return;
@@ -55,6 +68,8 @@ export const handler = async (event: SQSEvent, context: Context) => {
   try {
     return await processPartialResponse(event, record, processor, { context, processInParallel: true, throwOnFullBatchFailure: false });
   } finally {
-    metrics.publishStoredMetrics();
+    // in Lambda this batch's metrics are always there; in the local runtime, concurrent invocations
+    // share this process's Metrics and another one may have flushed them already
+    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
   }
 };

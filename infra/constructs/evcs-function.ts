@@ -7,8 +7,9 @@
  * alarms and on-failure queue live under the function's own construct path.
  *
  * Grants are least privilege and declared in the topology (`decl.grants`); `bindTable`,
- * `bindQueue` etc. are the only ways to widen a function's role, and each one also sets the
- * environment variable shared/config.ts reads (envName from infra/topology/types.ts).
+ * `bindQueue` etc. are the only ways to widen a function's role. The environment (including the
+ * TABLE_/QUEUE_URL_ variable of each grant) is derived by infra/topology/environment.ts, the same
+ * derivation the local runtime runs each invocation with.
  */
 import * as path from 'node:path';
 import { ArnFormat, Duration, Stack, Tags } from 'aws-cdk-lib';
@@ -22,7 +23,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import { envName, type FunctionDecl, type Grant, TIER_DEFAULTS, type TierDefaults } from '../topology/types.ts';
+import { functionEnvironment } from '../topology/environment.ts';
+import { type FunctionDecl, type Grant, TIER_DEFAULTS, type TierDefaults } from '../topology/types.ts';
 import { ALARM_PERIOD, type AlarmTopics } from './alarm-topics.ts';
 
 /** ESM bundles still meet CommonJS dependencies that call `require`: give them one. */
@@ -51,9 +53,6 @@ export const ESM_REQUIRE_BANNER = "import { createRequire } from 'module'; const
 /** Environment keys that would carry a secret value: never allowed (secrets live in Secrets Manager). */
 export const SECRET_LIKE_ENV_KEY =
   /(data_?secret|sig_?secret|operator_?secret|secret_?(value|key|string)|password|passwd|private_?key|api_?key|credential)/i;
-
-/** The Powertools metrics namespace of every function. */
-export const METRICS_NAMESPACE = 'EVCS';
 
 /** IoT Core topics the pile gateway may publish to. */
 export const PILE_TOPIC_PATTERN = 'evcs/piles/*';
@@ -129,16 +128,15 @@ export class EvcsFunction extends Construct {
         externalModules: [],
         logLevel: LogLevel.WARNING,
       },
-      environment: {
-        NODE_OPTIONS: '--enable-source-maps',
-        POWERTOOLS_SERVICE_NAME: decl.service,
-        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
-        POWERTOOLS_LOG_LEVEL: 'INFO',
-        OPERATOR_ID: props.operatorId,
-        SECRETS_PREFIX: props.secretsPrefix,
-        EVENT_BUS_NAME: props.eventBus.eventBusName,
-        ...decl.environment,
-      },
+      // the one derivation the local runtime uses too: common settings, the declared environment, TABLE_/QUEUE_URL_ per grant
+      environment: functionEnvironment(decl, {
+        operatorId: props.operatorId,
+        secretsPrefix: props.secretsPrefix,
+        eventBusName: props.eventBus.eventBusName,
+        logLevel: 'INFO',
+        tableName: (logical) => this.table(logical).tableName,
+        queueUrl: (logical) => this.queue(logical).queueUrl,
+      }),
     });
 
     Tags.of(this).add('tier', decl.tier);
@@ -151,17 +149,15 @@ export class EvcsFunction extends Construct {
     this.createAlarms();
   }
 
-  /** Table access + `TABLE_<NAME>`. */
-  bindTable(logical: string, table: dynamodb.ITable, access: TableAccess): void {
-    this.fn.addEnvironment(envName('TABLE', logical), table.tableName);
+  /** Table access (`TABLE_<NAME>` comes with the environment: infra/topology/environment.ts). */
+  bindTable(table: dynamodb.ITable, access: TableAccess): void {
     if (access === 'read') table.grantReadData(this.fn);
     else if (access === 'write') table.grantWriteData(this.fn);
     else table.grantReadWriteData(this.fn);
   }
 
-  /** SendMessage + `QUEUE_URL_<NAME>`. */
-  bindQueue(logical: string, queue: sqs.IQueue): void {
-    this.fn.addEnvironment(envName('QUEUE_URL', logical), queue.queueUrl);
+  /** SendMessage (`QUEUE_URL_<NAME>` comes with the environment: infra/topology/environment.ts). */
+  bindQueue(queue: sqs.IQueue): void {
     queue.grantSendMessages(this.fn);
   }
 
@@ -183,22 +179,29 @@ export class EvcsFunction extends Construct {
   }
 
   private applyGrant(grant: Grant): void {
-    const { decl } = this.props;
     if ('table' in grant) {
-      const table = this.props.tables.get(grant.table);
-      if (!table) throw new Error(`function ${decl.id}: grant on undeclared table '${grant.table}'`);
-      this.bindTable(grant.table, table, grant.access);
+      this.bindTable(this.table(grant.table), grant.access);
     } else if ('bus' in grant) {
       this.props.eventBus.grantPutEventsTo(this.fn);
     } else if ('queue' in grant) {
-      const queue = this.props.queues.get(grant.queue);
-      if (!queue) throw new Error(`function ${decl.id}: grant on undeclared queue '${grant.queue}'`);
-      this.bindQueue(grant.queue, queue);
+      this.bindQueue(this.queue(grant.queue));
     } else if ('secrets' in grant) {
       this.bindSecrets(grant.secrets);
     } else {
       this.bindIotPublish();
     }
+  }
+
+  private table(logical: string): dynamodb.ITable {
+    const table = this.props.tables.get(logical);
+    if (!table) throw new Error(`function ${this.props.decl.id}: grant on undeclared table '${logical}'`);
+    return table;
+  }
+
+  private queue(logical: string): sqs.IQueue {
+    const queue = this.props.queues.get(logical);
+    if (!queue) throw new Error(`function ${this.props.decl.id}: grant on undeclared queue '${logical}'`);
+    return queue;
   }
 
   private createOnFailureQueue(): sqs.Queue {

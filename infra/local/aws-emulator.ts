@@ -18,7 +18,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { z } from 'zod';
 import type { LocalBus } from './bus.ts';
 import { closeServer, listen } from './ports.ts';
-import { type MessageAttribute, md5OfMessageAttributes, QueueError, type QueueStore, type ReceivedMessage } from './queues.ts';
+import { type MessageAttribute, md5OfMessageAttributes, QueueError, type QueueStore, type ReceivedMessage } from './queue-store.ts';
 import { type SecretStore, SecretsError, type StoredSecret } from './secrets.ts';
 
 class ApiError extends Error {
@@ -385,7 +385,7 @@ export const startAwsEmulator = async (o: EmulatorOptions, port = 0): Promise<Aw
       const r = PutSecretSchema.parse(input);
       if (r.SecretString === undefined)
         throw new ApiError('InvalidParameterException', 'SecretString is required locally (SecretBinary is not supported)');
-      const s = secretCall(() => o.secrets.put(r.SecretId, r.SecretString!, r.ClientRequestToken));
+      const s = secretCall(() => o.secrets.put(r.SecretId, r.SecretString ?? '', r.ClientRequestToken));
       return { ARN: s.arn, Name: s.name, VersionId: s.current.versionId, VersionStages: ['AWSCURRENT'] };
     },
     'secretsmanager.CreateSecret': (input) => {
@@ -396,8 +396,9 @@ export const startAwsEmulator = async (o: EmulatorOptions, port = 0): Promise<Aw
     'secretsmanager.UpdateSecret': (input) => {
       const r = UpdateSecretSchema.parse(input);
       let s = secretCall(() => o.secrets.get(r.SecretId));
-      if (r.Description !== undefined) s = secretCall(() => o.secrets.updateDescription(r.SecretId, r.Description!));
-      if (r.SecretString !== undefined) s = secretCall(() => o.secrets.put(r.SecretId, r.SecretString!, r.ClientRequestToken));
+      const { Description: description, SecretString: value } = r;
+      if (description !== undefined) s = secretCall(() => o.secrets.updateDescription(r.SecretId, description));
+      if (value !== undefined) s = secretCall(() => o.secrets.put(r.SecretId, value, r.ClientRequestToken));
       return { ARN: s.arn, Name: s.name, ...(r.SecretString !== undefined ? { VersionId: s.current.versionId } : {}) };
     },
     'secretsmanager.DescribeSecret': (input) => {

@@ -8,14 +8,14 @@
  *   - queue target: SendMessage with body = the event's JSON, exactly as EventBridge → SQS does.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { type EventPattern, type FunctionDecl, TIER_DEFAULTS, type Topology } from '../topology/types.ts';
 import type { Invoker } from './invoke.ts';
+import { readJsonFile, writeJsonAtomic } from './json-file.ts';
 import { matchPattern } from './pattern.ts';
 import { sleep } from './ports.ts';
-import { type QueueStore, writeJsonAtomic } from './queues.ts';
+import type { QueueStore } from './queue-store.ts';
 
 export interface BusEvent {
   version: '0';
@@ -64,9 +64,8 @@ export const rulesOf = (topology: Topology): Rule[] => {
       if (t.type === 'event') rules.push({ name: `${fn.id}-event-${i}`, pattern: t.pattern, target: { kind: 'function', fn } });
     });
   for (const q of topology.queues)
-    (q.subscribe ?? []).forEach((p, i) =>
-      rules.push({ name: `${q.name}-subscribe-${i}`, pattern: p, target: { kind: 'queue', queue: q.name } }),
-    );
+    for (const [i, p] of (q.subscribe ?? []).entries())
+      rules.push({ name: `${q.name}-subscribe-${i}`, pattern: p, target: { kind: 'queue', queue: q.name } });
   return rules;
 };
 
@@ -97,8 +96,7 @@ export class LocalBus {
       if (r.target.kind === 'queue' && !o.queues.has(r.target.queue)) throw new Error(`rule ${r.name}: unknown queue '${r.target.queue}'`);
     }
     this.file = o.dataDir ? join(o.dataDir, 'function-dlq.json') : undefined;
-    if (this.file && existsSync(this.file))
-      this.failed = FailedSchema.parse(JSON.parse(readFileSync(this.file, 'utf8'))) as FailedInvocation[];
+    if (this.file) this.failed = (readJsonFile(this.file, FailedSchema) as FailedInvocation[] | undefined) ?? [];
   }
 
   /** wrap entries into EventBridge events */

@@ -3,27 +3,35 @@
  * handler modules the CDK stack deploys and the real AWS SDK talking to loopback servers.
  *
  * Start order: data dir → DynamoDB Local (+tables) → AWS emulator (EventBridge, SQS, Secrets
- * Manager) → process.env (the union every handler needs) → bus, queues + pollers, scheduler →
+ * Manager) → process.env (SDK endpoints, the operator's view) → bus, queues + pollers, scheduler →
  * HTTP API. `stop()` closes everything in reverse, persists queue state and restores process.env.
+ *
+ * Each invocation sees only its own function's environment (infra/topology/environment.ts, the
+ * derivation the stack uses; shared/config.ts reads it through runWithEnv): a function without a
+ * grant on a table cannot name it here either.
  *
  * One local cloud per process (process.env is global); test files run in separate forks.
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { envName, type Topology } from '../topology/types.ts';
+import { envName, type FunctionDecl, type Topology } from '../topology/types.ts';
 import { startAwsEmulator } from './aws-emulator.ts';
 import { LocalBus } from './bus.ts';
 import { localTableName, startDynamo } from './dynamodb.ts';
+import { localFunctionEnv } from './function-env.ts';
 import { type ExtraRoute, startHttpApi } from './http.ts';
 import { createInvoker } from './invoke.ts';
+import { Pollers } from './pollers.ts';
 import { freePort, sleep } from './ports.ts';
-import { Pollers, QueueStore, queueStateFile } from './queues.ts';
+import { QueueStore, queueStateFile } from './queue-store.ts';
 import { LocalScheduler } from './scheduler.ts';
 import { SecretStore } from './secrets.ts';
 
 export const LOCAL_REGION = 'ap-northeast-1';
 export const LOCAL_ACCOUNT = '000000000000';
+/** our OperatorID when the local settings name none (as shared/config.ts and the stack default) */
+const DEFAULT_OPERATOR_ID = 'MA5GS8X01';
 /** the repository root: topology entries are relative to it */
 export const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 
@@ -67,8 +75,15 @@ export interface LocalCloud {
   /** the loopback AWS emulator (EventBridge, SQS, Secrets Manager) */
   awsEndpoint: string;
   dynamoEndpoint: string;
-  /** the environment the handlers run with (also set on process.env) */
+  /**
+   * the operator's environment (every table and queue, the SDK endpoints), also set on process.env
+   * for the CLIs, the seed and tests; a handler runs with its own function's environment only
+   */
   env: Record<string, string>;
+  /** the environment one function's invocations run with (its grants, its declared environment, the local settings) */
+  functionEnv(functionId: string): Readonly<Record<string, string>>;
+  /** add local settings for every function and the operator (e.g. a URL known only after start) */
+  setEnv(vars: Record<string, string>): void;
   bus: LocalBus;
   queues: QueueStore;
   scheduler: LocalScheduler;
@@ -86,8 +101,7 @@ export const startLocalCloud = async (opts: LocalCloudOptions): Promise<LocalClo
   const account = LOCAL_ACCOUNT;
   const stack: (() => Promise<void> | void)[] = [];
   const unwind = async () => {
-    while (stack.length) {
-      const f = stack.pop()!;
+    for (let f = stack.pop(); f; f = stack.pop()) {
       try {
         await f();
       } catch (err) {
@@ -107,7 +121,16 @@ export const startLocalCloud = async (opts: LocalCloudOptions): Promise<LocalClo
     stack.push(() => dynamo.stop());
 
     // 3. the AWS emulator: its port fixes the queue URLs, so the queue store is built after it binds
-    const invoker = createInvoker({ rootDir: opts.rootDir ?? REPO_ROOT, region, account, ...(log ? { onLog: log } : {}) });
+    let functionEnv: (fn: FunctionDecl) => Readonly<Record<string, string>> = () => {
+      throw new Error('the local cloud is still starting');
+    };
+    const invoker = createInvoker({
+      rootDir: opts.rootDir ?? REPO_ROOT,
+      region,
+      account,
+      envFor: (fn) => functionEnv(fn),
+      ...(log ? { onLog: log } : {}),
+    });
     const secrets = new SecretStore(region, account, dataDir ? join(dataDir, 'secrets.json') : undefined);
     const busName = opts.env?.EVENT_BUS_NAME ?? 'evcs';
     const awsPort = await freePort();
@@ -130,7 +153,9 @@ export const startLocalCloud = async (opts: LocalCloudOptions): Promise<LocalClo
     const emulator = await startAwsEmulator({ bus: () => b, queues: () => q, secrets, busName, ...(log ? { onLog: log } : {}) }, awsPort);
     stack.push(() => emulator.stop());
 
-    // 4. the environment: the union every handler may need
+    // 4. the environment. Process-wide: the AWS SDK's settings, the Powertools switches (read once per
+    // process), and the operator's view (every table and queue) for the CLIs, the seed and tests.
+    // Each invocation runs inside its own function's environment only (see functionEnv below).
     const powertoolsLevel = (opts.logLevel ?? 'WARN').toUpperCase();
     const env: Record<string, string> = {
       AWS_REGION: region,
@@ -150,24 +175,43 @@ export const startLocalCloud = async (opts: LocalCloudOptions): Promise<LocalClo
     };
     for (const t of topology.tables) env[envName('TABLE', t.name)] = localTableName(t.name);
     for (const qd of topology.queues) env[envName('QUEUE_URL', qd.name)] = q.url(qd.name);
-    for (const fn of topology.functions)
-      for (const [k, v] of Object.entries(fn.environment ?? {})) {
-        if (env[k] !== undefined && env[k] !== v)
-          log?.(`[cloud] ${fn.id}: environment ${k} differs between functions; the local runtime uses one value`);
-        env[k] = v;
-      }
-    Object.assign(env, opts.env ?? {});
+    /** local settings every function gets on top of its own environment (tests shorten windows, the pile transport) */
+    const overrides: Record<string, string> = { ...(opts.env ?? {}) };
+    Object.assign(env, overrides);
     const saved = new Map<string, string | undefined>();
-    for (const k of [...Object.keys(env), 'AWS_SESSION_TOKEN', 'AWS_PROFILE']) saved.set(k, process.env[k]);
+    const setProcessEnv = (vars: Record<string, string>) => {
+      for (const k of Object.keys(vars)) if (!saved.has(k)) saved.set(k, process.env[k]);
+      Object.assign(process.env, vars);
+    };
+    for (const k of ['AWS_SESSION_TOKEN', 'AWS_PROFILE']) saved.set(k, process.env[k]);
     delete process.env.AWS_SESSION_TOKEN;
     delete process.env.AWS_PROFILE;
-    Object.assign(process.env, env);
+    setProcessEnv(env);
     stack.push(() => {
       for (const [k, v] of saved) {
         if (v === undefined) delete process.env[k];
         else process.env[k] = v;
       }
     });
+
+    // each function's own environment: the derivation the stack uses, with the local names
+    const functionEnvs = new Map<string, Readonly<Record<string, string>>>();
+    functionEnv = (fn) => {
+      let e = functionEnvs.get(fn.id);
+      if (!e) {
+        e = localFunctionEnv(fn, {
+          topology,
+          queueUrl: (logical) => q.url(logical),
+          operatorId: env.OPERATOR_ID ?? DEFAULT_OPERATOR_ID,
+          secretsPrefix: env.SECRETS_PREFIX ?? 'evcs/',
+          eventBusName: busName,
+          logLevel: powertoolsLevel,
+          overrides,
+        });
+        functionEnvs.set(fn.id, e);
+      }
+      return e;
+    };
 
     // 5. bus (already routing), queue pollers, scheduler
     stack.push(() => b.stop());
@@ -210,6 +254,17 @@ export const startLocalCloud = async (opts: LocalCloudOptions): Promise<LocalClo
       bus: b,
       queues: q,
       scheduler,
+      functionEnv: (functionId) => {
+        const fn = topology.functions.find((f) => f.id === functionId);
+        if (!fn) throw new Error(`no function '${functionId}' in the topology`);
+        return functionEnv(fn);
+      },
+      setEnv(vars) {
+        Object.assign(overrides, vars);
+        Object.assign(env, vars);
+        setProcessEnv(vars);
+        functionEnvs.clear();
+      },
       invoke: (functionId, event) => {
         const fn = topology.functions.find((f) => f.id === functionId);
         if (!fn) return Promise.reject(new Error(`no function '${functionId}' in the topology`));

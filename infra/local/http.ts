@@ -77,12 +77,12 @@ export const matchPath = (pattern: string, path: string): Record<string, string>
   if (p.length !== a.length) return undefined;
   const params: Record<string, string> = {};
   for (let i = 0; i < p.length; i++) {
-    const seg = p[i]!;
-    const val = a[i]!;
-    const m = /^\{(\w+)\}$/.exec(seg);
-    if (m) {
+    const seg = p[i] ?? '';
+    const val = a[i] ?? '';
+    const name = /^\{(\w+)\}$/.exec(seg)?.[1];
+    if (name) {
       if (!val) return undefined;
-      params[m[1]!] = decodeURIComponent(val);
+      params[name] = decodeURIComponent(val);
     } else if (seg !== val) return undefined;
   }
   return params;
@@ -125,8 +125,8 @@ export const startHttpApi = async (o: HttpApiOptions): Promise<HttpApi> => {
     const headers: Record<string, string> = {};
     const cookies: string[] = [];
     for (let i = 0; i < req.rawHeaders.length; i += 2) {
-      const k = req.rawHeaders[i]!.toLowerCase();
-      const v = req.rawHeaders[i + 1]!;
+      const k = (req.rawHeaders[i] ?? '').toLowerCase();
+      const v = req.rawHeaders[i + 1] ?? '';
       if (k === 'cookie') {
         cookies.push(
           ...v
@@ -160,7 +160,7 @@ export const startHttpApi = async (o: HttpApiOptions): Promise<HttpApi> => {
         accountId: o.account,
         apiId: 'local',
         domainName,
-        domainPrefix: domainName.split('.')[0]!.split(':')[0]!,
+        domainPrefix: domainName.split(/[.:]/)[0] ?? '',
         http: {
           method: req.method ?? 'GET',
           path: url.pathname,

@@ -3,13 +3,15 @@
  * (under tsx/vitest the .ts file loads directly), called with the event and a Lambda-like
  * context, and cut off at the function's timeout with Lambda's own error message.
  *
- * Environment: one process, one `process.env` — the local cloud sets the UNION of every
- * function's environment before any handler loads (see cloud.ts).
+ * Environment: each invocation runs inside its function's own environment (`envFor`, through
+ * shared/config.ts runWithEnv), so config() in a handler sees its grants and nothing else. The AWS
+ * SDK's settings (region, credentials, endpoints) stay process-wide.
  */
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
+import { type Env, runWithEnv } from '../../shared/config.ts';
 import { type FunctionDecl, TIER_DEFAULTS } from '../topology/types.ts';
 
 export type Handler = (event: unknown, context: Context) => unknown;
@@ -30,6 +32,8 @@ export interface InvokerOptions {
   rootDir: string;
   region: string;
   account: string;
+  /** the environment an invocation of this function runs with (default: process.env) */
+  envFor?: (fn: FunctionDecl) => Env;
   onLog?: (line: string) => void;
 }
 
@@ -94,7 +98,9 @@ export const createInvoker = (o: InvokerOptions): Invoker => {
             timeoutMs,
           );
         });
-        return await Promise.race([Promise.resolve().then(() => handler(event, context(fn, deadline))), timeout]);
+        const env = o.envFor?.(fn);
+        const run = () => handler(event, context(fn, deadline));
+        return await Promise.race([Promise.resolve().then(() => (env ? runWithEnv(env, run) : run())), timeout]);
       } catch (err) {
         o.onLog?.(`[lambda] ${fn.id}: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`);
         throw err;

@@ -3,8 +3,11 @@
  * API (shaped like API Gateway), event bus, queues, scheduler, DynamoDB Local (real AWS
  * DynamoDB-compatible server on loopback, needs Java 17), and the demo seed.
  *
- *   npm start -- [--port 8080] [--seed FILE] [--data-dir .data] [--fresh] [--verbose]
+ *   npm start -- [--port 8080] [--seed FILE] [--data-dir .data] [--fresh] [--json-logs] [--verbose]
  *                [--sim-speed N] [--sim-url URL]
+ *
+ * Output: one line per T/CEC request, push attempt, pile command and event, plus warnings and errors;
+ * --json-logs prints the handlers' Powertools JSON lines instead, --verbose those at DEBUG (and metrics).
  *
  * --sim-speed N  the pile simulator runs at N × real time (60: a 1-hour session per minute)
  * --sim-url URL  no embedded simulator; pile commands go to an external one (infra/local/simulator/main.ts)
@@ -19,7 +22,7 @@ import { DEFAULT_DATA_DIR, DEFAULT_PORT, DEFAULT_SEED } from './defaults.ts';
 import { JAVA_REQUIRED, javaAvailable } from './dynamodb.ts';
 import { startPlatform } from './platform.ts';
 
-const USAGE = `usage: npm start -- [--port N] [--seed FILE] [--data-dir DIR] [--fresh] [--verbose] [--sim-speed N] [--sim-url URL]`;
+const USAGE = `usage: npm start -- [--port N] [--seed FILE] [--data-dir DIR] [--fresh] [--json-logs] [--verbose] [--sim-speed N] [--sim-url URL]`;
 
 const main = async (): Promise<void> => {
   const { values } = parseArgs({
@@ -29,6 +32,7 @@ const main = async (): Promise<void> => {
       'data-dir': { type: 'string', default: DEFAULT_DATA_DIR },
       fresh: { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
+      'json-logs': { type: 'boolean', default: false },
       'sim-speed': { type: 'string', default: '1' },
       'sim-url': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -52,12 +56,14 @@ const main = async (): Promise<void> => {
     seedFile: resolve(values.seed),
     dataDir: resolve(values['data-dir']),
     fresh: values.fresh,
-    logLevel: values.verbose ? 'DEBUG' : 'WARN',
+    logLevel: values.verbose ? 'DEBUG' : 'INFO',
+    logs: values.verbose || values['json-logs'] ? 'json' : 'pretty',
     simSpeed,
     ...(values['sim-url'] ? { pileSimUrl: values['sim-url'] } : {}),
   });
 
-  const demo = platform.seed.partners[0]!;
+  const demo = platform.seed.partners[0];
+  if (!demo) throw new Error('the seed names no partner: nothing to demo');
   console.log(
     [
       '',

@@ -47,8 +47,9 @@ const compare = (op: string, a: number, b: number): boolean => {
 /** one condition object against one (scalar) value; MISSING = field absent */
 const matchOperator = (cond: Record<string, unknown>, value: Value): boolean => {
   const keys = Object.keys(cond);
-  if (keys.length !== 1) throw new PatternError(`a condition object must have exactly one operator, got ${JSON.stringify(cond)}`);
-  const op = keys[0]!;
+  const op = keys[0];
+  if (keys.length !== 1 || op === undefined)
+    throw new PatternError(`a condition object must have exactly one operator, got ${JSON.stringify(cond)}`);
   const arg = cond[op];
   switch (op) {
     case 'exists':

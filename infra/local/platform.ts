@@ -5,6 +5,7 @@
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setLogSink } from '#powertools';
 import { resetConfig } from '../../shared/config.ts';
 import { StationImportError, validateStations } from '../../shared/domain/station-records.ts';
 import { resetPileTransport } from '../../shared/piles/transport.ts';
@@ -15,6 +16,7 @@ import { clearPartnerCache } from '../../shared/store/partners.ts';
 import { topology } from '../topology/index.ts';
 import { type LocalCloud, startLocalCloud } from './cloud.ts';
 import { RUNTIME_FILE } from './defaults.ts';
+import { createLogOutput, type LogMode } from './log-output.ts';
 import { type DemoPartner, startSeedDemoPartners } from './partner-server.ts';
 import { createPileSimulator, type PileSimulator, SIM_BASE_PATH, type SimulatorTuning, simulatorRoutes } from './simulator/index.ts';
 
@@ -36,6 +38,11 @@ export interface PlatformOptions {
   pileSimUrl?: string;
   /** demo partner platforms receiving our pushes, one per seed partner whose outbound baseUrl is on loopback (default on; env EVCS_DEMO_PARTNERS=off disables) */
   demoPartners?: boolean;
+  /**
+   * where handler logs, events and runtime diagnostics go (infra/local/log-output.ts): `pretty` lines
+   * for people, Powertools `json` lines, or a `buffer` (default: nothing on stdout; see Platform.logs)
+   */
+  logs?: LogMode;
 }
 
 export interface Platform {
@@ -47,6 +54,8 @@ export interface Platform {
   simulator?: PileSimulator;
   /** the demo partners by OperatorID (infra/local/partner-server.ts) */
   demoPartners: ReadonlyMap<string, DemoPartner>;
+  /** the lines kept in `buffer` mode (handler records as JSON, runtime diagnostics), oldest first */
+  logs(): readonly string[];
   stop(): Promise<void>;
 }
 
@@ -65,9 +74,10 @@ export const startPlatform = async (opts: PlatformOptions): Promise<Platform> =>
 
   // demo partners on loopback (a busy seed port → any free port, and the partner's baseUrl follows)
   const demoOn = opts.demoPartners ?? process.env.EVCS_DEMO_PARTNERS !== 'off';
-  const quietLog = ['ERROR', 'SILENT', 'CRITICAL'].includes((opts.logLevel ?? 'WARN').toUpperCase());
+  const out = createLogOutput(opts.logs ?? 'buffer');
+  setLogSink((line) => out.record(line));
   const { seed, partners: demoPartners } = demoOn
-    ? await startSeedDemoPartners(seedAsFiled, quietLog ? undefined : (line) => console.log(line))
+    ? await startSeedDemoPartners(seedAsFiled, (line) => out.runtime(line))
     : { seed: seedAsFiled, partners: new Map<string, DemoPartner>() };
 
   let ready = false;
@@ -83,7 +93,7 @@ export const startPlatform = async (opts: PlatformOptions): Promise<Platform> =>
     },
     logLevel: opts.logLevel ?? 'WARN',
     // runtime diagnostics (a handler failure, a redrive, a DLQ move) — never secret values
-    ...(quietLog ? {} : { onLog: (line: string) => console.error(line) }),
+    onLog: (line: string) => out.runtime(line),
     extraRoutes: [
       {
         method: 'GET',
@@ -97,8 +107,7 @@ export const startPlatform = async (opts: PlatformOptions): Promise<Platform> =>
     ],
   });
   // the API's URL is known only now (port 0): point the local pile transport at the embedded simulator
-  const savedSimUrl = process.env.PILE_SIM_URL;
-  if (!cloud.env.PILE_SIM_URL) process.env.PILE_SIM_URL = cloud.env.PILE_SIM_URL = `${cloud.apiUrl}${SIM_BASE_PATH}`;
+  if (!cloud.env.PILE_SIM_URL) cloud.setEnv({ PILE_SIM_URL: `${cloud.apiUrl}${SIM_BASE_PATH}` });
   resetPileTransport();
   resetConfig();
   clearPartnerCache();
@@ -108,6 +117,7 @@ export const startPlatform = async (opts: PlatformOptions): Promise<Platform> =>
   await importValidated(opts.seedFile, seedStations, { operatorId: seed.operatorId });
   simulator?.start();
 
+  const untap = cloud.bus.tap((e) => out.event(e));
   const runtimeFile = opts.dataDir ? join(opts.dataDir, RUNTIME_FILE) : undefined;
   if (runtimeFile) {
     writeFileSync(runtimeFile, JSON.stringify({ apiUrl: cloud.apiUrl, pid: process.pid, env: cloud.env }, null, 2), { mode: 0o600 });
@@ -121,14 +131,15 @@ export const startPlatform = async (opts: PlatformOptions): Promise<Platform> =>
     cloud,
     ...(simulator ? { simulator } : {}),
     demoPartners,
+    logs: () => out.lines(),
     stop: async () => {
+      untap();
       ready = false;
       if (runtimeFile) rmSync(runtimeFile, { force: true });
       await simulator?.stop();
       await cloud.stop();
       await Promise.all([...demoPartners.values()].map((d) => d.close()));
-      if (savedSimUrl === undefined) delete process.env.PILE_SIM_URL;
-      else process.env.PILE_SIM_URL = savedSimUrl;
+      setLogSink(undefined);
     },
   };
 };

@@ -78,23 +78,25 @@ export const parseSchedule = (expression: string): Schedule => {
   if (rate) {
     const n = Number(rate[1]);
     if (n < 1) throw new ScheduleError(`rate: the value must be positive in '${expression}'`);
-    const unit = rate[2]!.replace(/s$/, '');
-    const ms = { second: 1000, minute: 60_000, hour: 3_600_000, day: 86_400_000 }[unit]!;
+    const unit = (rate[2] ?? '').replace(/s$/, '');
+    const ms = ({ second: 1000, minute: 60_000, hour: 3_600_000, day: 86_400_000 } as Record<string, number>)[unit];
+    if (ms === undefined) throw new ScheduleError(`rate: unknown unit in '${expression}'`);
     return { kind: 'rate', everyMs: n * ms };
   }
   const cron = /^cron\((.+)\)$/.exec(expression.trim());
   if (!cron) throw new ScheduleError(`unsupported schedule expression '${expression}' (rate(...) or cron(...))`);
-  const f = cron[1]!.trim().split(/\s+/);
+  const f = (cron[1] ?? '').trim().split(/\s+/);
+  const [fMin = '', fHour = '', fDom = '', fMonth = '', fDow = '', fYear = ''] = f;
   if (f.length !== 6) throw new ScheduleError(`cron: expected 6 fields (min hour dom month dow year), got ${f.length} in '${expression}'`);
-  const daysOfMonth = parseField(f[2]!, 1, 31);
-  const dowAws = parseField(f[4]!, 1, 7, DAYS, 1);
+  const daysOfMonth = parseField(fDom, 1, 31);
+  const dowAws = parseField(fDow, 1, 7, DAYS, 1);
   if ((daysOfMonth === undefined) === (dowAws === undefined))
     throw new ScheduleError(`cron: exactly one of day-of-month and day-of-week must be '?' in '${expression}'`);
-  const minutes = parseField(f[0]!, 0, 59);
-  const hours = parseField(f[1]!, 0, 23);
-  const months = parseField(f[3]!, 1, 12, MONTHS, 1);
+  const minutes = parseField(fMin, 0, 59);
+  const hours = parseField(fHour, 0, 23);
+  const months = parseField(fMonth, 1, 12, MONTHS, 1);
   if (!minutes || !hours || !months) throw new ScheduleError(`cron: '?' is only allowed in day-of-month or day-of-week in '${expression}'`);
-  const years = f[5] === '*' ? undefined : parseField(f[5]!, 1970, 2199);
+  const years = fYear === '*' ? undefined : parseField(fYear, 1970, 2199);
   return {
     kind: 'cron',
     spec: {

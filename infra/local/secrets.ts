@@ -4,9 +4,9 @@
  * store except through GetSecretValue; nothing here logs them.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { chmodSync, existsSync, readFileSync } from 'node:fs';
+import { chmodSync } from 'node:fs';
 import { z } from 'zod';
-import { writeJsonAtomic } from './queues.ts';
+import { readJsonFile, writeJsonAtomic } from './json-file.ts';
 
 const VersionSchema = z.object({ versionId: z.string(), secretString: z.string(), createdAt: z.number() });
 const SecretSchema = z.object({
@@ -39,9 +39,7 @@ export class SecretStore {
     private readonly account: string,
     private readonly file?: string,
   ) {
-    if (file && existsSync(file)) {
-      for (const s of FileSchema.parse(JSON.parse(readFileSync(file, 'utf8'))).secrets) this.secrets.set(s.name, s);
-    }
+    for (const s of (file && readJsonFile(file, FileSchema)?.secrets) || []) this.secrets.set(s.name, s);
   }
 
   /** by name or ARN */

@@ -1,6 +1,6 @@
 /** The baseinfo service: stations, equipment, connectors, prices, live connector status (L0). */
 
-import { PileStatusChanged } from '../../events/piles.ts';
+import { ConnectorStatusQueue } from '../../events/queues.ts';
 import { putEvents, tcecInterface } from './helpers.ts';
 import type { FunctionDecl, QueueDecl, TableDecl } from './types.ts';
 
@@ -15,17 +15,7 @@ export const baseinfoTables: readonly TableDecl[] = [
   },
 ];
 
-export const baseinfoQueues: readonly QueueDecl[] = [
-  {
-    name: 'connector-status',
-    description: 'PileStatusChanged events for the connector status ingest',
-    tier: 'L0',
-    visibilityTimeoutSeconds: 60,
-    maxReceiveCount: 5,
-    subscribe: [PileStatusChanged.pattern()],
-    dlqRetentionDays: 14,
-  },
-];
+export const baseinfoQueues: readonly QueueDecl[] = [ConnectorStatusQueue.decl];
 
 const readStations = { table: 'stations', access: 'read' } as const;
 
@@ -54,7 +44,7 @@ export const baseinfoFunctions: readonly FunctionDecl[] = [
     entry: 'functions/baseinfo/connector-status-ingest.ts',
     tier: 'L0',
     description: 'Pile status reports → versioned live connector status → ConnectorStatusChanged on real changes',
-    triggers: [{ type: 'queue', queue: 'connector-status', batchSize: 25, maxBatchingWindowSeconds: 1 }],
+    triggers: [{ type: 'queue', queue: ConnectorStatusQueue.name, batchSize: 25, maxBatchingWindowSeconds: 1 }],
     grants: [{ table: 'stations', access: 'readWrite' }, putEvents],
   },
 ];

@@ -1,6 +1,6 @@
 /** The charging service: orders, pile commands, billing (L0). */
 
-import { PileMeterValues, PileSessionStarted, PileSessionStopped } from '../../events/piles.ts';
+import { ChargingPileEventsQueue, ChargingTimeoutsQueue } from '../../events/queues.ts';
 import { putEvents, tcecInterface } from './helpers.ts';
 import type { FunctionDecl, QueueDecl, TableDecl } from './types.ts';
 
@@ -18,28 +18,12 @@ export const chargingTables: readonly TableDecl[] = [
   },
 ];
 
-export const chargingQueues: readonly QueueDecl[] = [
-  {
-    name: 'charging-pile-events',
-    description: 'Pile session events (started, meter values, stopped) for the orders',
-    tier: 'L0',
-    visibilityTimeoutSeconds: 60,
-    maxReceiveCount: 8,
-    subscribe: [PileSessionStarted.pattern(), PileSessionStopped.pattern(), PileMeterValues.pattern()],
-  },
-  {
-    name: 'charging-timeouts',
-    description: 'Delayed checks: a start or stop the pile has not answered in time finishes the order and frees the connector',
-    tier: 'L0',
-    visibilityTimeoutSeconds: 60,
-    maxReceiveCount: 8,
-  },
-];
+export const chargingQueues: readonly QueueDecl[] = [ChargingPileEventsQueue.decl, ChargingTimeoutsQueue.decl];
 
 const orders = { table: 'orders', access: 'readWrite' } as const;
 const readOrders = { table: 'orders', access: 'read' } as const;
 const readStations = { table: 'stations', access: 'read' } as const;
-const timeouts = { queue: 'charging-timeouts', access: 'send' } as const;
+const timeouts = { queue: ChargingTimeoutsQueue.name, access: 'send' } as const;
 
 export const chargingFunctions: readonly FunctionDecl[] = [
   tcecInterface('query_equip_auth', 'charging', 'L0', 'T/CEC 102 §3.5: may a session start on this connector', [readStations]),
@@ -68,7 +52,7 @@ export const chargingFunctions: readonly FunctionDecl[] = [
     tier: 'L0',
     description: 'Pile started / meter values / stopped → order state, running bill, final bill; connector released',
     // no batching window: a pile's answer reaches the order (and the partner) without waiting for a fuller batch
-    triggers: [{ type: 'queue', queue: 'charging-pile-events', batchSize: 10 }],
+    triggers: [{ type: 'queue', queue: ChargingPileEventsQueue.name, batchSize: 10 }],
     grants: [orders, putEvents, timeouts],
   },
   {
@@ -77,7 +61,7 @@ export const chargingFunctions: readonly FunctionDecl[] = [
     entry: 'functions/charging/charging-timeout.ts',
     tier: 'L0',
     description: 'A start or stop the pile never answered: finish the order with a reason and release the connector',
-    triggers: [{ type: 'queue', queue: 'charging-timeouts', batchSize: 10 }],
+    triggers: [{ type: 'queue', queue: ChargingTimeoutsQueue.name, batchSize: 10 }],
     grants: [orders, putEvents],
   },
 ];

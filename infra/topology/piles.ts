@@ -7,22 +7,12 @@
  * the local runtime (infra/local/simulator) and are never deployed.
  */
 
-import { PileCommandRequested } from '../../events/piles.ts';
+import { PileCommandsQueue } from '../../events/queues.ts';
 import type { FunctionDecl, QueueDecl, TableDecl } from './types.ts';
 
 export const pilesTables: readonly TableDecl[] = [];
 
-export const pilesQueues: readonly QueueDecl[] = [
-  {
-    name: 'pile-commands',
-    description: 'Start/stop commands for the piles (PileCommandRequested); a command the transport cannot hand over ends in the DLQ',
-    tier: 'L0',
-    visibilityTimeoutSeconds: 60,
-    maxReceiveCount: 5,
-    subscribe: [PileCommandRequested.pattern()],
-    dlqRetentionDays: 14,
-  },
-];
+export const pilesQueues: readonly QueueDecl[] = [PileCommandsQueue.decl];
 
 export const pilesFunctions: readonly FunctionDecl[] = [
   {
@@ -31,7 +21,7 @@ export const pilesFunctions: readonly FunctionDecl[] = [
     entry: 'functions/piles/pile-gateway.ts',
     tier: 'L0',
     description: 'Hands pile commands to the piles: AWS IoT Core MQTT evcs/piles/<ConnectorID>/commands (QoS 1); the simulator locally',
-    triggers: [{ type: 'queue', queue: 'pile-commands', batchSize: 10 }],
+    triggers: [{ type: 'queue', queue: PileCommandsQueue.name, batchSize: 10 }],
     grants: [{ iot: 'publish' }],
   },
 ];

@@ -8,8 +8,7 @@
  * (from the stack, like every queue's DLQ).
  */
 
-import { ConnectorStatusChanged } from '../../events/baseinfo.ts';
-import { OrderFinished, OrderProgress, OrderStarted } from '../../events/orders.ts';
+import { PushDeliveriesQueue, PushEventsQueue } from '../../events/queues.ts';
 import { putEvents, readPartners, readSecrets } from './helpers.ts';
 import type { FunctionDecl, QueueDecl, TableDecl } from './types.ts';
 
@@ -23,33 +22,10 @@ export const pushTables: readonly TableDecl[] = [
   },
 ];
 
-export const pushQueues: readonly QueueDecl[] = [
-  {
-    name: 'push-events',
-    description: 'Events that cause pushes (connector status changes, order started / progress / finished) for the push planner',
-    tier: 'L1',
-    visibilityTimeoutSeconds: 60,
-    maxReceiveCount: 8,
-    subscribe: [ConnectorStatusChanged.pattern(), OrderStarted.pattern(), OrderProgress.pattern(), OrderFinished.pattern()],
-    dlqRetentionDays: 14,
-  },
-  {
-    name: 'push-deliveries',
-    description:
-      'One message per partner and push, with its retry state; parked pushes reach the DLQ after maxReceiveCount immediate redeliveries',
-    tier: 'L1',
-    // ≥ 6 × push-deliver's timeout
-    visibilityTimeoutSeconds: 180,
-    maxReceiveCount: 4,
-    dlqRetentionDays: 14,
-    // retries wait up to an hour and a dead partner's pushes are held by its breaker: only a
-    // message older than the whole retry budget means the consumer is stuck
-    ageAlarmSeconds: 3 * 3600,
-  },
-];
+export const pushQueues: readonly QueueDecl[] = [PushEventsQueue.decl, PushDeliveriesQueue.decl];
 
 const state = { table: 'push-state', access: 'readWrite' } as const;
-const deliveries = { queue: 'push-deliveries', access: 'send' } as const;
+const deliveries = { queue: PushDeliveriesQueue.name, access: 'send' } as const;
 
 export const pushFunctions: readonly FunctionDecl[] = [
   {
@@ -58,7 +34,7 @@ export const pushFunctions: readonly FunctionDecl[] = [
     entry: 'functions/push/push-plan.ts',
     tier: 'L1',
     description: 'Events → one delivery message per partner (status fan-out to granted partners, order pushes, charge status throttle)',
-    triggers: [{ type: 'queue', queue: 'push-events', batchSize: 10, maxBatchingWindowSeconds: 1, maxConcurrency: 4 }],
+    triggers: [{ type: 'queue', queue: PushEventsQueue.name, batchSize: 10, maxBatchingWindowSeconds: 1, maxConcurrency: 4 }],
     grants: [readPartners, state, deliveries],
   },
   {
@@ -68,7 +44,7 @@ export const pushFunctions: readonly FunctionDecl[] = [
     tier: 'L1',
     description:
       "One T/CEC push to one partner: breaker, ordering gate, partner token, dialect, retry/park; records the order's ConfirmResult",
-    triggers: [{ type: 'queue', queue: 'push-deliveries', batchSize: 10, maxConcurrency: 10 }],
+    triggers: [{ type: 'queue', queue: PushDeliveriesQueue.name, batchSize: 10, maxConcurrency: 10 }],
     grants: [readPartners, readSecrets, state, deliveries, { table: 'orders', access: 'readWrite' }, putEvents],
     // worst case of one push: query_token, the push, a re-token after 4002, the push again (4 × PUSH_TIMEOUT_MS)
     timeoutSeconds: 30,

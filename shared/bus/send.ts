@@ -1,8 +1,12 @@
 /**
- * Send messages to the platform's SQS queues (AWS_ENDPOINT_URL_SQS points the same SDK call at the
- * local queues). Delays (≤ 900 s) implement timeouts and retry backoff without a scheduler.
+ * The platform's SQS calls: the one place that sends messages (SendMessage, SendMessageBatch) and
+ * changes a received message's visibility. AWS_ENDPOINT_URL_SQS points the same SDK calls at the
+ * local queues. Delays (≤ 900 s) implement timeouts and retry backoff without a scheduler.
+ *
+ * Callers go through a queue contract (`events/queues.ts`): the contract validates the body and
+ * names the queue; these functions only move strings.
  */
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityCommand, SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { tracer } from '#powertools';
 import { config } from '../config.ts';
 
@@ -10,13 +14,37 @@ let client: SQSClient | undefined;
 const sqs = () => (client ??= tracer.captureAWSv3Client(new SQSClient({})));
 
 export const MAX_DELAY_SECONDS = 900;
+/** SendMessageBatch takes at most 10 entries per call. */
+const MAX_BATCH = 10;
 
-export const sendMessage = async (queue: string, body: unknown, delaySeconds = 0): Promise<void> => {
+export class SendError extends Error {
+  override readonly name = 'SendError';
+}
+
+const delayOf = (seconds = 0): number => Math.max(0, Math.min(MAX_DELAY_SECONDS, Math.round(seconds)));
+
+/** Send one serialized message to a logical queue (the function needs a `send` grant on it). */
+export const sendRaw = async (queue: string, body: string, delaySeconds?: number): Promise<void> => {
+  await sqs().send(new SendMessageCommand({ QueueUrl: config().queueUrl(queue), MessageBody: body, DelaySeconds: delayOf(delaySeconds) }));
+};
+
+/** Send serialized messages in batches of 10; a message SQS refuses fails the call (the caller retries the whole set). */
+export const sendRawBatch = async (queue: string, bodies: readonly string[]): Promise<void> => {
+  if (bodies.length === 0) return;
+  const url = config().queueUrl(queue);
+  for (let i = 0; i < bodies.length; i += MAX_BATCH) {
+    const batch = bodies.slice(i, i + MAX_BATCH);
+    const res = await sqs().send(
+      new SendMessageBatchCommand({ QueueUrl: url, Entries: batch.map((b, j) => ({ Id: String(j), MessageBody: b })) }),
+    );
+    if (res.Failed && res.Failed.length > 0)
+      throw new SendError(`${queue}: ${res.Failed.length} message(s) not accepted: ${res.Failed.map((f) => f.Code).join(', ')}`);
+  }
+};
+
+/** Make a received message visible again at once (it is received again, and counts toward maxReceiveCount). */
+export const makeVisibleNow = async (queue: string, receiptHandle: string): Promise<void> => {
   await sqs().send(
-    new SendMessageCommand({
-      QueueUrl: config().queueUrl(queue),
-      MessageBody: JSON.stringify(body),
-      DelaySeconds: Math.max(0, Math.min(MAX_DELAY_SECONDS, Math.round(delaySeconds))),
-    }),
+    new ChangeMessageVisibilityCommand({ QueueUrl: config().queueUrl(queue), ReceiptHandle: receiptHandle, VisibilityTimeout: 0 }),
   );
 };

@@ -1,8 +1,9 @@
 /**
- * Settings of the push service, read once from the environment (zod-validated). Kept apart from
+ * Settings of the push service, read once per environment (zod-validated; see shared/config.ts). Kept apart from
  * shared/config.ts because only the push functions read them; all have production defaults.
  */
 import { z } from 'zod';
+import { perEnvironment } from '../config.ts';
 
 const int = (def: number) => z.coerce.number().int().nonnegative().default(def);
 
@@ -40,8 +41,6 @@ const PushEnvSchema = z.object({
 });
 export type PushConfig = z.infer<typeof PushEnvSchema>;
 
-let cached: PushConfig | undefined;
-export const pushConfig = (): PushConfig => (cached ??= PushEnvSchema.parse(process.env));
-export const resetPushConfig = (): void => {
-  cached = undefined;
-};
+const configs = perEnvironment((env) => PushEnvSchema.parse(env));
+export const pushConfig = (): PushConfig => configs.get();
+export const resetPushConfig = (): void => configs.reset();

@@ -6,8 +6,8 @@
 import { logger } from '#powertools';
 import { OrderFinished, OrderProgress, OrderStarted } from '../../events/orders.ts';
 import { PileCommandRequested, type StopCause } from '../../events/piles.ts';
+import { ChargingTimeoutsQueue, type TimeoutMessage } from '../../events/queues.ts';
 import { publish } from '../bus/publish.ts';
-import { sendMessage } from '../bus/send.ts';
 import { config } from '../config.ts';
 import { bill as computeBill, type OrderTotals, sanitizeSamples, toOrderTotals } from '../domain/billing.ts';
 import {
@@ -48,13 +48,6 @@ import type { Partner } from '../store/partners.ts';
 import type { RequestData, ResponseData } from '../tcec/interfaces.ts';
 import { Ret, TcecError } from '../tcec/ret.ts';
 import { formatDateTime } from '../tcec/time.ts';
-
-export const TIMEOUT_QUEUE = 'charging-timeouts';
-
-export interface TimeoutMessage {
-  kind: 'start' | 'stop';
-  StartChargeSeq: string;
-}
 
 /** The connector as this partner may see it: unknown and not-granted look the same. */
 const connectorFor = async (partner: Partner, connectorId: string): Promise<ConnectorView | undefined> => {
@@ -115,11 +108,7 @@ export const startCharge = async (partner: Partner, req: StartRequest, now: Date
   // the timeout is scheduled BEFORE the order exists: whatever fails or crashes after this line,
   // the order cannot stay in starting and the connector cannot stay locked (an order that does
   // not exist, or is no longer starting, makes the timeout a no-op)
-  await sendMessage(
-    TIMEOUT_QUEUE,
-    { kind: 'start', StartChargeSeq: req.StartChargeSeq } satisfies TimeoutMessage,
-    config().START_TIMEOUT_SECONDS,
-  );
+  await ChargingTimeoutsQueue.send({ kind: 'start', StartChargeSeq: req.StartChargeSeq }, { delaySeconds: config().START_TIMEOUT_SECONDS });
   const created = await createOrder(
     {
       StartChargeSeq: req.StartChargeSeq,
@@ -231,11 +220,7 @@ export const stopCharge = async (partner: Partner, req: RequestData<'query_stop_
  * reading. False when the order was not charging (it moved on meanwhile).
  */
 const sendStop = async (o: Pick<Order, 'StartChargeSeq' | 'ConnectorID'>, now: Date): Promise<boolean> => {
-  await sendMessage(
-    TIMEOUT_QUEUE,
-    { kind: 'stop', StartChargeSeq: o.StartChargeSeq } satisfies TimeoutMessage,
-    config().STOP_TIMEOUT_SECONDS,
-  );
+  await ChargingTimeoutsQueue.send({ kind: 'stop', StartChargeSeq: o.StartChargeSeq }, { delaySeconds: config().STOP_TIMEOUT_SECONDS });
   if (!(await markStopping(o.StartChargeSeq, now))) return false;
   await publish(PileCommandRequested, {
     command: 'stop',

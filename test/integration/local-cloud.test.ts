@@ -30,7 +30,7 @@ import {
 import type { APIGatewayProxyEventV2, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type LocalCloud, startLocalCloud } from '../../infra/local/cloud.ts';
-import { md5OfMessageAttributes } from '../../infra/local/queues.ts';
+import { md5OfMessageAttributes } from '../../infra/local/queue-store.ts';
 import { calls, resetCalls } from '../fixtures/handlers/recorder.ts';
 import { fixtureTopology } from '../fixtures/local-topology.ts';
 

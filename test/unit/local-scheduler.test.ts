@@ -1,7 +1,7 @@
 /** The local scheduler's expressions (infra/local/scheduler.ts) and the SQS attribute MD5 (infra/local/queues.ts). */
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { md5OfMessageAttributes } from '../../infra/local/queues.ts';
+import { md5OfMessageAttributes } from '../../infra/local/queue-store.ts';
 import { type CronSpec, nextCron, nextFire, parseSchedule, ScheduleError } from '../../infra/local/scheduler.ts';
 
 const cron = (expr: string): CronSpec => {

@@ -1,6 +1,7 @@
 /**
  * The demo dataset, generated deterministically (seeded PRNG: the same output on every run):
- *   npx tsx infra/local/seed/generate-demo.ts   → infra/local/seed/demo-seed.json
+ *   npm run seed:demo   (npx tsx infra/local/seed/generate-demo.ts)   → infra/local/seed/demo-seed.json
+ * A unit test regenerates it in memory and fails when the file is stale (test/unit/local-demo-seed.test.ts).
  *
  * 200 stations with ~2,000 connectors in eight Chinese cities, GCJ-02 coordinates (6 dp) around
  * real district centres, Chinese names and addresses, DC and AC equipment, peak/flat/valley
@@ -9,7 +10,7 @@
  * with the import's own rules before it is written.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { validateStations } from '../../../shared/domain/station-records.ts';
 
 const here = (f: string) => fileURLToPath(new URL(`./${f}`, import.meta.url));
@@ -21,9 +22,14 @@ const prng = (seed: number) => () => {
   t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
   return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
 };
-const rand = prng(20261123);
+const SEED = 20261123;
+let rand = prng(SEED);
 const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
-const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+const pick = <T>(xs: readonly T[]): T => {
+  const x = xs[Math.floor(rand() * xs.length)];
+  if (x === undefined) throw new Error('pick from an empty list');
+  return x;
+};
 const round = (x: number, dp: number) => Math.round(x * 10 ** dp) / 10 ** dp;
 
 interface District {
@@ -211,8 +217,13 @@ const cityFor = (() => {
     // deterministic split by weight, in order: 40 SH, 35 BJ, 30 SZ, …
     let acc = 0;
     const k = (i / TOTAL) * total;
-    for (const c of CITIES) if (k < (acc += c.weight)) return c;
-    return CITIES[CITIES.length - 1]!;
+    for (const c of CITIES) {
+      acc += c.weight;
+      if (k < acc) return c;
+    }
+    const last = CITIES.at(-1);
+    if (!last) throw new Error('no cities');
+    return last;
   };
 })();
 
@@ -231,132 +242,140 @@ const policyFor = (c: City) => {
   ];
 };
 
-const stations = Array.from({ length: TOTAL }, (_, i) => {
-  const city = cityFor(i);
-  const d = pick(city.districts);
-  const road = pick(d.roads);
-  const place = pick(PLACES);
-  const sid = `${city.code}${String(i + 1).padStart(4, '0')}`;
-  const lng = round(d.lng + (rand() - 0.5) * 0.08, 6);
-  const lat = round(d.lat + (rand() - 0.5) * 0.06, 6);
-  const maker = pick(MANUFACTURERS);
-  const dcCount = int(2, 6);
-  const acCount = int(0, 4);
-  const dcPower = pick([60, 120, 160, 240] as const);
-  const equipment = [
-    ...Array.from({ length: dcCount }, (_, k) => {
-      const eid = `${sid}D${String(k + 1).padStart(2, '0')}`;
-      const gun = round(dcPower / 2, 1);
-      return {
-        EquipmentID: eid,
-        ManufacturerID: maker.id,
-        ManufacturerName: maker.name,
-        EquipmentModel: `DC${dcPower}-2`,
-        ProductionDate: `202${int(2, 5)}-${String(int(1, 12)).padStart(2, '0')}-${String(int(1, 28)).padStart(2, '0')}`,
-        EquipmentType: 1,
-        ConnectorInfos: [1, 2].map((g) => ({
-          ConnectorID: `${eid}${g}`,
-          ConnectorName: `${k + 1}号桩${g === 1 ? 'A' : 'B'}枪`,
-          ConnectorType: 4,
-          VoltageUpperLimits: 750,
-          VoltageLowerLimits: 200,
-          Current: Math.round((gun * 1000) / 500),
-          Power: gun,
-          ParkNo: `${String.fromCharCode(65 + (k % 4))}${String(k * 2 + g).padStart(3, '0')}`,
-          NationalStandard: 2,
-        })),
-        EquipmentLng: round(lng + (rand() - 0.5) * 0.0004, 6),
-        EquipmentLat: round(lat + (rand() - 0.5) * 0.0004, 6),
-        Power: dcPower,
-        EquipmentName: `${k + 1}号直流桩`,
-      };
-    }),
-    ...Array.from({ length: acCount }, (_, k) => {
-      const eid = `${sid}A${String(k + 1).padStart(2, '0')}`;
-      return {
-        EquipmentID: eid,
-        ManufacturerID: maker.id,
-        ManufacturerName: maker.name,
-        EquipmentModel: 'AC7-1',
-        EquipmentType: 2,
-        ConnectorInfos: [
-          {
-            ConnectorID: `${eid}1`,
-            ConnectorName: `${dcCount + k + 1}号交流枪`,
-            ConnectorType: 3,
-            VoltageUpperLimits: 220,
-            VoltageLowerLimits: 220,
-            Current: 32,
-            Power: 7,
+/** the seed file's content: the same text on every call */
+export const renderDemoSeed = (): { text: string; stations: number; connectors: number; partners: number } => {
+  rand = prng(SEED);
+  const stations = Array.from({ length: TOTAL }, (_, i) => {
+    const city = cityFor(i);
+    const d = pick(city.districts);
+    const road = pick(d.roads);
+    const place = pick(PLACES);
+    const sid = `${city.code}${String(i + 1).padStart(4, '0')}`;
+    const lng = round(d.lng + (rand() - 0.5) * 0.08, 6);
+    const lat = round(d.lat + (rand() - 0.5) * 0.06, 6);
+    const maker = pick(MANUFACTURERS);
+    const dcCount = int(2, 6);
+    const acCount = int(0, 4);
+    const dcPower = pick([60, 120, 160, 240] as const);
+    const equipment = [
+      ...Array.from({ length: dcCount }, (_, k) => {
+        const eid = `${sid}D${String(k + 1).padStart(2, '0')}`;
+        const gun = round(dcPower / 2, 1);
+        return {
+          EquipmentID: eid,
+          ManufacturerID: maker.id,
+          ManufacturerName: maker.name,
+          EquipmentModel: `DC${dcPower}-2`,
+          ProductionDate: `202${int(2, 5)}-${String(int(1, 12)).padStart(2, '0')}-${String(int(1, 28)).padStart(2, '0')}`,
+          EquipmentType: 1,
+          ConnectorInfos: [1, 2].map((g) => ({
+            ConnectorID: `${eid}${g}`,
+            ConnectorName: `${k + 1}号桩${g === 1 ? 'A' : 'B'}枪`,
+            ConnectorType: 4,
+            VoltageUpperLimits: 750,
+            VoltageLowerLimits: 200,
+            Current: Math.round((gun * 1000) / 500),
+            Power: gun,
+            ParkNo: `${String.fromCharCode(65 + (k % 4))}${String(k * 2 + g).padStart(3, '0')}`,
             NationalStandard: 2,
-          },
-        ],
-        Power: 7,
-        EquipmentName: `${k + 1}号交流桩`,
-      };
-    }),
-  ];
-  const policy = policyFor(city);
-  const dcConnectors = dcCount * 2;
-  return {
-    StationID: sid,
-    OperatorID: OPERATOR_ID,
-    EquipmentOwnerID: OPERATOR_ID,
-    StationName: `星联充电·${d.name.replace(/新区$|区$/, '')}${place}站`,
-    CountryCode: 'CN',
-    AreaCode: d.area,
-    Address: `${city.name}${d.name}${road}${int(1, 2999)}号${place}`,
-    StationTel: `${city.tel}-${int(5000, 8999)}${String(int(0, 9999)).padStart(4, '0')}`,
-    ServiceTel: '4008202026',
-    StationType: place === '公交枢纽' ? 100 : place === '物流园' ? 102 : 1,
-    StationStatus: rand() < 0.04 ? 6 : 50,
-    ParkNums: dcConnectors + acCount,
-    StationLng: lng,
-    StationLat: lat,
-    SiteGuide: `从${road}入口进入${place}，按"充电"指示牌前往充电区`,
-    Construction: CONSTRUCTION_FOR[place] ?? 255,
-    MatchCars: '全部国标车型',
-    ParkInfo: '充电车位仅供新能源车充电使用',
-    BusineHours: rand() < 0.8 ? '00:00-24:00' : '07:00-23:00',
-    ElectricityFee: `谷${policy[0]?.ElecPrice.toFixed(4)} 平${policy[1]?.ElecPrice.toFixed(4)} 峰${policy[2]?.ElecPrice.toFixed(4)} 元/度`,
-    ServiceFee: `${policy[0]?.SevicePrice.toFixed(4)}元/度`,
-    ParkFee: pick(['充电期间免费停车2小时', '停车费按商场标准收取', '免费停车']),
-    Payment: '线上',
-    SupportOrder: 0,
-    EquipmentInfos: equipment,
-    PolicyInfos: policy,
-  };
-});
-
-const partnersSeed = JSON.parse(readFileSync(here('demo-partners.json'), 'utf8')) as {
-  operatorId: string;
-  partners: Array<Record<string, unknown>>;
-};
-const partners = partnersSeed.partners.map((p) => {
-  if (p.operatorId === 'MA01H3BQ2') return { ...p, stations: '*' };
-  if (p.operatorId === 'MA02XJ7K3')
+          })),
+          EquipmentLng: round(lng + (rand() - 0.5) * 0.0004, 6),
+          EquipmentLat: round(lat + (rand() - 0.5) * 0.0004, 6),
+          Power: dcPower,
+          EquipmentName: `${k + 1}号直流桩`,
+        };
+      }),
+      ...Array.from({ length: acCount }, (_, k) => {
+        const eid = `${sid}A${String(k + 1).padStart(2, '0')}`;
+        return {
+          EquipmentID: eid,
+          ManufacturerID: maker.id,
+          ManufacturerName: maker.name,
+          EquipmentModel: 'AC7-1',
+          EquipmentType: 2,
+          ConnectorInfos: [
+            {
+              ConnectorID: `${eid}1`,
+              ConnectorName: `${dcCount + k + 1}号交流枪`,
+              ConnectorType: 3,
+              VoltageUpperLimits: 220,
+              VoltageLowerLimits: 220,
+              Current: 32,
+              Power: 7,
+              NationalStandard: 2,
+            },
+          ],
+          Power: 7,
+          EquipmentName: `${k + 1}号交流桩`,
+        };
+      }),
+    ];
+    const policy = policyFor(city);
+    const dcConnectors = dcCount * 2;
     return {
-      ...p,
-      stations: stations
-        .filter((s) => s.StationID.startsWith('SH'))
-        .slice(0, 20)
-        .map((s) => s.StationID),
+      StationID: sid,
+      OperatorID: OPERATOR_ID,
+      EquipmentOwnerID: OPERATOR_ID,
+      StationName: `星联充电·${d.name.replace(/新区$|区$/, '')}${place}站`,
+      CountryCode: 'CN',
+      AreaCode: d.area,
+      Address: `${city.name}${d.name}${road}${int(1, 2999)}号${place}`,
+      StationTel: `${city.tel}-${int(5000, 8999)}${String(int(0, 9999)).padStart(4, '0')}`,
+      ServiceTel: '4008202026',
+      StationType: place === '公交枢纽' ? 100 : place === '物流园' ? 102 : 1,
+      StationStatus: rand() < 0.04 ? 6 : 50,
+      ParkNums: dcConnectors + acCount,
+      StationLng: lng,
+      StationLat: lat,
+      SiteGuide: `从${road}入口进入${place}，按"充电"指示牌前往充电区`,
+      Construction: CONSTRUCTION_FOR[place] ?? 255,
+      MatchCars: '全部国标车型',
+      ParkInfo: '充电车位仅供新能源车充电使用',
+      BusineHours: rand() < 0.8 ? '00:00-24:00' : '07:00-23:00',
+      ElectricityFee: `谷${policy[0]?.ElecPrice.toFixed(4)} 平${policy[1]?.ElecPrice.toFixed(4)} 峰${policy[2]?.ElecPrice.toFixed(4)} 元/度`,
+      ServiceFee: `${policy[0]?.SevicePrice.toFixed(4)}元/度`,
+      ParkFee: pick(['充电期间免费停车2小时', '停车费按商场标准收取', '免费停车']),
+      Payment: '线上',
+      SupportOrder: 0,
+      EquipmentInfos: equipment,
+      PolicyInfos: policy,
     };
-  return p;
-});
+  });
 
-const check = validateStations(stations, { operatorId: partnersSeed.operatorId });
-if (check.problems.length) {
-  console.error(check.problems.slice(0, 20).join('\n'));
-  process.exit(1);
-}
-const seed = {
-  $comment:
-    'GENERATED by infra/local/seed/generate-demo.ts (deterministic; do not edit by hand). LOCAL DEMO ONLY: the partner secrets are public demo values, never real credentials.',
-  operatorId: partnersSeed.operatorId,
-  partners,
-  stations,
+  const partnersSeed = JSON.parse(readFileSync(here('demo-partners.json'), 'utf8')) as {
+    operatorId: string;
+    partners: Array<Record<string, unknown>>;
+  };
+  const partners = partnersSeed.partners.map((p) => {
+    if (p.operatorId === 'MA01H3BQ2') return { ...p, stations: '*' };
+    if (p.operatorId === 'MA02XJ7K3')
+      return {
+        ...p,
+        stations: stations
+          .filter((s) => s.StationID.startsWith('SH'))
+          .slice(0, 20)
+          .map((s) => s.StationID),
+      };
+    return p;
+  });
+
+  const check = validateStations(stations, { operatorId: partnersSeed.operatorId });
+  if (check.problems.length) throw new Error(`the generated stations break the import rules:\n${check.problems.slice(0, 20).join('\n')}`);
+  const seed = {
+    $comment:
+      'GENERATED by infra/local/seed/generate-demo.ts (deterministic; do not edit by hand). LOCAL DEMO ONLY: the partner secrets are public demo values, never real credentials.',
+    operatorId: partnersSeed.operatorId,
+    partners,
+    stations,
+  };
+  const connectors = stations.reduce((a, s) => a + s.EquipmentInfos.reduce((b, e) => b + e.ConnectorInfos.length, 0), 0);
+  return { text: `${JSON.stringify(seed, null, 1)}\n`, stations: stations.length, connectors, partners: partners.length };
 };
-writeFileSync(here('demo-seed.json'), `${JSON.stringify(seed, null, 1)}\n`);
-const connectors = stations.reduce((a, s) => a + s.EquipmentInfos.reduce((b, e) => b + e.ConnectorInfos.length, 0), 0);
-console.log(`demo-seed.json: ${stations.length} stations, ${connectors} connectors, ${partners.length} partners`);
+
+export const DEMO_SEED_FILE = here('demo-seed.json');
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const out = renderDemoSeed();
+  writeFileSync(DEMO_SEED_FILE, out.text);
+  console.log(`demo-seed.json: ${out.stations} stations, ${out.connectors} connectors, ${out.partners} partners`);
+}

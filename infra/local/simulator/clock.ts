@@ -33,14 +33,17 @@ class Heap {
     return this.a[0];
   }
   private less(i: number, j: number): boolean {
-    const x = this.a[i]!;
-    const y = this.a[j]!;
+    const x = this.a[i];
+    const y = this.a[j];
+    if (!x || !y) throw new RangeError(`heap index out of range: ${i}, ${j}`);
     return x.at < y.at || (x.at === y.at && x.order < y.order);
   }
   private swap(i: number, j: number): void {
-    const t = this.a[i]!;
-    this.a[i] = this.a[j]!;
-    this.a[j] = t;
+    const x = this.a[i];
+    const y = this.a[j];
+    if (!x || !y) throw new RangeError(`heap index out of range: ${i}, ${j}`);
+    this.a[i] = y;
+    this.a[j] = x;
   }
   push(e: Entry): void {
     this.a.push(e);
@@ -118,7 +121,11 @@ export class SimClock {
     const e: Entry = { at, order: this.order++, fn, cancelled: false };
     this.heap.push(e);
     if (!this.manual) this.arm();
-    return { cancel: () => void (e.cancelled = true) };
+    return {
+      cancel: () => {
+        e.cancelled = true;
+      },
+    };
   }
 
   /** run `fn` after `ms` of simulated time */

@@ -19,13 +19,17 @@ export type Sink = (events: readonly SimEvent[]) => Promise<void>;
 
 /** The platform's EventBridge bus through the real SDK (shared/bus/publish.ts); consecutive events of one type share a PutEvents call. */
 export const busSink: Sink = async (events) => {
-  let i = 0;
-  while (i < events.length) {
-    const type = events[i]!.type;
-    const group: unknown[] = [];
-    while (i < events.length && events[i]!.type === type) group.push(events[i++]!.detail);
-    await publish(SIM_CONTRACTS[type], group as never);
+  let group: unknown[] = [];
+  let type: (typeof events)[number]['type'] | undefined;
+  for (const e of events) {
+    if (type !== undefined && e.type !== type) {
+      await publish(SIM_CONTRACTS[type], group as never);
+      group = [];
+    }
+    type = e.type;
+    group.push(e.detail);
   }
+  if (type !== undefined) await publish(SIM_CONTRACTS[type], group as never);
 };
 
 const BATCH = 50;

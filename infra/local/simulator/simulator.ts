@@ -226,7 +226,10 @@ export class PileSimulator {
       };
       this.conns.set(spec.ConnectorID, c);
       let pile = this.piles.get(spec.EquipmentID);
-      if (!pile) this.piles.set(spec.EquipmentID, (pile = { seq: seqBase, connectors: [] }));
+      if (!pile) {
+        pile = { seq: seqBase, connectors: [] };
+        this.piles.set(spec.EquipmentID, pile);
+      }
       pile.connectors.push(c);
     }
   }
@@ -537,7 +540,8 @@ export class PileSimulator {
     const wait = this.expHours(this.o.offlineRatePerHour ?? 0.01);
     if (wait === undefined) return;
     this.clock.after(wait, (at) => {
-      const pile = this.piles.get(pileId)!;
+      const pile = this.piles.get(pileId);
+      if (!pile) return;
       const affected = pile.connectors.filter((c) => !c.held && c.state !== 'offline');
       for (const c of affected) this.goOffline(c, at, false);
       this.clock.after(this.between(60_000, 600_000), (back) => {
@@ -580,7 +584,8 @@ export class PileSimulator {
     const r = c.reported;
     if (r && r.status === status && r.park === park && r.lock === lock) return;
     c.reported = { status, park, lock };
-    const pile = this.piles.get(c.spec.EquipmentID)!;
+    const pile = this.piles.get(c.spec.EquipmentID);
+    if (!pile) throw new Error(`connector ${c.spec.ConnectorID}: unknown pile ${c.spec.EquipmentID}`);
     pile.seq += 1;
     this.emit(c, {
       type: 'PileStatusChanged',

@@ -1,18 +1,15 @@
 /**
- * SQS for the local runtime: standard-queue semantics (at-least-once, visibility timeout,
- * receive count, DLQ after maxReceiveCount, DelaySeconds 0–900, best-effort ordering), the
- * queue → function pollers (Lambda event source mapping with ReportBatchItemFailures and
- * maxConcurrency), persistence to <dataDir>/queues.json, and the operator API (depth, DLQ peek,
- * redrive, drain) the CLI and tests use. The loopback emulator (aws-emulator.ts) serves the same
- * store to the real SQS client.
+ * The queue store: SQS for the local runtime with standard-queue semantics (at-least-once,
+ * visibility timeout, receive count, DLQ after maxReceiveCount, DelaySeconds 0–900, best-effort
+ * ordering), persistence to <dataDir>/queues.json, and the operator API (depth, DLQ peek, redrive,
+ * idle) the CLI and tests use. The loopback emulator (aws-emulator.ts) serves it to the real SQS
+ * client; the pollers (pollers.ts) feed its messages to the functions.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import type { FunctionDecl, QueueDecl, Topology } from '../topology/types.ts';
-import type { Invoker } from './invoke.ts';
-import { sleep } from './ports.ts';
+import type { QueueDecl } from '../topology/types.ts';
+import { readJsonFile, writeJsonAtomic } from './json-file.ts';
 
 export const localQueueName = (logical: string): string => `evcs-${logical}`;
 export const dlqName = (physical: string): string => `${physical}-dlq`;
@@ -73,8 +70,8 @@ export const md5OfMessageAttributes = (attrs: Record<string, MessageAttribute>):
     len.writeUInt32BE(b.length);
     parts.push(len, b);
   };
-  for (const name of names) {
-    const a = attrs[name]!;
+  for (const [name, a] of names.map((n) => [n, attrs[n]] as const)) {
+    if (!a) continue;
     lenPrefixed(Buffer.from(name, 'utf8'));
     lenPrefixed(Buffer.from(a.DataType, 'utf8'));
     if (a.DataType.startsWith('Binary')) {
@@ -142,6 +139,7 @@ export class QueueStore {
   private readonly queues = new Map<string, QueueState>();
   private readonly byLogical = new Map<string, string>();
   private waiters = new Set<() => void>();
+  private readonly watched = new WeakSet<AbortSignal>();
   private wakeTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -315,7 +313,8 @@ export class QueueStore {
   }
 
   private moveToDlq(q: QueueState, m: StoredMessage): void {
-    const dlq = this.get(q.dlq!);
+    if (!q.dlq) return;
+    const dlq = this.get(q.dlq);
     q.messages = q.messages.filter((x) => x !== m);
     const { receiptHandle: _rh, ...rest } = m;
     dlq.messages.push({ ...rest, receiveCount: 0, visibleAt: Date.now(), deadLetterSourceQueue: q.arn });
@@ -409,7 +408,7 @@ export class QueueStore {
 
   /** the topology's source queues with their logical names */
   sourceQueues(): { logical: string; name: string; url: string }[] {
-    return [...this.queues.values()].filter((q) => q.logical).map((q) => ({ logical: q.logical!, name: q.name, url: q.url }));
+    return [...this.queues.values()].flatMap((q) => (q.logical ? [{ logical: q.logical, name: q.name, url: q.url }] : []));
   }
 
   // -- waiting -------------------------------------------------------------------------------
@@ -434,24 +433,34 @@ export class QueueStore {
   }
 
   private waitForChange(ms: number, signal?: AbortSignal): Promise<void> {
+    this.wakeOnAbort(signal);
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(t);
         this.waiters.delete(done);
-        signal?.removeEventListener('abort', done);
         resolve();
       };
       const t = setTimeout(done, Math.max(1, ms));
       this.waiters.add(done);
-      signal?.addEventListener('abort', done, { once: true });
     });
+  }
+
+  /**
+   * One abort listener per signal, however many receives wait on it (every poller loop shares one
+   * signal: a listener per wait would pile up past Node's MaxListeners); aborting wakes every waiter
+   * and each receive sees `signal.aborted`.
+   */
+  private wakeOnAbort(signal?: AbortSignal): void {
+    if (!signal || signal.aborted || this.watched.has(signal)) return;
+    this.watched.add(signal);
+    signal.addEventListener('abort', () => this.notify(), { once: true });
   }
 
   // -- persistence -----------------------------------------------------------------------------
 
   private load(file: string): void {
-    if (!existsSync(file)) return;
-    const parsed = PersistedSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+    const parsed = readJsonFile(file, PersistedSchema);
+    if (!parsed) return;
     for (const [name, msgs] of Object.entries(parsed.queues)) {
       const q = this.queues.get(name);
       if (!q) continue; // a queue removed from the topology: its messages are dropped
@@ -481,182 +490,4 @@ export class QueueStore {
   }
 }
 
-export const writeJsonAtomic = (file: string, data: unknown): void => {
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(data, null, 2), { mode: 0o600 });
-  renameSync(tmp, file);
-};
-
 export const queueStateFile = (dataDir: string): string => join(dataDir, 'queues.json');
-
-// -- pollers (event source mappings) -------------------------------------------------------------
-
-export interface SqsRecord {
-  messageId: string;
-  receiptHandle: string;
-  body: string;
-  attributes: Record<string, string>;
-  messageAttributes: Record<
-    string,
-    { stringValue?: string; binaryValue?: string; stringListValues: string[]; binaryListValues: string[]; dataType: string }
-  >;
-  md5OfBody: string;
-  md5OfMessageAttributes?: string;
-  eventSource: 'aws:sqs';
-  eventSourceARN: string;
-  awsRegion: string;
-}
-
-const BatchResponseSchema = z.object({ batchItemFailures: z.array(z.object({ itemIdentifier: z.string() })) });
-
-export interface PollerOptions {
-  store: QueueStore;
-  invoker: Invoker;
-  topology: Topology;
-  region: string;
-  /** concurrent batches per function when the trigger sets no maxConcurrency (default 2) */
-  defaultConcurrency?: number;
-  /** the batching window is capped locally so a developer does not wait (default 500 ms) */
-  maxBatchingWindowMs?: number;
-  onLog?: (line: string) => void;
-}
-
-/** Runs one receive loop per (function, queue trigger) × concurrency. */
-export class Pollers {
-  private readonly abort = new AbortController();
-  private readonly loops: Promise<void>[] = [];
-  private busy = 0;
-
-  constructor(private readonly o: PollerOptions) {}
-
-  start(): void {
-    for (const fn of this.o.topology.functions) {
-      for (const t of fn.triggers) {
-        if (t.type !== 'queue') continue;
-        if (!this.o.store.has(t.queue)) throw new Error(`function ${fn.id}: queue trigger on unknown queue '${t.queue}'`);
-        const n = Math.max(1, t.maxConcurrency ?? this.o.defaultConcurrency ?? 2);
-        for (let i = 0; i < n; i++) this.loops.push(this.loop(fn, t.queue, t.batchSize, t.maxBatchingWindowSeconds ?? 0));
-      }
-    }
-  }
-
-  /** the queues some function consumes (the ones `drain` waits on) */
-  consumedQueues(): string[] {
-    return [...new Set(this.o.topology.functions.flatMap((f) => f.triggers.flatMap((t) => (t.type === 'queue' ? [t.queue] : []))))];
-  }
-
-  /** batches being processed right now */
-  inFlight(): number {
-    return this.busy;
-  }
-
-  async stop(): Promise<void> {
-    this.abort.abort();
-    await Promise.all(this.loops);
-  }
-
-  private async loop(fn: FunctionDecl, queue: string, batchSize: number, windowSeconds: number): Promise<void> {
-    const { store } = this.o;
-    const signal = this.abort.signal;
-    const size = Math.min(batchSize, 10_000);
-    while (!signal.aborted) {
-      let batch: ReceivedMessage[];
-      try {
-        batch = await store.receive(queue, Math.min(size, 10), undefined, 1, signal);
-        if (batch.length === 0) continue;
-        this.busy++;
-        const windowEnd = Date.now() + Math.min(windowSeconds * 1000, this.o.maxBatchingWindowMs ?? 500);
-        while (batch.length < size && Date.now() < windowEnd && !signal.aborted) {
-          const more = await store.receive(queue, Math.min(size - batch.length, 10), undefined, (windowEnd - Date.now()) / 1000, signal);
-          if (more.length === 0) break;
-          for (const m of more) {
-            // a message that timed out during the window and came back replaces its older copy
-            const i = batch.findIndex((x) => x.messageId === m.messageId);
-            if (i >= 0) batch[i] = m;
-            else batch.push(m);
-          }
-        }
-      } catch (err) {
-        this.o.onLog?.(`[queues] ${fn.id}: receive failed: ${err instanceof Error ? err.message : String(err)}`);
-        await sleep(200);
-        continue;
-      }
-      try {
-        await this.process(fn, queue, batch);
-      } finally {
-        this.busy--;
-      }
-    }
-  }
-
-  private async process(fn: FunctionDecl, queue: string, batch: ReceivedMessage[]): Promise<void> {
-    const { store } = this.o;
-    const arn = store.arn(queue);
-    const event = {
-      Records: batch.map(
-        (m): SqsRecord => ({
-          messageId: m.messageId,
-          receiptHandle: m.receiptHandle,
-          body: m.body,
-          attributes: m.attributes,
-          messageAttributes: Object.fromEntries(
-            Object.entries(m.messageAttributes).map(([k, a]) => [
-              k,
-              {
-                ...(a.StringValue !== undefined ? { stringValue: a.StringValue } : {}),
-                ...(a.BinaryValue !== undefined ? { binaryValue: a.BinaryValue } : {}),
-                stringListValues: [],
-                binaryListValues: [],
-                dataType: a.DataType,
-              },
-            ]),
-          ),
-          md5OfBody: m.md5OfBody,
-          ...(m.md5OfMessageAttributes ? { md5OfMessageAttributes: m.md5OfMessageAttributes } : {}),
-          eventSource: 'aws:sqs',
-          eventSourceARN: arn,
-          awsRegion: this.o.region,
-        }),
-      ),
-    };
-    let failed: Set<string>;
-    try {
-      const result = await this.o.invoker.invoke(fn, event);
-      failed = this.failedIds(fn, batch, result);
-    } catch (err) {
-      this.o.onLog?.(
-        `[queues] ${fn.id}: batch of ${batch.length} from ${queue} failed: ${err instanceof Error ? err.message : String(err)}`,
-      );
-      return; // the whole batch stays; it reappears after the visibility timeout
-    }
-    for (const m of batch) {
-      if (failed.has(m.messageId)) continue;
-      try {
-        store.delete(queue, m.receiptHandle);
-      } catch {
-        /* already gone */
-      }
-    }
-  }
-
-  /** ReportBatchItemFailures: ids that stay in the queue; a malformed response fails the whole batch */
-  private failedIds(fn: FunctionDecl, batch: ReceivedMessage[], result: unknown): Set<string> {
-    const all = new Set(batch.map((m) => m.messageId));
-    if (result === undefined || result === null) return new Set();
-    if (typeof result === 'object' && !('batchItemFailures' in result)) return new Set();
-    const parsed = BatchResponseSchema.safeParse(result);
-    if (!parsed.success) {
-      this.o.onLog?.(`[queues] ${fn.id}: malformed batch response, the whole batch is retried`);
-      return all;
-    }
-    const ids = new Set<string>();
-    for (const f of parsed.data.batchItemFailures) {
-      if (!all.has(f.itemIdentifier)) {
-        this.o.onLog?.(`[queues] ${fn.id}: batchItemFailures names unknown id '${f.itemIdentifier}', the whole batch is retried`);
-        return all;
-      }
-      ids.add(f.itemIdentifier);
-    }
-    return ids;
-  }
-}

@@ -1,0 +1,94 @@
+/**
+ * The queue catalog: every SQS queue of the platform, declared once with what it carries.
+ *
+ *   - a queue EventBridge rules feed declares the events it subscribes to: its body is the union of
+ *     their envelopes, and its consumer's `parse` returns that union (a `switch` on `detail-type`
+ *     narrows it);
+ *   - a queue our own code sends to declares its body schema: `send` / `sendBatch` validate before
+ *     anything leaves, and the consumer's `parse` returns the same type.
+ *
+ * The topology (`infra/topology/*.ts`) lists `contract.decl`; the stack and the local runtime read it
+ * from there. The functions that consume or send are declared in the topology (triggers, grants).
+ */
+import { z } from 'zod';
+import { DeliverySchema } from '../shared/push/messages.ts';
+import { ConnectorStatusChanged } from './baseinfo.ts';
+import { defineQueue } from './define.ts';
+import { OrderFinished, OrderProgress, OrderStarted } from './orders.ts';
+import { PileCommandRequested, PileMeterValues, PileSessionStarted, PileSessionStopped, PileStatusChanged } from './piles.ts';
+
+// -- baseinfo --------------------------------------------------------------------------------------
+
+export const ConnectorStatusQueue = defineQueue({
+  name: 'connector-status',
+  description: 'PileStatusChanged events for the connector status ingest',
+  tier: 'L0',
+  visibilityTimeoutSeconds: 60,
+  maxReceiveCount: 5,
+  subscribe: [PileStatusChanged],
+  dlqRetentionDays: 14,
+});
+
+// -- piles -----------------------------------------------------------------------------------------
+
+export const PileCommandsQueue = defineQueue({
+  name: 'pile-commands',
+  description: 'Start/stop commands for the piles (PileCommandRequested); a command the transport cannot hand over ends in the DLQ',
+  tier: 'L0',
+  visibilityTimeoutSeconds: 60,
+  maxReceiveCount: 5,
+  subscribe: [PileCommandRequested],
+  dlqRetentionDays: 14,
+});
+
+// -- charging --------------------------------------------------------------------------------------
+
+export const ChargingPileEventsQueue = defineQueue({
+  name: 'charging-pile-events',
+  description: 'Pile session events (started, meter values, stopped) for the orders',
+  tier: 'L0',
+  visibilityTimeoutSeconds: 60,
+  maxReceiveCount: 8,
+  subscribe: [PileSessionStarted, PileSessionStopped, PileMeterValues],
+});
+
+export const ChargingTimeoutsQueue = defineQueue({
+  name: 'charging-timeouts',
+  description: 'Delayed checks: a start or stop the pile has not answered in time finishes the order and frees the connector',
+  tier: 'L0',
+  visibilityTimeoutSeconds: 60,
+  maxReceiveCount: 8,
+  body: z.object({
+    /** which command the pile has not answered */
+    kind: z.enum(['start', 'stop']),
+    StartChargeSeq: z.string().min(1).max(64),
+  }),
+});
+export type TimeoutMessage = z.output<typeof ChargingTimeoutsQueue.body>;
+
+// -- push ------------------------------------------------------------------------------------------
+
+export const PushEventsQueue = defineQueue({
+  name: 'push-events',
+  description: 'Events that cause pushes (connector status changes, order started / progress / finished) for the push planner',
+  tier: 'L1',
+  visibilityTimeoutSeconds: 60,
+  maxReceiveCount: 8,
+  subscribe: [ConnectorStatusChanged, OrderStarted, OrderProgress, OrderFinished],
+  dlqRetentionDays: 14,
+});
+
+export const PushDeliveriesQueue = defineQueue({
+  name: 'push-deliveries',
+  description:
+    'One message per partner and push, with its retry state; parked pushes reach the DLQ after maxReceiveCount immediate redeliveries',
+  tier: 'L1',
+  // ≥ 6 × push-deliver's timeout
+  visibilityTimeoutSeconds: 180,
+  maxReceiveCount: 4,
+  dlqRetentionDays: 14,
+  // retries wait up to an hour and a dead partner's pushes are held by its breaker: only a
+  // message older than the whole retry budget means the consumer is stuck
+  ageAlarmSeconds: 3 * 3600,
+  body: DeliverySchema,
+});

@@ -1,0 +1,44 @@
+/**
+ * A function's environment, derived from its declaration: the ONE derivation both runtimes use.
+ * The CDK construct (infra/constructs/evcs-function.ts) sets exactly these variables on the deployed
+ * function; the local runtime (infra/local/invoke.ts) runs each invocation inside exactly these
+ * (shared/config.ts `runWithEnv`). So a function without a grant on a table has no `TABLE_<NAME>`
+ * in either, and a missing grant fails a local test as it would fail in AWS.
+ *
+ * AWS SDK settings (region, credentials, AWS_ENDPOINT_URL_<SERVICE>) are not part of it: Lambda
+ * sets them per function in AWS, the local runtime sets them process-wide.
+ */
+import { envName, type FunctionDecl } from './types.ts';
+
+/** The Powertools metrics namespace of every function. */
+const METRICS_NAMESPACE = 'EVCS';
+
+export interface EnvironmentContext {
+  readonly operatorId: string;
+  readonly secretsPrefix: string;
+  readonly eventBusName: string;
+  /** POWERTOOLS_LOG_LEVEL */
+  readonly logLevel: string;
+  /** the physical name of a declared table (a CloudFormation token in the stack) */
+  tableName(logical: string): string;
+  /** the URL of a declared queue (a CloudFormation token in the stack) */
+  queueUrl(logical: string): string;
+}
+
+export const functionEnvironment = (decl: FunctionDecl, ctx: EnvironmentContext): Record<string, string> => {
+  const env: Record<string, string> = {
+    NODE_OPTIONS: '--enable-source-maps',
+    POWERTOOLS_SERVICE_NAME: decl.service,
+    POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+    POWERTOOLS_LOG_LEVEL: ctx.logLevel,
+    OPERATOR_ID: ctx.operatorId,
+    SECRETS_PREFIX: ctx.secretsPrefix,
+    EVENT_BUS_NAME: ctx.eventBusName,
+    ...decl.environment,
+  };
+  for (const grant of decl.grants) {
+    if ('table' in grant) env[envName('TABLE', grant.table)] = ctx.tableName(grant.table);
+    else if ('queue' in grant) env[envName('QUEUE_URL', grant.queue)] = ctx.queueUrl(grant.queue);
+  }
+  return env;
+};
