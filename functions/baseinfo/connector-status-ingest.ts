@@ -7,19 +7,13 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { logger } from '#powertools';
-import { PileStatusChanged } from '../../events/piles.ts';
+import { ConnectorStatusQueue } from '../../events/queues.ts';
 import { ingestPileStatus } from '../../shared/services/connector-status.ts';
 
 const processor = new BatchProcessor(EventType.SQS);
 
 const record = async (r: SQSRecord): Promise<void> => {
-  let body: unknown;
-  try {
-    body = JSON.parse(r.body);
-  } catch {
-    throw new Error(`message ${r.messageId}: body is not JSON`);
-  }
-  const event = PileStatusChanged.envelope.parse(body);
+  const event = ConnectorStatusQueue.parse(r.body);
   const result = await ingestPileStatus(event.detail);
   logger.debug('pile status ingested', { ConnectorID: event.detail.ConnectorID, result });
 };

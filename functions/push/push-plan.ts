@@ -6,13 +6,14 @@
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import { PushEventsQueue } from '../../events/queues.ts';
 import { enqueueDeliveries } from '../../shared/push/queue.ts';
 import { planPushes } from '../../shared/services/push-planning.ts';
 
 const processor = new BatchProcessor(EventType.SQS);
 
 const record = async (r: SQSRecord): Promise<void> => {
-  const deliveries = await planPushes(JSON.parse(r.body));
+  const deliveries = await planPushes(PushEventsQueue.parse(r.body));
   if (deliveries.length > 0) await enqueueDeliveries(deliveries);
 };
 

@@ -5,9 +5,7 @@
  *   - the notification_equip_charge_status throttle: at most one progress push per order per
  *     PUSH_STATUS_INTERVAL_SECONDS (a conditional write per sample).
  */
-import { logger } from '#powertools';
-import { ConnectorStatusChanged } from '../../events/baseinfo.ts';
-import { OrderFinished, OrderProgress, OrderStarted } from '../../events/orders.ts';
+import type { PushEventsQueue } from '../../events/queues.ts';
 import { OrderStatus } from '../domain/charging.ts';
 import type { Partner } from '../domain/partners.ts';
 import { pushConfig } from '../push/config.ts';
@@ -31,24 +29,23 @@ export const resetPushPlanning = (): void => {
   partners = undefined;
 };
 
-/** The deliveries an event (an EventBridge envelope, as the rule delivers it) causes. Unknown types cause none. */
-export const planPushes = async (event: unknown, now = Date.now()): Promise<Delivery[]> => {
-  const detailType = event && typeof event === 'object' ? (event as { 'detail-type'?: unknown })['detail-type'] : undefined;
-  switch (detailType) {
-    case ConnectorStatusChanged.detailType:
-      return stationStatusPushes(ConnectorStatusChanged.envelope.parse(event).detail, await currentPartners(now), now);
-    case OrderStarted.detailType:
-      return [startResultPush(OrderStarted.envelope.parse(event).detail, now)];
-    case OrderProgress.detailType: {
-      const d = OrderProgress.envelope.parse(event).detail;
+/** A message of the push-events queue: the envelope of one of the events it subscribes to (events/queues.ts). */
+export type PushEvent = ReturnType<typeof PushEventsQueue.parse>;
+
+/** The deliveries an event causes (the queue contract has already checked its shape). */
+export const planPushes = async (event: PushEvent, now = Date.now()): Promise<Delivery[]> => {
+  switch (event['detail-type']) {
+    case 'ConnectorStatusChanged':
+      return stationStatusPushes(event.detail, await currentPartners(now), now);
+    case 'OrderStarted':
+      return [startResultPush(event.detail, now)];
+    case 'OrderProgress': {
+      const d = event.detail;
       if (d.StartChargeSeqStat !== OrderStatus.Charging) return [];
       const claimed = await claimStatusSlot(d.StartChargeSeq, sampleVersion(d.EndTime), pushConfig().PUSH_STATUS_INTERVAL_SECONDS * 1000);
       return claimed ? [equipStatusPush(d, now)] : [];
     }
-    case OrderFinished.detailType:
-      return finishPushes(OrderFinished.envelope.parse(event).detail, now);
-    default:
-      logger.warn('unexpected event type: ignored', { detailType: String(detailType) });
-      return [];
+    case 'OrderFinished':
+      return finishPushes(event.detail, now);
   }
 };

@@ -8,14 +8,17 @@ import { DynamoDBDocumentClient, ScanCommand, UpdateCommand } from '@aws-sdk/lib
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ConnectorStatusChanged } from '../../../events/baseinfo.ts';
-import type { EventContract } from '../../../events/define.ts';
+import { type EventContract, QueueMessageError } from '../../../events/define.ts';
 import { OrderProgress } from '../../../events/orders.ts';
+import { PushEventsQueue } from '../../../events/queues.ts';
 import { resetConfig } from '../../../shared/config.ts';
 import { PARTNERS_CACHE_MS, planPushes, resetPushPlanning } from '../../../shared/services/push-planning.ts';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 
-const envelope = (c: EventContract, detail: unknown) => ({
+/** the event as the push-events queue's contract hands it to the planner */
+const envelope = (c: EventContract, detail: unknown) => PushEventsQueue.parse(JSON.stringify(raw(c, detail)));
+const raw = (c: EventContract, detail: unknown) => ({
   version: '0',
   id: '6a7e8feb-b491-4cf7-a9f1-bf3703467718',
   'detail-type': c.detailType,
@@ -113,7 +116,9 @@ describe('OrderProgress → notification_equip_charge_status, throttled per orde
   });
 });
 
-it('an unknown event type plans nothing', async () => {
-  expect(await planPushes({ 'detail-type': 'Nope' }, 0)).toEqual([]);
-  expect(await planPushes('not an object', 0)).toEqual([]);
+it('an event the push-events queue does not subscribe to is refused by its contract, before planning', () => {
+  expect(() =>
+    PushEventsQueue.parse(JSON.stringify({ ...raw(ConnectorStatusChanged, ConnectorStatusChanged.sample), 'detail-type': 'Nope' })),
+  ).toThrow(/unexpected detail-type "Nope"/);
+  expect(() => PushEventsQueue.parse('not json')).toThrow(QueueMessageError);
 });
