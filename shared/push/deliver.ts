@@ -18,7 +18,7 @@ import { DynamoTokenCache } from '../store/push-token-cache.ts';
 import { getPartnerSecrets } from '../store/secrets.ts';
 import { TcecClient, TcecTokenError, TcecTransportError } from '../tcec/client.ts';
 import type { SecretSet } from '../tcec/crypto.ts';
-import { toWire } from '../tcec/dialect.ts';
+import { ContractError, toWire } from '../tcec/dialect.ts';
 import { type PushConfig, pushConfig } from './config.ts';
 import type { Delivery, FailureClass } from './messages.ts';
 import { afterFailure, classifyReply, hopSeconds, notDeliverable, type Outcome, park } from './policy.ts';
@@ -71,6 +71,8 @@ const attempt = async (client: TcecClient, m: Delivery, partner: Partner): Promi
     if (err instanceof TcecTransportError)
       return { ok: false, class: /no response within/.test(err.message) ? 'timeout' : 'transport', msg: err.message };
     if (err instanceof TcecTokenError) return { ok: false, class: 'token', ret: err.ret, msg: err.message };
+    // our Data does not match the catalog: a bug no retry fixes — parked at once for a human (field named, no values)
+    if (err instanceof ContractError) return { ok: false, class: 'config', msg: err.message };
     throw err;
   }
 };
