@@ -94,21 +94,14 @@ export interface QueueContract<Out = unknown> {
 /** A queue our own code sends to: the body is ours, validated before it leaves. */
 export interface MessageQueue<S extends z.ZodTypeAny = z.ZodTypeAny> extends QueueContract<z.output<S>> {
   readonly body: S;
-  /** validate, then SendMessage (delay 0–900 s) */
-  send(body: z.input<S>, opts?: { delaySeconds?: number }): Promise<void>;
-  /** validate every body, then SendMessageBatch in tens */
-  sendBatch(bodies: readonly z.input<S>[]): Promise<void>;
-  /** make a received message visible again at once (a consumer that parks it for the DLQ) */
-  visibleNow(receiptHandle: string): Promise<void>;
+  /** the producer's side: validate a body and write it as the message text (shared/bus/send.ts sends it) */
+  serialize(body: z.input<S>): string;
 }
 
 /** A queue EventBridge rules feed: the body is the envelope of one of the subscribed events. */
 export interface EventQueue<E extends readonly EventContract[] = readonly EventContract[]> extends QueueContract<EnvelopeOf<E[number]>> {
   readonly events: E;
 }
-
-// the SQS calls load on first send, so the topology (which lists the contracts) stays free of the SDK
-const bus = () => import('../shared/bus/send.ts');
 
 export function defineQueue<const E extends readonly [EventContract, ...EventContract[]]>(
   def: QueueSettings & { subscribe: E },
@@ -135,23 +128,12 @@ export function defineQueue(def: QueueSettings & { body?: z.ZodTypeAny; subscrib
   }
 
   if (!ownBody) throw new Error(`queue ${name}: declare a body schema or the events it subscribes to`);
-  const serialize = (b: unknown) => JSON.stringify(check(name, ownBody, b, 'refused by send'));
   const contract: MessageQueue = {
     name,
     decl,
     body: ownBody,
     parse: (raw) => check(name, ownBody, parseJson(name, raw), 'malformed message'),
-    async send(b, opts) {
-      const serialized = serialize(b);
-      await (await bus()).sendRaw(name, serialized, opts?.delaySeconds);
-    },
-    async sendBatch(bodies) {
-      const serialized = bodies.map(serialize); // all or nothing: one bad body sends none
-      await (await bus()).sendRawBatch(name, serialized);
-    },
-    async visibleNow(receiptHandle) {
-      await (await bus()).makeVisibleNow(name, receiptHandle);
-    },
+    serialize: (b) => JSON.stringify(check(name, ownBody, b, 'refused by send')),
   };
   return contract;
 }

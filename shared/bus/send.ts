@@ -3,11 +3,14 @@
  * changes a received message's visibility. AWS_ENDPOINT_URL_SQS points the same SDK calls at the
  * local queues. Delays (≤ 900 s) implement timeouts and retry backoff without a scheduler.
  *
- * Callers go through a queue contract (`events/queues.ts`): the contract validates the body and
- * names the queue; these functions only move strings.
+ * Callers name a queue contract (`events/queues.ts`): `send(ChargingTimeoutsQueue, body, { delaySeconds })`.
+ * The contract validates the body (a malformed one never leaves) and names the queue; the contract
+ * itself stays free of the SDK, so pure modules may import events and their queues.
  */
 import { ChangeMessageVisibilityCommand, SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { z } from 'zod';
 import { tracer } from '#powertools';
+import type { MessageQueue } from '../../events/define.ts';
 import { config } from '../config.ts';
 
 let client: SQSClient | undefined;
@@ -48,3 +51,20 @@ export const makeVisibleNow = async (queue: string, receiptHandle: string): Prom
     new ChangeMessageVisibilityCommand({ QueueUrl: config().queueUrl(queue), ReceiptHandle: receiptHandle, VisibilityTimeout: 0 }),
   );
 };
+
+/** Validate, then SendMessage (delay 0–900 s). */
+export const send = async <S extends z.ZodTypeAny>(
+  queue: MessageQueue<S>,
+  body: z.input<S>,
+  opts: { delaySeconds?: number } = {},
+): Promise<void> => sendRaw(queue.name, queue.serialize(body), opts.delaySeconds);
+
+/** Validate every body (all or nothing: one malformed body sends none), then SendMessageBatch in tens. */
+export const sendBatch = async <S extends z.ZodTypeAny>(queue: MessageQueue<S>, bodies: readonly z.input<S>[]): Promise<void> =>
+  sendRawBatch(
+    queue.name,
+    bodies.map((b) => queue.serialize(b)),
+  );
+
+/** Make a received message visible again at once (a consumer that parks it for the DLQ). */
+export const visibleNow = (queue: MessageQueue, receiptHandle: string): Promise<void> => makeVisibleNow(queue.name, receiptHandle);

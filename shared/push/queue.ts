@@ -5,10 +5,11 @@
  * extra permission, and the message is never outside a queue).
  */
 import { PushDeliveriesQueue } from '../../events/queues.ts';
+import { send, sendBatch, visibleNow as visibleNowOn } from '../bus/send.ts';
 import type { Delivery } from './messages.ts';
 
-export const enqueueDeliveries = (deliveries: readonly Delivery[]): Promise<void> => PushDeliveriesQueue.sendBatch(deliveries);
+export const enqueueDeliveries = (deliveries: readonly Delivery[]): Promise<void> => sendBatch(PushDeliveriesQueue, deliveries);
 
-export const resend = (d: Delivery, delaySeconds: number): Promise<void> => PushDeliveriesQueue.send(d, { delaySeconds });
+export const resend = (d: Delivery, delaySeconds: number): Promise<void> => send(PushDeliveriesQueue, d, { delaySeconds });
 
-export const visibleNow = (receiptHandle: string): Promise<void> => PushDeliveriesQueue.visibleNow(receiptHandle);
+export const visibleNow = (receiptHandle: string): Promise<void> => visibleNowOn(PushDeliveriesQueue, receiptHandle);

@@ -8,6 +8,7 @@ import { OrderFinished, OrderProgress, OrderStarted } from '../../events/orders.
 import { PileCommandRequested, type StopCause } from '../../events/piles.ts';
 import { ChargingTimeoutsQueue, type TimeoutMessage } from '../../events/queues.ts';
 import { publish } from '../bus/publish.ts';
+import { send } from '../bus/send.ts';
 import { config } from '../config.ts';
 import { bill as computeBill, type OrderTotals, sanitizeSamples, toOrderTotals } from '../domain/billing.ts';
 import {
@@ -108,7 +109,11 @@ export const startCharge = async (partner: Partner, req: StartRequest, now: Date
   // the timeout is scheduled BEFORE the order exists: whatever fails or crashes after this line,
   // the order cannot stay in starting and the connector cannot stay locked (an order that does
   // not exist, or is no longer starting, makes the timeout a no-op)
-  await ChargingTimeoutsQueue.send({ kind: 'start', StartChargeSeq: req.StartChargeSeq }, { delaySeconds: config().START_TIMEOUT_SECONDS });
+  await send(
+    ChargingTimeoutsQueue,
+    { kind: 'start', StartChargeSeq: req.StartChargeSeq },
+    { delaySeconds: config().START_TIMEOUT_SECONDS },
+  );
   const created = await createOrder(
     {
       StartChargeSeq: req.StartChargeSeq,
@@ -220,7 +225,7 @@ export const stopCharge = async (partner: Partner, req: RequestData<'query_stop_
  * reading. False when the order was not charging (it moved on meanwhile).
  */
 const sendStop = async (o: Pick<Order, 'StartChargeSeq' | 'ConnectorID'>, now: Date): Promise<boolean> => {
-  await ChargingTimeoutsQueue.send({ kind: 'stop', StartChargeSeq: o.StartChargeSeq }, { delaySeconds: config().STOP_TIMEOUT_SECONDS });
+  await send(ChargingTimeoutsQueue, { kind: 'stop', StartChargeSeq: o.StartChargeSeq }, { delaySeconds: config().STOP_TIMEOUT_SECONDS });
   if (!(await markStopping(o.StartChargeSeq, now))) return false;
   await publish(PileCommandRequested, {
     command: 'stop',

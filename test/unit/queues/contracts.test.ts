@@ -18,6 +18,7 @@ import {
 } from '../../../events/queues.ts';
 import { QueueStore } from '../../../infra/local/queue-store.ts';
 import { topology } from '../../../infra/topology/index.ts';
+import { send, sendBatch } from '../../../shared/bus/send.ts';
 import { runWithEnv } from '../../../shared/config.ts';
 import { type Delivery, newDelivery } from '../../../shared/push/messages.ts';
 
@@ -57,7 +58,7 @@ const delivery = (n: number): Delivery =>
 describe('send', () => {
   it('validates, serialises and delays a message on the queue the grant names', async () => {
     await runWithEnv(env, () =>
-      ChargingTimeoutsQueue.send({ kind: 'start', StartChargeSeq: 'MA01H3BQ2202611230930450001' }, { delaySeconds: 60 }),
+      send(ChargingTimeoutsQueue, { kind: 'start', StartChargeSeq: 'MA01H3BQ2202611230930450001' }, { delaySeconds: 60 }),
     );
     const calls = sqs.commandCalls(SendMessageCommand);
     expect(calls).toHaveLength(1);
@@ -69,17 +70,17 @@ describe('send', () => {
   });
 
   it('refuses a malformed body before anything is sent', async () => {
-    const bad = { kind: 'pause', StartChargeSeq: '' } as unknown as Parameters<typeof ChargingTimeoutsQueue.send>[0];
-    const sending = runWithEnv(env, () => ChargingTimeoutsQueue.send(bad));
+    const bad = { kind: 'pause', StartChargeSeq: '' } as unknown as Parameters<typeof ChargingTimeoutsQueue.serialize>[0];
+    const sending = runWithEnv(env, () => send(ChargingTimeoutsQueue, bad));
     await expect(sending).rejects.toBeInstanceOf(QueueMessageError);
-    await expect(runWithEnv(env, () => ChargingTimeoutsQueue.send(bad))).rejects.toThrow(
+    await expect(runWithEnv(env, () => send(ChargingTimeoutsQueue, bad))).rejects.toThrow(
       /queue charging-timeouts: refused by send: kind: .*StartChargeSeq: /,
     );
     expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
   });
 
   it('names the missing grant when the function may not send to the queue', async () => {
-    await expect(runWithEnv({}, () => ChargingTimeoutsQueue.send({ kind: 'stop', StartChargeSeq: 'S1' }))).rejects.toThrow(
+    await expect(runWithEnv({}, () => send(ChargingTimeoutsQueue, { kind: 'stop', StartChargeSeq: 'S1' }))).rejects.toThrow(
       /QUEUE_URL_CHARGING_TIMEOUTS is not set \(no grant on queue 'charging-timeouts'\?\)/,
     );
     expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
@@ -87,7 +88,7 @@ describe('send', () => {
 
   it('sends a batch in tens, and nothing at all when one body is malformed', async () => {
     const ds = Array.from({ length: 23 }, (_, i) => delivery(i));
-    await runWithEnv(env, () => PushDeliveriesQueue.sendBatch(ds));
+    await runWithEnv(env, () => sendBatch(PushDeliveriesQueue, ds));
     const calls = sqs.commandCalls(SendMessageBatchCommand);
     expect(calls.map((c) => c.args[0].input.Entries?.length)).toEqual([10, 10, 3]);
     expect(calls[0]?.args[0].input.QueueUrl).toBe(DELIVERIES_URL);
@@ -95,13 +96,13 @@ describe('send', () => {
 
     sqs.resetHistory();
     const broken = [...ds.slice(0, 5), { ...delivery(5), partner: 'not an OperatorID' }];
-    await expect(runWithEnv(env, () => PushDeliveriesQueue.sendBatch(broken))).rejects.toThrow(/refused by send: partner: /);
+    await expect(runWithEnv(env, () => sendBatch(PushDeliveriesQueue, broken))).rejects.toThrow(/refused by send: partner: /);
     expect(sqs.commandCalls(SendMessageBatchCommand)).toHaveLength(0);
   });
 
   it('fails when SQS refuses part of a batch', async () => {
     sqs.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [{ Id: '0', Code: 'InternalError', SenderFault: false }] });
-    await expect(runWithEnv(env, () => PushDeliveriesQueue.sendBatch([delivery(1)]))).rejects.toThrow(
+    await expect(runWithEnv(env, () => sendBatch(PushDeliveriesQueue, [delivery(1)]))).rejects.toThrow(
       /1 message\(s\) not accepted: InternalError/,
     );
   });
@@ -186,17 +187,17 @@ describe('the topology entry', () => {
 
 describe('types', () => {
   it('pin send’s parameter and parse’s result', () => {
-    expectTypeOf(ChargingTimeoutsQueue.send).parameter(0).toEqualTypeOf<{ kind: 'start' | 'stop'; StartChargeSeq: string }>();
+    expectTypeOf(ChargingTimeoutsQueue.serialize).parameter(0).toEqualTypeOf<{ kind: 'start' | 'stop'; StartChargeSeq: string }>();
     expectTypeOf(ChargingTimeoutsQueue.parse).returns.toEqualTypeOf<{ kind: 'start' | 'stop'; StartChargeSeq: string }>();
     expectTypeOf(PushDeliveriesQueue.parse).returns.toEqualTypeOf<Delivery>();
     // the input side accepts a delivery without its defaulted counters
-    expectTypeOf<Omit<Delivery, 'attempt' | 'permanent'>>().toExtend<Parameters<typeof PushDeliveriesQueue.send>[0]>();
+    expectTypeOf<Omit<Delivery, 'attempt' | 'permanent'>>().toExtend<Parameters<typeof PushDeliveriesQueue.serialize>[0]>();
     expectTypeOf(ChargingPileEventsQueue.parse)
       .returns.toHaveProperty('detail-type')
       .toEqualTypeOf<'PileSessionStarted' | 'PileSessionStopped' | 'PileMeterValues'>();
     type Started = Extract<ReturnType<typeof ChargingPileEventsQueue.parse>, { 'detail-type': 'PileSessionStarted' }>;
     expectTypeOf<Started['detail']>().toEqualTypeOf<typeof PileSessionStarted.sample>();
     // a queue fed by EventBridge has no send
-    expectTypeOf(PushEventsQueue).not.toHaveProperty('send');
+    expectTypeOf(PushEventsQueue).not.toHaveProperty('serialize');
   });
 });
