@@ -16,7 +16,7 @@ import { startAwsEmulator } from './aws-emulator.ts';
 import { LocalBus } from './bus.ts';
 import { localTableName, startDynamo } from './dynamodb.ts';
 import { type ExtraRoute, startHttpApi } from './http.ts';
-import { createInvoker } from './invoke.ts';
+import { createInvoker, type InvokeObserver } from './invoke.ts';
 import { freePort, sleep } from './ports.ts';
 import { Pollers, QueueStore, queueStateFile } from './queues.ts';
 import { LocalScheduler } from './scheduler.ts';
@@ -50,6 +50,8 @@ export interface LocalCloudOptions {
   rootDir?: string;
   /** runtime diagnostics (never secret values) */
   onLog?: (line: string) => void;
+  /** observer of every Lambda invocation (the cost bench) */
+  onInvoke?: InvokeObserver;
 }
 
 export interface DrainOptions {
@@ -107,7 +109,13 @@ export const startLocalCloud = async (opts: LocalCloudOptions): Promise<LocalClo
     stack.push(() => dynamo.stop());
 
     // 3. the AWS emulator: its port fixes the queue URLs, so the queue store is built after it binds
-    const invoker = createInvoker({ rootDir: opts.rootDir ?? REPO_ROOT, region, account, ...(log ? { onLog: log } : {}) });
+    const invoker = createInvoker({
+      rootDir: opts.rootDir ?? REPO_ROOT,
+      region,
+      account,
+      ...(log ? { onLog: log } : {}),
+      ...(opts.onInvoke ? { onInvoke: opts.onInvoke } : {}),
+    });
     const secrets = new SecretStore(region, account, dataDir ? join(dataDir, 'secrets.json') : undefined);
     const busName = opts.env?.EVENT_BUS_NAME ?? 'evcs';
     const awsPort = await freePort();

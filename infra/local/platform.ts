@@ -15,6 +15,7 @@ import { clearPartnerCache } from '../../shared/store/partners.ts';
 import { topology } from '../topology/index.ts';
 import { type LocalCloud, startLocalCloud } from './cloud.ts';
 import { RUNTIME_FILE } from './defaults.ts';
+import type { InvokeObserver } from './invoke.ts';
 import { type DemoPartner, startSeedDemoPartners } from './partner-server.ts';
 import { createPileSimulator, type PileSimulator, SIM_BASE_PATH, type SimulatorTuning, simulatorRoutes } from './simulator/index.ts';
 
@@ -36,6 +37,8 @@ export interface PlatformOptions {
   pileSimUrl?: string;
   /** demo partner platforms receiving our pushes, one per seed partner whose outbound baseUrl is on loopback (default on; env EVCS_DEMO_PARTNERS=off disables) */
   demoPartners?: boolean;
+  /** observer of every Lambda invocation (the cost bench) */
+  onInvoke?: InvokeObserver;
 }
 
 export interface Platform {
@@ -82,6 +85,7 @@ export const startPlatform = async (opts: PlatformOptions): Promise<Platform> =>
       ...(opts.env ?? {}),
     },
     logLevel: opts.logLevel ?? 'WARN',
+    ...(opts.onInvoke ? { onInvoke: opts.onInvoke } : {}),
     // runtime diagnostics (a handler failure, a redrive, a DLQ move) — never secret values
     ...(quietLog ? {} : { onLog: (line: string) => console.error(line) }),
     extraRoutes: [
