@@ -21,7 +21,7 @@ import { LocalBus } from './bus.ts';
 import { localTableName, startDynamo } from './dynamodb.ts';
 import { localFunctionEnv } from './function-env.ts';
 import { type ExtraRoute, startHttpApi } from './http.ts';
-import { createInvoker } from './invoke.ts';
+import { createInvoker, type InvokeObserver } from './invoke.ts';
 import { Pollers } from './pollers.ts';
 import { freePort, sleep } from './ports.ts';
 import { QueueStore, queueStateFile } from './queue-store.ts';
@@ -58,6 +58,8 @@ export interface LocalCloudOptions {
   rootDir?: string;
   /** runtime diagnostics (never secret values) */
   onLog?: (line: string) => void;
+  /** observer of every Lambda invocation (the cost bench) */
+  onInvoke?: InvokeObserver;
 }
 
 export interface DrainOptions {
@@ -130,6 +132,7 @@ export const startLocalCloud = async (opts: LocalCloudOptions): Promise<LocalClo
       account,
       envFor: (fn) => functionEnv(fn),
       ...(log ? { onLog: log } : {}),
+      ...(opts.onInvoke ? { onInvoke: opts.onInvoke } : {}),
     });
     const secrets = new SecretStore(region, account, dataDir ? join(dataDir, 'secrets.json') : undefined);
     const busName = opts.env?.EVENT_BUS_NAME ?? 'evcs';

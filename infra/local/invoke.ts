@@ -35,7 +35,11 @@ export interface InvokerOptions {
   /** the environment an invocation of this function runs with (default: process.env) */
   envFor?: (fn: FunctionDecl) => Env;
   onLog?: (line: string) => void;
+  /** observer of every finished invocation (the cost bench): handler time in ms, whether it succeeded */
+  onInvoke?: InvokeObserver;
 }
+
+export type InvokeObserver = (i: { fn: FunctionDecl; event: unknown; ms: number; ok: boolean }) => void;
 
 export const localFunctionName = (id: string): string => `evcs-${id}`;
 
@@ -91,6 +95,8 @@ export const createInvoker = (o: InvokerOptions): Invoker => {
       const deadline = Date.now() + timeoutMs;
       running++;
       let timer: NodeJS.Timeout | undefined;
+      const t0 = performance.now();
+      let ok = false;
       try {
         const timeout = new Promise<never>((_, reject) => {
           timer = setTimeout(
@@ -100,13 +106,16 @@ export const createInvoker = (o: InvokerOptions): Invoker => {
         });
         const env = o.envFor?.(fn);
         const run = () => handler(event, context(fn, deadline));
-        return await Promise.race([Promise.resolve().then(() => (env ? runWithEnv(env, run) : run())), timeout]);
+        const result = await Promise.race([Promise.resolve().then(() => (env ? runWithEnv(env, run) : run())), timeout]);
+        ok = true;
+        return result;
       } catch (err) {
         o.onLog?.(`[lambda] ${fn.id}: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`);
         throw err;
       } finally {
         if (timer) clearTimeout(timer);
         running--;
+        o.onInvoke?.({ fn, event, ms: performance.now() - t0, ok });
       }
     },
   };

@@ -16,6 +16,7 @@ import { clearPartnerCache } from '../../shared/store/partners.ts';
 import { topology } from '../topology/index.ts';
 import { type LocalCloud, startLocalCloud } from './cloud.ts';
 import { RUNTIME_FILE } from './defaults.ts';
+import type { InvokeObserver } from './invoke.ts';
 import { createLogOutput, type LogMode } from './log-output.ts';
 import { type DemoPartner, startSeedDemoPartners } from './partner-server.ts';
 import { createPileSimulator, type PileSimulator, SIM_BASE_PATH, type SimulatorTuning, simulatorRoutes } from './simulator/index.ts';
@@ -43,6 +44,8 @@ export interface PlatformOptions {
    * for people, Powertools `json` lines, or a `buffer` (default: nothing on stdout; see Platform.logs)
    */
   logs?: LogMode;
+  /** observer of every Lambda invocation (the cost bench) */
+  onInvoke?: InvokeObserver;
 }
 
 export interface Platform {
@@ -92,6 +95,7 @@ export const startPlatform = async (opts: PlatformOptions): Promise<Platform> =>
       ...(opts.env ?? {}),
     },
     logLevel: opts.logLevel ?? 'WARN',
+    ...(opts.onInvoke ? { onInvoke: opts.onInvoke } : {}),
     // runtime diagnostics (a handler failure, a redrive, a DLQ move) — never secret values
     onLog: (line: string) => out.runtime(line),
     extraRoutes: [

@@ -1,0 +1,410 @@
+/**
+ * What a unit of work costs in AWS: every SDK call by service and command, DynamoDB's consumed
+ * capacity (asked for on every call; failed conditional writes counted and sized), every Lambda
+ * invocation with its duration and memory, EventBridge events, SQS requests, API Gateway requests,
+ * Secrets Manager calls and log bytes — priced at bench/prices.ts. How each figure is obtained:
+ * bench/cost/instrument.ts; the arithmetic: bench/cost/meter.ts. Measures; never asserts.
+ *
+ * Scenarios (simulated time for the sessions: the pile simulator at BENCH_SIM_SPEED, default ×60):
+ *   startup burst          the platform starting on the demo seed: every connector's first status and the pushes it causes
+ *   query_station_status   one call for 50 stations
+ *   session 30 / 120 min   plug-in → query_token → query_equip_auth → query_start_charge → meter values every 15 s →
+ *                          query_stop_charge → order pushed and confirmed by the partner (one partner granted the station)
+ *   status change × N      one pile status report fanned out to N = 1, 5, 10 partners (steady state)
+ * then the monthly bill of the issue's operator profile (bench/cost/meter.ts OPERATOR).
+ *
+ * One local platform per process (the SDK clients are per-process singletons): each job runs in a child.
+ *
+ *   npm run bench -- cost          (BENCH_SIM_SPEED=30 for a gentler load; BENCH_COST_ONLY=demo, fanout or fanout:5, comma-separated)
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import {
+  addTally,
+  emptyTally,
+  monthlyBill,
+  OPERATOR,
+  PLATFORM_LOG_BYTES_PER_INVOCATION,
+  priceTally,
+  type Tally,
+  totals,
+  type UnitCosts,
+  XRAY_SAMPLING,
+} from './cost/meter.ts';
+import { PRICES, PRICES_DATE } from './prices.ts';
+
+const SPEED = Number(process.env.BENCH_SIM_SPEED ?? 60);
+const DEMO_SEED = fileURLToPath(new URL('../infra/local/seed/demo-seed.json', import.meta.url));
+const FIXTURE = fileURLToPath(new URL('../test/fixtures/seed-stations.json', import.meta.url));
+/** stations of the demo seed granted to the first partner only (the second is granted SH0001–SH0020) */
+const SESSION_CONNECTORS = { 30: 'SH0030D011', 120: 'SH0031D011' } as const;
+
+interface Scenario {
+  name: string;
+  /** the tally covers this many units (the figures are divided by it) */
+  units: number;
+  tally: Tally;
+  note?: string;
+  /** pushes the demo partners accepted */
+  pushes?: number;
+}
+
+const waitFor = async (what: string, cond: () => boolean | Promise<boolean>, timeoutMs = 15 * 60_000): Promise<void> => {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error(`cost bench: timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+};
+
+// ─────────────────────────────── child: one platform, some scenarios ───────────────────────────────
+
+const child = async (job: string, out: string): Promise<void> => {
+  // the deployed log level (infra/constructs/evcs-function.ts) and metrics on, so the log bytes are the stack's
+  process.env.POWERTOOLS_LOG_LEVEL = 'INFO';
+  process.env.POWERTOOLS_METRICS_DISABLED = 'false';
+  const meter = await import('./cost/instrument.ts');
+  meter.installSdkMeter();
+  const restoreStdout = meter.captureStdout();
+  const progress = (line: string) => process.stderr.write(`  … ${line}\n`);
+  const { startPlatform } = await import('../infra/local/platform.ts');
+  const { callAs, tokenFor } = await import('../test/support/platform.ts');
+  const { PileStatusChanged } = await import('../events/piles.ts');
+  const results: Scenario[] = [];
+  /** what is measured so far reaches the parent even if a later scenario fails */
+  const save = (s: Scenario) => {
+    results.push(s);
+    writeFileSync(out, JSON.stringify(results));
+  };
+  const common = {
+    port: 0,
+    logLevel: 'INFO',
+    simSpeed: SPEED,
+    simulator: { offlineRatePerHour: 0, faultRatePerHour: 0, seed: 7, autoUnplug: false },
+    env: { POWERTOOLS_METRICS_DISABLED: 'false', START_TIMEOUT_SECONDS: '10', STOP_TIMEOUT_SECONDS: '10' },
+    onInvoke: meter.invocationMeter,
+  } as const;
+  const pushesSoFar = (p: { demoPartners: ReadonlyMap<string, { accepted(): unknown[] }> }) =>
+    [...p.demoPartners.values()].reduce((n, d) => n + d.accepted().length, 0);
+
+  if (job === 'demo') {
+    meter.pauseUntilEvent((t) => t === PileStatusChanged.detailType); // the seed import is not the burst
+    progress('startup burst on the demo seed (1,965 connectors)');
+    const platform = await startPlatform({ ...common, seedFile: DEMO_SEED });
+    const sim = platform.simulator!;
+    try {
+      await sim.flush();
+      await platform.cloud.drain({ timeoutMs: 30 * 60_000, includeDelayed: true });
+      save({ name: 'startup burst (demo seed)', units: 1, tally: meter.takeTally(), pushes: pushesSoFar(platform) });
+
+      const p = platform.seed.partners[0]!;
+      const token = await tokenFor(platform.apiUrl, p);
+      const stations = (JSON.parse(readFileSync(DEMO_SEED, 'utf8')) as { stations: { StationID: string }[] }).stations
+        .slice(0, 50)
+        .map((s) => s.StationID);
+      const N = 5;
+      await platform.cloud.drain();
+      meter.takeTally();
+      progress(`query_station_status of 50 stations × ${N}`);
+      for (let i = 0; i < N; i++) {
+        const r = await callAs(platform.apiUrl, p, 'query_station_status', { StationIDs: stations }, token);
+        if (r.ret !== 0) throw new Error(`query_station_status: Ret ${r.ret} ${r.msg}`);
+      }
+      await platform.cloud.drain();
+      save({ name: 'query_station_status, 50 stations', units: N, tally: meter.takeTally() });
+
+      let n = 0;
+      for (const minutes of [30, 120] as const) {
+        const connector = SESSION_CONNECTORS[minutes];
+        sim.setVehicle(connector, { socStart: 10, batteryKwh: 400, maxDcKw: 60, targetSoc: 100 });
+        await platform.cloud.drain({ includeDelayed: true });
+        meter.takeTally();
+        const before = pushesSoFar(platform);
+        progress(`session of ${minutes} simulated minutes on ${connector} (×${SPEED}: ~${Math.round((minutes * 60) / SPEED)} s)`);
+        // the driver plugs in (query_equip_auth answers FailReason 1 before), then the partner authenticates
+        sim.admin(connector, 'plugged');
+        await sim.flush();
+        await platform.cloud.drain();
+        const tok = await tokenFor(platform.apiUrl, p);
+        const call = async (iface: string, data: unknown) => {
+          const r = await callAs(platform.apiUrl, p, iface, data, tok);
+          if (r.ret !== 0) throw new Error(`${iface}: Ret ${r.ret} ${r.msg}`);
+          return r.data as Record<string, unknown>;
+        };
+        const seq = () => `${p.operatorId}${Date.now().toString().slice(-13)}${String(++n).padStart(5, '0')}`;
+        const auth = await call('query_equip_auth', { EquipAuthSeq: seq(), ConnectorID: connector });
+        if (auth.SuccStat !== 0) throw new Error(`query_equip_auth refused: ${JSON.stringify(auth)}`);
+        const orderSeq = seq();
+        const start = await call('query_start_charge', { StartChargeSeq: orderSeq, ConnectorID: connector });
+        if (start.SuccStat !== 0) throw new Error(`query_start_charge refused: ${JSON.stringify(start)}`);
+        await waitFor('the session to start', () => sim.get(connector)?.session?.StartChargeSeq === orderSeq);
+        const startedAt = Date.parse(sim.get(connector)!.session!.startedAt);
+        await waitFor(`${minutes} simulated minutes`, () => sim.now().getTime() >= startedAt + minutes * 60_000);
+        await call('query_stop_charge', { StartChargeSeq: orderSeq, ConnectorID: connector });
+        const partner = platform.demoPartners.get(p.operatorId)!;
+        await waitFor('the order push confirmed', () =>
+          partner
+            .accepted('notification_charge_order_info')
+            .some((x) => (x.data as { StartChargeSeq?: string }).StartChargeSeq === orderSeq),
+        );
+        await sim.flush();
+        await platform.cloud.drain({ timeoutMs: 5 * 60_000, includeDelayed: true });
+        const energy = sim.get(connector)?.lastStopped?.energyWh ?? 0;
+        save({
+          name: `session ${minutes} min`,
+          units: 1,
+          tally: meter.takeTally(),
+          pushes: pushesSoFar(platform) - before,
+          note: `${(energy / 1000).toFixed(1)} kWh`,
+        });
+      }
+    } finally {
+      await platform.stop();
+    }
+  } else {
+    const partners = Number(job.replace('fanout:', ''));
+    const dir = mkdtempSync(join(tmpdir(), 'cost-bench-'));
+    try {
+      const { freePort } = await import('../infra/local/ports.ts');
+      const base = JSON.parse(readFileSync(FIXTURE, 'utf8')) as { partners: Record<string, unknown>[]; [k: string]: unknown };
+      const template = base.partners[0]!;
+      const list = [];
+      for (let i = 0; i < partners; i++) {
+        const port = await freePort();
+        list.push({
+          ...template,
+          operatorId: `MC${String(i).padStart(2, '0')}COST0`.slice(0, 9),
+          name: `cost bench partner ${i}`,
+          stations: '*',
+          outbound: { ...(template.outbound as Record<string, unknown>), baseUrl: `http://127.0.0.1:${port}/evcs/v1/` },
+        });
+      }
+      const seedFile = join(dir, 'seed.json');
+      writeFileSync(seedFile, JSON.stringify({ ...base, partners: list }));
+      progress(`status change fanned out to ${partners} partner(s)`);
+      const platform = await startPlatform({ ...common, seedFile });
+      const sim = platform.simulator!;
+      try {
+        await sim.flush();
+        await platform.cloud.drain({ timeoutMs: 10 * 60_000, includeDelayed: true });
+        meter.takeTally();
+        const before = pushesSoFar(platform);
+        // one change at a time, each drained (steady state): fault then back to idle, on three connectors
+        let changes = 0;
+        for (const c of ['FX0001E01C1', 'FX0002E01C1', 'FX0003E01C1'])
+          for (const want of ['fault', 'idle'] as const) {
+            sim.admin(c, want);
+            changes++;
+            await sim.flush();
+            await platform.cloud.drain({ timeoutMs: 5 * 60_000, includeDelayed: true });
+          }
+        save({
+          name: `status change → ${partners} partner(s)`,
+          units: changes,
+          tally: meter.takeTally(),
+          pushes: pushesSoFar(platform) - before,
+        });
+      } finally {
+        await platform.stop();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  restoreStdout();
+};
+
+// ─────────────────────────────── parent: run the jobs, price, print ───────────────────────────────
+
+const usd = (x: number): string => (x === 0 ? '0' : x < 0.01 ? `$${x.toPrecision(3)}` : `$${x.toFixed(2)}`);
+const num = (x: number, dp = 0): string => (Number.isInteger(x) ? x.toLocaleString('en-US') : x.toFixed(dp));
+const perUnit = (s: Scenario): Tally => addTally(emptyTally(), s.tally, 1 / s.units);
+
+const table = (head: string[], rows: (string | number)[][]): string => {
+  const cells = [head, ...rows.map((r) => r.map(String))];
+  const w = head.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
+  return cells
+    .map(
+      (r, j) =>
+        `  ${r.map((c, i) => (i === 0 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  ')}${j === 0 ? `\n  ${w.map((x) => '─'.repeat(x)).join('  ')}` : ''}`,
+    )
+    .join('\n');
+};
+
+const detail = (s: Scenario): void => {
+  const t = perUnit(s);
+  const tot = totals(t);
+  console.log(
+    `\n■ ${s.name}${s.units > 1 ? ` (per unit, mean of ${s.units})` : ''}${s.note ? ` — ${s.note}` : ''}${s.pushes !== undefined ? ` — ${num(s.pushes / s.units, 1)} push(es) accepted by partners` : ''}`,
+  );
+  const calls = Object.entries(t.calls).sort(([a], [b]) => a.localeCompare(b));
+  console.log(
+    table(
+      ['AWS call', 'count', 'failed', 'failed cond. writes'],
+      calls.map(([k, c]) => [k, num(c.count, 1), num(c.failed, 1), num(c.conditionalFailed, 1)]),
+    ),
+  );
+  console.log(
+    `  DynamoDB: ${num(tot.wcu, 1)} WCU (reported ${num(t.dynamo.reportedWrite, 1)}, of which GSI ${num(t.dynamo.indexWrite, 1)}; computed for failed conditional writes ${num(t.dynamo.computedWrite, 1)}), ${num(tot.rcu, 1)} RCU`,
+  );
+  const fns = Object.entries(t.lambda).sort(([a], [b]) => a.localeCompare(b));
+  console.log(
+    table(
+      ['Lambda', 'invocations', 'mean ms', 'MB', 'GB-s'],
+      fns.map(([k, f]) => [k, num(f.invocations, 1), (f.ms / f.invocations).toFixed(1), f.memoryMb, f.gbSeconds.toFixed(3)]),
+    ),
+  );
+  console.log(
+    `  EventBridge events: ${
+      Object.entries(t.events)
+        .map(([k, n]) => `${k} ${num(n, 1)}`)
+        .join(', ') || 'none'
+    }`,
+  );
+  console.log(
+    `  SQS requests: ${num(tot.sqsRequests, 1)} (SDK ${num(t.sqs.sdk, 1)}, EventBridge targets ${num(t.sqs.eventBridgeTarget, 1)}, ESM receive ${num(t.sqs.receive, 1)} + delete ${num(t.sqs.delete, 1)}); API Gateway ${num(t.apiRequests, 1)}; Secrets Manager ${num(t.secretsCalls, 1)}; logs ${num(t.logLines, 1)} lines, ${num(t.logBytes / 1024, 1)} KiB`,
+  );
+  const { lines, total } = priceTally(t, PRICES);
+  console.log(
+    table(
+      ['$ line', 'quantity', '$'],
+      [
+        ...lines
+          .filter((l) => l.quantity > 0)
+          .map((l) => [l.item, l.quantity < 1 ? l.quantity.toExponential(2) : num(l.quantity, 2), usd(l.usd)]),
+        ['total per unit', '', usd(total)],
+      ],
+    ),
+  );
+};
+
+export const main = async (): Promise<void> => {
+  const only = process.env.BENCH_COST_ONLY;
+  const jobs = ['demo', 'fanout:1', 'fanout:5', 'fanout:10'].filter(
+    (j) => !only || only.split(',').some((o) => j === o || j.startsWith(`${o}:`)),
+  );
+  const dir = mkdtempSync(join(tmpdir(), 'cost-bench-out-'));
+  const all: Scenario[] = [];
+  try {
+    for (const job of jobs) {
+      const out = join(dir, `${job.replace(':', '-')}.json`);
+      try {
+        execFileSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--job', job, out], {
+          env: { ...process.env },
+          stdio: ['ignore', 'ignore', 'inherit'],
+        });
+      } catch {
+        console.error(`(cost bench: job ${job} failed; what it measured before is reported)`);
+      }
+      if (existsSync(out)) all.push(...(JSON.parse(readFileSync(out, 'utf8')) as Scenario[]));
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  console.log(`prices: ${PRICES_DATE} (bench/prices.ts); simulator ×${SPEED}`);
+  console.log(
+    'DynamoDB capacity: as DynamoDB Local reports it (ReturnConsumedCapacity INDEXES on every call); failed conditional writes, which report none, computed from the size of the item they failed on (≥ 1 WCU; ×2 in a transaction).',
+  );
+  console.log(
+    `Lambda GB-s: handler time measured on the local runtime (DynamoDB Local is slower than DynamoDB: an upper bound) × the topology's memory; logs: the handlers' JSON lines at INFO + ${PLATFORM_LOG_BYTES_PER_INVOCATION} B of platform lines per invocation; X-Ray: ${XRAY_SAMPLING * 100} % of invocations.`,
+  );
+  for (const s of all) detail(s);
+
+  console.log('\n■ summary (per unit)');
+  console.log(
+    table(
+      ['scenario', 'AWS calls', 'failed cond. writes', 'WCU', 'RCU', 'invocations', 'GB-s', 'events', 'SQS req', '$ per unit'],
+      all.map((s) => {
+        const t = perUnit(s);
+        const x = totals(t);
+        return [
+          s.name,
+          num(x.awsCalls, 1),
+          num(x.conditionalFailed, 1),
+          num(x.wcu, 1),
+          num(x.rcu, 1),
+          num(x.invocations, 1),
+          x.gbSeconds.toFixed(2),
+          num(x.events, 1),
+          num(x.sqsRequests, 1),
+          usd(priceTally(t, PRICES).total),
+        ];
+      }),
+    ),
+  );
+
+  const find = (name: string) => all.find((s) => s.name === name);
+  const s30 = find('session 30 min');
+  const s120 = find('session 120 min');
+  const f1 = find('status change → 1 partner(s)');
+  const f10 = find('status change → 10 partner(s)');
+  const burst = find('startup burst (demo seed)');
+  const writes = (s: Scenario) =>
+    Object.entries(perUnit(s).calls)
+      .filter(([k]) => /^DynamoDB:(PutItem|UpdateItem|DeleteItem|BatchWriteItem|TransactWriteItems)$/.test(k))
+      .reduce((n, [, c]) => n + c.count, 0);
+  if (f1 && f10) {
+    const perPush = (writes(f10) - writes(f1)) / 9;
+    const pushUsd = (priceTally(perUnit(f10), PRICES).total - priceTally(perUnit(f1), PRICES).total) / 9;
+    console.log(
+      `\n  per push (steady state, marginal between 1 and 10 partners): ${perPush.toFixed(1)} DynamoDB write calls, ${usd(pushUsd)}`,
+    );
+    if (burst?.pushes) {
+      const statusEvents = burst.tally.events.ConnectorStatusChanged ?? 0;
+      const base = writes(f1) - perPush;
+      const perBurstPush = (writes(burst) - statusEvents * base) / burst.pushes;
+      console.log(
+        `  per push in the startup burst: ${perBurstPush.toFixed(1)} DynamoDB write calls (${num(burst.pushes)} pushes, ${num(statusEvents)} status changes)`,
+      );
+    }
+  }
+  if (s30 && s120 && f1 && f10) {
+    const u: UnitCosts = {
+      session: priceTally(perUnit(s30), PRICES).total,
+      sessionStatusChanges: s30.tally.events.ConnectorStatusChanged ?? 0,
+      sessionPartners: 1,
+      statusChange1: priceTally(perUnit(f1), PRICES).total,
+      statusChange10: priceTally(perUnit(f10), PRICES).total,
+    };
+    const o = OPERATOR;
+    const bill = monthlyBill(u, o, PRICES);
+    console.log(
+      `\n■ monthly bill of the operator profile: ${num(o.connectors)} connectors, ${o.partners} partners, ${num(o.sessionsPerDay)} sessions/day of 30 min, ${o.daysPerMonth} days`,
+    );
+    console.log(
+      `  assumptions: each station granted to ${o.grantShare * 100} % of the partners (${o.partners * o.grantShare}); a session's own status changes (${u.sessionStatusChanges} measured) + ${o.extraStatusChangesPerSession} more (the driver unplugs); ${o.otherStatusChangesPerConnectorDay} other status changes per connector per day (faults, outages and recoveries); ${o.polledQueues} polled queues × 5 idle long-polling ESM pollers; ${o.secrets} secrets. Not priced: DynamoDB storage, IoT Core (the piles' messages arrive as the EventBridge events counted above), data transfer.`,
+    );
+    console.log(
+      table(
+        ['line', 'quantity', '$ / month'],
+        [...bill.lines.map((l) => [l.item, num(l.quantity), usd(l.usd)]), ['total', '', usd(bill.total)]],
+      ),
+    );
+    console.log(
+      `\n  session 120 min / 30 min cost ratio: ${(priceTally(perUnit(s120), PRICES).total / u.session).toFixed(2)} (linear would be 4.00)`,
+    );
+  }
+};
+
+const jobIndex = process.argv.indexOf('--job');
+if (jobIndex > 0 && import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  child(process.argv[jobIndex + 1]!, process.argv[jobIndex + 2]!).then(
+    () => process.exit(0),
+    (err: unknown) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
+} else if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  main().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
+}

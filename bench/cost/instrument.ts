@@ -1,0 +1,216 @@
+/**
+ * The cost bench's meters, installed into its own process before any handler loads:
+ *
+ *  - every AWS SDK v3 call: `Client.prototype.send` of `@smithy/core/client` — the class every v3
+ *    client (DynamoDB, the document client, EventBridge, SQS, Secrets Manager, Powertools' providers)
+ *    extends — is wrapped, so clients created anywhere, at import or inside a handler, are counted.
+ *    DynamoDB data-plane calls are asked for `ReturnConsumedCapacity: 'INDEXES'` (DynamoDB Local
+ *    answers it like DynamoDB: table + each GSI) and, for conditional writes,
+ *    `ReturnValuesOnConditionCheckFailure: 'ALL_OLD'`, so a failed conditional write (which DynamoDB
+ *    reports no capacity for but bills: the existing item's size, at least 1 WCU) is computed from the
+ *    size of the item it failed on;
+ *  - EventBridge → SQS targets: each PutEvents entry is matched against the topology's queue rules
+ *    (the same rules and matcher as the local bus) — one SendMessage per matching queue;
+ *  - every Lambda invocation: the local invoker's `onInvoke` observer (duration, memory of the
+ *    topology or the tier default); HTTP-triggered ones are API Gateway requests; SQS-triggered ones
+ *    are the event source mapping's ReceiveMessage + DeleteMessageBatch (one each per batch: the
+ *    ESM's idle long polls are a fixed monthly cost, priced in the operator profile);
+ *  - log bytes: the handlers' JSON log lines and EMF metrics written to stdout.
+ */
+import { createRequire } from 'node:module';
+import { rulesOf } from '../../infra/local/bus.ts';
+import type { InvokeObserver } from '../../infra/local/invoke.ts';
+import { matchPattern } from '../../infra/local/pattern.ts';
+import { topology } from '../../infra/topology/index.ts';
+import { TIER_DEFAULTS } from '../../infra/topology/types.ts';
+import {
+  chunks,
+  emptyTally,
+  itemBytes,
+  recordCall,
+  recordEvent,
+  recordInvocation,
+  recordLog,
+  type Tally,
+  utf8Bytes,
+  writeUnits,
+} from './meter.ts';
+
+type Input = Record<string, unknown>;
+interface SdkCommand {
+  input: Input;
+  clientCommand?: { constructor: { name: string } };
+  constructor: { name: string };
+}
+interface SdkClient {
+  config?: { serviceId?: string };
+  constructor: { name: string };
+}
+type Send = (this: SdkClient, command: SdkCommand, ...rest: unknown[]) => Promise<unknown> | undefined;
+
+const DDB_READS = new Set(['GetItem', 'Query', 'Scan', 'BatchGetItem', 'TransactGetItems', 'ExecuteStatement', 'BatchExecuteStatement']);
+const DDB_WRITES = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'TransactWriteItems', 'ExecuteTransaction']);
+const CONDITIONAL = new Set(['PutItem', 'UpdateItem', 'DeleteItem']);
+
+let tally: Tally = emptyTally();
+let recording = true;
+let startWhen: ((detailType: string) => boolean) | undefined;
+let installed = false;
+
+/** the counts so far; a new, empty tally starts */
+export const takeTally = (): Tally => {
+  const t = tally;
+  tally = emptyTally();
+  return t;
+};
+
+/** count nothing until a PutEvents entry with a matching detail-type (the startup burst starts at the first pile report) */
+export const pauseUntilEvent = (predicate: (detailType: string) => boolean): void => {
+  recording = false;
+  startWhen = predicate;
+};
+
+const queueRules = rulesOf(topology).filter((r) => r.target.kind === 'queue');
+
+const prepareDynamo = (command: string, input: Input): void => {
+  if (!DDB_READS.has(command) && !DDB_WRITES.has(command)) return;
+  input.ReturnConsumedCapacity = 'INDEXES';
+  if (CONDITIONAL.has(command) && (input.ConditionExpression || input.Expected)) input.ReturnValuesOnConditionCheckFailure ??= 'ALL_OLD';
+  if (command === 'TransactWriteItems')
+    for (const item of (input.TransactItems as Record<string, Input>[] | undefined) ?? [])
+      for (const op of Object.values(item)) if (op?.ConditionExpression) op.ReturnValuesOnConditionCheckFailure ??= 'ALL_OLD';
+};
+
+interface Capacity {
+  CapacityUnits?: number;
+  GlobalSecondaryIndexes?: Record<string, { CapacityUnits?: number }>;
+}
+
+const recordCapacity = (command: string, consumed: Capacity | Capacity[] | undefined): void => {
+  for (const c of consumed === undefined ? [] : Array.isArray(consumed) ? consumed : [consumed]) {
+    const units = c.CapacityUnits ?? 0;
+    if (DDB_WRITES.has(command)) {
+      tally.dynamo.reportedWrite += units;
+      for (const g of Object.values(c.GlobalSecondaryIndexes ?? {})) tally.dynamo.indexWrite += g.CapacityUnits ?? 0;
+    } else tally.dynamo.reportedRead += units;
+  }
+};
+
+/** a failed conditional write: DynamoDB bills the existing item's size (at least 1 WCU), ×2 in a transaction */
+const failedConditional = (command: string, input: Input, err: Record<string, unknown>): boolean => {
+  if (err.name === 'ConditionalCheckFailedException') {
+    const item = err.Item as Record<string, unknown> | undefined;
+    tally.dynamo.computedWrite += writeUnits(item ? itemBytes(item) : 0);
+    return true;
+  }
+  if (err.name === 'TransactionCanceledException') {
+    const reasons = (err.CancellationReasons as { Code?: string; Item?: Record<string, unknown> }[] | undefined) ?? [];
+    if (!reasons.some((r) => r.Code === 'ConditionalCheckFailed')) return false;
+    const items = (input.TransactItems as unknown[] | undefined) ?? reasons;
+    items.forEach((_, i) => {
+      const item = reasons[i]?.Item;
+      tally.dynamo.computedWrite += writeUnits(item ? itemBytes(item) : 0, command === 'TransactWriteItems');
+    });
+    return true;
+  }
+  return false;
+};
+
+const recordPutEvents = (input: Input): void => {
+  for (const e of (input.Entries as Record<string, unknown>[] | undefined) ?? []) {
+    const detailType = String(e.DetailType ?? '');
+    if (!recording && startWhen?.(detailType)) {
+      recording = true;
+      startWhen = undefined;
+      tally = emptyTally();
+    }
+    if (!recording) continue;
+    const detail = String(e.Detail ?? '{}');
+    const bytes =
+      utf8Bytes(String(e.Source ?? '')) + utf8Bytes(detailType) + utf8Bytes(detail) + utf8Bytes(JSON.stringify(e.Resources ?? []));
+    recordEvent(tally, detailType, bytes);
+    const envelope = { version: '0', source: e.Source, 'detail-type': detailType, detail: JSON.parse(detail) as unknown };
+    for (const r of queueRules)
+      if (matchPattern(r.pattern as unknown as Record<string, unknown>, envelope)) tally.sqs.eventBridgeTarget += chunks(bytes + 250);
+  }
+};
+
+const recordSqs = (command: string, input: Input): void => {
+  const attrs = (a: unknown) => utf8Bytes(JSON.stringify(a ?? {}));
+  if (command === 'SendMessage') tally.sqs.sdk += chunks(utf8Bytes(String(input.MessageBody ?? '')) + attrs(input.MessageAttributes));
+  else if (command === 'SendMessageBatch') {
+    const entries = (input.Entries as Input[] | undefined) ?? [];
+    tally.sqs.sdk += chunks(entries.reduce((n, m) => n + utf8Bytes(String(m.MessageBody ?? '')) + attrs(m.MessageAttributes), 0));
+  } else tally.sqs.sdk += 1;
+};
+
+/** wrap every SDK v3 client's send (idempotent) */
+export const installSdkMeter = (): void => {
+  if (installed) return;
+  installed = true;
+  const require = createRequire(import.meta.url);
+  const { Client } = require('@smithy/core/client') as { Client: { prototype: { send: Send } } };
+  const original = Client.prototype.send;
+  Client.prototype.send = function (this: SdkClient, command: SdkCommand, ...rest: unknown[]) {
+    const service = this.config?.serviceId ?? this.constructor.name.replace(/Client$/, '');
+    const name = (command.clientCommand ?? command).constructor.name.replace(/Command$/, '');
+    const input = command.input ?? {};
+    if (service === 'DynamoDB') prepareDynamo(name, input);
+    if (service === 'EventBridge' && name === 'PutEvents') recordPutEvents(input);
+    const on = recording;
+    if (on && service === 'SQS') recordSqs(name, input);
+    const p = original.call(this, command, ...rest);
+    if (!p || !on) return p;
+    return p.then(
+      (out) => {
+        if (recording) {
+          recordCall(tally, service, name, { ok: true });
+          if (service === 'DynamoDB') recordCapacity(name, (out as { ConsumedCapacity?: Capacity | Capacity[] })?.ConsumedCapacity);
+        }
+        return out;
+      },
+      (err: unknown) => {
+        if (recording) {
+          const e = (err ?? {}) as Record<string, unknown>;
+          const conditionalFailed = service === 'DynamoDB' && failedConditional(name, input, e);
+          recordCall(tally, service, name, { ok: false, conditionalFailed });
+        }
+        throw err;
+      },
+    );
+  };
+};
+
+/** the local invoker's observer: Lambda requests and GB-s, API Gateway requests, the SQS event source mapping's calls */
+export const invocationMeter: InvokeObserver = ({ fn, event, ms, ok }) => {
+  if (!recording) return;
+  recordInvocation(tally, fn.id, ms, fn.memoryMb ?? TIER_DEFAULTS[fn.tier].memoryMb, ok);
+  const e = event as { Records?: { eventSource?: string; body?: string }[]; requestContext?: { http?: unknown } };
+  if (e?.requestContext?.http) tally.apiRequests++;
+  const records = e?.Records?.filter((r) => r.eventSource === 'aws:sqs') ?? [];
+  if (records.length) {
+    tally.sqs.receive += chunks(records.reduce((n, r) => n + utf8Bytes(r.body ?? ''), 0));
+    if (ok) tally.sqs.delete += 1;
+  }
+};
+
+/**
+ * Count the JSON lines (handler logs, EMF metrics) written to stdout and swallow all stdout while
+ * `on` (the bench prints its tables to stdout only after a scenario). Returns a function that stops it.
+ */
+export const captureStdout = (): (() => void) => {
+  const original = process.stdout.write.bind(process.stdout);
+  let rest = '';
+  process.stdout.write = ((chunk: string | Uint8Array, ...args: unknown[]) => {
+    const text = rest + (typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+    const lines = text.split('\n');
+    rest = lines.pop() ?? '';
+    if (recording) for (const l of lines) if (l.startsWith('{')) recordLog(tally, l);
+    const cb = args.find((a) => typeof a === 'function') as (() => void) | undefined;
+    cb?.();
+    return true;
+  }) as typeof process.stdout.write;
+  return () => {
+    process.stdout.write = original;
+  };
+};

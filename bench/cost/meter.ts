@@ -1,0 +1,340 @@
+/**
+ * The cost bench's pure parts: DynamoDB's size and capacity rules, the counters of one scenario,
+ * and the arithmetic that turns counts into dollars. No I/O here (unit-tested in
+ * test/unit/bench/cost-meter.test.ts); bench/cost/instrument.ts feeds the counters.
+ */
+import type { Prices } from '../prices.ts';
+
+// ─────────────────────────────── DynamoDB size and capacity rules ───────────────────────────────
+
+const KB = 1024;
+/** EventBridge events and SQS requests are billed per 64 KB chunk */
+export const CHUNK_BYTES = 64 * KB;
+
+export const utf8Bytes = (s: string): number => Buffer.byteLength(s, 'utf8');
+
+/** billed 64 KB chunks of a payload (at least one) */
+export const chunks = (bytes: number): number => Math.max(1, Math.ceil(bytes / CHUNK_BYTES));
+
+/** DynamoDB's number size: about one byte per two significant digits, plus one */
+const numberBytes = (n: number | string | bigint): number => {
+  const digits = String(n).replace(/^-/, '').replace(/e.*$/i, '').replace('.', '').replace(/^0+/, '').replace(/0+$/, '');
+  return Math.ceil(Math.max(1, digits.length) / 2) + 1;
+};
+
+const AV_KEYS = new Set(['S', 'N', 'B', 'BOOL', 'NULL', 'M', 'L', 'SS', 'NS', 'BS']);
+/** a marshalled AttributeValue ({ S: 'x' }, { N: '1' }, { M: {...} } …) */
+const isAttributeValue = (v: unknown): v is Record<string, unknown> => {
+  if (!v || typeof v !== 'object' || Array.isArray(v) || v instanceof Uint8Array) return false;
+  const keys = Object.keys(v);
+  return keys.length === 1 && AV_KEYS.has(keys[0] as string);
+};
+
+/** size of one marshalled AttributeValue (DynamoDB's rules: lists and maps 3 bytes + 1 per element) */
+const avBytes = (av: Record<string, unknown>): number => {
+  const [type, v] = Object.entries(av)[0] as [string, unknown];
+  switch (type) {
+    case 'S':
+      return utf8Bytes(v as string);
+    case 'N':
+      return numberBytes(v as string);
+    case 'B':
+      return (v as Uint8Array).length;
+    case 'BOOL':
+    case 'NULL':
+      return 1;
+    case 'SS':
+      return (v as string[]).reduce((n, s) => n + utf8Bytes(s), 0);
+    case 'NS':
+      return (v as string[]).reduce((n, s) => n + numberBytes(s), 0);
+    case 'BS':
+      return (v as Uint8Array[]).reduce((n, b) => n + b.length, 0);
+    case 'L':
+      return 3 + (v as Record<string, unknown>[]).reduce((n, e) => n + 1 + avBytes(e), 0);
+    default: // M
+      return 3 + Object.entries(v as Record<string, Record<string, unknown>>).reduce((n, [k, e]) => n + 1 + utf8Bytes(k) + avBytes(e), 0);
+  }
+};
+
+/** size of one native (document client) value */
+const nativeBytes = (v: unknown): number => {
+  if (v === null || v === undefined || typeof v === 'boolean') return 1;
+  if (typeof v === 'string') return utf8Bytes(v);
+  if (typeof v === 'number' || typeof v === 'bigint') return numberBytes(v);
+  if (v instanceof Uint8Array) return v.length;
+  if (v instanceof Set) return [...v].reduce((n: number, e) => n + nativeBytes(e), 0);
+  if (Array.isArray(v)) return 3 + v.reduce((n: number, e) => n + 1 + nativeBytes(e), 0);
+  if (typeof v === 'object' && 'value' in v && Object.keys(v).length === 1) return numberBytes(String(v.value)); // NumberValue
+  return 3 + Object.entries(v as Record<string, unknown>).reduce((n, [k, e]) => n + 1 + utf8Bytes(k) + nativeBytes(e), 0);
+};
+
+/**
+ * An item's size by DynamoDB's rules: the sum of its attribute names (UTF-8) and values. Accepts
+ * both the marshalled form (client) and the native form (document client).
+ */
+export const itemBytes = (item: Record<string, unknown>): number => {
+  const entries = Object.entries(item);
+  const marshalled = entries.length > 0 && entries.every(([, v]) => isAttributeValue(v));
+  return entries.reduce((n, [k, v]) => n + utf8Bytes(k) + (marshalled ? avBytes(v as Record<string, unknown>) : nativeBytes(v)), 0);
+};
+
+/** write request units of one item write: 1 per KB (rounded up, at least 1); ×2 in a transaction */
+export const writeUnits = (bytes: number, transactional = false): number => Math.max(1, Math.ceil(bytes / KB)) * (transactional ? 2 : 1);
+
+/** read request units of one item read: 1 per 4 KB strongly consistent, half that eventually; ×2 in a transaction */
+export const readUnits = (bytes: number, consistent: boolean, transactional = false): number => {
+  const units = Math.max(1, Math.ceil(bytes / (4 * KB)));
+  if (transactional) return units * 2;
+  return consistent ? units : units / 2;
+};
+
+// ─────────────────────────────── the counters of one scenario ───────────────────────────────
+
+export interface CallCount {
+  count: number;
+  /** the call threw */
+  failed: number;
+  /** DynamoDB: a failed conditional write (ConditionalCheckFailed, or a transaction cancelled by one) */
+  conditionalFailed: number;
+}
+
+export interface FunctionCount {
+  invocations: number;
+  failed: number;
+  ms: number;
+  memoryMb: number;
+  /** GB-seconds: each invocation's duration rounded up to 1 ms × memory */
+  gbSeconds: number;
+}
+
+export interface Tally {
+  /** by `Service:Command` (e.g. `DynamoDB:UpdateItem`, `SQS:SendMessageBatch`) */
+  calls: Record<string, CallCount>;
+  dynamo: {
+    /** write / read request units DynamoDB reported (table + indexes) */
+    reportedWrite: number;
+    reportedRead: number;
+    /** of which index writes (the whole item projected into a GSI) */
+    indexWrite: number;
+    /** units computed by the size rules where DynamoDB reports none (failed conditional writes) */
+    computedWrite: number;
+    computedRead: number;
+  };
+  lambda: Record<string, FunctionCount>;
+  /** billed EventBridge events (entries × 64 KB chunks), by detail-type */
+  events: Record<string, number>;
+  /** bytes put on the bus (archive) */
+  eventBytes: number;
+  /** billed SQS requests (× 64 KB chunks), by kind */
+  sqs: { sdk: number; eventBridgeTarget: number; receive: number; delete: number };
+  apiRequests: number;
+  secretsCalls: number;
+  /** log lines and bytes the handlers wrote (JSON logs and EMF metrics) */
+  logLines: number;
+  logBytes: number;
+}
+
+export const emptyTally = (): Tally => ({
+  calls: {},
+  dynamo: { reportedWrite: 0, reportedRead: 0, indexWrite: 0, computedWrite: 0, computedRead: 0 },
+  lambda: {},
+  events: {},
+  eventBytes: 0,
+  sqs: { sdk: 0, eventBridgeTarget: 0, receive: 0, delete: 0 },
+  apiRequests: 0,
+  secretsCalls: 0,
+  logLines: 0,
+  logBytes: 0,
+});
+
+/** the entry of `key`, created by `make` on first use */
+const slot = <T>(map: Record<string, T>, key: string, make: () => T): T => {
+  map[key] ??= make();
+  return map[key];
+};
+
+export const recordCall = (t: Tally, service: string, command: string, outcome: { ok: boolean; conditionalFailed?: boolean }): void => {
+  const key = `${service}:${command}`;
+  const c = slot(t.calls, key, () => ({ count: 0, failed: 0, conditionalFailed: 0 }));
+  c.count++;
+  if (!outcome.ok) c.failed++;
+  if (outcome.conditionalFailed) c.conditionalFailed++;
+  if (service === 'Secrets Manager') t.secretsCalls++;
+};
+
+export const recordInvocation = (t: Tally, fnId: string, ms: number, memoryMb: number, ok: boolean): void => {
+  const f = slot(t.lambda, fnId, () => ({ invocations: 0, failed: 0, ms: 0, memoryMb, gbSeconds: 0 }));
+  f.invocations++;
+  if (!ok) f.failed++;
+  f.ms += ms;
+  f.gbSeconds += (Math.max(1, Math.ceil(ms)) / 1000) * (memoryMb / 1024);
+};
+
+export const recordEvent = (t: Tally, detailType: string, bytes: number): void => {
+  t.events[detailType] = (t.events[detailType] ?? 0) + chunks(bytes);
+  t.eventBytes += bytes;
+};
+
+/** one written log line (a JSON log entry or an EMF blob) */
+export const recordLog = (t: Tally, line: string): void => {
+  t.logLines++;
+  t.logBytes += utf8Bytes(line);
+};
+
+const sum = (xs: Iterable<number>): number => {
+  let n = 0;
+  for (const x of xs) n += x;
+  return n;
+};
+
+export const totals = (t: Tally) => ({
+  awsCalls: sum(Object.values(t.calls).map((c) => c.count)),
+  dynamoCalls: sum(
+    Object.entries(t.calls)
+      .filter(([k]) => k.startsWith('DynamoDB:'))
+      .map(([, c]) => c.count),
+  ),
+  conditionalFailed: sum(Object.values(t.calls).map((c) => c.conditionalFailed)),
+  wcu: t.dynamo.reportedWrite + t.dynamo.computedWrite,
+  rcu: t.dynamo.reportedRead + t.dynamo.computedRead,
+  invocations: sum(Object.values(t.lambda).map((f) => f.invocations)),
+  gbSeconds: sum(Object.values(t.lambda).map((f) => f.gbSeconds)),
+  events: sum(Object.values(t.events)),
+  sqsRequests: t.sqs.sdk + t.sqs.eventBridgeTarget + t.sqs.receive + t.sqs.delete,
+});
+
+/** a + b (for the operator profile: per-unit tallies combined) */
+export const addTally = (a: Tally, b: Tally, times = 1): Tally => {
+  const out: Tally = structuredClone(a);
+  for (const [k, c] of Object.entries(b.calls)) {
+    const o = slot(out.calls, k, () => ({ count: 0, failed: 0, conditionalFailed: 0 }));
+    o.count += c.count * times;
+    o.failed += c.failed * times;
+    o.conditionalFailed += c.conditionalFailed * times;
+  }
+  for (const k of Object.keys(out.dynamo) as (keyof Tally['dynamo'])[]) out.dynamo[k] += b.dynamo[k] * times;
+  for (const [k, f] of Object.entries(b.lambda)) {
+    const o = slot(out.lambda, k, () => ({ invocations: 0, failed: 0, ms: 0, memoryMb: f.memoryMb, gbSeconds: 0 }));
+    o.invocations += f.invocations * times;
+    o.failed += f.failed * times;
+    o.ms += f.ms * times;
+    o.gbSeconds += f.gbSeconds * times;
+  }
+  for (const [k, n] of Object.entries(b.events)) out.events[k] = (out.events[k] ?? 0) + n * times;
+  out.eventBytes += b.eventBytes * times;
+  for (const k of Object.keys(out.sqs) as (keyof Tally['sqs'])[]) out.sqs[k] += b.sqs[k] * times;
+  out.apiRequests += b.apiRequests * times;
+  out.secretsCalls += b.secretsCalls * times;
+  out.logLines += b.logLines * times;
+  out.logBytes += b.logBytes * times;
+  return out;
+};
+
+// ─────────────────────────────── dollars ───────────────────────────────
+
+/** Lambda platform log lines per invocation (START, END, REPORT) and their usual size */
+export const PLATFORM_LOG_BYTES_PER_INVOCATION = 330;
+/** share of invocations X-Ray records with the default sampling rule (1/s reservoir + 5 %): 5 % at scale */
+export const XRAY_SAMPLING = 0.05;
+
+export interface CostLine {
+  item: string;
+  quantity: number;
+  usd: number;
+}
+
+/** every billed line of a tally at the given prices, and the total */
+export const priceTally = (t: Tally, p: Prices): { lines: CostLine[]; total: number } => {
+  const s = totals(t);
+  const logBytes = t.logBytes + s.invocations * PLATFORM_LOG_BYTES_PER_INVOCATION;
+  const GB = 1024 ** 3;
+  const lines: CostLine[] = [
+    { item: 'Lambda requests', quantity: s.invocations, usd: s.invocations * p.lambdaRequest },
+    { item: 'Lambda GB-s (arm64)', quantity: s.gbSeconds, usd: s.gbSeconds * p.lambdaGbSecond },
+    { item: 'DynamoDB write units', quantity: s.wcu, usd: s.wcu * p.dynamoWriteUnit },
+    { item: 'DynamoDB read units', quantity: s.rcu, usd: s.rcu * p.dynamoReadUnit },
+    { item: 'EventBridge events', quantity: s.events, usd: s.events * p.eventBridgeEvent },
+    { item: 'EventBridge archive (GB)', quantity: t.eventBytes / GB, usd: (t.eventBytes / GB) * p.eventBridgeArchiveGb },
+    { item: 'SQS requests', quantity: s.sqsRequests, usd: s.sqsRequests * p.sqsRequest },
+    { item: 'API Gateway HTTP requests', quantity: t.apiRequests, usd: t.apiRequests * p.apiHttpRequest },
+    { item: 'Secrets Manager API calls', quantity: t.secretsCalls, usd: t.secretsCalls * p.secretsApiCall },
+    { item: 'CloudWatch Logs ingested (GB)', quantity: logBytes / GB, usd: (logBytes / GB) * p.logsIngestGb },
+    { item: 'X-Ray traces (est.)', quantity: s.invocations * XRAY_SAMPLING, usd: s.invocations * XRAY_SAMPLING * p.xrayTrace },
+  ];
+  return { lines, total: sum(lines.map((l) => l.usd)) };
+};
+
+// ─────────────────────────────── the operator profile ───────────────────────────────
+
+export interface OperatorProfile {
+  connectors: number;
+  partners: number;
+  sessionsPerDay: number;
+  /** share of the partners granted a given station */
+  grantShare: number;
+  /** connector status changes per day not caused by a session (faults, outages, recoveries), per connector */
+  otherStatusChangesPerConnectorDay: number;
+  /** status changes a session causes that the session scenario does not contain (the driver unplugging: idle) */
+  extraStatusChangesPerSession: number;
+  /** secrets stored: the platform's + two per partner */
+  secrets: number;
+  /** queues an SQS event source mapping polls, and its idle long polls per queue per month (5 pollers × 20 s) */
+  polledQueues: number;
+  idlePollsPerQueueMonth: number;
+  daysPerMonth: number;
+}
+
+export const OPERATOR: OperatorProfile = {
+  connectors: 50_000,
+  partners: 10,
+  sessionsPerDay: 200_000,
+  grantShare: 0.5,
+  otherStatusChangesPerConnectorDay: 0.5,
+  extraStatusChangesPerSession: 1,
+  secrets: 1 + 2 * 10,
+  polledQueues: 6,
+  idlePollsPerQueueMonth: 5 * 3 * 60 * 24 * 30,
+  daysPerMonth: 30,
+};
+
+export interface UnitCosts {
+  /** $ of one session, its own status changes pushed to the partners the bench seed grants (sessionPartners) */
+  session: number;
+  /** status changes inside the session scenario, and how many partners received each */
+  sessionStatusChanges: number;
+  sessionPartners: number;
+  /** $ of one status change fanned out to 1 and to 10 partners */
+  statusChange1: number;
+  statusChange10: number;
+}
+
+/** cost of one status change pushed to n partners, linear between the measured 1 and 10 */
+export const statusChangeCost = (u: UnitCosts, n: number): number => {
+  const perPartner = (u.statusChange10 - u.statusChange1) / 9;
+  return u.statusChange1 + (n - 1) * perPartner;
+};
+
+/** the operator's monthly bill, line by line */
+export const monthlyBill = (u: UnitCosts, o: OperatorProfile, p: Prices): { lines: CostLine[]; total: number } => {
+  const d = o.daysPerMonth;
+  const granted = o.partners * o.grantShare;
+  const perPartner = (u.statusChange10 - u.statusChange1) / 9;
+  const sessions = o.sessionsPerDay * d;
+  const otherChanges = (o.connectors * o.otherStatusChangesPerConnectorDay + o.sessionsPerDay * o.extraStatusChangesPerSession) * d;
+  const lines: CostLine[] = [
+    { item: 'sessions (as measured)', quantity: sessions, usd: sessions * u.session },
+    {
+      item: `their status changes to ${granted} granted partners, not ${u.sessionPartners}`,
+      quantity: sessions * u.sessionStatusChanges,
+      usd: sessions * u.sessionStatusChanges * (granted - u.sessionPartners) * perPartner,
+    },
+    { item: 'other status changes (unplug, faults)', quantity: otherChanges, usd: otherChanges * statusChangeCost(u, granted) },
+    {
+      item: 'SQS idle long polls (event source mappings)',
+      quantity: o.polledQueues * o.idlePollsPerQueueMonth,
+      usd: o.polledQueues * o.idlePollsPerQueueMonth * p.sqsRequest,
+    },
+    { item: 'secrets stored', quantity: o.secrets, usd: o.secrets * p.secretMonth },
+  ];
+  return { lines, total: sum(lines.map((l) => l.usd)) };
+};
