@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { envName, type Topology } from '../topology/types.ts';
 import { startAwsEmulator } from './aws-emulator.ts';
 import { LocalBus } from './bus.ts';
-import { localTableName, startDynamo } from './dynamodb.ts';
+import { connectDynamo, localTableName, startDynamo } from './dynamodb.ts';
 import { type ExtraRoute, startHttpApi } from './http.ts';
 import { createInvoker } from './invoke.ts';
 import { freePort, sleep } from './ports.ts';
@@ -35,6 +35,10 @@ export interface LocalCloudOptions {
   dataDir?: string;
   /** wipe dataDir first */
   fresh?: boolean;
+  /** use this already-running DynamoDB Local instead of starting one (tests: one per lane) */
+  dynamoEndpoint?: string;
+  /** physical table-name prefix (default `evcs-`); platforms sharing one DynamoDB Local need distinct ones */
+  tablePrefix?: string;
   /** extra environment for the handlers (overrides the defaults) */
   env?: Record<string, string>;
   /** POWERTOOLS_LOG_LEVEL (default WARN); DEBUG also enables metrics output */
@@ -102,8 +106,17 @@ export const startLocalCloud = async (opts: LocalCloudOptions): Promise<LocalClo
     if (dataDir && opts.fresh) rmSync(dataDir, { recursive: true, force: true });
     if (dataDir) mkdirSync(dataDir, { recursive: true });
 
-    // 2. DynamoDB Local
-    const dynamo = await startDynamo({ tables: topology.tables, ...(dataDir ? { dataDir } : {}), region, ...(log ? { onLog: log } : {}) });
+    // 2. DynamoDB Local (started here, or an already-running one)
+    const tablePrefix = opts.tablePrefix;
+    const dynamo = opts.dynamoEndpoint
+      ? await connectDynamo({ endpoint: opts.dynamoEndpoint, tables: topology.tables, region, ...(tablePrefix ? { tablePrefix } : {}) })
+      : await startDynamo({
+          tables: topology.tables,
+          ...(dataDir ? { dataDir } : {}),
+          region,
+          ...(tablePrefix ? { tablePrefix } : {}),
+          ...(log ? { onLog: log } : {}),
+        });
     stack.push(() => dynamo.stop());
 
     // 3. the AWS emulator: its port fixes the queue URLs, so the queue store is built after it binds
@@ -148,7 +161,7 @@ export const startLocalCloud = async (opts: LocalCloudOptions): Promise<LocalClo
       POWERTOOLS_TRACE_ENABLED: 'false',
       POWERTOOLS_METRICS_DISABLED: powertoolsLevel === 'DEBUG' ? 'false' : 'true',
     };
-    for (const t of topology.tables) env[envName('TABLE', t.name)] = localTableName(t.name);
+    for (const t of topology.tables) env[envName('TABLE', t.name)] = localTableName(t.name, tablePrefix);
     for (const qd of topology.queues) env[envName('QUEUE_URL', qd.name)] = q.url(qd.name);
     for (const fn of topology.functions)
       for (const [k, v] of Object.entries(fn.environment ?? {})) {
