@@ -1,8 +1,11 @@
 /**
- * Test support: start the real local platform (DynamoDB Local, loopback AWS emulator, handlers)
- * once per test file, and talk to it over HTTP exactly as a partner does.
+ * Test support: start the real local platform (loopback AWS emulator, handlers) once per test
+ * file, on the lane's shared DynamoDB Local (its own table prefix), and talk to it over HTTP
+ * exactly as a partner does.
  */
+import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { inject } from 'vitest';
 import { type Platform, type PlatformOptions, startPlatform } from '../../infra/local/platform.ts';
 import type { SeedPartner } from '../../shared/seed.ts';
 import type { SecretSet } from '../../shared/tcec/crypto.ts';
@@ -11,8 +14,26 @@ import { chinaTimeStamp } from '../../shared/tcec/time.ts';
 
 export const DEMO_SEED = fileURLToPath(new URL('../../infra/local/seed/demo-partners.json', import.meta.url));
 
-export const startTestPlatform = (opts: Partial<PlatformOptions> = {}): Promise<Platform> =>
-  startPlatform({ port: 0, seedFile: DEMO_SEED, logLevel: 'ERROR', ...opts });
+/** the lane's DynamoDB Local (test/support/dynamo-global-setup.ts); undefined outside the platform lanes */
+export const laneDynamoEndpoint = (): string | undefined => inject('dynamoEndpoint');
+
+/** a table prefix no other platform on the lane's DynamoDB Local uses */
+export const uniqueTablePrefix = (): string => `t${randomUUID().slice(0, 12)}-`;
+
+/**
+ * The local platform for a test file: on the lane's DynamoDB Local with fresh tables of its own
+ * (unless `dataDir` asks for a persistent one of its own).
+ */
+export const startTestPlatform = (opts: Partial<PlatformOptions> = {}): Promise<Platform> => {
+  const shared = opts.dataDir ? undefined : laneDynamoEndpoint();
+  return startPlatform({
+    port: 0,
+    seedFile: DEMO_SEED,
+    logLevel: 'ERROR',
+    ...(shared ? { dynamoEndpoint: shared, tablePrefix: uniqueTablePrefix() } : {}),
+    ...opts,
+  });
+};
 
 export interface RawCall {
   status: number;

@@ -1,13 +1,13 @@
 /**
  * Test support for the baseinfo tests: the small station fixture seed and a logged-in partner.
  */
-import { fileURLToPath } from 'node:url';
 import type { Platform, PlatformOptions } from '../../infra/local/platform.ts';
 import type { SeedPartner } from '../../shared/seed.ts';
+import { STATIONS_SEED } from '../fixtures/stations.ts';
 import { callAs, startTestPlatform, tokenFor } from './platform.ts';
 
 /** four stations FX0001–FX0004 (FX0004 has no prices); partner 2 (xiaoju) is granted FX0001 and FX0003 */
-export const STATIONS_SEED = fileURLToPath(new URL('../fixtures/seed-stations.json', import.meta.url));
+export { STATIONS_SEED };
 
 /** The fixture platform WITHOUT the embedded pile simulator: connector statuses come only from the test. */
 export const startStationsPlatform = (opts: Partial<PlatformOptions> = {}): Promise<Platform> =>
