@@ -15,6 +15,8 @@ const HANDLER_ENV = {
   // the SDK's "node >=22 from 2027" notice, once per worker: noise in CI output
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 };
+// the globalSetup (DynamoDB Local) runs in this process, not in a worker
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const PLATFORM_SETUP = ['test/support/dynamo-global-setup.ts'];
 
 export default defineConfig({
