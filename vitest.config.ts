@@ -12,6 +12,8 @@ const HANDLER_ENV = {
   POWERTOOLS_LOG_LEVEL: 'WARN',
   POWERTOOLS_METRICS_DISABLED: 'true',
   POWERTOOLS_TRACE_ENABLED: 'false',
+  // Powertools writes through the global console in dev mode, so vitest can hold back the handler logs of passing tests
+  POWERTOOLS_DEV: 'true',
   // the SDK's "node >=22 from 2027" notice, once per worker: noise in CI output
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 };

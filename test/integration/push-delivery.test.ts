@@ -97,7 +97,8 @@ describe('push delivery — T/CEC 102 §1.8, §3.3, §3.8, §3.12 (issue 5)', ()
       timeoutMs: 20_000,
       what: 'failed attempts at the dead partner',
     });
-    await new Promise((r) => setTimeout(r, 3000));
+    // and stays down until the failed pushes wait in backoff (delayed retries), then recovers
+    await eventually(async () => platform.cloud.queues.depth('push-deliveries').delayed, { what: 'retries waiting in backoff' });
     d1.set({});
     await drain();
     for (const c of connectors) expect(statusesAt(d1, c)).toEqual([{ ConnectorID: c, Status: 255, ParkStatus: 0, LockStatus: 0 }]);
