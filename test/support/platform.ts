@@ -10,6 +10,7 @@ import { type Platform, type PlatformOptions, startPlatform } from '../../infra/
 import type { SeedPartner } from '../../shared/seed.ts';
 import type { SecretSet } from '../../shared/tcec/crypto.ts';
 import { decodeResponse, encodeRequest, type RequestEnvelope } from '../../shared/tcec/envelope.ts';
+import { parseRequestData, parseResponseData, resolveInterfaceName } from '../../shared/tcec/interfaces.ts';
 import { chinaTimeStamp } from '../../shared/tcec/time.ts';
 
 export const DEMO_SEED = fileURLToPath(new URL('../../infra/local/seed/demo-partners.json', import.meta.url));
@@ -65,7 +66,30 @@ export const envelopeFor = (
   seq = '0001',
 ): RequestEnvelope => encodeRequest({ operatorId: p.operatorId, data, secrets: p.inbound, timeStamp: chinaTimeStamp(at), seq });
 
-/** A full, correct call as the partner: envelope + token; returns the decoded, verified response. */
+/**
+ * Our answer must conform to the catalog: a Ret 0 response's Data is parsed with the interface's
+ * response schema (lenient: it accepts both dialects' spellings); a field that does not conform
+ * fails the test, named. Interfaces outside the catalog (tests of unknown routes) are not checked.
+ */
+export const assertConformingResponse = (iface: string, ret: number, data: unknown): void => {
+  const name = resolveInterfaceName(iface);
+  if (ret !== 0 || !name) return;
+  const r = parseResponseData(name, data);
+  if (!r.ok) throw new Error(`${name}: our response does not conform to the catalog's response schema: ${r.msg}`);
+};
+
+/** The same for a push we sent: its Data must conform to the push interface's request schema. */
+export const assertConformingPush = (iface: string, data: unknown): void => {
+  const name = resolveInterfaceName(iface);
+  if (!name) throw new Error(`push of an interface outside the catalog: ${iface}`);
+  const r = parseRequestData(name, data);
+  if (!r.ok) throw new Error(`${name}: our push does not conform to the catalog's request schema: ${r.msg}`);
+};
+
+/**
+ * A full, correct call as the partner: envelope + token; returns the decoded, verified response,
+ * after checking it against the catalog's response schema (assertConformingResponse).
+ */
 export const callAs = async (
   apiUrl: string,
   p: Pick<SeedPartner, 'operatorId'> & { inbound: SecretSet },
@@ -75,7 +99,9 @@ export const callAs = async (
 ) => {
   const env = envelopeFor(p, data);
   const raw = await postRaw(apiUrl, iface, JSON.stringify(env), token ? { authorization: `Bearer ${token}` } : {});
-  return { raw, ...decodeResponse(raw.body, p.inbound) };
+  const decoded = decodeResponse(raw.body, p.inbound);
+  assertConformingResponse(iface, decoded.ret, decoded.data);
+  return { raw, ...decoded };
 };
 
 export const tokenFor = async (apiUrl: string, p: Pick<SeedPartner, 'operatorId'> & { inbound: SecretSet }): Promise<string> => {
