@@ -1,6 +1,7 @@
 /**
  * Test support for the baseinfo tests: the small station fixture seed and a logged-in partner.
  */
+import { afterAll, beforeAll } from 'vitest';
 import type { Platform, PlatformOptions } from '../../infra/local/platform.ts';
 import type { SeedPartner } from '../../shared/seed.ts';
 import { STATIONS_SEED } from '../fixtures/stations.ts';
@@ -29,4 +30,24 @@ export const loggedIn = async (platform: Platform, index: number): Promise<Calle
       return { ret: r.ret, msg: r.msg, data: r.data, sigVerified: r.sigVerified, raw: { body: r.raw.body } };
     },
   };
+};
+
+export interface StationsCtx {
+  platform: Platform;
+  /** partner 1 (cec2016), granted every station */
+  p1: Caller;
+  /** partner 2 (xiaoju), granted FX0001 and FX0003 only */
+  p2: Caller;
+}
+
+/** One station fixture platform for a test file (no pile simulator), with both partners logged in. */
+export const useStationsPlatform = (opts: Partial<PlatformOptions> = {}): StationsCtx => {
+  const ctx = {} as StationsCtx;
+  beforeAll(async () => {
+    ctx.platform = await startStationsPlatform(opts);
+    ctx.p1 = await loggedIn(ctx.platform, 0);
+    ctx.p2 = await loggedIn(ctx.platform, 1);
+  }, 120_000);
+  afterAll(async () => ctx.platform?.stop());
+  return ctx;
 };
