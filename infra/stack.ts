@@ -166,7 +166,7 @@ export class EvcsStack extends Stack {
         alarms: this.alarmTopics,
       });
       this.functions.set(decl.id, fn);
-      decl.triggers.forEach((trigger, i) => this.wireTrigger(fn, trigger, i, routes));
+      for (const [i, trigger] of decl.triggers.entries()) this.wireTrigger(fn, trigger, i, routes);
     }
 
     this.platformSecret = new secretsmanager.Secret(this, 'PlatformSecret', {

@@ -64,9 +64,8 @@ export const rulesOf = (topology: Topology): Rule[] => {
       if (t.type === 'event') rules.push({ name: `${fn.id}-event-${i}`, pattern: t.pattern, target: { kind: 'function', fn } });
     });
   for (const q of topology.queues)
-    (q.subscribe ?? []).forEach((p, i) =>
-      rules.push({ name: `${q.name}-subscribe-${i}`, pattern: p, target: { kind: 'queue', queue: q.name } }),
-    );
+    for (const [i, p] of (q.subscribe ?? []).entries())
+      rules.push({ name: `${q.name}-subscribe-${i}`, pattern: p, target: { kind: 'queue', queue: q.name } });
   return rules;
 };
 

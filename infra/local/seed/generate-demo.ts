@@ -211,7 +211,10 @@ const cityFor = (() => {
     // deterministic split by weight, in order: 40 SH, 35 BJ, 30 SZ, …
     let acc = 0;
     const k = (i / TOTAL) * total;
-    for (const c of CITIES) if (k < (acc += c.weight)) return c;
+    for (const c of CITIES) {
+      acc += c.weight;
+      if (k < acc) return c;
+    }
     return CITIES[CITIES.length - 1]!;
   };
 })();

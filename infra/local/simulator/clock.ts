@@ -118,7 +118,11 @@ export class SimClock {
     const e: Entry = { at, order: this.order++, fn, cancelled: false };
     this.heap.push(e);
     if (!this.manual) this.arm();
-    return { cancel: () => void (e.cancelled = true) };
+    return {
+      cancel: () => {
+        e.cancelled = true;
+      },
+    };
   }
 
   /** run `fn` after `ms` of simulated time */

@@ -226,7 +226,10 @@ export class PileSimulator {
       };
       this.conns.set(spec.ConnectorID, c);
       let pile = this.piles.get(spec.EquipmentID);
-      if (!pile) this.piles.set(spec.EquipmentID, (pile = { seq: seqBase, connectors: [] }));
+      if (!pile) {
+        pile = { seq: seqBase, connectors: [] };
+        this.piles.set(spec.EquipmentID, pile);
+      }
       pile.connectors.push(c);
     }
   }
