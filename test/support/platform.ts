@@ -23,10 +23,11 @@ export const uniqueTablePrefix = (): string => `t${randomUUID().slice(0, 12)}-`;
 
 /**
  * The local platform for a test file: on the lane's DynamoDB Local with fresh tables of its own
- * (unless `dataDir` asks for a persistent one of its own).
+ * (outside the platform lanes it starts its own DynamoDB Local). With `dataDir` the queues,
+ * secrets and the runtime file persist there; the tables stay on the lane's DynamoDB Local.
  */
 export const startTestPlatform = (opts: Partial<PlatformOptions> = {}): Promise<Platform> => {
-  const shared = opts.dataDir ? undefined : laneDynamoEndpoint();
+  const shared = laneDynamoEndpoint();
   return startPlatform({
     port: 0,
     seedFile: DEMO_SEED,
