@@ -38,7 +38,9 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts', 'test/fuzz/**/*.test.ts', 'test/types/**/*.test.ts'],
+          // pure modules: threads, one module graph per worker (no re-import per file)
           pool: 'threads',
+          isolate: false,
           testTimeout: 30_000,
         },
       },

@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Platform } from '../../infra/local/platform.ts';
+import { getConnectorView } from '../../shared/store/connector-view.ts';
 import { getOrder } from '../../shared/store/orders.ts';
 import { eventually } from '../support/eventually.ts';
 import { startTestPlatform } from '../support/platform.ts';
@@ -35,6 +36,12 @@ beforeAll(async () => {
     env: { START_TIMEOUT_SECONDS: String(TIMEOUT_SECONDS), STOP_TIMEOUT_SECONDS: String(TIMEOUT_SECONDS) },
   });
   p1 = await loggedIn(platform, 0);
+  // the piles announced themselves: a start is decided on the connector's known status
+  await Promise.all(
+    ['FX0003E02C1', 'FX0002E01C2'].map((c) =>
+      eventually(async () => (await getConnectorView(c))?.status, { until: (s) => s === 1, what: `${c} idle` }),
+    ),
+  );
 }, 120_000);
 afterAll(async () => platform?.stop());
 

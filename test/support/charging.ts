@@ -99,8 +99,11 @@ export const useChargingPlatform = (opts: Partial<PlatformOptions> = {}): Chargi
     });
     ctx.p1 = await loggedIn(ctx.platform, 0);
     ctx.p2 = await loggedIn(ctx.platform, 1);
-    // every connector announced itself through the status pipeline
-    await waitStatus('FX0004E02C1', 1);
+    // every connector announced itself through the status pipeline (a start is decided on the known status)
+    const connectors = (
+      ctx.platform.seed.stations as Array<{ EquipmentInfos: Array<{ ConnectorInfos: Array<{ ConnectorID: string }> }> }>
+    ).flatMap((s) => s.EquipmentInfos.flatMap((e) => e.ConnectorInfos.map((c) => c.ConnectorID)));
+    await Promise.all(connectors.map((c) => waitStatus(c, 1)));
   }, 120_000);
   afterAll(async () => ctx.platform?.stop());
   return ctx;
