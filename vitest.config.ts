@@ -1,15 +1,82 @@
+/**
+ * Test lanes (vitest projects), all run by `npm test`, one by one with `npm run test:<lane>`:
+ * - unit:        test/unit, test/fuzz, type tests — pure, no Java, no network beyond loopback test servers
+ * - conformance: test/conformance — the T/CEC interfaces over HTTP against the local platform
+ * - integration: test/integration — the local runtime end to end (queues, bus, pile simulator, CLI)
+ * - infra:       test/infra — CDK template assertions and bundling
+ * conformance and integration each start ONE DynamoDB Local (globalSetup) shared by their files.
+ */
 import { defineConfig } from 'vitest/config';
+
+const HANDLER_ENV = {
+  POWERTOOLS_LOG_LEVEL: 'WARN',
+  POWERTOOLS_METRICS_DISABLED: 'true',
+  POWERTOOLS_TRACE_ENABLED: 'false',
+  // Powertools writes through the global console in dev mode, so vitest can hold back the handler logs of passing tests
+  POWERTOOLS_DEV: 'true',
+  // the SDK's "node >=22 from 2027" notice, once per worker: noise in CI output
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+};
+// the globalSetup (DynamoDB Local) runs in this process, not in a worker
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+const PLATFORM_SETUP = ['test/support/dynamo-global-setup.ts'];
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     environment: 'node',
-    testTimeout: 60_000,
-    hookTimeout: 120_000,
-    pool: 'forks',
     passWithNoTests: false,
+    // the lanes share one pool: on 2 cores, 3 workers keep the CPU busy while platform tests wait on I/O
+    maxWorkers: 3,
+    // CI output shows failures, not handler logs: console output of passing tests is dropped
+    silent: 'passed-only',
     reporters: ['default'],
     // handler logs: warnings and errors only (a test that expects an error log still shows it)
-    env: { POWERTOOLS_LOG_LEVEL: 'WARN', POWERTOOLS_METRICS_DISABLED: 'true', POWERTOOLS_TRACE_ENABLED: 'false' },
+    env: HANDLER_ENV,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts', 'test/fuzz/**/*.test.ts', 'test/types/**/*.test.ts'],
+          // pure modules: threads, one module graph per worker (no re-import per file)
+          pool: 'threads',
+          isolate: false,
+          testTimeout: 30_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'conformance',
+          include: ['test/conformance/**/*.test.ts'],
+          // one platform per file, and the platform sets process.env: each file in its own process
+          pool: 'forks',
+          globalSetup: PLATFORM_SETUP,
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          pool: 'forks',
+          globalSetup: PLATFORM_SETUP,
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'infra',
+          include: ['test/infra/**/*.test.ts'],
+          pool: 'forks',
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+    ],
   },
 });

@@ -5,24 +5,8 @@
  * Prints bills/s and µs per bill; also the cost of the 2-dp edge objects (toOrderTotals).
  */
 import { pathToFileURL } from 'node:url';
-import { bill, type MeterSample, type TariffPeriod, toOrderTotals } from '../shared/domain/billing.ts';
-
-const THREE: TariffPeriod[] = [
-  { startTime: '000000', elecPrice: 0.3123, servicePrice: 0.4 },
-  { startTime: '080000', elecPrice: 0.8123, servicePrice: 0.4 },
-  { startTime: '220000', elecPrice: 0.3123, servicePrice: 0.4 },
-];
-
-const EIGHT: TariffPeriod[] = [
-  { startTime: '000000', elecPrice: 0.3, servicePrice: 0.6 },
-  { startTime: '070000', elecPrice: 0.6123, servicePrice: 0.6 },
-  { startTime: '100000', elecPrice: 1.0456, servicePrice: 0.8 },
-  { startTime: '120000', elecPrice: 0.6123, servicePrice: 0.6 },
-  { startTime: '140000', elecPrice: 1.0456, servicePrice: 0.8 },
-  { startTime: '170000', elecPrice: 1.2345, servicePrice: 0.8 },
-  { startTime: '190000', elecPrice: 0.6123, servicePrice: 0.6 },
-  { startTime: '230000', elecPrice: 0.3, servicePrice: 0.6 },
-];
+import { bill, type MeterSample, toOrderTotals } from '../shared/domain/billing.ts';
+import { EIGHT, PEAK_VALLEY } from '../test/fixtures/tariffs.ts';
 
 export const makeSession = (count = 2_400, stepMs = 15_000): MeterSample[] => {
   const t0 = Date.parse('2024-03-15T16:07:30+08:00');
@@ -60,7 +44,7 @@ export function main(): Record<string, { opsPerSec: number; usPerOp: number }> {
   const results: Record<string, { opsPerSec: number; usPerOp: number }> = {};
   console.log(`bill(): ${samples.length} samples, 10 h session from 2024-03-15 16:07:30 (UTC+8)`);
   for (const [name, tariff] of [
-    ['3-period', THREE],
+    ['3-period', PEAK_VALLEY],
     ['8-period', EIGHT],
   ] as const) {
     const b = bill(samples, tariff);

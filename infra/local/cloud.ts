@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { envName, type FunctionDecl, type Topology } from '../topology/types.ts';
 import { startAwsEmulator } from './aws-emulator.ts';
 import { LocalBus } from './bus.ts';
-import { localTableName, startDynamo } from './dynamodb.ts';
+import { connectDynamo, localTableName, startDynamo } from './dynamodb.ts';
 import { localFunctionEnv } from './function-env.ts';
 import { type ExtraRoute, startHttpApi } from './http.ts';
 import { createInvoker, type InvokeObserver } from './invoke.ts';
@@ -43,6 +43,10 @@ export interface LocalCloudOptions {
   dataDir?: string;
   /** wipe dataDir first */
   fresh?: boolean;
+  /** use this already-running DynamoDB Local instead of starting one (tests: one per lane) */
+  dynamoEndpoint?: string;
+  /** physical table-name prefix (default `evcs-`); platforms sharing one DynamoDB Local need distinct ones */
+  tablePrefix?: string;
   /** extra environment for the handlers (overrides the defaults) */
   env?: Record<string, string>;
   /** POWERTOOLS_LOG_LEVEL (default WARN); DEBUG also enables metrics output */
@@ -118,8 +122,17 @@ export const startLocalCloud = async (opts: LocalCloudOptions): Promise<LocalClo
     if (dataDir && opts.fresh) rmSync(dataDir, { recursive: true, force: true });
     if (dataDir) mkdirSync(dataDir, { recursive: true });
 
-    // 2. DynamoDB Local
-    const dynamo = await startDynamo({ tables: topology.tables, ...(dataDir ? { dataDir } : {}), region, ...(log ? { onLog: log } : {}) });
+    // 2. DynamoDB Local (started here, or an already-running one)
+    const tablePrefix = opts.tablePrefix;
+    const dynamo = opts.dynamoEndpoint
+      ? await connectDynamo({ endpoint: opts.dynamoEndpoint, tables: topology.tables, region, ...(tablePrefix ? { tablePrefix } : {}) })
+      : await startDynamo({
+          tables: topology.tables,
+          ...(dataDir ? { dataDir } : {}),
+          region,
+          ...(tablePrefix ? { tablePrefix } : {}),
+          ...(log ? { onLog: log } : {}),
+        });
     stack.push(() => dynamo.stop());
 
     // 3. the AWS emulator: its port fixes the queue URLs, so the queue store is built after it binds
@@ -176,7 +189,7 @@ export const startLocalCloud = async (opts: LocalCloudOptions): Promise<LocalClo
       POWERTOOLS_TRACE_ENABLED: 'false',
       POWERTOOLS_METRICS_DISABLED: powertoolsLevel === 'DEBUG' ? 'false' : 'true',
     };
-    for (const t of topology.tables) env[envName('TABLE', t.name)] = localTableName(t.name);
+    for (const t of topology.tables) env[envName('TABLE', t.name)] = localTableName(t.name, tablePrefix);
     for (const qd of topology.queues) env[envName('QUEUE_URL', qd.name)] = q.url(qd.name);
     /** local settings every function gets on top of its own environment (tests shorten windows, the pile transport) */
     const overrides: Record<string, string> = { ...(opts.env ?? {}) };
@@ -204,6 +217,7 @@ export const startLocalCloud = async (opts: LocalCloudOptions): Promise<LocalClo
       if (!e) {
         e = localFunctionEnv(fn, {
           topology,
+          ...(tablePrefix ? { tablePrefix } : {}),
           queueUrl: (logical) => q.url(logical),
           operatorId: env.OPERATOR_ID ?? DEFAULT_OPERATOR_ID,
           secretsPrefix: env.SECRETS_PREFIX ?? 'evcs/',

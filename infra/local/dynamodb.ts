@@ -21,8 +21,11 @@ import { freePort, sleep } from './ports.ts';
 
 export const JAVA_REQUIRED = 'Java 17+ is required for DynamoDB Local (apt-get install -y openjdk-17-jre-headless)';
 
-/** physical table name of a logical one */
-export const localTableName = (logical: string): string => `evcs-${logical}`;
+/** the default physical table-name prefix */
+export const DEFAULT_TABLE_PREFIX = 'evcs-';
+
+/** physical table name of a logical one (tests sharing one DynamoDB Local give each platform its own prefix) */
+export const localTableName = (logical: string, prefix = DEFAULT_TABLE_PREFIX): string => `${prefix}${logical}`;
 
 export interface LocalDynamo {
   endpoint: string;
@@ -38,6 +41,8 @@ export interface DynamoOptions {
   region: string;
   /** JVM flags for DynamoDB Local (default: C1-only JIT, which starts about twice as fast) */
   jvmOptions?: string;
+  /** physical table-name prefix (default `evcs-`) */
+  tablePrefix?: string;
   onLog?: (line: string) => void;
 }
 
@@ -86,7 +91,7 @@ const gsi = (i: IndexDecl) => ({
 });
 
 /** create every table that does not exist yet (idempotent) */
-export const createTables = async (client: DynamoDBClient, tables: readonly TableDecl[]): Promise<void> => {
+export const createTables = async (client: DynamoDBClient, tables: readonly TableDecl[], prefix = DEFAULT_TABLE_PREFIX): Promise<void> => {
   const existing = new Set<string>();
   let start: string | undefined;
   do {
@@ -96,7 +101,7 @@ export const createTables = async (client: DynamoDBClient, tables: readonly Tabl
   } while (start);
 
   for (const t of tables) {
-    const name = localTableName(t.name);
+    const name = localTableName(t.name, prefix);
     if (existing.has(name)) continue;
     await client.send(
       new CreateTableCommand({
@@ -204,7 +209,7 @@ export const startDynamo = async (opts: DynamoOptions): Promise<LocalDynamo> => 
         delay = Math.min(delay * 2, 250);
       }
     }
-    await createTables(client, opts.tables);
+    await createTables(client, opts.tables, opts.tablePrefix);
   } catch (err) {
     await stop();
     throw err;
@@ -212,7 +217,30 @@ export const startDynamo = async (opts: DynamoOptions): Promise<LocalDynamo> => 
 
   return {
     endpoint,
-    tables: Object.fromEntries(opts.tables.map((t) => [t.name, localTableName(t.name)])),
+    tables: Object.fromEntries(opts.tables.map((t) => [t.name, localTableName(t.name, opts.tablePrefix)])),
     stop,
+  };
+};
+
+/**
+ * An already-running DynamoDB Local (e.g. one started once per test lane): create the topology's
+ * tables under `tablePrefix` there; `stop()` leaves the server running (it is not ours).
+ */
+export const connectDynamo = async (opts: {
+  endpoint: string;
+  tables: readonly TableDecl[];
+  region: string;
+  tablePrefix?: string;
+}): Promise<LocalDynamo> => {
+  const client = localDynamoClient(opts.endpoint, opts.region);
+  try {
+    await createTables(client, opts.tables, opts.tablePrefix);
+  } finally {
+    client.destroy();
+  }
+  return {
+    endpoint: opts.endpoint,
+    tables: Object.fromEntries(opts.tables.map((t) => [t.name, localTableName(t.name, opts.tablePrefix)])),
+    stop: async () => {},
   };
 };

@@ -10,6 +10,8 @@ import { localTableName } from './dynamodb.ts';
 
 export interface LocalEnvSettings {
   readonly topology: Pick<Topology, 'tables'>;
+  /** the physical table names' prefix (tests share one DynamoDB Local, each platform under its own prefix) */
+  readonly tablePrefix?: string;
   queueUrl(logical: string): string;
   readonly operatorId: string;
   readonly secretsPrefix: string;
@@ -29,7 +31,7 @@ export const localFunctionEnv = (fn: FunctionDecl, s: LocalEnvSettings): Readonl
       tableName: (logical) => {
         if (!s.topology.tables.some((t) => t.name === logical))
           throw new Error(`function ${fn.id}: grant on undeclared table '${logical}'`);
-        return localTableName(logical);
+        return localTableName(logical, s.tablePrefix);
       },
       queueUrl: (logical) => s.queueUrl(logical),
     }),

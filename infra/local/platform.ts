@@ -37,6 +37,10 @@ export interface PlatformOptions {
   simulator?: false | SimulatorTuning;
   /** an external simulator's base URL (`…/local/sim`, infra/local/simulator/main.ts): the gateway sends commands there, none is embedded */
   pileSimUrl?: string;
+  /** use this already-running DynamoDB Local instead of starting one (tests share one per lane) */
+  dynamoEndpoint?: string;
+  /** physical table-name prefix (default `evcs-`): distinct per platform sharing one DynamoDB Local */
+  tablePrefix?: string;
   /** demo partner platforms receiving our pushes, one per seed partner whose outbound baseUrl is on loopback (default on; env EVCS_DEMO_PARTNERS=off disables) */
   demoPartners?: boolean;
   /**
@@ -88,6 +92,8 @@ export const startPlatform = async (opts: PlatformOptions): Promise<Platform> =>
     topology,
     port: opts.port ?? 0,
     ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
+    ...(opts.dynamoEndpoint ? { dynamoEndpoint: opts.dynamoEndpoint } : {}),
+    ...(opts.tablePrefix ? { tablePrefix: opts.tablePrefix } : {}),
     env: {
       OPERATOR_ID: seed.operatorId,
       PILE_TRANSPORT: 'local',

@@ -233,9 +233,8 @@ export const validateStations = (input: readonly unknown[], opts: { operatorId?:
     dup('station', str(o.StationID), i, [i, 'StationID']);
     arr(o.EquipmentInfos).forEach((e, j) => {
       dup('equipment', str(e.EquipmentID), i, [i, 'EquipmentInfos', j, 'EquipmentID']);
-      arr(e.ConnectorInfos).forEach((c, k) => {
+      for (const [k, c] of arr(e.ConnectorInfos).entries())
         dup('connector', str(c.ConnectorID), i, [i, 'EquipmentInfos', j, 'ConnectorInfos', k, 'ConnectorID']);
-      });
     });
   });
   return { stations: problems.length ? [] : stations, problems };

@@ -146,21 +146,22 @@ const validTime = (h: number, mi: number, s: number): boolean => h <= 23 && mi <
 const DATE_TIME_RE = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/;
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const HHMMSS_RE = /^(\d{2})(\d{2})(\d{2})$/;
+// a regex group that did not match is undefined → NaN, which no validDate/validTime accepts
 
 /** strict 'yyyy-MM-dd HH:mm:ss' with a real calendar date */
 export function isDateTime(s: string): boolean {
   const m = DATE_TIME_RE.exec(s);
-  return !!m && validDate(+m[1]!, +m[2]!, +m[3]!) && validTime(+m[4]!, +m[5]!, +m[6]!);
+  return !!m && validDate(Number(m[1]), Number(m[2]), Number(m[3])) && validTime(Number(m[4]), Number(m[5]), Number(m[6]));
 }
 /** strict 'yyyy-MM-dd' with a real calendar date */
 export function isDate(s: string): boolean {
   const m = DATE_RE.exec(s);
-  return !!m && validDate(+m[1]!, +m[2]!, +m[3]!);
+  return !!m && validDate(Number(m[1]), Number(m[2]), Number(m[3]));
 }
 /** strict 'HHmmss' */
 export function isHHmmss(s: string): boolean {
   const m = HHMMSS_RE.exec(s);
-  return !!m && validTime(+m[1]!, +m[2]!, +m[3]!);
+  return !!m && validTime(Number(m[1]), Number(m[2]), Number(m[3]));
 }
 
 const dateTime = () => z.string().refine(isDateTime, { message: "expected 'yyyy-MM-dd HH:mm:ss'" });

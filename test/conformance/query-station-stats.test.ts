@@ -3,21 +3,14 @@
  * wrapper with energy per connector, equipment and station for a date range, computed from
  * finished orders — zero until the charging service writes orders (honestly zero).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Platform } from '../../infra/local/platform.ts';
-import { type Caller, loggedIn, startStationsPlatform } from '../support/stations.ts';
+import { describe, expect, it } from 'vitest';
+import { useStationsPlatform } from '../support/stations.ts';
 
-let platform: Platform;
-let all: Caller;
-beforeAll(async () => {
-  platform = await startStationsPlatform();
-  all = await loggedIn(platform, 0);
-});
-afterAll(async () => platform?.stop());
+const ctx = useStationsPlatform();
 
 describe('query_station_stats — T/CEC 102 §3.4', () => {
   it('§3.4: StationStats for every equipment and connector of the station, energy 0 without finished orders', async () => {
-    const r = await all.call('query_station_stats', { StationID: 'FX0002', StartTime: '2026-11-01', EndTime: '2026-11-23' });
+    const r = await ctx.p1.call('query_station_stats', { StationID: 'FX0002', StartTime: '2026-11-01', EndTime: '2026-11-23' });
     expect(r.ret, r.msg).toBe(0);
     expect(r.data).toEqual({
       StationStats: {
@@ -45,7 +38,7 @@ describe('query_station_stats — T/CEC 102 §3.4', () => {
   });
 
   it('§3.4: date-times (yyyy-MM-dd HH:mm:ss, [EC-v]) are accepted and answered as dates', async () => {
-    const r = await all.call('query_station_stats', {
+    const r = await ctx.p1.call('query_station_stats', {
       StationID: 'FX0001',
       StartTime: '2026-11-01 00:00:00',
       EndTime: '2026-11-02 23:59:59',
@@ -60,7 +53,7 @@ describe('query_station_stats — T/CEC 102 §3.4', () => {
     [{ StationID: 'FX0001', StartTime: '2026-11-05', EndTime: '2026-11-02' }, /EndTime/],
     [{ StationID: 'FX0001', StartTime: '2026-11-01' }, /EndTime/],
   ])('%j → Ret 4004 naming the field', async (data, field) => {
-    const r = await all.call('query_station_stats', data);
+    const r = await ctx.p1.call('query_station_stats', data);
     expect(r.ret).toBe(4004);
     expect(r.msg).toMatch(field);
   });

@@ -3,11 +3,10 @@
  * the asked stations with Status/ParkStatus/LockStatus; unknown StationIDs silently left out;
  * more than 50 StationIDs → Ret 4004 naming StationIDs.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PileStatusChanged } from '../../events/piles.ts';
-import type { Platform } from '../../infra/local/platform.ts';
 import { publish } from '../../shared/bus/publish.ts';
-import { type Caller, loggedIn, startStationsPlatform } from '../support/stations.ts';
+import { useStationsPlatform } from '../support/stations.ts';
 
 interface StatusData {
   Total: number;
@@ -17,16 +16,10 @@ interface StatusData {
   }>;
 }
 
-let platform: Platform;
-let all: Caller;
-beforeAll(async () => {
-  platform = await startStationsPlatform();
-  all = await loggedIn(platform, 0);
-});
-afterAll(async () => platform?.stop());
+const ctx = useStationsPlatform();
 
 const status = async (ids: string[]): Promise<StatusData> => {
-  const r = await all.call('query_station_status', { StationIDs: ids });
+  const r = await ctx.p1.call('query_station_status', { StationIDs: ids });
   expect(r.ret, r.msg).toBe(0);
   expect(r.sigVerified).toBe(true);
   return r.data as StatusData;
@@ -53,7 +46,7 @@ describe('query_station_status — T/CEC 102 §3.2', () => {
       observedAt: new Date().toISOString(),
       seq: 7,
     });
-    await platform.cloud.drain();
+    await ctx.platform.cloud.drain();
     const d = await status(['FX0003']);
     expect(d.StationStatusInfos[0]!.ConnectorStatusInfos).toContainEqual({
       ConnectorID: 'FX0003E01C2',
@@ -74,13 +67,13 @@ describe('query_station_status — T/CEC 102 §3.2', () => {
   it('§3.2: 50 StationIDs are accepted, 51 → Ret 4004 naming StationIDs', async () => {
     const ids = (n: number) => ['FX0001', ...Array.from({ length: n - 1 }, (_, i) => `NOPE${i}`)];
     expect((await status(ids(50))).Total).toBe(1);
-    const r = await all.call('query_station_status', { StationIDs: ids(51) });
+    const r = await ctx.p1.call('query_station_status', { StationIDs: ids(51) });
     expect(r.ret).toBe(4004);
     expect(r.msg).toMatch(/StationIDs/);
   });
 
   it('§3.2: an empty StationIDs list → Ret 4004', async () => {
-    const r = await all.call('query_station_status', { StationIDs: [] });
+    const r = await ctx.p1.call('query_station_status', { StationIDs: [] });
     expect(r.ret).toBe(4004);
     expect(r.msg).toMatch(/StationIDs/);
   });

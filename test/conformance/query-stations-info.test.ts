@@ -4,11 +4,10 @@
  * it or any of its equipment or connectors changed after that time), bad paging → Ret 4004.
  */
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Platform } from '../../infra/local/platform.ts';
+import { describe, expect, it } from 'vitest';
 import { importStationObjects } from '../../shared/services/station-import.ts';
 import { formatDateTime } from '../../shared/tcec/time.ts';
-import { type Caller, loggedIn, STATIONS_SEED, startStationsPlatform } from '../support/stations.ts';
+import { STATIONS_SEED, useStationsPlatform } from '../support/stations.ts';
 
 interface Page {
   PageNo: number;
@@ -24,26 +23,22 @@ type FixtureStation = Page['StationInfos'][number] & Record<string, unknown>;
 const fixtureStations = (): FixtureStation[] =>
   (JSON.parse(readFileSync(STATIONS_SEED, 'utf8')) as { stations: FixtureStation[] }).stations;
 
-let platform: Platform;
-let all: Caller;
-beforeAll(async () => {
-  platform = await startStationsPlatform();
-  all = await loggedIn(platform, 0);
-});
-afterAll(async () => platform?.stop());
+const ctx = useStationsPlatform();
 
 const pull = async (data: Record<string, unknown>): Promise<Page> => {
-  const r = await all.call('query_stations_info', data);
+  const r = await ctx.p1.call('query_stations_info', data);
   expect(r.ret, r.msg).toBe(0);
   expect(r.sigVerified).toBe(true);
   return r.data as Page;
 };
 
-/** wait until the wall clock is in a later whole second than `t` (LastQueryTime has 1 s resolution) */
-const nextSecond = async (t: Date) => {
-  const wait = 1000 - (t.getTime() % 1000) + 20;
-  await new Promise((r) => setTimeout(r, wait));
-};
+/**
+ * The imports of the incremental-pull tests happen on an injected timeline (`now` of the import),
+ * an hour after the seed import and whole seconds apart (LastQueryTime has 1 s resolution): no
+ * waiting for the wall clock to tick into the next second.
+ */
+const T0 = Math.ceil(Date.now() / 1000) * 1000 + 3_600_000;
+const at = (seconds: number) => new Date(T0 + seconds * 1000);
 
 describe('query_stations_info — T/CEC 102 §3.1 paging', () => {
   it('§3.1: pages of 3 over 4 stations → PageCount 2, ItemSize 4, every station exactly once, ordered by StationID', async () => {
@@ -81,7 +76,7 @@ describe('query_stations_info — T/CEC 102 §3.1 paging', () => {
     [{ LastQueryTime: '2026/11/23 10:00:00' }, /LastQueryTime/],
     [{ LastQueryTime: '2026-11-23T10:00:00Z' }, /LastQueryTime/],
   ])('bad input %j → Ret 4004 naming the field, Data ""', async (data, field) => {
-    const r = await all.call('query_stations_info', data);
+    const r = await ctx.p1.call('query_stations_info', data);
     expect(r.ret).toBe(4004);
     expect(r.msg).toMatch(field);
     expect(r.data).toBeUndefined();
@@ -90,11 +85,9 @@ describe('query_stations_info — T/CEC 102 §3.1 paging', () => {
 
 describe('query_stations_info — T/CEC 102 §3.1 incremental pull (LastQueryTime)', () => {
   it('nothing changed after LastQueryTime → ItemSize 0; an unchanged re-import keeps it that way', async () => {
-    const t = new Date();
-    const since = formatDateTime(t);
-    await nextSecond(t);
+    const since = formatDateTime(at(0));
     expect(await pull({ LastQueryTime: since })).toMatchObject({ ItemSize: 0, PageCount: 0, StationInfos: [] });
-    const sum = await importStationObjects('fixture', fixtureStations(), { operatorId: platform.seed.operatorId });
+    const sum = await importStationObjects('fixture', fixtureStations(), { operatorId: ctx.platform.seed.operatorId, now: at(1) });
     expect(sum).toMatchObject({ stations: 4, unchanged: 4, changed: 0, created: 0 });
     expect(await pull({ LastQueryTime: since })).toMatchObject({ ItemSize: 0 });
     // an empty LastQueryTime means "everything"
@@ -102,13 +95,11 @@ describe('query_stations_info — T/CEC 102 §3.1 incremental pull (LastQueryTim
   });
 
   it('a connector change returns its station only; an equipment change returns its station; both with the new data', async () => {
-    const t = new Date();
-    const since = formatDateTime(t);
-    await nextSecond(t);
+    const since = formatDateTime(at(10));
     const stations = fixtureStations();
     stations[1]!.EquipmentInfos[0]!.ConnectorInfos[1]!.Power = 60; // FX0002, a connector field
     stations[2]!.EquipmentInfos[1]!.Power = 11; // FX0003, an equipment field
-    const sum = await importStationObjects('fixture', stations, { operatorId: platform.seed.operatorId });
+    const sum = await importStationObjects('fixture', stations, { operatorId: ctx.platform.seed.operatorId, now: at(11) });
     expect(sum).toMatchObject({ changed: 2, unchanged: 2, connectorsChanged: 1, equipmentChanged: 1 });
 
     const p = await pull({ LastQueryTime: since, PageSize: 10 });
@@ -118,21 +109,17 @@ describe('query_stations_info — T/CEC 102 §3.1 incremental pull (LastQueryTim
     expect(p.StationInfos[1]!.EquipmentInfos[1]!.Power).toBe(11);
 
     // later than the change: nothing
-    const after = new Date();
-    await nextSecond(after);
-    expect(await pull({ LastQueryTime: formatDateTime(after) })).toMatchObject({ ItemSize: 0 });
+    expect(await pull({ LastQueryTime: formatDateTime(at(12)) })).toMatchObject({ ItemSize: 0 });
   });
 
   it('a station-level change (StationName) and a removed equipment each return the station', async () => {
-    const t = new Date();
-    const since = formatDateTime(t);
-    await nextSecond(t);
+    const since = formatDateTime(at(20));
     const stations = fixtureStations();
     stations[1]!.EquipmentInfos[0]!.ConnectorInfos[1]!.Power = 60; // as imported by the previous test
     stations[2]!.EquipmentInfos[1]!.Power = 11;
     stations[0]!.StationName = '测试站·上海虹桥(新)';
     stations[3]!.EquipmentInfos = stations[3]!.EquipmentInfos.slice(0, 1);
-    await importStationObjects('fixture', stations, { operatorId: platform.seed.operatorId });
+    await importStationObjects('fixture', stations, { operatorId: ctx.platform.seed.operatorId, now: at(21) });
     const p = await pull({ LastQueryTime: since });
     expect(p.StationInfos.map((s) => s.StationID)).toEqual(['FX0001', 'FX0004']);
     expect(p.StationInfos[1]!.EquipmentInfos).toHaveLength(1);

@@ -52,7 +52,8 @@ const cases: readonly [string, Topology][] = [
   ['the fixture topology (queue, event, schedule triggers, every grant kind)', infraFixture],
 ];
 
-const props = (r: CfnRes) => r.Properties as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: CloudFormation properties are untyped JSON, read by many assertions
+const props = (r: CfnRes) => r.Properties as Record<string, any>;
 
 describe.each(cases)('%s', (_name, topo) => {
   const s: Synth = synth({ topology: topo });

@@ -9,6 +9,7 @@ import type { Platform } from '../../infra/local/platform.ts';
 import { publish } from '../../shared/bus/publish.ts';
 import { getConnectorView } from '../../shared/store/connector-view.ts';
 import { getOrder } from '../../shared/store/orders.ts';
+import { TcecTransportError } from '../../shared/tcec/envelope.ts';
 import { eventually } from '../support/eventually.ts';
 import { startTestPlatform } from '../support/platform.ts';
 import { type Caller, loggedIn, STATIONS_SEED } from '../support/stations.ts';
@@ -39,9 +40,19 @@ describe('query_start_charge — one session per connector (§3.7)', () => {
     const calls = Array.from({ length: 50 }, (_, i) => {
       const c = i % 2 ? p2 : p1;
       const seq = seqOf(c);
-      return c
-        .call('query_start_charge', { StartChargeSeq: seq, ConnectorID: connector })
-        .then((r) => ({ seq, ...(r.data as { SuccStat: number; FailReason: number }) }));
+      // a call that got no answer (Ret 500 or no envelope: the handler or the gateway timed out on a
+      // loaded machine) is retried with the same StartChargeSeq, as a partner does (§1.8)
+      const ask = async (): Promise<{ seq: string; SuccStat: number; FailReason: number }> => {
+        for (let attempt = 1; ; attempt++) {
+          const r = await c.call('query_start_charge', { StartChargeSeq: seq, ConnectorID: connector }).catch((e: unknown) => {
+            if (e instanceof TcecTransportError && attempt < 5) return undefined;
+            throw e;
+          });
+          if (r?.ret === 0) return { seq, ...(r.data as { SuccStat: number; FailReason: number }) };
+          if (r && (r.ret !== 500 || attempt === 5)) throw new Error(`query_start_charge ${seq}: Ret ${r.ret} ${r.msg}`);
+        }
+      };
+      return ask();
     });
     const answers = await Promise.all(calls);
     const winners = answers.filter((a) => a.SuccStat === 0);

@@ -137,7 +137,7 @@ describe('npm run evcs -- partners', () => {
     expect(fresh.sigSecret).not.toBe(issued.sigSecret);
     expect((await cli('partner', asNew(fresh))).code).toBe(0);
     expect((await cli('partner', asNew(issued))).code).toBe(0); // still inside the grace period
-  });
+  }, 180_000); // six CLI processes, each compiling TypeScript at start: minutes on a loaded 2-core machine
 
   it('refuses an OperatorID that is not 9 letters or digits', async () => {
     const r = await cli('evcs', ['--data-dir', dataDir, 'partners', 'add', '--operator-id', 'BAD', '--name', 'x']);

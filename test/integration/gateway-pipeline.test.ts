@@ -14,6 +14,7 @@ import { getPartnerSecrets } from '../../shared/store/secrets.ts';
 import { encryptData, signRequest, signResponse } from '../../shared/tcec/crypto.ts';
 import { decodeResponse, encodeRequest } from '../../shared/tcec/envelope.ts';
 import { chinaTimeStamp } from '../../shared/tcec/time.ts';
+import { eventually } from '../support/eventually.ts';
 import { callAs, envelopeFor, postRaw, startTestPlatform, tokenFor } from '../support/platform.ts';
 
 let platform: Platform;
@@ -233,8 +234,11 @@ describe('secret rotation keeps the old inbound set valid for the grace period',
     });
     expect(viaNew.ret).toBe(0);
     expect(viaNew.data).toMatchObject({ SuccStat: 0 });
-    await new Promise((r) => setTimeout(r, 2_500));
-    const late = await callAs(platform.apiUrl, as(old), 'query_token', { OperatorID: p.operatorId, OperatorSecret: old.operatorSecret });
+    // once the 2 s grace has passed (and the 1 s secrets cache expired), the old set is refused
+    const late = await eventually(
+      () => callAs(platform.apiUrl, as(old), 'query_token', { OperatorID: p.operatorId, OperatorSecret: old.operatorSecret }),
+      { until: (r) => r.ret !== 0, timeoutMs: 20_000, intervalMs: 200, what: 'the old set refused after the grace' },
+    );
     expect(late.ret).toBe(4001);
   });
 });

@@ -33,6 +33,7 @@ import { type LocalCloud, startLocalCloud } from '../../infra/local/cloud.ts';
 import { md5OfMessageAttributes } from '../../infra/local/queue-store.ts';
 import { calls, resetCalls } from '../fixtures/handlers/recorder.ts';
 import { fixtureTopology } from '../fixtures/local-topology.ts';
+import { eventually } from '../support/eventually.ts';
 
 let cloud: LocalCloud;
 const logs: string[] = [];
@@ -50,7 +51,6 @@ afterAll(async () => cloud?.stop());
 beforeEach(() => resetCalls());
 
 const sqs = () => new SQSClient({});
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('environment', () => {
   it('points the SDK at the loopback servers and names every table and queue', () => {
@@ -302,7 +302,8 @@ describe('SQS through the real SQS client', () => {
       const r = await sqs().send(new ReceiveMessageCommand({ QueueUrl: url(), WaitTimeSeconds: 3 }));
       expect(r.Messages).toHaveLength(1);
     }
-    await sleep(1100);
+    // the second receive's 1 s visibility timeout ends: the message is visible again (and the next receive is its third)
+    await eventually(async () => cloud.queues.depth('manual').visible, { what: 'the message visible again' });
     const third = await sqs().send(new ReceiveMessageCommand({ QueueUrl: url() }));
     expect(third.Messages ?? []).toHaveLength(0);
     const dlq = cloud.queues.peek(cloud.queues.dlqOf('manual'));

@@ -1,7 +1,7 @@
 /**
  * The pile side against the local runtime: a PileCommandRequested published through the real
  * EventBridge SDK → the bus → the `pile-commands` queue → the pile gateway (local transport) →
- * the simulator (3600× real time) → PileSessionStarted, PileMeterValues, PileSessionStopped back
+ * the simulator (on a manual clock the test advances) → PileSessionStarted, PileMeterValues, PileSessionStopped back
  * on the bus; and the local-only admin endpoint changing a connector and emitting
  * PileStatusChanged. Events are captured where every PutEvents lands: the local bus's dispatch.
  */
@@ -21,6 +21,7 @@ import {
 import type { BusEvent } from '../../infra/local/bus.ts';
 import type { Platform } from '../../infra/local/platform.ts';
 import { publish } from '../../shared/bus/publish.ts';
+import { eventually } from '../support/eventually.ts';
 import { DEMO_SEED, startTestPlatform } from '../support/platform.ts';
 
 const connector = (ConnectorID: string, Power: number, ConnectorType: number) => ({
@@ -62,7 +63,8 @@ beforeAll(async () => {
   const seed = JSON.parse(readFileSync(DEMO_SEED, 'utf8')) as Record<string, unknown>;
   const seedFile = join(dir, 'seed.json');
   writeFileSync(seedFile, JSON.stringify({ ...seed, operatorId: 'MA5GS8X01', stations: [STATION] }));
-  platform = await startTestPlatform({ seedFile, simSpeed: 3600, simulator: { offlineRatePerHour: 0, faultRatePerHour: 0, seed: 1 } });
+  // the simulator's clock moves only when the test advances it: simulated time never races the wall clock
+  platform = await startTestPlatform({ seedFile, simulator: { manualClock: true, offlineRatePerHour: 0, faultRatePerHour: 0, seed: 1 } });
   const bus = platform.cloud.bus;
   const dispatch = bus.dispatch.bind(bus);
   bus.dispatch = (e: BusEvent) => {
@@ -84,13 +86,16 @@ const pileEvents = (detailType: string, connectorId: string, seq?: string) =>
       (!seq || e.detail.StartChargeSeq === seq),
   );
 
-/** wait for a condition (no timing is asserted: a generous bound only ends a hung test) */
-const until = async (what: string, cond: () => boolean, ms = 20_000): Promise<void> => {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+/** wait for a condition on the bus (no timing is asserted: a generous bound only ends a hung test) */
+const until = (what: string, cond: () => boolean): Promise<boolean> => eventually(async () => cond(), { what, intervalMs: 10 });
+
+/** a command reached the simulator once the gateway's queue is drained */
+const delivered = () => platform.cloud.drain();
+
+/** move simulated time forward `ms` and wait until the events it produced are on the bus */
+const advance = async (ms: number): Promise<void> => {
+  platform.simulator!.advance(ms);
+  await platform.simulator!.flush();
 };
 
 const command = (command: 'start' | 'stop', ConnectorID: string, StartChargeSeq: string) =>
@@ -110,12 +115,17 @@ describe('command → gateway → simulator → events on the bus', () => {
     const seq = 'MA5GS8X01SIMTEST00000000001';
     expect((await admin('SIMDC1A', { vehicle: { socStart: 20, batteryKwh: 80, maxDcKw: 150 } })).status).toBe(200);
     await command('start', 'SIMDC1A', seq);
+    await delivered();
+    await advance(5_000); // a pile answers a start within 2–5 simulated seconds
     await until('PileSessionStarted', () => pileEvents('PileSessionStarted', 'SIMDC1A', seq).length > 0);
     const started = PileSessionStarted.envelope.parse(pileEvents('PileSessionStarted', 'SIMDC1A', seq)[0]).detail;
     expect(started).toMatchObject({ accepted: true, ConnectorID: 'SIMDC1A' });
 
+    await advance(5 * 15_000);
     await until('5 meter samples', () => pileEvents('PileMeterValues', 'SIMDC1A', seq).length >= 5);
     await command('stop', 'SIMDC1A', seq);
+    await delivered();
+    await advance(3_000); // a stop is answered within 1–3 simulated seconds
     await until('PileSessionStopped', () => pileEvents('PileSessionStopped', 'SIMDC1A', seq).length > 0);
     const stopped = PileSessionStopped.envelope.parse(pileEvents('PileSessionStopped', 'SIMDC1A', seq)[0]).detail;
     expect(stopped.cause).toBe('remote');
@@ -137,7 +147,7 @@ describe('command → gateway → simulator → events on the bus', () => {
     expect(statuses.map((s) => s.status)).toEqual(expect.arrayContaining([1, 2, 3]));
     const lastCharging = statuses.map((s) => s.status).lastIndexOf(3);
     expect(statuses[lastCharging + 1]?.status).toBe(2); // stopped, vehicle still plugged (the driver leaves later)
-    statuses.forEach((s, i) => i > 0 && expect(s.seq).toBeGreaterThan(statuses[i - 1]!.seq));
+    for (let i = 1; i < statuses.length; i++) expect(statuses[i]!.seq).toBeGreaterThan(statuses[i - 1]!.seq);
 
     // nothing failed on the way: the gateway's queue and its DLQ are empty
     await platform.cloud.drain();
@@ -149,6 +159,8 @@ describe('command → gateway → simulator → events on the bus', () => {
     const seq = 'MA5GS8X01SIMTEST00000000002';
     await admin('SIMAC1A', { vehicle: { socStart: 99, batteryKwh: 50 } });
     await command('start', 'SIMAC1A', seq);
+    await delivered();
+    await advance(5_000 + 3_600_000); // the answer, then up to an hour of charging
     await until('PileSessionStopped', () => pileEvents('PileSessionStopped', 'SIMAC1A', seq).length > 0);
     const stopped = PileSessionStopped.envelope.parse(pileEvents('PileSessionStopped', 'SIMAC1A', seq)[0]).detail;
     expect(stopped).toMatchObject({ cause: 'bms-full', energyWh: 500 });
@@ -158,6 +170,8 @@ describe('command → gateway → simulator → events on the bus', () => {
     const seq = 'MA5GS8X01SIMTEST00000000003';
     expect((await admin('SIMDC1B', { state: 'fault' })).body).toMatchObject({ state: 'fault', status: 255 });
     await command('start', 'SIMDC1B', seq);
+    await delivered();
+    await advance(5_000);
     await until('PileSessionStarted', () => pileEvents('PileSessionStarted', 'SIMDC1B', seq).length > 0);
     expect(pileEvents('PileSessionStarted', 'SIMDC1B', seq)[0]!.detail).toMatchObject({ accepted: false, reason: 'fault' });
     await admin('SIMDC1B', { state: 'idle' });
@@ -167,11 +181,10 @@ describe('command → gateway → simulator → events on the bus', () => {
     const seq = 'MA5GS8X01SIMTEST00000000004';
     await admin('SIMDC1B', { state: 'silent' });
     await command('start', 'SIMDC1B', seq);
+    await delivered();
+    // an hour of simulated time passes
+    await advance(3_600_000);
     await platform.cloud.drain();
-    // an hour of simulated time passes (1 s at 3600×)
-    const until1h = platform.simulator!.now().getTime() + 3_600_000;
-    await until('an hour of simulated time', () => platform.simulator!.now().getTime() > until1h);
-    await platform.simulator!.flush();
     expect(pileEvents('PileSessionStarted', 'SIMDC1B', seq)).toEqual([]);
     await admin('SIMDC1B', { state: 'normal' });
   });

@@ -9,6 +9,7 @@ import { OrderFinished, OrderStarted } from '../../events/orders.ts';
 import type { DemoPartner, ReceivedPush } from '../../infra/local/partner-server.ts';
 import type { Platform } from '../../infra/local/platform.ts';
 import { publish } from '../../shared/bus/publish.ts';
+import { assertConformingPush } from './platform.ts';
 import { startStationsPlatform } from './stations.ts';
 
 /** short backoffs, a quick breaker and timeout: a partner outage of seconds, not hours */
@@ -18,8 +19,9 @@ export const FAST_PUSH_ENV: Record<string, string> = {
   PUSH_PERMANENT_ATTEMPTS: '2',
   PUSH_BREAKER_THRESHOLD: '3',
   PUSH_BREAKER_COOLDOWN_SECONDS: '2',
-  PUSH_TIMEOUT_MS: '1000',
-  PUSH_LEASE_SECONDS: '5',
+  // long enough that a loaded machine's slow answer is not taken for a lost one (and sent again)
+  PUSH_TIMEOUT_MS: '3000',
+  PUSH_LEASE_SECONDS: '10',
 };
 
 export const P1 = 'MA01H3BQ2'; // cec2016, every station
@@ -101,9 +103,12 @@ export const emitFinished = (
     ...extra,
   });
 
-/** pushes of one interface the partner accepted, optionally only those about one connector/order */
-export const acceptedOf = (d: DemoPartner, iface: ReceivedPush['iface'], subject?: string): ReceivedPush[] =>
-  d.accepted(iface).filter((r) => subject === undefined || JSON.stringify(r.data).includes(`"${subject}"`));
+/** pushes of one interface the partner accepted, optionally only those about one connector/order; each checked against the catalog */
+export const acceptedOf = (d: DemoPartner, iface: ReceivedPush['iface'], subject?: string): ReceivedPush[] => {
+  const pushes = d.accepted(iface).filter((r) => subject === undefined || JSON.stringify(r.data).includes(`"${subject}"`));
+  for (const r of pushes) assertConformingPush(r.iface, r.data);
+  return pushes;
+};
 
 export const statusesAt = (d: DemoPartner, connectorId: string) =>
   acceptedOf(d, 'notification_stationStatus', connectorId).map(
@@ -118,6 +123,7 @@ export const wireOf = (platform: Platform, operatorId: string, r: ReceivedPush) 
   if (!p?.outbound) throw new Error(`partner ${operatorId} has no outbound set`);
   const env = r.envelope;
   const plain = decryptData(env.Data, p.outbound.dataSecret, p.outbound.dataSecretIV);
+  assertConformingPush(r.iface, JSON.parse(plain));
   return {
     envelope: env,
     expectedSig: signRequest(env.OperatorID, env.Data, env.TimeStamp, env.Seq, p.outbound.sigSecret),

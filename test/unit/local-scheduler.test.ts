@@ -1,4 +1,4 @@
-/** The local scheduler's expressions (infra/local/scheduler.ts) and the SQS attribute MD5 (infra/local/queues.ts). */
+/** The local scheduler's expressions (infra/local/scheduler.ts) and the SQS attribute MD5 (infra/local/queue-store.ts). */
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { md5OfMessageAttributes } from '../../infra/local/queue-store.ts';

@@ -23,8 +23,8 @@ export type {
 } from './simulator.ts';
 export { ADMIN_STATES, PileSimulator, SimError } from './simulator.ts';
 
-/** tuning the local runtime passes through (everything but the connectors and the sink) */
-export type SimulatorTuning = Omit<SimulatorOptions, 'connectors' | 'sink' | 'manualClock'>;
+/** tuning the local runtime passes through (everything but the connectors and the sink; tests may pass `manualClock` and drive time with advance()) */
+export type SimulatorTuning = Omit<SimulatorOptions, 'connectors' | 'sink'>;
 
 /** A simulator for the seed's stations, publishing through the real SDK to the platform's bus (not started). */
 export const createPileSimulator = (stations: readonly unknown[], tuning: SimulatorTuning = {}): PileSimulator =>

@@ -14,28 +14,13 @@ import {
 } from '../../../shared/domain/billing.ts';
 import { parseHHmmss, toPolicyInfos, yuanToPriceUnits } from '../../../shared/domain/tariff.ts';
 import { formatDateTime } from '../../../shared/tcec/time.ts';
+import { PEAK_VALLEY, SEVEN } from '../../fixtures/tariffs.ts';
 
 /** China local time → Date */
 const cst = (s: string): Date => new Date(`${s.replace(' ', 'T')}+08:00`);
 const S = (at: string, energyWh: number): MeterSample => ({ at: cst(at), energyWh });
 
 /** valley 00–08, peak 08–22, valley 22–24 */
-const PEAK_VALLEY: TariffPeriod[] = [
-  { startTime: '000000', elecPrice: 0.3123, servicePrice: 0.4 },
-  { startTime: '080000', elecPrice: 0.8123, servicePrice: 0.4 },
-  { startTime: '220000', elecPrice: 0.3123, servicePrice: 0.4 },
-];
-
-const SEVEN: TariffPeriod[] = [
-  { startTime: '000000', elecPrice: 0.3, servicePrice: 0.8 },
-  { startTime: '070000', elecPrice: 0.6123, servicePrice: 0.8 },
-  { startTime: '100000', elecPrice: 1.0456, servicePrice: 0.8 },
-  { startTime: '150000', elecPrice: 0.6123, servicePrice: 0.8 },
-  { startTime: '180000', elecPrice: 1.0456, servicePrice: 0.8 },
-  { startTime: '210000', elecPrice: 0.6123, servicePrice: 0.8 },
-  { startTime: '230000', elecPrice: 0.3, servicePrice: 0.8 },
-];
-
 const brief = (b: Bill) =>
   b.details.map((d) => ({
     start: formatDateTime(d.start),

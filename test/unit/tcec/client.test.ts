@@ -15,6 +15,7 @@ import {
 } from '../../../shared/tcec/client.ts';
 import { decodeRequestData, encodeResponse, parseRequestEnvelope, verifyRequestSig } from '../../../shared/tcec/envelope.ts';
 import { TcecError } from '../../../shared/tcec/ret.ts';
+import { eventually } from '../../support/eventually.ts';
 
 const OUR_ID = 'MA59J8YL8';
 const secrets = {
@@ -36,7 +37,8 @@ interface Seen {
 /** Per-test behaviour of the fake partner. */
 interface Behaviour {
   tokenSeconds: number | string;
-  tokenDelayMs: number;
+  /** the token answer waits for this (a token request held in flight) */
+  tokenGate?: Promise<void>;
   succStat: number;
   failReason: number;
   /** Override the answer to one interface: return true when handled. */
@@ -54,7 +56,7 @@ const partner = {
     this.seen = [];
     this.validTokens.clear();
     this.issued = 0;
-    this.behaviour = { tokenSeconds: 7200, tokenDelayMs: 0, succStat: 0, failReason: 0 };
+    this.behaviour = { tokenSeconds: 7200, succStat: 0, failReason: 0 };
   },
   count(iface: string) {
     return this.seen.filter((s) => s.iface === iface).length;
@@ -89,7 +91,7 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   if (b.special?.(iface, res, partner.count(iface))) return;
 
   if (iface === 'query_token') {
-    await new Promise((r) => setTimeout(r, b.tokenDelayMs));
+    if (b.tokenGate) await b.tokenGate;
     const d = data as { OperatorID?: string; OperatorSecret?: string };
     const good = d.OperatorID === OUR_ID && d.OperatorSecret === secrets.operatorSecret;
     const token = `tok-${++partner.issued}`;
@@ -202,9 +204,14 @@ describe('TcecClient: token', () => {
   });
 
   it('concurrent callers share one in-flight token request', async () => {
-    partner.behaviour.tokenDelayMs = 100;
+    let release = () => {};
+    partner.behaviour.tokenGate = new Promise<void>((r) => (release = r));
     const c = client();
-    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => c.call<{ token: string }>('query_station_status', { i })));
+    const calls = Promise.all(Array.from({ length: 10 }, (_, i) => c.call<{ token: string }>('query_station_status', { i })));
+    // the first token request is held at the partner while every caller asks for a token
+    await eventually(async () => partner.count('query_token'), { what: 'the token request at the partner' });
+    release();
+    const results = await calls;
     expect(partner.count('query_token')).toBe(1);
     expect(new Set(results.map((r) => r.data?.token))).toEqual(new Set(['tok-1']));
   });

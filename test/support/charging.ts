@@ -1,0 +1,110 @@
+/**
+ * Test support for the charging conformance tests: the station fixture platform with the pile
+ * simulator on a MANUAL clock (simulated time moves only when a test pumps it, so pile answers and
+ * meter samples never race the wall clock), two logged-in partners and session helpers.
+ *
+ * Partners of the fixture seed: p1 MA01H3BQ2 (cec2016, every station, feature queryChargeInfo),
+ * p2 MA02XJ7K3 (xiaoju, FX0001 and FX0003 only, no queryChargeInfo). FX0004 has no prices.
+ */
+import { afterAll, beforeAll } from 'vitest';
+import type { Platform, PlatformOptions } from '../../infra/local/platform.ts';
+import type { AdminState } from '../../infra/local/simulator/index.ts';
+import { getConnectorView } from '../../shared/store/connector-view.ts';
+import { eventually } from './eventually.ts';
+import { startTestPlatform } from './platform.ts';
+import { type Caller, loggedIn, STATIONS_SEED } from './stations.ts';
+
+/** `yyyy-MM-dd HH:mm:ss` */
+export const DATE_TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
+
+let n = 0;
+/** a fresh 27-character StartChargeSeq (or EquipAuthSeq) of the partner */
+export const seqOf = (c: Caller) => `${c.partner.operatorId}${Date.now().toString().slice(-13)}${String(++n).padStart(5, '0')}`;
+
+export interface ChargingCtx {
+  platform: Platform;
+  p1: Caller;
+  p2: Caller;
+  /** set a connector's simulated state and wait until the platform's connector view shows `status` */
+  admin(connectorId: string, state: AdminState, status?: number): Promise<void>;
+  /** wait until the platform's connector view shows `status` */
+  waitStatus(connectorId: string, status: number): Promise<void>;
+  /** poll `fn`, moving simulated time 1 s forward before each poll, until `until` holds */
+  pump<T>(fn: () => Promise<T>, until: (v: T) => boolean, what: string): Promise<T>;
+  /** plug a vehicle that cannot fill up during a test, start as `c`, and pump until the order charges with energy */
+  charging(c: Caller, connectorId: string): Promise<string>;
+  /** stop as `c` and pump until the order is finished */
+  stopped(c: Caller, seq: string, connectorId: string): Promise<void>;
+}
+
+/** One charging platform for a test file: started before its tests, stopped after them. */
+export const useChargingPlatform = (opts: Partial<PlatformOptions> = {}): ChargingCtx => {
+  const ctx = {} as ChargingCtx;
+  const waitStatus = async (connectorId: string, status: number) => {
+    await eventually(async () => (await getConnectorView(connectorId))?.status, {
+      until: (s) => s === status,
+      what: `connector ${connectorId} status ${status}`,
+    });
+  };
+  const pump = <T>(fn: () => Promise<T>, until: (v: T) => boolean, what: string) =>
+    eventually(
+      () => {
+        ctx.platform.simulator!.advance(1_000);
+        return fn();
+      },
+      { until, what },
+    );
+  const chargeStat = async (c: Caller, seq: string) =>
+    (await c.call('query_equip_charge_status', { StartChargeSeq: seq })).data as { StartChargeSeqStat: number; TotalPower: number };
+
+  Object.assign(ctx, {
+    waitStatus,
+    pump,
+    admin: async (connectorId: string, state: AdminState, status?: number) => {
+      ctx.platform.simulator!.admin(connectorId, state);
+      if (status !== undefined) await waitStatus(connectorId, status);
+    },
+    charging: async (c: Caller, connectorId: string) => {
+      ctx.platform.simulator!.setVehicle(connectorId, { socStart: 10, batteryKwh: 200, maxDcKw: 30, targetSoc: 100 });
+      ctx.platform.simulator!.admin(connectorId, 'plugged');
+      await waitStatus(connectorId, 2);
+      const seq = seqOf(c);
+      const r = await c.call('query_start_charge', { StartChargeSeq: seq, ConnectorID: connectorId });
+      if ((r.data as { SuccStat?: number } | undefined)?.SuccStat !== 0)
+        throw new Error(`start refused: ${r.ret} ${JSON.stringify(r.data)}`);
+      await pump(
+        () => chargeStat(c, seq),
+        (d) => d.StartChargeSeqStat === 2 && d.TotalPower > 0,
+        `${seq} charging with energy`,
+      );
+      return seq;
+    },
+    stopped: async (c: Caller, seq: string, connectorId: string) => {
+      const r = await c.call('query_stop_charge', { StartChargeSeq: seq, ConnectorID: connectorId });
+      if ((r.data as { SuccStat?: number } | undefined)?.SuccStat !== 0)
+        throw new Error(`stop refused: ${r.ret} ${JSON.stringify(r.data)}`);
+      await pump(
+        () => chargeStat(c, seq),
+        (d) => d.StartChargeSeqStat === 4,
+        `${seq} finished`,
+      );
+    },
+  });
+
+  beforeAll(async () => {
+    ctx.platform = await startTestPlatform({
+      seedFile: STATIONS_SEED,
+      simulator: { manualClock: true, offlineRatePerHour: 0, faultRatePerHour: 0, seed: 11, autoUnplug: false },
+      ...opts,
+    });
+    ctx.p1 = await loggedIn(ctx.platform, 0);
+    ctx.p2 = await loggedIn(ctx.platform, 1);
+    // every connector announced itself through the status pipeline (a start is decided on the known status)
+    const connectors = (
+      ctx.platform.seed.stations as Array<{ EquipmentInfos: Array<{ ConnectorInfos: Array<{ ConnectorID: string }> }> }>
+    ).flatMap((s) => s.EquipmentInfos.flatMap((e) => e.ConnectorInfos.map((c) => c.ConnectorID)));
+    await Promise.all(connectors.map((c) => waitStatus(c, 1)));
+  }, 120_000);
+  afterAll(async () => ctx.platform?.stop());
+  return ctx;
+};
