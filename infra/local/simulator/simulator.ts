@@ -193,7 +193,7 @@ const iso = (ms: number): string => new Date(Math.round(ms)).toISOString();
 export class PileSimulator {
   readonly clock: SimClock;
   private readonly conns = new Map<string, Conn>();
-  private readonly piles = new Map<string, { seq: number; connectors: Conn[] }>();
+  private readonly piles = new Map<string, { seq: number; lastReportAt: number; connectors: Conn[] }>();
   private readonly rnd: () => number;
   private readonly outbox: Outbox | undefined;
   private readonly meterMs: number;
@@ -227,7 +227,7 @@ export class PileSimulator {
       this.conns.set(spec.ConnectorID, c);
       let pile = this.piles.get(spec.EquipmentID);
       if (!pile) {
-        pile = { seq: seqBase, connectors: [] };
+        pile = { seq: seqBase, lastReportAt: 0, connectors: [] };
         this.piles.set(spec.EquipmentID, pile);
       }
       pile.connectors.push(c);
@@ -587,9 +587,14 @@ export class PileSimulator {
     const pile = this.piles.get(c.spec.EquipmentID);
     if (!pile) throw new Error(`connector ${c.spec.ConnectorID}: unknown pile ${c.spec.EquipmentID}`);
     pile.seq += 1;
+    // a pile's reports carry strictly increasing times: the platform orders them by (time in ms, seq mod
+    // 1000), so two reports in one millisecond could compare backwards when seq crosses a multiple of
+    // 1000 — which a stopped (manual) clock makes likely
+    const observedAt = Math.max(at, pile.lastReportAt + 1);
+    pile.lastReportAt = observedAt;
     this.emit(c, {
       type: 'PileStatusChanged',
-      detail: { ConnectorID: c.spec.ConnectorID, status, parkStatus: park, lockStatus: lock, observedAt: iso(at), seq: pile.seq },
+      detail: { ConnectorID: c.spec.ConnectorID, status, parkStatus: park, lockStatus: lock, observedAt: iso(observedAt), seq: pile.seq },
     });
   }
 

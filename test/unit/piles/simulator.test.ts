@@ -8,6 +8,7 @@ import { PileMeterValues, PileSessionStarted, PileSessionStopped, PileStatusChan
 import type { SimConnectorSpec } from '../../../infra/local/simulator/connectors.ts';
 import type { SIM_CONTRACTS, SimEvent, SimEventType } from '../../../infra/local/simulator/outbox.ts';
 import { PileSimulator, SimError, type VehicleOverride } from '../../../infra/local/simulator/simulator.ts';
+import { statusVersion } from '../../../shared/domain/connector-status.ts';
 
 const CONNECTORS: SimConnectorSpec[] = [
   { ConnectorID: 'DC01', EquipmentID: 'P1', StationID: 'S1', kind: 'dc', powerKw: 120 },
@@ -53,6 +54,19 @@ const charging = (t: ReturnType<typeof setup>, id: string, seq: string, vehicle?
 };
 
 describe('announce and status reports', () => {
+  it('a pile’s reports order correctly even when the clock stands still and its seq crosses a multiple of 1000', () => {
+    // the platform orders reports by statusVersion (ms × 1000 + seq mod 1000): with the clock stopped,
+    // seq 999 → 1000 would compare backwards unless each report carries a later millisecond
+    const t = setup({ seqBase: 997 });
+    t.sim.admin('DC01', 'plugged');
+    t.sim.admin('DC01', 'idle');
+    t.sim.admin('DC01', 'plugged');
+    const reports = t.of('PileStatusChanged').filter((d) => d.ConnectorID !== 'AC01');
+    expect(reports.map((d) => d.seq)).toEqual([998, 999, 1000, 1001, 1002]);
+    const versions = reports.map((d) => statusVersion(d.observedAt, d.seq));
+    for (let i = 1; i < versions.length; i++) expect(versions[i]).toBeGreaterThan(versions[i - 1] as number);
+  });
+
   it('reports every connector idle at start, each event valid against its contract', () => {
     const t = setup();
     expect(t.of('PileStatusChanged').map((d) => [d.ConnectorID, d.status, d.parkStatus, d.lockStatus])).toEqual([
