@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { defineEvent } from './define.ts';
 import { ConnectorStatus, LockStatus, ParkStatus } from './piles.ts';
 
-export const BASEINFO_SOURCE = 'evcs.baseinfo';
+const BASEINFO_SOURCE = 'evcs.baseinfo';
 
 export const ConnectorStatusChanged = defineEvent({
   source: BASEINFO_SOURCE,

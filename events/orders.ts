@@ -115,7 +115,7 @@ export const OrderProgress = defineEvent({
 });
 
 /** T/CEC StopReason: 0 local stop by the driver, 1 partner's stop, 2 BMS/battery full, 3 charger fault, 4 unplugged, 5–99 custom */
-export const StopReason = z.number().int().min(0).max(99);
+const StopReason = z.number().int().min(0).max(99);
 
 export const OrderFinished = defineEvent({
   source: CHARGING_SOURCE,

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { defineEvent } from './define.ts';
 
-export const PUSH_SOURCE = 'evcs.push';
+const PUSH_SOURCE = 'evcs.push';
 
 export const OrderDisputed = defineEvent({
   source: PUSH_SOURCE,

@@ -25,7 +25,7 @@ const walk = (dir: string): string[] =>
     return statSync(p).isDirectory() ? walk(p) : p.endsWith('.test.ts') ? [p] : [];
   });
 
-export const testsNaming = (root: string, name: string): string[] => {
+const testsNaming = (root: string, name: string): string[] => {
   const kebab = name.replace(/_/g, '-');
   const files = walk(join(root, 'test'));
   return files

@@ -26,14 +26,14 @@ import { topology as realTopology } from './topology/index.ts';
 import type { FunctionDecl, KeyDecl, TableDecl, Topology, Trigger } from './topology/types.ts';
 import { envName } from './topology/types.ts';
 
-export const DEFAULT_OPERATOR_ID = 'MA5GS8X01';
-export const DEFAULT_SECRETS_PREFIX = 'evcs/';
-export const EVENT_BUS_NAME = 'evcs';
-export const EVENT_ARCHIVE_RETENTION_DAYS = 30;
+const DEFAULT_OPERATOR_ID = 'MA5GS8X01';
+const DEFAULT_SECRETS_PREFIX = 'evcs/';
+const EVENT_BUS_NAME = 'evcs';
+const EVENT_ARCHIVE_RETENTION_DAYS = 30;
 /** HTTP API stage throttling defaults (requests/second, burst) */
-export const API_THROTTLE = { rateLimit: 500, burstLimit: 1000 } as const;
+const API_THROTTLE = { rateLimit: 500, burstLimit: 1000 } as const;
 /** Cron schedules are written in the operator's local time. */
-export const SCHEDULE_TIME_ZONE = TimeZone.ASIA_SHANGHAI;
+const SCHEDULE_TIME_ZONE = TimeZone.ASIA_SHANGHAI;
 
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -49,7 +49,7 @@ export interface EvcsStackProps extends StackProps {
 }
 
 /** `connector-status` → `ConnectorStatus` (readable construct ids / logical ids) */
-export const pascal = (s: string): string =>
+const pascal = (s: string): string =>
   s
     .split(/[^A-Za-z0-9]+/)
     .filter(Boolean)

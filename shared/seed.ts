@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { DialectSchema } from './domain/partners.ts';
 import { SecretSetSchema } from './store/secrets.ts';
 
-export const SeedPartnerSchema = z.object({
+const SeedPartnerSchema = z.object({
   operatorId: z.string().regex(/^[0-9A-Za-z]{9}$/, 'must be 9 letters or digits'),
   name: z.string().min(1).max(64),
   dialect: DialectSchema.default('cec2016'),
@@ -30,7 +30,7 @@ export type SeedPartner = z.infer<typeof SeedPartnerSchema>;
  * Stations are validated field by field by the stations loader (shared/domain/station-records.ts); here the
  * seed only requires an array of objects, so that a partner-only seed stays valid.
  */
-export const SeedSchema = z
+const SeedSchema = z
   .object({
     operatorId: z.string().regex(/^[0-9A-Z]{9}$/, 'must be 9 upper-case letters or digits'),
     partners: z.array(SeedPartnerSchema).min(1),
@@ -57,13 +57,13 @@ export class SeedError extends Error {
   }
 }
 
-export const issuePath = (path: readonly PropertyKey[]): string =>
+const issuePath = (path: readonly PropertyKey[]): string =>
   path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), '');
 
 /** Every issue of a zod error, each as `path: message`. */
-export const listIssues = (err: z.ZodError): string[] => err.issues.map((i) => `${issuePath(i.path) || '(root)'}: ${i.message}`);
+const listIssues = (err: z.ZodError): string[] => err.issues.map((i) => `${issuePath(i.path) || '(root)'}: ${i.message}`);
 
-export const parseSeed = (json: unknown, file = 'seed'): Seed => {
+const parseSeed = (json: unknown, file = 'seed'): Seed => {
   const res = SeedSchema.safeParse(json);
   if (!res.success) throw new SeedError(file, listIssues(res.error));
   return res.data;

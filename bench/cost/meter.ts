@@ -9,7 +9,7 @@ import type { Prices } from '../prices.ts';
 
 const KB = 1024;
 /** EventBridge events and SQS requests are billed per 64 KB chunk */
-export const CHUNK_BYTES = 64 * KB;
+const CHUNK_BYTES = 64 * KB;
 
 export const utf8Bytes = (s: string): number => Buffer.byteLength(s, 'utf8');
 
@@ -90,7 +90,7 @@ export const readUnits = (bytes: number, consistent: boolean, transactional = fa
 
 // ─────────────────────────────── the counters of one scenario ───────────────────────────────
 
-export interface CallCount {
+interface CallCount {
   count: number;
   /** the call threw */
   failed: number;
@@ -98,7 +98,7 @@ export interface CallCount {
   conditionalFailed: number;
 }
 
-export interface FunctionCount {
+interface FunctionCount {
   invocations: number;
   failed: number;
   ms: number;

@@ -12,8 +12,6 @@ import type { TierDefaults } from '../topology/types.ts';
 
 export type Severity = TierDefaults['severity'];
 
-export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low'];
-
 export interface ThresholdAlarmProps {
   readonly metric: cloudwatch.IMetric;
   readonly threshold: number;

@@ -29,7 +29,7 @@ import { ALARM_PERIOD, type AlarmTopics } from './alarm-topics.ts';
 
 /** ESM bundles still meet CommonJS dependencies that call `require`: give them one. */
 /** The account's IoT Core ATS data endpoint, looked up once per stack at deploy time. */
-export const iotDataEndpoint = (scope: Construct): string => {
+const iotDataEndpoint = (scope: Construct): string => {
   const stack = Stack.of(scope);
   const id = 'IotDataEndpoint';
   const existing = stack.node.tryFindChild(id) as AwsCustomResource | undefined;
@@ -51,11 +51,11 @@ export const iotDataEndpoint = (scope: Construct): string => {
 export const ESM_REQUIRE_BANNER = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
 
 /** Environment keys that would carry a secret value: never allowed (secrets live in Secrets Manager). */
-export const SECRET_LIKE_ENV_KEY =
+const SECRET_LIKE_ENV_KEY =
   /(data_?secret|sig_?secret|operator_?secret|secret_?(value|key|string)|password|passwd|private_?key|api_?key|credential)/i;
 
 /** IoT Core topics the pile gateway may publish to. */
-export const PILE_TOPIC_PATTERN = 'evcs/piles/*';
+const PILE_TOPIC_PATTERN = 'evcs/piles/*';
 
 export interface EvcsFunctionProps {
   readonly decl: FunctionDecl;
@@ -258,7 +258,7 @@ export class EvcsFunction extends Construct {
 }
 
 /** `arn:<partition>:secretsmanager:<region>:<account>:secret:<prefix>*` */
-export const secretsPrefixArn = (scope: Construct, prefix: string): string =>
+const secretsPrefixArn = (scope: Construct, prefix: string): string =>
   Stack.of(scope).formatArn({
     service: 'secretsmanager',
     resource: 'secret',

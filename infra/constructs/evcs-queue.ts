@@ -15,7 +15,7 @@ import { ALARM_PERIOD, type AlarmTopics } from './alarm-topics.ts';
 export const QUEUE_AGE_ALARM_SECONDS: Readonly<Record<Tier, number>> = { L0: 300, L1: 900, L2: 3600, L3: 6 * 3600 };
 
 /** DLQ retention when the declaration does not say (the SQS maximum). */
-export const DEFAULT_DLQ_RETENTION_DAYS = 14;
+const DEFAULT_DLQ_RETENTION_DAYS = 14;
 
 /** The topology's EventBridge-shaped pattern → the CDK's camelCase EventPattern. */
 export const toCdkPattern = (pattern: EventPattern): events.EventPattern => ({

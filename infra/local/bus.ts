@@ -37,7 +37,7 @@ export interface PutEntry {
   resources?: string[];
 }
 
-export type RuleTarget = { kind: 'function'; fn: FunctionDecl } | { kind: 'queue'; queue: string };
+type RuleTarget = { kind: 'function'; fn: FunctionDecl } | { kind: 'queue'; queue: string };
 
 export interface Rule {
   name: string;

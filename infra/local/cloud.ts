@@ -28,8 +28,8 @@ import { QueueStore, queueStateFile } from './queue-store.ts';
 import { LocalScheduler } from './scheduler.ts';
 import { SecretStore } from './secrets.ts';
 
-export const LOCAL_REGION = 'ap-northeast-1';
-export const LOCAL_ACCOUNT = '000000000000';
+const LOCAL_REGION = 'ap-northeast-1';
+const LOCAL_ACCOUNT = '000000000000';
 /** our OperatorID when the local settings name none (as shared/config.ts and the stack default) */
 const DEFAULT_OPERATOR_ID = 'MA5GS8X01';
 /** the repository root: topology entries are relative to it */
@@ -66,7 +66,7 @@ export interface LocalCloudOptions {
   onInvoke?: InvokeObserver;
 }
 
-export interface DrainOptions {
+interface DrainOptions {
   /** give up after this long (default 30 s) */
   timeoutMs?: number;
   /**

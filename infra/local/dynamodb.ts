@@ -22,7 +22,7 @@ import { freePort, sleep } from './ports.ts';
 export const JAVA_REQUIRED = 'Java 17+ is required for DynamoDB Local (apt-get install -y openjdk-17-jre-headless)';
 
 /** the default physical table-name prefix */
-export const DEFAULT_TABLE_PREFIX = 'evcs-';
+const DEFAULT_TABLE_PREFIX = 'evcs-';
 
 /** physical table name of a logical one (tests sharing one DynamoDB Local give each platform its own prefix) */
 export const localTableName = (logical: string, prefix = DEFAULT_TABLE_PREFIX): string => `${prefix}${logical}`;
@@ -46,7 +46,7 @@ export interface DynamoOptions {
   onLog?: (line: string) => void;
 }
 
-export const DEFAULT_JVM_OPTIONS = '-XX:TieredStopAtLevel=1';
+const DEFAULT_JVM_OPTIONS = '-XX:TieredStopAtLevel=1';
 
 /** is a `java` on PATH (DynamoDB Local runs on it)? */
 export const javaAvailable = (): boolean => {
@@ -59,7 +59,7 @@ export const javaAvailable = (): boolean => {
 };
 
 /** a client for the local server only (fixed local credentials, no env lookups) */
-export const localDynamoClient = (endpoint: string, region: string): DynamoDBClient =>
+const localDynamoClient = (endpoint: string, region: string): DynamoDBClient =>
   new DynamoDBClient({ endpoint, region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
 
 const keySchema = (pk: KeyDecl, sk?: KeyDecl): KeySchemaElement[] => [
@@ -91,7 +91,7 @@ const gsi = (i: IndexDecl) => ({
 });
 
 /** create every table that does not exist yet (idempotent) */
-export const createTables = async (client: DynamoDBClient, tables: readonly TableDecl[], prefix = DEFAULT_TABLE_PREFIX): Promise<void> => {
+const createTables = async (client: DynamoDBClient, tables: readonly TableDecl[], prefix = DEFAULT_TABLE_PREFIX): Promise<void> => {
   const existing = new Set<string>();
   let start: string | undefined;
   do {

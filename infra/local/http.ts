@@ -13,7 +13,7 @@ import type { FunctionDecl, Topology } from '../topology/types.ts';
 import type { Invoker } from './invoke.ts';
 import { closeServer, listen } from './ports.ts';
 
-export const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
+const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
 
 export interface ExtraRouteContext {
   /** `{name}` segments of the route's path */
@@ -89,7 +89,7 @@ export const matchPath = (pattern: string, path: string): Record<string, string>
 };
 
 /** API Gateway's v2 response mapping: a structured response, or anything else → 200 JSON */
-export const mapResult = (result: unknown): { status: number; headers: Record<string, string | string[]>; body: Buffer } => {
+const mapResult = (result: unknown): { status: number; headers: Record<string, string | string[]>; body: Buffer } => {
   if (typeof result === 'object' && result !== null && 'statusCode' in result) {
     const r = result as { statusCode: unknown; headers?: unknown; body?: unknown; isBase64Encoded?: unknown; cookies?: unknown };
     if (typeof r.statusCode !== 'number' || !Number.isInteger(r.statusCode) || r.statusCode < 100 || r.statusCode > 599)

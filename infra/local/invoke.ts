@@ -14,7 +14,7 @@ import type { Context } from 'aws-lambda';
 import { type Env, runWithEnv } from '../../shared/config.ts';
 import { type FunctionDecl, TIER_DEFAULTS } from '../topology/types.ts';
 
-export type Handler = (event: unknown, context: Context) => unknown;
+type Handler = (event: unknown, context: Context) => unknown;
 
 export interface Invoker {
   /** run the function's handler; rejects with the handler's error or a LambdaTimeoutError */
@@ -23,7 +23,7 @@ export interface Invoker {
   inFlight(): number;
 }
 
-export class LambdaTimeoutError extends Error {
+class LambdaTimeoutError extends Error {
   override name = 'Sandbox.Timedout';
 }
 
@@ -41,9 +41,9 @@ export interface InvokerOptions {
 
 export type InvokeObserver = (i: { fn: FunctionDecl; event: unknown; ms: number; ok: boolean }) => void;
 
-export const localFunctionName = (id: string): string => `evcs-${id}`;
+const localFunctionName = (id: string): string => `evcs-${id}`;
 
-export const timeoutSecondsOf = (fn: FunctionDecl): number => fn.timeoutSeconds ?? TIER_DEFAULTS[fn.tier].timeoutSeconds;
+const timeoutSecondsOf = (fn: FunctionDecl): number => fn.timeoutSeconds ?? TIER_DEFAULTS[fn.tier].timeoutSeconds;
 
 export const createInvoker = (o: InvokerOptions): Invoker => {
   const modules = new Map<string, Promise<Handler>>();

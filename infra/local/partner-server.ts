@@ -23,7 +23,7 @@ import { decodeRequestData, encodeResponse, parseRequestEnvelope, verifyRequestS
 import { type InterfaceName, parseRequestData, resolveInterfaceName } from '../../shared/tcec/interfaces.ts';
 import { Ret, TcecError } from '../../shared/tcec/ret.ts';
 
-export const BehaviourSchema = z.object({
+const BehaviourSchema = z.object({
   /** every request (query_token too) fails: HTTP 500 without an envelope, or a signed Ret 500 / -1 */
   fail: z.enum(['http500', 'ret500', 'ret-1']).optional(),
   /** pushes (not query_token) are answered with this Ret and Msg */
@@ -38,7 +38,7 @@ export const BehaviourSchema = z.object({
   /** notification_charge_order_info reply ConfirmResult (≠ 0 = dispute) */
   confirmResult: z.number().int().min(0).max(99).optional(),
 });
-export type Behaviour = z.infer<typeof BehaviourSchema>;
+type Behaviour = z.infer<typeof BehaviourSchema>;
 
 export interface ReceivedPush {
   iface: InterfaceName;
@@ -55,7 +55,7 @@ export interface ReceivedPush {
   token: string;
 }
 
-export interface DemoPartnerOptions {
+interface DemoPartnerOptions {
   /** the partner's own OperatorID (labels only) */
   operatorId: string;
   /** the OperatorID the pushes must carry: ours */
@@ -96,7 +96,7 @@ const readBody = (req: IncomingMessage): Promise<string> =>
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export const startDemoPartner = async (o: DemoPartnerOptions): Promise<DemoPartner> => {
+const startDemoPartner = async (o: DemoPartnerOptions): Promise<DemoPartner> => {
   const basePath = `/${(o.basePath ?? '/evcs/v1/').replace(/^\/+|\/+$/g, '')}/`.replace('//', '/');
   const ttl = o.tokenTtlSeconds ?? 7200;
   const tokens = new Map<string, number>();

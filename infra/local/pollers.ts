@@ -10,7 +10,7 @@ import type { Invoker } from './invoke.ts';
 import { sleep } from './ports.ts';
 import type { QueueStore, ReceivedMessage } from './queue-store.ts';
 
-export interface SqsRecord {
+interface SqsRecord {
   messageId: string;
   receiptHandle: string;
   body: string;

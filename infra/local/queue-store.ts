@@ -11,8 +11,8 @@ import { z } from 'zod';
 import type { QueueDecl } from '../topology/types.ts';
 import { readJsonFile, writeJsonAtomic } from './json-file.ts';
 
-export const localQueueName = (logical: string): string => `evcs-${logical}`;
-export const dlqName = (physical: string): string => `${physical}-dlq`;
+const localQueueName = (logical: string): string => `evcs-${logical}`;
+const dlqName = (physical: string): string => `${physical}-dlq`;
 
 /** an SQS message attribute as the JSON protocol carries it (BinaryValue base64) */
 export interface MessageAttribute {
@@ -58,7 +58,7 @@ export class QueueError extends Error {
   }
 }
 
-export const md5Hex = (data: string | Buffer): string => createHash('md5').update(data).digest('hex');
+const md5Hex = (data: string | Buffer): string => createHash('md5').update(data).digest('hex');
 
 /** The MD5 of message attributes exactly as SQS computes it (name-sorted, length-prefixed). */
 export const md5OfMessageAttributes = (attrs: Record<string, MessageAttribute>): string | undefined => {

@@ -14,9 +14,9 @@ import type { FunctionDecl, QueueDecl, TableDecl, Topology } from './types.ts';
 export { TCEC_BASE_PATH } from './helpers.ts';
 export * from './types.ts';
 
-export const tables: readonly TableDecl[] = [...evcsTables, ...baseinfoTables, ...pilesTables, ...chargingTables, ...pushTables];
+const tables: readonly TableDecl[] = [...evcsTables, ...baseinfoTables, ...pilesTables, ...chargingTables, ...pushTables];
 
-export const queues: readonly QueueDecl[] = [...baseinfoQueues, ...pilesQueues, ...chargingQueues, ...pushQueues];
+const queues: readonly QueueDecl[] = [...baseinfoQueues, ...pilesQueues, ...chargingQueues, ...pushQueues];
 
 export const functions: readonly FunctionDecl[] = [
   ...evcsFunctions,

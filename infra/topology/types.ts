@@ -9,9 +9,9 @@
 /** L0 core (never degraded) … L3 peripheral. Tiers drive memory, timeouts, alarms, retry budgets. */
 export type Tier = 'L0' | 'L1' | 'L2' | 'L3';
 
-export type Service = 'evcs' | 'charging' | 'baseinfo' | 'push' | 'piles' | 'parking' | 'reconcile' | 'dxp' | 'ops';
+type Service = 'evcs' | 'charging' | 'baseinfo' | 'push' | 'piles' | 'parking' | 'reconcile' | 'dxp' | 'ops';
 
-export type AttributeType = 'S' | 'N';
+type AttributeType = 'S' | 'N';
 
 export interface KeyDecl {
   readonly name: string;

@@ -11,7 +11,7 @@ import { config } from '../config.ts';
 let client: EventBridgeClient | undefined;
 const eventBridge = () => (client ??= tracer.captureAWSv3Client(new EventBridgeClient({})));
 
-export class PublishError extends Error {}
+class PublishError extends Error {}
 
 /** PutEvents takes at most 10 entries per call. */
 const MAX_BATCH = 10;

@@ -16,23 +16,23 @@ import { config } from '../config.ts';
 let client: SQSClient | undefined;
 const sqs = () => (client ??= tracer.captureAWSv3Client(new SQSClient({})));
 
-export const MAX_DELAY_SECONDS = 900;
+const MAX_DELAY_SECONDS = 900;
 /** SendMessageBatch takes at most 10 entries per call. */
 const MAX_BATCH = 10;
 
-export class SendError extends Error {
+class SendError extends Error {
   override readonly name = 'SendError';
 }
 
 const delayOf = (seconds = 0): number => Math.max(0, Math.min(MAX_DELAY_SECONDS, Math.round(seconds)));
 
 /** Send one serialized message to a logical queue (the function needs a `send` grant on it). */
-export const sendRaw = async (queue: string, body: string, delaySeconds?: number): Promise<void> => {
+const sendRaw = async (queue: string, body: string, delaySeconds?: number): Promise<void> => {
   await sqs().send(new SendMessageCommand({ QueueUrl: config().queueUrl(queue), MessageBody: body, DelaySeconds: delayOf(delaySeconds) }));
 };
 
 /** Send serialized messages in batches of 10; a message SQS refuses fails the call (the caller retries the whole set). */
-export const sendRawBatch = async (queue: string, bodies: readonly string[]): Promise<void> => {
+const sendRawBatch = async (queue: string, bodies: readonly string[]): Promise<void> => {
   if (bodies.length === 0) return;
   const url = config().queueUrl(queue);
   for (let i = 0; i < bodies.length; i += MAX_BATCH) {
@@ -46,7 +46,7 @@ export const sendRawBatch = async (queue: string, bodies: readonly string[]): Pr
 };
 
 /** Make a received message visible again at once (it is received again, and counts toward maxReceiveCount). */
-export const makeVisibleNow = async (queue: string, receiptHandle: string): Promise<void> => {
+const makeVisibleNow = async (queue: string, receiptHandle: string): Promise<void> => {
   await sqs().send(
     new ChangeMessageVisibilityCommand({ QueueUrl: config().queueUrl(queue), ReceiptHandle: receiptHandle, VisibilityTimeout: 0 }),
   );

@@ -115,7 +115,7 @@ export const STOP_REASON_START_FAILED = 5;
 /** StopReason 6 custom: the pile stopped answering during the session; closed by the platform. */
 export const STOP_REASON_PILE_SILENT = 6;
 
-export const START_CHARGE_SEQ_LENGTH = 27;
+const START_CHARGE_SEQ_LENGTH = 27;
 
 /**
  * A StartChargeSeq we accept: 27 characters, the first 9 the calling partner's OperatorID

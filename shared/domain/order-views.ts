@@ -26,7 +26,7 @@ import { formatDateTime } from '../tcec/time.ts';
 import { ConnectorState, OrderStatus } from './charging.ts';
 
 /** §3.12 StopReason 4: the connector was disconnected (the car unplugged). */
-export const STOP_REASON_UNPLUGGED = 4;
+const STOP_REASON_UNPLUGGED = 4;
 
 /** What the views need to know about an order. */
 export interface OrderFacts {

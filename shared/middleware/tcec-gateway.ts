@@ -142,7 +142,7 @@ const searchKeys = (data: unknown): Record<string, string> => {
   return out;
 };
 
-export const tcecGateway = (iface: InterfaceName, opts: GatewayOptions = {}): MiddlewareObj<Event, Result> => {
+const tcecGateway = (iface: InterfaceName, opts: GatewayOptions = {}): MiddlewareObj<Event, Result> => {
   const requireToken = opts.requireToken ?? true;
   const clock = opts.clock ?? (() => new Date());
   const states = new WeakMap<object, State>();

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 
-export const PUSH_INTERFACES = [
+const PUSH_INTERFACES = [
   'notification_stationStatus',
   'notification_start_charge_result',
   'notification_equip_charge_status',

@@ -20,7 +20,6 @@ import {
   OrderStatus,
   refusalText,
   SEQ_STAT_UNKNOWN,
-  START_CHARGE_SEQ_LENGTH,
   STOP_REASON_PILE_SILENT,
   STOP_REASON_START_FAILED,
   StartFail,
@@ -57,7 +56,7 @@ const connectorFor = async (partner: Partner, connectorId: string): Promise<Conn
 };
 
 /** The order as this partner may see it: another partner's order looks exactly like none. */
-export const orderFor = async (partner: Partner, seq: string): Promise<Order | undefined> => {
+const orderFor = async (partner: Partner, seq: string): Promise<Order | undefined> => {
   const o = await getOrder(seq);
   return o && o.OperatorID === partner.operatorId ? o : undefined;
 };
@@ -245,7 +244,7 @@ const samplesOf = (o: Order) => o.samples.map((s) => ({ at: new Date(s.t), energ
  * de-duplicated, a reading that goes backwards (meter glitch) is clamped; samples before the
  * confirmed start are not billed.
  */
-export const billOf = (o: Order, extra?: { t: number; wh: number }): OrderTotals => {
+const billOf = (o: Order, extra?: { t: number; wh: number }): OrderTotals => {
   const start = new Date(o.startedAt ?? o.createdAt);
   const raw = samplesOf(o);
   if (extra) raw.push({ at: new Date(extra.t), energyWh: extra.wh });
@@ -432,7 +431,7 @@ export const onPileMeter = async (d: {
 };
 
 /** The start is not confirmed yet but the pile reports energy: wait for the start (SQS redelivers). */
-export class StartNotYetConfirmed extends Error {}
+class StartNotYetConfirmed extends Error {}
 
 export const onPileStopped = async (d: {
   StartChargeSeq: string;
@@ -511,5 +510,3 @@ export const onTimeout = async (m: TimeoutMessage, now: Date): Promise<void> => 
     });
   }
 };
-
-export { START_CHARGE_SEQ_LENGTH };

@@ -26,19 +26,6 @@ import type { RequestData, ResponseData } from '../tcec/interfaces.ts';
 import { Ret, TcecError } from '../tcec/ret.ts';
 import { formatDate, parseDate, parseDateTime } from '../tcec/time.ts';
 
-/**
- * The catalog's Data types under the names the baseinfo handlers import (aliases, not copies).
- * Drop them once every handler is the inferred `tcecHandler('name', fn)` form.
- */
-export type StationsInfoRequest = RequestData<'query_stations_info'>;
-export type StationsInfoResponse = ResponseData<'query_stations_info'>;
-export type StationStatusRequest = RequestData<'query_station_status'>;
-export type StationStatusResponse = ResponseData<'query_station_status'>;
-export type StationStatsRequest = RequestData<'query_station_stats'>;
-export type StationStatsResponse = ResponseData<'query_station_stats'>;
-export type BusinessPolicyRequest = RequestData<'query_equip_business_policy'>;
-export type BusinessPolicyResponse = ResponseData<'query_equip_business_policy'>;
-
 // ── §3.1 query_stations_info ──
 
 export const queryStationsInfo = async (

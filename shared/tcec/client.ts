@@ -67,7 +67,7 @@ export class TcecTokenError extends Error {
 }
 
 /** Process-local token cache (the default). */
-export class InMemoryTokenCache implements TokenCache {
+class InMemoryTokenCache implements TokenCache {
   private readonly entries = new Map<string, { token: string; expiresAt: number }>();
 
   async get(key: string): Promise<{ token: string; expiresAt: number } | undefined> {
@@ -80,7 +80,7 @@ export class InMemoryTokenCache implements TokenCache {
 }
 
 /** Interfaces that must never be re-sent automatically (a second start/stop is a real action). */
-export const NO_AUTO_RETRY: ReadonlySet<string> = new Set(['query_start_charge', 'query_stop_charge']);
+const NO_AUTO_RETRY: ReadonlySet<string> = new Set(['query_start_charge', 'query_stop_charge']);
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 const MAX_TOKEN_SECONDS = 7 * 24 * 3600;

@@ -23,7 +23,7 @@ export type Dialect = 'cec2016' | 'xiaoju';
 export const DIALECTS: readonly Dialect[] = ['cec2016', 'xiaoju'] as const;
 
 /** Decimal places per canonical field name (applied at any depth). Keys ending in `Money` are 2 dp. */
-export const FIELD_DP: Readonly<Record<string, number>> = {
+const FIELD_DP: Readonly<Record<string, number>> = {
   ElecPrice: PRECISION.price,
   SevicePrice: PRECISION.price,
   TotalPower: PRECISION.energy,

@@ -180,12 +180,12 @@ export type DataOf<N extends InterfaceName, D extends Direction> = D extends 're
 export const INTERFACE_NAMES = Object.keys(INTERFACES) as InterfaceName[];
 
 /** Names seen in the wild for the same interface (§1.3, §3.13): accept on the server side. */
-export const INTERFACE_ALIASES: Readonly<Record<string, InterfaceName>> = {
+const INTERFACE_ALIASES: Readonly<Record<string, InterfaceName>> = {
   notification_station_status: 'notification_stationStatus',
   check_charge_order: 'check_charge_orders',
 };
 
-export function isInterfaceName(name: string): name is InterfaceName {
+function isInterfaceName(name: string): name is InterfaceName {
   return Object.hasOwn(INTERFACES, name);
 }
 

@@ -64,7 +64,7 @@ export function toScaledInt(value: number, dp: number): number {
 }
 
 /** `int × 10^-dp`, exact to the decimal (e.g. fen → yuan with dp 2). Non-integers are rounded first. */
-export function fromScaledInt(int: number, dp: number): number {
+function fromScaledInt(int: number, dp: number): number {
   assertFinite(int, 'value');
   const i = Number.isInteger(int) ? int : round(int, 0);
   if (i === 0) return 0;

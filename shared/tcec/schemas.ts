@@ -25,12 +25,12 @@ import { decimalPlaces } from './money.ts';
 export const MAX_STATION_IDS = 50;
 /** query_stations_info: largest PageSize we accept (the standard names none; default 10). */
 export const MAX_PAGE_SIZE = 100;
-export const DEFAULT_PAGE_NO = 1;
-export const DEFAULT_PAGE_SIZE = 10;
+const DEFAULT_PAGE_NO = 1;
+const DEFAULT_PAGE_SIZE = 10;
 /** StartChargeSeq & co.: 27 chars is the rule, but accept up to 64 on input (pitfall §6.17). */
-export const MAX_SEQ_LENGTH = 64;
+const MAX_SEQ_LENGTH = 64;
 /** SumPeriod range (§3.6, §3.9, §3.12). */
-export const MAX_PERIODS = 32;
+const MAX_PERIODS = 32;
 
 // ---------------------------------------------------------------------------------------------
 // lenient key pre-pass (generic, once)
@@ -39,7 +39,7 @@ export const MAX_PERIODS = 32;
  * Spellings seen in the wild → canonical key (pitfalls §6.1, §6.2). Matching is
  * case-insensitive; an alias applies only inside an object that has the canonical key.
  */
-export const KEY_ALIASES: Readonly<Record<string, string>> = {
+const KEY_ALIASES: Readonly<Record<string, string>> = {
   ServicePrice: 'SevicePrice',
   ServiceMoney: 'SeviceMoney',
   TotalServiceMoney: 'TotalSeviceMoney',
@@ -192,7 +192,7 @@ export const connectorInfoFields = {
   NationalStandard: code([1, 2]),
 };
 /** §3.1 ConnectorInfo */
-export const ConnectorInfoSchema = lenientObject(connectorInfoFields);
+const ConnectorInfoSchema = lenientObject(connectorInfoFields);
 
 /** §3.1 EquipmentInfo fields, in wire order */
 export const equipmentInfoFields = {
@@ -211,7 +211,7 @@ export const equipmentInfoFields = {
   EquipmentName: str(30).optional(),
 };
 /** §3.1 EquipmentInfo */
-export const EquipmentInfoSchema = lenientObject(equipmentInfoFields);
+const EquipmentInfoSchema = lenientObject(equipmentInfoFields);
 
 /** §3.1 StationInfo fields, in wire order. CountryCode 2 characters (`CN`); AreaCode ≤ 20 (GB/T 2260, 6 digits in practice). */
 export const stationInfoFields = {
@@ -252,7 +252,7 @@ export const stationInfoFields = {
 export const StationInfoSchema = lenientObject(stationInfoFields);
 
 /** §3.2 ConnectorStatusInfo */
-export const ConnectorStatusInfoSchema = lenientObject({
+const ConnectorStatusInfoSchema = lenientObject({
   ConnectorID: id(26),
   /** 0 offline, 1 idle, 2 occupied, 3 charging, 4 reserved, 255 fault */
   Status: connectorStatus(),
@@ -261,7 +261,6 @@ export const ConnectorStatusInfoSchema = lenientObject({
   /** 0 unknown, 10 unlocked, 50 locked */
   LockStatus: code([0, 10, 50]).optional(),
 });
-export type ConnectorStatusInfo = z.infer<typeof ConnectorStatusInfoSchema>;
 
 /** §3.6 PolicyInfo fields, in wire order */
 export const policyInfoFields = {
@@ -276,7 +275,7 @@ export const policyInfoFields = {
 export const PolicyInfoSchema = lenientObject(policyInfoFields);
 
 /** §3.12 ChargeDetail */
-export const ChargeDetailSchema = lenientObject({
+const ChargeDetailSchema = lenientObject({
   DetailStartTime: dateTime(),
   DetailEndTime: dateTime(),
   ElecPrice: amount(),
@@ -286,18 +285,6 @@ export const ChargeDetailSchema = lenientObject({
   DetailElecMoney: amount(),
   DetailSeviceMoney: amount(),
 });
-export type ChargeDetail = z.infer<typeof ChargeDetailSchema>;
-
-/** 102.2 OperatorInfo (not carried by any 2016 interface; kept for completeness) */
-export const OperatorInfoSchema = lenientObject({
-  OperatorID: fixed(9),
-  OperatorName: id(64),
-  OperatorTel1: str(32),
-  OperatorTel2: str(32).optional(),
-  OperatorRegAddress: str(64).optional(),
-  OperatorNote: str(255).optional(),
-});
-export type OperatorInfo = z.infer<typeof OperatorInfoSchema>;
 
 // ---------------------------------------------------------------------------------------------
 // §3.0 query_token
@@ -341,7 +328,7 @@ export const QueryStationStatusRequestSchema = lenientObject({
   StationIDs: z.array(id(20)).min(1).max(MAX_STATION_IDS),
 });
 
-export const StationStatusInfoSchema = lenientObject({
+const StationStatusInfoSchema = lenientObject({
   StationID: id(20),
   ConnectorStatusInfos: z.array(ConnectorStatusInfoSchema),
 });
@@ -371,24 +358,23 @@ export const QueryStationStatsRequestSchema = lenientObject({
   EndTime: dateOrDateTime(),
 });
 
-export const ConnectorStatsInfoSchema = lenientObject({
+const ConnectorStatsInfoSchema = lenientObject({
   ConnectorID: id(26),
   /** kWh, 1 dp */
   ConnectorElectricity: amount(),
 });
-export const EquipmentStatsInfoSchema = lenientObject({
+const EquipmentStatsInfoSchema = lenientObject({
   EquipmentID: id(23),
   EquipmentElectricity: amount(),
   ConnectorStatsInfos: z.array(ConnectorStatsInfoSchema),
 });
-export const StationStatsSchema = lenientObject({
+const StationStatsSchema = lenientObject({
   StationID: id(20),
   StartTime: dateOrDateTime(),
   EndTime: dateOrDateTime(),
   StationElectricity: amount(),
   EquipmentStatsInfos: z.array(EquipmentStatsInfoSchema),
 });
-export type StationStats = z.infer<typeof StationStatsSchema>;
 
 export const QueryStationStatsResponseSchema = lenientObject({
   StationStats: StationStatsSchema,
@@ -557,7 +543,7 @@ export const NotificationChargeOrderInfoResponseSchema = lenientObject({
 
 // §3.13 check_charge_orders
 
-export const CheckChargeOrderItemSchema = lenientObject({
+const CheckChargeOrderItemSchema = lenientObject({
   StartChargeSeq: seq(),
   TotalPower: amount(),
   TotalMoney: amount(),
@@ -574,7 +560,7 @@ export const CheckChargeOrdersRequestSchema = lenientObject({
   ChargeOrders: z.array(CheckChargeOrderItemSchema),
 });
 
-export const DisputeOrderSchema = lenientObject({
+const DisputeOrderSchema = lenientObject({
   StartChargeSeq: seq(),
   TotalPower: amount(),
   TotalMoney: amount(),

@@ -7,21 +7,9 @@ import { connectorsFromStations } from './connectors.ts';
 import { busSink } from './outbox.ts';
 import { PileSimulator, type SimulatorOptions } from './simulator.ts';
 
-export { connectorsFromStations, type SimConnectorSpec } from './connectors.ts';
-export { busSink, Outbox, type SimEvent, type SimEventType, type Sink } from './outbox.ts';
-export { AdminRequestSchema, SIM_BASE_PATH, simulatorRoutes, startSimulatorServer } from './routes.ts';
-export type {
-  AdminState,
-  CommandReceipt,
-  ConnectorView,
-  RefuseReason,
-  SessionView,
-  SimMode,
-  SimState,
-  SimulatorOptions,
-  VehicleOverride,
-} from './simulator.ts';
-export { ADMIN_STATES, PileSimulator, SimError } from './simulator.ts';
+export { SIM_BASE_PATH, simulatorRoutes, startSimulatorServer } from './routes.ts';
+export type { AdminState } from './simulator.ts';
+export { PileSimulator } from './simulator.ts';
 
 /** tuning the local runtime passes through (everything but the connectors and the sink; tests may pass `manualClock` and drive time with advance()) */
 export type SimulatorTuning = Omit<SimulatorOptions, 'connectors' | 'sink'>;

@@ -17,10 +17,10 @@ export interface Vehicle {
 }
 
 /** AC on-board chargers: ~7 kW flat */
-export const AC_KW = 7;
+const AC_KW = 7;
 /** DC tapers linearly above this SOC down to TAPER_FLOOR × the peak at 100 % */
-export const TAPER_FROM_SOC = 80;
-export const TAPER_FLOOR = 0.1;
+const TAPER_FROM_SOC = 80;
+const TAPER_FLOOR = 0.1;
 
 /** kW drawn at `soc` on a connector of `connectorKw` */
 export const powerAt = (kind: Kind, connectorKw: number, vehicle: Vehicle, soc: number): number => {

@@ -27,7 +27,7 @@ import { ADMIN_STATES, type AdminState, type PileSimulator, SimError } from './s
 
 export const SIM_BASE_PATH = '/local/sim';
 
-export const AdminRequestSchema = z
+const AdminRequestSchema = z
   .object({
     state: z.enum(ADMIN_STATES as [AdminState, ...AdminState[]]).optional(),
     vehicle: z

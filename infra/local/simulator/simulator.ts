@@ -34,8 +34,8 @@ import { Outbox, type SimEvent, type Sink } from './outbox.ts';
 import { electricalAt, integrate, type Kind, powerAt, round1, type Vehicle } from './physics.ts';
 
 export type SimState = 'offline' | 'fault' | 'idle' | 'plugged' | 'charging';
-export type SimMode = 'normal' | 'silent' | 'refuse';
-export type RefuseReason = 'offline' | 'fault' | 'busy' | 'not-plugged' | 'refused';
+type SimMode = 'normal' | 'silent' | 'refuse';
+type RefuseReason = 'offline' | 'fault' | 'busy' | 'not-plugged' | 'refused';
 
 /** what the admin endpoint can ask for */
 export type AdminState = 'offline' | 'fault' | 'idle' | 'plugged' | 'unplugged' | 'local-stop' | SimMode;
@@ -87,7 +87,7 @@ export interface SimulatorOptions {
   log?: (line: string) => void;
 }
 
-export interface SessionView {
+interface SessionView {
   StartChargeSeq: string;
   startedAt: string;
   energyWh: number;
