@@ -41,7 +41,8 @@ export default defineConfig({
           // pure modules: threads, one module graph per worker (no re-import per file)
           pool: 'threads',
           isolate: false,
-          testTimeout: 30_000,
+          // a safety net against a hung test, not a speed assertion: generous, so a fully loaded machine still passes
+          testTimeout: 300_000,
         },
       },
       {
@@ -52,8 +53,8 @@ export default defineConfig({
           // one platform per file, and the platform sets process.env: each file in its own process
           pool: 'forks',
           globalSetup: PLATFORM_SETUP,
-          testTimeout: 60_000,
-          hookTimeout: 120_000,
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
         },
       },
       {
@@ -63,8 +64,8 @@ export default defineConfig({
           include: ['test/integration/**/*.test.ts'],
           pool: 'forks',
           globalSetup: PLATFORM_SETUP,
-          testTimeout: 60_000,
-          hookTimeout: 120_000,
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
         },
       },
       {
@@ -73,8 +74,8 @@ export default defineConfig({
           name: 'infra',
           include: ['test/infra/**/*.test.ts'],
           pool: 'forks',
-          testTimeout: 120_000,
-          hookTimeout: 120_000,
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
         },
       },
     ],

@@ -4,7 +4,8 @@ export const eventually = async <T>(
   opts: { until?: (v: T) => boolean; timeoutMs?: number; intervalMs?: number; what?: string } = {},
 ): Promise<T> => {
   const until = opts.until ?? ((v: T) => Boolean(v));
-  const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
+  // a wait on a condition returns as soon as it holds: the generous default only bounds a hung test on a loaded machine
+  const deadline = Date.now() + (opts.timeoutMs ?? 120_000);
   let last: T | undefined;
   for (;;) {
     last = await fn();
