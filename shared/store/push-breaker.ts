@@ -18,9 +18,6 @@ const breakerKey = (partner: string) => ({ pk: `BREAKER#${partner}` });
 type Seen = { failures: number; openUntil?: number; at: number };
 const seen = new Map<string, Seen>();
 
-/** Forget the cached breakers (tests). */
-export const resetBreakerCache = (): void => seen.clear();
-
 const viewOf = (s: Omit<Seen, 'at'>, now: number): BreakerView => {
   if (s.openUntil === undefined) return { state: 'closed', failures: s.failures };
   if (s.openUntil > now) return { state: 'open', until: s.openUntil };
