@@ -34,10 +34,10 @@ const PushEnvSchema = z.object({
   PUSH_BREAKER_COOLDOWN_SECONDS: int(30),
   /** refresh a partner token this many seconds before it expires */
   PUSH_TOKEN_REFRESH_SKEW_SECONDS: int(60),
-  /** how long a status push holds its connector's ordering lease */
-  PUSH_LEASE_SECONDS: int(30),
-  /** pushes in flight to one partner at most (across all instances): a slow partner cannot take every poller */
-  PUSH_PARTNER_CONCURRENCY: int(10),
+  /** pushes in flight to one partner at most, per deliverer process (shared/push/partner-limit.ts): a slow partner cannot take every poller */
+  PUSH_PARTNER_CONCURRENCY: int(4),
+  /** how long a deliverer trusts the circuit breaker it last read (0: read it for every push) */
+  PUSH_BREAKER_CACHE_SECONDS: int(5),
 });
 export type PushConfig = z.infer<typeof PushEnvSchema>;
 

@@ -1,8 +1,19 @@
 /**
- * One attempt of one push (one partner, one interface): the circuit breaker, the ordering gate, the
- * T/CEC call (partner's dialect, partner-issued outbound set, our OperatorID, shared token), the
- * meaning of the answer, and what becomes of the message. Never throws for a partner's failure —
- * only for our own infrastructure (DynamoDB, SQS), so SQS redelivers the message.
+ * One attempt of one push (one partner, one interface): the circuit breaker, the partner's turn,
+ * the ordering gate, the T/CEC call (partner's dialect, partner-issued outbound set, our
+ * OperatorID, shared token), the meaning of the answer, and what becomes of the message. Never
+ * throws for a partner's failure — only for our own infrastructure (DynamoDB, SQS), so SQS
+ * redelivers the message.
+ *
+ * What a push costs in DynamoDB (issue 9; before: 2 strongly consistent reads + 4 writes, and a
+ * startup burst walked every slot item):
+ *   breaker      a per-process cache of PUSH_BREAKER_CACHE_SECONDS (store/push-breaker.ts): no read per push
+ *   isolation    an in-process turn per partner (push/partner-limit.ts) under the event source
+ *                mapping's maximum concurrency: no slot item, no write
+ *   ordering     one conditional claim that is itself the gate and answers stale/busy from the
+ *                returned item (store/push-gate.ts): no pre-read; released only for a hot key
+ *   steady state 1 write (the claim); a burst of versions of one key: 2 (claim + release); a
+ *                superseded push: 1 failed write; pushes without a gate (order pushes): 0
  */
 import { createHash } from 'node:crypto';
 import { logger, MetricUnit, metrics } from '#powertools';
@@ -12,8 +23,7 @@ import { config } from '../config.ts';
 import { recordConfirmResult } from '../store/orders.ts';
 import { getPartner, type Partner } from '../store/partners.ts';
 import { acquireProbe, type BreakerView, readBreaker, recordFailure, recordSuccess } from '../store/push-breaker.ts';
-import { acquireGate, releaseGate, supersededAt } from '../store/push-gate.ts';
-import { acquireSlot, releaseSlot } from '../store/push-slots.ts';
+import { claimGate, releaseGate } from '../store/push-gate.ts';
 import { DynamoTokenCache } from '../store/push-token-cache.ts';
 import { getPartnerSecrets } from '../store/secrets.ts';
 import { TcecClient, TcecTokenError, TcecTransportError } from '../tcec/client.ts';
@@ -21,6 +31,7 @@ import type { SecretSet } from '../tcec/crypto.ts';
 import { ContractError, toWire } from '../tcec/dialect.ts';
 import { type PushConfig, pushConfig } from './config.ts';
 import type { Delivery, FailureClass } from './messages.ts';
+import { takeTurn } from './partner-limit.ts';
 import { afterFailure, classifyReply, hopSeconds, notDeliverable, type Outcome, park } from './policy.ts';
 
 export type DeliverResult =
@@ -117,7 +128,7 @@ export const deliver = async (m: Delivery, now = Date.now()): Promise<DeliverRes
   if (!secrets) return { action: 'park', message: notDeliverable(m, 'no outbound secret set (the set the partner issued us)', now) };
 
   // the circuit breaker: a dead partner's pushes wait without being attempted
-  const breaker: BreakerView = await readBreaker(m.partner, now);
+  const breaker: BreakerView = await readBreaker(m.partner, now, cfg.PUSH_BREAKER_CACHE_SECONDS * 1000);
   if (breaker.state !== 'closed') {
     if (now - m.createdAt > cfg.PUSH_MAX_AGE_SECONDS * 1000)
       return { action: 'park', message: park(m, `held by the open circuit breaker for longer than ${cfg.PUSH_MAX_AGE_SECONDS}s`, now) };
@@ -135,20 +146,19 @@ export const deliver = async (m: Delivery, now = Date.now()): Promise<DeliverRes
       };
   }
 
-  // a status already superseded for this partner is done before it takes any lease
-  if (m.gate && (await supersededAt(m.partner, m.gate.key, m.gate.version, now))) return { action: 'done', note: 'stale' };
-
-  // isolation: at most PUSH_PARTNER_CONCURRENCY pushes in flight to one partner; the rest wait (no attempt used)
-  const slot = await acquireSlot(m.partner, Math.max(1, cfg.PUSH_PARTNER_CONCURRENCY), now, cfg.PUSH_TIMEOUT_MS * 4 + 5000);
-  if (!slot) return { action: 'resend', message: m, delaySeconds: 1 + Math.floor(Math.random() * 3), note: 'throttled' };
+  // isolation: at most PUSH_PARTNER_CONCURRENCY pushes in flight to one partner per process; the
+  // rest wait about one push time, then are re-sent (no attempt used)
+  const turn = await takeTurn(m.partner, cfg.PUSH_PARTNER_CONCURRENCY, cfg.PUSH_TIMEOUT_MS);
+  if (!turn) return { action: 'resend', message: m, delaySeconds: 1 + Math.floor(Math.random() * 3), note: 'throttled' };
   try {
-    return await attemptWithGate(m, partner, partner.outbound, secrets, breaker, cfg, now);
+    // the gate is claimed when the turn comes, so its lease covers the attempt and not the wait
+    return await attemptWithGate(m, partner, partner.outbound, secrets, breaker, cfg, m.gate ? Date.now() : now);
   } finally {
-    await releaseSlot(slot);
+    turn();
   }
 };
 
-/** The attempt itself, under the partner's concurrency slot: ordering gate, push, outcome. */
+/** The attempt itself, in the partner's turn: ordering gate, push, outcome. */
 const attemptWithGate = async (
   m: Delivery,
   partner: Partner,
@@ -158,19 +168,16 @@ const attemptWithGate = async (
   cfg: PushConfig,
   now: number,
 ): Promise<DeliverResult> => {
-  // ordering: one push per (partner, key) at a time, never an older one after a newer one
+  // ordering: one push per (partner, key) at a time, never an older one after a newer one; the
+  // lease covers the attempt's worst case (query_token, the push, a re-token after 4002, the push again)
   let owner: string | undefined;
+  let releaseOnSuccess = false;
   if (m.gate) {
-    const g = await acquireGate(
-      m.partner,
-      m.gate.key,
-      m.gate.version,
-      now,
-      Math.max(cfg.PUSH_LEASE_SECONDS * 1000, cfg.PUSH_TIMEOUT_MS * 3),
-    );
+    const g = await claimGate(m.partner, m.gate.key, m.gate.version, now, cfg.PUSH_TIMEOUT_MS * 4 + 1000);
     if (g.outcome === 'stale') return { action: 'done', note: 'stale' };
-    if (g.outcome === 'busy') return { action: 'resend', message: m, delaySeconds: 1, note: 'busy' };
+    if (g.outcome === 'busy') return { action: 'resend', message: m, delaySeconds: Math.ceil(g.retryInMs / 1000), note: 'busy' };
     owner = g.owner;
+    releaseOnSuccess = g.release;
   }
 
   let outcome: Outcome;
@@ -182,7 +189,8 @@ const attemptWithGate = async (
   }
 
   if (outcome.ok) {
-    if (m.gate && owner) await releaseGate(m.partner, m.gate.key, owner, m.gate.version);
+    // a quiet key's lease just expires (one write per push); a hot key's is released for the next version
+    if (m.gate && owner && releaseOnSuccess) await releaseGate(m.partner, m.gate.key, owner, m.gate.version);
     await recordSuccess(m.partner, breaker);
     await onDelivered(m, outcome, now);
     metrics.addMetric('PushDelivered', MetricUnit.Count, 1);

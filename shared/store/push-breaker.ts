@@ -1,4 +1,9 @@
-/** Per-partner circuit breaker (BREAKER#<OperatorID> in the push table): consecutive failures, openUntil, probe lease. */
+/**
+ * Per-partner circuit breaker (BREAKER#<OperatorID> in the push table): consecutive failures,
+ * openUntil, probe lease. Read through a per-process cache of a few seconds (issue 9: a push pays
+ * no read for it in steady state); what this process writes (a failure, an opening, a success)
+ * updates the cache at once, and another instance's opening is seen within the cache's age.
+ */
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { conditionalWrite, dynamo } from './dynamo.ts';
 import { DAY_MS, epochSeconds, pushTable } from './push-table.ts';
@@ -10,13 +15,28 @@ export type BreakerView =
 
 const breakerKey = (partner: string) => ({ pk: `BREAKER#${partner}` });
 
-export const readBreaker = async (partner: string, now: number): Promise<BreakerView> => {
-  const res = await dynamo().send(new GetCommand({ TableName: pushTable(), Key: breakerKey(partner), ConsistentRead: true }));
+type Seen = { failures: number; openUntil?: number; at: number };
+const seen = new Map<string, Seen>();
+
+const viewOf = (s: Omit<Seen, 'at'>, now: number): BreakerView => {
+  if (s.openUntil === undefined) return { state: 'closed', failures: s.failures };
+  if (s.openUntil > now) return { state: 'open', until: s.openUntil };
+  return { state: 'half-open', openUntil: s.openUntil };
+};
+
+/** The breaker as this process last saw it, read again when older than maxAgeMs (0: always read). */
+export const readBreaker = async (partner: string, now: number, maxAgeMs = 0): Promise<BreakerView> => {
+  const hit = seen.get(partner);
+  // a half-open breaker is always read again: its probe may have closed it since
+  if (hit && maxAgeMs > 0 && Date.now() - hit.at < maxAgeMs && viewOf(hit, now).state !== 'half-open') return viewOf(hit, now);
+  const res = await dynamo().send(new GetCommand({ TableName: pushTable(), Key: breakerKey(partner), ConsistentRead: maxAgeMs === 0 }));
   const item = res.Item;
-  const openUntil = typeof item?.openUntil === 'number' ? item.openUntil : undefined;
-  if (openUntil === undefined) return { state: 'closed', failures: typeof item?.failures === 'number' ? item.failures : 0 };
-  if (openUntil > now) return { state: 'open', until: openUntil };
-  return { state: 'half-open', openUntil };
+  const s = {
+    failures: typeof item?.failures === 'number' ? item.failures : 0,
+    ...(typeof item?.openUntil === 'number' ? { openUntil: item.openUntil } : {}),
+  };
+  seen.set(partner, { ...s, at: Date.now() });
+  return viewOf(s, now);
 };
 
 /** Half-open: exactly one caller wins the probe lease (for leaseMs); the others keep holding. */
@@ -44,6 +64,8 @@ export const recordFailure = async (partner: string, now: number, threshold: num
     }),
   );
   const failures = Number(res.Attributes?.failures ?? 0);
+  const prev = seen.get(partner);
+  seen.set(partner, { ...prev, failures, at: prev?.at ?? Date.now() });
   if (failures < threshold) return false;
   await dynamo().send(
     new UpdateCommand({
@@ -53,12 +75,13 @@ export const recordFailure = async (partner: string, now: number, threshold: num
       ExpressionAttributeValues: { ':ou': now + cooldownMs },
     }),
   );
+  seen.set(partner, { failures, openUntil: now + cooldownMs, at: Date.now() });
   return true;
 };
 
 /** A delivered push closes the breaker (only written when it was not already clean). */
-export const recordSuccess = async (partner: string, seen: BreakerView): Promise<void> => {
-  if (seen.state === 'closed' && seen.failures === 0) return;
+export const recordSuccess = async (partner: string, view: BreakerView): Promise<void> => {
+  if (view.state === 'closed' && view.failures === 0) return;
   await dynamo().send(
     new UpdateCommand({
       TableName: pushTable(),
@@ -67,4 +90,5 @@ export const recordSuccess = async (partner: string, seen: BreakerView): Promise
       ExpressionAttributeValues: { ':zero': 0 },
     }),
   );
+  seen.set(partner, { failures: 0, at: Date.now() });
 };

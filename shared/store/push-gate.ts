@@ -1,56 +1,99 @@
 /**
- * Ordering gate (GATE#<OperatorID>#<key> in the push table): the last version delivered to a
- * partner for a key (a connector, an order), the newest version attempted, and a short lease
- * while one push of that key is in flight. So a partner never receives an older version after a
- * newer one.
+ * Ordering gate (GATE#<OperatorID>#<key> in the push table): so a partner never receives an older
+ * version of a key (a connector, an order) after a newer one.
+ *
+ * ONE conditional write is the gate (issue 9): the claim records the version as `attempted` and
+ * takes a lease for the attempt's worst-case duration, only when nothing newer or equal was
+ * delivered, nothing newer was ever attempted (an attempt whose answer was lost may still have
+ * reached the partner) and no other push of the key is in flight. A claim that loses gets the
+ * item back from the same call (ReturnValuesOnConditionCheckFailure), so stale vs busy costs no
+ * read, and no pre-read of supersession is needed.
+ *
+ * The lease of a successful push is NOT released when the key is quiet (steady state: one write per
+ * push); it simply expires. Only a key that is hot — claimed again within one lease — gets a
+ * release write after success, so a burst of versions of one connector is not held for a whole
+ * lease each. The claim keeps the previous claim's time (`prevClaimedAt`), so a waiter sees from the
+ * same item whether the holder will release (retry in a second) or let the lease expire (retry at
+ * its end). A failed attempt always releases its lease.
+ *
+ *   claim (quiet)          1 write             steady state
+ *   claim (hot) + release  2 writes            a burst of versions of one key
+ *   stale / busy           1 failed write      the returned item decides
  */
 import { randomUUID } from 'node:crypto';
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { conditionalWrite, dynamo } from './dynamo.ts';
+import { ReturnValuesOnConditionCheckFailure } from '@aws-sdk/client-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { conditionalWrite, dynamo, isConditionalFailure } from './dynamo.ts';
 import { DAY_MS, epochSeconds, pushTable } from './push-table.ts';
 
-export type GateResult = { outcome: 'acquired'; owner: string } | { outcome: 'stale'; delivered: number } | { outcome: 'busy' };
+export type GateResult =
+  | { outcome: 'acquired'; owner: string; release: boolean }
+  | { outcome: 'stale' }
+  | { outcome: 'busy'; retryInMs: number };
 
 const gateKey = (partner: string, key: string) => ({ pk: `GATE#${partner}#${key}` });
 
-/**
- * Take the (partner, key) lease to push `version`: only when nothing newer or equal was delivered,
- * nothing newer was ever ATTEMPTED (an attempt whose answer was lost may still have reached the
- * partner), and no other push of that key is in flight. So a partner never receives an older
- * version after a newer one.
- */
-export const acquireGate = async (partner: string, key: string, version: number, now: number, leaseMs: number): Promise<GateResult> => {
-  const owner = randomUUID();
-  const acquired = await conditionalWrite(
-    dynamo(),
-    new UpdateCommand({
-      TableName: pushTable(),
-      Key: gateKey(partner, key),
-      UpdateExpression: 'SET leaseOwner = :o, leaseUntil = :lu, leaseVersion = :v, attempted = :v, expiresAt = :exp',
-      ConditionExpression:
-        '(attribute_not_exists(delivered) OR delivered < :v) AND (attribute_not_exists(attempted) OR attempted <= :v) AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)',
-      ExpressionAttributeValues: {
-        ':o': owner,
-        ':lu': now + leaseMs,
-        ':v': version,
-        ':now': now,
-        ':exp': epochSeconds(now + 30 * DAY_MS),
-      },
-    }),
-  );
-  if (acquired) return { outcome: 'acquired', owner };
-  const res = await dynamo().send(new GetCommand({ TableName: pushTable(), Key: gateKey(partner, key), ConsistentRead: true }));
-  const delivered = typeof res.Item?.delivered === 'number' ? res.Item.delivered : -1;
-  if (delivered >= version) return { outcome: 'stale', delivered };
+type GateItem = {
+  delivered?: number;
+  attempted?: number;
+  leaseVersion?: number;
+  leaseUntil?: number;
+  claimedAt?: number;
+  prevClaimedAt?: number;
+};
+
+/** a claim within one lease of the previous one: the key is hot and its holder releases after the push */
+const isHot = (claimedAt: number, prevClaimedAt: number | undefined, leaseMs: number): boolean =>
+  prevClaimedAt !== undefined && prevClaimedAt > 0 && claimedAt - prevClaimedAt < leaseMs;
+
+const num = (x: unknown): number | undefined => (typeof x === 'number' ? x : undefined);
+
+/** Why a claim of `version` lost, from the item as it was: stale (superseded) or busy (wait, then try again). */
+const lostClaim = (i: GateItem, version: number, now: number): GateResult => {
+  if ((i.delivered ?? -1) >= version) return { outcome: 'stale' };
   // a NEWER version was attempted: it may have reached the partner, so this one must not follow it
-  if (typeof res.Item?.attempted === 'number' && res.Item.attempted > version) return { outcome: 'stale', delivered };
-  // a NEWER version is in flight: this one is superseded (if that push fails it is retried, and it is newer)
-  const leased =
-    typeof res.Item?.leaseVersion === 'number' && typeof res.Item.leaseUntil === 'number' && res.Item.leaseUntil >= now
-      ? res.Item.leaseVersion
-      : -1;
-  if (leased > version) return { outcome: 'stale', delivered };
-  return { outcome: 'busy' };
+  if ((i.attempted ?? -1) > version) return { outcome: 'stale' };
+  const leaseUntil = i.leaseUntil ?? 0;
+  // a NEWER version in flight supersedes this one (if that push fails it is retried, and it is newer)
+  if (leaseUntil >= now && (i.leaseVersion ?? -1) > version) return { outcome: 'stale' };
+  const claimedAt = i.claimedAt ?? 0;
+  const releases = isHot(claimedAt, i.prevClaimedAt, leaseUntil - claimedAt);
+  return { outcome: 'busy', retryInMs: releases ? 1000 : Math.max(1000, leaseUntil - now + 1) };
+};
+
+/** Claim (partner, key) to push `version` — see the header. */
+export const claimGate = async (partner: string, key: string, version: number, now: number, leaseMs: number): Promise<GateResult> => {
+  const owner = randomUUID();
+  try {
+    const res = await dynamo().send(
+      new UpdateCommand({
+        TableName: pushTable(),
+        Key: gateKey(partner, key),
+        // the right-hand side reads the item as it was: prevClaimedAt is the last claim's time
+        UpdateExpression:
+          'SET prevClaimedAt = if_not_exists(claimedAt, :zero), leaseOwner = :o, leaseUntil = :lu, leaseVersion = :v, attempted = :v, claimedAt = :now, expiresAt = :exp',
+        ConditionExpression:
+          '(attribute_not_exists(delivered) OR delivered < :v) AND (attribute_not_exists(attempted) OR attempted <= :v) AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)',
+        ExpressionAttributeValues: {
+          ':o': owner,
+          ':lu': now + leaseMs,
+          ':v': version,
+          ':now': now,
+          ':exp': epochSeconds(now + 30 * DAY_MS),
+          ':zero': 0,
+        },
+        ReturnValues: 'ALL_OLD',
+        ReturnValuesOnConditionCheckFailure: ReturnValuesOnConditionCheckFailure.ALL_OLD,
+      }),
+    );
+    return { outcome: 'acquired', owner, release: isHot(now, num(res.Attributes?.claimedAt), leaseMs) };
+  } catch (err) {
+    if (!isConditionalFailure(err)) throw err;
+    const raw = (err as { Item?: Parameters<typeof unmarshall>[0] }).Item;
+    const item = raw ? (unmarshall(raw) as GateItem) : {};
+    return lostClaim(item, version, now);
+  }
 };
 
 /** Release the lease; on success record `version` as delivered. */
@@ -80,18 +123,4 @@ export const releaseGate = async (partner: string, key: string, owner: string, d
       ExpressionAttributeValues: { ':v': deliveredVersion },
     }),
   );
-};
-
-/**
- * Is `version` already superseded for (partner, key) — something newer or equal delivered, something
- * newer attempted or in flight? A plain read, taken before any lease, so that a backlog of old
- * statuses drains cheaply.
- */
-export const supersededAt = async (partner: string, key: string, version: number, now: number): Promise<boolean> => {
-  const res = await dynamo().send(new GetCommand({ TableName: pushTable(), Key: gateKey(partner, key), ConsistentRead: true }));
-  const i = res.Item;
-  if (!i) return false;
-  if (typeof i.delivered === 'number' && i.delivered >= version) return true;
-  if (typeof i.attempted === 'number' && i.attempted > version) return true;
-  return typeof i.leaseVersion === 'number' && typeof i.leaseUntil === 'number' && i.leaseUntil >= now && i.leaseVersion > version;
 };

@@ -4,8 +4,8 @@
  *
  *   TOKEN#<partner endpoint>        push-token-cache.ts        the partner's access token, shared by every push function
  *   BREAKER#<OperatorID>            push-breaker.ts            per-partner circuit breaker (consecutive failures, openUntil, probe lease)
- *   GATE#<OperatorID>#<key>         push-gate.ts               ordering: last delivered version + a short lease while one push is in flight
- *   SLOT#<OperatorID>#<i>           push-slots.ts              per-partner concurrency: one lease per push in flight (i < PUSH_PARTNER_CONCURRENCY)
+ *   GATE#<OperatorID>#<key>         push-gate.ts               ordering: newest version attempted/delivered + a lease while one push is in flight
+ *                                                              (per-partner concurrency is in process: shared/push/partner-limit.ts)
  *   THROTTLE#<StartChargeSeq>       charge-status-throttle.ts  last notification_equip_charge_status enqueued (per order)
  */
 import { config } from '../config.ts';

@@ -222,36 +222,54 @@ describe('push delivery — T/CEC 102 §1.8, §3.3, §3.8, §3.12 (issue 5)', ()
 });
 
 describe('ordering gate (shared/store/push-gate.ts)', () => {
+  const LEASE = 10_000;
+  const owner = (g: Awaited<ReturnType<typeof import('../../shared/store/push-gate.ts')['claimGate']>>) => {
+    if (g.outcome !== 'acquired') throw new Error(`expected the claim, got ${g.outcome}`);
+    return g.owner;
+  };
+
   it('a version whose answer was lost blocks every older one: v5 attempted (timeout), then v4 retried → skipped; v5 retried → allowed', async () => {
-    const { acquireGate, releaseGate } = await import('../../shared/store/push-gate.ts');
+    const { claimGate, releaseGate } = await import('../../shared/store/push-gate.ts');
     const key = `CONN#gate-test-${Date.now()}`;
     const now = Date.now();
-    const a4 = await acquireGate(P1, key, 4, now, 10_000);
-    expect(a4.outcome).toBe('acquired');
-    await releaseGate(P1, key, (a4 as { owner: string }).owner); // v4 failed (partner down)
-    const a5 = await acquireGate(P1, key, 5, now, 10_000);
-    expect(a5.outcome).toBe('acquired');
-    await releaseGate(P1, key, (a5 as { owner: string }).owner); // v5 sent, its answer lost: not known as delivered
-    expect((await acquireGate(P1, key, 4, now, 10_000)).outcome).toBe('stale');
-    const again = await acquireGate(P1, key, 5, now, 10_000);
-    expect(again.outcome).toBe('acquired');
-    await releaseGate(P1, key, (again as { owner: string }).owner, 5);
-    expect((await acquireGate(P1, key, 5, now, 10_000)).outcome).toBe('stale');
+    const a4 = await claimGate(P1, key, 4, now, LEASE);
+    await releaseGate(P1, key, owner(a4)); // v4 failed (partner down)
+    const a5 = await claimGate(P1, key, 5, now, LEASE);
+    await releaseGate(P1, key, owner(a5)); // v5 sent, its answer lost: not known as delivered
+    expect((await claimGate(P1, key, 4, now, LEASE)).outcome).toBe('stale');
+    const again = await claimGate(P1, key, 5, now, LEASE);
+    await releaseGate(P1, key, owner(again), 5);
+    expect((await claimGate(P1, key, 5, now, LEASE)).outcome).toBe('stale');
   });
-});
 
-describe('per-partner concurrency (shared/store/push-slots.ts)', () => {
-  it('at most N pushes in flight to one partner; a released or expired slot is free again; partners do not share slots', async () => {
-    const { acquireSlot, releaseSlot } = await import('../../shared/store/push-slots.ts');
-    const who = `ZZ${Date.now().toString().slice(-7)}`;
-    const now = Date.now();
-    const held = await Promise.all([1, 2, 3].map(() => acquireSlot(who, 3, now, 10_000)));
-    expect(held.every(Boolean)).toBe(true);
-    expect(new Set(held.map((x) => x!.pk)).size).toBe(3);
-    expect(await acquireSlot(who, 3, now, 10_000)).toBeUndefined();
-    expect(await acquireSlot(`${who}X`, 3, now, 10_000)).toBeDefined(); // another partner
-    await releaseSlot(held[0]!);
-    expect(await acquireSlot(who, 3, now, 10_000)).toBeDefined();
-    expect(await acquireSlot(who, 3, now + 11_000, 10_000)).toBeDefined(); // leases of a crashed push expire
+  it('a quiet key: one claim, no release; a newer version waits for the lease to end, an older one is stale', async () => {
+    const { claimGate } = await import('../../shared/store/push-gate.ts');
+    const key = `CONN#gate-quiet-${Date.now()}`;
+    const t = Date.now();
+    const v1 = await claimGate(P1, key, 1, t, LEASE);
+    expect(v1).toMatchObject({ outcome: 'acquired', release: false });
+    // v1 delivered, lease left to expire: v2 in the lease is busy until its end, not sooner
+    const busy = await claimGate(P1, key, 2, t + 2_000, LEASE);
+    expect(busy.outcome).toBe('busy');
+    expect((busy as { retryInMs: number }).retryInMs).toBeGreaterThanOrEqual(LEASE - 2_000);
+    expect((await claimGate(P1, key, 0, t + 2_000, LEASE)).outcome).toBe('stale');
+    const v2 = await claimGate(P1, key, 2, t + LEASE + 1, LEASE);
+    expect(v2).toMatchObject({ outcome: 'acquired', release: false });
+    expect((await claimGate(P1, key, 1, t + 2 * LEASE + 2, LEASE)).outcome).toBe('stale');
+  });
+
+  it('a hot key (claimed again within one lease): the holder releases, and a waiter is told to come back in a second', async () => {
+    const { claimGate, releaseGate } = await import('../../shared/store/push-gate.ts');
+    const key = `CONN#gate-hot-${Date.now()}`;
+    const t = Date.now();
+    const v1 = await claimGate(P1, key, 1, t, LEASE);
+    await releaseGate(P1, key, owner(v1)); // v1 failed: released
+    const v2 = await claimGate(P1, key, 2, t + 100, LEASE);
+    expect(v2).toMatchObject({ outcome: 'acquired', release: true });
+    const waiter = await claimGate(P1, key, 3, t + 200, LEASE);
+    expect(waiter).toEqual({ outcome: 'busy', retryInMs: 1000 });
+    await releaseGate(P1, key, owner(v2), 2);
+    expect((await claimGate(P1, key, 2, t + 300, LEASE)).outcome).toBe('stale');
+    expect(await claimGate(P1, key, 3, t + 300, LEASE)).toMatchObject({ outcome: 'acquired', release: true });
   });
 });

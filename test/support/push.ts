@@ -21,7 +21,6 @@ export const FAST_PUSH_ENV: Record<string, string> = {
   PUSH_BREAKER_COOLDOWN_SECONDS: '2',
   // long enough that a loaded machine's slow answer is not taken for a lost one (and sent again)
   PUSH_TIMEOUT_MS: '3000',
-  PUSH_LEASE_SECONDS: '10',
 };
 
 export const P1 = 'MA01H3BQ2'; // cec2016, every station
