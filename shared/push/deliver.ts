@@ -173,7 +173,9 @@ const attemptWithGate = async (
   let owner: string | undefined;
   let releaseOnSuccess = false;
   if (m.gate) {
-    const g = await claimGate(m.partner, m.gate.key, m.gate.version, now, cfg.PUSH_TIMEOUT_MS * 4 + 1000);
+    // connector status: released after every success, so plugged → charging seconds apart never waits a lease
+    const alwaysRelease = m.iface === 'notification_stationStatus';
+    const g = await claimGate(m.partner, m.gate.key, m.gate.version, now, cfg.PUSH_TIMEOUT_MS * 4 + 1000, alwaysRelease);
     if (g.outcome === 'stale') return { action: 'done', note: 'stale' };
     if (g.outcome === 'busy') return { action: 'resend', message: m, delaySeconds: Math.ceil(g.retryInMs / 1000), note: 'busy' };
     owner = g.owner;

@@ -16,8 +16,10 @@
  * same item whether the holder will release (retry in a second) or let the lease expire (retry at
  * its end). A failed attempt always releases its lease.
  *
- *   claim (quiet)          1 write             steady state
- *   claim (hot) + release  2 writes            a burst of versions of one key
+ *   claim (quiet)          1 write             steady state (charge-status pushes of an order, 50 s apart)
+ *   claim (hot) + release  2 writes            a burst of versions of one key, and every connector
+ *                                              status push (claimed with alwaysRelease: a status that
+ *                                              follows within a lease must not wait for it)
  *   stale / busy           1 failed write      the returned item decides
  */
 import { randomUUID } from 'node:crypto';
@@ -41,6 +43,8 @@ type GateItem = {
   leaseUntil?: number;
   claimedAt?: number;
   prevClaimedAt?: number;
+  /** the holder releases after success whatever the key's rhythm (connector status: latency first) */
+  rel?: boolean;
 };
 
 /** a claim within one lease of the previous one: the key is hot and its holder releases after the push */
@@ -58,12 +62,23 @@ const lostClaim = (i: GateItem, version: number, now: number): GateResult => {
   // a NEWER version in flight supersedes this one (if that push fails it is retried, and it is newer)
   if (leaseUntil >= now && (i.leaseVersion ?? -1) > version) return { outcome: 'stale' };
   const claimedAt = i.claimedAt ?? 0;
-  const releases = isHot(claimedAt, i.prevClaimedAt, leaseUntil - claimedAt);
+  const releases = i.rel === true || isHot(claimedAt, i.prevClaimedAt, leaseUntil - claimedAt);
   return { outcome: 'busy', retryInMs: releases ? 1000 : Math.max(1000, leaseUntil - now + 1) };
 };
 
-/** Claim (partner, key) to push `version` — see the header. */
-export const claimGate = async (partner: string, key: string, version: number, now: number, leaseMs: number): Promise<GateResult> => {
+/**
+ * Claim (partner, key) to push `version` — see the header. `alwaysRelease`: the holder releases after
+ * success even on a quiet key (2 writes), and waiters know it — for keys whose next version may follow
+ * within a lease and must not wait for it (a connector's status: plugged, then charging seconds later).
+ */
+export const claimGate = async (
+  partner: string,
+  key: string,
+  version: number,
+  now: number,
+  leaseMs: number,
+  alwaysRelease = false,
+): Promise<GateResult> => {
   const owner = randomUUID();
   try {
     const res = await dynamo().send(
@@ -72,7 +87,7 @@ export const claimGate = async (partner: string, key: string, version: number, n
         Key: gateKey(partner, key),
         // the right-hand side reads the item as it was: prevClaimedAt is the last claim's time
         UpdateExpression:
-          'SET prevClaimedAt = if_not_exists(claimedAt, :zero), leaseOwner = :o, leaseUntil = :lu, leaseVersion = :v, attempted = :v, claimedAt = :now, expiresAt = :exp',
+          'SET prevClaimedAt = if_not_exists(claimedAt, :zero), leaseOwner = :o, leaseUntil = :lu, leaseVersion = :v, attempted = :v, claimedAt = :now, expiresAt = :exp, rel = :rel',
         ConditionExpression:
           '(attribute_not_exists(delivered) OR delivered < :v) AND (attribute_not_exists(attempted) OR attempted <= :v) AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)',
         ExpressionAttributeValues: {
@@ -82,12 +97,13 @@ export const claimGate = async (partner: string, key: string, version: number, n
           ':now': now,
           ':exp': epochSeconds(now + 30 * DAY_MS),
           ':zero': 0,
+          ':rel': alwaysRelease,
         },
         ReturnValues: 'ALL_OLD',
         ReturnValuesOnConditionCheckFailure: ReturnValuesOnConditionCheckFailure.ALL_OLD,
       }),
     );
-    return { outcome: 'acquired', owner, release: isHot(now, num(res.Attributes?.claimedAt), leaseMs) };
+    return { outcome: 'acquired', owner, release: alwaysRelease || isHot(now, num(res.Attributes?.claimedAt), leaseMs) };
   } catch (err) {
     if (!isConditionalFailure(err)) throw err;
     const raw = (err as { Item?: Parameters<typeof unmarshall>[0] }).Item;

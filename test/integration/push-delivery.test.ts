@@ -258,6 +258,19 @@ describe('ordering gate (shared/store/push-gate.ts)', () => {
     expect((await claimGate(P1, key, 1, t + 2 * LEASE + 2, LEASE)).outcome).toBe('stale');
   });
 
+  it('a connector status claim (alwaysRelease): released even when quiet, and a waiter comes back in a second, not at lease end', async () => {
+    const { claimGate, releaseGate } = await import('../../shared/store/push-gate.ts');
+    const key = `CONN#gate-always-${Date.now()}`;
+    const t = Date.now();
+    const v1 = await claimGate(P1, key, 1, t, LEASE, true);
+    expect(v1).toMatchObject({ outcome: 'acquired', release: true });
+    // plugged (v1) still in flight when charging (v2) arrives: told to retry in a second
+    expect(await claimGate(P1, key, 2, t + 100, LEASE, true)).toEqual({ outcome: 'busy', retryInMs: 1000 });
+    await releaseGate(P1, key, owner(v1), 1);
+    expect(await claimGate(P1, key, 2, t + 1_100, LEASE, true)).toMatchObject({ outcome: 'acquired', release: true });
+    expect((await claimGate(P1, key, 1, t + 1_200, LEASE, true)).outcome).toBe('stale');
+  });
+
   it('a hot key (claimed again within one lease): the holder releases, and a waiter is told to come back in a second', async () => {
     const { claimGate, releaseGate } = await import('../../shared/store/push-gate.ts');
     const key = `CONN#gate-hot-${Date.now()}`;
