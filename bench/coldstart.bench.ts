@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { buildApp } from '../infra/app.ts';
-import { BUNDLE_METAFILE_CONTEXT } from '../infra/constructs/evcs-function.ts';
+import { BUNDLE_METAFILE_CONTEXT, evcsBundling } from '../infra/constructs/evcs-function.ts';
 import { functionEnvironment } from '../infra/topology/environment.ts';
 import { TIER_DEFAULTS } from '../infra/topology/types.ts';
 import { fmt, pct } from './support.ts';
@@ -167,6 +167,10 @@ try {
   const head = ['function', 'KB', 'map KB', 'init p50 ms', 'p90 ms', 'CPU p50 ms', 'net at init', 'top 5 (KB in bundle)'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ');
+  const b = evcsBundling();
+  console.log(
+    `esbuild as the stack runs it: target ${b.target}, ${b.format}, minify ${b.minify}, source map ${b.sourceMap}, externals [${b.externalModules?.join(', ')}]`,
+  );
   console.log(`NODE_OPTIONS as the stack sets it: ${JSON.stringify(nodeOptions ?? '(unset)')}`);
   console.log(line(head));
   for (const r of rows) console.log(line(r));
