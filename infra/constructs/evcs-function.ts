@@ -18,7 +18,7 @@ import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
-import { LogLevel, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type BundlingOptions, LogLevel, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
@@ -27,7 +27,6 @@ import { functionEnvironment } from '../topology/environment.ts';
 import { type FunctionDecl, type Grant, TIER_DEFAULTS, type TierDefaults } from '../topology/types.ts';
 import { ALARM_PERIOD, type AlarmTopics } from './alarm-topics.ts';
 
-/** ESM bundles still meet CommonJS dependencies that call `require`: give them one. */
 /** The account's IoT Core ATS data endpoint, looked up once per stack at deploy time. */
 const iotDataEndpoint = (scope: Construct): string => {
   const stack = Stack.of(scope);
@@ -48,7 +47,32 @@ const iotDataEndpoint = (scope: Construct): string => {
   return lookup.getResponseField('endpointAddress');
 };
 
+/** ESM bundles still meet CommonJS dependencies that call `require`: give them one. */
 export const ESM_REQUIRE_BANNER = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
+
+/** CDK context key: `true` makes every bundle also write esbuild's metafile (index.meta.json) — the cold-start bench reads it. */
+export const BUNDLE_METAFILE_CONTEXT = 'evcs:bundleMetafile';
+
+/**
+ * THE esbuild settings of every function (local esbuild, no Docker): the stack builds with these,
+ * and bench/coldstart.bench.ts synthesises the stack to measure exactly what it deploys.
+ * `metafile` only adds esbuild's input report next to the bundle; the bundle itself is the same.
+ */
+export const evcsBundling = (opts: { readonly metafile?: boolean } = {}): BundlingOptions => ({
+  forceDockerBundling: false,
+  target: 'node20',
+  format: OutputFormat.ESM,
+  mainFields: ['module', 'main'],
+  banner: ESM_REQUIRE_BANNER,
+  minify: true,
+  sourceMap: true,
+  sourceMapMode: SourceMapMode.DEFAULT,
+  sourcesContent: false,
+  // the runtime ships an SDK v3, but not ours: we pin versions, so we bundle them
+  externalModules: [],
+  logLevel: LogLevel.WARNING,
+  ...(opts.metafile ? { metafile: true } : {}),
+});
 
 /** Environment keys that would carry a secret value: never allowed (secrets live in Secrets Manager). */
 const SECRET_LIKE_ENV_KEY =
@@ -114,20 +138,7 @@ export class EvcsFunction extends Construct {
       memorySize: decl.memoryMb ?? this.tier.memoryMb,
       timeout: this.timeout,
       logGroup: this.logGroup,
-      bundling: {
-        forceDockerBundling: false,
-        target: 'node20',
-        format: OutputFormat.ESM,
-        mainFields: ['module', 'main'],
-        banner: ESM_REQUIRE_BANNER,
-        minify: true,
-        sourceMap: true,
-        sourceMapMode: SourceMapMode.DEFAULT,
-        sourcesContent: false,
-        // the runtime ships an SDK v3, but not ours: we pin versions, so we bundle them
-        externalModules: [],
-        logLevel: LogLevel.WARNING,
-      },
+      bundling: evcsBundling({ metafile: this.node.tryGetContext(BUNDLE_METAFILE_CONTEXT) === true }),
       // the one derivation the local runtime uses too: common settings, the declared environment, TABLE_/QUEUE_URL_ per grant
       environment: functionEnvironment(decl, {
         operatorId: props.operatorId,

@@ -1,0 +1,182 @@
+/**
+ * `npm run bench -- coldstart` — every function's bundle exactly as the stack builds it (the stack
+ * is synthesised with the real topology and `evcsBundling`, plus esbuild's metafile), then its
+ * module init: `import()` of the bundle in a fresh `node` process, with the environment the stack
+ * sets on the function (NODE_OPTIONS included), the variables Lambda itself sets, dummy
+ * credentials and every AWS endpoint pointed at a closed port. One extra run per bundle refuses and
+ * counts every socket, UDP send and DNS lookup made during init: init must make none.
+ *
+ * Prints per function: bundle KB (minified, as in the asset), init ms median / p90 of RUNS (wall;
+ * and the CPU time of the import, steadier on a busy machine), and the
+ * five biggest contributors to the bundle (metafile bytes in output, by package). Measures; never
+ * asserts. The local node is not Lambda's (nodejs22.x on arm64): compare rows, not absolutes.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import { buildApp } from '../infra/app.ts';
+import { BUNDLE_METAFILE_CONTEXT, evcsBundling } from '../infra/constructs/evcs-function.ts';
+import { functionEnvironment } from '../infra/topology/environment.ts';
+import { TIER_DEFAULTS } from '../infra/topology/types.ts';
+import { fmt, pct } from './support.ts';
+
+const RUNS = Number(process.env.COLDSTART_RUNS ?? 9);
+
+const work = mkdtempSync(join(tmpdir(), 'evcs-coldstart-'));
+
+/** the child: optionally refuses the network, then times one import of the bundle */
+const RUNNER = `
+import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
+const [bundle, guard] = process.argv.slice(2);
+const net = [];
+if (guard === 'guard') {
+  const { Socket } = await import('node:net');
+  const dgram = (await import('node:dgram')).default;
+  const dns = (await import('node:dns')).default;
+  Socket.prototype.connect = function (...a) { net.push('connect ' + JSON.stringify(a[0])); throw new Error('network at init'); };
+  dgram.Socket.prototype.send = function () { net.push('udp send'); };
+  dns.lookup = function (host) { net.push('dns ' + host); throw new Error('network at init'); };
+}
+const c0 = process.cpuUsage();
+const t0 = performance.now();
+const mod = await import(pathToFileURL(bundle).href);
+const ms = performance.now() - t0;
+const c = process.cpuUsage(c0);
+process.stdout.write(JSON.stringify({ ms, cpuMs: (c.user + c.system) / 1000, net, exports: Object.keys(mod) }));
+`;
+const runner = join(work, 'runner.mjs');
+writeFileSync(runner, RUNNER);
+
+/** the variables Lambda sets itself (nodejs22.x), minus anything that would reach AWS */
+const lambdaEnv = (id: string, memoryMb: number, taskRoot: string): Record<string, string> => ({
+  PATH: process.env.PATH ?? '/usr/bin:/bin',
+  TZ: ':UTC',
+  LANG: 'en_US.UTF-8',
+  AWS_REGION: 'us-east-1',
+  AWS_DEFAULT_REGION: 'us-east-1',
+  AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+  AWS_LAMBDA_FUNCTION_NAME: id,
+  AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+  AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(memoryMb),
+  AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${id}`,
+  AWS_LAMBDA_LOG_STREAM_NAME: 'bench',
+  AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+  AWS_XRAY_DAEMON_ADDRESS: '127.0.0.1:9',
+  AWS_XRAY_CONTEXT_MISSING: 'LOG_ERROR',
+  _AWS_XRAY_DAEMON_ADDRESS: '127.0.0.1',
+  _AWS_XRAY_DAEMON_PORT: '9',
+  LAMBDA_TASK_ROOT: taskRoot,
+  LAMBDA_RUNTIME_DIR: '/var/runtime',
+  AWS_ACCESS_KEY_ID: 'AKIDBENCHCOLDSTART',
+  AWS_SECRET_ACCESS_KEY: 'bench-not-a-secret',
+  AWS_SESSION_TOKEN: 'bench',
+  // port 9 (discard) on loopback: nothing answers; init must not try
+  AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+});
+
+/** `node_modules/@scope/name/…` → `@scope/name`; own code → its top folder */
+const packageOf = (input: string): string => {
+  const m = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
+  if (m?.[1]) return m[1];
+  return `(own) ${input.split('/')[0] ?? input}`;
+};
+
+interface Metafile {
+  outputs: Record<string, { bytes: number; inputs: Record<string, { bytesInOutput: number }> }>;
+}
+
+const topContributors = (metaPath: string): Array<[string, number]> => {
+  const meta = JSON.parse(readFileSync(metaPath, 'utf8')) as Metafile;
+  const out = Object.entries(meta.outputs).find(([k]) => k.endsWith('index.mjs'))?.[1];
+  const byPkg = new Map<string, number>();
+  for (const [input, { bytesInOutput }] of Object.entries(out?.inputs ?? {})) {
+    const pkg = packageOf(input);
+    byPkg.set(pkg, (byPkg.get(pkg) ?? 0) + bytesInOutput);
+  }
+  return [...byPkg].sort((a, b) => b[1] - a[1]).slice(0, 5);
+};
+
+interface Init {
+  /** wall time of the import */
+  ms: number;
+  /** CPU time of the import (user + system): steadier than wall time on a shared machine */
+  cpuMs: number;
+  net: string[];
+}
+
+const runOnce = (bundle: string, env: Record<string, string>, guard: boolean): Init => {
+  const r = spawnSync(process.execPath, [runner, bundle, guard ? 'guard' : ''], { env, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`init of ${bundle} failed: ${r.stderr}`);
+  return JSON.parse(r.stdout) as Init;
+};
+
+try {
+  const outdir = join(work, 'cdk.out');
+  const t0 = performance.now();
+  const { app, stack } = buildApp({ app: { outdir, context: { [BUNDLE_METAFILE_CONTEXT]: true } } });
+  app.synth();
+  console.log(
+    `synthesised the stack (${stack.functions.size} functions bundled) in ${fmt((performance.now() - t0) / 1000)} s; ${RUNS} runs each`,
+  );
+
+  const rows: string[][] = [];
+  const medians: number[] = [];
+  const sizes: number[] = [];
+  let nodeOptions: string | undefined;
+  for (const [id, f] of stack.functions) {
+    const code = stack.resolve((f.fn.node.defaultChild as CfnFunction).code) as { s3Key: string };
+    const assetDir = join(outdir, `asset.${code.s3Key.replace(/\.zip$/, '')}`);
+    const bundle = join(assetDir, 'index.mjs');
+    const kb = statSync(bundle).size / 1024;
+    const mapKb = statSync(`${bundle}.map`).size / 1024;
+    const env = {
+      ...lambdaEnv(id, f.decl.memoryMb ?? TIER_DEFAULTS[f.decl.tier].memoryMb, assetDir),
+      ...functionEnvironment(f.decl, {
+        operatorId: 'MA5GS8X01',
+        secretsPrefix: 'evcs/',
+        eventBusName: 'evcs-bus',
+        logLevel: 'INFO',
+        tableName: (logical) => `evcs-${logical}`,
+        queueUrl: (logical) => `http://127.0.0.1:9/000000000000/evcs-${logical}`,
+      }),
+    };
+    nodeOptions = env.NODE_OPTIONS;
+    const guarded = runOnce(bundle, env, true);
+    const runs = Array.from({ length: RUNS }, () => runOnce(bundle, env, false));
+    const ms = runs.map((r) => r.ms);
+    const cpu = runs.map((r) => r.cpuMs);
+    medians.push(pct(ms, 50));
+    sizes.push(kb);
+    const top = topContributors(join(assetDir, 'index.meta.json'))
+      .map(([p, b]) => `${p} ${Math.round(b / 1024)}`)
+      .join(', ');
+    rows.push([
+      id,
+      fmt(kb, 0),
+      fmt(mapKb, 0),
+      fmt(pct(ms, 50)),
+      fmt(pct(ms, 90)),
+      fmt(pct(cpu, 50)),
+      guarded.net.length ? `NETWORK: ${guarded.net.join('; ')}` : 'none',
+      top,
+    ]);
+  }
+  const head = ['function', 'KB', 'map KB', 'init p50 ms', 'p90 ms', 'CPU p50 ms', 'net at init', 'top 5 (KB in bundle)'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ');
+  const b = evcsBundling();
+  console.log(
+    `esbuild as the stack runs it: target ${b.target}, ${b.format}, minify ${b.minify}, source map ${b.sourceMap}, externals [${b.externalModules?.join(', ')}]`,
+  );
+  console.log(`NODE_OPTIONS as the stack sets it: ${JSON.stringify(nodeOptions ?? '(unset)')}`);
+  console.log(line(head));
+  for (const r of rows) console.log(line(r));
+  console.log(
+    `bundles ${fmt(Math.min(...sizes), 0)}–${fmt(Math.max(...sizes), 0)} KB; init medians ${fmt(Math.min(...medians))}–${fmt(Math.max(...medians))} ms (node ${process.version} ${process.arch})`,
+  );
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
