@@ -6,10 +6,9 @@
  * - Sig: upper-case hex HMAC-MD5 keyed with SigSecret's UTF-8 bytes.
  *
  * Hot path (bench/codec.bench.ts): each call does the protocol's work once and nothing twice —
- * secrets become KeyObjects once per process, the plaintext is written once into a buffer that
- * already holds its PKCS#7 padding and encrypted in one pass, ciphertext comes out of one
- * `update` (no Buffer.concat), Base64 is checked by a round trip instead of a regex, and a Sig is
- * checked by comparing digests, not hex strings.
+ * secrets become key material once per process, decryption comes out of one `update` (padding
+ * checked here, no Buffer.concat), Base64 is checked by a round trip instead of a regex (the regex
+ * alone cost more than AES on a 10 KB Data), and a Sig is checked without extra buffers.
  *
  * Nothing here logs, and no error message contains a secret or plaintext.
  */
@@ -71,18 +70,10 @@ export function assertSecretSet(s: SecretSet): void {
 }
 
 export function encryptData(plaintext: string, dataSecret: string, dataSecretIV: string): string {
-  const key = aesKey(dataSecret);
-  const iv = aesIv(dataSecretIV);
-  // PKCS#7 over the UTF-8 bytes, written here so the cipher runs once over one buffer.
-  const length = Buffer.byteLength(plaintext, 'utf8');
-  const pad = AES_BLOCK - (length % AES_BLOCK);
-  const padded = Buffer.allocUnsafe(length + pad);
-  padded.write(plaintext, 0, 'utf8');
-  padded.fill(pad, length);
-  const cipher = createCipheriv('aes-128-cbc', key, iv).setAutoPadding(false);
-  const ciphertext = cipher.update(padded);
-  cipher.final(); // whole blocks in, nothing buffered: returns an empty buffer
-  return ciphertext.toString('base64');
+  const cipher = createCipheriv('aes-128-cbc', aesKey(dataSecret), aesIv(dataSecretIV));
+  // Node's default auto-padding is PKCS#7 over the bytes it is given (the UTF-8 encoding here).
+  // Measured: handing the string to `update` beats writing a pre-padded buffer by hand.
+  return Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]).toString('base64');
 }
 
 /**
@@ -117,36 +108,37 @@ export function decryptData(base64: string, dataSecret: string, dataSecretIV: st
   }
 }
 
-function hmacMd5(parts: readonly string[], sigSecret: string): Buffer {
-  const h = createHmac('md5', hmacKey(sigSecret));
-  for (const part of parts) h.update(part, 'utf8');
-  return h.digest();
+function hmacMd5(message: string, sigSecret: string): string {
+  return createHmac('md5', hmacKey(sigSecret)).update(message, 'utf8').digest('hex');
 }
 
 /** Upper-case hex HMAC-MD5 of the UTF-8 bytes of `message`, keyed with the UTF-8 bytes of `sigSecret`. */
 export function hmacMd5Hex(message: string, sigSecret: string): string {
-  return hmacMd5([message], sigSecret).toString('hex').toUpperCase();
+  return hmacMd5(message, sigSecret).toUpperCase();
 }
 
 /** Request Sig: HMAC-MD5(SigSecret, OperatorID + Data + TimeStamp + Seq) (reference §2.4). */
 export function signRequest(operatorId: string, data: string, timeStamp: string, seq: string, sigSecret: string): string {
-  return hmacMd5([operatorId, data, timeStamp, seq], sigSecret).toString('hex').toUpperCase();
+  return hmacMd5Hex(operatorId + data + timeStamp + seq, sigSecret);
 }
 
 /** Response Sig: HMAC-MD5(SigSecret, String(Ret) + Msg + Data) (reference §2.5). */
 export function signResponse(ret: number, msg: string, data: string, sigSecret: string): string {
-  return hmacMd5([String(ret), msg, data], sigSecret)
-    .toString('hex')
-    .toUpperCase();
+  return hmacMd5Hex(String(ret) + msg + data, sigSecret);
 }
 
 /**
- * Constant-time check that `given` (32 hex digits, either case) is HMAC-MD5(SigSecret, the
- * concatenation of `parts`). False when `given` is malformed or SigSecret is empty.
+ * Whether `given` (32 hex digits, either case) is HMAC-MD5(SigSecret, `message`). The digits are
+ * compared in constant time (every digit is XOR-ed in, no early exit), without the two buffers
+ * and native call timingSafeEqual would need. False when `given` is malformed or SigSecret empty.
  */
-export function sigMatches(parts: readonly string[], given: string, sigSecret: string): boolean {
+export function sigMatches(message: string, given: string, sigSecret: string): boolean {
   if (!sigSecret || typeof given !== 'string' || !HEX32_RE.test(given)) return false;
-  return timingSafeEqual(hmacMd5(parts, sigSecret), Buffer.from(given, 'hex'));
+  const expected = hmacMd5(message, sigSecret); // lower-case hex
+  const actual = given.toLowerCase();
+  let diff = 0;
+  for (let i = 0; i < 32; i++) diff |= expected.charCodeAt(i) ^ actual.charCodeAt(i);
+  return diff === 0;
 }
 
 /**

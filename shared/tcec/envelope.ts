@@ -76,7 +76,7 @@ export function parseRequestEnvelope(body: string): RequestEnvelope {
 
 /** Constant-time, case-insensitive check of the request Sig. An empty SigSecret never verifies. */
 export function verifyRequestSig(env: RequestEnvelope, sigSecret: string): boolean {
-  return sigMatches([env.OperatorID, env.Data, env.TimeStamp, env.Seq], env.Sig, sigSecret);
+  return sigMatches(env.OperatorID + env.Data + env.TimeStamp + env.Seq, env.Sig, sigSecret);
 }
 
 /** Decrypts and JSON-parses Data; failure → TcecError(4003) with no decrypted content in Msg. */
@@ -171,7 +171,7 @@ export function decodeResponse(body: string, secrets: SecretSet): DecodedRespons
 
   // Signed over Ret exactly as the partner wrote it ("0" whether it arrived as 0 or "0").
   const sigVerified =
-    typeof env.Sig === 'string' && dataText !== undefined && sigMatches([retText, msg, dataText], env.Sig, secrets.sigSecret);
+    typeof env.Sig === 'string' && dataText !== undefined && sigMatches(retText + msg + dataText, env.Sig, secrets.sigSecret);
 
   if (!sigVerified || !dataText) return { ret, msg, data: undefined, sigVerified };
   let data: unknown;
