@@ -12,6 +12,7 @@
  *
  * Nothing here logs, and no error message contains a secret or plaintext.
  */
+import { isUtf8 } from 'node:buffer';
 import { createCipheriv, createDecipheriv, createHmac, createSecretKey, type KeyObject, timingSafeEqual } from 'node:crypto';
 
 export interface SecretSet {
@@ -23,7 +24,6 @@ export interface SecretSet {
 
 const AES_BLOCK = 16;
 const HEX32_RE = /^[0-9A-Fa-f]{32}$/;
-const utf8Fatal = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
  * A process keeps a handful of secret sets (one per partner); each secret string is turned into
@@ -94,18 +94,17 @@ export function decryptData(base64: string, dataSecret: string, dataSecretIV: st
     throw new Error('Data ciphertext length is not a multiple of 16 bytes');
   }
   const decipher = createDecipheriv('aes-128-cbc', key, iv).setAutoPadding(false);
+  // Whole blocks in and no padding to hold back: `update` returns every byte, `final` has nothing.
   const padded = decipher.update(bytes);
-  decipher.final();
   // PKCS#7, as OpenSSL checks it: last byte n in 1..16 and the last n bytes all equal n.
   const pad = padded[padded.length - 1] ?? 0;
   let badPadding = pad === 0 || pad > AES_BLOCK;
   for (let i = padded.length - pad; !badPadding && i < padded.length; i++) badPadding = padded[i] !== pad;
   if (badPadding) throw new Error('Data could not be decrypted (bad key, IV or padding)');
-  try {
-    return utf8Fatal.decode(padded.subarray(0, padded.length - pad));
-  } catch (cause) {
-    throw new Error('Data plaintext is not valid UTF-8', { cause });
-  }
+  const end = padded.length - pad;
+  // Strict UTF-8 (no replacement characters); a leading BOM is kept, not stripped.
+  if (!isUtf8(padded.subarray(0, end))) throw new Error('Data plaintext is not valid UTF-8');
+  return padded.toString('utf8', 0, end);
 }
 
 function hmacMd5(message: string, sigSecret: string): string {
@@ -135,9 +134,9 @@ export function signResponse(ret: number, msg: string, data: string, sigSecret: 
 export function sigMatches(message: string, given: string, sigSecret: string): boolean {
   if (!sigSecret || typeof given !== 'string' || !HEX32_RE.test(given)) return false;
   const expected = hmacMd5(message, sigSecret); // lower-case hex
-  const actual = given.toLowerCase();
   let diff = 0;
-  for (let i = 0; i < 32; i++) diff |= expected.charCodeAt(i) ^ actual.charCodeAt(i);
+  // Both are hex digits here; OR-ing 0x20 lower-cases A–F and leaves 0–9 as they are.
+  for (let i = 0; i < 32; i++) diff |= expected.charCodeAt(i) ^ (given.charCodeAt(i) | 0x20);
   return diff === 0;
 }
 
