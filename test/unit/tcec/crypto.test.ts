@@ -6,6 +6,7 @@ import {
   encryptData,
   hmacMd5Hex,
   sigEquals,
+  sigMatches,
   signRequest,
   signResponse,
 } from '../../../shared/tcec/crypto.ts';
@@ -99,6 +100,46 @@ describe('decryptData is strict about the Base64 it accepts', () => {
     expect(() => decryptData(b64, KEY, IV)).toThrow(/UTF-8/);
   });
 
+  /** Base64 of the raw AES-128-CBC encryption of `plain` (whole blocks, no padding added). */
+  const rawBlocks = (plain: number[]): string => {
+    const c = createCipheriv('aes-128-cbc', Buffer.from(KEY), Buffer.from(IV)).setAutoPadding(false);
+    return Buffer.concat([c.update(Buffer.from(plain)), c.final()]).toString('base64');
+  };
+
+  it.each([
+    ['a zero pad byte', [...Array(15).fill(0x41), 0x00]],
+    ['a pad byte above 16', [...Array(15).fill(0x41), 0x11]],
+    ['pad bytes that disagree', [...Array(13).fill(0x41), 0x03, 0x02, 0x03]],
+    ['a pad byte of 16 over a block that is not all 16s', [0x41, ...Array(15).fill(0x10)]],
+  ])('rejects PKCS#7 padding with %s, as OpenSSL would', (_label, plain) => {
+    expect(() => decryptData(rawBlocks(plain), KEY, IV)).toThrow(/could not be decrypted/);
+  });
+
+  it('accepts every valid PKCS#7 pad length, 1 to 16, and strips exactly the padding', () => {
+    for (let n = 1; n <= 16; n++) {
+      const text = 'A'.repeat(32 - n);
+      expect(decryptData(rawBlocks([...Buffer.from(text), ...Array(n).fill(n)]), KEY, IV)).toBe(text);
+    }
+  });
+
+  it('keys are per secret: another DataSecret or IV after the first use still gives its own ciphertext', () => {
+    const other = 'Zz9Yy8Xx7Ww6Vv5U';
+    const a = encryptData('{"a":1}', KEY, IV);
+    expect(encryptData('{"a":1}', other, IV)).not.toBe(a);
+    expect(encryptData('{"a":1}', KEY, other)).not.toBe(a);
+    expect(encryptData('{"a":1}', KEY, IV)).toBe(a);
+    expect(() => decryptData(a, other, IV)).toThrow();
+  });
+
+  it('stays correct after more distinct secrets than the key cache holds', () => {
+    const first = encryptData('{}', KEY, IV);
+    for (let i = 0; i < 300; i++) {
+      const k = `k${String(i).padStart(15, '0')}`;
+      expect(decryptData(encryptData('{"i":1}', k, IV), k, IV)).toBe('{"i":1}');
+    }
+    expect(encryptData('{}', KEY, IV)).toBe(first);
+  });
+
   it('keeps a leading BOM instead of silently stripping it', () => {
     expect(decryptData(encryptData('\uFEFF{}', KEY, IV), KEY, IV)).toBe('\uFEFF{}');
   });
@@ -142,5 +183,32 @@ describe('sigEquals', () => {
 
   it('is false when the expected value itself is malformed', () => {
     expect(sigEquals('xyz', 'xyz')).toBe(false);
+  });
+});
+
+describe('sigMatches (the verifying side: HMAC of the message against a given Sig)', () => {
+  const message = 'MA59J8YL8QQ==202403150930450001';
+  const s = hmacMd5Hex(message, SIG);
+
+  it('accepts the Sig in either case', () => {
+    expect(sigMatches(message, s, SIG)).toBe(true);
+    expect(sigMatches(message, s.toLowerCase(), SIG)).toBe(true);
+  });
+
+  it.each([
+    ['one digit changed', `${s.slice(0, 31)}${s[31] === '0' ? '1' : '0'}`],
+    ['the first digit changed', `${s[0] === '0' ? '1' : '0'}${s.slice(1)}`],
+    ['a Sig of another message', hmacMd5Hex(`${message}x`, SIG)],
+    ['31 digits', s.slice(0, 31)],
+    ['33 digits', `${s}0`],
+    ['non-hex characters', `${s.slice(0, 31)}G`],
+    ['empty', ''],
+  ])('rejects %s', (_label, given) => {
+    expect(sigMatches(message, given, SIG)).toBe(false);
+  });
+
+  it('rejects a Sig made with another SigSecret, and never verifies with an empty SigSecret', () => {
+    expect(sigMatches(message, hmacMd5Hex(message, 'other'), SIG)).toBe(false);
+    expect(sigMatches(message, hmacMd5Hex(message, ''), '')).toBe(false);
   });
 });

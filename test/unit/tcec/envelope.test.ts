@@ -94,6 +94,15 @@ describe('parseRequestEnvelope (reference §1.4: missing key → 4003)', () => {
     expect(err.msg).toContain(msg);
   });
 
+  it('with several keys wrong, names the first in envelope order (OperatorID, Data, TimeStamp, Seq, Sig)', () => {
+    const body = { ...valid, Sig: 'x', Seq: 1, TimeStamp: '' } as Record<string, unknown>;
+    delete body.Data;
+    expect(tcecErrorOf(() => parseRequestEnvelope(JSON.stringify(body))).msg).toBe('POST参数不合法: Data is missing');
+    expect(tcecErrorOf(() => parseRequestEnvelope(JSON.stringify({ ...body, Data: 'QQ==' }))).msg).toBe(
+      'POST参数不合法: TimeStamp must not be empty',
+    );
+  });
+
   it('accepts a lower-case Sig, and it verifies', () => {
     const env = parseRequestEnvelope(JSON.stringify({ ...valid, Sig: valid.Sig.toLowerCase() }));
     expect(verifyRequestSig(env, secrets.sigSecret)).toBe(true);
