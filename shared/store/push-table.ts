@@ -6,7 +6,6 @@
  *   BREAKER#<OperatorID>            push-breaker.ts            per-partner circuit breaker (consecutive failures, openUntil, probe lease)
  *   GATE#<OperatorID>#<key>         push-gate.ts               ordering: last delivered version + a short lease while one push is in flight
  *   SLOT#<OperatorID>#<i>           push-slots.ts              per-partner concurrency: one lease per push in flight (i < PUSH_PARTNER_CONCURRENCY)
- *   THROTTLE#<StartChargeSeq>       charge-status-throttle.ts  last notification_equip_charge_status enqueued (per order)
  */
 import { config } from '../config.ts';
 
