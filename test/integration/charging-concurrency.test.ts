@@ -219,6 +219,18 @@ describe('meter samples → the running bill and progress at most once per 50 s 
     expect(o?.lastProgressAt).toBe(t0 + 75_000);
     const status = await p1.call('query_equip_charge_status', { StartChargeSeq: seq });
     expect(status.data).toMatchObject({ StartChargeSeqStat: 2, EndTime: '2026-11-20 11:32:00', TotalPower: 0.8 });
+
+    // the pile stops: the final bill folds the stop's reading in; the connector is free again
+    await publish(PileSessionStopped, {
+      StartChargeSeq: seq,
+      ConnectorID: connector,
+      cause: 'local',
+      at: new Date(t0 + 130_000).toISOString(),
+      energyWh: 900,
+    });
+    await eventually(() => getOrder(seq), { until: (o) => o?.status === 4, what: 'finished' });
+    expect((await getOrder(seq))?.bill).toMatchObject({ EndTime: '2026-11-20 11:32:10', TotalPower: 0.9 });
+    expect((await getOrder(seq))?.energyWh).toBe(900);
   });
 });
 
