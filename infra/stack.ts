@@ -218,7 +218,11 @@ export class EvcsStack extends Stack {
         indexName: index.name,
         partitionKey: attribute(index.partitionKey),
         ...(index.sortKey ? { sortKey: attribute(index.sortKey) } : {}),
-        projectionType: dynamodb.ProjectionType.ALL,
+        ...(index.projection === undefined
+          ? { projectionType: dynamodb.ProjectionType.ALL }
+          : index.projection.length === 0
+            ? { projectionType: dynamodb.ProjectionType.KEYS_ONLY }
+            : { projectionType: dynamodb.ProjectionType.INCLUDE, nonKeyAttributes: [...index.projection] }),
       });
     }
     return table;

@@ -87,7 +87,12 @@ const attributeDefinitions = (t: TableDecl): AttributeDefinition[] => {
 const gsi = (i: IndexDecl) => ({
   IndexName: i.name,
   KeySchema: keySchema(i.partitionKey, i.sortKey),
-  Projection: { ProjectionType: 'ALL' as const },
+  Projection:
+    i.projection === undefined
+      ? { ProjectionType: 'ALL' as const }
+      : i.projection.length === 0
+        ? { ProjectionType: 'KEYS_ONLY' as const }
+        : { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: [...i.projection] },
 });
 
 /** create every table that does not exist yet (idempotent) */

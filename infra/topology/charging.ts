@@ -11,8 +11,19 @@ export const chargingTables: readonly TableDecl[] = [
     partitionKey: { name: 'pk', type: 'S' },
     ttlAttribute: 'ttl',
     indexes: [
-      { name: 'byPartner', partitionKey: { name: 'gsi1pk', type: 'S' }, sortKey: { name: 'gsi1sk', type: 'S' } },
-      { name: 'byStation', partitionKey: { name: 'gsi2pk', type: 'S' }, sortKey: { name: 'gsi2sk', type: 'S' } },
+      // each index copies only what its reader needs (shared/store/orders.ts): a meter sample writes none of it
+      {
+        name: 'byPartner',
+        partitionKey: { name: 'gsi1pk', type: 'S' },
+        sortKey: { name: 'gsi1sk', type: 'S' },
+        projection: ['StartChargeSeq', 'status', 'bill'],
+      },
+      {
+        name: 'byStation',
+        partitionKey: { name: 'gsi2pk', type: 'S' },
+        sortKey: { name: 'gsi2sk', type: 'S' },
+        projection: ['ConnectorID', 'charged', 'energyWh'],
+      },
     ],
     critical: true,
   },

@@ -22,6 +22,12 @@ export interface IndexDecl {
   readonly name: string;
   readonly partitionKey: KeyDecl;
   readonly sortKey?: KeyDecl;
+  /**
+   * what the index copies besides the keys: the non-key attributes its readers need (INCLUDE), none
+   * (`[]`, KEYS_ONLY), or, when absent, the whole item (ALL). An update that touches no projected
+   * attribute costs no index write.
+   */
+  readonly projection?: readonly string[];
 }
 
 export interface TableDecl {

@@ -52,7 +52,7 @@
  * `sanitizeSamples()` is the lenient pre-pass for noisy meters.
  */
 import { formatDateTime } from '../tcec/time.ts';
-import { compileTariff, locate, priceUnitsToYuan, type TariffPeriod } from './tariff.ts';
+import { type CompiledTariff, compileTariff, locate, priceUnitsToYuan, type TariffPeriod } from './tariff.ts';
 
 export { type TariffPeriod, validateTariff } from './tariff.ts';
 
@@ -191,47 +191,61 @@ export function bill(samples: readonly MeterSample[], tariff: readonly TariffPer
   }
 
   // ---- cut the span at period boundaries and apportion each sample interval's energy
-  const accs: Acc[] = [];
-  if (endMs > startMs || sessionWh > 0) {
-    const open = (at: number): Acc => {
-      const loc = locate(ct, at);
-      return { startMs: at, endMs: loc.endMs, period: loc.period, wh: 0 };
-    };
-    let cur = open(startMs);
-    // advance `cur` to contain instant t (t ≤ endMs), closing details on the way
-    const advanceTo = (t: number): void => {
-      while (cur.endMs < t) {
-        accs.push(cur);
-        cur = open(cur.endMs);
-      }
-    };
-    if (n > 0) advanceTo(ts[0] as number);
-    for (let i = 1; i < n; i++) {
-      const ta = ts[i - 1] as number;
-      const tb = ts[i] as number;
-      const e = (wh[i] as number) - (wh[i - 1] as number);
-      if (e === 0) {
-        advanceTo(tb);
-        continue;
-      }
-      const d = tb - ta;
-      let given = 0;
-      while (cur.endMs < tb) {
-        const cum = floorMulDiv(e, cur.endMs - ta, d);
-        cur.wh += cum - given;
-        given = cum;
-        accs.push(cur);
-        cur = open(cur.endMs);
-      }
-      cur.wh += e - given;
-    }
-    advanceTo(endMs);
-    cur.endMs = endMs;
-    // (a zero-length span carrying energy reported in zero time still gets its one detail)
-    accs.push(cur);
-  }
+  if (!(endMs > startMs || sessionWh > 0)) return priceDetails(ct, [], startMs, endMs);
+  const st: Accumulation = { accs: [], cur: openAcc(ct, startMs) };
+  if (n > 0) advanceTo(ct, st, ts[0] as number);
+  for (let i = 1; i < n; i++) addInterval(ct, st, ts[i - 1] as number, ts[i] as number, (wh[i] as number) - (wh[i - 1] as number));
+  return closeAccumulation(ct, st, startMs, endMs);
+}
 
-  // ---- money per detail, half-up once
+/** the details closed so far and the open one (its endMs is the end of its period occurrence until the span is closed) */
+interface Accumulation {
+  accs: Acc[];
+  cur: Acc;
+}
+
+const openAcc = (ct: CompiledTariff, at: number): Acc => {
+  const loc = locate(ct, at);
+  return { startMs: at, endMs: loc.endMs, period: loc.period, wh: 0 };
+};
+
+/** advance the open detail to contain instant t, closing details on the way */
+const advanceTo = (ct: CompiledTariff, st: Accumulation, t: number): void => {
+  while (st.cur.endMs < t) {
+    st.accs.push(st.cur);
+    st.cur = openAcc(ct, st.cur.endMs);
+  }
+};
+
+/** the energy e (integer Wh) of the sample interval [ta, tb], split at the period boundaries by time */
+const addInterval = (ct: CompiledTariff, st: Accumulation, ta: number, tb: number, e: number): void => {
+  if (e === 0) {
+    advanceTo(ct, st, tb);
+    return;
+  }
+  const d = tb - ta;
+  let given = 0;
+  while (st.cur.endMs < tb) {
+    const cum = floorMulDiv(e, st.cur.endMs - ta, d);
+    st.cur.wh += cum - given;
+    given = cum;
+    st.accs.push(st.cur);
+    st.cur = openAcc(ct, st.cur.endMs);
+  }
+  st.cur.wh += e - given;
+};
+
+/** close the span at endMs and price it (the accumulation is consumed) */
+const closeAccumulation = (ct: CompiledTariff, st: Accumulation, startMs: number, endMs: number): Bill => {
+  advanceTo(ct, st, endMs);
+  st.cur.endMs = endMs;
+  // (a zero-length span carrying energy reported in zero time still gets its one detail)
+  st.accs.push(st.cur);
+  return priceDetails(ct, st.accs, startMs, endMs);
+};
+
+/** money per detail, half-up once; totals are the sums of the details */
+const priceDetails = (ct: CompiledTariff, accs: readonly Acc[], startMs: number, endMs: number): Bill => {
   let details: BillDetail[] = accs.map((a) => {
     const ep = ct.elecUnits[a.period] as number;
     const sp = ct.serviceUnits[a.period] as number;
@@ -256,6 +270,90 @@ export function bill(samples: readonly MeterSample[], tariff: readonly TariffPer
     serviceFen += d.serviceFen;
   }
   return { start: new Date(startMs), end: new Date(endMs), energyWh, elecFen, serviceFen, totalFen: elecFen + serviceFen, details };
+};
+
+// ---------------------------------------------------------------- the running form (one sample at a time)
+
+/**
+ * bill() folded one sample at a time, for an order that keeps its running per-period totals instead
+ * of its samples. Plain JSON (stored as is on the order item): its size depends on the number of
+ * period occurrences crossed, not on the number of samples.
+ *
+ *   closeRunningBill(foldSample(…foldSample(startRunningBill(s0, t, {start}), s1, t)…, sn, t), t, {end})
+ *     ≡ bill([s0, s1, …, sn], t, {start, end})
+ *
+ * for every valid, time-ordered sample list (a property test proves it). The same checks throw the
+ * same RangeErrors: a sample before the last one, or a reading below it, is refused — the caller
+ * decides (the order store drops a late sample, and clamps a reading that went down, as
+ * sanitizeSamples() would).
+ */
+export interface RunningBill {
+  /** span start, epoch ms */
+  start: number;
+  /** the first reading, Wh (quantised) */
+  first: number;
+  /** the last sample folded: epoch ms, raw reading, quantised reading (Wh) */
+  t: number;
+  raw: number;
+  wh: number;
+  /** samples folded so far */
+  n: number;
+  /** the details so far, oldest first: start, end, period index, Wh; the last is open (its end is its period's end) */
+  d: Array<{ s: number; e: number; p: number; wh: number }>;
+}
+
+const checkReading = (raw: unknown, i: number): number => {
+  if (typeof raw !== 'number' || !(raw >= 0 && raw <= MAX_READING_WH)) throw readingError(raw, i);
+  return raw;
+};
+
+const toAccumulation = (rb: RunningBill): Accumulation => {
+  const accs = rb.d.map((x) => ({ startMs: x.s, endMs: x.e, period: x.p, wh: x.wh }));
+  return { accs, cur: accs.pop() as Acc };
+};
+
+const fromAccumulation = (st: Accumulation): RunningBill['d'] =>
+  [...st.accs, st.cur].map((a) => ({ s: a.startMs, e: a.endMs, p: a.period, wh: a.wh }));
+
+/** The running bill of a session's first sample (opts.start: a span start before it, as in bill()). */
+export function startRunningBill(first: MeterSample, tariff: readonly TariffPeriod[], opts?: { start?: Date }): RunningBill {
+  const ct = compileTariff(tariff);
+  const t = timeOf(first?.at, 'samples[0].at');
+  const raw = checkReading(first?.energyWh, 0);
+  const startMs = opts?.start !== undefined ? timeOf(opts.start, 'opts.start') : t;
+  if (startMs > t) throw new RangeError('bill: opts.start is after the first sample');
+  const st: Accumulation = { accs: [], cur: openAcc(ct, startMs) };
+  advanceTo(ct, st, t);
+  const wh = Math.round(raw);
+  return { start: startMs, first: wh, t, raw, wh, n: 1, d: fromAccumulation(st) };
+}
+
+/** The running bill after one more sample (not before the last one; its reading not below the last one). */
+export function foldSample(rb: RunningBill, sample: MeterSample, tariff: readonly TariffPeriod[]): RunningBill {
+  const ct = compileTariff(tariff);
+  const i = rb.n;
+  const t = timeOf(sample?.at, `samples[${i}].at`);
+  const raw = checkReading(sample?.energyWh, i);
+  if (t < rb.t) throw new RangeError(`bill: samples[${i}].at ${sample.at.toISOString()} is before samples[${i - 1}].at (out of order)`);
+  if (raw < rb.raw)
+    throw new RangeError(`bill: samples[${i}].energyWh ${raw} is below samples[${i - 1}].energyWh ${rb.raw} (meter reading decreased)`);
+  const wh = Math.round(raw);
+  if (wh - rb.first > MAX_SESSION_WH) throw new RangeError(`bill: session energy ${wh - rb.first} Wh exceeds ${MAX_SESSION_WH} Wh`);
+  const st = toAccumulation(rb);
+  addInterval(ct, st, rb.t, t, wh - rb.wh);
+  return { ...rb, t, raw, wh, n: i + 1, d: fromAccumulation(st) };
+}
+
+/** The bill of the samples folded so far, its span ending at the last sample or at opts.end. */
+export function closeRunningBill(rb: RunningBill, tariff: readonly TariffPeriod[], opts?: { end?: Date }): Bill {
+  const ct = compileTariff(tariff);
+  let endMs = rb.t;
+  if (opts?.end !== undefined) {
+    endMs = timeOf(opts.end, 'opts.end');
+    if (endMs < rb.t) throw new RangeError('bill: opts.end is before the last sample');
+  }
+  if (!(endMs > rb.start || rb.wh - rb.first > 0)) return priceDetails(ct, [], rb.start, endMs);
+  return closeAccumulation(ct, toAccumulation(rb), rb.start, endMs);
 }
 
 const samePrices = (a: BillDetail, b: BillDetail): boolean =>

@@ -48,7 +48,7 @@ export const startResultPush = (e: DetailOf<typeof OrderStarted>, now: number): 
   });
 
 /** ordering version of a charge status sample: its time (ms); the final push outranks every sample */
-export const sampleVersion = (endTime: string): number => parseDateTime(endTime)?.getTime() ?? 0;
+const sampleVersion = (endTime: string): number => parseDateTime(endTime)?.getTime() ?? 0;
 const FINAL_VERSION = Number.MAX_SAFE_INTEGER;
 
 export const equipStatusPush = (e: DetailOf<typeof OrderProgress>, now: number): Delivery => {

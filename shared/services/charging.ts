@@ -10,7 +10,15 @@ import { ChargingTimeoutsQueue, type TimeoutMessage } from '../../events/queues.
 import { publish } from '../bus/publish.ts';
 import { send } from '../bus/send.ts';
 import { config } from '../config.ts';
-import { bill as computeBill, type OrderTotals, sanitizeSamples, toOrderTotals } from '../domain/billing.ts';
+import {
+  closeRunningBill,
+  bill as computeBill,
+  foldSample,
+  type OrderTotals,
+  type RunningBill,
+  startRunningBill,
+  toOrderTotals,
+} from '../domain/billing.ts';
 import {
   AuthFail,
   authDecision,
@@ -29,9 +37,9 @@ import {
 } from '../domain/charging.ts';
 import { isStationGranted } from '../domain/grants.ts';
 import { chargeInfoOf, chargeStatusOf, type OrderFacts } from '../domain/order-views.ts';
+import { pushConfig } from '../push/config.ts';
 import { type ConnectorView, getConnectorView } from '../store/connector-view.ts';
 import {
-  appendSample,
   createOrder,
   finishOrder,
   getOrder,
@@ -42,6 +50,7 @@ import {
   type Order,
   type Refusal,
   recordRefusal,
+  recordSample,
   requestStopWhileStarting,
 } from '../store/orders.ts';
 import type { Partner } from '../store/partners.ts';
@@ -237,20 +246,25 @@ const sendStop = async (o: Pick<Order, 'StartChargeSeq' | 'ConnectorID'>, now: D
 
 // ---------------------------------------------------------------- billing views
 
-const samplesOf = (o: Order) => o.samples.map((s) => ({ at: new Date(s.t), energyWh: s.wh }));
+/**
+ * A reading folded into an order's running bill the way sanitizeSamples() treats a noisy meter: a
+ * reading below the last one is clamped to it (meter glitch). Undefined for a sample before the
+ * last one (late or redelivered: the bill has moved past it; the cumulative reading of the later
+ * samples already counts its energy).
+ */
+const fold = (o: Order, meter: RunningBill, s: { t: number; wh: number }): RunningBill | undefined => {
+  if (s.t < meter.t) return undefined;
+  return foldSample(meter, { at: new Date(s.t), energyWh: Math.max(s.wh, meter.raw) }, o.tariff);
+};
 
 /**
- * The running or final bill of an order — one pricing path for both. Samples are sorted and
- * de-duplicated, a reading that goes backwards (meter glitch) is clamped; samples before the
- * confirmed start are not billed.
+ * The running or final bill of an order — one pricing path for both: the running form of the
+ * billing function (shared/domain/billing.ts), folded sample by sample since the confirmed start.
+ * An order that never charged has a zero bill at its start.
  */
-const billOf = (o: Order, extra?: { t: number; wh: number }): OrderTotals => {
-  const start = new Date(o.startedAt ?? o.createdAt);
-  const raw = samplesOf(o);
-  if (extra) raw.push({ at: new Date(extra.t), energyWh: extra.wh });
-  let samples = sanitizeSamples(raw.filter((s) => s.at.getTime() >= start.getTime()));
-  if (samples.length === 0) samples = [{ at: start, energyWh: 0 }];
-  return toOrderTotals(computeBill(samples, o.tariff));
+const billOf = (o: Order, meter: RunningBill | undefined): OrderTotals => {
+  if (meter) return toOrderTotals(closeRunningBill(meter, o.tariff));
+  return toOrderTotals(computeBill([{ at: new Date(o.startedAt ?? o.createdAt), energyWh: 0 }], o.tariff));
 };
 
 /** The facts the protocol views of shared/domain/order-views.ts are built from: the final bill once finished, else the running one. */
@@ -261,7 +275,7 @@ const orderFacts = (o: Order): OrderFacts => ({
   stopReason: o.stopReason,
   live: o.live,
   soc: o.live?.soc,
-  bill: o.status === OrderStatus.Finished && o.bill ? o.bill : billOf(o),
+  bill: o.status === OrderStatus.Finished && o.bill ? o.bill : billOf(o, o.meter),
 });
 
 /** query_equip_charge_status (§3.9). */
@@ -318,8 +332,10 @@ const publishFinished = async (o: Order): Promise<void> => {
  * never left (the publish failed) is published now — the redelivery of the event that finished it.
  */
 const finish = async (o: Order, f: FinishArgs): Promise<boolean> => {
-  const totals = f.charged ? billOf(o, f.finalSample) : billOf({ ...o, samples: [] });
-  const ok = await finishOrder(o, { ...f, bill: totals });
+  const meter = f.charged && o.meter ? ((f.finalSample && fold(o, o.meter, f.finalSample)) ?? o.meter) : undefined;
+  const totals = billOf(o, meter);
+  const energyWh = meter ? meter.wh - meter.first : 0;
+  const ok = await finishOrder(o, { ...f, bill: totals, energyWh, ...(meter ? { meter } : {}) });
   if (!ok) {
     const now = await getOrder(o.StartChargeSeq);
     if (now?.status === OrderStatus.Finished && now.finishPublished === false) await publishFinished(now);
@@ -382,7 +398,7 @@ export const onPileStarted = async (d: {
     }
     return;
   }
-  const charging = await markCharging(o.StartChargeSeq, at);
+  const charging = await markCharging(o.StartChargeSeq, at, startRunningBill({ at, energyWh: 0 }, o.tariff));
   if (!charging) {
     if (o.status === OrderStatus.Finished && !o.charged) {
       // the start timed out (or was given up) and the pile started after all: stop it, nobody pays for this
@@ -408,6 +424,15 @@ export const onPileStarted = async (d: {
   if (charging.stopRequested) await sendStop(charging, at);
 };
 
+/** optimistic retries of a sample write that lost to a concurrent one */
+const SAMPLE_ATTEMPTS = 5;
+
+/**
+ * A meter sample: folded into the order's running bill with ONE conditional write, which also
+ * decides the progress throttle — at most one OrderProgress (→ notification_equip_charge_status)
+ * per PUSH_STATUS_INTERVAL_SECONDS of sample time, published only when due. The order is read
+ * eventually consistent; a stale read loses the write's condition and is read again, consistently.
+ */
 export const onPileMeter = async (d: {
   StartChargeSeq: string;
   ConnectorID: string;
@@ -418,16 +443,28 @@ export const onPileMeter = async (d: {
   voltageA: number;
   soc: number;
 }): Promise<void> => {
-  const t = new Date(d.at).getTime();
-  const o = await appendSample(
-    d.StartChargeSeq,
-    { t, wh: Math.round(d.energyWh) },
-    { at: d.at, currentA: d.currentA, voltageA: d.voltageA, soc: d.soc, powerKw: d.powerKw },
-  );
-  if (!o || o.ConnectorID !== d.ConnectorID) return; // not running, or another connector's sample
-  // progress only for the newest sample: a late or duplicate one is kept for the bill, not pushed
-  if (o.live?.at !== d.at) return;
-  await publish(OrderProgress, { ...orderEventBase(o), ...chargeStatusOf(orderFacts(o)) });
+  const sample = { t: new Date(d.at).getTime(), wh: Math.round(d.energyWh) };
+  const live = { at: d.at, currentA: d.currentA, voltageA: d.voltageA, soc: d.soc, powerKw: d.powerKw };
+  const intervalMs = pushConfig().PUSH_STATUS_INTERVAL_SECONDS * 1000;
+  for (let attempt = 1; attempt <= SAMPLE_ATTEMPTS; attempt++) {
+    const o = await getOrder(d.StartChargeSeq, attempt > 1);
+    if (!o || o.ConnectorID !== d.ConnectorID || o.status === OrderStatus.Finished) return; // not running, or another connector's sample
+    if (!o.meter) {
+      logger.info('meter sample before the start confirmation: not billed', { status: o.status });
+      return;
+    }
+    // progress only for a newer sample: a late or duplicate one changes nothing
+    if (sample.t < o.meter.t || (sample.t === o.meter.t && sample.wh <= o.meter.raw)) return;
+    const next = fold(o, o.meter, sample) as RunningBill;
+    const due = o.lastProgressAt === undefined || sample.t - o.lastProgressAt >= intervalMs;
+    const w = await recordSample(o.StartChargeSeq, o.meter, next, live, due ? sample.t : undefined);
+    if (w.outcome === 'conflict') continue;
+    if (due && w.order.status === OrderStatus.Charging) {
+      await publish(OrderProgress, { ...orderEventBase(w.order), ...chargeStatusOf(orderFacts(w.order)) });
+    }
+    return;
+  }
+  throw new Error(`${d.StartChargeSeq}: meter sample lost ${SAMPLE_ATTEMPTS} concurrent writes; retried`);
 };
 
 /** The start is not confirmed yet but the pile reports energy: wait for the start (SQS redelivers). */

@@ -1,17 +1,16 @@
 /**
  * Push planning: a platform event → the deliveries it causes (one per partner and push). The pure
  * fan-out rules are shared/push/plan.ts; this service adds what needs I/O:
- *   - the partner list (a Scan; tens of partners), cached per warm Lambda for PARTNERS_CACHE_MS;
- *   - the notification_equip_charge_status throttle: at most one progress push per order per
- *     PUSH_STATUS_INTERVAL_SECONDS (a conditional write per sample).
+ *   - the partner list (a Scan; tens of partners), cached per warm Lambda for PARTNERS_CACHE_MS.
+ * The notification_equip_charge_status throttle (at most one progress push per order per
+ * PUSH_STATUS_INTERVAL_SECONDS) is decided by the charging service with the sample's own write: an
+ * OrderProgress event is published only when its push is due, so each one is pushed.
  */
 import type { PushEventsQueue } from '../../events/queues.ts';
 import { OrderStatus } from '../domain/charging.ts';
 import type { Partner } from '../domain/partners.ts';
-import { pushConfig } from '../push/config.ts';
 import type { Delivery } from '../push/messages.ts';
-import { equipStatusPush, finishPushes, sampleVersion, startResultPush, stationStatusPushes } from '../push/plan.ts';
-import { claimStatusSlot } from '../store/charge-status-throttle.ts';
+import { equipStatusPush, finishPushes, startResultPush, stationStatusPushes } from '../push/plan.ts';
 import { listPartners } from '../store/partners.ts';
 
 /** how long the partner list is reused before it is read again */
@@ -39,12 +38,8 @@ export const planPushes = async (event: PushEvent, now = Date.now()): Promise<De
       return stationStatusPushes(event.detail, await currentPartners(now), now);
     case 'OrderStarted':
       return [startResultPush(event.detail, now)];
-    case 'OrderProgress': {
-      const d = event.detail;
-      if (d.StartChargeSeqStat !== OrderStatus.Charging) return [];
-      const claimed = await claimStatusSlot(d.StartChargeSeq, sampleVersion(d.EndTime), pushConfig().PUSH_STATUS_INTERVAL_SECONDS * 1000);
-      return claimed ? [equipStatusPush(d, now)] : [];
-    }
+    case 'OrderProgress':
+      return event.detail.StartChargeSeqStat === OrderStatus.Charging ? [equipStatusPush(event.detail, now)] : [];
     case 'OrderFinished':
       return finishPushes(event.detail, now);
   }

@@ -9,10 +9,8 @@ import { finishedOrdersOfStation } from './orders.ts';
 export const finishedOrderEnergyWh = async (stationId: string, fromMs: number, toMs: number): Promise<ReadonlyMap<string, number>> => {
   const out = new Map<string, number>();
   for (const o of await finishedOrdersOfStation(stationId, new Date(fromMs), new Date(toMs))) {
-    if (!o.charged) continue;
-    const first = o.samples[0]?.wh ?? 0;
-    const last = o.samples.at(-1)?.wh ?? first;
-    out.set(o.ConnectorID, (out.get(o.ConnectorID) ?? 0) + Math.max(0, last - first));
+    if (!o.charged || !o.ConnectorID) continue;
+    out.set(o.ConnectorID, (out.get(o.ConnectorID) ?? 0) + Math.max(0, o.energyWh ?? 0));
   }
   return out;
 };

@@ -2,7 +2,10 @@
  * Orders and connector locks (table `orders`; both in one table so one transaction covers them).
  *
  * Items:
- *   ORDER#<StartChargeSeq>  the order: state, tariff snapshot, meter samples, live values, bill
+ *   ORDER#<StartChargeSeq>  the order: state, tariff snapshot, running bill (`meter`: per-period totals and
+ *                           the last reading, shared/domain/billing.ts RunningBill — its size follows the
+ *                           periods crossed, not the samples), live values, when progress was last
+ *                           published (`lastProgressAt`), final bill and energy (`energyWh`)
  *   LOCK#<ConnectorID>      the one session a connector runs (exists while an order is open)
  *   REFUSAL#<StartChargeSeq> a start we refused (no order was created): a repeat gets the same
  *                           answer; expires by TTL (`ttl`) after REFUSAL_TTL_DAYS
@@ -11,9 +14,15 @@
  *   - by StartChargeSeq (every charging interface, pile events): GetItem ORDER#…
  *   - one session per connector: TransactWrite Put ORDER (attribute_not_exists) + Put LOCK (attribute_not_exists)
  *   - a partner's orders by time (reconciliation, to be read by check_charge_orders): GSI byPartner
- *     (gsi1pk = PARTNER#<OperatorID>, gsi1sk = createdAt)
+ *     (gsi1pk = PARTNER#<OperatorID>, gsi1sk = createdAt; written once, at creation), projecting
+ *     StartChargeSeq, status and bill only (infra/topology/charging.ts)
  *   - a station's finished orders by end time (station stats, reporting): GSI byStation
- *     (gsi2pk = STATION#<StationID>, gsi2sk = endedAt ISO; written only when the order finishes)
+ *     (gsi2pk = STATION#<StationID>, gsi2sk = endedAt ISO; written only when the order finishes),
+ *     projecting ConnectorID, charged and energyWh only
+ *   A meter sample writes none of the projected attributes: it costs the table write alone.
+ *
+ * Raw meter samples are not kept (the running bill holds what billing needs); the process data
+ * government reporting will need gets its own append-only place when that flow is built.
  *
  * Every transition is a conditional write on the current status, its condition taken from the
  * one transition table (ORDER_TRANSITIONS in shared/domain/charging.ts), so duplicate or late pile
@@ -22,7 +31,7 @@
 import { GetCommand, PutCommand, paginateQuery, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { OrderBill } from '../../events/orders.ts';
 import { config } from '../config.ts';
-import type { TariffPeriod } from '../domain/billing.ts';
+import type { RunningBill, TariffPeriod } from '../domain/billing.ts';
 import { allowedFrom, type FinishEvent, type OrderEvent, OrderStatus } from '../domain/charging.ts';
 import { conditionalSend, conditionalWrite, dynamo, isConditionalFailure, isTransactionConflict } from './dynamo.ts';
 
@@ -47,8 +56,12 @@ export interface Order {
   stopRequestedAt?: string;
   endedAt?: string;
   tariff: TariffPeriod[];
-  /** meter samples, sorted by time: epoch ms and cumulative Wh since the session start */
-  samples: Array<{ t: number; wh: number }>;
+  /** the running bill since the confirmed start (absent before it) */
+  meter?: RunningBill;
+  /** the sample time (epoch ms) of the last OrderProgress published */
+  lastProgressAt?: number;
+  /** energy delivered, Wh (set when the order finishes) */
+  energyWh?: number;
   live?: LiveValues;
   /** a partner asked to stop before the pile confirmed the start: stop as soon as it does */
   stopRequested?: boolean;
@@ -79,18 +92,9 @@ export const statusCondition = (event: OrderEvent): { expression: string; values
 const orderKey = (seq: string) => ({ pk: `ORDER#${seq}` });
 const lockKey = (connectorId: string) => ({ pk: `LOCK#${connectorId}` });
 
-/**
- * Samples are stored as a map epoch-ms → Wh: a sample is written under its own time, so duplicates
- * are idempotent and samples delivered out of order (SQS standard queues) land in their place.
- */
-const samplesFromMap = (m: unknown): Order['samples'] =>
-  Object.entries((m ?? {}) as Record<string, number>)
-    .map(([t, wh]) => ({ t: Number(t), wh: Number(wh) }))
-    .sort((a, b) => a.t - b.t);
-
 const strip = (item: Record<string, unknown>): Order => {
-  const { pk: _pk, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, samples, ...rest } = item;
-  return { ...(rest as unknown as Order), samples: samplesFromMap(samples) };
+  const { pk: _pk, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, ...rest } = item;
+  return rest as unknown as Order;
 };
 
 export const getOrder = async (seq: string, consistent = true): Promise<Order | undefined> => {
@@ -111,7 +115,7 @@ export const createOrder = async (
   o: Pick<Order, 'StartChargeSeq' | 'ConnectorID' | 'StationID' | 'EquipmentID' | 'OperatorID' | 'tariff'>,
   now: Date,
 ): Promise<CreateResult> => {
-  const order: Order = { ...o, status: OrderStatus.Starting, createdAt: now.toISOString(), samples: [] };
+  const order: Order = { ...o, status: OrderStatus.Starting, createdAt: now.toISOString() };
   for (let attempt = 0; ; attempt++) {
     try {
       await dynamo().send(
@@ -120,7 +124,7 @@ export const createOrder = async (
             {
               Put: {
                 TableName: table(),
-                Item: { ...orderKey(o.StartChargeSeq), ...order, samples: {}, gsi1pk: `PARTNER#${o.OperatorID}`, gsi1sk: order.createdAt },
+                Item: { ...orderKey(o.StartChargeSeq), ...order, gsi1pk: `PARTNER#${o.OperatorID}`, gsi1sk: order.createdAt },
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             },
@@ -183,10 +187,11 @@ export const getRefusal = async (seq: string): Promise<Refusal | undefined> => {
 const conditional = (cmd: UpdateCommand): Promise<boolean> => conditionalWrite(dynamo(), cmd);
 
 /**
- * starting → charging, with the first sample (0 Wh at the start time). Returns the order after the
- * write (so a stop requested meanwhile is seen), or undefined when the order was not starting.
+ * starting → charging, with the running bill of the first sample (0 Wh at the start time). Returns
+ * the order after the write (so a stop requested meanwhile is seen), or undefined when the order was
+ * not starting.
  */
-export const markCharging = async (seq: string, startedAt: Date): Promise<Order | undefined> => {
+export const markCharging = async (seq: string, startedAt: Date, meter: RunningBill): Promise<Order | undefined> => {
   const when = statusCondition('pile-accepted');
   const res = await conditionalSend(
     dynamo(),
@@ -194,42 +199,52 @@ export const markCharging = async (seq: string, startedAt: Date): Promise<Order 
       TableName: table(),
       Key: orderKey(seq),
       ReturnValues: 'ALL_NEW',
-      UpdateExpression: 'SET #s = :charging, startedAt = :at, samples.#t0 = :zero',
+      UpdateExpression: 'SET #s = :charging, startedAt = :at, meter = :meter',
       ConditionExpression: when.expression,
-      ExpressionAttributeNames: { '#s': 'status', '#t0': String(startedAt.getTime()) },
-      ExpressionAttributeValues: { ...when.values, ':charging': OrderStatus.Charging, ':at': startedAt.toISOString(), ':zero': 0 },
+      ExpressionAttributeNames: { '#s': 'status' },
+      ExpressionAttributeValues: { ...when.values, ':charging': OrderStatus.Charging, ':at': startedAt.toISOString(), ':meter': meter },
     }),
   );
   return res?.Attributes ? strip(res.Attributes) : undefined;
 };
 
+export type SampleWrite = { outcome: 'recorded'; order: Order } | { outcome: 'conflict' };
+
 /**
- * Record a meter sample under its own time (duplicates are idempotent, late samples land in place).
- * The live values follow the newest sample only. Samples of an order that is not open are dropped.
- * Returns the order after the write, or undefined when the sample was dropped.
+ * Record a meter sample: the running bill after it (`next`, folded from `prev` by the caller), the
+ * live values, and — when `progressAt` is given — that this sample's progress is published (the
+ * notification_equip_charge_status throttle, decided with the same write). ONE conditional update,
+ * on the order being open and its running bill still being `prev` (optimistic: a concurrent sample
+ * or a stale read makes it a conflict, and the caller folds again on a fresh read).
  */
-export const appendSample = async (seq: string, sample: { t: number; wh: number }, live: LiveValues): Promise<Order | undefined> => {
+export const recordSample = async (
+  seq: string,
+  prev: RunningBill,
+  next: RunningBill,
+  live: LiveValues,
+  progressAt?: number,
+): Promise<SampleWrite> => {
   const when = statusCondition('meter-sample');
-  const open = when.expression;
-  const values = { ':wh': sample.wh, ...when.values };
-  const names = { '#s': 'status', '#t': String(sample.t) };
-  const attempt = async (withLive: boolean) => {
-    const res = await conditionalSend(
-      dynamo(),
-      new UpdateCommand({
-        TableName: table(),
-        Key: orderKey(seq),
-        ReturnValues: 'ALL_NEW',
-        UpdateExpression: withLive ? 'SET samples.#t = :wh, live = :live, lastSampleT = :t' : 'SET samples.#t = :wh',
-        ConditionExpression: withLive ? `${open} AND (attribute_not_exists(lastSampleT) OR lastSampleT < :t)` : open,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: withLive ? { ...values, ':live': live, ':t': sample.t } : values,
-      }),
-    );
-    return res?.Attributes ? strip(res.Attributes) : undefined;
-  };
-  // an older sample: keep it for the bill, leave the live values
-  return (await attempt(true)) ?? (await attempt(false));
+  const res = await conditionalSend(
+    dynamo(),
+    new UpdateCommand({
+      TableName: table(),
+      Key: orderKey(seq),
+      ReturnValues: 'ALL_NEW',
+      UpdateExpression: `SET meter = :next, live = :live${progressAt === undefined ? '' : ', lastProgressAt = :p'}`,
+      ConditionExpression: `${when.expression} AND meter.t = :t AND meter.n = :n`,
+      ExpressionAttributeNames: { '#s': 'status' },
+      ExpressionAttributeValues: {
+        ...when.values,
+        ':next': next,
+        ':live': live,
+        ':t': prev.t,
+        ':n': prev.n,
+        ...(progressAt === undefined ? {} : { ':p': progressAt }),
+      },
+    }),
+  );
+  return res?.Attributes ? { outcome: 'recorded', order: strip(res.Attributes) } : { outcome: 'conflict' };
 };
 
 /** charging → stopping (a partner's stop). */
@@ -274,8 +289,10 @@ export interface Finish {
   finishReason: string;
   charged: boolean;
   bill: OrderBill;
-  /** the final sample (the pile's reading at the stop), appended if newer than the last one */
-  finalSample?: { t: number; wh: number };
+  /** the running bill with the final reading folded in (when the order charged) */
+  meter?: RunningBill;
+  /** energy delivered, Wh */
+  energyWh: number;
 }
 
 /**
@@ -293,12 +310,13 @@ export const finishOrder = async (order: Order, f: Finish): Promise<boolean> => 
           Update: {
             TableName: table(),
             Key: orderKey(order.StartChargeSeq),
-            UpdateExpression: `SET #s = :finished, endedAt = :endedAt, stopReason = :sr, finishReason = :fr, charged = :charged, bill = :bill, finishPublished = :false, gsi2pk = :g2pk, gsi2sk = :endedAt${f.finalSample ? ', samples.#tf = :whf' : ''}`,
+            UpdateExpression: `SET #s = :finished, endedAt = :endedAt, stopReason = :sr, finishReason = :fr, charged = :charged, bill = :bill, energyWh = :wh, finishPublished = :false, gsi2pk = :g2pk, gsi2sk = :endedAt${f.meter ? ', meter = :meter' : ''}`,
             ConditionExpression: when.expression,
-            ExpressionAttributeNames: { '#s': 'status', ...(f.finalSample ? { '#tf': String(f.finalSample.t) } : {}) },
+            ExpressionAttributeNames: { '#s': 'status' },
             ExpressionAttributeValues: {
               ...when.values,
-              ...(f.finalSample ? { ':whf': f.finalSample.wh } : {}),
+              ...(f.meter ? { ':meter': f.meter } : {}),
+              ':wh': f.energyWh,
               ':finished': OrderStatus.Finished,
               ':endedAt': endedAt,
               ':sr': f.stopReason,
@@ -347,9 +365,9 @@ export const recordConfirmResult = (seq: string, confirmResult: number, at: Date
     }),
   );
 
-/** Every item of an index partition whose ISO sort key lies in [from, to). */
-const queryRange = async (index: string, pkAttr: string, skAttr: string, pk: string, from: Date, to: Date): Promise<Order[]> => {
-  const out: Order[] = [];
+/** Every item of an index partition whose ISO sort key lies in [from, to) (the attributes the index projects). */
+const queryRange = async (index: string, pkAttr: string, skAttr: string, pk: string, from: Date, to: Date): Promise<Partial<Order>[]> => {
+  const out: Partial<Order>[] = [];
   const pages = paginateQuery(
     { client: dynamo() },
     {
@@ -364,6 +382,10 @@ const queryRange = async (index: string, pkAttr: string, skAttr: string, pk: str
   return out;
 };
 
-/** Finished orders of a station whose end time lies in [from, to) — station stats, reporting. */
-export const finishedOrdersOfStation = (stationId: string, from: Date, to: Date): Promise<Order[]> =>
+/** Finished orders of a station whose end time lies in [from, to) — station stats: what byStation projects. */
+export const finishedOrdersOfStation = (
+  stationId: string,
+  from: Date,
+  to: Date,
+): Promise<Array<Partial<Pick<Order, 'ConnectorID' | 'charged' | 'energyWh'>>>> =>
   queryRange('byStation', 'gsi2pk', 'gsi2sk', `STATION#${stationId}`, from, to);

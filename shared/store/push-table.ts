@@ -6,7 +6,6 @@
  *   BREAKER#<OperatorID>            push-breaker.ts            per-partner circuit breaker (consecutive failures, openUntil, probe lease)
  *   GATE#<OperatorID>#<key>         push-gate.ts               ordering: newest version attempted/delivered + a lease while one push is in flight
  *                                                              (per-partner concurrency is in process: shared/push/partner-limit.ts)
- *   THROTTLE#<StartChargeSeq>       charge-status-throttle.ts  last notification_equip_charge_status enqueued (per order)
  */
 import { config } from '../config.ts';
 

@@ -99,7 +99,7 @@ describe('billing — a session crossing two price periods has an exact bill (§
         soc: 50,
       });
     }
-    await eventually(() => getOrder(seq), { until: (o) => (o?.samples.length ?? 0) === 4, what: 'samples' });
+    await eventually(() => getOrder(seq), { until: (o) => (o?.meter?.n ?? 0) === 4, what: 'samples' });
     await publish(PileSessionStopped, {
       StartChargeSeq: seq,
       ConnectorID: connector,
@@ -178,6 +178,59 @@ describe('billing — a session crossing two price periods has an exact bill (§
     });
     await settled();
     expect(platform.cloud.queues.peek(platform.cloud.queues.dlqOf('charging-pile-events'))).toHaveLength(0);
+  });
+});
+
+describe('meter samples → the running bill and progress at most once per 50 s (§3.9)', () => {
+  it('one progress per 50 s of sample time; a late or duplicate sample changes neither the bill nor the progress', async () => {
+    const connector = 'FX0003E01C1';
+    const seq = seqOf(p1);
+    expect((await p1.call('query_start_charge', { StartChargeSeq: seq, ConnectorID: connector })).data).toMatchObject({ SuccStat: 0 });
+    const t0 = Date.parse('2026-11-20T03:30:00.000Z');
+    const progress: string[] = [];
+    const untap = platform.cloud.bus.tap((e) => {
+      if (e['detail-type'] === 'OrderProgress' && e.detail.StartChargeSeq === seq) progress.push(String(e.detail.EndTime));
+    });
+    await publish(PileSessionStarted, { StartChargeSeq: seq, ConnectorID: connector, accepted: true, at: new Date(t0).toISOString() });
+    await eventually(() => getOrder(seq), { until: (o) => o?.status === 2, what: 'charging' });
+    const meter = (sec: number, wh: number) =>
+      publish(PileMeterValues, {
+        StartChargeSeq: seq,
+        ConnectorID: connector,
+        at: new Date(t0 + sec * 1000).toISOString(),
+        energyWh: wh,
+        powerKw: 20,
+        currentA: 50,
+        voltageA: 400,
+        soc: 50,
+      });
+    // every 15 s for 2 minutes: due at 15 s (the first), 75 s (≥ 50 s later), then 135 s would be next
+    for (let i = 1; i <= 8; i++) {
+      await meter(15 * i, 100 * i);
+      await eventually(() => getOrder(seq), { until: (o) => o?.meter?.n === i + 1, what: `sample ${i}` });
+    }
+    await meter(100, 1000); // late (the bill is at 120 s): dropped
+    await meter(120, 800); // a duplicate of the newest
+    await settled();
+    untap();
+    expect(progress).toEqual(['2026-11-20 11:30:15', '2026-11-20 11:31:15']);
+    const o = await getOrder(seq);
+    expect(o?.meter).toMatchObject({ n: 9, t: t0 + 120_000, wh: 800 });
+    expect(o?.lastProgressAt).toBe(t0 + 75_000);
+    const status = await p1.call('query_equip_charge_status', { StartChargeSeq: seq });
+    expect(status.data).toMatchObject({ StartChargeSeqStat: 2, EndTime: '2026-11-20 11:32:00', TotalPower: 0.8 });
+
+    // the pile stops: the final bill folds the stop's reading in; the connector is free again
+    await publish(PileSessionStopped, {
+      StartChargeSeq: seq,
+      ConnectorID: connector,
+      cause: 'local',
+      at: new Date(t0 + 130_000).toISOString(),
+      energyWh: 900,
+    });
+    await eventually(() => getOrder(seq), { until: (o) => o?.status === 4, what: 'finished' });
+    expect((await getOrder(seq))?.bill).toMatchObject({ EndTime: '2026-11-20 11:32:10', TotalPower: 0.9 });
+    expect((await getOrder(seq))?.energyWh).toBe(900);
   });
 });
 

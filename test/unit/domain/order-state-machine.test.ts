@@ -9,13 +9,14 @@ import { DynamoDBDocumentClient, TransactWriteCommand, UpdateCommand } from '@aw
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { resetConfig } from '../../../shared/config.ts';
+import type { RunningBill } from '../../../shared/domain/billing.ts';
 import { allowedFrom, isOpen, nextStatus, ORDER_TRANSITIONS, type OrderEvent, OrderStatus } from '../../../shared/domain/charging.ts';
 import {
-  appendSample,
   finishOrder,
   markCharging,
   markStopping,
   type Order,
+  recordSample,
   requestStopWhileStarting,
   statusCondition,
 } from '../../../shared/store/orders.ts';
@@ -95,11 +96,13 @@ describe('the order store sends the table’s conditions', () => {
   const allowed = (values: Record<string, unknown> | undefined, expr: string | undefined): number[] =>
     [...(expr ?? '').matchAll(/:s(\d)/g)].map((m) => Number(values?.[`:s${m[1]}`]));
 
+  const meter: RunningBill = { start: 0, first: 0, t: 0, raw: 0, wh: 0, n: 1, d: [{ s: 0, e: 1, p: 0, wh: 0 }] };
+  const live = { at: 'x', currentA: 0, voltageA: 0, soc: 0, powerKw: 0 };
   const cases: Array<[string, OrderEvent, () => Promise<unknown>]> = [
-    ['markCharging', 'pile-accepted', () => markCharging('SEQ', new Date(0))],
+    ['markCharging', 'pile-accepted', () => markCharging('SEQ', new Date(0), meter)],
     ['markStopping', 'stop-requested', () => markStopping('SEQ', new Date(0))],
     ['requestStopWhileStarting', 'stop-requested-while-starting', () => requestStopWhileStarting('SEQ', new Date(0))],
-    ['appendSample', 'meter-sample', () => appendSample('SEQ', { t: 1, wh: 1 }, { at: 'x', currentA: 0, voltageA: 0, soc: 0, powerKw: 0 })],
+    ['recordSample', 'meter-sample', () => recordSample('SEQ', meter, { ...meter, t: 1, n: 2 }, live)],
   ];
   it.each(cases)('%s applies only in the statuses of %s', async (_name, event, call) => {
     ddb.on(UpdateCommand).resolves({});
@@ -111,8 +114,8 @@ describe('the order store sends the table’s conditions', () => {
   it('a condition that does not hold is an answer (false/undefined), not an error', async () => {
     ddb.on(UpdateCommand).rejects(new ConditionalCheckFailedException({ message: 'no', $metadata: {} }));
     expect(await markStopping('SEQ', new Date(0))).toBe(false);
-    expect(await markCharging('SEQ', new Date(0))).toBeUndefined();
-    expect(await appendSample('SEQ', { t: 1, wh: 1 }, { at: 'x', currentA: 0, voltageA: 0, soc: 0, powerKw: 0 })).toBeUndefined();
+    expect(await markCharging('SEQ', new Date(0), meter)).toBeUndefined();
+    expect(await recordSample('SEQ', meter, { ...meter, t: 1, n: 2 }, live)).toEqual({ outcome: 'conflict' });
     ddb.on(UpdateCommand).rejects(new Error('throttled'));
     await expect(markStopping('SEQ', new Date(0))).rejects.toThrow('throttled');
   });
@@ -123,7 +126,9 @@ describe('the order store sends the table’s conditions', () => {
       ddb.on(TransactWriteCommand).resolves({});
       const order = { StartChargeSeq: 'SEQ', ConnectorID: 'C1', StationID: 'S1' } as Order;
       const bill = {} as never;
-      expect(await finishOrder(order, { event, endedAt: new Date(0), stopReason: 0, finishReason: 'x', charged: false, bill })).toBe(true);
+      expect(
+        await finishOrder(order, { event, endedAt: new Date(0), stopReason: 0, finishReason: 'x', charged: false, bill, energyWh: 0 }),
+      ).toBe(true);
       const update = ddb.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems?.[0]?.Update;
       expect(allowed(update?.ExpressionAttributeValues, update?.ConditionExpression)).toEqual([...allowedFrom(event)]);
     },

@@ -1,10 +1,9 @@
 /**
  * Push planning (shared/services/push-planning.ts) against a mocked document client: the partner
  * list is read once per PARTNERS_CACHE_MS, status changes fan out to granted pushable partners,
- * charge-status progress is throttled per order by a conditional write.
+ * every charge-status progress event is pushed (the throttle is upstream, in the charging service).
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ConnectorStatusChanged } from '../../../events/baseinfo.ts';
@@ -93,26 +92,23 @@ describe('ConnectorStatusChanged → notification_stationStatus', () => {
   });
 });
 
-describe('OrderProgress → notification_equip_charge_status, throttled per order', () => {
+describe('OrderProgress → notification_equip_charge_status (the charging service publishes only the due ones)', () => {
   const progress = (over: Record<string, unknown> = {}) => envelope(OrderProgress, { ...OrderProgress.sample, ...over });
 
-  it('a claimed slot gives one push; a slot taken within the interval gives none', async () => {
-    ddb
-      .on(UpdateCommand)
-      .resolvesOnce({})
-      .rejects(new ConditionalCheckFailedException({ message: 'taken', $metadata: {} }));
+  it('each progress event of a charging order gives one push, gated by its sample time, and costs no write', async () => {
+    const [d] = await planPushes(progress(), 0);
+    expect(d).toMatchObject({
+      iface: 'notification_equip_charge_status',
+      partner: OrderProgress.sample.OperatorID,
+      gate: { key: `ORDER#${OrderProgress.sample.StartChargeSeq}` },
+    });
     expect(await planPushes(progress(), 0)).toHaveLength(1);
-    expect(await planPushes(progress(), 0)).toEqual([]);
-    const input = ddb.commandCalls(UpdateCommand)[0]?.args[0].input;
-    expect(input?.Key).toEqual({ pk: `THROTTLE#${OrderProgress.sample.StartChargeSeq}` });
-    // the default interval: 50 s before the sample
-    const at = input?.ExpressionAttributeValues?.[':t'] as number;
-    expect(input?.ExpressionAttributeValues?.[':limit']).toBe(at - 50_000);
+    expect(ddb.calls()).toHaveLength(0);
   });
 
-  it('a progress event of an order that is not charging pushes nothing and claims nothing', async () => {
+  it('a progress event of an order that is not charging pushes nothing', async () => {
     expect(await planPushes(progress({ StartChargeSeqStat: 3 }), 0)).toEqual([]);
-    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(0);
+    expect(ddb.calls()).toHaveLength(0);
   });
 });
 
