@@ -1,22 +1,33 @@
 /**
  * Status pipeline (L0): PileStatusChanged events, delivered by EventBridge into the
- * `connector-status` queue → the connector's versioned live status → ConnectorStatusChanged on a
- * real change. Partial batch responses: one bad record is retried alone, the rest are done.
+ * `connector-status` queue → the connectors' versioned live status → ConnectorStatusChanged on
+ * real changes. The batch is ingested together (shared/services/connector-status.ts: batched
+ * reads, one write per connector); partial batch response: a record that does not parse, or whose
+ * connector failed, is retried alone, the rest are done.
  */
 
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { logger } from '#powertools';
+import type { DetailOf } from '../../events/define.ts';
+import type { PileStatusChanged } from '../../events/piles.ts';
 import { ConnectorStatusQueue } from '../../events/queues.ts';
-import { ingestPileStatus } from '../../shared/services/connector-status.ts';
+import { ingestPileStatuses } from '../../shared/services/connector-status.ts';
 
-const processor = new BatchProcessor(EventType.SQS);
-
-const record = async (r: SQSRecord): Promise<void> => {
-  const event = ConnectorStatusQueue.parse(r.body);
-  const result = await ingestPileStatus(event.detail);
-  logger.debug('pile status ingested', { ConnectorID: event.detail.ConnectorID, result });
+export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
+  const failures: string[] = [];
+  const ids: string[] = [];
+  const reports: DetailOf<typeof PileStatusChanged>[] = [];
+  for (const r of event.Records) {
+    try {
+      reports.push(ConnectorStatusQueue.parse(r.body).detail);
+      ids.push(r.messageId);
+    } catch (err) {
+      logger.error('malformed status record', { messageId: r.messageId, error: err instanceof Error ? err.message : String(err) });
+      failures.push(r.messageId);
+    }
+  }
+  const out = await ingestPileStatuses(reports);
+  for (const i of out.failed) failures.push(ids[i] ?? '');
+  logger.debug('pile statuses ingested', { records: event.Records.length, failed: failures.length });
+  return { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) };
 };
-
-export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
-  processPartialResponse(event, record, processor, { context });

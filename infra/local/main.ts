@@ -18,6 +18,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SeedError } from '../../shared/seed.ts';
+import { startBanner } from './banner.ts';
 import { DEFAULT_DATA_DIR, DEFAULT_PORT, DEFAULT_SEED } from './defaults.ts';
 import { JAVA_REQUIRED, javaAvailable } from './dynamodb.ts';
 import { startPlatform } from './platform.ts';
@@ -62,30 +63,22 @@ const main = async (): Promise<void> => {
     ...(values['sim-url'] ? { pileSimUrl: values['sim-url'] } : {}),
   });
 
-  const demo = platform.seed.partners[0];
-  if (!demo) throw new Error('the seed names no partner: nothing to demo');
+  const seedFile = resolve(values.seed);
+  const builtInSeed = seedFile === resolve(DEFAULT_SEED);
+  if (builtInSeed && !platform.seed.partners[0]) throw new Error('the seed names no partner: nothing to demo');
   console.log(
-    [
-      '',
-      'EVCS Interconnect is running locally.',
-      `  API          ${platform.apiUrl}/evcs/v1/<interface>     (health: ${platform.apiUrl}/health)`,
-      `  our OperatorID  ${platform.seed.operatorId}`,
-      `  data dir     ${platform.dataDir}${values.fresh ? ' (fresh)' : ''}`,
-      platform.simulator
-        ? `  piles        ${platform.simulator.size()} simulated connectors at ${simSpeed}× (control: POST ${platform.apiUrl}/local/sim/connectors/<ConnectorID>)`
-        : `  piles        external simulator at ${values['sim-url'] ?? '(none)'}`,
-      '',
-      `Demo partner "${demo.name}" (local demo secrets, never real ones):`,
-      `  OperatorID      ${demo.operatorId}`,
-      `  OperatorSecret  ${demo.inbound.operatorSecret}`,
-      `  DataSecret      ${demo.inbound.dataSecret}`,
-      `  DataSecretIV    ${demo.inbound.dataSecretIV}`,
-      `  SigSecret       ${demo.inbound.sigSecret}`,
-      '',
-      `Try:  npm run partner -- query_token${port === DEFAULT_PORT ? '' : `   (with --base-url ${platform.apiUrl}/evcs/v1/)`}`,
-      'Ctrl-C stops everything.',
-      '',
-    ].join('\n'),
+    startBanner({
+      apiUrl: platform.apiUrl,
+      seed: platform.seed,
+      seedFile,
+      builtInSeed,
+      ...(platform.dataDir ? { dataDir: platform.dataDir } : {}),
+      fresh: values.fresh,
+      piles: platform.simulator
+        ? `${platform.simulator.size()} simulated connectors at ${simSpeed}× (control: POST ${platform.apiUrl}/local/sim/connectors/<ConnectorID>)`
+        : `external simulator at ${values['sim-url'] ?? '(none)'}`,
+      defaultPort: port === DEFAULT_PORT,
+    }),
   );
 
   let stopping = false;

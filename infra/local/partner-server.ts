@@ -96,7 +96,7 @@ const readBody = (req: IncomingMessage): Promise<string> =>
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-const startDemoPartner = async (o: DemoPartnerOptions): Promise<DemoPartner> => {
+export const startDemoPartner = async (o: DemoPartnerOptions): Promise<DemoPartner> => {
   const basePath = `/${(o.basePath ?? '/evcs/v1/').replace(/^\/+|\/+$/g, '')}/`.replace('//', '/');
   const ttl = o.tokenTtlSeconds ?? 7200;
   const tokens = new Map<string, number>();
@@ -250,13 +250,17 @@ const startDemoPartner = async (o: DemoPartnerOptions): Promise<DemoPartner> => 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 /**
- * One demo partner per seed partner whose outbound baseUrl is on loopback, on the URL's port (or
- * any free port when that one is taken — parallel test runs — in which case the returned seed
- * carries the partner's actual baseUrl). The seed file itself is not touched.
+ * One demo partner per seed partner whose outbound baseUrl is on loopback, on exactly that URL —
+ * only where nothing listens yet: a receiver already listening there (a partner's real test
+ * server, another platform's demo partner) is left alone and keeps receiving the pushes. A
+ * configured URL is never changed, except with `anyPort` (parallel test runs only): then a busy
+ * port puts the demo partner on any free port and the returned seed carries its actual baseUrl.
+ * The seed file itself is never touched.
  */
 export const startSeedDemoPartners = async (
   seed: Seed,
   log?: (line: string) => void,
+  { anyPort = false }: { anyPort?: boolean } = {},
 ): Promise<{ seed: Seed; partners: Map<string, DemoPartner> }> => {
   const partners = new Map<string, DemoPartner>();
   const rewritten: Seed['partners'] = [];
@@ -274,7 +278,13 @@ export const startSeedDemoPartners = async (
       try {
         demo = await startDemoPartner({ ...base, port: Number(url.port || 80) });
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' && (err as NodeJS.ErrnoException).code !== 'EACCES') throw err;
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code !== 'EADDRINUSE' && code !== 'EACCES') throw err;
+        if (!anyPort) {
+          log?.(`[demo-partner ${p.operatorId}] ${url.host} is taken: no demo partner started, pushes go to whatever listens there`);
+          rewritten.push(p);
+          continue;
+        }
         demo = await startDemoPartner({ ...base, port: 0 });
       }
       partners.set(p.operatorId, demo);

@@ -13,6 +13,7 @@ import { readSeed, type Seed } from '../../shared/seed.ts';
 import { onboardFromSeed } from '../../shared/services/onboarding.ts';
 import { importValidated } from '../../shared/services/station-import.ts';
 import { clearPartnerCache } from '../../shared/store/partners.ts';
+import { countConnectorsWithoutStatus } from '../../shared/store/stations.ts';
 import { topology } from '../topology/index.ts';
 import { type LocalCloud, startLocalCloud } from './cloud.ts';
 import { RUNTIME_FILE } from './defaults.ts';
@@ -41,8 +42,12 @@ export interface PlatformOptions {
   dynamoEndpoint?: string;
   /** physical table-name prefix (default `evcs-`): distinct per platform sharing one DynamoDB Local */
   tablePrefix?: string;
-  /** demo partner platforms receiving our pushes, one per seed partner whose outbound baseUrl is on loopback (default on; env EVCS_DEMO_PARTNERS=off disables) */
-  demoPartners?: boolean;
+  /**
+   * demo partner platforms receiving our pushes, one per seed partner whose outbound baseUrl is on
+   * loopback and free (default on; env EVCS_DEMO_PARTNERS=off disables). `any-port` (parallel test
+   * runs only): a busy port puts the demo partner on a free one and the partner's baseUrl follows.
+   */
+  demoPartners?: boolean | 'any-port';
   /**
    * where handler logs, events and runtime diagnostics go (infra/local/log-output.ts): `pretty` lines
    * for people, Powertools `json` lines, or a `buffer` (default: nothing on stdout; see Platform.logs)
@@ -79,15 +84,29 @@ export const startPlatform = async (opts: PlatformOptions): Promise<Platform> =>
       ? undefined
       : createPileSimulator(seedAsFiled.stations, { ...(opts.simulator ?? {}), simSpeed: opts.simSpeed ?? opts.simulator?.simSpeed ?? 1 });
 
-  // demo partners on loopback (a busy seed port → any free port, and the partner's baseUrl follows)
-  const demoOn = opts.demoPartners ?? process.env.EVCS_DEMO_PARTNERS !== 'off';
+  // demo partners on loopback, only where nothing listens (never a changed URL, unless `any-port`)
+  const demoOn = (opts.demoPartners ?? process.env.EVCS_DEMO_PARTNERS !== 'off') !== false;
   const out = createLogOutput(opts.logs ?? 'buffer');
   setLogSink((line) => out.record(line));
   const { seed, partners: demoPartners } = demoOn
-    ? await startSeedDemoPartners(seedAsFiled, (line) => out.runtime(line))
+    ? await startSeedDemoPartners(seedAsFiled, (line) => out.runtime(line), { anyPort: opts.demoPartners === 'any-port' })
     : { seed: seedAsFiled, partners: new Map<string, DemoPartner>() };
 
-  let ready = false;
+  // ready = the platform can serve a session: started, seeded, and (with the embedded simulator)
+  // every simulated connector's status stored. Checked on /health until true, then it stays true.
+  let started = false;
+  let statusesKnown = false;
+  let checking: Promise<boolean> | undefined;
+  const isReady = async (): Promise<boolean> => {
+    if (!started) return false;
+    if (statusesKnown || !simulator) return true;
+    checking ??= countConnectorsWithoutStatus()
+      .then((n) => n === 0)
+      .catch(() => false)
+      .finally(() => (checking = undefined));
+    statusesKnown ||= await checking;
+    return statusesKnown;
+  };
   const cloud = await startLocalCloud({
     topology,
     port: opts.port ?? 0,
@@ -108,9 +127,10 @@ export const startPlatform = async (opts: PlatformOptions): Promise<Platform> =>
       {
         method: 'GET',
         path: '/health',
-        handle: (_req, res) => {
-          res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json' });
-          res.end(JSON.stringify({ status: ready ? 'ok' : 'starting' }));
+        handle: async (_req, res) => {
+          const ok = await isReady();
+          res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ status: ok ? 'ok' : 'starting' }));
         },
       },
       ...(simulator ? simulatorRoutes(simulator) : []),
@@ -132,7 +152,7 @@ export const startPlatform = async (opts: PlatformOptions): Promise<Platform> =>
   if (runtimeFile) {
     writeFileSync(runtimeFile, JSON.stringify({ apiUrl: cloud.apiUrl, pid: process.pid, env: cloud.env }, null, 2), { mode: 0o600 });
   }
-  ready = true;
+  started = true;
 
   return {
     apiUrl: cloud.apiUrl,
@@ -144,7 +164,7 @@ export const startPlatform = async (opts: PlatformOptions): Promise<Platform> =>
     logs: () => out.lines(),
     stop: async () => {
       untap();
-      ready = false;
+      started = false;
       if (runtimeFile) rmSync(runtimeFile, { force: true });
       await simulator?.stop();
       await cloud.stop();

@@ -44,7 +44,9 @@ export const baseinfoFunctions: readonly FunctionDecl[] = [
     entry: 'functions/baseinfo/connector-status-ingest.ts',
     tier: 'L0',
     description: 'Pile status reports → versioned live connector status → ConnectorStatusChanged on real changes',
-    triggers: [{ type: 'queue', queue: ConnectorStatusQueue.name, batchSize: 25, maxBatchingWindowSeconds: 1 }],
+    // batches of 10 without a batching window (a lone plug-in is ingested at once: query_equip_auth
+    // sees it within ~100 ms), up to 10 batches at a time (a startup burst of ~2,000 reports)
+    triggers: [{ type: 'queue', queue: ConnectorStatusQueue.name, batchSize: 10, maxConcurrency: 10 }],
     grants: [{ table: 'stations', access: 'readWrite' }, putEvents],
   },
 ];

@@ -61,8 +61,65 @@ export interface StoredStatus extends LiveStatus {
 
 /**
  * A report found already stored (stale): should THIS delivery announce it? Only a retry of exactly
- * the stored version whose change is still pending, once the delivery that stored it had its grace
- * period to publish (a duplicate delivered concurrently must not announce twice).
+ * the version whose change is still pending (newer unchanged reports may have been stored since),
+ * once the delivery that stored it had its grace period to publish (a duplicate delivered
+ * concurrently must not announce twice).
  */
 export const shouldReannounce = (stored: StoredStatus | undefined, version: number, now: number): boolean =>
-  !!stored && stored.version === version && stored.pendingAnnounce === version && (stored.pendingSince ?? 0) < now - PENDING_GRACE_MS;
+  !!stored && stored.version >= version && stored.pendingAnnounce === version && (stored.pendingSince ?? 0) < now - PENDING_GRACE_MS;
+
+/** One pile report, versioned. */
+export interface VersionedStatus extends LiveStatus {
+  version: number;
+}
+
+/** A change to announce: the new status, its version, the status it replaced (undefined: none). */
+export interface StatusChange extends VersionedStatus {
+  previousStatus?: number;
+}
+
+export type ReportOutcome = 'changed' | 'unchanged' | 'stale' | 're-announced';
+
+export interface StatusPlan {
+  /** the newest report, when it is newer than the stored status: the one write to make */
+  write?: VersionedStatus;
+  /** the real changes the reports make, oldest first (each against the one before it) */
+  changes: StatusChange[];
+  /** a pending change of an earlier delivery that this retry must announce */
+  reannounce?: StatusChange;
+  /** what each report (in the given order) amounts to */
+  outcomes: ReportOutcome[];
+}
+
+/**
+ * The reports of ONE connector that arrived together (a batch), against its stored status: the
+ * versioning rules applied as if they had been delivered one by one in version order — each report
+ * newer than the one before it is stored (only the newest needs writing) and is a change when it
+ * differs; a report not newer is stale; a stale retry of a pending change re-announces it (once).
+ */
+export const planStatusReports = (stored: StoredStatus | undefined, reports: readonly VersionedStatus[], now: number): StatusPlan => {
+  const order = reports.map((r, i) => ({ r, i })).sort((a, b) => a.r.version - b.r.version);
+  const outcomes: ReportOutcome[] = reports.map(() => 'stale');
+  const changes: StatusChange[] = [];
+  let cur: VersionedStatus | undefined = stored;
+  let write: VersionedStatus | undefined;
+  let reannounce: StatusChange | undefined;
+  for (const { r, i } of order) {
+    if (cur && cur.version >= r.version) {
+      if (!reannounce && shouldReannounce(stored, r.version, now)) {
+        const prev = stored?.announcePrevious;
+        reannounce = { ...liveOf(r), version: r.version, ...(prev !== undefined && prev >= 0 ? { previousStatus: prev } : {}) };
+        outcomes[i] = 're-announced';
+      }
+      continue;
+    }
+    if (statusDiffers(cur, r)) {
+      changes.push({ ...liveOf(r), version: r.version, ...(cur ? { previousStatus: cur.status } : {}) });
+      outcomes[i] = 'changed';
+    } else outcomes[i] = 'unchanged';
+    cur = write = { ...liveOf(r), version: r.version };
+  }
+  return { ...(write ? { write } : {}), changes, ...(reannounce ? { reannounce } : {}), outcomes };
+};
+
+const liveOf = (s: LiveStatus): LiveStatus => ({ status: s.status, parkStatus: s.parkStatus, lockStatus: s.lockStatus });

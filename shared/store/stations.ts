@@ -39,6 +39,7 @@ import {
   BatchGetCommand,
   GetCommand,
   paginateQuery,
+  paginateScan,
   type QueryCommandInput,
   TransactWriteCommand,
   type TransactWriteCommandInput,
@@ -161,6 +162,26 @@ export const getConnectorRef = async (connectorId: string, { fresh = false } = {
   return ref;
 };
 
+/**
+ * How many connectors have no live status stored yet (never heard from). The local runtime's
+ * readiness check: a Scan of the connector items (the demo dataset: ~5,000 small items, one or
+ * two pages), never on a request path.
+ */
+export const countConnectorsWithoutStatus = async (): Promise<number> => {
+  let n = 0;
+  const pages = paginateScan(
+    { client: dynamo() },
+    {
+      TableName: table(),
+      FilterExpression: 'begins_with(sk, :c) AND attribute_not_exists(version)',
+      ExpressionAttributeValues: { ':c': 'CONN#' },
+      Select: 'COUNT',
+    },
+  );
+  for await (const page of pages) n += page.Count ?? 0;
+  return n;
+};
+
 // ───────────────────────────── live status ─────────────────────────────
 
 export interface StatusWrite extends LiveStatus {
@@ -181,59 +202,136 @@ export type StatusOutcome =
   /** no such connector at that station */
   | { outcome: 'unknown' };
 
+const connKey = (stationId: string, connectorId: string) => ({ pk: stationPk(stationId), sk: `CONN#${connectorId}` });
+
+/** A CONN# item's live status as stored (undefined: the connector has never reported). */
+const storedOf = (i: Record<string, unknown>): StoredStatus | undefined =>
+  typeof i.version === 'number'
+    ? {
+        ...toLiveStatus(i),
+        version: i.version,
+        ...(typeof i.pendingAnnounce === 'number' ? { pendingAnnounce: i.pendingAnnounce } : {}),
+        ...(typeof i.announcePrevious === 'number' ? { announcePrevious: i.announcePrevious } : {}),
+        ...(typeof i.pendingSince === 'number' ? { pendingSince: i.pendingSince } : {}),
+      }
+    : undefined;
+
+const STATUS_ATTRS = 'pk, sk, #s, parkStatus, lockStatus, version, pendingAnnounce, announcePrevious, pendingSince';
+
+/** Every item of these keys (BatchGet, 100 keys per call, unprocessed keys retried with backoff). */
+const batchGetAll = async (
+  keys: readonly Record<string, unknown>[],
+  extra: Record<string, unknown> = {},
+): Promise<Record<string, unknown>[]> => {
+  const out: Record<string, unknown>[] = [];
+  await Promise.all(
+    Array.from({ length: Math.ceil(keys.length / 100) }, async (_, c) => {
+      let left: Record<string, unknown>[] | undefined = keys.slice(c * 100, c * 100 + 100);
+      for (let attempt = 0; left?.length && attempt < 8; attempt++) {
+        if (attempt) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
+        const res = (await dynamo().send(new BatchGetCommand({ RequestItems: { [table()]: { Keys: left, ...extra } } }))) as BatchGetResult;
+        out.push(...(res.Responses?.[table()] ?? []));
+        left = res.UnprocessedKeys?.[table()]?.Keys;
+      }
+      if (left?.length) throw new Error(`stations: ${left.length} key(s) left unprocessed by BatchGet`);
+    }),
+  );
+  return out;
+};
+
+/** ConnectorID → station and equipment for many connectors at once (one BatchGet per 100 not cached). */
+export const getConnectorRefs = async (connectorIds: readonly string[]): Promise<Map<string, ConnectorRef>> => {
+  const found = new Map<string, ConnectorRef>();
+  const missing: string[] = [];
+  for (const id of new Set(connectorIds)) {
+    const hit = refCache.get(id);
+    if (hit) found.set(id, hit);
+    else missing.push(id);
+  }
+  if (missing.length) {
+    for (const item of await batchGetAll(missing.map(connRef))) {
+      const id = String(item.pk).slice('CONNECTOR#'.length);
+      const ref = { stationId: String(item.stationId), equipmentId: String(item.equipmentId) };
+      if (refCache.size > 50_000) refCache.clear();
+      refCache.set(id, ref);
+      found.set(id, ref);
+    }
+  }
+  return found;
+};
+
+/** The stored live status of these connectors (strongly consistent); a connector missing from the map has no item at that station. */
+export const getConnectorStatuses = async (
+  keys: readonly { stationId: string; connectorId: string }[],
+): Promise<Map<string, StoredStatus | undefined>> => {
+  const items = await batchGetAll(
+    keys.map((k) => connKey(k.stationId, k.connectorId)),
+    { ConsistentRead: true, ProjectionExpression: STATUS_ATTRS, ExpressionAttributeNames: { '#s': 'status' } },
+  );
+  return new Map(items.map((i) => [String(i.sk).slice('CONN#'.length), storedOf(i)]));
+};
+
+/** One connector's stored live status, strongly consistent (`unknown`: no such connector at that station). */
+export const getConnectorStatus = async (stationId: string, connectorId: string): Promise<StoredStatus | undefined | 'unknown'> => {
+  const cur = await dynamo().send(new GetCommand({ TableName: table(), Key: connKey(stationId, connectorId), ConsistentRead: true }));
+  return cur.Item ? storedOf(cur.Item) : 'unknown';
+};
+
+/** a change the write leaves "pending announcement" (cleared by markAnnounced once published) */
+export interface PendingMark {
+  version: number;
+  /** the status before that change (-1: none) */
+  previous: number;
+}
+
 /**
- * Store a status report unless a newer (or the same) version is already there — the invariant
- * `attribute_not_exists(version) OR version < :v`, enforced with a compare-and-set on the version
- * read. `announce` marks the change as not
- * yet published (cleared by `markAnnounced`), so a retry after a failed publish still announces it.
+ * Store a connector's status on the condition that the stored version is still `expected` (what
+ * the caller read and decided on; undefined = never reported) — compare-and-set, so the invariant
+ * `attribute_not_exists(version) OR version < :v` holds and two writers can never both decide
+ * from the same stored status. With `mark`, the change is left pending announcement; without, a
+ * pending mark of an earlier write is left as it is (its change still owes an announcement).
+ * false: the stored version moved (re-read and decide again).
+ */
+export const writeConnectorStatus = async (w: StatusWrite, expected: number | undefined, mark?: PendingMark): Promise<boolean> =>
+  conditionalWrite(
+    dynamo(),
+    new UpdateCommand({
+      TableName: table(),
+      Key: connKey(w.stationId, w.connectorId),
+      ConditionExpression:
+        expected !== undefined ? 'version = :rv AND version < :v' : 'attribute_exists(pk) AND attribute_not_exists(version)',
+      UpdateExpression: mark
+        ? 'SET #s = :s, parkStatus = :ps, lockStatus = :ls, version = :v, observedAt = :o, pendingAnnounce = :pv, announcePrevious = :prev, pendingSince = :now'
+        : 'SET #s = :s, parkStatus = :ps, lockStatus = :ls, version = :v, observedAt = :o',
+      ExpressionAttributeNames: { '#s': 'status' },
+      ExpressionAttributeValues: {
+        ':s': w.status,
+        ':ps': w.parkStatus,
+        ':ls': w.lockStatus,
+        ':v': w.version,
+        ':o': w.observedAt,
+        ...(expected !== undefined ? { ':rv': expected } : {}),
+        ...(mark ? { ':pv': mark.version, ':prev': mark.previous, ':now': Date.now() } : {}),
+      },
+    }),
+  );
+
+/**
+ * Store one status report unless a newer (or the same) version is already there (read, decide,
+ * compare-and-set; a lost race re-reads). `announce` decides from the previous status whether the
+ * write is a change to leave pending announcement.
  */
 export const applyConnectorStatus = async (
   w: StatusWrite,
   announce: (previous: LiveStatus | undefined) => boolean,
 ): Promise<StatusOutcome> => {
-  const key = { pk: stationPk(w.stationId), sk: `CONN#${w.connectorId}` };
-  // optimistic concurrency: read, decide (newer? different? → previousStatus), then write on the
-  // condition that nothing was written in between; a lost race re-reads and decides again, so two
-  // concurrent reports can never both announce a change from the same previous status
   for (let attempt = 0; attempt < 20; attempt++) {
-    const cur = await dynamo().send(new GetCommand({ TableName: table(), Key: key, ConsistentRead: true }));
-    if (!cur.Item) return { outcome: 'unknown' };
-    const i = cur.Item;
-    const stored =
-      typeof i.version === 'number'
-        ? {
-            ...toLiveStatus(i),
-            version: i.version,
-            ...(typeof i.pendingAnnounce === 'number' ? { pendingAnnounce: i.pendingAnnounce } : {}),
-            ...(typeof i.announcePrevious === 'number' ? { announcePrevious: i.announcePrevious } : {}),
-            ...(typeof i.pendingSince === 'number' ? { pendingSince: i.pendingSince } : {}),
-          }
-        : undefined;
+    const stored = await getConnectorStatus(w.stationId, w.connectorId);
+    if (stored === 'unknown') return { outcome: 'unknown' };
     if (stored && stored.version >= w.version) return { outcome: 'stale', stored };
     const previous = stored ? { status: stored.status, parkStatus: stored.parkStatus, lockStatus: stored.lockStatus } : undefined;
-    const mark = announce(previous);
-    const written = await conditionalWrite(
-      dynamo(),
-      new UpdateCommand({
-        TableName: table(),
-        Key: key,
-        ConditionExpression: stored ? 'version = :rv AND version < :v' : 'attribute_exists(pk) AND attribute_not_exists(version)',
-        UpdateExpression: mark
-          ? 'SET #s = :s, parkStatus = :ps, lockStatus = :ls, version = :v, observedAt = :o, pendingAnnounce = :v, announcePrevious = :prev, pendingSince = :now'
-          : 'SET #s = :s, parkStatus = :ps, lockStatus = :ls, version = :v, observedAt = :o REMOVE pendingAnnounce, announcePrevious, pendingSince',
-        ExpressionAttributeNames: { '#s': 'status' },
-        ExpressionAttributeValues: {
-          ':s': w.status,
-          ':ps': w.parkStatus,
-          ':ls': w.lockStatus,
-          ':v': w.version,
-          ':o': w.observedAt,
-          ...(stored ? { ':rv': stored.version } : {}),
-          ...(mark ? { ':prev': previous?.status ?? -1, ':now': Date.now() } : {}),
-        },
-      }),
-    );
-    if (written) return { outcome: 'applied', ...(previous ? { previous } : {}) };
+    const mark = announce(previous) ? { version: w.version, previous: previous?.status ?? -1 } : undefined;
+    if (await writeConnectorStatus(w, stored?.version, mark)) return { outcome: 'applied', ...(previous ? { previous } : {}) };
   }
   throw new Error(`connector ${w.connectorId}: status write lost 20 races in a row`);
 };

@@ -32,6 +32,8 @@ export const startTestPlatform = (opts: Partial<PlatformOptions> = {}): Promise<
     port: 0,
     seedFile: DEMO_SEED,
     logLevel: 'ERROR',
+    // test files run in parallel on the seed's demo ports: each gets its own demo partners
+    demoPartners: 'any-port',
     ...(shared ? { dynamoEndpoint: shared, tablePrefix: uniqueTablePrefix() } : {}),
     ...opts,
   });

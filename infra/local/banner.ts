@@ -1,0 +1,55 @@
+/**
+ * The start banner of `npm start`. Secrets are printed only for the built-in demo seed (public
+ * demo values, never real ones); with `--seed FILE` the banner names the partners and says where
+ * their secrets are — the seed file and the local secrets store — never the secrets themselves.
+ */
+import { join } from 'node:path';
+import type { Seed } from '../../shared/seed.ts';
+
+export interface BannerInput {
+  apiUrl: string;
+  seed: Seed;
+  seedFile: string;
+  /** the seed is the built-in demo seed (infra/local/defaults.ts DEFAULT_SEED) */
+  builtInSeed: boolean;
+  dataDir?: string;
+  fresh: boolean;
+  /** the piles line */
+  piles: string;
+  /** the default port is in use: `npm run partner` needs no --base-url */
+  defaultPort: boolean;
+}
+
+export const startBanner = (b: BannerInput): string => {
+  const lines = [
+    '',
+    'EVCS Interconnect is running locally.',
+    `  API          ${b.apiUrl}/evcs/v1/<interface>     (health: ${b.apiUrl}/health)`,
+    `  our OperatorID  ${b.seed.operatorId}`,
+    `  data dir     ${b.dataDir ?? '(in memory)'}${b.fresh ? ' (fresh)' : ''}`,
+    `  piles        ${b.piles}`,
+    '',
+  ];
+  const demo = b.seed.partners[0];
+  if (b.builtInSeed && demo) {
+    lines.push(
+      `Demo partner "${demo.name}" (local demo secrets, never real ones):`,
+      `  OperatorID      ${demo.operatorId}`,
+      `  OperatorSecret  ${demo.inbound.operatorSecret}`,
+      `  DataSecret      ${demo.inbound.dataSecret}`,
+      `  DataSecretIV    ${demo.inbound.dataSecretIV}`,
+      `  SigSecret       ${demo.inbound.sigSecret}`,
+      '',
+      `Try:  npm run partner -- query_token${b.defaultPort ? '' : `   (with --base-url ${b.apiUrl}/evcs/v1/)`}`,
+    );
+  } else {
+    const store = b.dataDir ? join(b.dataDir, 'secrets.json') : 'in memory';
+    lines.push(
+      `Partners (${b.seed.partners.length}) from ${b.seedFile}:`,
+      ...b.seed.partners.map((p) => `  ${p.operatorId.padEnd(12)}  ${p.name}`),
+      `  their secrets: in the seed file and the local secrets store (${store}); not printed`,
+    );
+  }
+  lines.push('Ctrl-C stops everything.', '');
+  return lines.join('\n');
+};
