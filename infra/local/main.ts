@@ -15,6 +15,8 @@
  * Ctrl-C stops everything it started.
  */
 
+// first: settings the handler modules read at import
+import './process-env.ts';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SeedError } from '../../shared/seed.ts';
