@@ -6,6 +6,8 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setLogSink } from '#powertools';
+import { resetPublishClient } from '../../shared/bus/publish.ts';
+import { resetSendClient } from '../../shared/bus/send.ts';
 import { resetConfig } from '../../shared/config.ts';
 import { StationImportError, validateStations } from '../../shared/domain/station-records.ts';
 import { resetPileTransport } from '../../shared/piles/transport.ts';
@@ -13,6 +15,7 @@ import { readSeed, type Seed } from '../../shared/seed.ts';
 import { onboardFromSeed } from '../../shared/services/onboarding.ts';
 import { importValidated } from '../../shared/services/station-import.ts';
 import { clearPartnerCache } from '../../shared/store/partners.ts';
+import { resetSecretsProvider } from '../../shared/store/secrets.ts';
 import { countConnectorsWithoutStatus } from '../../shared/store/stations.ts';
 import { topology } from '../topology/index.ts';
 import { type LocalCloud, startLocalCloud } from './cloud.ts';
@@ -140,6 +143,10 @@ export const startPlatform = async (opts: PlatformOptions): Promise<Platform> =>
   if (!cloud.env.PILE_SIM_URL) cloud.setEnv({ PILE_SIM_URL: `${cloud.apiUrl}${SIM_BASE_PATH}` });
   resetPileTransport();
   resetConfig();
+  // a platform started again in this process listens on new ports: no client may keep the old endpoints
+  resetPublishClient();
+  resetSendClient();
+  resetSecretsProvider();
   clearPartnerCache();
 
   for (const p of seed.partners) await onboardFromSeed(p);

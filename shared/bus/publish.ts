@@ -11,6 +11,11 @@ import { config } from '../config.ts';
 let client: EventBridgeClient | undefined;
 const eventBridge = () => (client ??= tracer.captureAWSv3Client(new EventBridgeClient({})));
 
+/** Forget the client (the local runtime, when a platform starts again in the same process on new endpoints). */
+export const resetPublishClient = (): void => {
+  client = undefined;
+};
+
 class PublishError extends Error {}
 
 /** PutEvents takes at most 10 entries per call. */

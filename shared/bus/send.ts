@@ -16,6 +16,11 @@ import { config } from '../config.ts';
 let client: SQSClient | undefined;
 const sqs = () => (client ??= tracer.captureAWSv3Client(new SQSClient({})));
 
+/** Forget the client (the local runtime, when a platform starts again in the same process on new endpoints). */
+export const resetSendClient = (): void => {
+  client = undefined;
+};
+
 const MAX_DELAY_SECONDS = 900;
 /** SendMessageBatch takes at most 10 entries per call. */
 const MAX_BATCH = 10;

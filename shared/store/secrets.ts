@@ -32,6 +32,11 @@ const partnerSecretName = (operatorId: string): string => `${config().SECRETS_PR
 let provider: SecretsProvider | undefined;
 const secretsProvider = (): SecretsProvider => (provider ??= new SecretsProvider({ awsSdkV3Client: new SecretsManagerClient({}) }));
 
+/** Forget the provider and its cache (the local runtime, when a platform starts again in the same process). */
+export const resetSecretsProvider = (): void => {
+  provider = undefined;
+};
+
 /**
  * The partner's secrets (cached for SECRETS_CACHE_SECONDS). `undefined` when no secret exists.
  * `forceFetch` bypasses the cache — used once after a signature mismatch, so a rotation is seen at once.
