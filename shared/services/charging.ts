@@ -359,6 +359,24 @@ const finish = async (o: Order, f: FinishArgs): Promise<boolean> => {
   return true;
 };
 
+/**
+ * A start that never began (the pile refused it, or never answered): finish the starting order
+ * unbilled and tell the partner (notification_start_charge_result, failed). False when the order
+ * had already left Starting (the transition table decides), and then nothing is published.
+ */
+const failStart = async (o: Order, event: 'pile-refused' | 'start-timeout', at: Date, reason: string): Promise<boolean> => {
+  const finished = await finish(o, { event, endedAt: at, stopReason: STOP_REASON_START_FAILED, finishReason: reason, charged: false });
+  if (finished)
+    await publish(OrderStarted, {
+      ...orderEventBase(o),
+      succeeded: false,
+      StartChargeSeqStat: OrderStatus.Finished,
+      StartTime: formatDateTime(at),
+      failReason: reason,
+    });
+  return finished;
+};
+
 export const onPileStarted = async (d: {
   StartChargeSeq: string;
   ConnectorID: string;
@@ -378,24 +396,7 @@ export const onPileStarted = async (d: {
   if (!d.accepted) {
     // only a starting order can be refused: a duplicate start command answered "busy" must not
     // close the session that is already charging
-    const reason = refusalText[d.reason ?? 'refused'] ?? 'pile refused the start';
-    if (
-      await finish(o, {
-        event: 'pile-refused',
-        endedAt: at,
-        stopReason: STOP_REASON_START_FAILED,
-        finishReason: reason,
-        charged: false,
-      })
-    ) {
-      await publish(OrderStarted, {
-        ...orderEventBase(o),
-        succeeded: false,
-        StartChargeSeqStat: OrderStatus.Finished,
-        StartTime: formatDateTime(at),
-        failReason: reason,
-      });
-    }
+    await failStart(o, 'pile-refused', at, refusalText[d.reason ?? 'refused'] ?? 'pile refused the start');
     return;
   }
   const charging = await markCharging(o.StartChargeSeq, at, startRunningBill({ at, energyWh: 0 }, o.tariff));
@@ -510,23 +511,7 @@ export const onTimeout = async (m: TimeoutMessage, now: Date): Promise<void> => 
   const o = await getOrder(m.StartChargeSeq);
   if (!o) return;
   if (m.kind === 'start' && o.status === OrderStatus.Starting) {
-    const reason = `pile did not answer the start within ${config().START_TIMEOUT_SECONDS} s`;
-    if (
-      await finish(o, {
-        event: 'start-timeout',
-        endedAt: now,
-        stopReason: STOP_REASON_START_FAILED,
-        finishReason: reason,
-        charged: false,
-      })
-    ) {
-      await publish(OrderStarted, {
-        ...orderEventBase(o),
-        succeeded: false,
-        StartChargeSeqStat: OrderStatus.Finished,
-        StartTime: formatDateTime(now),
-        failReason: reason,
-      });
+    if (await failStart(o, 'start-timeout', now, `pile did not answer the start within ${config().START_TIMEOUT_SECONDS} s`)) {
       // should the pile wake up and start after all, tell it to stop
       await publish(PileCommandRequested, {
         command: 'stop',
