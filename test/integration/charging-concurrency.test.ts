@@ -10,6 +10,7 @@ import { publish } from '../../shared/bus/publish.ts';
 import { getConnectorView } from '../../shared/store/connector-view.ts';
 import { getOrder } from '../../shared/store/orders.ts';
 import { TcecTransportError } from '../../shared/tcec/envelope.ts';
+import { seqOf } from '../support/charging.ts';
 import { eventually } from '../support/eventually.ts';
 import { startTestPlatform } from '../support/platform.ts';
 import { type Caller, loggedIn, STATIONS_SEED } from '../support/stations.ts';
@@ -17,8 +18,6 @@ import { type Caller, loggedIn, STATIONS_SEED } from '../support/stations.ts';
 let platform: Platform;
 let p1: Caller;
 let p2: Caller;
-let n = 0;
-const seqOf = (c: Caller) => `${c.partner.operatorId}${Date.now().toString().slice(-13)}${String(++n).padStart(5, '0')}`;
 
 beforeAll(async () => {
   platform = await startTestPlatform({

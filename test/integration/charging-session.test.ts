@@ -11,24 +11,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Platform } from '../../infra/local/platform.ts';
 import { getConnectorView } from '../../shared/store/connector-view.ts';
 import { getOrder } from '../../shared/store/orders.ts';
+import { seqOf } from '../support/charging.ts';
 import { eventually } from '../support/eventually.ts';
-import { startTestPlatform } from '../support/platform.ts';
+import { simAdmin, startTestPlatform } from '../support/platform.ts';
 import { type Caller, loggedIn, STATIONS_SEED } from '../support/stations.ts';
 
 let platform: Platform;
 let p1: Caller;
-let n = 0;
-/** a fresh 27-character StartChargeSeq of the partner */
-const seqOf = (c: Caller) => `${c.partner.operatorId}${Date.now().toString().slice(-13)}${String(++n).padStart(5, '0')}`;
 
-const admin = async (connectorId: string, state: string) => {
-  const res = await fetch(`${platform.apiUrl}/local/sim/connectors/${connectorId}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ state }),
-  });
-  expect(res.status).toBe(200);
-};
+const admin = (connectorId: string, state: string) => simAdmin(platform.apiUrl, connectorId, state);
 /** a poll that first moves the simulated clock 1 s forward (the pile's time passes only when the test says so) */
 const pumped =
   <T>(fn: () => Promise<T>) =>

@@ -39,6 +39,16 @@ export const startTestPlatform = (opts: Partial<PlatformOptions> = {}): Promise<
   });
 };
 
+/** Set a simulated connector's state through the simulator's admin route (POST /local/sim/connectors/<id>), as a developer would. */
+export const simAdmin = async (apiUrl: string, connectorId: string, state: string): Promise<void> => {
+  const res = await fetch(`${apiUrl}/local/sim/connectors/${connectorId}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ state }),
+  });
+  if (res.status !== 200) throw new Error(`simulator admin ${connectorId} → ${state}: HTTP ${res.status} ${await res.text()}`);
+};
+
 export interface RawCall {
   status: number;
   body: string;
