@@ -82,11 +82,15 @@ describe('billing — a session crossing two price periods has an exact bill (§
       meterStartWh: 1_000_000,
     });
     await eventually(() => getOrder(seq), { until: (o) => o?.status === 2, what: 'charging' });
-    for (const [t, wh] of [
-      ['03:45', 5000],
-      ['04:00', 10000],
-      ['04:15', 15000],
-    ] as const) {
+    // readings come 15 min apart, so each is processed before the next is sent: the queue does not
+    // keep order, and a reading older than the last one is dropped by design
+    for (const [i, [t, wh]] of (
+      [
+        ['03:45', 5000],
+        ['04:00', 10000],
+        ['04:15', 15000],
+      ] as const
+    ).entries()) {
       await publish(PileMeterValues, {
         StartChargeSeq: seq,
         ConnectorID: connector,
@@ -97,8 +101,8 @@ describe('billing — a session crossing two price periods has an exact bill (§
         voltageA: 400,
         soc: 50,
       });
+      await eventually(() => getOrder(seq), { until: (o) => (o?.meter?.n ?? 0) === i + 2, what: `sample ${t}` });
     }
-    await eventually(() => getOrder(seq), { until: (o) => (o?.meter?.n ?? 0) === 4, what: 'samples' });
     await publish(PileSessionStopped, {
       StartChargeSeq: seq,
       ConnectorID: connector,
