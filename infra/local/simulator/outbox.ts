@@ -5,32 +5,17 @@
  * pile, like a real one, does not buffer forever).
  */
 
-import type { DetailOf } from '../../../events/define.ts';
-import { PileMeterValues, PileSessionStarted, PileSessionStopped, PileStatusChanged } from '../../../events/piles.ts';
-import { publish } from '../../../shared/bus/publish.ts';
+import { emitPileEvents, type PILE_EVENTS, type PileEvent, type PileEventType } from '../../../shared/piles/emit.ts';
 
-export const SIM_CONTRACTS = { PileStatusChanged, PileSessionStarted, PileSessionStopped, PileMeterValues } as const;
-type Contracts = typeof SIM_CONTRACTS;
-export type SimEventType = keyof Contracts;
-export type SimEvent = { [K in SimEventType]: { type: K; detail: DetailOf<Contracts[K]> } }[SimEventType];
+export type SIM_CONTRACTS = typeof PILE_EVENTS;
+export type SimEventType = PileEventType;
+export type SimEvent = PileEvent;
 
 /** delivers events in the given order */
 export type Sink = (events: readonly SimEvent[]) => Promise<void>;
 
-/** The platform's EventBridge bus through the real SDK (shared/bus/publish.ts); consecutive events of one type share a PutEvents call. */
-export const busSink: Sink = async (events) => {
-  let group: unknown[] = [];
-  let type: (typeof events)[number]['type'] | undefined;
-  for (const e of events) {
-    if (type !== undefined && e.type !== type) {
-      await publish(SIM_CONTRACTS[type], group as never);
-      group = [];
-    }
-    type = e.type;
-    group.push(e.detail);
-  }
-  if (type !== undefined) await publish(SIM_CONTRACTS[type], group as never);
-};
+/** The platform's pile-event entry (shared/piles/emit.ts), as every pile transport uses it. */
+export const busSink: Sink = emitPileEvents;
 
 const BATCH = 50;
 const RETRIES = 4;

@@ -33,10 +33,10 @@ const setup = (extra: Partial<ConstructorParameters<typeof PileSimulator>[0]> = 
     ...extra,
   });
   sim.start();
-  const of = <K extends SimEventType>(type: K, connectorId?: string): DetailOf<(typeof SIM_CONTRACTS)[K]>[] =>
+  const of = <K extends SimEventType>(type: K, connectorId?: string): DetailOf<SIM_CONTRACTS[K]>[] =>
     events
       .filter((e) => e.type === type && (!connectorId || e.detail.ConnectorID === connectorId))
-      .map((e) => e.detail as unknown as DetailOf<(typeof SIM_CONTRACTS)[K]>);
+      .map((e) => e.detail as unknown as DetailOf<SIM_CONTRACTS[K]>);
   const start = (ConnectorID: string, seq: string) =>
     sim.command({ command: 'start', StartChargeSeq: seq, ConnectorID, requestedAt: new Date(sim.now()).toISOString() });
   const stop = (ConnectorID: string, seq: string) =>
