@@ -100,7 +100,9 @@ const child = async (job: string, out: string): Promise<void> => {
     const all = job === 'demo';
     meter.pauseUntilEvent((t) => t === PileStatusChanged.detailType); // the seed import is not the burst
     progress('startup burst on the demo seed (1,965 connectors)');
-    const platform = await startPlatform({ ...common, seedFile: DEMO_SEED });
+    // the queue triggers' batching windows (≤ 1 s in the topology) in simulated time, as in AWS: a
+    // window of real time would gather a session's readings, 15 s apart in AWS, into one batch
+    const platform = await startPlatform({ ...common, seedFile: DEMO_SEED, maxBatchingWindowMs: 1000 / SPEED });
     const sim = platform.simulator!;
     try {
       await sim.flush();
