@@ -11,7 +11,7 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { logger } from '#powertools';
 import { ChargingPileEventsQueue, type PileSessionMessage } from '../../events/queues.ts';
-import { onPileMeters, onPileStarted, onPileStopped } from '../../shared/services/charging.ts';
+import { type MeterReading, onPileMeters, onPileStarted, onPileStopped } from '../../shared/services/charging.ts';
 
 interface Received {
   messageId: string;
@@ -28,7 +28,7 @@ const applyOrder = async (seq: string, records: readonly Received[]): Promise<st
     const mine = records.filter((r) => r.event.type === step);
     if (mine.length === 0) continue;
     try {
-      if (step === 'PileMeterValues') await onPileMeters(mine.map((r) => r.event.detail as Parameters<typeof onPileMeters>[0][number]));
+      if (step === 'PileMeterValues') await onPileMeters(mine.map((r) => r.event.detail as MeterReading));
       else
         for (const r of mine) {
           if (r.event.type === 'PileSessionStarted') await onPileStarted(r.event.detail);
