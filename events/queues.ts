@@ -43,14 +43,26 @@ export const PileCommandsQueue = defineQueue({
 
 // -- charging --------------------------------------------------------------------------------------
 
+/**
+ * A pile session event as `emitPileEvents` (shared/piles/emit.ts) hands it to the charging queue:
+ * straight to SQS, no EventBridge hop (only the charging service consumes these). The same
+ * `{ type, detail }` shape the pile gateways give emitPileEvents.
+ */
+const PileSessionEvent = z.discriminatedUnion('type', [
+  z.object({ type: z.literal(PileSessionStarted.detailType), detail: PileSessionStarted.detail }),
+  z.object({ type: z.literal(PileMeterValues.detailType), detail: PileMeterValues.detail }),
+  z.object({ type: z.literal(PileSessionStopped.detailType), detail: PileSessionStopped.detail }),
+]);
+
 export const ChargingPileEventsQueue = defineQueue({
   name: 'charging-pile-events',
-  description: 'Pile session events (started, meter values, stopped) for the orders',
+  description: 'Pile session events (started, meter values, stopped), sent by emitPileEvents, for the orders',
   tier: 'L0',
   visibilityTimeoutSeconds: 60,
   maxReceiveCount: 8,
-  subscribe: [PileSessionStarted, PileSessionStopped, PileMeterValues],
+  body: PileSessionEvent,
 });
+export type PileSessionMessage = z.output<typeof PileSessionEvent>;
 
 export const ChargingTimeoutsQueue = defineQueue({
   name: 'charging-timeouts',

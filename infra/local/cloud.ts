@@ -64,6 +64,8 @@ export interface LocalCloudOptions {
   onLog?: (line: string) => void;
   /** observer of every Lambda invocation (the cost bench) */
   onInvoke?: InvokeObserver;
+  /** cap of a queue trigger's batching window, ms (default 500; the cost bench scales it with simulated time) */
+  maxBatchingWindowMs?: number;
 }
 
 interface DrainOptions {
@@ -232,7 +234,14 @@ export const startLocalCloud = async (opts: LocalCloudOptions): Promise<LocalClo
 
     // 5. bus (already routing), queue pollers, scheduler
     stack.push(() => b.stop());
-    const pollers = new Pollers({ store: q, invoker, topology, region, ...(log ? { onLog: log } : {}) });
+    const pollers = new Pollers({
+      store: q,
+      invoker,
+      topology,
+      region,
+      ...(log ? { onLog: log } : {}),
+      ...(opts.maxBatchingWindowMs !== undefined ? { maxBatchingWindowMs: opts.maxBatchingWindowMs } : {}),
+    });
     pollers.start();
     stack.push(() => pollers.stop());
     const scheduler = new LocalScheduler({

@@ -58,6 +58,8 @@ export interface PlatformOptions {
   logs?: LogMode;
   /** observer of every Lambda invocation (the cost bench) */
   onInvoke?: InvokeObserver;
+  /** cap of a queue trigger's batching window, ms (default 500; the cost bench scales it with simulated time) */
+  maxBatchingWindowMs?: number;
 }
 
 export interface Platform {
@@ -124,6 +126,7 @@ export const startPlatform = async (opts: PlatformOptions): Promise<Platform> =>
     },
     logLevel: opts.logLevel ?? 'WARN',
     ...(opts.onInvoke ? { onInvoke: opts.onInvoke } : {}),
+    ...(opts.maxBatchingWindowMs !== undefined ? { maxBatchingWindowMs: opts.maxBatchingWindowMs } : {}),
     // runtime diagnostics (a handler failure, a redrive, a DLQ move) — never secret values
     onLog: (line: string) => out.runtime(line),
     extraRoutes: [

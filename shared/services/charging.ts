@@ -428,13 +428,8 @@ export const onPileStarted = async (d: {
 /** optimistic retries of a sample write that lost to a concurrent one */
 const SAMPLE_ATTEMPTS = 5;
 
-/**
- * A meter sample: folded into the order's running bill with ONE conditional write, which also
- * decides the progress throttle — at most one OrderProgress (→ notification_equip_charge_status)
- * per PUSH_STATUS_INTERVAL_SECONDS of sample time, published only when due. The order is read
- * eventually consistent; a stale read loses the write's condition and is read again, consistently.
- */
-export const onPileMeter = async (d: {
+/** A meter reading of a running session (PileMeterValues). */
+export interface MeterReading {
   StartChargeSeq: string;
   ConnectorID: string;
   at: string;
@@ -443,29 +438,54 @@ export const onPileMeter = async (d: {
   currentA: number;
   voltageA: number;
   soc: number;
-}): Promise<void> => {
-  const sample = { t: new Date(d.at).getTime(), wh: Math.round(d.energyWh) };
-  const live = { at: d.at, currentA: d.currentA, voltageA: d.voltageA, soc: d.soc, powerKw: d.powerKw };
+}
+
+/**
+ * The meter readings of ONE order that are waiting (one SQS batch, any order, duplicates allowed):
+ * folded into the order's running bill in time order with ONE conditional write, which also decides
+ * the progress throttle — at most one OrderProgress (→ notification_equip_charge_status) per
+ * PUSH_STATUS_INTERVAL_SECONDS of sample time, published only when due, with the newest reading.
+ * Folding several readings at once gives exactly the running bill folding them one by one would
+ * (the same fold, the same order). The order is read eventually consistent; a stale read loses the
+ * write's condition and is read again, consistently.
+ */
+export const onPileMeters = async (readings: readonly MeterReading[]): Promise<void> => {
+  const first = readings[0];
+  if (!first) return;
+  const seq = first.StartChargeSeq;
+  if (readings.some((r) => r.StartChargeSeq !== seq)) throw new RangeError('onPileMeters: readings of one order only');
+  const samples = readings
+    .map((d) => ({ d, t: new Date(d.at).getTime(), wh: Math.round(d.energyWh) }))
+    .sort((a, b) => a.t - b.t || a.wh - b.wh);
   const intervalMs = pushConfig().PUSH_STATUS_INTERVAL_SECONDS * 1000;
   for (let attempt = 1; attempt <= SAMPLE_ATTEMPTS; attempt++) {
-    const o = await getOrder(d.StartChargeSeq, attempt > 1);
-    if (!o || o.ConnectorID !== d.ConnectorID || o.status === OrderStatus.Finished) return; // not running, or another connector's sample
+    const o = await getOrder(seq, attempt > 1);
+    if (!o || o.status === OrderStatus.Finished) return; // not running
     if (!o.meter) {
-      logger.info('meter sample before the start confirmation: not billed', { status: o.status });
+      logger.info('meter sample before the start confirmation: not billed', { status: o.status, samples: samples.length });
       return;
     }
-    // progress only for a newer sample: a late or duplicate one changes nothing
-    if (sample.t < o.meter.t || (sample.t === o.meter.t && sample.wh <= o.meter.raw)) return;
-    const next = fold(o, o.meter, sample) as RunningBill;
-    const due = o.lastProgressAt === undefined || sample.t - o.lastProgressAt >= intervalMs;
-    const w = await recordSample(o.StartChargeSeq, o.meter, next, live, due ? sample.t : undefined);
+    let meter = o.meter;
+    let newest: (typeof samples)[number] | undefined;
+    for (const s of samples) {
+      if (s.d.ConnectorID !== o.ConnectorID) continue; // another connector's sample
+      // only a newer sample moves the bill: a late or duplicate one changes nothing
+      if (s.t < meter.t || (s.t === meter.t && s.wh <= meter.raw)) continue;
+      meter = fold(o, meter, s) as RunningBill;
+      newest = s;
+    }
+    if (!newest) return;
+    const d = newest.d;
+    const live = { at: d.at, currentA: d.currentA, voltageA: d.voltageA, soc: d.soc, powerKw: d.powerKw };
+    const due = o.lastProgressAt === undefined || newest.t - o.lastProgressAt >= intervalMs;
+    const w = await recordSample(o.StartChargeSeq, o.meter, meter, live, due ? newest.t : undefined);
     if (w.outcome === 'conflict') continue;
     if (due && w.order.status === OrderStatus.Charging) {
       await publish(OrderProgress, { ...orderEventBase(w.order), ...chargeStatusOf(orderFacts(w.order)) });
     }
     return;
   }
-  throw new Error(`${d.StartChargeSeq}: meter sample lost ${SAMPLE_ATTEMPTS} concurrent writes; retried`);
+  throw new Error(`${seq}: meter samples lost ${SAMPLE_ATTEMPTS} concurrent writes; retried`);
 };
 
 /** The start is not confirmed yet but the pile reports energy: wait for the start (SQS redelivers). */

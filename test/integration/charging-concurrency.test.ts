@@ -3,10 +3,13 @@
  * (T/CEC 102 §3.7, §3.12), against the local runtime. The pile is kept silent so that the test,
  * not the simulator, decides what the pile says.
  */
+import type { Context, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DetailOf } from '../../events/define.ts';
 import { PileMeterValues, PileSessionStarted, PileSessionStopped } from '../../events/piles.ts';
+import { handler as pileSessionEvents } from '../../functions/charging/pile-session-events.ts';
 import type { Platform } from '../../infra/local/platform.ts';
-import { publish } from '../../shared/bus/publish.ts';
+import { emitPileEvents, type PILE_EVENTS, type PileEvent } from '../../shared/piles/emit.ts';
 import { getConnectorView } from '../../shared/store/connector-view.ts';
 import { getOrder } from '../../shared/store/orders.ts';
 import { TcecTransportError } from '../../shared/tcec/envelope.ts';
@@ -14,6 +17,10 @@ import { seqOf } from '../support/charging.ts';
 import { eventually } from '../support/eventually.ts';
 import { startTestPlatform } from '../support/platform.ts';
 import { type Caller, loggedIn, STATIONS_SEED } from '../support/stations.ts';
+
+/** the pile speaks the way every pile gateway hands its events over: through emitPileEvents */
+const pileSays = <C extends (typeof PILE_EVENTS)[keyof typeof PILE_EVENTS]>(contract: C, detail: DetailOf<C>): Promise<void> =>
+  emitPileEvents([{ type: contract.detailType, detail } as PileEvent]);
 
 let platform: Platform;
 let p1: Caller;
@@ -28,7 +35,7 @@ beforeAll(async () => {
   });
   p1 = await loggedIn(platform, 0);
   p2 = await loggedIn(platform, 1);
-  for (const c of ['FX0001E02C1', 'FX0002E01C1', 'FX0003E01C1']) platform.simulator!.admin(c, 'silent');
+  for (const c of ['FX0001E02C1', 'FX0002E01C1', 'FX0002E01C2', 'FX0003E01C1']) platform.simulator!.admin(c, 'silent');
   await eventually(async () => (await getConnectorView('FX0001E02C1'))?.status, { until: (s) => s === 1, what: 'idle connector' });
 }, 120_000);
 afterAll(async () => platform?.stop());
@@ -74,7 +81,7 @@ describe('billing — a session crossing two price periods has an exact bill (§
 
     // the pile speaks (times in UTC: 03:30Z = 11:30 China time)
     const day = '2026-11-20';
-    await publish(PileSessionStarted, {
+    await pileSays(PileSessionStarted, {
       StartChargeSeq: seq,
       ConnectorID: connector,
       accepted: true,
@@ -91,7 +98,7 @@ describe('billing — a session crossing two price periods has an exact bill (§
         ['04:15', 15000],
       ] as const
     ).entries()) {
-      await publish(PileMeterValues, {
+      await pileSays(PileMeterValues, {
         StartChargeSeq: seq,
         ConnectorID: connector,
         at: `${day}T${t}:00.000Z`,
@@ -103,7 +110,7 @@ describe('billing — a session crossing two price periods has an exact bill (§
       });
       await eventually(() => getOrder(seq), { until: (o) => (o?.meter?.n ?? 0) === i + 2, what: `sample ${t}` });
     }
-    await publish(PileSessionStopped, {
+    await pileSays(PileSessionStopped, {
       StartChargeSeq: seq,
       ConnectorID: connector,
       cause: 'local',
@@ -149,14 +156,14 @@ describe('billing — a session crossing two price periods has an exact bill (§
     });
 
     // duplicate and late pile events change nothing
-    await publish(PileSessionStopped, {
+    await pileSays(PileSessionStopped, {
       StartChargeSeq: seq,
       ConnectorID: connector,
       cause: 'remote',
       at: `${day}T04:31:00.000Z`,
       energyWh: 25000,
     });
-    await publish(PileMeterValues, {
+    await pileSays(PileMeterValues, {
       StartChargeSeq: seq,
       ConnectorID: connector,
       at: `${day}T04:40:00.000Z`,
@@ -172,7 +179,7 @@ describe('billing — a session crossing two price periods has an exact bill (§
     expect(after?.stopReason).toBe(0);
 
     // a stop for an order that never existed is logged and ignored
-    await publish(PileSessionStopped, {
+    await pileSays(PileSessionStopped, {
       StartChargeSeq: `${p1.partner.operatorId}999999999999999999`,
       ConnectorID: connector,
       cause: 'remote',
@@ -194,10 +201,10 @@ describe('meter samples → the running bill and progress at most once per 50 s 
     const untap = platform.cloud.bus.tap((e) => {
       if (e['detail-type'] === 'OrderProgress' && e.detail.StartChargeSeq === seq) progress.push(String(e.detail.EndTime));
     });
-    await publish(PileSessionStarted, { StartChargeSeq: seq, ConnectorID: connector, accepted: true, at: new Date(t0).toISOString() });
+    await pileSays(PileSessionStarted, { StartChargeSeq: seq, ConnectorID: connector, accepted: true, at: new Date(t0).toISOString() });
     await eventually(() => getOrder(seq), { until: (o) => o?.status === 2, what: 'charging' });
     const meter = (sec: number, wh: number) =>
-      publish(PileMeterValues, {
+      pileSays(PileMeterValues, {
         StartChargeSeq: seq,
         ConnectorID: connector,
         at: new Date(t0 + sec * 1000).toISOString(),
@@ -224,7 +231,7 @@ describe('meter samples → the running bill and progress at most once per 50 s 
     expect(status.data).toMatchObject({ StartChargeSeqStat: 2, EndTime: '2026-11-20 11:32:00', TotalPower: 0.8 });
 
     // the pile stops: the final bill folds the stop's reading in; the connector is free again
-    await publish(PileSessionStopped, {
+    await pileSays(PileSessionStopped, {
       StartChargeSeq: seq,
       ConnectorID: connector,
       cause: 'local',
@@ -243,18 +250,18 @@ describe('pile events that arrive late, twice or for the wrong connector (§3.7�
     const seq = seqOf(p1);
     expect((await p1.call('query_start_charge', { StartChargeSeq: seq, ConnectorID: connector })).data).toMatchObject({ SuccStat: 0 });
     const at = new Date().toISOString();
-    await publish(PileSessionStarted, { StartChargeSeq: seq, ConnectorID: connector, accepted: true, at });
+    await pileSays(PileSessionStarted, { StartChargeSeq: seq, ConnectorID: connector, accepted: true, at });
     await eventually(() => getOrder(seq), { until: (o) => o?.status === 2, what: 'charging' });
     // the start command delivered a second time: the pile refuses it as busy
-    await publish(PileSessionStarted, { StartChargeSeq: seq, ConnectorID: connector, accepted: false, reason: 'busy', at });
+    await pileSays(PileSessionStarted, { StartChargeSeq: seq, ConnectorID: connector, accepted: false, reason: 'busy', at });
     // a stop report naming this order but another connector
-    await publish(PileSessionStopped, { StartChargeSeq: seq, ConnectorID: 'FX0001E01C1', cause: 'remote', at, energyWh: 999 });
+    await pileSays(PileSessionStopped, { StartChargeSeq: seq, ConnectorID: 'FX0001E01C1', cause: 'remote', at, energyWh: 999 });
     await settled();
     const o = await getOrder(seq);
     expect(o?.status).toBe(2);
     expect(o?.stopReason).toBeUndefined();
     // the real stop ends it
-    await publish(PileSessionStopped, {
+    await pileSays(PileSessionStopped, {
       StartChargeSeq: seq,
       ConnectorID: connector,
       cause: 'local',
@@ -277,9 +284,78 @@ describe('pile events that arrive late, twice or for the wrong connector (§3.7�
     const untap = platform.cloud.bus.tap((e) => {
       if (e['detail-type'] === 'PileCommandRequested' && e.detail.StartChargeSeq === seq && e.detail.command === 'stop') stops.push(e.id);
     });
-    await publish(PileSessionStarted, { StartChargeSeq: seq, ConnectorID: connector, accepted: true, at: new Date().toISOString() });
+    await pileSays(PileSessionStarted, { StartChargeSeq: seq, ConnectorID: connector, accepted: true, at: new Date().toISOString() });
     await eventually(async () => stops.length, { until: (x) => x >= 1, what: 'a stop command' });
     untap();
     expect((await getOrder(seq))?.status).toBe(4);
+  });
+});
+
+describe('a batch holding many events of one order (the consumer groups by StartChargeSeq)', () => {
+  it('started, readings shuffled with a duplicate, stopped — in ONE batch: the exact bill of the one billing function, one progress', async () => {
+    const connector = 'FX0002E01C2';
+    const seq = seqOf(p1);
+    expect((await p1.call('query_start_charge', { StartChargeSeq: seq, ConnectorID: connector })).data).toMatchObject({ SuccStat: 0 });
+    const progress: string[] = [];
+    const untap = platform.cloud.bus.tap((e) => {
+      if (e['detail-type'] === 'OrderProgress' && e.detail.StartChargeSeq === seq) progress.push(String(e.detail.EndTime));
+    });
+    const day = '2026-11-20';
+    const reading = (t: string, wh: number): PileEvent => ({
+      type: 'PileMeterValues',
+      detail: {
+        StartChargeSeq: seq,
+        ConnectorID: connector,
+        at: `${day}T${t}:00.000Z`,
+        energyWh: wh,
+        powerKw: 20,
+        currentA: 50,
+        voltageA: 400,
+        soc: 50,
+      },
+    });
+    // the order the queue happened to deliver them in: stop first, readings shuffled, one twice
+    const events: PileEvent[] = [
+      {
+        type: 'PileSessionStopped',
+        detail: { StartChargeSeq: seq, ConnectorID: connector, cause: 'local', at: `${day}T04:30:00.000Z`, energyWh: 20000 },
+      },
+      reading('04:15', 15000),
+      reading('03:45', 5000),
+      { type: 'PileSessionStarted', detail: { StartChargeSeq: seq, ConnectorID: connector, accepted: true, at: `${day}T03:30:00.000Z` } },
+      reading('04:00', 10000),
+      reading('03:45', 5000),
+    ];
+    const result = await pileSessionEvents(
+      {
+        Records: [
+          ...events.map((e, i) => ({ messageId: `m${i}`, body: JSON.stringify(e) })),
+          { messageId: 'junk', body: '{"type":"PileStatusChanged"}' },
+        ] as SQSEvent['Records'],
+      },
+      {} as Context,
+    );
+    untap();
+    // only the unreadable record is handed back (for the DLQ); the order's records are done
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'junk' }]);
+    const o = await getOrder(seq);
+    expect(o?.status).toBe(4);
+    // the start and three distinct readings folded (the duplicate changed nothing), then the stop's
+    expect(o?.meter).toMatchObject({ n: 5, wh: 20000 });
+    // the bill of the first billing test (the same readings, one by one): exact
+    const info = await p1.call('query_charge_info', { StartChargeSeq: seq });
+    expect(info.data).toMatchObject({
+      TotalPower: 20,
+      TotalElecMoney: 17.3,
+      TotalSeviceMoney: 14,
+      TotalMoney: 31.3,
+      SumPeriod: 2,
+      ChargeDetails: [
+        { DetailEndTime: '2026-11-20 12:00:00', DetailPower: 10, DetailElecMoney: 10.5, DetailSeviceMoney: 8 },
+        { DetailStartTime: '2026-11-20 12:00:00', DetailPower: 10, DetailElecMoney: 6.8, DetailSeviceMoney: 6 },
+      ],
+    });
+    // the three readings were one write: one progress, with the newest reading
+    expect(progress).toEqual(['2026-11-20 12:15:00']);
   });
 });

@@ -2,8 +2,9 @@
  * The pile side against the local runtime: a PileCommandRequested published through the real
  * EventBridge SDK → the bus → the `pile-commands` queue → the pile gateway (local transport) →
  * the simulator (on a manual clock the test advances) → PileSessionStarted, PileMeterValues, PileSessionStopped back
- * on the bus; and the local-only admin endpoint changing a connector and emitting
- * PileStatusChanged. Events are captured where every PutEvents lands: the local bus's dispatch.
+ * on the charging queue (emitPileEvents sends them there); and the local-only admin endpoint changing a
+ * connector and emitting PileStatusChanged on the bus. Events are captured where they land: the local
+ * bus's dispatch (every PutEvents) and the queue store's send (every SendMessage/SendMessageBatch).
  */
 
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,7 +19,6 @@ import {
   PileSessionStopped,
   PileStatusChanged,
 } from '../../events/piles.ts';
-import type { BusEvent } from '../../infra/local/bus.ts';
 import type { Platform } from '../../infra/local/platform.ts';
 import { publish } from '../../shared/bus/publish.ts';
 import { eventually } from '../support/eventually.ts';
@@ -56,7 +56,8 @@ const STATION = {
 
 let platform: Platform;
 let dir: string;
-const seen: BusEvent[] = [];
+/** a pile event as it entered the platform: its type and detail, whichever route it took */
+const seen: { type: string; detail: Record<string, unknown> }[] = [];
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'pile-sim-'));
@@ -67,9 +68,16 @@ beforeAll(async () => {
   platform = await startTestPlatform({ seedFile, simulator: { manualClock: true, offlineRatePerHour: 0, faultRatePerHour: 0, seed: 1 } });
   const bus = platform.cloud.bus;
   const dispatch = bus.dispatch.bind(bus);
-  bus.dispatch = (e: BusEvent) => {
-    seen.push(e);
+  bus.dispatch = (e) => {
+    if (e.source === PILES_SOURCE) seen.push({ type: e['detail-type'], detail: e.detail });
     return dispatch(e);
+  };
+  const queues = platform.cloud.queues;
+  const send = queues.send.bind(queues);
+  queues.send = (ref, body, opts) => {
+    const m = send(ref, body, opts);
+    if (queues.arn(ref) === queues.arn('charging-pile-events')) seen.push(JSON.parse(body) as (typeof seen)[number]);
+    return m;
   };
 });
 afterAll(async () => {
@@ -78,13 +86,7 @@ afterAll(async () => {
 });
 
 const pileEvents = (detailType: string, connectorId: string, seq?: string) =>
-  seen.filter(
-    (e) =>
-      e.source === PILES_SOURCE &&
-      e['detail-type'] === detailType &&
-      e.detail.ConnectorID === connectorId &&
-      (!seq || e.detail.StartChargeSeq === seq),
-  );
+  seen.filter((e) => e.type === detailType && e.detail.ConnectorID === connectorId && (!seq || e.detail.StartChargeSeq === seq));
 
 /** wait for a condition on the bus (no timing is asserted: a generous bound only ends a hung test) */
 const until = (what: string, cond: () => boolean): Promise<boolean> => eventually(async () => cond(), { what, intervalMs: 10 });
@@ -118,7 +120,7 @@ describe('command → gateway → simulator → events on the bus', () => {
     await delivered();
     await advance(5_000); // a pile answers a start within 2–5 simulated seconds
     await until('PileSessionStarted', () => pileEvents('PileSessionStarted', 'SIMDC1A', seq).length > 0);
-    const started = PileSessionStarted.envelope.parse(pileEvents('PileSessionStarted', 'SIMDC1A', seq)[0]).detail;
+    const started = PileSessionStarted.detail.parse(pileEvents('PileSessionStarted', 'SIMDC1A', seq)[0]!.detail);
     expect(started).toMatchObject({ accepted: true, ConnectorID: 'SIMDC1A' });
 
     await advance(5 * 15_000);
@@ -127,10 +129,10 @@ describe('command → gateway → simulator → events on the bus', () => {
     await delivered();
     await advance(3_000); // a stop is answered within 1–3 simulated seconds
     await until('PileSessionStopped', () => pileEvents('PileSessionStopped', 'SIMDC1A', seq).length > 0);
-    const stopped = PileSessionStopped.envelope.parse(pileEvents('PileSessionStopped', 'SIMDC1A', seq)[0]).detail;
+    const stopped = PileSessionStopped.detail.parse(pileEvents('PileSessionStopped', 'SIMDC1A', seq)[0]!.detail);
     expect(stopped.cause).toBe('remote');
 
-    const meters = pileEvents('PileMeterValues', 'SIMDC1A', seq).map((e) => PileMeterValues.envelope.parse(e).detail);
+    const meters = pileEvents('PileMeterValues', 'SIMDC1A', seq).map((e) => PileMeterValues.detail.parse(e.detail));
     meters.forEach((m, i) => {
       expect(m.powerKw).toBe(120);
       if (i === 0) return;
@@ -143,7 +145,7 @@ describe('command → gateway → simulator → events on the bus', () => {
 
     // the connector went 1 → 2 (auto-plugged) → 3 → 2, reported on the bus with a growing per-pile seq
     await platform.simulator!.flush();
-    const statuses = pileEvents('PileStatusChanged', 'SIMDC1A').map((e) => PileStatusChanged.envelope.parse(e).detail);
+    const statuses = pileEvents('PileStatusChanged', 'SIMDC1A').map((e) => PileStatusChanged.detail.parse(e.detail));
     expect(statuses.map((s) => s.status)).toEqual(expect.arrayContaining([1, 2, 3]));
     const lastCharging = statuses.map((s) => s.status).lastIndexOf(3);
     expect(statuses[lastCharging + 1]?.status).toBe(2); // stopped, vehicle still plugged (the driver leaves later)
@@ -162,7 +164,7 @@ describe('command → gateway → simulator → events on the bus', () => {
     await delivered();
     await advance(5_000 + 3_600_000); // the answer, then up to an hour of charging
     await until('PileSessionStopped', () => pileEvents('PileSessionStopped', 'SIMAC1A', seq).length > 0);
-    const stopped = PileSessionStopped.envelope.parse(pileEvents('PileSessionStopped', 'SIMAC1A', seq)[0]).detail;
+    const stopped = PileSessionStopped.detail.parse(pileEvents('PileSessionStopped', 'SIMAC1A', seq)[0]!.detail);
     expect(stopped).toMatchObject({ cause: 'bms-full', energyWh: 500 });
   });
 

@@ -7,7 +7,8 @@ import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, expectTypeOf, it } from 'vitest';
 import { QueueMessageError } from '../../../events/define.ts';
-import { PileSessionStarted, PileStatusChanged } from '../../../events/piles.ts';
+import { OrderStarted } from '../../../events/orders.ts';
+import { type PileMeterValues, PileSessionStarted, PileStatusChanged } from '../../../events/piles.ts';
 import * as catalog from '../../../events/queues.ts';
 import {
   ChargingPileEventsQueue,
@@ -126,23 +127,35 @@ describe('parse', () => {
   });
 
   it('parses a subscribed event into its envelope, narrowed by detail-type', () => {
-    const raw = JSON.stringify(envelope(PileSessionStarted.source, PileSessionStarted.detailType, PileSessionStarted.sample));
-    const e = ChargingPileEventsQueue.parse(raw);
-    expect(e['detail-type']).toBe('PileSessionStarted');
-    if (e['detail-type'] !== 'PileSessionStarted') throw new Error('narrowing');
-    expect(e.detail).toEqual(PileSessionStarted.sample);
+    const raw = JSON.stringify(envelope(OrderStarted.source, OrderStarted.detailType, OrderStarted.sample));
+    const e = PushEventsQueue.parse(raw);
+    expect(e['detail-type']).toBe('OrderStarted');
+    if (e['detail-type'] !== 'OrderStarted') throw new Error('narrowing');
+    expect(e.detail).toEqual(OrderStarted.sample);
   });
 
   it('refuses an event the queue does not subscribe to, and a subscribed event with a bad detail', () => {
     const other = envelope(PileStatusChanged.source, PileStatusChanged.detailType, PileStatusChanged.sample);
-    expect(() => ChargingPileEventsQueue.parse(JSON.stringify(other))).toThrow(
-      /queue charging-pile-events: unexpected detail-type "PileStatusChanged" \(subscribed: PileSessionStarted, PileSessionStopped, PileMeterValues\)/,
+    expect(() => PushEventsQueue.parse(JSON.stringify(other))).toThrow(
+      /queue push-events: unexpected detail-type "PileStatusChanged" \(subscribed: ConnectorStatusChanged, OrderStarted, OrderProgress, OrderFinished\)/,
     );
-    const bad = envelope(PileSessionStarted.source, PileSessionStarted.detailType, { ...PileSessionStarted.sample, ConnectorID: '' });
-    expect(() => ChargingPileEventsQueue.parse(JSON.stringify(bad))).toThrow(/malformed event: detail\.ConnectorID: /);
-    const wrongSource = envelope('someone.else', PileSessionStarted.detailType, PileSessionStarted.sample);
-    expect(() => ChargingPileEventsQueue.parse(JSON.stringify(wrongSource))).toThrow(/malformed event: source: /);
+    const bad = envelope(OrderStarted.source, OrderStarted.detailType, { ...OrderStarted.sample, StartChargeSeq: '' });
+    expect(() => PushEventsQueue.parse(JSON.stringify(bad))).toThrow(/malformed event: detail\.StartChargeSeq: /);
+    const wrongSource = envelope('someone.else', OrderStarted.detailType, OrderStarted.sample);
+    expect(() => PushEventsQueue.parse(JSON.stringify(wrongSource))).toThrow(/malformed event: source: /);
     expect(() => ConnectorStatusQueue.parse('null')).toThrow(/unexpected detail-type undefined/);
+  });
+
+  it('parses a pile session event sent straight to the charging queue, narrowed by type; refuses any other pile event', () => {
+    const e = ChargingPileEventsQueue.parse(JSON.stringify({ type: 'PileSessionStarted', detail: PileSessionStarted.sample }));
+    expect(e.type).toBe('PileSessionStarted');
+    if (e.type !== 'PileSessionStarted') throw new Error('narrowing');
+    expect(e.detail).toEqual(PileSessionStarted.sample);
+    expect(() => ChargingPileEventsQueue.parse(JSON.stringify({ type: 'PileStatusChanged', detail: PileStatusChanged.sample }))).toThrow(
+      /queue charging-pile-events: malformed message: type: /,
+    );
+    const bad = { type: 'PileSessionStarted', detail: { ...PileSessionStarted.sample, ConnectorID: '' } };
+    expect(() => ChargingPileEventsQueue.parse(JSON.stringify(bad))).toThrow(/malformed message: detail\.ConnectorID: /);
   });
 });
 
@@ -192,11 +205,16 @@ describe('types', () => {
     expectTypeOf(PushDeliveriesQueue.parse).returns.toEqualTypeOf<Delivery>();
     // the input side accepts a delivery without its defaulted counters
     expectTypeOf<Omit<Delivery, 'attempt' | 'permanent'>>().toExtend<Parameters<typeof PushDeliveriesQueue.serialize>[0]>();
-    expectTypeOf(ChargingPileEventsQueue.parse)
+    expectTypeOf(PushEventsQueue.parse)
       .returns.toHaveProperty('detail-type')
+      .toEqualTypeOf<'ConnectorStatusChanged' | 'OrderStarted' | 'OrderProgress' | 'OrderFinished'>();
+    type Started = Extract<ReturnType<typeof PushEventsQueue.parse>, { 'detail-type': 'OrderStarted' }>;
+    expectTypeOf<Started['detail']>().toEqualTypeOf<typeof OrderStarted.sample>();
+    expectTypeOf(ChargingPileEventsQueue.parse)
+      .returns.toHaveProperty('type')
       .toEqualTypeOf<'PileSessionStarted' | 'PileSessionStopped' | 'PileMeterValues'>();
-    type Started = Extract<ReturnType<typeof ChargingPileEventsQueue.parse>, { 'detail-type': 'PileSessionStarted' }>;
-    expectTypeOf<Started['detail']>().toEqualTypeOf<typeof PileSessionStarted.sample>();
+    type Meter = Extract<ReturnType<typeof ChargingPileEventsQueue.parse>, { type: 'PileMeterValues' }>;
+    expectTypeOf<Meter['detail']>().toEqualTypeOf<typeof PileMeterValues.sample>();
     // a queue fed by EventBridge has no send
     expectTypeOf(PushEventsQueue).not.toHaveProperty('serialize');
   });

@@ -1,0 +1,78 @@
+/**
+ * emitPileEvents (shared/piles/emit.ts) is the one door pile events enter by: statuses go to
+ * EventBridge, session events straight to the charging queue, in the caller's order, each run of one
+ * route in one call, every event validated before anything leaves. Mocks only to see which AWS
+ * calls the cloud path makes.
+ */
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { PileMeterValues, PileSessionStarted, PileSessionStopped, PileStatusChanged } from '../../../events/piles.ts';
+import { runWithEnv } from '../../../shared/config.ts';
+import { emitPileEvents, type PileEvent } from '../../../shared/piles/emit.ts';
+
+const sqs = mockClient(SQSClient);
+const eb = mockClient(EventBridgeClient);
+const QUEUE_URL = 'http://127.0.0.1:1/queue/evcs-charging-pile-events';
+const env = { QUEUE_URL_CHARGING_PILE_EVENTS: QUEUE_URL, EVENT_BUS_NAME: 'evcs' };
+const order: string[] = [];
+
+beforeEach(() => {
+  order.length = 0;
+  sqs.on(SendMessageBatchCommand).callsFake((input: { Entries: unknown[] }) => {
+    order.push(`sqs×${input.Entries.length}`);
+    return { Successful: [], Failed: [] };
+  });
+  eb.on(PutEventsCommand).callsFake((input: { Entries: unknown[] }) => {
+    order.push(`bus×${input.Entries.length}`);
+    return { FailedEntryCount: 0, Entries: [] };
+  });
+});
+afterEach(() => {
+  sqs.reset();
+  eb.reset();
+});
+
+const meter = (s: number): PileEvent => ({
+  type: 'PileMeterValues',
+  detail: { ...PileMeterValues.sample, at: new Date(Date.parse(PileMeterValues.sample.at) + s * 1000).toISOString() },
+});
+
+describe('emitPileEvents', () => {
+  it('sends session events straight to the charging queue and statuses to the bus, in order, one call per run', async () => {
+    await runWithEnv(env, () =>
+      emitPileEvents([
+        { type: 'PileStatusChanged', detail: PileStatusChanged.sample },
+        { type: 'PileSessionStarted', detail: PileSessionStarted.sample },
+        meter(15),
+        meter(30),
+        { type: 'PileStatusChanged', detail: { ...PileStatusChanged.sample, status: 3 } },
+        { type: 'PileSessionStopped', detail: PileSessionStopped.sample },
+      ]),
+    );
+    expect(order).toEqual(['bus×1', 'sqs×3', 'bus×1', 'sqs×1']);
+    const sent = sqs.commandCalls(SendMessageBatchCommand)[0]?.args[0].input;
+    expect(sent?.QueueUrl).toBe(QUEUE_URL);
+    expect(sent?.Entries?.map((e) => JSON.parse(e.MessageBody ?? '').type)).toEqual([
+      'PileSessionStarted',
+      'PileMeterValues',
+      'PileMeterValues',
+    ]);
+    expect(JSON.parse(sent?.Entries?.[0]?.MessageBody ?? '')).toEqual({ type: 'PileSessionStarted', detail: PileSessionStarted.sample });
+    expect(eb.commandCalls(PutEventsCommand)[0]?.args[0].input.Entries?.[0]?.DetailType).toBe('PileStatusChanged');
+  });
+
+  it('sends a long run of meter values in tens', async () => {
+    await runWithEnv(env, () => emitPileEvents(Array.from({ length: 23 }, (_, i) => meter(15 * i))));
+    expect(order).toEqual(['sqs×10', 'sqs×10', 'sqs×3']);
+  });
+
+  it('refuses a malformed session event before anything of its run leaves', async () => {
+    const bad = { type: 'PileMeterValues', detail: { ...PileMeterValues.sample, soc: 140 } } as PileEvent;
+    await expect(runWithEnv(env, () => emitPileEvents([meter(15), bad]))).rejects.toThrow(
+      /charging-pile-events: refused by send: detail\.soc/,
+    );
+    expect(order).toEqual([]);
+  });
+});
