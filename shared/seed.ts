@@ -22,7 +22,13 @@ const SeedPartnerSchema = z.object({
     paths: z.record(z.string(), z.string()).optional(),
   }).optional(),
   stations: z.union([z.literal('*'), z.array(z.string().min(1).max(20))]).default('*'),
-  features: z.object({ queryChargeInfo: z.boolean().default(false) }).default({ queryChargeInfo: false }),
+  features: z
+    .object({
+      queryChargeInfo: z.boolean().default(false),
+      /** nightly check_charge_orders with this partner (absent = on; `false` opts out) */
+      reconcile: z.boolean().optional(),
+    })
+    .default({ queryChargeInfo: false }),
 });
 export type SeedPartner = z.infer<typeof SeedPartnerSchema>;
 

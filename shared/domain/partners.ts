@@ -15,7 +15,13 @@ export const PartnerSchema = z.object({
   stations: z.union([z.literal('*'), z.array(z.string().min(1).max(20))]).default('*'),
   status: z.enum(['active', 'suspended']).default('active'),
   /** optional extension interfaces enabled for this partner */
-  features: z.object({ queryChargeInfo: z.boolean().default(false) }).default({ queryChargeInfo: false }),
+  features: z
+    .object({
+      queryChargeInfo: z.boolean().default(false),
+      /** nightly check_charge_orders with this partner (absent = on; `false` opts out) */
+      reconcile: z.boolean().optional(),
+    })
+    .default({ queryChargeInfo: false }),
   /** where we push: baseUrl + interface name, unless a path override is given */
   outbound: z
     .object({
