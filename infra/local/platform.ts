@@ -58,6 +58,8 @@ export interface PlatformOptions {
   logs?: LogMode;
   /** observer of every Lambda invocation (the cost bench) */
   onInvoke?: InvokeObserver;
+  /** run the topology's schedules (default true; tests that fire them at chosen times turn them off) */
+  schedules?: boolean;
 }
 
 export interface Platform {
@@ -116,6 +118,7 @@ export const startPlatform = async (opts: PlatformOptions): Promise<Platform> =>
     ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
     ...(opts.dynamoEndpoint ? { dynamoEndpoint: opts.dynamoEndpoint } : {}),
     ...(opts.tablePrefix ? { tablePrefix: opts.tablePrefix } : {}),
+    ...(opts.schedules === false ? { schedules: false } : {}),
     env: {
       OPERATOR_ID: seed.operatorId,
       PILE_TRANSPORT: 'local',
