@@ -20,6 +20,7 @@ import type { Platform } from '../../infra/local/platform.ts';
 import { dayOfEnd } from '../../shared/domain/reconcile.ts';
 import { reconcilePartnerDay } from '../../shared/services/reconcile.ts';
 import { createOrder, finishOrder, recordConfirmResult } from '../../shared/store/orders.ts';
+import { getPartner, putPartner } from '../../shared/store/partners.ts';
 import { getCatchup, getRun, listDay } from '../../shared/store/reconcile.ts';
 import { formatDateTime } from '../../shared/tcec/time.ts';
 import { eventually } from '../support/eventually.ts';
@@ -324,6 +325,20 @@ describe('check_charge_orders — T/CEC 102 §3.13 (issue 11)', () => {
   });
 });
 
+describe('opting out (features.reconcile: false)', () => {
+  it('a partner that opted out is not reconciled by the schedule', async () => {
+    const p2 = await getPartner(P2, { fresh: true });
+    await putPartner({ ...p2!, features: { ...p2!.features, reconcile: false } });
+    try {
+      expect(await tick('2026-10-15T17:00:00Z')).toMatchObject({ day: '2026-10-15', enqueued: [P1] });
+      await drain();
+      expect(await getRun(P2, '2026-10-15')).toBeUndefined();
+    } finally {
+      await putPartner(p2!);
+    }
+  });
+});
+
 describe('order catch-up (issue 11)', () => {
   it('re-pushes an order never confirmed within the hour, once per hour, with its attempt history; a confirmed order is left alone', async () => {
     healthy();
@@ -401,5 +416,11 @@ describe('npm run evcs -- reconcile (issue 11)', () => {
     expect(down.out + down.err).toMatch(/unreachable/);
 
     expect((await cli(['reconcile', 'run', '--partner', P1, '--date', '2026-13-01'])).code).toBe(2);
+  });
+
+  it('partners add --no-reconcile records the opt-out', async () => {
+    const r = await cli(['partners', 'add', '--operator-id', 'MA09RECN1', '--name', 'No Recon', '--no-reconcile']);
+    expect(r.code).toBe(0);
+    expect((await getPartner('MA09RECN1', { fresh: true }))?.features).toEqual({ queryChargeInfo: false, reconcile: false });
   });
 });
