@@ -19,12 +19,12 @@ import type { BusEvent } from '../../infra/local/bus.ts';
 import type { Platform } from '../../infra/local/platform.ts';
 import { dayOfEnd } from '../../shared/domain/reconcile.ts';
 import { reconcilePartnerDay } from '../../shared/services/reconcile.ts';
-import { createOrder, finishOrder, recordConfirmResult } from '../../shared/store/orders.ts';
+import { recordConfirmResult } from '../../shared/store/orders.ts';
 import { getPartner, putPartner } from '../../shared/store/partners.ts';
 import { getCatchup, getRun, listDay } from '../../shared/store/reconcile.ts';
-import { formatDateTime } from '../../shared/tcec/time.ts';
 import { eventually } from '../support/eventually.ts';
 import { acceptedOf, demo, FAST_PUSH_ENV, P1, P2 } from '../support/push.ts';
+import { finishedOrder as finished } from '../support/reconcile.ts';
 import { startStationsPlatform } from '../support/stations.ts';
 
 const exec = promisify(execFile);
@@ -63,53 +63,6 @@ const drain = () => platform.cloud.drain({ timeoutMs: 90_000, includeDelayed: tr
 const healthy = () => {
   demo(platform, P1).set({});
   demo(platform, P2).set({});
-};
-
-let n = 0;
-/** a finished, charged order of `partner` from `start` to `end` (ISO), written as the charging service writes it */
-const finished = async (partner: string, start: string, end: string, kwh: number, yuan: number): Promise<string> => {
-  n++;
-  const seq = `${partner}${String(Date.now()).slice(-12)}${String(n).padStart(6, '0')}`;
-  const connector = `FX0001E01C${String(n).padStart(4, '0')}`;
-  const startedAt = new Date(start);
-  const endedAt = new Date(end);
-  const created = await createOrder(
-    { StartChargeSeq: seq, ConnectorID: connector, StationID: 'FX0001', EquipmentID: 'FX0001E01', OperatorID: partner, tariff: [] },
-    startedAt,
-  );
-  if (created.outcome !== 'created') throw new Error(`order ${seq} not created`);
-  const elec = Math.round(yuan * 60) / 100;
-  const bill = {
-    StartTime: formatDateTime(startedAt),
-    EndTime: formatDateTime(endedAt),
-    TotalPower: kwh,
-    TotalElecMoney: elec,
-    TotalSeviceMoney: Math.round((yuan - elec) * 100) / 100,
-    TotalMoney: yuan,
-    SumPeriod: 1,
-    ChargeDetails: [
-      {
-        DetailStartTime: formatDateTime(startedAt),
-        DetailEndTime: formatDateTime(endedAt),
-        ElecPrice: 0.8,
-        SevicePrice: 0.4,
-        DetailPower: kwh,
-        DetailElecMoney: elec,
-        DetailSeviceMoney: Math.round((yuan - elec) * 100) / 100,
-      },
-    ],
-  };
-  const ok = await finishOrder(created.order, {
-    event: 'pile-stopped',
-    endedAt,
-    stopReason: 0,
-    finishReason: 'stopped at the pile',
-    charged: true,
-    bill,
-    energyWh: Math.round(kwh * 1000),
-  });
-  if (!ok) throw new Error(`order ${seq} not finished`);
-  return seq;
 };
 
 const checks = (operatorId: string, day: string) =>
