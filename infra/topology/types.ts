@@ -120,7 +120,7 @@ export interface FunctionDecl {
   readonly metricAlarms?: readonly MetricAlarmDecl[];
 }
 
-export interface MetricAlarmDecl {
+interface MetricAlarmDecl {
   readonly metric: string;
   readonly statistic: 'Sum' | 'Maximum';
   readonly threshold: number;

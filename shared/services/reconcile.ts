@@ -16,6 +16,7 @@
  * The call goes through the same TcecClient as the pushes (partner-issued outbound set, our
  * OperatorID, the shared DynamoDB token cache, one retry after Ret 4002) in the partner's dialect.
  */
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { logger, MetricUnit, metrics } from '#powertools';
 import { type ReconcileRunMessage, ReconcileRunsQueue } from '../../events/queues.ts';
@@ -92,9 +93,8 @@ const ReconcileEnvSchema = z.object({
   /** re-pushes of one order by the catch-up at most */
   CATCHUP_MAX_ATTEMPTS: int(5),
 });
-export type ReconcileConfig = z.infer<typeof ReconcileEnvSchema>;
 const configs = perEnvironment((env) => ReconcileEnvSchema.parse(env));
-export const reconcileConfig = (): ReconcileConfig => configs.get();
+const reconcileConfig = () => configs.get();
 
 /** Partners reconciled nightly: active, with an outbound endpoint, not opted out. */
 const reconciles = (p: Partner): boolean => p.status === 'active' && p.outbound !== undefined && p.features.reconcile !== false;
@@ -121,7 +121,11 @@ const tokenCache = new DynamoTokenCache();
 const clientFor = (p: Partner, secrets: NonNullable<Awaited<ReturnType<typeof getPartnerSecrets>>>['outbound'] & object) => {
   const out = p.outbound as NonNullable<Partner['outbound']>;
   const timeoutMs = reconcileConfig().RECONCILE_TIMEOUT_MS;
-  const key = `${p.operatorId}|${out.baseUrl}|${JSON.stringify(out.paths ?? {})}|${secrets.sigSecret.length}|${timeoutMs}`;
+  const fingerprint = createHash('sha256')
+    .update(`${secrets.operatorSecret}\n${secrets.dataSecret}\n${secrets.dataSecretIV}\n${secrets.sigSecret}`)
+    .digest('hex')
+    .slice(0, 16);
+  const key = `${p.operatorId}|${out.baseUrl}|${JSON.stringify(out.paths ?? {})}|${fingerprint}|${timeoutMs}`;
   let c = clients.get(key);
   if (!c) {
     c = new TcecClient(
@@ -139,9 +143,6 @@ const clientFor = (p: Partner, secrets: NonNullable<Awaited<ReturnType<typeof ge
   }
   return c;
 };
-
-/** Forget cached clients (tests that change partners at run time). */
-export const resetReconcileClients = (): void => clients.clear();
 
 /** The outcome of one run: the stored record, and when the partner could not be reached, why. */
 export interface RunOutcome {
