@@ -1,6 +1,7 @@
 /** Reconciliation rules (shared/domain/reconcile.ts): the day rule, requests, both comparisons, the run status. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { PartnerSchema } from '../../../shared/domain/partners.ts';
 import {
   assessAnswer,
   buildRequests,
@@ -203,5 +204,14 @@ describe('runStatusOf', () => {
         { failed: 'Ret 4004', problems: [], disputes: 0 },
       ]),
     ).toBe('failed');
+  });
+});
+
+describe('opting out: features.reconcile', () => {
+  it('absent means reconciled; false is kept through the registry schema', () => {
+    const base = { operatorId: 'MA01H3BQ2', name: 'p' };
+    expect(PartnerSchema.parse(base).features.reconcile).toBeUndefined();
+    expect(PartnerSchema.parse({ ...base, features: { reconcile: false } }).features).toEqual({ queryChargeInfo: false, reconcile: false });
+    expect(() => PartnerSchema.parse({ ...base, features: { reconcile: 'no' } })).toThrow();
   });
 });
