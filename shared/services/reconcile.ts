@@ -50,6 +50,7 @@ import {
   type RequestRecord,
   type RunRecord,
   recordRepush,
+  releaseClaim,
   removeDisputesExcept,
   saveRun,
 } from '../store/reconcile.ts';
@@ -106,10 +107,16 @@ export const dispatchNightly = async (now: Date): Promise<{ day: string; enqueue
   if (!isDue(cfg.RECONCILE_AT, now)) return { day, enqueued: [] };
   const enqueued: string[] = [];
   for (const p of (await listPartners()).filter(reconciles)) if (await claimRun(p.operatorId, day, now)) enqueued.push(p.operatorId);
-  await sendBatch(
-    ReconcileRunsQueue,
-    enqueued.map((OperatorID) => ({ OperatorID, day, trigger: 'schedule' as const, attempt: 0 })),
-  );
+  try {
+    await sendBatch(
+      ReconcileRunsQueue,
+      enqueued.map((OperatorID) => ({ OperatorID, day, trigger: 'schedule' as const, attempt: 0 })),
+    );
+  } catch (err) {
+    // claimed but not sent: release, so the next tick (or the Scheduler's retry) claims the day again
+    for (const p of enqueued) await releaseClaim(p, day);
+    throw err;
+  }
   if (enqueued.length) logger.info('reconciliation runs enqueued', { day, partners: enqueued.length });
   return { day, enqueued };
 };

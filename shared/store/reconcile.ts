@@ -99,6 +99,19 @@ export const claimRun = (partner: string, day: string, now: Date): Promise<boole
     }),
   );
 
+/** Undo a claim whose message could not be sent (the schedule's next tick claims the day again). */
+export const releaseClaim = (partner: string, day: string): Promise<boolean> =>
+  conditionalWrite(
+    dynamo(),
+    new DeleteCommand({
+      TableName: table(),
+      Key: runKey(partner, day),
+      ConditionExpression: '#status = :queued AND attempts = :zero',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':queued': 'queued', ':zero': 0 },
+    }),
+  );
+
 /** Write the run's outcome over the same item (createdAt kept, attempts counted). */
 export const saveRun = async (run: Omit<RunRecord, 'createdAt' | 'updatedAt' | 'attempts'>, now: Date): Promise<RunRecord> => {
   const res = await dynamo().send(
