@@ -144,7 +144,9 @@ const main = async (): Promise<void> => {
     );
     for (const l of bill.lines.filter((x) => x.usd > 0))
       console.log(`    ${l.item.padEnd(30)} ${fmt(l.quantity, l.quantity < 10 ? 3 : 0).padStart(12)}  $${l.usd.toFixed(6)}`);
-    console.log(`  (${s.invocations} invocations, ${fmt(s.gbSeconds, 2)} GB-s, ${fmt(s.rcu, 1)} RCU, ${fmt(s.wcu, 0)} WCU)`);
+    console.log(
+      `  (${s.awsCalls} AWS calls, ${s.conditionalFailed} failed conditional writes, ${s.invocations} invocations, ${fmt(s.gbSeconds, 2)} GB-s, ${fmt(s.rcu, 1)} RCU, ${fmt(s.wcu, 0)} WCU)`,
+    );
   } finally {
     restoreStdout();
     await platform.stop();
