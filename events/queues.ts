@@ -100,7 +100,7 @@ export const ReconcileRunsQueue = defineQueue({
   description:
     'One message per (partner, China-time day) to reconcile; a partner that cannot be reached is retried with backoff through the night, then parked for the DLQ',
   tier: 'L2',
-  // ≥ 6 × reconcile-run's timeout would be 30 min; the consumer deletes or re-sends every message itself
+  // 3 × reconcile-run's timeout (300 s): a crashed run is received again within 15 minutes
   visibilityTimeoutSeconds: 900,
   maxReceiveCount: 3,
   dlqRetentionDays: 14,
