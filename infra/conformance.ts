@@ -100,7 +100,8 @@ ${rows.join('\n')}
 ## Reconciliation (reference §3.13, §5.3)
 
 - We call \`check_charge_orders\` on every active partner with an outbound endpoint once a night, at
-  \`RECONCILE_AT\` China time (default 01:00, within 00:00–03:00), for the previous China-time day;
+  \`RECONCILE_AT\` China time (default 01:00, within 00:00–03:00; per partner \`features.reconcileAt\`),
+  for the previous China-time day;
   \`features.reconcile: false\` in the seed (or \`partners add --no-reconcile\`) opts a partner out.
 - **The day of an order is the China-time (UTC+8) day of its EndTime**: a session from 23:50 to
   00:20 belongs to the day that begins at that midnight. \`StartTime\`/\`EndTime\` of the request are

@@ -36,7 +36,8 @@ import { connect } from './connect.ts';
 const USAGE = `usage:
   npm run evcs -- partners list
   npm run evcs -- partners add --operator-id ID --name NAME [--dialect cec2016|xiaoju] [--stations '*'|ST1,ST2]
-                               [--query-charge-info] [--no-reconcile] [--base-url URL --outbound-operator-secret S
+                               [--query-charge-info] [--no-reconcile] [--reconcile-at HH:mm]
+                               [--base-url URL --outbound-operator-secret S
                                 --outbound-data-secret S --outbound-data-secret-iv S --outbound-sig-secret S]
   npm run evcs -- partners rotate --operator-id ID [--grace-seconds N]
   npm run evcs -- stations import FILE       (seed/station JSON, or CSV with one row per connector)
@@ -68,6 +69,7 @@ const main = async (): Promise<number> => {
       stations: { type: 'string', default: '*' },
       'query-charge-info': { type: 'boolean', default: false },
       'no-reconcile': { type: 'boolean', default: false },
+      'reconcile-at': { type: 'string' },
       partner: { type: 'string' },
       date: { type: 'string' },
       json: { type: 'boolean', default: false },
@@ -129,7 +131,11 @@ const main = async (): Promise<number> => {
               .split(',')
               .map((s) => s.trim())
               .filter(Boolean),
-      features: { queryChargeInfo: values['query-charge-info'], ...(values['no-reconcile'] ? { reconcile: false } : {}) },
+      features: {
+        queryChargeInfo: values['query-charge-info'],
+        ...(values['no-reconcile'] ? { reconcile: false } : {}),
+        ...(values['reconcile-at'] ? { reconcileAt: values['reconcile-at'] } : {}),
+      },
       ...(outbound ? { outbound } : {}),
     });
     console.log(`partner ${operatorId} onboarded (${where.target})`);

@@ -20,6 +20,12 @@ export const PartnerSchema = z.object({
       queryChargeInfo: z.boolean().default(false),
       /** nightly check_charge_orders with this partner (absent = on; `false` opts out) */
       reconcile: z.boolean().optional(),
+      /** this partner's China-time minute for it, HH:mm within 00:00–03:00 (absent: RECONCILE_AT) */
+      reconcileAt: z
+        .string()
+        .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:mm')
+        .refine((s) => s <= '03:00', 'must lie within 00:00–03:00 China time')
+        .optional(),
     })
     .default({ queryChargeInfo: false }),
   /** where we push: baseUrl + interface name, unless a path override is given */

@@ -104,9 +104,13 @@ const reconciles = (p: Partner): boolean => p.status === 'active' && p.outbound 
 export const dispatchNightly = async (now: Date): Promise<{ day: string; enqueued: string[] }> => {
   const cfg = reconcileConfig();
   const day = previousDay(now);
-  if (!isDue(cfg.RECONCILE_AT, now)) return { day, enqueued: [] };
+  // nothing is due before the earliest possible minute: most ticks of the day end here, without a read
+  if (!isDue(0, now)) return { day, enqueued: [] };
   const enqueued: string[] = [];
-  for (const p of (await listPartners()).filter(reconciles)) if (await claimRun(p.operatorId, day, now)) enqueued.push(p.operatorId);
+  for (const p of (await listPartners()).filter(reconciles)) {
+    const at = p.features.reconcileAt ? parseRunAt(p.features.reconcileAt) : cfg.RECONCILE_AT;
+    if (isDue(at, now) && (await claimRun(p.operatorId, day, now))) enqueued.push(p.operatorId);
+  }
   try {
     await sendBatch(
       ReconcileRunsQueue,

@@ -290,6 +290,20 @@ describe('opting out (features.reconcile: false)', () => {
       await putPartner(p2!);
     }
   });
+
+  it("a partner's own minute (features.reconcileAt) overrides RECONCILE_AT", async () => {
+    const p2 = await getPartner(P2, { fresh: true });
+    await putPartner({ ...p2!, features: { ...p2!.features, reconcileAt: '02:30' } });
+    try {
+      expect(await tick('2026-10-16T17:00:00Z')).toMatchObject({ day: '2026-10-16', enqueued: [P1] });
+      expect(await tick('2026-10-16T18:25:00Z')).toMatchObject({ enqueued: [] });
+      expect(await tick('2026-10-16T18:30:00Z')).toMatchObject({ day: '2026-10-16', enqueued: [P2] });
+      await drain();
+      expect(await getRun(P2, '2026-10-16')).toMatchObject({ status: 'agreed', trigger: 'schedule' });
+    } finally {
+      await putPartner(p2!);
+    }
+  });
 });
 
 describe('order catch-up (issue 11)', () => {

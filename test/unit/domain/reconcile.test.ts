@@ -214,4 +214,11 @@ describe('opting out: features.reconcile', () => {
     expect(PartnerSchema.parse({ ...base, features: { reconcile: false } }).features).toEqual({ queryChargeInfo: false, reconcile: false });
     expect(() => PartnerSchema.parse({ ...base, features: { reconcile: 'no' } })).toThrow();
   });
+
+  it("a partner's own minute is HH:mm within 00:00–03:00", () => {
+    const base = { operatorId: 'MA01H3BQ2', name: 'p' };
+    expect(PartnerSchema.parse({ ...base, features: { reconcileAt: '02:30' } }).features.reconcileAt).toBe('02:30');
+    for (const bad of ['03:01', '2:30', '12:00', '24:00'])
+      expect(() => PartnerSchema.parse({ ...base, features: { reconcileAt: bad } })).toThrow();
+  });
 });
