@@ -104,3 +104,30 @@ export const PushDeliveriesQueue = defineQueue({
   ageAlarmSeconds: 3 * 3600,
   body: DeliverySchema,
 });
+
+// -- reconcile -------------------------------------------------------------------------------------
+
+export const ReconcileRunsQueue = defineQueue({
+  name: 'reconcile-runs',
+  description:
+    'One message per (partner, China-time day) to reconcile; a partner that cannot be reached is retried with backoff through the night, then parked for the DLQ',
+  tier: 'L2',
+  // 3 × reconcile-run's timeout (300 s): a crashed run is received again within 15 minutes
+  visibilityTimeoutSeconds: 900,
+  maxReceiveCount: 3,
+  dlqRetentionDays: 14,
+  // retries of an unreachable partner wait up to 15 minutes each: only an older message means a stuck consumer
+  ageAlarmSeconds: 3 * 3600,
+  body: z.object({
+    OperatorID: z.string().regex(/^[0-9A-Za-z]{9}$/),
+    day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+    trigger: z.enum(['schedule', 'manual']),
+    /** failed attempts so far (transport, timeout, token) */
+    attempt: z.number().int().nonnegative().default(0),
+    /** the last failure */
+    lastError: z.string().max(512).optional(),
+    /** set when the retry budget is spent: the message only waits for maxReceiveCount to move it to the DLQ */
+    parked: z.string().max(512).optional(),
+  }),
+});
+export type ReconcileRunMessage = z.output<typeof ReconcileRunsQueue.body>;

@@ -96,6 +96,23 @@ ${rows.join('\n')}
   \`StartChargeSeq\` — the fields of \`notification_charge_order_info\` plus \`StartChargeSeqStat\`.
   Enabled per partner (\`features.queryChargeInfo\` in the seed / \`partners add --query-charge-info\`);
   a partner without it gets Ret 4004.
+
+## Reconciliation (reference §3.13, §5.3)
+
+- We call \`check_charge_orders\` on every active partner with an outbound endpoint once a night, at
+  \`RECONCILE_AT\` China time (default 01:00, within 00:00–03:00; per partner \`features.reconcileAt\`),
+  for the previous China-time day;
+  \`features.reconcile: false\` in the seed (or \`partners add --no-reconcile\`) opts a partner out.
+- **The day of an order is the China-time (UTC+8) day of its EndTime**: a session from 23:50 to
+  00:20 belongs to the day that begins at that midnight. \`StartTime\`/\`EndTime\` of the request are
+  \`D 00:00:00\` and \`D 23:59:59\`; only charged, finished orders are listed.
+- A day is split into requests of at most \`RECONCILE_MAX_ORDERS_PER_REQUEST\` (default 500) orders,
+  each with its own \`CheckOrderSeq\` (27 characters: our OperatorID, yyMMddHHmmss, 6 digits) and
+  totals that describe that request. A day without orders is one request with \`OrderCount\` 0.
+- \`DisputeOrders\` are stored per (partner, day, order) with both sides' figures; reason 1 (not
+  found) re-pushes \`notification_charge_order_info\`. An answer with a wrong Sig, Ret ≠ 0 or a
+  malformed list makes a failed run; a \`CheckOrderSeq\` that does not echo ours or disputes of
+  orders we did not send make a suspicious one. Neither marks any order as agreed.
 `;
 };
 

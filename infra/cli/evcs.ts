@@ -11,27 +11,39 @@
  *   npm run evcs -- stations import FILE   (JSON: seed file or StationInfo array; CSV: one row per connector,
  *        columns documented in shared/domain/station-records.ts) — all-or-nothing, idempotent
  *
+ *   npm run evcs -- reconcile run --partner ID --date YYYY-MM-DD   (check_charge_orders now; exit 0 answered,
+ *        1 partner unreachable, 3 answer refused/malformed/suspicious, 2 usage)
+ *   npm run evcs -- reconcile show --date YYYY-MM-DD [--partner ID] [--json]   (stored runs and disputes)
+ *
  * It talks to the running local platform (npm start) when one is running, else to AWS with the
  * ambient credentials and the resource names in the environment.
  */
+import '../local/process-env.ts';
 import { parseArgs } from 'node:util';
+import { setLogSink } from '#powertools';
 import { config } from '../../shared/config.ts';
+import { type Dispute, isDay } from '../../shared/domain/reconcile.ts';
 import { StationImportError } from '../../shared/domain/station-records.ts';
 import { listDlq, replayDlq } from '../../shared/push/dlq.ts';
 import { onboardPartner, rotateInbound } from '../../shared/services/onboarding.ts';
+import { reconcilePartnerDay } from '../../shared/services/reconcile.ts';
 import { importStationsFile } from '../../shared/services/station-import.ts';
 import { listPartners } from '../../shared/store/partners.ts';
+import { listDay } from '../../shared/store/reconcile.ts';
 import type { SecretSet } from '../../shared/tcec/crypto.ts';
 import { connect } from './connect.ts';
 
 const USAGE = `usage:
   npm run evcs -- partners list
   npm run evcs -- partners add --operator-id ID --name NAME [--dialect cec2016|xiaoju] [--stations '*'|ST1,ST2]
-                               [--query-charge-info] [--base-url URL --outbound-operator-secret S
+                               [--query-charge-info] [--no-reconcile] [--reconcile-at HH:mm]
+                               [--base-url URL --outbound-operator-secret S
                                 --outbound-data-secret S --outbound-data-secret-iv S --outbound-sig-secret S]
   npm run evcs -- partners rotate --operator-id ID [--grace-seconds N]
   npm run evcs -- stations import FILE       (seed/station JSON, or CSV with one row per connector)
   npm run evcs -- dlq list|replay [--queue NAME (default push-deliveries)] [--max N] [--message-id ID]
+  npm run evcs -- reconcile run --partner ID --date YYYY-MM-DD
+  npm run evcs -- reconcile show --date YYYY-MM-DD [--partner ID] [--json]
 options: --data-dir DIR (the local platform's data dir, default .data)`;
 
 const handover = (ourOperatorId: string, operatorId: string, inbound: SecretSet, apiUrl?: string): string =>
@@ -56,6 +68,11 @@ const main = async (): Promise<number> => {
       dialect: { type: 'string', default: 'cec2016' },
       stations: { type: 'string', default: '*' },
       'query-charge-info': { type: 'boolean', default: false },
+      'no-reconcile': { type: 'boolean', default: false },
+      'reconcile-at': { type: 'string' },
+      partner: { type: 'string' },
+      date: { type: 'string' },
+      json: { type: 'boolean', default: false },
       'base-url': { type: 'string' },
       'outbound-operator-secret': { type: 'string' },
       'outbound-data-secret': { type: 'string' },
@@ -114,7 +131,11 @@ const main = async (): Promise<number> => {
               .split(',')
               .map((s) => s.trim())
               .filter(Boolean),
-      features: { queryChargeInfo: values['query-charge-info'] },
+      features: {
+        queryChargeInfo: values['query-charge-info'],
+        ...(values['no-reconcile'] ? { reconcile: false } : {}),
+        ...(values['reconcile-at'] ? { reconcileAt: values['reconcile-at'] } : {}),
+      },
       ...(outbound ? { outbound } : {}),
     });
     console.log(`partner ${operatorId} onboarded (${where.target})`);
@@ -174,9 +195,66 @@ const main = async (): Promise<number> => {
     return 0;
   }
 
+  if (group === 'reconcile' && (verb === 'run' || verb === 'show')) return reconcile(verb, values, where.target);
+
   console.error(USAGE);
   return 2;
 };
+
+const DAY_RE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** `reconcile run|show` (issue 11); log records go to stderr, stdout carries the answer */
+const reconcile = async (
+  verb: 'run' | 'show',
+  values: { partner?: string | undefined; date?: string | undefined; json?: boolean | undefined },
+  target: string,
+): Promise<number> => {
+  setLogSink((line) => process.stderr.write(`${line}\n`));
+  const day = values.date;
+  if (!day || !DAY_RE.test(day) || !isDay(day)) {
+    console.error('--date YYYY-MM-DD (a China-time day) is required');
+    return 2;
+  }
+  if (verb === 'show') {
+    const { runs, disputes } = await listDay(day, values.partner);
+    if (values.json) {
+      console.log(JSON.stringify({ day, runs, disputes }, null, 2));
+      return 0;
+    }
+    for (const r of runs) {
+      console.log(
+        `${r.OperatorID}  ${day}  ${r.status.padEnd(10)} orders ${r.orderCount}  disputes ${r.disputeCount}  attempts ${r.attempts}  ${r.trigger}  ${r.updatedAt}${r.reason ? `  (${r.reason})` : ''}`,
+      );
+      for (const d of disputes.filter((x) => x.OperatorID === r.OperatorID)) console.log(`  ${disputeLine(d)}`);
+    }
+    if (!runs.length) console.log(`(no reconciliation runs for ${day} in ${target})`);
+    return 0;
+  }
+  const partner = values.partner;
+  if (!partner) {
+    console.error('--partner OperatorID is required');
+    return 2;
+  }
+  const { run, unreachable, disputes } = await reconcilePartnerDay(partner, day, 'manual');
+  console.log(`reconcile ${partner} ${day} (${target}): ${run.status}${run.reason ? ` — ${run.reason}` : ''}`);
+  for (const q of run.requests) {
+    console.log(
+      `  request ${q.CheckOrderSeq}  OrderCount ${q.OrderCount}  TotalOrderPower ${q.TotalOrderPower}  TotalOrderMoney ${q.TotalOrderMoney}` +
+        `  → ${q.failed ? `failed: ${q.failed}` : `Ret ${q.ret}, TotalDisputeOrder ${q.TotalDisputeOrder ?? 0}`}${q.problems.length ? `; ${q.problems.join('; ')}` : ''}`,
+    );
+  }
+  for (const d of disputes) console.log(`  ${disputeLine(d)}`);
+  if (unreachable !== undefined) {
+    console.error(`partner ${partner} unreachable: ${unreachable}`);
+    return 1;
+  }
+  return run.status === 'agreed' || run.status === 'disputed' ? 0 : 3;
+};
+
+const REASONS: Record<number, string> = { 1: 'not found', 2: 'amount', 3: 'energy' };
+const figures = (f?: { TotalPower: number; TotalMoney: number }) => (f ? `${f.TotalPower} kWh ${f.TotalMoney} yuan` : '—');
+const disputeLine = (d: Dispute): string =>
+  `${d.StartChargeSeq}  reason ${d.reason} (${REASONS[d.reason] ?? 'custom'})  ours ${figures(d.ours)}  theirs ${figures(d.theirs)}`;
 
 function required(v: string | undefined, flag: string): string {
   if (!v) throw new Error(`${flag} is required`);

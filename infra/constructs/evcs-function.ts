@@ -13,6 +13,7 @@
  */
 import * as path from 'node:path';
 import { ArnFormat, Duration, Stack, Tags } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -23,7 +24,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import { functionEnvironment } from '../topology/environment.ts';
+import { functionEnvironment, METRICS_NAMESPACE } from '../topology/environment.ts';
 import { type FunctionDecl, type Grant, TIER_DEFAULTS, type TierDefaults } from '../topology/types.ts';
 import { ALARM_PERIOD, type AlarmTopics } from './alarm-topics.ts';
 
@@ -265,6 +266,21 @@ export class EvcsFunction extends Construct {
         datapointsToAlarm: 2,
       });
     }
+    // alarms on the function's own metrics (Powertools EMF: namespace EVCS, dimension service)
+    (this.decl.metricAlarms ?? []).forEach((a) => {
+      alarms.alarm(this, `${a.metric}Alarm`, {
+        metric: new cloudwatch.Metric({
+          namespace: METRICS_NAMESPACE,
+          metricName: a.metric,
+          dimensionsMap: { service: this.decl.service },
+          statistic: a.statistic,
+          period: ALARM_PERIOD,
+        }),
+        threshold: a.threshold,
+        severity,
+        description: `${this.decl.id}: ${a.description}`,
+      });
+    });
   }
 }
 

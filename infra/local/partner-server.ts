@@ -3,7 +3,8 @@
  * Built on our own codec with the partner's side of the secrets — the set it issued us (our
  * `outbound` set): it issues tokens (its own query_token), verifies every push (OperatorID = ours,
  * Sig, Bearer token, decryption, Data schema), logs each decrypted push, and answers per interface
- * (Status 0, SuccStat 0, ConfirmResult 0 …).
+ * (Status 0, SuccStat 0, ConfirmResult 0 …), and to check_charge_orders with the disputes it is
+ * told to raise (`disputes`, a wrong `checkOrderSeq`, a malformed `disputeOrdersRaw`).
  *
  * For demos and tests it can be told to fail (HTTP 500, Ret 500/-1, any Ret), answer slowly,
  * refuse tokens (Ret 4002 by expiring them), or tamper with its response Sig — programmatically
@@ -37,6 +38,25 @@ const BehaviourSchema = z.object({
   stationStatus: z.union([z.literal(0), z.literal(1)]).optional(),
   /** notification_charge_order_info reply ConfirmResult (≠ 0 = dispute) */
   confirmResult: z.number().int().min(0).max(99).optional(),
+  /**
+   * check_charge_orders: the orders this partner disputes (listed in an answer when the request
+   * carries them, or always with `always`); figures default to the request's
+   */
+  disputes: z
+    .array(
+      z.object({
+        StartChargeSeq: z.string().min(1).max(64),
+        DisputeReason: z.number().int().min(1).max(99),
+        TotalPower: z.number().optional(),
+        TotalMoney: z.number().optional(),
+        always: z.boolean().optional(),
+      }),
+    )
+    .optional(),
+  /** check_charge_orders: answer with this CheckOrderSeq instead of echoing ours */
+  checkOrderSeq: z.string().optional(),
+  /** check_charge_orders: answer with this as DisputeOrders, verbatim (malformed lists) */
+  disputeOrdersRaw: z.unknown().optional(),
 });
 type Behaviour = z.infer<typeof BehaviourSchema>;
 
@@ -119,9 +139,36 @@ export const startDemoPartner = async (o: DemoPartnerOptions): Promise<DemoPartn
         return { Status: behaviour.stationStatus ?? 0 };
       case 'notification_charge_order_info':
         return { StartChargeSeq: d.StartChargeSeq, ConnectorID: d.ConnectorID, ConfirmResult: behaviour.confirmResult ?? 0 };
+      case 'check_charge_orders':
+        return checkAnswer(d);
       default:
         return { StartChargeSeq: d.StartChargeSeq, SuccStat: 0, FailReason: 0 };
     }
+  };
+
+  /** check_charge_orders: the scripted disputes among the request's orders */
+  const checkAnswer = (d: Record<string, unknown>): unknown => {
+    const sent = new Map(
+      (d.ChargeOrders as Array<{ StartChargeSeq: string; TotalPower: number; TotalMoney: number }>).map((o) => [o.StartChargeSeq, o]),
+    );
+    const listed = (behaviour.disputes ?? [])
+      .filter((x) => x.always || sent.has(x.StartChargeSeq))
+      .map((x) => ({
+        StartChargeSeq: x.StartChargeSeq,
+        TotalPower: x.TotalPower ?? sent.get(x.StartChargeSeq)?.TotalPower ?? 0,
+        TotalMoney: x.TotalMoney ?? sent.get(x.StartChargeSeq)?.TotalMoney ?? 0,
+        DisputeReason: x.DisputeReason,
+      }));
+    const sum = (k: 'TotalPower' | 'TotalMoney') => Math.round(listed.reduce((a, x) => a + x[k] * 100, 0)) / 100;
+    return {
+      CheckOrderSeq: behaviour.checkOrderSeq ?? d.CheckOrderSeq,
+      StartTime: d.StartTime,
+      EndTime: d.EndTime,
+      TotalDisputeOrder: listed.length,
+      TotalDisputePower: sum('TotalPower'),
+      TotalDisputeMoney: sum('TotalMoney'),
+      DisputeOrders: behaviour.disputeOrdersRaw !== undefined ? behaviour.disputeOrdersRaw : listed,
+    };
   };
 
   const admin = async (req: IncomingMessage, res: ServerResponse, path: string) => {

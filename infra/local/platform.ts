@@ -60,6 +60,8 @@ export interface PlatformOptions {
   onInvoke?: InvokeObserver;
   /** cap of a queue trigger's batching window, ms (default 500; the cost bench scales it with simulated time) */
   maxBatchingWindowMs?: number;
+  /** run the topology's schedules (default true; tests that fire them at chosen times turn them off) */
+  schedules?: boolean;
 }
 
 export interface Platform {
@@ -118,6 +120,7 @@ export const startPlatform = async (opts: PlatformOptions): Promise<Platform> =>
     ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
     ...(opts.dynamoEndpoint ? { dynamoEndpoint: opts.dynamoEndpoint } : {}),
     ...(opts.tablePrefix ? { tablePrefix: opts.tablePrefix } : {}),
+    ...(opts.schedules === false ? { schedules: false } : {}),
     env: {
       OPERATOR_ID: seed.operatorId,
       PILE_TRANSPORT: 'local',

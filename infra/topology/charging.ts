@@ -16,7 +16,10 @@ export const chargingTables: readonly TableDecl[] = [
         name: 'byPartner',
         partitionKey: { name: 'gsi1pk', type: 'S' },
         sortKey: { name: 'gsi1sk', type: 'S' },
-        projection: ['StartChargeSeq', 'status', 'bill'],
+        // sparse: gsi1sk = endedAt, written when the order finishes (reconciliation, order catch-up).
+        // Changed from createdAt/['StartChargeSeq','status','bill'] (issue 11): a GSI whose keys or
+        // projection change is deleted and re-created by CloudFormation (a backfill in AWS).
+        projection: ['StartChargeSeq', 'ConnectorID', 'endedAt', 'charged', 'bill', 'confirmResult'],
       },
       {
         name: 'byStation',

@@ -9,14 +9,22 @@ import { chargingFunctions, chargingQueues, chargingTables } from './charging.ts
 import { evcsFunctions, evcsTables } from './evcs.ts';
 import { pilesFunctions, pilesQueues, pilesTables } from './piles.ts';
 import { pushFunctions, pushQueues, pushTables } from './push.ts';
+import { reconcileFunctions, reconcileQueues, reconcileTables } from './reconcile.ts';
 import type { FunctionDecl, QueueDecl, TableDecl, Topology } from './types.ts';
 
 export { TCEC_BASE_PATH } from './helpers.ts';
 export * from './types.ts';
 
-const tables: readonly TableDecl[] = [...evcsTables, ...baseinfoTables, ...pilesTables, ...chargingTables, ...pushTables];
+const tables: readonly TableDecl[] = [
+  ...evcsTables,
+  ...baseinfoTables,
+  ...pilesTables,
+  ...chargingTables,
+  ...pushTables,
+  ...reconcileTables,
+];
 
-const queues: readonly QueueDecl[] = [...baseinfoQueues, ...pilesQueues, ...chargingQueues, ...pushQueues];
+const queues: readonly QueueDecl[] = [...baseinfoQueues, ...pilesQueues, ...chargingQueues, ...pushQueues, ...reconcileQueues];
 
 export const functions: readonly FunctionDecl[] = [
   ...evcsFunctions,
@@ -24,6 +32,7 @@ export const functions: readonly FunctionDecl[] = [
   ...pilesFunctions,
   ...chargingFunctions,
   ...pushFunctions,
+  ...reconcileFunctions,
 ];
 
 export const topology: Topology = { tables, queues, functions };

@@ -116,6 +116,15 @@ export interface FunctionDecl {
   readonly localOnly?: boolean;
   /** the T/CEC interfaces this function calls on partner platforms (pushes, reconciliation) */
   readonly calls?: readonly string[];
+  /** alarms on the function's own Powertools metrics (namespace EVCS, dimension service): `metric > threshold` */
+  readonly metricAlarms?: readonly MetricAlarmDecl[];
+}
+
+interface MetricAlarmDecl {
+  readonly metric: string;
+  readonly statistic: 'Sum' | 'Maximum';
+  readonly threshold: number;
+  readonly description: string;
 }
 
 export interface Topology {

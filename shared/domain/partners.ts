@@ -15,7 +15,19 @@ export const PartnerSchema = z.object({
   stations: z.union([z.literal('*'), z.array(z.string().min(1).max(20))]).default('*'),
   status: z.enum(['active', 'suspended']).default('active'),
   /** optional extension interfaces enabled for this partner */
-  features: z.object({ queryChargeInfo: z.boolean().default(false) }).default({ queryChargeInfo: false }),
+  features: z
+    .object({
+      queryChargeInfo: z.boolean().default(false),
+      /** nightly check_charge_orders with this partner (absent = on; `false` opts out) */
+      reconcile: z.boolean().optional(),
+      /** this partner's China-time minute for it, HH:mm within 00:00–03:00 (absent: RECONCILE_AT) */
+      reconcileAt: z
+        .string()
+        .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:mm')
+        .refine((s) => s <= '03:00', 'must lie within 00:00–03:00 China time')
+        .optional(),
+    })
+    .default({ queryChargeInfo: false }),
   /** where we push: baseUrl + interface name, unless a path override is given */
   outbound: z
     .object({

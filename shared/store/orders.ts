@@ -13,9 +13,11 @@
  * Access patterns:
  *   - by StartChargeSeq (every charging interface, pile events): GetItem ORDER#…
  *   - one session per connector: TransactWrite Put ORDER (attribute_not_exists) + Put LOCK (attribute_not_exists)
- *   - a partner's orders by time (reconciliation, to be read by check_charge_orders): GSI byPartner
- *     (gsi1pk = PARTNER#<OperatorID>, gsi1sk = createdAt; written once, at creation), projecting
- *     StartChargeSeq, status and bill only (infra/topology/charging.ts)
+ *   - a partner's finished orders by end time (reconciliation, check_charge_orders: the day of an order
+ *     is the China-time day of its EndTime; the order catch-up): GSI byPartner (gsi1pk =
+ *     PARTNER#<OperatorID>, gsi1sk = endedAt ISO; written only when the order finishes, so the index
+ *     is sparse), projecting StartChargeSeq, ConnectorID, charged, bill and confirmResult only
+ *     (infra/topology/charging.ts). A day of a partner is ONE index query, never a scan.
  *   - a station's finished orders by end time (station stats, reporting): GSI byStation
  *     (gsi2pk = STATION#<StationID>, gsi2sk = endedAt ISO; written only when the order finishes),
  *     projecting ConnectorID, charged and energyWh only
@@ -124,7 +126,7 @@ export const createOrder = async (
             {
               Put: {
                 TableName: table(),
-                Item: { ...orderKey(o.StartChargeSeq), ...order, gsi1pk: `PARTNER#${o.OperatorID}`, gsi1sk: order.createdAt },
+                Item: { ...orderKey(o.StartChargeSeq), ...order },
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             },
@@ -310,7 +312,7 @@ export const finishOrder = async (order: Order, f: Finish): Promise<boolean> => 
           Update: {
             TableName: table(),
             Key: orderKey(order.StartChargeSeq),
-            UpdateExpression: `SET #s = :finished, endedAt = :endedAt, stopReason = :sr, finishReason = :fr, charged = :charged, bill = :bill, energyWh = :wh, finishPublished = :false, gsi2pk = :g2pk, gsi2sk = :endedAt${f.meter ? ', meter = :meter' : ''}`,
+            UpdateExpression: `SET #s = :finished, endedAt = :endedAt, stopReason = :sr, finishReason = :fr, charged = :charged, bill = :bill, energyWh = :wh, finishPublished = :false, gsi1pk = :g1pk, gsi1sk = :endedAt, gsi2pk = :g2pk, gsi2sk = :endedAt${f.meter ? ', meter = :meter' : ''}`,
             ConditionExpression: when.expression,
             ExpressionAttributeNames: { '#s': 'status' },
             ExpressionAttributeValues: {
@@ -323,6 +325,7 @@ export const finishOrder = async (order: Order, f: Finish): Promise<boolean> => 
               ':fr': f.finishReason,
               ':charged': f.charged,
               ':bill': f.bill,
+              ':g1pk': `PARTNER#${order.OperatorID}`,
               ':g2pk': `STATION#${order.StationID}`,
               ':false': false,
             },
@@ -389,3 +392,31 @@ export const finishedOrdersOfStation = (
   to: Date,
 ): Promise<Array<Partial<Pick<Order, 'ConnectorID' | 'charged' | 'energyWh'>>>> =>
   queryRange('byStation', 'gsi2pk', 'gsi2sk', `STATION#${stationId}`, from, to);
+
+/** A finished order as reconciliation reads it from byPartner. */
+export type PartnerOrder = Pick<Order, 'StartChargeSeq' | 'ConnectorID' | 'OperatorID' | 'endedAt' | 'charged' | 'confirmResult'> & {
+  bill?: Pick<OrderBill, 'TotalPower' | 'TotalMoney'>;
+};
+
+/**
+ * Finished orders of a partner whose end time lies in [from, to): one byPartner query, page by
+ * page (a day of 100,000 orders streams through without being held twice); only the attributes
+ * reconciliation needs are returned (ProjectionExpression over the index's projection).
+ */
+export async function* finishedOrdersOfPartner(partner: string, from: Date, to: Date): AsyncGenerator<PartnerOrder[]> {
+  const pages = paginateQuery(
+    { client: dynamo(), pageSize: 1000 },
+    {
+      TableName: table(),
+      IndexName: 'byPartner',
+      KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk BETWEEN :from AND :to',
+      ProjectionExpression: 'StartChargeSeq, ConnectorID, endedAt, charged, confirmResult, bill.TotalPower, bill.TotalMoney',
+      ExpressionAttributeValues: {
+        ':pk': `PARTNER#${partner}`,
+        ':from': from.toISOString(),
+        ':to': new Date(to.getTime() - 1).toISOString(),
+      },
+    },
+  );
+  for await (const page of pages) yield (page.Items ?? []).map((i) => ({ ...(i as PartnerOrder), OperatorID: partner }));
+}
