@@ -5,10 +5,12 @@
  * status). Duplicates and stale reports change nothing and emit nothing.
  *
  * Batched: the reports of one SQS batch cost one BatchGet of the connector refs (cached per warm
- * Lambda), one strongly consistent BatchGet of the connectors' statuses, ONE compare-and-set write
- * per connector (its newest report; the reports between are applied in memory by the same rules,
- * shared/domain/connector-status.ts), PutEvents of the changes in tens, and one write per changed
- * connector clearing its announcement mark. A lost compare-and-set re-reads that connector alone.
+ * Lambda), one strongly consistent BatchGet of the connectors' statuses, ONE compare-and-set per
+ * connector (its newest report; the reports between are applied in memory by the same rules,
+ * shared/domain/connector-status.ts) — sent together: one by one in parallel for a few, as
+ * TransactWriteItems of up to 100 for a burst (writeConnectorStatuses) — PutEvents of the changes
+ * in tens (in parallel), and the clearing of the announcement marks, batched the same way. A lost
+ * compare-and-set re-reads that connector alone.
  *
  * No change is lost: the write marks the connector's last change "pending announcement" and the
  * mark is cleared only after the events are published, so when publishing fails the records are
@@ -34,8 +36,10 @@ import {
   getConnectorRefs,
   getConnectorStatus,
   getConnectorStatuses,
-  markAnnounced,
+  markAnnouncedMany,
+  type StatusCas,
   writeConnectorStatus,
+  writeConnectorStatuses,
 } from '../store/stations.ts';
 
 export type IngestResult = ReportOutcome | 'unknown-connector';
@@ -78,25 +82,35 @@ const versioned = (r: Report): VersionedStatus => ({
 
 type Stored = Awaited<ReturnType<typeof getConnectorStatus>>;
 
-/** decide and write one connector's reports (`first`: its status already read); undefined: no such connector at the ref's station */
-const applyGroup = async (g: Group, first: Stored | undefined, now: () => number): Promise<Applied | undefined> => {
-  let known: Stored | undefined = first;
+/** what a group's reports decide against a stored status: the plan and, when something is newer, the compare-and-set to make */
+const decide = (g: Group, cur: Exclude<Stored, 'unknown'>, now: number): { plan: StatusPlan; cas?: StatusCas } => {
+  const plan = planStatusReports(
+    cur,
+    g.items.map((x) => x.v),
+    now,
+  );
+  const write = plan.write;
+  const newest = write && g.items.find((x) => x.v.version === write.version);
+  if (!write || !newest) return { plan };
+  const last = plan.changes.at(-1);
+  const mark = last ? { version: last.version, previous: last.previousStatus ?? -1 } : undefined;
+  const w = { stationId: g.ref.stationId, connectorId: g.connectorId, ...write, observedAt: newest.r.observedAt };
+  return { plan, cas: { w, expected: cur?.version, ...(mark ? { mark } : {}) } };
+};
+
+const appliedOf = (g: Group, plan: StatusPlan, cas: StatusCas | undefined): Applied => ({
+  ...g,
+  plan,
+  ...(cas?.mark ? { pending: cas.mark.version } : {}),
+});
+
+/** decide and write one connector's reports alone, re-reading after a lost race; undefined: no such connector at the ref's station */
+const applyGroup = async (g: Group, now: () => number): Promise<Applied | undefined> => {
   for (let attempt = 0; attempt < 20; attempt++) {
-    const cur = known ?? (await getConnectorStatus(g.ref.stationId, g.connectorId));
-    known = undefined;
+    const cur = await getConnectorStatus(g.ref.stationId, g.connectorId);
     if (cur === 'unknown') return undefined;
-    const plan = planStatusReports(
-      cur,
-      g.items.map((x) => x.v),
-      now(),
-    );
-    const write = plan.write;
-    const newest = write && g.items.find((x) => x.v.version === write.version);
-    if (!write || !newest) return { ...g, plan };
-    const last = plan.changes.at(-1);
-    const mark = last ? { version: last.version, previous: last.previousStatus ?? -1 } : undefined;
-    const status = { stationId: g.ref.stationId, connectorId: g.connectorId, ...write, observedAt: newest.r.observedAt };
-    if (await writeConnectorStatus(status, cur?.version, mark)) return { ...g, plan, ...(mark ? { pending: mark.version } : {}) };
+    const { plan, cas } = decide(g, cur, now());
+    if (!cas || (await writeConnectorStatus(cas.w, cas.expected, cas.mark))) return appliedOf(g, plan, cas);
   }
   throw new Error(`connector ${g.connectorId}: status write lost 20 races in a row`);
 };
@@ -144,16 +158,40 @@ export const ingestPileStatuses = async (reports: readonly Report[], now: () => 
   }
   const statuses = await getConnectorStatuses(known.map((g) => ({ stationId: g.ref.stationId, connectorId: g.connectorId })));
 
-  // 2. decide and write, one compare-and-set per connector
+  // 2. decide from what was read, and write every connector's compare-and-set together (batched:
+  //    shared/store/stations.ts); a connector whose write lost a race, or that is not at its cached
+  //    station any more, goes again alone
   const applied: Applied[] = [];
+  const alone: Group[] = [];
+  const first: { g: Group; plan: StatusPlan; cas: StatusCas }[] = [];
+  const decidedAt = now();
+  for (const g of known) {
+    const cur = statuses.has(g.connectorId) ? statuses.get(g.connectorId) : 'unknown';
+    if (cur === 'unknown') {
+      alone.push(g);
+      continue;
+    }
+    const { plan, cas } = decide(g, cur, decidedAt);
+    if (cas) first.push({ g, plan, cas });
+    else applied.push(appliedOf(g, plan, undefined));
+  }
+  try {
+    const ok = await writeConnectorStatuses(first.map((x) => x.cas));
+    first.forEach((x, k) => {
+      if (ok[k]) applied.push(appliedOf(x.g, x.plan, x.cas));
+      else alone.push(x.g);
+    });
+  } catch (err) {
+    for (const x of first) fail(x.g.connectorId, x.g.items, err);
+  }
   await Promise.all(
-    known.map(async (g) => {
+    alone.map(async (g) => {
       try {
-        let a = await applyGroup(g, statuses.has(g.connectorId) ? statuses.get(g.connectorId) : 'unknown', now);
+        let a = await applyGroup(g, now);
         if (!a) {
           // the connector may have moved to another station since the ref was cached
           const moved = await getConnectorRef(g.connectorId, { fresh: true });
-          if (moved) a = await applyGroup({ ...g, ref: moved }, undefined, now);
+          if (moved) a = await applyGroup({ ...g, ref: moved }, now);
         }
         if (a) applied.push(a);
         else unknown(g.connectorId, g.items);
@@ -163,32 +201,32 @@ export const ingestPileStatuses = async (reports: readonly Report[], now: () => 
     }),
   );
 
-  // 3. announce every change (and a pending change a retry owes), then clear the marks
+  // 3. announce every change (and a pending change a retry owes; PutEvents calls in parallel), then
+  //    clear the marks (batched; the newest mark only: a newer write already replaced an older one)
   const withEvents = applied.filter((g) => g.plan.changes.length > 0 || g.plan.reannounce);
   const events = withEvents.flatMap((g) => [
     ...(g.plan.reannounce ? [changeEvent(g, g.plan.reannounce)] : []),
     ...g.plan.changes.map((c) => changeEvent(g, c)),
   ]);
   let published = true;
-  if (events.length) {
-    try {
-      await publish(ConnectorStatusChanged, events);
-    } catch (err) {
-      published = false;
-      for (const g of withEvents) fail(g.connectorId, g.items, err);
-    }
+  try {
+    const chunks: (typeof events)[] = [];
+    for (let i = 0; i < events.length; i += 10) chunks.push(events.slice(i, i + 10));
+    await Promise.all(chunks.map((c) => publish(ConnectorStatusChanged, c)));
+  } catch (err) {
+    published = false;
+    for (const g of withEvents) fail(g.connectorId, g.items, err);
   }
   if (published) {
-    await Promise.all(
-      withEvents.map(async (g) => {
-        try {
-          for (const v of [g.plan.reannounce?.version, g.pending])
-            if (v !== undefined) await markAnnounced(g.ref.stationId, g.connectorId, v);
-        } catch (err) {
-          fail(g.connectorId, g.items, err);
-        }
-      }),
-    );
+    const marks = withEvents.flatMap((g) => {
+      const version = g.pending ?? g.plan.reannounce?.version;
+      return version === undefined ? [] : [{ stationId: g.ref.stationId, connectorId: g.connectorId, version }];
+    });
+    try {
+      await markAnnouncedMany(marks);
+    } catch (err) {
+      for (const g of withEvents) fail(g.connectorId, g.items, err);
+    }
   }
   for (const g of applied) {
     if (g.items.some((x) => failed.has(x.i))) continue;

@@ -277,7 +277,7 @@ export const getConnectorStatus = async (stationId: string, connectorId: string)
   return cur.Item ? storedOf(cur.Item) : 'unknown';
 };
 
-/** a change the write leaves "pending announcement" (cleared by markAnnounced once published) */
+/** a change the write leaves "pending announcement" (cleared by markAnnouncedMany once published) */
 export interface PendingMark {
   version: number;
   /** the status before that change (-1: none) */
@@ -292,29 +292,34 @@ export interface PendingMark {
  * pending mark of an earlier write is left as it is (its change still owes an announcement).
  * false: the stored version moved (re-read and decide again).
  */
+const statusUpdate = (w: StatusWrite, expected: number | undefined, mark?: PendingMark, now = Date.now()) => ({
+  TableName: table(),
+  Key: connKey(w.stationId, w.connectorId),
+  ConditionExpression: expected !== undefined ? 'version = :rv AND version < :v' : 'attribute_exists(pk) AND attribute_not_exists(version)',
+  UpdateExpression: mark
+    ? 'SET #s = :s, parkStatus = :ps, lockStatus = :ls, version = :v, observedAt = :o, pendingAnnounce = :pv, announcePrevious = :prev, pendingSince = :now'
+    : 'SET #s = :s, parkStatus = :ps, lockStatus = :ls, version = :v, observedAt = :o',
+  ExpressionAttributeNames: { '#s': 'status' },
+  ExpressionAttributeValues: {
+    ':s': w.status,
+    ':ps': w.parkStatus,
+    ':ls': w.lockStatus,
+    ':v': w.version,
+    ':o': w.observedAt,
+    ...(expected !== undefined ? { ':rv': expected } : {}),
+    ...(mark ? { ':pv': mark.version, ':prev': mark.previous, ':now': now } : {}),
+  },
+});
+
 export const writeConnectorStatus = async (w: StatusWrite, expected: number | undefined, mark?: PendingMark): Promise<boolean> =>
-  conditionalWrite(
-    dynamo(),
-    new UpdateCommand({
-      TableName: table(),
-      Key: connKey(w.stationId, w.connectorId),
-      ConditionExpression:
-        expected !== undefined ? 'version = :rv AND version < :v' : 'attribute_exists(pk) AND attribute_not_exists(version)',
-      UpdateExpression: mark
-        ? 'SET #s = :s, parkStatus = :ps, lockStatus = :ls, version = :v, observedAt = :o, pendingAnnounce = :pv, announcePrevious = :prev, pendingSince = :now'
-        : 'SET #s = :s, parkStatus = :ps, lockStatus = :ls, version = :v, observedAt = :o',
-      ExpressionAttributeNames: { '#s': 'status' },
-      ExpressionAttributeValues: {
-        ':s': w.status,
-        ':ps': w.parkStatus,
-        ':ls': w.lockStatus,
-        ':v': w.version,
-        ':o': w.observedAt,
-        ...(expected !== undefined ? { ':rv': expected } : {}),
-        ...(mark ? { ':pv': mark.version, ':prev': mark.previous, ':now': Date.now() } : {}),
-      },
-    }),
-  );
+  conditionalWrite(dynamo(), new UpdateCommand(statusUpdate(w, expected, mark)));
+
+/** one compare-and-set of writeConnectorStatus, as a batch entry */
+export interface StatusCas {
+  w: StatusWrite;
+  expected: number | undefined;
+  mark?: PendingMark;
+}
 
 /**
  * Store one status report unless a newer (or the same) version is already there (read, decide,
@@ -336,18 +341,89 @@ export const applyConnectorStatus = async (
   throw new Error(`connector ${w.connectorId}: status write lost 20 races in a row`);
 };
 
-/** The change of `version` has been published (a no-op when a newer write replaced the mark). */
-export const markAnnounced = async (stationId: string, connectorId: string, version: number): Promise<void> => {
-  await conditionalWrite(
-    dynamo(),
-    new UpdateCommand({
-      TableName: table(),
-      Key: { pk: stationPk(stationId), sk: `CONN#${connectorId}` },
-      ConditionExpression: 'pendingAnnounce = :v',
-      UpdateExpression: 'REMOVE pendingAnnounce, announcePrevious, pendingSince',
-      ExpressionAttributeValues: { ':v': version },
+const markUpdate = (stationId: string, connectorId: string, version: number) => ({
+  TableName: table(),
+  Key: connKey(stationId, connectorId),
+  ConditionExpression: 'pendingAnnounce = :v',
+  UpdateExpression: 'REMOVE pendingAnnounce, announcePrevious, pendingSince',
+  ExpressionAttributeValues: { ':v': version },
+});
+
+// ─────────────────────── batched conditional writes ───────────────────────
+
+/**
+ * Below this many writes a batch's conditional updates go out one per item, in parallel (1 WCU
+ * each in AWS); from it on, as TransactWriteItems of up to 100 (2 WCU per item in AWS, but one
+ * round trip per 100 — a burst such as every pile reconnecting, and the only way DynamoDB Local
+ * gets past ~250 conditional writes/s: bench/readiness.bench.ts).
+ */
+export const TX_MIN_WRITES = 8;
+const TX_MAX = 100;
+/** rounds of a transaction whose other items only shared a cancelled attempt (or met a conflicting one) */
+const TX_ROUNDS = 6;
+
+type UpdateInput = ReturnType<typeof statusUpdate> | ReturnType<typeof markUpdate>;
+
+/** per item of a cancelled transaction: `ConditionalCheckFailed`, `None` (cancelled along), `TransactionConflict`, … */
+const cancellationCodes = (err: unknown, n: number): string[] | undefined => {
+  if (!(err instanceof Error) || err.name !== 'TransactionCanceledException') return undefined;
+  const reasons = (err as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
+  if (reasons?.length === n) return reasons.map((r) => r.Code ?? 'None');
+  // DynamoDB Local names them only in the message: "… cancellation reasons for specific reasons [None, ConditionalCheckFailed]"
+  const listed = /\[([A-Za-z, ]+)\]\s*$/
+    .exec(err.message)?.[1]
+    ?.split(',')
+    .map((c) => c.trim());
+  return listed?.length === n ? listed : undefined;
+};
+
+/**
+ * Conditional updates of distinct items; per item, whether its condition held. Each item is
+ * applied or not on its own (as if written one by one): a transaction cancelled by some items'
+ * conditions is sent again without them.
+ */
+const conditionalUpdates = async (updates: readonly UpdateInput[]): Promise<boolean[]> => {
+  const single = (u: UpdateInput) => conditionalWrite(dynamo(), new UpdateCommand(u));
+  if (updates.length < TX_MIN_WRITES) return Promise.all(updates.map(single));
+  const applied: boolean[] = updates.map(() => false);
+  const chunks: number[][] = [];
+  for (let i = 0; i < updates.length; i += TX_MAX) chunks.push(updates.slice(i, i + TX_MAX).map((_, k) => i + k));
+  await Promise.all(
+    chunks.map(async (chunk) => {
+      let todo = chunk;
+      for (let round = 0; todo.length >= 2 && round < TX_ROUNDS; round++) {
+        try {
+          await dynamo().send(new TransactWriteCommand({ TransactItems: todo.map((i) => ({ Update: updates[i] as UpdateInput })) }));
+          for (const i of todo) applied[i] = true;
+          return;
+        } catch (err) {
+          const codes = cancellationCodes(err, todo.length);
+          if (!codes) throw err;
+          if (codes.some((c) => c !== 'None' && c !== 'ConditionalCheckFailed' && c !== 'TransactionConflict')) throw err;
+          // a failed condition is that item's answer (false); the rest go again
+          todo = todo.filter((_, k) => codes[k] !== 'ConditionalCheckFailed');
+        }
+      }
+      // what is left (one item, or still conflicting): one by one
+      await Promise.all(
+        todo.map(async (i) => {
+          applied[i] = await single(updates[i] as UpdateInput);
+        }),
+      );
     }),
   );
+  return applied;
+};
+
+/** writeConnectorStatus for many connectors (distinct), batched; per write, whether it was applied */
+export const writeConnectorStatuses = (writes: readonly StatusCas[]): Promise<boolean[]> => {
+  const now = Date.now();
+  return conditionalUpdates(writes.map((x) => statusUpdate(x.w, x.expected, x.mark, now)));
+};
+
+/** The changes of these versions have been published: clear their marks (a no-op where a newer write replaced the mark); batched. */
+export const markAnnouncedMany = async (marks: readonly { stationId: string; connectorId: string; version: number }[]): Promise<void> => {
+  await conditionalUpdates(marks.map((m) => markUpdate(m.stationId, m.connectorId, m.version)));
 };
 
 // ───────────────────────────── import ─────────────────────────────

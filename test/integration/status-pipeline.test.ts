@@ -14,9 +14,16 @@ import type { BusEvent } from '../../infra/local/bus.ts';
 import type { Platform } from '../../infra/local/platform.ts';
 import { publish } from '../../shared/bus/publish.ts';
 import { PENDING_GRACE_MS, statusVersion } from '../../shared/domain/connector-status.ts';
-import { ingestPileStatus } from '../../shared/services/connector-status.ts';
+import { ingestPileStatus, ingestPileStatuses } from '../../shared/services/connector-status.ts';
 import { dynamo } from '../../shared/store/dynamo.ts';
-import { applyConnectorStatus, getStationConnectors } from '../../shared/store/stations.ts';
+import {
+  applyConnectorStatus,
+  getConnectorStatuses,
+  getStationConnectors,
+  markAnnouncedMany,
+  TX_MIN_WRITES,
+  writeConnectorStatuses,
+} from '../../shared/store/stations.ts';
 import { startStationsPlatform } from '../support/stations.ts';
 
 let platform: Platform;
@@ -161,5 +168,76 @@ describe('status pipeline: PileStatusChanged → live status → ConnectorStatus
     expect(await ingestPileStatus(r)).toBe('stale');
     await platform.cloud.drain();
     expect(changesOf(c).filter((x) => x.version === v)).toHaveLength(1);
+  });
+
+  // last: these write every fixture connector far in the future (newer than any report above)
+  it('a burst (a batch of every connector): transactional writes, each change announced once, a repeat of the batch announces nothing', async () => {
+    const all = (
+      await Promise.all(
+        ['FX0001', 'FX0002', 'FX0003', 'FX0004'].map(async (s) => (await getStationConnectors(s)).map((c) => ({ ...c, stationId: s }))),
+      )
+    ).flat();
+    expect(all.length).toBeGreaterThanOrEqual(TX_MIN_WRITES);
+    // each a real change: a status other than the one stored
+    const burst = all.map((c, i) => report(c.connectorId, 100_000 + i, c.status === 4 ? 1 : 4));
+    const before = emitted.length;
+    const out = await ingestPileStatuses(burst);
+    expect(out.failed).toEqual([]);
+    expect(out.results.every((r) => r === 'changed')).toBe(true);
+    await platform.cloud.drain();
+    for (const c of all) {
+      expect(await liveOf(c.stationId, c.connectorId)).toMatchObject({ status: c.status === 4 ? 1 : 4 });
+      const r = burst.find((x) => x.ConnectorID === c.connectorId);
+      expect(changesOf(c.connectorId).filter((x) => r && x.version === statusVersion(r.observedAt, r.seq))).toHaveLength(1);
+    }
+    const again = await ingestPileStatuses(burst);
+    expect(again.results.every((r) => r === 'stale')).toBe(true);
+    await platform.cloud.drain();
+    expect(emitted.length).toBe(before + all.length);
+    // announced: no mark left pending
+    const stored = await getConnectorStatuses(all.map((c) => ({ stationId: c.stationId, connectorId: c.connectorId })));
+    expect([...stored.values()].every((s) => s?.pendingAnnounce === undefined)).toBe(true);
+  });
+
+  it('batched compare-and-set: a write whose expected version moved is refused alone, the others of the transaction are stored', async () => {
+    const all = (
+      await Promise.all(
+        ['FX0001', 'FX0002', 'FX0003', 'FX0004'].map(async (s) => (await getStationConnectors(s)).map((c) => ({ ...c, stationId: s }))),
+      )
+    ).flat();
+    const keys = all.map((c) => ({ stationId: c.stationId, connectorId: c.connectorId }));
+    const stored = await getConnectorStatuses(keys);
+    const at = new Date(base + 200_000_000);
+    const writes = keys.map((k, i) => {
+      const cur = stored.get(k.connectorId)?.version as number;
+      return {
+        w: {
+          ...k,
+          status: 1 as const,
+          parkStatus: 10 as const,
+          lockStatus: 10 as const,
+          version: statusVersion(at, i),
+          observedAt: at.toISOString(),
+        },
+        // every third one decides from a version that is no longer stored (a concurrent writer won)
+        expected: i % 3 === 0 ? cur - 1 : cur,
+        mark: { version: statusVersion(at, i), previous: 4 },
+      };
+    });
+    const ok = await writeConnectorStatuses(writes);
+    expect(ok).toEqual(keys.map((_, i) => i % 3 !== 0));
+    const after = await getConnectorStatuses(keys);
+    keys.forEach((k, i) => {
+      const s = after.get(k.connectorId);
+      if (i % 3 === 0) expect(s).toMatchObject({ status: 4, version: stored.get(k.connectorId)?.version });
+      else expect(s).toMatchObject({ status: 1, version: statusVersion(at, i), pendingAnnounce: statusVersion(at, i) });
+    });
+    // clearing marks: only where the mark is still the given version
+    await markAnnouncedMany(keys.map((k, i) => ({ ...k, version: i % 2 === 0 ? statusVersion(at, i) : 1 })));
+    const cleared = await getConnectorStatuses(keys);
+    keys.forEach((k, i) => {
+      const pending = cleared.get(k.connectorId)?.pendingAnnounce;
+      expect(pending).toBe(i % 3 !== 0 && i % 2 !== 0 ? statusVersion(at, i) : undefined);
+    });
   });
 });
