@@ -35,6 +35,7 @@
  * content hash and only a differing hash bumps its change time. Status changes do NOT count as
  * station changes (they are not StationInfo).
  */
+import { randomUUID } from 'node:crypto';
 import {
   BatchGetCommand,
   GetCommand,
@@ -393,7 +394,14 @@ const conditionalUpdates = async (updates: readonly UpdateInput[]): Promise<bool
       let todo = chunk;
       for (let round = 0; todo.length >= 2 && round < TX_ROUNDS; round++) {
         try {
-          await dynamo().send(new TransactWriteCommand({ TransactItems: todo.map((i) => ({ Update: updates[i] as UpdateInput })) }));
+          // the token makes the SDK's own retries of this round idempotent: a retry of a transaction that
+          // did commit answers success instead of failing every condition on its own writes
+          await dynamo().send(
+            new TransactWriteCommand({
+              ClientRequestToken: randomUUID(),
+              TransactItems: todo.map((i) => ({ Update: updates[i] as UpdateInput })),
+            }),
+          );
           for (const i of todo) applied[i] = true;
           return;
         } catch (err) {
