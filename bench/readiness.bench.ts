@@ -6,6 +6,8 @@
  *     PutEvents batches of 10 by 8 producers; events/s until the last ConnectorStatusChanged left
  *     the ingest (bus → queue → connector-status-ingest → DynamoDB → bus). Pushes to the demo
  *     partners run meanwhile, as they would;
+ *   - DynamoDB Local's own cap: a raw SDK loop of conditional UpdateItem (1 and 20 in flight) and of
+ *     TransactWriteItems of 100 conditional updates, on a table of its own;
  *   - plug-to-auth: a connector set `plugged` in the simulator until `query_equip_auth` over HTTP
  *     answers SuccStat 0 (polled every 5 ms), p50 / p99.
  * Prints figures; asserts nothing.
@@ -27,6 +29,61 @@ const get = async (url: string): Promise<number> => {
   }
 };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** DynamoDB Local's own write rate, without the platform: conditional writes one by one vs. in transactions */
+const dynamoLocalCap = async (): Promise<void> => {
+  const { CreateTableCommand, DeleteTableCommand, DynamoDBClient, TransactWriteItemsCommand, UpdateItemCommand } = await import(
+    '@aws-sdk/client-dynamodb'
+  );
+  const c = new DynamoDBClient({});
+  const TableName = `cap-${process.pid}`;
+  await c.send(
+    new CreateTableCommand({
+      TableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: 'S' },
+      ],
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+    }),
+  );
+  const N = 2000;
+  let round = 0;
+  const update = (i: number) => ({
+    TableName,
+    Key: { pk: { S: `S#${i % 200}` }, sk: { S: `C#${i}` } },
+    UpdateExpression: 'SET v = :v',
+    ConditionExpression: 'attribute_not_exists(v) OR v < :v',
+    ExpressionAttributeValues: { ':v': { N: String(round) } },
+  });
+  const rate = async (inFlight: number, perCall: number, send: (first: number) => Promise<unknown>) => {
+    round++;
+    const t = performance.now();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: inFlight }, async () => {
+        for (let b = next++; b * perCall < N; b = next++) await send(b * perCall);
+      }),
+    );
+    return N / ((performance.now() - t) / 1000);
+  };
+  try {
+    const one = await rate(1, 1, (i) => c.send(new UpdateItemCommand(update(i))));
+    const twenty = await rate(20, 1, (i) => c.send(new UpdateItemCommand(update(i))));
+    const tx = await rate(4, 100, (i) =>
+      c.send(new TransactWriteItemsCommand({ TransactItems: Array.from({ length: 100 }, (_, k) => ({ Update: update(i + k) })) })),
+    );
+    console.log(
+      `DynamoDB Local alone, conditional writes/s: UpdateItem 1 / 20 in flight ${one.toFixed(0)} / ${twenty.toFixed(0)}; TransactWriteItems ×100, 4 in flight ${tx.toFixed(0)}`,
+    );
+  } finally {
+    await c.send(new DeleteTableCommand({ TableName }));
+  }
+};
 
 export const main = async (): Promise<void> => {
   process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
@@ -54,7 +111,7 @@ export const main = async (): Promise<void> => {
   const storePoll = (async () => {
     while (allKnown === undefined) {
       if (started && (await countConnectorsWithoutStatus()) === 0) allKnown = performance.now() - t0;
-      else await sleep(100);
+      else await sleep(250);
     }
   })();
   const platform = await startPlatform({
@@ -157,6 +214,7 @@ export const main = async (): Promise<void> => {
     console.log(
       `status ingest, ${events.length} changes (published ${(events.length / published).toFixed(0)}/s)  ${(seen / ingested).toFixed(0)} events/s${seen < events.length ? ` (only ${seen} ingested in 300 s)` : ''}`,
     );
+    await dynamoLocalCap();
     console.log(
       `plug-in → query_equip_auth SuccStat 0, n=${lat.length}   p50 ${pct(lat, 50).toFixed(0)} ms, p99 ${pct(lat, 99).toFixed(0)} ms`,
     );

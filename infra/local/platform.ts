@@ -104,13 +104,19 @@ export const startPlatform = async (opts: PlatformOptions): Promise<Platform> =>
   let started = false;
   let statusesKnown = false;
   let checking: Promise<boolean> | undefined;
+  // the check scans the stations table: at most one every 250 ms, however often /health is polled
+  let checkedAt = 0;
   const isReady = async (): Promise<boolean> => {
     if (!started) return false;
     if (statusesKnown || !simulator) return true;
+    if (!checking && Date.now() - checkedAt < 250) return false;
     checking ??= countConnectorsWithoutStatus()
       .then((n) => n === 0)
       .catch(() => false)
-      .finally(() => (checking = undefined));
+      .finally(() => {
+        checking = undefined;
+        checkedAt = Date.now();
+      });
     statusesKnown ||= await checking;
     return statusesKnown;
   };
