@@ -447,7 +447,7 @@ function walk(
   const cv = c[seg.name];
   if (seg.each) {
     if (!Array.isArray(wv)) return;
-    wv.forEach((w, i) => walk(segs.slice(1), w, Array.isArray(cv) ? cv[i] : undefined, keyOf, visit, depth + 1));
+    for (const [i, w] of wv.entries()) walk(segs.slice(1), w, Array.isArray(cv) ? cv[i] : undefined, keyOf, visit, depth + 1);
   } else {
     walk(segs.slice(1), wv, cv, keyOf, visit, depth + 1);
   }
@@ -498,7 +498,11 @@ export function profileToWire(profile: Profile, iface: InterfaceName, direction:
       },
     );
   }
-  for (const op of c.omit) walk(op.path, wire, canonical, keyOf, (w, _c, key) => void delete w[key]);
+  for (const op of c.omit) {
+    walk(op.path, wire, canonical, keyOf, (w, _c, key) => {
+      delete w[key];
+    });
+  }
   for (const op of c.rename) {
     walk(op.path, wire, canonical, keyOf, (w, _c, key) => {
       if (!Object.hasOwn(w, key)) return;
