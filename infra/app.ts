@@ -6,8 +6,9 @@
 
 import { fileURLToPath } from 'node:url';
 import { App, type AppProps } from 'aws-cdk-lib';
-import { EvcsOemStack, oemStackName } from './oem-stack.ts';
+import { EvcsOemStack } from './oem-stack.ts';
 import { EvcsStack, type EvcsStackProps } from './stack.ts';
+import { oemStackName } from './topology/oem.ts';
 
 export const STACK_NAME = 'EvcsInterconnect';
 

@@ -20,11 +20,12 @@ import * as events from 'aws-cdk-lib/aws-events';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { loadProfiles, type Profile } from '../shared/tcec/profiles.ts';
+import type { Profile } from '../shared/tcec/profiles.ts';
 import { AlarmTopics } from './constructs/alarm-topics.ts';
 import { EvcsFunction } from './constructs/evcs-function.ts';
 import { coreExportName, pascal } from './stack.ts';
 import { topology as realTopology, TCEC_BASE_PATH } from './topology/index.ts';
+import { oemProfile } from './topology/oem.ts';
 import type { FunctionDecl, Topology } from './topology/types.ts';
 
 /** Reserved concurrency of each OEM function: its share, taken from no one else. */
@@ -43,18 +44,6 @@ export interface EvcsOemStackProps extends StackProps {
   readonly topology?: Topology;
   readonly reservedConcurrency?: number;
 }
-
-/** `oem-example` → `EvcsOemExample`, `bmw` → `EvcsOemBmw` */
-export const oemStackName = (oem: string): string => `EvcsOem${pascal(oem.replace(/^oem-/, ''))}`;
-
-/** The OEM's profile: a built-in profile served under its own prefix (else an error naming the OEM). */
-export const oemProfile = (oem: string): Profile => {
-  const p = loadProfiles().get(oem);
-  if (!p) throw new Error(`oem '${oem}': no built-in profile of that name (shared/tcec/profiles.ts)`);
-  if (p.servedAt === `${TCEC_BASE_PATH}/`)
-    throw new Error(`oem '${oem}': its profile is served at ${p.servedAt}; an OEM needs its own prefix`);
-  return p;
-};
 
 /** The http-served functions of the topology and the interface each serves. */
 const servedFunctions = (topology: Topology): { decl: FunctionDecl; iface: string }[] =>
