@@ -5,7 +5,7 @@ import type { FunctionDecl, Grant, Tier } from './types.ts';
 /** Base path of the T/CEC interfaces we serve. */
 export const TCEC_BASE_PATH = '/evcs/v1';
 /** Base path of the interfaces served under a custom partner profile (msp, shared/tcec/profiles.ts). */
-export const MSP_BASE_PATH = '/msp/{profile}/v1';
+const MSP_BASE_PATH = '/msp/{profile}/v1';
 
 export const readPartners: Grant = { table: 'partners', access: 'read' };
 export const readSecrets: Grant = { secrets: 'read' };

@@ -33,7 +33,7 @@ import { objectShapeOf, STATION_ATTRIBUTES } from './schemas.ts';
 // the data
 
 /** What a computed field is computed from: the canonical object that holds it and who is talking. */
-export interface ComputeContext {
+interface ComputeContext {
   /** our OperatorID (the platform's) */
   readonly ourOperatorId: string;
   /** the partner's OperatorID */
@@ -48,7 +48,7 @@ export interface ComputeContext {
  * The named functions a profile may compute a field from. Each returns undefined when it has
  * nothing to say, and the field is then left out (never a made-up value).
  */
-export const PROFILE_FUNCTIONS = {
+const PROFILE_FUNCTIONS = {
   /** our OperatorID (DiDi: `OperatorID` in the query_equip_auth answer) */
   ourOperatorId: (c: ComputeContext) => c.ourOperatorId,
   /** our OperatorID followed by the StationID (DiDi: `FullStationID` in station status) */
@@ -64,7 +64,7 @@ export const PROFILE_FUNCTIONS = {
     return Number.isFinite(s) && s >= 0 ? s : undefined;
   },
 } as const satisfies Record<string, (c: ComputeContext) => unknown>;
-export type ProfileFunction = keyof typeof PROFILE_FUNCTIONS;
+type ProfileFunction = keyof typeof PROFILE_FUNCTIONS;
 const FUNCTION_NAMES = Object.keys(PROFILE_FUNCTIONS) as [ProfileFunction, ...ProfileFunction[]];
 
 const Scalar = z.union([z.string(), z.number(), z.boolean()]);
@@ -74,7 +74,7 @@ const FieldPath = z
 const FieldName = z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'a field name');
 const PerInterface = <T extends z.ZodType>(v: T) => z.record(z.string(), v);
 
-export const ProfileSpecSchema = z.strictObject({
+const ProfileSpecSchema = z.strictObject({
   /** a dialect or another profile */
   extends: z.string().min(1),
   description: z.string().max(300).optional(),
@@ -115,7 +115,7 @@ export const ProfileNameSchema = z.string().regex(/^[a-z][a-z0-9-]{1,31}$/, 'a p
 const EVCS_PREFIX = '/evcs/v1/';
 
 /** The built-in profiles (reference §5.1 for DiDi 小桔 1.4.0). */
-export const BUILT_IN_PROFILES: Readonly<Record<string, ProfileSpec>> = {
+const BUILT_IN_PROFILES: Readonly<Record<string, ProfileSpec>> = {
   cec2016: { extends: 'cec2016', description: 'T/CEC 102-2016 as written (Sevice*, numeric Total)' },
   xiaoju: { extends: 'xiaoju', description: 'DiDi 小桔 spellings (Service*, ElectMoney in the query answer, Total a string)' },
   didi: {

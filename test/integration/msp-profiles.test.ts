@@ -15,6 +15,7 @@ import { decodeResponse } from '../../shared/tcec/envelope.ts';
 import { DIDI_CONTRACT } from '../fixtures/profiles/didi-contract.ts';
 import { STATIONS_SEED } from '../fixtures/stations.ts';
 import { envelopeFor, startTestPlatform } from '../support/platform.ts';
+import { demo, emitFinished, emitStarted, emitStatus, FAST_PUSH_ENV, newSeq, statusChange } from '../support/push.ts';
 
 const secrets = (n: string): SecretSet => ({
   operatorSecret: `mspOpSecret${n}`.padEnd(16, '0'),
@@ -39,7 +40,15 @@ const writeSeed = (): string => {
       },
       partners: [
         ...seed.partners,
-        { operatorId: DIDI.operatorId, name: 'DiDi', dialect: 'xiaoju', profile: 'didi', inbound: DIDI.inbound },
+        {
+          operatorId: DIDI.operatorId,
+          name: 'DiDi',
+          dialect: 'xiaoju',
+          profile: 'didi',
+          inbound: DIDI.inbound,
+          // a demo partner listens here (any free port in tests); DiDi's layout puts notifications at its root
+          outbound: { baseUrl: 'http://127.0.0.1:9391/evcs/v1/', ...secrets('9') },
+        },
         { operatorId: ACME.operatorId, name: 'Acme msp', profile: 'acme', inbound: ACME.inbound },
       ],
     }),
@@ -68,7 +77,7 @@ describe('partner profiles over HTTP', () => {
   let didiToken: string;
   let acmeToken: string;
   beforeAll(async () => {
-    platform = await startTestPlatform({ seedFile: writeSeed(), simulator: false });
+    platform = await startTestPlatform({ seedFile: writeSeed(), simulator: false, env: FAST_PUSH_ENV });
     didiToken = await login(platform, DIDI, '/evcs/v1/');
     acmeToken = await login(platform, ACME, '/msp/acme/v1/');
   }, 120_000);
@@ -144,5 +153,26 @@ describe('partner profiles over HTTP', () => {
       OperatorSecret: DIDI.inbound.operatorSecret,
     });
     expect(unknown.status).toBe(404);
+  });
+
+  it("didi pushes: token at evcs/sdk/query_token, notifications at the root, each passing DiDi's strict contract", async () => {
+    const seq = newSeq(DIDI.operatorId);
+    await emitStatus([statusChange('FX0002E01C1', 1, 3)]);
+    await emitStarted(DIDI.operatorId, seq, 'FX0002E01C1');
+    await emitFinished(DIDI.operatorId, seq, 'FX0002E01C1');
+    await platform.cloud.drain({ timeoutMs: 60_000, includeDelayed: true });
+    const d = demo(platform, DIDI.operatorId);
+    expect(d.tokenPaths.length).toBeGreaterThan(0);
+    expect(new Set(d.tokenPaths)).toEqual(new Set(['/evcs/sdk/query_token']));
+    const pushes = d.accepted();
+    for (const iface of ['notification_stationStatus', 'notification_start_charge_result', 'notification_charge_order_info'] as const) {
+      const mine = pushes.filter((r) => r.iface === iface && JSON.stringify(r.data).includes('FX0002E01C1'));
+      expect(mine.length, iface).toBeGreaterThan(0);
+      for (const r of mine) {
+        expect(r.path).toBe(`/${iface}`);
+        const parsed = DIDI_CONTRACT[`${iface}.request`]!.safeParse(r.data);
+        expect(parsed.success, parsed.success ? '' : JSON.stringify(parsed.error.issues)).toBe(true);
+      }
+    }
   });
 });
