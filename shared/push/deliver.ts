@@ -30,7 +30,7 @@ import { getPartnerSecrets } from '../store/secrets.ts';
 import { TcecClient, TcecTokenError, TcecTransportError } from '../tcec/client.ts';
 import type { SecretSet } from '../tcec/crypto.ts';
 import { ContractError } from '../tcec/dialect.ts';
-import { profileToWire, pushPaths } from '../tcec/profiles.ts';
+import { profileFromWire, profileToWire, pushPaths } from '../tcec/profiles.ts';
 import { type PushConfig, pushConfig } from './config.ts';
 import type { Delivery, FailureClass } from './messages.ts';
 import { takeTurn } from './partner-limit.ts';
@@ -79,13 +79,15 @@ export const resetPushClients = (): void => clients.clear();
 
 const attempt = async (client: TcecClient, m: Delivery, partner: Partner): Promise<Outcome> => {
   try {
-    // the partner's profile at the edge: its dialect, then its field changes
-    const wire = profileToWire(profileOf(partner), m.iface, 'request', m.data, {
+    // the partner's profile at the edge: its dialect, then its field changes; its reply read back through it
+    const profile = profileOf(partner);
+    const wire = profileToWire(profile, m.iface, 'request', m.data, {
       ourOperatorId: config().OPERATOR_ID,
       partnerOperatorId: partner.operatorId,
     });
     const r = await client.call(m.iface, wire);
-    return classifyReply(m.iface, r);
+    const reply = r.ret === 0 && r.data !== undefined ? profileFromWire(profile, m.iface, 'response', r.data) : undefined;
+    return classifyReply(m.iface, reply?.ok ? { ...r, data: reply.value } : r);
   } catch (err) {
     if (err instanceof TcecTransportError)
       return { ok: false, class: /no response within/.test(err.message) ? 'timeout' : 'transport', msg: err.message };
