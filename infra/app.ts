@@ -6,7 +6,9 @@
 
 import { fileURLToPath } from 'node:url';
 import { App, type AppProps } from 'aws-cdk-lib';
+import { EvcsOemStack } from './oem-stack.ts';
 import { EvcsStack, type EvcsStackProps } from './stack.ts';
+import { oemStackName } from './topology/oem.ts';
 
 export const STACK_NAME = 'EvcsInterconnect';
 
@@ -17,7 +19,15 @@ export interface BuildAppOptions {
   readonly stack?: EvcsStackProps;
 }
 
-export const buildApp = (opts: BuildAppOptions = {}): { app: App; stack: EvcsStack } => {
+/** The OEMs to deploy: context `oem` (`-c oem=bmw` or `-c oem=bmw,vw`), else cdk.json's `oems` list. */
+const oemsOf = (app: App): string[] => {
+  const one: unknown = app.node.tryGetContext('oem');
+  const list: unknown = one ?? app.node.tryGetContext('oems');
+  const names = typeof list === 'string' ? list.split(',') : Array.isArray(list) ? list : [];
+  return names.map((n) => String(n).trim()).filter(Boolean);
+};
+
+export const buildApp = (opts: BuildAppOptions = {}): { app: App; stack: EvcsStack; oems: EvcsOemStack[] } => {
   const app = new App(opts.app);
   const account = process.env.CDK_DEFAULT_ACCOUNT;
   const region = process.env.CDK_DEFAULT_REGION;
@@ -25,7 +35,20 @@ export const buildApp = (opts: BuildAppOptions = {}): { app: App; stack: EvcsSta
     ...(account || region ? { env: { account, region } } : {}),
     ...opts.stack,
   });
-  return { app, stack };
+  // one independent stack per OEM, over the core's data by import (infra/oem-stack.ts)
+  const oems = oemsOf(app).map(
+    (oem) =>
+      new EvcsOemStack(app, oemStackName(oem), {
+        ...(account || region ? { env: { account, region } } : {}),
+        oem,
+        coreStackName: stack.stackName,
+        operatorId: stack.operatorId,
+        secretsPrefix: stack.secretsPrefix,
+        repoRoot: stack.repoRoot,
+        ...(opts.stack?.topology ? { topology: opts.stack.topology } : {}),
+      }),
+  );
+  return { app, stack, oems };
 };
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

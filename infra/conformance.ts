@@ -7,6 +7,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { INTERFACES, type InterfaceDecl, type InterfaceName } from '../shared/tcec/interfaces.ts';
+import { loadProfiles, type ProfileSpec } from '../shared/tcec/profiles.ts';
 import { functions, TCEC_BASE_PATH } from './topology/index.ts';
 
 const DIALECT_NOTES: Partial<Record<InterfaceName, string>> = {
@@ -113,7 +114,58 @@ ${rows.join('\n')}
   found) re-pushes \`notification_charge_order_info\`. An answer with a wrong Sig, Ret ≠ 0 or a
   malformed list makes a failed run; a \`CheckOrderSeq\` that does not echo ours or disputes of
   orders we did not send make a suspicious one. Neither marks any order as agreed.
-`;
+
+${renderProfiles()}`;
+};
+
+const code = (v: unknown): string => `\`${typeof v === 'string' ? v : JSON.stringify(v)}\``;
+
+/** What one profile changes, one line per interface, read from the profile data itself. */
+const profileChanges = (spec: ProfileSpec): string[] => {
+  const byIface = new Map<string, string[]>();
+  const add = (key: string, text: string) => byIface.set(key, [...(byIface.get(key) ?? []), text]);
+  for (const [k, f] of Object.entries(spec.rename ?? {})) for (const [path, to] of Object.entries(f)) add(k, `${code(path)} → ${code(to)}`);
+  for (const [k, paths] of Object.entries(spec.omit ?? {})) for (const path of paths) add(k, `omits ${code(path)}`);
+  for (const [k, f] of Object.entries(spec.add ?? {}))
+    for (const [path, v] of Object.entries(f)) add(k, `adds ${code(path)} = ${'const' in v ? code(v.const) : `${code(v.fn)}()`}`);
+  for (const [k, f] of Object.entries(spec.map ?? {}))
+    for (const [path, values] of Object.entries(f))
+      add(
+        k,
+        `maps ${code(path)} ${Object.entries(values)
+          .map(([a, b]) => `${a} → ${String(b)}`)
+          .join(', ')}`,
+      );
+  return [...byIface].map(([k, changes]) => `  - \`${k}\`: ${changes.join('; ')}`);
+};
+
+/** The profiles section: generated from the built-in profiles' data (shared/tcec/profiles.ts). */
+const renderProfiles = (): string => {
+  const lines = [
+    '## Partner profiles (msp)',
+    '',
+    'Generated from the profile data (`shared/tcec/profiles.ts`): each profile extends a dialect, is',
+    'served at a prefix (a call under another prefix → HTTP 404 with a signed Ret 4003), pushes under a',
+    'layout, and changes fields per interface — applied only at the edges, around the same core.',
+    'Requests are read leniently (the profile spelling and the canonical one); answers and pushes are',
+    'written exactly. A seed may define more under `"profiles"`; `partners add --profile NAME` selects one.',
+    '',
+  ];
+  for (const [name, p] of loadProfiles()) {
+    const push = p.push.tokenPath || p.push.notificationsAt || p.push.version;
+    lines.push(`### \`${name}\``, '', p.spec.description ?? '', '');
+    lines.push(`- extends \`${p.spec.extends}\` (dialect \`${p.dialect}\`), served at \`${p.servedAt}\``);
+    lines.push(
+      push
+        ? `- pushes: token at \`<origin>/${p.push.tokenPath ?? '<base>/query_token'}\`, notifications ${p.push.notificationsAt === 'root' ? 'at the root of the base URL' : 'under the base URL'}${p.push.version ? `, version segment \`${p.push.version}\`` : ''}`
+        : "- pushes: every interface under the partner's base URL",
+    );
+    const changes = profileChanges(p.spec);
+    lines.push(changes.length ? '- field changes:' : '- field changes: none beyond the dialect', ...changes);
+    if (p.extensions.size) lines.push(`- extensions: ${[...p.extensions].map((e) => `\`${e}\``).join(', ')}`);
+    lines.push('');
+  }
+  return lines.join('\n');
 };
 
 const testsList = (root: string, fragment: string): string => {

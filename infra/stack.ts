@@ -48,8 +48,11 @@ export interface EvcsStackProps extends StackProps {
   readonly repoRoot?: string;
 }
 
+/** The name of a core stack export an OEM stack imports (`EvcsInterconnect-table-orders`). */
+export const coreExportName = (coreStackName: string, what: string): string => `${coreStackName}-${what}`;
+
 /** `connector-status` → `ConnectorStatus` (readable construct ids / logical ids) */
-const pascal = (s: string): string =>
+export const pascal = (s: string): string =>
   s
     .split(/[^A-Za-z0-9]+/)
     .filter(Boolean)
@@ -81,6 +84,7 @@ export class EvcsStack extends Stack {
   readonly api: apigwv2.HttpApi;
   readonly apiStage: apigwv2.HttpStage;
   readonly platformSecret: secretsmanager.Secret;
+  readonly repoRoot: string;
 
   constructor(scope: Construct, id: string, props: EvcsStackProps = {}) {
     super(scope, id, {
@@ -94,6 +98,7 @@ export class EvcsStack extends Stack {
     if (!/^[A-Za-z0-9/_+=.@-]+$/.test(this.secretsPrefix))
       throw new Error(`secretsPrefix '${this.secretsPrefix}' is not a valid secret name prefix`);
     const repoRoot = props.repoRoot ?? REPO_ROOT;
+    this.repoRoot = repoRoot;
 
     unique(
       'table',
@@ -182,16 +187,27 @@ export class EvcsStack extends Stack {
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.apiStage.url, description: 'base URL of the T/CEC interfaces' });
-    new CfnOutput(this, 'EventBusName', { value: this.bus.eventBusName });
+    new CfnOutput(this, 'EventBusName', { value: this.bus.eventBusName, exportName: coreExportName(this.stackName, 'bus-name') });
+    // what an OEM stack (infra/oem-stack.ts) references by import: the core's tables, queues and bus, never copies
+    new CfnOutput(this, 'EventBusArn', { value: this.bus.eventBusArn, exportName: coreExportName(this.stackName, 'bus-arn') });
     new CfnOutput(this, 'SecretsPrefix', { value: this.secretsPrefix });
     // what the operator CLI (`npm run evcs`) needs in its environment to work against AWS
     for (const [logical, table] of this.tables) {
-      new CfnOutput(this, `Table${pascal(logical)}`, { value: table.tableName, description: `export ${envName('TABLE', logical)}=<this>` });
+      new CfnOutput(this, `Table${pascal(logical)}`, {
+        value: table.tableName,
+        description: `export ${envName('TABLE', logical)}=<this>`,
+        exportName: coreExportName(this.stackName, `table-${logical}`),
+      });
     }
     for (const [logical, q] of this.queues) {
       new CfnOutput(this, `QueueUrl${pascal(logical)}`, {
         value: q.queue.queueUrl,
         description: `export ${envName('QUEUE_URL', logical)}=<this>`,
+        exportName: coreExportName(this.stackName, `queue-url-${logical}`),
+      });
+      new CfnOutput(this, `QueueArn${pascal(logical)}`, {
+        value: q.queue.queueArn,
+        exportName: coreExportName(this.stackName, `queue-arn-${logical}`),
       });
     }
   }

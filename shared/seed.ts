@@ -10,11 +10,14 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { DialectSchema } from './domain/partners.ts';
 import { SecretSetSchema } from './store/secrets.ts';
+import { loadProfiles, ProfileError, ProfileNameSchema } from './tcec/profiles.ts';
 
 const SeedPartnerSchema = z.object({
   operatorId: z.string().regex(/^[0-9A-Za-z]{9}$/, 'must be 9 letters or digits'),
   name: z.string().min(1).max(64),
   dialect: DialectSchema.default('cec2016'),
+  /** a built-in profile or one of the seed's `profiles` (shared/tcec/profiles.ts) */
+  profile: ProfileNameSchema.optional(),
   inbound: SecretSetSchema,
   outbound: SecretSetSchema.extend({
     baseUrl: z.string().url(),
@@ -47,8 +50,21 @@ const SeedSchema = z
     operatorId: z.string().regex(/^[0-9A-Z]{9}$/, 'must be 9 upper-case letters or digits'),
     partners: z.array(SeedPartnerSchema).min(1),
     stations: z.array(z.record(z.string(), z.unknown())).default([]),
+    /** custom partner profiles: `{ "<name>": { "extends": "didi", "rename": {…}, … } }` (shared/tcec/profiles.ts) */
+    profiles: z.record(z.string(), z.unknown()).default({}),
   })
   .superRefine((seed, ctx) => {
+    let known: ReadonlySet<string> = new Set();
+    try {
+      known = new Set(loadProfiles(seed.profiles).keys());
+    } catch (err) {
+      if (!(err instanceof ProfileError)) throw err;
+      ctx.addIssue({ code: 'custom', path: [], message: err.message });
+    }
+    seed.partners.forEach((p, i) => {
+      if (p.profile !== undefined && known.size && !known.has(p.profile))
+        ctx.addIssue({ code: 'custom', path: ['partners', i, 'profile'], message: `unknown profile '${p.profile}'` });
+    });
     const seen = new Set<string>();
     seed.partners.forEach((p, i) => {
       if (seen.has(p.operatorId))

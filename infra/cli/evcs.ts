@@ -35,7 +35,7 @@ import { connect } from './connect.ts';
 
 const USAGE = `usage:
   npm run evcs -- partners list
-  npm run evcs -- partners add --operator-id ID --name NAME [--dialect cec2016|xiaoju] [--stations '*'|ST1,ST2]
+  npm run evcs -- partners add --operator-id ID --name NAME [--dialect cec2016|xiaoju] [--profile cec2016|xiaoju|didi|oem-example] [--stations '*'|ST1,ST2]
                                [--query-charge-info] [--no-reconcile] [--reconcile-at HH:mm]
                                [--base-url URL --outbound-operator-secret S
                                 --outbound-data-secret S --outbound-data-secret-iv S --outbound-sig-secret S]
@@ -66,6 +66,7 @@ const main = async (): Promise<number> => {
       'operator-id': { type: 'string' },
       name: { type: 'string' },
       dialect: { type: 'string', default: 'cec2016' },
+      profile: { type: 'string' },
       stations: { type: 'string', default: '*' },
       'query-charge-info': { type: 'boolean', default: false },
       'no-reconcile': { type: 'boolean', default: false },
@@ -98,7 +99,7 @@ const main = async (): Promise<number> => {
     for (const p of partners) {
       const stations = p.stations === '*' ? 'all stations' : `${p.stations.length} station(s)`;
       console.log(
-        `${p.operatorId}  ${p.status.padEnd(9)} ${p.dialect.padEnd(8)} ${stations.padEnd(14)} ${p.outbound?.baseUrl ?? '-'}  ${p.name}`,
+        `${p.operatorId}  ${p.status.padEnd(9)} ${(p.profile ?? p.dialect).padEnd(11)} ${stations.padEnd(14)} ${p.outbound?.baseUrl ?? '-'}  ${p.name}`,
       );
     }
     if (!partners.length) console.log('(no partners)');
@@ -124,6 +125,7 @@ const main = async (): Promise<number> => {
       operatorId,
       name,
       dialect: values.dialect,
+      ...(values.profile ? { profile: values.profile } : {}),
       stations:
         values.stations === '*'
           ? '*'

@@ -121,6 +121,14 @@ export const startHttpApi = async (o: HttpApiOptions): Promise<HttpApi> => {
     }
   let boundPort = o.port;
 
+  const patternRoute = (method: string, path: string): FunctionDecl | undefined => {
+    for (const [key, fn] of routes) {
+      const [m, pattern] = key.split(' ') as [string, string];
+      if (m === method && pattern.includes('{') && matchPath(pattern, path)) return fn;
+    }
+    return undefined;
+  };
+
   const buildEvent = (req: IncomingMessage, url: URL, routeKey: string, body: Buffer): APIGatewayProxyEventV2 => {
     const headers: Record<string, string> = {};
     const cookies: string[] = [];
@@ -185,7 +193,8 @@ export const startHttpApi = async (o: HttpApiOptions): Promise<HttpApi> => {
       const method = req.method ?? 'GET';
       const apigwId = randomUUID();
       try {
-        const fn = routes.get(`${method} ${url.pathname}`);
+        // exact routes first, then the topology's `{name}` routes (the msp prefix `/msp/{profile}/v1/…`)
+        const fn = routes.get(`${method} ${url.pathname}`) ?? patternRoute(method, url.pathname);
         if (!fn) {
           for (const r of o.extraRoutes ?? []) {
             if (r.method !== method) continue;

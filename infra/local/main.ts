@@ -20,12 +20,13 @@ import './process-env.ts';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SeedError } from '../../shared/seed.ts';
+import { oemProfile, oemStackName } from '../topology/oem.ts';
 import { startBanner } from './banner.ts';
 import { DEFAULT_DATA_DIR, DEFAULT_PORT, DEFAULT_SEED } from './defaults.ts';
 import { JAVA_REQUIRED, javaAvailable } from './dynamodb.ts';
 import { startPlatform } from './platform.ts';
 
-const USAGE = `usage: npm start -- [--port N] [--seed FILE] [--data-dir DIR] [--fresh] [--json-logs] [--verbose] [--sim-speed N] [--sim-url URL]`;
+const USAGE = `usage: npm start -- [--port N] [--seed FILE] [--data-dir DIR] [--fresh] [--json-logs] [--verbose] [--sim-speed N] [--sim-url URL] [--oem NAME]…`;
 
 const main = async (): Promise<void> => {
   const { values } = parseArgs({
@@ -38,6 +39,8 @@ const main = async (): Promise<void> => {
       'json-logs': { type: 'boolean', default: false },
       'sim-speed': { type: 'string', default: '1' },
       'sim-url': { type: 'string' },
+      /** serve an OEM's profile (infra/topology/oem.ts) under its own prefix, as its OEM stack does */
+      oem: { type: 'string', multiple: true, default: [] },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -49,6 +52,7 @@ const main = async (): Promise<void> => {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number, got ${values.port}`);
   const simSpeed = Number(values['sim-speed']);
   if (!Number.isFinite(simSpeed) || simSpeed <= 0) throw new Error(`--sim-speed must be a positive number, got ${values['sim-speed']}`);
+  const oems = values.oem.map((name) => ({ name, profile: oemProfile(name) })); // an unknown OEM fails before anything starts
   if (!javaAvailable()) {
     console.error(`${JAVA_REQUIRED}, then run npm start again.`);
     process.exit(1);
@@ -82,6 +86,12 @@ const main = async (): Promise<void> => {
       defaultPort: port === DEFAULT_PORT,
     }),
   );
+
+  // the local API routes /msp/{profile}/v1/<interface> to the same functions; the gateway checks the partner's profile
+  for (const o of oems)
+    console.log(
+      `OEM ${o.name} (stack ${oemStackName(o.name)}): ${platform.apiUrl}${o.profile.servedAt}<interface> — partners with "profile": "${o.name}"`,
+    );
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -73,6 +73,8 @@ export interface ReceivedPush {
   envelope: { OperatorID: string; Data: string; TimeStamp: string; Seq: string; Sig: string };
   /** the Authorization header's token */
   token: string;
+  /** the URL path the push arrived at (a profile's push layout may put it at the root) */
+  path: string;
 }
 
 interface DemoPartnerOptions {
@@ -100,6 +102,8 @@ export interface DemoPartner {
   tokensIssued(): number;
   /** every request that reached the server (including refused ones) */
   requests(): number;
+  /** the paths query_token was called at */
+  readonly tokenPaths: string[];
   behaviour(): Behaviour;
   set(b: Behaviour): void;
   expireTokens(): void;
@@ -121,6 +125,7 @@ export const startDemoPartner = async (o: DemoPartnerOptions): Promise<DemoPartn
   const ttl = o.tokenTtlSeconds ?? 7200;
   const tokens = new Map<string, number>();
   const received: ReceivedPush[] = [];
+  const tokenPaths: string[] = [];
   let behaviour: Behaviour = {};
   let issued = 0;
   let requests = 0;
@@ -211,8 +216,9 @@ export const startDemoPartner = async (o: DemoPartnerOptions): Promise<DemoPartn
     }
     if (behaviour.fail === 'ret500') return send(res, Ret.SystemError, '系统错误');
     if (behaviour.fail === 'ret-1') return send(res, Ret.Busy, '系统繁忙');
-    if (req.method !== 'POST' || !path.startsWith(basePath)) return send(res, Ret.ParamError, `unknown path ${path}`);
-    const iface = resolveInterfaceName(path.slice(basePath.length));
+    if (req.method !== 'POST') return send(res, Ret.ParamError, `unknown path ${path}`);
+    // any layout (a profile may put the token or the notifications outside the base path): the interface is the last segment
+    const iface = resolveInterfaceName(path.slice(path.lastIndexOf('/') + 1));
     if (!iface) return send(res, Ret.ParamError, `unknown interface ${path.slice(basePath.length)}`);
     let bearer = '';
     try {
@@ -230,6 +236,7 @@ export const startDemoPartner = async (o: DemoPartnerOptions): Promise<DemoPartn
       if (!parsed.ok) throw new TcecError(Ret.BizError, parsed.msg);
       const data = raw as Record<string, unknown>;
       if (iface === 'query_token') {
+        tokenPaths.push(path);
         if (data.OperatorSecret !== o.secrets.operatorSecret)
           return send(res, Ret.Ok, '', { OperatorID: o.ourOperatorId, SuccStat: 1, AccessToken: '', TokenAvailableTime: 0, FailReason: 2 });
         const token = randomBytes(16).toString('hex');
@@ -244,7 +251,16 @@ export const startDemoPartner = async (o: DemoPartnerOptions): Promise<DemoPartn
         });
       }
       const ret = behaviour.ret ?? Ret.Ok;
-      received.push({ iface, data, at: Date.now(), ret, accepted: ret === Ret.Ok && !behaviour.tamperSig, envelope: env, token: bearer });
+      received.push({
+        iface,
+        data,
+        at: Date.now(),
+        ret,
+        accepted: ret === Ret.Ok && !behaviour.tamperSig,
+        envelope: env,
+        token: bearer,
+        path,
+      });
       o.log?.(`${label} ← ${iface} ${JSON.stringify(data)} → Ret ${ret}${behaviour.tamperSig ? ' (Sig tampered)' : ''}`);
       if (ret !== Ret.Ok) return send(res, ret, behaviour.msg ?? `refused with Ret ${ret}`);
       return send(res, Ret.Ok, '', answerFor(iface, data));
@@ -278,6 +294,7 @@ export const startDemoPartner = async (o: DemoPartnerOptions): Promise<DemoPartn
     port,
     baseUrl: `http://127.0.0.1:${port}${basePath}`,
     received,
+    tokenPaths,
     accepted: (iface) => received.filter((r) => r.accepted && (iface === undefined || r.iface === iface)),
     tokensIssued: () => issued,
     requests: () => requests,

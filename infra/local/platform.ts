@@ -161,7 +161,7 @@ export const startPlatform = async (opts: PlatformOptions): Promise<Platform> =>
   resetSecretsProvider();
   clearPartnerCache();
 
-  for (const p of seed.partners) await onboardFromSeed(p);
+  for (const p of seed.partners) await onboardFromSeed(p, seed.profiles);
   // the seed's stations, through the same loader as `npm run evcs -- stations import` (idempotent)
   await importValidated(opts.seedFile, seedStations, { operatorId: seed.operatorId });
   simulator?.start();

@@ -4,6 +4,8 @@ import type { FunctionDecl, Grant, Tier } from './types.ts';
 
 /** Base path of the T/CEC interfaces we serve. */
 export const TCEC_BASE_PATH = '/evcs/v1';
+/** Base path of the interfaces served under a custom partner profile (msp, shared/tcec/profiles.ts). */
+const MSP_BASE_PATH = '/msp/{profile}/v1';
 
 export const readPartners: Grant = { table: 'partners', access: 'read' };
 export const readSecrets: Grant = { secrets: 'read' };
@@ -28,7 +30,11 @@ export const tcecInterface = (
   entry: `functions/${service}/${iface.replace(/_/g, '-')}.ts`,
   tier,
   description,
-  triggers: [{ type: 'http', method: 'POST', path: `${TCEC_BASE_PATH}/${iface}` }],
+  triggers: [
+    { type: 'http', method: 'POST', path: `${TCEC_BASE_PATH}/${iface}` },
+    // the same function under a profile's own prefix; the gateway checks it is the partner's profile's
+    { type: 'http', method: 'POST', path: `${MSP_BASE_PATH}/${iface}` },
+  ],
   grants: [readPartners, readSecrets, { table: 'tokens', access: 'read' }, ...extraGrants],
   ...extra,
 });

@@ -4,6 +4,7 @@
  * The grant rules over it are in ./grants.ts; the table is shared/store/partners.ts.
  */
 import { z } from 'zod';
+import { ProfileNameSchema } from '../tcec/profiles.ts';
 
 export const DialectSchema = z.enum(['cec2016', 'xiaoju']);
 
@@ -14,6 +15,13 @@ export const PartnerSchema = z.object({
   /** '*' = every station, else the StationIDs the partner may see and use */
   stations: z.union([z.literal('*'), z.array(z.string().min(1).max(20))]).default('*'),
   status: z.enum(['active', 'suspended']).default('active'),
+  /**
+   * the partner's profile (shared/tcec/profiles.ts): a built-in (`cec2016`, `xiaoju`, `didi`, an
+   * OEM's) or one of `profiles`; absent = the profile named like its dialect
+   */
+  profile: ProfileNameSchema.optional(),
+  /** the custom profile specs `profile` resolves through (a seed's `profiles`), validated at load */
+  profiles: z.record(z.string(), z.unknown()).optional(),
   /** optional extension interfaces enabled for this partner */
   features: z
     .object({

@@ -19,7 +19,9 @@
  *              SiteGuide, Construction, Pictures (URLs separated by `|`), MatchCars, ParkInfo,
  *              BusineHours, ElectricityFee, ServiceFee, ParkFee, Payment, SupportOrder, Remark,
  *              PolicyInfos (`HHmmss/ElecPrice/SevicePrice` periods separated by `;`,
- *              e.g. `000000/0.3500/0.4000;080000/1.0500/0.8000`)
+ *              e.g. `000000/0.3500/0.4000;080000/1.0500/0.8000`), and the optional station
+ *              attributes HasParkingLock, FreeParking, SubPark, DutyNum, Wc, Rainshed, Lounge,
+ *              LightMeal, Shop, LimitFreeParking (integers; DiDi's StationInfo, reference §5.1)
  *   equipment: EquipmentID, ManufacturerID, ManufacturerName, EquipmentModel, ProductionDate,
  *              EquipmentType, EquipmentLng, EquipmentLat, EquipmentPower, EquipmentName
  *   connector: ConnectorID, ConnectorName, ConnectorType, VoltageUpperLimits, VoltageLowerLimits,
@@ -29,7 +31,14 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { connectorInfoFields, equipmentInfoFields, isHHmmss, type policyInfoFields, stationInfoFields } from '../tcec/schemas.ts';
+import {
+  connectorInfoFields,
+  equipmentInfoFields,
+  isHHmmss,
+  type policyInfoFields,
+  STATION_ATTRIBUTES,
+  stationInfoFields,
+} from '../tcec/schemas.ts';
 import { parseDate } from '../tcec/time.ts';
 import { type CsvRecord, CsvSyntaxError, parseCsv } from './csv.ts';
 import { validateTariff } from './tariff.ts';
@@ -165,6 +174,7 @@ const ImportStationSchema = stricter(stationInfoFields, {
   SupportOrder: oneOf([0, 1] as const, 'SupportOrder').default(0),
   Remark: text(100).optional(),
   EquipmentInfos: z.array(ImportEquipmentSchema, { error: 'must be an array' }),
+  ...Object.fromEntries(STATION_ATTRIBUTES.map((k) => [k, int().min(0, 'must be ≥ 0').max(9999, 'at most 9999').optional()])),
   /** the station's time-of-use prices (T/CEC §3.6 PolicyInfos), valid for every connector */
   PolicyInfos: z.array(ImportPolicySchema, { error: 'must be an array' }).optional(),
 }).superRefine((s, ctx) => {
@@ -270,6 +280,7 @@ const STATION_COLUMNS = [
   'SupportOrder',
   'Remark',
   'PolicyInfos',
+  ...STATION_ATTRIBUTES,
 ] as const;
 /** CSV column → EquipmentInfo field */
 const EQUIPMENT_COLUMNS: Readonly<Record<string, string>> = {
@@ -315,6 +326,7 @@ const NUMERIC = new Set([
   'VoltageLowerLimits',
   'Current',
   'NationalStandard',
+  ...STATION_ATTRIBUTES,
 ]);
 const NUMBER_TEXT = /^-?\d+(\.\d+)?$/;
 

@@ -2,9 +2,10 @@
  * The T/CEC 102 request pipeline — one place, one middy middleware, used by every interface we serve:
  *
  *   body size → envelope shape (4003) → partner by OperatorID (4003) → Sig (4001)
- *   → Bearer token (4002) → TimeStamp window (4003) → decrypt (4003) → zod validation of Data (4004)
+ *   → the partner's profile and its path prefix (HTTP 404, signed 4003) → Bearer token (4002) → TimeStamp window (4003) → decrypt (4003) → zod validation of Data (4004)
  *   → business handler → response checked against the catalog's response schema (500 if it does
- *     not match) → written in the partner's dialect, encrypted and signed.
+ *     not match) → written in the partner's profile (its dialect plus its field changes),
+ *     encrypted and signed. The request Data is read through the same profile, leniently.
  *
  * The interface name types everything: `tcecHandler('query_start_charge', ({ data }) => …)` gives the
  * business function `RequestData<'query_start_charge'>` and requires `ResponseInput<'query_start_charge'>`
@@ -25,14 +26,16 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { logger, MetricUnit, metrics, tracer } from '#powertools';
 import { config } from '../config.ts';
+import { profileOf } from '../domain/partner-profile.ts';
 import { acceptedInboundSets } from '../domain/token.ts';
 import { getPartner, type Partner } from '../store/partners.ts';
 import { getPartnerSecrets } from '../store/secrets.ts';
 import { resolveToken } from '../store/tokens.ts';
 import type { SecretSet } from '../tcec/crypto.ts';
-import { ContractError, type Dialect, fromWire, toWire } from '../tcec/dialect.ts';
+import { ContractError } from '../tcec/dialect.ts';
 import { decodeRequestData, encodeResponse, parseRequestEnvelope, type RequestEnvelope, verifyRequestSig } from '../tcec/envelope.ts';
 import type { InterfaceName, RequestData, ResponseInput } from '../tcec/interfaces.ts';
+import { type Profile, profileEnables, profileFromWire, profileToWire } from '../tcec/profiles.ts';
 import { Ret, TcecError } from '../tcec/ret.ts';
 import { parseTimeStamp } from '../tcec/time.ts';
 
@@ -65,6 +68,10 @@ interface State {
   iface: InterfaceName;
   partner?: Partner;
   secrets?: SecretSet;
+  /** the partner's profile (msp), once the partner is known */
+  profile?: Profile;
+  /** HTTP status of an error answer other than 200 (a wrong prefix: 404) */
+  httpStatus?: number;
 }
 
 const RESPONSE_HEADERS = { 'content-type': 'application/json;charset=utf-8' } as const;
@@ -81,7 +88,7 @@ const respond = (iface: InterfaceName, state: State, ret: number, msg: string, d
   m.addDimensions({ interface: iface, Ret: String(ret) });
   m.addMetric('Requests', MetricUnit.Count, 1);
   logger.info('tcec response', { Ret: ret, Msg: msg, durationMs: Date.now() - state.started, responseDataLength: body.Data.length });
-  return { statusCode: 200, headers: { ...RESPONSE_HEADERS }, body: JSON.stringify(body) };
+  return { statusCode: state.httpStatus ?? 200, headers: { ...RESPONSE_HEADERS }, body: JSON.stringify(body) };
 };
 
 const bearer = (headers: APIGatewayProxyEventV2['headers']): string | undefined => {
@@ -142,6 +149,39 @@ const searchKeys = (data: unknown): Record<string, string> => {
   return out;
 };
 
+// ---------------------------------------------------------------------------------------------
+// msp: the partner's profile, applied at the edges only (shared/tcec/profiles.ts)
+
+/** A call under a path prefix that is not the partner's profile's: HTTP 404 with a signed Ret 4003. */
+class WrongPrefix extends TcecError {
+  constructor(profile: Profile, prefix: string) {
+    super(Ret.ParamError, `not served at ${prefix} for this partner: its profile ${profile.name} is served at ${profile.servedAt}`);
+  }
+}
+
+/** `/msp/acme/v1/query_token` → `/msp/acme/v1/` (undefined when the event carries no path). */
+const prefixOf = (event: APIGatewayProxyEventV2): string | undefined => {
+  const path = event.rawPath;
+  if (!path) return undefined;
+  return path.slice(0, path.lastIndexOf('/') + 1);
+};
+
+/**
+ * The partner's profile, checked against the prefix the call came in on; every later log line
+ * of the call carries the profile's name (an msp log line and the core's share the request).
+ */
+const profileStep = (partner: Partner, event: APIGatewayProxyEventV2, state: State): Profile => {
+  const profile = profileOf(partner);
+  state.profile = profile;
+  logger.appendKeys({ profile: profile.name });
+  const prefix = prefixOf(event);
+  if (prefix !== undefined && prefix !== profile.servedAt) {
+    state.httpStatus = 404;
+    throw new WrongPrefix(profile, prefix);
+  }
+  return profile;
+};
+
 const tcecGateway = (iface: InterfaceName, opts: GatewayOptions = {}): MiddlewareObj<Event, Result> => {
   const requireToken = opts.requireToken ?? true;
   const clock = opts.clock ?? (() => new Date());
@@ -185,6 +225,7 @@ const tcecGateway = (iface: InterfaceName, opts: GatewayOptions = {}): Middlewar
         throw new TcecError(Ret.SigError, 'Sig verification failed');
       }
       state.secrets = secrets;
+      const profile = profileStep(partner, event, state);
 
       if (requireToken) {
         const token = bearer(event.headers);
@@ -205,11 +246,11 @@ const tcecGateway = (iface: InterfaceName, opts: GatewayOptions = {}): Middlewar
       }
 
       const raw = decodeRequestData(envelope, secrets);
-      const parsed = fromWire(iface, 'request', raw);
+      const parsed = profileFromWire(profile, iface, 'request', raw);
       if (!parsed.ok) throw new TcecError(Ret.BizError, parsed.msg);
       logger.appendKeys(searchKeys(parsed.value));
 
-      if (opts.feature && !partner.features[opts.feature]) {
+      if (opts.feature && !partner.features[opts.feature] && !profileEnables(profile, iface)) {
         throw new TcecError(Ret.BizError, `${iface} is not enabled for OperatorID ${partner.operatorId}`);
       }
 
@@ -227,10 +268,13 @@ const tcecGateway = (iface: InterfaceName, opts: GatewayOptions = {}): Middlewar
     after: async (request) => {
       const state = states.get(request);
       if (!state?.partner) return;
-      const dialect: Dialect = state.partner.dialect;
+      const profile = state.profile ?? profileOf(state.partner);
       let wire: Record<string, unknown>;
       try {
-        wire = toWire(iface, 'response', request.response as unknown, dialect);
+        wire = profileToWire(profile, iface, 'response', request.response as unknown, {
+          ourOperatorId: config().OPERATOR_ID,
+          partnerOperatorId: state.partner.operatorId,
+        });
       } catch (err) {
         if (!(err instanceof ContractError)) throw err;
         // our bug, not the partner's: one line an engineer can find, naming the field, never the data

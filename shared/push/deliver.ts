@@ -20,6 +20,7 @@ import { logger, MetricUnit, metrics } from '#powertools';
 import { OrderDisputed } from '../../events/push.ts';
 import { publish } from '../bus/publish.ts';
 import { config } from '../config.ts';
+import { profileOf } from '../domain/partner-profile.ts';
 import { recordConfirmResult } from '../store/orders.ts';
 import { getPartner, type Partner } from '../store/partners.ts';
 import { acquireProbe, type BreakerView, readBreaker, recordFailure, recordSuccess } from '../store/push-breaker.ts';
@@ -28,7 +29,8 @@ import { DynamoTokenCache } from '../store/push-token-cache.ts';
 import { getPartnerSecrets } from '../store/secrets.ts';
 import { TcecClient, TcecTokenError, TcecTransportError } from '../tcec/client.ts';
 import type { SecretSet } from '../tcec/crypto.ts';
-import { ContractError, toWire } from '../tcec/dialect.ts';
+import { ContractError } from '../tcec/dialect.ts';
+import { profileFromWire, profileToWire, pushPaths } from '../tcec/profiles.ts';
 import { type PushConfig, pushConfig } from './config.ts';
 import type { Delivery, FailureClass } from './messages.ts';
 import { takeTurn } from './partner-limit.ts';
@@ -51,9 +53,11 @@ const fingerprint = (s: SecretSet): string =>
 
 /** One client per partner endpoint and secret set, sharing the DynamoDB token cache. */
 const clientFor = (partner: Partner, outbound: Outbound, secrets: SecretSet, cfg: PushConfig): TcecClient => {
-  const key = `${partner.operatorId}|${outbound.baseUrl}|${JSON.stringify(outbound.paths ?? {})}|${fingerprint(secrets)}|${cfg.PUSH_TIMEOUT_MS}`;
+  const key = `${partner.operatorId}|${partner.profile ?? partner.dialect}|${outbound.baseUrl}|${JSON.stringify(outbound.paths ?? {})}|${fingerprint(secrets)}|${cfg.PUSH_TIMEOUT_MS}`;
   let c = clients.get(key);
   if (!c) {
+    // the profile's push layout (DiDi: token under evcs/sdk/, notifications at the root); explicit paths win
+    const paths = { ...pushPaths(profileOf(partner), outbound.baseUrl), ...outbound.paths };
     c = new TcecClient(
       {
         baseUrl: outbound.baseUrl,
@@ -61,7 +65,7 @@ const clientFor = (partner: Partner, outbound: Outbound, secrets: SecretSet, cfg
         secrets,
         timeoutMs: cfg.PUSH_TIMEOUT_MS,
         partnerId: partner.operatorId,
-        ...(outbound.paths ? { paths: outbound.paths } : {}),
+        ...(Object.keys(paths).length ? { paths } : {}),
       },
       { tokenCache, refreshSkewSeconds: cfg.PUSH_TOKEN_REFRESH_SKEW_SECONDS },
     );
@@ -75,9 +79,15 @@ export const resetPushClients = (): void => clients.clear();
 
 const attempt = async (client: TcecClient, m: Delivery, partner: Partner): Promise<Outcome> => {
   try {
-    const wire = toWire(m.iface, 'request', m.data, partner.dialect);
+    // the partner's profile at the edge: its dialect, then its field changes; its reply read back through it
+    const profile = profileOf(partner);
+    const wire = profileToWire(profile, m.iface, 'request', m.data, {
+      ourOperatorId: config().OPERATOR_ID,
+      partnerOperatorId: partner.operatorId,
+    });
     const r = await client.call(m.iface, wire);
-    return classifyReply(m.iface, r);
+    const reply = r.ret === 0 && r.data !== undefined ? profileFromWire(profile, m.iface, 'response', r.data) : undefined;
+    return classifyReply(m.iface, reply?.ok ? { ...r, data: reply.value } : r);
   } catch (err) {
     if (err instanceof TcecTransportError)
       return { ok: false, class: /no response within/.test(err.message) ? 'timeout' : 'transport', msg: err.message };
@@ -214,6 +224,7 @@ const attemptWithGate = async (
     id: m.id,
     OperatorID: m.partner,
     interface: m.iface,
+    profile: partner.profile ?? partner.dialect,
     attempt: next.message.attempt,
     failure: outcome.class,
     ret: outcome.ret,

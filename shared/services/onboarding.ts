@@ -6,6 +6,7 @@
  * can switch without an outage.
  */
 import { randomInt } from 'node:crypto';
+import { profileOf } from '../domain/partner-profile.ts';
 import { type Partner, PartnerSchema } from '../domain/partners.ts';
 import type { SeedPartner } from '../seed.ts';
 import { getPartner, putPartner } from '../store/partners.ts';
@@ -30,6 +31,9 @@ export interface OnboardInput {
   dialect?: Partner['dialect'];
   stations?: Partner['stations'];
   features?: Partner['features'];
+  /** a profile name; `profiles` the custom specs it resolves through */
+  profile?: string;
+  profiles?: Record<string, unknown>;
   inbound?: SecretSet;
   outbound?: SecretSet & { baseUrl: string; paths?: Record<string, string> };
 }
@@ -50,20 +54,24 @@ export const onboardPartner = async (input: OnboardInput): Promise<{ partner: Pa
     stations: input.stations ?? '*',
     status: 'active',
     features: input.features ?? { queryChargeInfo: false },
+    ...(input.profile ? { profile: input.profile } : {}),
+    ...(input.profiles && Object.keys(input.profiles).length ? { profiles: input.profiles } : {}),
     ...(baseUrl ? { outbound: { baseUrl, ...(paths ? { paths } : {}) } } : {}),
   });
   PartnerSecretsSchema.parse(secrets);
+  if (partner.profile) profileOf(partner); // an unknown or invalid profile throws before anything is written
   // secrets first: a registry entry without secrets would answer 4001 to a correct partner
   await putPartnerSecrets(input.operatorId, secrets);
   await putPartner(partner);
   return { partner, inbound };
 };
 
-export const onboardFromSeed = (p: SeedPartner) =>
+export const onboardFromSeed = (p: SeedPartner, profiles: Record<string, unknown> = {}) =>
   onboardPartner({
     operatorId: p.operatorId,
     name: p.name,
     dialect: p.dialect,
+    ...(p.profile ? { profile: p.profile, profiles } : {}),
     stations: p.stations,
     features: p.features,
     inbound: p.inbound,

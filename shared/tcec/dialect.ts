@@ -17,7 +17,10 @@
 import type { z } from 'zod';
 import { type DataOf, type Direction, INTERFACES, type InterfaceName, type ParseResult, parseData } from './interfaces.ts';
 import { PRECISION, round } from './money.ts';
-import { formatPath, issueMessage, objectShapeOf } from './schemas.ts';
+import { formatPath, issueMessage, objectShapeOf, STATION_ATTRIBUTES } from './schemas.ts';
+
+/** catalog fields no dialect writes: a profile adds them where a contract has them (profiles.ts) */
+const PROFILE_ONLY_FIELDS: ReadonlySet<string> = new Set(STATION_ATTRIBUTES);
 
 export type Dialect = 'cec2016' | 'xiaoju';
 export const DIALECTS: readonly Dialect[] = ['cec2016', 'xiaoju'] as const;
@@ -135,6 +138,11 @@ interface Ctx {
   dialect: Dialect;
 }
 
+/** The name `dialect` gives the catalog field `key` of `iface`'s `direction` Data (`top`: a field of the Data object itself). */
+export function wireName(iface: InterfaceName, direction: Direction, dialect: Dialect, key: string, top: boolean): string {
+  return wireKey(key, { iface, direction, dialect }, top);
+}
+
 function wireKey(key: string, ctx: Ctx, top: boolean): string {
   if (ctx.dialect !== 'xiaoju') return key;
   if (top && key === 'ElecMoney' && ctx.iface === 'query_equip_charge_status' && ctx.direction === 'response') return 'ElectMoney';
@@ -195,7 +203,7 @@ function emitObject(
   const out: Record<string, unknown> = {};
   for (const [key, fieldSchema] of Object.entries(shape)) {
     const v = obj[key];
-    if (v === undefined || v === null) continue;
+    if (v === undefined || v === null || PROFILE_ONLY_FIELDS.has(key)) continue;
     out[wireKey(key, ctx, top)] = emitValue(fieldSchema, v, key, ctx, [...path, key]);
   }
   return out;

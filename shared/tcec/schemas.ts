@@ -213,6 +213,31 @@ export const equipmentInfoFields = {
 /** §3.1 EquipmentInfo */
 const EquipmentInfoSchema = lenientObject(equipmentInfoFields);
 
+/**
+ * Station attributes some partners' contracts carry in StationInfo (DiDi 1.4.0, reference §5.1):
+ * facility flags and counts, all integers. Part of the station model (imported with the station)
+ * but not of the 2016 standard: the base dialects never write them (dialect.ts), a profile adds
+ * them (shared/tcec/profiles.ts).
+ */
+export const STATION_ATTRIBUTES = [
+  'HasParkingLock',
+  'FreeParking',
+  'SubPark',
+  'DutyNum',
+  'Wc',
+  'Rainshed',
+  'Lounge',
+  'LightMeal',
+  'Shop',
+  'LimitFreeParking',
+] as const;
+function stationAttributeFields() {
+  return Object.fromEntries(STATION_ATTRIBUTES.map((k) => [k, int(0, 9999).optional()])) as Record<
+    (typeof STATION_ATTRIBUTES)[number],
+    z.ZodOptional<ReturnType<typeof int>>
+  >;
+}
+
 /** §3.1 StationInfo fields, in wire order. CountryCode 2 characters (`CN`); AreaCode ≤ 20 (GB/T 2260, 6 digits in practice). */
 export const stationInfoFields = {
   StationID: id(20),
@@ -247,6 +272,7 @@ export const stationInfoFields = {
   SupportOrder: code([0, 1]).default(0),
   Remark: str(100).optional(),
   EquipmentInfos: z.array(EquipmentInfoSchema).optional(),
+  ...stationAttributeFields(),
 };
 /** §3.1 StationInfo */
 export const StationInfoSchema = lenientObject(stationInfoFields);

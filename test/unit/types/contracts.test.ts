@@ -80,7 +80,10 @@ describe("the topology's tcecInterface takes a catalog name", () => {
   it('accepts every InterfaceName and routes it', () => {
     expectTypeOf(tcecInterface).parameter(0).toEqualTypeOf<InterfaceName>();
     const fn = tcecInterface('query_start_charge', 'charging', 'L0', 'start');
-    expect(fn.triggers).toEqual([{ type: 'http', method: 'POST', path: '/evcs/v1/query_start_charge' }]);
+    expect(fn.triggers).toEqual([
+      { type: 'http', method: 'POST', path: '/evcs/v1/query_start_charge' },
+      { type: 'http', method: 'POST', path: '/msp/{profile}/v1/query_start_charge' },
+    ]);
     expect(fn.entry).toBe('functions/charging/query-start-charge.ts');
   });
 

@@ -1,0 +1,24 @@
+/**
+ * The profile a partner is served under: its `profile` (a built-in, or one of the custom specs
+ * its record carries), else the built-in named like its dialect. Resolved once per distinct
+ * spec set and cached: a request pays a map lookup, not a validation.
+ */
+import { loadProfiles, type Profile, ProfileError } from '../tcec/profiles.ts';
+import type { Partner } from './partners.ts';
+
+const cache = new Map<string, ReadonlyMap<string, Profile>>();
+
+/** The partner's resolved profile; ProfileError if it names none or its specs are invalid. */
+export const profileOf = (partner: Pick<Partner, 'dialect' | 'profile' | 'profiles'>): Profile => {
+  const key = partner.profiles ? JSON.stringify(partner.profiles) : '';
+  let all = cache.get(key);
+  if (!all) {
+    all = loadProfiles(partner.profiles ?? {});
+    if (cache.size > 100) cache.clear();
+    cache.set(key, all);
+  }
+  const name = partner.profile ?? partner.dialect;
+  const p = all.get(name);
+  if (!p) throw new ProfileError(`unknown profile '${name}'`);
+  return p;
+};

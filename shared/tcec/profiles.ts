@@ -1,0 +1,591 @@
+/**
+ * Partner profiles (the customised interconnection, "msp"): a profile is DATA saying how one
+ * partner's contract differs from a dialect (reference §1.3, §5.1, §5.2, §5.5):
+ *
+ *   extends     a dialect (`cec2016`, `xiaoju`) or another profile
+ *   servedAt    the path prefix its partners call (`/evcs/v1/`, or its own such as `/msp/bmw/v1/`)
+ *   push        where its notifications go: token path, notifications under the base URL or at its
+ *               root, a version segment
+ *   rename      { <interface>: { <field path>: <new name> } }
+ *   omit        { <interface>: [<field path>, …] }
+ *   add         { <interface>: { <field path>: { const: value } | { fn: <named function> } } }
+ *   map         { <interface>: { <field path>: { <canonical value>: <wire value> } } }
+ *   extensions  extension interfaces its partners may call (catalog interfaces marked `extension`)
+ *
+ * `<interface>` is a catalog name, optionally `.request` / `.response` (without: the directions
+ * whose schema has the field). A field path names nested fields with `.` and array elements with
+ * `[]`: `ChargeDetails[].DetailPower`; segments are catalog names (the dialect's spelling, such as
+ * `ServiceMoney`, is accepted and read as the catalog's `SeviceMoney`).
+ *
+ * Applied ONLY at the edges (the gateway for what partners call, the push deliverer for what we
+ * send), around the same core: `profileToWire` after `toWire` (exact out), `profileFromWire` before
+ * `fromWire` (lenient in: the profile's spelling and the canonical one are both read). Nothing in
+ * charging, baseinfo or push knows a profile exists. Validated at load: an unknown interface or
+ * field, a rename onto a name that already exists, an unknown function → ProfileError naming it.
+ */
+import { z } from 'zod';
+import { DIALECTS, type Dialect, fieldDp, fromWire, toWire, wireName } from './dialect.ts';
+import { type DataOf, type Direction, INTERFACE_NAMES, INTERFACES, type InterfaceName, type ParseResult } from './interfaces.ts';
+import { round } from './money.ts';
+import { objectShapeOf, STATION_ATTRIBUTES } from './schemas.ts';
+
+// ---------------------------------------------------------------------------------------------
+// the data
+
+/** What a computed field is computed from: the canonical object that holds it and who is talking. */
+interface ComputeContext {
+  /** our OperatorID (the platform's) */
+  readonly ourOperatorId: string;
+  /** the partner's OperatorID */
+  readonly partnerOperatorId: string;
+  /** the canonical object the field is added to (StationInfo, StationStatusInfo, the Data itself…) */
+  readonly parent: Readonly<Record<string, unknown>>;
+  /** the added field's name */
+  readonly field: string;
+}
+
+/**
+ * The named functions a profile may compute a field from. Each returns undefined when it has
+ * nothing to say, and the field is then left out (never a made-up value).
+ */
+const PROFILE_FUNCTIONS = {
+  /** our OperatorID (DiDi: `OperatorID` in the query_equip_auth answer) */
+  ourOperatorId: (c: ComputeContext) => c.ourOperatorId,
+  /** our OperatorID followed by the StationID (DiDi: `FullStationID` in station status) */
+  fullStationId: (c: ComputeContext) => (typeof c.parent.StationID === 'string' ? `${c.ourOperatorId}${c.parent.StationID}` : undefined),
+  /** the station attribute of the same name from the station model (DiDi's StationInfo ints) */
+  stationAttribute: (c: ComputeContext) => (typeof c.parent[c.field] === 'number' ? c.parent[c.field] : undefined),
+  /** TotalMoney in fen (integer cents) */
+  moneyInFen: (c: ComputeContext) => (typeof c.parent.TotalMoney === 'number' ? Math.round(c.parent.TotalMoney * 100) : undefined),
+  /** the charging duration in whole seconds, from StartTime and EndTime */
+  durationSeconds: (c: ComputeContext) => {
+    const t = (v: unknown) => (typeof v === 'string' ? Date.parse(`${v.replace(' ', 'T')}Z`) : Number.NaN);
+    const s = (t(c.parent.EndTime) - t(c.parent.StartTime)) / 1000;
+    return Number.isFinite(s) && s >= 0 ? s : undefined;
+  },
+} as const satisfies Record<string, (c: ComputeContext) => unknown>;
+type ProfileFunction = keyof typeof PROFILE_FUNCTIONS;
+const FUNCTION_NAMES = Object.keys(PROFILE_FUNCTIONS) as [ProfileFunction, ...ProfileFunction[]];
+
+const Scalar = z.union([z.string(), z.number(), z.boolean()]);
+const FieldPath = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9_]*(?:\[\])?(?:\.[A-Za-z][A-Za-z0-9_]*(?:\[\])?)*$/, 'a field path such as ChargeDetails[].DetailPower');
+const FieldName = z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'a field name');
+const PerInterface = <T extends z.ZodType>(v: T) => z.record(z.string(), v);
+
+const ProfileSpecSchema = z.strictObject({
+  /** a dialect or another profile */
+  extends: z.string().min(1),
+  description: z.string().max(300).optional(),
+  /** the path prefix partners call, with slashes on both ends: `/evcs/v1/`, `/msp/bmw/v1/` */
+  servedAt: z
+    .string()
+    .regex(/^\/(?:[A-Za-z0-9._-]+\/)+$/, 'a path prefix such as /msp/<profile>/v1/')
+    .optional(),
+  push: z
+    .strictObject({
+      /** query_token's path from the ROOT of the partner's base URL (DiDi: `evcs/sdk/query_token`) */
+      tokenPath: z
+        .string()
+        .regex(/^[A-Za-z0-9._/-]+$/)
+        .optional(),
+      /** notifications and check_charge_orders: under the partner's base URL (default) or at its root */
+      notificationsAt: z.enum(['base', 'root']).optional(),
+      /** a version segment between the base URL and the interface name (`v1.0`) */
+      version: z
+        .string()
+        .regex(/^[A-Za-z0-9._-]+$/)
+        .optional(),
+    })
+    .optional(),
+  rename: PerInterface(z.record(FieldPath, FieldName)).optional(),
+  omit: PerInterface(z.array(FieldPath)).optional(),
+  add: PerInterface(
+    z.record(FieldPath, z.union([z.strictObject({ const: Scalar }), z.strictObject({ fn: z.enum(FUNCTION_NAMES) })])),
+  ).optional(),
+  map: PerInterface(z.record(FieldPath, z.record(z.string(), Scalar))).optional(),
+  extensions: z.array(z.string()).optional(),
+});
+export type ProfileSpec = z.infer<typeof ProfileSpecSchema>;
+
+/** Profile names: lower-case words, as in a URL segment. */
+export const ProfileNameSchema = z.string().regex(/^[a-z][a-z0-9-]{1,31}$/, 'a profile name: lower-case letters, digits, -');
+
+const EVCS_PREFIX = '/evcs/v1/';
+
+/** The built-in profiles (reference §5.1 for DiDi 小桔 1.4.0). */
+const BUILT_IN_PROFILES: Readonly<Record<string, ProfileSpec>> = {
+  cec2016: { extends: 'cec2016', description: 'T/CEC 102-2016 as written (Sevice*, numeric Total)' },
+  xiaoju: { extends: 'xiaoju', description: 'DiDi 小桔 spellings (Service*, ElectMoney in the query answer, Total a string)' },
+  didi: {
+    extends: 'xiaoju',
+    description:
+      "DiDi 小桔 1.4.0: xiaoju fields, DiDi's extra StationInfo ints, FullStationID, OperatorID in equip_auth; DiDi's push layout",
+    push: { tokenPath: 'evcs/sdk/query_token', notificationsAt: 'root' },
+    add: {
+      'query_stations_info.response': Object.fromEntries(
+        STATION_ATTRIBUTES.map((k) => [`StationInfos[].${k}`, { fn: 'stationAttribute' as const }]),
+      ),
+      'query_station_status.response': { 'StationStatusInfos[].FullStationID': { fn: 'fullStationId' } },
+      'query_equip_auth.response': { OperatorID: { fn: 'ourOperatorId' } },
+    },
+  },
+  'oem-example': {
+    extends: 'cec2016',
+    description:
+      'An OEM (one-to-one msp deployment): its own prefix, the order push with the paid amount in fen, the charging time and a renamed money field',
+    servedAt: '/msp/oem-example/v1/',
+    rename: { notification_charge_order_info: { TotalMoney: 'OrderMoney' } },
+    add: {
+      notification_charge_order_info: {
+        OrderMoneyFen: { fn: 'moneyInFen' },
+        ChargeSeconds: { fn: 'durationSeconds' },
+        Oem: { const: 'oem-example' },
+      },
+    },
+    omit: { notification_charge_order_info: ['ChargeDetails[].DetailSeviceMoney'] },
+    map: { notification_stationStatus: { 'ConnectorStatusInfo.Status': { '255': 9 } } },
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
+// validation and resolution
+
+export class ProfileError extends Error {
+  override readonly name = 'ProfileError';
+}
+
+type Seg = { name: string; each: boolean };
+const segments = (path: string): Seg[] =>
+  path.split('.').map((s) => (s.endsWith('[]') ? { name: s.slice(0, -2), each: true } : { name: s, each: false }));
+
+interface Op {
+  readonly path: readonly Seg[];
+  readonly text: string;
+}
+interface RenameOp extends Op {
+  readonly to: string;
+}
+interface AddOp extends Op {
+  readonly value: { const: string | number | boolean } | { fn: ProfileFunction };
+}
+interface MapOp extends Op {
+  /** canonical value (as text) → wire value */
+  readonly values: Readonly<Record<string, string | number | boolean>>;
+}
+interface Changes {
+  rename: RenameOp[];
+  omit: Op[];
+  add: AddOp[];
+  map: MapOp[];
+}
+
+export interface Profile {
+  readonly name: string;
+  readonly dialect: Dialect;
+  readonly servedAt: string;
+  readonly push: NonNullable<ProfileSpec['push']>;
+  readonly extensions: ReadonlySet<InterfaceName>;
+  /** the spec chain's field changes, per `<interface>.<direction>` */
+  readonly changes: ReadonlyMap<string, Changes>;
+  /** the flattened spec (for docs) */
+  readonly spec: ProfileSpec;
+}
+
+const DIRECTIONS: readonly Direction[] = ['request', 'response'];
+
+type Shape = Readonly<Record<string, z.ZodType>>;
+interface DefLike {
+  type: string;
+  innerType?: z.ZodType;
+  out?: z.ZodType;
+  element?: z.ZodType;
+  shape?: Shape;
+}
+const defOf = (s: z.ZodType): DefLike => (s as unknown as { _zod: { def: DefLike } })._zod.def;
+/** an object schema's shape, an array's element, behind optional/default/pipe wrappers */
+function unwrap(s: z.ZodType): { shape?: Shape; element?: z.ZodType } {
+  const shape = objectShapeOf(s);
+  if (shape) return { shape };
+  const d = defOf(s);
+  if (d.type === 'object') return { shape: d.shape ?? {} };
+  if (d.type === 'array' && d.element) return { element: d.element };
+  const inner = d.innerType ?? (d.type === 'pipe' ? d.out : undefined);
+  return inner ? unwrap(inner) : {};
+}
+
+/** every spelling a dialect writes for a catalog key (for reading a path written in the dialect's spelling) */
+const canonicalKey = (
+  shape: Shape,
+  key: string,
+  iface: InterfaceName,
+  dir: Direction,
+  dialect: Dialect,
+  top: boolean,
+): string | undefined => {
+  if (Object.hasOwn(shape, key)) return key;
+  for (const k of Object.keys(shape)) if (wireName(iface, dir, dialect, k, top) === key) return k;
+  return undefined;
+};
+
+/**
+ * Resolve `path` in the catalog schema of iface/dir: the canonical segments and the shape of the
+ * object holding the last one, or a message saying which segment is wrong. `leafMayBeNew`: for
+ * `add`, the last segment names a field not in the schema.
+ */
+function resolvePath(
+  iface: InterfaceName,
+  dir: Direction,
+  dialect: Dialect,
+  path: string,
+  leafMayBeNew: boolean,
+): { segs: Seg[]; parent: Shape } | { error: string } {
+  const segs = segments(path);
+  let shape = unwrap(INTERFACES[iface][dir]).shape as Shape;
+  const out: Seg[] = [];
+  for (const [i, seg] of segs.entries()) {
+    const last = i === segs.length - 1;
+    const key = canonicalKey(shape, seg.name, iface, dir, dialect, i === 0);
+    if (key === undefined) {
+      if (last && leafMayBeNew && !seg.each) return { segs: [...out, seg], parent: shape };
+      return { error: `${seg.name} is not a field of ${i === 0 ? `${iface} ${dir}` : out.map((s) => s.name).join('.')}` };
+    }
+    const u = unwrap(shape[key] as z.ZodType);
+    if (seg.each && !u.element) return { error: `${key} is not an array (drop the [])` };
+    if (!seg.each && u.element && !last) return { error: `${key} is an array: write ${key}[]` };
+    out.push({ name: key, each: seg.each });
+    if (last) return { segs: out, parent: shape };
+    const next = seg.each ? unwrap(u.element as z.ZodType).shape : u.shape;
+    if (!next) return { error: `${key} has no fields` };
+    shape = next;
+  }
+  return { error: 'empty path' };
+}
+
+const splitKey = (key: string): { iface: InterfaceName; dirs: readonly Direction[]; explicit: boolean } | undefined => {
+  const m = /^([A-Za-z_]+)(?:\.(request|response))?$/.exec(key);
+  if (!m || !(INTERFACE_NAMES as readonly string[]).includes(m[1] as string)) return undefined;
+  const dir = m[2] as Direction | undefined;
+  return { iface: m[1] as InterfaceName, dirs: dir ? [dir] : DIRECTIONS, explicit: dir !== undefined };
+};
+
+/** the direction we write: the response of what we serve, the request of what we push */
+const outDirection = (iface: InterfaceName): Direction => (INTERFACES[iface].implementedBy === 'partner' ? 'request' : 'response');
+
+const isDialect = (s: string): s is Dialect => (DIALECTS as readonly string[]).includes(s);
+
+/**
+ * Validate and resolve every profile (built-ins plus `custom`, a seed's `profiles`): the chain of
+ * `extends` down to a dialect, each change checked against the catalog. Throws ProfileError naming
+ * the profile, the interface and the field.
+ */
+export function loadProfiles(custom: Readonly<Record<string, unknown>> = {}): ReadonlyMap<string, Profile> {
+  const specs = new Map<string, ProfileSpec>();
+  for (const [name, raw] of Object.entries({ ...BUILT_IN_PROFILES, ...custom })) {
+    const n = ProfileNameSchema.safeParse(name);
+    if (!n.success) throw new ProfileError(`profiles.${name}: ${n.error.issues[0]?.message ?? 'invalid name'}`);
+    const r = ProfileSpecSchema.safeParse(raw);
+    if (!r.success) {
+      const issue = r.error.issues[0];
+      throw new ProfileError(`profiles.${name}${issue?.path.length ? `.${issue.path.join('.')}` : ''}: ${issue?.message ?? 'invalid'}`);
+    }
+    if (Object.hasOwn(custom, name) && Object.hasOwn(BUILT_IN_PROFILES, name))
+      throw new ProfileError(`profiles.${name}: a built-in profile of that name exists`);
+    specs.set(name, r.data);
+  }
+  const out = new Map<string, Profile>();
+  const resolve = (name: string, seen: readonly string[]): Profile => {
+    const done = out.get(name);
+    if (done) return done;
+    const spec = specs.get(name);
+    if (!spec) throw new ProfileError(`profiles.${seen.at(-1) ?? name}.extends: unknown profile or dialect '${name}'`);
+    if (seen.includes(name)) throw new ProfileError(`profiles.${name}.extends: a cycle (${[...seen, name].join(' → ')})`);
+    const base =
+      spec.extends === name && isDialect(name)
+        ? undefined
+        : isDialect(spec.extends) && !specs.has(spec.extends)
+          ? undefined
+          : resolve(spec.extends, [...seen, name]);
+    const dialect: Dialect = base?.dialect ?? (isDialect(spec.extends) ? spec.extends : 'cec2016');
+    const p = buildProfile(name, spec, dialect, base);
+    out.set(name, p);
+    return p;
+  };
+  for (const name of specs.keys()) resolve(name, []);
+  return out;
+}
+
+function buildProfile(name: string, spec: ProfileSpec, dialect: Dialect, base: Profile | undefined): Profile {
+  const where = (section: string, key: string, path?: string) => `profiles.${name}.${section}.${key}${path ? `.${path}` : ''}`;
+  const changes = new Map<string, Changes>();
+  for (const [k, c] of base?.changes ?? []) changes.set(k, { rename: [...c.rename], omit: [...c.omit], add: [...c.add], map: [...c.map] });
+  const bucket = (iface: InterfaceName, dir: Direction): Changes => {
+    const k = `${iface}.${dir}`;
+    let c = changes.get(k);
+    if (!c) {
+      c = { rename: [], omit: [], add: [], map: [] };
+      changes.set(k, c);
+    }
+    return c;
+  };
+  /** each direction of `key` whose schema resolves `path` (at least one, else an error) */
+  const each = (
+    section: string,
+    key: string,
+    path: string,
+    leafMayBeNew: boolean,
+    fn: (iface: InterfaceName, dir: Direction, segs: Seg[], parent: Shape) => void,
+  ) => {
+    const k = splitKey(key);
+    if (!k) throw new ProfileError(`${where(section, key)}: unknown interface '${key}'`);
+    let found = 0;
+    let firstError = '';
+    // an added field without a direction goes where we write: our answers, our pushes
+    const dirs = leafMayBeNew && !k.explicit ? [outDirection(k.iface)] : k.dirs;
+    for (const dir of dirs) {
+      const r = resolvePath(k.iface, dir, dialect, path, leafMayBeNew);
+      if ('error' in r) {
+        firstError ||= r.error;
+        continue;
+      }
+      found++;
+      fn(k.iface, dir, r.segs, r.parent);
+    }
+    if (found === 0) throw new ProfileError(`${where(section, key, path)}: ${firstError}`);
+  };
+  for (const [key, fields] of Object.entries(spec.rename ?? {})) {
+    for (const [path, to] of Object.entries(fields)) {
+      each('rename', key, path, false, (iface, dir, segs, parent) => {
+        const leaf = segs.at(-1) as Seg;
+        const top = segs.length === 1;
+        const taken = Object.keys(parent).some((f) => f !== leaf.name && (f === to || wireName(iface, dir, dialect, f, top) === to));
+        if (taken) throw new ProfileError(`${where('rename', key, path)}: renames ${leaf.name} to ${to}, which already exists`);
+        bucket(iface, dir).rename.push({ path: segs, text: path, to });
+      });
+    }
+  }
+  for (const [key, paths] of Object.entries(spec.omit ?? {})) {
+    for (const path of paths)
+      each('omit', key, path, false, (iface, dir, segs) => bucket(iface, dir).omit.push({ path: segs, text: path }));
+  }
+  for (const [key, fields] of Object.entries(spec.add ?? {})) {
+    for (const [path, value] of Object.entries(fields)) {
+      each('add', key, path, true, (iface, dir, segs, parent) => {
+        const leaf = segs.at(-1) as Seg;
+        const profileOnly = (STATION_ATTRIBUTES as readonly string[]).includes(leaf.name);
+        if (Object.hasOwn(parent, leaf.name) && !profileOnly)
+          throw new ProfileError(`${where('add', key, path)}: ${leaf.name} already exists (rename or map it instead)`);
+        bucket(iface, dir).add.push({ path: segs, text: path, value });
+      });
+    }
+  }
+  for (const [key, fields] of Object.entries(spec.map ?? {})) {
+    for (const [path, values] of Object.entries(fields)) {
+      each('map', key, path, false, (iface, dir, segs) => bucket(iface, dir).map.push({ path: segs, text: path, values }));
+    }
+  }
+  // renames of the deepest fields first, so a renamed object's own fields are still found
+  for (const c of changes.values()) c.rename.sort((a, b) => b.path.length - a.path.length);
+  const extensions = new Set<InterfaceName>(base?.extensions ?? []);
+  for (const e of spec.extensions ?? []) {
+    const decl = (INTERFACES as Readonly<Record<string, { extension?: boolean }>>)[e];
+    if (!decl?.extension) throw new ProfileError(`profiles.${name}.extensions: '${e}' is not an extension interface of the catalog`);
+    extensions.add(e as InterfaceName);
+  }
+  const merge = <T>(a: Record<string, T> | undefined, b: Record<string, T> | undefined) => (a || b ? { ...a, ...b } : undefined);
+  const flat: ProfileSpec = {
+    extends: spec.extends,
+    ...(spec.description ? { description: spec.description } : {}),
+    servedAt: spec.servedAt ?? base?.servedAt ?? EVCS_PREFIX,
+    ...(spec.push || base?.push ? { push: { ...base?.push, ...spec.push } } : {}),
+  };
+  for (const section of ['rename', 'omit', 'add', 'map'] as const) {
+    const m = merge(base?.spec[section] as Record<string, never> | undefined, spec[section] as Record<string, never> | undefined);
+    if (m) (flat as Record<string, unknown>)[section] = m;
+  }
+  if (extensions.size) flat.extensions = [...extensions];
+  return {
+    name,
+    dialect,
+    servedAt: flat.servedAt as string,
+    push: flat.push ?? {},
+    extensions,
+    changes,
+    spec: flat,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// application
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/**
+ * Visit the objects holding the last segment: `visit(wireParent, canonicalParent, wireKey)` for
+ * every match (arrays walked element by element, in step in the wire and canonical trees).
+ */
+function walk(
+  segs: readonly Seg[],
+  wire: unknown,
+  canonical: unknown,
+  keyOf: (seg: string, depth: number) => string,
+  visit: (w: Obj, c: Obj, key: string) => void,
+  depth = 0,
+): void {
+  if (!isObj(wire)) return;
+  const c = isObj(canonical) ? canonical : {};
+  const seg = segs[0] as Seg;
+  const key = keyOf(seg.name, depth);
+  if (segs.length === 1) {
+    if (seg.each) return;
+    visit(wire, c, key);
+    return;
+  }
+  const wv = wire[key];
+  const cv = c[seg.name];
+  if (seg.each) {
+    if (!Array.isArray(wv)) return;
+    for (const [i, w] of wv.entries()) walk(segs.slice(1), w, Array.isArray(cv) ? cv[i] : undefined, keyOf, visit, depth + 1);
+  } else {
+    walk(segs.slice(1), wv, cv, keyOf, visit, depth + 1);
+  }
+}
+
+export interface EdgeContext {
+  readonly ourOperatorId: string;
+  readonly partnerOperatorId: string;
+}
+
+/**
+ * Canonical Data → the exact wire Data of `profile`: the dialect's `toWire` (strict about our
+ * Data), then the profile's value maps, additions, omissions and renames. Throws ContractError as
+ * toWire does.
+ */
+export function profileToWire(profile: Profile, iface: InterfaceName, direction: Direction, canonical: unknown, ctx: EdgeContext): Obj {
+  const wire = toWire(iface, direction, canonical, profile.dialect);
+  const c = profile.changes.get(`${iface}.${direction}`);
+  if (!c) return wire;
+  const keyOf = (seg: string, depth: number) => wireName(iface, direction, profile.dialect, seg, depth === 0);
+  for (const op of c.map) {
+    walk(op.path, wire, canonical, keyOf, (w, _c, key) => {
+      if (w[key] === undefined) return;
+      const to = op.values[String(w[key])];
+      if (to !== undefined) w[key] = to;
+    });
+  }
+  for (const op of c.add) {
+    const leaf = (op.path.at(-1) as Seg).name;
+    walk(
+      op.path,
+      wire,
+      canonical,
+      (seg, depth) => (seg === leaf && depth === op.path.length - 1 ? seg : keyOf(seg, depth)),
+      (w, cp, key) => {
+        const v =
+          'const' in op.value
+            ? op.value.const
+            : PROFILE_FUNCTIONS[op.value.fn]({
+                ourOperatorId: ctx.ourOperatorId,
+                partnerOperatorId: ctx.partnerOperatorId,
+                parent: cp,
+                field: leaf,
+              });
+        if (v === undefined || v === null) return;
+        const dp = typeof v === 'number' ? fieldDp(leaf) : undefined;
+        w[key] = dp === undefined ? v : round(v as number, dp);
+      },
+    );
+  }
+  for (const op of c.omit) {
+    walk(op.path, wire, canonical, keyOf, (w, _c, key) => {
+      delete w[key];
+    });
+  }
+  for (const op of c.rename) {
+    walk(op.path, wire, canonical, keyOf, (w, _c, key) => {
+      if (!Object.hasOwn(w, key)) return;
+      // keep the key order: rebuild the object with the new name in the old one's place
+      const entries = Object.entries(w).map(([k, v]) => [k === key ? op.to : k, v] as const);
+      for (const k of Object.keys(w)) delete w[k];
+      for (const [k, v] of entries) w[k] = v;
+    });
+  }
+  return wire;
+}
+
+/**
+ * Wire Data in `profile`'s spelling (or the canonical one: lenient) → canonical, validated: renames
+ * undone, value maps reversed, then the lenient `fromWire` (which drops the added fields). `msg`
+ * names the offending field, as fromWire's does.
+ */
+export function profileFromWire<N extends InterfaceName, D extends Direction>(
+  profile: Profile,
+  iface: N,
+  direction: D,
+  wire: unknown,
+): ParseResult<DataOf<N, D>> {
+  const c = profile.changes.get(`${iface}.${direction}`);
+  if (!c || !isObj(wire)) return fromWire(iface, direction, wire);
+  const data = structuredClone(wire);
+  const keyOf = (seg: string, depth: number) => wireName(iface, direction, profile.dialect, seg, depth === 0);
+  // renamed objects first (shallowest), so the paths below them are found under their own names
+  for (const op of [...c.rename].reverse()) {
+    const parentSegs = op.path.slice(0, -1);
+    const leaf = op.path.at(-1) as Seg;
+    const visit = (w: Obj) => {
+      if (!Object.hasOwn(w, op.to)) return;
+      const key = keyOf(leaf.name, op.path.length - 1);
+      // the canonical spelling wins when both are sent
+      if (w[key] === undefined || w[key] === null) w[key] = w[op.to];
+      delete w[op.to];
+    };
+    if (parentSegs.length === 0) visit(data);
+    else
+      walk(
+        [...parentSegs, { name: '\0', each: false }],
+        data,
+        undefined,
+        (s, d) => (s === '\0' ? s : keyOf(s, d)),
+        (w) => visit(w),
+      );
+  }
+  for (const op of c.map) {
+    walk(op.path, data, undefined, keyOf, (w, _c, key) => {
+      if (w[key] === undefined) return;
+      for (const [from, to] of Object.entries(op.values)) {
+        if (String(w[key]) === String(to)) {
+          w[key] = Number.isNaN(Number(from)) ? from : Number(from);
+          return;
+        }
+      }
+    });
+  }
+  return fromWire(iface, direction, data);
+}
+
+/** May a partner under `profile` call the extension interface `iface`? */
+export const profileEnables = (profile: Profile, iface: InterfaceName): boolean => profile.extensions.has(iface);
+
+/** The interfaces a partner platform implements that we push to (the push layout applies to these). */
+const ROOT_INTERFACES: ReadonlySet<string> = new Set(INTERFACE_NAMES.filter((n) => INTERFACES[n].implementedBy === 'partner'));
+
+/**
+ * Absolute URLs of the partner-side interfaces under `profile`'s push layout, for the client's
+ * `paths`: the token at `<origin>/<tokenPath>`, notifications at the root of the base URL or under
+ * it, with the version segment. An explicit per-partner path override still wins (the caller
+ * spreads its own paths after these).
+ */
+export function pushPaths(profile: Profile, baseUrl: string): Record<string, string> {
+  const { tokenPath, notificationsAt, version } = profile.push;
+  if (!tokenPath && !notificationsAt && !version) return {};
+  const u = new URL(baseUrl);
+  const origin = u.origin;
+  const base = baseUrl.replace(/\/+$/, '');
+  const under = (b: string, iface: string) => `${b}${version ? `/${version}` : ''}/${iface}`;
+  const out: Record<string, string> = {};
+  out.query_token = tokenPath ? `${origin}/${tokenPath.replace(/^\/+/, '')}` : under(base, 'query_token');
+  for (const iface of ROOT_INTERFACES) out[iface] = notificationsAt === 'root' ? under(origin, iface) : under(base, iface);
+  return out;
+}
