@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { DialectSchema } from './domain/partners.ts';
+import { RateLimitSchema } from './domain/rate-limit.ts';
 import { SecretSetSchema } from './store/secrets.ts';
 
 const SeedPartnerSchema = z.object({
@@ -23,6 +24,8 @@ const SeedPartnerSchema = z.object({
   }).optional(),
   stations: z.union([z.literal('*'), z.array(z.string().min(1).max(20))]).default('*'),
   features: z.object({ queryChargeInfo: z.boolean().default(false) }).default({ queryChargeInfo: false }),
+  /** `{ "rps": 20, "burst": 40 }`; absent = the default budget */
+  rateLimit: RateLimitSchema.optional(),
 });
 export type SeedPartner = z.infer<typeof SeedPartnerSchema>;
 

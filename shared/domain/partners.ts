@@ -4,6 +4,7 @@
  * The grant rules over it are in ./grants.ts; the table is shared/store/partners.ts.
  */
 import { z } from 'zod';
+import { RateLimitSchema } from './rate-limit.ts';
 
 export const DialectSchema = z.enum(['cec2016', 'xiaoju']);
 
@@ -16,6 +17,8 @@ export const PartnerSchema = z.object({
   status: z.enum(['active', 'suspended']).default('active'),
   /** optional extension interfaces enabled for this partner */
   features: z.object({ queryChargeInfo: z.boolean().default(false) }).default({ queryChargeInfo: false }),
+  /** request budget (token bucket); absent = the default (shared/middleware/partner-guards.ts) */
+  rateLimit: RateLimitSchema.optional(),
   /** where we push: baseUrl + interface name, unless a path override is given */
   outbound: z
     .object({

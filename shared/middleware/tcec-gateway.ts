@@ -2,7 +2,8 @@
  * The T/CEC 102 request pipeline — one place, one middy middleware, used by every interface we serve:
  *
  *   body size → envelope shape (4003) → partner by OperatorID (4003) → Sig (4001)
- *   → Bearer token (4002) → TimeStamp window (4003) → decrypt (4003) → zod validation of Data (4004)
+ *   → partner's rate limit (-1) → Bearer token (4002) → TimeStamp window (4003) → replay (4003)
+ *   → decrypt (4003) → zod validation of Data (4004)
  *   → business handler → response checked against the catalog's response schema (500 if it does
  *     not match) → written in the partner's dialect, encrypted and signed.
  *
@@ -35,6 +36,7 @@ import { decodeRequestData, encodeResponse, parseRequestEnvelope, type RequestEn
 import type { InterfaceName, RequestData, ResponseInput } from '../tcec/interfaces.ts';
 import { Ret, TcecError } from '../tcec/ret.ts';
 import { parseTimeStamp } from '../tcec/time.ts';
+import { admitWithinRateLimit, refuseReplay } from './partner-guards.ts';
 
 export interface TcecRequest<D = unknown, N extends InterfaceName = InterfaceName> {
   readonly interface: N;
@@ -185,6 +187,7 @@ const tcecGateway = (iface: InterfaceName, opts: GatewayOptions = {}): Middlewar
         throw new TcecError(Ret.SigError, 'Sig verification failed');
       }
       state.secrets = secrets;
+      admitWithinRateLimit(partner, now);
 
       if (requireToken) {
         const token = bearer(event.headers);
@@ -203,6 +206,7 @@ const tcecGateway = (iface: InterfaceName, opts: GatewayOptions = {}): Middlewar
         logger.info('timestamp outside window', { skewSeconds });
         throw new TcecError(Ret.ParamError, `TimeStamp outside the accepted window of ±${cfg.TIMESTAMP_WINDOW_SECONDS} s`);
       }
+      refuseReplay(envelope, ts, now, cfg.TIMESTAMP_WINDOW_SECONDS);
 
       const raw = decodeRequestData(envelope, secrets);
       const parsed = fromWire(iface, 'request', raw);
