@@ -11,7 +11,7 @@
 import { envName, type FunctionDecl } from './types.ts';
 
 /** The Powertools metrics namespace of every function. */
-const METRICS_NAMESPACE = 'EVCS';
+export const METRICS_NAMESPACE = 'EVCS';
 
 export interface EnvironmentContext {
   readonly operatorId: string;

@@ -70,7 +70,12 @@ const forgetExpired = (nowMs: number): void => {
  * Refuse an envelope this process already accepted (Ret 4003); else remember it until its
  * TimeStamp (`sentAt`) leaves the ±`windowSeconds` window.
  */
-export const refuseReplay = (env: Pick<RequestEnvelope, 'OperatorID' | 'TimeStamp' | 'Seq' | 'Sig'>, sentAt: Date, now: Date, windowSeconds: number): void => {
+export const refuseReplay = (
+  env: Pick<RequestEnvelope, 'OperatorID' | 'TimeStamp' | 'Seq' | 'Sig'>,
+  sentAt: Date,
+  now: Date,
+  windowSeconds: number,
+): void => {
   const nowMs = now.getTime();
   // the Sig is compared case-insensitively: so is the key (a re-cased Sig is the same envelope)
   const key = `${env.OperatorID}|${env.TimeStamp}|${env.Seq}|${env.Sig.toUpperCase()}`;

@@ -10,7 +10,17 @@ import { admitWithinRateLimit, refuseReplay } from '../../../shared/middleware/p
 import { tcecHandler } from '../../../shared/middleware/tcec-gateway.ts';
 import { decodeResponse } from '../../../shared/tcec/envelope.ts';
 import { Ret, TcecError } from '../../../shared/tcec/ret.ts';
-import { clock, configureEnv, type GatewayHandler, httpEvent, installMocks, lambdaContext, NOW, PARTNERS, requestBody } from './gateway-harness.ts';
+import {
+  clock,
+  configureEnv,
+  type GatewayHandler,
+  httpEvent,
+  installMocks,
+  lambdaContext,
+  NOW,
+  PARTNERS,
+  requestBody,
+} from './gateway-harness.ts';
 
 beforeAll(configureEnv);
 beforeEach(() => {
