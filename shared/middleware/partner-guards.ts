@@ -33,7 +33,7 @@ import type { RequestEnvelope } from '../tcec/envelope.ts';
 import { Ret, TcecError } from '../tcec/ret.ts';
 
 /** The default budget of a partner whose record names none. */
-export const DEFAULT_RATE_LIMIT: RateLimit = { rps: 20, burst: 40 };
+const DEFAULT_RATE_LIMIT: RateLimit = { rps: 20, burst: 40 };
 
 const buckets = new Map<string, Bucket>();
 
