@@ -126,7 +126,10 @@ const chargeStat = async (token: string, seq: string) =>
     | undefined;
 
 describe('kill -9 of the whole local platform, restart on the same data dir', () => {
-  it('pushes in flight at the crash are delivered after it; the order ends by its rules; the connector is free', async () => {
+  // two cold starts of the whole platform (DynamoDB Local included) and a push retry: minutes on a loaded machine
+  it('pushes in flight at the crash are delivered after it; the order ends by its rules; the connector is free', {
+    timeout: 900_000,
+  }, async () => {
     await startPlatformProcess(true);
     receiver.set({ fail: 'http500' });
     let token = await tokenFor(apiUrl, partner);
