@@ -22,6 +22,7 @@ import type { Construct } from 'constructs';
 import { AlarmTopics } from './constructs/alarm-topics.ts';
 import { EvcsFunction } from './constructs/evcs-function.ts';
 import { EvcsQueue, toCdkPattern } from './constructs/evcs-queue.ts';
+import { PartnerLimits } from './constructs/partner-limits.ts';
 import { topology as realTopology } from './topology/index.ts';
 import type { FunctionDecl, KeyDecl, TableDecl, Topology, Trigger } from './topology/types.ts';
 import { envName } from './topology/types.ts';
@@ -173,6 +174,8 @@ export class EvcsStack extends Stack {
       this.functions.set(decl.id, fn);
       for (const [i, trigger] of decl.triggers.entries()) this.wireTrigger(fn, trigger, i, routes);
     }
+
+    new PartnerLimits(this, 'PartnerLimits', { functions: this.functions.values(), alarms: this.alarmTopics });
 
     this.platformSecret = new secretsmanager.Secret(this, 'PlatformSecret', {
       secretName: `${this.secretsPrefix}platform`,

@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { DialectSchema } from './domain/partners.ts';
+import { RateLimitSchema } from './domain/rate-limit.ts';
 import { SecretSetSchema } from './store/secrets.ts';
 import { loadProfiles, ProfileError, ProfileNameSchema } from './tcec/profiles.ts';
 
@@ -38,6 +39,8 @@ const SeedPartnerSchema = z.object({
         .optional(),
     })
     .default({ queryChargeInfo: false }),
+  /** `{ "rps": 20, "burst": 40 }`; absent = the default budget */
+  rateLimit: RateLimitSchema.optional(),
 });
 export type SeedPartner = z.infer<typeof SeedPartnerSchema>;
 

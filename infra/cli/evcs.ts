@@ -3,7 +3,7 @@
  *
  *   npm run evcs -- partners list
  *   npm run evcs -- partners add --operator-id MA03ABCD4 --name "Fleet Co" [--dialect xiaoju]
- *        [--stations ST1,ST2] [--base-url https://partner/evcs/v1/ --outbound-operator-secret … \
+ *        [--stations ST1,ST2] [--rps 20 --burst 40] [--base-url https://partner/evcs/v1/ --outbound-operator-secret … \
  *         --outbound-data-secret … --outbound-data-secret-iv … --outbound-sig-secret …]
  *   npm run evcs -- partners rotate --operator-id MA03ABCD4 [--grace-seconds 604800]
  *   npm run evcs -- dlq list [--queue push-deliveries] [--max N]     (messages a consumer gave up on, with the reason)
@@ -22,6 +22,7 @@ import '../local/process-env.ts';
 import { parseArgs } from 'node:util';
 import { setLogSink } from '#powertools';
 import { config } from '../../shared/config.ts';
+import { type RateLimit, RateLimitSchema } from '../../shared/domain/rate-limit.ts';
 import { type Dispute, isDay } from '../../shared/domain/reconcile.ts';
 import { StationImportError } from '../../shared/domain/station-records.ts';
 import { listDlq, replayDlq } from '../../shared/push/dlq.ts';
@@ -37,6 +38,7 @@ const USAGE = `usage:
   npm run evcs -- partners list
   npm run evcs -- partners add --operator-id ID --name NAME [--dialect cec2016|xiaoju] [--profile cec2016|xiaoju|didi|oem-example] [--stations '*'|ST1,ST2]
                                [--query-charge-info] [--no-reconcile] [--reconcile-at HH:mm]
+                               [--rps N --burst N (request budget, default 20/s, burst 40)]
                                [--base-url URL --outbound-operator-secret S
                                 --outbound-data-secret S --outbound-data-secret-iv S --outbound-sig-secret S]
   npm run evcs -- partners rotate --operator-id ID [--grace-seconds N]
@@ -57,6 +59,14 @@ const handover = (ourOperatorId: string, operatorId: string, inbound: SecretSet,
     `  DataSecretIV         ${inbound.dataSecretIV}`,
     `  SigSecret            ${inbound.sigSecret}`,
   ].join('\n');
+
+/** `--rps` / `--burst`: either alone takes the other from the default budget's ratio (burst = 2 × rps). */
+const rateLimitOption = (rps?: string, burst?: string): RateLimit => {
+  const r = rps ? Number(rps) : Number(burst) / 2;
+  const parsed = RateLimitSchema.safeParse({ rps: r, burst: burst ? Number(burst) : Math.max(1, Math.ceil(2 * r)) });
+  if (!parsed.success) throw new Error('--rps must be a positive number and --burst a positive integer');
+  return parsed.data;
+};
 
 const main = async (): Promise<number> => {
   const { values, positionals } = parseArgs({
@@ -80,6 +90,8 @@ const main = async (): Promise<number> => {
       'outbound-data-secret-iv': { type: 'string' },
       'outbound-sig-secret': { type: 'string' },
       'grace-seconds': { type: 'string' },
+      rps: { type: 'string' },
+      burst: { type: 'string' },
       queue: { type: 'string', default: 'push-deliveries' },
       max: { type: 'string' },
       'message-id': { type: 'string' },
@@ -138,6 +150,7 @@ const main = async (): Promise<number> => {
         ...(values['no-reconcile'] ? { reconcile: false } : {}),
         ...(values['reconcile-at'] ? { reconcileAt: values['reconcile-at'] } : {}),
       },
+      ...(o.rps || o.burst ? { rateLimit: rateLimitOption(o.rps, o.burst) } : {}),
       ...(outbound ? { outbound } : {}),
     });
     console.log(`partner ${operatorId} onboarded (${where.target})`);

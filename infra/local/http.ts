@@ -82,7 +82,14 @@ export const matchPath = (pattern: string, path: string): Record<string, string>
     const name = /^\{(\w+)\}$/.exec(seg)?.[1];
     if (name) {
       if (!val) return undefined;
-      params[name] = decodeURIComponent(val);
+      // a malformed %-escape matches no route (404), as in API Gateway — never a thrown URIError (500)
+      let decoded: string;
+      try {
+        decoded = decodeURIComponent(val);
+      } catch {
+        return undefined;
+      }
+      params[name] = decoded;
     } else if (seg !== val) return undefined;
   }
   return params;
@@ -189,9 +196,16 @@ export const startHttpApi = async (o: HttpApiOptions): Promise<HttpApi> => {
 
   const server: Server = createServer((req, res) => {
     void (async () => {
-      const url = new URL(req.url ?? '/', 'http://local');
       const method = req.method ?? 'GET';
       const apigwId = randomUUID();
+      // a request target no URL can be made of (`//[`): API Gateway's 400, never an unhandled rejection (a crash)
+      let url: URL;
+      try {
+        url = new URL(req.url ?? '/', 'http://local');
+      } catch {
+        req.resume();
+        return json(res, 400, { message: 'Bad Request' }, { 'apigw-requestid': apigwId });
+      }
       try {
         // exact routes first, then the topology's `{name}` routes (the msp prefix `/msp/{profile}/v1/…`)
         const fn = routes.get(`${method} ${url.pathname}`) ?? patternRoute(method, url.pathname);
@@ -229,7 +243,12 @@ export const startHttpApi = async (o: HttpApiOptions): Promise<HttpApi> => {
         if (!res.headersSent) json(res, 500, { message: 'Internal Server Error' });
         else res.end();
       }
-    })();
+    })().catch((err: unknown) => {
+      // last resort: whatever escaped is logged and answered; the server never dies of one request
+      o.onLog?.(`[http] ${req.method} ${req.url}: ${err instanceof Error ? err.message : String(err)}`);
+      if (!res.headersSent) json(res, 500, { message: 'Internal Server Error' });
+      else res.end();
+    });
   });
   boundPort = await listen(server, o.port);
   return {

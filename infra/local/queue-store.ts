@@ -1,11 +1,12 @@
 /**
  * The queue store: SQS for the local runtime with standard-queue semantics (at-least-once,
  * visibility timeout, receive count, DLQ after maxReceiveCount, DelaySeconds 0–900, best-effort
- * ordering), persistence to <dataDir>/queues.json, and the operator API (depth, DLQ peek, redrive,
+ * ordering), persistence to <dataDir>/queues.json (+ a journal, so a `kill -9` loses no message), and the operator API (depth, DLQ peek, redrive,
  * idle) the CLI and tests use. The loopback emulator (aws-emulator.ts) serves it to the real SQS
  * client; the pollers (pollers.ts) feed its messages to the functions.
  */
 import { createHash, randomUUID } from 'node:crypto';
+import { appendFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { QueueDecl } from '../topology/types.ts';
@@ -110,29 +111,37 @@ export interface QueueDepth {
   delayed: number;
 }
 
-const PersistedSchema = z.object({
-  version: z.literal(1),
-  queues: z.record(
+const PersistedMessageSchema = z.object({
+  messageId: z.string(),
+  body: z.string(),
+  md5OfBody: z.string(),
+  messageAttributes: z.record(
     z.string(),
-    z.array(
-      z.object({
-        messageId: z.string(),
-        body: z.string(),
-        md5OfBody: z.string(),
-        messageAttributes: z.record(
-          z.string(),
-          z.object({ DataType: z.string(), StringValue: z.string().optional(), BinaryValue: z.string().optional() }),
-        ),
-        md5OfMessageAttributes: z.string().optional(),
-        sentTimestamp: z.number(),
-        firstReceiveTimestamp: z.number().optional(),
-        receiveCount: z.number(),
-        visibleAt: z.number(),
-        deadLetterSourceQueue: z.string().optional(),
-      }),
-    ),
+    z.object({ DataType: z.string(), StringValue: z.string().optional(), BinaryValue: z.string().optional() }),
   ),
+  md5OfMessageAttributes: z.string().optional(),
+  sentTimestamp: z.number(),
+  firstReceiveTimestamp: z.number().optional(),
+  receiveCount: z.number(),
+  visibleAt: z.number(),
+  deadLetterSourceQueue: z.string().optional(),
 });
+const PersistedSchema = z.object({ version: z.literal(1), queues: z.record(z.string(), z.array(PersistedMessageSchema)) });
+
+/**
+ * One line of the journal (<dataDir>/queues.journal, JSON lines) written synchronously at every change
+ * between two snapshots: a message as it now is in a queue (`put`; `inFlight` = received and not yet
+ * deleted), or gone from it (`del`). A snapshot + its journal replayed = the state at the moment the
+ * process died: SendMessage returned → the message survives a `kill -9`. Both ops are idempotent, so a
+ * crash between writing a snapshot and truncating the journal replays harmlessly.
+ */
+const JournalLineSchema = z.union([
+  z.object({ op: z.literal('put'), q: z.string(), m: PersistedMessageSchema, inFlight: z.boolean() }),
+  z.object({ op: z.literal('del'), q: z.string(), id: z.string() }),
+]);
+type JournalLine = z.infer<typeof JournalLineSchema>;
+/** journal lines after which the next change writes a snapshot and starts a new journal */
+const JOURNAL_COMPACT_LINES = 2000;
 
 /** The queues of a topology: the state and the SQS operations. */
 export class QueueStore {
@@ -164,6 +173,33 @@ export class QueueStore {
       this.byLogical.set(q.name, physical);
     }
     if (file) this.load(file);
+  }
+
+  private journalLines = 0;
+
+  private get journalFile(): string | undefined {
+    return this.file ? `${this.file.replace(/\.json$/, '')}.journal` : undefined;
+  }
+
+  /** record one change durably (against a process crash) before the operation returns */
+  private journal(line: JournalLine): void {
+    const jf = this.journalFile;
+    if (!jf) return;
+    if (this.journalLines >= JOURNAL_COMPACT_LINES) {
+      this.persist(); // snapshot of the current state, which already includes this change; new journal
+      return;
+    }
+    appendFileSync(jf, `${JSON.stringify(line)}\n`, { mode: 0o600 });
+    this.journalLines++;
+  }
+
+  private put(q: QueueState, m: StoredMessage): void {
+    const { receiptHandle, ...rest } = m;
+    this.journal({ op: 'put', q: q.name, m: rest, inFlight: receiptHandle !== undefined });
+  }
+
+  private del(q: QueueState, m: StoredMessage): void {
+    this.journal({ op: 'del', q: q.name, id: m.messageId });
   }
 
   private add(q: Omit<QueueState, 'url' | 'arn' | 'messages'>): void {
@@ -251,6 +287,7 @@ export class QueueStore {
     const md5Attrs = md5OfMessageAttributes(attrs);
     if (md5Attrs) m.md5OfMessageAttributes = md5Attrs;
     q.messages.push(m);
+    this.put(q, m);
     this.notify();
     return m;
   }
@@ -292,6 +329,7 @@ export class QueueStore {
       m.firstReceiveTimestamp ??= now;
       m.receiptHandle = `${m.messageId}#${randomUUID()}`;
       m.visibleAt = now + vt * 1000;
+      this.put(q, m); // the receive count survives a crash: the DLQ budget is not reset by one
       out.push({
         messageId: m.messageId,
         receiptHandle: m.receiptHandle,
@@ -317,7 +355,10 @@ export class QueueStore {
     const dlq = this.get(q.dlq);
     q.messages = q.messages.filter((x) => x !== m);
     const { receiptHandle: _rh, ...rest } = m;
-    dlq.messages.push({ ...rest, receiveCount: 0, visibleAt: Date.now(), deadLetterSourceQueue: q.arn });
+    const dead: StoredMessage = { ...rest, receiveCount: 0, visibleAt: Date.now(), deadLetterSourceQueue: q.arn };
+    dlq.messages.push(dead);
+    this.put(dlq, dead);
+    this.del(q, m);
     this.notify();
   }
 
@@ -334,6 +375,7 @@ export class QueueStore {
     const m = this.findByHandle(q, receiptHandle);
     if (m) {
       q.messages = q.messages.filter((x) => x !== m);
+      this.del(q, m);
       this.notify();
     }
   }
@@ -350,7 +392,9 @@ export class QueueStore {
   }
 
   purge(ref: string): void {
-    this.get(ref).messages = [];
+    const q = this.get(ref);
+    for (const m of q.messages) this.del(q, m);
+    q.messages = [];
     this.notify();
   }
 
@@ -389,7 +433,10 @@ export class QueueStore {
     const now = Date.now();
     for (const m of moving) {
       const { receiptHandle: _rh, deadLetterSourceQueue: _src, firstReceiveTimestamp: _f, ...rest } = m;
-      q.messages.push({ ...rest, receiveCount: 0, visibleAt: now });
+      const back: StoredMessage = { ...rest, receiveCount: 0, visibleAt: now };
+      q.messages.push(back);
+      this.put(q, back);
+      this.del(dlq, m);
     }
     this.notify();
     return moving.length;
@@ -460,17 +507,46 @@ export class QueueStore {
 
   private load(file: string): void {
     const parsed = readJsonFile(file, PersistedSchema);
-    if (!parsed) return;
-    for (const [name, msgs] of Object.entries(parsed.queues)) {
+    for (const [name, msgs] of Object.entries(parsed?.queues ?? {})) {
       const q = this.queues.get(name);
       if (!q) continue; // a queue removed from the topology: its messages are dropped
       q.messages = msgs.map((m) => ({ ...m }) as StoredMessage);
     }
+    const jf = this.journalFile;
+    if (!jf || !existsSync(jf)) return;
+    const now = Date.now();
+    for (const text of readFileSync(jf, 'utf8').split('\n')) {
+      if (!text) continue;
+      let line: JournalLine;
+      try {
+        line = JournalLineSchema.parse(JSON.parse(text));
+      } catch {
+        continue; // the line the crash cut short
+      }
+      const q = this.queues.get(line.q);
+      if (!q) continue;
+      const id = line.op === 'put' ? line.m.messageId : line.id;
+      const i = q.messages.findIndex((m) => m.messageId === id);
+      if (line.op === 'del') {
+        if (i >= 0) q.messages.splice(i, 1);
+        continue;
+      }
+      // whoever held it in flight died with the process: visible at once (as the snapshot does)
+      const m: StoredMessage = { ...line.m, ...(line.inFlight && line.m.visibleAt > now ? { visibleAt: now } : {}) };
+      if (i >= 0) q.messages[i] = m;
+      else q.messages.push(m);
+    }
+    // fold the journal into a snapshot at once: the next crash replays only what happens from now
+    this.persist();
   }
 
-  /** write every queue's messages to the state file (no-op in memory mode) */
+  /** write every queue's messages to the state file and start an empty journal (no-op in memory mode) */
   persist(): void {
-    if (this.file) writeJsonAtomic(this.file, this.snapshot());
+    if (!this.file) return;
+    writeJsonAtomic(this.file, this.snapshot());
+    const jf = this.journalFile;
+    if (jf) rmSync(jf, { force: true });
+    this.journalLines = 0;
   }
 
   private snapshot() {

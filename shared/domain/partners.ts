@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { ProfileNameSchema } from '../tcec/profiles.ts';
+import { RateLimitSchema } from './rate-limit.ts';
 
 export const DialectSchema = z.enum(['cec2016', 'xiaoju']);
 
@@ -36,6 +37,8 @@ export const PartnerSchema = z.object({
         .optional(),
     })
     .default({ queryChargeInfo: false }),
+  /** request budget (token bucket); absent = the default (shared/middleware/partner-guards.ts) */
+  rateLimit: RateLimitSchema.optional(),
   /** where we push: baseUrl + interface name, unless a path override is given */
   outbound: z
     .object({

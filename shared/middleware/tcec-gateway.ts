@@ -2,7 +2,9 @@
  * The T/CEC 102 request pipeline — one place, one middy middleware, used by every interface we serve:
  *
  *   body size → envelope shape (4003) → partner by OperatorID (4003) → Sig (4001)
- *   → the partner's profile and its path prefix (HTTP 404, signed 4003) → Bearer token (4002) → TimeStamp window (4003) → decrypt (4003) → zod validation of Data (4004)
+ *   → the partner's profile and its path prefix (HTTP 404, signed 4003) → partner's rate limit (-1)
+ *   → Bearer token (4002) → TimeStamp window (4003) → replay (4003) → decrypt (4003)
+ *   → zod validation of Data (4004)
  *   → business handler → response checked against the catalog's response schema (500 if it does
  *     not match) → written in the partner's profile (its dialect plus its field changes),
  *     encrypted and signed. The request Data is read through the same profile, leniently.
@@ -38,6 +40,7 @@ import type { InterfaceName, RequestData, ResponseInput } from '../tcec/interfac
 import { type Profile, profileEnables, profileFromWire, profileToWire } from '../tcec/profiles.ts';
 import { Ret, TcecError } from '../tcec/ret.ts';
 import { parseTimeStamp } from '../tcec/time.ts';
+import { admitWithinRateLimit, refuseReplay } from './partner-guards.ts';
 
 export interface TcecRequest<D = unknown, N extends InterfaceName = InterfaceName> {
   readonly interface: N;
@@ -226,6 +229,7 @@ const tcecGateway = (iface: InterfaceName, opts: GatewayOptions = {}): Middlewar
       }
       state.secrets = secrets;
       const profile = profileStep(partner, event, state);
+      admitWithinRateLimit(partner, now);
 
       if (requireToken) {
         const token = bearer(event.headers);
@@ -244,6 +248,7 @@ const tcecGateway = (iface: InterfaceName, opts: GatewayOptions = {}): Middlewar
         logger.info('timestamp outside window', { skewSeconds });
         throw new TcecError(Ret.ParamError, `TimeStamp outside the accepted window of ±${cfg.TIMESTAMP_WINDOW_SECONDS} s`);
       }
+      refuseReplay(envelope, ts, now, cfg.TIMESTAMP_WINDOW_SECONDS);
 
       const raw = decodeRequestData(envelope, secrets);
       const parsed = profileFromWire(profile, iface, 'request', raw);

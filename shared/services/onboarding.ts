@@ -34,6 +34,7 @@ export interface OnboardInput {
   /** a profile name; `profiles` the custom specs it resolves through */
   profile?: string;
   profiles?: Record<string, unknown>;
+  rateLimit?: Partner['rateLimit'];
   inbound?: SecretSet;
   outbound?: SecretSet & { baseUrl: string; paths?: Record<string, string> };
 }
@@ -56,6 +57,7 @@ export const onboardPartner = async (input: OnboardInput): Promise<{ partner: Pa
     features: input.features ?? { queryChargeInfo: false },
     ...(input.profile ? { profile: input.profile } : {}),
     ...(input.profiles && Object.keys(input.profiles).length ? { profiles: input.profiles } : {}),
+    ...(input.rateLimit ? { rateLimit: input.rateLimit } : {}),
     ...(baseUrl ? { outbound: { baseUrl, ...(paths ? { paths } : {}) } } : {}),
   });
   PartnerSecretsSchema.parse(secrets);
@@ -74,6 +76,7 @@ export const onboardFromSeed = (p: SeedPartner, profiles: Record<string, unknown
     ...(p.profile ? { profile: p.profile, profiles } : {}),
     stations: p.stations,
     features: p.features,
+    ...(p.rateLimit ? { rateLimit: p.rateLimit } : {}),
     inbound: p.inbound,
     ...(p.outbound ? { outbound: p.outbound } : {}),
   });

@@ -75,11 +75,15 @@ export const postRaw = async (apiUrl: string, iface: string, body: string, heade
   return { status: res.status, body: text, json };
 };
 
+let seqCounter = 0;
+/** a fresh envelope Seq per call: the gateway refuses an envelope it already accepted (replay) */
+const nextSeq = (): string => String((seqCounter++ % 9999) + 1).padStart(4, '0');
+
 export const envelopeFor = (
   p: Pick<SeedPartner, 'operatorId'> & { inbound: SecretSet },
   data: unknown,
   at = new Date(),
-  seq = '0001',
+  seq = nextSeq(),
 ): RequestEnvelope => encodeRequest({ operatorId: p.operatorId, data, secrets: p.inbound, timeStamp: chinaTimeStamp(at), seq });
 
 /**

@@ -9,6 +9,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dyn
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { resetConfig } from '../../../shared/config.ts';
+import { resetPartnerGuards } from '../../../shared/middleware/partner-guards.ts';
 import { resetForcedReads } from '../../../shared/middleware/tcec-gateway.ts';
 import { clearPartnerCache, type Partner } from '../../../shared/store/partners.ts';
 import type { PartnerSecrets } from '../../../shared/store/secrets.ts';
@@ -56,6 +57,8 @@ const partner = (operatorId: string, dialect: Partner['dialect'], extra: Partial
   stations: '*',
   status: 'active',
   features: { queryChargeInfo: false },
+  // the fixed test clock never refills a bucket: a budget no test of the pipeline exhausts
+  rateLimit: { rps: 1000, burst: 100_000 },
   ...extra,
 });
 
@@ -88,6 +91,7 @@ export const installMocks = (): void => {
   sm.reset();
   clearPartnerCache();
   resetForcedReads();
+  resetPartnerGuards();
   // the general answers first: a more specific matcher registered later wins
   ddb.on(GetCommand).resolves({});
   ddb.on(PutCommand).resolves({});
@@ -110,6 +114,10 @@ export const installMocks = (): void => {
 /** how many times Secrets Manager was asked */
 export const secretReads = (): number => sm.commandCalls(GetSecretValueCommand).length;
 
+let seqCounter = 0;
+/** a fresh envelope Seq per request (the gateway refuses a replayed envelope) */
+const nextSeq = (): string => String((seqCounter++ % 9999) + 1).padStart(4, '0');
+
 /** A signed, encrypted request body of `p` (or with other secrets / time). */
 export const requestBody = (
   p: TestPartner,
@@ -122,7 +130,7 @@ export const requestBody = (
       data,
       secrets: opts.secrets ?? p.secrets.inbound,
       timeStamp: chinaTimeStamp(opts.at ?? NOW),
-      seq: opts.seq ?? '0001',
+      seq: opts.seq ?? nextSeq(),
     }),
   );
 
