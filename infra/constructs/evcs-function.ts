@@ -25,7 +25,7 @@ import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from '
 import { Construct } from 'constructs';
 import { functionEnvironment } from '../topology/environment.ts';
 import { type FunctionDecl, type Grant, TIER_DEFAULTS, type TierDefaults } from '../topology/types.ts';
-import { ALARM_PERIOD, type AlarmTopics } from './alarm-topics.ts';
+import { ALARM_PERIOD, type AlarmTopics, declaredAlarmMetric } from './alarm-topics.ts';
 
 /** The account's IoT Core ATS data endpoint, looked up once per stack at deploy time. */
 const iotDataEndpoint = (scope: Construct): string => {
@@ -124,6 +124,7 @@ export class EvcsFunction extends Construct {
         throw new Error(`function ${decl.id}: environment key ${key} looks like a secret; secrets live in Secrets Manager`);
     }
 
+    const reserved = decl.reservedConcurrency ?? this.tier.reservedConcurrency;
     this.logGroup = new logs.LogGroup(this, 'LogGroup', { retention: retentionFor(this.tier.logRetentionDays) });
 
     this.fn = new NodejsFunction(this, 'Handler', {
@@ -136,6 +137,7 @@ export class EvcsFunction extends Construct {
       architecture: lambda.Architecture.ARM_64,
       tracing: lambda.Tracing.ACTIVE,
       memorySize: decl.memoryMb ?? this.tier.memoryMb,
+      ...(reserved !== undefined ? { reservedConcurrentExecutions: reserved } : {}),
       timeout: this.timeout,
       logGroup: this.logGroup,
       bundling: evcsBundling({ metafile: this.node.tryGetContext(BUNDLE_METAFILE_CONTEXT) === true }),
@@ -255,7 +257,8 @@ export class EvcsFunction extends Construct {
       description: `${this.decl.id}: throttled invocations`,
       ...window,
     });
-    if (l0 && this.decl.triggers.some((t) => t.type === 'http')) {
+    // every interface we serve: p99 near the timeout means partners are about to see 5xx
+    if (this.decl.triggers.some((t) => t.type === 'http')) {
       alarms.alarm(this, 'LatencyAlarm', {
         metric: this.fn.metricDuration({ period: ALARM_PERIOD, statistic: 'p99' }),
         threshold: Math.round(this.timeout.toMilliseconds() * 0.8),
@@ -263,6 +266,16 @@ export class EvcsFunction extends Construct {
         description: `${this.decl.id}: p99 duration above 80% of the timeout`,
         evaluationPeriods: 3,
         datapointsToAlarm: 2,
+      });
+    }
+    // the flow's own signals, declared next to the function (topology `alarms`)
+    for (const a of this.decl.alarms ?? []) {
+      alarms.alarm(this, `${a.metric}Alarm`, {
+        metric: declaredAlarmMetric(this.decl.service, a),
+        threshold: a.threshold,
+        severity,
+        description: `${this.decl.id}: ${a.description}`,
+        ...window,
       });
     }
   }

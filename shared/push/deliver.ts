@@ -20,6 +20,7 @@ import { logger, MetricUnit, metrics } from '#powertools';
 import { OrderDisputed } from '../../events/push.ts';
 import { publish } from '../bus/publish.ts';
 import { config } from '../config.ts';
+import { countForPartner } from '../observability/partner-metric.ts';
 import { recordConfirmResult } from '../store/orders.ts';
 import { getPartner, type Partner } from '../store/partners.ts';
 import { acquireProbe, type BreakerView, readBreaker, recordFailure, recordSuccess } from '../store/push-breaker.ts';
@@ -195,7 +196,7 @@ const attemptWithGate = async (
     if (m.gate && owner && releaseOnSuccess) await releaseGate(m.partner, m.gate.key, owner, m.gate.version);
     await recordSuccess(m.partner, breaker);
     await onDelivered(m, outcome, now);
-    metrics.addMetric('PushDelivered', MetricUnit.Count, 1);
+    countForPartner('PushDelivered', m.partner);
     if (outcome.ignored)
       logger.info('push accepted and ignored by the partner (Status 1): not retried', { id: m.id, OperatorID: m.partner });
     return { action: 'done', note: outcome.ignored ? 'ignored' : 'delivered' };
@@ -208,7 +209,8 @@ const attemptWithGate = async (
   const opened = partnerDown
     ? await recordFailure(m.partner, Date.now(), cfg.PUSH_BREAKER_THRESHOLD, cfg.PUSH_BREAKER_COOLDOWN_SECONDS * 1000)
     : false;
-  metrics.addMetric('PushFailedAttempt', MetricUnit.Count, 1);
+  countForPartner('PushFailedAttempt', m.partner);
+  if (opened) countForPartner('PushBreakerOpened', m.partner);
   const next = afterFailure(m, outcome, now, cfg);
   logger.warn('push attempt failed', {
     id: m.id,
@@ -222,7 +224,7 @@ const attemptWithGate = async (
     breakerOpened: opened,
   });
   if (next.action === 'park') {
-    metrics.addMetric('PushParked', MetricUnit.Count, 1);
+    countForPartner('PushParked', m.partner);
     return { action: 'park', message: next.message };
   }
   return { action: 'resend', message: next.message, delaySeconds: next.delaySeconds, note: 'retry' };
