@@ -22,6 +22,7 @@ import type { Construct } from 'constructs';
 import { AlarmTopics } from './constructs/alarm-topics.ts';
 import { EvcsFunction } from './constructs/evcs-function.ts';
 import { EvcsQueue, toCdkPattern } from './constructs/evcs-queue.ts';
+import { Operations } from './constructs/operations.ts';
 import { topology as realTopology } from './topology/index.ts';
 import type { FunctionDecl, KeyDecl, TableDecl, Topology, Trigger } from './topology/types.ts';
 import { envName } from './topology/types.ts';
@@ -81,6 +82,7 @@ export class EvcsStack extends Stack {
   readonly api: apigwv2.HttpApi;
   readonly apiStage: apigwv2.HttpStage;
   readonly platformSecret: secretsmanager.Secret;
+  readonly operations: Operations;
 
   constructor(scope: Construct, id: string, props: EvcsStackProps = {}) {
     super(scope, id, {
@@ -168,6 +170,13 @@ export class EvcsStack extends Stack {
       this.functions.set(decl.id, fn);
       for (const [i, trigger] of decl.triggers.entries()) this.wireTrigger(fn, trigger, i, routes);
     }
+
+    this.operations = new Operations(this, 'Operations', {
+      functions: this.functions,
+      queues: this.queues,
+      tables: this.tables,
+      api: this.api,
+    });
 
     this.platformSecret = new secretsmanager.Secret(this, 'PlatformSecret', {
       secretName: `${this.secretsPrefix}platform`,

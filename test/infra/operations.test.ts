@@ -105,3 +105,69 @@ describe('a flow adds its alarm with one line', () => {
     });
   });
 });
+
+describe('dashboards and saved queries from the topology', () => {
+  const s = synth();
+  const deployed = topology.functions.filter((f) => !f.localOnly);
+  const boards = s.ofType('AWS::CloudWatch::Dashboard').map(([, r]) => props(r));
+  /** the dashboard body: a Fn::Join of literal text and tokens; the literal text is what we read */
+  const body = (name: string): string => {
+    const b = boards.find((x) => x.DashboardName === name);
+    if (!b) throw new Error(`no dashboard ${name}`);
+    return JSON.stringify(b.DashboardBody);
+  };
+
+  it('one dashboard per service and an overview', () => {
+    const services = [...new Set(deployed.map((f) => f.service))].sort();
+    expect(boards.map((b) => b.DashboardName).sort()).toEqual([...services.map((x) => `evcs-${x}`), 'evcs-overview'].sort());
+  });
+
+  it.each(deployed.map((f) => [f.id, f] as const))(
+    '%s: its service dashboard shows its errors and p99, and requests by Ret per interface',
+    (id, f) => {
+      const b = body(`evcs-${f.service}`);
+      expect(b).toContain(`${id} (${f.tier}): invocations, errors, throttles`);
+      expect(b).toContain(`${id}: duration p50 / p99`);
+      const http = f.triggers.find((t) => t.type === 'http');
+      if (http?.path.startsWith('/evcs/v1/')) {
+        const iface = http.path.slice('/evcs/v1/'.length);
+        expect(b).toContain(`MetricName=\\\\\\"Requests\\\\\\" interface=\\\\\\"${iface}\\\\\\"`);
+      }
+    },
+  );
+
+  it('the push dashboard shows delivered, retried, parked and breaker per partner; its queues with their DLQs', () => {
+    const b = body('evcs-push');
+    for (const m of ['PushDelivered', 'PushFailedAttempt', 'PushParked', 'PushBreakerOpened']) expect(b).toContain(`${m} per partner`);
+    expect(b).toContain('{EVCS,OperatorID,service}');
+    for (const q of ['push-events', 'push-deliveries']) expect(b).toContain(`${q}: depth, DLQ depth`);
+  });
+
+  it('the overview has every tier in use, sessions, queue depths and the cost drivers', () => {
+    const b = body('evcs-overview');
+    for (const tier of new Set(deployed.map((f) => f.tier))) expect(b).toContain(`${tier}: invocations, errors, throttles`);
+    expect(b).toContain('interface=\\\\\\"query_start_charge\\\\\\" Ret=\\\\\\"0\\\\\\"');
+    expect(b).toContain('queue depths');
+    expect(b).toContain('cost drivers: Lambda invocations');
+    expect(b).toContain('ConsumedWriteCapacityUnits');
+  });
+
+  it('saves one Logs Insights query per search key over every function log group', () => {
+    const queries = s.ofType('AWS::Logs::QueryDefinition').map(([, r]) => props(r));
+    const names = queries.map((q) => q.Name).sort();
+    expect(names).toEqual([
+      'evcs/by-ConnectorID',
+      'evcs/by-OperatorID',
+      'evcs/by-StartChargeSeq',
+      'evcs/by-interface',
+      'evcs/by-xray_trace_id',
+    ]);
+    const groups = deployed.map((f) => ref(s.lid(s.stack.functions.get(f.id)!.logGroup)));
+    for (const q of queries) {
+      const key = String(q.Name).replace('evcs/by-', '');
+      expect(q.QueryString).toContain(`filter ${key} = "<${key}>"`);
+      expect(q.QueryString).toContain('sort @timestamp asc');
+      expect(q.LogGroupNames).toEqual(groups);
+    }
+  });
+});
