@@ -5,7 +5,8 @@
  */
 
 import { fileURLToPath } from 'node:url';
-import { App, type AppProps } from 'aws-cdk-lib';
+import { App, type AppProps, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { EvcsStack, type EvcsStackProps } from './stack.ts';
 
 export const STACK_NAME = 'EvcsInterconnect';
@@ -15,6 +16,8 @@ export interface BuildAppOptions {
   readonly app?: AppProps;
   /** overrides of the stack props (topology, operatorId, secretsPrefix, env) */
   readonly stack?: EvcsStackProps;
+  /** run cdk-nag's AwsSolutions pack at synth (synth fails on an unacknowledged finding) */
+  readonly nag?: boolean;
 }
 
 export const buildApp = (opts: BuildAppOptions = {}): { app: App; stack: EvcsStack } => {
@@ -25,9 +28,10 @@ export const buildApp = (opts: BuildAppOptions = {}): { app: App; stack: EvcsSta
     ...(account || region ? { env: { account, region } } : {}),
     ...opts.stack,
   });
+  if (opts.nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stack };
 };
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  buildApp().app.synth();
+  buildApp({ nag: true }).app.synth();
 }

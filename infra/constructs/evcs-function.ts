@@ -12,7 +12,7 @@
  * derivation the local runtime runs each invocation with.
  */
 import * as path from 'node:path';
-import { ArnFormat, Duration, Stack, Tags } from 'aws-cdk-lib';
+import { ArnFormat, type CfnElement, Duration, Stack, Tags } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -26,6 +26,13 @@ import { Construct } from 'constructs';
 import { functionEnvironment } from '../topology/environment.ts';
 import { type FunctionDecl, type Grant, TIER_DEFAULTS, type TierDefaults } from '../topology/types.ts';
 import { ALARM_PERIOD, type AlarmTopics, declaredAlarmMetric } from './alarm-topics.ts';
+import {
+  acknowledgeFunction,
+  acknowledgeIotEndpointLookup,
+  acknowledgeOnFailureQueue,
+  grantAcknowledgement,
+  type NagAcknowledgement,
+} from './nag.ts';
 
 /** The account's IoT Core ATS data endpoint, looked up once per stack at deploy time. */
 const iotDataEndpoint = (scope: Construct): string => {
@@ -44,6 +51,8 @@ const iotDataEndpoint = (scope: Construct): string => {
       policy: AwsCustomResourcePolicy.fromSdkCalls({ resources: AwsCustomResourcePolicy.ANY_RESOURCE }),
       installLatestAwsSdk: false,
     });
+  if (!existing)
+    acknowledgeIotEndpointLookup(lookup, stack.node.tryFindChild(`AWS${AwsCustomResource.PROVIDER_FUNCTION_UUID.replace(/-/g, '')}`));
   return lookup.getResponseField('endpointAddress');
 };
 
@@ -160,6 +169,37 @@ export class EvcsFunction extends Construct {
     this.onFailureQueue = decl.triggers.some((t) => t.type === 'event' || t.type === 'schedule') ? this.createOnFailureQueue() : undefined;
 
     this.createAlarms();
+    acknowledgeFunction(this, this.grantAcknowledgements());
+  }
+
+  /** the wildcards the declared grants need, and only those (cdk-nag AwsSolutions-IAM5) */
+  private grantAcknowledgements(): NagAcknowledgement[] {
+    const stack = Stack.of(this);
+    const acks: NagAcknowledgement[] = [];
+    for (const grant of this.decl.grants) {
+      if ('secrets' in grant) {
+        acks.push(
+          grantAcknowledgement(
+            `arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${this.props.secretsPrefix}*`,
+            'partner secret sets are created at onboarding, after deploy: the grant covers the platform prefix, nothing else',
+          ),
+        );
+      } else if ('iot' in grant) {
+        acks.push(
+          grantAcknowledgement(
+            `arn:<AWS::Partition>:iot:<AWS::Region>:<AWS::AccountId>:topic/${PILE_TOPIC_PATTERN}`,
+            'one command topic per charge point, and charge points are added at run time',
+          ),
+        );
+      } else if ('table' in grant) {
+        const table = this.table(grant.table);
+        const cfn = table.node.defaultChild;
+        if (!cfn) continue;
+        const lid = stack.resolve(stack.getLogicalId(cfn as CfnElement)) as string;
+        acks.push(grantAcknowledgement(`<${lid}.Arn>/index/*`, `the table's secondary indexes (queried by ${this.decl.id})`));
+      }
+    }
+    return acks;
   }
 
   /** Table access (`TABLE_<NAME>` comes with the environment: infra/topology/environment.ts). */
@@ -228,6 +268,7 @@ export class EvcsFunction extends Construct {
       maxEventAge: Duration.hours(6),
       onFailure: new SqsDestination(queue),
     });
+    acknowledgeOnFailureQueue(queue);
     this.props.alarms.alarm(this, 'OnFailureDlqAlarm', {
       metric: queue.metricApproximateNumberOfMessagesVisible({ period: ALARM_PERIOD, statistic: 'Maximum' }),
       threshold: 0,
