@@ -31,6 +31,7 @@ import {
   acknowledgeIotEndpointLookup,
   acknowledgeOnFailureQueue,
   grantAcknowledgement,
+  nagResource,
   type NagAcknowledgement,
 } from './nag.ts';
 
@@ -180,14 +181,14 @@ export class EvcsFunction extends Construct {
       if ('secrets' in grant) {
         acks.push(
           grantAcknowledgement(
-            `arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${this.props.secretsPrefix}*`,
+            nagResource(stack, secretsPrefixArn(this, this.props.secretsPrefix)),
             'partner secret sets are created at onboarding, after deploy: the grant covers the platform prefix, nothing else',
           ),
         );
       } else if ('iot' in grant) {
         acks.push(
           grantAcknowledgement(
-            `arn:<AWS::Partition>:iot:<AWS::Region>:<AWS::AccountId>:topic/${PILE_TOPIC_PATTERN}`,
+            nagResource(stack, stack.formatArn({ service: 'iot', resource: 'topic', resourceName: PILE_TOPIC_PATTERN })),
             'one command topic per charge point, and charge points are added at run time',
           ),
         );

@@ -4,7 +4,7 @@
  * over the whole app and fails on any finding not acknowledged here, and on any acknowledgement
  * without a reason.
  */
-import { Validations } from 'aws-cdk-lib';
+import { type Stack, Validations } from 'aws-cdk-lib';
 import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { IConstruct } from 'constructs';
@@ -96,3 +96,21 @@ export const acknowledgeSchedulerRole = (role: IConstruct, functionLogicalId: st
       reason: 'EventBridge Scheduler’s target role invokes the scheduled function, whichever version or alias it targets',
     },
   ]);
+
+/**
+ * A resource as cdk-nag names it in a finding id: literal text as is, `{ Ref: X }` as `<X>`,
+ * `{ Fn::GetAtt: [R, A] }` as `<R.A>`, joins joined — whether the stack's env is concrete or not.
+ */
+export const nagResource = (stack: Stack, value: string): string => {
+  const render = (v: unknown): string => {
+    if (typeof v === 'string') return v;
+    const o = v as Record<string, unknown>;
+    if (typeof o.Ref === 'string') return `<${o.Ref}>`;
+    const att = o['Fn::GetAtt'] as [string, string] | undefined;
+    if (att) return `<${att[0]}.${att[1]}>`;
+    const join = o['Fn::Join'] as [string, unknown[]] | undefined;
+    if (join) return join[1].map(render).join(join[0]);
+    throw new Error(`nagResource: cannot render ${JSON.stringify(v)}`);
+  };
+  return render(stack.resolve(value));
+};

@@ -31,6 +31,7 @@ import { TcecClient, TcecTokenError, TcecTransportError } from '../tcec/client.t
 import type { SecretSet } from '../tcec/crypto.ts';
 import { ContractError, toWire } from '../tcec/dialect.ts';
 import { type PushConfig, pushConfig } from './config.ts';
+import { deliveryLogKeys } from './log-keys.ts';
 import type { Delivery, FailureClass } from './messages.ts';
 import { takeTurn } from './partner-limit.ts';
 import { afterFailure, classifyReply, hopSeconds, notDeliverable, type Outcome, park } from './policy.ts';
@@ -197,8 +198,7 @@ const attemptWithGate = async (
     await recordSuccess(m.partner, breaker);
     await onDelivered(m, outcome, now);
     countForPartner('PushDelivered', m.partner);
-    if (outcome.ignored)
-      logger.info('push accepted and ignored by the partner (Status 1): not retried', { id: m.id, OperatorID: m.partner });
+    if (outcome.ignored) logger.info('push accepted and ignored by the partner (Status 1): not retried', deliveryLogKeys(m));
     return { action: 'done', note: outcome.ignored ? 'ignored' : 'delivered' };
   }
 
@@ -213,9 +213,7 @@ const attemptWithGate = async (
   if (opened) countForPartner('PushBreakerOpened', m.partner);
   const next = afterFailure(m, outcome, now, cfg);
   logger.warn('push attempt failed', {
-    id: m.id,
-    OperatorID: m.partner,
-    interface: m.iface,
+    ...deliveryLogKeys(m),
     attempt: next.message.attempt,
     failure: outcome.class,
     ret: outcome.ret,
