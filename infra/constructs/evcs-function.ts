@@ -31,8 +31,8 @@ import {
   acknowledgeIotEndpointLookup,
   acknowledgeOnFailureQueue,
   grantAcknowledgement,
-  nagResource,
   type NagAcknowledgement,
+  nagResource,
 } from './nag.ts';
 
 /** The account's IoT Core ATS data endpoint, looked up once per stack at deploy time. */

@@ -84,7 +84,8 @@ const respond = (iface: InterfaceName, state: State, ret: number, msg: string, d
   m.addDimensions({ interface: iface, Ret: String(ret) });
   // per partner and latency as EMF metadata, not dimensions: searchable, without a metric per partner
   m.addMetadata('OperatorID', state.operatorId ?? '-');
-  m.addMetadata('durationMs', String(durationMs));
+  // EMF metadata may be any JSON value; Powertools types it as string, a number lets Logs Insights take pct()
+  m.addMetadata('durationMs', durationMs as unknown as string);
   m.addMetric('Requests', MetricUnit.Count, 1);
   logger.info('tcec response', { Ret: ret, Msg: msg, durationMs, responseDataLength: body.Data.length });
   return { statusCode: 200, headers: { ...RESPONSE_HEADERS }, body: JSON.stringify(body) };
