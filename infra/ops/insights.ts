@@ -47,8 +47,9 @@ export const runQuery = async (
   queryString: string,
   startTime: Date,
   endTime: Date,
+  knownGroups?: readonly string[],
 ): Promise<Record<string, string>[]> => {
-  const groups = await logGroupNames(o);
+  const groups = knownGroups ?? (await logGroupNames(o));
   if (groups.length === 0) throw new Error(`no log groups start with '${o.logGroupPrefix}' (wrong account, region or --log-group-prefix?)`);
   const rows: Record<string, string>[] = [];
   for (let i = 0; i < groups.length; i += MAX_GROUPS) {
@@ -92,10 +93,9 @@ export const USAGE_LATENCY_QUERY = `${REQUESTS} | stats pct(durationMs, 50) as p
 /** the usage rows from the EMF records in CloudWatch Logs (two aggregations, merged) */
 export const usageFromAws = async (o: InsightsOptions, since: Date, until: Date, partner?: string): Promise<UsageRow[]> => {
   const only = partner ? ` and OperatorID = "${partner.replace(/"/g, '')}"` : '';
-  const [counts, latencies] = [
-    await runQuery(o, USAGE_COUNT_QUERY.replace(REQUESTS, REQUESTS + only), since, until),
-    await runQuery(o, USAGE_LATENCY_QUERY.replace(REQUESTS, REQUESTS + only), since, until),
-  ];
+  const groups = await logGroupNames(o);
+  const counts = await runQuery(o, USAGE_COUNT_QUERY.replace(REQUESTS, REQUESTS + only), since, until, groups);
+  const latencies = await runQuery(o, USAGE_LATENCY_QUERY.replace(REQUESTS, REQUESTS + only), since, until, groups);
   const key = (r: Record<string, string>) => `${(r.day ?? '').slice(0, 10)}\u0000${r.interface}\u0000${r.OperatorID ?? '-'}`;
   const rows = new Map<string, { day: string; interface: string; partner: string; calls: number; rets: Record<string, number> }>();
   for (const r of counts) {
