@@ -66,7 +66,7 @@ export const ALARM_PERIOD = Duration.minutes(5);
 export const METRICS_NAMESPACE = 'EVCS';
 
 /** A metric a function emits with Powertools: namespace EVCS, default dimension `service`. */
-export const flowMetric = (service: string, metricName: string, statistic: 'Sum' | 'Maximum' = 'Sum'): cloudwatch.Metric =>
+const flowMetric = (service: string, metricName: string, statistic: 'Sum' | 'Maximum' = 'Sum'): cloudwatch.Metric =>
   new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName, dimensionsMap: { service }, statistic, period: ALARM_PERIOD });
 
 /** The metric (or expression) a topology alarm declaration watches. */

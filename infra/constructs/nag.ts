@@ -19,11 +19,11 @@ export interface NagAcknowledgement {
 /** the id cdk-nag reports a finding under */
 const id = (rule: string): string => `AwsSolutions::${rule}`;
 
-export const acknowledge = (scope: IConstruct, acks: readonly NagAcknowledgement[]): void =>
+const acknowledge = (scope: IConstruct, acks: readonly NagAcknowledgement[]): void =>
   Validations.of(scope).acknowledge(...acks.map((a) => ({ id: id(a.rule), reason: a.reason })));
 
 /** every function's role: logs, X-Ray, and the wildcard suffixes its declared grants need */
-export const FUNCTION_ACKNOWLEDGEMENTS: readonly NagAcknowledgement[] = [
+const FUNCTION_ACKNOWLEDGEMENTS: readonly NagAcknowledgement[] = [
   {
     rule: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
     reason: 'the AWS managed basic execution policy only allows writing the function’s own CloudWatch Logs',

@@ -24,7 +24,7 @@ export interface OpsFiles {
 }
 
 /** a bus event as a log record (the time it was put on the bus, in ms: it sorts among the handlers' records) */
-export const eventRecord = (e: BusEvent, at: Date): Record<string, unknown> => {
+const eventRecord = (e: BusEvent, at: Date): Record<string, unknown> => {
   const detail = (e.detail && typeof e.detail === 'object' ? e.detail : {}) as Record<string, unknown>;
   const keys = Object.fromEntries(HOISTED.filter((k) => typeof detail[k] === 'string').map((k) => [k, detail[k]]));
   return {

@@ -26,7 +26,7 @@ export interface InsightsOptions {
   readonly maxPolls?: number;
 }
 
-export const logGroupNames = async (o: InsightsOptions): Promise<string[]> => {
+const logGroupNames = async (o: InsightsOptions): Promise<string[]> => {
   const names: string[] = [];
   let nextToken: string | undefined;
   do {
@@ -42,7 +42,7 @@ export const logGroupNames = async (o: InsightsOptions): Promise<string[]> => {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** run one query over all the groups (in chunks of 50); rows as field → value */
-export const runQuery = async (
+const runQuery = async (
   o: InsightsOptions,
   queryString: string,
   startTime: Date,
