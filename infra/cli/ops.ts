@@ -35,7 +35,9 @@ export const servedInterfaces = (): string[] =>
 const readLines = (dataDir: string | undefined, file: string) => {
   const path = join(resolve(dataDir ?? DEFAULT_DATA_DIR), file);
   if (!existsSync(path)) throw new Error(`${path} does not exist: start the platform with this data dir (npm start) or use --aws`);
-  return parseJsonLines(readFileSync(path, 'utf8'));
+  // the rotated part first: it is the older one
+  const older = existsSync(`${path}.1`) ? parseJsonLines(readFileSync(`${path}.1`, 'utf8')) : [];
+  return [...older, ...parseJsonLines(readFileSync(path, 'utf8'))];
 };
 
 const daysOf = (v: string | undefined): number => {

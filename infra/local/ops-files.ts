@@ -4,9 +4,10 @@
  *   - `logs.jsonl`: every handler log record (the Powertools JSON line) and every bus event (as a
  *     record with the event's keys hoisted), in the order they happened — `evcs trace` reads it;
  *   - `metrics.jsonl`: every EMF record the functions emit — `evcs usage` reads it.
- * Appended through write streams (no synchronous I/O on the request path); `close` flushes.
+ * Appended through write streams (no synchronous I/O on the request path); `close` flushes. A file
+ * past ROTATE_BYTES becomes `<name>.1` (the previous `.1` is dropped): the readers read both.
  */
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, existsSync, openSync, renameSync, statSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import type { BusEvent } from './bus.ts';
 
@@ -39,17 +40,45 @@ const eventRecord = (e: BusEvent, at: Date): Record<string, unknown> => {
   };
 };
 
+const ROTATE_BYTES = 64 * 1024 * 1024;
+
 const end = (s: WriteStream): Promise<void> => new Promise((resolve) => s.end(resolve));
 
-export const openOpsFiles = (dataDir: string, now: () => Date = () => new Date()): OpsFiles => {
-  const logs = createWriteStream(join(dataDir, LOG_FILE), { flags: 'a', mode: 0o600 });
-  const metrics = createWriteStream(join(dataDir, METRICS_FILE), { flags: 'a', mode: 0o600 });
+/** an appended file that rotates to `<path>.1` past `max` bytes */
+const rotating = (path: string, max = ROTATE_BYTES) => {
+  // opened synchronously: the descriptor exists before any rename (a lazily opened stream would race it)
+  const open = () => createWriteStream('', { fd: openSync(path, 'a', 0o600) });
+  let stream = open();
+  let bytes = existsSync(path) ? statSync(path).size : 0;
+  const ending: Promise<void>[] = [];
   return {
-    record: (line) => logs.write(`${line}\n`),
-    event: (e) => logs.write(`${JSON.stringify(eventRecord(e, now()))}\n`),
-    metric: (line) => metrics.write(`${line}\n`),
+    write(line: string): void {
+      const n = Buffer.byteLength(line) + 1;
+      if (bytes > 0 && bytes + n > max) {
+        // the old stream keeps its descriptor: what it still has to flush lands in the renamed file
+        ending.push(end(stream));
+        renameSync(path, `${path}.1`);
+        stream = open();
+        bytes = 0;
+      }
+      bytes += n;
+      stream.write(`${line}\n`);
+    },
+    close: async (): Promise<void> => {
+      await Promise.all([...ending, end(stream)]);
+    },
+  };
+};
+
+export const openOpsFiles = (dataDir: string, now: () => Date = () => new Date(), rotateBytes = ROTATE_BYTES): OpsFiles => {
+  const logs = rotating(join(dataDir, LOG_FILE), rotateBytes);
+  const metrics = rotating(join(dataDir, METRICS_FILE), rotateBytes);
+  return {
+    record: (line) => logs.write(line),
+    event: (e) => logs.write(JSON.stringify(eventRecord(e, now()))),
+    metric: (line) => metrics.write(line),
     close: async () => {
-      await Promise.all([end(logs), end(metrics)]);
+      await Promise.all([logs.close(), metrics.close()]);
     },
   };
 };
