@@ -5,7 +5,8 @@
  */
 
 import { fileURLToPath } from 'node:url';
-import { App, type AppProps } from 'aws-cdk-lib';
+import { App, type AppProps, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { EvcsOemStack } from './oem-stack.ts';
 import { EvcsStack, type EvcsStackProps } from './stack.ts';
 import { oemStackName } from './topology/oem.ts';
@@ -17,6 +18,8 @@ export interface BuildAppOptions {
   readonly app?: AppProps;
   /** overrides of the stack props (topology, operatorId, secretsPrefix, env) */
   readonly stack?: EvcsStackProps;
+  /** run cdk-nag's AwsSolutions pack at synth (synth fails on an unacknowledged finding) */
+  readonly nag?: boolean;
 }
 
 /** The OEMs to deploy: context `oem` (`-c oem=bmw` or `-c oem=bmw,vw`), else cdk.json's `oems` list. */
@@ -48,9 +51,10 @@ export const buildApp = (opts: BuildAppOptions = {}): { app: App; stack: EvcsSta
         ...(opts.stack?.topology ? { topology: opts.stack.topology } : {}),
       }),
   );
+  if (opts.nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stack, oems };
 };
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  buildApp().app.synth();
+  buildApp({ nag: true }).app.synth();
 }

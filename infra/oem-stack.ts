@@ -13,16 +13,19 @@
  * Pushes to an OEM's platform are the core push service's: it reads the partner's profile.
  */
 import { CfnOutput, Fn, Stack, type StackProps } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { Profile } from '../shared/tcec/profiles.ts';
 import { AlarmTopics } from './constructs/alarm-topics.ts';
 import { EvcsFunction } from './constructs/evcs-function.ts';
+import { acknowledgeApi } from './constructs/nag.ts';
 import { coreExportName, pascal } from './stack.ts';
 import { topology as realTopology, TCEC_BASE_PATH } from './topology/index.ts';
 import { oemProfile } from './topology/oem.ts';
@@ -99,7 +102,14 @@ export class EvcsOemStack extends Stack {
       description: `T/CEC 102 interfaces of OEM ${props.oem} (profile ${this.profile.name}, ${this.profile.servedAt})`,
       createDefaultStage: false,
     });
-    const stage = this.api.addStage('DefaultStage', { stageName: '$default', autoDeploy: true, throttle: OEM_API_THROTTLE });
+    const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', { retention: logs.RetentionDays.THREE_MONTHS });
+    const stage = this.api.addStage('DefaultStage', {
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: OEM_API_THROTTLE,
+      accessLogSettings: { destination: new apigwv2.LogGroupLogDestination(accessLogs), format: AccessLogFormat.clf() },
+    });
+    acknowledgeApi(this.api);
 
     for (const { decl, iface } of servedFunctions(topology)) {
       // an OEM is a one-to-one L1 service: its functions are L1 whatever the core's tier

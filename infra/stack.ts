@@ -5,7 +5,7 @@
  * `cdk synth` works offline: no lookups, no Docker (esbuild runs locally).
  */
 import { fileURLToPath } from 'node:url';
-import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, TimeZone } from 'aws-cdk-lib';
+import { Annotations, type CfnElement, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, TimeZone } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -22,6 +22,8 @@ import type { Construct } from 'constructs';
 import { AlarmTopics } from './constructs/alarm-topics.ts';
 import { EvcsFunction } from './constructs/evcs-function.ts';
 import { EvcsQueue, toCdkPattern } from './constructs/evcs-queue.ts';
+import { acknowledgeApi, acknowledgeSchedulerRole, acknowledgeSecret } from './constructs/nag.ts';
+import { Operations } from './constructs/operations.ts';
 import { PartnerLimits } from './constructs/partner-limits.ts';
 import { topology as realTopology } from './topology/index.ts';
 import type { FunctionDecl, KeyDecl, TableDecl, Topology, Trigger } from './topology/types.ts';
@@ -86,6 +88,7 @@ export class EvcsStack extends Stack {
   readonly apiStage: apigwv2.HttpStage;
   readonly platformSecret: secretsmanager.Secret;
   readonly repoRoot: string;
+  readonly operations: Operations;
 
   constructor(scope: Construct, id: string, props: EvcsStackProps = {}) {
     super(scope, id, {
@@ -176,6 +179,12 @@ export class EvcsStack extends Stack {
     }
 
     new PartnerLimits(this, 'PartnerLimits', { functions: this.functions.values(), alarms: this.alarmTopics });
+    this.operations = new Operations(this, 'Operations', {
+      functions: this.functions,
+      queues: this.queues,
+      tables: this.tables,
+      api: this.api,
+    });
 
     this.platformSecret = new secretsmanager.Secret(this, 'PlatformSecret', {
       secretName: `${this.secretsPrefix}platform`,
@@ -188,6 +197,9 @@ export class EvcsStack extends Stack {
       },
       removalPolicy: RemovalPolicy.RETAIN,
     });
+
+    acknowledgeApi(this.api);
+    acknowledgeSecret(this.platformSecret);
 
     new CfnOutput(this, 'ApiUrl', { value: this.apiStage.url, description: 'base URL of the T/CEC interfaces' });
     new CfnOutput(this, 'EventBusName', { value: this.bus.eventBusName, exportName: coreExportName(this.stackName, 'bus-name') });
@@ -318,6 +330,9 @@ export class EvcsStack extends Stack {
             ...(fn.onFailureQueue ? { deadLetterQueue: fn.onFailureQueue } : {}),
           }),
         });
+        const fnLid = this.resolve(this.getLogicalId(fn.fn.node.defaultChild as CfnElement)) as string;
+        for (const role of this.node.children.filter((c) => c.node.id.startsWith('SchedulerRoleForTarget-')))
+          acknowledgeSchedulerRole(role, fnLid);
         return;
       }
     }

@@ -11,6 +11,7 @@ import { logger, MetricUnit, metrics } from '#powertools';
 import { QueueMessageError } from '../../events/define.ts';
 import { PushDeliveriesQueue } from '../../events/queues.ts';
 import { deliver } from '../../shared/push/deliver.ts';
+import { deliveryLogKeys } from '../../shared/push/log-keys.ts';
 import type { Delivery } from '../../shared/push/messages.ts';
 import { resend, visibleNow } from '../../shared/push/queue.ts';
 
@@ -34,9 +35,8 @@ const record = async (r: SQSRecord): Promise<void> => {
   const started = Date.now();
   const result = await deliver(m);
   logger.info('push attempt', {
-    interface: m.iface,
-    OperatorID: m.partner,
-    id: m.id,
+    ...deliveryLogKeys(m),
+    attempt: m.attempt,
     outcome: result.action === 'resend' ? result.note : result.action,
     durationMs: Date.now() - started,
     ...(result.action === 'resend' ? { detail: `again in ${result.delaySeconds} s` } : {}),
@@ -49,9 +49,7 @@ const record = async (r: SQSRecord): Promise<void> => {
       return;
     case 'park':
       logger.error('push parked for the DLQ', {
-        id: m.id,
-        OperatorID: m.partner,
-        interface: m.iface,
+        ...deliveryLogKeys(m),
         reason: result.message.parked?.reason,
       });
       await resend(result.message, 0);

@@ -8,6 +8,8 @@
  *   npm run evcs -- partners rotate --operator-id MA03ABCD4 [--grace-seconds 604800]
  *   npm run evcs -- dlq list [--queue push-deliveries] [--max N]     (messages a consumer gave up on, with the reason)
  *   npm run evcs -- dlq replay [--queue push-deliveries] [--max N] [--message-id ID]   (back to the queue, fresh budget)
+ *   npm run evcs -- trace ID [--aws]      (one order/connector/partner/trace's story in time order across functions)
+ *   npm run evcs -- usage [--days 7] [--partner ID] [--aws]   (calls per interface per partner per day, Ret, p50/p99, unused interfaces)
  *   npm run evcs -- stations import FILE   (JSON: seed file or StationInfo array; CSV: one row per connector,
  *        columns documented in shared/domain/station-records.ts) — all-or-nothing, idempotent
  *
@@ -33,6 +35,7 @@ import { listPartners } from '../../shared/store/partners.ts';
 import { listDay } from '../../shared/store/reconcile.ts';
 import type { SecretSet } from '../../shared/tcec/crypto.ts';
 import { connect } from './connect.ts';
+import { traceCommand, usageCommand } from './ops.ts';
 
 const USAGE = `usage:
   npm run evcs -- partners list
@@ -46,6 +49,8 @@ const USAGE = `usage:
   npm run evcs -- dlq list|replay [--queue NAME (default push-deliveries)] [--max N] [--message-id ID]
   npm run evcs -- reconcile run --partner ID --date YYYY-MM-DD
   npm run evcs -- reconcile show --date YYYY-MM-DD [--partner ID] [--json]
+  npm run evcs -- trace ID [--aws [--days N] [--log-group-prefix P]]   (ID: StartChargeSeq, ConnectorID, OperatorID, trace id)
+  npm run evcs -- usage [--days 7] [--partner ID] [--aws [--log-group-prefix P]]
 options: --data-dir DIR (the local platform's data dir, default .data)`;
 
 const handover = (ourOperatorId: string, operatorId: string, inbound: SecretSet, apiUrl?: string): string =>
@@ -95,6 +100,9 @@ const main = async (): Promise<number> => {
       queue: { type: 'string', default: 'push-deliveries' },
       max: { type: 'string' },
       'message-id': { type: 'string' },
+      aws: { type: 'boolean', default: false },
+      days: { type: 'string' },
+      'log-group-prefix': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -102,6 +110,17 @@ const main = async (): Promise<number> => {
   if (values.help || !group) {
     console.log(USAGE);
     return values.help ? 0 : 2;
+  }
+  // read from the data dir (or CloudWatch): no running platform needed
+  if (group === 'trace' || group === 'usage') {
+    const a = {
+      aws: values.aws,
+      ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}),
+      ...(values.days ? { days: values.days } : {}),
+      ...(values.partner ? { partner: values.partner } : {}),
+      ...(values['log-group-prefix'] ? { logGroupPrefix: values['log-group-prefix'] } : {}),
+    };
+    return group === 'trace' ? traceCommand(verb, a) : usageCommand(a);
   }
   const where = connect(values['data-dir']);
   const apiUrl = where.apiUrl ? `${where.apiUrl.replace(/\/$/, '')}/` : undefined;

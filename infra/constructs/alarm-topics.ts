@@ -8,7 +8,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import type { TierDefaults } from '../topology/types.ts';
+import type { MetricAlarmDecl, TierDefaults } from '../topology/types.ts';
 
 export type Severity = TierDefaults['severity'];
 
@@ -61,3 +61,39 @@ export class AlarmTopics extends Construct {
 
 /** The alarm period used throughout: five minutes. */
 export const ALARM_PERIOD = Duration.minutes(5);
+
+/** The namespace every function's Powertools metrics are in (infra/topology/environment.ts). */
+export const METRICS_NAMESPACE = 'EVCS';
+
+/** A metric a function emits with Powertools: namespace EVCS, default dimension `service`. */
+const flowMetric = (service: string, metricName: string, statistic: 'Sum' | 'Maximum' = 'Sum'): cloudwatch.Metric =>
+  new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName, dimensionsMap: { service }, statistic, period: ALARM_PERIOD });
+
+/** The metric (or expression) a topology alarm declaration watches. */
+export const declaredAlarmMetric = (service: string, a: MetricAlarmDecl): cloudwatch.IMetric => {
+  const statistic = a.statistic ?? 'Sum';
+  if (a.per === 'partner') {
+    // the worst partner over the last period; partners come and go without a redeploy
+    const fn = statistic === 'Sum' ? 'SUM' : 'MAX';
+    return new cloudwatch.MathExpression({
+      expression: `SELECT ${fn}(${a.metric}) FROM SCHEMA(${METRICS_NAMESPACE}, OperatorID, service) WHERE service = '${service}' GROUP BY OperatorID ORDER BY ${fn}() DESC LIMIT 1`,
+      label: `${a.metric} (worst partner)`,
+      period: ALARM_PERIOD,
+      usingMetrics: {},
+    });
+  }
+  if (a.per !== undefined) {
+    const usingMetrics: Record<string, cloudwatch.IMetric> = { m: flowMetric(service, a.metric, statistic) };
+    a.per.rateOf.forEach((name, i) => {
+      usingMetrics[`o${i}`] = flowMetric(service, name, statistic);
+    });
+    const total = ['FILL(m, 0)', ...a.per.rateOf.map((_, i) => `FILL(o${i}, 0)`)].join(' + ');
+    return new cloudwatch.MathExpression({
+      expression: `IF((${total}) > 0, 100 * FILL(m, 0) / (${total}), 0)`,
+      label: `${a.metric} rate (%)`,
+      period: ALARM_PERIOD,
+      usingMetrics,
+    });
+  }
+  return flowMetric(service, a.metric, statistic);
+};

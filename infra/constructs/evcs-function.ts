@@ -12,8 +12,7 @@
  * derivation the local runtime runs each invocation with.
  */
 import * as path from 'node:path';
-import { ArnFormat, Duration, Stack, Tags } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { ArnFormat, type CfnElement, Duration, Stack, Tags } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -24,9 +23,17 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import { functionEnvironment, METRICS_NAMESPACE } from '../topology/environment.ts';
+import { functionEnvironment } from '../topology/environment.ts';
 import { type FunctionDecl, type Grant, TIER_DEFAULTS, type TierDefaults } from '../topology/types.ts';
-import { ALARM_PERIOD, type AlarmTopics } from './alarm-topics.ts';
+import { ALARM_PERIOD, type AlarmTopics, declaredAlarmMetric } from './alarm-topics.ts';
+import {
+  acknowledgeFunction,
+  acknowledgeIotEndpointLookup,
+  acknowledgeOnFailureQueue,
+  grantAcknowledgement,
+  type NagAcknowledgement,
+  nagResource,
+} from './nag.ts';
 
 /** The account's IoT Core ATS data endpoint, looked up once per stack at deploy time. */
 const iotDataEndpoint = (scope: Construct): string => {
@@ -45,6 +52,8 @@ const iotDataEndpoint = (scope: Construct): string => {
       policy: AwsCustomResourcePolicy.fromSdkCalls({ resources: AwsCustomResourcePolicy.ANY_RESOURCE }),
       installLatestAwsSdk: false,
     });
+  if (!existing)
+    acknowledgeIotEndpointLookup(lookup, stack.node.tryFindChild(`AWS${AwsCustomResource.PROVIDER_FUNCTION_UUID.replace(/-/g, '')}`));
   return lookup.getResponseField('endpointAddress');
 };
 
@@ -125,6 +134,7 @@ export class EvcsFunction extends Construct {
         throw new Error(`function ${decl.id}: environment key ${key} looks like a secret; secrets live in Secrets Manager`);
     }
 
+    const reserved = decl.reservedConcurrency ?? this.tier.reservedConcurrency;
     this.logGroup = new logs.LogGroup(this, 'LogGroup', { retention: retentionFor(this.tier.logRetentionDays) });
 
     this.fn = new NodejsFunction(this, 'Handler', {
@@ -137,6 +147,7 @@ export class EvcsFunction extends Construct {
       architecture: lambda.Architecture.ARM_64,
       tracing: lambda.Tracing.ACTIVE,
       memorySize: decl.memoryMb ?? this.tier.memoryMb,
+      ...(reserved !== undefined ? { reservedConcurrentExecutions: reserved } : {}),
       timeout: this.timeout,
       logGroup: this.logGroup,
       bundling: evcsBundling({ metafile: this.node.tryGetContext(BUNDLE_METAFILE_CONTEXT) === true }),
@@ -159,6 +170,37 @@ export class EvcsFunction extends Construct {
     this.onFailureQueue = decl.triggers.some((t) => t.type === 'event' || t.type === 'schedule') ? this.createOnFailureQueue() : undefined;
 
     this.createAlarms();
+    acknowledgeFunction(this, this.grantAcknowledgements());
+  }
+
+  /** the wildcards the declared grants need, and only those (cdk-nag AwsSolutions-IAM5) */
+  private grantAcknowledgements(): NagAcknowledgement[] {
+    const stack = Stack.of(this);
+    const acks: NagAcknowledgement[] = [];
+    for (const grant of this.decl.grants) {
+      if ('secrets' in grant) {
+        acks.push(
+          grantAcknowledgement(
+            nagResource(stack, secretsPrefixArn(this, this.props.secretsPrefix)),
+            'partner secret sets are created at onboarding, after deploy: the grant covers the platform prefix, nothing else',
+          ),
+        );
+      } else if ('iot' in grant) {
+        acks.push(
+          grantAcknowledgement(
+            nagResource(stack, stack.formatArn({ service: 'iot', resource: 'topic', resourceName: PILE_TOPIC_PATTERN })),
+            'one command topic per charge point, and charge points are added at run time',
+          ),
+        );
+      } else if ('table' in grant) {
+        const table = this.table(grant.table);
+        const cfn = table.node.defaultChild;
+        // a table of this stack is named by its logical id; an imported one (an OEM stack) by its ARN
+        const arn = cfn ? `<${stack.resolve(stack.getLogicalId(cfn as CfnElement)) as string}.Arn>` : nagResource(stack, table.tableArn);
+        acks.push(grantAcknowledgement(`${arn}/index/*`, `the table's secondary indexes (queried by ${this.decl.id})`));
+      }
+    }
+    return acks;
   }
 
   /** Table access (`TABLE_<NAME>` comes with the environment: infra/topology/environment.ts). */
@@ -227,6 +269,7 @@ export class EvcsFunction extends Construct {
       maxEventAge: Duration.hours(6),
       onFailure: new SqsDestination(queue),
     });
+    acknowledgeOnFailureQueue(queue);
     this.props.alarms.alarm(this, 'OnFailureDlqAlarm', {
       metric: queue.metricApproximateNumberOfMessagesVisible({ period: ALARM_PERIOD, statistic: 'Maximum' }),
       threshold: 0,
@@ -256,7 +299,8 @@ export class EvcsFunction extends Construct {
       description: `${this.decl.id}: throttled invocations`,
       ...window,
     });
-    if (l0 && this.decl.triggers.some((t) => t.type === 'http')) {
+    // every interface we serve: p99 near the timeout means partners are about to see 5xx
+    if (this.decl.triggers.some((t) => t.type === 'http')) {
       alarms.alarm(this, 'LatencyAlarm', {
         metric: this.fn.metricDuration({ period: ALARM_PERIOD, statistic: 'p99' }),
         threshold: Math.round(this.timeout.toMilliseconds() * 0.8),
@@ -266,21 +310,16 @@ export class EvcsFunction extends Construct {
         datapointsToAlarm: 2,
       });
     }
-    // alarms on the function's own metrics (Powertools EMF: namespace EVCS, dimension service)
-    (this.decl.metricAlarms ?? []).forEach((a) => {
+    // the flow's own signals, declared next to the function (topology `alarms`)
+    for (const a of this.decl.alarms ?? []) {
       alarms.alarm(this, `${a.metric}Alarm`, {
-        metric: new cloudwatch.Metric({
-          namespace: METRICS_NAMESPACE,
-          metricName: a.metric,
-          dimensionsMap: { service: this.decl.service },
-          statistic: a.statistic,
-          period: ALARM_PERIOD,
-        }),
+        metric: declaredAlarmMetric(this.decl.service, a),
         threshold: a.threshold,
         severity,
         description: `${this.decl.id}: ${a.description}`,
+        ...window,
       });
-    });
+    }
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setLogSink } from '#powertools';
+import { setLogSink, setMetricSink } from '#powertools';
 import { resetPublishClient } from '../../shared/bus/publish.ts';
 import { resetSendClient } from '../../shared/bus/send.ts';
 import { resetConfig } from '../../shared/config.ts';
@@ -22,6 +22,7 @@ import { type LocalCloud, startLocalCloud } from './cloud.ts';
 import { RUNTIME_FILE } from './defaults.ts';
 import type { InvokeObserver } from './invoke.ts';
 import { createLogOutput, type LogMode } from './log-output.ts';
+import { openOpsFiles } from './ops-files.ts';
 import { type DemoPartner, startSeedDemoPartners } from './partner-server.ts';
 import { createPileSimulator, type PileSimulator, SIM_BASE_PATH, type SimulatorTuning, simulatorRoutes } from './simulator/index.ts';
 
@@ -94,7 +95,13 @@ export const startPlatform = async (opts: PlatformOptions): Promise<Platform> =>
   // demo partners on loopback, only where nothing listens (never a changed URL, unless `any-port`)
   const demoOn = (opts.demoPartners ?? process.env.EVCS_DEMO_PARTNERS !== 'off') !== false;
   const out = createLogOutput(opts.logs ?? 'buffer');
-  setLogSink((line) => out.record(line));
+  // the operator's tools read logs and metrics from the data dir (evcs trace, evcs usage)
+  const files = opts.dataDir ? openOpsFiles(opts.dataDir) : undefined;
+  setLogSink((line) => {
+    out.record(line);
+    files?.record(line);
+  });
+  if (files) setMetricSink((line) => files.metric(line));
   const { seed, partners: demoPartners } = demoOn
     ? await startSeedDemoPartners(seedAsFiled, (line) => out.runtime(line), { anyPort: opts.demoPartners === 'any-port' })
     : { seed: seedAsFiled, partners: new Map<string, DemoPartner>() };
@@ -166,7 +173,10 @@ export const startPlatform = async (opts: PlatformOptions): Promise<Platform> =>
   await importValidated(opts.seedFile, seedStations, { operatorId: seed.operatorId });
   simulator?.start();
 
-  const untap = cloud.bus.tap((e) => out.event(e));
+  const untap = cloud.bus.tap((e) => {
+    out.event(e);
+    files?.event(e);
+  });
   const runtimeFile = opts.dataDir ? join(opts.dataDir, RUNTIME_FILE) : undefined;
   if (runtimeFile) {
     writeFileSync(runtimeFile, JSON.stringify({ apiUrl: cloud.apiUrl, pid: process.pid, env: cloud.env }, null, 2), { mode: 0o600 });
@@ -189,6 +199,8 @@ export const startPlatform = async (opts: PlatformOptions): Promise<Platform> =>
       await cloud.stop();
       await Promise.all([...demoPartners.values()].map((d) => d.close()));
       setLogSink(undefined);
+      if (files) setMetricSink(undefined);
+      await files?.close();
     },
   };
 };

@@ -48,6 +48,17 @@ export const pushFunctions: readonly FunctionDecl[] = [
     grants: [readPartners, readSecrets, state, deliveries, { table: 'orders', access: 'readWrite' }, putEvents],
     // worst case of one push: query_token, the push, a re-token after 4002, the push again (4 × PUSH_TIMEOUT_MS)
     timeoutSeconds: 30,
+    alarms: [
+      {
+        metric: 'PushFailedAttempt',
+        threshold: 20,
+        description: 'more than 20% of push attempts failed',
+        per: { rateOf: ['PushDelivered'] },
+      },
+      { metric: 'PushBreakerOpened', threshold: 0, description: "a partner's circuit breaker opened", per: 'partner' },
+      { metric: 'PushParked', threshold: 0, description: 'a push was parked in the DLQ (replay it: evcs dlq replay)', per: 'partner' },
+      { metric: 'OrderDisputed', threshold: 0, description: 'a partner disputed an order (ConfirmResult ≠ 0)' },
+    ],
     calls: [
       'query_token',
       'notification_stationStatus',

@@ -54,7 +54,7 @@ export const reconcileFunctions: readonly FunctionDecl[] = [
     timeoutSeconds: 300,
     memoryMb: 1024,
     calls: ['query_token', 'check_charge_orders'],
-    metricAlarms: [
+    alarms: [
       {
         metric: 'ReconcileRunDisputes',
         statistic: 'Maximum',

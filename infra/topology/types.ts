@@ -116,15 +116,30 @@ export interface FunctionDecl {
   readonly localOnly?: boolean;
   /** the T/CEC interfaces this function calls on partner platforms (pushes, reconciliation) */
   readonly calls?: readonly string[];
-  /** alarms on the function's own Powertools metrics (namespace EVCS, dimension service): `metric > threshold` */
-  readonly metricAlarms?: readonly MetricAlarmDecl[];
+  /** alarms on the metrics this function emits (EMF): one line per flow signal; severity from the tier */
+  readonly alarms?: readonly MetricAlarmDecl[];
+  /** reserved concurrency; default by tier (L0 reserves, so an L1/L2 burst cannot starve it) */
+  readonly reservedConcurrency?: number;
 }
 
-interface MetricAlarmDecl {
+/**
+ * An alarm on a metric a function emits with Powertools (namespace EVCS, dimension `service`), at
+ * the function's tier severity. The mechanism every flow uses to alarm on its own signal, e.g.
+ * `{ metric: 'PushParked', threshold: 0, description: 'a push was parked in the DLQ' }`.
+ */
+export interface MetricAlarmDecl {
   readonly metric: string;
-  readonly statistic: 'Sum' | 'Maximum';
+  /** alarms when the 5-minute value is above this */
   readonly threshold: number;
   readonly description: string;
+  /** default Sum */
+  readonly statistic?: 'Sum' | 'Maximum';
+  /**
+   * `rate`: alarm on 100 × metric / (metric + these metrics), a percentage (failure rate);
+   * `partner`: the metric is also emitted per partner (dimension OperatorID) and the alarm watches
+   * the worst partner (a CloudWatch Metrics Insights query)
+   */
+  readonly per?: { readonly rateOf: readonly string[] } | 'partner';
 }
 
 export interface Topology {
@@ -142,10 +157,12 @@ export interface TierDefaults {
   readonly logRetentionDays: number;
   /** async retries (EventBridge → Lambda) */
   readonly retryAttempts: number;
+  /** reserved concurrency of each function of the tier (none: the account's shared pool) */
+  readonly reservedConcurrency?: number;
 }
 
 export const TIER_DEFAULTS: Readonly<Record<Tier, TierDefaults>> = {
-  L0: { memoryMb: 1024, timeoutSeconds: 10, severity: 'critical', logRetentionDays: 90, retryAttempts: 2 },
+  L0: { memoryMb: 1024, timeoutSeconds: 10, severity: 'critical', logRetentionDays: 90, retryAttempts: 2, reservedConcurrency: 20 },
   L1: { memoryMb: 512, timeoutSeconds: 30, severity: 'high', logRetentionDays: 30, retryAttempts: 2 },
   L2: { memoryMb: 512, timeoutSeconds: 120, severity: 'medium', logRetentionDays: 30, retryAttempts: 2 },
   L3: { memoryMb: 256, timeoutSeconds: 60, severity: 'low', logRetentionDays: 14, retryAttempts: 1 },

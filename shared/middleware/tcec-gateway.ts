@@ -75,6 +75,8 @@ interface State {
   profile?: Profile;
   /** HTTP status of an error answer other than 200 (a wrong prefix: 404) */
   httpStatus?: number;
+  /** the envelope's OperatorID, once readable (the usage report counts calls per partner) */
+  operatorId?: string;
 }
 
 const RESPONSE_HEADERS = { 'content-type': 'application/json;charset=utf-8' } as const;
@@ -88,9 +90,14 @@ const respond = (iface: InterfaceName, state: State, ret: number, msg: string, d
     body = { Ret: ret, Msg: msg, Data: '', Sig: '' };
   }
   const m = metrics.singleMetric();
+  const durationMs = Date.now() - state.started;
   m.addDimensions({ interface: iface, Ret: String(ret) });
+  // per partner and latency as EMF metadata, not dimensions: searchable, without a metric per partner
+  m.addMetadata('OperatorID', state.operatorId ?? '-');
+  // EMF metadata may be any JSON value; Powertools types it as string, a number lets Logs Insights take pct()
+  m.addMetadata('durationMs', durationMs as unknown as string);
   m.addMetric('Requests', MetricUnit.Count, 1);
-  logger.info('tcec response', { Ret: ret, Msg: msg, durationMs: Date.now() - state.started, responseDataLength: body.Data.length });
+  logger.info('tcec response', { Ret: ret, Msg: msg, durationMs, responseDataLength: body.Data.length });
   return { statusCode: state.httpStatus ?? 200, headers: { ...RESPONSE_HEADERS }, body: JSON.stringify(body) };
 };
 
@@ -213,6 +220,7 @@ const tcecGateway = (iface: InterfaceName, opts: GatewayOptions = {}): Middlewar
         throw err;
       }
       logger.appendKeys({ OperatorID: envelope.OperatorID });
+      state.operatorId = envelope.OperatorID;
 
       const partner = await getPartner(envelope.OperatorID);
       if (partner?.status !== 'active') {

@@ -38,8 +38,42 @@ class EvcsLogger extends Logger {
 
 export const logger: Logger = new EvcsLogger({ serviceName });
 
-export const metrics = new Metrics({
-  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'EVCS',
+/** receives each EMF record as the JSON line Powertools would print */
+export type MetricSink = (emfLine: string) => void;
+let metricSink: MetricSink | undefined;
+
+/**
+ * Send every EMF record to `s` instead of stdout (undefined: back to stdout). The local runtime
+ * keeps them under its data dir, where `evcs usage` reads them as CloudWatch would.
+ */
+export const setMetricSink = (s: MetricSink | undefined): void => {
+  metricSink = s;
+};
+
+const namespace = process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'EVCS';
+
+class EvcsMetrics extends Metrics {
+  override publishStoredMetrics(): this {
+    const sinkNow = metricSink;
+    if (!sinkNow) return super.publishStoredMetrics();
+    try {
+      if (this.hasStoredMetrics()) sinkNow(JSON.stringify(this.serializeMetrics()));
+    } finally {
+      this.clearMetrics();
+      this.clearDimensions();
+      this.clearMetadata();
+    }
+    return this;
+  }
+
+  /** a single metric that reaches the sink too (no default dimensions besides `service` are ever set) */
+  override singleMetric(): Metrics {
+    return new EvcsMetrics({ namespace, serviceName, singleMetric: true, logger });
+  }
+}
+
+export const metrics: Metrics = new EvcsMetrics({
+  namespace,
   serviceName,
   // the Metrics utility's own warnings are structured log records too
   logger,

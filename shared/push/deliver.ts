@@ -21,6 +21,7 @@ import { OrderDisputed } from '../../events/push.ts';
 import { publish } from '../bus/publish.ts';
 import { config } from '../config.ts';
 import { profileOf } from '../domain/partner-profile.ts';
+import { countForPartner } from '../observability/partner-metric.ts';
 import { recordConfirmResult } from '../store/orders.ts';
 import { getPartner, type Partner } from '../store/partners.ts';
 import { acquireProbe, type BreakerView, readBreaker, recordFailure, recordSuccess } from '../store/push-breaker.ts';
@@ -32,6 +33,7 @@ import type { SecretSet } from '../tcec/crypto.ts';
 import { ContractError } from '../tcec/dialect.ts';
 import { profileFromWire, profileToWire, pushPaths } from '../tcec/profiles.ts';
 import { type PushConfig, pushConfig } from './config.ts';
+import { deliveryLogKeys } from './log-keys.ts';
 import type { Delivery, FailureClass } from './messages.ts';
 import { takeTurn } from './partner-limit.ts';
 import { afterFailure, classifyReply, hopSeconds, notDeliverable, type Outcome, park } from './policy.ts';
@@ -205,9 +207,8 @@ const attemptWithGate = async (
     if (m.gate && owner && releaseOnSuccess) await releaseGate(m.partner, m.gate.key, owner, m.gate.version);
     await recordSuccess(m.partner, breaker);
     await onDelivered(m, outcome, now);
-    metrics.addMetric('PushDelivered', MetricUnit.Count, 1);
-    if (outcome.ignored)
-      logger.info('push accepted and ignored by the partner (Status 1): not retried', { id: m.id, OperatorID: m.partner });
+    countForPartner('PushDelivered', m.partner);
+    if (outcome.ignored) logger.info('push accepted and ignored by the partner (Status 1): not retried', deliveryLogKeys(m));
     return { action: 'done', note: outcome.ignored ? 'ignored' : 'delivered' };
   }
 
@@ -218,12 +219,11 @@ const attemptWithGate = async (
   const opened = partnerDown
     ? await recordFailure(m.partner, Date.now(), cfg.PUSH_BREAKER_THRESHOLD, cfg.PUSH_BREAKER_COOLDOWN_SECONDS * 1000)
     : false;
-  metrics.addMetric('PushFailedAttempt', MetricUnit.Count, 1);
+  countForPartner('PushFailedAttempt', m.partner);
+  if (opened) countForPartner('PushBreakerOpened', m.partner);
   const next = afterFailure(m, outcome, now, cfg);
   logger.warn('push attempt failed', {
-    id: m.id,
-    OperatorID: m.partner,
-    interface: m.iface,
+    ...deliveryLogKeys(m),
     profile: partner.profile ?? partner.dialect,
     attempt: next.message.attempt,
     failure: outcome.class,
@@ -233,7 +233,7 @@ const attemptWithGate = async (
     breakerOpened: opened,
   });
   if (next.action === 'park') {
-    metrics.addMetric('PushParked', MetricUnit.Count, 1);
+    countForPartner('PushParked', m.partner);
     return { action: 'park', message: next.message };
   }
   return { action: 'resend', message: next.message, delaySeconds: next.delaySeconds, note: 'retry' };

@@ -348,7 +348,7 @@ describe.each(cases)('%s', (_name, topo) => {
     }
   });
 
-  it.each(deployed.map((f) => [f.id, f] as const))('%s raises errors, throttles (and L0 http latency) alarms at its severity', (_id, f) => {
+  it.each(deployed.map((f) => [f.id, f] as const))('%s raises errors, throttles (and http latency) alarms at its severity', (_id, f) => {
     const mine = alarms.filter(
       (a) =>
         a.Namespace === 'AWS/Lambda' &&
@@ -365,7 +365,7 @@ describe.each(cases)('%s', (_name, topo) => {
     });
     expect(mine.find((a) => a.MetricName === 'Throttles')).toMatchObject({ Threshold: 0, Period: 300, AlarmActions: topic, ...window });
     const latency = mine.find((a) => a.MetricName === 'Duration');
-    if (f.tier === 'L0' && f.triggers.some((t) => t.type === 'http')) {
+    if (f.triggers.some((t) => t.type === 'http')) {
       const timeout = f.timeoutSeconds ?? TIER_DEFAULTS[f.tier].timeoutSeconds;
       expect(latency).toMatchObject({ ExtendedStatistic: 'p99', Threshold: timeout * 1000 * 0.8, AlarmActions: topic });
     } else expect(latency).toBeUndefined();

@@ -1,0 +1,116 @@
+/**
+ * cdk-nag (AwsSolutions) findings this stack accepts, each on the narrowest construct it concerns
+ * and each with its reason. The synth test (test/infra/nag.test.ts) runs the AwsSolutions pack
+ * over the whole app and fails on any finding not acknowledged here, and on any acknowledgement
+ * without a reason.
+ */
+import { type Stack, Validations } from 'aws-cdk-lib';
+import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type { IConstruct } from 'constructs';
+import type { EvcsFunction } from './evcs-function.ts';
+
+export interface NagAcknowledgement {
+  /** the pack's rule id, optionally narrowed to one finding: `AwsSolutions-IAM5[Resource::*]` */
+  readonly rule: string;
+  readonly reason: string;
+}
+
+/** the id cdk-nag reports a finding under */
+const id = (rule: string): string => `AwsSolutions::${rule}`;
+
+const acknowledge = (scope: IConstruct, acks: readonly NagAcknowledgement[]): void =>
+  Validations.of(scope).acknowledge(...acks.map((a) => ({ id: id(a.rule), reason: a.reason })));
+
+/** every function's role: logs, X-Ray, and the wildcard suffixes its declared grants need */
+const FUNCTION_ACKNOWLEDGEMENTS: readonly NagAcknowledgement[] = [
+  {
+    rule: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+    reason: 'the AWS managed basic execution policy only allows writing the function’s own CloudWatch Logs',
+  },
+  {
+    rule: 'AwsSolutions-IAM5[Resource::*]',
+    reason: 'X-Ray PutTraceSegments/PutTelemetryRecords (active tracing) have no resource-level permissions',
+  },
+  {
+    rule: 'AwsSolutions-L1',
+    reason:
+      'the runtime is pinned to the Node.js version the bundles are built and tested for (evcsBundling target); upgraded deliberately',
+  },
+];
+
+/** a grant's wildcard, accepted only where the topology declared that grant */
+export const grantAcknowledgement = (resource: string, reason: string): NagAcknowledgement => ({
+  rule: `AwsSolutions-IAM5[Resource::${resource}]`,
+  reason,
+});
+
+export const acknowledgeFunction = (fn: EvcsFunction, extra: readonly NagAcknowledgement[]): void =>
+  acknowledge(fn, [...FUNCTION_ACKNOWLEDGEMENTS, ...extra]);
+
+export const acknowledgeApi = (api: apigwv2.HttpApi): void =>
+  acknowledge(api, [
+    {
+      rule: 'AwsSolutions-APIG4',
+      reason:
+        'T/CEC 102 authenticates in the protocol: every request carries a partner token (query_token) and an HMAC Sig the gateway verifies before any work; API Gateway authorizers cannot verify either',
+    },
+  ]);
+
+export const acknowledgeSecret = (secret: secretsmanager.Secret): void =>
+  acknowledge(secret, [
+    {
+      rule: 'AwsSolutions-SMG4',
+      reason:
+        'the platform signing key is rotated by the operator together with the partners (evcs partners rotate keeps the previous set valid for a grace period); an unannounced automatic rotation would break every partner',
+    },
+  ]);
+
+/** the deploy-time iot:DescribeEndpoint lookup (AwsCustomResource) and the CDK's singleton provider function behind it */
+export const acknowledgeIotEndpointLookup = (lookup: IConstruct, provider: IConstruct | undefined): void => {
+  acknowledge(lookup, [{ rule: 'AwsSolutions-IAM5[Resource::*]', reason: 'iot:DescribeEndpoint has no resource-level permissions' }]);
+  if (provider)
+    acknowledge(provider, [
+      {
+        rule: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        reason: 'the CDK custom-resource provider only needs to write its own logs; the policy is the AWS managed one',
+      },
+      { rule: 'AwsSolutions-L1', reason: 'the CDK-owned custom-resource provider picks its own runtime' },
+    ]);
+};
+
+/** a function's on-failure queue: it IS a dead-letter queue (a Lambda destination), which the SQS3 rule cannot see */
+export const acknowledgeOnFailureQueue = (queue: IConstruct): void =>
+  acknowledge(queue, [
+    {
+      rule: 'AwsSolutions-SQS3',
+      reason: 'this queue is the dead-letter destination of the function’s failed async invocations (OnFailure destination)',
+    },
+  ]);
+
+/** the Scheduler's role may invoke the scheduled function, any version or alias (`<fn>:*`) */
+export const acknowledgeSchedulerRole = (role: IConstruct, functionLogicalId: string): void =>
+  acknowledge(role, [
+    {
+      rule: `AwsSolutions-IAM5[Resource::<${functionLogicalId}.Arn>:*]`,
+      reason: 'EventBridge Scheduler’s target role invokes the scheduled function, whichever version or alias it targets',
+    },
+  ]);
+
+/**
+ * A resource as cdk-nag names it in a finding id: literal text as is, `{ Ref: X }` as `<X>`,
+ * `{ Fn::GetAtt: [R, A] }` as `<R.A>`, joins joined — whether the stack's env is concrete or not.
+ */
+export const nagResource = (stack: Stack, value: string): string => {
+  const render = (v: unknown): string => {
+    if (typeof v === 'string') return v;
+    const o = v as Record<string, unknown>;
+    if (typeof o.Ref === 'string') return `<${o.Ref}>`;
+    const att = o['Fn::GetAtt'] as [string, string] | undefined;
+    if (att) return `<${att[0]}.${att[1]}>`;
+    const join = o['Fn::Join'] as [string, unknown[]] | undefined;
+    if (join) return join[1].map(render).join(join[0]);
+    throw new Error(`nagResource: cannot render ${JSON.stringify(v)}`);
+  };
+  return render(stack.resolve(value));
+};

@@ -1,0 +1,173 @@
+/**
+ * Operations from the topology: tiers decide which alarms exist and where they go, L0 functions
+ * reserve concurrency, flows' declared alarms (push failure rate, breaker, parked pushes, disputes)
+ * are in the stack, and every dashboard and saved Logs Insights query is derived from the same
+ * declarations.
+ */
+import { describe, expect, it } from 'vitest';
+import { topology } from '../../infra/topology/index.ts';
+import { type FunctionDecl, TIER_DEFAULTS, type Topology } from '../../infra/topology/types.ts';
+import { fixtureTopology } from '../fixtures/local-topology.ts';
+import { type CfnRes, ref, synth } from './template.ts';
+
+// biome-ignore lint/suspicious/noExplicitAny: CloudFormation properties are untyped JSON
+const props = (r: CfnRes) => r.Properties as Record<string, any>;
+
+describe('tier-driven alarms (the real topology)', () => {
+  const s = synth();
+  const deployed = topology.functions.filter((f) => !f.localOnly);
+  const alarms = s.ofType('AWS::CloudWatch::Alarm').map(([, r]) => props(r));
+  const fnRef = (id: string) => ref(s.lid(s.stack.functions.get(id)!.fn));
+  const topicOf = (f: FunctionDecl) => [ref(s.lid(s.stack.alarmTopics.topic(TIER_DEFAULTS[f.tier].severity)))];
+  const lambdaAlarms = (f: FunctionDecl) =>
+    alarms.filter(
+      (a) =>
+        a.Namespace === 'AWS/Lambda' && JSON.stringify(a.Dimensions) === JSON.stringify([{ Name: 'FunctionName', Value: fnRef(f.id) }]),
+    );
+
+  const l0 = deployed.filter((f) => f.tier === 'L0');
+  it('has L0 functions to protect', () => expect(l0.length).toBeGreaterThan(3));
+
+  it.each(l0.map((f) => [f.id, f] as const))(
+    'L0 %s pages (critical topic) on errors, throttles and, if it serves, p99 latency',
+    (_id, f) => {
+      const mine = lambdaAlarms(f);
+      const page = topicOf(f);
+      expect(page).toEqual([ref(s.lid(s.stack.alarmTopics.topic('critical')))]);
+      for (const metric of ['Errors', 'Throttles']) {
+        expect(
+          mine.find((a) => a.MetricName === metric),
+          metric,
+        ).toMatchObject({ AlarmActions: page, OKActions: page, EvaluationPeriods: 1 });
+      }
+      if (f.triggers.some((t) => t.type === 'http'))
+        expect(mine.find((a) => a.MetricName === 'Duration')).toMatchObject({ ExtendedStatistic: 'p99', AlarmActions: page });
+    },
+  );
+
+  it.each(deployed.map((f) => [f.id, f] as const))('%s: reserved concurrency iff its tier (or declaration) reserves', (_id, f) => {
+    const fn = s.res(s.stack.functions.get(f.id)!.fn);
+    const expected = f.reservedConcurrency ?? TIER_DEFAULTS[f.tier].reservedConcurrency;
+    expect(fn.Properties.ReservedConcurrentExecutions).toBe(expected);
+    if (f.tier === 'L0') expect(expected).toBeGreaterThan(0);
+  });
+
+  it('every declared flow alarm exists, at its function tier severity, on the right metric', () => {
+    const declared = deployed.flatMap((f) => (f.alarms ?? []).map((a) => [f, a] as const));
+    expect(declared.length).toBeGreaterThanOrEqual(4);
+    for (const [f, a] of declared) {
+      const found = alarms.filter((x) => String(x.AlarmDescription).includes(`${f.id}: ${a.description}`));
+      expect(found, `${f.id} ${a.metric}`).toHaveLength(1);
+      const alarm = found[0]!;
+      expect(alarm.AlarmActions).toEqual(topicOf(f));
+      expect(alarm.Threshold).toBe(a.threshold);
+      const text = JSON.stringify(alarm);
+      expect(text).toContain(a.metric);
+      if (a.per === 'partner') expect(text).toMatch(/GROUP BY OperatorID ORDER BY SUM\(\) DESC LIMIT 1/);
+      else if (a.per) for (const other of a.per.rateOf) expect(text).toContain(other);
+      else expect(alarm).toMatchObject({ Namespace: 'EVCS', MetricName: a.metric, Dimensions: [{ Name: 'service', Value: f.service }] });
+    }
+  });
+
+  it('the push service alarms on its failure rate, breakers, parked pushes and disputes', () => {
+    const push = deployed.find((f) => f.id === 'push-deliver')!;
+    expect((push.alarms ?? []).map((a) => a.metric).sort()).toEqual([
+      'OrderDisputed',
+      'PushBreakerOpened',
+      'PushFailedAttempt',
+      'PushParked',
+    ]);
+    const rate = alarms.find((a) => String(a.AlarmDescription).includes('push attempts failed'))!;
+    const expr = (rate.Metrics as { Expression?: string }[]).find((m) => m.Expression)!.Expression!;
+    expect(expr).toMatch(/^IF\(.*100 \* FILL\(m, 0\)/);
+  });
+});
+
+describe('a flow adds its alarm with one line', () => {
+  const topo: Topology = {
+    ...fixtureTopology,
+    functions: fixtureTopology.functions.map((f) =>
+      f.id === 'echo-http'
+        ? { ...f, tier: 'L1', alarms: [{ metric: 'OcppConnectFailed', threshold: 5, description: 'charge points fail to connect' }] }
+        : f,
+    ),
+  };
+  const s = synth({ topology: topo });
+
+  it('becomes an alarm on EVCS/<metric> {service} at the tier severity', () => {
+    const f = topo.functions.find((x) => x.id === 'echo-http')!;
+    s.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'EVCS',
+      MetricName: 'OcppConnectFailed',
+      Dimensions: [{ Name: 'service', Value: f.service }],
+      Threshold: 5,
+      AlarmActions: [ref(s.lid(s.stack.alarmTopics.topic('high')))],
+    });
+  });
+});
+
+describe('dashboards and saved queries from the topology', () => {
+  const s = synth();
+  const deployed = topology.functions.filter((f) => !f.localOnly);
+  const boards = s.ofType('AWS::CloudWatch::Dashboard').map(([, r]) => props(r));
+  /** the dashboard body: a Fn::Join of literal text and tokens; the literal text is what we read */
+  const body = (name: string): string => {
+    const b = boards.find((x) => x.DashboardName === name);
+    if (!b) throw new Error(`no dashboard ${name}`);
+    return JSON.stringify(b.DashboardBody);
+  };
+
+  it('one dashboard per service and an overview', () => {
+    const services = [...new Set(deployed.map((f) => f.service))].sort();
+    expect(boards.map((b) => b.DashboardName).sort()).toEqual([...services.map((x) => `evcs-${x}`), 'evcs-overview'].sort());
+  });
+
+  it.each(deployed.map((f) => [f.id, f] as const))(
+    '%s: its service dashboard shows its errors and p99, and requests by Ret per interface',
+    (id, f) => {
+      const b = body(`evcs-${f.service}`);
+      expect(b).toContain(`${id} (${f.tier}): invocations, errors, throttles`);
+      expect(b).toContain(`${id}: duration p50 / p99`);
+      const http = f.triggers.find((t) => t.type === 'http');
+      if (http?.path.startsWith('/evcs/v1/')) {
+        const iface = http.path.slice('/evcs/v1/'.length);
+        expect(b).toContain(`MetricName=\\\\\\"Requests\\\\\\" interface=\\\\\\"${iface}\\\\\\"`);
+      }
+    },
+  );
+
+  it('the push dashboard shows delivered, retried, parked and breaker per partner; its queues with their DLQs', () => {
+    const b = body('evcs-push');
+    for (const m of ['PushDelivered', 'PushFailedAttempt', 'PushParked', 'PushBreakerOpened']) expect(b).toContain(`${m} per partner`);
+    expect(b).toContain('{EVCS,OperatorID,service}');
+    for (const q of ['push-events', 'push-deliveries']) expect(b).toContain(`${q}: depth, DLQ depth`);
+  });
+
+  it('the overview has every tier in use, sessions, queue depths and the cost drivers', () => {
+    const b = body('evcs-overview');
+    for (const tier of new Set(deployed.map((f) => f.tier))) expect(b).toContain(`${tier}: invocations, errors, throttles`);
+    expect(b).toContain('interface=\\\\\\"query_start_charge\\\\\\" Ret=\\\\\\"0\\\\\\"');
+    expect(b).toContain('queue depths');
+    expect(b).toContain('cost drivers: Lambda invocations');
+    expect(b).toContain('ConsumedWriteCapacityUnits');
+  });
+
+  it('saves one Logs Insights query per search key over every function log group', () => {
+    const queries = s.ofType('AWS::Logs::QueryDefinition').map(([, r]) => props(r));
+    const names = queries.map((q) => q.Name).sort();
+    expect(names).toEqual([
+      'evcs/by-ConnectorID',
+      'evcs/by-OperatorID',
+      'evcs/by-StartChargeSeq',
+      'evcs/by-interface',
+      'evcs/by-xray_trace_id',
+    ]);
+    const groups = deployed.map((f) => ref(s.lid(s.stack.functions.get(f.id)!.logGroup)));
+    for (const q of queries) {
+      const key = String(q.Name).replace('evcs/by-', '');
+      expect(q.QueryString).toContain(`filter ${key} = "<${key}>"`);
+      expect(q.QueryString).toContain('sort @timestamp asc');
+      expect(q.LogGroupNames).toEqual(groups);
+    }
+  });
+});
