@@ -11,6 +11,7 @@
  *
  * --sim-speed N  the pile simulator runs at N × real time (60: a 1-hour session per minute)
  * --sim-url URL  no embedded simulator; pile commands go to an external one (infra/local/simulator/main.ts)
+ * --no-sim       no simulator at all: charge points connect over OCPP (ws://127.0.0.1:<port>/ocpp/<EquipmentID>)
  *
  * Ctrl-C stops everything it started.
  */
@@ -25,7 +26,7 @@ import { DEFAULT_DATA_DIR, DEFAULT_PORT, DEFAULT_SEED } from './defaults.ts';
 import { JAVA_REQUIRED, javaAvailable } from './dynamodb.ts';
 import { startPlatform } from './platform.ts';
 
-const USAGE = `usage: npm start -- [--port N] [--seed FILE] [--data-dir DIR] [--fresh] [--json-logs] [--verbose] [--sim-speed N] [--sim-url URL]`;
+const USAGE = `usage: npm start -- [--port N] [--seed FILE] [--data-dir DIR] [--fresh] [--json-logs] [--verbose] [--sim-speed N] [--sim-url URL] [--no-sim]`;
 
 const main = async (): Promise<void> => {
   const { values } = parseArgs({
@@ -38,6 +39,7 @@ const main = async (): Promise<void> => {
       'json-logs': { type: 'boolean', default: false },
       'sim-speed': { type: 'string', default: '1' },
       'sim-url': { type: 'string' },
+      'no-sim': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -63,6 +65,7 @@ const main = async (): Promise<void> => {
     logs: values.verbose || values['json-logs'] ? 'json' : 'pretty',
     simSpeed,
     ...(values['sim-url'] ? { pileSimUrl: values['sim-url'] } : {}),
+    ...(values['no-sim'] ? { simulator: false as const } : {}),
   });
 
   const seedFile = resolve(values.seed);
@@ -78,7 +81,9 @@ const main = async (): Promise<void> => {
       fresh: values.fresh,
       piles: platform.simulator
         ? `${platform.simulator.size()} simulated connectors at ${simSpeed}× (control: POST ${platform.apiUrl}/local/sim/connectors/<ConnectorID>)`
-        : `external simulator at ${values['sim-url'] ?? '(none)'}`,
+        : values['no-sim']
+          ? 'no simulator: real chargers connect over OCPP'
+          : `external simulator at ${values['sim-url'] ?? '(none)'}`,
       defaultPort: port === DEFAULT_PORT,
     }),
   );

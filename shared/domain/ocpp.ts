@@ -211,3 +211,11 @@ export const basicCredentials = (header: string | undefined): { user: string; pa
   const i = text.indexOf(':');
   return i < 0 ? undefined : { user: text.slice(0, i), password: text.slice(i + 1) };
 };
+
+/** The charge points of a set of stations: each EquipmentID, its ConnectorIDs in order (OCPP connectors 1..n). */
+export const chargePointsOf = (
+  stations: readonly { EquipmentInfos: readonly { EquipmentID: string; ConnectorInfos: readonly { ConnectorID: string }[] }[] }[],
+): { chargePointId: string; connectors: string[] }[] =>
+  stations.flatMap((st) =>
+    st.EquipmentInfos.map((e) => ({ chargePointId: e.EquipmentID, connectors: e.ConnectorInfos.map((c) => c.ConnectorID) })),
+  );
