@@ -172,6 +172,10 @@ export class EvcsStack extends Stack {
       });
       this.ocppAlarms(this.ocppApi);
       new CfnOutput(this, 'OcppUrl', { value: this.ocppStage.url, description: 'charge points connect to <this>/<chargePointId>' });
+      new CfnOutput(this, 'OcppCallbackUrl', {
+        value: this.ocppStage.callbackUrl,
+        description: 'export OCPP_CALLBACK_URL=<this> (operator CLI: piles …)',
+      });
     } else {
       this.ocppApi = undefined;
       this.ocppStage = undefined;

@@ -12,7 +12,7 @@ const record = async (r: SQSRecord): Promise<void> => {
   const m = OcppChecksQueue.parse(r.body);
   if (m.kind === 'offline') {
     logger.appendKeys({ chargePoint: m.chargePointId });
-    await offlineIfStillGone(m.chargePointId, new Date());
+    await offlineIfStillGone(m.chargePointId, m.connectionId, new Date());
   } else await timeOutCall(m.messageId);
 };
 

@@ -11,6 +11,8 @@
  *   npm run evcs -- stations import FILE   (JSON: seed file or StationInfo array; CSV: one row per connector,
  *        columns documented in shared/domain/station-records.ts) — all-or-nothing, idempotent
  *
+ *   npm run evcs -- piles credentials|reset|unlock|availability|trigger --equipment-id ID …   (infra/cli/piles.ts)
+ *
  * It talks to the running local platform (npm start) when one is running, else to AWS with the
  * ambient credentials and the resource names in the environment.
  */
@@ -23,6 +25,7 @@ import { importStationsFile } from '../../shared/services/station-import.ts';
 import { listPartners } from '../../shared/store/partners.ts';
 import type { SecretSet } from '../../shared/tcec/crypto.ts';
 import { connect } from './connect.ts';
+import { PILES_USAGE, pilesCommand } from './piles.ts';
 
 const USAGE = `usage:
   npm run evcs -- partners list
@@ -32,6 +35,7 @@ const USAGE = `usage:
   npm run evcs -- partners rotate --operator-id ID [--grace-seconds N]
   npm run evcs -- stations import FILE       (seed/station JSON, or CSV with one row per connector)
   npm run evcs -- dlq list|replay [--queue NAME (default push-deliveries)] [--max N] [--message-id ID]
+${PILES_USAGE}
 options: --data-dir DIR (the local platform's data dir, default .data)`;
 
 const handover = (ourOperatorId: string, operatorId: string, inbound: SecretSet, apiUrl?: string): string =>
@@ -65,6 +69,11 @@ const main = async (): Promise<number> => {
       queue: { type: 'string', default: 'push-deliveries' },
       max: { type: 'string' },
       'message-id': { type: 'string' },
+      'equipment-id': { type: 'string' },
+      rotate: { type: 'boolean', default: false },
+      type: { type: 'string' },
+      connector: { type: 'string' },
+      message: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -172,6 +181,22 @@ const main = async (): Promise<number> => {
     const moved = await replayDlq(sourceUrl, max, id ? (m) => m.messageId === id : undefined);
     console.log(`${moved} message(s) replayed from the DLQ of ${values.queue} (${where.target})`);
     return 0;
+  }
+
+  if (group === 'piles') {
+    const code = await pilesCommand(
+      verb,
+      {
+        ...(values['equipment-id'] ? { equipmentId: values['equipment-id'] } : {}),
+        rotate: values.rotate,
+        ...(values.type ? { type: values.type } : {}),
+        ...(values.connector ? { connector: values.connector } : {}),
+        ...(values.message ? { message: values.message } : {}),
+        local: where.target === 'local',
+      },
+      (line) => console.log(line),
+    );
+    if (code !== 2) return code;
   }
 
   console.error(USAGE);

@@ -41,8 +41,10 @@ import {
   getConnection,
   getIssuedTag,
   getTransaction,
+  lastLostConnection,
   markBooted,
   type PendingCall,
+  putCallAnswer,
   putConnection,
   putIssuedTag,
   putPendingCall,
@@ -88,9 +90,13 @@ export const disconnectChargePoint = async (connectionId: string, now: Date): Pr
     );
 };
 
-/** The grace period is over: still no connection → every connector of the charge point is offline (0). */
-export const offlineIfStillGone = async (chargePointId: string, at: Date): Promise<boolean> => {
+/**
+ * The grace period of the disconnect of `connectionId` is over: still no connection, and no later
+ * disconnect (whose own grace period runs) → every connector of the charge point is offline (0).
+ */
+export const offlineIfStillGone = async (chargePointId: string, connectionId: string, at: Date): Promise<boolean> => {
   if (await getConnection(chargePointId)) return false;
+  if ((await lastLostConnection(chargePointId)) !== connectionId) return false;
   const cp = await getChargePoint(chargePointId);
   if (!cp) return false;
   await emitPileEvents(
@@ -344,6 +350,13 @@ const onAnswer = async (chargePointId: string, frame: Extract<Frame, { kind: 're
     logger.warn('OCPP answer to no pending call (late, duplicate or foreign)', { chargePoint: chargePointId, messageId: frame.id });
     return;
   }
+  await putCallAnswer(
+    frame.id,
+    frame.kind === 'result'
+      ? { kind: 'result', payload: frame.payload }
+      : { kind: 'error', code: frame.code, description: frame.description },
+    new Date(),
+  );
   let accepted = false;
   if (frame.kind === 'result') {
     const problem = checkPayload(call.action, 'conf', frame.payload);

@@ -6,9 +6,11 @@
  *                                  password's salted SHA-256, `simulated`
  *   CP#<chargePointId>      CONN   its live WebSocket connection id, connectedAt
  *   CP#<chargePointId>      BOOT   when a BootNotification of it was last accepted
+ *   CP#<chargePointId>      GONE   the connection whose close last left it disconnected
  *   WS#<connectionId>       CONN   connection id → charge point, booted (the $default route knows only the id)
  *   CALL#<messageId>        CALL   an outgoing call awaiting its CALLRESULT: action, charge point,
  *                                  what it was for (StartChargeSeq, ConnectorID), expiresAt
+ *   CALL#<messageId>        ANSWER what the charge point answered (the operator CLI waits for it)
  *   TX#<cp>#<transactionId> TX     a transaction bound to an order: StartChargeSeq, ConnectorID, meterStartWh
  *   TAG#<idTag>             TAG    an idTag we issued with a RemoteStart → the order it starts
  *
@@ -173,7 +175,7 @@ export const markBooted = async (chargePointId: string, connectionId: string, no
  */
 export const deleteConnection = async (chargePointId: string, connectionId: string): Promise<boolean> => {
   await dynamo().send(new DeleteCommand({ TableName: table(), Key: { pk: `WS#${connectionId}`, sk: 'CONN' } }));
-  return conditionalWrite(
+  const removed = await conditionalWrite(
     dynamo(),
     new DeleteCommand({
       TableName: table(),
@@ -182,6 +184,17 @@ export const deleteConnection = async (chargePointId: string, connectionId: stri
       ExpressionAttributeValues: { ':c': connectionId },
     }),
   );
+  if (removed)
+    await dynamo().send(
+      new PutCommand({ TableName: table(), Item: { pk: `CP#${chargePointId}`, sk: 'GONE', connectionId, ttl: ttlIn(new Date(), DAY_S) } }),
+    );
+  return removed;
+};
+
+/** the connection whose close last left the charge point disconnected */
+export const lastLostConnection = async (chargePointId: string): Promise<string | undefined> => {
+  const res = await dynamo().send(new GetCommand({ TableName: table(), Key: { pk: `CP#${chargePointId}`, sk: 'GONE' } }));
+  return res.Item ? String(res.Item.connectionId) : undefined;
 };
 
 // ── outgoing calls ───────────────────────────────────────────────────────────────────────────
@@ -219,6 +232,20 @@ export const takePendingCall = async (messageId: string): Promise<PendingCall | 
     ...(i.ConnectorID ? { ConnectorID: String(i.ConnectorID) } : {}),
     expiresAt: Number(i.expiresAt),
   };
+};
+
+/** what a charge point answered to one of our calls (kept a day: the operator CLI waits for it) */
+export type CallAnswer = { kind: 'result'; payload: Record<string, unknown> } | { kind: 'error'; code: string; description: string };
+
+export const putCallAnswer = async (messageId: string, answer: CallAnswer, now: Date): Promise<void> => {
+  await dynamo().send(
+    new PutCommand({ TableName: table(), Item: { pk: `CALL#${messageId}`, sk: 'ANSWER', answer, ttl: ttlIn(now, DAY_S) } }),
+  );
+};
+
+export const getCallAnswer = async (messageId: string): Promise<CallAnswer | undefined> => {
+  const res = await dynamo().send(new GetCommand({ TableName: table(), Key: { pk: `CALL#${messageId}`, sk: 'ANSWER' } }));
+  return res.Item?.answer as CallAnswer | undefined;
 };
 
 // ── transactions and idTags ──────────────────────────────────────────────────────────────────

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket, { type RawData } from 'ws';
+import { pilesCommand } from '../../infra/cli/piles.ts';
 import type { Platform } from '../../infra/local/platform.ts';
 import { idTagOf, transactionIdOf } from '../../shared/domain/ocpp.ts';
 import { chargePointPassword } from '../../shared/services/ocpp-registry.ts';
@@ -253,6 +254,55 @@ describe('bad input and faults', () => {
     expect(asked).toBe(1);
     expect((await chargeStat(seq)).TotalPower).toBe(0);
     await cp.close({ force: true });
+  });
+
+  it('operator commands (npm run evcs -- piles …) reach the connected charger and print its answer; an offline one is said so', async () => {
+    const cp = ocppClient({ endpoint: wsBase, identity: CP, password: PASSWORD });
+    const got: { action: string; params: Record<string, unknown> }[] = [];
+    for (const action of ['Reset', 'UnlockConnector', 'ChangeAvailability', 'TriggerMessage'])
+      cp.handle(action, ({ params }) => {
+        got.push({ action, params });
+        return { status: action === 'UnlockConnector' ? 'Unlocked' : 'Accepted' };
+      });
+    await cp.connect();
+    const run = async (verb: string, args: Record<string, string>) => {
+      const lines: string[] = [];
+      const code = await pilesCommand(verb, { equipmentId: CP, local: true, ...args }, (l) => lines.push(l));
+      return { code, out: lines.join('\n') };
+    };
+    expect(await run('reset', { type: 'Hard' })).toMatchObject({ code: 0, out: expect.stringContaining('"status":"Accepted"') });
+    expect(await run('unlock', { connector: '2' })).toMatchObject({ code: 0, out: expect.stringContaining('Unlocked') });
+    expect((await run('availability', { connector: '0', type: 'Inoperative' })).code).toBe(0);
+    expect((await run('trigger', { message: 'StatusNotification', connector: '1' })).code).toBe(0);
+    expect(got).toEqual([
+      { action: 'Reset', params: { type: 'Hard' } },
+      { action: 'UnlockConnector', params: { connectorId: 2 } },
+      { action: 'ChangeAvailability', params: { connectorId: 0, type: 'Inoperative' } },
+      { action: 'TriggerMessage', params: { requestedMessage: 'StatusNotification', connectorId: 1 } },
+    ]);
+    expect((await run('reset', { type: 'Sideways' })).code).toBe(1); // not valid OCPP: never sent
+    expect(got).toHaveLength(4);
+    await cp.close({ force: true });
+    const offline = await pilesCommand('reset', { equipmentId: 'FX0002E01', local: true }, () => undefined);
+    expect(offline).toBe(1);
+    const lines: string[] = [];
+    expect(await pilesCommand('credentials', { equipmentId: CP_NEVER_BOOTED, local: true }, (l) => lines.push(l))).toBe(0);
+    expect(lines.join('\n')).toContain(await chargePointPassword(CP_NEVER_BOOTED));
+    await expect(pilesCommand('credentials', { equipmentId: CP_NEVER_BOOTED, local: false }, () => undefined)).rejects.toThrow(
+      /only for the local/,
+    );
+  });
+
+  it('a rotated password replaces the old one at once', async () => {
+    const lines: string[] = [];
+    const old = await chargePointPassword(CP_NEVER_BOOTED);
+    expect(await pilesCommand('credentials', { equipmentId: CP_NEVER_BOOTED, rotate: true, local: true }, (l) => lines.push(l))).toBe(0);
+    const fresh = await chargePointPassword(CP_NEVER_BOOTED);
+    expect(fresh).not.toBe(old);
+    expect(lines.join('\n')).toContain(fresh);
+    expect(await refusedWith(`${wsBase}/${CP_NEVER_BOOTED}`, { authorization: basic(CP_NEVER_BOOTED, old) })).toBe(401);
+    const s = await rawSocket(CP_NEVER_BOOTED, fresh);
+    s.ws.close();
   });
 
   it('a disconnected charge point goes offline only after the grace period, not at once', async () => {
