@@ -67,7 +67,7 @@ export const errorFrame = (id: string, code: OcppErrorCode, description: string,
 // ── charge point → platform ──────────────────────────────────────────────────────────────────
 
 /** what a charge point may send us (1.6 core + DataTransfer); anything else is NotImplemented */
-export const INCOMING_ACTIONS = [
+const INCOMING_ACTIONS = [
   'BootNotification',
   'Heartbeat',
   'StatusNotification',

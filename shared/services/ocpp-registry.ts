@@ -35,8 +35,8 @@ export const registerChargePoints = async (stations: Stations, entries: Seed['ch
 };
 
 /** The password a charger must present (a seed-set password is the seed's: not stored anywhere readable). */
-export const chargePointPassword = async (chargePointId: string): Promise<string> =>
-  (await rotatedPassword(chargePointId)) ?? derive(await passwordKey(), chargePointId);
+export const chargePointPassword = async (chargePointId: string, key?: string): Promise<string> =>
+  (await rotatedPassword(chargePointId)) ?? derive(key ?? (await passwordKey()), chargePointId);
 
 /** A new random password for one charge point: stored (hash in the registry, value in Secrets Manager), returned once. */
 export const rotateChargePointPassword = async (chargePointId: string): Promise<string | undefined> => {

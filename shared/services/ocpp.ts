@@ -304,7 +304,7 @@ const stopTransaction = async (cp: ChargePoint, p: Payload, now: Date): Promise<
 
 // ── platform → charge point ──────────────────────────────────────────────────────────────────
 
-export const OUTGOING_ACTIONS = [
+const OUTGOING_ACTIONS = [
   'RemoteStartTransaction',
   'RemoteStopTransaction',
   'Reset',

@@ -37,30 +37,33 @@ export interface ChargePointRegistration extends ChargePoint {
   password: string;
 }
 
-/** Writes (or replaces) registry entries, 25 per BatchWrite; the passwords are stored salted and hashed only. */
-export const putChargePoints = async (cps: readonly ChargePointRegistration[]): Promise<void> => {
-  for (let i = 0; i < cps.length; i += 25) {
-    let items: Record<string, unknown>[] | undefined = cps.slice(i, i + 25).map((cp) => {
-      const salt = randomBytes(12).toString('hex');
-      return {
-        PutRequest: {
-          Item: {
-            pk: `CP#${cp.chargePointId}`,
-            sk: 'META',
-            connectors: cp.connectors,
-            simulated: cp.simulated,
-            salt,
-            passwordHash: hashPassword(cp.password, salt),
-          },
-        },
-      };
-    });
-    for (let attempt = 0; items?.length; attempt++) {
-      const res = await dynamo().send(new BatchWriteCommand({ RequestItems: { [table()]: items } }));
-      items = res.UnprocessedItems?.[table()] as Record<string, unknown>[] | undefined;
-      if (items?.length && attempt > 8) throw new Error(`ocpp registry: ${items.length} entries left unprocessed`);
-      if (items?.length) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
-    }
+/** Writes (or replaces) registry entries, 25 per BatchWrite, 8 BatchWrites at a time; the passwords are stored salted and hashed only. */
+export const putChargePoints = async (cps: readonly ChargePointRegistration[], concurrency = 8): Promise<void> => {
+  const starts = Array.from({ length: Math.ceil(cps.length / 25) }, (_, k) => k * 25);
+  const worker = async () => {
+    for (let i = starts.shift(); i !== undefined; i = starts.shift()) await putChunk(cps.slice(i, i + 25));
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+};
+
+const putChunk = async (chunk: readonly ChargePointRegistration[]): Promise<void> => {
+  let items: Record<string, unknown>[] | undefined = chunk.map((cp) => {
+    const salt = randomBytes(12).toString('hex');
+    const Item = {
+      pk: `CP#${cp.chargePointId}`,
+      sk: 'META',
+      connectors: cp.connectors,
+      simulated: cp.simulated,
+      salt,
+      passwordHash: hashPassword(cp.password, salt),
+    };
+    return { PutRequest: { Item } };
+  });
+  for (let attempt = 0; items?.length; attempt++) {
+    const res = await dynamo().send(new BatchWriteCommand({ RequestItems: { [table()]: items } }));
+    items = res.UnprocessedItems?.[table()] as Record<string, unknown>[] | undefined;
+    if (items?.length && attempt > 8) throw new Error(`ocpp registry: ${items.length} entries left unprocessed`);
+    if (items?.length) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
   }
 };
 
