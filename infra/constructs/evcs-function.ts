@@ -126,6 +126,7 @@ export class EvcsFunction extends Construct {
         logLevel: 'INFO',
         tableName: (logical) => this.table(logical).tableName,
         queueUrl: (logical) => this.queue(logical).queueUrl,
+        ...(props.webSocketStage ? { websocketCallbackUrl: props.webSocketStage.callbackUrl } : {}),
       }),
     });
 
@@ -162,8 +163,7 @@ export class EvcsFunction extends Construct {
   bindWebSocketPost(): void {
     const stage = this.props.webSocketStage;
     if (!stage) throw new Error(`function ${this.decl.id}: a websocket grant needs the stack's OCPP WebSocket API`);
-    stage.grantManagementApiAccess(this.fn);
-    this.fn.addEnvironment('OCPP_CALLBACK_URL', stage.callbackUrl);
+    stage.grantManagementApiAccess(this.fn); // OCPP_CALLBACK_URL comes with the environment (infra/topology/environment.ts)
   }
 
   private applyGrant(grant: Grant): void {

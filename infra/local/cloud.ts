@@ -209,7 +209,7 @@ export const startLocalCloud = async (opts: LocalCloudOptions): Promise<LocalClo
     for (const t of topology.tables) env[envName('TABLE', t.name)] = localTableName(t.name, tablePrefix);
     for (const qd of topology.queues) env[envName('QUEUE_URL', qd.name)] = q.url(qd.name);
     /** local settings every function gets on top of its own environment (tests shorten windows, the pile transport) */
-    const overrides: Record<string, string> = { OCPP_CALLBACK_URL: env.OCPP_CALLBACK_URL ?? '', ...(opts.env ?? {}) };
+    const overrides: Record<string, string> = { ...(opts.env ?? {}) };
     Object.assign(env, overrides);
     const saved = new Map<string, string | undefined>();
     const setProcessEnv = (vars: Record<string, string>) => {
@@ -240,6 +240,7 @@ export const startLocalCloud = async (opts: LocalCloudOptions): Promise<LocalClo
           secretsPrefix: env.SECRETS_PREFIX ?? 'evcs/',
           eventBusName: busName,
           logLevel: powertoolsLevel,
+          websocketCallbackUrl: `${awsEndpoint}/ocpp`,
           overrides,
         });
         functionEnvs.set(fn.id, e);
