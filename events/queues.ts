@@ -41,6 +41,22 @@ export const PileCommandsQueue = defineQueue({
   dlqRetentionDays: 14,
 });
 
+/** what the OCPP gateway checks later: a disconnected charge point still gone, an outgoing call still unanswered */
+const OcppCheckSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('offline'), chargePointId: z.string().min(1).max(48), connectionId: z.string().min(1), at: z.iso.datetime() }),
+  z.object({ kind: z.literal('call-timeout'), messageId: z.string().min(1).max(36) }),
+]);
+
+export const OcppChecksQueue = defineQueue({
+  name: 'ocpp-checks',
+  description: 'Delayed OCPP gateway checks: connectors offline after a disconnect grace period; outgoing calls timed out',
+  tier: 'L0',
+  visibilityTimeoutSeconds: 60,
+  maxReceiveCount: 5,
+  body: OcppCheckSchema,
+  dlqRetentionDays: 14,
+});
+
 // -- charging --------------------------------------------------------------------------------------
 
 /**

@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { Annotations, type CfnElement, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, TimeZone } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { HttpLambdaIntegration, WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -86,6 +87,9 @@ export class EvcsStack extends Stack {
   readonly functions = new Map<string, EvcsFunction>();
   readonly api: apigwv2.HttpApi;
   readonly apiStage: apigwv2.HttpStage;
+  /** the OCPP 1.6J gateway charge points connect to (only when the topology declares websocket routes) */
+  readonly ocppApi: apigwv2.WebSocketApi | undefined;
+  readonly ocppStage: apigwv2.WebSocketStage | undefined;
   readonly platformSecret: secretsmanager.Secret;
   readonly repoRoot: string;
   readonly operations: Operations;
@@ -160,6 +164,32 @@ export class EvcsStack extends Stack {
       },
     });
 
+    const usesWebSocket = this.topology.functions.some(
+      (f) => !f.localOnly && (f.triggers.some((t) => t.type === 'websocket') || f.grants.some((g) => 'websocket' in g)),
+    );
+    if (usesWebSocket) {
+      this.ocppApi = new apigwv2.WebSocketApi(this, 'OcppApi', {
+        apiName: 'evcs-ocpp',
+        description: 'OCPP 1.6J gateway: charge points connect with subprotocol ocpp1.6 and HTTP Basic auth (security profile 1)',
+        routeSelectionExpression: '$request.body.action',
+      });
+      this.ocppStage = new apigwv2.WebSocketStage(this, 'OcppStage', {
+        webSocketApi: this.ocppApi,
+        stageName: 'ocpp',
+        autoDeploy: true,
+        throttle: API_THROTTLE,
+      });
+      this.ocppAlarms(this.ocppApi);
+      new CfnOutput(this, 'OcppUrl', { value: this.ocppStage.url, description: 'charge points connect to <this>/<chargePointId>' });
+      new CfnOutput(this, 'OcppCallbackUrl', {
+        value: this.ocppStage.callbackUrl,
+        description: 'export OCPP_CALLBACK_URL=<this> (operator CLI: piles …)',
+      });
+    } else {
+      this.ocppApi = undefined;
+      this.ocppStage = undefined;
+    }
+
     const queueMap = new Map<string, sqs.IQueue>([...this.queues].map(([name, q]) => [name, q.queue]));
     const routes = new Set<string>();
     for (const decl of this.topology.functions) {
@@ -173,6 +203,7 @@ export class EvcsStack extends Stack {
         tables: this.tables,
         queues: queueMap,
         alarms: this.alarmTopics,
+        ...(this.ocppStage ? { webSocketStage: this.ocppStage } : {}),
       });
       this.functions.set(decl.id, fn);
       for (const [i, trigger] of decl.triggers.entries()) this.wireTrigger(fn, trigger, i, routes);
@@ -225,6 +256,30 @@ export class EvcsStack extends Stack {
         exportName: coreExportName(this.stackName, `queue-arn-${logical}`),
       });
     }
+  }
+
+  /** connect failures (our 401/400 at $connect) and outgoing calls that timed out: the gateway's own metrics */
+  private ocppAlarms(api: apigwv2.WebSocketApi): void {
+    const metric = (name: string) =>
+      new cloudwatch.Metric({
+        namespace: 'EVCS',
+        metricName: name,
+        dimensionsMap: { service: 'piles' },
+        period: Duration.minutes(5),
+        statistic: 'Sum',
+      });
+    this.alarmTopics.alarm(api, 'ConnectFailuresAlarm', {
+      metric: metric('OcppConnectRejected'),
+      threshold: 50,
+      severity: 'high',
+      description: 'OCPP: more than 50 charge point connections refused in 5 minutes (wrong passwords, unknown charge points)',
+    });
+    this.alarmTopics.alarm(api, 'CallTimeoutsAlarm', {
+      metric: metric('OcppCallTimeouts'),
+      threshold: 5,
+      severity: 'critical',
+      description: 'OCPP: more than 5 calls to charge points (RemoteStart/Stop, …) unanswered in 5 minutes',
+    });
   }
 
   private contextString(key: string): string | undefined {
@@ -318,6 +373,18 @@ export class EvcsStack extends Stack {
             ...(maxConcurrency !== undefined ? { maxConcurrency } : {}),
           }),
         );
+        return;
+      }
+      case 'websocket': {
+        if (!this.ocppApi) throw new Error(`topology: function ${decl.id} has a websocket route but the stack has no WebSocket API`);
+        if (routes.has(`ws ${trigger.route}`))
+          throw new Error(`topology: websocket route ${trigger.route} declared twice (function ${decl.id})`);
+        routes.add(`ws ${trigger.route}`);
+        this.ocppApi.addRoute(trigger.route, {
+          integration: new WebSocketLambdaIntegration(`${pascal(decl.id)}Integration${i}`, fn.fn),
+          // $default answers each CALL in its route response (no PostToConnection for a reply)
+          ...(trigger.route === '$default' ? { returnResponse: true } : {}),
+        });
         return;
       }
       case 'schedule': {

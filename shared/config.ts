@@ -35,10 +35,23 @@ const EnvSchema = z.object({
   START_TIMEOUT_SECONDS: intFromEnv(60).pipe(z.number().max(900)),
   /** a stop the pile has not confirmed within this many seconds closes the order on the last reading (≤ 900) */
   STOP_TIMEOUT_SECONDS: intFromEnv(60).pipe(z.number().max(900)),
-  /** how the pile gateway reaches the piles: AWS IoT Core MQTT (`iot`) or the local simulator (`local`) */
-  PILE_TRANSPORT: z.enum(['iot', 'local']).default('iot'),
+  /**
+   * how the pile gateway reaches the piles: OCPP 1.6J over the WebSocket API (`ocpp`); `local` adds
+   * the local simulator's loopback for charge points that are not connected over OCPP
+   */
+  PILE_TRANSPORT: z.enum(['ocpp', 'local']).default('ocpp'),
   /** base URL of the local pile simulator's endpoints (`<url>/commands`); required when PILE_TRANSPORT=local */
   PILE_SIM_URL: z.string().url().optional(),
+  /** the WebSocket API's management endpoint (PostToConnection), `https://<api>.execute-api.<region>.amazonaws.com/<stage>` */
+  OCPP_CALLBACK_URL: z.string().url().optional(),
+  /** the heartbeat interval a BootNotification grants, seconds */
+  OCPP_HEARTBEAT_SECONDS: intFromEnv(300),
+  /** an outgoing OCPP call unanswered after this many seconds has timed out */
+  OCPP_CALL_TIMEOUT_SECONDS: intFromEnv(30).pipe(z.number().max(900)),
+  /** a disconnected charge point's connectors go offline after this many seconds unless it reconnects */
+  OCPP_OFFLINE_GRACE_SECONDS: intFromEnv(60).pipe(z.number().max(900)),
+  /** DataTransfer vendorIds accepted (comma-separated); every other DataTransfer is refused */
+  OCPP_DATA_TRANSFER_VENDORS: z.string().default(''),
 });
 
 export type Config = z.infer<typeof EnvSchema> & {

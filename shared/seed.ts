@@ -44,6 +44,14 @@ const SeedPartnerSchema = z.object({
 });
 export type SeedPartner = z.infer<typeof SeedPartnerSchema>;
 
+const SeedChargePointSchema = z.object({
+  chargePointId: z.string().min(1).max(48),
+  /** OCPP security profile 1 password (AuthorizationKey): 16–40 characters */
+  password: z.string().min(16).max(40).optional(),
+  /** false: a real charger connects as this charge point, the simulator leaves it alone */
+  simulated: z.boolean().default(true),
+});
+
 /**
  * Stations are validated field by field by the stations loader (shared/domain/station-records.ts); here the
  * seed only requires an array of objects, so that a partner-only seed stays valid.
@@ -55,6 +63,12 @@ const SeedSchema = z
     stations: z.array(z.record(z.string(), z.unknown())).default([]),
     /** custom partner profiles: `{ "<name>": { "extends": "didi", "rename": {…}, … } }` (shared/tcec/profiles.ts) */
     profiles: z.record(z.string(), z.unknown()).default({}),
+    /**
+     * OCPP charge points (every EquipmentID of the stations is one; ConnectorInfos in order are its
+     * connectors 1..n): a password of its own, or `simulated: false` to leave it to a real charger.
+     * Without an entry a charge point gets a generated password (shared/services/ocpp-registry.ts).
+     */
+    chargePoints: z.array(SeedChargePointSchema).default([]),
   })
   .superRefine((seed, ctx) => {
     let known: ReadonlySet<string> = new Set();

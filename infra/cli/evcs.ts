@@ -16,6 +16,7 @@
  *   npm run evcs -- reconcile run --partner ID --date YYYY-MM-DD   (check_charge_orders now; exit 0 answered,
  *        1 partner unreachable, 3 answer refused/malformed/suspicious, 2 usage)
  *   npm run evcs -- reconcile show --date YYYY-MM-DD [--partner ID] [--json]   (stored runs and disputes)
+ *   npm run evcs -- piles credentials|reset|unlock|availability|trigger --equipment-id ID …   (infra/cli/piles.ts)
  *
  * It talks to the running local platform (npm start) when one is running, else to AWS with the
  * ambient credentials and the resource names in the environment.
@@ -36,6 +37,7 @@ import { listDay } from '../../shared/store/reconcile.ts';
 import type { SecretSet } from '../../shared/tcec/crypto.ts';
 import { connect } from './connect.ts';
 import { traceCommand, usageCommand } from './ops.ts';
+import { PILES_USAGE, pilesCommand } from './piles.ts';
 
 const USAGE = `usage:
   npm run evcs -- partners list
@@ -51,6 +53,7 @@ const USAGE = `usage:
   npm run evcs -- reconcile show --date YYYY-MM-DD [--partner ID] [--json]
   npm run evcs -- trace ID [--aws [--days N] [--log-group-prefix P]]   (ID: StartChargeSeq, ConnectorID, OperatorID, trace id)
   npm run evcs -- usage [--days 7] [--partner ID] [--aws [--log-group-prefix P]]
+${PILES_USAGE}
 options: --data-dir DIR (the local platform's data dir, default .data)`;
 
 const handover = (ourOperatorId: string, operatorId: string, inbound: SecretSet, apiUrl?: string): string =>
@@ -103,6 +106,11 @@ const main = async (): Promise<number> => {
       aws: { type: 'boolean', default: false },
       days: { type: 'string' },
       'log-group-prefix': { type: 'string' },
+      'equipment-id': { type: 'string' },
+      rotate: { type: 'boolean', default: false },
+      type: { type: 'string' },
+      connector: { type: 'string' },
+      message: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -230,6 +238,21 @@ const main = async (): Promise<number> => {
   }
 
   if (group === 'reconcile' && (verb === 'run' || verb === 'show')) return reconcile(verb, values, where.target);
+  if (group === 'piles') {
+    const code = await pilesCommand(
+      verb,
+      {
+        ...(values['equipment-id'] ? { equipmentId: values['equipment-id'] } : {}),
+        rotate: values.rotate,
+        ...(values.type ? { type: values.type } : {}),
+        ...(values.connector ? { connector: values.connector } : {}),
+        ...(values.message ? { message: values.message } : {}),
+        local: where.target === 'local',
+      },
+      (line) => console.log(line),
+    );
+    if (code !== 2) return code;
+  }
 
   console.error(USAGE);
   return 2;

@@ -13,6 +13,7 @@
  */
 import * as path from 'node:path';
 import { ArnFormat, type CfnElement, Duration, Stack, Tags } from 'aws-cdk-lib';
+import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -21,41 +22,11 @@ import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { type BundlingOptions, LogLevel, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { functionEnvironment } from '../topology/environment.ts';
 import { type FunctionDecl, type Grant, TIER_DEFAULTS, type TierDefaults } from '../topology/types.ts';
 import { ALARM_PERIOD, type AlarmTopics, declaredAlarmMetric } from './alarm-topics.ts';
-import {
-  acknowledgeFunction,
-  acknowledgeIotEndpointLookup,
-  acknowledgeOnFailureQueue,
-  grantAcknowledgement,
-  type NagAcknowledgement,
-  nagResource,
-} from './nag.ts';
-
-/** The account's IoT Core ATS data endpoint, looked up once per stack at deploy time. */
-const iotDataEndpoint = (scope: Construct): string => {
-  const stack = Stack.of(scope);
-  const id = 'IotDataEndpoint';
-  const existing = stack.node.tryFindChild(id) as AwsCustomResource | undefined;
-  const lookup =
-    existing ??
-    new AwsCustomResource(stack, id, {
-      onUpdate: {
-        service: 'Iot',
-        action: 'describeEndpoint',
-        parameters: { endpointType: 'iot:Data-ATS' },
-        physicalResourceId: PhysicalResourceId.of('iot-data-ats-endpoint'),
-      },
-      policy: AwsCustomResourcePolicy.fromSdkCalls({ resources: AwsCustomResourcePolicy.ANY_RESOURCE }),
-      installLatestAwsSdk: false,
-    });
-  if (!existing)
-    acknowledgeIotEndpointLookup(lookup, stack.node.tryFindChild(`AWS${AwsCustomResource.PROVIDER_FUNCTION_UUID.replace(/-/g, '')}`));
-  return lookup.getResponseField('endpointAddress');
-};
+import { acknowledgeFunction, acknowledgeOnFailureQueue, grantAcknowledgement, type NagAcknowledgement, nagResource } from './nag.ts';
 
 /** ESM bundles still meet CommonJS dependencies that call `require`: give them one. */
 export const ESM_REQUIRE_BANNER = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
@@ -88,9 +59,6 @@ export const evcsBundling = (opts: { readonly metafile?: boolean } = {}): Bundli
 const SECRET_LIKE_ENV_KEY =
   /(data_?secret|sig_?secret|operator_?secret|secret_?(value|key|string)|password|passwd|private_?key|api_?key|credential)/i;
 
-/** IoT Core topics the pile gateway may publish to. */
-const PILE_TOPIC_PATTERN = 'evcs/piles/*';
-
 export interface EvcsFunctionProps {
   readonly decl: FunctionDecl;
   /** absolute path of the repository root (entries are relative to it) */
@@ -101,6 +69,8 @@ export interface EvcsFunctionProps {
   readonly tables: ReadonlyMap<string, dynamodb.ITable>;
   readonly queues: ReadonlyMap<string, sqs.IQueue>;
   readonly alarms: AlarmTopics;
+  /** the OCPP WebSocket API's stage (for the `websocket: 'post'` grant) */
+  readonly webSocketStage?: apigwv2.WebSocketStage;
 }
 
 export type TableAccess = Extract<Grant, { table: string }>['access'];
@@ -159,6 +129,7 @@ export class EvcsFunction extends Construct {
         logLevel: 'INFO',
         tableName: (logical) => this.table(logical).tableName,
         queueUrl: (logical) => this.queue(logical).queueUrl,
+        ...(props.webSocketStage ? { websocketCallbackUrl: props.webSocketStage.callbackUrl } : {}),
       }),
     });
 
@@ -185,11 +156,13 @@ export class EvcsFunction extends Construct {
             'partner secret sets are created at onboarding, after deploy: the grant covers the platform prefix, nothing else',
           ),
         );
-      } else if ('iot' in grant) {
+      } else if ('websocket' in grant && this.props.webSocketStage) {
+        const stage = this.props.webSocketStage;
+        const api = stack.formatArn({ service: 'execute-api', resource: stage.api.apiId });
         acks.push(
           grantAcknowledgement(
-            nagResource(stack, stack.formatArn({ service: 'iot', resource: 'topic', resourceName: PILE_TOPIC_PATTERN })),
-            'one command topic per charge point, and charge points are added at run time',
+            nagResource(stack, `${api}/${stage.stageName}/*/@connections/*`),
+            'PostToConnection on the OCPP API’s connections: a connection id exists only once a charge point connects',
           ),
         );
       } else if ('table' in grant) {
@@ -222,14 +195,11 @@ export class EvcsFunction extends Construct {
     this.fn.addToRolePolicy(new iam.PolicyStatement({ actions, resources: [secretsPrefixArn(this, this.props.secretsPrefix)] }));
   }
 
-  /**
-   * iot:Publish on the pile command topics only, and the account's ATS data endpoint in
-   * AWS_ENDPOINT_URL_IOT_DATA_PLANE (the SDK's default data endpoint is not the account's).
-   */
-  bindIotPublish(): void {
-    const arn = Stack.of(this).formatArn({ service: 'iot', resource: 'topic', resourceName: PILE_TOPIC_PATTERN });
-    this.fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['iot:Publish'], resources: [arn] }));
-    this.fn.addEnvironment('AWS_ENDPOINT_URL_IOT_DATA_PLANE', `https://${iotDataEndpoint(this)}`);
+  /** PostToConnection on the OCPP WebSocket API's connections only; OCPP_CALLBACK_URL names its management endpoint. */
+  bindWebSocketPost(): void {
+    const stage = this.props.webSocketStage;
+    if (!stage) throw new Error(`function ${this.decl.id}: a websocket grant needs the stack's OCPP WebSocket API`);
+    stage.grantManagementApiAccess(this.fn); // OCPP_CALLBACK_URL comes with the environment (infra/topology/environment.ts)
   }
 
   private applyGrant(grant: Grant): void {
@@ -242,7 +212,7 @@ export class EvcsFunction extends Construct {
     } else if ('secrets' in grant) {
       this.bindSecrets(grant.secrets);
     } else {
-      this.bindIotPublish();
+      this.bindWebSocketPost();
     }
   }
 

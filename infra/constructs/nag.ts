@@ -66,19 +66,6 @@ export const acknowledgeSecret = (secret: secretsmanager.Secret): void =>
     },
   ]);
 
-/** the deploy-time iot:DescribeEndpoint lookup (AwsCustomResource) and the CDK's singleton provider function behind it */
-export const acknowledgeIotEndpointLookup = (lookup: IConstruct, provider: IConstruct | undefined): void => {
-  acknowledge(lookup, [{ rule: 'AwsSolutions-IAM5[Resource::*]', reason: 'iot:DescribeEndpoint has no resource-level permissions' }]);
-  if (provider)
-    acknowledge(provider, [
-      {
-        rule: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-        reason: 'the CDK custom-resource provider only needs to write its own logs; the policy is the AWS managed one',
-      },
-      { rule: 'AwsSolutions-L1', reason: 'the CDK-owned custom-resource provider picks its own runtime' },
-    ]);
-};
-
 /** a function's on-failure queue: it IS a dead-letter queue (a Lambda destination), which the SQS3 rule cannot see */
 export const acknowledgeOnFailureQueue = (queue: IConstruct): void =>
   acknowledge(queue, [

@@ -7,6 +7,8 @@
  *                                  ChangeMessageVisibility, GetQueueAttributes, GetQueueUrl, PurgeQueue, ListQueues
  *   - Secrets Manager (awsJson1_1) secretsmanager.GetSecretValue, PutSecretValue, CreateSecret,
  *                                  DescribeSecret, ListSecrets, UpdateSecret, DeleteSecret
+ *   - API Gateway Management API (restJson1) PostToConnection `POST …/@connections/{id}` → the local
+ *                                  WebSocket API (410 GoneException for a closed connection)
  *
  * Errors use AWS's JSON error shape (`__type`, `message`, HTTP 400) so the SDK throws the
  * modelled exception (ResourceNotFoundException, QueueDoesNotExist, …).
@@ -40,6 +42,8 @@ export interface EmulatorOptions {
   secrets: SecretStore;
   /** bus names PutEvents accepts (the configured one, `default`, their ARNs) */
   busName: string;
+  /** the local WebSocket API's PostToConnection: false when the connection is gone */
+  postToConnection?: (connectionId: string, data: Buffer) => boolean;
   onLog?: (line: string) => void;
 }
 
@@ -460,6 +464,19 @@ export const startAwsEmulator = async (o: EmulatorOptions, port = 0): Promise<Aw
   const server: Server = createServer((req, res) => {
     void (async () => {
       const target = String(req.headers['x-amz-target'] ?? '');
+      const at = (req.url ?? '').indexOf('/@connections/');
+      if (at >= 0 && req.method === 'POST') {
+        const connectionId = decodeURIComponent((req.url ?? '').slice(at + '/@connections/'.length).split('?')[0] ?? '');
+        try {
+          const body = await readBody(req);
+          if (o.postToConnection?.(connectionId, body)) send(res, 200, 'application/json', {});
+          else send(res, 410, 'application/json', { message: 'Gone' }, { 'x-amzn-errortype': 'GoneException' });
+        } catch (err) {
+          o.onLog?.(`[aws-emulator] PostToConnection: ${err instanceof Error ? err.message : String(err)}`);
+          if (!res.headersSent) send(res, 500, 'application/json', { message: 'internal error in the local AWS emulator' });
+        }
+        return;
+      }
       const contentType = target.startsWith('AmazonSQS.') ? 'application/x-amz-json-1.0' : 'application/x-amz-json-1.1';
       try {
         const body = await readBody(req);

@@ -27,6 +27,7 @@ import { freePort, sleep } from './ports.ts';
 import { QueueStore, queueStateFile } from './queue-store.ts';
 import { LocalScheduler } from './scheduler.ts';
 import { SecretStore } from './secrets.ts';
+import { createLocalWebSocketApi, type LocalWebSocketApi } from './websocket.ts';
 
 const LOCAL_REGION = 'ap-northeast-1';
 const LOCAL_ACCOUNT = '000000000000';
@@ -95,6 +96,8 @@ export interface LocalCloud {
   bus: LocalBus;
   queues: QueueStore;
   scheduler: LocalScheduler;
+  /** the OCPP WebSocket API (`ws://…/ocpp/<chargePointId>`) */
+  webSocket: LocalWebSocketApi;
   /** synchronous invoke of a function by id (CLI, tests) */
   invoke(functionId: string, event: unknown): Promise<unknown>;
   /** resolves when every queue a function consumes is empty and nothing is in flight (invocations, retries, batches) */
@@ -168,7 +171,19 @@ export const startLocalCloud = async (opts: LocalCloudOptions): Promise<LocalClo
       ...(opts.retryDelayMs !== undefined ? { retryDelayMs: opts.retryDelayMs } : {}),
       ...(log ? { onLog: log } : {}),
     });
-    const emulator = await startAwsEmulator({ bus: () => b, queues: () => q, secrets, busName, ...(log ? { onLog: log } : {}) }, awsPort);
+    // the OCPP WebSocket API (its routes from the topology); PostToConnection reaches it through the emulator
+    const webSocket = createLocalWebSocketApi({ topology, invoker, ...(log ? { onLog: log } : {}) });
+    const emulator = await startAwsEmulator(
+      {
+        bus: () => b,
+        queues: () => q,
+        secrets,
+        busName,
+        postToConnection: (id, data) => webSocket.post(id, data),
+        ...(log ? { onLog: log } : {}),
+      },
+      awsPort,
+    );
     stack.push(() => emulator.stop());
 
     // 4. the environment. Process-wide: the AWS SDK's settings, the Powertools switches (read once per
@@ -184,6 +199,8 @@ export const startLocalCloud = async (opts: LocalCloudOptions): Promise<LocalClo
       AWS_ENDPOINT_URL_EVENTBRIDGE: awsEndpoint,
       AWS_ENDPOINT_URL_SQS: awsEndpoint,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: awsEndpoint,
+      // the WebSocket API's management endpoint (PostToConnection), `…/<stage>` as in AWS
+      OCPP_CALLBACK_URL: `${awsEndpoint}/ocpp`,
       EVENT_BUS_NAME: busName,
       SECRETS_PREFIX: 'evcs/',
       POWERTOOLS_LOG_LEVEL: powertoolsLevel,
@@ -225,6 +242,7 @@ export const startLocalCloud = async (opts: LocalCloudOptions): Promise<LocalClo
           secretsPrefix: env.SECRETS_PREFIX ?? 'evcs/',
           eventBusName: busName,
           logLevel: powertoolsLevel,
+          websocketCallbackUrl: `${awsEndpoint}/ocpp`,
           overrides,
         });
         functionEnvs.set(fn.id, e);
@@ -263,9 +281,11 @@ export const startLocalCloud = async (opts: LocalCloudOptions): Promise<LocalClo
       region,
       account,
       ...(opts.extraRoutes ? { extraRoutes: opts.extraRoutes } : {}),
+      onUpgrade: (req, socket, head) => webSocket.upgrade(req, socket, head),
       ...(log ? { onLog: log } : {}),
     });
     stack.push(() => http.stop());
+    stack.push(() => webSocket.stop()); // upgraded sockets are not the HTTP server's any more: closed first
 
     const consumed = pollers.consumedQueues();
     const settled = (includeDelayed: boolean) =>
@@ -280,6 +300,7 @@ export const startLocalCloud = async (opts: LocalCloudOptions): Promise<LocalClo
       bus: b,
       queues: q,
       scheduler,
+      webSocket,
       functionEnv: (functionId) => {
         const fn = topology.functions.find((f) => f.id === functionId);
         if (!fn) throw new Error(`no function '${functionId}' in the topology`);

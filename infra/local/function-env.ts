@@ -17,6 +17,8 @@ export interface LocalEnvSettings {
   readonly secretsPrefix: string;
   readonly eventBusName: string;
   readonly logLevel: string;
+  /** the local WebSocket API's management endpoint (the AWS emulator's PostToConnection) */
+  readonly websocketCallbackUrl?: string;
   /** applied last, to every function */
   readonly overrides?: Readonly<Record<string, string>>;
 }
@@ -34,6 +36,7 @@ export const localFunctionEnv = (fn: FunctionDecl, s: LocalEnvSettings): Readonl
         return localTableName(logical, s.tablePrefix);
       },
       queueUrl: (logical) => s.queueUrl(logical),
+      ...(s.websocketCallbackUrl ? { websocketCallbackUrl: s.websocketCallbackUrl } : {}),
     }),
     ...s.overrides,
   });

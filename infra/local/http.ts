@@ -8,6 +8,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { FunctionDecl, Topology } from '../topology/types.ts';
 import type { Invoker } from './invoke.ts';
@@ -36,6 +37,8 @@ export interface HttpApiOptions {
   region: string;
   account: string;
   extraRoutes?: readonly ExtraRoute[];
+  /** WebSocket upgrades (the local OCPP WebSocket API, infra/local/websocket.ts) */
+  onUpgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
   onLog?: (line: string) => void;
 }
 
@@ -250,6 +253,9 @@ export const startHttpApi = async (o: HttpApiOptions): Promise<HttpApi> => {
       else res.end();
     });
   });
+  const upgrade = o.onUpgrade;
+  if (upgrade) server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => upgrade(req, socket, head));
+  else server.on('upgrade', (_req: IncomingMessage, socket: Duplex) => socket.destroy());
   boundPort = await listen(server, o.port);
   return {
     url: `http://127.0.0.1:${boundPort}`,

@@ -11,6 +11,7 @@
  *
  * --sim-speed N  the pile simulator runs at N × real time (60: a 1-hour session per minute)
  * --sim-url URL  no embedded simulator; pile commands go to an external one (infra/local/simulator/main.ts)
+ * --no-sim       no simulator at all: charge points connect over OCPP (ws://127.0.0.1:<port>/ocpp/<EquipmentID>)
  *
  * Ctrl-C stops everything it started.
  */
@@ -26,7 +27,7 @@ import { DEFAULT_DATA_DIR, DEFAULT_PORT, DEFAULT_SEED } from './defaults.ts';
 import { JAVA_REQUIRED, javaAvailable } from './dynamodb.ts';
 import { startPlatform } from './platform.ts';
 
-const USAGE = `usage: npm start -- [--port N] [--seed FILE] [--data-dir DIR] [--fresh] [--json-logs] [--verbose] [--sim-speed N] [--sim-url URL] [--oem NAME]…`;
+const USAGE = `usage: npm start -- [--port N] [--seed FILE] [--data-dir DIR] [--fresh] [--json-logs] [--verbose] [--sim-speed N] [--sim-url URL] [--no-sim] [--oem NAME]…`;
 
 const main = async (): Promise<void> => {
   const { values } = parseArgs({
@@ -41,6 +42,7 @@ const main = async (): Promise<void> => {
       'sim-url': { type: 'string' },
       /** serve an OEM's profile (infra/topology/oem.ts) under its own prefix, as its OEM stack does */
       oem: { type: 'string', multiple: true, default: [] },
+      'no-sim': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -67,6 +69,7 @@ const main = async (): Promise<void> => {
     logs: values.verbose || values['json-logs'] ? 'json' : 'pretty',
     simSpeed,
     ...(values['sim-url'] ? { pileSimUrl: values['sim-url'] } : {}),
+    ...(values['no-sim'] ? { simulator: false as const } : {}),
   });
 
   const seedFile = resolve(values.seed);
@@ -82,7 +85,9 @@ const main = async (): Promise<void> => {
       fresh: values.fresh,
       piles: platform.simulator
         ? `${platform.simulator.size()} simulated connectors at ${simSpeed}× (control: POST ${platform.apiUrl}/local/sim/connectors/<ConnectorID>)`
-        : `external simulator at ${values['sim-url'] ?? '(none)'}`,
+        : values['no-sim']
+          ? 'no simulator: real chargers connect over OCPP'
+          : `external simulator at ${values['sim-url'] ?? '(none)'}`,
       defaultPort: port === DEFAULT_PORT,
     }),
   );

@@ -12,8 +12,10 @@ import { resetConfig } from '../../shared/config.ts';
 import { StationImportError, validateStations } from '../../shared/domain/station-records.ts';
 import { resetPileTransport } from '../../shared/piles/transport.ts';
 import { readSeed, type Seed } from '../../shared/seed.ts';
+import { registerChargePoints } from '../../shared/services/ocpp-registry.ts';
 import { onboardFromSeed } from '../../shared/services/onboarding.ts';
 import { importValidated } from '../../shared/services/station-import.ts';
+import { resetOcppSecretsClient } from '../../shared/store/ocpp-secrets.ts';
 import { clearPartnerCache } from '../../shared/store/partners.ts';
 import { resetSecretsProvider } from '../../shared/store/secrets.ts';
 import { countConnectorsWithoutStatus } from '../../shared/store/stations.ts';
@@ -87,10 +89,15 @@ export const startPlatform = async (opts: PlatformOptions): Promise<Platform> =>
   if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
 
   // the pile simulator: every seeded connector; the pile gateway reaches it over loopback (PILE_TRANSPORT=local)
+  // (a charge point the seed marks `simulated: false` is left to a real OCPP client)
+  const realChargePoints = new Set(seedAsFiled.chargePoints.filter((c) => !c.simulated).map((c) => c.chargePointId));
   const simulator =
     opts.simulator === false || opts.pileSimUrl
       ? undefined
-      : createPileSimulator(seedAsFiled.stations, { ...(opts.simulator ?? {}), simSpeed: opts.simSpeed ?? opts.simulator?.simSpeed ?? 1 });
+      : createPileSimulator(withoutChargePoints(seedAsFiled.stations, realChargePoints), {
+          ...(opts.simulator ?? {}),
+          simSpeed: opts.simSpeed ?? opts.simulator?.simSpeed ?? 1,
+        });
 
   // demo partners on loopback, only where nothing listens (never a changed URL, unless `any-port`)
   const demoOn = (opts.demoPartners ?? process.env.EVCS_DEMO_PARTNERS !== 'off') !== false;
@@ -136,7 +143,8 @@ export const startPlatform = async (opts: PlatformOptions): Promise<Platform> =>
     ...(opts.schedules === false ? { schedules: false } : {}),
     env: {
       OPERATOR_ID: seed.operatorId,
-      PILE_TRANSPORT: 'local',
+      // the simulator's loopback only where there is a simulator; otherwise OCPP alone, as in AWS
+      PILE_TRANSPORT: opts.simulator === false && !opts.pileSimUrl ? 'ocpp' : 'local',
       ...(opts.pileSimUrl ? { PILE_SIM_URL: opts.pileSimUrl } : {}),
       ...(opts.env ?? {}),
     },
@@ -159,18 +167,21 @@ export const startPlatform = async (opts: PlatformOptions): Promise<Platform> =>
     ],
   });
   // the API's URL is known only now (port 0): point the local pile transport at the embedded simulator
-  if (!cloud.env.PILE_SIM_URL) cloud.setEnv({ PILE_SIM_URL: `${cloud.apiUrl}${SIM_BASE_PATH}` });
+  if (simulator && !cloud.env.PILE_SIM_URL) cloud.setEnv({ PILE_SIM_URL: `${cloud.apiUrl}${SIM_BASE_PATH}` });
   resetPileTransport();
   resetConfig();
   // a platform started again in this process listens on new ports: no client may keep the old endpoints
   resetPublishClient();
   resetSendClient();
   resetSecretsProvider();
+  resetOcppSecretsClient();
   clearPartnerCache();
 
   for (const p of seed.partners) await onboardFromSeed(p, seed.profiles);
   // the seed's stations, through the same loader as `npm run evcs -- stations import` (idempotent)
   await importValidated(opts.seedFile, seedStations, { operatorId: seed.operatorId });
+  // every EquipmentID is an OCPP charge point: ws://…/ocpp/<EquipmentID> (passwords: `npm run evcs -- piles credentials`)
+  await registerChargePoints(seedStations.stations, seed.chargePoints);
   simulator?.start();
 
   const untap = cloud.bus.tap((e) => {
@@ -204,3 +215,14 @@ export const startPlatform = async (opts: PlatformOptions): Promise<Platform> =>
     },
   };
 };
+
+/** the seed's stations without the equipment of the given charge points (those a real OCPP client plays) */
+const withoutChargePoints = (stations: Seed['stations'], ids: ReadonlySet<string>): Seed['stations'] =>
+  ids.size === 0
+    ? stations
+    : stations.map((st) => ({
+        ...st,
+        EquipmentInfos: (Array.isArray(st.EquipmentInfos) ? st.EquipmentInfos : []).filter(
+          (e: { EquipmentID?: unknown }) => !ids.has(String(e.EquipmentID)),
+        ),
+      }));

@@ -84,7 +84,12 @@ export type Trigger =
       readonly maxConcurrency?: number;
     }
   /** EventBridge Scheduler; `rate(5 minutes)` or `cron(0 1 * * ? *)` */
-  | { readonly type: 'schedule'; readonly expression: string };
+  | { readonly type: 'schedule'; readonly expression: string }
+  /**
+   * a route of the OCPP WebSocket API (API Gateway WebSocket API in AWS, the local runtime's
+   * `ws://…/ocpp/<chargePointId>`): `$default` answers each frame in its route response
+   */
+  | { readonly type: 'websocket'; readonly route: '$connect' | '$disconnect' | '$default' };
 
 export type Grant =
   | { readonly table: string; readonly access: 'read' | 'write' | 'readWrite' }
@@ -92,8 +97,8 @@ export type Grant =
   | { readonly queue: string; readonly access: 'send' }
   /** read the partner/platform secrets under the platform's Secrets Manager prefix */
   | { readonly secrets: 'read' | 'readWrite' }
-  /** publish pile commands to AWS IoT Core MQTT topics */
-  | { readonly iot: 'publish' };
+  /** send frames to the OCPP WebSocket API's connections (PostToConnection); OCPP_CALLBACK_URL names its endpoint */
+  | { readonly websocket: 'post' };
 
 export interface FunctionDecl {
   /** unique, kebab-case; also the file name of the entry */

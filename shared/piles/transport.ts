@@ -1,47 +1,29 @@
 /**
- * How a pile command reaches the pile. One interface, two implementations:
- *   - `iot` (AWS, the default): AWS IoT Core MQTT, topic `evcs/piles/<ConnectorID>/commands`, QoS 1,
- *     JSON payload = the command. The pile firmware subscribes to its connectors' topics.
- *   - `local`: POST the command to the local pile simulator (`<PILE_SIM_URL>/commands`), which
- *     answers with PileSessionStarted / PileSessionStopped events on the bus like a real pile.
- * Chosen by PILE_TRANSPORT (shared/config.ts). Both throw on a failed hand-over, so the gateway's
- * queue retries the command and finally parks it in the DLQ: a command is never lost silently.
+ * How a pile command reaches the pile:
+ *   - OCPP 1.6J (AWS and locally): the connector's charge point (its EquipmentID) is registered and
+ *     connected to the OCPP WebSocket gateway → RemoteStartTransaction / RemoteStopTransaction
+ *     (shared/services/ocpp.ts), the answer is matched by message id;
+ *   - the local simulator's loopback (PILE_TRANSPORT=local only): a simulated charge point that is
+ *     not connected over OCPP (the simulator's direct mode) gets the command by
+ *     `POST <PILE_SIM_URL>/commands` and answers with pile events itself.
+ * A start for a charge point reachable neither way is refused at once (`offline`), so the order
+ * finishes without waiting for its start timeout. A failed hand-over throws: the gateway's queue
+ * retries the command and finally parks it in the DLQ, never losing it silently.
  */
-import { IoTDataPlaneClient, PublishCommand } from '@aws-sdk/client-iot-data-plane';
-import { tracer } from '#powertools';
 import type { DetailOf } from '../../events/define.ts';
 import type { PileCommandRequested } from '../../events/piles.ts';
 import { config } from '../config.ts';
+import { commandPile } from '../services/ocpp.ts';
+import { getChargePoint } from '../store/ocpp.ts';
+import { getConnectorRef } from '../store/stations.ts';
+import { emitPileEvents } from './emit.ts';
 
 export type PileCommand = DetailOf<typeof PileCommandRequested>;
 
-export interface PileTransport {
-  send(cmd: PileCommand): Promise<void>;
-}
-
 export class PileTransportError extends Error {}
 
-/** the MQTT topic a connector's commands are published to */
-export const commandTopic = (connectorId: string): string => `evcs/piles/${connectorId}/commands`;
-
-/** AWS IoT Core: one MQTT publish per command, QoS 1 (at least once to the subscribed pile). */
-export class IotPileTransport implements PileTransport {
-  constructor(private readonly client: IoTDataPlaneClient = tracer.captureAWSv3Client(new IoTDataPlaneClient({}))) {}
-
-  async send(cmd: PileCommand): Promise<void> {
-    await this.client.send(
-      new PublishCommand({
-        topic: commandTopic(cmd.ConnectorID),
-        qos: 1,
-        contentType: 'application/json',
-        payload: new TextEncoder().encode(JSON.stringify(cmd)),
-      }),
-    );
-  }
-}
-
 /** The local simulator's loopback endpoint. Local runtime only. */
-export class LocalPileTransport implements PileTransport {
+export class LocalPileTransport {
   constructor(
     private readonly baseUrl: string,
     private readonly fetchImpl: typeof fetch = fetch,
@@ -54,20 +36,50 @@ export class LocalPileTransport implements PileTransport {
   }
 }
 
-let cached: PileTransport | undefined;
+let cached: LocalPileTransport | undefined;
 
-/** The transport this process is configured for (built once). */
-export const pileTransport = (): PileTransport => {
-  if (cached) return cached;
+/** the simulator's loopback, when this process is configured for it (PILE_TRANSPORT=local) */
+const simulatorTransport = (): LocalPileTransport | undefined => {
   const c = config();
-  if (c.PILE_TRANSPORT === 'local') {
-    if (!c.PILE_SIM_URL) throw new Error('configuration: PILE_SIM_URL is required when PILE_TRANSPORT=local');
-    cached = new LocalPileTransport(c.PILE_SIM_URL);
-  } else cached = new IotPileTransport();
+  if (c.PILE_TRANSPORT !== 'local') return undefined;
+  if (!c.PILE_SIM_URL) throw new Error('configuration: PILE_SIM_URL is required when PILE_TRANSPORT=local');
+  cached ??= new LocalPileTransport(c.PILE_SIM_URL);
   return cached;
 };
 
 /** for tests and the local runtime after the environment changed */
 export const resetPileTransport = (): void => {
   cached = undefined;
+};
+
+export type Delivery = 'ocpp' | 'simulator' | 'offline';
+
+/** Hands one command to its pile; tells which way it went. */
+export const deliverPileCommand = async (cmd: PileCommand, now = new Date()): Promise<Delivery> => {
+  const ref = await getConnectorRef(cmd.ConnectorID);
+  const cp = ref ? await getChargePoint(ref.equipmentId) : undefined;
+  if (cp?.connectors.includes(cmd.ConnectorID)) {
+    const out = await commandPile(cmd, cp, now);
+    if (out.sent) return 'ocpp';
+    if (out.reason === 'invalid') throw new PileTransportError(`command not valid OCPP: ${out.message ?? ''}`);
+  }
+  const sim = !cp || cp.simulated ? simulatorTransport() : undefined;
+  if (sim) {
+    await sim.send(cmd);
+    return 'simulator';
+  }
+  if (cmd.command === 'start')
+    await emitPileEvents([
+      {
+        type: 'PileSessionStarted',
+        detail: {
+          StartChargeSeq: cmd.StartChargeSeq,
+          ConnectorID: cmd.ConnectorID,
+          accepted: false,
+          reason: 'offline',
+          at: now.toISOString(),
+        },
+      },
+    ]);
+  return 'offline';
 };

@@ -8,8 +8,8 @@ import { localFunctionEnv } from '../../infra/local/function-env.ts';
 import { topology } from '../../infra/topology/index.ts';
 import { synth } from './template.ts';
 
-/** set by the IoT grant in AWS only: the SDK endpoint of the account's IoT data plane (locally the simulator is the transport) */
-const AWS_ONLY = new Set(['AWS_ENDPOINT_URL_IOT_DATA_PLANE']);
+/** variables only the deployed functions have (none today) */
+const AWS_ONLY = new Set<string>();
 
 describe('function environment: stack and local runtime', () => {
   const s = synth();
@@ -26,6 +26,7 @@ describe('function environment: stack and local runtime', () => {
       secretsPrefix: 'evcs/',
       eventBusName: 'evcs',
       logLevel: 'INFO',
+      websocketCallbackUrl: 'http://127.0.0.1:1/ocpp',
     });
     expect(Object.keys(local).sort()).toEqual(
       Object.keys(deployedEnv)

@@ -26,7 +26,7 @@ const infraFixture: Topology = {
           grants: [{ table: 'items', access: 'write' }, { bus: 'put' }, { queue: 'manual', access: 'send' }, { secrets: 'readWrite' }],
         };
       if (f.id === 'tick')
-        return { ...f, tier: 'L2', grants: [{ table: 'plain', access: 'read' }, { secrets: 'read' }, { iot: 'publish' }] };
+        return { ...f, tier: 'L2', grants: [{ table: 'plain', access: 'read' }, { secrets: 'read' }, { websocket: 'post' }] };
       if (f.id === 'echo-http')
         return { ...f, tier: 'L0', grants: [{ table: 'items', access: 'readWrite' }], environment: { FEATURE_X: 'on' } };
       return f;
@@ -67,13 +67,15 @@ describe.each(cases)('%s', (_name, topo) => {
 
   it('deploys exactly the non-local functions', () => {
     expect([...s.stack.functions.keys()].sort()).toEqual(deployed.map((f) => f.id).sort());
-    // plus, when a function publishes to IoT, the provider of the one iot:DescribeEndpoint lookup (AwsCustomResource)
-    const iotLookups = deployed.some((f) => f.grants.some((g) => 'iot' in g)) ? 1 : 0;
-    expect(s.ofType('AWS::Lambda::Function')).toHaveLength(deployed.length + iotLookups);
+    expect(s.ofType('AWS::Lambda::Function')).toHaveLength(deployed.length);
   });
 
   it('routes every http trigger to its function through a payload-v2 Lambda integration', () => {
-    const routes = s.ofType('AWS::ApiGatewayV2::Route').map(([, r]) => props(r));
+    // the HTTP API's routes (the OCPP WebSocket API's are $connect/$disconnect/$default: test/infra/ocpp.test.ts)
+    const routes = s
+      .ofType('AWS::ApiGatewayV2::Route')
+      .map(([, r]) => props(r))
+      .filter((r) => !String(r.RouteKey).startsWith('$'));
     const httpTriggers = deployed.flatMap((f) => f.triggers.flatMap((t) => (t.type === 'http' ? [{ f, t }] : [])));
     expect(routes).toHaveLength(httpTriggers.length);
     for (const { f, t } of httpTriggers) {
@@ -177,7 +179,7 @@ describe.each(cases)('%s', (_name, topo) => {
       expect(onTable.includes('dynamodb:DeleteItem'), `${t.name} delete`).toBe(writes);
     }
 
-    // EventBridge, SQS, IoT
+    // EventBridge, SQS, the OCPP WebSocket API's connections
     const puts = statements.filter((st) => actions(st).includes('events:PutEvents'));
     expect(puts.length > 0).toBe(granted((g) => 'bus' in g).length > 0);
     for (const st of puts) expect(resourcesOf(st)).toEqual([arnOf(s.lid(s.stack.bus))]);
@@ -188,11 +190,11 @@ describe.each(cases)('%s', (_name, topo) => {
       );
       expect(sends, `send to ${q.name}`).toBe(f.grants.some((g) => 'queue' in g && g.queue === q.name));
     }
-    const iot = statements.filter((st) => actions(st).some((a) => a.startsWith('iot:')));
-    expect(iot.length > 0).toBe(granted((g) => 'iot' in g).length > 0);
-    for (const st of iot) {
-      expect(actions(st)).toEqual(['iot:Publish']);
-      expect(JSON.stringify(st.Resource)).toMatch(/:iot:.*:topic\/evcs\/piles\/\*"/);
+    const manage = statements.filter((st) => actions(st).some((a) => a.startsWith('execute-api:')));
+    expect(manage.length > 0).toBe(granted((g) => 'websocket' in g).length > 0);
+    for (const st of manage) {
+      expect(actions(st)).toEqual(['execute-api:ManageConnections']);
+      expect(JSON.stringify(st.Resource)).toContain('/@connections/*');
     }
   });
 
@@ -382,7 +384,8 @@ describe('the production stack', () => {
   });
 
   it('serves the API on a $default stage with access logs and throttling', () => {
-    s.template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
+    // one HTTP API (the OCPP WebSocket API is the other: test/infra/ocpp.test.ts)
+    expect(s.ofType('AWS::ApiGatewayV2::Api').filter(([, r]) => r.Properties.ProtocolType === 'HTTP')).toHaveLength(1);
     s.template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       StageName: '$default',
       AutoDeploy: true,

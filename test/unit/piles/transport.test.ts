@@ -1,49 +1,14 @@
 /**
- * The pile transport: which AWS IoT Core call the cloud path makes (aws-sdk-client-mock — the one
- * place the platform's tests mock AWS), what the local path sends to the simulator (a real
- * loopback server), and how PILE_TRANSPORT chooses between them.
+ * The simulator's loopback transport: what the local path sends to the simulator (a real loopback
+ * server). The OCPP path is tested end to end in test/integration/ocpp-*.test.ts.
  */
 
 import { createServer, type IncomingMessage } from 'node:http';
-import { IoTDataPlaneClient, PublishCommand } from '@aws-sdk/client-iot-data-plane';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PileCommandRequested } from '../../../events/piles.ts';
-import { resetConfig } from '../../../shared/config.ts';
-import {
-  commandTopic,
-  IotPileTransport,
-  LocalPileTransport,
-  type PileCommand,
-  PileTransportError,
-  pileTransport,
-  resetPileTransport,
-} from '../../../shared/piles/transport.ts';
+import { LocalPileTransport, type PileCommand, PileTransportError } from '../../../shared/piles/transport.ts';
 
 const cmd: PileCommand = PileCommandRequested.sample;
-
-describe('IotPileTransport (AWS)', () => {
-  it('publishes the command as JSON to evcs/piles/<ConnectorID>/commands with QoS 1', async () => {
-    const client = new IoTDataPlaneClient({ region: 'ap-northeast-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
-    const iot = mockClient(client);
-    iot.on(PublishCommand).resolves({});
-    await new IotPileTransport(client).send(cmd);
-    const calls = iot.commandCalls(PublishCommand);
-    expect(calls).toHaveLength(1);
-    const input = calls[0]!.args[0].input;
-    expect(input.topic).toBe(`evcs/piles/${cmd.ConnectorID}/commands`);
-    expect(input.topic).toBe(commandTopic(cmd.ConnectorID));
-    expect(input.qos).toBe(1);
-    expect(input.contentType).toBe('application/json');
-    expect(JSON.parse(new TextDecoder().decode(input.payload as Uint8Array))).toEqual(cmd);
-  });
-
-  it('a failed publish rejects (so the gateway queue retries, then keeps it in the DLQ)', async () => {
-    const client = new IoTDataPlaneClient({ region: 'ap-northeast-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
-    mockClient(client).on(PublishCommand).rejects(new Error('ThrottlingException'));
-    await expect(new IotPileTransport(client).send(cmd)).rejects.toThrow('ThrottlingException');
-  });
-});
 
 describe('LocalPileTransport (simulator)', () => {
   const serve = async (status: number) => {
@@ -80,40 +45,5 @@ describe('LocalPileTransport (simulator)', () => {
     } finally {
       await s.close();
     }
-  });
-});
-
-describe('pileTransport() from the configuration', () => {
-  const saved = { t: process.env.PILE_TRANSPORT, u: process.env.PILE_SIM_URL };
-  afterEach(() => {
-    for (const [k, v] of [
-      ['PILE_TRANSPORT', saved.t],
-      ['PILE_SIM_URL', saved.u],
-    ] as const) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-    resetConfig();
-    resetPileTransport();
-  });
-  const fresh = (env: Record<string, string | undefined>) => {
-    for (const [k, v] of Object.entries(env)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-    resetConfig();
-    resetPileTransport();
-    return pileTransport();
-  };
-
-  it('defaults to AWS IoT', () => {
-    expect(fresh({ PILE_TRANSPORT: undefined, PILE_SIM_URL: undefined })).toBeInstanceOf(IotPileTransport);
-  });
-  it('local with a URL → the simulator transport', () => {
-    expect(fresh({ PILE_TRANSPORT: 'local', PILE_SIM_URL: 'http://127.0.0.1:1/local/sim' })).toBeInstanceOf(LocalPileTransport);
-  });
-  it('local without a URL, or an unknown transport, is a configuration error', () => {
-    expect(() => fresh({ PILE_TRANSPORT: 'local', PILE_SIM_URL: undefined })).toThrow(/PILE_SIM_URL/);
-    expect(() => fresh({ PILE_TRANSPORT: 'mqtt', PILE_SIM_URL: undefined })).toThrow();
   });
 });

@@ -1,0 +1,47 @@
+/**
+ * The OCPP charge point registry, filled from the stations (every EquipmentID is a charge point,
+ * its ConnectorInfos in order are connectors 1..n) and the seed's `chargePoints` entries.
+ * Passwords: the seed's own; else a rotated one (Secrets Manager); else generated — derived from
+ * one key in Secrets Manager, so the operator can always print it (`piles credentials`).
+ */
+import { createHmac, randomBytes } from 'node:crypto';
+import { chargePointsOf } from '../domain/ocpp.ts';
+import type { Seed } from '../seed.ts';
+import { putChargePoints, setChargePointPassword } from '../store/ocpp.ts';
+import { passwordKey, putRotatedPassword, rotatedChargePoints, rotatedPassword } from '../store/ocpp-secrets.ts';
+
+type Stations = Parameters<typeof chargePointsOf>[0];
+
+const derive = (key: string, chargePointId: string): string =>
+  createHmac('sha256', key).update(`ocpp-password:${chargePointId}`).digest('base64url').slice(0, 24);
+
+/** Registers every charge point of the stations; returns how many. Re-running it is harmless (passwords stay the same). */
+export const registerChargePoints = async (stations: Stations, entries: Seed['chargePoints'] = []): Promise<number> => {
+  const byId = new Map(entries.map((e) => [e.chargePointId, e]));
+  const cps = chargePointsOf(stations);
+  const [key, rotated] = await Promise.all([passwordKey(), rotatedChargePoints()]);
+  const registrations = await Promise.all(
+    cps.map(async (cp) => {
+      const e = byId.get(cp.chargePointId);
+      const password =
+        e?.password ??
+        (rotated.has(cp.chargePointId) ? await rotatedPassword(cp.chargePointId) : undefined) ??
+        derive(key, cp.chargePointId);
+      return { ...cp, password, simulated: e?.simulated ?? true };
+    }),
+  );
+  await putChargePoints(registrations);
+  return registrations.length;
+};
+
+/** The password a charger must present (a seed-set password is the seed's: not stored anywhere readable). */
+export const chargePointPassword = async (chargePointId: string, key?: string): Promise<string> =>
+  (await rotatedPassword(chargePointId)) ?? derive(key ?? (await passwordKey()), chargePointId);
+
+/** A new random password for one charge point: stored (hash in the registry, value in Secrets Manager), returned once. */
+export const rotateChargePointPassword = async (chargePointId: string): Promise<string | undefined> => {
+  const password = randomBytes(18).toString('base64url');
+  if (!(await setChargePointPassword(chargePointId, password))) return undefined;
+  await putRotatedPassword(chargePointId, password);
+  return password;
+};

@@ -1,0 +1,418 @@
+/**
+ * The OCPP 1.6J gateway, independent of the transport: what `$connect`, `$disconnect` and
+ * `$default` do (functions/ocpp/*), the calls we send to charge points (the pile gateway, the
+ * operator CLI) and the delayed checks (disconnect grace, call timeouts). Everything a charge
+ * point says about connectors and sessions enters the platform through `emitPileEvents`.
+ */
+import { randomUUID } from 'node:crypto';
+import { logger, MetricUnit, metrics } from '#powertools';
+import { OcppChecksQueue } from '../../events/queues.ts';
+import { postToConnection } from '../bus/connections.ts';
+import { send } from '../bus/send.ts';
+import { config } from '../config.ts';
+import {
+  BEFORE_BOOT,
+  basicCredentials,
+  callFrame,
+  connectorIdAt,
+  connectorStatusOf,
+  errorFrame,
+  type Frame,
+  idTagOf,
+  isIncomingAction,
+  OCPP_SUBPROTOCOL,
+  type OcppStatus,
+  parseFrame,
+  readingOf,
+  resultFrame,
+  type SampledValue,
+  stopCauseOf,
+  transactionIdOf,
+} from '../domain/ocpp.ts';
+import { checkPayload } from '../ocpp/schemas.ts';
+import { emitPileEvents, type PileEvent } from '../piles/emit.ts';
+import {
+  bindTransaction,
+  type ChargePoint,
+  chargePointOfConnection,
+  checkChargePointPassword,
+  deleteConnection,
+  getChargePoint,
+  getConnection,
+  getIssuedTag,
+  getTransaction,
+  lastLostConnection,
+  markBooted,
+  type PendingCall,
+  putCallAnswer,
+  putConnection,
+  putIssuedTag,
+  putPendingCall,
+  takePendingCall,
+} from '../store/ocpp.ts';
+
+// ── $connect / $disconnect ───────────────────────────────────────────────────────────────────
+
+export interface ConnectRequest {
+  chargePointId: string | undefined;
+  connectionId: string;
+  /** the Authorization header (HTTP Basic, OCPP security profile 1) */
+  authorization: string | undefined;
+  /** the Sec-WebSocket-Protocol header */
+  subprotocols: string | undefined;
+  now: Date;
+}
+
+export type ConnectOutcome = { status: 200; subprotocol: string } | { status: 400 | 401; reason: string };
+
+/** $connect: the subprotocol must offer ocpp1.6; the Basic user must be the charge point id and the password its own. */
+export const connectChargePoint = async (r: ConnectRequest): Promise<ConnectOutcome> => {
+  const offered = (r.subprotocols ?? '').split(',').map((s) => s.trim());
+  if (!offered.includes(OCPP_SUBPROTOCOL)) return { status: 400, reason: `subprotocol ${OCPP_SUBPROTOCOL} not offered` };
+  if (!r.chargePointId) return { status: 401, reason: 'no charge point id in the URL' };
+  const creds = basicCredentials(r.authorization);
+  if (!creds || creds.user !== r.chargePointId) return { status: 401, reason: 'missing or foreign Basic credentials' };
+  const cp = await checkChargePointPassword(r.chargePointId, creds.password);
+  if (!cp) return { status: 401, reason: 'unknown charge point or wrong password' };
+  await putConnection(r.chargePointId, r.connectionId, r.now);
+  return { status: 200, subprotocol: OCPP_SUBPROTOCOL };
+};
+
+/** $disconnect: forget the connection; the connectors go offline only if the charge point is still gone after the grace period. */
+export const disconnectChargePoint = async (connectionId: string, now: Date): Promise<void> => {
+  const cp = await chargePointOfConnection(connectionId);
+  if (!cp) return;
+  if (await deleteConnection(cp.chargePointId, connectionId))
+    await send(
+      OcppChecksQueue,
+      { kind: 'offline', chargePointId: cp.chargePointId, connectionId, at: now.toISOString() },
+      { delaySeconds: config().OCPP_OFFLINE_GRACE_SECONDS },
+    );
+};
+
+/**
+ * The grace period of the disconnect of `connectionId` is over: still no connection, and no later
+ * disconnect (whose own grace period runs) → every connector of the charge point is offline (0).
+ */
+export const offlineIfStillGone = async (chargePointId: string, connectionId: string, at: Date): Promise<boolean> => {
+  if (await getConnection(chargePointId)) return false;
+  if ((await lastLostConnection(chargePointId)) !== connectionId) return false;
+  const cp = await getChargePoint(chargePointId);
+  if (!cp) return false;
+  await emitPileEvents(
+    cp.connectors.map((ConnectorID) => ({
+      type: 'PileStatusChanged' as const,
+      detail: { ConnectorID, status: 0 as const, parkStatus: 0 as const, lockStatus: 0 as const, observedAt: at.toISOString(), seq: 0 },
+    })),
+  );
+  logger.info('charge point offline', { chargePoint: chargePointId });
+  return true;
+};
+
+// ── $default: frames from a charge point ─────────────────────────────────────────────────────
+
+/** One text message from a charge point → the frame to send back (a CALLRESULT or CALLERROR), if any. */
+export const handleFrame = async (connectionId: string, text: string, now: Date): Promise<string | undefined> => {
+  const frame = parseFrame(text);
+  if (frame.kind === 'malformed') {
+    logger.warn('OCPP frame malformed', { connectionId, reason: frame.reason });
+    return errorFrame(frame.id ?? '-1', 'FormationViolation', frame.reason);
+  }
+  const conn = await chargePointOfConnection(connectionId);
+  if (!conn) {
+    logger.warn('OCPP frame on an unknown connection', { connectionId });
+    return frame.kind === 'call' ? errorFrame(frame.id, 'SecurityError', 'connection not registered') : undefined;
+  }
+  if (frame.kind !== 'call') {
+    await onAnswer(conn.chargePointId, frame);
+    return undefined;
+  }
+  const { id, action, payload } = frame;
+  if (!isIncomingAction(action)) return errorFrame(id, 'NotImplemented', `action ${action} is not implemented`);
+  const problem = checkPayload(action, 'req', payload);
+  if (problem) {
+    logger.warn('OCPP payload invalid', { chargePoint: conn.chargePointId, action, code: problem.code });
+    return errorFrame(id, problem.code, problem.message);
+  }
+  if (!conn.booted && !BEFORE_BOOT.has(action))
+    return errorFrame(id, 'SecurityError', 'not accepted yet: send BootNotification first (OCPP 1.6 §4.2)');
+  const cp = await getChargePoint(conn.chargePointId);
+  if (!cp) return errorFrame(id, 'SecurityError', 'charge point no longer registered');
+  try {
+    return resultFrame(id, await incoming(cp, connectionId, action, payload, now));
+  } catch (err) {
+    logger.error('OCPP call failed', { chargePoint: cp.chargePointId, action, error: err as Error });
+    return errorFrame(id, 'InternalError', 'the central system could not process the call');
+  }
+};
+
+const isoOr = (t: unknown, now: Date): string =>
+  typeof t === 'string' && !Number.isNaN(Date.parse(t)) ? new Date(t).toISOString() : now.toISOString();
+
+type Payload = Record<string, unknown>;
+
+const incoming = async (cp: ChargePoint, connectionId: string, action: string, p: Payload, now: Date): Promise<object> => {
+  const log = { chargePoint: cp.chargePointId, action };
+  switch (action) {
+    case 'BootNotification': {
+      await markBooted(cp.chargePointId, connectionId, now);
+      logger.info('charge point booted', { ...log, vendor: p.chargePointVendor, model: p.chargePointModel });
+      return { status: 'Accepted', currentTime: now.toISOString(), interval: config().OCPP_HEARTBEAT_SECONDS };
+    }
+    case 'Heartbeat':
+      return { currentTime: now.toISOString() };
+    case 'StatusNotification': {
+      const status = connectorStatusOf(p.status as OcppStatus);
+      const n = Number(p.connectorId);
+      // connector 0 is the charge point itself: only a fault or unavailability says something about every connector
+      const targets = n === 0 ? (status === 255 ? cp.connectors : []) : [connectorIdAt(cp.connectors, n)].filter((c) => c !== undefined);
+      if (n !== 0 && targets.length === 0) logger.warn('StatusNotification for an unknown connector', { ...log, connectorId: n });
+      const observedAt = isoOr(p.timestamp, now);
+      await emitPileEvents(
+        targets.map((ConnectorID) => ({
+          type: 'PileStatusChanged' as const,
+          detail: { ConnectorID, status, parkStatus: 0 as const, lockStatus: 0 as const, observedAt, seq: now.getTime() % 1000 },
+        })),
+      );
+      return {};
+    }
+    case 'Authorize': {
+      const tag = await getIssuedTag(String(p.idTag));
+      return { idTagInfo: { status: tag && tag.chargePointId === cp.chargePointId ? 'Accepted' : 'Invalid' } };
+    }
+    case 'StartTransaction':
+      return startTransaction(cp, p, now);
+    case 'MeterValues':
+      await meterValues(cp, p, now);
+      return {};
+    case 'StopTransaction':
+      await stopTransaction(cp, p, now);
+      return { idTagInfo: { status: 'Accepted' } };
+    case 'DataTransfer': {
+      const vendors = config()
+        .OCPP_DATA_TRANSFER_VENDORS.split(',')
+        .map((v) => v.trim())
+        .filter(Boolean);
+      return { status: vendors.includes(String(p.vendorId)) ? 'Accepted' : 'UnknownVendorId' };
+    }
+    default: // DiagnosticsStatusNotification, FirmwareStatusNotification: acknowledged
+      logger.info('charge point notification', { ...log, status: p.status });
+      return {};
+  }
+};
+
+const startTransaction = async (cp: ChargePoint, p: Payload, now: Date): Promise<object> => {
+  const idTag = String(p.idTag);
+  const tag = await getIssuedTag(idTag);
+  const ConnectorID = connectorIdAt(cp.connectors, Number(p.connectorId));
+  if (!tag || tag.chargePointId !== cp.chargePointId || ConnectorID !== tag.ConnectorID) {
+    logger.warn('StartTransaction with an idTag we did not issue for this connector', {
+      chargePoint: cp.chargePointId,
+      connectorId: p.connectorId,
+    });
+    return {
+      transactionId: transactionIdOf(`local:${cp.chargePointId}:${idTag}:${String(p.timestamp)}`),
+      idTagInfo: { status: 'Invalid' },
+    };
+  }
+  const transactionId = transactionIdOf(tag.StartChargeSeq);
+  const at = isoOr(p.timestamp, now);
+  const bound = await bindTransaction(
+    cp.chargePointId,
+    transactionId,
+    { StartChargeSeq: tag.StartChargeSeq, ConnectorID, meterStartWh: Number(p.meterStart) },
+    now,
+  );
+  // a retried StartTransaction (its CALLRESULT was lost) gets the same id and starts nothing twice
+  if (bound.created)
+    await emitPileEvents([
+      {
+        type: 'PileSessionStarted',
+        detail: { StartChargeSeq: tag.StartChargeSeq, ConnectorID, accepted: true, at, meterStartWh: bound.tx.meterStartWh },
+      },
+    ]);
+  logger.info('transaction started', {
+    chargePoint: cp.chargePointId,
+    StartChargeSeq: tag.StartChargeSeq,
+    ConnectorID,
+    transactionId,
+    retry: !bound.created,
+  });
+  return { transactionId, idTagInfo: { status: 'Accepted' } };
+};
+
+const meterValues = async (cp: ChargePoint, p: Payload, now: Date): Promise<void> => {
+  if (typeof p.transactionId !== 'number') return; // readings outside a transaction bill nothing
+  const tx = await getTransaction(cp.chargePointId, p.transactionId);
+  if (!tx) {
+    logger.warn('MeterValues for an unknown transaction', { chargePoint: cp.chargePointId, transactionId: p.transactionId });
+    return;
+  }
+  const events: PileEvent[] = [];
+  for (const mv of (p.meterValue as { timestamp: string; sampledValue: SampledValue[] }[]) ?? []) {
+    const r = readingOf(mv.sampledValue);
+    if (r.registerWh === undefined) continue;
+    events.push({
+      type: 'PileMeterValues',
+      detail: {
+        StartChargeSeq: tx.StartChargeSeq,
+        ConnectorID: tx.ConnectorID,
+        at: isoOr(mv.timestamp, now),
+        energyWh: Math.max(0, r.registerWh - tx.meterStartWh),
+        powerKw: Math.max(0, r.powerKw ?? 0),
+        currentA: r.currentA ?? 0,
+        voltageA: r.voltageA ?? 0,
+        ...(r.currentB !== undefined ? { currentB: r.currentB } : {}),
+        ...(r.currentC !== undefined ? { currentC: r.currentC } : {}),
+        ...(r.voltageB !== undefined ? { voltageB: r.voltageB } : {}),
+        ...(r.voltageC !== undefined ? { voltageC: r.voltageC } : {}),
+        soc: r.soc ?? 0,
+      },
+    });
+  }
+  await emitPileEvents(events);
+};
+
+const stopTransaction = async (cp: ChargePoint, p: Payload, now: Date): Promise<void> => {
+  const transactionId = Number(p.transactionId);
+  const tx = await getTransaction(cp.chargePointId, transactionId);
+  if (!tx) {
+    logger.warn('StopTransaction for an unknown transaction: acknowledged', { chargePoint: cp.chargePointId, transactionId });
+    return;
+  }
+  const cause = stopCauseOf(typeof p.reason === 'string' ? p.reason : undefined);
+  await emitPileEvents([
+    {
+      type: 'PileSessionStopped',
+      detail: {
+        StartChargeSeq: tx.StartChargeSeq,
+        ConnectorID: tx.ConnectorID,
+        cause,
+        at: isoOr(p.timestamp, now),
+        energyWh: Math.max(0, Number(p.meterStop) - tx.meterStartWh),
+      },
+    },
+  ]);
+  logger.info('transaction stopped', {
+    chargePoint: cp.chargePointId,
+    StartChargeSeq: tx.StartChargeSeq,
+    ConnectorID: tx.ConnectorID,
+    transactionId,
+    cause,
+  });
+};
+
+// ── platform → charge point ──────────────────────────────────────────────────────────────────
+
+const OUTGOING_ACTIONS = [
+  'RemoteStartTransaction',
+  'RemoteStopTransaction',
+  'Reset',
+  'UnlockConnector',
+  'ChangeAvailability',
+  'TriggerMessage',
+] as const;
+export type OutgoingAction = (typeof OUTGOING_ACTIONS)[number];
+
+export type CallOutcome = { sent: true; messageId: string } | { sent: false; reason: 'offline' | 'invalid'; message?: string };
+
+/**
+ * Sends a CALL to a connected charge point and records it as pending (answered by message id in
+ * $default, or timed out by the delayed check after OCPP_CALL_TIMEOUT_SECONDS).
+ */
+export const sendCall = async (
+  chargePointId: string,
+  action: OutgoingAction,
+  payload: Payload,
+  about: { StartChargeSeq?: string; ConnectorID?: string } = {},
+  now = new Date(),
+): Promise<CallOutcome> => {
+  const problem = checkPayload(action, 'req', payload);
+  if (problem) return { sent: false, reason: 'invalid', message: problem.message };
+  const conn = await getConnection(chargePointId);
+  if (!conn) return { sent: false, reason: 'offline' };
+  const messageId = randomUUID();
+  const timeout = config().OCPP_CALL_TIMEOUT_SECONDS;
+  await putPendingCall({ messageId, chargePointId, action, ...about, expiresAt: now.getTime() + timeout * 1000 }, now);
+  if (!(await postToConnection(conn.connectionId, callFrame(messageId, action, payload)))) {
+    await takePendingCall(messageId);
+    return { sent: false, reason: 'offline' };
+  }
+  await send(OcppChecksQueue, { kind: 'call-timeout', messageId }, { delaySeconds: timeout });
+  logger.info('OCPP call sent', { chargePoint: chargePointId, action, messageId, ...about });
+  return { sent: true, messageId };
+};
+
+/** A CALLRESULT or CALLERROR for one of our calls. */
+const onAnswer = async (chargePointId: string, frame: Extract<Frame, { kind: 'result' | 'error' }>): Promise<void> => {
+  const call = await takePendingCall(frame.id);
+  if (!call || call.chargePointId !== chargePointId) {
+    logger.warn('OCPP answer to no pending call (late, duplicate or foreign)', { chargePoint: chargePointId, messageId: frame.id });
+    return;
+  }
+  await putCallAnswer(
+    frame.id,
+    frame.kind === 'result'
+      ? { kind: 'result', payload: frame.payload }
+      : { kind: 'error', code: frame.code, description: frame.description },
+    new Date(),
+  );
+  let accepted = false;
+  if (frame.kind === 'result') {
+    const problem = checkPayload(call.action, 'conf', frame.payload);
+    accepted = !problem && frame.payload.status === 'Accepted';
+    logger.info('OCPP call answered', {
+      chargePoint: chargePointId,
+      action: call.action,
+      messageId: frame.id,
+      status: frame.payload.status,
+    });
+  } else logger.warn('OCPP call failed on the charge point', { chargePoint: chargePointId, action: call.action, code: frame.code });
+  if (call.action === 'RemoteStartTransaction' && !accepted) await refuseStart(call, 'refused');
+};
+
+const refuseStart = async (call: PendingCall, reason: 'refused' | 'offline'): Promise<void> => {
+  if (!call.StartChargeSeq || !call.ConnectorID) return;
+  await emitPileEvents([
+    {
+      type: 'PileSessionStarted',
+      detail: { StartChargeSeq: call.StartChargeSeq, ConnectorID: call.ConnectorID, accepted: false, reason, at: new Date().toISOString() },
+    },
+  ]);
+};
+
+/** The delayed check of one call: still pending → it timed out (a RemoteStart that timed out refuses the start). */
+export const timeOutCall = async (messageId: string): Promise<boolean> => {
+  const call = await takePendingCall(messageId);
+  if (!call) return false;
+  metrics.addMetric('OcppCallTimeouts', MetricUnit.Count, 1);
+  logger.warn('OCPP call timed out', {
+    chargePoint: call.chargePointId,
+    action: call.action,
+    messageId,
+    StartChargeSeq: call.StartChargeSeq,
+  });
+  if (call.action === 'RemoteStartTransaction') await refuseStart(call, 'offline');
+  return true;
+};
+
+// ── pile commands (PileCommandRequested) ─────────────────────────────────────────────────────
+
+/**
+ * A start or stop for a connector → RemoteStartTransaction (idTag derived from the order) or
+ * RemoteStopTransaction (the order's transactionId). `offline` when the charge point is not
+ * connected over OCPP (or not registered): the caller decides what that means.
+ */
+export const commandPile = async (
+  cmd: { command: 'start' | 'stop'; StartChargeSeq: string; ConnectorID: string },
+  chargePoint: ChargePoint,
+  now = new Date(),
+): Promise<CallOutcome> => {
+  const about = { StartChargeSeq: cmd.StartChargeSeq, ConnectorID: cmd.ConnectorID };
+  if (cmd.command === 'stop')
+    return sendCall(chargePoint.chargePointId, 'RemoteStopTransaction', { transactionId: transactionIdOf(cmd.StartChargeSeq) }, about, now);
+  const idTag = idTagOf(cmd.StartChargeSeq);
+  await putIssuedTag(idTag, { ...about, chargePointId: chargePoint.chargePointId }, now);
+  const connectorId = chargePoint.connectors.indexOf(cmd.ConnectorID) + 1;
+  return sendCall(chargePoint.chargePointId, 'RemoteStartTransaction', { connectorId, idTag }, about, now);
+};
