@@ -23,7 +23,7 @@ import type { Construct } from 'constructs';
 import { AlarmTopics } from './constructs/alarm-topics.ts';
 import { EvcsFunction } from './constructs/evcs-function.ts';
 import { EvcsQueue, toCdkPattern } from './constructs/evcs-queue.ts';
-import { acknowledgeApi, acknowledgeSchedulerRole, acknowledgeSecret } from './constructs/nag.ts';
+import { acknowledgeApi, acknowledgeOcppApi, acknowledgeSchedulerRole, acknowledgeSecret } from './constructs/nag.ts';
 import { Operations } from './constructs/operations.ts';
 import { PartnerLimits } from './constructs/partner-limits.ts';
 import { topology as realTopology } from './topology/index.ts';
@@ -178,7 +178,13 @@ export class EvcsStack extends Stack {
         stageName: 'ocpp',
         autoDeploy: true,
         throttle: API_THROTTLE,
+        accessLogSettings: {
+          destination: new apigwv2.LogGroupLogDestination(
+            new logs.LogGroup(this, 'OcppAccessLogs', { retention: logs.RetentionDays.THREE_MONTHS }),
+          ),
+        },
       });
+      acknowledgeOcppApi(this.ocppApi);
       this.ocppAlarms(this.ocppApi);
       new CfnOutput(this, 'OcppUrl', { value: this.ocppStage.url, description: 'charge points connect to <this>/<chargePointId>' });
       new CfnOutput(this, 'OcppCallbackUrl', {

@@ -57,6 +57,16 @@ export const acknowledgeApi = (api: apigwv2.HttpApi): void =>
     },
   ]);
 
+/** the OCPP WebSocket API: the charge point authenticates at `$connect` (HTTP Basic, OCPP security profile 1) */
+export const acknowledgeOcppApi = (api: apigwv2.WebSocketApi): void =>
+  acknowledge(api, [
+    {
+      rule: 'AwsSolutions-APIG4',
+      reason:
+        'OCPP 1.6 security profile 1: the $connect function checks the charge point id and its Basic-auth password against the registry and refuses with 401; $default/$disconnect only exist on a connection $connect accepted',
+    },
+  ]);
+
 export const acknowledgeSecret = (secret: secretsmanager.Secret): void =>
   acknowledge(secret, [
     {
