@@ -27,6 +27,8 @@ const applyOrder = async (seq: string, records: readonly Received[]): Promise<st
   for (const [i, step] of STEPS.entries()) {
     const mine = records.filter((r) => r.event.type === step);
     if (mine.length === 0) continue;
+    // the pile's answer as the order sees it (the trace's step; these events travel by queue, not the bus)
+    logger.info(`${step} received`, { records: mine.length });
     try {
       if (step === 'PileMeterValues') await onPileMeters(mine.map((r) => r.event.detail as MeterReading));
       else

@@ -105,6 +105,8 @@ export const nagResource = (stack: Stack, value: string): string => {
     if (typeof o.Ref === 'string') return `<${o.Ref}>`;
     const att = o['Fn::GetAtt'] as [string, string] | undefined;
     if (att) return `<${att[0]}.${att[1]}>`;
+    // an import is named by its export's name (the OEM stacks' tables)
+    if (typeof o['Fn::ImportValue'] === 'string') return o['Fn::ImportValue'];
     const join = o['Fn::Join'] as [string, unknown[]] | undefined;
     if (join) return join[1].map(render).join(join[0]);
     throw new Error(`nagResource: cannot render ${JSON.stringify(v)}`);

@@ -6,7 +6,8 @@
  * - reserved concurrency on every partner-facing function: a flood on one interface cannot take
  *   the account's concurrency from the pile gateway, charging and pushes, and it bounds how many
  *   instances (each with its own buckets) one partner's budget is multiplied by. Context
- *   `evcs:partnerReservedConcurrency` (default 20; 0 = none, for accounts with a low quota);
+ *   `evcs:partnerReservedConcurrency` (default 20; 0 = no function reserves any, the L0 tier's
+ *   default included, for accounts with a low quota);
  * - one alarm on `PartnerThrottled` (EMF, dimension OperatorID): fires when any partner was over
  *   its budget in 5 minutes; the Metrics Insights query in the description, grouped by OperatorID,
  *   names the partners. One alarm for all partners because partners are data (the registry table),
@@ -41,8 +42,10 @@ export class PartnerLimits extends Construct {
     if (!Number.isInteger(reserved) || reserved < 0)
       throw new Error(`${PARTNER_RESERVED_CONCURRENCY_CONTEXT} must be a non-negative integer`);
     for (const f of props.functions) {
-      if (!isPartnerFacing(f) || reserved === 0) continue;
-      (f.fn.node.defaultChild as CfnFunction).reservedConcurrentExecutions = reserved;
+      const cfn = f.fn.node.defaultChild as CfnFunction;
+      // 0: an account whose quota cannot spare any — no function reserves (the L0 tier default included)
+      if (reserved === 0) cfn.reservedConcurrentExecutions = undefined;
+      else if (isPartnerFacing(f)) cfn.reservedConcurrentExecutions = Math.max(reserved, cfn.reservedConcurrentExecutions ?? 0);
     }
 
     const query = `SELECT SUM(PartnerThrottled) FROM "${METRICS_NAMESPACE}"`;

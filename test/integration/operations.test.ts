@@ -47,13 +47,13 @@ describe('evcs trace: a full session, complete and in order', () => {
     const sent = expectAfter('start command sent', command);
     const started = expectAfter('query_start_charge → Ret 0', sent);
     expectAfter('pile start', command);
-    const sessionStarted = expectAfter('event PileSessionStarted', started);
+    const sessionStarted = expectAfter('PileSessionStarted received', started);
     const orderStarted = expectAfter('event OrderStarted', sessionStarted);
     expectAfter(`push notification_start_charge_result → ${partner} done`, orderStarted);
     const stopCommand = expectAfter('event PileCommandRequested', orderStarted);
     const stopped = expectAfter('query_stop_charge → Ret 0', stopCommand);
     expectAfter('pile stop', stopCommand);
-    const sessionStopped = expectAfter('event PileSessionStopped', stopped);
+    const sessionStopped = expectAfter('PileSessionStopped received', stopped);
     expectAfter('order finished', sessionStopped);
     const finished = expectAfter('event OrderFinished', sessionStopped);
     expectAfter(`push notification_stop_charge_result → ${partner} done`, finished);
