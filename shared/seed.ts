@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { DialectSchema } from './domain/partners.ts';
+import { DialectSchema, RoamingSchema, roamingProblem } from './domain/partners.ts';
 import { SecretSetSchema } from './store/secrets.ts';
 
 const SeedPartnerSchema = z.object({
@@ -23,6 +23,8 @@ const SeedPartnerSchema = z.object({
   }).optional(),
   stations: z.union([z.literal('*'), z.array(z.string().min(1).max(20))]).default('*'),
   features: z.object({ queryChargeInfo: z.boolean().default(false) }).default({ queryChargeInfo: false }),
+  /** `{ "in": true, "out": true }`: which way the partner roams (shared/domain/partners.ts); default in only */
+  roaming: RoamingSchema.optional(),
 });
 export type SeedPartner = z.infer<typeof SeedPartnerSchema>;
 
@@ -42,6 +44,8 @@ const SeedSchema = z
       if (seen.has(p.operatorId))
         ctx.addIssue({ code: 'custom', path: ['partners', i, 'operatorId'], message: `duplicate OperatorID ${p.operatorId}` });
       seen.add(p.operatorId);
+      const roaming = roamingProblem(p);
+      if (roaming) ctx.addIssue({ code: 'custom', path: ['partners', i, 'roaming', 'out'], message: roaming });
       if (p.operatorId === seed.operatorId)
         ctx.addIssue({ code: 'custom', path: ['partners', i, 'operatorId'], message: 'a partner cannot have our own OperatorID' });
     });

@@ -16,6 +16,7 @@
  */
 import { parseArgs } from 'node:util';
 import { config } from '../../shared/config.ts';
+import { roamingOf } from '../../shared/domain/partners.ts';
 import { StationImportError } from '../../shared/domain/station-records.ts';
 import { listDlq, replayDlq } from '../../shared/push/dlq.ts';
 import { onboardPartner, rotateInbound } from '../../shared/services/onboarding.ts';
@@ -27,7 +28,7 @@ import { connect } from './connect.ts';
 const USAGE = `usage:
   npm run evcs -- partners list
   npm run evcs -- partners add --operator-id ID --name NAME [--dialect cec2016|xiaoju] [--stations '*'|ST1,ST2]
-                               [--query-charge-info] [--base-url URL --outbound-operator-secret S
+                               [--query-charge-info] [--roaming in|out|in,out (default in)] [--base-url URL --outbound-operator-secret S
                                 --outbound-data-secret S --outbound-data-secret-iv S --outbound-sig-secret S]
   npm run evcs -- partners rotate --operator-id ID [--grace-seconds N]
   npm run evcs -- stations import FILE       (seed/station JSON, or CSV with one row per connector)
@@ -56,6 +57,7 @@ const main = async (): Promise<number> => {
       dialect: { type: 'string', default: 'cec2016' },
       stations: { type: 'string', default: '*' },
       'query-charge-info': { type: 'boolean', default: false },
+      roaming: { type: 'string', default: 'in' },
       'base-url': { type: 'string' },
       'outbound-operator-secret': { type: 'string' },
       'outbound-data-secret': { type: 'string' },
@@ -80,8 +82,10 @@ const main = async (): Promise<number> => {
     const partners = await listPartners();
     for (const p of partners) {
       const stations = p.stations === '*' ? 'all stations' : `${p.stations.length} station(s)`;
+      const r = roamingOf(p);
+      const roams = [r.in ? 'in' : '', r.out ? 'out' : ''].filter(Boolean).join(',');
       console.log(
-        `${p.operatorId}  ${p.status.padEnd(9)} ${p.dialect.padEnd(8)} ${stations.padEnd(14)} ${p.outbound?.baseUrl ?? '-'}  ${p.name}`,
+        `${p.operatorId}  ${p.status.padEnd(9)} ${p.dialect.padEnd(8)} ${stations.padEnd(14)} ${p.outbound?.baseUrl ?? '-'}  ${p.name}  roaming ${roams}`,
       );
     }
     if (!partners.length) console.log('(no partners)');
@@ -115,6 +119,7 @@ const main = async (): Promise<number> => {
               .map((s) => s.trim())
               .filter(Boolean),
       features: { queryChargeInfo: values['query-charge-info'] },
+      roaming: parseRoaming(values.roaming),
       ...(outbound ? { outbound } : {}),
     });
     console.log(`partner ${operatorId} onboarded (${where.target})`);
@@ -177,6 +182,13 @@ const main = async (): Promise<number> => {
   console.error(USAGE);
   return 2;
 };
+
+/** `--roaming in,out` → the partner's roles (onboarding validates that `out` comes with the outbound set). */
+function parseRoaming(v: string): { in: boolean; out: boolean } {
+  const parts = v.split(',').map((s) => s.trim());
+  if (!parts.length || parts.some((p) => p !== 'in' && p !== 'out')) throw new Error('--roaming must be in, out or in,out');
+  return { in: parts.includes('in'), out: parts.includes('out') };
+}
 
 function required(v: string | undefined, flag: string): string {
   if (!v) throw new Error(`${flag} is required`);

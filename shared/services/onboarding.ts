@@ -30,6 +30,7 @@ export interface OnboardInput {
   dialect?: Partner['dialect'];
   stations?: Partner['stations'];
   features?: Partner['features'];
+  roaming?: Partner['roaming'];
   inbound?: SecretSet;
   outbound?: SecretSet & { baseUrl: string; paths?: Record<string, string> };
 }
@@ -50,6 +51,7 @@ export const onboardPartner = async (input: OnboardInput): Promise<{ partner: Pa
     stations: input.stations ?? '*',
     status: 'active',
     features: input.features ?? { queryChargeInfo: false },
+    ...(input.roaming ? { roaming: input.roaming } : {}),
     ...(baseUrl ? { outbound: { baseUrl, ...(paths ? { paths } : {}) } } : {}),
   });
   PartnerSecretsSchema.parse(secrets);
@@ -66,6 +68,7 @@ export const onboardFromSeed = (p: SeedPartner) =>
     dialect: p.dialect,
     stations: p.stations,
     features: p.features,
+    ...(p.roaming ? { roaming: p.roaming } : {}),
     inbound: p.inbound,
     ...(p.outbound ? { outbound: p.outbound } : {}),
   });
