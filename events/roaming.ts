@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { defineEvent } from './define.ts';
 
-export const ROAMING_SOURCE = 'evcs.roaming';
+const ROAMING_SOURCE = 'evcs.roaming';
 
 /** What one side says an order (or one of its ChargeDetails) is worth. */
 const Figures = z.object({

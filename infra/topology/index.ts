@@ -9,12 +9,13 @@ import { chargingFunctions, chargingQueues, chargingTables } from './charging.ts
 import { evcsFunctions, evcsTables } from './evcs.ts';
 import { pilesFunctions, pilesQueues, pilesTables } from './piles.ts';
 import { pushFunctions, pushQueues, pushTables } from './push.ts';
+import { roamingFunctions, roamingTables } from './roaming.ts';
 import type { FunctionDecl, QueueDecl, TableDecl, Topology } from './types.ts';
 
 export { TCEC_BASE_PATH } from './helpers.ts';
 export * from './types.ts';
 
-const tables: readonly TableDecl[] = [...evcsTables, ...baseinfoTables, ...pilesTables, ...chargingTables, ...pushTables];
+const tables: readonly TableDecl[] = [...evcsTables, ...baseinfoTables, ...pilesTables, ...chargingTables, ...pushTables, ...roamingTables];
 
 const queues: readonly QueueDecl[] = [...baseinfoQueues, ...pilesQueues, ...chargingQueues, ...pushQueues];
 
@@ -24,6 +25,7 @@ export const functions: readonly FunctionDecl[] = [
   ...pilesFunctions,
   ...chargingFunctions,
   ...pushFunctions,
+  ...roamingFunctions,
 ];
 
 export const topology: Topology = { tables, queues, functions };

@@ -17,7 +17,7 @@
 import { parseDateTime } from '../tcec/time.ts';
 import { bill, type TariffPeriod } from './billing.ts';
 
-export interface PartnerChargeDetail {
+interface PartnerChargeDetail {
   DetailStartTime: string;
   DetailEndTime: string;
   DetailPower: number;
