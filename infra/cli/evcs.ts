@@ -6,6 +6,7 @@
  *        [--stations ST1,ST2] [--base-url https://partner/evcs/v1/ --outbound-operator-secret … \
  *         --outbound-data-secret … --outbound-data-secret-iv … --outbound-sig-secret …]
  *   npm run evcs -- partners rotate --operator-id MA03ABCD4 [--grace-seconds 604800]
+ *   npm run evcs -- roaming sync --partner MA01H3BQ2 [--full]   (pull a roam-out partner's stations now)
  *   npm run evcs -- dlq list [--queue push-deliveries] [--max N]     (messages a consumer gave up on, with the reason)
  *   npm run evcs -- dlq replay [--queue push-deliveries] [--max N] [--message-id ID]   (back to the queue, fresh budget)
  *   npm run evcs -- stations import FILE   (JSON: seed file or StationInfo array; CSV: one row per connector,
@@ -20,8 +21,9 @@ import { roamingOf } from '../../shared/domain/partners.ts';
 import { StationImportError } from '../../shared/domain/station-records.ts';
 import { listDlq, replayDlq } from '../../shared/push/dlq.ts';
 import { onboardPartner, rotateInbound } from '../../shared/services/onboarding.ts';
+import { syncPartnerCatalog } from '../../shared/services/roaming-catalog.ts';
 import { importStationsFile } from '../../shared/services/station-import.ts';
-import { listPartners } from '../../shared/store/partners.ts';
+import { getPartner, listPartners } from '../../shared/store/partners.ts';
 import type { SecretSet } from '../../shared/tcec/crypto.ts';
 import { connect } from './connect.ts';
 
@@ -32,6 +34,7 @@ const USAGE = `usage:
                                 --outbound-data-secret S --outbound-data-secret-iv S --outbound-sig-secret S]
   npm run evcs -- partners rotate --operator-id ID [--grace-seconds N]
   npm run evcs -- stations import FILE       (seed/station JSON, or CSV with one row per connector)
+  npm run evcs -- roaming sync --partner ID [--full]   (pull a roam-out partner's stations now, print counts)
   npm run evcs -- dlq list|replay [--queue NAME (default push-deliveries)] [--max N] [--message-id ID]
 options: --data-dir DIR (the local platform's data dir, default .data)`;
 
@@ -67,6 +70,8 @@ const main = async (): Promise<number> => {
       queue: { type: 'string', default: 'push-deliveries' },
       max: { type: 'string' },
       'message-id': { type: 'string' },
+      partner: { type: 'string' },
+      full: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -154,6 +159,17 @@ const main = async (): Promise<number> => {
       }
       throw err;
     }
+  }
+
+  if (group === 'roaming' && verb === 'sync') {
+    const id = required(values.partner, '--partner');
+    const partner = await getPartner(id, { fresh: true });
+    if (!partner) throw new Error(`no partner ${id}`);
+    const s = await syncPartnerCatalog(partner, new Date(), { full: values.full });
+    console.log(
+      `partner ${id}: ${s.stations} station(s) in ${s.pages} page(s), ${s.requests} request(s), ${s.incremental ? 'changes since the last pull' : 'complete pull'} (${where.target})`,
+    );
+    return 0;
   }
 
   if (group === 'dlq' && (verb === 'list' || verb === 'replay')) {

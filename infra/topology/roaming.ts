@@ -4,7 +4,7 @@
  * `/evcs/v1/` through the same gateway pipeline as every interface we serve.
  */
 
-import { putEvents, tcecInterface } from './helpers.ts';
+import { putEvents, readPartners, readSecrets, tcecInterface } from './helpers.ts';
 import type { FunctionDecl, TableDecl } from './types.ts';
 
 export const roamingTables: readonly TableDecl[] = [
@@ -21,6 +21,8 @@ export const roamingTables: readonly TableDecl[] = [
 ];
 
 const roaming = { table: 'roaming', access: 'readWrite' } as const;
+/** the partner's access token, shared with the pushes (one token per partner endpoint) */
+const tokens = { table: 'push-state', access: 'readWrite' } as const;
 
 export const roamingFunctions: readonly FunctionDecl[] = [
   tcecInterface(
@@ -55,4 +57,26 @@ export const roamingFunctions: readonly FunctionDecl[] = [
     [roaming],
     { id: 'notification-station-status', entry: 'functions/roaming/notification-station-status.ts' },
   ),
+  {
+    id: 'roaming-catalog-sync',
+    service: 'roaming',
+    entry: 'functions/roaming/catalog-sync.ts',
+    tier: 'L1',
+    description: "Pull every roam-out partner's stations (query_stations_info, all pages; then by LastQueryTime)",
+    triggers: [{ type: 'schedule', expression: 'rate(1 hour)' }],
+    grants: [roaming, readPartners, readSecrets, tokens],
+    timeoutSeconds: 300,
+    calls: ['query_token', 'query_stations_info'],
+  },
+  {
+    id: 'roaming-status-poll',
+    service: 'roaming',
+    entry: 'functions/roaming/status-poll.ts',
+    tier: 'L1',
+    description: "Fallback to the partners' status pushes: query_station_status of their stations, slowly; never over a newer push",
+    triggers: [{ type: 'schedule', expression: 'rate(15 minutes)' }],
+    grants: [roaming, readPartners, readSecrets, tokens],
+    timeoutSeconds: 300,
+    calls: ['query_token', 'query_station_status'],
+  },
 ];
