@@ -57,6 +57,13 @@ export const roamingFunctions: readonly FunctionDecl[] = [
     [roaming],
     { id: 'notification-station-status', entry: 'functions/roaming/notification-station-status.ts' },
   ),
+  tcecInterface(
+    'check_charge_orders',
+    'roaming',
+    'L1',
+    'Customer side §3.13: the partner’s order list of a period vs our roaming orders; DisputeOrders 1/2/3, the run stored',
+    [roaming, putEvents],
+  ),
   {
     id: 'roaming-catalog-sync',
     service: 'roaming',

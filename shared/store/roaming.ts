@@ -3,6 +3,8 @@
  * the partners' connectors.
  *
  * Items:
+ *   CHECK#<OperatorID>#<CheckOrderSeq>  a run of the partner's check_charge_orders: the period, the
+ *                                       counts, our answer and the orders it did not list
  *   ORDER#<StartChargeSeq>              a roaming order: who (OperatorID of the pile's owner,
  *                                       ConnectorID, userId), the partner's tariff as pulled at
  *                                       start, and its state (shared/domain/roaming-order.ts:
@@ -20,7 +22,7 @@
  *   - connector status: conditional Put `at` later than the stored one, so a poll sent before a
  *     push arrived can never overwrite it (the push is newer news)
  */
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.ts';
 import type { TariffPeriod } from '../domain/billing.ts';
 import type { RoamingOrderState } from '../domain/roaming-order.ts';
@@ -116,4 +118,33 @@ export const getPartnerConnectorStatus = async (operatorId: string, connectorId:
   if (!res.Item) return undefined;
   const { pk: _pk, ...s } = res.Item;
   return s as PartnerConnectorStatus;
+};
+
+/** The StartChargeSeqs of a partner's roaming orders created in [fromIso, toIso] (GSI byPartner). */
+export const listRoamingOrderSeqs = async (operatorId: string, fromIso: string, toIso: string): Promise<string[]> => {
+  const out: string[] = [];
+  for await (const page of paginateQuery(
+    { client: dynamo() },
+    {
+      TableName: table(),
+      IndexName: 'byPartner',
+      KeyConditionExpression: 'gsi1pk = :p AND gsi1sk BETWEEN :a AND :b',
+      ExpressionAttributeValues: { ':p': `PARTNER#${operatorId}`, ':a': fromIso, ':b': toIso },
+    },
+  )) {
+    for (const item of page.Items ?? []) out.push(String(item.StartChargeSeq));
+  }
+  return out;
+};
+
+/** Store one inbound reconciliation run (a repeated CheckOrderSeq replaces its run). */
+export const putCheckRun = async (operatorId: string, checkOrderSeq: string, run: Record<string, unknown>): Promise<void> => {
+  await dynamo().send(new PutCommand({ TableName: table(), Item: { pk: `CHECK#${operatorId}#${checkOrderSeq}`, ...run } }));
+};
+
+export const getCheckRun = async (operatorId: string, checkOrderSeq: string): Promise<Record<string, unknown> | undefined> => {
+  const res = await dynamo().send(
+    new GetCommand({ TableName: table(), Key: { pk: `CHECK#${operatorId}#${checkOrderSeq}` }, ConsistentRead: true }),
+  );
+  return res.Item;
 };

@@ -12,7 +12,13 @@ import type { BusEvent } from '../../infra/local/bus.ts';
 import type { Platform } from '../../infra/local/platform.ts';
 import { bill, toOrderTotals } from '../../shared/domain/billing.ts';
 import type { SeedPartner } from '../../shared/seed.ts';
-import { createRoamingOrder, getPartnerConnectorStatus, getRoamingOrder, putPartnerConnectorStatus } from '../../shared/store/roaming.ts';
+import {
+  createRoamingOrder,
+  getCheckRun,
+  getPartnerConnectorStatus,
+  getRoamingOrder,
+  putPartnerConnectorStatus,
+} from '../../shared/store/roaming.ts';
 import { PEAK_VALLEY } from '../fixtures/tariffs.ts';
 import { eventually } from '../support/eventually.ts';
 import { callAs, DEMO_SEED, startTestPlatform, tokenFor } from '../support/platform.ts';
@@ -204,5 +210,49 @@ describe('customer-side notifications (roaming out)', () => {
     expect(await getPartnerConnectorStatus(roamer.operatorId, connector)).toMatchObject({ Status: 3, source: 'push' });
     await call('notification_stationStatus', { ConnectorStatusInfo: { ConnectorID: connector, Status: 1 } });
     expect((await getPartnerConnectorStatus(roamer.operatorId, connector))?.Status).toBe(1);
+  });
+});
+
+describe('check_charge_orders (customer side: the partner reconciles our users’ orders on its piles)', () => {
+  it('agreeing list → 0 disputes; unknown / money / energy → reasons 1/2/3 with our figures; the run stored', async () => {
+    const seq = await newOrder();
+    const b = partnerBill(seq);
+    expect((await call('notification_charge_order_info', b)).data).toMatchObject({ ConfirmResult: 0 });
+    const period = { StartTime: '2026-11-22 00:00:00', EndTime: '2099-12-31 23:59:59' };
+    const ok = await call('check_charge_orders', {
+      CheckOrderSeq: `CK${seq.slice(-20)}`,
+      ...period,
+      OrderCount: 1,
+      TotalOrderPower: b.TotalPower,
+      TotalOrderMoney: b.TotalMoney,
+      ChargeOrders: [{ StartChargeSeq: seq, TotalPower: b.TotalPower, TotalMoney: b.TotalMoney }],
+    });
+    expect(ok.ret).toBe(0);
+    expect(ok.data).toMatchObject({ TotalDisputeOrder: 0, DisputeOrders: [] });
+
+    const checkSeq = `CX${seq.slice(-20)}`;
+    const bad = await call('check_charge_orders', {
+      CheckOrderSeq: checkSeq,
+      ...period,
+      OrderCount: 3,
+      TotalOrderPower: 1,
+      TotalOrderMoney: 1,
+      ChargeOrders: [
+        { StartChargeSeq: 'MA5GS8X01NEVERSTARTED000009', TotalPower: 1, TotalMoney: 2 },
+        { StartChargeSeq: seq, TotalPower: b.TotalPower, TotalMoney: b.TotalMoney + 3 },
+      ],
+    });
+    expect(bad.data).toMatchObject({
+      TotalDisputeOrder: 2,
+      DisputeOrders: [
+        { StartChargeSeq: 'MA5GS8X01NEVERSTARTED000009', DisputeReason: 1 },
+        { StartChargeSeq: seq, DisputeReason: 2, TotalMoney: b.TotalMoney },
+      ],
+    });
+    expect(await getCheckRun(roamer.operatorId, checkSeq)).toMatchObject({ direction: 'in', listed: 2 });
+    await eventually(async () => disputes.filter((e) => e.detail.via === 'check_charge_orders').length, {
+      until: (k) => k >= 2,
+      what: 'OrderDisputed from check_charge_orders',
+    });
   });
 });
