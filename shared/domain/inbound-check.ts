@@ -26,7 +26,7 @@ export interface HeldOrder {
   totalFen: number;
 }
 
-export interface DisputeOrder extends CheckItem {
+interface DisputeOrder extends CheckItem {
   DisputeReason: 1 | 2 | 3;
 }
 
