@@ -38,17 +38,17 @@ const A_INBOUND: SecretSet = {
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
 /** `npm start -- --port 0 --seed … --data-dir …` as a child process; resolves with its API URL. */
-const startB = async (dataDir: string): Promise<{ url: string; child: ChildProcess }> => {
+export const startB = async (dataDir: string, seedFile = STATIONS_SEED): Promise<{ url: string; child: ChildProcess }> => {
   const child = spawn(
     join(root, 'node_modules/.bin/tsx'),
-    [join(root, 'infra/local/main.ts'), '--port', '0', '--seed', STATIONS_SEED, '--data-dir', dataDir, '--fresh'],
+    [join(root, 'infra/local/main.ts'), '--port', '0', '--seed', seedFile, '--data-dir', dataDir, '--fresh'],
     { cwd: root, env: { ...process.env, EVCS_DEMO_PARTNERS: 'off' }, stdio: 'ignore' },
   );
   const file = join(dataDir, 'local-cloud.json');
   const url = await eventually(
     async () => (existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { apiUrl: string }).apiUrl : undefined),
     {
-      timeoutMs: 170_000,
+      timeoutMs: 600_000,
       intervalMs: 200,
       what: 'platform B to start',
     },
@@ -56,31 +56,36 @@ const startB = async (dataDir: string): Promise<{ url: string; child: ChildProce
   return { url: url as string, child };
 };
 
+/** A's seed: operator = the partner B's seed lists first; B as its one partner, roaming both ways. */
+export const writeSeedOfA = (dir: string, bSeedFile: string, bUrl: string): string => {
+  const bSeed = readSeed(bSeedFile);
+  const asPartnerOfB = bSeed.partners[0]!; // A, as B knows it
+  const file = join(dir, 'a-seed.json');
+  writeFileSync(
+    file,
+    JSON.stringify({
+      operatorId: asPartnerOfB.operatorId,
+      partners: [
+        {
+          operatorId: bSeed.operatorId,
+          name: 'Platform B',
+          roaming: { in: true, out: true },
+          inbound: A_INBOUND,
+          // the set B issued to A: A calls B with it
+          outbound: { baseUrl: `${bUrl}/evcs/v1/`, ...asPartnerOfB.inbound },
+        },
+      ],
+      stations: [],
+    }),
+  );
+  return file;
+};
+
 export const startPlatformPair = async (): Promise<PlatformPair> => {
   const dir = mkdtempSync(join(tmpdir(), 'roaming-pair-'));
   const b = await startB(join(dir, 'b'));
   try {
-    const bSeed = readSeed(STATIONS_SEED);
-    const asPartnerOfB = bSeed.partners[0]!; // A, as B knows it
-    const aSeedFile = join(dir, 'a-seed.json');
-    writeFileSync(
-      aSeedFile,
-      JSON.stringify({
-        operatorId: asPartnerOfB.operatorId,
-        partners: [
-          {
-            operatorId: bSeed.operatorId,
-            name: 'Platform B (stations fixture)',
-            roaming: { in: true, out: true },
-            inbound: A_INBOUND,
-            // the set B issued to A: A calls B with it
-            outbound: { baseUrl: `${b.url}/evcs/v1/`, ...asPartnerOfB.inbound },
-          },
-        ],
-        stations: [],
-      }),
-    );
-    const a = await startTestPlatform({ seedFile: aSeedFile, simulator: false, demoPartners: false });
+    const a = await startTestPlatform({ seedFile: writeSeedOfA(dir, STATIONS_SEED, b.url), simulator: false, demoPartners: false });
     const envA = a.cloud.functionEnv('roaming-catalog-sync');
     return {
       a,
@@ -88,14 +93,19 @@ export const startPlatformPair = async (): Promise<PlatformPair> => {
       asA: (fn) => runWithEnv(envA, fn),
       stop: async () => {
         await a.stop();
-        const exited = new Promise((r) => b.child.once('exit', r));
-        b.child.kill('SIGTERM');
-        await exited;
+        await stopB(b.child);
         rmSync(dir, { recursive: true, force: true });
       },
     };
   } catch (err) {
-    b.child.kill('SIGTERM');
+    await stopB(b.child);
     throw err;
   }
+};
+
+export const stopB = async (child: ChildProcess): Promise<void> => {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await exited;
 };
