@@ -56,7 +56,9 @@ export const renderConformance = (root: string): string => {
     const needed = d.implementedBy === 'cpo' ? weServe : d.implementedBy === 'partner' ? weCall : weServe && weCall;
     const status = needed
       ? d.implementedBy === 'partner'
-        ? 'pushed (we call it)'
+        ? weServe
+          ? 'pushed (we call it); served (customer side, roaming out)'
+          : 'pushed (we call it)'
         : d.implementedBy === 'both'
           ? 'served and called'
           : 'served'
@@ -74,7 +76,8 @@ file is stale. Sections refer to the protocol reference (\`../shared/reference/t
 
 - **implemented by**: who serves the interface in the protocol — \`us\` (the CPO: partners call
   \`POST ${TCEC_BASE_PATH}/<interface>\`), \`partner\` (we call the partner's endpoint), \`both\`.
-- **status**: \`served\` — routed and handled here; \`pushed\` — we call it on partners; \`not yet\` — not built.
+- **status**: \`served\` — routed and handled here; \`pushed\` — we call it on partners; \`served (customer side)\` —
+  a partner calls it on us about OUR users' sessions on ITS piles (roaming out, README "Roaming"); \`not yet\` — not built.
 - **dialects**: every implemented interface reads both spellings and writes the partner's dialect
   exactly: \`cec2016\` (the standard's \`SevicePrice\`/\`SeviceMoney\`/\`BusineHours\`) or \`xiaoju\`
   (DiDi 1.4.0).

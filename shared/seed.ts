@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { DialectSchema } from './domain/partners.ts';
+import { DialectSchema, RoamingSchema, roamingProblem } from './domain/partners.ts';
 import { RateLimitSchema } from './domain/rate-limit.ts';
 import { SecretSetSchema } from './store/secrets.ts';
 import { loadProfiles, ProfileError, ProfileNameSchema } from './tcec/profiles.ts';
@@ -41,6 +41,8 @@ const SeedPartnerSchema = z.object({
     .default({ queryChargeInfo: false }),
   /** `{ "rps": 20, "burst": 40 }`; absent = the default budget */
   rateLimit: RateLimitSchema.optional(),
+  /** `{ "in": true, "out": true }`: which way the partner roams (shared/domain/partners.ts); default in only */
+  roaming: RoamingSchema.optional(),
 });
 export type SeedPartner = z.infer<typeof SeedPartnerSchema>;
 
@@ -87,6 +89,8 @@ const SeedSchema = z
       if (seen.has(p.operatorId))
         ctx.addIssue({ code: 'custom', path: ['partners', i, 'operatorId'], message: `duplicate OperatorID ${p.operatorId}` });
       seen.add(p.operatorId);
+      const roaming = roamingProblem(p);
+      if (roaming) ctx.addIssue({ code: 'custom', path: ['partners', i, 'roaming', 'out'], message: roaming });
       if (p.operatorId === seed.operatorId)
         ctx.addIssue({ code: 'custom', path: ['partners', i, 'operatorId'], message: 'a partner cannot have our own OperatorID' });
     });

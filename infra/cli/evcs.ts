@@ -6,6 +6,7 @@
  *        [--stations ST1,ST2] [--rps 20 --burst 40] [--base-url https://partner/evcs/v1/ --outbound-operator-secret … \
  *         --outbound-data-secret … --outbound-data-secret-iv … --outbound-sig-secret …]
  *   npm run evcs -- partners rotate --operator-id MA03ABCD4 [--grace-seconds 604800]
+ *   npm run evcs -- roaming sync --partner MA01H3BQ2 [--full]   (pull a roam-out partner's stations now)
  *   npm run evcs -- dlq list [--queue push-deliveries] [--max N]     (messages a consumer gave up on, with the reason)
  *   npm run evcs -- dlq replay [--queue push-deliveries] [--max N] [--message-id ID]   (back to the queue, fresh budget)
  *   npm run evcs -- trace ID [--aws]      (one order/connector/partner/trace's story in time order across functions)
@@ -25,14 +26,16 @@ import '../local/process-env.ts';
 import { parseArgs } from 'node:util';
 import { setLogSink } from '#powertools';
 import { config } from '../../shared/config.ts';
+import { roamingOf } from '../../shared/domain/partners.ts';
 import { type RateLimit, RateLimitSchema } from '../../shared/domain/rate-limit.ts';
 import { type Dispute, isDay } from '../../shared/domain/reconcile.ts';
 import { StationImportError } from '../../shared/domain/station-records.ts';
 import { listDlq, replayDlq } from '../../shared/push/dlq.ts';
 import { onboardPartner, rotateInbound } from '../../shared/services/onboarding.ts';
 import { reconcilePartnerDay } from '../../shared/services/reconcile.ts';
+import { syncPartnerCatalog } from '../../shared/services/roaming-catalog.ts';
 import { importStationsFile } from '../../shared/services/station-import.ts';
-import { listPartners } from '../../shared/store/partners.ts';
+import { getPartner, listPartners } from '../../shared/store/partners.ts';
 import { listDay } from '../../shared/store/reconcile.ts';
 import type { SecretSet } from '../../shared/tcec/crypto.ts';
 import { connect } from './connect.ts';
@@ -43,11 +46,12 @@ const USAGE = `usage:
   npm run evcs -- partners list
   npm run evcs -- partners add --operator-id ID --name NAME [--dialect cec2016|xiaoju] [--profile cec2016|xiaoju|didi|oem-example] [--stations '*'|ST1,ST2]
                                [--query-charge-info] [--no-reconcile] [--reconcile-at HH:mm]
-                               [--rps N --burst N (request budget, default 20/s, burst 40)]
+                               [--rps N --burst N (request budget, default 20/s, burst 40)] [--roaming in|out|in,out (default in)]
                                [--base-url URL --outbound-operator-secret S
                                 --outbound-data-secret S --outbound-data-secret-iv S --outbound-sig-secret S]
   npm run evcs -- partners rotate --operator-id ID [--grace-seconds N]
   npm run evcs -- stations import FILE       (seed/station JSON, or CSV with one row per connector)
+  npm run evcs -- roaming sync --partner ID [--full]   (pull a roam-out partner's stations now, print counts)
   npm run evcs -- dlq list|replay [--queue NAME (default push-deliveries)] [--max N] [--message-id ID]
   npm run evcs -- reconcile run --partner ID --date YYYY-MM-DD
   npm run evcs -- reconcile show --date YYYY-MM-DD [--partner ID] [--json]
@@ -92,6 +96,7 @@ const main = async (): Promise<number> => {
       partner: { type: 'string' },
       date: { type: 'string' },
       json: { type: 'boolean', default: false },
+      roaming: { type: 'string', default: 'in' },
       'base-url': { type: 'string' },
       'outbound-operator-secret': { type: 'string' },
       'outbound-data-secret': { type: 'string' },
@@ -111,6 +116,7 @@ const main = async (): Promise<number> => {
       type: { type: 'string' },
       connector: { type: 'string' },
       message: { type: 'string' },
+      full: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -137,8 +143,10 @@ const main = async (): Promise<number> => {
     const partners = await listPartners();
     for (const p of partners) {
       const stations = p.stations === '*' ? 'all stations' : `${p.stations.length} station(s)`;
+      const r = roamingOf(p);
+      const roams = [r.in ? 'in' : '', r.out ? 'out' : ''].filter(Boolean).join(',');
       console.log(
-        `${p.operatorId}  ${p.status.padEnd(9)} ${(p.profile ?? p.dialect).padEnd(11)} ${stations.padEnd(14)} ${p.outbound?.baseUrl ?? '-'}  ${p.name}`,
+        `${p.operatorId}  ${p.status.padEnd(9)} ${(p.profile ?? p.dialect).padEnd(11)} ${stations.padEnd(14)} ${p.outbound?.baseUrl ?? '-'}  ${p.name}  roaming ${roams}`,
       );
     }
     if (!partners.length) console.log('(no partners)');
@@ -178,6 +186,7 @@ const main = async (): Promise<number> => {
         ...(values['reconcile-at'] ? { reconcileAt: values['reconcile-at'] } : {}),
       },
       ...(o.rps || o.burst ? { rateLimit: rateLimitOption(o.rps, o.burst) } : {}),
+      roaming: parseRoaming(values.roaming),
       ...(outbound ? { outbound } : {}),
     });
     console.log(`partner ${operatorId} onboarded (${where.target})`);
@@ -212,6 +221,17 @@ const main = async (): Promise<number> => {
       }
       throw err;
     }
+  }
+
+  if (group === 'roaming' && verb === 'sync') {
+    const id = required(values.partner, '--partner');
+    const partner = await getPartner(id, { fresh: true });
+    if (!partner) throw new Error(`no partner ${id}`);
+    const s = await syncPartnerCatalog(partner, new Date(), { full: values.full });
+    console.log(
+      `partner ${id}: ${s.stations} station(s) in ${s.pages} page(s), ${s.requests} request(s), ${s.incremental ? 'changes since the last pull' : 'complete pull'} (${where.target})`,
+    );
+    return 0;
   }
 
   if (group === 'dlq' && (verb === 'list' || verb === 'replay')) {
@@ -312,6 +332,13 @@ const REASONS: Record<number, string> = { 1: 'not found', 2: 'amount', 3: 'energ
 const figures = (f?: { TotalPower: number; TotalMoney: number }) => (f ? `${f.TotalPower} kWh ${f.TotalMoney} yuan` : '—');
 const disputeLine = (d: Dispute): string =>
   `${d.StartChargeSeq}  reason ${d.reason} (${REASONS[d.reason] ?? 'custom'})  ours ${figures(d.ours)}  theirs ${figures(d.theirs)}`;
+
+/** `--roaming in,out` → the partner's roles (onboarding validates that `out` comes with the outbound set). */
+function parseRoaming(v: string): { in: boolean; out: boolean } {
+  const parts = v.split(',').map((s) => s.trim());
+  if (!parts.length || parts.some((p) => p !== 'in' && p !== 'out')) throw new Error('--roaming must be in, out or in,out');
+  return { in: parts.includes('in'), out: parts.includes('out') };
+}
 
 function required(v: string | undefined, flag: string): string {
   if (!v) throw new Error(`${flag} is required`);

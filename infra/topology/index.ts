@@ -10,6 +10,7 @@ import { evcsFunctions, evcsTables } from './evcs.ts';
 import { pilesFunctions, pilesQueues, pilesTables } from './piles.ts';
 import { pushFunctions, pushQueues, pushTables } from './push.ts';
 import { reconcileFunctions, reconcileQueues, reconcileTables } from './reconcile.ts';
+import { roamingFunctions, roamingTables } from './roaming.ts';
 import type { FunctionDecl, QueueDecl, TableDecl, Topology } from './types.ts';
 
 export { TCEC_BASE_PATH } from './helpers.ts';
@@ -22,6 +23,7 @@ const tables: readonly TableDecl[] = [
   ...chargingTables,
   ...pushTables,
   ...reconcileTables,
+  ...roamingTables,
 ];
 
 const queues: readonly QueueDecl[] = [...baseinfoQueues, ...pilesQueues, ...chargingQueues, ...pushQueues, ...reconcileQueues];
@@ -33,6 +35,7 @@ export const functions: readonly FunctionDecl[] = [
   ...chargingFunctions,
   ...pushFunctions,
   ...reconcileFunctions,
+  ...roamingFunctions,
 ];
 
 export const topology: Topology = { tables, queues, functions };

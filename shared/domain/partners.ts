@@ -9,44 +9,71 @@ import { RateLimitSchema } from './rate-limit.ts';
 
 export const DialectSchema = z.enum(['cec2016', 'xiaoju']);
 
-export const PartnerSchema = z.object({
-  operatorId: z.string().regex(/^[0-9A-Za-z]{9}$/, 'OperatorID must be 9 letters or digits'),
-  name: z.string().min(1).max(64),
-  dialect: DialectSchema.default('cec2016'),
-  /** '*' = every station, else the StationIDs the partner may see and use */
-  stations: z.union([z.literal('*'), z.array(z.string().min(1).max(20))]).default('*'),
-  status: z.enum(['active', 'suspended']).default('active'),
-  /**
-   * the partner's profile (shared/tcec/profiles.ts): a built-in (`cec2016`, `xiaoju`, `didi`, an
-   * OEM's) or one of `profiles`; absent = the profile named like its dialect
-   */
-  profile: ProfileNameSchema.optional(),
-  /** the custom profile specs `profile` resolves through (a seed's `profiles`), validated at load */
-  profiles: z.record(z.string(), z.unknown()).optional(),
-  /** optional extension interfaces enabled for this partner */
-  features: z
-    .object({
-      queryChargeInfo: z.boolean().default(false),
-      /** nightly check_charge_orders with this partner (absent = on; `false` opts out) */
-      reconcile: z.boolean().optional(),
-      /** this partner's China-time minute for it, HH:mm within 00:00–03:00 (absent: RECONCILE_AT) */
-      reconcileAt: z
-        .string()
-        .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:mm')
-        .refine((s) => s <= '03:00', 'must lie within 00:00–03:00 China time')
-        .optional(),
-    })
-    .default({ queryChargeInfo: false }),
-  /** request budget (token bucket); absent = the default (shared/middleware/partner-guards.ts) */
-  rateLimit: RateLimitSchema.optional(),
-  /** where we push: baseUrl + interface name, unless a path override is given */
-  outbound: z
-    .object({
-      baseUrl: z.string().url(),
-      paths: z.record(z.string(), z.string()).optional(),
-    })
-    .optional(),
-  createdAt: z.string().optional(),
-  updatedAt: z.string().optional(),
-});
+/**
+ * Which way a partner roams (issue 12). `in`: the partner's users charge on OUR piles (we are the
+ * operator side, it calls our query_* interfaces). `out`: OUR users charge on the partner's piles
+ * (we are the customer side: we call its query_* interfaces with the outbound set and serve its
+ * notification_* / check_charge_orders). Default: in only, as before roaming out existed.
+ */
+export const RoamingSchema = z
+  .object({ in: z.boolean().default(true), out: z.boolean().default(false) })
+  .refine((r) => r.in || r.out, 'roaming: at least one of in/out must be true');
+export type Roaming = z.infer<typeof RoamingSchema>;
+
+const IN_ONLY: Roaming = { in: true, out: false };
+
+/** A partner's roles; a record written before roaming existed (no `roaming`) is in only. */
+export const roamingOf = (p: { roaming?: Roaming | undefined }): Roaming => p.roaming ?? IN_ONLY;
+
+/** The rule both the seed and the registry check: we can only call a roam-out partner if we know where and how. */
+export const roamingProblem = (p: { roaming?: Roaming | undefined; outbound?: { baseUrl: string } | undefined }): string | undefined =>
+  roamingOf(p).out && !p.outbound ? 'roaming.out needs the outbound set (baseUrl and secrets) we call the partner with' : undefined;
+
+export const PartnerSchema = z
+  .object({
+    operatorId: z.string().regex(/^[0-9A-Za-z]{9}$/, 'OperatorID must be 9 letters or digits'),
+    name: z.string().min(1).max(64),
+    dialect: DialectSchema.default('cec2016'),
+    /** '*' = every station, else the StationIDs the partner may see and use */
+    stations: z.union([z.literal('*'), z.array(z.string().min(1).max(20))]).default('*'),
+    status: z.enum(['active', 'suspended']).default('active'),
+    /**
+     * the partner's profile (shared/tcec/profiles.ts): a built-in (`cec2016`, `xiaoju`, `didi`, an
+     * OEM's) or one of `profiles`; absent = the profile named like its dialect
+     */
+    profile: ProfileNameSchema.optional(),
+    /** the custom profile specs `profile` resolves through (a seed's `profiles`), validated at load */
+    profiles: z.record(z.string(), z.unknown()).optional(),
+    /** optional extension interfaces enabled for this partner */
+    features: z
+      .object({
+        queryChargeInfo: z.boolean().default(false),
+        /** nightly check_charge_orders with this partner (absent = on; `false` opts out) */
+        reconcile: z.boolean().optional(),
+        /** this partner's China-time minute for it, HH:mm within 00:00–03:00 (absent: RECONCILE_AT) */
+        reconcileAt: z
+          .string()
+          .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:mm')
+          .refine((s) => s <= '03:00', 'must lie within 00:00–03:00 China time')
+          .optional(),
+      })
+      .default({ queryChargeInfo: false }),
+    /** absent = in only (roamingOf) */
+    roaming: RoamingSchema.optional(),
+    /** request budget (token bucket); absent = the default (shared/middleware/partner-guards.ts) */
+    rateLimit: RateLimitSchema.optional(),
+    /** where we push: baseUrl + interface name, unless a path override is given */
+    outbound: z
+      .object({
+        baseUrl: z.string().url(),
+        paths: z.record(z.string(), z.string()).optional(),
+      })
+      .optional(),
+    createdAt: z.string().optional(),
+    updatedAt: z.string().optional(),
+  })
+  .superRefine((p, ctx) => {
+    const problem = roamingProblem(p);
+    if (problem) ctx.addIssue({ code: 'custom', path: ['roaming', 'out'], message: problem });
+  });
 export type Partner = z.infer<typeof PartnerSchema>;

@@ -35,6 +35,7 @@ export interface OnboardInput {
   profile?: string;
   profiles?: Record<string, unknown>;
   rateLimit?: Partner['rateLimit'];
+  roaming?: Partner['roaming'];
   inbound?: SecretSet;
   outbound?: SecretSet & { baseUrl: string; paths?: Record<string, string> };
 }
@@ -58,6 +59,7 @@ export const onboardPartner = async (input: OnboardInput): Promise<{ partner: Pa
     ...(input.profile ? { profile: input.profile } : {}),
     ...(input.profiles && Object.keys(input.profiles).length ? { profiles: input.profiles } : {}),
     ...(input.rateLimit ? { rateLimit: input.rateLimit } : {}),
+    ...(input.roaming ? { roaming: input.roaming } : {}),
     ...(baseUrl ? { outbound: { baseUrl, ...(paths ? { paths } : {}) } } : {}),
   });
   PartnerSecretsSchema.parse(secrets);
@@ -77,6 +79,7 @@ export const onboardFromSeed = (p: SeedPartner, profiles: Record<string, unknown
     stations: p.stations,
     features: p.features,
     ...(p.rateLimit ? { rateLimit: p.rateLimit } : {}),
+    ...(p.roaming ? { roaming: p.roaming } : {}),
     inbound: p.inbound,
     ...(p.outbound ? { outbound: p.outbound } : {}),
   });

@@ -139,6 +139,26 @@ describe('npm run evcs -- partners', () => {
     expect((await cli('partner', asNew(issued))).code).toBe(0); // still inside the grace period
   }, 180_000); // six CLI processes, each compiling TypeScript at start: minutes on a loaded 2-core machine
 
+  it('refuses --roaming out without the outbound set we would call the partner with', async () => {
+    const r = await cli('evcs', [
+      '--data-dir',
+      dataDir,
+      'partners',
+      'add',
+      '--operator-id',
+      'MA03ROAM1',
+      '--name',
+      'x',
+      '--roaming',
+      'in,out',
+    ]);
+    expect(r.code).not.toBe(0);
+    expect(r.err).toMatch(/roaming\.out needs the outbound set/);
+    const list = await cli('evcs', ['--data-dir', dataDir, 'partners', 'list']);
+    expect(list.out).not.toContain('MA03ROAM1'); // nothing half-written
+    expect(list.out).toMatch(/MA01H3BQ2 .* roaming in$/m); // the demo partners roam in only (the default)
+  }, 120_000);
+
   it('refuses an OperatorID that is not 9 letters or digits', async () => {
     const r = await cli('evcs', ['--data-dir', dataDir, 'partners', 'add', '--operator-id', 'BAD', '--name', 'x']);
     expect(r.code).not.toBe(0);

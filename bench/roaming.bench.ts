@@ -1,0 +1,72 @@
+/**
+ * Roaming out: platform A pulls platform B's catalog over T/CEC 102 (query_token + query_stations_info
+ * in pages of 100, then every station written to A's `roaming` table), two platforms on one
+ * machine: B a child `npm start` with ROAMING_BENCH_STATIONS stations (default 10,000: the demo
+ * dataset's 200 stations, renamed copies), A in this process. Prints wall time, requests, pages and
+ * stations per second for a complete pull and an incremental one. Measures; never asserts.
+ *
+ *   npx tsx bench/roaming.bench.ts      (or: npm run bench -- roaming)
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const N = Number(process.env.ROAMING_BENCH_STATIONS ?? 10_000);
+const DEMO_SEED = fileURLToPath(new URL('../infra/local/seed/demo-seed.json', import.meta.url));
+
+const main = async (): Promise<void> => {
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
+  const { startPlatform } = await import('../infra/local/platform.ts');
+  const { startB, stopB, writeSeedOfA } = await import('../test/support/roaming.ts');
+  const { runWithEnv } = await import('../shared/config.ts');
+  const { getPartner } = await import('../shared/store/partners.ts');
+  const { syncPartnerCatalog } = await import('../shared/services/roaming-catalog.ts');
+
+  const dir = mkdtempSync(join(tmpdir(), 'evcs-roaming-bench-'));
+  const demo = JSON.parse(readFileSync(DEMO_SEED, 'utf8')) as { stations: Record<string, unknown>[] };
+  const stations = Array.from({ length: N }, (_, i) => {
+    const s = demo.stations[i % demo.stations.length]!;
+    const id = `RB${String(i).padStart(6, '0')}`;
+    return JSON.parse(JSON.stringify(s).replaceAll(String(s.StationID), id)) as Record<string, unknown>;
+  });
+  const bSeed = join(dir, 'b-seed.json');
+  writeFileSync(bSeed, JSON.stringify({ ...demo, stations }));
+
+  const t0 = performance.now();
+  const b = await startB(join(dir, 'b'), bSeed);
+  console.log(`platform B up with ${N} stations in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  const a = await startPlatform({
+    port: 0,
+    seedFile: writeSeedOfA(dir, bSeed, b.url),
+    logLevel: 'ERROR',
+    simulator: false,
+    demoPartners: false,
+    dataDir: join(dir, 'a'),
+  });
+  try {
+    const env = a.cloud.functionEnv('roaming-catalog-sync');
+    const asA = <T>(fn: () => Promise<T>) => runWithEnv(env, fn);
+    const partner = await asA(async () => (await getPartner(JSON.parse(readFileSync(bSeed, 'utf8')).operatorId, { fresh: true }))!);
+    for (const label of ['complete pull', 'incremental pull']) {
+      const t = performance.now();
+      const s = await asA(() => syncPartnerCatalog(partner, new Date()));
+      const sec = (performance.now() - t) / 1000;
+      console.log(
+        `${label.padEnd(17)} ${String(s.stations).padStart(6)} stations  ${String(s.pages).padStart(4)} pages  ${String(s.requests).padStart(4)} requests  ${sec.toFixed(1)} s  ${(s.stations / sec).toFixed(0)} stations/s`,
+      );
+    }
+  } finally {
+    await a.stop();
+    await stopB(b.child);
+    rmSync(dir, { recursive: true, force: true });
+  }
+};
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

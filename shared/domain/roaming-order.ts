@@ -1,0 +1,87 @@
+/**
+ * A roaming order (OUR user on a PARTNER's pile) as the partner's notifications move it — pure
+ * rules, no I/O. Notifications arrive at least once, in any order, possibly never (the app API
+ * falls back to query_equip_charge_status): every rule here is idempotent and monotonic.
+ *
+ *   stat (StartChargeSeqStat: 1 starting, 2 charging, 3 stopping, 4 finished, 5 unknown) only
+ *        moves forward; 5 never overwrites what we know;
+ *   live (the §3.9 snapshot) is replaced only by a sample with a later EndTime;
+ *   final (the §3.12 order and our verdict) is written once per distinct bill: the same bill
+ *        again returns the stored verdict (no second dispute), a corrected bill is judged anew.
+ */
+import type { BillFigures } from './partner-bill.ts';
+
+export type SeqStat = 1 | 2 | 3 | 4 | 5;
+
+export interface LiveSnapshot {
+  ConnectorStatus: number;
+  StartTime: string;
+  /** time of this sample, 'yyyy-MM-dd HH:mm:ss' (so later = lexicographically greater) */
+  EndTime: string;
+  TotalPower: number;
+  ElecMoney: number;
+  SeviceMoney: number;
+  TotalMoney: number;
+  Soc: number;
+}
+
+export interface FinalOrder {
+  /** the partner's §3.12 order as received (canonical spelling) */
+  theirs: Record<string, unknown>;
+  /** a digest of `theirs`: the same bill again is a duplicate */
+  digest: string;
+  /** our figures from our billing function (absent when it could not be priced) */
+  ours?: BillFigures;
+  theirFigures: BillFigures;
+  confirmResult: 0 | 1;
+  disputeReason?: number;
+  disputeDetail?: string;
+  receivedAt: string;
+}
+
+export interface RoamingOrderState {
+  stat: SeqStat;
+  /** the partner's StartTime of the session */
+  startTime?: string;
+  /** the partner's stop result (§3.11) */
+  stop?: { SuccStat: number; FailReason: number };
+  live?: LiveSnapshot;
+  final?: FinalOrder;
+}
+
+/** The later of two StartChargeSeqStat values; 5 (unknown) never replaces a known state. */
+const laterStat = (a: SeqStat, b: SeqStat): SeqStat => {
+  if (b === 5) return a;
+  if (a === 5) return b;
+  return b > a ? b : a;
+};
+
+export type Change<S> = { changed: true; state: S } | { changed: false; state: S };
+
+const same = <S>(state: S): Change<S> => ({ changed: false, state });
+const next = <S>(state: S): Change<S> => ({ changed: true, state });
+
+export const onStartResult = (s: RoamingOrderState, d: { StartChargeSeqStat: SeqStat; StartTime: string }): Change<RoamingOrderState> => {
+  const stat = laterStat(s.stat, d.StartChargeSeqStat);
+  const startTime = s.startTime ?? d.StartTime;
+  return stat === s.stat && startTime === s.startTime ? same(s) : next({ ...s, stat, startTime });
+};
+
+export const onChargeStatus = (s: RoamingOrderState, d: LiveSnapshot & { StartChargeSeqStat: SeqStat }): Change<RoamingOrderState> => {
+  if (s.live && s.live.EndTime >= d.EndTime) return same(s); // an older or the same sample
+  const { StartChargeSeqStat, ...live } = d;
+  return next({ ...s, stat: laterStat(s.stat, StartChargeSeqStat), startTime: s.startTime ?? d.StartTime, live });
+};
+
+export const onStopResult = (
+  s: RoamingOrderState,
+  d: { StartChargeSeqStat: SeqStat; SuccStat: number; FailReason: number },
+): Change<RoamingOrderState> => {
+  const stat = d.SuccStat === 0 ? laterStat(s.stat, d.StartChargeSeqStat) : s.stat;
+  if (s.stop && stat === s.stat) return same(s);
+  return next({ ...s, stat, stop: { SuccStat: d.SuccStat, FailReason: d.FailReason } });
+};
+
+/** The final order: finished, whatever we had heard before (a final order without a start result is still the order). */
+export const onOrderInfo = (s: RoamingOrderState, final: FinalOrder, startTime: string): Change<RoamingOrderState> =>
+  s.final?.digest === final.digest ? same(s) : next({ ...s, stat: 4, startTime: s.startTime ?? startTime, final });

@@ -1,0 +1,100 @@
+/**
+ * Inbound check_charge_orders (T/CEC 102 §3.13, customer side): a roam-out partner lists the orders
+ * of OUR users on ITS piles for a period; we answer the disputed ones (shared/domain/inbound-check.ts),
+ * store the run, and publish one OrderDisputed per disputed order.
+ */
+import { logger } from '#powertools';
+import { OrderDisputed } from '../../events/roaming.ts';
+import { publish } from '../bus/publish.ts';
+import { compareInboundCheck, type HeldOrder } from '../domain/inbound-check.ts';
+import { roamingOf } from '../domain/partners.ts';
+import type { Partner } from '../store/partners.ts';
+import { getRoamingOrder, listRoamingOrderSeqs, putCheckRun, type RoamingOrder } from '../store/roaming.ts';
+import type { RequestData, ResponseInput } from '../tcec/interfaces.ts';
+import { Ret, TcecError } from '../tcec/ret.ts';
+import { parseDateTime } from '../tcec/time.ts';
+
+/** Our figures of a roaming order: our own pricing of the partner's bill, else its bill, else the last live values. */
+const heldFigures = (o: RoamingOrder): HeldOrder | undefined => {
+  if (o.final)
+    return {
+      powerCentiKwh: (o.final.ours ?? o.final.theirFigures).powerCentiKwh,
+      totalFen: (o.final.ours ?? o.final.theirFigures).totalFen,
+    };
+  if (o.live) return { powerCentiKwh: Math.round(o.live.TotalPower * 100), totalFen: Math.round(o.live.TotalMoney * 100) };
+  return undefined;
+};
+
+/** orders are created a little before the partner's StartTime: widen the period we look in */
+const PERIOD_MARGIN_MS = 3_600_000;
+
+export const onPartnerCheckOrders = async (
+  partner: Partner,
+  d: RequestData<'check_charge_orders'>,
+  now: Date,
+): Promise<ResponseInput<'check_charge_orders'>> => {
+  if (!roamingOf(partner).out) throw new TcecError(Ret.BizError, `OperatorID ${partner.operatorId} does not roam out with us`);
+  const from = parseDateTime(d.StartTime);
+  const to = parseDateTime(d.EndTime);
+  if (!from || !to || to < from) throw new TcecError(Ret.BizError, 'EndTime: before StartTime');
+
+  const held = new Map<string, HeldOrder>();
+  for (const item of d.ChargeOrders) {
+    const o = await getRoamingOrder(item.StartChargeSeq);
+    const f = o && o.OperatorID === partner.operatorId ? heldFigures(o) : undefined;
+    if (f) held.set(item.StartChargeSeq, f);
+  }
+  const inPeriod = await listRoamingOrderSeqs(
+    partner.operatorId,
+    new Date(from.getTime() - PERIOD_MARGIN_MS).toISOString(),
+    new Date(to.getTime()).toISOString(),
+  );
+  const r = compareInboundCheck(d.ChargeOrders, held, inPeriod);
+  await putCheckRun(partner.operatorId, d.CheckOrderSeq, {
+    direction: 'in',
+    OperatorID: partner.operatorId,
+    CheckOrderSeq: d.CheckOrderSeq,
+    StartTime: d.StartTime,
+    EndTime: d.EndTime,
+    listed: d.ChargeOrders.length,
+    OrderCount: d.OrderCount,
+    disputes: r.disputes,
+    unlisted: r.unlisted,
+    at: now.toISOString(),
+  });
+  logger.info('inbound check_charge_orders', {
+    CheckOrderSeq: d.CheckOrderSeq,
+    listed: d.ChargeOrders.length,
+    disputes: r.TotalDisputeOrder,
+    unlisted: r.unlisted.length,
+  });
+  if (r.disputes.length) {
+    const theirs = new Map(d.ChargeOrders.map((i) => [i.StartChargeSeq, i]));
+    await publish(
+      OrderDisputed,
+      r.disputes.map((x) => {
+        const t = theirs.get(x.StartChargeSeq);
+        const ours = held.get(x.StartChargeSeq);
+        return {
+          direction: 'in' as const,
+          OperatorID: partner.operatorId,
+          StartChargeSeq: x.StartChargeSeq,
+          via: 'check_charge_orders' as const,
+          reason: x.DisputeReason,
+          detail: `check ${d.CheckOrderSeq}: DisputeReason ${x.DisputeReason}`,
+          ...(ours ? { ours: { TotalPower: ours.powerCentiKwh / 100, TotalMoney: ours.totalFen / 100 } } : {}),
+          ...(t ? { theirs: { TotalPower: t.TotalPower, TotalMoney: t.TotalMoney } } : {}),
+        };
+      }),
+    );
+  }
+  return {
+    CheckOrderSeq: d.CheckOrderSeq,
+    StartTime: d.StartTime,
+    EndTime: d.EndTime,
+    TotalDisputeOrder: r.TotalDisputeOrder,
+    TotalDisputePower: r.TotalDisputePower,
+    TotalDisputeMoney: r.TotalDisputeMoney,
+    DisputeOrders: r.disputes,
+  };
+};

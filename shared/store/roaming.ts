@@ -1,0 +1,150 @@
+/**
+ * Roaming out (table `roaming`): OUR users' sessions on PARTNERS' piles, and the live status of
+ * the partners' connectors.
+ *
+ * Items:
+ *   CHECK#<OperatorID>#<CheckOrderSeq>  a run of the partner's check_charge_orders: the period, the
+ *                                       counts, our answer and the orders it did not list
+ *   ORDER#<StartChargeSeq>              a roaming order: who (OperatorID of the pile's owner,
+ *                                       ConnectorID, userId), the partner's tariff as pulled at
+ *                                       start, and its state (shared/domain/roaming-order.ts:
+ *                                       stat, live snapshot, stop result, the partner's final order
+ *                                       with OUR figures and the verdict), `version` for optimistic
+ *                                       concurrency
+ *   CONN#<OperatorID>#<ConnectorID>     a partner connector's latest status and when we learnt it
+ *                                       (`at`, epoch ms: arrival of a push, or when a poll was SENT)
+ *
+ * Access patterns:
+ *   - by StartChargeSeq (every notification, the app API): GetItem ORDER#…, then a conditional
+ *     Put on `version` (one read + one write per notification; a lost race re-reads, never merges)
+ *   - a partner's roaming orders by creation time (inbound check_charge_orders): GSI byPartner
+ *     (gsi1pk = PARTNER#<OperatorID>, gsi1sk = createdAt ISO, written once)
+ *   - connector status: conditional Put `at` later than the stored one, so a poll sent before a
+ *     push arrived can never overwrite it (the push is newer news)
+ */
+import { GetCommand, PutCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
+import { config } from '../config.ts';
+import type { TariffPeriod } from '../domain/billing.ts';
+import type { RoamingOrderState } from '../domain/roaming-order.ts';
+import { conditionalWrite, dynamo } from './dynamo.ts';
+
+const table = () => config().tableName('roaming');
+
+export interface RoamingOrder extends RoamingOrderState {
+  StartChargeSeq: string;
+  /** the partner that owns the pile */
+  OperatorID: string;
+  ConnectorID: string;
+  userId: string;
+  /** the partner's policy for the connector, pulled at start (query_equip_business_policy) */
+  tariff?: TariffPeriod[];
+  createdAt: string;
+  version: number;
+}
+
+const orderKey = (seq: string) => `ORDER#${seq}`;
+
+export const getRoamingOrder = async (seq: string): Promise<RoamingOrder | undefined> => {
+  const res = await dynamo().send(new GetCommand({ TableName: table(), Key: { pk: orderKey(seq) }, ConsistentRead: true }));
+  if (!res.Item) return undefined;
+  const { pk: _pk, gsi1pk: _g1, gsi1sk: _g2, ...order } = res.Item;
+  return order as RoamingOrder;
+};
+
+/** A new order (before the partner is asked to start): false when the StartChargeSeq exists. */
+export const createRoamingOrder = (order: Omit<RoamingOrder, 'version'>): Promise<boolean> =>
+  conditionalWrite(
+    dynamo(),
+    new PutCommand({
+      TableName: table(),
+      Item: {
+        pk: orderKey(order.StartChargeSeq),
+        gsi1pk: `PARTNER#${order.OperatorID}`,
+        gsi1sk: order.createdAt,
+        ...order,
+        version: 1,
+      },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    }),
+  );
+
+/** Replace the order if nobody changed it since `expectedVersion`: false when someone did. */
+export const saveRoamingOrder = (order: RoamingOrder, expectedVersion: number): Promise<boolean> =>
+  conditionalWrite(
+    dynamo(),
+    new PutCommand({
+      TableName: table(),
+      Item: {
+        pk: orderKey(order.StartChargeSeq),
+        gsi1pk: `PARTNER#${order.OperatorID}`,
+        gsi1sk: order.createdAt,
+        ...order,
+        version: expectedVersion + 1,
+      },
+      ConditionExpression: 'version = :v',
+      ExpressionAttributeValues: { ':v': expectedVersion },
+    }),
+  );
+
+export interface PartnerConnectorStatus {
+  OperatorID: string;
+  ConnectorID: string;
+  Status: number;
+  /** epoch ms: when the push arrived, or when the poll that saw it was sent */
+  at: number;
+  source: 'push' | 'poll';
+}
+
+/**
+ * Record a partner connector's status unless we already know a newer one: a push wins over an
+ * equal-time poll; false when the stored status is newer (nothing written).
+ */
+export const putPartnerConnectorStatus = (s: PartnerConnectorStatus): Promise<boolean> =>
+  conditionalWrite(
+    dynamo(),
+    new PutCommand({
+      TableName: table(),
+      Item: { pk: `CONN#${s.OperatorID}#${s.ConnectorID}`, ...s },
+      ConditionExpression: s.source === 'push' ? 'attribute_not_exists(pk) OR #at <= :at' : 'attribute_not_exists(pk) OR #at < :at',
+      ExpressionAttributeNames: { '#at': 'at' },
+      ExpressionAttributeValues: { ':at': s.at },
+    }),
+  );
+
+export const getPartnerConnectorStatus = async (operatorId: string, connectorId: string): Promise<PartnerConnectorStatus | undefined> => {
+  const res = await dynamo().send(
+    new GetCommand({ TableName: table(), Key: { pk: `CONN#${operatorId}#${connectorId}` }, ConsistentRead: true }),
+  );
+  if (!res.Item) return undefined;
+  const { pk: _pk, ...s } = res.Item;
+  return s as PartnerConnectorStatus;
+};
+
+/** The StartChargeSeqs of a partner's roaming orders created in [fromIso, toIso] (GSI byPartner). */
+export const listRoamingOrderSeqs = async (operatorId: string, fromIso: string, toIso: string): Promise<string[]> => {
+  const out: string[] = [];
+  for await (const page of paginateQuery(
+    { client: dynamo() },
+    {
+      TableName: table(),
+      IndexName: 'byPartner',
+      KeyConditionExpression: 'gsi1pk = :p AND gsi1sk BETWEEN :a AND :b',
+      ExpressionAttributeValues: { ':p': `PARTNER#${operatorId}`, ':a': fromIso, ':b': toIso },
+    },
+  )) {
+    for (const item of page.Items ?? []) out.push(String(item.StartChargeSeq));
+  }
+  return out;
+};
+
+/** Store one inbound reconciliation run (a repeated CheckOrderSeq replaces its run). */
+export const putCheckRun = async (operatorId: string, checkOrderSeq: string, run: Record<string, unknown>): Promise<void> => {
+  await dynamo().send(new PutCommand({ TableName: table(), Item: { pk: `CHECK#${operatorId}#${checkOrderSeq}`, ...run } }));
+};
+
+export const getCheckRun = async (operatorId: string, checkOrderSeq: string): Promise<Record<string, unknown> | undefined> => {
+  const res = await dynamo().send(
+    new GetCommand({ TableName: table(), Key: { pk: `CHECK#${operatorId}#${checkOrderSeq}` }, ConsistentRead: true }),
+  );
+  return res.Item;
+};

@@ -1,0 +1,111 @@
+/**
+ * Two platforms on one machine for the roaming tests (issue 12 §8). B is a separate `npm start`
+ * process (its own local cloud: queues, bus, secrets, DynamoDB Local), the station fixture
+ * (operator MA5GS8X01, stations FX0001–FX0004); A is the test's in-process platform, operator
+ * MA01H3BQ2 — the OperatorID B's seed knows as its partner — roaming out to B with the set B issued
+ * to it. (Two local clouds cannot share one process: the AWS SDK endpoints are process-wide.)
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Platform } from '../../infra/local/platform.ts';
+import { runWithEnv } from '../../shared/config.ts';
+import { readSeed } from '../../shared/seed.ts';
+import type { SecretSet } from '../../shared/tcec/crypto.ts';
+import { STATIONS_SEED } from '../fixtures/stations.ts';
+import { eventually } from './eventually.ts';
+import { startTestPlatform } from './platform.ts';
+
+export interface PlatformPair {
+  /** the customer side: OUR users, roaming out to B */
+  a: Platform;
+  /** the operator side (the piles): B's API URL */
+  bUrl: string;
+  /** run `fn` with A's configuration (its tables, its OperatorID), as one of A's functions would */
+  asA<T>(fn: () => Promise<T>): Promise<T>;
+  stop(): Promise<void>;
+}
+
+const A_INBOUND: SecretSet = {
+  operatorSecret: 'pairAOpSecret001',
+  dataSecret: 'pairADataKey0001',
+  dataSecretIV: 'pairADataIV00001',
+  sigSecret: 'pairASigKey00001',
+};
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+/** `npm start -- --port 0 --seed … --data-dir …` as a child process; resolves with its API URL. */
+export const startB = async (dataDir: string, seedFile = STATIONS_SEED): Promise<{ url: string; child: ChildProcess }> => {
+  const child = spawn(
+    join(root, 'node_modules/.bin/tsx'),
+    [join(root, 'infra/local/main.ts'), '--port', '0', '--seed', seedFile, '--data-dir', dataDir, '--fresh'],
+    { cwd: root, env: { ...process.env, EVCS_DEMO_PARTNERS: 'off' }, stdio: 'ignore' },
+  );
+  const file = join(dataDir, 'local-cloud.json');
+  const url = await eventually(
+    async () => (existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { apiUrl: string }).apiUrl : undefined),
+    {
+      timeoutMs: 600_000,
+      intervalMs: 200,
+      what: 'platform B to start',
+    },
+  );
+  return { url: url as string, child };
+};
+
+/** A's seed: operator = the partner B's seed lists first; B as its one partner, roaming both ways. */
+export const writeSeedOfA = (dir: string, bSeedFile: string, bUrl: string): string => {
+  const bSeed = readSeed(bSeedFile);
+  const asPartnerOfB = bSeed.partners[0]!; // A, as B knows it
+  const file = join(dir, 'a-seed.json');
+  writeFileSync(
+    file,
+    JSON.stringify({
+      operatorId: asPartnerOfB.operatorId,
+      partners: [
+        {
+          operatorId: bSeed.operatorId,
+          name: 'Platform B',
+          roaming: { in: true, out: true },
+          inbound: A_INBOUND,
+          // the set B issued to A: A calls B with it
+          outbound: { baseUrl: `${bUrl}/evcs/v1/`, ...asPartnerOfB.inbound },
+        },
+      ],
+      stations: [],
+    }),
+  );
+  return file;
+};
+
+export const startPlatformPair = async (): Promise<PlatformPair> => {
+  const dir = mkdtempSync(join(tmpdir(), 'roaming-pair-'));
+  const b = await startB(join(dir, 'b'));
+  try {
+    const a = await startTestPlatform({ seedFile: writeSeedOfA(dir, STATIONS_SEED, b.url), simulator: false, demoPartners: false });
+    const envA = a.cloud.functionEnv('roaming-catalog-sync');
+    return {
+      a,
+      bUrl: b.url,
+      asA: (fn) => runWithEnv(envA, fn),
+      stop: async () => {
+        await a.stop();
+        await stopB(b.child);
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    await stopB(b.child);
+    throw err;
+  }
+};
+
+export const stopB = async (child: ChildProcess): Promise<void> => {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await exited;
+};
