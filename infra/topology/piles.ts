@@ -9,7 +9,7 @@
  * the local runtime (infra/local/simulator) and are never deployed.
  */
 
-import { OcppChecksQueue, PileCommandsQueue } from '../../events/queues.ts';
+import { ChargingPileEventsQueue, OcppChecksQueue, PileCommandsQueue } from '../../events/queues.ts';
 import type { FunctionDecl, QueueDecl, TableDecl } from './types.ts';
 
 /** where charge points connect: `wss://<host>/ocpp/<chargePointId>` (locally `ws://127.0.0.1:<port>/ocpp/<chargePointId>`) */
@@ -28,7 +28,13 @@ export const pilesTables: readonly TableDecl[] = [
 
 export const pilesQueues: readonly QueueDecl[] = [PileCommandsQueue.decl, OcppChecksQueue.decl];
 
-const ocppGrants = [{ table: 'ocpp', access: 'readWrite' }, { bus: 'put' }, { queue: OcppChecksQueue.name, access: 'send' }] as const;
+// pile events enter through shared/piles/emit.ts: statuses on the bus, session events on the charging queue
+const ocppGrants = [
+  { table: 'ocpp', access: 'readWrite' },
+  { bus: 'put' },
+  { queue: ChargingPileEventsQueue.name, access: 'send' },
+  { queue: OcppChecksQueue.name, access: 'send' },
+] as const;
 
 export const pilesFunctions: readonly FunctionDecl[] = [
   {

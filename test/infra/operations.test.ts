@@ -45,12 +45,18 @@ describe('tier-driven alarms (the real topology)', () => {
     },
   );
 
-  it.each(deployed.map((f) => [f.id, f] as const))('%s: reserved concurrency iff its tier (or declaration) reserves', (_id, f) => {
-    const fn = s.res(s.stack.functions.get(f.id)!.fn);
-    const expected = f.reservedConcurrency ?? TIER_DEFAULTS[f.tier].reservedConcurrency;
-    expect(fn.Properties.ReservedConcurrentExecutions).toBe(expected);
-    if (f.tier === 'L0') expect(expected).toBeGreaterThan(0);
-  });
+  it.each(deployed.map((f) => [f.id, f] as const))(
+    '%s: reserved concurrency iff its tier (or declaration) reserves, or partners call it',
+    (_id, f) => {
+      const fn = s.res(s.stack.functions.get(f.id)!.fn);
+      const byTier = f.reservedConcurrency ?? TIER_DEFAULTS[f.tier].reservedConcurrency;
+      // a function partners call also reserves the partner limit's 20 (infra/constructs/partner-limits.ts)
+      const partnerFacing = f.triggers.some((t) => t.type === 'http' && t.path.startsWith('/evcs/'));
+      const expected = partnerFacing ? Math.max(20, byTier ?? 0) : byTier;
+      expect(fn.Properties.ReservedConcurrentExecutions).toBe(expected);
+      if (f.tier === 'L0') expect(expected).toBeGreaterThan(0);
+    },
+  );
 
   it('every declared flow alarm exists, at its function tier severity, on the right metric', () => {
     const declared = deployed.flatMap((f) => (f.alarms ?? []).map((a) => [f, a] as const));
