@@ -3,22 +3,17 @@
  * orders of OUR users on ITS piles for a period; we compare each with the roaming order we hold.
  * Pure: the caller reads the orders and stores the run.
  *
- *   DisputeReason 1  we hold no such order (for this partner)
- *                 2  the money differs by more than 0.01 yuan
- *                 3  the energy differs by more than 0.01 kWh (checked after money: one reason per order)
- *
- * Our figures of an order are the ones we computed from the partner's bill with our billing function
- * (`ours` of the final order), else the partner's bill as pushed, else the last live snapshot.
- * The disputed entries carry OUR figures where we have them (the partner's for reason 1).
- * The orders we hold for the period that the partner did not list are returned too (`unlisted`):
- * the protocol has no reason code for them, so they are stored with the run, not answered.
+ * The comparison itself is the one of shared/domain/reconcile.ts (`compareOrderLists`: 1 no such
+ * order for this partner, 3 energy, 2 money, one reason per order, a duplicate line counts once),
+ * with a tolerance of 0.01 kWh / 1 fen: our figures of an order are the ones we computed from the
+ * partner's bill with our billing function (`ours` of the final order), else the partner's bill as
+ * pushed, else the last live snapshot, and the bill check already accepts a rounding fen. What is
+ * this side's own: the answer's shape (DisputeOrders carry OUR figures where we have them, the
+ * partner's for reason 1), its totals, and the orders we hold for the period that the partner did
+ * not list (`unlisted`): the protocol has no reason code for them, so they are stored with the run,
+ * not answered.
  */
-
-export interface CheckItem {
-  StartChargeSeq: string;
-  TotalPower: number;
-  TotalMoney: number;
-}
+import { compareOrderLists, type ReconOrder } from './reconcile.ts';
 
 /** Our figures of one order: energy in 0.01 kWh, money in fen. */
 export interface HeldOrder {
@@ -26,8 +21,8 @@ export interface HeldOrder {
   totalFen: number;
 }
 
-interface DisputeOrder extends CheckItem {
-  DisputeReason: 1 | 2 | 3;
+interface DisputeOrder extends ReconOrder {
+  DisputeReason: number;
 }
 
 export interface InboundCheckResult {
@@ -41,24 +36,22 @@ export interface InboundCheckResult {
 const cents = (v: number): number => Math.round(v * 100);
 
 export function compareInboundCheck(
-  listed: readonly CheckItem[],
+  listed: readonly ReconOrder[],
   held: ReadonlyMap<string, HeldOrder>,
   heldInPeriod: readonly string[] = [],
 ): InboundCheckResult {
-  const disputes: DisputeOrder[] = [];
-  const seen = new Set<string>();
-  for (const item of listed) {
-    if (seen.has(item.StartChargeSeq)) continue; // a duplicate line is one order
-    seen.add(item.StartChargeSeq);
-    const ours = held.get(item.StartChargeSeq);
-    if (!ours) {
-      disputes.push({ ...item, DisputeReason: 1 });
-      continue;
-    }
-    const mine = { StartChargeSeq: item.StartChargeSeq, TotalPower: ours.powerCentiKwh / 100, TotalMoney: ours.totalFen / 100 };
-    if (Math.abs(cents(item.TotalMoney) - ours.totalFen) > 1) disputes.push({ ...mine, DisputeReason: 2 });
-    else if (Math.abs(cents(item.TotalPower) - ours.powerCentiKwh) > 1) disputes.push({ ...mine, DisputeReason: 3 });
-  }
+  const ours = [...held].map(([StartChargeSeq, h]) => ({
+    StartChargeSeq,
+    TotalPower: h.powerCentiKwh / 100,
+    TotalMoney: h.totalFen / 100,
+  }));
+  const r = compareOrderLists(listed, ours, { tolerance: 1 });
+  const disputes = r.disputes.map((d) => {
+    // compareOrderLists gives every dispute the listed (their) figures, and ours when we hold the order
+    const f = d.ours ?? d.theirs ?? { TotalPower: 0, TotalMoney: 0 };
+    return { StartChargeSeq: d.StartChargeSeq, TotalPower: f.TotalPower, TotalMoney: f.TotalMoney, DisputeReason: d.reason };
+  });
+  const seen = new Set(listed.map((i) => i.StartChargeSeq));
   const powerC = disputes.reduce((s, d) => s + cents(d.TotalPower), 0);
   const moneyF = disputes.reduce((s, d) => s + cents(d.TotalMoney), 0);
   return {

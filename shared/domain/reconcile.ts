@@ -1,8 +1,9 @@
 /**
  * Reconciliation rules (check_charge_orders, reference §3.13, §5.3), pure: which day an order
  * belongs to, how a day's orders become requests, how two order lists compare, and what a
- * partner's answer means. The outbound job (shared/services/reconcile.ts, we are the CPO) and the
- * inbound interface (roaming: a partner reconciles with us) use the same functions.
+ * partner's answer means. The outbound job (shared/services/reconcile.ts, we are the CPO: it builds
+ * the requests and assesses the answers) and the inbound interface (roaming: a partner reconciles
+ * with us, shared/domain/inbound-check.ts: it compares the lists) use the same functions.
  *
  * THE DAY RULE: an order belongs to the China-time (UTC+8) calendar day of its EndTime. A session
  * that starts at 23:50 and ends at 00:20 belongs to the day that begins at that midnight; the
@@ -114,19 +115,28 @@ export const buildRequests = (
 };
 
 /**
- * The receiver's comparison: every order of THEIR list against OUR records of the same period.
- * Not in ours → 1; energy differs → 3; money differs → 2 (energy first: a wrong energy explains a
- * wrong amount). Orders we have that their list lacks are not disputes of this list (§3.13: the
+ * The receiver's comparison, THE one both sides' lists go through: every order of THEIR list
+ * against OUR records of the same period. Not in ours → 1; energy differs → 3; money differs → 2
+ * (energy first: a wrong energy explains a wrong amount; one reason per order). A line listed twice
+ * is one order. Orders we have that their list lacks are not disputes of this list (§3.13: the
  * answer lists disputed orders of the request); `missing` names them for the caller.
+ *
+ * `tolerance` (in 0.01 kWh and fen, default 0: the 2-dp wire values must be equal) is how far apart
+ * the figures may be and still agree. It depends on where OUR figures come from: the roaming side
+ * (shared/domain/inbound-check.ts) holds figures it re-priced from the partner's bill, which
+ * verifyPartnerBill already accepts within a rounding fen, so it compares with tolerance 1.
  */
 export const compareOrderLists = (
   theirs: readonly ReconOrder[],
   ours: readonly ReconOrder[],
+  { tolerance = 0 }: { tolerance?: number } = {},
 ): { disputes: Dispute[]; missing: string[] } => {
   const mine = new Map(ours.map((o) => [o.StartChargeSeq, o]));
   const seen = new Set<string>();
   const disputes: Dispute[] = [];
+  const differ = (a: number, b: number) => Math.abs(a - b) > tolerance;
   for (const t of theirs) {
+    if (seen.has(t.StartChargeSeq)) continue;
     seen.add(t.StartChargeSeq);
     const theirFigures = { TotalPower: t.TotalPower, TotalMoney: t.TotalMoney };
     const o = mine.get(t.StartChargeSeq);
@@ -135,9 +145,9 @@ export const compareOrderLists = (
       continue;
     }
     const ourFigures = { TotalPower: o.TotalPower, TotalMoney: o.TotalMoney };
-    if (power(o.TotalPower) !== power(t.TotalPower))
+    if (differ(power(o.TotalPower), power(t.TotalPower)))
       disputes.push({ StartChargeSeq: t.StartChargeSeq, reason: DisputeReason.Energy, ours: ourFigures, theirs: theirFigures });
-    else if (money(o.TotalMoney) !== money(t.TotalMoney))
+    else if (differ(money(o.TotalMoney), money(t.TotalMoney)))
       disputes.push({ StartChargeSeq: t.StartChargeSeq, reason: DisputeReason.Money, ours: ourFigures, theirs: theirFigures });
   }
   return { disputes, missing: ours.filter((o) => !seen.has(o.StartChargeSeq)).map((o) => o.StartChargeSeq) };

@@ -17,7 +17,7 @@
  */
 import { createHash } from 'node:crypto';
 import { logger, MetricUnit, metrics } from '#powertools';
-import { OrderDisputed } from '../../events/push.ts';
+import { OrderDisputed } from '../../events/disputes.ts';
 import { publish } from '../bus/publish.ts';
 import { config } from '../config.ts';
 import { profileOf } from '../domain/partner-profile.ts';
@@ -108,10 +108,13 @@ const onDelivered = async (m: Delivery, o: Extract<Outcome, { ok: true }>, now: 
     metrics.addMetric('OrderDisputed', MetricUnit.Count, 1);
     logger.warn('order disputed by partner', { StartChargeSeq: seq, OperatorID: m.partner, ConfirmResult: o.confirmResult });
     await publish(OrderDisputed, {
-      StartChargeSeq: seq,
-      ConnectorID: String(m.data.ConnectorID),
+      direction: 'out',
       OperatorID: m.partner,
-      ConfirmResult: Math.min(99, Math.max(1, o.confirmResult)),
+      StartChargeSeq: seq,
+      via: 'notification_charge_order_info',
+      reason: Math.min(99, Math.max(1, o.confirmResult)),
+      ConnectorID: String(m.data.ConnectorID),
+      detail: `ConfirmResult ${o.confirmResult}`,
       at: new Date(now).toISOString(),
     });
   }

@@ -19,8 +19,8 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { logger, MetricUnit, metrics } from '#powertools';
+import { OrderDisputed } from '../../events/disputes.ts';
 import { type ReconcileRunMessage, ReconcileRunsQueue } from '../../events/queues.ts';
-import { ReconcileOrderDisputed } from '../../events/reconcile.ts';
 import { publish } from '../bus/publish.ts';
 import { sendBatch } from '../bus/send.ts';
 import { config, perEnvironment } from '../config.ts';
@@ -300,14 +300,16 @@ export const reconcilePartnerDay = async (
       .addDimensions({ OperatorID: operatorId, reason: String(d.reason) })
       .addMetric('ReconcileDisputes', MetricUnit.Count, 1);
     if (!fresh) continue;
-    await publish(ReconcileOrderDisputed, {
-      StartChargeSeq: d.StartChargeSeq,
+    await publish(OrderDisputed, {
+      direction: 'out',
       OperatorID: operatorId,
-      day,
-      DisputeReason: d.reason,
-      CheckOrderSeq: d.CheckOrderSeq,
+      StartChargeSeq: d.StartChargeSeq,
+      via: 'check_charge_orders',
+      reason: d.reason,
       ...(d.ours ? { ours: d.ours } : {}),
       ...(d.theirs ? { theirs: d.theirs } : {}),
+      day,
+      CheckOrderSeq: d.CheckOrderSeq,
       at: now.toISOString(),
     });
     if (d.reason === DisputeReason.NotFound)

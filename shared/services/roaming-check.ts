@@ -4,7 +4,7 @@
  * store the run, and publish one OrderDisputed per disputed order.
  */
 import { logger } from '#powertools';
-import { OrderDisputed } from '../../events/roaming.ts';
+import { OrderDisputed } from '../../events/disputes.ts';
 import { publish } from '../bus/publish.ts';
 import { compareInboundCheck, type HeldOrder } from '../domain/inbound-check.ts';
 import { roamingOf } from '../domain/partners.ts';
@@ -81,9 +81,11 @@ export const onPartnerCheckOrders = async (
           StartChargeSeq: x.StartChargeSeq,
           via: 'check_charge_orders' as const,
           reason: x.DisputeReason,
-          detail: `check ${d.CheckOrderSeq}: DisputeReason ${x.DisputeReason}`,
           ...(ours ? { ours: { TotalPower: ours.powerCentiKwh / 100, TotalMoney: ours.totalFen / 100 } } : {}),
           ...(t ? { theirs: { TotalPower: t.TotalPower, TotalMoney: t.TotalMoney } } : {}),
+          CheckOrderSeq: d.CheckOrderSeq,
+          detail: `check ${d.CheckOrderSeq}: DisputeReason ${x.DisputeReason}`,
+          at: now.toISOString(),
         };
       }),
     );

@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import { logger } from '#powertools';
-import { OrderDisputed } from '../../events/roaming.ts';
+import { OrderDisputed } from '../../events/disputes.ts';
 import { publish } from '../bus/publish.ts';
 import { verifyPartnerBill } from '../domain/partner-bill.ts';
 import { roamingOf } from '../domain/partners.ts';
@@ -136,9 +136,11 @@ export const onPartnerOrderInfo = async (
       StartChargeSeq: d.StartChargeSeq,
       via: 'notification_charge_order_info',
       reason: final.disputeReason ?? 2,
-      detail: final.disputeDetail ?? '',
+      ConnectorID: d.ConnectorID,
       ...(final.ours ? { ours: { TotalPower: final.ours.powerCentiKwh / 100, TotalMoney: yuan(final.ours.totalFen) } } : {}),
       theirs: { TotalPower: final.theirFigures.powerCentiKwh / 100, TotalMoney: yuan(final.theirFigures.totalFen) },
+      ...(final.disputeDetail ? { detail: final.disputeDetail } : {}),
+      at: now.toISOString(),
     });
   }
   return { StartChargeSeq: d.StartChargeSeq, ConnectorID: d.ConnectorID, ConfirmResult: final.confirmResult };

@@ -4,7 +4,7 @@
  * bad Sig; parked in the DLQ with the partner's Msg and replayable. (Issue 5, "Tests that must exist".)
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OrderDisputed } from '../../events/push.ts';
+import { OrderDisputed } from '../../events/disputes.ts';
 import type { BusEvent } from '../../infra/local/bus.ts';
 import type { Platform } from '../../infra/local/platform.ts';
 import { config } from '../../shared/config.ts';
@@ -32,7 +32,7 @@ beforeAll(async () => {
   const bus = platform.cloud.bus;
   const dispatch = bus.dispatch.bind(bus);
   bus.dispatch = (event: BusEvent) => {
-    if (event['detail-type'] === OrderDisputed.detailType) disputes.push(event);
+    if (event.source === OrderDisputed.source && event['detail-type'] === OrderDisputed.detailType) disputes.push(event);
     return dispatch(event);
   };
 }, 120_000);
@@ -217,7 +217,12 @@ describe('push delivery — T/CEC 102 §1.8, §3.3, §3.8, §3.12 (issue 5)', ()
     expect(acceptedOf(d1, 'notification_stop_charge_result', seq)).toHaveLength(1);
     expect(acceptedOf(d1, 'notification_equip_charge_status', seq).map((r) => r.data.StartChargeSeqStat)).toEqual([4]);
     await eventually(async () => disputes.find((e) => e.detail.StartChargeSeq === seq), { what: 'OrderDisputed' });
-    expect(disputes.find((e) => e.detail.StartChargeSeq === seq)!.detail).toMatchObject({ OperatorID: P1, ConfirmResult: 1 });
+    expect(disputes.find((e) => e.detail.StartChargeSeq === seq)!.detail).toMatchObject({
+      direction: 'out',
+      via: 'notification_charge_order_info',
+      OperatorID: P1,
+      reason: 1,
+    });
   });
 });
 

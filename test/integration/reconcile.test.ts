@@ -13,8 +13,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OrderDisputed } from '../../events/disputes.ts';
 import { ReconcileRunsQueue } from '../../events/queues.ts';
-import { ReconcileOrderDisputed } from '../../events/reconcile.ts';
 import type { BusEvent } from '../../infra/local/bus.ts';
 import type { Platform } from '../../infra/local/platform.ts';
 import { dayOfEnd } from '../../shared/domain/reconcile.ts';
@@ -50,7 +50,7 @@ beforeAll(async () => {
   const bus = platform.cloud.bus;
   const dispatch = bus.dispatch.bind(bus);
   bus.dispatch = (event: BusEvent) => {
-    if (event.source === ReconcileOrderDisputed.source && event['detail-type'] === ReconcileOrderDisputed.detailType) disputed.push(event);
+    if (event.source === OrderDisputed.source && event['detail-type'] === OrderDisputed.detailType) disputed.push(event);
     return dispatch(event);
   };
 }, 120_000);
@@ -156,9 +156,18 @@ describe('check_charge_orders — T/CEC 102 §3.13 (issue 11)', () => {
         theirs: { TotalPower: 12.3, TotalMoney: 14.97 },
       }),
     ]);
-    await eventually(async () => disputed.filter((e) => e.detail.StartChargeSeq === seq), {
+    const events = await eventually(async () => disputed.filter((e) => e.detail.StartChargeSeq === seq), {
       until: (x) => x.length === 1,
       what: 'OrderDisputed',
+    });
+    expect(OrderDisputed.detail.parse(events[0]!.detail)).toMatchObject({
+      direction: 'out',
+      via: 'check_charge_orders',
+      OperatorID: P1,
+      reason: 3,
+      day: DAY,
+      ours: { TotalPower: 12.35, TotalMoney: 14.97 },
+      theirs: { TotalPower: 12.3, TotalMoney: 14.97 },
     });
 
     const again = await reconcilePartnerDay(P1, DAY, 'manual');

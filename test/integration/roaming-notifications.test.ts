@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OrderDisputed } from '../../events/roaming.ts';
+import { OrderDisputed } from '../../events/disputes.ts';
 import type { BusEvent } from '../../infra/local/bus.ts';
 import type { Platform } from '../../infra/local/platform.ts';
 import { bill, toOrderTotals } from '../../shared/domain/billing.ts';
@@ -38,7 +38,7 @@ beforeAll(async () => {
   [roamer, inOnly] = platform.seed.partners as [SeedPartner, SeedPartner];
   token = await tokenFor(platform.apiUrl, roamer);
   platform.cloud.bus.tap((e) => {
-    if (e['detail-type'] === OrderDisputed.detailType) disputes.push(e);
+    if (e.source === OrderDisputed.source && e['detail-type'] === OrderDisputed.detailType) disputes.push(e);
   });
 }, 120_000);
 afterAll(async () => platform?.stop());
@@ -250,9 +250,15 @@ describe('check_charge_orders (customer side: the partner reconciles our usersâ€
       ],
     });
     expect(await getCheckRun(roamer.operatorId, checkSeq)).toMatchObject({ direction: 'in', listed: 2 });
-    await eventually(async () => disputes.filter((e) => e.detail.via === 'check_charge_orders').length, {
-      until: (k) => k >= 2,
+    const fromCheck = await eventually(async () => disputes.filter((e) => e.detail.CheckOrderSeq === checkSeq), {
+      until: (l) => l.length >= 2,
       what: 'OrderDisputed from check_charge_orders',
     });
+    expect(fromCheck.map((e) => OrderDisputed.detail.parse(e.detail))).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ direction: 'in', via: 'check_charge_orders', reason: 1, StartChargeSeq: 'MA5GS8X01NEVERSTARTED000009' }),
+        expect.objectContaining({ direction: 'in', via: 'check_charge_orders', reason: 2, StartChargeSeq: seq }),
+      ]),
+    );
   });
 });

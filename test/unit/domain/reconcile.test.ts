@@ -144,6 +144,23 @@ describe('compareOrderLists (the receiver: their list against our records)', () 
   it('float noise below the wire precision is not a dispute', () => {
     expect(compareOrderLists([order(1, 0.1 + 0.2, 14.969999999999999)], [order(1, 0.3, 14.97)]).disputes).toEqual([]);
   });
+
+  it('one reason per order (energy before money); a line listed twice is one order', () => {
+    const r = compareOrderLists([order(1, 6, 8), order(1, 6, 8)], [order(1, 5, 6)]);
+    expect(r.disputes).toEqual([
+      { StartChargeSeq: SEQ(1), reason: 3, ours: { TotalPower: 5, TotalMoney: 6 }, theirs: { TotalPower: 6, TotalMoney: 8 } },
+    ]);
+  });
+
+  it('a tolerance of 1 lets figures 0.01 apart agree, and no more', () => {
+    const ours = [order(1, 5, 6), order(2, 5, 6), order(3, 5, 6)];
+    const theirs = [order(1, 5.01, 5.99), order(2, 5.02, 6), order(3, 5, 6.02)];
+    expect(compareOrderLists(theirs, ours).disputes.map((d) => d.reason)).toEqual([3, 3, 2]);
+    expect(compareOrderLists(theirs, ours, { tolerance: 1 }).disputes.map((d) => [d.StartChargeSeq, d.reason])).toEqual([
+      [SEQ(2), 3],
+      [SEQ(3), 2],
+    ]);
+  });
 });
 
 describe('assessAnswer (the sender: an answer against the request it answers)', () => {
