@@ -28,6 +28,7 @@ export const startBanner = (b: BannerInput): string => {
     `  our OperatorID  ${b.seed.operatorId}`,
     `  data dir     ${b.dataDir ?? '(in memory)'}${b.fresh ? ' (fresh)' : ''}`,
     `  piles        ${b.piles}`,
+    `  OCPP 1.6J    ${b.apiUrl.replace(/^http/, 'ws')}/ocpp/<EquipmentID>   (passwords: npm run evcs -- piles credentials --equipment-id ID)`,
     '',
   ];
   const demo = b.seed.partners[0];

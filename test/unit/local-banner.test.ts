@@ -15,6 +15,8 @@ describe('start banner', () => {
     const demo = seed.partners[0];
     expect(text).toContain(`OperatorSecret  ${demo?.inbound.operatorSecret}`);
     expect(text).toContain(`SigSecret       ${demo?.inbound.sigSecret}`);
+    // where real chargers connect (OCPP 1.6J over the same port)
+    expect(text).toContain('OCPP 1.6J    ws://127.0.0.1:8080/ocpp/<EquipmentID>');
   });
 
   it('--seed FILE: names every partner and where the secrets are, prints no secret', () => {
