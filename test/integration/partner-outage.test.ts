@@ -40,14 +40,14 @@ const STEP_MS = 5 * 60_000;
 const OUTAGE_STEPS = 12; // an hour
 const CONNECTORS = ['FX0002E01C1', 'FX0002E01C2', 'FX0003E02C1', 'FX0004E01C1'];
 /** distinct (Status, ParkStatus, LockStatus) per version, so a received status names its version */
-const COMBOS = [
+const COMBOS: ReadonlyArray<readonly [number, number, number]> = [
   [2, 50, 10],
   [3, 50, 50],
   [3, 50, 10],
   [2, 50, 50],
   [1, 10, 10],
   [4, 0, 0],
-] as const;
+];
 const versionOf = (x: { Status: number; ParkStatus?: number; LockStatus?: number }) =>
   COMBOS.findIndex(([s, p, l]) => s === x.Status && p === (x.ParkStatus ?? 0) && l === (x.LockStatus ?? 0)) + 1;
 
