@@ -109,7 +109,7 @@ describe('partner outage — a simulated hour (issue 17)', () => {
     // it really was down (the breaker opened on failures) ...
     expect(duringOutage).toBeGreaterThanOrEqual(5);
     // ... and the breaker kept it to the failures that open it, a few racing attempts, and about one probe per cooldown
-    // (72 pushes were owed: without the breaker each would have been tried ~8 times by its backoff)
+    // (about 40 pushes were owed: without the breaker each would have been tried ~8 times by its backoff)
     expect(duringOutage).toBeLessThanOrEqual(5 + 4 + 3 * OUTAGE_STEPS);
     expect(acceptedOf(d1, 'notification_stationStatus')).toHaveLength(0);
 
