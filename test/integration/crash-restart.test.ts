@@ -7,7 +7,10 @@
  *   - the DynamoDB Local the killed run left behind does not hold the data dir (pid file);
  *   - the order does not stay stuck: stopped after the restart, it ends by its rules (the pile,
  *     simulated in the same process, lost the session with the crash, so the stop timeout — a
- *     delayed queue message — closes it on its last reading) and the connector is free again.
+ *     delayed queue message — closes it on its last reading) and the connector is free again;
+ *   - then the same child is killed again, charging with energy and right after a stop is accepted:
+ *     the order ends, billed on its readings (the order info push carries the order's figures), and
+ *     the connector is free.
  *
  * The partner's receiver lives in the test process and outlives both runs.
  */
