@@ -7,7 +7,10 @@
  *   - the DynamoDB Local the killed run left behind does not hold the data dir (pid file);
  *   - the order does not stay stuck: stopped after the restart, it ends by its rules (the pile,
  *     simulated in the same process, lost the session with the crash, so the stop timeout — a
- *     delayed queue message — closes it on its last reading) and the connector is free again.
+ *     delayed queue message — closes it on its last reading) and the connector is free again;
+ *   - then the same child is killed again, charging with energy and right after a stop is accepted:
+ *     the order ends, billed on its readings (the order info push carries the order's figures), and
+ *     the connector is free.
  *
  * The partner's receiver lives in the test process and outlives both runs.
  */
@@ -122,8 +125,11 @@ afterAll(async () => {
 
 const chargeStat = async (token: string, seq: string) =>
   (await callAs(apiUrl, partner, 'query_equip_charge_status', { StartChargeSeq: seq }, token)).data as
-    | { StartChargeSeqStat: number; ConnectorStatus: number }
+    | { StartChargeSeqStat: number; ConnectorStatus: number; TotalPower: number; TotalMoney?: number }
     | undefined;
+
+/** the session test 1 leaves charging on the connector, for test 2 */
+let nextSeq = '';
 
 describe('kill -9 of the whole local platform, restart on the same data dir', () => {
   // two cold starts of the whole platform (DynamoDB Local included) and a push retry: minutes on a loaded machine
@@ -169,7 +175,59 @@ describe('kill -9 of the whole local platform, restart on the same data dir', ()
     });
     // the connector takes a new session: nothing left locked
     await simAdmin(apiUrl, connectorId, 'plugged');
-    const again = await callAs(apiUrl, partner, 'query_start_charge', { StartChargeSeq: seqOf(c), ConnectorID: connectorId }, token);
+    nextSeq = seqOf(c);
+    const again = await callAs(apiUrl, partner, 'query_start_charge', { StartChargeSeq: nextSeq, ConnectorID: connectorId }, token);
+    expect(again.data).toMatchObject({ SuccStat: 0 });
+  });
+
+  // the same child platform, killed a second time: one more cold start, not a new platform
+  it('killed while charging with energy, right after the stop is accepted: the order ends, billed on its readings; the connector is free', {
+    timeout: 600_000,
+  }, async () => {
+    expect(nextSeq).not.toBe('');
+    const seq = nextSeq;
+    let token = await tokenFor(apiUrl, partner);
+    const charging = await eventually(async () => chargeStat(token, seq), {
+      until: (d) => d?.StartChargeSeqStat === 2 && d.TotalPower > 0,
+      what: `${seq} charging with energy`,
+      timeoutMs: 300_000,
+    });
+    const stop = await callAs(apiUrl, partner, 'query_stop_charge', { StartChargeSeq: seq, ConnectorID: connectorId }, token);
+    expect(stop.data).toMatchObject({ SuccStat: 0 });
+    // the stop is accepted (the order stopping, the pile told or about to be): the crash comes now
+    await kill9();
+    await startPlatformProcess(false);
+
+    token = await tokenFor(apiUrl, partner);
+    // by its rules: the pile's stop confirmation, or the stop timeout on the last reading; never stuck in stopping
+    const ended = await eventually(async () => chargeStat(token, seq), {
+      until: (d) => d?.StartChargeSeqStat === 4,
+      what: `${seq} ended after the restart`,
+      timeoutMs: 300_000,
+    });
+    // no reading lost: at least the energy seen before the crash
+    expect(ended!.TotalPower).toBeGreaterThanOrEqual(charging!.TotalPower);
+    // the bill the partner gets is the order's own figures, delivered once (duplicates the same push)
+    const infos = await eventually(
+      async () =>
+        receiver
+          .accepted('notification_charge_order_info')
+          .map((r) => r.data as { StartChargeSeq?: string; TotalPower?: number; TotalMoney?: number })
+          .filter((d) => d.StartChargeSeq === seq),
+      { until: (xs) => xs.length > 0, what: `notification_charge_order_info of ${seq}`, timeoutMs: 300_000 },
+    );
+    expect(new Set(infos.map((d) => JSON.stringify(d))).size).toBe(1);
+    expect(infos[0]!.TotalPower).toBe(ended!.TotalPower);
+    if (ended!.TotalMoney !== undefined) expect(infos[0]!.TotalMoney).toBe(ended!.TotalMoney);
+    // the connector takes a new session: nothing left locked
+    await simAdmin(apiUrl, connectorId, 'plugged');
+    const again = await callAs(
+      apiUrl,
+      partner,
+      'query_start_charge',
+      { StartChargeSeq: seqOf({ partner } as Parameters<typeof seqOf>[0]), ConnectorID: connectorId },
+      token,
+    );
     expect(again.data).toMatchObject({ SuccStat: 0 });
   });
 });
