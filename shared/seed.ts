@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { DialectSchema, RoamingSchema, roamingProblem } from './domain/partners.ts';
+import { DialectSchema, PartnerFeaturesSchema, RoamingSchema, roamingProblem } from './domain/partners.ts';
 import { RateLimitSchema } from './domain/rate-limit.ts';
 import { SecretSetSchema } from './store/secrets.ts';
 import { loadProfiles, ProfileError, ProfileNameSchema } from './tcec/profiles.ts';
@@ -26,19 +26,7 @@ const SeedPartnerSchema = z.object({
     paths: z.record(z.string(), z.string()).optional(),
   }).optional(),
   stations: z.union([z.literal('*'), z.array(z.string().min(1).max(20))]).default('*'),
-  features: z
-    .object({
-      queryChargeInfo: z.boolean().default(false),
-      /** nightly check_charge_orders with this partner (absent = on; `false` opts out) */
-      reconcile: z.boolean().optional(),
-      /** this partner's China-time minute for it, HH:mm within 00:00–03:00 (absent: RECONCILE_AT) */
-      reconcileAt: z
-        .string()
-        .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:mm')
-        .refine((s) => s <= '03:00', 'must lie within 00:00–03:00 China time')
-        .optional(),
-    })
-    .default({ queryChargeInfo: false }),
+  features: PartnerFeaturesSchema,
   /** `{ "rps": 20, "burst": 40 }`; absent = the default budget */
   rateLimit: RateLimitSchema.optional(),
   /** `{ "in": true, "out": true }`: which way the partner roams (shared/domain/partners.ts); default in only */

@@ -29,6 +29,21 @@ export const roamingOf = (p: { roaming?: Roaming | undefined }): Roaming => p.ro
 export const roamingProblem = (p: { roaming?: Roaming | undefined; outbound?: { baseUrl: string } | undefined }): string | undefined =>
   roamingOf(p).out && !p.outbound ? 'roaming.out needs the outbound set (baseUrl and secrets) we call the partner with' : undefined;
 
+/** optional extension interfaces and per-partner jobs, the same in the seed and the registry */
+export const PartnerFeaturesSchema = z
+  .object({
+    queryChargeInfo: z.boolean().default(false),
+    /** nightly check_charge_orders with this partner (absent = on; `false` opts out) */
+    reconcile: z.boolean().optional(),
+    /** this partner's China-time minute for it, HH:mm within 00:00–03:00 (absent: RECONCILE_AT) */
+    reconcileAt: z
+      .string()
+      .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:mm')
+      .refine((s) => s <= '03:00', 'must lie within 00:00–03:00 China time')
+      .optional(),
+  })
+  .default({ queryChargeInfo: false });
+
 export const PartnerSchema = z
   .object({
     operatorId: z.string().regex(/^[0-9A-Za-z]{9}$/, 'OperatorID must be 9 letters or digits'),
@@ -45,19 +60,7 @@ export const PartnerSchema = z
     /** the custom profile specs `profile` resolves through (a seed's `profiles`), validated at load */
     profiles: z.record(z.string(), z.unknown()).optional(),
     /** optional extension interfaces enabled for this partner */
-    features: z
-      .object({
-        queryChargeInfo: z.boolean().default(false),
-        /** nightly check_charge_orders with this partner (absent = on; `false` opts out) */
-        reconcile: z.boolean().optional(),
-        /** this partner's China-time minute for it, HH:mm within 00:00–03:00 (absent: RECONCILE_AT) */
-        reconcileAt: z
-          .string()
-          .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:mm')
-          .refine((s) => s <= '03:00', 'must lie within 00:00–03:00 China time')
-          .optional(),
-      })
-      .default({ queryChargeInfo: false }),
+    features: PartnerFeaturesSchema,
     /** absent = in only (roamingOf) */
     roaming: RoamingSchema.optional(),
     /** request budget (token bucket); absent = the default (shared/middleware/partner-guards.ts) */
