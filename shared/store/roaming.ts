@@ -51,19 +51,22 @@ export const getRoamingOrder = async (seq: string): Promise<RoamingOrder | undef
   return order as RoamingOrder;
 };
 
+/** The stored item: the order under its key, indexed by partner and creation time. */
+const orderItem = (order: Omit<RoamingOrder, 'version'>, version: number) => ({
+  pk: orderKey(order.StartChargeSeq),
+  gsi1pk: `PARTNER#${order.OperatorID}`,
+  gsi1sk: order.createdAt,
+  ...order,
+  version,
+});
+
 /** A new order (before the partner is asked to start): false when the StartChargeSeq exists. */
 export const createRoamingOrder = (order: Omit<RoamingOrder, 'version'>): Promise<boolean> =>
   conditionalWrite(
     dynamo(),
     new PutCommand({
       TableName: table(),
-      Item: {
-        pk: orderKey(order.StartChargeSeq),
-        gsi1pk: `PARTNER#${order.OperatorID}`,
-        gsi1sk: order.createdAt,
-        ...order,
-        version: 1,
-      },
+      Item: orderItem(order, 1),
       ConditionExpression: 'attribute_not_exists(pk)',
     }),
   );
@@ -74,13 +77,7 @@ export const saveRoamingOrder = (order: RoamingOrder, expectedVersion: number): 
     dynamo(),
     new PutCommand({
       TableName: table(),
-      Item: {
-        pk: orderKey(order.StartChargeSeq),
-        gsi1pk: `PARTNER#${order.OperatorID}`,
-        gsi1sk: order.createdAt,
-        ...order,
-        version: expectedVersion + 1,
-      },
+      Item: orderItem(order, expectedVersion + 1),
       ConditionExpression: 'version = :v',
       ExpressionAttributeValues: { ':v': expectedVersion },
     }),
