@@ -121,7 +121,7 @@ export class EvcsStack extends Stack {
       this.topology.functions.map((f) => f.id),
     );
 
-    this.alarmTopics = new AlarmTopics(this, 'Alarms');
+    this.alarmTopics = new AlarmTopics(this, 'Alarms', { nested: true });
 
     for (const decl of this.topology.tables) this.tables.set(decl.name, this.createTable(decl));
 
@@ -216,7 +216,7 @@ export class EvcsStack extends Stack {
     }
 
     new PartnerLimits(this, 'PartnerLimits', { functions: this.functions.values(), alarms: this.alarmTopics });
-    this.operations = new Operations(this, 'Operations', {
+    this.operations = new Operations(this.alarmTopics.host, 'Operations', {
       functions: this.functions,
       queues: this.queues,
       tables: this.tables,

@@ -2,8 +2,13 @@
  * One SNS topic per alarm severity, created once per stack. Every alarm the stack raises goes to
  * the topic of its tier's severity (TIER_DEFAULTS[tier].severity), so on-call routing is one
  * subscription per severity, not one per alarm.
+ *
+ * With `nested`, the topics, every alarm and whatever else the stack puts in `host` (dashboards,
+ * saved queries) live in one nested stack: monitoring is a third of the core's resources, and
+ * CloudFormation allows 500 per stack. An alarm keeps the construct path of what it watches
+ * (`Monitoring/<Function>/ErrorsAlarm`), so its logical id stays readable.
  */
-import { Duration } from 'aws-cdk-lib';
+import { Duration, NestedStack, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -23,13 +28,25 @@ export interface ThresholdAlarmProps {
   readonly datapointsToAlarm?: number;
 }
 
+export interface AlarmTopicsProps {
+  /** put the topics and alarms in a nested stack of their own (the core stack); default: in place */
+  readonly nested?: boolean;
+}
+
 export class AlarmTopics extends Construct {
   readonly topics: Readonly<Record<Severity, sns.Topic>>;
+  /** where the topics and alarms are: the nested monitoring stack, or this construct */
+  readonly host: Construct;
 
-  constructor(scope: Construct, id: string) {
+  constructor(scope: Construct, id: string, props: AlarmTopicsProps = {}) {
     super(scope, id);
+    this.host = props.nested
+      ? new NestedStack(this, 'Monitoring', {
+          description: 'EVCS Interconnect monitoring: alarm topics, alarms, dashboards, saved queries',
+        })
+      : this;
     const topic = (severity: Severity): sns.Topic =>
-      new sns.Topic(this, `${severity[0]?.toUpperCase() ?? ''}${severity.slice(1)}`, {
+      new sns.Topic(this.host, `${severity[0]?.toUpperCase() ?? ''}${severity.slice(1)}`, {
         displayName: `EVCS ${severity} alarms`,
         enforceSSL: true,
       });
@@ -43,7 +60,7 @@ export class AlarmTopics extends Construct {
   /** An alarm `metric > threshold`, missing data = not breaching, wired to the severity's topic (alarm and OK). */
   alarm(scope: Construct, id: string, props: ThresholdAlarmProps): cloudwatch.Alarm {
     const evaluationPeriods = props.evaluationPeriods ?? 1;
-    const alarm = new cloudwatch.Alarm(scope, id, {
+    const alarm = new cloudwatch.Alarm(this.mirror(scope), id, {
       metric: props.metric,
       threshold: props.threshold,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
@@ -56,6 +73,17 @@ export class AlarmTopics extends Construct {
     alarm.addAlarmAction(action);
     alarm.addOkAction(action);
     return alarm;
+  }
+
+  /** `scope` itself, or, with a nested host, the same construct path under the host */
+  private mirror(scope: Construct): Construct {
+    if (this.host === this) return scope;
+    const scopes = scope.node.scopes;
+    let at: Construct = this.host;
+    for (const s of scopes.slice(scopes.indexOf(Stack.of(scope)) + 1)) {
+      at = (at.node.tryFindChild(s.node.id) as Construct | undefined) ?? new Construct(at, s.node.id);
+    }
+    return at;
   }
 }
 

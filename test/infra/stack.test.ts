@@ -3,7 +3,7 @@
  * grant, table and queue declared (now or later) is checked against what the stack synthesises.
  * Bundling is skipped here (see bundling.test.ts for a real esbuild run).
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
@@ -514,4 +514,42 @@ describe('stack configuration and topology validation', () => {
     expect(warnings.some((w) => w.includes('maxConcurrency 1 raised to 2'))).toBe(true);
     s.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { ScalingConfig: { MaximumConcurrency: 2 } });
   });
+});
+
+describe("CloudFormation's per-stack limits", () => {
+  // the limits a deploy fails on: 500 resources and 200 parameters per stack (synth checks only the first)
+  const { app, stack } = buildApp({ app: { context: { 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false } });
+  const assembly = app.synth();
+  type Tpl = { Resources: Record<string, { Type: string }>; Parameters?: object };
+  const templates = [
+    ...assembly.stacks.map((a) => ({ name: a.stackName, template: a.template as Tpl })),
+    ...readdirSync(assembly.directory)
+      .filter((f) => f.endsWith('.nested.template.json'))
+      .map((f) => ({ name: f, template: JSON.parse(readFileSync(join(assembly.directory, f), 'utf8')) as Tpl })),
+  ];
+
+  it('keeps the monitoring (topics, alarms, dashboards, saved queries) in a nested stack of its own', () => {
+    const nested = templates.filter((t) => t.name.endsWith('.nested.template.json'));
+    expect(nested).toHaveLength(1);
+    const types = Object.values(nested[0]!.template.Resources).map((r) => r.Type);
+    expect(new Set(types)).toEqual(
+      new Set([
+        'AWS::SNS::Topic',
+        'AWS::SNS::TopicPolicy',
+        'AWS::CloudWatch::Alarm',
+        'AWS::CloudWatch::Dashboard',
+        'AWS::Logs::QueryDefinition',
+      ]),
+    );
+    const root = templates.find((t) => t.name === stack.stackName)!;
+    expect(Object.values(root.template.Resources).some((r) => r.Type === 'AWS::CloudWatch::Alarm')).toBe(false);
+  });
+
+  it.each(templates.map((t) => [t.name, t.template] as const))(
+    '%s: at most 450 resources and 180 parameters (headroom under 500/200)',
+    (_n, t) => {
+      expect(Object.keys(t.Resources).length).toBeLessThanOrEqual(450);
+      expect(Object.keys(t.Parameters ?? {}).length).toBeLessThanOrEqual(180);
+    },
+  );
 });

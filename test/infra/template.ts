@@ -1,7 +1,7 @@
 /** Helpers for the template assertions: synthesise without bundling, find a declaration's resources. */
 
 import type { CfnResource } from 'aws-cdk-lib';
-import { Stack } from 'aws-cdk-lib';
+import { NestedStack, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { buildApp } from '../../infra/app.ts';
@@ -33,7 +33,7 @@ export const synth = (props: EvcsStackProps = {}, context: Record<string, unknow
     app: { context: { 'aws:cdk:bundling-stacks': [], ...context }, builtinCloudFormationValidation: false },
     stack: props,
   });
-  const template = Template.fromStack(stack);
+  const template = Template.fromJSON(flatten(stack));
   const resources = (template.toJSON() as { Resources: Record<string, CfnRes> }).Resources;
   const lid = (construct: IConstruct): string => {
     const cfn = (construct.node.defaultChild ?? construct) as CfnResource;
@@ -46,6 +46,43 @@ export const synth = (props: EvcsStackProps = {}, context: Record<string, unknow
   };
   const ofType = (type: string): [string, CfnRes][] => Object.entries(resources).filter(([, r]) => r.Type === type);
   return { stack, template, resources, lid, res, ofType };
+};
+
+interface Json {
+  Resources: Record<string, CfnRes>;
+  Parameters?: Record<string, unknown>;
+  [section: string]: unknown;
+}
+
+/** `{ Ref: p }` → what the parent passes as parameter `p`, everywhere in `value` */
+const substitute = (value: unknown, params: Readonly<Record<string, unknown>>): unknown => {
+  if (Array.isArray(value)) return value.map((v) => substitute(v, params));
+  if (value === null || typeof value !== 'object') return value;
+  const o = value as Record<string, unknown>;
+  const keys = Object.keys(o);
+  if (keys.length === 1 && keys[0] === 'Ref' && typeof o.Ref === 'string' && o.Ref in params) return params[o.Ref];
+  return Object.fromEntries(keys.map((k) => [k, substitute(o[k], params)]));
+};
+
+/**
+ * The stack's template with its nested stacks' resources merged in (the monitoring stack holds the
+ * alarms, topics and dashboards), their parameters replaced by what the parent passes: assertions
+ * read one template, wherever CloudFormation's 500-resource limit made a resource live.
+ */
+const flatten = (stack: Stack): Json => {
+  const root = Template.fromStack(stack).toJSON() as Json;
+  const nested = stack.node.findAll().filter((c): c is NestedStack => NestedStack.isNestedStack(c) && c.nestedStackParent === stack);
+  for (const child of nested) {
+    const resource = child.nestedStackResource;
+    if (!resource) continue;
+    const own = flatten(child);
+    const params = (root.Resources[stack.getLogicalId(resource)]?.Properties.Parameters ?? {}) as Record<string, unknown>;
+    for (const [id, r] of Object.entries(own.Resources)) {
+      if (id in root.Resources) throw new Error(`flatten: logical id ${id} in both ${stack.node.path} and ${child.node.path}`);
+      root.Resources[id] = substitute(r, params) as CfnRes;
+    }
+  }
+  return root;
 };
 
 export const ref = (logicalId: string) => ({ Ref: logicalId });
