@@ -1,0 +1,34 @@
+/**
+ * Government supervision reporting (dxp, L2): the audited exports' bucket and the charging-process
+ * samples the exports read.
+ *
+ *   charging (pile-session-events) ─▶ process-samples table (one item per order per batch, TTL)
+ *   exports bucket: JSON Lines objects + manifests per supervision partner and period, kept
+ *   DXP_RETENTION_DAYS (3 years), in Glacier after 90 days (context `exportsGlacierAfterDays`)
+ */
+import type { BucketDecl, TableDecl } from './types.ts';
+
+/** the regulation's retention of reported data: 3 years */
+export const DXP_RETENTION_DAYS = 3 * 366;
+
+export const dxpBuckets: readonly BucketDecl[] = [
+  {
+    name: 'exports',
+    description:
+      'Audited exports to supervision platforms (JSON Lines per partner, kind and period, manifest last) and other generated documents',
+    glacierAfterDays: 90,
+    retentionDays: DXP_RETENTION_DAYS,
+    noncurrentVersionDays: DXP_RETENTION_DAYS,
+  },
+];
+
+export const dxpTables: readonly TableDecl[] = [
+  {
+    name: 'process-samples',
+    description:
+      'Charging-process samples (time, voltage, current, power, SoC, meter) per order, one item per order and pile batch, bucketed by China-time hour; expire (ttl) once exported',
+    partitionKey: { name: 'pk', type: 'S' },
+    sortKey: { name: 'sk', type: 'S' },
+    ttlAttribute: 'ttl',
+  },
+];
