@@ -52,6 +52,10 @@ const EnvSchema = z.object({
   OCPP_OFFLINE_GRACE_SECONDS: intFromEnv(60).pipe(z.number().max(900)),
   /** DataTransfer vendorIds accepted (comma-separated); every other DataTransfer is refused */
   OCPP_DATA_TRANSFER_VENDORS: z.string().default(''),
+  /** charging-process samples kept for supervision reporting: at most one per this many seconds per session */
+  PROCESS_SAMPLE_SECONDS: intFromEnv(30),
+  /** how long a kept sample stays in DynamoDB after its hour (the exports hold it in S3 from then on), days */
+  PROCESS_SAMPLE_TTL_DAYS: intFromEnv(35),
   /** S3 addressed by path (`<endpoint>/<bucket>/<key>`): the local S3-compatible server (AWS_ENDPOINT_URL_S3) */
   S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).default('false'),
 });
