@@ -56,6 +56,8 @@ const EnvSchema = z.object({
   PROCESS_SAMPLE_SECONDS: intFromEnv(30),
   /** how long a kept sample stays in DynamoDB after its hour (the exports hold it in S3 from then on), days */
   PROCESS_SAMPLE_TTL_DAYS: intFromEnv(35),
+  /** the code version written into every export manifest (the deploy pipeline sets it; git describe locally) */
+  CODE_VERSION: z.string().min(1).default('unversioned'),
   /** S3 addressed by path (`<endpoint>/<bucket>/<key>`): the local S3-compatible server (AWS_ENDPOINT_URL_S3) */
   S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).default('false'),
 });

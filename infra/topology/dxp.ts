@@ -6,7 +6,8 @@
  *   exports bucket: JSON Lines objects + manifests per supervision partner and period, kept
  *   DXP_RETENTION_DAYS (3 years), in Glacier after 90 days (context `exportsGlacierAfterDays`)
  */
-import type { BucketDecl, TableDecl } from './types.ts';
+import { readPartners } from './helpers.ts';
+import type { BucketDecl, FunctionDecl, TableDecl } from './types.ts';
 
 /** the regulation's retention of reported data: 3 years */
 export const DXP_RETENTION_DAYS = 3 * 366;
@@ -30,5 +31,41 @@ export const dxpTables: readonly TableDecl[] = [
     partitionKey: { name: 'pk', type: 'S' },
     sortKey: { name: 'sk', type: 'S' },
     ttlAttribute: 'ttl',
+  },
+];
+
+const exportGrants = [
+  readPartners,
+  { table: 'stations', access: 'read' },
+  { table: 'orders', access: 'read' },
+  { table: 'process-samples', access: 'read' },
+  { bucket: 'exports', access: 'readWrite' },
+] as const;
+
+export const dxpFunctions: readonly FunctionDecl[] = [
+  {
+    id: 'dxp-export-hourly',
+    service: 'dxp',
+    entry: 'functions/dxp/dxp-export.ts',
+    handler: 'hourly',
+    tier: 'L2',
+    description: 'Exports the last complete China-time hour of every supervision partner to S3 (objects, correction, manifest last)',
+    // 5 minutes past the hour (cron in the operator's time zone): late pile batches of the hour are in
+    triggers: [{ type: 'schedule', expression: 'cron(5 * * * ? *)' }],
+    grants: exportGrants,
+    timeoutSeconds: 300,
+    memoryMb: 1024,
+  },
+  {
+    id: 'dxp-export-daily',
+    service: 'dxp',
+    entry: 'functions/dxp/dxp-export.ts',
+    handler: 'daily',
+    tier: 'L2',
+    description: 'Exports the previous China-time day of every supervision partner to S3 (objects, correction, manifest last)',
+    triggers: [{ type: 'schedule', expression: 'cron(30 0 * * ? *)' }],
+    grants: exportGrants,
+    timeoutSeconds: 900,
+    memoryMb: 3008,
   },
 ];

@@ -6,7 +6,7 @@
 
 import { baseinfoFunctions, baseinfoQueues, baseinfoTables } from './baseinfo.ts';
 import { chargingFunctions, chargingQueues, chargingTables } from './charging.ts';
-import { dxpBuckets, dxpTables } from './dxp.ts';
+import { dxpBuckets, dxpFunctions, dxpTables } from './dxp.ts';
 import { evcsFunctions, evcsTables } from './evcs.ts';
 import { pilesFunctions, pilesQueues, pilesTables } from './piles.ts';
 import { pushFunctions, pushQueues, pushTables } from './push.ts';
@@ -40,6 +40,7 @@ export const functions: readonly FunctionDecl[] = [
   ...pushFunctions,
   ...reconcileFunctions,
   ...roamingFunctions,
+  ...dxpFunctions,
 ];
 
 export const topology: Topology = { tables, queues, functions, buckets };
