@@ -235,11 +235,17 @@ export class EvcsFunction extends Construct {
     return table;
   }
 
-  /** Object access (`BUCKET_<NAME>` comes with the environment: infra/topology/environment.ts). */
+  /**
+   * Object access (`BUCKET_<NAME>` comes with the environment: infra/topology/environment.ts): the
+   * exact actions the objects store (shared/store/objects.ts) calls, not the CDK's wildcard sets.
+   */
   bindBucket(bucket: s3.IBucket, access: 'read' | 'write' | 'readWrite'): void {
-    if (access === 'read') bucket.grantRead(this.fn);
-    else if (access === 'write') bucket.grantPut(this.fn);
-    else bucket.grantReadWrite(this.fn);
+    const objectActions = [
+      ...(access !== 'write' ? ['s3:GetObject'] : []),
+      ...(access !== 'read' ? ['s3:PutObject', 's3:DeleteObject'] : []),
+    ];
+    this.fn.addToRolePolicy(new iam.PolicyStatement({ actions: objectActions, resources: [bucket.arnForObjects('*')] }));
+    if (access !== 'write') this.fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }));
   }
 
   private bucket(logical: string): s3.IBucket {
