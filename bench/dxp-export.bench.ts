@@ -154,7 +154,7 @@ const main = async (): Promise<void> => {
   // orders: one BatchGetItem key per order (≈ 2 KB, 0.5 RRU eventually consistent) and byStation keys
   const sampleItemBytes = SAMPLES * 60 + SAMPLES * 120;
   const readUnits = (sampleItemBytes / 4096) * 0.5 + ORDERS * 0.5 + ((ORDERS * 100) / 4096) * 0.5;
-  const lambdaGbS = dayWallS * 1.0; // 1024 MB hourly function
+  const lambdaGbS = dayWallS * 2.0; // the hourly function has 2048 MB (infra/topology/dxp.ts)
   const cost = {
     dynamoReads: readUnits * PRICES.dynamoReadUnit,
     s3Puts: perHour.puts * 24 * S3.putRequest,

@@ -18,7 +18,7 @@ import type { BucketDecl } from '../topology/types.ts';
 const DEFAULT_BUCKET_PREFIX = 'evcs-';
 
 /** physical bucket name of a logical one (S3 names: lower case, digits, hyphens) */
-export const localBucketName = (logical: string, prefix = DEFAULT_BUCKET_PREFIX): string =>
+const localBucketName = (logical: string, prefix = DEFAULT_BUCKET_PREFIX): string =>
   `${prefix}${logical}`.toLowerCase().replace(/[^a-z0-9-]/g, '-');
 
 export interface LocalS3 {

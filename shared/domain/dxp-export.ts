@@ -78,7 +78,7 @@ export const daysBetween = (from: string, to: string): Period[] => {
 export const inArea = (areaCode: string | undefined, prefixes: readonly string[]): boolean =>
   areaCode !== undefined && prefixes.some((p) => areaCode.startsWith(p));
 
-export const periodPrefix = (operatorId: string, p: Period): string => `dxp/${operatorId}/${p.day}/${p.id}/`;
+const periodPrefix = (operatorId: string, p: Period): string => `dxp/${operatorId}/${p.day}/${p.id}/`;
 export const manifestKey = (operatorId: string, p: Period): string => `${periodPrefix(operatorId, p)}manifest.json`;
 export const objectKey = (operatorId: string, p: Period, kind: ExportKind, sha256: string): string =>
   `${periodPrefix(operatorId, p)}${kind}-${sha256.slice(0, 16)}.jsonl`;

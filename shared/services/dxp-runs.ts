@@ -15,7 +15,7 @@ import { dynamoExportSource } from './dxp-source.ts';
 
 const BUCKET = 'exports';
 
-export const exportsTarget: ExportTarget = {
+const exportsTarget: ExportTarget = {
   put: (key, body, contentType) => putObject(BUCKET, key, body, { contentType }),
   get: (key) => getObject(BUCKET, key),
 };
