@@ -21,6 +21,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { AlarmTopics } from './constructs/alarm-topics.ts';
+import { EvcsBucket } from './constructs/evcs-bucket.ts';
 import { EvcsFunction } from './constructs/evcs-function.ts';
 import { EvcsQueue, toCdkPattern } from './constructs/evcs-queue.ts';
 import { acknowledgeApi, acknowledgeOcppApi, acknowledgeSchedulerRole, acknowledgeSecret } from './constructs/nag.ts';
@@ -85,6 +86,7 @@ export class EvcsStack extends Stack {
   readonly tables = new Map<string, dynamodb.Table>();
   readonly queues = new Map<string, EvcsQueue>();
   readonly functions = new Map<string, EvcsFunction>();
+  readonly buckets = new Map<string, EvcsBucket>();
   readonly api: apigwv2.HttpApi;
   readonly apiStage: apigwv2.HttpStage;
   /** the OCPP 1.6J gateway charge points connect to (only when the topology declares websocket routes) */
@@ -124,6 +126,12 @@ export class EvcsStack extends Stack {
     this.alarmTopics = new AlarmTopics(this, 'Alarms', { nested: true });
 
     for (const decl of this.topology.tables) this.tables.set(decl.name, this.createTable(decl));
+    unique(
+      'bucket',
+      (this.topology.buckets ?? []).map((b) => b.name),
+    );
+    for (const decl of this.topology.buckets ?? [])
+      this.buckets.set(decl.name, new EvcsBucket(this, `${pascal(decl.name)}Bucket`, { decl }));
 
     this.bus = new events.EventBus(this, 'Bus', { eventBusName: EVENT_BUS_NAME });
     this.bus.archive('Archive', {
@@ -208,6 +216,7 @@ export class EvcsStack extends Stack {
         eventBus: this.bus,
         tables: this.tables,
         queues: queueMap,
+        buckets: new Map([...this.buckets].map(([name, b]) => [name, b.bucket])),
         alarms: this.alarmTopics,
         ...(this.ocppStage ? { webSocketStage: this.ocppStage } : {}),
       });
@@ -249,6 +258,12 @@ export class EvcsStack extends Stack {
         value: table.tableName,
         description: `export ${envName('TABLE', logical)}=<this>`,
         exportName: coreExportName(this.stackName, `table-${logical}`),
+      });
+    }
+    for (const [logical, b] of this.buckets) {
+      new CfnOutput(this, `Bucket${pascal(logical)}`, {
+        value: b.bucket.bucketName,
+        description: `export ${envName('BUCKET', logical)}=<this>`,
       });
     }
     for (const [logical, q] of this.queues) {

@@ -52,11 +52,20 @@ const EnvSchema = z.object({
   OCPP_OFFLINE_GRACE_SECONDS: intFromEnv(60).pipe(z.number().max(900)),
   /** DataTransfer vendorIds accepted (comma-separated); every other DataTransfer is refused */
   OCPP_DATA_TRANSFER_VENDORS: z.string().default(''),
+  /** charging-process samples kept for supervision reporting: at most one per this many seconds per session */
+  PROCESS_SAMPLE_SECONDS: intFromEnv(30),
+  /** how long a kept sample stays in DynamoDB after its hour (the exports hold it in S3 from then on), days */
+  PROCESS_SAMPLE_TTL_DAYS: intFromEnv(35),
+  /** the code version written into every export manifest (the deploy pipeline sets it; git describe locally) */
+  CODE_VERSION: z.string().min(1).default('unversioned'),
+  /** S3 addressed by path (`<endpoint>/<bucket>/<key>`): the local S3-compatible server (AWS_ENDPOINT_URL_S3) */
+  S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).default('false'),
 });
 
 export type Config = z.infer<typeof EnvSchema> & {
   tableName(logical: string): string;
   queueUrl(logical: string): string;
+  bucketName(logical: string): string;
 };
 
 /** An environment: `process.env`, or one function's own variables in the local runtime. */
@@ -108,6 +117,11 @@ const build = (env: Env): Config => {
     queueUrl(logical) {
       const v = env[envName('QUEUE_URL', logical)];
       if (!v) throw new Error(`configuration: ${envName('QUEUE_URL', logical)} is not set (no grant on queue '${logical}'?)`);
+      return v;
+    },
+    bucketName(logical) {
+      const v = env[envName('BUCKET', logical)];
+      if (!v) throw new Error(`configuration: ${envName('BUCKET', logical)} is not set (no grant on bucket '${logical}'?)`);
       return v;
     },
   };

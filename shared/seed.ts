@@ -31,6 +31,9 @@ const SeedPartnerSchema = z.object({
   rateLimit: RateLimitSchema.optional(),
   /** `{ "in": true, "out": true }`: which way the partner roams (shared/domain/partners.ts); default in only */
   roaming: RoamingSchema.optional(),
+  /** `supervision`: a government supervision platform with its region (AreaCode prefixes), issue 13 */
+  kind: z.enum(['commercial', 'supervision']).optional(),
+  areaCodes: z.array(z.string().regex(/^\d{1,6}$/, 'must be 1–6 digits of an AreaCode')).optional(),
 });
 export type SeedPartner = z.infer<typeof SeedPartnerSchema>;
 

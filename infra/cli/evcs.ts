@@ -17,6 +17,7 @@
  *   npm run evcs -- reconcile run --partner ID --date YYYY-MM-DD   (check_charge_orders now; exit 0 answered,
  *        1 partner unreachable, 3 answer refused/malformed/suspicious, 2 usage)
  *   npm run evcs -- reconcile show --date YYYY-MM-DD [--partner ID] [--json]   (stored runs and disputes)
+ *   npm run evcs -- dxp export|exports|backfill …   (supervision exports to S3: infra/cli/dxp.ts)
  *   npm run evcs -- piles credentials|reset|unlock|availability|trigger --equipment-id ID …   (infra/cli/piles.ts)
  *
  * It talks to the running local platform (npm start) when one is running, else to AWS with the
@@ -39,6 +40,7 @@ import { getPartner, listPartners } from '../../shared/store/partners.ts';
 import { listDay } from '../../shared/store/reconcile.ts';
 import type { SecretSet } from '../../shared/tcec/crypto.ts';
 import { connect } from './connect.ts';
+import { DXP_USAGE, dxpCommand } from './dxp.ts';
 import { traceCommand, usageCommand } from './ops.ts';
 import { PILES_USAGE, pilesCommand } from './piles.ts';
 
@@ -58,6 +60,7 @@ const USAGE = `usage:
   npm run evcs -- trace ID [--aws [--days N] [--log-group-prefix P]]   (ID: StartChargeSeq, ConnectorID, OperatorID, trace id)
   npm run evcs -- usage [--days 7] [--partner ID] [--aws [--log-group-prefix P]]
 ${PILES_USAGE}
+${DXP_USAGE}
 options: --data-dir DIR (the local platform's data dir, default .data)`;
 
 const handover = (ourOperatorId: string, operatorId: string, inbound: SecretSet, apiUrl?: string): string =>
@@ -117,6 +120,10 @@ const main = async (): Promise<number> => {
       connector: { type: 'string' },
       message: { type: 'string' },
       full: { type: 'boolean', default: false },
+      period: { type: 'string' },
+      get: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -258,6 +265,14 @@ const main = async (): Promise<number> => {
   }
 
   if (group === 'reconcile' && (verb === 'run' || verb === 'show')) return reconcile(verb, values, where.target);
+  if (group === 'dxp') {
+    const code = await dxpCommand(
+      verb,
+      { partner: values.partner, period: values.period, date: values.date, get: values.get, from: values.from, to: values.to },
+      (line) => console.log(line),
+    );
+    if (code !== 2) return code;
+  }
   if (group === 'piles') {
     const code = await pilesCommand(
       verb,

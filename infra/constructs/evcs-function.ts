@@ -21,6 +21,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { type BundlingOptions, LogLevel, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { functionEnvironment } from '../topology/environment.ts';
@@ -68,6 +69,8 @@ export interface EvcsFunctionProps {
   readonly eventBus: events.IEventBus;
   readonly tables: ReadonlyMap<string, dynamodb.ITable>;
   readonly queues: ReadonlyMap<string, sqs.IQueue>;
+  /** the topology's buckets (absent = none) */
+  readonly buckets?: ReadonlyMap<string, s3.IBucket>;
   readonly alarms: AlarmTopics;
   /** the OCPP WebSocket API's stage (for the `websocket: 'post'` grant) */
   readonly webSocketStage?: apigwv2.WebSocketStage;
@@ -129,6 +132,7 @@ export class EvcsFunction extends Construct {
         logLevel: 'INFO',
         tableName: (logical) => this.table(logical).tableName,
         queueUrl: (logical) => this.queue(logical).queueUrl,
+        bucketName: (logical) => this.bucket(logical).bucketName,
         ...(props.webSocketStage ? { websocketCallbackUrl: props.webSocketStage.callbackUrl } : {}),
       }),
     });
@@ -164,6 +168,13 @@ export class EvcsFunction extends Construct {
             nagResource(stack, `${api}/${stage.stageName}/*/@connections/*`),
             'PostToConnection on the OCPP API’s connections: a connection id exists only once a charge point connects',
           ),
+        );
+      } else if ('bucket' in grant) {
+        const bucket = this.bucket(grant.bucket);
+        const cfn = bucket.node.defaultChild;
+        const arn = cfn ? `<${stack.resolve(stack.getLogicalId(cfn as CfnElement)) as string}.Arn>` : nagResource(stack, bucket.bucketArn);
+        acks.push(
+          grantAcknowledgement(`${arn}/*`, `the bucket's objects (${grant.access} by ${this.decl.id}); keys are generated per period`),
         );
       } else if ('table' in grant) {
         const table = this.table(grant.table);
@@ -211,6 +222,8 @@ export class EvcsFunction extends Construct {
       this.bindQueue(this.queue(grant.queue));
     } else if ('secrets' in grant) {
       this.bindSecrets(grant.secrets);
+    } else if ('bucket' in grant) {
+      this.bindBucket(this.bucket(grant.bucket), grant.access);
     } else {
       this.bindWebSocketPost();
     }
@@ -220,6 +233,25 @@ export class EvcsFunction extends Construct {
     const table = this.props.tables.get(logical);
     if (!table) throw new Error(`function ${this.props.decl.id}: grant on undeclared table '${logical}'`);
     return table;
+  }
+
+  /**
+   * Object access (`BUCKET_<NAME>` comes with the environment: infra/topology/environment.ts): the
+   * exact actions the objects store (shared/store/objects.ts) calls, not the CDK's wildcard sets.
+   */
+  bindBucket(bucket: s3.IBucket, access: 'read' | 'write' | 'readWrite'): void {
+    const objectActions = [
+      ...(access !== 'write' ? ['s3:GetObject'] : []),
+      ...(access !== 'read' ? ['s3:PutObject', 's3:DeleteObject'] : []),
+    ];
+    this.fn.addToRolePolicy(new iam.PolicyStatement({ actions: objectActions, resources: [bucket.arnForObjects('*')] }));
+    if (access !== 'write') this.fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }));
+  }
+
+  private bucket(logical: string): s3.IBucket {
+    const bucket = this.props.buckets?.get(logical);
+    if (!bucket) throw new Error(`function ${this.props.decl.id}: grant on undeclared bucket '${logical}'`);
+    return bucket;
   }
 
   private queue(logical: string): sqs.IQueue {

@@ -25,6 +25,7 @@ import { createInvoker, type InvokeObserver } from './invoke.ts';
 import { Pollers } from './pollers.ts';
 import { freePort, sleep } from './ports.ts';
 import { QueueStore, queueStateFile } from './queue-store.ts';
+import { startS3 } from './s3.ts';
 import { LocalScheduler } from './scheduler.ts';
 import { SecretStore } from './secrets.ts';
 import { createLocalWebSocketApi, type LocalWebSocketApi } from './websocket.ts';
@@ -83,6 +84,8 @@ export interface LocalCloud {
   apiUrl: string;
   /** the loopback AWS emulator (EventBridge, SQS, Secrets Manager) */
   awsEndpoint: string;
+  /** the loopback S3-compatible server (s3rver) holding the topology's buckets */
+  s3Endpoint: string;
   dynamoEndpoint: string;
   /**
    * the operator's environment (every table and queue, the SDK endpoints), also set on process.env
@@ -139,6 +142,14 @@ export const startLocalCloud = async (opts: LocalCloudOptions): Promise<LocalClo
           ...(log ? { onLog: log } : {}),
         });
     stack.push(() => dynamo.stop());
+
+    // 2b. S3: a real S3-compatible server on loopback with the topology's buckets (data under <dataDir>/s3)
+    const s3 = await startS3({
+      buckets: topology.buckets ?? [],
+      ...(dataDir ? { dataDir } : {}),
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    stack.push(() => s3.stop());
 
     // 3. the AWS emulator: its port fixes the queue URLs, so the queue store is built after it binds
     let functionEnv: (fn: FunctionDecl) => Readonly<Record<string, string>> = () => {
@@ -199,6 +210,7 @@ export const startLocalCloud = async (opts: LocalCloudOptions): Promise<LocalClo
       AWS_ENDPOINT_URL_EVENTBRIDGE: awsEndpoint,
       AWS_ENDPOINT_URL_SQS: awsEndpoint,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: awsEndpoint,
+      AWS_ENDPOINT_URL_S3: s3.endpoint,
       // the WebSocket API's management endpoint (PostToConnection), `…/<stage>` as in AWS
       OCPP_CALLBACK_URL: `${awsEndpoint}/ocpp`,
       EVENT_BUS_NAME: busName,
@@ -210,8 +222,10 @@ export const startLocalCloud = async (opts: LocalCloudOptions): Promise<LocalClo
     };
     for (const t of topology.tables) env[envName('TABLE', t.name)] = localTableName(t.name, tablePrefix);
     for (const qd of topology.queues) env[envName('QUEUE_URL', qd.name)] = q.url(qd.name);
+    for (const [logical, name] of Object.entries(s3.buckets)) env[envName('BUCKET', logical)] = name;
     /** local settings every function gets on top of its own environment (tests shorten windows, the pile transport) */
-    const overrides: Record<string, string> = { ...(opts.env ?? {}) };
+    // s3rver serves buckets by path (http://127.0.0.1:<port>/<bucket>/<key>), not by host name
+    const overrides: Record<string, string> = { S3_FORCE_PATH_STYLE: 'true', ...(opts.env ?? {}) };
     Object.assign(env, overrides);
     const saved = new Map<string, string | undefined>();
     const setProcessEnv = (vars: Record<string, string>) => {
@@ -238,6 +252,7 @@ export const startLocalCloud = async (opts: LocalCloudOptions): Promise<LocalClo
           topology,
           ...(tablePrefix ? { tablePrefix } : {}),
           queueUrl: (logical) => q.url(logical),
+          buckets: s3.buckets,
           operatorId: env.OPERATOR_ID ?? DEFAULT_OPERATOR_ID,
           secretsPrefix: env.SECRETS_PREFIX ?? 'evcs/',
           eventBusName: busName,
@@ -295,6 +310,7 @@ export const startLocalCloud = async (opts: LocalCloudOptions): Promise<LocalClo
     return {
       apiUrl: http.url,
       awsEndpoint,
+      s3Endpoint: s3.endpoint,
       dynamoEndpoint: dynamo.endpoint,
       env,
       bus: b,

@@ -13,6 +13,8 @@ export interface LocalEnvSettings {
   /** the physical table names' prefix (tests share one DynamoDB Local, each platform under its own prefix) */
   readonly tablePrefix?: string;
   queueUrl(logical: string): string;
+  /** the physical names of the topology's buckets, by logical name */
+  readonly buckets?: Readonly<Record<string, string>>;
   readonly operatorId: string;
   readonly secretsPrefix: string;
   readonly eventBusName: string;
@@ -36,6 +38,11 @@ export const localFunctionEnv = (fn: FunctionDecl, s: LocalEnvSettings): Readonl
         return localTableName(logical, s.tablePrefix);
       },
       queueUrl: (logical) => s.queueUrl(logical),
+      bucketName: (logical) => {
+        const name = s.buckets?.[logical];
+        if (!name) throw new Error(`function ${fn.id}: grant on undeclared bucket '${logical}'`);
+        return name;
+      },
       ...(s.websocketCallbackUrl ? { websocketCallbackUrl: s.websocketCallbackUrl } : {}),
     }),
     ...s.overrides,

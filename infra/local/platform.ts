@@ -15,6 +15,7 @@ import { readSeed, type Seed } from '../../shared/seed.ts';
 import { registerChargePoints } from '../../shared/services/ocpp-registry.ts';
 import { onboardFromSeed } from '../../shared/services/onboarding.ts';
 import { importValidated } from '../../shared/services/station-import.ts';
+import { resetObjectsClient } from '../../shared/store/objects.ts';
 import { resetOcppSecretsClient } from '../../shared/store/ocpp-secrets.ts';
 import { clearPartnerCache } from '../../shared/store/partners.ts';
 import { resetSecretsProvider } from '../../shared/store/secrets.ts';
@@ -175,6 +176,7 @@ export const startPlatform = async (opts: PlatformOptions): Promise<Platform> =>
   resetSendClient();
   resetSecretsProvider();
   resetOcppSecretsClient();
+  resetObjectsClient();
   clearPartnerCache();
 
   for (const p of seed.partners) await onboardFromSeed(p, seed.profiles);

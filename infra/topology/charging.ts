@@ -70,7 +70,8 @@ export const chargingFunctions: readonly FunctionDecl[] = [
     // batch fills well inside the 1 s window, so a pile's answer reaches the order ≤ 1 s later; 25
     // orders one after the other stay far inside the L0 10 s timeout
     triggers: [{ type: 'queue', queue: ChargingPileEventsQueue.name, batchSize: 25, maxBatchingWindowSeconds: 1 }],
-    grants: [orders, putEvents, timeouts],
+    // + the charging-process samples supervision reporting needs, in their own items (infra/topology/dxp.ts)
+    grants: [orders, putEvents, timeouts, { table: 'process-samples', access: 'write' }],
   },
   {
     id: 'charging-timeout',

@@ -23,6 +23,8 @@ export interface EnvironmentContext {
   tableName(logical: string): string;
   /** the URL of a declared queue (a CloudFormation token in the stack) */
   queueUrl(logical: string): string;
+  /** the name of a declared bucket (a CloudFormation token in the stack) */
+  bucketName?(logical: string): string;
   /** the OCPP WebSocket API's management endpoint (`OCPP_CALLBACK_URL` of a function with the websocket grant) */
   readonly websocketCallbackUrl?: string;
 }
@@ -43,7 +45,10 @@ export const functionEnvironment = (decl: FunctionDecl, ctx: EnvironmentContext)
   for (const grant of decl.grants) {
     if ('table' in grant) env[envName('TABLE', grant.table)] = ctx.tableName(grant.table);
     else if ('queue' in grant) env[envName('QUEUE_URL', grant.queue)] = ctx.queueUrl(grant.queue);
-    else if ('websocket' in grant && ctx.websocketCallbackUrl) env.OCPP_CALLBACK_URL = ctx.websocketCallbackUrl;
+    else if ('bucket' in grant) {
+      if (!ctx.bucketName) throw new Error(`function ${decl.id}: grant on bucket '${grant.bucket}' but no buckets are declared`);
+      env[envName('BUCKET', grant.bucket)] = ctx.bucketName(grant.bucket);
+    } else if ('websocket' in grant && ctx.websocketCallbackUrl) env.OCPP_CALLBACK_URL = ctx.websocketCallbackUrl;
   }
   return env;
 };

@@ -6,12 +6,13 @@
 
 import { baseinfoFunctions, baseinfoQueues, baseinfoTables } from './baseinfo.ts';
 import { chargingFunctions, chargingQueues, chargingTables } from './charging.ts';
+import { dxpBuckets, dxpFunctions, dxpTables } from './dxp.ts';
 import { evcsFunctions, evcsTables } from './evcs.ts';
 import { pilesFunctions, pilesQueues, pilesTables } from './piles.ts';
 import { pushFunctions, pushQueues, pushTables } from './push.ts';
 import { reconcileFunctions, reconcileQueues, reconcileTables } from './reconcile.ts';
 import { roamingFunctions, roamingTables } from './roaming.ts';
-import type { FunctionDecl, QueueDecl, TableDecl, Topology } from './types.ts';
+import type { BucketDecl, FunctionDecl, QueueDecl, TableDecl, Topology } from './types.ts';
 
 export { TCEC_BASE_PATH } from './helpers.ts';
 export * from './types.ts';
@@ -24,7 +25,10 @@ const tables: readonly TableDecl[] = [
   ...pushTables,
   ...reconcileTables,
   ...roamingTables,
+  ...dxpTables,
 ];
+
+const buckets: readonly BucketDecl[] = [...dxpBuckets];
 
 const queues: readonly QueueDecl[] = [...baseinfoQueues, ...pilesQueues, ...chargingQueues, ...pushQueues, ...reconcileQueues];
 
@@ -36,6 +40,7 @@ export const functions: readonly FunctionDecl[] = [
   ...pushFunctions,
   ...reconcileFunctions,
   ...roamingFunctions,
+  ...dxpFunctions,
 ];
 
-export const topology: Topology = { tables, queues, functions };
+export const topology: Topology = { tables, queues, functions, buckets };

@@ -93,6 +93,8 @@ export type Trigger =
 
 export type Grant =
   | { readonly table: string; readonly access: 'read' | 'write' | 'readWrite' }
+  /** objects of a declared bucket; env var `BUCKET_<NAME>` carries the bucket's name */
+  | { readonly bucket: string; readonly access: 'read' | 'write' | 'readWrite' }
   | { readonly bus: 'put' }
   | { readonly queue: string; readonly access: 'send' }
   /** read the partner/platform secrets under the platform's Secrets Manager prefix */
@@ -147,10 +149,29 @@ export interface MetricAlarmDecl {
   readonly per?: { readonly rateOf: readonly string[] } | 'partner';
 }
 
+/**
+ * An S3 bucket: encrypted, versioned, public access blocked, SSL only (infra/constructs/evcs-bucket.ts);
+ * locally a real S3-compatible server on loopback (infra/local/s3.ts). Functions reach it through a
+ * `{ bucket, access }` grant, like a table.
+ */
+export interface BucketDecl {
+  /** logical name; env var `BUCKET_<NAME>` (upper snake) carries the physical name */
+  readonly name: string;
+  readonly description: string;
+  /** days after which current objects move to Glacier (the stack's context `<name>GlacierAfterDays` overrides) */
+  readonly glacierAfterDays: number;
+  /** days after which objects expire: the retention the data needs (absent = kept) */
+  readonly retentionDays?: number;
+  /** days a replaced (noncurrent) version is kept */
+  readonly noncurrentVersionDays: number;
+}
+
 export interface Topology {
   readonly tables: readonly TableDecl[];
   readonly queues: readonly QueueDecl[];
   readonly functions: readonly FunctionDecl[];
+  /** S3 buckets (absent = none) */
+  readonly buckets?: readonly BucketDecl[];
 }
 
 /** Per-tier defaults: the one place both runtimes read them from. */
@@ -174,5 +195,5 @@ export const TIER_DEFAULTS: Readonly<Record<Tier, TierDefaults>> = {
 };
 
 /** `partners` → `TABLE_PARTNERS`, `push-status` → `QUEUE_URL_PUSH_STATUS` */
-export const envName = (prefix: 'TABLE' | 'QUEUE_URL', logical: string): string =>
+export const envName = (prefix: 'TABLE' | 'QUEUE_URL' | 'BUCKET', logical: string): string =>
   `${prefix}_${logical.replace(/[^A-Za-z0-9]+/g, '_').toUpperCase()}`;

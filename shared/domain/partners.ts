@@ -72,6 +72,10 @@ export const PartnerSchema = z
         paths: z.record(z.string(), z.string()).optional(),
       })
       .optional(),
+    /** `supervision`: a government supervision platform (dxp, issue 13); absent = a commercial partner */
+    kind: z.enum(['commercial', 'supervision']).optional(),
+    /** a supervision partner's region: AreaCode prefixes (`"31"` = Shanghai); it sees every station there */
+    areaCodes: z.array(z.string().regex(/^\d{1,6}$/, 'must be 1–6 digits of an AreaCode')).optional(),
     createdAt: z.string().optional(),
     updatedAt: z.string().optional(),
   })

@@ -37,6 +37,7 @@ import {
 } from '../domain/charging.ts';
 import { isStationGranted } from '../domain/grants.ts';
 import { chargeInfoOf, chargeStatusOf, type OrderFacts } from '../domain/order-views.ts';
+import { byHour, type ProcessSample, selectSamples } from '../domain/process-samples.ts';
 import { pushConfig } from '../push/config.ts';
 import { type ConnectorView, getConnectorView } from '../store/connector-view.ts';
 import {
@@ -54,6 +55,7 @@ import {
   requestStopWhileStarting,
 } from '../store/orders.ts';
 import type { Partner } from '../store/partners.ts';
+import { appendSamples } from '../store/process-samples.ts';
 import type { RequestData, ResponseData } from '../tcec/interfaces.ts';
 import { Ret, TcecError } from '../tcec/ret.ts';
 import { formatDateTime } from '../tcec/time.ts';
@@ -475,6 +477,13 @@ export const onPileMeters = async (readings: readonly MeterReading[]): Promise<v
       newest = s;
     }
     if (!newest) return;
+    // the process data supervision needs, before the order write: a failed append fails the batch
+    // (redelivered), and an append repeated after a lost write condition writes the same key
+    await keepProcessSamples(
+      o,
+      samples.filter((s) => s.d.ConnectorID === o.ConnectorID).map((s) => s.d),
+      o.meter.t,
+    );
     const d = newest.d;
     const live = { at: d.at, currentA: d.currentA, voltageA: d.voltageA, soc: d.soc, powerKw: d.powerKw };
     const due = o.lastProgressAt === undefined || newest.t - o.lastProgressAt >= intervalMs;
@@ -486,6 +495,27 @@ export const onPileMeters = async (readings: readonly MeterReading[]): Promise<v
     return;
   }
   throw new Error(`${seq}: meter samples lost ${SAMPLE_ATTEMPTS} concurrent writes; retried`);
+};
+
+/**
+ * The readings of one order kept as charging-process samples (shared/domain/process-samples.ts): at
+ * most one per PROCESS_SAMPLE_SECONDS, newer than the order's last folded reading, one item per hour.
+ */
+const keepProcessSamples = async (o: Order, readings: readonly MeterReading[], after: number): Promise<void> => {
+  const { PROCESS_SAMPLE_SECONDS, PROCESS_SAMPLE_TTL_DAYS } = config();
+  const all: ProcessSample[] = readings.map((r) => [
+    new Date(r.at).getTime(),
+    r.voltageA,
+    r.currentA,
+    r.powerKw,
+    r.soc,
+    Math.round(r.energyWh),
+  ]);
+  for (const [hour, samples] of byHour(selectSamples(all, after, PROCESS_SAMPLE_SECONDS))) {
+    const last = samples.at(-1)?.[0] ?? 0;
+    const ttl = Math.floor(last / 1000) + PROCESS_SAMPLE_TTL_DAYS * 86_400;
+    await appendSamples({ StartChargeSeq: o.StartChargeSeq, ConnectorID: o.ConnectorID, StationID: o.StationID, hour, samples }, ttl);
+  }
 };
 
 /** The start is not confirmed yet but the pile reports energy: wait for the start (SQS redelivers). */

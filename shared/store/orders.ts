@@ -30,7 +30,15 @@
  * one transition table (ORDER_TRANSITIONS in shared/domain/charging.ts), so duplicate or late pile
  * events can never move an order backwards or write half a record.
  */
-import { GetCommand, PutCommand, paginateQuery, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
+  GetCommand,
+  PutCommand,
+  paginateQuery,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { OrderBill } from '../../events/orders.ts';
 import { config } from '../config.ts';
 import type { RunningBill, TariffPeriod } from '../domain/billing.ts';
@@ -420,3 +428,40 @@ export async function* finishedOrdersOfPartner(partner: string, from: Date, to: 
   );
   for await (const page of pages) yield (page.Items ?? []).map((i) => ({ ...(i as PartnerOrder), OperatorID: partner }));
 }
+
+/** StartChargeSeqs of a station's finished orders whose end time lies in [from, to) (byStation; supervision exports). */
+export const finishedSeqsOfStation = async (stationId: string, from: Date, to: Date): Promise<string[]> => {
+  const out: string[] = [];
+  const pages = paginateQuery(
+    { client: dynamo() },
+    {
+      TableName: table(),
+      IndexName: 'byStation',
+      KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk BETWEEN :from AND :to',
+      ProjectionExpression: 'pk',
+      ExpressionAttributeValues: {
+        ':pk': `STATION#${stationId}`,
+        ':from': from.toISOString(),
+        ':to': new Date(to.getTime() - 1).toISOString(),
+      },
+    },
+  );
+  for await (const page of pages) for (const item of page.Items ?? []) out.push(String(item.pk).slice('ORDER#'.length));
+  return out;
+};
+
+/** Whole orders by StartChargeSeq (BatchGetItem, 100 per call, unprocessed keys retried); unknown ones left out. */
+export const getOrders = async (seqs: readonly string[]): Promise<Order[]> => {
+  const out: Order[] = [];
+  for (let i = 0; i < seqs.length; i += 100) {
+    let keys: Record<string, unknown>[] | undefined = seqs.slice(i, i + 100).map(orderKey);
+    for (let attempt = 0; keys?.length && attempt < 8; attempt++) {
+      if (attempt) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
+      const res: BatchGetCommandOutput = await dynamo().send(new BatchGetCommand({ RequestItems: { [table()]: { Keys: keys } } }));
+      for (const item of res.Responses?.[table()] ?? []) out.push(strip(item));
+      keys = res.UnprocessedKeys?.[table()]?.Keys;
+    }
+    if (keys?.length) throw new Error(`orders: ${keys.length} order(s) left unprocessed by BatchGet`);
+  }
+  return out;
+};

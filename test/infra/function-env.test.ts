@@ -22,6 +22,7 @@ describe('function environment: stack and local runtime', () => {
     const local = localFunctionEnv(f, {
       topology,
       queueUrl: (q) => `http://127.0.0.1:1/queue/evcs-${q}`,
+      buckets: Object.fromEntries((topology.buckets ?? []).map((b) => [b.name, `evcs-${b.name}`])),
       operatorId: 'MA5GS8X01',
       secretsPrefix: 'evcs/',
       eventBusName: 'evcs',

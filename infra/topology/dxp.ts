@@ -1,0 +1,72 @@
+/**
+ * Government supervision reporting (dxp, L2): the audited exports' bucket and the charging-process
+ * samples the exports read.
+ *
+ *   charging (pile-session-events) ─▶ process-samples table (one item per order per batch, TTL)
+ *   exports bucket: JSON Lines objects + manifests per supervision partner and period, kept
+ *   DXP_RETENTION_DAYS (3 years), in Glacier after 90 days (context `exportsGlacierAfterDays`)
+ */
+import { readPartners } from './helpers.ts';
+import type { BucketDecl, FunctionDecl, TableDecl } from './types.ts';
+
+/** the regulation's retention of reported data: 3 years */
+export const DXP_RETENTION_DAYS = 3 * 366;
+
+export const dxpBuckets: readonly BucketDecl[] = [
+  {
+    name: 'exports',
+    description:
+      'Audited exports to supervision platforms (JSON Lines per partner, kind and period, manifest last) and other generated documents',
+    glacierAfterDays: 90,
+    retentionDays: DXP_RETENTION_DAYS,
+    noncurrentVersionDays: DXP_RETENTION_DAYS,
+  },
+];
+
+export const dxpTables: readonly TableDecl[] = [
+  {
+    name: 'process-samples',
+    description:
+      'Charging-process samples (time, voltage, current, power, SoC, meter) per order, one item per order and pile batch, bucketed by China-time hour; expire (ttl) once exported',
+    partitionKey: { name: 'pk', type: 'S' },
+    sortKey: { name: 'sk', type: 'S' },
+    ttlAttribute: 'ttl',
+  },
+];
+
+const exportGrants = [
+  readPartners,
+  { table: 'stations', access: 'read' },
+  { table: 'orders', access: 'read' },
+  { table: 'process-samples', access: 'read' },
+  { bucket: 'exports', access: 'readWrite' },
+] as const;
+
+export const dxpFunctions: readonly FunctionDecl[] = [
+  {
+    id: 'dxp-export-hourly',
+    service: 'dxp',
+    entry: 'functions/dxp/dxp-export.ts',
+    handler: 'hourly',
+    tier: 'L2',
+    description: 'Exports the last complete China-time hour of every supervision partner to S3 (objects, correction, manifest last)',
+    // 5 minutes past the hour (cron in the operator's time zone): late pile batches of the hour are in
+    triggers: [{ type: 'schedule', expression: 'cron(5 * * * ? *)' }],
+    grants: exportGrants,
+    // an hour of 200,000 orders/day and 20 M samples/day: ≈ 165 MB of JSON Lines, ≈ 1.5 GB peak (bench/dxp-export.bench.ts)
+    timeoutSeconds: 300,
+    memoryMb: 2048,
+  },
+  {
+    id: 'dxp-export-daily',
+    service: 'dxp',
+    entry: 'functions/dxp/dxp-export.ts',
+    handler: 'daily',
+    tier: 'L2',
+    description: 'Exports the previous China-time day of every supervision partner to S3 (objects, correction, manifest last)',
+    triggers: [{ type: 'schedule', expression: 'cron(30 0 * * ? *)' }],
+    grants: exportGrants,
+    timeoutSeconds: 900,
+    memoryMb: 3008,
+  },
+];

@@ -1,0 +1,69 @@
+/**
+ * Who is exported when: every supervision partner (kind `supervision`, with `areaCodes`) gets the
+ * last complete China-time hour every hour and the previous day every night (the topology's
+ * schedules, infra/topology/dxp.ts); the operator CLI runs one period or a range now. One partner's
+ * failure does not skip the others (each is tried; the run fails after all were tried, so the
+ * schedule's retry and DLQ see it).
+ */
+import { logger } from '#powertools';
+import { config } from '../config.ts';
+import { daysBetween, lastCompletePeriod, type Period, parsePeriod } from '../domain/dxp-export.ts';
+import { getObject, putObject } from '../store/objects.ts';
+import { getPartner, listPartners } from '../store/partners.ts';
+import { type ExportResult, type ExportTarget, exportPeriod, type SupervisionPartner } from './dxp-export.ts';
+import { dynamoExportSource } from './dxp-source.ts';
+
+const BUCKET = 'exports';
+
+const exportsTarget: ExportTarget = {
+  put: (key, body, contentType) => putObject(BUCKET, key, body, { contentType }),
+  get: (key) => getObject(BUCKET, key),
+};
+
+const supervisionPartners = async (): Promise<SupervisionPartner[]> =>
+  (await listPartners())
+    .filter((p) => p.kind === 'supervision' && p.status === 'active' && p.areaCodes?.length)
+    .map((p) => ({ operatorId: p.operatorId, areaCodes: p.areaCodes ?? [] }));
+
+/** A supervision partner by OperatorID, or a clear error. */
+export const supervisionPartner = async (operatorId: string): Promise<SupervisionPartner> => {
+  const p = await getPartner(operatorId, { fresh: true });
+  if (!p) throw new Error(`no partner ${operatorId}`);
+  if (p.kind !== 'supervision' || !p.areaCodes?.length)
+    throw new Error(`partner ${operatorId} is not a supervision partner with areaCodes`);
+  return { operatorId: p.operatorId, areaCodes: p.areaCodes };
+};
+
+export const exportOne = (partner: SupervisionPartner, period: Period, now: Date): Promise<ExportResult> =>
+  exportPeriod({ partner, period, now, codeVersion: config().CODE_VERSION, source: dynamoExportSource, target: exportsTarget });
+
+/** `YYYY-MM-DDTHH` or `YYYY-MM-DD`, or a clear error. */
+export const periodOf = (id: string): Period => {
+  const p = parsePeriod(id);
+  if (!p) throw new RangeError(`not a period: ${JSON.stringify(id)} (YYYY-MM-DDTHH or YYYY-MM-DD, China time)`);
+  return p;
+};
+
+/** Every day of [from, to] for one partner, in order. */
+export const backfill = async (partner: SupervisionPartner, from: string, to: string, now: Date): Promise<ExportResult[]> => {
+  const out: ExportResult[] = [];
+  for (const day of daysBetween(from, to)) out.push(await exportOne(partner, day, now));
+  return out;
+};
+
+/** The scheduled run: the last complete hour (or day) of every supervision partner. */
+export const runScheduledExports = async (granularity: Period['granularity'], now: Date): Promise<{ exported: number; failed: number }> => {
+  const period = lastCompletePeriod(now, granularity);
+  let failed = 0;
+  const partners = await supervisionPartners();
+  for (const p of partners) {
+    try {
+      await exportOne(p, period, now);
+    } catch (err) {
+      failed++;
+      logger.error('dxp export failed', { OperatorID: p.operatorId, period: period.id, error: err as Error });
+    }
+  }
+  if (failed) throw new Error(`dxp exports of ${period.id}: ${failed} of ${partners.length} partner(s) failed`);
+  return { exported: partners.length, failed };
+};

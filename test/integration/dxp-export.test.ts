@@ -1,0 +1,235 @@
+/**
+ * Audited exports (shared/services/dxp-export.ts) into the local runtime's real S3-compatible
+ * server (s3rver, same @aws-sdk/client-s3 calls as in AWS). The data comes from an in-memory source
+ * (the export's input contract), so every count and hash is checked against known data.
+ */
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalS3, startS3 } from '../../infra/local/s3.ts';
+import { topology } from '../../infra/topology/index.ts';
+import { resetConfig } from '../../shared/config.ts';
+import {
+  inArea,
+  type Manifest,
+  manifestKey,
+  type OrderLine,
+  type Period,
+  parsePeriod,
+  type SampleLine,
+} from '../../shared/domain/dxp-export.ts';
+import { type ExportSource, type ExportTarget, exportPeriod } from '../../shared/services/dxp-export.ts';
+import { getObject, listObjects, putObject, resetObjectsClient } from '../../shared/store/objects.ts';
+
+let s3: LocalS3;
+let dataDir: string;
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'evcs-dxp-'));
+  s3 = await startS3({ buckets: topology.buckets ?? [], dataDir, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  Object.assign(process.env, {
+    AWS_REGION: 'ap-northeast-1',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_ENDPOINT_URL_S3: s3.endpoint,
+    S3_FORCE_PATH_STYLE: 'true',
+    BUCKET_EXPORTS: s3.buckets.exports,
+  });
+  resetConfig();
+  resetObjectsClient();
+});
+
+afterAll(async () => {
+  resetObjectsClient();
+  await s3?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const STATIONS = new Map([
+  ['ST-SH-1', '310115'],
+  ['ST-SH-2', '310104'],
+  ['ST-BJ-1', '110105'],
+]);
+
+/** an in-memory source: orders and samples as the DynamoDB source returns them */
+const memorySource = () => {
+  const orders: (OrderLine & { endedAt: number })[] = [];
+  const samples: SampleLine[] = [];
+  const source: ExportSource = {
+    stationsInArea: async (codes) => new Set([...STATIONS].filter(([, area]) => inArea(area, codes)).map(([id]) => id)),
+    orders: async (stations, p) =>
+      orders
+        .filter((o) => stations.has(o.StationID) && o.endedAt >= p.from.getTime() && o.endedAt < p.to.getTime())
+        .map(({ endedAt: _, ...o }) => o),
+    samples: async (stations, p) =>
+      samples.filter((s) => stations.has(s.StationID) && s.Time >= p.from.getTime() && s.Time < p.to.getTime()),
+  };
+  return { orders, samples, source };
+};
+
+let n = 0;
+const order = (station: string, endedAt: Date): OrderLine & { endedAt: number } => ({
+  StartChargeSeq: `MA01H3BQ2${String(++n).padStart(18, '0')}`,
+  OperatorID: 'MA01H3BQ2',
+  StationID: station,
+  EquipmentID: `${station}-E1`,
+  ConnectorID: `${station}-E1-1`,
+  TotalPower: 12.5,
+  TotalMoney: 15.3,
+  endedAt: endedAt.getTime(),
+});
+
+const sample = (o: OrderLine, t: Date, wh: number): SampleLine => ({
+  StartChargeSeq: o.StartChargeSeq,
+  ConnectorID: o.ConnectorID,
+  StationID: o.StationID,
+  Time: t.getTime(),
+  Voltage: 400,
+  Current: 100,
+  Power: 40,
+  Soc: 50,
+  MeterWh: wh,
+});
+
+const target: ExportTarget = {
+  put: (key, body, contentType) => putObject('exports', key, body, { contentType }),
+  get: (key) => getObject('exports', key),
+};
+const text = async (key: string) => Buffer.from((await getObject('exports', key)) ?? []).toString('utf8');
+const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+const hour = (id: string) => parsePeriod(id) as Period;
+const at = (iso: string) => new Date(iso);
+
+describe('dxp exports to S3', () => {
+  it('objects hold exactly the region’s data of the period; the manifest’s counts and hashes match the bytes', async () => {
+    const { orders, samples, source } = memorySource();
+    const a = order('ST-SH-1', at('2026-11-30T10:20:00+08:00'));
+    const b = order('ST-SH-2', at('2026-11-30T10:59:59+08:00'));
+    const bj = order('ST-BJ-1', at('2026-11-30T10:30:00+08:00')); // another region
+    const next = order('ST-SH-1', at('2026-11-30T11:00:00+08:00')); // the next hour
+    orders.push(a, b, bj, next);
+    samples.push(
+      sample(a, at('2026-11-30T10:05:00+08:00'), 100),
+      sample(a, at('2026-11-30T10:05:30+08:00'), 400),
+      sample(bj, at('2026-11-30T10:06:00+08:00'), 50),
+    );
+    samples.push(sample(a, at('2026-11-30T10:05:00+08:00'), 100)); // filed twice by a redelivered batch
+
+    const partner = { operatorId: 'SHJG00001', areaCodes: ['31'] };
+    const r = await exportPeriod({
+      partner,
+      period: hour('2026-11-30T10'),
+      now: at('2026-11-30T11:05:00+08:00'),
+      codeVersion: 'test',
+      source,
+      target,
+    });
+    expect(r.outcome).toBe('written');
+    const m = JSON.parse(await text(manifestKey('SHJG00001', hour('2026-11-30T10')))) as Manifest;
+    expect(m).toMatchObject({ partner: 'SHJG00001', period: '2026-11-30T10', granularity: 'hour', revision: 1, codeVersion: 'test' });
+    expect(m.from).toBe('2026-11-30T02:00:00.000Z');
+    expect(m.generatedAt).toBe('2026-11-30T03:05:00.000Z');
+    const byKind = Object.fromEntries(m.objects.map((o) => [o.kind, o]));
+    expect(byKind.orders?.count).toBe(2);
+    expect(byKind.samples?.count).toBe(2);
+    for (const o of m.objects) {
+      const body = await text(o.key);
+      expect(sha(body)).toBe(o.sha256);
+      expect(Buffer.byteLength(body)).toBe(o.bytes);
+      expect(body.split('\n').filter(Boolean)).toHaveLength(o.count);
+    }
+    const exported = (await text(byKind.orders!.key))
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l).StartChargeSeq);
+    expect(exported).toEqual([a.StartChargeSeq, b.StartChargeSeq]);
+  });
+
+  it('a re-run over the same data writes nothing and returns the same manifest; changed data makes a new revision with a reason', async () => {
+    const { orders, source } = memorySource();
+    orders.push(order('ST-SH-1', at('2026-11-29T08:10:00+08:00')));
+    const partner = { operatorId: 'SHJG00002', areaCodes: ['31'] };
+    const p = hour('2026-11-29T08');
+    const first = await exportPeriod({ partner, period: p, now: at('2026-11-29T09:05:00+08:00'), codeVersion: 'test', source, target });
+    const bytes = await text(manifestKey('SHJG00002', p));
+    const keys = (await listObjects('exports', 'dxp/SHJG00002/')).map((o) => o.key);
+    const again = await exportPeriod({ partner, period: p, now: at('2026-11-29T12:00:00+08:00'), codeVersion: 'test', source, target });
+    expect(again.outcome).toBe('unchanged');
+    expect(await text(manifestKey('SHJG00002', p))).toBe(bytes);
+    expect((await listObjects('exports', 'dxp/SHJG00002/')).map((o) => o.key)).toEqual(keys);
+
+    orders.push(order('ST-SH-2', at('2026-11-29T08:40:00+08:00')));
+    const revised = await exportPeriod({ partner, period: p, now: at('2026-11-29T12:00:00+08:00'), codeVersion: 'test', source, target });
+    expect(revised.outcome).toBe('revised');
+    expect(revised.manifest.revision).toBe(2);
+    expect(revised.manifest.reason).toMatch(/orders 1→2/);
+    // the first manifest's objects are untouched (content-addressed keys)
+    const old = first.manifest.objects.find((o) => o.kind === 'orders')!;
+    expect(sha(await text(old.key))).toBe(old.sha256);
+  });
+
+  it('a late order of the previous hour lands in a correction object referenced from the next manifest', async () => {
+    const { orders, source } = memorySource();
+    const partner = { operatorId: 'SHJG00003', areaCodes: ['31'] };
+    const onTime = order('ST-SH-1', at('2026-11-28T14:30:00+08:00'));
+    orders.push(onTime);
+    await exportPeriod({
+      partner,
+      period: hour('2026-11-28T14'),
+      now: at('2026-11-28T15:05:00+08:00'),
+      codeVersion: 'test',
+      source,
+      target,
+    });
+    // finished at 14:50 but reached us after the 14:00 export
+    const late = order('ST-SH-2', at('2026-11-28T14:50:00+08:00'));
+    const current = order('ST-SH-1', at('2026-11-28T15:10:00+08:00'));
+    orders.push(late, current);
+    const r = await exportPeriod({
+      partner,
+      period: hour('2026-11-28T15'),
+      now: at('2026-11-28T16:05:00+08:00'),
+      codeVersion: 'test',
+      source,
+      target,
+    });
+    expect(r.manifest.corrections).toHaveLength(1);
+    const c = r.manifest.corrections[0]!;
+    expect(c).toMatchObject({ period: '2026-11-28T14', kind: 'orders', count: 1 });
+    const body = await text(c.key);
+    expect(sha(body)).toBe(c.sha256);
+    expect(JSON.parse(body.trim()).StartChargeSeq).toBe(late.StartChargeSeq);
+    const ordersObj = r.manifest.objects.find((o) => o.kind === 'orders')!;
+    expect(ordersObj.count).toBe(1);
+    // the 14:00 manifest is unchanged: still revision 1 with one order
+    const m14 = JSON.parse(await text(manifestKey('SHJG00003', hour('2026-11-28T14')))) as Manifest;
+    expect(m14.revision).toBe(1);
+    expect(m14.objects.find((o) => o.kind === 'orders')?.count).toBe(1);
+  });
+
+  it('an export failing half-way leaves no manifest; the re-run completes with every referenced object whole', async () => {
+    const { orders, samples, source } = memorySource();
+    const o = order('ST-SH-1', at('2026-11-27T09:15:00+08:00'));
+    orders.push(o);
+    samples.push(sample(o, at('2026-11-27T09:01:00+08:00'), 10));
+    const partner = { operatorId: 'SHJG00004', areaCodes: ['31'] };
+    const p = hour('2026-11-27T09');
+    let puts = 0;
+    const failing: ExportTarget = {
+      get: target.get,
+      put: async (key, body, type) => {
+        if (++puts === 2) throw new Error('S3 unavailable');
+        return target.put(key, body, type);
+      },
+    };
+    await expect(
+      exportPeriod({ partner, period: p, now: at('2026-11-27T10:05:00+08:00'), codeVersion: 'test', source, target: failing }),
+    ).rejects.toThrow(/S3 unavailable/);
+    expect(await getObject('exports', manifestKey('SHJG00004', p))).toBeUndefined();
+    const r = await exportPeriod({ partner, period: p, now: at('2026-11-27T10:10:00+08:00'), codeVersion: 'test', source, target });
+    expect(r.outcome).toBe('written');
+    for (const x of r.manifest.objects) expect(sha(await text(x.key))).toBe(x.sha256);
+  });
+});

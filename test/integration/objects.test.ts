@@ -1,0 +1,77 @@
+/**
+ * The objects store (shared/store/objects.ts) against the local runtime's real S3-compatible server
+ * (infra/local/s3.ts, s3rver on loopback) with the same @aws-sdk/client-s3 calls as in AWS.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalS3, startS3 } from '../../infra/local/s3.ts';
+import { topology } from '../../infra/topology/index.ts';
+import { resetConfig } from '../../shared/config.ts';
+import { deleteObject, getObject, headObject, listObjects, putObject, resetObjectsClient } from '../../shared/store/objects.ts';
+
+let s3: LocalS3;
+let dataDir: string;
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'evcs-objects-'));
+  s3 = await startS3({ buckets: topology.buckets ?? [], dataDir, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  Object.assign(process.env, {
+    AWS_REGION: 'ap-northeast-1',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_ENDPOINT_URL_S3: s3.endpoint,
+    S3_FORCE_PATH_STYLE: 'true',
+    BUCKET_EXPORTS: s3.buckets.exports,
+  });
+  resetConfig();
+  resetObjectsClient();
+});
+
+afterAll(async () => {
+  resetObjectsClient();
+  await s3?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('objects store on the local S3 server', () => {
+  it('puts with a SHA-256 and gets the same bytes back; head carries size and hash', async () => {
+    const body = '{"a":1}\n{"a":2}\n';
+    const stored = await putObject('exports', 'test/one.jsonl', body, { contentType: 'application/x-ndjson' });
+    const expected = createHash('sha256').update(body).digest('hex');
+    expect(stored).toMatchObject({ key: 'test/one.jsonl', bytes: Buffer.byteLength(body), sha256: expected });
+    expect(Buffer.from((await getObject('exports', 'test/one.jsonl')) ?? []).toString('utf8')).toBe(body);
+    const head = await headObject('exports', 'test/one.jsonl');
+    expect(head).toMatchObject({ bytes: Buffer.byteLength(body), sha256: expected, contentType: 'application/x-ndjson' });
+  });
+
+  it('keeps the data under the data dir', async () => {
+    await putObject('exports', 'test/persisted.txt', 'kept');
+    expect(existsSync(join(dataDir, 's3'))).toBe(true);
+    expect(readdirSync(join(dataDir, 's3'))).toContain(s3.buckets.exports);
+  });
+
+  it('lists by prefix in key order, across pages', async () => {
+    const keys = Array.from({ length: 25 }, (_, i) => `list/${String(i).padStart(5, '0')}`);
+    await Promise.all(keys.map((k) => putObject('exports', k, k)));
+    await putObject('exports', 'other/x', 'x');
+    const listed = await listObjects('exports', 'list/', 10);
+    expect(listed.map((o) => o.key)).toEqual(keys);
+    expect(listed[0]?.bytes).toBe(Buffer.byteLength(keys[0] as string));
+  });
+
+  it('a missing object is undefined; delete removes one and tolerates a missing one', async () => {
+    expect(await getObject('exports', 'nope/none')).toBeUndefined();
+    expect(await headObject('exports', 'nope/none')).toBeUndefined();
+    await putObject('exports', 'del/me', 'bye');
+    await deleteObject('exports', 'del/me');
+    expect(await headObject('exports', 'del/me')).toBeUndefined();
+    await expect(deleteObject('exports', 'del/me')).resolves.toBeUndefined();
+  });
+
+  it('a bucket the environment does not grant is a configuration error, not a call', async () => {
+    await expect(putObject('invoices', 'x', 'y')).rejects.toThrow(/BUCKET_INVOICES is not set/);
+  });
+});
