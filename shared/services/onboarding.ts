@@ -36,6 +36,8 @@ export interface OnboardInput {
   profiles?: Record<string, unknown>;
   rateLimit?: Partner['rateLimit'];
   roaming?: Partner['roaming'];
+  kind?: Partner['kind'];
+  areaCodes?: Partner['areaCodes'];
   inbound?: SecretSet;
   outbound?: SecretSet & { baseUrl: string; paths?: Record<string, string> };
 }
@@ -60,6 +62,8 @@ export const onboardPartner = async (input: OnboardInput): Promise<{ partner: Pa
     ...(input.profiles && Object.keys(input.profiles).length ? { profiles: input.profiles } : {}),
     ...(input.rateLimit ? { rateLimit: input.rateLimit } : {}),
     ...(input.roaming ? { roaming: input.roaming } : {}),
+    ...(input.kind ? { kind: input.kind } : {}),
+    ...(input.areaCodes ? { areaCodes: input.areaCodes } : {}),
     ...(baseUrl ? { outbound: { baseUrl, ...(paths ? { paths } : {}) } } : {}),
   });
   PartnerSecretsSchema.parse(secrets);
@@ -80,6 +84,8 @@ export const onboardFromSeed = (p: SeedPartner, profiles: Record<string, unknown
     features: p.features,
     ...(p.rateLimit ? { rateLimit: p.rateLimit } : {}),
     ...(p.roaming ? { roaming: p.roaming } : {}),
+    ...(p.kind ? { kind: p.kind } : {}),
+    ...(p.areaCodes ? { areaCodes: p.areaCodes } : {}),
     inbound: p.inbound,
     ...(p.outbound ? { outbound: p.outbound } : {}),
   });
