@@ -40,3 +40,12 @@ export const periodicDue = (elapsedSeconds: number, intervalSeconds: number, cad
   if (intervalSeconds <= cadenceSeconds) return true;
   return Math.floor(elapsedSeconds / intervalSeconds) > Math.floor((elapsedSeconds - cadenceSeconds) / intervalSeconds);
 };
+
+/** Minutes since China-time midnight. */
+const chinaMinute = (now: Date): number => Math.floor(((now.getTime() + 8 * 3_600_000) % 86_400_000) / 60_000);
+
+/** Is a supervision platform's nightly check due: its minute has come and its window (`toMinute`, exclusive) has not closed? */
+export const checkDue = (atMinute: number, toMinute: number, now: Date): boolean => {
+  const m = chinaMinute(now);
+  return m >= atMinute && m < toMinute;
+};

@@ -169,3 +169,15 @@ function resendsUntilParked(first: Delivery): number[] {
   }
   throw new Error('never parked');
 }
+
+describe('the nightly check_charge_orders window (Beijing 00:00–03:00 China time, previous day)', () => {
+  it('due from its minute until the window closes, never after', async () => {
+    const { checkDue } = await import('../../../shared/domain/sla.ts');
+    const china = (hhmm: string) => new Date(`2026-11-24T${hhmm}:00+08:00`);
+    expect(checkDue(0, 180, china('00:00'))).toBe(true);
+    expect(checkDue(0, 180, china('02:59'))).toBe(true);
+    expect(checkDue(0, 180, china('03:00'))).toBe(false);
+    expect(checkDue(0, 180, china('23:59'))).toBe(false);
+    expect(checkDue(30, 180, china('00:29'))).toBe(false);
+  });
+});

@@ -245,7 +245,14 @@ const SAMPLES: Record<InterfaceName, { request: unknown; response: unknown }> = 
     response: { StartChargeSeq: SEQ, ConnectorID: '1010000000000000000000001', ConfirmResult: 0 },
   },
   notification_records_amount_info: {
-    request: { StartChargeSeq: SEQ, ConnectorID: '1010000000000000000000001', StationID: 'ST0001', EndTime: T1, TotalPower: 12.35, TotalMoney: 14.97 },
+    request: {
+      StartChargeSeq: SEQ,
+      ConnectorID: '1010000000000000000000001',
+      StationID: 'ST0001',
+      EndTime: T1,
+      TotalPower: 12.35,
+      TotalMoney: 14.97,
+    },
     response: { StartChargeSeq: SEQ, SuccStat: 0, FailReason: 0 },
   },
   notification_station_change: {
