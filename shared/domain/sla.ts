@@ -27,9 +27,6 @@ export const slaOutcome = (t: SlaTimer, deliveredAt: number): SlaOutcome => {
   return { latencyMs, breached: lateByMs > 0, lateByMs };
 };
 
-/** Epoch ms by which the push must be delivered. */
-export const dueAt = (t: SlaTimer): number => t.eventAt + t.deadlineSeconds * 1000;
-
 /**
  * Is a periodic push due for this sample? Samples come every `cadenceSeconds` (the platform's
  * progress cadence); a profile wanting one every `intervalSeconds` gets the sample that crosses

@@ -108,7 +108,7 @@ const SupervisionSpecSchema = z.strictObject({
   /** the name it calls an interface by (Chengdu: check_charge_orders → check_charge_order) */
   names: z.record(z.string(), z.string().regex(/^[A-Za-z_]+$/)).optional(),
 });
-export type SupervisionSpec = z.infer<typeof SupervisionSpecSchema>;
+type SupervisionSpec = z.infer<typeof SupervisionSpecSchema>;
 
 const ProfileSpecSchema = z.strictObject({
   /** a dialect or another profile */
