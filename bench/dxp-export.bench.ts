@@ -34,7 +34,8 @@ const main = async (): Promise<void> => {
   const { startS3 } = await import('../infra/local/s3.ts');
   const { topology } = await import('../infra/topology/index.ts');
   const { resetConfig } = await import('../shared/config.ts');
-  const { parsePeriod, inArea } = await import('../shared/domain/dxp-export.ts');
+  const { parsePeriod } = await import('../shared/domain/dxp-export.ts');
+  const { inRegion } = await import('../shared/domain/grants.ts');
   const { selectSamples } = await import('../shared/domain/process-samples.ts');
   const { exportPeriod } = await import('../shared/services/dxp-export.ts');
   const { getObject, putObject, resetObjectsClient } = await import('../shared/store/objects.ts');
@@ -114,7 +115,7 @@ const main = async (): Promise<void> => {
     lines += orders.length + samples.length;
     const stations = new Set(stationIds);
     const source = {
-      stationsInArea: async (codes: readonly string[]) => (inArea('310115', codes) ? stations : new Set<string>()),
+      stationsInArea: async (codes: readonly string[]) => (inRegion(codes, '310115') ? stations : new Set<string>()),
       orders: async (_s: ReadonlySet<string>, p: typeof period) => (p.id === period.id ? orders : []),
       samples: async (_s: ReadonlySet<string>, p: typeof period) => (p.id === period.id ? samples : []),
     };

@@ -121,6 +121,24 @@ export const PushDeliveriesQueue = defineQueue({
   body: DeliverySchema,
 });
 
+/**
+ * The supervision push lane (issue 13): government platforms' pushes in their own queue with their
+ * own consumer and concurrency, so a slow commercial partner's backlog never delays a timed push
+ * (an order due within 30 s). Same message, same deliverer; the message's `supervision` says the lane.
+ */
+export const PushSupervisionQueue = defineQueue({
+  name: 'push-supervision',
+  description:
+    "One message per supervision platform and push, with its profile's resend schedule and SLA timer; parked pushes reach the DLQ",
+  tier: 'L1',
+  visibilityTimeoutSeconds: 180,
+  maxReceiveCount: 4,
+  dlqRetentionDays: 14,
+  // Beijing's schedule resends for about 4 h (150 s … 1800 s, 3600 s)
+  ageAlarmSeconds: 6 * 3600,
+  body: DeliverySchema,
+});
+
 // -- reconcile -------------------------------------------------------------------------------------
 
 export const ReconcileRunsQueue = defineQueue({

@@ -118,7 +118,8 @@ ${rows.join('\n')}
   malformed list makes a failed run; a \`CheckOrderSeq\` that does not echo ours or disputes of
   orders we did not send make a suspicious one. Neither marks any order as agreed.
 
-${renderProfiles()}`;
+${renderProfiles()}
+${renderSupervision()}`;
 };
 
 const code = (v: unknown): string => `\`${typeof v === 'string' ? v : JSON.stringify(v)}\``;
@@ -155,6 +156,7 @@ const renderProfiles = (): string => {
     '',
   ];
   for (const [name, p] of loadProfiles()) {
+    if (p.supervision) continue; // listed under Supervision platforms
     const push = p.push.tokenPath || p.push.notificationsAt || p.push.version;
     lines.push(`### \`${name}\``, '', p.spec.description ?? '', '');
     lines.push(`- extends \`${p.spec.extends}\` (dialect \`${p.dialect}\`), served at \`${p.servedAt}\``);
@@ -177,4 +179,41 @@ const testsList = (root: string, fragment: string): string => {
     .map((f) => `\`${relative(root, f)}\``)
     .sort();
   return hits.length ? hits.join('<br>') : '—';
+};
+
+/** The supervision section (issue 13): each supervision profile's interfaces, timings and fields, from its data. */
+const renderSupervision = (): string => {
+  const lines = [
+    '## Supervision platforms (reference §5.3, §1.8, §3.12–§3.13)',
+    '',
+    'Government supervision platforms are partners of `"kind": "supervision"` naming one of these',
+    'profiles (`shared/tcec/profiles.ts`, data validated at load). A platform receives the pushes of',
+    'every station whose AreaCode starts with one of its prefixes (`areaCodes` on the partner, else the',
+    "profile's), on its own queue (`push-supervision`, consumer `push-deliver-supervision`), resent on the",
+    "profile's schedule and then parked in the DLQ with an alarm; a push with a deadline records event →",
+    'delivered (Ret 0) as `SupervisionPushLatency` per platform and interface and alarms on a breach',
+    '(`SupervisionSlaBreached`). The nightly `check_charge_orders` covers every order of its region.',
+    '',
+  ];
+  for (const [name, p] of loadProfiles()) {
+    const sup = p.supervision;
+    if (!sup) continue;
+    lines.push(`### \`${name}\``, '', p.spec.description ?? '', '');
+    lines.push('| interface | § | deadline |', '| --- | --- | --- |');
+    for (const i of sup.interfaces) {
+      const d = sup.deadlines[i];
+      lines.push(`| \`${sup.names?.[i] ?? i}\` | §${INTERFACES[i].section} | ${d ? `${d} s after the event` : '—'} |`);
+    }
+    lines.push('');
+    lines.push(`- resend after a failure: ${sup.resendSeconds.join(', ')} s, then the DLQ`);
+    if (sup.statusIntervalSeconds) lines.push(`- \`notification_equip_charge_status\` every ${sup.statusIntervalSeconds} s while charging`);
+    if (sup.check) lines.push(`- \`check_charge_orders\` between ${sup.check.from} and ${sup.check.to} China time, for the previous day`);
+    if (sup.queryAnswerMs) lines.push(`- our answers to its queries within ${sup.queryAnswerMs} ms`);
+    if (sup.areaCodes) lines.push(`- default region: AreaCode prefixes ${sup.areaCodes.map((a) => `\`${a}\``).join(', ')}`);
+    lines.push(`- interfaces at \`<origin>/${sup.basePath ?? '<base URL>'}/<interface>\``);
+    const changes = profileChanges(p.spec);
+    lines.push(changes.length ? '- field changes:' : '- field changes: none beyond the dialect', ...changes);
+    lines.push('');
+  }
+  return lines.join('\n');
 };

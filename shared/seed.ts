@@ -8,10 +8,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { DialectSchema, PartnerFeaturesSchema, RoamingSchema, roamingProblem } from './domain/partners.ts';
+import { DialectSchema, PartnerFeaturesSchema, RoamingSchema, roamingProblem, supervisionProblem } from './domain/partners.ts';
 import { RateLimitSchema } from './domain/rate-limit.ts';
 import { SecretSetSchema } from './store/secrets.ts';
-import { loadProfiles, ProfileError, ProfileNameSchema } from './tcec/profiles.ts';
+import { AreaCodePrefixSchema, loadProfiles, ProfileError, ProfileNameSchema } from './tcec/profiles.ts';
 
 const SeedPartnerSchema = z.object({
   operatorId: z.string().regex(/^[0-9A-Za-z]{9}$/, 'must be 9 letters or digits'),
@@ -31,9 +31,10 @@ const SeedPartnerSchema = z.object({
   rateLimit: RateLimitSchema.optional(),
   /** `{ "in": true, "out": true }`: which way the partner roams (shared/domain/partners.ts); default in only */
   roaming: RoamingSchema.optional(),
-  /** `supervision`: a government supervision platform with its region (AreaCode prefixes), issue 13 */
+  /** `supervision`: a government supervision platform (issue 13): its `profile` has a supervision section */
   kind: z.enum(['commercial', 'supervision']).optional(),
-  areaCodes: z.array(z.string().regex(/^\d{1,6}$/, 'must be 1–6 digits of an AreaCode')).optional(),
+  /** a supervision platform's region: AreaCode prefixes (`["11"]`); absent: its profile's */
+  areaCodes: z.array(AreaCodePrefixSchema).min(1).optional(),
 });
 export type SeedPartner = z.infer<typeof SeedPartnerSchema>;
 
@@ -82,6 +83,8 @@ const SeedSchema = z
       seen.add(p.operatorId);
       const roaming = roamingProblem(p);
       if (roaming) ctx.addIssue({ code: 'custom', path: ['partners', i, 'roaming', 'out'], message: roaming });
+      const sup = known.size ? supervisionProblem({ ...p, profiles: seed.profiles }) : undefined;
+      if (sup) ctx.addIssue({ code: 'custom', path: ['partners', i, sup.path], message: sup.message });
       if (p.operatorId === seed.operatorId)
         ctx.addIssue({ code: 'custom', path: ['partners', i, 'operatorId'], message: 'a partner cannot have our own OperatorID' });
     });

@@ -1,5 +1,5 @@
 /**
- * One push per message (`push-deliveries`): attempt it, then delete it (delivered, ignored, stale),
+ * One push per message (`push-deliveries`, and the supervision lane `push-supervision`): attempt it, then delete it (delivered, ignored, stale),
  * re-send it with a delay (retry backoff, breaker hold, ordering wait, long-wait hop) or park it.
  * The re-sent copy is written BEFORE the original is acknowledged, so a push is never outside a
  * queue; a parked copy fails on every receive (visible again at once) until maxReceiveCount moves
@@ -13,15 +13,13 @@ import { PushDeliveriesQueue } from '../../events/queues.ts';
 import { deliver } from '../../shared/push/deliver.ts';
 import { deliveryLogKeys } from '../../shared/push/log-keys.ts';
 import type { Delivery } from '../../shared/push/messages.ts';
-import { resend, visibleNow } from '../../shared/push/queue.ts';
-
-const processor = new BatchProcessor(EventType.SQS);
+import { type Lane, resend, visibleNow } from '../../shared/push/queue.ts';
 
 export class ParkedMessage extends Error {
   override readonly name = 'ParkedMessage';
 }
 
-const record = async (r: SQSRecord): Promise<void> => {
+const record = async (r: SQSRecord, lane: Lane): Promise<void> => {
   let m: Delivery;
   try {
     m = PushDeliveriesQueue.parse(r.body);
@@ -29,7 +27,7 @@ const record = async (r: SQSRecord): Promise<void> => {
     if (!(err instanceof QueueMessageError)) throw err;
     // not a delivery we can ever send: keep it failing into the DLQ for a human
     logger.error('malformed delivery message', { messageId: r.messageId, issue: err.message });
-    await visibleNow(r.receiptHandle);
+    await visibleNow(r.receiptHandle, lane);
     throw new ParkedMessage('malformed delivery message');
   }
   const started = Date.now();
@@ -55,19 +53,29 @@ const record = async (r: SQSRecord): Promise<void> => {
       await resend(result.message, 0);
       return;
     case 'dead':
-      await visibleNow(r.receiptHandle);
+      await visibleNow(r.receiptHandle, lane);
       throw new ParkedMessage(`parked: ${m.id}`);
   }
 };
 
-export const handler = async (event: SQSEvent, context: Context) => {
-  // one metric per batch at least: a batch whose pushes were all skipped (superseded) still publishes
-  metrics.addMetric('PushRecords', MetricUnit.Count, event.Records.length);
-  try {
-    return await processPartialResponse(event, record, processor, { context, processInParallel: true, throwOnFullBatchFailure: false });
-  } finally {
-    // in Lambda this batch's metrics are always there; in the local runtime, concurrent invocations
-    // share this process's Metrics and another one may have flushed them already
-    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
-  }
+/** The handler of one lane's queue (the supervision lane: functions/push/push-deliver-supervision.ts). */
+export const deliveryHandler = (lane: Lane) => {
+  const processor = new BatchProcessor(EventType.SQS);
+  return async (event: SQSEvent, context: Context) => {
+    // one metric per batch at least: a batch whose pushes were all skipped (superseded) still publishes
+    metrics.addMetric('PushRecords', MetricUnit.Count, event.Records.length);
+    try {
+      return await processPartialResponse(event, (r: SQSRecord) => record(r, lane), processor, {
+        context,
+        processInParallel: true,
+        throwOnFullBatchFailure: false,
+      });
+    } finally {
+      // in Lambda this batch's metrics are always there; in the local runtime, concurrent invocations
+      // share this process's Metrics and another one may have flushed them already
+      if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+    }
+  };
 };
+
+export const handler = deliveryHandler('commercial');

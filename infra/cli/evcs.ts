@@ -46,7 +46,7 @@ import { PILES_USAGE, pilesCommand } from './piles.ts';
 
 const USAGE = `usage:
   npm run evcs -- partners list
-  npm run evcs -- partners add --operator-id ID --name NAME [--dialect cec2016|xiaoju] [--profile cec2016|xiaoju|didi|oem-example] [--stations '*'|ST1,ST2]
+  npm run evcs -- partners add --operator-id ID --name NAME [--dialect cec2016|xiaoju] [--profile cec2016|xiaoju|didi|oem-example] [--stations '*'|ST1,ST2] [--kind supervision --profile beijing|chengdu|provincial --area-codes 11,5101]
                                [--query-charge-info] [--no-reconcile] [--reconcile-at HH:mm]
                                [--rps N --burst N (request budget, default 20/s, burst 40)] [--roaming in|out|in,out (default in)]
                                [--base-url URL --outbound-operator-secret S
@@ -100,6 +100,8 @@ const main = async (): Promise<number> => {
       date: { type: 'string' },
       json: { type: 'boolean', default: false },
       roaming: { type: 'string', default: 'in' },
+      kind: { type: 'string' },
+      'area-codes': { type: 'string' },
       'base-url': { type: 'string' },
       'outbound-operator-secret': { type: 'string' },
       'outbound-data-secret': { type: 'string' },
@@ -194,6 +196,9 @@ const main = async (): Promise<number> => {
       },
       ...(o.rps || o.burst ? { rateLimit: rateLimitOption(o.rps, o.burst) } : {}),
       roaming: parseRoaming(values.roaming),
+      // validated with the rest of the record (PartnerSchema): a wrong kind is refused before anything is written
+      ...(values.kind ? { kind: values.kind as 'supervision' } : {}),
+      ...(values['area-codes'] ? { areaCodes: values['area-codes'].split(',').map((s) => s.trim()) } : {}),
       ...(outbound ? { outbound } : {}),
     });
     console.log(`partner ${operatorId} onboarded (${where.target})`);

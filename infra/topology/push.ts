@@ -8,7 +8,7 @@
  * (from the stack, like every queue's DLQ).
  */
 
-import { PushDeliveriesQueue, PushEventsQueue } from '../../events/queues.ts';
+import { PushDeliveriesQueue, PushEventsQueue, PushSupervisionQueue } from '../../events/queues.ts';
 import { putEvents, readPartners, readSecrets } from './helpers.ts';
 import type { FunctionDecl, QueueDecl, TableDecl } from './types.ts';
 
@@ -22,10 +22,21 @@ export const pushTables: readonly TableDecl[] = [
   },
 ];
 
-export const pushQueues: readonly QueueDecl[] = [PushEventsQueue.decl, PushDeliveriesQueue.decl];
+export const pushQueues: readonly QueueDecl[] = [PushEventsQueue.decl, PushDeliveriesQueue.decl, PushSupervisionQueue.decl];
 
 const state = { table: 'push-state', access: 'readWrite' } as const;
 const deliveries = { queue: PushDeliveriesQueue.name, access: 'send' } as const;
+const supervisionLane = { queue: PushSupervisionQueue.name, access: 'send' } as const;
+
+/** the pushes a deliverer may call (either lane) */
+const PUSH_CALLS = [
+  'query_token',
+  'notification_stationStatus',
+  'notification_start_charge_result',
+  'notification_equip_charge_status',
+  'notification_stop_charge_result',
+  'notification_charge_order_info',
+] as const;
 
 export const pushFunctions: readonly FunctionDecl[] = [
   {
@@ -35,7 +46,8 @@ export const pushFunctions: readonly FunctionDecl[] = [
     tier: 'L1',
     description: 'Events → one delivery message per partner (status fan-out to granted partners, order pushes, charge status throttle)',
     triggers: [{ type: 'queue', queue: PushEventsQueue.name, batchSize: 10, maxBatchingWindowSeconds: 1, maxConcurrency: 4 }],
-    grants: [readPartners, state, deliveries],
+    // stations (AreaCode, equipment, power) and orders (meter register) only when a supervision partner exists
+    grants: [readPartners, state, deliveries, supervisionLane, { table: 'stations', access: 'read' }, { table: 'orders', access: 'read' }],
   },
   {
     id: 'push-deliver',
@@ -59,13 +71,33 @@ export const pushFunctions: readonly FunctionDecl[] = [
       { metric: 'PushParked', threshold: 0, description: 'a push was parked in the DLQ (replay it: evcs dlq replay)', per: 'partner' },
       { metric: 'OrderDisputed', threshold: 0, description: 'a partner disputed an order (ConfirmResult ≠ 0)' },
     ],
-    calls: [
-      'query_token',
-      'notification_stationStatus',
-      'notification_start_charge_result',
-      'notification_equip_charge_status',
-      'notification_stop_charge_result',
-      'notification_charge_order_info',
+    calls: [...PUSH_CALLS],
+  },
+  {
+    id: 'push-deliver-supervision',
+    service: 'push',
+    entry: 'functions/push/push-deliver-supervision.ts',
+    tier: 'L1',
+    description:
+      "The supervision push lane (issue 13): pushes to government platforms with their profile's resend schedule and SLA timers, apart from the commercial lane",
+    // its own concurrency: a slow commercial partner's backlog never delays a timed push
+    triggers: [{ type: 'queue', queue: PushSupervisionQueue.name, batchSize: 10, maxConcurrency: 4 }],
+    grants: [readPartners, readSecrets, state, supervisionLane, { table: 'orders', access: 'readWrite' }, putEvents],
+    timeoutSeconds: 30,
+    alarms: [
+      {
+        metric: 'SupervisionSlaBreached',
+        threshold: 0,
+        description: "a supervision push was delivered later than its profile's deadline (order > 150 s on Beijing, > 30 s on Chengdu)",
+        per: 'partner',
+      },
+      {
+        metric: 'PushParked',
+        threshold: 0,
+        description: 'a supervision push was parked in the DLQ after its resend schedule (replay it: evcs dlq replay)',
+        per: 'partner',
+      },
     ],
+    calls: [...PUSH_CALLS, 'notification_charge_order_info_for_bonus', 'notification_records_amount_info'],
   },
 ];

@@ -49,7 +49,18 @@ export const reconcileFunctions: readonly FunctionDecl[] = [
     tier: 'L2',
     description: 'check_charge_orders with one partner for one day: requests, answer, disputes, re-push of orders not found',
     triggers: [{ type: 'queue', queue: ReconcileRunsQueue.name, batchSize: 1, maxConcurrency: 2 }],
-    grants: [readPartners, readSecrets, readOrders, table, runs, pushes, putEvents, { table: 'push-state', access: 'readWrite' }],
+    grants: [
+      readPartners,
+      readSecrets,
+      readOrders,
+      table,
+      runs,
+      pushes,
+      putEvents,
+      { table: 'push-state', access: 'readWrite' },
+      // a supervision platform's day: the stations' AreaCodes (issue 13)
+      { table: 'stations', access: 'read' },
+    ],
     // a day of 100,000 orders: 200 requests of 500
     timeoutSeconds: 300,
     memoryMb: 1024,

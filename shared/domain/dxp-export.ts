@@ -74,10 +74,6 @@ export const daysBetween = (from: string, to: string): Period[] => {
   return out;
 };
 
-/** Does a station (its AreaCode) lie in a supervision partner's region (AreaCode prefixes)? */
-export const inArea = (areaCode: string | undefined, prefixes: readonly string[]): boolean =>
-  areaCode !== undefined && prefixes.some((p) => areaCode.startsWith(p));
-
 const periodPrefix = (operatorId: string, p: Period): string => `dxp/${operatorId}/${p.day}/${p.id}/`;
 export const manifestKey = (operatorId: string, p: Period): string => `${periodPrefix(operatorId, p)}manifest.json`;
 export const objectKey = (operatorId: string, p: Period, kind: ExportKind, sha256: string): string =>

@@ -4,6 +4,7 @@
  * spec set and cached: a request pays a map lookup, not a validation.
  */
 import { loadProfiles, type Profile, ProfileError } from '../tcec/profiles.ts';
+import { type Grantee, regionOf } from './grants.ts';
 import type { Partner } from './partners.ts';
 
 const cache = new Map<string, ReadonlyMap<string, Profile>>();
@@ -22,3 +23,19 @@ export const profileOf = (partner: Pick<Partner, 'dialect' | 'profile' | 'profil
   if (!p) throw new ProfileError(`unknown profile '${name}'`);
   return p;
 };
+
+/** What the region rule reads of a partner (structural, like grants.ts's Grantee). */
+interface RegionHolder extends Grantee {
+  readonly dialect?: Partner['dialect'];
+  readonly profile?: string | undefined;
+  readonly profiles?: Record<string, unknown> | undefined;
+}
+
+/** A supervision platform's region (its AreaCode prefixes, else its profile's); undefined for any other partner. */
+export const supervisionRegion = (partner: RegionHolder): readonly string[] | undefined =>
+  partner.kind === 'supervision'
+    ? regionOf(
+        partner,
+        profileOf({ dialect: partner.dialect ?? 'cec2016', profile: partner.profile, profiles: partner.profiles }).supervision?.areaCodes,
+      )
+    : undefined;

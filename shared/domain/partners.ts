@@ -4,7 +4,7 @@
  * The grant rules over it are in ./grants.ts; the table is shared/store/partners.ts.
  */
 import { z } from 'zod';
-import { ProfileNameSchema } from '../tcec/profiles.ts';
+import { AreaCodePrefixSchema, loadProfiles, type Profile, ProfileNameSchema } from '../tcec/profiles.ts';
 import { RateLimitSchema } from './rate-limit.ts';
 
 export const DialectSchema = z.enum(['cec2016', 'xiaoju']);
@@ -44,6 +44,29 @@ export const PartnerFeaturesSchema = z
   })
   .default({ queryChargeInfo: false });
 
+/**
+ * A supervision partner names a supervision profile and has a region (its own or its profile's);
+ * an `areaCodes` on a commercial partner is a mistake (it would not be read).
+ */
+export const supervisionProblem = (p: {
+  kind?: 'commercial' | 'supervision' | undefined;
+  profile?: string | undefined;
+  profiles?: Record<string, unknown> | undefined;
+  areaCodes?: readonly string[] | undefined;
+}): { path: string; message: string } | undefined => {
+  if (p.kind !== 'supervision') return p.areaCodes ? { path: 'areaCodes', message: 'only a supervision partner has areaCodes' } : undefined;
+  if (!p.profile) return { path: 'profile', message: 'a supervision partner names its profile (beijing, chengdu, provincial, …)' };
+  let sup: Profile['supervision'];
+  try {
+    sup = loadProfiles(p.profiles ?? {}).get(p.profile)?.supervision;
+  } catch (err) {
+    return { path: 'profiles', message: (err as Error).message };
+  }
+  if (!sup) return { path: 'profile', message: `'${p.profile}' is not a supervision profile` };
+  if (!p.areaCodes && !sup.areaCodes) return { path: 'areaCodes', message: 'a supervision partner needs areaCodes (its profile has none)' };
+  return undefined;
+};
+
 export const PartnerSchema = z
   .object({
     operatorId: z.string().regex(/^[0-9A-Za-z]{9}$/, 'OperatorID must be 9 letters or digits'),
@@ -52,6 +75,14 @@ export const PartnerSchema = z
     /** '*' = every station, else the StationIDs the partner may see and use */
     stations: z.union([z.literal('*'), z.array(z.string().min(1).max(20))]).default('*'),
     status: z.enum(['active', 'suspended']).default('active'),
+    /**
+     * `supervision`: a government supervision platform (§5.3) — it names a profile with a
+     * `supervision` section and sees every station of its region (`areaCodes`), not a grant list.
+     * Absent: a commercial partner.
+     */
+    kind: z.enum(['commercial', 'supervision']).optional(),
+    /** a supervision platform's region: AreaCode prefixes (absent: the profile's) */
+    areaCodes: z.array(AreaCodePrefixSchema).min(1).optional(),
     /**
      * the partner's profile (shared/tcec/profiles.ts): a built-in (`cec2016`, `xiaoju`, `didi`, an
      * OEM's) or one of `profiles`; absent = the profile named like its dialect
@@ -72,15 +103,13 @@ export const PartnerSchema = z
         paths: z.record(z.string(), z.string()).optional(),
       })
       .optional(),
-    /** `supervision`: a government supervision platform (dxp, issue 13); absent = a commercial partner */
-    kind: z.enum(['commercial', 'supervision']).optional(),
-    /** a supervision partner's region: AreaCode prefixes (`"31"` = Shanghai); it sees every station there */
-    areaCodes: z.array(z.string().regex(/^\d{1,6}$/, 'must be 1–6 digits of an AreaCode')).optional(),
     createdAt: z.string().optional(),
     updatedAt: z.string().optional(),
   })
   .superRefine((p, ctx) => {
     const problem = roamingProblem(p);
     if (problem) ctx.addIssue({ code: 'custom', path: ['roaming', 'out'], message: problem });
+    const sup = supervisionProblem(p);
+    if (sup) ctx.addIssue({ code: 'custom', path: [sup.path], message: sup.message });
   });
 export type Partner = z.infer<typeof PartnerSchema>;

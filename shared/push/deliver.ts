@@ -21,6 +21,7 @@ import { OrderDisputed } from '../../events/disputes.ts';
 import { publish } from '../bus/publish.ts';
 import { config } from '../config.ts';
 import { profileOf } from '../domain/partner-profile.ts';
+import { slaOutcome } from '../domain/sla.ts';
 import { countForPartner } from '../observability/partner-metric.ts';
 import { recordConfirmResult } from '../store/orders.ts';
 import { getPartner, type Partner } from '../store/partners.ts';
@@ -86,6 +87,7 @@ const attempt = async (client: TcecClient, m: Delivery, partner: Partner): Promi
     const wire = profileToWire(profile, m.iface, 'request', m.data, {
       ourOperatorId: config().OPERATOR_ID,
       partnerOperatorId: partner.operatorId,
+      facts: m.supervision?.facts,
     });
     const r = await client.call(m.iface, wire);
     const reply = r.ret === 0 && r.data !== undefined ? profileFromWire(profile, m.iface, 'response', r.data) : undefined;
@@ -100,7 +102,34 @@ const attempt = async (client: TcecClient, m: Delivery, partner: Partner): Promi
   }
 };
 
+/**
+ * The SLA timer of a supervision push (issue 13): event → delivered (Ret 0), a metric per platform
+ * and interface, and a breach counted for the per-platform alarm.
+ */
+const recordSla = (m: Delivery, now: number): void => {
+  const sla = m.supervision?.sla;
+  if (!sla) return;
+  const o = slaOutcome(sla, now);
+  const metric = metrics.singleMetric();
+  metric.addDimension('OperatorID', m.partner);
+  metric.addDimension('interface', m.iface);
+  metric.addMetric('SupervisionPushLatency', MetricUnit.Milliseconds, o.latencyMs);
+  metric.addMetric('SupervisionSlaBreach', MetricUnit.Count, o.breached ? 1 : 0);
+  if (o.breached) {
+    countForPartner('SupervisionSlaBreached', m.partner);
+    logger.warn('supervision push later than its deadline', {
+      ...deliveryLogKeys(m),
+      deadlineSeconds: sla.deadlineSeconds,
+      latencyMs: o.latencyMs,
+      lateByMs: o.lateByMs,
+    });
+  }
+};
+
 const onDelivered = async (m: Delivery, o: Extract<Outcome, { ok: true }>, now: number): Promise<void> => {
+  recordSla(m, now);
+  // a supervision platform's ConfirmResult is its own record of our report, not the order partner's confirmation
+  if (m.supervision) return;
   if (m.iface !== 'notification_charge_order_info' || o.confirmResult === undefined) return;
   const seq = String(m.data.StartChargeSeq);
   await recordConfirmResult(seq, o.confirmResult, new Date(now));

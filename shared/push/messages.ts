@@ -11,6 +11,9 @@ const PUSH_INTERFACES = [
   'notification_equip_charge_status',
   'notification_stop_charge_result',
   'notification_charge_order_info',
+  // supervision platforms only (§5.3)
+  'notification_charge_order_info_for_bonus',
+  'notification_records_amount_info',
 ] as const;
 export type PushInterface = (typeof PUSH_INTERFACES)[number];
 
@@ -40,6 +43,17 @@ export const DeliverySchema = z.object({
   lastError: z.object({ class: FailureClass, ret: z.number().int().optional(), msg: z.string().max(512) }).optional(),
   /** set when the budget is spent: the message only waits for maxReceiveCount to move it to the DLQ */
   parked: z.object({ reason: z.string().max(512), at: z.string() }).optional(),
+  /** a supervision platform's push (issue 13): its own queue, its profile's schedule and deadline */
+  supervision: z
+    .object({
+      /** seconds before each resend; after the last the push is parked for the DLQ */
+      resend: z.array(z.number().int().positive()).min(1),
+      /** the SLA timer: epoch ms of the event and the seconds the profile allows to the delivered (Ret 0) push */
+      sla: z.object({ eventAt: z.number().int().nonnegative(), deadlineSeconds: z.number().int().positive() }).optional(),
+      /** values for the profile's `fact` fields (UserName, MeterValueStart, Vin…) */
+      facts: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
+    })
+    .optional(),
 });
 export type Delivery = z.infer<typeof DeliverySchema>;
 export type NewDelivery = Omit<Delivery, 'attempt' | 'permanent' | 'kind' | 'v'>;

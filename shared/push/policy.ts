@@ -34,6 +34,7 @@ export const classifyReply = (iface: PushInterface, r: { ret: number; msg: strin
     case 'notification_stationStatus':
       return v.Status === 1 ? { ok: true, ignored: true } : { ok: true };
     case 'notification_charge_order_info':
+    case 'notification_charge_order_info_for_bonus':
       return { ok: true, confirmResult: Number(v.ConfirmResult) };
     default:
       return v.SuccStat === 0
@@ -78,9 +79,11 @@ export const afterFailure = (
   if (f.class === 'config') return { action: 'park', message: notDeliverable(m, f.msg, now) };
   if (f.class === 'permanent' && permanent >= cfg.PUSH_PERMANENT_ATTEMPTS)
     return { action: 'park', message: park(next, `partner refused ${permanent}× with Ret ${f.ret ?? '?'}: ${f.msg}`, now) };
-  if (attempt >= cfg.PUSH_MAX_ATTEMPTS)
-    return { action: 'park', message: park(next, `${attempt} failed attempts, last: ${f.class} ${f.msg}`, now) };
-  const wait = backoffSeconds(attempt, cfg.PUSH_BACKOFF_SECONDS);
+  // a supervision platform's push follows its profile's schedule: one resend per entry, then the DLQ
+  const schedule = m.supervision?.resend ?? cfg.PUSH_BACKOFF_SECONDS;
+  const maxAttempts = m.supervision ? m.supervision.resend.length + 1 : cfg.PUSH_MAX_ATTEMPTS;
+  if (attempt >= maxAttempts) return { action: 'park', message: park(next, `${attempt} failed attempts, last: ${f.class} ${f.msg}`, now) };
+  const wait = backoffSeconds(attempt, schedule);
   if (now + wait * 1000 - m.createdAt > cfg.PUSH_MAX_AGE_SECONDS * 1000)
     return {
       action: 'park',

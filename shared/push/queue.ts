@@ -4,12 +4,26 @@
  * message visible again at once (parking: maxReceiveCount then moves it to the queue's DLQ — no
  * extra permission, and the message is never outside a queue).
  */
-import { PushDeliveriesQueue } from '../../events/queues.ts';
+import { PushDeliveriesQueue, PushSupervisionQueue } from '../../events/queues.ts';
 import { send, sendBatch, visibleNow as visibleNowOn } from '../bus/send.ts';
 import type { Delivery } from './messages.ts';
 
-export const enqueueDeliveries = (deliveries: readonly Delivery[]): Promise<void> => sendBatch(PushDeliveriesQueue, deliveries);
+/** A supervision platform's push goes in its own lane (`push-supervision`), every other in `push-deliveries`. */
+const laneOf = (d: Pick<Delivery, 'supervision'>) => (d.supervision ? PushSupervisionQueue : PushDeliveriesQueue);
 
-export const resend = (d: Delivery, delaySeconds: number): Promise<void> => send(PushDeliveriesQueue, d, { delaySeconds });
+export const enqueueDeliveries = async (deliveries: readonly Delivery[]): Promise<void> => {
+  const supervision = deliveries.filter((d) => d.supervision);
+  const others = deliveries.filter((d) => !d.supervision);
+  await Promise.all([
+    ...(others.length ? [sendBatch(PushDeliveriesQueue, others)] : []),
+    ...(supervision.length ? [sendBatch(PushSupervisionQueue, supervision)] : []),
+  ]);
+};
 
-export const visibleNow = (receiptHandle: string): Promise<void> => visibleNowOn(PushDeliveriesQueue, receiptHandle);
+export const resend = (d: Delivery, delaySeconds: number): Promise<void> => send(laneOf(d), d, { delaySeconds });
+
+export type Lane = 'commercial' | 'supervision';
+
+/** Make a received message visible again at once, on the lane's queue it was received from. */
+export const visibleNow = (receiptHandle: string, lane: Lane): Promise<void> =>
+  visibleNowOn(lane === 'supervision' ? PushSupervisionQueue : PushDeliveriesQueue, receiptHandle);

@@ -8,6 +8,8 @@
 import { logger } from '#powertools';
 import { config } from '../config.ts';
 import { daysBetween, lastCompletePeriod, type Period, parsePeriod } from '../domain/dxp-export.ts';
+import { supervisionRegion } from '../domain/partner-profile.ts';
+import type { Partner } from '../domain/partners.ts';
 import { getObject, putObject } from '../store/objects.ts';
 import { getPartner, listPartners } from '../store/partners.ts';
 import { type ExportResult, type ExportTarget, exportPeriod, type SupervisionPartner } from './dxp-export.ts';
@@ -20,18 +22,25 @@ const exportsTarget: ExportTarget = {
   get: (key) => getObject(BUCKET, key),
 };
 
+/** a supervision partner with its region (its AreaCode prefixes, else its profile's), or undefined */
+const withRegion = (p: Partner): SupervisionPartner | undefined => {
+  const areaCodes = supervisionRegion(p);
+  return areaCodes?.length ? { operatorId: p.operatorId, areaCodes } : undefined;
+};
+
 const supervisionPartners = async (): Promise<SupervisionPartner[]> =>
-  (await listPartners())
-    .filter((p) => p.kind === 'supervision' && p.status === 'active' && p.areaCodes?.length)
-    .map((p) => ({ operatorId: p.operatorId, areaCodes: p.areaCodes ?? [] }));
+  (await listPartners()).flatMap((p) => {
+    const s = p.status === 'active' ? withRegion(p) : undefined;
+    return s ? [s] : [];
+  });
 
 /** A supervision partner by OperatorID, or a clear error. */
 export const supervisionPartner = async (operatorId: string): Promise<SupervisionPartner> => {
   const p = await getPartner(operatorId, { fresh: true });
   if (!p) throw new Error(`no partner ${operatorId}`);
-  if (p.kind !== 'supervision' || !p.areaCodes?.length)
-    throw new Error(`partner ${operatorId} is not a supervision partner with areaCodes`);
-  return { operatorId: p.operatorId, areaCodes: p.areaCodes };
+  const s = withRegion(p);
+  if (!s) throw new Error(`partner ${operatorId} is not a supervision partner with a region (areaCodes)`);
+  return s;
 };
 
 export const exportOne = (partner: SupervisionPartner, period: Period, now: Date): Promise<ExportResult> =>

@@ -5,7 +5,8 @@
  *     BatchGetItem of the whole orders (100 per call);
  *   - samples: the process-samples items of each hour of the period (8 shard queries per hour).
  */
-import { hoursOf, inArea, type OrderLine, type SampleLine } from '../domain/dxp-export.ts';
+import { hoursOf, type OrderLine, type SampleLine } from '../domain/dxp-export.ts';
+import { inRegion } from '../domain/grants.ts';
 import { finishedSeqsOfStation, getOrders, type Order } from '../store/orders.ts';
 import { samplesOfHour } from '../store/process-samples.ts';
 import { getStationInfos, listStationIndex } from '../store/stations.ts';
@@ -40,7 +41,7 @@ export const dynamoExportSource: ExportSource = {
   async stationsInArea(areaCodes) {
     const ids = (await listStationIndex()).map((s) => s.stationId);
     const infos = await getStationInfos(ids);
-    return new Set(infos.filter((s) => inArea((s as { AreaCode?: string }).AreaCode, areaCodes)).map((s) => s.StationID));
+    return new Set(infos.filter((s) => inRegion(areaCodes, (s as { AreaCode?: string }).AreaCode)).map((s) => s.StationID));
   },
   async orders(stations, p) {
     const list = [...stations];

@@ -8,10 +8,23 @@
  */
 import type { PushEventsQueue } from '../../events/queues.ts';
 import { OrderStatus } from '../domain/charging.ts';
+import { pushable } from '../domain/grants.ts';
+import { profileOf, supervisionRegion } from '../domain/partner-profile.ts';
 import type { Partner } from '../domain/partners.ts';
+import { pushConfig } from '../push/config.ts';
 import type { Delivery } from '../push/messages.ts';
 import { equipStatusPush, finishPushes, startResultPush, stationStatusPushes } from '../push/plan.ts';
+import {
+  type StationFacts,
+  type Supervisor,
+  supervisionFinishPushes,
+  supervisionProgressPushes,
+  supervisionStartPushes,
+  supervisionStatusPushes,
+} from '../push/supervision.ts';
+import { getOrder } from '../store/orders.ts';
 import { listPartners } from '../store/partners.ts';
+import { getStationInfos } from '../store/stations.ts';
 
 /** how long the partner list is reused before it is read again */
 export const PARTNERS_CACHE_MS = 30_000;
@@ -26,13 +39,64 @@ const currentPartners = async (now: number): Promise<Partner[]> => {
 /** Forget the cached partner list (tests that change partners at run time). */
 export const resetPushPlanning = (): void => {
   partners = undefined;
+  stations.clear();
+};
+
+/** The supervision platforms that can receive pushes (issue 13): active, with an endpoint and a supervision profile. */
+const supervisorsOf = (list: readonly Partner[]): Supervisor[] =>
+  list.flatMap((p) => {
+    if (p.kind !== 'supervision' || !pushable(p)) return [];
+    const rules = profileOf(p).supervision;
+    return rules ? [{ operatorId: p.operatorId, rules, region: supervisionRegion(p) ?? [] }] : [];
+  });
+
+/** A station's AreaCode and a connector's equipment and power, cached like the partner list (master data changes rarely). */
+const stations = new Map<string, { at: number; info: Awaited<ReturnType<typeof getStationInfos>>[number] | undefined }>();
+const stationFacts = async (stationId: string, connectorId: string, now: number): Promise<StationFacts> => {
+  let hit = stations.get(stationId);
+  if (!hit || now - hit.at > PARTNERS_CACHE_MS) {
+    hit = { at: now, info: (await getStationInfos([stationId]))[0] };
+    if (stations.size > 5000) stations.clear();
+    stations.set(stationId, hit);
+  }
+  const info = hit.info;
+  if (!info) return {};
+  for (const e of info.EquipmentInfos)
+    for (const c of e.ConnectorInfos)
+      if (c.ConnectorID === connectorId) return { AreaCode: info.AreaCode, EquipmentID: e.EquipmentID, ConnectorPower: c.Power };
+  return { AreaCode: info.AreaCode };
+};
+
+/** The supervision platforms' pushes of an event; no read at all when there is no supervision partner. */
+const supervisionPushes = async (event: PushEvent, list: readonly Partner[], now: number): Promise<Delivery[]> => {
+  const sups = supervisorsOf(list);
+  if (sups.length === 0) return [];
+  const station = await stationFacts(event.detail.StationID, event.detail.ConnectorID, now);
+  switch (event['detail-type']) {
+    case 'ConnectorStatusChanged':
+      return supervisionStatusPushes(event.detail, sups, station, now);
+    case 'OrderStarted':
+      return supervisionStartPushes(event.detail, sups, station, now);
+    case 'OrderProgress':
+      return supervisionProgressPushes(event.detail, sups, station, pushConfig().PUSH_STATUS_INTERVAL_SECONDS, now);
+    case 'OrderFinished': {
+      // the meter register at the first and last sample (the order's running bill), for MeterValueStart/End
+      const meter = event.detail.charged ? (await getOrder(event.detail.StartChargeSeq, false))?.meter : undefined;
+      return supervisionFinishPushes(event.detail, sups, station, meter ? { firstWh: meter.first, lastWh: meter.wh } : undefined, now);
+    }
+  }
 };
 
 /** A message of the push-events queue: the envelope of one of the events it subscribes to (events/queues.ts). */
 export type PushEvent = ReturnType<typeof PushEventsQueue.parse>;
 
 /** The deliveries an event causes (the queue contract has already checked its shape). */
-export const planPushes = async (event: PushEvent, now = Date.now()): Promise<Delivery[]> => {
+export const planPushes = async (event: PushEvent, now = Date.now()): Promise<Delivery[]> => [
+  ...(await commercialPushes(event, now)),
+  ...(await supervisionPushes(event, await currentPartners(now), now)),
+];
+
+const commercialPushes = async (event: PushEvent, now: number): Promise<Delivery[]> => {
   switch (event['detail-type']) {
     case 'ConnectorStatusChanged':
       return stationStatusPushes(event.detail, await currentPartners(now), now);

@@ -25,7 +25,9 @@ import { publish } from '../bus/publish.ts';
 import { sendBatch } from '../bus/send.ts';
 import { config, perEnvironment } from '../config.ts';
 import { OrderStatus } from '../domain/charging.ts';
+import { inRegion } from '../domain/grants.ts';
 import { chargeOrderOf } from '../domain/order-views.ts';
+import { profileOf, supervisionRegion } from '../domain/partner-profile.ts';
 import {
   assessAnswer,
   buildRequests,
@@ -39,6 +41,7 @@ import {
   type ReconOrder,
   runStatusOf,
 } from '../domain/reconcile.ts';
+import { checkDue } from '../domain/sla.ts';
 import { newDelivery } from '../push/messages.ts';
 import { enqueueDeliveries } from '../push/queue.ts';
 import { finishedOrdersOfPartner, getOrder } from '../store/orders.ts';
@@ -55,8 +58,10 @@ import {
   saveRun,
 } from '../store/reconcile.ts';
 import { getPartnerSecrets } from '../store/secrets.ts';
+import { getConnectorRefs, getStationInfos } from '../store/stations.ts';
 import { TcecClient, TcecTokenError, TcecTransportError } from '../tcec/client.ts';
 import { fromWire, toWire } from '../tcec/dialect.ts';
+import { pushPaths } from '../tcec/profiles.ts';
 import { Ret } from '../tcec/ret.ts';
 import { newBusinessSeq } from '../tcec/seq.ts';
 
@@ -108,8 +113,12 @@ export const dispatchNightly = async (now: Date): Promise<{ day: string; enqueue
   if (!isDue(0, now)) return { day, enqueued: [] };
   const enqueued: string[] = [];
   for (const p of (await listPartners()).filter(reconciles)) {
-    const at = p.features.reconcileAt ? parseRunAt(p.features.reconcileAt) : cfg.RECONCILE_AT;
-    if (isDue(at, now) && (await claimRun(p.operatorId, day, now))) enqueued.push(p.operatorId);
+    // a supervision platform: its profile's window (Beijing 00:00–03:00), check_charge_orders only if its profile lists it
+    const window = p.kind === 'supervision' ? supervisionWindow(p) : undefined;
+    if (p.kind === 'supervision' && !window) continue;
+    const at = p.features.reconcileAt ? parseRunAt(p.features.reconcileAt) : window ? parseRunAt(window.from) : cfg.RECONCILE_AT;
+    const due = window ? checkDue(at, parseRunAt(window.to), now) : isDue(at, now);
+    if (due && (await claimRun(p.operatorId, day, now))) enqueued.push(p.operatorId);
   }
   try {
     await sendBatch(
@@ -146,7 +155,8 @@ const clientFor = (p: Partner, secrets: NonNullable<Awaited<ReturnType<typeof ge
         secrets,
         timeoutMs,
         partnerId: p.operatorId,
-        ...(out.paths ? { paths: out.paths } : {}),
+        // a supervision platform's layout (Chengdu: …/evcs/20160701/check_charge_order); explicit paths win
+        paths: { ...(p.kind === 'supervision' ? pushPaths(profileOf(p), out.baseUrl) : {}), ...out.paths },
       },
       { tokenCache },
     );
@@ -165,6 +175,36 @@ export interface RunOutcome {
 }
 
 /** A day's charged, finished orders of a partner, from the byPartner index (the day of an order is the day of its EndTime). */
+/** A supervision platform's nightly check window, if its profile has check_charge_orders. */
+const supervisionWindow = (p: Partner): { from: string; to: string } | undefined => {
+  const rules = profileOf(p).supervision;
+  return rules?.interfaces.has('check_charge_orders') ? (rules.check ?? { from: '00:00', to: '03:00' }) : undefined;
+};
+
+/**
+ * A supervision platform's day (issue 13): every charged order of its region, whoever's partner
+ * started it — each partner's day (the byPartner index, as for a partner's own check), the
+ * connectors' stations and the stations' AreaCodes. Nightly, once per platform.
+ */
+const supervisedOrdersOfDay = async (region: readonly string[], day: string): Promise<ReconOrder[]> => {
+  const { from, to } = dayWindow(day);
+  const all: Array<ReconOrder & { ConnectorID: string }> = [];
+  for (const p of await listPartners())
+    for await (const page of finishedOrdersOfPartner(p.operatorId, from, to))
+      for (const o of page)
+        if (o.charged && o.bill)
+          all.push({
+            StartChargeSeq: o.StartChargeSeq,
+            ConnectorID: o.ConnectorID,
+            TotalPower: o.bill.TotalPower,
+            TotalMoney: o.bill.TotalMoney,
+          });
+  const refs = await getConnectorRefs([...new Set(all.map((o) => o.ConnectorID))]);
+  const stationIds = [...new Set([...refs.values()].map((r) => r.stationId))];
+  const area = new Map((await getStationInfos(stationIds)).map((s) => [s.StationID, s.AreaCode]));
+  return all.filter((o) => inRegion(region, area.get(refs.get(o.ConnectorID)?.stationId ?? ''))).map(({ ConnectorID: _c, ...o }) => o);
+};
+
 const ordersOfDay = async (partner: string, day: string): Promise<ReconOrder[]> => {
   const { from, to } = dayWindow(day);
   const out: ReconOrder[] = [];
@@ -264,7 +304,8 @@ export const reconcilePartnerDay = async (
     return { run: await save('failed', [], 0, 0, reason), disputes: [] };
   }
 
-  const orders = await ordersOfDay(operatorId, day);
+  const region = supervisionRegion(partner);
+  const orders = region ? await supervisedOrdersOfDay(region, day) : await ordersOfDay(operatorId, day);
   const requests = buildRequests(day, orders, cfg.RECONCILE_MAX_ORDERS_PER_REQUEST, () => newBusinessSeq(config().OPERATOR_ID, now));
   const client = clientFor(partner, secrets);
   const records: RequestRecord[] = [];
@@ -312,7 +353,8 @@ export const reconcilePartnerDay = async (
       CheckOrderSeq: d.CheckOrderSeq,
       at: now.toISOString(),
     });
-    if (d.reason === DisputeReason.NotFound)
+    // a supervision platform's missing order is in its own lane's DLQ or export, not a partner order push
+    if (d.reason === DisputeReason.NotFound && !region)
       await repushOrder(d.StartChargeSeq, operatorId, `check_charge_orders ${day}: not found`, now, 0);
   }
   // an answer that was read in full replaces the day's disputes; a failed request leaves earlier ones standing

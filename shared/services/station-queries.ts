@@ -17,14 +17,27 @@
  * stats dates; this module does not repeat those checks.
  */
 
-import { type Grantee, isStationGranted } from '../domain/grants.ts';
+import { type Grantee, inRegion, isStationGranted } from '../domain/grants.ts';
 import { paginate } from '../domain/paging.ts';
+import { supervisionRegion } from '../domain/partner-profile.ts';
 import { whToStatsKwh } from '../domain/station-stats.ts';
 import { finishedOrderEnergyWh } from '../store/order-energy.ts';
 import { getConnectorRef, getStationConnectors, getStationInfos, getStationMeta, listStationIndex } from '../store/stations.ts';
 import type { RequestData, ResponseData } from '../tcec/interfaces.ts';
 import { Ret, TcecError } from '../tcec/ret.ts';
 import { formatDate, parseDate, parseDateTime } from '../tcec/time.ts';
+
+/**
+ * The stations of `ids` the partner may see, in order. A supervision platform sees its region
+ * (§5.3): the stations' AreaCodes are read for it (its queries are rare; a commercial partner's
+ * grant list costs no read).
+ */
+const grantedIds = async (partner: Grantee, ids: readonly string[]): Promise<string[]> => {
+  const region = supervisionRegion(partner);
+  if (!region) return ids.filter((id) => isStationGranted(partner, id));
+  const area = new Map((await getStationInfos(ids)).map((i) => [i.StationID, i.AreaCode]));
+  return ids.filter((id) => inRegion(region, area.get(id)));
+};
 
 // ── §3.1 query_stations_info ──
 
@@ -39,10 +52,12 @@ export const queryStationsInfo = async (
     // "changed after" a time given to the second: from the next whole second on
     sinceMs = since.getTime() + 999;
   }
-  const ids = (await listStationIndex(sinceMs))
-    .map((e) => e.stationId)
-    .filter((id) => isStationGranted(partner, id))
-    .sort();
+  const ids = (
+    await grantedIds(
+      partner,
+      (await listStationIndex(sinceMs)).map((e) => e.stationId),
+    )
+  ).sort();
   const page = paginate(ids, data.PageNo, data.PageSize);
   return { PageNo: page.PageNo, PageCount: page.PageCount, ItemSize: page.ItemSize, StationInfos: await getStationInfos(page.items) };
 };
@@ -53,7 +68,7 @@ export const queryStationStatus = async (
   partner: Grantee,
   data: RequestData<'query_station_status'>,
 ): Promise<ResponseData<'query_station_status'>> => {
-  const ids = [...new Set(data.StationIDs)].filter((id) => isStationGranted(partner, id));
+  const ids = await grantedIds(partner, [...new Set(data.StationIDs)]);
   const found = await Promise.all(
     ids.map(async (id) => {
       const connectors = await getStationConnectors(id);
@@ -86,7 +101,7 @@ export const queryStationStats = async (
   const start = statsDay('StartTime', data.StartTime);
   const end = statsDay('EndTime', data.EndTime);
   if (end < start) throw new TcecError(Ret.BizError, 'EndTime: must not be before StartTime');
-  const [info] = isStationGranted(partner, data.StationID) ? await getStationInfos([data.StationID]) : [];
+  const [info] = (await grantedIds(partner, [data.StationID])).length ? await getStationInfos([data.StationID]) : [];
   if (!info) throw new TcecError(Ret.BizError, `StationID: no such station ${data.StationID}`);
   // both days inclusive: [StartTime 00:00, EndTime + 1 day 00:00) China time
   const energy = await finishedOrderEnergyWh(info.StationID, start.getTime(), end.getTime() + 86_400_000);
@@ -127,7 +142,7 @@ export const queryBusinessPolicy = async (
     PolicyInfos: [],
   };
   const ref = await getConnectorRef(data.ConnectorID);
-  if (!ref || !isStationGranted(partner, ref.stationId)) return none;
+  if (!ref || (await grantedIds(partner, [ref.stationId])).length === 0) return none;
   const meta = await getStationMeta(ref.stationId);
   const policy = meta?.policy ?? [];
   if (policy.length === 0) return none;

@@ -17,6 +17,8 @@ export interface InterfaceDecl {
   response: z.ZodType;
   /** not part of the 2016 standard */
   extension?: boolean;
+  /** pushed only to supervision platforms (§5.3), as their profile lists it */
+  supervision?: boolean;
   description: string;
 }
 
@@ -149,6 +151,43 @@ export const INTERFACES = {
     response: S.QueryChargeInfoResponseSchema,
     extension: true,
     description: 'Extension: order detail by StartChargeSeq (the §3.12 order fields plus StartChargeSeqStat).',
+  },
+  notification_charge_order_info_for_bonus: {
+    name: 'notification_charge_order_info_for_bonus',
+    section: '5.3',
+    implementedBy: 'partner',
+    request: S.ChargeOrderForBonusSchema,
+    response: S.NotificationChargeOrderInfoResponseSchema,
+    supervision: true,
+    description:
+      'Supervision (Beijing e充网): the order for the operating bonus — the §3.12 order plus ChargeModel, UserName, StationID, EquipmentID, ConnectorPower, ChargeLast, MeterValueStart/End.',
+  },
+  notification_records_amount_info: {
+    name: 'notification_records_amount_info',
+    section: '5.3',
+    implementedBy: 'partner',
+    request: S.RecordsAmountInfoSchema,
+    response: S.ChargeNotificationResponseSchema,
+    supervision: true,
+    description: "Supervision (Chengdu): an order's subsidy record (energy and money it is paid on).",
+  },
+  notification_station_change: {
+    name: 'notification_station_change',
+    section: '5.3',
+    implementedBy: 'partner',
+    request: S.StationChangeSchema,
+    response: S.SupervisionReplySchema,
+    supervision: true,
+    description: "Supervision (Chengdu): a station's info or tariff changed.",
+  },
+  notification_realtime_power_info: {
+    name: 'notification_realtime_power_info',
+    section: '5.3',
+    implementedBy: 'partner',
+    request: S.RealtimePowerInfoSchema,
+    response: S.SupervisionReplySchema,
+    supervision: true,
+    description: 'Supervision (provincial): the real-time charging power of each station.',
   },
 } as const satisfies Record<string, InterfaceDecl>;
 

@@ -11,6 +11,10 @@
  *   add         { <interface>: { <field path>: { const: value } | { fn: <named function> } } }
  *   map         { <interface>: { <field path>: { <canonical value>: <wire value> } } }
  *   extensions  extension interfaces its partners may call (catalog interfaces marked `extension`)
+ *   supervision a government supervision platform's rules (§5.3, §1.8): the interfaces it receives,
+ *               the deadline of each timed push (s from the event), the resend schedule, the charge
+ *               status interval, the nightly check_charge_orders window, its base path and the
+ *               names it calls interfaces by; extra fields are `add` entries computed by `fact`
  *
  * `<interface>` is a catalog name, optionally `.request` / `.response` (without: the directions
  * whose schema has the field). A field path names nested fields with `.` and array elements with
@@ -42,6 +46,8 @@ interface ComputeContext {
   readonly parent: Readonly<Record<string, unknown>>;
   /** the added field's name */
   readonly field: string;
+  /** what the push carries beside its Data (a supervision push: the order's facts, shared/push/supervision.ts) */
+  readonly facts?: Readonly<Record<string, string | number>> | undefined;
 }
 
 /**
@@ -63,6 +69,8 @@ const PROFILE_FUNCTIONS = {
     const s = (t(c.parent.EndTime) - t(c.parent.StartTime)) / 1000;
     return Number.isFinite(s) && s >= 0 ? s : undefined;
   },
+  /** the fact of the field's name the push carries (a supervision order's UserName, MeterValueStart, Vin…) */
+  fact: (c: ComputeContext) => c.facts?.[c.field],
 } as const satisfies Record<string, (c: ComputeContext) => unknown>;
 type ProfileFunction = keyof typeof PROFILE_FUNCTIONS;
 const FUNCTION_NAMES = Object.keys(PROFILE_FUNCTIONS) as [ProfileFunction, ...ProfileFunction[]];
@@ -73,6 +81,34 @@ const FieldPath = z
   .regex(/^[A-Za-z][A-Za-z0-9_]*(?:\[\])?(?:\.[A-Za-z][A-Za-z0-9_]*(?:\[\])?)*$/, 'a field path such as ChargeDetails[].DetailPower');
 const FieldName = z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'a field name');
 const PerInterface = <T extends z.ZodType>(v: T) => z.record(z.string(), v);
+const HHmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:mm');
+/** AreaCode prefixes (GB/T 2260 digits): '11' Beijing, '5101' Chengdu */
+export const AreaCodePrefixSchema = z.string().regex(/^\d{2,6}$/, 'an AreaCode prefix: 2 to 6 digits');
+
+const SupervisionSpecSchema = z.strictObject({
+  /** the pushes it receives (catalog names), check_charge_orders for the nightly check */
+  interfaces: z.array(z.string()).min(1),
+  /** seconds from the event to the delivered (Ret 0) push, per interface: later is an SLA breach */
+  deadlines: z.record(z.string(), z.number().int().positive()).optional(),
+  /** seconds before each resend of a failed push; after the last one the push goes to the DLQ */
+  resendSeconds: z.array(z.number().int().positive()).min(1).max(30),
+  /** notification_equip_charge_status cadence while charging */
+  statusIntervalSeconds: z.number().int().positive().optional(),
+  /** the nightly check_charge_orders (China time) for the previous day */
+  check: z.strictObject({ from: HHmm, to: HHmm }).optional(),
+  /** how fast our answers to its queries must be (ms; documented, measured by the gateway bench) */
+  queryAnswerMs: z.number().int().positive().optional(),
+  /** AreaCode prefixes of its region when the partner entry gives none */
+  areaCodes: z.array(AreaCodePrefixSchema).optional(),
+  /** the path under the partner's origin its interfaces live at (`evcs/20160701`) */
+  basePath: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)*$/, 'a path such as evcs/20160701')
+    .optional(),
+  /** the name it calls an interface by (Chengdu: check_charge_orders → check_charge_order) */
+  names: z.record(z.string(), z.string().regex(/^[A-Za-z_]+$/)).optional(),
+});
+type SupervisionSpec = z.infer<typeof SupervisionSpecSchema>;
 
 const ProfileSpecSchema = z.strictObject({
   /** a dialect or another profile */
@@ -106,6 +142,7 @@ const ProfileSpecSchema = z.strictObject({
   ).optional(),
   map: PerInterface(z.record(FieldPath, z.record(z.string(), Scalar))).optional(),
   extensions: z.array(z.string()).optional(),
+  supervision: SupervisionSpecSchema.optional(),
 });
 export type ProfileSpec = z.infer<typeof ProfileSpecSchema>;
 
@@ -113,6 +150,91 @@ export type ProfileSpec = z.infer<typeof ProfileSpecSchema>;
 export const ProfileNameSchema = z.string().regex(/^[a-z][a-z0-9-]{1,31}$/, 'a profile name: lower-case letters, digits, -');
 
 const EVCS_PREFIX = '/evcs/v1/';
+
+/** the supervision order's extra fields (§5.3), each from the push's facts */
+const ORDER_FACTS = ['UserName', 'StationID', 'EquipmentID', 'ConnectorPower', 'ChargeLast', 'MeterValueStart', 'MeterValueEnd'];
+const facts = (names: readonly string[]) => Object.fromEntries(names.map((n) => [n, { fn: 'fact' as const }]));
+
+/** Government supervision platforms (§5.3, §1.8, §3.12–3.13): partners of kind `supervision` name one. */
+const SUPERVISION_PROFILES: Readonly<Record<string, ProfileSpec>> = {
+  beijing: {
+    extends: 'cec2016',
+    description:
+      'Beijing e充网: start/stop results within 50 s, charge status every 50 s, the bonus order within 150 s (resend 150 s … 1800 s, 3600 s), check_charge_orders 00:00–03:00, queries answered within 1 s',
+    supervision: {
+      interfaces: [
+        'notification_stationStatus',
+        'notification_start_charge_result',
+        'notification_equip_charge_status',
+        'notification_stop_charge_result',
+        'notification_charge_order_info_for_bonus',
+        'check_charge_orders',
+      ],
+      deadlines: {
+        notification_start_charge_result: 50,
+        notification_stop_charge_result: 50,
+        notification_charge_order_info_for_bonus: 150,
+      },
+      // 150, 300, …, 1800 (every 150 s), then 3600
+      resendSeconds: [...Array.from({ length: 12 }, (_, i) => 150 * (i + 1)), 3600],
+      statusIntervalSeconds: 50,
+      check: { from: '00:00', to: '03:00' },
+      queryAnswerMs: 1000,
+      areaCodes: ['11'],
+      basePath: 'evcs/20160701',
+    },
+  },
+  chengdu: {
+    extends: 'cec2016',
+    description:
+      'Chengdu: the order within 30 s (resend 15/15/30/180/1800×4/3600 s) with the supervision fields, ChargeModel and Vin in the start result, subsidy records and station changes, status every 50 s',
+    supervision: {
+      interfaces: [
+        'notification_stationStatus',
+        'notification_start_charge_result',
+        'notification_equip_charge_status',
+        'notification_stop_charge_result',
+        'notification_charge_order_info',
+        'notification_records_amount_info',
+        'notification_station_change',
+        'check_charge_orders',
+      ],
+      deadlines: {
+        notification_start_charge_result: 50,
+        notification_stop_charge_result: 50,
+        notification_charge_order_info: 30,
+      },
+      resendSeconds: [15, 15, 30, 180, 1800, 1800, 1800, 1800, 3600],
+      statusIntervalSeconds: 50,
+      check: { from: '00:00', to: '03:00' },
+      queryAnswerMs: 1000,
+      areaCodes: ['5101'],
+      basePath: 'evcs/20160701',
+      names: { check_charge_orders: 'check_charge_order' },
+    },
+    add: {
+      notification_start_charge_result: facts(['ChargeModel', 'Vin']),
+      notification_charge_order_info: facts(ORDER_FACTS),
+    },
+  },
+  provincial: {
+    extends: 'cec2016',
+    description:
+      'A provincial platform: station status on change, charge status every 5 min, orders as OrderNo/TotalElect, real-time station power',
+    supervision: {
+      interfaces: [
+        'notification_stationStatus',
+        'notification_equip_charge_status',
+        'notification_charge_order_info',
+        'notification_realtime_power_info',
+      ],
+      // §1.8: resent more than 3 times about a minute apart, then less often
+      resendSeconds: [60, 60, 60, 300, 900, 3600],
+      statusIntervalSeconds: 300,
+    },
+    rename: { notification_charge_order_info: { StartChargeSeq: 'OrderNo', TotalPower: 'TotalElect' } },
+  },
+};
 
 /** The built-in profiles (reference §5.1 for DiDi 小桔 1.4.0). */
 const BUILT_IN_PROFILES: Readonly<Record<string, ProfileSpec>> = {
@@ -147,6 +269,7 @@ const BUILT_IN_PROFILES: Readonly<Record<string, ProfileSpec>> = {
     omit: { notification_charge_order_info: ['ChargeDetails[].DetailSeviceMoney'] },
     map: { notification_stationStatus: { 'ConnectorStatusInfo.Status': { '255': 9 } } },
   },
+  ...SUPERVISION_PROFILES,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -191,6 +314,36 @@ export interface Profile {
   readonly changes: ReadonlyMap<string, Changes>;
   /** the flattened spec (for docs) */
   readonly spec: ProfileSpec;
+  /** a supervision platform's rules, validated against the catalog */
+  readonly supervision?: Supervision;
+}
+
+/** A supervision profile's rules, resolved: interface names checked against the catalog. */
+export interface Supervision extends Omit<SupervisionSpec, 'interfaces' | 'deadlines'> {
+  readonly interfaces: ReadonlySet<InterfaceName>;
+  readonly deadlines: Readonly<Partial<Record<InterfaceName, number>>>;
+}
+
+/** Validate a supervision section (names in the catalog, deadlines of listed interfaces, a sane window). */
+function resolveSupervision(name: string, spec: SupervisionSpec): Supervision {
+  const at = (k: string) => `profiles.${name}.supervision.${k}`;
+  const interfaces = new Set<InterfaceName>();
+  for (const [i, n] of spec.interfaces.entries()) {
+    if (!(INTERFACE_NAMES as readonly string[]).includes(n)) throw new ProfileError(`${at(`interfaces.${i}`)}: unknown interface '${n}'`);
+    if (INTERFACES[n as InterfaceName].implementedBy === 'cpo')
+      throw new ProfileError(`${at(`interfaces.${i}`)}: '${n}' is served by us, not pushed to the platform`);
+    interfaces.add(n as InterfaceName);
+  }
+  for (const k of [...Object.keys(spec.deadlines ?? {}), ...Object.keys(spec.names ?? {})]) {
+    const section = Object.hasOwn(spec.deadlines ?? {}, k) ? 'deadlines' : 'names';
+    if (!interfaces.has(k as InterfaceName)) throw new ProfileError(`${at(`${section}.${k}`)}: not one of its interfaces`);
+  }
+  if (spec.check && !interfaces.has('check_charge_orders'))
+    throw new ProfileError(`${at('check')}: a check window without check_charge_orders among its interfaces`);
+  if (spec.check && spec.check.from >= spec.check.to) throw new ProfileError(`${at('check')}: from must be before to`);
+  if (interfaces.has('notification_equip_charge_status') && !spec.statusIntervalSeconds)
+    throw new ProfileError(`${at('statusIntervalSeconds')}: needed for notification_equip_charge_status`);
+  return { ...spec, interfaces, deadlines: (spec.deadlines ?? {}) as Supervision['deadlines'] };
 }
 
 const DIRECTIONS: readonly Direction[] = ['request', 'response'];
@@ -405,7 +558,10 @@ function buildProfile(name: string, spec: ProfileSpec, dialect: Dialect, base: P
     if (m) (flat as Record<string, unknown>)[section] = m;
   }
   if (extensions.size) flat.extensions = [...extensions];
+  const supervisionSpec = spec.supervision ?? base?.spec.supervision;
+  if (supervisionSpec) flat.supervision = supervisionSpec;
   return {
+    ...(supervisionSpec ? { supervision: resolveSupervision(name, supervisionSpec) } : {}),
     name,
     dialect,
     servedAt: flat.servedAt as string,
@@ -456,6 +612,8 @@ function walk(
 export interface EdgeContext {
   readonly ourOperatorId: string;
   readonly partnerOperatorId: string;
+  /** the facts a supervision push carries for the profile's `fact` fields */
+  readonly facts?: Readonly<Record<string, string | number>> | undefined;
 }
 
 /**
@@ -489,6 +647,7 @@ export function profileToWire(profile: Profile, iface: InterfaceName, direction:
             : PROFILE_FUNCTIONS[op.value.fn]({
                 ourOperatorId: ctx.ourOperatorId,
                 partnerOperatorId: ctx.partnerOperatorId,
+                facts: ctx.facts,
                 parent: cp,
                 field: leaf,
               });
@@ -578,6 +737,7 @@ const ROOT_INTERFACES: ReadonlySet<string> = new Set(INTERFACE_NAMES.filter((n) 
  * spreads its own paths after these).
  */
 export function pushPaths(profile: Profile, baseUrl: string): Record<string, string> {
+  if (profile.supervision) return supervisionPaths(profile.supervision, baseUrl);
   const { tokenPath, notificationsAt, version } = profile.push;
   if (!tokenPath && !notificationsAt && !version) return {};
   const u = new URL(baseUrl);
@@ -587,5 +747,14 @@ export function pushPaths(profile: Profile, baseUrl: string): Record<string, str
   const out: Record<string, string> = {};
   out.query_token = tokenPath ? `${origin}/${tokenPath.replace(/^\/+/, '')}` : under(base, 'query_token');
   for (const iface of ROOT_INTERFACES) out[iface] = notificationsAt === 'root' ? under(origin, iface) : under(base, iface);
+  return out;
+}
+
+/** A supervision platform's interfaces: `<origin>/<basePath>/<its name for the interface>` (§5.3: `…/evcs/20160701/`). */
+function supervisionPaths(sup: Supervision, baseUrl: string): Record<string, string> {
+  if (!sup.basePath && !sup.names) return {};
+  const base = sup.basePath ? `${new URL(baseUrl).origin}/${sup.basePath}` : baseUrl.replace(/\/+$/, '');
+  const out: Record<string, string> = { query_token: `${base}/query_token` };
+  for (const iface of ROOT_INTERFACES) out[iface] = `${base}/${sup.names?.[iface as InterfaceName] ?? iface}`;
   return out;
 }

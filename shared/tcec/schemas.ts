@@ -687,3 +687,68 @@ export function formatZodIssue(err: z.ZodError): string {
   if (!issue) return 'Data: invalid';
   return `${formatPath(issue.path)}: ${issueMessage(issue)}`;
 }
+
+// §5.3 government / municipal supervision platforms (same envelope, extra interfaces)
+
+/**
+ * The order for the operating bonus (Beijing e充网 運营考核奖励): the §3.12 order plus who charged
+ * where and the meter readings. ChargeModel: 0 unknown, 1 city/province platform card-less start,
+ * 2 card start, 3 other card-less start (Chengdu's list, §5.3).
+ */
+export const ChargeOrderForBonusSchema = lenientObject({
+  ...chargeOrderShape,
+  ChargeModel: int(0, 3),
+  /** ≤ 20 characters (Chengdu) */
+  UserName: str(20).optional(),
+  StationID: id(20),
+  EquipmentID: id(23),
+  /** kW, 1 dp */
+  ConnectorPower: amount(),
+  /** charging duration, s */
+  ChargeLast: int(0),
+  /** kWh, 2 dp */
+  MeterValueStart: amount(),
+  MeterValueEnd: amount(),
+});
+
+/**
+ * Chengdu's subsidy record (补贴标准) of one order. The public traces name the interface only
+ * (§5.3 [ZJ-svc]); these fields are our reading: the order's energy and money it is paid on.
+ */
+export const RecordsAmountInfoSchema = lenientObject({
+  StartChargeSeq: seq(),
+  ConnectorID: id(26),
+  StationID: id(20),
+  EndTime: dateTime(),
+  /** kWh, 2 dp */
+  TotalPower: amount(),
+  TotalMoney: amount(),
+});
+
+/** Chengdu's station change (车主邦: tariff or station info changed); fields beyond StationID are our reading. */
+export const StationChangeSchema = lenientObject({
+  StationID: id(20),
+  /** 1 station info, 2 tariff, 3 opened/closed */
+  ChangeType: int(1, 3),
+  ChangeTime: dateTime(),
+});
+
+/** the reply {SuccStat, FailReason} of a supervision push without a StartChargeSeq */
+export const SupervisionReplySchema = lenientObject({
+  SuccStat: succStat(),
+  FailReason: reason().default(0),
+});
+
+/** A provincial platform's real-time power of each station (Data `{SupStationPowerInfos:[…]}`, §5.3 [IX-PROV]). */
+const StationPowerInfoSchema = lenientObject({
+  StationID: id(20),
+  /** sampling time */
+  DataTime: dateTime(),
+  /** kW, 1 dp: the sum over the station's charging connectors */
+  StationRealTimePower: amount(),
+  /** connectors charging at that time */
+  ChargingConnectors: int(0),
+});
+export const RealtimePowerInfoSchema = lenientObject({
+  SupStationPowerInfos: z.array(StationPowerInfoSchema).min(1).max(MAX_PAGE_SIZE),
+});

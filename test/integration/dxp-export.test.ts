@@ -11,15 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalS3, startS3 } from '../../infra/local/s3.ts';
 import { topology } from '../../infra/topology/index.ts';
 import { resetConfig } from '../../shared/config.ts';
-import {
-  inArea,
-  type Manifest,
-  manifestKey,
-  type OrderLine,
-  type Period,
-  parsePeriod,
-  type SampleLine,
-} from '../../shared/domain/dxp-export.ts';
+import { type Manifest, manifestKey, type OrderLine, type Period, parsePeriod, type SampleLine } from '../../shared/domain/dxp-export.ts';
+import { inRegion } from '../../shared/domain/grants.ts';
 import { type ExportSource, type ExportTarget, exportPeriod } from '../../shared/services/dxp-export.ts';
 import { getObject, listObjects, putObject, resetObjectsClient } from '../../shared/store/objects.ts';
 
@@ -58,7 +51,7 @@ const memorySource = () => {
   const orders: (OrderLine & { endedAt: number })[] = [];
   const samples: SampleLine[] = [];
   const source: ExportSource = {
-    stationsInArea: async (codes) => new Set([...STATIONS].filter(([, area]) => inArea(area, codes)).map(([id]) => id)),
+    stationsInArea: async (codes) => new Set([...STATIONS].filter(([, area]) => inRegion(codes, area)).map(([id]) => id)),
     orders: async (stations, p) =>
       orders
         .filter((o) => stations.has(o.StationID) && o.endedAt >= p.from.getTime() && o.endedAt < p.to.getTime())

@@ -230,6 +230,39 @@ const SAMPLES: Record<InterfaceName, { request: unknown; response: unknown }> = 
     request: { StartChargeSeq: SEQ },
     response: { ...order, StartChargeSeqStat: 4 },
   },
+  notification_charge_order_info_for_bonus: {
+    request: {
+      ...order,
+      ChargeModel: 3,
+      UserName: 'MA01H3BQ2',
+      StationID: 'ST0001',
+      EquipmentID: 'EQ0001',
+      ConnectorPower: 60,
+      ChargeLast: 900,
+      MeterValueStart: 1000.5,
+      MeterValueEnd: 1012.85,
+    },
+    response: { StartChargeSeq: SEQ, ConnectorID: '1010000000000000000000001', ConfirmResult: 0 },
+  },
+  notification_records_amount_info: {
+    request: {
+      StartChargeSeq: SEQ,
+      ConnectorID: '1010000000000000000000001',
+      StationID: 'ST0001',
+      EndTime: T1,
+      TotalPower: 12.35,
+      TotalMoney: 14.97,
+    },
+    response: { StartChargeSeq: SEQ, SuccStat: 0, FailReason: 0 },
+  },
+  notification_station_change: {
+    request: { StationID: 'ST0001', ChangeType: 2, ChangeTime: T1 },
+    response: { SuccStat: 0, FailReason: 0 },
+  },
+  notification_realtime_power_info: {
+    request: { SupStationPowerInfos: [{ StationID: 'ST0001', DataTime: T1, StationRealTimePower: 120.5, ChargingConnectors: 2 }] },
+    response: { SuccStat: 0, FailReason: 0 },
+  },
 };
 
 const reqMsg = (name: InterfaceName, data: unknown): string => {
@@ -244,8 +277,9 @@ const resMsg = (name: InterfaceName, data: unknown): string => {
 };
 
 describe('catalog (interfaces.ts)', () => {
-  it('declares the 15 standard interfaces plus the query_charge_info extension, each with its section and implementer', () => {
-    expect(INTERFACE_NAMES).toHaveLength(16);
+  it('declares the 15 standard interfaces, the query_charge_info extension and 4 supervision pushes, each with its section and implementer', () => {
+    expect(INTERFACE_NAMES).toHaveLength(20);
+    expect(INTERFACE_NAMES.filter((n) => (INTERFACES[n] as { supervision?: boolean }).supervision)).toHaveLength(4);
     for (const name of INTERFACE_NAMES) expect(INTERFACES[name].name).toBe(name);
     expect(INTERFACES.query_token.implementedBy).toBe('both');
     expect(INTERFACES.notification_stationStatus.implementedBy).toBe('partner');

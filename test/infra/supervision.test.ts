@@ -1,0 +1,46 @@
+/**
+ * The supervision push lane (issue 13) in the template: its own queue with a DLQ, its own consumer
+ * with its own concurrency (a slow commercial partner's backlog cannot delay it), and the SLA-breach
+ * and parked-push alarms per platform.
+ */
+import { describe, expect, it } from 'vitest';
+import { synth } from './template.ts';
+
+describe('supervision push lane', () => {
+  const s = synth();
+  const json = JSON.stringify(s.template.toJSON());
+  const mappingsOf = (fnLid: string) =>
+    s
+      .ofType('AWS::Lambda::EventSourceMapping')
+      .filter(([, r]) => JSON.stringify(r.Properties.FunctionName) === JSON.stringify({ Ref: fnLid }));
+
+  it('push-supervision is its own queue with a DLQ, consumed by push-deliver-supervision only, with its own maximum concurrency', () => {
+    const q = s.stack.queues.get('push-supervision');
+    if (!q) throw new Error('no push-supervision queue');
+    const queue = s.lid(q.queue);
+    expect(s.res(q.queue).Properties.RedrivePolicy).toMatchObject({
+      maxReceiveCount: 4,
+      deadLetterTargetArn: { 'Fn::GetAtt': [s.lid(q.dlq), 'Arn'] },
+    });
+    const lane = s.lid(s.stack.functions.get('push-deliver-supervision')?.fn as never);
+    const commercial = s.lid(s.stack.functions.get('push-deliver')?.fn as never);
+    const [laneMapping, ...more] = mappingsOf(lane);
+    expect(more).toHaveLength(0);
+    expect(laneMapping?.[1].Properties).toMatchObject({ ScalingConfig: { MaximumConcurrency: 4 } });
+    expect(JSON.stringify(laneMapping?.[1].Properties.EventSourceArn)).toContain(queue);
+    // the commercial deliverer does not read the supervision queue: its backlog and concurrency are its own
+    const commercialMappings = mappingsOf(commercial);
+    expect(commercialMappings.length).toBeGreaterThan(0);
+    for (const [, m] of commercialMappings) expect(JSON.stringify(m.Properties.EventSourceArn)).not.toContain(queue);
+  });
+
+  it('alarms: a supervision push later than its deadline, and one parked after its resend schedule, per platform', () => {
+    const alarms = s.ofType('AWS::CloudWatch::Alarm').map(([, r]) => JSON.stringify(r));
+    const sla = alarms.filter((a) => a.includes('push-deliver-supervision: a supervision push was delivered later than'));
+    expect(sla).toHaveLength(1);
+    expect(sla[0]).toContain('SupervisionSlaBreached');
+    expect(sla[0]).toMatch(/GROUP BY OperatorID/);
+    expect(alarms.filter((a) => a.includes('push-deliver-supervision: a supervision push was parked'))).toHaveLength(1);
+    expect(json).toContain('push-supervision');
+  });
+});
