@@ -36,6 +36,7 @@ import {
   stopReasonOf,
 } from '../domain/charging.ts';
 import { isStationGranted } from '../domain/grants.ts';
+import { statusForStart } from '../domain/reservation.ts';
 import { chargeInfoOf, chargeStatusOf, type OrderFacts } from '../domain/order-views.ts';
 import { pushConfig } from '../push/config.ts';
 import { type ConnectorView, getConnectorView } from '../store/connector-view.ts';
@@ -54,6 +55,7 @@ import {
   requestStopWhileStarting,
 } from '../store/orders.ts';
 import type { Partner } from '../store/partners.ts';
+import { getReservationHold } from '../store/reservations.ts';
 import type { RequestData, ResponseData } from '../tcec/interfaces.ts';
 import { Ret, TcecError } from '../tcec/ret.ts';
 import { formatDateTime } from '../tcec/time.ts';
@@ -108,7 +110,10 @@ export const startCharge = async (partner: Partner, req: StartRequest, now: Date
   if (refusedBefore) return repeatedRefusal(refusedBefore, req.ConnectorID);
 
   const c = await connectorFor(partner, req.ConnectorID);
-  const decision = startDecision({ known: !!c, ...(c ? { status: c.status, priced: c.tariff.length > 0 } : {}) });
+  // a reserved connector (extension): startable by the reserving partner only; a lapsed reservation holds nothing
+  const hold = c?.status === ConnectorState.Reserved ? await getReservationHold(c.ConnectorID, now) : undefined;
+  const status = c ? statusForStart(c.status, !hold || hold.OperatorID === partner.operatorId) : undefined;
+  const decision = startDecision({ known: !!c, ...(c ? { status, priced: c.tariff.length > 0 } : {}) });
   if (!c || decision !== StartFail.None) {
     logger.info('start refused', { FailReason: decision, connectorStatus: c?.status });
     return refuse(partner, req, decision, now);
@@ -122,17 +127,21 @@ export const startCharge = async (partner: Partner, req: StartRequest, now: Date
     { kind: 'start', StartChargeSeq: req.StartChargeSeq },
     { delaySeconds: config().START_TIMEOUT_SECONDS },
   );
-  const created = await createOrder(
-    {
-      StartChargeSeq: req.StartChargeSeq,
-      ConnectorID: c.ConnectorID,
-      StationID: c.StationID,
-      EquipmentID: c.EquipmentID,
-      OperatorID: partner.operatorId,
-      tariff: c.tariff,
-    },
-    now,
-  );
+  const fields = {
+    StartChargeSeq: req.StartChargeSeq,
+    ConnectorID: c.ConnectorID,
+    StationID: c.StationID,
+    EquipmentID: c.EquipmentID,
+    OperatorID: partner.operatorId,
+    tariff: c.tariff,
+  };
+  let reserveSeq = hold?.OperatorID === partner.operatorId ? hold.ReserveSeq : undefined;
+  let created = await createOrder(fields, now, reserveSeq);
+  if (created.outcome === 'busy' && !reserveSeq && created.reservedBy?.OperatorID === partner.operatorId) {
+    // the partner's own reservation, not yet reported by the pile: the start takes it
+    reserveSeq = created.reservedBy.ReserveSeq;
+    created = await createOrder(fields, now, reserveSeq);
+  }
   if (created.outcome === 'duplicate') return repeatedStart(created.order, req.ConnectorID);
   if (created.outcome === 'busy') {
     logger.info('start refused: connector busy', { holder: created.holder });
@@ -145,6 +154,7 @@ export const startCharge = async (partner: Partner, req: StartRequest, now: Date
       StartChargeSeq: req.StartChargeSeq,
       ConnectorID: c.ConnectorID,
       requestedAt: now.toISOString(),
+      ...(created.outcome === 'created' && reserveSeq ? { ReserveSeq: reserveSeq } : {}),
     });
   } catch (err) {
     // the command did not leave: close the order at once so the connector is not held
