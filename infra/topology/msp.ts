@@ -17,11 +17,8 @@ export const mspFunctions: readonly FunctionDecl[] = [
     'Extension (ours): reserve an idle connector for N minutes (station policy); the pile is told (ReserveNow)',
     [readStations, orders, putEvents],
   ),
-  tcecInterface(
-    'query_cancel_reservation',
-    'msp',
-    'L1',
-    'Extension (ours): cancel a reservation; the pile is told (CancelReservation)',
-    [orders, putEvents],
-  ),
+  tcecInterface('query_cancel_reservation', 'msp', 'L1', 'Extension (ours): cancel a reservation; the pile is told (CancelReservation)', [
+    orders,
+    putEvents,
+  ]),
 ];

@@ -51,8 +51,9 @@
  * in zero time goes to the detail that contains (or, at a boundary, ends at) that instant.
  * `sanitizeSamples()` is the lenient pre-pass for noisy meters.
  */
-import { formatDateTime } from '../tcec/time.ts';
+
 import { priceToUnits, yuanToFen } from '../tcec/money.ts';
+import { formatDateTime } from '../tcec/time.ts';
 import { type CompiledTariff, compileTariff, locate, priceUnitsToYuan, type TariffPeriod } from './tariff.ts';
 
 export { type TariffPeriod, validateTariff } from './tariff.ts';

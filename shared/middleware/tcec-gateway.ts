@@ -199,12 +199,7 @@ const profileStep = (partner: Partner, event: APIGatewayProxyEventV2, state: Sta
  * …" before its Data is even decrypted — the same answer whatever it sent. Nothing else is needed to
  * put an extension behind the switch: declare it `extension: true` in the catalog.
  */
-const refuseDisabledExtension = (
-  iface: InterfaceName,
-  profile: Profile,
-  partner: Partner,
-  feature: GatewayOptions['feature'],
-): void => {
+const refuseDisabledExtension = (iface: InterfaceName, profile: Profile, partner: Partner, feature: GatewayOptions['feature']): void => {
   if (!isExtension(iface) || profileEnables(profile, iface)) return;
   if (feature && partner.features[feature]) return;
   throw new TcecError(Ret.BizError, `${iface} is not enabled for OperatorID ${partner.operatorId}`);

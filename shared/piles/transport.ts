@@ -32,7 +32,7 @@ export class LocalPileTransport {
   ) {}
 
   async send(cmd: PileCommand | PileReservation): Promise<void> {
-    const url = `${this.baseUrl.replace(/\/+$/, '')}/${'ReserveSeq' in cmd ? 'reservations' : 'commands'}`;
+    const url = `${this.baseUrl.replace(/\/+$/, '')}/${cmd.command === 'reserve' || cmd.command === 'cancel' ? 'reservations' : 'commands'}`;
     const res = await this.fetchImpl(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(cmd) });
     if (!res.ok) throw new PileTransportError(`pile simulator at ${url} answered HTTP ${res.status}: ${(await res.text()).slice(0, 200)}`);
   }

@@ -36,8 +36,8 @@ import {
   stopReasonOf,
 } from '../domain/charging.ts';
 import { isStationGranted } from '../domain/grants.ts';
-import { statusForStart } from '../domain/reservation.ts';
 import { chargeInfoOf, chargeStatusOf, type OrderFacts } from '../domain/order-views.ts';
+import { statusForStart } from '../domain/reservation.ts';
 import { pushConfig } from '../push/config.ts';
 import { type ConnectorView, getConnectorView } from '../store/connector-view.ts';
 import {

@@ -438,5 +438,11 @@ export const reservePile = async (
   if (cmd.command === 'cancel') return sendCall(chargePoint.chargePointId, 'CancelReservation', { reservationId }, about, now);
   const connectorId = chargePoint.connectors.indexOf(cmd.ConnectorID) + 1;
   const expiryDate = cmd.expiresAt ?? now.toISOString();
-  return sendCall(chargePoint.chargePointId, 'ReserveNow', { connectorId, expiryDate, idTag: idTagOf(cmd.ReserveSeq), reservationId }, about, now);
+  return sendCall(
+    chargePoint.chargePointId,
+    'ReserveNow',
+    { connectorId, expiryDate, idTag: idTagOf(cmd.ReserveSeq), reservationId },
+    about,
+    now,
+  );
 };

@@ -36,7 +36,11 @@ const granted = (r: Reservation): ReserveAnswer => ({
   ReserveFee: fenToYuan(r.feeFen),
 });
 
-export const reserveConnector = async (partner: Partner, req: RequestData<'query_reserve_connector'>, now: Date): Promise<ReserveAnswer> => {
+export const reserveConnector = async (
+  partner: Partner,
+  req: RequestData<'query_reserve_connector'>,
+  now: Date,
+): Promise<ReserveAnswer> => {
   const seqProblem = checkReserveSeq(req.ReserveSeq, partner.operatorId);
   if (seqProblem) throw new TcecError(Ret.BizError, seqProblem);
 

@@ -63,7 +63,10 @@ export const getReservationHold = async (connectorId: string, now: Date): Promis
   return { ReserveSeq: i.ReserveSeq, OperatorID: String(i.OperatorID), reservedUntilMs: until };
 };
 
-export type ReserveResult = { outcome: 'created' } | { outcome: 'duplicate'; reservation: Reservation } | { outcome: 'taken'; by: 'order' | 'reservation' };
+export type ReserveResult =
+  | { outcome: 'created' }
+  | { outcome: 'duplicate'; reservation: Reservation }
+  | { outcome: 'taken'; by: 'order' | 'reservation' };
 
 /** Record the reservation and hold the connector in one transaction. */
 export const createReservation = async (r: Reservation, now: Date): Promise<ReserveResult> => {
