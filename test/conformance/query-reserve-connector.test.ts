@@ -111,7 +111,9 @@ describe('query_reserve_connector — extension (ours, §5.5 reservation), behin
     expect(bad.msg).toMatch(/ReserveSeq: must be 27 characters/);
     expect(await getReservationHold('FX0001E01C2', new Date())).toBeUndefined();
   });
+});
 
+describe('query_cancel_reservation — extension (ours, §5.5 reservation): cancellation and expiry', () => {
   it('cancellation frees the connector (the pile reports it idle) and is idempotent', async () => {
     const connector = 'FX0001E01C2';
     const seq = seqOf(ctx.p1);
