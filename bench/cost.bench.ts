@@ -176,7 +176,7 @@ const child = async (job: string, out: string): Promise<void> => {
     } finally {
       await platform.stop();
     }
-  } else {
+  } else if (job.startsWith('fanout:')) {
     const partners = Number(job.replace('fanout:', ''));
     const dir = mkdtempSync(join(tmpdir(), 'cost-bench-'));
     try {
@@ -219,6 +219,68 @@ const child = async (job: string, out: string): Promise<void> => {
           tally: meter.takeTally(),
           pushes: pushesSoFar(platform) - before,
         });
+      } finally {
+        await platform.stop();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  if (job === 'reservation') {
+    // the reservation extension: reserve (the pile told, Status 4 stored and pushed to the one
+    // partner), then cancel (the pile told, Status 1 back); one connector at a time, drained
+    const dir = mkdtempSync(join(tmpdir(), 'cost-bench-resv-'));
+    try {
+      const seed = JSON.parse(readFileSync(FIXTURE, 'utf8')) as {
+        partners: Record<string, unknown>[];
+        stations: Record<string, unknown>[];
+        [k: string]: unknown;
+      };
+      seed.profiles = { reserving: { extends: 'cec2016', extensions: ['query_reserve_connector', 'query_cancel_reservation'] } };
+      seed.partners = [{ ...seed.partners[0], profile: 'reserving' }];
+      (seed.stations.find((st) => st.StationID === 'FX0001') as Record<string, unknown>).ReservationPolicy = { MaxMinutes: 30, Fee: 1 };
+      const seedFile = join(dir, 'seed.json');
+      writeFileSync(seedFile, JSON.stringify(seed));
+      progress('reservation: reserve and cancel on three connectors');
+      const platform = await startPlatform({ ...common, seedFile });
+      const sim = platform.simulator!;
+      try {
+        await sim.flush();
+        await platform.cloud.drain({ timeoutMs: 10 * 60_000, includeDelayed: true });
+        const p = platform.seed.partners[0]!;
+        const token = await tokenFor(platform.apiUrl, p);
+        const settle = async () => {
+          await sim.flush();
+          await platform.cloud.drain({ timeoutMs: 5 * 60_000, includeDelayed: true });
+          await sim.flush();
+          await platform.cloud.drain({ timeoutMs: 5 * 60_000, includeDelayed: true });
+        };
+        await settle();
+        meter.takeTally();
+        const start = pushesSoFar(platform);
+        const connectors = ['FX0001E01C1', 'FX0001E01C2', 'FX0001E02C1'];
+        const seqs = connectors.map((_, i) => `${p.operatorId}${String(Date.now()).slice(-13)}${String(i).padStart(5, '0')}`);
+        for (const [i, c] of connectors.entries()) {
+          const r = await callAs(
+            platform.apiUrl,
+            p,
+            'query_reserve_connector',
+            { ReserveSeq: seqs[i], ConnectorID: c, ReserveMinutes: 15 },
+            token,
+          );
+          if ((r.data as { SuccStat?: number } | undefined)?.SuccStat !== 0)
+            throw new Error(`reserve: Ret ${r.ret} ${JSON.stringify(r.data)}`);
+          await settle();
+        }
+        save({ name: 'reservation (reserve)', units: connectors.length, tally: meter.takeTally(), pushes: pushesSoFar(platform) - start });
+        const before = pushesSoFar(platform);
+        for (const seq of seqs) {
+          const r = await callAs(platform.apiUrl, p, 'query_cancel_reservation', { ReserveSeq: seq }, token);
+          if ((r.data as { SuccStat?: number } | undefined)?.SuccStat !== 0)
+            throw new Error(`cancel: Ret ${r.ret} ${JSON.stringify(r.data)}`);
+          await settle();
+        }
+        save({ name: 'reservation (cancel)', units: connectors.length, tally: meter.takeTally(), pushes: pushesSoFar(platform) - before });
       } finally {
         await platform.stop();
       }
@@ -297,7 +359,9 @@ export const main = async (): Promise<void> => {
   const only = process.env.BENCH_COST_ONLY;
   // `sessions` (only when asked for): the charging sessions without the startup burst and station-status scenarios
   const jobs = (only?.split(',').includes('sessions') ? ['sessions'] : []).concat(
-    ['demo', 'fanout:1', 'fanout:5', 'fanout:10'].filter((j) => !only || only.split(',').some((o) => j === o || j.startsWith(`${o}:`))),
+    ['demo', 'fanout:1', 'fanout:5', 'fanout:10', 'reservation'].filter(
+      (j) => !only || only.split(',').some((o) => j === o || j.startsWith(`${o}:`)),
+    ),
   );
   const dir = mkdtempSync(join(tmpdir(), 'cost-bench-out-'));
   const all: Scenario[] = [];

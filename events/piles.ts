@@ -58,6 +58,8 @@ export const PileCommandRequested = defineEvent({
     StartChargeSeq,
     ConnectorID,
     requestedAt: Instant,
+    /** a start on the partner's own reservation (extension): the charge point admits the reservation's idTag */
+    ReserveSeq: z.string().min(1).max(64).optional(),
   }),
   sample: {
     command: 'start',
@@ -146,5 +148,29 @@ export const PileMeterValues = defineEvent({
     currentA: 125.5,
     voltageA: 395.2,
     soc: 56.3,
+  },
+});
+
+export const PileReservationRequested = defineEvent({
+  source: CHARGING_SOURCE,
+  detailType: 'PileReservationRequested',
+  version: 1,
+  description:
+    'The reservation extension asks a pile to hold a connector until expiresAt (it then reports Status 4) or to release it; the pile gateway delivers it (OCPP ReserveNow / CancelReservation)',
+  detail: z.object({
+    command: z.enum(['reserve', 'cancel']),
+    /** the partner's reservation sequence (query_reserve_connector) */
+    ReserveSeq: z.string().min(1).max(64),
+    ConnectorID,
+    /** when the reservation lapses (reserve only) */
+    expiresAt: Instant.optional(),
+    requestedAt: Instant,
+  }),
+  sample: {
+    command: 'reserve',
+    ReserveSeq: 'MA01H3BQ2202611230930450001',
+    ConnectorID: '1010000000000000000000001',
+    expiresAt: '2026-11-23T01:45:45.000Z',
+    requestedAt: '2026-11-23T01:30:45.000Z',
   },
 });

@@ -15,7 +15,14 @@ import { DeliverySchema } from '../shared/push/messages.ts';
 import { ConnectorStatusChanged } from './baseinfo.ts';
 import { defineQueue } from './define.ts';
 import { OrderFinished, OrderProgress, OrderStarted } from './orders.ts';
-import { PileCommandRequested, PileMeterValues, PileSessionStarted, PileSessionStopped, PileStatusChanged } from './piles.ts';
+import {
+  PileCommandRequested,
+  PileMeterValues,
+  PileReservationRequested,
+  PileSessionStarted,
+  PileSessionStopped,
+  PileStatusChanged,
+} from './piles.ts';
 
 // -- baseinfo --------------------------------------------------------------------------------------
 
@@ -33,11 +40,12 @@ export const ConnectorStatusQueue = defineQueue({
 
 export const PileCommandsQueue = defineQueue({
   name: 'pile-commands',
-  description: 'Start/stop commands for the piles (PileCommandRequested); a command the transport cannot hand over ends in the DLQ',
+  description:
+    'Start/stop and reserve/cancel commands for the piles (PileCommandRequested, PileReservationRequested); a command the transport cannot hand over ends in the DLQ',
   tier: 'L0',
   visibilityTimeoutSeconds: 60,
   maxReceiveCount: 5,
-  subscribe: [PileCommandRequested],
+  subscribe: [PileCommandRequested, PileReservationRequested],
   dlqRetentionDays: 14,
 });
 

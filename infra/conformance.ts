@@ -66,7 +66,7 @@ export const renderConformance = (root: string): string => {
         ? 'partial'
         : 'not yet';
     const tests = testsNaming(root, name);
-    return `| \`${name}\`${d.extension ? ' (extension)' : ''} | §${d.section} | ${d.implementedBy === 'cpo' ? 'us' : d.implementedBy === 'partner' ? 'partner' : 'both'} | ${status} | ${needed ? `cec2016, xiaoju${DIALECT_NOTES[name] ? `; ${DIALECT_NOTES[name]}` : ''}` : '—'} | ${tests.length ? tests.map((t) => `\`${t}\``).join('<br>') : '—'} |`;
+    return `| \`${name}\`${d.extension ? (d.ours ? ' (extension, ours)' : ' (extension)') : ''} | §${d.section} | ${d.implementedBy === 'cpo' ? 'us' : d.implementedBy === 'partner' ? 'partner' : 'both'} | ${status} | ${needed ? `cec2016, xiaoju${DIALECT_NOTES[name] ? `; ${DIALECT_NOTES[name]}` : ''}` : '—'} | ${tests.length ? tests.map((t) => `\`${t}\``).join('<br>') : '—'} |`;
   });
   return `# T/CEC 102 conformance
 
@@ -96,10 +96,24 @@ ${rows.join('\n')}
 
 ## Extensions
 
+Every interface marked *extension* is behind the **profile switch** (msp): it is served only to a
+partner whose profile lists it in \`extensions\` (a built-in profile such as \`didi\`, or a seed's
+\`profiles.<name>.extensions\`); any other partner gets Ret 4004 \`<interface> is not enabled for
+OperatorID …\` before its Data is read. *extension, ours* marks an interface with no public contract
+(reference §5.5), designed here in the T/CEC style: \`query_*\` we serve, \`notification_*\` we push,
+27-character sequences prefixed by the partner's OperatorID, SuccStat/FailReason, both dialects.
+
+- \`query_reserve_connector\`, \`query_cancel_reservation\` (ours; reservation 预约充电, README
+  "Extension services"): a partner holds an idle connector for \`ReserveMinutes\` (at most the
+  station's \`ReservationPolicy.MaxMinutes\`); the connector shows Status 4 (the pile reports it:
+  OCPP \`ReserveNow\`, the simulator likewise) and only that partner can start on it; it lapses at
+  \`ExpireTime\` or is cancelled. FailReason: 1 unknown connector, 2 the station takes no
+  reservations, 3 beyond the station's limit, 4 busy, 5 already reserved, 6 offline or faulted.
+  A start by another partner on a reserved connector: FailReason 3 (busy).
 - \`query_charge_info\` (not in the 2016 standard, reference §3.14): the order detail by
   \`StartChargeSeq\` — the fields of \`notification_charge_order_info\` plus \`StartChargeSeqStat\`.
-  Enabled per partner (\`features.queryChargeInfo\` in the seed / \`partners add --query-charge-info\`);
-  a partner without it gets Ret 4004.
+  Enabled per partner (\`features.queryChargeInfo\` in the seed / \`partners add --query-charge-info\`)
+  or by the profile; a partner without it gets Ret 4004.
 
 ## Reconciliation (reference §3.13, §5.3)
 

@@ -8,6 +8,7 @@ import { baseinfoFunctions, baseinfoQueues, baseinfoTables } from './baseinfo.ts
 import { chargingFunctions, chargingQueues, chargingTables } from './charging.ts';
 import { dxpBuckets, dxpFunctions, dxpTables } from './dxp.ts';
 import { evcsFunctions, evcsTables } from './evcs.ts';
+import { mspFunctions } from './msp.ts';
 import { pilesFunctions, pilesQueues, pilesTables } from './piles.ts';
 import { pushFunctions, pushQueues, pushTables } from './push.ts';
 import { reconcileFunctions, reconcileQueues, reconcileTables } from './reconcile.ts';
@@ -41,6 +42,7 @@ export const functions: readonly FunctionDecl[] = [
   ...reconcileFunctions,
   ...roamingFunctions,
   ...dxpFunctions,
+  ...mspFunctions,
 ];
 
 export const topology: Topology = { tables, queues, functions, buckets };

@@ -9,7 +9,7 @@
 /** L0 core (never degraded) … L3 peripheral. Tiers drive memory, timeouts, alarms, retry budgets. */
 export type Tier = 'L0' | 'L1' | 'L2' | 'L3';
 
-type Service = 'evcs' | 'charging' | 'baseinfo' | 'push' | 'piles' | 'parking' | 'reconcile' | 'dxp' | 'ops' | 'roaming';
+type Service = 'evcs' | 'charging' | 'baseinfo' | 'push' | 'piles' | 'parking' | 'msp' | 'reconcile' | 'dxp' | 'ops' | 'roaming';
 
 type AttributeType = 'S' | 'N';
 

@@ -51,6 +51,8 @@
  * in zero time goes to the detail that contains (or, at a boundary, ends at) that instant.
  * `sanitizeSamples()` is the lenient pre-pass for noisy meters.
  */
+
+import { priceToUnits, yuanToFen } from '../tcec/money.ts';
 import { formatDateTime } from '../tcec/time.ts';
 import { type CompiledTariff, compileTariff, locate, priceUnitsToYuan, type TariffPeriod } from './tariff.ts';
 
@@ -480,4 +482,15 @@ export function toOrderTotals(b: Bill): OrderTotals {
     SumPeriod: b.details.length,
     ChargeDetails: toChargeDetails(b),
   };
+}
+
+/**
+ * The fee of a reservation (extension, shared/domain/reservation.ts) of `minutes`: the station's
+ * fixed `Fee` plus `FeePerMinute` × minutes, in fen. The per-minute part is exact in price units
+ * (1/10000 yuan) and rounded ONCE, half-up, to the fen — the same rule as a detail's money.
+ */
+export function reservationFeeFen(policy: { Fee?: number | undefined; FeePerMinute?: number | undefined }, minutes: number): number {
+  const fixedFen = yuanToFen(policy.Fee ?? 0);
+  const perMinuteUnits = priceToUnits(policy.FeePerMinute ?? 0);
+  return fixedFen + Math.round((perMinuteUnits * minutes) / 100);
 }

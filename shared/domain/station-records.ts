@@ -41,6 +41,7 @@ import {
 } from '../tcec/schemas.ts';
 import { parseDate } from '../tcec/time.ts';
 import { type CsvRecord, CsvSyntaxError, parseCsv } from './csv.ts';
+import { ReservationPolicySchema } from './reservation.ts';
 import { validateTariff } from './tariff.ts';
 
 // ───────────────────────────── field rules ─────────────────────────────
@@ -177,6 +178,8 @@ const ImportStationSchema = stricter(stationInfoFields, {
   ...Object.fromEntries(STATION_ATTRIBUTES.map((k) => [k, int().min(0, 'must be ≥ 0').max(9999, 'at most 9999').optional()])),
   /** the station's time-of-use prices (T/CEC §3.6 PolicyInfos), valid for every connector */
   PolicyInfos: z.array(ImportPolicySchema, { error: 'must be an array' }).optional(),
+  /** extension settings (never sent in StationInfo): reservation (shared/domain/reservation.ts) */
+  ReservationPolicy: ReservationPolicySchema.optional(),
 }).superRefine((s, ctx) => {
   if (s.PolicyInfos?.length) {
     const v = validateTariff(s.PolicyInfos.map((p) => ({ startTime: p.StartTime, elecPrice: p.ElecPrice, servicePrice: p.SevicePrice })));
@@ -186,8 +189,11 @@ const ImportStationSchema = stricter(stationInfoFields, {
 
 export type StationWithPolicy = z.infer<typeof ImportStationSchema>;
 export type PolicyInfo = { StartTime: string; ElecPrice: number; SevicePrice: number };
-/** StationInfo exactly as §3.1 sends it (no PolicyInfos). */
-export type StationInfo = Omit<StationWithPolicy, 'PolicyInfos'>;
+/** the station's extension settings, kept beside StationInfo (never part of it) */
+const EXTENSION_KEYS = ['ReservationPolicy'] as const;
+export type StationExtensions = Pick<StationWithPolicy, (typeof EXTENSION_KEYS)[number]>;
+/** StationInfo exactly as §3.1 sends it (no PolicyInfos, no extension settings). */
+export type StationInfo = Omit<StationWithPolicy, 'PolicyInfos' | (typeof EXTENSION_KEYS)[number]>;
 
 // ───────────────────────────── validation ─────────────────────────────
 
@@ -469,6 +475,9 @@ const stableJson = (v: unknown): string => {
 };
 const contentHash = (v: unknown): string => createHash('sha256').update(stableJson(v)).digest('base64url').slice(0, 22);
 
+/** the extensions hash of a station with none (a META written before extensions existed has none) */
+export const EMPTY_EXTENSIONS_HASH = contentHash({});
+
 export interface StationParts {
   readonly stationId: string;
   /** the full StationInfo (with EquipmentInfos), as §3.1 returns it */
@@ -479,12 +488,16 @@ export interface StationParts {
   readonly connectors: ReadonlyArray<{ connectorId: string; equipmentId: string; hash: string }>;
   readonly policy: readonly PolicyInfo[];
   readonly policyHash: string;
+  /** extension settings (reservation policy…) and their hash */
+  readonly extensions: StationExtensions;
+  readonly extensionsHash: string;
 }
 
 /** Split a validated station into the units whose changes are tracked separately. */
 export const stationParts = (s: StationWithPolicy): StationParts => {
-  const { PolicyInfos, EquipmentInfos, ...stationOnly } = s;
+  const { PolicyInfos, EquipmentInfos, ReservationPolicy, ...stationOnly } = s;
   const policy = PolicyInfos ?? [];
+  const extensions: StationExtensions = ReservationPolicy ? { ReservationPolicy } : {};
   return {
     stationId: s.StationID,
     info: { ...stationOnly, EquipmentInfos },
@@ -495,5 +508,7 @@ export const stationParts = (s: StationWithPolicy): StationParts => {
     ),
     policy,
     policyHash: contentHash(policy),
+    extensions,
+    extensionsHash: contentHash(extensions),
   };
 };

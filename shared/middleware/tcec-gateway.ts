@@ -36,7 +36,7 @@ import { resolveToken } from '../store/tokens.ts';
 import type { SecretSet } from '../tcec/crypto.ts';
 import { ContractError } from '../tcec/dialect.ts';
 import { decodeRequestData, encodeResponse, parseRequestEnvelope, type RequestEnvelope, verifyRequestSig } from '../tcec/envelope.ts';
-import type { InterfaceName, RequestData, ResponseInput } from '../tcec/interfaces.ts';
+import { type InterfaceName, isExtension, type RequestData, type ResponseInput } from '../tcec/interfaces.ts';
 import { type Profile, profileEnables, profileFromWire, profileToWire } from '../tcec/profiles.ts';
 import { Ret, TcecError } from '../tcec/ret.ts';
 import { parseTimeStamp } from '../tcec/time.ts';
@@ -57,7 +57,7 @@ export interface TcecRequest<D = unknown, N extends InterfaceName = InterfaceNam
 export interface GatewayOptions {
   /** false only for query_token, which is how a partner obtains a token */
   readonly requireToken?: boolean;
-  /** an extension interface enabled per partner */
+  /** an older per-partner switch that also enables this extension interface (besides the profile's `extensions`) */
   readonly feature?: keyof Partner['features'];
   /** the time source (tests inject one; default the system clock) */
   readonly clock?: () => Date;
@@ -192,6 +192,19 @@ const profileStep = (partner: Partner, event: APIGatewayProxyEventV2, state: Sta
   return profile;
 };
 
+/**
+ * The extension switch (msp): an interface the catalog marks `extension` is served only to a partner
+ * whose profile lists it in `extensions` (or, for the older per-partner switches, whose
+ * `features[feature]` is on). Anyone else gets Ret 4004 "<interface> is not enabled for OperatorID
+ * …" before its Data is even decrypted — the same answer whatever it sent. Nothing else is needed to
+ * put an extension behind the switch: declare it `extension: true` in the catalog.
+ */
+const refuseDisabledExtension = (iface: InterfaceName, profile: Profile, partner: Partner, feature: GatewayOptions['feature']): void => {
+  if (!isExtension(iface) || profileEnables(profile, iface)) return;
+  if (feature && partner.features[feature]) return;
+  throw new TcecError(Ret.BizError, `${iface} is not enabled for OperatorID ${partner.operatorId}`);
+};
+
 const tcecGateway = (iface: InterfaceName, opts: GatewayOptions = {}): MiddlewareObj<Event, Result> => {
   const requireToken = opts.requireToken ?? true;
   const clock = opts.clock ?? (() => new Date());
@@ -258,14 +271,12 @@ const tcecGateway = (iface: InterfaceName, opts: GatewayOptions = {}): Middlewar
       }
       refuseReplay(envelope, ts, now, cfg.TIMESTAMP_WINDOW_SECONDS);
 
+      refuseDisabledExtension(iface, profile, partner, opts.feature);
+
       const raw = decodeRequestData(envelope, secrets);
       const parsed = profileFromWire(profile, iface, 'request', raw);
       if (!parsed.ok) throw new TcecError(Ret.BizError, parsed.msg);
       logger.appendKeys(searchKeys(parsed.value));
-
-      if (opts.feature && !partner.features[opts.feature] && !profileEnables(profile, iface)) {
-        throw new TcecError(Ret.BizError, `${iface} is not enabled for OperatorID ${partner.operatorId}`);
-      }
 
       event.tcec = {
         interface: iface,

@@ -11,14 +11,16 @@
  * retries the command and finally parks it in the DLQ, never losing it silently.
  */
 import type { DetailOf } from '../../events/define.ts';
-import type { PileCommandRequested } from '../../events/piles.ts';
+import type { PileCommandRequested, PileReservationRequested } from '../../events/piles.ts';
 import { config } from '../config.ts';
-import { commandPile } from '../services/ocpp.ts';
+import { commandPile, reservePile } from '../services/ocpp.ts';
 import { getChargePoint } from '../store/ocpp.ts';
 import { getConnectorRef } from '../store/stations.ts';
 import { emitPileEvents } from './emit.ts';
 
 export type PileCommand = DetailOf<typeof PileCommandRequested>;
+/** reserve / cancel a connector (the reservation extension) */
+export type PileReservation = DetailOf<typeof PileReservationRequested>;
 
 export class PileTransportError extends Error {}
 
@@ -29,8 +31,8 @@ export class LocalPileTransport {
     private readonly fetchImpl: typeof fetch = fetch,
   ) {}
 
-  async send(cmd: PileCommand): Promise<void> {
-    const url = `${this.baseUrl.replace(/\/+$/, '')}/commands`;
+  async send(cmd: PileCommand | PileReservation): Promise<void> {
+    const url = `${this.baseUrl.replace(/\/+$/, '')}/${cmd.command === 'reserve' || cmd.command === 'cancel' ? 'reservations' : 'commands'}`;
     const res = await this.fetchImpl(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(cmd) });
     if (!res.ok) throw new PileTransportError(`pile simulator at ${url} answered HTTP ${res.status}: ${(await res.text()).slice(0, 200)}`);
   }
@@ -81,5 +83,27 @@ export const deliverPileCommand = async (cmd: PileCommand, now = new Date()): Pr
         },
       },
     ]);
+  return 'offline';
+};
+
+/**
+ * Hands one reservation command to its pile: OCPP ReserveNow / CancelReservation, or the
+ * simulator's loopback. A pile reachable neither way is `offline`: nothing is sent (it could not
+ * have been reserved — only an idle connector can — and the platform's own record still decides
+ * who may start).
+ */
+export const deliverPileReservation = async (cmd: PileReservation, now = new Date()): Promise<Delivery> => {
+  const ref = await getConnectorRef(cmd.ConnectorID);
+  const cp = ref ? await getChargePoint(ref.equipmentId) : undefined;
+  if (cp?.connectors.includes(cmd.ConnectorID)) {
+    const out = await reservePile(cmd, cp, now);
+    if (out.sent) return 'ocpp';
+    if (out.reason === 'invalid') throw new PileTransportError(`command not valid OCPP: ${out.message ?? ''}`);
+  }
+  const sim = !cp || cp.simulated ? simulatorTransport() : undefined;
+  if (sim) {
+    await sim.send(cmd);
+    return 'simulator';
+  }
   return 'offline';
 };

@@ -38,6 +38,7 @@ import {
 import { isStationGranted } from '../domain/grants.ts';
 import { chargeInfoOf, chargeStatusOf, type OrderFacts } from '../domain/order-views.ts';
 import { byHour, type ProcessSample, selectSamples } from '../domain/process-samples.ts';
+import { statusForStart } from '../domain/reservation.ts';
 import { pushConfig } from '../push/config.ts';
 import { type ConnectorView, getConnectorView } from '../store/connector-view.ts';
 import {
@@ -56,6 +57,7 @@ import {
 } from '../store/orders.ts';
 import type { Partner } from '../store/partners.ts';
 import { appendSamples } from '../store/process-samples.ts';
+import { getReservationHold } from '../store/reservations.ts';
 import type { RequestData, ResponseData } from '../tcec/interfaces.ts';
 import { Ret, TcecError } from '../tcec/ret.ts';
 import { formatDateTime } from '../tcec/time.ts';
@@ -110,7 +112,10 @@ export const startCharge = async (partner: Partner, req: StartRequest, now: Date
   if (refusedBefore) return repeatedRefusal(refusedBefore, req.ConnectorID);
 
   const c = await connectorFor(partner, req.ConnectorID);
-  const decision = startDecision({ known: !!c, ...(c ? { status: c.status, priced: c.tariff.length > 0 } : {}) });
+  // a reserved connector (extension): startable by the reserving partner only; a lapsed reservation holds nothing
+  const hold = c?.status === ConnectorState.Reserved ? await getReservationHold(c.ConnectorID, now) : undefined;
+  const status = c ? statusForStart(c.status, !hold || hold.OperatorID === partner.operatorId) : undefined;
+  const decision = startDecision({ known: !!c, ...(c ? { status, priced: c.tariff.length > 0 } : {}) });
   if (!c || decision !== StartFail.None) {
     logger.info('start refused', { FailReason: decision, connectorStatus: c?.status });
     return refuse(partner, req, decision, now);
@@ -124,17 +129,21 @@ export const startCharge = async (partner: Partner, req: StartRequest, now: Date
     { kind: 'start', StartChargeSeq: req.StartChargeSeq },
     { delaySeconds: config().START_TIMEOUT_SECONDS },
   );
-  const created = await createOrder(
-    {
-      StartChargeSeq: req.StartChargeSeq,
-      ConnectorID: c.ConnectorID,
-      StationID: c.StationID,
-      EquipmentID: c.EquipmentID,
-      OperatorID: partner.operatorId,
-      tariff: c.tariff,
-    },
-    now,
-  );
+  const fields = {
+    StartChargeSeq: req.StartChargeSeq,
+    ConnectorID: c.ConnectorID,
+    StationID: c.StationID,
+    EquipmentID: c.EquipmentID,
+    OperatorID: partner.operatorId,
+    tariff: c.tariff,
+  };
+  let reserveSeq = hold?.OperatorID === partner.operatorId ? hold.ReserveSeq : undefined;
+  let created = await createOrder(fields, now, reserveSeq);
+  if (created.outcome === 'busy' && !reserveSeq && created.reservedBy?.OperatorID === partner.operatorId) {
+    // the partner's own reservation, not yet reported by the pile: the start takes it
+    reserveSeq = created.reservedBy.ReserveSeq;
+    created = await createOrder(fields, now, reserveSeq);
+  }
   if (created.outcome === 'duplicate') return repeatedStart(created.order, req.ConnectorID);
   if (created.outcome === 'busy') {
     logger.info('start refused: connector busy', { holder: created.holder });
@@ -147,6 +156,7 @@ export const startCharge = async (partner: Partner, req: StartRequest, now: Date
       StartChargeSeq: req.StartChargeSeq,
       ConnectorID: c.ConnectorID,
       requestedAt: now.toISOString(),
+      ...(created.outcome === 'created' && reserveSeq ? { ReserveSeq: reserveSeq } : {}),
     });
   } catch (err) {
     // the command did not leave: close the order at once so the connector is not held

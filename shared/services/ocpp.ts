@@ -307,6 +307,8 @@ const stopTransaction = async (cp: ChargePoint, p: Payload, now: Date): Promise<
 const OUTGOING_ACTIONS = [
   'RemoteStartTransaction',
   'RemoteStopTransaction',
+  'ReserveNow',
+  'CancelReservation',
   'Reset',
   'UnlockConnector',
   'ChangeAvailability',
@@ -404,15 +406,43 @@ export const timeOutCall = async (messageId: string): Promise<boolean> => {
  * connected over OCPP (or not registered): the caller decides what that means.
  */
 export const commandPile = async (
-  cmd: { command: 'start' | 'stop'; StartChargeSeq: string; ConnectorID: string },
+  cmd: { command: 'start' | 'stop'; StartChargeSeq: string; ConnectorID: string; ReserveSeq?: string | undefined },
   chargePoint: ChargePoint,
   now = new Date(),
 ): Promise<CallOutcome> => {
   const about = { StartChargeSeq: cmd.StartChargeSeq, ConnectorID: cmd.ConnectorID };
   if (cmd.command === 'stop')
     return sendCall(chargePoint.chargePointId, 'RemoteStopTransaction', { transactionId: transactionIdOf(cmd.StartChargeSeq) }, about, now);
-  const idTag = idTagOf(cmd.StartChargeSeq);
+  // on a reservation, the idTag the charge point holds the connector for (reservePile)
+  const idTag = idTagOf(cmd.ReserveSeq ?? cmd.StartChargeSeq);
   await putIssuedTag(idTag, { ...about, chargePointId: chargePoint.chargePointId }, now);
   const connectorId = chargePoint.connectors.indexOf(cmd.ConnectorID) + 1;
   return sendCall(chargePoint.chargePointId, 'RemoteStartTransaction', { connectorId, idTag }, about, now);
+};
+
+/**
+ * A reservation (extension) → ReserveNow (connectorId, expiryDate, idTag, reservationId) or
+ * CancelReservation (reservationId). The reservationId is derived from the ReserveSeq (31 bits,
+ * like a transactionId), so a retried command and the cancel need no lookup. The idTag is the one a
+ * start on this reservation uses (the platform decides who may start: only the reserving partner),
+ * so the charge point lets exactly that start through. The charge point reports Status Reserved
+ * (T/CEC 4) itself and frees the connector at expiryDate.
+ */
+export const reservePile = async (
+  cmd: { command: 'reserve' | 'cancel'; ReserveSeq: string; ConnectorID: string; expiresAt?: string | undefined },
+  chargePoint: ChargePoint,
+  now = new Date(),
+): Promise<CallOutcome> => {
+  const about = { ConnectorID: cmd.ConnectorID };
+  const reservationId = transactionIdOf(cmd.ReserveSeq);
+  if (cmd.command === 'cancel') return sendCall(chargePoint.chargePointId, 'CancelReservation', { reservationId }, about, now);
+  const connectorId = chargePoint.connectors.indexOf(cmd.ConnectorID) + 1;
+  const expiryDate = cmd.expiresAt ?? now.toISOString();
+  return sendCall(
+    chargePoint.chargePointId,
+    'ReserveNow',
+    { connectorId, expiryDate, idTag: idTagOf(cmd.ReserveSeq), reservationId },
+    about,
+    now,
+  );
 };

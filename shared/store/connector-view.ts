@@ -5,6 +5,7 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.ts';
 import type { TariffPeriod } from '../domain/billing.ts';
+import type { ReservationPolicy } from '../domain/reservation.ts';
 import { dynamo } from './dynamo.ts';
 import { getConnectorRef, getStationMeta } from './stations.ts';
 
@@ -15,6 +16,8 @@ export interface ConnectorView {
   /** live T/CEC status (0 offline when never heard from) */
   status: number;
   tariff: TariffPeriod[];
+  /** the station's reservation policy (extension); absent: the station takes no reservations */
+  reservationPolicy?: ReservationPolicy;
 }
 
 export const getConnectorView = async (connectorId: string): Promise<ConnectorView | undefined> => {
@@ -39,5 +42,6 @@ export const getConnectorView = async (connectorId: string): Promise<ConnectorVi
     EquipmentID: ref.equipmentId,
     status: typeof conn.Item.status === 'number' ? conn.Item.status : 0,
     tariff: (meta?.policy ?? []).map((p) => ({ startTime: p.StartTime, elecPrice: p.ElecPrice, servicePrice: p.SevicePrice })),
+    ...(meta?.extensions?.ReservationPolicy ? { reservationPolicy: meta.extensions.ReservationPolicy } : {}),
   };
 };

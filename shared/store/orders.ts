@@ -6,7 +6,8 @@
  *                           the last reading, shared/domain/billing.ts RunningBill — its size follows the
  *                           periods crossed, not the samples), live values, when progress was last
  *                           published (`lastProgressAt`), final bill and energy (`energyWh`)
- *   LOCK#<ConnectorID>      the one session a connector runs (exists while an order is open)
+ *   LOCK#<ConnectorID>      the one session a connector runs (exists while an order is open), or the
+ *                           reservation that holds it (extension, shared/store/reservations.ts)
  *   REFUSAL#<StartChargeSeq> a start we refused (no order was created): a repeat gets the same
  *                           answer; expires by TTL (`ttl`) after REFUSAL_TTL_DAYS
  *
@@ -44,6 +45,7 @@ import { config } from '../config.ts';
 import type { RunningBill, TariffPeriod } from '../domain/billing.ts';
 import { allowedFrom, type FinishEvent, type OrderEvent, OrderStatus } from '../domain/charging.ts';
 import { conditionalSend, conditionalWrite, dynamo, isConditionalFailure, isTransactionConflict } from './dynamo.ts';
+import { useReservationItem } from './reservations.ts';
 
 export interface LiveValues {
   at: string;
@@ -115,7 +117,7 @@ export const getOrder = async (seq: string, consistent = true): Promise<Order | 
 export type CreateResult =
   | { outcome: 'created'; order: Order }
   | { outcome: 'duplicate'; order: Order }
-  | { outcome: 'busy'; holder?: string };
+  | { outcome: 'busy'; holder?: string; reservedBy?: { ReserveSeq: string; OperatorID: string } };
 
 /**
  * Create the order and take the connector's lock in one transaction. Exactly one of any number of
@@ -124,9 +126,13 @@ export type CreateResult =
 export const createOrder = async (
   o: Pick<Order, 'StartChargeSeq' | 'ConnectorID' | 'StationID' | 'EquipmentID' | 'OperatorID' | 'tariff'>,
   now: Date,
+  /** the partner's own reservation of the connector (extension): the order takes its lock and marks it used */
+  reserveSeq?: string,
 ): Promise<CreateResult> => {
   const order: Order = { ...o, status: OrderStatus.Starting, createdAt: now.toISOString() };
   for (let attempt = 0; ; attempt++) {
+    // a lapsed reservation never holds a connector; the partner's own one is taken over by its start
+    const lockFree = `attribute_not_exists(pk) OR (attribute_not_exists(StartChargeSeq) AND (reservedUntilMs <= :now${reserveSeq ? ' OR ReserveSeq = :resv' : ''}))`;
     try {
       await dynamo().send(
         new TransactWriteCommand({
@@ -142,9 +148,11 @@ export const createOrder = async (
               Put: {
                 TableName: table(),
                 Item: { ...lockKey(o.ConnectorID), StartChargeSeq: o.StartChargeSeq, OperatorID: o.OperatorID, createdAt: order.createdAt },
-                ConditionExpression: 'attribute_not_exists(pk)',
+                ConditionExpression: lockFree,
+                ExpressionAttributeValues: { ':now': now.getTime(), ...(reserveSeq ? { ':resv': reserveSeq } : {}) },
               },
             },
+            ...(reserveSeq ? [useReservationItem(reserveSeq, o.StartChargeSeq, order.createdAt)] : []),
           ],
         }),
       );
@@ -156,6 +164,15 @@ export const createOrder = async (
       if (existing) return { outcome: 'duplicate', order: existing };
       const lock = await dynamo().send(new GetCommand({ TableName: table(), Key: lockKey(o.ConnectorID), ConsistentRead: true }));
       if (lock.Item?.StartChargeSeq) return { outcome: 'busy', holder: String(lock.Item.StartChargeSeq) };
+      // another partner's reservation that has not lapsed (or one's own, used or cancelled meanwhile)
+      if (lock.Item?.ReserveSeq && Number(lock.Item.reservedUntilMs) > now.getTime())
+        return {
+          outcome: 'busy',
+          holder: `reservation ${String(lock.Item.ReserveSeq)}`,
+          reservedBy: { ReserveSeq: String(lock.Item.ReserveSeq), OperatorID: String(lock.Item.OperatorID) },
+        };
+      // the reservation was cancelled or lapsed meanwhile: start as on any free connector
+      reserveSeq = undefined;
       // neither the order nor a lock: the conflicting writer lost too, or released already — try again
       if (attempt >= 4) throw err;
       await new Promise((r) => setTimeout(r, 10 * 2 ** attempt));

@@ -47,7 +47,13 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.ts';
 import { type LiveStatus, type StoredStatus, toLiveStatus } from '../domain/connector-status.ts';
-import type { PolicyInfo, StationInfo, StationParts } from '../domain/station-records.ts';
+import {
+  EMPTY_EXTENSIONS_HASH,
+  type PolicyInfo,
+  type StationExtensions,
+  type StationInfo,
+  type StationParts,
+} from '../domain/station-records.ts';
 import { conditionalWrite, dynamo } from './dynamo.ts';
 
 const table = () => config().tableName('stations');
@@ -86,6 +92,8 @@ export interface StationMeta {
   policy: PolicyInfo[];
   policyHash: string;
   policyChangedAt: number;
+  /** extension settings (reservation policy…); absent on a META written before they existed */
+  extensions?: StationExtensions;
 }
 
 // ───────────────────────────── reads ─────────────────────────────
@@ -391,7 +399,7 @@ const stationItems = async (stationId: string): Promise<Map<string, Record<strin
   const items = await queryAll({
     KeyConditionExpression: 'pk = :p',
     ExpressionAttributeValues: { ':p': stationPk(stationId) },
-    ProjectionExpression: 'sk, #h, changedAt, effChangedAt, policyHash, policyChangedAt, equipmentId',
+    ProjectionExpression: 'sk, #h, changedAt, effChangedAt, policyHash, policyChangedAt, equipmentId, extensionsHash',
     ExpressionAttributeNames: { '#h': 'hash' },
   });
   return new Map(items.map((i) => [String(i.sk), i]));
@@ -466,7 +474,8 @@ const importOne = async (
   const policyChanged = !meta || meta.policyHash !== p.policyHash;
   if (policyChanged && meta) sum.policiesChanged++;
   const infoChanged = !meta || writes.length > 0 || meta.hash !== p.stationHash || Number(meta.effChangedAt) !== effChangedAt;
-  if (!infoChanged && !policyChanged) return 'unchanged';
+  const extensionsChanged = (meta?.extensionsHash ?? EMPTY_EXTENSIONS_HASH) !== p.extensionsHash;
+  if (!infoChanged && !policyChanged && !extensionsChanged) return 'unchanged';
   if (infoChanged) writes.push({ Put: { TableName: T, Item: { pk, sk: 'DOC', doc: JSON.stringify(p.info) } } });
   // META last: a crash mid-way leaves the old META, and the next import redoes what is missing
   writes.push({
@@ -482,6 +491,8 @@ const importOne = async (
         policy: p.policy,
         policyHash: p.policyHash,
         policyChangedAt: policyChanged ? nowMs : Number(meta?.policyChangedAt ?? nowMs),
+        extensions: p.extensions,
+        extensionsHash: p.extensionsHash,
         gsi1pk: 'STATION',
         gsi1sk: effChangedAt,
       },

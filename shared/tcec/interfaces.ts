@@ -15,10 +15,15 @@ export interface InterfaceDecl {
   implementedBy: 'cpo' | 'partner' | 'both';
   request: z.ZodType;
   response: z.ZodType;
-  /** not part of the 2016 standard */
+  /**
+   * not part of the 2016 standard: served only to a partner whose profile lists it in `extensions`
+   * (shared/middleware/tcec-gateway.ts refuses everyone else with Ret 4004)
+   */
   extension?: boolean;
   /** pushed only to supervision platforms (§5.3), as their profile lists it */
   supervision?: boolean;
+  /** an extension with no public contract, designed by us in the T/CEC style (docs/conformance.md says so) */
+  ours?: boolean;
   description: string;
 }
 
@@ -189,6 +194,27 @@ export const INTERFACES = {
     supervision: true,
     description: 'Supervision (provincial): the real-time charging power of each station.',
   },
+  query_reserve_connector: {
+    name: 'query_reserve_connector',
+    section: '5.5',
+    implementedBy: 'cpo',
+    request: S.QueryReserveConnectorRequestSchema,
+    response: S.QueryReserveConnectorResponseSchema,
+    extension: true,
+    ours: true,
+    description:
+      'Extension (reservation 预约充电): hold an idle connector for ReserveMinutes (bounded by the station policy); it shows Status 4 and only this partner can start on it; the fee, if any, is answered.',
+  },
+  query_cancel_reservation: {
+    name: 'query_cancel_reservation',
+    section: '5.5',
+    implementedBy: 'cpo',
+    request: S.QueryCancelReservationRequestSchema,
+    response: S.QueryCancelReservationResponseSchema,
+    extension: true,
+    ours: true,
+    description: 'Extension (reservation): release a reservation before it lapses; answers its state when it already ended.',
+  },
 } as const satisfies Record<string, InterfaceDecl>;
 
 export type InterfaceName = keyof typeof INTERFACES;
@@ -217,6 +243,9 @@ export type ResponseInput<N extends InterfaceName> = Simplify<
 export type DataOf<N extends InterfaceName, D extends Direction> = D extends 'request' ? RequestData<N> : ResponseData<N>;
 
 export const INTERFACE_NAMES = Object.keys(INTERFACES) as InterfaceName[];
+
+/** Is `iface` an extension (behind the profile switch)? */
+export const isExtension = (iface: InterfaceName): boolean => (INTERFACES[iface] as InterfaceDecl).extension === true;
 
 /** Names seen in the wild for the same interface (§1.3, §3.13): accept on the server side. */
 const INTERFACE_ALIASES: Readonly<Record<string, InterfaceName>> = {

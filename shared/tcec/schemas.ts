@@ -631,6 +631,45 @@ export const QueryChargeInfoResponseSchema = lenientObject({
 });
 
 // ---------------------------------------------------------------------------------------------
+// extension: reservation (预约充电). No public contract (reference §5.5): ours, in the T/CEC style.
+
+/** ReserveSeq: like StartChargeSeq, the partner's OperatorID + 18 characters (27; checked by business logic) */
+export const QueryReserveConnectorRequestSchema = lenientObject({
+  ReserveSeq: seq(),
+  ConnectorID: id(26),
+  /** how long to hold the connector, minutes (the station's policy bounds it) */
+  ReserveMinutes: int(1, 1440),
+});
+
+export const QueryReserveConnectorResponseSchema = lenientObject({
+  ReserveSeq: seq(),
+  ConnectorID: id(26),
+  SuccStat: succStat(),
+  /**
+   * 0 none, 1 connector unknown, 2 the station takes no reservations, 3 ReserveMinutes beyond the
+   * station's limit, 4 connector busy (plugged, charging), 5 already reserved, 6 connector offline or faulted
+   */
+  FailReason: reason(),
+  /** when the reservation lapses (success only) */
+  ExpireTime: dateTime().optional(),
+  /** the reservation fee, yuan (0 when the station charges none) */
+  ReserveFee: chargeOrderShape.TotalMoney.optional(),
+});
+
+export const QueryCancelReservationRequestSchema = lenientObject({
+  ReserveSeq: seq(),
+});
+
+export const QueryCancelReservationResponseSchema = lenientObject({
+  ReserveSeq: seq(),
+  SuccStat: succStat(),
+  /** 0 none, 1 no such reservation, 2 already ended (used, cancelled or expired) */
+  FailReason: reason(),
+  /** 1 active, 2 used by a session, 3 cancelled, 4 expired */
+  ReserveStat: code([1, 2, 3, 4]).optional(),
+});
+
+// ---------------------------------------------------------------------------------------------
 // error messages (Ret 4004 Msg)
 
 /** `EquipmentInfos[0].ConnectorInfos[2].ConnectorID` */

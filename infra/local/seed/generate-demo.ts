@@ -336,9 +336,11 @@ export const renderDemoSeed = (): { text: string; stations: number; connectors: 
       ServiceFee: `${policy[0]?.SevicePrice.toFixed(4)}元/度`,
       ParkFee: pick(['充电期间免费停车2小时', '停车费按商场标准收取', '免费停车']),
       Payment: '线上',
-      SupportOrder: 0,
+      // every fifth station takes reservations (extension; no draw from the PRNG, so nothing else moves)
+      SupportOrder: i % 5 === 0 ? 1 : 0,
       EquipmentInfos: equipment,
       PolicyInfos: policy,
+      ...(i % 5 === 0 ? { ReservationPolicy: { MaxMinutes: 30, Fee: 2 } } : {}),
     };
   });
 

@@ -2,6 +2,7 @@
  * The simulator's local-only HTTP endpoints (never deployed to AWS):
  *
  *   POST /local/sim/commands                  the local pile transport: a PileCommand → 202 {taken, ignored?}
+ *   POST /local/sim/reservations              the same for a reservation (reserve / cancel)
  *   GET  /local/sim                           {simSpeed, now (simulated), connectors, byState}
  *   GET  /local/sim/connectors/{ConnectorID}  the connector's simulated state (ConnectorView)
  *   POST /local/sim/connectors/{ConnectorID}  {"state": …, "vehicle"?: {…}} → the new ConnectorView
@@ -20,7 +21,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { PileCommandRequested } from '../../../events/piles.ts';
+import { PileCommandRequested, PileReservationRequested } from '../../../events/piles.ts';
 import { type ExtraRoute, type ExtraRouteContext, matchPath } from '../http.ts';
 import { closeServer, listen } from '../ports.ts';
 import { ADMIN_STATES, type AdminState, type PileSimulator, SimError } from './simulator.ts';
@@ -79,6 +80,14 @@ export const simulatorRoutes = (sim: PileSimulator): ExtraRoute[] => [
     handle: guard(async (_req, res, ctx) => {
       const cmd = PileCommandRequested.detail.parse(await parseJson(ctx));
       send(res, 202, sim.command(cmd));
+    }),
+  },
+  {
+    method: 'POST',
+    path: `${SIM_BASE_PATH}/reservations`,
+    handle: guard(async (_req, res, ctx) => {
+      const cmd = PileReservationRequested.detail.parse(await parseJson(ctx));
+      send(res, 202, sim.reserve(cmd));
     }),
   },
   {

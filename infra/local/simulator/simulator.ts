@@ -17,6 +17,8 @@
  *     before the start was answered is applied right after the start; a stop of a session already
  *     finished re-sends its PileSessionStopped (same cause, energy); an unknown one is ignored.
  *   - a connector in `silent` mode ignores every command (the "pile never answers" case).
+ *   - reserve / cancel (the reservation extension): an idle connector held for a reservation
+ *     reports Status 4 until it lapses or is cancelled; a start on it uses the reservation.
  * A running session sends PileMeterValues every 15 s (simulated), ends with `bms-full` when the
  * vehicle's BMS reaches its target SOC, `unplugged`, `local`, or `fault`. A pile that goes
  * offline mid-session stops charging and reports the stop (cause `fault`) when it is back online.
@@ -27,7 +29,7 @@
  */
 
 import type { ConnectorStatus, StopCause } from '../../../events/piles.ts';
-import type { PileCommand } from '../../../shared/piles/transport.ts';
+import type { PileCommand, PileReservation } from '../../../shared/piles/transport.ts';
 import { SimClock, type TimerHandle } from './clock.ts';
 import type { SimConnectorSpec } from './connectors.ts';
 import { Outbox, type SimEvent, type Sink } from './outbox.ts';
@@ -135,7 +137,7 @@ export interface CommandReceipt {
   /** taken for processing (an answer will follow unless the connector is silent) */
   taken: boolean;
   /** why not */
-  ignored?: 'unknown-connector' | 'silent' | 'duplicate' | 'no-such-session';
+  ignored?: 'unknown-connector' | 'silent' | 'duplicate' | 'no-such-session' | 'busy';
 }
 
 interface Session {
@@ -170,6 +172,8 @@ interface Conn {
   buffered: SimEvent[];
   reported?: { status: ConnectorStatus; park: 0 | 10 | 50; lock: 0 | 10 | 50 };
   autoTimer?: TimerHandle;
+  /** held for a reservation (extension): an idle connector then reports Status 4 until it lapses */
+  reservation?: { seq: string; timer: TimerHandle };
 }
 
 /** mulberry32: small, seedable, good enough for a simulation */
@@ -187,6 +191,9 @@ const prng = (seed: number) => {
 const STATUS: Record<SimState, ConnectorStatus> = { offline: 0, fault: 255, idle: 1, plugged: 2, charging: 3 };
 const PARK: Record<SimState, 0 | 10 | 50> = { offline: 0, fault: 0, idle: 10, plugged: 50, charging: 50 };
 const LOCK: Record<SimState, 0 | 10 | 50> = { offline: 0, fault: 10, idle: 10, plugged: 10, charging: 50 };
+
+/** an idle connector held for a reservation reports 4 (reserved) */
+const statusOf = (c: Conn): ConnectorStatus => (c.reservation && c.state === 'idle' ? 4 : STATUS[c.state]);
 
 const iso = (ms: number): string => new Date(Math.round(ms)).toISOString();
 
@@ -294,11 +301,47 @@ export class PileSimulator {
     return cmd.command === 'start' ? this.onStart(c, cmd.StartChargeSeq) : this.onStop(c, cmd.StartChargeSeq);
   }
 
+  /**
+   * A reservation (extension), as a charge point takes OCPP ReserveNow / CancelReservation: reserve
+   * holds an idle connector (Status 4) until `expiresAt` (measured from `requestedAt` on the
+   * simulated clock), then frees it; cancel frees it at once. A reserve for a connector that is not
+   * idle is ignored (the platform only reserves idle connectors; the pile's report decides).
+   */
+  reserve(cmd: PileReservation): CommandReceipt {
+    const c = this.conns.get(cmd.ConnectorID);
+    if (!c) return { taken: false, ignored: 'unknown-connector' };
+    if (c.mode === 'silent') return { taken: false, ignored: 'silent' };
+    const now = this.clock.now();
+    if (cmd.command === 'cancel') {
+      if (c.reservation?.seq !== cmd.ReserveSeq) return { taken: false, ignored: 'no-such-session' };
+      this.release(c, now);
+      return { taken: true };
+    }
+    if (c.reservation?.seq === cmd.ReserveSeq) return { taken: false, ignored: 'duplicate' };
+    if (c.state !== 'idle' || c.reservation || c.session || c.claim !== undefined) return { taken: false, ignored: 'busy' };
+    const holdMs = Math.max(0, Date.parse(cmd.expiresAt ?? cmd.requestedAt) - Date.parse(cmd.requestedAt));
+    const seq = cmd.ReserveSeq;
+    const timer = this.clock.after(holdMs, (at) => {
+      if (c.reservation?.seq === seq) this.release(c, at);
+    });
+    c.reservation = { seq, timer };
+    this.report(c, now);
+    return { taken: true };
+  }
+
+  private release(c: Conn, at: number): void {
+    c.reservation?.timer.cancel();
+    c.reservation = undefined;
+    this.report(c, at);
+  }
+
   private onStart(c: Conn, seq: string): CommandReceipt {
     if (c.pending.has(seq) || c.session?.seq === seq || c.lastStopped?.StartChargeSeq === seq)
       return { taken: false, ignored: 'duplicate' };
     c.pending.add(seq);
     const now = this.clock.now();
+    // the platform sends a start on a reserved connector only for the reserving partner: it uses the reservation
+    if (c.reservation) this.release(c, now);
     if (!c.session && c.claim === undefined) {
       c.claim = seq;
       // the driver plugged in before asking
@@ -578,7 +621,7 @@ export class PileSimulator {
 
   /** PileStatusChanged when (status, park, lock) differs from the last report */
   private report(c: Conn, at: number): void {
-    const status = STATUS[c.state];
+    const status = statusOf(c);
     const park = PARK[c.state];
     const lock = LOCK[c.state];
     const r = c.reported;
@@ -627,7 +670,7 @@ export class PileSimulator {
       kind: c.spec.kind,
       powerKw: c.spec.powerKw,
       state: c.state,
-      status: STATUS[c.state],
+      status: statusOf(c),
       parkStatus: PARK[c.state],
       lockStatus: LOCK[c.state],
       mode: c.mode,

@@ -65,3 +65,19 @@ describe('the import is stricter than the wire, never looser', () => {
     expect(PolicyInfoSchema.safeParse({ StartTime: '250000', ElecPrice: 1, SevicePrice: 0.5 }).success).toBe(false);
   });
 });
+
+describe('extension settings of a station (ReservationPolicy)', () => {
+  it('are validated with their path, kept beside StationInfo (never in it), and change the extensions hash only', () => {
+    const [s] = fixture() as [Obj];
+    const bad = validateStations([{ ...s, ReservationPolicy: { MaxMinutes: 0 } }]);
+    expect(bad.problems).toEqual(['stations[0].ReservationPolicy.MaxMinutes: must be ≥ 1']);
+    const plain = stationParts(validateStations([s]).stations[0]!);
+    const v = validateStations([{ ...s, ReservationPolicy: { MaxMinutes: 30, Fee: 2 } }]);
+    expect(v.problems).toEqual([]);
+    const parts = stationParts(v.stations[0]!);
+    expect(parts.extensions).toEqual({ ReservationPolicy: { MaxMinutes: 30, Fee: 2 } });
+    expect(parts.info).not.toHaveProperty('ReservationPolicy');
+    expect(parts.stationHash).toBe(plain.stationHash);
+    expect(parts.extensionsHash).not.toBe(plain.extensionsHash);
+  });
+});

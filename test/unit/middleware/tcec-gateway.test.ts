@@ -281,6 +281,15 @@ describe('Ret 4004: business Data', () => {
     const a = await call(h, requestBody(cec, { StartChargeSeq: SEQ }), cec.token);
     expectRet(a, 4004, /not enabled/);
   });
+
+  it('an extension its profile does not enable: 4004 before the Data is even read (the same answer whatever it sent)', async () => {
+    const h = tcecHandler('query_reserve_connector', async () => ({}) as never, { clock });
+    for (const data of [{ nonsense: true }, { ReserveSeq: SEQ, ConnectorID: CONNECTOR, ReserveMinutes: 10 }]) {
+      const a = await call(h, requestBody(cec, data), cec.token);
+      expectRet(a, 4004, new RegExp(`^query_reserve_connector is not enabled for OperatorID ${cec.partner.operatorId}$`));
+      verified(a, cec);
+    }
+  });
 });
 
 describe('Ret 500: our errors, one log line, signed', () => {

@@ -5,7 +5,7 @@
 
 import { createServer, type IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { PileCommandRequested } from '../../../events/piles.ts';
+import { PileCommandRequested, PileReservationRequested } from '../../../events/piles.ts';
 import { LocalPileTransport, type PileCommand, PileTransportError } from '../../../shared/piles/transport.ts';
 
 const cmd: PileCommand = PileCommandRequested.sample;
@@ -33,6 +33,21 @@ describe('LocalPileTransport (simulator)', () => {
     try {
       await new LocalPileTransport(s.url).send(cmd);
       expect(s.got).toEqual([{ method: 'POST', url: '/local/sim/commands', body: JSON.stringify(cmd) }]);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('a reservation goes to <PILE_SIM_URL>/reservations; a start on a reservation is still a command', async () => {
+    const s = await serve(202);
+    try {
+      const onReservation: PileCommand = { ...cmd, ReserveSeq: 'MA01H3BQ2202611230930450009' };
+      await new LocalPileTransport(s.url).send(PileReservationRequested.sample);
+      await new LocalPileTransport(s.url).send(onReservation);
+      expect(s.got.map((g) => [g.url, JSON.parse(g.body)])).toEqual([
+        ['/local/sim/reservations', PileReservationRequested.sample],
+        ['/local/sim/commands', onReservation],
+      ]);
     } finally {
       await s.close();
     }

@@ -263,6 +263,21 @@ const SAMPLES: Record<InterfaceName, { request: unknown; response: unknown }> = 
     request: { SupStationPowerInfos: [{ StationID: 'ST0001', DataTime: T1, StationRealTimePower: 120.5, ChargingConnectors: 2 }] },
     response: { SuccStat: 0, FailReason: 0 },
   },
+  query_reserve_connector: {
+    request: { ReserveSeq: SEQ, ConnectorID: '1010000000000000000000001', ReserveMinutes: 15 },
+    response: {
+      ReserveSeq: SEQ,
+      ConnectorID: '1010000000000000000000001',
+      SuccStat: 0,
+      FailReason: 0,
+      ExpireTime: T1,
+      ReserveFee: 1.5,
+    },
+  },
+  query_cancel_reservation: {
+    request: { ReserveSeq: SEQ },
+    response: { ReserveSeq: SEQ, SuccStat: 0, FailReason: 0, ReserveStat: 3 },
+  },
 };
 
 const reqMsg = (name: InterfaceName, data: unknown): string => {
@@ -277,16 +292,19 @@ const resMsg = (name: InterfaceName, data: unknown): string => {
 };
 
 describe('catalog (interfaces.ts)', () => {
-  it('declares the 15 standard interfaces, the query_charge_info extension and 4 supervision pushes, each with its section and implementer', () => {
-    expect(INTERFACE_NAMES).toHaveLength(20);
-    expect(INTERFACE_NAMES.filter((n) => (INTERFACES[n] as { supervision?: boolean }).supervision)).toHaveLength(4);
+  it('declares the 15 standard interfaces, the extensions and 4 supervision pushes, each with its section and implementer', () => {
+    const flag = (n: InterfaceName, k: 'extension' | 'supervision') => (INTERFACES[n] as { extension?: boolean; supervision?: boolean })[k];
+    expect(INTERFACE_NAMES.filter((n) => !flag(n, 'extension') && !flag(n, 'supervision'))).toHaveLength(15);
+    expect(INTERFACE_NAMES.filter((n) => flag(n, 'supervision'))).toHaveLength(4);
     for (const name of INTERFACE_NAMES) expect(INTERFACES[name].name).toBe(name);
     expect(INTERFACES.query_token.implementedBy).toBe('both');
     expect(INTERFACES.notification_stationStatus.implementedBy).toBe('partner');
     expect(INTERFACES.check_charge_orders.implementedBy).toBe('partner');
     expect(INTERFACES.query_start_charge.implementedBy).toBe('cpo');
     expect(INTERFACES.query_charge_info.extension).toBe(true);
-    expect(INTERFACE_NAMES.filter((n) => (INTERFACES[n] as { extension?: boolean }).extension)).toEqual(['query_charge_info']);
+    expect(INTERFACE_NAMES.filter((n) => (INTERFACES[n] as { extension?: boolean }).extension)).toContain('query_charge_info');
+    // an extension with no public contract is marked as ours (docs/conformance.md names it so)
+    expect(INTERFACES.query_reserve_connector).toMatchObject({ extension: true, ours: true });
     expect(INTERFACES.query_station_stats.section).toBe('3.4');
   });
 

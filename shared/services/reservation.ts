@@ -1,0 +1,123 @@
+/**
+ * The reservation extension (预约充电, msp): query_reserve_connector and query_cancel_reservation.
+ * Rules in shared/domain/reservation.ts, the fee in shared/domain/billing.ts, the records in
+ * shared/store/reservations.ts. The pile is told through PileReservationRequested (the pile gateway
+ * turns it into OCPP ReserveNow / CancelReservation, or the simulator's), and reports Status 4 /
+ * back to 1 itself — so every partner sees the reservation through the one status pipeline.
+ */
+import { logger, MetricUnit, metrics } from '#powertools';
+import { PileReservationRequested } from '../../events/piles.ts';
+import { publish } from '../bus/publish.ts';
+import { reservationFeeFen } from '../domain/billing.ts';
+import { isStationGranted } from '../domain/grants.ts';
+import { CancelFail, checkReserveSeq, ReserveFail, ReserveStat, reserveDecision, reserveStatAt } from '../domain/reservation.ts';
+import { getConnectorView } from '../store/connector-view.ts';
+import type { Partner } from '../store/partners.ts';
+import { cancelReservation as cancelStored, createReservation, getReservation, type Reservation } from '../store/reservations.ts';
+import type { RequestData, ResponseInput } from '../tcec/interfaces.ts';
+import { fenToYuan } from '../tcec/money.ts';
+import { Ret, TcecError } from '../tcec/ret.ts';
+import { formatDateTime } from '../tcec/time.ts';
+
+type ReserveAnswer = ResponseInput<'query_reserve_connector'>;
+
+const refused = (req: RequestData<'query_reserve_connector'>, failReason: number): ReserveAnswer => {
+  metrics.addMetric('ReservationsRefused', MetricUnit.Count, 1);
+  logger.info('reservation refused', { FailReason: failReason });
+  return { ReserveSeq: req.ReserveSeq, ConnectorID: req.ConnectorID, SuccStat: 1, FailReason: failReason };
+};
+
+const granted = (r: Reservation): ReserveAnswer => ({
+  ReserveSeq: r.ReserveSeq,
+  ConnectorID: r.ConnectorID,
+  SuccStat: 0,
+  FailReason: ReserveFail.None,
+  ExpireTime: formatDateTime(new Date(r.expiresAt)),
+  ReserveFee: fenToYuan(r.feeFen),
+});
+
+export const reserveConnector = async (
+  partner: Partner,
+  req: RequestData<'query_reserve_connector'>,
+  now: Date,
+): Promise<ReserveAnswer> => {
+  const seqProblem = checkReserveSeq(req.ReserveSeq, partner.operatorId);
+  if (seqProblem) throw new TcecError(Ret.BizError, seqProblem);
+
+  // a repeat of a ReserveSeq: the same answer, never a second hold
+  const before = await getReservation(req.ReserveSeq);
+  if (before) return repeated(partner, before, req.ConnectorID, now);
+
+  const view = await getConnectorView(req.ConnectorID);
+  const c = view && isStationGranted(partner, view.StationID) ? view : undefined;
+  const decision = reserveDecision({
+    known: !!c,
+    ...(c ? { status: c.status, policy: c.reservationPolicy } : {}),
+    minutes: req.ReserveMinutes,
+  });
+  if (!c?.reservationPolicy || decision !== ReserveFail.None) return refused(req, decision);
+
+  const r: Reservation = {
+    ReserveSeq: req.ReserveSeq,
+    ConnectorID: c.ConnectorID,
+    StationID: c.StationID,
+    OperatorID: partner.operatorId,
+    minutes: req.ReserveMinutes,
+    createdAt: now.toISOString(),
+    expiresAt: new Date(now.getTime() + req.ReserveMinutes * 60_000).toISOString(),
+    feeFen: reservationFeeFen(c.reservationPolicy, req.ReserveMinutes),
+    stat: ReserveStat.Active,
+  };
+  const out = await createReservation(r, now);
+  if (out.outcome === 'duplicate') return repeated(partner, out.reservation, req.ConnectorID, now);
+  if (out.outcome === 'taken') return refused(req, out.by === 'order' ? ReserveFail.Busy : ReserveFail.AlreadyReserved);
+
+  // the pile shows the hold to everyone (Status 4); if this publish fails the partner gets a 500 and
+  // its retry of the same ReserveSeq finds the reservation and publishes again (`repeated`)
+  await tellPile(r, 'reserve', now);
+  metrics.addMetric('Reservations', MetricUnit.Count, 1);
+  logger.info('connector reserved', { ReserveSeq: r.ReserveSeq, ConnectorID: r.ConnectorID, minutes: r.minutes, feeFen: r.feeFen });
+  return granted(r);
+};
+
+const tellPile = (r: Reservation, command: 'reserve' | 'cancel', now: Date) =>
+  publish(PileReservationRequested, {
+    command,
+    ReserveSeq: r.ReserveSeq,
+    ConnectorID: r.ConnectorID,
+    ...(command === 'reserve' ? { expiresAt: r.expiresAt } : {}),
+    requestedAt: now.toISOString(),
+  });
+
+const repeated = async (partner: Partner, r: Reservation, connectorId: string, now: Date): Promise<ReserveAnswer> => {
+  if (r.OperatorID !== partner.operatorId || r.ConnectorID !== connectorId)
+    throw new TcecError(Ret.BizError, 'ReserveSeq: already used for another ConnectorID');
+  // a retry after a lost answer (or a failed publish): the pile hears it again, idempotently
+  if (reserveStatAt(r, now) === ReserveStat.Active) await tellPile(r, 'reserve', now);
+  return granted(r);
+};
+
+export const cancelReservation = async (
+  partner: Partner,
+  req: RequestData<'query_cancel_reservation'>,
+  now: Date,
+): Promise<ResponseInput<'query_cancel_reservation'>> => {
+  const r = await getReservation(req.ReserveSeq);
+  // another partner's reservation looks exactly like none
+  if (r?.OperatorID !== partner.operatorId) return { ReserveSeq: req.ReserveSeq, SuccStat: 1, FailReason: CancelFail.NotFound };
+  const stat = reserveStatAt(r, now);
+  if (stat === ReserveStat.Cancelled) {
+    // a repeat (the answer was lost, or the pile did not hear it): the same answer, the pile told again
+    await tellPile(r, 'cancel', now);
+    return { ReserveSeq: req.ReserveSeq, SuccStat: 0, FailReason: CancelFail.None, ReserveStat: stat };
+  }
+  if (stat !== ReserveStat.Active || !(await cancelStored(r, now))) {
+    const after = await getReservation(req.ReserveSeq);
+    const s = after ? reserveStatAt(after, now) : stat;
+    return { ReserveSeq: req.ReserveSeq, SuccStat: 1, FailReason: CancelFail.Ended, ReserveStat: s };
+  }
+  await tellPile(r, 'cancel', now);
+  metrics.addMetric('ReservationsCancelled', MetricUnit.Count, 1);
+  logger.info('reservation cancelled', { ReserveSeq: r.ReserveSeq, ConnectorID: r.ConnectorID });
+  return { ReserveSeq: req.ReserveSeq, SuccStat: 0, FailReason: CancelFail.None, ReserveStat: ReserveStat.Cancelled };
+};

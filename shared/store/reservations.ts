@@ -1,0 +1,165 @@
+/**
+ * Reservations (extension) in the `orders` table, beside the orders and the connector locks, so ONE
+ * item decides who may start on a connector:
+ *
+ *   RESV#<ReserveSeq>   the reservation: connector, partner, minutes, expiry, fee, ReserveStat
+ *                       (1 active, 2 used, 3 cancelled; "expired" is read, never written:
+ *                       shared/domain/reservation.ts reserveStatAt); expires by TTL 7 days after
+ *   LOCK#<ConnectorID>  while reserved: { ReserveSeq, OperatorID, reservedUntilMs } — the same item an
+ *                       order takes (shared/store/orders.ts createOrder), so a connector is held by
+ *                       at most one order OR one reservation. A lapsed reservation's lock counts as
+ *                       free in every condition (`reservedUntilMs <= now`) and is dropped by TTL.
+ *
+ * Writes:
+ *   - reserve: TransactWrite Put RESV (attribute_not_exists) + Put LOCK (absent, or a lapsed reservation)
+ *   - start on one's own reservation: createOrder's Put LOCK (allowed over a reservation of the same
+ *     partner) + Update RESV stat 1 → 2, one transaction
+ *   - cancel: TransactWrite Update RESV stat 1 → 3 (not lapsed) + Delete LOCK (if still this reservation)
+ */
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { config } from '../config.ts';
+import { ReserveStat } from '../domain/reservation.ts';
+import { dynamo, isConditionalFailure, isTransactionConflict } from './dynamo.ts';
+
+export interface Reservation {
+  ReserveSeq: string;
+  ConnectorID: string;
+  StationID: string;
+  OperatorID: string;
+  minutes: number;
+  createdAt: string;
+  expiresAt: string;
+  feeFen: number;
+  stat: ReserveStat;
+  endedAt?: string;
+}
+
+/** a connector's lock when it is a reservation's */
+export interface ReservationHold {
+  ReserveSeq: string;
+  OperatorID: string;
+  reservedUntilMs: number;
+}
+
+const table = () => config().tableName('orders');
+const resvKey = (seq: string) => ({ pk: `RESV#${seq}` });
+const lockKey = (connectorId: string) => ({ pk: `LOCK#${connectorId}` });
+const TTL_GRACE_S = 7 * 86_400;
+
+export const getReservation = async (seq: string): Promise<Reservation | undefined> => {
+  const res = await dynamo().send(new GetCommand({ TableName: table(), Key: resvKey(seq), ConsistentRead: true }));
+  if (!res.Item) return undefined;
+  const { pk: _pk, ttl: _ttl, ...rest } = res.Item;
+  return rest as Reservation;
+};
+
+/** The connector's active reservation at `now` (undefined: none, lapsed, or an order holds the connector). */
+export const getReservationHold = async (connectorId: string, now: Date): Promise<ReservationHold | undefined> => {
+  const res = await dynamo().send(new GetCommand({ TableName: table(), Key: lockKey(connectorId), ConsistentRead: true }));
+  const i = res.Item;
+  if (!i || typeof i.ReserveSeq !== 'string' || i.StartChargeSeq !== undefined) return undefined;
+  const until = Number(i.reservedUntilMs);
+  if (!(until > now.getTime())) return undefined;
+  return { ReserveSeq: i.ReserveSeq, OperatorID: String(i.OperatorID), reservedUntilMs: until };
+};
+
+export type ReserveResult =
+  | { outcome: 'created' }
+  | { outcome: 'duplicate'; reservation: Reservation }
+  | { outcome: 'taken'; by: 'order' | 'reservation' };
+
+/** Record the reservation and hold the connector in one transaction. */
+export const createReservation = async (r: Reservation, now: Date): Promise<ReserveResult> => {
+  const untilMs = Date.parse(r.expiresAt);
+  try {
+    await dynamo().send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: table(),
+              Item: { ...resvKey(r.ReserveSeq), ...r, ttl: Math.floor(untilMs / 1000) + TTL_GRACE_S },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          {
+            Put: {
+              TableName: table(),
+              Item: {
+                ...lockKey(r.ConnectorID),
+                ReserveSeq: r.ReserveSeq,
+                OperatorID: r.OperatorID,
+                reservedUntilMs: untilMs,
+                ttl: Math.floor(untilMs / 1000) + TTL_GRACE_S,
+              },
+              ConditionExpression: 'attribute_not_exists(pk) OR (attribute_not_exists(StartChargeSeq) AND reservedUntilMs <= :now)',
+              ExpressionAttributeValues: { ':now': now.getTime() },
+            },
+          },
+        ],
+      }),
+    );
+    return { outcome: 'created' };
+  } catch (err) {
+    if (!isConditionalFailure(err) && !isTransactionConflict(err)) throw err;
+    const existing = await getReservation(r.ReserveSeq);
+    if (existing) return { outcome: 'duplicate', reservation: existing };
+    const lock = await dynamo().send(new GetCommand({ TableName: table(), Key: lockKey(r.ConnectorID), ConsistentRead: true }));
+    return { outcome: 'taken', by: lock.Item?.StartChargeSeq !== undefined ? 'order' : 'reservation' };
+  }
+};
+
+/**
+ * Cancel an active reservation that has not lapsed and free its connector; false when it is no
+ * longer active (used, cancelled, lapsed) — nothing is written then.
+ */
+export const cancelReservation = async (r: Reservation, now: Date): Promise<boolean> => {
+  try {
+    await dynamo().send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: table(),
+              Key: resvKey(r.ReserveSeq),
+              UpdateExpression: 'SET stat = :cancelled, endedAt = :at',
+              ConditionExpression: 'stat = :active AND expiresAt > :nowIso',
+              ExpressionAttributeValues: {
+                ':cancelled': ReserveStat.Cancelled,
+                ':active': ReserveStat.Active,
+                ':at': now.toISOString(),
+                ':nowIso': now.toISOString(),
+              },
+            },
+          },
+          {
+            Delete: {
+              TableName: table(),
+              Key: lockKey(r.ConnectorID),
+              ConditionExpression: 'attribute_not_exists(pk) OR ReserveSeq = :seq',
+              ExpressionAttributeValues: { ':seq': r.ReserveSeq },
+            },
+          },
+        ],
+      }),
+    );
+    return true;
+  } catch (err) {
+    if (isConditionalFailure(err) || isTransactionConflict(err)) return false;
+    throw err;
+  }
+};
+
+/**
+ * The transaction items that mark a reservation used by the order that takes its connector
+ * (shared/store/orders.ts createOrder adds them to its own transaction).
+ */
+export const useReservationItem = (seq: string, startChargeSeq: string, at: string) => ({
+  Update: {
+    TableName: table(),
+    Key: resvKey(seq),
+    UpdateExpression: 'SET stat = :used, endedAt = :at, StartChargeSeq = :order',
+    ConditionExpression: 'stat = :active',
+    ExpressionAttributeValues: { ':used': ReserveStat.Used, ':active': ReserveStat.Active, ':at': at, ':order': startChargeSeq },
+  },
+});

@@ -1,0 +1,122 @@
+/**
+ * Reservation (extension) with a real OCPP 1.6J charge point (ocpp-rpc's RPCClient, not the
+ * simulator): query_reserve_connector → ReserveNow (connectorId, expiryDate, idTag, reservationId);
+ * the charger's StatusNotification Reserved → Status 4; the reserving partner's start →
+ * RemoteStartTransaction with the reservation's idTag (so the charger lets it through) →
+ * StartTransaction → charging; query_cancel_reservation → CancelReservation.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Platform } from '../../infra/local/platform.ts';
+import { idTagOf, transactionIdOf } from '../../shared/domain/ocpp.ts';
+import { getConnectorView } from '../../shared/store/connector-view.ts';
+import { getReservation } from '../../shared/store/reservations.ts';
+import { seqOf } from '../support/charging.ts';
+import { eventually } from '../support/eventually.ts';
+import { type OcppClient, ocppClient } from '../support/ocpp.ts';
+import { startTestPlatform } from '../support/platform.ts';
+import { type Caller, loggedIn, STATIONS_SEED } from '../support/stations.ts';
+
+const CP = 'FX0001E01'; // connectors FX0001E01C1, FX0001E01C2
+const PASSWORD = 'ocpp-test-password-0002';
+
+let platform: Platform;
+let p1: Caller;
+let cp: OcppClient;
+const remote: { action: string; params: Record<string, unknown> }[] = [];
+
+const seedFile = (): string => {
+  const seed = JSON.parse(readFileSync(STATIONS_SEED, 'utf8')) as {
+    partners: Record<string, unknown>[];
+    stations: Record<string, unknown>[];
+  } & Record<string, unknown>;
+  seed.chargePoints = [{ chargePointId: CP, password: PASSWORD, simulated: false }];
+  seed.profiles = { reserving: { extends: 'cec2016', extensions: ['query_reserve_connector', 'query_cancel_reservation'] } };
+  (seed.partners[0] as Record<string, unknown>).profile = 'reserving';
+  (seed.stations.find((s) => s.StationID === 'FX0001') as Record<string, unknown>).ReservationPolicy = { MaxMinutes: 60 };
+  const file = join(mkdtempSync(join(tmpdir(), 'evcs-ocpp-resv-')), 'seed.json');
+  writeFileSync(file, JSON.stringify(seed));
+  return file;
+};
+
+const now = () => new Date().toISOString();
+const waitStatus = (connectorId: string, status: number) =>
+  eventually(async () => (await getConnectorView(connectorId))?.status, {
+    until: (s) => s === status,
+    what: `${connectorId} status ${status}`,
+  });
+const received = (action: string, match: (p: Record<string, unknown>) => boolean = () => true) =>
+  eventually(async () => remote.find((r) => r.action === action && match(r.params)), { until: (r) => r !== undefined, what: action });
+
+beforeAll(async () => {
+  platform = await startTestPlatform({ seedFile: seedFile(), simulator: false, env: { OCPP_CALL_TIMEOUT_SECONDS: '5' } });
+  p1 = await loggedIn(platform, 0);
+  cp = ocppClient({ endpoint: `${platform.apiUrl.replace(/^http/, 'ws')}/ocpp`, identity: CP, password: PASSWORD });
+  for (const action of ['ReserveNow', 'CancelReservation', 'RemoteStartTransaction', 'RemoteStopTransaction'])
+    cp.handle(action, ({ params }) => {
+      remote.push({ action, params });
+      return { status: 'Accepted' };
+    });
+  await cp.connect();
+  await cp.call('BootNotification', { chargePointVendor: 'EVCS', chargePointModel: 'Test-1' });
+  for (const connectorId of [1, 2])
+    await cp.call('StatusNotification', { connectorId, errorCode: 'NoError', status: 'Available', timestamp: now() });
+  await waitStatus('FX0001E01C1', 1);
+  await waitStatus('FX0001E01C2', 1);
+}, 120_000);
+afterAll(async () => {
+  await cp?.close({ force: true });
+  await platform?.stop();
+});
+
+describe('reservation over OCPP 1.6J', () => {
+  it('ReserveNow reaches the charger; its Reserved status is Status 4; the reserver starts with the reservation idTag', async () => {
+    const resv = seqOf(p1);
+    const r = await p1.call('query_reserve_connector', { ReserveSeq: resv, ConnectorID: 'FX0001E01C1', ReserveMinutes: 10 });
+    expect(r.data).toMatchObject({ SuccStat: 0, ReserveFee: 0 });
+    const reserveNow = await received('ReserveNow', (p) => p.reservationId === transactionIdOf(resv));
+    const stored = await getReservation(resv);
+    expect(reserveNow!.params).toEqual({
+      connectorId: 1,
+      expiryDate: stored!.expiresAt,
+      idTag: idTagOf(resv),
+      reservationId: transactionIdOf(resv),
+    });
+    await cp.call('StatusNotification', { connectorId: 1, errorCode: 'NoError', status: 'Reserved', timestamp: now() });
+    await waitStatus('FX0001E01C1', 4);
+
+    const seq = seqOf(p1);
+    expect((await p1.call('query_start_charge', { StartChargeSeq: seq, ConnectorID: 'FX0001E01C1' })).data).toMatchObject({ SuccStat: 0 });
+    const rs = await received('RemoteStartTransaction');
+    expect(rs!.params).toEqual({ connectorId: 1, idTag: idTagOf(resv) });
+    const tx = await cp.call('StartTransaction', {
+      connectorId: 1,
+      idTag: idTagOf(resv),
+      meterStart: 1000,
+      reservationId: transactionIdOf(resv),
+      timestamp: now(),
+    });
+    expect(tx).toEqual({ transactionId: transactionIdOf(seq), idTagInfo: { status: 'Accepted' } });
+    await eventually(
+      async () => (await p1.call('query_equip_charge_status', { StartChargeSeq: seq })).data as { StartChargeSeqStat: number },
+      {
+        until: (d) => d.StartChargeSeqStat === 2,
+        what: `${seq} charging`,
+      },
+    );
+    expect(await getReservation(resv)).toMatchObject({ stat: 2, StartChargeSeq: seq });
+  });
+
+  it('query_cancel_reservation → CancelReservation with the same reservationId', async () => {
+    const resv = seqOf(p1);
+    expect(
+      (await p1.call('query_reserve_connector', { ReserveSeq: resv, ConnectorID: 'FX0001E01C2', ReserveMinutes: 5 })).data,
+    ).toMatchObject({ SuccStat: 0 });
+    await received('ReserveNow', (p) => p.reservationId === transactionIdOf(resv));
+    expect((await p1.call('query_cancel_reservation', { ReserveSeq: resv })).data).toMatchObject({ SuccStat: 0, ReserveStat: 3 });
+    const cancel = await received('CancelReservation', (p) => p.reservationId === transactionIdOf(resv));
+    expect(cancel!.params).toEqual({ reservationId: transactionIdOf(resv) });
+  });
+});
