@@ -35,6 +35,10 @@ export const OrderBill = z.object({
   TotalMoney: z.number(),
   SumPeriod: z.number().int().min(0).max(32),
   ChargeDetails: z.array(ChargeDetail),
+  /** prepaid orders only (shared/domain/prepay.ts): the prepayment settled against TotalMoney */
+  PrepayMoney: z.number().optional(),
+  ConsumedMoney: z.number().optional(),
+  RefundMoney: z.number().optional(),
 });
 export type OrderBill = z.infer<typeof OrderBill>;
 

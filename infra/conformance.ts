@@ -66,7 +66,7 @@ export const renderConformance = (root: string): string => {
         ? 'partial'
         : 'not yet';
     const tests = testsNaming(root, name);
-    return `| \`${name}\`${d.extension ? ' (extension)' : ''} | §${d.section} | ${d.implementedBy === 'cpo' ? 'us' : d.implementedBy === 'partner' ? 'partner' : 'both'} | ${status} | ${needed ? `cec2016, xiaoju${DIALECT_NOTES[name] ? `; ${DIALECT_NOTES[name]}` : ''}` : '—'} | ${tests.length ? tests.map((t) => `\`${t}\``).join('<br>') : '—'} |`;
+    return `| \`${name}\`${d.extension ? ((d as { ours?: boolean }).ours ? ' (extension, ours)' : ' (extension)') : ''} | §${d.section} | ${d.implementedBy === 'cpo' ? 'us' : d.implementedBy === 'partner' ? 'partner' : 'both'} | ${status} | ${needed ? `cec2016, xiaoju${DIALECT_NOTES[name] ? `; ${DIALECT_NOTES[name]}` : ''}` : '—'} | ${tests.length ? tests.map((t) => `\`${t}\``).join('<br>') : '—'} |`;
   });
   return `# T/CEC 102 conformance
 

@@ -59,6 +59,13 @@ export const chargingFunctions: readonly FunctionDecl[] = [
     'Extension (reference §3.14): the order detail by StartChargeSeq, per-partner feature',
     [readOrders],
   ),
+  tcecInterface(
+    'query_start_charge_prepay',
+    'charging',
+    'L0',
+    'Ours (预支付): a start holding a prepayment; the session stops itself when the running bill reaches it',
+    [readStations, orders, putEvents, timeouts],
+  ),
   {
     id: 'pile-session-events',
     service: 'charging',

@@ -96,6 +96,10 @@ const orderFields = (f: OrderFacts) => ({
   TotalMoney: f.bill.TotalMoney,
   SumPeriod: f.bill.SumPeriod,
   ChargeDetails: f.bill.ChargeDetails,
+  // a prepaid order's settlement (shared/domain/prepay.ts), when the bill carries it
+  ...(f.bill.PrepayMoney !== undefined
+    ? { PrepayMoney: f.bill.PrepayMoney, ConsumedMoney: f.bill.ConsumedMoney, RefundMoney: f.bill.RefundMoney }
+    : {}),
 });
 
 /** notification_charge_order_info (§3.12): the final order of a finished session. */

@@ -3,7 +3,7 @@
  * connector view of baseinfo, the bus and the billing function. The Lambda handlers in
  * functions/charging/ are thin wrappers around these functions.
  */
-import { logger } from '#powertools';
+import { logger, MetricUnit, metrics } from '#powertools';
 import { OrderFinished, OrderProgress, OrderStarted } from '../../events/orders.ts';
 import { PileCommandRequested, type StopCause } from '../../events/piles.ts';
 import { ChargingTimeoutsQueue, type TimeoutMessage } from '../../events/queues.ts';
@@ -37,6 +37,7 @@ import {
 } from '../domain/charging.ts';
 import { isStationGranted } from '../domain/grants.ts';
 import { chargeInfoOf, chargeStatusOf, type OrderFacts } from '../domain/order-views.ts';
+import { prepayFields, prepayReached, STOP_REASON_PREPAY_EXHAUSTED, settlePrepay, yuanToFen } from '../domain/prepay.ts';
 import { pushConfig } from '../push/config.ts';
 import { type ConnectorView, getConnectorView } from '../store/connector-view.ts';
 import {
@@ -97,13 +98,13 @@ const startAnswer = (seq: string, connectorId: string, stat: OrderStatus, failRe
   FailReason: failReason,
 });
 
-export const startCharge = async (partner: Partner, req: StartRequest, now: Date): Promise<StartAnswer> => {
+export const startCharge = async (partner: Partner, req: StartRequest, now: Date, prepaidFen?: number): Promise<StartAnswer> => {
   const seqProblem = checkStartChargeSeq(req.StartChargeSeq, partner.operatorId);
   if (seqProblem) throw new TcecError(Ret.BizError, seqProblem);
 
   // a repeat of a StartChargeSeq: the same answer, never a second command — also for a refusal
   const existing = await getOrder(req.StartChargeSeq);
-  if (existing) return repeatedStart(existing, req.ConnectorID);
+  if (existing) return repeatedStart(existing, req.ConnectorID, prepaidFen);
   const refusedBefore = await getRefusal(req.StartChargeSeq);
   if (refusedBefore) return repeatedRefusal(refusedBefore, req.ConnectorID);
 
@@ -130,10 +131,11 @@ export const startCharge = async (partner: Partner, req: StartRequest, now: Date
       EquipmentID: c.EquipmentID,
       OperatorID: partner.operatorId,
       tariff: c.tariff,
+      ...(prepaidFen !== undefined ? { prepaidFen } : {}),
     },
     now,
   );
-  if (created.outcome === 'duplicate') return repeatedStart(created.order, req.ConnectorID);
+  if (created.outcome === 'duplicate') return repeatedStart(created.order, req.ConnectorID, prepaidFen);
   if (created.outcome === 'busy') {
     logger.info('start refused: connector busy', { holder: created.holder });
     return refuse(partner, req, StartFail.Busy, now);
@@ -178,13 +180,27 @@ const repeatedRefusal = (r: Refusal, connectorId: string): StartAnswer => {
   return startAnswer(r.StartChargeSeq, r.ConnectorID, OrderStatus.Finished, r.failReason);
 };
 
-const repeatedStart = (o: Order, connectorId: string): StartAnswer => {
+const repeatedStart = (o: Order, connectorId: string, prepaidFen?: number): StartAnswer => {
   if (o.ConnectorID !== connectorId) {
     throw new TcecError(Ret.BizError, `StartChargeSeq: already used for another ConnectorID`);
   }
+  if (o.prepaidFen !== prepaidFen) throw new TcecError(Ret.BizError, 'StartChargeSeq: already used with another PrepayMoney');
   logger.info('repeated start: same answer, no second command', { status: o.status });
   return startAnswer(o.StartChargeSeq, o.ConnectorID, o.status, StartFail.None);
 };
+
+/**
+ * query_start_charge_prepay (ours, 预支付): a start holding the user's prepayment (shared/domain/prepay.ts);
+ * the same start, its order carries `prepaidFen`, the meter fold stops it when the bill reaches it.
+ */
+export const startChargePrepay = async (
+  partner: Partner,
+  req: RequestData<'query_start_charge_prepay'>,
+  now: Date,
+): Promise<ResponseData<'query_start_charge_prepay'>> => ({
+  ...(await startCharge(partner, req, now, yuanToFen(req.PrepayMoney))),
+  PrepayMoney: req.PrepayMoney,
+});
 
 // ---------------------------------------------------------------- query_stop_charge (§3.10)
 
@@ -232,9 +248,13 @@ export const stopCharge = async (partner: Partner, req: RequestData<'query_stop_
  * never stay in stopping: if the command does not leave, the timeout closes the order on its last
  * reading. False when the order was not charging (it moved on meanwhile).
  */
-const sendStop = async (o: Pick<Order, 'StartChargeSeq' | 'ConnectorID'>, now: Date): Promise<boolean> => {
+const sendStop = async (
+  o: Pick<Order, 'StartChargeSeq' | 'ConnectorID'>,
+  now: Date,
+  by: 'partner' | 'prepay' = 'partner',
+): Promise<boolean> => {
   await send(ChargingTimeoutsQueue, { kind: 'stop', StartChargeSeq: o.StartChargeSeq }, { delaySeconds: config().STOP_TIMEOUT_SECONDS });
-  if (!(await markStopping(o.StartChargeSeq, now))) return false;
+  if (!(await markStopping(o.StartChargeSeq, now, by))) return false;
   await publish(PileCommandRequested, {
     command: 'stop',
     StartChargeSeq: o.StartChargeSeq,
@@ -311,6 +331,38 @@ interface FinishArgs {
   finalSample?: { t: number; wh: number };
 }
 
+/** A prepaid order's final bill carries its settlement (shared/domain/prepay.ts); any other bill is as billed. */
+const withPrepay = (o: Order, billed: OrderTotals): OrderTotals & Partial<ReturnType<typeof prepayFields>> => {
+  if (o.prepaidFen === undefined) return billed;
+  const s = settlePrepay(Math.round(billed.TotalMoney * 100), o.prepaidFen);
+  return { ...billed, ...prepayFields(s) };
+};
+
+/** A prepaid order settled: how many, how much given back, how much waived (fen). */
+const prepayMetrics = (totals: ReturnType<typeof withPrepay>): void => {
+  if (totals.PrepayMoney === undefined) return;
+  const waivedFen = Math.round(totals.TotalMoney * 100) - Math.round((totals.ConsumedMoney ?? 0) * 100);
+  if (waivedFen > 0) logger.info('prepaid order: metered after the prepayment was reached, waived', { waivedFen });
+  const m = metrics.singleMetric();
+  m.addMetric('PrepaidOrders', MetricUnit.Count, 1);
+  m.addMetric('PrepayRefundFen', MetricUnit.Count, Math.round((totals.RefundMoney ?? 0) * 100));
+  m.addMetric('PrepayWaivedFen', MetricUnit.Count, waivedFen);
+};
+
+/**
+ * The running bill of a charging prepaid order reached its prepayment: stop it (StopReason 7 once
+ * the pile confirms). Checked on every fold and also when a redelivered batch changes nothing, so
+ * a stop that failed to leave is sent on the redelivery.
+ */
+const stopIfPrepayReached = async (o: Order): Promise<void> => {
+  if (o.prepaidFen === undefined || o.status !== OrderStatus.Charging || !o.meter) return;
+  const runningFen = closeRunningBill(o.meter, o.tariff).totalFen;
+  if (!prepayReached(runningFen, o.prepaidFen)) return;
+  logger.info('prepayment reached: stopping the session', { runningFen, prepaidFen: o.prepaidFen });
+  metrics.singleMetric().addMetric('PrepayReachedStops', MetricUnit.Count, 1);
+  await sendStop(o, new Date(o.meter.t), 'prepay');
+};
+
 /** Tell the platform an order finished (from the stored order), then remember it was told. */
 const publishFinished = async (o: Order): Promise<void> => {
   if (!o.bill || o.stopReason === undefined) return;
@@ -333,7 +385,7 @@ const publishFinished = async (o: Order): Promise<void> => {
  */
 const finish = async (o: Order, f: FinishArgs): Promise<boolean> => {
   const meter = f.charged && o.meter ? ((f.finalSample && fold(o, o.meter, f.finalSample)) ?? o.meter) : undefined;
-  const totals = billOf(o, meter);
+  const totals = withPrepay(o, billOf(o, meter));
   const energyWh = meter ? meter.wh - meter.first : 0;
   const ok = await finishOrder(o, { ...f, bill: totals, energyWh, ...(meter ? { meter } : {}) });
   if (!ok) {
@@ -349,6 +401,7 @@ const finish = async (o: Order, f: FinishArgs): Promise<boolean> => {
     charged: f.charged,
     bill: totals,
   });
+  prepayMetrics(totals);
   logger.info('order finished', {
     StartChargeSeq: o.StartChargeSeq,
     ConnectorID: o.ConnectorID,
@@ -474,7 +527,10 @@ export const onPileMeters = async (readings: readonly MeterReading[]): Promise<v
       meter = fold(o, meter, s) as RunningBill;
       newest = s;
     }
-    if (!newest) return;
+    if (!newest) {
+      await stopIfPrepayReached(o);
+      return;
+    }
     const d = newest.d;
     const live = { at: d.at, currentA: d.currentA, voltageA: d.voltageA, soc: d.soc, powerKw: d.powerKw };
     const due = o.lastProgressAt === undefined || newest.t - o.lastProgressAt >= intervalMs;
@@ -483,6 +539,7 @@ export const onPileMeters = async (readings: readonly MeterReading[]): Promise<v
     if (due && w.order.status === OrderStatus.Charging) {
       await publish(OrderProgress, { ...orderEventBase(w.order), ...chargeStatusOf(orderFacts(w.order)) });
     }
+    await stopIfPrepayReached(w.order);
     return;
   }
   throw new Error(`${seq}: meter samples lost ${SAMPLE_ATTEMPTS} concurrent writes; retried`);
@@ -516,7 +573,12 @@ export const onPileStopped = async (d: {
   }
   const at = new Date(d.at);
   const charged = o.status !== OrderStatus.Starting;
-  const stopReason = o.stoppedByPartner && d.cause === 'remote' ? 1 : stopReasonOf(d.cause);
+  const stopReason =
+    d.cause === 'remote' && o.stoppedByPartner
+      ? 1
+      : d.cause === 'remote' && o.prepayExhausted
+        ? STOP_REASON_PREPAY_EXHAUSTED
+        : stopReasonOf(d.cause);
   await finish(o, {
     event: 'pile-stopped',
     endedAt: at,
@@ -546,7 +608,7 @@ export const onTimeout = async (m: TimeoutMessage, now: Date): Promise<void> => 
     await finish(o, {
       event: 'stop-timeout',
       endedAt: now,
-      stopReason: o.stoppedByPartner ? 1 : STOP_REASON_PILE_SILENT,
+      stopReason: o.stoppedByPartner ? 1 : o.prepayExhausted ? STOP_REASON_PREPAY_EXHAUSTED : STOP_REASON_PILE_SILENT,
       finishReason: `pile did not confirm the stop within ${config().STOP_TIMEOUT_SECONDS} s; closed on the last meter reading`,
       charged: true,
     });

@@ -76,6 +76,10 @@ export interface Order {
   confirmResult?: number;
   /** false between the finish and the publication of OrderFinished */
   finishPublished?: boolean;
+  /** the prepayment, fen (query_start_charge_prepay; shared/domain/prepay.ts) */
+  prepaidFen?: number;
+  /** the running bill reached the prepayment and the platform stopped the session */
+  prepayExhausted?: boolean;
 }
 
 const table = () => config().tableName('orders');
@@ -114,7 +118,7 @@ export type CreateResult =
  * concurrent starts on a connector wins; the same StartChargeSeq again returns the existing order.
  */
 export const createOrder = async (
-  o: Pick<Order, 'StartChargeSeq' | 'ConnectorID' | 'StationID' | 'EquipmentID' | 'OperatorID' | 'tariff'>,
+  o: Pick<Order, 'StartChargeSeq' | 'ConnectorID' | 'StationID' | 'EquipmentID' | 'OperatorID' | 'tariff' | 'prepaidFen'>,
   now: Date,
 ): Promise<CreateResult> => {
   const order: Order = { ...o, status: OrderStatus.Starting, createdAt: now.toISOString() };
@@ -249,13 +253,13 @@ export const recordSample = async (
   return res?.Attributes ? { outcome: 'recorded', order: strip(res.Attributes) } : { outcome: 'conflict' };
 };
 
-/** charging → stopping (a partner's stop). */
-export const markStopping = (seq: string, now: Date): Promise<boolean> =>
+/** charging → stopping: a partner's stop, or the platform's when the running bill reached the prepayment. */
+export const markStopping = (seq: string, now: Date, by: 'partner' | 'prepay' = 'partner'): Promise<boolean> =>
   conditional(
     new UpdateCommand({
       TableName: table(),
       Key: orderKey(seq),
-      UpdateExpression: 'SET #s = :stopping, stopRequestedAt = :now, stoppedByPartner = :true',
+      UpdateExpression: `SET #s = :stopping, stopRequestedAt = :now, ${by === 'partner' ? 'stoppedByPartner' : 'prepayExhausted'} = :true`,
       ConditionExpression: statusCondition('stop-requested').expression,
       ExpressionAttributeNames: { '#s': 'status' },
       ExpressionAttributeValues: {

@@ -17,6 +17,8 @@ export interface InterfaceDecl {
   response: z.ZodType;
   /** not part of the 2016 standard */
   extension?: boolean;
+  /** an extension designed here in the T/CEC style: no public contract exists (reference §5.5) */
+  ours?: boolean;
   description: string;
 }
 
@@ -149,6 +151,17 @@ export const INTERFACES = {
     response: S.QueryChargeInfoResponseSchema,
     extension: true,
     description: 'Extension: order detail by StartChargeSeq (the §3.12 order fields plus StartChargeSeqStat).',
+  },
+  query_start_charge_prepay: {
+    name: 'query_start_charge_prepay',
+    section: '5.5',
+    implementedBy: 'cpo',
+    request: S.QueryStartChargePrepayRequestSchema,
+    response: S.QueryStartChargePrepayResponseSchema,
+    extension: true,
+    ours: true,
+    description:
+      'Ours (预支付, no public contract): query_start_charge with PrepayMoney; the session stops itself (StopReason 7) when the running bill reaches it, the final order carries PrepayMoney, ConsumedMoney, RefundMoney.',
   },
 } as const satisfies Record<string, InterfaceDecl>;
 

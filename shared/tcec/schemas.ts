@@ -552,10 +552,14 @@ const chargeOrderShape = {
   /** xiaoju: TotalServiceMoney */
   TotalSeviceMoney: amount(),
   TotalMoney: amount(),
-  /** 0 user, 1 customer platform, 2 BMS, 3 charger fault, 4 disconnected, 5–99 custom */
+  /** 0 user, 1 customer platform, 2 BMS, 3 charger fault, 4 disconnected, 5–99 custom (7: prepayment reached) */
   StopReason: int(0, 99),
   SumPeriod: sumPeriod(),
   ChargeDetails: z.array(ChargeDetailSchema).max(MAX_PERIODS).optional(),
+  /** ours, prepaid orders only (query_start_charge_prepay): yuan prepaid, used by the bill, given back */
+  PrepayMoney: amount().optional(),
+  ConsumedMoney: amount().optional(),
+  RefundMoney: amount().optional(),
 };
 
 export const ChargeOrderInfoSchema = lenientObject(chargeOrderShape);
@@ -628,6 +632,39 @@ export const QueryChargeInfoResponseSchema = lenientObject({
   StopReason: chargeOrderShape.StopReason.optional(),
   SumPeriod: chargeOrderShape.SumPeriod,
   ChargeDetails: chargeOrderShape.ChargeDetails,
+  PrepayMoney: chargeOrderShape.PrepayMoney,
+  ConsumedMoney: chargeOrderShape.ConsumedMoney,
+  RefundMoney: chargeOrderShape.RefundMoney,
+});
+
+// ours: query_start_charge_prepay (预支付; no public contract, reference §5.5)
+
+/** the largest prepayment accepted, yuan (shared/domain/prepay.ts MAX_PREPAY_FEN) */
+const MAX_PREPAY_YUAN = 5000;
+
+export const QueryStartChargePrepayRequestSchema = lenientObject({
+  StartChargeSeq: seq(),
+  ConnectorID: id(26),
+  QRCode: str(256).optional(),
+  /** yuan, 2 dp, > 0: what the user paid in advance; the session stops when the bill reaches it */
+  PrepayMoney: z.preprocess(
+    coerceNumber,
+    z
+      .number()
+      .gt(0, 'must be more than 0')
+      .max(MAX_PREPAY_YUAN)
+      .refine((x) => decimalPlaces(x) <= 2, { message: 'at most 2 decimal places' }),
+  ),
+});
+
+export const QueryStartChargePrepayResponseSchema = lenientObject({
+  StartChargeSeq: seq(),
+  StartChargeSeqStat: startChargeSeqStat(),
+  ConnectorID: id(26),
+  SuccStat: succStat(),
+  FailReason: reason(),
+  /** the prepayment the order holds (yuan) */
+  PrepayMoney: amount(),
 });
 
 // ---------------------------------------------------------------------------------------------

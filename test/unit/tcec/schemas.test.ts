@@ -230,6 +230,17 @@ const SAMPLES: Record<InterfaceName, { request: unknown; response: unknown }> = 
     request: { StartChargeSeq: SEQ },
     response: { ...order, StartChargeSeqStat: 4 },
   },
+  query_start_charge_prepay: {
+    request: { StartChargeSeq: SEQ, ConnectorID: '1010000000000000000000001', PrepayMoney: 50 },
+    response: {
+      StartChargeSeq: SEQ,
+      StartChargeSeqStat: 1,
+      ConnectorID: '1010000000000000000000001',
+      SuccStat: 0,
+      FailReason: 0,
+      PrepayMoney: 50,
+    },
+  },
 };
 
 const reqMsg = (name: InterfaceName, data: unknown): string => {
@@ -244,15 +255,17 @@ const resMsg = (name: InterfaceName, data: unknown): string => {
 };
 
 describe('catalog (interfaces.ts)', () => {
-  it('declares the 15 standard interfaces plus the query_charge_info extension, each with its section and implementer', () => {
-    expect(INTERFACE_NAMES).toHaveLength(16);
+  it('declares the 15 standard interfaces plus the extensions (query_charge_info, issue 15), each with its section and implementer', () => {
+    expect(INTERFACE_NAMES.filter((n) => !(INTERFACES[n] as { extension?: boolean }).extension)).toHaveLength(15);
     for (const name of INTERFACE_NAMES) expect(INTERFACES[name].name).toBe(name);
     expect(INTERFACES.query_token.implementedBy).toBe('both');
     expect(INTERFACES.notification_stationStatus.implementedBy).toBe('partner');
     expect(INTERFACES.check_charge_orders.implementedBy).toBe('partner');
     expect(INTERFACES.query_start_charge.implementedBy).toBe('cpo');
     expect(INTERFACES.query_charge_info.extension).toBe(true);
-    expect(INTERFACE_NAMES.filter((n) => (INTERFACES[n] as { extension?: boolean }).extension)).toEqual(['query_charge_info']);
+    expect(INTERFACE_NAMES.filter((n) => (INTERFACES[n] as { extension?: boolean }).extension)).toEqual(
+      expect.arrayContaining(['query_charge_info', 'query_start_charge_prepay']),
+    );
     expect(INTERFACES.query_station_stats.section).toBe('3.4');
   });
 
