@@ -39,6 +39,8 @@ export const OrderBill = z.object({
   PrepayMoney: z.number().optional(),
   ConsumedMoney: z.number().optional(),
   RefundMoney: z.number().optional(),
+  /** pay-after orders only (shared/domain/pay-after.ts): what is payable to us (= TotalMoney) */
+  PayableMoney: z.number().optional(),
 });
 export type OrderBill = z.infer<typeof OrderBill>;
 
@@ -168,5 +170,31 @@ export const OrderFinished = defineEvent({
         },
       ],
     },
+  },
+});
+
+export const OrderPaid = defineEvent({
+  source: CHARGING_SOURCE,
+  detailType: 'OrderPaid',
+  version: 1,
+  description: 'A pay-after order was paid by its partner (query_order_pay): its settlement, as notification_order_settlement carries it',
+  detail: z.object({
+    ...base,
+    SettleStatus: z.literal(2),
+    PayableMoney: z.number(),
+    PaidMoney: z.number(),
+    PaySeq: z.string().min(1).max(64),
+    PaidTime: z.string(),
+  }),
+  sample: {
+    StartChargeSeq: 'MA01H3BQ2202611230930450001',
+    ConnectorID: '1010000000000000000000001',
+    StationID: 'ST0001',
+    OperatorID: 'MA01H3BQ2',
+    SettleStatus: 2,
+    PayableMoney: 54.8,
+    PaidMoney: 54.8,
+    PaySeq: 'PAY20261123103100001',
+    PaidTime: '2026-11-23 10:31:00',
   },
 });

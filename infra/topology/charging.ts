@@ -66,6 +66,14 @@ export const chargingFunctions: readonly FunctionDecl[] = [
     'Ours (预支付): a start holding a prepayment; the session stops itself when the running bill reaches it',
     [readStations, orders, putEvents, timeouts],
   ),
+  tcecInterface(
+    'query_order_settlement',
+    'charging',
+    'L1',
+    'Ours (充电后支付): the settlement of a pay-after order (payable to us, paid)',
+    [readOrders],
+  ),
+  tcecInterface('query_order_pay', 'charging', 'L1', 'Ours (充电后支付): the partner reports it paid a payable order', [orders, putEvents]),
   {
     id: 'pile-session-events',
     service: 'charging',

@@ -11,6 +11,8 @@ const PUSH_INTERFACES = [
   'notification_equip_charge_status',
   'notification_stop_charge_result',
   'notification_charge_order_info',
+  // ours: pay after charging (shared/domain/pay-after.ts)
+  'notification_order_settlement',
 ] as const;
 export type PushInterface = (typeof PUSH_INTERFACES)[number];
 

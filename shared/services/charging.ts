@@ -58,6 +58,7 @@ import type { Partner } from '../store/partners.ts';
 import type { RequestData, ResponseData } from '../tcec/interfaces.ts';
 import { Ret, TcecError } from '../tcec/ret.ts';
 import { formatDateTime } from '../tcec/time.ts';
+import { extensionEnabled } from './extensions.ts';
 
 /** The connector as this partner may see it: unknown and not-granted look the same. */
 const connectorFor = async (partner: Partner, connectorId: string): Promise<ConnectorView | undefined> => {
@@ -132,6 +133,8 @@ export const startCharge = async (partner: Partner, req: StartRequest, now: Date
       OperatorID: partner.operatorId,
       tariff: c.tariff,
       ...(prepaidFen !== undefined ? { prepaidFen } : {}),
+      // pay after charging (shared/services/pay-after.ts): a prepaid order is settled by its prepayment instead
+      ...(prepaidFen === undefined && extensionEnabled(partner, 'query_order_settlement') ? { payAfter: true } : {}),
     },
     now,
   );
@@ -331,8 +334,12 @@ interface FinishArgs {
   finalSample?: { t: number; wh: number };
 }
 
-/** A prepaid order's final bill carries its settlement (shared/domain/prepay.ts); any other bill is as billed. */
-const withPrepay = (o: Order, billed: OrderTotals): OrderTotals & Partial<ReturnType<typeof prepayFields>> => {
+/**
+ * A prepaid order's final bill carries its settlement (shared/domain/prepay.ts), a pay-after order's
+ * what is payable to us (shared/domain/pay-after.ts); any other bill is as billed.
+ */
+const withPrepay = (o: Order, billed: OrderTotals): OrderTotals & Partial<ReturnType<typeof prepayFields>> & { PayableMoney?: number } => {
+  if (o.payAfter) return { ...billed, PayableMoney: billed.TotalMoney };
   if (o.prepaidFen === undefined) return billed;
   const s = settlePrepay(Math.round(billed.TotalMoney * 100), o.prepaidFen);
   return { ...billed, ...prepayFields(s) };

@@ -10,8 +10,10 @@ import type { InterfaceName } from '../tcec/interfaces.ts';
 import { profileEnables } from '../tcec/profiles.ts';
 import { Ret, TcecError } from '../tcec/ret.ts';
 
+/** Does the partner's profile enable the extension interface? */
+export const extensionEnabled = (partner: Partner, iface: InterfaceName): boolean => profileEnables(profileOf(partner), iface);
+
 /** Refuse (Ret 4004) an extension interface the partner's profile does not enable. */
 export const requireExtension = (partner: Partner, iface: InterfaceName): void => {
-  if (!profileEnables(profileOf(partner), iface))
-    throw new TcecError(Ret.BizError, `${iface} is not enabled for OperatorID ${partner.operatorId}`);
+  if (!extensionEnabled(partner, iface)) throw new TcecError(Ret.BizError, `${iface} is not enabled for OperatorID ${partner.operatorId}`);
 };

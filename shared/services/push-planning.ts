@@ -10,7 +10,7 @@ import type { PushEventsQueue } from '../../events/queues.ts';
 import { OrderStatus } from '../domain/charging.ts';
 import type { Partner } from '../domain/partners.ts';
 import type { Delivery } from '../push/messages.ts';
-import { equipStatusPush, finishPushes, startResultPush, stationStatusPushes } from '../push/plan.ts';
+import { equipStatusPush, finishPushes, paidPush, startResultPush, stationStatusPushes } from '../push/plan.ts';
 import { listPartners } from '../store/partners.ts';
 
 /** how long the partner list is reused before it is read again */
@@ -42,5 +42,7 @@ export const planPushes = async (event: PushEvent, now = Date.now()): Promise<De
       return event.detail.StartChargeSeqStat === OrderStatus.Charging ? [equipStatusPush(event.detail, now)] : [];
     case 'OrderFinished':
       return finishPushes(event.detail, now);
+    case 'OrderPaid':
+      return [paidPush(event.detail, now)];
   }
 };

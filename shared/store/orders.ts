@@ -35,6 +35,7 @@ import type { OrderBill } from '../../events/orders.ts';
 import { config } from '../config.ts';
 import type { RunningBill, TariffPeriod } from '../domain/billing.ts';
 import { allowedFrom, type FinishEvent, type OrderEvent, OrderStatus } from '../domain/charging.ts';
+import type { Payment } from '../domain/pay-after.ts';
 import { conditionalSend, conditionalWrite, dynamo, isConditionalFailure, isTransactionConflict } from './dynamo.ts';
 
 export interface LiveValues {
@@ -80,6 +81,10 @@ export interface Order {
   prepaidFen?: number;
   /** the running bill reached the prepayment and the platform stopped the session */
   prepayExhausted?: boolean;
+  /** pay after charging: payable to us once finished (shared/domain/pay-after.ts) */
+  payAfter?: boolean;
+  /** the partner's payment of a pay-after order */
+  paid?: Payment;
 }
 
 const table = () => config().tableName('orders');
@@ -118,7 +123,7 @@ export type CreateResult =
  * concurrent starts on a connector wins; the same StartChargeSeq again returns the existing order.
  */
 export const createOrder = async (
-  o: Pick<Order, 'StartChargeSeq' | 'ConnectorID' | 'StationID' | 'EquipmentID' | 'OperatorID' | 'tariff' | 'prepaidFen'>,
+  o: Pick<Order, 'StartChargeSeq' | 'ConnectorID' | 'StationID' | 'EquipmentID' | 'OperatorID' | 'tariff' | 'prepaidFen' | 'payAfter'>,
   now: Date,
 ): Promise<CreateResult> => {
   const order: Order = { ...o, status: OrderStatus.Starting, createdAt: now.toISOString() };
@@ -357,6 +362,23 @@ export const markFinishPublished = (seq: string): Promise<boolean> =>
       UpdateExpression: 'SET finishPublished = :true',
       ConditionExpression: 'attribute_exists(pk)',
       ExpressionAttributeValues: { ':true': true },
+    }),
+  );
+
+/**
+ * Record the partner's payment of a finished pay-after order: ONE conditional write (finished,
+ * pay-after, not paid yet), so two payments racing record exactly one. False when the condition did
+ * not hold (the caller reads the order again and answers from what is there).
+ */
+export const markPaid = (seq: string, payment: Payment): Promise<boolean> =>
+  conditional(
+    new UpdateCommand({
+      TableName: table(),
+      Key: orderKey(seq),
+      UpdateExpression: 'SET paid = :paid',
+      ConditionExpression: '#s = :finished AND payAfter = :true AND attribute_not_exists(paid)',
+      ExpressionAttributeNames: { '#s': 'status' },
+      ExpressionAttributeValues: { ':paid': payment, ':finished': OrderStatus.Finished, ':true': true },
     }),
   );
 

@@ -163,6 +163,37 @@ export const INTERFACES = {
     description:
       'Ours (预支付, no public contract): query_start_charge with PrepayMoney; the session stops itself (StopReason 7) when the running bill reaches it, the final order carries PrepayMoney, ConsumedMoney, RefundMoney.',
   },
+  query_order_settlement: {
+    name: 'query_order_settlement',
+    section: '5.5',
+    implementedBy: 'cpo',
+    request: S.QueryOrderSettlementRequestSchema,
+    response: S.OrderSettlementSchema,
+    extension: true,
+    ours: true,
+    description:
+      'Ours (充电后支付, no public contract): the settlement of a pay-after order — SettleStatus 0 running, 1 payable to us (PayableMoney = TotalMoney), 2 paid.',
+  },
+  query_order_pay: {
+    name: 'query_order_pay',
+    section: '5.5',
+    implementedBy: 'cpo',
+    request: S.QueryOrderPayRequestSchema,
+    response: S.QueryOrderPayResponseSchema,
+    extension: true,
+    ours: true,
+    description: 'Ours (充电后支付): the partner reports it paid a payable order (PaySeq, PayMoney = PayableMoney); idempotent per PaySeq.',
+  },
+  notification_order_settlement: {
+    name: 'notification_order_settlement',
+    section: '5.5',
+    implementedBy: 'partner',
+    request: S.OrderSettlementSchema,
+    response: S.ChargeNotificationResponseSchema,
+    extension: true,
+    ours: true,
+    description: "Ours (充电后支付): push of a pay-after order's settlement when it becomes payable and when it is paid.",
+  },
 } as const satisfies Record<string, InterfaceDecl>;
 
 export type InterfaceName = keyof typeof INTERFACES;

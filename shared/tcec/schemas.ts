@@ -667,6 +667,51 @@ export const QueryStartChargePrepayResponseSchema = lenientObject({
   PrepayMoney: amount(),
 });
 
+// ours: pay after charging (充电后支付): query_order_settlement, query_order_pay, notification_order_settlement
+
+/** yuan with at most 2 decimals, ≥ 0 (what a partner says it paid) */
+const money2dp = () =>
+  z.preprocess(
+    coerceNumber,
+    z
+      .number()
+      .min(0)
+      .refine((x) => decimalPlaces(x) <= 2, { message: 'at most 2 decimal places' }),
+  );
+
+const settlementShape = {
+  StartChargeSeq: seq(),
+  ConnectorID: id(26),
+  /** 0 not billed yet (the order runs), 1 payable to us, 2 paid */
+  SettleStatus: code([0, 1, 2]),
+  /** yuan owed to us: the order's TotalMoney once finished, 0 while it runs */
+  PayableMoney: amount(),
+  PaidMoney: amount().optional(),
+  /** the partner's payment reference */
+  PaySeq: seq().optional(),
+  PaidTime: dateTime().optional(),
+};
+
+export const OrderSettlementSchema = lenientObject(settlementShape);
+
+export const QueryOrderSettlementRequestSchema = lenientObject({
+  StartChargeSeq: seq(),
+});
+
+export const QueryOrderPayRequestSchema = lenientObject({
+  StartChargeSeq: seq(),
+  PaySeq: seq(),
+  /** yuan, 2 dp: must be the payable amount */
+  PayMoney: money2dp(),
+});
+
+export const QueryOrderPayResponseSchema = lenientObject({
+  ...settlementShape,
+  SuccStat: succStat(),
+  /** 0 none, 1 no such order, 2 not payable yet, 3 not the payable amount, 4 already paid under another PaySeq */
+  FailReason: reason(),
+});
+
 // ---------------------------------------------------------------------------------------------
 // error messages (Ret 4004 Msg)
 

@@ -230,6 +230,28 @@ const SAMPLES: Record<InterfaceName, { request: unknown; response: unknown }> = 
     request: { StartChargeSeq: SEQ },
     response: { ...order, StartChargeSeqStat: 4 },
   },
+  query_order_settlement: {
+    request: { StartChargeSeq: SEQ },
+    response: { StartChargeSeq: SEQ, ConnectorID: '1010000000000000000000001', SettleStatus: 1, PayableMoney: 14.97 },
+  },
+  query_order_pay: {
+    request: { StartChargeSeq: SEQ, PaySeq: 'PAY0001', PayMoney: 14.97 },
+    response: {
+      StartChargeSeq: SEQ,
+      ConnectorID: '1010000000000000000000001',
+      SettleStatus: 2,
+      PayableMoney: 14.97,
+      PaidMoney: 14.97,
+      PaySeq: 'PAY0001',
+      PaidTime: T1,
+      SuccStat: 0,
+      FailReason: 0,
+    },
+  },
+  notification_order_settlement: {
+    request: { StartChargeSeq: SEQ, ConnectorID: '1010000000000000000000001', SettleStatus: 1, PayableMoney: 14.97 },
+    response: { StartChargeSeq: SEQ, SuccStat: 0, FailReason: 0 },
+  },
   query_start_charge_prepay: {
     request: { StartChargeSeq: SEQ, ConnectorID: '1010000000000000000000001', PrepayMoney: 50 },
     response: {
