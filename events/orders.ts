@@ -41,6 +41,9 @@ export const OrderBill = z.object({
   RefundMoney: z.number().optional(),
   /** pay-after orders only (shared/domain/pay-after.ts): what is payable to us (= TotalMoney) */
   PayableMoney: z.number().optional(),
+  /** orders that used a coupon (shared/domain/coupons.ts): its id and the service fee it took off */
+  CouponID: z.string().optional(),
+  DiscountMoney: z.number().optional(),
 });
 export type OrderBill = z.infer<typeof OrderBill>;
 

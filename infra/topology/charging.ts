@@ -67,6 +67,13 @@ export const chargingFunctions: readonly FunctionDecl[] = [
     [readStations, orders, putEvents, timeouts],
   ),
   tcecInterface(
+    'query_start_charge_coupon',
+    'charging',
+    'L0',
+    "Ours (卡券): a start using a coupon of the partner's user (used once, in the order's creating transaction)",
+    [readStations, orders, putEvents, timeouts],
+  ),
+  tcecInterface(
     'query_order_settlement',
     'charging',
     'L1',

@@ -13,6 +13,7 @@ import { config } from '../config.ts';
 import {
   closeRunningBill,
   bill as computeBill,
+  discountService,
   foldSample,
   type OrderTotals,
   type RunningBill,
@@ -35,6 +36,7 @@ import {
   startDecision,
   stopReasonOf,
 } from '../domain/charging.ts';
+import { CouponFail, couponDiscountFen, couponProblem } from '../domain/coupons.ts';
 import { isStationGranted } from '../domain/grants.ts';
 import { chargeInfoOf, chargeStatusOf, type OrderFacts } from '../domain/order-views.ts';
 import { prepayFields, prepayReached, STOP_REASON_PREPAY_EXHAUSTED, settlePrepay, yuanToFen } from '../domain/prepay.ts';
@@ -43,12 +45,14 @@ import { type ConnectorView, getConnectorView } from '../store/connector-view.ts
 import {
   createOrder,
   finishOrder,
+  getCoupon,
   getOrder,
   getRefusal,
   markCharging,
   markFinishPublished,
   markStopping,
   type Order,
+  type OrderCoupon,
   type Refusal,
   recordRefusal,
   recordSample,
@@ -99,7 +103,14 @@ const startAnswer = (seq: string, connectorId: string, stat: OrderStatus, failRe
   FailReason: failReason,
 });
 
-export const startCharge = async (partner: Partner, req: StartRequest, now: Date, prepaidFen?: number): Promise<StartAnswer> => {
+/** What an extension start adds to a start: a prepayment (fen), a coupon of the partner's user. */
+interface StartExtras {
+  prepaidFen?: number | undefined;
+  coupon?: { CouponID: string; PhoneNum?: string | undefined; UserID?: string | undefined } | undefined;
+}
+
+export const startCharge = async (partner: Partner, req: StartRequest, now: Date, extras: StartExtras = {}): Promise<StartAnswer> => {
+  const { prepaidFen } = extras;
   const seqProblem = checkStartChargeSeq(req.StartChargeSeq, partner.operatorId);
   if (seqProblem) throw new TcecError(Ret.BizError, seqProblem);
 
@@ -114,6 +125,23 @@ export const startCharge = async (partner: Partner, req: StartRequest, now: Date
   if (!c || decision !== StartFail.None) {
     logger.info('start refused', { FailReason: decision, connectorStatus: c?.status });
     return refuse(partner, req, decision, now);
+  }
+  let coupon: OrderCoupon | undefined;
+  if (extras.coupon) {
+    const stored = await getCoupon(extras.coupon.CouponID);
+    const problem =
+      couponProblem(stored, {
+        operatorId: partner.operatorId,
+        phone: extras.coupon.PhoneNum,
+        userId: extras.coupon.UserID,
+        stationId: c.StationID,
+        at: now,
+      }) ?? (stored?.usedBy ? CouponFail.Used : undefined);
+    if (problem !== undefined || !stored) {
+      logger.info('start refused: coupon', { FailReason: problem, CouponID: extras.coupon.CouponID });
+      return refuse(partner, req, problem ?? CouponFail.Unknown, now);
+    }
+    coupon = { couponId: stored.couponId, kind: stored.kind, offFen: stored.offFen, percent: stored.percent, capFen: stored.capFen };
   }
 
   // the timeout is scheduled BEFORE the order exists: whatever fails or crashes after this line,
@@ -135,6 +163,7 @@ export const startCharge = async (partner: Partner, req: StartRequest, now: Date
       ...(prepaidFen !== undefined ? { prepaidFen } : {}),
       // pay after charging (shared/services/pay-after.ts): a prepaid order is settled by its prepayment instead
       ...(prepaidFen === undefined && extensionEnabled(partner, 'query_order_settlement') ? { payAfter: true } : {}),
+      ...(coupon ? { coupon: JSON.parse(JSON.stringify(coupon)) as OrderCoupon } : {}),
     },
     now,
   );
@@ -142,6 +171,10 @@ export const startCharge = async (partner: Partner, req: StartRequest, now: Date
   if (created.outcome === 'busy') {
     logger.info('start refused: connector busy', { holder: created.holder });
     return refuse(partner, req, StartFail.Busy, now);
+  }
+  if (created.outcome === 'coupon-used') {
+    logger.info('start refused: coupon used meanwhile', { usedBy: created.by });
+    return refuse(partner, req, CouponFail.Used, now);
   }
 
   try {
@@ -201,9 +234,22 @@ export const startChargePrepay = async (
   req: RequestData<'query_start_charge_prepay'>,
   now: Date,
 ): Promise<ResponseData<'query_start_charge_prepay'>> => ({
-  ...(await startCharge(partner, req, now, yuanToFen(req.PrepayMoney))),
+  ...(await startCharge(partner, req, now, { prepaidFen: yuanToFen(req.PrepayMoney) })),
   PrepayMoney: req.PrepayMoney,
 });
+
+/** query_start_charge_coupon (ours, 卡券): a start using a coupon of the partner's user (shared/domain/coupons.ts). */
+export const startChargeWithCoupon = async (
+  partner: Partner,
+  req: RequestData<'query_start_charge_coupon'>,
+  now: Date,
+): Promise<ResponseData<'query_start_charge_coupon'>> => {
+  if (req.PhoneNum === undefined && req.UserID === undefined) throw new TcecError(Ret.BizError, 'PhoneNum or UserID: one is required');
+  return {
+    ...(await startCharge(partner, req, now, { coupon: { CouponID: req.CouponID, PhoneNum: req.PhoneNum, UserID: req.UserID } })),
+    CouponID: req.CouponID,
+  };
+};
 
 // ---------------------------------------------------------------- query_stop_charge (§3.10)
 
@@ -285,9 +331,12 @@ const fold = (o: Order, meter: RunningBill, s: { t: number; wh: number }): Runni
  * billing function (shared/domain/billing.ts), folded sample by sample since the confirmed start.
  * An order that never charged has a zero bill at its start.
  */
-const billOf = (o: Order, meter: RunningBill | undefined): OrderTotals => {
-  if (meter) return toOrderTotals(closeRunningBill(meter, o.tariff));
-  return toOrderTotals(computeBill([{ at: new Date(o.startedAt ?? o.createdAt), energyWh: 0 }], o.tariff));
+const billOf = (o: Order, meter: RunningBill | undefined): OrderTotals & { CouponID?: string; DiscountMoney?: number } => {
+  const b = meter ? closeRunningBill(meter, o.tariff) : computeBill([{ at: new Date(o.startedAt ?? o.createdAt), energyWh: 0 }], o.tariff);
+  if (!o.coupon) return toOrderTotals(b);
+  // a coupon: its discount off the service fee, applied by the billing function (running and final alike)
+  const off = couponDiscountFen(o.coupon, b.serviceFen);
+  return { ...toOrderTotals(discountService(b, off)), CouponID: o.coupon.couponId, DiscountMoney: off / 100 };
 };
 
 /** The facts the protocol views of shared/domain/order-views.ts are built from: the final bill once finished, else the running one. */
@@ -363,7 +412,7 @@ const prepayMetrics = (totals: ReturnType<typeof withPrepay>): void => {
  */
 const stopIfPrepayReached = async (o: Order): Promise<void> => {
   if (o.prepaidFen === undefined || o.status !== OrderStatus.Charging || !o.meter) return;
-  const runningFen = closeRunningBill(o.meter, o.tariff).totalFen;
+  const runningFen = Math.round(billOf(o, o.meter).TotalMoney * 100);
   if (!prepayReached(runningFen, o.prepaidFen)) return;
   logger.info('prepayment reached: stopping the session', { runningFen, prepaidFen: o.prepaidFen });
   metrics.singleMetric().addMetric('PrepayReachedStops', MetricUnit.Count, 1);

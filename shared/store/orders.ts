@@ -9,6 +9,9 @@
  *   LOCK#<ConnectorID>      the one session a connector runs (exists while an order is open)
  *   REFUSAL#<StartChargeSeq> a start we refused (no order was created): a repeat gets the same
  *                           answer; expires by TTL (`ttl`) after REFUSAL_TTL_DAYS
+ *   COUPON#<CouponID>       a coupon issued to a partner's user (shared/domain/coupons.ts); `usedBy` =
+ *                           the StartChargeSeq that used it, written in the order's creating
+ *                           transaction on the condition that it is absent (used at most once)
  *
  * Access patterns:
  *   - by StartChargeSeq (every charging interface, pile events): GetItem ORDER#…
@@ -35,6 +38,7 @@ import type { OrderBill } from '../../events/orders.ts';
 import { config } from '../config.ts';
 import type { RunningBill, TariffPeriod } from '../domain/billing.ts';
 import { allowedFrom, type FinishEvent, type OrderEvent, OrderStatus } from '../domain/charging.ts';
+import type { Coupon } from '../domain/coupons.ts';
 import type { Payment } from '../domain/pay-after.ts';
 import { conditionalSend, conditionalWrite, dynamo, isConditionalFailure, isTransactionConflict } from './dynamo.ts';
 
@@ -85,7 +89,11 @@ export interface Order {
   payAfter?: boolean;
   /** the partner's payment of a pay-after order */
   paid?: Payment;
+  /** the coupon this order used: its id and its rules (shared/domain/coupons.ts) */
+  coupon?: OrderCoupon;
 }
+
+export type OrderCoupon = Pick<Coupon, 'couponId' | 'kind' | 'offFen' | 'percent' | 'capFen'>;
 
 const table = () => config().tableName('orders');
 
@@ -116,14 +124,18 @@ export const getOrder = async (seq: string, consistent = true): Promise<Order | 
 export type CreateResult =
   | { outcome: 'created'; order: Order }
   | { outcome: 'duplicate'; order: Order }
-  | { outcome: 'busy'; holder?: string };
+  | { outcome: 'busy'; holder?: string }
+  | { outcome: 'coupon-used'; by?: string };
 
 /**
  * Create the order and take the connector's lock in one transaction. Exactly one of any number of
  * concurrent starts on a connector wins; the same StartChargeSeq again returns the existing order.
  */
 export const createOrder = async (
-  o: Pick<Order, 'StartChargeSeq' | 'ConnectorID' | 'StationID' | 'EquipmentID' | 'OperatorID' | 'tariff' | 'prepaidFen' | 'payAfter'>,
+  o: Pick<
+    Order,
+    'StartChargeSeq' | 'ConnectorID' | 'StationID' | 'EquipmentID' | 'OperatorID' | 'tariff' | 'prepaidFen' | 'payAfter' | 'coupon'
+  >,
   now: Date,
 ): Promise<CreateResult> => {
   const order: Order = { ...o, status: OrderStatus.Starting, createdAt: now.toISOString() };
@@ -146,6 +158,20 @@ export const createOrder = async (
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             },
+            // the coupon is used by this order, or the whole start is not written
+            ...(o.coupon
+              ? [
+                  {
+                    Update: {
+                      TableName: table(),
+                      Key: couponKey(o.coupon.couponId),
+                      UpdateExpression: 'SET usedBy = :seq, usedAt = :at',
+                      ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(usedBy)',
+                      ExpressionAttributeValues: { ':seq': o.StartChargeSeq, ':at': order.createdAt },
+                    },
+                  },
+                ]
+              : []),
           ],
         }),
       );
@@ -157,6 +183,10 @@ export const createOrder = async (
       if (existing) return { outcome: 'duplicate', order: existing };
       const lock = await dynamo().send(new GetCommand({ TableName: table(), Key: lockKey(o.ConnectorID), ConsistentRead: true }));
       if (lock.Item?.StartChargeSeq) return { outcome: 'busy', holder: String(lock.Item.StartChargeSeq) };
+      if (o.coupon) {
+        const used = (await getCoupon(o.coupon.couponId))?.usedBy;
+        if (used) return { outcome: 'coupon-used', by: used };
+      }
       // neither the order nor a lock: the conflicting writer lost too, or released already — try again
       if (attempt >= 4) throw err;
       await new Promise((r) => setTimeout(r, 10 * 2 ** attempt));
@@ -192,6 +222,25 @@ export const getRefusal = async (seq: string): Promise<Refusal | undefined> => {
   if (!res.Item) return undefined;
   const { pk: _pk, ttl: _ttl, ...rest } = res.Item;
   return rest as Refusal;
+};
+
+const couponKey = (couponId: string) => ({ pk: `COUPON#${couponId}` });
+
+/** A coupon and who used it. */
+export type StoredCoupon = Coupon & { usedBy?: string; usedAt?: string };
+
+/** Issue a coupon (validated by the caller against CouponSchema); false when its CouponID exists. */
+export const putCoupon = (c: Coupon): Promise<boolean> =>
+  conditionalWrite(
+    dynamo(),
+    new PutCommand({ TableName: table(), Item: { ...couponKey(c.couponId), ...c }, ConditionExpression: 'attribute_not_exists(pk)' }),
+  );
+
+export const getCoupon = async (couponId: string): Promise<StoredCoupon | undefined> => {
+  const res = await dynamo().send(new GetCommand({ TableName: table(), Key: couponKey(couponId), ConsistentRead: true }));
+  if (!res.Item) return undefined;
+  const { pk: _pk, ...rest } = res.Item;
+  return rest as StoredCoupon;
 };
 
 /** Run a conditional update; false when the condition did not hold (a late or duplicate event). */

@@ -194,6 +194,17 @@ export const INTERFACES = {
     ours: true,
     description: "Ours (充电后支付): push of a pay-after order's settlement when it becomes payable and when it is paid.",
   },
+  query_start_charge_coupon: {
+    name: 'query_start_charge_coupon',
+    section: '5.5',
+    implementedBy: 'cpo',
+    request: S.QueryStartChargeCouponRequestSchema,
+    response: S.QueryStartChargeCouponResponseSchema,
+    extension: true,
+    ours: true,
+    description:
+      "Ours (卡券): query_start_charge with a coupon of the partner's user (CouponID + PhoneNum or UserID); its discount comes off the service fee in ChargeDetails and the totals (CouponID, DiscountMoney in the order); used at most once (FailReason 12).",
+  },
 } as const satisfies Record<string, InterfaceDecl>;
 
 export type InterfaceName = keyof typeof INTERFACES;

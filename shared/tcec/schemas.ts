@@ -560,6 +560,9 @@ const chargeOrderShape = {
   PrepayMoney: amount().optional(),
   ConsumedMoney: amount().optional(),
   RefundMoney: amount().optional(),
+  /** ours, orders that used a coupon (query_start_charge_coupon): its id and the service fee it took off (yuan) */
+  CouponID: str(32).optional(),
+  DiscountMoney: amount().optional(),
 };
 
 export const ChargeOrderInfoSchema = lenientObject(chargeOrderShape);
@@ -635,6 +638,8 @@ export const QueryChargeInfoResponseSchema = lenientObject({
   PrepayMoney: chargeOrderShape.PrepayMoney,
   ConsumedMoney: chargeOrderShape.ConsumedMoney,
   RefundMoney: chargeOrderShape.RefundMoney,
+  CouponID: chargeOrderShape.CouponID,
+  DiscountMoney: chargeOrderShape.DiscountMoney,
 });
 
 // ours: query_start_charge_prepay (预支付; no public contract, reference §5.5)
@@ -665,6 +670,30 @@ export const QueryStartChargePrepayResponseSchema = lenientObject({
   FailReason: reason(),
   /** the prepayment the order holds (yuan) */
   PrepayMoney: amount(),
+});
+
+// ours: query_start_charge_coupon (卡券; reference §5.5: StarCharge's coupon interface is the only public trace)
+
+export const QueryStartChargeCouponRequestSchema = lenientObject({
+  StartChargeSeq: seq(),
+  ConnectorID: id(26),
+  QRCode: str(256).optional(),
+  /** the coupon (shared/domain/coupons.ts) */
+  CouponID: z.preprocess(coerceString, z.string().regex(/^[A-Za-z0-9_-]{4,32}$/, 'CouponID: 4–32 letters, digits, _ or -')),
+  /** the user it was issued to: phone number and/or the partner's user id (at least one) */
+  PhoneNum: z.preprocess(coerceString, z.string().regex(/^\+?\d{5,20}$/, 'PhoneNum: 5–20 digits')).optional(),
+  UserID: str(64).optional(),
+  // (one of PhoneNum and UserID is required: checked by the charging service, Ret 4004)
+});
+
+export const QueryStartChargeCouponResponseSchema = lenientObject({
+  StartChargeSeq: seq(),
+  StartChargeSeqStat: startChargeSeqStat(),
+  ConnectorID: id(26),
+  SuccStat: succStat(),
+  /** §3.7 codes, and 10 coupon unknown (or not this user's), 11 coupon not valid now or here, 12 coupon already used */
+  FailReason: reason(),
+  CouponID: str(32),
 });
 
 // ours: pay after charging (充电后支付): query_order_settlement, query_order_pay, notification_order_settlement

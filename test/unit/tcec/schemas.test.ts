@@ -252,6 +252,17 @@ const SAMPLES: Record<InterfaceName, { request: unknown; response: unknown }> = 
     request: { StartChargeSeq: SEQ, ConnectorID: '1010000000000000000000001', SettleStatus: 1, PayableMoney: 14.97 },
     response: { StartChargeSeq: SEQ, SuccStat: 0, FailReason: 0 },
   },
+  query_start_charge_coupon: {
+    request: { StartChargeSeq: SEQ, ConnectorID: '1010000000000000000000001', CouponID: 'CPN-0001', PhoneNum: '13800000000' },
+    response: {
+      StartChargeSeq: SEQ,
+      StartChargeSeqStat: 1,
+      ConnectorID: '1010000000000000000000001',
+      SuccStat: 0,
+      FailReason: 0,
+      CouponID: 'CPN-0001',
+    },
+  },
   query_start_charge_prepay: {
     request: { StartChargeSeq: SEQ, ConnectorID: '1010000000000000000000001', PrepayMoney: 50 },
     response: {
