@@ -18,9 +18,6 @@
 /** StopReason 7 (custom, §3.12 allows 5–99): the running bill reached the prepaid amount; the platform stopped the session. */
 export const STOP_REASON_PREPAY_EXHAUSTED = 7;
 
-/** The largest prepayment accepted, fen (5,000 yuan). */
-export const MAX_PREPAY_FEN = 500_000;
-
 /** Yuan at the edge (≤ 2 decimals, already validated) → fen. */
 export const yuanToFen = (yuan: number): number => Math.round(yuan * 100);
 

@@ -644,7 +644,7 @@ export const QueryChargeInfoResponseSchema = lenientObject({
 
 // ours: query_start_charge_prepay (预支付; no public contract, reference §5.5)
 
-/** the largest prepayment accepted, yuan (shared/domain/prepay.ts MAX_PREPAY_FEN) */
+/** the largest prepayment accepted, yuan */
 const MAX_PREPAY_YUAN = 5000;
 
 export const QueryStartChargePrepayRequestSchema = lenientObject({
