@@ -35,6 +35,15 @@ export const OrderBill = z.object({
   TotalMoney: z.number(),
   SumPeriod: z.number().int().min(0).max(32),
   ChargeDetails: z.array(ChargeDetail),
+  /** prepaid orders only (shared/domain/prepay.ts): the prepayment settled against TotalMoney */
+  PrepayMoney: z.number().optional(),
+  ConsumedMoney: z.number().optional(),
+  RefundMoney: z.number().optional(),
+  /** pay-after orders only (shared/domain/pay-after.ts): what is payable to us (= TotalMoney) */
+  PayableMoney: z.number().optional(),
+  /** orders that used a coupon (shared/domain/coupons.ts): its id and the service fee it took off */
+  CouponID: z.string().optional(),
+  DiscountMoney: z.number().optional(),
 });
 export type OrderBill = z.infer<typeof OrderBill>;
 
@@ -164,5 +173,31 @@ export const OrderFinished = defineEvent({
         },
       ],
     },
+  },
+});
+
+export const OrderPaid = defineEvent({
+  source: CHARGING_SOURCE,
+  detailType: 'OrderPaid',
+  version: 1,
+  description: 'A pay-after order was paid by its partner (query_order_pay): its settlement, as notification_order_settlement carries it',
+  detail: z.object({
+    ...base,
+    SettleStatus: z.literal(2),
+    PayableMoney: z.number(),
+    PaidMoney: z.number(),
+    PaySeq: z.string().min(1).max(64),
+    PaidTime: z.string(),
+  }),
+  sample: {
+    StartChargeSeq: 'MA01H3BQ2202611230930450001',
+    ConnectorID: '1010000000000000000000001',
+    StationID: 'ST0001',
+    OperatorID: 'MA01H3BQ2',
+    SettleStatus: 2,
+    PayableMoney: 54.8,
+    PaidMoney: 54.8,
+    PaySeq: 'PAY20261123103100001',
+    PaidTime: '2026-11-23 10:31:00',
   },
 });

@@ -14,7 +14,7 @@ import { z } from 'zod';
 import { DeliverySchema } from '../shared/push/messages.ts';
 import { ConnectorStatusChanged } from './baseinfo.ts';
 import { defineQueue } from './define.ts';
-import { OrderFinished, OrderProgress, OrderStarted } from './orders.ts';
+import { OrderFinished, OrderPaid, OrderProgress, OrderStarted } from './orders.ts';
 import {
   PileCommandRequested,
   PileMeterValues,
@@ -106,11 +106,11 @@ export type TimeoutMessage = z.output<typeof ChargingTimeoutsQueue.body>;
 
 export const PushEventsQueue = defineQueue({
   name: 'push-events',
-  description: 'Events that cause pushes (connector status changes, order started / progress / finished) for the push planner',
+  description: 'Events that cause pushes (connector status changes, order started / progress / finished / paid) for the push planner',
   tier: 'L1',
   visibilityTimeoutSeconds: 60,
   maxReceiveCount: 8,
-  subscribe: [ConnectorStatusChanged, OrderStarted, OrderProgress, OrderFinished],
+  subscribe: [ConnectorStatusChanged, OrderStarted, OrderProgress, OrderFinished, OrderPaid],
   dlqRetentionDays: 14,
 });
 

@@ -59,6 +59,28 @@ export const chargingFunctions: readonly FunctionDecl[] = [
     'Extension (reference §3.14): the order detail by StartChargeSeq, per-partner feature',
     [readOrders],
   ),
+  tcecInterface(
+    'query_start_charge_prepay',
+    'charging',
+    'L0',
+    'Ours (预支付): a start holding a prepayment; the session stops itself when the running bill reaches it',
+    [readStations, orders, putEvents, timeouts],
+  ),
+  tcecInterface(
+    'query_start_charge_coupon',
+    'charging',
+    'L0',
+    "Ours (卡券): a start using a coupon of the partner's user (used once, in the order's creating transaction)",
+    [readStations, orders, putEvents, timeouts],
+  ),
+  tcecInterface(
+    'query_order_settlement',
+    'charging',
+    'L1',
+    'Ours (充电后支付): the settlement of a pay-after order (payable to us, paid)',
+    [readOrders],
+  ),
+  tcecInterface('query_order_pay', 'charging', 'L1', 'Ours (充电后支付): the partner reports it paid a payable order', [orders, putEvents]),
   {
     id: 'pile-session-events',
     service: 'charging',

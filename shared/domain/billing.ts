@@ -432,6 +432,35 @@ export function sanitizeSamples(samples: readonly MeterSample[]): MeterSample[] 
   return out;
 }
 
+// ---------------------------------------------------------------- service-fee discount (coupons, issue 15)
+
+/**
+ * The bill with `discountFen` taken off its SERVICE fee (a coupon, shared/domain/coupons.ts): the
+ * discount (at most the service fee) is spread over the details in proportion to their service
+ * money — floors, then one fen each to the largest remainders, earliest first on ties — so every
+ * DetailSeviceMoney stays ≥ 0, Σ details = the totals, and TotalSeviceMoney falls by exactly the
+ * discount. Electricity is never discounted. Pure: the same bill and discount give the same result
+ * for the running and the final bill.
+ */
+export function discountService(b: Bill, discountFen: number): Bill {
+  if (!Number.isSafeInteger(discountFen) || discountFen < 0) throw new RangeError(`discountService: ${discountFen} is not a fen amount`);
+  const off = Math.min(discountFen, b.serviceFen);
+  if (off === 0 || b.serviceFen === 0) return b;
+  const shares = b.details.map((d) => floorMulDiv(d.serviceFen, off, b.serviceFen));
+  let extra = off - shares.reduce((a, x) => a + x, 0);
+  const order = b.details.map((d, i) => ({ r: (d.serviceFen * off) % b.serviceFen, i })).sort((x, y) => y.r - x.r || x.i - y.i);
+  for (const { i } of order) {
+    if (extra === 0) break;
+    if ((shares[i] as number) < (b.details[i] as BillDetail).serviceFen) {
+      shares[i] = (shares[i] as number) + 1;
+      extra--;
+    }
+  }
+  const details = b.details.map((d, i) => ({ ...d, serviceFen: d.serviceFen - (shares[i] as number) }));
+  const serviceFen = b.serviceFen - off;
+  return { ...b, details, serviceFen, totalFen: b.elecFen + serviceFen };
+}
+
 // ---------------------------------------------------------------- the 2-dp edge (§3.9, §3.12)
 
 /** DetailPower in 0.01 kWh per detail: largest-remainder apportionment of the half-up total. */

@@ -96,6 +96,12 @@ const orderFields = (f: OrderFacts) => ({
   TotalMoney: f.bill.TotalMoney,
   SumPeriod: f.bill.SumPeriod,
   ChargeDetails: f.bill.ChargeDetails,
+  // a prepaid order's settlement (shared/domain/prepay.ts), when the bill carries it
+  ...(f.bill.PrepayMoney !== undefined
+    ? { PrepayMoney: f.bill.PrepayMoney, ConsumedMoney: f.bill.ConsumedMoney, RefundMoney: f.bill.RefundMoney }
+    : {}),
+  // a coupon's discount (shared/domain/coupons.ts), already in ChargeDetails and the totals
+  ...(f.bill.CouponID !== undefined ? { CouponID: f.bill.CouponID, DiscountMoney: f.bill.DiscountMoney } : {}),
 });
 
 /** notification_charge_order_info (§3.12): the final order of a finished session. */

@@ -6,16 +6,19 @@
  *   OrderProgress          → notification_equip_charge_status, throttled by the caller (§3.9)
  *   OrderFinished          → last notification_equip_charge_status (if it charged),
  *                            notification_stop_charge_result (if the partner stopped it, §3.11),
- *                            notification_charge_order_info (if it charged, §3.12)
+ *                            notification_charge_order_info (if it charged, §3.12),
+ *                            notification_order_settlement (a pay-after order: payable; ours)
+ *   OrderPaid              → notification_order_settlement (paid; ours, shared/domain/pay-after.ts)
  */
 
 import type { ConnectorStatusChanged } from '../../events/baseinfo.ts';
 import type { DetailOf } from '../../events/define.ts';
-import type { OrderFinished, OrderProgress, OrderStarted } from '../../events/orders.ts';
+import type { OrderFinished, OrderPaid, OrderProgress, OrderStarted } from '../../events/orders.ts';
 import { OrderStatus } from '../domain/charging.ts';
 import { isStationGranted, pushable } from '../domain/grants.ts';
 import { chargeOrderOf, chargeStatusOf, type OrderFacts } from '../domain/order-views.ts';
 import type { Partner } from '../domain/partners.ts';
+import { settlementOf } from '../domain/pay-after.ts';
 import { parseDateTime } from '../tcec/time.ts';
 import { type Delivery, newDelivery } from './messages.ts';
 
@@ -110,5 +113,31 @@ export const finishPushes = (e: DetailOf<typeof OrderFinished>, now: number): De
       }),
     );
   }
+  if (e.bill.PayableMoney !== undefined) {
+    const data = settlementOf({
+      StartChargeSeq: e.StartChargeSeq,
+      ConnectorID: e.ConnectorID,
+      finished: true,
+      totalFen: Math.round(e.bill.PayableMoney * 100),
+    });
+    out.push(settlementPush(e.OperatorID, data, 'payable', now));
+  }
   return out;
+};
+
+/** notification_order_settlement (ours): one push per order and settlement status. */
+const settlementPush = (partner: string, data: ReturnType<typeof settlementOf>, what: 'payable' | 'paid', now: number): Delivery =>
+  newDelivery({
+    id: `notification_order_settlement:${partner}:${data.StartChargeSeq}:${what}`,
+    partner,
+    iface: 'notification_order_settlement',
+    data,
+    // a partner never receives "payable" after "paid"
+    gate: { key: `SETTLE#${data.StartChargeSeq}`, version: data.SettleStatus },
+    createdAt: now,
+  });
+
+export const paidPush = (e: DetailOf<typeof OrderPaid>, now: number): Delivery => {
+  const { StationID: _s, OperatorID, ...data } = e;
+  return settlementPush(OperatorID, data, 'paid', now);
 };

@@ -3,7 +3,7 @@
  * connector view of baseinfo, the bus and the billing function. The Lambda handlers in
  * functions/charging/ are thin wrappers around these functions.
  */
-import { logger } from '#powertools';
+import { logger, MetricUnit, metrics } from '#powertools';
 import { OrderFinished, OrderProgress, OrderStarted } from '../../events/orders.ts';
 import { PileCommandRequested, type StopCause } from '../../events/piles.ts';
 import { ChargingTimeoutsQueue, type TimeoutMessage } from '../../events/queues.ts';
@@ -13,6 +13,7 @@ import { config } from '../config.ts';
 import {
   closeRunningBill,
   bill as computeBill,
+  discountService,
   foldSample,
   type OrderTotals,
   type RunningBill,
@@ -35,8 +36,10 @@ import {
   startDecision,
   stopReasonOf,
 } from '../domain/charging.ts';
+import { CouponFail, couponDiscountFen, couponProblem } from '../domain/coupons.ts';
 import { isStationGranted } from '../domain/grants.ts';
 import { chargeInfoOf, chargeStatusOf, type OrderFacts } from '../domain/order-views.ts';
+import { prepayFields, prepayReached, STOP_REASON_PREPAY_EXHAUSTED, settlePrepay, yuanToFen } from '../domain/prepay.ts';
 import { byHour, type ProcessSample, selectSamples } from '../domain/process-samples.ts';
 import { statusForStart } from '../domain/reservation.ts';
 import { pushConfig } from '../push/config.ts';
@@ -44,12 +47,14 @@ import { type ConnectorView, getConnectorView } from '../store/connector-view.ts
 import {
   createOrder,
   finishOrder,
+  getCoupon,
   getOrder,
   getRefusal,
   markCharging,
   markFinishPublished,
   markStopping,
   type Order,
+  type OrderCoupon,
   type Refusal,
   recordRefusal,
   recordSample,
@@ -61,6 +66,7 @@ import { getReservationHold } from '../store/reservations.ts';
 import type { RequestData, ResponseData } from '../tcec/interfaces.ts';
 import { Ret, TcecError } from '../tcec/ret.ts';
 import { formatDateTime } from '../tcec/time.ts';
+import { extensionEnabled } from './extensions.ts';
 
 /** The connector as this partner may see it: unknown and not-granted look the same. */
 const connectorFor = async (partner: Partner, connectorId: string): Promise<ConnectorView | undefined> => {
@@ -101,13 +107,20 @@ const startAnswer = (seq: string, connectorId: string, stat: OrderStatus, failRe
   FailReason: failReason,
 });
 
-export const startCharge = async (partner: Partner, req: StartRequest, now: Date): Promise<StartAnswer> => {
+/** What an extension start adds to a start: a prepayment (fen), a coupon of the partner's user. */
+interface StartExtras {
+  prepaidFen?: number | undefined;
+  coupon?: { CouponID: string; PhoneNum?: string | undefined; UserID?: string | undefined } | undefined;
+}
+
+export const startCharge = async (partner: Partner, req: StartRequest, now: Date, extras: StartExtras = {}): Promise<StartAnswer> => {
+  const { prepaidFen } = extras;
   const seqProblem = checkStartChargeSeq(req.StartChargeSeq, partner.operatorId);
   if (seqProblem) throw new TcecError(Ret.BizError, seqProblem);
 
   // a repeat of a StartChargeSeq: the same answer, never a second command — also for a refusal
   const existing = await getOrder(req.StartChargeSeq);
-  if (existing) return repeatedStart(existing, req.ConnectorID);
+  if (existing) return repeatedStart(existing, req.ConnectorID, prepaidFen);
   const refusedBefore = await getRefusal(req.StartChargeSeq);
   if (refusedBefore) return repeatedRefusal(refusedBefore, req.ConnectorID);
 
@@ -119,6 +132,23 @@ export const startCharge = async (partner: Partner, req: StartRequest, now: Date
   if (!c || decision !== StartFail.None) {
     logger.info('start refused', { FailReason: decision, connectorStatus: c?.status });
     return refuse(partner, req, decision, now);
+  }
+  let coupon: OrderCoupon | undefined;
+  if (extras.coupon) {
+    const stored = await getCoupon(extras.coupon.CouponID);
+    const problem =
+      couponProblem(stored, {
+        operatorId: partner.operatorId,
+        phone: extras.coupon.PhoneNum,
+        userId: extras.coupon.UserID,
+        stationId: c.StationID,
+        at: now,
+      }) ?? (stored?.usedBy ? CouponFail.Used : undefined);
+    if (problem !== undefined || !stored) {
+      logger.info('start refused: coupon', { FailReason: problem, CouponID: extras.coupon.CouponID });
+      return refuse(partner, req, problem ?? CouponFail.Unknown, now);
+    }
+    coupon = { couponId: stored.couponId, kind: stored.kind, offFen: stored.offFen, percent: stored.percent, capFen: stored.capFen };
   }
 
   // the timeout is scheduled BEFORE the order exists: whatever fails or crashes after this line,
@@ -136,6 +166,10 @@ export const startCharge = async (partner: Partner, req: StartRequest, now: Date
     EquipmentID: c.EquipmentID,
     OperatorID: partner.operatorId,
     tariff: c.tariff,
+    ...(prepaidFen !== undefined ? { prepaidFen } : {}),
+    // pay after charging (shared/services/pay-after.ts): a prepaid order is settled by its prepayment instead
+    ...(prepaidFen === undefined && extensionEnabled(partner, 'query_order_settlement') ? { payAfter: true } : {}),
+    ...(coupon ? { coupon: JSON.parse(JSON.stringify(coupon)) as OrderCoupon } : {}),
   };
   let reserveSeq = hold?.OperatorID === partner.operatorId ? hold.ReserveSeq : undefined;
   let created = await createOrder(fields, now, reserveSeq);
@@ -144,10 +178,14 @@ export const startCharge = async (partner: Partner, req: StartRequest, now: Date
     reserveSeq = created.reservedBy.ReserveSeq;
     created = await createOrder(fields, now, reserveSeq);
   }
-  if (created.outcome === 'duplicate') return repeatedStart(created.order, req.ConnectorID);
+  if (created.outcome === 'duplicate') return repeatedStart(created.order, req.ConnectorID, prepaidFen);
   if (created.outcome === 'busy') {
     logger.info('start refused: connector busy', { holder: created.holder });
     return refuse(partner, req, StartFail.Busy, now);
+  }
+  if (created.outcome === 'coupon-used') {
+    logger.info('start refused: coupon used meanwhile', { usedBy: created.by });
+    return refuse(partner, req, CouponFail.Used, now);
   }
 
   try {
@@ -190,12 +228,39 @@ const repeatedRefusal = (r: Refusal, connectorId: string): StartAnswer => {
   return startAnswer(r.StartChargeSeq, r.ConnectorID, OrderStatus.Finished, r.failReason);
 };
 
-const repeatedStart = (o: Order, connectorId: string): StartAnswer => {
+const repeatedStart = (o: Order, connectorId: string, prepaidFen?: number): StartAnswer => {
   if (o.ConnectorID !== connectorId) {
     throw new TcecError(Ret.BizError, `StartChargeSeq: already used for another ConnectorID`);
   }
+  if (o.prepaidFen !== prepaidFen) throw new TcecError(Ret.BizError, 'StartChargeSeq: already used with another PrepayMoney');
   logger.info('repeated start: same answer, no second command', { status: o.status });
   return startAnswer(o.StartChargeSeq, o.ConnectorID, o.status, StartFail.None);
+};
+
+/**
+ * query_start_charge_prepay (ours, 预支付): a start holding the user's prepayment (shared/domain/prepay.ts);
+ * the same start, its order carries `prepaidFen`, the meter fold stops it when the bill reaches it.
+ */
+export const startChargePrepay = async (
+  partner: Partner,
+  req: RequestData<'query_start_charge_prepay'>,
+  now: Date,
+): Promise<ResponseData<'query_start_charge_prepay'>> => ({
+  ...(await startCharge(partner, req, now, { prepaidFen: yuanToFen(req.PrepayMoney) })),
+  PrepayMoney: req.PrepayMoney,
+});
+
+/** query_start_charge_coupon (ours, 卡券): a start using a coupon of the partner's user (shared/domain/coupons.ts). */
+export const startChargeWithCoupon = async (
+  partner: Partner,
+  req: RequestData<'query_start_charge_coupon'>,
+  now: Date,
+): Promise<ResponseData<'query_start_charge_coupon'>> => {
+  if (req.PhoneNum === undefined && req.UserID === undefined) throw new TcecError(Ret.BizError, 'PhoneNum or UserID: one is required');
+  return {
+    ...(await startCharge(partner, req, now, { coupon: { CouponID: req.CouponID, PhoneNum: req.PhoneNum, UserID: req.UserID } })),
+    CouponID: req.CouponID,
+  };
 };
 
 // ---------------------------------------------------------------- query_stop_charge (§3.10)
@@ -244,9 +309,13 @@ export const stopCharge = async (partner: Partner, req: RequestData<'query_stop_
  * never stay in stopping: if the command does not leave, the timeout closes the order on its last
  * reading. False when the order was not charging (it moved on meanwhile).
  */
-const sendStop = async (o: Pick<Order, 'StartChargeSeq' | 'ConnectorID'>, now: Date): Promise<boolean> => {
+const sendStop = async (
+  o: Pick<Order, 'StartChargeSeq' | 'ConnectorID'>,
+  now: Date,
+  by: 'partner' | 'prepay' = 'partner',
+): Promise<boolean> => {
   await send(ChargingTimeoutsQueue, { kind: 'stop', StartChargeSeq: o.StartChargeSeq }, { delaySeconds: config().STOP_TIMEOUT_SECONDS });
-  if (!(await markStopping(o.StartChargeSeq, now))) return false;
+  if (!(await markStopping(o.StartChargeSeq, now, by))) return false;
   await publish(PileCommandRequested, {
     command: 'stop',
     StartChargeSeq: o.StartChargeSeq,
@@ -274,9 +343,12 @@ const fold = (o: Order, meter: RunningBill, s: { t: number; wh: number }): Runni
  * billing function (shared/domain/billing.ts), folded sample by sample since the confirmed start.
  * An order that never charged has a zero bill at its start.
  */
-const billOf = (o: Order, meter: RunningBill | undefined): OrderTotals => {
-  if (meter) return toOrderTotals(closeRunningBill(meter, o.tariff));
-  return toOrderTotals(computeBill([{ at: new Date(o.startedAt ?? o.createdAt), energyWh: 0 }], o.tariff));
+const billOf = (o: Order, meter: RunningBill | undefined): OrderTotals & { CouponID?: string; DiscountMoney?: number } => {
+  const b = meter ? closeRunningBill(meter, o.tariff) : computeBill([{ at: new Date(o.startedAt ?? o.createdAt), energyWh: 0 }], o.tariff);
+  if (!o.coupon) return toOrderTotals(b);
+  // a coupon: its discount off the service fee, applied by the billing function (running and final alike)
+  const off = couponDiscountFen(o.coupon, b.serviceFen);
+  return { ...toOrderTotals(discountService(b, off)), CouponID: o.coupon.couponId, DiscountMoney: off / 100 };
 };
 
 /** The facts the protocol views of shared/domain/order-views.ts are built from: the final bill once finished, else the running one. */
@@ -323,6 +395,42 @@ interface FinishArgs {
   finalSample?: { t: number; wh: number };
 }
 
+/**
+ * A prepaid order's final bill carries its settlement (shared/domain/prepay.ts), a pay-after order's
+ * what is payable to us (shared/domain/pay-after.ts); any other bill is as billed.
+ */
+const withPrepay = (o: Order, billed: OrderTotals): OrderTotals & Partial<ReturnType<typeof prepayFields>> & { PayableMoney?: number } => {
+  if (o.payAfter) return { ...billed, PayableMoney: billed.TotalMoney };
+  if (o.prepaidFen === undefined) return billed;
+  const s = settlePrepay(Math.round(billed.TotalMoney * 100), o.prepaidFen);
+  return { ...billed, ...prepayFields(s) };
+};
+
+/** A prepaid order settled: how many, how much given back, how much waived (fen). */
+const prepayMetrics = (totals: ReturnType<typeof withPrepay>): void => {
+  if (totals.PrepayMoney === undefined) return;
+  const waivedFen = Math.round(totals.TotalMoney * 100) - Math.round((totals.ConsumedMoney ?? 0) * 100);
+  if (waivedFen > 0) logger.info('prepaid order: metered after the prepayment was reached, waived', { waivedFen });
+  const m = metrics.singleMetric();
+  m.addMetric('PrepaidOrders', MetricUnit.Count, 1);
+  m.addMetric('PrepayRefundFen', MetricUnit.Count, Math.round((totals.RefundMoney ?? 0) * 100));
+  m.addMetric('PrepayWaivedFen', MetricUnit.Count, waivedFen);
+};
+
+/**
+ * The running bill of a charging prepaid order reached its prepayment: stop it (StopReason 7 once
+ * the pile confirms). Checked on every fold and also when a redelivered batch changes nothing, so
+ * a stop that failed to leave is sent on the redelivery.
+ */
+const stopIfPrepayReached = async (o: Order): Promise<void> => {
+  if (o.prepaidFen === undefined || o.status !== OrderStatus.Charging || !o.meter) return;
+  const runningFen = Math.round(billOf(o, o.meter).TotalMoney * 100);
+  if (!prepayReached(runningFen, o.prepaidFen)) return;
+  logger.info('prepayment reached: stopping the session', { runningFen, prepaidFen: o.prepaidFen });
+  metrics.singleMetric().addMetric('PrepayReachedStops', MetricUnit.Count, 1);
+  await sendStop(o, new Date(o.meter.t), 'prepay');
+};
+
 /** Tell the platform an order finished (from the stored order), then remember it was told. */
 const publishFinished = async (o: Order): Promise<void> => {
   if (!o.bill || o.stopReason === undefined) return;
@@ -345,7 +453,7 @@ const publishFinished = async (o: Order): Promise<void> => {
  */
 const finish = async (o: Order, f: FinishArgs): Promise<boolean> => {
   const meter = f.charged && o.meter ? ((f.finalSample && fold(o, o.meter, f.finalSample)) ?? o.meter) : undefined;
-  const totals = billOf(o, meter);
+  const totals = withPrepay(o, billOf(o, meter));
   const energyWh = meter ? meter.wh - meter.first : 0;
   const ok = await finishOrder(o, { ...f, bill: totals, energyWh, ...(meter ? { meter } : {}) });
   if (!ok) {
@@ -361,6 +469,7 @@ const finish = async (o: Order, f: FinishArgs): Promise<boolean> => {
     charged: f.charged,
     bill: totals,
   });
+  prepayMetrics(totals);
   logger.info('order finished', {
     StartChargeSeq: o.StartChargeSeq,
     ConnectorID: o.ConnectorID,
@@ -494,6 +603,10 @@ export const onPileMeters = async (readings: readonly MeterReading[]): Promise<v
       samples.filter((s) => s.d.ConnectorID === o.ConnectorID).map((s) => s.d),
       o.meter.t,
     );
+    if (!newest) {
+      await stopIfPrepayReached(o);
+      return;
+    }
     const d = newest.d;
     const live = { at: d.at, currentA: d.currentA, voltageA: d.voltageA, soc: d.soc, powerKw: d.powerKw };
     const due = o.lastProgressAt === undefined || newest.t - o.lastProgressAt >= intervalMs;
@@ -502,6 +615,7 @@ export const onPileMeters = async (readings: readonly MeterReading[]): Promise<v
     if (due && w.order.status === OrderStatus.Charging) {
       await publish(OrderProgress, { ...orderEventBase(w.order), ...chargeStatusOf(orderFacts(w.order)) });
     }
+    await stopIfPrepayReached(w.order);
     return;
   }
   throw new Error(`${seq}: meter samples lost ${SAMPLE_ATTEMPTS} concurrent writes; retried`);
@@ -556,7 +670,12 @@ export const onPileStopped = async (d: {
   }
   const at = new Date(d.at);
   const charged = o.status !== OrderStatus.Starting;
-  const stopReason = o.stoppedByPartner && d.cause === 'remote' ? 1 : stopReasonOf(d.cause);
+  const stopReason =
+    d.cause === 'remote' && o.stoppedByPartner
+      ? 1
+      : d.cause === 'remote' && o.prepayExhausted
+        ? STOP_REASON_PREPAY_EXHAUSTED
+        : stopReasonOf(d.cause);
   await finish(o, {
     event: 'pile-stopped',
     endedAt: at,
@@ -586,7 +705,7 @@ export const onTimeout = async (m: TimeoutMessage, now: Date): Promise<void> => 
     await finish(o, {
       event: 'stop-timeout',
       endedAt: now,
-      stopReason: o.stoppedByPartner ? 1 : STOP_REASON_PILE_SILENT,
+      stopReason: o.stoppedByPartner ? 1 : o.prepayExhausted ? STOP_REASON_PREPAY_EXHAUSTED : STOP_REASON_PILE_SILENT,
       finishReason: `pile did not confirm the stop within ${config().STOP_TIMEOUT_SECONDS} s; closed on the last meter reading`,
       charged: true,
     });

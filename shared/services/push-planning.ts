@@ -13,7 +13,7 @@ import { profileOf, supervisionRegion } from '../domain/partner-profile.ts';
 import type { Partner } from '../domain/partners.ts';
 import { pushConfig } from '../push/config.ts';
 import type { Delivery } from '../push/messages.ts';
-import { equipStatusPush, finishPushes, startResultPush, stationStatusPushes } from '../push/plan.ts';
+import { equipStatusPush, finishPushes, paidPush, startResultPush, stationStatusPushes } from '../push/plan.ts';
 import {
   type StationFacts,
   type Supervisor,
@@ -84,6 +84,9 @@ const supervisionPushes = async (event: PushEvent, list: readonly Partner[], now
       const meter = event.detail.charged ? (await getOrder(event.detail.StartChargeSeq, false))?.meter : undefined;
       return supervisionFinishPushes(event.detail, sups, station, meter ? { firstWh: meter.first, lastWh: meter.wh } : undefined, now);
     }
+    case 'OrderPaid':
+      // pay after charging (ours): not a supervision matter
+      return [];
   }
 };
 
@@ -106,5 +109,7 @@ const commercialPushes = async (event: PushEvent, now: number): Promise<Delivery
       return event.detail.StartChargeSeqStat === OrderStatus.Charging ? [equipStatusPush(event.detail, now)] : [];
     case 'OrderFinished':
       return finishPushes(event.detail, now);
+    case 'OrderPaid':
+      return [paidPush(event.detail, now)];
   }
 };

@@ -10,6 +10,9 @@
  *                           reservation that holds it (extension, shared/store/reservations.ts)
  *   REFUSAL#<StartChargeSeq> a start we refused (no order was created): a repeat gets the same
  *                           answer; expires by TTL (`ttl`) after REFUSAL_TTL_DAYS
+ *   COUPON#<CouponID>       a coupon issued to a partner's user (shared/domain/coupons.ts); `usedBy` =
+ *                           the StartChargeSeq that used it, written in the order's creating
+ *                           transaction on the condition that it is absent (used at most once)
  *
  * Access patterns:
  *   - by StartChargeSeq (every charging interface, pile events): GetItem ORDER#…
@@ -44,6 +47,8 @@ import type { OrderBill } from '../../events/orders.ts';
 import { config } from '../config.ts';
 import type { RunningBill, TariffPeriod } from '../domain/billing.ts';
 import { allowedFrom, type FinishEvent, type OrderEvent, OrderStatus } from '../domain/charging.ts';
+import type { Coupon } from '../domain/coupons.ts';
+import type { Payment } from '../domain/pay-after.ts';
 import { conditionalSend, conditionalWrite, dynamo, isConditionalFailure, isTransactionConflict } from './dynamo.ts';
 import { useReservationItem } from './reservations.ts';
 
@@ -86,7 +91,19 @@ export interface Order {
   confirmResult?: number;
   /** false between the finish and the publication of OrderFinished */
   finishPublished?: boolean;
+  /** the prepayment, fen (query_start_charge_prepay; shared/domain/prepay.ts) */
+  prepaidFen?: number;
+  /** the running bill reached the prepayment and the platform stopped the session */
+  prepayExhausted?: boolean;
+  /** pay after charging: payable to us once finished (shared/domain/pay-after.ts) */
+  payAfter?: boolean;
+  /** the partner's payment of a pay-after order */
+  paid?: Payment;
+  /** the coupon this order used: its id and its rules (shared/domain/coupons.ts) */
+  coupon?: OrderCoupon;
 }
+
+export type OrderCoupon = Pick<Coupon, 'couponId' | 'kind' | 'offFen' | 'percent' | 'capFen'>;
 
 const table = () => config().tableName('orders');
 
@@ -117,14 +134,18 @@ export const getOrder = async (seq: string, consistent = true): Promise<Order | 
 export type CreateResult =
   | { outcome: 'created'; order: Order }
   | { outcome: 'duplicate'; order: Order }
-  | { outcome: 'busy'; holder?: string; reservedBy?: { ReserveSeq: string; OperatorID: string } };
+  | { outcome: 'busy'; holder?: string; reservedBy?: { ReserveSeq: string; OperatorID: string } }
+  | { outcome: 'coupon-used'; by?: string };
 
 /**
  * Create the order and take the connector's lock in one transaction. Exactly one of any number of
  * concurrent starts on a connector wins; the same StartChargeSeq again returns the existing order.
  */
 export const createOrder = async (
-  o: Pick<Order, 'StartChargeSeq' | 'ConnectorID' | 'StationID' | 'EquipmentID' | 'OperatorID' | 'tariff'>,
+  o: Pick<
+    Order,
+    'StartChargeSeq' | 'ConnectorID' | 'StationID' | 'EquipmentID' | 'OperatorID' | 'tariff' | 'prepaidFen' | 'payAfter' | 'coupon'
+  >,
   now: Date,
   /** the partner's own reservation of the connector (extension): the order takes its lock and marks it used */
   reserveSeq?: string,
@@ -153,6 +174,20 @@ export const createOrder = async (
               },
             },
             ...(reserveSeq ? [useReservationItem(reserveSeq, o.StartChargeSeq, order.createdAt)] : []),
+            // the coupon is used by this order, or the whole start is not written
+            ...(o.coupon
+              ? [
+                  {
+                    Update: {
+                      TableName: table(),
+                      Key: couponKey(o.coupon.couponId),
+                      UpdateExpression: 'SET usedBy = :seq, usedAt = :at',
+                      ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(usedBy)',
+                      ExpressionAttributeValues: { ':seq': o.StartChargeSeq, ':at': order.createdAt },
+                    },
+                  },
+                ]
+              : []),
           ],
         }),
       );
@@ -173,6 +208,10 @@ export const createOrder = async (
         };
       // the reservation was cancelled or lapsed meanwhile: start as on any free connector
       reserveSeq = undefined;
+      if (o.coupon) {
+        const used = (await getCoupon(o.coupon.couponId))?.usedBy;
+        if (used) return { outcome: 'coupon-used', by: used };
+      }
       // neither the order nor a lock: the conflicting writer lost too, or released already — try again
       if (attempt >= 4) throw err;
       await new Promise((r) => setTimeout(r, 10 * 2 ** attempt));
@@ -208,6 +247,25 @@ export const getRefusal = async (seq: string): Promise<Refusal | undefined> => {
   if (!res.Item) return undefined;
   const { pk: _pk, ttl: _ttl, ...rest } = res.Item;
   return rest as Refusal;
+};
+
+const couponKey = (couponId: string) => ({ pk: `COUPON#${couponId}` });
+
+/** A coupon and who used it. */
+export type StoredCoupon = Coupon & { usedBy?: string; usedAt?: string };
+
+/** Issue a coupon (validated by the caller against CouponSchema); false when its CouponID exists. */
+export const putCoupon = (c: Coupon): Promise<boolean> =>
+  conditionalWrite(
+    dynamo(),
+    new PutCommand({ TableName: table(), Item: { ...couponKey(c.couponId), ...c }, ConditionExpression: 'attribute_not_exists(pk)' }),
+  );
+
+export const getCoupon = async (couponId: string): Promise<StoredCoupon | undefined> => {
+  const res = await dynamo().send(new GetCommand({ TableName: table(), Key: couponKey(couponId), ConsistentRead: true }));
+  if (!res.Item) return undefined;
+  const { pk: _pk, ...rest } = res.Item;
+  return rest as StoredCoupon;
 };
 
 /** Run a conditional update; false when the condition did not hold (a late or duplicate event). */
@@ -274,13 +332,13 @@ export const recordSample = async (
   return res?.Attributes ? { outcome: 'recorded', order: strip(res.Attributes) } : { outcome: 'conflict' };
 };
 
-/** charging → stopping (a partner's stop). */
-export const markStopping = (seq: string, now: Date): Promise<boolean> =>
+/** charging → stopping: a partner's stop, or the platform's when the running bill reached the prepayment. */
+export const markStopping = (seq: string, now: Date, by: 'partner' | 'prepay' = 'partner'): Promise<boolean> =>
   conditional(
     new UpdateCommand({
       TableName: table(),
       Key: orderKey(seq),
-      UpdateExpression: 'SET #s = :stopping, stopRequestedAt = :now, stoppedByPartner = :true',
+      UpdateExpression: `SET #s = :stopping, stopRequestedAt = :now, ${by === 'partner' ? 'stoppedByPartner' : 'prepayExhausted'} = :true`,
       ConditionExpression: statusCondition('stop-requested').expression,
       ExpressionAttributeNames: { '#s': 'status' },
       ExpressionAttributeValues: {
@@ -378,6 +436,23 @@ export const markFinishPublished = (seq: string): Promise<boolean> =>
       UpdateExpression: 'SET finishPublished = :true',
       ConditionExpression: 'attribute_exists(pk)',
       ExpressionAttributeValues: { ':true': true },
+    }),
+  );
+
+/**
+ * Record the partner's payment of a finished pay-after order: ONE conditional write (finished,
+ * pay-after, not paid yet), so two payments racing record exactly one. False when the condition did
+ * not hold (the caller reads the order again and answers from what is there).
+ */
+export const markPaid = (seq: string, payment: Payment): Promise<boolean> =>
+  conditional(
+    new UpdateCommand({
+      TableName: table(),
+      Key: orderKey(seq),
+      UpdateExpression: 'SET paid = :paid',
+      ConditionExpression: '#s = :finished AND payAfter = :true AND attribute_not_exists(paid)',
+      ExpressionAttributeNames: { '#s': 'status' },
+      ExpressionAttributeValues: { ':paid': payment, ':finished': OrderStatus.Finished, ':true': true },
     }),
   );
 

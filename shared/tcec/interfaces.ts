@@ -22,7 +22,7 @@ export interface InterfaceDecl {
   extension?: boolean;
   /** pushed only to supervision platforms (§5.3), as their profile lists it */
   supervision?: boolean;
-  /** an extension with no public contract, designed by us in the T/CEC style (docs/conformance.md says so) */
+  /** an extension designed here in the T/CEC style: no public contract exists (reference §5.5) */
   ours?: boolean;
   description: string;
 }
@@ -214,6 +214,59 @@ export const INTERFACES = {
     extension: true,
     ours: true,
     description: 'Extension (reservation): release a reservation before it lapses; answers its state when it already ended.',
+  },
+  query_start_charge_prepay: {
+    name: 'query_start_charge_prepay',
+    section: '5.5',
+    implementedBy: 'cpo',
+    request: S.QueryStartChargePrepayRequestSchema,
+    response: S.QueryStartChargePrepayResponseSchema,
+    extension: true,
+    ours: true,
+    description:
+      'Ours (预支付, no public contract): query_start_charge with PrepayMoney; the session stops itself (StopReason 7) when the running bill reaches it, the final order carries PrepayMoney, ConsumedMoney, RefundMoney.',
+  },
+  query_order_settlement: {
+    name: 'query_order_settlement',
+    section: '5.5',
+    implementedBy: 'cpo',
+    request: S.QueryOrderSettlementRequestSchema,
+    response: S.OrderSettlementSchema,
+    extension: true,
+    ours: true,
+    description:
+      'Ours (充电后支付, no public contract): the settlement of a pay-after order — SettleStatus 0 running, 1 payable to us (PayableMoney = TotalMoney), 2 paid.',
+  },
+  query_order_pay: {
+    name: 'query_order_pay',
+    section: '5.5',
+    implementedBy: 'cpo',
+    request: S.QueryOrderPayRequestSchema,
+    response: S.QueryOrderPayResponseSchema,
+    extension: true,
+    ours: true,
+    description: 'Ours (充电后支付): the partner reports it paid a payable order (PaySeq, PayMoney = PayableMoney); idempotent per PaySeq.',
+  },
+  notification_order_settlement: {
+    name: 'notification_order_settlement',
+    section: '5.5',
+    implementedBy: 'partner',
+    request: S.OrderSettlementSchema,
+    response: S.ChargeNotificationResponseSchema,
+    extension: true,
+    ours: true,
+    description: "Ours (充电后支付): push of a pay-after order's settlement when it becomes payable and when it is paid.",
+  },
+  query_start_charge_coupon: {
+    name: 'query_start_charge_coupon',
+    section: '5.5',
+    implementedBy: 'cpo',
+    request: S.QueryStartChargeCouponRequestSchema,
+    response: S.QueryStartChargeCouponResponseSchema,
+    extension: true,
+    ours: true,
+    description:
+      "Ours (卡券): query_start_charge with a coupon of the partner's user (CouponID + PhoneNum or UserID); its discount comes off the service fee in ChargeDetails and the totals (CouponID, DiscountMoney in the order); used at most once (FailReason 12).",
   },
 } as const satisfies Record<string, InterfaceDecl>;
 

@@ -552,10 +552,17 @@ const chargeOrderShape = {
   /** xiaoju: TotalServiceMoney */
   TotalSeviceMoney: amount(),
   TotalMoney: amount(),
-  /** 0 user, 1 customer platform, 2 BMS, 3 charger fault, 4 disconnected, 5–99 custom */
+  /** 0 user, 1 customer platform, 2 BMS, 3 charger fault, 4 disconnected, 5–99 custom (7: prepayment reached) */
   StopReason: int(0, 99),
   SumPeriod: sumPeriod(),
   ChargeDetails: z.array(ChargeDetailSchema).max(MAX_PERIODS).optional(),
+  /** ours, prepaid orders only (query_start_charge_prepay): yuan prepaid, used by the bill, given back */
+  PrepayMoney: amount().optional(),
+  ConsumedMoney: amount().optional(),
+  RefundMoney: amount().optional(),
+  /** ours, orders that used a coupon (query_start_charge_coupon): its id and the service fee it took off (yuan) */
+  CouponID: str(32).optional(),
+  DiscountMoney: amount().optional(),
 };
 
 export const ChargeOrderInfoSchema = lenientObject(chargeOrderShape);
@@ -628,6 +635,110 @@ export const QueryChargeInfoResponseSchema = lenientObject({
   StopReason: chargeOrderShape.StopReason.optional(),
   SumPeriod: chargeOrderShape.SumPeriod,
   ChargeDetails: chargeOrderShape.ChargeDetails,
+  PrepayMoney: chargeOrderShape.PrepayMoney,
+  ConsumedMoney: chargeOrderShape.ConsumedMoney,
+  RefundMoney: chargeOrderShape.RefundMoney,
+  CouponID: chargeOrderShape.CouponID,
+  DiscountMoney: chargeOrderShape.DiscountMoney,
+});
+
+// ours: query_start_charge_prepay (预支付; no public contract, reference §5.5)
+
+/** the largest prepayment accepted, yuan */
+const MAX_PREPAY_YUAN = 5000;
+
+export const QueryStartChargePrepayRequestSchema = lenientObject({
+  StartChargeSeq: seq(),
+  ConnectorID: id(26),
+  QRCode: str(256).optional(),
+  /** yuan, 2 dp, > 0: what the user paid in advance; the session stops when the bill reaches it */
+  PrepayMoney: z.preprocess(
+    coerceNumber,
+    z
+      .number()
+      .gt(0, 'must be more than 0')
+      .max(MAX_PREPAY_YUAN)
+      .refine((x) => decimalPlaces(x) <= 2, { message: 'at most 2 decimal places' }),
+  ),
+});
+
+export const QueryStartChargePrepayResponseSchema = lenientObject({
+  StartChargeSeq: seq(),
+  StartChargeSeqStat: startChargeSeqStat(),
+  ConnectorID: id(26),
+  SuccStat: succStat(),
+  FailReason: reason(),
+  /** the prepayment the order holds (yuan) */
+  PrepayMoney: amount(),
+});
+
+// ours: query_start_charge_coupon (卡券; reference §5.5: StarCharge's coupon interface is the only public trace)
+
+export const QueryStartChargeCouponRequestSchema = lenientObject({
+  StartChargeSeq: seq(),
+  ConnectorID: id(26),
+  QRCode: str(256).optional(),
+  /** the coupon (shared/domain/coupons.ts) */
+  CouponID: z.preprocess(coerceString, z.string().regex(/^[A-Za-z0-9_-]{4,32}$/, 'CouponID: 4–32 letters, digits, _ or -')),
+  /** the user it was issued to: phone number and/or the partner's user id (at least one) */
+  PhoneNum: z.preprocess(coerceString, z.string().regex(/^\+?\d{5,20}$/, 'PhoneNum: 5–20 digits')).optional(),
+  UserID: str(64).optional(),
+  // (one of PhoneNum and UserID is required: checked by the charging service, Ret 4004)
+});
+
+export const QueryStartChargeCouponResponseSchema = lenientObject({
+  StartChargeSeq: seq(),
+  StartChargeSeqStat: startChargeSeqStat(),
+  ConnectorID: id(26),
+  SuccStat: succStat(),
+  /** §3.7 codes, and 10 coupon unknown (or not this user's), 11 coupon not valid now or here, 12 coupon already used */
+  FailReason: reason(),
+  CouponID: str(32),
+});
+
+// ours: pay after charging (充电后支付): query_order_settlement, query_order_pay, notification_order_settlement
+
+/** yuan with at most 2 decimals, ≥ 0 (what a partner says it paid) */
+const money2dp = () =>
+  z.preprocess(
+    coerceNumber,
+    z
+      .number()
+      .min(0)
+      .refine((x) => decimalPlaces(x) <= 2, { message: 'at most 2 decimal places' }),
+  );
+
+const settlementShape = {
+  StartChargeSeq: seq(),
+  ConnectorID: id(26),
+  /** 0 not billed yet (the order runs), 1 payable to us, 2 paid */
+  SettleStatus: code([0, 1, 2]),
+  /** yuan owed to us: the order's TotalMoney once finished, 0 while it runs */
+  PayableMoney: amount(),
+  PaidMoney: amount().optional(),
+  /** the partner's payment reference */
+  PaySeq: seq().optional(),
+  PaidTime: dateTime().optional(),
+};
+
+export const OrderSettlementSchema = lenientObject(settlementShape);
+
+export const QueryOrderSettlementRequestSchema = lenientObject({
+  StartChargeSeq: seq(),
+});
+
+export const QueryOrderPayRequestSchema = lenientObject({
+  StartChargeSeq: seq(),
+  PaySeq: seq(),
+  /** yuan, 2 dp: must be the payable amount */
+  PayMoney: money2dp(),
+});
+
+export const QueryOrderPayResponseSchema = lenientObject({
+  ...settlementShape,
+  SuccStat: succStat(),
+  /** 0 none, 1 no such order, 2 not payable yet, 3 not the payable amount, 4 already paid under another PaySeq */
+  FailReason: reason(),
 });
 
 // ---------------------------------------------------------------------------------------------

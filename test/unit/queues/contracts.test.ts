@@ -137,7 +137,7 @@ describe('parse', () => {
   it('refuses an event the queue does not subscribe to, and a subscribed event with a bad detail', () => {
     const other = envelope(PileStatusChanged.source, PileStatusChanged.detailType, PileStatusChanged.sample);
     expect(() => PushEventsQueue.parse(JSON.stringify(other))).toThrow(
-      /queue push-events: unexpected detail-type "PileStatusChanged" \(subscribed: ConnectorStatusChanged, OrderStarted, OrderProgress, OrderFinished\)/,
+      /queue push-events: unexpected detail-type "PileStatusChanged" \(subscribed: ConnectorStatusChanged, OrderStarted, OrderProgress, OrderFinished, OrderPaid\)/,
     );
     const bad = envelope(OrderStarted.source, OrderStarted.detailType, { ...OrderStarted.sample, StartChargeSeq: '' });
     expect(() => PushEventsQueue.parse(JSON.stringify(bad))).toThrow(/malformed event: detail\.StartChargeSeq: /);
@@ -175,6 +175,7 @@ describe('the topology entry', () => {
       'OrderStarted',
       'OrderProgress',
       'OrderFinished',
+      'OrderPaid',
     ]);
     expect(ChargingTimeoutsQueue.decl.subscribe).toBeUndefined();
   });
@@ -207,7 +208,7 @@ describe('types', () => {
     expectTypeOf<Omit<Delivery, 'attempt' | 'permanent'>>().toExtend<Parameters<typeof PushDeliveriesQueue.serialize>[0]>();
     expectTypeOf(PushEventsQueue.parse)
       .returns.toHaveProperty('detail-type')
-      .toEqualTypeOf<'ConnectorStatusChanged' | 'OrderStarted' | 'OrderProgress' | 'OrderFinished'>();
+      .toEqualTypeOf<'ConnectorStatusChanged' | 'OrderStarted' | 'OrderProgress' | 'OrderFinished' | 'OrderPaid'>();
     type Started = Extract<ReturnType<typeof PushEventsQueue.parse>, { 'detail-type': 'OrderStarted' }>;
     expectTypeOf<Started['detail']>().toEqualTypeOf<typeof OrderStarted.sample>();
     expectTypeOf(ChargingPileEventsQueue.parse)

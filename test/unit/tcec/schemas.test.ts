@@ -278,6 +278,50 @@ const SAMPLES: Record<InterfaceName, { request: unknown; response: unknown }> = 
     request: { ReserveSeq: SEQ },
     response: { ReserveSeq: SEQ, SuccStat: 0, FailReason: 0, ReserveStat: 3 },
   },
+  query_order_settlement: {
+    request: { StartChargeSeq: SEQ },
+    response: { StartChargeSeq: SEQ, ConnectorID: '1010000000000000000000001', SettleStatus: 1, PayableMoney: 14.97 },
+  },
+  query_order_pay: {
+    request: { StartChargeSeq: SEQ, PaySeq: 'PAY0001', PayMoney: 14.97 },
+    response: {
+      StartChargeSeq: SEQ,
+      ConnectorID: '1010000000000000000000001',
+      SettleStatus: 2,
+      PayableMoney: 14.97,
+      PaidMoney: 14.97,
+      PaySeq: 'PAY0001',
+      PaidTime: T1,
+      SuccStat: 0,
+      FailReason: 0,
+    },
+  },
+  notification_order_settlement: {
+    request: { StartChargeSeq: SEQ, ConnectorID: '1010000000000000000000001', SettleStatus: 1, PayableMoney: 14.97 },
+    response: { StartChargeSeq: SEQ, SuccStat: 0, FailReason: 0 },
+  },
+  query_start_charge_coupon: {
+    request: { StartChargeSeq: SEQ, ConnectorID: '1010000000000000000000001', CouponID: 'CPN-0001', PhoneNum: '13800000000' },
+    response: {
+      StartChargeSeq: SEQ,
+      StartChargeSeqStat: 1,
+      ConnectorID: '1010000000000000000000001',
+      SuccStat: 0,
+      FailReason: 0,
+      CouponID: 'CPN-0001',
+    },
+  },
+  query_start_charge_prepay: {
+    request: { StartChargeSeq: SEQ, ConnectorID: '1010000000000000000000001', PrepayMoney: 50 },
+    response: {
+      StartChargeSeq: SEQ,
+      StartChargeSeqStat: 1,
+      ConnectorID: '1010000000000000000000001',
+      SuccStat: 0,
+      FailReason: 0,
+      PrepayMoney: 50,
+    },
+  },
 };
 
 const reqMsg = (name: InterfaceName, data: unknown): string => {
@@ -305,6 +349,9 @@ describe('catalog (interfaces.ts)', () => {
     expect(INTERFACE_NAMES.filter((n) => (INTERFACES[n] as { extension?: boolean }).extension)).toContain('query_charge_info');
     // an extension with no public contract is marked as ours (docs/conformance.md names it so)
     expect(INTERFACES.query_reserve_connector).toMatchObject({ extension: true, ours: true });
+    expect(INTERFACE_NAMES.filter((n) => (INTERFACES[n] as { extension?: boolean }).extension)).toEqual(
+      expect.arrayContaining(['query_charge_info', 'query_start_charge_prepay']),
+    );
     expect(INTERFACES.query_station_stats.section).toBe('3.4');
   });
 
