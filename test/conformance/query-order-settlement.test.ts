@@ -41,7 +41,7 @@ const totalOf = async (seq: string) =>
 const pushedSettlements = (seq: string) =>
   acceptedOf(demo(ctx.platform, ctx.p1.partner.operatorId), 'notification_order_settlement', seq).map((r) => r.data as Settlement);
 
-describe('pay after charging — query_order_settlement, query_order_pay, notification_order_settlement (ours)', () => {
+describe('query_order_settlement — pay after charging, with query_order_pay and notification_order_settlement (ours)', () => {
   it('running → payable (pushed) → paid once (pushed); a repeat of the payment gets the same answer', async () => {
     const seq = await ctx.charging(ctx.p1, 'FX0001E01C1');
     expect(await settlement(seq)).toMatchObject({ StartChargeSeq: seq, SettleStatus: 0, PayableMoney: 0 });
@@ -67,15 +67,17 @@ describe('pay after charging — query_order_settlement, query_order_pay, notifi
     });
   });
 
-  it('concurrent payments under different PaySeqs: exactly one is recorded', async () => {
-    const seq = await ctx.charging(ctx.p1, 'FX0002E01C1');
-    await ctx.stopped(ctx.p1, seq, 'FX0002E01C1');
-    const total = await totalOf(seq);
-    const answers = await Promise.all(Array.from({ length: 5 }, (_, i) => pay(seq, `PAY-RACE-${i}`, total)));
-    const won = answers.filter((a) => a.SuccStat === 0);
-    expect(won).toHaveLength(1);
-    expect(answers.filter((a) => a.FailReason === 4)).toHaveLength(4);
-    expect((await settlement(seq)).PaySeq).toBe(won[0]!.PaySeq);
+  describe('query_order_pay — one payment per order', () => {
+    it('concurrent payments under different PaySeqs: exactly one is recorded', async () => {
+      const seq = await ctx.charging(ctx.p1, 'FX0002E01C1');
+      await ctx.stopped(ctx.p1, seq, 'FX0002E01C1');
+      const total = await totalOf(seq);
+      const answers = await Promise.all(Array.from({ length: 5 }, (_, i) => pay(seq, `PAY-RACE-${i}`, total)));
+      const won = answers.filter((a) => a.SuccStat === 0);
+      expect(won).toHaveLength(1);
+      expect(answers.filter((a) => a.FailReason === 4)).toHaveLength(4);
+      expect((await settlement(seq)).PaySeq).toBe(won[0]!.PaySeq);
+    });
   });
 
   it('an unknown order → FailReason 1 (pay) and Ret 4004 (settlement)', async () => {
