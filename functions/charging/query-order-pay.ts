@@ -4,10 +4,8 @@
  * notification_order_settlement (paid). Enabled with query_order_settlement by the partner's profile.
  */
 import { tcecHandler } from '../../shared/middleware/tcec-gateway.ts';
-import { requireExtension } from '../../shared/services/extensions.ts';
 import { payOrder } from '../../shared/services/pay-after.ts';
 
 export const handler = tcecHandler('query_order_pay', ({ partner, data, now }) => {
-  requireExtension(partner, 'query_order_settlement');
   return payOrder(partner, data, now);
 });

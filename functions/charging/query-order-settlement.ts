@@ -3,10 +3,8 @@
  * pay-after order (SettleStatus 0 running, 1 payable to us, 2 paid). Enabled by the partner's profile.
  */
 import { tcecHandler } from '../../shared/middleware/tcec-gateway.ts';
-import { requireExtension } from '../../shared/services/extensions.ts';
 import { orderSettlement } from '../../shared/services/pay-after.ts';
 
 export const handler = tcecHandler('query_order_settlement', ({ partner, data }) => {
-  requireExtension(partner, 'query_order_settlement');
   return orderSettlement(partner, data.StartChargeSeq);
 });

@@ -5,9 +5,7 @@
  */
 import { tcecHandler } from '../../shared/middleware/tcec-gateway.ts';
 import { startChargeWithCoupon } from '../../shared/services/charging.ts';
-import { requireExtension } from '../../shared/services/extensions.ts';
 
 export const handler = tcecHandler('query_start_charge_coupon', ({ partner, data, now }) => {
-  requireExtension(partner, 'query_start_charge_coupon');
   return startChargeWithCoupon(partner, data, now);
 });

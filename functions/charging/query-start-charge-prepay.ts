@@ -6,9 +6,7 @@
  */
 import { tcecHandler } from '../../shared/middleware/tcec-gateway.ts';
 import { startChargePrepay } from '../../shared/services/charging.ts';
-import { requireExtension } from '../../shared/services/extensions.ts';
 
 export const handler = tcecHandler('query_start_charge_prepay', ({ partner, data, now }) => {
-  requireExtension(partner, 'query_start_charge_prepay');
   return startChargePrepay(partner, data, now);
 });

@@ -1,19 +1,13 @@
 /**
- * The extension switch of the interfaces of issue 15 that are ours (prepay, pay-after, coupons,
- * parking, invoices): ONE check, from the partner's profile's `extensions` list (shared/tcec/profiles.ts).
- * A partner whose profile does not list the interface gets Ret 4004 "not enabled" — the same answer
- * the gateway gives for a per-partner feature.
+ * Is an extension on for a partner: its profile's `extensions` list (shared/tcec/profiles.ts). The
+ * gateway refuses a call to an extension interface the profile does not list (Ret 4004, before the
+ * Data is even decrypted: shared/middleware/tcec-gateway.ts); the services ask this for what an
+ * extension changes in a standard flow (a start under a pay-after profile makes a payable order).
  */
 import { profileOf } from '../domain/partner-profile.ts';
 import type { Partner } from '../store/partners.ts';
 import type { InterfaceName } from '../tcec/interfaces.ts';
 import { profileEnables } from '../tcec/profiles.ts';
-import { Ret, TcecError } from '../tcec/ret.ts';
 
 /** Does the partner's profile enable the extension interface? */
 export const extensionEnabled = (partner: Partner, iface: InterfaceName): boolean => profileEnables(profileOf(partner), iface);
-
-/** Refuse (Ret 4004) an extension interface the partner's profile does not enable. */
-export const requireExtension = (partner: Partner, iface: InterfaceName): void => {
-  if (!extensionEnabled(partner, iface)) throw new TcecError(Ret.BizError, `${iface} is not enabled for OperatorID ${partner.operatorId}`);
-};
