@@ -4,6 +4,7 @@
  * wiring of its own.
  */
 
+import { appFunctions } from './app.ts';
 import { baseinfoFunctions, baseinfoQueues, baseinfoTables } from './baseinfo.ts';
 import { chargingFunctions, chargingQueues, chargingTables } from './charging.ts';
 import { evcsFunctions, evcsTables } from './evcs.ts';
@@ -36,6 +37,7 @@ export const functions: readonly FunctionDecl[] = [
   ...pushFunctions,
   ...reconcileFunctions,
   ...roamingFunctions,
+  ...appFunctions,
 ];
 
 export const topology: Topology = { tables, queues, functions };
