@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Platform } from '../../infra/local/platform.ts';
+import type { Platform, PlatformOptions } from '../../infra/local/platform.ts';
 import { freePort } from '../../infra/local/ports.ts';
 import { runWithEnv } from '../../shared/config.ts';
 import { readSeed } from '../../shared/seed.ts';
@@ -133,7 +133,10 @@ export interface TwoWayPair {
  * first, so B's seed can name it as A's endpoint; A's own stations are the fixture's, renamed
  * (AX0001… at the same places as B's FX0001…).
  */
-export const startTwoWayPair = async (): Promise<TwoWayPair> => {
+export const startTwoWayPair = async (
+  /** how A is started (the benches start it without the test lanes' shared DynamoDB) */
+  startA: (o: Partial<PlatformOptions> & { seedFile: string }) => Promise<Platform> = startTestPlatform,
+): Promise<TwoWayPair> => {
   const dir = mkdtempSync(join(tmpdir(), 'roaming-two-way-'));
   const portA = await freePort();
   const fixture = JSON.parse(readFileSync(STATIONS_SEED, 'utf8')) as Record<string, unknown> & {
@@ -163,8 +166,16 @@ export const startTwoWayPair = async (): Promise<TwoWayPair> => {
   try {
     const aSeed = JSON.parse(readFileSync(writeSeedOfA(dir, bSeedFile, b.url), 'utf8')) as Record<string, unknown>;
     const aSeedFile = join(dir, 'a-seed-two-way.json');
-    writeFileSync(aSeedFile, JSON.stringify({ ...aSeed, stations: JSON.parse(JSON.stringify(fixture.stations).replaceAll('FX', 'AX').replaceAll(String(fixture.operatorId), String(aSeed.operatorId))) }));
-    const a = await startTestPlatform({
+    writeFileSync(
+      aSeedFile,
+      JSON.stringify({
+        ...aSeed,
+        stations: JSON.parse(
+          JSON.stringify(fixture.stations).replaceAll('FX', 'AX').replaceAll(String(fixture.operatorId), String(aSeed.operatorId)),
+        ),
+      }),
+    );
+    const a = await startA({
       port: portA,
       seedFile: aSeedFile,
       demoPartners: false,
