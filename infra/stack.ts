@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Annotations, type CfnElement, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, TimeZone } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration, WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -335,6 +336,9 @@ export class EvcsStack extends Stack {
     return table;
   }
 
+  /** the app API's authorizer (issue 12): IAM, one for every `auth: 'app'` route */
+  private readonly appAuthorizer = new HttpIamAuthorizer();
+
   private wireTrigger(fn: EvcsFunction, trigger: Trigger, i: number, routes: Set<string>): void {
     const decl: FunctionDecl = fn.decl;
     switch (trigger.type) {
@@ -344,7 +348,9 @@ export class EvcsStack extends Stack {
         routes.add(routeKey);
         this.api.addRoutes({
           path: trigger.path,
-          methods: [trigger.method === 'POST' ? apigwv2.HttpMethod.POST : apigwv2.HttpMethod.GET],
+          methods: [apigwv2.HttpMethod[trigger.method]],
+          // the app API: callers sign with SigV4 (our app backend's IAM role); T/CEC routes authenticate in the protocol
+          ...(trigger.auth === 'app' ? { authorizer: this.appAuthorizer } : {}),
           integration: new HttpLambdaIntegration(`${pascal(decl.id)}Integration${i}`, fn.fn, {
             payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
           }),

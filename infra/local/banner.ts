@@ -18,6 +18,8 @@ export interface BannerInput {
   piles: string;
   /** the default port is in use: `npm run partner` needs no --base-url */
   defaultPort: boolean;
+  /** the app API's bearer key (local, not a partner secret) and whether it came from EVCS_APP_API_KEY */
+  appApiKey?: { key: string; fromEnv: boolean };
 }
 
 export const startBanner = (b: BannerInput): string => {
@@ -29,6 +31,11 @@ export const startBanner = (b: BannerInput): string => {
     `  data dir     ${b.dataDir ?? '(in memory)'}${b.fresh ? ' (fresh)' : ''}`,
     `  piles        ${b.piles}`,
     `  OCPP 1.6J    ${b.apiUrl.replace(/^http/, 'ws')}/ocpp/<EquipmentID>   (passwords: npm run evcs -- piles credentials --equipment-id ID)`,
+    ...(b.appApiKey
+      ? [
+          `  app API      ${b.apiUrl}/app/v1/stations|sessions   Authorization: Bearer ${b.appApiKey.fromEnv ? '$EVCS_APP_API_KEY' : b.appApiKey.key}${b.appApiKey.fromEnv ? '' : '   (generated; set EVCS_APP_API_KEY to choose it)'}`,
+        ]
+      : []),
     '',
   ];
   const demo = b.seed.partners[0];

@@ -54,6 +54,8 @@ export interface LocalCloudOptions {
   /** POWERTOOLS_LOG_LEVEL (default WARN); DEBUG also enables metrics output */
   logLevel?: string;
   extraRoutes?: readonly ExtraRoute[];
+  /** the app API's bearer key (the local stand-in for its IAM authorizer) */
+  appApiKey?: string;
   /** run the schedules (default true) */
   schedules?: boolean;
   /** simulated seconds per real second for the scheduler (default 1) */
@@ -296,6 +298,7 @@ export const startLocalCloud = async (opts: LocalCloudOptions): Promise<LocalClo
       region,
       account,
       ...(opts.extraRoutes ? { extraRoutes: opts.extraRoutes } : {}),
+      ...(opts.appApiKey ? { appApiKey: opts.appApiKey } : {}),
       onUpgrade: (req, socket, head) => webSocket.upgrade(req, socket, head),
       ...(log ? { onLog: log } : {}),
     });

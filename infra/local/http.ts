@@ -6,7 +6,7 @@
  * they may use `{name}` path parameters.
  */
 
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
@@ -40,6 +40,11 @@ export interface HttpApiOptions {
   /** WebSocket upgrades (the local OCPP WebSocket API, infra/local/websocket.ts) */
   onUpgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
   onLog?: (line: string) => void;
+  /**
+   * the app API's bearer key (`auth: 'app'` routes): the local stand-in for the IAM authorizer in
+   * AWS. Without it every app route answers 401.
+   */
+  appApiKey?: string;
 }
 
 export interface HttpApi {
@@ -117,6 +122,14 @@ const mapResult = (result: unknown): { status: number; headers: Record<string, s
   }
   const text = typeof result === 'string' ? result : (JSON.stringify(result) ?? '');
   return { status: 200, headers: { 'content-type': 'application/json' }, body: Buffer.from(text, 'utf8') };
+};
+
+/** `Authorization: Bearer <key>` against the app key, compared in constant time. */
+const appKeyMatches = (key: string | undefined, header: string | undefined): boolean => {
+  const given = header ? /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1] : undefined;
+  if (!key || !given) return false;
+  const digest = (v: string) => createHash('sha256').update(v).digest();
+  return timingSafeEqual(digest(key), digest(given));
 };
 
 export const startHttpApi = async (o: HttpApiOptions): Promise<HttpApi> => {
@@ -232,9 +245,29 @@ export const startHttpApi = async (o: HttpApiOptions): Promise<HttpApi> => {
           throw err;
         }
         const routeKey = `${method} ${url.pathname}`;
+        const trigger = fn.triggers.find(
+          (t) => t.type === 'http' && t.method === method && (t.path === url.pathname || matchPath(t.path, url.pathname)),
+        );
+        const event = buildEvent(req, url, routeKey, body);
+        if (trigger?.type === 'http') {
+          const params = trigger.path.includes('{') ? matchPath(trigger.path, url.pathname) : undefined;
+          if (params && Object.keys(params).length) event.pathParameters = params;
+          if (trigger.auth === 'app') {
+            if (!appKeyMatches(o.appApiKey, event.headers.authorization)) {
+              return json(
+                res,
+                401,
+                { error: { code: 'unauthorized', message: 'missing or wrong bearer key' } },
+                { 'apigw-requestid': apigwId },
+              );
+            }
+            // what an authorizer leaves in the request context (in AWS: `iam`, the SigV4 caller)
+            (event.requestContext as { authorizer?: unknown }).authorizer = { lambda: { caller: 'local-app-key' } };
+          }
+        }
         let mapped: ReturnType<typeof mapResult>;
         try {
-          mapped = mapResult(await o.invoker.invoke(fn, buildEvent(req, url, routeKey, body)));
+          mapped = mapResult(await o.invoker.invoke(fn, event));
         } catch (err) {
           o.onLog?.(`[http] ${routeKey} → ${fn.id}: ${err instanceof Error ? err.message : String(err)}`);
           return json(res, 500, { message: 'Internal Server Error' }, { 'apigw-requestid': apigwId });

@@ -89,6 +89,7 @@ const main = async (): Promise<void> => {
           ? 'no simulator: real chargers connect over OCPP'
           : `external simulator at ${values['sim-url'] ?? '(none)'}`,
       defaultPort: port === DEFAULT_PORT,
+      appApiKey: { key: platform.appApiKey, fromEnv: Boolean(process.env.EVCS_APP_API_KEY) },
     }),
   );
 

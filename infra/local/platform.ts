@@ -3,6 +3,7 @@
  * routes (/health). `npm start` and the integration tests both start it through here, so the
  * tests exercise exactly what a developer runs.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setLogSink, setMetricSink } from '#powertools';
@@ -66,10 +67,14 @@ export interface PlatformOptions {
   maxBatchingWindowMs?: number;
   /** run the topology's schedules (default true; tests that fire them at chosen times turn them off) */
   schedules?: boolean;
+  /** the app API's bearer key (default: EVCS_APP_API_KEY, else generated; Platform.appApiKey) */
+  appApiKey?: string;
 }
 
 export interface Platform {
   apiUrl: string;
+  /** the bearer key of the app API (`/app/v1`) — a local key, not a partner secret */
+  appApiKey: string;
   seed: Seed;
   dataDir?: string;
   cloud: LocalCloud;
@@ -135,8 +140,10 @@ export const startPlatform = async (opts: PlatformOptions): Promise<Platform> =>
     statusesKnown ||= await checking;
     return statusesKnown;
   };
+  const appApiKey = opts.appApiKey ?? (process.env.EVCS_APP_API_KEY || randomBytes(18).toString('base64url'));
   const cloud = await startLocalCloud({
     topology,
+    appApiKey,
     port: opts.port ?? 0,
     ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
     ...(opts.dynamoEndpoint ? { dynamoEndpoint: opts.dynamoEndpoint } : {}),
@@ -198,6 +205,7 @@ export const startPlatform = async (opts: PlatformOptions): Promise<Platform> =>
 
   return {
     apiUrl: cloud.apiUrl,
+    appApiKey,
     seed,
     ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
     cloud,

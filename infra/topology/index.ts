@@ -4,6 +4,7 @@
  * wiring of its own.
  */
 
+import { appFunctions } from './app.ts';
 import { baseinfoFunctions, baseinfoQueues, baseinfoTables } from './baseinfo.ts';
 import { chargingFunctions, chargingQueues, chargingTables } from './charging.ts';
 import { dxpBuckets, dxpFunctions, dxpTables } from './dxp.ts';
@@ -43,6 +44,7 @@ export const functions: readonly FunctionDecl[] = [
   ...roamingFunctions,
   ...dxpFunctions,
   ...mspFunctions,
+  ...appFunctions,
 ];
 
 export const topology: Topology = { tables, queues, functions, buckets };

@@ -72,7 +72,13 @@ export interface QueueDecl {
 
 export type Trigger =
   /** API Gateway HTTP API route; the handler receives a payload-v2 event */
-  | { readonly type: 'http'; readonly method: 'POST' | 'GET'; readonly path: string }
+  | {
+      readonly type: 'http';
+      readonly method: 'POST' | 'GET' | 'DELETE';
+      readonly path: string;
+      /** `app`: the app API's authorizer (IAM/SigV4 in AWS, the bearer key locally); absent: the handler authenticates (T/CEC) */
+      readonly auth?: 'app';
+    }
   /** EventBridge rule → function (async invoke; failures go to the function's on-failure DLQ) */
   | { readonly type: 'event'; readonly pattern: EventPattern }
   /** SQS event source mapping with partial batch responses (ReportBatchItemFailures) */

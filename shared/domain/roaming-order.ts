@@ -9,6 +9,7 @@
  *   final (the §3.12 order and our verdict) is written once per distinct bill: the same bill
  *        again returns the stored verdict (no second dispute), a corrected bill is judged anew.
  */
+import type { StartOutcome } from './app-session.ts';
 import type { BillFigures } from './partner-bill.ts';
 
 export type SeqStat = 1 | 2 | 3 | 4 | 5;
@@ -46,7 +47,11 @@ export interface RoamingOrderState {
   /** the partner's stop result (§3.11) */
   stop?: { SuccStat: number; FailReason: number };
   live?: LiveSnapshot;
+  /** where `live` came from: the partner's push, or our poll of query_equip_charge_status */
+  liveSource?: 'push' | 'poll';
   final?: FinalOrder;
+  /** how the partner answered our query_start_charge (orders started through the app API) */
+  start?: StartOutcome;
 }
 
 /** The later of two StartChargeSeqStat values; 5 (unknown) never replaces a known state. */

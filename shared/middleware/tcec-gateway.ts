@@ -3,7 +3,8 @@
  *
  *   body size → envelope shape (4003) → partner by OperatorID (4003) → Sig (4001)
  *   → the partner's profile and its path prefix (HTTP 404, signed 4003) → partner's rate limit (-1)
- *   → Bearer token (4002) → TimeStamp window (4003) → replay (4003) → decrypt (4003)
+ *   → Bearer token (4002) → TimeStamp window (4003) → replay (4003)
+ *   → roaming role: an operator-side interface for a partner that does not roam in (4004) → decrypt (4003)
  *   → zod validation of Data (4004)
  *   → business handler → response checked against the catalog's response schema (500 if it does
  *     not match) → written in the partner's profile (its dialect plus its field changes),
@@ -29,6 +30,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { logger, MetricUnit, metrics, tracer } from '#powertools';
 import { config } from '../config.ts';
 import { profileOf } from '../domain/partner-profile.ts';
+import { roamingOf } from '../domain/partners.ts';
 import { acceptedInboundSets } from '../domain/token.ts';
 import { getPartner, type Partner } from '../store/partners.ts';
 import { getPartnerSecrets } from '../store/secrets.ts';
@@ -36,7 +38,7 @@ import { resolveToken } from '../store/tokens.ts';
 import type { SecretSet } from '../tcec/crypto.ts';
 import { ContractError } from '../tcec/dialect.ts';
 import { decodeRequestData, encodeResponse, parseRequestEnvelope, type RequestEnvelope, verifyRequestSig } from '../tcec/envelope.ts';
-import { type InterfaceName, isExtension, type RequestData, type ResponseInput } from '../tcec/interfaces.ts';
+import { INTERFACES, type InterfaceName, isExtension, type RequestData, type ResponseInput } from '../tcec/interfaces.ts';
 import { type Profile, profileEnables, profileFromWire, profileToWire } from '../tcec/profiles.ts';
 import { Ret, TcecError } from '../tcec/ret.ts';
 import { parseTimeStamp } from '../tcec/time.ts';
@@ -273,6 +275,12 @@ const tcecGateway = (iface: InterfaceName, opts: GatewayOptions = {}): Middlewar
 
       refuseDisabledExtension(iface, profile, partner, opts.feature);
 
+      // roaming roles (issue 12): the operator-side interfaces (catalog `implementedBy: 'cpo'`) are
+      // for partners whose users roam IN to our piles; one that does not gets 4004, signed, the same
+      // answer the customer side gives a partner that does not roam out
+      if (INTERFACES[iface].implementedBy === 'cpo' && !roamingOf(partner).in) {
+        throw new TcecError(Ret.BizError, `OperatorID ${partner.operatorId} does not roam in with us`);
+      }
       const raw = decodeRequestData(envelope, secrets);
       const parsed = profileFromWire(profile, iface, 'request', raw);
       if (!parsed.ok) throw new TcecError(Ret.BizError, parsed.msg);

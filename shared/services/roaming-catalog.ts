@@ -50,7 +50,7 @@ class PartnerCallError extends Error {
 }
 
 /** The signed client for a roam-out partner (one per partner and outbound set). */
-const clientFor = async (partner: Partner): Promise<TcecClient> => {
+export const clientFor = async (partner: Partner): Promise<TcecClient> => {
   if (!roamingOf(partner).out || !partner.outbound) throw new PartnerCallError(`partner ${partner.operatorId} does not roam out`);
   const secrets = (await getPartnerSecrets(partner.operatorId))?.outbound;
   if (!secrets) throw new PartnerCallError(`partner ${partner.operatorId} has no outbound secret set`);
@@ -73,7 +73,7 @@ const clientFor = async (partner: Partner): Promise<TcecClient> => {
 };
 
 /** Call a partner's interface; the verified, catalog-checked response Data, or a PartnerCallError. */
-const callPartner = async <N extends InterfaceName>(partner: Partner, iface: N, data: unknown): Promise<ResponseData<N>> => {
+export const callPartner = async <N extends InterfaceName>(partner: Partner, iface: N, data: unknown): Promise<ResponseData<N>> => {
   const client = await clientFor(partner);
   const res = await client.call(iface, data);
   if (res.ret !== 0) throw new PartnerCallError(`${iface} at ${partner.operatorId}: Ret ${res.ret} ${res.msg}`);
@@ -84,7 +84,8 @@ const callPartner = async <N extends InterfaceName>(partner: Partner, iface: N, 
 };
 
 const nextSeq = createSeqGenerator();
-const bizSeq = (): string => {
+/** A business sequence number (StartChargeSeq, EquipAuthSeq, EquipBizSeq) under OUR OperatorID: 27 characters. */
+export const bizSeq = (): string => {
   const s = nextSeq();
   return `${config().OPERATOR_ID}${s.timeStamp}${s.seq}`;
 };

@@ -56,6 +56,10 @@ const applyToOrder = async (
   throw new Error(`roaming order ${seq}: too many concurrent updates`);
 };
 
+/** a live snapshot taken from a push (the app API tells push figures from polled ones) */
+const pushed = (r: Change<RoamingOrderState>): Change<RoamingOrderState> =>
+  r.changed ? { changed: true, state: { ...r.state, liveSource: 'push' } } : r;
+
 const ack = (seq: string) => ({ StartChargeSeq: seq, SuccStat: 0 as const, FailReason: 0 });
 
 export const onPartnerStartResult = async (
@@ -73,17 +77,19 @@ export const onPartnerChargeStatus = async (
   d: RequestData<'notification_equip_charge_status'>,
 ): Promise<ResponseInput<'notification_equip_charge_status'>> => {
   await applyToOrder(partner, d.StartChargeSeq, (o) =>
-    onChargeStatus(o, {
-      StartChargeSeqStat: d.StartChargeSeqStat as SeqStat,
-      ConnectorStatus: d.ConnectorStatus,
-      StartTime: d.StartTime,
-      EndTime: d.EndTime,
-      TotalPower: d.TotalPower,
-      ElecMoney: d.ElecMoney,
-      SeviceMoney: d.SeviceMoney,
-      TotalMoney: d.TotalMoney,
-      Soc: d.Soc,
-    }),
+    pushed(
+      onChargeStatus(o, {
+        StartChargeSeqStat: d.StartChargeSeqStat as SeqStat,
+        ConnectorStatus: d.ConnectorStatus,
+        StartTime: d.StartTime,
+        EndTime: d.EndTime,
+        TotalPower: d.TotalPower,
+        ElecMoney: d.ElecMoney,
+        SeviceMoney: d.SeviceMoney,
+        TotalMoney: d.TotalMoney,
+        Soc: d.Soc,
+      }),
+    ),
   );
   return ack(d.StartChargeSeq);
 };

@@ -10,7 +10,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Platform } from '../../infra/local/platform.ts';
+import type { Platform, PlatformOptions } from '../../infra/local/platform.ts';
+import { freePort } from '../../infra/local/ports.ts';
 import { runWithEnv } from '../../shared/config.ts';
 import { readSeed } from '../../shared/seed.ts';
 import type { SecretSet } from '../../shared/tcec/crypto.ts';
@@ -38,11 +39,16 @@ const A_INBOUND: SecretSet = {
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
 /** `npm start -- --port 0 --seed … --data-dir …` as a child process; resolves with its API URL. */
-export const startB = async (dataDir: string, seedFile = STATIONS_SEED): Promise<{ url: string; child: ChildProcess }> => {
+export const startB = async (
+  dataDir: string,
+  seedFile = STATIONS_SEED,
+  env: Record<string, string> = {},
+  args: readonly string[] = [],
+): Promise<{ url: string; child: ChildProcess }> => {
   const child = spawn(
     join(root, 'node_modules/.bin/tsx'),
-    [join(root, 'infra/local/main.ts'), '--port', '0', '--seed', seedFile, '--data-dir', dataDir, '--fresh'],
-    { cwd: root, env: { ...process.env, EVCS_DEMO_PARTNERS: 'off' }, stdio: 'ignore' },
+    [join(root, 'infra/local/main.ts'), '--port', '0', '--seed', seedFile, '--data-dir', dataDir, '--fresh', ...args],
+    { cwd: root, env: { ...process.env, EVCS_DEMO_PARTNERS: 'off', ...env }, stdio: 'ignore' },
   );
   const file = join(dataDir, 'local-cloud.json');
   const url = await eventually(
@@ -108,4 +114,88 @@ export const stopB = async (child: ChildProcess): Promise<void> => {
   const exited = new Promise((r) => child.once('exit', r));
   child.kill('SIGTERM');
   await exited;
+};
+
+export interface TwoWayPair {
+  /** platform A, in this process (operator MA01H3BQ2), its piles on a manual clock */
+  a: Platform;
+  /** platform B, a child `npm start` (operator MA5GS8X01, the station fixture), its simulator 60× real time */
+  bUrl: string;
+  bDataDir: string;
+  /** B's app API bearer key */
+  bAppKey: string;
+  asA<T>(fn: () => Promise<T>): Promise<T>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Issue 12 §8, both ways: A and B each the other's partner, roaming in AND out. A's port is chosen
+ * first, so B's seed can name it as A's endpoint; A's own stations are the fixture's, renamed
+ * (AX0001… at the same places as B's FX0001…).
+ */
+export const startTwoWayPair = async (
+  /** how A is started (the benches start it without the test lanes' shared DynamoDB) */
+  startA: (o: Partial<PlatformOptions> & { seedFile: string }) => Promise<Platform> = startTestPlatform,
+): Promise<TwoWayPair> => {
+  const dir = mkdtempSync(join(tmpdir(), 'roaming-two-way-'));
+  const portA = await freePort();
+  const fixture = JSON.parse(readFileSync(STATIONS_SEED, 'utf8')) as Record<string, unknown> & {
+    partners: Record<string, unknown>[];
+    stations: unknown[];
+  };
+  const aAsKnownToB = { ...fixture.partners[0]! } as Record<string, unknown> & { operatorId: string; inbound: SecretSet };
+  const bSeedFile = join(dir, 'b-seed.json');
+  writeFileSync(
+    bSeedFile,
+    JSON.stringify({
+      ...fixture,
+      partners: [
+        {
+          ...aAsKnownToB,
+          roaming: { in: true, out: true },
+          // the set A issued to B: B calls A with it
+          outbound: { baseUrl: `http://127.0.0.1:${portA}/evcs/v1/`, ...A_INBOUND },
+        },
+        ...fixture.partners.slice(1),
+      ],
+    }),
+  );
+  const bAppKey = 'two-way-b-app-key';
+  const bDataDir = join(dir, 'b');
+  const b = await startB(bDataDir, bSeedFile, { EVCS_APP_API_KEY: bAppKey }, ['--sim-speed', '60']);
+  try {
+    const aSeed = JSON.parse(readFileSync(writeSeedOfA(dir, bSeedFile, b.url), 'utf8')) as Record<string, unknown>;
+    const aSeedFile = join(dir, 'a-seed-two-way.json');
+    writeFileSync(
+      aSeedFile,
+      JSON.stringify({
+        ...aSeed,
+        stations: JSON.parse(
+          JSON.stringify(fixture.stations).replaceAll('FX', 'AX').replaceAll(String(fixture.operatorId), String(aSeed.operatorId)),
+        ),
+      }),
+    );
+    const a = await startA({
+      port: portA,
+      seedFile: aSeedFile,
+      demoPartners: false,
+      simulator: { manualClock: true, offlineRatePerHour: 0, faultRatePerHour: 0, seed: 5, autoUnplug: false },
+    });
+    const envA = a.cloud.functionEnv('app-session-start');
+    return {
+      a,
+      bUrl: b.url,
+      bDataDir,
+      bAppKey,
+      asA: (fn) => runWithEnv(envA, fn),
+      stop: async () => {
+        await a.stop();
+        await stopB(b.child);
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    await stopB(b.child);
+    throw err;
+  }
 };

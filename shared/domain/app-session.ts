@@ -1,0 +1,70 @@
+/**
+ * The app API's view of the world (`/app/v1`, issue 12 §4) — pure rules, no I/O: what state a
+ * session is in as the app sees it, whichever pile it runs on, and the distance rule of the
+ * station search.
+ *
+ * A session on a PARTNER's pile is a roaming order (./roaming-order.ts) plus how its start went
+ * (`start`): the partner's answer to query_start_charge, or — when that answer was lost (timeout,
+ * 4002, a Sig that did not verify) — `unresolved` until a query_equip_charge_status resolves it.
+ * Nothing is retried automatically: a start is sent once.
+ *
+ *   state      starting | charging | stopping | finished (the partner says so, or its final order
+ *              arrived) | failed (the partner refused, or never received the start) | unknown (the
+ *              answer was lost and the partner has not answered a status query yet)
+ */
+import type { RoamingOrderState, SeqStat } from './roaming-order.ts';
+
+export type SessionState = 'starting' | 'charging' | 'stopping' | 'finished' | 'failed' | 'unknown';
+
+/** How the partner answered our one query_start_charge. */
+export type StartOutcome =
+  | { outcome: 'accepted' }
+  /** SuccStat 1: the partner's FailReason */
+  | { outcome: 'refused'; FailReason: number }
+  /** no usable answer (timeout, network, 4002, a bad Sig): resolved by query_equip_charge_status */
+  | { outcome: 'unresolved'; reason: string }
+  /** the status query says the partner never heard of the order: the start did not arrive */
+  | { outcome: 'not-received' };
+
+/** An app-API failure: an HTTP status, a stable code the app switches on, and a message for people. */
+export class AppError extends Error {
+  override readonly name = 'AppError';
+  constructor(
+    readonly status: 400 | 401 | 404 | 409 | 502,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const STATE_OF_STAT: Record<SeqStat, SessionState> = { 1: 'starting', 2: 'charging', 3: 'stopping', 4: 'finished', 5: 'unknown' };
+
+/** The app's state of a roaming session. */
+export const roamingSessionState = (o: RoamingOrderState & { start?: StartOutcome }): SessionState => {
+  if (o.final) return 'finished'; // the partner's final order is the end, whatever we heard before
+  if (o.start?.outcome === 'refused' || o.start?.outcome === 'not-received') return 'failed';
+  if (o.start?.outcome === 'unresolved' && o.stat === 1) return 'unknown';
+  return STATE_OF_STAT[o.stat];
+};
+
+/** The app's state of a session on one of OUR piles (T/CEC order status 1–4; a start that never charged is failed). */
+export const ownSessionState = (status: number, charged: boolean | undefined): SessionState => {
+  if (status === 4) return charged === false ? 'failed' : 'finished';
+  return STATE_OF_STAT[status as SeqStat] ?? 'unknown';
+};
+
+/** A session still running at the partner (a status poll may move it). */
+export const isOpenState = (s: SessionState): boolean => s === 'starting' || s === 'charging' || s === 'stopping' || s === 'unknown';
+
+/** Refreshed by a status poll when the newest push is older than this. */
+export const POLL_AFTER_MS = 60_000;
+
+/** Great-circle distance in km (haversine; WGS-84 mean radius). */
+export const distanceKm = (a: { lat: number; lng: number }, b: { lat: number; lng: number }): number => {
+  const rad = Math.PI / 180;
+  const dLat = (b.lat - a.lat) * rad;
+  const dLng = (b.lng - a.lng) * rad;
+  const h = Math.sin(dLat / 2) ** 2 + Math.cos(a.lat * rad) * Math.cos(b.lat * rad) * Math.sin(dLng / 2) ** 2;
+  return 2 * 6371.0088 * Math.asin(Math.min(1, Math.sqrt(h)));
+};

@@ -1,0 +1,358 @@
+/**
+ * Issue 12 §4 and "Bad input and faults": the app API (`/app/v1`, JSON, bearer key locally) against
+ * a local platform whose roaming partner is a scripted operator (test/support/fake-operator.ts),
+ * and against our own piles (the simulator, on a manual clock).
+ *
+ * Every fault leaves the session in a state the API reports, a start is sent exactly once, and a
+ * lost start answer is resolved by query_equip_charge_status before anything else.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Platform } from '../../infra/local/platform.ts';
+import { runWithEnv } from '../../shared/config.ts';
+import type { SeedPartner } from '../../shared/seed.ts';
+import { getConnectorView } from '../../shared/store/connector-view.ts';
+import { getOrder } from '../../shared/store/orders.ts';
+import { putPartnerStations } from '../../shared/store/partner-catalog.ts';
+import { getRoamingOrder, putPartnerConnectorStatus } from '../../shared/store/roaming.ts';
+import { STATIONS_SEED } from '../fixtures/stations.ts';
+import { eventually } from '../support/eventually.ts';
+import { type FakeOperator, startFakeOperator } from '../support/fake-operator.ts';
+import { callAs, startTestPlatform, tokenFor } from '../support/platform.ts';
+
+let platform: Platform;
+let fake: FakeOperator;
+let partner: SeedPartner; // roams both ways; its operator side is the fake
+let partnerToken: string;
+
+beforeAll(async () => {
+  const seed = JSON.parse(readFileSync(STATIONS_SEED, 'utf8')) as { partners: Record<string, Record<string, string>>[] };
+  const p = seed.partners[0]!;
+  fake = await startFakeOperator({
+    operatorSecret: p.outbound!.operatorSecret!,
+    dataSecret: p.outbound!.dataSecret!,
+    dataSecretIV: p.outbound!.dataSecretIV!,
+    sigSecret: p.outbound!.sigSecret!,
+  });
+  p.roaming = { in: true, out: true } as never;
+  p.outbound = { ...p.outbound, baseUrl: fake.baseUrl };
+  const file = join(mkdtempSync(join(tmpdir(), 'app-api-')), 'seed.json');
+  writeFileSync(file, JSON.stringify(seed));
+  platform = await startTestPlatform({
+    seedFile: file,
+    demoPartners: false,
+    simulator: { manualClock: true, offlineRatePerHour: 0, faultRatePerHour: 0, seed: 7, autoUnplug: false },
+  });
+  partner = platform.seed.partners[0] as SeedPartner;
+  partnerToken = await tokenFor(platform.apiUrl, partner);
+  // the partner's catalog, as a sync stored it: one station near our FX0001 (Shanghai), 2 km east
+  await asPlatform(() =>
+    putPartnerStations(
+      partner.operatorId,
+      [
+        {
+          StationID: 'PS0001',
+          OperatorID: partner.operatorId,
+          StationName: 'Partner station',
+          Address: 'Shanghai',
+          StationLng: 121.341,
+          StationLat: 31.194125,
+          ElectricityFee: '1.05',
+          ServiceFee: '0.80',
+          EquipmentInfos: [{ EquipmentID: 'PS0001E01', ConnectorInfos: [{ ConnectorID: 'PS0001E01C1' }, { ConnectorID: 'PS0001E01C2' }] }],
+        },
+      ],
+      new Date().toISOString(),
+    ),
+  );
+  await asPlatform(() =>
+    putPartnerConnectorStatus({ OperatorID: partner.operatorId, ConnectorID: 'PS0001E01C1', Status: 1, at: Date.now(), source: 'push' }),
+  );
+}, 120_000);
+afterAll(async () => {
+  await platform?.stop();
+  await fake?.close();
+});
+
+const asPlatform = <T>(fn: () => Promise<T>) => runWithEnv(platform.cloud.functionEnv('app-session-start'), fn);
+
+interface Answer<T = Record<string, unknown>> {
+  status: number;
+  body: T;
+}
+type Session = {
+  id: string;
+  state: string;
+  energyKwh: number;
+  cost: { totalMoney: number };
+  own: boolean;
+  source: string;
+  failReason?: number;
+  bill?: { confirmResult: number };
+};
+type ErrorBody = { error: { code: string; message: string } };
+
+const app = async <T = Session>(
+  method: string,
+  path: string,
+  body?: unknown,
+  key: string | null = platform.appApiKey,
+): Promise<Answer<T>> => {
+  const res = await fetch(`${platform.apiUrl}/app/v1${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
+    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+  });
+  return { status: res.status, body: (await res.json()) as T };
+};
+
+const start = (connectorId = 'PS0001E01C1') => app('POST', '/sessions', { connectorId, userId: 'user-1' });
+const push = async (iface: string, data: unknown) => {
+  const r = await callAs(platform.apiUrl, partner, iface, data, partnerToken);
+  expect(r.ret).toBe(0);
+  return r.data;
+};
+const statusPush = (seq: string, minute: number, kwh: number) => ({
+  StartChargeSeq: seq,
+  StartChargeSeqStat: 2,
+  ConnectorID: 'PS0001E01C1',
+  ConnectorStatus: 3,
+  CurrentA: 100,
+  VoltageA: 380,
+  Soc: 40,
+  StartTime: '2026-11-23 07:10:00',
+  EndTime: `2026-11-23 07:${String(10 + minute).padStart(2, '0')}:00`,
+  TotalPower: kwh,
+  ElecMoney: 1,
+  SeviceMoney: 1,
+  TotalMoney: 2,
+});
+const orderInfo = (seq: string, kwh = 10) => ({
+  StartChargeSeq: seq,
+  ConnectorID: 'PS0001E01C1',
+  StartTime: '2026-11-23 07:10:00',
+  EndTime: '2026-11-23 08:10:00',
+  TotalPower: kwh,
+  TotalElecMoney: 10.5,
+  TotalSeviceMoney: 8,
+  TotalMoney: 18.5,
+  StopReason: 0,
+  SumPeriod: 1,
+  ChargeDetails: [
+    {
+      DetailStartTime: '2026-11-23 07:10:00',
+      DetailEndTime: '2026-11-23 08:10:00',
+      ElecPrice: 1.05,
+      SevicePrice: 0.8,
+      DetailPower: kwh,
+      DetailElecMoney: 10.5,
+      DetailSeviceMoney: 8,
+    },
+  ],
+});
+
+describe('authentication and bad input', () => {
+  it('no key or a wrong key → 401, never served anonymously', async () => {
+    expect((await app<ErrorBody>('GET', '/stations?lng=121.32&lat=31.19', undefined, null)).status).toBe(401);
+    const wrong = await app<ErrorBody>('POST', '/sessions', { connectorId: 'PS0001E01C1', userId: 'u' }, 'not-the-key');
+    expect(wrong).toMatchObject({ status: 401, body: { error: { code: 'unauthorized' } } });
+    expect(fake.count('query_start_charge')).toBe(0);
+  });
+
+  it('bad input → 400 naming the field; unknown session or connector → 404', async () => {
+    expect(await app<ErrorBody>('GET', '/stations?lng=500&lat=31')).toMatchObject({
+      status: 400,
+      body: { error: { code: 'bad_request', message: expect.stringMatching(/^lng:/) } },
+    });
+    expect(await app<ErrorBody>('POST', '/sessions', { userId: 'u' })).toMatchObject({
+      status: 400,
+      body: { error: { message: expect.stringMatching(/^connectorId:/) } },
+    });
+    expect((await app<ErrorBody>('POST', '/sessions', '{not json')).status).toBe(400);
+    expect((await app<ErrorBody>('GET', '/sessions/short')).status).toBe(400);
+    expect(await app<ErrorBody>('GET', `/sessions/${'X'.repeat(27)}`)).toMatchObject({
+      status: 404,
+      body: { error: { code: 'session_not_found' } },
+    });
+    expect(await app<ErrorBody>('POST', '/sessions', { connectorId: 'NOWHERE', userId: 'u' })).toMatchObject({
+      status: 404,
+      body: { error: { code: 'connector_not_found' } },
+    });
+  });
+});
+
+describe('GET /app/v1/stations', () => {
+  it('ours and the partner’s within the radius, nearest first, with availability and prices', async () => {
+    const r = await app<{
+      stations: { stationId: string; own: boolean; distanceKm: number; available: number; prices: { periods: unknown[] } }[];
+    }>('GET', '/stations?lng=121.320345&lat=31.194125&radiusKm=10');
+    expect(r.status).toBe(200);
+    expect(r.body.stations.map((s) => [s.stationId, s.own])).toEqual([
+      ['FX0001', true],
+      ['PS0001', false],
+    ]);
+    const [ours, theirs] = r.body.stations;
+    expect(ours!.distanceKm).toBe(0);
+    expect(theirs!.distanceKm).toBeGreaterThan(1.9);
+    expect(theirs!.distanceKm).toBeLessThan(2.1);
+    expect(ours!.prices.periods.length).toBeGreaterThan(0);
+    expect(theirs!.available).toBe(1); // C1 idle (pushed), C2 never heard of
+  });
+});
+
+describe('a session on a partner’s connector', () => {
+  it('start → pushes (out of order, twice) → stop → the bill confirmed: each step reported', async () => {
+    fake.script.start = 'accept';
+    const before = fake.count('query_start_charge');
+    const s = await start();
+    expect(s.status).toBe(201);
+    expect(s.body).toMatchObject({ state: 'charging', own: false });
+    expect(fake.count('query_equip_auth')).toBeGreaterThan(0);
+    expect(fake.count('query_start_charge') - before).toBe(1);
+    const id = s.body.id;
+    expect(id.startsWith(platform.seed.operatorId)).toBe(true); // a StartChargeSeq under OUR OperatorID
+
+    await push('notification_start_charge_result', {
+      StartChargeSeq: id,
+      StartChargeSeqStat: 2,
+      ConnectorID: 'PS0001E01C1',
+      StartTime: '2026-11-23 07:10:00',
+    });
+    await push('notification_equip_charge_status', statusPush(id, 20, 8.5));
+    await push('notification_equip_charge_status', statusPush(id, 10, 4.1)); // older, arrives later
+    await push('notification_equip_charge_status', statusPush(id, 20, 8.5)); // the same again
+    expect((await app('GET', `/sessions/${id}`)).body).toMatchObject({ state: 'charging', energyKwh: 8.5, source: 'push' });
+
+    const stopped = await app('DELETE', `/sessions/${id}`);
+    expect(stopped).toMatchObject({ status: 200, body: { state: 'stopping' } });
+    expect(fake.calls.get('query_stop_charge')?.at(-1)).toMatchObject({ StartChargeSeq: id, ConnectorID: 'PS0001E01C1' });
+
+    const confirmed = (await push('notification_charge_order_info', orderInfo(id))) as { ConfirmResult: number };
+    expect(confirmed.ConfirmResult).toBe(0);
+    expect((await app('GET', `/sessions/${id}`)).body).toMatchObject({
+      state: 'finished',
+      energyKwh: 10,
+      cost: { totalMoney: 18.5 },
+      bill: { confirmResult: 0 },
+    });
+    expect(await app<ErrorBody>('DELETE', `/sessions/${id}`)).toMatchObject({ status: 409, body: { error: { code: 'session_ended' } } });
+  });
+
+  it('no pushes: GET polls query_equip_charge_status for the running figures', async () => {
+    fake.script.start = 'accept';
+    const { body } = await start();
+    const polls = fake.count('query_equip_charge_status');
+    const r = await app('GET', `/sessions/${body.id}`);
+    expect(r.body).toMatchObject({ state: 'charging', energyKwh: 1.2, cost: { totalMoney: 2.22 }, source: 'poll' });
+    expect(fake.count('query_equip_charge_status')).toBeGreaterThan(polls);
+  });
+
+  it('the partner refuses (SuccStat 1) → failed with its FailReason; stop → 409', async () => {
+    fake.script.start = 'refuse';
+    const s = await start();
+    expect(s).toMatchObject({ status: 201, body: { state: 'failed', failReason: 3 } });
+    expect((await app('GET', `/sessions/${s.body.id}`)).body).toMatchObject({ state: 'failed' });
+    expect((await app<ErrorBody>('DELETE', `/sessions/${s.body.id}`)).status).toBe(409);
+  });
+
+  it('the answer is lost after the partner took the start → resolved by status query: charging; never a second start', async () => {
+    fake.script.start = 'drop-after';
+    const before = fake.count('query_start_charge');
+    const s = await start();
+    expect(s.body.state).toBe('charging');
+    expect(fake.count('query_start_charge') - before).toBe(1);
+    expect((await asPlatform(() => getRoamingOrder(s.body.id)))?.start).toEqual({ outcome: 'accepted' });
+  });
+
+  it('the start never reached the partner → the status query says 4004: failed', async () => {
+    fake.script.start = 'drop-before';
+    const s = await start();
+    expect(s.body.state).toBe('failed');
+    expect((await asPlatform(() => getRoamingOrder(s.body.id)))?.start).toEqual({ outcome: 'not-received' });
+  });
+
+  it('Ret 4002 on the start → token refreshed once for the status query, never a second start', async () => {
+    fake.script.start = 'token-error';
+    const starts = fake.count('query_start_charge');
+    const tokens = fake.count('query_token');
+    const s = await start();
+    expect(s.body.state).toBe('charging');
+    expect(fake.count('query_start_charge') - starts).toBe(1);
+    expect(fake.count('query_token') - tokens).toBe(1);
+  });
+
+  it('the partner goes down after taking the start: unknown (a stop refused) until it answers, then resolved first', async () => {
+    fake.script.start = 'drop-after';
+    fake.script.downAfterStart = true;
+    const starts = fake.count('query_start_charge');
+    try {
+      const s = await start();
+      expect(s).toMatchObject({ status: 201, body: { state: 'unknown' } });
+      expect((await app('GET', `/sessions/${s.body.id}`)).body.state).toBe('unknown');
+      expect(await app<ErrorBody>('DELETE', `/sessions/${s.body.id}`)).toMatchObject({
+        status: 409,
+        body: { error: { code: 'session_unresolved' } },
+      });
+      fake.script.down = false; // back
+      expect((await app('GET', `/sessions/${s.body.id}`)).body).toMatchObject({ state: 'charging', source: 'poll' });
+      expect(fake.count('query_start_charge') - starts).toBe(1);
+    } finally {
+      fake.script.downAfterStart = false;
+      fake.script.down = false;
+    }
+  });
+
+  it('the partner is down: 502 partner_unavailable and nothing started', async () => {
+    fake.script.down = true;
+    try {
+      const starts = fake.count('query_start_charge');
+      expect(await app<ErrorBody>('POST', '/sessions', { connectorId: 'PS0001E01C1', userId: 'u' })).toMatchObject({
+        status: 502,
+        body: { error: { code: 'partner_unavailable' } },
+      });
+      expect(fake.count('query_start_charge')).toBe(starts);
+    } finally {
+      fake.script.down = false;
+    }
+  });
+
+  it('a final order without a start confirmation: finished with the verdict on its bill', async () => {
+    fake.script.start = 'drop-after';
+    const s = await start();
+    const disagreeing = { ...orderInfo(s.body.id), TotalMoney: 30, TotalElecMoney: 22 };
+    const r = (await push('notification_charge_order_info', disagreeing)) as { ConfirmResult: number };
+    expect(r.ConfirmResult).toBe(1);
+    expect((await app('GET', `/sessions/${s.body.id}`)).body).toMatchObject({ state: 'finished', bill: { confirmResult: 1 } });
+  });
+});
+
+describe('a session on one of OUR connectors: the charging service partners use', () => {
+  it('start → an order under our OperatorID on the same orders table; charging with energy; DELETE → finished', async () => {
+    const connectorId = 'FX0001E01C2';
+    const sim = platform.simulator!;
+    sim.setVehicle(connectorId, { socStart: 10, batteryKwh: 200, maxDcKw: 30, targetSoc: 100 });
+    sim.admin(connectorId, 'plugged');
+    await eventually(async () => (await asPlatform(() => getConnectorView(connectorId)))?.status, {
+      until: (s) => s === 2,
+      what: 'our connector plugged',
+    });
+    const s = await app('POST', '/sessions', { connectorId, userId: 'user-2' });
+    expect(s).toMatchObject({ status: 201, body: { own: true, state: 'starting' } });
+    expect(await asPlatform(() => getOrder(s.body.id))).toMatchObject({ OperatorID: platform.seed.operatorId, ConnectorID: connectorId });
+    // simulated time moves only when pumped: the pile confirms, then meters
+    const pump = (until: (b: Session) => boolean, what: string) =>
+      eventually(
+        async () => {
+          sim.advance(1_000);
+          return (await app('GET', `/sessions/${s.body.id}`)).body;
+        },
+        { until, what },
+      );
+    await pump((b) => b.state === 'charging' && b.energyKwh > 0, 'our session charging with energy');
+    expect((await app('DELETE', `/sessions/${s.body.id}`)).status).toBe(200);
+    const done = await pump((b) => b.state === 'finished', 'our session finished');
+    expect(done.cost.totalMoney).toBeGreaterThan(0);
+  });
+});
