@@ -25,6 +25,7 @@ import { EvcsFunction } from './constructs/evcs-function.ts';
 import { EvcsQueue, toCdkPattern } from './constructs/evcs-queue.ts';
 import { acknowledgeApi, acknowledgeOcppApi, acknowledgeSchedulerRole, acknowledgeSecret } from './constructs/nag.ts';
 import { Operations } from './constructs/operations.ts';
+import { OperatorAuth } from './constructs/operator-auth.ts';
 import { PartnerLimits } from './constructs/partner-limits.ts';
 import { topology as realTopology } from './topology/index.ts';
 import type { FunctionDecl, KeyDecl, TableDecl, Topology, Trigger } from './topology/types.ts';
@@ -86,6 +87,8 @@ export class EvcsStack extends Stack {
   readonly queues = new Map<string, EvcsQueue>();
   readonly functions = new Map<string, EvcsFunction>();
   readonly api: apigwv2.HttpApi;
+  /** the admin API's authorizer (only when the topology declares an `auth: 'operator'` route) */
+  private operatorAuth?: OperatorAuth;
   readonly apiStage: apigwv2.HttpStage;
   /** the OCPP 1.6J gateway charge points connect to (only when the topology declares websocket routes) */
   readonly ocppApi: apigwv2.WebSocketApi | undefined;
@@ -320,6 +323,11 @@ export class EvcsStack extends Stack {
     return table;
   }
 
+  private operatorAuthorizer() {
+    this.operatorAuth ??= new OperatorAuth(this, 'OperatorAuth');
+    return this.operatorAuth.authorizer;
+  }
+
   private wireTrigger(fn: EvcsFunction, trigger: Trigger, i: number, routes: Set<string>): void {
     const decl: FunctionDecl = fn.decl;
     switch (trigger.type) {
@@ -328,6 +336,8 @@ export class EvcsStack extends Stack {
         if (routes.has(routeKey)) throw new Error(`topology: route ${routeKey} declared twice (function ${decl.id})`);
         routes.add(routeKey);
         this.api.addRoutes({
+          // the admin API: never without the operator's JWT (a Cognito authorizer, made once)
+          ...(trigger.auth === 'operator' ? { authorizer: this.operatorAuthorizer() } : {}),
           path: trigger.path,
           methods: [trigger.method === 'POST' ? apigwv2.HttpMethod.POST : apigwv2.HttpMethod.GET],
           integration: new HttpLambdaIntegration(`${pascal(decl.id)}Integration${i}`, fn.fn, {

@@ -76,6 +76,16 @@ export const acknowledgeSecret = (secret: secretsmanager.Secret): void =>
     },
   ]);
 
+/** the operator staff pool of the admin API (infra/constructs/operator-auth.ts) */
+export const acknowledgeOperatorPool = (pool: IConstruct): void =>
+  acknowledge(pool, [
+    ...['AwsSolutions-COG3', 'AwsSolutions-COG8'].map((rule) => ({
+      rule,
+      reason:
+        'a handful of operator staff accounts, no self sign-up, MFA required: threat protection (the Plus feature plan, billed per user) adds nothing an admin-created, MFA-bound account lacks',
+    })),
+  ]);
+
 /** a function's on-failure queue: it IS a dead-letter queue (a Lambda destination), which the SQS3 rule cannot see */
 export const acknowledgeOnFailureQueue = (queue: IConstruct): void =>
   acknowledge(queue, [

@@ -18,6 +18,10 @@ export interface BannerInput {
   piles: string;
   /** the default port is in use: `npm run partner` needs no --base-url */
   defaultPort: boolean;
+  /** the admin API's bearer key (the operator console) */
+  adminApiKey?: string;
+  /** the key was generated at this start (not EVCS_ADMIN_API_KEY's, which is never printed) */
+  adminKeyGenerated?: boolean;
 }
 
 export const startBanner = (b: BannerInput): string => {
@@ -29,6 +33,13 @@ export const startBanner = (b: BannerInput): string => {
     `  data dir     ${b.dataDir ?? '(in memory)'}${b.fresh ? ' (fresh)' : ''}`,
     `  piles        ${b.piles}`,
     `  OCPP 1.6J    ${b.apiUrl.replace(/^http/, 'ws')}/ocpp/<EquipmentID>   (passwords: npm run evcs -- piles credentials --equipment-id ID)`,
+    ...(b.adminApiKey
+      ? b.adminKeyGenerated
+        ? [
+            `  console      ${b.apiUrl}/console/#key=${b.adminApiKey}   (admin API key generated for this run; set EVCS_ADMIN_API_KEY to fix it)`,
+          ]
+        : [`  console      ${b.apiUrl}/console/   (admin API key: the one in EVCS_ADMIN_API_KEY)`]
+      : []),
     '',
   ];
   const demo = b.seed.partners[0];

@@ -53,6 +53,8 @@ export interface LocalCloudOptions {
   /** POWERTOOLS_LOG_LEVEL (default WARN); DEBUG also enables metrics output */
   logLevel?: string;
   extraRoutes?: readonly ExtraRoute[];
+  /** the bearer key of the routes declared `auth: 'operator'` (the admin API); absent: they answer 401 */
+  operatorKey?: string;
   /** run the schedules (default true) */
   schedules?: boolean;
   /** simulated seconds per real second for the scheduler (default 1) */
@@ -281,6 +283,7 @@ export const startLocalCloud = async (opts: LocalCloudOptions): Promise<LocalClo
       region,
       account,
       ...(opts.extraRoutes ? { extraRoutes: opts.extraRoutes } : {}),
+      ...(opts.operatorKey ? { operatorKey: opts.operatorKey } : {}),
       onUpgrade: (req, socket, head) => webSocket.upgrade(req, socket, head),
       ...(log ? { onLog: log } : {}),
     });

@@ -6,7 +6,7 @@
  * they may use `{name}` path parameters.
  */
 
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
@@ -37,6 +37,11 @@ export interface HttpApiOptions {
   region: string;
   account: string;
   extraRoutes?: readonly ExtraRoute[];
+  /**
+   * the admin key: routes declared `auth: 'operator'` answer 401 {"message":"Unauthorized"} (as API
+   * Gateway's JWT authorizer does) unless the request carries `Authorization: Bearer <key>`
+   */
+  operatorKey?: string;
   /** WebSocket upgrades (the local OCPP WebSocket API, infra/local/websocket.ts) */
   onUpgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
   onLog?: (line: string) => void;
@@ -117,6 +122,18 @@ const mapResult = (result: unknown): { status: number; headers: Record<string, s
   }
   const text = typeof result === 'string' ? result : (JSON.stringify(result) ?? '');
   return { status: 200, headers: { 'content-type': 'application/json' }, body: Buffer.from(text, 'utf8') };
+};
+
+const digest = (s: string) => createHash('sha256').update(s).digest();
+
+/** the route `method path` of `fn` is declared `auth: 'operator'` */
+const operatorOnly = (fn: FunctionDecl, method: string, path: string): boolean =>
+  fn.triggers.some((t) => t.type === 'http' && t.auth === 'operator' && t.method === method && matchPath(t.path, path) !== undefined);
+
+/** the request's bearer token is the operator key (compared in constant time) */
+const isOperator = (req: IncomingMessage, key: string | undefined): boolean => {
+  const m = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
+  return key !== undefined && m?.[1] !== undefined && timingSafeEqual(digest(m[1]), digest(key));
 };
 
 export const startHttpApi = async (o: HttpApiOptions): Promise<HttpApi> => {
@@ -222,6 +239,10 @@ export const startHttpApi = async (o: HttpApiOptions): Promise<HttpApi> => {
           }
           req.resume();
           return json(res, 404, { message: 'Not Found' }, { 'apigw-requestid': apigwId });
+        }
+        if (operatorOnly(fn, method, url.pathname) && !isOperator(req, o.operatorKey)) {
+          req.resume();
+          return json(res, 401, { message: 'Unauthorized' }, { 'apigw-requestid': apigwId });
         }
         let body: Buffer;
         try {

@@ -3,6 +3,7 @@
  * routes (/health). `npm start` and the integration tests both start it through here, so the
  * tests exercise exactly what a developer runs.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setLogSink, setMetricSink } from '#powertools';
@@ -21,6 +22,7 @@ import { resetSecretsProvider } from '../../shared/store/secrets.ts';
 import { countConnectorsWithoutStatus } from '../../shared/store/stations.ts';
 import { topology } from '../topology/index.ts';
 import { type LocalCloud, startLocalCloud } from './cloud.ts';
+import { consoleRoutes } from './console.ts';
 import { RUNTIME_FILE } from './defaults.ts';
 import type { InvokeObserver } from './invoke.ts';
 import { createLogOutput, type LogMode } from './log-output.ts';
@@ -65,6 +67,10 @@ export interface PlatformOptions {
   maxBatchingWindowMs?: number;
   /** run the topology's schedules (default true; tests that fire them at chosen times turn them off) */
   schedules?: boolean;
+  /** the admin API's bearer key (default: env EVCS_ADMIN_API_KEY, else generated at start) */
+  adminApiKey?: string;
+  /** the console's build served at /console/ (default console/dist, built by npm start) */
+  consoleDir?: string;
 }
 
 export interface Platform {
@@ -76,6 +82,8 @@ export interface Platform {
   simulator?: PileSimulator;
   /** the demo partners by OperatorID (infra/local/partner-server.ts) */
   demoPartners: ReadonlyMap<string, DemoPartner>;
+  /** the admin API's bearer key (the console asks for it) */
+  adminApiKey: string;
   /** the lines kept in `buffer` mode (handler records as JSON, runtime diagnostics), oldest first */
   logs(): readonly string[];
   stop(): Promise<void>;
@@ -134,6 +142,7 @@ export const startPlatform = async (opts: PlatformOptions): Promise<Platform> =>
     statusesKnown ||= await checking;
     return statusesKnown;
   };
+  const adminApiKey = opts.adminApiKey ?? process.env.EVCS_ADMIN_API_KEY ?? randomBytes(24).toString('base64url');
   const cloud = await startLocalCloud({
     topology,
     port: opts.port ?? 0,
@@ -153,7 +162,9 @@ export const startPlatform = async (opts: PlatformOptions): Promise<Platform> =>
     ...(opts.maxBatchingWindowMs !== undefined ? { maxBatchingWindowMs: opts.maxBatchingWindowMs } : {}),
     // runtime diagnostics (a handler failure, a redrive, a DLQ move) — never secret values
     onLog: (line: string) => out.runtime(line),
+    operatorKey: adminApiKey,
     extraRoutes: [
+      ...consoleRoutes(opts.consoleDir),
       {
         method: 'GET',
         path: '/health',
@@ -201,6 +212,7 @@ export const startPlatform = async (opts: PlatformOptions): Promise<Platform> =>
     cloud,
     ...(simulator ? { simulator } : {}),
     demoPartners,
+    adminApiKey,
     logs: () => out.lines(),
     stop: async () => {
       untap();

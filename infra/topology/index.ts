@@ -7,6 +7,7 @@
 import { baseinfoFunctions, baseinfoQueues, baseinfoTables } from './baseinfo.ts';
 import { chargingFunctions, chargingQueues, chargingTables } from './charging.ts';
 import { evcsFunctions, evcsTables } from './evcs.ts';
+import { opsFunctions } from './ops.ts';
 import { pilesFunctions, pilesQueues, pilesTables } from './piles.ts';
 import { pushFunctions, pushQueues, pushTables } from './push.ts';
 import { reconcileFunctions, reconcileQueues, reconcileTables } from './reconcile.ts';
@@ -36,6 +37,7 @@ export const functions: readonly FunctionDecl[] = [
   ...pushFunctions,
   ...reconcileFunctions,
   ...roamingFunctions,
+  ...opsFunctions,
 ];
 
 export const topology: Topology = { tables, queues, functions };

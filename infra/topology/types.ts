@@ -72,7 +72,17 @@ export interface QueueDecl {
 
 export type Trigger =
   /** API Gateway HTTP API route; the handler receives a payload-v2 event */
-  | { readonly type: 'http'; readonly method: 'POST' | 'GET'; readonly path: string }
+  | {
+      readonly type: 'http';
+      readonly method: 'POST' | 'GET';
+      readonly path: string;
+      /**
+       * `operator`: only the operator's staff (the admin API). AWS: a Cognito JWT authorizer on the
+       * route; locally: `Authorization: Bearer <admin key>` (infra/local/http.ts), checked before
+       * the function runs, as API Gateway does. Default: none (T/CEC routes authenticate in the gateway).
+       */
+      readonly auth?: 'operator';
+    }
   /** EventBridge rule → function (async invoke; failures go to the function's on-failure DLQ) */
   | { readonly type: 'event'; readonly pattern: EventPattern }
   /** SQS event source mapping with partial batch responses (ReportBatchItemFailures) */
@@ -95,6 +105,8 @@ export type Grant =
   | { readonly table: string; readonly access: 'read' | 'write' | 'readWrite' }
   | { readonly bus: 'put' }
   | { readonly queue: string; readonly access: 'send' }
+  /** read the queue's depth, read its DLQ and move messages back (shared/push/dlq.ts: list and replay) */
+  | { readonly queue: string; readonly access: 'redrive' }
   /** read the partner/platform secrets under the platform's Secrets Manager prefix */
   | { readonly secrets: 'read' | 'readWrite' }
   /** send frames to the OCPP WebSocket API's connections (PostToConnection); OCPP_CALLBACK_URL names its endpoint */

@@ -22,6 +22,9 @@
  *     (gsi2pk = STATION#<StationID>, gsi2sk = endedAt ISO; written only when the order finishes),
  *     projecting ConnectorID, charged and energyWh only
  *   A meter sample writes none of the projected attributes: it costs the table write alone.
+ *   - the open orders (operator console): a Scan for LOCK# items (one per open order, so the scan's
+ *     result is the sessions running now; it reads the whole table, a console page a minute costs
+ *     table size / 8 KB RCUs) and a BatchGet of their orders
  *
  * Raw meter samples are not kept (the running bill holds what billing needs); the process data
  * government reporting will need gets its own append-only place when that flow is built.
@@ -30,7 +33,16 @@
  * one transition table (ORDER_TRANSITIONS in shared/domain/charging.ts), so duplicate or late pile
  * events can never move an order backwards or write half a record.
  */
-import { GetCommand, PutCommand, paginateQuery, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
+  GetCommand,
+  PutCommand,
+  paginateQuery,
+  paginateScan,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { OrderBill } from '../../events/orders.ts';
 import { config } from '../config.ts';
 import type { RunningBill, TariffPeriod } from '../domain/billing.ts';
@@ -420,3 +432,35 @@ export async function* finishedOrdersOfPartner(partner: string, from: Date, to: 
   );
   for await (const page of pages) yield (page.Items ?? []).map((i) => ({ ...(i as PartnerOrder), OperatorID: partner }));
 }
+
+/**
+ * The open orders (one LOCK# per open order): a Scan for the locks, then a BatchGet of their orders
+ * — the operator console's live sessions. At most `max` orders.
+ */
+export const listOpenOrders = async (max = 500): Promise<Order[]> => {
+  const seqs: string[] = [];
+  const pages = paginateScan(
+    { client: dynamo() },
+    {
+      TableName: table(),
+      FilterExpression: 'begins_with(pk, :lock)',
+      ProjectionExpression: 'StartChargeSeq',
+      ExpressionAttributeValues: { ':lock': 'LOCK#' },
+    },
+  );
+  for await (const page of pages) {
+    for (const i of page.Items ?? []) if (typeof i.StartChargeSeq === 'string') seqs.push(i.StartChargeSeq);
+    if (seqs.length >= max) break;
+  }
+  const out: Order[] = [];
+  for (let i = 0; i < Math.min(seqs.length, max); i += 100) {
+    let keys: Record<string, unknown>[] | undefined = seqs.slice(i, Math.min(i + 100, max)).map(orderKey);
+    for (let attempt = 0; keys?.length && attempt < 8; attempt++) {
+      if (attempt) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
+      const res: BatchGetCommandOutput = await dynamo().send(new BatchGetCommand({ RequestItems: { [table()]: { Keys: keys } } }));
+      for (const item of res.Responses?.[table()] ?? []) out.push(strip(item));
+      keys = res.UnprocessedKeys?.[table()]?.Keys;
+    }
+  }
+  return out;
+};
