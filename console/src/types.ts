@@ -1,6 +1,6 @@
 /** The admin API's views, as shared/services/admin-views.ts returns them. */
 
-export interface Connector {
+interface Connector {
   ConnectorID: string;
   EquipmentID: string;
   status: number;
@@ -15,7 +15,7 @@ export interface Station {
   StationLat: number;
   connectors: Connector[];
 }
-export interface Bill {
+interface Bill {
   TotalPower: number;
   TotalElecMoney?: number;
   TotalSeviceMoney?: number;
@@ -33,8 +33,8 @@ export interface Session {
   bill?: Bill;
   confirmResult?: number;
 }
-export type Breaker = { state: 'closed'; failures: number } | { state: 'open'; until: number } | { state: 'half-open'; openUntil: number };
-export interface PartnerHealth {
+type Breaker = { state: 'closed'; failures: number } | { state: 'open'; until: number } | { state: 'half-open'; openUntil: number };
+interface PartnerHealth {
   OperatorID: string;
   name: string;
   status: string;

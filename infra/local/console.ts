@@ -9,7 +9,7 @@ import type { ExtraRoute } from './http.ts';
 
 const CONSOLE_ROOT = fileURLToPath(new URL('../../console/', import.meta.url));
 /** where `npm start` builds it (git-ignored) */
-export const CONSOLE_DIST = join(CONSOLE_ROOT, 'dist');
+const CONSOLE_DIST = join(CONSOLE_ROOT, 'dist');
 
 const newestSource = (dir: string): number =>
   readdirSync(dir, { withFileTypes: true }).reduce((t, e) => {

@@ -8,7 +8,7 @@ import { readPartners } from './helpers.ts';
 import type { FunctionDecl } from './types.ts';
 
 /** where the admin API is served; the console (console/) calls it on its own origin */
-export const ADMIN_BASE_PATH = '/admin/v1';
+const ADMIN_BASE_PATH = '/admin/v1';
 
 export const opsFunctions: readonly FunctionDecl[] = [
   {

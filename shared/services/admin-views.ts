@@ -26,7 +26,7 @@ import { listDay } from '../store/reconcile.ts';
 import { getStationConnectors, getStationInfos, listStationIndex } from '../store/stations.ts';
 
 /** the queue whose DLQ holds parked pushes */
-export const PUSH_QUEUE = 'push-deliveries';
+const PUSH_QUEUE = 'push-deliveries';
 const DAY_MS = 86_400_000;
 
 export const stationsView = async () => {
