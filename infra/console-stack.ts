@@ -41,7 +41,6 @@ export class EvcsConsoleStack extends Stack {
     const distribution = new cloudfront.Distribution(this, 'Cdn', {
       comment: 'EVCS operator console',
       defaultRootObject: 'index.html',
-      minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
       defaultBehavior: {
         origin: origins.S3BucketOrigin.withOriginAccessControl(bucket),
         viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,

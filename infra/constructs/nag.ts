@@ -4,7 +4,7 @@
  * over the whole app and fails on any finding not acknowledged here, and on any acknowledgement
  * without a reason.
  */
-import { Aws, Stack, Validations } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
 import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { IConstruct } from 'constructs';
@@ -124,7 +124,7 @@ export const acknowledgeConsoleSite = (stack: IConstruct, siteBucketId: string):
       'Action::s3:List*',
       'Resource::*',
       `Resource::<${siteBucketId}.Arn>/*`,
-      `Resource::${nagResource(Stack.of(stack), `arn:${Aws.PARTITION}:s3:::cdk-hnb659fds-assets-${Stack.of(stack).account}-${Stack.of(stack).region}/*`)}`,
+      `Resource::${nagResource(Stack.of(stack), `arn:${Stack.of(stack).partition}:s3:::cdk-hnb659fds-assets-${Stack.of(stack).account}-${Stack.of(stack).region}/*`)}`,
     ].map((finding) => ({
       rule: `AwsSolutions-IAM5[${finding}]`,
       reason:
