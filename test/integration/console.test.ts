@@ -50,6 +50,12 @@ const admin = (path: string, init: RequestInit = {}, key = KEY) =>
 const dlqBodies = () =>
   platform.cloud.queues.peek(platform.cloud.queues.dlqOf('push-deliveries')).map((m) => DeliverySchema.parse(JSON.parse(m.body)));
 
+describe('console build', () => {
+  it('is built once: a build newer than every source is kept (npm start does not rebuild it)', async () => {
+    expect(await ensureConsoleBuild(buildDir)).toBe(false);
+  });
+});
+
 describe('admin API', () => {
   it('refuses a request without the key or with a wrong one (401), before the function runs', async () => {
     expect((await admin('stations', {}, '')).status).toBe(401);
