@@ -7,11 +7,13 @@
 import { fileURLToPath } from 'node:url';
 import { App, type AppProps, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { EvcsConsoleStack } from './console-stack.ts';
 import { EvcsOemStack } from './oem-stack.ts';
 import { EvcsStack, type EvcsStackProps } from './stack.ts';
 import { oemStackName } from './topology/oem.ts';
 
 export const STACK_NAME = 'EvcsInterconnect';
+const CONSOLE_STACK_NAME = 'EvcsConsole';
 
 export interface BuildAppOptions {
   /** App props (tests pass `context`, e.g. `{ 'aws:cdk:bundling-stacks': [] }` to skip bundling) */
@@ -30,7 +32,9 @@ const oemsOf = (app: App): string[] => {
   return names.map((n) => String(n).trim()).filter(Boolean);
 };
 
-export const buildApp = (opts: BuildAppOptions = {}): { app: App; stack: EvcsStack; oems: EvcsOemStack[] } => {
+export const buildApp = (
+  opts: BuildAppOptions = {},
+): { app: App; stack: EvcsStack; oems: EvcsOemStack[]; consoleStack: EvcsConsoleStack } => {
   const app = new App(opts.app);
   const account = process.env.CDK_DEFAULT_ACCOUNT;
   const region = process.env.CDK_DEFAULT_REGION;
@@ -51,8 +55,15 @@ export const buildApp = (opts: BuildAppOptions = {}): { app: App; stack: EvcsSta
         ...(opts.stack?.topology ? { topology: opts.stack.topology } : {}),
       }),
   );
+  // the operator console: a small stack of its own (the core is near the 500-resource limit)
+  const consoleEnv = opts.stack?.env ?? (account || region ? { account, region } : undefined);
+  const consoleStack = new EvcsConsoleStack(app, CONSOLE_STACK_NAME, {
+    ...(consoleEnv ? { env: consoleEnv } : {}),
+    apiEndpoint: stack.api.apiEndpoint,
+    repoRoot: stack.repoRoot,
+  });
   if (opts.nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { app, stack, oems };
+  return { app, stack, oems, consoleStack };
 };
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

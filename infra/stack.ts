@@ -27,6 +27,7 @@ import { EvcsFunction } from './constructs/evcs-function.ts';
 import { EvcsQueue, toCdkPattern } from './constructs/evcs-queue.ts';
 import { acknowledgeApi, acknowledgeOcppApi, acknowledgeSchedulerRole, acknowledgeSecret } from './constructs/nag.ts';
 import { Operations } from './constructs/operations.ts';
+import { OperatorAuth } from './constructs/operator-auth.ts';
 import { PartnerLimits } from './constructs/partner-limits.ts';
 import { topology as realTopology } from './topology/index.ts';
 import type { FunctionDecl, KeyDecl, TableDecl, Topology, Trigger } from './topology/types.ts';
@@ -89,6 +90,8 @@ export class EvcsStack extends Stack {
   readonly functions = new Map<string, EvcsFunction>();
   readonly buckets = new Map<string, EvcsBucket>();
   readonly api: apigwv2.HttpApi;
+  /** the admin API's authorizer (only when the topology declares an `auth: 'operator'` route) */
+  private operatorAuth?: OperatorAuth;
   readonly apiStage: apigwv2.HttpStage;
   /** the OCPP 1.6J gateway charge points connect to (only when the topology declares websocket routes) */
   readonly ocppApi: apigwv2.WebSocketApi | undefined;
@@ -339,6 +342,11 @@ export class EvcsStack extends Stack {
   /** the app API's authorizer (issue 12): IAM, one for every `auth: 'app'` route */
   private readonly appAuthorizer = new HttpIamAuthorizer();
 
+  private operatorAuthorizer() {
+    this.operatorAuth ??= new OperatorAuth(this, 'OperatorAuth');
+    return this.operatorAuth.authorizer;
+  }
+
   private wireTrigger(fn: EvcsFunction, trigger: Trigger, i: number, routes: Set<string>): void {
     const decl: FunctionDecl = fn.decl;
     switch (trigger.type) {
@@ -347,6 +355,8 @@ export class EvcsStack extends Stack {
         if (routes.has(routeKey)) throw new Error(`topology: route ${routeKey} declared twice (function ${decl.id})`);
         routes.add(routeKey);
         this.api.addRoutes({
+          // the admin API: never without the operator's JWT (a Cognito authorizer, made once)
+          ...(trigger.auth === 'operator' ? { authorizer: this.operatorAuthorizer() } : {}),
           path: trigger.path,
           methods: [apigwv2.HttpMethod[trigger.method]],
           // the app API: callers sign with SigV4 (our app backend's IAM role); T/CEC routes authenticate in the protocol

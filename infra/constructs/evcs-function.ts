@@ -199,6 +199,14 @@ export class EvcsFunction extends Construct {
     queue.grantSendMessages(this.fn);
   }
 
+  /** The queue's depth, and its DLQ read and emptied back into it (shared/push/dlq.ts: list, replay). */
+  bindRedrive(queue: sqs.IQueue): void {
+    this.fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['sqs:GetQueueAttributes'], resources: [queue.queueArn] }));
+    const dlq = queue instanceof sqs.Queue ? queue.deadLetterQueue?.queue : undefined;
+    if (!dlq) throw new Error(`function ${this.props.decl.id}: a redrive grant on queue ${queue.node.id}, which has no DLQ`);
+    dlq.grantConsumeMessages(this.fn);
+  }
+
   /** The secrets under the platform's prefix, and nothing else. */
   bindSecrets(access: 'read' | 'readWrite'): void {
     const actions = ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'];
@@ -219,7 +227,9 @@ export class EvcsFunction extends Construct {
     } else if ('bus' in grant) {
       this.props.eventBus.grantPutEventsTo(this.fn);
     } else if ('queue' in grant) {
-      this.bindQueue(this.queue(grant.queue));
+      const queue = this.queue(grant.queue);
+      this.bindQueue(queue);
+      if (grant.access === 'redrive') this.bindRedrive(queue);
     } else if ('secrets' in grant) {
       this.bindSecrets(grant.secrets);
     } else if ('bucket' in grant) {

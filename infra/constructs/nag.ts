@@ -4,7 +4,7 @@
  * over the whole app and fails on any finding not acknowledged here, and on any acknowledgement
  * without a reason.
  */
-import { type Stack, Validations } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
 import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { IConstruct } from 'constructs';
@@ -73,6 +73,66 @@ export const acknowledgeSecret = (secret: secretsmanager.Secret): void =>
       rule: 'AwsSolutions-SMG4',
       reason:
         'the platform signing key is rotated by the operator together with the partners (evcs partners rotate keeps the previous set valid for a grace period); an unannounced automatic rotation would break every partner',
+    },
+  ]);
+
+/** the operator staff pool of the admin API (infra/constructs/operator-auth.ts) */
+export const acknowledgeOperatorPool = (pool: IConstruct): void =>
+  acknowledge(pool, [
+    ...['AwsSolutions-COG3', 'AwsSolutions-COG8'].map((rule) => ({
+      rule,
+      reason:
+        'a handful of operator staff accounts, no self sign-up, MFA required: threat protection (the Plus feature plan, billed per user) adds nothing an admin-created, MFA-bound account lacks',
+    })),
+  ]);
+
+/** the console stack (infra/console-stack.ts): a static site of code only, its data behind the admin API's authorizer */
+export const acknowledgeConsoleSite = (stack: IConstruct, siteBucketId: string): void =>
+  acknowledge(stack, [
+    {
+      rule: 'AwsSolutions-S1',
+      reason: 'the bucket holds the console build only (public code, no data); CloudFront is its one reader, through OAC',
+    },
+    {
+      rule: 'AwsSolutions-CFR1',
+      reason: 'the operator staff work from anywhere; access is decided by the admin API’s Cognito JWT authorizer, not by geography',
+    },
+    {
+      rule: 'AwsSolutions-CFR2',
+      reason:
+        'the site serves static code; /admin/* is authenticated by the API’s JWT authorizer and throttled by API Gateway, a WAF would guard nothing more',
+    },
+    {
+      rule: 'AwsSolutions-CFR3',
+      reason:
+        'the admin API logs every request (API Gateway access logs in the core stack); static-file access logs would add a bucket and nothing to search by',
+    },
+    {
+      rule: 'AwsSolutions-CFR4',
+      reason:
+        'the default CloudFront certificate (*.cloudfront.net) cannot pin TLS 1.2; a custom domain with an ACM certificate is the operator’s choice at deploy',
+    },
+    {
+      rule: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      reason: 'CDK’s BucketDeployment function: the AWS managed basic execution policy only writes its own logs',
+    },
+    ...[
+      'Action::s3:Abort*',
+      'Action::s3:DeleteObject*',
+      'Action::s3:GetBucket*',
+      'Action::s3:GetObject*',
+      'Action::s3:List*',
+      'Resource::*',
+      `Resource::<${siteBucketId}.Arn>/*`,
+      `Resource::${nagResource(Stack.of(stack), `arn:${Stack.of(stack).partition}:s3:::cdk-hnb659fds-assets-${Stack.of(stack).account}-${Stack.of(stack).region}/*`)}`,
+    ].map((finding) => ({
+      rule: `AwsSolutions-IAM5[${finding}]`,
+      reason:
+        'CDK’s BucketDeployment function copies the built console from the CDK asset bucket into the site bucket (object wildcards of those two buckets) and invalidates the distribution (CreateInvalidation has no resource-level permission)',
+    })),
+    {
+      rule: 'AwsSolutions-L1',
+      reason: 'the runtime of CDK’s own BucketDeployment function is chosen by aws-cdk-lib, upgraded with it',
     },
   ]);
 

@@ -20,6 +20,10 @@ export interface BannerInput {
   defaultPort: boolean;
   /** the app API's bearer key (local, not a partner secret) and whether it came from EVCS_APP_API_KEY */
   appApiKey?: { key: string; fromEnv: boolean };
+  /** the admin API's bearer key (the operator console) */
+  adminApiKey?: string;
+  /** the key was generated at this start (not EVCS_ADMIN_API_KEY's, which is never printed) */
+  adminKeyGenerated?: boolean;
 }
 
 export const startBanner = (b: BannerInput): string => {
@@ -35,6 +39,13 @@ export const startBanner = (b: BannerInput): string => {
       ? [
           `  app API      ${b.apiUrl}/app/v1/stations|sessions   Authorization: Bearer ${b.appApiKey.fromEnv ? '$EVCS_APP_API_KEY' : b.appApiKey.key}${b.appApiKey.fromEnv ? '' : '   (generated; set EVCS_APP_API_KEY to choose it)'}`,
         ]
+      : []),
+    ...(b.adminApiKey
+      ? b.adminKeyGenerated
+        ? [
+            `  console      ${b.apiUrl}/console/#key=${b.adminApiKey}   (admin API key generated for this run; set EVCS_ADMIN_API_KEY to fix it)`,
+          ]
+        : [`  console      ${b.apiUrl}/console/   (admin API key: the one in EVCS_ADMIN_API_KEY)`]
       : []),
     '',
   ];

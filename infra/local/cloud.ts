@@ -56,6 +56,8 @@ export interface LocalCloudOptions {
   extraRoutes?: readonly ExtraRoute[];
   /** the app API's bearer key (the local stand-in for its IAM authorizer) */
   appApiKey?: string;
+  /** the bearer key of the routes declared `auth: 'operator'` (the admin API); absent: they answer 401 */
+  operatorKey?: string;
   /** run the schedules (default true) */
   schedules?: boolean;
   /** simulated seconds per real second for the scheduler (default 1) */
@@ -299,6 +301,7 @@ export const startLocalCloud = async (opts: LocalCloudOptions): Promise<LocalClo
       account,
       ...(opts.extraRoutes ? { extraRoutes: opts.extraRoutes } : {}),
       ...(opts.appApiKey ? { appApiKey: opts.appApiKey } : {}),
+      ...(opts.operatorKey ? { operatorKey: opts.operatorKey } : {}),
       onUpgrade: (req, socket, head) => webSocket.upgrade(req, socket, head),
       ...(log ? { onLog: log } : {}),
     });

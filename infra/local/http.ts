@@ -37,6 +37,11 @@ export interface HttpApiOptions {
   region: string;
   account: string;
   extraRoutes?: readonly ExtraRoute[];
+  /**
+   * the admin key: routes declared `auth: 'operator'` answer 401 {"message":"Unauthorized"} (as API
+   * Gateway's JWT authorizer does) unless the request carries `Authorization: Bearer <key>`
+   */
+  operatorKey?: string;
   /** WebSocket upgrades (the local OCPP WebSocket API, infra/local/websocket.ts) */
   onUpgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
   onLog?: (line: string) => void;
@@ -124,13 +129,20 @@ const mapResult = (result: unknown): { status: number; headers: Record<string, s
   return { status: 200, headers: { 'content-type': 'application/json' }, body: Buffer.from(text, 'utf8') };
 };
 
-/** `Authorization: Bearer <key>` against the app key, compared in constant time. */
-const appKeyMatches = (key: string | undefined, header: string | undefined): boolean => {
+const digest = (s: string) => createHash('sha256').update(s).digest();
+
+/**
+ * `Authorization: Bearer <key>` against a route's key (the app key, the admin key), compared in
+ * constant time: what the route's authorizer decides in AWS, decided before the function runs.
+ */
+const bearerMatches = (key: string | undefined, header: string | undefined): boolean => {
   const given = header ? /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1] : undefined;
-  if (!key || !given) return false;
-  const digest = (v: string) => createHash('sha256').update(v).digest();
-  return timingSafeEqual(digest(key), digest(given));
+  return key !== undefined && given !== undefined && timingSafeEqual(digest(key), digest(given));
 };
+
+/** the route `method path` of `fn` is declared `auth: 'operator'` */
+const operatorOnly = (fn: FunctionDecl, method: string, path: string): boolean =>
+  fn.triggers.some((t) => t.type === 'http' && t.auth === 'operator' && t.method === method && matchPath(t.path, path) !== undefined);
 
 export const startHttpApi = async (o: HttpApiOptions): Promise<HttpApi> => {
   const routes = new Map<string, FunctionDecl>();
@@ -236,6 +248,10 @@ export const startHttpApi = async (o: HttpApiOptions): Promise<HttpApi> => {
           req.resume();
           return json(res, 404, { message: 'Not Found' }, { 'apigw-requestid': apigwId });
         }
+        if (operatorOnly(fn, method, url.pathname) && !bearerMatches(o.operatorKey, req.headers.authorization)) {
+          req.resume();
+          return json(res, 401, { message: 'Unauthorized' }, { 'apigw-requestid': apigwId });
+        }
         let body: Buffer;
         try {
           body = await readBody(req);
@@ -253,7 +269,7 @@ export const startHttpApi = async (o: HttpApiOptions): Promise<HttpApi> => {
           const params = trigger.path.includes('{') ? matchPath(trigger.path, url.pathname) : undefined;
           if (params && Object.keys(params).length) event.pathParameters = params;
           if (trigger.auth === 'app') {
-            if (!appKeyMatches(o.appApiKey, event.headers.authorization)) {
+            if (!bearerMatches(o.appApiKey, event.headers.authorization)) {
               return json(
                 res,
                 401,

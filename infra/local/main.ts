@@ -23,6 +23,7 @@ import { parseArgs } from 'node:util';
 import { SeedError } from '../../shared/seed.ts';
 import { oemProfile, oemStackName } from '../topology/oem.ts';
 import { startBanner } from './banner.ts';
+import { ensureConsoleBuild } from './console.ts';
 import { DEFAULT_DATA_DIR, DEFAULT_PORT, DEFAULT_SEED } from './defaults.ts';
 import { JAVA_REQUIRED, javaAvailable } from './dynamodb.ts';
 import { startPlatform } from './platform.ts';
@@ -60,6 +61,8 @@ const main = async (): Promise<void> => {
     process.exit(1);
   }
 
+  // the operator console (console/): built only when missing or older than its sources
+  if (await ensureConsoleBuild()) console.log('operator console built (console/dist)');
   const platform = await startPlatform({
     port,
     seedFile: resolve(values.seed),
@@ -90,6 +93,8 @@ const main = async (): Promise<void> => {
           : `external simulator at ${values['sim-url'] ?? '(none)'}`,
       defaultPort: port === DEFAULT_PORT,
       appApiKey: { key: platform.appApiKey, fromEnv: Boolean(process.env.EVCS_APP_API_KEY) },
+      adminApiKey: platform.adminApiKey,
+      adminKeyGenerated: !process.env.EVCS_ADMIN_API_KEY,
     }),
   );
 

@@ -23,6 +23,7 @@ import { resetSecretsProvider } from '../../shared/store/secrets.ts';
 import { countConnectorsWithoutStatus } from '../../shared/store/stations.ts';
 import { topology } from '../topology/index.ts';
 import { type LocalCloud, startLocalCloud } from './cloud.ts';
+import { consoleRoutes } from './console.ts';
 import { RUNTIME_FILE } from './defaults.ts';
 import type { InvokeObserver } from './invoke.ts';
 import { createLogOutput, type LogMode } from './log-output.ts';
@@ -69,6 +70,10 @@ export interface PlatformOptions {
   schedules?: boolean;
   /** the app API's bearer key (default: EVCS_APP_API_KEY, else generated; Platform.appApiKey) */
   appApiKey?: string;
+  /** the admin API's bearer key (default: env EVCS_ADMIN_API_KEY, else generated at start) */
+  adminApiKey?: string;
+  /** the console's build served at /console/ (default console/dist, built by npm start) */
+  consoleDir?: string;
 }
 
 export interface Platform {
@@ -82,6 +87,8 @@ export interface Platform {
   simulator?: PileSimulator;
   /** the demo partners by OperatorID (infra/local/partner-server.ts) */
   demoPartners: ReadonlyMap<string, DemoPartner>;
+  /** the admin API's bearer key (the console asks for it) */
+  adminApiKey: string;
   /** the lines kept in `buffer` mode (handler records as JSON, runtime diagnostics), oldest first */
   logs(): readonly string[];
   stop(): Promise<void>;
@@ -141,6 +148,7 @@ export const startPlatform = async (opts: PlatformOptions): Promise<Platform> =>
     return statusesKnown;
   };
   const appApiKey = opts.appApiKey ?? (process.env.EVCS_APP_API_KEY || randomBytes(18).toString('base64url'));
+  const adminApiKey = opts.adminApiKey ?? process.env.EVCS_ADMIN_API_KEY ?? randomBytes(24).toString('base64url');
   const cloud = await startLocalCloud({
     topology,
     appApiKey,
@@ -161,7 +169,9 @@ export const startPlatform = async (opts: PlatformOptions): Promise<Platform> =>
     ...(opts.maxBatchingWindowMs !== undefined ? { maxBatchingWindowMs: opts.maxBatchingWindowMs } : {}),
     // runtime diagnostics (a handler failure, a redrive, a DLQ move) — never secret values
     onLog: (line: string) => out.runtime(line),
+    operatorKey: adminApiKey,
     extraRoutes: [
+      ...consoleRoutes(opts.consoleDir),
       {
         method: 'GET',
         path: '/health',
@@ -211,6 +221,7 @@ export const startPlatform = async (opts: PlatformOptions): Promise<Platform> =>
     cloud,
     ...(simulator ? { simulator } : {}),
     demoPartners,
+    adminApiKey,
     logs: () => out.lines(),
     stop: async () => {
       untap();

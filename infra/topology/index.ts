@@ -10,6 +10,7 @@ import { chargingFunctions, chargingQueues, chargingTables } from './charging.ts
 import { dxpBuckets, dxpFunctions, dxpTables } from './dxp.ts';
 import { evcsFunctions, evcsTables } from './evcs.ts';
 import { mspFunctions } from './msp.ts';
+import { opsFunctions } from './ops.ts';
 import { pilesFunctions, pilesQueues, pilesTables } from './piles.ts';
 import { pushFunctions, pushQueues, pushTables } from './push.ts';
 import { reconcileFunctions, reconcileQueues, reconcileTables } from './reconcile.ts';
@@ -45,6 +46,7 @@ export const functions: readonly FunctionDecl[] = [
   ...dxpFunctions,
   ...mspFunctions,
   ...appFunctions,
+  ...opsFunctions,
 ];
 
 export const topology: Topology = { tables, queues, functions, buckets };

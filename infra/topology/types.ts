@@ -76,8 +76,13 @@ export type Trigger =
       readonly type: 'http';
       readonly method: 'POST' | 'GET' | 'DELETE';
       readonly path: string;
-      /** `app`: the app API's authorizer (IAM/SigV4 in AWS, the bearer key locally); absent: the handler authenticates (T/CEC) */
-      readonly auth?: 'app';
+      /**
+       * Who may call the route, checked before the function runs as API Gateway does. Absent: anyone
+       * (T/CEC routes authenticate in the gateway). `app`: our own apps' backend (the app API; AWS:
+       * IAM/SigV4; locally `Authorization: Bearer <app key>`). `operator`: the operator's staff (the
+       * admin API; AWS: a Cognito JWT authorizer; locally `Authorization: Bearer <admin key>`).
+       */
+      readonly auth?: 'app' | 'operator';
     }
   /** EventBridge rule → function (async invoke; failures go to the function's on-failure DLQ) */
   | { readonly type: 'event'; readonly pattern: EventPattern }
@@ -103,6 +108,8 @@ export type Grant =
   | { readonly bucket: string; readonly access: 'read' | 'write' | 'readWrite' }
   | { readonly bus: 'put' }
   | { readonly queue: string; readonly access: 'send' }
+  /** read the queue's depth, read its DLQ and move messages back (shared/push/dlq.ts: list and replay) */
+  | { readonly queue: string; readonly access: 'redrive' }
   /** read the partner/platform secrets under the platform's Secrets Manager prefix */
   | { readonly secrets: 'read' | 'readWrite' }
   /** send frames to the OCPP WebSocket API's connections (PostToConnection); OCPP_CALLBACK_URL names its endpoint */

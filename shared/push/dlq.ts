@@ -7,6 +7,7 @@
  * duplicated). A parked push comes back with a fresh budget (attempts, age, parked flag reset).
  */
 import {
+  ChangeMessageVisibilityCommand,
   DeleteMessageCommand,
   GetQueueAttributesCommand,
   GetQueueUrlCommand,
@@ -66,8 +67,11 @@ const toDlqMessage = (m: {
   };
 };
 
-/** Up to `max` DLQ messages; they stay in the DLQ (hidden for `hideSeconds` while being read). */
-export const listDlq = async (sourceUrl: string, max = 100, hideSeconds = 2): Promise<DlqMessage[]> => {
+/**
+ * Up to `max` DLQ messages; they stay in the DLQ (hidden for `hideSeconds` while being read; with
+ * `release` made visible again at once after the scan, so a replay right after the listing finds them).
+ */
+export const listDlq = async (sourceUrl: string, max = 100, hideSeconds = 2, { release = false } = {}): Promise<DlqMessage[]> => {
   const dlq = await dlqUrlOf(sourceUrl);
   const seen = new Map<string, DlqMessage>();
   while (seen.size < max) {
@@ -91,7 +95,36 @@ export const listDlq = async (sourceUrl: string, max = 100, hideSeconds = 2): Pr
     }
     if (fresh === 0) break;
   }
+  if (release)
+    await Promise.all(
+      [...seen.values()].map((m) =>
+        sqs().send(new ChangeMessageVisibilityCommand({ QueueUrl: dlq, ReceiptHandle: m.receiptHandle, VisibilityTimeout: 0 })),
+      ),
+    );
   return [...seen.values()];
+};
+
+export interface QueueDepth {
+  visible: number;
+  inFlight: number;
+  delayed: number;
+  /** messages in the queue's DLQ */
+  dlq: number;
+}
+
+/** The queue's approximate depth and its DLQ's (GetQueueAttributes on both). */
+export const queueDepth = async (sourceUrl: string): Promise<QueueDepth> => {
+  const names = ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'] as const;
+  const read = async (url: string) =>
+    (await sqs().send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: [...names] }))).Attributes ?? {};
+  const [src, dlq] = await Promise.all([read(sourceUrl), dlqUrlOf(sourceUrl).then(read)]);
+  const n = (a: Record<string, string>, k: (typeof names)[number]) => Number(a[k] ?? 0);
+  return {
+    visible: n(src, 'ApproximateNumberOfMessages'),
+    inFlight: n(src, 'ApproximateNumberOfMessagesNotVisible'),
+    delayed: n(src, 'ApproximateNumberOfMessagesDelayed'),
+    dlq: n(dlq, 'ApproximateNumberOfMessages') + n(dlq, 'ApproximateNumberOfMessagesNotVisible'),
+  };
 };
 
 /** A parked push with a fresh budget. */

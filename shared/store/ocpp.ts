@@ -14,10 +14,13 @@
  *   TX#<cp>#<transactionId> TX     a transaction bound to an order: StartChargeSeq, ConnectorID, meterStartWh
  *   TAG#<idTag>             TAG    an idTag we issued with a RemoteStart → the order it starts
  *
+ * The operator console lists the registry with its connections: one Scan of the CP# items
+ * (META, CONN, BOOT), thousands of charge points, not millions.
+ *
  * Every record but the registry carries `ttl` (epoch s) so DynamoDB removes what is forgotten.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, paginateScan, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.ts';
 import { conditionalWrite, dynamo } from './dynamo.ts';
 
@@ -111,6 +114,36 @@ export const checkChargePointPassword = async (chargePointId: string, password: 
   const a = Buffer.from(hashPassword(password, e.salt), 'hex');
   const b = Buffer.from(e.hash, 'hex');
   return a.length === b.length && timingSafeEqual(a, b) ? e.cp : undefined;
+};
+
+/** A registered charge point, its live connection (if any) and its last accepted boot. */
+export interface ChargePointState extends ChargePoint {
+  connection?: Connection;
+  bootedAt?: string;
+}
+
+/** Every registered charge point with its connection and boot (the operator console): one Scan of the CP# items. */
+export const listChargePoints = async (): Promise<ChargePointState[]> => {
+  const byId = new Map<string, ChargePointState>();
+  const of = (id: string) => {
+    const cp = byId.get(id) ?? { chargePointId: id, connectors: [], simulated: false };
+    byId.set(id, cp);
+    return cp;
+  };
+  const pages = paginateScan(
+    { client: dynamo() },
+    { TableName: table(), FilterExpression: 'begins_with(pk, :cp)', ExpressionAttributeValues: { ':cp': 'CP#' } },
+  );
+  for await (const page of pages)
+    for (const i of page.Items ?? []) {
+      const cp = of(String(i.pk).slice('CP#'.length));
+      if (i.sk === 'META') {
+        cp.connectors = Array.isArray(i.connectors) ? i.connectors.map(String) : [];
+        cp.simulated = i.simulated === true;
+      } else if (i.sk === 'CONN') cp.connection = { connectionId: String(i.connectionId), connectedAt: String(i.connectedAt) };
+      else if (i.sk === 'BOOT' && typeof i.bootedAt === 'string') cp.bootedAt = i.bootedAt;
+    }
+  return [...byId.values()].sort((a, b) => a.chargePointId.localeCompare(b.chargePointId));
 };
 
 // ── connections ──────────────────────────────────────────────────────────────────────────────

@@ -26,6 +26,9 @@
  *     (gsi2pk = STATION#<StationID>, gsi2sk = endedAt ISO; written only when the order finishes),
  *     projecting ConnectorID, charged and energyWh only
  *   A meter sample writes none of the projected attributes: it costs the table write alone.
+ *   - the open orders (operator console): a Scan for LOCK# items (one per open order, so the scan's
+ *     result is the sessions running now; it reads the whole table, a console page a minute costs
+ *     table size / 8 KB RCUs) and a BatchGet of their orders
  *
  * Raw meter samples are not kept (the running bill holds what billing needs); the process data
  * government reporting will need gets its own append-only place when that flow is built.
@@ -40,6 +43,7 @@ import {
   GetCommand,
   PutCommand,
   paginateQuery,
+  paginateScan,
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
@@ -556,4 +560,26 @@ export const getOrders = async (seqs: readonly string[]): Promise<Order[]> => {
     if (keys?.length) throw new Error(`orders: ${keys.length} order(s) left unprocessed by BatchGet`);
   }
   return out;
+};
+
+/**
+ * The open orders (one LOCK# per open order; a reservation's LOCK# has no StartChargeSeq): a Scan for
+ * the locks, then a BatchGet of their orders — the operator console's live sessions. At most `max` orders.
+ */
+export const listOpenOrders = async (max = 500): Promise<Order[]> => {
+  const seqs: string[] = [];
+  const pages = paginateScan(
+    { client: dynamo() },
+    {
+      TableName: table(),
+      FilterExpression: 'begins_with(pk, :lock)',
+      ProjectionExpression: 'StartChargeSeq',
+      ExpressionAttributeValues: { ':lock': 'LOCK#' },
+    },
+  );
+  for await (const page of pages) {
+    for (const i of page.Items ?? []) if (typeof i.StartChargeSeq === 'string') seqs.push(i.StartChargeSeq);
+    if (seqs.length >= max) break;
+  }
+  return getOrders(seqs.slice(0, max));
 };

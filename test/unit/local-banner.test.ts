@@ -27,4 +27,18 @@ describe('start banner', () => {
     for (const secret of secretsOf(seed)) expect(text).not.toContain(secret);
     expect(text).not.toMatch(/Secret\s{2,}/);
   });
+
+  it('the console link carries a key generated for this run; a key from EVCS_ADMIN_API_KEY is never printed', () => {
+    const generated = startBanner({
+      ...common,
+      seedFile: DEFAULT_SEED,
+      builtInSeed: true,
+      adminApiKey: 'k3y-gen',
+      adminKeyGenerated: true,
+    });
+    expect(generated).toContain('console      http://127.0.0.1:8080/console/#key=k3y-gen');
+    const fromEnv = startBanner({ ...common, seedFile: DEFAULT_SEED, builtInSeed: true, adminApiKey: 'k3y-env', adminKeyGenerated: false });
+    expect(fromEnv).toContain('console      http://127.0.0.1:8080/console/');
+    expect(fromEnv).not.toContain('k3y-env');
+  });
 });

@@ -1,0 +1,68 @@
+/**
+ * The admin API of the operator console (JSON): `GET /admin/v1/{view}` and
+ * `POST /admin/v1/dlq/replay`. Authentication is the route's (API Gateway's Cognito JWT authorizer
+ * in AWS, the local API's bearer key): a request that reaches this function is the operator's.
+ * Input is validated with zod; an unknown view is a 404, bad input a 400, never a crash.
+ */
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { z } from 'zod';
+import { logger } from '#powertools';
+import {
+  chargePointsView,
+  disputesView,
+  dlqView,
+  partnersView,
+  replayParked,
+  sessionsView,
+  slasView,
+  stationsView,
+} from '../../shared/services/admin-views.ts';
+
+const Days = z.coerce.number().int().min(1).max(31).default(7);
+const ViewQuery = z.object({ days: Days }).strict();
+const ReplayBody = z.object({ messageId: z.string().min(1).max(128).optional() }).strict();
+
+const VIEWS = {
+  stations: () => stationsView(),
+  sessions: (q: z.infer<typeof ViewQuery>) => sessionsView(q.days),
+  partners: () => partnersView(),
+  dlq: () => dlqView(),
+  disputes: (q: z.infer<typeof ViewQuery>) => disputesView(q.days),
+  slas: () => slasView(),
+  'charge-points': () => chargePointsView(),
+} as const;
+const ViewName = z.enum(Object.keys(VIEWS) as [keyof typeof VIEWS, ...Array<keyof typeof VIEWS>]);
+
+const reply = (statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 => ({
+  statusCode,
+  headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
+  body: JSON.stringify(body),
+});
+
+const parseJson = (text: string | undefined): unknown => {
+  if (!text) return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+};
+
+export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
+  const method = event.requestContext.http.method;
+  const path = event.rawPath;
+  if (method === 'POST' && path === '/admin/v1/dlq/replay') {
+    const body = ReplayBody.safeParse(
+      parseJson(event.isBase64Encoded && event.body ? Buffer.from(event.body, 'base64').toString() : event.body),
+    );
+    if (!body.success) return reply(400, { message: `bad request: ${z.prettifyError(body.error)}` });
+    const result = await replayParked(body.data.messageId);
+    logger.info('dlq replay from the console', { messageId: body.data.messageId ?? '(all)', replayed: result.replayed });
+    return reply(200, result);
+  }
+  const view = ViewName.safeParse(path.split('/')[3]);
+  if (method !== 'GET' || !view.success) return reply(404, { message: 'no such view' });
+  const query = ViewQuery.safeParse(event.queryStringParameters ?? {});
+  if (!query.success) return reply(400, { message: `bad request: ${z.prettifyError(query.error)}` });
+  return reply(200, await VIEWS[view.data](query.data));
+};

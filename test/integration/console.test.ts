@@ -1,0 +1,138 @@
+/**
+ * The operator console end to end (issue 16 item 6): the admin API behind the local bearer key,
+ * and every console page rendered with live data in headless Chromium; the DLQ page's Replay button
+ * replays a parked push, which the partner then accepts. Screenshots of each page are saved to
+ * test-results/console/ (git-ignored).
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureConsoleBuild } from '../../infra/local/console.ts';
+import type { Platform } from '../../infra/local/platform.ts';
+import { DeliverySchema } from '../../shared/push/messages.ts';
+import { eventually } from '../support/eventually.ts';
+import { acceptedOf, demo, emitStarted, FAST_PUSH_ENV, newSeq, P1 } from '../support/push.ts';
+import { startStationsPlatform } from '../support/stations.ts';
+
+const SHOTS = join(import.meta.dirname, '../../test-results/console');
+const KEY = 'console-test-key';
+
+let platform: Platform;
+let browser: Browser;
+let page: Page;
+let buildDir: string;
+
+beforeAll(async () => {
+  buildDir = mkdtempSync(join(tmpdir(), 'evcs-console-'));
+  mkdirSync(SHOTS, { recursive: true });
+  const [p, b] = await Promise.all([
+    ensureConsoleBuild(buildDir).then(() => startStationsPlatform({ env: FAST_PUSH_ENV, adminApiKey: KEY, consoleDir: buildDir })),
+    chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] }),
+  ]);
+  platform = p;
+  browser = b;
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+}, 180_000);
+afterAll(async () => {
+  await browser?.close();
+  await platform?.stop();
+  if (buildDir) rmSync(buildDir, { recursive: true, force: true });
+});
+
+const admin = (path: string, init: RequestInit = {}, key = KEY) =>
+  fetch(`${platform.apiUrl}/admin/v1/${path}`, {
+    ...init,
+    headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), 'content-type': 'application/json' },
+  });
+
+const dlqBodies = () =>
+  platform.cloud.queues.peek(platform.cloud.queues.dlqOf('push-deliveries')).map((m) => DeliverySchema.parse(JSON.parse(m.body)));
+
+describe('console build', () => {
+  it('is built once: a build newer than every source is kept (npm start does not rebuild it)', async () => {
+    expect(await ensureConsoleBuild(buildDir)).toBe(false);
+  });
+});
+
+describe('admin API', () => {
+  it('refuses a request without the key or with a wrong one (401), before the function runs', async () => {
+    expect((await admin('stations', {}, '')).status).toBe(401);
+    expect((await admin('stations', {}, 'wrong')).status).toBe(401);
+    expect((await admin('dlq/replay', { method: 'POST', body: '{}' }, 'wrong')).status).toBe(401);
+  });
+
+  it('answers bad input with 400 and an unknown view with 404, never a crash', async () => {
+    expect((await admin('sessions?days=0')).status).toBe(400);
+    expect((await admin('sessions?bogus=1')).status).toBe(400);
+    expect((await admin('dlq/replay', { method: 'POST', body: '{"messageId": 5}' })).status).toBe(400);
+    expect((await admin('dlq/replay', { method: 'POST', body: 'not json' })).status).toBe(400);
+    expect((await admin('nothing')).status).toBe(404);
+  });
+
+  it('lists the seed stations with their connectors, and the registered charge points', async () => {
+    const { stations } = (await (await admin('stations')).json()) as { stations: Array<{ StationID: string; connectors: unknown[] }> };
+    expect(stations.map((s) => s.StationID)).toContain('FX0001');
+    expect(stations.every((s) => s.connectors.length > 0)).toBe(true);
+    const { chargePoints } = (await (await admin('charge-points')).json()) as { chargePoints: Array<{ chargePointId: string }> };
+    expect(chargePoints.length).toBeGreaterThan(0);
+    expect((await (await admin('slas')).json()) as unknown).toEqual({ slas: [] });
+  });
+});
+
+describe('console in Chromium', () => {
+  const show = async (path: string, heading: string, shot: string) => {
+    await page.goto(`${platform.apiUrl}/console/#/${path}`);
+    await page.getByRole('heading', { level: 1, name: heading }).waitFor();
+    await page.getByRole('status').filter({ hasText: 'Live' }).waitFor();
+    await page.screenshot({ path: join(SHOTS, `${shot}.png`), fullPage: true });
+  };
+
+  it('takes the key from the link npm start prints, then shows every page with live data', async () => {
+    await page.goto(`${platform.apiUrl}/console/#key=${KEY}`);
+    await page.getByRole('heading', { level: 1, name: 'Stations' }).waitFor();
+    expect(page.url()).not.toContain(KEY);
+    await page.getByRole('status').filter({ hasText: 'Live' }).waitFor();
+    await page.getByRole('rowheader', { name: 'FX0001' }).waitFor();
+    await expect(page.getByRole('img', { name: /Station map/ }).count()).resolves.toBe(1);
+    await page.screenshot({ path: join(SHOTS, 'stations.png'), fullPage: true });
+
+    await show('sessions', 'Sessions', 'sessions');
+    await page.getByRole('table', { name: 'Live sessions' }).waitFor();
+    await show('partners', 'Partners: push health', 'partners');
+    await page.getByRole('rowheader', { name: P1 }).waitFor();
+    await show('disputes', 'Disputes', 'disputes');
+    await show('slas', 'Supervision SLAs', 'slas');
+    await page.getByText('No supervision SLAs are reported yet.').waitFor();
+    await show('charge-points', 'Charge points', 'charge-points');
+    await page.getByRole('table', { name: /OCPP 1\.6J charge points: \d+ of \d+ connected/ }).waitFor();
+  });
+
+  it('the DLQ page lists a parked push with its reason; Replay (keyboard) sends it back and the partner accepts it', async () => {
+    const d1 = demo(platform, P1);
+    d1.set({ ret: 4004, msg: 'StartChargeSeq 未知' });
+    const seq = newSeq(P1);
+    await emitStarted(P1, seq, 'FX0003E01C1');
+    await eventually(async () => dlqBodies().find((m) => m.id.includes(seq)), { timeoutMs: 30_000, what: 'the parked push in the DLQ' });
+    d1.set({});
+
+    await show('partners', 'Partners: push health', 'partners-parked');
+    await page.getByRole('row').filter({ hasText: P1 }).filter({ hasText: 'StartChargeSeq 未知' }).waitFor();
+
+    await show('dlq', 'DLQ: parked pushes', 'dlq');
+    const row = page.getByRole('row').filter({ hasText: seq });
+    await row.getByRole('cell', { name: /StartChargeSeq 未知/ }).waitFor();
+    const button = row.getByRole('button', { name: /^Replay push / });
+    await button.focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('alert').filter({ hasText: 'replayed.' }).waitFor();
+    await page.screenshot({ path: join(SHOTS, 'dlq-replayed.png'), fullPage: true });
+
+    await eventually(async () => acceptedOf(d1, 'notification_start_charge_result', seq).length === 1 || undefined, {
+      timeoutMs: 30_000,
+      what: 'the replayed push accepted by the partner',
+    });
+    expect(dlqBodies().find((m) => m.id.includes(seq))).toBeUndefined();
+  });
+});
