@@ -39,6 +39,7 @@ export interface ChargePointRegistration extends ChargePoint {
 
 /** Writes (or replaces) registry entries, 25 per BatchWrite, 8 BatchWrites at a time; the passwords are stored salted and hashed only. */
 export const putChargePoints = async (cps: readonly ChargePointRegistration[], concurrency = 8): Promise<void> => {
+  for (const cp of cps) registryCache.delete(cp.chargePointId);
   const starts = Array.from({ length: Math.ceil(cps.length / 25) }, (_, k) => k * 25);
   const worker = async () => {
     for (let i = starts.shift(); i !== undefined; i = starts.shift()) await putChunk(cps.slice(i, i + 25));
