@@ -25,7 +25,8 @@ import { AlarmTopics } from './constructs/alarm-topics.ts';
 import { EvcsBucket } from './constructs/evcs-bucket.ts';
 import { EvcsFunction } from './constructs/evcs-function.ts';
 import { EvcsQueue, toCdkPattern } from './constructs/evcs-queue.ts';
-import { acknowledgeApi, acknowledgeOcppApi, acknowledgeSchedulerRole, acknowledgeSecret } from './constructs/nag.ts';
+import { acknowledgeApi, acknowledgeOcppApi, acknowledgeOcppEdge, acknowledgeSchedulerRole, acknowledgeSecret } from './constructs/nag.ts';
+import { OcppEdge } from './constructs/ocpp-edge.ts';
 import { Operations } from './constructs/operations.ts';
 import { OperatorAuth } from './constructs/operator-auth.ts';
 import { PartnerLimits } from './constructs/partner-limits.ts';
@@ -198,7 +199,20 @@ export class EvcsStack extends Stack {
       });
       acknowledgeOcppApi(this.ocppApi);
       this.ocppAlarms(this.ocppApi);
-      new CfnOutput(this, 'OcppUrl', { value: this.ocppStage.url, description: 'charge points connect to <this>/<chargePointId>' });
+      // chargers are configured with wss://<edge>/ocpp/<chargePointId>: CloudFront + a rewrite to the stage (ocpp-edge.ts)
+      const ocppDomain = this.node.tryGetContext('ocppDomain') as string | undefined;
+      const ocppCertificateArn = this.node.tryGetContext('ocppCertificateArn') as string | undefined;
+      const edge = new OcppEdge(this, 'OcppEdge', {
+        api: this.ocppApi,
+        stage: this.ocppStage,
+        ...(ocppDomain && ocppCertificateArn ? { domain: { name: ocppDomain, certificateArn: ocppCertificateArn } } : {}),
+      });
+      acknowledgeOcppEdge(edge.distribution, ocppDomain !== undefined);
+      new CfnOutput(this, 'OcppUrl', { value: edge.url, description: 'charge points connect to <this>/<chargePointId>' });
+      new CfnOutput(this, 'OcppStageUrl', {
+        value: this.ocppStage.url,
+        description: 'the WebSocket stage behind the edge (takes ?chargePointId=<id>)',
+      });
       new CfnOutput(this, 'OcppCallbackUrl', {
         value: this.ocppStage.callbackUrl,
         description: 'export OCPP_CALLBACK_URL=<this> (operator CLI: piles …)',

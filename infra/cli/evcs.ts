@@ -220,11 +220,12 @@ const main = async (): Promise<number> => {
     const file = positionals[2];
     if (!file) throw new Error('stations import needs a FILE');
     try {
-      const sum = await importStationsFile(file, { operatorId: config().OPERATOR_ID });
+      const sum = await importStationsFile(file, { operatorId: config().OPERATOR_ID, registerChargePoints: true });
       console.log(
         `${file}: ${sum.stations} station(s) imported into ${where.target} — ${sum.created} new, ${sum.changed} changed, ${sum.unchanged} unchanged ` +
           `(${sum.equipmentChanged} equipment, ${sum.connectorsChanged} connector(s), ${sum.policiesChanged} price polic(ies) changed)`,
       );
+      console.log(`OCPP registry: ${sum.chargePointsRegistered ?? 0} charge point(s) registered (new or with changed connectors)`);
       return 0;
     } catch (err) {
       if (err instanceof StationImportError) {

@@ -67,6 +67,35 @@ export const acknowledgeOcppApi = (api: apigwv2.WebSocketApi): void =>
     },
   ]);
 
+/** the CloudFront edge in front of the OCPP WebSocket stage (ocpp-edge.ts) */
+export const acknowledgeOcppEdge = (distribution: IConstruct, customDomain: boolean): void =>
+  acknowledge(distribution, [
+    {
+      rule: 'AwsSolutions-CFR1',
+      reason:
+        'chargers are installed where the operator sells; a charge point outside is refused by its registry entry and password, not by country',
+    },
+    {
+      rule: 'AwsSolutions-CFR2',
+      reason:
+        'only WebSocket upgrades of registered charge points pass: unknown ids and wrong passwords get 401 at $connect, and the stage throttles; a WAF web ACL costs more than the whole gateway at this scale',
+    },
+    {
+      rule: 'AwsSolutions-CFR3',
+      reason:
+        'every connection is logged where it is decided: the WebSocket stage access log and the $connect function log (charge point, outcome)',
+    },
+    ...(customDomain
+      ? []
+      : [
+          {
+            rule: 'AwsSolutions-CFR4',
+            reason:
+              'without the operator domain (context ocppDomain + ocppCertificateArn) the distribution serves its cloudfront.net name, whose certificate CloudFront controls; with it, TLS 1.2 is the minimum',
+          },
+        ]),
+  ]);
+
 export const acknowledgeSecret = (secret: secretsmanager.Secret): void =>
   acknowledge(secret, [
     {

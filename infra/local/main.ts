@@ -11,6 +11,8 @@
  *
  * --sim-speed N  the pile simulator runs at N × real time (60: a 1-hour session per minute)
  * --sim-url URL  no embedded simulator; pile commands go to an external one (infra/local/simulator/main.ts)
+ * --sim-protocol ocpp|direct  ocpp (default): every simulated pile is an OCPP 1.6J client of the local gateway;
+ *                direct: the simulator's events enter through emitPileEvents, commands over its loopback
  * --no-sim       no simulator at all: charge points connect over OCPP (ws://127.0.0.1:<port>/ocpp/<EquipmentID>)
  *
  * Ctrl-C stops everything it started.
@@ -28,7 +30,7 @@ import { DEFAULT_DATA_DIR, DEFAULT_PORT, DEFAULT_SEED } from './defaults.ts';
 import { JAVA_REQUIRED, javaAvailable } from './dynamodb.ts';
 import { startPlatform } from './platform.ts';
 
-const USAGE = `usage: npm start -- [--port N] [--seed FILE] [--data-dir DIR] [--fresh] [--json-logs] [--verbose] [--sim-speed N] [--sim-url URL] [--no-sim] [--oem NAME]…`;
+const USAGE = `usage: npm start -- [--port N] [--seed FILE] [--data-dir DIR] [--fresh] [--json-logs] [--verbose] [--sim-speed N] [--sim-url URL] [--sim-protocol ocpp|direct] [--no-sim] [--oem NAME]…`;
 
 const main = async (): Promise<void> => {
   const { values } = parseArgs({
@@ -44,6 +46,7 @@ const main = async (): Promise<void> => {
       /** serve an OEM's profile (infra/topology/oem.ts) under its own prefix, as its OEM stack does */
       oem: { type: 'string', multiple: true, default: [] },
       'no-sim': { type: 'boolean', default: false },
+      'sim-protocol': { type: 'string', default: 'ocpp' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -55,6 +58,8 @@ const main = async (): Promise<void> => {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number, got ${values.port}`);
   const simSpeed = Number(values['sim-speed']);
   if (!Number.isFinite(simSpeed) || simSpeed <= 0) throw new Error(`--sim-speed must be a positive number, got ${values['sim-speed']}`);
+  const simProtocol = values['sim-protocol'];
+  if (simProtocol !== 'ocpp' && simProtocol !== 'direct') throw new Error(`--sim-protocol must be ocpp or direct, got ${simProtocol}`);
   const oems = values.oem.map((name) => ({ name, profile: oemProfile(name) })); // an unknown OEM fails before anything starts
   if (!javaAvailable()) {
     console.error(`${JAVA_REQUIRED}, then run npm start again.`);
@@ -71,6 +76,7 @@ const main = async (): Promise<void> => {
     logLevel: values.verbose ? 'DEBUG' : 'INFO',
     logs: values.verbose || values['json-logs'] ? 'json' : 'pretty',
     simSpeed,
+    simProtocol,
     ...(values['sim-url'] ? { pileSimUrl: values['sim-url'] } : {}),
     ...(values['no-sim'] ? { simulator: false as const } : {}),
   });
@@ -87,7 +93,7 @@ const main = async (): Promise<void> => {
       ...(platform.dataDir ? { dataDir: platform.dataDir } : {}),
       fresh: values.fresh,
       piles: platform.simulator
-        ? `${platform.simulator.size()} simulated connectors at ${simSpeed}× (control: POST ${platform.apiUrl}/local/sim/connectors/<ConnectorID>)`
+        ? `${platform.simulator.size()} simulated connectors at ${simSpeed}×${platform.ocppLink ? ', piles on OCPP 1.6J' : ''} (control: POST ${platform.apiUrl}/local/sim/connectors/<ConnectorID>)`
         : values['no-sim']
           ? 'no simulator: real chargers connect over OCPP'
           : `external simulator at ${values['sim-url'] ?? '(none)'}`,

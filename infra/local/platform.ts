@@ -13,15 +13,16 @@ import { resetConfig } from '../../shared/config.ts';
 import { StationImportError, validateStations } from '../../shared/domain/station-records.ts';
 import { resetPileTransport } from '../../shared/piles/transport.ts';
 import { readSeed, type Seed } from '../../shared/seed.ts';
-import { registerChargePoints } from '../../shared/services/ocpp-registry.ts';
+import { chargePointPassword, registerChargePoints } from '../../shared/services/ocpp-registry.ts';
 import { onboardFromSeed } from '../../shared/services/onboarding.ts';
 import { importValidated } from '../../shared/services/station-import.ts';
 import { resetObjectsClient } from '../../shared/store/objects.ts';
-import { resetOcppSecretsClient } from '../../shared/store/ocpp-secrets.ts';
+import { passwordKey, resetOcppSecretsClient } from '../../shared/store/ocpp-secrets.ts';
 import { clearPartnerCache } from '../../shared/store/partners.ts';
 import { resetSecretsProvider } from '../../shared/store/secrets.ts';
 import { countConnectorsWithoutStatus } from '../../shared/store/stations.ts';
 import { topology } from '../topology/index.ts';
+import { OCPP_PATH } from '../topology/piles.ts';
 import { type LocalCloud, startLocalCloud } from './cloud.ts';
 import { consoleRoutes } from './console.ts';
 import { RUNTIME_FILE } from './defaults.ts';
@@ -29,7 +30,15 @@ import type { InvokeObserver } from './invoke.ts';
 import { createLogOutput, type LogMode } from './log-output.ts';
 import { openOpsFiles } from './ops-files.ts';
 import { type DemoPartner, startSeedDemoPartners } from './partner-server.ts';
-import { createPileSimulator, type PileSimulator, SIM_BASE_PATH, type SimulatorTuning, simulatorRoutes } from './simulator/index.ts';
+import {
+  createOcppPileSimulator,
+  createPileSimulator,
+  type OcppSimLink,
+  type PileSimulator,
+  SIM_BASE_PATH,
+  type SimulatorTuning,
+  simulatorRoutes,
+} from './simulator/index.ts';
 
 export interface PlatformOptions {
   /** HTTP port; 0 = any free port */
@@ -45,6 +54,12 @@ export interface PlatformOptions {
   simSpeed?: number;
   /** false = no embedded pile simulator; or its tuning (failure rates 0 in tests, PRNG seed, …) */
   simulator?: false | SimulatorTuning;
+  /**
+   * how the embedded simulator's piles reach the platform: `ocpp` = each pile a real OCPP 1.6J
+   * client of the local gateway (what `npm start` runs), `direct` (default here: tests, benches) =
+   * its events through emitPileEvents and its commands over its loopback
+   */
+  simProtocol?: 'ocpp' | 'direct';
   /** an external simulator's base URL (`…/local/sim`, infra/local/simulator/main.ts): the gateway sends commands there, none is embedded */
   pileSimUrl?: string;
   /** use this already-running DynamoDB Local instead of starting one (tests share one per lane) */
@@ -85,6 +100,8 @@ export interface Platform {
   cloud: LocalCloud;
   /** the embedded pile simulator (absent with `simulator: false` or `pileSimUrl`) */
   simulator?: PileSimulator;
+  /** its piles' OCPP clients (`simProtocol: 'ocpp'`) */
+  ocppLink?: OcppSimLink;
   /** the demo partners by OperatorID (infra/local/partner-server.ts) */
   demoPartners: ReadonlyMap<string, DemoPartner>;
   /** the admin API's bearer key (the console asks for it) */
@@ -104,13 +121,11 @@ export const startPlatform = async (opts: PlatformOptions): Promise<Platform> =>
   // the pile simulator: every seeded connector; the pile gateway reaches it over loopback (PILE_TRANSPORT=local)
   // (a charge point the seed marks `simulated: false` is left to a real OCPP client)
   const realChargePoints = new Set(seedAsFiled.chargePoints.filter((c) => !c.simulated).map((c) => c.chargePointId));
-  const simulator =
-    opts.simulator === false || opts.pileSimUrl
-      ? undefined
-      : createPileSimulator(withoutChargePoints(seedAsFiled.stations, realChargePoints), {
-          ...(opts.simulator ?? {}),
-          simSpeed: opts.simSpeed ?? opts.simulator?.simSpeed ?? 1,
-        });
+  const simStations = withoutChargePoints(seedAsFiled.stations, realChargePoints);
+  const simTuning = { ...(opts.simulator || {}), simSpeed: opts.simSpeed ?? (opts.simulator ? opts.simulator.simSpeed : undefined) ?? 1 };
+  const simOn = opts.simulator !== false && !opts.pileSimUrl;
+  const overOcpp = simOn && opts.simProtocol === 'ocpp' ? createOcppPileSimulator(simStations, simTuning) : undefined;
+  const simulator = simOn ? (overOcpp?.sim ?? createPileSimulator(simStations, simTuning)) : undefined;
 
   // demo partners on loopback, only where nothing listens (never a changed URL, unless `any-port`)
   const demoOn = (opts.demoPartners ?? process.env.EVCS_DEMO_PARTNERS !== 'off') !== false;
@@ -160,7 +175,7 @@ export const startPlatform = async (opts: PlatformOptions): Promise<Platform> =>
     env: {
       OPERATOR_ID: seed.operatorId,
       // the simulator's loopback only where there is a simulator; otherwise OCPP alone, as in AWS
-      PILE_TRANSPORT: opts.simulator === false && !opts.pileSimUrl ? 'ocpp' : 'local',
+      PILE_TRANSPORT: (opts.simulator === false || overOcpp) && !opts.pileSimUrl ? 'ocpp' : 'local',
       ...(opts.pileSimUrl ? { PILE_SIM_URL: opts.pileSimUrl } : {}),
       ...(opts.env ?? {}),
     },
@@ -185,7 +200,7 @@ export const startPlatform = async (opts: PlatformOptions): Promise<Platform> =>
     ],
   });
   // the API's URL is known only now (port 0): point the local pile transport at the embedded simulator
-  if (simulator && !cloud.env.PILE_SIM_URL) cloud.setEnv({ PILE_SIM_URL: `${cloud.apiUrl}${SIM_BASE_PATH}` });
+  if (simulator && !overOcpp && !cloud.env.PILE_SIM_URL) cloud.setEnv({ PILE_SIM_URL: `${cloud.apiUrl}${SIM_BASE_PATH}` });
   resetPileTransport();
   resetConfig();
   // a platform started again in this process listens on new ports: no client may keep the old endpoints
@@ -201,6 +216,14 @@ export const startPlatform = async (opts: PlatformOptions): Promise<Platform> =>
   await importValidated(opts.seedFile, seedStations, { operatorId: seed.operatorId });
   // every EquipmentID is an OCPP charge point: ws://…/ocpp/<EquipmentID> (passwords: `npm run evcs -- piles credentials`)
   await registerChargePoints(seedStations.stations, seed.chargePoints);
+  if (overOcpp && simulator) {
+    const key = await passwordKey();
+    const seedPasswords = new Map(seed.chargePoints.flatMap((c) => (c.password ? [[c.chargePointId, c.password] as const] : [])));
+    overOcpp.link.open(
+      `${cloud.apiUrl.replace(/^http/, 'ws')}${OCPP_PATH}`,
+      async (id) => seedPasswords.get(id) ?? chargePointPassword(id, key),
+    );
+  }
   simulator?.start();
 
   const untap = cloud.bus.tap((e) => {
@@ -220,6 +243,7 @@ export const startPlatform = async (opts: PlatformOptions): Promise<Platform> =>
     ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
     cloud,
     ...(simulator ? { simulator } : {}),
+    ...(overOcpp && simulator ? { ocppLink: overOcpp.link } : {}),
     demoPartners,
     adminApiKey,
     logs: () => out.lines(),
@@ -228,6 +252,7 @@ export const startPlatform = async (opts: PlatformOptions): Promise<Platform> =>
       started = false;
       if (runtimeFile) rmSync(runtimeFile, { force: true });
       await simulator?.stop();
+      await overOcpp?.link.stop();
       await cloud.stop();
       await Promise.all([...demoPartners.values()].map((d) => d.close()));
       setLogSink(undefined);

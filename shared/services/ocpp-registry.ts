@@ -7,7 +7,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { chargePointsOf } from '../domain/ocpp.ts';
 import type { Seed } from '../seed.ts';
-import { putChargePoints, setChargePointPassword } from '../store/ocpp.ts';
+import { getChargePoint, putChargePoints, setChargePointPassword } from '../store/ocpp.ts';
 import { passwordKey, putRotatedPassword, rotatedChargePoints, rotatedPassword } from '../store/ocpp-secrets.ts';
 
 type Stations = Parameters<typeof chargePointsOf>[0];
@@ -15,10 +15,29 @@ type Stations = Parameters<typeof chargePointsOf>[0];
 const derive = (key: string, chargePointId: string): string =>
   createHmac('sha256', key).update(`ocpp-password:${chargePointId}`).digest('base64url').slice(0, 24);
 
-/** Registers every charge point of the stations; returns how many. Re-running it is harmless (passwords stay the same). */
-export const registerChargePoints = async (stations: Stations, entries: Seed['chargePoints'] = []): Promise<number> => {
+/**
+ * Registers every charge point of the stations; returns how many were written. Re-running it is
+ * harmless (passwords stay the same). `keepRegistered`: a charge point already registered with the
+ * same connectors is left as it is (a seed- or operator-set password survives a re-import).
+ */
+export const registerChargePoints = async (
+  stations: Stations,
+  entries: Seed['chargePoints'] = [],
+  opts: { keepRegistered?: boolean } = {},
+): Promise<number> => {
   const byId = new Map(entries.map((e) => [e.chargePointId, e]));
-  const cps = chargePointsOf(stations);
+  const all = chargePointsOf(stations);
+  const cps = opts.keepRegistered
+    ? (
+        await Promise.all(
+          all.map(async (cp) => {
+            const have = await getChargePoint(cp.chargePointId);
+            return have && have.connectors.join(',') === cp.connectors.join(',') ? undefined : cp;
+          }),
+        )
+      ).filter((cp) => cp !== undefined)
+    : all;
+  if (cps.length === 0) return 0;
   const [key, rotated] = await Promise.all([passwordKey(), rotatedChargePoints()]);
   const registrations = await Promise.all(
     cps.map(async (cp) => {

@@ -13,11 +13,18 @@ import {
   validateStationsCsv,
 } from '../domain/station-records.ts';
 import { connectorOwnerConflicts, type ImportSummary, importStationParts } from '../store/stations.ts';
+import { registerChargePoints } from './ocpp-registry.ts';
 
 export interface ImportOptions {
   /** our OperatorID: every station's OperatorID must equal it */
   operatorId?: string;
   now?: Date;
+  /**
+   * also register every EquipmentID as an OCPP charge point (`stations import`: the way charge
+   * points reach the registry in AWS); charge points already registered with the same connectors
+   * keep their entry (and password)
+   */
+  registerChargePoints?: boolean;
 }
 
 /** Validate, check against what is stored, then write. Throws StationImportError listing every problem. */
@@ -34,7 +41,9 @@ export const importValidated = async (file: string, v: ValidationResult, opts: I
       ),
     );
   }
-  return importStationParts(parts, opts.now ?? new Date());
+  const summary = await importStationParts(parts, opts.now ?? new Date());
+  if (!opts.registerChargePoints) return summary;
+  return { ...summary, chargePointsRegistered: await registerChargePoints(v.stations, [], { keepRegistered: true }) };
 };
 
 /** The seed's (or a JSON file's) `stations` array. */

@@ -42,6 +42,7 @@ export interface ChargePointRegistration extends ChargePoint {
 
 /** Writes (or replaces) registry entries, 25 per BatchWrite, 8 BatchWrites at a time; the passwords are stored salted and hashed only. */
 export const putChargePoints = async (cps: readonly ChargePointRegistration[], concurrency = 8): Promise<void> => {
+  for (const cp of cps) registryCache.delete(cp.chargePointId);
   const starts = Array.from({ length: Math.ceil(cps.length / 25) }, (_, k) => k * 25);
   const worker = async () => {
     for (let i = starts.shift(); i !== undefined; i = starts.shift()) await putChunk(cps.slice(i, i + 25));
@@ -181,14 +182,30 @@ export const getConnection = async (chargePointId: string): Promise<Connection |
   return { connectionId: String(res.Item.connectionId), connectedAt: String(res.Item.connectedAt) };
 };
 
+/**
+ * Booted connections, per warm Lambda: a connection id is never reused and, once booted, stays
+ * booted, so every frame after the boot skips the read (API Gateway delivers no frame of a closed one).
+ */
+const bootedConnections = new Map<string, string>();
+const rememberBooted = (connectionId: string, chargePointId: string): void => {
+  if (bootedConnections.size > 20_000) bootedConnections.clear();
+  bootedConnections.set(connectionId, chargePointId);
+};
+
 /** the charge point behind a WebSocket connection id, and whether it was accepted by a BootNotification */
 export const chargePointOfConnection = async (connectionId: string): Promise<{ chargePointId: string; booted: boolean } | undefined> => {
+  const known = bootedConnections.get(connectionId);
+  if (known) return { chargePointId: known, booted: true };
   const res = await dynamo().send(new GetCommand({ TableName: table(), Key: { pk: `WS#${connectionId}`, sk: 'CONN' } }));
-  return res.Item ? { chargePointId: String(res.Item.chargePointId), booted: res.Item.booted === true } : undefined;
+  if (!res.Item) return undefined;
+  const found = { chargePointId: String(res.Item.chargePointId), booted: res.Item.booted === true };
+  if (found.booted) rememberBooted(connectionId, found.chargePointId);
+  return found;
 };
 
 /** A BootNotification was accepted: the connection and every later one of the charge point are booted. */
 export const markBooted = async (chargePointId: string, connectionId: string, now: Date): Promise<void> => {
+  rememberBooted(connectionId, chargePointId);
   await Promise.all([
     dynamo().send(new PutCommand({ TableName: table(), Item: { pk: `CP#${chargePointId}`, sk: 'BOOT', bootedAt: now.toISOString() } })),
     // the connection may be gone already (closed while booting): nothing to mark then
@@ -210,6 +227,7 @@ export const markBooted = async (chargePointId: string, connectionId: string, no
  * connection (a reconnect may already have replaced it): true when it was removed (the charge point is now disconnected).
  */
 export const deleteConnection = async (chargePointId: string, connectionId: string): Promise<boolean> => {
+  bootedConnections.delete(connectionId);
   await dynamo().send(new DeleteCommand({ TableName: table(), Key: { pk: `WS#${connectionId}`, sk: 'CONN' } }));
   const removed = await conditionalWrite(
     dynamo(),

@@ -368,6 +368,8 @@ export interface ImportSummary {
   equipmentChanged: number;
   connectorsChanged: number;
   policiesChanged: number;
+  /** charge points written to the OCPP registry (new, or their connectors changed), when asked for */
+  chargePointsRegistered?: number;
 }
 
 /** ConnectorIDs of the import that already belong to a station NOT in the import (ConnectorIDs are unique per operator). */

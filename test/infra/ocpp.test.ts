@@ -1,6 +1,7 @@
 /** Template assertions for the OCPP gateway: the WebSocket API, its routes and stage, grants, the command queue, the alarms. */
 import { describe, expect, it } from 'vitest';
 import { PileCommandRequested } from '../../events/piles.ts';
+import { ocppRewriteCode } from '../../infra/constructs/ocpp-edge.ts';
 import { actions, arnOf, type CfnRes, roleStatements, synth } from './template.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: CloudFormation properties are untyped JSON
@@ -106,5 +107,58 @@ describe('OCPP gateway (CDK)', () => {
       });
       expect(a[0]!.AlarmActions?.length).toBeGreaterThan(0);
     }
+  });
+});
+
+describe('OCPP edge: wss://<edge>/ocpp/<chargePointId> (CloudFront + a rewrite to the stage)', () => {
+  const s = synth();
+  const dist = s.ofType('AWS::CloudFront::Distribution')[0]?.[1];
+  const config = props(dist!).DistributionConfig;
+
+  it('one distribution whose origin is the WebSocket API over HTTPS, with the rewrite on viewer requests', () => {
+    expect(s.ofType('AWS::CloudFront::Distribution')).toHaveLength(1);
+    const origin = config.Origins[0];
+    expect(JSON.stringify(origin.DomainName)).toContain(s.lid(s.stack.ocppApi!));
+    expect(JSON.stringify(origin.DomainName)).toContain('execute-api');
+    expect(origin.CustomOriginConfig.OriginProtocolPolicy).toBe('https-only');
+    expect(config.DefaultCacheBehavior.ViewerProtocolPolicy).toBe('https-only');
+    const [assoc] = config.DefaultCacheBehavior.FunctionAssociations;
+    expect(assoc.EventType).toBe('viewer-request');
+    const fnLid = s.ofType('AWS::CloudFront::Function')[0]![0];
+    expect(JSON.stringify(assoc.FunctionARN)).toContain(fnLid);
+  });
+
+  it('Basic auth and the subprotocol reach $connect: in the cache key (CloudFront drops Authorization otherwise); the handshake headers forwarded', () => {
+    const cache = s.ofType('AWS::CloudFront::CachePolicy')[0]![1];
+    const c = props(cache!).CachePolicyConfig;
+    expect(c.ParametersInCacheKeyAndForwardedToOrigin.HeadersConfig.Headers.sort()).toEqual(['Authorization', 'Sec-WebSocket-Protocol']);
+    expect(c.MaxTTL).toBeLessThanOrEqual(1);
+    const orp = s.ofType('AWS::CloudFront::OriginRequestPolicy')[0]![1];
+    expect(props(orp!).OriginRequestPolicyConfig.HeadersConfig.Headers.sort()).toEqual([
+      'Sec-WebSocket-Extensions',
+      'Sec-WebSocket-Key',
+      'Sec-WebSocket-Version',
+    ]);
+  });
+
+  it('the output OcppUrl is wss://<distribution>/ocpp; the stage URL stays an output of its own', () => {
+    const outputs = (s.template.toJSON() as { Outputs: Record<string, { Value: unknown }> }).Outputs;
+    expect(JSON.stringify(outputs.OcppUrl!.Value)).toContain('wss://');
+    expect(JSON.stringify(outputs.OcppUrl!.Value)).toContain(s.lid(s.stack.node.findChild('OcppEdge').node.findChild('Distribution')));
+    expect(outputs.OcppStageUrl).toBeDefined();
+  });
+
+  it('the rewrite (run as CloudFront would): /ocpp/<id> → the stage with ?chargePointId=<id>; anything else 404', () => {
+    const code = ocppRewriteCode('ocpp');
+    const handler = new Function(`${code}; return handler;`)() as (e: unknown) => Record<string, unknown>;
+    const run = (uri: string) => handler({ request: { uri, querystring: { x: { value: '1' } }, headers: {} } });
+    expect(run('/ocpp/CP001')).toMatchObject({ uri: '/ocpp', querystring: { chargePointId: { value: 'CP001' } } });
+    expect(run('/ocpp/SH0001D01/')).toMatchObject({ uri: '/ocpp', querystring: { chargePointId: { value: 'SH0001D01' } } });
+    for (const bad of ['/', '/ocpp', '/ocpp/', '/ocpp/a/b', '/other/CP001', `/ocpp/${'x'.repeat(65)}`])
+      expect(run(bad), bad).toEqual({ statusCode: 404, statusDescription: 'Not Found' });
+    // the function as deployed is that code
+    const fn = s.ofType('AWS::CloudFront::Function')[0]![1];
+    expect(props(fn!).FunctionCode).toBe(code);
+    expect(props(fn!).FunctionConfig.Runtime).toBe('cloudfront-js-2.0');
   });
 });

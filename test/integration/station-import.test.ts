@@ -9,7 +9,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Platform } from '../../infra/local/platform.ts';
 import { StationImportError, validateStations } from '../../shared/domain/station-records.ts';
+import { chargePointPassword, rotateChargePointPassword } from '../../shared/services/ocpp-registry.ts';
 import { importStationObjects, importStationsFile } from '../../shared/services/station-import.ts';
+import { checkChargePointPassword, getChargePoint } from '../../shared/store/ocpp.ts';
 import { getStationConnectors, getStationInfos, getStationMeta } from '../../shared/store/stations.ts';
 import { fixture, type Obj, OP, renamed, toCsv } from '../fixtures/stations.ts';
 import { startTestPlatform } from '../support/platform.ts';
@@ -78,5 +80,31 @@ describe('import into DynamoDB — all-or-nothing and idempotent', () => {
     writeFileSync(file, toCsv(stations));
     expect(await importStationsFile(file, { operatorId: OP })).toMatchObject({ changed: 1, unchanged: 3 });
     expect((await getStationConnectors('IM0300')).map((c) => c.connectorId)).toEqual(['IM0300E01C1', 'IM0300E02C1']);
+  });
+
+  it('`stations import` registers the EquipmentIDs as OCPP charge points (how they reach the registry in AWS); a re-import keeps their passwords', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'evcs-import-'));
+    const stations = fixture().map((s, i) => renamed(s, 400 + i));
+    const file = join(dir, 'stations.json');
+    writeFileSync(file, JSON.stringify(stations));
+    const ids = stations.flatMap((s) => (s.EquipmentInfos as Obj[]).map((e) => String(e.EquipmentID)));
+    for (const id of ids) expect(await getChargePoint(id)).toBeUndefined();
+    const first = await importStationsFile(file, { operatorId: OP, registerChargePoints: true });
+    expect(first.chargePointsRegistered).toBe(ids.length);
+    expect(await getChargePoint('IM0400E01')).toMatchObject({ connectors: ['IM0400E01C1', 'IM0400E01C2'] });
+    // the generated password is the one $connect accepts
+    expect(await checkChargePointPassword('IM0400E01', await chargePointPassword('IM0400E01'))).toBeDefined();
+    // an operator-rotated password survives an unchanged re-import: nothing is rewritten
+    const rotated = await rotateChargePointPassword('IM0400E01');
+    expect(await importStationsFile(file, { operatorId: OP, registerChargePoints: true })).toMatchObject({ chargePointsRegistered: 0 });
+    expect(await checkChargePointPassword('IM0400E01', rotated!)).toBeDefined();
+    // a charge point whose connectors changed is registered again, with them, its rotated password kept
+    (stations[0]!.EquipmentInfos as Obj[])[0]!.ConnectorInfos = [((stations[0]!.EquipmentInfos as Obj[])[0]!.ConnectorInfos as Obj[])[0]];
+    writeFileSync(file, JSON.stringify(stations));
+    expect(await importStationsFile(file, { operatorId: OP, registerChargePoints: true })).toMatchObject({ chargePointsRegistered: 1 });
+    expect(await getChargePoint('IM0400E01')).toMatchObject({ connectors: ['IM0400E01C1'] });
+    expect(await checkChargePointPassword('IM0400E01', rotated!)).toBeDefined();
+    // without the option (the seed at npm start registers on its own) the registry is not touched
+    expect((await importStationsFile(file, { operatorId: OP })).chargePointsRegistered).toBeUndefined();
   });
 });

@@ -1,0 +1,58 @@
+/**
+ * The pile simulator as real OCPP 1.6J clients (`--sim-protocol ocpp`, what `npm start` runs):
+ * every simulated pile connects to the local gateway over a WebSocket, boots and reports its
+ * connectors with StatusNotification; a partner's session goes query_start_charge →
+ * RemoteStartTransaction → StartTransaction → MeterValues → query_stop_charge →
+ * RemoteStopTransaction → StopTransaction, and the order's energy is exactly what the simulated
+ * meter counted (meterStop − meterStart). Simulated time moves only when the test pumps it.
+ */
+import { describe, expect, it } from 'vitest';
+import { transactionIdOf } from '../../shared/domain/ocpp.ts';
+import { getConnection, getTransaction } from '../../shared/store/ocpp.ts';
+import { getOrder } from '../../shared/store/orders.ts';
+import { useChargingPlatform } from '../support/charging.ts';
+import { eventually } from '../support/eventually.ts';
+
+const ctx = useChargingPlatform({ simProtocol: 'ocpp' });
+
+describe('the simulator over OCPP 1.6J', () => {
+  it('every pile is connected to the gateway and its connectors were reported by StatusNotification', async () => {
+    const link = ctx.platform.ocppLink!;
+    expect(link).toBeDefined();
+    const size = ctx.platform.simulator!.size();
+    await eventually(async () => link.reported(), { until: (n) => n === size, what: `${size} connectors reported over OCPP` });
+    for (const cp of ['FX0001E01', 'FX0001E02', 'FX0002E01', 'FX0004E01']) expect(await getConnection(cp)).toBeDefined();
+  });
+
+  it('a full session: start and stop over OCPP, the energy billed is the meter difference', async () => {
+    const connectorId = 'FX0001E01C2';
+    const seq = await ctx.charging(ctx.p1, connectorId);
+    // the transaction the charger started is bound to the order
+    const tx = await getTransaction('FX0001E01', transactionIdOf(seq));
+    expect(tx).toMatchObject({ StartChargeSeq: seq, ConnectorID: connectorId });
+    await ctx.stopped(ctx.p1, seq, connectorId);
+    const sim = ctx.platform.simulator!.get(connectorId)!;
+    expect(sim.lastStopped?.cause).toBe('remote');
+    const order = await eventually(() => getOrder(seq), { until: (o) => o?.energyWh !== undefined, what: `${seq} billed` });
+    expect(order?.energyWh).toBe(sim.lastStopped?.energyWh);
+    expect(order?.energyWh).toBe(sim.meterWh - tx!.meterStartWh);
+    expect(order?.energyWh).toBeGreaterThan(0);
+  });
+
+  it('a refused start (the pile in refuse mode) is answered Rejected and the order fails at once', async () => {
+    const connectorId = 'FX0002E02C1';
+    ctx.platform.simulator!.admin(connectorId, 'refuse');
+    await ctx.waitStatus(connectorId, 1);
+    const seq = `${ctx.p1.partner.operatorId}${Date.now().toString().slice(-13)}99999`;
+    const r = await ctx.p1.call('query_start_charge', { StartChargeSeq: seq, ConnectorID: connectorId });
+    expect(r.data).toMatchObject({ SuccStat: 0 });
+    const done = await ctx.pump(
+      async () => (await ctx.p1.call('query_equip_charge_status', { StartChargeSeq: seq })).data as { StartChargeSeqStat: number },
+      (d) => d.StartChargeSeqStat === 4 || d.StartChargeSeqStat === 5,
+      `${seq} refused`,
+    );
+    expect(done.StartChargeSeqStat).not.toBe(2);
+    expect(await getTransaction('FX0002E02', transactionIdOf(seq))).toBeUndefined();
+    ctx.platform.simulator!.admin(connectorId, 'normal');
+  });
+});
