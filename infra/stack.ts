@@ -5,7 +5,7 @@
  * `cdk synth` works offline: no lookups, no Docker (esbuild runs locally).
  */
 import { fileURLToPath } from 'node:url';
-import { Annotations, type CfnElement, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, TimeZone } from 'aws-cdk-lib';
+import { Annotations, type CfnElement, CfnOutput, Duration, NestedStack, RemovalPolicy, Stack, type StackProps, TimeZone } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -42,6 +42,9 @@ const EVENT_ARCHIVE_RETENTION_DAYS = 30;
 const API_THROTTLE = { rateLimit: 500, burstLimit: 1000 } as const;
 /** Cron schedules are written in the operator's local time. */
 const SCHEDULE_TIME_ZONE = TimeZone.ASIA_SHANGHAI;
+
+/** the services whose functions live in a nested stack of their own (functionScope) */
+const NESTED_SERVICES: ReadonlySet<string> = new Set(['roaming', 'reconcile', 'dxp', 'msp', 'ops']);
 
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -226,7 +229,7 @@ export class EvcsStack extends Stack {
     const routes = new Set<string>();
     for (const decl of this.topology.functions) {
       if (decl.localOnly) continue;
-      const fn = new EvcsFunction(this, pascal(decl.id), {
+      const fn = new EvcsFunction(this.functionScope(decl), pascal(decl.id), {
         decl,
         repoRoot,
         operatorId: this.operatorId,
@@ -319,6 +322,21 @@ export class EvcsStack extends Stack {
       severity: 'critical',
       description: 'OCPP: more than 5 calls to charge points (RemoteStart/Stop, …) unanswered in 5 minutes',
     });
+  }
+
+  /**
+   * Where a function's own resources (role, policy, log group, function, event source) live: the
+   * core stack for the L0 services, a nested stack per service for the others — CloudFormation allows
+   * 500 resources per stack, and a service added must not push the core over it. Routes, queues,
+   * tables and the bus stay in the core; the references cross as nested-stack parameters.
+   */
+  private functionScope(decl: FunctionDecl): Construct {
+    if (!NESTED_SERVICES.has(decl.service)) return this;
+    const id = `${pascal(decl.service)}Service`;
+    return (
+      (this.node.tryFindChild(id) as NestedStack | undefined) ??
+      new NestedStack(this, id, { description: `EVCS Interconnect ${decl.service}: its functions and their roles and logs` })
+    );
   }
 
   private contextString(key: string): string | undefined {
@@ -448,8 +466,10 @@ export class EvcsStack extends Stack {
             ...(fn.onFailureQueue ? { deadLetterQueue: fn.onFailureQueue } : {}),
           }),
         });
-        const fnLid = this.resolve(this.getLogicalId(fn.fn.node.defaultChild as CfnElement)) as string;
-        for (const role of this.node.children.filter((c) => c.node.id.startsWith('SchedulerRoleForTarget-')))
+        // the scheduler makes the target's role in the function's stack (a nested service stack, or this one)
+        const home = Stack.of(fn.fn);
+        const fnLid = home.resolve(home.getLogicalId(fn.fn.node.defaultChild as CfnElement)) as string;
+        for (const role of home.node.children.filter((c) => c.node.id.startsWith('SchedulerRoleForTarget-')))
           acknowledgeSchedulerRole(role, fnLid);
         return;
       }

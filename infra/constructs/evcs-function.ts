@@ -12,7 +12,7 @@
  * derivation the local runtime runs each invocation with.
  */
 import * as path from 'node:path';
-import { ArnFormat, type CfnElement, Duration, Stack, Tags } from 'aws-cdk-lib';
+import { ArnFormat, type CfnElement, Duration, Names, Stack, Tags } from 'aws-cdk-lib';
 import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
@@ -83,6 +83,16 @@ const retentionFor = (days: number): logs.RetentionDays => {
   if (!values.includes(days)) throw new Error(`log retention of ${days} days is not a CloudWatch Logs retention value`);
   return days as logs.RetentionDays;
 };
+
+/**
+ * A resource's ARN as cdk-nag names it in a policy of `stack`: `<LogicalId.Arn>` when the resource is
+ * in that stack, or — a function in a nested service stack using a core table — the parameter the
+ * nested stack receives it by (CDK names it `referenceto<unique id of the resource>Arn`).
+ */
+const nagArnOf = (stack: Stack, cfn: CfnElement): string =>
+  Stack.of(cfn) === stack
+    ? `<${stack.resolve(stack.getLogicalId(cfn)) as string}.Arn>`
+    : `<referenceto${Names.nodeUniqueId(cfn.node).replace(/[^A-Za-z0-9]/g, '')}Arn>`;
 
 export class EvcsFunction extends Construct {
   readonly decl: FunctionDecl;
@@ -172,15 +182,16 @@ export class EvcsFunction extends Construct {
       } else if ('bucket' in grant) {
         const bucket = this.bucket(grant.bucket);
         const cfn = bucket.node.defaultChild;
-        const arn = cfn ? `<${stack.resolve(stack.getLogicalId(cfn as CfnElement)) as string}.Arn>` : nagResource(stack, bucket.bucketArn);
+        const arn = cfn ? nagArnOf(stack, cfn as CfnElement) : nagResource(stack, bucket.bucketArn);
         acks.push(
           grantAcknowledgement(`${arn}/*`, `the bucket's objects (${grant.access} by ${this.decl.id}); keys are generated per period`),
         );
       } else if ('table' in grant) {
         const table = this.table(grant.table);
         const cfn = table.node.defaultChild;
-        // a table of this stack is named by its logical id; an imported one (an OEM stack) by its ARN
-        const arn = cfn ? `<${stack.resolve(stack.getLogicalId(cfn as CfnElement)) as string}.Arn>` : nagResource(stack, table.tableArn);
+        // a table of this stack is named by its logical id, one of the parent stack by the nested stack's
+        // parameter, an imported one (an OEM stack) by its ARN
+        const arn = cfn ? nagArnOf(stack, cfn as CfnElement) : nagResource(stack, table.tableArn);
         acks.push(grantAcknowledgement(`${arn}/index/*`, `the table's secondary indexes (queried by ${this.decl.id})`));
       }
     }

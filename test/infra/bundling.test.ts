@@ -37,7 +37,8 @@ describe('real bundling with local esbuild', () => {
   it('bundles an ESM handler with banner, source map and every dependency inside', async () => {
     const { app, stack } = buildApp({ app: { outdir, builtinCloudFormationValidation: false }, stack: { topology: probeTopology } });
     app.synth();
-    const template = Template.fromStack(stack);
+    // the probe's service (ops) lives in a nested stack of its own
+    const template = Template.fromStack(stack.functions.get('bundle-probe')!.fn.stack);
     const fn = Object.values(template.findResources('AWS::Lambda::Function'))[0] as {
       Properties: { Code: { S3Key: string }; Handler: string };
     };

@@ -528,11 +528,12 @@ describe("CloudFormation's per-stack limits", () => {
       .map((f) => ({ name: f, template: JSON.parse(readFileSync(join(assembly.directory, f), 'utf8')) as Tpl })),
   ];
 
-  it('keeps the monitoring (topics, alarms, dashboards, saved queries) in a nested stack of its own', () => {
+  it('keeps the monitoring in a nested stack of its own, and the L1–L3 services’ functions in one each', () => {
     const nested = templates.filter((t) => t.name.endsWith('.nested.template.json'));
-    expect(nested).toHaveLength(1);
-    const types = Object.values(nested[0]!.template.Resources).map((r) => r.Type);
-    expect(new Set(types)).toEqual(
+    const typesOf = (t: (typeof templates)[number]) => new Set(Object.values(t.template.Resources).map((r) => r.Type));
+    const monitoring = nested.filter((t) => typesOf(t).has('AWS::CloudWatch::Alarm'));
+    expect(monitoring).toHaveLength(1);
+    expect(typesOf(monitoring[0]!)).toEqual(
       new Set([
         'AWS::SNS::Topic',
         'AWS::SNS::TopicPolicy',
@@ -542,7 +543,14 @@ describe("CloudFormation's per-stack limits", () => {
       ]),
     );
     const root = templates.find((t) => t.name === stack.stackName)!;
-    expect(Object.values(root.template.Resources).some((r) => r.Type === 'AWS::CloudWatch::Alarm')).toBe(false);
+    expect(typesOf(root).has('AWS::CloudWatch::Alarm')).toBe(false);
+    // a service stack per nested service, each holding functions only with their roles, logs and triggers
+    const services = nested.filter((t) => t !== monitoring[0]);
+    expect(services.length).toBeGreaterThanOrEqual(4);
+    for (const t of services) expect(typesOf(t).has('AWS::Lambda::Function'), t.name).toBe(true);
+    // the L0 services stay in the core stack
+    const l0 = topology.functions.filter((f) => f.tier === 'L0' && !f.localOnly);
+    for (const f of l0) expect(stack.functions.get(f.id)!.fn.stack, f.id).toBe(stack);
   });
 
   it.each(templates.map((t) => [t.name, t.template] as const))(

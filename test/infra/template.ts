@@ -54,34 +54,55 @@ interface Json {
   [section: string]: unknown;
 }
 
-/** `{ Ref: p }` → what the parent passes as parameter `p`, everywhere in `value` */
-const substitute = (value: unknown, params: Readonly<Record<string, unknown>>): unknown => {
-  if (Array.isArray(value)) return value.map((v) => substitute(v, params));
+/** `{ Ref: p }` → what the parent passes as parameter `p`; `{ Fn::GetAtt: [nested, 'Outputs.X'] }` → that output's value */
+const substitute = (
+  value: unknown,
+  params: Readonly<Record<string, unknown>>,
+  outputs: ReadonlyMap<string, Record<string, unknown>>,
+): unknown => {
+  if (Array.isArray(value)) return value.map((v) => substitute(v, params, outputs));
   if (value === null || typeof value !== 'object') return value;
   const o = value as Record<string, unknown>;
   const keys = Object.keys(o);
   if (keys.length === 1 && keys[0] === 'Ref' && typeof o.Ref === 'string' && o.Ref in params) return params[o.Ref];
-  return Object.fromEntries(keys.map((k) => [k, substitute(o[k], params)]));
+  const att = keys.length === 1 && keys[0] === 'Fn::GetAtt' ? (o['Fn::GetAtt'] as [string, string]) : undefined;
+  if (att?.[1]?.startsWith('Outputs.')) {
+    const out = outputs.get(att[0])?.[att[1].slice('Outputs.'.length)];
+    if (out !== undefined) return out;
+  }
+  return Object.fromEntries(keys.map((k) => [k, substitute(o[k], params, outputs)]));
 };
 
 /**
  * The stack's template with its nested stacks' resources merged in (the monitoring stack holds the
- * alarms, topics and dashboards), their parameters replaced by what the parent passes: assertions
- * read one template, wherever CloudFormation's 500-resource limit made a resource live.
+ * alarms, topics and dashboards; a service stack its functions), their parameters and outputs
+ * replaced by what they stand for: assertions read one template, wherever CloudFormation's
+ * 500-resource limit made a resource live.
  */
 const flatten = (stack: Stack): Json => {
   const root = Template.fromStack(stack).toJSON() as Json;
   const nested = stack.node.findAll().filter((c): c is NestedStack => NestedStack.isNestedStack(c) && c.nestedStackParent === stack);
-  for (const child of nested) {
-    const resource = child.nestedStackResource;
-    if (!resource) continue;
-    const own = flatten(child);
-    const params = (root.Resources[stack.getLogicalId(resource)]?.Properties.Parameters ?? {}) as Record<string, unknown>;
-    for (const [id, r] of Object.entries(own.Resources)) {
+  const children = nested.flatMap((child) =>
+    child.nestedStackResource ? [{ child, lid: stack.getLogicalId(child.nestedStackResource) }] : [],
+  );
+  const own = new Map(children.map(({ child, lid }) => [lid, flatten(child)]));
+  // every nested stack's outputs (their values in the nested stack's own terms), by the nested stack's logical id
+  const outputs = new Map(
+    [...own].map(([lid, t]) => [
+      lid,
+      Object.fromEntries(Object.entries((t.Outputs ?? {}) as Record<string, { Value: unknown }>).map(([k, v]) => [k, v.Value])),
+    ]),
+  );
+  for (const { child, lid } of children) {
+    const params = substitute(root.Resources[lid]?.Properties.Parameters ?? {}, {}, outputs) as Record<string, unknown>;
+    for (const [id, r] of Object.entries(own.get(lid)?.Resources ?? {})) {
       if (id in root.Resources) throw new Error(`flatten: logical id ${id} in both ${stack.node.path} and ${child.node.path}`);
-      root.Resources[id] = substitute(r, params) as CfnRes;
+      root.Resources[id] = substitute(r, params, new Map()) as CfnRes;
     }
+    for (const [k, v] of Object.entries(outputs.get(lid) ?? {}))
+      (outputs.get(lid) as Record<string, unknown>)[k] = substitute(v, params, new Map());
   }
+  for (const [id, r] of Object.entries(root.Resources)) root.Resources[id] = substitute(r, {}, outputs) as CfnRes;
   return root;
 };
 
