@@ -14,6 +14,7 @@ import { pushConfig } from '../../shared/push/config.ts';
 const settings = {
   topology,
   queueUrl: (logical: string) => `http://127.0.0.1:1/queue/evcs-${logical}`,
+  buckets: Object.fromEntries((topology.buckets ?? []).map((b) => [b.name, `evcs-${b.name}`])),
   operatorId: 'MA5GS8X01',
   secretsPrefix: 'evcs/',
   eventBusName: 'evcs',
