@@ -14,7 +14,7 @@ import { eventually } from '../support/eventually.ts';
 import { extensionSeed } from '../support/extensions.ts';
 import { acceptedOf, demo } from '../support/push.ts';
 
-const ctx: ChargingCtx = useChargingPlatform({ seedFile: extensionSeed(['query_order_settlement']) });
+const ctx: ChargingCtx = useChargingPlatform({ seedFile: extensionSeed(['query_order_settlement', 'query_order_pay']) });
 type Settlement = {
   StartChargeSeq: string;
   SettleStatus: number;
