@@ -7,6 +7,7 @@
  * OrderProgress event is published only when its push is due, so each one is pushed.
  */
 import type { PushEventsQueue } from '../../events/queues.ts';
+import { config } from '../config.ts';
 import { OrderStatus } from '../domain/charging.ts';
 import { pushable } from '../domain/grants.ts';
 import { profileOf, supervisionRegion } from '../domain/partner-profile.ts';
@@ -100,6 +101,8 @@ export const planPushes = async (event: PushEvent, now = Date.now()): Promise<De
 ];
 
 const commercialPushes = async (event: PushEvent, now: number): Promise<Delivery[]> => {
+  // an order of our own app's user on our own pile (the app API, roaming out): no partner to tell
+  if (event['detail-type'] !== 'ConnectorStatusChanged' && event.detail.OperatorID === config().OPERATOR_ID) return [];
   switch (event['detail-type']) {
     case 'ConnectorStatusChanged':
       return stationStatusPushes(event.detail, await currentPartners(now), now);

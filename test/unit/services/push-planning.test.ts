@@ -110,6 +110,18 @@ describe('OrderProgress → notification_equip_charge_status (the charging servi
     onlyTheCachedPartnerScan();
   });
 
+  it("an order of our own app's user (OperatorID ours: the app API on our own pile) is pushed to nobody", async () => {
+    ddb.on(ScanCommand).resolves({ Items: [] });
+    process.env.OPERATOR_ID = OrderProgress.sample.OperatorID;
+    resetConfig();
+    try {
+      expect(await planPushes(progress(), 0)).toEqual([]);
+    } finally {
+      delete process.env.OPERATOR_ID;
+      resetConfig();
+    }
+  });
+
   it('a progress event of an order that is not charging pushes nothing', async () => {
     ddb.on(ScanCommand).resolves({ Items: [] });
     expect(await planPushes(progress({ StartChargeSeqStat: 3 }), 0)).toEqual([]);
