@@ -49,8 +49,20 @@ describe('dxp: samples and exports from a real session', () => {
       }
     expect(stored).toBeGreaterThanOrEqual(2);
 
-    await onboardPartner({ operatorId: 'SHJG00009', name: 'Shanghai supervision', kind: 'supervision', profile: 'provincial', areaCodes: ['31'] });
-    await onboardPartner({ operatorId: 'BJJG00009', name: 'Beijing supervision', kind: 'supervision', profile: 'beijing', areaCodes: ['11'] });
+    await onboardPartner({
+      operatorId: 'SHJG00009',
+      name: 'Shanghai supervision',
+      kind: 'supervision',
+      profile: 'provincial',
+      areaCodes: ['31'],
+    });
+    await onboardPartner({
+      operatorId: 'BJJG00009',
+      name: 'Beijing supervision',
+      kind: 'supervision',
+      profile: 'beijing',
+      areaCodes: ['11'],
+    });
     const endHour = chinaHour(new Date(order!.endedAt!).getTime());
     const sh = await exportOne(await supervisionPartner('SHJG00009'), periodOf(endHour), new Date());
     const orders = sh.manifest.objects.find((o) => o.kind === 'orders')!;
