@@ -24,7 +24,7 @@ import { decimalPlaces } from './money.ts';
 z.config(en());
 
 /** `z.preprocess` of full zod, in zod/mini's terms: the input passes `fn`, then `schema` */
-export const preprocess = <S extends z.core.$ZodType>(fn: (v: unknown) => unknown, schema: S) => z.pipe(z.transform(fn), schema);
+const preprocess = <S extends z.core.$ZodType>(fn: (v: unknown) => unknown, schema: S) => z.pipe(z.transform(fn), schema);
 
 // ---------------------------------------------------------------------------------------------
 // limits
