@@ -53,9 +53,9 @@ import { validateTariff } from './tariff.ts';
 // field, so an imported station is always a valid §3.1 StationInfo
 // (test/unit/domain/station-records.test.ts parses every imported station with StationInfoSchema).
 
-type Fields = Record<string, z.ZodType>;
+type Fields = Record<string, z.core.$ZodType>;
 /** The protocol object's fields with some replaced by stricter ones (unknown keys refused). */
-const stricter = <F extends Fields, S extends { [K in keyof F]?: z.ZodType<z.output<F[K]>> }>(fields: F, strict: S) =>
+const stricter = <F extends Fields, S extends { [K in keyof F]?: z.core.$ZodType<z.output<F[K]>> }>(fields: F, strict: S) =>
   z.object({ ...fields, ...strict } as Omit<F, keyof S> & S).strict();
 
 const ID = /^[0-9A-Za-z_.-]+$/;
