@@ -5,7 +5,17 @@
  * `cdk synth` works offline: no lookups, no Docker (esbuild runs locally).
  */
 import { fileURLToPath } from 'node:url';
-import { Annotations, type CfnElement, CfnOutput, Duration, NestedStack, RemovalPolicy, Stack, type StackProps, TimeZone } from 'aws-cdk-lib';
+import {
+  Annotations,
+  type CfnElement,
+  CfnOutput,
+  Duration,
+  NestedStack,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+  TimeZone,
+} from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
