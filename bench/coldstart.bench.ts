@@ -141,6 +141,7 @@ try {
         logLevel: 'INFO',
         tableName: (logical) => `evcs-${logical}`,
         queueUrl: (logical) => `http://127.0.0.1:9/000000000000/evcs-${logical}`,
+        bucketName: (logical) => `evcs-${logical}`,
       }),
     };
     nodeOptions = env.NODE_OPTIONS;

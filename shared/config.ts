@@ -7,20 +7,18 @@
  * which is how the local runtime points the real SDK at its loopback servers.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { envName } from '../infra/topology/types.ts';
 
-const intFromEnv = (def: number) => z.coerce.number().int().positive().default(def);
+const intFromEnv = (def: number, max = Number.MAX_SAFE_INTEGER) =>
+  z._default(z.pipe(z.coerce.number(), z.int().check(z.positive(), z.maximum(max))), def);
 
 const EnvSchema = z.object({
   /** our own 9-character OperatorID (组织机构代码) */
-  OPERATOR_ID: z
-    .string()
-    .regex(/^[0-9A-Z]{9}$/)
-    .default('MA5GS8X01'),
+  OPERATOR_ID: z._default(z.string().check(z.regex(/^[0-9A-Z]{9}$/)), 'MA5GS8X01'),
   /** Secrets Manager name prefix for every secret the platform reads, e.g. `evcs/` */
-  SECRETS_PREFIX: z.string().default('evcs/'),
-  EVENT_BUS_NAME: z.string().default('evcs'),
+  SECRETS_PREFIX: z._default(z.string(), 'evcs/'),
+  EVENT_BUS_NAME: z._default(z.string(), 'evcs'),
   /** lifetime of the tokens we issue (TokenAvailableTime), seconds */
   TOKEN_TTL_SECONDS: intFromEnv(7200),
   /** accepted clock skew of a request TimeStamp, seconds either side */
@@ -32,34 +30,34 @@ const EnvSchema = z.object({
   /** grace period during which a rotated-out inbound secret set stays valid, seconds */
   ROTATION_GRACE_SECONDS: intFromEnv(7 * 24 * 3600),
   /** a start the pile has not answered within this many seconds finishes the order (≤ 900) */
-  START_TIMEOUT_SECONDS: intFromEnv(60).pipe(z.number().max(900)),
+  START_TIMEOUT_SECONDS: intFromEnv(60, 900),
   /** a stop the pile has not confirmed within this many seconds closes the order on the last reading (≤ 900) */
-  STOP_TIMEOUT_SECONDS: intFromEnv(60).pipe(z.number().max(900)),
+  STOP_TIMEOUT_SECONDS: intFromEnv(60, 900),
   /**
    * how the pile gateway reaches the piles: OCPP 1.6J over the WebSocket API (`ocpp`); `local` adds
    * the local simulator's loopback for charge points that are not connected over OCPP
    */
-  PILE_TRANSPORT: z.enum(['ocpp', 'local']).default('ocpp'),
+  PILE_TRANSPORT: z._default(z.enum(['ocpp', 'local']), 'ocpp'),
   /** base URL of the local pile simulator's endpoints (`<url>/commands`); required when PILE_TRANSPORT=local */
-  PILE_SIM_URL: z.string().url().optional(),
+  PILE_SIM_URL: z.optional(z.url()),
   /** the WebSocket API's management endpoint (PostToConnection), `https://<api>.execute-api.<region>.amazonaws.com/<stage>` */
-  OCPP_CALLBACK_URL: z.string().url().optional(),
+  OCPP_CALLBACK_URL: z.optional(z.url()),
   /** the heartbeat interval a BootNotification grants, seconds */
   OCPP_HEARTBEAT_SECONDS: intFromEnv(300),
   /** an outgoing OCPP call unanswered after this many seconds has timed out */
-  OCPP_CALL_TIMEOUT_SECONDS: intFromEnv(30).pipe(z.number().max(900)),
+  OCPP_CALL_TIMEOUT_SECONDS: intFromEnv(30, 900),
   /** a disconnected charge point's connectors go offline after this many seconds unless it reconnects */
-  OCPP_OFFLINE_GRACE_SECONDS: intFromEnv(60).pipe(z.number().max(900)),
+  OCPP_OFFLINE_GRACE_SECONDS: intFromEnv(60, 900),
   /** DataTransfer vendorIds accepted (comma-separated); every other DataTransfer is refused */
-  OCPP_DATA_TRANSFER_VENDORS: z.string().default(''),
+  OCPP_DATA_TRANSFER_VENDORS: z._default(z.string(), ''),
   /** charging-process samples kept for supervision reporting: at most one per this many seconds per session */
   PROCESS_SAMPLE_SECONDS: intFromEnv(30),
   /** how long a kept sample stays in DynamoDB after its hour (the exports hold it in S3 from then on), days */
   PROCESS_SAMPLE_TTL_DAYS: intFromEnv(35),
   /** the code version written into every export manifest (the deploy pipeline sets it; git describe locally) */
-  CODE_VERSION: z.string().min(1).default('unversioned'),
+  CODE_VERSION: z._default(z.string().check(z.minLength(1)), 'unversioned'),
   /** S3 addressed by path (`<endpoint>/<bucket>/<key>`): the local S3-compatible server (AWS_ENDPOINT_URL_S3) */
-  S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).default('false'),
+  S3_FORCE_PATH_STYLE: z._default(z.enum(['true', 'false']), 'false'),
 });
 
 export type Config = z.infer<typeof EnvSchema> & {

@@ -16,21 +16,24 @@ import { AreaCodePrefixSchema, loadProfiles, ProfileError, ProfileNameSchema } f
 const SeedPartnerSchema = z.object({
   operatorId: z.string().regex(/^[0-9A-Za-z]{9}$/, 'must be 9 letters or digits'),
   name: z.string().min(1).max(64),
-  dialect: DialectSchema.default('cec2016'),
+  dialect: z._default(DialectSchema, 'cec2016'),
   /** a built-in profile or one of the seed's `profiles` (shared/tcec/profiles.ts) */
-  profile: ProfileNameSchema.optional(),
+  profile: z.optional(ProfileNameSchema),
   inbound: SecretSetSchema,
-  outbound: SecretSetSchema.extend({
-    baseUrl: z.string().url(),
-    /** per-interface path overrides (absolute URL or path relative to baseUrl) */
-    paths: z.record(z.string(), z.string()).optional(),
-  }).optional(),
+  outbound: z
+    .object({
+      ...SecretSetSchema.shape,
+      baseUrl: z.string().url(),
+      /** per-interface path overrides (absolute URL or path relative to baseUrl) */
+      paths: z.record(z.string(), z.string()).optional(),
+    })
+    .optional(),
   stations: z.union([z.literal('*'), z.array(z.string().min(1).max(20))]).default('*'),
   features: PartnerFeaturesSchema,
   /** `{ "rps": 20, "burst": 40 }`; absent = the default budget */
-  rateLimit: RateLimitSchema.optional(),
+  rateLimit: z.optional(RateLimitSchema),
   /** `{ "in": true, "out": true }`: which way the partner roams (shared/domain/partners.ts); default in only */
-  roaming: RoamingSchema.optional(),
+  roaming: z.optional(RoamingSchema),
   /** `supervision`: a government supervision platform (issue 13): its `profile` has a supervision section */
   kind: z.enum(['commercial', 'supervision']).optional(),
   /** a supervision platform's region: AreaCode prefixes (`["11"]`); absent: its profile's */

@@ -3,7 +3,7 @@
  * features and where we push to. Validated (zod) wherever it enters: the CLI, the seed, the table.
  * The grant rules over it are in ./grants.ts; the table is shared/store/partners.ts.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { AreaCodePrefixSchema, loadProfiles, type Profile, ProfileNameSchema } from '../tcec/profiles.ts';
 import { RateLimitSchema } from './rate-limit.ts';
 
@@ -16,8 +16,8 @@ export const DialectSchema = z.enum(['cec2016', 'xiaoju']);
  * notification_* / check_charge_orders). Default: in only, as before roaming out existed.
  */
 export const RoamingSchema = z
-  .object({ in: z.boolean().default(true), out: z.boolean().default(false) })
-  .refine((r) => r.in || r.out, 'roaming: at least one of in/out must be true');
+  .object({ in: z._default(z.boolean(), true), out: z._default(z.boolean(), false) })
+  .check(z.refine((r) => r.in || r.out, 'roaming: at least one of in/out must be true'));
 export type Roaming = z.infer<typeof RoamingSchema>;
 
 const IN_ONLY: Roaming = { in: true, out: false };
@@ -30,19 +30,21 @@ export const roamingProblem = (p: { roaming?: Roaming | undefined; outbound?: { 
   roamingOf(p).out && !p.outbound ? 'roaming.out needs the outbound set (baseUrl and secrets) we call the partner with' : undefined;
 
 /** optional extension interfaces and per-partner jobs, the same in the seed and the registry */
-export const PartnerFeaturesSchema = z
-  .object({
-    queryChargeInfo: z.boolean().default(false),
+export const PartnerFeaturesSchema = z._default(
+  z.object({
+    queryChargeInfo: z._default(z.boolean(), false),
     /** nightly check_charge_orders with this partner (absent = on; `false` opts out) */
-    reconcile: z.boolean().optional(),
+    reconcile: z.optional(z.boolean()),
     /** this partner's China-time minute for it, HH:mm within 00:00–03:00 (absent: RECONCILE_AT) */
-    reconcileAt: z
-      .string()
-      .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:mm')
-      .refine((s) => s <= '03:00', 'must lie within 00:00–03:00 China time')
-      .optional(),
-  })
-  .default({ queryChargeInfo: false });
+    reconcileAt: z.optional(
+      z.string().check(
+        z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:mm'),
+        z.refine((s) => s <= '03:00', 'must lie within 00:00–03:00 China time'),
+      ),
+    ),
+  }),
+  { queryChargeInfo: false },
+);
 
 /**
  * A supervision partner names a supervision profile and has a region (its own or its profile's);
@@ -69,47 +71,49 @@ export const supervisionProblem = (p: {
 
 export const PartnerSchema = z
   .object({
-    operatorId: z.string().regex(/^[0-9A-Za-z]{9}$/, 'OperatorID must be 9 letters or digits'),
-    name: z.string().min(1).max(64),
-    dialect: DialectSchema.default('cec2016'),
+    operatorId: z.string().check(z.regex(/^[0-9A-Za-z]{9}$/, 'OperatorID must be 9 letters or digits')),
+    name: z.string().check(z.minLength(1), z.maxLength(64)),
+    dialect: z._default(DialectSchema, 'cec2016'),
     /** '*' = every station, else the StationIDs the partner may see and use */
-    stations: z.union([z.literal('*'), z.array(z.string().min(1).max(20))]).default('*'),
-    status: z.enum(['active', 'suspended']).default('active'),
+    stations: z._default(z.union([z.literal('*'), z.array(z.string().check(z.minLength(1), z.maxLength(20)))]), '*'),
+    status: z._default(z.enum(['active', 'suspended']), 'active'),
     /**
      * `supervision`: a government supervision platform (§5.3) — it names a profile with a
      * `supervision` section and sees every station of its region (`areaCodes`), not a grant list.
      * Absent: a commercial partner.
      */
-    kind: z.enum(['commercial', 'supervision']).optional(),
+    kind: z.optional(z.enum(['commercial', 'supervision'])),
     /** a supervision platform's region: AreaCode prefixes (absent: the profile's) */
-    areaCodes: z.array(AreaCodePrefixSchema).min(1).optional(),
+    areaCodes: z.optional(z.array(AreaCodePrefixSchema).check(z.minLength(1))),
     /**
      * the partner's profile (shared/tcec/profiles.ts): a built-in (`cec2016`, `xiaoju`, `didi`, an
      * OEM's) or one of `profiles`; absent = the profile named like its dialect
      */
-    profile: ProfileNameSchema.optional(),
+    profile: z.optional(ProfileNameSchema),
     /** the custom profile specs `profile` resolves through (a seed's `profiles`), validated at load */
-    profiles: z.record(z.string(), z.unknown()).optional(),
+    profiles: z.optional(z.record(z.string(), z.unknown())),
     /** optional extension interfaces enabled for this partner */
     features: PartnerFeaturesSchema,
     /** absent = in only (roamingOf) */
-    roaming: RoamingSchema.optional(),
+    roaming: z.optional(RoamingSchema),
     /** request budget (token bucket); absent = the default (shared/middleware/partner-guards.ts) */
-    rateLimit: RateLimitSchema.optional(),
+    rateLimit: z.optional(RateLimitSchema),
     /** where we push: baseUrl + interface name, unless a path override is given */
-    outbound: z
-      .object({
-        baseUrl: z.string().url(),
-        paths: z.record(z.string(), z.string()).optional(),
-      })
-      .optional(),
-    createdAt: z.string().optional(),
-    updatedAt: z.string().optional(),
+    outbound: z.optional(
+      z.object({
+        baseUrl: z.url(),
+        paths: z.optional(z.record(z.string(), z.string())),
+      }),
+    ),
+    createdAt: z.optional(z.string()),
+    updatedAt: z.optional(z.string()),
   })
-  .superRefine((p, ctx) => {
-    const problem = roamingProblem(p);
-    if (problem) ctx.addIssue({ code: 'custom', path: ['roaming', 'out'], message: problem });
-    const sup = supervisionProblem(p);
-    if (sup) ctx.addIssue({ code: 'custom', path: [sup.path], message: sup.message });
-  });
+  .check(
+    z.superRefine((p, ctx) => {
+      const problem = roamingProblem(p);
+      if (problem) ctx.addIssue({ code: 'custom', path: ['roaming', 'out'], message: problem });
+      const sup = supervisionProblem(p);
+      if (sup) ctx.addIssue({ code: 'custom', path: [sup.path], message: sup.message });
+    }),
+  );
 export type Partner = z.infer<typeof PartnerSchema>;

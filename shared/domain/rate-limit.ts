@@ -3,13 +3,13 @@
  * time). A partner may send `burst` requests at once and `rps` per second sustained; a request
  * over budget is refused (T/CEC Ret -1, busy) without doing anything else.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 export const RateLimitSchema = z.object({
   /** sustained requests per second (fractions allowed: 0.5 = one request every 2 s) */
-  rps: z.number().positive().max(100_000),
+  rps: z.number().check(z.positive(), z.maximum(100_000)),
   /** requests accepted at once after an idle period (bucket size) */
-  burst: z.number().int().positive().max(100_000),
+  burst: z.int().check(z.positive(), z.maximum(100_000)),
 });
 export type RateLimit = z.infer<typeof RateLimitSchema>;
 

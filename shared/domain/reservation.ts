@@ -12,31 +12,37 @@
  *     (OCPP ReserveNow carries the expiryDate);
  *   - the fee is computed by the billing module (shared/domain/billing.ts `reservationFeeFen`).
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import en from 'zod/v4/locales/en.js';
 import { decimalPlaces } from '../tcec/money.ts';
 import { ConnectorState } from './charging.ts';
 
+// zod/mini carries no messages of its own: the English ones, as full zod (an unknown key's Msg)
+z.config(en());
+
 /** A station's reservation policy (seed `stations[].ReservationPolicy`, validated on import). */
-export const ReservationPolicySchema = z
-  .object({
-    /** the longest reservation the station grants, minutes */
-    MaxMinutes: z.number({ error: 'must be a number' }).int('must be an integer').min(1, 'must be ≥ 1').max(1440, 'at most 1440'),
-    /** a fixed fee per reservation, yuan (2 dp) */
-    Fee: z
-      .number({ error: 'must be a number' })
-      .min(0, 'must be ≥ 0')
-      .max(1000, 'at most 1000')
-      .refine((v) => decimalPlaces(v) <= 2, 'at most 2 decimals')
-      .optional(),
-    /** a fee per reserved minute, yuan (4 dp, like a PolicyInfos price) */
-    FeePerMinute: z
-      .number({ error: 'must be a number' })
-      .min(0, 'must be ≥ 0')
-      .max(100, 'at most 100')
-      .refine((v) => decimalPlaces(v) <= 4, 'at most 4 decimals')
-      .optional(),
-  })
-  .strict();
+export const ReservationPolicySchema = z.strictObject({
+  /** the longest reservation the station grants, minutes */
+  MaxMinutes: z
+    .number({ error: 'must be a number' })
+    .check(z.int('must be an integer'), z.minimum(1, 'must be ≥ 1'), z.maximum(1440, 'at most 1440')),
+  /** a fixed fee per reservation, yuan (2 dp) */
+  Fee: z.optional(
+    z.number({ error: 'must be a number' }).check(
+      z.minimum(0, 'must be ≥ 0'),
+      z.maximum(1000, 'at most 1000'),
+      z.refine((v) => decimalPlaces(v) <= 2, 'at most 2 decimals'),
+    ),
+  ),
+  /** a fee per reserved minute, yuan (4 dp, like a PolicyInfos price) */
+  FeePerMinute: z.optional(
+    z.number({ error: 'must be a number' }).check(
+      z.minimum(0, 'must be ≥ 0'),
+      z.maximum(100, 'at most 100'),
+      z.refine((v) => decimalPlaces(v) <= 4, 'at most 4 decimals'),
+    ),
+  ),
+});
 export type ReservationPolicy = z.infer<typeof ReservationPolicySchema>;
 
 /** query_reserve_connector FailReason (ours, docs/conformance.md). */

@@ -29,7 +29,6 @@
  * Station and equipment columns repeat on every row of that station/equipment and must agree
  * (a disagreement is reported with both rows).
  */
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import {
   connectorInfoFields,
@@ -40,6 +39,7 @@ import {
   stationInfoFields,
 } from '../tcec/schemas.ts';
 import { parseDate } from '../tcec/time.ts';
+import { contentHash } from './content-hash.ts';
 import { type CsvRecord, CsvSyntaxError, parseCsv } from './csv.ts';
 import { ReservationPolicySchema } from './reservation.ts';
 import { validateTariff } from './tariff.ts';
@@ -53,9 +53,9 @@ import { validateTariff } from './tariff.ts';
 // field, so an imported station is always a valid §3.1 StationInfo
 // (test/unit/domain/station-records.test.ts parses every imported station with StationInfoSchema).
 
-type Fields = Record<string, z.ZodType>;
+type Fields = Record<string, z.core.$ZodType>;
 /** The protocol object's fields with some replaced by stricter ones (unknown keys refused). */
-const stricter = <F extends Fields, S extends { [K in keyof F]?: z.ZodType<z.output<F[K]>> }>(fields: F, strict: S) =>
+const stricter = <F extends Fields, S extends { [K in keyof F]?: z.core.$ZodType<z.output<F[K]>> }>(fields: F, strict: S) =>
   z.object({ ...fields, ...strict } as Omit<F, keyof S> & S).strict();
 
 const ID = /^[0-9A-Za-z_.-]+$/;
@@ -179,7 +179,7 @@ const ImportStationSchema = stricter(stationInfoFields, {
   /** the station's time-of-use prices (T/CEC §3.6 PolicyInfos), valid for every connector */
   PolicyInfos: z.array(ImportPolicySchema, { error: 'must be an array' }).optional(),
   /** extension settings (never sent in StationInfo): reservation (shared/domain/reservation.ts) */
-  ReservationPolicy: ReservationPolicySchema.optional(),
+  ReservationPolicy: z.optional(ReservationPolicySchema),
 }).superRefine((s, ctx) => {
   if (s.PolicyInfos?.length) {
     const v = validateTariff(s.PolicyInfos.map((p) => ({ startTime: p.StartTime, elecPrice: p.ElecPrice, servicePrice: p.SevicePrice })));
@@ -460,23 +460,6 @@ export const validateStationsCsv = (csv: string, opts: { operatorId?: string } =
 };
 
 // ───────────────────────────── canonical parts and hashes ─────────────────────────────
-
-/** JSON with sorted keys: equal content ⇒ equal text ⇒ equal hash. */
-const stableJson = (v: unknown): string => {
-  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
-  if (v && typeof v === 'object') {
-    return `{${Object.keys(v)
-      .sort()
-      .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${stableJson((v as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(v);
-};
-const contentHash = (v: unknown): string => createHash('sha256').update(stableJson(v)).digest('base64url').slice(0, 22);
-
-/** the extensions hash of a station with none (a META written before extensions existed has none) */
-export const EMPTY_EXTENSIONS_HASH = contentHash({});
 
 export interface StationParts {
   readonly stationId: string;

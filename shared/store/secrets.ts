@@ -6,23 +6,23 @@
 
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { CreateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { config } from '../config.ts';
 
 const SecretSetSchema = z.object({
-  operatorSecret: z.string().min(1),
-  dataSecret: z.string().refine((s) => Buffer.byteLength(s, 'utf8') === 16, 'DataSecret must be exactly 16 bytes'),
-  dataSecretIV: z.string().refine((s) => Buffer.byteLength(s, 'utf8') === 16, 'DataSecretIV must be exactly 16 bytes'),
-  sigSecret: z.string().min(1),
+  operatorSecret: z.string().check(z.minLength(1)),
+  dataSecret: z.string().check(z.refine((s) => Buffer.byteLength(s, 'utf8') === 16, 'DataSecret must be exactly 16 bytes')),
+  dataSecretIV: z.string().check(z.refine((s) => Buffer.byteLength(s, 'utf8') === 16, 'DataSecretIV must be exactly 16 bytes')),
+  sigSecret: z.string().check(z.minLength(1)),
 });
 
 export const PartnerSecretsSchema = z.object({
   /** the set we issued to the partner: it calls us with these */
   inbound: SecretSetSchema,
   /** a rotated-out inbound set, still accepted until validUntil (epoch ms) */
-  previousInbound: z.object({ set: SecretSetSchema, validUntil: z.number() }).optional(),
+  previousInbound: z.optional(z.object({ set: SecretSetSchema, validUntil: z.number() })),
   /** the set the partner issued to us: we call it with these */
-  outbound: SecretSetSchema.optional(),
+  outbound: z.optional(SecretSetSchema),
 });
 export type PartnerSecrets = z.infer<typeof PartnerSecretsSchema>;
 export { SecretSetSchema };

@@ -47,13 +47,8 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.ts';
 import { type LiveStatus, type StoredStatus, toLiveStatus } from '../domain/connector-status.ts';
-import {
-  EMPTY_EXTENSIONS_HASH,
-  type PolicyInfo,
-  type StationExtensions,
-  type StationInfo,
-  type StationParts,
-} from '../domain/station-records.ts';
+import { EMPTY_EXTENSIONS_HASH } from '../domain/content-hash.ts';
+import type { PolicyInfo, StationExtensions, StationInfo, StationParts } from '../domain/station-records.ts';
 import { conditionalWrite, dynamo } from './dynamo.ts';
 
 const table = () => config().tableName('stations');

@@ -14,7 +14,7 @@
  * omitted, every number rounded to its field's precision. fromWire is the lenient parse (any
  * dialect, any key casing) of what a PARTNER sends into the canonical shape.
  */
-import type { z } from 'zod';
+import * as z from 'zod/mini';
 import { type DataOf, type Direction, INTERFACES, type InterfaceName, type ParseResult, parseData } from './interfaces.ts';
 import { PRECISION, round } from './money.ts';
 import { formatPath, issueMessage, objectShapeOf, STATION_ATTRIBUTES } from './schemas.ts';
@@ -72,24 +72,24 @@ const XIAOJU_RENAMES: Readonly<Record<string, string>> = {
 // schema walking
 
 type Node =
-  | { kind: 'object'; shape: Readonly<Record<string, z.ZodType>> }
-  | { kind: 'array'; element: z.ZodType }
+  | { kind: 'object'; shape: Readonly<Record<string, z.core.$ZodType>> }
+  | { kind: 'array'; element: z.core.$ZodType }
   | { kind: 'number' }
   | { kind: 'string' }
   | { kind: 'other' };
 
 interface DefLike {
   type: string;
-  innerType?: z.ZodType;
-  out?: z.ZodType;
-  element?: z.ZodType;
-  shape?: Record<string, z.ZodType>;
+  innerType?: z.core.$ZodType;
+  out?: z.core.$ZodType;
+  element?: z.core.$ZodType;
+  shape?: Record<string, z.core.$ZodType>;
   values?: unknown[];
 }
 
-const nodes = new WeakMap<z.ZodType, Node>();
+const nodes = new WeakMap<z.core.$ZodType, Node>();
 
-function nodeOf(schema: z.ZodType): Node {
+function nodeOf(schema: z.core.$ZodType): Node {
   const cached = nodes.get(schema);
   if (cached) return cached;
   let node: Node;
@@ -172,7 +172,7 @@ export class ContractError extends TypeError {
 
 type Path = readonly PropertyKey[];
 
-function emitValue(schema: z.ZodType, value: unknown, key: string, ctx: Ctx, path: Path): unknown {
+function emitValue(schema: z.core.$ZodType, value: unknown, key: string, ctx: Ctx, path: Path): unknown {
   const node = nodeOf(schema);
   switch (node.kind) {
     case 'object':
@@ -193,7 +193,7 @@ function emitValue(schema: z.ZodType, value: unknown, key: string, ctx: Ctx, pat
 }
 
 function emitObject(
-  shape: Readonly<Record<string, z.ZodType>>,
+  shape: Readonly<Record<string, z.core.$ZodType>>,
   obj: Record<string, unknown>,
   ctx: Ctx,
   top: boolean,
@@ -227,7 +227,7 @@ const contractError = (iface: InterfaceName, direction: Direction, issues: reado
  */
 export function toWire(iface: InterfaceName, direction: Direction, canonical: unknown, dialect: Dialect): Record<string, unknown> {
   if (!isPlainObject(canonical)) throw new ContractError(iface, direction, 'Data', 'must be an object');
-  const schema: z.ZodType = INTERFACES[iface][direction];
+  const schema: z.core.$ZodType = INTERFACES[iface][direction];
   const node = nodeOf(schema);
   if (node.kind !== 'object') throw new TypeError(`${iface} ${direction}: schema is not an object`);
   const ctx: Ctx = { iface, direction, dialect };
@@ -236,7 +236,7 @@ export function toWire(iface: InterfaceName, direction: Direction, canonical: un
     out.Total = String(out.Total);
   }
   // the lenient parse reads every dialect, so the written object is checked as the partner will read it
-  const r = schema.safeParse(out);
+  const r = z.safeParse(schema, out);
   if (!r.success) throw contractError(iface, direction, r.error.issues);
   return out;
 }

@@ -6,7 +6,7 @@
  * partners really send (Ret as a string, missing Sig on errors) but never hands out Data whose
  * Sig did not verify.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { decryptData, encryptData, type SecretSet, sigMatches, signRequest, signResponse } from './crypto.ts';
 import { Ret, TcecError, TcecTransportError } from './ret.ts';
 
@@ -137,10 +137,10 @@ export function encodeResponse(args: { ret: number; msg?: string; data?: unknown
 }
 
 const ResponseEnvelopeSchema = z.object({
-  Ret: z.union([z.number().int(), z.string().regex(/^-?\d+$/)]),
-  Msg: z.string().nullish(),
-  Data: z.unknown().optional(),
-  Sig: z.unknown().optional(),
+  Ret: z.union([z.int(), z.string().check(z.regex(/^-?\d+$/))]),
+  Msg: z.nullish(z.string()),
+  Data: z.optional(z.unknown()),
+  Sig: z.optional(z.unknown()),
 });
 
 export interface DecodedResponse {

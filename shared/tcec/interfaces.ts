@@ -3,7 +3,7 @@
  * docs/conformance.md read it: name, reference section, who implements it, the request and
  * response Data schemas (shared/tcec/schemas.ts).
  */
-import type { z } from 'zod';
+import * as z from 'zod/mini';
 import * as S from './schemas.ts';
 
 export interface InterfaceDecl {
@@ -13,8 +13,8 @@ export interface InterfaceDecl {
   section: string;
   /** cpo: we (the operator) serve it; partner: the customer-side platform serves it, we call it */
   implementedBy: 'cpo' | 'partner' | 'both';
-  request: z.ZodType;
-  response: z.ZodType;
+  request: z.core.$ZodType;
+  response: z.core.$ZodType;
   /**
    * not part of the 2016 standard: served only to a partner whose profile lists it in `extensions`
    * (shared/middleware/tcec-gateway.ts refuses everyone else with Ret 4004)
@@ -278,9 +278,9 @@ export type RequestData<N extends InterfaceName> = z.infer<(typeof INTERFACES)[N
 export type ResponseData<N extends InterfaceName> = z.infer<(typeof INTERFACES)[N]['response']>;
 
 /** The field schemas of a catalog object schema (a z.object behind the lenient key pre-pass). */
-type ShapeOf<T> = T extends z.ZodPreprocess<infer O> ? ShapeOf<O> : T extends z.ZodObject<infer S> ? S : never;
+type ShapeOf<T> = T extends z.ZodMiniPipe<z.core.$ZodType, infer O> ? ShapeOf<O> : T extends z.ZodMiniObject<infer S> ? S : never;
 /** Top-level keys whose schema has a default: the partner gets the default when we leave them out. */
-type DefaultedKeys<S> = { [K in keyof S]: S[K] extends z.ZodDefault | z.ZodPrefault ? K : never }[keyof S];
+type DefaultedKeys<S> = { [K in keyof S]: S[K] extends z.ZodMiniDefault | z.ZodMiniPrefault ? K : never }[keyof S];
 type Simplify<T> = { [K in keyof T]: T[K] } & {};
 
 /**
@@ -322,7 +322,7 @@ export type ParseResult<T> = { ok: true; value: T } | { ok: false; msg: string }
 export function parseData<N extends InterfaceName, D extends Direction>(name: N, direction: D, data: unknown): ParseResult<DataOf<N, D>> {
   const decl: InterfaceDecl = INTERFACES[name];
   const schema = direction === 'request' ? decl.request : decl.response;
-  const r = schema.safeParse(data);
+  const r = z.safeParse(schema, data);
   if (r.success) return { ok: true, value: r.data as DataOf<N, D> };
   return { ok: false, msg: S.formatZodIssue(r.error) };
 }

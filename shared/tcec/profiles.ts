@@ -27,7 +27,7 @@
  * charging, baseinfo or push knows a profile exists. Validated at load: an unknown interface or
  * field, a rename onto a name that already exists, an unknown function → ProfileError naming it.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { DIALECTS, type Dialect, fieldDp, fromWire, toWire, wireName } from './dialect.ts';
 import { type DataOf, type Direction, INTERFACE_NAMES, INTERFACES, type InterfaceName, type ParseResult } from './interfaces.ts';
 import { round } from './money.ts';
@@ -78,76 +78,65 @@ const FUNCTION_NAMES = Object.keys(PROFILE_FUNCTIONS) as [ProfileFunction, ...Pr
 const Scalar = z.union([z.string(), z.number(), z.boolean()]);
 const FieldPath = z
   .string()
-  .regex(/^[A-Za-z][A-Za-z0-9_]*(?:\[\])?(?:\.[A-Za-z][A-Za-z0-9_]*(?:\[\])?)*$/, 'a field path such as ChargeDetails[].DetailPower');
-const FieldName = z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'a field name');
-const PerInterface = <T extends z.ZodType>(v: T) => z.record(z.string(), v);
-const HHmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:mm');
+  .check(
+    z.regex(/^[A-Za-z][A-Za-z0-9_]*(?:\[\])?(?:\.[A-Za-z][A-Za-z0-9_]*(?:\[\])?)*$/, 'a field path such as ChargeDetails[].DetailPower'),
+  );
+const FieldName = z.string().check(z.regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'a field name'));
+const PerInterface = <T extends z.core.$ZodType>(v: T) => z.optional(z.record(z.string(), v));
+const HHmm = z.string().check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:mm'));
 /** AreaCode prefixes (GB/T 2260 digits): '11' Beijing, '5101' Chengdu */
-export const AreaCodePrefixSchema = z.string().regex(/^\d{2,6}$/, 'an AreaCode prefix: 2 to 6 digits');
+export const AreaCodePrefixSchema = z.string().check(z.regex(/^\d{2,6}$/, 'an AreaCode prefix: 2 to 6 digits'));
+const posInt = () => z.int().check(z.positive());
 
 const SupervisionSpecSchema = z.strictObject({
   /** the pushes it receives (catalog names), check_charge_orders for the nightly check */
-  interfaces: z.array(z.string()).min(1),
+  interfaces: z.array(z.string()).check(z.minLength(1)),
   /** seconds from the event to the delivered (Ret 0) push, per interface: later is an SLA breach */
-  deadlines: z.record(z.string(), z.number().int().positive()).optional(),
+  deadlines: z.optional(z.record(z.string(), posInt())),
   /** seconds before each resend of a failed push; after the last one the push goes to the DLQ */
-  resendSeconds: z.array(z.number().int().positive()).min(1).max(30),
+  resendSeconds: z.array(posInt()).check(z.minLength(1), z.maxLength(30)),
   /** notification_equip_charge_status cadence while charging */
-  statusIntervalSeconds: z.number().int().positive().optional(),
+  statusIntervalSeconds: z.optional(posInt()),
   /** the nightly check_charge_orders (China time) for the previous day */
-  check: z.strictObject({ from: HHmm, to: HHmm }).optional(),
+  check: z.optional(z.strictObject({ from: HHmm, to: HHmm })),
   /** how fast our answers to its queries must be (ms; documented, measured by the gateway bench) */
-  queryAnswerMs: z.number().int().positive().optional(),
+  queryAnswerMs: z.optional(posInt()),
   /** AreaCode prefixes of its region when the partner entry gives none */
-  areaCodes: z.array(AreaCodePrefixSchema).optional(),
+  areaCodes: z.optional(z.array(AreaCodePrefixSchema)),
   /** the path under the partner's origin its interfaces live at (`evcs/20160701`) */
-  basePath: z
-    .string()
-    .regex(/^[A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)*$/, 'a path such as evcs/20160701')
-    .optional(),
+  basePath: z.optional(z.string().check(z.regex(/^[A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)*$/, 'a path such as evcs/20160701'))),
   /** the name it calls an interface by (Chengdu: check_charge_orders → check_charge_order) */
-  names: z.record(z.string(), z.string().regex(/^[A-Za-z_]+$/)).optional(),
+  names: z.optional(z.record(z.string(), z.string().check(z.regex(/^[A-Za-z_]+$/)))),
 });
 type SupervisionSpec = z.infer<typeof SupervisionSpecSchema>;
 
 const ProfileSpecSchema = z.strictObject({
   /** a dialect or another profile */
-  extends: z.string().min(1),
-  description: z.string().max(300).optional(),
+  extends: z.string().check(z.minLength(1)),
+  description: z.optional(z.string().check(z.maxLength(300))),
   /** the path prefix partners call, with slashes on both ends: `/evcs/v1/`, `/msp/bmw/v1/` */
-  servedAt: z
-    .string()
-    .regex(/^\/(?:[A-Za-z0-9._-]+\/)+$/, 'a path prefix such as /msp/<profile>/v1/')
-    .optional(),
-  push: z
-    .strictObject({
+  servedAt: z.optional(z.string().check(z.regex(/^\/(?:[A-Za-z0-9._-]+\/)+$/, 'a path prefix such as /msp/<profile>/v1/'))),
+  push: z.optional(
+    z.strictObject({
       /** query_token's path from the ROOT of the partner's base URL (DiDi: `evcs/sdk/query_token`) */
-      tokenPath: z
-        .string()
-        .regex(/^[A-Za-z0-9._/-]+$/)
-        .optional(),
+      tokenPath: z.optional(z.string().check(z.regex(/^[A-Za-z0-9._/-]+$/))),
       /** notifications and check_charge_orders: under the partner's base URL (default) or at its root */
-      notificationsAt: z.enum(['base', 'root']).optional(),
+      notificationsAt: z.optional(z.enum(['base', 'root'])),
       /** a version segment between the base URL and the interface name (`v1.0`) */
-      version: z
-        .string()
-        .regex(/^[A-Za-z0-9._-]+$/)
-        .optional(),
-    })
-    .optional(),
-  rename: PerInterface(z.record(FieldPath, FieldName)).optional(),
-  omit: PerInterface(z.array(FieldPath)).optional(),
-  add: PerInterface(
-    z.record(FieldPath, z.union([z.strictObject({ const: Scalar }), z.strictObject({ fn: z.enum(FUNCTION_NAMES) })])),
-  ).optional(),
-  map: PerInterface(z.record(FieldPath, z.record(z.string(), Scalar))).optional(),
-  extensions: z.array(z.string()).optional(),
-  supervision: SupervisionSpecSchema.optional(),
+      version: z.optional(z.string().check(z.regex(/^[A-Za-z0-9._-]+$/))),
+    }),
+  ),
+  rename: PerInterface(z.record(FieldPath, FieldName)),
+  omit: PerInterface(z.array(FieldPath)),
+  add: PerInterface(z.record(FieldPath, z.union([z.strictObject({ const: Scalar }), z.strictObject({ fn: z.enum(FUNCTION_NAMES) })]))),
+  map: PerInterface(z.record(FieldPath, z.record(z.string(), Scalar))),
+  extensions: z.optional(z.array(z.string())),
+  supervision: z.optional(SupervisionSpecSchema),
 });
 export type ProfileSpec = z.infer<typeof ProfileSpecSchema>;
 
 /** Profile names: lower-case words, as in a URL segment. */
-export const ProfileNameSchema = z.string().regex(/^[a-z][a-z0-9-]{1,31}$/, 'a profile name: lower-case letters, digits, -');
+export const ProfileNameSchema = z.string().check(z.regex(/^[a-z][a-z0-9-]{1,31}$/, 'a profile name: lower-case letters, digits, -'));
 
 const EVCS_PREFIX = '/evcs/v1/';
 
@@ -348,17 +337,17 @@ function resolveSupervision(name: string, spec: SupervisionSpec): Supervision {
 
 const DIRECTIONS: readonly Direction[] = ['request', 'response'];
 
-type Shape = Readonly<Record<string, z.ZodType>>;
+type Shape = Readonly<Record<string, z.core.$ZodType>>;
 interface DefLike {
   type: string;
-  innerType?: z.ZodType;
-  out?: z.ZodType;
-  element?: z.ZodType;
+  innerType?: z.core.$ZodType;
+  out?: z.core.$ZodType;
+  element?: z.core.$ZodType;
   shape?: Shape;
 }
-const defOf = (s: z.ZodType): DefLike => (s as unknown as { _zod: { def: DefLike } })._zod.def;
+const defOf = (s: z.core.$ZodType): DefLike => (s as unknown as { _zod: { def: DefLike } })._zod.def;
 /** an object schema's shape, an array's element, behind optional/default/pipe wrappers */
-function unwrap(s: z.ZodType): { shape?: Shape; element?: z.ZodType } {
+function unwrap(s: z.core.$ZodType): { shape?: Shape; element?: z.core.$ZodType } {
   const shape = objectShapeOf(s);
   if (shape) return { shape };
   const d = defOf(s);
@@ -404,12 +393,12 @@ function resolvePath(
       if (last && leafMayBeNew && !seg.each) return { segs: [...out, seg], parent: shape };
       return { error: `${seg.name} is not a field of ${i === 0 ? `${iface} ${dir}` : out.map((s) => s.name).join('.')}` };
     }
-    const u = unwrap(shape[key] as z.ZodType);
+    const u = unwrap(shape[key] as z.core.$ZodType);
     if (seg.each && !u.element) return { error: `${key} is not an array (drop the [])` };
     if (!seg.each && u.element && !last) return { error: `${key} is an array: write ${key}[]` };
     out.push({ name: key, each: seg.each });
     if (last) return { segs: out, parent: shape };
-    const next = seg.each ? unwrap(u.element as z.ZodType).shape : u.shape;
+    const next = seg.each ? unwrap(u.element as z.core.$ZodType).shape : u.shape;
     if (!next) return { error: `${key} has no fields` };
     shape = next;
   }

@@ -15,8 +15,16 @@
  *  - numeric strings become numbers ("12.5" → 12.5) and finite numbers become ID strings (1 → "1").
  * and strict where it matters: required fields, lengths, enums, date formats, ranges.
  */
-import { z } from 'zod';
+
+import * as z from 'zod/mini';
+import en from 'zod/v4/locales/en.js';
 import { decimalPlaces } from './money.ts';
+
+// zod/mini carries no messages of its own: the English ones (as full zod) for every Msg we build
+z.config(en());
+
+/** `z.preprocess` of full zod, in zod/mini's terms: the input passes `fn`, then `schema` */
+const preprocess = <S extends z.core.$ZodType>(fn: (v: unknown) => unknown, schema: S) => z.pipe(z.transform(fn), schema);
 
 // ---------------------------------------------------------------------------------------------
 // limits
@@ -50,7 +58,7 @@ const KEY_ALIASES: Readonly<Record<string, string>> = {
   SubPeriod: 'SumPeriod',
 };
 
-type Shape = Record<string, z.ZodType>;
+type Shape = Record<string, z.core.$ZodType>;
 
 /** Builds (once per object schema) the lower-cased-key → canonical-key lookup. */
 function keyLookup(shape: Shape): Map<string, string> {
@@ -79,18 +87,18 @@ function normaliseKeys(shape: Shape, lookup: Map<string, string>, input: unknown
 }
 
 /** Object registry used by dialect.ts to find an object's shape behind the lenient pre-pass. */
-const objectShapes = new WeakMap<z.ZodType, Shape>();
+const objectShapes = new WeakMap<z.core.$ZodType, Shape>();
 
 /** A z.object behind the generic lenient key pre-pass. */
 function lenientObject<S extends Shape>(shape: S) {
   const lookup = keyLookup(shape);
-  const schema = z.preprocess((v) => normaliseKeys(shape, lookup, v), z.object(shape));
+  const schema = preprocess((v) => normaliseKeys(shape, lookup, v), z.object(shape));
   objectShapes.set(schema, shape);
   return schema;
 }
 
 /** The canonical shape (in wire order) of an object schema made here, else undefined. */
-export function objectShapeOf(schema: z.ZodType): Readonly<Shape> | undefined {
+export function objectShapeOf(schema: z.core.$ZodType): Readonly<Shape> | undefined {
   return objectShapes.get(schema);
 }
 
@@ -106,30 +114,30 @@ const coerceNumber = (v: unknown): unknown => {
 const coerceString = (v: unknown): unknown => (typeof v === 'number' && Number.isFinite(v) ? String(v) : v);
 
 /** string, max length; numbers are accepted and stringified */
-const str = (max: number) => z.preprocess(coerceString, z.string().max(max));
+const str = (max: number) => preprocess(coerceString, z.string().check(z.maxLength(max)));
 /** non-empty identifier string ≤ max; numbers accepted (ConnectorID 1 → "1") */
-const id = (max: number) => z.preprocess(coerceString, z.string().min(1).max(max));
+const id = (max: number) => preprocess(coerceString, z.string().check(z.minLength(1), z.maxLength(max)));
 /** exactly `len` characters (OperatorID, CountryCode) */
-const fixed = (len: number) => z.preprocess(coerceString, z.string().length(len));
+const fixed = (len: number) => preprocess(coerceString, z.string().check(z.length(len)));
 /** business sequence number: non-empty, ≤ 64 on input (27 is checked by business logic) */
 const seq = () => id(MAX_SEQ_LENGTH);
 /** integer in [min, max]; numeric strings accepted */
-const int = (min: number, max: number = Number.MAX_SAFE_INTEGER) => z.preprocess(coerceNumber, z.number().int().min(min).max(max));
+const int = (min: number, max: number = Number.MAX_SAFE_INTEGER) => preprocess(coerceNumber, z.int().check(z.minimum(min), z.maximum(max)));
 /** one of the listed integer codes; numeric strings accepted */
-const code = <const T extends readonly [number, ...number[]]>(values: T) => z.preprocess(coerceNumber, z.literal(values));
+const code = <const T extends readonly [number, ...number[]]>(values: T) => preprocess(coerceNumber, z.literal(values));
 /** finite decimal ≥ 0 (money, energy, prices, power); numeric strings accepted */
-const amount = () => z.preprocess(coerceNumber, z.number().min(0));
+const amount = () => preprocess(coerceNumber, z.number().check(z.minimum(0)));
 /** finite decimal (currents, voltages) */
-const decimal = () => z.preprocess(coerceNumber, z.number());
+const decimal = () => preprocess(coerceNumber, z.number());
 /** coordinate within ±limit, at most 6 decimals */
 const coordinate = (limit: number) =>
-  z.preprocess(
+  preprocess(
     coerceNumber,
-    z
-      .number()
-      .min(-limit)
-      .max(limit)
-      .refine((x) => decimalPlaces(x) <= 6, { message: 'at most 6 decimal places' }),
+    z.number().check(
+      z.minimum(-limit),
+      z.maximum(limit),
+      z.refine((x) => decimalPlaces(x) <= 6, { message: 'at most 6 decimal places' }),
+    ),
   );
 const succStat = () => code([0, 1]);
 /** FailReason / ConfirmResult style 0–99 codes */
@@ -164,11 +172,11 @@ export function isHHmmss(s: string): boolean {
   return !!m && validTime(Number(m[1]), Number(m[2]), Number(m[3]));
 }
 
-const dateTime = () => z.string().refine(isDateTime, { message: "expected 'yyyy-MM-dd HH:mm:ss'" });
-const date = () => z.string().refine(isDate, { message: "expected 'yyyy-MM-dd'" });
+const dateTime = () => z.string().check(z.refine(isDateTime, { message: "expected 'yyyy-MM-dd HH:mm:ss'" }));
+const date = () => z.string().check(z.refine(isDate, { message: "expected 'yyyy-MM-dd'" }));
 const dateOrDateTime = () =>
-  z.string().refine((s) => isDate(s) || isDateTime(s), { message: "expected 'yyyy-MM-dd' or 'yyyy-MM-dd HH:mm:ss'" });
-const hhmmss = () => z.preprocess(coerceString, z.string().refine(isHHmmss, { message: "expected 'HHmmss'" }));
+  z.string().check(z.refine((s) => isDate(s) || isDateTime(s), { message: "expected 'yyyy-MM-dd' or 'yyyy-MM-dd HH:mm:ss'" }));
+const hhmmss = () => preprocess(coerceString, z.string().check(z.refine(isHHmmss, { message: "expected 'HHmmss'" })));
 
 // ---------------------------------------------------------------------------------------------
 // shared objects (§3.1, §3.2, §3.6, §3.12, 102.2 OperatorInfo)
@@ -179,7 +187,7 @@ const hhmmss = () => z.preprocess(coerceString, z.string().refine(isHHmmss, { me
  */
 export const connectorInfoFields = {
   ConnectorID: id(26),
-  ConnectorName: str(30).optional(),
+  ConnectorName: z.optional(str(30)),
   /** 1 household socket, 2 AC socket, 3 AC plug with cable, 4 DC gun, 5 wireless pad, 6 other */
   ConnectorType: code([1, 2, 3, 4, 5, 6]),
   VoltageUpperLimits: int(0),
@@ -187,7 +195,7 @@ export const connectorInfoFields = {
   Current: int(0),
   /** kW, 1 dp */
   Power: amount(),
-  ParkNo: str(10).optional(),
+  ParkNo: z.optional(str(10)),
   /** 1 GB/T 2011, 2 GB/T 2015 */
   NationalStandard: code([1, 2]),
 };
@@ -197,18 +205,18 @@ const ConnectorInfoSchema = lenientObject(connectorInfoFields);
 /** §3.1 EquipmentInfo fields, in wire order */
 export const equipmentInfoFields = {
   EquipmentID: id(23),
-  ManufacturerID: str(9).optional(),
-  ManufacturerName: str(30).optional(),
-  EquipmentModel: str(20).optional(),
-  ProductionDate: date().optional(),
+  ManufacturerID: z.optional(str(9)),
+  ManufacturerName: z.optional(str(30)),
+  EquipmentModel: z.optional(str(20)),
+  ProductionDate: z.optional(date()),
   /** 1 DC, 2 AC, 3 AC/DC, 4 wireless, 5 other */
   EquipmentType: code([1, 2, 3, 4, 5]),
   ConnectorInfos: z.array(ConnectorInfoSchema),
-  EquipmentLng: coordinate(180).optional(),
-  EquipmentLat: coordinate(90).optional(),
+  EquipmentLng: z.optional(coordinate(180)),
+  EquipmentLat: z.optional(coordinate(90)),
   /** kW, 1 dp */
   Power: amount(),
-  EquipmentName: str(30).optional(),
+  EquipmentName: z.optional(str(30)),
 };
 /** §3.1 EquipmentInfo */
 const EquipmentInfoSchema = lenientObject(equipmentInfoFields);
@@ -232,9 +240,9 @@ export const STATION_ATTRIBUTES = [
   'LimitFreeParking',
 ] as const;
 function stationAttributeFields() {
-  return Object.fromEntries(STATION_ATTRIBUTES.map((k) => [k, int(0, 9999).optional()])) as Record<
+  return Object.fromEntries(STATION_ATTRIBUTES.map((k) => [k, z.optional(int(0, 9999))])) as Record<
     (typeof STATION_ATTRIBUTES)[number],
-    z.ZodOptional<ReturnType<typeof int>>
+    z.ZodMiniOptional<ReturnType<typeof int>>
   >;
 }
 
@@ -247,31 +255,31 @@ export const stationInfoFields = {
   CountryCode: fixed(2),
   AreaCode: id(20),
   Address: id(50),
-  StationTel: str(30).optional(),
+  StationTel: z.optional(str(30)),
   ServiceTel: str(30),
   /** 1 public, 50 private, 100 bus, 101 sanitation, 102 logistics, 103 taxi, 255 other */
   StationType: code([1, 50, 100, 101, 102, 103, 255]),
   /** 0 unknown, 1 under construction, 5 closed, 6 maintenance, 50 in use */
   StationStatus: code([0, 1, 5, 6, 50]),
   /** 0 = unknown */
-  ParkNums: int(0).default(0),
+  ParkNums: z._default(int(0), 0),
   StationLng: coordinate(180),
   StationLat: coordinate(90),
-  SiteGuide: str(100).optional(),
+  SiteGuide: z.optional(str(100)),
   /** 1–11 (see §3.1), 255 other */
   Construction: code([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 255]),
-  Pictures: z.array(z.string().max(512)).optional(),
-  MatchCars: str(100).optional(),
-  ParkInfo: str(100).optional(),
-  BusineHours: str(100).optional(),
-  ElectricityFee: str(256).optional(),
-  ServiceFee: str(100).optional(),
-  ParkFee: str(100).optional(),
-  Payment: str(20).optional(),
+  Pictures: z.optional(z.array(z.string().check(z.maxLength(512)))),
+  MatchCars: z.optional(str(100)),
+  ParkInfo: z.optional(str(100)),
+  BusineHours: z.optional(str(100)),
+  ElectricityFee: z.optional(str(256)),
+  ServiceFee: z.optional(str(100)),
+  ParkFee: z.optional(str(100)),
+  Payment: z.optional(str(20)),
   /** 0 no reservation, 1 reservation supported */
-  SupportOrder: code([0, 1]).default(0),
-  Remark: str(100).optional(),
-  EquipmentInfos: z.array(EquipmentInfoSchema).optional(),
+  SupportOrder: z._default(code([0, 1]), 0),
+  Remark: z.optional(str(100)),
+  EquipmentInfos: z.optional(z.array(EquipmentInfoSchema)),
   ...stationAttributeFields(),
 };
 /** §3.1 StationInfo */
@@ -283,9 +291,9 @@ const ConnectorStatusInfoSchema = lenientObject({
   /** 0 offline, 1 idle, 2 occupied, 3 charging, 4 reserved, 255 fault */
   Status: connectorStatus(),
   /** 0 unknown, 10 free, 50 occupied */
-  ParkStatus: code([0, 10, 50]).optional(),
+  ParkStatus: z.optional(code([0, 10, 50])),
   /** 0 unknown, 10 unlocked, 50 locked */
-  LockStatus: code([0, 10, 50]).optional(),
+  LockStatus: z.optional(code([0, 10, 50])),
 });
 
 /** §3.6 PolicyInfo fields, in wire order */
@@ -323,20 +331,20 @@ export const QueryTokenRequestSchema = lenientObject({
 export const QueryTokenResponseSchema = lenientObject({
   OperatorID: str(64),
   SuccStat: succStat(),
-  AccessToken: str(256).default(''),
+  AccessToken: z._default(str(256), ''),
   /** seconds */
-  TokenAvailableTime: int(0).default(0),
+  TokenAvailableTime: z._default(int(0), 0),
   /** 0 none, 1 no such operator, 2 wrong secret, 3–99 custom */
-  FailReason: reason().default(0),
+  FailReason: z._default(reason(), 0),
 });
 
 // §3.1 query_stations_info
 
 export const QueryStationsInfoRequestSchema = lenientObject({
   /** absent / '' ⇒ all stations */
-  LastQueryTime: z.preprocess((v) => (v === '' ? undefined : v), dateTime().optional()),
-  PageNo: int(1).default(DEFAULT_PAGE_NO),
-  PageSize: int(1, MAX_PAGE_SIZE).default(DEFAULT_PAGE_SIZE),
+  LastQueryTime: preprocess((v) => (v === '' ? undefined : v), z.optional(dateTime())),
+  PageNo: z._default(int(1), DEFAULT_PAGE_NO),
+  PageSize: z._default(int(1, MAX_PAGE_SIZE), DEFAULT_PAGE_SIZE),
 });
 
 export const QueryStationsInfoResponseSchema = lenientObject({
@@ -351,7 +359,7 @@ export const QueryStationsInfoResponseSchema = lenientObject({
 // §3.2 query_station_status
 
 export const QueryStationStatusRequestSchema = lenientObject({
-  StationIDs: z.array(id(20)).min(1).max(MAX_STATION_IDS),
+  StationIDs: z.array(id(20)).check(z.minLength(1), z.maxLength(MAX_STATION_IDS)),
 });
 
 const StationStatusInfoSchema = lenientObject({
@@ -434,8 +442,8 @@ export const QueryEquipBusinessPolicyResponseSchema = lenientObject({
   SuccStat: succStat(),
   /** 0 none, 1 no business policy, 2–99 custom */
   FailReason: reason(),
-  SumPeriod: sumPeriod().default(0),
-  PolicyInfos: z.array(PolicyInfoSchema).max(MAX_PERIODS).optional(),
+  SumPeriod: z._default(sumPeriod(), 0),
+  PolicyInfos: z.optional(z.array(PolicyInfoSchema).check(z.maxLength(MAX_PERIODS))),
 });
 
 // §3.7 query_start_charge
@@ -444,7 +452,7 @@ export const QueryStartChargeRequestSchema = lenientObject({
   StartChargeSeq: seq(),
   ConnectorID: id(26),
   /** rest of the scanned QR code (also accepted as QrCode) */
-  QRCode: str(256).optional(),
+  QRCode: z.optional(str(256)),
 });
 
 export const QueryStartChargeResponseSchema = lenientObject({
@@ -465,7 +473,7 @@ export const NotificationStartChargeResultRequestSchema = lenientObject({
   ConnectorID: id(26),
   StartTime: dateTime(),
   /** stop-charging verification code shown to the driver */
-  IdentCode: str(64).optional(),
+  IdentCode: z.optional(str(64)),
 });
 
 /** the common reply {StartChargeSeq, SuccStat, FailReason} of §3.8, §3.9, §3.11 */
@@ -473,7 +481,7 @@ export const ChargeNotificationResponseSchema = lenientObject({
   StartChargeSeq: seq(),
   SuccStat: succStat(),
   /** 0 none, 1 receive failed, 2–99 custom */
-  FailReason: reason().default(0),
+  FailReason: z._default(reason(), 0),
 });
 
 // §3.9 query_equip_charge_status / notification_equip_charge_status
@@ -491,26 +499,26 @@ export const EquipChargeStatusSchema = lenientObject({
   ConnectorStatus: connectorStatus(),
   /** A, 1 dp; DC output current goes here */
   CurrentA: decimal(),
-  CurrentB: decimal().optional(),
-  CurrentC: decimal().optional(),
+  CurrentB: z.optional(decimal()),
+  CurrentC: z.optional(decimal()),
   /** V, 1 dp; DC output voltage goes here */
   VoltageA: decimal(),
-  VoltageB: decimal().optional(),
-  VoltageC: decimal().optional(),
+  VoltageB: z.optional(decimal()),
+  VoltageC: z.optional(decimal()),
   /** %, 1 dp */
-  Soc: z.preprocess(coerceNumber, z.number().min(0).max(100)).default(0),
+  Soc: z._default(preprocess(coerceNumber, z.number().check(z.minimum(0), z.maximum(100))), 0),
   StartTime: dateTime(),
   /** time of this sample */
   EndTime: dateTime(),
   /** kWh, 2 dp */
   TotalPower: amount(),
   /** yuan, 2 dp (xiaoju query response: ElectMoney) */
-  ElecMoney: amount().default(0),
+  ElecMoney: z._default(amount(), 0),
   /** yuan, 2 dp (xiaoju: ServiceMoney) */
-  SeviceMoney: amount().default(0),
-  TotalMoney: amount().default(0),
-  SumPeriod: sumPeriod().default(0),
-  ChargeDetails: z.array(ChargeDetailSchema).max(MAX_PERIODS).optional(),
+  SeviceMoney: z._default(amount(), 0),
+  TotalMoney: z._default(amount(), 0),
+  SumPeriod: z._default(sumPeriod(), 0),
+  ChargeDetails: z.optional(z.array(ChargeDetailSchema).check(z.maxLength(MAX_PERIODS))),
 });
 export type EquipChargeStatus = z.infer<typeof EquipChargeStatusSchema>;
 
@@ -555,14 +563,14 @@ const chargeOrderShape = {
   /** 0 user, 1 customer platform, 2 BMS, 3 charger fault, 4 disconnected, 5–99 custom (7: prepayment reached) */
   StopReason: int(0, 99),
   SumPeriod: sumPeriod(),
-  ChargeDetails: z.array(ChargeDetailSchema).max(MAX_PERIODS).optional(),
+  ChargeDetails: z.optional(z.array(ChargeDetailSchema).check(z.maxLength(MAX_PERIODS))),
   /** ours, prepaid orders only (query_start_charge_prepay): yuan prepaid, used by the bill, given back */
-  PrepayMoney: amount().optional(),
-  ConsumedMoney: amount().optional(),
-  RefundMoney: amount().optional(),
+  PrepayMoney: z.optional(amount()),
+  ConsumedMoney: z.optional(amount()),
+  RefundMoney: z.optional(amount()),
   /** ours, orders that used a coupon (query_start_charge_coupon): its id and the service fee it took off (yuan) */
-  CouponID: str(32).optional(),
-  DiscountMoney: amount().optional(),
+  CouponID: z.optional(str(32)),
+  DiscountMoney: z.optional(amount()),
 };
 
 export const ChargeOrderInfoSchema = lenientObject(chargeOrderShape);
@@ -608,7 +616,7 @@ export const CheckChargeOrdersResponseSchema = lenientObject({
   TotalDisputeOrder: int(0),
   TotalDisputePower: amount(),
   TotalDisputeMoney: amount(),
-  DisputeOrders: z.array(DisputeOrderSchema).default([]),
+  DisputeOrders: z._default(z.array(DisputeOrderSchema), []),
 });
 
 // §3.14 query_charge_info (our extension: order detail by StartChargeSeq)
@@ -625,14 +633,14 @@ export const QueryChargeInfoResponseSchema = lenientObject({
   StartChargeSeq: chargeOrderShape.StartChargeSeq,
   /** order status: 1 starting, 2 charging, 3 stopping, 4 finished, 5 unknown */
   StartChargeSeqStat: startChargeSeqStat(),
-  ConnectorID: chargeOrderShape.ConnectorID.optional(),
-  StartTime: chargeOrderShape.StartTime.optional(),
-  EndTime: chargeOrderShape.EndTime.optional(),
+  ConnectorID: z.optional(chargeOrderShape.ConnectorID),
+  StartTime: z.optional(chargeOrderShape.StartTime),
+  EndTime: z.optional(chargeOrderShape.EndTime),
   TotalPower: chargeOrderShape.TotalPower,
   TotalElecMoney: chargeOrderShape.TotalElecMoney,
   TotalSeviceMoney: chargeOrderShape.TotalSeviceMoney,
   TotalMoney: chargeOrderShape.TotalMoney,
-  StopReason: chargeOrderShape.StopReason.optional(),
+  StopReason: z.optional(chargeOrderShape.StopReason),
   SumPeriod: chargeOrderShape.SumPeriod,
   ChargeDetails: chargeOrderShape.ChargeDetails,
   PrepayMoney: chargeOrderShape.PrepayMoney,
@@ -650,15 +658,15 @@ const MAX_PREPAY_YUAN = 5000;
 export const QueryStartChargePrepayRequestSchema = lenientObject({
   StartChargeSeq: seq(),
   ConnectorID: id(26),
-  QRCode: str(256).optional(),
+  QRCode: z.optional(str(256)),
   /** yuan, 2 dp, > 0: what the user paid in advance; the session stops when the bill reaches it */
-  PrepayMoney: z.preprocess(
+  PrepayMoney: preprocess(
     coerceNumber,
-    z
-      .number()
-      .gt(0, 'must be more than 0')
-      .max(MAX_PREPAY_YUAN)
-      .refine((x) => decimalPlaces(x) <= 2, { message: 'at most 2 decimal places' }),
+    z.number().check(
+      z.gt(0, 'must be more than 0'),
+      z.maximum(MAX_PREPAY_YUAN),
+      z.refine((x) => decimalPlaces(x) <= 2, { message: 'at most 2 decimal places' }),
+    ),
   ),
 });
 
@@ -677,12 +685,12 @@ export const QueryStartChargePrepayResponseSchema = lenientObject({
 export const QueryStartChargeCouponRequestSchema = lenientObject({
   StartChargeSeq: seq(),
   ConnectorID: id(26),
-  QRCode: str(256).optional(),
+  QRCode: z.optional(str(256)),
   /** the coupon (shared/domain/coupons.ts) */
-  CouponID: z.preprocess(coerceString, z.string().regex(/^[A-Za-z0-9_-]{4,32}$/, 'CouponID: 4–32 letters, digits, _ or -')),
+  CouponID: preprocess(coerceString, z.string().check(z.regex(/^[A-Za-z0-9_-]{4,32}$/, 'CouponID: 4–32 letters, digits, _ or -'))),
   /** the user it was issued to: phone number and/or the partner's user id (at least one) */
-  PhoneNum: z.preprocess(coerceString, z.string().regex(/^\+?\d{5,20}$/, 'PhoneNum: 5–20 digits')).optional(),
-  UserID: str(64).optional(),
+  PhoneNum: z.optional(preprocess(coerceString, z.string().check(z.regex(/^\+?\d{5,20}$/, 'PhoneNum: 5–20 digits')))),
+  UserID: z.optional(str(64)),
   // (one of PhoneNum and UserID is required: checked by the charging service, Ret 4004)
 });
 
@@ -700,12 +708,12 @@ export const QueryStartChargeCouponResponseSchema = lenientObject({
 
 /** yuan with at most 2 decimals, ≥ 0 (what a partner says it paid) */
 const money2dp = () =>
-  z.preprocess(
+  preprocess(
     coerceNumber,
-    z
-      .number()
-      .min(0)
-      .refine((x) => decimalPlaces(x) <= 2, { message: 'at most 2 decimal places' }),
+    z.number().check(
+      z.minimum(0),
+      z.refine((x) => decimalPlaces(x) <= 2, { message: 'at most 2 decimal places' }),
+    ),
   );
 
 const settlementShape = {
@@ -715,10 +723,10 @@ const settlementShape = {
   SettleStatus: code([0, 1, 2]),
   /** yuan owed to us: the order's TotalMoney once finished, 0 while it runs */
   PayableMoney: amount(),
-  PaidMoney: amount().optional(),
+  PaidMoney: z.optional(amount()),
   /** the partner's payment reference */
-  PaySeq: seq().optional(),
-  PaidTime: dateTime().optional(),
+  PaySeq: z.optional(seq()),
+  PaidTime: z.optional(dateTime()),
 };
 
 export const OrderSettlementSchema = lenientObject(settlementShape);
@@ -762,9 +770,9 @@ export const QueryReserveConnectorResponseSchema = lenientObject({
    */
   FailReason: reason(),
   /** when the reservation lapses (success only) */
-  ExpireTime: dateTime().optional(),
+  ExpireTime: z.optional(dateTime()),
   /** the reservation fee, yuan (0 when the station charges none) */
-  ReserveFee: chargeOrderShape.TotalMoney.optional(),
+  ReserveFee: z.optional(chargeOrderShape.TotalMoney),
 });
 
 export const QueryCancelReservationRequestSchema = lenientObject({
@@ -777,7 +785,7 @@ export const QueryCancelReservationResponseSchema = lenientObject({
   /** 0 none, 1 no such reservation, 2 already ended (used, cancelled or expired) */
   FailReason: reason(),
   /** 1 active, 2 used by a session, 3 cancelled, 4 expired */
-  ReserveStat: code([1, 2, 3, 4]).optional(),
+  ReserveStat: z.optional(code([1, 2, 3, 4])),
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -832,7 +840,7 @@ export function issueMessage(issue: z.core.$ZodIssue): string {
 }
 
 /** `path: message` of the first issue, e.g. `StationIDs: at most 50 items` — the Msg of Ret 4004. */
-export function formatZodIssue(err: z.ZodError): string {
+export function formatZodIssue(err: z.core.$ZodError): string {
   const issue = err.issues[0];
   if (!issue) return 'Data: invalid';
   return `${formatPath(issue.path)}: ${issueMessage(issue)}`;
@@ -849,7 +857,7 @@ export const ChargeOrderForBonusSchema = lenientObject({
   ...chargeOrderShape,
   ChargeModel: int(0, 3),
   /** ≤ 20 characters (Chengdu) */
-  UserName: str(20).optional(),
+  UserName: z.optional(str(20)),
   StationID: id(20),
   EquipmentID: id(23),
   /** kW, 1 dp */
@@ -886,7 +894,7 @@ export const StationChangeSchema = lenientObject({
 /** the reply {SuccStat, FailReason} of a supervision push without a StartChargeSeq */
 export const SupervisionReplySchema = lenientObject({
   SuccStat: succStat(),
-  FailReason: reason().default(0),
+  FailReason: z._default(reason(), 0),
 });
 
 /** A provincial platform's real-time power of each station (Data `{SupStationPowerInfos:[…]}`, §5.3 [IX-PROV]). */
@@ -900,5 +908,5 @@ const StationPowerInfoSchema = lenientObject({
   ChargingConnectors: int(0),
 });
 export const RealtimePowerInfoSchema = lenientObject({
-  SupStationPowerInfos: z.array(StationPowerInfoSchema).min(1).max(MAX_PAGE_SIZE),
+  SupStationPowerInfos: z.array(StationPowerInfoSchema).check(z.minLength(1), z.maxLength(MAX_PAGE_SIZE)),
 });
