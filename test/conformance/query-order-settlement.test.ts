@@ -54,7 +54,7 @@ describe('query_order_settlement — pay after charging, with query_order_pay an
     const payable = await eventually(async () => pushedSettlements(seq), { until: (l) => l.length > 0, what: 'the payable push' });
     expect(payable[0]).toMatchObject({ SettleStatus: 1, PayableMoney: total });
 
-    expect(await pay(seq, 'PAY-WRONG', total + 0.01)).toMatchObject({ SuccStat: 1, FailReason: 3, SettleStatus: 1 });
+    expect(await pay(seq, 'PAY-WRONG', Math.round(total * 100 + 1) / 100)).toMatchObject({ SuccStat: 1, FailReason: 3, SettleStatus: 1 });
     const paid = await pay(seq, 'PAY-0001', total);
     expect(paid).toMatchObject({ SuccStat: 0, FailReason: 0, SettleStatus: 2, PayableMoney: total, PaidMoney: total, PaySeq: 'PAY-0001' });
     expect(paid.PaidTime).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
