@@ -38,6 +38,9 @@ const A_INBOUND: SecretSet = {
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
+/** the data dir of each child B (stopB stops its DynamoDB Local too) */
+const dataDirs = new WeakMap<ChildProcess, string>();
+
 /** `npm start -- --port 0 --seed … --data-dir …` as a child process; resolves with its API URL. */
 export const startB = async (
   dataDir: string,
@@ -48,8 +51,10 @@ export const startB = async (
   const child = spawn(
     join(root, 'node_modules/.bin/tsx'),
     [join(root, 'infra/local/main.ts'), '--port', '0', '--seed', seedFile, '--data-dir', dataDir, '--fresh', ...args],
-    { cwd: root, env: { ...process.env, EVCS_DEMO_PARTNERS: 'off', ...env }, stdio: 'ignore' },
+    // its own process group: the stop takes tsx, node and whatever they started
+    { cwd: root, env: { ...process.env, EVCS_DEMO_PARTNERS: 'off', ...env }, stdio: 'ignore', detached: true },
   );
+  dataDirs.set(child, dataDir);
   const file = join(dataDir, 'local-cloud.json');
   const url = await eventually(
     async () => (existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { apiUrl: string }).apiUrl : undefined),
@@ -110,10 +115,22 @@ export const startPlatformPair = async (): Promise<PlatformPair> => {
 };
 
 export const stopB = async (child: ChildProcess): Promise<void> => {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await exited;
+  if (child.pid && child.exitCode === null) {
+    const exited = new Promise((r) => child.once('exit', r));
+    process.kill(-child.pid, 'SIGTERM'); // the group: node itself gets it, not only the tsx wrapper
+    await exited;
+  }
+  // B's DynamoDB Local runs in a process group of its own (its pid file under the data dir): it goes too
+  const dataDir = dataDirs.get(child);
+  const pidFile = dataDir ? join(dataDir, 'dynamodb', 'java.pid') : undefined;
+  const pid = pidFile && existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8')) : 0;
+  if (pid > 1) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // already stopped
+    }
+  }
 };
 
 export interface TwoWayPair {
