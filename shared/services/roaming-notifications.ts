@@ -16,7 +16,6 @@ import { verifyPartnerBill } from '../domain/partner-bill.ts';
 import { roamingOf } from '../domain/partners.ts';
 import {
   type Change,
-  chargeStatusSample,
   type FinalOrder,
   onChargeStatus,
   onOrderInfo,
@@ -77,7 +76,21 @@ export const onPartnerChargeStatus = async (
   partner: Partner,
   d: RequestData<'notification_equip_charge_status'>,
 ): Promise<ResponseInput<'notification_equip_charge_status'>> => {
-  await applyToOrder(partner, d.StartChargeSeq, (o) => pushed(onChargeStatus(o, chargeStatusSample(d))));
+  await applyToOrder(partner, d.StartChargeSeq, (o) =>
+    pushed(
+      onChargeStatus(o, {
+        StartChargeSeqStat: d.StartChargeSeqStat as SeqStat,
+        ConnectorStatus: d.ConnectorStatus,
+        StartTime: d.StartTime,
+        EndTime: d.EndTime,
+        TotalPower: d.TotalPower,
+        ElecMoney: d.ElecMoney,
+        SeviceMoney: d.SeviceMoney,
+        TotalMoney: d.TotalMoney,
+        Soc: d.Soc,
+      }),
+    ),
+  );
   return ack(d.StartChargeSeq);
 };
 
