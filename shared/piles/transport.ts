@@ -13,8 +13,8 @@
 import type { DetailOf } from '../../events/define.ts';
 import type { PileCommandRequested, PileReservationRequested } from '../../events/piles.ts';
 import { config } from '../config.ts';
-import { commandPile, reservePile } from '../services/ocpp.ts';
-import { getChargePoint } from '../store/ocpp.ts';
+import { type CallOutcome, commandPile, reservePile } from '../services/ocpp.ts';
+import { type ChargePoint, getChargePoint } from '../store/ocpp.ts';
 import { getConnectorRef } from '../store/stations.ts';
 import { emitPileEvents } from './emit.ts';
 
@@ -56,12 +56,20 @@ export const resetPileTransport = (): void => {
 
 export type Delivery = 'ocpp' | 'simulator' | 'offline';
 
-/** Hands one command to its pile; tells which way it went. */
-export const deliverPileCommand = async (cmd: PileCommand, now = new Date()): Promise<Delivery> => {
+/**
+ * Hands `cmd` to its pile: over OCPP when the connector's charge point is registered and connected,
+ * else the simulator's loopback for a simulated one, else nowhere (`offline`). An OCPP call our
+ * schemas refuse is a bug no retry fixes: it throws.
+ */
+const handOver = async <C extends PileCommand | PileReservation>(
+  cmd: C,
+  overOcpp: (cmd: C, cp: ChargePoint, now: Date) => Promise<CallOutcome>,
+  now: Date,
+): Promise<Delivery> => {
   const ref = await getConnectorRef(cmd.ConnectorID);
   const cp = ref ? await getChargePoint(ref.equipmentId) : undefined;
   if (cp?.connectors.includes(cmd.ConnectorID)) {
-    const out = await commandPile(cmd, cp, now);
+    const out = await overOcpp(cmd, cp, now);
     if (out.sent) return 'ocpp';
     if (out.reason === 'invalid') throw new PileTransportError(`command not valid OCPP: ${out.message ?? ''}`);
   }
@@ -70,7 +78,13 @@ export const deliverPileCommand = async (cmd: PileCommand, now = new Date()): Pr
     await sim.send(cmd);
     return 'simulator';
   }
-  if (cmd.command === 'start')
+  return 'offline';
+};
+
+/** Hands one command to its pile; tells which way it went. */
+export const deliverPileCommand = async (cmd: PileCommand, now = new Date()): Promise<Delivery> => {
+  const way = await handOver(cmd, commandPile, now);
+  if (way === 'offline' && cmd.command === 'start')
     await emitPileEvents([
       {
         type: 'PileSessionStarted',
@@ -83,7 +97,7 @@ export const deliverPileCommand = async (cmd: PileCommand, now = new Date()): Pr
         },
       },
     ]);
-  return 'offline';
+  return way;
 };
 
 /**
@@ -92,18 +106,4 @@ export const deliverPileCommand = async (cmd: PileCommand, now = new Date()): Pr
  * have been reserved — only an idle connector can — and the platform's own record still decides
  * who may start).
  */
-export const deliverPileReservation = async (cmd: PileReservation, now = new Date()): Promise<Delivery> => {
-  const ref = await getConnectorRef(cmd.ConnectorID);
-  const cp = ref ? await getChargePoint(ref.equipmentId) : undefined;
-  if (cp?.connectors.includes(cmd.ConnectorID)) {
-    const out = await reservePile(cmd, cp, now);
-    if (out.sent) return 'ocpp';
-    if (out.reason === 'invalid') throw new PileTransportError(`command not valid OCPP: ${out.message ?? ''}`);
-  }
-  const sim = !cp || cp.simulated ? simulatorTransport() : undefined;
-  if (sim) {
-    await sim.send(cmd);
-    return 'simulator';
-  }
-  return 'offline';
-};
+export const deliverPileReservation = (cmd: PileReservation, now = new Date()): Promise<Delivery> => handOver(cmd, reservePile, now);
