@@ -72,6 +72,22 @@ export const onStartResult = (s: RoamingOrderState, d: { StartChargeSeqStat: Seq
   return stat === s.stat && startTime === s.startTime ? same(s) : next({ ...s, stat, startTime });
 };
 
+/**
+ * A charge status's live facts (§3.9: the partner's notification_equip_charge_status or its answer
+ * to our query_equip_charge_status carry the same fields), nothing else of it kept.
+ */
+export const chargeStatusSample = (d: LiveSnapshot & { StartChargeSeqStat: number }): LiveSnapshot & { StartChargeSeqStat: SeqStat } => ({
+  StartChargeSeqStat: d.StartChargeSeqStat as SeqStat,
+  ConnectorStatus: d.ConnectorStatus,
+  StartTime: d.StartTime,
+  EndTime: d.EndTime,
+  TotalPower: d.TotalPower,
+  ElecMoney: d.ElecMoney,
+  SeviceMoney: d.SeviceMoney,
+  TotalMoney: d.TotalMoney,
+  Soc: d.Soc,
+});
+
 export const onChargeStatus = (s: RoamingOrderState, d: LiveSnapshot & { StartChargeSeqStat: SeqStat }): Change<RoamingOrderState> => {
   if (s.live && s.live.EndTime >= d.EndTime) return same(s); // an older or the same sample
   const { StartChargeSeqStat, ...live } = d;

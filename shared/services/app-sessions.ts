@@ -23,7 +23,14 @@ import { logger } from '#powertools';
 import { config } from '../config.ts';
 import { AppError, isOpenState, ownSessionState, POLL_AFTER_MS, roamingSessionState, type SessionState } from '../domain/app-session.ts';
 import { type Partner, PartnerSchema, roamingOf } from '../domain/partners.ts';
-import { type Change, onChargeStatus, onStopResult, type RoamingOrderState, type SeqStat } from '../domain/roaming-order.ts';
+import {
+  type Change,
+  chargeStatusSample,
+  onChargeStatus,
+  onStopResult,
+  type RoamingOrderState,
+  type SeqStat,
+} from '../domain/roaming-order.ts';
 import { getConnectorView } from '../store/connector-view.ts';
 import { getOrder } from '../store/orders.ts';
 import { listPartnerStations } from '../store/partner-catalog.ts';
@@ -202,17 +209,7 @@ const pollStatus = async (partner: Partner, order: RoamingOrder): Promise<Roamin
   }
   const d = parsed.value;
   return update(seq, (o) => {
-    const r = onChargeStatus(o, {
-      StartChargeSeqStat: d.StartChargeSeqStat as SeqStat,
-      ConnectorStatus: d.ConnectorStatus,
-      StartTime: d.StartTime,
-      EndTime: d.EndTime,
-      TotalPower: d.TotalPower,
-      ElecMoney: d.ElecMoney,
-      SeviceMoney: d.SeviceMoney,
-      TotalMoney: d.TotalMoney,
-      Soc: d.Soc,
-    });
+    const r = onChargeStatus(o, chargeStatusSample(d));
     const resolved = o.start?.outcome === 'unresolved' && d.StartChargeSeqStat !== 5;
     if (!r.changed && !resolved) return { changed: false, state: o };
     return {

@@ -16,6 +16,7 @@ import { verifyPartnerBill } from '../domain/partner-bill.ts';
 import { roamingOf } from '../domain/partners.ts';
 import {
   type Change,
+  chargeStatusSample,
   type FinalOrder,
   onChargeStatus,
   onOrderInfo,
@@ -76,21 +77,7 @@ export const onPartnerChargeStatus = async (
   partner: Partner,
   d: RequestData<'notification_equip_charge_status'>,
 ): Promise<ResponseInput<'notification_equip_charge_status'>> => {
-  await applyToOrder(partner, d.StartChargeSeq, (o) =>
-    pushed(
-      onChargeStatus(o, {
-        StartChargeSeqStat: d.StartChargeSeqStat as SeqStat,
-        ConnectorStatus: d.ConnectorStatus,
-        StartTime: d.StartTime,
-        EndTime: d.EndTime,
-        TotalPower: d.TotalPower,
-        ElecMoney: d.ElecMoney,
-        SeviceMoney: d.SeviceMoney,
-        TotalMoney: d.TotalMoney,
-        Soc: d.Soc,
-      }),
-    ),
-  );
+  await applyToOrder(partner, d.StartChargeSeq, (o) => pushed(onChargeStatus(o, chargeStatusSample(d))));
   return ack(d.StartChargeSeq);
 };
 
