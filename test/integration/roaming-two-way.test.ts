@@ -45,6 +45,14 @@ const appCall = async <T = Session>(base: string, key: string, method: string, p
 const appA = <T = Session>(method: string, path: string, body?: unknown) => appCall<T>(pair.a.apiUrl, pair.a.appApiKey, method, path, body);
 const appB = <T = Session>(method: string, path: string, body?: unknown) => appCall<T>(pair.bUrl, pair.bAppKey, method, path, body);
 
+/** POST /sessions as an app does: again after a 502 (the partner did not answer; nothing was started) */
+const startAsApp = (app: typeof appA, body: Record<string, string>) =>
+  eventually(() => app('POST', '/sessions', body), { until: (r) => r.status !== 502, what: 'a start the partner answers' });
+
+/** DELETE /sessions/{id} as an app does: again after a 502 (the partner did not answer the stop) */
+const stopAsApp = (app: typeof appA, id: string) =>
+  eventually(() => app('DELETE', `/sessions/${id}`), { until: (r) => r.status !== 502, what: 'a stop the partner answers' });
+
 const partnerB = () => pair.asA(async () => (await getPartner(B, { fresh: true }))!);
 
 let aSession = ''; // A's user on B's pile
@@ -97,10 +105,11 @@ describe('two platforms, each the other’s partner both ways', () => {
       },
     );
 
-    // both start at once
+    // both start at once (a 502 says the partner's query_equip_auth went unanswered and nothing was
+    // started: the app tries again, as a real one does — on a loaded machine a cold handler can be slow)
     const [sa, sb] = await Promise.all([
-      appA('POST', '/sessions', { connectorId: bConn, userId: 'a-user' }),
-      appB('POST', '/sessions', { connectorId: aConn, operatorId: A, userId: 'b-user' }),
+      startAsApp(appA, { connectorId: bConn, userId: 'a-user' }),
+      startAsApp(appB, { connectorId: aConn, operatorId: A, userId: 'b-user' }),
     ]);
     expect(sa.status).toBe(201);
     expect(sb.status).toBe(201);
@@ -133,8 +142,8 @@ describe('two platforms, each the other’s partner both ways', () => {
     );
 
     // both stop
-    expect((await appA('DELETE', `/sessions/${aSession}`)).status).toBe(200);
-    expect((await appB('DELETE', `/sessions/${bSession}`)).status).toBe(200);
+    expect((await stopAsApp(appA, aSession)).status).toBe(200);
+    expect((await stopAsApp(appB, bSession)).status).toBe(200);
     const doneA = await eventually(() => appA('GET', `/sessions/${aSession}`).then((r) => r.body), {
       until: (s) => s.state === 'finished' && s.bill !== undefined,
       what: 'B’s order at A',
