@@ -8,13 +8,17 @@
  *
  * Prints per function: bundle KB (minified, as in the asset), init ms median / p90 of RUNS (wall;
  * and the CPU time of the import, steadier on a busy machine), and the
- * five biggest contributors to the bundle (metafile bytes in output, by package). Measures; never
- * asserts. The local node is not Lambda's (nodejs22.x on arm64): compare rows, not absolutes.
+ * five biggest contributors to the bundle (metafile bytes in output, by package). Then the
+ * before → after table against bench/coldstart.baseline.json (the figures before issue 9 §4;
+ * `--save-baseline` overwrites it with this run). Measures; never asserts. The local node is not
+ * Lambda's (nodejs22.x on arm64): compare rows, not absolutes; on a busy machine the CPU time of the
+ * import is the steadier figure (wall time includes waiting for a core).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { buildApp } from '../infra/app.ts';
 import { BUNDLE_METAFILE_CONTEXT, evcsBundling } from '../infra/constructs/evcs-function.ts';
@@ -23,6 +27,23 @@ import { TIER_DEFAULTS } from '../infra/topology/types.ts';
 import { fmt, pct } from './support.ts';
 
 const RUNS = Number(process.env.COLDSTART_RUNS ?? 9);
+const BASELINE = join(dirname(fileURLToPath(import.meta.url)), 'coldstart.baseline.json');
+const SAVE_BASELINE = process.argv.includes('--save-baseline');
+/** the targets of issue 9 §4 */
+const TARGET_KB = 350;
+const TARGET_MS = 40;
+
+interface Figures {
+  kb: number;
+  /** wall p50 of the import */
+  initMs: number;
+  /** CPU p50 of the import */
+  cpuMs: number;
+}
+interface Baseline {
+  measured: string;
+  functions: Record<string, Figures>;
+}
 
 const work = mkdtempSync(join(tmpdir(), 'evcs-coldstart-'));
 
@@ -113,6 +134,32 @@ const runOnce = (bundle: string, env: Record<string, string>, guard: boolean): I
   return JSON.parse(r.stdout) as Init;
 };
 
+/** before (bench/coldstart.baseline.json) → after (this run), per function; `*` marks a figure over its target */
+function printBeforeAfter(after: Record<string, Figures>): void {
+  let base: Baseline;
+  try {
+    base = JSON.parse(readFileSync(BASELINE, 'utf8')) as Baseline;
+  } catch {
+    console.log(`no baseline at ${BASELINE}: run with --save-baseline to keep this run as one`);
+    return;
+  }
+  const mark = (v: number, target: number) => (v > target ? '*' : ' ');
+  const arrow = (b: number | undefined, a: number, digits: number, target: number) =>
+    `${b === undefined ? '–' : fmt(b, digits)} → ${fmt(a, digits)}${mark(a, target)}`;
+  const head = ['function', 'bundle KB', 'init CPU p50 ms', 'init wall p50 ms'];
+  const rows = Object.entries(after).map(([id, a]) => {
+    const b = base.functions[id];
+    return [id, arrow(b?.kb, a.kb, 0, TARGET_KB), arrow(b?.cpuMs, a.cpuMs, 1, TARGET_MS), arrow(b?.initMs, a.initMs, 1, TARGET_MS)];
+  });
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  console.log(`\nbefore (${base.measured}) → after (this run); * = above ${TARGET_KB} KB / ${TARGET_MS} ms`);
+  for (const r of [head, ...rows]) console.log(r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  '));
+  const over = Object.entries(after).filter(([, a]) => a.kb > TARGET_KB || a.cpuMs > TARGET_MS);
+  console.log(
+    `${Object.keys(after).length - over.length} of ${Object.keys(after).length} functions within ${TARGET_KB} KB and ${TARGET_MS} ms CPU`,
+  );
+}
+
 try {
   const outdir = join(work, 'cdk.out');
   const t0 = performance.now();
@@ -125,6 +172,7 @@ try {
   const rows: string[][] = [];
   const medians: number[] = [];
   const sizes: number[] = [];
+  const after: Record<string, Figures> = {};
   let nodeOptions: string | undefined;
   for (const [id, f] of stack.functions) {
     const code = stack.resolve((f.fn.node.defaultChild as CfnFunction).code) as { s3Key: string };
@@ -150,6 +198,7 @@ try {
     const ms = runs.map((r) => r.ms);
     const cpu = runs.map((r) => r.cpuMs);
     medians.push(pct(ms, 50));
+    after[id] = { kb: Math.round(kb), initMs: Math.round(pct(ms, 50) * 10) / 10, cpuMs: Math.round(pct(cpu, 50) * 10) / 10 };
     sizes.push(kb);
     const top = topContributors(join(assetDir, 'index.meta.json'))
       .map(([p, b]) => `${p} ${Math.round(b / 1024)}`)
@@ -178,6 +227,12 @@ try {
   console.log(
     `bundles ${fmt(Math.min(...sizes), 0)}–${fmt(Math.max(...sizes), 0)} KB; init medians ${fmt(Math.min(...medians))}–${fmt(Math.max(...medians))} ms (node ${process.version} ${process.arch})`,
   );
+  printBeforeAfter(after);
+  if (SAVE_BASELINE) {
+    const measured = `${new Date().toISOString()}, node ${process.version} ${process.arch}`;
+    writeFileSync(BASELINE, `${JSON.stringify({ measured, functions: after } satisfies Baseline, null, 2)}\n`);
+    console.log(`baseline saved to ${BASELINE}`);
+  }
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

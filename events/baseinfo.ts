@@ -1,5 +1,5 @@
 /** Events of the baseinfo service. */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { defineEvent } from './define.ts';
 import { ConnectorStatus, LockStatus, ParkStatus } from './piles.ts';
 
@@ -11,15 +11,15 @@ export const ConnectorStatusChanged = defineEvent({
   version: 1,
   description: 'A connector status really changed (newer than the stored one and different); the push service fans it out',
   detail: z.object({
-    StationID: z.string().min(1).max(20),
-    ConnectorID: z.string().min(1).max(26),
+    StationID: z.string().check(z.minLength(1), z.maxLength(20)),
+    ConnectorID: z.string().check(z.minLength(1), z.maxLength(26)),
     status: ConnectorStatus,
     parkStatus: ParkStatus,
     lockStatus: LockStatus,
-    previousStatus: ConnectorStatus.optional(),
+    previousStatus: z.optional(ConnectorStatus),
     observedAt: z.iso.datetime({ offset: true }),
     /** monotonic per connector: a consumer drops anything not newer than what it has seen */
-    version: z.number().int().nonnegative(),
+    version: z.int().check(z.gte(0)),
   }),
   sample: {
     StationID: 'ST0001',

@@ -2,22 +2,46 @@
  * How an event is declared: once, here in `events/`, and imported by the producer, the consumer,
  * the topology (rule patterns) and the local bus alike (swarmion's contract idea, Powertools'
  * `EventBridgeSchema.extend({ detail })`).
+ *
+ * zod/mini, not classic zod: every function bundles this file, and classic zod weighs ~250 KB more
+ * minified (bench/coldstart.bench.ts). The envelope is therefore written here, the fields of
+ * Powertools' classic `EventBridgeSchema` in mini. Contracts are written with the functional API
+ * both flavours accept (`z.optional(x)`, `x.check(z.maxLength(64))`), and `defineEvent` /
+ * `defineQueue` take any zod 4 schema (`z.core.$ZodType`): a classic one still composes.
  */
 
-import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbridge';
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import en from 'zod/v4/locales/en.js';
 import type { EventPattern, QueueDecl } from '../infra/topology/types.ts';
 
+// zod/mini carries no messages of its own: the English ones, as classic zod prints them (queue errors quote them)
+z.config(en());
+
+/** any zod 4 schema, mini or classic */
+type Schema = z.core.$ZodType;
+
+/** The EventBridge envelope's own fields (as Powertools' `EventBridgeSchema`), in zod/mini. */
+const envelopeFields = {
+  version: z.string(),
+  id: z.string(),
+  account: z.string(),
+  time: z.iso.datetime(),
+  region: z.string(),
+  resources: z.array(z.string()),
+  'replay-name': z.optional(z.string()),
+};
+
 /** The full EventBridge event of one contract: `source` and `detail-type` are its literals. */
-type EnvelopeSchema<S extends z.ZodTypeAny = z.ZodTypeAny, D extends string = string> = z.ZodObject<
-  Omit<(typeof EventBridgeSchema)['shape'], 'source' | 'detail-type' | 'detail'> & {
-    source: z.ZodLiteral<string>;
-    'detail-type': z.ZodLiteral<D>;
+type EnvelopeSchema<S extends Schema = Schema, D extends string = string> = z.ZodMiniObject<
+  typeof envelopeFields & {
+    source: z.ZodMiniLiteral<string>;
+    'detail-type': z.ZodMiniLiteral<D>;
     detail: S;
-  }
+  },
+  z.core.$strip
 >;
 
-export interface EventContract<S extends z.ZodTypeAny = z.ZodTypeAny, D extends string = string> {
+export interface EventContract<S extends Schema = Schema, D extends string = string> {
   readonly source: string;
   readonly detailType: D;
   /** schema version of the detail; bump on a breaking change and keep consumers tolerant */
@@ -31,7 +55,7 @@ export interface EventContract<S extends z.ZodTypeAny = z.ZodTypeAny, D extends 
   pattern(detail?: Record<string, unknown>): EventPattern;
 }
 
-export const defineEvent = <S extends z.ZodTypeAny, const D extends string>(def: {
+export const defineEvent = <S extends Schema, const D extends string>(def: {
   source: string;
   detailType: D;
   version: number;
@@ -40,14 +64,15 @@ export const defineEvent = <S extends z.ZodTypeAny, const D extends string>(def:
   sample: z.infer<S>;
 }): EventContract<S, D> => {
   // fail fast at import time if a sample drifts from its schema
-  def.detail.parse(def.sample);
+  z.parse(def.detail, def.sample);
   return {
     ...def,
-    envelope: EventBridgeSchema.extend({
+    envelope: z.object({
+      ...envelopeFields,
       source: z.literal(def.source),
       'detail-type': z.literal(def.detailType),
       detail: def.detail,
-    }) as unknown as EnvelopeSchema<S, D>,
+    }) as EnvelopeSchema<S, D>,
     pattern: (detail) => ({
       source: [def.source],
       'detail-type': [def.detailType],
@@ -76,7 +101,7 @@ export class QueueMessageError extends Error {
   }
 }
 
-const describeIssues = (error: z.ZodError): string =>
+const describeIssues = (error: z.core.$ZodError): string =>
   error.issues
     .slice(0, 3)
     .map((i) => `${i.path.length ? i.path.join('.') : '(body)'}: ${i.message}`)
@@ -86,13 +111,13 @@ export interface QueueContract<Out = unknown> {
   readonly name: string;
   /** the topology entry: `infra/topology/*.ts` list it, the stack and the local runtime read it */
   readonly decl: QueueDecl;
-  readonly body: z.ZodTypeAny;
+  readonly body: Schema;
   /** the consumer's parser: a record's body → the typed message, or a QueueMessageError */
   parse(raw: string): Out;
 }
 
 /** A queue our own code sends to: the body is ours, validated before it leaves. */
-export interface MessageQueue<S extends z.ZodTypeAny = z.ZodTypeAny> extends QueueContract<z.output<S>> {
+export interface MessageQueue<S extends Schema = Schema> extends QueueContract<z.output<S>> {
   readonly body: S;
   /** the producer's side: validate a body and write it as the message text (shared/bus/send.ts sends it) */
   serialize(body: z.input<S>): string;
@@ -106,8 +131,8 @@ export interface EventQueue<E extends readonly EventContract[] = readonly EventC
 export function defineQueue<const E extends readonly [EventContract, ...EventContract[]]>(
   def: QueueSettings & { subscribe: E },
 ): EventQueue<E>;
-export function defineQueue<S extends z.ZodTypeAny>(def: QueueSettings & { body: S }): MessageQueue<S>;
-export function defineQueue(def: QueueSettings & { body?: z.ZodTypeAny; subscribe?: readonly EventContract[] }): QueueContract {
+export function defineQueue<S extends Schema>(def: QueueSettings & { body: S }): MessageQueue<S>;
+export function defineQueue(def: QueueSettings & { body?: Schema; subscribe?: readonly EventContract[] }): QueueContract {
   const { body: ownBody, subscribe, ...settings } = def;
   const name = settings.name;
   const decl: QueueDecl = { ...settings, ...(subscribe ? { subscribe: subscribe.map((e) => e.pattern()) } : {}) };
@@ -146,8 +171,8 @@ const parseJson = (queue: string, raw: string): unknown => {
   }
 };
 
-const check = (queue: string, schema: z.ZodTypeAny, value: unknown, what: string): unknown => {
-  const r = schema.safeParse(value);
+const check = (queue: string, schema: Schema, value: unknown, what: string): unknown => {
+  const r = z.safeParse(schema, value);
   if (!r.success) throw new QueueMessageError(queue, `${what}: ${describeIssues(r.error)}`);
   return r.data;
 };

@@ -25,7 +25,7 @@
  * 2 dp as the wire carries them) are present when the side has them (no `ours` for an order we do
  * not hold, no `theirs` when the partner only sent a ConfirmResult).
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { defineEvent } from './define.ts';
 
 const DISPUTES_SOURCE = 'evcs.disputes';
@@ -42,25 +42,22 @@ export const OrderDisputed = defineEvent({
   detail: z.object({
     direction: z.enum(['in', 'out']),
     /** the partner's OperatorID */
-    OperatorID: z.string().length(9),
-    StartChargeSeq: z.string().min(1).max(64),
+    OperatorID: z.string().check(z.length(9)),
+    StartChargeSeq: z.string().check(z.minLength(1), z.maxLength(64)),
     /** where the disagreement was found */
     via: z.enum(['notification_charge_order_info', 'check_charge_orders']),
     /** DisputeReason 1–99 (check_charge_orders, and our own verdict on a partner's bill), or the partner's ConfirmResult 1–99 */
-    reason: z.number().int().min(1).max(99),
+    reason: z.int().check(z.gte(1), z.lte(99)),
     /** the connector, when the notification carried it */
-    ConnectorID: z.string().min(1).max(26).optional(),
-    ours: Figures.optional(),
-    theirs: Figures.optional(),
+    ConnectorID: z.optional(z.string().check(z.minLength(1), z.maxLength(26))),
+    ours: z.optional(Figures),
+    theirs: z.optional(Figures),
     /** the China-time day reconciled, YYYY-MM-DD (our nightly check_charge_orders) */
-    day: z
-      .string()
-      .regex(/^\d{4}-\d{2}-\d{2}$/)
-      .optional(),
+    day: z.optional(z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/))),
     /** the check_charge_orders request the dispute answers */
-    CheckOrderSeq: z.string().min(1).max(64).optional(),
+    CheckOrderSeq: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
     /** what is wrong, in words (which detail, by how much) */
-    detail: z.string().max(500).optional(),
+    detail: z.optional(z.string().check(z.maxLength(500))),
     /** ISO time the disagreement was found */
     at: z.iso.datetime({ offset: true }),
   }),

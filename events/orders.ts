@@ -3,16 +3,16 @@
  * government reporting). Money is carried as the 2-dp canonical T/CEC values computed ONCE by the
  * billing function; consumers never re-price.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { defineEvent } from './define.ts';
 import { CHARGING_SOURCE } from './piles.ts';
 
 const base = {
-  StartChargeSeq: z.string().min(1).max(64),
-  ConnectorID: z.string().min(1).max(26),
-  StationID: z.string().min(1).max(20),
+  StartChargeSeq: z.string().check(z.minLength(1), z.maxLength(64)),
+  ConnectorID: z.string().check(z.minLength(1), z.maxLength(26)),
+  StationID: z.string().check(z.minLength(1), z.maxLength(20)),
   /** the partner that created the order */
-  OperatorID: z.string().length(9),
+  OperatorID: z.string().check(z.length(9)),
 };
 
 const ChargeDetail = z.object({
@@ -33,17 +33,17 @@ export const OrderBill = z.object({
   TotalElecMoney: z.number(),
   TotalSeviceMoney: z.number(),
   TotalMoney: z.number(),
-  SumPeriod: z.number().int().min(0).max(32),
+  SumPeriod: z.int().check(z.gte(0), z.lte(32)),
   ChargeDetails: z.array(ChargeDetail),
   /** prepaid orders only (shared/domain/prepay.ts): the prepayment settled against TotalMoney */
-  PrepayMoney: z.number().optional(),
-  ConsumedMoney: z.number().optional(),
-  RefundMoney: z.number().optional(),
+  PrepayMoney: z.optional(z.number()),
+  ConsumedMoney: z.optional(z.number()),
+  RefundMoney: z.optional(z.number()),
   /** pay-after orders only (shared/domain/pay-after.ts): what is payable to us (= TotalMoney) */
-  PayableMoney: z.number().optional(),
+  PayableMoney: z.optional(z.number()),
   /** orders that used a coupon (shared/domain/coupons.ts): its id and the service fee it took off */
-  CouponID: z.string().optional(),
-  DiscountMoney: z.number().optional(),
+  CouponID: z.optional(z.string()),
+  DiscountMoney: z.optional(z.number()),
 });
 export type OrderBill = z.infer<typeof OrderBill>;
 
@@ -55,10 +55,10 @@ export const OrderStarted = defineEvent({
   detail: z.object({
     ...base,
     succeeded: z.boolean(),
-    StartChargeSeqStat: z.number().int().min(1).max(5),
+    StartChargeSeqStat: z.int().check(z.gte(1), z.lte(5)),
     /** 'yyyy-MM-dd HH:mm:ss' China time */
     StartTime: z.string(),
-    failReason: z.string().optional(),
+    failReason: z.optional(z.string()),
   }),
   sample: {
     StartChargeSeq: 'MA01H3BQ2202611230930450001',
@@ -78,8 +78,8 @@ export const OrderProgress = defineEvent({
   description: 'A running order after a meter sample: live values and the running bill (query_equip_charge_status shape)',
   detail: z.object({
     ...base,
-    StartChargeSeqStat: z.number().int().min(1).max(5),
-    ConnectorStatus: z.number().int(),
+    StartChargeSeqStat: z.int().check(z.gte(1), z.lte(5)),
+    ConnectorStatus: z.int(),
     CurrentA: z.number(),
     VoltageA: z.number(),
     Soc: z.number(),
@@ -89,7 +89,7 @@ export const OrderProgress = defineEvent({
     ElecMoney: z.number(),
     SeviceMoney: z.number(),
     TotalMoney: z.number(),
-    SumPeriod: z.number().int(),
+    SumPeriod: z.int(),
     ChargeDetails: z.array(ChargeDetail),
   }),
   sample: {
@@ -124,7 +124,7 @@ export const OrderProgress = defineEvent({
 });
 
 /** T/CEC StopReason: 0 local stop by the driver, 1 partner's stop, 2 BMS/battery full, 3 charger fault, 4 unplugged, 5–99 custom */
-const StopReason = z.number().int().min(0).max(99);
+const StopReason = z.int().check(z.gte(0), z.lte(99));
 
 export const OrderFinished = defineEvent({
   source: CHARGING_SOURCE,
@@ -141,7 +141,7 @@ export const OrderFinished = defineEvent({
     /** true when charging actually happened (an OrderStarted with succeeded true preceded it) */
     charged: z.boolean(),
     /** the battery's state of charge at the last meter sample, % (absent when none arrived) */
-    finalSoc: z.number().min(0).max(100).optional(),
+    finalSoc: z.optional(z.number().check(z.gte(0), z.lte(100))),
     bill: OrderBill,
   }),
   sample: {
@@ -186,7 +186,7 @@ export const OrderPaid = defineEvent({
     SettleStatus: z.literal(2),
     PayableMoney: z.number(),
     PaidMoney: z.number(),
-    PaySeq: z.string().min(1).max(64),
+    PaySeq: z.string().check(z.minLength(1), z.maxLength(64)),
     PaidTime: z.string(),
   }),
   sample: {

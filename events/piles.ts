@@ -6,14 +6,14 @@
  * Times are ISO-8601 instants (UTC, with Z) inside the platform; the protocol edge formats them
  * as China local time.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { defineEvent } from './define.ts';
 
 export const PILES_SOURCE = 'evcs.piles';
 export const CHARGING_SOURCE = 'evcs.charging';
 
-const ConnectorID = z.string().min(1).max(26);
-const StartChargeSeq = z.string().min(1).max(64);
+const ConnectorID = z.string().check(z.minLength(1), z.maxLength(26));
+const StartChargeSeq = z.string().check(z.minLength(1), z.maxLength(64));
 const Instant = z.iso.datetime({ offset: true });
 
 /** T/CEC ConnectorStatusInfo.Status: 0 offline, 1 idle, 2 occupied (not charging), 3 charging, 4 reserved, 255 fault */
@@ -31,12 +31,12 @@ export const PileStatusChanged = defineEvent({
   detail: z.object({
     ConnectorID,
     status: ConnectorStatus,
-    parkStatus: ParkStatus.default(0),
-    lockStatus: LockStatus.default(0),
+    parkStatus: z._default(ParkStatus, 0),
+    lockStatus: z._default(LockStatus, 0),
     /** when the pile observed this status */
     observedAt: Instant,
     /** per-pile sequence number, increasing with every report of that pile */
-    seq: z.number().int().nonnegative(),
+    seq: z.int().check(z.gte(0)),
   }),
   sample: {
     ConnectorID: '1010000000000000000000001',
@@ -59,7 +59,7 @@ export const PileCommandRequested = defineEvent({
     ConnectorID,
     requestedAt: Instant,
     /** a start on the partner's own reservation (extension): the charge point admits the reservation's idTag */
-    ReserveSeq: z.string().min(1).max(64).optional(),
+    ReserveSeq: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
   }),
   sample: {
     command: 'start',
@@ -79,10 +79,10 @@ export const PileSessionStarted = defineEvent({
     ConnectorID,
     accepted: z.boolean(),
     /** why a start was refused */
-    reason: z.enum(['offline', 'fault', 'busy', 'not-plugged', 'refused']).optional(),
+    reason: z.optional(z.enum(['offline', 'fault', 'busy', 'not-plugged', 'refused'])),
     at: Instant,
     /** meter reading at the start, Wh */
-    meterStartWh: z.number().nonnegative().optional(),
+    meterStartWh: z.optional(z.number().check(z.gte(0))),
   }),
   sample: {
     StartChargeSeq: 'MA01H3BQ2202611230930450001',
@@ -108,7 +108,7 @@ export const PileSessionStopped = defineEvent({
     cause: StopCause,
     at: Instant,
     /** energy delivered in the session, Wh (cumulative since the start) */
-    energyWh: z.number().nonnegative(),
+    energyWh: z.number().check(z.gte(0)),
   }),
   sample: {
     StartChargeSeq: 'MA01H3BQ2202611230930450001',
@@ -129,15 +129,15 @@ export const PileMeterValues = defineEvent({
     ConnectorID,
     at: Instant,
     /** energy delivered in the session so far, Wh (cumulative, monotonic) */
-    energyWh: z.number().nonnegative(),
-    powerKw: z.number().nonnegative(),
+    energyWh: z.number().check(z.gte(0)),
+    powerKw: z.number().check(z.gte(0)),
     currentA: z.number(),
     voltageA: z.number(),
-    currentB: z.number().optional(),
-    currentC: z.number().optional(),
-    voltageB: z.number().optional(),
-    voltageC: z.number().optional(),
-    soc: z.number().min(0).max(100),
+    currentB: z.optional(z.number()),
+    currentC: z.optional(z.number()),
+    voltageB: z.optional(z.number()),
+    voltageC: z.optional(z.number()),
+    soc: z.number().check(z.gte(0), z.lte(100)),
   }),
   sample: {
     StartChargeSeq: 'MA01H3BQ2202611230930450001',
@@ -160,10 +160,10 @@ export const PileReservationRequested = defineEvent({
   detail: z.object({
     command: z.enum(['reserve', 'cancel']),
     /** the partner's reservation sequence (query_reserve_connector) */
-    ReserveSeq: z.string().min(1).max(64),
+    ReserveSeq: z.string().check(z.minLength(1), z.maxLength(64)),
     ConnectorID,
     /** when the reservation lapses (reserve only) */
-    expiresAt: Instant.optional(),
+    expiresAt: z.optional(Instant),
     requestedAt: Instant,
   }),
   sample: {

@@ -10,7 +10,7 @@
  * The topology (`infra/topology/*.ts`) lists `contract.decl`; the stack and the local runtime read it
  * from there. The functions that consume or send are declared in the topology (triggers, grants).
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { DeliverySchema } from '../shared/push/messages.ts';
 import { ConnectorStatusChanged } from './baseinfo.ts';
 import { defineQueue } from './define.ts';
@@ -51,8 +51,13 @@ export const PileCommandsQueue = defineQueue({
 
 /** what the OCPP gateway checks later: a disconnected charge point still gone, an outgoing call still unanswered */
 const OcppCheckSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('offline'), chargePointId: z.string().min(1).max(48), connectionId: z.string().min(1), at: z.iso.datetime() }),
-  z.object({ kind: z.literal('call-timeout'), messageId: z.string().min(1).max(36) }),
+  z.object({
+    kind: z.literal('offline'),
+    chargePointId: z.string().check(z.minLength(1), z.maxLength(48)),
+    connectionId: z.string().check(z.minLength(1)),
+    at: z.iso.datetime(),
+  }),
+  z.object({ kind: z.literal('call-timeout'), messageId: z.string().check(z.minLength(1), z.maxLength(36)) }),
 ]);
 
 export const OcppChecksQueue = defineQueue({
@@ -97,7 +102,7 @@ export const ChargingTimeoutsQueue = defineQueue({
   body: z.object({
     /** which command the pile has not answered */
     kind: z.enum(['start', 'stop']),
-    StartChargeSeq: z.string().min(1).max(64),
+    StartChargeSeq: z.string().check(z.minLength(1), z.maxLength(64)),
   }),
 });
 export type TimeoutMessage = z.output<typeof ChargingTimeoutsQueue.body>;
@@ -161,15 +166,15 @@ export const ReconcileRunsQueue = defineQueue({
   // retries of an unreachable partner wait up to 15 minutes each: only an older message means a stuck consumer
   ageAlarmSeconds: 3 * 3600,
   body: z.object({
-    OperatorID: z.string().regex(/^[0-9A-Za-z]{9}$/),
-    day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+    OperatorID: z.string().check(z.regex(/^[0-9A-Za-z]{9}$/)),
+    day: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/)),
     trigger: z.enum(['schedule', 'manual']),
     /** failed attempts so far (transport, timeout, token) */
-    attempt: z.number().int().nonnegative().default(0),
+    attempt: z._default(z.int().check(z.gte(0)), 0),
     /** the last failure */
-    lastError: z.string().max(512).optional(),
+    lastError: z.optional(z.string().check(z.maxLength(512))),
     /** set when the retry budget is spent: the message only waits for maxReceiveCount to move it to the DLQ */
-    parked: z.string().max(512).optional(),
+    parked: z.optional(z.string().check(z.maxLength(512))),
   }),
 });
 export type ReconcileRunMessage = z.output<typeof ReconcileRunsQueue.body>;

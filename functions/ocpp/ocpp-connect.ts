@@ -4,14 +4,14 @@
  * 401 for an unknown charge point or a wrong password; the answer names the accepted subprotocol.
  */
 import type { Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { logger, MetricUnit, metrics } from '#powertools';
 import { connectChargePoint } from '../../shared/services/ocpp.ts';
 
 const ConnectEvent = z.object({
-  headers: z.record(z.string(), z.string()).nullish(),
-  queryStringParameters: z.record(z.string(), z.string()).nullish(),
-  requestContext: z.object({ connectionId: z.string().min(1) }),
+  headers: z.nullish(z.record(z.string(), z.string())),
+  queryStringParameters: z.nullish(z.record(z.string(), z.string())),
+  requestContext: z.object({ connectionId: z.string().check(z.minLength(1)) }),
 });
 
 const header = (headers: Record<string, string> | null | undefined, name: string): string | undefined =>

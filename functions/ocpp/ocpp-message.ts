@@ -3,14 +3,14 @@
  * route response (CALLRESULT or CALLERROR); a CALLRESULT/CALLERROR answers one of our calls.
  */
 import type { Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { logger } from '#powertools';
 import { handleFrame } from '../../shared/services/ocpp.ts';
 
 const MessageEvent = z.object({
-  body: z.string().nullish(),
-  isBase64Encoded: z.boolean().nullish(),
-  requestContext: z.object({ connectionId: z.string().min(1) }),
+  body: z.nullish(z.string()),
+  isBase64Encoded: z.nullish(z.boolean()),
+  requestContext: z.object({ connectionId: z.string().check(z.minLength(1)) }),
 });
 
 export const handler = async (event: unknown, _context: Context) => {

@@ -5,7 +5,7 @@
  * Input is validated with zod; an unknown view is a 404, bad input a 400, never a crash.
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { logger } from '#powertools';
 import {
   chargePointsView,
@@ -18,9 +18,9 @@ import {
   stationsView,
 } from '../../shared/services/admin-views.ts';
 
-const Days = z.coerce.number().int().min(1).max(31).default(7);
-const ViewQuery = z.object({ days: Days }).strict();
-const ReplayBody = z.object({ messageId: z.string().min(1).max(128).optional() }).strict();
+const Days = z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(31)), 7);
+const ViewQuery = z.strictObject({ days: Days });
+const ReplayBody = z.strictObject({ messageId: z.optional(z.string().check(z.minLength(1), z.maxLength(128))) });
 
 const VIEWS = {
   stations: () => stationsView(),

@@ -4,7 +4,6 @@
  * operation (`POST /@connections/{id}`) on its AWS emulator, so this code runs unchanged there.
  */
 import { ApiGatewayManagementApiClient, GoneException, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
-import { tracer } from '#powertools';
 import { config } from '../config.ts';
 
 const clients = new Map<string, ApiGatewayManagementApiClient>();
@@ -14,7 +13,7 @@ const client = (): ApiGatewayManagementApiClient => {
   if (!endpoint) throw new Error('configuration: OCPP_CALLBACK_URL is not set (the WebSocket API management endpoint)');
   let c = clients.get(endpoint);
   if (!c) {
-    c = tracer.captureAWSv3Client(new ApiGatewayManagementApiClient({ endpoint }));
+    c = new ApiGatewayManagementApiClient({ endpoint });
     clients.set(endpoint, c);
   }
   return c;

@@ -4,12 +4,12 @@
  * leaves, so a producer can never emit an event its consumers would reject.
  */
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import { tracer } from '#powertools';
+import * as z from 'zod/mini';
 import type { DetailOf, EventContract } from '../../events/define.ts';
 import { config } from '../config.ts';
 
 let client: EventBridgeClient | undefined;
-const eventBridge = () => (client ??= tracer.captureAWSv3Client(new EventBridgeClient({})));
+const eventBridge = () => (client ??= new EventBridgeClient({}));
 
 /** Forget the client (the local runtime, when a platform starts again in the same process on new endpoints). */
 export const resetPublishClient = (): void => {
@@ -27,7 +27,7 @@ export const publish = async <C extends EventContract>(contract: C, details: Det
     EventBusName: config().EVENT_BUS_NAME,
     Source: contract.source,
     DetailType: contract.detailType,
-    Detail: JSON.stringify(contract.detail.parse(d)),
+    Detail: JSON.stringify(z.parse(contract.detail, d)),
   }));
   for (let i = 0; i < entries.length; i += MAX_BATCH) {
     const batch = entries.slice(i, i + MAX_BATCH);

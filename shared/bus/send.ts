@@ -8,13 +8,12 @@
  * itself stays free of the SDK, so pure modules may import events and their queues.
  */
 import { ChangeMessageVisibilityCommand, SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { z } from 'zod';
-import { tracer } from '#powertools';
+import type * as z from 'zod/mini';
 import type { MessageQueue } from '../../events/define.ts';
 import { config } from '../config.ts';
 
 let client: SQSClient | undefined;
-const sqs = () => (client ??= tracer.captureAWSv3Client(new SQSClient({})));
+const sqs = () => (client ??= new SQSClient({}));
 
 /** Forget the client (the local runtime, when a platform starts again in the same process on new endpoints). */
 export const resetSendClient = (): void => {
@@ -58,14 +57,14 @@ const makeVisibleNow = async (queue: string, receiptHandle: string): Promise<voi
 };
 
 /** Validate, then SendMessage (delay 0–900 s). */
-export const send = async <S extends z.ZodTypeAny>(
+export const send = async <S extends z.core.$ZodType>(
   queue: MessageQueue<S>,
   body: z.input<S>,
   opts: { delaySeconds?: number } = {},
 ): Promise<void> => sendRaw(queue.name, queue.serialize(body), opts.delaySeconds);
 
 /** Validate every body (all or nothing: one malformed body sends none), then SendMessageBatch in tens. */
-export const sendBatch = async <S extends z.ZodTypeAny>(queue: MessageQueue<S>, bodies: readonly z.input<S>[]): Promise<void> =>
+export const sendBatch = async <S extends z.core.$ZodType>(queue: MessageQueue<S>, bodies: readonly z.input<S>[]): Promise<void> =>
   sendRawBatch(
     queue.name,
     bodies.map((b) => queue.serialize(b)),

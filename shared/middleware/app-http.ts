@@ -15,7 +15,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { logger } from '#powertools';
 import { AppError } from '../domain/app-session.ts';
 
@@ -52,7 +52,7 @@ const pathParams = (event: APIGatewayProxyEventV2): Record<string, string | unde
  * An app route: `pick` selects the input from the request, `schema` validates it, `run` answers
  * with an HTTP status and a JSON body.
  */
-export const appHandler = <S extends z.ZodType>(
+export const appHandler = <S extends z.core.$ZodType>(
   schema: S,
   pick: (raw: RawInput) => unknown,
   run: (input: z.infer<S>, now: Date) => Promise<{ status: number; body: unknown }>,
@@ -70,7 +70,7 @@ export const appHandler = <S extends z.ZodType>(
           return failure(400, 'bad_request', 'the body is not JSON');
         }
       }
-      const parsed = schema.safeParse(pick({ query: event.queryStringParameters ?? {}, path: pathParams(event), body }));
+      const parsed = z.safeParse(schema, pick({ query: event.queryStringParameters ?? {}, path: pathParams(event), body }));
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
         const field = issue?.path.join('.') || 'input';
@@ -90,4 +90,4 @@ export const appHandler = <S extends z.ZodType>(
     });
 
 /** `{id}` of `/app/v1/sessions/{id}`: a StartChargeSeq (27 letters or digits). */
-export const SessionPath = z.object({ id: z.string().regex(/^[0-9A-Za-z]{27}$/, 'must be a session id (27 letters or digits)') });
+export const SessionPath = z.object({ id: z.string().check(z.regex(/^[0-9A-Za-z]{27}$/, 'must be a session id (27 letters or digits)')) });

@@ -23,11 +23,10 @@
  */
 import { createHash } from 'node:crypto';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { MiddlewareObj } from '@middy/core';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { logger, MetricUnit, metrics, tracer } from '#powertools';
+import { logger, MetricUnit, metrics } from '#powertools';
 import { config } from '../config.ts';
 import { profileOf } from '../domain/partner-profile.ts';
 import { roamingOf } from '../domain/partners.ts';
@@ -342,7 +341,6 @@ export type TcecBusiness<N extends InterfaceName> = (req: TcecRequest<RequestDat
  */
 export const tcecHandler = <N extends InterfaceName>(iface: N, business: NoInfer<TcecBusiness<N>>, opts: GatewayOptions = {}) =>
   middy<Event, Result, Error, Context>()
-    .use(captureLambdaHandler(tracer, { captureResponse: false }))
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(tcecGateway(iface, opts))
     .handler(async (event) => {

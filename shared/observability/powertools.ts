@@ -1,5 +1,5 @@
 /**
- * Logger, metrics and tracer, built once per process and imported everywhere through the
+ * Logger and metrics, built once per process and imported everywhere through the
  * `#powertools` subpath import (the Powertools examples' pattern).
  *
  * Log keys an engineer searches by are appended per request by the middleware:
@@ -9,10 +9,21 @@
  * Where log lines go: stdout, one JSON object per line (CloudWatch Logs in Lambda) — unless a sink
  * is installed (`setLogSink`): the local runtime renders the same records for people, or keeps them
  * in a buffer under test.
+ *
+ * No Powertools Tracer (and so no X-Ray SDK) in the functions — measured, issue 9
+ * (bench/coldstart.bench.ts): the Tracer brings aws-xray-sdk-core with semver and cls-hooked,
+ * ~105 KB of every bundle and ~26 ms of CPU at every cold start, for per-AWS-call subsegments only.
+ * What tracing keeps without it: every function runs with Lambda active tracing (the construct sets
+ * `Tracing.ACTIVE`), so Lambda records the function's segment (init, invocation, overhead) and
+ * samples; the SDK v3 puts the invocation's trace header (`X-Amzn-Trace-Id`, from
+ * `_X_AMZN_TRACE_ID`) on every AWS request itself (its recursion-detection middleware), so a
+ * message sent to SQS or EventBridge continues the same trace in the consumer; and the Logger adds
+ * `xray_trace_id` to every log line (CloudWatch `evcs/by-xray_trace_id`). What it loses: the
+ * subsegment of each DynamoDB/SQS/EventBridge call inside a function's segment (their latencies
+ * are in CloudWatch's per-service metrics and in the cost bench's call counts instead).
  */
 import { Logger, type LogItem } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { Tracer } from '@aws-lambda-powertools/tracer';
 
 const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? 'evcs';
 
@@ -78,7 +89,5 @@ export const metrics: Metrics = new EvcsMetrics({
   // the Metrics utility's own warnings are structured log records too
   logger,
 });
-
-export const tracer = new Tracer({ serviceName });
 
 export { MetricUnit } from '@aws-lambda-powertools/metrics';

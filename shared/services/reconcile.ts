@@ -17,7 +17,7 @@
  * OperatorID, the shared DynamoDB token cache, one retry after Ret 4002) in the partner's dialect.
  */
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { logger, MetricUnit, metrics } from '#powertools';
 import { OrderDisputed } from '../../events/disputes.ts';
 import { type ReconcileRunMessage, ReconcileRunsQueue } from '../../events/queues.ts';
@@ -65,29 +65,31 @@ import { pushPaths } from '../tcec/profiles.ts';
 import { Ret } from '../tcec/ret.ts';
 import { newBusinessSeq } from '../tcec/seq.ts';
 
-const int = (def: number) => z.coerce.number().int().positive().default(def);
+const int = (def: number) => z._default(z.coerce.number().check(z.int(), z.gt(0)), def);
 
 const ReconcileEnvSchema = z.object({
   /** China-time minute of the nightly run, HH:mm within 00:00–03:00 (municipal platforms require the night) */
-  RECONCILE_AT: z
-    .string()
-    .default('01:00')
-    .transform((s, ctx) => {
+  RECONCILE_AT: z.pipe(
+    z._default(z.string(), '01:00'),
+    z.transform((s: string, ctx) => {
       try {
         return parseRunAt(s);
       } catch (err) {
-        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        ctx.issues.push({ code: 'custom', message: (err as Error).message, input: s });
         return z.NEVER;
       }
     }),
+  ),
   /** orders per check_charge_orders request at most (a larger day is split) */
   RECONCILE_MAX_ORDERS_PER_REQUEST: int(500),
   /** seconds before attempt n+1 of an unreachable partner (the last repeats; ≤ 900 each, SQS DelaySeconds) */
-  RECONCILE_BACKOFF_SECONDS: z
-    .string()
-    .default('60,300,900')
-    .transform((s) => s.split(',').map((x) => Number(x.trim())))
-    .pipe(z.array(z.number().int().min(0).max(900)).min(1)),
+  RECONCILE_BACKOFF_SECONDS: z.pipe(
+    z.pipe(
+      z._default(z.string(), '60,300,900'),
+      z.transform((s: string) => s.split(',').map((x) => Number(x.trim()))),
+    ),
+    z.array(z.int().check(z.gte(0), z.lte(900))).check(z.minLength(1)),
+  ),
   /** failed attempts before a run is parked for the DLQ (default: about two and a half hours of the night) */
   RECONCILE_MAX_ATTEMPTS: int(12),
   /** HTTP timeout of one check_charge_orders call (a large request takes the partner a while) */

@@ -17,12 +17,11 @@ import {
   type UpdateCommand,
   type UpdateCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
-import { tracer } from '#powertools';
 
 let doc: DynamoDBDocumentClient | undefined;
 
 export const dynamo = (): DynamoDBDocumentClient =>
-  (doc ??= DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient({})), {
+  (doc ??= DynamoDBDocumentClient.from(new DynamoDBClient({}), {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   }));
 

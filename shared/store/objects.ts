@@ -19,20 +19,17 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { tracer } from '#powertools';
 import { config } from '../config.ts';
 
 let client: S3Client | undefined;
 
 const s3 = (): S3Client =>
-  (client ??= tracer.captureAWSv3Client(
-    new S3Client({
-      forcePathStyle: config().S3_FORCE_PATH_STYLE === 'true',
-      // SHA-256 is sent explicitly on put; no CRC32 on top of it (the local server does not check it)
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-    }),
-  ));
+  (client ??= new S3Client({
+    forcePathStyle: config().S3_FORCE_PATH_STYLE === 'true',
+    // SHA-256 is sent explicitly on put; no CRC32 on top of it (the local server does not check it)
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  }));
 
 /** A platform restarted in this process listens on a new port: the next call builds a new client. */
 export const resetObjectsClient = (): void => {

@@ -11,7 +11,7 @@
  *
  * Nothing here logs; tokens and secrets never appear in error messages.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { SecretSet } from './crypto.ts';
 import { decodeResponse, encodeRequest } from './envelope.ts';
 import { Ret, TcecTransportError } from './ret.ts';
@@ -86,18 +86,12 @@ const DEFAULT_TIMEOUT_MS = 10_000;
 const MAX_TOKEN_SECONDS = 7 * 24 * 3600;
 const FALLBACK_TOKEN_SECONDS = 300;
 
-const intLike = z.union([
-  z.number(),
-  z
-    .string()
-    .regex(/^-?\d+(\.\d+)?$/)
-    .transform(Number),
-]);
+const intLike = z.union([z.number(), z.pipe(z.string().check(z.regex(/^-?\d+(\.\d+)?$/)), z.transform(Number))]);
 const TokenReplySchema = z.object({
   SuccStat: intLike,
-  AccessToken: z.string().optional(),
-  TokenAvailableTime: intLike.optional(),
-  FailReason: intLike.optional(),
+  AccessToken: z.optional(z.string()),
+  TokenAvailableTime: z.optional(intLike),
+  FailReason: z.optional(intLike),
 });
 
 /** Join with exactly one '/' between base and path. */

@@ -1,7 +1,8 @@
 /**
  * One real bundle: the function construct's esbuild settings (local esbuild, no Docker) produce an
  * ESM bundle with the createRequire banner and a source map, with every dependency — the AWS
- * SDK included — inside it, so it runs from a directory that has no node_modules.
+ * SDK included — inside it, so it runs from a directory that has no node_modules; only the SDK's
+ * credential providers a Lambda never reaches are left out, and only behind a dynamic `import()`.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/app.ts';
-import { ESM_REQUIRE_BANNER } from '../../infra/constructs/evcs-function.ts';
+import { ESM_REQUIRE_BANNER, LAMBDA_UNREACHED_SDK_MODULES } from '../../infra/constructs/evcs-function.ts';
 import type { Topology } from '../../infra/topology/types.ts';
 
 const probeTopology: Topology = {
@@ -53,10 +54,31 @@ describe('real bundling with local esbuild', () => {
     expect(code).toMatch(/\/\/# sourceMappingURL=index\.mjs\.map\s*$/);
     // nothing left to resolve at run time: no bare imports of zod or the SDK
     expect(code).not.toMatch(/from\s*["'](zod|@aws-sdk\/[^"']+)["']/);
+    // what is left out is reached by dynamic import() only, and is one of the unreached providers
+    const dynamic = new Set([...code.matchAll(/\bimport\(\s*["'](@[^"']+)["']\s*\)/g)].map((m) => m[1]));
+    expect(dynamic.size).toBeGreaterThan(0);
+    for (const m of dynamic) expect(LAMBDA_UNREACHED_SDK_MODULES as readonly string[]).toContain(m);
 
     // it runs from a directory without node_modules
     const mod = (await import(pathToFileURL(bundle).href)) as { probe: (e: unknown) => Promise<unknown> };
     await expect(mod.probe({ name: 'partners' })).resolves.toEqual({ name: 'partners', env: 'TABLE_PARTNERS', sdk: 'function' });
     await expect(mod.probe({ name: '' })).rejects.toThrow();
+
+    // Lambda's credentials (the environment) resolve without the left-out providers
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      AWS_ACCESS_KEY_ID: 'AKIDBUNDLEPROBE',
+      AWS_SECRET_ACCESS_KEY: 'probe-not-a-secret',
+      AWS_SESSION_TOKEN: 'probe',
+    });
+    delete process.env.AWS_PROFILE;
+    try {
+      await expect(mod.probe({ name: 'partners', credentials: true })).resolves.toMatchObject({ accessKeyId: 'AKIDBUNDLEPROBE' });
+    } finally {
+      for (const k of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE']) {
+        if (saved[k] === undefined) delete process.env[k];
+        else process.env[k] = saved[k];
+      }
+    }
   });
 });

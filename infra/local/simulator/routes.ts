@@ -66,7 +66,8 @@ const guard =
       await fn(req, res, ctx);
     } catch (err) {
       if (err instanceof SimError) send(res, err.status, { message: err.message });
-      else if (err instanceof z.ZodError)
+      // any zod 4 error: the event contracts are zod/mini, not classic
+      else if (err instanceof z.core.$ZodError)
         send(res, 400, { message: err.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ') });
       else send(res, 500, { message: err instanceof Error ? err.message : String(err) });
     }
