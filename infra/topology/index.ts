@@ -35,7 +35,14 @@ const tables: readonly TableDecl[] = [
 
 const buckets: readonly BucketDecl[] = [...dxpBuckets];
 
-const queues: readonly QueueDecl[] = [...baseinfoQueues, ...pilesQueues, ...chargingQueues, ...pushQueues, ...reconcileQueues, ...parkingQueues];
+const queues: readonly QueueDecl[] = [
+  ...baseinfoQueues,
+  ...pilesQueues,
+  ...chargingQueues,
+  ...pushQueues,
+  ...reconcileQueues,
+  ...parkingQueues,
+];
 
 export const functions: readonly FunctionDecl[] = [
   ...evcsFunctions,

@@ -41,10 +41,13 @@ export const parkingFunctions: readonly FunctionDecl[] = [
     "Extension (DiDi ground locks): drop a lock for the caller's driver at the car park's gateway; one-time DropCode",
     [readStations, readOrders, parking],
   ),
-  tcecInterface('query_drop_lock_result', 'parking', 'L1', 'Extension (DiDi ground locks): the drop in force; a spent DropCode is refused', [
-    readStations,
-    parking,
-  ]),
+  tcecInterface(
+    'query_drop_lock_result',
+    'parking',
+    'L1',
+    'Extension (DiDi ground locks): the drop in force; a spent DropCode is refused',
+    [readStations, parking],
+  ),
   tcecInterface('query_parking_free_info', 'parking', 'L1', "Extension (DiDi parking): an order's parking waiver and its status", [
     readOrders,
     parking,
@@ -67,7 +70,8 @@ export const parkingFunctions: readonly FunctionDecl[] = [
     service: 'parking',
     entry: 'functions/parking/parking-waiver.ts',
     tier: 'L1',
-    description: "A finished order's parking fee waiver (station policy), sent to the car park's gate; a failing gate retries, then the DLQ",
+    description:
+      "A finished order's parking fee waiver (station policy), sent to the car park's gate; a failing gate retries, then the DLQ",
     triggers: [{ type: 'queue', queue: ParkingWaiversQueue.name, batchSize: 10, maxBatchingWindowSeconds: 1, maxConcurrency: 2 }],
     grants: [readStations, parking],
     // a batch of 10 gate calls of at most 2 s each would not fit the tier's default; the calls are sequential

@@ -111,7 +111,8 @@ export const dropLockResult = async (
   const lock = await getLock(req.StationID, req.LockNum);
   // another partner's drop is not the caller's to see: for it, there is no drop in force
   const own = lock.drop?.OperatorID === partner.operatorId ? lock.drop : undefined;
-  if (req.DropCode !== undefined && req.DropCode !== own?.code) throw new TcecError(Ret.BizError, 'DropCode: spent or not issued for this lock');
+  if (req.DropCode !== undefined && req.DropCode !== own?.code)
+    throw new TcecError(Ret.BizError, 'DropCode: spent or not issued for this lock');
   return { LockNum: req.LockNum, DropCode: own?.code ?? 0, DropInfo: dropInfo(lock), LockStatus: lock.lockStatus };
 };
 
