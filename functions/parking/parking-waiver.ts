@@ -7,6 +7,8 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { logger, metrics } from '#powertools';
 import { ParkingWaiversQueue } from '../../events/queues.ts';
+import { retryAfter } from '../../shared/bus/send.ts';
+import { config } from '../../shared/config.ts';
 import { waiveForFinishedOrder } from '../../shared/services/parking.ts';
 
 const processor = new BatchProcessor(EventType.SQS);
@@ -17,10 +19,12 @@ const record = async (r: SQSRecord): Promise<void> => {
     const outcome = await waiveForFinishedOrder(e.detail, new Date());
     logger.debug('parking waiver', { outcome });
   } catch (err) {
-    logger.warn('parking waiver failed; retried, then the DLQ', {
-      issue: (err as Error).message,
-      receiveCount: r.attributes.ApproximateReceiveCount,
-    });
+    // backoff: the first retry after PARKING_RETRY_SECONDS, doubling per receive; after
+    // maxReceiveCount receives SQS moves the message to the DLQ (alarm), whence it is replayed
+    const receives = Number(r.attributes.ApproximateReceiveCount) || 1;
+    const delay = config().PARKING_RETRY_SECONDS * 2 ** Math.min(receives - 1, 10);
+    logger.warn('parking waiver failed; retried, then the DLQ', { issue: (err as Error).message, receives, retryInSeconds: delay });
+    await retryAfter(ParkingWaiversQueue, r.receiptHandle, delay).catch(() => undefined);
     throw err;
   } finally {
     logger.removeKeys(['StartChargeSeq', 'StationID', 'OperatorID']);

@@ -73,7 +73,8 @@ export const parkingFunctions: readonly FunctionDecl[] = [
     description:
       "A finished order's parking fee waiver (station policy), sent to the car park's gate; a failing gate retries, then the DLQ",
     triggers: [{ type: 'queue', queue: ParkingWaiversQueue.name, batchSize: 10, maxBatchingWindowSeconds: 1, maxConcurrency: 2 }],
-    grants: [readStations, parking],
+    // send: the queue's URL, to set a failed waiver's retry backoff (ChangeMessageVisibility)
+    grants: [readStations, parking, { queue: ParkingWaiversQueue.name, access: 'send' }],
     // a batch of 10 gate calls of at most 2 s each would not fit the tier's default; the calls are sequential
     timeoutSeconds: 10,
     alarms: [{ metric: 'ParkingGateFailed', threshold: 5, description: "a car park's gate failed more than 5 waivers" }],

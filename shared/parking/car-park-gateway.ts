@@ -7,13 +7,11 @@
  *   POST <base>/locks/<LockNum>/drop  → 200 { LockStatus: 10 } | 409 { error }   (409: the lock is faulted)
  *   POST <base>/locks/<LockNum>/raise → 200 { LockStatus: 50 } | 409 { error }
  *
- * Any other answer, a timeout or a connection failure is a `GatewayError` (its message never carries
+ * Any other answer, a timeout (CAR_PARK_TIMEOUT_MS) or a connection failure is a `GatewayError` (its message never carries
  * the body beyond a short excerpt).
  */
 import * as z from 'zod/mini';
-
-/** how long a gateway call may take */
-export const GATEWAY_TIMEOUT_MS = 2_000;
+import { config } from '../config.ts';
 
 export class GatewayError extends Error {
   override readonly name = 'GatewayError';
@@ -29,19 +27,18 @@ export class GatewayError extends Error {
 const LockAnswer = z.object({ LockStatus: z.union([z.literal(10), z.literal(50)]) });
 
 const post = async (url: string, body: unknown): Promise<{ status: number; json: unknown }> => {
+  const timeoutMs = config().CAR_PARK_TIMEOUT_MS;
   let res: Response;
   try {
     res = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body),
-      signal: AbortSignal.timeout(GATEWAY_TIMEOUT_MS),
+      signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (err) {
     const e = err as Error;
-    throw new GatewayError(
-      e.name === 'TimeoutError' ? `gateway timed out after ${GATEWAY_TIMEOUT_MS} ms` : `gateway unreachable: ${e.message}`,
-    );
+    throw new GatewayError(e.name === 'TimeoutError' ? `gateway timed out after ${timeoutMs} ms` : `gateway unreachable: ${e.message}`);
   }
   const text = await res.text();
   let json: unknown;

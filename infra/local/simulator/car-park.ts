@@ -69,7 +69,10 @@ export const startCarPark = async (port = 0): Promise<CarPark> => {
   const lockOf = (site: string, num: string) => {
     const k = `${site}/${num}`;
     let l = locks.get(k);
-    if (!l) locks.set(k, (l = { status: 50, faulted: false }));
+    if (!l) {
+      l = { status: 50, faulted: false };
+      locks.set(k, l);
+    }
     return l;
   };
 
