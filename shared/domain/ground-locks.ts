@@ -19,7 +19,7 @@ import * as z from 'zod/mini';
 import { ConnectorState } from './charging.ts';
 
 /** One parking space with a lock (seed `stations[].ParkingSpaces[]`). */
-export const ParkingSpaceSchema = z.strictObject({
+const ParkingSpaceSchema = z.strictObject({
   /** the lock's number at the station (DiDi `LockNum`) */
   LockNum: z.string({ error: 'must be a string' }).check(z.regex(/^[0-9A-Za-z_-]{1,16}$/, '1 to 16 letters, digits, _ or -')),
   /** the space's name on the floor plan (DiDi `WorkplaceName`) */

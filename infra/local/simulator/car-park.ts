@@ -17,9 +17,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export type GateMode = 'up' | 'down' | 'timeout';
+type GateMode = 'up' | 'down' | 'timeout';
 
-export interface AppliedWaiver {
+interface AppliedWaiver {
   StartChargeSeq: string;
   StationID: string;
   CarNumber: string;
