@@ -371,7 +371,7 @@ const child = async (job: string, out: string): Promise<void> => {
           units: connectors.length,
           tally: meter.takeTally(),
           pushes: 0,
-          note: "includes the OrderFinished PutEvents (the order's)",
+          note: "from the rule's SQS target on (the OrderFinished event itself is the order's)",
         });
         for (const c of ['L01', 'L02', 'L03']) {
           const r = await callAs(platform.apiUrl, p, 'query_drop_lock', { StationID: 'FX0001', LockNum: c }, token);
