@@ -60,8 +60,9 @@ export const waiveForFinishedOrder = async (o: DetailOf<typeof OrderFinished>, n
   const minutes = waiverMinutes(site.policy, { charged: o.charged, totalKwh: o.bill.TotalPower });
   let w = await getWaiver(o.StartChargeSeq);
   if (w?.status === WaiverStatus.Applied) return 'already-applied';
-  if (w === undefined || w.minutes === undefined) {
-    // a plate may have been given while the order ran (a waiver item with the plate only)
+  // a plate may have been given while the order ran (a plate-only item); a plate given between the
+  // read and the write fails the write, and the next round keeps it
+  for (let round = 0; round < 3 && (w === undefined || w.minutes === undefined); round++) {
     const fresh: Waiver = {
       StartChargeSeq: o.StartChargeSeq,
       OperatorID: o.OperatorID,
@@ -72,9 +73,10 @@ export const waiveForFinishedOrder = async (o: DetailOf<typeof OrderFinished>, n
       status: waiverStatusFor(minutes, w?.plate, false),
       createdAt: now.toISOString(),
     };
-    if (!(await createWaiver(fresh))) w = await getWaiver(o.StartChargeSeq);
-    else w = fresh;
+    w = (await createWaiver(fresh, w?.plate)) ? fresh : await getWaiver(o.StartChargeSeq);
   }
+  // still racing with plate changes: the message is retried
+  if (w?.minutes === undefined) throw new Error('parking waiver: the plate kept changing while the waiver was created');
   if (!w || w.minutes <= 0) return 'none-earned';
   if (!w.plate) return 'awaiting-plate';
   await sendToGate(w, site.gatewayUrl, now);

@@ -98,16 +98,18 @@ export const getWaiver = async (seq: string): Promise<Waiver | undefined> => {
 };
 
 /**
- * Create the order's waiver once (over a plate-only item written while the order ran); false when
- * it exists already (a redelivered order-finished event).
+ * Create the order's waiver once, over a plate-only item written while the order ran (`plateSeen`:
+ * the plate that item held when read, so a plate given meanwhile is never overwritten); false when
+ * the waiver exists already (a redelivered order-finished event) or the plate changed meanwhile.
  */
-export const createWaiver = (w: Waiver): Promise<boolean> =>
+export const createWaiver = (w: Waiver, plateSeen: string | undefined): Promise<boolean> =>
   conditionalWrite(
     dynamo(),
     new PutCommand({
       TableName: table(),
       Item: { ...waiverKey(w.StartChargeSeq), ...w },
-      ConditionExpression: 'attribute_not_exists(minutes)',
+      ConditionExpression: `attribute_not_exists(pk) OR (attribute_not_exists(minutes) AND ${plateSeen === undefined ? 'attribute_not_exists(plate)' : 'plate = :plate'})`,
+      ...(plateSeen === undefined ? {} : { ExpressionAttributeValues: { ':plate': plateSeen } }),
     }),
   );
 
@@ -155,32 +157,17 @@ export const markWaiverApplied = async (seq: string, at: string): Promise<void> 
   );
 };
 
-/** The gate failed this time (the message is retried, then parked in the DLQ). */
+/** The gate failed this time (the message is retried, then parked in the DLQ); the waiver is still being sent. */
 export const markWaiverFailed = async (seq: string, error: string): Promise<void> => {
   await conditionalWrite(
     dynamo(),
     new UpdateCommand({
       TableName: table(),
       Key: waiverKey(seq),
-      UpdateExpression: 'SET lastError = :e',
-      ConditionExpression: 'attribute_exists(pk)',
-      ExpressionAttributeValues: { ':e': error.slice(0, 200) },
+      UpdateExpression: 'SET lastError = :e, #s = :sending',
+      ConditionExpression: 'attribute_exists(pk) AND #s <> :applied',
+      ExpressionAttributeNames: { '#s': 'status' },
+      ExpressionAttributeValues: { ':e': error.slice(0, 200), ':sending': WaiverStatus.Sending, ':applied': WaiverStatus.Applied },
     }),
   );
-};
-
-// ───────────────────────────── who holds a connector ─────────────────────────────
-
-/**
- * The partner whose open order or active reservation holds the connector (the orders table's
- * `LOCK#<ConnectorID>`, shared/store/orders.ts and shared/store/reservations.ts), if any.
- */
-export const getConnectorHolder = async (connectorId: string, now: Date): Promise<{ OperatorID: string } | undefined> => {
-  const res = await dynamo().send(
-    new GetCommand({ TableName: config().tableName('orders'), Key: { pk: `LOCK#${connectorId}` }, ConsistentRead: true }),
-  );
-  const i = res.Item;
-  if (!i || typeof i.OperatorID !== 'string') return undefined;
-  if (i.StartChargeSeq === undefined && !(Number(i.reservedUntilMs) > now.getTime())) return undefined;
-  return { OperatorID: i.OperatorID };
 };
