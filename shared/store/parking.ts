@@ -171,3 +171,19 @@ export const markWaiverFailed = async (seq: string, error: string): Promise<void
     }),
   );
 };
+
+// ───────────────────────────── who holds a connector ─────────────────────────────
+
+/**
+ * The partner whose open order or active reservation holds the connector (the orders table's
+ * `LOCK#<ConnectorID>`, shared/store/orders.ts and shared/store/reservations.ts), if any.
+ */
+export const getConnectorHolder = async (connectorId: string, now: Date): Promise<{ OperatorID: string } | undefined> => {
+  const res = await dynamo().send(
+    new GetCommand({ TableName: config().tableName('orders'), Key: { pk: `LOCK#${connectorId}` }, ConsistentRead: true }),
+  );
+  const i = res.Item;
+  if (!i || typeof i.OperatorID !== 'string') return undefined;
+  if (i.StartChargeSeq === undefined && !(Number(i.reservedUntilMs) > now.getTime())) return undefined;
+  return { OperatorID: i.OperatorID };
+};
