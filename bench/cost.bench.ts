@@ -288,6 +288,106 @@ const child = async (job: string, out: string): Promise<void> => {
       rmSync(dir, { recursive: true, force: true });
     }
   }
+  if (job === 'parking') {
+    // the parking service (L1): a waiver (OrderFinished → parking-waivers → parking-waiver → the
+    // gate, the plate known) and a ground-lock drop (query_drop_lock → the lock gateway), each drained
+    const dir = mkdtempSync(join(tmpdir(), 'cost-bench-parking-'));
+    const { startCarPark } = await import('../infra/local/simulator/car-park.ts');
+    const park = await startCarPark(0);
+    try {
+      const seed = JSON.parse(readFileSync(FIXTURE, 'utf8')) as {
+        partners: Record<string, unknown>[];
+        stations: Record<string, unknown>[];
+        [k: string]: unknown;
+      };
+      seed.partners = [{ ...seed.partners[0], profile: 'didi' }];
+      const fx1 = seed.stations.find((st) => st.StationID === 'FX0001') as Record<string, unknown>;
+      fx1.CarParkGatewayUrl = park.siteUrl('FX0001');
+      fx1.ParkingPolicy = { FreeMinutes: 120, CapMinutes: 240 };
+      fx1.ParkingSpaces = [
+        { LockNum: 'L01', WorkplaceName: 'B1-017', ConnectorID: 'FX0001E01C1' },
+        { LockNum: 'L02', WorkplaceName: 'B1-018', ConnectorID: 'FX0001E01C2' },
+        { LockNum: 'L03', WorkplaceName: 'B1-019', ConnectorID: 'FX0001E02C1' },
+      ];
+      const seedFile = join(dir, 'seed.json');
+      writeFileSync(seedFile, JSON.stringify(seed));
+      progress('parking: three waivers and three lock drops');
+      const platform = await startPlatform({ ...common, seedFile });
+      const sim = platform.simulator!;
+      const { runWithEnv } = await import('../shared/config.ts');
+      const { SQSClient, SendMessageCommand } = await import('@aws-sdk/client-sqs');
+      const { randomUUID } = await import('node:crypto');
+      const { envName } = await import('../infra/topology/types.ts');
+      const { OrderFinished } = await import('../events/orders.ts');
+      const { setWaiverPlate } = await import('../shared/store/parking.ts');
+      try {
+        const settle = async () => {
+          await sim.flush();
+          await platform.cloud.drain({ timeoutMs: 5 * 60_000, includeDelayed: true });
+        };
+        await settle();
+        const p = platform.seed.partners[0]!;
+        const token = await tokenFor(platform.apiUrl, p);
+        const connectors = ['FX0001E01C1', 'FX0001E01C2', 'FX0001E02C1'];
+        const seqs = connectors.map((_, i) => `${p.operatorId}${String(Date.now()).slice(-13)}${String(i).padStart(5, '0')}`);
+        // the plates were given while charging (modify_parking_fee_wave_car_number, not measured here)
+        for (const [i, c] of connectors.entries())
+          await runWithEnv(platform.cloud.env, () =>
+            setWaiverPlate({ StartChargeSeq: seqs[i]!, OperatorID: p.operatorId, StationID: 'FX0001', ConnectorID: c }, '沪A12345', 0),
+          );
+        meter.takeTally();
+        for (const [i, c] of connectors.entries()) {
+          // what the OrderFinished rule delivers to parking-waivers (the event itself is the order's:
+          // the charging service publishes it for every finished order; its rule target is this send)
+          const detail = {
+            ...OrderFinished.sample,
+            StartChargeSeq: seqs[i]!,
+            ConnectorID: c,
+            StationID: 'FX0001',
+            OperatorID: p.operatorId,
+          };
+          const envelope = {
+            version: '0',
+            id: randomUUID(),
+            'detail-type': OrderFinished.detailType,
+            source: OrderFinished.source,
+            account: '000000000000',
+            time: new Date().toISOString(),
+            region: 'us-east-1',
+            resources: [],
+            detail,
+          };
+          await new SQSClient({}).send(
+            new SendMessageCommand({
+              QueueUrl: platform.cloud.env[envName('QUEUE_URL', 'parking-waivers')],
+              MessageBody: JSON.stringify(envelope),
+            }),
+          );
+          await settle();
+        }
+        if (park.waivers('FX0001').length !== connectors.length) throw new Error(`waivers applied: ${park.waivers('FX0001').length}`);
+        save({
+          name: 'parking waiver (order finished → gate)',
+          units: connectors.length,
+          tally: meter.takeTally(),
+          pushes: 0,
+          note: "from the rule's SQS target on (the OrderFinished event itself is the order's)",
+        });
+        for (const c of ['L01', 'L02', 'L03']) {
+          const r = await callAs(platform.apiUrl, p, 'query_drop_lock', { StationID: 'FX0001', LockNum: c }, token);
+          if ((r.data as { result?: boolean } | undefined)?.result !== true)
+            throw new Error(`drop: Ret ${r.ret} ${JSON.stringify(r.data)}`);
+          await settle();
+        }
+        save({ name: 'ground lock drop', units: 3, tally: meter.takeTally(), pushes: 0 });
+      } finally {
+        await platform.stop();
+      }
+    } finally {
+      await park.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
   restoreStdout();
 };
 
@@ -359,7 +459,7 @@ export const main = async (): Promise<void> => {
   const only = process.env.BENCH_COST_ONLY;
   // `sessions` (only when asked for): the charging sessions without the startup burst and station-status scenarios
   const jobs = (only?.split(',').includes('sessions') ? ['sessions'] : []).concat(
-    ['demo', 'fanout:1', 'fanout:5', 'fanout:10', 'reservation'].filter(
+    ['demo', 'fanout:1', 'fanout:5', 'fanout:10', 'reservation', 'parking'].filter(
       (j) => !only || only.split(',').some((o) => j === o || j.startsWith(`${o}:`)),
     ),
   );

@@ -178,3 +178,22 @@ export const ReconcileRunsQueue = defineQueue({
   }),
 });
 export type ReconcileRunMessage = z.output<typeof ReconcileRunsQueue.body>;
+
+// -- parking ---------------------------------------------------------------------------------------
+
+/**
+ * The parking service (L1): finished orders for the parking fee waiver. A car park gate that fails
+ * or times out fails the message: redelivered after the visibility timeout, parked in the DLQ after
+ * maxReceiveCount (alarm), replayed with `evcs dlq replay --queue parking-waivers`. The order is
+ * never touched.
+ */
+export const ParkingWaiversQueue = defineQueue({
+  name: 'parking-waivers',
+  description: "Finished orders (OrderFinished) for the parking fee waiver at the car park's gate",
+  tier: 'L1',
+  // ≥ 6 × parking-waiver's timeout (10 s)
+  visibilityTimeoutSeconds: 60,
+  maxReceiveCount: 5,
+  subscribe: [OrderFinished],
+  dlqRetentionDays: 14,
+});

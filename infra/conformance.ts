@@ -110,6 +110,23 @@ OperatorID …\` before its Data is read. *extension, ours* marks an interface w
   \`ExpireTime\` or is cancelled. FailReason: 1 unknown connector, 2 the station takes no
   reservations, 3 beyond the station's limit, 4 busy, 5 already reserved, 6 offline or faulted.
   A start by another partner on a reserved connector: FailReason 3 (busy).
+- \`query_ground_locks\`, \`query_ground_lock_auth\`, \`query_drop_lock\`, \`query_drop_lock_result\`
+  (DiDi 1.4.0 ground locks 地锁, reference §5.1; on by default in the \`didi\` profile; README "Ground
+  locks and parking"): a station's \`ParkingSpaces\` (LockNum, WorkplaceName, the ConnectorID each
+  locks) behind its \`CarParkGatewayUrl\`. DiDi's field names are kept (\`groundLocks\`, \`LocksAuth\`,
+  \`result\`); what DiDi leaves unsaid is ours: \`query_drop_lock\` answers a one-time \`DropCode\`
+  (6 digits) and a \`FailReason\` (1 unknown lock, 2 another partner's order, reservation or drop holds
+  it, 3 lock fault, 4 connector offline or faulted); \`query_drop_lock_result\` takes that
+  \`DropCode\` (a spent or wrong one: Ret 4004) and answers \`DropInfo\` and \`LockStatus\` (0 unknown
+  or faulted, 10 dropped, 50 raised). The lock rises once the connector is available again (the car
+  left); its code is then spent.
+- \`query_parking_station\`, \`query_parking_free_info\`, \`modify_parking_fee_wave_car_number\`,
+  \`query_parking_free_wave\` (DiDi 1.4.0 parking 停车费减免, reference §5.1; on in \`didi\`): the
+  station's \`ParkingPolicy\` (\`WaiverType\` 1 per session, 2 per kWh; \`Duration\` the cap in
+  minutes); an order's waiver (\`Duration\` earned, \`CarNumber\`, \`WaiverStatus\` 0 none, 1 waiting
+  for the plate, 2 sending to the gate, 3 applied); the plate (a Chinese vehicle plate, else Ret
+  4004); \`query_parking_free_wave\` sends a waiting waiver to the gate now. Another partner's
+  \`StartChargeSeq\` is Ret 4004, as an unknown one.
 - \`query_charge_info\` (not in the 2016 standard, reference §3.14): the order detail by
   \`StartChargeSeq\` — the fields of \`notification_charge_order_info\` plus \`StartChargeSeqStat\`.
   Enabled per partner (\`features.queryChargeInfo\` in the seed / \`partners add --query-charge-info\`)

@@ -54,7 +54,7 @@ const API_THROTTLE = { rateLimit: 500, burstLimit: 1000 } as const;
 const SCHEDULE_TIME_ZONE = TimeZone.ASIA_SHANGHAI;
 
 /** the services whose functions live in a nested stack of their own (functionScope) */
-const NESTED_SERVICES: ReadonlySet<string> = new Set(['roaming', 'reconcile', 'dxp', 'msp', 'ops']);
+const NESTED_SERVICES: ReadonlySet<string> = new Set(['roaming', 'reconcile', 'dxp', 'msp', 'ops', 'parking']);
 
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 

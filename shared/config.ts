@@ -58,6 +58,10 @@ const EnvSchema = z.object({
   CODE_VERSION: z._default(z.string().check(z.minLength(1)), 'unversioned'),
   /** S3 addressed by path (`<endpoint>/<bucket>/<key>`): the local S3-compatible server (AWS_ENDPOINT_URL_S3) */
   S3_FORCE_PATH_STYLE: z._default(z.enum(['true', 'false']), 'false'),
+  /** parking: the first retry of a waiver the car park's gate failed, seconds (doubling per receive) */
+  PARKING_RETRY_SECONDS: intFromEnv(15, 900),
+  /** parking: how long a call to a car park's gateway (gate, locks) may take, ms */
+  CAR_PARK_TIMEOUT_MS: intFromEnv(2000, 10_000),
 });
 
 export type Config = z.infer<typeof EnvSchema> & {

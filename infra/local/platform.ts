@@ -30,6 +30,7 @@ import type { InvokeObserver } from './invoke.ts';
 import { createLogOutput, type LogMode } from './log-output.ts';
 import { openOpsFiles } from './ops-files.ts';
 import { type DemoPartner, startSeedDemoPartners } from './partner-server.ts';
+import { type CarPark, startSeedCarParks } from './simulator/car-park.ts';
 import {
   createOcppPileSimulator,
   createPileSimulator,
@@ -104,6 +105,8 @@ export interface Platform {
   ocppLink?: OcppSimLink;
   /** the demo partners by OperatorID (infra/local/partner-server.ts) */
   demoPartners: ReadonlyMap<string, DemoPartner>;
+  /** the simulated car parks (barrier, ground locks) the seed's stations name on loopback */
+  carParks: readonly CarPark[];
   /** the admin API's bearer key (the console asks for it) */
   adminApiKey: string;
   /** the lines kept in `buffer` mode (handler records as JSON, runtime diagnostics), oldest first */
@@ -225,6 +228,7 @@ export const startPlatform = async (opts: PlatformOptions): Promise<Platform> =>
     );
   }
   simulator?.start();
+  const carParks = await startSeedCarParks(seedStations.stations, (line) => out.runtime(line));
 
   const untap = cloud.bus.tap((e) => {
     out.event(e);
@@ -245,6 +249,7 @@ export const startPlatform = async (opts: PlatformOptions): Promise<Platform> =>
     ...(simulator ? { simulator } : {}),
     ...(overOcpp && simulator ? { ocppLink: overOcpp.link } : {}),
     demoPartners,
+    carParks,
     adminApiKey,
     logs: () => out.lines(),
     stop: async () => {
@@ -255,6 +260,7 @@ export const startPlatform = async (opts: PlatformOptions): Promise<Platform> =>
       await overOcpp?.link.stop();
       await cloud.stop();
       await Promise.all([...demoPartners.values()].map((d) => d.close()));
+      await Promise.all(carParks.map((c) => c.stop()));
       setLogSink(undefined);
       if (files) setMetricSink(undefined);
       await files?.close();

@@ -11,6 +11,7 @@ import { dxpBuckets, dxpFunctions, dxpTables } from './dxp.ts';
 import { evcsFunctions, evcsTables } from './evcs.ts';
 import { mspFunctions } from './msp.ts';
 import { opsFunctions } from './ops.ts';
+import { parkingFunctions, parkingQueues, parkingTables } from './parking.ts';
 import { pilesFunctions, pilesQueues, pilesTables } from './piles.ts';
 import { pushFunctions, pushQueues, pushTables } from './push.ts';
 import { reconcileFunctions, reconcileQueues, reconcileTables } from './reconcile.ts';
@@ -29,11 +30,19 @@ const tables: readonly TableDecl[] = [
   ...reconcileTables,
   ...roamingTables,
   ...dxpTables,
+  ...parkingTables,
 ];
 
 const buckets: readonly BucketDecl[] = [...dxpBuckets];
 
-const queues: readonly QueueDecl[] = [...baseinfoQueues, ...pilesQueues, ...chargingQueues, ...pushQueues, ...reconcileQueues];
+const queues: readonly QueueDecl[] = [
+  ...baseinfoQueues,
+  ...pilesQueues,
+  ...chargingQueues,
+  ...pushQueues,
+  ...reconcileQueues,
+  ...parkingQueues,
+];
 
 export const functions: readonly FunctionDecl[] = [
   ...evcsFunctions,
@@ -47,6 +56,7 @@ export const functions: readonly FunctionDecl[] = [
   ...mspFunctions,
   ...appFunctions,
   ...opsFunctions,
+  ...parkingFunctions,
 ];
 
 export const topology: Topology = { tables, queues, functions, buckets };

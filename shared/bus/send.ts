@@ -9,7 +9,7 @@
  */
 import { ChangeMessageVisibilityCommand, SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type * as z from 'zod/mini';
-import type { MessageQueue } from '../../events/define.ts';
+import type { MessageQueue, QueueContract } from '../../events/define.ts';
 import { config } from '../config.ts';
 
 let client: SQSClient | undefined;
@@ -69,6 +69,17 @@ export const sendBatch = async <S extends z.core.$ZodType>(queue: MessageQueue<S
     queue.name,
     bodies.map((b) => queue.serialize(b)),
   );
+
+/** Receive a message again after `seconds` (a consumer's retry backoff; it counts toward maxReceiveCount). */
+export const retryAfter = async (queue: QueueContract, receiptHandle: string, seconds: number): Promise<void> => {
+  await sqs().send(
+    new ChangeMessageVisibilityCommand({
+      QueueUrl: config().queueUrl(queue.name),
+      ReceiptHandle: receiptHandle,
+      VisibilityTimeout: Math.max(0, Math.min(43_200, Math.round(seconds))),
+    }),
+  );
+};
 
 /** Make a received message visible again at once (a consumer that parks it for the DLQ). */
 export const visibleNow = (queue: MessageQueue, receiptHandle: string): Promise<void> => makeVisibleNow(queue.name, receiptHandle);

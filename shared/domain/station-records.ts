@@ -41,6 +41,8 @@ import {
 import { parseDate } from '../tcec/time.ts';
 import { contentHash } from './content-hash.ts';
 import { type CsvRecord, CsvSyntaxError, parseCsv } from './csv.ts';
+import { CarParkGatewayUrlSchema, ParkingSpacesSchema, parkingSpacesProblems } from './ground-locks.ts';
+import { ParkingPolicySchema, parkingPolicyProblem } from './parking.ts';
 import { ReservationPolicySchema } from './reservation.ts';
 import { validateTariff } from './tariff.ts';
 
@@ -180,7 +182,30 @@ const ImportStationSchema = stricter(stationInfoFields, {
   PolicyInfos: z.array(ImportPolicySchema, { error: 'must be an array' }).optional(),
   /** extension settings (never sent in StationInfo): reservation (shared/domain/reservation.ts) */
   ReservationPolicy: z.optional(ReservationPolicySchema),
+  /** parking spaces with ground locks (shared/domain/ground-locks.ts) */
+  ParkingSpaces: z.optional(ParkingSpacesSchema),
+  /** the car park's parking fee waiver (shared/domain/parking.ts) */
+  ParkingPolicy: z.optional(ParkingPolicySchema),
+  /** the car park's gateway: locks and barrier (shared/domain/ground-locks.ts) */
+  CarParkGatewayUrl: z.optional(CarParkGatewayUrlSchema),
 }).superRefine((s, ctx) => {
+  if (s.ParkingSpaces) {
+    const connectors = new Set(s.EquipmentInfos.flatMap((e) => e.ConnectorInfos.map((c) => c.ConnectorID)));
+    for (const p of parkingSpacesProblems(s.ParkingSpaces, connectors))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ParkingSpaces', p.i, ...p.msg.split(': ', 1)],
+        message: p.msg.slice(p.msg.indexOf(': ') + 2),
+      });
+  }
+  const policyProblem = s.ParkingPolicy && parkingPolicyProblem(s.ParkingPolicy);
+  if (policyProblem) ctx.addIssue({ code: 'custom', path: ['ParkingPolicy', 'CapMinutes'], message: policyProblem });
+  if ((s.ParkingSpaces || s.ParkingPolicy) && !s.CarParkGatewayUrl)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['CarParkGatewayUrl'],
+      message: 'required when the station lists ParkingSpaces or a ParkingPolicy',
+    });
   if (s.PolicyInfos?.length) {
     const v = validateTariff(s.PolicyInfos.map((p) => ({ startTime: p.StartTime, elecPrice: p.ElecPrice, servicePrice: p.SevicePrice })));
     if (!v.ok) ctx.addIssue({ code: 'custom', path: ['PolicyInfos'], message: v.msg.replace(/^tariff/, '').replace(/^: /, '') });
@@ -190,7 +215,7 @@ const ImportStationSchema = stricter(stationInfoFields, {
 export type StationWithPolicy = z.infer<typeof ImportStationSchema>;
 export type PolicyInfo = { StartTime: string; ElecPrice: number; SevicePrice: number };
 /** the station's extension settings, kept beside StationInfo (never part of it) */
-const EXTENSION_KEYS = ['ReservationPolicy'] as const;
+const EXTENSION_KEYS = ['ReservationPolicy', 'ParkingSpaces', 'ParkingPolicy', 'CarParkGatewayUrl'] as const;
 export type StationExtensions = Pick<StationWithPolicy, (typeof EXTENSION_KEYS)[number]>;
 /** StationInfo exactly as §3.1 sends it (no PolicyInfos, no extension settings). */
 export type StationInfo = Omit<StationWithPolicy, 'PolicyInfos' | (typeof EXTENSION_KEYS)[number]>;
@@ -478,9 +503,14 @@ export interface StationParts {
 
 /** Split a validated station into the units whose changes are tracked separately. */
 export const stationParts = (s: StationWithPolicy): StationParts => {
-  const { PolicyInfos, EquipmentInfos, ReservationPolicy, ...stationOnly } = s;
+  const { PolicyInfos, EquipmentInfos, ReservationPolicy, ParkingSpaces, ParkingPolicy, CarParkGatewayUrl, ...stationOnly } = s;
   const policy = PolicyInfos ?? [];
-  const extensions: StationExtensions = ReservationPolicy ? { ReservationPolicy } : {};
+  const extensions: StationExtensions = {
+    ...(ReservationPolicy ? { ReservationPolicy } : {}),
+    ...(ParkingSpaces ? { ParkingSpaces } : {}),
+    ...(ParkingPolicy ? { ParkingPolicy } : {}),
+    ...(CarParkGatewayUrl ? { CarParkGatewayUrl } : {}),
+  };
   return {
     stationId: s.StationID,
     info: { ...stationOnly, EquipmentInfos },

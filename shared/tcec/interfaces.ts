@@ -268,6 +268,85 @@ export const INTERFACES = {
     description:
       "Ours (卡券): query_start_charge with a coupon of the partner's user (CouponID + PhoneNum or UserID); its discount comes off the service fee in ChargeDetails and the totals (CouponID, DiscountMoney in the order); used at most once (FailReason 12).",
   },
+  query_ground_locks: {
+    name: 'query_ground_locks',
+    section: '5.1',
+    implementedBy: 'cpo',
+    request: S.QueryGroundLocksRequestSchema,
+    response: S.QueryGroundLocksResponseSchema,
+    extension: true,
+    description:
+      "Extension (DiDi 1.4.0 ground locks 地锁): a station's parking-space locks with LockNum, WorkplaceName and LockStatus (0 unknown/faulted, 10 dropped, 50 raised).",
+  },
+  query_ground_lock_auth: {
+    name: 'query_ground_lock_auth',
+    section: '5.1',
+    implementedBy: 'cpo',
+    request: S.QueryGroundLockAuthRequestSchema,
+    response: S.QueryGroundLockAuthResponseSchema,
+    extension: true,
+    description: 'Extension (DiDi 1.4.0 ground locks): per station, may the caller drop its locks (granted and the station has locks).',
+  },
+  query_drop_lock: {
+    name: 'query_drop_lock',
+    section: '5.1',
+    implementedBy: 'cpo',
+    request: S.QueryDropLockRequestSchema,
+    response: S.QueryDropLockResponseSchema,
+    extension: true,
+    description:
+      "Extension (DiDi 1.4.0 ground locks): drop a space's lock for the caller's driver; answers a one-time DropCode (ours); refused (FailReason, ours) when another partner's order or reservation holds the connector or the lock is faulted. The lock rises again when the car has left.",
+  },
+  query_drop_lock_result: {
+    name: 'query_drop_lock_result',
+    section: '5.1',
+    implementedBy: 'cpo',
+    request: S.QueryDropLockResultRequestSchema,
+    response: S.QueryDropLockResultResponseSchema,
+    extension: true,
+    description:
+      'Extension (DiDi 1.4.0 ground locks): the state of the drop in force (DropCode, DropInfo, LockStatus); a spent or wrong DropCode is refused with Ret 4004.',
+  },
+  query_parking_free_info: {
+    name: 'query_parking_free_info',
+    section: '5.1',
+    implementedBy: 'cpo',
+    request: S.QueryParkingFreeInfoRequestSchema,
+    response: S.QueryParkingFreeInfoResponseSchema,
+    extension: true,
+    description:
+      "Extension (DiDi 1.4.0 parking 停车费减免): an order's parking waiver: Duration (free minutes), CarNumber, WaiverStatus (0 none, 1 waiting for the plate, 2 sending to the gate, 3 applied).",
+  },
+  query_parking_station: {
+    name: 'query_parking_station',
+    section: '5.1',
+    implementedBy: 'cpo',
+    request: S.QueryParkingStationRequestSchema,
+    response: S.QueryParkingStationResponseSchema,
+    extension: true,
+    description:
+      "Extension (DiDi 1.4.0 parking): a station's waiver policy: WaiverType (0 none, 1 per session, 2 per kWh), Duration (cap, minutes), Note.",
+  },
+  query_parking_free_wave: {
+    name: 'query_parking_free_wave',
+    section: '5.1',
+    implementedBy: 'cpo',
+    request: S.QueryParkingFreeWaveRequestSchema,
+    response: S.ParkingSuccSchema,
+    extension: true,
+    description:
+      "Extension (DiDi 1.4.0 parking): apply a finished order's waiver at the car park's gate now (with the plate, when given); SuccStat 0 once the gate took it.",
+  },
+  modify_parking_fee_wave_car_number: {
+    name: 'modify_parking_fee_wave_car_number',
+    section: '5.1',
+    implementedBy: 'cpo',
+    request: S.ModifyParkingCarNumberRequestSchema,
+    response: S.ParkingSuccSchema,
+    extension: true,
+    description:
+      "Extension (DiDi 1.4.0 parking): set or correct the plate (CarNumber) of an order's waiver; a waiver waiting for its plate is sent to the gate.",
+  },
 } as const satisfies Record<string, InterfaceDecl>;
 
 export type InterfaceName = keyof typeof INTERFACES;

@@ -234,6 +234,17 @@ const BUILT_IN_PROFILES: Readonly<Record<string, ProfileSpec>> = {
     description:
       "DiDi 小桔 1.4.0: xiaoju fields, DiDi's extra StationInfo ints, FullStationID, OperatorID in equip_auth; DiDi's push layout",
     push: { tokenPath: 'evcs/sdk/query_token', notificationsAt: 'root' },
+    // DiDi 1.4.0's ground-lock and parking extensions (reference §5.1), on by default
+    extensions: [
+      'query_ground_locks',
+      'query_ground_lock_auth',
+      'query_drop_lock',
+      'query_drop_lock_result',
+      'query_parking_free_info',
+      'query_parking_station',
+      'query_parking_free_wave',
+      'modify_parking_fee_wave_car_number',
+    ],
     add: {
       'query_stations_info.response': Object.fromEntries(
         STATION_ATTRIBUTES.map((k) => [`StationInfos[].${k}`, { fn: 'stationAttribute' as const }]),

@@ -789,6 +789,100 @@ export const QueryCancelReservationResponseSchema = lenientObject({
 });
 
 // ---------------------------------------------------------------------------------------------
+// DiDi 1.4.0 ground locks and parking (reference §5.1, §5.5; field names as DiDi's contract, the
+// lower-case `groundLocks`, `result` and `LocksAuth` included). What DiDi leaves unsaid (the codes'
+// values, FailReason) is ours: docs/conformance.md.
+
+const lockNum = () => id(16);
+/** LockStatus (§3.2): 0 unknown (faulted), 10 unlocked (dropped), 50 locked (raised) */
+const lockStatus = () => code([0, 10, 50]);
+
+export const QueryGroundLocksRequestSchema = lenientObject({ StationID: id(20) });
+export const QueryGroundLocksResponseSchema = lenientObject({
+  groundLocks: z.array(
+    lenientObject({
+      LockNum: lockNum(),
+      WorkplaceName: str(32),
+      LockStatus: lockStatus(),
+      /** ours: the connector whose space it locks */
+      ConnectorID: z.optional(id(26)),
+    }),
+  ),
+});
+
+export const QueryGroundLockAuthRequestSchema = lenientObject({
+  StationIDs: z.array(id(20)).check(z.minLength(1), z.maxLength(MAX_STATION_IDS)),
+  Lat: z.optional(decimal()),
+  Lng: z.optional(decimal()),
+});
+export const QueryGroundLockAuthResponseSchema = lenientObject({
+  /** per asked station: may the caller drop its locks (granted and the station has locks) */
+  LocksAuth: z.array(lenientObject({ StationID: id(20), Auth: z.boolean() })),
+});
+
+export const QueryDropLockRequestSchema = lenientObject({
+  StationID: id(20),
+  LockNum: lockNum(),
+  Lat: z.optional(decimal()),
+  Lng: z.optional(decimal()),
+});
+export const QueryDropLockResponseSchema = lenientObject({
+  /** true: the lock is dropped for the caller */
+  result: z.boolean(),
+  /** ours: the one-time code of this drop (quote it in query_drop_lock_result) */
+  DropCode: z.optional(int(100_000, 999_999)),
+  /** ours: 0 none, 1 unknown lock, 2 another partner's order or reservation holds it, 3 lock fault, 4 connector unavailable */
+  FailReason: z.optional(reason()),
+});
+
+export const QueryDropLockResultRequestSchema = lenientObject({
+  StationID: id(20),
+  LockNum: lockNum(),
+  /** ours: the code query_drop_lock answered; a spent or wrong one is refused (Ret 4004) */
+  DropCode: z.optional(int(0, 999_999)),
+});
+export const QueryDropLockResultResponseSchema = lenientObject({
+  LockNum: lockNum(),
+  /** the code of the drop in force (0: none) */
+  DropCode: int(0, 999_999),
+  DropInfo: str(64),
+  /** ours */
+  LockStatus: z.optional(lockStatus()),
+});
+
+/** a vehicle plate (checked by the business logic) */
+const carNumber = () => str(16);
+
+export const QueryParkingFreeInfoRequestSchema = lenientObject({ StartChargeSeq: seq(), CarNumber: z.optional(carNumber()) });
+export const QueryParkingFreeInfoResponseSchema = lenientObject({
+  StartChargeSeq: seq(),
+  /** free parking minutes the order earned */
+  Duration: amount(),
+  /** ours: empty (the gate reads the plate) */
+  QrCode: z.optional(str(256)),
+  CarNumber: z.optional(carNumber()),
+  /** 0 none, 1 waiting for the plate, 2 sending to the gate, 3 applied at the gate */
+  WaiverStatus: code([0, 1, 2, 3]),
+});
+
+export const QueryParkingStationRequestSchema = lenientObject({ StationID: id(20) });
+export const QueryParkingStationResponseSchema = lenientObject({
+  /** 0 no waiver, 1 per session, 2 per kWh (capped) */
+  WaiverType: code([0, 1, 2]),
+  /** the most free minutes one session earns */
+  Duration: int(0),
+  Note: str(200),
+});
+
+export const QueryParkingFreeWaveRequestSchema = lenientObject({ StartChargeSeq: seq(), CarNumber: z.optional(carNumber()) });
+export const ParkingSuccSchema = lenientObject({
+  SuccStat: succStat(),
+  FailReasonMsg: z.optional(str(128)),
+});
+
+export const ModifyParkingCarNumberRequestSchema = lenientObject({ StartChargeSeq: seq(), CarNumber: carNumber() });
+
+// ---------------------------------------------------------------------------------------------
 // error messages (Ret 4004 Msg)
 
 /** `EquipmentInfos[0].ConnectorInfos[2].ConnectorID` */

@@ -341,6 +341,9 @@ export const renderDemoSeed = (): { text: string; stations: number; connectors: 
       EquipmentInfos: equipment,
       PolicyInfos: policy,
       ...(i % 5 === 0 ? { ReservationPolicy: { MaxMinutes: 30, Fee: 2 } } : {}),
+      // every tenth station (from the fourth) is in a car park with a barrier and ground locks on its
+      // first DC equipment's connectors (extension, DiDi 1.4.0; no draw from the PRNG)
+      ...(i % 10 === 3 ? carPark(sid, equipment) : {}),
     };
   });
 
@@ -380,4 +383,18 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   const out = renderDemoSeed();
   writeFileSync(DEMO_SEED_FILE, out.text);
   console.log(`demo-seed.json: ${out.stations} stations, ${out.connectors} connectors, ${out.partners} partners`);
+}
+
+/** A demo car park: its gateway (the local car park simulator, infra/local/simulator/car-park.ts), two locked spaces, a policy. */
+function carPark(stationId: string, equipment: ReadonlyArray<{ ConnectorInfos: ReadonlyArray<{ ConnectorID: string }> }>) {
+  const connectors = (equipment[0]?.ConnectorInfos ?? []).slice(0, 2);
+  return {
+    CarParkGatewayUrl: `http://127.0.0.1:9110/carparks/${stationId}/`,
+    ParkingPolicy: { FreeMinutes: 120, PerKwhMinutes: 2, CapMinutes: 240 },
+    ParkingSpaces: connectors.map((c, k) => ({
+      LockNum: `L${String(k + 1).padStart(2, '0')}`,
+      WorkplaceName: `B1-${String(17 + k).padStart(3, '0')}`,
+      ConnectorID: c.ConnectorID,
+    })),
+  };
 }

@@ -204,7 +204,24 @@ describe('profiles are validated at load: the error names the profile, the inter
   it('an extension interface of the catalog may be enabled', () => {
     const ext = (Object.keys(INTERFACES) as InterfaceName[]).filter((n) => (INTERFACES[n] as { extension?: boolean }).extension);
     expect(ext.length).toBeGreaterThan(0);
-    expect([...get('ext', loadProfiles({ ext: { extends: 'didi', extensions: ext } })).extensions]).toEqual(ext);
+    // a set: didi's own extensions come first
+    expect(new Set(get('ext', loadProfiles({ ext: { extends: 'didi', extensions: ext } })).extensions)).toEqual(new Set(ext));
+  });
+
+  it("didi enables DiDi 1.4.0's ground-lock and parking interfaces by default (§5.1), and nothing else", () => {
+    expect([...get('didi').extensions].sort()).toEqual(
+      [
+        'query_ground_locks',
+        'query_ground_lock_auth',
+        'query_drop_lock',
+        'query_drop_lock_result',
+        'query_parking_free_info',
+        'query_parking_station',
+        'query_parking_free_wave',
+        'modify_parking_fee_wave_car_number',
+      ].sort(),
+    );
+    expect([...get('xiaoju').extensions]).toEqual([]);
   });
 });
 

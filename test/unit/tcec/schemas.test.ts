@@ -263,6 +263,38 @@ const SAMPLES: Record<InterfaceName, { request: unknown; response: unknown }> = 
     request: { SupStationPowerInfos: [{ StationID: 'ST0001', DataTime: T1, StationRealTimePower: 120.5, ChargingConnectors: 2 }] },
     response: { SuccStat: 0, FailReason: 0 },
   },
+  query_ground_locks: {
+    request: { StationID: 'ST0001' },
+    response: { groundLocks: [{ LockNum: 'L01', WorkplaceName: 'B1-017', LockStatus: 50, ConnectorID: '1010000000000000000000001' }] },
+  },
+  query_ground_lock_auth: {
+    request: { StationIDs: ['ST0001'], Lat: 31.2, Lng: 121.4 },
+    response: { LocksAuth: [{ StationID: 'ST0001', Auth: true }] },
+  },
+  query_drop_lock: {
+    request: { StationID: 'ST0001', LockNum: 'L01' },
+    response: { result: true, DropCode: 123456, FailReason: 0 },
+  },
+  query_drop_lock_result: {
+    request: { StationID: 'ST0001', LockNum: 'L01', DropCode: 123456 },
+    response: { LockNum: 'L01', DropCode: 123456, DropInfo: 'dropped', LockStatus: 10 },
+  },
+  query_parking_free_info: {
+    request: { StartChargeSeq: SEQ },
+    response: { StartChargeSeq: SEQ, Duration: 120, QrCode: '', CarNumber: '沪A12345', WaiverStatus: 3 },
+  },
+  query_parking_station: {
+    request: { StationID: 'ST0001' },
+    response: { WaiverType: 1, Duration: 240, Note: '120 min free per charging session, at most 240 min' },
+  },
+  query_parking_free_wave: {
+    request: { StartChargeSeq: SEQ, CarNumber: '沪A12345' },
+    response: { SuccStat: 0, FailReasonMsg: '' },
+  },
+  modify_parking_fee_wave_car_number: {
+    request: { StartChargeSeq: SEQ, CarNumber: '沪A12345' },
+    response: { SuccStat: 0, FailReasonMsg: '' },
+  },
   query_reserve_connector: {
     request: { ReserveSeq: SEQ, ConnectorID: '1010000000000000000000001', ReserveMinutes: 15 },
     response: {

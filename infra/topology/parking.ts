@@ -1,0 +1,91 @@
+/**
+ * The parking service (L1, its own nested stack): DiDi's ground-lock and parking interfaces (extensions
+ * behind the profile switch), the parking fee waiver of finished orders and the raise of a dropped
+ * ground lock once the car has left. Its one table holds lock states and waivers; it reads orders
+ * and stations and never writes them, so a failing car park (gate, locks) never touches an order.
+ *
+ *   OrderFinished ─rule─▶ parking-waivers (+DLQ) ─▶ parking-waiver ─▶ the car park's gate (HTTP)
+ *   ConnectorStatusChanged (status 1) ─rule─▶ parking-lock-raise ─▶ the car park's lock (HTTP)
+ */
+import { ConnectorStatusChanged } from '../../events/baseinfo.ts';
+import { ParkingWaiversQueue } from '../../events/queues.ts';
+import { tcecInterface } from './helpers.ts';
+import type { FunctionDecl, QueueDecl, TableDecl } from './types.ts';
+
+export const parkingTables: readonly TableDecl[] = [
+  {
+    name: 'parking',
+    description: 'Parking: ground-lock states (LOCK#<StationID>#<LockNum>) and parking fee waivers (WAIVER#<StartChargeSeq>)',
+    partitionKey: { name: 'pk', type: 'S' },
+  },
+];
+
+export const parkingQueues: readonly QueueDecl[] = [ParkingWaiversQueue.decl];
+
+const parking = { table: 'parking', access: 'readWrite' } as const;
+const readStations = { table: 'stations', access: 'read' } as const;
+const readOrders = { table: 'orders', access: 'read' } as const;
+
+export const parkingFunctions: readonly FunctionDecl[] = [
+  tcecInterface('query_ground_locks', 'parking', 'L1', "Extension (DiDi ground locks): a station's locks and their LockStatus", [
+    readStations,
+    parking,
+  ]),
+  tcecInterface('query_ground_lock_auth', 'parking', 'L1', "Extension (DiDi ground locks): may the caller drop each station's locks", [
+    readStations,
+  ]),
+  tcecInterface(
+    'query_drop_lock',
+    'parking',
+    'L1',
+    "Extension (DiDi ground locks): drop a lock for the caller's driver at the car park's gateway; one-time DropCode",
+    [readStations, readOrders, parking],
+  ),
+  tcecInterface(
+    'query_drop_lock_result',
+    'parking',
+    'L1',
+    'Extension (DiDi ground locks): the drop in force; a spent DropCode is refused',
+    [readStations, parking],
+  ),
+  tcecInterface('query_parking_free_info', 'parking', 'L1', "Extension (DiDi parking): an order's parking waiver and its status", [
+    readOrders,
+    parking,
+  ]),
+  tcecInterface('query_parking_station', 'parking', 'L1', "Extension (DiDi parking): a station's parking waiver policy", [readStations]),
+  tcecInterface('query_parking_free_wave', 'parking', 'L1', "Extension (DiDi parking): apply a finished order's waiver at the gate now", [
+    readStations,
+    readOrders,
+    parking,
+  ]),
+  tcecInterface(
+    'modify_parking_fee_wave_car_number',
+    'parking',
+    'L1',
+    "Extension (DiDi parking): the plate of an order's waiver; a waiver waiting for it goes to the gate",
+    [readStations, readOrders, parking],
+  ),
+  {
+    id: 'parking-waiver',
+    service: 'parking',
+    entry: 'functions/parking/parking-waiver.ts',
+    tier: 'L1',
+    description:
+      "A finished order's parking fee waiver (station policy), sent to the car park's gate; a failing gate retries, then the DLQ",
+    triggers: [{ type: 'queue', queue: ParkingWaiversQueue.name, batchSize: 10, maxBatchingWindowSeconds: 1, maxConcurrency: 2 }],
+    // send: the queue's URL, to set a failed waiver's retry backoff (ChangeMessageVisibility)
+    grants: [readStations, parking, { queue: ParkingWaiversQueue.name, access: 'send' }],
+    // a batch of 10 gate calls of at most 2 s each would not fit the tier's default; the calls are sequential
+    timeoutSeconds: 10,
+    alarms: [{ metric: 'ParkingGateFailed', threshold: 5, description: "a car park's gate failed more than 5 waivers" }],
+  },
+  {
+    id: 'parking-lock-raise',
+    service: 'parking',
+    entry: 'functions/parking/parking-lock-raise.ts',
+    tier: 'L1',
+    description: 'A connector available again (the car left): raise its dropped ground lock; the drop code is spent',
+    triggers: [{ type: 'event', pattern: ConnectorStatusChanged.pattern({ status: [1] }) }],
+    grants: [readStations, parking],
+  },
+];

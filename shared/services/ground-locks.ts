@@ -1,0 +1,143 @@
+/**
+ * Ground locks (地锁, DiDi 1.4.0): query_ground_locks, query_ground_lock_auth, query_drop_lock,
+ * query_drop_lock_result, and the raise after the car has left (a connector back to Available).
+ * Rules in shared/domain/ground-locks.ts, states in shared/store/parking.ts, the devices behind the
+ * car park's gateway (shared/parking/car-park-gateway.ts).
+ */
+import { randomInt } from 'node:crypto';
+import { logger, MetricUnit, metrics } from '#powertools';
+import { isStationGranted } from '../domain/grants.ts';
+import {
+  carLeft,
+  DropFail,
+  dropCodeFrom,
+  dropDecision,
+  dropInfo,
+  type LockState,
+  LockStatus,
+  type ParkingSpace,
+} from '../domain/ground-locks.ts';
+import { GatewayError, moveLock } from '../parking/car-park-gateway.ts';
+import { getConnectorView } from '../store/connector-view.ts';
+import { getConnectorHolder, getLock, recordDrop, recordFault, recordRaised } from '../store/parking.ts';
+import type { Partner } from '../store/partners.ts';
+import { getStationMeta } from '../store/stations.ts';
+import type { RequestData, ResponseInput } from '../tcec/interfaces.ts';
+import { Ret, TcecError } from '../tcec/ret.ts';
+
+interface Site {
+  spaces: readonly ParkingSpace[];
+  gatewayUrl: string;
+}
+
+/** The station's parking spaces and gateway, when the partner may see the station and it has locks. */
+const siteOf = async (partner: Partner, stationId: string): Promise<Site | undefined> => {
+  if (!isStationGranted(partner, stationId)) return undefined;
+  const ext = (await getStationMeta(stationId))?.extensions;
+  if (!ext?.ParkingSpaces?.length || !ext.CarParkGatewayUrl) return undefined;
+  return { spaces: ext.ParkingSpaces, gatewayUrl: ext.CarParkGatewayUrl };
+};
+
+export const groundLocks = async (
+  partner: Partner,
+  req: RequestData<'query_ground_locks'>,
+): Promise<ResponseInput<'query_ground_locks'>> => {
+  const site = await siteOf(partner, req.StationID);
+  if (!site) return { groundLocks: [] };
+  const states = await Promise.all(site.spaces.map((s) => getLock(req.StationID, s.LockNum)));
+  return {
+    groundLocks: site.spaces.map((s, i) => ({
+      LockNum: s.LockNum,
+      WorkplaceName: s.WorkplaceName,
+      LockStatus: (states[i] as LockState).lockStatus,
+      ConnectorID: s.ConnectorID,
+    })),
+  };
+};
+
+export const groundLockAuth = async (
+  partner: Partner,
+  req: RequestData<'query_ground_lock_auth'>,
+): Promise<ResponseInput<'query_ground_lock_auth'>> => ({
+  LocksAuth: await Promise.all(req.StationIDs.map(async (id) => ({ StationID: id, Auth: (await siteOf(partner, id)) !== undefined }))),
+});
+
+type DropAnswer = ResponseInput<'query_drop_lock'>;
+const refused = (failReason: number): DropAnswer => {
+  metrics.addMetric('LockDropsRefused', MetricUnit.Count, 1);
+  logger.info('lock drop refused', { FailReason: failReason });
+  return { result: false, FailReason: failReason };
+};
+
+export const dropLock = async (partner: Partner, req: RequestData<'query_drop_lock'>, now: Date): Promise<DropAnswer> => {
+  logger.appendKeys({ StationID: req.StationID, LockNum: req.LockNum });
+  const site = await siteOf(partner, req.StationID);
+  const space = site?.spaces.find((s) => s.LockNum === req.LockNum);
+  if (!site || !space) return refused(DropFail.UnknownLock);
+  logger.appendKeys({ ConnectorID: space.ConnectorID });
+
+  const [lock, view, holder] = await Promise.all([
+    getLock(req.StationID, req.LockNum),
+    getConnectorView(space.ConnectorID),
+    getConnectorHolder(space.ConnectorID, now),
+  ]);
+  const decision = dropDecision({ lock, status: view?.status ?? 0, holder, operatorId: partner.operatorId });
+  if (decision !== DropFail.None) return refused(decision);
+  // the same partner again while its drop is in force: the same code, the lock is not moved twice
+  if (lock.drop && lock.lockStatus === LockStatus.Dropped) return { result: true, DropCode: lock.drop.code, FailReason: 0 };
+
+  const code = lock.drop?.code ?? dropCodeFrom(randomInt(0, 2 ** 31));
+  try {
+    await moveLock(site.gatewayUrl, req.LockNum, 'drop', req.StationID);
+  } catch (err) {
+    if (!(err instanceof GatewayError)) throw err;
+    await recordFault(req.StationID, req.LockNum, err.message, now.toISOString());
+    logger.warn('lock drop failed at the gateway', { issue: err.message });
+    return refused(DropFail.Faulted);
+  }
+  if (!(await recordDrop(req.StationID, req.LockNum, { code, OperatorID: partner.operatorId, at: now.toISOString() })))
+    return refused(DropFail.Taken);
+  metrics.addMetric('LockDrops', MetricUnit.Count, 1);
+  logger.info('lock dropped');
+  return { result: true, DropCode: code, FailReason: 0 };
+};
+
+export const dropLockResult = async (
+  partner: Partner,
+  req: RequestData<'query_drop_lock_result'>,
+): Promise<ResponseInput<'query_drop_lock_result'>> => {
+  const site = await siteOf(partner, req.StationID);
+  if (!site?.spaces.some((s) => s.LockNum === req.LockNum)) throw new TcecError(Ret.BizError, 'LockNum: no such lock at this station');
+  const lock = await getLock(req.StationID, req.LockNum);
+  // another partner's drop is not the caller's to see: for it, there is no drop in force
+  const own = lock.drop?.OperatorID === partner.operatorId ? lock.drop : undefined;
+  if (req.DropCode !== undefined && req.DropCode !== own?.code)
+    throw new TcecError(Ret.BizError, 'DropCode: spent or not issued for this lock');
+  return { LockNum: req.LockNum, DropCode: own?.code ?? 0, DropInfo: dropInfo(lock), LockStatus: lock.lockStatus };
+};
+
+/**
+ * A connector's status changed: when the car has left a space whose lock is dropped, raise it (the
+ * drop's code is spent). A gateway failure records the fault and throws (the event is retried).
+ */
+export const raiseAfterCarLeft = async (e: { StationID: string; ConnectorID: string; status: number }, now: Date): Promise<boolean> => {
+  if (!carLeft(e.status)) return false;
+  const ext = (await getStationMeta(e.StationID))?.extensions;
+  const space = ext?.ParkingSpaces?.find((s) => s.ConnectorID === e.ConnectorID);
+  if (!space || !ext?.CarParkGatewayUrl) return false;
+  const lock = await getLock(e.StationID, space.LockNum);
+  if (!lock.drop) return false;
+  logger.appendKeys({ StationID: e.StationID, LockNum: space.LockNum, ConnectorID: e.ConnectorID });
+  try {
+    await moveLock(ext.CarParkGatewayUrl, space.LockNum, 'raise', e.StationID);
+  } catch (err) {
+    if (err instanceof GatewayError) await recordFault(e.StationID, space.LockNum, err.message, now.toISOString());
+    throw err;
+  }
+  const raised = await recordRaised(e.StationID, space.LockNum, lock.drop.code, now.toISOString());
+  if (raised) {
+    metrics.addMetric('LockRaises', MetricUnit.Count, 1);
+    logger.info('lock raised after the car left');
+  }
+  return raised;
+};

@@ -1,0 +1,173 @@
+/**
+ * query_ground_locks / query_ground_lock_auth / query_drop_lock / query_drop_lock_result —
+ * extension (DiDi 1.4.0 ground locks 地锁, reference §5.1, §5.5), over HTTP through profiles that
+ * enable them: partner 1 a cec2016 profile listing them, partner 2 the built-in `didi` profile
+ * (xiaoju dialect, on by default). The locks are the simulated car park's
+ * (infra/local/simulator/car-park.ts) behind the station's CarParkGatewayUrl; the pile simulator
+ * runs on a manual clock.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CarPark, startCarPark } from '../../infra/local/simulator/car-park.ts';
+import { STATIONS_SEED } from '../fixtures/stations.ts';
+import { useChargingPlatform } from '../support/charging.ts';
+import { eventually } from '../support/eventually.ts';
+
+const LOCK_INTERFACES = ['query_ground_locks', 'query_ground_lock_auth', 'query_drop_lock', 'query_drop_lock_result'];
+const seedFile = join(tmpdir(), `evcs-ground-locks-seed-${process.pid}.json`);
+let park: CarPark;
+
+// before the platform starts (hooks run in order): the car park, then the seed that names it
+beforeAll(async () => {
+  park = await startCarPark(0);
+  const seed = JSON.parse(readFileSync(STATIONS_SEED, 'utf8')) as {
+    partners: Array<Record<string, unknown>>;
+    stations: Array<Record<string, unknown>>;
+    profiles?: Record<string, unknown>;
+  };
+  seed.profiles = { locks: { extends: 'cec2016', extensions: LOCK_INTERFACES } };
+  (seed.partners[0] as Record<string, unknown>).profile = 'locks';
+  (seed.partners[1] as Record<string, unknown>).profile = 'didi';
+  const fx1 = seed.stations.find((s) => s.StationID === 'FX0001') as Record<string, unknown>;
+  fx1.CarParkGatewayUrl = park.siteUrl('FX0001');
+  fx1.ParkingSpaces = [
+    { LockNum: 'L01', WorkplaceName: 'B1-017', ConnectorID: 'FX0001E01C1' },
+    { LockNum: 'L02', WorkplaceName: 'B1-018', ConnectorID: 'FX0001E01C2' },
+  ];
+  writeFileSync(seedFile, JSON.stringify(seed));
+});
+afterAll(async () => park?.stop());
+
+const ctx = useChargingPlatform({ seedFile });
+
+type Locks = { groundLocks: Array<{ LockNum: string; WorkplaceName: string; LockStatus: number; ConnectorID?: string }> };
+const locksSeenBy = async (c: typeof ctx.p1, stationId = 'FX0001') => {
+  const r = await c.call('query_ground_locks', { StationID: stationId });
+  expect(r.ret).toBe(0);
+  return (r.data as Locks).groundLocks;
+};
+const lockStatusOf = async (lockNum: string) => (await locksSeenBy(ctx.p2)).find((l) => l.LockNum === lockNum)?.LockStatus;
+const drop = (c: typeof ctx.p1, lockNum: string, stationId = 'FX0001') =>
+  c.call('query_drop_lock', { StationID: stationId, LockNum: lockNum, Lat: 31.23, Lng: 121.47 });
+
+describe('query_ground_locks — extension (DiDi 1.4.0, §5.1 ground locks)', () => {
+  it("lists a station's locks with WorkplaceName and LockStatus 50 (raised); a station without locks or not granted: none", async () => {
+    expect(await locksSeenBy(ctx.p2)).toEqual([
+      { LockNum: 'L01', WorkplaceName: 'B1-017', LockStatus: 50, ConnectorID: 'FX0001E01C1' },
+      { LockNum: 'L02', WorkplaceName: 'B1-018', LockStatus: 50, ConnectorID: 'FX0001E01C2' },
+    ]);
+    // both dialects: the cec2016 partner sees the same
+    expect((await locksSeenBy(ctx.p1)).map((l) => l.LockStatus)).toEqual([50, 50]);
+    expect(await locksSeenBy(ctx.p1, 'FX0003')).toEqual([]);
+    // FX0002 is not granted to partner 2: it looks like a station without locks
+    expect(await locksSeenBy(ctx.p2, 'FX0002')).toEqual([]);
+  });
+
+  it('a partner whose profile does not enable the parking interfaces gets Ret 4004 "not enabled"', async () => {
+    const r = await ctx.p1.call('query_parking_station', { StationID: 'FX0001' });
+    expect(r.ret).toBe(4004);
+    expect(r.msg).toMatch(/query_parking_station is not enabled for OperatorID MA01H3BQ2/);
+  });
+});
+
+describe('query_ground_lock_auth — extension (DiDi 1.4.0, §5.1 ground locks)', () => {
+  it('answers per station whether the caller may drop its locks', async () => {
+    const r = await ctx.p2.call('query_ground_lock_auth', { StationIDs: ['FX0001', 'FX0002', 'FX0003'], Lat: 31.2, Lng: 121.4 });
+    expect(r.ret).toBe(0);
+    expect(r.data).toEqual({
+      LocksAuth: [
+        { StationID: 'FX0001', Auth: true },
+        { StationID: 'FX0002', Auth: false },
+        { StationID: 'FX0003', Auth: false },
+      ],
+    });
+    const bad = await ctx.p2.call('query_ground_lock_auth', { StationIDs: [] });
+    expect(bad.ret).toBe(4004);
+  });
+});
+
+describe('query_drop_lock — extension (DiDi 1.4.0, §5.1 ground locks)', () => {
+  it('drops the lock with a one-time DropCode; the car charges and leaves; the lock rises and the code is spent', async () => {
+    const r = await drop(ctx.p2, 'L01');
+    expect(r.ret).toBe(0);
+    const { result, DropCode: code } = r.data as { result: boolean; DropCode: number };
+    expect(result).toBe(true);
+    expect(code).toBeGreaterThanOrEqual(100_000);
+    expect(park.lockStatus('FX0001', 'L01')).toBe(10);
+    expect(await lockStatusOf('L01')).toBe(10);
+    // the same partner again: the same code, the lock not moved twice
+    expect((await drop(ctx.p2, 'L01')).data).toMatchObject({ result: true, DropCode: code });
+    // another partner cannot take the space while the drop is in force
+    expect((await drop(ctx.p1, 'L01')).data).toMatchObject({ result: false, FailReason: 2 });
+
+    const res = await ctx.p2.call('query_drop_lock_result', { StationID: 'FX0001', LockNum: 'L01', DropCode: code });
+    expect(res.ret).toBe(0);
+    expect(res.data).toEqual({ LockNum: 'L01', DropCode: code, DropInfo: 'dropped', LockStatus: 10 });
+
+    // the car parks, charges, stops; the lock stays down until the car has left
+    const seq = await ctx.charging(ctx.p2, 'FX0001E01C1');
+    await ctx.stopped(ctx.p2, seq, 'FX0001E01C1');
+    expect(await lockStatusOf('L01')).toBe(10);
+    await ctx.admin('FX0001E01C1', 'unplugged', 1);
+    await eventually(() => lockStatusOf('L01'), { until: (s) => s === 50, what: 'L01 raised after the car left' });
+    expect(park.lockStatus('FX0001', 'L01')).toBe(50);
+
+    // the code is spent: quoting it again is stale (Ret 4004), and no drop is in force
+    const stale = await ctx.p2.call('query_drop_lock_result', { StationID: 'FX0001', LockNum: 'L01', DropCode: code });
+    expect(stale.ret).toBe(4004);
+    expect(stale.msg).toMatch(/DropCode: spent or not issued/);
+    expect((await ctx.p2.call('query_drop_lock_result', { StationID: 'FX0001', LockNum: 'L01' })).data).toMatchObject({
+      DropCode: 0,
+      DropInfo: 'raised',
+      LockStatus: 50,
+    });
+  });
+
+  it("refuses a lock of another partner's order, an unknown LockNum, a faulted lock (then drops it once healthy)", async () => {
+    const seq = await ctx.charging(ctx.p1, 'FX0001E01C2');
+    // partner 1's session holds L02's connector: partner 2 may not drop it
+    expect((await drop(ctx.p2, 'L02')).data).toMatchObject({ result: false, FailReason: 2 });
+    expect(park.lockStatus('FX0001', 'L02')).toBe(50);
+    // unknown lock, a station without locks
+    expect((await drop(ctx.p2, 'L99')).data).toMatchObject({ result: false, FailReason: 1 });
+    expect((await drop(ctx.p1, 'L01', 'FX0003')).data).toMatchObject({ result: false, FailReason: 1 });
+    const unknown = await ctx.p2.call('query_drop_lock_result', { StationID: 'FX0001', LockNum: 'L99' });
+    expect(unknown.ret).toBe(4004);
+    // a wrong code for a lock without a drop in force
+    expect((await ctx.p1.call('query_drop_lock_result', { StationID: 'FX0001', LockNum: 'L02', DropCode: 123456 })).ret).toBe(4004);
+
+    // the lock faults: the drop is refused (FailReason 3) and LockStatus is 0 (unknown)
+    park.setLockFault('FX0001', 'L02', true);
+    expect((await drop(ctx.p1, 'L02')).data).toMatchObject({ result: false, FailReason: 3 });
+    expect(await lockStatusOf('L02')).toBe(0);
+    expect((await ctx.p1.call('query_drop_lock_result', { StationID: 'FX0001', LockNum: 'L02' })).data).toMatchObject({
+      DropCode: 0,
+      DropInfo: 'lock fault: lock faulted',
+      LockStatus: 0,
+    });
+    // repaired: the partner whose session holds the connector drops it
+    park.setLockFault('FX0001', 'L02', false);
+    const ok = await drop(ctx.p1, 'L02');
+    expect(ok.data).toMatchObject({ result: true, FailReason: 0 });
+    expect(await lockStatusOf('L02')).toBe(10);
+    await ctx.stopped(ctx.p1, seq, 'FX0001E01C2');
+    await ctx.admin('FX0001E01C2', 'unplugged', 1);
+    await eventually(() => lockStatusOf('L02'), { until: (s) => s === 50, what: 'L02 raised after the car left' });
+  });
+});
+
+describe('query_drop_lock_result — extension (DiDi 1.4.0, §5.1 ground locks)', () => {
+  it("another partner's drop is not the caller's: it sees no code, and quoting one is refused", async () => {
+    const r = await drop(ctx.p2, 'L01');
+    const code = (r.data as { DropCode: number }).DropCode;
+    const seen = await ctx.p1.call('query_drop_lock_result', { StationID: 'FX0001', LockNum: 'L01' });
+    expect(seen.data).toMatchObject({ LockNum: 'L01', DropCode: 0, LockStatus: 10 });
+    expect((await ctx.p1.call('query_drop_lock_result', { StationID: 'FX0001', LockNum: 'L01', DropCode: code })).ret).toBe(4004);
+    // the car never came: leaving it idle raises nothing until a status change says the car left
+    await ctx.admin('FX0001E01C1', 'plugged', 2);
+    await ctx.admin('FX0001E01C1', 'unplugged', 1);
+    await eventually(() => lockStatusOf('L01'), { until: (s) => s === 50, what: 'L01 raised' });
+  });
+});
