@@ -41,14 +41,14 @@ import {
   paginateQuery,
   paginateScan,
   type QueryCommandInput,
-  TransactWriteCommand,
-  type TransactWriteCommandInput,
   UpdateCommand,
+  type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.ts';
 import { type LiveStatus, type StoredStatus, toLiveStatus } from '../domain/connector-status.ts';
 import { EMPTY_EXTENSIONS_HASH } from '../domain/content-hash.ts';
 import type { PolicyInfo, StationExtensions, StationInfo, StationParts } from '../domain/station-records.ts';
+import { batchWriteAll, type WriteRequest } from './batch-write.ts';
 import { conditionalWrite, dynamo } from './dynamo.ts';
 
 const table = () => config().tableName('stations');
@@ -60,8 +60,6 @@ interface BatchGetResult {
   Responses?: Record<string, Record<string, unknown>[]>;
   UnprocessedKeys?: Record<string, { Keys?: Record<string, unknown>[] }>;
 }
-
-type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 export interface StationIndexEntry {
   stationId: string;
@@ -373,21 +371,17 @@ export const connectorOwnerConflicts = async (
 ): Promise<Array<{ connectorId: string; stationId: string; ownedBy: string }>> => {
   const importing = new Set(parts.map((p) => p.stationId));
   const wanted = parts.flatMap((p) => p.connectors.map((c) => ({ connectorId: c.connectorId, stationId: p.stationId })));
+  // one BatchGet per 100 connectors, all in flight at once (the SDK's socket pool queues them)
+  const owners = new Map(
+    (await batchGetAll(wanted.map((w) => connRef(w.connectorId)))).map((i) => [
+      String(i.pk).slice('CONNECTOR#'.length),
+      String(i.stationId),
+    ]),
+  );
   const out: Array<{ connectorId: string; stationId: string; ownedBy: string }> = [];
-  for (let i = 0; i < wanted.length; i += 100) {
-    const chunk = wanted.slice(i, i + 100);
-    let keys: Record<string, unknown>[] | undefined = chunk.map((w) => connRef(w.connectorId));
-    const owners = new Map<string, string>();
-    for (let attempt = 0; keys?.length && attempt < 8; attempt++) {
-      if (attempt) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
-      const res = (await dynamo().send(new BatchGetCommand({ RequestItems: { [table()]: { Keys: keys } } }))) as BatchGetResult;
-      for (const item of res.Responses?.[table()] ?? []) owners.set(String(item.pk).slice('CONNECTOR#'.length), String(item.stationId));
-      keys = res.UnprocessedKeys?.[table()]?.Keys;
-    }
-    for (const w of chunk) {
-      const owner = owners.get(w.connectorId);
-      if (owner && owner !== w.stationId && !importing.has(owner)) out.push({ ...w, ownedBy: owner });
-    }
+  for (const w of wanted) {
+    const owner = owners.get(w.connectorId);
+    if (owner && owner !== w.stationId && !importing.has(owner)) out.push({ ...w, ownedBy: owner });
   }
   return out;
 };
@@ -402,25 +396,29 @@ const stationItems = async (stationId: string): Promise<Map<string, Record<strin
   return new Map(items.map((i) => [String(i.sk), i]));
 };
 
-const writeChunks = async (items: TransactItem[]): Promise<void> => {
-  for (let i = 0; i < items.length; i += 100) {
-    await dynamo().send(new TransactWriteCommand({ TransactItems: items.slice(i, i + 100) }));
-  }
-};
-
 type StationResult = 'created' | 'changed' | 'unchanged';
 
-const importOne = async (
+/** What importing one station writes: puts and deletes (BatchWrite), updates of existing connectors, its META (written last). */
+interface StationPlan {
+  result: StationResult;
+  writes: WriteRequest[];
+  /** connectors that exist and changed: UpdateItem, not Put (the item also holds the connector's live status) */
+  updates: UpdateCommandInput[];
+  meta?: Record<string, unknown>;
+}
+
+const planStation = (
   p: StationParts,
+  existing: ReadonlyMap<string, Record<string, unknown>>,
   allConnectorIds: ReadonlySet<string>,
   nowMs: number,
   sum: ImportSummary,
-): Promise<StationResult> => {
+): StationPlan => {
   const T = table();
   const pk = stationPk(p.stationId);
-  const existing = await stationItems(p.stationId);
   const meta = existing.get('META');
-  const writes: TransactItem[] = [];
+  const writes: WriteRequest[] = [];
+  const updates: UpdateCommandInput[] = [];
   let stationChangedAt = meta && meta.hash === p.stationHash ? Number(meta.changedAt) : nowMs;
   let effChangedAt = stationChangedAt;
 
@@ -429,11 +427,11 @@ const importOne = async (
   for (const sk of existing.keys()) {
     // equipment or connectors that left the station: the station itself changed
     if ((sk.startsWith('EQUIP#') && !wantedEquip.has(sk)) || (sk.startsWith('CONN#') && !wantedConn.has(sk))) {
-      writes.push({ Delete: { TableName: T, Key: { pk, sk } } });
+      writes.push({ DeleteRequest: { Key: { pk, sk } } });
       stationChangedAt = nowMs;
       if (sk.startsWith('CONN#')) {
         const cid = sk.slice('CONN#'.length);
-        if (!allConnectorIds.has(cid)) writes.push({ Delete: { TableName: T, Key: connRef(cid) } });
+        if (!allConnectorIds.has(cid)) writes.push({ DeleteRequest: { Key: connRef(cid) } });
       }
     }
   }
@@ -444,7 +442,7 @@ const importOne = async (
     if (!cur || cur.hash !== e.hash) {
       at = nowMs;
       sum.equipmentChanged++;
-      writes.push({ Put: { TableName: T, Item: { pk, sk: `EQUIP#${e.equipmentId}`, hash: e.hash, changedAt: at } } });
+      writes.push({ PutRequest: { Item: { pk, sk: `EQUIP#${e.equipmentId}`, hash: e.hash, changedAt: at } } });
     }
     effChangedAt = Math.max(effChangedAt, at);
   }
@@ -454,57 +452,61 @@ const importOne = async (
     if (!cur || cur.hash !== c.hash || cur.equipmentId !== c.equipmentId) {
       at = nowMs;
       sum.connectorsChanged++;
-      // Update, not Put: the item also holds the connector's live status
-      writes.push({
-        Update: {
+      const item = { pk, sk: `CONN#${c.connectorId}` };
+      // a new connector has no live status yet (the ingest writes only to an existing item): a Put
+      if (!cur) writes.push({ PutRequest: { Item: { ...item, hash: c.hash, changedAt: at, equipmentId: c.equipmentId } } });
+      else
+        updates.push({
           TableName: T,
-          Key: { pk, sk: `CONN#${c.connectorId}` },
+          Key: item,
           UpdateExpression: 'SET #h = :h, changedAt = :t, equipmentId = :e',
           ExpressionAttributeNames: { '#h': 'hash' },
           ExpressionAttributeValues: { ':h': c.hash, ':t': at, ':e': c.equipmentId },
-        },
-      });
-      writes.push({ Put: { TableName: T, Item: { ...connRef(c.connectorId), stationId: p.stationId, equipmentId: c.equipmentId } } });
+        });
+      writes.push({ PutRequest: { Item: { ...connRef(c.connectorId), stationId: p.stationId, equipmentId: c.equipmentId } } });
     }
     effChangedAt = Math.max(effChangedAt, at);
   }
   const policyChanged = !meta || meta.policyHash !== p.policyHash;
   if (policyChanged && meta) sum.policiesChanged++;
-  const infoChanged = !meta || writes.length > 0 || meta.hash !== p.stationHash || Number(meta.effChangedAt) !== effChangedAt;
+  const infoChanged =
+    !meta || writes.length > 0 || updates.length > 0 || meta.hash !== p.stationHash || Number(meta.effChangedAt) !== effChangedAt;
   const extensionsChanged = (meta?.extensionsHash ?? EMPTY_EXTENSIONS_HASH) !== p.extensionsHash;
-  if (!infoChanged && !policyChanged && !extensionsChanged) return 'unchanged';
-  if (infoChanged) writes.push({ Put: { TableName: T, Item: { pk, sk: 'DOC', doc: JSON.stringify(p.info) } } });
-  // META last: a crash mid-way leaves the old META, and the next import redoes what is missing
-  writes.push({
-    Put: {
-      TableName: T,
-      Item: {
-        pk,
-        sk: 'META',
-        stationId: p.stationId,
-        hash: p.stationHash,
-        changedAt: stationChangedAt,
-        effChangedAt,
-        policy: p.policy,
-        policyHash: p.policyHash,
-        policyChangedAt: policyChanged ? nowMs : Number(meta?.policyChangedAt ?? nowMs),
-        extensions: p.extensions,
-        extensionsHash: p.extensionsHash,
-        gsi1pk: 'STATION',
-        gsi1sk: effChangedAt,
-      },
+  if (!infoChanged && !policyChanged && !extensionsChanged) return { result: 'unchanged', writes, updates };
+  if (infoChanged) writes.push({ PutRequest: { Item: { pk, sk: 'DOC', doc: JSON.stringify(p.info) } } });
+  return {
+    result: meta ? 'changed' : 'created',
+    writes,
+    updates,
+    meta: {
+      pk,
+      sk: 'META',
+      stationId: p.stationId,
+      hash: p.stationHash,
+      changedAt: stationChangedAt,
+      effChangedAt,
+      policy: p.policy,
+      policyHash: p.policyHash,
+      policyChangedAt: policyChanged ? nowMs : Number(meta?.policyChangedAt ?? nowMs),
+      extensions: p.extensions,
+      extensionsHash: p.extensionsHash,
+      gsi1pk: 'STATION',
+      gsi1sk: effChangedAt,
     },
-  });
-  await writeChunks(writes);
-  return meta ? 'changed' : 'created';
+  };
 };
 
 /**
  * Upsert validated stations (validation and conflict checks happen BEFORE this is called; see
  * shared/services/station-import.ts). Stations not in `parts` are left as they are. Idempotent:
  * unchanged content writes nothing and bumps no change time.
+ *
+ * Batch-shaped: every station's stored items are read (a Query each, `concurrency` at a time), the
+ * writes of all stations are planned, then made in two phases — every item but META (BatchWrite,
+ * 25 per call; existing connectors by UpdateItem), then every changed station's META (BatchWrite).
+ * META last: a crash mid-way leaves the old META, and the next import redoes what is missing.
  */
-export const importStationParts = async (parts: readonly StationParts[], now = new Date(), concurrency = 8): Promise<ImportSummary> => {
+export const importStationParts = async (parts: readonly StationParts[], now = new Date(), concurrency = 16): Promise<ImportSummary> => {
   const sum: ImportSummary = {
     stations: parts.length,
     created: 0,
@@ -516,13 +518,32 @@ export const importStationParts = async (parts: readonly StationParts[], now = n
   };
   const allConnectorIds = new Set(parts.flatMap((p) => p.connectors.map((c) => c.connectorId)));
   const nowMs = now.getTime();
+  const plans: StationPlan[] = [];
   let next = 0;
-  const worker = async () => {
-    for (let p = parts[next++]; p !== undefined; p = parts[next++]) {
-      sum[await importOne(p, allConnectorIds, nowMs, sum)]++;
+  const reader = async () => {
+    for (let i = next++; i < parts.length; i = next++) {
+      const p = parts[i] as StationParts;
+      const plan = planStation(p, await stationItems(p.stationId), allConnectorIds, nowMs, sum);
+      sum[plan.result]++;
+      plans.push(plan);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, parts.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(concurrency, parts.length) }, reader));
+  await batchWriteAll(
+    table(),
+    plans.flatMap((p) => p.writes),
+  );
+  const updates = plans.flatMap((p) => p.updates);
+  next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(8, updates.length) }, async () => {
+      for (let i = next++; i < updates.length; i = next++) await dynamo().send(new UpdateCommand(updates[i] as UpdateCommandInput));
+    }),
+  );
+  await batchWriteAll(
+    table(),
+    plans.flatMap((p) => (p.meta ? [{ PutRequest: { Item: p.meta } }] : [])),
+  );
   refCache.clear();
   return sum;
 };
