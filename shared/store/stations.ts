@@ -48,7 +48,7 @@ import { config } from '../config.ts';
 import { type LiveStatus, type StoredStatus, toLiveStatus } from '../domain/connector-status.ts';
 import { EMPTY_EXTENSIONS_HASH } from '../domain/content-hash.ts';
 import type { PolicyInfo, StationExtensions, StationInfo, StationParts } from '../domain/station-records.ts';
-import { batchWriteAll, type WriteRequest } from './batch-write.ts';
+import { batchWriteAll, type TransactUpdate, transactUpdates, type WriteRequest } from './batch-write.ts';
 import { conditionalWrite, dynamo } from './dynamo.ts';
 
 const table = () => config().tableName('stations');
@@ -294,28 +294,36 @@ export interface PendingMark {
  * false: the stored version moved (re-read and decide again).
  */
 export const writeConnectorStatus = async (w: StatusWrite, expected: number | undefined, mark?: PendingMark): Promise<boolean> =>
-  conditionalWrite(
-    dynamo(),
-    new UpdateCommand({
-      TableName: table(),
-      Key: connKey(w.stationId, w.connectorId),
-      ConditionExpression:
-        expected !== undefined ? 'version = :rv AND version < :v' : 'attribute_exists(pk) AND attribute_not_exists(version)',
-      UpdateExpression: mark
-        ? 'SET #s = :s, parkStatus = :ps, lockStatus = :ls, version = :v, observedAt = :o, pendingAnnounce = :pv, announcePrevious = :prev, pendingSince = :now'
-        : 'SET #s = :s, parkStatus = :ps, lockStatus = :ls, version = :v, observedAt = :o',
-      ExpressionAttributeNames: { '#s': 'status' },
-      ExpressionAttributeValues: {
-        ':s': w.status,
-        ':ps': w.parkStatus,
-        ':ls': w.lockStatus,
-        ':v': w.version,
-        ':o': w.observedAt,
-        ...(expected !== undefined ? { ':rv': expected } : {}),
-        ...(mark ? { ':pv': mark.version, ':prev': mark.previous, ':now': Date.now() } : {}),
-      },
-    }),
-  );
+  conditionalWrite(dynamo(), new UpdateCommand(statusUpdate(w, expected, mark)));
+
+const statusUpdate = (w: StatusWrite, expected: number | undefined, mark?: PendingMark): TransactUpdate => ({
+  TableName: table(),
+  Key: connKey(w.stationId, w.connectorId),
+  ConditionExpression: expected !== undefined ? 'version = :rv AND version < :v' : 'attribute_exists(pk) AND attribute_not_exists(version)',
+  UpdateExpression: mark
+    ? 'SET #s = :s, parkStatus = :ps, lockStatus = :ls, version = :v, observedAt = :o, pendingAnnounce = :pv, announcePrevious = :prev, pendingSince = :now'
+    : 'SET #s = :s, parkStatus = :ps, lockStatus = :ls, version = :v, observedAt = :o',
+  ExpressionAttributeNames: { '#s': 'status' },
+  ExpressionAttributeValues: {
+    ':s': w.status,
+    ':ps': w.parkStatus,
+    ':ls': w.lockStatus,
+    ':v': w.version,
+    ':o': w.observedAt,
+    ...(expected !== undefined ? { ':rv': expected } : {}),
+    ...(mark ? { ':pv': mark.version, ':prev': mark.previous, ':now': Date.now() } : {}),
+  },
+});
+
+/**
+ * Many connectors' compare-and-sets (distinct connectors) in TransactWriteItems of up to 100: one
+ * round trip instead of one per connector, each with exactly the condition of writeConnectorStatus
+ * (a lost one cancels only itself: the others are sent again). Per write: applied, or false when the
+ * stored version moved (re-read and decide again).
+ */
+export const writeConnectorStatuses = async (
+  writes: readonly { w: StatusWrite; expected: number | undefined; mark?: PendingMark | undefined }[],
+): Promise<boolean[]> => transactUpdates(writes.map((x) => statusUpdate(x.w, x.expected, x.mark)));
 
 /**
  * Store one status report unless a newer (or the same) version is already there (read, decide,
@@ -339,16 +347,20 @@ export const applyConnectorStatus = async (
 
 /** The change of `version` has been published (a no-op when a newer write replaced the mark). */
 export const markAnnounced = async (stationId: string, connectorId: string, version: number): Promise<void> => {
-  await conditionalWrite(
-    dynamo(),
-    new UpdateCommand({
-      TableName: table(),
-      Key: { pk: stationPk(stationId), sk: `CONN#${connectorId}` },
-      ConditionExpression: 'pendingAnnounce = :v',
-      UpdateExpression: 'REMOVE pendingAnnounce, announcePrevious, pendingSince',
-      ExpressionAttributeValues: { ':v': version },
-    }),
-  );
+  await conditionalWrite(dynamo(), new UpdateCommand(clearMark(stationId, connectorId, version)));
+};
+
+const clearMark = (stationId: string, connectorId: string, version: number): TransactUpdate => ({
+  TableName: table(),
+  Key: connKey(stationId, connectorId),
+  ConditionExpression: 'pendingAnnounce = :v',
+  UpdateExpression: 'REMOVE pendingAnnounce, announcePrevious, pendingSince',
+  ExpressionAttributeValues: { ':v': version },
+});
+
+/** markAnnounced for many connectors (distinct), in transactions of up to 100. */
+export const markAnnouncedMany = async (marks: readonly { stationId: string; connectorId: string; version: number }[]): Promise<void> => {
+  await transactUpdates(marks.map((m) => clearMark(m.stationId, m.connectorId, m.version)));
 };
 
 // ───────────────────────────── import ─────────────────────────────
