@@ -12,7 +12,7 @@
  *
  *   npx tsx bench/roaming.bench.ts      (or: npm run bench -- roaming)
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,7 +31,9 @@ const main = async (): Promise<void> => {
   const { topology } = await import('../infra/topology/index.ts');
   const { TIER_DEFAULTS } = await import('../infra/topology/types.ts');
 
-  const dir = mkdtempSync(join(tmpdir(), 'evcs-roaming-bench-'));
+  // B's data dir (its DynamoDB Local's SQLite file) on tmpfs when there is one: on a shared, loaded
+  // disk every SQLite commit waits for an fsync, and B's start would measure the disk, not the import
+  const dir = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'evcs-roaming-bench-'));
   const demo = JSON.parse(readFileSync(DEMO_SEED, 'utf8')) as { stations: Record<string, unknown>[] };
   const stations = Array.from({ length: N }, (_, i) => {
     const s = demo.stations[i % demo.stations.length]!;

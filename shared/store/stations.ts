@@ -164,18 +164,22 @@ export const getConnectorRef = async (connectorId: string, { fresh = false } = {
 };
 
 /**
- * How many connectors have no live status stored yet (never heard from). The local runtime's
- * readiness check: a Scan of the connector items (the demo dataset: ~5,000 small items, one or
- * two pages), never on a request path.
+ * How many connectors have no live status stored yet (never heard from) — or, with `sinceVersion`,
+ * none reported since then (a status left from before a restart is not what the pile says now).
+ * The local runtime's readiness check: a Scan of the connector items (the demo dataset: ~5,000
+ * small items, one or two pages), never on a request path.
  */
-export const countConnectorsWithoutStatus = async (): Promise<number> => {
+export const countConnectorsWithoutStatus = async (sinceVersion?: number): Promise<number> => {
   let n = 0;
   const pages = paginateScan(
     { client: dynamo() },
     {
       TableName: table(),
-      FilterExpression: 'begins_with(sk, :c) AND attribute_not_exists(version)',
-      ExpressionAttributeValues: { ':c': 'CONN#' },
+      FilterExpression:
+        sinceVersion === undefined
+          ? 'begins_with(sk, :c) AND attribute_not_exists(version)'
+          : 'begins_with(sk, :c) AND (attribute_not_exists(version) OR version < :since)',
+      ExpressionAttributeValues: sinceVersion === undefined ? { ':c': 'CONN#' } : { ':c': 'CONN#', ':since': sinceVersion },
       Select: 'COUNT',
     },
   );
