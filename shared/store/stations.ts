@@ -40,6 +40,7 @@ import {
   GetCommand,
   paginateQuery,
   paginateScan,
+  QueryCommand,
   type QueryCommandInput,
   UpdateCommand,
   type UpdateCommandInput,
@@ -98,15 +99,49 @@ const queryAll = async (input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveS
   return out;
 };
 
-/** Every station (or those whose effective change time is after `sinceMs`), unsorted. */
-export const listStationIndex = async (sinceMs?: number): Promise<StationIndexEntry[]> => {
+const readIndex = async (): Promise<StationIndexEntry[]> => {
   const items = await queryAll({
     IndexName: BY_CHANGE_INDEX,
-    KeyConditionExpression: sinceMs === undefined ? 'gsi1pk = :p' : 'gsi1pk = :p AND gsi1sk > :t',
-    ExpressionAttributeValues: sinceMs === undefined ? { ':p': 'STATION' } : { ':p': 'STATION', ':t': sinceMs },
+    KeyConditionExpression: 'gsi1pk = :p',
+    ExpressionAttributeValues: { ':p': 'STATION' },
     ProjectionExpression: 'stationId, effChangedAt',
   });
   return items.map((i) => ({ stationId: String(i.stationId), effChangedAt: Number(i.effChangedAt) }));
+};
+
+/** the newest effective change time of any station (one item read, newest first) */
+const newestChange = async (): Promise<number | undefined> => {
+  const res = await dynamo().send(
+    new QueryCommand({
+      TableName: table(),
+      IndexName: BY_CHANGE_INDEX,
+      KeyConditionExpression: 'gsi1pk = :p',
+      ExpressionAttributeValues: { ':p': 'STATION' },
+      ProjectionExpression: 'effChangedAt',
+      ScanIndexForward: false,
+      Limit: 1,
+    }),
+  );
+  const top = res.Items?.[0];
+  return top ? Number(top.effChangedAt) : undefined;
+};
+
+/**
+ * The whole index, kept per warm Lambda while no station changed: a partner pulling 10,000 stations
+ * in 100 pages reads the index once and, per page, one item (the newest change time: every import
+ * that changes a station moves it forward, and stations are never deleted) instead of 10,000.
+ */
+let indexCache: { table: string; newest: number | undefined; entries: StationIndexEntry[] } | undefined;
+
+/** Every station (or those whose effective change time is after `sinceMs`), unsorted. */
+export const listStationIndex = async (sinceMs?: number): Promise<StationIndexEntry[]> => {
+  const newest = await newestChange();
+  let cached = indexCache;
+  if (!cached || cached.table !== table() || cached.newest !== newest) {
+    cached = { table: table(), newest, entries: await readIndex() };
+    indexCache = cached;
+  }
+  return sinceMs === undefined ? [...cached.entries] : cached.entries.filter((e) => e.effChangedAt > sinceMs);
 };
 
 /** The StationInfo documents of these stations, in the given order (unknown ones left out). */
