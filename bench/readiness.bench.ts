@@ -135,8 +135,8 @@ export const main = async (): Promise<void> => {
       })(),
       sleep(limit),
     ]);
-  await waitMs(() => health200, 120_000);
-  await waitMs(() => allKnown, 120_000);
+  await waitMs(() => health200, 600_000);
+  await waitMs(() => allKnown, 600_000);
   health200 ??= NaN;
   allKnown ??= NaN;
   void healthPoll;
