@@ -332,7 +332,7 @@ export interface PendingMark {
  * pending mark of an earlier write is left as it is (its change still owes an announcement).
  * false: the stored version moved (re-read and decide again).
  */
-export const writeConnectorStatus = async (w: StatusWrite, expected: number | undefined, mark?: PendingMark): Promise<boolean> =>
+const writeConnectorStatus = async (w: StatusWrite, expected: number | undefined, mark?: PendingMark): Promise<boolean> =>
   conditionalWrite(dynamo(), new UpdateCommand(statusUpdate(w, expected, mark)));
 
 const statusUpdate = (w: StatusWrite, expected: number | undefined, mark?: PendingMark): TransactUpdate => ({
@@ -384,11 +384,6 @@ export const applyConnectorStatus = async (
   throw new Error(`connector ${w.connectorId}: status write lost 20 races in a row`);
 };
 
-/** The change of `version` has been published (a no-op when a newer write replaced the mark). */
-export const markAnnounced = async (stationId: string, connectorId: string, version: number): Promise<void> => {
-  await conditionalWrite(dynamo(), new UpdateCommand(clearMark(stationId, connectorId, version)));
-};
-
 const clearMark = (stationId: string, connectorId: string, version: number): TransactUpdate => ({
   TableName: table(),
   Key: connKey(stationId, connectorId),
@@ -397,7 +392,7 @@ const clearMark = (stationId: string, connectorId: string, version: number): Tra
   ExpressionAttributeValues: { ':v': version },
 });
 
-/** markAnnounced for many connectors (distinct), in transactions of up to 100. */
+/** These changes have been published: clear their marks (a no-op where a newer write replaced the mark); distinct connectors, in transactions of up to 100. */
 export const markAnnouncedMany = async (marks: readonly { stationId: string; connectorId: string; version: number }[]): Promise<void> => {
   await transactUpdates(marks.map((m) => clearMark(m.stationId, m.connectorId, m.version)));
 };
