@@ -5,10 +5,11 @@
  * status). Duplicates and stale reports change nothing and emit nothing.
  *
  * Batched: the reports of one SQS batch cost one BatchGet of the connector refs (cached per warm
- * Lambda), one strongly consistent BatchGet of the connectors' statuses, ONE compare-and-set write
- * per connector (its newest report; the reports between are applied in memory by the same rules,
- * shared/domain/connector-status.ts), PutEvents of the changes in tens, and one write per changed
- * connector clearing its announcement mark. A lost compare-and-set re-reads that connector alone.
+ * Lambda), one strongly consistent BatchGet of the connectors' statuses, ONE compare-and-set per
+ * connector (its newest report; the reports between are applied in memory by the same rules,
+ * shared/domain/connector-status.ts) — all of them in one TransactWriteItems (a lone one: a plain
+ * UpdateItem) — PutEvents of the changes in tens, and one transaction clearing the announcement
+ * marks. A lost compare-and-set cancels only itself: that connector is re-read and decided again.
  *
  * No change is lost: the write marks the connector's last change "pending announcement" and the
  * mark is cleared only after the events are published, so when publishing fails the records are

@@ -22,13 +22,15 @@
  *   - granted to a partner:                      the GSI result filtered by the partner's grant
  *                                                ('*' or a list), sorted by StationID, then one
  *                                                BatchGet of the page's DOC items
- *   - live status:                               conditional UpdateItem on CONN#
- *                                                `attribute_not_exists(version) OR version < :v`
+ *   - live status:                               compare-and-set on CONN# (`version = :read AND
+ *                                                version < :v`): one UpdateItem, or a batch's
+ *                                                connectors in one TransactWriteItems (≤ 100)
  *
  * Limits: the GSI keeps every station under one partition key, read whole on each
  * query_stations_info page (≈100 bytes per station: 200 stations ≈ 20 KB, 10,000 ≈ 1 MB,
  * i.e. one or a few GSI pages). Beyond ~10,000 stations or heavy concurrent pulls, shard gsi1pk
- * (STATION#0..N) or cache the index per warm Lambda. Station data changes rarely, so the
+ * (STATION#0..N). The index is kept per warm Lambda while the newest change time is the same
+ * (listStationIndex: one item read per call otherwise). Station data changes rarely, so the
  * single-partition write rate (1,000 WCU) is never near.
  *
  * Change times are epoch ms. Re-importing unchanged content writes nothing: every unit carries a
