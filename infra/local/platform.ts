@@ -10,6 +10,7 @@ import { setLogSink, setMetricSink } from '#powertools';
 import { resetPublishClient } from '../../shared/bus/publish.ts';
 import { resetSendClient } from '../../shared/bus/send.ts';
 import { resetConfig } from '../../shared/config.ts';
+import { statusVersion } from '../../shared/domain/connector-status.ts';
 import { StationImportError, validateStations } from '../../shared/domain/station-records.ts';
 import { resetPileTransport } from '../../shared/piles/transport.ts';
 import { readSeed, type Seed } from '../../shared/seed.ts';
@@ -145,7 +146,10 @@ export const startPlatform = async (opts: PlatformOptions): Promise<Platform> =>
     : { seed: seedAsFiled, partners: new Map<string, DemoPartner>() };
 
   // ready = the platform can serve a session: started, seeded, and (with the embedded simulator)
-  // every simulated connector's status stored. Checked on /health until true, then it stays true.
+  // every simulated connector's status stored as its pile reported it since this start (a status
+  // left in the data dir by the last run is not what the pile says now). Checked on /health until
+  // true, then it stays true.
+  const reportedSince = simulator ? statusVersion(simulator.now(), 0) : undefined;
   let started = false;
   let statusesKnown = false;
   let checking: Promise<boolean> | undefined;
@@ -155,7 +159,7 @@ export const startPlatform = async (opts: PlatformOptions): Promise<Platform> =>
     if (!started) return false;
     if (statusesKnown || !simulator) return true;
     if (!checking && Date.now() - checkedAt < 250) return false;
-    checking ??= countConnectorsWithoutStatus()
+    checking ??= countConnectorsWithoutStatus(reportedSince)
       .then((n) => n === 0)
       .catch(() => false)
       .finally(() => {

@@ -5,7 +5,13 @@
  * else:
  *
  *   - PileStatusChanged → EventBridge (several consumers: the connector status ingest, and what
- *     subscribes later);
+ *     subscribes later). Group commit: while one PutEvents of statuses is under way, the statuses
+ *     other callers in this process hand over wait and then leave together, up to 10 entries per
+ *     PutEvents (AWS's limit; a status entry is ~250 bytes, far under its 256 KB). A charger's
+ *     boot (BootNotification, then a StatusNotification per connector) of hundreds of piles at
+ *     once thus reaches the bus in tens, not one call per connector; a lone status leaves at once
+ *     (no timer, no added latency). A Lambda serves one frame at a time, so there each call is its
+ *     own PutEvents, as before;
  *   - PileSessionStarted / PileMeterValues / PileSessionStopped → straight to the charging queue
  *     (SQS SendMessageBatch): the charging service is their only consumer, and a meter reading every
  *     15 s per session is the platform's most frequent event — a bus hop would double its price
@@ -16,6 +22,7 @@ import { PileMeterValues, PileSessionStarted, PileSessionStopped, PileStatusChan
 import { ChargingPileEventsQueue, type PileSessionMessage } from '../../events/queues.ts';
 import { publish } from '../bus/publish.ts';
 import { sendBatch } from '../bus/send.ts';
+import { config } from '../config.ts';
 
 export const PILE_EVENTS = { PileStatusChanged, PileSessionStarted, PileSessionStopped, PileMeterValues } as const;
 type Contracts = typeof PILE_EVENTS;
@@ -25,10 +32,62 @@ export type PileEvent = { [K in PileEventType]: { type: K; detail: DetailOf<Cont
 type Route = 'bus' | 'charging-queue';
 const routeOf = (e: PileEvent): Route => (e.type === 'PileStatusChanged' ? 'bus' : 'charging-queue');
 
-/** One run of consecutive events of one route: one PutEvents (per 10) or one SendMessageBatch (per 10). */
+type StatusDetail = DetailOf<typeof PileStatusChanged>;
+
+interface Waiter {
+  details: readonly StatusDetail[];
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+/** per bus: the callers whose statuses wait for the PutEvents under way (undefined: none under way) */
+const lanes = new Map<string, Waiter[]>();
+
+/** one flusher per bus: everything that arrived while the last PutEvents ran leaves together (each caller's own order kept) */
+const flush = async (bus: string, waiting: Waiter[]): Promise<void> => {
+  try {
+    while (waiting.length) {
+      const group = waiting.splice(0, waiting.length);
+      try {
+        await publish(
+          PileStatusChanged,
+          group.flatMap((g) => g.details),
+        );
+        for (const g of group) g.resolve();
+      } catch (err) {
+        // the whole group is told: a caller retries its statuses (a duplicate is harmless, the ingest versions them)
+        for (const g of group) g.reject(err);
+      }
+    }
+  } finally {
+    lanes.delete(bus);
+  }
+};
+
+const publishStatuses = (details: readonly StatusDetail[]): Promise<void> => {
+  try {
+    // a malformed status fails its own caller, never the group it would have joined
+    for (const d of details) PileStatusChanged.detail.parse(d);
+  } catch (err) {
+    return Promise.reject(err);
+  }
+  return new Promise((resolve, reject) => {
+    const bus = config().EVENT_BUS_NAME;
+    const under = lanes.get(bus);
+    if (under) {
+      under.push({ details, resolve, reject });
+      return;
+    }
+    const waiting: Waiter[] = [{ details, resolve, reject }];
+    lanes.set(bus, waiting);
+    void flush(bus, waiting);
+  });
+};
+
+/** One run of consecutive events of one route: PutEvents (group-committed, per 10) or one SendMessageBatch (per 10). */
 const deliver = async (route: Route, run: readonly PileEvent[]): Promise<void> => {
   if (route === 'charging-queue') return sendBatch(ChargingPileEventsQueue, run as PileSessionMessage[]);
-  await publish(PileStatusChanged, run.map((e) => e.detail) as DetailOf<typeof PileStatusChanged>[]);
+  await publishStatuses(run.map((e) => e.detail) as StatusDetail[]);
 };
 
 /**

@@ -5,10 +5,11 @@
  * status). Duplicates and stale reports change nothing and emit nothing.
  *
  * Batched: the reports of one SQS batch cost one BatchGet of the connector refs (cached per warm
- * Lambda), one strongly consistent BatchGet of the connectors' statuses, ONE compare-and-set write
- * per connector (its newest report; the reports between are applied in memory by the same rules,
- * shared/domain/connector-status.ts), PutEvents of the changes in tens, and one write per changed
- * connector clearing its announcement mark. A lost compare-and-set re-reads that connector alone.
+ * Lambda), one strongly consistent BatchGet of the connectors' statuses, ONE compare-and-set per
+ * connector (its newest report; the reports between are applied in memory by the same rules,
+ * shared/domain/connector-status.ts) — all of them in one TransactWriteItems (a lone one: a plain
+ * UpdateItem) — PutEvents of the changes in tens, and one transaction clearing the announcement
+ * marks. A lost compare-and-set cancels only itself: that connector is re-read and decided again.
  *
  * No change is lost: the write marks the connector's last change "pending announcement" and the
  * mark is cleared only after the events are published, so when publishing fails the records are
@@ -25,6 +26,7 @@ import {
   type ReportOutcome,
   type StatusChange,
   type StatusPlan,
+  type StoredStatus,
   statusVersion,
   type VersionedStatus,
 } from '../domain/connector-status.ts';
@@ -34,8 +36,10 @@ import {
   getConnectorRefs,
   getConnectorStatus,
   getConnectorStatuses,
-  markAnnounced,
-  writeConnectorStatus,
+  markAnnouncedMany,
+  type PendingMark,
+  type StatusWrite,
+  writeConnectorStatuses,
 } from '../store/stations.ts';
 
 export type IngestResult = ReportOutcome | 'unknown-connector';
@@ -78,27 +82,86 @@ const versioned = (r: Report): VersionedStatus => ({
 
 type Stored = Awaited<ReturnType<typeof getConnectorStatus>>;
 
-/** decide and write one connector's reports (`first`: its status already read); undefined: no such connector at the ref's station */
-const applyGroup = async (g: Group, first: Stored | undefined, now: () => number): Promise<Applied | undefined> => {
-  let known: Stored | undefined = first;
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const cur = known ?? (await getConnectorStatus(g.ref.stationId, g.connectorId));
-    known = undefined;
-    if (cur === 'unknown') return undefined;
-    const plan = planStatusReports(
-      cur,
-      g.items.map((x) => x.v),
-      now(),
-    );
-    const write = plan.write;
-    const newest = write && g.items.find((x) => x.v.version === write.version);
-    if (!write || !newest) return { ...g, plan };
-    const last = plan.changes.at(-1);
-    const mark = last ? { version: last.version, previous: last.previousStatus ?? -1 } : undefined;
-    const status = { stationId: g.ref.stationId, connectorId: g.connectorId, ...write, observedAt: newest.r.observedAt };
-    if (await writeConnectorStatus(status, cur?.version, mark)) return { ...g, plan, ...(mark ? { pending: mark.version } : {}) };
+interface Decided {
+  plan: StatusPlan;
+  write?: { w: StatusWrite; expected: number | undefined; mark?: PendingMark };
+}
+
+/** one connector's reports against its stored status: the plan, and the one compare-and-set to make (if any) */
+const decide = (g: Group, cur: StoredStatus | undefined, now: number): Decided => {
+  const plan = planStatusReports(
+    cur,
+    g.items.map((x) => x.v),
+    now,
+  );
+  const write = plan.write;
+  const newest = write && g.items.find((x) => x.v.version === write.version);
+  if (!write || !newest) return { plan };
+  const last = plan.changes.at(-1);
+  const mark = last ? { version: last.version, previous: last.previousStatus ?? -1 } : undefined;
+  const w = { stationId: g.ref.stationId, connectorId: g.connectorId, ...write, observedAt: newest.r.observedAt };
+  return { plan, write: { w, expected: cur?.version, ...(mark ? { mark } : {}) } };
+};
+
+/**
+ * Decide and write every connector's reports: one compare-and-set per connector, all of them in
+ * transactions of up to 100 (shared/store/stations.ts writeConnectorStatuses). A connector whose
+ * stored version moved meanwhile is re-read (one BatchGet for all such) and decided again; one not
+ * at the station its ref names is looked up afresh (it may have moved). Calls `done` / `gone` /
+ * `failed` per connector.
+ */
+const applyGroups = async (
+  groups: readonly { g: Group; cur: Stored }[],
+  now: () => number,
+  on: { done: (a: Applied) => void; gone: (g: Group) => void; failed: (g: Group, err: unknown) => void },
+): Promise<void> => {
+  let todo = [...groups];
+  const relocated = new Set<string>();
+  for (let round = 0; todo.length; round++) {
+    if (round >= 20) {
+      for (const { g } of todo) on.failed(g, new Error(`connector ${g.connectorId}: status write lost 20 races in a row`));
+      return;
+    }
+    const next: { g: Group; cur: Stored }[] = [];
+    const writes: { g: Group; d: Decided & { write: NonNullable<Decided['write']> } }[] = [];
+    for (const { g, cur } of todo) {
+      if (cur === 'unknown') {
+        if (relocated.has(g.connectorId)) {
+          on.gone(g);
+          continue;
+        }
+        // the connector may have moved to another station since the ref was cached
+        relocated.add(g.connectorId);
+        try {
+          const moved = await getConnectorRef(g.connectorId, { fresh: true });
+          if (!moved) on.gone(g);
+          else next.push({ g: { ...g, ref: moved }, cur: await getConnectorStatus(moved.stationId, g.connectorId) });
+        } catch (err) {
+          on.failed(g, err);
+        }
+        continue;
+      }
+      const d = decide(g, cur, now());
+      if (d.write) writes.push({ g, d: { ...d, write: d.write } });
+      else on.done({ ...g, plan: d.plan });
+    }
+    if (writes.length) {
+      try {
+        const ok = await writeConnectorStatuses(writes.map((x) => x.d.write));
+        const lost = writes.filter((_, k) => !ok[k]);
+        writes.forEach((x, k) => {
+          if (ok[k]) on.done({ ...x.g, plan: x.d.plan, ...(x.d.write.mark ? { pending: x.d.write.mark.version } : {}) });
+        });
+        if (lost.length) {
+          const again = await getConnectorStatuses(lost.map((x) => ({ stationId: x.g.ref.stationId, connectorId: x.g.connectorId })));
+          for (const x of lost) next.push({ g: x.g, cur: again.has(x.g.connectorId) ? again.get(x.g.connectorId) : 'unknown' });
+        }
+      } catch (err) {
+        for (const x of writes) on.failed(x.g, err);
+      }
+    }
+    todo = next;
   }
-  throw new Error(`connector ${g.connectorId}: status write lost 20 races in a row`);
 };
 
 const changeEvent = (g: Applied, c: StatusChange): DetailOf<typeof ConnectorStatusChanged> => ({
@@ -144,23 +207,16 @@ export const ingestPileStatuses = async (reports: readonly Report[], now: () => 
   }
   const statuses = await getConnectorStatuses(known.map((g) => ({ stationId: g.ref.stationId, connectorId: g.connectorId })));
 
-  // 2. decide and write, one compare-and-set per connector
+  // 2. decide and write: every connector's compare-and-set in one transaction (per 100)
   const applied: Applied[] = [];
-  await Promise.all(
-    known.map(async (g) => {
-      try {
-        let a = await applyGroup(g, statuses.has(g.connectorId) ? statuses.get(g.connectorId) : 'unknown', now);
-        if (!a) {
-          // the connector may have moved to another station since the ref was cached
-          const moved = await getConnectorRef(g.connectorId, { fresh: true });
-          if (moved) a = await applyGroup({ ...g, ref: moved }, undefined, now);
-        }
-        if (a) applied.push(a);
-        else unknown(g.connectorId, g.items);
-      } catch (err) {
-        fail(g.connectorId, g.items, err);
-      }
-    }),
+  await applyGroups(
+    known.map((g) => ({ g, cur: statuses.has(g.connectorId) ? statuses.get(g.connectorId) : 'unknown' })),
+    now,
+    {
+      done: (a) => applied.push(a),
+      gone: (g) => unknown(g.connectorId, g.items),
+      failed: (g, err) => fail(g.connectorId, g.items, err),
+    },
   );
 
   // 3. announce every change (and a pending change a retry owes), then clear the marks
@@ -179,16 +235,16 @@ export const ingestPileStatuses = async (reports: readonly Report[], now: () => 
     }
   }
   if (published) {
-    await Promise.all(
-      withEvents.map(async (g) => {
-        try {
-          for (const v of [g.plan.reannounce?.version, g.pending])
-            if (v !== undefined) await markAnnounced(g.ref.stationId, g.connectorId, v);
-        } catch (err) {
-          fail(g.connectorId, g.items, err);
-        }
-      }),
-    );
+    // one clear per connector: this delivery's own mark, else the earlier one it re-announced (its own write replaced that)
+    const marks = withEvents.flatMap((g) => {
+      const version = g.pending ?? g.plan.reannounce?.version;
+      return version === undefined ? [] : [{ g, m: { stationId: g.ref.stationId, connectorId: g.connectorId, version } }];
+    });
+    try {
+      if (marks.length) await markAnnouncedMany(marks.map((x) => x.m));
+    } catch (err) {
+      for (const { g } of marks) fail(g.connectorId, g.items, err);
+    }
   }
   for (const g of applied) {
     if (g.items.some((x) => failed.has(x.i))) continue;

@@ -28,8 +28,8 @@ import { listPartners, type Partner } from '../store/partners.ts';
 import { DynamoTokenCache } from '../store/push-token-cache.ts';
 import { putPartnerConnectorStatus } from '../store/roaming.ts';
 import { getPartnerSecrets } from '../store/secrets.ts';
-import { TcecClient } from '../tcec/client.ts';
-import { type InterfaceName, parseResponseData, type ResponseData } from '../tcec/interfaces.ts';
+import { TcecClient, TcecTransportError } from '../tcec/client.ts';
+import { type InterfaceName, parseResponseData, type RequestData, type ResponseData } from '../tcec/interfaces.ts';
 import { MAX_PAGE_SIZE, MAX_STATION_IDS } from '../tcec/schemas.ts';
 import { createSeqGenerator } from '../tcec/seq.ts';
 import { formatDateTime } from '../tcec/time.ts';
@@ -101,6 +101,21 @@ export interface SyncSummary {
   requests: number;
 }
 
+/** a page that got no answer in time is asked again: a query changes nothing at the partner */
+const PAGE_ATTEMPTS = 3;
+
+const askPage = async (partner: Partner, data: RequestData<'query_stations_info'>): Promise<ResponseData<'query_stations_info'>> => {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await callPartner(partner, 'query_stations_info', data);
+    } catch (err) {
+      if (!(err instanceof TcecTransportError) || attempt >= PAGE_ATTEMPTS) throw err;
+      logger.warn('partner catalog page not answered; asked again', { OperatorID: partner.operatorId, PageNo: data.PageNo, attempt });
+      await new Promise((r) => setTimeout(r, 500 * attempt));
+    }
+  }
+};
+
 /** Pull a partner's stations (all pages) and store them; incremental after the first complete pull. */
 export const syncPartnerCatalog = async (partner: Partner, now = new Date(), opts: { full?: boolean } = {}): Promise<SyncSummary> => {
   const before = outboundRequests.count;
@@ -110,7 +125,7 @@ export const syncPartnerCatalog = async (partner: Partner, now = new Date(), opt
   let pages = 0;
   let stations = 0;
   for (let page = 1; ; page++) {
-    const res = await callPartner(partner, 'query_stations_info', {
+    const res = await askPage(partner, {
       PageNo: page,
       PageSize: MAX_PAGE_SIZE,
       ...(since ? { LastQueryTime: since } : {}),

@@ -22,13 +22,15 @@
  *   - granted to a partner:                      the GSI result filtered by the partner's grant
  *                                                ('*' or a list), sorted by StationID, then one
  *                                                BatchGet of the page's DOC items
- *   - live status:                               conditional UpdateItem on CONN#
- *                                                `attribute_not_exists(version) OR version < :v`
+ *   - live status:                               compare-and-set on CONN# (`version = :read AND
+ *                                                version < :v`): one UpdateItem, or a batch's
+ *                                                connectors in one TransactWriteItems (≤ 100)
  *
  * Limits: the GSI keeps every station under one partition key, read whole on each
  * query_stations_info page (≈100 bytes per station: 200 stations ≈ 20 KB, 10,000 ≈ 1 MB,
  * i.e. one or a few GSI pages). Beyond ~10,000 stations or heavy concurrent pulls, shard gsi1pk
- * (STATION#0..N) or cache the index per warm Lambda. Station data changes rarely, so the
+ * (STATION#0..N). The index is kept per warm Lambda while the newest change time is the same
+ * (listStationIndex: one item read per call otherwise). Station data changes rarely, so the
  * single-partition write rate (1,000 WCU) is never near.
  *
  * Change times are epoch ms. Re-importing unchanged content writes nothing: every unit carries a
@@ -40,15 +42,16 @@ import {
   GetCommand,
   paginateQuery,
   paginateScan,
+  QueryCommand,
   type QueryCommandInput,
-  TransactWriteCommand,
-  type TransactWriteCommandInput,
   UpdateCommand,
+  type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.ts';
 import { type LiveStatus, type StoredStatus, toLiveStatus } from '../domain/connector-status.ts';
 import { EMPTY_EXTENSIONS_HASH } from '../domain/content-hash.ts';
 import type { PolicyInfo, StationExtensions, StationInfo, StationParts } from '../domain/station-records.ts';
+import { batchWriteAll, type TransactUpdate, transactUpdates, type WriteRequest } from './batch-write.ts';
 import { conditionalWrite, dynamo } from './dynamo.ts';
 
 const table = () => config().tableName('stations');
@@ -60,8 +63,6 @@ interface BatchGetResult {
   Responses?: Record<string, Record<string, unknown>[]>;
   UnprocessedKeys?: Record<string, { Keys?: Record<string, unknown>[] }>;
 }
-
-type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 export interface StationIndexEntry {
   stationId: string;
@@ -100,15 +101,49 @@ const queryAll = async (input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveS
   return out;
 };
 
-/** Every station (or those whose effective change time is after `sinceMs`), unsorted. */
-export const listStationIndex = async (sinceMs?: number): Promise<StationIndexEntry[]> => {
+const readIndex = async (): Promise<StationIndexEntry[]> => {
   const items = await queryAll({
     IndexName: BY_CHANGE_INDEX,
-    KeyConditionExpression: sinceMs === undefined ? 'gsi1pk = :p' : 'gsi1pk = :p AND gsi1sk > :t',
-    ExpressionAttributeValues: sinceMs === undefined ? { ':p': 'STATION' } : { ':p': 'STATION', ':t': sinceMs },
+    KeyConditionExpression: 'gsi1pk = :p',
+    ExpressionAttributeValues: { ':p': 'STATION' },
     ProjectionExpression: 'stationId, effChangedAt',
   });
   return items.map((i) => ({ stationId: String(i.stationId), effChangedAt: Number(i.effChangedAt) }));
+};
+
+/** the newest effective change time of any station (one item read, newest first) */
+const newestChange = async (): Promise<number | undefined> => {
+  const res = await dynamo().send(
+    new QueryCommand({
+      TableName: table(),
+      IndexName: BY_CHANGE_INDEX,
+      KeyConditionExpression: 'gsi1pk = :p',
+      ExpressionAttributeValues: { ':p': 'STATION' },
+      ProjectionExpression: 'effChangedAt',
+      ScanIndexForward: false,
+      Limit: 1,
+    }),
+  );
+  const top = res.Items?.[0];
+  return top ? Number(top.effChangedAt) : undefined;
+};
+
+/**
+ * The whole index, kept per warm Lambda while no station changed: a partner pulling 10,000 stations
+ * in 100 pages reads the index once and, per page, one item (the newest change time: every import
+ * that changes a station moves it forward, and stations are never deleted) instead of 10,000.
+ */
+let indexCache: { table: string; newest: number | undefined; entries: StationIndexEntry[] } | undefined;
+
+/** Every station (or those whose effective change time is after `sinceMs`), unsorted. */
+export const listStationIndex = async (sinceMs?: number): Promise<StationIndexEntry[]> => {
+  const newest = await newestChange();
+  let cached = indexCache;
+  if (!cached || cached.table !== table() || cached.newest !== newest) {
+    cached = { table: table(), newest, entries: await readIndex() };
+    indexCache = cached;
+  }
+  return sinceMs === undefined ? [...cached.entries] : cached.entries.filter((e) => e.effChangedAt > sinceMs);
 };
 
 /** The StationInfo documents of these stations, in the given order (unknown ones left out). */
@@ -166,18 +201,22 @@ export const getConnectorRef = async (connectorId: string, { fresh = false } = {
 };
 
 /**
- * How many connectors have no live status stored yet (never heard from). The local runtime's
- * readiness check: a Scan of the connector items (the demo dataset: ~5,000 small items, one or
- * two pages), never on a request path.
+ * How many connectors have no live status stored yet (never heard from) — or, with `sinceVersion`,
+ * none reported since then (a status left from before a restart is not what the pile says now).
+ * The local runtime's readiness check: a Scan of the connector items (the demo dataset: ~5,000
+ * small items, one or two pages), never on a request path.
  */
-export const countConnectorsWithoutStatus = async (): Promise<number> => {
+export const countConnectorsWithoutStatus = async (sinceVersion?: number): Promise<number> => {
   let n = 0;
   const pages = paginateScan(
     { client: dynamo() },
     {
       TableName: table(),
-      FilterExpression: 'begins_with(sk, :c) AND attribute_not_exists(version)',
-      ExpressionAttributeValues: { ':c': 'CONN#' },
+      FilterExpression:
+        sinceVersion === undefined
+          ? 'begins_with(sk, :c) AND attribute_not_exists(version)'
+          : 'begins_with(sk, :c) AND (attribute_not_exists(version) OR version < :since)',
+      ExpressionAttributeValues: sinceVersion === undefined ? { ':c': 'CONN#' } : { ':c': 'CONN#', ':since': sinceVersion },
       Select: 'COUNT',
     },
   );
@@ -295,29 +334,37 @@ export interface PendingMark {
  * pending mark of an earlier write is left as it is (its change still owes an announcement).
  * false: the stored version moved (re-read and decide again).
  */
-export const writeConnectorStatus = async (w: StatusWrite, expected: number | undefined, mark?: PendingMark): Promise<boolean> =>
-  conditionalWrite(
-    dynamo(),
-    new UpdateCommand({
-      TableName: table(),
-      Key: connKey(w.stationId, w.connectorId),
-      ConditionExpression:
-        expected !== undefined ? 'version = :rv AND version < :v' : 'attribute_exists(pk) AND attribute_not_exists(version)',
-      UpdateExpression: mark
-        ? 'SET #s = :s, parkStatus = :ps, lockStatus = :ls, version = :v, observedAt = :o, pendingAnnounce = :pv, announcePrevious = :prev, pendingSince = :now'
-        : 'SET #s = :s, parkStatus = :ps, lockStatus = :ls, version = :v, observedAt = :o',
-      ExpressionAttributeNames: { '#s': 'status' },
-      ExpressionAttributeValues: {
-        ':s': w.status,
-        ':ps': w.parkStatus,
-        ':ls': w.lockStatus,
-        ':v': w.version,
-        ':o': w.observedAt,
-        ...(expected !== undefined ? { ':rv': expected } : {}),
-        ...(mark ? { ':pv': mark.version, ':prev': mark.previous, ':now': Date.now() } : {}),
-      },
-    }),
-  );
+const writeConnectorStatus = async (w: StatusWrite, expected: number | undefined, mark?: PendingMark): Promise<boolean> =>
+  conditionalWrite(dynamo(), new UpdateCommand(statusUpdate(w, expected, mark)));
+
+const statusUpdate = (w: StatusWrite, expected: number | undefined, mark?: PendingMark): TransactUpdate => ({
+  TableName: table(),
+  Key: connKey(w.stationId, w.connectorId),
+  ConditionExpression: expected !== undefined ? 'version = :rv AND version < :v' : 'attribute_exists(pk) AND attribute_not_exists(version)',
+  UpdateExpression: mark
+    ? 'SET #s = :s, parkStatus = :ps, lockStatus = :ls, version = :v, observedAt = :o, pendingAnnounce = :pv, announcePrevious = :prev, pendingSince = :now'
+    : 'SET #s = :s, parkStatus = :ps, lockStatus = :ls, version = :v, observedAt = :o',
+  ExpressionAttributeNames: { '#s': 'status' },
+  ExpressionAttributeValues: {
+    ':s': w.status,
+    ':ps': w.parkStatus,
+    ':ls': w.lockStatus,
+    ':v': w.version,
+    ':o': w.observedAt,
+    ...(expected !== undefined ? { ':rv': expected } : {}),
+    ...(mark ? { ':pv': mark.version, ':prev': mark.previous, ':now': Date.now() } : {}),
+  },
+});
+
+/**
+ * Many connectors' compare-and-sets (distinct connectors) in TransactWriteItems of up to 100: one
+ * round trip instead of one per connector, each with exactly the condition of writeConnectorStatus
+ * (a lost one cancels only itself: the others are sent again). Per write: applied, or false when the
+ * stored version moved (re-read and decide again).
+ */
+export const writeConnectorStatuses = async (
+  writes: readonly { w: StatusWrite; expected: number | undefined; mark?: PendingMark | undefined }[],
+): Promise<boolean[]> => transactUpdates(writes.map((x) => statusUpdate(x.w, x.expected, x.mark)));
 
 /**
  * Store one status report unless a newer (or the same) version is already there (read, decide,
@@ -339,18 +386,17 @@ export const applyConnectorStatus = async (
   throw new Error(`connector ${w.connectorId}: status write lost 20 races in a row`);
 };
 
-/** The change of `version` has been published (a no-op when a newer write replaced the mark). */
-export const markAnnounced = async (stationId: string, connectorId: string, version: number): Promise<void> => {
-  await conditionalWrite(
-    dynamo(),
-    new UpdateCommand({
-      TableName: table(),
-      Key: { pk: stationPk(stationId), sk: `CONN#${connectorId}` },
-      ConditionExpression: 'pendingAnnounce = :v',
-      UpdateExpression: 'REMOVE pendingAnnounce, announcePrevious, pendingSince',
-      ExpressionAttributeValues: { ':v': version },
-    }),
-  );
+const clearMark = (stationId: string, connectorId: string, version: number): TransactUpdate => ({
+  TableName: table(),
+  Key: connKey(stationId, connectorId),
+  ConditionExpression: 'pendingAnnounce = :v',
+  UpdateExpression: 'REMOVE pendingAnnounce, announcePrevious, pendingSince',
+  ExpressionAttributeValues: { ':v': version },
+});
+
+/** These changes have been published: clear their marks (a no-op where a newer write replaced the mark); distinct connectors, in transactions of up to 100. */
+export const markAnnouncedMany = async (marks: readonly { stationId: string; connectorId: string; version: number }[]): Promise<void> => {
+  await transactUpdates(marks.map((m) => clearMark(m.stationId, m.connectorId, m.version)));
 };
 
 // ───────────────────────────── import ─────────────────────────────
@@ -373,21 +419,17 @@ export const connectorOwnerConflicts = async (
 ): Promise<Array<{ connectorId: string; stationId: string; ownedBy: string }>> => {
   const importing = new Set(parts.map((p) => p.stationId));
   const wanted = parts.flatMap((p) => p.connectors.map((c) => ({ connectorId: c.connectorId, stationId: p.stationId })));
+  // one BatchGet per 100 connectors, all in flight at once (the SDK's socket pool queues them)
+  const owners = new Map(
+    (await batchGetAll(wanted.map((w) => connRef(w.connectorId)))).map((i) => [
+      String(i.pk).slice('CONNECTOR#'.length),
+      String(i.stationId),
+    ]),
+  );
   const out: Array<{ connectorId: string; stationId: string; ownedBy: string }> = [];
-  for (let i = 0; i < wanted.length; i += 100) {
-    const chunk = wanted.slice(i, i + 100);
-    let keys: Record<string, unknown>[] | undefined = chunk.map((w) => connRef(w.connectorId));
-    const owners = new Map<string, string>();
-    for (let attempt = 0; keys?.length && attempt < 8; attempt++) {
-      if (attempt) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
-      const res = (await dynamo().send(new BatchGetCommand({ RequestItems: { [table()]: { Keys: keys } } }))) as BatchGetResult;
-      for (const item of res.Responses?.[table()] ?? []) owners.set(String(item.pk).slice('CONNECTOR#'.length), String(item.stationId));
-      keys = res.UnprocessedKeys?.[table()]?.Keys;
-    }
-    for (const w of chunk) {
-      const owner = owners.get(w.connectorId);
-      if (owner && owner !== w.stationId && !importing.has(owner)) out.push({ ...w, ownedBy: owner });
-    }
+  for (const w of wanted) {
+    const owner = owners.get(w.connectorId);
+    if (owner && owner !== w.stationId && !importing.has(owner)) out.push({ ...w, ownedBy: owner });
   }
   return out;
 };
@@ -402,25 +444,29 @@ const stationItems = async (stationId: string): Promise<Map<string, Record<strin
   return new Map(items.map((i) => [String(i.sk), i]));
 };
 
-const writeChunks = async (items: TransactItem[]): Promise<void> => {
-  for (let i = 0; i < items.length; i += 100) {
-    await dynamo().send(new TransactWriteCommand({ TransactItems: items.slice(i, i + 100) }));
-  }
-};
-
 type StationResult = 'created' | 'changed' | 'unchanged';
 
-const importOne = async (
+/** What importing one station writes: puts and deletes (BatchWrite), updates of existing connectors, its META (written last). */
+interface StationPlan {
+  result: StationResult;
+  writes: WriteRequest[];
+  /** connectors that exist and changed: UpdateItem, not Put (the item also holds the connector's live status) */
+  updates: UpdateCommandInput[];
+  meta?: Record<string, unknown>;
+}
+
+const planStation = (
   p: StationParts,
+  existing: ReadonlyMap<string, Record<string, unknown>>,
   allConnectorIds: ReadonlySet<string>,
   nowMs: number,
   sum: ImportSummary,
-): Promise<StationResult> => {
+): StationPlan => {
   const T = table();
   const pk = stationPk(p.stationId);
-  const existing = await stationItems(p.stationId);
   const meta = existing.get('META');
-  const writes: TransactItem[] = [];
+  const writes: WriteRequest[] = [];
+  const updates: UpdateCommandInput[] = [];
   let stationChangedAt = meta && meta.hash === p.stationHash ? Number(meta.changedAt) : nowMs;
   let effChangedAt = stationChangedAt;
 
@@ -429,11 +475,11 @@ const importOne = async (
   for (const sk of existing.keys()) {
     // equipment or connectors that left the station: the station itself changed
     if ((sk.startsWith('EQUIP#') && !wantedEquip.has(sk)) || (sk.startsWith('CONN#') && !wantedConn.has(sk))) {
-      writes.push({ Delete: { TableName: T, Key: { pk, sk } } });
+      writes.push({ DeleteRequest: { Key: { pk, sk } } });
       stationChangedAt = nowMs;
       if (sk.startsWith('CONN#')) {
         const cid = sk.slice('CONN#'.length);
-        if (!allConnectorIds.has(cid)) writes.push({ Delete: { TableName: T, Key: connRef(cid) } });
+        if (!allConnectorIds.has(cid)) writes.push({ DeleteRequest: { Key: connRef(cid) } });
       }
     }
   }
@@ -444,7 +490,7 @@ const importOne = async (
     if (!cur || cur.hash !== e.hash) {
       at = nowMs;
       sum.equipmentChanged++;
-      writes.push({ Put: { TableName: T, Item: { pk, sk: `EQUIP#${e.equipmentId}`, hash: e.hash, changedAt: at } } });
+      writes.push({ PutRequest: { Item: { pk, sk: `EQUIP#${e.equipmentId}`, hash: e.hash, changedAt: at } } });
     }
     effChangedAt = Math.max(effChangedAt, at);
   }
@@ -454,57 +500,61 @@ const importOne = async (
     if (!cur || cur.hash !== c.hash || cur.equipmentId !== c.equipmentId) {
       at = nowMs;
       sum.connectorsChanged++;
-      // Update, not Put: the item also holds the connector's live status
-      writes.push({
-        Update: {
+      const item = { pk, sk: `CONN#${c.connectorId}` };
+      // a new connector has no live status yet (the ingest writes only to an existing item): a Put
+      if (!cur) writes.push({ PutRequest: { Item: { ...item, hash: c.hash, changedAt: at, equipmentId: c.equipmentId } } });
+      else
+        updates.push({
           TableName: T,
-          Key: { pk, sk: `CONN#${c.connectorId}` },
+          Key: item,
           UpdateExpression: 'SET #h = :h, changedAt = :t, equipmentId = :e',
           ExpressionAttributeNames: { '#h': 'hash' },
           ExpressionAttributeValues: { ':h': c.hash, ':t': at, ':e': c.equipmentId },
-        },
-      });
-      writes.push({ Put: { TableName: T, Item: { ...connRef(c.connectorId), stationId: p.stationId, equipmentId: c.equipmentId } } });
+        });
+      writes.push({ PutRequest: { Item: { ...connRef(c.connectorId), stationId: p.stationId, equipmentId: c.equipmentId } } });
     }
     effChangedAt = Math.max(effChangedAt, at);
   }
   const policyChanged = !meta || meta.policyHash !== p.policyHash;
   if (policyChanged && meta) sum.policiesChanged++;
-  const infoChanged = !meta || writes.length > 0 || meta.hash !== p.stationHash || Number(meta.effChangedAt) !== effChangedAt;
+  const infoChanged =
+    !meta || writes.length > 0 || updates.length > 0 || meta.hash !== p.stationHash || Number(meta.effChangedAt) !== effChangedAt;
   const extensionsChanged = (meta?.extensionsHash ?? EMPTY_EXTENSIONS_HASH) !== p.extensionsHash;
-  if (!infoChanged && !policyChanged && !extensionsChanged) return 'unchanged';
-  if (infoChanged) writes.push({ Put: { TableName: T, Item: { pk, sk: 'DOC', doc: JSON.stringify(p.info) } } });
-  // META last: a crash mid-way leaves the old META, and the next import redoes what is missing
-  writes.push({
-    Put: {
-      TableName: T,
-      Item: {
-        pk,
-        sk: 'META',
-        stationId: p.stationId,
-        hash: p.stationHash,
-        changedAt: stationChangedAt,
-        effChangedAt,
-        policy: p.policy,
-        policyHash: p.policyHash,
-        policyChangedAt: policyChanged ? nowMs : Number(meta?.policyChangedAt ?? nowMs),
-        extensions: p.extensions,
-        extensionsHash: p.extensionsHash,
-        gsi1pk: 'STATION',
-        gsi1sk: effChangedAt,
-      },
+  if (!infoChanged && !policyChanged && !extensionsChanged) return { result: 'unchanged', writes, updates };
+  if (infoChanged) writes.push({ PutRequest: { Item: { pk, sk: 'DOC', doc: JSON.stringify(p.info) } } });
+  return {
+    result: meta ? 'changed' : 'created',
+    writes,
+    updates,
+    meta: {
+      pk,
+      sk: 'META',
+      stationId: p.stationId,
+      hash: p.stationHash,
+      changedAt: stationChangedAt,
+      effChangedAt,
+      policy: p.policy,
+      policyHash: p.policyHash,
+      policyChangedAt: policyChanged ? nowMs : Number(meta?.policyChangedAt ?? nowMs),
+      extensions: p.extensions,
+      extensionsHash: p.extensionsHash,
+      gsi1pk: 'STATION',
+      gsi1sk: effChangedAt,
     },
-  });
-  await writeChunks(writes);
-  return meta ? 'changed' : 'created';
+  };
 };
 
 /**
  * Upsert validated stations (validation and conflict checks happen BEFORE this is called; see
  * shared/services/station-import.ts). Stations not in `parts` are left as they are. Idempotent:
  * unchanged content writes nothing and bumps no change time.
+ *
+ * Batch-shaped: every station's stored items are read (a Query each, `concurrency` at a time), the
+ * writes of all stations are planned, then made in two phases — every item but META (BatchWrite,
+ * 25 per call; existing connectors by UpdateItem), then every changed station's META (BatchWrite).
+ * META last: a crash mid-way leaves the old META, and the next import redoes what is missing.
  */
-export const importStationParts = async (parts: readonly StationParts[], now = new Date(), concurrency = 8): Promise<ImportSummary> => {
+export const importStationParts = async (parts: readonly StationParts[], now = new Date(), concurrency = 16): Promise<ImportSummary> => {
   const sum: ImportSummary = {
     stations: parts.length,
     created: 0,
@@ -516,13 +566,32 @@ export const importStationParts = async (parts: readonly StationParts[], now = n
   };
   const allConnectorIds = new Set(parts.flatMap((p) => p.connectors.map((c) => c.connectorId)));
   const nowMs = now.getTime();
+  const plans: StationPlan[] = [];
   let next = 0;
-  const worker = async () => {
-    for (let p = parts[next++]; p !== undefined; p = parts[next++]) {
-      sum[await importOne(p, allConnectorIds, nowMs, sum)]++;
+  const reader = async () => {
+    for (let i = next++; i < parts.length; i = next++) {
+      const p = parts[i] as StationParts;
+      const plan = planStation(p, await stationItems(p.stationId), allConnectorIds, nowMs, sum);
+      sum[plan.result]++;
+      plans.push(plan);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, parts.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(concurrency, parts.length) }, reader));
+  await batchWriteAll(
+    table(),
+    plans.flatMap((p) => p.writes),
+  );
+  const updates = plans.flatMap((p) => p.updates);
+  next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(8, updates.length) }, async () => {
+      for (let i = next++; i < updates.length; i = next++) await dynamo().send(new UpdateCommand(updates[i] as UpdateCommandInput));
+    }),
+  );
+  await batchWriteAll(
+    table(),
+    plans.flatMap((p) => (p.meta ? [{ PutRequest: { Item: p.meta } }] : [])),
+  );
   refCache.clear();
   return sum;
 };

@@ -14,9 +14,9 @@ import type { BusEvent } from '../../infra/local/bus.ts';
 import type { Platform } from '../../infra/local/platform.ts';
 import { publish } from '../../shared/bus/publish.ts';
 import { PENDING_GRACE_MS, statusVersion } from '../../shared/domain/connector-status.ts';
-import { ingestPileStatus } from '../../shared/services/connector-status.ts';
+import { ingestPileStatus, ingestPileStatuses } from '../../shared/services/connector-status.ts';
 import { dynamo } from '../../shared/store/dynamo.ts';
-import { applyConnectorStatus, getStationConnectors } from '../../shared/store/stations.ts';
+import { applyConnectorStatus, getConnectorStatuses, getStationConnectors, writeConnectorStatuses } from '../../shared/store/stations.ts';
 import { startStationsPlatform } from '../support/stations.ts';
 
 let platform: Platform;
@@ -161,5 +161,54 @@ describe('status pipeline: PileStatusChanged → live status → ConnectorStatus
     expect(await ingestPileStatus(r)).toBe('stale');
     await platform.cloud.drain();
     expect(changesOf(c).filter((x) => x.version === v)).toHaveLength(1);
+  });
+
+  it('a batch is one transaction of compare-and-sets: the one whose stored version moved cancels only itself', async () => {
+    const ids = ['FX0003E01C1', 'FX0003E01C2', 'FX0003E02C1'];
+    const at = new Date(base + 86_400_000).toISOString();
+    const stored = await getConnectorStatuses(ids.map((connectorId) => ({ stationId: 'FX0003', connectorId })));
+    const writes = ids.map((connectorId, k) => ({
+      w: {
+        stationId: 'FX0003',
+        connectorId,
+        status: 2 as const,
+        parkStatus: 50 as const,
+        lockStatus: 10 as const,
+        version: statusVersion(at, k),
+        observedAt: at,
+      },
+      // the second one decided on a version that is no longer stored (another writer moved it)
+      expected: k === 1 ? 1 : stored.get(connectorId)?.version,
+    }));
+    expect(await writeConnectorStatuses(writes)).toEqual([true, false, true]);
+    const after = await getConnectorStatuses(ids.map((connectorId) => ({ stationId: 'FX0003', connectorId })));
+    expect(ids.map((c) => after.get(c)?.version)).toEqual([
+      statusVersion(at, 0),
+      stored.get(ids[1] as string)?.version,
+      statusVersion(at, 2),
+    ]);
+  });
+
+  it('one batch with several connectors, duplicates and reordering: each ends in its newest report, each change announced once', async () => {
+    const a = 'FX0004E01C1';
+    const b = 'FX0004E01C2';
+    const reports = [
+      report(a, 902, 3, 50, 50),
+      report(b, 901, 255, 0, 10),
+      report(a, 901, 2, 50, 10),
+      report(a, 902, 3, 50, 50),
+      report(b, 900, 1),
+    ];
+    const out = await ingestPileStatuses(reports);
+    expect(out.failed).toEqual([]);
+    expect(out.results).toEqual(['changed', 'changed', 'changed', 'stale', 'changed']);
+    expect(await liveOf('FX0004', a)).toMatchObject({ status: 3, parkStatus: 50, lockStatus: 50 });
+    expect(await liveOf('FX0004', b)).toMatchObject({ status: 255, parkStatus: 0, lockStatus: 10 });
+    await platform.cloud.drain();
+    expect(changesOf(a).map((c) => c.status)).toEqual([2, 3]);
+    expect(changesOf(b).map((c) => c.status)).toEqual([1, 255]);
+    // announced: no mark is left pending
+    const marks = await getConnectorStatuses([a, b].map((connectorId) => ({ stationId: 'FX0004', connectorId })));
+    expect([a, b].map((c) => marks.get(c)?.pendingAnnounce)).toEqual([undefined, undefined]);
   });
 });

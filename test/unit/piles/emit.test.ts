@@ -75,4 +75,37 @@ describe('emitPileEvents', () => {
     );
     expect(order).toEqual([]);
   });
+
+  it('group commit: statuses of concurrent callers (a boot of many piles) leave together, ten per PutEvents', async () => {
+    const status = (i: number) => ({ ...PileStatusChanged.sample, ConnectorID: `C${String(i).padStart(4, '0')}`, seq: i });
+    await runWithEnv(env, () =>
+      Promise.all(Array.from({ length: 25 }, (_, i) => emitPileEvents([{ type: 'PileStatusChanged', detail: status(i) }]))),
+    );
+    // the first leaves at once (no timer); the 24 that arrived meanwhile leave together
+    expect(order).toEqual(['bus×1', 'bus×10', 'bus×10', 'bus×4']);
+    const sent = eb.commandCalls(PutEventsCommand).flatMap((c) => c.args[0].input.Entries ?? []);
+    expect(sent.map((e) => JSON.parse(e.Detail ?? '').ConnectorID).sort()).toEqual(
+      Array.from({ length: 25 }, (_, i) => status(i).ConnectorID),
+    );
+  });
+
+  it('group commit: a malformed status fails its own caller only; a refused PutEvents fails the callers of that group only', async () => {
+    const good = (i: number) => emitPileEvents([{ type: 'PileStatusChanged', detail: { ...PileStatusChanged.sample, seq: i } }]);
+    const bad = emitPileEvents([{ type: 'PileStatusChanged', detail: { ...PileStatusChanged.sample, status: 7 } } as unknown as PileEvent]);
+    const results = await runWithEnv(env, () => Promise.allSettled([good(1), bad, good(2), good(3)]));
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    expect(order).toEqual(['bus×1', 'bus×2']);
+
+    order.length = 0;
+    let calls = 0;
+    eb.on(PutEventsCommand).callsFake((input: { Entries: unknown[] }) => {
+      order.push(`bus×${input.Entries.length}`);
+      // the second call (the group that waited) is refused
+      return ++calls === 2 ? { FailedEntryCount: 1, Entries: [{ ErrorCode: 'InternalFailure' }] } : { FailedEntryCount: 0, Entries: [] };
+    });
+    const again = await runWithEnv(env, () => Promise.allSettled([good(4), good(5), good(6)]));
+    expect(again.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'rejected']);
+    expect(await runWithEnv(env, () => good(7))).toBeUndefined();
+    expect(order).toEqual(['bus×1', 'bus×2', 'bus×1']);
+  });
 });
