@@ -24,8 +24,9 @@
  * routes carry the core's Cognito JWT authorizer: without a staff token the console shows nothing
  * but its sign-in button.
  */
-import { createHash } from 'node:crypto';
+
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { Aws, CfnOutput, DockerImage, Duration, Fn, NestedStack, Stack } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
