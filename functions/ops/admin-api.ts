@@ -8,6 +8,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { z } from 'zod';
 import { logger } from '#powertools';
 import {
+  BadCursorError,
   chargePointsView,
   disputesView,
   dlqView,
@@ -20,11 +21,23 @@ import {
 
 const Days = z.coerce.number().int().min(1).max(31).default(7);
 const ViewQuery = z.object({ days: Days }).strict();
+/** the sessions view pages: `limit` per list, a cursor (`next.live` / `next.finished` of the last answer) for one list */
+const Cursor = z.string().min(1).max(4096);
+const SessionsQuery = ViewQuery.extend({
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  live: Cursor.optional(),
+  finished: Cursor.optional(),
+})
+  .strict()
+  .refine((q) => !(q.live && q.finished), 'one cursor at a time (live or finished)');
 const ReplayBody = z.object({ messageId: z.string().min(1).max(128).optional() }).strict();
 
 const VIEWS = {
   stations: () => stationsView(),
-  sessions: (q: z.infer<typeof ViewQuery>) => sessionsView(q.days),
+  sessions: (q: z.infer<typeof ViewQuery>) => {
+    const s = q as z.infer<typeof SessionsQuery>;
+    return sessionsView(s.days, { limit: s.limit, ...(s.live ? { live: s.live } : {}), ...(s.finished ? { finished: s.finished } : {}) });
+  },
   partners: () => partnersView(),
   dlq: () => dlqView(),
   disputes: (q: z.infer<typeof ViewQuery>) => disputesView(q.days),
@@ -62,7 +75,12 @@ export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGateway
   }
   const view = ViewName.safeParse(path.split('/')[3]);
   if (method !== 'GET' || !view.success) return reply(404, { message: 'no such view' });
-  const query = ViewQuery.safeParse(event.queryStringParameters ?? {});
+  const query = (view.data === 'sessions' ? SessionsQuery : ViewQuery).safeParse(event.queryStringParameters ?? {});
   if (!query.success) return reply(400, { message: `bad request: ${z.prettifyError(query.error)}` });
-  return reply(200, await VIEWS[view.data](query.data));
+  try {
+    return reply(200, await VIEWS[view.data](query.data));
+  } catch (err) {
+    if (err instanceof BadCursorError) return reply(400, { message: 'bad request: cursor' });
+    throw err;
+  }
 };
