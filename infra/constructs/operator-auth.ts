@@ -31,6 +31,8 @@ export class OperatorAuth extends Construct {
     super(scope, id);
     const pool = new cognito.UserPool(this, 'Staff', {
       selfSignUpEnabled: false,
+      // the managed login (the console's sign-in) needs Essentials; Lite has only the classic hosted UI
+      featurePlan: cognito.FeaturePlan.ESSENTIALS,
       signInAliases: { email: true },
       mfa: cognito.Mfa.REQUIRED,
       mfaSecondFactor: { sms: false, otp: true },

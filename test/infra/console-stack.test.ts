@@ -111,6 +111,7 @@ describe('staff sign-in (managed login, authorization code + PKCE)', () => {
   it('the core pool still requires MFA and admits no self sign-up; its authorizer accepts the console client', () => {
     core.hasResourceProperties('AWS::Cognito::UserPool', {
       MfaConfiguration: 'ON',
+      UserPoolTier: 'ESSENTIALS',
       AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
     });
     core.resourceCountIs('AWS::Cognito::UserPoolClient', 0);
