@@ -13,7 +13,6 @@ import { EvcsStack, type EvcsStackProps } from './stack.ts';
 import { oemStackName } from './topology/oem.ts';
 
 export const STACK_NAME = 'EvcsInterconnect';
-const CONSOLE_STACK_NAME = 'EvcsConsole';
 
 export interface BuildAppOptions {
   /** App props (tests pass `context`, e.g. `{ 'aws:cdk:bundling-stacks': [] }` to skip bundling) */
@@ -34,7 +33,7 @@ const oemsOf = (app: App): string[] => {
 
 export const buildApp = (
   opts: BuildAppOptions = {},
-): { app: App; stack: EvcsStack; oems: EvcsOemStack[]; consoleStack: EvcsConsoleStack } => {
+): { app: App; stack: EvcsStack; oems: EvcsOemStack[]; consoleStack: EvcsConsoleStack | undefined } => {
   const app = new App(opts.app);
   const account = process.env.CDK_DEFAULT_ACCOUNT;
   const region = process.env.CDK_DEFAULT_REGION;
@@ -55,13 +54,8 @@ export const buildApp = (
         ...(opts.stack?.topology ? { topology: opts.stack.topology } : {}),
       }),
   );
-  // the operator console: a small stack of its own (the core is near the 500-resource limit)
-  const consoleEnv = opts.stack?.env ?? (account || region ? { account, region } : undefined);
-  const consoleStack = new EvcsConsoleStack(app, CONSOLE_STACK_NAME, {
-    ...(consoleEnv ? { env: consoleEnv } : {}),
-    apiEndpoint: stack.api.apiEndpoint,
-    repoRoot: stack.repoRoot,
-  });
+  // the operator console: a nested stack of the core, made with the admin API's authorizer (infra/constructs/operator-auth.ts)
+  const consoleStack = stack.node.findAll().find((c): c is EvcsConsoleStack => c instanceof EvcsConsoleStack);
   if (opts.nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stack, oems, consoleStack };
 };

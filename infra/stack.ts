@@ -385,7 +385,7 @@ export class EvcsStack extends Stack {
   private readonly appAuthorizer = new HttpIamAuthorizer();
 
   private operatorAuthorizer() {
-    this.operatorAuth ??= new OperatorAuth(this, 'OperatorAuth');
+    this.operatorAuth ??= new OperatorAuth(this, 'OperatorAuth', { apiEndpoint: this.api.apiEndpoint, repoRoot: this.repoRoot });
     return this.operatorAuth.authorizer;
   }
 

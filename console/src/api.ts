@@ -1,4 +1,8 @@
-/** The admin API (functions/ops/admin-api.ts) on the console's own origin, with the operator's bearer key. */
+/**
+ * The admin API (functions/ops/admin-api.ts) on the console's own origin, with the signed-in staff
+ * member's access token (AWS, console/src/session.ts) or the operator's admin key (local).
+ */
+import { accessToken } from './session.ts';
 
 const KEY = 'evcs-admin-key';
 
@@ -26,7 +30,7 @@ export class ApiError extends Error {
 const call = async <T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> => {
   const res = await fetch(`/admin/v1/${path}`, {
     method,
-    headers: { authorization: `Bearer ${getKey()}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    headers: { authorization: `Bearer ${accessToken() ?? getKey()}`, ...(body ? { 'content-type': 'application/json' } : {}) },
     ...(body ? { body: JSON.stringify(body) } : {}),
   });
   const json = (await res.json().catch(() => ({}))) as { message?: string };

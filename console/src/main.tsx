@@ -1,8 +1,13 @@
-/** The operator console: a hash-routed single page over the admin API. */
+/**
+ * The operator console: a hash-routed single page over the admin API. Signs staff in with the
+ * managed login when deployed with a config.json (AWS), else takes the local admin key.
+ */
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { adoptKeyFromUrl, getKey, setKey } from './api.ts';
+import { whoOf } from './auth.ts';
 import { ChargePointsPage, DisputesPage, DlqPage, PartnersPage, SessionsPage, SlasPage, StationsPage } from './pages.tsx';
+import { completeRedirect, endSession, keepFresh, loadMode, type Mode, startSignIn, storedTokens } from './session.ts';
 import './style.css';
 
 const PAGES = [
@@ -35,7 +40,28 @@ const KeyForm = ({ onSaved }: { onSaved: () => void }) => {
   );
 };
 
-const App = () => {
+type SignInMode = Extract<Mode, { kind: 'signin' }>;
+
+/** the header's sign-in state (AWS): who is signed in and Sign out, or Sign in */
+const SignedIn = ({ mode }: { mode: SignInMode }) => {
+  const tokens = storedTokens();
+  if (!tokens)
+    return (
+      <button type="button" class="signin" onClick={() => void startSignIn(mode.config)}>
+        Sign in
+      </button>
+    );
+  return (
+    <p class="who">
+      Signed in as {whoOf(tokens.idToken) ?? 'staff'}{' '}
+      <button type="button" onClick={() => void endSession(mode.config)}>
+        Sign out
+      </button>
+    </p>
+  );
+};
+
+const App = ({ mode, signInError }: { mode: Mode; signInError?: string }) => {
   const [route, setRoute] = useState(current());
   const [keyVersion, setKeyVersion] = useState(0);
   useEffect(() => {
@@ -43,7 +69,10 @@ const App = () => {
     addEventListener('hashchange', on);
     return () => removeEventListener('hashchange', on);
   }, []);
+  // signed in: refresh the tokens before they expire (a refused refresh signs out)
+  useEffect(() => (mode.kind === 'signin' ? keepFresh(mode.config, () => setKeyVersion((v) => v + 1)) : undefined), [mode]);
   const page = PAGES.find((p) => p.path === route) ?? PAGES[0];
+  const signedOut = mode.kind === 'signin' && !storedTokens();
   return (
     <>
       <button type="button" class="skip" onClick={() => document.getElementById('main')?.focus()}>
@@ -51,7 +80,7 @@ const App = () => {
       </button>
       <header>
         <p class="brand">EVCS operator console</p>
-        <KeyForm onSaved={() => setKeyVersion((v) => v + 1)} />
+        {mode.kind === 'signin' ? <SignedIn mode={mode} /> : <KeyForm onSaved={() => setKeyVersion((v) => v + 1)} />}
       </header>
       <nav aria-label="Console pages">
         <ul>
@@ -65,12 +94,32 @@ const App = () => {
         </ul>
       </nav>
       <main id="main" tabIndex={-1}>
-        <page.Page key={`${page.path}-${keyVersion}`} />
+        {signedOut ? (
+          <section aria-labelledby="page-title">
+            <h1 id="page-title">Sign in</h1>
+            {signInError && <p role="alert">{signInError}</p>}
+            <p>The console shows the platform’s live data to the operator’s staff. Sign in with your staff account (MFA).</p>
+          </section>
+        ) : (
+          <page.Page key={`${page.path}-${keyVersion}`} />
+        )}
       </main>
     </>
   );
 };
 
-adoptKeyFromUrl();
+const boot = async (root: HTMLElement) => {
+  adoptKeyFromUrl();
+  let mode: Mode = { kind: 'key' };
+  let signInError: string | undefined;
+  try {
+    mode = await loadMode();
+    if (mode.kind === 'signin') await completeRedirect(mode.config);
+  } catch (err) {
+    signInError = err instanceof Error ? err.message : String(err);
+  }
+  render(<App mode={mode} {...(signInError ? { signInError } : {})} />, root);
+};
+
 const root = document.getElementById('app');
-if (root) render(<App />, root);
+if (root) void boot(root);

@@ -1,7 +1,7 @@
 /** The console's pages: one per admin API view, each a heading, a live status line and captioned tables. */
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
-import { replay } from './api.ts';
+import { getView, replay } from './api.ts';
 import { useView, type ViewState } from './hooks.ts';
 import { CONNECTOR_STATUS, DISPUTE_REASON, label, money, ORDER_STATUS, time } from './labels.ts';
 import type { ChargePoint, Dispute, DlqMessage, PartnersView, Session, Sla, Station } from './types.ts';
@@ -136,14 +136,59 @@ const SessionTable = ({ caption, sessions, finished }: { caption: string; sessio
   </table>
 );
 
+/** one row per order: a later page may repeat one the refreshed first page now shows */
+const unique = (sessions: Session[]): Session[] => [...new Map(sessions.map((x) => [x.StartChargeSeq, x])).values()];
+
+interface SessionsView {
+  live?: Session[];
+  finished?: Session[];
+  next: { live?: string; finished?: string };
+}
+
+/** the pages after the first of one list (live or finished), read on request */
+const useMore = (list: 'live' | 'finished', first: SessionsView | undefined) => {
+  const [more, setMore] = useState<{ sessions: Session[]; next?: string }>();
+  const [error, setError] = useState<string>();
+  const next = more ? more.next : first?.next[list];
+  const load = async () => {
+    if (!next) return;
+    try {
+      const page = await getView<SessionsView>(`sessions?${new URLSearchParams({ [list]: next })}`);
+      setMore({ sessions: [...(more?.sessions ?? []), ...(page[list] ?? [])], ...(page.next[list] ? { next: page.next[list] } : {}) });
+      setError(undefined);
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+    }
+  };
+  return { sessions: more?.sessions ?? [], next, load, error };
+};
+
+const MoreButton = ({ more, what }: { more: ReturnType<typeof useMore>; what: string }) =>
+  more.next ? (
+    <p>
+      <button type="button" onClick={() => void more.load()}>
+        More {what}
+      </button>
+      {more.error && <span role="alert"> Could not load: {more.error}</span>}
+    </p>
+  ) : null;
+
 export const SessionsPage = () => {
-  const state = useView<{ live: Session[]; finished: Session[] }>('sessions');
+  const state = useView<SessionsView>('sessions');
+  const live = useMore('live', state.data);
+  const finished = useMore('finished', state.data);
   return (
     <Page title="Sessions" state={state}>
       {(d) => (
         <>
-          <SessionTable caption="Live sessions" sessions={d.live} finished={false} />
-          <SessionTable caption="Finished sessions (last 7 days) with their bills" sessions={d.finished} finished />
+          <SessionTable caption="Live sessions" sessions={unique([...(d.live ?? []), ...live.sessions])} finished={false} />
+          <MoreButton more={live} what="live sessions" />
+          <SessionTable
+            caption="Finished sessions (last 7 days) with their bills"
+            sessions={unique([...(d.finished ?? []), ...finished.sessions])}
+            finished
+          />
+          <MoreButton more={finished} what="finished sessions" />
         </>
       )}
     </Page>

@@ -8,6 +8,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import * as z from 'zod/mini';
 import { logger } from '#powertools';
 import {
+  BadCursorError,
   chargePointsView,
   disputesView,
   dlqView,
@@ -20,11 +21,24 @@ import {
 
 const Days = z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(31)), 7);
 const ViewQuery = z.strictObject({ days: Days });
+/** the sessions view pages: `limit` per list, a cursor (`next.live` / `next.finished` of the last answer) for one list */
+const Cursor = z.string().check(z.minLength(1), z.maxLength(4096));
+const SessionsQuery = z
+  .strictObject({
+    days: Days,
+    limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(500)), 100),
+    live: z.optional(Cursor),
+    finished: z.optional(Cursor),
+  })
+  .check(z.refine((q) => !(q.live && q.finished), 'one cursor at a time (live or finished)'));
 const ReplayBody = z.strictObject({ messageId: z.optional(z.string().check(z.minLength(1), z.maxLength(128))) });
 
 const VIEWS = {
   stations: () => stationsView(),
-  sessions: (q: z.infer<typeof ViewQuery>) => sessionsView(q.days),
+  sessions: (q: z.infer<typeof ViewQuery>) => {
+    const s = q as z.infer<typeof SessionsQuery>;
+    return sessionsView(s.days, { limit: s.limit, ...(s.live ? { live: s.live } : {}), ...(s.finished ? { finished: s.finished } : {}) });
+  },
   partners: () => partnersView(),
   dlq: () => dlqView(),
   disputes: (q: z.infer<typeof ViewQuery>) => disputesView(q.days),
@@ -62,7 +76,12 @@ export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGateway
   }
   const view = ViewName.safeParse(path.split('/')[3]);
   if (method !== 'GET' || !view.success) return reply(404, { message: 'no such view' });
-  const query = ViewQuery.safeParse(event.queryStringParameters ?? {});
+  const query = (view.data === 'sessions' ? SessionsQuery : ViewQuery).safeParse(event.queryStringParameters ?? {});
   if (!query.success) return reply(400, { message: `bad request: ${z.prettifyError(query.error)}` });
-  return reply(200, await VIEWS[view.data](query.data));
+  try {
+    return reply(200, await VIEWS[view.data](query.data));
+  } catch (err) {
+    if (err instanceof BadCursorError) return reply(400, { message: 'bad request: cursor' });
+    throw err;
+  }
 };

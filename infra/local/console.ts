@@ -39,6 +39,7 @@ const TYPES: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
   '.svg': 'image/svg+xml',
+  '.json': 'application/json',
 };
 
 /** GET /console/ and its files from `dir` (a missing build: 404 naming the fix) */
@@ -69,6 +70,8 @@ export const consoleRoutes = (dir = CONSOLE_DIST): ExtraRoute[] => {
       },
     },
     { method: 'GET', path: '/console/', handle: serve('index.html') },
+    // the sign-in settings of a deployment (AWS: the console stack writes it); npm start has none: the admin key
+    { method: 'GET', path: '/console/config.json', handle: serve('config.json') },
     {
       method: 'GET',
       path: '/console/assets/{file}',

@@ -3,8 +3,9 @@
  * staff watch, read through the stores and services that own the data — no second way to read it.
  *
  *   stations       stations (index + documents) with every connector's live status   shared/store/stations.ts
- *   sessions       open orders (LOCK# scan) and finished ones of the last days, with bills
- *                  (byPartner, as reconciliation reads them)                           shared/store/orders.ts
+ *   sessions       open orders and finished ones of the last days with their bills, a page
+ *                  at a time, each list a Query of byPartner (open: its OPEN partition;
+ *                  finished: partner by partner, newest first), never a scan          shared/store/orders.ts
  *   partners       push health per partner: breaker, parked pushes and their last error,
  *                  the push queue's depth                                              shared/store/push-breaker.ts, shared/push/dlq.ts
  *   dlq            the parked pushes; replay one (or all) back with a fresh budget    shared/push/dlq.ts
@@ -15,11 +16,12 @@
  *
  * Every view is a plain JSON object; the handler only validates input and serialises.
  */
+import * as z from 'zod/mini';
 import { config } from '../config.ts';
 import { previousDay } from '../domain/reconcile.ts';
 import { listDlq, queueDepth, replayDlq } from '../push/dlq.ts';
 import { listChargePoints } from '../store/ocpp.ts';
-import { finishedOrdersOfPartner, listOpenOrders, type Order } from '../store/orders.ts';
+import { finishedOrdersOfPartner, finishedOrdersOfPartnerPage, type Order, openOrdersPage } from '../store/orders.ts';
 import { listPartners } from '../store/partners.ts';
 import { readBreaker } from '../store/push-breaker.ts';
 import { listDay } from '../store/reconcile.ts';
@@ -82,18 +84,77 @@ const sessionOf = (o: Partial<Order> & Pick<Order, 'StartChargeSeq'>) => ({
   confirmResult: o.confirmResult,
 });
 
-/** the finished orders of every partner in [now − days, now], newest first */
-const finishedOrders = async (days: number, now: Date) => {
-  const out: Array<ReturnType<typeof sessionOf>> = [];
-  for (const p of await listPartners())
-    for await (const page of finishedOrdersOfPartner(p.operatorId, new Date(now.getTime() - days * DAY_MS), new Date(now.getTime() + 1)))
-      out.push(...page.map((o) => sessionOf(o as Order)));
-  return out.sort((a, b) => String(b.endedAt).localeCompare(String(a.endedAt)));
+/** A paging cursor the caller cannot read or forge into anything but a page start: 400, not a crash. */
+export class BadCursorError extends Error {}
+
+const KeySchema = z.record(z.string(), z.string());
+/** finished: the partner being read and where in its orders (absent: from its newest) */
+const FinishedCursor = z.object({ p: z.string().check(z.minLength(1)), k: z.optional(KeySchema) });
+
+const encode = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString('base64url');
+const decode = <T>(schema: z.ZodMiniType<T>, cursor: string): T => {
+  let json: unknown;
+  try {
+    json = JSON.parse(Buffer.from(cursor, 'base64url').toString());
+  } catch {
+    throw new BadCursorError('bad cursor');
+  }
+  const r = z.safeParse(schema, json);
+  if (!r.success) throw new BadCursorError('bad cursor');
+  return r.data;
 };
 
-export const sessionsView = async (days: number, now = new Date()) => {
-  const [live, finished] = await Promise.all([listOpenOrders(), finishedOrders(days, now)]);
-  return { live: live.map(sessionOf).sort((a, b) => String(b.createdAt).localeCompare(String(a.createdAt))), finished };
+export interface SessionsPaging {
+  /** how many sessions per list (live, finished) at most */
+  limit: number;
+  /** the `next.live` of the previous answer: the next page of live sessions (finished: not read) */
+  live?: string;
+  /** the `next.finished` of the previous answer: the next page of finished ones (live: not read) */
+  finished?: string;
+}
+
+/** A page of live sessions, newest first (one Query of byPartner's OPEN partition, one BatchGet). */
+const livePage = async (limit: number, cursor?: string) => {
+  const page = await openOrdersPage(limit, cursor ? decode(KeySchema, cursor) : undefined);
+  return { sessions: page.items.map(sessionOf), ...(page.next ? { next: encode(page.next) } : {}) };
+};
+
+/**
+ * A page of finished sessions in [now − days, now]: partner by partner (OperatorID order), each
+ * partner's newest first — one byPartner Query per partner read, as many as fill the page.
+ */
+const finishedPage = async (days: number, now: Date, limit: number, cursor?: string) => {
+  const from = new Date(now.getTime() - days * DAY_MS);
+  const to = new Date(now.getTime() + 1);
+  const partners = (await listPartners()).map((p) => p.operatorId).sort();
+  let at = cursor ? decode(FinishedCursor, cursor) : partners[0] ? { p: partners[0] } : undefined;
+  const sessions: Array<ReturnType<typeof sessionOf>> = [];
+  while (at && sessions.length < limit) {
+    const page = await finishedOrdersOfPartnerPage(at.p, from, to, limit - sessions.length, at.k);
+    sessions.push(...page.items.map((o) => sessionOf(o as Order)));
+    const current = at.p;
+    const following = partners.find((p) => p > current);
+    at = page.next ? { p: at.p, k: page.next } : following ? { p: following } : undefined;
+  }
+  return { sessions, ...(at ? { next: encode(at) } : {}) };
+};
+
+/**
+ * Live and finished sessions, a page of each (`limit`); with a cursor, the next page of that list
+ * only. `next.live` / `next.finished` are where the following pages start (absent: no more).
+ */
+export const sessionsView = async (days: number, paging: SessionsPaging = { limit: 100 }, now = new Date()) => {
+  const wantLive = paging.finished === undefined;
+  const wantFinished = paging.live === undefined;
+  const [live, finished] = await Promise.all([
+    wantLive ? livePage(paging.limit, paging.live) : undefined,
+    wantFinished ? finishedPage(days, now, paging.limit, paging.finished) : undefined,
+  ]);
+  return {
+    ...(live ? { live: live.sessions } : {}),
+    ...(finished ? { finished: finished.sessions } : {}),
+    next: { ...(live?.next ? { live: live.next } : {}), ...(finished?.next ? { finished: finished.next } : {}) },
+  };
 };
 
 export const dlqView = async () => {
@@ -146,6 +207,15 @@ export const partnersView = async (now = new Date()) => {
       }),
     ),
   };
+};
+
+/** every partner's finished orders in [now − days, now] (the disputes view reads them whole) */
+const finishedOrders = async (days: number, now: Date) => {
+  const out: Array<ReturnType<typeof sessionOf>> = [];
+  for (const p of await listPartners())
+    for await (const page of finishedOrdersOfPartner(p.operatorId, new Date(now.getTime() - days * DAY_MS), new Date(now.getTime() + 1)))
+      out.push(...page.map((o) => sessionOf(o as Order)));
+  return out;
 };
 
 export const disputesView = async (days: number, now = new Date()) => {

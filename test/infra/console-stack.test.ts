@@ -1,7 +1,8 @@
 /**
  * The operator console in AWS (issue 16 item 6): the admin API's routes never without the Cognito
  * JWT authorizer; the console a private bucket behind CloudFront with OAC, `/admin/*` routed to the
- * core HTTP API on the same origin.
+ * core HTTP API on the same origin; staff sign in with the managed login (authorization code +
+ * PKCE, a public client whose callback is the console's own URL), the settings in config.json.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,6 +21,7 @@ beforeAll(() => {
     app: { outdir: dir, context: { 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false },
   });
   core = Template.fromStack(stack);
+  if (!consoleStack) throw new Error('no console stack: the topology declares operator routes');
   site = Template.fromStack(consoleStack);
 }, 300_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -76,5 +78,59 @@ describe('console stack', () => {
         CacheBehaviors: [Match.objectLike({ PathPattern: '/admin/*', ViewerProtocolPolicy: 'https-only' })],
       }),
     });
+  });
+});
+
+/** a value that resolves to the console's distribution URL (`https://<domain>/`) */
+const distributionUrl = () => {
+  const [distId] = Object.keys(site.findResources('AWS::CloudFront::Distribution'));
+  return { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [distId, 'DomainName'] }, '/']] };
+};
+
+describe('staff sign-in (managed login, authorization code + PKCE)', () => {
+  it('a Cognito domain with the managed login and its branding', () => {
+    site.resourceCountIs('AWS::Cognito::UserPoolDomain', 1);
+    site.hasResourceProperties('AWS::Cognito::UserPoolDomain', { ManagedLoginVersion: 2 });
+    site.resourceCountIs('AWS::Cognito::ManagedLoginBranding', 1);
+  });
+
+  it('the console client: code flow only, public (no secret), no implicit grant, callback and sign-out = the distribution URL', () => {
+    const clients = Object.values(site.findResources('AWS::Cognito::UserPoolClient'));
+    expect(clients).toHaveLength(1);
+    const c = clients[0]!.Properties;
+    expect(c.AllowedOAuthFlows).toEqual(['code']);
+    expect(c.AllowedOAuthFlowsUserPoolClient).toBe(true);
+    expect(c.GenerateSecret).toBe(false);
+    expect([...c.AllowedOAuthScopes].sort()).toEqual(['email', 'openid', 'profile']);
+    expect(c.SupportedIdentityProviders).toEqual(['COGNITO']);
+    expect(c.EnableTokenRevocation).toBe(true);
+    expect(c.CallbackURLs).toEqual([distributionUrl()]);
+    expect(c.LogoutURLs).toEqual([distributionUrl()]);
+  });
+
+  it('the core pool still requires MFA and admits no self sign-up; its authorizer accepts the console client', () => {
+    core.hasResourceProperties('AWS::Cognito::UserPool', {
+      MfaConfiguration: 'ON',
+      UserPoolTier: 'ESSENTIALS',
+      AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+    });
+    core.resourceCountIs('AWS::Cognito::UserPoolClient', 0);
+    const [auth] = Object.values(core.findResources('AWS::ApiGatewayV2::Authorizer'));
+    const audience = JSON.stringify(auth!.Properties.JwtConfiguration.Audience);
+    // the client lives in the nested console stack: the audience is that stack's output
+    expect(audience).toMatch(/Outputs\..*Console/);
+  });
+
+  it('deploys config.json (sign-in domain, client id, redirect URI) with the site', () => {
+    const deployments = Object.values(site.findResources('Custom::CDKBucketDeployment'));
+    expect(deployments).toHaveLength(1);
+    const markers = JSON.stringify(deployments[0]!.Properties.SourceMarkers);
+    const clientId = Object.keys(site.findResources('AWS::Cognito::UserPoolClient'))[0]!;
+    const domainId = Object.keys(site.findResources('AWS::Cognito::UserPoolDomain'))[0]!;
+    expect(markers).toContain(`{"Ref":"${clientId}"}`);
+    expect(markers).toContain(`{"Ref":"${domainId}"}`);
+    const distId = Object.keys(site.findResources('AWS::CloudFront::Distribution'))[0]!;
+    expect(markers).toContain(`{"Fn::GetAtt":["${distId}","DomainName"]}`);
+    expect(deployments[0]!.Properties.SourceObjectKeys).toHaveLength(2);
   });
 });

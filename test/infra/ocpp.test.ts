@@ -112,11 +112,15 @@ describe('OCPP gateway (CDK)', () => {
 
 describe('OCPP edge: wss://<edge>/ocpp/<chargePointId> (CloudFront + a rewrite to the stage)', () => {
   const s = synth();
-  const dist = s.ofType('AWS::CloudFront::Distribution')[0]?.[1];
+  // the operator console's distribution (its nested stack, infra/console-stack.ts) is not the OCPP edge
+  const edges = s
+    .ofType('AWS::CloudFront::Distribution')
+    .filter(([, r]) => props(r).DistributionConfig.Comment !== 'EVCS operator console');
+  const dist = edges[0]?.[1];
   const config = props(dist!).DistributionConfig;
 
   it('one distribution whose origin is the WebSocket API over HTTPS, with the rewrite on viewer requests', () => {
-    expect(s.ofType('AWS::CloudFront::Distribution')).toHaveLength(1);
+    expect(edges).toHaveLength(1);
     const origin = config.Origins[0];
     expect(JSON.stringify(origin.DomainName)).toContain(s.lid(s.stack.ocppApi!));
     expect(JSON.stringify(origin.DomainName)).toContain('execute-api');
