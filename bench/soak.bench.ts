@@ -7,8 +7,8 @@
  * closed loop: query_token, query_station_status, query_equip_business_policy, query_stations_info,
  * query_equip_charge_status polls, and whole sessions (start → charging for a few simulated minutes
  * → stop → finished) on connectors of the stations partner 2 is granted, so every session fans out
- * pushes to both demo partners. Partner 2 floods query_station_status (its default budget: the
- * excess gets Ret -1) and its endpoint fails every push (HTTP 500): those pushes retry, then go
+ * pushes to both demo partners. Partner 2 floods query_station_status (over a budget of 2 requests/s,
+ * burst 4, so that what a loaded laptop can send exceeds it: the excess gets Ret -1) and its endpoint fails every push (HTTP 500): those pushes retry, then go
  * to the DLQ.
  *
  * Printed: throughput, per interface n / req/s / p50 / p99 / errors (not HTTP 200, Ret ≠ 0 other than
@@ -19,7 +19,7 @@
  *
  *   npm run bench -- soak                 (10 minutes)
  *   npm run bench -- soak --minutes 2     (a short run)
- *   options: --connections N (per query interface, 2), --sessions N (workers, 4), --flood N (partner 2's connections, 16)
+ *   options: --connections N (per query interface, 2), --sessions N (workers, 4), --flood N (partner 2's connections, 8)
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -76,7 +76,7 @@ export const main = async (): Promise<void> => {
       minutes: { type: 'string', default: '10' },
       connections: { type: 'string', default: '2' },
       sessions: { type: 'string', default: '4' },
-      flood: { type: 'string', default: '16' },
+      flood: { type: 'string', default: '8' },
     },
     allowPositionals: true,
   });
@@ -93,6 +93,8 @@ export const main = async (): Promise<void> => {
 
   const seed = JSON.parse(readFileSync(SEED, 'utf8')) as { partners: Record<string, unknown>[] };
   seed.partners[0] = { ...seed.partners[0], rateLimit: { rps: 100_000, burst: 100_000 } };
+  // partner 2 keeps a small budget: what this loaded machine can send it must exceed it (the flood's -1s)
+  seed.partners[1] = { ...seed.partners[1], rateLimit: { rps: 2, burst: 4 } };
   const seedFile = join(mkdtempSync(join(tmpdir(), 'evcs-soak-')), 'seed.json');
   writeFileSync(seedFile, JSON.stringify(seed));
   const platform = await startPlatform({ port: 0, seedFile, logLevel: 'ERROR', simSpeed: 60, demoPartners: 'any-port' });
@@ -108,6 +110,16 @@ export const main = async (): Promise<void> => {
   const p2Stations = [...granted2];
   const demo1 = platform.demoPartners.get(p1.operatorId);
   const demo2 = platform.demoPartners.get(p2.operatorId);
+  // the start's burst (every connector's first status, pushed to both partners) is not the soak: wait it out
+  const ready = Date.now();
+  for (let healthy = false; !healthy && Date.now() - ready < 600_000; ) {
+    healthy = (await fetch(`${platform.apiUrl}/health`).catch(() => undefined))?.status === 200;
+    if (!healthy) await new Promise((r) => setTimeout(r, 1_000));
+  }
+  await platform.cloud
+    .drain({ timeoutMs: 600_000, includeDelayed: true })
+    .catch((err: Error) => console.log(`(not drained: ${err.message.slice(0, 200)})`));
+  console.log(`platform ready and drained after ${fmt((Date.now() - ready) / 1000, 0)} s`);
   demo2?.set({ fail: 'http500' });
   const token1 = await tokenFor(platform.apiUrl, p1);
   const token2 = await tokenFor(platform.apiUrl, p2);
@@ -137,7 +149,8 @@ export const main = async (): Promise<void> => {
       return r.value;
     } catch (err) {
       s.errors++;
-      s.firstError ??= (err as Error).message;
+      const cause = (err as Error & { cause?: { code?: string; message?: string } }).cause;
+      s.firstError ??= `${(err as Error).message}${cause ? ` (${cause.code ?? ''} ${cause.message ?? ''})` : ''}`;
       return undefined;
     }
   };
@@ -293,6 +306,20 @@ export const main = async (): Promise<void> => {
   });
   console.log(`DLQ depth at the end: ${dlqs.join(', ')}`);
   console.log(`queue depth at the end (retries pending): ${backlog.join(', ')}`);
+  // what went wrong inside, by message (the handlers log at ERROR only; the buffer keeps the last lines)
+  const problems = new Map<string, number>();
+  for (const line of platform.logs()) {
+    let key = line.slice(0, 140);
+    try {
+      const r = JSON.parse(line) as { level?: string; message?: string; function_name?: string; error?: { message?: string } };
+      key = `${r.function_name ?? ''} ${r.message ?? ''}${r.error?.message ? `: ${r.error.message}` : ''}`.slice(0, 200);
+    } catch {
+      /* a runtime diagnostic line */
+    }
+    problems.set(key, (problems.get(key) ?? 0) + 1);
+  }
+  console.log(`\nlogged problems (last ${platform.logs().length} lines kept), by message:`);
+  for (const [k, n] of [...problems].sort((a, b) => b[1] - a[1]).slice(0, 12)) console.log(`  ${String(n).padStart(5)} × ${k}`);
   await platform.stop();
 };
 
