@@ -313,11 +313,13 @@ const child = async (job: string, out: string): Promise<void> => {
         'FX0003E01C2',
       ];
       const seqs = connectors.map((_, i) => `${p.operatorId}${String(Date.now()).slice(-13)}${String(i).padStart(5, '0')}`);
-      for (const [i, c] of connectors.entries()) {
+      for (const c of connectors) {
         sim.setVehicle(c, { socStart: 10, batteryKwh: 400, maxDcKw: 60, targetSoc: 100 });
         sim.admin(c, 'plugged');
-        await sim.flush();
-        await platform.cloud.drain();
+      }
+      await sim.flush();
+      await platform.cloud.drain({ timeoutMs: 5 * 60_000 });
+      for (const [i, c] of connectors.entries()) {
         const r = await callAs(platform.apiUrl, p, 'query_start_charge', { StartChargeSeq: seqs[i], ConnectorID: c }, token);
         if ((r.data as { SuccStat?: number } | undefined)?.SuccStat !== 0) throw new Error(`start: Ret ${r.ret} ${JSON.stringify(r.data)}`);
       }

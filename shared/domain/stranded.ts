@@ -39,7 +39,7 @@ export const DEFAULT_STRANDED_POLICY: StrandedPolicy = { offlineSeconds: 900, id
 export type StrandedCause = 'connector-offline' | 'connector-idle' | 'meter-silent';
 
 /** The §3.12 StopReason of each cause (see the header). */
-export const STRANDED_STOP_REASON: Record<StrandedCause, number> = {
+const STRANDED_STOP_REASON: Record<StrandedCause, number> = {
   'connector-offline': 3,
   'connector-idle': 4,
   'meter-silent': STOP_REASON_PILE_SILENT,
