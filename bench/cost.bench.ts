@@ -295,7 +295,13 @@ const child = async (job: string, out: string): Promise<void> => {
     // what every sweep costs per order charging longer than 10 min), then one at 16 min that ends them
     // all (offline: the finish, OrderFinished and the pushes of each)
     progress('stranded-session sweep over 8 charging orders');
-    const platform = await startPlatform({ ...common, seedFile: FIXTURE, schedules: false });
+    // a loaded machine answers slowly: a start must not time out before the pile's answer is processed
+    const platform = await startPlatform({
+      ...common,
+      env: { ...common.env, START_TIMEOUT_SECONDS: '300' },
+      seedFile: FIXTURE,
+      schedules: false,
+    });
     const sim = platform.simulator!;
     try {
       await sim.flush();
