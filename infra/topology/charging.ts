@@ -27,6 +27,14 @@ export const chargingTables: readonly TableDecl[] = [
         sortKey: { name: 'gsi2sk', type: 'S' },
         projection: ['ConnectorID', 'charged', 'energyWh'],
       },
+      {
+        // sparse: the orders charging now (set by the confirmed start, removed by the finish); keys only —
+        // the stranded-session sweep (issue 17) reads each candidate order itself
+        name: 'byCharging',
+        partitionKey: { name: 'gsi3pk', type: 'S' },
+        sortKey: { name: 'gsi3sk', type: 'S' },
+        projection: [],
+      },
     ],
     critical: true,
   },
@@ -103,5 +111,17 @@ export const chargingFunctions: readonly FunctionDecl[] = [
     description: 'A start or stop the pile never answered: finish the order with a reason and release the connector',
     triggers: [{ type: 'queue', queue: ChargingTimeoutsQueue.name, batchSize: 10 }],
     grants: [orders, putEvents],
+  },
+  {
+    id: 'stranded-sweep',
+    service: 'charging',
+    entry: 'functions/charging/stranded-sweep.ts',
+    tier: 'L0',
+    description:
+      'Stranded sessions: a charging order whose pile vanished (offline/idle connector, silent meter) is billed on its last readings and ended',
+    // one query of the byCharging index (keys only) + a BatchGet of the candidates and their connectors' status
+    triggers: [{ type: 'schedule', expression: 'rate(5 minutes)' }],
+    grants: [orders, readStations, putEvents],
+    timeoutSeconds: 60,
   },
 ];

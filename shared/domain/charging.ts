@@ -11,6 +11,7 @@
  *       │  └ stop-requested-while-     ├── pile-stopped (on its own) ──┴── stop-timeout ──────▶ finished(4)
  *       │    starting (remembered)     │
  *       ├─ pile-refused / start-not-sent / start-timeout / pile-stopped ───────────────────▶ finished(4)
+ *   charging(2) ──stranded (the pile vanished mid-session: shared/domain/stranded.ts) ──────────▶ finished(4)
  *
  * There is no "unknown" order state: a stop the pile never confirms is closed by its stop timeout
  * on the last meter reading. StartChargeSeqStat 5 (未知, unknown) is only the protocol's answer
@@ -49,6 +50,8 @@ export const ORDER_TRANSITIONS = {
   'pile-stopped': { from: [Starting, Charging, Stopping], to: Finished },
   /** the pile did not confirm the stop in time: closed on the last reading */
   'stop-timeout': { from: [Stopping], to: Finished },
+  /** the pile vanished mid-session (no stop will come): closed on the last reading (shared/domain/stranded.ts) */
+  stranded: { from: [Charging], to: Finished },
 } as const satisfies Record<string, { from: readonly OrderStatus[]; to: OrderStatus | undefined }>;
 
 export type OrderEvent = keyof typeof ORDER_TRANSITIONS;

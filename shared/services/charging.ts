@@ -42,13 +42,16 @@ import { chargeInfoOf, chargeStatusOf, type OrderFacts } from '../domain/order-v
 import { prepayFields, prepayReached, STOP_REASON_PREPAY_EXHAUSTED, settlePrepay, yuanToFen } from '../domain/prepay.ts';
 import { byHour, type ProcessSample, selectSamples } from '../domain/process-samples.ts';
 import { statusForStart } from '../domain/reservation.ts';
+import { minStrandedSeconds, type StrandedCause, type StrandedPolicy, strandedVerdict } from '../domain/stranded.ts';
 import { pushConfig } from '../push/config.ts';
 import { type ConnectorView, getConnectorView } from '../store/connector-view.ts';
 import {
+  chargingSince,
   createOrder,
   finishOrder,
   getCoupon,
   getOrder,
+  getOrders,
   getRefusal,
   markCharging,
   markFinishPublished,
@@ -56,6 +59,7 @@ import {
   type Order,
   type OrderCoupon,
   type Refusal,
+  recordLateStop,
   recordRefusal,
   recordSample,
   requestStopWhileStarting,
@@ -63,6 +67,7 @@ import {
 import type { Partner } from '../store/partners.ts';
 import { appendSamples } from '../store/process-samples.ts';
 import { getReservationHold } from '../store/reservations.ts';
+import { getConnectorStatuses } from '../store/stations.ts';
 import type { RequestData, ResponseData } from '../tcec/interfaces.ts';
 import { Ret, TcecError } from '../tcec/ret.ts';
 import { formatDateTime } from '../tcec/time.ts';
@@ -393,6 +398,9 @@ interface FinishArgs {
   finishReason: string;
   charged: boolean;
   finalSample?: { t: number; wh: number };
+  /** ended by the stranded-session rule, for this cause; only if its last reading is still `ifLastReadingAt` */
+  stranded?: StrandedCause;
+  ifLastReadingAt?: number;
 }
 
 /**
@@ -662,6 +670,7 @@ export const onPileStopped = async (d: {
   }
   if (o.status === OrderStatus.Finished) {
     if (o.finishPublished === false) await publishFinished(o); // its first publication failed
+    if (o.stranded && !o.lateStop) await recordStrandedLateStop(o, d);
     return; // duplicate
   }
   if (o.status === OrderStatus.Starting && d.energyWh > 0) {
@@ -710,4 +719,85 @@ export const onTimeout = async (m: TimeoutMessage, now: Date): Promise<void> => 
       charged: true,
     });
   }
+};
+
+// ---------------------------------------------------------------- stranded sessions (issue 17)
+
+const strandedPolicy = (): StrandedPolicy => {
+  const c = config();
+  return { offlineSeconds: c.STRANDED_OFFLINE_SECONDS, idleSeconds: c.STRANDED_IDLE_SECONDS, silentSeconds: c.STRANDED_SILENT_SECONDS };
+};
+
+/**
+ * The stranded-session sweep (scheduled; `now` = the schedule's time): the orders charging since
+ * before the rule's shortest quiet time (byCharging, keys only), read in batches with their
+ * connectors' live status, judged by shared/domain/stranded.ts; each stranded one ends as a stop
+ * does (the one billing function over its last readings, OrderFinished → the partner's
+ * notification_stop_charge_result and notification_charge_order_info, the connector freed) and the
+ * pile is told to stop, should it still be alive. Idempotent: the finish is a conditional write on
+ * the order being charging with the same last reading, so a second sweep, a late reading or a real
+ * StopTransaction racing it leaves exactly one finish.
+ */
+export const sweepStranded = async (now: Date): Promise<{ checked: number; ended: number }> => {
+  const policy = strandedPolicy();
+  let checked = 0;
+  let ended = 0;
+  for await (const seqs of chargingSince(new Date(now.getTime() - minStrandedSeconds(policy) * 1000))) {
+    const orders = (await getOrders(seqs)).filter((o) => o.status === OrderStatus.Charging);
+    const statuses = await getConnectorStatuses(orders.map((o) => ({ stationId: o.StationID, connectorId: o.ConnectorID })));
+    for (const o of orders) {
+      checked++;
+      const c = statuses.get(o.ConnectorID);
+      const lastReadingAt = o.meter?.t ?? Date.parse(o.startedAt ?? o.createdAt);
+      const v = strandedVerdict(
+        { status: o.status, lastReadingAt, connector: c ? { status: c.status, observedAt: Math.floor(c.version / 1000) } : undefined },
+        policy,
+        now.getTime(),
+      );
+      if (!v.stranded) continue;
+      logger.appendKeys({ StartChargeSeq: o.StartChargeSeq, ConnectorID: o.ConnectorID, OperatorID: o.OperatorID });
+      const done = await finish(o, {
+        event: 'stranded',
+        endedAt: new Date(v.endedAt),
+        stopReason: v.stopReason,
+        finishReason: v.reason,
+        charged: true,
+        stranded: v.cause,
+        ifLastReadingAt: lastReadingAt,
+      });
+      if (done) {
+        ended++;
+        logger.warn('stranded session ended', { cause: v.cause, StopReason: v.stopReason, connectorStatus: c?.status });
+        // should the pile be alive after all (a silent meter), it stops: nothing after the last reading is billed
+        await publish(PileCommandRequested, {
+          command: 'stop',
+          StartChargeSeq: o.StartChargeSeq,
+          ConnectorID: o.ConnectorID,
+          requestedAt: now.toISOString(),
+        });
+      }
+      logger.removeKeys(['StartChargeSeq', 'ConnectorID', 'OperatorID']);
+    }
+  }
+  metrics.singleMetric().addMetric('StrandedSessionsEnded', MetricUnit.Count, ended);
+  logger.info('stranded-session sweep', { checked, ended });
+  return { checked, ended };
+};
+
+/**
+ * The pile's own stop of an order the stranded rule ended (it came back and replayed it): recorded
+ * on the order once, never billed — the bill stays the one the partner was pushed; the energy after
+ * the last reading is logged for the operator (and the partner's reconciliation sees the bill it has).
+ */
+const recordStrandedLateStop = async (o: Order, d: { at: string; energyWh: number; cause: StopCause }): Promise<void> => {
+  const energyWh = Math.round(d.energyWh);
+  const recorded = await recordLateStop(o.StartChargeSeq, { at: d.at, energyWh, cause: d.cause, receivedAt: new Date().toISOString() });
+  if (!recorded) return;
+  logger.warn('late stop of a stranded order: recorded, not billed', {
+    StartChargeSeq: o.StartChargeSeq,
+    ConnectorID: o.ConnectorID,
+    stranded: o.stranded,
+    unbilledWh: Math.max(0, energyWh - (o.meter?.raw ?? energyWh)),
+  });
+  metrics.singleMetric().addMetric('StrandedLateStops', MetricUnit.Count, 1);
 };

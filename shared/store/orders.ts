@@ -25,6 +25,10 @@
  *   - a station's finished orders by end time (station stats, reporting): GSI byStation
  *     (gsi2pk = STATION#<StationID>, gsi2sk = endedAt ISO; written only when the order finishes),
  *     projecting ConnectorID, charged and energyWh only
+ *   - the orders charging now (the stranded-session sweep, shared/domain/stranded.ts): GSI byCharging
+ *     (gsi3pk = CHARGING, gsi3sk = startedAt ISO; set when the pile confirms the start, removed when
+ *     the order finishes, so the index holds exactly the sessions past their start), keys only. The
+ *     sweep queries the orders started before its shortest quiet time, never a scan.
  *   A meter sample writes none of the projected attributes: it costs the table write alone.
  *   - the open orders (operator console), newest first, a page at a time: the LOCK# item of an open
  *     order (one per open order, deleted when it finishes) carries gsi1pk = OPEN, gsi1sk = createdAt,
@@ -57,6 +61,7 @@ import type { RunningBill, TariffPeriod } from '../domain/billing.ts';
 import { allowedFrom, type FinishEvent, type OrderEvent, OrderStatus } from '../domain/charging.ts';
 import type { Coupon } from '../domain/coupons.ts';
 import type { Payment } from '../domain/pay-after.ts';
+import type { StrandedCause } from '../domain/stranded.ts';
 import { conditionalSend, conditionalWrite, dynamo, isConditionalFailure, isTransactionConflict } from './dynamo.ts';
 import { useReservationItem } from './reservations.ts';
 
@@ -109,6 +114,20 @@ export interface Order {
   paid?: Payment;
   /** the coupon this order used: its id and its rules (shared/domain/coupons.ts) */
   coupon?: OrderCoupon;
+  /** ended by the stranded-session rule (shared/domain/stranded.ts), for this cause */
+  stranded?: StrandedCause;
+  /** the pile's own stop, reported after the stranded-session rule had ended the order: recorded, not billed */
+  lateStop?: LateStop;
+}
+
+export interface LateStop {
+  /** when the pile says the session stopped */
+  at: string;
+  /** its final meter reading, Wh (the order's bill ends at its last reading before the rule) */
+  energyWh: number;
+  cause: string;
+  /** when it reached us */
+  receivedAt: string;
 }
 
 export type OrderCoupon = Pick<Coupon, 'couponId' | 'kind' | 'offFen' | 'percent' | 'capFen'>;
@@ -131,8 +150,11 @@ const lockKey = (connectorId: string) => ({ pk: `LOCK#${connectorId}` });
 /** byPartner's partition of the open orders (their LOCK# items) */
 const OPEN_ORDERS = 'OPEN';
 
+/** the one partition of the byCharging index (a start and a finish write it: far below a partition's 1,000 writes/s) */
+const CHARGING_PK = 'CHARGING';
+
 const strip = (item: Record<string, unknown>): Order => {
-  const { pk: _pk, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, ...rest } = item;
+  const { pk: _pk, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, gsi3pk: _e, gsi3sk: _f, ...rest } = item;
   return rest as unknown as Order;
 };
 
@@ -302,10 +324,17 @@ export const markCharging = async (seq: string, startedAt: Date, meter: RunningB
       TableName: table(),
       Key: orderKey(seq),
       ReturnValues: 'ALL_NEW',
-      UpdateExpression: 'SET #s = :charging, startedAt = :at, meter = :meter',
+      // gsi3: the byCharging index of the stranded-session sweep, until the order finishes
+      UpdateExpression: 'SET #s = :charging, startedAt = :at, meter = :meter, gsi3pk = :g3pk, gsi3sk = :at',
       ConditionExpression: when.expression,
       ExpressionAttributeNames: { '#s': 'status' },
-      ExpressionAttributeValues: { ...when.values, ':charging': OrderStatus.Charging, ':at': startedAt.toISOString(), ':meter': meter },
+      ExpressionAttributeValues: {
+        ...when.values,
+        ':charging': OrderStatus.Charging,
+        ':at': startedAt.toISOString(),
+        ':meter': meter,
+        ':g3pk': CHARGING_PK,
+      },
     }),
   );
   return res?.Attributes ? strip(res.Attributes) : undefined;
@@ -396,6 +425,10 @@ export interface Finish {
   meter?: RunningBill;
   /** energy delivered, Wh */
   energyWh: number;
+  /** the order was ended by the stranded-session rule, for this cause (shared/domain/stranded.ts) */
+  stranded?: StrandedCause;
+  /** only if the running bill's last reading is still this one (epoch ms): a reading that came meanwhile keeps the order */
+  ifLastReadingAt?: number;
 }
 
 /**
@@ -413,12 +446,14 @@ export const finishOrder = async (order: Order, f: Finish): Promise<boolean> => 
           Update: {
             TableName: table(),
             Key: orderKey(order.StartChargeSeq),
-            UpdateExpression: `SET #s = :finished, endedAt = :endedAt, stopReason = :sr, finishReason = :fr, charged = :charged, bill = :bill, energyWh = :wh, finishPublished = :false, gsi1pk = :g1pk, gsi1sk = :endedAt, gsi2pk = :g2pk, gsi2sk = :endedAt${f.meter ? ', meter = :meter' : ''}`,
-            ConditionExpression: when.expression,
+            UpdateExpression: `SET #s = :finished, endedAt = :endedAt, stopReason = :sr, finishReason = :fr, charged = :charged, bill = :bill, energyWh = :wh, finishPublished = :false, gsi1pk = :g1pk, gsi1sk = :endedAt, gsi2pk = :g2pk, gsi2sk = :endedAt${f.meter ? ', meter = :meter' : ''}${f.stranded ? ', stranded = :stranded' : ''} REMOVE gsi3pk, gsi3sk`,
+            ConditionExpression: `${when.expression}${f.ifLastReadingAt === undefined ? '' : ' AND meter.t = :lastT'}`,
             ExpressionAttributeNames: { '#s': 'status' },
             ExpressionAttributeValues: {
               ...when.values,
+              ...(f.ifLastReadingAt === undefined ? {} : { ':lastT': f.ifLastReadingAt }),
               ...(f.meter ? { ':meter': f.meter } : {}),
+              ...(f.stranded ? { ':stranded': f.stranded } : {}),
               ':wh': f.energyWh,
               ':finished': OrderStatus.Finished,
               ':endedAt': endedAt,
@@ -444,6 +479,40 @@ export const finishOrder = async (order: Order, f: Finish): Promise<boolean> => 
     }),
   );
 };
+
+/**
+ * The pile's own stop of an order the stranded-session rule ended: recorded once (the first report
+ * wins; a redelivery changes nothing), the bill untouched. False when the order is not a stranded
+ * one or the stop is already recorded.
+ */
+export const recordLateStop = (seq: string, stop: LateStop): Promise<boolean> =>
+  conditional(
+    new UpdateCommand({
+      TableName: table(),
+      Key: orderKey(seq),
+      UpdateExpression: 'SET lateStop = :stop',
+      ConditionExpression: '#s = :finished AND attribute_exists(stranded) AND attribute_not_exists(lateStop)',
+      ExpressionAttributeNames: { '#s': 'status' },
+      ExpressionAttributeValues: { ':stop': stop, ':finished': OrderStatus.Finished },
+    }),
+  );
+
+/**
+ * The StartChargeSeqs of the orders charging since before `startedBefore` (byCharging: keys only,
+ * page by page; eventually consistent — the sweep reads each order itself before acting).
+ */
+export async function* chargingSince(startedBefore: Date): AsyncGenerator<string[]> {
+  const pages = paginateQuery(
+    { client: dynamo(), pageSize: 1000 },
+    {
+      TableName: table(),
+      IndexName: 'byCharging',
+      KeyConditionExpression: 'gsi3pk = :pk AND gsi3sk < :before',
+      ExpressionAttributeValues: { ':pk': CHARGING_PK, ':before': startedBefore.toISOString() },
+    },
+  );
+  for await (const page of pages) yield (page.Items ?? []).map((i) => String(i.pk).slice('ORDER#'.length));
+}
 
 /** The order's OrderFinished event has been published (a redelivery re-publishes it until then). */
 export const markFinishPublished = (seq: string): Promise<boolean> =>

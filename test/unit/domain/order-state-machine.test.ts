@@ -42,6 +42,7 @@ describe('the transition table', () => {
     [Charging, 'meter-sample', Charging],
     [Stopping, 'pile-stopped', Finished],
     [Stopping, 'stop-timeout', Finished],
+    [Charging, 'stranded', Finished],
   ] as const)('%i --%s--> %i', (from, event, to) => {
     expect(nextStatus(from, event)).toBe(to);
   });
@@ -53,6 +54,8 @@ describe('the transition table', () => {
     [Stopping, 'stop-requested'],
     [Starting, 'stop-requested'],
     [Charging, 'stop-timeout'],
+    [Stopping, 'stranded'],
+    [Starting, 'stranded'],
   ] as const)('a late %i + %s changes nothing', (from, event) => {
     expect(nextStatus(from, event)).toBeUndefined();
   });
@@ -120,7 +123,7 @@ describe('the order store sends the table’s conditions', () => {
     await expect(markStopping('SEQ', new Date(0))).rejects.toThrow('throttled');
   });
 
-  it.each(['pile-refused', 'start-timeout', 'pile-stopped', 'stop-timeout'] as const)(
+  it.each(['pile-refused', 'start-timeout', 'pile-stopped', 'stop-timeout', 'stranded'] as const)(
     'finishOrder(%s) applies in its statuses only',
     async (event) => {
       ddb.on(TransactWriteCommand).resolves({});
@@ -131,6 +134,18 @@ describe('the order store sends the table’s conditions', () => {
       ).toBe(true);
       const update = ddb.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems?.[0]?.Update;
       expect(allowed(update?.ExpressionAttributeValues, update?.ConditionExpression)).toEqual([...allowedFrom(event)]);
+      // a finished order leaves the byCharging index (the stranded-session sweep's)
+      expect(update?.UpdateExpression).toMatch(/ REMOVE gsi3pk, gsi3sk$/);
     },
   );
+
+  it('the stranded finish holds only while the last reading is the one judged (a reading meanwhile keeps the order)', async () => {
+    ddb.on(TransactWriteCommand).resolves({});
+    const order = { StartChargeSeq: 'SEQ', ConnectorID: 'C1', StationID: 'S1' } as Order;
+    const f = { event: 'stranded', endedAt: new Date(0), stopReason: 3, finishReason: 'x', charged: true, bill: {} as never, energyWh: 1 };
+    await finishOrder(order, { ...f, event: 'stranded', stranded: 'connector-offline', ifLastReadingAt: 42 });
+    const update = ddb.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems?.[0]?.Update;
+    expect(update?.ConditionExpression).toBe('#s IN (:s2) AND meter.t = :lastT');
+    expect(update?.ExpressionAttributeValues).toMatchObject({ ':lastT': 42, ':stranded': 'connector-offline' });
+  });
 });
