@@ -77,6 +77,18 @@ const push = (
   });
 };
 
+/**
+ * A failed attempt's Ret that ENDS the push for this platform (its profile's `finalRets`: provincial
+ * Ret 4015 on an order = "already stored"): the push counts as delivered with that Ret — no resend,
+ * no DLQ. Undefined for every other answer (and for commercial partners: no supervision rules).
+ */
+export const finalRetOf = (
+  rules: Pick<Supervision, 'finalRets'> | undefined,
+  iface: InterfaceName,
+  failure: { ok: boolean; ret?: number | undefined },
+): number | undefined =>
+  !failure.ok && failure.ret !== undefined && rules?.finalRets[iface]?.includes(failure.ret) ? failure.ret : undefined;
+
 export const supervisionStatusPushes = (
   e: DetailOf<typeof ConnectorStatusChanged>,
   all: readonly Supervisor[],
