@@ -3,11 +3,15 @@
  * samples the exports read.
  *
  *   charging (pile-session-events) ─▶ process-samples table (one item per order per batch, TTL)
+ *   StationChanged, ConnectorStatusChanged ─▶ dxp-changes queue ─▶ dxp-changes: change records by hour
+ *       (process-samples table, CHANGE#…) + notification_station_change ─▶ push-supervision
+ *   every 5 min ─▶ dxp-realtime-power: notification_realtime_power_info ─▶ push-supervision
  *   exports bucket: JSON Lines objects + manifests per supervision partner and period, kept
  *   DXP_RETENTION_DAYS (3 years), in Glacier after 90 days (context `exportsGlacierAfterDays`)
  */
+import { DxpChangesQueue, PushSupervisionQueue } from '../../events/queues.ts';
 import { readPartners } from './helpers.ts';
-import type { BucketDecl, FunctionDecl, TableDecl } from './types.ts';
+import type { BucketDecl, FunctionDecl, QueueDecl, TableDecl } from './types.ts';
 
 /** the regulation's retention of reported data: 3 years */
 export const DXP_RETENTION_DAYS = 3 * 366;
@@ -33,6 +37,10 @@ export const dxpTables: readonly TableDecl[] = [
     ttlAttribute: 'ttl',
   },
 ];
+
+export const dxpQueues: readonly QueueDecl[] = [DxpChangesQueue.decl];
+
+const supervisionLane = { queue: PushSupervisionQueue.name, access: 'send' } as const;
 
 const exportGrants = [
   readPartners,
@@ -68,5 +76,28 @@ export const dxpFunctions: readonly FunctionDecl[] = [
     grants: exportGrants,
     timeoutSeconds: 900,
     memoryMb: 3008,
+  },
+  {
+    id: 'dxp-changes',
+    service: 'dxp',
+    entry: 'functions/dxp/dxp-changes.ts',
+    tier: 'L2',
+    description:
+      'Keeps station and connector status changes by hour for the supervision exports; pushes notification_station_change to the platforms of the region',
+    triggers: [{ type: 'queue', queue: DxpChangesQueue.name, batchSize: 25, maxBatchingWindowSeconds: 5, maxConcurrency: 2 }],
+    grants: [readPartners, { table: 'process-samples', access: 'readWrite' }, supervisionLane],
+    timeoutSeconds: 30,
+  },
+  {
+    id: 'dxp-realtime-power',
+    service: 'dxp',
+    entry: 'functions/dxp/dxp-realtime-power.ts',
+    tier: 'L2',
+    description:
+      "Every 5 minutes: notification_realtime_power_info (each station's charging power, from the latest process samples) to the supervision platforms whose interval is due",
+    triggers: [{ type: 'schedule', expression: 'rate(5 minutes)' }],
+    grants: [readPartners, { table: 'stations', access: 'read' }, { table: 'process-samples', access: 'read' }, supervisionLane],
+    timeoutSeconds: 120,
+    memoryMb: 1024,
   },
 ];

@@ -7,7 +7,7 @@
 import { appFunctions } from './app.ts';
 import { baseinfoFunctions, baseinfoQueues, baseinfoTables } from './baseinfo.ts';
 import { chargingFunctions, chargingQueues, chargingTables } from './charging.ts';
-import { dxpBuckets, dxpFunctions, dxpTables } from './dxp.ts';
+import { dxpBuckets, dxpFunctions, dxpQueues, dxpTables } from './dxp.ts';
 import { evcsFunctions, evcsTables } from './evcs.ts';
 import { mspFunctions } from './msp.ts';
 import { opsFunctions } from './ops.ts';
@@ -33,7 +33,14 @@ const tables: readonly TableDecl[] = [
 
 const buckets: readonly BucketDecl[] = [...dxpBuckets];
 
-const queues: readonly QueueDecl[] = [...baseinfoQueues, ...pilesQueues, ...chargingQueues, ...pushQueues, ...reconcileQueues];
+const queues: readonly QueueDecl[] = [
+  ...baseinfoQueues,
+  ...pilesQueues,
+  ...chargingQueues,
+  ...pushQueues,
+  ...reconcileQueues,
+  ...dxpQueues,
+];
 
 export const functions: readonly FunctionDecl[] = [
   ...evcsFunctions,

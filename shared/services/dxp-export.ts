@@ -17,6 +17,8 @@
  */
 import { logger } from '#powertools';
 import {
+  type ChangeKind,
+  type ChangeLine,
   correctionKey,
   EXPORT_KINDS,
   type ExportKind,
@@ -32,6 +34,7 @@ import {
   revisionReason,
   type SampleLine,
   sameContent,
+  sortChanges,
   sortOrders,
   sortSamples,
 } from '../domain/dxp-export.ts';
@@ -45,6 +48,8 @@ export interface ExportSource {
   orders(stations: ReadonlySet<string>, p: Period): Promise<OrderLine[]>;
   /** process samples of these stations whose time lies in the period */
   samples(stations: ReadonlySet<string>, p: Period): Promise<SampleLine[]>;
+  /** station or connector status changes of these stations whose time lies in the period (absent: none recorded) */
+  changes?(kind: ChangeKind, stations: ReadonlySet<string>, p: Period): Promise<ChangeLine[]>;
 }
 
 /** Where the objects go: the exports bucket (shared/store/objects.ts), or a test's wrapper of it. */
@@ -121,6 +126,8 @@ export const exportPeriod = async (o: {
   const lines: Record<ExportKind, readonly object[]> = {
     orders: sortOrders(await source.orders(stations, p)),
     samples: sortSamples(await source.samples(stations, p)),
+    stations: sortChanges((await source.changes?.('stations', stations, p)) ?? []),
+    statuses: sortChanges((await source.changes?.('statuses', stations, p)) ?? []),
   };
   const objects = EXPORT_KINDS.map((kind) => prepare(kind, (sha) => objectKey(id, p, kind, sha), lines[kind]));
 

@@ -3,10 +3,12 @@
  *   - stations of a region: the station index + their StationInfo documents (AreaCode prefixes);
  *   - orders: per station one byStation query over the period's end times (StartChargeSeqs), then
  *     BatchGetItem of the whole orders (100 per call);
- *   - samples: the process-samples items of each hour of the period (8 shard queries per hour).
+ *   - samples: the process-samples items of each hour of the period (8 shard queries per hour);
+ *   - station / status changes: the change records of each hour (one query per hour and kind).
  */
 import { hoursOf, type OrderLine, type SampleLine } from '../domain/dxp-export.ts';
 import { inRegion } from '../domain/grants.ts';
+import { changesOfHour } from '../store/dxp-changes.ts';
 import { finishedSeqsOfStation, getOrders, type Order } from '../store/orders.ts';
 import { samplesOfHour } from '../store/process-samples.ts';
 import { getStationInfos, listStationIndex } from '../store/stations.ts';
@@ -75,6 +77,13 @@ export const dynamoExportSource: ExportSource = {
         }
       }
     }
+    return out;
+  },
+  async changes(kind, stations, p) {
+    const out = [];
+    for (const hour of hoursOf(p))
+      for (const l of await changesOfHour(kind, hour))
+        if (stations.has(l.StationID) && l.Time >= p.from.getTime() && l.Time < p.to.getTime()) out.push(l);
     return out;
   },
 };

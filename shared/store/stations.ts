@@ -365,6 +365,18 @@ export interface ImportSummary {
   policiesChanged: number;
   /** charge points written to the OCPP registry (new, or their connectors changed), when asked for */
   chargePointsRegistered?: number;
+  /** what changed per created or changed station (the StationChanged events, shared/services/station-import.ts) */
+  changes?: StationChangeFacts[];
+}
+
+export interface StationChangeFacts {
+  stationId: string;
+  areaCode?: string;
+  created: boolean;
+  info: boolean;
+  tariff: boolean;
+  /** EquipmentIDs added or changed (their connectors included) */
+  equipment: string[];
 }
 
 /** ConnectorIDs of the import that already belong to a station NOT in the import (ConnectorIDs are unique per operator). */
@@ -424,6 +436,7 @@ const importOne = async (
   let stationChangedAt = meta && meta.hash === p.stationHash ? Number(meta.changedAt) : nowMs;
   let effChangedAt = stationChangedAt;
 
+  const changedEquip = new Set<string>();
   const wantedEquip = new Set(p.equipment.map((e) => `EQUIP#${e.equipmentId}`));
   const wantedConn = new Set(p.connectors.map((c) => `CONN#${c.connectorId}`));
   for (const sk of existing.keys()) {
@@ -444,6 +457,7 @@ const importOne = async (
     if (!cur || cur.hash !== e.hash) {
       at = nowMs;
       sum.equipmentChanged++;
+      changedEquip.add(e.equipmentId);
       writes.push({ Put: { TableName: T, Item: { pk, sk: `EQUIP#${e.equipmentId}`, hash: e.hash, changedAt: at } } });
     }
     effChangedAt = Math.max(effChangedAt, at);
@@ -454,6 +468,7 @@ const importOne = async (
     if (!cur || cur.hash !== c.hash || cur.equipmentId !== c.equipmentId) {
       at = nowMs;
       sum.connectorsChanged++;
+      changedEquip.add(c.equipmentId);
       // Update, not Put: the item also holds the connector's live status
       writes.push({
         Update: {
@@ -496,6 +511,15 @@ const importOne = async (
     },
   });
   await writeChunks(writes);
+  const areaCode = (p.info as { AreaCode?: unknown }).AreaCode;
+  (sum.changes ??= []).push({
+    stationId: p.stationId,
+    ...(typeof areaCode === 'string' ? { areaCode } : {}),
+    created: !meta,
+    info: infoChanged,
+    tariff: policyChanged && !!meta,
+    equipment: [...changedEquip].sort(),
+  });
   return meta ? 'changed' : 'created';
 };
 

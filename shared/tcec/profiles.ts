@@ -100,6 +100,8 @@ const SupervisionSpecSchema = z.strictObject({
    * 4015 on an order, §1.6/§5.3 [IX-PROV]); the push counts as delivered with that Ret, no resend, no DLQ
    */
   finalRets: z.optional(z.record(z.string(), z.array(z.int()).check(z.minLength(1), z.maxLength(10)))),
+  /** notification_realtime_power_info every so many seconds (a multiple of the schedule's 5 min; infra/topology/dxp.ts) */
+  realtimePowerSeconds: z.optional(posInt()),
   /** notification_equip_charge_status cadence while charging */
   statusIntervalSeconds: z.optional(posInt()),
   /** the nightly check_charge_orders (China time) for the previous day */
@@ -220,6 +222,7 @@ const SUPERVISION_PROFILES: Readonly<Record<string, ProfileSpec>> = {
         'notification_stationStatus',
         'notification_equip_charge_status',
         'notification_charge_order_info',
+        'notification_station_change',
         'notification_realtime_power_info',
       ],
       // §1.8: resent more than 3 times about a minute apart, then less often
@@ -227,6 +230,7 @@ const SUPERVISION_PROFILES: Readonly<Record<string, ProfileSpec>> = {
       // an order it already stored answers Ret 4015: final, not resent
       finalRets: { notification_charge_order_info: [4015] },
       statusIntervalSeconds: 300,
+      realtimePowerSeconds: 300,
     },
     rename: { notification_charge_order_info: { StartChargeSeq: 'OrderNo', TotalPower: 'TotalElect' } },
   },
@@ -341,6 +345,8 @@ function resolveSupervision(name: string, spec: SupervisionSpec): Supervision {
   if (spec.check && !interfaces.has('check_charge_orders'))
     throw new ProfileError(`${at('check')}: a check window without check_charge_orders among its interfaces`);
   if (spec.check && spec.check.from >= spec.check.to) throw new ProfileError(`${at('check')}: from must be before to`);
+  if (spec.realtimePowerSeconds !== undefined && !interfaces.has('notification_realtime_power_info'))
+    throw new ProfileError(`${at('realtimePowerSeconds')}: without notification_realtime_power_info among its interfaces`);
   if (interfaces.has('notification_equip_charge_status') && !spec.statusIntervalSeconds)
     throw new ProfileError(`${at('statusIntervalSeconds')}: needed for notification_equip_charge_status`);
   return {
