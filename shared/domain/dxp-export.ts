@@ -79,6 +79,9 @@ const periodPrefix = (operatorId: string, p: Period): string => `dxp/${operatorI
 export const manifestKey = (operatorId: string, p: Period): string => `${periodPrefix(operatorId, p)}manifest.json`;
 export const objectKey = (operatorId: string, p: Period, kind: ExportKind, sha256: string): string =>
   `${periodPrefix(operatorId, p)}${kind}-${sha256.slice(0, 16)}.jsonl`;
+/** Where a streamed object is staged before it is copied to its content key (deleted right after). */
+export const stagingKey = (operatorId: string, p: Period, kind: ExportKind, runId: string): string =>
+  `${periodPrefix(operatorId, p)}staging/${kind}-${runId}.jsonl`;
 export const correctionKey = (operatorId: string, p: Period, of: Period, kind: ExportKind, sha256: string): string =>
   `${periodPrefix(operatorId, p)}corrections/${of.id}-${kind}-${sha256.slice(0, 16)}.jsonl`;
 

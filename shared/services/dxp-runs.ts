@@ -10,7 +10,7 @@ import { config } from '../config.ts';
 import { daysBetween, lastCompletePeriod, type Period, parsePeriod } from '../domain/dxp-export.ts';
 import { supervisionRegion } from '../domain/partner-profile.ts';
 import type { Partner } from '../domain/partners.ts';
-import { getObject, putObject } from '../store/objects.ts';
+import { getObject, putObject, putObjectStream } from '../store/objects.ts';
 import { getPartner, listPartners } from '../store/partners.ts';
 import { type ExportResult, type ExportTarget, exportPeriod, type SupervisionPartner } from './dxp-export.ts';
 import { dynamoExportSource } from './dxp-source.ts';
@@ -19,6 +19,7 @@ const BUCKET = 'exports';
 
 const exportsTarget: ExportTarget = {
   put: (key, body, contentType) => putObject(BUCKET, key, body, { contentType }),
+  putStream: (staging, chunks, keyOf, contentType) => putObjectStream(BUCKET, staging, chunks, keyOf, { contentType }),
   get: (key) => getObject(BUCKET, key),
 };
 

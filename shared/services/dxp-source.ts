@@ -54,11 +54,12 @@ export const dynamoExportSource: ExportSource = {
     }
     return (await getOrders(seqs)).map(orderLine);
   },
-  async samples(stations, p) {
-    const out: SampleLine[] = [];
+  /** one batch per hour of the period (a day of tens of millions of samples never sits in memory whole) */
+  async *samples(stations, p) {
     const from = p.from.getTime();
     const to = p.to.getTime();
     for (const hour of hoursOf(p)) {
+      const out: SampleLine[] = [];
       for (const b of await samplesOfHour(hour)) {
         if (!stations.has(b.StationID)) continue;
         for (const [t, v, a, kw, soc, wh] of b.samples) {
@@ -76,8 +77,8 @@ export const dynamoExportSource: ExportSource = {
           });
         }
       }
+      yield out;
     }
-    return out;
   },
   async changes(kind, stations, p) {
     const out = [];

@@ -512,7 +512,8 @@ const importOne = async (
   });
   await writeChunks(writes);
   const areaCode = (p.info as { AreaCode?: unknown }).AreaCode;
-  (sum.changes ??= []).push({
+  sum.changes ??= [];
+  sum.changes.push({
     stationId: p.stationId,
     ...(typeof areaCode === 'string' ? { areaCode } : {}),
     created: !meta,
