@@ -50,6 +50,16 @@ const exportGrants = [
   { bucket: 'exports', access: 'readWrite' },
 ] as const;
 
+/** an export that failed (DxpExportFailed, shared/services/dxp-runs.ts): per platform, at the L2 tier's severity */
+const exportAlarms = [
+  {
+    metric: 'DxpExportFailed',
+    threshold: 0,
+    description: 'a supervision export failed: no manifest for the period (re-run it: evcs dxp export --partner … --period …)',
+    per: 'partner',
+  },
+] as const;
+
 export const dxpFunctions: readonly FunctionDecl[] = [
   {
     id: 'dxp-export-hourly',
@@ -61,6 +71,7 @@ export const dxpFunctions: readonly FunctionDecl[] = [
     // 5 minutes past the hour (cron in the operator's time zone): late pile batches of the hour are in
     triggers: [{ type: 'schedule', expression: 'cron(5 * * * ? *)' }],
     grants: exportGrants,
+    alarms: exportAlarms,
     // an hour of 200,000 orders/day and 20 M samples/day: ≈ 165 MB of JSON Lines, ≈ 1.5 GB peak (bench/dxp-export.bench.ts)
     timeoutSeconds: 300,
     memoryMb: 2048,
@@ -74,6 +85,7 @@ export const dxpFunctions: readonly FunctionDecl[] = [
     description: 'Exports the previous China-time day of every supervision partner to S3 (objects, correction, manifest last)',
     triggers: [{ type: 'schedule', expression: 'cron(30 0 * * ? *)' }],
     grants: exportGrants,
+    alarms: exportAlarms,
     timeoutSeconds: 900,
     memoryMb: 3008,
   },

@@ -10,6 +10,7 @@ import { config } from '../config.ts';
 import { daysBetween, lastCompletePeriod, type Period, parsePeriod } from '../domain/dxp-export.ts';
 import { supervisionRegion } from '../domain/partner-profile.ts';
 import type { Partner } from '../domain/partners.ts';
+import { countForPartner } from '../observability/partner-metric.ts';
 import { getObject, putObject, putObjectStream } from '../store/objects.ts';
 import { getPartner, listPartners } from '../store/partners.ts';
 import { type ExportResult, type ExportTarget, exportPeriod, type SupervisionPartner } from './dxp-export.ts';
@@ -71,6 +72,8 @@ export const runScheduledExports = async (granularity: Period['granularity'], no
       await exportOne(p, period, now);
     } catch (err) {
       failed++;
+      // the export-failure alarm's signal (infra/topology/dxp.ts), per platform
+      countForPartner('DxpExportFailed', p.operatorId);
       logger.error('dxp export failed', { OperatorID: p.operatorId, period: period.id, error: err as Error });
     }
   }
