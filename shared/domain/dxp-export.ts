@@ -121,7 +121,7 @@ export interface SampleLine {
 }
 
 /** A station change line (kind `stations`): the station loader's StationChanged. */
-export interface StationChangeLine {
+interface StationChangeLine {
   StationID: string;
   AreaCode?: string;
   Created: boolean;
@@ -135,7 +135,7 @@ export interface StationChangeLine {
 }
 
 /** A connector status change line (kind `statuses`): ConnectorStatusChanged. */
-export interface StatusChangeLine {
+interface StatusChangeLine {
   ConnectorID: string;
   StationID: string;
   Status: number;

@@ -22,7 +22,7 @@ export interface SupervisorView {
   readonly realtimePowerSeconds?: number | undefined;
 }
 
-export type TriggeredInterface = 'notification_station_change' | 'notification_realtime_power_info';
+type TriggeredInterface = 'notification_station_change' | 'notification_realtime_power_info';
 
 /** One push to one platform: the service makes it a delivery with the platform's resend schedule. */
 export interface PushPlan {
@@ -34,7 +34,7 @@ export interface PushPlan {
 }
 
 /** ChangeType of notification_station_change: 1 station info (its equipment included), 2 tariff. */
-export const STATION_CHANGE_TYPES = { info: 1, tariff: 2 } as const;
+const STATION_CHANGE_TYPES = { info: 1, tariff: 2 } as const;
 
 export interface StationChange {
   readonly StationID: string;
@@ -110,7 +110,7 @@ export const stationPowers = (
 };
 
 /** stations per notification_realtime_power_info (the catalog's page limit) */
-export const POWER_PAGE_SIZE = 100;
+const POWER_PAGE_SIZE = 100;
 
 /**
  * The notification_realtime_power_info pushes of one run of the schedule (every `scheduleSeconds`):

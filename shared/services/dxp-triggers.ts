@@ -98,7 +98,7 @@ export const recordChanges = async (events: readonly ChangeEvent[], now: number)
 };
 
 /** how often the realtime power schedule runs (infra/topology/dxp.ts) */
-export const REALTIME_POWER_SCHEDULE_SECONDS = 300;
+const REALTIME_POWER_SCHEDULE_SECONDS = 300;
 
 /**
  * One run of the realtime power schedule. No read at all when no platform receives the interface;

@@ -44,8 +44,6 @@ export const resetObjectsClient = (): void => {
   client = undefined;
 };
 
-export const sha256Hex = (body: Uint8Array | string): string => createHash('sha256').update(body).digest('hex');
-
 export interface StoredObject {
   key: string;
   bytes: number;

@@ -369,7 +369,7 @@ export interface ImportSummary {
   changes?: StationChangeFacts[];
 }
 
-export interface StationChangeFacts {
+interface StationChangeFacts {
   stationId: string;
   areaCode?: string;
   created: boolean;
