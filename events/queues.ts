@@ -12,7 +12,7 @@
  */
 import * as z from 'zod/mini';
 import { DeliverySchema } from '../shared/push/messages.ts';
-import { ConnectorStatusChanged } from './baseinfo.ts';
+import { ConnectorStatusChanged, StationChanged } from './baseinfo.ts';
 import { defineQueue } from './define.ts';
 import { OrderFinished, OrderPaid, OrderProgress, OrderStarted } from './orders.ts';
 import {
@@ -150,6 +150,23 @@ export const PushSupervisionQueue = defineQueue({
   // Beijing's schedule resends for about 4 h (150 s … 1800 s, 3600 s)
   ageAlarmSeconds: 6 * 3600,
   body: DeliverySchema,
+});
+
+// -- dxp -------------------------------------------------------------------------------------------
+
+/**
+ * Supervision reporting's own copy of the changes it reports (issue 13): station changes (also
+ * pushed as notification_station_change) and connector status changes, kept by hour for the
+ * audited exports. L2: its backlog never touches the pushes or the orders.
+ */
+export const DxpChangesQueue = defineQueue({
+  name: 'dxp-changes',
+  description: 'Station and connector status changes for the supervision exports (kept by hour) and notification_station_change',
+  tier: 'L2',
+  visibilityTimeoutSeconds: 60,
+  maxReceiveCount: 8,
+  subscribe: [StationChanged, ConnectorStatusChanged],
+  dlqRetentionDays: 14,
 });
 
 // -- reconcile -------------------------------------------------------------------------------------

@@ -237,6 +237,8 @@ const renderSupervision = (): string => {
     }
     lines.push('');
     lines.push(`- resend after a failure: ${sup.resendSeconds.join(', ')} s, then the DLQ`);
+    for (const [i, rets] of Object.entries(sup.finalRets))
+      lines.push(`- \`${i}\` answered with Ret ${(rets ?? []).join(', ')}: final (delivered with that Ret, not resent)`);
     if (sup.statusIntervalSeconds) lines.push(`- \`notification_equip_charge_status\` every ${sup.statusIntervalSeconds} s while charging`);
     if (sup.check) lines.push(`- \`check_charge_orders\` between ${sup.check.from} and ${sup.check.to} China time, for the previous day`);
     if (sup.queryAnswerMs) lines.push(`- our answers to its queries within ${sup.queryAnswerMs} ms`);

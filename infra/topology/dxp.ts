@@ -3,11 +3,15 @@
  * samples the exports read.
  *
  *   charging (pile-session-events) ─▶ process-samples table (one item per order per batch, TTL)
+ *   StationChanged, ConnectorStatusChanged ─▶ dxp-changes queue ─▶ dxp-changes: change records by hour
+ *       (process-samples table, CHANGE#…) + notification_station_change ─▶ push-supervision
+ *   every 5 min ─▶ dxp-realtime-power: notification_realtime_power_info ─▶ push-supervision
  *   exports bucket: JSON Lines objects + manifests per supervision partner and period, kept
  *   DXP_RETENTION_DAYS (3 years), in Glacier after 90 days (context `exportsGlacierAfterDays`)
  */
+import { DxpChangesQueue, PushSupervisionQueue } from '../../events/queues.ts';
 import { readPartners } from './helpers.ts';
-import type { BucketDecl, FunctionDecl, TableDecl } from './types.ts';
+import type { BucketDecl, FunctionDecl, QueueDecl, TableDecl } from './types.ts';
 
 /** the regulation's retention of reported data: 3 years */
 export const DXP_RETENTION_DAYS = 3 * 366;
@@ -34,12 +38,26 @@ export const dxpTables: readonly TableDecl[] = [
   },
 ];
 
+export const dxpQueues: readonly QueueDecl[] = [DxpChangesQueue.decl];
+
+const supervisionLane = { queue: PushSupervisionQueue.name, access: 'send' } as const;
+
 const exportGrants = [
   readPartners,
   { table: 'stations', access: 'read' },
   { table: 'orders', access: 'read' },
   { table: 'process-samples', access: 'read' },
   { bucket: 'exports', access: 'readWrite' },
+] as const;
+
+/** an export that failed (DxpExportFailed, shared/services/dxp-runs.ts): per platform, at the L2 tier's severity */
+const exportAlarms = [
+  {
+    metric: 'DxpExportFailed',
+    threshold: 0,
+    description: 'a supervision export failed: no manifest for the period (re-run it: evcs dxp export --partner … --period …)',
+    per: 'partner',
+  },
 ] as const;
 
 export const dxpFunctions: readonly FunctionDecl[] = [
@@ -53,6 +71,7 @@ export const dxpFunctions: readonly FunctionDecl[] = [
     // 5 minutes past the hour (cron in the operator's time zone): late pile batches of the hour are in
     triggers: [{ type: 'schedule', expression: 'cron(5 * * * ? *)' }],
     grants: exportGrants,
+    alarms: exportAlarms,
     // an hour of 200,000 orders/day and 20 M samples/day: ≈ 165 MB of JSON Lines, ≈ 1.5 GB peak (bench/dxp-export.bench.ts)
     timeoutSeconds: 300,
     memoryMb: 2048,
@@ -66,7 +85,31 @@ export const dxpFunctions: readonly FunctionDecl[] = [
     description: 'Exports the previous China-time day of every supervision partner to S3 (objects, correction, manifest last)',
     triggers: [{ type: 'schedule', expression: 'cron(30 0 * * ? *)' }],
     grants: exportGrants,
+    alarms: exportAlarms,
     timeoutSeconds: 900,
     memoryMb: 3008,
+  },
+  {
+    id: 'dxp-changes',
+    service: 'dxp',
+    entry: 'functions/dxp/dxp-changes.ts',
+    tier: 'L2',
+    description:
+      'Keeps station and connector status changes by hour for the supervision exports; pushes notification_station_change to the platforms of the region',
+    triggers: [{ type: 'queue', queue: DxpChangesQueue.name, batchSize: 25, maxBatchingWindowSeconds: 5, maxConcurrency: 2 }],
+    grants: [readPartners, { table: 'process-samples', access: 'readWrite' }, supervisionLane],
+    timeoutSeconds: 30,
+  },
+  {
+    id: 'dxp-realtime-power',
+    service: 'dxp',
+    entry: 'functions/dxp/dxp-realtime-power.ts',
+    tier: 'L2',
+    description:
+      "Every 5 minutes: notification_realtime_power_info (each station's charging power, from the latest process samples) to the supervision platforms whose interval is due",
+    triggers: [{ type: 'schedule', expression: 'rate(5 minutes)' }],
+    grants: [readPartners, { table: 'stations', access: 'read' }, { table: 'process-samples', access: 'read' }, supervisionLane],
+    timeoutSeconds: 120,
+    memoryMb: 1024,
   },
 ];

@@ -7,7 +7,7 @@
 import { appFunctions } from './app.ts';
 import { baseinfoFunctions, baseinfoQueues, baseinfoTables } from './baseinfo.ts';
 import { chargingFunctions, chargingQueues, chargingTables } from './charging.ts';
-import { dxpBuckets, dxpFunctions, dxpTables } from './dxp.ts';
+import { dxpBuckets, dxpFunctions, dxpQueues, dxpTables } from './dxp.ts';
 import { evcsFunctions, evcsTables } from './evcs.ts';
 import { mspFunctions } from './msp.ts';
 import { opsFunctions } from './ops.ts';
@@ -42,6 +42,7 @@ const queues: readonly QueueDecl[] = [
   ...pushQueues,
   ...reconcileQueues,
   ...parkingQueues,
+  ...dxpQueues,
 ];
 
 export const functions: readonly FunctionDecl[] = [

@@ -98,6 +98,12 @@ export const pushFunctions: readonly FunctionDecl[] = [
         per: 'partner',
       },
     ],
-    calls: [...PUSH_CALLS, 'notification_charge_order_info_for_bonus', 'notification_records_amount_info'],
+    calls: [
+      ...PUSH_CALLS,
+      'notification_charge_order_info_for_bonus',
+      'notification_records_amount_info',
+      'notification_station_change',
+      'notification_realtime_power_info',
+    ],
   },
 ];

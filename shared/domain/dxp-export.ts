@@ -11,12 +11,13 @@
  *                                  from that period's object), referenced from this manifest
  *   manifest.json                  written last: period, counts, SHA-256 of every object, generation
  *                                  time, code version, revision (+ reason when it replaced one)
- * Lines are sorted (orders by StartChargeSeq, samples by StartChargeSeq then time): the bytes depend
- * on the data only.
+ * Lines are sorted (orders by StartChargeSeq, samples by StartChargeSeq then time, station and status
+ * changes by time then id): the bytes depend on the data only.
  */
 
-export type ExportKind = 'orders' | 'samples';
-export const EXPORT_KINDS: readonly ExportKind[] = ['orders', 'samples'];
+export type ChangeKind = 'stations' | 'statuses';
+export type ExportKind = 'orders' | 'samples' | ChangeKind;
+export const EXPORT_KINDS: readonly ExportKind[] = ['orders', 'samples', 'stations', 'statuses'];
 
 export interface Period {
   /** `YYYY-MM-DDTHH` or `YYYY-MM-DD` */
@@ -78,6 +79,9 @@ const periodPrefix = (operatorId: string, p: Period): string => `dxp/${operatorI
 export const manifestKey = (operatorId: string, p: Period): string => `${periodPrefix(operatorId, p)}manifest.json`;
 export const objectKey = (operatorId: string, p: Period, kind: ExportKind, sha256: string): string =>
   `${periodPrefix(operatorId, p)}${kind}-${sha256.slice(0, 16)}.jsonl`;
+/** Where a streamed object is staged before it is copied to its content key (deleted right after). */
+export const stagingKey = (operatorId: string, p: Period, kind: ExportKind, runId: string): string =>
+  `${periodPrefix(operatorId, p)}staging/${kind}-${runId}.jsonl`;
 export const correctionKey = (operatorId: string, p: Period, of: Period, kind: ExportKind, sha256: string): string =>
   `${periodPrefix(operatorId, p)}corrections/${of.id}-${kind}-${sha256.slice(0, 16)}.jsonl`;
 
@@ -115,6 +119,45 @@ export interface SampleLine {
   /** session energy so far, Wh */
   MeterWh: number;
 }
+
+/** A station change line (kind `stations`): the station loader's StationChanged. */
+interface StationChangeLine {
+  StationID: string;
+  AreaCode?: string;
+  Created: boolean;
+  /** StationInfo fields or its equipment changed */
+  Info: boolean;
+  Tariff: boolean;
+  /** EquipmentIDs added or changed */
+  EquipmentIDs: string[];
+  /** epoch ms */
+  Time: number;
+}
+
+/** A connector status change line (kind `statuses`): ConnectorStatusChanged. */
+interface StatusChangeLine {
+  ConnectorID: string;
+  StationID: string;
+  Status: number;
+  PreviousStatus?: number;
+  ParkStatus: number;
+  LockStatus: number;
+  /** epoch ms of the observation */
+  Time: number;
+  /** monotonic per connector */
+  Version: number;
+}
+
+export type ChangeLine = StationChangeLine | StatusChangeLine;
+
+const changeId = (l: ChangeLine): string => ('ConnectorID' in l ? `${l.ConnectorID}#${l.Version}` : `${l.StationID}#0`);
+
+/** Change lines sorted by time then id, a duplicate (same id, version and time) once. */
+export const sortChanges = <L extends ChangeLine>(lines: readonly L[]): L[] => {
+  const seen = new Map<string, L>();
+  for (const l of lines) seen.set(`${String(l.Time).padStart(14, '0')}#${changeId(l)}`, l);
+  return [...seen.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, l]) => l);
+};
 
 export const sortOrders = (lines: readonly OrderLine[]): OrderLine[] =>
   [...new Map(lines.map((l) => [l.StartChargeSeq, l])).values()].sort((a, b) =>

@@ -38,9 +38,10 @@ import { deliveryLogKeys } from './log-keys.ts';
 import type { Delivery, FailureClass } from './messages.ts';
 import { takeTurn } from './partner-limit.ts';
 import { afterFailure, classifyReply, hopSeconds, notDeliverable, type Outcome, park } from './policy.ts';
+import { finalRetOf } from './supervision.ts';
 
 export type DeliverResult =
-  | { action: 'done'; note: 'delivered' | 'ignored' | 'stale' | 'dropped' }
+  | { action: 'done'; note: 'delivered' | 'ignored' | 'stale' | 'dropped' | 'final' }
   | { action: 'resend'; message: Delivery; delaySeconds: number; note: 'hop' | 'hold' | 'busy' | 'retry' | 'throttled' }
   | { action: 'park'; message: Delivery }
   /** an already parked message: leave it failing so maxReceiveCount moves it to the DLQ */
@@ -245,6 +246,14 @@ const attemptWithGate = async (
   }
 
   if (m.gate && owner) await releaseGate(m.partner, m.gate.key, owner);
+  // a supervision platform's final Ret (provincial 4015: order already stored): delivered with that Ret, never resent
+  const finalRet = finalRetOf(profileOf(partner).supervision, m.iface, outcome);
+  if (finalRet !== undefined) {
+    recordSla(m, now);
+    countForPartner('SupervisionPushFinal', m.partner);
+    logger.info('supervision push answered with a final Ret: delivered, not resent', { ...deliveryLogKeys(m), ret: finalRet });
+    return { action: 'done', note: 'final' };
+  }
   // only signs that the PARTNER is down open its breaker; a message it refuses (4001/4003/4004, a
   // bad reply) is that message's problem and must not hold the partner's other pushes
   const partnerDown = BREAKER_CLASSES.has(outcome.class);

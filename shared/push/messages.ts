@@ -14,6 +14,8 @@ const PUSH_INTERFACES = [
   // supervision platforms only (§5.3)
   'notification_charge_order_info_for_bonus',
   'notification_records_amount_info',
+  'notification_station_change',
+  'notification_realtime_power_info',
   // ours: pay after charging (shared/domain/pay-after.ts)
   'notification_order_settlement',
 ] as const;

@@ -19,6 +19,7 @@ import { OrderStatus } from '../domain/charging.ts';
 import { inRegion } from '../domain/grants.ts';
 import { chargeOrderOf } from '../domain/order-views.ts';
 import { periodicDue } from '../domain/sla.ts';
+import type { PushPlan, SupervisorView } from '../domain/supervision-triggers.ts';
 import type { InterfaceName } from '../tcec/interfaces.ts';
 import type { Supervision } from '../tcec/profiles.ts';
 import { parseDateTime } from '../tcec/time.ts';
@@ -76,6 +77,18 @@ const push = (
     },
   });
 };
+
+/**
+ * A failed attempt's Ret that ENDS the push for this platform (its profile's `finalRets`: provincial
+ * Ret 4015 on an order = "already stored"): the push counts as delivered with that Ret — no resend,
+ * no DLQ. Undefined for every other answer (and for commercial partners: no supervision rules).
+ */
+export const finalRetOf = (
+  rules: Pick<Supervision, 'finalRets'> | undefined,
+  iface: InterfaceName,
+  failure: { ok: boolean; ret?: number | undefined },
+): number | undefined =>
+  !failure.ok && failure.ret !== undefined && rules?.finalRets[iface]?.includes(failure.ret) ? failure.ret : undefined;
 
 export const supervisionStatusPushes = (
   e: DetailOf<typeof ConnectorStatusChanged>,
@@ -210,3 +223,18 @@ export const supervisionFinishPushes = (
   }
   return out;
 };
+
+/** What the pure trigger planners (shared/domain/supervision-triggers.ts) need of a platform. */
+export const supervisorView = (s: Supervisor): SupervisorView => ({
+  operatorId: s.operatorId,
+  region: s.region,
+  interfaces: s.rules.interfaces,
+  realtimePowerSeconds: s.rules.realtimePowerSeconds,
+});
+
+/** Planned pushes → deliveries with each platform's resend schedule (a plan for an unknown platform is dropped). */
+export const supervisionDeliveries = (plans: readonly PushPlan[], all: readonly Supervisor[], now: number): Delivery[] =>
+  plans.flatMap((p) => {
+    const s = all.find((x) => x.operatorId === p.operatorId);
+    return s ? [push(s, p.iface, p.subject, p.data, now)] : [];
+  });

@@ -15,8 +15,11 @@
  * the same granularity; the daily export rebuilds the whole day, so anything later than an hour
  * is in the day's object, and a day's late orders in the next day's correction.
  */
+import { randomUUID } from 'node:crypto';
 import { logger } from '#powertools';
 import {
+  type ChangeKind,
+  type ChangeLine,
   correctionKey,
   EXPORT_KINDS,
   type ExportKind,
@@ -32,10 +35,11 @@ import {
   revisionReason,
   type SampleLine,
   sameContent,
+  sortChanges,
   sortOrders,
   sortSamples,
+  stagingKey,
 } from '../domain/dxp-export.ts';
-import { sha256Hex } from '../store/objects.ts';
 
 /** Where the exported data comes from (shared/services/dxp-source.ts reads DynamoDB). */
 export interface ExportSource {
@@ -43,13 +47,25 @@ export interface ExportSource {
   stationsInArea(areaCodes: readonly string[]): Promise<ReadonlySet<string>>;
   /** finished orders of these stations whose end time lies in the period */
   orders(stations: ReadonlySet<string>, p: Period): Promise<OrderLine[]>;
-  /** process samples of these stations whose time lies in the period */
-  samples(stations: ReadonlySet<string>, p: Period): Promise<SampleLine[]>;
+  /**
+   * process samples of these stations whose time lies in the period: all at once, or (a day of
+   * tens of millions) as batches in a fixed order — one per hour — so memory holds one batch
+   */
+  samples(stations: ReadonlySet<string>, p: Period): Promise<SampleLine[]> | AsyncIterable<SampleLine[]>;
+  /** station or connector status changes of these stations whose time lies in the period (absent: none recorded) */
+  changes?(kind: ChangeKind, stations: ReadonlySet<string>, p: Period): Promise<ChangeLine[]>;
 }
 
 /** Where the objects go: the exports bucket (shared/store/objects.ts), or a test's wrapper of it. */
 export interface ExportTarget {
   put(key: string, body: string, contentType: string): Promise<unknown>;
+  /** stream chunks to the content key `keyOf(sha256)` through `stagingKey`, hashing on the way (shared/store/objects.ts putObjectStream) */
+  putStream(
+    stagingKey: string,
+    chunks: AsyncIterable<string>,
+    keyOf: (sha256: string) => string,
+    contentType: string,
+  ): Promise<{ key: string; bytes: number; sha256: string }>;
   get(key: string): Promise<Uint8Array | undefined>;
 }
 
@@ -80,15 +96,43 @@ const seqsOf = (bytes: Uint8Array | undefined): Set<string> =>
       .map((l) => (JSON.parse(l) as OrderLine).StartChargeSeq),
   );
 
-interface Prepared {
-  entry: ManifestObject;
-  body: string;
+/** lines per JSON Lines chunk handed to the upload: small strings, whatever the object's size */
+const LINES_PER_CHUNK = 5000;
+
+const isAsyncIterable = <T>(x: unknown): x is AsyncIterable<T> =>
+  typeof x === 'object' && x !== null && Symbol.asyncIterator in x && typeof (x as AsyncIterable<T>)[Symbol.asyncIterator] === 'function';
+
+/** Batches of lines as JSON Lines chunks, counting the lines on the way. */
+async function* jsonLineChunks(batches: AsyncIterable<readonly object[]>, counter: { n: number }): AsyncIterable<string> {
+  for await (const batch of batches)
+    for (let i = 0; i < batch.length; i += LINES_PER_CHUNK) {
+      const slice = batch.slice(i, i + LINES_PER_CHUNK);
+      counter.n += slice.length;
+      yield jsonLines(slice);
+    }
 }
 
-const prepare = (kind: ExportKind, key: (sha: string) => string, lines: readonly object[]): Prepared => {
-  const body = jsonLines(lines);
-  const sha256 = sha256Hex(body);
-  return { entry: { kind, key: key(sha256), count: lines.length, bytes: Buffer.byteLength(body), sha256 }, body };
+async function* once<T>(x: T): AsyncIterable<T> {
+  yield x;
+}
+
+/** The samples as sorted batches: one sorted batch when the source gives them all, else each of its batches sorted. */
+async function* sampleBatches(src: Promise<SampleLine[]> | AsyncIterable<SampleLine[]>): AsyncIterable<SampleLine[]> {
+  if (isAsyncIterable<SampleLine[]>(src)) for await (const b of src) yield sortSamples(b);
+  else yield sortSamples(await src);
+}
+
+/** Stream one object: JSON Lines chunks → staging → its content key; the manifest entry. */
+const streamObject = async (
+  target: ExportTarget,
+  kind: ExportKind,
+  staging: string,
+  key: (sha: string) => string,
+  batches: AsyncIterable<readonly object[]>,
+): Promise<ManifestObject> => {
+  const counter = { n: 0 };
+  const r = await target.putStream(staging, jsonLineChunks(batches, counter), key, JSONL);
+  return { kind, key: r.key, count: counter.n, bytes: r.bytes, sha256: r.sha256 };
 };
 
 /** Orders of the previous period missing from its export (none when it was never exported). */
@@ -117,30 +161,48 @@ export const exportPeriod = async (o: {
 }): Promise<ExportResult> => {
   const { partner, period: p, source, target } = o;
   const id = partner.operatorId;
+  const runId = randomUUID();
   const stations = await source.stationsInArea(partner.areaCodes);
-  const lines: Record<ExportKind, readonly object[]> = {
-    orders: sortOrders(await source.orders(stations, p)),
-    samples: sortSamples(await source.samples(stations, p)),
+  const batchesOf = async (kind: ExportKind): Promise<AsyncIterable<readonly object[]>> => {
+    switch (kind) {
+      case 'orders':
+        return once(sortOrders(await source.orders(stations, p)));
+      case 'samples':
+        return sampleBatches(source.samples(stations, p));
+      default:
+        return once(sortChanges((await source.changes?.(kind, stations, p)) ?? []));
+    }
   };
-  const objects = EXPORT_KINDS.map((kind) => prepare(kind, (sha) => objectKey(id, p, kind, sha), lines[kind]));
+
+  // data first, streamed one kind after the other (content-addressed keys: a re-run over the same
+  // data ends on the keys it already wrote and copies nothing), the manifest last
+  const objects: ManifestObject[] = [];
+  for (const kind of EXPORT_KINDS)
+    objects.push(
+      await streamObject(target, kind, stagingKey(id, p, kind, runId), (sha) => objectKey(id, p, kind, sha), await batchesOf(kind)),
+    );
 
   const prev = previousPeriod(p);
   const late = sortOrders(await lateOrders(partner, prev, stations, source, target));
-  const corrections: (Prepared & { entry: ManifestCorrection })[] = [];
+  const corrections: ManifestCorrection[] = [];
   if (late.length) {
-    const c = prepare('orders', (sha) => correctionKey(id, p, prev, 'orders', sha), late);
-    corrections.push({ ...c, entry: { ...c.entry, period: prev.id } });
+    const c = await streamObject(
+      target,
+      'orders',
+      stagingKey(id, p, 'orders', `${runId}-correction`),
+      (sha) => correctionKey(id, p, prev, 'orders', sha),
+      once(late),
+    );
+    corrections.push({ ...c, period: prev.id });
   }
 
-  const content = { objects: objects.map((x) => x.entry), corrections: corrections.map((x) => x.entry) };
+  const content = { objects, corrections };
   const existing = await readJson<Manifest>(target, manifestKey(id, p));
   if (existing && sameContent(existing, content)) {
     logger.info('dxp export unchanged', { OperatorID: id, period: p.id, revision: existing.revision });
     return { outcome: 'unchanged', manifest: existing };
   }
 
-  // data first, the manifest last
-  for (const x of [...objects, ...corrections]) await target.put(x.entry.key, x.body, JSONL);
   const manifest: Manifest = {
     partner: id,
     period: p.id,

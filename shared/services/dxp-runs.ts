@@ -10,7 +10,8 @@ import { config } from '../config.ts';
 import { daysBetween, lastCompletePeriod, type Period, parsePeriod } from '../domain/dxp-export.ts';
 import { supervisionRegion } from '../domain/partner-profile.ts';
 import type { Partner } from '../domain/partners.ts';
-import { getObject, putObject } from '../store/objects.ts';
+import { countForPartner } from '../observability/partner-metric.ts';
+import { getObject, putObject, putObjectStream } from '../store/objects.ts';
 import { getPartner, listPartners } from '../store/partners.ts';
 import { type ExportResult, type ExportTarget, exportPeriod, type SupervisionPartner } from './dxp-export.ts';
 import { dynamoExportSource } from './dxp-source.ts';
@@ -19,6 +20,7 @@ const BUCKET = 'exports';
 
 const exportsTarget: ExportTarget = {
   put: (key, body, contentType) => putObject(BUCKET, key, body, { contentType }),
+  putStream: (staging, chunks, keyOf, contentType) => putObjectStream(BUCKET, staging, chunks, keyOf, { contentType }),
   get: (key) => getObject(BUCKET, key),
 };
 
@@ -70,6 +72,8 @@ export const runScheduledExports = async (granularity: Period['granularity'], no
       await exportOne(p, period, now);
     } catch (err) {
       failed++;
+      // the export-failure alarm's signal (infra/topology/dxp.ts), per platform
+      countForPartner('DxpExportFailed', p.operatorId);
       logger.error('dxp export failed', { OperatorID: p.operatorId, period: period.id, error: err as Error });
     }
   }

@@ -3,10 +3,12 @@
  *   - stations of a region: the station index + their StationInfo documents (AreaCode prefixes);
  *   - orders: per station one byStation query over the period's end times (StartChargeSeqs), then
  *     BatchGetItem of the whole orders (100 per call);
- *   - samples: the process-samples items of each hour of the period (8 shard queries per hour).
+ *   - samples: the process-samples items of each hour of the period (8 shard queries per hour);
+ *   - station / status changes: the change records of each hour (one query per hour and kind).
  */
 import { hoursOf, type OrderLine, type SampleLine } from '../domain/dxp-export.ts';
 import { inRegion } from '../domain/grants.ts';
+import { changesOfHour } from '../store/dxp-changes.ts';
 import { finishedSeqsOfStation, getOrders, type Order } from '../store/orders.ts';
 import { samplesOfHour } from '../store/process-samples.ts';
 import { getStationInfos, listStationIndex } from '../store/stations.ts';
@@ -52,11 +54,12 @@ export const dynamoExportSource: ExportSource = {
     }
     return (await getOrders(seqs)).map(orderLine);
   },
-  async samples(stations, p) {
-    const out: SampleLine[] = [];
+  /** one batch per hour of the period (a day of tens of millions of samples never sits in memory whole) */
+  async *samples(stations, p) {
     const from = p.from.getTime();
     const to = p.to.getTime();
     for (const hour of hoursOf(p)) {
+      const out: SampleLine[] = [];
       for (const b of await samplesOfHour(hour)) {
         if (!stations.has(b.StationID)) continue;
         for (const [t, v, a, kw, soc, wh] of b.samples) {
@@ -74,7 +77,14 @@ export const dynamoExportSource: ExportSource = {
           });
         }
       }
+      yield out;
     }
+  },
+  async changes(kind, stations, p) {
+    const out = [];
+    for (const hour of hoursOf(p))
+      for (const l of await changesOfHour(kind, hour))
+        if (stations.has(l.StationID) && l.Time >= p.from.getTime() && l.Time < p.to.getTime()) out.push(l);
     return out;
   },
 };

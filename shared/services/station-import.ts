@@ -5,6 +5,8 @@
  * changed (idempotent: a re-import of the same data bumps no change time).
  */
 import { readFileSync } from 'node:fs';
+import { StationChanged } from '../../events/baseinfo.ts';
+import { publish } from '../bus/publish.ts';
 import {
   StationImportError,
   stationParts,
@@ -41,9 +43,33 @@ export const importValidated = async (file: string, v: ValidationResult, opts: I
       ),
     );
   }
-  const summary = await importStationParts(parts, opts.now ?? new Date());
+  const now = opts.now ?? new Date();
+  const summary = await importStationParts(parts, now);
+  await announceChanges(summary, now);
   if (!opts.registerChargePoints) return summary;
   return { ...summary, chargePointsRegistered: await registerChargePoints(v.stations, [], { keepRegistered: true }) };
+};
+
+/**
+ * One StationChanged per station created or changed in its info, equipment or price policy
+ * (supervision pushes and exports, issue 13). After the write: a crash between the two misses the
+ * events, and a re-import of the same data writes nothing and announces nothing.
+ */
+const announceChanges = async (summary: ImportSummary, now: Date): Promise<void> => {
+  const changes = (summary.changes ?? []).filter((c) => c.created || c.info || c.tariff);
+  if (!changes.length) return;
+  await publish(
+    StationChanged,
+    changes.map((c) => ({
+      StationID: c.stationId,
+      ...(c.areaCode ? { AreaCode: c.areaCode } : {}),
+      created: c.created,
+      info: c.info,
+      tariff: c.tariff,
+      equipment: c.equipment,
+      changedAt: now.toISOString(),
+    })),
+  );
 };
 
 /** The seed's (or a JSON file's) `stations` array. */

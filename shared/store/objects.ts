@@ -9,7 +9,10 @@
  * in the object's metadata (`sha256`), so a reader verifies what it got without the manifest.
  */
 import { createHash } from 'node:crypto';
+import { once } from 'node:events';
+import { PassThrough } from 'node:stream';
 import {
+  CopyObjectCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
@@ -19,6 +22,7 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
 import { config } from '../config.ts';
 
 let client: S3Client | undefined;
@@ -36,8 +40,6 @@ export const resetObjectsClient = (): void => {
   client?.destroy();
   client = undefined;
 };
-
-export const sha256Hex = (body: Uint8Array | string): string => createHash('sha256').update(body).digest('hex');
 
 export interface StoredObject {
   key: string;
@@ -142,4 +144,103 @@ export const listObjects = async (logical: string, prefix: string, pageSize = 10
 /** Delete the object (its current version: a versioned bucket keeps the previous ones). No error when absent. */
 export const deleteObject = async (logical: string, key: string): Promise<void> => {
   await s3().send(new DeleteObjectCommand({ Bucket: config().bucketName(logical), Key: key }));
+};
+
+/** a streamed body smaller than this is sent as one PutObject (its key known before it is written) */
+const SINGLE_PUT_BYTES = 8 * 1024 * 1024;
+/** multipart part size: the upload holds at most UPLOAD_QUEUE × this in memory */
+const PART_BYTES = 8 * 1024 * 1024;
+const UPLOAD_QUEUE = 2;
+
+/**
+ * Stream a body of any size into the bucket, hashing it (SHA-256) on the way, under a key that
+ * depends on that hash (`keyOf(sha256)`: content-addressed objects). Memory stays bounded by the
+ * parts in flight (2 × 8 MiB), whatever the body's size (a day's JSON Lines exceed V8's string limit).
+ *
+ *   ≤ 8 MiB  one PutObject with its ChecksumSHA256, as putObject
+ *   larger   a multipart Upload (@aws-sdk/lib-storage) to `stagingKey`, then CopyObject to the
+ *            content key (server-side; skipped when the content key already holds that hash) with the
+ *            `sha256` metadata, then the staging object is deleted
+ *
+ * A failure half-way aborts the multipart upload (no object appears; in AWS the parts are freed) and
+ * deletes what it staged: nothing is left under the content key unless it is whole. CopyObject copies
+ * at most 5 GB: a larger body fails here (UploadPartCopy would be needed).
+ */
+export const putObjectStream = async (
+  logical: string,
+  stagingKey: string,
+  chunks: AsyncIterable<string | Uint8Array>,
+  keyOf: (sha256: string) => string,
+  opts: PutOptions = {},
+): Promise<StoredObject> => {
+  const Bucket = config().bucketName(logical);
+  const ContentType = opts.contentType ?? 'application/octet-stream';
+  const hash = createHash('sha256');
+  let bytes = 0;
+  const head: Buffer[] = [];
+  const it = chunks[Symbol.asyncIterator]();
+  // the head: small bodies never leave memory as more than one put
+  for (;;) {
+    const n = await it.next();
+    if (n.done) {
+      const body = Buffer.concat(head);
+      return putObject(logical, keyOf(createHash('sha256').update(body).digest('hex')), body, opts);
+    }
+    const b = typeof n.value === 'string' ? Buffer.from(n.value, 'utf8') : Buffer.from(n.value);
+    head.push(b);
+    bytes += b.byteLength;
+    if (bytes > SINGLE_PUT_BYTES) break;
+  }
+  const pass = new PassThrough({ highWaterMark: PART_BYTES });
+  const upload = new Upload({
+    client: s3(),
+    params: { Bucket, Key: stagingKey, Body: pass, ContentType, Metadata: { ...opts.metadata, staging: 'true' } },
+    queueSize: UPLOAD_QUEUE,
+    partSize: PART_BYTES,
+    leavePartsOnError: false,
+  });
+  const done = upload.done();
+  // keep a rejection observed while the producer is still writing
+  done.catch(() => undefined);
+  const write = async (b: Buffer) => {
+    hash.update(b);
+    if (!pass.write(b)) await Promise.race([once(pass, 'drain'), done]);
+  };
+  try {
+    for (const b of head.splice(0)) await write(b);
+    for (let n = await it.next(); !n.done; n = await it.next()) {
+      const b = typeof n.value === 'string' ? Buffer.from(n.value, 'utf8') : Buffer.from(n.value);
+      bytes += b.byteLength;
+      await write(b);
+    }
+    pass.end();
+    await done;
+  } catch (err) {
+    pass.destroy();
+    await upload.abort().catch(() => undefined);
+    await s3()
+      .send(new DeleteObjectCommand({ Bucket, Key: stagingKey }))
+      .catch(() => undefined);
+    throw err;
+  }
+  const sha256 = hash.digest('hex');
+  const key = keyOf(sha256);
+  try {
+    const existing = await headObject(logical, key);
+    if (existing?.sha256 !== sha256) {
+      await s3().send(
+        new CopyObjectCommand({
+          Bucket,
+          Key: key,
+          CopySource: `${Bucket}/${stagingKey.split('/').map(encodeURIComponent).join('/')}`,
+          MetadataDirective: 'REPLACE',
+          ContentType,
+          Metadata: { ...opts.metadata, sha256 },
+        }),
+      );
+    }
+  } finally {
+    await s3().send(new DeleteObjectCommand({ Bucket, Key: stagingKey }));
+  }
+  return { key, bytes, sha256 };
 };

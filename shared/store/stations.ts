@@ -411,6 +411,18 @@ export interface ImportSummary {
   policiesChanged: number;
   /** charge points written to the OCPP registry (new, or their connectors changed), when asked for */
   chargePointsRegistered?: number;
+  /** what changed per created or changed station (the StationChanged events, shared/services/station-import.ts) */
+  changes?: StationChangeFacts[];
+}
+
+interface StationChangeFacts {
+  stationId: string;
+  areaCode?: string;
+  created: boolean;
+  info: boolean;
+  tariff: boolean;
+  /** EquipmentIDs added or changed (their connectors included) */
+  equipment: string[];
 }
 
 /** ConnectorIDs of the import that already belong to a station NOT in the import (ConnectorIDs are unique per operator). */
@@ -470,6 +482,7 @@ const planStation = (
   let stationChangedAt = meta && meta.hash === p.stationHash ? Number(meta.changedAt) : nowMs;
   let effChangedAt = stationChangedAt;
 
+  const changedEquip = new Set<string>();
   const wantedEquip = new Set(p.equipment.map((e) => `EQUIP#${e.equipmentId}`));
   const wantedConn = new Set(p.connectors.map((c) => `CONN#${c.connectorId}`));
   for (const sk of existing.keys()) {
@@ -490,6 +503,7 @@ const planStation = (
     if (!cur || cur.hash !== e.hash) {
       at = nowMs;
       sum.equipmentChanged++;
+      changedEquip.add(e.equipmentId);
       writes.push({ PutRequest: { Item: { pk, sk: `EQUIP#${e.equipmentId}`, hash: e.hash, changedAt: at } } });
     }
     effChangedAt = Math.max(effChangedAt, at);
@@ -500,6 +514,7 @@ const planStation = (
     if (!cur || cur.hash !== c.hash || cur.equipmentId !== c.equipmentId) {
       at = nowMs;
       sum.connectorsChanged++;
+      changedEquip.add(c.equipmentId);
       const item = { pk, sk: `CONN#${c.connectorId}` };
       // a new connector has no live status yet (the ingest writes only to an existing item): a Put
       if (!cur) writes.push({ PutRequest: { Item: { ...item, hash: c.hash, changedAt: at, equipmentId: c.equipmentId } } });
@@ -522,6 +537,17 @@ const planStation = (
   const extensionsChanged = (meta?.extensionsHash ?? EMPTY_EXTENSIONS_HASH) !== p.extensionsHash;
   if (!infoChanged && !policyChanged && !extensionsChanged) return { result: 'unchanged', writes, updates };
   if (infoChanged) writes.push({ PutRequest: { Item: { pk, sk: 'DOC', doc: JSON.stringify(p.info) } } });
+  // what changed, for StationChanged (published by the import once every write is done)
+  const areaCode = (p.info as { AreaCode?: unknown }).AreaCode;
+  sum.changes ??= [];
+  sum.changes.push({
+    stationId: p.stationId,
+    ...(typeof areaCode === 'string' ? { areaCode } : {}),
+    created: !meta,
+    info: infoChanged,
+    tariff: policyChanged && !!meta,
+    equipment: [...changedEquip].sort(),
+  });
   return {
     result: meta ? 'changed' : 'created',
     writes,

@@ -95,6 +95,13 @@ const SupervisionSpecSchema = z.strictObject({
   deadlines: z.optional(z.record(z.string(), posInt())),
   /** seconds before each resend of a failed push; after the last one the push goes to the DLQ */
   resendSeconds: z.array(posInt()).check(z.minLength(1), z.maxLength(30)),
+  /**
+   * Ret codes that END a push, per interface: the platform already holds the data (provincial: Ret
+   * 4015 on an order, §1.6/§5.3 [IX-PROV]); the push counts as delivered with that Ret, no resend, no DLQ
+   */
+  finalRets: z.optional(z.record(z.string(), z.array(z.int()).check(z.minLength(1), z.maxLength(10)))),
+  /** notification_realtime_power_info every so many seconds (a multiple of the schedule's 5 min; infra/topology/dxp.ts) */
+  realtimePowerSeconds: z.optional(posInt()),
   /** notification_equip_charge_status cadence while charging */
   statusIntervalSeconds: z.optional(posInt()),
   /** the nightly check_charge_orders (China time) for the previous day */
@@ -215,11 +222,15 @@ const SUPERVISION_PROFILES: Readonly<Record<string, ProfileSpec>> = {
         'notification_stationStatus',
         'notification_equip_charge_status',
         'notification_charge_order_info',
+        'notification_station_change',
         'notification_realtime_power_info',
       ],
       // §1.8: resent more than 3 times about a minute apart, then less often
       resendSeconds: [60, 60, 60, 300, 900, 3600],
+      // an order it already stored answers Ret 4015: final, not resent
+      finalRets: { notification_charge_order_info: [4015] },
       statusIntervalSeconds: 300,
+      realtimePowerSeconds: 300,
     },
     rename: { notification_charge_order_info: { StartChargeSeq: 'OrderNo', TotalPower: 'TotalElect' } },
   },
@@ -319,9 +330,10 @@ export interface Profile {
 }
 
 /** A supervision profile's rules, resolved: interface names checked against the catalog. */
-export interface Supervision extends Omit<SupervisionSpec, 'interfaces' | 'deadlines'> {
+export interface Supervision extends Omit<SupervisionSpec, 'interfaces' | 'deadlines' | 'finalRets'> {
   readonly interfaces: ReadonlySet<InterfaceName>;
   readonly deadlines: Readonly<Partial<Record<InterfaceName, number>>>;
+  readonly finalRets: Readonly<Partial<Record<InterfaceName, readonly number[]>>>;
 }
 
 /** Validate a supervision section (names in the catalog, deadlines of listed interfaces, a sane window). */
@@ -334,16 +346,26 @@ function resolveSupervision(name: string, spec: SupervisionSpec): Supervision {
       throw new ProfileError(`${at(`interfaces.${i}`)}: '${n}' is served by us, not pushed to the platform`);
     interfaces.add(n as InterfaceName);
   }
-  for (const k of [...Object.keys(spec.deadlines ?? {}), ...Object.keys(spec.names ?? {})]) {
-    const section = Object.hasOwn(spec.deadlines ?? {}, k) ? 'deadlines' : 'names';
-    if (!interfaces.has(k as InterfaceName)) throw new ProfileError(`${at(`${section}.${k}`)}: not one of its interfaces`);
-  }
+  for (const section of ['deadlines', 'names', 'finalRets'] as const)
+    for (const k of Object.keys(spec[section] ?? {}))
+      if (!interfaces.has(k as InterfaceName)) throw new ProfileError(`${at(`${section}.${k}`)}: not one of its interfaces`);
+  for (const [k, rets] of Object.entries(spec.finalRets ?? {}))
+    for (const [i, r] of rets.entries())
+      if (r === 0 || r === -1 || r === 500 || r === 4002)
+        throw new ProfileError(`${at(`finalRets.${k}.${i}`)}: Ret ${r} cannot be final (0 is success; -1, 500, 4002 are retried)`);
   if (spec.check && !interfaces.has('check_charge_orders'))
     throw new ProfileError(`${at('check')}: a check window without check_charge_orders among its interfaces`);
   if (spec.check && spec.check.from >= spec.check.to) throw new ProfileError(`${at('check')}: from must be before to`);
+  if (spec.realtimePowerSeconds !== undefined && !interfaces.has('notification_realtime_power_info'))
+    throw new ProfileError(`${at('realtimePowerSeconds')}: without notification_realtime_power_info among its interfaces`);
   if (interfaces.has('notification_equip_charge_status') && !spec.statusIntervalSeconds)
     throw new ProfileError(`${at('statusIntervalSeconds')}: needed for notification_equip_charge_status`);
-  return { ...spec, interfaces, deadlines: (spec.deadlines ?? {}) as Supervision['deadlines'] };
+  return {
+    ...spec,
+    interfaces,
+    deadlines: (spec.deadlines ?? {}) as Supervision['deadlines'],
+    finalRets: (spec.finalRets ?? {}) as Supervision['finalRets'],
+  };
 }
 
 const DIRECTIONS: readonly Direction[] = ['request', 'response'];

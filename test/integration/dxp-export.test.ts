@@ -11,10 +11,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalS3, startS3 } from '../../infra/local/s3.ts';
 import { topology } from '../../infra/topology/index.ts';
 import { resetConfig } from '../../shared/config.ts';
-import { type Manifest, manifestKey, type OrderLine, type Period, parsePeriod, type SampleLine } from '../../shared/domain/dxp-export.ts';
+import {
+  type ChangeLine,
+  type Manifest,
+  manifestKey,
+  type OrderLine,
+  type Period,
+  parsePeriod,
+  type SampleLine,
+} from '../../shared/domain/dxp-export.ts';
 import { inRegion } from '../../shared/domain/grants.ts';
 import { type ExportSource, type ExportTarget, exportPeriod } from '../../shared/services/dxp-export.ts';
-import { getObject, listObjects, putObject, resetObjectsClient } from '../../shared/store/objects.ts';
+import { getObject, listObjects, putObject, putObjectStream, resetObjectsClient } from '../../shared/store/objects.ts';
 
 let s3: LocalS3;
 let dataDir: string;
@@ -88,6 +96,7 @@ const sample = (o: OrderLine, t: Date, wh: number): SampleLine => ({
 
 const target: ExportTarget = {
   put: (key, body, contentType) => putObject('exports', key, body, { contentType }),
+  putStream: (staging, chunks, keyOf, contentType) => putObjectStream('exports', staging, chunks, keyOf, { contentType }),
   get: (key) => getObject('exports', key),
 };
 const text = async (key: string) => Buffer.from((await getObject('exports', key)) ?? []).toString('utf8');
@@ -216,6 +225,10 @@ describe('dxp exports to S3', () => {
         if (++puts === 2) throw new Error('S3 unavailable');
         return target.put(key, body, type);
       },
+      putStream: async (staging, chunks, keyOf, type) => {
+        if (++puts === 2) throw new Error('S3 unavailable');
+        return target.putStream(staging, chunks, keyOf, type);
+      },
     };
     await expect(
       exportPeriod({ partner, period: p, now: at('2026-11-27T10:05:00+08:00'), codeVersion: 'test', source, target: failing }),
@@ -224,5 +237,123 @@ describe('dxp exports to S3', () => {
     const r = await exportPeriod({ partner, period: p, now: at('2026-11-27T10:10:00+08:00'), codeVersion: 'test', source, target });
     expect(r.outcome).toBe('written');
     for (const x of r.manifest.objects) expect(sha(await text(x.key))).toBe(x.sha256);
+  });
+  it('station and status changes are objects of their own kinds in the same manifest: the region’s, of the period, in time order', async () => {
+    const { source } = memorySource();
+    const t = (iso: string) => at(iso).getTime();
+    const changes: ChangeLine[] = [
+      { StationID: 'ST-SH-2', Created: false, Info: true, Tariff: false, EquipmentIDs: ['E9'], Time: t('2026-11-26T08:40:00+08:00') },
+      { StationID: 'ST-SH-1', Created: true, Info: true, Tariff: false, EquipmentIDs: [], Time: t('2026-11-26T08:10:00+08:00') },
+      { StationID: 'ST-BJ-1', Created: false, Info: false, Tariff: true, EquipmentIDs: [], Time: t('2026-11-26T08:20:00+08:00') },
+      { StationID: 'ST-SH-1', Created: false, Info: false, Tariff: true, EquipmentIDs: [], Time: t('2026-11-26T09:00:00+08:00') },
+      {
+        ConnectorID: 'C2',
+        StationID: 'ST-SH-2',
+        Status: 3,
+        PreviousStatus: 2,
+        ParkStatus: 0,
+        LockStatus: 0,
+        Time: t('2026-11-26T08:30:00+08:00'),
+        Version: 7,
+      },
+      {
+        ConnectorID: 'C1',
+        StationID: 'ST-SH-1',
+        Status: 2,
+        ParkStatus: 0,
+        LockStatus: 0,
+        Time: t('2026-11-26T08:30:00+08:00'),
+        Version: 3,
+      },
+      {
+        ConnectorID: 'C1',
+        StationID: 'ST-SH-1',
+        Status: 2,
+        ParkStatus: 0,
+        LockStatus: 0,
+        Time: t('2026-11-26T08:30:00+08:00'),
+        Version: 3,
+      }, // a redelivery
+    ];
+    source.changes = async (kind, stations, p) =>
+      changes.filter(
+        (c) =>
+          'ConnectorID' in c === (kind === 'statuses') &&
+          stations.has(c.StationID) &&
+          c.Time >= p.from.getTime() &&
+          c.Time < p.to.getTime(),
+      );
+    const r = await exportPeriod({
+      partner: { operatorId: 'SHJG00005', areaCodes: ['31'] },
+      period: hour('2026-11-26T08'),
+      now: at('2026-11-26T09:05:00+08:00'),
+      codeVersion: 'test',
+      source,
+      target,
+    });
+    const byKind = Object.fromEntries(r.manifest.objects.map((o) => [o.kind, o]));
+    expect(Object.keys(byKind).sort()).toEqual(['orders', 'samples', 'stations', 'statuses']);
+    const lines = async (kind: string) =>
+      (await text(byKind[kind]!.key))
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l));
+    expect((await lines('stations')).map((l) => l.StationID)).toEqual(['ST-SH-1', 'ST-SH-2']);
+    expect((await lines('statuses')).map((l) => `${l.ConnectorID}@${l.Version}`)).toEqual(['C1@3', 'C2@7']);
+    for (const o of r.manifest.objects) expect(sha(await text(o.key))).toBe(o.sha256);
+    expect(byKind.statuses?.count).toBe(2);
+  });
+
+  it('a day larger than one put streams through a multipart upload: counts and hash match; a failure half-way leaves nothing behind', async () => {
+    const { source } = memorySource();
+    const o = order('ST-SH-1', at('2026-11-25T12:00:00+08:00'));
+    const day = parsePeriod('2026-11-25') as Period;
+    // 3 hourly batches of 30,000 samples (≈ 5 MB each): the samples object passes the single-put size
+    const batch = (h: number) =>
+      Array.from({ length: 30_000 }, (_, i) => sample(o, new Date(day.from.getTime() + h * 3_600_000 + i * 100), i));
+    let failAt: number | undefined;
+    source.samples = async function* () {
+      for (let h = 0; h < 3; h++) {
+        if (h === failAt) throw new Error('DynamoDB unavailable');
+        yield batch(h);
+      }
+    };
+    const partner = { operatorId: 'SHJG00006', areaCodes: ['31'] };
+    const prefix = `dxp/SHJG00006/2026-11-25/`;
+
+    failAt = 2; // after the first part is on its way
+    await expect(
+      exportPeriod({ partner, period: day, now: at('2026-11-26T00:30:00+08:00'), codeVersion: 'test', source, target }),
+    ).rejects.toThrow(/DynamoDB unavailable/);
+    // no manifest, no samples object, nothing staged: only the complete objects written before the failure (orders),
+    // content-addressed and whole, which the re-run ends on again
+    const left = await listObjects('exports', prefix);
+    expect(
+      left.map((x) =>
+        x.key
+          .split('/')
+          .at(-1)
+          ?.replace(/-[0-9a-f]{16}\.jsonl$/, ''),
+      ),
+    ).toEqual(['orders']);
+    expect(sha(await text(left[0]!.key)).slice(0, 16)).toBe(/-([0-9a-f]{16})\.jsonl$/.exec(left[0]!.key)?.[1]);
+
+    failAt = undefined;
+    const r = await exportPeriod({ partner, period: day, now: at('2026-11-26T00:31:00+08:00'), codeVersion: 'test', source, target });
+    const samples = r.manifest.objects.find((x) => x.kind === 'samples')!;
+    expect(samples.count).toBe(90_000);
+    expect(samples.bytes).toBeGreaterThan(8 * 1024 * 1024);
+    const body = await text(samples.key);
+    expect(Buffer.byteLength(body)).toBe(samples.bytes);
+    expect(sha(body)).toBe(samples.sha256);
+    expect(samples.key).toContain(samples.sha256.slice(0, 16));
+    // no staging object is left; the manifest is there
+    const keys = (await listObjects('exports', prefix)).map((x) => x.key);
+    expect(keys.filter((k) => k.includes('/staging/'))).toEqual([]);
+    expect(keys).toContain(manifestKey('SHJG00006', day));
+    // the re-run over the same data: the same manifest, nothing new
+    const again = await exportPeriod({ partner, period: day, now: at('2026-11-26T01:00:00+08:00'), codeVersion: 'test', source, target });
+    expect(again.outcome).toBe('unchanged');
+    expect((await listObjects('exports', prefix)).map((x) => x.key)).toEqual(keys);
   });
 });
