@@ -105,6 +105,15 @@ export interface Order {
   paid?: Payment;
   /** the coupon this order used: its id and its rules (shared/domain/coupons.ts) */
   coupon?: OrderCoupon;
+  /** the reservation this order used (extension): its fee is billed on the order (shared/domain/billing.ts addReservationFee) */
+  reservation?: OrderReservation;
+}
+
+export interface OrderReservation {
+  ReserveSeq: string;
+  feeFen: number;
+  /** when the reservation was made (the fee line's start) */
+  reservedAt: string;
 }
 
 export type OrderCoupon = Pick<Coupon, 'couponId' | 'kind' | 'offFen' | 'percent' | 'capFen'>;
@@ -148,7 +157,16 @@ export type CreateResult =
 export const createOrder = async (
   o: Pick<
     Order,
-    'StartChargeSeq' | 'ConnectorID' | 'StationID' | 'EquipmentID' | 'OperatorID' | 'tariff' | 'prepaidFen' | 'payAfter' | 'coupon'
+    | 'StartChargeSeq'
+    | 'ConnectorID'
+    | 'StationID'
+    | 'EquipmentID'
+    | 'OperatorID'
+    | 'tariff'
+    | 'prepaidFen'
+    | 'payAfter'
+    | 'coupon'
+    | 'reservation'
   >,
   now: Date,
   /** the partner's own reservation of the connector (extension): the order takes its lock and marks it used */
@@ -210,8 +228,9 @@ export const createOrder = async (
           holder: `reservation ${String(lock.Item.ReserveSeq)}`,
           reservedBy: { ReserveSeq: String(lock.Item.ReserveSeq), OperatorID: String(lock.Item.OperatorID) },
         };
-      // the reservation was cancelled or lapsed meanwhile: start as on any free connector
+      // the reservation was cancelled or lapsed meanwhile: start as on any free connector (and no fee)
       reserveSeq = undefined;
+      delete order.reservation;
       if (o.coupon) {
         const used = (await getCoupon(o.coupon.couponId))?.usedBy;
         if (used) return { outcome: 'coupon-used', by: used };

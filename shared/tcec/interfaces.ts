@@ -203,7 +203,7 @@ export const INTERFACES = {
     extension: true,
     ours: true,
     description:
-      'Extension (reservation 预约充电): hold an idle connector for ReserveMinutes (bounded by the station policy); it shows Status 4 and only this partner can start on it; the fee, if any, is answered.',
+      'Extension (reservation 预约充电): hold an idle connector for ReserveMinutes (bounded by the station policy); it shows Status 4 and only this partner can start on it; the fee, if any, is answered and billed on the order that uses it (its own first ChargeDetails line with zero prices and power, in TotalSeviceMoney/TotalMoney; ReserveSeq, ReserveMoney).',
   },
   query_cancel_reservation: {
     name: 'query_cancel_reservation',

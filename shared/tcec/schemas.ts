@@ -571,6 +571,12 @@ const chargeOrderShape = {
   /** ours, orders that used a coupon (query_start_charge_coupon): its id and the service fee it took off (yuan) */
   CouponID: z.optional(str(32)),
   DiscountMoney: z.optional(amount()),
+  /**
+   * ours, orders that started on the partner's reservation (query_reserve_connector): its ReserveSeq and
+   * fee (yuan), which is also the first line of ChargeDetails (zero prices and power) and in the totals
+   */
+  ReserveSeq: z.optional(str(27)),
+  ReserveMoney: z.optional(amount()),
 };
 
 export const ChargeOrderInfoSchema = lenientObject(chargeOrderShape);
@@ -648,6 +654,8 @@ export const QueryChargeInfoResponseSchema = lenientObject({
   RefundMoney: chargeOrderShape.RefundMoney,
   CouponID: chargeOrderShape.CouponID,
   DiscountMoney: chargeOrderShape.DiscountMoney,
+  ReserveSeq: chargeOrderShape.ReserveSeq,
+  ReserveMoney: chargeOrderShape.ReserveMoney,
 });
 
 // ours: query_start_charge_prepay (预支付; no public contract, reference §5.5)
