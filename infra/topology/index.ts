@@ -9,6 +9,7 @@ import { baseinfoFunctions, baseinfoQueues, baseinfoTables } from './baseinfo.ts
 import { chargingFunctions, chargingQueues, chargingTables } from './charging.ts';
 import { dxpBuckets, dxpFunctions, dxpTables } from './dxp.ts';
 import { evcsFunctions, evcsTables } from './evcs.ts';
+import { invoiceFunctions, invoiceQueues } from './invoices.ts';
 import { mspFunctions } from './msp.ts';
 import { opsFunctions } from './ops.ts';
 import { pilesFunctions, pilesQueues, pilesTables } from './piles.ts';
@@ -33,7 +34,14 @@ const tables: readonly TableDecl[] = [
 
 const buckets: readonly BucketDecl[] = [...dxpBuckets];
 
-const queues: readonly QueueDecl[] = [...baseinfoQueues, ...pilesQueues, ...chargingQueues, ...pushQueues, ...reconcileQueues];
+const queues: readonly QueueDecl[] = [
+  ...baseinfoQueues,
+  ...pilesQueues,
+  ...chargingQueues,
+  ...pushQueues,
+  ...reconcileQueues,
+  ...invoiceQueues,
+];
 
 export const functions: readonly FunctionDecl[] = [
   ...evcsFunctions,
@@ -45,6 +53,7 @@ export const functions: readonly FunctionDecl[] = [
   ...roamingFunctions,
   ...dxpFunctions,
   ...mspFunctions,
+  ...invoiceFunctions,
   ...appFunctions,
   ...opsFunctions,
 ];

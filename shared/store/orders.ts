@@ -107,6 +107,8 @@ export interface Order {
   coupon?: OrderCoupon;
   /** the reservation this order used (extension): its fee is billed on the order (shared/domain/billing.ts addReservationFee) */
   reservation?: OrderReservation;
+  /** the invoice that covers this order (extension, shared/store/invoices.ts): at most one */
+  invoiceSeq?: string;
 }
 
 export interface OrderReservation {

@@ -268,6 +268,38 @@ export const INTERFACES = {
     description:
       "Ours (卡券): query_start_charge with a coupon of the partner's user (CouponID + PhoneNum or UserID); its discount comes off the service fee in ChargeDetails and the totals (CouponID, DiscountMoney in the order); used at most once (FailReason 12).",
   },
+  query_invoice_apply: {
+    name: 'query_invoice_apply',
+    section: '5.5',
+    implementedBy: 'cpo',
+    request: S.QueryInvoiceApplyRequestSchema,
+    response: S.QueryInvoiceApplyResponseSchema,
+    extension: true,
+    ours: true,
+    description:
+      "Ours (开票, no public contract): invoice 1–50 of the partner's finished orders to a buyer (BuyerName, BuyerTaxID); recorded with every order marked in ONE conditional transaction, issued asynchronously (PDF in S3). FailReason 1 order unknown or another partner's, 2 not finished, 3 already invoiced, 4 listed twice, 5 nothing to invoice; a repeated InvoiceSeq gets the same answer.",
+  },
+  query_invoice_info: {
+    name: 'query_invoice_info',
+    section: '5.5',
+    implementedBy: 'cpo',
+    request: S.QueryInvoiceInfoRequestSchema,
+    response: S.InvoiceInfoSchema,
+    extension: true,
+    ours: true,
+    description:
+      "Ours (开票): an invoice's status — InvoiceStat 1 applied (issuing), 2 issued with InvoiceNo, IssueTime and DownloadUrl (a presigned GET of the PDF, valid until UrlExpireTime).",
+  },
+  notification_invoice_info: {
+    name: 'notification_invoice_info',
+    section: '5.5',
+    implementedBy: 'partner',
+    request: S.InvoiceInfoSchema,
+    response: S.NotificationInvoiceInfoResponseSchema,
+    extension: true,
+    ours: true,
+    description: 'Ours (开票): push of an invoice once issued (the query_invoice_info answer, with its DownloadUrl).',
+  },
 } as const satisfies Record<string, InterfaceDecl>;
 
 export type InterfaceName = keyof typeof INTERFACES;
