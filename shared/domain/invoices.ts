@@ -18,7 +18,7 @@ import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { fenToYuan } from '../tcec/money.ts';
 import { formatDateTime } from '../tcec/time.ts';
 
-export const InvoiceFail = { None: 0, UnknownOrder: 1, Unfinished: 2, AlreadyInvoiced: 3, Repeated: 4, NothingToInvoice: 5 } as const;
+const InvoiceFail = { None: 0, UnknownOrder: 1, Unfinished: 2, AlreadyInvoiced: 3, Repeated: 4, NothingToInvoice: 5 } as const;
 export const InvoiceStat = { Applied: 1, Issued: 2 } as const;
 export type InvoiceStat = (typeof InvoiceStat)[keyof typeof InvoiceStat];
 
@@ -70,7 +70,7 @@ export const invoiceNumber = (invoiceSeq: string, issuedAt: Date): string =>
   `INV${formatDateTime(issuedAt).replace(/\D/g, '')}${invoiceSeq.slice(-6)}`;
 
 /** Printable ASCII as is; anything else (Chinese, tabs) as \uXXXX — what Helvetica can draw. */
-export const asciiText = (s: string): string =>
+const asciiText = (s: string): string =>
   Array.from(s, (ch) => {
     const c = ch.codePointAt(0) as number;
     if (c >= 0x20 && c <= 0x7e) return ch;

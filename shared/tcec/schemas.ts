@@ -923,7 +923,7 @@ export const RealtimePowerInfoSchema = lenientObject({
 // notification_invoice_info (shared/domain/invoices.ts)
 
 /** the most orders one invoice covers */
-export const MAX_INVOICE_ORDERS = 50;
+const MAX_INVOICE_ORDERS = 50;
 
 export const QueryInvoiceApplyRequestSchema = lenientObject({
   /** the partner's id of the request: 27 characters starting with its OperatorID, like StartChargeSeq */
