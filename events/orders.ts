@@ -44,6 +44,9 @@ export const OrderBill = z.object({
   /** orders that used a coupon (shared/domain/coupons.ts): its id and the service fee it took off */
   CouponID: z.optional(z.string()),
   DiscountMoney: z.optional(z.number()),
+  /** orders that used a reservation (extension): its ReserveSeq and fee, already a line of ChargeDetails and in the totals */
+  ReserveSeq: z.optional(z.string()),
+  ReserveMoney: z.optional(z.number()),
 });
 export type OrderBill = z.infer<typeof OrderBill>;
 

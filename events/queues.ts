@@ -214,3 +214,19 @@ export const ParkingWaiversQueue = defineQueue({
   subscribe: [OrderFinished],
   dlqRetentionDays: 14,
 });
+
+// -- invoices (msp extension, ours) ---------------------------------------------------------------
+
+export const InvoiceIssueQueue = defineQueue({
+  name: 'invoice-issue',
+  description: 'Invoices applied for (query_invoice_apply): the PDF is made, stored in S3 and pushed (notification_invoice_info)',
+  tier: 'L2',
+  // ≥ 6 × invoice-issue's timeout (60 s)
+  visibilityTimeoutSeconds: 360,
+  maxReceiveCount: 5,
+  dlqRetentionDays: 14,
+  body: z.object({
+    InvoiceSeq: z.string().check(z.minLength(27), z.maxLength(27)),
+  }),
+});
+export type InvoiceIssueMessage = z.output<typeof InvoiceIssueQueue.body>;

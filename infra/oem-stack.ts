@@ -52,6 +52,9 @@ export interface EvcsOemStackProps extends StackProps {
 const servedFunctions = (topology: Topology): { decl: FunctionDecl; iface: string }[] =>
   topology.functions.flatMap((decl) => {
     if (decl.localOnly) return [];
+    // an interface that reads the core's buckets (query_invoice_info's download link) is served by the core only:
+    // an OEM stack imports the core's tables and queues, not its buckets
+    if (decl.grants.some((g) => 'bucket' in g)) return [];
     const t = decl.triggers.find((x) => x.type === 'http' && x.path.startsWith(`${TCEC_BASE_PATH}/`));
     return t && t.type === 'http' ? [{ decl, iface: t.path.slice(TCEC_BASE_PATH.length + 1) }] : [];
   });

@@ -19,6 +19,7 @@
  *   npm run evcs -- reconcile show --date YYYY-MM-DD [--partner ID] [--json]   (stored runs and disputes)
  *   npm run evcs -- dxp export|exports|backfill …   (supervision exports to S3: infra/cli/dxp.ts)
  *   npm run evcs -- piles credentials|reset|unlock|availability|trigger --equipment-id ID …   (infra/cli/piles.ts)
+ *   npm run evcs -- coupons issue|list --partner ID …   (coupons of a partner's users: infra/cli/coupons.ts)
  *
  * It talks to the running local platform (npm start) when one is running, else to AWS with the
  * ambient credentials and the resource names in the environment.
@@ -40,6 +41,7 @@ import { getPartner, listPartners } from '../../shared/store/partners.ts';
 import { listDay } from '../../shared/store/reconcile.ts';
 import type { SecretSet } from '../../shared/tcec/crypto.ts';
 import { connect } from './connect.ts';
+import { COUPONS_USAGE, couponsCommand } from './coupons.ts';
 import { DXP_USAGE, dxpCommand } from './dxp.ts';
 import { traceCommand, usageCommand } from './ops.ts';
 import { PILES_USAGE, pilesCommand } from './piles.ts';
@@ -61,6 +63,7 @@ const USAGE = `usage:
   npm run evcs -- usage [--days 7] [--partner ID] [--aws [--log-group-prefix P]]
 ${PILES_USAGE}
 ${DXP_USAGE}
+${COUPONS_USAGE}
 options: --data-dir DIR (the local platform's data dir, default .data)`;
 
 const handover = (ourOperatorId: string, operatorId: string, inbound: SecretSet, apiUrl?: string): string =>
@@ -126,6 +129,12 @@ const main = async (): Promise<number> => {
       get: { type: 'string' },
       from: { type: 'string' },
       to: { type: 'string' },
+      user: { type: 'string' },
+      value: { type: 'string' },
+      cap: { type: 'string' },
+      'valid-from': { type: 'string' },
+      'valid-until': { type: 'string' },
+      'coupon-id': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -289,6 +298,27 @@ const main = async (): Promise<number> => {
         ...(values.connector ? { connector: values.connector } : {}),
         ...(values.message ? { message: values.message } : {}),
         local: where.target === 'local',
+      },
+      (line) => console.log(line),
+    );
+    if (code !== 2) return code;
+  }
+
+  if (group === 'coupons') {
+    const code = await couponsCommand(
+      verb,
+      {
+        partner: values.partner,
+        user: values.user,
+        kind: values.kind,
+        value: values.value,
+        cap: values.cap,
+        validFrom: values['valid-from'],
+        validUntil: values['valid-until'],
+        // --stations defaults to '*' for partners add; a coupon without it applies everywhere
+        stations: values.stations === '*' ? undefined : values.stations,
+        couponId: values['coupon-id'],
+        json: values.json,
       },
       (line) => console.log(line),
     );

@@ -146,6 +146,8 @@ export const startDemoPartner = async (o: DemoPartnerOptions): Promise<DemoPartn
         return { StartChargeSeq: d.StartChargeSeq, ConnectorID: d.ConnectorID, ConfirmResult: behaviour.confirmResult ?? 0 };
       case 'check_charge_orders':
         return checkAnswer(d);
+      case 'notification_invoice_info':
+        return { InvoiceSeq: d.InvoiceSeq, SuccStat: 0, FailReason: 0 };
       default:
         return { StartChargeSeq: d.StartChargeSeq, SuccStat: 0, FailReason: 0 };
     }

@@ -9,6 +9,7 @@ import { baseinfoFunctions, baseinfoQueues, baseinfoTables } from './baseinfo.ts
 import { chargingFunctions, chargingQueues, chargingTables } from './charging.ts';
 import { dxpBuckets, dxpFunctions, dxpQueues, dxpTables } from './dxp.ts';
 import { evcsFunctions, evcsTables } from './evcs.ts';
+import { invoiceFunctions, invoiceQueues } from './invoices.ts';
 import { mspFunctions } from './msp.ts';
 import { opsFunctions } from './ops.ts';
 import { parkingFunctions, parkingQueues, parkingTables } from './parking.ts';
@@ -43,6 +44,7 @@ const queues: readonly QueueDecl[] = [
   ...reconcileQueues,
   ...parkingQueues,
   ...dxpQueues,
+  ...invoiceQueues,
 ];
 
 export const functions: readonly FunctionDecl[] = [
@@ -55,6 +57,7 @@ export const functions: readonly FunctionDecl[] = [
   ...roamingFunctions,
   ...dxpFunctions,
   ...mspFunctions,
+  ...invoiceFunctions,
   ...appFunctions,
   ...opsFunctions,
   ...parkingFunctions,

@@ -375,11 +375,11 @@ const mergeInto = (a: BillDetail, b: BillDetail): BillDetail => {
 };
 
 /** Bring a detail list to ≤ 32 entries (see the module comment); energy is unchanged, merged money is re-rounded once. */
-export const capDetails = (input: readonly BillDetail[]): BillDetail[] => {
+export const capDetails = (input: readonly BillDetail[], max = MAX_DETAILS): BillDetail[] => {
   const ds = input.slice();
   // phase A: oldest adjacent identical-price pairs
   let i = 0;
-  while (ds.length > MAX_DETAILS && i + 1 < ds.length) {
+  while (ds.length > max && i + 1 < ds.length) {
     const a = ds[i] as BillDetail;
     const b = ds[i + 1] as BillDetail;
     if (samePrices(a, b)) ds.splice(i, 2, mergeInto(a, b));
@@ -387,7 +387,7 @@ export const capDetails = (input: readonly BillDetail[]): BillDetail[] => {
   }
   // phase B: the oldest detail absorbs the next later one with identical prices
   let j = 0;
-  while (ds.length > MAX_DETAILS && j < ds.length) {
+  while (ds.length > max && j < ds.length) {
     const a = ds[j] as BillDetail;
     const k = ds.findIndex((d, idx) => idx > j && samePrices(a, d));
     if (k < 0) {
@@ -522,4 +522,45 @@ export function reservationFeeFen(policy: { Fee?: number | undefined; FeePerMinu
   const fixedFen = yuanToFen(policy.Fee ?? 0);
   const perMinuteUnits = priceToUnits(policy.FeePerMinute ?? 0);
   return fixedFen + Math.round((perMinuteUnits * minutes) / 100);
+}
+
+/**
+ * Room for the reservation fee's line: a bill of a session that used a reservation keeps at most 31
+ * metered details (capDetails' merge rules), so the fee line makes it ≤ 32. Call it BEFORE a
+ * discount (discountService), so the discount's spread is never re-rounded.
+ */
+export function roomForReservationFee(b: Bill): Bill {
+  if (b.details.length < MAX_DETAILS) return b;
+  const details = capDetails(b.details, MAX_DETAILS - 1);
+  const elecFen = details.reduce((s, d) => s + d.elecFen, 0);
+  const serviceFen = details.reduce((s, d) => s + d.serviceFen, 0);
+  return { ...b, details, elecFen, serviceFen, totalFen: elecFen + serviceFen };
+}
+
+/**
+ * The reservation fee (reservationFeeFen, charged when the reservation was made) on the bill of the
+ * order that used the reservation: ONE extra line of service money, first, spanning the reserved time
+ * (reservedAt → the bill's start), with no energy and zero prices — ElecPrice 0, SevicePrice 0,
+ * DetailPower 0, DetailElecMoney 0, DetailSeviceMoney = the fee. TotalSeviceMoney and TotalMoney
+ * include it, so Σ ChargeDetails = the totals still holds and a partner that reads only the totals
+ * bills the user right; the order names it (ReserveSeq, ReserveMoney: shared/domain/order-views.ts).
+ * A coupon never discounts it (apply discountService first). The bill's StartTime stays the
+ * session's start. Pure, the same for the running and the final bill.
+ */
+export function addReservationFee(b: Bill, fee: { feeFen: number; reservedAt: Date }): Bill {
+  if (!Number.isSafeInteger(fee.feeFen) || fee.feeFen < 0) throw new RangeError(`addReservationFee: ${fee.feeFen} is not a fen amount`);
+  if (fee.feeFen === 0) return b;
+  const from = timeOf(fee.reservedAt, 'reservedAt');
+  const line: BillDetail = {
+    start: new Date(Math.min(from, b.start.getTime())),
+    end: b.start,
+    elecPriceUnits: 0,
+    servicePriceUnits: 0,
+    energyWh: 0,
+    elecFen: 0,
+    serviceFen: fee.feeFen,
+  };
+  const room = roomForReservationFee(b);
+  const serviceFen = room.serviceFen + fee.feeFen;
+  return { ...room, details: [line, ...room.details], serviceFen, totalFen: room.elecFen + serviceFen };
 }

@@ -102,6 +102,8 @@ const orderFields = (f: OrderFacts) => ({
     : {}),
   // a coupon's discount (shared/domain/coupons.ts), already in ChargeDetails and the totals
   ...(f.bill.CouponID !== undefined ? { CouponID: f.bill.CouponID, DiscountMoney: f.bill.DiscountMoney } : {}),
+  // a reservation's fee (shared/domain/billing.ts addReservationFee), already a line of ChargeDetails and in the totals
+  ...(f.bill.ReserveSeq !== undefined ? { ReserveSeq: f.bill.ReserveSeq, ReserveMoney: f.bill.ReserveMoney } : {}),
 });
 
 /** notification_charge_order_info (§3.12): the final order of a finished session. */

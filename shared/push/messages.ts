@@ -18,6 +18,8 @@ const PUSH_INTERFACES = [
   'notification_realtime_power_info',
   // ours: pay after charging (shared/domain/pay-after.ts)
   'notification_order_settlement',
+  // ours: invoices (shared/domain/invoices.ts)
+  'notification_invoice_info',
 ] as const;
 export type PushInterface = (typeof PUSH_INTERFACES)[number];
 

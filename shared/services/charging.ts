@@ -11,12 +11,14 @@ import { publish } from '../bus/publish.ts';
 import { send } from '../bus/send.ts';
 import { config } from '../config.ts';
 import {
+  addReservationFee,
   closeRunningBill,
   bill as computeBill,
   discountService,
   foldSample,
   type OrderTotals,
   type RunningBill,
+  roomForReservationFee,
   startRunningBill,
   toOrderTotals,
 } from '../domain/billing.ts';
@@ -58,6 +60,7 @@ import {
   markStopping,
   type Order,
   type OrderCoupon,
+  type OrderReservation,
   type Refusal,
   recordLateStop,
   recordRefusal,
@@ -66,7 +69,7 @@ import {
 } from '../store/orders.ts';
 import type { Partner } from '../store/partners.ts';
 import { appendSamples } from '../store/process-samples.ts';
-import { getReservationHold } from '../store/reservations.ts';
+import { getReservation, getReservationHold } from '../store/reservations.ts';
 import { getConnectorStatuses } from '../store/stations.ts';
 import type { RequestData, ResponseData } from '../tcec/interfaces.ts';
 import { Ret, TcecError } from '../tcec/ret.ts';
@@ -177,11 +180,11 @@ export const startCharge = async (partner: Partner, req: StartRequest, now: Date
     ...(coupon ? { coupon: JSON.parse(JSON.stringify(coupon)) as OrderCoupon } : {}),
   };
   let reserveSeq = hold?.OperatorID === partner.operatorId ? hold.ReserveSeq : undefined;
-  let created = await createOrder(fields, now, reserveSeq);
+  let created = await createOrder({ ...fields, ...(await reservationOf(reserveSeq)) }, now, reserveSeq);
   if (created.outcome === 'busy' && !reserveSeq && created.reservedBy?.OperatorID === partner.operatorId) {
     // the partner's own reservation, not yet reported by the pile: the start takes it
     reserveSeq = created.reservedBy.ReserveSeq;
-    created = await createOrder(fields, now, reserveSeq);
+    created = await createOrder({ ...fields, ...(await reservationOf(reserveSeq)) }, now, reserveSeq);
   }
   if (created.outcome === 'duplicate') return repeatedStart(created.order, req.ConnectorID, prepaidFen);
   if (created.outcome === 'busy') {
@@ -214,6 +217,12 @@ export const startCharge = async (partner: Partner, req: StartRequest, now: Date
   }
   logger.info('start command sent');
   return startAnswer(req.StartChargeSeq, req.ConnectorID, OrderStatus.Starting, StartFail.None);
+};
+
+/** The reservation a start takes over, with the fee its order bills (extension: shared/domain/billing.ts addReservationFee). */
+const reservationOf = async (reserveSeq: string | undefined): Promise<{ reservation?: OrderReservation }> => {
+  const r = reserveSeq ? await getReservation(reserveSeq) : undefined;
+  return r ? { reservation: { ReserveSeq: r.ReserveSeq, feeFen: r.feeFen, reservedAt: r.createdAt } } : {};
 };
 
 /** Refuse a start and remember it, so the same StartChargeSeq always gets the same answer. */
@@ -348,12 +357,22 @@ const fold = (o: Order, meter: RunningBill, s: { t: number; wh: number }): Runni
  * billing function (shared/domain/billing.ts), folded sample by sample since the confirmed start.
  * An order that never charged has a zero bill at its start.
  */
-const billOf = (o: Order, meter: RunningBill | undefined): OrderTotals & { CouponID?: string; DiscountMoney?: number } => {
-  const b = meter ? closeRunningBill(meter, o.tariff) : computeBill([{ at: new Date(o.startedAt ?? o.createdAt), energyWh: 0 }], o.tariff);
-  if (!o.coupon) return toOrderTotals(b);
+const billOf = (
+  o: Order,
+  meter: RunningBill | undefined,
+): OrderTotals & { CouponID?: string; DiscountMoney?: number; ReserveSeq?: string; ReserveMoney?: number } => {
+  let b = meter ? closeRunningBill(meter, o.tariff) : computeBill([{ at: new Date(o.startedAt ?? o.createdAt), energyWh: 0 }], o.tariff);
+  // a reservation's fee: one line of its own (≤ 32 lines with it), never discounted
+  if (o.reservation) b = roomForReservationFee(b);
   // a coupon: its discount off the service fee, applied by the billing function (running and final alike)
-  const off = couponDiscountFen(o.coupon, b.serviceFen);
-  return { ...toOrderTotals(discountService(b, off)), CouponID: o.coupon.couponId, DiscountMoney: off / 100 };
+  const off = o.coupon ? couponDiscountFen(o.coupon, b.serviceFen) : 0;
+  if (o.coupon) b = discountService(b, off);
+  if (o.reservation) b = addReservationFee(b, { feeFen: o.reservation.feeFen, reservedAt: new Date(o.reservation.reservedAt) });
+  return {
+    ...toOrderTotals(b),
+    ...(o.coupon ? { CouponID: o.coupon.couponId, DiscountMoney: off / 100 } : {}),
+    ...(o.reservation ? { ReserveSeq: o.reservation.ReserveSeq, ReserveMoney: o.reservation.feeFen / 100 } : {}),
+  };
 };
 
 /** The facts the protocol views of shared/domain/order-views.ts are built from: the final bill once finished, else the running one. */

@@ -118,6 +118,10 @@ export interface Order {
   stranded?: StrandedCause;
   /** the pile's own stop, reported after the stranded-session rule had ended the order: recorded, not billed */
   lateStop?: LateStop;
+  /** the reservation this order used (extension): its fee is billed on the order (shared/domain/billing.ts addReservationFee) */
+  reservation?: OrderReservation;
+  /** the invoice that covers this order (extension, shared/store/invoices.ts): at most one */
+  invoiceSeq?: string;
 }
 
 export interface LateStop {
@@ -128,6 +132,13 @@ export interface LateStop {
   cause: string;
   /** when it reached us */
   receivedAt: string;
+}
+
+export interface OrderReservation {
+  ReserveSeq: string;
+  feeFen: number;
+  /** when the reservation was made (the fee line's start) */
+  reservedAt: string;
 }
 
 export type OrderCoupon = Pick<Coupon, 'couponId' | 'kind' | 'offFen' | 'percent' | 'capFen'>;
@@ -176,7 +187,16 @@ export type CreateResult =
 export const createOrder = async (
   o: Pick<
     Order,
-    'StartChargeSeq' | 'ConnectorID' | 'StationID' | 'EquipmentID' | 'OperatorID' | 'tariff' | 'prepaidFen' | 'payAfter' | 'coupon'
+    | 'StartChargeSeq'
+    | 'ConnectorID'
+    | 'StationID'
+    | 'EquipmentID'
+    | 'OperatorID'
+    | 'tariff'
+    | 'prepaidFen'
+    | 'payAfter'
+    | 'coupon'
+    | 'reservation'
   >,
   now: Date,
   /** the partner's own reservation of the connector (extension): the order takes its lock and marks it used */
@@ -246,8 +266,9 @@ export const createOrder = async (
           holder: `reservation ${String(lock.Item.ReserveSeq)}`,
           reservedBy: { ReserveSeq: String(lock.Item.ReserveSeq), OperatorID: String(lock.Item.OperatorID) },
         };
-      // the reservation was cancelled or lapsed meanwhile: start as on any free connector
+      // the reservation was cancelled or lapsed meanwhile: start as on any free connector (and no fee)
       reserveSeq = undefined;
+      delete order.reservation;
       if (o.coupon) {
         const used = (await getCoupon(o.coupon.couponId))?.usedBy;
         if (used) return { outcome: 'coupon-used', by: used };

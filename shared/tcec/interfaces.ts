@@ -203,7 +203,7 @@ export const INTERFACES = {
     extension: true,
     ours: true,
     description:
-      'Extension (reservation 预约充电): hold an idle connector for ReserveMinutes (bounded by the station policy); it shows Status 4 and only this partner can start on it; the fee, if any, is answered.',
+      'Extension (reservation 预约充电): hold an idle connector for ReserveMinutes (bounded by the station policy); it shows Status 4 and only this partner can start on it; the fee, if any, is answered and billed on the order that uses it (its own first ChargeDetails line with zero prices and power, in TotalSeviceMoney/TotalMoney; ReserveSeq, ReserveMoney).',
   },
   query_cancel_reservation: {
     name: 'query_cancel_reservation',
@@ -346,6 +346,38 @@ export const INTERFACES = {
     extension: true,
     description:
       "Extension (DiDi 1.4.0 parking): set or correct the plate (CarNumber) of an order's waiver; a waiver waiting for its plate is sent to the gate.",
+  },
+  query_invoice_apply: {
+    name: 'query_invoice_apply',
+    section: '5.5',
+    implementedBy: 'cpo',
+    request: S.QueryInvoiceApplyRequestSchema,
+    response: S.QueryInvoiceApplyResponseSchema,
+    extension: true,
+    ours: true,
+    description:
+      "Ours (开票, no public contract): invoice 1–50 of the partner's finished orders to a buyer (BuyerName, BuyerTaxID); recorded with every order marked in ONE conditional transaction, issued asynchronously (PDF in S3). FailReason 1 order unknown or another partner's, 2 not finished, 3 already invoiced, 4 listed twice, 5 nothing to invoice; a repeated InvoiceSeq gets the same answer.",
+  },
+  query_invoice_info: {
+    name: 'query_invoice_info',
+    section: '5.5',
+    implementedBy: 'cpo',
+    request: S.QueryInvoiceInfoRequestSchema,
+    response: S.InvoiceInfoSchema,
+    extension: true,
+    ours: true,
+    description:
+      "Ours (开票): an invoice's status — InvoiceStat 1 applied (issuing), 2 issued with InvoiceNo, IssueTime and DownloadUrl (a presigned GET of the PDF, valid until UrlExpireTime).",
+  },
+  notification_invoice_info: {
+    name: 'notification_invoice_info',
+    section: '5.5',
+    implementedBy: 'partner',
+    request: S.InvoiceInfoSchema,
+    response: S.NotificationInvoiceInfoResponseSchema,
+    extension: true,
+    ours: true,
+    description: 'Ours (开票): push of an invoice once issued (the query_invoice_info answer, with its DownloadUrl).',
   },
 } as const satisfies Record<string, InterfaceDecl>;
 

@@ -571,6 +571,12 @@ const chargeOrderShape = {
   /** ours, orders that used a coupon (query_start_charge_coupon): its id and the service fee it took off (yuan) */
   CouponID: z.optional(str(32)),
   DiscountMoney: z.optional(amount()),
+  /**
+   * ours, orders that started on the partner's reservation (query_reserve_connector): its ReserveSeq and
+   * fee (yuan), which is also the first line of ChargeDetails (zero prices and power) and in the totals
+   */
+  ReserveSeq: z.optional(str(27)),
+  ReserveMoney: z.optional(amount()),
 };
 
 export const ChargeOrderInfoSchema = lenientObject(chargeOrderShape);
@@ -648,6 +654,8 @@ export const QueryChargeInfoResponseSchema = lenientObject({
   RefundMoney: chargeOrderShape.RefundMoney,
   CouponID: chargeOrderShape.CouponID,
   DiscountMoney: chargeOrderShape.DiscountMoney,
+  ReserveSeq: chargeOrderShape.ReserveSeq,
+  ReserveMoney: chargeOrderShape.ReserveMoney,
 });
 
 // ours: query_start_charge_prepay (预支付; no public contract, reference §5.5)
@@ -1003,4 +1011,60 @@ const StationPowerInfoSchema = lenientObject({
 });
 export const RealtimePowerInfoSchema = lenientObject({
   SupStationPowerInfos: z.array(StationPowerInfoSchema).check(z.minLength(1), z.maxLength(MAX_PAGE_SIZE)),
+});
+
+// ours: invoices (开票; no public contract, reference §5.5): query_invoice_apply, query_invoice_info,
+// notification_invoice_info (shared/domain/invoices.ts)
+
+/** the most orders one invoice covers */
+const MAX_INVOICE_ORDERS = 50;
+
+export const QueryInvoiceApplyRequestSchema = lenientObject({
+  /** the partner's id of the request: 27 characters starting with its OperatorID, like StartChargeSeq */
+  InvoiceSeq: seq(),
+  /** the partner's finished orders to invoice (1–50) */
+  StartChargeSeqs: z.array(seq()).check(z.minLength(1), z.maxLength(MAX_INVOICE_ORDERS)),
+  /** the buyer's name (any script; the PDF writes non-Latin characters as \uXXXX escapes) */
+  BuyerName: id(100),
+  /** the buyer's tax id (统一社会信用代码: 18 characters; older 15–20): digits and capital letters */
+  BuyerTaxID: preprocess(coerceString, z.string().check(z.regex(/^[0-9A-Z]{15,20}$/, 'BuyerTaxID: 15–20 digits or capital letters'))),
+  BuyerEmail: z.optional(str(100)),
+});
+
+export const QueryInvoiceApplyResponseSchema = lenientObject({
+  InvoiceSeq: seq(),
+  SuccStat: succStat(),
+  /** 0 none, 1 order unknown (or another partner's), 2 order not finished, 3 order already invoiced, 4 an order listed twice, 5 nothing to invoice (TotalMoney 0) */
+  FailReason: z._default(reason(), 0),
+  /** the order the refusal is about */
+  FailStartChargeSeq: z.optional(seq()),
+  /** 1 applied (issuing), 2 issued */
+  InvoiceStat: z.optional(int(1, 2)),
+});
+
+export const QueryInvoiceInfoRequestSchema = lenientObject({
+  InvoiceSeq: seq(),
+});
+
+/** query_invoice_info's answer = notification_invoice_info's Data */
+export const InvoiceInfoSchema = lenientObject({
+  InvoiceSeq: seq(),
+  /** 1 applied (issuing), 2 issued */
+  InvoiceStat: int(1, 2),
+  StartChargeSeqs: z.array(seq()).check(z.minLength(1), z.maxLength(MAX_INVOICE_ORDERS)),
+  BuyerName: id(100),
+  BuyerTaxID: id(20),
+  /** yuan: Σ TotalMoney of the orders */
+  TotalMoney: amount(),
+  /** once issued: our invoice number, when, and a link to the PDF valid until UrlExpireTime */
+  InvoiceNo: z.optional(id(32)),
+  IssueTime: z.optional(dateTime()),
+  DownloadUrl: z.optional(str(2048)),
+  UrlExpireTime: z.optional(dateTime()),
+});
+
+export const NotificationInvoiceInfoResponseSchema = lenientObject({
+  InvoiceSeq: seq(),
+  SuccStat: succStat(),
+  FailReason: z._default(reason(), 0),
 });

@@ -88,6 +88,21 @@ describe('query_reserve_connector — extension (ours, §5.5 reservation), behin
     const late = await ctx.p1.call('query_cancel_reservation', { ReserveSeq: seq });
     expect(late.data).toMatchObject({ ReserveSeq: seq, SuccStat: 1, FailReason: 2, ReserveStat: 2 });
     await ctx.stopped(ctx.p1, start, connector);
+
+    // the fee is billed on the order: its own first line of service money (zero prices and power), in the totals
+    const order = (await ctx.p1.call('query_equip_charge_status', { StartChargeSeq: start })).data as {
+      SeviceMoney: number;
+      ElecMoney: number;
+      TotalMoney: number;
+      SumPeriod: number;
+      ChargeDetails: Array<{ DetailSeviceMoney: number; DetailElecMoney: number; DetailPower: number; SevicePrice: number }>;
+    };
+    expect(order.ChargeDetails[0]).toMatchObject({ SevicePrice: 0, DetailPower: 0, DetailElecMoney: 0, DetailSeviceMoney: 2 });
+    expect(order.SumPeriod).toBe(order.ChargeDetails.length);
+    const fen = (x: number) => Math.round(x * 100);
+    expect(fen(order.SeviceMoney)).toBe(order.ChargeDetails.reduce((a, d) => a + fen(d.DetailSeviceMoney), 0));
+    expect(fen(order.TotalMoney)).toBe(fen(order.ElecMoney) + fen(order.SeviceMoney));
+    expect(fen(order.SeviceMoney)).toBeGreaterThan(200);
   });
 
   it('refuses what the station policy and the connector do not allow', async () => {

@@ -8,6 +8,7 @@
  * (11), used (12), neither PhoneNum nor UserID (Ret 4004), a partner without the extension (4004).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { couponsCommand } from '../../infra/cli/coupons.ts';
 import type { Coupon } from '../../shared/domain/coupons.ts';
 import { getCoupon, putCoupon } from '../../shared/store/orders.ts';
 import { type ChargingCtx, seqOf, useChargingPlatform } from '../support/charging.ts';
@@ -133,5 +134,69 @@ describe('query_start_charge_coupon — ours (卡券), profile extension', () =>
     const r = await start('FX0001E01C2', { CouponID: elsewhere.couponId, PhoneNum: PHONE }, ctx.p2);
     expect(r.ret).toBe(4004);
     expect(r.msg).toMatch(/not enabled/);
+  });
+});
+
+describe('coupons issued by the operator CLI (npm run evcs -- coupons issue|list), used over HTTP', () => {
+  const cli = async (verb: string, o: Parameters<typeof couponsCommand>[1]) => {
+    const lines: string[] = [];
+    const code = await couponsCommand(verb, o, (l) => lines.push(l));
+    return { code, out: lines.join('\n') };
+  };
+
+  it('issues a fixed coupon to a user id, lists it unused, the start uses it, the list shows by which order', async () => {
+    const couponId = `CLI-${Date.now().toString(36)}`;
+    const issued = await cli('issue', {
+      partner: 'MA01H3BQ2',
+      user: 'user-7',
+      kind: 'fixed',
+      value: '0.1',
+      cap: '0.05',
+      stations: 'FX0001',
+      couponId,
+    });
+    expect(issued.code, issued.out).toBe(0);
+    expect(issued.out).toContain(
+      `coupon ${couponId} issued to user-7 of partner MA01H3BQ2: 0.10 yuan off the service fee, at most 0.05 yuan`,
+    );
+    expect((await cli('list', { partner: 'MA01H3BQ2' })).out).toMatch(new RegExp(`${couponId}\\s+user-7.*unused`));
+
+    await plug('FX0001E02C1');
+    const r = await start('FX0001E02C1', { CouponID: couponId, UserID: 'user-7' });
+    expect(r.data).toMatchObject({ SuccStat: 0, CouponID: couponId });
+    const seq = (r.data as { StartChargeSeq: string }).StartChargeSeq;
+    expect((await cli('list', { partner: 'MA01H3BQ2' })).out).toContain(`used by ${seq}`);
+    await ctx.pump(
+      async () => (await ctx.p1.call('query_charge_info', { StartChargeSeq: seq })).data as Info,
+      (d) => d.TotalSeviceMoney + (d.DiscountMoney ?? 0) >= 0.06,
+      `${seq} service fee above the cap`,
+    );
+    await ctx.stopped(ctx.p1, seq, 'FX0001E02C1');
+    const d = (await ctx.p1.call('query_charge_info', { StartChargeSeq: seq })).data as Info;
+    // 0.10 off, capped at 0.05
+    expect(d.DiscountMoney).toBe(0.05);
+  });
+
+  it('refuses an unknown partner, a station not granted, a duplicate id: nothing written', async () => {
+    const nope = await cli('issue', { partner: 'MA09ZZZZ9', user: '13800000001', kind: 'percent', value: '10' });
+    expect(nope).toMatchObject({ code: 1, out: 'refused: --partner: no partner MA09ZZZZ9' });
+    // p2 (MA02XJ7K3) is granted FX0001 and FX0003 only
+    const ungranted = await cli('issue', {
+      partner: 'MA02XJ7K3',
+      user: '13800000001',
+      kind: 'percent',
+      value: '10',
+      stations: 'FX0002,NOPE01',
+    });
+    expect(ungranted.code).toBe(1);
+    expect(ungranted.out).toContain('refused: --stations: FX0002 is not granted to MA02XJ7K3');
+    expect(ungranted.out).toContain('refused: --stations: no station NOPE01');
+    expect((await cli('list', { partner: 'MA02XJ7K3' })).out).toBe('0 coupon(s) of partner MA02XJ7K3');
+    const couponId = `DUP-${Date.now().toString(36)}`;
+    const o = { partner: 'MA02XJ7K3', user: '13800000001', kind: 'percent', value: '10', couponId };
+    expect((await cli('issue', o)).code).toBe(0);
+    expect(await cli('issue', { ...o, value: '90' })).toMatchObject({ code: 1, out: `refused: --coupon-id: ${couponId} exists already` });
+    expect(await getCoupon(couponId)).toMatchObject({ percent: 10 });
+    expect(await cli('frobnicate', {})).toMatchObject({ code: 2 });
   });
 });

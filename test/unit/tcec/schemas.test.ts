@@ -116,6 +116,19 @@ const order = {
   ChargeDetails: FRESH5.ChargeDetails,
 };
 
+const INVOICE = {
+  InvoiceSeq: SEQ,
+  InvoiceStat: 2,
+  StartChargeSeqs: [SEQ],
+  BuyerName: 'Fleet Co',
+  BuyerTaxID: '91110000MA01H3BQ2X',
+  TotalMoney: 14.97,
+  InvoiceNo: 'INV2026112300000001',
+  IssueTime: T1,
+  DownloadUrl: 'https://example.com/invoice.pdf',
+  UrlExpireTime: T1,
+};
+
 /** One valid example of each direction of each interface. */
 const SAMPLES: Record<InterfaceName, { request: unknown; response: unknown }> = {
   query_token: {
@@ -342,6 +355,18 @@ const SAMPLES: Record<InterfaceName, { request: unknown; response: unknown }> = 
       FailReason: 0,
       CouponID: 'CPN-0001',
     },
+  },
+  query_invoice_apply: {
+    request: { InvoiceSeq: SEQ, StartChargeSeqs: [SEQ], BuyerName: 'Fleet Co', BuyerTaxID: '91110000MA01H3BQ2X' },
+    response: { InvoiceSeq: SEQ, SuccStat: 0, FailReason: 0, InvoiceStat: 1 },
+  },
+  query_invoice_info: {
+    request: { InvoiceSeq: SEQ },
+    response: INVOICE,
+  },
+  notification_invoice_info: {
+    request: INVOICE,
+    response: { InvoiceSeq: SEQ, SuccStat: 0, FailReason: 0 },
   },
   query_start_charge_prepay: {
     request: { StartChargeSeq: SEQ, ConnectorID: '1010000000000000000000001', PrepayMoney: 50 },

@@ -1,0 +1,202 @@
+/**
+ * The invoice extension (开票, ours): query_invoice_apply, query_invoice_info and the asynchronous
+ * issue (invoice-issue, from the invoice-issue queue) that makes the PDF, stores it in the exports
+ * bucket under invoices/<OperatorID>/<InvoiceSeq>-<ms>.pdf and pushes notification_invoice_info.
+ * Rules and the PDF: shared/domain/invoices.ts; records: shared/store/invoices.ts.
+ *
+ * Nothing is half-written: the invoice and the marks on its orders are ONE conditional transaction;
+ * the issue message is sent after it, and a repeat of the same InvoiceSeq (the partner's retry after
+ * a 500) sends it again while the invoice is still applied. The issue is idempotent: the PDF's key
+ * is fixed, `markIssued` is conditional, the push has a stable id.
+ */
+import { logger, MetricUnit, metrics } from '#powertools';
+import { type InvoiceIssueMessage, InvoiceIssueQueue } from '../../events/queues.ts';
+import { send } from '../bus/send.ts';
+import { config } from '../config.ts';
+import { OrderStatus } from '../domain/charging.ts';
+import {
+  checkInvoiceSeq,
+  type InvoiceLine,
+  type InvoiceOrderFacts,
+  InvoiceStat,
+  invoiceDecision,
+  invoiceNumber,
+  renderInvoicePdf,
+} from '../domain/invoices.ts';
+import { yuanToFen } from '../domain/prepay.ts';
+import { newDelivery } from '../push/messages.ts';
+import { enqueueDeliveries } from '../push/queue.ts';
+import { createInvoice, getInvoice, type Invoice, markIssued } from '../store/invoices.ts';
+import { presignedGetUrl } from '../store/object-links.ts';
+import { deleteObject, putObject } from '../store/objects.ts';
+import { getOrder, type Order } from '../store/orders.ts';
+import type { Partner } from '../store/partners.ts';
+import type { RequestData, ResponseData, ResponseInput } from '../tcec/interfaces.ts';
+import { fenToYuan } from '../tcec/money.ts';
+import { Ret, TcecError } from '../tcec/ret.ts';
+import { formatDateTime } from '../tcec/time.ts';
+
+/** the bucket the PDFs live in (the exports bucket keeps generated documents) */
+const BUCKET = 'exports';
+/** how long a DownloadUrl is valid */
+const LINK_SECONDS = 3600;
+
+type ApplyAnswer = ResponseInput<'query_invoice_apply'>;
+
+const factsOf = (o: Order): InvoiceOrderFacts => ({
+  StartChargeSeq: o.StartChargeSeq,
+  OperatorID: o.OperatorID,
+  finished: o.status === OrderStatus.Finished && !!o.bill,
+  totalFen: o.bill ? yuanToFen(o.bill.TotalMoney) : 0,
+  invoiceSeq: o.invoiceSeq,
+});
+
+const readOrders = async (seqs: readonly string[]): Promise<Map<string, InvoiceOrderFacts>> => {
+  const found = await Promise.all([...new Set(seqs)].map((s) => getOrder(s)));
+  return new Map(found.filter((o): o is Order => !!o).map((o) => [o.StartChargeSeq, factsOf(o)]));
+};
+
+const sameRequest = (a: Invoice, partner: Partner, req: RequestData<'query_invoice_apply'>): boolean =>
+  a.OperatorID === partner.operatorId &&
+  a.StartChargeSeqs.join(',') === req.StartChargeSeqs.join(',') &&
+  a.BuyerName === req.BuyerName &&
+  a.BuyerTaxID === req.BuyerTaxID;
+
+const accepted = async (inv: Invoice): Promise<ApplyAnswer> => {
+  // (also on a repeat: the issue message of a request whose first send failed is not lost)
+  if (inv.stat === InvoiceStat.Applied) await send(InvoiceIssueQueue, { InvoiceSeq: inv.InvoiceSeq });
+  return { InvoiceSeq: inv.InvoiceSeq, SuccStat: 0, FailReason: 0, InvoiceStat: inv.stat };
+};
+
+/** query_invoice_apply. */
+export const applyInvoice = async (partner: Partner, req: RequestData<'query_invoice_apply'>, now: Date): Promise<ApplyAnswer> => {
+  const seqProblem = checkInvoiceSeq(req.InvoiceSeq, partner.operatorId);
+  if (seqProblem) throw new TcecError(Ret.BizError, seqProblem);
+  logger.appendKeys({ InvoiceSeq: req.InvoiceSeq });
+  const before = await getInvoice(req.InvoiceSeq);
+  if (before) {
+    if (!sameRequest(before, partner, req)) throw new TcecError(Ret.BizError, 'InvoiceSeq: already used for another request');
+    return accepted(before);
+  }
+  for (let attempt = 1; ; attempt++) {
+    const d = invoiceDecision(partner.operatorId, req.StartChargeSeqs, await readOrders(req.StartChargeSeqs), req.InvoiceSeq);
+    if (!d.ok) {
+      metrics.addMetric('InvoicesRefused', MetricUnit.Count, 1);
+      logger.info('invoice refused', { FailReason: d.failReason, StartChargeSeq: d.seq });
+      return { InvoiceSeq: req.InvoiceSeq, SuccStat: 1, FailReason: d.failReason, FailStartChargeSeq: d.seq };
+    }
+    const inv: Invoice = {
+      InvoiceSeq: req.InvoiceSeq,
+      OperatorID: partner.operatorId,
+      StartChargeSeqs: [...req.StartChargeSeqs],
+      BuyerName: req.BuyerName,
+      BuyerTaxID: req.BuyerTaxID,
+      ...(req.BuyerEmail ? { BuyerEmail: req.BuyerEmail } : {}),
+      totalFen: d.totalFen,
+      stat: InvoiceStat.Applied,
+      appliedAt: now.toISOString(),
+    };
+    if ((await createInvoice(inv)) === 'created') {
+      metrics.addMetric('InvoicesApplied', MetricUnit.Count, 1);
+      logger.info('invoice applied', { orders: inv.StartChargeSeqs.length, totalFen: inv.totalFen });
+      return accepted(inv);
+    }
+    // a condition failed: the same InvoiceSeq raced in, or an order changed meanwhile — decide again
+    const raced = await getInvoice(req.InvoiceSeq);
+    if (raced) {
+      if (!sameRequest(raced, partner, req)) throw new TcecError(Ret.BizError, 'InvoiceSeq: already used for another request');
+      return accepted(raced);
+    }
+    if (attempt >= 3) throw new Error('invoice: the transaction kept conflicting');
+  }
+};
+
+/** The invoice as query_invoice_info answers it (and notification_invoice_info pushes it). */
+const infoOf = async (inv: Invoice, now: Date): Promise<ResponseData<'query_invoice_info'>> => ({
+  InvoiceSeq: inv.InvoiceSeq,
+  InvoiceStat: inv.stat,
+  StartChargeSeqs: inv.StartChargeSeqs,
+  BuyerName: inv.BuyerName,
+  BuyerTaxID: inv.BuyerTaxID,
+  TotalMoney: fenToYuan(inv.totalFen),
+  ...(inv.stat === InvoiceStat.Issued && inv.objectKey && inv.invoiceNo && inv.issuedAt
+    ? {
+        InvoiceNo: inv.invoiceNo,
+        IssueTime: formatDateTime(new Date(inv.issuedAt)),
+        DownloadUrl: await presignedGetUrl(BUCKET, inv.objectKey, LINK_SECONDS),
+        UrlExpireTime: formatDateTime(new Date(now.getTime() + LINK_SECONDS * 1000)),
+      }
+    : {}),
+});
+
+/** query_invoice_info: another partner's invoice looks like none. */
+export const invoiceInfo = async (partner: Partner, seq: string, now: Date): Promise<ResponseData<'query_invoice_info'>> => {
+  const inv = await getInvoice(seq);
+  if (!inv || inv.OperatorID !== partner.operatorId) throw new TcecError(Ret.BizError, 'InvoiceSeq: no such invoice');
+  return infoOf(inv, now);
+};
+
+const lineOf = (o: Order): InvoiceLine => {
+  const b = o.bill;
+  if (!b) throw new Error(`invoice: order ${o.StartChargeSeq} has no bill`);
+  return {
+    StartChargeSeq: o.StartChargeSeq,
+    StartTime: b.StartTime,
+    EndTime: b.EndTime,
+    TotalPower: b.TotalPower,
+    TotalElecMoney: b.TotalElecMoney,
+    TotalSeviceMoney: b.TotalSeviceMoney,
+    TotalMoney: b.TotalMoney,
+  };
+};
+
+/** invoice-issue: make and store the PDF, mark the invoice issued, push it. Idempotent on redelivery. */
+export const issueInvoice = async (m: InvoiceIssueMessage, now: Date): Promise<void> => {
+  const inv = await getInvoice(m.InvoiceSeq);
+  if (!inv) {
+    logger.error('invoice to issue not found: dropped', { InvoiceSeq: m.InvoiceSeq });
+    return;
+  }
+  logger.appendKeys({ InvoiceSeq: inv.InvoiceSeq, OperatorID: inv.OperatorID });
+  let issued = inv;
+  if (inv.stat === InvoiceStat.Applied) {
+    const orders = await Promise.all(inv.StartChargeSeqs.map((s) => getOrder(s)));
+    const lines = orders.map((o, i) => {
+      if (!o) throw new Error(`invoice: order ${inv.StartChargeSeqs[i]} vanished`);
+      return lineOf(o);
+    });
+    const invoiceNo = invoiceNumber(inv.InvoiceSeq, now);
+    const pdf = await renderInvoicePdf({
+      invoiceNo,
+      InvoiceSeq: inv.InvoiceSeq,
+      issuedAt: now,
+      seller: { name: 'EVCS Interconnect operator', operatorId: config().OPERATOR_ID },
+      buyer: { name: inv.BuyerName, taxId: inv.BuyerTaxID, operatorId: inv.OperatorID },
+      lines,
+      totalFen: inv.totalFen,
+    });
+    // one object per issue attempt: a concurrent one (the same message twice) never overwrites the PDF the record names
+    const objectKey = `invoices/${inv.OperatorID}/${inv.InvoiceSeq}-${now.getTime()}.pdf`;
+    await putObject(BUCKET, objectKey, pdf, { contentType: 'application/pdf', metadata: { 'invoice-no': invoiceNo } });
+    const issue = { issuedAt: now.toISOString(), invoiceNo, objectKey };
+    if (await markIssued(inv.InvoiceSeq, issue)) {
+      issued = { ...inv, ...issue, stat: InvoiceStat.Issued };
+      metrics.addMetric('InvoicesIssued', MetricUnit.Count, 1);
+      logger.info('invoice issued', { invoiceNo, objectKey, bytes: pdf.byteLength, orders: lines.length });
+    } else {
+      // a concurrent attempt issued it first: its record, number and PDF stand; this attempt's PDF goes
+      await deleteObject(BUCKET, objectKey);
+      issued = (await getInvoice(inv.InvoiceSeq)) ?? inv;
+      logger.info('invoice issued by a concurrent attempt', { invoiceNo: issued.invoiceNo });
+    }
+  }
+  await enqueueDeliveries([
+    newDelivery({
+      id: `notification_invoice_info:${issued.OperatorID}:${issued.InvoiceSeq}`,
+      partner: issued.OperatorID,
+      iface: 'notification_invoice_info',
+      data: await infoOf(issued, now),
+      createdAt: now.getTime(),
+    }),
+  ]);
+};
