@@ -101,11 +101,11 @@ const queryAll = async (input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveS
   return out;
 };
 
-const readIndex = async (): Promise<StationIndexEntry[]> => {
+const readIndex = async (sinceMs?: number): Promise<StationIndexEntry[]> => {
   const items = await queryAll({
     IndexName: BY_CHANGE_INDEX,
-    KeyConditionExpression: 'gsi1pk = :p',
-    ExpressionAttributeValues: { ':p': 'STATION' },
+    KeyConditionExpression: sinceMs === undefined ? 'gsi1pk = :p' : 'gsi1pk = :p AND gsi1sk > :t',
+    ExpressionAttributeValues: sinceMs === undefined ? { ':p': 'STATION' } : { ':p': 'STATION', ':t': sinceMs },
     ProjectionExpression: 'stationId, effChangedAt',
   });
   return items.map((i) => ({ stationId: String(i.stationId), effChangedAt: Number(i.effChangedAt) }));
@@ -135,15 +135,20 @@ const newestChange = async (): Promise<number | undefined> => {
  */
 let indexCache: { table: string; newest: number | undefined; entries: StationIndexEntry[] } | undefined;
 
-/** Every station (or those whose effective change time is after `sinceMs`), unsorted. */
+/**
+ * Every station (or those whose effective change time is after `sinceMs`), unsorted. A warm cache
+ * answers both; without one, a full listing fills it and an incremental one (a partner's
+ * LastQueryTime pull) reads only the index entries after `sinceMs`, as it always did.
+ */
 export const listStationIndex = async (sinceMs?: number): Promise<StationIndexEntry[]> => {
   const newest = await newestChange();
-  let cached = indexCache;
-  if (!cached || cached.table !== table() || cached.newest !== newest) {
-    cached = { table: table(), newest, entries: await readIndex() };
-    indexCache = cached;
-  }
-  return sinceMs === undefined ? [...cached.entries] : cached.entries.filter((e) => e.effChangedAt > sinceMs);
+  const cached = indexCache;
+  if (cached && cached.table === table() && cached.newest === newest)
+    return sinceMs === undefined ? [...cached.entries] : cached.entries.filter((e) => e.effChangedAt > sinceMs);
+  if (sinceMs !== undefined) return readIndex(sinceMs);
+  const entries = await readIndex();
+  indexCache = { table: table(), newest, entries };
+  return [...entries];
 };
 
 /** The StationInfo documents of these stations, in the given order (unknown ones left out). */

@@ -162,3 +162,17 @@ describe('query_invoice_apply — ours (开票), profile extension', () => {
     expect(p2.msg).toMatch(/not enabled/);
   });
 });
+
+describe('query_invoice_info — ours (开票), profile extension', () => {
+  it('an unknown InvoiceSeq → 4004 "no such invoice"; a malformed one → 4004 naming the field; not enabled → 4004', async () => {
+    const unknown = await ctx.p1.call('query_invoice_info', { InvoiceSeq: seqOf(ctx.p1) });
+    expect(unknown.ret).toBe(4004);
+    expect(unknown.msg).toMatch(/no such invoice/);
+    const bad = await ctx.p1.call('query_invoice_info', { InvoiceSeq: 'x' });
+    expect(bad.ret).toBe(4004);
+    expect(bad.msg).toMatch(/InvoiceSeq/);
+    const p2 = await ctx.p2.call('query_invoice_info', { InvoiceSeq: seqOf(ctx.p2) });
+    expect(p2.ret).toBe(4004);
+    expect(p2.msg).toMatch(/not enabled/);
+  });
+});

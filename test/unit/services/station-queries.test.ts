@@ -30,24 +30,37 @@ afterAll(() => {
 });
 beforeEach(() => ddb.reset());
 
+/** what the byChange index says is its newest change (bumped per test) */
+let newest = 100;
+
+const indexReads = () =>
+  ddb
+    .commandCalls(QueryCommand)
+    .map((c) => c.args[0].input)
+    .filter((i) => i.Limit !== 1);
+
 describe('query_stations_info', () => {
   beforeEach(() => {
+    // the newest change time (one item) moves on per test, so each test starts without a warm index
+    newest++;
     // the byChange index answers in two DynamoDB pages: the paginator must read both
-    ddb
-      .on(QueryCommand)
-      .resolvesOnce({
-        Items: [
-          { stationId: 'S3', effChangedAt: 3 },
-          { stationId: 'S1', effChangedAt: 1 },
-        ],
-        LastEvaluatedKey: { pk: 'k' },
-      })
-      .resolvesOnce({
-        Items: [
-          { stationId: 'S2', effChangedAt: 2 },
-          { stationId: 'S4', effChangedAt: 4 },
-        ],
-      });
+    ddb.on(QueryCommand).callsFake((input: { Limit?: number; ExclusiveStartKey?: unknown }) => {
+      if (input.Limit === 1) return { Items: [{ effChangedAt: newest }] };
+      return input.ExclusiveStartKey
+        ? {
+            Items: [
+              { stationId: 'S2', effChangedAt: 2 },
+              { stationId: 'S4', effChangedAt: 4 },
+            ],
+          }
+        : {
+            Items: [
+              { stationId: 'S3', effChangedAt: 3 },
+              { stationId: 'S1', effChangedAt: 1 },
+            ],
+            LastEvaluatedKey: { pk: 'k' },
+          };
+    });
     ddb.on(BatchGetCommand).callsFake((input: { RequestItems: Record<string, { Keys: Array<{ pk: string }> }> }) => ({
       Responses: { [TABLE]: (input.RequestItems[TABLE]?.Keys ?? []).map((k) => doc(k.pk.slice('STATION#'.length))) },
     }));
@@ -57,7 +70,19 @@ describe('query_stations_info', () => {
     const r = await queryStationsInfo({ stations: '*' }, { PageNo: 1, PageSize: 3 });
     expect(r).toMatchObject({ PageNo: 1, PageCount: 2, ItemSize: 4 });
     expect(r.StationInfos.map((s) => s.StationID)).toEqual(['S1', 'S2', 'S3']);
-    expect(ddb.commandCalls(QueryCommand)[1]?.args[0].input.ExclusiveStartKey).toEqual({ pk: 'k' });
+    expect(indexReads()[1]?.ExclusiveStartKey).toEqual({ pk: 'k' });
+  });
+
+  it('the next page of an unchanged catalog reads one index item, not the index (warm cache)', async () => {
+    await queryStationsInfo({ stations: '*' }, { PageNo: 1, PageSize: 3 });
+    const reads = indexReads().length;
+    const r = await queryStationsInfo({ stations: '*' }, { PageNo: 2, PageSize: 3 });
+    expect(r.StationInfos.map((s) => s.StationID)).toEqual(['S4']);
+    expect(indexReads().length).toBe(reads);
+    // a station changed: the index is read again
+    newest++;
+    await queryStationsInfo({ stations: '*' }, { PageNo: 2, PageSize: 3 });
+    expect(indexReads().length).toBe(reads * 2);
   });
 
   it('a partner sees and counts only its granted stations', async () => {
@@ -68,7 +93,7 @@ describe('query_stations_info', () => {
 
   it('LastQueryTime asks the index for changes after the whole second', async () => {
     await queryStationsInfo({ stations: '*' }, { LastQueryTime: '2026-11-24 08:00:00', PageNo: 1, PageSize: 10 });
-    const input = ddb.commandCalls(QueryCommand)[0]?.args[0].input;
+    const input = indexReads()[0];
     expect(input?.KeyConditionExpression).toBe('gsi1pk = :p AND gsi1sk > :t');
     // 08:00:00 China time = 00:00:00 UTC, plus 999 ms: "changed after 08:00:00"
     expect(input?.ExpressionAttributeValues?.[':t']).toBe(Date.UTC(2026, 10, 24, 0, 0, 0) + 999);
