@@ -1,23 +1,3 @@
-/**
- * Supervision exports (issue 13): ONE DAY of BENCH_DXP_ORDERS orders (default 200,000) and
- * BENCH_DXP_SAMPLES charging-process samples (default 20,000,000) of one supervision partner,
- * exported as the daily export into the local S3-compatible server (s3rver on loopback, the same
- * @aws-sdk/client-s3 / @aws-sdk/lib-storage calls as in AWS) through shared/services/dxp-export.ts.
- * The data comes from an in-memory source shaped like the DynamoDB one: the orders at once, the
- * samples as one batch per hour generated when the export asks for it (so, as with DynamoDB, only
- * one hour is in memory); its reads are priced from their sizes below. The figure is the export:
- * sort, JSON Lines, SHA-256 on the way, multipart upload, copy to the content key, manifest.
- *
- * A day's samples are one object of several GB — more than V8's longest string — so they are
- * streamed (shared/store/objects.ts putObjectStream): peak memory is one hour's batch plus the
- * upload's parts in flight, whatever the day's size. Prints wall time, peak RSS, bytes and the AWS
- * cost of the day's export, plus the sample write cost per session. Measures; never asserts.
- *
- *   npm run bench -- dxp-export          (BENCH_DXP_SAMPLES=5000000 for a shorter run)
- */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { PRICES, PRICES_DATE } from './prices.ts';
 import { fmt } from './support.ts';
 
@@ -32,34 +12,16 @@ const S3 = { putRequest: 0.005 / 1000, getRequest: 0.0004 / 1000, standardGbMont
 const PART_BYTES = 8 * 1024 * 1024;
 
 const main = async (): Promise<void> => {
-  const { startS3 } = await import('../infra/local/s3.ts');
-  const { topology } = await import('../infra/topology/index.ts');
-  const { resetConfig } = await import('../shared/config.ts');
   const { parsePeriod } = await import('../shared/domain/dxp-export.ts');
   const { inRegion } = await import('../shared/domain/grants.ts');
   const { selectSamples } = await import('../shared/domain/process-samples.ts');
   const { exportPeriod } = await import('../shared/services/dxp-export.ts');
-  const { getObject, putObject, putObjectStream, resetObjectsClient } = await import('../shared/store/objects.ts');
+  const { getObject, putObject, putObjectStream } = await import('../shared/store/objects.ts');
   type OrderLine = import('../shared/domain/dxp-export.ts').OrderLine;
   type SampleLine = import('../shared/domain/dxp-export.ts').SampleLine;
 
-  const dir = mkdtempSync(join(tmpdir(), 'evcs-bench-dxp-'));
-  const s3 = await startS3({
-    buckets: topology.buckets ?? [],
-    dataDir: dir,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  Object.assign(process.env, {
-    AWS_REGION: 'ap-northeast-1',
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
-    AWS_ENDPOINT_URL_S3: s3.endpoint,
-    S3_FORCE_PATH_STYLE: 'true',
-    BUCKET_EXPORTS: s3.buckets.exports,
-    CODE_VERSION: 'bench',
-  });
-  resetConfig();
-  resetObjectsClient();
+  const { startLocalS3 } = await import('../test/support/s3.ts');
+  const local = await startLocalS3('bench-dxp', { CODE_VERSION: 'bench' });
 
   const period = parsePeriod(DAY)!;
   const stationIds = Array.from({ length: STATIONS }, (_, i) => `ST${String(i).padStart(6, '0')}`);
@@ -153,8 +115,7 @@ const main = async (): Promise<void> => {
   const wallMs = performance.now() - t0;
   sampleMem();
   clearInterval(timer);
-  await s3.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await local.stop();
 
   // reads of the DynamoDB source per day, from the items' sizes: samples are packed one item per
   // order per pile batch (≈ 60 B per sample + 120 B of keys), queried eventually consistent (0.5 RRU per 4 KB);

@@ -4,13 +4,7 @@
  * (the export's input contract), so every count and hash is checked against known data.
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalS3, startS3 } from '../../infra/local/s3.ts';
-import { topology } from '../../infra/topology/index.ts';
-import { resetConfig } from '../../shared/config.ts';
 import {
   type ChangeLine,
   type Manifest,
@@ -22,31 +16,14 @@ import {
 } from '../../shared/domain/dxp-export.ts';
 import { inRegion } from '../../shared/domain/grants.ts';
 import { type ExportSource, type ExportTarget, exportPeriod } from '../../shared/services/dxp-export.ts';
-import { getObject, listObjects, putObject, putObjectStream, resetObjectsClient } from '../../shared/store/objects.ts';
+import { getObject, listObjects, putObject, putObjectStream } from '../../shared/store/objects.ts';
+import { type LocalS3Fixture, startLocalS3 } from '../support/s3.ts';
 
-let s3: LocalS3;
-let dataDir: string;
-
+let local: LocalS3Fixture;
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'evcs-dxp-'));
-  s3 = await startS3({ buckets: topology.buckets ?? [], dataDir, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-  Object.assign(process.env, {
-    AWS_REGION: 'ap-northeast-1',
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
-    AWS_ENDPOINT_URL_S3: s3.endpoint,
-    S3_FORCE_PATH_STYLE: 'true',
-    BUCKET_EXPORTS: s3.buckets.exports,
-  });
-  resetConfig();
-  resetObjectsClient();
+  local = await startLocalS3('dxp');
 });
-
-afterAll(async () => {
-  resetObjectsClient();
-  await s3?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(async () => local?.stop());
 
 const STATIONS = new Map([
   ['ST-SH-1', '310115'],

@@ -3,38 +3,22 @@
  * (infra/local/s3.ts, s3rver on loopback) with the same @aws-sdk/client-s3 calls as in AWS.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalS3, startS3 } from '../../infra/local/s3.ts';
-import { topology } from '../../infra/topology/index.ts';
-import { resetConfig } from '../../shared/config.ts';
-import { deleteObject, getObject, headObject, listObjects, putObject, resetObjectsClient } from '../../shared/store/objects.ts';
+import { deleteObject, getObject, headObject, listObjects, putObject } from '../../shared/store/objects.ts';
+import { type LocalS3Fixture, startLocalS3 } from '../support/s3.ts';
 
-let s3: LocalS3;
+let local: LocalS3Fixture;
+let s3: LocalS3Fixture['s3'];
 let dataDir: string;
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'evcs-objects-'));
-  s3 = await startS3({ buckets: topology.buckets ?? [], dataDir, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-  Object.assign(process.env, {
-    AWS_REGION: 'ap-northeast-1',
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
-    AWS_ENDPOINT_URL_S3: s3.endpoint,
-    S3_FORCE_PATH_STYLE: 'true',
-    BUCKET_EXPORTS: s3.buckets.exports,
-  });
-  resetConfig();
-  resetObjectsClient();
+  local = await startLocalS3('objects');
+  ({ s3, dataDir } = local);
 });
 
-afterAll(async () => {
-  resetObjectsClient();
-  await s3?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(async () => local?.stop());
 
 describe('objects store on the local S3 server', () => {
   it('puts with a SHA-256 and gets the same bytes back; head carries size and hash', async () => {
