@@ -3,7 +3,7 @@
  * the canonical Data (cec2016 spelling; the partner's dialect is applied at send time) and its
  * own retry state, so a retry is a re-send of the message with DelaySeconds — no scheduler.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 const PUSH_INTERFACES = [
   'notification_stationStatus',
@@ -26,40 +26,42 @@ export type PushInterface = (typeof PUSH_INTERFACES)[number];
 export const FailureClass = z.enum(['transport', 'timeout', 'sig', 'ret', 'permanent', 'reply', 'token', 'config']);
 export type FailureClass = z.infer<typeof FailureClass>;
 
+const count = () => z.int().check(z.nonnegative());
+
 export const DeliverySchema = z.object({
   kind: z.literal('push'),
   v: z.literal(1),
   /** stable id of the push (same across retries): `<iface>:<partner>:<subject>` */
-  id: z.string().min(1).max(256),
+  id: z.string().check(z.minLength(1), z.maxLength(256)),
   /** the partner's OperatorID */
-  partner: z.string().regex(/^[0-9A-Za-z]{9}$/),
+  partner: z.string().check(z.regex(/^[0-9A-Za-z]{9}$/)),
   iface: z.enum(PUSH_INTERFACES),
   /** canonical Data */
   data: z.record(z.string(), z.unknown()),
   /** ordering: per (partner, key) a push with a version not newer than the last delivered one is skipped */
-  gate: z.object({ key: z.string().min(1).max(128), version: z.number().int().nonnegative() }).optional(),
+  gate: z.optional(z.object({ key: z.string().check(z.minLength(1), z.maxLength(128)), version: count() })),
   /** failed attempts so far */
-  attempt: z.number().int().nonnegative().default(0),
+  attempt: z._default(count(), 0),
   /** failed attempts of the permanent class (4001/4003/4004) */
-  permanent: z.number().int().nonnegative().default(0),
+  permanent: z._default(count(), 0),
   /** epoch ms the push was first enqueued */
-  createdAt: z.number().int().nonnegative(),
+  createdAt: count(),
   /** epoch ms before which the message is only re-delayed (waits longer than one 900 s hop) */
-  notBefore: z.number().int().nonnegative().optional(),
-  lastError: z.object({ class: FailureClass, ret: z.number().int().optional(), msg: z.string().max(512) }).optional(),
+  notBefore: z.optional(count()),
+  lastError: z.optional(z.object({ class: FailureClass, ret: z.optional(z.int()), msg: z.string().check(z.maxLength(512)) })),
   /** set when the budget is spent: the message only waits for maxReceiveCount to move it to the DLQ */
-  parked: z.object({ reason: z.string().max(512), at: z.string() }).optional(),
+  parked: z.optional(z.object({ reason: z.string().check(z.maxLength(512)), at: z.string() })),
   /** a supervision platform's push (issue 13): its own queue, its profile's schedule and deadline */
-  supervision: z
-    .object({
+  supervision: z.optional(
+    z.object({
       /** seconds before each resend; after the last the push is parked for the DLQ */
-      resend: z.array(z.number().int().positive()).min(1),
+      resend: z.array(z.int().check(z.positive())).check(z.minLength(1)),
       /** the SLA timer: epoch ms of the event and the seconds the profile allows to the delivered (Ret 0) push */
-      sla: z.object({ eventAt: z.number().int().nonnegative(), deadlineSeconds: z.number().int().positive() }).optional(),
+      sla: z.optional(z.object({ eventAt: count(), deadlineSeconds: z.int().check(z.positive()) })),
       /** values for the profile's `fact` fields (UserName, MeterValueStart, Vin…) */
-      facts: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
-    })
-    .optional(),
+      facts: z.optional(z.record(z.string(), z.union([z.string(), z.number()]))),
+    }),
+  ),
 });
 export type Delivery = z.infer<typeof DeliverySchema>;
 export type NewDelivery = Omit<Delivery, 'attempt' | 'permanent' | 'kind' | 'v'>;
