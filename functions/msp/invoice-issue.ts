@@ -3,7 +3,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { logger } from '#powertools';
 import { InvoiceIssueQueue } from '../../events/queues.ts';
-import { issueInvoice } from '../../shared/services/invoices.ts';
+import { issueInvoice } from '../../shared/services/invoice-issue.ts';
 
 const processor = new BatchProcessor(EventType.SQS);
 

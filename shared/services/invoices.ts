@@ -10,25 +10,13 @@
  * is fixed, `markIssued` is conditional, the push has a stable id.
  */
 import { logger, MetricUnit, metrics } from '#powertools';
-import { type InvoiceIssueMessage, InvoiceIssueQueue } from '../../events/queues.ts';
+import { InvoiceIssueQueue } from '../../events/queues.ts';
 import { send } from '../bus/send.ts';
-import { config } from '../config.ts';
 import { OrderStatus } from '../domain/charging.ts';
-import {
-  checkInvoiceSeq,
-  type InvoiceLine,
-  type InvoiceOrderFacts,
-  InvoiceStat,
-  invoiceDecision,
-  invoiceNumber,
-  renderInvoicePdf,
-} from '../domain/invoices.ts';
+import { checkInvoiceSeq, type InvoiceOrderFacts, InvoiceStat, invoiceDecision } from '../domain/invoices.ts';
 import { yuanToFen } from '../domain/prepay.ts';
-import { newDelivery } from '../push/messages.ts';
-import { enqueueDeliveries } from '../push/queue.ts';
-import { createInvoice, getInvoice, type Invoice, markIssued } from '../store/invoices.ts';
+import { createInvoice, getInvoice, type Invoice } from '../store/invoices.ts';
 import { presignedGetUrl } from '../store/object-links.ts';
-import { deleteObject, putObject } from '../store/objects.ts';
 import { getOrder, type Order } from '../store/orders.ts';
 import type { Partner } from '../store/partners.ts';
 import type { RequestData, ResponseData, ResponseInput } from '../tcec/interfaces.ts';
@@ -37,7 +25,7 @@ import { Ret, TcecError } from '../tcec/ret.ts';
 import { formatDateTime } from '../tcec/time.ts';
 
 /** the bucket the PDFs live in (the exports bucket keeps generated documents) */
-const BUCKET = 'exports';
+export const BUCKET = 'exports';
 /** how long a DownloadUrl is valid */
 const LINK_SECONDS = 3600;
 
@@ -112,7 +100,7 @@ export const applyInvoice = async (partner: Partner, req: RequestData<'query_inv
 };
 
 /** The invoice as query_invoice_info answers it (and notification_invoice_info pushes it). */
-const infoOf = async (inv: Invoice, now: Date): Promise<ResponseData<'query_invoice_info'>> => ({
+export const infoOf = async (inv: Invoice, now: Date): Promise<ResponseData<'query_invoice_info'>> => ({
   InvoiceSeq: inv.InvoiceSeq,
   InvoiceStat: inv.stat,
   StartChargeSeqs: inv.StartChargeSeqs,
@@ -134,69 +122,4 @@ export const invoiceInfo = async (partner: Partner, seq: string, now: Date): Pro
   const inv = await getInvoice(seq);
   if (!inv || inv.OperatorID !== partner.operatorId) throw new TcecError(Ret.BizError, 'InvoiceSeq: no such invoice');
   return infoOf(inv, now);
-};
-
-const lineOf = (o: Order): InvoiceLine => {
-  const b = o.bill;
-  if (!b) throw new Error(`invoice: order ${o.StartChargeSeq} has no bill`);
-  return {
-    StartChargeSeq: o.StartChargeSeq,
-    StartTime: b.StartTime,
-    EndTime: b.EndTime,
-    TotalPower: b.TotalPower,
-    TotalElecMoney: b.TotalElecMoney,
-    TotalSeviceMoney: b.TotalSeviceMoney,
-    TotalMoney: b.TotalMoney,
-  };
-};
-
-/** invoice-issue: make and store the PDF, mark the invoice issued, push it. Idempotent on redelivery. */
-export const issueInvoice = async (m: InvoiceIssueMessage, now: Date): Promise<void> => {
-  const inv = await getInvoice(m.InvoiceSeq);
-  if (!inv) {
-    logger.error('invoice to issue not found: dropped', { InvoiceSeq: m.InvoiceSeq });
-    return;
-  }
-  logger.appendKeys({ InvoiceSeq: inv.InvoiceSeq, OperatorID: inv.OperatorID });
-  let issued = inv;
-  if (inv.stat === InvoiceStat.Applied) {
-    const orders = await Promise.all(inv.StartChargeSeqs.map((s) => getOrder(s)));
-    const lines = orders.map((o, i) => {
-      if (!o) throw new Error(`invoice: order ${inv.StartChargeSeqs[i]} vanished`);
-      return lineOf(o);
-    });
-    const invoiceNo = invoiceNumber(inv.InvoiceSeq, now);
-    const pdf = await renderInvoicePdf({
-      invoiceNo,
-      InvoiceSeq: inv.InvoiceSeq,
-      issuedAt: now,
-      seller: { name: 'EVCS Interconnect operator', operatorId: config().OPERATOR_ID },
-      buyer: { name: inv.BuyerName, taxId: inv.BuyerTaxID, operatorId: inv.OperatorID },
-      lines,
-      totalFen: inv.totalFen,
-    });
-    // one object per issue attempt: a concurrent one (the same message twice) never overwrites the PDF the record names
-    const objectKey = `invoices/${inv.OperatorID}/${inv.InvoiceSeq}-${now.getTime()}.pdf`;
-    await putObject(BUCKET, objectKey, pdf, { contentType: 'application/pdf', metadata: { 'invoice-no': invoiceNo } });
-    const issue = { issuedAt: now.toISOString(), invoiceNo, objectKey };
-    if (await markIssued(inv.InvoiceSeq, issue)) {
-      issued = { ...inv, ...issue, stat: InvoiceStat.Issued };
-      metrics.addMetric('InvoicesIssued', MetricUnit.Count, 1);
-      logger.info('invoice issued', { invoiceNo, objectKey, bytes: pdf.byteLength, orders: lines.length });
-    } else {
-      // a concurrent attempt issued it first: its record, number and PDF stand; this attempt's PDF goes
-      await deleteObject(BUCKET, objectKey);
-      issued = (await getInvoice(inv.InvoiceSeq)) ?? inv;
-      logger.info('invoice issued by a concurrent attempt', { invoiceNo: issued.invoiceNo });
-    }
-  }
-  await enqueueDeliveries([
-    newDelivery({
-      id: `notification_invoice_info:${issued.OperatorID}:${issued.InvoiceSeq}`,
-      partner: issued.OperatorID,
-      iface: 'notification_invoice_info',
-      data: await infoOf(issued, now),
-      createdAt: now.getTime(),
-    }),
-  ]);
 };
