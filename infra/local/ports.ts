@@ -14,6 +14,27 @@ export const freePort = (): Promise<number> =>
     });
   });
 
+const canListen = (port: number): Promise<boolean> =>
+  new Promise((resolve) => {
+    const srv = createServer();
+    srv.unref();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+
+/**
+ * A free port below the kernel's ephemeral range (32768–60999 on Linux), for a port chosen now and
+ * listened on later (by a child process, say): nothing that binds port 0 meanwhile can be given it,
+ * as it could be the ephemeral port `freePort` returns.
+ */
+export const portBelowEphemeral = async (): Promise<number> => {
+  for (let i = 0; i < 200; i++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (await canListen(port)) return port;
+  }
+  throw new Error('no free port in 20000–31999');
+};
+
 /** listen on 127.0.0.1:port (0 = any) and resolve with the bound port */
 export const listen = (server: Server | import('node:http').Server, port: number): Promise<number> =>
   new Promise((resolve, reject) => {

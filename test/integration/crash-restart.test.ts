@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DemoPartner, startDemoPartner } from '../../infra/local/partner-server.ts';
-import { freePort } from '../../infra/local/ports.ts';
+import { portBelowEphemeral } from '../../infra/local/ports.ts';
 import type { SeedPartner } from '../../shared/seed.ts';
 import { seqOf } from '../support/charging.ts';
 import { eventually } from '../support/eventually.ts';
@@ -102,7 +102,7 @@ const stopClean = async (): Promise<void> => {
 beforeAll(async () => {
   const seed = JSON.parse(readFileSync(STATIONS_SEED, 'utf8'));
   const p = seed.partners[0];
-  const receiverPort = await freePort();
+  const receiverPort = await portBelowEphemeral();
   p.outbound.baseUrl = `http://127.0.0.1:${receiverPort}/evcs/v1/`;
   for (const other of seed.partners.slice(1)) delete other.outbound;
   seedFile = join(dataDir, '..', `${dataDir.split('/').pop()}-seed.json`);
@@ -111,7 +111,7 @@ beforeAll(async () => {
   connectorId = seed.stations[0].EquipmentInfos[0].ConnectorInfos[0].ConnectorID;
   const { baseUrl: _b, paths: _p, ...secrets } = p.outbound;
   receiver = await startDemoPartner({ operatorId: p.operatorId, ourOperatorId: seed.operatorId, secrets, port: receiverPort });
-  port = await freePort();
+  port = await portBelowEphemeral();
   apiUrl = `http://127.0.0.1:${port}`;
 });
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DemoPartner, startDemoPartner } from '../../infra/local/partner-server.ts';
 import type { Platform } from '../../infra/local/platform.ts';
-import { freePort } from '../../infra/local/ports.ts';
+import { portBelowEphemeral } from '../../infra/local/ports.ts';
 import { getConnectorView } from '../../shared/store/connector-view.ts';
 import { eventually } from '../support/eventually.ts';
 import { startTestPlatform, uniqueTablePrefix } from '../support/platform.ts';
@@ -48,7 +48,7 @@ beforeAll(async () => {
     s.EquipmentInfos.flatMap((e) => e.ConnectorInfos.map((c) => c.ConnectorID)),
   );
   const p = seed.partners[0];
-  const port = await freePort();
+  const port = await portBelowEphemeral();
   p.outbound.baseUrl = `http://127.0.0.1:${port}/evcs/v1/`;
   // the other partners receive nothing here: only the first one has an endpoint
   for (const other of seed.partners.slice(1)) delete other.outbound;

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Platform, PlatformOptions } from '../../infra/local/platform.ts';
-import { freePort } from '../../infra/local/ports.ts';
+import { portBelowEphemeral } from '../../infra/local/ports.ts';
 import { runWithEnv } from '../../shared/config.ts';
 import { readSeed } from '../../shared/seed.ts';
 import type { SecretSet } from '../../shared/tcec/crypto.ts';
@@ -155,7 +155,7 @@ export const startTwoWayPair = async (
   startA: (o: Partial<PlatformOptions> & { seedFile: string }) => Promise<Platform> = startTestPlatform,
 ): Promise<TwoWayPair> => {
   const dir = mkdtempSync(join(tmpdir(), 'roaming-two-way-'));
-  const portA = await freePort();
+  const portA = await portBelowEphemeral();
   const fixture = JSON.parse(readFileSync(STATIONS_SEED, 'utf8')) as Record<string, unknown> & {
     partners: Record<string, unknown>[];
     stations: unknown[];
