@@ -3,7 +3,7 @@
  * session): the two interfaces behind the profile switch and the asynchronous issue.
  *
  *   query_invoice_apply ─(one transaction: INVOICE# + its orders marked)─▶ invoice-issue queue (+DLQ)
- *     ─▶ invoice-issue: PDF (pdf-lib) ─▶ exports bucket invoices/<OperatorID>/<InvoiceSeq>-<ms>.pdf
+ *     ─▶ invoice-issue: PDF (pdf-lib) ─▶ exports bucket invoices/<OperatorID>/<InvoiceSeq>-<ms>-<rand>.pdf
  *        ─▶ push-deliveries: notification_invoice_info (with a presigned GET)
  *   query_invoice_info: the status, and a fresh presigned GET once issued
  */

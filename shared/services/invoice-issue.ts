@@ -3,6 +3,7 @@
  * stored in S3, the invoice marked issued and pushed. Apart from shared/services/invoices.ts so that
  * the query functions do not carry pdf-lib.
  */
+import { randomBytes } from 'node:crypto';
 import { logger, MetricUnit, metrics } from '#powertools';
 import type { InvoiceIssueMessage } from '../../events/queues.ts';
 import { config } from '../config.ts';
@@ -54,8 +55,9 @@ export const issueInvoice = async (m: InvoiceIssueMessage, now: Date): Promise<v
       lines,
       totalFen: inv.totalFen,
     });
-    // one object per issue attempt: a concurrent one (the same message twice) never overwrites the PDF the record names
-    const objectKey = `invoices/${inv.OperatorID}/${inv.InvoiceSeq}-${now.getTime()}.pdf`;
+    // one object per issue attempt (time and a random part: two attempts in the same millisecond still
+    // differ): a concurrent attempt (the same message twice) never overwrites the PDF the record names
+    const objectKey = `invoices/${inv.OperatorID}/${inv.InvoiceSeq}-${now.getTime()}-${randomBytes(4).toString('hex')}.pdf`;
     await putObject(BUCKET, objectKey, pdf, { contentType: 'application/pdf', metadata: { 'invoice-no': invoiceNo } });
     const issue = { issuedAt: now.toISOString(), invoiceNo, objectKey };
     if (await markIssued(inv.InvoiceSeq, issue)) {
@@ -63,9 +65,10 @@ export const issueInvoice = async (m: InvoiceIssueMessage, now: Date): Promise<v
       metrics.addMetric('InvoicesIssued', MetricUnit.Count, 1);
       logger.info('invoice issued', { invoiceNo, objectKey, bytes: pdf.byteLength, orders: lines.length });
     } else {
-      // a concurrent attempt issued it first: its record, number and PDF stand; this attempt's PDF goes
-      await deleteObject(BUCKET, objectKey);
+      // a concurrent attempt issued it first: its record, number and PDF stand; this attempt's PDF goes,
+      // unless the record names it (our write landed and a retry of it was refused: the PDF is the issued one)
       issued = (await getInvoice(inv.InvoiceSeq)) ?? inv;
+      if (issued.objectKey !== objectKey) await deleteObject(BUCKET, objectKey);
       logger.info('invoice issued by a concurrent attempt', { invoiceNo: issued.invoiceNo });
     }
   }

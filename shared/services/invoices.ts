@@ -1,7 +1,7 @@
 /**
  * The invoice extension (开票, ours): query_invoice_apply, query_invoice_info and the asynchronous
  * issue (invoice-issue, from the invoice-issue queue) that makes the PDF, stores it in the exports
- * bucket under invoices/<OperatorID>/<InvoiceSeq>-<ms>.pdf and pushes notification_invoice_info.
+ * bucket under invoices/<OperatorID>/<InvoiceSeq>-<ms>-<rand>.pdf and pushes notification_invoice_info.
  * Rules and the PDF: shared/domain/invoices.ts; records: shared/store/invoices.ts.
  *
  * Nothing is half-written: the invoice and the marks on its orders are ONE conditional transaction;

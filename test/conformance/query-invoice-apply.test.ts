@@ -9,8 +9,10 @@
 import { inflateSync } from 'node:zlib';
 import { PDFArray, PDFDocument, PDFName, PDFRawStream } from 'pdf-lib';
 import { describe, expect, it } from 'vitest';
-import { getInvoice } from '../../shared/store/invoices.ts';
-import { getObject } from '../../shared/store/objects.ts';
+import { InvoiceStat } from '../../shared/domain/invoices.ts';
+import { issueInvoice } from '../../shared/services/invoice-issue.ts';
+import { createInvoice, getInvoice } from '../../shared/store/invoices.ts';
+import { getObject, listObjects } from '../../shared/store/objects.ts';
 import { getOrder } from '../../shared/store/orders.ts';
 import { type ChargingCtx, DATE_TIME, seqOf, useChargingPlatform } from '../support/charging.ts';
 import { eventually } from '../support/eventually.ts';
@@ -95,7 +97,7 @@ describe('query_invoice_apply — ours (开票), profile extension', () => {
     expect(res.status).toBe(200);
     const bytes = new Uint8Array(await res.arrayBuffer());
     const key = (await getInvoice(invoiceSeq))?.objectKey;
-    expect(key).toMatch(new RegExp(`^invoices/${ctx.p1.partner.operatorId}/${invoiceSeq}-\\d+\\.pdf$`));
+    expect(key).toMatch(new RegExp(`^invoices/${ctx.p1.partner.operatorId}/${invoiceSeq}-\\d+-[0-9a-f]{8}\\.pdf$`));
     const stored = await getObject('exports', key!);
     expect(Buffer.from(bytes).equals(Buffer.from(stored!))).toBe(true);
 
@@ -140,11 +142,40 @@ describe('query_invoice_apply — ours (开票), profile extension', () => {
     }
     // an order listed twice, not yet invoiced
     await ctx.stopped(ctx.p1, c, 'FX0001E02C1');
+    finished.push(c);
     expect((await apply({ StartChargeSeqs: [c, c] })).data).toMatchObject({ SuccStat: 1, FailReason: 4, FailStartChargeSeq: c });
     expect((await getOrder(c))?.invoiceSeq).toBeUndefined();
     expect((await getOrder(other))?.invoiceSeq).toBeUndefined();
     // another partner's invoice looks like none
     expect((await ctx.p1.call('query_invoice_info', { InvoiceSeq: seqOf(ctx.p1) })).ret).toBe(4004);
+  });
+
+  it('issued by attempts at once (a repeated request sends the issue again; one millisecond): the PDF the record names stays, the others go', async () => {
+    const c = finished[2];
+    expect(c).toBeDefined();
+    const invoiceSeq = seqOf(ctx.p1);
+    // the applied record as query_invoice_apply writes it; the issue messages are this test's own
+    const applied = { OperatorID: ctx.p1.partner.operatorId, BuyerName: 'Fleet Co', BuyerTaxID: TAX_ID, totalFen: 1 };
+    const now = new Date();
+    expect(
+      await createInvoice({
+        InvoiceSeq: invoiceSeq,
+        StartChargeSeqs: [c!],
+        stat: InvoiceStat.Applied,
+        appliedAt: now.toISOString(),
+        ...applied,
+      }),
+    ).toBe('created');
+    // three attempts at once with one clock: all see it applied, one issues it
+    await Promise.all([1, 2, 3].map(() => issueInvoice({ InvoiceSeq: invoiceSeq }, now)));
+    await ctx.platform.cloud.drain({ timeoutMs: 60_000 });
+    const inv = await getInvoice(invoiceSeq);
+    expect(inv?.objectKey).toBeDefined();
+    const left = await listObjects('exports', `invoices/${ctx.p1.partner.operatorId}/${invoiceSeq}-`);
+    expect(left.map((o) => o.key)).toEqual([inv!.objectKey]);
+    expect((await fetch((await ctx.p1.call('query_invoice_info', { InvoiceSeq: invoiceSeq })).data.DownloadUrl as string)).status).toBe(
+      200,
+    );
   });
 
   it('malformed input → Ret 4004 naming the field; a partner without the extension → 4004 "not enabled"', async () => {
