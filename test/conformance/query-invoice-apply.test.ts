@@ -173,9 +173,8 @@ describe('query_invoice_apply — ours (开票), profile extension', () => {
     expect(inv?.objectKey).toBeDefined();
     const left = await listObjects('exports', `invoices/${ctx.p1.partner.operatorId}/${invoiceSeq}-`);
     expect(left.map((o) => o.key)).toEqual([inv!.objectKey]);
-    expect((await fetch((await ctx.p1.call('query_invoice_info', { InvoiceSeq: invoiceSeq })).data.DownloadUrl as string)).status).toBe(
-      200,
-    );
+    const info = (await ctx.p1.call('query_invoice_info', { InvoiceSeq: invoiceSeq })).data as { DownloadUrl: string };
+    expect((await fetch(info.DownloadUrl)).status).toBe(200);
   });
 
   it('malformed input → Ret 4004 naming the field; a partner without the extension → 4004 "not enabled"', async () => {
