@@ -60,7 +60,7 @@ export const importValidated = async (file: string, v: ValidationResult, opts: I
 };
 
 /** a recorded change younger than this belongs to the import that recorded it (it publishes right after its write) */
-export const STATION_CHANGE_GRACE_MS = 60_000;
+const STATION_CHANGE_GRACE_MS = 60_000;
 /** an import that recorded changes but never wrote the stations' META: its rows are dropped after this */
 const ABANDONED_AFTER_MS = 7 * 24 * 3600_000;
 
