@@ -12,11 +12,13 @@
  *                          query_stop_charge → order pushed and confirmed by the partner (one partner granted the station)
  *   status change × N      one pile status report fanned out to N = 1, 5, 10 partners (steady state)
  *   stranded sweep         the stranded-session sweep over 8 charging orders (none ended), then ending all 8
+ *   station change         an import changing the fixture’s 4 stations (their writes, the StationChanged outbox, the events and what they fan out
+ *                          to), the station-change sweep with nothing pending, and one publishing the 4 changes a failed publish left
  * then the monthly bill of the issue's operator profile (bench/cost/meter.ts OPERATOR).
  *
  * One local platform per process (the SDK clients are per-process singletons): each job runs in a child.
  *
- *   npm run bench -- cost          (BENCH_SIM_SPEED=30 for a gentler load; BENCH_COST_ONLY=demo, sessions, fanout or fanout:5, reservation, stranded, comma-separated;
+ *   npm run bench -- cost          (BENCH_SIM_SPEED=30 for a gentler load; BENCH_COST_ONLY=demo, sessions, fanout or fanout:5, reservation, stranded, station-change, comma-separated;
  *                                   BENCH_METER_SECONDS=60 for a pile sampling every 60 s instead of 15)
  */
 import { execFileSync } from 'node:child_process';
@@ -448,6 +450,45 @@ const child = async (job: string, out: string): Promise<void> => {
       await platform.stop();
     }
   }
+  if (job === 'station-change') {
+    // StationChanged never lost: the import records each change in the stations table's outbox before
+    // committing the station, publishes, deletes the rows; a sweep every 5 minutes publishes what a
+    // failed publish (or a crash) left (shared/services/station-import.ts)
+    progress('station change: an import changing the fixture’s stations; the sweep');
+    const platform = await startPlatform({ ...common, seedFile: FIXTURE, schedules: false, simulator: false });
+    const { importStationObjects } = await import('../shared/services/station-import.ts');
+    const { resetPublishClient } = await import('../shared/bus/publish.ts');
+    try {
+      await platform.cloud.drain({ timeoutMs: 5 * 60_000 });
+      const seed = JSON.parse(readFileSync(FIXTURE, 'utf8')) as { stations: Record<string, unknown>[] };
+      const renamed = (tag: string) => seed.stations.slice(0, 10).map((st) => ({ ...st, StationName: `${String(st.StationName)} ${tag}` }));
+      const units = Math.min(10, seed.stations.length);
+      meter.takeTally();
+      await importStationObjects('bench.json', renamed('(a)'));
+      await platform.cloud.drain({ timeoutMs: 5 * 60_000, includeDelayed: true });
+      save({ name: `station change (an import changing ${units})`, units, tally: meter.takeTally(), pushes: 0 });
+      const now = Date.now();
+      platform.cloud.scheduler.fire('station-changes', new Date(now + 10 * 60_000));
+      await platform.cloud.drain({ timeoutMs: 5 * 60_000 });
+      save({ name: 'station-change sweep, nothing pending', units: 1, tally: meter.takeTally() });
+      // the bus unreachable after the write: the changes wait in the outbox for the sweep
+      const endpoint = process.env.AWS_ENDPOINT_URL_EVENTBRIDGE;
+      process.env.AWS_ENDPOINT_URL_EVENTBRIDGE = 'http://127.0.0.1:9';
+      resetPublishClient();
+      try {
+        await importStationObjects('bench.json', renamed('(b)'));
+      } finally {
+        process.env.AWS_ENDPOINT_URL_EVENTBRIDGE = endpoint;
+        resetPublishClient();
+      }
+      meter.takeTally();
+      platform.cloud.scheduler.fire('station-changes', new Date(Date.now() + 10 * 60_000));
+      await platform.cloud.drain({ timeoutMs: 5 * 60_000, includeDelayed: true });
+      save({ name: `station-change sweep publishing ${units} left changes`, units, tally: meter.takeTally() });
+    } finally {
+      await platform.stop();
+    }
+  }
   restoreStdout();
 };
 
@@ -519,7 +560,7 @@ export const main = async (): Promise<void> => {
   const only = process.env.BENCH_COST_ONLY;
   // `sessions` (only when asked for): the charging sessions without the startup burst and station-status scenarios
   const jobs = (only?.split(',').includes('sessions') ? ['sessions'] : []).concat(
-    ['demo', 'fanout:1', 'fanout:5', 'fanout:10', 'reservation', 'parking', 'stranded'].filter(
+    ['demo', 'fanout:1', 'fanout:5', 'fanout:10', 'reservation', 'parking', 'stranded', 'station-change'].filter(
       (j) => !only || only.split(',').some((o) => j === o || j.startsWith(`${o}:`)),
     ),
   );

@@ -337,8 +337,9 @@ export class EvcsStack extends Stack {
   /**
    * Where a function's own resources (role, policy, log group, function, event source) live: the
    * core stack for the L0 services, a nested stack per service for the others — CloudFormation allows
-   * 500 resources per stack, and a service added must not push the core over it. Routes, queues,
-   * tables and the bus stay in the core; the references cross as nested-stack parameters.
+   * 500 resources per stack, and a service added must not push the core over it. Its HTTP routes
+   * (route, integration, invoke permission) follow it there; the API, queues, tables and the bus
+   * stay in the core, and the references cross as nested-stack parameters.
    */
   private functionScope(decl: FunctionDecl): Construct {
     if (!NESTED_SERVICES.has(decl.service)) return this;
@@ -396,17 +397,33 @@ export class EvcsStack extends Stack {
         const routeKey = `${trigger.method} ${trigger.path}`;
         if (routes.has(routeKey)) throw new Error(`topology: route ${routeKey} declared twice (function ${decl.id})`);
         routes.add(routeKey);
-        this.api.addRoutes({
-          // the admin API: never without the operator's JWT (a Cognito authorizer, made once)
-          ...(trigger.auth === 'operator' ? { authorizer: this.operatorAuthorizer() } : {}),
-          path: trigger.path,
-          methods: [apigwv2.HttpMethod[trigger.method]],
-          // the app API: callers sign with SigV4 (our app backend's IAM role); T/CEC routes authenticate in the protocol
-          ...(trigger.auth === 'app' ? { authorizer: this.appAuthorizer } : {}),
-          integration: new HttpLambdaIntegration(`${pascal(decl.id)}Integration${i}`, fn.fn, {
-            payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
-          }),
+        // the admin API: never without the operator's JWT (a Cognito authorizer, made once, in the core beside the API);
+        // the app API: callers sign with SigV4 (our app backend's IAM role); T/CEC routes authenticate in the protocol
+        const authorizer =
+          trigger.auth === 'operator' ? this.operatorAuthorizer() : trigger.auth === 'app' ? this.appAuthorizer : undefined;
+        const integration = new HttpLambdaIntegration(`${pascal(decl.id)}Integration${i}`, fn.fn, {
+          payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
         });
+        if (Stack.of(fn.fn) === this) {
+          this.api.addRoutes({
+            path: trigger.path,
+            methods: [apigwv2.HttpMethod[trigger.method]],
+            integration,
+            ...(authorizer ? { authorizer } : {}),
+          });
+        } else {
+          // a nested service's route, its integration and its invoke permission live in the service's stack
+          // beside its function (3 resources a route off the core's 500); the API's id (and the operator
+          // authorizer's) cross as nested-stack parameters
+          const route = new apigwv2.HttpRoute(fn, `Route${i}`, {
+            httpApi: this.api,
+            routeKey: apigwv2.HttpRouteKey.with(trigger.path, apigwv2.HttpMethod[trigger.method]),
+            integration,
+            ...(authorizer ? { authorizer } : {}),
+          });
+          // outside the API's subtree: the API's acknowledgement (a T/CEC route authenticates in the protocol) made here
+          if (!authorizer) acknowledgeApi(route);
+        }
         return;
       }
       case 'event': {

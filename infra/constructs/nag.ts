@@ -48,7 +48,8 @@ export const grantAcknowledgement = (resource: string, reason: string): NagAckno
 export const acknowledgeFunction = (fn: EvcsFunction, extra: readonly NagAcknowledgement[]): void =>
   acknowledge(fn, [...FUNCTION_ACKNOWLEDGEMENTS, ...extra]);
 
-export const acknowledgeApi = (api: apigwv2.HttpApi): void =>
+/** the HTTP API's unauthorised (T/CEC) routes: the API itself, or one route made in a nested service's stack */
+export const acknowledgeApi = (api: apigwv2.HttpApi | apigwv2.HttpRoute): void =>
   acknowledge(api, [
     {
       rule: 'AwsSolutions-APIG4',

@@ -4,6 +4,7 @@
  *
  *   Scheduler rate(5 min) ─▶ reconcile-dispatch ─▶ reconcile-runs (+DLQ, alarm) ─▶ reconcile-run ─▶ partner
  *   Scheduler rate(15 min) ─▶ order-catchup ─▶ push-deliveries
+ *   Scheduler rate(5 min)  ─▶ station-changes ─▶ StationChanged the station import recorded, not yet published
  *
  * One schedule fans out (partners are data); the dispatcher acts only within 00:00–04:00 China
  * time, from RECONCILE_AT on, so the schedule needs no time zone.
@@ -88,5 +89,16 @@ export const reconcileFunctions: readonly FunctionDecl[] = [
     description: 'Re-pushes orders whose notification_charge_order_info was not confirmed within CATCHUP_AFTER_SECONDS',
     triggers: [{ type: 'schedule', expression: 'rate(15 minutes)' }],
     grants: [readPartners, readOrders, table, pushes],
+  },
+  {
+    id: 'station-changes',
+    service: 'reconcile',
+    entry: 'functions/reconcile/station-changes.ts',
+    tier: 'L2',
+    description: 'Publishes the StationChanged facts a station import recorded (outbox) but did not publish (a failed publish, a crash)',
+    // nothing pending: one Query of the outbox's empty key range (shared/store/stations.ts)
+    triggers: [{ type: 'schedule', expression: 'rate(5 minutes)' }],
+    grants: [{ table: 'stations', access: 'readWrite' }, putEvents],
+    timeoutSeconds: 60,
   },
 ];

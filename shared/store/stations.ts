@@ -13,6 +13,9 @@
  *   STATION#<StationID> CONN#<ConnID>   connector hash + change time, its EquipmentID, and the LIVE
  *                                       status: status, parkStatus, lockStatus, version, observedAt
  *   CONNECTOR#<ConnID>  REF             ConnectorID → StationID, EquipmentID
+ *   OUTBOX#StationChanged <ms>#<StID>   a station change to announce (StationChanged), written by
+ *                                       the import before the station's META (which then carries
+ *                                       importedAt = <ms>), deleted once published
  *
  * Access patterns:
  *   - by station (query_station_status, stats):  Query pk=STATION#id [sk begins_with CONN#]; GetItem DOC
@@ -420,7 +423,7 @@ export interface ImportSummary {
   changes?: StationChangeFacts[];
 }
 
-interface StationChangeFacts {
+export interface StationChangeFacts {
   stationId: string;
   areaCode?: string;
   created: boolean;
@@ -571,6 +574,8 @@ const planStation = (
       extensionsHash: p.extensionsHash,
       gsi1pk: 'STATION',
       gsi1sk: effChangedAt,
+      // the import that wrote this META: its outbox rows (sk <importedAt>#<StationID>) are committed
+      importedAt: nowMs,
     },
   };
 };
@@ -619,10 +624,73 @@ export const importStationParts = async (parts: readonly StationParts[], now = n
       for (let i = next++; i < updates.length; i = next++) await dynamo().send(new UpdateCommand(updates[i] as UpdateCommandInput));
     }),
   );
+  // the changes to announce, durable before the METAs commit them (shared/services/station-import.ts publishes)
+  await batchWriteAll(
+    table(),
+    (sum.changes ?? []).filter(announced).map((c) => ({ PutRequest: { Item: outboxItem(c, nowMs) } })),
+  );
   await batchWriteAll(
     table(),
     plans.flatMap((p) => (p.meta ? [{ PutRequest: { Item: p.meta } }] : [])),
   );
   refCache.clear();
   return sum;
+};
+
+// ───────────────────────────── StationChanged outbox ─────────────────────────────
+
+const OUTBOX_PK = 'OUTBOX#StationChanged';
+
+/** A change worth a StationChanged: created, or its info/equipment or price policy changed (an extensions-only change is not). */
+export const announced = (c: StationChangeFacts): boolean => c.created || c.info || c.tariff;
+
+/** a station change the import recorded and has not (yet) announced */
+export interface PendingStationChange {
+  facts: StationChangeFacts;
+  /** epoch ms of the import that recorded it */
+  at: number;
+}
+
+const outboxKey = (stationId: string, at: number) => ({ pk: OUTBOX_PK, sk: `${String(at).padStart(15, '0')}#${stationId}` });
+
+const outboxItem = (c: StationChangeFacts, at: number) => ({ ...outboxKey(c.stationId, at), at, facts: c });
+
+/**
+ * The changes recorded by imports before `before` (epoch ms) whose station's META they committed
+ * (META.importedAt ≥ the row's time: that import, or a later one that re-planned against the same
+ * old META, got to write it), and the rows of imports that never committed, older than
+ * `abandonedBefore`. One Query of the outbox partition (empty: one read) + one BatchGet of the
+ * METAs. The rows of imports still running (no META yet) are neither.
+ */
+export const pendingStationChanges = async (
+  before: number,
+  abandonedBefore: number,
+): Promise<{ committed: PendingStationChange[]; abandoned: PendingStationChange[] }> => {
+  const rows = (
+    await queryAll({
+      KeyConditionExpression: 'pk = :p AND sk < :t',
+      ExpressionAttributeValues: { ':p': OUTBOX_PK, ':t': String(before).padStart(15, '0') },
+    })
+  ).map((i) => ({ facts: i.facts as StationChangeFacts, at: Number(i.at) }));
+  if (!rows.length) return { committed: [], abandoned: [] };
+  const metas = await batchGetAll(
+    [...new Set(rows.map((r) => r.facts.stationId))].map((id) => ({ pk: stationPk(id), sk: 'META' })),
+    { ProjectionExpression: 'stationId, importedAt' },
+  );
+  const importedAt = new Map(metas.map((m) => [String(m.stationId), Number(m.importedAt ?? 0)]));
+  const committed: PendingStationChange[] = [];
+  const abandoned: PendingStationChange[] = [];
+  for (const r of rows) {
+    if ((importedAt.get(r.facts.stationId) ?? -1) >= r.at) committed.push(r);
+    else if (r.at < abandonedBefore) abandoned.push(r);
+  }
+  return { committed, abandoned };
+};
+
+/** These changes are announced (or abandoned): delete their rows (BatchWrite, 25 a call). */
+export const clearStationChanges = async (changes: readonly { stationId: string; at: number }[]): Promise<void> => {
+  await batchWriteAll(
+    table(),
+    changes.map((c) => ({ DeleteRequest: { Key: outboxKey(c.stationId, c.at) } })),
+  );
 };

@@ -7,6 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { NestedStack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/app.ts';
@@ -14,6 +15,8 @@ import { topology } from '../../infra/topology/index.ts';
 
 let dir: string;
 let core: Template;
+/** the core and its nested stacks (a nested service's routes live in its own stack: infra/stack.ts) */
+let all: Template[];
 let site: Template;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'evcs-console-stack-'));
@@ -21,6 +24,7 @@ beforeAll(() => {
     app: { outdir: dir, context: { 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false },
   });
   core = Template.fromStack(stack);
+  all = [stack, ...stack.node.findAll().filter((c): c is NestedStack => NestedStack.isNestedStack(c))].map((x) => Template.fromStack(x));
   if (!consoleStack) throw new Error('no console stack: the topology declares operator routes');
   site = Template.fromStack(consoleStack);
 }, 300_000);
@@ -38,10 +42,8 @@ describe('admin API auth', () => {
       AuthorizerType: 'JWT',
       IdentitySource: ['$request.header.Authorization'],
     });
-    const routes = core.findResources('AWS::ApiGatewayV2::Route');
-    const withAuth = Object.values(routes)
-      .filter((r) => r.Properties.AuthorizationType === 'JWT')
-      .map((r) => r.Properties.RouteKey as string);
+    const routes = all.flatMap((t) => Object.values(t.findResources('AWS::ApiGatewayV2::Route')));
+    const withAuth = routes.filter((r) => r.Properties.AuthorizationType === 'JWT').map((r) => r.Properties.RouteKey as string);
     expect(withAuth.sort()).toEqual([...operatorRoutes].sort());
   });
 

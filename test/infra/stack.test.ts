@@ -6,7 +6,9 @@
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type CfnElement, type NestedStack, Stack } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/app.ts';
 import { QUEUE_AGE_ALARM_SECONDS } from '../../infra/constructs/evcs-queue.ts';
@@ -553,6 +555,50 @@ describe("CloudFormation's per-stack limits", () => {
     // the L0 services stay in the core stack
     const l0 = topology.functions.filter((f) => f.tier === 'L0' && !f.localOnly);
     for (const f of l0) expect(stack.functions.get(f.id)!.fn.stack, f.id).toBe(stack);
+  });
+
+  it('keeps a nested service’s HTTP routes, integrations and invoke permissions in its stack: each route once, to its function', () => {
+    const root = templates.find((t) => t.name === stack.stackName)!;
+    const templateOf = (c: IConstruct) => {
+      const home = Stack.of(c);
+      return home === stack ? root : templates.find((t) => t.name === (home as NestedStack).templateFile)!;
+    };
+    const resourcesOfType = (t: (typeof templates)[number], type: string) =>
+      Object.entries(t.template.Resources as Record<string, CfnRes>).filter(([, r]) => r.Type === type);
+    const httpRoutes = (t: (typeof templates)[number]) =>
+      resourcesOfType(t, 'AWS::ApiGatewayV2::Route').filter(([, r]) => !String(props(r).RouteKey).startsWith('$'));
+    const triggers = topology.functions.flatMap((f) =>
+      f.localOnly ? [] : f.triggers.flatMap((t) => (t.type === 'http' ? [{ f, t, key: `${t.method} ${t.path}` }] : [])),
+    );
+    expect(templates.flatMap(httpRoutes)).toHaveLength(triggers.length);
+    const nestedRoutes = triggers.filter(({ f }) => stack.functions.get(f.id)!.fn.stack !== stack);
+    expect(nestedRoutes.length).toBeGreaterThan(0);
+    for (const { f, t, key } of triggers) {
+      const fn = stack.functions.get(f.id)!.fn;
+      const home = templateOf(fn);
+      const found = templates.flatMap((tpl) =>
+        httpRoutes(tpl)
+          .filter(([, r]) => props(r).RouteKey === key)
+          .map(([, r]) => ({ tpl, r })),
+      );
+      expect(found, key).toHaveLength(1);
+      // in the function's own stack: the core for the L0 services, the service's nested stack otherwise
+      expect(found[0]!.tpl.name, key).toBe(home.name);
+      const route = props(found[0]!.r);
+      expect(route.AuthorizationType, key).toBe(t.auth === 'operator' ? 'JWT' : t.auth === 'app' ? 'AWS_IAM' : 'NONE');
+      const fnArn = { 'Fn::GetAtt': [Stack.of(fn).getLogicalId(fn.node.defaultChild as CfnElement), 'Arn'] };
+      const integration = (home.template.Resources as Record<string, CfnRes>)[route.Target['Fn::Join'][1][1].Ref as string];
+      expect(integration?.Type, key).toBe('AWS::ApiGatewayV2::Integration');
+      expect(props(integration!)).toMatchObject({ IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0', IntegrationUri: fnArn });
+      // API Gateway may invoke the function for this route, from the function's stack
+      const permissions = resourcesOfType(home, 'AWS::Lambda::Permission').filter(
+        ([, p]) =>
+          JSON.stringify(props(p).FunctionName) === JSON.stringify(fnArn) &&
+          props(p).Principal === 'apigateway.amazonaws.com' &&
+          JSON.stringify(props(p).SourceArn).includes(`"/*/*${t.path}"`),
+      );
+      expect(permissions.length, key).toBeGreaterThanOrEqual(1);
+    }
   });
 
   it.each(templates.map((t) => [t.name, t.template] as const))(

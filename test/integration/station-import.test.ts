@@ -6,14 +6,19 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Platform } from '../../infra/local/platform.ts';
+import { resetPublishClient } from '../../shared/bus/publish.ts';
+import { config } from '../../shared/config.ts';
 import { StationImportError, validateStations } from '../../shared/domain/station-records.ts';
 import { chargePointPassword, rotateChargePointPassword } from '../../shared/services/ocpp-registry.ts';
 import { importStationObjects, importStationsFile } from '../../shared/services/station-import.ts';
+import { dynamo } from '../../shared/store/dynamo.ts';
 import { checkChargePointPassword, getChargePoint } from '../../shared/store/ocpp.ts';
 import { getStationConnectors, getStationInfos, getStationMeta } from '../../shared/store/stations.ts';
 import { fixture, type Obj, OP, renamed, toCsv } from '../fixtures/stations.ts';
+import { eventually } from '../support/eventually.ts';
 import { startTestPlatform } from '../support/platform.ts';
 
 describe('import into DynamoDB — all-or-nothing and idempotent', () => {
@@ -106,5 +111,90 @@ describe('import into DynamoDB — all-or-nothing and idempotent', () => {
     expect(await checkChargePointPassword('IM0400E01', rotated!)).toBeDefined();
     // without the option (the seed at npm start registers on its own) the registry is not touched
     expect((await importStationsFile(file, { operatorId: OP })).chargePointsRegistered).toBeUndefined();
+  });
+
+  it('StationChanged is never lost: a publish that fails after the write leaves the change to the sweep, which publishes it once', async () => {
+    const changed = new Map<string, number>();
+    const untap = platform.cloud.bus.tap((e) => {
+      if (e['detail-type'] !== 'StationChanged') return;
+      const id = String(e.detail.StationID);
+      changed.set(id, (changed.get(id) ?? 0) + 1);
+    });
+    const sweep = async (at: number) => {
+      platform.cloud.scheduler.fire('station-changes', new Date(at));
+      await platform.cloud.drain({ timeoutMs: 120_000 });
+    };
+    try {
+      const [a, b] = fixture().map((s, i) => renamed(s, 500 + i));
+      // a healthy import publishes right after its write and leaves nothing for the sweep
+      const t1 = Date.parse('2026-11-05T00:00:00Z');
+      await importStationObjects('ok.json', [a!], { operatorId: OP, now: new Date(t1) });
+      await eventually(async () => changed.get('IM0500'), { what: 'IM0500 announced by its import' });
+      await sweep(t1 + 10 * 60_000);
+      expect(changed.get('IM0500')).toBe(1);
+
+      // the bus unreachable after the write (a crash between the write and the publish): the import succeeds, nothing is published
+      const t2 = Date.parse('2026-11-06T00:00:00Z');
+      const endpoint = process.env.AWS_ENDPOINT_URL_EVENTBRIDGE;
+      process.env.AWS_ENDPOINT_URL_EVENTBRIDGE = 'http://127.0.0.1:9';
+      resetPublishClient();
+      try {
+        (a!.EquipmentInfos as Obj[])[0]!.EquipmentName = 'renamed';
+        const summary = await importStationObjects('down.json', [a!, b!], { operatorId: OP, now: new Date(t2) });
+        expect(summary).toMatchObject({ created: 1, changed: 1 });
+      } finally {
+        process.env.AWS_ENDPOINT_URL_EVENTBRIDGE = endpoint;
+        resetPublishClient();
+      }
+      expect(await getStationMeta('IM0501')).toBeDefined();
+      await platform.cloud.drain({ timeoutMs: 120_000 });
+      expect([changed.get('IM0500'), changed.get('IM0501')]).toEqual([1, undefined]);
+      // within the grace the change belongs to its import; after it the sweep publishes it, once
+      await sweep(t2 + 30_000);
+      expect([changed.get('IM0500'), changed.get('IM0501')]).toEqual([1, undefined]);
+      await sweep(t2 + 5 * 60_000);
+      expect([changed.get('IM0500'), changed.get('IM0501')]).toEqual([2, 1]);
+      await sweep(t2 + 10 * 60_000);
+      expect([changed.get('IM0500'), changed.get('IM0501')]).toEqual([2, 1]);
+    } finally {
+      untap();
+    }
+  });
+
+  it('the change of an import that never committed its station (no META written) is not announced, and dropped after 7 days', async () => {
+    const changed: string[] = [];
+    const untap = platform.cloud.bus.tap((e) => {
+      if (e['detail-type'] === 'StationChanged') changed.push(String(e.detail.StationID));
+    });
+    const sweep = async (at: number) => {
+      platform.cloud.scheduler.fire('station-changes', new Date(at));
+      await platform.cloud.drain({ timeoutMs: 120_000 });
+    };
+    const TableName = config().tableName('stations');
+    const outbox = async () =>
+      (
+        await dynamo().send(
+          new QueryCommand({ TableName, KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': 'OUTBOX#StationChanged' } }),
+        )
+      ).Items ?? [];
+    try {
+      await importStationObjects('x.json', [renamed(fixture()[0]!, 600)], { operatorId: OP, now: new Date('2026-11-07T00:00:00Z') });
+      await eventually(async () => changed.includes('IM0600'), { what: 'IM0600 announced by its import' });
+      expect(await outbox()).toEqual([]);
+      // an import at t3 that recorded its change and died before writing the station's META
+      const t3 = Date.parse('2026-11-08T00:00:00Z');
+      const facts = { stationId: 'IM0600', created: false, info: true, tariff: false, equipment: [] };
+      await dynamo().send(
+        new PutCommand({ TableName, Item: { pk: 'OUTBOX#StationChanged', sk: `${String(t3).padStart(15, '0')}#IM0600`, at: t3, facts } }),
+      );
+      await sweep(t3 + 5 * 60_000);
+      expect(changed).toEqual(['IM0600']);
+      expect(await outbox()).toHaveLength(1);
+      await sweep(t3 + 8 * 24 * 3600_000);
+      expect(changed).toEqual(['IM0600']);
+      expect(await outbox()).toEqual([]);
+    } finally {
+      untap();
+    }
   });
 });
