@@ -13,6 +13,7 @@ import { invoiceFunctions, invoiceQueues } from './invoices.ts';
 import { mspFunctions } from './msp.ts';
 import { opsFunctions } from './ops.ts';
 import { parkingFunctions, parkingQueues, parkingTables } from './parking.ts';
+import { plugChargeFunctions } from './plug-charge.ts';
 import { pilesFunctions, pilesQueues, pilesTables } from './piles.ts';
 import { pushFunctions, pushQueues, pushTables } from './push.ts';
 import { reconcileFunctions, reconcileQueues, reconcileTables } from './reconcile.ts';
@@ -61,6 +62,7 @@ export const functions: readonly FunctionDecl[] = [
   ...appFunctions,
   ...opsFunctions,
   ...parkingFunctions,
+  ...plugChargeFunctions,
 ];
 
 export const topology: Topology = { tables, queues, functions, buckets };
