@@ -180,7 +180,7 @@ export const PileVinReported = defineEvent({
   detailType: 'PileVinReported',
   version: 1,
   description:
-    "A charger reports the VIN of the car plugged into a connector (plug-and-charge, ours: OCPP DataTransfer EVCS/VinReport); the plug-and-charge function starts a session under the partner that bound it. The VIN is personal data: logs show it masked.",
+    'A charger reports the VIN of the car plugged into a connector (plug-and-charge, ours: OCPP DataTransfer EVCS/VinReport); the plug-and-charge function starts a session under the partner that bound it. The VIN is personal data: logs show it masked.',
   detail: z.object({
     ConnectorID,
     /** ISO 3779, 17 characters (checked by whoever heard it from the charger) */

@@ -53,10 +53,16 @@ export const parseVinReport = (data: unknown): { ok: true; value: VinReportData 
   if (!r.success)
     return {
       ok: false,
-      problem: { code: 'FormationViolation', message: 'VinReport data must be a JSON string {"connectorId": <int ≥ 1>, "vin": "<17 chars>"}' },
+      problem: {
+        code: 'FormationViolation',
+        message: 'VinReport data must be a JSON string {"connectorId": <int ≥ 1>, "vin": "<17 chars>"}',
+      },
     };
   if (!isVin(r.data.vin))
-    return { ok: false, problem: { code: 'PropertyConstraintViolation', message: 'vin: 17 characters, 0-9 and A-Z without I, O, Q (ISO 3779)' } };
+    return {
+      ok: false,
+      problem: { code: 'PropertyConstraintViolation', message: 'vin: 17 characters, 0-9 and A-Z without I, O, Q (ISO 3779)' },
+    };
   return { ok: true, value: r.data };
 };
 

@@ -377,7 +377,13 @@ const SAMPLES: Record<InterfaceName, { request: unknown; response: unknown }> = 
     response: { Vin: 'LSVAU2180N2183294', SuccStat: 1, FailReason: 1 },
   },
   notification_vin_start_charge: {
-    request: { StartChargeSeq: SEQ, ConnectorID: '1010000000000000000000001', Vin: 'LSVAU2180N2183294', PlateNum: '京AD12345', PlugTime: T0 },
+    request: {
+      StartChargeSeq: SEQ,
+      ConnectorID: '1010000000000000000000001',
+      Vin: 'LSVAU2180N2183294',
+      PlateNum: '京AD12345',
+      PlugTime: T0,
+    },
     response: { StartChargeSeq: SEQ, SuccStat: 0, FailReason: 0 },
   },
   query_start_charge_prepay: {
