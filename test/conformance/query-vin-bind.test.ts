@@ -169,7 +169,7 @@ describe('plug-and-charge: a bound car plugged in starts under its partner', () 
   });
 
   it('a redelivered report is the same start: the same sequence, one order', async () => {
-    const C = 'FX0004E01C1';
+    const C = 'FX0003E01C1';
     const vin = vinOf();
     await ctx.p1.call('query_vin_bind', { Vin: vin });
     await ctx.admin(C, 'plugged', 2);
@@ -192,7 +192,7 @@ describe('plug-and-charge: a bound car plugged in starts under its partner', () 
 
   it('a car bound by a partner not granted the station: the start is refused (no device), nothing pushed', async () => {
     // partner 2 is granted FX0001 and FX0003 only
-    const C = 'FX0004E01C2';
+    const C = 'FX0002E02C1';
     const vin = vinOf();
     expect((await ctx.p2.call('query_vin_bind', { Vin: vin })).data).toMatchObject({ SuccStat: 0 });
     await ctx.admin(C, 'plugged', 2);
