@@ -46,7 +46,7 @@ let n = 0;
 /** a fresh valid VIN per test (ISO 3779 charset: no I, O, Q) */
 const vinOf = () => `LSVAU2180N${String(Date.now() % 1e5).padStart(5, '0')}${String(++n).padStart(2, '0')}`;
 
-describe('query_vin_bind / query_vin_unbind — ours (plug-and-charge), profile extension', () => {
+describe('query_vin_bind — ours (plug-and-charge), profile extension', () => {
   it('binds a VIN with its plate; binding again is idempotent and updates the plate', async () => {
     const vin = vinOf();
     const r = await ctx.p1.call('query_vin_bind', { Vin: vin, PlateNum: '京AD12345' });
@@ -84,6 +84,9 @@ describe('query_vin_bind / query_vin_unbind — ours (plug-and-charge), profile 
     }
   });
 
+});
+
+describe('query_vin_unbind — ours (plug-and-charge), profile extension', () => {
   it("unbind: the partner's own binding → 0; again or another partner's → FailReason 1", async () => {
     const vin = vinOf();
     await ctx.p1.call('query_vin_bind', { Vin: vin });
@@ -97,7 +100,7 @@ describe('query_vin_bind / query_vin_unbind — ours (plug-and-charge), profile 
   });
 });
 
-describe('plug-and-charge: a bound car plugged in starts under its partner', () => {
+describe('notification_vin_start_charge — plug-and-charge: a bound car plugged in starts under its partner', () => {
   const plugIn = async (connectorId: string, vin: string) => {
     const res = await fetch(`${ctx.platform.apiUrl}/local/sim/connectors/${connectorId}`, {
       method: 'POST',
