@@ -308,9 +308,11 @@ const child = async (job: string, out: string): Promise<void> => {
       const { getOrder } = await import('../shared/store/orders.ts');
       const { plugChargeSeq } = await import('../shared/domain/vin.ts');
       try {
-        const settle = async () => {
+        // the start timeout is a delayed message in real time while the pile answers in simulated time:
+        // only what is due is drained until the session charges, then everything
+        const settle = async (includeDelayed = true) => {
           await sim.flush();
-          await platform.cloud.drain({ timeoutMs: 5 * 60_000, includeDelayed: true });
+          await platform.cloud.drain({ timeoutMs: 5 * 60_000, includeDelayed });
         };
         await settle();
         const p = platform.seed.partners[0]!;
@@ -329,12 +331,16 @@ const child = async (job: string, out: string): Promise<void> => {
           sim.setVehicle(c, { socStart: 10, batteryKwh: 200, maxDcKw: 30, targetSoc: 100 });
           const seq = plugChargeSeq(p.operatorId, c, vins[i]!, sim.now());
           sim.plugIn(c, vins[i]!);
-          await settle();
+          await settle(false);
           for (let s = 0; (await getOrder(seq))?.status !== 2; s++) {
-            if (s > 120) throw new Error(`plug-charge: ${seq} never charged`);
+            if (s > 120)
+              throw new Error(
+                `plug-charge: ${seq} never charged (${JSON.stringify(await getOrder(seq))}, pile ${JSON.stringify(sim.get(c))})`,
+              );
             sim.advance(1_000);
-            await settle();
+            await settle(false);
           }
+          await settle();
         }
         save({
           name: 'plug-and-charge start (plug-in → charging)',
@@ -383,9 +389,11 @@ const child = async (job: string, out: string): Promise<void> => {
       const { OrderFinished } = await import('../events/orders.ts');
       const { setWaiverPlate } = await import('../shared/store/parking.ts');
       try {
-        const settle = async () => {
+        // the start timeout is a delayed message in real time while the pile answers in simulated time:
+        // only what is due is drained until the session charges, then everything
+        const settle = async (includeDelayed = true) => {
           await sim.flush();
-          await platform.cloud.drain({ timeoutMs: 5 * 60_000, includeDelayed: true });
+          await platform.cloud.drain({ timeoutMs: 5 * 60_000, includeDelayed });
         };
         await settle();
         const p = platform.seed.partners[0]!;
