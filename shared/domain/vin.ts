@@ -30,7 +30,7 @@ export const VinUnbindFail = { None: 0, NotBound: 1 } as const;
 export const VIN_REPORT = { vendorId: 'EVCS', messageId: 'VinReport' } as const;
 
 /** DataTransfer.req `data` of a VinReport, once parsed from its JSON string. */
-export const VinReportDataSchema = z.strictObject({
+const VinReportDataSchema = z.strictObject({
   connectorId: z.int().check(z.gte(1), z.lte(99)),
   vin: z.string().check(z.minLength(1), z.maxLength(32)),
 });

@@ -83,7 +83,6 @@ describe('query_vin_bind — ours (plug-and-charge), profile extension', () => {
       expect(await getVinBinding(bad)).toBeUndefined();
     }
   });
-
 });
 
 describe('query_vin_unbind — ours (plug-and-charge), profile extension', () => {
