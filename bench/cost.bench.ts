@@ -11,6 +11,7 @@
  *   session 30 / 120 min   plug-in → query_token → query_equip_auth → query_start_charge → meter values every 15 s (BENCH_METER_SECONDS) →
  *                          query_stop_charge → order pushed and confirmed by the partner (one partner granted the station)
  *   status change × N      one pile status report fanned out to N = 1, 5, 10 partners (steady state)
+ *   plug-and-charge        query_vin_bind; a bound car plugged in → VIN report → plug-charge → the start path → charging (ours)
  *   stranded sweep         the stranded-session sweep over 8 charging orders (none ended), then ending all 8
  *   station change         an import changing the fixture’s 4 stations (their writes, the StationChanged outbox, the events and what they fan out
  *                          to), the station-change sweep with nothing pending, and one publishing the 4 changes a failed publish left
@@ -18,7 +19,7 @@
  *
  * One local platform per process (the SDK clients are per-process singletons): each job runs in a child.
  *
- *   npm run bench -- cost          (BENCH_SIM_SPEED=30 for a gentler load; BENCH_COST_ONLY=demo, sessions, fanout or fanout:5, reservation, stranded, station-change, comma-separated;
+ *   npm run bench -- cost          (BENCH_SIM_SPEED=30 for a gentler load; BENCH_COST_ONLY=demo, sessions, fanout or fanout:5, reservation, plug-charge, stranded, station-change, comma-separated;
  *                                   BENCH_METER_SECONDS=60 for a pile sampling every 60 s instead of 15)
  */
 import { execFileSync } from 'node:child_process';
@@ -291,6 +292,72 @@ const child = async (job: string, out: string): Promise<void> => {
       rmSync(dir, { recursive: true, force: true });
     }
   }
+  if (job === 'plug-charge') {
+    // plug-and-charge (ours): binding a VIN (query_vin_bind), then a bound car plugged in → the pile's
+    // VIN report (PileVinReported) → plug-charge → the start path → charging, with the pushes it causes
+    // (notification_vin_start_charge, notification_start_charge_result, the connector's statuses).
+    // Manual simulated clock: time moves only until the session charges, so no meter sample is counted.
+    const dir = mkdtempSync(join(tmpdir(), 'cost-bench-pnc-'));
+    try {
+      const seed = JSON.parse(readFileSync(FIXTURE, 'utf8')) as { partners: Record<string, unknown>[]; [k: string]: unknown };
+      seed.profiles = { pnc: { extends: 'cec2016', extensions: ['query_vin_bind', 'query_vin_unbind', 'notification_vin_start_charge'] } };
+      seed.partners = [{ ...seed.partners[0], profile: 'pnc' }];
+      const seedFile = join(dir, 'seed.json');
+      writeFileSync(seedFile, JSON.stringify(seed));
+      progress('plug-charge: bind three VINs, plug three cars in');
+      const platform = await startPlatform({ ...common, simulator: { ...common.simulator, manualClock: true }, seedFile });
+      const sim = platform.simulator!;
+      const { getOrder } = await import('../shared/store/orders.ts');
+      const { plugChargeSeq } = await import('../shared/domain/vin.ts');
+      try {
+        // the start timeout is a delayed message in real time while the pile answers in simulated time:
+        // only what is due is drained until the session charges, then everything
+        const settle = async (includeDelayed = true) => {
+          await sim.flush();
+          await platform.cloud.drain({ timeoutMs: 5 * 60_000, includeDelayed });
+        };
+        await settle();
+        const p = platform.seed.partners[0]!;
+        const token = await tokenFor(platform.apiUrl, p);
+        const connectors = ['FX0001E01C1', 'FX0001E01C2', 'FX0002E01C1'];
+        const vins = connectors.map((_, i) => `LSVAU2180N21832${i}${i}`);
+        meter.takeTally();
+        for (const vin of vins) {
+          const r = await callAs(platform.apiUrl, p, 'query_vin_bind', { Vin: vin, PlateNum: '京AD12345' }, token);
+          if ((r.data as { SuccStat?: number } | undefined)?.SuccStat !== 0)
+            throw new Error(`bind: Ret ${r.ret} ${JSON.stringify(r.data)}`);
+        }
+        save({ name: 'VIN bind (query_vin_bind)', units: vins.length, tally: meter.takeTally() });
+        const before = pushesSoFar(platform);
+        for (const [i, c] of connectors.entries()) {
+          sim.setVehicle(c, { socStart: 10, batteryKwh: 200, maxDcKw: 30, targetSoc: 100 });
+          const seq = plugChargeSeq(p.operatorId, c, vins[i]!, sim.now());
+          sim.plugIn(c, vins[i]!);
+          await settle(false);
+          for (let s = 0; (await getOrder(seq))?.status !== 2; s++) {
+            if (s > 120)
+              throw new Error(
+                `plug-charge: ${seq} never charged (${JSON.stringify(await getOrder(seq))}, pile ${JSON.stringify(sim.get(c))})`,
+              );
+            sim.advance(1_000);
+            await settle(false);
+          }
+          await settle();
+        }
+        save({
+          name: 'plug-and-charge start (plug-in → charging)',
+          units: connectors.length,
+          tally: meter.takeTally(),
+          pushes: pushesSoFar(platform) - before,
+          note: 'the VIN report, the binding, the start path, its pushes; a QR start has query_token/equip_auth/start_charge calls instead',
+        });
+      } finally {
+        await platform.stop();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
   if (job === 'parking') {
     // the parking service (L1): a waiver (OrderFinished → parking-waivers → parking-waiver → the
     // gate, the plate known) and a ground-lock drop (query_drop_lock → the lock gateway), each drained
@@ -324,9 +391,11 @@ const child = async (job: string, out: string): Promise<void> => {
       const { OrderFinished } = await import('../events/orders.ts');
       const { setWaiverPlate } = await import('../shared/store/parking.ts');
       try {
-        const settle = async () => {
+        // the start timeout is a delayed message in real time while the pile answers in simulated time:
+        // only what is due is drained until the session charges, then everything
+        const settle = async (includeDelayed = true) => {
           await sim.flush();
-          await platform.cloud.drain({ timeoutMs: 5 * 60_000, includeDelayed: true });
+          await platform.cloud.drain({ timeoutMs: 5 * 60_000, includeDelayed });
         };
         await settle();
         const p = platform.seed.partners[0]!;
@@ -560,7 +629,7 @@ export const main = async (): Promise<void> => {
   const only = process.env.BENCH_COST_ONLY;
   // `sessions` (only when asked for): the charging sessions without the startup burst and station-status scenarios
   const jobs = (only?.split(',').includes('sessions') ? ['sessions'] : []).concat(
-    ['demo', 'fanout:1', 'fanout:5', 'fanout:10', 'reservation', 'parking', 'stranded', 'station-change'].filter(
+    ['demo', 'fanout:1', 'fanout:5', 'fanout:10', 'reservation', 'parking', 'plug-charge', 'stranded', 'station-change'].filter(
       (j) => !only || only.split(',').some((o) => j === o || j.startsWith(`${o}:`)),
     ),
   );

@@ -15,6 +15,12 @@ const base = {
   OperatorID: z.string().check(z.length(9)),
 };
 
+/** plug-and-charge (ours): the car of the order, when a charger reported it (the pushes carry it as facts) */
+const car = {
+  Vin: z.optional(z.string().check(z.length(17))),
+  PlateNum: z.optional(z.string().check(z.maxLength(16))),
+};
+
 const ChargeDetail = z.object({
   DetailStartTime: z.string(),
   DetailEndTime: z.string(),
@@ -62,6 +68,7 @@ export const OrderStarted = defineEvent({
     /** 'yyyy-MM-dd HH:mm:ss' China time */
     StartTime: z.string(),
     failReason: z.optional(z.string()),
+    ...car,
   }),
   sample: {
     StartChargeSeq: 'MA01H3BQ2202611230930450001',
@@ -146,6 +153,7 @@ export const OrderFinished = defineEvent({
     /** the battery's state of charge at the last meter sample, % (absent when none arrived) */
     finalSoc: z.optional(z.number().check(z.gte(0), z.lte(100))),
     bill: OrderBill,
+    ...car,
   }),
   sample: {
     StartChargeSeq: 'MA01H3BQ2202611230930450001',

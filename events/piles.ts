@@ -174,3 +174,23 @@ export const PileReservationRequested = defineEvent({
     requestedAt: '2026-11-23T01:30:45.000Z',
   },
 });
+
+export const PileVinReported = defineEvent({
+  source: PILES_SOURCE,
+  detailType: 'PileVinReported',
+  version: 1,
+  description:
+    'A charger reports the VIN of the car plugged into a connector (plug-and-charge, ours: OCPP DataTransfer EVCS/VinReport); the plug-and-charge function starts a session under the partner that bound it. The VIN is personal data: logs show it masked.',
+  detail: z.object({
+    ConnectorID,
+    /** ISO 3779, 17 characters (checked by whoever heard it from the charger) */
+    Vin: z.string().check(z.regex(/^[A-HJ-NPR-Z0-9]{17}$/)),
+    /** when the charger saw the car plugged in */
+    reportedAt: Instant,
+  }),
+  sample: {
+    ConnectorID: '1010000000000000000000001',
+    Vin: 'LSVAU2180N2183294',
+    reportedAt: '2026-11-23T01:30:45.000Z',
+  },
+});

@@ -18,10 +18,12 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
+import { profileOf } from '../../shared/domain/partner-profile.ts';
 import type { Seed } from '../../shared/seed.ts';
 import type { SecretSet } from '../../shared/tcec/crypto.ts';
 import { decodeRequestData, encodeResponse, parseRequestEnvelope, verifyRequestSig } from '../../shared/tcec/envelope.ts';
 import { type InterfaceName, parseRequestData, resolveInterfaceName } from '../../shared/tcec/interfaces.ts';
+import { type Profile, profileFromWire } from '../../shared/tcec/profiles.ts';
 import { Ret, TcecError } from '../../shared/tcec/ret.ts';
 
 const BehaviourSchema = z.object({
@@ -87,6 +89,8 @@ interface DemoPartnerOptions {
   port?: number;
   /** path prefix the interfaces live under (default /evcs/v1/) */
   basePath?: string;
+  /** the partner's profile: a push is read through it (its renames, like a real msp partner's server); default the catalog as is */
+  profile?: Profile;
   tokenTtlSeconds?: number;
   log?: (line: string) => void;
 }
@@ -234,7 +238,14 @@ export const startDemoPartner = async (o: DemoPartnerOptions): Promise<DemoPartn
         bearer = auth?.[1] ?? '';
       }
       const raw = decodeRequestData(env, o.secrets);
-      const parsed = parseRequestData(iface, raw);
+      // a profile that omits fields of this push (oem-example: DetailSeviceMoney) sends what no catalog schema
+      // requires back: its partner validates its own contract; the demo partner then checks only the profile's reading of the rest
+      const omits = (o.profile?.changes.get(`${iface}.request`)?.omit.length ?? 0) > 0;
+      const parsed = o.profile
+        ? omits
+          ? { ok: true as const }
+          : profileFromWire(o.profile, iface, 'request', raw)
+        : parseRequestData(iface, raw);
       if (!parsed.ok) throw new TcecError(Ret.BizError, parsed.msg);
       const data = raw as Record<string, unknown>;
       if (iface === 'query_token') {
@@ -339,7 +350,14 @@ export const startSeedDemoPartners = async (
         continue;
       }
       const { baseUrl: _b, paths: _p, ...secrets } = out;
-      const base = { operatorId: p.operatorId, ourOperatorId: seed.operatorId, secrets, basePath: url.pathname, ...(log ? { log } : {}) };
+      const base = {
+        operatorId: p.operatorId,
+        ourOperatorId: seed.operatorId,
+        secrets,
+        basePath: url.pathname,
+        ...(p.profile ? { profile: profileOf({ dialect: p.dialect, profile: p.profile, profiles: seed.profiles }) } : {}),
+        ...(log ? { log } : {}),
+      };
       let demo: DemoPartner;
       try {
         demo = await startDemoPartner({ ...base, port: Number(url.port || 80) });

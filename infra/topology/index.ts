@@ -14,6 +14,7 @@ import { mspFunctions } from './msp.ts';
 import { opsFunctions } from './ops.ts';
 import { parkingFunctions, parkingQueues, parkingTables } from './parking.ts';
 import { pilesFunctions, pilesQueues, pilesTables } from './piles.ts';
+import { plugChargeFunctions } from './plug-charge.ts';
 import { pushFunctions, pushQueues, pushTables } from './push.ts';
 import { reconcileFunctions, reconcileQueues, reconcileTables } from './reconcile.ts';
 import { roamingFunctions, roamingTables } from './roaming.ts';
@@ -61,6 +62,7 @@ export const functions: readonly FunctionDecl[] = [
   ...appFunctions,
   ...opsFunctions,
   ...parkingFunctions,
+  ...plugChargeFunctions,
 ];
 
 export const topology: Topology = { tables, queues, functions, buckets };

@@ -36,6 +36,8 @@ const PUSH_CALLS = [
   'notification_equip_charge_status',
   'notification_stop_charge_result',
   'notification_charge_order_info',
+  // ours: plug-and-charge (shared/services/plug-charge.ts)
+  'notification_vin_start_charge',
 ] as const;
 
 export const pushFunctions: readonly FunctionDecl[] = [

@@ -88,7 +88,7 @@ const attempt = async (client: TcecClient, m: Delivery, partner: Partner): Promi
     const wire = profileToWire(profile, m.iface, 'request', m.data, {
       ourOperatorId: config().OPERATOR_ID,
       partnerOperatorId: partner.operatorId,
-      facts: m.supervision?.facts,
+      facts: m.facts || m.supervision?.facts ? { ...m.facts, ...m.supervision?.facts } : undefined,
     });
     const r = await client.call(m.iface, wire);
     const reply = r.ret === 0 && r.data !== undefined ? profileFromWire(profile, m.iface, 'response', r.data) : undefined;

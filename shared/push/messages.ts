@@ -20,6 +20,8 @@ const PUSH_INTERFACES = [
   'notification_order_settlement',
   // ours: invoices (shared/domain/invoices.ts)
   'notification_invoice_info',
+  // ours: plug-and-charge (shared/domain/vin.ts)
+  'notification_vin_start_charge',
 ] as const;
 export type PushInterface = (typeof PUSH_INTERFACES)[number];
 
@@ -51,6 +53,8 @@ export const DeliverySchema = z.object({
   lastError: z.optional(z.object({ class: FailureClass, ret: z.optional(z.int()), msg: z.string().check(z.maxLength(512)) })),
   /** set when the budget is spent: the message only waits for maxReceiveCount to move it to the DLQ */
   parked: z.optional(z.object({ reason: z.string().check(z.maxLength(512)), at: z.string() })),
+  /** values for the partner profile's `fact` fields beside the Data (a plug-and-charge order's Vin, PlateNum: the oem-example profile) */
+  facts: z.optional(z.record(z.string(), z.union([z.string(), z.number()]))),
   /** a supervision platform's push (issue 13): its own queue, its profile's schedule and deadline */
   supervision: z.optional(
     z.object({

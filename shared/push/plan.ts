@@ -36,8 +36,13 @@ export const stationStatusPushes = (e: DetailOf<typeof ConnectorStatusChanged>, 
       }),
     );
 
+/** The car of a plug-and-charge order (ours) as push facts: a profile may add Vin / PlateNum (`fn: fact`; oem-example). */
+export const carFacts = (e: { Vin?: string | undefined; PlateNum?: string | undefined }): { facts?: Record<string, string> } =>
+  e.Vin ? { facts: { Vin: e.Vin, ...(e.PlateNum ? { PlateNum: e.PlateNum } : {}) } } : {};
+
 export const startResultPush = (e: DetailOf<typeof OrderStarted>, now: number): Delivery =>
   newDelivery({
+    ...carFacts(e),
     id: `notification_start_charge_result:${e.OperatorID}:${e.StartChargeSeq}`,
     partner: e.OperatorID,
     iface: 'notification_start_charge_result',
@@ -109,6 +114,7 @@ export const finishPushes = (e: DetailOf<typeof OrderFinished>, now: number): De
         partner: e.OperatorID,
         iface: 'notification_charge_order_info',
         data: chargeOrderOf(facts),
+        ...carFacts(e),
         createdAt: now,
       }),
     );

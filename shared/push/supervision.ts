@@ -126,7 +126,8 @@ export const supervisionStartPushes = (
             StartTime: e.StartTime,
           },
           now,
-          { eventAt: ms(e.StartTime), facts: { ChargeModel: chargeModelOf(s, e.OperatorID) } },
+          // Vin (Chengdu): known for a plug-and-charge session (the charger reported it)
+          { eventAt: ms(e.StartTime), facts: { ChargeModel: chargeModelOf(s, e.OperatorID), ...(e.Vin ? { Vin: e.Vin } : {}) } },
         ),
       )
     : [];

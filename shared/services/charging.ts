@@ -59,6 +59,7 @@ import {
   markFinishPublished,
   markStopping,
   type Order,
+  type OrderCar,
   type OrderCoupon,
   type OrderReservation,
   type Refusal,
@@ -119,6 +120,8 @@ const startAnswer = (seq: string, connectorId: string, stat: OrderStatus, failRe
 interface StartExtras {
   prepaidFen?: number | undefined;
   coupon?: { CouponID: string; PhoneNum?: string | undefined; UserID?: string | undefined } | undefined;
+  /** plug-and-charge (ours): the car the charger reported, bound by the partner (shared/services/plug-charge.ts) */
+  car?: OrderCar | undefined;
 }
 
 export const startCharge = async (partner: Partner, req: StartRequest, now: Date, extras: StartExtras = {}): Promise<StartAnswer> => {
@@ -178,6 +181,7 @@ export const startCharge = async (partner: Partner, req: StartRequest, now: Date
     // pay after charging (shared/services/pay-after.ts): a prepaid order is settled by its prepayment instead
     ...(prepaidFen === undefined && extensionEnabled(partner, 'query_order_settlement') ? { payAfter: true } : {}),
     ...(coupon ? { coupon: JSON.parse(JSON.stringify(coupon)) as OrderCoupon } : {}),
+    ...(extras.car ? { car: extras.car } : {}),
   };
   let reserveSeq = hold?.OperatorID === partner.operatorId ? hold.ReserveSeq : undefined;
   let created = await createOrder({ ...fields, ...(await reservationOf(reserveSeq)) }, now, reserveSeq);
@@ -409,6 +413,9 @@ const orderEventBase = (o: Order) => ({
   OperatorID: o.OperatorID,
 });
 
+/** the car of a plug-and-charge order (ours), on OrderStarted and OrderFinished: the pushes' Vin/PlateNum facts */
+const carOf = (o: Order) => (o.car ? { Vin: o.car.Vin, ...(o.car.PlateNum ? { PlateNum: o.car.PlateNum } : {}) } : {});
+
 interface FinishArgs {
   /** what finishes the order (the transition table says from which statuses) */
   event: FinishEvent;
@@ -463,6 +470,7 @@ const publishFinished = async (o: Order): Promise<void> => {
   if (!o.bill || o.stopReason === undefined) return;
   await publish(OrderFinished, {
     ...orderEventBase(o),
+    ...carOf(o),
     StopReason: o.stopReason,
     finishReason: o.finishReason ?? '',
     stoppedByPartner: !!o.stoppedByPartner,
@@ -517,6 +525,7 @@ const failStart = async (o: Order, event: 'pile-refused' | 'start-timeout', at: 
   if (finished)
     await publish(OrderStarted, {
       ...orderEventBase(o),
+      ...carOf(o),
       succeeded: false,
       StartChargeSeqStat: OrderStatus.Finished,
       StartTime: formatDateTime(at),
@@ -565,6 +574,7 @@ export const onPileStarted = async (d: {
   }
   await publish(OrderStarted, {
     ...orderEventBase(o),
+    ...carOf(o),
     succeeded: true,
     StartChargeSeqStat: OrderStatus.Charging,
     StartTime: formatDateTime(at),

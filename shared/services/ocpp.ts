@@ -21,6 +21,7 @@ import {
   idTagOf,
   isIncomingAction,
   OCPP_SUBPROTOCOL,
+  type OcppErrorCode,
   type OcppStatus,
   parseFrame,
   readingOf,
@@ -29,6 +30,7 @@ import {
   stopCauseOf,
   transactionIdOf,
 } from '../domain/ocpp.ts';
+import { maskVin, parseVinReport, VIN_REPORT } from '../domain/vin.ts';
 import { checkPayload } from '../ocpp/schemas.ts';
 import { emitPileEvents, type PileEvent } from '../piles/emit.ts';
 import {
@@ -141,6 +143,10 @@ export const handleFrame = async (connectionId: string, text: string, now: Date)
   try {
     return resultFrame(id, await incoming(cp, connectionId, action, payload, now));
   } catch (err) {
+    if (err instanceof OcppCallError) {
+      logger.warn('OCPP call refused', { chargePoint: cp.chargePointId, action, code: err.code });
+      return errorFrame(id, err.code, err.message);
+    }
     logger.error('OCPP call failed', { chargePoint: cp.chargePointId, action, error: err as Error });
     return errorFrame(id, 'InternalError', 'the central system could not process the call');
   }
@@ -150,6 +156,40 @@ const isoOr = (t: unknown, now: Date): string =>
   typeof t === 'string' && !Number.isNaN(Date.parse(t)) ? new Date(t).toISOString() : now.toISOString();
 
 type Payload = Record<string, unknown>;
+
+/** A CALLERROR the call handler turns into its error frame (a DataTransfer whose `data` is not what its messageId says). */
+class OcppCallError extends Error {
+  constructor(
+    readonly code: OcppErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * DataTransfer EVCS/VinReport: the VIN of the car plugged into a connector. Another messageId of
+ * our vendor → UnknownMessageId; `data` not the documented JSON → CALLERROR FormationViolation; a
+ * VIN that is not ISO 3779 → CALLERROR PropertyConstraintViolation; a connector this charge point
+ * does not have → Rejected. Accepted: the report entered the platform (PileVinReported); whether a
+ * partner bound the VIN is decided by the plug-and-charge function, not here (the L0 gateway reads
+ * no extension's data): an unknown VIN starts nothing and the connector stays Preparing.
+ */
+const vinReport = async (cp: ChargePoint, p: Payload, now: Date): Promise<object> => {
+  if (p.messageId !== VIN_REPORT.messageId) return { status: 'UnknownMessageId' };
+  const r = parseVinReport(p.data);
+  if (!r.ok) throw new OcppCallError(r.problem.code, r.problem.message);
+  const ConnectorID = connectorIdAt(cp.connectors, r.value.connectorId);
+  const log = { chargePoint: cp.chargePointId, connectorId: r.value.connectorId, vin: maskVin(r.value.vin) };
+  if (!ConnectorID) {
+    logger.warn('VinReport for an unknown connector: rejected', log);
+    return { status: 'Rejected' };
+  }
+  await emitPileEvents([{ type: 'PileVinReported', detail: { ConnectorID, Vin: r.value.vin, reportedAt: now.toISOString() } }]);
+  metrics.addMetric('OcppVinReports', MetricUnit.Count, 1);
+  logger.info('VIN reported at plug-in', { ...log, ConnectorID });
+  return { status: 'Accepted' };
+};
 
 const incoming = async (cp: ChargePoint, connectionId: string, action: string, p: Payload, now: Date): Promise<object> => {
   const log = { chargePoint: cp.chargePointId, action };
@@ -189,6 +229,8 @@ const incoming = async (cp: ChargePoint, connectionId: string, action: string, p
       await stopTransaction(cp, p, now);
       return { idTagInfo: { status: 'Accepted' } };
     case 'DataTransfer': {
+      // plug-and-charge (ours): the car's VIN at plug-in (shared/domain/vin.ts, README "Plug-and-charge")
+      if (p.vendorId === VIN_REPORT.vendorId) return vinReport(cp, p, now);
       const vendors = config()
         .OCPP_DATA_TRANSFER_VENDORS.split(',')
         .map((v) => v.trim())

@@ -122,6 +122,13 @@ export interface Order {
   reservation?: OrderReservation;
   /** the invoice that covers this order (extension, shared/store/invoices.ts): at most one */
   invoiceSeq?: string;
+  /** plug-and-charge (ours): the car the charger reported and the partner bound (shared/domain/vin.ts) */
+  car?: OrderCar;
+}
+
+export interface OrderCar {
+  Vin: string;
+  PlateNum?: string;
 }
 
 export interface LateStop {
@@ -197,6 +204,7 @@ export const createOrder = async (
     | 'payAfter'
     | 'coupon'
     | 'reservation'
+    | 'car'
   >,
   now: Date,
   /** the partner's own reservation of the connector (extension): the order takes its lock and marks it used */

@@ -379,6 +379,38 @@ export const INTERFACES = {
     ours: true,
     description: 'Ours (开票): push of an invoice once issued (the query_invoice_info answer, with its DownloadUrl).',
   },
+  query_vin_bind: {
+    name: 'query_vin_bind',
+    section: '5.5',
+    implementedBy: 'cpo',
+    request: S.QueryVinBindRequestSchema,
+    response: S.QueryVinBindResponseSchema,
+    extension: true,
+    ours: true,
+    description:
+      "Ours (即插即充 plug-and-charge, no public contract): bind a car's VIN (ISO 3779, 17 characters; optional PlateNum) to the partner's user; a charger reporting it at plug-in starts a session under the partner without a QR scan. Binding again is idempotent (the plate updated); FailReason 1 bound to another partner, 2 PlateNum not a plate.",
+  },
+  query_vin_unbind: {
+    name: 'query_vin_unbind',
+    section: '5.5',
+    implementedBy: 'cpo',
+    request: S.QueryVinUnbindRequestSchema,
+    response: S.QueryVinUnbindResponseSchema,
+    extension: true,
+    ours: true,
+    description: 'Ours (plug-and-charge): release a VIN the partner bound; FailReason 1 not bound to this partner.',
+  },
+  notification_vin_start_charge: {
+    name: 'notification_vin_start_charge',
+    section: '5.5',
+    implementedBy: 'partner',
+    request: S.NotificationVinStartChargeRequestSchema,
+    response: S.ChargeNotificationResponseSchema,
+    extension: true,
+    ours: true,
+    description:
+      "Ours (plug-and-charge): a charger reported a car the partner bound and we started a session for it (the binding pre-authorises it): StartChargeSeq we allocated under the partner's OperatorID, ConnectorID, Vin, PlateNum, PlugTime. The session then runs as any other: notification_start_charge_result, status and order pushes, query_stop_charge.",
+  },
 } as const satisfies Record<string, InterfaceDecl>;
 
 export type InterfaceName = keyof typeof INTERFACES;

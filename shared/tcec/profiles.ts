@@ -267,7 +267,7 @@ const BUILT_IN_PROFILES: Readonly<Record<string, ProfileSpec>> = {
   'oem-example': {
     extends: 'cec2016',
     description:
-      'An OEM (one-to-one msp deployment): its own prefix, the order push with the paid amount in fen, the charging time and a renamed money field',
+      'An OEM (one-to-one msp deployment): its own prefix, the order push with the paid amount in fen, the charging time, the car (Vin, PlateNum: plug-and-charge) and a renamed money field',
     servedAt: '/msp/oem-example/v1/',
     rename: { notification_charge_order_info: { TotalMoney: 'OrderMoney' } },
     add: {
@@ -275,6 +275,9 @@ const BUILT_IN_PROFILES: Readonly<Record<string, ProfileSpec>> = {
         OrderMoneyFen: { fn: 'moneyInFen' },
         ChargeSeconds: { fn: 'durationSeconds' },
         Oem: { const: 'oem-example' },
+        // the car of a plug-and-charge order (shared/domain/vin.ts): left out when the order has none
+        Vin: { fn: 'fact' },
+        PlateNum: { fn: 'fact' },
       },
     },
     omit: { notification_charge_order_info: ['ChargeDetails[].DetailSeviceMoney'] },

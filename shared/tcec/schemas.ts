@@ -1068,3 +1068,43 @@ export const NotificationInvoiceInfoResponseSchema = lenientObject({
   SuccStat: succStat(),
   FailReason: z._default(reason(), 0),
 });
+
+// ---------------------------------------------------------------------------------------------
+// extension: plug-and-charge (即插即充). No public contract (reference §5.5): ours, in the T/CEC style
+// (shared/domain/vin.ts, README "Plug-and-charge").
+
+/** ISO 3779 VIN: 17 characters, 0-9 and A-Z without I, O, Q */
+export const VIN_RE = /^[A-HJ-NPR-Z0-9]{17}$/;
+const vin = () => preprocess(coerceString, z.string().check(z.regex(VIN_RE, 'Vin: 17 characters, 0-9 and A-Z without I, O, Q (ISO 3779)')));
+
+export const QueryVinBindRequestSchema = lenientObject({
+  Vin: vin(),
+  /** the car's plate (GB 36220), carried on its orders (the oem-example profile pushes it) */
+  PlateNum: z.optional(str(16)),
+});
+
+export const QueryVinBindResponseSchema = lenientObject({
+  Vin: vin(),
+  SuccStat: succStat(),
+  /** 0 none, 1 the VIN is bound to another partner, 2 PlateNum is not a vehicle plate */
+  FailReason: z._default(reason(), 0),
+});
+
+export const QueryVinUnbindRequestSchema = lenientObject({ Vin: vin() });
+
+export const QueryVinUnbindResponseSchema = lenientObject({
+  Vin: vin(),
+  SuccStat: succStat(),
+  /** 0 none, 1 the VIN is not bound to this partner (unknown and another partner's look the same) */
+  FailReason: z._default(reason(), 0),
+});
+
+/** notification_vin_start_charge: we started a session for a car the partner bound */
+export const NotificationVinStartChargeRequestSchema = lenientObject({
+  StartChargeSeq: seq(),
+  ConnectorID: id(26),
+  Vin: vin(),
+  PlateNum: z.optional(str(16)),
+  /** when the charger reported the car, 'yyyy-MM-dd HH:mm:ss' */
+  PlugTime: dateTime(),
+});

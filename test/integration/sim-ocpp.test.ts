@@ -12,8 +12,14 @@ import { getConnection, getTransaction } from '../../shared/store/ocpp.ts';
 import { getOrder } from '../../shared/store/orders.ts';
 import { useChargingPlatform } from '../support/charging.ts';
 import { eventually } from '../support/eventually.ts';
+import { extensionSeed } from '../support/extensions.ts';
+import { demo } from '../support/push.ts';
 
-const ctx = useChargingPlatform({ simProtocol: 'ocpp' });
+// partner 1's profile enables plug-and-charge (the last test); nothing else changes for it
+const ctx = useChargingPlatform({
+  simProtocol: 'ocpp',
+  seedFile: extensionSeed(['query_vin_bind', 'query_vin_unbind', 'notification_vin_start_charge']),
+});
 
 describe('the simulator over OCPP 1.6J', () => {
   it('every pile is connected to the gateway and its connectors were reported by StatusNotification', async () => {
@@ -54,5 +60,31 @@ describe('the simulator over OCPP 1.6J', () => {
     expect(done.StartChargeSeqStat).not.toBe(2);
     expect(await getTransaction('FX0002E02', transactionIdOf(seq))).toBeUndefined();
     ctx.platform.simulator!.admin(connectorId, 'normal');
+  });
+
+  it('plug-and-charge: a car plugged in reports its VIN (DataTransfer EVCS/VinReport); the session starts under the binding partner', async () => {
+    const connectorId = 'FX0001E02C1';
+    const vin = 'LFV2A21K8N3000042';
+    expect((await ctx.p1.call('query_vin_bind', { Vin: vin })).data).toMatchObject({ SuccStat: 0 });
+    ctx.platform.simulator!.setVehicle(connectorId, { socStart: 10, batteryKwh: 200, maxDcKw: 30, targetSoc: 100 });
+    ctx.platform.simulator!.plugIn(connectorId, vin);
+    const told = await ctx.pump(
+      async () =>
+        demo(ctx.platform, 'MA01H3BQ2')
+          .accepted('notification_vin_start_charge')
+          .find((p) => p.data.Vin === vin),
+      (p) => p !== undefined,
+      'notification_vin_start_charge',
+    );
+    const seq = told!.data.StartChargeSeq as string;
+    await ctx.pump(
+      async () => (await ctx.p1.call('query_equip_charge_status', { StartChargeSeq: seq })).data as { StartChargeSeqStat: number },
+      (d) => d.StartChargeSeqStat === 2,
+      `${seq} charging`,
+    );
+    // the charger's transaction is bound to the plug-and-charge order, which carries the car
+    expect(await getTransaction('FX0001E02', transactionIdOf(seq))).toMatchObject({ StartChargeSeq: seq, ConnectorID: connectorId });
+    expect(await getOrder(seq)).toMatchObject({ OperatorID: 'MA01H3BQ2', car: { Vin: vin } });
+    await ctx.stopped(ctx.p1, seq, connectorId);
   });
 });

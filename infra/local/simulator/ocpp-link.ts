@@ -13,6 +13,7 @@
  *   PileSessionStarted refused          the RemoteStartTransaction is answered Rejected
  *   PileMeterValues                     MeterValues (register = meterStart + energy, Wh; W, A, V, SoC)
  *   PileSessionStopped                  StopTransaction (meterStop, reason)
+ *   PileVinReported                     DataTransfer EVCS/VinReport {"connectorId", "vin"} (plug-and-charge, ours)
  *
  * and what the gateway asks (central system → charge point) reaches the simulator as its commands:
  * RemoteStartTransaction → start (idTag = the simulator's session key; answered once the simulator
@@ -25,6 +26,7 @@
  * `concurrency` calls are in flight across piles, so 1,000 piles booting at once queue instead of
  * swamping the gateway. Local runtime only.
  */
+import { VIN_REPORT } from '../../../shared/domain/vin.ts';
 import type { SimConnectorSpec } from './connectors.ts';
 import { type OcppClient, ocppClient } from './ocpp-client.ts';
 import type { SimEvent } from './outbox.ts';
@@ -145,6 +147,17 @@ export class OcppSimLink {
                 ],
               },
             ],
+          });
+        });
+      }
+      case 'PileVinReported': {
+        // plug-and-charge (ours): the car's VIN as OCPP 1.6J DataTransfer EVCS/VinReport (shared/domain/vin.ts)
+        const d = e.detail;
+        return this.enqueue(p, async (c) => {
+          await c.call('DataTransfer', {
+            vendorId: VIN_REPORT.vendorId,
+            messageId: VIN_REPORT.messageId,
+            data: JSON.stringify({ connectorId: this.connectorNo(p, d.ConnectorID), vin: d.Vin }),
           });
         });
       }

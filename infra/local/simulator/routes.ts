@@ -17,11 +17,14 @@
  *   refuse               the pile refuses every start (reason `refused`)
  *   normal               leaves silent / refuse
  * `vehicle` (optional, for the next session): {socStart, batteryKwh, targetSoc, maxDcKw}.
+ * `vin` (optional, plug-and-charge): a car with this VIN plugs in (state `plugged`) and the pile reports
+ * it (PileVinReported; an OCPP simulated pile sends DataTransfer EVCS/VinReport).
  * Errors: 400 malformed body, 404 unknown connector, 409 not possible in the current state.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { PileCommandRequested, PileReservationRequested } from '../../../events/piles.ts';
+import { VIN_RE } from '../../../shared/tcec/schemas.ts';
 import { type ExtraRoute, type ExtraRouteContext, matchPath } from '../http.ts';
 import { closeServer, listen } from '../ports.ts';
 import { ADMIN_STATES, type AdminState, type PileSimulator, SimError } from './simulator.ts';
@@ -40,9 +43,15 @@ const AdminRequestSchema = z
       })
       .strict()
       .optional(),
+    /** plug-and-charge (ours): a car with this VIN plugs in — the connector is held plugged and the pile reports the VIN */
+    vin: z.string().regex(VIN_RE, 'vin: 17 characters, 0-9 and A-Z without I, O, Q (ISO 3779)').optional(),
   })
   .strict()
-  .refine((b) => b.state !== undefined || b.vehicle !== undefined, 'give "state" and/or "vehicle"');
+  .refine((b) => b.state !== undefined || b.vehicle !== undefined || b.vin !== undefined, 'give "state", "vehicle" and/or "vin"')
+  .refine(
+    (b) => b.vin === undefined || b.state === undefined || b.state === 'plugged',
+    'a "vin" plugs the car in: "state" must be "plugged" or absent',
+  );
 
 const send = (res: ServerResponse, status: number, body: unknown): void => {
   const text = JSON.stringify(body);
@@ -117,7 +126,8 @@ export const simulatorRoutes = (sim: PileSimulator): ExtraRoute[] => [
       const body = AdminRequestSchema.parse(await parseJson(ctx));
       if (!sim.get(id)) throw new SimError(404, `unknown connector ${id}`);
       if (body.vehicle) sim.setVehicle(id, body.vehicle);
-      send(res, 200, body.state ? sim.admin(id, body.state) : sim.get(id));
+      if (body.vin) send(res, 200, sim.plugIn(id, body.vin));
+      else send(res, 200, body.state ? sim.admin(id, body.state) : sim.get(id));
     }),
   },
 ];

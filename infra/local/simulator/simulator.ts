@@ -539,6 +539,17 @@ export class PileSimulator {
     return this.view(c);
   }
 
+  /**
+   * A car with this VIN is plugged in (plug-and-charge, ours): the connector is held plugged (admin
+   * `plugged`) and the pile reports the VIN (PileVinReported; an OCPP pile sends DataTransfer EVCS/VinReport).
+   */
+  plugIn(connectorId: string, vin: string): ConnectorView {
+    const view = this.admin(connectorId, 'plugged');
+    const c = this.must(connectorId);
+    this.emit(c, { type: 'PileVinReported', detail: { ConnectorID: connectorId, Vin: vin, reportedAt: iso(this.clock.now()) } });
+    return view;
+  }
+
   private goOffline(c: Conn, at: number, held: boolean): void {
     c.autoTimer?.cancel();
     c.held = held;

@@ -368,6 +368,24 @@ const SAMPLES: Record<InterfaceName, { request: unknown; response: unknown }> = 
     request: INVOICE,
     response: { InvoiceSeq: SEQ, SuccStat: 0, FailReason: 0 },
   },
+  query_vin_bind: {
+    request: { Vin: 'LSVAU2180N2183294', PlateNum: '京AD12345' },
+    response: { Vin: 'LSVAU2180N2183294', SuccStat: 0, FailReason: 0 },
+  },
+  query_vin_unbind: {
+    request: { Vin: 'LSVAU2180N2183294' },
+    response: { Vin: 'LSVAU2180N2183294', SuccStat: 1, FailReason: 1 },
+  },
+  notification_vin_start_charge: {
+    request: {
+      StartChargeSeq: SEQ,
+      ConnectorID: '1010000000000000000000001',
+      Vin: 'LSVAU2180N2183294',
+      PlateNum: '京AD12345',
+      PlugTime: T0,
+    },
+    response: { StartChargeSeq: SEQ, SuccStat: 0, FailReason: 0 },
+  },
   query_start_charge_prepay: {
     request: { StartChargeSeq: SEQ, ConnectorID: '1010000000000000000000001', PrepayMoney: 50 },
     response: {
