@@ -10,7 +10,7 @@
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { fenToYuan } from '../tcec/money.ts';
 import { formatDateTime } from '../tcec/time.ts';
-import type { OrderTotals } from './billing.ts';
+import type { BillTotals } from './billing.ts';
 
 /** Printable ASCII as is; anything else (Chinese, tabs) as \uXXXX — what Helvetica can draw. */
 const asciiText = (s: string): string =>
@@ -20,9 +20,8 @@ const asciiText = (s: string): string =>
     return c > 0xffff ? `\\u{${c.toString(16)}}` : `\\u${c.toString(16).padStart(4, '0')}`;
   }).join('');
 
-/** One order on the invoice: its final bill's totals (shared/domain/billing.ts OrderTotals). */
-export interface InvoiceLine
-  extends Pick<OrderTotals, 'StartTime' | 'EndTime' | 'TotalPower' | 'TotalElecMoney' | 'TotalSeviceMoney' | 'TotalMoney'> {
+/** One order on the invoice: its final bill's totals (shared/domain/billing.ts BillTotals). */
+export interface InvoiceLine extends BillTotals {
   StartChargeSeq: string;
 }
 

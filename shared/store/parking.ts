@@ -38,65 +38,60 @@ export const getLock = async (stationId: string, lockNum: string): Promise<LockS
   };
 };
 
-/** the lock's revision after a recorded state (undefined: the condition did not hold) */
-const revOf = (out: { Attributes?: Record<string, unknown> } | undefined): number | undefined =>
-  out ? Number(out.Attributes?.rev) : undefined;
-
-/** Record a drop for `operatorId` unless another partner's drop is in force: the lock's new revision, undefined when it is. */
-export const recordDrop = async (
+/**
+ * Record a lock's new state: `update` (SET … [REMOVE …]) and the revision +1, on `condition` when
+ * given. The lock's new revision; undefined when the condition did not hold.
+ */
+const recordState = async (
   stationId: string,
   lockNum: string,
-  drop: { code: number; OperatorID: string; at: string },
-): Promise<number | undefined> =>
-  revOf(
-    await conditionalSend(
-      dynamo(),
-      new UpdateCommand({
-        TableName: table(),
-        Key: lockKey(stationId, lockNum),
-        UpdateExpression: 'SET lockStatus = :dropped, dropCode = :code, dropOperatorId = :op, droppedAt = :at REMOVE fault ADD rev :one',
-        ConditionExpression: 'attribute_not_exists(dropOperatorId) OR dropOperatorId = :op',
-        ExpressionAttributeValues: {
-          ':dropped': LockStatus.Dropped,
-          ':code': drop.code,
-          ':op': drop.OperatorID,
-          ':at': drop.at,
-          ':one': 1,
-        },
-        ReturnValues: 'UPDATED_NEW',
-      }),
-    ),
-  );
-
-/** The lock rose (the car left): the drop with `code` is spent. The lock's new revision; undefined when that drop is no longer in force. */
-export const recordRaised = async (stationId: string, lockNum: string, code: number, at: string): Promise<number | undefined> =>
-  revOf(
-    await conditionalSend(
-      dynamo(),
-      new UpdateCommand({
-        TableName: table(),
-        Key: lockKey(stationId, lockNum),
-        UpdateExpression: 'SET lockStatus = :raised, raisedAt = :at REMOVE dropCode, dropOperatorId, droppedAt, fault ADD rev :one',
-        ConditionExpression: 'dropCode = :code',
-        ExpressionAttributeValues: { ':raised': LockStatus.Raised, ':code': code, ':at': at, ':one': 1 },
-        ReturnValues: 'UPDATED_NEW',
-      }),
-    ),
-  );
-
-/** The gateway reported the lock faulted (or could not be reached); a drop in force stays recorded. The lock's new revision. */
-export const recordFault = async (stationId: string, lockNum: string, fault: string, at: string): Promise<number> => {
-  const out = await dynamo().send(
+  update: string,
+  values: Record<string, unknown>,
+  condition?: string,
+): Promise<number | undefined> => {
+  const out = await conditionalSend(
+    dynamo(),
     new UpdateCommand({
       TableName: table(),
       Key: lockKey(stationId, lockNum),
-      UpdateExpression: 'SET fault = :f, lockStatus = :unknown, faultAt = :at ADD rev :one',
-      ExpressionAttributeValues: { ':f': fault.slice(0, 200), ':unknown': LockStatus.Unknown, ':at': at, ':one': 1 },
+      UpdateExpression: `${update} ADD rev :one`,
+      ...(condition ? { ConditionExpression: condition } : {}),
+      ExpressionAttributeValues: { ...values, ':one': 1 },
       ReturnValues: 'UPDATED_NEW',
     }),
   );
-  return Number(out.Attributes?.rev);
+  return out ? Number(out.Attributes?.rev) : undefined;
 };
+
+/** Record a drop for `operatorId` unless another partner's drop is in force: the lock's new revision, undefined when it is. */
+export const recordDrop = (stationId: string, lockNum: string, drop: { code: number; OperatorID: string; at: string }) =>
+  recordState(
+    stationId,
+    lockNum,
+    'SET lockStatus = :dropped, dropCode = :code, dropOperatorId = :op, droppedAt = :at REMOVE fault',
+    { ':dropped': LockStatus.Dropped, ':code': drop.code, ':op': drop.OperatorID, ':at': drop.at },
+    'attribute_not_exists(dropOperatorId) OR dropOperatorId = :op',
+  );
+
+/** The lock rose (the car left): the drop with `code` is spent. The lock's new revision; undefined when that drop is no longer in force. */
+export const recordRaised = (stationId: string, lockNum: string, code: number, at: string) =>
+  recordState(
+    stationId,
+    lockNum,
+    'SET lockStatus = :raised, raisedAt = :at REMOVE dropCode, dropOperatorId, droppedAt, fault',
+    { ':raised': LockStatus.Raised, ':code': code, ':at': at },
+    'dropCode = :code',
+  );
+
+/** The gateway reported the lock faulted (or could not be reached); a drop in force stays recorded. The lock's new revision. */
+export const recordFault = async (stationId: string, lockNum: string, fault: string, at: string): Promise<number> =>
+  Number(
+    await recordState(stationId, lockNum, 'SET fault = :f, lockStatus = :unknown, faultAt = :at', {
+      ':f': fault.slice(0, 200),
+      ':unknown': LockStatus.Unknown,
+      ':at': at,
+    }),
+  );
 
 // ───────────────────────────── waivers ─────────────────────────────
 

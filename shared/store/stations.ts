@@ -428,20 +428,13 @@ export const applyConnectorStatus = async (
   throw new Error(`connector ${w.connectorId}: status write lost 20 races in a row`);
 };
 
-const clearMark = (stationId: string, connectorId: string, version: number): TransactUpdate => ({
+/** clear a pending mark (`attr` holds the version it marks; `also`: the attributes that go with it) unless a newer write replaced it */
+const clearMark = (stationId: string, connectorId: string, attr: string, also: string, version: number): TransactUpdate => ({
   TableName: table(),
   Key: connKey(stationId, connectorId),
-  ConditionExpression: 'pendingAnnounce = :v',
-  UpdateExpression: 'REMOVE pendingAnnounce, announcePrevious, pendingSince',
+  ConditionExpression: `${attr} = :v`,
+  UpdateExpression: `REMOVE ${attr}, ${also}`,
   ExpressionAttributeValues: { ':v': version },
-});
-
-const clearLockMark = (stationId: string, connectorId: string, lockVersion: number): TransactUpdate => ({
-  TableName: table(),
-  Key: connKey(stationId, connectorId),
-  ConditionExpression: 'lockPending = :v',
-  UpdateExpression: 'REMOVE lockPending, lockPendingSince',
-  ExpressionAttributeValues: { ':v': lockVersion },
 });
 
 /**
@@ -452,9 +445,13 @@ const clearLockMark = (stationId: string, connectorId: string, lockVersion: numb
 export const markAnnouncedMany = async (
   marks: readonly { stationId: string; connectorId: string; version?: number | undefined; lockVersion?: number | undefined }[],
 ): Promise<void> => {
-  const piles = marks.flatMap((m) => (m.version === undefined ? [] : [clearMark(m.stationId, m.connectorId, m.version)]));
+  const piles = marks.flatMap((m) =>
+    m.version === undefined ? [] : [clearMark(m.stationId, m.connectorId, 'pendingAnnounce', 'announcePrevious, pendingSince', m.version)],
+  );
   if (piles.length) await transactUpdates(piles);
-  const locks = marks.flatMap((m) => (m.lockVersion === undefined ? [] : [clearLockMark(m.stationId, m.connectorId, m.lockVersion)]));
+  const locks = marks.flatMap((m) =>
+    m.lockVersion === undefined ? [] : [clearMark(m.stationId, m.connectorId, 'lockPending', 'lockPendingSince', m.lockVersion)],
+  );
   if (locks.length) await transactUpdates(locks);
 };
 
