@@ -18,9 +18,9 @@
  * for an order we do not know (SEQ_STAT_UNKNOWN).
  */
 import type { StopCause } from '../../events/piles.ts';
+import { yuanToFen } from '../tcec/money.ts';
 import type { InvoiceOrderFacts } from './invoices.ts';
 import type { PayAfterFacts, Payment } from './pay-after.ts';
-import { yuanToFen } from './prepay.ts';
 
 export const OrderStatus = { Starting: 1, Charging: 2, Stopping: 3, Finished: 4 } as const;
 export type OrderStatus = (typeof OrderStatus)[keyof typeof OrderStatus];
