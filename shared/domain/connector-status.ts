@@ -117,7 +117,7 @@ export interface StatusChange extends VersionedStatus {
 }
 
 /** The one write a plan makes: the pile fields when a pile report is newer, the lock fields when a lock report is. */
-export interface StatusWritePlan extends VersionedStatus {
+interface StatusWritePlan extends VersionedStatus {
   /** a pile report is newer than the stored one: status, parkStatus, version (and lockStatus when no lock owns it) */
   pile: boolean;
   /** a lock report is newer than the stored one: lockStatus, lockVersion, lockEvent */
