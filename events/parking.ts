@@ -20,8 +20,8 @@ export const GroundLockChanged = defineEvent({
     ConnectorID: z.string().check(z.minLength(1), z.maxLength(26)),
     LockNum: z.string().check(z.minLength(1), z.maxLength(16)),
     lockStatus: LockStatus,
-    /** the lock's revision: +1 with every state it records (orders its reports; a redelivery repeats it) */
-    rev: z.int().check(z.gte(1)),
+    /** the lock's revision: +1 with every state it records (orders its reports; a redelivery repeats it); 0 its initial state */
+    rev: z.int().check(z.gte(0)),
     /** when the platform recorded the state */
     at: z.iso.datetime({ offset: true }),
   }),

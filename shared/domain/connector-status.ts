@@ -103,7 +103,7 @@ const isLock = (r: VersionedStatus | LockReport): r is LockReport => 'lockVersio
 /** A stale lock report: should THIS delivery announce it? As shouldReannounce, for the lock's pending change. */
 const shouldReannounceLock = (stored: StoredStatus | undefined, lockVersion: number, now: number): boolean =>
   !!stored &&
-  (stored.lockVersion ?? 0) >= lockVersion &&
+  (stored.lockVersion ?? -1) >= lockVersion &&
   stored.lockPending === lockVersion &&
   (stored.lockPendingSince ?? 0) < now - PENDING_GRACE_MS;
 
@@ -182,7 +182,8 @@ export const planStatusReports = (
     cur = next;
     write = { ...next, pile: true };
   }
-  let lockVersion = stored?.lockVersion ?? 0;
+  // revision 0: a lock's initial state, never recorded (raised); it too takes the connector's LockStatus over
+  let lockVersion = stored?.lockVersion ?? -1;
   let lockEvent = stored?.lockEvent ?? 0;
   for (const { r, i } of locks) {
     if (lockVersion >= r.lockVersion) {

@@ -147,8 +147,9 @@ export const dropLockResult = async (
 /**
  * A connector's status changed: when the car has left a space whose lock is dropped, raise it (the
  * drop's code is spent). A gateway failure records the fault, announces it and throws (the event
- * is retried); a retry that finds the lock raised already announces its state again (the first
- * attempt may have failed to publish it).
+ * is retried); a lock with no drop in force has its state announced again (a retry whose first
+ * attempt failed to publish the raise; a lock never moved: its initial state, raised, so that the
+ * connector's LockStatus is the lock's from its first status on).
  */
 export const raiseAfterCarLeft = async (
   e: { StationID: string; ConnectorID: string; status: number; previousStatus?: number | undefined },
@@ -160,7 +161,9 @@ export const raiseAfterCarLeft = async (
   if (!space || !ext?.CarParkGatewayUrl) return false;
   const lock = await getLock(e.StationID, space.LockNum);
   if (!lock.drop) {
-    if (lock.rev !== undefined) await announceLock(e.StationID, space, lock.lockStatus, lock.rev, now);
+    // nothing to raise: its state is announced again (a failed publish of the raise, or the lock's
+    // initial state — revision 0, raised — when its connector first reports available)
+    await announceLock(e.StationID, space, lock.lockStatus, lock.rev ?? 0, now);
     return false;
   }
   logger.appendKeys({ StationID: e.StationID, LockNum: space.LockNum, ConnectorID: e.ConnectorID });

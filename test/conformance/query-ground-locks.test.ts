@@ -42,6 +42,16 @@ const lockStatusOf = async (lockNum: string) => (await locksSeenBy(ctx.p2)).find
 const drop = (c: typeof ctx.p1, lockNum: string, stationId = 'FX0001') =>
   c.call('query_drop_lock', { StationID: stationId, LockNum: lockNum, Lat: 31.23, Lng: 121.47 });
 
+type Status = {
+  Total: number;
+  StationStatusInfos: Array<{ ConnectorStatusInfos: Array<{ ConnectorID: string; Status: number; LockStatus?: number }> }>;
+};
+const answered = async (c: typeof ctx.p1, connectorId: string) => {
+  const r = await c.call('query_station_status', { StationIDs: ['FX0001'] });
+  expect(r.ret).toBe(0);
+  return (r.data as Status).StationStatusInfos[0]?.ConnectorStatusInfos.find((x) => x.ConnectorID === connectorId);
+};
+
 describe('query_ground_locks — extension (DiDi 1.4.0, §5.1 ground locks)', () => {
   it("lists a station's locks with WorkplaceName and LockStatus 50 (raised); a station without locks or not granted: none", async () => {
     expect(await locksSeenBy(ctx.p2)).toEqual([
@@ -53,6 +63,9 @@ describe('query_ground_locks — extension (DiDi 1.4.0, §5.1 ground locks)', ()
     expect(await locksSeenBy(ctx.p1, 'FX0003')).toEqual([]);
     // FX0002 is not granted to partner 2: it looks like a station without locks
     expect(await locksSeenBy(ctx.p2, 'FX0002')).toEqual([]);
+    // the connector status carries the lock's state from the connector's first status on (query_station_status §3.2)
+    for (const c of ['FX0001E01C1', 'FX0001E01C2'])
+      await eventually(() => answered(ctx.p1, c), { until: (s) => s?.LockStatus === 50, what: `${c} LockStatus 50` });
   });
 
   it('a partner whose profile does not enable the parking interfaces gets Ret 4004 "not enabled"', async () => {
@@ -163,15 +176,6 @@ describe('query_drop_lock_result — extension (DiDi 1.4.0, §5.1 ground locks)'
 });
 
 describe('LockStatus in the connector status — §3.2 query_station_status, §3.3 notification_stationStatus', () => {
-  type Status = {
-    Total: number;
-    StationStatusInfos: Array<{ ConnectorStatusInfos: Array<{ ConnectorID: string; Status: number; LockStatus?: number }> }>;
-  };
-  const answered = async (c: typeof ctx.p1, connectorId: string) => {
-    const r = await c.call('query_station_status', { StationIDs: ['FX0001'] });
-    expect(r.ret).toBe(0);
-    return (r.data as Status).StationStatusInfos[0]?.ConnectorStatusInfos.find((x) => x.ConnectorID === connectorId);
-  };
   /** the newest stationStatus push about the connector each partner accepted, once it shows `lock` */
   const pushedLock = (operatorId: string, connectorId: string, lock: number) =>
     eventually(async () => statusesAt(demo(ctx.platform, operatorId), connectorId).at(-1), {

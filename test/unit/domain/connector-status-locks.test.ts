@@ -87,4 +87,12 @@ describe('connector status with a ground lock', () => {
     const young = planStatusReports({ ...s, lockPendingSince: now }, [lock(2, 10)], now);
     expect(young.reannounceLock).toBeUndefined();
   });
+
+  it("a lock's initial state (revision 0) takes LockStatus over once; repeated, it is stale", () => {
+    const first = planStatusReports(stored({ lockStatus: 10 }), [lock(0, 50)], now);
+    expect(first.outcomes).toEqual(['changed']);
+    expect(first.write?.lock).toEqual({ lockVersion: 0, lockEvent: 5001 });
+    const again = planStatusReports(stored({ lockStatus: 50, lockVersion: 0, lockEvent: 5001 }), [lock(0, 50)], now);
+    expect(again.outcomes).toEqual(['stale']);
+  });
 });
