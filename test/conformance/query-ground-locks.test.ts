@@ -186,6 +186,8 @@ describe('LockStatus in the connector status — §3.2 query_station_status, §3
   it('a drop is pushed as LockStatus 10 (unlocked), the raise after the car left as 50 (locked), a fault as 0 (unknown), to every partner that sees the connector', async () => {
     const c = 'FX0001E01C2';
     await eventually(() => lockStatusOf('L02'), { until: (s) => s === 50, what: 'L02 raised' });
+    // the earlier tests' pushes have settled (once the newest is delivered, the push gate refuses any older one)
+    for (const op of [P1, P2]) await pushedLock(op, c, 50);
     const pushesBefore = statusesAt(demo(ctx.platform, P1), c).length;
     const unlocked = await answered(ctx.p1, 'FX0001E02C1');
     // dropped: both partners that see FX0001 (cec2016 and xiaoju dialects) get Status 1 with LockStatus 10
