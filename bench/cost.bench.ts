@@ -361,26 +361,25 @@ const child = async (job: string, out: string): Promise<void> => {
   if (job === 'parking') {
     // the parking service (L1): a waiver (OrderFinished → parking-waivers → parking-waiver → the
     // gate, the plate known) and a ground-lock drop (query_drop_lock → the lock gateway), each drained
-    const dir = mkdtempSync(join(tmpdir(), 'cost-bench-parking-'));
-    const { startCarPark } = await import('../infra/local/simulator/car-park.ts');
-    const park = await startCarPark(0);
+    const { carParkSeed } = await import('../test/support/extensions.ts');
+    // partner 1 alone, the ground-lock interfaces on (the waivers come from the OrderFinished rule's target)
+    const site = carParkSeed(
+      ['query_ground_locks', 'query_drop_lock', 'query_drop_lock_result'],
+      {
+        FX0001: {
+          ParkingPolicy: { FreeMinutes: 120, CapMinutes: 240 },
+          ParkingSpaces: [
+            { LockNum: 'L01', WorkplaceName: 'B1-017', ConnectorID: 'FX0001E01C1' },
+            { LockNum: 'L02', WorkplaceName: 'B1-018', ConnectorID: 'FX0001E01C2' },
+            { LockNum: 'L03', WorkplaceName: 'B1-019', ConnectorID: 'FX0001E02C1' },
+          ],
+        },
+      },
+      { partner2: false },
+    );
+    const park = await site.start();
     try {
-      const seed = JSON.parse(readFileSync(FIXTURE, 'utf8')) as {
-        partners: Record<string, unknown>[];
-        stations: Record<string, unknown>[];
-        [k: string]: unknown;
-      };
-      seed.partners = [{ ...seed.partners[0], profile: 'didi' }];
-      const fx1 = seed.stations.find((st) => st.StationID === 'FX0001') as Record<string, unknown>;
-      fx1.CarParkGatewayUrl = park.siteUrl('FX0001');
-      fx1.ParkingPolicy = { FreeMinutes: 120, CapMinutes: 240 };
-      fx1.ParkingSpaces = [
-        { LockNum: 'L01', WorkplaceName: 'B1-017', ConnectorID: 'FX0001E01C1' },
-        { LockNum: 'L02', WorkplaceName: 'B1-018', ConnectorID: 'FX0001E01C2' },
-        { LockNum: 'L03', WorkplaceName: 'B1-019', ConnectorID: 'FX0001E02C1' },
-      ];
-      const seedFile = join(dir, 'seed.json');
-      writeFileSync(seedFile, JSON.stringify(seed));
+      const seedFile = site.seedFile;
       progress('parking: three waivers and three lock drops');
       const platform = await startPlatform({ ...common, seedFile });
       const sim = platform.simulator!;
@@ -445,19 +444,20 @@ const child = async (job: string, out: string): Promise<void> => {
           pushes: 0,
           note: "from the rule's SQS target on (the OrderFinished event itself is the order's)",
         });
+        // each drop: the gateway call, GroundLockChanged → the status ingest → ConnectorStatusChanged → the stationStatus push
+        const before = pushesSoFar(platform);
         for (const c of ['L01', 'L02', 'L03']) {
           const r = await callAs(platform.apiUrl, p, 'query_drop_lock', { StationID: 'FX0001', LockNum: c }, token);
           if ((r.data as { result?: boolean } | undefined)?.result !== true)
             throw new Error(`drop: Ret ${r.ret} ${JSON.stringify(r.data)}`);
           await settle();
         }
-        save({ name: 'ground lock drop', units: 3, tally: meter.takeTally(), pushes: 0 });
+        save({ name: 'ground lock drop (LockStatus pushed)', units: 3, tally: meter.takeTally(), pushes: pushesSoFar(platform) - before });
       } finally {
         await platform.stop();
       }
     } finally {
-      await park.stop();
-      rmSync(dir, { recursive: true, force: true });
+      await site.stop();
     }
   }
   if (job === 'stranded') {

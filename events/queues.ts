@@ -15,6 +15,7 @@ import { DeliverySchema } from '../shared/push/messages.ts';
 import { ConnectorStatusChanged, StationChanged } from './baseinfo.ts';
 import { defineQueue } from './define.ts';
 import { OrderFinished, OrderPaid, OrderProgress, OrderStarted } from './orders.ts';
+import { GroundLockChanged } from './parking.ts';
 import {
   PileCommandRequested,
   PileMeterValues,
@@ -28,11 +29,11 @@ import {
 
 export const ConnectorStatusQueue = defineQueue({
   name: 'connector-status',
-  description: 'PileStatusChanged events for the connector status ingest',
+  description: 'PileStatusChanged and GroundLockChanged events for the connector status ingest',
   tier: 'L0',
   visibilityTimeoutSeconds: 60,
   maxReceiveCount: 5,
-  subscribe: [PileStatusChanged],
+  subscribe: [PileStatusChanged, GroundLockChanged],
   dlqRetentionDays: 14,
 });
 

@@ -1,5 +1,5 @@
 /**
- * Status pipeline (L0): PileStatusChanged events, delivered by EventBridge into the
+ * Status pipeline (L0): PileStatusChanged (and GroundLockChanged) events, delivered by EventBridge into the
  * `connector-status` queue → the connectors' versioned live status → ConnectorStatusChanged on
  * real changes. The batch is ingested together (shared/services/connector-status.ts: batched
  * reads, one write per connector); partial batch response: a record that does not parse, or whose
@@ -8,15 +8,13 @@
 
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { logger } from '#powertools';
-import type { DetailOf } from '../../events/define.ts';
-import type { PileStatusChanged } from '../../events/piles.ts';
 import { ConnectorStatusQueue } from '../../events/queues.ts';
-import { ingestPileStatuses } from '../../shared/services/connector-status.ts';
+import { ingestPileStatuses, type StatusReport } from '../../shared/services/connector-status.ts';
 
 export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
   const failures: string[] = [];
   const ids: string[] = [];
-  const reports: DetailOf<typeof PileStatusChanged>[] = [];
+  const reports: StatusReport[] = [];
   for (const r of event.Records) {
     try {
       reports.push(ConnectorStatusQueue.parse(r.body).detail);

@@ -6,10 +6,12 @@
  *
  *   OrderFinished ─rule─▶ parking-waivers (+DLQ) ─▶ parking-waiver ─▶ the car park's gate (HTTP)
  *   ConnectorStatusChanged (status 1) ─rule─▶ parking-lock-raise ─▶ the car park's lock (HTTP)
+ *   a lock's new state (drop, raise, fault) ─▶ GroundLockChanged ─rule─▶ connector-status (the
+ *   connector's LockStatus, pushed like a pile status)
  */
 import { ConnectorStatusChanged } from '../../events/baseinfo.ts';
 import { ParkingWaiversQueue } from '../../events/queues.ts';
-import { tcecInterface } from './helpers.ts';
+import { putEvents, tcecInterface } from './helpers.ts';
 import type { FunctionDecl, QueueDecl, TableDecl } from './types.ts';
 
 export const parkingTables: readonly TableDecl[] = [
@@ -39,7 +41,8 @@ export const parkingFunctions: readonly FunctionDecl[] = [
     'parking',
     'L1',
     "Extension (DiDi ground locks): drop a lock for the caller's driver at the car park's gateway; one-time DropCode",
-    [readStations, readOrders, parking],
+    // putEvents: GroundLockChanged, the lock's state into the connector status pipeline
+    [readStations, readOrders, parking, putEvents],
   ),
   tcecInterface(
     'query_drop_lock_result',
@@ -86,6 +89,6 @@ export const parkingFunctions: readonly FunctionDecl[] = [
     tier: 'L1',
     description: 'A connector available again (the car left): raise its dropped ground lock; the drop code is spent',
     triggers: [{ type: 'event', pattern: ConnectorStatusChanged.pattern({ status: [1] }) }],
-    grants: [readStations, parking],
+    grants: [readStations, parking, putEvents],
   },
 ];

@@ -109,6 +109,9 @@ export interface OrderTotals {
   ChargeDetails: ChargeDetail[];
 }
 
+/** The totals of a bill (§3.12), as an invoice line (shared/domain/invoice-pdf.ts) and a partner's order (shared/domain/partner-bill.ts) carry them too. */
+export type BillTotals = Pick<OrderTotals, 'StartTime' | 'EndTime' | 'TotalPower' | 'TotalElecMoney' | 'TotalSeviceMoney' | 'TotalMoney'>;
+
 const MAX_DETAILS = 32;
 /** Largest session energy accepted (100 MWh): keeps Wh × price units a safe integer. */
 const MAX_SESSION_WH = 100_000_000;

@@ -18,6 +18,9 @@
  * for an order we do not know (SEQ_STAT_UNKNOWN).
  */
 import type { StopCause } from '../../events/piles.ts';
+import { yuanToFen } from '../tcec/money.ts';
+import type { InvoiceOrderFacts } from './invoices.ts';
+import type { PayAfterFacts, Payment } from './pay-after.ts';
 
 export const OrderStatus = { Starting: 1, Charging: 2, Stopping: 3, Finished: 4 } as const;
 export type OrderStatus = (typeof OrderStatus)[keyof typeof OrderStatus];
@@ -183,3 +186,27 @@ export const refusalText: Record<string, string> = {
   'not-plugged': 'connector not plugged in',
   refused: 'pile refused the start',
 };
+
+/**
+ * What the money rules need of a stored order — the settlement of a pay-after order
+ * (shared/domain/pay-after.ts PayAfterFacts) and an invoice (shared/domain/invoices.ts
+ * InvoiceOrderFacts) — from ONE mapping: finished means finished with a final bill, whose
+ * TotalMoney is counted in fen; the order's payment and invoice marks as stored.
+ */
+export const billedOrderFacts = (o: {
+  StartChargeSeq: string;
+  OperatorID: string;
+  ConnectorID: string;
+  status: OrderStatus;
+  bill?: { TotalMoney: number } | undefined;
+  paid?: Payment | undefined;
+  invoiceSeq?: string | undefined;
+}): InvoiceOrderFacts & PayAfterFacts => ({
+  StartChargeSeq: o.StartChargeSeq,
+  OperatorID: o.OperatorID,
+  ConnectorID: o.ConnectorID,
+  finished: o.status === OrderStatus.Finished && !!o.bill,
+  totalFen: o.bill ? yuanToFen(o.bill.TotalMoney) : 0,
+  paid: o.paid,
+  invoiceSeq: o.invoiceSeq,
+});

@@ -6,6 +6,16 @@
  *   - a newer report is a CHANGE only when something a partner would see differs;
  *   - a change stored but not yet announced belongs, for PENDING_GRACE_MS, to the delivery that
  *     stored it; after that a retry of the same report announces it.
+ *
+ * Ground locks (issue 15): a connector whose parking space has a lock gets its LockStatus from the
+ * lock (LockReport, versioned by the lock's own revision — the car park is another clock than the
+ * pile's), not from the pile: once a lock report is stored, pile reports keep the lock's status.
+ * A lock change is a change like any other, announced with an event version one above the
+ * connector's last one (its pile version or its last lock change), so the pushes' per-connector
+ * ordering holds across both sources. (A pile report observed in the same millisecond as the pile's
+ * previous one, with the next sequence number, after a lock change, can get a version not above the
+ * lock change's: stored, but its push is ordered before that lock change's and skipped. Piles
+ * report at human pace; documented, not prevented.)
  */
 
 /** how long a stored-but-unannounced change belongs to the delivery that stored it */
@@ -50,7 +60,16 @@ export const statusDiffers = (a: LiveStatus | undefined, b: LiveStatus): boolean
 
 /** What the store holds about a connector's last status write and its announcement. */
 export interface StoredStatus extends LiveStatus {
+  /** the newest pile report's version (0: only the lock has reported) */
   version: number;
+  /** the lock's revision last stored: from then on the lock owns lockStatus */
+  lockVersion?: number;
+  /** the event version of the last lock change */
+  lockEvent?: number;
+  /** the lock revision whose change is stored but not yet published */
+  lockPending?: number;
+  /** epoch ms of the write that left the lock change pending */
+  lockPendingSince?: number;
   /** the version whose change is stored but not yet published */
   pendingAnnounce?: number;
   /** the status before that change (-1: none) */
@@ -73,20 +92,49 @@ export interface VersionedStatus extends LiveStatus {
   version: number;
 }
 
-/** A change to announce: the new status, its version, the status it replaced (undefined: none). */
+/** One lock report: the lock's status and its revision (increasing with every state the lock records). */
+export interface LockReport {
+  lockStatus: ParkLockCode;
+  lockVersion: number;
+}
+
+const isLock = (r: VersionedStatus | LockReport): r is LockReport => 'lockVersion' in r;
+
+/** A stale lock report: should THIS delivery announce it? As shouldReannounce, for the lock's pending change. */
+const shouldReannounceLock = (stored: StoredStatus | undefined, lockVersion: number, now: number): boolean =>
+  !!stored &&
+  (stored.lockVersion ?? -1) >= lockVersion &&
+  stored.lockPending === lockVersion &&
+  (stored.lockPendingSince ?? 0) < now - PENDING_GRACE_MS;
+
+/**
+ * A change to announce: the new status, its event version, the status it replaced (undefined:
+ * none); `lockVersion` when a lock report made it.
+ */
 export interface StatusChange extends VersionedStatus {
   previousStatus?: number;
+  lockVersion?: number;
+}
+
+/** The one write a plan makes: the pile fields when a pile report is newer, the lock fields when a lock report is. */
+interface StatusWritePlan extends VersionedStatus {
+  /** a pile report is newer than the stored one: status, parkStatus, version (and lockStatus when no lock owns it) */
+  pile: boolean;
+  /** a lock report is newer than the stored one: lockStatus, lockVersion, lockEvent */
+  lock?: { lockVersion: number; lockEvent: number };
 }
 
 export type ReportOutcome = 'changed' | 'unchanged' | 'stale' | 're-announced';
 
 export interface StatusPlan {
-  /** the newest report, when it is newer than the stored status: the one write to make */
-  write?: VersionedStatus;
+  /** the newest reports, when newer than the stored status: the one write to make */
+  write?: StatusWritePlan;
   /** the real changes the reports make, oldest first (each against the one before it) */
   changes: StatusChange[];
   /** a pending change of an earlier delivery that this retry must announce */
   reannounce?: StatusChange;
+  /** a pending lock change of an earlier delivery that this retry must announce */
+  reannounceLock?: StatusChange;
   /** what each report (in the given order) amounts to */
   outcomes: ReportOutcome[];
 }
@@ -96,30 +144,84 @@ export interface StatusPlan {
  * versioning rules applied as if they had been delivered one by one in version order — each report
  * newer than the one before it is stored (only the newest needs writing) and is a change when it
  * differs; a report not newer is stale; a stale retry of a pending change re-announces it (once).
+ * Pile reports are applied first (by version), then lock reports (by lock revision): the two are
+ * independent sources, each versioned on its own.
  */
-export const planStatusReports = (stored: StoredStatus | undefined, reports: readonly VersionedStatus[], now: number): StatusPlan => {
-  const order = reports.map((r, i) => ({ r, i })).sort((a, b) => a.r.version - b.r.version);
+export const planStatusReports = (
+  stored: StoredStatus | undefined,
+  reports: readonly (VersionedStatus | LockReport)[],
+  now: number,
+): StatusPlan => {
+  const indexed = reports.map((r, i) => ({ r, i }));
+  const piles = indexed.flatMap(({ r, i }) => (isLock(r) ? [] : [{ r, i }])).sort((a, b) => a.r.version - b.r.version);
+  const locks = indexed.flatMap(({ r, i }) => (isLock(r) ? [{ r, i }] : [])).sort((a, b) => a.r.lockVersion - b.r.lockVersion);
   const outcomes: ReportOutcome[] = reports.map(() => 'stale');
   const changes: StatusChange[] = [];
+  /** a connector only the lock has reported has no pile status yet (version 0) */
+  const pileKnown = (s: StoredStatus | VersionedStatus | undefined) => !!s && s.version > 0;
   let cur: VersionedStatus | undefined = stored;
-  let write: VersionedStatus | undefined;
+  let write: StatusWritePlan | undefined;
   let reannounce: StatusChange | undefined;
-  for (const { r, i } of order) {
+  let reannounceLock: StatusChange | undefined;
+  const lockOwned = stored?.lockVersion !== undefined;
+  for (const { r, i } of piles) {
     if (cur && cur.version >= r.version) {
       if (!reannounce && shouldReannounce(stored, r.version, now)) {
         const prev = stored?.announcePrevious;
-        reannounce = { ...liveOf(r), version: r.version, ...(prev !== undefined && prev >= 0 ? { previousStatus: prev } : {}) };
+        const live = { ...liveOf(r), ...(lockOwned && stored ? { lockStatus: stored.lockStatus } : {}) };
+        reannounce = { ...live, version: r.version, ...(prev !== undefined && prev >= 0 ? { previousStatus: prev } : {}) };
         outcomes[i] = 're-announced';
       }
       continue;
     }
-    if (statusDiffers(cur, r)) {
-      changes.push({ ...liveOf(r), version: r.version, ...(cur ? { previousStatus: cur.status } : {}) });
+    const next = { ...liveOf(r), ...(lockOwned && cur ? { lockStatus: cur.lockStatus } : {}), version: r.version };
+    if (!pileKnown(cur) || statusDiffers(cur, next)) {
+      changes.push({ ...next, ...(pileKnown(cur) && cur ? { previousStatus: cur.status } : {}) });
       outcomes[i] = 'changed';
     } else outcomes[i] = 'unchanged';
-    cur = write = { ...liveOf(r), version: r.version };
+    cur = next;
+    write = { ...next, pile: true };
   }
-  return { ...(write ? { write } : {}), changes, ...(reannounce ? { reannounce } : {}), outcomes };
+  // revision 0: a lock's initial state, never recorded (raised); it too takes the connector's LockStatus over
+  let lockVersion = stored?.lockVersion ?? -1;
+  let lockEvent = stored?.lockEvent ?? 0;
+  for (const { r, i } of locks) {
+    if (lockVersion >= r.lockVersion) {
+      if (!reannounceLock && stored && shouldReannounceLock(stored, r.lockVersion, now)) {
+        reannounceLock = {
+          ...liveOf(stored),
+          version: lockEvent,
+          lockVersion: r.lockVersion,
+          ...(pileKnown(stored) ? { previousStatus: stored.status } : {}),
+        };
+        outcomes[i] = 're-announced';
+      }
+      continue;
+    }
+    const base: LiveStatus = cur ?? { status: 0, parkStatus: 0, lockStatus: 0 };
+    const next = { ...liveOf(base), lockStatus: r.lockStatus };
+    lockVersion = r.lockVersion;
+    const changed = base.lockStatus !== r.lockStatus || !cur;
+    if (changed) {
+      lockEvent = Math.max(cur?.version ?? 0, lockEvent) + 1;
+      changes.push({
+        ...next,
+        version: lockEvent,
+        lockVersion: r.lockVersion,
+        ...(pileKnown(cur) && cur ? { previousStatus: cur.status } : {}),
+      });
+      outcomes[i] = 'changed';
+    } else outcomes[i] = 'unchanged';
+    cur = { ...next, version: cur?.version ?? 0 };
+    write = { ...cur, pile: write?.pile ?? false, lock: { lockVersion, lockEvent } };
+  }
+  return {
+    ...(write ? { write } : {}),
+    changes,
+    ...(reannounce ? { reannounce } : {}),
+    ...(reannounceLock ? { reannounceLock } : {}),
+    outcomes,
+  };
 };
 
 const liveOf = (s: LiveStatus): LiveStatus => ({ status: s.status, parkStatus: s.parkStatus, lockStatus: s.lockStatus });

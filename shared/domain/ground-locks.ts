@@ -69,6 +69,8 @@ export interface LockState {
   drop?: { code: number; OperatorID: string; at: string } | undefined;
   /** the last gateway fault, in words */
   fault?: string | undefined;
+  /** the lock's revision (+1 with every state recorded; absent: never moved) */
+  rev?: number | undefined;
 }
 
 /** Who holds the lock's connector right now (an order or a reservation), if anyone. */
@@ -90,8 +92,12 @@ export const dropDecision = (f: { lock: LockState; status: number; holder: Conne
 /** A fresh one-time DropCode from a random 32-bit value: six digits, never 0. */
 export const dropCodeFrom = (random: number): number => 100_000 + (Math.abs(Math.trunc(random)) % 900_000);
 
-/** Has the car left (the lock of a dropped space should rise again)? The connector is available. */
-export const carLeft = (status: number): boolean => status === ConnectorState.Idle;
+/**
+ * Has the car left (the lock of a dropped space should rise again)? The connector became available
+ * (a change whose status stays the same — e.g. the lock's own drop — is no departure).
+ */
+export const carLeft = (status: number, previousStatus?: number): boolean =>
+  status === ConnectorState.Idle && previousStatus !== ConnectorState.Idle;
 
 /** DropInfo in words for the result query. */
 export const dropInfo = (lock: LockState): string =>

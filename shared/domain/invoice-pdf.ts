@@ -10,6 +10,7 @@
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { fenToYuan } from '../tcec/money.ts';
 import { formatDateTime } from '../tcec/time.ts';
+import type { BillTotals } from './billing.ts';
 
 /** Printable ASCII as is; anything else (Chinese, tabs) as \uXXXX — what Helvetica can draw. */
 const asciiText = (s: string): string =>
@@ -19,14 +20,9 @@ const asciiText = (s: string): string =>
     return c > 0xffff ? `\\u{${c.toString(16)}}` : `\\u${c.toString(16).padStart(4, '0')}`;
   }).join('');
 
-export interface InvoiceLine {
+/** One order on the invoice: its final bill's totals (shared/domain/billing.ts BillTotals). */
+export interface InvoiceLine extends BillTotals {
   StartChargeSeq: string;
-  StartTime: string;
-  EndTime: string;
-  TotalPower: number;
-  TotalElecMoney: number;
-  TotalSeviceMoney: number;
-  TotalMoney: number;
 }
 
 export interface InvoiceDocument {

@@ -15,7 +15,7 @@
  * spread evenly (our billing function splits it at the period boundaries). No I/O.
  */
 import { parseDateTime } from '../tcec/time.ts';
-import { bill, type TariffPeriod } from './billing.ts';
+import { type BillTotals, bill, type TariffPeriod } from './billing.ts';
 
 interface PartnerChargeDetail {
   DetailStartTime: string;
@@ -25,13 +25,7 @@ interface PartnerChargeDetail {
   DetailSeviceMoney: number;
 }
 
-export interface PartnerOrder {
-  StartTime: string;
-  EndTime: string;
-  TotalPower: number;
-  TotalElecMoney: number;
-  TotalSeviceMoney: number;
-  TotalMoney: number;
+export interface PartnerOrder extends BillTotals {
   ChargeDetails?: readonly PartnerChargeDetail[] | undefined;
 }
 

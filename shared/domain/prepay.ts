@@ -18,8 +18,8 @@
 /** StopReason 7 (custom, §3.12 allows 5–99): the running bill reached the prepaid amount; the platform stopped the session. */
 export const STOP_REASON_PREPAY_EXHAUSTED = 7;
 
-/** Yuan at the edge (≤ 2 decimals, already validated) → fen. */
-export const yuanToFen = (yuan: number): number => Math.round(yuan * 100);
+/** Yuan at the edge (≤ 2 decimals, already validated) → fen: the one conversion, shared/tcec/money.ts. */
+export { yuanToFen } from '../tcec/money.ts';
 
 /** Has the running bill reached the prepayment? (the session is then stopped) */
 export const prepayReached = (runningTotalFen: number, prepaidFen: number): boolean => runningTotalFen >= prepaidFen;

@@ -1,5 +1,6 @@
 /**
- * The status pipeline's one step: pile status reports (PileStatusChanged) → each connector's live
+ * The status pipeline's one step: pile status reports (PileStatusChanged) and ground lock reports
+ * (GroundLockChanged: the lock owns its connector's LockStatus) → each connector's live
  * status, versioned so that a late, older report never overwrites a newer one → a
  * ConnectorStatusChanged event for every REAL change (newer AND different in status, park or lock
  * status). Duplicates and stale reports change nothing and emit nothing.
@@ -19,9 +20,11 @@
 import { logger } from '#powertools';
 import { ConnectorStatusChanged } from '../../events/baseinfo.ts';
 import type { DetailOf } from '../../events/define.ts';
+import type { GroundLockChanged } from '../../events/parking.ts';
 import type { ConnectorStatus, PileStatusChanged } from '../../events/piles.ts';
 import { publish } from '../bus/publish.ts';
 import {
+  type LockReport,
   planStatusReports,
   type ReportOutcome,
   type StatusChange,
@@ -44,7 +47,12 @@ import {
 
 export type IngestResult = ReportOutcome | 'unknown-connector';
 
-type Report = DetailOf<typeof PileStatusChanged>;
+type PileReport = DetailOf<typeof PileStatusChanged>;
+type LockChange = DetailOf<typeof GroundLockChanged>;
+type Report = PileReport | LockChange;
+/** what the ingest takes: a pile's status report or a ground lock's */
+export type StatusReport = Report;
+const isLockChange = (r: Report): r is LockChange => 'rev' in r;
 
 export interface BatchOutcome {
   /** per report, in the given order; undefined: its connector failed (`failed`) */
@@ -57,7 +65,7 @@ interface Item {
   /** index in the batch */
   i: number;
   r: Report;
-  v: VersionedStatus;
+  v: VersionedStatus | LockReport;
 }
 
 /** one connector's reports of the batch, once its station is known */
@@ -71,20 +79,24 @@ interface Applied extends Group {
   plan: StatusPlan;
   /** the version whose change this delivery left pending (cleared after publishing) */
   pending?: number;
+  /** the lock revision whose change this delivery left pending */
+  lockPending?: number;
 }
 
-const versioned = (r: Report): VersionedStatus => ({
-  status: r.status,
-  parkStatus: r.parkStatus,
-  lockStatus: r.lockStatus,
-  version: statusVersion(r.observedAt, r.seq),
-});
+const versioned = (r: Report): VersionedStatus | LockReport =>
+  isLockChange(r)
+    ? { lockStatus: r.lockStatus, lockVersion: r.rev }
+    : { status: r.status, parkStatus: r.parkStatus, lockStatus: r.lockStatus, version: statusVersion(r.observedAt, r.seq) };
+
+/** the pile report of this version among the connector's items */
+const pileItem = (g: Group, version: number) =>
+  g.items.find((x): x is Item & { r: PileReport } => !isLockChange(x.r) && 'version' in x.v && x.v.version === version);
 
 type Stored = Awaited<ReturnType<typeof getConnectorStatus>>;
 
 interface Decided {
   plan: StatusPlan;
-  write?: { w: StatusWrite; expected: number | undefined; mark?: PendingMark };
+  write?: { w: StatusWrite; expected: number | undefined; mark?: PendingMark; expectedLock?: number | undefined; lockMark?: number };
 }
 
 /** one connector's reports against its stored status: the plan, and the one compare-and-set to make (if any) */
@@ -95,12 +107,34 @@ const decide = (g: Group, cur: StoredStatus | undefined, now: number): Decided =
     now,
   );
   const write = plan.write;
-  const newest = write && g.items.find((x) => x.v.version === write.version);
-  if (!write || !newest) return { plan };
-  const last = plan.changes.at(-1);
+  if (!write) return { plan };
+  const newest = write.pile ? pileItem(g, write.version) : undefined;
+  if (write.pile && !newest) return { plan };
+  const last = plan.changes.filter((c) => c.lockVersion === undefined).at(-1);
   const mark = last ? { version: last.version, previous: last.previousStatus ?? -1 } : undefined;
-  const w = { stationId: g.ref.stationId, connectorId: g.connectorId, ...write, observedAt: newest.r.observedAt };
-  return { plan, write: { w, expected: cur?.version, ...(mark ? { mark } : {}) } };
+  const lockMark = plan.changes.filter((c) => c.lockVersion !== undefined).at(-1)?.lockVersion;
+  const { pile, lock, status, parkStatus, lockStatus, version } = write;
+  const w: StatusWrite = {
+    stationId: g.ref.stationId,
+    connectorId: g.connectorId,
+    status,
+    parkStatus,
+    lockStatus,
+    version,
+    observedAt: newest?.r.observedAt ?? '',
+    pile,
+    lock,
+  };
+  return {
+    plan,
+    write: {
+      w,
+      expected: cur?.version,
+      expectedLock: cur?.lockVersion,
+      ...(mark ? { mark } : {}),
+      ...(lockMark !== undefined ? { lockMark } : {}),
+    },
+  };
 };
 
 /**
@@ -150,7 +184,13 @@ const applyGroups = async (
         const ok = await writeConnectorStatuses(writes.map((x) => x.d.write));
         const lost = writes.filter((_, k) => !ok[k]);
         writes.forEach((x, k) => {
-          if (ok[k]) on.done({ ...x.g, plan: x.d.plan, ...(x.d.write.mark ? { pending: x.d.write.mark.version } : {}) });
+          if (ok[k])
+            on.done({
+              ...x.g,
+              plan: x.d.plan,
+              ...(x.d.write.mark ? { pending: x.d.write.mark.version } : {}),
+              ...(x.d.write.lockMark !== undefined ? { lockPending: x.d.write.lockMark } : {}),
+            });
         });
         if (lost.length) {
           const again = await getConnectorStatuses(lost.map((x) => ({ stationId: x.g.ref.stationId, connectorId: x.g.connectorId })));
@@ -164,6 +204,12 @@ const applyGroups = async (
   }
 };
 
+/** when the change was observed: its pile report's observedAt, its lock report's time */
+const observedAtOf = (g: Applied, c: StatusChange): string | undefined =>
+  c.lockVersion !== undefined
+    ? g.items.find((x): x is Item & { r: LockChange } => isLockChange(x.r) && x.r.rev === c.lockVersion)?.r.at
+    : pileItem(g, c.version)?.r.observedAt;
+
 const changeEvent = (g: Applied, c: StatusChange): DetailOf<typeof ConnectorStatusChanged> => ({
   StationID: g.ref.stationId,
   ConnectorID: g.connectorId,
@@ -171,7 +217,7 @@ const changeEvent = (g: Applied, c: StatusChange): DetailOf<typeof ConnectorStat
   parkStatus: c.parkStatus,
   lockStatus: c.lockStatus,
   ...(c.previousStatus !== undefined ? { previousStatus: c.previousStatus as ConnectorStatus } : {}),
-  observedAt: g.items.find((x) => x.v.version === c.version)?.r.observedAt ?? new Date(Math.floor(c.version / 1000)).toISOString(),
+  observedAt: observedAtOf(g, c) ?? new Date(Math.floor(c.version / 1000)).toISOString(),
   version: c.version,
 });
 
@@ -220,9 +266,10 @@ export const ingestPileStatuses = async (reports: readonly Report[], now: () => 
   );
 
   // 3. announce every change (and a pending change a retry owes), then clear the marks
-  const withEvents = applied.filter((g) => g.plan.changes.length > 0 || g.plan.reannounce);
+  const withEvents = applied.filter((g) => g.plan.changes.length > 0 || g.plan.reannounce || g.plan.reannounceLock);
   const events = withEvents.flatMap((g) => [
     ...(g.plan.reannounce ? [changeEvent(g, g.plan.reannounce)] : []),
+    ...(g.plan.reannounceLock ? [changeEvent(g, g.plan.reannounceLock)] : []),
     ...g.plan.changes.map((c) => changeEvent(g, c)),
   ]);
   let published = true;
@@ -238,7 +285,10 @@ export const ingestPileStatuses = async (reports: readonly Report[], now: () => 
     // one clear per connector: this delivery's own mark, else the earlier one it re-announced (its own write replaced that)
     const marks = withEvents.flatMap((g) => {
       const version = g.pending ?? g.plan.reannounce?.version;
-      return version === undefined ? [] : [{ g, m: { stationId: g.ref.stationId, connectorId: g.connectorId, version } }];
+      const lockVersion = g.lockPending ?? g.plan.reannounceLock?.lockVersion;
+      return version === undefined && lockVersion === undefined
+        ? []
+        : [{ g, m: { stationId: g.ref.stationId, connectorId: g.connectorId, version, lockVersion } }];
     });
     try {
       if (marks.length) await markAnnouncedMany(marks.map((x) => x.m));

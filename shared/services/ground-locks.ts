@@ -3,9 +3,18 @@
  * query_drop_lock_result, and the raise after the car has left (a connector back to Available).
  * Rules in shared/domain/ground-locks.ts, states in shared/store/parking.ts, the devices behind the
  * car park's gateway (shared/parking/car-park-gateway.ts).
+ *
+ * Every state a lock records (dropped 10, raised 50, faulted 0) is announced as GroundLockChanged
+ * with the lock's revision: the connector status ingest folds it into the connector's LockStatus
+ * (query_station_status, notification_stationStatus) like a pile status. A publish that fails
+ * fails the call (the partner's retry of the drop, or the raise's retry, announces the state again;
+ * the ingest ignores a revision it already stored). Cost per lock change: one PutEvents entry, the
+ * ingest's reads and one conditional write, and the pushes to the partners that see the connector.
  */
 import { randomInt } from 'node:crypto';
 import { logger, MetricUnit, metrics } from '#powertools';
+import { GroundLockChanged } from '../../events/parking.ts';
+import { publish } from '../bus/publish.ts';
 import { isStationGranted } from '../domain/grants.ts';
 import {
   carLeft,
@@ -62,6 +71,19 @@ export const groundLockAuth = async (
   LocksAuth: await Promise.all(req.StationIDs.map(async (id) => ({ StationID: id, Auth: (await siteOf(partner, id)) !== undefined }))),
 });
 
+/** Announce a lock's recorded state to the connector status pipeline. */
+const announceLock = async (stationId: string, space: ParkingSpace, lockStatus: LockStatus, rev: number, at: Date): Promise<void> => {
+  await publish(GroundLockChanged, {
+    StationID: stationId,
+    ConnectorID: space.ConnectorID,
+    LockNum: space.LockNum,
+    lockStatus,
+    rev,
+    at: at.toISOString(),
+  });
+  metrics.addMetric('LockStatusAnnounced', MetricUnit.Count, 1);
+};
+
 type DropAnswer = ResponseInput<'query_drop_lock'>;
 const refused = (failReason: number): DropAnswer => {
   metrics.addMetric('LockDropsRefused', MetricUnit.Count, 1);
@@ -84,19 +106,25 @@ export const dropLock = async (partner: Partner, req: RequestData<'query_drop_lo
   const decision = dropDecision({ lock, status: view?.status ?? 0, holder, operatorId: partner.operatorId });
   if (decision !== DropFail.None) return refused(decision);
   // the same partner again while its drop is in force: the same code, the lock is not moved twice
-  if (lock.drop && lock.lockStatus === LockStatus.Dropped) return { result: true, DropCode: lock.drop.code, FailReason: 0 };
+  // (its state announced again: the first call may have failed to publish it; a repeat is ignored)
+  if (lock.drop && lock.lockStatus === LockStatus.Dropped) {
+    if (lock.rev !== undefined) await announceLock(req.StationID, space, lock.lockStatus, lock.rev, now);
+    return { result: true, DropCode: lock.drop.code, FailReason: 0 };
+  }
 
   const code = lock.drop?.code ?? dropCodeFrom(randomInt(0, 2 ** 31));
   try {
     await moveLock(site.gatewayUrl, req.LockNum, 'drop', req.StationID);
   } catch (err) {
     if (!(err instanceof GatewayError)) throw err;
-    await recordFault(req.StationID, req.LockNum, err.message, now.toISOString());
+    const rev = await recordFault(req.StationID, req.LockNum, err.message, now.toISOString());
     logger.warn('lock drop failed at the gateway', { issue: err.message });
+    await announceLock(req.StationID, space, LockStatus.Unknown, rev, now);
     return refused(DropFail.Faulted);
   }
-  if (!(await recordDrop(req.StationID, req.LockNum, { code, OperatorID: partner.operatorId, at: now.toISOString() })))
-    return refused(DropFail.Taken);
+  const rev = await recordDrop(req.StationID, req.LockNum, { code, OperatorID: partner.operatorId, at: now.toISOString() });
+  if (rev === undefined) return refused(DropFail.Taken);
+  await announceLock(req.StationID, space, LockStatus.Dropped, rev, now);
   metrics.addMetric('LockDrops', MetricUnit.Count, 1);
   logger.info('lock dropped');
   return { result: true, DropCode: code, FailReason: 0 };
@@ -118,26 +146,40 @@ export const dropLockResult = async (
 
 /**
  * A connector's status changed: when the car has left a space whose lock is dropped, raise it (the
- * drop's code is spent). A gateway failure records the fault and throws (the event is retried).
+ * drop's code is spent). A gateway failure records the fault, announces it and throws (the event
+ * is retried); a lock with no drop in force has its state announced again (a retry whose first
+ * attempt failed to publish the raise; a lock never moved: its initial state, raised, so that the
+ * connector's LockStatus is the lock's from its first status on).
  */
-export const raiseAfterCarLeft = async (e: { StationID: string; ConnectorID: string; status: number }, now: Date): Promise<boolean> => {
-  if (!carLeft(e.status)) return false;
+export const raiseAfterCarLeft = async (
+  e: { StationID: string; ConnectorID: string; status: number; previousStatus?: number | undefined },
+  now: Date,
+): Promise<boolean> => {
+  if (!carLeft(e.status, e.previousStatus)) return false;
   const ext = (await getStationMeta(e.StationID))?.extensions;
   const space = ext?.ParkingSpaces?.find((s) => s.ConnectorID === e.ConnectorID);
   if (!space || !ext?.CarParkGatewayUrl) return false;
   const lock = await getLock(e.StationID, space.LockNum);
-  if (!lock.drop) return false;
+  if (!lock.drop) {
+    // nothing to raise: its state is announced again (a failed publish of the raise, or the lock's
+    // initial state — revision 0, raised — when its connector first reports available)
+    await announceLock(e.StationID, space, lock.lockStatus, lock.rev ?? 0, now);
+    return false;
+  }
   logger.appendKeys({ StationID: e.StationID, LockNum: space.LockNum, ConnectorID: e.ConnectorID });
   try {
     await moveLock(ext.CarParkGatewayUrl, space.LockNum, 'raise', e.StationID);
   } catch (err) {
-    if (err instanceof GatewayError) await recordFault(e.StationID, space.LockNum, err.message, now.toISOString());
+    if (err instanceof GatewayError) {
+      const rev = await recordFault(e.StationID, space.LockNum, err.message, now.toISOString());
+      await announceLock(e.StationID, space, LockStatus.Unknown, rev, now);
+    }
     throw err;
   }
-  const raised = await recordRaised(e.StationID, space.LockNum, lock.drop.code, now.toISOString());
-  if (raised) {
-    metrics.addMetric('LockRaises', MetricUnit.Count, 1);
-    logger.info('lock raised after the car left');
-  }
-  return raised;
+  const rev = await recordRaised(e.StationID, space.LockNum, lock.drop.code, now.toISOString());
+  if (rev === undefined) return false;
+  metrics.addMetric('LockRaises', MetricUnit.Count, 1);
+  logger.info('lock raised after the car left');
+  await announceLock(e.StationID, space, LockStatus.Raised, rev, now);
+  return true;
 };

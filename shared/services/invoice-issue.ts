@@ -13,7 +13,7 @@ import { newDelivery } from '../push/messages.ts';
 import { enqueueDeliveries } from '../push/queue.ts';
 import { getInvoice, markIssued } from '../store/invoices.ts';
 import { deleteObject, putObject } from '../store/objects.ts';
-import { getOrder, type Order } from '../store/orders.ts';
+import { getOrders, type Order } from '../store/orders.ts';
 import { BUCKET, infoOf } from './invoices.ts';
 
 const lineOf = (o: Order): InvoiceLine => {
@@ -40,9 +40,11 @@ export const issueInvoice = async (m: InvoiceIssueMessage, now: Date): Promise<v
   logger.appendKeys({ InvoiceSeq: inv.InvoiceSeq, OperatorID: inv.OperatorID });
   let issued = inv;
   if (inv.stat === InvoiceStat.Applied) {
-    const orders = await Promise.all(inv.StartChargeSeqs.map((s) => getOrder(s)));
-    const lines = orders.map((o, i) => {
-      if (!o) throw new Error(`invoice: order ${inv.StartChargeSeqs[i]} vanished`);
+    // one strongly consistent BatchGet (an invoice lists at most 50 orders), in the invoice's order
+    const orders = new Map((await getOrders(inv.StartChargeSeqs, { consistent: true })).map((o) => [o.StartChargeSeq, o]));
+    const lines = inv.StartChargeSeqs.map((seq) => {
+      const o = orders.get(seq);
+      if (!o) throw new Error(`invoice: order ${seq} vanished`);
       return lineOf(o);
     });
     const invoiceNo = invoiceNumber(inv.InvoiceSeq, now);

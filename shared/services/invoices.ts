@@ -12,12 +12,11 @@
 import { logger, MetricUnit, metrics } from '#powertools';
 import { InvoiceIssueQueue } from '../../events/queues.ts';
 import { send } from '../bus/send.ts';
-import { OrderStatus } from '../domain/charging.ts';
+import { billedOrderFacts } from '../domain/charging.ts';
 import { checkInvoiceSeq, type InvoiceOrderFacts, InvoiceStat, invoiceDecision } from '../domain/invoices.ts';
-import { yuanToFen } from '../domain/prepay.ts';
 import { createInvoice, getInvoice, type Invoice } from '../store/invoices.ts';
 import { presignedGetUrl } from '../store/object-links.ts';
-import { getOrder, type Order } from '../store/orders.ts';
+import { getOrders } from '../store/orders.ts';
 import type { Partner } from '../store/partners.ts';
 import type { RequestData, ResponseData, ResponseInput } from '../tcec/interfaces.ts';
 import { fenToYuan } from '../tcec/money.ts';
@@ -31,17 +30,10 @@ const LINK_SECONDS = 3600;
 
 type ApplyAnswer = ResponseInput<'query_invoice_apply'>;
 
-const factsOf = (o: Order): InvoiceOrderFacts => ({
-  StartChargeSeq: o.StartChargeSeq,
-  OperatorID: o.OperatorID,
-  finished: o.status === OrderStatus.Finished && !!o.bill,
-  totalFen: o.bill ? yuanToFen(o.bill.TotalMoney) : 0,
-  invoiceSeq: o.invoiceSeq,
-});
-
+/** the listed orders as the rules see them: one strongly consistent BatchGet per 100 (a request lists at most 50) */
 const readOrders = async (seqs: readonly string[]): Promise<Map<string, InvoiceOrderFacts>> => {
-  const found = await Promise.all([...new Set(seqs)].map((s) => getOrder(s)));
-  return new Map(found.filter((o): o is Order => !!o).map((o) => [o.StartChargeSeq, factsOf(o)]));
+  const found = await getOrders([...new Set(seqs)], { consistent: true });
+  return new Map(found.map((o) => [o.StartChargeSeq, billedOrderFacts(o)]));
 };
 
 const sameRequest = (a: Invoice, partner: Partner, req: RequestData<'query_invoice_apply'>): boolean =>

@@ -8,8 +8,8 @@
 import { logger, MetricUnit, metrics } from '#powertools';
 import { OrderPaid } from '../../events/orders.ts';
 import { publish } from '../bus/publish.ts';
-import { OrderStatus } from '../domain/charging.ts';
-import { type PayAfterFacts, PayFail, payDecision, SettleStatus, settlementOf } from '../domain/pay-after.ts';
+import { billedOrderFacts } from '../domain/charging.ts';
+import { PayFail, payDecision, SettleStatus, settlementOf } from '../domain/pay-after.ts';
 import { yuanToFen } from '../domain/prepay.ts';
 import { getOrder, markPaid, type Order } from '../store/orders.ts';
 import type { Partner } from '../store/partners.ts';
@@ -22,19 +22,11 @@ const payAfterOrder = async (partner: Partner, seq: string): Promise<Order | und
   return o && o.OperatorID === partner.operatorId && o.payAfter ? o : undefined;
 };
 
-const factsOf = (o: Order): PayAfterFacts => ({
-  StartChargeSeq: o.StartChargeSeq,
-  ConnectorID: o.ConnectorID,
-  finished: o.status === OrderStatus.Finished && !!o.bill,
-  totalFen: o.bill ? yuanToFen(o.bill.TotalMoney) : 0,
-  paid: o.paid,
-});
-
 /** query_order_settlement. */
 export const orderSettlement = async (partner: Partner, seq: string): Promise<ResponseData<'query_order_settlement'>> => {
   const o = await payAfterOrder(partner, seq);
   if (!o) throw new TcecError(Ret.BizError, 'StartChargeSeq: no such pay-after order');
-  return settlementOf(factsOf(o));
+  return settlementOf(billedOrderFacts(o));
 };
 
 const PAY_ATTEMPTS = 3;
@@ -48,7 +40,7 @@ export const payOrder = async (
   const payFen = yuanToFen(req.PayMoney);
   for (let attempt = 1; attempt <= PAY_ATTEMPTS; attempt++) {
     const o = await payAfterOrder(partner, req.StartChargeSeq);
-    const facts = o && factsOf(o);
+    const facts = o && billedOrderFacts(o);
     const fail = payDecision(facts, req.PaySeq, payFen);
     if (!o || !facts || fail !== PayFail.None) {
       logger.info('payment refused', { FailReason: fail, PaySeq: req.PaySeq });

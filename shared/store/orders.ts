@@ -658,14 +658,20 @@ export const finishedSeqsOfStation = async (stationId: string, from: Date, to: D
   return out;
 };
 
-/** Whole orders by StartChargeSeq (BatchGetItem, 100 per call, unprocessed keys retried); unknown ones left out. */
-export const getOrders = async (seqs: readonly string[]): Promise<Order[]> => {
+/**
+ * Whole orders by StartChargeSeq (BatchGetItem, 100 per call, unprocessed keys retried); unknown ones
+ * left out. `consistent`: strongly consistent reads (twice the read units of eventually consistent
+ * ones; still one request per 100 keys instead of one GetItem each).
+ */
+export const getOrders = async (seqs: readonly string[], { consistent = false } = {}): Promise<Order[]> => {
   const out: Order[] = [];
   for (let i = 0; i < seqs.length; i += 100) {
     let keys: Record<string, unknown>[] | undefined = seqs.slice(i, i + 100).map(orderKey);
     for (let attempt = 0; keys?.length && attempt < 8; attempt++) {
       if (attempt) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
-      const res: BatchGetCommandOutput = await dynamo().send(new BatchGetCommand({ RequestItems: { [table()]: { Keys: keys } } }));
+      const res: BatchGetCommandOutput = await dynamo().send(
+        new BatchGetCommand({ RequestItems: { [table()]: { Keys: keys, ...(consistent ? { ConsistentRead: true } : {}) } } }),
+      );
       for (const item of res.Responses?.[table()] ?? []) out.push(strip(item));
       keys = res.UnprocessedKeys?.[table()]?.Keys;
     }

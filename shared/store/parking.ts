@@ -2,7 +2,9 @@
  * The parking service's table (`parking`): ground-lock states and parking fee waivers.
  *
  *   LOCK#<StationID>#<LockNum>  a lock's state: lockStatus (0/10/50), the drop in force (dropCode,
- *                               dropOperatorId, droppedAt), fault; absent = raised and healthy
+ *                               dropOperatorId, droppedAt), fault, rev (+1 with every state
+ *                               recorded: orders the lock's reports to the connector status);
+ *                               absent = raised and healthy
  *   WAIVER#<StartChargeSeq>     an order's waiver: partner, station, minutes earned, plate, status
  *                               (shared/domain/parking.ts WaiverStatus), appliedAt, the gate's last error
  *
@@ -14,7 +16,7 @@ import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.ts';
 import { type LockState, LockStatus } from '../domain/ground-locks.ts';
 import { WaiverStatus } from '../domain/parking.ts';
-import { conditionalWrite, dynamo } from './dynamo.ts';
+import { conditionalSend, conditionalWrite, dynamo } from './dynamo.ts';
 
 const table = () => config().tableName('parking');
 const lockKey = (stationId: string, lockNum: string) => ({ pk: `LOCK#${stationId}#${lockNum}` });
@@ -32,46 +34,64 @@ export const getLock = async (stationId: string, lockNum: string): Promise<LockS
       ? { drop: { code: i.dropCode, OperatorID: String(i.dropOperatorId), at: String(i.droppedAt) } }
       : {}),
     ...(typeof i.fault === 'string' ? { fault: i.fault } : {}),
+    ...(typeof i.rev === 'number' ? { rev: i.rev } : {}),
   };
 };
 
-/** Record a drop for `operatorId` unless another partner's drop is in force; false when it is. */
-export const recordDrop = (stationId: string, lockNum: string, drop: { code: number; OperatorID: string; at: string }): Promise<boolean> =>
-  conditionalWrite(
+/**
+ * Record a lock's new state: `update` (SET … [REMOVE …]) and the revision +1, on `condition` when
+ * given. The lock's new revision; undefined when the condition did not hold.
+ */
+const recordState = async (
+  stationId: string,
+  lockNum: string,
+  update: string,
+  values: Record<string, unknown>,
+  condition?: string,
+): Promise<number | undefined> => {
+  const out = await conditionalSend(
     dynamo(),
     new UpdateCommand({
       TableName: table(),
       Key: lockKey(stationId, lockNum),
-      UpdateExpression: 'SET lockStatus = :dropped, dropCode = :code, dropOperatorId = :op, droppedAt = :at REMOVE fault',
-      ConditionExpression: 'attribute_not_exists(dropOperatorId) OR dropOperatorId = :op',
-      ExpressionAttributeValues: { ':dropped': LockStatus.Dropped, ':code': drop.code, ':op': drop.OperatorID, ':at': drop.at },
+      UpdateExpression: `${update} ADD rev :one`,
+      ...(condition ? { ConditionExpression: condition } : {}),
+      ExpressionAttributeValues: { ...values, ':one': 1 },
+      ReturnValues: 'UPDATED_NEW',
     }),
   );
-
-/** The lock rose (the car left): the drop with `code` is spent. False when that drop is no longer in force. */
-export const recordRaised = (stationId: string, lockNum: string, code: number, at: string): Promise<boolean> =>
-  conditionalWrite(
-    dynamo(),
-    new UpdateCommand({
-      TableName: table(),
-      Key: lockKey(stationId, lockNum),
-      UpdateExpression: 'SET lockStatus = :raised, raisedAt = :at REMOVE dropCode, dropOperatorId, droppedAt, fault',
-      ConditionExpression: 'dropCode = :code',
-      ExpressionAttributeValues: { ':raised': LockStatus.Raised, ':code': code, ':at': at },
-    }),
-  );
-
-/** The gateway reported the lock faulted (or could not be reached); a drop in force stays recorded. */
-export const recordFault = async (stationId: string, lockNum: string, fault: string, at: string): Promise<void> => {
-  await dynamo().send(
-    new UpdateCommand({
-      TableName: table(),
-      Key: lockKey(stationId, lockNum),
-      UpdateExpression: 'SET fault = :f, lockStatus = :unknown, faultAt = :at',
-      ExpressionAttributeValues: { ':f': fault.slice(0, 200), ':unknown': LockStatus.Unknown, ':at': at },
-    }),
-  );
+  return out ? Number(out.Attributes?.rev) : undefined;
 };
+
+/** Record a drop for `operatorId` unless another partner's drop is in force: the lock's new revision, undefined when it is. */
+export const recordDrop = (stationId: string, lockNum: string, drop: { code: number; OperatorID: string; at: string }) =>
+  recordState(
+    stationId,
+    lockNum,
+    'SET lockStatus = :dropped, dropCode = :code, dropOperatorId = :op, droppedAt = :at REMOVE fault',
+    { ':dropped': LockStatus.Dropped, ':code': drop.code, ':op': drop.OperatorID, ':at': drop.at },
+    'attribute_not_exists(dropOperatorId) OR dropOperatorId = :op',
+  );
+
+/** The lock rose (the car left): the drop with `code` is spent. The lock's new revision; undefined when that drop is no longer in force. */
+export const recordRaised = (stationId: string, lockNum: string, code: number, at: string) =>
+  recordState(
+    stationId,
+    lockNum,
+    'SET lockStatus = :raised, raisedAt = :at REMOVE dropCode, dropOperatorId, droppedAt, fault',
+    { ':raised': LockStatus.Raised, ':code': code, ':at': at },
+    'dropCode = :code',
+  );
+
+/** The gateway reported the lock faulted (or could not be reached); a drop in force stays recorded. The lock's new revision. */
+export const recordFault = async (stationId: string, lockNum: string, fault: string, at: string): Promise<number> =>
+  Number(
+    await recordState(stationId, lockNum, 'SET fault = :f, lockStatus = :unknown, faultAt = :at', {
+      ':f': fault.slice(0, 200),
+      ':unknown': LockStatus.Unknown,
+      ':at': at,
+    }),
+  );
 
 // ───────────────────────────── waivers ─────────────────────────────
 

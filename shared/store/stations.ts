@@ -239,6 +239,10 @@ export interface StatusWrite extends LiveStatus {
   connectorId: string;
   version: number;
   observedAt: string;
+  /** false: only a lock report is newer (the pile fields are left as stored); default true */
+  pile?: boolean;
+  /** a lock report is newer: the lock's revision and its change's event version */
+  lock?: { lockVersion: number; lockEvent: number } | undefined;
 }
 
 export type StatusOutcome =
@@ -260,13 +264,18 @@ const storedOf = (i: Record<string, unknown>): StoredStatus | undefined =>
     ? {
         ...toLiveStatus(i),
         version: i.version,
+        ...(typeof i.lockVersion === 'number' ? { lockVersion: i.lockVersion } : {}),
+        ...(typeof i.lockEvent === 'number' ? { lockEvent: i.lockEvent } : {}),
+        ...(typeof i.lockPending === 'number' ? { lockPending: i.lockPending } : {}),
+        ...(typeof i.lockPendingSince === 'number' ? { lockPendingSince: i.lockPendingSince } : {}),
         ...(typeof i.pendingAnnounce === 'number' ? { pendingAnnounce: i.pendingAnnounce } : {}),
         ...(typeof i.announcePrevious === 'number' ? { announcePrevious: i.announcePrevious } : {}),
         ...(typeof i.pendingSince === 'number' ? { pendingSince: i.pendingSince } : {}),
       }
     : undefined;
 
-const STATUS_ATTRS = 'pk, sk, #s, parkStatus, lockStatus, version, pendingAnnounce, announcePrevious, pendingSince';
+const STATUS_ATTRS =
+  'pk, sk, #s, parkStatus, lockStatus, version, pendingAnnounce, announcePrevious, pendingSince, lockVersion, lockEvent, lockPending, lockPendingSince';
 
 /** Every item of these keys (BatchGet, 100 keys per call, unprocessed keys retried with backoff). */
 const batchGetAll = async (
@@ -338,31 +347,58 @@ export interface PendingMark {
  * Store a connector's status on the condition that the stored version is still `expected` (what
  * the caller read and decided on; undefined = never reported) — compare-and-set, so the invariant
  * `attribute_not_exists(version) OR version < :v` holds and two writers can never both decide
- * from the same stored status. With `mark`, the change is left pending announcement; without, a
- * pending mark of an earlier write is left as it is (its change still owes an announcement).
- * false: the stored version moved (re-read and decide again).
+ * from the same stored status. The lock's revision is compared the same way (`expectedLock`: the
+ * lockVersion read; undefined = no lock report stored), so a lock report and a pile report never
+ * overwrite each other's field. With `mark`, the change is left pending announcement (`lockMark`:
+ * the lock change); without, a pending mark of an earlier write is left as it is (its change still
+ * owes an announcement). false: a stored version moved (re-read and decide again).
  */
-const writeConnectorStatus = async (w: StatusWrite, expected: number | undefined, mark?: PendingMark): Promise<boolean> =>
-  conditionalWrite(dynamo(), new UpdateCommand(statusUpdate(w, expected, mark)));
+const writeConnectorStatus = async (cas: StatusCas): Promise<boolean> => conditionalWrite(dynamo(), new UpdateCommand(statusUpdate(cas)));
 
-const statusUpdate = (w: StatusWrite, expected: number | undefined, mark?: PendingMark): TransactUpdate => ({
-  TableName: table(),
-  Key: connKey(w.stationId, w.connectorId),
-  ConditionExpression: expected !== undefined ? 'version = :rv AND version < :v' : 'attribute_exists(pk) AND attribute_not_exists(version)',
-  UpdateExpression: mark
-    ? 'SET #s = :s, parkStatus = :ps, lockStatus = :ls, version = :v, observedAt = :o, pendingAnnounce = :pv, announcePrevious = :prev, pendingSince = :now'
-    : 'SET #s = :s, parkStatus = :ps, lockStatus = :ls, version = :v, observedAt = :o',
-  ExpressionAttributeNames: { '#s': 'status' },
-  ExpressionAttributeValues: {
-    ':s': w.status,
-    ':ps': w.parkStatus,
-    ':ls': w.lockStatus,
-    ':v': w.version,
-    ':o': w.observedAt,
-    ...(expected !== undefined ? { ':rv': expected } : {}),
-    ...(mark ? { ':pv': mark.version, ':prev': mark.previous, ':now': Date.now() } : {}),
-  },
-});
+interface StatusCas {
+  w: StatusWrite;
+  expected: number | undefined;
+  mark?: PendingMark | undefined;
+  expectedLock?: number | undefined;
+  /** the lock revision whose change this write leaves pending announcement */
+  lockMark?: number | undefined;
+}
+
+const statusUpdate = ({ w, expected, mark, expectedLock, lockMark }: StatusCas): TransactUpdate => {
+  const pile = w.pile !== false;
+  const pileCond =
+    expected === undefined
+      ? 'attribute_exists(pk) AND attribute_not_exists(version)'
+      : pile
+        ? 'version = :rv AND version < :v'
+        : 'version = :rv';
+  const lockCond = expectedLock === undefined ? 'attribute_not_exists(lockVersion)' : 'lockVersion = :rlv';
+  const sets = ['#s = :s', 'parkStatus = :ps', 'lockStatus = :ls', 'version = :v'];
+  if (pile) sets.push('observedAt = :o');
+  if (mark) sets.push('pendingAnnounce = :pv', 'announcePrevious = :prev', 'pendingSince = :now');
+  if (w.lock) sets.push('lockVersion = :lv', 'lockEvent = :le');
+  if (lockMark !== undefined) sets.push('lockPending = :lp', 'lockPendingSince = :now');
+  return {
+    TableName: table(),
+    Key: connKey(w.stationId, w.connectorId),
+    ConditionExpression: `${pileCond} AND ${lockCond}`,
+    UpdateExpression: `SET ${sets.join(', ')}`,
+    ExpressionAttributeNames: { '#s': 'status' },
+    ExpressionAttributeValues: {
+      ':s': w.status,
+      ':ps': w.parkStatus,
+      ':ls': w.lockStatus,
+      ':v': w.version,
+      ...(pile ? { ':o': w.observedAt } : {}),
+      ...(expected !== undefined ? { ':rv': expected } : {}),
+      ...(expectedLock !== undefined ? { ':rlv': expectedLock } : {}),
+      ...(mark ? { ':pv': mark.version, ':prev': mark.previous } : {}),
+      ...(mark || lockMark !== undefined ? { ':now': Date.now() } : {}),
+      ...(w.lock ? { ':lv': w.lock.lockVersion, ':le': w.lock.lockEvent } : {}),
+      ...(lockMark !== undefined ? { ':lp': lockMark } : {}),
+    },
+  };
+};
 
 /**
  * Many connectors' compare-and-sets (distinct connectors) in TransactWriteItems of up to 100: one
@@ -370,9 +406,7 @@ const statusUpdate = (w: StatusWrite, expected: number | undefined, mark?: Pendi
  * (a lost one cancels only itself: the others are sent again). Per write: applied, or false when the
  * stored version moved (re-read and decide again).
  */
-export const writeConnectorStatuses = async (
-  writes: readonly { w: StatusWrite; expected: number | undefined; mark?: PendingMark | undefined }[],
-): Promise<boolean[]> => transactUpdates(writes.map((x) => statusUpdate(x.w, x.expected, x.mark)));
+export const writeConnectorStatuses = async (writes: readonly StatusCas[]): Promise<boolean[]> => transactUpdates(writes.map(statusUpdate));
 
 /**
  * Store one status report unless a newer (or the same) version is already there (read, decide,
@@ -389,22 +423,39 @@ export const applyConnectorStatus = async (
     if (stored && stored.version >= w.version) return { outcome: 'stale', stored };
     const previous = stored ? { status: stored.status, parkStatus: stored.parkStatus, lockStatus: stored.lockStatus } : undefined;
     const mark = announce(previous) ? { version: w.version, previous: previous?.status ?? -1 } : undefined;
-    if (await writeConnectorStatus(w, stored?.version, mark)) return { outcome: 'applied', ...(previous ? { previous } : {}) };
+    // a lock owns the connector's lockStatus once it reported (shared/domain/connector-status.ts)
+    const own = stored?.lockVersion !== undefined ? { ...w, lockStatus: stored.lockStatus } : w;
+    if (await writeConnectorStatus({ w: own, expected: stored?.version, mark, expectedLock: stored?.lockVersion }))
+      return { outcome: 'applied', ...(previous ? { previous } : {}) };
   }
   throw new Error(`connector ${w.connectorId}: status write lost 20 races in a row`);
 };
 
-const clearMark = (stationId: string, connectorId: string, version: number): TransactUpdate => ({
+/** clear a pending mark (`attr` holds the version it marks; `also`: the attributes that go with it) unless a newer write replaced it */
+const clearMark = (stationId: string, connectorId: string, attr: string, also: string, version: number): TransactUpdate => ({
   TableName: table(),
   Key: connKey(stationId, connectorId),
-  ConditionExpression: 'pendingAnnounce = :v',
-  UpdateExpression: 'REMOVE pendingAnnounce, announcePrevious, pendingSince',
+  ConditionExpression: `${attr} = :v`,
+  UpdateExpression: `REMOVE ${attr}, ${also}`,
   ExpressionAttributeValues: { ':v': version },
 });
 
-/** These changes have been published: clear their marks (a no-op where a newer write replaced the mark); distinct connectors, in transactions of up to 100. */
-export const markAnnouncedMany = async (marks: readonly { stationId: string; connectorId: string; version: number }[]): Promise<void> => {
-  await transactUpdates(marks.map((m) => clearMark(m.stationId, m.connectorId, m.version)));
+/**
+ * These changes have been published: clear their marks (a no-op where a newer write replaced the
+ * mark); distinct connectors, in transactions of up to 100 — pile marks, then lock marks (one
+ * transaction may not touch an item twice).
+ */
+export const markAnnouncedMany = async (
+  marks: readonly { stationId: string; connectorId: string; version?: number | undefined; lockVersion?: number | undefined }[],
+): Promise<void> => {
+  const piles = marks.flatMap((m) =>
+    m.version === undefined ? [] : [clearMark(m.stationId, m.connectorId, 'pendingAnnounce', 'announcePrevious, pendingSince', m.version)],
+  );
+  if (piles.length) await transactUpdates(piles);
+  const locks = marks.flatMap((m) =>
+    m.lockVersion === undefined ? [] : [clearMark(m.stationId, m.connectorId, 'lockPending', 'lockPendingSince', m.lockVersion)],
+  );
+  if (locks.length) await transactUpdates(locks);
 };
 
 // ───────────────────────────── import ─────────────────────────────

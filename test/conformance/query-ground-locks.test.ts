@@ -6,41 +6,31 @@
  * (infra/local/simulator/car-park.ts) behind the station's CarParkGatewayUrl; the pile simulator
  * runs on a manual clock.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CarPark, startCarPark } from '../../infra/local/simulator/car-park.ts';
-import { STATIONS_SEED } from '../fixtures/stations.ts';
+import type { CarPark } from '../../infra/local/simulator/car-park.ts';
 import { useChargingPlatform } from '../support/charging.ts';
 import { eventually } from '../support/eventually.ts';
+import { carParkSeed } from '../support/extensions.ts';
+import { demo, P1, P2, statusesAt } from '../support/push.ts';
 
 const LOCK_INTERFACES = ['query_ground_locks', 'query_ground_lock_auth', 'query_drop_lock', 'query_drop_lock_result'];
-const seedFile = join(tmpdir(), `evcs-ground-locks-seed-${process.pid}.json`);
+const site = carParkSeed(LOCK_INTERFACES, {
+  FX0001: {
+    ParkingSpaces: [
+      { LockNum: 'L01', WorkplaceName: 'B1-017', ConnectorID: 'FX0001E01C1' },
+      { LockNum: 'L02', WorkplaceName: 'B1-018', ConnectorID: 'FX0001E01C2' },
+    ],
+  },
+});
 let park: CarPark;
 
 // before the platform starts (hooks run in order): the car park, then the seed that names it
 beforeAll(async () => {
-  park = await startCarPark(0);
-  const seed = JSON.parse(readFileSync(STATIONS_SEED, 'utf8')) as {
-    partners: Array<Record<string, unknown>>;
-    stations: Array<Record<string, unknown>>;
-    profiles?: Record<string, unknown>;
-  };
-  seed.profiles = { locks: { extends: 'cec2016', extensions: LOCK_INTERFACES } };
-  (seed.partners[0] as Record<string, unknown>).profile = 'locks';
-  (seed.partners[1] as Record<string, unknown>).profile = 'didi';
-  const fx1 = seed.stations.find((s) => s.StationID === 'FX0001') as Record<string, unknown>;
-  fx1.CarParkGatewayUrl = park.siteUrl('FX0001');
-  fx1.ParkingSpaces = [
-    { LockNum: 'L01', WorkplaceName: 'B1-017', ConnectorID: 'FX0001E01C1' },
-    { LockNum: 'L02', WorkplaceName: 'B1-018', ConnectorID: 'FX0001E01C2' },
-  ];
-  writeFileSync(seedFile, JSON.stringify(seed));
+  park = await site.start();
 });
-afterAll(async () => park?.stop());
+afterAll(site.stop);
 
-const ctx = useChargingPlatform({ seedFile });
+const ctx = useChargingPlatform({ seedFile: site.seedFile });
 
 type Locks = { groundLocks: Array<{ LockNum: string; WorkplaceName: string; LockStatus: number; ConnectorID?: string }> };
 const locksSeenBy = async (c: typeof ctx.p1, stationId = 'FX0001') => {
@@ -51,6 +41,16 @@ const locksSeenBy = async (c: typeof ctx.p1, stationId = 'FX0001') => {
 const lockStatusOf = async (lockNum: string) => (await locksSeenBy(ctx.p2)).find((l) => l.LockNum === lockNum)?.LockStatus;
 const drop = (c: typeof ctx.p1, lockNum: string, stationId = 'FX0001') =>
   c.call('query_drop_lock', { StationID: stationId, LockNum: lockNum, Lat: 31.23, Lng: 121.47 });
+
+type Status = {
+  Total: number;
+  StationStatusInfos: Array<{ ConnectorStatusInfos: Array<{ ConnectorID: string; Status: number; LockStatus?: number }> }>;
+};
+const answered = async (c: typeof ctx.p1, connectorId: string) => {
+  const r = await c.call('query_station_status', { StationIDs: ['FX0001'] });
+  expect(r.ret).toBe(0);
+  return (r.data as Status).StationStatusInfos[0]?.ConnectorStatusInfos.find((x) => x.ConnectorID === connectorId);
+};
 
 describe('query_ground_locks — extension (DiDi 1.4.0, §5.1 ground locks)', () => {
   it("lists a station's locks with WorkplaceName and LockStatus 50 (raised); a station without locks or not granted: none", async () => {
@@ -63,6 +63,9 @@ describe('query_ground_locks — extension (DiDi 1.4.0, §5.1 ground locks)', ()
     expect(await locksSeenBy(ctx.p1, 'FX0003')).toEqual([]);
     // FX0002 is not granted to partner 2: it looks like a station without locks
     expect(await locksSeenBy(ctx.p2, 'FX0002')).toEqual([]);
+    // the connector status carries the lock's state from the connector's first status on (query_station_status §3.2)
+    for (const c of ['FX0001E01C1', 'FX0001E01C2'])
+      await eventually(() => answered(ctx.p1, c), { until: (s) => s?.LockStatus === 50, what: `${c} LockStatus 50` });
   });
 
   it('a partner whose profile does not enable the parking interfaces gets Ret 4004 "not enabled"', async () => {
@@ -169,5 +172,62 @@ describe('query_drop_lock_result — extension (DiDi 1.4.0, §5.1 ground locks)'
     await ctx.admin('FX0001E01C1', 'plugged', 2);
     await ctx.admin('FX0001E01C1', 'unplugged', 1);
     await eventually(() => lockStatusOf('L01'), { until: (s) => s === 50, what: 'L01 raised' });
+  });
+});
+
+describe('LockStatus in the connector status — §3.2 query_station_status, §3.3 notification_stationStatus', () => {
+  /** the newest stationStatus push about the connector each partner accepted, once it shows `lock` */
+  const pushedLock = (operatorId: string, connectorId: string, lock: number) =>
+    eventually(async () => statusesAt(demo(ctx.platform, operatorId), connectorId).at(-1), {
+      until: (s) => s?.LockStatus === lock,
+      what: `${operatorId} pushed ${connectorId} LockStatus ${lock}`,
+    });
+
+  it('a drop is pushed as LockStatus 10 (unlocked), the raise after the car left as 50 (locked), a fault as 0 (unknown), to every partner that sees the connector', async () => {
+    const c = 'FX0001E01C2';
+    await eventually(() => lockStatusOf('L02'), { until: (s) => s === 50, what: 'L02 raised' });
+    // the earlier tests' pushes have settled (once the newest is delivered, the push gate refuses any older one)
+    for (const op of [P1, P2]) await pushedLock(op, c, 50);
+    const pushesBefore = statusesAt(demo(ctx.platform, P1), c).length;
+    const unlocked = await answered(ctx.p1, 'FX0001E02C1');
+    // dropped: both partners that see FX0001 (cec2016 and xiaoju dialects) get Status 1 with LockStatus 10
+    expect((await drop(ctx.p2, 'L02')).data).toMatchObject({ result: true });
+    for (const op of [P1, P2]) expect(await pushedLock(op, c, 10)).toMatchObject({ Status: 1, LockStatus: 10 });
+    expect(await answered(ctx.p1, c)).toMatchObject({ Status: 1, LockStatus: 10 });
+    expect(await answered(ctx.p2, c)).toMatchObject({ Status: 1, LockStatus: 10 });
+    // a connector without a lock carries what its pile reports, untouched by the locks
+    expect(await answered(ctx.p1, 'FX0001E02C1')).toEqual(unlocked);
+
+    // the car parks: the pile's statuses keep the lock's LockStatus
+    await ctx.admin(c, 'plugged', 2);
+    await eventually(async () => statusesAt(demo(ctx.platform, P1), c).at(-1), {
+      until: (s) => s?.Status === 2,
+      what: `${c} Status 2 pushed`,
+    });
+    expect(statusesAt(demo(ctx.platform, P1), c).at(-1)).toMatchObject({ Status: 2, LockStatus: 10 });
+    expect(await answered(ctx.p1, c)).toMatchObject({ Status: 2, LockStatus: 10 });
+    // … and leaves: the lock rises (50), pushed after the status change
+    await ctx.admin(c, 'unplugged', 1);
+    for (const op of [P1, P2]) expect(await pushedLock(op, c, 50)).toMatchObject({ Status: 1, LockStatus: 50 });
+    expect(await answered(ctx.p2, c)).toMatchObject({ Status: 1, LockStatus: 50 });
+
+    // the lock faults on the next drop: LockStatus 0 (unknown), pushed
+    park.setLockFault('FX0001', 'L02', true);
+    expect((await drop(ctx.p1, 'L02')).data).toMatchObject({ result: false, FailReason: 3 });
+    for (const op of [P1, P2]) expect(await pushedLock(op, c, 0)).toMatchObject({ Status: 1, LockStatus: 0 });
+    expect(await answered(ctx.p1, c)).toMatchObject({ Status: 1, LockStatus: 0 });
+    // repaired: the drop works again
+    park.setLockFault('FX0001', 'L02', false);
+    expect((await drop(ctx.p1, 'L02')).data).toMatchObject({ result: true });
+    expect(await pushedLock(P1, c, 10)).toMatchObject({ LockStatus: 10 });
+    // the lock's states were pushed in the order they happened (the push gate drops only an older one overtaken by a newer)
+    const seen = statusesAt(demo(ctx.platform, P1), c)
+      .slice(pushesBefore)
+      .map((x) => `${x.Status}/${x.LockStatus}`);
+    expect(seen.slice(0, 2)).toEqual(['1/10', '2/10']);
+    const [raised, faulted] = [seen.indexOf('1/50'), seen.indexOf('1/0')];
+    expect(raised).toBeGreaterThan(1);
+    expect(faulted).toBeGreaterThan(raised);
+    expect(seen.at(-1)).toBe('1/10');
   });
 });

@@ -8,19 +8,16 @@
  * through a cec2016 profile listing the parking interfaces, partner 2 through the built-in `didi`.
  * Retries are shortened for the test (PARKING_RETRY_SECONDS 1, CAR_PARK_TIMEOUT_MS 500).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CarPark, startCarPark } from '../../infra/local/simulator/car-park.ts';
+import type { CarPark } from '../../infra/local/simulator/car-park.ts';
 import { envName } from '../../infra/topology/types.ts';
 import { runWithEnv } from '../../shared/config.ts';
 import { replayDlq } from '../../shared/push/dlq.ts';
 import { getOrder } from '../../shared/store/orders.ts';
 import { getWaiver } from '../../shared/store/parking.ts';
-import { STATIONS_SEED } from '../fixtures/stations.ts';
 import { seqOf, useChargingPlatform } from '../support/charging.ts';
 import { eventually } from '../support/eventually.ts';
+import { carParkSeed } from '../support/extensions.ts';
 
 const PARKING_INTERFACES = [
   'query_parking_free_info',
@@ -28,31 +25,19 @@ const PARKING_INTERFACES = [
   'query_parking_free_wave',
   'modify_parking_fee_wave_car_number',
 ];
-const seedFile = join(tmpdir(), `evcs-parking-seed-${process.pid}.json`);
+const site = carParkSeed(PARKING_INTERFACES, {
+  FX0001: { ParkingPolicy: { FreeMinutes: 60, PerKwhMinutes: 2, CapMinutes: 90 } },
+  FX0003: { ParkingPolicy: { FreeMinutes: 120, CapMinutes: 240 } },
+});
 let park: CarPark;
 
 // before the platform starts (hooks run in order): the car park, then the seed that names it
 beforeAll(async () => {
-  park = await startCarPark(0);
-  const seed = JSON.parse(readFileSync(STATIONS_SEED, 'utf8')) as {
-    partners: Array<Record<string, unknown>>;
-    stations: Array<Record<string, unknown>>;
-    profiles?: Record<string, unknown>;
-  };
-  seed.profiles = { parking: { extends: 'cec2016', extensions: PARKING_INTERFACES } };
-  (seed.partners[0] as Record<string, unknown>).profile = 'parking';
-  (seed.partners[1] as Record<string, unknown>).profile = 'didi';
-  const fx1 = seed.stations.find((s) => s.StationID === 'FX0001') as Record<string, unknown>;
-  fx1.CarParkGatewayUrl = park.siteUrl('FX0001');
-  fx1.ParkingPolicy = { FreeMinutes: 60, PerKwhMinutes: 2, CapMinutes: 90 };
-  const fx3 = seed.stations.find((s) => s.StationID === 'FX0003') as Record<string, unknown>;
-  fx3.CarParkGatewayUrl = park.siteUrl('FX0003');
-  fx3.ParkingPolicy = { FreeMinutes: 120, CapMinutes: 240 };
-  writeFileSync(seedFile, JSON.stringify(seed));
+  park = await site.start();
 });
-afterAll(async () => park?.stop());
+afterAll(site.stop);
 
-const ctx = useChargingPlatform({ seedFile, env: { PARKING_RETRY_SECONDS: '1', CAR_PARK_TIMEOUT_MS: '500' } });
+const ctx = useChargingPlatform({ seedFile: site.seedFile, env: { PARKING_RETRY_SECONDS: '1', CAR_PARK_TIMEOUT_MS: '500' } });
 
 type FreeInfo = { StartChargeSeq: string; Duration: number; CarNumber?: string; WaiverStatus: number };
 const freeInfo = async (c: typeof ctx.p1, seq: string) => {

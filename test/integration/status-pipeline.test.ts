@@ -9,6 +9,7 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConnectorStatusChanged } from '../../events/baseinfo.ts';
+import { GroundLockChanged } from '../../events/parking.ts';
 import { type ConnectorStatus, PileStatusChanged } from '../../events/piles.ts';
 import type { BusEvent } from '../../infra/local/bus.ts';
 import type { Platform } from '../../infra/local/platform.ts';
@@ -210,5 +211,40 @@ describe('status pipeline: PileStatusChanged → live status → ConnectorStatus
     // announced: no mark is left pending
     const marks = await getConnectorStatuses([a, b].map((connectorId) => ({ stationId: 'FX0004', connectorId })));
     expect([a, b].map((c) => marks.get(c)?.pendingAnnounce)).toEqual([undefined, undefined]);
+  });
+
+  it("a ground lock owns its connector's LockStatus: lock reports by revision, pile reports by version, both announced in one order", async () => {
+    const c = 'FX0004E02C1';
+    const lockReport = (rev: number, lockStatus: 0 | 10 | 50) => ({
+      StationID: 'FX0004',
+      ConnectorID: c,
+      LockNum: 'L09',
+      lockStatus,
+      rev,
+      at: new Date(base + rev).toISOString(),
+    });
+    // the lock reports before any pile: status 0 (not heard from), LockStatus 50
+    await publish(GroundLockChanged, lockReport(1, 50));
+    await platform.cloud.drain();
+    expect(await liveOf('FX0004', c)).toMatchObject({ status: 0, lockStatus: 50 });
+    // the pile's report (its own LockStatus 10) keeps the lock's; a late older lock revision changes nothing
+    await publish(PileStatusChanged, report(c, 1200, 1, 10, 10));
+    await publish(GroundLockChanged, [lockReport(3, 10), lockReport(2, 0), lockReport(3, 10)]);
+    await platform.cloud.drain();
+    expect(await liveOf('FX0004', c)).toMatchObject({ status: 1, lockStatus: 10 });
+    // the next pile report applies: the lock's revisions are not compared with the pile's versions
+    await publish(PileStatusChanged, report(c, 1201, 2, 50, 0));
+    await platform.cloud.drain();
+    expect(await liveOf('FX0004', c)).toMatchObject({ status: 2, parkStatus: 50, lockStatus: 10 });
+    const changes = changesOf(c);
+    expect(changes.at(-1)).toMatchObject({ status: 2, lockStatus: 10 });
+    expect(changes.map((x) => x.lockStatus)).toContain(50);
+    // one order across both sources: every announcement's version above the one before it
+    const sorted = [...changes].sort((a, b) => a.version - b.version);
+    expect(sorted.at(-1)).toMatchObject({ status: 2, lockStatus: 10 });
+    expect(new Set(changes.map((x) => x.version)).size).toBe(changes.length);
+    const marks = await getConnectorStatuses([{ stationId: 'FX0004', connectorId: c }]);
+    expect(marks.get(c)).toMatchObject({ lockVersion: 3 });
+    expect(marks.get(c)?.lockPending).toBeUndefined();
   });
 });

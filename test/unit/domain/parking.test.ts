@@ -80,7 +80,10 @@ describe('dropDecision: who may drop a ground lock', () => {
       expect(c).toBeGreaterThanOrEqual(100_000);
       expect(c).toBeLessThanOrEqual(999_999);
     }
-    expect([0, 1, 2, 3, 4, 255].filter(carLeft)).toEqual([1]);
+    expect([0, 1, 2, 3, 4, 255].filter((s) => carLeft(s))).toEqual([1]);
+    // the car left: the connector BECAME available; a change that keeps it available (the lock's own drop) is none
+    expect([0, 2, 3, 4, 255].every((prev) => carLeft(1, prev))).toBe(true);
+    expect(carLeft(1, 1)).toBe(false);
   });
 });
 

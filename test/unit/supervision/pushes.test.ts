@@ -11,25 +11,16 @@ import { periodicDue, slaOutcome } from '../../../shared/domain/sla.ts';
 import type { Delivery } from '../../../shared/push/messages.ts';
 import { afterFailure } from '../../../shared/push/policy.ts';
 import {
-  type Supervisor,
   supervisionFinishPushes,
   supervisionProgressPushes,
   supervisionStartPushes,
   supervisionStatusPushes,
 } from '../../../shared/push/supervision.ts';
-import { loadProfiles, profileToWire } from '../../../shared/tcec/profiles.ts';
+import { profileToWire } from '../../../shared/tcec/profiles.ts';
 import { parseDateTime } from '../../../shared/tcec/time.ts';
+import { profiles, supervisors } from '../../support/supervision.ts';
 
-const profiles = loadProfiles();
-const supervisor = (profile: string, operatorId: string, region: string[]): Supervisor => {
-  const rules = profiles.get(profile)?.supervision;
-  if (!rules) throw new Error(profile);
-  return { operatorId, rules, region };
-};
-const BJ = supervisor('beijing', 'GOVBJ0001', ['11']);
-const CD = supervisor('chengdu', 'GOVCD0001', ['5101']);
-const PV = supervisor('provincial', 'GOVPV0001', ['11', '51']);
-const ALL = [BJ, CD, PV];
+const { BJ, CD, PV, ALL } = supervisors(['11', '51']);
 const station = (AreaCode: string) => ({ AreaCode, EquipmentID: 'EQ0001', ConnectorPower: 60 });
 const meter = { firstWh: 1_000_123, lastWh: 1_045_333 };
 const started = OrderStarted.sample;

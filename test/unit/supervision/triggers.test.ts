@@ -14,21 +14,12 @@ import {
   stationChangePlans,
   stationPowers,
 } from '../../../shared/domain/supervision-triggers.ts';
-import { type Supervisor, supervisionDeliveries, supervisorView } from '../../../shared/push/supervision.ts';
+import { supervisionDeliveries, supervisorView } from '../../../shared/push/supervision.ts';
 import { changeRecordOf } from '../../../shared/services/dxp-triggers.ts';
 import { fromWire } from '../../../shared/tcec/dialect.ts';
-import { loadProfiles } from '../../../shared/tcec/profiles.ts';
+import { supervisors } from '../../support/supervision.ts';
 
-const profiles = loadProfiles();
-const supervisor = (profile: string, operatorId: string, region: string[]): Supervisor => {
-  const rules = profiles.get(profile)?.supervision;
-  if (!rules) throw new Error(profile);
-  return { operatorId, rules, region };
-};
-const BJ = supervisor('beijing', 'GOVBJ0001', ['11']);
-const CD = supervisor('chengdu', 'GOVCD0001', ['5101']);
-const PV = supervisor('provincial', 'GOVPV0001', ['51']);
-const ALL = [BJ, CD, PV];
+const { CD, PV, ALL } = supervisors(['51']);
 const VIEWS: SupervisorView[] = ALL.map(supervisorView);
 const change = { StationID: 'CD0001', AreaCode: '510104', created: false, info: true, tariff: false, ChangeTime: '2026-11-23 09:30:47' };
 

@@ -1,0 +1,36 @@
+/**
+ * Events of the parking service (issue 15): a ground lock recorded a new state. The connector
+ * status ingest (queue `connector-status`) folds it into the connector's live status as its
+ * LockStatus — the same versioned pipeline, announcement and push ordering as pile statuses.
+ */
+import * as z from 'zod/mini';
+import { defineEvent } from './define.ts';
+import { LockStatus } from './piles.ts';
+
+const PARKING_SOURCE = 'evcs.parking';
+
+export const GroundLockChanged = defineEvent({
+  source: PARKING_SOURCE,
+  detailType: 'GroundLockChanged',
+  version: 1,
+  description:
+    "A ground lock recorded a new state (dropped, raised, faulted): its connector's LockStatus (10 unlocked, 50 locked, 0 unknown)",
+  detail: z.object({
+    StationID: z.string().check(z.minLength(1), z.maxLength(20)),
+    ConnectorID: z.string().check(z.minLength(1), z.maxLength(26)),
+    LockNum: z.string().check(z.minLength(1), z.maxLength(16)),
+    lockStatus: LockStatus,
+    /** the lock's revision: +1 with every state it records (orders its reports; a redelivery repeats it); 0 its initial state */
+    rev: z.int().check(z.gte(0)),
+    /** when the platform recorded the state */
+    at: z.iso.datetime({ offset: true }),
+  }),
+  sample: {
+    StationID: 'FX0001',
+    ConnectorID: 'FX0001E01C1',
+    LockNum: 'L01',
+    lockStatus: 10,
+    rev: 3,
+    at: '2026-11-23T01:30:47.000Z',
+  },
+});
