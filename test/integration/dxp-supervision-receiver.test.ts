@@ -7,17 +7,21 @@
  * profile's interfaces and fields; the SLA metric times the bonus order; a refused order follows
  * the profile's resend schedule on an INJECTED clock (the push lane's `deliver(message, now)` on
  * the message the lane itself queued: no minutes of real waiting); the nightly check_charge_orders
- * of the day reaches them and its answer is recorded.
+ * of the day reaches them and its answer is recorded; the nightly export of the day runs in parts
+ * (one queue Lambda per hour) and its manifest holds the day's orders.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setMetricSink } from '#powertools';
 import { PushSupervisionQueue } from '../../events/queues.ts';
+import { type Manifest, manifestKey } from '../../shared/domain/dxp-export.ts';
 import { dayOfEnd } from '../../shared/domain/reconcile.ts';
 import { deliver } from '../../shared/push/deliver.ts';
 import type { Delivery } from '../../shared/push/messages.ts';
+import { periodOf } from '../../shared/services/dxp-runs.ts';
 import { onboardPartner } from '../../shared/services/onboarding.ts';
 import { resetPushPlanning } from '../../shared/services/push-planning.ts';
+import { getObject } from '../../shared/store/objects.ts';
 import { getOrder } from '../../shared/store/orders.ts';
 import { getRun } from '../../shared/store/reconcile.ts';
 import type { SecretSet } from '../../shared/tcec/crypto.ts';
@@ -284,5 +288,37 @@ describe('supervision platforms on real local receivers (issue 13)', () => {
       expect(run!.requests).toHaveLength(1);
       expect(run!.requests[0]).toMatchObject({ ret: 0, TotalDisputeOrder: 0, CheckOrderSeq: check!.data.CheckOrderSeq });
     }
+  });
+
+  it('the nightly export in parts through the local runtime: the day’s 24 parts run as queue Lambdas, the last writes the manifest', async () => {
+    const orders = await Promise.all(seqs.map((s) => getOrder(s)));
+    const day = dayOfEnd(new Date(orders[0]!.endedAt!));
+    const ofDay = seqs.filter((_s, i) => dayOfEnd(new Date(orders[i]!.endedAt!)) === day);
+    // the Scheduler's 00:30 China time of the next day
+    const r = (await ctx.platform.cloud.invoke('dxp-export-daily', { time: `${day}T16:30:00Z` })) as { partners: number; parts: number };
+    expect(r).toEqual({ partners: 2, parts: 48 });
+    const p = periodOf(day);
+    const manifest = await eventually(
+      async () => {
+        const bytes = await getObject('exports', manifestKey(BJ, p));
+        return bytes ? (JSON.parse(Buffer.from(bytes).toString('utf8')) as Manifest) : undefined;
+      },
+      { what: `${BJ}'s manifest of ${day}` },
+    );
+    expect(manifest!.objects).toHaveLength(24 * 4);
+    const ordersObjects = manifest!.objects.filter((o) => o.kind === 'orders' && o.count > 0);
+    const exported: string[] = [];
+    for (const o of ordersObjects) {
+      const body = Buffer.from((await getObject('exports', o.key)) ?? []).toString('utf8');
+      expect(createHash('sha256').update(body).digest('hex')).toBe(o.sha256);
+      exported.push(
+        ...body
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => (JSON.parse(l) as { StartChargeSeq: string }).StartChargeSeq),
+      );
+    }
+    expect(exported.sort()).toEqual([...ofDay].sort());
+    expect(manifest!.objects.filter((o) => o.kind === 'samples').reduce((a, o) => a + o.count, 0)).toBeGreaterThan(0);
   });
 });
