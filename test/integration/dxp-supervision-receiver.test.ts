@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setMetricSink } from '#powertools';
 import { PushSupervisionQueue } from '../../events/queues.ts';
 import { type Manifest, manifestKey } from '../../shared/domain/dxp-export.ts';
+import { chinaHour } from '../../shared/domain/process-samples.ts';
 import { dayOfEnd } from '../../shared/domain/reconcile.ts';
 import { deliver } from '../../shared/push/deliver.ts';
 import type { Delivery } from '../../shared/push/messages.ts';
@@ -23,6 +24,7 @@ import { onboardPartner } from '../../shared/services/onboarding.ts';
 import { resetPushPlanning } from '../../shared/services/push-planning.ts';
 import { getObject } from '../../shared/store/objects.ts';
 import { getOrder } from '../../shared/store/orders.ts';
+import { type SampleBatch, samplesOfHour, samplesSince } from '../../shared/store/process-samples.ts';
 import { getRun } from '../../shared/store/reconcile.ts';
 import type { SecretSet } from '../../shared/tcec/crypto.ts';
 import { loadProfiles } from '../../shared/tcec/profiles.ts';
@@ -145,6 +147,25 @@ describe('supervision platforms on real local receivers (issue 13)', () => {
       (n) => n >= 1,
       `${seq}: a charge status at e充网`,
     );
+    // the process samples the realtime power schedule reads: by the sort key, only the batches since a watermark
+    const hoursOf = () => [
+      ...new Set([chinaHour(ctx.platform.simulator!.now().getTime() - 3_600_000), chinaHour(ctx.platform.simulator!.now().getTime())]),
+    ];
+    const batches = async (read: (h: string) => Promise<SampleBatch[]>) =>
+      (await Promise.all(hoursOf().map(read)))
+        .flat()
+        .filter((b) => b.StartChargeSeq === seq)
+        .map((b) => b.samples[0]![0])
+        .sort((a, b) => a - b);
+    const all = await ctx.pump(
+      () => batches(samplesOfHour),
+      (x) => x.length >= 3,
+      `${seq}: three sample batches`,
+    );
+    const watermark = all[Math.floor(all.length / 2)]!;
+    const since = await batches((h) => samplesSince(h, watermark));
+    expect(since).toEqual(all.filter((t) => t >= watermark));
+    expect(since.length).toBeLessThan(all.length);
     await ctx.stopped(ctx.p1, seq, C1);
     const [bonus] = await eventually(async () => bj.of(BONUS, seq), { until: (c) => c.length >= 1, what: `${seq}: the bonus order` });
     const order = await getOrder(seq);
