@@ -211,6 +211,15 @@ const main = async (): Promise<void> => {
   console.log(
     `  AWS per day: DynamoDB reads $${fmt(cost.dynamoReads, 4)}, S3 requests $${fmt(cost.s3Requests, 5)}, Lambda $${fmt(cost.lambda, 4)}, SQS $${fmt(cost.sqs, 6)} → $${fmt(perDay, 4)}/day, $${fmt(perDay * 30, 2)}/month; storage +$${fmt(storagePerMonth, 2)}/month per month kept in Standard (Glacier after 90 d: $${fmt((dayBytes / 1e9) * 30 * S3.glacierGbMonth, 3)})`,
   );
+  // the realtime power schedule (every 5 min): before, every run read the current hour so far (on average
+  // half an hour of sample items); now only the batches since 2 × the freshness window (shared/services/dxp-triggers.ts)
+  const freshS = Math.max(120, 4 * Number(process.env.PROCESS_SAMPLE_SECONDS ?? 30));
+  const rruPerSecondOfSamples = (sampleItemBytes / 86_400 / 4096) * 0.5;
+  const before = 1800 * rruPerSecondOfSamples * PRICES.dynamoReadUnit;
+  const after = 2 * freshS * rruPerSecondOfSamples * PRICES.dynamoReadUnit;
+  console.log(
+    `  realtime power read per 5-min run: the hour so far (avg 1800 s of samples) $${fmt(before, 5)} → the window since ${2 * freshS} s $${fmt(after, 5)} (${fmt(before * 288, 2)} → ${fmt(after * 288, 2)} $/day)`,
+  );
   console.log(
     `  sample writes: a 1-hour session keeps ${kept} samples in ${writes} PutItem (1 WRU each) = $${(writes * PRICES.dynamoWriteUnit).toExponential(2)} per session`,
   );
