@@ -3,6 +3,14 @@ import { fmt } from './support.ts';
 
 const ORDERS = Number(process.env.BENCH_DXP_ORDERS ?? 200_000);
 const SAMPLES = Number(process.env.BENCH_DXP_SAMPLES ?? 20_000_000);
+/**
+ * how many of the day's 24 parts (hours) to run: all (the default) ends with the day's manifest;
+ * fewer measures full-size parts in a fraction of the time and extrapolates the day (no manifest)
+ */
+const PARTS = Math.min(24, Math.max(1, Number(process.env.BENCH_DXP_PARTS ?? 24)));
+/** dxp-export-part's memory (infra/topology/dxp.ts) and Lambda's limit */
+const PART_MEMORY_GB = 1.769;
+const LAMBDA_LIMIT_S = 900;
 const STATIONS = 400;
 const DAY = '2026-10-05';
 
@@ -15,7 +23,7 @@ const main = async (): Promise<void> => {
   const { parsePeriod } = await import('../shared/domain/dxp-export.ts');
   const { inRegion } = await import('../shared/domain/grants.ts');
   const { selectSamples } = await import('../shared/domain/process-samples.ts');
-  const { exportPeriod } = await import('../shared/services/dxp-export.ts');
+  const { exportPart, finishDayParts, startDayInParts } = await import('../shared/services/dxp-export.ts');
   const { getObject, putObject, putObjectStream } = await import('../shared/store/objects.ts');
   type OrderLine = import('../shared/domain/dxp-export.ts').OrderLine;
   type SampleLine = import('../shared/domain/dxp-export.ts').SampleLine;
@@ -29,8 +37,10 @@ const main = async (): Promise<void> => {
   const samplesPerOrder = Math.max(1, Math.round(SAMPLES / ORDERS));
   const hh = (h: number) => String(h).padStart(2, '0');
   const seqOf = (h: number, i: number) => `MA01H3BQ2${hh(h)}${String(i).padStart(16, '0')}`;
-  const orders: OrderLine[] = [];
-  for (let h = 0; h < 24; h++)
+  const ordersByHour = new Map<string, OrderLine[]>();
+  for (let h = 0; h < 24; h++) {
+    const orders: OrderLine[] = [];
+    ordersByHour.set(`${DAY}T${hh(h)}`, orders);
     for (let i = 0; i < ordersPerHour; i++) {
       const st = stationIds[i % STATIONS]!;
       orders.push({
@@ -50,9 +60,10 @@ const main = async (): Promise<void> => {
         EnergyWh: 31250,
       });
     }
-  /** one hour's samples, made when the export asks for them (as the DynamoDB source reads one hour at a time) */
-  async function* samples(): AsyncIterable<SampleLine[]> {
-    for (let h = 0; h < 24; h++) {
+  }
+  /** one hour's samples, made when the part asks for them (as the DynamoDB source reads one hour at a time) */
+  async function* samples(h: number): AsyncIterable<SampleLine[]> {
+    {
       const from = period.from.getTime() + h * 3_600_000;
       const out: SampleLine[] = [];
       for (let i = 0; i < ordersPerHour; i++) {
@@ -76,11 +87,13 @@ const main = async (): Promise<void> => {
   const stations = new Set(stationIds);
   const source = {
     stationsInArea: async (codes: readonly string[]) => (inRegion(codes, '310115') ? stations : new Set<string>()),
-    orders: async (_s: ReadonlySet<string>, p: typeof period) => (p.id === period.id ? orders : []),
-    samples: (_s: ReadonlySet<string>, p: typeof period) => (p.id === period.id ? samples() : Promise.resolve([])),
+    orders: async (_s: ReadonlySet<string>, p: typeof period) => ordersByHour.get(p.id) ?? [],
+    samples: (_s: ReadonlySet<string>, p: typeof period) =>
+      p.granularity === 'hour' && p.day === DAY ? samples(Number(p.id.slice(11, 13))) : Promise.resolve([]),
   };
   let bytes = 0;
   let requests = 0;
+  let gets = 0;
   const target = {
     put: async (key: string, body: string, contentType: string) => {
       requests++;
@@ -94,7 +107,10 @@ const main = async (): Promise<void> => {
       requests += r.bytes <= PART_BYTES ? 1 : Math.ceil(r.bytes / PART_BYTES) + 5;
       return r;
     },
-    get: (key: string) => getObject('exports', key),
+    get: (key: string) => {
+      gets++;
+      return getObject('exports', key);
+    },
   };
 
   let peakRss = 0;
@@ -103,33 +119,54 @@ const main = async (): Promise<void> => {
   };
   const timer = setInterval(sampleMem, 50);
   const rssBefore = process.memoryUsage().rss;
-  const t0 = performance.now();
-  const r = await exportPeriod({
-    partner: { operatorId: 'SHJG00001', areaCodes: ['31'] },
-    period,
-    now: new Date(),
-    codeVersion: 'bench',
-    source,
-    target,
-  });
-  const wallMs = performance.now() - t0;
-  sampleMem();
+  const partner = { operatorId: 'SHJG00001', areaCodes: ['31'] };
+  const run = await startDayInParts({ partner, day: period, now: new Date(), target });
+  const parts: { id: string; wallMs: number; peakRss: number; bytes: number }[] = [];
+  let finishMs = 0;
+  let outcome = '';
+  let manifest: Awaited<ReturnType<typeof finishDayParts>> | undefined;
+  for (const id of run.parts.slice(0, PARTS)) {
+    peakRss = process.memoryUsage().rss;
+    const bytesBefore = bytes;
+    const t0 = performance.now();
+    await exportPart({ partner, day: period, part: parsePeriod(id)!, runId: run.runId, source, target });
+    const wallMs = performance.now() - t0;
+    sampleMem();
+    const t1 = performance.now();
+    manifest = await finishDayParts({ partner, period, runId: run.runId, now: new Date(), codeVersion: 'bench', source, target });
+    finishMs = performance.now() - t1;
+    outcome = manifest.outcome;
+    parts.push({ id, wallMs, peakRss, bytes: bytes - bytesBefore });
+    console.log(
+      `  part ${id}: ${fmt(wallMs / 1000, 1)} s, ${fmt((bytes - bytesBefore) / 1e6, 0)} MB, peak RSS ${fmt(peakRss / 1e6, 0)} MB`,
+    );
+  }
   clearInterval(timer);
   await local.stop();
+  const scale = 24 / PARTS;
+  const partWallMs = parts.reduce((a, x) => a + x.wallMs, 0);
+  const wallMs = partWallMs * scale;
+  const longest = parts.reduce((a, x) => (x.wallMs > a.wallMs ? x : a));
+  const dayBytes = bytes * scale;
+  const dayRequests = requests * scale;
+  const dayGets = gets * scale;
+  const peakPartRss = Math.max(...parts.map((x) => x.peakRss));
 
   // reads of the DynamoDB source per day, from the items' sizes: samples are packed one item per
   // order per pile batch (≈ 60 B per sample + 120 B of keys), queried eventually consistent (0.5 RRU per 4 KB);
   // orders: one BatchGetItem key per order (≈ 2 KB, 0.5 RRU eventually consistent) and byStation keys
   const sampleItemBytes = SAMPLES * 60 + SAMPLES * 120;
   const readUnits = (sampleItemBytes / 4096) * 0.5 + ORDERS * 0.5 + ((ORDERS * 100) / 4096) * 0.5;
-  const lambdaGbS = (wallMs / 1000) * 3.008; // the daily function has 3008 MB (infra/topology/dxp.ts)
+  const lambdaGbS = (wallMs / 1000) * PART_MEMORY_GB; // every part at dxp-export-part's memory
   const cost = {
     dynamoReads: readUnits * PRICES.dynamoReadUnit,
-    s3Requests: requests * S3.putRequest,
-    lambda: lambdaGbS * PRICES.lambdaGbSecond + PRICES.lambdaRequest,
+    s3Requests: dayRequests * S3.putRequest + dayGets * S3.getRequest,
+    // 24 part invocations + the daily starter; a part message is sent, received and deleted
+    lambda: lambdaGbS * PRICES.lambdaGbSecond + 25 * PRICES.lambdaRequest,
+    sqs: 24 * 3 * PRICES.sqsRequest,
   };
   const perDay = Object.values(cost).reduce((a, b) => a + b, 0);
-  const storagePerMonth = (bytes / 1e9) * 30 * S3.standardGbMonth;
+  const storagePerMonth = (dayBytes / 1e9) * 30 * S3.standardGbMonth;
 
   // the sample writes: a 1-hour session, meter every 15 s, batches of one reading (the worst case)
   const s0 = Date.parse(`${DAY}T02:00:00Z`);
@@ -145,19 +182,43 @@ const main = async (): Promise<void> => {
     last = t;
   }
 
-  console.log(`the daily export of one supervision partner, streamed (${PRICES_DATE})`);
+  console.log(`the daily export of one supervision partner in parts (one per China-time hour), streamed (${PRICES_DATE})`);
   console.log(
-    `  day: ${ORDERS.toLocaleString()} orders, ${SAMPLES.toLocaleString()} samples (${samplesPerOrder}/order) over ${STATIONS} stations`,
+    `  day: ${ORDERS.toLocaleString()} orders, ${SAMPLES.toLocaleString()} samples (${samplesPerOrder}/order) over ${STATIONS} stations; ${PARTS} of 24 parts run${PARTS < 24 ? ` (the day extrapolated ×${fmt(scale, 1)})` : ''}`,
+  );
+  if (manifest && 'manifest' in manifest)
+    console.log(
+      `  manifest ${outcome}: ${manifest.manifest.objects.length} objects (${['orders', 'samples']
+        .map(
+          (k) =>
+            `${k} ${manifest.manifest.objects
+              .filter((o) => o.kind === k)
+              .reduce((a, o) => a + o.count, 0)
+              .toLocaleString()}`,
+        )
+        .join(', ')}), the last part's finish step ${fmt(finishMs, 0)} ms`,
+    );
+  else console.log(`  manifest: ${outcome} (not every part was run)`);
+  console.log(
+    `  per part: longest ${longest.id} ${fmt(longest.wallMs / 1000, 1)} s of Lambda's ${LAMBDA_LIMIT_S} s (${fmt((longest.wallMs / 1000 / LAMBDA_LIMIT_S) * 100, 0)} %), mean ${fmt(partWallMs / parts.length / 1000, 1)} s; ${fmt(longest.bytes / 1e6, 0)} MB`,
   );
   console.log(
-    `  ${r.outcome}: ${r.manifest.objects.map((o) => `${o.kind} ${o.count.toLocaleString()} (${fmt(o.bytes / 1e6)} MB)`).join(', ')}`,
-  );
-  console.log(`  wall ${fmt(wallMs / 1000, 1)} s, ${fmt(bytes / 1e9, 2)} GB of JSON Lines, ≈ ${requests} S3 requests`);
-  console.log(
-    `  peak RSS ${fmt(peakRss / 1e6, 0)} MB (${fmt(rssBefore / 1e6, 0)} MB before the export, the day's orders generated; one hour of samples and the parts in flight on top)`,
+    `  day: Σ parts ${fmt(wallMs / 1000, 0)} s of Lambda time (at 4 parts at once ≈ ${fmt(wallMs / 4 / 60_000, 1)} min), ${fmt(dayBytes / 1e9, 2)} GB of JSON Lines, ≈ ${Math.round(dayRequests)} S3 PUT-class + ${Math.round(dayGets)} GET requests`,
   );
   console.log(
-    `  AWS per day: DynamoDB reads $${fmt(cost.dynamoReads, 4)}, S3 requests $${fmt(cost.s3Requests, 5)}, Lambda $${fmt(cost.lambda, 4)} → $${fmt(perDay, 4)}/day, $${fmt(perDay * 30, 2)}/month; storage +$${fmt(storagePerMonth, 2)}/month per month kept in Standard (Glacier after 90 d: $${fmt((bytes / 1e9) * 30 * S3.glacierGbMonth, 3)})`,
+    `  peak RSS during a part ${fmt(peakPartRss / 1e6, 0)} MB (${fmt(rssBefore / 1e6, 0)} MB before: the bench's generated orders of the day, which a part's Lambda does not hold)`,
+  );
+  console.log(
+    `  AWS per day: DynamoDB reads $${fmt(cost.dynamoReads, 4)}, S3 requests $${fmt(cost.s3Requests, 5)}, Lambda $${fmt(cost.lambda, 4)}, SQS $${fmt(cost.sqs, 6)} → $${fmt(perDay, 4)}/day, $${fmt(perDay * 30, 2)}/month; storage +$${fmt(storagePerMonth, 2)}/month per month kept in Standard (Glacier after 90 d: $${fmt((dayBytes / 1e9) * 30 * S3.glacierGbMonth, 3)})`,
+  );
+  // the realtime power schedule (every 5 min): before, every run read the current hour so far (on average
+  // half an hour of sample items); now only the batches since 2 × the freshness window (shared/services/dxp-triggers.ts)
+  const freshS = Math.max(120, 4 * Number(process.env.PROCESS_SAMPLE_SECONDS ?? 30));
+  const rruPerSecondOfSamples = (sampleItemBytes / 86_400 / 4096) * 0.5;
+  const before = 1800 * rruPerSecondOfSamples * PRICES.dynamoReadUnit;
+  const after = 2 * freshS * rruPerSecondOfSamples * PRICES.dynamoReadUnit;
+  console.log(
+    `  realtime power read per 5-min run: the hour so far (avg 1800 s of samples) $${fmt(before, 5)} → the window since ${2 * freshS} s $${fmt(after, 5)} (${fmt(before * 288, 2)} → ${fmt(after * 288, 2)} $/day)`,
   );
   console.log(
     `  sample writes: a 1-hour session keeps ${kept} samples in ${writes} PutItem (1 WRU each) = $${(writes * PRICES.dynamoWriteUnit).toExponential(2)} per session`,

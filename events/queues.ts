@@ -170,6 +170,28 @@ export const DxpChangesQueue = defineQueue({
   dlqRetentionDays: 14,
 });
 
+export const DxpExportPartsQueue = defineQueue({
+  name: 'dxp-export-parts',
+  description:
+    "One part (China-time hour) of a supervision partner's daily export: the part writes its objects and record; the last one the day's manifest",
+  tier: 'L2',
+  // 1.5 × dxp-export-part's timeout (600 s): a crashed part is received again within 15 minutes
+  visibilityTimeoutSeconds: 900,
+  // a part that keeps failing is tried 3 times, then the DLQ and its alarm (no manifest for the day until it is redriven)
+  maxReceiveCount: 3,
+  dlqRetentionDays: 14,
+  ageAlarmSeconds: 3 * 3600,
+  body: z.object({
+    OperatorID: z.string().check(z.regex(/^[0-9A-Za-z]{9}$/)),
+    day: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/)),
+    /** the China-time hour of the day this part exports, `YYYY-MM-DDTHH` */
+    part: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}T\d{2}$/)),
+    /** the day's run (parts/run.json): a part of an older run writes its objects but no manifest */
+    runId: z.string().check(z.minLength(1), z.maxLength(64)),
+  }),
+});
+export type DxpExportPartMessage = z.output<typeof DxpExportPartsQueue.body>;
+
 // -- reconcile -------------------------------------------------------------------------------------
 
 export const ReconcileRunsQueue = defineQueue({

@@ -6,10 +6,13 @@
  *   StationChanged, ConnectorStatusChanged ─▶ dxp-changes queue ─▶ dxp-changes: change records by hour
  *       (process-samples table, CHANGE#…) + notification_station_change ─▶ push-supervision
  *   every 5 min ─▶ dxp-realtime-power: notification_realtime_power_info ─▶ push-supervision
+ *   00:30 ─▶ dxp-export-daily: per partner parts/run.json + one message per hour ─▶ dxp-export-parts (+DLQ)
+ *       ─▶ dxp-export-part (one hour each): parts/<hour>/ objects + parts/<hour>.json; the last part of
+ *          the run writes the day's manifest
  *   exports bucket: JSON Lines objects + manifests per supervision partner and period, kept
  *   DXP_RETENTION_DAYS (3 years), in Glacier after 90 days (context `exportsGlacierAfterDays`)
  */
-import { DxpChangesQueue, PushSupervisionQueue } from '../../events/queues.ts';
+import { DxpChangesQueue, DxpExportPartsQueue, PushSupervisionQueue } from '../../events/queues.ts';
 import { readPartners } from './helpers.ts';
 import type { BucketDecl, FunctionDecl, QueueDecl, TableDecl } from './types.ts';
 
@@ -38,7 +41,7 @@ export const dxpTables: readonly TableDecl[] = [
   },
 ];
 
-export const dxpQueues: readonly QueueDecl[] = [DxpChangesQueue.decl];
+export const dxpQueues: readonly QueueDecl[] = [DxpChangesQueue.decl, DxpExportPartsQueue.decl];
 
 const supervisionLane = { queue: PushSupervisionQueue.name, access: 'send' } as const;
 
@@ -82,12 +85,28 @@ export const dxpFunctions: readonly FunctionDecl[] = [
     entry: 'functions/dxp/dxp-export.ts',
     handler: 'daily',
     tier: 'L2',
-    description: 'Exports the previous China-time day of every supervision partner to S3 (objects, correction, manifest last)',
+    description:
+      'Starts the previous China-time day of every supervision partner in parts: the run record, then one dxp-export-parts message per hour',
     triggers: [{ type: 'schedule', expression: 'cron(30 0 * * ? *)' }],
+    grants: [readPartners, { bucket: 'exports', access: 'readWrite' }, { queue: DxpExportPartsQueue.name, access: 'send' }],
+    alarms: exportAlarms,
+    timeoutSeconds: 60,
+  },
+  {
+    id: 'dxp-export-part',
+    service: 'dxp',
+    entry: 'functions/dxp/dxp-export.ts',
+    handler: 'part',
+    tier: 'L2',
+    description:
+      "One hour of a supervision partner's daily export (objects of every kind, then the part's record); the run's last part writes the day's manifest",
+    // one part per invocation; 4 parts at once: a day of 24 parts in ≈ 6 rounds, DynamoDB reads spread
+    triggers: [{ type: 'queue', queue: DxpExportPartsQueue.name, batchSize: 1, maxConcurrency: 4 }],
     grants: exportGrants,
     alarms: exportAlarms,
-    timeoutSeconds: 900,
-    memoryMb: 3008,
+    // one hour of a 20 M-sample day: ≈ 165 MB of JSON Lines (bench/dxp-export.bench.ts: per-part wall time)
+    timeoutSeconds: 600,
+    memoryMb: 1769,
   },
   {
     id: 'dxp-changes',

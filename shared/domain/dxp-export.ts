@@ -85,6 +85,38 @@ export const stagingKey = (operatorId: string, p: Period, kind: ExportKind, runI
 export const correctionKey = (operatorId: string, p: Period, of: Period, kind: ExportKind, sha256: string): string =>
   `${periodPrefix(operatorId, p)}corrections/${of.id}-${kind}-${sha256.slice(0, 16)}.jsonl`;
 
+/**
+ * A day exported in parts (the daily run fanned out, one part per China-time hour: each fits a
+ * Lambda): `parts/run.json` names the run and its parts; each part writes its objects under
+ * `parts/<hour>/` and then its record `parts/<hour>.json` (objects, counts, hashes, the run id); the
+ * day's manifest is written once every part of the run has its record.
+ */
+export const partRunKey = (operatorId: string, day: Period): string => `${periodPrefix(operatorId, day)}parts/run.json`;
+export const partKey = (operatorId: string, day: Period, part: Period): string => `${periodPrefix(operatorId, day)}parts/${part.id}.json`;
+export const partObjectKey = (operatorId: string, day: Period, part: Period, kind: ExportKind, sha256: string): string =>
+  `${periodPrefix(operatorId, day)}parts/${part.id}/${kind}-${sha256.slice(0, 16)}.jsonl`;
+export const partStagingKey = (operatorId: string, day: Period, part: Period, kind: ExportKind, runId: string): string =>
+  `${periodPrefix(operatorId, day)}staging/${part.id}-${kind}-${runId}.jsonl`;
+
+/** The run of a day in parts: which parts it waits for. */
+export interface PartRun {
+  runId: string;
+  /** hour ids `YYYY-MM-DDTHH`, in order */
+  parts: string[];
+  startedAt: string;
+}
+
+/** One part's record: its objects (whole, hashed) and the run that wrote it. */
+export interface PartRecord {
+  runId: string;
+  part: string;
+  objects: ManifestObject[];
+}
+
+/** The parts of a run still without a record of that run (empty: the day's manifest can be written). */
+export const missingParts = (run: PartRun, records: ReadonlyMap<string, PartRecord | undefined>): string[] =>
+  run.parts.filter((id) => records.get(id)?.runId !== run.runId);
+
 /** One order line, in the protocol's words. */
 export interface OrderLine {
   StartChargeSeq: string;
@@ -178,6 +210,8 @@ export const jsonLines = (lines: readonly object[]): string => lines.map((l) => 
 
 export interface ManifestObject {
   kind: ExportKind;
+  /** the part (China-time hour) of a day exported in parts; absent for a period exported whole */
+  part?: string;
   key: string;
   count: number;
   bytes: number;
@@ -216,7 +250,11 @@ export const sameContent = (a: Pick<Manifest, 'objects' | 'corrections'>, b: Pic
 
 /** A human reason for a new revision: which counts changed. */
 export const revisionReason = (prev: Manifest, next: Pick<Manifest, 'objects' | 'corrections'>): string => {
-  const counts = (m: Pick<Manifest, 'objects'>) => Object.fromEntries(m.objects.map((o) => [o.kind, o.count]));
+  const counts = (m: Pick<Manifest, 'objects'>) => {
+    const out: Partial<Record<ExportKind, number>> = {};
+    for (const o of m.objects) out[o.kind] = (out[o.kind] ?? 0) + o.count;
+    return out;
+  };
   const a = counts(prev);
   const b = counts(next);
   const changed = EXPORT_KINDS.filter((k) => a[k] !== b[k]).map((k) => `${k} ${a[k] ?? 0}→${b[k] ?? 0}`);

@@ -23,14 +23,23 @@ import {
   correctionKey,
   EXPORT_KINDS,
   type ExportKind,
+  hoursOf,
   jsonLines,
   type Manifest,
   type ManifestCorrection,
   type ManifestObject,
   manifestKey,
+  missingParts,
   type OrderLine,
   objectKey,
+  type PartRecord,
+  type PartRun,
   type Period,
+  parsePeriod,
+  partKey,
+  partObjectKey,
+  partRunKey,
+  partStagingKey,
   previousPeriod,
   revisionReason,
   type SampleLine,
@@ -151,37 +160,63 @@ const lateOrders = async (
   return (await source.orders(stations, prev)).filter((o) => !exported.has(o.StartChargeSeq));
 };
 
-export const exportPeriod = async (o: {
+/** The batches of lines of one kind over a period (orders and changes at once, samples as the source yields them). */
+const batchesOf = async (
+  source: ExportSource,
+  stations: ReadonlySet<string>,
+  p: Period,
+  kind: ExportKind,
+): Promise<AsyncIterable<readonly object[]>> => {
+  switch (kind) {
+    case 'orders':
+      return once(sortOrders(await source.orders(stations, p)));
+    case 'samples':
+      return sampleBatches(source.samples(stations, p));
+    default:
+      return once(sortChanges((await source.changes?.(kind, stations, p)) ?? []));
+  }
+};
+
+interface ExportRun {
   partner: SupervisionPartner;
   period: Period;
   now: Date;
   codeVersion: string;
   source: ExportSource;
   target: ExportTarget;
-}): Promise<ExportResult> => {
+}
+
+export const exportPeriod = async (o: ExportRun): Promise<ExportResult> => {
   const { partner, period: p, source, target } = o;
   const id = partner.operatorId;
   const runId = randomUUID();
   const stations = await source.stationsInArea(partner.areaCodes);
-  const batchesOf = async (kind: ExportKind): Promise<AsyncIterable<readonly object[]>> => {
-    switch (kind) {
-      case 'orders':
-        return once(sortOrders(await source.orders(stations, p)));
-      case 'samples':
-        return sampleBatches(source.samples(stations, p));
-      default:
-        return once(sortChanges((await source.changes?.(kind, stations, p)) ?? []));
-    }
-  };
 
   // data first, streamed one kind after the other (content-addressed keys: a re-run over the same
   // data ends on the keys it already wrote and copies nothing), the manifest last
   const objects: ManifestObject[] = [];
   for (const kind of EXPORT_KINDS)
     objects.push(
-      await streamObject(target, kind, stagingKey(id, p, kind, runId), (sha) => objectKey(id, p, kind, sha), await batchesOf(kind)),
+      await streamObject(
+        target,
+        kind,
+        stagingKey(id, p, kind, runId),
+        (sha) => objectKey(id, p, kind, sha),
+        await batchesOf(source, stations, p, kind),
+      ),
     );
+  return writeManifest(o, stations, objects, runId);
+};
 
+/** The correction of the previous period's late orders, then the manifest: LAST, over objects that are all whole. */
+const writeManifest = async (
+  o: ExportRun,
+  stations: ReadonlySet<string>,
+  objects: ManifestObject[],
+  runId: string,
+): Promise<ExportResult> => {
+  const { partner, period: p, source, target } = o;
+  const id = partner.operatorId;
   const prev = previousPeriod(p);
   const late = sortOrders(await lateOrders(partner, prev, stations, source, target));
   const corrections: ManifestCorrection[] = [];
@@ -221,8 +256,87 @@ export const exportPeriod = async (o: {
     OperatorID: id,
     period: p.id,
     revision: manifest.revision,
-    objects: manifest.objects.map((x) => ({ kind: x.kind, count: x.count, sha256: x.sha256 })),
+    objects: manifest.objects.length,
     corrections: manifest.corrections.length,
   });
   return { outcome: existing ? 'revised' : 'written', manifest };
+};
+
+// -- a day in parts (the daily run fanned out: one part per China-time hour, each within a Lambda's 15 minutes) --
+
+const json = (x: unknown) => `${JSON.stringify(x, null, 2)}\n`;
+
+/** Start a day's run in parts: its record names the run and the parts the manifest waits for (a new run supersedes an older one). */
+export const startDayInParts = async (o: {
+  partner: SupervisionPartner;
+  day: Period;
+  now: Date;
+  target: ExportTarget;
+}): Promise<PartRun> => {
+  if (o.day.granularity !== 'day') throw new RangeError(`${o.day.id} is not a day`);
+  const run: PartRun = { runId: randomUUID(), parts: hoursOf(o.day), startedAt: o.now.toISOString() };
+  await o.target.put(partRunKey(o.partner.operatorId, o.day), json(run), 'application/json');
+  return run;
+};
+
+/**
+ * One part of a day: its hour's objects of every kind (orders and changes that END or HAPPEN in the
+ * hour, samples of the hour), streamed to `parts/<hour>/` with the same SHA-256 and content keys as
+ * a whole period, then the part's record. Idempotent: a re-run over the same data writes the same
+ * keys and an identical record (but for the run id).
+ */
+export const exportPart = async (o: {
+  partner: SupervisionPartner;
+  day: Period;
+  part: Period;
+  runId: string;
+  source: ExportSource;
+  target: ExportTarget;
+}): Promise<PartRecord> => {
+  const { partner, day, part, source, target } = o;
+  const id = partner.operatorId;
+  if (part.granularity !== 'hour' || part.day !== day.id) throw new RangeError(`${part.id} is not an hour of ${day.id}`);
+  const stations = await source.stationsInArea(partner.areaCodes);
+  const objects: ManifestObject[] = [];
+  for (const kind of EXPORT_KINDS) {
+    const obj = await streamObject(
+      target,
+      kind,
+      partStagingKey(id, day, part, kind, o.runId),
+      (sha) => partObjectKey(id, day, part, kind, sha),
+      await batchesOf(source, stations, part, kind),
+    );
+    objects.push({ ...obj, part: part.id });
+  }
+  const record: PartRecord = { runId: o.runId, part: part.id, objects };
+  await target.put(partKey(id, day, part), json(record), 'application/json');
+  return record;
+};
+
+export type DayPartsResult =
+  | ExportResult
+  /** parts of the run still without their record: no manifest yet */
+  | { outcome: 'waiting'; missing: string[] }
+  /** the run is not the day's current one (a newer run started): nothing written */
+  | { outcome: 'superseded' };
+
+/**
+ * After a part: when every part of the run has its record, the day's manifest — every part's
+ * objects with counts and hashes, the previous day's late orders as a correction — written LAST.
+ * Before that, nothing: no manifest until every part is there. Two parts finishing at once may both
+ * write it: the same content (the second is `unchanged` or an identical revision).
+ */
+export const finishDayParts = async (o: ExportRun & { runId: string }): Promise<DayPartsResult> => {
+  const { partner, period: day, target } = o;
+  const id = partner.operatorId;
+  const run = await readJson<PartRun>(target, partRunKey(id, day));
+  if (run?.runId !== o.runId) return { outcome: 'superseded' };
+  const records = new Map<string, PartRecord | undefined>();
+  await Promise.all(
+    run.parts.map(async (h) => records.set(h, await readJson<PartRecord>(target, partKey(id, day, parsePeriod(h) as Period)))),
+  );
+  const missing = missingParts(run, records);
+  if (missing.length) return { outcome: 'waiting', missing };
+  const objects = run.parts.flatMap((h) => records.get(h)?.objects ?? []);
+  return writeManifest(o, await o.source.stationsInArea(partner.areaCodes), objects, o.runId);
 };

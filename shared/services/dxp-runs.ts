@@ -1,11 +1,16 @@
 /**
  * Who is exported when: every supervision partner (kind `supervision`, with `areaCodes`) gets the
  * last complete China-time hour every hour and the previous day every night (the topology's
- * schedules, infra/topology/dxp.ts); the operator CLI runs one period or a range now. One partner's
+ * schedules, infra/topology/dxp.ts); the operator CLI runs one period or a range now. The nightly
+ * day is fanned out: one `dxp-export-parts` message per hour of the day and partner, each part a
+ * Lambda of its own (a day of 20 M samples takes longer than one Lambda's 15 minutes), the last
+ * part to finish writes the day's manifest (shared/services/dxp-export.ts). One partner's
  * failure does not skip the others (each is tried; the run fails after all were tried, so the
  * schedule's retry and DLQ see it).
  */
 import { logger } from '#powertools';
+import { type DxpExportPartMessage, DxpExportPartsQueue } from '../../events/queues.ts';
+import { sendBatch } from '../bus/send.ts';
 import { config } from '../config.ts';
 import { daysBetween, lastCompletePeriod, type Period, parsePeriod } from '../domain/dxp-export.ts';
 import { supervisionRegion } from '../domain/partner-profile.ts';
@@ -13,7 +18,16 @@ import type { Partner } from '../domain/partners.ts';
 import { countForPartner } from '../observability/partner-metric.ts';
 import { getObject, putObject, putObjectStream } from '../store/objects.ts';
 import { getPartner, listPartners } from '../store/partners.ts';
-import { type ExportResult, type ExportTarget, exportPeriod, type SupervisionPartner } from './dxp-export.ts';
+import {
+  type DayPartsResult,
+  type ExportResult,
+  type ExportTarget,
+  exportPart,
+  exportPeriod,
+  finishDayParts,
+  type SupervisionPartner,
+  startDayInParts,
+} from './dxp-export.ts';
 import { dynamoExportSource } from './dxp-source.ts';
 
 const BUCKET = 'exports';
@@ -79,4 +93,64 @@ export const runScheduledExports = async (granularity: Period['granularity'], no
   }
   if (failed) throw new Error(`dxp exports of ${period.id}: ${failed} of ${partners.length} partner(s) failed`);
   return { exported: partners.length, failed };
+};
+
+/**
+ * The nightly run, fanned out: per supervision partner a new run of the previous day (its record
+ * names the 24 parts) and one `dxp-export-parts` message per hour. A partner that fails here is
+ * counted and the others still start; the run throws after all were tried.
+ */
+export const runScheduledDayInParts = async (now: Date): Promise<{ partners: number; parts: number }> => {
+  const day = lastCompletePeriod(now, 'day');
+  const partners = await supervisionPartners();
+  let parts = 0;
+  let failed = 0;
+  for (const p of partners) {
+    try {
+      const run = await startDayInParts({ partner: p, day, now, target: exportsTarget });
+      await sendBatch(
+        DxpExportPartsQueue,
+        run.parts.map((part) => ({ OperatorID: p.operatorId, day: day.id, part, runId: run.runId })),
+      );
+      parts += run.parts.length;
+    } catch (err) {
+      failed++;
+      countForPartner('DxpExportFailed', p.operatorId);
+      logger.error('dxp daily export could not be started', { OperatorID: p.operatorId, period: day.id, error: err as Error });
+    }
+  }
+  if (failed) throw new Error(`dxp daily export of ${day.id}: ${failed} of ${partners.length} partner(s) not started`);
+  logger.info('dxp daily export fanned out', { period: day.id, partners: partners.length, parts });
+  return { partners: partners.length, parts };
+};
+
+/** One part of a day (a `dxp-export-parts` message): its objects and record, then the day's manifest if it was the last. */
+export const exportDayPart = async (m: DxpExportPartMessage, now: Date): Promise<DayPartsResult> => {
+  const partner = await supervisionPartner(m.OperatorID);
+  const day = periodOf(m.day);
+  const record = await exportPart({
+    partner,
+    day,
+    part: periodOf(m.part),
+    runId: m.runId,
+    source: dynamoExportSource,
+    target: exportsTarget,
+  });
+  const r = await finishDayParts({
+    partner,
+    period: day,
+    runId: m.runId,
+    now,
+    codeVersion: config().CODE_VERSION,
+    source: dynamoExportSource,
+    target: exportsTarget,
+  });
+  logger.info('dxp export part written', {
+    OperatorID: m.OperatorID,
+    period: m.part,
+    objects: record.objects.map((o) => ({ kind: o.kind, count: o.count, sha256: o.sha256 })),
+    day: r.outcome,
+    ...(r.outcome === 'waiting' ? { waitingFor: r.missing.length } : {}),
+  });
+  return r;
 };

@@ -22,7 +22,7 @@ import { enqueueDeliveries } from '../push/queue.ts';
 import { type Supervisor, supervisionDeliveries, supervisorView } from '../push/supervision.ts';
 import { appendChanges, type ChangeRecord } from '../store/dxp-changes.ts';
 import { listPartners } from '../store/partners.ts';
-import { samplesOfHour } from '../store/process-samples.ts';
+import { samplesSince } from '../store/process-samples.ts';
 import { getStationInfos, listStationIndex } from '../store/stations.ts';
 import { formatDateTime } from '../tcec/time.ts';
 
@@ -102,8 +102,9 @@ const REALTIME_POWER_SCHEDULE_SECONDS = 300;
 
 /**
  * One run of the realtime power schedule. No read at all when no platform receives the interface;
- * else the station documents (AreaCodes) and the samples of the current hour (and of the previous
- * one, when the freshness window reaches back into it).
+ * else the station documents (AreaCodes) and only the sample batches that began within twice the
+ * freshness window (a batch's first sample is its sort key: a few minutes of samples, not the
+ * whole current hour; the second window covers a batch of several readings that began earlier).
  */
 export const runRealtimePower = async (now: number): Promise<{ pushes: number }> => {
   const sups = (await supervisors()).filter((s) => s.rules.interfaces.has('notification_realtime_power_info'));
@@ -112,10 +113,11 @@ export const runRealtimePower = async (now: number): Promise<{ pushes: number }>
   const freshMs = Math.max(120, 4 * config().PROCESS_SAMPLE_SECONDS) * 1000;
   const infos = await getStationInfos((await listStationIndex()).map((s) => s.stationId));
   const areaOf = new Map(infos.map((s) => [s.StationID, (s as { AreaCode?: string }).AreaCode]));
-  const hours = [...new Set([chinaHour(now - freshMs), chinaHour(now)])];
+  const since = now - 2 * freshMs;
+  const hours = [...new Set([chinaHour(since), chinaHour(now)])];
   const samples: PowerSample[] = [];
   for (const h of hours)
-    for (const b of await samplesOfHour(h))
+    for (const b of await samplesSince(h, since))
       for (const [t, , , kw] of b.samples)
         samples.push({ StartChargeSeq: b.StartChargeSeq, ConnectorID: b.ConnectorID, StationID: b.StationID, t, powerKw: kw });
   const views = sups.map(supervisorView);

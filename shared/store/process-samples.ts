@@ -4,11 +4,13 @@
  *
  * Items (one per order, pile batch and China-time hour; samples are NOT kept in the order item):
  *   pk = HOUR#<YYYY-MM-DDTHH>#<shard>   the hour of the samples, shard of the order (0..7)
- *   sk = <StartChargeSeq>#<t of the first sample, ms>
+ *   sk = <t of the first sample, ms, 14 digits>#<StartChargeSeq>   time first: the realtime power
+ *        schedule reads only the batches since its window (samplesSince), not the whole hour
  *   seq, ConnectorID, StationID, s: [[t, V, A, kW, SoC, Wh], …], ttl (epoch s)
  *
  * Access patterns: append (one PutItem per kept batch; a redelivered batch writes the same key);
- * an hour of samples = PROCESS_SAMPLE_SHARDS queries. Items expire PROCESS_SAMPLE_TTL_DAYS after
+ * an hour of samples = PROCESS_SAMPLE_SHARDS queries; the batches of an hour that began at or after
+ * an instant = PROCESS_SAMPLE_SHARDS queries on the sort key (only those items are read and paid). Items expire PROCESS_SAMPLE_TTL_DAYS after
  * their hour: by then the hourly and daily exports hold them in S3 for the retention.
  */
 import { PutCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
@@ -36,7 +38,7 @@ export const appendSamples = async (b: SampleBatch, ttl: number): Promise<void> 
       TableName: table(),
       Item: {
         pk: `HOUR#${b.hour}#${sampleShard(b.StartChargeSeq)}`,
-        sk: `${b.StartChargeSeq}#${String(first[0]).padStart(14, '0')}`,
+        sk: `${String(first[0]).padStart(14, '0')}#${b.StartChargeSeq}`,
         seq: b.StartChargeSeq,
         ConnectorID: b.ConnectorID,
         StationID: b.StationID,
@@ -47,14 +49,20 @@ export const appendSamples = async (b: SampleBatch, ttl: number): Promise<void> 
   );
 };
 
-/** Every stored batch of one China-time hour (all shards). */
-export const samplesOfHour = async (hour: string): Promise<SampleBatch[]> => {
+const query = async (hour: string, sinceMs: number | undefined): Promise<SampleBatch[]> => {
   const out: SampleBatch[] = [];
   await Promise.all(
     Array.from({ length: PROCESS_SAMPLE_SHARDS }, async (_, shard) => {
       for await (const page of paginateQuery(
         { client: dynamo() },
-        { TableName: table(), KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `HOUR#${hour}#${shard}` } },
+        {
+          TableName: table(),
+          KeyConditionExpression: sinceMs === undefined ? 'pk = :pk' : 'pk = :pk AND sk >= :since',
+          ExpressionAttributeValues: {
+            ':pk': `HOUR#${hour}#${shard}`,
+            ...(sinceMs === undefined ? {} : { ':since': String(Math.max(0, Math.floor(sinceMs))).padStart(14, '0') }),
+          },
+        },
       )) {
         for (const i of page.Items ?? [])
           out.push({
@@ -69,3 +77,9 @@ export const samplesOfHour = async (hour: string): Promise<SampleBatch[]> => {
   );
   return out;
 };
+
+/** Every stored batch of one China-time hour (all shards). */
+export const samplesOfHour = (hour: string): Promise<SampleBatch[]> => query(hour, undefined);
+
+/** The batches of one China-time hour whose first sample is at or after `sinceMs` (a watermark): only they are read. */
+export const samplesSince = (hour: string, sinceMs: number): Promise<SampleBatch[]> => query(hour, sinceMs);

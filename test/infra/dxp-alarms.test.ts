@@ -10,8 +10,8 @@ describe('dxp alarms and triggers', () => {
   const s = synth();
   const alarms = s.ofType('AWS::CloudWatch::Alarm').map(([, r]) => JSON.stringify(r));
 
-  it('a failed export alarms per platform, for the hourly and the daily export', () => {
-    for (const fn of ['dxp-export-hourly', 'dxp-export-daily']) {
+  it('a failed export alarms per platform: the hourly export, the daily run and each of its parts', () => {
+    for (const fn of ['dxp-export-hourly', 'dxp-export-daily', 'dxp-export-part']) {
       const mine = alarms.filter((a) => a.includes(`${fn}: a supervision export failed`));
       expect(mine, fn).toHaveLength(1);
       expect(mine[0]).toContain('DxpExportFailed');

@@ -43,4 +43,32 @@ describe('supervision push lane', () => {
     expect(alarms.filter((a) => a.includes('push-deliver-supervision: a supervision push was parked'))).toHaveLength(1);
     expect(json).toContain('push-supervision');
   });
+
+  it('the daily export is fanned out: dxp-export-daily sends to dxp-export-parts (DLQ after 3 receives, alarmed), one part per dxp-export-part invocation within Lambda’s 15 minutes', () => {
+    const q = s.stack.queues.get('dxp-export-parts');
+    if (!q) throw new Error('no dxp-export-parts queue');
+    const queue = s.lid(q.queue);
+    expect(s.res(q.queue).Properties).toMatchObject({
+      VisibilityTimeout: 900,
+      RedrivePolicy: { maxReceiveCount: 3, deadLetterTargetArn: { 'Fn::GetAtt': [s.lid(q.dlq), 'Arn'] } },
+    });
+    const part = s.stack.functions.get('dxp-export-part')?.fn;
+    const daily = s.stack.functions.get('dxp-export-daily')?.fn;
+    if (!part || !daily) throw new Error('no dxp-export-part / dxp-export-daily function');
+    const partFn = s.res(part).Properties;
+    expect(partFn.Timeout).toBe(600);
+    expect(partFn.Timeout as number).toBeLessThanOrEqual(900);
+    expect(s.res(daily).Properties.Timeout).toBe(60);
+    const [mapping, ...more] = mappingsOf(s.lid(part));
+    expect(more).toHaveLength(0);
+    expect(mapping?.[1].Properties).toMatchObject({ BatchSize: 1, ScalingConfig: { MaximumConcurrency: 4 } });
+    expect(JSON.stringify(mapping?.[1].Properties.EventSourceArn)).toContain(queue);
+    // the daily function may send to the parts queue; the part writes the exports bucket
+    const policies = s.ofType('AWS::IAM::Policy').map(([, r]) => JSON.stringify(r));
+    const dailyRole = JSON.stringify((s.res(daily).Properties.Role as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0]);
+    expect(policies.some((p) => p.includes(dailyRole) && p.includes('sqs:SendMessage') && p.includes(queue))).toBe(true);
+    // a part stuck in the DLQ is alarmed (no manifest for the day until it is redriven)
+    const alarms = s.ofType('AWS::CloudWatch::Alarm').map(([, r]) => JSON.stringify(r));
+    expect(alarms.some((a) => a.includes(s.lid(q.dlq)))).toBe(true);
+  });
 });

@@ -1,0 +1,258 @@
+/**
+ * The daily export fanned out (issue 13; a day of 20 M samples does not fit one Lambda's 15
+ * minutes): one part per China-time hour, each streaming its slice to its own objects and record,
+ * the day's manifest written by the last part — into the local runtime's real S3-compatible server.
+ * Parts finish in any order (a queue keeps none), a part may fail and be retried, a run may be
+ * repeated: counts and hashes match the data, the re-run is idempotent, no manifest exists until
+ * every part is there, and late orders of the previous day still land in a correction object.
+ */
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Manifest, manifestKey, type OrderLine, type Period, parsePeriod, type SampleLine } from '../../shared/domain/dxp-export.ts';
+import { inRegion } from '../../shared/domain/grants.ts';
+import {
+  type ExportSource,
+  type ExportTarget,
+  exportPart,
+  exportPeriod,
+  finishDayParts,
+  startDayInParts,
+} from '../../shared/services/dxp-export.ts';
+import { getObject, putObject, putObjectStream } from '../../shared/store/objects.ts';
+import { type LocalS3Fixture, startLocalS3 } from '../support/s3.ts';
+
+let local: LocalS3Fixture;
+beforeAll(async () => {
+  local = await startLocalS3('dxp-parts');
+});
+afterAll(async () => local?.stop());
+
+const STATIONS = new Map([
+  ['ST-SH-1', '310115'],
+  ['ST-SH-2', '310104'],
+  ['ST-BJ-1', '110105'],
+]);
+
+const memorySource = () => {
+  const orders: (OrderLine & { endedAt: number })[] = [];
+  const samples: SampleLine[] = [];
+  /** hours whose samples cannot be read (a part that fails) */
+  const failing = new Set<string>();
+  const source: ExportSource = {
+    stationsInArea: async (codes) => new Set([...STATIONS].filter(([, area]) => inRegion(codes, area)).map(([id]) => id)),
+    orders: async (stations, p) =>
+      orders
+        .filter((o) => stations.has(o.StationID) && o.endedAt >= p.from.getTime() && o.endedAt < p.to.getTime())
+        .map(({ endedAt: _, ...o }) => o),
+    samples: async (stations, p) => {
+      if (failing.has(p.id)) throw new Error(`DynamoDB throttled reading ${p.id}`);
+      return samples.filter((s) => stations.has(s.StationID) && s.Time >= p.from.getTime() && s.Time < p.to.getTime());
+    },
+  };
+  return { orders, samples, failing, source };
+};
+
+let n = 0;
+const order = (station: string, endedAt: string): OrderLine & { endedAt: number } => ({
+  StartChargeSeq: `MA01H3BQ2${String(++n).padStart(18, '0')}`,
+  OperatorID: 'MA01H3BQ2',
+  StationID: station,
+  EquipmentID: `${station}-E1`,
+  ConnectorID: `${station}-E1-1`,
+  TotalPower: 12.5,
+  TotalMoney: 15.3,
+  endedAt: Date.parse(endedAt),
+});
+const sample = (o: OrderLine, t: string, wh: number): SampleLine => ({
+  StartChargeSeq: o.StartChargeSeq,
+  ConnectorID: o.ConnectorID,
+  StationID: o.StationID,
+  Time: Date.parse(t),
+  Voltage: 400,
+  Current: 100,
+  Power: 40,
+  Soc: 50,
+  MeterWh: wh,
+});
+
+const target: ExportTarget = {
+  put: (key, body, contentType) => putObject('exports', key, body, { contentType }),
+  putStream: (staging, chunks, keyOf, contentType) => putObjectStream('exports', staging, chunks, keyOf, { contentType }),
+  get: (key) => getObject('exports', key),
+};
+const text = async (key: string) => Buffer.from((await getObject('exports', key)) ?? []).toString('utf8');
+const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+const period = (id: string) => parsePeriod(id) as Period;
+const manifestOf = async (operatorId: string, day: Period) => {
+  const t = await text(manifestKey(operatorId, day));
+  return t ? (JSON.parse(t) as Manifest) : undefined;
+};
+/** a deterministic shuffle: parts finish in any order */
+const shuffled = <T>(xs: readonly T[], seed: number): T[] => {
+  const out = [...xs];
+  let s = seed;
+  for (let i = out.length - 1; i > 0; i--) {
+    s = (s * 1103515245 + 12345) % 2 ** 31;
+    const j = s % (i + 1);
+    [out[i], out[j]] = [out[j] as T, out[i] as T];
+  }
+  return out;
+};
+
+/** a day's data: orders in three hours (one in Beijing: not the region's), samples across them */
+const dayOfData = (day: string) => {
+  const data = memorySource();
+  const a = order('ST-SH-1', `${day}T00:40:00+08:00`);
+  const b = order('ST-SH-2', `${day}T13:10:00+08:00`);
+  const c = order('ST-SH-1', `${day}T23:59:59+08:00`);
+  const bj = order('ST-BJ-1', `${day}T13:20:00+08:00`);
+  data.orders.push(a, b, c, bj);
+  data.samples.push(
+    sample(a, `${day}T00:05:00+08:00`, 100),
+    sample(a, `${day}T00:35:00+08:00`, 9000),
+    sample(b, `${day}T12:55:00+08:00`, 50), // the sample of an order that ends in the next hour: its own hour's part
+    sample(b, `${day}T13:05:00+08:00`, 7000),
+    sample(c, `${day}T23:30:00+08:00`, 10),
+    sample(bj, `${day}T13:00:00+08:00`, 10),
+  );
+  return { ...data, inRegion: [a, b, c] };
+};
+
+const runAll = async (
+  partner: { operatorId: string; areaCodes: string[] },
+  day: Period,
+  source: ExportSource,
+  order: (parts: string[]) => string[] = (p) => p,
+) => {
+  const run = await startDayInParts({ partner, day, now: new Date(), target });
+  const outcomes = [];
+  for (const h of order(run.parts)) {
+    await exportPart({ partner, day, part: period(h), runId: run.runId, source, target });
+    outcomes.push(await finishDayParts({ partner, period: day, runId: run.runId, now: new Date(), codeVersion: 'test', source, target }));
+  }
+  return { run, outcomes };
+};
+
+describe('the daily export in parts (one per China-time hour)', () => {
+  it('parts in any order; the manifest, written when the last one is done, names every part with counts and hashes that match the bytes', async () => {
+    const day = period('2026-11-20');
+    const { source, inRegion: ours, samples } = dayOfData(day.id);
+    const partner = { operatorId: 'SHJG00101', areaCodes: ['31'] };
+    const { run, outcomes } = await runAll(partner, day, source, (p) => shuffled(p, 7));
+    expect(run.parts).toHaveLength(24);
+    expect(run.parts[0]).toBe('2026-11-20T00');
+    // no manifest while a part is missing
+    expect(outcomes.slice(0, -1).map((o) => (o.outcome === 'waiting' ? o.missing.length : -1))).toEqual(
+      Array.from({ length: 23 }, (_, i) => 23 - i),
+    );
+    const last = outcomes.at(-1)!;
+    expect(last.outcome).toBe('written');
+    const m = (await manifestOf(partner.operatorId, day))!;
+    expect(m).toMatchObject({ period: '2026-11-20', granularity: 'day', revision: 1, corrections: [] });
+    // every part, every kind: 24 × 4 objects, each whole (hash and line count of its bytes)
+    expect(m.objects).toHaveLength(24 * 4);
+    expect(new Set(m.objects.map((o) => o.part))).toEqual(new Set(run.parts));
+    for (const o of m.objects) {
+      const body = await text(o.key);
+      expect(sha(body)).toBe(o.sha256);
+      expect(Buffer.byteLength(body)).toBe(o.bytes);
+      expect(body.split('\n').filter(Boolean)).toHaveLength(o.count);
+      expect(o.key).toContain(`/parts/${o.part}/${o.kind}-`);
+    }
+    const total = (kind: string) => m.objects.filter((o) => o.kind === kind).reduce((a, o) => a + o.count, 0);
+    expect(total('orders')).toBe(ours.length);
+    expect(total('samples')).toBe(samples.filter((s) => s.StationID !== 'ST-BJ-1').length);
+    // an order is in the part of its end, a sample in the part of its own time
+    const ordersOf = async (h: string) => {
+      const o = m.objects.find((x) => x.kind === 'orders' && x.part === h)!;
+      return (await text(o.key))
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => (JSON.parse(l) as OrderLine).StartChargeSeq);
+    };
+    expect(await ordersOf('2026-11-20T13')).toEqual([ours[1]!.StartChargeSeq]);
+    expect(await ordersOf('2026-11-20T23')).toEqual([ours[2]!.StartChargeSeq]);
+    expect(m.objects.find((x) => x.kind === 'samples' && x.part === '2026-11-20T12')?.count).toBe(1);
+
+    // the same data exported whole: the same lines (the parts are a partition of the day)
+    const whole = await exportPeriod({
+      partner: { ...partner, operatorId: 'SHJG00102' },
+      period: day,
+      now: new Date(),
+      codeVersion: 'test',
+      source,
+      target,
+    });
+    for (const kind of ['orders', 'samples', 'stations', 'statuses'])
+      expect(total(kind)).toBe(whole.manifest.objects.find((o) => o.kind === kind)?.count);
+  });
+
+  it('a re-run (a new run, or a part received twice) is idempotent: same objects, same hashes, the manifest unchanged', async () => {
+    const day = period('2026-11-21');
+    const { source } = dayOfData(day.id);
+    const partner = { operatorId: 'SHJG00103', areaCodes: ['31'] };
+    const first = await runAll(partner, day, source);
+    const m1 = (await manifestOf(partner.operatorId, day))!;
+    const again = await runAll(partner, day, source, (p) => shuffled(p, 3));
+    expect(again.run.runId).not.toBe(first.run.runId);
+    expect(again.outcomes.at(-1)).toMatchObject({ outcome: 'unchanged' });
+    const m2 = (await manifestOf(partner.operatorId, day))!;
+    expect(m2).toEqual(m1);
+    // the last part redelivered (at-least-once): nothing changes
+    const h = again.run.parts[5]!;
+    await exportPart({ partner, day, part: period(h), runId: again.run.runId, source, target });
+    expect(
+      await finishDayParts({ partner, period: day, runId: again.run.runId, now: new Date(), codeVersion: 'test', source, target }),
+    ).toMatchObject({ outcome: 'unchanged', manifest: { revision: 1 } });
+    // a part of the superseded first run arriving late writes no manifest
+    expect(
+      await finishDayParts({ partner, period: day, runId: first.run.runId, now: new Date(), codeVersion: 'test', source, target }),
+    ).toEqual({ outcome: 'superseded' });
+  });
+
+  it('a part that fails leaves no manifest (the other parts are whole); its retry completes the day', async () => {
+    const day = period('2026-11-22');
+    const { source, failing } = dayOfData(day.id);
+    const partner = { operatorId: 'SHJG00104', areaCodes: ['31'] };
+    failing.add('2026-11-22T13');
+    const run = await startDayInParts({ partner, day, now: new Date(), target });
+    const finish = () => finishDayParts({ partner, period: day, runId: run.runId, now: new Date(), codeVersion: 'test', source, target });
+    for (const h of run.parts) {
+      const part = exportPart({ partner, day, part: period(h), runId: run.runId, source, target });
+      if (h === '2026-11-22T13') await expect(part).rejects.toThrow(/throttled/);
+      else await part;
+      // every part's finish step is run (as each part's Lambda does): never a manifest without part 13
+      if (h !== '2026-11-22T13') await finish();
+    }
+    expect(await finish()).toEqual({ outcome: 'waiting', missing: ['2026-11-22T13'] });
+    expect(await manifestOf(partner.operatorId, day)).toBeUndefined();
+    // SQS receives it again: it succeeds now
+    failing.clear();
+    await exportPart({ partner, day, part: period('2026-11-22T13'), runId: run.runId, source, target });
+    const r = await finish();
+    expect(r.outcome).toBe('written');
+    const m = (await manifestOf(partner.operatorId, day))!;
+    expect(m.objects.filter((o) => o.part === '2026-11-22T13')).toHaveLength(4);
+    for (const o of m.objects) expect(sha(await text(o.key))).toBe(o.sha256);
+  });
+
+  it('an order of the previous day that arrived after its export lands in a correction object of the next day', async () => {
+    const d1 = period('2026-11-24');
+    const d2 = period('2026-11-25');
+    const data = dayOfData(d1.id);
+    const partner = { operatorId: 'SHJG00105', areaCodes: ['31'] };
+    await runAll(partner, d1, data.source);
+    const late = order('ST-SH-2', '2026-11-24T22:10:00+08:00');
+    const next = order('ST-SH-1', '2026-11-25T08:00:00+08:00');
+    data.orders.push(late, next);
+    const { outcomes } = await runAll(partner, d2, data.source);
+    expect(outcomes.at(-1)?.outcome).toBe('written');
+    const m = (await manifestOf(partner.operatorId, d2))!;
+    expect(m.corrections).toHaveLength(1);
+    expect(m.corrections[0]).toMatchObject({ period: '2026-11-24', kind: 'orders', count: 1 });
+    const body = await text(m.corrections[0]!.key);
+    expect(sha(body)).toBe(m.corrections[0]!.sha256);
+    expect(JSON.parse(body.trim()).StartChargeSeq).toBe(late.StartChargeSeq);
+    expect(m.objects.filter((o) => o.kind === 'orders').reduce((a, o) => a + o.count, 0)).toBe(1);
+  });
+});
