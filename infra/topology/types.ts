@@ -68,6 +68,12 @@ export interface QueueDecl {
    * holds delayed retries on purpose
    */
   readonly ageAlarmSeconds?: number;
+  /**
+   * A FIFO queue (name `<physical>.fifo`, FIFO DLQ): every message names a MessageGroupId; SQS
+   * hands out a group's messages in order, one batch of a group in flight at a time, and drops a
+   * MessageDeduplicationId seen in the last 5 minutes. No per-message DelaySeconds.
+   */
+  readonly fifo?: boolean;
 }
 
 export type Trigger =
