@@ -121,8 +121,11 @@ export const PushDeliveriesQueue = defineQueue({
   tier: 'L1',
   // ≥ 6 × push-deliver's timeout
   visibilityTimeoutSeconds: 180,
-  maxReceiveCount: 4,
+  // a re-sent copy is received twice when all goes well (held until due, then attempted)
+  maxReceiveCount: 5,
   dlqRetentionDays: 14,
+  // issue 9 §3: message group (partner, connector / order) = one push of a key in flight, in order (shared/push/queue.ts)
+  fifo: true,
   // retries wait up to an hour and a dead partner's pushes are held by its breaker: only a
   // message older than the whole retry budget means the consumer is stuck
   ageAlarmSeconds: 3 * 3600,
@@ -140,8 +143,10 @@ export const PushSupervisionQueue = defineQueue({
     "One message per supervision platform and push, with its profile's resend schedule and SLA timer; parked pushes reach the DLQ",
   tier: 'L1',
   visibilityTimeoutSeconds: 180,
-  maxReceiveCount: 4,
+  maxReceiveCount: 5,
   dlqRetentionDays: 14,
+  // FIFO like push-deliveries (shared/push/queue.ts)
+  fifo: true,
   // Beijing's schedule resends for about 4 h (150 s … 1800 s, 3600 s)
   ageAlarmSeconds: 6 * 3600,
   body: DeliverySchema,

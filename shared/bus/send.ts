@@ -31,45 +31,79 @@ class SendError extends Error {
 
 const delayOf = (seconds = 0): number => Math.max(0, Math.min(MAX_DELAY_SECONDS, Math.round(seconds)));
 
+/**
+ * A FIFO queue's message group and deduplication id (`events/define.ts` queues declared `fifo`):
+ * SQS hands out a group's messages in order, one batch at a time, and drops an id seen within 5 minutes.
+ */
+export type FifoKey = { group: string; dedup: string };
+
+/** SQS's fields of one message: a FIFO message names its group and dedup id and takes no delay. */
+const fields = (queue: string, delaySeconds: number | undefined, fifo: FifoKey | undefined) => {
+  if (!fifo) return { DelaySeconds: delayOf(delaySeconds) };
+  if (delayOf(delaySeconds) !== 0) throw new SendError(`${queue}: a FIFO queue takes no per-message delay`);
+  return { MessageGroupId: fifo.group, MessageDeduplicationId: fifo.dedup };
+};
+
+const fifoOf = <B>(queue: MessageQueue, key: ((body: B) => FifoKey) | undefined, body: B): FifoKey | undefined => {
+  if (!queue.decl.fifo) return undefined;
+  if (!key) throw new SendError(`${queue.name}: a FIFO queue needs each message's group and deduplication id`);
+  return key(body);
+};
+
 /** Send one serialized message to a logical queue (the function needs a `send` grant on it). */
-const sendRaw = async (queue: string, body: string, delaySeconds?: number): Promise<void> => {
-  await sqs().send(new SendMessageCommand({ QueueUrl: config().queueUrl(queue), MessageBody: body, DelaySeconds: delayOf(delaySeconds) }));
+const sendRaw = async (queue: string, body: string, delaySeconds?: number, fifo?: FifoKey): Promise<void> => {
+  await sqs().send(new SendMessageCommand({ QueueUrl: config().queueUrl(queue), MessageBody: body, ...fields(queue, delaySeconds, fifo) }));
 };
 
 /** Send serialized messages in batches of 10; a message SQS refuses fails the call (the caller retries the whole set). */
-const sendRawBatch = async (queue: string, bodies: readonly string[]): Promise<void> => {
+const sendRawBatch = async (queue: string, bodies: readonly string[], fifo?: readonly (FifoKey | undefined)[]): Promise<void> => {
   if (bodies.length === 0) return;
   const url = config().queueUrl(queue);
   for (let i = 0; i < bodies.length; i += MAX_BATCH) {
     const batch = bodies.slice(i, i + MAX_BATCH);
     const res = await sqs().send(
-      new SendMessageBatchCommand({ QueueUrl: url, Entries: batch.map((b, j) => ({ Id: String(j), MessageBody: b })) }),
+      new SendMessageBatchCommand({
+        QueueUrl: url,
+        Entries: batch.map((b, j) => {
+          const key = fifo?.[i + j];
+          return { Id: String(j), MessageBody: b, ...(key ? { MessageGroupId: key.group, MessageDeduplicationId: key.dedup } : {}) };
+        }),
+      }),
     );
     if (res.Failed && res.Failed.length > 0)
       throw new SendError(`${queue}: ${res.Failed.length} message(s) not accepted: ${res.Failed.map((f) => f.Code).join(', ')}`);
   }
 };
 
-/** Make a received message visible again at once (it is received again, and counts toward maxReceiveCount). */
-const makeVisibleNow = async (queue: string, receiptHandle: string): Promise<void> => {
+/** Make a received message visible again in `seconds` (0: at once; it is received again, and counts toward maxReceiveCount). */
+const setVisibility = async (queue: string, receiptHandle: string, seconds: number): Promise<void> => {
   await sqs().send(
-    new ChangeMessageVisibilityCommand({ QueueUrl: config().queueUrl(queue), ReceiptHandle: receiptHandle, VisibilityTimeout: 0 }),
+    new ChangeMessageVisibilityCommand({ QueueUrl: config().queueUrl(queue), ReceiptHandle: receiptHandle, VisibilityTimeout: seconds }),
   );
 };
 
-/** Validate, then SendMessage (delay 0–900 s). */
+/** Validate, then SendMessage (delay 0–900 s; a FIFO queue: `fifo` names the group and dedup id, no delay). */
 export const send = async <S extends z.ZodTypeAny>(
   queue: MessageQueue<S>,
   body: z.input<S>,
-  opts: { delaySeconds?: number } = {},
-): Promise<void> => sendRaw(queue.name, queue.serialize(body), opts.delaySeconds);
+  opts: { delaySeconds?: number; fifo?: (body: z.input<S>) => FifoKey } = {},
+): Promise<void> => sendRaw(queue.name, queue.serialize(body), opts.delaySeconds, fifoOf(queue, opts.fifo, body));
 
 /** Validate every body (all or nothing: one malformed body sends none), then SendMessageBatch in tens. */
-export const sendBatch = async <S extends z.ZodTypeAny>(queue: MessageQueue<S>, bodies: readonly z.input<S>[]): Promise<void> =>
+export const sendBatch = async <S extends z.ZodTypeAny>(
+  queue: MessageQueue<S>,
+  bodies: readonly z.input<S>[],
+  opts: { fifo?: (body: z.input<S>) => FifoKey } = {},
+): Promise<void> =>
   sendRawBatch(
     queue.name,
     bodies.map((b) => queue.serialize(b)),
+    queue.decl.fifo ? bodies.map((b) => fifoOf(queue, opts.fifo, b)) : undefined,
   );
 
 /** Make a received message visible again at once (a consumer that parks it for the DLQ). */
-export const visibleNow = (queue: MessageQueue, receiptHandle: string): Promise<void> => makeVisibleNow(queue.name, receiptHandle);
+export const visibleNow = (queue: MessageQueue, receiptHandle: string): Promise<void> => setVisibility(queue.name, receiptHandle, 0);
+
+/** Keep a received message in flight for `seconds` more (≤ 12 h): a FIFO queue's wait, its group held behind it. */
+export const holdInFlight = (queue: MessageQueue, receiptHandle: string, seconds: number): Promise<void> =>
+  setVisibility(queue.name, receiptHandle, Math.max(0, Math.min(43_200, Math.round(seconds))));

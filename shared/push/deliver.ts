@@ -5,15 +5,17 @@
  * throws for a partner's failure — only for our own infrastructure (DynamoDB, SQS), so SQS
  * redelivers the message.
  *
- * What a push costs in DynamoDB (issue 9; before: 2 strongly consistent reads + 4 writes, and a
+ * What a push costs in DynamoDB (issue 9 §3; before: 2 strongly consistent reads + 4 writes, and a
  * startup burst walked every slot item):
  *   breaker      a per-process cache of PUSH_BREAKER_CACHE_SECONDS (store/push-breaker.ts): no read per push
  *   isolation    an in-process turn per partner (push/partner-limit.ts) under the event source
  *                mapping's maximum concurrency: no slot item, no write
- *   ordering     one conditional claim that is itself the gate and answers stale/busy from the
- *                returned item (store/push-gate.ts): no pre-read; released only for a hot key
- *   steady state 1 write (the claim); a burst of versions of one key: 2 (claim + release); a
- *                superseded push: 1 failed write; pushes without a gate (order pushes): 0
+ *   exclusion    the FIFO message group (partner, connector / order): one push of a key in flight,
+ *                in send order, by SQS itself (push/queue.ts): no lease, no release
+ *   supersession one conditional write that records the version attempted (store/push-gate.ts):
+ *                no pre-read
+ *   steady state and burst: 1 write per gated push (status, charge status, settlement); a superseded
+ *   push: 1 failed write; pushes without a gate (start/stop results, orders): 0
  */
 import { createHash } from 'node:crypto';
 import { logger, MetricUnit, metrics } from '#powertools';
@@ -26,7 +28,7 @@ import { countForPartner } from '../observability/partner-metric.ts';
 import { recordConfirmResult } from '../store/orders.ts';
 import { getPartner, type Partner } from '../store/partners.ts';
 import { acquireProbe, type BreakerView, readBreaker, recordFailure, recordSuccess } from '../store/push-breaker.ts';
-import { claimGate, releaseGate } from '../store/push-gate.ts';
+import { claimVersion } from '../store/push-gate.ts';
 import { DynamoTokenCache } from '../store/push-token-cache.ts';
 import { getPartnerSecrets } from '../store/secrets.ts';
 import { TcecClient, TcecTokenError, TcecTransportError } from '../tcec/client.ts';
@@ -37,11 +39,13 @@ import { type PushConfig, pushConfig } from './config.ts';
 import { deliveryLogKeys } from './log-keys.ts';
 import type { Delivery, FailureClass } from './messages.ts';
 import { takeTurn } from './partner-limit.ts';
-import { afterFailure, classifyReply, hopSeconds, notDeliverable, type Outcome, park } from './policy.ts';
+import { afterFailure, classifyReply, holdSeconds, hopSeconds, notDeliverable, type Outcome, park } from './policy.ts';
 
 export type DeliverResult =
   | { action: 'done'; note: 'delivered' | 'ignored' | 'stale' | 'dropped' }
-  | { action: 'resend'; message: Delivery; delaySeconds: number; note: 'hop' | 'hold' | 'busy' | 'retry' | 'throttled' }
+  | { action: 'resend'; message: Delivery; delaySeconds: number; note: 'hold' | 'retry' | 'throttled' }
+  /** not due yet (`notBefore`): keep this very message in flight for `seconds` (its group waits behind it) */
+  | { action: 'wait'; seconds: number }
   | { action: 'park'; message: Delivery }
   /** an already parked message: leave it failing so maxReceiveCount moves it to the DLQ */
   | { action: 'dead' };
@@ -155,8 +159,7 @@ const BREAKER_CLASSES: ReadonlySet<FailureClass> = new Set<FailureClass>(['trans
 export const deliver = async (m: Delivery, now = Date.now()): Promise<DeliverResult> => {
   const cfg = pushConfig();
   if (m.parked) return { action: 'dead' };
-  if (m.notBefore !== undefined && m.notBefore > now)
-    return { action: 'resend', message: m, delaySeconds: hopSeconds(m.notBefore, now), note: 'hop' };
+  if (m.notBefore !== undefined && m.notBefore > now) return { action: 'wait', seconds: holdSeconds(m.notBefore, now) };
 
   const partner = await getPartner(m.partner);
   if (partner?.status !== 'active' || !partner.outbound) {
@@ -195,8 +198,7 @@ export const deliver = async (m: Delivery, now = Date.now()): Promise<DeliverRes
   const turn = await takeTurn(m.partner, cfg.PUSH_PARTNER_CONCURRENCY, cfg.PUSH_TIMEOUT_MS);
   if (!turn) return { action: 'resend', message: m, delaySeconds: 1 + Math.floor(Math.random() * 3), note: 'throttled' };
   try {
-    // the gate is claimed when the turn comes, so its lease covers the attempt and not the wait
-    return await attemptWithGate(m, partner, partner.outbound, secrets, breaker, cfg, m.gate ? Date.now() : now);
+    return await attemptWithGate(m, partner, partner.outbound, secrets, breaker, cfg, now);
   } finally {
     turn();
   }
@@ -212,31 +214,13 @@ const attemptWithGate = async (
   cfg: PushConfig,
   now: number,
 ): Promise<DeliverResult> => {
-  // ordering: one push per (partner, key) at a time, never an older one after a newer one; the
-  // lease covers the attempt's worst case (query_token, the push, a re-token after 4002, the push again)
-  let owner: string | undefined;
-  let releaseOnSuccess = false;
-  if (m.gate) {
-    // connector status: released after every success, so plugged → charging seconds apart never waits a lease
-    const alwaysRelease = m.iface === 'notification_stationStatus';
-    const g = await claimGate(m.partner, m.gate.key, m.gate.version, now, cfg.PUSH_TIMEOUT_MS * 4 + 1000, alwaysRelease);
-    if (g.outcome === 'stale') return { action: 'done', note: 'stale' };
-    if (g.outcome === 'busy') return { action: 'resend', message: m, delaySeconds: Math.ceil(g.retryInMs / 1000), note: 'busy' };
-    owner = g.owner;
-    releaseOnSuccess = g.release;
-  }
+  // ordering: the FIFO group already made this the only push of (partner, key) in flight; a newer
+  // version attempted before (a shuffled event stream, a retry behind newer versions) makes it stale
+  if (m.gate && !(await claimVersion(m.partner, m.gate.key, m.gate.version, now))) return { action: 'done', note: 'stale' };
 
-  let outcome: Outcome;
-  try {
-    outcome = await attempt(clientFor(partner, outbound, secrets, cfg), m, partner);
-  } catch (err) {
-    if (m.gate && owner) await releaseGate(m.partner, m.gate.key, owner);
-    throw err;
-  }
+  const outcome = await attempt(clientFor(partner, outbound, secrets, cfg), m, partner);
 
   if (outcome.ok) {
-    // a quiet key's lease just expires (one write per push); a hot key's is released for the next version
-    if (m.gate && owner && releaseOnSuccess) await releaseGate(m.partner, m.gate.key, owner, m.gate.version);
     await recordSuccess(m.partner, breaker);
     await onDelivered(m, outcome, now);
     countForPartner('PushDelivered', m.partner);
@@ -244,7 +228,6 @@ const attemptWithGate = async (
     return { action: 'done', note: outcome.ignored ? 'ignored' : 'delivered' };
   }
 
-  if (m.gate && owner) await releaseGate(m.partner, m.gate.key, owner);
   // only signs that the PARTNER is down open its breaker; a message it refuses (4001/4003/4004, a
   // bad reply) is that message's problem and must not hold the partner's other pushes
   const partnerDown = BREAKER_CLASSES.has(outcome.class);
