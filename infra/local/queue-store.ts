@@ -43,6 +43,12 @@ export interface StoredMessage {
   receiptHandle?: string;
   /** the queue it was first sent to, when moved to a DLQ */
   deadLetterSourceQueue?: string;
+  /**
+   * received, then kept in flight on purpose by its consumer (ChangeMessageVisibility > 0: a FIFO
+   * push waiting for its retry time): SQS counts it as not visible; the operator's depth and `idle`
+   * count it as delayed, since no one is working on it (in memory only)
+   */
+  held?: boolean;
   /** FIFO: MessageGroupId, MessageDeduplicationId and the SequenceNumber SQS gave it */
   groupId?: string;
   dedupId?: string;
@@ -390,6 +396,7 @@ export class QueueStore {
         continue;
       }
       m.receiveCount += 1;
+      m.held = undefined;
       m.firstReceiveTimestamp ??= now;
       m.receiptHandle = `${m.messageId}#${randomUUID()}`;
       m.visibleAt = now + vt * 1000;
@@ -421,7 +428,7 @@ export class QueueStore {
     if (!q.dlq) return;
     const dlq = this.get(q.dlq);
     q.messages = q.messages.filter((x) => x !== m);
-    const { receiptHandle: _rh, ...rest } = m;
+    const { receiptHandle: _rh, held: _h, ...rest } = m;
     const dead: StoredMessage = { ...rest, receiveCount: 0, visibleAt: Date.now(), deadLetterSourceQueue: q.arn };
     dlq.messages.push(dead);
     this.put(dlq, dead);
@@ -455,6 +462,7 @@ export class QueueStore {
     if (!m || m.receiptHandle !== receiptHandle || m.visibleAt <= Date.now())
       throw new QueueError('MessageNotInflight', 'The message referred to is not in flight.');
     m.visibleAt = Date.now() + seconds * 1000;
+    m.held = seconds > 0 ? true : undefined;
     this.notify();
   }
 
@@ -473,7 +481,7 @@ export class QueueStore {
     let delayed = 0;
     for (const m of q.messages) {
       if (m.visibleAt <= now) visible++;
-      else if (m.receiptHandle) inFlight++;
+      else if (m.receiptHandle && !m.held) inFlight++;
       else delayed++;
     }
     return { queue: q.name, visible, inFlight, delayed };
@@ -499,7 +507,7 @@ export class QueueStore {
     dlq.messages = dlq.messages.slice(moving.length);
     const now = Date.now();
     for (const m of moving) {
-      const { receiptHandle: _rh, deadLetterSourceQueue: _src, firstReceiveTimestamp: _f, ...rest } = m;
+      const { receiptHandle: _rh, deadLetterSourceQueue: _src, firstReceiveTimestamp: _f, held: _h, ...rest } = m;
       const back: StoredMessage = { ...rest, receiveCount: 0, visibleAt: now };
       q.messages.push(back);
       this.put(q, back);
@@ -517,7 +525,7 @@ export class QueueStore {
     const qs = refs ? refs.map((r) => this.get(r)) : [...this.queues.values()].filter((q) => !q.isDlq);
     if (includeDelayed) return qs.every((q) => q.messages.length === 0);
     const now = Date.now();
-    return qs.every((q) => q.messages.every((m) => m.visibleAt > now && !m.receiptHandle));
+    return qs.every((q) => q.messages.every((m) => m.visibleAt > now && (!m.receiptHandle || m.held)));
   }
 
   /** the topology's source queues with their logical names */

@@ -60,7 +60,11 @@ describe('local queue store: FIFO queues', () => {
     const [x1] = await s.receive('ordered', 1);
     s.changeVisibility('ordered', x1!.receiptHandle, 600);
     expect(bodies(await s.receive('ordered', 10))).toEqual(['y1']);
-    expect(s.depth('ordered')).toMatchObject({ visible: 1, inFlight: 2 });
+    // x2 waits (visible, its group locked); y1 in flight; x1 held on purpose counts as delayed: no one works on it
+    expect(s.depth('ordered')).toMatchObject({ visible: 1, inFlight: 1, delayed: 1 });
+    expect(s.idle(['ordered'], { includeDelayed: false })).toBe(false);
+    s.delete('ordered', s.peek('ordered').find((m) => m.body === 'y1')!.receiptHandle!);
+    expect(s.depth('ordered')).toMatchObject({ visible: 1, inFlight: 0, delayed: 1 });
   });
 
   it('drops a MessageDeduplicationId seen within 5 minutes (per group), and accepts it again after', async () => {
