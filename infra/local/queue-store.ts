@@ -525,7 +525,13 @@ export class QueueStore {
     const qs = refs ? refs.map((r) => this.get(r)) : [...this.queues.values()].filter((q) => !q.isDlq);
     if (includeDelayed) return qs.every((q) => q.messages.length === 0);
     const now = Date.now();
-    return qs.every((q) => q.messages.every((m) => m.visibleAt > now && (!m.receiptHandle || m.held)));
+    return qs.every((q) => {
+      // FIFO: a group whose head is held (waiting for its time) keeps the rest of the group waiting too
+      const heldGroups = new Set(q.messages.flatMap((m) => (m.groupId && m.held && m.visibleAt > now ? [m.groupId] : [])));
+      return q.messages.every(
+        (m) => (m.visibleAt > now && (!m.receiptHandle || m.held)) || (m.groupId !== undefined && heldGroups.has(m.groupId)),
+      );
+    });
   }
 
   /** the topology's source queues with their logical names */

@@ -65,6 +65,10 @@ describe('local queue store: FIFO queues', () => {
     expect(s.idle(['ordered'], { includeDelayed: false })).toBe(false);
     s.delete('ordered', s.peek('ordered').find((m) => m.body === 'y1')!.receiptHandle!);
     expect(s.depth('ordered')).toMatchObject({ visible: 1, inFlight: 0, delayed: 1 });
+    // nothing can be received (x2 waits behind the held x1): idle unless delayed work counts
+    expect(await s.receive('ordered', 10)).toEqual([]);
+    expect(s.idle(['ordered'], { includeDelayed: false })).toBe(true);
+    expect(s.idle(['ordered'])).toBe(false);
   });
 
   it('drops a MessageDeduplicationId seen within 5 minutes (per group), and accepts it again after', async () => {
