@@ -2,18 +2,20 @@
  * Settings of the push service, read once per environment (zod-validated; see shared/config.ts). Kept apart from
  * shared/config.ts because only the push functions read them; all have production defaults.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { perEnvironment } from '../config.ts';
 
-const int = (def: number) => z.coerce.number().int().nonnegative().default(def);
+const int = (def: number) => z._default(z.pipe(z.coerce.number(), z.int().check(z.nonnegative())), def);
 
 /** seconds before attempt n+1 (n = failed attempts so far, 1-based index into the list; the last repeats) */
 const secondsList = (def: string) =>
-  z
-    .string()
-    .default(def)
-    .transform((s) => s.split(',').map((x) => Number(x.trim())))
-    .pipe(z.array(z.number().nonnegative()).min(1));
+  z.pipe(
+    z._default(z.string(), def),
+    z.pipe(
+      z.transform((s: string) => s.split(',').map((x) => Number(x.trim()))),
+      z.array(z.number().check(z.nonnegative())).check(z.minLength(1)),
+    ),
+  );
 
 const PushEnvSchema = z.object({
   /** notification_equip_charge_status cadence while charging (§3.9, municipal 50 s) */

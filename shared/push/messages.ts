@@ -22,40 +22,46 @@ export type PushInterface = (typeof PUSH_INTERFACES)[number];
 export const FailureClass = z.enum(['transport', 'timeout', 'sig', 'ret', 'permanent', 'reply', 'token', 'config']);
 export type FailureClass = z.infer<typeof FailureClass>;
 
+const count = () => z._default(z.int().check(z.gte(0)), 0);
+
+/*
+ * The queue body of both push lanes (events/queues.ts). Written with the functional API that both
+ * `zod` and `zod/mini` accept, so it compiles against either while events/** moves to zod/mini.
+ */
 export const DeliverySchema = z.object({
   kind: z.literal('push'),
   v: z.literal(1),
   /** stable id of the push (same across retries): `<iface>:<partner>:<subject>` */
-  id: z.string().min(1).max(256),
+  id: z.string().check(z.minLength(1), z.maxLength(256)),
   /** the partner's OperatorID */
-  partner: z.string().regex(/^[0-9A-Za-z]{9}$/),
+  partner: z.string().check(z.regex(/^[0-9A-Za-z]{9}$/)),
   iface: z.enum(PUSH_INTERFACES),
   /** canonical Data */
   data: z.record(z.string(), z.unknown()),
-  /** ordering: per (partner, key) a push with a version not newer than the last delivered one is skipped */
-  gate: z.object({ key: z.string().min(1).max(128), version: z.number().int().nonnegative() }).optional(),
+  /** ordering: per (partner, key) a push older than the newest attempted one is skipped (shared/store/push-gate.ts) */
+  gate: z.optional(z.object({ key: z.string().check(z.minLength(1), z.maxLength(128)), version: z.int().check(z.gte(0)) })),
   /** failed attempts so far */
-  attempt: z.number().int().nonnegative().default(0),
+  attempt: count(),
   /** failed attempts of the permanent class (4001/4003/4004) */
-  permanent: z.number().int().nonnegative().default(0),
+  permanent: count(),
   /** epoch ms the push was first enqueued */
-  createdAt: z.number().int().nonnegative(),
-  /** epoch ms before which the message is only re-delayed (waits longer than one 900 s hop) */
-  notBefore: z.number().int().nonnegative().optional(),
-  lastError: z.object({ class: FailureClass, ret: z.number().int().optional(), msg: z.string().max(512) }).optional(),
+  createdAt: z.int().check(z.gte(0)),
+  /** epoch ms before which the message is not attempted (a retry's backoff, a breaker hold: held in flight until then) */
+  notBefore: z.optional(z.int().check(z.gte(0))),
+  lastError: z.optional(z.object({ class: FailureClass, ret: z.optional(z.int()), msg: z.string().check(z.maxLength(512)) })),
   /** set when the budget is spent: the message only waits for maxReceiveCount to move it to the DLQ */
-  parked: z.object({ reason: z.string().max(512), at: z.string() }).optional(),
+  parked: z.optional(z.object({ reason: z.string().check(z.maxLength(512)), at: z.string() })),
   /** a supervision platform's push (issue 13): its own queue, its profile's schedule and deadline */
-  supervision: z
-    .object({
+  supervision: z.optional(
+    z.object({
       /** seconds before each resend; after the last the push is parked for the DLQ */
-      resend: z.array(z.number().int().positive()).min(1),
+      resend: z.array(z.int().check(z.gt(0))).check(z.minLength(1)),
       /** the SLA timer: epoch ms of the event and the seconds the profile allows to the delivered (Ret 0) push */
-      sla: z.object({ eventAt: z.number().int().nonnegative(), deadlineSeconds: z.number().int().positive() }).optional(),
+      sla: z.optional(z.object({ eventAt: z.int().check(z.gte(0)), deadlineSeconds: z.int().check(z.gt(0)) })),
       /** values for the profile's `fact` fields (UserName, MeterValueStart, Vin…) */
-      facts: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
-    })
-    .optional(),
+      facts: z.optional(z.record(z.string(), z.union([z.string(), z.number()]))),
+    }),
+  ),
 });
 export type Delivery = z.infer<typeof DeliverySchema>;
 export type NewDelivery = Omit<Delivery, 'attempt' | 'permanent' | 'kind' | 'v'>;
