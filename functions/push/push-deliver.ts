@@ -10,16 +10,23 @@
  * A batch holds several message groups: groups run side by side, a group's records one after the
  * other in their order. A record that stays (held, parked, failed) keeps the rest of its group in
  * the queue too — reported as failures and made visible again at once, so they follow it in order
- * and are not counted against maxReceiveCount for longer than one receive.
+ * and are not counted against maxReceiveCount for longer than one receive. A record is started
+ * only while the invocation has time left for its worst case (shared/push/batch.ts): the rest of
+ * its group is released at once rather than left in flight by a timed-out invocation.
  */
-import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { logger, MetricUnit, metrics } from '#powertools';
 import { QueueMessageError } from '../../events/define.ts';
 import { PushDeliveriesQueue } from '../../events/queues.ts';
+import { runBatch } from '../../shared/push/batch.ts';
+import { pushConfig } from '../../shared/push/config.ts';
 import { deliver } from '../../shared/push/deliver.ts';
 import { deliveryLogKeys } from '../../shared/push/log-keys.ts';
 import type { Delivery } from '../../shared/push/messages.ts';
 import { holdFor, type Lane, resend, visibleNow } from '../../shared/push/queue.ts';
+
+/** the DynamoDB and SQS calls around one push (breaker, gate, re-send, delete) */
+const RECORD_MARGIN_MS = 2000;
 
 export class ParkedMessage extends Error {
   override readonly name = 'ParkedMessage';
@@ -69,37 +76,31 @@ const record = async (r: SQSRecord, lane: Lane): Promise<boolean> => {
   }
 };
 
-/** A group's records in order: the first that stays keeps every later one of its group in the queue. */
-const runGroup = async (records: readonly SQSRecord[], lane: Lane): Promise<string[]> => {
-  for (const [i, r] of records.entries()) {
-    let done = false;
-    try {
-      done = await record(r, lane);
-    } catch (err) {
-      if (!(err instanceof ParkedMessage)) logger.error('push record failed', { messageId: r.messageId, error: err as Error });
-    }
-    if (done) continue;
-    const rest = records.slice(i + 1);
-    // visible again at once: the group stays locked by this record, so they wait behind it, in order
-    await Promise.all(rest.map((x) => visibleNow(x.receiptHandle, lane).catch(() => undefined)));
-    return [r, ...rest].map((x) => x.messageId);
-  }
-  return [];
-};
-
 /** The handler of one lane's queue (the supervision lane: functions/push/push-deliver-supervision.ts). */
 export const deliveryHandler = (lane: Lane) => {
-  return async (event: SQSEvent): Promise<SQSBatchResponse> => {
+  return async (event: SQSEvent, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<SQSBatchResponse> => {
     // one metric per batch at least: a batch whose pushes were all skipped (superseded) still publishes
     metrics.addMetric('PushRecords', MetricUnit.Count, event.Records.length);
     try {
-      const groups = new Map<string, SQSRecord[]>();
-      for (const r of event.Records) {
-        const g = r.attributes.MessageGroupId ?? r.messageId;
-        groups.set(g, [...(groups.get(g) ?? []), r]);
-      }
-      const failed = await Promise.all([...groups.values()].map((rs) => runGroup(rs, lane)));
-      return { batchItemFailures: failed.flat().map((itemIdentifier) => ({ itemIdentifier })) };
+      const { PUSH_TIMEOUT_MS } = pushConfig();
+      const failed = await runBatch(
+        event.Records.map((r) => ({ messageId: r.messageId, group: r.attributes.MessageGroupId ?? r.messageId, r })),
+        {
+          run: async ({ r }) => {
+            try {
+              return await record(r, lane);
+            } catch (err) {
+              if (!(err instanceof ParkedMessage)) logger.error('push record failed', { messageId: r.messageId, error: err as Error });
+              return false;
+            }
+          },
+          release: ({ r }) => visibleNow(r.receiptHandle, lane),
+          remainingMs: () => context?.getRemainingTimeInMillis() ?? Number.POSITIVE_INFINITY,
+          // a turn's wait (PUSH_TIMEOUT_MS), then query_token, the push, a re-token and the push again, then the queue calls
+          recordBudgetMs: 5 * PUSH_TIMEOUT_MS + RECORD_MARGIN_MS,
+        },
+      );
+      return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
     } finally {
       // in Lambda this batch's metrics are always there; in the local runtime, concurrent invocations
       // share this process's Metrics and another one may have flushed them already
