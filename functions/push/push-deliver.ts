@@ -98,6 +98,12 @@ export const deliveryHandler = (lane: Lane) => {
           remainingMs: () => context?.getRemainingTimeInMillis() ?? Number.POSITIVE_INFINITY,
           // a turn's wait (PUSH_TIMEOUT_MS), then query_token, the push, a re-token and the push again, then the queue calls
           recordBudgetMs: 5 * PUSH_TIMEOUT_MS + RECORD_MARGIN_MS,
+          outOfTime: (left) =>
+            logger.warn('push batch out of time: the rest of a group goes back to the queue, in order', {
+              messageGroupId: left[0]?.group,
+              records: left.length,
+              remainingMs: context?.getRemainingTimeInMillis(),
+            }),
         },
       );
       return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };

@@ -27,6 +27,8 @@ export interface BatchSteps<R extends BatchRecord> {
   remainingMs(): number;
   /** the longest one record may take: a partner turn's wait, a push's worst case, the queue calls */
   recordBudgetMs: number;
+  /** told of the records of a group left for the next batch for want of time (a log line) */
+  outOfTime?(left: readonly R[]): void;
 }
 
 /** the ids of `records` that stay in the queue (SQS batchItemFailures) */
@@ -37,6 +39,7 @@ const runGroup = async <R extends BatchRecord>(records: readonly R[], steps: Bat
     if (done) continue;
     // the record that stays keeps the group locked while in flight; the rest follow it, in order
     const rest = fits ? records.slice(i + 1) : records.slice(i);
+    if (!fits) steps.outOfTime?.(rest);
     await Promise.all(rest.map((x) => steps.release(x).catch(() => undefined)));
     return records.slice(i).map((x) => x.messageId);
   }

@@ -58,8 +58,10 @@ describe('push batch on a FIFO lane', () => {
     const h = harness();
     // one connector's pushes to a slow partner: 10 s each, a 30 s invocation
     const batch = ['a1', 'a2', 'a3', 'a4'].map((id) => rec(id, 'A', 10_000));
-    const failed = await runBatch(batch, h.steps);
+    const told: string[][] = [];
+    const failed = await runBatch(batch, { ...h.steps, outOfTime: (left) => told.push(left.map((r) => r.messageId)) });
     expect(h.ran).toEqual(['a1']);
+    expect(told).toEqual([['a2', 'a3', 'a4']]);
     expect(failed).toEqual(['a2', 'a3', 'a4']);
     expect(h.released).toEqual(['a2', 'a3', 'a4']);
     expect(h.elapsed()).toBeLessThanOrEqual(TIMEOUT_MS);
