@@ -295,3 +295,73 @@ describe('ordering (issue 9 §3): FIFO message group per (partner, key) + one co
     expect(seen.lastIndexOf(1)).toBeLessThan(seen.indexOf(3));
   });
 });
+
+describe("an order's pushes hold their FIFO group (issue 9 §3): strictly in sequence, parked after real attempts only", () => {
+  /** this order's pushes as the partner saw them, in arrival order: `iface Ret` */
+  const arrivals = (seq: string) =>
+    demo(platform, P1)
+      .received.filter((r) => JSON.stringify(r.data).includes(`"${seq}"`))
+      .map((r) => `${r.iface} ${r.ret}`);
+
+  it('a stop result refused (Ret 500) waits at the head of its group: the order follows it, never before it', async () => {
+    healthy();
+    const d1 = demo(platform, P1);
+    d1.set({ refuseFirst: { notification_stop_charge_result: 1 } });
+    const seq = newSeq(P1);
+    await emitFinished(P1, seq, 'FX0002E02C1', { stoppedByPartner: true, charged: true });
+    await drain();
+    d1.set({});
+    expect(arrivals(seq)).toEqual([
+      'notification_equip_charge_status 0',
+      'notification_stop_charge_result 500',
+      'notification_stop_charge_result 0',
+      'notification_charge_order_info 0',
+    ]);
+  });
+
+  it('refused 6 times, the breaker opening on the way: its group is held and received again and again, none of it reaches the DLQ unattempted', async () => {
+    healthy();
+    const d1 = demo(platform, P1);
+    d1.set({ refuseFirst: { notification_stop_charge_result: 6 } });
+    const seq = newSeq(P1);
+    await emitFinished(P1, seq, 'FX0003E02C1', { stoppedByPartner: true, charged: true });
+    // the stop result is received far more often than it is attempted (breaker holds; the order behind it comes along each time)
+    await drain();
+    d1.set({});
+    expect(arrivals(seq)).toEqual([
+      'notification_equip_charge_status 0',
+      ...Array.from({ length: 6 }, () => 'notification_stop_charge_result 500'),
+      'notification_stop_charge_result 0',
+      'notification_charge_order_info 0',
+    ]);
+    expect(dlqBodies().filter((m) => m.id.includes(seq))).toEqual([]);
+  });
+
+  it('refused 4004 (PUSH_PERMANENT_ATTEMPTS=2): parked after exactly its 2 real attempts; the pushes behind it are delivered, in order', async () => {
+    healthy();
+    const d1 = demo(platform, P1);
+    d1.set({ refuseFirst: { notification_stop_charge_result: 5 }, refuseRet: 4004, msg: 'StartChargeSeq 未知' });
+    const seq = newSeq(P1);
+    await emitFinished(P1, seq, 'FX0004E01C2', { stoppedByPartner: true, charged: true });
+    await drain();
+    d1.set({});
+    expect(arrivals(seq)).toEqual([
+      'notification_equip_charge_status 0',
+      'notification_stop_charge_result 4004',
+      'notification_stop_charge_result 4004',
+      'notification_charge_order_info 0',
+    ]);
+    const parked = dlqBodies().filter((m) => m.id.includes(seq));
+    expect(parked.map((m) => m.iface)).toEqual(['notification_stop_charge_result']);
+    expect(parked[0]).toMatchObject({ attempt: 2, permanent: 2, lastError: { class: 'permanent', ret: 4004, msg: 'StartChargeSeq 未知' } });
+    // replayed with a fresh budget (its attempts are counted per (id, createdAt)): delivered
+    const moved = await replayDlq(
+      config().queueUrl('push-deliveries'),
+      Number.POSITIVE_INFINITY,
+      (m) => m.delivery?.id.includes(seq) ?? false,
+    );
+    expect(moved).toBe(1);
+    await drain();
+    expect(arrivals(seq).at(-1)).toBe('notification_stop_charge_result 0');
+  });
+});
