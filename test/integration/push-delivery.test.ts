@@ -364,4 +364,37 @@ describe("an order's pushes hold their FIFO group (issue 9 §3): strictly in seq
     await drain();
     expect(arrivals(seq).at(-1)).toBe('notification_stop_charge_result 0');
   });
+  it("a supervision push's resends keep the profile's schedule to the second: the same message held 150 s, then 300 s, then parked", async () => {
+    const { deliver } = await import('../../shared/push/deliver.ts');
+    healthy();
+    const d1 = demo(platform, P1);
+    d1.set({ refuseFirst: { notification_stop_charge_result: 3 } });
+    const seq = newSeq(P1);
+    const m = DeliverySchema.parse({
+      kind: 'push',
+      v: 1,
+      id: `notification_stop_charge_result:${P1}:${seq}`,
+      partner: P1,
+      iface: 'notification_stop_charge_result',
+      data: { StartChargeSeq: seq, StartChargeSeqStat: 4, ConnectorID: 'FX0001E02C2', SuccStat: 0, FailReason: 0 },
+      createdAt: Date.now(),
+      supervision: { resend: [150, 300] },
+    });
+    /** one attempt of the very same message; the hold counts from the attempt's start */
+    const attemptAt = async () => {
+      const t0 = Date.now();
+      const r = await deliver(m, t0);
+      return { r, tookS: (Date.now() - t0) / 1000 };
+    };
+    for (const wait of [150, 300]) {
+      const { r, tookS } = await attemptAt();
+      expect(r.action === 'wait' && r.note).toBe('retry');
+      const seconds = r.action === 'wait' ? r.seconds : 0;
+      expect(seconds).toBeLessThanOrEqual(wait);
+      expect(seconds).toBeGreaterThanOrEqual(Math.ceil(wait - tookS));
+    }
+    const { r } = await attemptAt();
+    expect(r).toMatchObject({ action: 'park', message: { attempt: 3, lastError: { class: 'ret', ret: 500 } } });
+    d1.set({});
+  });
 });
