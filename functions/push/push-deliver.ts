@@ -27,6 +27,10 @@ import { holdFor, type Lane, parkInDlq, parkRawInDlq, resend, visibleNow } from 
 
 /** the DynamoDB and SQS calls around one push (breaker, gate, re-send, delete) */
 const RECORD_MARGIN_MS = 2000;
+/** the batch answers this long before the function's timeout, whatever still runs (shared/push/batch.ts) */
+const DEADLINE_MARGIN_MS = 1500;
+/** a record whose handling threw (a store call failed) is received again after this, not after the visibility timeout */
+const FAILED_RECORD_RETRY_SECONDS = 5;
 
 /** true: done with (delete it); false: it stays in the queue (held until due) */
 const record = async (r: SQSRecord, lane: Lane): Promise<boolean> => {
@@ -84,15 +88,13 @@ export const deliveryHandler = (lane: Lane) => {
       const failed = await runBatch(
         event.Records.map((r) => ({ messageId: r.messageId, group: r.attributes.MessageGroupId ?? r.messageId, r })),
         {
-          run: async ({ r }) => {
-            try {
-              return await record(r, lane);
-            } catch (err) {
-              logger.error('push record failed', { messageId: r.messageId, error: err as Error });
-              return false;
-            }
-          },
+          run: ({ r }) => record(r, lane),
           release: ({ r }) => visibleNow(r.receiptHandle, lane),
+          retrySoon: ({ r }, err) => {
+            logger.error('push record failed: received again shortly', { messageId: r.messageId, error: err as Error });
+            return holdFor(r.receiptHandle, lane, FAILED_RECORD_RETRY_SECONDS);
+          },
+          marginMs: DEADLINE_MARGIN_MS,
           remainingMs: () => context?.getRemainingTimeInMillis() ?? Number.POSITIVE_INFINITY,
           // a turn's wait (PUSH_TIMEOUT_MS), then query_token, the push, a re-token and the push again, then the queue calls
           recordBudgetMs: 5 * PUSH_TIMEOUT_MS + RECORD_MARGIN_MS,

@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type BatchRecord, runBatch } from '../../../shared/push/batch.ts';
 
-type Rec = BatchRecord & { ms: number; stays?: boolean };
+type Rec = BatchRecord & { ms: number; stays?: boolean; throws?: boolean; hangs?: boolean };
 
 const TIMEOUT_MS = 30_000;
 const BUDGET_MS = 27_000;
@@ -19,19 +19,26 @@ const harness = () => {
   let elapsed = 0;
   const ran: string[] = [];
   const released: string[] = [];
+  const retried: string[] = [];
   const steps = {
     run: async (r: Rec) => {
       ran.push(r.messageId);
       elapsed += r.ms;
+      if (r.throws) throw new Error('DynamoDB: connection reset');
+      if (r.hangs) await new Promise(() => undefined);
       return !r.stays;
     },
     release: async (r: Rec) => {
       released.push(r.messageId);
     },
+    retrySoon: async (r: Rec) => {
+      retried.push(r.messageId);
+    },
     remainingMs: () => TIMEOUT_MS - elapsed,
     recordBudgetMs: BUDGET_MS,
+    marginMs: 1_500,
   };
-  return { steps, ran, released, elapsed: () => elapsed };
+  return { steps, ran, released, retried, elapsed: () => elapsed };
 };
 
 const rec = (messageId: string, group: string, ms = 100, stays = false): Rec => ({ messageId, group, ms, stays });
@@ -98,5 +105,26 @@ describe('push batch on a FIFO lane', () => {
         }
       }),
     );
+  });
+
+  it('a record whose run throws comes back shortly, not after the visibility timeout; the rest of its group follows it', async () => {
+    const h = harness();
+    const batch = [rec('a1', 'A'), { ...rec('a2', 'A'), throws: true }, rec('a3', 'A'), rec('b1', 'B')];
+    expect(await runBatch(batch, h.steps)).toEqual(['a2', 'a3']);
+    expect(h.retried).toEqual(['a2']);
+    expect(h.released).toEqual(['a3']);
+    expect(h.ran).toEqual(['a1', 'b1', 'a2']);
+  });
+
+  it("answers before the invocation's end though a record hangs: it stays in flight, its group's records not started are released", async () => {
+    const h = harness();
+    // 40 ms left in the invocation, a 20 ms margin: the batch answers after 20 ms with what it has
+    const steps = { ...h.steps, remainingMs: () => 40, marginMs: 20 };
+    const batch = [rec('a1', 'A'), { ...rec('a2', 'A'), hangs: true }, rec('a3', 'A'), { ...rec('b1', 'B'), hangs: true }, rec('c1', 'C')];
+    // a1 runs (a group's first record always does); a2 would not fit the budget anyway: released
+    expect(await runBatch(batch, { ...steps, recordBudgetMs: 0 })).toEqual(['a2', 'a3', 'b1']);
+    expect(h.ran).toEqual(['a1', 'b1', 'c1', 'a2']);
+    // the hanging ones stay in flight (they may yet finish); only the never-started one is released
+    expect(h.released).toEqual(['a3']);
   });
 });
