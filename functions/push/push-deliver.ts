@@ -23,7 +23,7 @@ import { pushConfig } from '../../shared/push/config.ts';
 import { deliver } from '../../shared/push/deliver.ts';
 import { deliveryLogKeys } from '../../shared/push/log-keys.ts';
 import type { Delivery } from '../../shared/push/messages.ts';
-import { holdFor, type Lane, parkInDlq, parkRawInDlq, resend, visibleNow } from '../../shared/push/queue.ts';
+import { acknowledge, holdFor, type Lane, parkInDlq, parkRawInDlq, resend, visibleNow } from '../../shared/push/queue.ts';
 
 /** the DynamoDB and SQS calls around one push (breaker, gate, re-send, delete) */
 const RECORD_MARGIN_MS = 2000;
@@ -90,6 +90,7 @@ export const deliveryHandler = (lane: Lane) => {
         {
           run: ({ r }) => record(r, lane),
           release: ({ r }) => visibleNow(r.receiptHandle, lane),
+          acknowledge: ({ r }) => acknowledge(r.receiptHandle, lane),
           retrySoon: ({ r }, err) => {
             logger.error('push record failed: received again shortly', { messageId: r.messageId, error: err as Error });
             return holdFor(r.receiptHandle, lane, FAILED_RECORD_RETRY_SECONDS);

@@ -9,6 +9,7 @@
  */
 import {
   ChangeMessageVisibilityCommand,
+  DeleteMessageCommand,
   GetQueueAttributesCommand,
   GetQueueUrlCommand,
   SendMessageBatchCommand,
@@ -160,4 +161,9 @@ export const sendToDlq = async <S extends z.core.$ZodType>(
 export const sendRawToDlq = async (queue: QueueContract, body: string, fifo?: FifoKey): Promise<void> => {
   const url = await dlqUrlOf(queue.name);
   await sqs().send(new SendMessageCommand({ QueueUrl: url, MessageBody: body, ...fields(queue.name, 0, fifo) }));
+};
+
+/** Delete a received message (a consumer done with it after its batch already answered). */
+export const deleteReceived = async (queue: QueueContract, receiptHandle: string): Promise<void> => {
+  await sqs().send(new DeleteMessageCommand({ QueueUrl: config().queueUrl(queue.name), ReceiptHandle: receiptHandle }));
 };

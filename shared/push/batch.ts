@@ -13,7 +13,9 @@
  *     always move its groups forward;
  *   - the batch answers `marginMs` before the invocation's end whatever is still running (a
  *     store call that hangs on a loaded machine): a record still running then stays in flight
- *     (reported as failed; it may yet finish), its group's records not started are released;
+ *     (reported as failed), its group's records not started are released; if it finishes after
+ *     all (the process lives on), it is deleted then (`acknowledge`), so its group does not wait
+ *     out the visibility timeout;
  *   - a record whose run throws (a store or queue call failed) comes back after a short pause
  *     (`retrySoon`), not after the visibility timeout, and the rest of its group follows it.
  */
@@ -29,6 +31,8 @@ export interface BatchSteps<R extends BatchRecord> {
   run(r: R): Promise<boolean>;
   /** make a record visible again at once (it stays in its group's order) */
   release(r: R): Promise<void>;
+  /** delete a record that finished after the batch answered (it was reported as failed) */
+  acknowledge(r: R): Promise<void>;
   /** a record whose run threw: visible again after a short pause */
   retrySoon(r: R, err: unknown): Promise<void>;
   /** milliseconds left in this invocation (Lambda's context.getRemainingTimeInMillis) */
@@ -67,7 +71,11 @@ const runGroup = async <R extends BatchRecord>(
     } catch (err) {
       await steps.retrySoon(r, err).catch(() => undefined);
     }
-    if (stopped()) return; // too late to say: it stays (reported as failed when the batch answered)
+    if (stopped()) {
+      // reported as failed when the batch answered: done after all, so delete it now
+      if (done) await steps.acknowledge(r).catch(() => undefined);
+      return;
+    }
     state.set(r, done ? 'acked' : 'stays');
     // the record that stays keeps the group locked while in flight; the rest follow it, in order
     if (!done) return leave(records.slice(i + 1));

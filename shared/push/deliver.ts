@@ -60,7 +60,7 @@ export type DeliverResult =
  * (start result, charge statuses, stop result, order, settlement) reach the partner strictly in
  * sequence, and a supervision push's resends keep their profile's schedule to the second.
  */
-export const latestWins = (m: Pick<Delivery, 'iface' | 'supervision' | 'gate'>): boolean =>
+const latestWins = (m: Pick<Delivery, 'iface' | 'supervision' | 'gate'>): boolean =>
   !m.supervision && m.iface === 'notification_stationStatus' && m.gate !== undefined;
 
 /**

@@ -18,7 +18,16 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { PushDeliveriesQueue, PushSupervisionQueue } from '../../events/queues.ts';
-import { type FifoKey, holdInFlight, send, sendBatch, sendRawToDlq, sendToDlq, visibleNow as visibleNowOn } from '../bus/send.ts';
+import {
+  deleteReceived,
+  type FifoKey,
+  holdInFlight,
+  send,
+  sendBatch,
+  sendRawToDlq,
+  sendToDlq,
+  visibleNow as visibleNowOn,
+} from '../bus/send.ts';
 import type { Delivery } from './messages.ts';
 
 /** A supervision platform's push goes in its own lane (`push-supervision`), every other in `push-deliveries`. */
@@ -81,3 +90,6 @@ export const parkInDlq = (d: Delivery, lane: Lane): Promise<void> =>
 /** A received message that is no push at all (malformed) to its lane's DLQ as it is, for a human. */
 export const parkRawInDlq = (r: { body: string; messageId: string; group?: string }, lane: Lane): Promise<void> =>
   sendRawToDlq(queueOf(lane), r.body, { group: sqsId(r.group ?? r.messageId), dedup: digest(`${r.messageId}#malformed`) });
+
+/** Delete a received message of the lane (handled after its batch answered). */
+export const acknowledge = (receiptHandle: string, lane: Lane): Promise<void> => deleteReceived(queueOf(lane), receiptHandle);

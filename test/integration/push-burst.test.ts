@@ -56,9 +56,9 @@ describe('a burst to 10 partners on the FIFO push lane', () => {
       for (const c of CONNECTORS) {
         const seen = statusesAt(demo(platform, id), c).map((x) => x.Status);
         expect({ id, c, last: seen.at(-1) }).toEqual({ id, c, last: STATUSES.at(-1) });
-        // never an older status after a newer one (superseded ones may be skipped)
+        // never an older status after a newer one (superseded ones may be skipped; at least once: a
+        // push whose answer came after our timeout is sent again, so one may arrive twice in a row)
         expect(seen).toEqual([...seen].sort((a, b) => a - b));
-        expect(new Set(seen).size).toBe(seen.length);
       }
   }, 240_000);
 });

@@ -8,6 +8,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type BatchRecord, runBatch } from '../../../shared/push/batch.ts';
+import { eventually } from '../../support/eventually.ts';
 
 type Rec = BatchRecord & { ms: number; stays?: boolean; throws?: boolean; hangs?: boolean };
 
@@ -20,6 +21,7 @@ const harness = () => {
   const ran: string[] = [];
   const released: string[] = [];
   const retried: string[] = [];
+  const acknowledged: string[] = [];
   const steps = {
     run: async (r: Rec) => {
       ran.push(r.messageId);
@@ -34,11 +36,14 @@ const harness = () => {
     retrySoon: async (r: Rec) => {
       retried.push(r.messageId);
     },
+    acknowledge: async (r: Rec) => {
+      acknowledged.push(r.messageId);
+    },
     remainingMs: () => TIMEOUT_MS - elapsed,
     recordBudgetMs: BUDGET_MS,
     marginMs: 1_500,
   };
-  return { steps, ran, released, retried, elapsed: () => elapsed };
+  return { steps, ran, released, retried, acknowledged, elapsed: () => elapsed };
 };
 
 const rec = (messageId: string, group: string, ms = 100, stays = false): Rec => ({ messageId, group, ms, stays });
@@ -126,5 +131,20 @@ describe('push batch on a FIFO lane', () => {
     expect(h.ran).toEqual(['a1', 'b1', 'c1', 'a2']);
     // the hanging ones stay in flight (they may yet finish); only the never-started one is released
     expect(h.released).toEqual(['a3']);
+  });
+
+  it('a record still running when the batch answered, done after all, is deleted then: its group does not wait out the visibility timeout', async () => {
+    const h = harness();
+    let finish: (done: boolean) => void = () => undefined;
+    const late = new Promise<boolean>((resolve) => {
+      finish = resolve;
+    });
+    const steps = { ...h.steps, remainingMs: () => 40, marginMs: 20, run: (r: Rec) => (r.messageId === 'a1' ? late : h.steps.run(r)) };
+    expect(await runBatch([rec('a1', 'A'), rec('a2', 'A'), rec('b1', 'B')], steps)).toEqual(['a1', 'a2']);
+    expect(h.released).toEqual(['a2']);
+    expect(h.acknowledged).toEqual([]);
+    finish(true);
+    await eventually(async () => h.acknowledged, { until: (a) => a.length === 1, what: 'a1 deleted after the batch answered' });
+    expect(h.acknowledged).toEqual(['a1']);
   });
 });
