@@ -331,7 +331,12 @@ export class QueueStore {
     if (q.fifo) {
       const seen = q.dedup.get(dedupKey);
       // a duplicate within the window: accepted, answered with the first message, never delivered twice
-      if (seen && seen.until > now) return seen.message;
+      // (its checksums are of THIS request, as SQS computes them: the SDK checks them against what it sent)
+      if (seen && seen.until > now) {
+        const { md5OfMessageAttributes: _m, ...first } = seen.message;
+        const md5Attrs = md5OfMessageAttributes(attrs);
+        return { ...first, md5OfBody: md5Hex(body), ...(md5Attrs ? { md5OfMessageAttributes: md5Attrs } : {}) };
+      }
     }
     const m: StoredMessage = {
       messageId: randomUUID(),

@@ -5,6 +5,7 @@
  * minutes is accepted and dropped; MessageGroupId and MessageDeduplicationId are required; no
  * per-message delay; the DLQ is FIFO and keeps the group; the group survives a crash.
  */
+import { createHash } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -78,6 +79,8 @@ describe('local queue store: FIFO queues', () => {
     const first = put(s, 'one', 'G', 'same');
     const dup = put(s, 'one again', 'G', 'same');
     expect(dup.messageId).toBe(first.messageId);
+    // the answer's checksum is of this request's body (the SDK checks it: a repeated push with a new body once failed its sender)
+    expect(dup.md5OfBody).toBe(createHash('md5').update('one again').digest('hex'));
     put(s, 'other group', 'H', 'same');
     expect(bodies(s.peek('ordered')).sort()).toEqual(['one', 'other group']);
     vi.setSystemTime(t0 + FIFO_DEDUP_WINDOW_MS + 1);
