@@ -12,7 +12,7 @@
  *   Lambda            https://aws.amazon.com/lambda/pricing/            arm64, first 7.5 B GB-s/month tier
  *   DynamoDB          https://aws.amazon.com/dynamodb/pricing/on-demand/ on-demand, Standard table class
  *   EventBridge       https://aws.amazon.com/eventbridge/pricing/        custom events, 64 KB chunks; archive per GB
- *   SQS               https://aws.amazon.com/sqs/pricing/                standard queue, 64 KB chunks, beyond 1 M free
+ *   SQS               https://aws.amazon.com/sqs/pricing/                standard queue $0.40/M, FIFO $0.50/M, 64 KB chunks, beyond 1 M free
  *   API Gateway       https://aws.amazon.com/api-gateway/pricing/        HTTP API, first 300 M/month, 512 KB increments
  *   Secrets Manager   https://aws.amazon.com/secrets-manager/pricing/    API calls; secrets stored per month
  *   CloudWatch Logs   https://aws.amazon.com/cloudwatch/pricing/         Standard log class ingestion
@@ -37,6 +37,8 @@ export const PRICES = {
   eventBridgeArchiveGb: 0.1,
   /** $ per standard-queue request (each 64 KB chunk of a request is one request) */
   sqsRequest: 0.4 / 1e6,
+  /** $ per FIFO-queue request (the push lanes, issue 9 §3) */
+  sqsFifoRequest: 0.5 / 1e6,
   /** $ per HTTP API request (512 KB increments) */
   apiHttpRequest: 1.0 / 1e6,
   /** $ per Secrets Manager API call */

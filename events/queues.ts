@@ -122,13 +122,17 @@ export const PushEventsQueue = defineQueue({
 
 export const PushDeliveriesQueue = defineQueue({
   name: 'push-deliveries',
-  description:
-    'One message per partner and push, with its retry state; parked pushes reach the DLQ after maxReceiveCount immediate redeliveries',
+  description: 'One message per partner and push, with its retry state; the deliverer parks a push in the DLQ after its real attempts',
   tier: 'L1',
   // ≥ 6 × push-deliver's timeout
   visibilityTimeoutSeconds: 180,
-  maxReceiveCount: 4,
+  // only a backstop (a record that crashes its consumer every time): a push is parked in the DLQ by
+  // its deliverer after its real attempts; the pushes queued behind a held one are received and
+  // handed back with it (≤ PUSH_MAX_ATTEMPTS + a few hundred breaker holds over 3 days), never reaching this
+  maxReceiveCount: 1000,
   dlqRetentionDays: 14,
+  // issue 9 §3: message group (partner, connector / order) = one push of a key in flight, in order (shared/push/queue.ts)
+  fifo: true,
   // retries wait up to an hour and a dead partner's pushes are held by its breaker: only a
   // message older than the whole retry budget means the consumer is stuck
   ageAlarmSeconds: 3 * 3600,
@@ -146,8 +150,11 @@ export const PushSupervisionQueue = defineQueue({
     "One message per supervision platform and push, with its profile's resend schedule and SLA timer; parked pushes reach the DLQ",
   tier: 'L1',
   visibilityTimeoutSeconds: 180,
-  maxReceiveCount: 4,
+  // a backstop, like push-deliveries: the deliverer parks a push after its profile's resends
+  maxReceiveCount: 1000,
   dlqRetentionDays: 14,
+  // FIFO like push-deliveries (shared/push/queue.ts)
+  fifo: true,
   // Beijing's schedule resends for about 4 h (150 s … 1800 s, 3600 s)
   ageAlarmSeconds: 6 * 3600,
   body: DeliverySchema,

@@ -137,11 +137,14 @@ const recordPutEvents = (input: Input): void => {
 
 const recordSqs = (command: string, input: Input): void => {
   const attrs = (a: unknown) => utf8Bytes(JSON.stringify(a ?? {}));
+  const before = tally.sqs.sdk;
   if (command === 'SendMessage') tally.sqs.sdk += chunks(utf8Bytes(String(input.MessageBody ?? '')) + attrs(input.MessageAttributes));
   else if (command === 'SendMessageBatch') {
     const entries = (input.Entries as Input[] | undefined) ?? [];
     tally.sqs.sdk += chunks(entries.reduce((n, m) => n + utf8Bytes(String(m.MessageBody ?? '')) + attrs(m.MessageAttributes), 0));
   } else tally.sqs.sdk += 1;
+  // FIFO queues (the push lanes) bill at their own price
+  if (String(input.QueueUrl ?? '').endsWith('.fifo')) tally.sqs.fifo += tally.sqs.sdk - before;
 };
 
 /** wrap every SDK v3 client's send (idempotent) */
@@ -185,12 +188,17 @@ export const installSdkMeter = (): void => {
 export const invocationMeter: InvokeObserver = ({ fn, event, ms, ok }) => {
   if (!recording) return;
   recordInvocation(tally, fn.id, ms, fn.memoryMb ?? TIER_DEFAULTS[fn.tier].memoryMb, ok);
-  const e = event as { Records?: { eventSource?: string; body?: string }[]; requestContext?: { http?: unknown } };
+  const e = event as {
+    Records?: { eventSource?: string; eventSourceARN?: string; body?: string }[];
+    requestContext?: { http?: unknown };
+  };
   if (e?.requestContext?.http) tally.apiRequests++;
   const records = e?.Records?.filter((r) => r.eventSource === 'aws:sqs') ?? [];
   if (records.length) {
-    tally.sqs.receive += chunks(records.reduce((n, r) => n + utf8Bytes(r.body ?? ''), 0));
+    const receive = chunks(records.reduce((n, r) => n + utf8Bytes(r.body ?? ''), 0));
+    tally.sqs.receive += receive;
     if (ok) tally.sqs.delete += 1;
+    if (records[0]?.eventSourceARN?.endsWith('.fifo')) tally.sqs.fifo += receive + (ok ? 1 : 0);
   }
 };
 

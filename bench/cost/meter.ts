@@ -126,7 +126,7 @@ export interface Tally {
   /** bytes put on the bus (archive) */
   eventBytes: number;
   /** billed SQS requests (× 64 KB chunks), by kind */
-  sqs: { sdk: number; eventBridgeTarget: number; receive: number; delete: number };
+  sqs: { sdk: number; eventBridgeTarget: number; receive: number; delete: number /** of them, on FIFO queues */; fifo: number };
   apiRequests: number;
   secretsCalls: number;
   /** log lines and bytes the handlers wrote (JSON logs and EMF metrics) */
@@ -140,7 +140,7 @@ export const emptyTally = (): Tally => ({
   lambda: {},
   events: {},
   eventBytes: 0,
-  sqs: { sdk: 0, eventBridgeTarget: 0, receive: 0, delete: 0 },
+  sqs: { sdk: 0, eventBridgeTarget: 0, receive: 0, delete: 0, fifo: 0 },
   apiRequests: 0,
   secretsCalls: 0,
   logLines: 0,
@@ -222,7 +222,7 @@ export const addTally = (a: Tally, b: Tally, times = 1): Tally => {
   }
   for (const [k, n] of Object.entries(b.events)) out.events[k] = (out.events[k] ?? 0) + n * times;
   out.eventBytes += b.eventBytes * times;
-  for (const k of Object.keys(out.sqs) as (keyof Tally['sqs'])[]) out.sqs[k] += b.sqs[k] * times;
+  for (const k of Object.keys(out.sqs) as (keyof Tally['sqs'])[]) out.sqs[k] = (out.sqs[k] ?? 0) + (b.sqs[k] ?? 0) * times;
   out.apiRequests += b.apiRequests * times;
   out.secretsCalls += b.secretsCalls * times;
   out.logLines += b.logLines * times;
@@ -248,6 +248,7 @@ export const priceTally = (t: Tally, p: Prices): { lines: CostLine[]; total: num
   const s = totals(t);
   const logBytes = t.logBytes + s.invocations * PLATFORM_LOG_BYTES_PER_INVOCATION;
   const GB = 1024 ** 3;
+  const fifo = t.sqs.fifo ?? 0;
   const lines: CostLine[] = [
     { item: 'Lambda requests', quantity: s.invocations, usd: s.invocations * p.lambdaRequest },
     { item: 'Lambda GB-s (arm64)', quantity: s.gbSeconds, usd: s.gbSeconds * p.lambdaGbSecond },
@@ -255,7 +256,8 @@ export const priceTally = (t: Tally, p: Prices): { lines: CostLine[]; total: num
     { item: 'DynamoDB read units', quantity: s.rcu, usd: s.rcu * p.dynamoReadUnit },
     { item: 'EventBridge events', quantity: s.events, usd: s.events * p.eventBridgeEvent },
     { item: 'EventBridge archive (GB)', quantity: t.eventBytes / GB, usd: (t.eventBytes / GB) * p.eventBridgeArchiveGb },
-    { item: 'SQS requests', quantity: s.sqsRequests, usd: s.sqsRequests * p.sqsRequest },
+    { item: 'SQS requests (standard)', quantity: s.sqsRequests - fifo, usd: (s.sqsRequests - fifo) * p.sqsRequest },
+    { item: 'SQS requests (FIFO)', quantity: fifo, usd: fifo * p.sqsFifoRequest },
     { item: 'API Gateway HTTP requests', quantity: t.apiRequests, usd: t.apiRequests * p.apiHttpRequest },
     { item: 'Secrets Manager API calls', quantity: t.secretsCalls, usd: t.secretsCalls * p.secretsApiCall },
     { item: 'CloudWatch Logs ingested (GB)', quantity: logBytes / GB, usd: (logBytes / GB) * p.logsIngestGb },

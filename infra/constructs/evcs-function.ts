@@ -238,6 +238,14 @@ export class EvcsFunction extends Construct {
     dlq.grantConsumeMessages(this.fn);
   }
 
+  /** SendMessage to the queue's DLQ, found through its RedrivePolicy (shared/bus/send.ts `sendToDlq`). */
+  bindPark(queue: sqs.IQueue): void {
+    this.fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['sqs:GetQueueAttributes'], resources: [queue.queueArn] }));
+    const dlq = queue instanceof sqs.Queue ? queue.deadLetterQueue?.queue : undefined;
+    if (!dlq) throw new Error(`function ${this.props.decl.id}: a park grant on queue ${queue.node.id}, which has no DLQ`);
+    dlq.grantSendMessages(this.fn);
+  }
+
   /** The secrets under the platform's prefix, and nothing else. */
   bindSecrets(access: 'read' | 'readWrite'): void {
     const actions = ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'];
@@ -261,6 +269,7 @@ export class EvcsFunction extends Construct {
       const queue = this.queue(grant.queue);
       this.bindQueue(queue);
       if (grant.access === 'redrive') this.bindRedrive(queue);
+      if (grant.access === 'park') this.bindPark(queue);
     } else if ('secrets' in grant) {
       this.bindSecrets(grant.secrets);
     } else if ('bucket' in grant) {

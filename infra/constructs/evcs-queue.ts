@@ -44,16 +44,29 @@ export class EvcsQueue extends Construct {
     const retentionDays = decl.dlqRetentionDays ?? DEFAULT_DLQ_RETENTION_DAYS;
     if (retentionDays < 1 || retentionDays > 14) throw new Error(`queue ${decl.name}: dlqRetentionDays must be 1..14`);
 
+    if (decl.fifo && decl.subscribe?.length) throw new Error(`queue ${decl.name}: a FIFO queue is fed by our own sends, not by rules`);
+    // FIFO (a name ending in .fifo is generated): the DLQ must be FIFO too; high-throughput mode
+    // (deduplication and throughput per message group), since the groups are many and small
+    const fifo = decl.fifo
+      ? {
+          fifo: true,
+          contentBasedDeduplication: false,
+          deduplicationScope: sqs.DeduplicationScope.MESSAGE_GROUP,
+          fifoThroughputLimit: sqs.FifoThroughputLimit.PER_MESSAGE_GROUP_ID,
+        }
+      : {};
     this.dlq = new sqs.Queue(this, 'Dlq', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(retentionDays),
+      ...(decl.fifo ? { fifo: true } : {}),
     });
     this.queue = new sqs.Queue(this, 'Queue', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       visibilityTimeout: Duration.seconds(decl.visibilityTimeoutSeconds),
       deadLetterQueue: { queue: this.dlq, maxReceiveCount: decl.maxReceiveCount },
+      ...fifo,
     });
 
     this.rules = (decl.subscribe ?? []).map(

@@ -84,6 +84,8 @@ const SendSchema = z.object({
   MessageBody: z.string(),
   DelaySeconds: z.number().int().optional(),
   MessageAttributes: z.record(z.string(), AttrSchema).optional(),
+  MessageGroupId: z.string().optional(),
+  MessageDeduplicationId: z.string().optional(),
 });
 const SendBatchSchema = z.object({
   QueueUrl: z.string(),
@@ -94,6 +96,8 @@ const SendBatchSchema = z.object({
         MessageBody: z.string(),
         DelaySeconds: z.number().int().optional(),
         MessageAttributes: z.record(z.string(), AttrSchema).optional(),
+        MessageGroupId: z.string().optional(),
+        MessageDeduplicationId: z.string().optional(),
       }),
     )
     .min(1)
@@ -263,10 +267,13 @@ export const startAwsEmulator = async (o: EmulatorOptions, port = 0): Promise<Aw
         o.queues().send(r.QueueUrl, r.MessageBody, {
           ...(r.DelaySeconds !== undefined ? { delaySeconds: r.DelaySeconds } : {}),
           ...(r.MessageAttributes ? { messageAttributes: r.MessageAttributes } : {}),
+          ...(r.MessageGroupId !== undefined ? { groupId: r.MessageGroupId } : {}),
+          ...(r.MessageDeduplicationId !== undefined ? { dedupId: r.MessageDeduplicationId } : {}),
         }),
       );
       return {
         MessageId: m.messageId,
+        ...(m.sequenceNumber ? { SequenceNumber: m.sequenceNumber } : {}),
         MD5OfMessageBody: m.md5OfBody,
         ...(m.md5OfMessageAttributes ? { MD5OfMessageAttributes: m.md5OfMessageAttributes } : {}),
       };
@@ -283,12 +290,15 @@ export const startAwsEmulator = async (o: EmulatorOptions, port = 0): Promise<Aw
           o.queues().send(r.QueueUrl, e.MessageBody, {
             ...(e.DelaySeconds !== undefined ? { delaySeconds: e.DelaySeconds } : {}),
             ...(e.MessageAttributes ? { messageAttributes: e.MessageAttributes } : {}),
+            ...(e.MessageGroupId !== undefined ? { groupId: e.MessageGroupId } : {}),
+            ...(e.MessageDeduplicationId !== undefined ? { dedupId: e.MessageDeduplicationId } : {}),
           }),
         );
         if ('ok' in res)
           Successful.push({
             Id: e.Id,
             MessageId: res.ok.messageId,
+            ...(res.ok.sequenceNumber ? { SequenceNumber: res.ok.sequenceNumber } : {}),
             MD5OfMessageBody: res.ok.md5OfBody,
             ...(res.ok.md5OfMessageAttributes ? { MD5OfMessageAttributes: res.ok.md5OfMessageAttributes } : {}),
           });

@@ -11,7 +11,8 @@
  * (`partner.set({...})`) or over its admin endpoint:
  *
  *   GET  <origin>/_admin/received            every verified push (decrypted) and how it was answered
- *   POST <origin>/_admin/behaviour  {json}   e.g. {"fail":"http500"} {"delayMs":3000} {"tamperSig":true} {} = healthy
+ *   POST <origin>/_admin/behaviour  {json}   e.g. {"fail":"http500"} {"delayMs":3000} {"tamperSig":true}
+ *                                            {"refuseFirst":{"notification_stop_charge_result":1}} {} = healthy
  *   POST <origin>/_admin/expire-tokens       every token issued so far answers Ret 4002 from now on
  */
 import { randomBytes } from 'node:crypto';
@@ -32,6 +33,10 @@ const BehaviourSchema = z.object({
   /** pushes (not query_token) are answered with this Ret and Msg */
   ret: z.number().int().optional(),
   msg: z.string().max(200).optional(),
+  /** the first n pushes of each named interface (after this behaviour is set) are answered Ret 500, a retryable failure */
+  refuseFirst: z.record(z.string(), z.number().int().min(1).max(1000)).optional(),
+  /** the Ret `refuseFirst` answers with (default 500; 4004 is a refusal the platform parks after a few) */
+  refuseRet: z.number().int().optional(),
   /** answer after this many ms */
   delayMs: z.number().int().nonnegative().max(120_000).optional(),
   /** flip the response Sig */
@@ -131,6 +136,8 @@ export const startDemoPartner = async (o: DemoPartnerOptions): Promise<DemoPartn
   const received: ReceivedPush[] = [];
   const tokenPaths: string[] = [];
   let behaviour: Behaviour = {};
+  /** pushes refused so far per interface under `refuseFirst` */
+  const refused = new Map<string, number>();
   let issued = 0;
   let requests = 0;
   const label = `[demo-partner ${o.operatorId}]`;
@@ -199,6 +206,7 @@ export const startDemoPartner = async (o: DemoPartnerOptions): Promise<DemoPartn
       const b = BehaviourSchema.safeParse(body);
       if (!b.success) return json(400, { error: b.error.issues[0]?.message ?? 'invalid behaviour' });
       behaviour = b.data;
+      refused.clear();
       o.log?.(`${label} behaviour ${JSON.stringify(behaviour)}`);
       return json(200, { behaviour });
     }
@@ -263,7 +271,9 @@ export const startDemoPartner = async (o: DemoPartnerOptions): Promise<DemoPartn
           FailReason: 0,
         });
       }
-      const ret = behaviour.ret ?? Ret.Ok;
+      const refuse = (refused.get(iface) ?? 0) < (behaviour.refuseFirst?.[iface] ?? 0);
+      if (refuse) refused.set(iface, (refused.get(iface) ?? 0) + 1);
+      const ret = refuse ? (behaviour.refuseRet ?? Ret.SystemError) : (behaviour.ret ?? Ret.Ok);
       received.push({
         iface,
         data,
@@ -314,6 +324,7 @@ export const startDemoPartner = async (o: DemoPartnerOptions): Promise<DemoPartn
     behaviour: () => behaviour,
     set: (b) => {
       behaviour = BehaviourSchema.parse(b);
+      refused.clear();
     },
     expireTokens: () => tokens.clear(),
     close: () =>

@@ -1,7 +1,10 @@
 /**
  * The queue store: SQS for the local runtime with standard-queue semantics (at-least-once,
  * visibility timeout, receive count, DLQ after maxReceiveCount, DelaySeconds 0–900, best-effort
- * ordering), persistence to <dataDir>/queues.json (+ a journal, so a `kill -9` loses no message), and the operator API (depth, DLQ peek, redrive,
+ * ordering) and FIFO-queue semantics for queues declared `fifo` (MessageGroupId required; a group's
+ * messages handed out in order and never while one of the group is in flight; a
+ * MessageDeduplicationId seen in the last 5 minutes accepted and dropped; no per-message delay;
+ * a FIFO DLQ that keeps the group), persistence to <dataDir>/queues.json (+ a journal, so a `kill -9` loses no message), and the operator API (depth, DLQ peek, redrive,
  * idle) the CLI and tests use. The loopback emulator (aws-emulator.ts) serves it to the real SQS
  * client; the pollers (pollers.ts) feed its messages to the functions.
  */
@@ -12,8 +15,11 @@ import { z } from 'zod';
 import type { QueueDecl } from '../topology/types.ts';
 import { readJsonFile, writeJsonAtomic } from './json-file.ts';
 
-const localQueueName = (logical: string): string => `evcs-${logical}`;
-const dlqName = (physical: string): string => `${physical}-dlq`;
+const localQueueName = (logical: string, fifo = false): string => `evcs-${logical}${fifo ? '.fifo' : ''}`;
+/** a FIFO queue's DLQ is FIFO too, and SQS wants `.fifo` at the end of its name */
+const dlqName = (logical: string, fifo = false): string => `evcs-${logical}-dlq${fifo ? '.fifo' : ''}`;
+/** how long SQS remembers a FIFO MessageDeduplicationId */
+export const FIFO_DEDUP_WINDOW_MS = 5 * 60_000;
 
 /** an SQS message attribute as the JSON protocol carries it (BinaryValue base64) */
 export interface MessageAttribute {
@@ -37,6 +43,16 @@ export interface StoredMessage {
   receiptHandle?: string;
   /** the queue it was first sent to, when moved to a DLQ */
   deadLetterSourceQueue?: string;
+  /**
+   * received, then kept in flight on purpose by its consumer (ChangeMessageVisibility > 0: a FIFO
+   * push waiting for its retry time): SQS counts it as not visible; the operator's depth and `idle`
+   * count it as delayed, since no one is working on it (in memory only)
+   */
+  held?: boolean;
+  /** FIFO: MessageGroupId, MessageDeduplicationId and the SequenceNumber SQS gave it */
+  groupId?: string;
+  dedupId?: string;
+  sequenceNumber?: string;
 }
 
 export interface ReceivedMessage {
@@ -96,12 +112,19 @@ interface QueueState {
   /** the logical name, for source queues of the topology */
   logical?: string;
   isDlq: boolean;
+  fifo: boolean;
   messages: StoredMessage[];
+  /** FIFO: (MessageGroupId, MessageDeduplicationId) → the message first sent with it, until the window ends (not persisted) */
+  dedup: Map<string, { message: StoredMessage; until: number }>;
 }
 
 export interface SendOptions {
   delaySeconds?: number;
   messageAttributes?: Record<string, MessageAttribute>;
+  /** FIFO queues: required */
+  groupId?: string;
+  /** FIFO queues: required (no content-based deduplication) */
+  dedupId?: string;
 }
 
 export interface QueueDepth {
@@ -125,6 +148,9 @@ const PersistedMessageSchema = z.object({
   receiveCount: z.number(),
   visibleAt: z.number(),
   deadLetterSourceQueue: z.string().optional(),
+  groupId: z.string().optional(),
+  dedupId: z.string().optional(),
+  sequenceNumber: z.string().optional(),
 });
 const PersistedSchema = z.object({ version: z.literal(1), queues: z.record(z.string(), z.array(PersistedMessageSchema)) });
 
@@ -159,9 +185,10 @@ export class QueueStore {
     private readonly file?: string,
   ) {
     for (const q of queues) {
-      const physical = localQueueName(q.name);
-      const dlq = dlqName(physical);
-      this.add({ name: dlq, visibilityTimeoutSeconds: 30, isDlq: true });
+      const fifo = q.fifo === true;
+      const physical = localQueueName(q.name, fifo);
+      const dlq = dlqName(q.name, fifo);
+      this.add({ name: dlq, visibilityTimeoutSeconds: 30, isDlq: true, fifo });
       this.add({
         name: physical,
         visibilityTimeoutSeconds: q.visibilityTimeoutSeconds,
@@ -169,6 +196,7 @@ export class QueueStore {
         dlq,
         logical: q.name,
         isDlq: false,
+        fifo,
       });
       this.byLogical.set(q.name, physical);
     }
@@ -202,14 +230,17 @@ export class QueueStore {
     this.journal({ op: 'del', q: q.name, id: m.messageId });
   }
 
-  private add(q: Omit<QueueState, 'url' | 'arn' | 'messages'>): void {
+  private add(q: Omit<QueueState, 'url' | 'arn' | 'messages' | 'dedup'>): void {
     this.queues.set(q.name, {
       ...q,
       url: `${this.baseUrl}/queue/${q.name}`,
       arn: `arn:aws:sqs:${this.region}:${this.account}:${q.name}`,
       messages: [],
+      dedup: new Map(),
     });
   }
+
+  private sequence = 0n;
 
   /** queue URL of a logical queue name */
   url(logical: string): string {
@@ -254,6 +285,7 @@ export class QueueStore {
       MaximumMessageSize: '262144',
       MessageRetentionPeriod: '345600',
       ReceiveMessageWaitTimeSeconds: '0',
+      ...(q.fifo ? { FifoQueue: 'true', ContentBasedDeduplication: 'false' } : {}),
       ...(q.dlq && q.maxReceiveCount
         ? { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: this.get(q.dlq).arn, maxReceiveCount: q.maxReceiveCount }) }
         : {}),
@@ -267,6 +299,25 @@ export class QueueStore {
       throw new QueueError('InvalidParameterValue', `DelaySeconds must be an integer 0–900, got ${delay}`);
     if (body.length === 0) throw new QueueError('InvalidParameterValue', 'The message body must not be empty');
     if (Buffer.byteLength(body) > 262_144) throw new QueueError('InvalidParameterValue', 'The message body must be at most 256 KiB');
+    if (q.fifo) {
+      if (!opts.groupId) throw new QueueError('InvalidParameterValue', 'The request must contain the parameter MessageGroupId.');
+      if (!opts.dedupId)
+        throw new QueueError(
+          'InvalidParameterValue',
+          'The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly',
+        );
+      if (delay !== 0)
+        throw new QueueError(
+          'InvalidParameterValue',
+          `Value ${delay} for parameter DelaySeconds is invalid. Reason: The request include parameter that is not valid for this queue type.`,
+        );
+      for (const [what, v] of [
+        ['MessageGroupId', opts.groupId],
+        ['MessageDeduplicationId', opts.dedupId],
+      ] as const)
+        if (v.length > 128 || !/^[\x21-\x7e]+$/.test(v))
+          throw new QueueError('InvalidParameterValue', `${what} must be 1–128 printable ASCII characters`);
+    }
     const attrs = opts.messageAttributes ?? {};
     for (const [n, a] of Object.entries(attrs)) {
       if (!/^(String|Number|Binary)(\..+)?$/.test(a.DataType))
@@ -275,6 +326,18 @@ export class QueueStore {
         throw new QueueError('InvalidParameterValue', `message attribute ${n}: a value is required`);
     }
     const now = Date.now();
+    // deduplication scope: the message group (high-throughput FIFO, as infra/constructs/evcs-queue.ts declares it)
+    const dedupKey = `${opts.groupId}\n${opts.dedupId}`;
+    if (q.fifo) {
+      const seen = q.dedup.get(dedupKey);
+      // a duplicate within the window: accepted, answered with the first message, never delivered twice
+      // (its checksums are of THIS request, as SQS computes them: the SDK checks them against what it sent)
+      if (seen && seen.until > now) {
+        const { md5OfMessageAttributes: _m, ...first } = seen.message;
+        const md5Attrs = md5OfMessageAttributes(attrs);
+        return { ...first, md5OfBody: md5Hex(body), ...(md5Attrs ? { md5OfMessageAttributes: md5Attrs } : {}) };
+      }
+    }
     const m: StoredMessage = {
       messageId: randomUUID(),
       body,
@@ -286,6 +349,14 @@ export class QueueStore {
     };
     const md5Attrs = md5OfMessageAttributes(attrs);
     if (md5Attrs) m.md5OfMessageAttributes = md5Attrs;
+    if (q.fifo && opts.groupId && opts.dedupId) {
+      m.groupId = opts.groupId;
+      m.dedupId = opts.dedupId;
+      this.sequence += 1n;
+      m.sequenceNumber = (BigInt(now) * 1_000_000n + this.sequence).toString().padStart(20, '0');
+      for (const [id, d] of q.dedup) if (d.until <= now) q.dedup.delete(id);
+      q.dedup.set(dedupKey, { message: { ...m }, until: now + FIFO_DEDUP_WINDOW_MS });
+    }
     q.messages.push(m);
     this.put(q, m);
     this.notify();
@@ -318,14 +389,19 @@ export class QueueStore {
     const vt = visibilityTimeoutSeconds ?? q.visibilityTimeoutSeconds;
     const now = Date.now();
     const out: ReceivedMessage[] = [];
+    // FIFO: a group with a message in flight hands out nothing until that message is deleted or visible again
+    const locked = new Set<string>();
+    if (q.fifo) for (const m of q.messages) if (m.groupId && m.receiptHandle && m.visibleAt > now) locked.add(m.groupId);
     for (const m of [...q.messages]) {
       if (out.length >= max) break;
+      if (m.groupId && locked.has(m.groupId)) continue;
       if (m.visibleAt > now) continue;
       if (q.maxReceiveCount && q.dlq && m.receiveCount >= q.maxReceiveCount) {
         this.moveToDlq(q, m);
         continue;
       }
       m.receiveCount += 1;
+      m.held = undefined;
       m.firstReceiveTimestamp ??= now;
       m.receiptHandle = `${m.messageId}#${randomUUID()}`;
       m.visibleAt = now + vt * 1000;
@@ -343,6 +419,9 @@ export class QueueStore {
           SenderId: 'LOCAL',
           ApproximateFirstReceiveTimestamp: String(m.firstReceiveTimestamp),
           ...(m.deadLetterSourceQueue ? { DeadLetterQueueSourceArn: m.deadLetterSourceQueue } : {}),
+          ...(m.groupId ? { MessageGroupId: m.groupId } : {}),
+          ...(m.dedupId ? { MessageDeduplicationId: m.dedupId } : {}),
+          ...(m.sequenceNumber ? { SequenceNumber: m.sequenceNumber } : {}),
         },
       });
     }
@@ -354,7 +433,7 @@ export class QueueStore {
     if (!q.dlq) return;
     const dlq = this.get(q.dlq);
     q.messages = q.messages.filter((x) => x !== m);
-    const { receiptHandle: _rh, ...rest } = m;
+    const { receiptHandle: _rh, held: _h, ...rest } = m;
     const dead: StoredMessage = { ...rest, receiveCount: 0, visibleAt: Date.now(), deadLetterSourceQueue: q.arn };
     dlq.messages.push(dead);
     this.put(dlq, dead);
@@ -388,6 +467,7 @@ export class QueueStore {
     if (!m || m.receiptHandle !== receiptHandle || m.visibleAt <= Date.now())
       throw new QueueError('MessageNotInflight', 'The message referred to is not in flight.');
     m.visibleAt = Date.now() + seconds * 1000;
+    m.held = seconds > 0 ? true : undefined;
     this.notify();
   }
 
@@ -406,7 +486,7 @@ export class QueueStore {
     let delayed = 0;
     for (const m of q.messages) {
       if (m.visibleAt <= now) visible++;
-      else if (m.receiptHandle) inFlight++;
+      else if (m.receiptHandle && !m.held) inFlight++;
       else delayed++;
     }
     return { queue: q.name, visible, inFlight, delayed };
@@ -432,7 +512,7 @@ export class QueueStore {
     dlq.messages = dlq.messages.slice(moving.length);
     const now = Date.now();
     for (const m of moving) {
-      const { receiptHandle: _rh, deadLetterSourceQueue: _src, firstReceiveTimestamp: _f, ...rest } = m;
+      const { receiptHandle: _rh, deadLetterSourceQueue: _src, firstReceiveTimestamp: _f, held: _h, ...rest } = m;
       const back: StoredMessage = { ...rest, receiveCount: 0, visibleAt: now };
       q.messages.push(back);
       this.put(q, back);
@@ -450,7 +530,13 @@ export class QueueStore {
     const qs = refs ? refs.map((r) => this.get(r)) : [...this.queues.values()].filter((q) => !q.isDlq);
     if (includeDelayed) return qs.every((q) => q.messages.length === 0);
     const now = Date.now();
-    return qs.every((q) => q.messages.every((m) => m.visibleAt > now && !m.receiptHandle));
+    return qs.every((q) => {
+      // FIFO: a group whose head is held (waiting for its time) keeps the rest of the group waiting too
+      const heldGroups = new Set(q.messages.flatMap((m) => (m.groupId && m.held && m.visibleAt > now ? [m.groupId] : [])));
+      return q.messages.every(
+        (m) => (m.visibleAt > now && (!m.receiptHandle || m.held)) || (m.groupId !== undefined && heldGroups.has(m.groupId)),
+      );
+    });
   }
 
   /** the topology's source queues with their logical names */

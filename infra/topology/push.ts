@@ -3,9 +3,10 @@
  *
  *   EventBridge ─rules─▶ push-events (+DLQ) ─▶ push-plan ─▶ push-deliveries (+DLQ) ─▶ push-deliver ─▶ partner
  *
- * One delivery message per partner and push (isolation); retries are re-sends with DelaySeconds
- * (backoff, breaker holds); a parked push reaches the DLQ through maxReceiveCount; both DLQs alarm
- * (from the stack, like every queue's DLQ).
+ * One delivery message per partner and push (isolation); FIFO lanes, one message group per
+ * (partner, connector / order): a retry holds its group (the same message, received again after
+ * its backoff), a connector status retry goes behind newer ones (latest wins); a push is parked in
+ * the DLQ by its deliverer after its real attempts; both DLQs alarm (from the stack, like every queue's DLQ).
  */
 
 import { PushDeliveriesQueue, PushEventsQueue, PushSupervisionQueue } from '../../events/queues.ts';
@@ -27,6 +28,9 @@ export const pushQueues: readonly QueueDecl[] = [PushEventsQueue.decl, PushDeliv
 const state = { table: 'push-state', access: 'readWrite' } as const;
 const deliveries = { queue: PushDeliveriesQueue.name, access: 'send' } as const;
 const supervisionLane = { queue: PushSupervisionQueue.name, access: 'send' } as const;
+/** a deliverer re-sends to its lane and parks a push in the lane's DLQ itself, after the push's real attempts */
+const parkDeliveries = { queue: PushDeliveriesQueue.name, access: 'park' } as const;
+const parkSupervision = { queue: PushSupervisionQueue.name, access: 'park' } as const;
 
 /** the pushes a deliverer may call (either lane) */
 const PUSH_CALLS = [
@@ -59,7 +63,7 @@ export const pushFunctions: readonly FunctionDecl[] = [
     description:
       "One T/CEC push to one partner: breaker, ordering gate, partner token, dialect, retry/park; records the order's ConfirmResult",
     triggers: [{ type: 'queue', queue: PushDeliveriesQueue.name, batchSize: 10, maxConcurrency: 10 }],
-    grants: [readPartners, readSecrets, state, deliveries, { table: 'orders', access: 'readWrite' }, putEvents],
+    grants: [readPartners, readSecrets, state, deliveries, parkDeliveries, { table: 'orders', access: 'readWrite' }, putEvents],
     // worst case of one push: query_token, the push, a re-token after 4002, the push again (4 × PUSH_TIMEOUT_MS)
     timeoutSeconds: 30,
     alarms: [
@@ -84,7 +88,7 @@ export const pushFunctions: readonly FunctionDecl[] = [
       "The supervision push lane (issue 13): pushes to government platforms with their profile's resend schedule and SLA timers, apart from the commercial lane",
     // its own concurrency: a slow commercial partner's backlog never delays a timed push
     triggers: [{ type: 'queue', queue: PushSupervisionQueue.name, batchSize: 10, maxConcurrency: 4 }],
-    grants: [readPartners, readSecrets, state, supervisionLane, { table: 'orders', access: 'readWrite' }, putEvents],
+    grants: [readPartners, readSecrets, state, supervisionLane, parkSupervision, { table: 'orders', access: 'readWrite' }, putEvents],
     timeoutSeconds: 30,
     alarms: [
       {

@@ -68,6 +68,12 @@ export interface QueueDecl {
    * holds delayed retries on purpose
    */
   readonly ageAlarmSeconds?: number;
+  /**
+   * A FIFO queue (name `<physical>.fifo`, FIFO DLQ): every message names a MessageGroupId; SQS
+   * hands out a group's messages in order, one batch of a group in flight at a time, and drops a
+   * MessageDeduplicationId seen in the last 5 minutes. No per-message DelaySeconds.
+   */
+  readonly fifo?: boolean;
 }
 
 export type Trigger =
@@ -110,6 +116,8 @@ export type Grant =
   | { readonly queue: string; readonly access: 'send' }
   /** read the queue's depth, read its DLQ and move messages back (shared/push/dlq.ts: list and replay) */
   | { readonly queue: string; readonly access: 'redrive' }
+  /** send, and move messages to its DLQ itself (a consumer that counts its own attempts: shared/bus/send.ts `sendToDlq`) */
+  | { readonly queue: string; readonly access: 'park' }
   /** read the partner/platform secrets under the platform's Secrets Manager prefix */
   | { readonly secrets: 'read' | 'readWrite' }
   /** send frames to the OCPP WebSocket API's connections (PostToConnection); OCPP_CALLBACK_URL names its endpoint */

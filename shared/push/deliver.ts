@@ -5,15 +5,17 @@
  * throws for a partner's failure — only for our own infrastructure (DynamoDB, SQS), so SQS
  * redelivers the message.
  *
- * What a push costs in DynamoDB (issue 9; before: 2 strongly consistent reads + 4 writes, and a
+ * What a push costs in DynamoDB (issue 9 §3; before: 2 strongly consistent reads + 4 writes, and a
  * startup burst walked every slot item):
  *   breaker      a per-process cache of PUSH_BREAKER_CACHE_SECONDS (store/push-breaker.ts): no read per push
  *   isolation    an in-process turn per partner (push/partner-limit.ts) under the event source
  *                mapping's maximum concurrency: no slot item, no write
- *   ordering     one conditional claim that is itself the gate and answers stale/busy from the
- *                returned item (store/push-gate.ts): no pre-read; released only for a hot key
- *   steady state 1 write (the claim); a burst of versions of one key: 2 (claim + release); a
- *                superseded push: 1 failed write; pushes without a gate (order pushes): 0
+ *   exclusion    the FIFO message group (partner, connector / order): one push of a key in flight,
+ *                in send order, by SQS itself (push/queue.ts): no lease, no release
+ *   supersession one conditional write that records the version attempted (store/push-gate.ts):
+ *                no pre-read
+ *   steady state and burst: 1 write per gated push (status, charge status, settlement); a superseded
+ *   push: 1 failed write; pushes without a gate (start/stop results, orders): 0
  */
 import { createHash } from 'node:crypto';
 import { logger, MetricUnit, metrics } from '#powertools';
@@ -25,8 +27,9 @@ import { slaOutcome } from '../domain/sla.ts';
 import { countForPartner } from '../observability/partner-metric.ts';
 import { recordConfirmResult } from '../store/orders.ts';
 import { getPartner, type Partner } from '../store/partners.ts';
+import { countFailedAttempt } from '../store/push-attempts.ts';
 import { acquireProbe, type BreakerView, readBreaker, recordFailure, recordSuccess } from '../store/push-breaker.ts';
-import { claimGate, releaseGate } from '../store/push-gate.ts';
+import { claimVersion } from '../store/push-gate.ts';
 import { DynamoTokenCache } from '../store/push-token-cache.ts';
 import { getPartnerSecrets } from '../store/secrets.ts';
 import { TcecClient, TcecTokenError, TcecTransportError } from '../tcec/client.ts';
@@ -37,15 +40,42 @@ import { type PushConfig, pushConfig } from './config.ts';
 import { deliveryLogKeys } from './log-keys.ts';
 import type { Delivery, FailureClass } from './messages.ts';
 import { takeTurn } from './partner-limit.ts';
-import { afterFailure, classifyReply, hopSeconds, notDeliverable, type Outcome, park } from './policy.ts';
+import { afterFailure, classifyReply, holdSeconds, hopSeconds, notDeliverable, type Outcome, park } from './policy.ts';
 import { finalRetOf } from './supervision.ts';
+
+type WaitNote = 'due' | 'hold' | 'retry' | 'throttled';
 
 export type DeliverResult =
   | { action: 'done'; note: 'delivered' | 'ignored' | 'stale' | 'dropped' | 'final' }
-  | { action: 'resend'; message: Delivery; delaySeconds: number; note: 'hop' | 'hold' | 'busy' | 'retry' | 'throttled' }
-  | { action: 'park'; message: Delivery }
-  /** an already parked message: leave it failing so maxReceiveCount moves it to the DLQ */
-  | { action: 'dead' };
+  /** a connector status (latest wins): a copy to the back of its group, due in `delaySeconds` */
+  | { action: 'resend'; message: Delivery; delaySeconds: number; note: Exclude<WaitNote, 'due'> }
+  /** keep this very message in flight for `seconds`: its group waits behind it, and it is received again at its head */
+  | { action: 'wait'; seconds: number; note: WaitNote }
+  /** given up on: to the lane's DLQ now, with the partner's last Msg */
+  | { action: 'park'; message: Delivery };
+
+/**
+ * A connector status is "latest wins": a retried one may go behind the newer statuses of its
+ * connector (the gate then skips it as stale). Every other push keeps its place: an order's pushes
+ * (start result, charge statuses, stop result, order, settlement) reach the partner strictly in
+ * sequence, and a supervision push's resends keep their profile's schedule to the second.
+ */
+const latestWins = (m: Pick<Delivery, 'iface' | 'supervision' | 'gate'>): boolean =>
+  !m.supervision && m.iface === 'notification_stationStatus' && m.gate !== undefined;
+
+/**
+ * A held push's wait: at least `seconds`, and for one held long (a dead partner's breaker) a
+ * tenth of its age, up to 15 min, so the receives of a push held for days stay in the hundreds
+ * (the pushes behind it are received with it: SQS's maxReceiveCount must stay out of reach).
+ */
+const heldFor = (m: Delivery, seconds: number, now: number): number =>
+  Math.max(1, Math.ceil(seconds), Math.min(900, Math.ceil((now - m.createdAt) / 10_000)));
+
+/** Wait `seconds` before the next try: hold the group, or (a connector status) re-send behind newer ones. */
+const later = (m: Delivery, seconds: number, note: Exclude<WaitNote, 'due'>, now: number): DeliverResult =>
+  latestWins(m)
+    ? { action: 'resend', message: m, delaySeconds: seconds, note }
+    : { action: 'wait', seconds: heldFor(m, seconds, now), note };
 
 type Outbound = NonNullable<Partner['outbound']>;
 
@@ -155,9 +185,9 @@ const BREAKER_CLASSES: ReadonlySet<FailureClass> = new Set<FailureClass>(['trans
 
 export const deliver = async (m: Delivery, now = Date.now()): Promise<DeliverResult> => {
   const cfg = pushConfig();
-  if (m.parked) return { action: 'dead' };
-  if (m.notBefore !== undefined && m.notBefore > now)
-    return { action: 'resend', message: m, delaySeconds: hopSeconds(m.notBefore, now), note: 'hop' };
+  // parked by an older deliverer (it left parked copies for maxReceiveCount): to the DLQ now
+  if (m.parked) return { action: 'park', message: m };
+  if (m.notBefore !== undefined && m.notBefore > now) return { action: 'wait', seconds: holdSeconds(m.notBefore, now), note: 'due' };
 
   const partner = await getPartner(m.partner);
   if (partner?.status !== 'active' || !partner.outbound) {
@@ -179,25 +209,17 @@ export const deliver = async (m: Delivery, now = Date.now()): Promise<DeliverRes
       return { action: 'park', message: park(m, `held by the open circuit breaker for longer than ${cfg.PUSH_MAX_AGE_SECONDS}s`, now) };
     // held pushes wake spread over half a cooldown, so a dead partner's backlog does not hammer the queue
     const spread = () => Math.floor(Math.random() * Math.max(1, Math.ceil(cfg.PUSH_BREAKER_COOLDOWN_SECONDS / 2)));
-    if (breaker.state === 'open')
-      return { action: 'resend', message: m, delaySeconds: Math.max(1, hopSeconds(breaker.until, now) + spread()), note: 'hold' };
+    if (breaker.state === 'open') return later(m, Math.max(1, hopSeconds(breaker.until, now) + spread()), 'hold', now);
     const probe = await acquireProbe(m.partner, breaker.openUntil, now, cfg.PUSH_TIMEOUT_MS * 4 + 5000);
-    if (!probe)
-      return {
-        action: 'resend',
-        message: m,
-        delaySeconds: Math.max(1, Math.ceil(cfg.PUSH_BREAKER_COOLDOWN_SECONDS / 2) + spread()),
-        note: 'hold',
-      };
+    if (!probe) return later(m, Math.max(1, Math.ceil(cfg.PUSH_BREAKER_COOLDOWN_SECONDS / 2) + spread()), 'hold', now);
   }
 
   // isolation: at most PUSH_PARTNER_CONCURRENCY pushes in flight to one partner per process; the
   // rest wait about one push time, then are re-sent (no attempt used)
   const turn = await takeTurn(m.partner, cfg.PUSH_PARTNER_CONCURRENCY, cfg.PUSH_TIMEOUT_MS);
-  if (!turn) return { action: 'resend', message: m, delaySeconds: 1 + Math.floor(Math.random() * 3), note: 'throttled' };
+  if (!turn) return later(m, 1 + Math.floor(Math.random() * 3), 'throttled', now);
   try {
-    // the gate is claimed when the turn comes, so its lease covers the attempt and not the wait
-    return await attemptWithGate(m, partner, partner.outbound, secrets, breaker, cfg, m.gate ? Date.now() : now);
+    return await attemptWithGate(m, partner, partner.outbound, secrets, breaker, cfg, now);
   } finally {
     turn();
   }
@@ -213,31 +235,13 @@ const attemptWithGate = async (
   cfg: PushConfig,
   now: number,
 ): Promise<DeliverResult> => {
-  // ordering: one push per (partner, key) at a time, never an older one after a newer one; the
-  // lease covers the attempt's worst case (query_token, the push, a re-token after 4002, the push again)
-  let owner: string | undefined;
-  let releaseOnSuccess = false;
-  if (m.gate) {
-    // connector status: released after every success, so plugged → charging seconds apart never waits a lease
-    const alwaysRelease = m.iface === 'notification_stationStatus';
-    const g = await claimGate(m.partner, m.gate.key, m.gate.version, now, cfg.PUSH_TIMEOUT_MS * 4 + 1000, alwaysRelease);
-    if (g.outcome === 'stale') return { action: 'done', note: 'stale' };
-    if (g.outcome === 'busy') return { action: 'resend', message: m, delaySeconds: Math.ceil(g.retryInMs / 1000), note: 'busy' };
-    owner = g.owner;
-    releaseOnSuccess = g.release;
-  }
+  // ordering: the FIFO group already made this the only push of (partner, key) in flight; a newer
+  // version attempted before (a shuffled event stream, a retry behind newer versions) makes it stale
+  if (m.gate && !(await claimVersion(m.partner, m.gate.key, m.gate.version, now))) return { action: 'done', note: 'stale' };
 
-  let outcome: Outcome;
-  try {
-    outcome = await attempt(clientFor(partner, outbound, secrets, cfg), m, partner);
-  } catch (err) {
-    if (m.gate && owner) await releaseGate(m.partner, m.gate.key, owner);
-    throw err;
-  }
+  const outcome = await attempt(clientFor(partner, outbound, secrets, cfg), m, partner);
 
   if (outcome.ok) {
-    // a quiet key's lease just expires (one write per push); a hot key's is released for the next version
-    if (m.gate && owner && releaseOnSuccess) await releaseGate(m.partner, m.gate.key, owner, m.gate.version);
     await recordSuccess(m.partner, breaker);
     await onDelivered(m, outcome, now);
     countForPartner('PushDelivered', m.partner);
@@ -245,7 +249,6 @@ const attemptWithGate = async (
     return { action: 'done', note: outcome.ignored ? 'ignored' : 'delivered' };
   }
 
-  if (m.gate && owner) await releaseGate(m.partner, m.gate.key, owner);
   // a supervision platform's final Ret (provincial 4015: order already stored): delivered with that Ret, never resent
   const finalRet = finalRetOf(profileOf(partner).supervision, m.iface, outcome);
   if (finalRet !== undefined) {
@@ -254,6 +257,7 @@ const attemptWithGate = async (
     logger.info('supervision push answered with a final Ret: delivered, not resent', { ...deliveryLogKeys(m), ret: finalRet });
     return { action: 'done', note: 'final' };
   }
+
   // only signs that the PARTNER is down open its breaker; a message it refuses (4001/4003/4004, a
   // bad reply) is that message's problem and must not hold the partner's other pushes
   const partnerDown = BREAKER_CLASSES.has(outcome.class);
@@ -262,7 +266,17 @@ const attemptWithGate = async (
     : false;
   countForPartner('PushFailedAttempt', m.partner);
   if (opened) countForPartner('PushBreakerOpened', m.partner);
-  const next = afterFailure(m, outcome, now, cfg);
+  // a held push is the same message every time: its failed attempts are counted aside (1 write, on failure only)
+  const held = !latestWins(m);
+  const counted = held ? await countFailedAttempt(m, outcome.class === 'permanent', now) : undefined;
+  const sofar = counted
+    ? {
+        ...m,
+        attempt: m.attempt + counted.attempt - 1,
+        permanent: m.permanent + counted.permanent - (outcome.class === 'permanent' ? 1 : 0),
+      }
+    : m;
+  const next = afterFailure(sofar, outcome, now, cfg);
   logger.warn('push attempt failed', {
     ...deliveryLogKeys(m),
     profile: partner.profile ?? partner.dialect,
@@ -277,5 +291,7 @@ const attemptWithGate = async (
     countForPartner('PushParked', m.partner);
     return { action: 'park', message: next.message };
   }
+  // the backoff counts from this attempt's start: a supervision resend schedule (150 s, 300 s, …) to the second
+  if (held) return { action: 'wait', seconds: holdSeconds(next.message.notBefore ?? now, Date.now()), note: 'retry' };
   return { action: 'resend', message: next.message, delaySeconds: next.delaySeconds, note: 'retry' };
 };

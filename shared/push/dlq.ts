@@ -6,6 +6,7 @@
  * Replay re-sends first and deletes from the DLQ after, so a message is never lost (at worst
  * duplicated). A parked push comes back with a fresh budget (attempts, age, parked flag reset).
  */
+import { randomUUID } from 'node:crypto';
 import {
   ChangeMessageVisibilityCommand,
   DeleteMessageCommand,
@@ -16,6 +17,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { type Delivery, DeliverySchema } from './messages.ts';
+import { pushGroup } from './queue.ts';
 
 export interface DlqMessage {
   messageId: string;
@@ -25,6 +27,8 @@ export interface DlqMessage {
   delivery?: Delivery;
   receiveCount: number;
   sentAt?: string;
+  /** a FIFO DLQ's message group */
+  groupId?: string;
 }
 
 let client: SQSClient | undefined;
@@ -64,6 +68,7 @@ const toDlqMessage = (m: {
     ...(delivery ? { delivery } : {}),
     receiveCount: Number(m.Attributes?.ApproximateReceiveCount ?? 0),
     ...(sent ? { sentAt: new Date(Number(sent)).toISOString() } : {}),
+    ...(m.Attributes?.MessageGroupId ? { groupId: m.Attributes.MessageGroupId } : {}),
   };
 };
 
@@ -146,7 +151,13 @@ export const replayDlq = async (
   const seen = new Set<string>();
   while (moved < max) {
     const res = await sqs().send(
-      new ReceiveMessageCommand({ QueueUrl: dlq, MaxNumberOfMessages: 10, VisibilityTimeout: 30, WaitTimeSeconds: 0 }),
+      new ReceiveMessageCommand({
+        QueueUrl: dlq,
+        MaxNumberOfMessages: 10,
+        VisibilityTimeout: 30,
+        WaitTimeSeconds: 0,
+        MessageSystemAttributeNames: ['MessageGroupId'],
+      }),
     );
     const got = (res.Messages ?? []).map(toDlqMessage);
     const fresh = got.filter((m) => !seen.has(m.messageId));
@@ -155,7 +166,10 @@ export const replayDlq = async (
       seen.add(m.messageId);
       if (moved >= max || (filter && !filter(m))) continue;
       const body = m.delivery ? JSON.stringify(revive(m.delivery)) : m.body;
-      await sqs().send(new SendMessageCommand({ QueueUrl: sourceUrl, MessageBody: body }));
+      // a FIFO queue (the push lanes): back into its group, as a new message (never deduplicated away)
+      const group = m.delivery ? pushGroup(m.delivery) : m.groupId;
+      const fifo = sourceUrl.endsWith('.fifo') ? { MessageGroupId: group ?? m.messageId, MessageDeduplicationId: randomUUID() } : {};
+      await sqs().send(new SendMessageCommand({ QueueUrl: sourceUrl, MessageBody: body, ...fifo }));
       await sqs().send(new DeleteMessageCommand({ QueueUrl: dlq, ReceiptHandle: m.receiptHandle }));
       moved++;
     }

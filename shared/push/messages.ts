@@ -40,7 +40,7 @@ export const DeliverySchema = z.object({
   iface: z.enum(PUSH_INTERFACES),
   /** canonical Data */
   data: z.record(z.string(), z.unknown()),
-  /** ordering: per (partner, key) a push with a version not newer than the last delivered one is skipped */
+  /** ordering: per (partner, key) a push older than the newest attempted one is skipped (shared/store/push-gate.ts) */
   gate: z.optional(z.object({ key: z.string().check(z.minLength(1), z.maxLength(128)), version: count() })),
   /** failed attempts so far */
   attempt: z._default(count(), 0),
@@ -48,7 +48,7 @@ export const DeliverySchema = z.object({
   permanent: z._default(count(), 0),
   /** epoch ms the push was first enqueued */
   createdAt: count(),
-  /** epoch ms before which the message is only re-delayed (waits longer than one 900 s hop) */
+  /** epoch ms before which the message is not attempted (a retry's backoff, a breaker hold: held in flight until then) */
   notBefore: z.optional(count()),
   lastError: z.optional(z.object({ class: FailureClass, ret: z.optional(z.int()), msg: z.string().check(z.maxLength(512)) })),
   /** set when the budget is spent: the message only waits for maxReceiveCount to move it to the DLQ */

@@ -53,6 +53,13 @@ export const backoffSeconds = (failedAttempts: number, schedule: readonly number
 export const hopSeconds = (notBefore: number, now: number): number =>
   Math.max(0, Math.min(MAX_HOP_SECONDS, Math.ceil((notBefore - now) / 1000)));
 
+/** longest VisibilityTimeout SQS accepts (12 h): a message held in flight longer is held again */
+const MAX_HOLD_SECONDS = 43_200;
+
+/** VisibilityTimeout that holds a received message until `notBefore` (at least 1 s: it is not due yet). */
+export const holdSeconds = (notBefore: number, now: number): number =>
+  Math.max(1, Math.min(MAX_HOLD_SECONDS, Math.ceil((notBefore - now) / 1000)));
+
 export type Next = { action: 'retry'; message: Delivery; delaySeconds: number } | { action: 'park'; message: Delivery };
 
 export const park = (m: Delivery, reason: string, now: number): Delivery => ({

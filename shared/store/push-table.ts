@@ -6,6 +6,7 @@
  *   BREAKER#<OperatorID>            push-breaker.ts            per-partner circuit breaker (consecutive failures, openUntil, probe lease)
  *   GATE#<OperatorID>#<key>         push-gate.ts               ordering: newest version attempted/delivered + a lease while one push is in flight
  *                                                              (per-partner concurrency is in process: shared/push/partner-limit.ts)
+ *   TRY#<OperatorID>#<id>#<createdAt> push-attempts.ts       failed attempts of a push held in its FIFO group (its DLQ move after the real attempts)
  */
 import { config } from '../config.ts';
 

@@ -19,10 +19,16 @@ describe('supervision push lane', () => {
     if (!q) throw new Error('no push-supervision queue');
     const queue = s.lid(q.queue);
     expect(s.res(q.queue).Properties.RedrivePolicy).toMatchObject({
-      maxReceiveCount: 4,
+      // a backstop only: the deliverer parks a push in the DLQ itself after its profile's resends
+      maxReceiveCount: 1000,
       deadLetterTargetArn: { 'Fn::GetAtt': [s.lid(q.dlq), 'Arn'] },
     });
     const lane = s.lid(s.stack.functions.get('push-deliver-supervision')?.fn as never);
+    // it parks in the DLQ itself: SendMessage on the DLQ in its role's policy
+    const policies = s
+      .ofType('AWS::IAM::Policy')
+      .filter(([, r]) => JSON.stringify(r.Properties.Roles).includes(lane.replace(/[0-9A-F]{8}$/, '')));
+    expect(policies.some(([, r]) => JSON.stringify(r).includes('sqs:SendMessage') && JSON.stringify(r).includes(s.lid(q.dlq)))).toBe(true);
     const commercial = s.lid(s.stack.functions.get('push-deliver')?.fn as never);
     const [laneMapping, ...more] = mappingsOf(lane);
     expect(more).toHaveLength(0);

@@ -98,7 +98,11 @@ describe('push delivery — T/CEC 102 §1.8, §3.3, §3.8, §3.12 (issue 5)', ()
       what: 'failed attempts at the dead partner',
     });
     // and stays down until the failed pushes wait in backoff (delayed retries), then recovers
-    await eventually(async () => platform.cloud.queues.depth('push-deliveries').delayed, { what: 'retries waiting in backoff' });
+    await eventually(
+      async () =>
+        platform.cloud.queues.peek('push-deliveries').some((m) => (DeliverySchema.parse(JSON.parse(m.body)).notBefore ?? 0) > Date.now()),
+      { until: Boolean, what: 'retries waiting in backoff' },
+    );
     d1.set({});
     await drain();
     // none lost (delivery is at least once: an attempt the partner accepted after our timeout is sent again, the same push)
@@ -226,68 +230,174 @@ describe('push delivery — T/CEC 102 §1.8, §3.3, §3.8, §3.12 (issue 5)', ()
   });
 });
 
-describe('ordering gate (shared/store/push-gate.ts)', () => {
-  const LEASE = 10_000;
-  const owner = (g: Awaited<ReturnType<typeof import('../../shared/store/push-gate.ts')['claimGate']>>) => {
-    if (g.outcome !== 'acquired') throw new Error(`expected the claim, got ${g.outcome}`);
-    return g.owner;
-  };
-
+describe('ordering (issue 9 §3): FIFO message group per (partner, key) + one conditional write (shared/store/push-gate.ts)', () => {
   it('a version whose answer was lost blocks every older one: v5 attempted (timeout), then v4 retried → skipped; v5 retried → allowed', async () => {
-    const { claimGate, releaseGate } = await import('../../shared/store/push-gate.ts');
+    const { claimVersion } = await import('../../shared/store/push-gate.ts');
     const key = `CONN#gate-test-${Date.now()}`;
     const now = Date.now();
-    const a4 = await claimGate(P1, key, 4, now, LEASE);
-    await releaseGate(P1, key, owner(a4)); // v4 failed (partner down)
-    const a5 = await claimGate(P1, key, 5, now, LEASE);
-    await releaseGate(P1, key, owner(a5)); // v5 sent, its answer lost: not known as delivered
-    expect((await claimGate(P1, key, 4, now, LEASE)).outcome).toBe('stale');
-    const again = await claimGate(P1, key, 5, now, LEASE);
-    await releaseGate(P1, key, owner(again), 5);
-    expect((await claimGate(P1, key, 5, now, LEASE)).outcome).toBe('stale');
+    expect(await claimVersion(P1, key, 4, now)).toBe(true); // v4 failed (partner down)
+    expect(await claimVersion(P1, key, 5, now)).toBe(true); // v5 sent, its answer lost
+    expect(await claimVersion(P1, key, 4, now)).toBe(false);
+    expect(await claimVersion(P1, key, 5, now)).toBe(true); // v5's retry
+    expect(await claimVersion(P1, key, 6, now)).toBe(true);
+    expect(await claimVersion(P1, key, 5, now)).toBe(false);
   });
 
-  it('a quiet key: one claim, no release; a newer version waits for the lease to end, an older one is stale', async () => {
-    const { claimGate } = await import('../../shared/store/push-gate.ts');
-    const key = `CONN#gate-quiet-${Date.now()}`;
+  it('one write per claim whatever the rhythm: versions seconds apart need no lease, no release', async () => {
+    const { claimVersion } = await import('../../shared/store/push-gate.ts');
+    const key = `CONN#gate-rhythm-${Date.now()}`;
     const t = Date.now();
-    const v1 = await claimGate(P1, key, 1, t, LEASE);
-    expect(v1).toMatchObject({ outcome: 'acquired', release: false });
-    // v1 delivered, lease left to expire: v2 in the lease is busy until its end, not sooner
-    const busy = await claimGate(P1, key, 2, t + 2_000, LEASE);
-    expect(busy.outcome).toBe('busy');
-    expect((busy as { retryInMs: number }).retryInMs).toBeGreaterThanOrEqual(LEASE - 2_000);
-    expect((await claimGate(P1, key, 0, t + 2_000, LEASE)).outcome).toBe('stale');
-    const v2 = await claimGate(P1, key, 2, t + LEASE + 1, LEASE);
-    expect(v2).toMatchObject({ outcome: 'acquired', release: false });
-    expect((await claimGate(P1, key, 1, t + 2 * LEASE + 2, LEASE)).outcome).toBe('stale');
+    // plugged (v1), charging (v2) 100 ms later, v3 right after: each one claim, none waits
+    for (const [v, at] of [
+      [1, t],
+      [2, t + 100],
+      [3, t + 200],
+    ] as const)
+      expect(await claimVersion(P1, key, v, at)).toBe(true);
+    expect(await claimVersion(P1, key, 2, t + 300)).toBe(false);
   });
 
-  it('a connector status claim (alwaysRelease): released even when quiet, and a waiter comes back in a second, not at lease end', async () => {
-    const { claimGate, releaseGate } = await import('../../shared/store/push-gate.ts');
-    const key = `CONN#gate-always-${Date.now()}`;
-    const t = Date.now();
-    const v1 = await claimGate(P1, key, 1, t, LEASE, true);
-    expect(v1).toMatchObject({ outcome: 'acquired', release: true });
-    // plugged (v1) still in flight when charging (v2) arrives: told to retry in a second
-    expect(await claimGate(P1, key, 2, t + 100, LEASE, true)).toEqual({ outcome: 'busy', retryInMs: 1000 });
-    await releaseGate(P1, key, owner(v1), 1);
-    expect(await claimGate(P1, key, 2, t + 1_100, LEASE, true)).toMatchObject({ outcome: 'acquired', release: true });
-    expect((await claimGate(P1, key, 1, t + 1_200, LEASE, true)).outcome).toBe('stale');
+  it('a slow partner: the next status of the same connector waits for the one in flight and arrives after it', async () => {
+    healthy();
+    const d1 = demo(platform, P1);
+    // versions above any an earlier test of this file pushed for the connector (its gate item stays)
+    const c = 'FX0003E01C2';
+    const before = d1.requests();
+    d1.set({ delayMs: 1_500 });
+    await emitStatus([statusChange(c, 101, 1, 10, 10)]);
+    await eventually(async () => d1.requests(), { until: (n) => n > before, what: 'the first push under way' });
+    await emitStatus([statusChange(c, 102, 2, 50, 10)]);
+    await drain();
+    d1.set({});
+    expect(
+      statusesAt(d1, c)
+        .map((x) => x.Status)
+        .slice(-2),
+    ).toEqual([1, 2]);
   });
 
-  it('a hot key (claimed again within one lease): the holder releases, and a waiter is told to come back in a second', async () => {
-    const { claimGate, releaseGate } = await import('../../shared/store/push-gate.ts');
-    const key = `CONN#gate-hot-${Date.now()}`;
-    const t = Date.now();
-    const v1 = await claimGate(P1, key, 1, t, LEASE);
-    await releaseGate(P1, key, owner(v1)); // v1 failed: released
-    const v2 = await claimGate(P1, key, 2, t + 100, LEASE);
-    expect(v2).toMatchObject({ outcome: 'acquired', release: true });
-    const waiter = await claimGate(P1, key, 3, t + 200, LEASE);
-    expect(waiter).toEqual({ outcome: 'busy', retryInMs: 1000 });
-    await releaseGate(P1, key, owner(v2), 2);
-    expect((await claimGate(P1, key, 2, t + 300, LEASE)).outcome).toBe('stale');
-    expect(await claimGate(P1, key, 3, t + 300, LEASE)).toMatchObject({ outcome: 'acquired', release: true });
+  it('a refused push waits in backoff holding its group: the next status of the connector follows it, never before it', async () => {
+    healthy();
+    const d1 = demo(platform, P1);
+    const c = 'FX0004E02C1';
+    // refused until told otherwise, and retryable (Ret 500): v1's retry stays in its group until the
+    // partner heals. (A 4004 was parked after its second attempt, 1 s later: a loaded machine's poll
+    // could miss that window and time out — the flaky run.)
+    d1.set({ ret: 500, msg: 'busy' });
+    await emitStatus([statusChange(c, 101, 1, 10, 10)]);
+    // v1 refused: its retry waits in backoff in its group
+    await eventually(
+      async () => platform.cloud.queues.peek('push-deliveries').some((m) => m.body.includes(c) && /"attempt":[1-9]/.test(m.body)),
+      { until: Boolean, what: 'the retry of v1 in its group' },
+    );
+    d1.set({});
+    await emitStatus([statusChange(c, 102, 3, 50, 10)]);
+    await drain();
+    const seen = statusesAt(d1, c).map((x) => x.Status);
+    expect(seen.at(-1)).toBe(3);
+    expect(seen.lastIndexOf(1)).toBeLessThan(seen.indexOf(3));
+  });
+});
+
+describe("an order's pushes hold their FIFO group (issue 9 §3): strictly in sequence, parked after real attempts only", () => {
+  /** this order's pushes as the partner saw them, in arrival order: `iface Ret` */
+  const arrivals = (seq: string) =>
+    demo(platform, P1)
+      .received.filter((r) => JSON.stringify(r.data).includes(`"${seq}"`))
+      .map((r) => `${r.iface} ${r.ret}`);
+
+  it('a stop result refused (Ret 500) waits at the head of its group: the order follows it, never before it', async () => {
+    healthy();
+    const d1 = demo(platform, P1);
+    d1.set({ refuseFirst: { notification_stop_charge_result: 1 } });
+    const seq = newSeq(P1);
+    await emitFinished(P1, seq, 'FX0002E02C1', { stoppedByPartner: true, charged: true });
+    await drain();
+    d1.set({});
+    expect(arrivals(seq)).toEqual([
+      'notification_equip_charge_status 0',
+      'notification_stop_charge_result 500',
+      'notification_stop_charge_result 0',
+      'notification_charge_order_info 0',
+    ]);
+  });
+
+  it('refused 6 times, the breaker opening on the way: its group is held and received again and again, none of it reaches the DLQ unattempted', async () => {
+    healthy();
+    const d1 = demo(platform, P1);
+    d1.set({ refuseFirst: { notification_stop_charge_result: 6 } });
+    const seq = newSeq(P1);
+    await emitFinished(P1, seq, 'FX0003E02C1', { stoppedByPartner: true, charged: true });
+    // the stop result is received far more often than it is attempted (breaker holds; the order behind it comes along each time)
+    await drain();
+    d1.set({});
+    expect(arrivals(seq)).toEqual([
+      'notification_equip_charge_status 0',
+      ...Array.from({ length: 6 }, () => 'notification_stop_charge_result 500'),
+      'notification_stop_charge_result 0',
+      'notification_charge_order_info 0',
+    ]);
+    expect(dlqBodies().filter((m) => m.id.includes(seq))).toEqual([]);
+  });
+
+  it('refused 4004 (PUSH_PERMANENT_ATTEMPTS=2): parked after exactly its 2 real attempts; the pushes behind it are delivered, in order', async () => {
+    healthy();
+    const d1 = demo(platform, P1);
+    d1.set({ refuseFirst: { notification_stop_charge_result: 5 }, refuseRet: 4004, msg: 'StartChargeSeq 未知' });
+    const seq = newSeq(P1);
+    await emitFinished(P1, seq, 'FX0004E01C2', { stoppedByPartner: true, charged: true });
+    await drain();
+    d1.set({});
+    expect(arrivals(seq)).toEqual([
+      'notification_equip_charge_status 0',
+      'notification_stop_charge_result 4004',
+      'notification_stop_charge_result 4004',
+      'notification_charge_order_info 0',
+    ]);
+    const parked = dlqBodies().filter((m) => m.id.includes(seq));
+    expect(parked.map((m) => m.iface)).toEqual(['notification_stop_charge_result']);
+    expect(parked[0]).toMatchObject({ attempt: 2, permanent: 2, lastError: { class: 'permanent', ret: 4004, msg: 'StartChargeSeq 未知' } });
+    // replayed with a fresh budget (its attempts are counted per (id, createdAt)): delivered
+    const moved = await replayDlq(
+      config().queueUrl('push-deliveries'),
+      Number.POSITIVE_INFINITY,
+      (m) => m.delivery?.id.includes(seq) ?? false,
+    );
+    expect(moved).toBe(1);
+    await drain();
+    expect(arrivals(seq).at(-1)).toBe('notification_stop_charge_result 0');
+  });
+  it("a supervision push's resends keep the profile's schedule to the second: the same message held 150 s, then 300 s, then parked", async () => {
+    const { deliver } = await import('../../shared/push/deliver.ts');
+    healthy();
+    const d1 = demo(platform, P1);
+    d1.set({ refuseFirst: { notification_stop_charge_result: 3 } });
+    const seq = newSeq(P1);
+    const m = DeliverySchema.parse({
+      kind: 'push',
+      v: 1,
+      id: `notification_stop_charge_result:${P1}:${seq}`,
+      partner: P1,
+      iface: 'notification_stop_charge_result',
+      data: { StartChargeSeq: seq, StartChargeSeqStat: 4, ConnectorID: 'FX0001E02C2', SuccStat: 0, FailReason: 0 },
+      createdAt: Date.now(),
+      supervision: { resend: [150, 300] },
+    });
+    /** one attempt of the very same message; the hold counts from the attempt's start */
+    const attemptAt = async () => {
+      const t0 = Date.now();
+      const r = await deliver(m, t0);
+      return { r, tookS: (Date.now() - t0) / 1000 };
+    };
+    for (const wait of [150, 300]) {
+      const { r, tookS } = await attemptAt();
+      expect(r.action === 'wait' && r.note).toBe('retry');
+      const seconds = r.action === 'wait' ? r.seconds : 0;
+      expect(seconds).toBeLessThanOrEqual(wait);
+      expect(seconds).toBeGreaterThanOrEqual(Math.ceil(wait - tookS));
+    }
+    const { r } = await attemptAt();
+    expect(r).toMatchObject({ action: 'park', message: { attempt: 3, lastError: { class: 'ret', ret: 500 } } });
+    d1.set({});
   });
 });

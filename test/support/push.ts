@@ -7,7 +7,7 @@ import { ConnectorStatusChanged } from '../../events/baseinfo.ts';
 import type { DetailOf } from '../../events/define.ts';
 import { OrderFinished, OrderStarted } from '../../events/orders.ts';
 import type { DemoPartner, ReceivedPush } from '../../infra/local/partner-server.ts';
-import type { Platform } from '../../infra/local/platform.ts';
+import type { Platform, PlatformOptions } from '../../infra/local/platform.ts';
 import { publish } from '../../shared/bus/publish.ts';
 import { assertConformingPush } from './platform.ts';
 import { startStationsPlatform } from './stations.ts';
@@ -26,8 +26,8 @@ export const FAST_PUSH_ENV: Record<string, string> = {
 export const P1 = 'MA01H3BQ2'; // cec2016, every station
 export const P2 = 'MA02XJ7K3'; // xiaoju, FX0001 and FX0003
 
-export const startPushPlatform = (env: Record<string, string> = {}): Promise<Platform> =>
-  startStationsPlatform({ env: { ...FAST_PUSH_ENV, ...env } });
+export const startPushPlatform = (env: Record<string, string> = {}, opts: Partial<PlatformOptions> = {}): Promise<Platform> =>
+  startStationsPlatform({ ...opts, env: { ...FAST_PUSH_ENV, ...env } });
 
 /**
  * One push platform for a test file: started before its tests, stopped after them.

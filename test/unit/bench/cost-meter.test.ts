@@ -122,10 +122,15 @@ describe('pricing', () => {
     t.dynamo.computedWrite = 1;
     t.dynamo.reportedRead = 8;
     expect(priceTally(t, only({ dynamoWriteUnit: 2, dynamoReadUnit: 0.5 })).total).toBe(4 * 2 + 8 * 0.5);
-    t.sqs = { sdk: 1, eventBridgeTarget: 2, receive: 3, delete: 4 };
+    t.sqs = { sdk: 1, eventBridgeTarget: 2, receive: 3, delete: 4, fifo: 0 };
     t.apiRequests = 5;
     recordEvent(t, 'X', 10);
     expect(priceTally(t, only({ sqsRequest: 1, apiHttpRequest: 10, eventBridgeEvent: 100 })).total).toBe(10 + 50 + 100);
+    // 4 of the 10 SQS requests on a FIFO queue: those at the FIFO price
+    t.sqs.fifo = 4;
+    expect(priceTally(t, only({ sqsRequest: 1, sqsFifoRequest: 2, apiHttpRequest: 10, eventBridgeEvent: 100 })).total).toBe(
+      6 + 8 + 50 + 100,
+    );
   });
 
   it('prices Lambda requests, GB-s, platform log lines and X-Ray sampling per invocation', () => {

@@ -25,7 +25,9 @@ import { type Delivery, newDelivery } from '../../../shared/push/messages.ts';
 
 const sqs = mockClient(SQSClient);
 const QUEUE_URL = 'http://127.0.0.1:1/queue/evcs-charging-timeouts';
-const DELIVERIES_URL = 'http://127.0.0.1:1/queue/evcs-push-deliveries';
+const DELIVERIES_URL = 'http://127.0.0.1:1/queue/evcs-push-deliveries.fifo';
+/** push-deliveries is FIFO: every message names its group and deduplication id */
+const fifo = (d: { id: string }) => ({ group: 'MA01H3BQ2|CONNECTOR#C1', dedup: d.id.replace(/:/g, '-') });
 const env = { QUEUE_URL_CHARGING_TIMEOUTS: QUEUE_URL, QUEUE_URL_PUSH_DELIVERIES: DELIVERIES_URL };
 
 beforeEach(() => {
@@ -89,21 +91,32 @@ describe('send', () => {
 
   it('sends a batch in tens, and nothing at all when one body is malformed', async () => {
     const ds = Array.from({ length: 23 }, (_, i) => delivery(i));
-    await runWithEnv(env, () => sendBatch(PushDeliveriesQueue, ds));
+    await runWithEnv(env, () => sendBatch(PushDeliveriesQueue, ds, { fifo }));
     const calls = sqs.commandCalls(SendMessageBatchCommand);
     expect(calls.map((c) => c.args[0].input.Entries?.length)).toEqual([10, 10, 3]);
     expect(calls[0]?.args[0].input.QueueUrl).toBe(DELIVERIES_URL);
     expect(JSON.parse(calls[2]?.args[0].input.Entries?.[2]?.MessageBody ?? '')).toEqual(ds[22]);
+    expect(calls[2]?.args[0].input.Entries?.[2]).toMatchObject({
+      MessageGroupId: 'MA01H3BQ2|CONNECTOR#C1',
+      MessageDeduplicationId: 'notification_stationStatus-MA01H3BQ2-22',
+    });
+    expect(calls[2]?.args[0].input.Entries?.[2]).not.toHaveProperty('DelaySeconds');
 
     sqs.resetHistory();
     const broken = [...ds.slice(0, 5), { ...delivery(5), partner: 'not an OperatorID' }];
-    await expect(runWithEnv(env, () => sendBatch(PushDeliveriesQueue, broken))).rejects.toThrow(/refused by send: partner: /);
+    await expect(runWithEnv(env, () => sendBatch(PushDeliveriesQueue, broken, { fifo }))).rejects.toThrow(/refused by send: partner: /);
+    // a FIFO queue without group and deduplication ids, or with a delay: refused before anything is sent
+    await expect(runWithEnv(env, () => sendBatch(PushDeliveriesQueue, ds))).rejects.toThrow(/FIFO queue needs/);
+    await expect(runWithEnv(env, () => send(PushDeliveriesQueue, ds[0]!, { fifo, delaySeconds: 5 }))).rejects.toThrow(
+      /no per-message delay/,
+    );
     expect(sqs.commandCalls(SendMessageBatchCommand)).toHaveLength(0);
+    expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
   });
 
   it('fails when SQS refuses part of a batch', async () => {
     sqs.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [{ Id: '0', Code: 'InternalError', SenderFault: false }] });
-    await expect(runWithEnv(env, () => sendBatch(PushDeliveriesQueue, [delivery(1)]))).rejects.toThrow(
+    await expect(runWithEnv(env, () => sendBatch(PushDeliveriesQueue, [delivery(1)], { fifo }))).rejects.toThrow(
       /1 message\(s\) not accepted: InternalError/,
     );
   });
