@@ -141,11 +141,14 @@ const recordSla = (m: Delivery, now: number): void => {
   const sla = m.supervision?.sla;
   if (!sla) return;
   const o = slaOutcome(sla, now);
-  const metric = metrics.singleMetric();
-  metric.addDimension('OperatorID', m.partner);
-  metric.addDimension('interface', m.iface);
-  metric.addMetric('SupervisionPushLatency', MetricUnit.Milliseconds, o.latencyMs);
-  metric.addMetric('SupervisionSlaBreach', MetricUnit.Count, o.breached ? 1 : 0);
+  // a single metric is flushed, dimensions and all, by its addMetric: one per metric, each with both dimensions
+  const perPlatform = () => {
+    const metric = metrics.singleMetric();
+    metric.addDimensions({ OperatorID: m.partner, interface: m.iface });
+    return metric;
+  };
+  perPlatform().addMetric('SupervisionPushLatency', MetricUnit.Milliseconds, o.latencyMs);
+  perPlatform().addMetric('SupervisionSlaBreach', MetricUnit.Count, o.breached ? 1 : 0);
   if (o.breached) {
     countForPartner('SupervisionSlaBreached', m.partner);
     logger.warn('supervision push later than its deadline', {
@@ -184,6 +187,9 @@ const onDelivered = async (m: Delivery, o: Extract<Outcome, { ok: true }>, now: 
 const BREAKER_CLASSES: ReadonlySet<FailureClass> = new Set<FailureClass>(['transport', 'timeout', 'ret', 'token', 'sig']);
 
 export const deliver = async (m: Delivery, now = Date.now()): Promise<DeliverResult> => {
+  // the clock of this delivery: `now` (injectable) at its start, plus the time it has taken since
+  const t0 = performance.now();
+  const clock = () => now + Math.round(performance.now() - t0);
   const cfg = pushConfig();
   // parked by an older deliverer (it left parked copies for maxReceiveCount): to the DLQ now
   if (m.parked) return { action: 'park', message: m };
@@ -219,7 +225,7 @@ export const deliver = async (m: Delivery, now = Date.now()): Promise<DeliverRes
   const turn = await takeTurn(m.partner, cfg.PUSH_PARTNER_CONCURRENCY, cfg.PUSH_TIMEOUT_MS);
   if (!turn) return later(m, 1 + Math.floor(Math.random() * 3), 'throttled', now);
   try {
-    return await attemptWithGate(m, partner, partner.outbound, secrets, breaker, cfg, now);
+    return await attemptWithGate(m, partner, partner.outbound, secrets, breaker, cfg, now, clock);
   } finally {
     turn();
   }
@@ -234,16 +240,19 @@ const attemptWithGate = async (
   breaker: BreakerView,
   cfg: PushConfig,
   now: number,
+  clock: () => number,
 ): Promise<DeliverResult> => {
   // ordering: the FIFO group already made this the only push of (partner, key) in flight; a newer
   // version attempted before (a shuffled event stream, a retry behind newer versions) makes it stale
   if (m.gate && !(await claimVersion(m.partner, m.gate.key, m.gate.version, now))) return { action: 'done', note: 'stale' };
 
   const outcome = await attempt(clientFor(partner, outbound, secrets, cfg), m, partner);
+  // delivered when the answer came back (the SLA timer's end), not when the attempt began
+  const answeredAt = clock();
 
   if (outcome.ok) {
     await recordSuccess(m.partner, breaker);
-    await onDelivered(m, outcome, now);
+    await onDelivered(m, outcome, answeredAt);
     countForPartner('PushDelivered', m.partner);
     if (outcome.ignored) logger.info('push accepted and ignored by the partner (Status 1): not retried', deliveryLogKeys(m));
     return { action: 'done', note: outcome.ignored ? 'ignored' : 'delivered' };
@@ -252,7 +261,7 @@ const attemptWithGate = async (
   // a supervision platform's final Ret (provincial 4015: order already stored): delivered with that Ret, never resent
   const finalRet = finalRetOf(profileOf(partner).supervision, m.iface, outcome);
   if (finalRet !== undefined) {
-    recordSla(m, now);
+    recordSla(m, answeredAt);
     countForPartner('SupervisionPushFinal', m.partner);
     logger.info('supervision push answered with a final Ret: delivered, not resent', { ...deliveryLogKeys(m), ret: finalRet });
     return { action: 'done', note: 'final' };
@@ -292,6 +301,6 @@ const attemptWithGate = async (
     return { action: 'park', message: next.message };
   }
   // the backoff counts from this attempt's start: a supervision resend schedule (150 s, 300 s, …) to the second
-  if (held) return { action: 'wait', seconds: holdSeconds(next.message.notBefore ?? now, Date.now()), note: 'retry' };
+  if (held) return { action: 'wait', seconds: holdSeconds(next.message.notBefore ?? now, clock()), note: 'retry' };
   return { action: 'resend', message: next.message, delaySeconds: next.delaySeconds, note: 'retry' };
 };
