@@ -1,24 +1,7 @@
-/**
- * The daily export fanned out (issue 13; a day of 20 M samples does not fit one Lambda's 15
- * minutes): one part per China-time hour, each streaming its slice to its own objects and record,
- * the day's manifest written by the last part — into the local runtime's real S3-compatible server.
- * Parts finish in any order (a queue keeps none), a part may fail and be retried, a run may be
- * repeated: counts and hashes match the data, the re-run is idempotent, no manifest exists until
- * every part is there, and late orders of the previous day still land in a correction object.
- */
-import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Manifest, manifestKey, type OrderLine, type Period, parsePeriod, type SampleLine } from '../../shared/domain/dxp-export.ts';
-import { inRegion } from '../../shared/domain/grants.ts';
-import {
-  type ExportSource,
-  type ExportTarget,
-  exportPart,
-  exportPeriod,
-  finishDayParts,
-  startDayInParts,
-} from '../../shared/services/dxp-export.ts';
-import { getObject, putObject, putObjectStream } from '../../shared/store/objects.ts';
+import { type Manifest, manifestKey, type OrderLine, type Period, parsePeriod } from '../../shared/domain/dxp-export.ts';
+import { type ExportSource, exportPart, exportPeriod, finishDayParts, startDayInParts } from '../../shared/services/dxp-export.ts';
+import { memorySource, order, sample, sha, target, text } from '../support/dxp-export.ts';
 import { type LocalS3Fixture, startLocalS3 } from '../support/s3.ts';
 
 let local: LocalS3Fixture;
@@ -27,61 +10,6 @@ beforeAll(async () => {
 });
 afterAll(async () => local?.stop());
 
-const STATIONS = new Map([
-  ['ST-SH-1', '310115'],
-  ['ST-SH-2', '310104'],
-  ['ST-BJ-1', '110105'],
-]);
-
-const memorySource = () => {
-  const orders: (OrderLine & { endedAt: number })[] = [];
-  const samples: SampleLine[] = [];
-  /** hours whose samples cannot be read (a part that fails) */
-  const failing = new Set<string>();
-  const source: ExportSource = {
-    stationsInArea: async (codes) => new Set([...STATIONS].filter(([, area]) => inRegion(codes, area)).map(([id]) => id)),
-    orders: async (stations, p) =>
-      orders
-        .filter((o) => stations.has(o.StationID) && o.endedAt >= p.from.getTime() && o.endedAt < p.to.getTime())
-        .map(({ endedAt: _, ...o }) => o),
-    samples: async (stations, p) => {
-      if (failing.has(p.id)) throw new Error(`DynamoDB throttled reading ${p.id}`);
-      return samples.filter((s) => stations.has(s.StationID) && s.Time >= p.from.getTime() && s.Time < p.to.getTime());
-    },
-  };
-  return { orders, samples, failing, source };
-};
-
-let n = 0;
-const order = (station: string, endedAt: string): OrderLine & { endedAt: number } => ({
-  StartChargeSeq: `MA01H3BQ2${String(++n).padStart(18, '0')}`,
-  OperatorID: 'MA01H3BQ2',
-  StationID: station,
-  EquipmentID: `${station}-E1`,
-  ConnectorID: `${station}-E1-1`,
-  TotalPower: 12.5,
-  TotalMoney: 15.3,
-  endedAt: Date.parse(endedAt),
-});
-const sample = (o: OrderLine, t: string, wh: number): SampleLine => ({
-  StartChargeSeq: o.StartChargeSeq,
-  ConnectorID: o.ConnectorID,
-  StationID: o.StationID,
-  Time: Date.parse(t),
-  Voltage: 400,
-  Current: 100,
-  Power: 40,
-  Soc: 50,
-  MeterWh: wh,
-});
-
-const target: ExportTarget = {
-  put: (key, body, contentType) => putObject('exports', key, body, { contentType }),
-  putStream: (staging, chunks, keyOf, contentType) => putObjectStream('exports', staging, chunks, keyOf, { contentType }),
-  get: (key) => getObject('exports', key),
-};
-const text = async (key: string) => Buffer.from((await getObject('exports', key)) ?? []).toString('utf8');
-const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 const period = (id: string) => parsePeriod(id) as Period;
 const manifestOf = async (operatorId: string, day: Period) => {
   const t = await text(manifestKey(operatorId, day));

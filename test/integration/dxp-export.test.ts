@@ -1,22 +1,8 @@
-/**
- * Audited exports (shared/services/dxp-export.ts) into the local runtime's real S3-compatible
- * server (s3rver, same @aws-sdk/client-s3 calls as in AWS). The data comes from an in-memory source
- * (the export's input contract), so every count and hash is checked against known data.
- */
-import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type ChangeLine,
-  type Manifest,
-  manifestKey,
-  type OrderLine,
-  type Period,
-  parsePeriod,
-  type SampleLine,
-} from '../../shared/domain/dxp-export.ts';
-import { inRegion } from '../../shared/domain/grants.ts';
-import { type ExportSource, type ExportTarget, exportPeriod } from '../../shared/services/dxp-export.ts';
-import { getObject, listObjects, putObject, putObjectStream } from '../../shared/store/objects.ts';
+import { type ChangeLine, type Manifest, manifestKey, type Period, parsePeriod } from '../../shared/domain/dxp-export.ts';
+import { type ExportTarget, exportPeriod } from '../../shared/services/dxp-export.ts';
+import { getObject, listObjects } from '../../shared/store/objects.ts';
+import { memorySource, order, sample, sha, target, text } from '../support/dxp-export.ts';
 import { type LocalS3Fixture, startLocalS3 } from '../support/s3.ts';
 
 let local: LocalS3Fixture;
@@ -25,59 +11,6 @@ beforeAll(async () => {
 });
 afterAll(async () => local?.stop());
 
-const STATIONS = new Map([
-  ['ST-SH-1', '310115'],
-  ['ST-SH-2', '310104'],
-  ['ST-BJ-1', '110105'],
-]);
-
-/** an in-memory source: orders and samples as the DynamoDB source returns them */
-const memorySource = () => {
-  const orders: (OrderLine & { endedAt: number })[] = [];
-  const samples: SampleLine[] = [];
-  const source: ExportSource = {
-    stationsInArea: async (codes) => new Set([...STATIONS].filter(([, area]) => inRegion(codes, area)).map(([id]) => id)),
-    orders: async (stations, p) =>
-      orders
-        .filter((o) => stations.has(o.StationID) && o.endedAt >= p.from.getTime() && o.endedAt < p.to.getTime())
-        .map(({ endedAt: _, ...o }) => o),
-    samples: async (stations, p) =>
-      samples.filter((s) => stations.has(s.StationID) && s.Time >= p.from.getTime() && s.Time < p.to.getTime()),
-  };
-  return { orders, samples, source };
-};
-
-let n = 0;
-const order = (station: string, endedAt: Date): OrderLine & { endedAt: number } => ({
-  StartChargeSeq: `MA01H3BQ2${String(++n).padStart(18, '0')}`,
-  OperatorID: 'MA01H3BQ2',
-  StationID: station,
-  EquipmentID: `${station}-E1`,
-  ConnectorID: `${station}-E1-1`,
-  TotalPower: 12.5,
-  TotalMoney: 15.3,
-  endedAt: endedAt.getTime(),
-});
-
-const sample = (o: OrderLine, t: Date, wh: number): SampleLine => ({
-  StartChargeSeq: o.StartChargeSeq,
-  ConnectorID: o.ConnectorID,
-  StationID: o.StationID,
-  Time: t.getTime(),
-  Voltage: 400,
-  Current: 100,
-  Power: 40,
-  Soc: 50,
-  MeterWh: wh,
-});
-
-const target: ExportTarget = {
-  put: (key, body, contentType) => putObject('exports', key, body, { contentType }),
-  putStream: (staging, chunks, keyOf, contentType) => putObjectStream('exports', staging, chunks, keyOf, { contentType }),
-  get: (key) => getObject('exports', key),
-};
-const text = async (key: string) => Buffer.from((await getObject('exports', key)) ?? []).toString('utf8');
-const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 const hour = (id: string) => parsePeriod(id) as Period;
 const at = (iso: string) => new Date(iso);
 
