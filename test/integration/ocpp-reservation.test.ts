@@ -11,11 +11,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Platform } from '../../infra/local/platform.ts';
 import { idTagOf, transactionIdOf } from '../../shared/domain/ocpp.ts';
-import { getConnectorView } from '../../shared/store/connector-view.ts';
 import { getReservation } from '../../shared/store/reservations.ts';
 import { seqOf } from '../support/charging.ts';
 import { eventually } from '../support/eventually.ts';
-import { type OcppClient, ocppClient } from '../support/ocpp.ts';
+import { bootChargePoint, isoNow, type OcppClient, type RemoteCall, waitStatus } from '../support/ocpp.ts';
 import { startTestPlatform } from '../support/platform.ts';
 import { type Caller, loggedIn, STATIONS_SEED } from '../support/stations.ts';
 
@@ -25,7 +24,7 @@ const PASSWORD = 'ocpp-test-password-0002';
 let platform: Platform;
 let p1: Caller;
 let cp: OcppClient;
-const remote: { action: string; params: Record<string, unknown> }[] = [];
+const remote: RemoteCall[] = [];
 
 const seedFile = (): string => {
   const seed = JSON.parse(readFileSync(STATIONS_SEED, 'utf8')) as {
@@ -41,30 +40,18 @@ const seedFile = (): string => {
   return file;
 };
 
-const now = () => new Date().toISOString();
-const waitStatus = (connectorId: string, status: number) =>
-  eventually(async () => (await getConnectorView(connectorId))?.status, {
-    until: (s) => s === status,
-    what: `${connectorId} status ${status}`,
-  });
 const received = (action: string, match: (p: Record<string, unknown>) => boolean = () => true) =>
   eventually(async () => remote.find((r) => r.action === action && match(r.params)), { until: (r) => r !== undefined, what: action });
 
 beforeAll(async () => {
   platform = await startTestPlatform({ seedFile: seedFile(), simulator: false, env: { OCPP_CALL_TIMEOUT_SECONDS: '5' } });
   p1 = await loggedIn(platform, 0);
-  cp = ocppClient({ endpoint: `${platform.apiUrl.replace(/^http/, 'ws')}/ocpp`, identity: CP, password: PASSWORD });
-  for (const action of ['ReserveNow', 'CancelReservation', 'RemoteStartTransaction', 'RemoteStopTransaction'])
-    cp.handle(action, ({ params }) => {
-      remote.push({ action, params });
-      return { status: 'Accepted' };
-    });
-  await cp.connect();
-  await cp.call('BootNotification', { chargePointVendor: 'EVCS', chargePointModel: 'Test-1' });
-  for (const connectorId of [1, 2])
-    await cp.call('StatusNotification', { connectorId, errorCode: 'NoError', status: 'Available', timestamp: now() });
-  await waitStatus('FX0001E01C1', 1);
-  await waitStatus('FX0001E01C2', 1);
+  cp = await bootChargePoint(platform, {
+    identity: CP,
+    password: PASSWORD,
+    accepts: ['ReserveNow', 'CancelReservation', 'RemoteStartTransaction', 'RemoteStopTransaction'],
+    remote,
+  });
 }, 120_000);
 afterAll(async () => {
   await cp?.close({ force: true });
@@ -84,7 +71,7 @@ describe('reservation over OCPP 1.6J', () => {
       idTag: idTagOf(resv),
       reservationId: transactionIdOf(resv),
     });
-    await cp.call('StatusNotification', { connectorId: 1, errorCode: 'NoError', status: 'Reserved', timestamp: now() });
+    await cp.call('StatusNotification', { connectorId: 1, errorCode: 'NoError', status: 'Reserved', timestamp: isoNow() });
     await waitStatus('FX0001E01C1', 4);
 
     const seq = seqOf(p1);
@@ -96,7 +83,7 @@ describe('reservation over OCPP 1.6J', () => {
       idTag: idTagOf(resv),
       meterStart: 1000,
       reservationId: transactionIdOf(resv),
-      timestamp: now(),
+      timestamp: isoNow(),
     });
     expect(tx).toEqual({ transactionId: transactionIdOf(seq), idTagInfo: { status: 'Accepted' } });
     await eventually(

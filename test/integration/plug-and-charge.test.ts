@@ -13,10 +13,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Platform } from '../../infra/local/platform.ts';
 import { idTagOf, transactionIdOf } from '../../shared/domain/ocpp.ts';
-import { getConnectorView } from '../../shared/store/connector-view.ts';
 import { getOrder } from '../../shared/store/orders.ts';
 import { eventually } from '../support/eventually.ts';
-import { type OcppClient, ocppClient } from '../support/ocpp.ts';
+import { bootChargePoint, isoNow, type OcppClient, type RemoteCall, waitStatus } from '../support/ocpp.ts';
 import { startTestPlatform } from '../support/platform.ts';
 import { demo } from '../support/push.ts';
 import { type Caller, loggedIn, STATIONS_SEED } from '../support/stations.ts';
@@ -28,7 +27,7 @@ const VIN = 'LSVAU2180N2183294';
 let platform: Platform;
 let p1: Caller;
 let cp: OcppClient;
-const remote: { action: string; params: Record<string, unknown> }[] = [];
+const remote: RemoteCall[] = [];
 
 const seedFile = (): string => {
   const seed = JSON.parse(readFileSync(STATIONS_SEED, 'utf8')) as { partners: Record<string, unknown>[] } & Record<string, unknown>;
@@ -40,12 +39,6 @@ const seedFile = (): string => {
   return file;
 };
 
-const now = () => new Date().toISOString();
-const waitStatus = (connectorId: string, status: number) =>
-  eventually(async () => (await getConnectorView(connectorId))?.status, {
-    until: (s) => s === status,
-    what: `${connectorId} status ${status}`,
-  });
 const vinReport = (data: unknown, messageId = 'VinReport', vendorId = 'EVCS') =>
   cp.call('DataTransfer', {
     vendorId,
@@ -56,18 +49,12 @@ const vinReport = (data: unknown, messageId = 'VinReport', vendorId = 'EVCS') =>
 beforeAll(async () => {
   platform = await startTestPlatform({ seedFile: seedFile(), simulator: false, env: { OCPP_CALL_TIMEOUT_SECONDS: '10' } });
   p1 = await loggedIn(platform, 0);
-  cp = ocppClient({ endpoint: `${platform.apiUrl.replace(/^http/, 'ws')}/ocpp`, identity: CP, password: PASSWORD });
-  for (const action of ['RemoteStartTransaction', 'RemoteStopTransaction'])
-    cp.handle(action, ({ params }) => {
-      remote.push({ action, params });
-      return { status: 'Accepted' };
-    });
-  await cp.connect();
-  await cp.call('BootNotification', { chargePointVendor: 'EVCS', chargePointModel: 'Test-1' });
-  for (const connectorId of [1, 2])
-    await cp.call('StatusNotification', { connectorId, errorCode: 'NoError', status: 'Available', timestamp: now() });
-  await waitStatus('FX0001E01C1', 1);
-  await waitStatus('FX0001E01C2', 1);
+  cp = await bootChargePoint(platform, {
+    identity: CP,
+    password: PASSWORD,
+    accepts: ['RemoteStartTransaction', 'RemoteStopTransaction'],
+    remote,
+  });
 }, 120_000);
 afterAll(async () => {
   await cp?.close({ force: true });
@@ -98,7 +85,7 @@ describe('plug-and-charge over OCPP 1.6J (DataTransfer EVCS/VinReport)', () => {
 
   it('a bound VIN at plug-in: the session starts under the binding partner, who is told', async () => {
     expect((await p1.call('query_vin_bind', { Vin: VIN, PlateNum: '京AD12345' })).data).toMatchObject({ SuccStat: 0 });
-    await cp.call('StatusNotification', { connectorId: 1, errorCode: 'NoError', status: 'Preparing', timestamp: now() });
+    await cp.call('StatusNotification', { connectorId: 1, errorCode: 'NoError', status: 'Preparing', timestamp: isoNow() });
     await waitStatus('FX0001E01C1', 2);
     expect(await vinReport({ connectorId: 1, vin: VIN })).toEqual({ status: 'Accepted' });
 
@@ -117,7 +104,7 @@ describe('plug-and-charge over OCPP 1.6J (DataTransfer EVCS/VinReport)', () => {
     expect(told!.data).toMatchObject({ ConnectorID: 'FX0001E01C1', PlateNum: '京AD12345' });
     expect(idTag).toBe(idTagOf(seq));
 
-    const tx = await cp.call('StartTransaction', { connectorId: 1, idTag, meterStart: 1000, timestamp: now() });
+    const tx = await cp.call('StartTransaction', { connectorId: 1, idTag, meterStart: 1000, timestamp: isoNow() });
     expect(tx).toEqual({ transactionId: transactionIdOf(seq), idTagInfo: { status: 'Accepted' } });
     await eventually(
       async () => (await p1.call('query_equip_charge_status', { StartChargeSeq: seq })).data as { StartChargeSeqStat: number },
