@@ -15,9 +15,11 @@
  *                                            {"refuseFirst":{"notification_stop_charge_result":1}} {} = healthy
  *   POST <origin>/_admin/expire-tokens       every token issued so far answers Ret 4002 from now on
  */
+
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { text } from 'node:stream/consumers';
 import { z } from 'zod';
 import { profileOf } from '../../shared/domain/partner-profile.ts';
 import type { Seed } from '../../shared/seed.ts';
@@ -119,14 +121,6 @@ export interface DemoPartner {
   close(): Promise<void>;
 }
 
-const readBody = (req: IncomingMessage): Promise<string> =>
-  new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export const startDemoPartner = async (o: DemoPartnerOptions): Promise<DemoPartner> => {
@@ -199,7 +193,7 @@ export const startDemoPartner = async (o: DemoPartnerOptions): Promise<DemoPartn
     if (req.method === 'POST' && path === '/_admin/behaviour') {
       let body: unknown;
       try {
-        body = JSON.parse((await readBody(req)) || '{}');
+        body = JSON.parse((await text(req)) || '{}');
       } catch {
         return json(400, { error: 'body is not JSON' });
       }
@@ -221,7 +215,7 @@ export const startDemoPartner = async (o: DemoPartnerOptions): Promise<DemoPartn
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     if (path.startsWith('/_admin/')) return admin(req, res, path);
     requests++;
-    const body = await readBody(req);
+    const body = await text(req);
     if (behaviour.delayMs) await sleep(behaviour.delayMs);
     if (behaviour.fail === 'http500') {
       res.writeHead(500, { 'content-type': 'text/plain' });

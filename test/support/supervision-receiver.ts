@@ -7,9 +7,11 @@
  * interface's success Data), another Ret (signed), or HTTP 500. Every call is recorded, with the
  * path it arrived at and the wall time.
  */
+
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { text } from 'node:stream/consumers';
 import type { SecretSet } from '../../shared/tcec/crypto.ts';
 import { decodeRequestData, encodeResponse, parseRequestEnvelope, verifyRequestSig } from '../../shared/tcec/envelope.ts';
 import { type InterfaceName, parseRequestData, resolveInterfaceName } from '../../shared/tcec/interfaces.ts';
@@ -40,14 +42,6 @@ export interface SupervisionReceiver {
   script: ReceiverScript;
   close(): Promise<void>;
 }
-
-const readBody = (req: IncomingMessage): Promise<string> =>
-  new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 
 const successData = (iface: InterfaceName, d: Record<string, unknown>): unknown => {
   switch (iface) {
@@ -90,7 +84,7 @@ export const startSupervisionReceiver = async (secrets: SecretSet, ourOperatorId
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
-    const body = await readBody(req);
+    const body = await text(req);
     const iface = resolveInterfaceName(path.slice(path.lastIndexOf('/') + 1));
     if (!iface) return refuse(res, 4004, `unknown interface ${path}`);
     const env = parseRequestEnvelope(body);
