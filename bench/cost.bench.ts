@@ -27,6 +27,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { Platform } from '../infra/local/platform.ts';
 import {
   addTally,
   emptyTally,
@@ -65,6 +66,16 @@ const waitFor = async (what: string, cond: () => boolean | Promise<boolean>, tim
     if (Date.now() > deadline) throw new Error(`cost bench: timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
+};
+
+/**
+ * The simulator's due work done, then the queues drained. A start timeout is a delayed message in
+ * real time while the pile answers in simulated time: until a session charges, drain only what is
+ * due (`includeDelayed` false), then everything.
+ */
+const settle = async (platform: Platform, includeDelayed = true): Promise<void> => {
+  await platform.simulator?.flush();
+  await platform.cloud.drain({ timeoutMs: 5 * 60_000, includeDelayed });
 };
 
 // ─────────────────────────────── child: one platform, some scenarios ───────────────────────────────
@@ -253,13 +264,12 @@ const child = async (job: string, out: string): Promise<void> => {
         await platform.cloud.drain({ timeoutMs: 10 * 60_000, includeDelayed: true });
         const p = platform.seed.partners[0]!;
         const token = await tokenFor(platform.apiUrl, p);
-        const settle = async () => {
-          await sim.flush();
-          await platform.cloud.drain({ timeoutMs: 5 * 60_000, includeDelayed: true });
-          await sim.flush();
-          await platform.cloud.drain({ timeoutMs: 5 * 60_000, includeDelayed: true });
+        // twice: what the first drain set going may fall due in simulated time
+        const settleTwice = async () => {
+          await settle(platform);
+          await settle(platform);
         };
-        await settle();
+        await settleTwice();
         meter.takeTally();
         const start = pushesSoFar(platform);
         const connectors = ['FX0001E01C1', 'FX0001E01C2', 'FX0001E02C1'];
@@ -274,7 +284,7 @@ const child = async (job: string, out: string): Promise<void> => {
           );
           if ((r.data as { SuccStat?: number } | undefined)?.SuccStat !== 0)
             throw new Error(`reserve: Ret ${r.ret} ${JSON.stringify(r.data)}`);
-          await settle();
+          await settleTwice();
         }
         save({ name: 'reservation (reserve)', units: connectors.length, tally: meter.takeTally(), pushes: pushesSoFar(platform) - start });
         const before = pushesSoFar(platform);
@@ -282,7 +292,7 @@ const child = async (job: string, out: string): Promise<void> => {
           const r = await callAs(platform.apiUrl, p, 'query_cancel_reservation', { ReserveSeq: seq }, token);
           if ((r.data as { SuccStat?: number } | undefined)?.SuccStat !== 0)
             throw new Error(`cancel: Ret ${r.ret} ${JSON.stringify(r.data)}`);
-          await settle();
+          await settleTwice();
         }
         save({ name: 'reservation (cancel)', units: connectors.length, tally: meter.takeTally(), pushes: pushesSoFar(platform) - before });
       } finally {
@@ -310,13 +320,7 @@ const child = async (job: string, out: string): Promise<void> => {
       const { getOrder } = await import('../shared/store/orders.ts');
       const { plugChargeSeq } = await import('../shared/domain/vin.ts');
       try {
-        // the start timeout is a delayed message in real time while the pile answers in simulated time:
-        // only what is due is drained until the session charges, then everything
-        const settle = async (includeDelayed = true) => {
-          await sim.flush();
-          await platform.cloud.drain({ timeoutMs: 5 * 60_000, includeDelayed });
-        };
-        await settle();
+        await settle(platform);
         const p = platform.seed.partners[0]!;
         const token = await tokenFor(platform.apiUrl, p);
         const connectors = ['FX0001E01C1', 'FX0001E01C2', 'FX0002E01C1'];
@@ -333,16 +337,16 @@ const child = async (job: string, out: string): Promise<void> => {
           sim.setVehicle(c, { socStart: 10, batteryKwh: 200, maxDcKw: 30, targetSoc: 100 });
           const seq = plugChargeSeq(p.operatorId, c, vins[i]!, sim.now());
           sim.plugIn(c, vins[i]!);
-          await settle(false);
+          await settle(platform, false);
           for (let s = 0; (await getOrder(seq))?.status !== 2; s++) {
             if (s > 120)
               throw new Error(
                 `plug-charge: ${seq} never charged (${JSON.stringify(await getOrder(seq))}, pile ${JSON.stringify(sim.get(c))})`,
               );
             sim.advance(1_000);
-            await settle(false);
+            await settle(platform, false);
           }
-          await settle();
+          await settle(platform);
         }
         save({
           name: 'plug-and-charge start (plug-in → charging)',
@@ -382,7 +386,6 @@ const child = async (job: string, out: string): Promise<void> => {
       const seedFile = site.seedFile;
       progress('parking: three waivers and three lock drops');
       const platform = await startPlatform({ ...common, seedFile });
-      const sim = platform.simulator!;
       const { runWithEnv } = await import('../shared/config.ts');
       const { SQSClient, SendMessageCommand } = await import('@aws-sdk/client-sqs');
       const { randomUUID } = await import('node:crypto');
@@ -390,13 +393,7 @@ const child = async (job: string, out: string): Promise<void> => {
       const { OrderFinished } = await import('../events/orders.ts');
       const { setWaiverPlate } = await import('../shared/store/parking.ts');
       try {
-        // the start timeout is a delayed message in real time while the pile answers in simulated time:
-        // only what is due is drained until the session charges, then everything
-        const settle = async (includeDelayed = true) => {
-          await sim.flush();
-          await platform.cloud.drain({ timeoutMs: 5 * 60_000, includeDelayed });
-        };
-        await settle();
+        await settle(platform);
         const p = platform.seed.partners[0]!;
         const token = await tokenFor(platform.apiUrl, p);
         const connectors = ['FX0001E01C1', 'FX0001E01C2', 'FX0001E02C1'];
@@ -434,7 +431,7 @@ const child = async (job: string, out: string): Promise<void> => {
               MessageBody: JSON.stringify(envelope),
             }),
           );
-          await settle();
+          await settle(platform);
         }
         if (park.waivers('FX0001').length !== connectors.length) throw new Error(`waivers applied: ${park.waivers('FX0001').length}`);
         save({
@@ -450,7 +447,7 @@ const child = async (job: string, out: string): Promise<void> => {
           const r = await callAs(platform.apiUrl, p, 'query_drop_lock', { StationID: 'FX0001', LockNum: c }, token);
           if ((r.data as { result?: boolean } | undefined)?.result !== true)
             throw new Error(`drop: Ret ${r.ret} ${JSON.stringify(r.data)}`);
-          await settle();
+          await settle(platform);
         }
         save({ name: 'ground lock drop (LockStatus pushed)', units: 3, tally: meter.takeTally(), pushes: pushesSoFar(platform) - before });
       } finally {
