@@ -176,7 +176,6 @@ export interface RunOutcome {
   disputes: Dispute[];
 }
 
-/** A day's charged, finished orders of a partner, from the byPartner index (the day of an order is the day of its EndTime). */
 /** A supervision platform's nightly check window, if its profile has check_charge_orders. */
 const supervisionWindow = (p: Partner): { from: string; to: string } | undefined => {
   const rules = profileOf(p).supervision;
@@ -207,6 +206,7 @@ const supervisedOrdersOfDay = async (region: readonly string[], day: string): Pr
   return all.filter((o) => inRegion(region, area.get(refs.get(o.ConnectorID)?.stationId ?? ''))).map(({ ConnectorID: _c, ...o }) => o);
 };
 
+/** A day's charged, finished orders of a partner, from the byPartner index (the day of an order is the day of its EndTime). */
 const ordersOfDay = async (partner: string, day: string): Promise<ReconOrder[]> => {
   const { from, to } = dayWindow(day);
   const out: ReconOrder[] = [];

@@ -17,7 +17,6 @@ import { callPartner, syncPartnerCatalog } from '../../shared/services/roaming-c
 import { getConnectorView } from '../../shared/store/connector-view.ts';
 import { getPartner } from '../../shared/store/partners.ts';
 import { getRoamingOrder } from '../../shared/store/roaming.ts';
-import { formatDate } from '../../shared/tcec/time.ts';
 import { eventually } from '../support/eventually.ts';
 import { callAs, tokenFor } from '../support/platform.ts';
 import { startTwoWayPair, type TwoWayPair } from '../support/roaming.ts';
@@ -161,9 +160,12 @@ describe('two platforms, each the other’s partner both ways', () => {
   }, 600_000);
 
   it('B’s nightly check_charge_orders to A: 0 disputes', async () => {
+    // the day of an order is the day of its EndTime, on B's 60× clock: near midnight that is tomorrow
+    const order = await pair.asA(() => getRoamingOrder(aSession));
+    const day = String((order!.final!.theirs as { EndTime: string }).EndTime).slice(0, 10);
     const { stdout } = await promisify(execFile)(
       join(root, 'node_modules/.bin/tsx'),
-      [join(root, 'infra/cli/evcs.ts'), 'reconcile', 'run', '--partner', A, '--date', formatDate(new Date()), '--data-dir', pair.bDataDir],
+      [join(root, 'infra/cli/evcs.ts'), 'reconcile', 'run', '--partner', A, '--date', day, '--data-dir', pair.bDataDir],
       { cwd: root },
     );
     expect(stdout).toMatch(/: agreed/);
