@@ -353,13 +353,7 @@ describe('supervision platforms on real local receivers (issue 13)', () => {
     const manifest = await eventually(
       async () => {
         const bytes = await getObject('exports', manifestKey(BJ, p));
-        // the local S3 server (s3rver) writes an object's file in place: read mid-put, it is cut short
-        // (S3 itself never shows a partial object); such a read is "not there yet"
-        try {
-          return bytes ? (JSON.parse(Buffer.from(bytes).toString('utf8')) as Manifest) : undefined;
-        } catch {
-          return undefined;
-        }
+        return bytes ? (JSON.parse(Buffer.from(bytes).toString('utf8')) as Manifest) : undefined;
       },
       { what: `${BJ}'s manifest of ${day}` },
     );

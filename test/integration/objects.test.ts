@@ -55,6 +55,25 @@ describe('objects store on the local S3 server', () => {
     await expect(deleteObject('exports', 'del/me')).resolves.toBeUndefined();
   });
 
+  it('a read during a put sees no object or the whole of one (as S3), never a cut one', async () => {
+    const big = Buffer.alloc(4 * 1024 * 1024, 'x');
+    const writes = [1, 2, 3].map((n) => Buffer.concat([big, Buffer.from(String(n))]));
+    const seen: string[] = [];
+    let writing = true;
+    const reads = (async () => {
+      while (writing) {
+        const got = await getObject('exports', 'race/big.bin');
+        seen.push(got === undefined ? 'none' : `${got.length}:${String.fromCharCode(got.at(-1) ?? 0)}`);
+      }
+    })();
+    for (const w of writes) await putObject('exports', 'race/big.bin', w);
+    writing = false;
+    await reads;
+    const whole = new Set(['1', '2', '3'].map((n) => `${big.length + 1}:${n}`));
+    expect(seen.filter((s) => s !== 'none' && !whole.has(s))).toEqual([]);
+    expect(Buffer.from((await getObject('exports', 'race/big.bin')) ?? []).at(-1)).toBe('3'.charCodeAt(0));
+  });
+
   it('a bucket the environment does not grant is a configuration error, not a call', async () => {
     await expect(putObject('invoices', 'x', 'y')).rejects.toThrow(/BUCKET_INVOICES is not set/);
   });
