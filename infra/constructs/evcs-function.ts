@@ -39,10 +39,18 @@ export const BUNDLE_METAFILE_CONTEXT = 'evcs:bundleMetafile';
  * The SDK's default credential chain (`@aws-sdk/credential-provider-node`) tries the environment
  * first, and Lambda always sets AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN: the
  * SSO, ini-file, process, web-identity and login providers after it are never called in a
- * function. The chain reaches them by dynamic `import()` only, so leaving them (and the STS/SSO
+ * function, nor the remote ones at its end (container credentials over HTTP, EC2 instance
+ * metadata). The chain reaches them by dynamic `import()` only, so leaving them (and the STS/SSO
  * clients they carry, `@aws-sdk/nested-clients`) out of the bundle changes no code path in Lambda
- * and takes ~120 KB off every bundle (bench/coldstart.bench.ts). A function run with AWS_PROFILE
+ * and takes ~130 KB off every bundle (bench/coldstart.bench.ts). A function run with AWS_PROFILE
  * set would fail to load them: Lambda never sets it. Locally nothing is bundled.
+ *
+ * `@smithy/core/event-streams` (~15 KB) is loaded by the protocols' `HttpProtocol` by dynamic
+ * `import()` only when an operation's input or output is an event stream (S3 SelectObjectContent,
+ * CloudWatch Logs StartLiveTail, Bedrock/Transcribe streaming…): no operation a function calls has
+ * one (DynamoDB, SQS, EventBridge, Secrets Manager, S3 Put/Get/List and multipart upload, the
+ * WebSocket management API). test/infra/bundling.test.ts proves every module left out is reached by
+ * dynamic `import()` only, in the real OCPP and query-token bundles too.
  */
 export const LAMBDA_UNREACHED_SDK_MODULES = [
   '@aws-sdk/credential-provider-sso',
@@ -52,6 +60,9 @@ export const LAMBDA_UNREACHED_SDK_MODULES = [
   '@aws-sdk/credential-provider-login',
   '@aws-sdk/nested-clients',
   '@aws-sdk/token-providers',
+  '@aws-sdk/credential-provider-http',
+  '@smithy/credential-provider-imds',
+  '@smithy/core/event-streams',
 ] as const;
 
 /**
