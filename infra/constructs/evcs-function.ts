@@ -44,13 +44,6 @@ export const BUNDLE_METAFILE_CONTEXT = 'evcs:bundleMetafile';
  * clients they carry, `@aws-sdk/nested-clients`) out of the bundle changes no code path in Lambda
  * and takes ~130 KB off every bundle (bench/coldstart.bench.ts). A function run with AWS_PROFILE
  * set would fail to load them: Lambda never sets it. Locally nothing is bundled.
- *
- * `@smithy/core/event-streams` (~15 KB) is loaded by the protocols' `HttpProtocol` by dynamic
- * `import()` only when an operation's input or output is an event stream (S3 SelectObjectContent,
- * CloudWatch Logs StartLiveTail, Bedrock/Transcribe streaming…): no operation a function calls has
- * one (DynamoDB, SQS, EventBridge, Secrets Manager, S3 Put/Get/List and multipart upload, the
- * WebSocket management API). test/infra/bundling.test.ts proves every module left out is reached by
- * dynamic `import()` only, in the real OCPP and query-token bundles too.
  */
 export const LAMBDA_UNREACHED_SDK_MODULES = [
   '@aws-sdk/credential-provider-sso',
@@ -62,15 +55,25 @@ export const LAMBDA_UNREACHED_SDK_MODULES = [
   '@aws-sdk/token-providers',
   '@aws-sdk/credential-provider-http',
   '@smithy/credential-provider-imds',
-  '@smithy/core/event-streams',
 ] as const;
+
+/**
+ * `@smithy/core/event-streams` (~15 KB): the protocols' `HttpProtocol` loads it by dynamic
+ * `import()` only when an operation's input or output is an event stream, and no operation a
+ * function without S3 calls has one (DynamoDB, SQS, EventBridge, Secrets Manager, the WebSocket
+ * management API): left out of those bundles. The S3 client imports it statically
+ * (SelectObjectContent), so a function with a bucket grant keeps it. A function that imported the
+ * S3 client without a bucket grant would fail to load — it could not use S3 anyway, and the
+ * coldstart bench imports every bundle. test/infra/bundling.test.ts checks both kinds.
+ */
+export const EVENT_STREAMS_MODULE = '@smithy/core/event-streams';
 
 /**
  * THE esbuild settings of every function (local esbuild, no Docker): the stack builds with these,
  * and bench/coldstart.bench.ts synthesises the stack to measure exactly what it deploys.
  * `metafile` only adds esbuild's input report next to the bundle; the bundle itself is the same.
  */
-export const evcsBundling = (opts: { readonly metafile?: boolean } = {}): BundlingOptions => ({
+export const evcsBundling = (opts: { readonly metafile?: boolean; readonly eventStreams?: boolean } = {}): BundlingOptions => ({
   forceDockerBundling: false,
   target: 'node20',
   format: OutputFormat.ESM,
@@ -81,8 +84,9 @@ export const evcsBundling = (opts: { readonly metafile?: boolean } = {}): Bundli
   sourceMapMode: SourceMapMode.DEFAULT,
   sourcesContent: false,
   // the runtime ships an SDK v3, but not ours: we pin versions, so we bundle them — all but the
-  // credential providers a Lambda never reaches (LAMBDA_UNREACHED_SDK_MODULES)
-  externalModules: [...LAMBDA_UNREACHED_SDK_MODULES],
+  // credential providers a Lambda never reaches (LAMBDA_UNREACHED_SDK_MODULES), and the event
+  // streams where no client uses them (EVENT_STREAMS_MODULE)
+  externalModules: [...LAMBDA_UNREACHED_SDK_MODULES, ...(opts.eventStreams ? [] : [EVENT_STREAMS_MODULE])],
   logLevel: LogLevel.WARNING,
   ...(opts.metafile ? { metafile: true } : {}),
 });
@@ -164,7 +168,11 @@ export class EvcsFunction extends Construct {
       ...(reserved !== undefined ? { reservedConcurrentExecutions: reserved } : {}),
       timeout: this.timeout,
       logGroup: this.logGroup,
-      bundling: evcsBundling({ metafile: this.node.tryGetContext(BUNDLE_METAFILE_CONTEXT) === true }),
+      bundling: evcsBundling({
+        metafile: this.node.tryGetContext(BUNDLE_METAFILE_CONTEXT) === true,
+        // only the S3 client carries event-stream operations (EVENT_STREAMS_MODULE)
+        eventStreams: decl.grants.some((g) => 'bucket' in g),
+      }),
       // the one derivation the local runtime uses too: common settings, the declared environment, TABLE_/QUEUE_URL_ per grant
       environment: functionEnvironment(decl, {
         operatorId: props.operatorId,

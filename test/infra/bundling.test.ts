@@ -12,7 +12,12 @@ import { Template } from 'aws-cdk-lib/assertions';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/app.ts';
-import { BUNDLE_METAFILE_CONTEXT, ESM_REQUIRE_BANNER, LAMBDA_UNREACHED_SDK_MODULES } from '../../infra/constructs/evcs-function.ts';
+import {
+  BUNDLE_METAFILE_CONTEXT,
+  ESM_REQUIRE_BANNER,
+  EVENT_STREAMS_MODULE,
+  LAMBDA_UNREACHED_SDK_MODULES,
+} from '../../infra/constructs/evcs-function.ts';
 import { topology } from '../../infra/topology/index.ts';
 import type { Topology } from '../../infra/topology/types.ts';
 
@@ -59,7 +64,7 @@ describe('real bundling with local esbuild', () => {
     // what is left out is reached by dynamic import() only, and is one of the unreached providers
     const dynamic = new Set([...code.matchAll(/\bimport\(\s*["'](@[^"']+)["']\s*\)/g)].map((m) => m[1]));
     expect(dynamic.size).toBeGreaterThan(0);
-    for (const m of dynamic) expect(LAMBDA_UNREACHED_SDK_MODULES as readonly string[]).toContain(m);
+    for (const m of dynamic) expect([...LAMBDA_UNREACHED_SDK_MODULES, EVENT_STREAMS_MODULE]).toContain(m);
 
     // it runs from a directory without node_modules
     const mod = (await import(pathToFileURL(bundle).href)) as { probe: (e: unknown) => Promise<unknown> };
@@ -88,15 +93,17 @@ describe('real bundling with local esbuild', () => {
 /**
  * Real functions as the stack bundles them (the topology's own declarations): the OCPP message
  * handler validates with the validators compiled ahead of time (shared/ocpp/validators.generated.js),
- * so neither ajv nor ocpp-rpc nor its JSON schemas are in it; and no bundle carries the SDK's event
- * streams or the credential providers a Lambda never reaches — they are dynamic `import()`s only.
+ * so neither ajv nor ocpp-rpc nor its JSON schemas are in it; no bundle carries the credential
+ * providers a Lambda never reaches, and one without S3 not the SDK's event streams — dynamic
+ * `import()`s only; a function with a bucket grant (the S3 client imports event streams) keeps them.
  */
 describe('real function bundles: what is left out', () => {
   const outdir = mkdtempSync(join(tmpdir(), 'evcs-cdk-'));
   afterAll(() => rmSync(outdir, { recursive: true, force: true }));
-  const ids = ['ocpp-message', 'query-token'];
+  const ids = ['ocpp-message', 'query-token', 'dxp-export-hourly'];
+  const withS3 = 'dxp-export-hourly';
 
-  it('the OCPP handler has no ajv, no ocpp-rpc, no schemas; none has event streams; left-out modules are dynamic imports', async () => {
+  it('the OCPP handler has no ajv, no ocpp-rpc, no schemas; event streams only with S3; left-out modules are dynamic imports', async () => {
     const only: Topology = { ...topology, functions: topology.functions.filter((f) => ids.includes(f.id)) };
     const { app, stack } = buildApp({
       app: { outdir, builtinCloudFormationValidation: false, context: { [BUNDLE_METAFILE_CONTEXT]: true } },
@@ -117,10 +124,9 @@ describe('real function bundles: what is left out', () => {
         inputs.filter((p) => /node_modules\/(ajv|ajv-formats|ocpp-rpc)\//.test(p)),
         id,
       ).toEqual([]);
-      expect(
-        inputs.filter((p) => p.includes('@smithy/core/dist-es/submodules/event-streams/')),
-        id,
-      ).toEqual([]);
+      const eventStreams = inputs.filter((p) => p.includes('@smithy/core/dist-es/submodules/event-streams/'));
+      if (id === withS3) expect(eventStreams.length, id).toBeGreaterThan(0);
+      else expect(eventStreams, id).toEqual([]);
       for (const m of LAMBDA_UNREACHED_SDK_MODULES)
         expect(
           inputs.filter((p) => p.includes(`node_modules/${m}/`)),
@@ -132,13 +138,11 @@ describe('real function bundles: what is left out', () => {
       // no static import of anything left out: only `import("…")` of the modules a Lambda never reaches
       expect(text, id).not.toMatch(/from\s*["'](ajv|ocpp-rpc|@aws-sdk\/[^"']+|@smithy\/[^"']+)["']/);
       const dynamic = new Set([...text.matchAll(/\bimport\(\s*["'](@[^"']+)["']\s*\)/g)].map((m) => m[1]));
-      expect(dynamic, id).toContain('@smithy/core/event-streams');
-      for (const m of dynamic) expect(LAMBDA_UNREACHED_SDK_MODULES as readonly string[], id).toContain(m);
+      if (id !== withS3) expect(dynamic, id).toContain(EVENT_STREAMS_MODULE);
+      for (const m of dynamic) expect([...LAMBDA_UNREACHED_SDK_MODULES, EVENT_STREAMS_MODULE], id).toContain(m);
+      // it loads from a folder without node_modules: nothing left out is imported at init
+      const handlerName = stack.functions.get(id)!.decl.handler ?? 'handler';
+      await expect(import(pathToFileURL(join(assetDir, 'index.mjs')).href), id).resolves.toHaveProperty(handlerName);
     }
-    // the OCPP handler's bundle loads (from a folder without node_modules) and validates with the generated code
-    const fn = stack.functions.get('ocpp-message')!.fn;
-    const code = fn.stack.resolve((fn.node.defaultChild as CfnFunction).code) as { s3Key: string };
-    const bundle = join(outdir, `asset.${code.s3Key.replace(/\.zip$/, '')}`, 'index.mjs');
-    await expect(import(pathToFileURL(bundle).href)).resolves.toHaveProperty('handler');
   });
 });
