@@ -23,12 +23,23 @@ import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { buildApp } from '../infra/app.ts';
 import { BUNDLE_METAFILE_CONTEXT, evcsBundling } from '../infra/constructs/evcs-function.ts';
 import { functionEnvironment } from '../infra/topology/environment.ts';
+import { topology } from '../infra/topology/index.ts';
 import { TIER_DEFAULTS } from '../infra/topology/types.ts';
 import { fmt, pct } from './support.ts';
 
 const RUNS = Number(process.env.COLDSTART_RUNS ?? 9);
 const BASELINE = join(dirname(fileURLToPath(import.meta.url)), 'coldstart.baseline.json');
 const SAVE_BASELINE = process.argv.includes('--save-baseline');
+/**
+ * `--only query-token,ocpp-message`: synthesise and measure those functions alone (the real
+ * topology's tables, queues and buckets, only those functions), and print every package of their
+ * bundles, not just the top 5 — to weigh one lever quickly.
+ */
+const ONLY = process.argv
+  .find((a) => a.startsWith('--only='))
+  ?.slice('--only='.length)
+  .split(',')
+  .filter(Boolean);
 /** the targets of issue 9 §4 */
 const TARGET_KB = 350;
 const TARGET_MS = 40;
@@ -109,7 +120,7 @@ interface Metafile {
   outputs: Record<string, { bytes: number; inputs: Record<string, { bytesInOutput: number }> }>;
 }
 
-const topContributors = (metaPath: string): Array<[string, number]> => {
+const topContributors = (metaPath: string, top = 5): Array<[string, number]> => {
   const meta = JSON.parse(readFileSync(metaPath, 'utf8')) as Metafile;
   const out = Object.entries(meta.outputs).find(([k]) => k.endsWith('index.mjs'))?.[1];
   const byPkg = new Map<string, number>();
@@ -117,7 +128,7 @@ const topContributors = (metaPath: string): Array<[string, number]> => {
     const pkg = packageOf(input);
     byPkg.set(pkg, (byPkg.get(pkg) ?? 0) + bytesInOutput);
   }
-  return [...byPkg].sort((a, b) => b[1] - a[1]).slice(0, 5);
+  return [...byPkg].sort((a, b) => b[1] - a[1]).slice(0, top);
 };
 
 interface Init {
@@ -163,7 +174,8 @@ function printBeforeAfter(after: Record<string, Figures>): void {
 try {
   const outdir = join(work, 'cdk.out');
   const t0 = performance.now();
-  const { app, stack } = buildApp({ app: { outdir, context: { [BUNDLE_METAFILE_CONTEXT]: true } } });
+  const only = ONLY ? { topology: { ...topology, functions: topology.functions.filter((f) => ONLY.includes(f.id)) } } : undefined;
+  const { app, stack } = buildApp({ app: { outdir, context: { [BUNDLE_METAFILE_CONTEXT]: true } }, ...(only ? { stack: only } : {}) });
   app.synth();
   console.log(
     `synthesised the stack (${stack.functions.size} functions bundled) in ${fmt((performance.now() - t0) / 1000)} s; ${RUNS} runs each`,
@@ -200,8 +212,8 @@ try {
     medians.push(pct(ms, 50));
     after[id] = { kb: Math.round(kb), initMs: Math.round(pct(ms, 50) * 10) / 10, cpuMs: Math.round(pct(cpu, 50) * 10) / 10 };
     sizes.push(kb);
-    const top = topContributors(join(assetDir, 'index.meta.json'))
-      .map(([p, b]) => `${p} ${Math.round(b / 1024)}`)
+    const top = topContributors(join(assetDir, 'index.meta.json'), ONLY ? 100 : 5)
+      .map(([p, b]) => `${p} ${ONLY ? fmt(b / 1024, 1) : Math.round(b / 1024)}`)
       .join(', ');
     rows.push([
       id,

@@ -39,9 +39,10 @@ export const BUNDLE_METAFILE_CONTEXT = 'evcs:bundleMetafile';
  * The SDK's default credential chain (`@aws-sdk/credential-provider-node`) tries the environment
  * first, and Lambda always sets AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN: the
  * SSO, ini-file, process, web-identity and login providers after it are never called in a
- * function. The chain reaches them by dynamic `import()` only, so leaving them (and the STS/SSO
+ * function, nor the remote ones at its end (container credentials over HTTP, EC2 instance
+ * metadata). The chain reaches them by dynamic `import()` only, so leaving them (and the STS/SSO
  * clients they carry, `@aws-sdk/nested-clients`) out of the bundle changes no code path in Lambda
- * and takes ~120 KB off every bundle (bench/coldstart.bench.ts). A function run with AWS_PROFILE
+ * and takes ~130 KB off every bundle (bench/coldstart.bench.ts). A function run with AWS_PROFILE
  * set would fail to load them: Lambda never sets it. Locally nothing is bundled.
  */
 export const LAMBDA_UNREACHED_SDK_MODULES = [
@@ -52,14 +53,27 @@ export const LAMBDA_UNREACHED_SDK_MODULES = [
   '@aws-sdk/credential-provider-login',
   '@aws-sdk/nested-clients',
   '@aws-sdk/token-providers',
+  '@aws-sdk/credential-provider-http',
+  '@smithy/credential-provider-imds',
 ] as const;
+
+/**
+ * `@smithy/core/event-streams` (~15 KB): the protocols' `HttpProtocol` loads it by dynamic
+ * `import()` only when an operation's input or output is an event stream, and no operation a
+ * function without S3 calls has one (DynamoDB, SQS, EventBridge, Secrets Manager, the WebSocket
+ * management API): left out of those bundles. The S3 client imports it statically
+ * (SelectObjectContent), so a function with a bucket grant keeps it. A function that imported the
+ * S3 client without a bucket grant would fail to load — it could not use S3 anyway, and the
+ * coldstart bench imports every bundle. test/infra/bundling.test.ts checks both kinds.
+ */
+export const EVENT_STREAMS_MODULE = '@smithy/core/event-streams';
 
 /**
  * THE esbuild settings of every function (local esbuild, no Docker): the stack builds with these,
  * and bench/coldstart.bench.ts synthesises the stack to measure exactly what it deploys.
  * `metafile` only adds esbuild's input report next to the bundle; the bundle itself is the same.
  */
-export const evcsBundling = (opts: { readonly metafile?: boolean } = {}): BundlingOptions => ({
+export const evcsBundling = (opts: { readonly metafile?: boolean; readonly eventStreams?: boolean } = {}): BundlingOptions => ({
   forceDockerBundling: false,
   target: 'node20',
   format: OutputFormat.ESM,
@@ -70,8 +84,9 @@ export const evcsBundling = (opts: { readonly metafile?: boolean } = {}): Bundli
   sourceMapMode: SourceMapMode.DEFAULT,
   sourcesContent: false,
   // the runtime ships an SDK v3, but not ours: we pin versions, so we bundle them — all but the
-  // credential providers a Lambda never reaches (LAMBDA_UNREACHED_SDK_MODULES)
-  externalModules: [...LAMBDA_UNREACHED_SDK_MODULES],
+  // credential providers a Lambda never reaches (LAMBDA_UNREACHED_SDK_MODULES), and the event
+  // streams where no client uses them (EVENT_STREAMS_MODULE)
+  externalModules: [...LAMBDA_UNREACHED_SDK_MODULES, ...(opts.eventStreams ? [] : [EVENT_STREAMS_MODULE])],
   logLevel: LogLevel.WARNING,
   ...(opts.metafile ? { metafile: true } : {}),
 });
@@ -153,7 +168,11 @@ export class EvcsFunction extends Construct {
       ...(reserved !== undefined ? { reservedConcurrentExecutions: reserved } : {}),
       timeout: this.timeout,
       logGroup: this.logGroup,
-      bundling: evcsBundling({ metafile: this.node.tryGetContext(BUNDLE_METAFILE_CONTEXT) === true }),
+      bundling: evcsBundling({
+        metafile: this.node.tryGetContext(BUNDLE_METAFILE_CONTEXT) === true,
+        // only the S3 client carries event-stream operations (EVENT_STREAMS_MODULE)
+        eventStreams: decl.grants.some((g) => 'bucket' in g),
+      }),
       // the one derivation the local runtime uses too: common settings, the declared environment, TABLE_/QUEUE_URL_ per grant
       environment: functionEnvironment(decl, {
         operatorId: props.operatorId,

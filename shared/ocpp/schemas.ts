@@ -1,14 +1,45 @@
 /**
- * OCPP 1.6J payload validation against the official JSON schemas, with ocpp-rpc's validator (ajv;
- * the schema keyword that failed picks the OCPP error code: `required` → OccurenceConstraintViolation,
- * `type` → TypeConstraintViolation, …). Only the 1.6 schemas are loaded (cold start).
+ * OCPP 1.6J payload validation against the official JSON schemas, compiled ahead of time
+ * (shared/ocpp/validators.generated.js, `npm run ocpp:validators`: ajv's standalone code of the
+ * schemas ocpp-rpc ships, set up as ocpp-rpc's `createValidator` does), so no function bundles ajv
+ * or compiles a schema at init. The error code is ocpp-rpc's: the keyword of the first failing
+ * schema rule picks it (`required` → OccurenceConstraintViolation, `type` → TypeConstraintViolation,
+ * …, anything else FormatViolation, as ocpp-rpc names it), and the message is ajv's `errorsText`. A
+ * schema the platform does not check is a ProtocolError, as ocpp-rpc answers for a schema it lacks.
+ * test/unit/ocpp/validators.test.ts holds both validators to the same answers.
  */
 
-import schemas from 'ocpp-rpc/lib/schemas/ocpp1_6.json' with { type: 'json' };
-import { createValidator } from 'ocpp-rpc/lib/validator.js';
 import type { OcppErrorCode } from '../domain/ocpp.ts';
+import { type ValidationError, validators } from './validators.generated.js';
 
-const validator = createValidator('ocpp1.6', schemas);
+/**
+ * ocpp-rpc's errorCodeLUT (node_modules/ocpp-rpc/lib/validator.js), kept as is — including its
+ * `FormatViolation` (OCPP 2.0's name; 1.6J's list says FormationViolation) for bounds, lengths and
+ * any keyword it does not list: the platform answered with these codes before, through ocpp-rpc.
+ */
+const FORMAT_VIOLATION = 'FormatViolation' as OcppErrorCode;
+const ERROR_CODE_OF_KEYWORD: Readonly<Record<string, OcppErrorCode>> = {
+  maximum: FORMAT_VIOLATION,
+  minimum: FORMAT_VIOLATION,
+  maxLength: FORMAT_VIOLATION,
+  minLength: FORMAT_VIOLATION,
+  exclusiveMaximum: 'OccurenceConstraintViolation',
+  exclusiveMinimum: 'OccurenceConstraintViolation',
+  multipleOf: 'OccurenceConstraintViolation',
+  maxItems: 'OccurenceConstraintViolation',
+  minItems: 'OccurenceConstraintViolation',
+  maxProperties: 'OccurenceConstraintViolation',
+  minProperties: 'OccurenceConstraintViolation',
+  additionalItems: 'OccurenceConstraintViolation',
+  required: 'OccurenceConstraintViolation',
+  pattern: 'PropertyConstraintViolation',
+  propertyNames: 'PropertyConstraintViolation',
+  additionalProperties: 'PropertyConstraintViolation',
+  type: 'TypeConstraintViolation',
+};
+
+/** ajv's `errorsText(errors)` with its defaults (dataVar `data`, separator `, `) */
+const errorsText = (errors: readonly ValidationError[]): string => errors.map((e) => `data${e.instancePath} ${e.message}`).join(', ');
 
 export interface SchemaProblem {
   code: OcppErrorCode;
@@ -17,11 +48,13 @@ export interface SchemaProblem {
 
 /** Checks `payload` against `urn:<action>.req` (a charge point's CALL) or `.conf` (its answer to ours). */
 export const checkPayload = (action: string, kind: 'req' | 'conf', payload: unknown): SchemaProblem | undefined => {
-  try {
-    validator.validate(`urn:${action}.${kind}`, payload);
-    return undefined;
-  } catch (err) {
-    const code = (err as { rpcErrorCode?: OcppErrorCode }).rpcErrorCode ?? 'FormationViolation';
-    return { code, message: err instanceof Error ? err.message : String(err) };
-  }
+  const id = `urn:${action}.${kind}`;
+  const validate = Object.hasOwn(validators, id) ? validators[id] : undefined;
+  if (!validate) return { code: 'ProtocolError', message: `Schema '${id}' is missing from subprotocol schema 'ocpp1.6'` };
+  if (validate(payload)) return undefined;
+  const errors = validate.errors ?? [];
+  const first = errors[0];
+  // ocpp-rpc throws only when ajv names an error; a bare `false` passes there too
+  if (!first) return undefined;
+  return { code: ERROR_CODE_OF_KEYWORD[first.keyword] ?? FORMAT_VIOLATION, message: errorsText(errors) };
 };

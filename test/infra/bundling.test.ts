@@ -9,9 +9,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Template } from 'aws-cdk-lib/assertions';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/app.ts';
-import { ESM_REQUIRE_BANNER, LAMBDA_UNREACHED_SDK_MODULES } from '../../infra/constructs/evcs-function.ts';
+import {
+  BUNDLE_METAFILE_CONTEXT,
+  ESM_REQUIRE_BANNER,
+  EVENT_STREAMS_MODULE,
+  LAMBDA_UNREACHED_SDK_MODULES,
+} from '../../infra/constructs/evcs-function.ts';
+import { topology } from '../../infra/topology/index.ts';
 import type { Topology } from '../../infra/topology/types.ts';
 
 const probeTopology: Topology = {
@@ -57,7 +64,7 @@ describe('real bundling with local esbuild', () => {
     // what is left out is reached by dynamic import() only, and is one of the unreached providers
     const dynamic = new Set([...code.matchAll(/\bimport\(\s*["'](@[^"']+)["']\s*\)/g)].map((m) => m[1]));
     expect(dynamic.size).toBeGreaterThan(0);
-    for (const m of dynamic) expect(LAMBDA_UNREACHED_SDK_MODULES as readonly string[]).toContain(m);
+    for (const m of dynamic) expect([...LAMBDA_UNREACHED_SDK_MODULES, EVENT_STREAMS_MODULE]).toContain(m);
 
     // it runs from a directory without node_modules
     const mod = (await import(pathToFileURL(bundle).href)) as { probe: (e: unknown) => Promise<unknown> };
@@ -79,6 +86,63 @@ describe('real bundling with local esbuild', () => {
         if (saved[k] === undefined) delete process.env[k];
         else process.env[k] = saved[k];
       }
+    }
+  });
+});
+
+/**
+ * Real functions as the stack bundles them (the topology's own declarations): the OCPP message
+ * handler validates with the validators compiled ahead of time (shared/ocpp/validators.generated.js),
+ * so neither ajv nor ocpp-rpc nor its JSON schemas are in it; no bundle carries the credential
+ * providers a Lambda never reaches, and one without S3 not the SDK's event streams — dynamic
+ * `import()`s only; a function with a bucket grant (the S3 client imports event streams) keeps them.
+ */
+describe('real function bundles: what is left out', () => {
+  const outdir = mkdtempSync(join(tmpdir(), 'evcs-cdk-'));
+  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+  const ids = ['ocpp-message', 'query-token', 'dxp-export-hourly'];
+  const withS3 = 'dxp-export-hourly';
+
+  it('the OCPP handler has no ajv, no ocpp-rpc, no schemas; event streams only with S3; left-out modules are dynamic imports', async () => {
+    const only: Topology = { ...topology, functions: topology.functions.filter((f) => ids.includes(f.id)) };
+    const { app, stack } = buildApp({
+      app: { outdir, builtinCloudFormationValidation: false, context: { [BUNDLE_METAFILE_CONTEXT]: true } },
+      stack: { topology: only },
+    });
+    app.synth();
+    expect([...stack.functions.keys()].sort()).toEqual([...ids].sort());
+    for (const id of ids) {
+      const fn = stack.functions.get(id)!.fn;
+      const code = fn.stack.resolve((fn.node.defaultChild as CfnFunction).code) as { s3Key: string };
+      const assetDir = join(outdir, `asset.${code.s3Key.replace(/\.zip$/, '')}`);
+      const meta = JSON.parse(readFileSync(join(assetDir, 'index.meta.json'), 'utf8')) as {
+        outputs: Record<string, { inputs: Record<string, unknown> }>;
+      };
+      const inputs = Object.values(meta.outputs).flatMap((o) => Object.keys(o.inputs));
+      expect(inputs.length, id).toBeGreaterThan(100);
+      expect(
+        inputs.filter((p) => /node_modules\/(ajv|ajv-formats|ocpp-rpc)\//.test(p)),
+        id,
+      ).toEqual([]);
+      const eventStreams = inputs.filter((p) => p.includes('@smithy/core/dist-es/submodules/event-streams/'));
+      if (id === withS3) expect(eventStreams.length, id).toBeGreaterThan(0);
+      else expect(eventStreams, id).toEqual([]);
+      for (const m of LAMBDA_UNREACHED_SDK_MODULES)
+        expect(
+          inputs.filter((p) => p.includes(`node_modules/${m}/`)),
+          `${id}: ${m}`,
+        ).toEqual([]);
+      if (id === 'ocpp-message') expect(inputs.some((p) => p.endsWith('shared/ocpp/validators.generated.js'))).toBe(true);
+
+      const text = readFileSync(join(assetDir, 'index.mjs'), 'utf8');
+      // no static import of anything left out: only `import("…")` of the modules a Lambda never reaches
+      expect(text, id).not.toMatch(/from\s*["'](ajv|ocpp-rpc|@aws-sdk\/[^"']+|@smithy\/[^"']+)["']/);
+      const dynamic = new Set([...text.matchAll(/\bimport\(\s*["'](@[^"']+)["']\s*\)/g)].map((m) => m[1]));
+      if (id !== withS3) expect(dynamic, id).toContain(EVENT_STREAMS_MODULE);
+      for (const m of dynamic) expect([...LAMBDA_UNREACHED_SDK_MODULES, EVENT_STREAMS_MODULE], id).toContain(m);
+      // it loads from a folder without node_modules: nothing left out is imported at init
+      const handlerName = stack.functions.get(id)!.decl.handler ?? 'handler';
+      await expect(import(pathToFileURL(join(assetDir, 'index.mjs')).href), id).resolves.toHaveProperty(handlerName);
     }
   });
 });
