@@ -4,7 +4,7 @@
  * schemas ocpp-rpc ships, set up as ocpp-rpc's `createValidator` does), so no function bundles ajv
  * or compiles a schema at init. The error code is ocpp-rpc's: the keyword of the first failing
  * schema rule picks it (`required` → OccurenceConstraintViolation, `type` → TypeConstraintViolation,
- * …, anything else FormatViolation, as ocpp-rpc names it), and the message is ajv's `errorsText`. A
+ * …; bounds, lengths, enums and formats PropertyConstraintViolation), and the message is ajv's `errorsText`. A
  * schema the platform does not check is a ProtocolError, as ocpp-rpc answers for a schema it lacks.
  * test/unit/ocpp/validators.test.ts holds both validators to the same answers.
  */
@@ -13,11 +13,12 @@ import type { OcppErrorCode } from '../domain/ocpp.ts';
 import { type ValidationError, validators } from './validators.generated.js';
 
 /**
- * ocpp-rpc's errorCodeLUT (node_modules/ocpp-rpc/lib/validator.js), kept as is — including its
- * `FormatViolation` (OCPP 2.0's name; 1.6J's list says FormationViolation) for bounds, lengths and
- * any keyword it does not list: the platform answered with these codes before, through ocpp-rpc.
+ * ocpp-rpc's errorCodeLUT (node_modules/ocpp-rpc/lib/validator.js), but in OCPP 1.6J's own codes:
+ * where ocpp-rpc answers `FormatViolation` (an OCPP 2.0 code a 1.6 charge point does not know) for
+ * bounds, lengths, enums, formats and any keyword it does not list, this answers
+ * PropertyConstraintViolation, 1.6J §4.2.3's "a field contains an invalid value".
  */
-const FORMAT_VIOLATION = 'FormatViolation' as OcppErrorCode;
+const FORMAT_VIOLATION: OcppErrorCode = 'PropertyConstraintViolation';
 const ERROR_CODE_OF_KEYWORD: Readonly<Record<string, OcppErrorCode>> = {
   maximum: FORMAT_VIOLATION,
   minimum: FORMAT_VIOLATION,

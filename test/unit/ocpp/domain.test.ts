@@ -137,7 +137,7 @@ describe('schema validation (the OCPP 1.6 JSON schemas)', () => {
     expect(checkPayload('BootNotification', 'req', { chargePointVendor: 'V', chargePointModel: 'M' })).toBeUndefined();
     expect(checkPayload('BootNotification', 'req', { chargePointVendor: 'V' })?.code).toBe('OccurenceConstraintViolation');
     expect(checkPayload('BootNotification', 'req', { chargePointVendor: 'V'.repeat(21), chargePointModel: 'M' })?.code).toBe(
-      'FormatViolation',
+      'PropertyConstraintViolation',
     );
     expect(checkPayload('Heartbeat', 'req', { extra: 1 })?.code).toBe('PropertyConstraintViolation');
     expect(checkPayload('MeterValues', 'req', { connectorId: 'one', meterValue: [] })?.code).toBe('TypeConstraintViolation');

@@ -1,7 +1,7 @@
 /**
  * The OCPP 1.6J validators compiled ahead of time (shared/ocpp/validators.generated.js) against
- * ocpp-rpc's own validator (ajv compiling the same schemas at run time): the same error code and
- * the same message for every payload — a table of bad payloads, then payloads generated from each
+ * ocpp-rpc's own validator (ajv compiling the same schemas at run time): the same error code (in
+ * 1.6J's names: its FormatViolation is PropertyConstraintViolation) and the same message for every payload — a table of bad payloads, then payloads generated from each
  * schema (valid ones and near misses). And the generated file is what its generator writes today.
  */
 import { readFileSync } from 'node:fs';
@@ -20,7 +20,9 @@ const theirs = (action: string, kind: 'req' | 'conf', payload: unknown) => {
     ocppRpc.validate(`urn:${action}.${kind}`, payload);
     return undefined;
   } catch (err) {
-    return { code: (err as { rpcErrorCode?: string }).rpcErrorCode, message: (err as Error).message };
+    const code = (err as { rpcErrorCode?: string }).rpcErrorCode;
+    // ocpp-rpc's FormatViolation is OCPP 2.0's code: ours is 1.6J's PropertyConstraintViolation
+    return { code: code === 'FormatViolation' ? 'PropertyConstraintViolation' : code, message: (err as Error).message };
   }
 };
 
@@ -77,12 +79,12 @@ describe('OCPP validators compiled ahead of time', () => {
       },
       'PropertyConstraintViolation',
     ],
-    ['string too long', 'BootNotification', 'req', { ...boot, chargePointVendor: 'V'.repeat(21) }, 'FormatViolation'],
-    ['idTag too long', 'Authorize', 'req', { idTag: 'x'.repeat(21) }, 'FormatViolation'],
-    ['bad enum', 'StatusNotification', 'req', { connectorId: 1, errorCode: 'NoError', status: 'Sleeping' }, 'FormatViolation'],
-    ['bad enum in an answer', 'RemoteStartTransaction', 'conf', { status: 'Maybe' }, 'FormatViolation'],
-    ['bad date-time', 'StartTransaction', 'req', { ...start, timestamp: '30/11/2026 10:00' }, 'FormatViolation'],
-    ['impossible date', 'StartTransaction', 'req', { ...start, timestamp: '2026-02-30T10:00:00Z' }, 'FormatViolation'],
+    ['string too long', 'BootNotification', 'req', { ...boot, chargePointVendor: 'V'.repeat(21) }, 'PropertyConstraintViolation'],
+    ['idTag too long', 'Authorize', 'req', { idTag: 'x'.repeat(21) }, 'PropertyConstraintViolation'],
+    ['bad enum', 'StatusNotification', 'req', { connectorId: 1, errorCode: 'NoError', status: 'Sleeping' }, 'PropertyConstraintViolation'],
+    ['bad enum in an answer', 'RemoteStartTransaction', 'conf', { status: 'Maybe' }, 'PropertyConstraintViolation'],
+    ['bad date-time', 'StartTransaction', 'req', { ...start, timestamp: '30/11/2026 10:00' }, 'PropertyConstraintViolation'],
+    ['impossible date', 'StartTransaction', 'req', { ...start, timestamp: '2026-02-30T10:00:00Z' }, 'PropertyConstraintViolation'],
     ['limit not a multiple of 0.1', 'RemoteStartTransaction', 'req', profile(10.05), 'OccurenceConstraintViolation'],
   ] as const)('%s → the code and message ocpp-rpc gives', (_case, action, kind, payload, code) => {
     expect(agree(action, kind, payload)?.code).toBe(code);
