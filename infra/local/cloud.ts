@@ -15,6 +15,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ConnectorStatusQueue } from '../../events/queues.ts';
 import { envName, type FunctionDecl, type Topology } from '../topology/types.ts';
 import { startAwsEmulator } from './aws-emulator.ts';
 import { LocalBus } from './bus.ts';
@@ -24,6 +25,7 @@ import { type ExtraRoute, startHttpApi } from './http.ts';
 import { createInvoker, type InvokeObserver } from './invoke.ts';
 import { Pollers } from './pollers.ts';
 import { freePort, sleep } from './ports.ts';
+import { IngestPriority } from './priority.ts';
 import { QueueStore, queueStateFile } from './queue-store.ts';
 import { startS3 } from './s3.ts';
 import { LocalScheduler } from './scheduler.ts';
@@ -176,10 +178,13 @@ export const startLocalCloud = async (opts: LocalCloudOptions): Promise<LocalClo
       q.persist();
       q.close();
     });
+    // the status ingest first: other consumers wait (bounded) while its queue has a backlog
+    const priority = new IngestPriority({ store: q, queue: ConnectorStatusQueue.name });
     const b = new LocalBus({
       topology,
       invoker,
       queues: q,
+      priority,
       region,
       account,
       ...(dataDir ? { dataDir } : {}),
@@ -274,6 +279,7 @@ export const startLocalCloud = async (opts: LocalCloudOptions): Promise<LocalClo
     const pollers = new Pollers({
       store: q,
       invoker,
+      priority,
       topology,
       region,
       ...(log ? { onLog: log } : {}),

@@ -21,7 +21,7 @@ import { resetObjectsClient } from '../../shared/store/objects.ts';
 import { passwordKey, resetOcppSecretsClient } from '../../shared/store/ocpp-secrets.ts';
 import { clearPartnerCache } from '../../shared/store/partners.ts';
 import { resetSecretsProvider } from '../../shared/store/secrets.ts';
-import { countConnectorsWithoutStatus } from '../../shared/store/stations.ts';
+import { getConnectorStatuses } from '../../shared/store/stations.ts';
 import { topology } from '../topology/index.ts';
 import { OCPP_PATH } from '../topology/piles.ts';
 import { type LocalCloud, startLocalCloud } from './cloud.ts';
@@ -31,7 +31,9 @@ import type { InvokeObserver } from './invoke.ts';
 import { createLogOutput, type LogMode } from './log-output.ts';
 import { openOpsFiles } from './ops-files.ts';
 import { type DemoPartner, startSeedDemoPartners } from './partner-server.ts';
+import { StatusReadiness } from './readiness.ts';
 import { type CarPark, startSeedCarParks } from './simulator/car-park.ts';
+import { connectorsFromStations } from './simulator/connectors.ts';
 import {
   createOcppPileSimulator,
   createPileSimulator,
@@ -149,18 +151,24 @@ export const startPlatform = async (opts: PlatformOptions): Promise<Platform> =>
   // every simulated connector's status stored as its pile reported it since this start (a status
   // left in the data dir by the last run is not what the pile says now). Checked on /health until
   // true, then it stays true.
-  const reportedSince = simulator ? statusVersion(simulator.now(), 0) : undefined;
+  const readiness = simulator
+    ? new StatusReadiness(
+        connectorsFromStations(simStations).map((c) => ({ stationId: c.StationID, connectorId: c.ConnectorID })),
+        statusVersion(simulator.now(), 0),
+        getConnectorStatuses,
+      )
+    : undefined;
   let started = false;
   let statusesKnown = false;
   let checking: Promise<boolean> | undefined;
-  // the check scans the stations table: at most one every 250 ms, however often /health is polled
+  // the check reads the connectors still unknown (infra/local/readiness.ts): at most one every 100 ms, however often /health is polled
   let checkedAt = 0;
   const isReady = async (): Promise<boolean> => {
     if (!started) return false;
-    if (statusesKnown || !simulator) return true;
-    if (!checking && Date.now() - checkedAt < 250) return false;
-    checking ??= countConnectorsWithoutStatus(reportedSince)
-      .then((n) => n === 0)
+    if (statusesKnown || !readiness) return true;
+    if (!checking && Date.now() - checkedAt < 100) return false;
+    checking ??= readiness
+      .check()
       .catch(() => false)
       .finally(() => {
         checking = undefined;
