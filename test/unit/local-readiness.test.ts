@@ -123,6 +123,11 @@ describe('IngestPriority', () => {
     expect((await store.receive('other', 10)).map((m) => m.body)).toEqual(['push']);
   });
 
+  it('a topology without the priority queue has no priority (nothing waits, nothing throws)', async () => {
+    const store = new QueueStore([QUEUES[1] as QueueDecl], 'http://127.0.0.1:1', 'us-east-1', '000000000000');
+    await new IngestPriority({ store, queue: 'connector-status' }).yieldFor(fn('push-plan', 'other'));
+  });
+
   it('no backlog, no wait', async () => {
     const { store, p } = setup();
     for (let i = 0; i < 10; i++) store.send('connector-status', `s${i}`);
