@@ -18,7 +18,7 @@
  * The simulated piles speak OCPP 1.6J to the local gateway, as under `npm start` (`--sim-protocol
  * direct`: the simulator's events enter through emitPileEvents). Prints figures; asserts nothing.
  *
- *   npx tsx bench/readiness.bench.ts [--sim-protocol ocpp|direct]     (or: npm run bench -- readiness)
+ *   npx tsx bench/readiness.bench.ts [--sim-protocol ocpp|direct] [--ingest-first]     (or: npm run bench -- readiness)
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -165,7 +165,10 @@ export const main = async (): Promise<void> => {
   const { ConnectorStatusChanged } = await import('../events/baseinfo.ts');
   const { countConnectorsWithoutStatus } = await import('../shared/store/stations.ts');
 
-  const { values } = parseArgs({ options: { 'sim-protocol': { type: 'string', default: 'ocpp' } }, strict: false });
+  const { values } = parseArgs({
+    options: { 'sim-protocol': { type: 'string', default: 'ocpp' }, 'ingest-first': { type: 'boolean', default: false } },
+    strict: false,
+  });
   const simProtocol = values['sim-protocol'] === 'direct' ? 'direct' : 'ocpp';
   const port = await freePort();
   const api = `http://127.0.0.1:${port}`;
@@ -187,6 +190,7 @@ export const main = async (): Promise<void> => {
     logLevel: 'ERROR',
     simulator: { offlineRatePerHour: 0, faultRatePerHour: 0 },
     simProtocol,
+    ...(values['ingest-first'] === true ? { ingestFirst: true } : {}),
     onInvoke: ({ fn, event, ms }) => {
       if (!counting) return;
       const c = invocations.get(fn.id) ?? { n: 0, ms: 0, records: 0 };
@@ -221,7 +225,7 @@ export const main = async (): Promise<void> => {
   health200 ??= Number.NaN;
   const missing = await countConnectorsWithoutStatus();
   console.log(
-    `demo dataset: ${platform.seed.stations.length} stations, ${platform.simulator?.size()} connectors (simulated, ${simProtocol === 'ocpp' ? 'OCPP 1.6J' : 'direct'}), load average ${load()}`,
+    `demo dataset: ${platform.seed.stations.length} stations, ${platform.simulator?.size()} connectors (simulated, ${simProtocol === 'ocpp' ? 'OCPP 1.6J' : 'direct'}${values['ingest-first'] === true ? ', ingest first' : ''}), load average ${load()}`,
   );
   console.log(`start → startPlatform resolved (up)     ${(startReturned / 1000).toFixed(2)} s`);
   console.log(

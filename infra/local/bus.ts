@@ -82,7 +82,7 @@ export interface BusOptions {
   dataDir?: string;
   onLog?: (line: string) => void;
   /**
-   * asynchronous invocations of one function running at once (default 10); the others wait their
+   * asynchronous invocations of one function running at once (default 50: the SDK client's sockets); the others wait their
    * turn in arrival order, as Lambda's internal event queue holds them. Without a cap a burst (the
    * boot's 2,000 first statuses → 2,000 ConnectorStatusChanged → as many invocations of every
    * function subscribed) starts all at once in this one process, and their AWS calls queue in front
@@ -212,7 +212,7 @@ export class LocalBus {
   private slotsOf(fn: FunctionDecl): Slots {
     let s = this.slots.get(fn.id);
     if (!s) {
-      s = new Slots(Math.max(1, this.o.asyncConcurrency ?? 10));
+      s = new Slots(Math.max(1, this.o.asyncConcurrency ?? 50));
       this.slots.set(fn.id, s);
     }
     return s;

@@ -74,6 +74,12 @@ export interface LocalCloudOptions {
   onInvoke?: InvokeObserver;
   /** cap of a queue trigger's batching window, ms (default 500; the cost bench scales it with simulated time) */
   maxBatchingWindowMs?: number;
+  /**
+   * the status ingest first (infra/local/priority.ts): other consumers wait while its queue has a
+   * backlog. Off by default: it brings /health 200 sooner at a boot but the first statuses' pushes
+   * finish later (README "Readiness, the pipeline")
+   */
+  ingestFirst?: boolean;
 }
 
 interface DrainOptions {
@@ -178,13 +184,13 @@ export const startLocalCloud = async (opts: LocalCloudOptions): Promise<LocalClo
       q.persist();
       q.close();
     });
-    // the status ingest first: other consumers wait (bounded) while its queue has a backlog
-    const priority = new IngestPriority({ store: q, queue: ConnectorStatusQueue.name });
+    // the status ingest first (opt-in): other consumers wait (bounded) while its queue has a backlog
+    const priority = opts.ingestFirst ? new IngestPriority({ store: q, queue: ConnectorStatusQueue.name }) : undefined;
     const b = new LocalBus({
       topology,
       invoker,
       queues: q,
-      priority,
+      ...(priority ? { priority } : {}),
       region,
       account,
       ...(dataDir ? { dataDir } : {}),
@@ -279,7 +285,7 @@ export const startLocalCloud = async (opts: LocalCloudOptions): Promise<LocalClo
     const pollers = new Pollers({
       store: q,
       invoker,
-      priority,
+      ...(priority ? { priority } : {}),
       topology,
       region,
       ...(log ? { onLog: log } : {}),

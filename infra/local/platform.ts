@@ -85,6 +85,8 @@ export interface PlatformOptions {
   onInvoke?: InvokeObserver;
   /** cap of a queue trigger's batching window, ms (default 500; the cost bench scales it with simulated time) */
   maxBatchingWindowMs?: number;
+  /** the status ingest first while its queue has a backlog (infra/local/priority.ts; default off) */
+  ingestFirst?: boolean;
   /** run the topology's schedules (default true; tests that fire them at chosen times turn them off) */
   schedules?: boolean;
   /** the app API's bearer key (default: EVCS_APP_API_KEY, else generated; Platform.appApiKey) */
@@ -197,6 +199,7 @@ export const startPlatform = async (opts: PlatformOptions): Promise<Platform> =>
     logLevel: opts.logLevel ?? 'WARN',
     ...(opts.onInvoke ? { onInvoke: opts.onInvoke } : {}),
     ...(opts.maxBatchingWindowMs !== undefined ? { maxBatchingWindowMs: opts.maxBatchingWindowMs } : {}),
+    ...(opts.ingestFirst ? { ingestFirst: true } : {}),
     // runtime diagnostics (a handler failure, a redrive, a DLQ move) — never secret values
     onLog: (line: string) => out.runtime(line),
     operatorKey: adminApiKey,
