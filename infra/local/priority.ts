@@ -10,6 +10,9 @@
  * waits before taking new work, for at most `maxWaitMs` at a time. Nothing is dropped or reordered:
  * a queue's messages stay in it (FIFO groups keep their order), an invocation keeps its place; in
  * steady state the backlog is empty and nothing waits.
+ *
+ * Opt-in (`startPlatform({ ingestFirst: true })`): /health is 200 sooner, but the deferred pushes
+ * then finish later than interleaved ones (README "Readiness, the pipeline").
  */
 import type { FunctionDecl } from '../topology/types.ts';
 import type { QueueStore } from './queue-store.ts';
