@@ -1,20 +1,28 @@
 /**
  * Readiness of the local platform on the demo dataset (200 stations, 1,965 simulated connectors):
- *   - time from start to `GET /health` 200, and to every connector's status being stored (the two
- *     should be the same moment: /health is 200 only when the platform can serve a session);
+ *   - time from start to `GET /health` 200 (polled every 20 ms; /health reads only the connectors
+ *     still unknown), then once: is every connector's status stored (must be: /health is 200 only
+ *     when the platform can serve a session);
+ *   - where the boot's time goes, from "platform up" to /health 200: the simulator's publishing, the
+ *     ingest's progress, invocations per function (count, mean duration, records per batch), AWS SDK
+ *     calls per command (count, mean latency), CPU of this process and of DynamoDB Local (Java);
  *   - status ingest: one PileStatusChanged per connector, each a real change, published in
  *     PutEvents batches of 10 by 8 producers; events/s until the last ConnectorStatusChanged left
  *     the ingest (bus → queue → connector-status-ingest → DynamoDB → bus). Pushes to the demo
  *     partners run meanwhile, as they would;
  *   - DynamoDB Local's own cap: a raw SDK loop of conditional UpdateItem (1 and 20 in flight) and of
- *     TransactWriteItems of 100 conditional updates, on a table of its own;
+ *     TransactWriteItems of 100 (4 in flight) and of 10 (10 in flight: the ingest's shape, a batch of
+ *     the `connector-status` queue) conditional updates, on a table of its own;
  *   - plug-to-auth: a connector set `plugged` in the simulator until `query_equip_auth` over HTTP
  *     answers SuccStat 0 (polled every 5 ms), p50 / p99.
  * The simulated piles speak OCPP 1.6J to the local gateway, as under `npm start` (`--sim-protocol
  * direct`: the simulator's events enter through emitPileEvents). Prints figures; asserts nothing.
  *
- *   npx tsx bench/readiness.bench.ts [--sim-protocol ocpp|direct]     (or: npm run bench -- readiness)
+ *   npx tsx bench/readiness.bench.ts [--sim-protocol ocpp|direct] [--ingest-first]     (or: npm run bench -- readiness)
  */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { loadavg } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -32,6 +40,61 @@ const get = async (url: string): Promise<number> => {
   }
 };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' / ');
+
+/** CPU seconds of this process's Java children (DynamoDB Local), from /proc (Linux; NaN elsewhere) */
+const javaCpuSeconds = (): number => {
+  try {
+    const ps = execFileSync('ps', ['-eo', 'pid=,ppid=,comm='])
+      .toString()
+      .trim()
+      .split('\n')
+      .map((l) => l.trim().split(/\s+/));
+    const kids = (pid: string): string[] => ps.filter((r) => r[1] === pid).flatMap((r) => [r[0] ?? '', ...kids(r[0] ?? '')]);
+    let t = 0;
+    for (const pid of kids(String(process.pid)).filter((k) => ps.find((r) => r[0] === k)?.[2] === 'java')) {
+      const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+      t += (Number(f[11]) + Number(f[12])) / 100;
+    }
+    return t;
+  } catch {
+    return Number.NaN;
+  }
+};
+
+/** every AWS SDK v3 call of this process, by command: count and summed latency (the send of @smithy/core's Client, which every client extends) */
+const sdkCalls = new Map<string, { n: number; ms: number }>();
+const meterSdkCalls = (): void => {
+  const { Client } = createRequire(import.meta.url)('@smithy/core/client') as {
+    Client: {
+      prototype: {
+        send: (
+          this: unknown,
+          cmd: { constructor: { name: string }; input: { Entries?: { DetailType?: string }[] } },
+          ...rest: unknown[]
+        ) => unknown;
+      };
+    };
+  };
+  const send = Client.prototype.send;
+  Client.prototype.send = function (this: unknown, cmd, ...rest) {
+    const name = cmd.constructor.name.replace(/Command$/, '');
+    const key = name === 'PutEvents' ? `PutEvents ${cmd.input.Entries?.[0]?.DetailType ?? ''}` : name;
+    const t = performance.now();
+    const out = send.call(this, cmd, ...rest) as Promise<unknown>;
+    const done = () => {
+      const c = sdkCalls.get(key) ?? { n: 0, ms: 0 };
+      c.n++;
+      c.ms += performance.now() - t;
+      sdkCalls.set(key, c);
+    };
+    out.then(done, done);
+    return out;
+  };
+};
 
 /** DynamoDB Local's own write rate, without the platform: conditional writes one by one vs. in transactions */
 const dynamoLocalCap = async (): Promise<void> => {
@@ -77,11 +140,15 @@ const dynamoLocalCap = async (): Promise<void> => {
   try {
     const one = await rate(1, 1, (i) => c.send(new UpdateItemCommand(update(i))));
     const twenty = await rate(20, 1, (i) => c.send(new UpdateItemCommand(update(i))));
-    const tx = await rate(4, 100, (i) =>
-      c.send(new TransactWriteItemsCommand({ TransactItems: Array.from({ length: 100 }, (_, k) => ({ Update: update(i + k) })) })),
+    const txOf = (size: number) => (i: number) =>
+      c.send(new TransactWriteItemsCommand({ TransactItems: Array.from({ length: size }, (_, k) => ({ Update: update(i + k) })) }));
+    const tx = await rate(4, 100, txOf(100));
+    const tx10 = await rate(10, 10, txOf(10));
+    console.log(
+      `DynamoDB Local alone, conditional writes/s: UpdateItem 1 / 20 in flight ${one.toFixed(0)} / ${twenty.toFixed(0)}; TransactWriteItems ×100, 4 in flight ${tx.toFixed(0)}; ×10, 10 in flight ${tx10.toFixed(0)} (load ${load()})`,
     );
     console.log(
-      `DynamoDB Local alone, conditional writes/s: UpdateItem 1 / 20 in flight ${one.toFixed(0)} / ${twenty.toFixed(0)}; TransactWriteItems ×100, 4 in flight ${tx.toFixed(0)}`,
+      `  → the ingest writes 2 transaction items per new status (the compare-and-set, then the announcement mark cleared): at most ${(tx10 / 2).toFixed(0)} statuses/s in batches of 10, ${(tx / 2).toFixed(0)} in batches of 100, before any read or publish`,
     );
   } finally {
     await c.send(new DeleteTableCommand({ TableName }));
@@ -98,25 +165,23 @@ export const main = async (): Promise<void> => {
   const { ConnectorStatusChanged } = await import('../events/baseinfo.ts');
   const { countConnectorsWithoutStatus } = await import('../shared/store/stations.ts');
 
-  const { values } = parseArgs({ options: { 'sim-protocol': { type: 'string', default: 'ocpp' } }, strict: false });
+  const { values } = parseArgs({
+    options: { 'sim-protocol': { type: 'string', default: 'ocpp' }, 'ingest-first': { type: 'boolean', default: false } },
+    strict: false,
+  });
   const simProtocol = values['sim-protocol'] === 'direct' ? 'direct' : 'ocpp';
   const port = await freePort();
   const api = `http://127.0.0.1:${port}`;
+  meterSdkCalls();
+  const invocations = new Map<string, { n: number; ms: number; records: number }>();
+  let counting = false;
   const t0 = performance.now();
   let health200: number | undefined;
-  let allKnown: number | undefined;
-  let started = false;
-  // pollers from t0: /health every 20 ms; the store (every connector has a status) every 100 ms once the API is up
+  // from t0: /health every 20 ms (it answers 503 until the API is up and every simulated connector has reported)
   const healthPoll = (async () => {
     while (health200 === undefined) {
       if ((await get(`${api}/health`)) === 200) health200 = performance.now() - t0;
       else await sleep(20);
-    }
-  })();
-  const storePoll = (async () => {
-    while (allKnown === undefined) {
-      if (started && (await countConnectorsWithoutStatus()) === 0) allKnown = performance.now() - t0;
-      else await sleep(250);
     }
   })();
   const platform = await startPlatform({
@@ -125,30 +190,61 @@ export const main = async (): Promise<void> => {
     logLevel: 'ERROR',
     simulator: { offlineRatePerHour: 0, faultRatePerHour: 0 },
     simProtocol,
+    ...(values['ingest-first'] === true ? { ingestFirst: true } : {}),
+    onInvoke: ({ fn, event, ms }) => {
+      if (!counting) return;
+      const c = invocations.get(fn.id) ?? { n: 0, ms: 0, records: 0 };
+      c.n++;
+      c.ms += ms;
+      c.records += (event as { Records?: unknown[] } | undefined)?.Records?.length ?? 0;
+      invocations.set(fn.id, c);
+    },
   });
   const startReturned = performance.now() - t0;
-  started = true;
-  const waitMs = (x: () => number | undefined, limit: number) =>
-    Promise.race([
-      (async () => {
-        while (x() === undefined) await sleep(20);
-      })(),
-      sleep(limit),
-    ]);
-  await waitMs(() => health200, 600_000);
-  await waitMs(() => allKnown, 600_000);
-  health200 ??= NaN;
-  allKnown ??= NaN;
-  void healthPoll;
-  void storePoll;
+  // the boot from "platform up" to /health 200, stage by stage
+  const sinceUp = () => `+${((performance.now() - t0 - startReturned) / 1000).toFixed(2)} s`;
+  const timeline: string[] = [];
+  const events = new Map<string, number>();
+  const untapBoot = platform.cloud.bus.tap((e) => {
+    const k = e['detail-type'];
+    const n = (events.get(k) ?? 0) + 1;
+    events.set(k, n);
+    if ((k === PileStatusChanged.detailType || k === ConnectorStatusChanged.detailType) && (n === 1 || n % 500 === 0))
+      timeline.push(`${k} #${n} ${sinceUp()}`);
+  });
+  void platform.simulator?.flush().then(() => timeline.push(`simulator outbox empty ${sinceUp()}`));
+  const callsAtUp = new Map([...sdkCalls].map(([k, v]) => [k, { ...v }]));
+  const cpuAtUp = process.cpuUsage();
+  const javaAtUp = javaCpuSeconds();
+  counting = true;
+  await Promise.race([healthPoll, sleep(600_000)]);
+  counting = false;
+  untapBoot();
+  const cpu = process.cpuUsage(cpuAtUp);
+  const java = javaCpuSeconds() - javaAtUp;
+  health200 ??= Number.NaN;
+  const missing = await countConnectorsWithoutStatus();
   console.log(
-    `demo dataset: ${platform.seed.stations.length} stations, ${platform.simulator?.size()} connectors (simulated, ${simProtocol === 'ocpp' ? 'OCPP 1.6J' : 'direct'}), load average ${loadavg()
-      .map((l) => l.toFixed(1))
-      .join(' / ')}`,
+    `demo dataset: ${platform.seed.stations.length} stations, ${platform.simulator?.size()} connectors (simulated, ${simProtocol === 'ocpp' ? 'OCPP 1.6J' : 'direct'}${values['ingest-first'] === true ? ', ingest first' : ''}), load average ${load()}`,
   );
-  console.log(`start → startPlatform resolved          ${(startReturned / 1000).toFixed(2)} s`);
-  console.log(`start → GET /health 200                 ${(health200 / 1000).toFixed(2)} s`);
-  console.log(`start → every connector's status stored ${(allKnown / 1000).toFixed(2)} s`);
+  console.log(`start → startPlatform resolved (up)     ${(startReturned / 1000).toFixed(2)} s`);
+  console.log(
+    `start → GET /health 200                 ${(health200 / 1000).toFixed(2)} s (${((health200 - startReturned) / 1000).toFixed(2)} s after up); connectors without a status then: ${missing}`,
+  );
+  const wall = (health200 - startReturned) / 1000;
+  console.log(
+    `up → /health 200: ${wall.toFixed(2)} s wall; CPU this process ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s, DynamoDB Local (Java) ${java.toFixed(1)} s`,
+  );
+  for (const line of timeline) console.log(`  ${line}`);
+  console.log(`  bus events: ${[...events].map(([k, n]) => `${k} ${n}`).join(', ')}`);
+  console.log('  invocations (function: count, mean ms, records per batch):');
+  for (const [id, c] of [...invocations].sort((a, b) => b[1].n * b[1].ms - a[1].n * a[1].ms))
+    console.log(`    ${id}: ${c.n}, ${(c.ms / c.n).toFixed(0)} ms${c.records ? `, ${(c.records / c.n).toFixed(1)}` : ''}`);
+  console.log('  AWS SDK calls (command: count, mean latency):');
+  for (const [k, v] of [...sdkCalls].sort((a, b) => b[1].n - a[1].n)) {
+    const n = v.n - (callsAtUp.get(k)?.n ?? 0);
+    if (n > 0) console.log(`    ${k}: ${n}, ${((v.ms - (callsAtUp.get(k)?.ms ?? 0)) / n).toFixed(0)} ms`);
+  }
 
   try {
     const sim = platform.simulator!;
@@ -161,35 +257,51 @@ export const main = async (): Promise<void> => {
     );
 
     // plug-to-auth latency, one connector at a time
-    const lat: number[] = [];
     let seq = 0;
-    for (const c of connectorIds.slice(0, 40)) {
-      const view = (await (await fetch(`${platform.apiUrl}/local/sim/connectors/${c}`)).json()) as { state: string };
-      if (view.state !== 'idle') continue;
-      const s = performance.now();
-      const r = await fetch(`${platform.apiUrl}/local/sim/connectors/${c}`, { method: 'POST', body: JSON.stringify({ state: 'plugged' }) });
-      await r.arrayBuffer();
-      for (;;) {
-        const a = await callAs(
-          platform.apiUrl,
-          p,
-          'query_equip_auth',
-          { EquipAuthSeq: `${p.operatorId}${String(++seq).padStart(18, '0')}`, ConnectorID: c },
-          token,
-        );
-        if ((a.data as { SuccStat?: number } | undefined)?.SuccStat === 0) break;
-        if (performance.now() - s > 30_000) throw new Error(`${c}: not authorisable 30 s after plug-in`);
-        await sleep(5);
+    const plugToAuth = async (ids: readonly string[]): Promise<number[]> => {
+      const lat: number[] = [];
+      for (const c of ids) {
+        const view = (await (await fetch(`${platform.apiUrl}/local/sim/connectors/${c}`)).json()) as { state: string };
+        if (view.state !== 'idle') continue;
+        const s = performance.now();
+        const r = await fetch(`${platform.apiUrl}/local/sim/connectors/${c}`, {
+          method: 'POST',
+          body: JSON.stringify({ state: 'plugged' }),
+        });
+        await r.arrayBuffer();
+        for (;;) {
+          const a = await callAs(
+            platform.apiUrl,
+            p,
+            'query_equip_auth',
+            { EquipAuthSeq: `${p.operatorId}${String(++seq).padStart(18, '0')}`, ConnectorID: c },
+            token,
+          );
+          if ((a.data as { SuccStat?: number } | undefined)?.SuccStat === 0) break;
+          if (performance.now() - s > 30_000) throw new Error(`${c}: not authorisable 30 s after plug-in`);
+          await sleep(5);
+        }
+        lat.push(performance.now() - s);
       }
-      lat.push(performance.now() - s);
-    }
+      return lat;
+    };
+    const plugLine = (what: string, lat: number[]) =>
+      `plug-in → query_equip_auth SuccStat 0, ${what}, n=${lat.length}   p50 ${pct(lat, 50).toFixed(0)} ms, p99 ${pct(lat, 99).toFixed(0)} ms (load ${load()})`;
+    // while the first statuses' pushes, supervision feed and ground-lock checks still run
+    const during = await plugToAuth(connectorIds.slice(0, 20));
+    const duringLine = plugLine('right after /health (first-status pushes still draining)', during);
+    console.log(duringLine);
+    const tDrain = performance.now();
+    await platform.cloud.drain({ timeoutMs: 600_000 });
     console.log(
-      `plug-in → query_equip_auth SuccStat 0, n=${lat.length}   p50 ${pct(lat, 50).toFixed(0)} ms, p99 ${pct(lat, 99).toFixed(0)} ms`,
+      `first-status work drained (pushes, supervision feed, ground locks) ${((performance.now() - t0 - health200) / 1000).toFixed(1)} s after /health (waited ${((performance.now() - tDrain) / 1000).toFixed(1)} s)`,
     );
+    const settledLine = plugLine('settled', await plugToAuth(connectorIds.slice(20, 60)));
+    console.log(settledLine);
 
     // ingest: every connector changes once (status 4 reserved: no simulated connector is in it)
     const base = Date.now() + 86_400_000; // newer than anything the simulator reported
-    const events = connectorIds.map((c, i) => ({
+    const changes = connectorIds.map((c, i) => ({
       ConnectorID: c,
       status: 4 as const,
       parkStatus: 10 as const,
@@ -205,7 +317,7 @@ export const main = async (): Promise<void> => {
       if (
         e['detail-type'] === ConnectorStatusChanged.detailType &&
         (e.detail as { status?: number }).status === 4 &&
-        ++seen === events.length
+        ++seen === changes.length
       )
         done();
     });
@@ -213,7 +325,7 @@ export const main = async (): Promise<void> => {
     let next = 0;
     await Promise.all(
       Array.from({ length: 8 }, async () => {
-        for (let i = next++; i * 10 < events.length; i = next++) await publish(PileStatusChanged, events.slice(i * 10, i * 10 + 10));
+        for (let i = next++; i * 10 < changes.length; i = next++) await publish(PileStatusChanged, changes.slice(i * 10, i * 10 + 10));
       }),
     );
     const published = (performance.now() - tIngest) / 1000;
@@ -222,12 +334,11 @@ export const main = async (): Promise<void> => {
     untap();
 
     console.log(
-      `status ingest, ${events.length} changes (published ${(events.length / published).toFixed(0)}/s)  ${(seen / ingested).toFixed(0)} events/s${seen < events.length ? ` (only ${seen} ingested in 300 s)` : ''}`,
+      `status ingest, ${changes.length} changes (published ${(changes.length / published).toFixed(0)}/s)  ${(seen / ingested).toFixed(0)} events/s (load ${load()})${seen < changes.length ? ` (only ${seen} ingested in 300 s)` : ''}`,
     );
     await dynamoLocalCap();
-    console.log(
-      `plug-in → query_equip_auth SuccStat 0, n=${lat.length}   p50 ${pct(lat, 50).toFixed(0)} ms, p99 ${pct(lat, 99).toFixed(0)} ms`,
-    );
+    console.log(duringLine);
+    console.log(settledLine);
   } finally {
     await platform.stop();
   }

@@ -2,7 +2,8 @@
  * The local event bus: EventBridge rules built from the topology — every function `event`
  * trigger and every queue `subscribe` pattern — matched with EventBridge's pattern semantics.
  *
- *   - function target: asynchronous invoke; on error retried the tier's `retryAttempts` times
+ *   - function target: asynchronous invoke (at most `asyncConcurrency` of one function at once, the
+ *     others queued in order); on error retried the tier's `retryAttempts` times
  *     (backoff shortened locally, `retryDelayMs` × attempt), then recorded in the function's
  *     on-failure DLQ (inspectable, re-drivable, persisted to <dataDir>/function-dlq.json);
  *   - queue target: SendMessage with body = the event's JSON, exactly as EventBridge → SQS does.
@@ -15,6 +16,7 @@ import type { Invoker } from './invoke.ts';
 import { readJsonFile, writeJsonAtomic } from './json-file.ts';
 import { matchPattern } from './pattern.ts';
 import { sleep } from './ports.ts';
+import type { IngestPriority } from './priority.ts';
 import type { QueueStore } from './queue-store.ts';
 
 export interface BusEvent {
@@ -79,6 +81,34 @@ export interface BusOptions {
   retryDelayMs?: number;
   dataDir?: string;
   onLog?: (line: string) => void;
+  /**
+   * asynchronous invocations of one function running at once (default 50: the SDK client's sockets); the others wait their
+   * turn in arrival order, as Lambda's internal event queue holds them. Without a cap a burst (the
+   * boot's 2,000 first statuses → 2,000 ConnectorStatusChanged → as many invocations of every
+   * function subscribed) starts all at once in this one process, and their AWS calls queue in front
+   * of everyone else's on the shared SDK client's sockets.
+   */
+  asyncConcurrency?: number;
+  /** the status ingest first (infra/local/priority.ts): an async invocation waits while its queue has a backlog */
+  priority?: IngestPriority;
+}
+
+/** a counting semaphore, FIFO */
+class Slots {
+  private used = 0;
+  private readonly waiting: (() => void)[] = [];
+  constructor(private readonly size: number) {}
+  async run<T>(f: () => Promise<T>): Promise<T> {
+    if (this.used >= this.size) await new Promise<void>((r) => this.waiting.push(r));
+    else this.used++;
+    try {
+      return await f();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.used--;
+    }
+  }
 }
 
 export class LocalBus {
@@ -87,6 +117,7 @@ export class LocalBus {
   private pending = new Set<Promise<void>>();
   private readonly taps = new Set<(e: BusEvent) => void>();
   private readonly file: string | undefined;
+  private readonly slots = new Map<string, Slots>();
 
   constructor(private readonly o: BusOptions) {
     this.rules = rulesOf(o.topology);
@@ -163,7 +194,10 @@ export class LocalBus {
       let last = '';
       for (let i = 1; i <= attempts; i++) {
         try {
-          await this.o.invoker.invoke(fn, event);
+          await this.slotsOf(fn).run(async () => {
+            await this.o.priority?.yieldFor(fn);
+            return this.o.invoker.invoke(fn, event);
+          });
           return;
         } catch (err) {
           last = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
@@ -173,6 +207,15 @@ export class LocalBus {
       this.failed.push({ functionId: fn.id, event, error: last, attempts, failedAt: new Date().toISOString() });
       this.o.onLog?.(`[bus] ${fn.id}: failed after ${attempts} attempt(s), event kept in its failure DLQ: ${last}`);
     })();
+  }
+
+  private slotsOf(fn: FunctionDecl): Slots {
+    let s = this.slots.get(fn.id);
+    if (!s) {
+      s = new Slots(Math.max(1, this.o.asyncConcurrency ?? 50));
+      this.slots.set(fn.id, s);
+    }
+    return s;
   }
 
   track(p: Promise<void>): void {

@@ -15,6 +15,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ConnectorStatusQueue } from '../../events/queues.ts';
 import { envName, type FunctionDecl, type Topology } from '../topology/types.ts';
 import { startAwsEmulator } from './aws-emulator.ts';
 import { LocalBus } from './bus.ts';
@@ -24,6 +25,7 @@ import { type ExtraRoute, startHttpApi } from './http.ts';
 import { createInvoker, type InvokeObserver } from './invoke.ts';
 import { Pollers } from './pollers.ts';
 import { freePort, sleep } from './ports.ts';
+import { IngestPriority } from './priority.ts';
 import { QueueStore, queueStateFile } from './queue-store.ts';
 import { startS3 } from './s3.ts';
 import { LocalScheduler } from './scheduler.ts';
@@ -72,6 +74,12 @@ export interface LocalCloudOptions {
   onInvoke?: InvokeObserver;
   /** cap of a queue trigger's batching window, ms (default 500; the cost bench scales it with simulated time) */
   maxBatchingWindowMs?: number;
+  /**
+   * the status ingest first (infra/local/priority.ts): other consumers wait while its queue has a
+   * backlog. Off by default: it brings /health 200 sooner at a boot but the first statuses' pushes
+   * finish later (README "Readiness, the pipeline")
+   */
+  ingestFirst?: boolean;
 }
 
 interface DrainOptions {
@@ -176,10 +184,13 @@ export const startLocalCloud = async (opts: LocalCloudOptions): Promise<LocalClo
       q.persist();
       q.close();
     });
+    // the status ingest first (opt-in): other consumers wait (bounded) while its queue has a backlog
+    const priority = opts.ingestFirst ? new IngestPriority({ store: q, queue: ConnectorStatusQueue.name }) : undefined;
     const b = new LocalBus({
       topology,
       invoker,
       queues: q,
+      ...(priority ? { priority } : {}),
       region,
       account,
       ...(dataDir ? { dataDir } : {}),
@@ -274,6 +285,7 @@ export const startLocalCloud = async (opts: LocalCloudOptions): Promise<LocalClo
     const pollers = new Pollers({
       store: q,
       invoker,
+      ...(priority ? { priority } : {}),
       topology,
       region,
       ...(log ? { onLog: log } : {}),

@@ -21,7 +21,7 @@ import { resetObjectsClient } from '../../shared/store/objects.ts';
 import { passwordKey, resetOcppSecretsClient } from '../../shared/store/ocpp-secrets.ts';
 import { clearPartnerCache } from '../../shared/store/partners.ts';
 import { resetSecretsProvider } from '../../shared/store/secrets.ts';
-import { countConnectorsWithoutStatus } from '../../shared/store/stations.ts';
+import { getConnectorStatuses } from '../../shared/store/stations.ts';
 import { topology } from '../topology/index.ts';
 import { OCPP_PATH } from '../topology/piles.ts';
 import { type LocalCloud, startLocalCloud } from './cloud.ts';
@@ -31,7 +31,9 @@ import type { InvokeObserver } from './invoke.ts';
 import { createLogOutput, type LogMode } from './log-output.ts';
 import { openOpsFiles } from './ops-files.ts';
 import { type DemoPartner, startSeedDemoPartners } from './partner-server.ts';
+import { StatusReadiness } from './readiness.ts';
 import { type CarPark, startSeedCarParks } from './simulator/car-park.ts';
+import { connectorsFromStations } from './simulator/connectors.ts';
 import {
   createOcppPileSimulator,
   createPileSimulator,
@@ -83,6 +85,8 @@ export interface PlatformOptions {
   onInvoke?: InvokeObserver;
   /** cap of a queue trigger's batching window, ms (default 500; the cost bench scales it with simulated time) */
   maxBatchingWindowMs?: number;
+  /** the status ingest first while its queue has a backlog (infra/local/priority.ts; default off) */
+  ingestFirst?: boolean;
   /** run the topology's schedules (default true; tests that fire them at chosen times turn them off) */
   schedules?: boolean;
   /** the app API's bearer key (default: EVCS_APP_API_KEY, else generated; Platform.appApiKey) */
@@ -149,18 +153,24 @@ export const startPlatform = async (opts: PlatformOptions): Promise<Platform> =>
   // every simulated connector's status stored as its pile reported it since this start (a status
   // left in the data dir by the last run is not what the pile says now). Checked on /health until
   // true, then it stays true.
-  const reportedSince = simulator ? statusVersion(simulator.now(), 0) : undefined;
+  const readiness = simulator
+    ? new StatusReadiness(
+        connectorsFromStations(simStations).map((c) => ({ stationId: c.StationID, connectorId: c.ConnectorID })),
+        statusVersion(simulator.now(), 0),
+        getConnectorStatuses,
+      )
+    : undefined;
   let started = false;
   let statusesKnown = false;
   let checking: Promise<boolean> | undefined;
-  // the check scans the stations table: at most one every 250 ms, however often /health is polled
+  // the check reads the connectors still unknown (infra/local/readiness.ts): at most one every 100 ms, however often /health is polled
   let checkedAt = 0;
   const isReady = async (): Promise<boolean> => {
     if (!started) return false;
-    if (statusesKnown || !simulator) return true;
-    if (!checking && Date.now() - checkedAt < 250) return false;
-    checking ??= countConnectorsWithoutStatus(reportedSince)
-      .then((n) => n === 0)
+    if (statusesKnown || !readiness) return true;
+    if (!checking && Date.now() - checkedAt < 100) return false;
+    checking ??= readiness
+      .check()
       .catch(() => false)
       .finally(() => {
         checking = undefined;
@@ -189,6 +199,7 @@ export const startPlatform = async (opts: PlatformOptions): Promise<Platform> =>
     logLevel: opts.logLevel ?? 'WARN',
     ...(opts.onInvoke ? { onInvoke: opts.onInvoke } : {}),
     ...(opts.maxBatchingWindowMs !== undefined ? { maxBatchingWindowMs: opts.maxBatchingWindowMs } : {}),
+    ...(opts.ingestFirst ? { ingestFirst: true } : {}),
     // runtime diagnostics (a handler failure, a redrive, a DLQ move) — never secret values
     onLog: (line: string) => out.runtime(line),
     operatorKey: adminApiKey,

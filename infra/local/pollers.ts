@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { FunctionDecl, Topology } from '../topology/types.ts';
 import type { Invoker } from './invoke.ts';
 import { sleep } from './ports.ts';
+import type { IngestPriority } from './priority.ts';
 import type { QueueStore, ReceivedMessage } from './queue-store.ts';
 
 interface SqsRecord {
@@ -37,6 +38,8 @@ export interface PollerOptions {
   defaultConcurrency?: number;
   /** the batching window is capped locally so a developer does not wait (default 500 ms) */
   maxBatchingWindowMs?: number;
+  /** the status ingest first (infra/local/priority.ts): other pollers wait while its queue has a backlog */
+  priority?: IngestPriority;
   onLog?: (line: string) => void;
 }
 
@@ -81,6 +84,7 @@ export class Pollers {
     while (!signal.aborted) {
       let batch: ReceivedMessage[];
       try {
+        await this.o.priority?.yieldFor(fn, signal);
         batch = await store.receive(queue, Math.min(size, 10), undefined, 1, signal);
         if (batch.length === 0) continue;
         this.busy++;

@@ -565,7 +565,8 @@ export class QueueStore {
     this.wakeTimer.unref();
   }
 
-  private waitForChange(ms: number, signal?: AbortSignal): Promise<void> {
+  /** resolves at the next change of any queue (a send, delete, redrive…), after `ms` at the latest, or on abort */
+  waitForChange(ms: number, signal?: AbortSignal): Promise<void> {
     this.wakeOnAbort(signal);
     return new Promise((resolve) => {
       const done = () => {

@@ -5,13 +5,14 @@
  * else:
  *
  *   - PileStatusChanged → EventBridge (several consumers: the connector status ingest, and what
- *     subscribes later). Group commit: while one PutEvents of statuses is under way, the statuses
- *     other callers in this process hand over wait and then leave together, up to 10 entries per
- *     PutEvents (AWS's limit; a status entry is ~250 bytes, far under its 256 KB). A charger's
- *     boot (BootNotification, then a StatusNotification per connector) of hundreds of piles at
- *     once thus reaches the bus in tens, not one call per connector; a lone status leaves at once
- *     (no timer, no added latency). A Lambda serves one frame at a time, so there each call is its
- *     own PutEvents, as before;
+ *     subscribes later). Group commit: while one group of statuses is being published, the
+ *     statuses other callers in this process hand over wait and then leave together, up to 10
+ *     entries per PutEvents (AWS's limit; a status entry is ~250 bytes, far under its 256 KB), up
+ *     to 8 PutEvents of a group at once (statuses carry their version: no order between calls is
+ *     needed). A charger's boot (BootNotification, then a StatusNotification per connector) of
+ *     hundreds of piles at once thus reaches the bus in tens, not one call per connector; a lone
+ *     status leaves at once (no timer, no added latency). A Lambda serves one frame at a time, so
+ *     there each call is its own PutEvents, as before;
  *   - PileVinReported (plug-and-charge, ours) → EventBridge, one PutEvents: the plug-and-charge
  *     function (msp) subscribes; rare (one per plug-in of a car with a charger that reports VINs);
  *   - PileSessionStarted / PileMeterValues / PileSessionStopped → straight to the charging queue
@@ -45,16 +46,34 @@ interface Waiter {
 /** per bus: the callers whose statuses wait for the PutEvents under way (undefined: none under way) */
 const lanes = new Map<string, Waiter[]>();
 
+/** PutEvents calls of one group in flight at once */
+const IN_FLIGHT = 8;
+
+/**
+ * A group's statuses, 10 per PutEvents, up to IN_FLIGHT calls at once: a boot's statuses do not wait
+ * for one round trip per ten. Statuses need no order between calls (each carries its version; the
+ * ingest keeps the newest per connector whatever order the queue delivers), so none is awaited
+ * behind another. Any call failing fails the group (its callers retry; a duplicate is harmless).
+ */
+const publishInParallel = async (details: readonly StatusDetail[]): Promise<void> => {
+  const calls: StatusDetail[][] = [];
+  for (let i = 0; i < details.length; i += 10) calls.push(details.slice(i, i + 10));
+  let next = 0;
+  const workers = Array.from({ length: Math.min(IN_FLIGHT, calls.length) }, async () => {
+    for (let k = next++; k < calls.length; k = next++) await publish(PileStatusChanged, calls[k] ?? []);
+  });
+  const results = await Promise.allSettled(workers);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+};
+
 /** one flusher per bus: everything that arrived while the last PutEvents ran leaves together (each caller's own order kept) */
 const flush = async (bus: string, waiting: Waiter[]): Promise<void> => {
   try {
     while (waiting.length) {
       const group = waiting.splice(0, waiting.length);
       try {
-        await publish(
-          PileStatusChanged,
-          group.flatMap((g) => g.details),
-        );
+        await publishInParallel(group.flatMap((g) => g.details));
         for (const g of group) g.resolve();
       } catch (err) {
         // the whole group is told: a caller retries its statuses (a duplicate is harmless, the ingest versions them)
