@@ -116,7 +116,11 @@ export const PushEventsQueue = defineQueue({
   tier: 'L1',
   visibilityTimeoutSeconds: 60,
   maxReceiveCount: 8,
-  subscribe: [ConnectorStatusChanged, OrderStarted, OrderProgress, OrderFinished, OrderPaid],
+  subscribe: [ConnectorStatusChanged, OrderStarted, OrderFinished, OrderPaid],
+  // issue 9 §2: a due OrderProgress (→ notification_equip_charge_status, one per 50 s of every
+  // session) has no other consumer: the charging service sends it here itself (SendMessageBatch,
+  // the same envelope), not through the bus and a rule
+  direct: [OrderProgress],
   dlqRetentionDays: 14,
 });
 
