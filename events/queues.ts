@@ -59,11 +59,14 @@ const OcppCheckSchema = z.discriminatedUnion('kind', [
     at: z.iso.datetime(),
   }),
   z.object({ kind: z.literal('call-timeout'), messageId: z.string().check(z.minLength(1), z.maxLength(36)) }),
+  // issue 9 §2: set a booted charge point's metering (ChangeConfiguration), once its boot is answered
+  z.object({ kind: z.literal('configure'), chargePointId: z.string().check(z.minLength(1), z.maxLength(48)) }),
 ]);
 
 export const OcppChecksQueue = defineQueue({
   name: 'ocpp-checks',
-  description: 'Delayed OCPP gateway checks: connectors offline after a disconnect grace period; outgoing calls timed out',
+  description:
+    'Delayed OCPP gateway checks: connectors offline after a disconnect grace period; outgoing calls timed out; metering set after a boot',
   tier: 'L0',
   visibilityTimeoutSeconds: 60,
   maxReceiveCount: 5,

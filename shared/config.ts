@@ -54,6 +54,13 @@ const EnvSchema = z.object({
   OCPP_CALL_TIMEOUT_SECONDS: intFromEnv(30, 900),
   /** a disconnected charge point's connectors go offline after this many seconds unless it reconnects */
   OCPP_OFFLINE_GRACE_SECONDS: intFromEnv(60, 900),
+  /**
+   * MeterValueSampleInterval the platform sets on a charge point after its boot, s (issue 9 §2):
+   * T/CEC's charge-status cadence (50 s, reference §3.9), so each reading is one push
+   */
+  OCPP_METER_SAMPLE_SECONDS: intFromEnv(50, 3600),
+  /** ClockAlignedDataInterval it sets, s: a reading on every tariff-period boundary (T/CEC periods start on the half hour) */
+  OCPP_CLOCK_ALIGNED_SECONDS: intFromEnv(1800, 86_400),
   /** DataTransfer vendorIds accepted (comma-separated); every other DataTransfer is refused */
   OCPP_DATA_TRANSFER_VENDORS: z._default(z.string(), ''),
   /** charging-process samples kept for supervision reporting: at most one per this many seconds per session */

@@ -10,6 +10,7 @@ import { OcppChecksQueue } from '../../events/queues.ts';
 import { postToConnection } from '../bus/connections.ts';
 import { send } from '../bus/send.ts';
 import { config } from '../config.ts';
+import { meteringConfiguration } from '../domain/metering.ts';
 import {
   BEFORE_BOOT,
   basicCredentials,
@@ -197,6 +198,11 @@ const incoming = async (cp: ChargePoint, connectionId: string, action: string, p
     case 'BootNotification': {
       await markBooted(cp.chargePointId, connectionId, now);
       logger.info('charge point booted', { ...log, vendor: p.chargePointVendor, model: p.chargePointModel });
+      // its metering is set once the boot is answered (a CSMS sends no CALL before its BootNotification.conf);
+      // best effort: a charge point on its own metering still works, so a failed send never refuses a boot
+      await send(OcppChecksQueue, { kind: 'configure', chargePointId: cp.chargePointId }, { delaySeconds: CONFIGURE_AFTER_SECONDS }).catch(
+        (err: unknown) => logger.warn('metering not set: the configure check was not queued', { ...log, error: err as Error }),
+      );
       return { status: 'Accepted', currentTime: now.toISOString(), interval: config().OCPP_HEARTBEAT_SECONDS };
     }
     case 'Heartbeat':
@@ -344,6 +350,36 @@ const stopTransaction = async (cp: ChargePoint, p: Payload, now: Date): Promise<
   });
 };
 
+// ── the platform sets the metering (issue 9 §2) ──────────────────────────────────────────────
+
+/** the configure check waits this long after the boot, so the BootNotification.conf leaves first */
+const CONFIGURE_AFTER_SECONDS = 1;
+
+/**
+ * After an accepted boot: ChangeConfiguration of the metering keys (shared/domain/metering.ts), as a
+ * CSMS does — readings every OCPP_METER_SAMPLE_SECONDS of a transaction (one per charge-status push)
+ * and on every OCPP_CLOCK_ALIGNED_SECONDS boundary (every tariff-period start). Each answer is logged
+ * (onAnswer); a charge point that rejects a key keeps its own: everything still works, it costs more.
+ * The keys persist on the charge point, so a reboot's repeat changes nothing. A charge point gone
+ * again before this runs is configured at its next boot.
+ */
+export const configureMetering = async (chargePointId: string, now = new Date()): Promise<CallOutcome[]> => {
+  const { OCPP_METER_SAMPLE_SECONDS, OCPP_CLOCK_ALIGNED_SECONDS } = config();
+  const out: CallOutcome[] = [];
+  for (const { key, value } of meteringConfiguration({
+    sampleSeconds: OCPP_METER_SAMPLE_SECONDS,
+    alignedSeconds: OCPP_CLOCK_ALIGNED_SECONDS,
+  })) {
+    const r = await sendCall(chargePointId, 'ChangeConfiguration', { key, value }, { configKey: key }, now);
+    out.push(r);
+    if (!r.sent) {
+      logger.info('metering not set: the charge point is not connected (set at its next boot)', { chargePoint: chargePointId, key });
+      break;
+    }
+  }
+  return out;
+};
+
 // ── platform → charge point ──────────────────────────────────────────────────────────────────
 
 const OUTGOING_ACTIONS = [
@@ -355,6 +391,7 @@ const OUTGOING_ACTIONS = [
   'UnlockConnector',
   'ChangeAvailability',
   'TriggerMessage',
+  'ChangeConfiguration',
 ] as const;
 export type OutgoingAction = (typeof OUTGOING_ACTIONS)[number];
 
@@ -368,7 +405,7 @@ export const sendCall = async (
   chargePointId: string,
   action: OutgoingAction,
   payload: Payload,
-  about: { StartChargeSeq?: string; ConnectorID?: string } = {},
+  about: { StartChargeSeq?: string; ConnectorID?: string; configKey?: string } = {},
   now = new Date(),
 ): Promise<CallOutcome> => {
   const problem = checkPayload(action, 'req', payload);
@@ -413,6 +450,12 @@ const onAnswer = async (chargePointId: string, frame: Extract<Frame, { kind: 're
     });
   } else logger.warn('OCPP call failed on the charge point', { chargePoint: chargePointId, action: call.action, code: frame.code });
   if (call.action === 'RemoteStartTransaction' && !accepted) await refuseStart(call, 'refused');
+  if (call.action === 'ChangeConfiguration' && !accepted)
+    logger.warn('charge point keeps its own metering: sessions still bill and push, at its interval and cost', {
+      chargePoint: chargePointId,
+      key: call.configKey,
+      status: frame.kind === 'result' ? frame.payload.status : frame.code,
+    });
 };
 
 const refuseStart = async (call: PendingCall, reason: 'refused' | 'offline'): Promise<void> => {
