@@ -30,6 +30,15 @@ describe('the simulator over OCPP 1.6J', () => {
     for (const cp of ['FX0001E01', 'FX0001E02', 'FX0002E01', 'FX0004E01']) expect(await getConnection(cp)).toBeDefined();
   });
 
+  it('the gateway set every booted pile’s metering (ChangeConfiguration): 50 s samples, a reading every half hour', async () => {
+    const sim = ctx.platform.simulator!;
+    for (const cp of ['FX0001E01', 'FX0002E01', 'FX0004E01'])
+      await eventually(async () => sim.meteringOf(cp), {
+        until: (m) => m?.sampleMs === 50_000 && m.alignedMs === 1_800_000,
+        what: `${cp} metering set`,
+      });
+  });
+
   it('a full session: start and stop over OCPP, the energy billed is the meter difference', async () => {
     const connectorId = 'FX0001E01C2';
     const seq = await ctx.charging(ctx.p1, connectorId);

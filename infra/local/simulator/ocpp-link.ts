@@ -23,8 +23,7 @@
  * interval the boot answered, in real time. ChangeConfiguration of the metering keys (what the
  * gateway sets after a boot, issue 9 §2) reaches the simulator: MeterValueSampleInterval and
  * ClockAlignedDataInterval change the pile's readings (`configureMetering`), the measurand lists are
- * Accepted only when they ask for what the pile measures; any other key is NotSupported. A link made
- * with `configuration: 'reject'` stands for a charger that refuses them (it keeps its own interval).
+ * Accepted only when they ask for what the pile measures; any other key is NotSupported.
  *
  * Each pile's calls leave in the order the simulator produced them (one chain per pile); at most
  * `concurrency` calls are in flight across piles, so 1,000 piles booting at once queue instead of
@@ -40,8 +39,6 @@ export interface OcppLinkOptions {
   connectors: readonly SimConnectorSpec[];
   /** calls in flight across all piles (default 32) */
   concurrency?: number;
-  /** how the piles answer ChangeConfiguration of their metering (default `accept`) */
-  configuration?: 'accept' | 'reject';
   log?: (line: string) => void;
 }
 
@@ -362,8 +359,7 @@ export class OcppSimLink {
     switch (key) {
       case 'MeterValueSampleInterval':
       case 'ClockAlignedDataInterval': {
-        if (this.o.configuration === 'reject' || seconds === undefined || (key === 'MeterValueSampleInterval' && seconds === 0))
-          return { status: 'Rejected' };
+        if (seconds === undefined || (key === 'MeterValueSampleInterval' && seconds === 0)) return { status: 'Rejected' };
         const ms = seconds * 1000;
         const ok = this.sim?.configureMetering(p.id, key === 'MeterValueSampleInterval' ? { sampleMs: ms } : { alignedMs: ms });
         return { status: ok ? 'Accepted' : 'Rejected' };
@@ -373,7 +369,7 @@ export class OcppSimLink {
         // the simulated meter reports exactly these five (see PileMeterValues above)
         const measured = new Set(['Energy.Active.Import.Register', 'Power.Active.Import', 'Current.Import', 'Voltage', 'SoC']);
         const asked = value.split(',').map((m) => m.trim());
-        return { status: this.o.configuration !== 'reject' && asked.every((m) => measured.has(m)) ? 'Accepted' : 'Rejected' };
+        return { status: asked.every((m) => measured.has(m)) ? 'Accepted' : 'Rejected' };
       }
       default:
         return { status: 'NotSupported' };
