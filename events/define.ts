@@ -124,7 +124,7 @@ export interface MessageQueue<S extends Schema = Schema> extends QueueContract<z
 }
 
 /** The envelope fields a direct sender fills in (EventBridge fills them for a rule's target). */
-export interface EnvelopeMeta {
+interface EnvelopeMeta {
   id: string;
   time: string;
   region: string;

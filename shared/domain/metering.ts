@@ -18,7 +18,7 @@
  */
 
 /** the measurands the platform reads from a reading (shared/domain/ocpp.ts readingOf) */
-export const METER_MEASURANDS = 'Energy.Active.Import.Register,Power.Active.Import,Current.Import,Voltage,SoC';
+const METER_MEASURANDS = 'Energy.Active.Import.Register,Power.Active.Import,Current.Import,Voltage,SoC';
 
 export interface MeteringSettings {
   /** MeterValueSampleInterval, s */
