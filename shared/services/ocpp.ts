@@ -355,29 +355,51 @@ const stopTransaction = async (cp: ChargePoint, p: Payload, now: Date): Promise<
 /** the configure check waits this long after the boot, so the BootNotification.conf leaves first */
 const CONFIGURE_AFTER_SECONDS = 1;
 
+/** the message ids of the metering calls: `cfg-<key index>-…` (≤ 36 characters, OCPP-J) */
+const CONFIG_CALL = /^cfg-(\d)-/;
+
+const meteringKeys = () => {
+  const { OCPP_METER_SAMPLE_SECONDS, OCPP_CLOCK_ALIGNED_SECONDS } = config();
+  return meteringConfiguration({ sampleSeconds: OCPP_METER_SAMPLE_SECONDS, alignedSeconds: OCPP_CLOCK_ALIGNED_SECONDS });
+};
+
 /**
  * After an accepted boot: ChangeConfiguration of the metering keys (shared/domain/metering.ts), as a
  * CSMS does — readings every OCPP_METER_SAMPLE_SECONDS of a transaction (one per charge-status push)
- * and on every OCPP_CLOCK_ALIGNED_SECONDS boundary (every tariff-period start). Each answer is logged
- * (onAnswer); a charge point that rejects a key keeps its own: everything still works, it costs more.
- * The keys persist on the charge point, so a reboot's repeat changes nothing. A charge point gone
- * again before this runs is configured at its next boot.
+ * and on every OCPP_CLOCK_ALIGNED_SECONDS boundary (every tariff-period start). Fire and log: the
+ * calls are not recorded as pending (a boot of every charger at once would otherwise write, time out
+ * and delete thousands of call items); the key travels in the message id and the answer is only
+ * logged (onAnswer): a charger that rejects a key, or never answers, keeps its own metering —
+ * everything still works, it costs more. The keys persist on the charger, so a reboot's repeat
+ * changes nothing. A charger gone again before this runs is configured at its next boot.
  */
-export const configureMetering = async (chargePointId: string, now = new Date()): Promise<CallOutcome[]> => {
-  const { OCPP_METER_SAMPLE_SECONDS, OCPP_CLOCK_ALIGNED_SECONDS } = config();
-  const out: CallOutcome[] = [];
-  for (const { key, value } of meteringConfiguration({
-    sampleSeconds: OCPP_METER_SAMPLE_SECONDS,
-    alignedSeconds: OCPP_CLOCK_ALIGNED_SECONDS,
-  })) {
-    const r = await sendCall(chargePointId, 'ChangeConfiguration', { key, value }, { configKey: key }, now);
-    out.push(r);
-    if (!r.sent) {
-      logger.info('metering not set: the charge point is not connected (set at its next boot)', { chargePoint: chargePointId, key });
-      break;
-    }
+export const configureMetering = async (chargePointId: string): Promise<number> => {
+  const conn = await getConnection(chargePointId);
+  if (!conn) {
+    logger.info('metering not set: the charge point is not connected (set at its next boot)', { chargePoint: chargePointId });
+    return 0;
   }
-  return out;
+  let sent = 0;
+  for (const [i, { key, value }] of meteringKeys().entries()) {
+    const messageId = `cfg-${i}-${randomUUID().slice(0, 30)}`;
+    if (!(await postToConnection(conn.connectionId, callFrame(messageId, 'ChangeConfiguration', { key, value })))) break;
+    sent += 1;
+  }
+  logger.info('metering configuration sent', { chargePoint: chargePointId, calls: sent });
+  return sent;
+};
+
+/** The answer to one of the metering calls: logged (a refusal as a warning); nothing is stored. */
+const onMeteringAnswer = (chargePointId: string, frame: Extract<Frame, { kind: 'result' | 'error' }>, index: number): void => {
+  const key = meteringKeys()[index]?.key;
+  const status = frame.kind === 'result' ? frame.payload.status : frame.code;
+  if (status === 'Accepted') logger.info('charge point metering set', { chargePoint: chargePointId, key });
+  else
+    logger.warn('charge point keeps its own metering: sessions still bill and push, at its interval and cost', {
+      chargePoint: chargePointId,
+      key,
+      status,
+    });
 };
 
 // ── platform → charge point ──────────────────────────────────────────────────────────────────
@@ -391,7 +413,6 @@ const OUTGOING_ACTIONS = [
   'UnlockConnector',
   'ChangeAvailability',
   'TriggerMessage',
-  'ChangeConfiguration',
 ] as const;
 export type OutgoingAction = (typeof OUTGOING_ACTIONS)[number];
 
@@ -405,7 +426,7 @@ export const sendCall = async (
   chargePointId: string,
   action: OutgoingAction,
   payload: Payload,
-  about: { StartChargeSeq?: string; ConnectorID?: string; configKey?: string } = {},
+  about: { StartChargeSeq?: string; ConnectorID?: string } = {},
   now = new Date(),
 ): Promise<CallOutcome> => {
   const problem = checkPayload(action, 'req', payload);
@@ -426,6 +447,8 @@ export const sendCall = async (
 
 /** A CALLRESULT or CALLERROR for one of our calls. */
 const onAnswer = async (chargePointId: string, frame: Extract<Frame, { kind: 'result' | 'error' }>): Promise<void> => {
+  const metering = CONFIG_CALL.exec(frame.id);
+  if (metering) return onMeteringAnswer(chargePointId, frame, Number(metering[1]));
   const call = await takePendingCall(frame.id);
   if (!call || call.chargePointId !== chargePointId) {
     logger.warn('OCPP answer to no pending call (late, duplicate or foreign)', { chargePoint: chargePointId, messageId: frame.id });
@@ -450,12 +473,6 @@ const onAnswer = async (chargePointId: string, frame: Extract<Frame, { kind: 're
     });
   } else logger.warn('OCPP call failed on the charge point', { chargePoint: chargePointId, action: call.action, code: frame.code });
   if (call.action === 'RemoteStartTransaction' && !accepted) await refuseStart(call, 'refused');
-  if (call.action === 'ChangeConfiguration' && !accepted)
-    logger.warn('charge point keeps its own metering: sessions still bill and push, at its interval and cost', {
-      chargePoint: chargePointId,
-      key: call.configKey,
-      status: frame.kind === 'result' ? frame.payload.status : frame.code,
-    });
 };
 
 const refuseStart = async (call: PendingCall, reason: 'refused' | 'offline'): Promise<void> => {

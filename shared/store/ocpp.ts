@@ -259,8 +259,6 @@ export interface PendingCall {
   action: string;
   StartChargeSeq?: string;
   ConnectorID?: string;
-  /** the configuration key a ChangeConfiguration sets (its answer is logged with it) */
-  configKey?: string;
   expiresAt: number;
 }
 
@@ -286,7 +284,6 @@ export const takePendingCall = async (messageId: string): Promise<PendingCall | 
     action: String(i.action),
     ...(i.StartChargeSeq ? { StartChargeSeq: String(i.StartChargeSeq) } : {}),
     ...(i.ConnectorID ? { ConnectorID: String(i.ConnectorID) } : {}),
-    ...(i.configKey ? { configKey: String(i.configKey) } : {}),
     expiresAt: Number(i.expiresAt),
   };
 };
