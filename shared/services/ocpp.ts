@@ -198,11 +198,13 @@ const incoming = async (cp: ChargePoint, connectionId: string, action: string, p
     case 'BootNotification': {
       await markBooted(cp.chargePointId, connectionId, now);
       logger.info('charge point booted', { ...log, vendor: p.chargePointVendor, model: p.chargePointModel });
-      // its metering is set once the boot is answered (a CSMS sends no CALL before its BootNotification.conf);
+      // its metering is set once the boot is answered and its statuses are in (configureDelay);
       // best effort: a charge point on its own metering still works, so a failed send never refuses a boot
-      await send(OcppChecksQueue, { kind: 'configure', chargePointId: cp.chargePointId }, { delaySeconds: CONFIGURE_AFTER_SECONDS }).catch(
-        (err: unknown) => logger.warn('metering not set: the configure check was not queued', { ...log, error: err as Error }),
-      );
+      await send(
+        OcppChecksQueue,
+        { kind: 'configure', chargePointId: cp.chargePointId },
+        { delaySeconds: configureDelay(cp.chargePointId) },
+      ).catch((err: unknown) => logger.warn('metering not set: the configure check was not queued', { ...log, error: err as Error }));
       return { status: 'Accepted', currentTime: now.toISOString(), interval: config().OCPP_HEARTBEAT_SECONDS };
     }
     case 'Heartbeat':
@@ -352,8 +354,16 @@ const stopTransaction = async (cp: ChargePoint, p: Payload, now: Date): Promise<
 
 // ── the platform sets the metering (issue 9 §2) ──────────────────────────────────────────────
 
-/** the configure check waits this long after the boot, so the BootNotification.conf leaves first */
-const CONFIGURE_AFTER_SECONDS = 1;
+/**
+ * The configure check waits OCPP_CONFIGURE_AFTER_SECONDS after the boot (its answer leaves first; a
+ * fleet's boot statuses are ingested first), plus up to half of that, spread by charge point id.
+ */
+const configureDelay = (chargePointId: string): number => {
+  const after = config().OCPP_CONFIGURE_AFTER_SECONDS;
+  let h = 0;
+  for (const c of chargePointId) h = (h * 31 + c.charCodeAt(0)) >>> 0;
+  return after + (h % (Math.floor(after / 2) + 1));
+};
 
 /** the message ids of the metering calls: `cfg-<key index>-…` (≤ 36 characters, OCPP-J) */
 const CONFIG_CALL = /^cfg-(\d)-/;

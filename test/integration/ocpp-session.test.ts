@@ -43,7 +43,7 @@ beforeAll(async () => {
   platform = await startTestPlatform({
     seedFile: seedWithChargePoints(),
     simulator: false,
-    env: { OCPP_OFFLINE_GRACE_SECONDS: '2', OCPP_CALL_TIMEOUT_SECONDS: '3' },
+    env: { OCPP_OFFLINE_GRACE_SECONDS: '2', OCPP_CALL_TIMEOUT_SECONDS: '3', OCPP_CONFIGURE_AFTER_SECONDS: '1' },
     // the metering refusals are warnings (the last test reads them)
     logLevel: 'WARN',
   });

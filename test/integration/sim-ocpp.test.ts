@@ -18,6 +18,8 @@ import { demo } from '../support/push.ts';
 // partner 1's profile enables plug-and-charge (the last test); nothing else changes for it
 const ctx = useChargingPlatform({
   simProtocol: 'ocpp',
+  // the metering is set 1 s after each boot (60–90 s by default)
+  env: { OCPP_CONFIGURE_AFTER_SECONDS: '1' },
   seedFile: extensionSeed(['query_vin_bind', 'query_vin_unbind', 'notification_vin_start_charge']),
 });
 
