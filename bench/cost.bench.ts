@@ -8,7 +8,8 @@
  * Scenarios (simulated time for the sessions: the pile simulator at BENCH_SIM_SPEED, default ×60):
  *   startup burst          the platform starting on the demo seed: every connector's first status and the pushes it causes
  *   query_station_status   one call for 50 stations
- *   session 30 / 120 min   plug-in → query_token → query_equip_auth → query_start_charge → meter values every 15 s (BENCH_METER_SECONDS) →
+ *   session 30 / 120 min   plug-in → query_token → query_equip_auth → query_start_charge → meter values every 50 s and on every half hour
+ *                          (as the platform sets the piles: BENCH_METER_SECONDS, BENCH_ALIGNED_SECONDS) →
  *                          query_stop_charge → order pushed and confirmed by the partner (one partner granted the station)
  *   status change × N      one pile status report fanned out to N = 1, 5, 10 partners (steady state)
  *   plug-and-charge        query_vin_bind; a bound car plugged in → VIN report → plug-charge → the start path → charging (ours)
@@ -20,7 +21,7 @@
  * One local platform per process (the SDK clients are per-process singletons): each job runs in a child.
  *
  *   npm run bench -- cost          (BENCH_SIM_SPEED=30 for a gentler load; BENCH_COST_ONLY=demo, sessions, fanout or fanout:5, reservation, plug-charge, stranded, station-change, comma-separated;
- *                                   BENCH_METER_SECONDS=60 for a pile sampling every 60 s instead of 15)
+ *                                   BENCH_METER_SECONDS=15 BENCH_ALIGNED_SECONDS=0 for a pile on its own 15 s metering, as before issue 9 §2)
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -43,8 +44,13 @@ import {
 import { PRICES, PRICES_DATE } from './prices.ts';
 
 const SPEED = Number(process.env.BENCH_SIM_SPEED ?? 60);
-/** the piles' meter sample interval (OCPP MeterValueSampleInterval): 15 s is the worst case, piles commonly send every 60 s */
-const METER_SECONDS = Number(process.env.BENCH_METER_SECONDS ?? 15);
+/**
+ * the piles' metering as the platform sets it after their boot (issue 9 §2, OCPP_METER_SAMPLE_SECONDS /
+ * OCPP_CLOCK_ALIGNED_SECONDS): a reading every 50 s (MeterValueSampleInterval) and on every half
+ * hour (ClockAlignedDataInterval); 15 / 0 is a pile left on a common factory setting
+ */
+const METER_SECONDS = Number(process.env.BENCH_METER_SECONDS ?? 50);
+const ALIGNED_SECONDS = Number(process.env.BENCH_ALIGNED_SECONDS ?? 1800);
 const DEMO_SEED = fileURLToPath(new URL('../infra/local/seed/demo-seed.json', import.meta.url));
 const FIXTURE = fileURLToPath(new URL('../test/fixtures/seed-stations.json', import.meta.url));
 /** stations of the demo seed granted to the first partner only (the second is granted SH0001–SH0020) */
@@ -101,7 +107,14 @@ const child = async (job: string, out: string): Promise<void> => {
     port: 0,
     logLevel: 'INFO',
     simSpeed: SPEED,
-    simulator: { offlineRatePerHour: 0, faultRatePerHour: 0, seed: 7, autoUnplug: false, meterIntervalMs: METER_SECONDS * 1000 },
+    simulator: {
+      offlineRatePerHour: 0,
+      faultRatePerHour: 0,
+      seed: 7,
+      autoUnplug: false,
+      meterIntervalMs: METER_SECONDS * 1000,
+      clockAlignedMs: ALIGNED_SECONDS * 1000,
+    },
     // the demo partners on free ports when the seed's are taken (another platform runs on this machine)
     demoPartners: 'any-port',
     env: { POWERTOOLS_METRICS_DISABLED: 'false', START_TIMEOUT_SECONDS: '10', STOP_TIMEOUT_SECONDS: '10' },
@@ -649,7 +662,9 @@ export const main = async (): Promise<void> => {
     rmSync(dir, { recursive: true, force: true });
   }
 
-  console.log(`prices: ${PRICES_DATE} (bench/prices.ts); simulator ×${SPEED}; a meter sample every ${METER_SECONDS} s`);
+  console.log(
+    `prices: ${PRICES_DATE} (bench/prices.ts); simulator ×${SPEED}; a meter sample every ${METER_SECONDS} s${ALIGNED_SECONDS ? `, aligned every ${ALIGNED_SECONDS} s` : ''}`,
+  );
   console.log(
     'DynamoDB capacity: as DynamoDB Local reports it (ReturnConsumedCapacity INDEXES on every call); failed conditional writes, which report none, computed from the size of the item they failed on (≥ 1 WCU; ×2 in a transaction).',
   );

@@ -123,23 +123,43 @@ export interface MessageQueue<S extends Schema = Schema> extends QueueContract<z
   serialize(body: z.input<S>): string;
 }
 
-/** A queue EventBridge rules feed: the body is the envelope of one of the subscribed events. */
-export interface EventQueue<E extends readonly EventContract[] = readonly EventContract[]> extends QueueContract<EnvelopeOf<E[number]>> {
-  readonly events: E;
+/** The envelope fields a direct sender fills in (EventBridge fills them for a rule's target). */
+interface EnvelopeMeta {
+  id: string;
+  time: string;
+  region: string;
+  account: string;
 }
 
-export function defineQueue<const E extends readonly [EventContract, ...EventContract[]]>(
-  def: QueueSettings & { subscribe: E },
-): EventQueue<E>;
+/**
+ * A queue EventBridge rules feed: the body is the envelope of one of the subscribed events (`events`,
+ * one rule each) or of one of the events its producer sends straight to the queue (`direct`, no rule:
+ * the same envelope, written by `serializeEvent`, so the consumer cannot tell the two paths apart).
+ */
+export interface EventQueue<E extends readonly EventContract[] = readonly EventContract[], D extends readonly EventContract[] = readonly []>
+  extends QueueContract<EnvelopeOf<E[number] | D[number]>> {
+  readonly events: E;
+  readonly direct: D;
+  /** the producer's side of a direct event: validate the detail and write the envelope as the message text */
+  serializeEvent<C extends D[number]>(contract: C, detail: DetailOf<C>, meta: EnvelopeMeta): string;
+}
+
+export function defineQueue<
+  const E extends readonly [EventContract, ...EventContract[]],
+  const D extends readonly EventContract[] = readonly [],
+>(def: QueueSettings & { subscribe: E; direct?: D }): EventQueue<E, D>;
 export function defineQueue<S extends Schema>(def: QueueSettings & { body: S }): MessageQueue<S>;
-export function defineQueue(def: QueueSettings & { body?: Schema; subscribe?: readonly EventContract[] }): QueueContract {
-  const { body: ownBody, subscribe, ...settings } = def;
+export function defineQueue(
+  def: QueueSettings & { body?: Schema; subscribe?: readonly EventContract[]; direct?: readonly EventContract[] },
+): QueueContract {
+  const { body: ownBody, subscribe, direct = [], ...settings } = def;
   const name = settings.name;
   const decl: QueueDecl = { ...settings, ...(subscribe ? { subscribe: subscribe.map((e) => e.pattern()) } : {}) };
 
   if (subscribe) {
-    const detailTypes = subscribe.map((e) => e.detailType);
-    const [first, ...rest] = subscribe.map((e) => e.envelope);
+    const all = [...subscribe, ...direct];
+    const detailTypes = all.map((e) => e.detailType);
+    const [first, ...rest] = all.map((e) => e.envelope);
     if (!first) throw new Error(`queue ${name}: subscribe names no event`);
     const body = rest.length ? z.discriminatedUnion('detail-type', [first, ...rest]) : first;
     const parse = (raw: string): unknown => {
@@ -149,7 +169,12 @@ export function defineQueue(def: QueueSettings & { body?: Schema; subscribe?: re
         throw new QueueMessageError(name, `unexpected detail-type ${JSON.stringify(type)} (subscribed: ${detailTypes.join(', ')})`);
       return check(name, body, json, 'malformed event');
     };
-    return { name, decl, body, events: subscribe, parse } as EventQueue;
+    const serializeEvent = (contract: EventContract, detail: unknown, meta: EnvelopeMeta): string => {
+      if (!direct.includes(contract)) throw new QueueMessageError(name, `${contract.detailType} is not sent straight to this queue`);
+      const envelope = { version: '0', ...meta, source: contract.source, 'detail-type': contract.detailType, resources: [], detail };
+      return JSON.stringify(check(name, contract.envelope, envelope, 'refused by send'));
+    };
+    return { name, decl, body, events: subscribe, direct, parse, serializeEvent } as unknown as EventQueue;
   }
 
   if (!ownBody) throw new Error(`queue ${name}: declare a body schema or the events it subscribes to`);

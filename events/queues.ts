@@ -59,11 +59,14 @@ const OcppCheckSchema = z.discriminatedUnion('kind', [
     at: z.iso.datetime(),
   }),
   z.object({ kind: z.literal('call-timeout'), messageId: z.string().check(z.minLength(1), z.maxLength(36)) }),
+  // issue 9 §2: set a booted charge point's metering (ChangeConfiguration), once its boot is answered
+  z.object({ kind: z.literal('configure'), chargePointId: z.string().check(z.minLength(1), z.maxLength(48)) }),
 ]);
 
 export const OcppChecksQueue = defineQueue({
   name: 'ocpp-checks',
-  description: 'Delayed OCPP gateway checks: connectors offline after a disconnect grace period; outgoing calls timed out',
+  description:
+    'Delayed OCPP gateway checks: connectors offline after a disconnect grace period; outgoing calls timed out; metering set after a boot',
   tier: 'L0',
   visibilityTimeoutSeconds: 60,
   maxReceiveCount: 5,
@@ -116,7 +119,11 @@ export const PushEventsQueue = defineQueue({
   tier: 'L1',
   visibilityTimeoutSeconds: 60,
   maxReceiveCount: 8,
-  subscribe: [ConnectorStatusChanged, OrderStarted, OrderProgress, OrderFinished, OrderPaid],
+  subscribe: [ConnectorStatusChanged, OrderStarted, OrderFinished, OrderPaid],
+  // issue 9 §2: a due OrderProgress (→ notification_equip_charge_status, one per 50 s of every
+  // session) has no other consumer: the charging service sends it here itself (SendMessageBatch,
+  // the same envelope), not through the bus and a rule
+  direct: [OrderProgress],
   dlqRetentionDays: 14,
 });
 

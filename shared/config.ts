@@ -54,6 +54,18 @@ const EnvSchema = z.object({
   OCPP_CALL_TIMEOUT_SECONDS: intFromEnv(30, 900),
   /** a disconnected charge point's connectors go offline after this many seconds unless it reconnects */
   OCPP_OFFLINE_GRACE_SECONDS: intFromEnv(60, 900),
+  /**
+   * MeterValueSampleInterval the platform sets on a charge point after its boot, s (issue 9 §2):
+   * T/CEC's charge-status cadence (50 s, reference §3.9), so each reading is one push
+   */
+  OCPP_METER_SAMPLE_SECONDS: intFromEnv(50, 3600),
+  /** ClockAlignedDataInterval it sets, s: a reading on every tariff-period boundary (T/CEC periods start on the half hour) */
+  OCPP_CLOCK_ALIGNED_SECONDS: intFromEnv(1800, 86_400),
+  /**
+   * how long after a boot the metering is set, s (+ up to half of it, spread by charge point): after
+   * the boot's statuses, so a fleet booting at once is ready first; its first minute runs on its own metering
+   */
+  OCPP_CONFIGURE_AFTER_SECONDS: intFromEnv(60, 600),
   /** DataTransfer vendorIds accepted (comma-separated); every other DataTransfer is refused */
   OCPP_DATA_TRANSFER_VENDORS: z._default(z.string(), ''),
   /** charging-process samples kept for supervision reporting: at most one per this many seconds per session */

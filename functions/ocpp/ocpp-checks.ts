@@ -1,9 +1,12 @@
-/** Delayed OCPP gateway checks: a charge point still disconnected after the grace period goes offline; an unanswered call times out. */
+/**
+ * Delayed OCPP gateway checks: a charge point still disconnected after the grace period goes
+ * offline; an unanswered call times out; a booted charge point gets its metering set.
+ */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { logger, metrics } from '#powertools';
 import { OcppChecksQueue } from '../../events/queues.ts';
-import { offlineIfStillGone, timeOutCall } from '../../shared/services/ocpp.ts';
+import { configureMetering, offlineIfStillGone, timeOutCall } from '../../shared/services/ocpp.ts';
 
 const processor = new BatchProcessor(EventType.SQS);
 
@@ -13,6 +16,9 @@ const record = async (r: SQSRecord): Promise<void> => {
   if (m.kind === 'offline') {
     logger.appendKeys({ chargePoint: m.chargePointId });
     await offlineIfStillGone(m.chargePointId, m.connectionId, new Date());
+  } else if (m.kind === 'configure') {
+    logger.appendKeys({ chargePoint: m.chargePointId });
+    await configureMetering(m.chargePointId);
   } else await timeOutCall(m.messageId);
 };
 

@@ -1,6 +1,6 @@
 /** The charging service: orders, pile commands, billing (L0). */
 
-import { ChargingPileEventsQueue, ChargingTimeoutsQueue } from '../../events/queues.ts';
+import { ChargingPileEventsQueue, ChargingTimeoutsQueue, PushEventsQueue } from '../../events/queues.ts';
 import { putEvents, tcecInterface } from './helpers.ts';
 import type { FunctionDecl, QueueDecl, TableDecl } from './types.ts';
 
@@ -100,8 +100,9 @@ export const chargingFunctions: readonly FunctionDecl[] = [
     // batch fills well inside the 1 s window, so a pile's answer reaches the order ≤ 1 s later; 25
     // orders one after the other stay far inside the L0 10 s timeout
     triggers: [{ type: 'queue', queue: ChargingPileEventsQueue.name, batchSize: 25, maxBatchingWindowSeconds: 1 }],
-    // + the charging-process samples supervision reporting needs, in their own items (infra/topology/dxp.ts)
-    grants: [orders, putEvents, timeouts, { table: 'process-samples', access: 'write' }],
+    // + the charging-process samples supervision reporting needs, in their own items (infra/topology/dxp.ts);
+    // + the due charge-status pushes (OrderProgress) straight to the push planner's queue (issue 9 §2)
+    grants: [orders, putEvents, timeouts, { table: 'process-samples', access: 'write' }, { queue: PushEventsQueue.name, access: 'send' }],
   },
   {
     id: 'charging-timeout',

@@ -82,8 +82,10 @@ export const pilesFunctions: readonly FunctionDecl[] = [
     service: 'piles',
     entry: 'functions/ocpp/ocpp-checks.ts',
     tier: 'L0',
-    description: 'Delayed OCPP checks: connectors offline after the disconnect grace period; outgoing calls timed out',
+    description:
+      'Delayed OCPP checks: connectors offline after the disconnect grace period; outgoing calls timed out; metering set after a boot',
     triggers: [{ type: 'queue', queue: OcppChecksQueue.name, batchSize: 10 }],
-    grants: [...ocppGrants],
+    // + PostToConnection: the ChangeConfiguration calls that set a booted charge point's metering (issue 9 §2)
+    grants: [...ocppGrants, { websocket: 'post' }],
   },
 ];

@@ -4,11 +4,12 @@
  * functions/charging/ are thin wrappers around these functions.
  */
 import { logger, MetricUnit, metrics } from '#powertools';
+import type { DetailOf } from '../../events/define.ts';
 import { OrderFinished, OrderProgress, OrderStarted } from '../../events/orders.ts';
 import { PileCommandRequested, type StopCause } from '../../events/piles.ts';
-import { ChargingTimeoutsQueue, type TimeoutMessage } from '../../events/queues.ts';
+import { ChargingTimeoutsQueue, PushEventsQueue, type TimeoutMessage } from '../../events/queues.ts';
 import { publish } from '../bus/publish.ts';
-import { send } from '../bus/send.ts';
+import { send, sendEvents } from '../bus/send.ts';
 import { config } from '../config.ts';
 import {
   addReservationFee,
@@ -40,6 +41,7 @@ import {
 } from '../domain/charging.ts';
 import { CouponFail, couponDiscountFen, couponProblem } from '../domain/coupons.ts';
 import { isStationGranted } from '../domain/grants.ts';
+import { progressDue } from '../domain/metering.ts';
 import { chargeInfoOf, chargeStatusOf, type OrderFacts } from '../domain/order-views.ts';
 import { prepayFields, prepayReached, STOP_REASON_PREPAY_EXHAUSTED, settlePrepay, yuanToFen } from '../domain/prepay.ts';
 import { byHour, type ProcessSample, selectSamples } from '../domain/process-samples.ts';
@@ -598,18 +600,25 @@ export interface MeterReading {
   soc: number;
 }
 
+/** A due charge-status push: the OrderProgress the caller sends to `push-events` (sendProgress). */
+export type Progress = DetailOf<typeof OrderProgress>;
+
 /**
  * The meter readings of ONE order that are waiting (one SQS batch, any order, duplicates allowed):
  * folded into the order's running bill in time order with ONE conditional write, which also decides
- * the progress throttle — at most one OrderProgress (→ notification_equip_charge_status) per
- * PUSH_STATUS_INTERVAL_SECONDS of sample time, published only when due, with the newest reading.
- * Folding several readings at once gives exactly the running bill folding them one by one would
- * (the same fold, the same order). The order is read eventually consistent; a stale read loses the
- * write's condition and is read again, consistently.
+ * the progress throttle (shared/domain/metering.ts progressDue) — at most one OrderProgress
+ * (→ notification_equip_charge_status) per PUSH_STATUS_INTERVAL_SECONDS of sample time, with the
+ * newest reading. Returns that progress when it is due; the caller sends it (sendProgress: the
+ * batch's due progresses share one SendMessageBatch) and, if the send fails, hands the readings
+ * back: their redelivery folds nothing new, finds the push it decided still recorded on the order
+ * (`lastProgressAt` = one of these readings) and returns it again, so a due push is never lost (a
+ * duplicate is dropped by the push's id). Folding several readings at once gives exactly the
+ * running bill folding them one by one would (the same fold, the same order). The order is read
+ * eventually consistent; a stale read loses the write's condition and is read again, consistently.
  */
-export const onPileMeters = async (readings: readonly MeterReading[]): Promise<void> => {
+export const onPileMeters = async (readings: readonly MeterReading[]): Promise<Progress | undefined> => {
   const first = readings[0];
-  if (!first) return;
+  if (!first) return undefined;
   const seq = first.StartChargeSeq;
   if (readings.some((r) => r.StartChargeSeq !== seq)) throw new RangeError('onPileMeters: readings of one order only');
   const samples = readings
@@ -618,10 +627,10 @@ export const onPileMeters = async (readings: readonly MeterReading[]): Promise<v
   const intervalMs = pushConfig().PUSH_STATUS_INTERVAL_SECONDS * 1000;
   for (let attempt = 1; attempt <= SAMPLE_ATTEMPTS; attempt++) {
     const o = await getOrder(seq, attempt > 1);
-    if (!o || o.status === OrderStatus.Finished) return; // not running
+    if (!o || o.status === OrderStatus.Finished) return undefined; // not running
     if (!o.meter) {
       logger.info('meter sample before the start confirmation: not billed', { status: o.status, samples: samples.length });
-      return;
+      return undefined;
     }
     let meter = o.meter;
     let newest: (typeof samples)[number] | undefined;
@@ -632,7 +641,15 @@ export const onPileMeters = async (readings: readonly MeterReading[]): Promise<v
       meter = fold(o, meter, s) as RunningBill;
       newest = s;
     }
-    if (!newest) return;
+    if (!newest) {
+      // nothing new: a redelivery. If one of these readings made a push due, its send may have failed after the write
+      const decided = o.lastProgressAt !== undefined && samples.some((s) => s.t === o.lastProgressAt && s.d.ConnectorID === o.ConnectorID);
+      if (decided && o.status === OrderStatus.Charging) {
+        logger.info('charge-status push of a redelivered reading: sent again', { lastProgressAt: o.lastProgressAt });
+        return progressOf(o);
+      }
+      return undefined;
+    }
     // the process data supervision needs, before the order write: a failed append fails the batch
     // (redelivered), and an append repeated after a lost write condition writes the same key
     await keepProcessSamples(
@@ -640,22 +657,26 @@ export const onPileMeters = async (readings: readonly MeterReading[]): Promise<v
       samples.filter((s) => s.d.ConnectorID === o.ConnectorID).map((s) => s.d),
       o.meter.t,
     );
-    if (!newest) {
-      await stopIfPrepayReached(o);
-      return;
-    }
     const d = newest.d;
     const live = { at: d.at, currentA: d.currentA, voltageA: d.voltageA, soc: d.soc, powerKw: d.powerKw };
-    const due = o.lastProgressAt === undefined || newest.t - o.lastProgressAt >= intervalMs;
+    const due = progressDue(o.lastProgressAt, newest.t, intervalMs);
     const w = await recordSample(o.StartChargeSeq, o.meter, meter, live, due ? newest.t : undefined);
     if (w.outcome === 'conflict') continue;
-    if (due && w.order.status === OrderStatus.Charging) {
-      await publish(OrderProgress, { ...orderEventBase(w.order), ...chargeStatusOf(orderFacts(w.order)) });
-    }
     await stopIfPrepayReached(w.order);
-    return;
+    return due && w.order.status === OrderStatus.Charging ? progressOf(w.order) : undefined;
   }
   throw new Error(`${seq}: meter samples lost ${SAMPLE_ATTEMPTS} concurrent writes; retried`);
+};
+
+const progressOf = (o: Order): Progress => ({ ...orderEventBase(o), ...chargeStatusOf(orderFacts(o)) });
+
+/**
+ * The due charge-status pushes of a batch, straight to the push planner's queue (its only
+ * consumer): one SendMessageBatch per ten, the envelope the bus would have written (events/queues.ts
+ * PushEventsQueue `direct`), no PutEvents, no rule. Throws when any is not accepted.
+ */
+export const sendProgress = async (progress: readonly Progress[]): Promise<void> => {
+  if (progress.length > 0) await sendEvents(PushEventsQueue, OrderProgress, progress);
 };
 
 /**

@@ -10,6 +10,7 @@ import { OcppChecksQueue } from '../../events/queues.ts';
 import { postToConnection } from '../bus/connections.ts';
 import { send } from '../bus/send.ts';
 import { config } from '../config.ts';
+import { meteringConfiguration } from '../domain/metering.ts';
 import {
   BEFORE_BOOT,
   basicCredentials,
@@ -197,6 +198,13 @@ const incoming = async (cp: ChargePoint, connectionId: string, action: string, p
     case 'BootNotification': {
       await markBooted(cp.chargePointId, connectionId, now);
       logger.info('charge point booted', { ...log, vendor: p.chargePointVendor, model: p.chargePointModel });
+      // its metering is set once the boot is answered and its statuses are in (configureDelay);
+      // best effort: a charge point on its own metering still works, so a failed send never refuses a boot
+      await send(
+        OcppChecksQueue,
+        { kind: 'configure', chargePointId: cp.chargePointId },
+        { delaySeconds: configureDelay(cp.chargePointId) },
+      ).catch((err: unknown) => logger.warn('metering not set: the configure check was not queued', { ...log, error: err as Error }));
       return { status: 'Accepted', currentTime: now.toISOString(), interval: config().OCPP_HEARTBEAT_SECONDS };
     }
     case 'Heartbeat':
@@ -344,6 +352,66 @@ const stopTransaction = async (cp: ChargePoint, p: Payload, now: Date): Promise<
   });
 };
 
+// ── the platform sets the metering (issue 9 §2) ──────────────────────────────────────────────
+
+/**
+ * The configure check waits OCPP_CONFIGURE_AFTER_SECONDS after the boot (its answer leaves first; a
+ * fleet's boot statuses are ingested first), plus up to half of that, spread by charge point id.
+ */
+const configureDelay = (chargePointId: string): number => {
+  const after = config().OCPP_CONFIGURE_AFTER_SECONDS;
+  let h = 0;
+  for (const c of chargePointId) h = (h * 31 + c.charCodeAt(0)) >>> 0;
+  return after + (h % (Math.floor(after / 2) + 1));
+};
+
+/** the message ids of the metering calls: `cfg-<key index>-…` (≤ 36 characters, OCPP-J) */
+const CONFIG_CALL = /^cfg-(\d)-/;
+
+const meteringKeys = () => {
+  const { OCPP_METER_SAMPLE_SECONDS, OCPP_CLOCK_ALIGNED_SECONDS } = config();
+  return meteringConfiguration({ sampleSeconds: OCPP_METER_SAMPLE_SECONDS, alignedSeconds: OCPP_CLOCK_ALIGNED_SECONDS });
+};
+
+/**
+ * After an accepted boot: ChangeConfiguration of the metering keys (shared/domain/metering.ts), as a
+ * CSMS does — readings every OCPP_METER_SAMPLE_SECONDS of a transaction (one per charge-status push)
+ * and on every OCPP_CLOCK_ALIGNED_SECONDS boundary (every tariff-period start). Fire and log: the
+ * calls are not recorded as pending (a boot of every charger at once would otherwise write, time out
+ * and delete thousands of call items); the key travels in the message id and the answer is only
+ * logged (onAnswer): a charger that rejects a key, or never answers, keeps its own metering —
+ * everything still works, it costs more. The keys persist on the charger, so a reboot's repeat
+ * changes nothing. A charger gone again before this runs is configured at its next boot.
+ */
+export const configureMetering = async (chargePointId: string): Promise<number> => {
+  const conn = await getConnection(chargePointId);
+  if (!conn) {
+    logger.info('metering not set: the charge point is not connected (set at its next boot)', { chargePoint: chargePointId });
+    return 0;
+  }
+  let sent = 0;
+  for (const [i, { key, value }] of meteringKeys().entries()) {
+    const messageId = `cfg-${i}-${randomUUID().slice(0, 30)}`;
+    if (!(await postToConnection(conn.connectionId, callFrame(messageId, 'ChangeConfiguration', { key, value })))) break;
+    sent += 1;
+  }
+  logger.info('metering configuration sent', { chargePoint: chargePointId, calls: sent });
+  return sent;
+};
+
+/** The answer to one of the metering calls: logged (a refusal as a warning); nothing is stored. */
+const onMeteringAnswer = (chargePointId: string, frame: Extract<Frame, { kind: 'result' | 'error' }>, index: number): void => {
+  const key = meteringKeys()[index]?.key;
+  const status = frame.kind === 'result' ? frame.payload.status : frame.code;
+  if (status === 'Accepted') logger.info('charge point metering set', { chargePoint: chargePointId, key });
+  else
+    logger.warn('charge point keeps its own metering: sessions still bill and push, at its interval and cost', {
+      chargePoint: chargePointId,
+      key,
+      status,
+    });
+};
+
 // ── platform → charge point ──────────────────────────────────────────────────────────────────
 
 const OUTGOING_ACTIONS = [
@@ -389,6 +457,8 @@ export const sendCall = async (
 
 /** A CALLRESULT or CALLERROR for one of our calls. */
 const onAnswer = async (chargePointId: string, frame: Extract<Frame, { kind: 'result' | 'error' }>): Promise<void> => {
+  const metering = CONFIG_CALL.exec(frame.id);
+  if (metering) return onMeteringAnswer(chargePointId, frame, Number(metering[1]));
   const call = await takePendingCall(frame.id);
   if (!call || call.chargePointId !== chargePointId) {
     logger.warn('OCPP answer to no pending call (late, duplicate or foreign)', { chargePoint: chargePointId, messageId: frame.id });

@@ -5,23 +5,27 @@
  */
 import { describe, expect, it } from 'vitest';
 import { OrderProgress } from '../../events/orders.ts';
-import { publish } from '../../shared/bus/publish.ts';
+import { PushEventsQueue } from '../../events/queues.ts';
+import { sendEvents } from '../../shared/bus/send.ts';
 import { acceptedOf, demo, emitFinished, newSeq, P1, P2, usePushPlatform, wireOf } from '../support/push.ts';
 
 const ctx = usePushPlatform();
 
 describe('notification_equip_charge_status — §3.9', () => {
+  // as the charging service sends a due progress: straight to the push planner's queue (issue 9 §2)
   const progress = (operatorId: string, seq: string, endTime: string) =>
-    publish(OrderProgress, {
-      ...OrderProgress.sample,
-      StartChargeSeq: seq,
-      OperatorID: operatorId,
-      ConnectorID: 'FX0001E01C1',
-      StationID: 'FX0001',
-      EndTime: endTime,
-    });
+    sendEvents(PushEventsQueue, OrderProgress, [
+      {
+        ...OrderProgress.sample,
+        StartChargeSeq: seq,
+        OperatorID: operatorId,
+        ConnectorID: 'FX0001E01C1',
+        StationID: 'FX0001',
+        EndTime: endTime,
+      },
+    ]);
 
-  // at most one push per 50 s of samples: the charging service publishes OrderProgress only when it is due
+  // at most one push per 50 s of samples: the charging service sends OrderProgress only when it is due
   // (test/integration/charging-concurrency.test.ts, "progress at most once per 50 s")
   it('§3.9: the query_equip_charge_status object; cec2016 keeps SeviceMoney; each progress is pushed in order', async () => {
     const seq = newSeq(P1);

@@ -46,13 +46,14 @@ describe('OCPP gateway (CDK)', () => {
     expect(responses.some(([, r]) => JSON.stringify(props(r).RouteId) === JSON.stringify({ Ref: byKey.get('$default')!.lid }))).toBe(true);
   });
 
-  it('only the pile gateway may post to connections, on this API only, and knows its management endpoint', () => {
+  it('only the pile gateway and the OCPP checks (metering set after a boot) may post to connections, on this API only, and know its management endpoint', () => {
+    const posters = new Set(['pile-gateway', 'ocpp-checks']);
     for (const [id, f] of s.stack.functions) {
       const manage = roleStatements(s.resources, roleOf(id)).filter((st) => actions(st).includes('execute-api:ManageConnections'));
-      expect(manage.length > 0, id).toBe(id === 'pile-gateway');
+      expect(manage.length > 0, id).toBe(posters.has(id));
       for (const st of manage) expect(JSON.stringify(st.Resource)).toContain(apiLid);
       const env = JSON.stringify(props(s.res(f.fn)).Environment ?? {});
-      expect(env.includes('OCPP_CALLBACK_URL'), id).toBe(id === 'pile-gateway');
+      expect(env.includes('OCPP_CALLBACK_URL'), id).toBe(posters.has(id));
     }
   });
 

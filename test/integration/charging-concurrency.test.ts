@@ -8,7 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DetailOf } from '../../events/define.ts';
 import { PileMeterValues, PileSessionStarted, PileSessionStopped } from '../../events/piles.ts';
 import { handler as pileSessionEvents } from '../../functions/charging/pile-session-events.ts';
+import type { InvokeObserver } from '../../infra/local/invoke.ts';
 import type { Platform } from '../../infra/local/platform.ts';
+import { runWithEnv } from '../../shared/config.ts';
 import { emitPileEvents, type PILE_EVENTS, type PileEvent } from '../../shared/piles/emit.ts';
 import { getConnectorView } from '../../shared/store/connector-view.ts';
 import { getOrder } from '../../shared/store/orders.ts';
@@ -24,6 +26,25 @@ const pileSays = <C extends (typeof PILE_EVENTS)[keyof typeof PILE_EVENTS]>(cont
 
 let platform: Platform;
 let p1: Caller;
+
+/**
+ * The OrderProgress messages the push planner received (the charging consumer sends them straight to
+ * its queue, issue 9 §2), by message id: a message the planner is handed twice is one send.
+ */
+const progressSent = new Map<string, { seq: string; EndTime: string }>();
+const watchProgress: InvokeObserver = ({ fn, event }) => {
+  if (fn.id !== 'push-plan') return;
+  for (const r of (event as SQSEvent).Records) {
+    const b = JSON.parse(r.body) as { 'detail-type': string; detail: { StartChargeSeq: string; EndTime: string } };
+    if (b['detail-type'] === 'OrderProgress') progressSent.set(r.messageId, { seq: b.detail.StartChargeSeq, EndTime: b.detail.EndTime });
+  }
+};
+const progressOf = (seq: string): string[] =>
+  [...progressSent.values()]
+    .filter((p) => p.seq === seq)
+    .map((p) => p.EndTime)
+    .sort();
+
 let p2: Caller;
 
 beforeAll(async () => {
@@ -32,10 +53,11 @@ beforeAll(async () => {
     simSpeed: 1,
     simulator: { offlineRatePerHour: 0, faultRatePerHour: 0, seed: 3, autoUnplug: false },
     env: { START_TIMEOUT_SECONDS: '300', STOP_TIMEOUT_SECONDS: '300' },
+    onInvoke: watchProgress,
   });
   p1 = await loggedIn(platform, 0);
   p2 = await loggedIn(platform, 1);
-  for (const c of ['FX0001E02C1', 'FX0002E01C1', 'FX0002E01C2', 'FX0003E01C1']) platform.simulator!.admin(c, 'silent');
+  for (const c of ['FX0001E02C1', 'FX0002E01C1', 'FX0002E01C2', 'FX0003E01C1', 'FX0003E01C2']) platform.simulator!.admin(c, 'silent');
   await eventually(async () => (await getConnectorView('FX0001E02C1'))?.status, { until: (s) => s === 1, what: 'idle connector' });
 }, 120_000);
 afterAll(async () => platform?.stop());
@@ -70,6 +92,8 @@ describe('query_start_charge — one session per connector (§3.7)', () => {
   });
 });
 
+/** the push planner has taken every message sent to it so far */
+const pushesPlanned = () => eventually(async () => platform.cloud.queues.idle(['push-events']), { what: 'push events planned' });
 /** the pile-events queue is empty and nothing of it is in flight (the delayed timeout checks may wait) */
 const settled = () => eventually(async () => platform.cloud.queues.idle(['charging-pile-events']), { what: 'pile events processed' });
 
@@ -192,15 +216,11 @@ describe('billing — a session crossing two price periods has an exact bill (§
 });
 
 describe('meter samples → the running bill and progress at most once per 50 s (§3.9)', () => {
-  it('one progress per 50 s of sample time; a late or duplicate sample changes neither the bill nor the progress', async () => {
+  it("one progress per 50 s of sample time (less the due rule's tolerance); a late or duplicate sample changes neither the bill nor the progress", async () => {
     const connector = 'FX0003E01C1';
     const seq = seqOf(p1);
     expect((await p1.call('query_start_charge', { StartChargeSeq: seq, ConnectorID: connector })).data).toMatchObject({ SuccStat: 0 });
     const t0 = Date.parse('2026-11-20T03:30:00.000Z');
-    const progress: string[] = [];
-    const untap = platform.cloud.bus.tap((e) => {
-      if (e['detail-type'] === 'OrderProgress' && e.detail.StartChargeSeq === seq) progress.push(String(e.detail.EndTime));
-    });
     await pileSays(PileSessionStarted, { StartChargeSeq: seq, ConnectorID: connector, accepted: true, at: new Date(t0).toISOString() });
     await eventually(() => getOrder(seq), { until: (o) => o?.status === 2, what: 'charging' });
     const meter = (sec: number, wh: number) =>
@@ -214,7 +234,7 @@ describe('meter samples → the running bill and progress at most once per 50 s 
         voltageA: 400,
         soc: 50,
       });
-    // every 15 s for 2 minutes: due at 15 s (the first), 75 s (≥ 50 s later), then 135 s would be next
+    // every 15 s for 2 minutes: due at 15 s (the first), 60 s (45 s later: ≥ 50 s less a fifth), 105 s (shared/domain/metering.ts)
     for (let i = 1; i <= 8; i++) {
       await meter(15 * i, 100 * i);
       await eventually(() => getOrder(seq), { until: (o) => o?.meter?.n === i + 1, what: `sample ${i}` });
@@ -222,11 +242,11 @@ describe('meter samples → the running bill and progress at most once per 50 s 
     await meter(100, 1000); // late (the bill is at 120 s): dropped
     await meter(120, 800); // a duplicate of the newest
     await settled();
-    untap();
-    expect(progress).toEqual(['2026-11-20 11:30:15', '2026-11-20 11:31:15']);
+    await pushesPlanned();
+    expect(progressOf(seq)).toEqual(['2026-11-20 11:30:15', '2026-11-20 11:31:00', '2026-11-20 11:31:45']);
     const o = await getOrder(seq);
     expect(o?.meter).toMatchObject({ n: 9, t: t0 + 120_000, wh: 800 });
-    expect(o?.lastProgressAt).toBe(t0 + 75_000);
+    expect(o?.lastProgressAt).toBe(t0 + 105_000);
     const status = await p1.call('query_equip_charge_status', { StartChargeSeq: seq });
     expect(status.data).toMatchObject({ StartChargeSeqStat: 2, EndTime: '2026-11-20 11:32:00', TotalPower: 0.8 });
 
@@ -296,10 +316,6 @@ describe('a batch holding many events of one order (the consumer groups by Start
     const connector = 'FX0002E01C2';
     const seq = seqOf(p1);
     expect((await p1.call('query_start_charge', { StartChargeSeq: seq, ConnectorID: connector })).data).toMatchObject({ SuccStat: 0 });
-    const progress: string[] = [];
-    const untap = platform.cloud.bus.tap((e) => {
-      if (e['detail-type'] === 'OrderProgress' && e.detail.StartChargeSeq === seq) progress.push(String(e.detail.EndTime));
-    });
     const day = '2026-11-20';
     const reading = (t: string, wh: number): PileEvent => ({
       type: 'PileMeterValues',
@@ -335,7 +351,6 @@ describe('a batch holding many events of one order (the consumer groups by Start
       },
       {} as Context,
     );
-    untap();
     // only the unreadable record is handed back (for the DLQ); the order's records are done
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'junk' }]);
     const o = await getOrder(seq);
@@ -356,6 +371,58 @@ describe('a batch holding many events of one order (the consumer groups by Start
       ],
     });
     // the three readings were one write: one progress, with the newest reading
-    expect(progress).toEqual(['2026-11-20 12:15:00']);
+    await pushesPlanned();
+    expect(progressOf(seq)).toEqual(['2026-11-20 12:15:00']);
+  });
+});
+
+describe('a due charge-status push whose send fails after the order write (issue 9 §2: never lost)', () => {
+  it('the reading is handed back; its redelivery folds nothing new and sends the push it decided, once', async () => {
+    const connector = 'FX0003E01C2';
+    const seq = seqOf(p1);
+    expect((await p1.call('query_start_charge', { StartChargeSeq: seq, ConnectorID: connector })).data).toMatchObject({ SuccStat: 0 });
+    const t0 = Date.parse('2026-11-20T05:00:00.000Z');
+    await pileSays(PileSessionStarted, { StartChargeSeq: seq, ConnectorID: connector, accepted: true, at: new Date(t0).toISOString() });
+    await eventually(() => getOrder(seq), { until: (o) => o?.status === 2, what: 'charging' });
+    const reading = {
+      type: 'PileMeterValues',
+      detail: {
+        StartChargeSeq: seq,
+        ConnectorID: connector,
+        at: new Date(t0 + 50_000).toISOString(),
+        energyWh: 500,
+        powerKw: 36,
+        currentA: 90,
+        voltageA: 400,
+        soc: 40,
+      },
+    } satisfies PileEvent;
+    const batch = { Records: [{ messageId: 'r1', body: JSON.stringify(reading) }] as SQSEvent['Records'] };
+    // the push planner's queue cannot be reached (its URL names a queue that does not exist): the SQS send fails
+    const broken = { ...process.env, QUEUE_URL_PUSH_EVENTS: `${process.env.QUEUE_URL_PUSH_EVENTS}-gone` };
+    const failed = await runWithEnv(broken, () => pileSessionEvents(batch, {} as Context));
+    expect(failed.batchItemFailures).toEqual([{ itemIdentifier: 'r1' }]);
+    // the order write happened (the reading is folded, the push decided) but nothing reached the planner
+    expect(await getOrder(seq)).toMatchObject({ meter: { n: 2, wh: 500 }, lastProgressAt: t0 + 50_000 });
+    await pushesPlanned();
+    expect(progressOf(seq)).toEqual([]);
+    // SQS redelivers the record
+    const again = await pileSessionEvents(batch, {} as Context);
+    expect(again.batchItemFailures).toEqual([]);
+    await eventually(async () => progressOf(seq), { until: (p) => p.length === 1, what: 'the push sent again' });
+    await pushesPlanned();
+    expect(progressOf(seq)).toEqual(['2026-11-20 13:00:50']);
+    // the bill did not move twice
+    expect((await getOrder(seq))?.meter).toMatchObject({ n: 2, wh: 500 });
+    // a later reading that is not due sends nothing; the next due one does
+    const at = (sec: number, wh: number) => ({
+      messageId: `r${sec}`,
+      body: JSON.stringify({ ...reading, detail: { ...reading.detail, at: new Date(t0 + sec * 1000).toISOString(), energyWh: wh } }),
+    });
+    await pileSessionEvents({ Records: [at(70, 700)] as SQSEvent['Records'] }, {} as Context);
+    await pileSessionEvents({ Records: [at(99, 1000)] as SQSEvent['Records'] }, {} as Context);
+    await eventually(async () => progressOf(seq), { until: (p) => p.length === 2, what: 'the next push' });
+    await pushesPlanned();
+    expect(progressOf(seq)).toEqual(['2026-11-20 13:00:50', '2026-11-20 13:01:39']);
   });
 });

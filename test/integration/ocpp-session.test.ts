@@ -43,7 +43,9 @@ beforeAll(async () => {
   platform = await startTestPlatform({
     seedFile: seedWithChargePoints(),
     simulator: false,
-    env: { OCPP_OFFLINE_GRACE_SECONDS: '2', OCPP_CALL_TIMEOUT_SECONDS: '3' },
+    env: { OCPP_OFFLINE_GRACE_SECONDS: '2', OCPP_CALL_TIMEOUT_SECONDS: '3', OCPP_CONFIGURE_AFTER_SECONDS: '1' },
+    // the metering refusals are warnings (the last test reads them)
+    logLevel: 'WARN',
   });
   p1 = await loggedIn(platform, 0);
   wsBase = `${platform.apiUrl.replace(/^http/, 'ws')}/ocpp`;
@@ -314,5 +316,47 @@ describe('bad input and faults', () => {
     s.ws.close();
     await waitStatus('FX0001E02C1', 0);
     expect(Date.now() - closedAt).toBeGreaterThanOrEqual(2_000);
+  });
+});
+
+describe('the platform sets the metering of a booted charge point (issue 9 §2, OCPP 1.6 §5.3 / §9.1)', () => {
+  it('after an accepted boot: ChangeConfiguration of the four metering keys; a key refused is logged with the charge point', async () => {
+    const asked: { key: string; value: string }[] = [];
+    const cp = ocppClient({ endpoint: wsBase, identity: CP, password: PASSWORD });
+    // a charger that takes the sample interval, refuses the aligned one and does not know the measurand lists
+    cp.handle('ChangeConfiguration', ({ params }) => {
+      asked.push({ key: String(params.key), value: String(params.value) });
+      if (params.key === 'MeterValueSampleInterval') return { status: 'Accepted' };
+      return { status: params.key === 'ClockAlignedDataInterval' ? 'Rejected' : 'NotSupported' };
+    });
+    await cp.connect();
+    // nothing is asked before the boot is answered
+    expect(asked).toEqual([]);
+    const logsBefore = platform.logs().length;
+    expect(await cp.call('BootNotification', { chargePointVendor: 'EVCS', chargePointModel: 'Test-2' })).toMatchObject({
+      status: 'Accepted',
+    });
+    await eventually(async () => asked.length, { until: (n) => n === 4, what: 'four ChangeConfiguration calls' });
+    expect(asked).toEqual([
+      { key: 'MeterValueSampleInterval', value: '50' },
+      { key: 'ClockAlignedDataInterval', value: '1800' },
+      { key: 'MeterValuesSampledData', value: 'Energy.Active.Import.Register,Power.Active.Import,Current.Import,Voltage,SoC' },
+      { key: 'MeterValuesAlignedData', value: 'Energy.Active.Import.Register,Power.Active.Import,Current.Import,Voltage,SoC' },
+    ]);
+    const refused = await eventually(
+      async () =>
+        platform
+          .logs()
+          .slice(logsBefore)
+          .filter((l) => l.includes('charge point keeps its own metering'))
+          .map((l) => JSON.parse(l) as Record<string, unknown>),
+      { until: (l) => l.length === 3, what: 'the three refusals logged' },
+    );
+    expect(refused.map((l) => [l.chargePoint, l.key, l.status]).sort()).toEqual([
+      [CP, 'ClockAlignedDataInterval', 'Rejected'],
+      [CP, 'MeterValuesAlignedData', 'NotSupported'],
+      [CP, 'MeterValuesSampledData', 'NotSupported'],
+    ]);
+    await cp.close({ force: true });
   });
 });

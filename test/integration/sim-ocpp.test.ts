@@ -18,6 +18,8 @@ import { demo } from '../support/push.ts';
 // partner 1's profile enables plug-and-charge (the last test); nothing else changes for it
 const ctx = useChargingPlatform({
   simProtocol: 'ocpp',
+  // the metering is set 1 s after each boot (60–90 s by default)
+  env: { OCPP_CONFIGURE_AFTER_SECONDS: '1' },
   seedFile: extensionSeed(['query_vin_bind', 'query_vin_unbind', 'notification_vin_start_charge']),
 });
 
@@ -28,6 +30,15 @@ describe('the simulator over OCPP 1.6J', () => {
     const size = ctx.platform.simulator!.size();
     await eventually(async () => link.reported(), { until: (n) => n === size, what: `${size} connectors reported over OCPP` });
     for (const cp of ['FX0001E01', 'FX0001E02', 'FX0002E01', 'FX0004E01']) expect(await getConnection(cp)).toBeDefined();
+  });
+
+  it('the gateway set every booted pile’s metering (ChangeConfiguration): 50 s samples, a reading every half hour', async () => {
+    const sim = ctx.platform.simulator!;
+    for (const cp of ['FX0001E01', 'FX0002E01', 'FX0004E01'])
+      await eventually(async () => sim.meteringOf(cp), {
+        until: (m) => m?.sampleMs === 50_000 && m.alignedMs === 1_800_000,
+        what: `${cp} metering set`,
+      });
   });
 
   it('a full session: start and stop over OCPP, the energy billed is the meter difference', async () => {

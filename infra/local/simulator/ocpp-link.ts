@@ -20,7 +20,10 @@
  * accepted or refused it, 2–5 simulated s later; a `silent` connector never answers),
  * RemoteStopTransaction → stop; Reset, ChangeAvailability, UnlockConnector are acknowledged,
  * TriggerMessage StatusNotification/Heartbeat/BootNotification re-sends it. Heartbeats at the
- * interval the boot answered, in real time.
+ * interval the boot answered, in real time. ChangeConfiguration of the metering keys (what the
+ * gateway sets after a boot, issue 9 §2) reaches the simulator: MeterValueSampleInterval and
+ * ClockAlignedDataInterval change the pile's readings (`configureMetering`), the measurand lists are
+ * Accepted only when they ask for what the pile measures; any other key is NotSupported.
  *
  * Each pile's calls leave in the order the simulator produced them (one chain per pile); at most
  * `concurrency` calls are in flight across piles, so 1,000 piles booting at once queue instead of
@@ -325,6 +328,7 @@ export class OcppSimLink {
       if (receipt.ignored === 'silent') return new Promise(() => undefined);
       return { status: receipt.taken || receipt.ignored === 'duplicate' ? 'Accepted' : 'Rejected' };
     });
+    c.handle('ChangeConfiguration', ({ params }) => this.changeConfiguration(p, String(params.key), String(params.value)));
     c.handle('Reset', () => ({ status: 'Accepted' }));
     c.handle('ChangeAvailability', () => ({ status: 'Accepted' }));
     c.handle('UnlockConnector', () => ({ status: 'Unlocked' }));
@@ -347,6 +351,29 @@ export class OcppSimLink {
           return { status: 'NotImplemented' };
       }
     });
+  }
+
+  /** OCPP 1.6 §5.3 ChangeConfiguration of a metering key (§9.1): the simulator's intervals, in seconds */
+  private changeConfiguration(p: Pile, key: string, value: string): { status: 'Accepted' | 'Rejected' | 'NotSupported' } {
+    const seconds = /^\d{1,6}$/.test(value) ? Number(value) : undefined;
+    switch (key) {
+      case 'MeterValueSampleInterval':
+      case 'ClockAlignedDataInterval': {
+        if (seconds === undefined || (key === 'MeterValueSampleInterval' && seconds === 0)) return { status: 'Rejected' };
+        const ms = seconds * 1000;
+        const ok = this.sim?.configureMetering(p.id, key === 'MeterValueSampleInterval' ? { sampleMs: ms } : { alignedMs: ms });
+        return { status: ok ? 'Accepted' : 'Rejected' };
+      }
+      case 'MeterValuesSampledData':
+      case 'MeterValuesAlignedData': {
+        // the simulated meter reports exactly these five (see PileMeterValues above)
+        const measured = new Set(['Energy.Active.Import.Register', 'Power.Active.Import', 'Current.Import', 'Voltage', 'SoC']);
+        const asked = value.split(',').map((m) => m.trim());
+        return { status: asked.every((m) => measured.has(m)) ? 'Accepted' : 'Rejected' };
+      }
+      default:
+        return { status: 'NotSupported' };
+    }
   }
 
   private connectorOfSession(p: Pile, key: string): string | undefined {

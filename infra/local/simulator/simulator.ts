@@ -19,7 +19,11 @@
  *   - a connector in `silent` mode ignores every command (the "pile never answers" case).
  *   - reserve / cancel (the reservation extension): an idle connector held for a reservation
  *     reports Status 4 until it lapses or is cancelled; a start on it uses the reservation.
- * A running session sends PileMeterValues every 15 s (simulated), ends with `bms-full` when the
+ * A running session sends PileMeterValues every 15 s of session time (simulated; a pile's own
+ * default, `meterIntervalMs`) and, when a clock-aligned interval is set (`clockAlignedMs`), on every
+ * multiple of it since China-time midnight — what OCPP's MeterValueSampleInterval and
+ * ClockAlignedDataInterval say; the OCPP gateway sets both per pile after its boot
+ * (`configureMetering`, issue 9 §2). It ends with `bms-full` when the
  * vehicle's BMS reaches its target SOC, `unplugged`, `local`, or `fault`. A pile that goes
  * offline mid-session stops charging and reports the stop (cause `fault`) when it is back online.
  *
@@ -29,6 +33,7 @@
  */
 
 import type { ConnectorStatus, StopCause } from '../../../events/piles.ts';
+import { nextAligned } from '../../../shared/domain/metering.ts';
 import type { PileCommand, PileReservation } from '../../../shared/piles/transport.ts';
 import { SimClock, type TimerHandle } from './clock.ts';
 import type { SimConnectorSpec } from './connectors.ts';
@@ -84,8 +89,10 @@ export interface SimulatorOptions {
   announce?: boolean;
   /** the driver unplugs 1–5 simulated minutes after a session (default true) */
   autoUnplug?: boolean;
-  /** meter sample interval, simulated ms (default 15 000) */
+  /** meter sample interval, simulated ms (default 15 000; OCPP MeterValueSampleInterval) */
   meterIntervalMs?: number;
+  /** clock-aligned reading interval, simulated ms (default 0: none; OCPP ClockAlignedDataInterval) */
+  clockAlignedMs?: number;
   log?: (line: string) => void;
 }
 
@@ -149,6 +156,9 @@ interface Session {
   lastAt: number;
   meterStartWh: number;
   meterTimer?: TimerHandle;
+  alignedTimer?: TimerHandle;
+  /** the instant of the last reading sent (a sampled and an aligned one at the same instant are one reading) */
+  lastReadingAt?: number;
   stopping: boolean;
 }
 
@@ -203,7 +213,8 @@ export class PileSimulator {
   private readonly piles = new Map<string, { seq: number; lastReportAt: number; connectors: Conn[] }>();
   private readonly rnd: () => number;
   private readonly outbox: Outbox | undefined;
-  private readonly meterMs: number;
+  /** each pile's metering (EquipmentID → intervals, ms), as its configuration says */
+  private readonly metering = new Map<string, { sampleMs: number; alignedMs: number }>();
   private readonly log: (line: string) => void;
   private started = false;
 
@@ -217,7 +228,6 @@ export class PileSimulator {
     });
     this.rnd = prng(o.seed ?? Math.floor(Math.random() * 2 ** 32));
     this.outbox = o.sink ? new Outbox(o.sink, this.log) : undefined;
-    this.meterMs = o.meterIntervalMs ?? 15_000;
     const seqBase = o.seqBase ?? Date.now();
     for (const spec of o.connectors) {
       const c: Conn = {
@@ -238,6 +248,8 @@ export class PileSimulator {
         this.piles.set(spec.EquipmentID, pile);
       }
       pile.connectors.push(c);
+      if (!this.metering.has(spec.EquipmentID))
+        this.metering.set(spec.EquipmentID, { sampleMs: o.meterIntervalMs ?? 15_000, alignedMs: o.clockAlignedMs ?? 0 });
     }
   }
 
@@ -430,17 +442,65 @@ export class PileSimulator {
 
   // ───────────────────────────── sessions ─────────────────────────────
 
-  private scheduleMeter(c: Conn, s: Session, from: number): void {
-    s.meterTimer = this.clock.at(from + this.meterMs, (at) => {
-      if (c.session !== s) return;
-      const full = this.charge(c, s, at);
-      if (full !== undefined) {
-        this.finish(c, 'bms-full', full, 'plugged');
-        return;
+  /**
+   * Set a pile's metering (OCPP ChangeConfiguration of MeterValueSampleInterval /
+   * ClockAlignedDataInterval, in ms; 0 aligned = none). Running sessions take it from their next
+   * reading. False for a pile the simulator does not have.
+   */
+  configureMetering(equipmentId: string, m: { sampleMs?: number; alignedMs?: number }): boolean {
+    const cur = this.metering.get(equipmentId);
+    if (!cur) return false;
+    const next = { sampleMs: m.sampleMs ?? cur.sampleMs, alignedMs: m.alignedMs ?? cur.alignedMs };
+    this.metering.set(equipmentId, next);
+    this.log(`[pile-sim] ${equipmentId} metering: every ${next.sampleMs / 1000} s, aligned ${next.alignedMs / 1000} s`);
+    for (const c of this.piles.get(equipmentId)?.connectors ?? []) {
+      const s = c.session;
+      if (s && m.alignedMs !== undefined && m.alignedMs !== cur.alignedMs) {
+        s.alignedTimer?.cancel();
+        this.scheduleAligned(c, s, this.clock.now());
       }
-      this.emitMeter(c, s, at);
-      this.scheduleMeter(c, s, at);
+    }
+    return true;
+  }
+
+  /** a pile's metering: intervals in ms */
+  meteringOf(equipmentId: string): { sampleMs: number; alignedMs: number } | undefined {
+    const m = this.metering.get(equipmentId);
+    return m ? { ...m } : undefined;
+  }
+
+  private meteringFor(c: Conn): { sampleMs: number; alignedMs: number } {
+    return this.metering.get(c.spec.EquipmentID) ?? { sampleMs: 15_000, alignedMs: 0 };
+  }
+
+  private scheduleMeter(c: Conn, s: Session, from: number): void {
+    s.meterTimer = this.clock.at(from + this.meteringFor(c).sampleMs, (at) => {
+      if (c.session !== s) return;
+      if (this.reading(c, s, at)) this.scheduleMeter(c, s, at);
     });
+    if (!s.alignedTimer) this.scheduleAligned(c, s, from);
+  }
+
+  /** the session's clock-aligned readings (none when the pile's aligned interval is 0) */
+  private scheduleAligned(c: Conn, s: Session, from: number): void {
+    const every = this.meteringFor(c).alignedMs;
+    if (every <= 0) return;
+    s.alignedTimer = this.clock.at(nextAligned(from, every), (at) => {
+      if (c.session !== s) return;
+      if (this.reading(c, s, at)) this.scheduleAligned(c, s, at);
+    });
+  }
+
+  /** one reading at `at` (integrated up to it); false when the BMS reached its target and the session ended */
+  private reading(c: Conn, s: Session, at: number): boolean {
+    const full = this.charge(c, s, at);
+    if (full !== undefined) {
+      this.finish(c, 'bms-full', full, 'plugged');
+      return false;
+    }
+    if (s.lastReadingAt !== at) this.emitMeter(c, s, at);
+    s.lastReadingAt = at;
+    return true;
   }
 
   /** integrate the session up to `at`; returns the instant the BMS reached its target, if it did */
@@ -478,6 +538,7 @@ export class PileSimulator {
     if (!s) return;
     if (cause !== 'bms-full') this.charge(c, s, at);
     s.meterTimer?.cancel();
+    s.alignedTimer?.cancel();
     c.session = undefined;
     const energyWh = Math.round(s.wh);
     c.meterWh = s.meterStartWh + energyWh;

@@ -4,9 +4,12 @@ import {
   type BillDetail,
   bill,
   capDetails,
+  closeRunningBill,
   detailPowerCentiKwh,
+  foldSample,
   type MeterSample,
   sanitizeSamples,
+  startRunningBill,
   type TariffPeriod,
   toChargeDetails,
   toOrderTotals,
@@ -200,6 +203,30 @@ describe('bill — span, empty and degenerate inputs', () => {
     expect(() => bill(ok, PEAK_VALLEY, { start: cst('2024-03-15 21:05:00') })).toThrow(/opts.start/);
     expect(() => bill(ok, PEAK_VALLEY, { end: cst('2024-03-15 21:05:00') })).toThrow(/opts.end/);
     expect(() => bill([], PEAK_VALLEY, { start: cst('2024-03-15 21:05:00'), end: cst('2024-03-15 21:00:00') })).toThrow(/opts.end/);
+  });
+});
+
+describe('bill — the platform meters the piles (issue 9 §2: readings every 50 s and on every period boundary)', () => {
+  // the power changes just before 22:00 (1,500 Wh in the last 40 s of peak, 10 Wh in the first 10 s of valley)
+  const sampled = [S('2024-03-15 21:58:30', 0), S('2024-03-15 21:59:20', 1000), S('2024-03-15 22:00:10', 1510)];
+  const aligned = S('2024-03-15 22:00:00', 1500);
+  const withAligned = [...sampled.slice(0, 2), aligned, ...sampled.slice(2)];
+
+  it('with the clock-aligned reading ON the boundary each period bills exactly the meter difference across it, no pro rata', () => {
+    const b = bill(withAligned, PEAK_VALLEY);
+    expect(brief(b).map((d) => [d.start, d.end, d.wh])).toEqual([
+      ['2024-03-15 21:58:30', '2024-03-15 22:00:00', 1500],
+      ['2024-03-15 22:00:00', '2024-03-15 22:00:10', 10],
+    ]);
+    // without it the 50 s interval 21:59:20–22:00:10 (510 Wh) is split by time: 408 peak, 102 valley (92 Wh billed at the wrong price)
+    expect(bill(sampled, PEAK_VALLEY).details.map((d) => d.energyWh)).toEqual([1408, 102]);
+  });
+
+  it('the running bill folds the readings in as they come (the order write) to the same exact bill', () => {
+    let rb = startRunningBill(withAligned[0] as MeterSample, PEAK_VALLEY);
+    for (const x of withAligned.slice(1)) rb = foldSample(rb, x, PEAK_VALLEY);
+    expect(closeRunningBill(rb, PEAK_VALLEY)).toEqual(bill(withAligned, PEAK_VALLEY));
+    expect(closeRunningBill(rb, PEAK_VALLEY).details.map((d) => d.energyWh)).toEqual([1500, 10]);
   });
 });
 

@@ -220,6 +220,52 @@ describe('meter values', () => {
   });
 });
 
+describe('metering as the platform sets it (issue 9 §2: MeterValueSampleInterval, ClockAlignedDataInterval)', () => {
+  it('a reading every 50 s of session time and one on every half hour of China time, the register exact at the boundary', () => {
+    const t = setup({ meterIntervalMs: 50 * S, clockAlignedMs: 30 * MIN });
+    charging(t, 'DC01', 'SEQ1', { socStart: 20, batteryKwh: 200, maxDcKw: 120 });
+    const started = Date.parse(t.of('PileSessionStarted')[0]!.at);
+    t.sim.advance(40 * MIN);
+    const mv = t.of('PileMeterValues', 'DC01');
+    const times = mv.map((m) => Date.parse(m.at));
+    // 08:30 China time = 00:30Z: the tariff-period boundary has its own reading
+    const boundary = Date.parse('2026-11-23T00:30:00Z');
+    expect(times).toContain(boundary);
+    const sampled = times.filter((x) => x !== boundary);
+    expect(sampled.map((x) => x - started)).toEqual(sampled.map((_, i) => (i + 1) * 50 * S));
+    expect(sampled.length).toBe(Math.floor((t.sim.now().getTime() - started) / (50 * S)));
+    // in time order, energy monotonic; the boundary's register is the energy at exactly that instant (120 kW flat)
+    for (let i = 1; i < mv.length; i++) expect(times[i]).toBeGreaterThan(times[i - 1] as number);
+    const atBoundary = mv.find((m) => Date.parse(m.at) === boundary)!;
+    expect(atBoundary.energyWh).toBe(Math.round((120_000 * (boundary - started)) / 3_600_000));
+  });
+
+  it('a pile configured mid-session samples at the new interval from its next reading; an unknown pile is refused', () => {
+    const t = setup();
+    charging(t, 'AC01', 'SEQ1', { socStart: 30, batteryKwh: 60 });
+    t.sim.advance(30 * S); // two readings at 15 s
+    expect(t.sim.configureMetering('P2', { sampleMs: 60 * S })).toBe(true);
+    expect(t.sim.meteringOf('P2')).toEqual({ sampleMs: 60 * S, alignedMs: 0 });
+    expect(t.sim.meteringOf('P1')).toEqual({ sampleMs: 15 * S, alignedMs: 0 });
+    t.sim.advance(3 * MIN);
+    const started = Date.parse(t.of('PileSessionStarted')[0]!.at);
+    const offsets = t.of('PileMeterValues', 'AC01').map((m) => (Date.parse(m.at) - started) / S);
+    // 15, 30 (old interval), 45 (already scheduled), then every 60 s
+    expect(offsets).toEqual([15, 30, 45, 105, 165]);
+    expect(t.sim.configureMetering('NOPE', { sampleMs: S })).toBe(false);
+  });
+
+  it('a sampled and an aligned reading at the same instant are one reading', () => {
+    // starts at T0 + 2–5 s; sampled every 1 s lands on the aligned minute too
+    const t = setup({ meterIntervalMs: S, clockAlignedMs: MIN });
+    charging(t, 'AC01', 'SEQ1', { socStart: 30, batteryKwh: 60 });
+    t.sim.advance(2 * MIN);
+    const times = t.of('PileMeterValues', 'AC01').map((m) => m.at);
+    expect(new Set(times).size).toBe(times.length);
+    expect(times).toContain('2026-11-23T00:01:00.000Z');
+  });
+});
+
 describe('stops', () => {
   it('BMS full: DC tapers above 80 % and the pile stops itself (cause bms-full); the driver leaves later', () => {
     const t = setup();

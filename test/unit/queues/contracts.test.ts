@@ -7,7 +7,7 @@ import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, expectTypeOf, it } from 'vitest';
 import { QueueMessageError } from '../../../events/define.ts';
-import { OrderStarted } from '../../../events/orders.ts';
+import { OrderProgress, OrderStarted } from '../../../events/orders.ts';
 import { type PileMeterValues, PileSessionStarted, PileStatusChanged } from '../../../events/piles.ts';
 import * as catalog from '../../../events/queues.ts';
 import {
@@ -150,13 +150,27 @@ describe('parse', () => {
   it('refuses an event the queue does not subscribe to, and a subscribed event with a bad detail', () => {
     const other = envelope(PileStatusChanged.source, PileStatusChanged.detailType, PileStatusChanged.sample);
     expect(() => PushEventsQueue.parse(JSON.stringify(other))).toThrow(
-      /queue push-events: unexpected detail-type "PileStatusChanged" \(subscribed: ConnectorStatusChanged, OrderStarted, OrderProgress, OrderFinished, OrderPaid\)/,
+      /queue push-events: unexpected detail-type "PileStatusChanged" \(subscribed: ConnectorStatusChanged, OrderStarted, OrderFinished, OrderPaid, OrderProgress\)/,
     );
     const bad = envelope(OrderStarted.source, OrderStarted.detailType, { ...OrderStarted.sample, StartChargeSeq: '' });
     expect(() => PushEventsQueue.parse(JSON.stringify(bad))).toThrow(/malformed event: detail\.StartChargeSeq: /);
     const wrongSource = envelope('someone.else', OrderStarted.detailType, OrderStarted.sample);
     expect(() => PushEventsQueue.parse(JSON.stringify(wrongSource))).toThrow(/malformed event: source: /);
     expect(() => ConnectorStatusQueue.parse('null')).toThrow(/unexpected detail-type undefined/);
+  });
+
+  it('writes a direct event as the envelope a rule would have delivered, and refuses one it does not take straight', () => {
+    const meta = { id: 'e1', time: '2026-11-23T01:45:47.000Z', region: 'ap-east-1', account: '' };
+    const raw = PushEventsQueue.serializeEvent(OrderProgress, OrderProgress.sample, meta);
+    const e = PushEventsQueue.parse(raw);
+    expect(e).toMatchObject({ 'detail-type': 'OrderProgress', source: OrderProgress.source, id: 'e1', detail: OrderProgress.sample });
+    expect(() => PushEventsQueue.serializeEvent(OrderProgress, { ...OrderProgress.sample, StartChargeSeq: '' }, meta)).toThrow(
+      /queue push-events: refused by send: detail\.StartChargeSeq: /,
+    );
+    // a subscribed event comes through its rule, never straight from a producer
+    expect(() =>
+      PushEventsQueue.serializeEvent(OrderStarted as unknown as typeof OrderProgress, OrderStarted.sample as never, meta),
+    ).toThrow(/OrderStarted is not sent straight to this queue/);
   });
 
   it('parses a pile session event sent straight to the charging queue, narrowed by type; refuses any other pile event', () => {
@@ -186,10 +200,11 @@ describe('the topology entry', () => {
     expect(PushEventsQueue.events.map((e) => e.detailType)).toEqual([
       'ConnectorStatusChanged',
       'OrderStarted',
-      'OrderProgress',
       'OrderFinished',
       'OrderPaid',
     ]);
+    // sent straight to the queue by the charging service (issue 9 §2): no rule
+    expect(PushEventsQueue.direct.map((e) => e.detailType)).toEqual(['OrderProgress']);
     expect(ChargingTimeoutsQueue.decl.subscribe).toBeUndefined();
   });
 
