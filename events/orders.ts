@@ -101,6 +101,8 @@ export const OrderProgress = defineEvent({
     TotalMoney: z.number(),
     SumPeriod: z.int(),
     ChargeDetails: z.array(ChargeDetail),
+    /** the reading time (ms) of this order's previous progress, when it had one: supervision cadences count from it (not pushed) */
+    previousAt: z.optional(z.number()),
   }),
   sample: {
     StartChargeSeq: 'MA01H3BQ2202611230930450001',

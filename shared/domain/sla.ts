@@ -35,7 +35,8 @@ export const slaOutcome = (t: SlaTimer, deliveredAt: number): SlaOutcome => {
 export const periodicDue = (elapsedSeconds: number, intervalSeconds: number, cadenceSeconds: number): boolean => {
   if (elapsedSeconds < 0) return false;
   if (intervalSeconds <= cadenceSeconds) return true;
-  return Math.floor(elapsedSeconds / intervalSeconds) > Math.floor((elapsedSeconds - cadenceSeconds) / intervalSeconds);
+  // the start itself is no multiple crossed: a first sample sooner than the cadence is not due
+  return Math.floor(elapsedSeconds / intervalSeconds) > Math.floor(Math.max(0, elapsedSeconds - cadenceSeconds) / intervalSeconds);
 };
 
 /** Minutes since China-time midnight. */

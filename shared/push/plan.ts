@@ -60,7 +60,7 @@ const sampleVersion = (endTime: string): number => parseDateTime(endTime)?.getTi
 const FINAL_VERSION = Number.MAX_SAFE_INTEGER;
 
 export const equipStatusPush = (e: DetailOf<typeof OrderProgress>, now: number): Delivery => {
-  const { StationID: _s, OperatorID, ...data } = e;
+  const { StationID: _s, OperatorID, previousAt: _p, ...data } = e;
   return newDelivery({
     id: `notification_equip_charge_status:${OperatorID}:${e.StartChargeSeq}:${e.EndTime}`,
     partner: OperatorID,

@@ -132,7 +132,13 @@ export const supervisionStartPushes = (
       )
     : [];
 
-/** `cadenceSeconds`: how often the charging service publishes progress (PUSH_STATUS_INTERVAL_SECONDS). */
+/**
+ * `cadenceSeconds`: how often the charging service sends progress (PUSH_STATUS_INTERVAL_SECONDS). A
+ * platform that wants it that often or more gets every progress; one that wants it less often (the
+ * provincial 5 min) gets the progress that crosses each multiple of its interval since the start,
+ * counted from the order's previous progress (`previousAt`: readings come 50 s ± the pile's jitter
+ * apart, so the nominal cadence would push twice or skip one), or from the cadence when unknown.
+ */
 export const supervisionProgressPushes = (
   e: DetailOf<typeof OrderProgress>,
   all: readonly Supervisor[],
@@ -142,9 +148,13 @@ export const supervisionProgressPushes = (
 ): Delivery[] => {
   if (e.StartChargeSeqStat !== OrderStatus.Charging) return [];
   const elapsed = (ms(e.EndTime) - ms(e.StartTime)) / 1000;
-  const { StationID: _s, OperatorID: _o, ...data } = e;
+  const gap = e.previousAt === undefined ? cadenceSeconds : (ms(e.EndTime) - e.previousAt) / 1000;
+  const { StationID: _s, OperatorID: _o, previousAt: _p, ...data } = e;
   return receiving(all, 'notification_equip_charge_status', station)
-    .filter((s) => periodicDue(elapsed, s.rules.statusIntervalSeconds ?? cadenceSeconds, cadenceSeconds))
+    .filter((s) => {
+      const every = s.rules.statusIntervalSeconds ?? cadenceSeconds;
+      return every <= cadenceSeconds ? elapsed >= 0 : periodicDue(elapsed, every, gap);
+    })
     .map((s) =>
       push(s, 'notification_equip_charge_status', `${e.StartChargeSeq}:${e.EndTime}`, data, now, {
         gate: { key: `ORDER#${e.StartChargeSeq}`, version: ms(e.EndTime) },

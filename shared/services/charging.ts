@@ -663,7 +663,8 @@ export const onPileMeters = async (readings: readonly MeterReading[]): Promise<P
     const w = await recordSample(o.StartChargeSeq, o.meter, meter, live, due ? newest.t : undefined);
     if (w.outcome === 'conflict') continue;
     await stopIfPrepayReached(w.order);
-    return due && w.order.status === OrderStatus.Charging ? progressOf(w.order) : undefined;
+    if (!due || w.order.status !== OrderStatus.Charging) return undefined;
+    return { ...progressOf(w.order), ...(o.lastProgressAt === undefined ? {} : { previousAt: o.lastProgressAt }) };
   }
   throw new Error(`${seq}: meter samples lost ${SAMPLE_ATTEMPTS} concurrent writes; retried`);
 };

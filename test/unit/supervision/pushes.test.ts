@@ -17,7 +17,7 @@ import {
   supervisionStatusPushes,
 } from '../../../shared/push/supervision.ts';
 import { profileToWire } from '../../../shared/tcec/profiles.ts';
-import { parseDateTime } from '../../../shared/tcec/time.ts';
+import { formatDateTime, parseDateTime } from '../../../shared/tcec/time.ts';
 import { profiles, supervisors } from '../../support/supervision.ts';
 
 const { BJ, CD, PV, ALL } = supervisors(['11', '51']);
@@ -123,6 +123,21 @@ describe('the provincial platform', () => {
     expect(due).toEqual([300, 600, 900]);
     const sample = { ...OrderProgress.sample, StartTime: '2026-11-23 09:30:00', EndTime: '2026-11-23 09:35:00' };
     expect(supervisionProgressPushes(sample, [PV], at, 50, NOW)).toHaveLength(1);
+    // readings 50 s ± jitter apart (the pile's clock): one push per 5 min crossed, counted from the previous progress
+    const times = [48, 101, 149, 197, 252, 301, 349, 398, 452, 497, 549, 602, 650];
+    const pushedAt = times.filter((t, i) => {
+      const end = new Date(Date.parse('2026-11-23T09:30:00+08:00') + t * 1000);
+      const p = {
+        ...OrderProgress.sample,
+        StartTime: '2026-11-23 09:30:00',
+        EndTime: formatDateTime(end),
+        ...(i > 0 ? { previousAt: Date.parse('2026-11-23T09:30:00+08:00') + (times[i - 1] as number) * 1000 } : {}),
+      };
+      const pushes = supervisionProgressPushes(p, [PV], at, 50, NOW);
+      expect(pushes.every((d) => !('previousAt' in (d.data as object)))).toBe(true);
+      return pushes.length > 0;
+    });
+    expect(pushedAt).toEqual([301, 602]);
     const status = supervisionStatusPushes(ConnectorStatusChanged.sample, ALL, at, NOW);
     expect(status.map((d) => d.partner).sort()).toEqual([CD.operatorId, PV.operatorId]);
     const order = supervisionFinishPushes(finished, [PV], at, meter, NOW)[0] as Delivery;
