@@ -10,6 +10,8 @@
  *   query_station_status   one call for 50 stations
  *   session 30 / 120 min   plug-in → query_token → query_equip_auth → query_start_charge → meter values every 15 s (BENCH_METER_SECONDS) →
  *                          query_stop_charge → order pushed and confirmed by the partner (one partner granted the station)
+ *   sessions at scale      BENCH_SCALE_SESSIONS (50) sessions of BENCH_SCALE_MINUTES (30) at once on one platform (simulator ×BENCH_SCALE_SPEED, 20),
+ *                          the queues' batching windows in simulated time: $ per session = total ÷ N (the operator's bill uses it)
  *   status change × N      one pile status report fanned out to N = 1, 5, 10 partners (steady state)
  *   plug-and-charge        query_vin_bind; a bound car plugged in → VIN report → plug-charge → the start path → charging (ours)
  *   stranded sweep         the stranded-session sweep over 8 charging orders (none ended), then ending all 8
@@ -17,9 +19,15 @@
  *                          to), the station-change sweep with nothing pending, and one publishing the 4 changes a failed publish left
  * then the monthly bill of the issue's operator profile (bench/cost/meter.ts OPERATOR).
  *
+ * Every scenario also prints its counts per function (the topology id whose invocation made the
+ * call; bench/cost/instrument.ts), with two named buckets for calls outside any invocation: the pile
+ * events the simulator hands to emitPileEvents (priced: the OCPP gateway's calls in AWS) and
+ * OUTSIDE (the simulator's other calls, the bench driver's, the local runtime's: never priced), and
+ * "writes per push" from push-deliver's own row.
+ *
  * One local platform per process (the SDK clients are per-process singletons): each job runs in a child.
  *
- *   npm run bench -- cost          (BENCH_SIM_SPEED=30 for a gentler load; BENCH_COST_ONLY=demo, sessions, fanout or fanout:5, reservation, plug-charge, stranded, station-change, comma-separated;
+ *   npm run bench -- cost          (BENCH_SIM_SPEED=30 for a gentler load; BENCH_COST_ONLY=demo, sessions, sessions-at-scale, fanout or fanout:5, reservation, plug-charge, stranded, station-change, comma-separated;
  *                                   BENCH_METER_SECONDS=60 for a pile sampling every 60 s instead of 15)
  */
 import { execFileSync } from 'node:child_process';
@@ -135,6 +143,27 @@ const child = async (job: string, out: string): Promise<void> => {
     env: { POWERTOOLS_METRICS_DISABLED: 'false', START_TIMEOUT_SECONDS: '10', STOP_TIMEOUT_SECONDS: '10' },
     onInvoke: meter.invocationMeter,
   } as const;
+  /**
+   * A copy of a seed whose partners' loopback receivers are on free ports: on the seed's own ports
+   * (9100, 9101) the demo partners would also receive, and count, the pushes of every other local
+   * platform on this machine (tests, `npm start`) that uses the same seed.
+   */
+  const withOwnPorts = async (seedFile: string): Promise<string> => {
+    const { freePort } = await import('../infra/local/ports.ts');
+    const seed = JSON.parse(readFileSync(seedFile, 'utf8')) as { partners: { outbound: { baseUrl: string } }[] };
+    for (const partner of seed.partners) {
+      const url = new URL(partner.outbound.baseUrl);
+      if (url.hostname === '127.0.0.1' || url.hostname === 'localhost') {
+        url.port = String(await freePort());
+        partner.outbound.baseUrl = url.href;
+      }
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'cost-bench-seed-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    const file = join(dir, 'seed.json');
+    writeFileSync(file, JSON.stringify(seed));
+    return file;
+  };
   const pushesSoFar = (p: { demoPartners: ReadonlyMap<string, { accepted(): unknown[] }> }) =>
     [...p.demoPartners.values()].reduce((n, d) => n + d.accepted().length, 0);
 
@@ -145,7 +174,7 @@ const child = async (job: string, out: string): Promise<void> => {
     progress('startup burst on the demo seed (1,965 connectors)');
     // the queue triggers' batching windows (≤ 1 s in the topology) in simulated time, as in AWS: a
     // window of real time would gather a session's readings, 15 s apart in AWS, into one batch
-    const platform = await startPlatform({ ...common, seedFile: DEMO_SEED, maxBatchingWindowMs: 1000 / SPEED });
+    const platform = await startPlatform({ ...common, seedFile: await withOwnPorts(DEMO_SEED), maxBatchingWindowMs: 1000 / SPEED });
     const sim = platform.simulator!;
     try {
       await sim.flush();
@@ -282,9 +311,10 @@ const child = async (job: string, out: string): Promise<void> => {
     const platform = await startPlatform({
       ...common,
       simSpeed: speed,
-      // 50 starts at once on a loaded machine: a start must not time out before the pile's answer is processed
-      env: { ...common.env, START_TIMEOUT_SECONDS: '300', STOP_TIMEOUT_SECONDS: '300' },
-      seedFile: DEMO_SEED,
+      // N starts at once on a loaded machine: a start must not time out before the pile's answer is
+      // processed (the deployed default, 60 s; the last drain waits for these delayed checks)
+      env: { ...common.env, START_TIMEOUT_SECONDS: '60', STOP_TIMEOUT_SECONDS: '60' },
+      seedFile: await withOwnPorts(DEMO_SEED),
       maxBatchingWindowMs: 1000 / speed,
     });
     const sim = platform.simulator!;
@@ -326,15 +356,26 @@ const child = async (job: string, out: string): Promise<void> => {
       const lastStart = Math.max(...connectors.map((c) => Date.parse(sim.get(c)!.session!.startedAt)));
       progress(`${connectors.length} sessions charging; ${SCALE_MINUTES} simulated minutes`);
       await waitFor(`${SCALE_MINUTES} simulated minutes`, () => sim.now().getTime() >= lastStart + SCALE_MINUTES * 60_000);
+      progress('stopping every session');
       await eachLimited(async (i) => {
-        await call('query_stop_charge', { StartChargeSeq: seqs[i], ConnectorID: connectors[i] });
+        const stop = await call('query_stop_charge', { StartChargeSeq: seqs[i], ConnectorID: connectors[i] });
+        if (stop.SuccStat !== 0) throw new Error(`query_stop_charge refused on ${connectors[i]}: ${JSON.stringify(stop)}`);
       });
+      progress('waiting for every order push to be confirmed');
       const partner = platform.demoPartners.get(p.operatorId)!;
       const confirmed = () =>
         new Set(partner.accepted('notification_charge_order_info').map((x) => (x.data as { StartChargeSeq?: string }).StartChargeSeq));
-      await waitFor('every order push confirmed', () => {
+      const { getOrder } = await import('../shared/store/orders.ts');
+      let shown = Date.now();
+      await waitFor('every order push confirmed', async () => {
         const got = confirmed();
-        return seqs.every((q) => got.has(q));
+        const n = seqs.filter((q) => got.has(q)).length;
+        if (n < seqs.length && Date.now() - shown > 30_000) {
+          shown = Date.now();
+          const states = (await Promise.all(seqs.map((q) => getOrder(q)))).map((o) => o?.status ?? '–').join('');
+          progress(`${n} of ${seqs.length} orders confirmed (order states ${states})`);
+        }
+        return n === seqs.length;
       });
       await sim.flush();
       await platform.cloud.drain({ timeoutMs: 10 * 60_000, includeDelayed: true });
@@ -800,7 +841,8 @@ const writesPerPush = (all: readonly Scenario[]): void => {
 export const main = async (): Promise<void> => {
   const only = process.env.BENCH_COST_ONLY;
   // `sessions` (only when asked for): the charging sessions without the startup burst and station-status scenarios
-  const jobs = (only?.split(',').includes('sessions') ? ['sessions'] : []).concat(
+  // (the `demo` job runs the sessions too: asked for both, they run once)
+  const jobs = (only?.split(',').includes('sessions') && !only.split(',').includes('demo') ? ['sessions'] : []).concat(
     [
       'demo',
       'sessions-at-scale',

@@ -59,7 +59,7 @@ class ConditionalCheckFailed extends Error {
   }
 }
 
-/** a fake SDK send: DynamoDB writes consume 1 WCU (2 with a GSI), a write conditioned on `fail` fails on a 1.5 KB item */
+/** a fake SDK send: every DynamoDB call reports 2 units (1 of them a GSI's), a write conditioned on `fail` fails on a 1.5 KB item */
 const fakeSend: Send = async (command) => {
   const input = command.input;
   if (input.ConditionExpression === 'fail') throw new ConditionalCheckFailed({ pk: 'x'.repeat(1500) });
@@ -67,7 +67,8 @@ const fakeSend: Send = async (command) => {
     return { ConsumedCapacity: { CapacityUnits: 2, GlobalSecondaryIndexes: { byPartner: { CapacityUnits: 1 } } } };
   return {};
 };
-const send = meteredSend(fakeSend);
+const metered = meteredSend(fakeSend);
+const send = { call: (c: unknown, cmd: unknown) => metered.call(c as never, cmd as never) as Promise<unknown> };
 
 const client = (serviceId: string) => ({ config: { serviceId }, constructor: { name: `${serviceId}Client` } });
 const dynamo = client('DynamoDB');
