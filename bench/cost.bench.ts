@@ -11,6 +11,8 @@
  *   session 30 / 120 min   plug-in → query_token → query_equip_auth → query_start_charge → meter values every 50 s and on every half hour
  *                          (as the platform sets the piles: BENCH_METER_SECONDS, BENCH_ALIGNED_SECONDS) →
  *                          query_stop_charge → order pushed and confirmed by the partner (one partner granted the station)
+ *   sessions at scale      BENCH_SCALE_SESSIONS (50) sessions of BENCH_SCALE_MINUTES (30) at once on one platform (simulator ×BENCH_SCALE_SPEED, 20),
+ *                          the queues' batching windows in simulated time: $ per session = total ÷ N (the operator's bill uses it)
  *   status change × N      one pile status report fanned out to N = 1, 5, 10 partners (steady state)
  *   plug-and-charge        query_vin_bind; a bound car plugged in → VIN report → plug-charge → the start path → charging (ours)
  *   stranded sweep         the stranded-session sweep over 8 charging orders (none ended), then ending all 8
@@ -18,9 +20,15 @@
  *                          to), the station-change sweep with nothing pending, and one publishing the 4 changes a failed publish left
  * then the monthly bill of the issue's operator profile (bench/cost/meter.ts OPERATOR).
  *
+ * Every scenario also prints its counts per function (the topology id whose invocation made the
+ * call; bench/cost/instrument.ts), with two named buckets for calls outside any invocation: the pile
+ * events the simulator hands to emitPileEvents (priced: the OCPP gateway's calls in AWS) and
+ * OUTSIDE (the simulator's other calls, the bench driver's, the local runtime's: never priced), and
+ * "writes per push" from push-deliver's own row.
+ *
  * One local platform per process (the SDK clients are per-process singletons): each job runs in a child.
  *
- *   npm run bench -- cost          (BENCH_SIM_SPEED=30 for a gentler load; BENCH_COST_ONLY=demo, sessions, fanout or fanout:5, reservation, plug-charge, stranded, station-change, comma-separated;
+ *   npm run bench -- cost          (BENCH_SIM_SPEED=30 for a gentler load; BENCH_COST_ONLY=demo, sessions, sessions-at-scale, fanout or fanout:5, reservation, plug-charge, stranded, station-change, comma-separated;
  *                                   BENCH_METER_SECONDS=15 BENCH_ALIGNED_SECONDS=0 for a pile on its own 15 s metering, as before issue 9 §2)
  */
 import { execFileSync } from 'node:child_process';
@@ -31,11 +39,16 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Platform } from '../infra/local/platform.ts';
 import {
   addTally,
+  bucketFigures,
   emptyTally,
+  type Ledger,
   monthlyBill,
   OPERATOR,
+  OUTSIDE,
   PLATFORM_LOG_BYTES_PER_INVOCATION,
+  platformTally,
   priceTally,
+  scaleLedger,
   type Tally,
   totals,
   type UnitCosts,
@@ -55,12 +68,28 @@ const DEMO_SEED = fileURLToPath(new URL('../infra/local/seed/demo-seed.json', im
 const FIXTURE = fileURLToPath(new URL('../test/fixtures/seed-stations.json', import.meta.url));
 /** stations of the demo seed granted to the first partner only (the second is granted SH0001–SH0020) */
 const SESSION_CONNECTORS = { 30: 'SH0030D011', 120: 'SH0031D011' } as const;
+/** sessions-at-scale: how many at once, how long, at which simulator speed (lower than the single session's: N sessions' readings must keep up on one machine) */
+const SCALE_SESSIONS = Number(process.env.BENCH_SCALE_SESSIONS ?? 50);
+const SCALE_MINUTES = Number(process.env.BENCH_SCALE_MINUTES ?? 30);
+const SCALE_SPEED = Number(process.env.BENCH_SCALE_SPEED ?? 20);
+const SCALE_NAME = `${SCALE_SESSIONS} sessions of ${SCALE_MINUTES} min at once`;
+/** one DC connector per station from the 32nd on (granted to the first partner alone; SH0030/31 are the single sessions') */
+const scaleConnectors = (n: number): string[] => {
+  const stations = (JSON.parse(readFileSync(DEMO_SEED, 'utf8')) as { stations: { StationID: string }[] }).stations
+    .slice(31)
+    .map((s) => s.StationID);
+  if (n > stations.length) throw new Error(`cost bench: BENCH_SCALE_SESSIONS ≤ ${stations.length} (one per station)`);
+  return stations.slice(0, n).map((id) => `${id}D011`);
+};
 
 interface Scenario {
   name: string;
   /** the tally covers this many units (the figures are divided by it) */
   units: number;
+  /** what the platform pays for (every bucket but OUTSIDE) */
   tally: Tally;
+  /** the same counts by function (topology id), plus PILE_INGRESS and OUTSIDE */
+  byFunction?: Ledger;
   note?: string;
   /** pushes the demo partners accepted */
   pushes?: number;
@@ -99,6 +128,11 @@ const child = async (job: string, out: string): Promise<void> => {
   const { PileStatusChanged } = await import('../events/piles.ts');
   const results: Scenario[] = [];
   /** what is measured so far reaches the parent even if a later scenario fails */
+  /** the counts since the last take: the platform's (priced) and by function */
+  const taken = () => {
+    const byFunction = meter.takeLedger();
+    return { tally: platformTally(byFunction), byFunction };
+  };
   const save = (s: Scenario) => {
     results.push(s);
     writeFileSync(out, JSON.stringify(results));
@@ -106,6 +140,8 @@ const child = async (job: string, out: string): Promise<void> => {
   const common = {
     port: 0,
     logLevel: 'INFO',
+    // the handlers' Powertools lines on stdout (counted by captureStdout), as Lambda prints them
+    logs: 'json',
     simSpeed: SPEED,
     simulator: {
       offlineRatePerHour: 0,
@@ -120,6 +156,27 @@ const child = async (job: string, out: string): Promise<void> => {
     env: { POWERTOOLS_METRICS_DISABLED: 'false', START_TIMEOUT_SECONDS: '10', STOP_TIMEOUT_SECONDS: '10' },
     onInvoke: meter.invocationMeter,
   } as const;
+  /**
+   * A copy of a seed whose partners' loopback receivers are on free ports: on the seed's own ports
+   * (9100, 9101) the demo partners would also receive, and count, the pushes of every other local
+   * platform on this machine (tests, `npm start`) that uses the same seed.
+   */
+  const withOwnPorts = async (seedFile: string): Promise<string> => {
+    const { freePort } = await import('../infra/local/ports.ts');
+    const seed = JSON.parse(readFileSync(seedFile, 'utf8')) as { partners: { outbound: { baseUrl: string } }[] };
+    for (const partner of seed.partners) {
+      const url = new URL(partner.outbound.baseUrl);
+      if (url.hostname === '127.0.0.1' || url.hostname === 'localhost') {
+        url.port = String(await freePort());
+        partner.outbound.baseUrl = url.href;
+      }
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'cost-bench-seed-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    const file = join(dir, 'seed.json');
+    writeFileSync(file, JSON.stringify(seed));
+    return file;
+  };
   const pushesSoFar = (p: { demoPartners: ReadonlyMap<string, { accepted(): unknown[] }> }) =>
     [...p.demoPartners.values()].reduce((n, d) => n + d.accepted().length, 0);
 
@@ -130,13 +187,13 @@ const child = async (job: string, out: string): Promise<void> => {
     progress('startup burst on the demo seed (1,965 connectors)');
     // the queue triggers' batching windows (≤ 1 s in the topology) in simulated time, as in AWS: a
     // window of real time would gather a session's readings, 15 s apart in AWS, into one batch
-    const platform = await startPlatform({ ...common, seedFile: DEMO_SEED, maxBatchingWindowMs: 1000 / SPEED });
+    const platform = await startPlatform({ ...common, seedFile: await withOwnPorts(DEMO_SEED), maxBatchingWindowMs: 1000 / SPEED });
     const sim = platform.simulator!;
     try {
       await sim.flush();
       await platform.cloud.drain({ timeoutMs: 30 * 60_000, includeDelayed: true });
-      const burst = meter.takeTally();
-      if (all) save({ name: 'startup burst (demo seed)', units: 1, tally: burst, pushes: pushesSoFar(platform) });
+      const burst = taken();
+      if (all) save({ name: 'startup burst (demo seed)', units: 1, ...burst, pushes: pushesSoFar(platform) });
 
       const p = platform.seed.partners[0]!;
       const token = await tokenFor(platform.apiUrl, p);
@@ -145,7 +202,7 @@ const child = async (job: string, out: string): Promise<void> => {
         .map((s) => s.StationID);
       const N = 5;
       await platform.cloud.drain();
-      meter.takeTally();
+      meter.takeLedger();
       if (all) {
         progress(`query_station_status of 50 stations × ${N}`);
         for (let i = 0; i < N; i++) {
@@ -153,7 +210,7 @@ const child = async (job: string, out: string): Promise<void> => {
           if (r.ret !== 0) throw new Error(`query_station_status: Ret ${r.ret} ${r.msg}`);
         }
         await platform.cloud.drain();
-        save({ name: 'query_station_status, 50 stations', units: N, tally: meter.takeTally() });
+        save({ name: 'query_station_status, 50 stations', units: N, ...taken() });
       }
 
       let n = 0;
@@ -161,7 +218,7 @@ const child = async (job: string, out: string): Promise<void> => {
         const connector = SESSION_CONNECTORS[minutes];
         sim.setVehicle(connector, { socStart: 10, batteryKwh: 400, maxDcKw: 60, targetSoc: 100 });
         await platform.cloud.drain({ includeDelayed: true });
-        meter.takeTally();
+        meter.takeLedger();
         const before = pushesSoFar(platform);
         progress(`session of ${minutes} simulated minutes on ${connector} (×${SPEED}: ~${Math.round((minutes * 60) / SPEED)} s)`);
         // the driver plugs in (query_equip_auth answers FailReason 1 before), then the partner authenticates
@@ -196,7 +253,7 @@ const child = async (job: string, out: string): Promise<void> => {
         save({
           name: `session ${minutes} min`,
           units: 1,
-          tally: meter.takeTally(),
+          ...taken(),
           pushes: pushesSoFar(platform) - before,
           note: `${(energy / 1000).toFixed(1)} kWh`,
         });
@@ -230,7 +287,7 @@ const child = async (job: string, out: string): Promise<void> => {
       try {
         await sim.flush();
         await platform.cloud.drain({ timeoutMs: 10 * 60_000, includeDelayed: true });
-        meter.takeTally();
+        meter.takeLedger();
         const before = pushesSoFar(platform);
         // one change at a time, each drained (steady state): fault then back to idle, on three connectors
         let changes = 0;
@@ -244,7 +301,7 @@ const child = async (job: string, out: string): Promise<void> => {
         save({
           name: `status change → ${partners} partner(s)`,
           units: changes,
-          tally: meter.takeTally(),
+          ...taken(),
           pushes: pushesSoFar(platform) - before,
         });
       } finally {
@@ -252,6 +309,108 @@ const child = async (job: string, out: string): Promise<void> => {
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  if (job === 'sessions-at-scale') {
+    // N sessions at once on one platform (the demo seed, one partner granted the stations), each as
+    // the single-session scenario runs it: plug-in → auth → start → SCALE_MINUTES of meter readings →
+    // stop → order pushed and confirmed. At scale the queue triggers' batches hold several sessions'
+    // readings (the batching window in simulated time, as in the single session): $ per session =
+    // total ÷ N, what the operator pays per session (bench/cost/meter.ts monthlyBill).
+    const speed = SCALE_SPEED;
+    progress(
+      `${SCALE_SESSIONS} sessions of ${SCALE_MINUTES} simulated minutes at once (×${speed}: ~${Math.round((SCALE_MINUTES * 60) / speed)} s)`,
+    );
+    const platform = await startPlatform({
+      ...common,
+      simSpeed: speed,
+      // N starts at once on a loaded machine: a start must not time out before the pile's answer is
+      // processed (the deployed default, 60 s; the last drain waits for these delayed checks)
+      env: { ...common.env, START_TIMEOUT_SECONDS: '60', STOP_TIMEOUT_SECONDS: '60' },
+      seedFile: await withOwnPorts(DEMO_SEED),
+      maxBatchingWindowMs: 1000 / speed,
+    });
+    const sim = platform.simulator!;
+    try {
+      await sim.flush();
+      await platform.cloud.drain({ timeoutMs: 30 * 60_000, includeDelayed: true });
+      const p = platform.seed.partners[0]!;
+      // one DC connector per station granted to the first partner alone (the second is granted SH0001–SH0020)
+      const connectors = scaleConnectors(SCALE_SESSIONS);
+      for (const c of connectors) sim.setVehicle(c, { socStart: 10, batteryKwh: 400, maxDcKw: 60, targetSoc: 100 });
+      await platform.cloud.drain({ includeDelayed: true });
+      meter.takeLedger();
+      const before = pushesSoFar(platform);
+      for (const c of connectors) sim.admin(c, 'plugged');
+      await sim.flush();
+      await platform.cloud.drain();
+      const tok = await tokenFor(platform.apiUrl, p);
+      const call = async (iface: string, data: unknown): Promise<Record<string, unknown>> => {
+        const r = await callAs(platform.apiUrl, p, iface, data, tok);
+        // the rate limit's "system busy" (Ret -1): retried after the second it names, as a partner does
+        if (r.ret === -1 && /rate limit/.test(String(r.msg))) {
+          await new Promise((res) => setTimeout(res, 1000));
+          return call(iface, data);
+        }
+        if (r.ret !== 0) throw new Error(`${iface}: Ret ${r.ret} ${r.msg}`);
+        return r.data as Record<string, unknown>;
+      };
+      const stamp = Date.now().toString().slice(-13);
+      const seqs = connectors.map((_, i) => `${p.operatorId}${stamp}${String(i).padStart(5, '0')}`);
+      // ten sessions at a time, at most one group a second: under the partner's rate limit (20 requests/s, burst 40)
+      const eachLimited = async (f: (i: number) => Promise<void>) => {
+        for (let i = 0; i < connectors.length; i += 10) {
+          const next = Date.now() + 1000;
+          await Promise.all(connectors.slice(i, i + 10).map((_, j) => f(i + j)));
+          await new Promise((r) => setTimeout(r, Math.max(0, next - Date.now())));
+        }
+      };
+      await eachLimited(async (i) => {
+        const auth = await call('query_equip_auth', {
+          EquipAuthSeq: `${seqs[i]!.slice(0, -5)}${String(90000 + i)}`,
+          ConnectorID: connectors[i],
+        });
+        if (auth.SuccStat !== 0) throw new Error(`query_equip_auth refused on ${connectors[i]}: ${JSON.stringify(auth)}`);
+        const start = await call('query_start_charge', { StartChargeSeq: seqs[i], ConnectorID: connectors[i] });
+        if (start.SuccStat !== 0) throw new Error(`query_start_charge refused on ${connectors[i]}: ${JSON.stringify(start)}`);
+      });
+      await waitFor('every session to start', () => connectors.every((c, i) => sim.get(c)?.session?.StartChargeSeq === seqs[i]));
+      const lastStart = Math.max(...connectors.map((c) => Date.parse(sim.get(c)!.session!.startedAt)));
+      progress(`${connectors.length} sessions charging; ${SCALE_MINUTES} simulated minutes`);
+      await waitFor(`${SCALE_MINUTES} simulated minutes`, () => sim.now().getTime() >= lastStart + SCALE_MINUTES * 60_000);
+      progress('stopping every session');
+      await eachLimited(async (i) => {
+        const stop = await call('query_stop_charge', { StartChargeSeq: seqs[i], ConnectorID: connectors[i] });
+        if (stop.SuccStat !== 0) throw new Error(`query_stop_charge refused on ${connectors[i]}: ${JSON.stringify(stop)}`);
+      });
+      progress('waiting for every order push to be confirmed');
+      const partner = platform.demoPartners.get(p.operatorId)!;
+      const confirmed = () =>
+        new Set(partner.accepted('notification_charge_order_info').map((x) => (x.data as { StartChargeSeq?: string }).StartChargeSeq));
+      const { getOrder } = await import('../shared/store/orders.ts');
+      let shown = Date.now();
+      await waitFor('every order push confirmed', async () => {
+        const got = confirmed();
+        const n = seqs.filter((q) => got.has(q)).length;
+        if (n < seqs.length && Date.now() - shown > 30_000) {
+          shown = Date.now();
+          const states = (await Promise.all(seqs.map((q) => getOrder(q)))).map((o) => o?.status ?? '–').join('');
+          progress(`${n} of ${seqs.length} orders confirmed (order states ${states})`);
+        }
+        return n === seqs.length;
+      });
+      await sim.flush();
+      await platform.cloud.drain({ timeoutMs: 10 * 60_000, includeDelayed: true });
+      const energy = connectors.reduce((n, c) => n + (sim.get(c)?.lastStopped?.energyWh ?? 0), 0);
+      save({
+        name: SCALE_NAME,
+        units: connectors.length,
+        ...taken(),
+        pushes: pushesSoFar(platform) - before,
+        note: `${(energy / 1000 / connectors.length).toFixed(1)} kWh per session, simulator ×${speed}`,
+      });
+    } finally {
+      await platform.stop();
     }
   }
   if (job === 'reservation') {
@@ -283,7 +442,7 @@ const child = async (job: string, out: string): Promise<void> => {
           await settle(platform);
         };
         await settleTwice();
-        meter.takeTally();
+        meter.takeLedger();
         const start = pushesSoFar(platform);
         const connectors = ['FX0001E01C1', 'FX0001E01C2', 'FX0001E02C1'];
         const seqs = connectors.map((_, i) => `${p.operatorId}${String(Date.now()).slice(-13)}${String(i).padStart(5, '0')}`);
@@ -299,7 +458,7 @@ const child = async (job: string, out: string): Promise<void> => {
             throw new Error(`reserve: Ret ${r.ret} ${JSON.stringify(r.data)}`);
           await settleTwice();
         }
-        save({ name: 'reservation (reserve)', units: connectors.length, tally: meter.takeTally(), pushes: pushesSoFar(platform) - start });
+        save({ name: 'reservation (reserve)', units: connectors.length, ...taken(), pushes: pushesSoFar(platform) - start });
         const before = pushesSoFar(platform);
         for (const seq of seqs) {
           const r = await callAs(platform.apiUrl, p, 'query_cancel_reservation', { ReserveSeq: seq }, token);
@@ -307,7 +466,7 @@ const child = async (job: string, out: string): Promise<void> => {
             throw new Error(`cancel: Ret ${r.ret} ${JSON.stringify(r.data)}`);
           await settleTwice();
         }
-        save({ name: 'reservation (cancel)', units: connectors.length, tally: meter.takeTally(), pushes: pushesSoFar(platform) - before });
+        save({ name: 'reservation (cancel)', units: connectors.length, ...taken(), pushes: pushesSoFar(platform) - before });
       } finally {
         await platform.stop();
       }
@@ -338,13 +497,13 @@ const child = async (job: string, out: string): Promise<void> => {
         const token = await tokenFor(platform.apiUrl, p);
         const connectors = ['FX0001E01C1', 'FX0001E01C2', 'FX0002E01C1'];
         const vins = connectors.map((_, i) => `LSVAU2180N21832${i}${i}`);
-        meter.takeTally();
+        meter.takeLedger();
         for (const vin of vins) {
           const r = await callAs(platform.apiUrl, p, 'query_vin_bind', { Vin: vin, PlateNum: '京AD12345' }, token);
           if ((r.data as { SuccStat?: number } | undefined)?.SuccStat !== 0)
             throw new Error(`bind: Ret ${r.ret} ${JSON.stringify(r.data)}`);
         }
-        save({ name: 'VIN bind (query_vin_bind)', units: vins.length, tally: meter.takeTally() });
+        save({ name: 'VIN bind (query_vin_bind)', units: vins.length, ...taken() });
         const before = pushesSoFar(platform);
         for (const [i, c] of connectors.entries()) {
           sim.setVehicle(c, { socStart: 10, batteryKwh: 200, maxDcKw: 30, targetSoc: 100 });
@@ -364,7 +523,7 @@ const child = async (job: string, out: string): Promise<void> => {
         save({
           name: 'plug-and-charge start (plug-in → charging)',
           units: connectors.length,
-          tally: meter.takeTally(),
+          ...taken(),
           pushes: pushesSoFar(platform) - before,
           note: 'the VIN report, the binding, the start path, its pushes; a QR start has query_token/equip_auth/start_charge calls instead',
         });
@@ -416,7 +575,7 @@ const child = async (job: string, out: string): Promise<void> => {
           await runWithEnv(platform.cloud.env, () =>
             setWaiverPlate({ StartChargeSeq: seqs[i]!, OperatorID: p.operatorId, StationID: 'FX0001', ConnectorID: c }, '沪A12345', 0),
           );
-        meter.takeTally();
+        meter.takeLedger();
         for (const [i, c] of connectors.entries()) {
           // what the OrderFinished rule delivers to parking-waivers (the event itself is the order's:
           // the charging service publishes it for every finished order; its rule target is this send)
@@ -450,7 +609,7 @@ const child = async (job: string, out: string): Promise<void> => {
         save({
           name: 'parking waiver (order finished → gate)',
           units: connectors.length,
-          tally: meter.takeTally(),
+          ...taken(),
           pushes: 0,
           note: "from the rule's SQS target on (the OrderFinished event itself is the order's)",
         });
@@ -462,7 +621,7 @@ const child = async (job: string, out: string): Promise<void> => {
             throw new Error(`drop: Ret ${r.ret} ${JSON.stringify(r.data)}`);
           await settle(platform);
         }
-        save({ name: 'ground lock drop (LockStatus pushed)', units: 3, tally: meter.takeTally(), pushes: pushesSoFar(platform) - before });
+        save({ name: 'ground lock drop (LockStatus pushed)', units: 3, ...taken(), pushes: pushesSoFar(platform) - before });
       } finally {
         await platform.stop();
       }
@@ -517,14 +676,14 @@ const child = async (job: string, out: string): Promise<void> => {
       await sim.flush();
       await platform.cloud.drain({ timeoutMs: 5 * 60_000 });
       const last = Math.max(...(await Promise.all(seqs.map((q) => getOrder(q)))).map((o) => o?.meter?.t ?? 0));
-      meter.takeTally();
+      meter.takeLedger();
       platform.cloud.scheduler.fire('stranded-sweep', new Date(last + 11 * 60_000));
       await platform.cloud.drain({ timeoutMs: 5 * 60_000 });
-      save({ name: 'stranded sweep, 8 charging orders, none ended', units: 1, tally: meter.takeTally() });
+      save({ name: 'stranded sweep, 8 charging orders, none ended', units: 1, ...taken() });
       const before = pushesSoFar(platform);
       platform.cloud.scheduler.fire('stranded-sweep', new Date(last + 16 * 60_000));
       await platform.cloud.drain({ timeoutMs: 5 * 60_000, includeDelayed: true });
-      save({ name: 'stranded order ended (8 in one sweep)', units: 8, tally: meter.takeTally(), pushes: pushesSoFar(platform) - before });
+      save({ name: 'stranded order ended (8 in one sweep)', units: 8, ...taken(), pushes: pushesSoFar(platform) - before });
     } finally {
       await platform.stop();
     }
@@ -542,14 +701,14 @@ const child = async (job: string, out: string): Promise<void> => {
       const seed = JSON.parse(readFileSync(FIXTURE, 'utf8')) as { stations: Record<string, unknown>[] };
       const renamed = (tag: string) => seed.stations.slice(0, 10).map((st) => ({ ...st, StationName: `${String(st.StationName)} ${tag}` }));
       const units = Math.min(10, seed.stations.length);
-      meter.takeTally();
+      meter.takeLedger();
       await importStationObjects('bench.json', renamed('(a)'));
       await platform.cloud.drain({ timeoutMs: 5 * 60_000, includeDelayed: true });
-      save({ name: `station change (an import changing ${units})`, units, tally: meter.takeTally(), pushes: 0 });
+      save({ name: `station change (an import changing ${units})`, units, ...taken(), pushes: 0 });
       const now = Date.now();
       platform.cloud.scheduler.fire('station-changes', new Date(now + 10 * 60_000));
       await platform.cloud.drain({ timeoutMs: 5 * 60_000 });
-      save({ name: 'station-change sweep, nothing pending', units: 1, tally: meter.takeTally() });
+      save({ name: 'station-change sweep, nothing pending', units: 1, ...taken() });
       // the bus unreachable after the write: the changes wait in the outbox for the sweep
       const endpoint = process.env.AWS_ENDPOINT_URL_EVENTBRIDGE;
       process.env.AWS_ENDPOINT_URL_EVENTBRIDGE = 'http://127.0.0.1:9';
@@ -560,10 +719,10 @@ const child = async (job: string, out: string): Promise<void> => {
         process.env.AWS_ENDPOINT_URL_EVENTBRIDGE = endpoint;
         resetPublishClient();
       }
-      meter.takeTally();
+      meter.takeLedger();
       platform.cloud.scheduler.fire('station-changes', new Date(Date.now() + 10 * 60_000));
       await platform.cloud.drain({ timeoutMs: 5 * 60_000, includeDelayed: true });
-      save({ name: `station-change sweep publishing ${units} left changes`, units, tally: meter.takeTally() });
+      save({ name: `station-change sweep publishing ${units} left changes`, units, ...taken() });
     } finally {
       await platform.stop();
     }
@@ -633,15 +792,92 @@ const detail = (s: Scenario): void => {
       ],
     ),
   );
+  byFunction(s);
+};
+
+/** `DynamoDB:UpdateItem` → `UpdateItem`; the commands of a bucket, most frequent first */
+const commands = (t: Tally): string =>
+  Object.entries(t.calls)
+    .sort(([, a], [, b]) => b.count - a.count)
+    .map(
+      ([k, c]) =>
+        `${k
+          .replace(/^DynamoDB:/, '')
+          .replace(/^EventBridge:/, 'EB ')
+          .replace(/^SQS:/, 'SQS ')} ${num(c.count, 1)}`,
+    )
+    .join(', ');
+
+/** per function (per unit): invocations, calls by command, capacity, failed conditional writes, $ */
+const byFunction = (s: Scenario): void => {
+  if (!s.byFunction) return;
+  const rows = Object.entries(scaleLedger(s.byFunction, 1 / s.units))
+    .map(([name, t]) => ({ name, t, f: bucketFigures(t), usd: name === OUTSIDE ? 0 : priceTally(t, PRICES).total }))
+    .sort((a, b) => (a.name === OUTSIDE ? 1 : b.name === OUTSIDE ? -1 : b.usd - a.usd));
+  console.log(
+    table(
+      ['by function (per unit)', 'invocations', 'WCU', 'RCU', 'failed cond. writes', 'log KiB', '$', 'AWS calls by command'],
+      rows.map(({ name, t, f, usd: x }) => [
+        name,
+        num(f.invocations, 1),
+        num(f.wcu, 1),
+        num(f.rcu, 1),
+        num(f.conditionalFailed, 1),
+        (t.logBytes / 1024).toFixed(1),
+        name === OUTSIDE ? 'not priced' : usd(x),
+        commands(t) || '–',
+      ]),
+    ),
+  );
+};
+
+const PUSH_DELIVER = 'push-deliver';
+/** write calls, WCU and failed conditional writes per accepted push, from push-deliver's own row */
+const writesPerPush = (all: readonly Scenario[]): void => {
+  const rows = all
+    .filter((s) => s.pushes && s.byFunction?.[PUSH_DELIVER])
+    .map((s) => {
+      const f = bucketFigures(s.byFunction![PUSH_DELIVER]!);
+      const n = s.pushes!;
+      return [
+        s.name,
+        num(n),
+        num(f.invocations),
+        num(f.writeCalls),
+        num(f.wcu, 1),
+        num(f.conditionalFailed),
+        (f.writeCalls / n).toFixed(2),
+        (f.wcu / n).toFixed(2),
+        (f.conditionalFailed / n).toFixed(2),
+      ];
+    });
+  if (!rows.length) return;
+  console.log('\n■ writes per push (push-deliver alone; pushes = those the partners accepted, whole scenario)');
+  console.log(
+    table(
+      ['scenario', 'pushes', 'invocations', 'write calls', 'WCU', 'failed cond.', 'write calls/push', 'WCU/push', 'failed cond./push'],
+      rows,
+    ),
+  );
 };
 
 export const main = async (): Promise<void> => {
   const only = process.env.BENCH_COST_ONLY;
   // `sessions` (only when asked for): the charging sessions without the startup burst and station-status scenarios
-  const jobs = (only?.split(',').includes('sessions') ? ['sessions'] : []).concat(
-    ['demo', 'fanout:1', 'fanout:5', 'fanout:10', 'reservation', 'parking', 'plug-charge', 'stranded', 'station-change'].filter(
-      (j) => !only || only.split(',').some((o) => j === o || j.startsWith(`${o}:`)),
-    ),
+  // (the `demo` job runs the sessions too: asked for both, they run once)
+  const jobs = (only?.split(',').includes('sessions') && !only.split(',').includes('demo') ? ['sessions'] : []).concat(
+    [
+      'demo',
+      'sessions-at-scale',
+      'fanout:1',
+      'fanout:5',
+      'fanout:10',
+      'reservation',
+      'parking',
+      'plug-charge',
+      'stranded',
+      'station-change',
+    ].filter((j) => !only || only.split(',').some((o) => j === o || j.startsWith(`${o}:`))),
   );
   const dir = mkdtempSync(join(tmpdir(), 'cost-bench-out-'));
   const all: Scenario[] = [];
@@ -701,30 +937,43 @@ export const main = async (): Promise<void> => {
   const s120 = find('session 120 min');
   const f1 = find('status change → 1 partner(s)');
   const f10 = find('status change → 10 partner(s)');
-  const burst = find('startup burst (demo seed)');
-  const writes = (s: Scenario) =>
-    Object.entries(perUnit(s).calls)
-      .filter(([k]) => /^DynamoDB:(PutItem|UpdateItem|DeleteItem|BatchWriteItem|TransactWriteItems)$/.test(k))
-      .reduce((n, [, c]) => n + c.count, 0);
+  const scale = find(SCALE_NAME);
+  const writes = (s: Scenario) => bucketFigures(perUnit(s)).writeCalls;
   if (f1 && f10) {
     const perPush = (writes(f10) - writes(f1)) / 9;
     const pushUsd = (priceTally(perUnit(f10), PRICES).total - priceTally(perUnit(f1), PRICES).total) / 9;
     console.log(
-      `\n  per push (steady state, marginal between 1 and 10 partners): ${perPush.toFixed(1)} DynamoDB write calls, ${usd(pushUsd)}`,
+      `\n  per push (steady state, marginal between 1 and 10 partners, every function): ${perPush.toFixed(1)} DynamoDB write calls, ${usd(pushUsd)}`,
     );
-    if (burst?.pushes) {
-      const statusEvents = burst.tally.events.ConnectorStatusChanged ?? 0;
-      const base = writes(f1) - perPush;
-      const perBurstPush = (writes(burst) - statusEvents * base) / burst.pushes;
-      console.log(
-        `  per push in the startup burst: ${perBurstPush.toFixed(1)} DynamoDB write calls (${num(burst.pushes)} pushes, ${num(statusEvents)} status changes)`,
-      );
-    }
   }
-  if (s30 && s120 && f1 && f10) {
+  writesPerPush(all);
+  if (scale && s30) {
+    // the same line items side by side: one session alone, and one of N at once (total ÷ N)
+    const alone = priceTally(perUnit(s30), PRICES);
+    const atScale = priceTally(perUnit(scale), PRICES);
+    const a = totals(perUnit(s30));
+    const b = totals(perUnit(scale));
+    console.log(`\n■ a ${SCALE_MINUTES}-minute session: alone vs one of ${scale.units} at once (total ÷ ${scale.units})`);
+    console.log(
+      table(
+        ['per session', 'alone (30 min)', `${scale.units} at once (${SCALE_MINUTES} min)`],
+        [
+          ['AWS calls', num(a.awsCalls, 1), num(b.awsCalls, 1)],
+          ['Lambda invocations', num(a.invocations, 1), num(b.invocations, 1)],
+          ['SQS requests', num(a.sqsRequests, 1), num(b.sqsRequests, 1)],
+          ['WCU', num(a.wcu, 1), num(b.wcu, 1)],
+          ...alone.lines.map((l, i) => [l.item, usd(l.usd), usd(atScale.lines[i]?.usd ?? 0)]),
+          ['$ per session', usd(alone.total), usd(atScale.total)],
+        ],
+      ),
+    );
+  }
+  // the operator's sessions run side by side: priced as one of N at once when measured (30 min), else alone
+  const sessionUnit = scale && SCALE_MINUTES === 30 ? scale : s30;
+  if (sessionUnit && f1 && f10) {
     const u: UnitCosts = {
-      session: priceTally(perUnit(s30), PRICES).total,
-      sessionStatusChanges: s30.tally.events.ConnectorStatusChanged ?? 0,
+      session: priceTally(perUnit(sessionUnit), PRICES).total,
+      sessionStatusChanges: (sessionUnit.tally.events.ConnectorStatusChanged ?? 0) / sessionUnit.units,
       sessionPartners: 1,
       statusChange1: priceTally(perUnit(f1), PRICES).total,
       statusChange10: priceTally(perUnit(f10), PRICES).total,
@@ -735,7 +984,7 @@ export const main = async (): Promise<void> => {
       `\n■ monthly bill of the operator profile: ${num(o.connectors)} connectors, ${o.partners} partners, ${num(o.sessionsPerDay)} sessions/day of 30 min, ${o.daysPerMonth} days`,
     );
     console.log(
-      `  assumptions: each station granted to ${o.grantShare * 100} % of the partners (${o.partners * o.grantShare}); a session's own status changes (${u.sessionStatusChanges} measured) + ${o.extraStatusChangesPerSession} more (the driver unplugs); ${o.otherStatusChangesPerConnectorDay} other status changes per connector per day (faults, outages and recoveries); ${o.polledQueues} polled queues × 5 idle long-polling ESM pollers; ${o.secrets} secrets. Not priced: DynamoDB storage, IoT Core (the piles' messages arrive as the EventBridge events counted above), data transfer.`,
+      `  assumptions: a session priced as ${sessionUnit === scale ? `one of ${scale.units} run at once (${SCALE_NAME}: total ÷ ${scale.units}; the operator's ${num(o.sessionsPerDay)} sessions a day overlap, so the queues' batches hold several sessions' readings)` : 'one session alone (no sessions-at-scale figure of 30 min in this run: an upper bound, each batch holds one session’s readings)'}; each station granted to ${o.grantShare * 100} % of the partners (${o.partners * o.grantShare}); a session's own status changes (${num(u.sessionStatusChanges, 1)} measured) + ${o.extraStatusChangesPerSession} more (the driver unplugs); ${o.otherStatusChangesPerConnectorDay} other status changes per connector per day (faults, outages and recoveries); ${o.polledQueues} polled queues × 5 idle long-polling ESM pollers; ${o.secrets} secrets. Not priced: DynamoDB storage, IoT Core (the piles' messages arrive as the EventBridge events counted above), data transfer, calls made outside any invocation (the simulator's, the bench driver's, the local runtime's: the "${OUTSIDE}" rows).`,
     );
     console.log(
       table(
@@ -743,8 +992,10 @@ export const main = async (): Promise<void> => {
         [...bill.lines.map((l) => [l.item, num(l.quantity), usd(l.usd)]), ['total', '', usd(bill.total)]],
       ),
     );
+  }
+  if (s30 && s120) {
     console.log(
-      `\n  session 120 min / 30 min cost ratio: ${(priceTally(perUnit(s120), PRICES).total / u.session).toFixed(2)} (linear would be 4.00)`,
+      `\n  session 120 min / 30 min cost ratio: ${(priceTally(perUnit(s120), PRICES).total / priceTally(perUnit(s30), PRICES).total).toFixed(2)} (linear would be 4.00)`,
     );
   }
 };

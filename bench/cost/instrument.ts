@@ -16,17 +16,29 @@
  *    are the event source mapping's ReceiveMessage + DeleteMessageBatch (one each per batch: the
  *    ESM's idle long polls are a fixed monthly cost, priced in the operator profile);
  *  - log bytes: the handlers' JSON log lines and EMF metrics written to stdout.
+ *
+ * Every count goes to the tally of the function whose invocation made it (the local invoker's
+ * `currentFunction`: an AsyncLocalStorage, so what a handler awaits or leaves running is its own);
+ * a call outside any invocation goes to PILE_INGRESS (emitPileEvents' calls: the OCPP gateway's in
+ * AWS) or OUTSIDE (simulator, bench driver, local runtime: not priced). bench/cost/meter.ts
+ * `outsideBucket`.
  */
 import { createRequire } from 'node:module';
+import { PileMeterValues, PileSessionStarted, PileSessionStopped, PileStatusChanged, PileVinReported } from '../../events/piles.ts';
 import { rulesOf } from '../../infra/local/bus.ts';
-import type { InvokeObserver } from '../../infra/local/invoke.ts';
+import { currentFunction, type InvokeObserver } from '../../infra/local/invoke.ts';
 import { matchPattern } from '../../infra/local/pattern.ts';
 import { topology } from '../../infra/topology/index.ts';
 import { TIER_DEFAULTS } from '../../infra/topology/types.ts';
 import {
+  addTally,
+  bucket,
   chunks,
   emptyTally,
   itemBytes,
+  type Ledger,
+  OUTSIDE,
+  outsideBucket,
   recordCall,
   recordEvent,
   recordInvocation,
@@ -46,23 +58,34 @@ interface SdkClient {
   config?: { serviceId?: string };
   constructor: { name: string };
 }
-type Send = (this: SdkClient, command: SdkCommand, ...rest: unknown[]) => Promise<unknown> | undefined;
+export type Send = (this: SdkClient, command: SdkCommand, ...rest: unknown[]) => Promise<unknown> | undefined;
 
 const DDB_READS = new Set(['GetItem', 'Query', 'Scan', 'BatchGetItem', 'TransactGetItems', 'ExecuteStatement', 'BatchExecuteStatement']);
 const DDB_WRITES = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'TransactWriteItems', 'ExecuteTransaction']);
 const CONDITIONAL = new Set(['PutItem', 'UpdateItem', 'DeleteItem']);
 
-let tally: Tally = emptyTally();
+let ledger: Ledger = {};
 let recording = true;
 let startWhen: ((detailType: string) => boolean) | undefined;
 let installed = false;
 
-/** the counts so far; a new, empty tally starts */
-export const takeTally = (): Tally => {
-  const t = tally;
-  tally = emptyTally();
-  return t;
+/** the counts so far, by function; a new, empty ledger starts */
+export const takeLedger = (): Ledger => {
+  const l = ledger;
+  ledger = {};
+  return l;
 };
+
+/** every count so far, whoever made it, as one tally (the other benches: they measure a call made outside any invocation too); a new ledger starts */
+export const takeTally = (): Tally => Object.values(takeLedger()).reduce((acc, t) => addTally(acc, t), emptyTally());
+
+const PILE_DETAIL_TYPES: ReadonlySet<string> = new Set(
+  [PileStatusChanged, PileSessionStarted, PileSessionStopped, PileMeterValues, PileVinReported].map((e) => e.detailType),
+);
+
+/** the bucket a call made now is attributed to */
+const bucketNow = (service: string, command: string, input: Input): string =>
+  currentFunction()?.id ?? outsideBucket(service, command, input, PILE_DETAIL_TYPES);
 
 /** count nothing until a PutEvents entry with a matching detail-type (the startup burst starts at the first pile report) */
 export const pauseUntilEvent = (predicate: (detailType: string) => boolean): void => {
@@ -86,7 +109,7 @@ interface Capacity {
   GlobalSecondaryIndexes?: Record<string, { CapacityUnits?: number }>;
 }
 
-const recordCapacity = (command: string, consumed: Capacity | Capacity[] | undefined): void => {
+const recordCapacity = (tally: Tally, command: string, consumed: Capacity | Capacity[] | undefined): void => {
   for (const c of consumed === undefined ? [] : Array.isArray(consumed) ? consumed : [consumed]) {
     const units = c.CapacityUnits ?? 0;
     if (DDB_WRITES.has(command)) {
@@ -97,7 +120,7 @@ const recordCapacity = (command: string, consumed: Capacity | Capacity[] | undef
 };
 
 /** a failed conditional write: DynamoDB bills the existing item's size (at least 1 WCU), ×2 in a transaction */
-const failedConditional = (command: string, input: Input, err: Record<string, unknown>): boolean => {
+const failedConditional = (tally: Tally, command: string, input: Input, err: Record<string, unknown>): boolean => {
   if (err.name === 'ConditionalCheckFailedException') {
     const item = err.Item as Record<string, unknown> | undefined;
     tally.dynamo.computedWrite += writeUnits(item ? itemBytes(item) : 0);
@@ -116,15 +139,16 @@ const failedConditional = (command: string, input: Input, err: Record<string, un
   return false;
 };
 
-const recordPutEvents = (input: Input): void => {
+const recordPutEvents = (at: string, input: Input): void => {
   for (const e of (input.Entries as Record<string, unknown>[] | undefined) ?? []) {
     const detailType = String(e.DetailType ?? '');
     if (!recording && startWhen?.(detailType)) {
       recording = true;
       startWhen = undefined;
-      tally = emptyTally();
+      ledger = {};
     }
     if (!recording) continue;
+    const tally = bucket(ledger, at);
     const detail = String(e.Detail ?? '{}');
     const bytes =
       utf8Bytes(String(e.Source ?? '')) + utf8Bytes(detailType) + utf8Bytes(detail) + utf8Bytes(JSON.stringify(e.Resources ?? []));
@@ -135,7 +159,7 @@ const recordPutEvents = (input: Input): void => {
   }
 };
 
-const recordSqs = (command: string, input: Input): void => {
+const recordSqs = (tally: Tally, command: string, input: Input): void => {
   const attrs = (a: unknown) => utf8Bytes(JSON.stringify(a ?? {}));
   const before = tally.sqs.sdk;
   if (command === 'SendMessage') tally.sqs.sdk += chunks(utf8Bytes(String(input.MessageBody ?? '')) + attrs(input.MessageAttributes));
@@ -153,40 +177,47 @@ export const installSdkMeter = (): void => {
   installed = true;
   const require = createRequire(import.meta.url);
   const { Client } = require('@smithy/core/client') as { Client: { prototype: { send: Send } } };
-  const original = Client.prototype.send;
-  Client.prototype.send = function (this: SdkClient, command: SdkCommand, ...rest: unknown[]) {
+  Client.prototype.send = meteredSend(Client.prototype.send);
+};
+
+/** `original` (an SDK client's send) counting every call into the ledger, attributed to the invocation that makes it */
+export const meteredSend = (original: Send): Send =>
+  function (this: SdkClient, command: SdkCommand, ...rest: unknown[]) {
     const service = this.config?.serviceId ?? this.constructor.name.replace(/Client$/, '');
     const name = (command.clientCommand ?? command).constructor.name.replace(/Command$/, '');
     const input = command.input ?? {};
+    const at = bucketNow(service, name, input);
     if (service === 'DynamoDB') prepareDynamo(name, input);
-    if (service === 'EventBridge' && name === 'PutEvents') recordPutEvents(input);
+    if (service === 'EventBridge' && name === 'PutEvents') recordPutEvents(at, input);
     const on = recording;
-    if (on && service === 'SQS') recordSqs(name, input);
+    if (on && service === 'SQS') recordSqs(bucket(ledger, at), name, input);
     const p = original.call(this, command, ...rest);
     if (!p || !on) return p;
     return p.then(
       (out) => {
         if (recording) {
+          const tally = bucket(ledger, at);
           recordCall(tally, service, name, { ok: true });
-          if (service === 'DynamoDB') recordCapacity(name, (out as { ConsumedCapacity?: Capacity | Capacity[] })?.ConsumedCapacity);
+          if (service === 'DynamoDB') recordCapacity(tally, name, (out as { ConsumedCapacity?: Capacity | Capacity[] })?.ConsumedCapacity);
         }
         return out;
       },
       (err: unknown) => {
         if (recording) {
+          const tally = bucket(ledger, at);
           const e = (err ?? {}) as Record<string, unknown>;
-          const conditionalFailed = service === 'DynamoDB' && failedConditional(name, input, e);
+          const conditionalFailed = service === 'DynamoDB' && failedConditional(tally, name, input, e);
           recordCall(tally, service, name, { ok: false, conditionalFailed });
         }
         throw err;
       },
     );
   };
-};
 
 /** the local invoker's observer: Lambda requests and GB-s, API Gateway requests, the SQS event source mapping's calls */
 export const invocationMeter: InvokeObserver = ({ fn, event, ms, ok }) => {
   if (!recording) return;
+  const tally = bucket(ledger, fn.id);
   recordInvocation(tally, fn.id, ms, fn.memoryMb ?? TIER_DEFAULTS[fn.tier].memoryMb, ok);
   const e = event as {
     Records?: { eventSource?: string; eventSourceARN?: string; body?: string }[];
@@ -213,7 +244,7 @@ export const captureStdout = (): (() => void) => {
     const text = rest + (typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
     const lines = text.split('\n');
     rest = lines.pop() ?? '';
-    if (recording) for (const l of lines) if (l.startsWith('{')) recordLog(tally, l);
+    if (recording) for (const l of lines) if (l.startsWith('{')) recordLog(bucket(ledger, currentFunction()?.id ?? OUTSIDE), l);
     const cb = args.find((a) => typeof a === 'function') as (() => void) | undefined;
     cb?.();
     return true;

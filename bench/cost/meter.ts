@@ -230,6 +230,69 @@ export const addTally = (a: Tally, b: Tally, times = 1): Tally => {
   return out;
 };
 
+// ─────────────────────────────── attribution: one tally per function ───────────────────────────────
+
+/**
+ * Every count is attributed to a bucket: the topology function whose invocation made it (the local
+ * invoker's `currentFunction`, an AsyncLocalStorage: what an invocation awaits or starts stays its
+ * own), or one of two named buckets for calls made outside any invocation.
+ */
+export type Ledger = Record<string, Tally>;
+
+/** the pile events the simulator hands to emitPileEvents: in AWS the OCPP gateway makes these calls, so they are priced as the platform's */
+export const PILE_INGRESS = '(pile events → emitPileEvents)';
+/** the simulator's other calls, the bench driver's own reads, the local runtime itself: counted, never priced as the platform's */
+export const OUTSIDE = '(outside: simulator, bench driver, local runtime)';
+
+/** the pile session events' queue (shared/piles/emit.ts sends meter values and session events there) */
+const PILE_QUEUE = /[/:]([\w.-]*-)?charging-pile-events$/;
+
+/**
+ * The bucket of a call made outside any invocation: emitPileEvents' own calls (PutEvents of pile
+ * events only; SendMessage(Batch) on the pile session queue) are the pile ingress, anything else is
+ * outside.
+ */
+export const outsideBucket = (
+  service: string,
+  command: string,
+  input: Record<string, unknown>,
+  pileDetailTypes: ReadonlySet<string>,
+): string => {
+  if (service === 'EventBridge' && command === 'PutEvents') {
+    const entries = (input.Entries as { DetailType?: string }[] | undefined) ?? [];
+    return entries.length > 0 && entries.every((e) => pileDetailTypes.has(String(e.DetailType))) ? PILE_INGRESS : OUTSIDE;
+  }
+  if (service === 'SQS' && (command === 'SendMessage' || command === 'SendMessageBatch'))
+    return PILE_QUEUE.test(String(input.QueueUrl ?? '')) ? PILE_INGRESS : OUTSIDE;
+  return OUTSIDE;
+};
+
+/** the bucket's tally, created on first use */
+export const bucket = (l: Ledger, name: string): Tally => slot(l, name, emptyTally);
+
+/** what the platform pays for: every bucket but OUTSIDE, added up */
+export const platformTally = (l: Ledger): Tally =>
+  Object.entries(l)
+    .filter(([name]) => name !== OUTSIDE)
+    .reduce((acc, [, t]) => addTally(acc, t), emptyTally());
+
+/** each bucket × factor (per unit: 1 / units) */
+export const scaleLedger = (l: Ledger, times: number): Ledger =>
+  Object.fromEntries(Object.entries(l).map(([name, t]) => [name, addTally(emptyTally(), t, times)]));
+
+const WRITE_COMMAND = /^DynamoDB:(PutItem|UpdateItem|DeleteItem|BatchWriteItem|TransactWriteItems)$/;
+
+/** one bucket's figures for the per-function table (and the writes-per-push lines) */
+export const bucketFigures = (t: Tally) => {
+  const x = totals(t);
+  const writeCalls = sum(
+    Object.entries(t.calls)
+      .filter(([k]) => WRITE_COMMAND.test(k))
+      .map(([, c]) => c.count),
+  );
+  return { ...x, writeCalls };
+};
+
 // ─────────────────────────────── dollars ───────────────────────────────
 
 /** Lambda platform log lines per invocation (START, END, REPORT) and their usual size */

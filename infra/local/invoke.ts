@@ -7,6 +7,7 @@
  * shared/config.ts runWithEnv), so config() in a handler sees its grants and nothing else. The AWS
  * SDK's settings (region, credentials, endpoints) stay process-wide.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -42,6 +43,10 @@ export interface InvokerOptions {
 export type InvokeObserver = (i: { fn: FunctionDecl; event: unknown; ms: number; ok: boolean }) => void;
 
 const localFunctionName = (id: string): string => `evcs-${id}`;
+
+const invocation = new AsyncLocalStorage<FunctionDecl>();
+/** the function whose invocation the caller runs in (and everything it awaits or starts); undefined outside any (the cost bench attributes by it) */
+export const currentFunction = (): FunctionDecl | undefined => invocation.getStore();
 
 const timeoutSecondsOf = (fn: FunctionDecl): number => fn.timeoutSeconds ?? TIER_DEFAULTS[fn.tier].timeoutSeconds;
 
@@ -105,7 +110,7 @@ export const createInvoker = (o: InvokerOptions): Invoker => {
           );
         });
         const env = o.envFor?.(fn);
-        const run = () => handler(event, context(fn, deadline));
+        const run = () => invocation.run(fn, () => handler(event, context(fn, deadline)));
         const result = await Promise.race([Promise.resolve().then(() => (env ? runWithEnv(env, run) : run())), timeout]);
         ok = true;
         return result;
