@@ -40,6 +40,7 @@ export const VALIDATED_SCHEMAS = {
     'StopTransaction',
     'CancelReservation',
     'ChangeAvailability',
+    'ChangeConfiguration',
     'RemoteStartTransaction',
     'RemoteStopTransaction',
     'ReserveNow',
@@ -50,6 +51,7 @@ export const VALIDATED_SCHEMAS = {
   conf: [
     'CancelReservation',
     'ChangeAvailability',
+    'ChangeConfiguration',
     'RemoteStartTransaction',
     'RemoteStopTransaction',
     'ReserveNow',

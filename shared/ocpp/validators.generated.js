@@ -1643,8 +1643,7 @@ var require_ocpp1_6_standalone = __commonJS({
       validate22.errors = vErrors;
       return errors === 0;
     }
-    exports["urn:RemoteStartTransaction.req"] = validate23;
-    var schema24 = { "$id": "urn:RemoteStartTransaction.req", "$schema": "http://json-schema.org/draft-07/schema", "additionalProperties": false, "properties": { "connectorId": { "type": "integer" }, "idTag": { "type": "string", "maxLength": 20 }, "chargingProfile": { "type": "object", "properties": { "chargingProfileId": { "type": "integer" }, "transactionId": { "type": "integer" }, "stackLevel": { "type": "integer" }, "chargingProfilePurpose": { "type": "string", "enum": ["ChargePointMaxProfile", "TxDefaultProfile", "TxProfile"] }, "chargingProfileKind": { "type": "string", "enum": ["Absolute", "Recurring", "Relative"] }, "recurrencyKind": { "type": "string", "enum": ["Daily", "Weekly"] }, "validFrom": { "type": "string", "format": "date-time" }, "validTo": { "type": "string", "format": "date-time" }, "chargingSchedule": { "type": "object", "properties": { "duration": { "type": "integer" }, "startSchedule": { "type": "string", "format": "date-time" }, "chargingRateUnit": { "type": "string", "enum": ["A", "W"] }, "chargingSchedulePeriod": { "type": "array", "items": { "type": "object", "properties": { "startPeriod": { "type": "integer" }, "limit": { "type": "number", "multipleOf": 0.1 }, "numberPhases": { "type": "integer" } }, "additionalProperties": false, "required": ["startPeriod", "limit"] } }, "minChargingRate": { "type": "number", "multipleOf": 0.1 } }, "additionalProperties": false, "required": ["chargingRateUnit", "chargingSchedulePeriod"] } }, "additionalProperties": false, "required": ["chargingProfileId", "stackLevel", "chargingProfilePurpose", "chargingProfileKind", "chargingSchedule"] } }, "required": ["idTag"], "type": "object" };
+    exports["urn:ChangeConfiguration.req"] = validate23;
     function validate23(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
       ;
       let vErrors = null;
@@ -1652,14 +1651,84 @@ var require_ocpp1_6_standalone = __commonJS({
       if (errors === 0) {
         if (data && typeof data == "object" && !Array.isArray(data)) {
           let missing0;
-          if (data.idTag === void 0 && (missing0 = "idTag")) {
+          if (data.key === void 0 && (missing0 = "key") || data.value === void 0 && (missing0 = "value")) {
             validate23.errors = [{ instancePath, keyword: "required", message: "must have required property '" + missing0 + "'" }];
             return false;
           } else {
             const _errs1 = errors;
             for (const key0 in data) {
-              if (!(key0 === "connectorId" || key0 === "idTag" || key0 === "chargingProfile")) {
+              if (!(key0 === "key" || key0 === "value")) {
                 validate23.errors = [{ instancePath, keyword: "additionalProperties", message: "must NOT have additional properties" }];
+                return false;
+                break;
+              }
+            }
+            if (_errs1 === errors) {
+              if (data.key !== void 0) {
+                let data0 = data.key;
+                const _errs2 = errors;
+                if (errors === _errs2) {
+                  if (typeof data0 === "string") {
+                    if (func2(data0) > 50) {
+                      validate23.errors = [{ instancePath: instancePath + "/key", keyword: "maxLength", message: "must NOT have more than 50 characters" }];
+                      return false;
+                    }
+                  } else {
+                    validate23.errors = [{ instancePath: instancePath + "/key", keyword: "type", message: "must be string" }];
+                    return false;
+                  }
+                }
+                var valid0 = _errs2 === errors;
+              } else {
+                var valid0 = true;
+              }
+              if (valid0) {
+                if (data.value !== void 0) {
+                  let data1 = data.value;
+                  const _errs4 = errors;
+                  if (errors === _errs4) {
+                    if (typeof data1 === "string") {
+                      if (func2(data1) > 500) {
+                        validate23.errors = [{ instancePath: instancePath + "/value", keyword: "maxLength", message: "must NOT have more than 500 characters" }];
+                        return false;
+                      }
+                    } else {
+                      validate23.errors = [{ instancePath: instancePath + "/value", keyword: "type", message: "must be string" }];
+                      return false;
+                    }
+                  }
+                  var valid0 = _errs4 === errors;
+                } else {
+                  var valid0 = true;
+                }
+              }
+            }
+          }
+        } else {
+          validate23.errors = [{ instancePath, keyword: "type", message: "must be object" }];
+          return false;
+        }
+      }
+      validate23.errors = vErrors;
+      return errors === 0;
+    }
+    exports["urn:RemoteStartTransaction.req"] = validate24;
+    var schema25 = { "$id": "urn:RemoteStartTransaction.req", "$schema": "http://json-schema.org/draft-07/schema", "additionalProperties": false, "properties": { "connectorId": { "type": "integer" }, "idTag": { "type": "string", "maxLength": 20 }, "chargingProfile": { "type": "object", "properties": { "chargingProfileId": { "type": "integer" }, "transactionId": { "type": "integer" }, "stackLevel": { "type": "integer" }, "chargingProfilePurpose": { "type": "string", "enum": ["ChargePointMaxProfile", "TxDefaultProfile", "TxProfile"] }, "chargingProfileKind": { "type": "string", "enum": ["Absolute", "Recurring", "Relative"] }, "recurrencyKind": { "type": "string", "enum": ["Daily", "Weekly"] }, "validFrom": { "type": "string", "format": "date-time" }, "validTo": { "type": "string", "format": "date-time" }, "chargingSchedule": { "type": "object", "properties": { "duration": { "type": "integer" }, "startSchedule": { "type": "string", "format": "date-time" }, "chargingRateUnit": { "type": "string", "enum": ["A", "W"] }, "chargingSchedulePeriod": { "type": "array", "items": { "type": "object", "properties": { "startPeriod": { "type": "integer" }, "limit": { "type": "number", "multipleOf": 0.1 }, "numberPhases": { "type": "integer" } }, "additionalProperties": false, "required": ["startPeriod", "limit"] } }, "minChargingRate": { "type": "number", "multipleOf": 0.1 } }, "additionalProperties": false, "required": ["chargingRateUnit", "chargingSchedulePeriod"] } }, "additionalProperties": false, "required": ["chargingProfileId", "stackLevel", "chargingProfilePurpose", "chargingProfileKind", "chargingSchedule"] } }, "required": ["idTag"], "type": "object" };
+    function validate24(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+      ;
+      let vErrors = null;
+      let errors = 0;
+      if (errors === 0) {
+        if (data && typeof data == "object" && !Array.isArray(data)) {
+          let missing0;
+          if (data.idTag === void 0 && (missing0 = "idTag")) {
+            validate24.errors = [{ instancePath, keyword: "required", message: "must have required property '" + missing0 + "'" }];
+            return false;
+          } else {
+            const _errs1 = errors;
+            for (const key0 in data) {
+              if (!(key0 === "connectorId" || key0 === "idTag" || key0 === "chargingProfile")) {
+                validate24.errors = [{ instancePath, keyword: "additionalProperties", message: "must NOT have additional properties" }];
                 return false;
                 break;
               }
@@ -1669,7 +1738,7 @@ var require_ocpp1_6_standalone = __commonJS({
                 let data0 = data.connectorId;
                 const _errs2 = errors;
                 if (!(typeof data0 == "number" && (!(data0 % 1) && !isNaN(data0)) && isFinite(data0))) {
-                  validate23.errors = [{ instancePath: instancePath + "/connectorId", keyword: "type", message: "must be integer" }];
+                  validate24.errors = [{ instancePath: instancePath + "/connectorId", keyword: "type", message: "must be integer" }];
                   return false;
                 }
                 var valid0 = _errs2 === errors;
@@ -1683,11 +1752,11 @@ var require_ocpp1_6_standalone = __commonJS({
                   if (errors === _errs4) {
                     if (typeof data1 === "string") {
                       if (func2(data1) > 20) {
-                        validate23.errors = [{ instancePath: instancePath + "/idTag", keyword: "maxLength", message: "must NOT have more than 20 characters" }];
+                        validate24.errors = [{ instancePath: instancePath + "/idTag", keyword: "maxLength", message: "must NOT have more than 20 characters" }];
                         return false;
                       }
                     } else {
-                      validate23.errors = [{ instancePath: instancePath + "/idTag", keyword: "type", message: "must be string" }];
+                      validate24.errors = [{ instancePath: instancePath + "/idTag", keyword: "type", message: "must be string" }];
                       return false;
                     }
                   }
@@ -1703,13 +1772,13 @@ var require_ocpp1_6_standalone = __commonJS({
                       if (data2 && typeof data2 == "object" && !Array.isArray(data2)) {
                         let missing1;
                         if (data2.chargingProfileId === void 0 && (missing1 = "chargingProfileId") || data2.stackLevel === void 0 && (missing1 = "stackLevel") || data2.chargingProfilePurpose === void 0 && (missing1 = "chargingProfilePurpose") || data2.chargingProfileKind === void 0 && (missing1 = "chargingProfileKind") || data2.chargingSchedule === void 0 && (missing1 = "chargingSchedule")) {
-                          validate23.errors = [{ instancePath: instancePath + "/chargingProfile", keyword: "required", message: "must have required property '" + missing1 + "'" }];
+                          validate24.errors = [{ instancePath: instancePath + "/chargingProfile", keyword: "required", message: "must have required property '" + missing1 + "'" }];
                           return false;
                         } else {
                           const _errs8 = errors;
                           for (const key1 in data2) {
-                            if (!func3.call(schema24.properties.chargingProfile.properties, key1)) {
-                              validate23.errors = [{ instancePath: instancePath + "/chargingProfile", keyword: "additionalProperties", message: "must NOT have additional properties" }];
+                            if (!func3.call(schema25.properties.chargingProfile.properties, key1)) {
+                              validate24.errors = [{ instancePath: instancePath + "/chargingProfile", keyword: "additionalProperties", message: "must NOT have additional properties" }];
                               return false;
                               break;
                             }
@@ -1719,7 +1788,7 @@ var require_ocpp1_6_standalone = __commonJS({
                               let data3 = data2.chargingProfileId;
                               const _errs9 = errors;
                               if (!(typeof data3 == "number" && (!(data3 % 1) && !isNaN(data3)) && isFinite(data3))) {
-                                validate23.errors = [{ instancePath: instancePath + "/chargingProfile/chargingProfileId", keyword: "type", message: "must be integer" }];
+                                validate24.errors = [{ instancePath: instancePath + "/chargingProfile/chargingProfileId", keyword: "type", message: "must be integer" }];
                                 return false;
                               }
                               var valid1 = _errs9 === errors;
@@ -1731,7 +1800,7 @@ var require_ocpp1_6_standalone = __commonJS({
                                 let data4 = data2.transactionId;
                                 const _errs11 = errors;
                                 if (!(typeof data4 == "number" && (!(data4 % 1) && !isNaN(data4)) && isFinite(data4))) {
-                                  validate23.errors = [{ instancePath: instancePath + "/chargingProfile/transactionId", keyword: "type", message: "must be integer" }];
+                                  validate24.errors = [{ instancePath: instancePath + "/chargingProfile/transactionId", keyword: "type", message: "must be integer" }];
                                   return false;
                                 }
                                 var valid1 = _errs11 === errors;
@@ -1743,7 +1812,7 @@ var require_ocpp1_6_standalone = __commonJS({
                                   let data5 = data2.stackLevel;
                                   const _errs13 = errors;
                                   if (!(typeof data5 == "number" && (!(data5 % 1) && !isNaN(data5)) && isFinite(data5))) {
-                                    validate23.errors = [{ instancePath: instancePath + "/chargingProfile/stackLevel", keyword: "type", message: "must be integer" }];
+                                    validate24.errors = [{ instancePath: instancePath + "/chargingProfile/stackLevel", keyword: "type", message: "must be integer" }];
                                     return false;
                                   }
                                   var valid1 = _errs13 === errors;
@@ -1755,11 +1824,11 @@ var require_ocpp1_6_standalone = __commonJS({
                                     let data6 = data2.chargingProfilePurpose;
                                     const _errs15 = errors;
                                     if (typeof data6 !== "string") {
-                                      validate23.errors = [{ instancePath: instancePath + "/chargingProfile/chargingProfilePurpose", keyword: "type", message: "must be string" }];
+                                      validate24.errors = [{ instancePath: instancePath + "/chargingProfile/chargingProfilePurpose", keyword: "type", message: "must be string" }];
                                       return false;
                                     }
                                     if (!(data6 === "ChargePointMaxProfile" || data6 === "TxDefaultProfile" || data6 === "TxProfile")) {
-                                      validate23.errors = [{ instancePath: instancePath + "/chargingProfile/chargingProfilePurpose", keyword: "enum", message: "must be equal to one of the allowed values" }];
+                                      validate24.errors = [{ instancePath: instancePath + "/chargingProfile/chargingProfilePurpose", keyword: "enum", message: "must be equal to one of the allowed values" }];
                                       return false;
                                     }
                                     var valid1 = _errs15 === errors;
@@ -1771,11 +1840,11 @@ var require_ocpp1_6_standalone = __commonJS({
                                       let data7 = data2.chargingProfileKind;
                                       const _errs17 = errors;
                                       if (typeof data7 !== "string") {
-                                        validate23.errors = [{ instancePath: instancePath + "/chargingProfile/chargingProfileKind", keyword: "type", message: "must be string" }];
+                                        validate24.errors = [{ instancePath: instancePath + "/chargingProfile/chargingProfileKind", keyword: "type", message: "must be string" }];
                                         return false;
                                       }
                                       if (!(data7 === "Absolute" || data7 === "Recurring" || data7 === "Relative")) {
-                                        validate23.errors = [{ instancePath: instancePath + "/chargingProfile/chargingProfileKind", keyword: "enum", message: "must be equal to one of the allowed values" }];
+                                        validate24.errors = [{ instancePath: instancePath + "/chargingProfile/chargingProfileKind", keyword: "enum", message: "must be equal to one of the allowed values" }];
                                         return false;
                                       }
                                       var valid1 = _errs17 === errors;
@@ -1787,11 +1856,11 @@ var require_ocpp1_6_standalone = __commonJS({
                                         let data8 = data2.recurrencyKind;
                                         const _errs19 = errors;
                                         if (typeof data8 !== "string") {
-                                          validate23.errors = [{ instancePath: instancePath + "/chargingProfile/recurrencyKind", keyword: "type", message: "must be string" }];
+                                          validate24.errors = [{ instancePath: instancePath + "/chargingProfile/recurrencyKind", keyword: "type", message: "must be string" }];
                                           return false;
                                         }
                                         if (!(data8 === "Daily" || data8 === "Weekly")) {
-                                          validate23.errors = [{ instancePath: instancePath + "/chargingProfile/recurrencyKind", keyword: "enum", message: "must be equal to one of the allowed values" }];
+                                          validate24.errors = [{ instancePath: instancePath + "/chargingProfile/recurrencyKind", keyword: "enum", message: "must be equal to one of the allowed values" }];
                                           return false;
                                         }
                                         var valid1 = _errs19 === errors;
@@ -1806,11 +1875,11 @@ var require_ocpp1_6_standalone = __commonJS({
                                             if (errors === _errs21) {
                                               if (typeof data9 === "string") {
                                                 if (!formats0.validate(data9)) {
-                                                  validate23.errors = [{ instancePath: instancePath + "/chargingProfile/validFrom", keyword: "format", message: 'must match format "date-time"' }];
+                                                  validate24.errors = [{ instancePath: instancePath + "/chargingProfile/validFrom", keyword: "format", message: 'must match format "date-time"' }];
                                                   return false;
                                                 }
                                               } else {
-                                                validate23.errors = [{ instancePath: instancePath + "/chargingProfile/validFrom", keyword: "type", message: "must be string" }];
+                                                validate24.errors = [{ instancePath: instancePath + "/chargingProfile/validFrom", keyword: "type", message: "must be string" }];
                                                 return false;
                                               }
                                             }
@@ -1827,11 +1896,11 @@ var require_ocpp1_6_standalone = __commonJS({
                                               if (errors === _errs23) {
                                                 if (typeof data10 === "string") {
                                                   if (!formats0.validate(data10)) {
-                                                    validate23.errors = [{ instancePath: instancePath + "/chargingProfile/validTo", keyword: "format", message: 'must match format "date-time"' }];
+                                                    validate24.errors = [{ instancePath: instancePath + "/chargingProfile/validTo", keyword: "format", message: 'must match format "date-time"' }];
                                                     return false;
                                                   }
                                                 } else {
-                                                  validate23.errors = [{ instancePath: instancePath + "/chargingProfile/validTo", keyword: "type", message: "must be string" }];
+                                                  validate24.errors = [{ instancePath: instancePath + "/chargingProfile/validTo", keyword: "type", message: "must be string" }];
                                                   return false;
                                                 }
                                               }
@@ -1848,13 +1917,13 @@ var require_ocpp1_6_standalone = __commonJS({
                                                 if (data11 && typeof data11 == "object" && !Array.isArray(data11)) {
                                                   let missing2;
                                                   if (data11.chargingRateUnit === void 0 && (missing2 = "chargingRateUnit") || data11.chargingSchedulePeriod === void 0 && (missing2 = "chargingSchedulePeriod")) {
-                                                    validate23.errors = [{ instancePath: instancePath + "/chargingProfile/chargingSchedule", keyword: "required", message: "must have required property '" + missing2 + "'" }];
+                                                    validate24.errors = [{ instancePath: instancePath + "/chargingProfile/chargingSchedule", keyword: "required", message: "must have required property '" + missing2 + "'" }];
                                                     return false;
                                                   } else {
                                                     const _errs27 = errors;
                                                     for (const key2 in data11) {
                                                       if (!(key2 === "duration" || key2 === "startSchedule" || key2 === "chargingRateUnit" || key2 === "chargingSchedulePeriod" || key2 === "minChargingRate")) {
-                                                        validate23.errors = [{ instancePath: instancePath + "/chargingProfile/chargingSchedule", keyword: "additionalProperties", message: "must NOT have additional properties" }];
+                                                        validate24.errors = [{ instancePath: instancePath + "/chargingProfile/chargingSchedule", keyword: "additionalProperties", message: "must NOT have additional properties" }];
                                                         return false;
                                                         break;
                                                       }
@@ -1864,7 +1933,7 @@ var require_ocpp1_6_standalone = __commonJS({
                                                         let data12 = data11.duration;
                                                         const _errs28 = errors;
                                                         if (!(typeof data12 == "number" && (!(data12 % 1) && !isNaN(data12)) && isFinite(data12))) {
-                                                          validate23.errors = [{ instancePath: instancePath + "/chargingProfile/chargingSchedule/duration", keyword: "type", message: "must be integer" }];
+                                                          validate24.errors = [{ instancePath: instancePath + "/chargingProfile/chargingSchedule/duration", keyword: "type", message: "must be integer" }];
                                                           return false;
                                                         }
                                                         var valid2 = _errs28 === errors;
@@ -1879,11 +1948,11 @@ var require_ocpp1_6_standalone = __commonJS({
                                                             if (errors === _errs30) {
                                                               if (typeof data13 === "string") {
                                                                 if (!formats0.validate(data13)) {
-                                                                  validate23.errors = [{ instancePath: instancePath + "/chargingProfile/chargingSchedule/startSchedule", keyword: "format", message: 'must match format "date-time"' }];
+                                                                  validate24.errors = [{ instancePath: instancePath + "/chargingProfile/chargingSchedule/startSchedule", keyword: "format", message: 'must match format "date-time"' }];
                                                                   return false;
                                                                 }
                                                               } else {
-                                                                validate23.errors = [{ instancePath: instancePath + "/chargingProfile/chargingSchedule/startSchedule", keyword: "type", message: "must be string" }];
+                                                                validate24.errors = [{ instancePath: instancePath + "/chargingProfile/chargingSchedule/startSchedule", keyword: "type", message: "must be string" }];
                                                                 return false;
                                                               }
                                                             }
@@ -1897,11 +1966,11 @@ var require_ocpp1_6_standalone = __commonJS({
                                                             let data14 = data11.chargingRateUnit;
                                                             const _errs32 = errors;
                                                             if (typeof data14 !== "string") {
-                                                              validate23.errors = [{ instancePath: instancePath + "/chargingProfile/chargingSchedule/chargingRateUnit", keyword: "type", message: "must be string" }];
+                                                              validate24.errors = [{ instancePath: instancePath + "/chargingProfile/chargingSchedule/chargingRateUnit", keyword: "type", message: "must be string" }];
                                                               return false;
                                                             }
                                                             if (!(data14 === "A" || data14 === "W")) {
-                                                              validate23.errors = [{ instancePath: instancePath + "/chargingProfile/chargingSchedule/chargingRateUnit", keyword: "enum", message: "must be equal to one of the allowed values" }];
+                                                              validate24.errors = [{ instancePath: instancePath + "/chargingProfile/chargingSchedule/chargingRateUnit", keyword: "enum", message: "must be equal to one of the allowed values" }];
                                                               return false;
                                                             }
                                                             var valid2 = _errs32 === errors;
@@ -1923,13 +1992,13 @@ var require_ocpp1_6_standalone = __commonJS({
                                                                       if (data16 && typeof data16 == "object" && !Array.isArray(data16)) {
                                                                         let missing3;
                                                                         if (data16.startPeriod === void 0 && (missing3 = "startPeriod") || data16.limit === void 0 && (missing3 = "limit")) {
-                                                                          validate23.errors = [{ instancePath: instancePath + "/chargingProfile/chargingSchedule/chargingSchedulePeriod/" + i0, keyword: "required", message: "must have required property '" + missing3 + "'" }];
+                                                                          validate24.errors = [{ instancePath: instancePath + "/chargingProfile/chargingSchedule/chargingSchedulePeriod/" + i0, keyword: "required", message: "must have required property '" + missing3 + "'" }];
                                                                           return false;
                                                                         } else {
                                                                           const _errs38 = errors;
                                                                           for (const key3 in data16) {
                                                                             if (!(key3 === "startPeriod" || key3 === "limit" || key3 === "numberPhases")) {
-                                                                              validate23.errors = [{ instancePath: instancePath + "/chargingProfile/chargingSchedule/chargingSchedulePeriod/" + i0, keyword: "additionalProperties", message: "must NOT have additional properties" }];
+                                                                              validate24.errors = [{ instancePath: instancePath + "/chargingProfile/chargingSchedule/chargingSchedulePeriod/" + i0, keyword: "additionalProperties", message: "must NOT have additional properties" }];
                                                                               return false;
                                                                               break;
                                                                             }
@@ -1939,7 +2008,7 @@ var require_ocpp1_6_standalone = __commonJS({
                                                                               let data17 = data16.startPeriod;
                                                                               const _errs39 = errors;
                                                                               if (!(typeof data17 == "number" && (!(data17 % 1) && !isNaN(data17)) && isFinite(data17))) {
-                                                                                validate23.errors = [{ instancePath: instancePath + "/chargingProfile/chargingSchedule/chargingSchedulePeriod/" + i0 + "/startPeriod", keyword: "type", message: "must be integer" }];
+                                                                                validate24.errors = [{ instancePath: instancePath + "/chargingProfile/chargingSchedule/chargingSchedulePeriod/" + i0 + "/startPeriod", keyword: "type", message: "must be integer" }];
                                                                                 return false;
                                                                               }
                                                                               var valid4 = _errs39 === errors;
@@ -1953,11 +2022,11 @@ var require_ocpp1_6_standalone = __commonJS({
                                                                                 if (errors === _errs41) {
                                                                                   if (typeof data18 == "number" && isFinite(data18)) {
                                                                                     if (Math.abs(Math.round(data18 / 0.1) - data18 / 0.1) >= 1e-6) {
-                                                                                      validate23.errors = [{ instancePath: instancePath + "/chargingProfile/chargingSchedule/chargingSchedulePeriod/" + i0 + "/limit", keyword: "multipleOf", message: 'must pass "multipleOf" keyword validation' }];
+                                                                                      validate24.errors = [{ instancePath: instancePath + "/chargingProfile/chargingSchedule/chargingSchedulePeriod/" + i0 + "/limit", keyword: "multipleOf", message: 'must pass "multipleOf" keyword validation' }];
                                                                                       return false;
                                                                                     }
                                                                                   } else {
-                                                                                    validate23.errors = [{ instancePath: instancePath + "/chargingProfile/chargingSchedule/chargingSchedulePeriod/" + i0 + "/limit", keyword: "type", message: "must be number" }];
+                                                                                    validate24.errors = [{ instancePath: instancePath + "/chargingProfile/chargingSchedule/chargingSchedulePeriod/" + i0 + "/limit", keyword: "type", message: "must be number" }];
                                                                                     return false;
                                                                                   }
                                                                                 }
@@ -1970,7 +2039,7 @@ var require_ocpp1_6_standalone = __commonJS({
                                                                                   let data19 = data16.numberPhases;
                                                                                   const _errs43 = errors;
                                                                                   if (!(typeof data19 == "number" && (!(data19 % 1) && !isNaN(data19)) && isFinite(data19))) {
-                                                                                    validate23.errors = [{ instancePath: instancePath + "/chargingProfile/chargingSchedule/chargingSchedulePeriod/" + i0 + "/numberPhases", keyword: "type", message: "must be integer" }];
+                                                                                    validate24.errors = [{ instancePath: instancePath + "/chargingProfile/chargingSchedule/chargingSchedulePeriod/" + i0 + "/numberPhases", keyword: "type", message: "must be integer" }];
                                                                                     return false;
                                                                                   }
                                                                                   var valid4 = _errs43 === errors;
@@ -1982,7 +2051,7 @@ var require_ocpp1_6_standalone = __commonJS({
                                                                           }
                                                                         }
                                                                       } else {
-                                                                        validate23.errors = [{ instancePath: instancePath + "/chargingProfile/chargingSchedule/chargingSchedulePeriod/" + i0, keyword: "type", message: "must be object" }];
+                                                                        validate24.errors = [{ instancePath: instancePath + "/chargingProfile/chargingSchedule/chargingSchedulePeriod/" + i0, keyword: "type", message: "must be object" }];
                                                                         return false;
                                                                       }
                                                                     }
@@ -1992,7 +2061,7 @@ var require_ocpp1_6_standalone = __commonJS({
                                                                     }
                                                                   }
                                                                 } else {
-                                                                  validate23.errors = [{ instancePath: instancePath + "/chargingProfile/chargingSchedule/chargingSchedulePeriod", keyword: "type", message: "must be array" }];
+                                                                  validate24.errors = [{ instancePath: instancePath + "/chargingProfile/chargingSchedule/chargingSchedulePeriod", keyword: "type", message: "must be array" }];
                                                                   return false;
                                                                 }
                                                               }
@@ -2007,11 +2076,11 @@ var require_ocpp1_6_standalone = __commonJS({
                                                                 if (errors === _errs45) {
                                                                   if (typeof data20 == "number" && isFinite(data20)) {
                                                                     if (Math.abs(Math.round(data20 / 0.1) - data20 / 0.1) >= 1e-6) {
-                                                                      validate23.errors = [{ instancePath: instancePath + "/chargingProfile/chargingSchedule/minChargingRate", keyword: "multipleOf", message: 'must pass "multipleOf" keyword validation' }];
+                                                                      validate24.errors = [{ instancePath: instancePath + "/chargingProfile/chargingSchedule/minChargingRate", keyword: "multipleOf", message: 'must pass "multipleOf" keyword validation' }];
                                                                       return false;
                                                                     }
                                                                   } else {
-                                                                    validate23.errors = [{ instancePath: instancePath + "/chargingProfile/chargingSchedule/minChargingRate", keyword: "type", message: "must be number" }];
+                                                                    validate24.errors = [{ instancePath: instancePath + "/chargingProfile/chargingSchedule/minChargingRate", keyword: "type", message: "must be number" }];
                                                                     return false;
                                                                   }
                                                                 }
@@ -2026,7 +2095,7 @@ var require_ocpp1_6_standalone = __commonJS({
                                                     }
                                                   }
                                                 } else {
-                                                  validate23.errors = [{ instancePath: instancePath + "/chargingProfile/chargingSchedule", keyword: "type", message: "must be object" }];
+                                                  validate24.errors = [{ instancePath: instancePath + "/chargingProfile/chargingSchedule", keyword: "type", message: "must be object" }];
                                                   return false;
                                                 }
                                               }
@@ -2045,7 +2114,7 @@ var require_ocpp1_6_standalone = __commonJS({
                           }
                         }
                       } else {
-                        validate23.errors = [{ instancePath: instancePath + "/chargingProfile", keyword: "type", message: "must be object" }];
+                        validate24.errors = [{ instancePath: instancePath + "/chargingProfile", keyword: "type", message: "must be object" }];
                         return false;
                       }
                     }
@@ -2058,15 +2127,15 @@ var require_ocpp1_6_standalone = __commonJS({
             }
           }
         } else {
-          validate23.errors = [{ instancePath, keyword: "type", message: "must be object" }];
+          validate24.errors = [{ instancePath, keyword: "type", message: "must be object" }];
           return false;
         }
       }
-      validate23.errors = vErrors;
+      validate24.errors = vErrors;
       return errors === 0;
     }
-    exports["urn:RemoteStopTransaction.req"] = validate24;
-    function validate24(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+    exports["urn:RemoteStopTransaction.req"] = validate25;
+    function validate25(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
       ;
       let vErrors = null;
       let errors = 0;
@@ -2074,13 +2143,13 @@ var require_ocpp1_6_standalone = __commonJS({
         if (data && typeof data == "object" && !Array.isArray(data)) {
           let missing0;
           if (data.transactionId === void 0 && (missing0 = "transactionId")) {
-            validate24.errors = [{ instancePath, keyword: "required", message: "must have required property '" + missing0 + "'" }];
+            validate25.errors = [{ instancePath, keyword: "required", message: "must have required property '" + missing0 + "'" }];
             return false;
           } else {
             const _errs1 = errors;
             for (const key0 in data) {
               if (!(key0 === "transactionId")) {
-                validate24.errors = [{ instancePath, keyword: "additionalProperties", message: "must NOT have additional properties" }];
+                validate25.errors = [{ instancePath, keyword: "additionalProperties", message: "must NOT have additional properties" }];
                 return false;
                 break;
               }
@@ -2089,22 +2158,22 @@ var require_ocpp1_6_standalone = __commonJS({
               if (data.transactionId !== void 0) {
                 let data0 = data.transactionId;
                 if (!(typeof data0 == "number" && (!(data0 % 1) && !isNaN(data0)) && isFinite(data0))) {
-                  validate24.errors = [{ instancePath: instancePath + "/transactionId", keyword: "type", message: "must be integer" }];
+                  validate25.errors = [{ instancePath: instancePath + "/transactionId", keyword: "type", message: "must be integer" }];
                   return false;
                 }
               }
             }
           }
         } else {
-          validate24.errors = [{ instancePath, keyword: "type", message: "must be object" }];
+          validate25.errors = [{ instancePath, keyword: "type", message: "must be object" }];
           return false;
         }
       }
-      validate24.errors = vErrors;
+      validate25.errors = vErrors;
       return errors === 0;
     }
-    exports["urn:ReserveNow.req"] = validate25;
-    function validate25(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+    exports["urn:ReserveNow.req"] = validate26;
+    function validate26(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
       ;
       let vErrors = null;
       let errors = 0;
@@ -2112,13 +2181,13 @@ var require_ocpp1_6_standalone = __commonJS({
         if (data && typeof data == "object" && !Array.isArray(data)) {
           let missing0;
           if (data.connectorId === void 0 && (missing0 = "connectorId") || data.expiryDate === void 0 && (missing0 = "expiryDate") || data.idTag === void 0 && (missing0 = "idTag") || data.reservationId === void 0 && (missing0 = "reservationId")) {
-            validate25.errors = [{ instancePath, keyword: "required", message: "must have required property '" + missing0 + "'" }];
+            validate26.errors = [{ instancePath, keyword: "required", message: "must have required property '" + missing0 + "'" }];
             return false;
           } else {
             const _errs1 = errors;
             for (const key0 in data) {
               if (!(key0 === "connectorId" || key0 === "expiryDate" || key0 === "idTag" || key0 === "parentIdTag" || key0 === "reservationId")) {
-                validate25.errors = [{ instancePath, keyword: "additionalProperties", message: "must NOT have additional properties" }];
+                validate26.errors = [{ instancePath, keyword: "additionalProperties", message: "must NOT have additional properties" }];
                 return false;
                 break;
               }
@@ -2128,7 +2197,7 @@ var require_ocpp1_6_standalone = __commonJS({
                 let data0 = data.connectorId;
                 const _errs2 = errors;
                 if (!(typeof data0 == "number" && (!(data0 % 1) && !isNaN(data0)) && isFinite(data0))) {
-                  validate25.errors = [{ instancePath: instancePath + "/connectorId", keyword: "type", message: "must be integer" }];
+                  validate26.errors = [{ instancePath: instancePath + "/connectorId", keyword: "type", message: "must be integer" }];
                   return false;
                 }
                 var valid0 = _errs2 === errors;
@@ -2143,11 +2212,11 @@ var require_ocpp1_6_standalone = __commonJS({
                     if (errors === _errs4) {
                       if (typeof data1 === "string") {
                         if (!formats0.validate(data1)) {
-                          validate25.errors = [{ instancePath: instancePath + "/expiryDate", keyword: "format", message: 'must match format "date-time"' }];
+                          validate26.errors = [{ instancePath: instancePath + "/expiryDate", keyword: "format", message: 'must match format "date-time"' }];
                           return false;
                         }
                       } else {
-                        validate25.errors = [{ instancePath: instancePath + "/expiryDate", keyword: "type", message: "must be string" }];
+                        validate26.errors = [{ instancePath: instancePath + "/expiryDate", keyword: "type", message: "must be string" }];
                         return false;
                       }
                     }
@@ -2163,11 +2232,11 @@ var require_ocpp1_6_standalone = __commonJS({
                     if (errors === _errs6) {
                       if (typeof data2 === "string") {
                         if (func2(data2) > 20) {
-                          validate25.errors = [{ instancePath: instancePath + "/idTag", keyword: "maxLength", message: "must NOT have more than 20 characters" }];
+                          validate26.errors = [{ instancePath: instancePath + "/idTag", keyword: "maxLength", message: "must NOT have more than 20 characters" }];
                           return false;
                         }
                       } else {
-                        validate25.errors = [{ instancePath: instancePath + "/idTag", keyword: "type", message: "must be string" }];
+                        validate26.errors = [{ instancePath: instancePath + "/idTag", keyword: "type", message: "must be string" }];
                         return false;
                       }
                     }
@@ -2182,11 +2251,11 @@ var require_ocpp1_6_standalone = __commonJS({
                       if (errors === _errs8) {
                         if (typeof data3 === "string") {
                           if (func2(data3) > 20) {
-                            validate25.errors = [{ instancePath: instancePath + "/parentIdTag", keyword: "maxLength", message: "must NOT have more than 20 characters" }];
+                            validate26.errors = [{ instancePath: instancePath + "/parentIdTag", keyword: "maxLength", message: "must NOT have more than 20 characters" }];
                             return false;
                           }
                         } else {
-                          validate25.errors = [{ instancePath: instancePath + "/parentIdTag", keyword: "type", message: "must be string" }];
+                          validate26.errors = [{ instancePath: instancePath + "/parentIdTag", keyword: "type", message: "must be string" }];
                           return false;
                         }
                       }
@@ -2199,7 +2268,7 @@ var require_ocpp1_6_standalone = __commonJS({
                         let data4 = data.reservationId;
                         const _errs10 = errors;
                         if (!(typeof data4 == "number" && (!(data4 % 1) && !isNaN(data4)) && isFinite(data4))) {
-                          validate25.errors = [{ instancePath: instancePath + "/reservationId", keyword: "type", message: "must be integer" }];
+                          validate26.errors = [{ instancePath: instancePath + "/reservationId", keyword: "type", message: "must be integer" }];
                           return false;
                         }
                         var valid0 = _errs10 === errors;
@@ -2213,15 +2282,15 @@ var require_ocpp1_6_standalone = __commonJS({
             }
           }
         } else {
-          validate25.errors = [{ instancePath, keyword: "type", message: "must be object" }];
+          validate26.errors = [{ instancePath, keyword: "type", message: "must be object" }];
           return false;
         }
       }
-      validate25.errors = vErrors;
+      validate26.errors = vErrors;
       return errors === 0;
     }
-    exports["urn:Reset.req"] = validate26;
-    function validate26(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+    exports["urn:Reset.req"] = validate27;
+    function validate27(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
       ;
       let vErrors = null;
       let errors = 0;
@@ -2229,13 +2298,13 @@ var require_ocpp1_6_standalone = __commonJS({
         if (data && typeof data == "object" && !Array.isArray(data)) {
           let missing0;
           if (data.type === void 0 && (missing0 = "type")) {
-            validate26.errors = [{ instancePath, keyword: "required", message: "must have required property '" + missing0 + "'" }];
+            validate27.errors = [{ instancePath, keyword: "required", message: "must have required property '" + missing0 + "'" }];
             return false;
           } else {
             const _errs1 = errors;
             for (const key0 in data) {
               if (!(key0 === "type")) {
-                validate26.errors = [{ instancePath, keyword: "additionalProperties", message: "must NOT have additional properties" }];
+                validate27.errors = [{ instancePath, keyword: "additionalProperties", message: "must NOT have additional properties" }];
                 return false;
                 break;
               }
@@ -2244,71 +2313,12 @@ var require_ocpp1_6_standalone = __commonJS({
               if (data.type !== void 0) {
                 let data0 = data.type;
                 if (typeof data0 !== "string") {
-                  validate26.errors = [{ instancePath: instancePath + "/type", keyword: "type", message: "must be string" }];
+                  validate27.errors = [{ instancePath: instancePath + "/type", keyword: "type", message: "must be string" }];
                   return false;
                 }
                 if (!(data0 === "Hard" || data0 === "Soft")) {
-                  validate26.errors = [{ instancePath: instancePath + "/type", keyword: "enum", message: "must be equal to one of the allowed values" }];
+                  validate27.errors = [{ instancePath: instancePath + "/type", keyword: "enum", message: "must be equal to one of the allowed values" }];
                   return false;
-                }
-              }
-            }
-          }
-        } else {
-          validate26.errors = [{ instancePath, keyword: "type", message: "must be object" }];
-          return false;
-        }
-      }
-      validate26.errors = vErrors;
-      return errors === 0;
-    }
-    exports["urn:TriggerMessage.req"] = validate27;
-    function validate27(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-      ;
-      let vErrors = null;
-      let errors = 0;
-      if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
-          let missing0;
-          if (data.requestedMessage === void 0 && (missing0 = "requestedMessage")) {
-            validate27.errors = [{ instancePath, keyword: "required", message: "must have required property '" + missing0 + "'" }];
-            return false;
-          } else {
-            const _errs1 = errors;
-            for (const key0 in data) {
-              if (!(key0 === "requestedMessage" || key0 === "connectorId")) {
-                validate27.errors = [{ instancePath, keyword: "additionalProperties", message: "must NOT have additional properties" }];
-                return false;
-                break;
-              }
-            }
-            if (_errs1 === errors) {
-              if (data.requestedMessage !== void 0) {
-                let data0 = data.requestedMessage;
-                const _errs2 = errors;
-                if (typeof data0 !== "string") {
-                  validate27.errors = [{ instancePath: instancePath + "/requestedMessage", keyword: "type", message: "must be string" }];
-                  return false;
-                }
-                if (!(data0 === "BootNotification" || data0 === "DiagnosticsStatusNotification" || data0 === "FirmwareStatusNotification" || data0 === "Heartbeat" || data0 === "MeterValues" || data0 === "StatusNotification")) {
-                  validate27.errors = [{ instancePath: instancePath + "/requestedMessage", keyword: "enum", message: "must be equal to one of the allowed values" }];
-                  return false;
-                }
-                var valid0 = _errs2 === errors;
-              } else {
-                var valid0 = true;
-              }
-              if (valid0) {
-                if (data.connectorId !== void 0) {
-                  let data1 = data.connectorId;
-                  const _errs4 = errors;
-                  if (!(typeof data1 == "number" && (!(data1 % 1) && !isNaN(data1)) && isFinite(data1))) {
-                    validate27.errors = [{ instancePath: instancePath + "/connectorId", keyword: "type", message: "must be integer" }];
-                    return false;
-                  }
-                  var valid0 = _errs4 === errors;
-                } else {
-                  var valid0 = true;
                 }
               }
             }
@@ -2321,7 +2331,7 @@ var require_ocpp1_6_standalone = __commonJS({
       validate27.errors = vErrors;
       return errors === 0;
     }
-    exports["urn:UnlockConnector.req"] = validate28;
+    exports["urn:TriggerMessage.req"] = validate28;
     function validate28(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
       ;
       let vErrors = null;
@@ -2329,24 +2339,45 @@ var require_ocpp1_6_standalone = __commonJS({
       if (errors === 0) {
         if (data && typeof data == "object" && !Array.isArray(data)) {
           let missing0;
-          if (data.connectorId === void 0 && (missing0 = "connectorId")) {
+          if (data.requestedMessage === void 0 && (missing0 = "requestedMessage")) {
             validate28.errors = [{ instancePath, keyword: "required", message: "must have required property '" + missing0 + "'" }];
             return false;
           } else {
             const _errs1 = errors;
             for (const key0 in data) {
-              if (!(key0 === "connectorId")) {
+              if (!(key0 === "requestedMessage" || key0 === "connectorId")) {
                 validate28.errors = [{ instancePath, keyword: "additionalProperties", message: "must NOT have additional properties" }];
                 return false;
                 break;
               }
             }
             if (_errs1 === errors) {
-              if (data.connectorId !== void 0) {
-                let data0 = data.connectorId;
-                if (!(typeof data0 == "number" && (!(data0 % 1) && !isNaN(data0)) && isFinite(data0))) {
-                  validate28.errors = [{ instancePath: instancePath + "/connectorId", keyword: "type", message: "must be integer" }];
+              if (data.requestedMessage !== void 0) {
+                let data0 = data.requestedMessage;
+                const _errs2 = errors;
+                if (typeof data0 !== "string") {
+                  validate28.errors = [{ instancePath: instancePath + "/requestedMessage", keyword: "type", message: "must be string" }];
                   return false;
+                }
+                if (!(data0 === "BootNotification" || data0 === "DiagnosticsStatusNotification" || data0 === "FirmwareStatusNotification" || data0 === "Heartbeat" || data0 === "MeterValues" || data0 === "StatusNotification")) {
+                  validate28.errors = [{ instancePath: instancePath + "/requestedMessage", keyword: "enum", message: "must be equal to one of the allowed values" }];
+                  return false;
+                }
+                var valid0 = _errs2 === errors;
+              } else {
+                var valid0 = true;
+              }
+              if (valid0) {
+                if (data.connectorId !== void 0) {
+                  let data1 = data.connectorId;
+                  const _errs4 = errors;
+                  if (!(typeof data1 == "number" && (!(data1 % 1) && !isNaN(data1)) && isFinite(data1))) {
+                    validate28.errors = [{ instancePath: instancePath + "/connectorId", keyword: "type", message: "must be integer" }];
+                    return false;
+                  }
+                  var valid0 = _errs4 === errors;
+                } else {
+                  var valid0 = true;
                 }
               }
             }
@@ -2359,7 +2390,7 @@ var require_ocpp1_6_standalone = __commonJS({
       validate28.errors = vErrors;
       return errors === 0;
     }
-    exports["urn:CancelReservation.conf"] = validate29;
+    exports["urn:UnlockConnector.req"] = validate29;
     function validate29(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
       ;
       let vErrors = null;
@@ -2367,27 +2398,23 @@ var require_ocpp1_6_standalone = __commonJS({
       if (errors === 0) {
         if (data && typeof data == "object" && !Array.isArray(data)) {
           let missing0;
-          if (data.status === void 0 && (missing0 = "status")) {
+          if (data.connectorId === void 0 && (missing0 = "connectorId")) {
             validate29.errors = [{ instancePath, keyword: "required", message: "must have required property '" + missing0 + "'" }];
             return false;
           } else {
             const _errs1 = errors;
             for (const key0 in data) {
-              if (!(key0 === "status")) {
+              if (!(key0 === "connectorId")) {
                 validate29.errors = [{ instancePath, keyword: "additionalProperties", message: "must NOT have additional properties" }];
                 return false;
                 break;
               }
             }
             if (_errs1 === errors) {
-              if (data.status !== void 0) {
-                let data0 = data.status;
-                if (typeof data0 !== "string") {
-                  validate29.errors = [{ instancePath: instancePath + "/status", keyword: "type", message: "must be string" }];
-                  return false;
-                }
-                if (!(data0 === "Accepted" || data0 === "Rejected")) {
-                  validate29.errors = [{ instancePath: instancePath + "/status", keyword: "enum", message: "must be equal to one of the allowed values" }];
+              if (data.connectorId !== void 0) {
+                let data0 = data.connectorId;
+                if (!(typeof data0 == "number" && (!(data0 % 1) && !isNaN(data0)) && isFinite(data0))) {
+                  validate29.errors = [{ instancePath: instancePath + "/connectorId", keyword: "type", message: "must be integer" }];
                   return false;
                 }
               }
@@ -2401,7 +2428,7 @@ var require_ocpp1_6_standalone = __commonJS({
       validate29.errors = vErrors;
       return errors === 0;
     }
-    exports["urn:ChangeAvailability.conf"] = validate30;
+    exports["urn:CancelReservation.conf"] = validate30;
     function validate30(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
       ;
       let vErrors = null;
@@ -2428,7 +2455,7 @@ var require_ocpp1_6_standalone = __commonJS({
                   validate30.errors = [{ instancePath: instancePath + "/status", keyword: "type", message: "must be string" }];
                   return false;
                 }
-                if (!(data0 === "Accepted" || data0 === "Rejected" || data0 === "Scheduled")) {
+                if (!(data0 === "Accepted" || data0 === "Rejected")) {
                   validate30.errors = [{ instancePath: instancePath + "/status", keyword: "enum", message: "must be equal to one of the allowed values" }];
                   return false;
                 }
@@ -2443,7 +2470,7 @@ var require_ocpp1_6_standalone = __commonJS({
       validate30.errors = vErrors;
       return errors === 0;
     }
-    exports["urn:RemoteStartTransaction.conf"] = validate31;
+    exports["urn:ChangeAvailability.conf"] = validate31;
     function validate31(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
       ;
       let vErrors = null;
@@ -2470,7 +2497,7 @@ var require_ocpp1_6_standalone = __commonJS({
                   validate31.errors = [{ instancePath: instancePath + "/status", keyword: "type", message: "must be string" }];
                   return false;
                 }
-                if (!(data0 === "Accepted" || data0 === "Rejected")) {
+                if (!(data0 === "Accepted" || data0 === "Rejected" || data0 === "Scheduled")) {
                   validate31.errors = [{ instancePath: instancePath + "/status", keyword: "enum", message: "must be equal to one of the allowed values" }];
                   return false;
                 }
@@ -2485,7 +2512,7 @@ var require_ocpp1_6_standalone = __commonJS({
       validate31.errors = vErrors;
       return errors === 0;
     }
-    exports["urn:RemoteStopTransaction.conf"] = validate32;
+    exports["urn:ChangeConfiguration.conf"] = validate32;
     function validate32(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
       ;
       let vErrors = null;
@@ -2512,7 +2539,7 @@ var require_ocpp1_6_standalone = __commonJS({
                   validate32.errors = [{ instancePath: instancePath + "/status", keyword: "type", message: "must be string" }];
                   return false;
                 }
-                if (!(data0 === "Accepted" || data0 === "Rejected")) {
+                if (!(data0 === "Accepted" || data0 === "Rejected" || data0 === "RebootRequired" || data0 === "NotSupported")) {
                   validate32.errors = [{ instancePath: instancePath + "/status", keyword: "enum", message: "must be equal to one of the allowed values" }];
                   return false;
                 }
@@ -2527,7 +2554,7 @@ var require_ocpp1_6_standalone = __commonJS({
       validate32.errors = vErrors;
       return errors === 0;
     }
-    exports["urn:ReserveNow.conf"] = validate33;
+    exports["urn:RemoteStartTransaction.conf"] = validate33;
     function validate33(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
       ;
       let vErrors = null;
@@ -2554,7 +2581,7 @@ var require_ocpp1_6_standalone = __commonJS({
                   validate33.errors = [{ instancePath: instancePath + "/status", keyword: "type", message: "must be string" }];
                   return false;
                 }
-                if (!(data0 === "Accepted" || data0 === "Faulted" || data0 === "Occupied" || data0 === "Rejected" || data0 === "Unavailable")) {
+                if (!(data0 === "Accepted" || data0 === "Rejected")) {
                   validate33.errors = [{ instancePath: instancePath + "/status", keyword: "enum", message: "must be equal to one of the allowed values" }];
                   return false;
                 }
@@ -2569,7 +2596,7 @@ var require_ocpp1_6_standalone = __commonJS({
       validate33.errors = vErrors;
       return errors === 0;
     }
-    exports["urn:Reset.conf"] = validate34;
+    exports["urn:RemoteStopTransaction.conf"] = validate34;
     function validate34(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
       ;
       let vErrors = null;
@@ -2611,7 +2638,7 @@ var require_ocpp1_6_standalone = __commonJS({
       validate34.errors = vErrors;
       return errors === 0;
     }
-    exports["urn:TriggerMessage.conf"] = validate35;
+    exports["urn:ReserveNow.conf"] = validate35;
     function validate35(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
       ;
       let vErrors = null;
@@ -2638,7 +2665,7 @@ var require_ocpp1_6_standalone = __commonJS({
                   validate35.errors = [{ instancePath: instancePath + "/status", keyword: "type", message: "must be string" }];
                   return false;
                 }
-                if (!(data0 === "Accepted" || data0 === "Rejected" || data0 === "NotImplemented")) {
+                if (!(data0 === "Accepted" || data0 === "Faulted" || data0 === "Occupied" || data0 === "Rejected" || data0 === "Unavailable")) {
                   validate35.errors = [{ instancePath: instancePath + "/status", keyword: "enum", message: "must be equal to one of the allowed values" }];
                   return false;
                 }
@@ -2653,7 +2680,7 @@ var require_ocpp1_6_standalone = __commonJS({
       validate35.errors = vErrors;
       return errors === 0;
     }
-    exports["urn:UnlockConnector.conf"] = validate36;
+    exports["urn:Reset.conf"] = validate36;
     function validate36(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
       ;
       let vErrors = null;
@@ -2680,7 +2707,7 @@ var require_ocpp1_6_standalone = __commonJS({
                   validate36.errors = [{ instancePath: instancePath + "/status", keyword: "type", message: "must be string" }];
                   return false;
                 }
-                if (!(data0 === "Unlocked" || data0 === "UnlockFailed" || data0 === "NotSupported")) {
+                if (!(data0 === "Accepted" || data0 === "Rejected")) {
                   validate36.errors = [{ instancePath: instancePath + "/status", keyword: "enum", message: "must be equal to one of the allowed values" }];
                   return false;
                 }
@@ -2693,6 +2720,90 @@ var require_ocpp1_6_standalone = __commonJS({
         }
       }
       validate36.errors = vErrors;
+      return errors === 0;
+    }
+    exports["urn:TriggerMessage.conf"] = validate37;
+    function validate37(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+      ;
+      let vErrors = null;
+      let errors = 0;
+      if (errors === 0) {
+        if (data && typeof data == "object" && !Array.isArray(data)) {
+          let missing0;
+          if (data.status === void 0 && (missing0 = "status")) {
+            validate37.errors = [{ instancePath, keyword: "required", message: "must have required property '" + missing0 + "'" }];
+            return false;
+          } else {
+            const _errs1 = errors;
+            for (const key0 in data) {
+              if (!(key0 === "status")) {
+                validate37.errors = [{ instancePath, keyword: "additionalProperties", message: "must NOT have additional properties" }];
+                return false;
+                break;
+              }
+            }
+            if (_errs1 === errors) {
+              if (data.status !== void 0) {
+                let data0 = data.status;
+                if (typeof data0 !== "string") {
+                  validate37.errors = [{ instancePath: instancePath + "/status", keyword: "type", message: "must be string" }];
+                  return false;
+                }
+                if (!(data0 === "Accepted" || data0 === "Rejected" || data0 === "NotImplemented")) {
+                  validate37.errors = [{ instancePath: instancePath + "/status", keyword: "enum", message: "must be equal to one of the allowed values" }];
+                  return false;
+                }
+              }
+            }
+          }
+        } else {
+          validate37.errors = [{ instancePath, keyword: "type", message: "must be object" }];
+          return false;
+        }
+      }
+      validate37.errors = vErrors;
+      return errors === 0;
+    }
+    exports["urn:UnlockConnector.conf"] = validate38;
+    function validate38(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+      ;
+      let vErrors = null;
+      let errors = 0;
+      if (errors === 0) {
+        if (data && typeof data == "object" && !Array.isArray(data)) {
+          let missing0;
+          if (data.status === void 0 && (missing0 = "status")) {
+            validate38.errors = [{ instancePath, keyword: "required", message: "must have required property '" + missing0 + "'" }];
+            return false;
+          } else {
+            const _errs1 = errors;
+            for (const key0 in data) {
+              if (!(key0 === "status")) {
+                validate38.errors = [{ instancePath, keyword: "additionalProperties", message: "must NOT have additional properties" }];
+                return false;
+                break;
+              }
+            }
+            if (_errs1 === errors) {
+              if (data.status !== void 0) {
+                let data0 = data.status;
+                if (typeof data0 !== "string") {
+                  validate38.errors = [{ instancePath: instancePath + "/status", keyword: "type", message: "must be string" }];
+                  return false;
+                }
+                if (!(data0 === "Unlocked" || data0 === "UnlockFailed" || data0 === "NotSupported")) {
+                  validate38.errors = [{ instancePath: instancePath + "/status", keyword: "enum", message: "must be equal to one of the allowed values" }];
+                  return false;
+                }
+              }
+            }
+          }
+        } else {
+          validate38.errors = [{ instancePath, keyword: "type", message: "must be object" }];
+          return false;
+        }
+      }
+      validate38.errors = vErrors;
       return errors === 0;
     }
   }

@@ -399,9 +399,19 @@ export const configureMetering = async (chargePointId: string): Promise<number> 
   return sent;
 };
 
-/** The answer to one of the metering calls: logged (a refusal as a warning); nothing is stored. */
+/** The answer to one of the metering calls: checked against its schema and logged (a refusal as a warning); nothing is stored. */
 const onMeteringAnswer = (chargePointId: string, frame: Extract<Frame, { kind: 'result' | 'error' }>, index: number): void => {
   const key = meteringKeys()[index]?.key;
+  const problem = frame.kind === 'result' ? checkPayload('ChangeConfiguration', 'conf', frame.payload) : undefined;
+  if (problem) {
+    logger.warn('charge point answered ChangeConfiguration off its schema: its metering is unknown', {
+      chargePoint: chargePointId,
+      key,
+      code: problem.code,
+      problem: problem.message,
+    });
+    return;
+  }
   const status = frame.kind === 'result' ? frame.payload.status : frame.code;
   if (status === 'Accepted') logger.info('charge point metering set', { chargePoint: chargePointId, key });
   else

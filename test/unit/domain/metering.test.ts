@@ -5,6 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { alignedIntervalFor, meteringConfiguration, nextAligned, progressDue } from '../../../shared/domain/metering.ts';
+import { checkPayload } from '../../../shared/ocpp/schemas.ts';
 
 const INTERVAL = 50_000;
 
@@ -63,6 +64,14 @@ describe('the metering a charge point is told (ChangeConfiguration after its boo
       { key: 'MeterValuesSampledData', value: 'Energy.Active.Import.Register,Power.Active.Import,Current.Import,Voltage,SoC' },
       { key: 'MeterValuesAlignedData', value: 'Energy.Active.Import.Register,Power.Active.Import,Current.Import,Voltage,SoC' },
     ]);
+  });
+
+  it('each call is a valid ChangeConfiguration.req, and the answers are checked against its .conf', () => {
+    for (const call of meteringConfiguration({ sampleSeconds: 50, alignedSeconds: 1800 }))
+      expect(checkPayload('ChangeConfiguration', 'req', call)).toBeUndefined();
+    expect(checkPayload('ChangeConfiguration', 'conf', { status: 'RebootRequired' })).toBeUndefined();
+    expect(checkPayload('ChangeConfiguration', 'conf', { status: 'Fine' })?.code).toBe('PropertyConstraintViolation');
+    expect(checkPayload('ChangeConfiguration', 'conf', {})?.code).toBe('OccurenceConstraintViolation');
   });
 
   it('alignedIntervalFor: the largest interval ≤ 30 min whose readings land on every period start', () => {
