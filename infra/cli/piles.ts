@@ -11,7 +11,8 @@
  * waits up to the call timeout for the charge point's answer and prints it.
  */
 import { config } from '../../shared/config.ts';
-import { type OutgoingAction, sendCall } from '../../shared/services/ocpp.ts';
+import type { OutgoingAction } from '../../shared/domain/ocpp.ts';
+import { sendCall } from '../../shared/services/ocpp.ts';
 import { chargePointPassword, rotateChargePointPassword } from '../../shared/services/ocpp-registry.ts';
 import { getCallAnswer, getChargePoint } from '../../shared/store/ocpp.ts';
 

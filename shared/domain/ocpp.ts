@@ -67,7 +67,7 @@ export const errorFrame = (id: string, code: OcppErrorCode, description: string,
 // ── charge point → platform ──────────────────────────────────────────────────────────────────
 
 /** what a charge point may send us (1.6 core + DataTransfer); anything else is NotImplemented */
-const INCOMING_ACTIONS = [
+export const INCOMING_ACTIONS = [
   'BootNotification',
   'Heartbeat',
   'StatusNotification',
@@ -81,6 +81,22 @@ const INCOMING_ACTIONS = [
 ] as const;
 export type IncomingAction = (typeof INCOMING_ACTIONS)[number];
 export const isIncomingAction = (a: string): a is IncomingAction => (INCOMING_ACTIONS as readonly string[]).includes(a);
+
+/** the commands the platform sends a charge point and waits for (a pending call each: shared/services/ocpp.ts sendCall) */
+export const OUTGOING_ACTIONS = [
+  'RemoteStartTransaction',
+  'RemoteStopTransaction',
+  'ReserveNow',
+  'CancelReservation',
+  'Reset',
+  'UnlockConnector',
+  'ChangeAvailability',
+  'TriggerMessage',
+] as const;
+export type OutgoingAction = (typeof OUTGOING_ACTIONS)[number];
+
+/** the platform's fire-and-log call: the metering it sets after a boot (no pending call; shared/services/ocpp.ts configureMetering) */
+export const CONFIGURE_ACTION = 'ChangeConfiguration';
 
 /** the actions a charge point may send before it is accepted by BootNotification (OCPP 1.6 §4.2) */
 export const BEFORE_BOOT: ReadonlySet<string> = new Set(['BootNotification']);

@@ -15,6 +15,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildSync } from 'esbuild';
+import { CONFIGURE_ACTION, INCOMING_ACTIONS, OUTGOING_ACTIONS } from '../domain/ocpp.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = join(here, '..', '..');
@@ -22,43 +23,13 @@ export const VALIDATORS_FILE = join(here, 'validators.generated.js');
 
 /**
  * The schemas the platform checks: the `.req` of every CALL a charge point may send us
- * (shared/domain/ocpp.ts INCOMING_ACTIONS), and the `.req` and `.conf` of every CALL we send it
- * (shared/services/ocpp.ts OUTGOING_ACTIONS). Any other → ProtocolError, as ocpp-rpc answers for a
- * schema it lacks (shared/ocpp/schemas.ts).
+ * (INCOMING_ACTIONS), and the `.req` and `.conf` of every CALL we send it (OUTGOING_ACTIONS and the
+ * metering's CONFIGURE_ACTION), all from shared/domain/ocpp.ts. Any other → ProtocolError, as
+ * ocpp-rpc answers for a schema it lacks (shared/ocpp/schemas.ts).
  */
 export const VALIDATED_SCHEMAS = {
-  req: [
-    'Authorize',
-    'BootNotification',
-    'DataTransfer',
-    'DiagnosticsStatusNotification',
-    'FirmwareStatusNotification',
-    'Heartbeat',
-    'MeterValues',
-    'StartTransaction',
-    'StatusNotification',
-    'StopTransaction',
-    'CancelReservation',
-    'ChangeAvailability',
-    'ChangeConfiguration',
-    'RemoteStartTransaction',
-    'RemoteStopTransaction',
-    'ReserveNow',
-    'Reset',
-    'TriggerMessage',
-    'UnlockConnector',
-  ],
-  conf: [
-    'CancelReservation',
-    'ChangeAvailability',
-    'ChangeConfiguration',
-    'RemoteStartTransaction',
-    'RemoteStopTransaction',
-    'ReserveNow',
-    'Reset',
-    'TriggerMessage',
-    'UnlockConnector',
-  ],
+  req: [...INCOMING_ACTIONS, ...OUTGOING_ACTIONS, CONFIGURE_ACTION],
+  conf: [...OUTGOING_ACTIONS, CONFIGURE_ACTION],
 } as const;
 
 interface AjvCtx {

@@ -205,8 +205,10 @@ var require_formats = __commonJS({
 // node_modules/ocpp-rpc/ocpp1_6.standalone.cjs
 var require_ocpp1_6_standalone = __commonJS({
   "node_modules/ocpp-rpc/ocpp1_6.standalone.cjs"(exports) {
-    exports["urn:Authorize.req"] = validate11;
-    var func2 = require_ucs2length().default;
+    exports["urn:BootNotification.req"] = validate11;
+    var schema12 = { "$id": "urn:BootNotification.req", "$schema": "http://json-schema.org/draft-07/schema", "additionalProperties": false, "properties": { "chargePointVendor": { "type": "string", "maxLength": 20 }, "chargePointModel": { "type": "string", "maxLength": 20 }, "chargePointSerialNumber": { "type": "string", "maxLength": 25 }, "chargeBoxSerialNumber": { "type": "string", "maxLength": 25 }, "firmwareVersion": { "type": "string", "maxLength": 50 }, "iccid": { "type": "string", "maxLength": 20 }, "imsi": { "type": "string", "maxLength": 20 }, "meterType": { "type": "string", "maxLength": 25 }, "meterSerialNumber": { "type": "string", "maxLength": 25 } }, "required": ["chargePointVendor", "chargePointModel"], "type": "object" };
+    var func2 = Object.prototype.hasOwnProperty;
+    var func3 = require_ucs2length().default;
     function validate11(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
       ;
       let vErrors = null;
@@ -214,62 +216,14 @@ var require_ocpp1_6_standalone = __commonJS({
       if (errors === 0) {
         if (data && typeof data == "object" && !Array.isArray(data)) {
           let missing0;
-          if (data.idTag === void 0 && (missing0 = "idTag")) {
+          if (data.chargePointVendor === void 0 && (missing0 = "chargePointVendor") || data.chargePointModel === void 0 && (missing0 = "chargePointModel")) {
             validate11.errors = [{ instancePath, keyword: "required", message: "must have required property '" + missing0 + "'" }];
             return false;
           } else {
             const _errs1 = errors;
             for (const key0 in data) {
-              if (!(key0 === "idTag")) {
+              if (!func2.call(schema12.properties, key0)) {
                 validate11.errors = [{ instancePath, keyword: "additionalProperties", message: "must NOT have additional properties" }];
-                return false;
-                break;
-              }
-            }
-            if (_errs1 === errors) {
-              if (data.idTag !== void 0) {
-                let data0 = data.idTag;
-                const _errs2 = errors;
-                if (errors === _errs2) {
-                  if (typeof data0 === "string") {
-                    if (func2(data0) > 20) {
-                      validate11.errors = [{ instancePath: instancePath + "/idTag", keyword: "maxLength", message: "must NOT have more than 20 characters" }];
-                      return false;
-                    }
-                  } else {
-                    validate11.errors = [{ instancePath: instancePath + "/idTag", keyword: "type", message: "must be string" }];
-                    return false;
-                  }
-                }
-              }
-            }
-          }
-        } else {
-          validate11.errors = [{ instancePath, keyword: "type", message: "must be object" }];
-          return false;
-        }
-      }
-      validate11.errors = vErrors;
-      return errors === 0;
-    }
-    exports["urn:BootNotification.req"] = validate12;
-    var schema13 = { "$id": "urn:BootNotification.req", "$schema": "http://json-schema.org/draft-07/schema", "additionalProperties": false, "properties": { "chargePointVendor": { "type": "string", "maxLength": 20 }, "chargePointModel": { "type": "string", "maxLength": 20 }, "chargePointSerialNumber": { "type": "string", "maxLength": 25 }, "chargeBoxSerialNumber": { "type": "string", "maxLength": 25 }, "firmwareVersion": { "type": "string", "maxLength": 50 }, "iccid": { "type": "string", "maxLength": 20 }, "imsi": { "type": "string", "maxLength": 20 }, "meterType": { "type": "string", "maxLength": 25 }, "meterSerialNumber": { "type": "string", "maxLength": 25 } }, "required": ["chargePointVendor", "chargePointModel"], "type": "object" };
-    var func3 = Object.prototype.hasOwnProperty;
-    function validate12(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-      ;
-      let vErrors = null;
-      let errors = 0;
-      if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
-          let missing0;
-          if (data.chargePointVendor === void 0 && (missing0 = "chargePointVendor") || data.chargePointModel === void 0 && (missing0 = "chargePointModel")) {
-            validate12.errors = [{ instancePath, keyword: "required", message: "must have required property '" + missing0 + "'" }];
-            return false;
-          } else {
-            const _errs1 = errors;
-            for (const key0 in data) {
-              if (!func3.call(schema13.properties, key0)) {
-                validate12.errors = [{ instancePath, keyword: "additionalProperties", message: "must NOT have additional properties" }];
                 return false;
                 break;
               }
@@ -280,12 +234,12 @@ var require_ocpp1_6_standalone = __commonJS({
                 const _errs2 = errors;
                 if (errors === _errs2) {
                   if (typeof data0 === "string") {
-                    if (func2(data0) > 20) {
-                      validate12.errors = [{ instancePath: instancePath + "/chargePointVendor", keyword: "maxLength", message: "must NOT have more than 20 characters" }];
+                    if (func3(data0) > 20) {
+                      validate11.errors = [{ instancePath: instancePath + "/chargePointVendor", keyword: "maxLength", message: "must NOT have more than 20 characters" }];
                       return false;
                     }
                   } else {
-                    validate12.errors = [{ instancePath: instancePath + "/chargePointVendor", keyword: "type", message: "must be string" }];
+                    validate11.errors = [{ instancePath: instancePath + "/chargePointVendor", keyword: "type", message: "must be string" }];
                     return false;
                   }
                 }
@@ -299,12 +253,12 @@ var require_ocpp1_6_standalone = __commonJS({
                   const _errs4 = errors;
                   if (errors === _errs4) {
                     if (typeof data1 === "string") {
-                      if (func2(data1) > 20) {
-                        validate12.errors = [{ instancePath: instancePath + "/chargePointModel", keyword: "maxLength", message: "must NOT have more than 20 characters" }];
+                      if (func3(data1) > 20) {
+                        validate11.errors = [{ instancePath: instancePath + "/chargePointModel", keyword: "maxLength", message: "must NOT have more than 20 characters" }];
                         return false;
                       }
                     } else {
-                      validate12.errors = [{ instancePath: instancePath + "/chargePointModel", keyword: "type", message: "must be string" }];
+                      validate11.errors = [{ instancePath: instancePath + "/chargePointModel", keyword: "type", message: "must be string" }];
                       return false;
                     }
                   }
@@ -318,12 +272,12 @@ var require_ocpp1_6_standalone = __commonJS({
                     const _errs6 = errors;
                     if (errors === _errs6) {
                       if (typeof data2 === "string") {
-                        if (func2(data2) > 25) {
-                          validate12.errors = [{ instancePath: instancePath + "/chargePointSerialNumber", keyword: "maxLength", message: "must NOT have more than 25 characters" }];
+                        if (func3(data2) > 25) {
+                          validate11.errors = [{ instancePath: instancePath + "/chargePointSerialNumber", keyword: "maxLength", message: "must NOT have more than 25 characters" }];
                           return false;
                         }
                       } else {
-                        validate12.errors = [{ instancePath: instancePath + "/chargePointSerialNumber", keyword: "type", message: "must be string" }];
+                        validate11.errors = [{ instancePath: instancePath + "/chargePointSerialNumber", keyword: "type", message: "must be string" }];
                         return false;
                       }
                     }
@@ -337,12 +291,12 @@ var require_ocpp1_6_standalone = __commonJS({
                       const _errs8 = errors;
                       if (errors === _errs8) {
                         if (typeof data3 === "string") {
-                          if (func2(data3) > 25) {
-                            validate12.errors = [{ instancePath: instancePath + "/chargeBoxSerialNumber", keyword: "maxLength", message: "must NOT have more than 25 characters" }];
+                          if (func3(data3) > 25) {
+                            validate11.errors = [{ instancePath: instancePath + "/chargeBoxSerialNumber", keyword: "maxLength", message: "must NOT have more than 25 characters" }];
                             return false;
                           }
                         } else {
-                          validate12.errors = [{ instancePath: instancePath + "/chargeBoxSerialNumber", keyword: "type", message: "must be string" }];
+                          validate11.errors = [{ instancePath: instancePath + "/chargeBoxSerialNumber", keyword: "type", message: "must be string" }];
                           return false;
                         }
                       }
@@ -356,12 +310,12 @@ var require_ocpp1_6_standalone = __commonJS({
                         const _errs10 = errors;
                         if (errors === _errs10) {
                           if (typeof data4 === "string") {
-                            if (func2(data4) > 50) {
-                              validate12.errors = [{ instancePath: instancePath + "/firmwareVersion", keyword: "maxLength", message: "must NOT have more than 50 characters" }];
+                            if (func3(data4) > 50) {
+                              validate11.errors = [{ instancePath: instancePath + "/firmwareVersion", keyword: "maxLength", message: "must NOT have more than 50 characters" }];
                               return false;
                             }
                           } else {
-                            validate12.errors = [{ instancePath: instancePath + "/firmwareVersion", keyword: "type", message: "must be string" }];
+                            validate11.errors = [{ instancePath: instancePath + "/firmwareVersion", keyword: "type", message: "must be string" }];
                             return false;
                           }
                         }
@@ -375,12 +329,12 @@ var require_ocpp1_6_standalone = __commonJS({
                           const _errs12 = errors;
                           if (errors === _errs12) {
                             if (typeof data5 === "string") {
-                              if (func2(data5) > 20) {
-                                validate12.errors = [{ instancePath: instancePath + "/iccid", keyword: "maxLength", message: "must NOT have more than 20 characters" }];
+                              if (func3(data5) > 20) {
+                                validate11.errors = [{ instancePath: instancePath + "/iccid", keyword: "maxLength", message: "must NOT have more than 20 characters" }];
                                 return false;
                               }
                             } else {
-                              validate12.errors = [{ instancePath: instancePath + "/iccid", keyword: "type", message: "must be string" }];
+                              validate11.errors = [{ instancePath: instancePath + "/iccid", keyword: "type", message: "must be string" }];
                               return false;
                             }
                           }
@@ -394,12 +348,12 @@ var require_ocpp1_6_standalone = __commonJS({
                             const _errs14 = errors;
                             if (errors === _errs14) {
                               if (typeof data6 === "string") {
-                                if (func2(data6) > 20) {
-                                  validate12.errors = [{ instancePath: instancePath + "/imsi", keyword: "maxLength", message: "must NOT have more than 20 characters" }];
+                                if (func3(data6) > 20) {
+                                  validate11.errors = [{ instancePath: instancePath + "/imsi", keyword: "maxLength", message: "must NOT have more than 20 characters" }];
                                   return false;
                                 }
                               } else {
-                                validate12.errors = [{ instancePath: instancePath + "/imsi", keyword: "type", message: "must be string" }];
+                                validate11.errors = [{ instancePath: instancePath + "/imsi", keyword: "type", message: "must be string" }];
                                 return false;
                               }
                             }
@@ -413,12 +367,12 @@ var require_ocpp1_6_standalone = __commonJS({
                               const _errs16 = errors;
                               if (errors === _errs16) {
                                 if (typeof data7 === "string") {
-                                  if (func2(data7) > 25) {
-                                    validate12.errors = [{ instancePath: instancePath + "/meterType", keyword: "maxLength", message: "must NOT have more than 25 characters" }];
+                                  if (func3(data7) > 25) {
+                                    validate11.errors = [{ instancePath: instancePath + "/meterType", keyword: "maxLength", message: "must NOT have more than 25 characters" }];
                                     return false;
                                   }
                                 } else {
-                                  validate12.errors = [{ instancePath: instancePath + "/meterType", keyword: "type", message: "must be string" }];
+                                  validate11.errors = [{ instancePath: instancePath + "/meterType", keyword: "type", message: "must be string" }];
                                   return false;
                                 }
                               }
@@ -432,12 +386,12 @@ var require_ocpp1_6_standalone = __commonJS({
                                 const _errs18 = errors;
                                 if (errors === _errs18) {
                                   if (typeof data8 === "string") {
-                                    if (func2(data8) > 25) {
-                                      validate12.errors = [{ instancePath: instancePath + "/meterSerialNumber", keyword: "maxLength", message: "must NOT have more than 25 characters" }];
+                                    if (func3(data8) > 25) {
+                                      validate11.errors = [{ instancePath: instancePath + "/meterSerialNumber", keyword: "maxLength", message: "must NOT have more than 25 characters" }];
                                       return false;
                                     }
                                   } else {
-                                    validate12.errors = [{ instancePath: instancePath + "/meterSerialNumber", keyword: "type", message: "must be string" }];
+                                    validate11.errors = [{ instancePath: instancePath + "/meterSerialNumber", keyword: "type", message: "must be string" }];
                                     return false;
                                   }
                                 }
@@ -456,6 +410,26 @@ var require_ocpp1_6_standalone = __commonJS({
             }
           }
         } else {
+          validate11.errors = [{ instancePath, keyword: "type", message: "must be object" }];
+          return false;
+        }
+      }
+      validate11.errors = vErrors;
+      return errors === 0;
+    }
+    exports["urn:Heartbeat.req"] = validate12;
+    function validate12(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+      ;
+      let vErrors = null;
+      let errors = 0;
+      if (errors === 0) {
+        if (data && typeof data == "object" && !Array.isArray(data)) {
+          for (const key0 in data) {
+            validate12.errors = [{ instancePath, keyword: "additionalProperties", message: "must NOT have additional properties" }];
+            return false;
+            break;
+          }
+        } else {
           validate12.errors = [{ instancePath, keyword: "type", message: "must be object" }];
           return false;
         }
@@ -463,7 +437,8 @@ var require_ocpp1_6_standalone = __commonJS({
       validate12.errors = vErrors;
       return errors === 0;
     }
-    exports["urn:DataTransfer.req"] = validate13;
+    exports["urn:StatusNotification.req"] = validate13;
+    var formats0 = require_formats().fullFormats["date-time"];
     function validate13(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
       ;
       let vErrors = null;
@@ -471,66 +446,143 @@ var require_ocpp1_6_standalone = __commonJS({
       if (errors === 0) {
         if (data && typeof data == "object" && !Array.isArray(data)) {
           let missing0;
-          if (data.vendorId === void 0 && (missing0 = "vendorId")) {
+          if (data.connectorId === void 0 && (missing0 = "connectorId") || data.errorCode === void 0 && (missing0 = "errorCode") || data.status === void 0 && (missing0 = "status")) {
             validate13.errors = [{ instancePath, keyword: "required", message: "must have required property '" + missing0 + "'" }];
             return false;
           } else {
             const _errs1 = errors;
             for (const key0 in data) {
-              if (!(key0 === "vendorId" || key0 === "messageId" || key0 === "data")) {
+              if (!(key0 === "connectorId" || key0 === "errorCode" || key0 === "info" || key0 === "status" || key0 === "timestamp" || key0 === "vendorId" || key0 === "vendorErrorCode")) {
                 validate13.errors = [{ instancePath, keyword: "additionalProperties", message: "must NOT have additional properties" }];
                 return false;
                 break;
               }
             }
             if (_errs1 === errors) {
-              if (data.vendorId !== void 0) {
-                let data0 = data.vendorId;
+              if (data.connectorId !== void 0) {
+                let data0 = data.connectorId;
                 const _errs2 = errors;
-                if (errors === _errs2) {
-                  if (typeof data0 === "string") {
-                    if (func2(data0) > 255) {
-                      validate13.errors = [{ instancePath: instancePath + "/vendorId", keyword: "maxLength", message: "must NOT have more than 255 characters" }];
-                      return false;
-                    }
-                  } else {
-                    validate13.errors = [{ instancePath: instancePath + "/vendorId", keyword: "type", message: "must be string" }];
-                    return false;
-                  }
+                if (!(typeof data0 == "number" && (!(data0 % 1) && !isNaN(data0)) && isFinite(data0))) {
+                  validate13.errors = [{ instancePath: instancePath + "/connectorId", keyword: "type", message: "must be integer" }];
+                  return false;
                 }
                 var valid0 = _errs2 === errors;
               } else {
                 var valid0 = true;
               }
               if (valid0) {
-                if (data.messageId !== void 0) {
-                  let data1 = data.messageId;
+                if (data.errorCode !== void 0) {
+                  let data1 = data.errorCode;
                   const _errs4 = errors;
-                  if (errors === _errs4) {
-                    if (typeof data1 === "string") {
-                      if (func2(data1) > 50) {
-                        validate13.errors = [{ instancePath: instancePath + "/messageId", keyword: "maxLength", message: "must NOT have more than 50 characters" }];
-                        return false;
-                      }
-                    } else {
-                      validate13.errors = [{ instancePath: instancePath + "/messageId", keyword: "type", message: "must be string" }];
-                      return false;
-                    }
+                  if (typeof data1 !== "string") {
+                    validate13.errors = [{ instancePath: instancePath + "/errorCode", keyword: "type", message: "must be string" }];
+                    return false;
+                  }
+                  if (!(data1 === "ConnectorLockFailure" || data1 === "EVCommunicationError" || data1 === "GroundFailure" || data1 === "HighTemperature" || data1 === "InternalError" || data1 === "LocalListConflict" || data1 === "NoError" || data1 === "OtherError" || data1 === "OverCurrentFailure" || data1 === "PowerMeterFailure" || data1 === "PowerSwitchFailure" || data1 === "ReaderFailure" || data1 === "ResetFailure" || data1 === "UnderVoltage" || data1 === "OverVoltage" || data1 === "WeakSignal")) {
+                    validate13.errors = [{ instancePath: instancePath + "/errorCode", keyword: "enum", message: "must be equal to one of the allowed values" }];
+                    return false;
                   }
                   var valid0 = _errs4 === errors;
                 } else {
                   var valid0 = true;
                 }
                 if (valid0) {
-                  if (data.data !== void 0) {
+                  if (data.info !== void 0) {
+                    let data2 = data.info;
                     const _errs6 = errors;
-                    if (typeof data.data !== "string") {
-                      validate13.errors = [{ instancePath: instancePath + "/data", keyword: "type", message: "must be string" }];
-                      return false;
+                    if (errors === _errs6) {
+                      if (typeof data2 === "string") {
+                        if (func3(data2) > 50) {
+                          validate13.errors = [{ instancePath: instancePath + "/info", keyword: "maxLength", message: "must NOT have more than 50 characters" }];
+                          return false;
+                        }
+                      } else {
+                        validate13.errors = [{ instancePath: instancePath + "/info", keyword: "type", message: "must be string" }];
+                        return false;
+                      }
                     }
                     var valid0 = _errs6 === errors;
                   } else {
                     var valid0 = true;
+                  }
+                  if (valid0) {
+                    if (data.status !== void 0) {
+                      let data3 = data.status;
+                      const _errs8 = errors;
+                      if (typeof data3 !== "string") {
+                        validate13.errors = [{ instancePath: instancePath + "/status", keyword: "type", message: "must be string" }];
+                        return false;
+                      }
+                      if (!(data3 === "Available" || data3 === "Preparing" || data3 === "Charging" || data3 === "SuspendedEVSE" || data3 === "SuspendedEV" || data3 === "Finishing" || data3 === "Reserved" || data3 === "Unavailable" || data3 === "Faulted")) {
+                        validate13.errors = [{ instancePath: instancePath + "/status", keyword: "enum", message: "must be equal to one of the allowed values" }];
+                        return false;
+                      }
+                      var valid0 = _errs8 === errors;
+                    } else {
+                      var valid0 = true;
+                    }
+                    if (valid0) {
+                      if (data.timestamp !== void 0) {
+                        let data4 = data.timestamp;
+                        const _errs10 = errors;
+                        if (errors === _errs10) {
+                          if (errors === _errs10) {
+                            if (typeof data4 === "string") {
+                              if (!formats0.validate(data4)) {
+                                validate13.errors = [{ instancePath: instancePath + "/timestamp", keyword: "format", message: 'must match format "date-time"' }];
+                                return false;
+                              }
+                            } else {
+                              validate13.errors = [{ instancePath: instancePath + "/timestamp", keyword: "type", message: "must be string" }];
+                              return false;
+                            }
+                          }
+                        }
+                        var valid0 = _errs10 === errors;
+                      } else {
+                        var valid0 = true;
+                      }
+                      if (valid0) {
+                        if (data.vendorId !== void 0) {
+                          let data5 = data.vendorId;
+                          const _errs12 = errors;
+                          if (errors === _errs12) {
+                            if (typeof data5 === "string") {
+                              if (func3(data5) > 255) {
+                                validate13.errors = [{ instancePath: instancePath + "/vendorId", keyword: "maxLength", message: "must NOT have more than 255 characters" }];
+                                return false;
+                              }
+                            } else {
+                              validate13.errors = [{ instancePath: instancePath + "/vendorId", keyword: "type", message: "must be string" }];
+                              return false;
+                            }
+                          }
+                          var valid0 = _errs12 === errors;
+                        } else {
+                          var valid0 = true;
+                        }
+                        if (valid0) {
+                          if (data.vendorErrorCode !== void 0) {
+                            let data6 = data.vendorErrorCode;
+                            const _errs14 = errors;
+                            if (errors === _errs14) {
+                              if (typeof data6 === "string") {
+                                if (func3(data6) > 50) {
+                                  validate13.errors = [{ instancePath: instancePath + "/vendorErrorCode", keyword: "maxLength", message: "must NOT have more than 50 characters" }];
+                                  return false;
+                                }
+                              } else {
+                                validate13.errors = [{ instancePath: instancePath + "/vendorErrorCode", keyword: "type", message: "must be string" }];
+                                return false;
+                              }
+                            }
+                            var valid0 = _errs14 === errors;
+                          } else {
+                            var valid0 = true;
+                          }
+                        }
+                      }
+                    }
                   }
                 }
               }
@@ -544,7 +596,7 @@ var require_ocpp1_6_standalone = __commonJS({
       validate13.errors = vErrors;
       return errors === 0;
     }
-    exports["urn:DiagnosticsStatusNotification.req"] = validate14;
+    exports["urn:Authorize.req"] = validate14;
     function validate14(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
       ;
       let vErrors = null;
@@ -552,28 +604,32 @@ var require_ocpp1_6_standalone = __commonJS({
       if (errors === 0) {
         if (data && typeof data == "object" && !Array.isArray(data)) {
           let missing0;
-          if (data.status === void 0 && (missing0 = "status")) {
+          if (data.idTag === void 0 && (missing0 = "idTag")) {
             validate14.errors = [{ instancePath, keyword: "required", message: "must have required property '" + missing0 + "'" }];
             return false;
           } else {
             const _errs1 = errors;
             for (const key0 in data) {
-              if (!(key0 === "status")) {
+              if (!(key0 === "idTag")) {
                 validate14.errors = [{ instancePath, keyword: "additionalProperties", message: "must NOT have additional properties" }];
                 return false;
                 break;
               }
             }
             if (_errs1 === errors) {
-              if (data.status !== void 0) {
-                let data0 = data.status;
-                if (typeof data0 !== "string") {
-                  validate14.errors = [{ instancePath: instancePath + "/status", keyword: "type", message: "must be string" }];
-                  return false;
-                }
-                if (!(data0 === "Idle" || data0 === "Uploaded" || data0 === "UploadFailed" || data0 === "Uploading")) {
-                  validate14.errors = [{ instancePath: instancePath + "/status", keyword: "enum", message: "must be equal to one of the allowed values" }];
-                  return false;
+              if (data.idTag !== void 0) {
+                let data0 = data.idTag;
+                const _errs2 = errors;
+                if (errors === _errs2) {
+                  if (typeof data0 === "string") {
+                    if (func3(data0) > 20) {
+                      validate14.errors = [{ instancePath: instancePath + "/idTag", keyword: "maxLength", message: "must NOT have more than 20 characters" }];
+                      return false;
+                    }
+                  } else {
+                    validate14.errors = [{ instancePath: instancePath + "/idTag", keyword: "type", message: "must be string" }];
+                    return false;
+                  }
                 }
               }
             }
@@ -586,7 +642,7 @@ var require_ocpp1_6_standalone = __commonJS({
       validate14.errors = vErrors;
       return errors === 0;
     }
-    exports["urn:FirmwareStatusNotification.req"] = validate15;
+    exports["urn:StartTransaction.req"] = validate15;
     function validate15(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
       ;
       let vErrors = null;
@@ -594,28 +650,96 @@ var require_ocpp1_6_standalone = __commonJS({
       if (errors === 0) {
         if (data && typeof data == "object" && !Array.isArray(data)) {
           let missing0;
-          if (data.status === void 0 && (missing0 = "status")) {
+          if (data.connectorId === void 0 && (missing0 = "connectorId") || data.idTag === void 0 && (missing0 = "idTag") || data.meterStart === void 0 && (missing0 = "meterStart") || data.timestamp === void 0 && (missing0 = "timestamp")) {
             validate15.errors = [{ instancePath, keyword: "required", message: "must have required property '" + missing0 + "'" }];
             return false;
           } else {
             const _errs1 = errors;
             for (const key0 in data) {
-              if (!(key0 === "status")) {
+              if (!(key0 === "connectorId" || key0 === "idTag" || key0 === "meterStart" || key0 === "reservationId" || key0 === "timestamp")) {
                 validate15.errors = [{ instancePath, keyword: "additionalProperties", message: "must NOT have additional properties" }];
                 return false;
                 break;
               }
             }
             if (_errs1 === errors) {
-              if (data.status !== void 0) {
-                let data0 = data.status;
-                if (typeof data0 !== "string") {
-                  validate15.errors = [{ instancePath: instancePath + "/status", keyword: "type", message: "must be string" }];
+              if (data.connectorId !== void 0) {
+                let data0 = data.connectorId;
+                const _errs2 = errors;
+                if (!(typeof data0 == "number" && (!(data0 % 1) && !isNaN(data0)) && isFinite(data0))) {
+                  validate15.errors = [{ instancePath: instancePath + "/connectorId", keyword: "type", message: "must be integer" }];
                   return false;
                 }
-                if (!(data0 === "Downloaded" || data0 === "DownloadFailed" || data0 === "Downloading" || data0 === "Idle" || data0 === "InstallationFailed" || data0 === "Installing" || data0 === "Installed")) {
-                  validate15.errors = [{ instancePath: instancePath + "/status", keyword: "enum", message: "must be equal to one of the allowed values" }];
-                  return false;
+                var valid0 = _errs2 === errors;
+              } else {
+                var valid0 = true;
+              }
+              if (valid0) {
+                if (data.idTag !== void 0) {
+                  let data1 = data.idTag;
+                  const _errs4 = errors;
+                  if (errors === _errs4) {
+                    if (typeof data1 === "string") {
+                      if (func3(data1) > 20) {
+                        validate15.errors = [{ instancePath: instancePath + "/idTag", keyword: "maxLength", message: "must NOT have more than 20 characters" }];
+                        return false;
+                      }
+                    } else {
+                      validate15.errors = [{ instancePath: instancePath + "/idTag", keyword: "type", message: "must be string" }];
+                      return false;
+                    }
+                  }
+                  var valid0 = _errs4 === errors;
+                } else {
+                  var valid0 = true;
+                }
+                if (valid0) {
+                  if (data.meterStart !== void 0) {
+                    let data2 = data.meterStart;
+                    const _errs6 = errors;
+                    if (!(typeof data2 == "number" && (!(data2 % 1) && !isNaN(data2)) && isFinite(data2))) {
+                      validate15.errors = [{ instancePath: instancePath + "/meterStart", keyword: "type", message: "must be integer" }];
+                      return false;
+                    }
+                    var valid0 = _errs6 === errors;
+                  } else {
+                    var valid0 = true;
+                  }
+                  if (valid0) {
+                    if (data.reservationId !== void 0) {
+                      let data3 = data.reservationId;
+                      const _errs8 = errors;
+                      if (!(typeof data3 == "number" && (!(data3 % 1) && !isNaN(data3)) && isFinite(data3))) {
+                        validate15.errors = [{ instancePath: instancePath + "/reservationId", keyword: "type", message: "must be integer" }];
+                        return false;
+                      }
+                      var valid0 = _errs8 === errors;
+                    } else {
+                      var valid0 = true;
+                    }
+                    if (valid0) {
+                      if (data.timestamp !== void 0) {
+                        let data4 = data.timestamp;
+                        const _errs10 = errors;
+                        if (errors === _errs10) {
+                          if (errors === _errs10) {
+                            if (typeof data4 === "string") {
+                              if (!formats0.validate(data4)) {
+                                validate15.errors = [{ instancePath: instancePath + "/timestamp", keyword: "format", message: 'must match format "date-time"' }];
+                                return false;
+                              }
+                            } else {
+                              validate15.errors = [{ instancePath: instancePath + "/timestamp", keyword: "type", message: "must be string" }];
+                              return false;
+                            }
+                          }
+                        }
+                        var valid0 = _errs10 === errors;
+                      } else {
+                        var valid0 = true;
+                      }
+                    }
+                  }
                 }
               }
             }
@@ -628,29 +752,8 @@ var require_ocpp1_6_standalone = __commonJS({
       validate15.errors = vErrors;
       return errors === 0;
     }
-    exports["urn:Heartbeat.req"] = validate16;
+    exports["urn:MeterValues.req"] = validate16;
     function validate16(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-      ;
-      let vErrors = null;
-      let errors = 0;
-      if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
-          for (const key0 in data) {
-            validate16.errors = [{ instancePath, keyword: "additionalProperties", message: "must NOT have additional properties" }];
-            return false;
-            break;
-          }
-        } else {
-          validate16.errors = [{ instancePath, keyword: "type", message: "must be object" }];
-          return false;
-        }
-      }
-      validate16.errors = vErrors;
-      return errors === 0;
-    }
-    exports["urn:MeterValues.req"] = validate17;
-    var formats0 = require_formats().fullFormats["date-time"];
-    function validate17(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
       ;
       let vErrors = null;
       let errors = 0;
@@ -658,13 +761,13 @@ var require_ocpp1_6_standalone = __commonJS({
         if (data && typeof data == "object" && !Array.isArray(data)) {
           let missing0;
           if (data.connectorId === void 0 && (missing0 = "connectorId") || data.meterValue === void 0 && (missing0 = "meterValue")) {
-            validate17.errors = [{ instancePath, keyword: "required", message: "must have required property '" + missing0 + "'" }];
+            validate16.errors = [{ instancePath, keyword: "required", message: "must have required property '" + missing0 + "'" }];
             return false;
           } else {
             const _errs1 = errors;
             for (const key0 in data) {
               if (!(key0 === "connectorId" || key0 === "transactionId" || key0 === "meterValue")) {
-                validate17.errors = [{ instancePath, keyword: "additionalProperties", message: "must NOT have additional properties" }];
+                validate16.errors = [{ instancePath, keyword: "additionalProperties", message: "must NOT have additional properties" }];
                 return false;
                 break;
               }
@@ -674,7 +777,7 @@ var require_ocpp1_6_standalone = __commonJS({
                 let data0 = data.connectorId;
                 const _errs2 = errors;
                 if (!(typeof data0 == "number" && (!(data0 % 1) && !isNaN(data0)) && isFinite(data0))) {
-                  validate17.errors = [{ instancePath: instancePath + "/connectorId", keyword: "type", message: "must be integer" }];
+                  validate16.errors = [{ instancePath: instancePath + "/connectorId", keyword: "type", message: "must be integer" }];
                   return false;
                 }
                 var valid0 = _errs2 === errors;
@@ -686,7 +789,7 @@ var require_ocpp1_6_standalone = __commonJS({
                   let data1 = data.transactionId;
                   const _errs4 = errors;
                   if (!(typeof data1 == "number" && (!(data1 % 1) && !isNaN(data1)) && isFinite(data1))) {
-                    validate17.errors = [{ instancePath: instancePath + "/transactionId", keyword: "type", message: "must be integer" }];
+                    validate16.errors = [{ instancePath: instancePath + "/transactionId", keyword: "type", message: "must be integer" }];
                     return false;
                   }
                   var valid0 = _errs4 === errors;
@@ -708,13 +811,13 @@ var require_ocpp1_6_standalone = __commonJS({
                             if (data3 && typeof data3 == "object" && !Array.isArray(data3)) {
                               let missing1;
                               if (data3.timestamp === void 0 && (missing1 = "timestamp") || data3.sampledValue === void 0 && (missing1 = "sampledValue")) {
-                                validate17.errors = [{ instancePath: instancePath + "/meterValue/" + i0, keyword: "required", message: "must have required property '" + missing1 + "'" }];
+                                validate16.errors = [{ instancePath: instancePath + "/meterValue/" + i0, keyword: "required", message: "must have required property '" + missing1 + "'" }];
                                 return false;
                               } else {
                                 const _errs10 = errors;
                                 for (const key1 in data3) {
                                   if (!(key1 === "timestamp" || key1 === "sampledValue")) {
-                                    validate17.errors = [{ instancePath: instancePath + "/meterValue/" + i0, keyword: "additionalProperties", message: "must NOT have additional properties" }];
+                                    validate16.errors = [{ instancePath: instancePath + "/meterValue/" + i0, keyword: "additionalProperties", message: "must NOT have additional properties" }];
                                     return false;
                                     break;
                                   }
@@ -727,11 +830,11 @@ var require_ocpp1_6_standalone = __commonJS({
                                       if (errors === _errs11) {
                                         if (typeof data4 === "string") {
                                           if (!formats0.validate(data4)) {
-                                            validate17.errors = [{ instancePath: instancePath + "/meterValue/" + i0 + "/timestamp", keyword: "format", message: 'must match format "date-time"' }];
+                                            validate16.errors = [{ instancePath: instancePath + "/meterValue/" + i0 + "/timestamp", keyword: "format", message: 'must match format "date-time"' }];
                                             return false;
                                           }
                                         } else {
-                                          validate17.errors = [{ instancePath: instancePath + "/meterValue/" + i0 + "/timestamp", keyword: "type", message: "must be string" }];
+                                          validate16.errors = [{ instancePath: instancePath + "/meterValue/" + i0 + "/timestamp", keyword: "type", message: "must be string" }];
                                           return false;
                                         }
                                       }
@@ -755,13 +858,13 @@ var require_ocpp1_6_standalone = __commonJS({
                                               if (data6 && typeof data6 == "object" && !Array.isArray(data6)) {
                                                 let missing2;
                                                 if (data6.value === void 0 && (missing2 = "value")) {
-                                                  validate17.errors = [{ instancePath: instancePath + "/meterValue/" + i0 + "/sampledValue/" + i1, keyword: "required", message: "must have required property '" + missing2 + "'" }];
+                                                  validate16.errors = [{ instancePath: instancePath + "/meterValue/" + i0 + "/sampledValue/" + i1, keyword: "required", message: "must have required property '" + missing2 + "'" }];
                                                   return false;
                                                 } else {
                                                   const _errs17 = errors;
                                                   for (const key2 in data6) {
                                                     if (!(key2 === "value" || key2 === "context" || key2 === "format" || key2 === "measurand" || key2 === "phase" || key2 === "location" || key2 === "unit")) {
-                                                      validate17.errors = [{ instancePath: instancePath + "/meterValue/" + i0 + "/sampledValue/" + i1, keyword: "additionalProperties", message: "must NOT have additional properties" }];
+                                                      validate16.errors = [{ instancePath: instancePath + "/meterValue/" + i0 + "/sampledValue/" + i1, keyword: "additionalProperties", message: "must NOT have additional properties" }];
                                                       return false;
                                                       break;
                                                     }
@@ -770,7 +873,7 @@ var require_ocpp1_6_standalone = __commonJS({
                                                     if (data6.value !== void 0) {
                                                       const _errs18 = errors;
                                                       if (typeof data6.value !== "string") {
-                                                        validate17.errors = [{ instancePath: instancePath + "/meterValue/" + i0 + "/sampledValue/" + i1 + "/value", keyword: "type", message: "must be string" }];
+                                                        validate16.errors = [{ instancePath: instancePath + "/meterValue/" + i0 + "/sampledValue/" + i1 + "/value", keyword: "type", message: "must be string" }];
                                                         return false;
                                                       }
                                                       var valid4 = _errs18 === errors;
@@ -782,11 +885,11 @@ var require_ocpp1_6_standalone = __commonJS({
                                                         let data8 = data6.context;
                                                         const _errs20 = errors;
                                                         if (typeof data8 !== "string") {
-                                                          validate17.errors = [{ instancePath: instancePath + "/meterValue/" + i0 + "/sampledValue/" + i1 + "/context", keyword: "type", message: "must be string" }];
+                                                          validate16.errors = [{ instancePath: instancePath + "/meterValue/" + i0 + "/sampledValue/" + i1 + "/context", keyword: "type", message: "must be string" }];
                                                           return false;
                                                         }
                                                         if (!(data8 === "Interruption.Begin" || data8 === "Interruption.End" || data8 === "Sample.Clock" || data8 === "Sample.Periodic" || data8 === "Transaction.Begin" || data8 === "Transaction.End" || data8 === "Trigger" || data8 === "Other")) {
-                                                          validate17.errors = [{ instancePath: instancePath + "/meterValue/" + i0 + "/sampledValue/" + i1 + "/context", keyword: "enum", message: "must be equal to one of the allowed values" }];
+                                                          validate16.errors = [{ instancePath: instancePath + "/meterValue/" + i0 + "/sampledValue/" + i1 + "/context", keyword: "enum", message: "must be equal to one of the allowed values" }];
                                                           return false;
                                                         }
                                                         var valid4 = _errs20 === errors;
@@ -798,11 +901,11 @@ var require_ocpp1_6_standalone = __commonJS({
                                                           let data9 = data6.format;
                                                           const _errs22 = errors;
                                                           if (typeof data9 !== "string") {
-                                                            validate17.errors = [{ instancePath: instancePath + "/meterValue/" + i0 + "/sampledValue/" + i1 + "/format", keyword: "type", message: "must be string" }];
+                                                            validate16.errors = [{ instancePath: instancePath + "/meterValue/" + i0 + "/sampledValue/" + i1 + "/format", keyword: "type", message: "must be string" }];
                                                             return false;
                                                           }
                                                           if (!(data9 === "Raw" || data9 === "SignedData")) {
-                                                            validate17.errors = [{ instancePath: instancePath + "/meterValue/" + i0 + "/sampledValue/" + i1 + "/format", keyword: "enum", message: "must be equal to one of the allowed values" }];
+                                                            validate16.errors = [{ instancePath: instancePath + "/meterValue/" + i0 + "/sampledValue/" + i1 + "/format", keyword: "enum", message: "must be equal to one of the allowed values" }];
                                                             return false;
                                                           }
                                                           var valid4 = _errs22 === errors;
@@ -814,11 +917,11 @@ var require_ocpp1_6_standalone = __commonJS({
                                                             let data10 = data6.measurand;
                                                             const _errs24 = errors;
                                                             if (typeof data10 !== "string") {
-                                                              validate17.errors = [{ instancePath: instancePath + "/meterValue/" + i0 + "/sampledValue/" + i1 + "/measurand", keyword: "type", message: "must be string" }];
+                                                              validate16.errors = [{ instancePath: instancePath + "/meterValue/" + i0 + "/sampledValue/" + i1 + "/measurand", keyword: "type", message: "must be string" }];
                                                               return false;
                                                             }
                                                             if (!(data10 === "Energy.Active.Export.Register" || data10 === "Energy.Active.Import.Register" || data10 === "Energy.Reactive.Export.Register" || data10 === "Energy.Reactive.Import.Register" || data10 === "Energy.Active.Export.Interval" || data10 === "Energy.Active.Import.Interval" || data10 === "Energy.Reactive.Export.Interval" || data10 === "Energy.Reactive.Import.Interval" || data10 === "Power.Active.Export" || data10 === "Power.Active.Import" || data10 === "Power.Offered" || data10 === "Power.Reactive.Export" || data10 === "Power.Reactive.Import" || data10 === "Power.Factor" || data10 === "Current.Import" || data10 === "Current.Export" || data10 === "Current.Offered" || data10 === "Voltage" || data10 === "Frequency" || data10 === "Temperature" || data10 === "SoC" || data10 === "RPM")) {
-                                                              validate17.errors = [{ instancePath: instancePath + "/meterValue/" + i0 + "/sampledValue/" + i1 + "/measurand", keyword: "enum", message: "must be equal to one of the allowed values" }];
+                                                              validate16.errors = [{ instancePath: instancePath + "/meterValue/" + i0 + "/sampledValue/" + i1 + "/measurand", keyword: "enum", message: "must be equal to one of the allowed values" }];
                                                               return false;
                                                             }
                                                             var valid4 = _errs24 === errors;
@@ -830,11 +933,11 @@ var require_ocpp1_6_standalone = __commonJS({
                                                               let data11 = data6.phase;
                                                               const _errs26 = errors;
                                                               if (typeof data11 !== "string") {
-                                                                validate17.errors = [{ instancePath: instancePath + "/meterValue/" + i0 + "/sampledValue/" + i1 + "/phase", keyword: "type", message: "must be string" }];
+                                                                validate16.errors = [{ instancePath: instancePath + "/meterValue/" + i0 + "/sampledValue/" + i1 + "/phase", keyword: "type", message: "must be string" }];
                                                                 return false;
                                                               }
                                                               if (!(data11 === "L1" || data11 === "L2" || data11 === "L3" || data11 === "N" || data11 === "L1-N" || data11 === "L2-N" || data11 === "L3-N" || data11 === "L1-L2" || data11 === "L2-L3" || data11 === "L3-L1")) {
-                                                                validate17.errors = [{ instancePath: instancePath + "/meterValue/" + i0 + "/sampledValue/" + i1 + "/phase", keyword: "enum", message: "must be equal to one of the allowed values" }];
+                                                                validate16.errors = [{ instancePath: instancePath + "/meterValue/" + i0 + "/sampledValue/" + i1 + "/phase", keyword: "enum", message: "must be equal to one of the allowed values" }];
                                                                 return false;
                                                               }
                                                               var valid4 = _errs26 === errors;
@@ -846,11 +949,11 @@ var require_ocpp1_6_standalone = __commonJS({
                                                                 let data12 = data6.location;
                                                                 const _errs28 = errors;
                                                                 if (typeof data12 !== "string") {
-                                                                  validate17.errors = [{ instancePath: instancePath + "/meterValue/" + i0 + "/sampledValue/" + i1 + "/location", keyword: "type", message: "must be string" }];
+                                                                  validate16.errors = [{ instancePath: instancePath + "/meterValue/" + i0 + "/sampledValue/" + i1 + "/location", keyword: "type", message: "must be string" }];
                                                                   return false;
                                                                 }
                                                                 if (!(data12 === "Cable" || data12 === "EV" || data12 === "Inlet" || data12 === "Outlet" || data12 === "Body")) {
-                                                                  validate17.errors = [{ instancePath: instancePath + "/meterValue/" + i0 + "/sampledValue/" + i1 + "/location", keyword: "enum", message: "must be equal to one of the allowed values" }];
+                                                                  validate16.errors = [{ instancePath: instancePath + "/meterValue/" + i0 + "/sampledValue/" + i1 + "/location", keyword: "enum", message: "must be equal to one of the allowed values" }];
                                                                   return false;
                                                                 }
                                                                 var valid4 = _errs28 === errors;
@@ -862,11 +965,11 @@ var require_ocpp1_6_standalone = __commonJS({
                                                                   let data13 = data6.unit;
                                                                   const _errs30 = errors;
                                                                   if (typeof data13 !== "string") {
-                                                                    validate17.errors = [{ instancePath: instancePath + "/meterValue/" + i0 + "/sampledValue/" + i1 + "/unit", keyword: "type", message: "must be string" }];
+                                                                    validate16.errors = [{ instancePath: instancePath + "/meterValue/" + i0 + "/sampledValue/" + i1 + "/unit", keyword: "type", message: "must be string" }];
                                                                     return false;
                                                                   }
                                                                   if (!(data13 === "Wh" || data13 === "kWh" || data13 === "varh" || data13 === "kvarh" || data13 === "W" || data13 === "kW" || data13 === "VA" || data13 === "kVA" || data13 === "var" || data13 === "kvar" || data13 === "A" || data13 === "V" || data13 === "K" || data13 === "Celcius" || data13 === "Celsius" || data13 === "Fahrenheit" || data13 === "Percent")) {
-                                                                    validate17.errors = [{ instancePath: instancePath + "/meterValue/" + i0 + "/sampledValue/" + i1 + "/unit", keyword: "enum", message: "must be equal to one of the allowed values" }];
+                                                                    validate16.errors = [{ instancePath: instancePath + "/meterValue/" + i0 + "/sampledValue/" + i1 + "/unit", keyword: "enum", message: "must be equal to one of the allowed values" }];
                                                                     return false;
                                                                   }
                                                                   var valid4 = _errs30 === errors;
@@ -882,7 +985,7 @@ var require_ocpp1_6_standalone = __commonJS({
                                                   }
                                                 }
                                               } else {
-                                                validate17.errors = [{ instancePath: instancePath + "/meterValue/" + i0 + "/sampledValue/" + i1, keyword: "type", message: "must be object" }];
+                                                validate16.errors = [{ instancePath: instancePath + "/meterValue/" + i0 + "/sampledValue/" + i1, keyword: "type", message: "must be object" }];
                                                 return false;
                                               }
                                             }
@@ -892,7 +995,7 @@ var require_ocpp1_6_standalone = __commonJS({
                                             }
                                           }
                                         } else {
-                                          validate17.errors = [{ instancePath: instancePath + "/meterValue/" + i0 + "/sampledValue", keyword: "type", message: "must be array" }];
+                                          validate16.errors = [{ instancePath: instancePath + "/meterValue/" + i0 + "/sampledValue", keyword: "type", message: "must be array" }];
                                           return false;
                                         }
                                       }
@@ -904,7 +1007,7 @@ var require_ocpp1_6_standalone = __commonJS({
                                 }
                               }
                             } else {
-                              validate17.errors = [{ instancePath: instancePath + "/meterValue/" + i0, keyword: "type", message: "must be object" }];
+                              validate16.errors = [{ instancePath: instancePath + "/meterValue/" + i0, keyword: "type", message: "must be object" }];
                               return false;
                             }
                           }
@@ -914,7 +1017,7 @@ var require_ocpp1_6_standalone = __commonJS({
                           }
                         }
                       } else {
-                        validate17.errors = [{ instancePath: instancePath + "/meterValue", keyword: "type", message: "must be array" }];
+                        validate16.errors = [{ instancePath: instancePath + "/meterValue", keyword: "type", message: "must be array" }];
                         return false;
                       }
                     }
@@ -927,283 +1030,15 @@ var require_ocpp1_6_standalone = __commonJS({
             }
           }
         } else {
-          validate17.errors = [{ instancePath, keyword: "type", message: "must be object" }];
+          validate16.errors = [{ instancePath, keyword: "type", message: "must be object" }];
           return false;
         }
       }
-      validate17.errors = vErrors;
+      validate16.errors = vErrors;
       return errors === 0;
     }
-    exports["urn:StartTransaction.req"] = validate18;
-    function validate18(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-      ;
-      let vErrors = null;
-      let errors = 0;
-      if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
-          let missing0;
-          if (data.connectorId === void 0 && (missing0 = "connectorId") || data.idTag === void 0 && (missing0 = "idTag") || data.meterStart === void 0 && (missing0 = "meterStart") || data.timestamp === void 0 && (missing0 = "timestamp")) {
-            validate18.errors = [{ instancePath, keyword: "required", message: "must have required property '" + missing0 + "'" }];
-            return false;
-          } else {
-            const _errs1 = errors;
-            for (const key0 in data) {
-              if (!(key0 === "connectorId" || key0 === "idTag" || key0 === "meterStart" || key0 === "reservationId" || key0 === "timestamp")) {
-                validate18.errors = [{ instancePath, keyword: "additionalProperties", message: "must NOT have additional properties" }];
-                return false;
-                break;
-              }
-            }
-            if (_errs1 === errors) {
-              if (data.connectorId !== void 0) {
-                let data0 = data.connectorId;
-                const _errs2 = errors;
-                if (!(typeof data0 == "number" && (!(data0 % 1) && !isNaN(data0)) && isFinite(data0))) {
-                  validate18.errors = [{ instancePath: instancePath + "/connectorId", keyword: "type", message: "must be integer" }];
-                  return false;
-                }
-                var valid0 = _errs2 === errors;
-              } else {
-                var valid0 = true;
-              }
-              if (valid0) {
-                if (data.idTag !== void 0) {
-                  let data1 = data.idTag;
-                  const _errs4 = errors;
-                  if (errors === _errs4) {
-                    if (typeof data1 === "string") {
-                      if (func2(data1) > 20) {
-                        validate18.errors = [{ instancePath: instancePath + "/idTag", keyword: "maxLength", message: "must NOT have more than 20 characters" }];
-                        return false;
-                      }
-                    } else {
-                      validate18.errors = [{ instancePath: instancePath + "/idTag", keyword: "type", message: "must be string" }];
-                      return false;
-                    }
-                  }
-                  var valid0 = _errs4 === errors;
-                } else {
-                  var valid0 = true;
-                }
-                if (valid0) {
-                  if (data.meterStart !== void 0) {
-                    let data2 = data.meterStart;
-                    const _errs6 = errors;
-                    if (!(typeof data2 == "number" && (!(data2 % 1) && !isNaN(data2)) && isFinite(data2))) {
-                      validate18.errors = [{ instancePath: instancePath + "/meterStart", keyword: "type", message: "must be integer" }];
-                      return false;
-                    }
-                    var valid0 = _errs6 === errors;
-                  } else {
-                    var valid0 = true;
-                  }
-                  if (valid0) {
-                    if (data.reservationId !== void 0) {
-                      let data3 = data.reservationId;
-                      const _errs8 = errors;
-                      if (!(typeof data3 == "number" && (!(data3 % 1) && !isNaN(data3)) && isFinite(data3))) {
-                        validate18.errors = [{ instancePath: instancePath + "/reservationId", keyword: "type", message: "must be integer" }];
-                        return false;
-                      }
-                      var valid0 = _errs8 === errors;
-                    } else {
-                      var valid0 = true;
-                    }
-                    if (valid0) {
-                      if (data.timestamp !== void 0) {
-                        let data4 = data.timestamp;
-                        const _errs10 = errors;
-                        if (errors === _errs10) {
-                          if (errors === _errs10) {
-                            if (typeof data4 === "string") {
-                              if (!formats0.validate(data4)) {
-                                validate18.errors = [{ instancePath: instancePath + "/timestamp", keyword: "format", message: 'must match format "date-time"' }];
-                                return false;
-                              }
-                            } else {
-                              validate18.errors = [{ instancePath: instancePath + "/timestamp", keyword: "type", message: "must be string" }];
-                              return false;
-                            }
-                          }
-                        }
-                        var valid0 = _errs10 === errors;
-                      } else {
-                        var valid0 = true;
-                      }
-                    }
-                  }
-                }
-              }
-            }
-          }
-        } else {
-          validate18.errors = [{ instancePath, keyword: "type", message: "must be object" }];
-          return false;
-        }
-      }
-      validate18.errors = vErrors;
-      return errors === 0;
-    }
-    exports["urn:StatusNotification.req"] = validate19;
-    function validate19(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-      ;
-      let vErrors = null;
-      let errors = 0;
-      if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
-          let missing0;
-          if (data.connectorId === void 0 && (missing0 = "connectorId") || data.errorCode === void 0 && (missing0 = "errorCode") || data.status === void 0 && (missing0 = "status")) {
-            validate19.errors = [{ instancePath, keyword: "required", message: "must have required property '" + missing0 + "'" }];
-            return false;
-          } else {
-            const _errs1 = errors;
-            for (const key0 in data) {
-              if (!(key0 === "connectorId" || key0 === "errorCode" || key0 === "info" || key0 === "status" || key0 === "timestamp" || key0 === "vendorId" || key0 === "vendorErrorCode")) {
-                validate19.errors = [{ instancePath, keyword: "additionalProperties", message: "must NOT have additional properties" }];
-                return false;
-                break;
-              }
-            }
-            if (_errs1 === errors) {
-              if (data.connectorId !== void 0) {
-                let data0 = data.connectorId;
-                const _errs2 = errors;
-                if (!(typeof data0 == "number" && (!(data0 % 1) && !isNaN(data0)) && isFinite(data0))) {
-                  validate19.errors = [{ instancePath: instancePath + "/connectorId", keyword: "type", message: "must be integer" }];
-                  return false;
-                }
-                var valid0 = _errs2 === errors;
-              } else {
-                var valid0 = true;
-              }
-              if (valid0) {
-                if (data.errorCode !== void 0) {
-                  let data1 = data.errorCode;
-                  const _errs4 = errors;
-                  if (typeof data1 !== "string") {
-                    validate19.errors = [{ instancePath: instancePath + "/errorCode", keyword: "type", message: "must be string" }];
-                    return false;
-                  }
-                  if (!(data1 === "ConnectorLockFailure" || data1 === "EVCommunicationError" || data1 === "GroundFailure" || data1 === "HighTemperature" || data1 === "InternalError" || data1 === "LocalListConflict" || data1 === "NoError" || data1 === "OtherError" || data1 === "OverCurrentFailure" || data1 === "PowerMeterFailure" || data1 === "PowerSwitchFailure" || data1 === "ReaderFailure" || data1 === "ResetFailure" || data1 === "UnderVoltage" || data1 === "OverVoltage" || data1 === "WeakSignal")) {
-                    validate19.errors = [{ instancePath: instancePath + "/errorCode", keyword: "enum", message: "must be equal to one of the allowed values" }];
-                    return false;
-                  }
-                  var valid0 = _errs4 === errors;
-                } else {
-                  var valid0 = true;
-                }
-                if (valid0) {
-                  if (data.info !== void 0) {
-                    let data2 = data.info;
-                    const _errs6 = errors;
-                    if (errors === _errs6) {
-                      if (typeof data2 === "string") {
-                        if (func2(data2) > 50) {
-                          validate19.errors = [{ instancePath: instancePath + "/info", keyword: "maxLength", message: "must NOT have more than 50 characters" }];
-                          return false;
-                        }
-                      } else {
-                        validate19.errors = [{ instancePath: instancePath + "/info", keyword: "type", message: "must be string" }];
-                        return false;
-                      }
-                    }
-                    var valid0 = _errs6 === errors;
-                  } else {
-                    var valid0 = true;
-                  }
-                  if (valid0) {
-                    if (data.status !== void 0) {
-                      let data3 = data.status;
-                      const _errs8 = errors;
-                      if (typeof data3 !== "string") {
-                        validate19.errors = [{ instancePath: instancePath + "/status", keyword: "type", message: "must be string" }];
-                        return false;
-                      }
-                      if (!(data3 === "Available" || data3 === "Preparing" || data3 === "Charging" || data3 === "SuspendedEVSE" || data3 === "SuspendedEV" || data3 === "Finishing" || data3 === "Reserved" || data3 === "Unavailable" || data3 === "Faulted")) {
-                        validate19.errors = [{ instancePath: instancePath + "/status", keyword: "enum", message: "must be equal to one of the allowed values" }];
-                        return false;
-                      }
-                      var valid0 = _errs8 === errors;
-                    } else {
-                      var valid0 = true;
-                    }
-                    if (valid0) {
-                      if (data.timestamp !== void 0) {
-                        let data4 = data.timestamp;
-                        const _errs10 = errors;
-                        if (errors === _errs10) {
-                          if (errors === _errs10) {
-                            if (typeof data4 === "string") {
-                              if (!formats0.validate(data4)) {
-                                validate19.errors = [{ instancePath: instancePath + "/timestamp", keyword: "format", message: 'must match format "date-time"' }];
-                                return false;
-                              }
-                            } else {
-                              validate19.errors = [{ instancePath: instancePath + "/timestamp", keyword: "type", message: "must be string" }];
-                              return false;
-                            }
-                          }
-                        }
-                        var valid0 = _errs10 === errors;
-                      } else {
-                        var valid0 = true;
-                      }
-                      if (valid0) {
-                        if (data.vendorId !== void 0) {
-                          let data5 = data.vendorId;
-                          const _errs12 = errors;
-                          if (errors === _errs12) {
-                            if (typeof data5 === "string") {
-                              if (func2(data5) > 255) {
-                                validate19.errors = [{ instancePath: instancePath + "/vendorId", keyword: "maxLength", message: "must NOT have more than 255 characters" }];
-                                return false;
-                              }
-                            } else {
-                              validate19.errors = [{ instancePath: instancePath + "/vendorId", keyword: "type", message: "must be string" }];
-                              return false;
-                            }
-                          }
-                          var valid0 = _errs12 === errors;
-                        } else {
-                          var valid0 = true;
-                        }
-                        if (valid0) {
-                          if (data.vendorErrorCode !== void 0) {
-                            let data6 = data.vendorErrorCode;
-                            const _errs14 = errors;
-                            if (errors === _errs14) {
-                              if (typeof data6 === "string") {
-                                if (func2(data6) > 50) {
-                                  validate19.errors = [{ instancePath: instancePath + "/vendorErrorCode", keyword: "maxLength", message: "must NOT have more than 50 characters" }];
-                                  return false;
-                                }
-                              } else {
-                                validate19.errors = [{ instancePath: instancePath + "/vendorErrorCode", keyword: "type", message: "must be string" }];
-                                return false;
-                              }
-                            }
-                            var valid0 = _errs14 === errors;
-                          } else {
-                            var valid0 = true;
-                          }
-                        }
-                      }
-                    }
-                  }
-                }
-              }
-            }
-          }
-        } else {
-          validate19.errors = [{ instancePath, keyword: "type", message: "must be object" }];
-          return false;
-        }
-      }
-      validate19.errors = vErrors;
-      return errors === 0;
-    }
-    exports["urn:StopTransaction.req"] = validate20;
-    function validate20(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+    exports["urn:StopTransaction.req"] = validate17;
+    function validate17(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
       ;
       let vErrors = null;
       let errors = 0;
@@ -1211,13 +1046,13 @@ var require_ocpp1_6_standalone = __commonJS({
         if (data && typeof data == "object" && !Array.isArray(data)) {
           let missing0;
           if (data.transactionId === void 0 && (missing0 = "transactionId") || data.timestamp === void 0 && (missing0 = "timestamp") || data.meterStop === void 0 && (missing0 = "meterStop")) {
-            validate20.errors = [{ instancePath, keyword: "required", message: "must have required property '" + missing0 + "'" }];
+            validate17.errors = [{ instancePath, keyword: "required", message: "must have required property '" + missing0 + "'" }];
             return false;
           } else {
             const _errs1 = errors;
             for (const key0 in data) {
               if (!(key0 === "idTag" || key0 === "meterStop" || key0 === "timestamp" || key0 === "transactionId" || key0 === "reason" || key0 === "transactionData")) {
-                validate20.errors = [{ instancePath, keyword: "additionalProperties", message: "must NOT have additional properties" }];
+                validate17.errors = [{ instancePath, keyword: "additionalProperties", message: "must NOT have additional properties" }];
                 return false;
                 break;
               }
@@ -1228,12 +1063,12 @@ var require_ocpp1_6_standalone = __commonJS({
                 const _errs2 = errors;
                 if (errors === _errs2) {
                   if (typeof data0 === "string") {
-                    if (func2(data0) > 20) {
-                      validate20.errors = [{ instancePath: instancePath + "/idTag", keyword: "maxLength", message: "must NOT have more than 20 characters" }];
+                    if (func3(data0) > 20) {
+                      validate17.errors = [{ instancePath: instancePath + "/idTag", keyword: "maxLength", message: "must NOT have more than 20 characters" }];
                       return false;
                     }
                   } else {
-                    validate20.errors = [{ instancePath: instancePath + "/idTag", keyword: "type", message: "must be string" }];
+                    validate17.errors = [{ instancePath: instancePath + "/idTag", keyword: "type", message: "must be string" }];
                     return false;
                   }
                 }
@@ -1246,7 +1081,7 @@ var require_ocpp1_6_standalone = __commonJS({
                   let data1 = data.meterStop;
                   const _errs4 = errors;
                   if (!(typeof data1 == "number" && (!(data1 % 1) && !isNaN(data1)) && isFinite(data1))) {
-                    validate20.errors = [{ instancePath: instancePath + "/meterStop", keyword: "type", message: "must be integer" }];
+                    validate17.errors = [{ instancePath: instancePath + "/meterStop", keyword: "type", message: "must be integer" }];
                     return false;
                   }
                   var valid0 = _errs4 === errors;
@@ -1261,11 +1096,11 @@ var require_ocpp1_6_standalone = __commonJS({
                       if (errors === _errs6) {
                         if (typeof data2 === "string") {
                           if (!formats0.validate(data2)) {
-                            validate20.errors = [{ instancePath: instancePath + "/timestamp", keyword: "format", message: 'must match format "date-time"' }];
+                            validate17.errors = [{ instancePath: instancePath + "/timestamp", keyword: "format", message: 'must match format "date-time"' }];
                             return false;
                           }
                         } else {
-                          validate20.errors = [{ instancePath: instancePath + "/timestamp", keyword: "type", message: "must be string" }];
+                          validate17.errors = [{ instancePath: instancePath + "/timestamp", keyword: "type", message: "must be string" }];
                           return false;
                         }
                       }
@@ -1279,7 +1114,7 @@ var require_ocpp1_6_standalone = __commonJS({
                       let data3 = data.transactionId;
                       const _errs8 = errors;
                       if (!(typeof data3 == "number" && (!(data3 % 1) && !isNaN(data3)) && isFinite(data3))) {
-                        validate20.errors = [{ instancePath: instancePath + "/transactionId", keyword: "type", message: "must be integer" }];
+                        validate17.errors = [{ instancePath: instancePath + "/transactionId", keyword: "type", message: "must be integer" }];
                         return false;
                       }
                       var valid0 = _errs8 === errors;
@@ -1291,11 +1126,11 @@ var require_ocpp1_6_standalone = __commonJS({
                         let data4 = data.reason;
                         const _errs10 = errors;
                         if (typeof data4 !== "string") {
-                          validate20.errors = [{ instancePath: instancePath + "/reason", keyword: "type", message: "must be string" }];
+                          validate17.errors = [{ instancePath: instancePath + "/reason", keyword: "type", message: "must be string" }];
                           return false;
                         }
                         if (!(data4 === "EmergencyStop" || data4 === "EVDisconnected" || data4 === "HardReset" || data4 === "Local" || data4 === "Other" || data4 === "PowerLoss" || data4 === "Reboot" || data4 === "Remote" || data4 === "SoftReset" || data4 === "UnlockCommand" || data4 === "DeAuthorized")) {
-                          validate20.errors = [{ instancePath: instancePath + "/reason", keyword: "enum", message: "must be equal to one of the allowed values" }];
+                          validate17.errors = [{ instancePath: instancePath + "/reason", keyword: "enum", message: "must be equal to one of the allowed values" }];
                           return false;
                         }
                         var valid0 = _errs10 === errors;
@@ -1317,13 +1152,13 @@ var require_ocpp1_6_standalone = __commonJS({
                                   if (data6 && typeof data6 == "object" && !Array.isArray(data6)) {
                                     let missing1;
                                     if (data6.timestamp === void 0 && (missing1 = "timestamp") || data6.sampledValue === void 0 && (missing1 = "sampledValue")) {
-                                      validate20.errors = [{ instancePath: instancePath + "/transactionData/" + i0, keyword: "required", message: "must have required property '" + missing1 + "'" }];
+                                      validate17.errors = [{ instancePath: instancePath + "/transactionData/" + i0, keyword: "required", message: "must have required property '" + missing1 + "'" }];
                                       return false;
                                     } else {
                                       const _errs16 = errors;
                                       for (const key1 in data6) {
                                         if (!(key1 === "timestamp" || key1 === "sampledValue")) {
-                                          validate20.errors = [{ instancePath: instancePath + "/transactionData/" + i0, keyword: "additionalProperties", message: "must NOT have additional properties" }];
+                                          validate17.errors = [{ instancePath: instancePath + "/transactionData/" + i0, keyword: "additionalProperties", message: "must NOT have additional properties" }];
                                           return false;
                                           break;
                                         }
@@ -1336,11 +1171,11 @@ var require_ocpp1_6_standalone = __commonJS({
                                             if (errors === _errs17) {
                                               if (typeof data7 === "string") {
                                                 if (!formats0.validate(data7)) {
-                                                  validate20.errors = [{ instancePath: instancePath + "/transactionData/" + i0 + "/timestamp", keyword: "format", message: 'must match format "date-time"' }];
+                                                  validate17.errors = [{ instancePath: instancePath + "/transactionData/" + i0 + "/timestamp", keyword: "format", message: 'must match format "date-time"' }];
                                                   return false;
                                                 }
                                               } else {
-                                                validate20.errors = [{ instancePath: instancePath + "/transactionData/" + i0 + "/timestamp", keyword: "type", message: "must be string" }];
+                                                validate17.errors = [{ instancePath: instancePath + "/transactionData/" + i0 + "/timestamp", keyword: "type", message: "must be string" }];
                                                 return false;
                                               }
                                             }
@@ -1364,13 +1199,13 @@ var require_ocpp1_6_standalone = __commonJS({
                                                     if (data9 && typeof data9 == "object" && !Array.isArray(data9)) {
                                                       let missing2;
                                                       if (data9.value === void 0 && (missing2 = "value")) {
-                                                        validate20.errors = [{ instancePath: instancePath + "/transactionData/" + i0 + "/sampledValue/" + i1, keyword: "required", message: "must have required property '" + missing2 + "'" }];
+                                                        validate17.errors = [{ instancePath: instancePath + "/transactionData/" + i0 + "/sampledValue/" + i1, keyword: "required", message: "must have required property '" + missing2 + "'" }];
                                                         return false;
                                                       } else {
                                                         const _errs23 = errors;
                                                         for (const key2 in data9) {
                                                           if (!(key2 === "value" || key2 === "context" || key2 === "format" || key2 === "measurand" || key2 === "phase" || key2 === "location" || key2 === "unit")) {
-                                                            validate20.errors = [{ instancePath: instancePath + "/transactionData/" + i0 + "/sampledValue/" + i1, keyword: "additionalProperties", message: "must NOT have additional properties" }];
+                                                            validate17.errors = [{ instancePath: instancePath + "/transactionData/" + i0 + "/sampledValue/" + i1, keyword: "additionalProperties", message: "must NOT have additional properties" }];
                                                             return false;
                                                             break;
                                                           }
@@ -1379,7 +1214,7 @@ var require_ocpp1_6_standalone = __commonJS({
                                                           if (data9.value !== void 0) {
                                                             const _errs24 = errors;
                                                             if (typeof data9.value !== "string") {
-                                                              validate20.errors = [{ instancePath: instancePath + "/transactionData/" + i0 + "/sampledValue/" + i1 + "/value", keyword: "type", message: "must be string" }];
+                                                              validate17.errors = [{ instancePath: instancePath + "/transactionData/" + i0 + "/sampledValue/" + i1 + "/value", keyword: "type", message: "must be string" }];
                                                               return false;
                                                             }
                                                             var valid4 = _errs24 === errors;
@@ -1391,11 +1226,11 @@ var require_ocpp1_6_standalone = __commonJS({
                                                               let data11 = data9.context;
                                                               const _errs26 = errors;
                                                               if (typeof data11 !== "string") {
-                                                                validate20.errors = [{ instancePath: instancePath + "/transactionData/" + i0 + "/sampledValue/" + i1 + "/context", keyword: "type", message: "must be string" }];
+                                                                validate17.errors = [{ instancePath: instancePath + "/transactionData/" + i0 + "/sampledValue/" + i1 + "/context", keyword: "type", message: "must be string" }];
                                                                 return false;
                                                               }
                                                               if (!(data11 === "Interruption.Begin" || data11 === "Interruption.End" || data11 === "Sample.Clock" || data11 === "Sample.Periodic" || data11 === "Transaction.Begin" || data11 === "Transaction.End" || data11 === "Trigger" || data11 === "Other")) {
-                                                                validate20.errors = [{ instancePath: instancePath + "/transactionData/" + i0 + "/sampledValue/" + i1 + "/context", keyword: "enum", message: "must be equal to one of the allowed values" }];
+                                                                validate17.errors = [{ instancePath: instancePath + "/transactionData/" + i0 + "/sampledValue/" + i1 + "/context", keyword: "enum", message: "must be equal to one of the allowed values" }];
                                                                 return false;
                                                               }
                                                               var valid4 = _errs26 === errors;
@@ -1407,11 +1242,11 @@ var require_ocpp1_6_standalone = __commonJS({
                                                                 let data12 = data9.format;
                                                                 const _errs28 = errors;
                                                                 if (typeof data12 !== "string") {
-                                                                  validate20.errors = [{ instancePath: instancePath + "/transactionData/" + i0 + "/sampledValue/" + i1 + "/format", keyword: "type", message: "must be string" }];
+                                                                  validate17.errors = [{ instancePath: instancePath + "/transactionData/" + i0 + "/sampledValue/" + i1 + "/format", keyword: "type", message: "must be string" }];
                                                                   return false;
                                                                 }
                                                                 if (!(data12 === "Raw" || data12 === "SignedData")) {
-                                                                  validate20.errors = [{ instancePath: instancePath + "/transactionData/" + i0 + "/sampledValue/" + i1 + "/format", keyword: "enum", message: "must be equal to one of the allowed values" }];
+                                                                  validate17.errors = [{ instancePath: instancePath + "/transactionData/" + i0 + "/sampledValue/" + i1 + "/format", keyword: "enum", message: "must be equal to one of the allowed values" }];
                                                                   return false;
                                                                 }
                                                                 var valid4 = _errs28 === errors;
@@ -1423,11 +1258,11 @@ var require_ocpp1_6_standalone = __commonJS({
                                                                   let data13 = data9.measurand;
                                                                   const _errs30 = errors;
                                                                   if (typeof data13 !== "string") {
-                                                                    validate20.errors = [{ instancePath: instancePath + "/transactionData/" + i0 + "/sampledValue/" + i1 + "/measurand", keyword: "type", message: "must be string" }];
+                                                                    validate17.errors = [{ instancePath: instancePath + "/transactionData/" + i0 + "/sampledValue/" + i1 + "/measurand", keyword: "type", message: "must be string" }];
                                                                     return false;
                                                                   }
                                                                   if (!(data13 === "Energy.Active.Export.Register" || data13 === "Energy.Active.Import.Register" || data13 === "Energy.Reactive.Export.Register" || data13 === "Energy.Reactive.Import.Register" || data13 === "Energy.Active.Export.Interval" || data13 === "Energy.Active.Import.Interval" || data13 === "Energy.Reactive.Export.Interval" || data13 === "Energy.Reactive.Import.Interval" || data13 === "Power.Active.Export" || data13 === "Power.Active.Import" || data13 === "Power.Offered" || data13 === "Power.Reactive.Export" || data13 === "Power.Reactive.Import" || data13 === "Power.Factor" || data13 === "Current.Import" || data13 === "Current.Export" || data13 === "Current.Offered" || data13 === "Voltage" || data13 === "Frequency" || data13 === "Temperature" || data13 === "SoC" || data13 === "RPM")) {
-                                                                    validate20.errors = [{ instancePath: instancePath + "/transactionData/" + i0 + "/sampledValue/" + i1 + "/measurand", keyword: "enum", message: "must be equal to one of the allowed values" }];
+                                                                    validate17.errors = [{ instancePath: instancePath + "/transactionData/" + i0 + "/sampledValue/" + i1 + "/measurand", keyword: "enum", message: "must be equal to one of the allowed values" }];
                                                                     return false;
                                                                   }
                                                                   var valid4 = _errs30 === errors;
@@ -1439,11 +1274,11 @@ var require_ocpp1_6_standalone = __commonJS({
                                                                     let data14 = data9.phase;
                                                                     const _errs32 = errors;
                                                                     if (typeof data14 !== "string") {
-                                                                      validate20.errors = [{ instancePath: instancePath + "/transactionData/" + i0 + "/sampledValue/" + i1 + "/phase", keyword: "type", message: "must be string" }];
+                                                                      validate17.errors = [{ instancePath: instancePath + "/transactionData/" + i0 + "/sampledValue/" + i1 + "/phase", keyword: "type", message: "must be string" }];
                                                                       return false;
                                                                     }
                                                                     if (!(data14 === "L1" || data14 === "L2" || data14 === "L3" || data14 === "N" || data14 === "L1-N" || data14 === "L2-N" || data14 === "L3-N" || data14 === "L1-L2" || data14 === "L2-L3" || data14 === "L3-L1")) {
-                                                                      validate20.errors = [{ instancePath: instancePath + "/transactionData/" + i0 + "/sampledValue/" + i1 + "/phase", keyword: "enum", message: "must be equal to one of the allowed values" }];
+                                                                      validate17.errors = [{ instancePath: instancePath + "/transactionData/" + i0 + "/sampledValue/" + i1 + "/phase", keyword: "enum", message: "must be equal to one of the allowed values" }];
                                                                       return false;
                                                                     }
                                                                     var valid4 = _errs32 === errors;
@@ -1455,11 +1290,11 @@ var require_ocpp1_6_standalone = __commonJS({
                                                                       let data15 = data9.location;
                                                                       const _errs34 = errors;
                                                                       if (typeof data15 !== "string") {
-                                                                        validate20.errors = [{ instancePath: instancePath + "/transactionData/" + i0 + "/sampledValue/" + i1 + "/location", keyword: "type", message: "must be string" }];
+                                                                        validate17.errors = [{ instancePath: instancePath + "/transactionData/" + i0 + "/sampledValue/" + i1 + "/location", keyword: "type", message: "must be string" }];
                                                                         return false;
                                                                       }
                                                                       if (!(data15 === "Cable" || data15 === "EV" || data15 === "Inlet" || data15 === "Outlet" || data15 === "Body")) {
-                                                                        validate20.errors = [{ instancePath: instancePath + "/transactionData/" + i0 + "/sampledValue/" + i1 + "/location", keyword: "enum", message: "must be equal to one of the allowed values" }];
+                                                                        validate17.errors = [{ instancePath: instancePath + "/transactionData/" + i0 + "/sampledValue/" + i1 + "/location", keyword: "enum", message: "must be equal to one of the allowed values" }];
                                                                         return false;
                                                                       }
                                                                       var valid4 = _errs34 === errors;
@@ -1471,11 +1306,11 @@ var require_ocpp1_6_standalone = __commonJS({
                                                                         let data16 = data9.unit;
                                                                         const _errs36 = errors;
                                                                         if (typeof data16 !== "string") {
-                                                                          validate20.errors = [{ instancePath: instancePath + "/transactionData/" + i0 + "/sampledValue/" + i1 + "/unit", keyword: "type", message: "must be string" }];
+                                                                          validate17.errors = [{ instancePath: instancePath + "/transactionData/" + i0 + "/sampledValue/" + i1 + "/unit", keyword: "type", message: "must be string" }];
                                                                           return false;
                                                                         }
                                                                         if (!(data16 === "Wh" || data16 === "kWh" || data16 === "varh" || data16 === "kvarh" || data16 === "W" || data16 === "kW" || data16 === "VA" || data16 === "kVA" || data16 === "var" || data16 === "kvar" || data16 === "A" || data16 === "V" || data16 === "K" || data16 === "Celcius" || data16 === "Celsius" || data16 === "Fahrenheit" || data16 === "Percent")) {
-                                                                          validate20.errors = [{ instancePath: instancePath + "/transactionData/" + i0 + "/sampledValue/" + i1 + "/unit", keyword: "enum", message: "must be equal to one of the allowed values" }];
+                                                                          validate17.errors = [{ instancePath: instancePath + "/transactionData/" + i0 + "/sampledValue/" + i1 + "/unit", keyword: "enum", message: "must be equal to one of the allowed values" }];
                                                                           return false;
                                                                         }
                                                                         var valid4 = _errs36 === errors;
@@ -1491,7 +1326,7 @@ var require_ocpp1_6_standalone = __commonJS({
                                                         }
                                                       }
                                                     } else {
-                                                      validate20.errors = [{ instancePath: instancePath + "/transactionData/" + i0 + "/sampledValue/" + i1, keyword: "type", message: "must be object" }];
+                                                      validate17.errors = [{ instancePath: instancePath + "/transactionData/" + i0 + "/sampledValue/" + i1, keyword: "type", message: "must be object" }];
                                                       return false;
                                                     }
                                                   }
@@ -1501,7 +1336,7 @@ var require_ocpp1_6_standalone = __commonJS({
                                                   }
                                                 }
                                               } else {
-                                                validate20.errors = [{ instancePath: instancePath + "/transactionData/" + i0 + "/sampledValue", keyword: "type", message: "must be array" }];
+                                                validate17.errors = [{ instancePath: instancePath + "/transactionData/" + i0 + "/sampledValue", keyword: "type", message: "must be array" }];
                                                 return false;
                                               }
                                             }
@@ -1513,7 +1348,7 @@ var require_ocpp1_6_standalone = __commonJS({
                                       }
                                     }
                                   } else {
-                                    validate20.errors = [{ instancePath: instancePath + "/transactionData/" + i0, keyword: "type", message: "must be object" }];
+                                    validate17.errors = [{ instancePath: instancePath + "/transactionData/" + i0, keyword: "type", message: "must be object" }];
                                     return false;
                                   }
                                 }
@@ -1523,7 +1358,7 @@ var require_ocpp1_6_standalone = __commonJS({
                                 }
                               }
                             } else {
-                              validate20.errors = [{ instancePath: instancePath + "/transactionData", keyword: "type", message: "must be array" }];
+                              validate17.errors = [{ instancePath: instancePath + "/transactionData", keyword: "type", message: "must be array" }];
                               return false;
                             }
                           }
@@ -1539,6 +1374,171 @@ var require_ocpp1_6_standalone = __commonJS({
             }
           }
         } else {
+          validate17.errors = [{ instancePath, keyword: "type", message: "must be object" }];
+          return false;
+        }
+      }
+      validate17.errors = vErrors;
+      return errors === 0;
+    }
+    exports["urn:DataTransfer.req"] = validate18;
+    function validate18(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+      ;
+      let vErrors = null;
+      let errors = 0;
+      if (errors === 0) {
+        if (data && typeof data == "object" && !Array.isArray(data)) {
+          let missing0;
+          if (data.vendorId === void 0 && (missing0 = "vendorId")) {
+            validate18.errors = [{ instancePath, keyword: "required", message: "must have required property '" + missing0 + "'" }];
+            return false;
+          } else {
+            const _errs1 = errors;
+            for (const key0 in data) {
+              if (!(key0 === "vendorId" || key0 === "messageId" || key0 === "data")) {
+                validate18.errors = [{ instancePath, keyword: "additionalProperties", message: "must NOT have additional properties" }];
+                return false;
+                break;
+              }
+            }
+            if (_errs1 === errors) {
+              if (data.vendorId !== void 0) {
+                let data0 = data.vendorId;
+                const _errs2 = errors;
+                if (errors === _errs2) {
+                  if (typeof data0 === "string") {
+                    if (func3(data0) > 255) {
+                      validate18.errors = [{ instancePath: instancePath + "/vendorId", keyword: "maxLength", message: "must NOT have more than 255 characters" }];
+                      return false;
+                    }
+                  } else {
+                    validate18.errors = [{ instancePath: instancePath + "/vendorId", keyword: "type", message: "must be string" }];
+                    return false;
+                  }
+                }
+                var valid0 = _errs2 === errors;
+              } else {
+                var valid0 = true;
+              }
+              if (valid0) {
+                if (data.messageId !== void 0) {
+                  let data1 = data.messageId;
+                  const _errs4 = errors;
+                  if (errors === _errs4) {
+                    if (typeof data1 === "string") {
+                      if (func3(data1) > 50) {
+                        validate18.errors = [{ instancePath: instancePath + "/messageId", keyword: "maxLength", message: "must NOT have more than 50 characters" }];
+                        return false;
+                      }
+                    } else {
+                      validate18.errors = [{ instancePath: instancePath + "/messageId", keyword: "type", message: "must be string" }];
+                      return false;
+                    }
+                  }
+                  var valid0 = _errs4 === errors;
+                } else {
+                  var valid0 = true;
+                }
+                if (valid0) {
+                  if (data.data !== void 0) {
+                    const _errs6 = errors;
+                    if (typeof data.data !== "string") {
+                      validate18.errors = [{ instancePath: instancePath + "/data", keyword: "type", message: "must be string" }];
+                      return false;
+                    }
+                    var valid0 = _errs6 === errors;
+                  } else {
+                    var valid0 = true;
+                  }
+                }
+              }
+            }
+          }
+        } else {
+          validate18.errors = [{ instancePath, keyword: "type", message: "must be object" }];
+          return false;
+        }
+      }
+      validate18.errors = vErrors;
+      return errors === 0;
+    }
+    exports["urn:DiagnosticsStatusNotification.req"] = validate19;
+    function validate19(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+      ;
+      let vErrors = null;
+      let errors = 0;
+      if (errors === 0) {
+        if (data && typeof data == "object" && !Array.isArray(data)) {
+          let missing0;
+          if (data.status === void 0 && (missing0 = "status")) {
+            validate19.errors = [{ instancePath, keyword: "required", message: "must have required property '" + missing0 + "'" }];
+            return false;
+          } else {
+            const _errs1 = errors;
+            for (const key0 in data) {
+              if (!(key0 === "status")) {
+                validate19.errors = [{ instancePath, keyword: "additionalProperties", message: "must NOT have additional properties" }];
+                return false;
+                break;
+              }
+            }
+            if (_errs1 === errors) {
+              if (data.status !== void 0) {
+                let data0 = data.status;
+                if (typeof data0 !== "string") {
+                  validate19.errors = [{ instancePath: instancePath + "/status", keyword: "type", message: "must be string" }];
+                  return false;
+                }
+                if (!(data0 === "Idle" || data0 === "Uploaded" || data0 === "UploadFailed" || data0 === "Uploading")) {
+                  validate19.errors = [{ instancePath: instancePath + "/status", keyword: "enum", message: "must be equal to one of the allowed values" }];
+                  return false;
+                }
+              }
+            }
+          }
+        } else {
+          validate19.errors = [{ instancePath, keyword: "type", message: "must be object" }];
+          return false;
+        }
+      }
+      validate19.errors = vErrors;
+      return errors === 0;
+    }
+    exports["urn:FirmwareStatusNotification.req"] = validate20;
+    function validate20(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+      ;
+      let vErrors = null;
+      let errors = 0;
+      if (errors === 0) {
+        if (data && typeof data == "object" && !Array.isArray(data)) {
+          let missing0;
+          if (data.status === void 0 && (missing0 = "status")) {
+            validate20.errors = [{ instancePath, keyword: "required", message: "must have required property '" + missing0 + "'" }];
+            return false;
+          } else {
+            const _errs1 = errors;
+            for (const key0 in data) {
+              if (!(key0 === "status")) {
+                validate20.errors = [{ instancePath, keyword: "additionalProperties", message: "must NOT have additional properties" }];
+                return false;
+                break;
+              }
+            }
+            if (_errs1 === errors) {
+              if (data.status !== void 0) {
+                let data0 = data.status;
+                if (typeof data0 !== "string") {
+                  validate20.errors = [{ instancePath: instancePath + "/status", keyword: "type", message: "must be string" }];
+                  return false;
+                }
+                if (!(data0 === "Downloaded" || data0 === "DownloadFailed" || data0 === "Downloading" || data0 === "Idle" || data0 === "InstallationFailed" || data0 === "Installing" || data0 === "Installed")) {
+                  validate20.errors = [{ instancePath: instancePath + "/status", keyword: "enum", message: "must be equal to one of the allowed values" }];
+                  return false;
+                }
+              }
+            }
+          }
+        } else {
           validate20.errors = [{ instancePath, keyword: "type", message: "must be object" }];
           return false;
         }
@@ -1546,7 +1546,8 @@ var require_ocpp1_6_standalone = __commonJS({
       validate20.errors = vErrors;
       return errors === 0;
     }
-    exports["urn:CancelReservation.req"] = validate21;
+    exports["urn:RemoteStartTransaction.req"] = validate21;
+    var schema22 = { "$id": "urn:RemoteStartTransaction.req", "$schema": "http://json-schema.org/draft-07/schema", "additionalProperties": false, "properties": { "connectorId": { "type": "integer" }, "idTag": { "type": "string", "maxLength": 20 }, "chargingProfile": { "type": "object", "properties": { "chargingProfileId": { "type": "integer" }, "transactionId": { "type": "integer" }, "stackLevel": { "type": "integer" }, "chargingProfilePurpose": { "type": "string", "enum": ["ChargePointMaxProfile", "TxDefaultProfile", "TxProfile"] }, "chargingProfileKind": { "type": "string", "enum": ["Absolute", "Recurring", "Relative"] }, "recurrencyKind": { "type": "string", "enum": ["Daily", "Weekly"] }, "validFrom": { "type": "string", "format": "date-time" }, "validTo": { "type": "string", "format": "date-time" }, "chargingSchedule": { "type": "object", "properties": { "duration": { "type": "integer" }, "startSchedule": { "type": "string", "format": "date-time" }, "chargingRateUnit": { "type": "string", "enum": ["A", "W"] }, "chargingSchedulePeriod": { "type": "array", "items": { "type": "object", "properties": { "startPeriod": { "type": "integer" }, "limit": { "type": "number", "multipleOf": 0.1 }, "numberPhases": { "type": "integer" } }, "additionalProperties": false, "required": ["startPeriod", "limit"] } }, "minChargingRate": { "type": "number", "multipleOf": 0.1 } }, "additionalProperties": false, "required": ["chargingRateUnit", "chargingSchedulePeriod"] } }, "additionalProperties": false, "required": ["chargingProfileId", "stackLevel", "chargingProfilePurpose", "chargingProfileKind", "chargingSchedule"] } }, "required": ["idTag"], "type": "object" };
     function validate21(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
       ;
       let vErrors = null;
@@ -1554,191 +1555,24 @@ var require_ocpp1_6_standalone = __commonJS({
       if (errors === 0) {
         if (data && typeof data == "object" && !Array.isArray(data)) {
           let missing0;
-          if (data.reservationId === void 0 && (missing0 = "reservationId")) {
+          if (data.idTag === void 0 && (missing0 = "idTag")) {
             validate21.errors = [{ instancePath, keyword: "required", message: "must have required property '" + missing0 + "'" }];
             return false;
           } else {
             const _errs1 = errors;
             for (const key0 in data) {
-              if (!(key0 === "reservationId")) {
+              if (!(key0 === "connectorId" || key0 === "idTag" || key0 === "chargingProfile")) {
                 validate21.errors = [{ instancePath, keyword: "additionalProperties", message: "must NOT have additional properties" }];
                 return false;
                 break;
               }
             }
             if (_errs1 === errors) {
-              if (data.reservationId !== void 0) {
-                let data0 = data.reservationId;
-                if (!(typeof data0 == "number" && (!(data0 % 1) && !isNaN(data0)) && isFinite(data0))) {
-                  validate21.errors = [{ instancePath: instancePath + "/reservationId", keyword: "type", message: "must be integer" }];
-                  return false;
-                }
-              }
-            }
-          }
-        } else {
-          validate21.errors = [{ instancePath, keyword: "type", message: "must be object" }];
-          return false;
-        }
-      }
-      validate21.errors = vErrors;
-      return errors === 0;
-    }
-    exports["urn:ChangeAvailability.req"] = validate22;
-    function validate22(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-      ;
-      let vErrors = null;
-      let errors = 0;
-      if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
-          let missing0;
-          if (data.connectorId === void 0 && (missing0 = "connectorId") || data.type === void 0 && (missing0 = "type")) {
-            validate22.errors = [{ instancePath, keyword: "required", message: "must have required property '" + missing0 + "'" }];
-            return false;
-          } else {
-            const _errs1 = errors;
-            for (const key0 in data) {
-              if (!(key0 === "connectorId" || key0 === "type")) {
-                validate22.errors = [{ instancePath, keyword: "additionalProperties", message: "must NOT have additional properties" }];
-                return false;
-                break;
-              }
-            }
-            if (_errs1 === errors) {
               if (data.connectorId !== void 0) {
                 let data0 = data.connectorId;
                 const _errs2 = errors;
                 if (!(typeof data0 == "number" && (!(data0 % 1) && !isNaN(data0)) && isFinite(data0))) {
-                  validate22.errors = [{ instancePath: instancePath + "/connectorId", keyword: "type", message: "must be integer" }];
-                  return false;
-                }
-                var valid0 = _errs2 === errors;
-              } else {
-                var valid0 = true;
-              }
-              if (valid0) {
-                if (data.type !== void 0) {
-                  let data1 = data.type;
-                  const _errs4 = errors;
-                  if (typeof data1 !== "string") {
-                    validate22.errors = [{ instancePath: instancePath + "/type", keyword: "type", message: "must be string" }];
-                    return false;
-                  }
-                  if (!(data1 === "Inoperative" || data1 === "Operative")) {
-                    validate22.errors = [{ instancePath: instancePath + "/type", keyword: "enum", message: "must be equal to one of the allowed values" }];
-                    return false;
-                  }
-                  var valid0 = _errs4 === errors;
-                } else {
-                  var valid0 = true;
-                }
-              }
-            }
-          }
-        } else {
-          validate22.errors = [{ instancePath, keyword: "type", message: "must be object" }];
-          return false;
-        }
-      }
-      validate22.errors = vErrors;
-      return errors === 0;
-    }
-    exports["urn:ChangeConfiguration.req"] = validate23;
-    function validate23(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-      ;
-      let vErrors = null;
-      let errors = 0;
-      if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
-          let missing0;
-          if (data.key === void 0 && (missing0 = "key") || data.value === void 0 && (missing0 = "value")) {
-            validate23.errors = [{ instancePath, keyword: "required", message: "must have required property '" + missing0 + "'" }];
-            return false;
-          } else {
-            const _errs1 = errors;
-            for (const key0 in data) {
-              if (!(key0 === "key" || key0 === "value")) {
-                validate23.errors = [{ instancePath, keyword: "additionalProperties", message: "must NOT have additional properties" }];
-                return false;
-                break;
-              }
-            }
-            if (_errs1 === errors) {
-              if (data.key !== void 0) {
-                let data0 = data.key;
-                const _errs2 = errors;
-                if (errors === _errs2) {
-                  if (typeof data0 === "string") {
-                    if (func2(data0) > 50) {
-                      validate23.errors = [{ instancePath: instancePath + "/key", keyword: "maxLength", message: "must NOT have more than 50 characters" }];
-                      return false;
-                    }
-                  } else {
-                    validate23.errors = [{ instancePath: instancePath + "/key", keyword: "type", message: "must be string" }];
-                    return false;
-                  }
-                }
-                var valid0 = _errs2 === errors;
-              } else {
-                var valid0 = true;
-              }
-              if (valid0) {
-                if (data.value !== void 0) {
-                  let data1 = data.value;
-                  const _errs4 = errors;
-                  if (errors === _errs4) {
-                    if (typeof data1 === "string") {
-                      if (func2(data1) > 500) {
-                        validate23.errors = [{ instancePath: instancePath + "/value", keyword: "maxLength", message: "must NOT have more than 500 characters" }];
-                        return false;
-                      }
-                    } else {
-                      validate23.errors = [{ instancePath: instancePath + "/value", keyword: "type", message: "must be string" }];
-                      return false;
-                    }
-                  }
-                  var valid0 = _errs4 === errors;
-                } else {
-                  var valid0 = true;
-                }
-              }
-            }
-          }
-        } else {
-          validate23.errors = [{ instancePath, keyword: "type", message: "must be object" }];
-          return false;
-        }
-      }
-      validate23.errors = vErrors;
-      return errors === 0;
-    }
-    exports["urn:RemoteStartTransaction.req"] = validate24;
-    var schema25 = { "$id": "urn:RemoteStartTransaction.req", "$schema": "http://json-schema.org/draft-07/schema", "additionalProperties": false, "properties": { "connectorId": { "type": "integer" }, "idTag": { "type": "string", "maxLength": 20 }, "chargingProfile": { "type": "object", "properties": { "chargingProfileId": { "type": "integer" }, "transactionId": { "type": "integer" }, "stackLevel": { "type": "integer" }, "chargingProfilePurpose": { "type": "string", "enum": ["ChargePointMaxProfile", "TxDefaultProfile", "TxProfile"] }, "chargingProfileKind": { "type": "string", "enum": ["Absolute", "Recurring", "Relative"] }, "recurrencyKind": { "type": "string", "enum": ["Daily", "Weekly"] }, "validFrom": { "type": "string", "format": "date-time" }, "validTo": { "type": "string", "format": "date-time" }, "chargingSchedule": { "type": "object", "properties": { "duration": { "type": "integer" }, "startSchedule": { "type": "string", "format": "date-time" }, "chargingRateUnit": { "type": "string", "enum": ["A", "W"] }, "chargingSchedulePeriod": { "type": "array", "items": { "type": "object", "properties": { "startPeriod": { "type": "integer" }, "limit": { "type": "number", "multipleOf": 0.1 }, "numberPhases": { "type": "integer" } }, "additionalProperties": false, "required": ["startPeriod", "limit"] } }, "minChargingRate": { "type": "number", "multipleOf": 0.1 } }, "additionalProperties": false, "required": ["chargingRateUnit", "chargingSchedulePeriod"] } }, "additionalProperties": false, "required": ["chargingProfileId", "stackLevel", "chargingProfilePurpose", "chargingProfileKind", "chargingSchedule"] } }, "required": ["idTag"], "type": "object" };
-    function validate24(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-      ;
-      let vErrors = null;
-      let errors = 0;
-      if (errors === 0) {
-        if (data && typeof data == "object" && !Array.isArray(data)) {
-          let missing0;
-          if (data.idTag === void 0 && (missing0 = "idTag")) {
-            validate24.errors = [{ instancePath, keyword: "required", message: "must have required property '" + missing0 + "'" }];
-            return false;
-          } else {
-            const _errs1 = errors;
-            for (const key0 in data) {
-              if (!(key0 === "connectorId" || key0 === "idTag" || key0 === "chargingProfile")) {
-                validate24.errors = [{ instancePath, keyword: "additionalProperties", message: "must NOT have additional properties" }];
-                return false;
-                break;
-              }
-            }
-            if (_errs1 === errors) {
-              if (data.connectorId !== void 0) {
-                let data0 = data.connectorId;
-                const _errs2 = errors;
-                if (!(typeof data0 == "number" && (!(data0 % 1) && !isNaN(data0)) && isFinite(data0))) {
-                  validate24.errors = [{ instancePath: instancePath + "/connectorId", keyword: "type", message: "must be integer" }];
+                  validate21.errors = [{ instancePath: instancePath + "/connectorId", keyword: "type", message: "must be integer" }];
                   return false;
                 }
                 var valid0 = _errs2 === errors;
@@ -1751,12 +1585,12 @@ var require_ocpp1_6_standalone = __commonJS({
                   const _errs4 = errors;
                   if (errors === _errs4) {
                     if (typeof data1 === "string") {
-                      if (func2(data1) > 20) {
-                        validate24.errors = [{ instancePath: instancePath + "/idTag", keyword: "maxLength", message: "must NOT have more than 20 characters" }];
+                      if (func3(data1) > 20) {
+                        validate21.errors = [{ instancePath: instancePath + "/idTag", keyword: "maxLength", message: "must NOT have more than 20 characters" }];
                         return false;
                       }
                     } else {
-                      validate24.errors = [{ instancePath: instancePath + "/idTag", keyword: "type", message: "must be string" }];
+                      validate21.errors = [{ instancePath: instancePath + "/idTag", keyword: "type", message: "must be string" }];
                       return false;
                     }
                   }
@@ -1772,13 +1606,13 @@ var require_ocpp1_6_standalone = __commonJS({
                       if (data2 && typeof data2 == "object" && !Array.isArray(data2)) {
                         let missing1;
                         if (data2.chargingProfileId === void 0 && (missing1 = "chargingProfileId") || data2.stackLevel === void 0 && (missing1 = "stackLevel") || data2.chargingProfilePurpose === void 0 && (missing1 = "chargingProfilePurpose") || data2.chargingProfileKind === void 0 && (missing1 = "chargingProfileKind") || data2.chargingSchedule === void 0 && (missing1 = "chargingSchedule")) {
-                          validate24.errors = [{ instancePath: instancePath + "/chargingProfile", keyword: "required", message: "must have required property '" + missing1 + "'" }];
+                          validate21.errors = [{ instancePath: instancePath + "/chargingProfile", keyword: "required", message: "must have required property '" + missing1 + "'" }];
                           return false;
                         } else {
                           const _errs8 = errors;
                           for (const key1 in data2) {
-                            if (!func3.call(schema25.properties.chargingProfile.properties, key1)) {
-                              validate24.errors = [{ instancePath: instancePath + "/chargingProfile", keyword: "additionalProperties", message: "must NOT have additional properties" }];
+                            if (!func2.call(schema22.properties.chargingProfile.properties, key1)) {
+                              validate21.errors = [{ instancePath: instancePath + "/chargingProfile", keyword: "additionalProperties", message: "must NOT have additional properties" }];
                               return false;
                               break;
                             }
@@ -1788,7 +1622,7 @@ var require_ocpp1_6_standalone = __commonJS({
                               let data3 = data2.chargingProfileId;
                               const _errs9 = errors;
                               if (!(typeof data3 == "number" && (!(data3 % 1) && !isNaN(data3)) && isFinite(data3))) {
-                                validate24.errors = [{ instancePath: instancePath + "/chargingProfile/chargingProfileId", keyword: "type", message: "must be integer" }];
+                                validate21.errors = [{ instancePath: instancePath + "/chargingProfile/chargingProfileId", keyword: "type", message: "must be integer" }];
                                 return false;
                               }
                               var valid1 = _errs9 === errors;
@@ -1800,7 +1634,7 @@ var require_ocpp1_6_standalone = __commonJS({
                                 let data4 = data2.transactionId;
                                 const _errs11 = errors;
                                 if (!(typeof data4 == "number" && (!(data4 % 1) && !isNaN(data4)) && isFinite(data4))) {
-                                  validate24.errors = [{ instancePath: instancePath + "/chargingProfile/transactionId", keyword: "type", message: "must be integer" }];
+                                  validate21.errors = [{ instancePath: instancePath + "/chargingProfile/transactionId", keyword: "type", message: "must be integer" }];
                                   return false;
                                 }
                                 var valid1 = _errs11 === errors;
@@ -1812,7 +1646,7 @@ var require_ocpp1_6_standalone = __commonJS({
                                   let data5 = data2.stackLevel;
                                   const _errs13 = errors;
                                   if (!(typeof data5 == "number" && (!(data5 % 1) && !isNaN(data5)) && isFinite(data5))) {
-                                    validate24.errors = [{ instancePath: instancePath + "/chargingProfile/stackLevel", keyword: "type", message: "must be integer" }];
+                                    validate21.errors = [{ instancePath: instancePath + "/chargingProfile/stackLevel", keyword: "type", message: "must be integer" }];
                                     return false;
                                   }
                                   var valid1 = _errs13 === errors;
@@ -1824,11 +1658,11 @@ var require_ocpp1_6_standalone = __commonJS({
                                     let data6 = data2.chargingProfilePurpose;
                                     const _errs15 = errors;
                                     if (typeof data6 !== "string") {
-                                      validate24.errors = [{ instancePath: instancePath + "/chargingProfile/chargingProfilePurpose", keyword: "type", message: "must be string" }];
+                                      validate21.errors = [{ instancePath: instancePath + "/chargingProfile/chargingProfilePurpose", keyword: "type", message: "must be string" }];
                                       return false;
                                     }
                                     if (!(data6 === "ChargePointMaxProfile" || data6 === "TxDefaultProfile" || data6 === "TxProfile")) {
-                                      validate24.errors = [{ instancePath: instancePath + "/chargingProfile/chargingProfilePurpose", keyword: "enum", message: "must be equal to one of the allowed values" }];
+                                      validate21.errors = [{ instancePath: instancePath + "/chargingProfile/chargingProfilePurpose", keyword: "enum", message: "must be equal to one of the allowed values" }];
                                       return false;
                                     }
                                     var valid1 = _errs15 === errors;
@@ -1840,11 +1674,11 @@ var require_ocpp1_6_standalone = __commonJS({
                                       let data7 = data2.chargingProfileKind;
                                       const _errs17 = errors;
                                       if (typeof data7 !== "string") {
-                                        validate24.errors = [{ instancePath: instancePath + "/chargingProfile/chargingProfileKind", keyword: "type", message: "must be string" }];
+                                        validate21.errors = [{ instancePath: instancePath + "/chargingProfile/chargingProfileKind", keyword: "type", message: "must be string" }];
                                         return false;
                                       }
                                       if (!(data7 === "Absolute" || data7 === "Recurring" || data7 === "Relative")) {
-                                        validate24.errors = [{ instancePath: instancePath + "/chargingProfile/chargingProfileKind", keyword: "enum", message: "must be equal to one of the allowed values" }];
+                                        validate21.errors = [{ instancePath: instancePath + "/chargingProfile/chargingProfileKind", keyword: "enum", message: "must be equal to one of the allowed values" }];
                                         return false;
                                       }
                                       var valid1 = _errs17 === errors;
@@ -1856,11 +1690,11 @@ var require_ocpp1_6_standalone = __commonJS({
                                         let data8 = data2.recurrencyKind;
                                         const _errs19 = errors;
                                         if (typeof data8 !== "string") {
-                                          validate24.errors = [{ instancePath: instancePath + "/chargingProfile/recurrencyKind", keyword: "type", message: "must be string" }];
+                                          validate21.errors = [{ instancePath: instancePath + "/chargingProfile/recurrencyKind", keyword: "type", message: "must be string" }];
                                           return false;
                                         }
                                         if (!(data8 === "Daily" || data8 === "Weekly")) {
-                                          validate24.errors = [{ instancePath: instancePath + "/chargingProfile/recurrencyKind", keyword: "enum", message: "must be equal to one of the allowed values" }];
+                                          validate21.errors = [{ instancePath: instancePath + "/chargingProfile/recurrencyKind", keyword: "enum", message: "must be equal to one of the allowed values" }];
                                           return false;
                                         }
                                         var valid1 = _errs19 === errors;
@@ -1875,11 +1709,11 @@ var require_ocpp1_6_standalone = __commonJS({
                                             if (errors === _errs21) {
                                               if (typeof data9 === "string") {
                                                 if (!formats0.validate(data9)) {
-                                                  validate24.errors = [{ instancePath: instancePath + "/chargingProfile/validFrom", keyword: "format", message: 'must match format "date-time"' }];
+                                                  validate21.errors = [{ instancePath: instancePath + "/chargingProfile/validFrom", keyword: "format", message: 'must match format "date-time"' }];
                                                   return false;
                                                 }
                                               } else {
-                                                validate24.errors = [{ instancePath: instancePath + "/chargingProfile/validFrom", keyword: "type", message: "must be string" }];
+                                                validate21.errors = [{ instancePath: instancePath + "/chargingProfile/validFrom", keyword: "type", message: "must be string" }];
                                                 return false;
                                               }
                                             }
@@ -1896,11 +1730,11 @@ var require_ocpp1_6_standalone = __commonJS({
                                               if (errors === _errs23) {
                                                 if (typeof data10 === "string") {
                                                   if (!formats0.validate(data10)) {
-                                                    validate24.errors = [{ instancePath: instancePath + "/chargingProfile/validTo", keyword: "format", message: 'must match format "date-time"' }];
+                                                    validate21.errors = [{ instancePath: instancePath + "/chargingProfile/validTo", keyword: "format", message: 'must match format "date-time"' }];
                                                     return false;
                                                   }
                                                 } else {
-                                                  validate24.errors = [{ instancePath: instancePath + "/chargingProfile/validTo", keyword: "type", message: "must be string" }];
+                                                  validate21.errors = [{ instancePath: instancePath + "/chargingProfile/validTo", keyword: "type", message: "must be string" }];
                                                   return false;
                                                 }
                                               }
@@ -1917,13 +1751,13 @@ var require_ocpp1_6_standalone = __commonJS({
                                                 if (data11 && typeof data11 == "object" && !Array.isArray(data11)) {
                                                   let missing2;
                                                   if (data11.chargingRateUnit === void 0 && (missing2 = "chargingRateUnit") || data11.chargingSchedulePeriod === void 0 && (missing2 = "chargingSchedulePeriod")) {
-                                                    validate24.errors = [{ instancePath: instancePath + "/chargingProfile/chargingSchedule", keyword: "required", message: "must have required property '" + missing2 + "'" }];
+                                                    validate21.errors = [{ instancePath: instancePath + "/chargingProfile/chargingSchedule", keyword: "required", message: "must have required property '" + missing2 + "'" }];
                                                     return false;
                                                   } else {
                                                     const _errs27 = errors;
                                                     for (const key2 in data11) {
                                                       if (!(key2 === "duration" || key2 === "startSchedule" || key2 === "chargingRateUnit" || key2 === "chargingSchedulePeriod" || key2 === "minChargingRate")) {
-                                                        validate24.errors = [{ instancePath: instancePath + "/chargingProfile/chargingSchedule", keyword: "additionalProperties", message: "must NOT have additional properties" }];
+                                                        validate21.errors = [{ instancePath: instancePath + "/chargingProfile/chargingSchedule", keyword: "additionalProperties", message: "must NOT have additional properties" }];
                                                         return false;
                                                         break;
                                                       }
@@ -1933,7 +1767,7 @@ var require_ocpp1_6_standalone = __commonJS({
                                                         let data12 = data11.duration;
                                                         const _errs28 = errors;
                                                         if (!(typeof data12 == "number" && (!(data12 % 1) && !isNaN(data12)) && isFinite(data12))) {
-                                                          validate24.errors = [{ instancePath: instancePath + "/chargingProfile/chargingSchedule/duration", keyword: "type", message: "must be integer" }];
+                                                          validate21.errors = [{ instancePath: instancePath + "/chargingProfile/chargingSchedule/duration", keyword: "type", message: "must be integer" }];
                                                           return false;
                                                         }
                                                         var valid2 = _errs28 === errors;
@@ -1948,11 +1782,11 @@ var require_ocpp1_6_standalone = __commonJS({
                                                             if (errors === _errs30) {
                                                               if (typeof data13 === "string") {
                                                                 if (!formats0.validate(data13)) {
-                                                                  validate24.errors = [{ instancePath: instancePath + "/chargingProfile/chargingSchedule/startSchedule", keyword: "format", message: 'must match format "date-time"' }];
+                                                                  validate21.errors = [{ instancePath: instancePath + "/chargingProfile/chargingSchedule/startSchedule", keyword: "format", message: 'must match format "date-time"' }];
                                                                   return false;
                                                                 }
                                                               } else {
-                                                                validate24.errors = [{ instancePath: instancePath + "/chargingProfile/chargingSchedule/startSchedule", keyword: "type", message: "must be string" }];
+                                                                validate21.errors = [{ instancePath: instancePath + "/chargingProfile/chargingSchedule/startSchedule", keyword: "type", message: "must be string" }];
                                                                 return false;
                                                               }
                                                             }
@@ -1966,11 +1800,11 @@ var require_ocpp1_6_standalone = __commonJS({
                                                             let data14 = data11.chargingRateUnit;
                                                             const _errs32 = errors;
                                                             if (typeof data14 !== "string") {
-                                                              validate24.errors = [{ instancePath: instancePath + "/chargingProfile/chargingSchedule/chargingRateUnit", keyword: "type", message: "must be string" }];
+                                                              validate21.errors = [{ instancePath: instancePath + "/chargingProfile/chargingSchedule/chargingRateUnit", keyword: "type", message: "must be string" }];
                                                               return false;
                                                             }
                                                             if (!(data14 === "A" || data14 === "W")) {
-                                                              validate24.errors = [{ instancePath: instancePath + "/chargingProfile/chargingSchedule/chargingRateUnit", keyword: "enum", message: "must be equal to one of the allowed values" }];
+                                                              validate21.errors = [{ instancePath: instancePath + "/chargingProfile/chargingSchedule/chargingRateUnit", keyword: "enum", message: "must be equal to one of the allowed values" }];
                                                               return false;
                                                             }
                                                             var valid2 = _errs32 === errors;
@@ -1992,13 +1826,13 @@ var require_ocpp1_6_standalone = __commonJS({
                                                                       if (data16 && typeof data16 == "object" && !Array.isArray(data16)) {
                                                                         let missing3;
                                                                         if (data16.startPeriod === void 0 && (missing3 = "startPeriod") || data16.limit === void 0 && (missing3 = "limit")) {
-                                                                          validate24.errors = [{ instancePath: instancePath + "/chargingProfile/chargingSchedule/chargingSchedulePeriod/" + i0, keyword: "required", message: "must have required property '" + missing3 + "'" }];
+                                                                          validate21.errors = [{ instancePath: instancePath + "/chargingProfile/chargingSchedule/chargingSchedulePeriod/" + i0, keyword: "required", message: "must have required property '" + missing3 + "'" }];
                                                                           return false;
                                                                         } else {
                                                                           const _errs38 = errors;
                                                                           for (const key3 in data16) {
                                                                             if (!(key3 === "startPeriod" || key3 === "limit" || key3 === "numberPhases")) {
-                                                                              validate24.errors = [{ instancePath: instancePath + "/chargingProfile/chargingSchedule/chargingSchedulePeriod/" + i0, keyword: "additionalProperties", message: "must NOT have additional properties" }];
+                                                                              validate21.errors = [{ instancePath: instancePath + "/chargingProfile/chargingSchedule/chargingSchedulePeriod/" + i0, keyword: "additionalProperties", message: "must NOT have additional properties" }];
                                                                               return false;
                                                                               break;
                                                                             }
@@ -2008,7 +1842,7 @@ var require_ocpp1_6_standalone = __commonJS({
                                                                               let data17 = data16.startPeriod;
                                                                               const _errs39 = errors;
                                                                               if (!(typeof data17 == "number" && (!(data17 % 1) && !isNaN(data17)) && isFinite(data17))) {
-                                                                                validate24.errors = [{ instancePath: instancePath + "/chargingProfile/chargingSchedule/chargingSchedulePeriod/" + i0 + "/startPeriod", keyword: "type", message: "must be integer" }];
+                                                                                validate21.errors = [{ instancePath: instancePath + "/chargingProfile/chargingSchedule/chargingSchedulePeriod/" + i0 + "/startPeriod", keyword: "type", message: "must be integer" }];
                                                                                 return false;
                                                                               }
                                                                               var valid4 = _errs39 === errors;
@@ -2022,11 +1856,11 @@ var require_ocpp1_6_standalone = __commonJS({
                                                                                 if (errors === _errs41) {
                                                                                   if (typeof data18 == "number" && isFinite(data18)) {
                                                                                     if (Math.abs(Math.round(data18 / 0.1) - data18 / 0.1) >= 1e-6) {
-                                                                                      validate24.errors = [{ instancePath: instancePath + "/chargingProfile/chargingSchedule/chargingSchedulePeriod/" + i0 + "/limit", keyword: "multipleOf", message: 'must pass "multipleOf" keyword validation' }];
+                                                                                      validate21.errors = [{ instancePath: instancePath + "/chargingProfile/chargingSchedule/chargingSchedulePeriod/" + i0 + "/limit", keyword: "multipleOf", message: 'must pass "multipleOf" keyword validation' }];
                                                                                       return false;
                                                                                     }
                                                                                   } else {
-                                                                                    validate24.errors = [{ instancePath: instancePath + "/chargingProfile/chargingSchedule/chargingSchedulePeriod/" + i0 + "/limit", keyword: "type", message: "must be number" }];
+                                                                                    validate21.errors = [{ instancePath: instancePath + "/chargingProfile/chargingSchedule/chargingSchedulePeriod/" + i0 + "/limit", keyword: "type", message: "must be number" }];
                                                                                     return false;
                                                                                   }
                                                                                 }
@@ -2039,7 +1873,7 @@ var require_ocpp1_6_standalone = __commonJS({
                                                                                   let data19 = data16.numberPhases;
                                                                                   const _errs43 = errors;
                                                                                   if (!(typeof data19 == "number" && (!(data19 % 1) && !isNaN(data19)) && isFinite(data19))) {
-                                                                                    validate24.errors = [{ instancePath: instancePath + "/chargingProfile/chargingSchedule/chargingSchedulePeriod/" + i0 + "/numberPhases", keyword: "type", message: "must be integer" }];
+                                                                                    validate21.errors = [{ instancePath: instancePath + "/chargingProfile/chargingSchedule/chargingSchedulePeriod/" + i0 + "/numberPhases", keyword: "type", message: "must be integer" }];
                                                                                     return false;
                                                                                   }
                                                                                   var valid4 = _errs43 === errors;
@@ -2051,7 +1885,7 @@ var require_ocpp1_6_standalone = __commonJS({
                                                                           }
                                                                         }
                                                                       } else {
-                                                                        validate24.errors = [{ instancePath: instancePath + "/chargingProfile/chargingSchedule/chargingSchedulePeriod/" + i0, keyword: "type", message: "must be object" }];
+                                                                        validate21.errors = [{ instancePath: instancePath + "/chargingProfile/chargingSchedule/chargingSchedulePeriod/" + i0, keyword: "type", message: "must be object" }];
                                                                         return false;
                                                                       }
                                                                     }
@@ -2061,7 +1895,7 @@ var require_ocpp1_6_standalone = __commonJS({
                                                                     }
                                                                   }
                                                                 } else {
-                                                                  validate24.errors = [{ instancePath: instancePath + "/chargingProfile/chargingSchedule/chargingSchedulePeriod", keyword: "type", message: "must be array" }];
+                                                                  validate21.errors = [{ instancePath: instancePath + "/chargingProfile/chargingSchedule/chargingSchedulePeriod", keyword: "type", message: "must be array" }];
                                                                   return false;
                                                                 }
                                                               }
@@ -2076,11 +1910,11 @@ var require_ocpp1_6_standalone = __commonJS({
                                                                 if (errors === _errs45) {
                                                                   if (typeof data20 == "number" && isFinite(data20)) {
                                                                     if (Math.abs(Math.round(data20 / 0.1) - data20 / 0.1) >= 1e-6) {
-                                                                      validate24.errors = [{ instancePath: instancePath + "/chargingProfile/chargingSchedule/minChargingRate", keyword: "multipleOf", message: 'must pass "multipleOf" keyword validation' }];
+                                                                      validate21.errors = [{ instancePath: instancePath + "/chargingProfile/chargingSchedule/minChargingRate", keyword: "multipleOf", message: 'must pass "multipleOf" keyword validation' }];
                                                                       return false;
                                                                     }
                                                                   } else {
-                                                                    validate24.errors = [{ instancePath: instancePath + "/chargingProfile/chargingSchedule/minChargingRate", keyword: "type", message: "must be number" }];
+                                                                    validate21.errors = [{ instancePath: instancePath + "/chargingProfile/chargingSchedule/minChargingRate", keyword: "type", message: "must be number" }];
                                                                     return false;
                                                                   }
                                                                 }
@@ -2095,7 +1929,7 @@ var require_ocpp1_6_standalone = __commonJS({
                                                     }
                                                   }
                                                 } else {
-                                                  validate24.errors = [{ instancePath: instancePath + "/chargingProfile/chargingSchedule", keyword: "type", message: "must be object" }];
+                                                  validate21.errors = [{ instancePath: instancePath + "/chargingProfile/chargingSchedule", keyword: "type", message: "must be object" }];
                                                   return false;
                                                 }
                                               }
@@ -2114,7 +1948,7 @@ var require_ocpp1_6_standalone = __commonJS({
                           }
                         }
                       } else {
-                        validate24.errors = [{ instancePath: instancePath + "/chargingProfile", keyword: "type", message: "must be object" }];
+                        validate21.errors = [{ instancePath: instancePath + "/chargingProfile", keyword: "type", message: "must be object" }];
                         return false;
                       }
                     }
@@ -2127,15 +1961,15 @@ var require_ocpp1_6_standalone = __commonJS({
             }
           }
         } else {
-          validate24.errors = [{ instancePath, keyword: "type", message: "must be object" }];
+          validate21.errors = [{ instancePath, keyword: "type", message: "must be object" }];
           return false;
         }
       }
-      validate24.errors = vErrors;
+      validate21.errors = vErrors;
       return errors === 0;
     }
-    exports["urn:RemoteStopTransaction.req"] = validate25;
-    function validate25(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+    exports["urn:RemoteStopTransaction.req"] = validate22;
+    function validate22(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
       ;
       let vErrors = null;
       let errors = 0;
@@ -2143,13 +1977,13 @@ var require_ocpp1_6_standalone = __commonJS({
         if (data && typeof data == "object" && !Array.isArray(data)) {
           let missing0;
           if (data.transactionId === void 0 && (missing0 = "transactionId")) {
-            validate25.errors = [{ instancePath, keyword: "required", message: "must have required property '" + missing0 + "'" }];
+            validate22.errors = [{ instancePath, keyword: "required", message: "must have required property '" + missing0 + "'" }];
             return false;
           } else {
             const _errs1 = errors;
             for (const key0 in data) {
               if (!(key0 === "transactionId")) {
-                validate25.errors = [{ instancePath, keyword: "additionalProperties", message: "must NOT have additional properties" }];
+                validate22.errors = [{ instancePath, keyword: "additionalProperties", message: "must NOT have additional properties" }];
                 return false;
                 break;
               }
@@ -2158,22 +1992,22 @@ var require_ocpp1_6_standalone = __commonJS({
               if (data.transactionId !== void 0) {
                 let data0 = data.transactionId;
                 if (!(typeof data0 == "number" && (!(data0 % 1) && !isNaN(data0)) && isFinite(data0))) {
-                  validate25.errors = [{ instancePath: instancePath + "/transactionId", keyword: "type", message: "must be integer" }];
+                  validate22.errors = [{ instancePath: instancePath + "/transactionId", keyword: "type", message: "must be integer" }];
                   return false;
                 }
               }
             }
           }
         } else {
-          validate25.errors = [{ instancePath, keyword: "type", message: "must be object" }];
+          validate22.errors = [{ instancePath, keyword: "type", message: "must be object" }];
           return false;
         }
       }
-      validate25.errors = vErrors;
+      validate22.errors = vErrors;
       return errors === 0;
     }
-    exports["urn:ReserveNow.req"] = validate26;
-    function validate26(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+    exports["urn:ReserveNow.req"] = validate23;
+    function validate23(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
       ;
       let vErrors = null;
       let errors = 0;
@@ -2181,13 +2015,13 @@ var require_ocpp1_6_standalone = __commonJS({
         if (data && typeof data == "object" && !Array.isArray(data)) {
           let missing0;
           if (data.connectorId === void 0 && (missing0 = "connectorId") || data.expiryDate === void 0 && (missing0 = "expiryDate") || data.idTag === void 0 && (missing0 = "idTag") || data.reservationId === void 0 && (missing0 = "reservationId")) {
-            validate26.errors = [{ instancePath, keyword: "required", message: "must have required property '" + missing0 + "'" }];
+            validate23.errors = [{ instancePath, keyword: "required", message: "must have required property '" + missing0 + "'" }];
             return false;
           } else {
             const _errs1 = errors;
             for (const key0 in data) {
               if (!(key0 === "connectorId" || key0 === "expiryDate" || key0 === "idTag" || key0 === "parentIdTag" || key0 === "reservationId")) {
-                validate26.errors = [{ instancePath, keyword: "additionalProperties", message: "must NOT have additional properties" }];
+                validate23.errors = [{ instancePath, keyword: "additionalProperties", message: "must NOT have additional properties" }];
                 return false;
                 break;
               }
@@ -2197,7 +2031,7 @@ var require_ocpp1_6_standalone = __commonJS({
                 let data0 = data.connectorId;
                 const _errs2 = errors;
                 if (!(typeof data0 == "number" && (!(data0 % 1) && !isNaN(data0)) && isFinite(data0))) {
-                  validate26.errors = [{ instancePath: instancePath + "/connectorId", keyword: "type", message: "must be integer" }];
+                  validate23.errors = [{ instancePath: instancePath + "/connectorId", keyword: "type", message: "must be integer" }];
                   return false;
                 }
                 var valid0 = _errs2 === errors;
@@ -2212,11 +2046,11 @@ var require_ocpp1_6_standalone = __commonJS({
                     if (errors === _errs4) {
                       if (typeof data1 === "string") {
                         if (!formats0.validate(data1)) {
-                          validate26.errors = [{ instancePath: instancePath + "/expiryDate", keyword: "format", message: 'must match format "date-time"' }];
+                          validate23.errors = [{ instancePath: instancePath + "/expiryDate", keyword: "format", message: 'must match format "date-time"' }];
                           return false;
                         }
                       } else {
-                        validate26.errors = [{ instancePath: instancePath + "/expiryDate", keyword: "type", message: "must be string" }];
+                        validate23.errors = [{ instancePath: instancePath + "/expiryDate", keyword: "type", message: "must be string" }];
                         return false;
                       }
                     }
@@ -2231,12 +2065,12 @@ var require_ocpp1_6_standalone = __commonJS({
                     const _errs6 = errors;
                     if (errors === _errs6) {
                       if (typeof data2 === "string") {
-                        if (func2(data2) > 20) {
-                          validate26.errors = [{ instancePath: instancePath + "/idTag", keyword: "maxLength", message: "must NOT have more than 20 characters" }];
+                        if (func3(data2) > 20) {
+                          validate23.errors = [{ instancePath: instancePath + "/idTag", keyword: "maxLength", message: "must NOT have more than 20 characters" }];
                           return false;
                         }
                       } else {
-                        validate26.errors = [{ instancePath: instancePath + "/idTag", keyword: "type", message: "must be string" }];
+                        validate23.errors = [{ instancePath: instancePath + "/idTag", keyword: "type", message: "must be string" }];
                         return false;
                       }
                     }
@@ -2250,12 +2084,12 @@ var require_ocpp1_6_standalone = __commonJS({
                       const _errs8 = errors;
                       if (errors === _errs8) {
                         if (typeof data3 === "string") {
-                          if (func2(data3) > 20) {
-                            validate26.errors = [{ instancePath: instancePath + "/parentIdTag", keyword: "maxLength", message: "must NOT have more than 20 characters" }];
+                          if (func3(data3) > 20) {
+                            validate23.errors = [{ instancePath: instancePath + "/parentIdTag", keyword: "maxLength", message: "must NOT have more than 20 characters" }];
                             return false;
                           }
                         } else {
-                          validate26.errors = [{ instancePath: instancePath + "/parentIdTag", keyword: "type", message: "must be string" }];
+                          validate23.errors = [{ instancePath: instancePath + "/parentIdTag", keyword: "type", message: "must be string" }];
                           return false;
                         }
                       }
@@ -2268,7 +2102,7 @@ var require_ocpp1_6_standalone = __commonJS({
                         let data4 = data.reservationId;
                         const _errs10 = errors;
                         if (!(typeof data4 == "number" && (!(data4 % 1) && !isNaN(data4)) && isFinite(data4))) {
-                          validate26.errors = [{ instancePath: instancePath + "/reservationId", keyword: "type", message: "must be integer" }];
+                          validate23.errors = [{ instancePath: instancePath + "/reservationId", keyword: "type", message: "must be integer" }];
                           return false;
                         }
                         var valid0 = _errs10 === errors;
@@ -2282,15 +2116,53 @@ var require_ocpp1_6_standalone = __commonJS({
             }
           }
         } else {
-          validate26.errors = [{ instancePath, keyword: "type", message: "must be object" }];
+          validate23.errors = [{ instancePath, keyword: "type", message: "must be object" }];
           return false;
         }
       }
-      validate26.errors = vErrors;
+      validate23.errors = vErrors;
       return errors === 0;
     }
-    exports["urn:Reset.req"] = validate27;
-    function validate27(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+    exports["urn:CancelReservation.req"] = validate24;
+    function validate24(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+      ;
+      let vErrors = null;
+      let errors = 0;
+      if (errors === 0) {
+        if (data && typeof data == "object" && !Array.isArray(data)) {
+          let missing0;
+          if (data.reservationId === void 0 && (missing0 = "reservationId")) {
+            validate24.errors = [{ instancePath, keyword: "required", message: "must have required property '" + missing0 + "'" }];
+            return false;
+          } else {
+            const _errs1 = errors;
+            for (const key0 in data) {
+              if (!(key0 === "reservationId")) {
+                validate24.errors = [{ instancePath, keyword: "additionalProperties", message: "must NOT have additional properties" }];
+                return false;
+                break;
+              }
+            }
+            if (_errs1 === errors) {
+              if (data.reservationId !== void 0) {
+                let data0 = data.reservationId;
+                if (!(typeof data0 == "number" && (!(data0 % 1) && !isNaN(data0)) && isFinite(data0))) {
+                  validate24.errors = [{ instancePath: instancePath + "/reservationId", keyword: "type", message: "must be integer" }];
+                  return false;
+                }
+              }
+            }
+          }
+        } else {
+          validate24.errors = [{ instancePath, keyword: "type", message: "must be object" }];
+          return false;
+        }
+      }
+      validate24.errors = vErrors;
+      return errors === 0;
+    }
+    exports["urn:Reset.req"] = validate25;
+    function validate25(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
       ;
       let vErrors = null;
       let errors = 0;
@@ -2298,13 +2170,13 @@ var require_ocpp1_6_standalone = __commonJS({
         if (data && typeof data == "object" && !Array.isArray(data)) {
           let missing0;
           if (data.type === void 0 && (missing0 = "type")) {
-            validate27.errors = [{ instancePath, keyword: "required", message: "must have required property '" + missing0 + "'" }];
+            validate25.errors = [{ instancePath, keyword: "required", message: "must have required property '" + missing0 + "'" }];
             return false;
           } else {
             const _errs1 = errors;
             for (const key0 in data) {
               if (!(key0 === "type")) {
-                validate27.errors = [{ instancePath, keyword: "additionalProperties", message: "must NOT have additional properties" }];
+                validate25.errors = [{ instancePath, keyword: "additionalProperties", message: "must NOT have additional properties" }];
                 return false;
                 break;
               }
@@ -2313,12 +2185,109 @@ var require_ocpp1_6_standalone = __commonJS({
               if (data.type !== void 0) {
                 let data0 = data.type;
                 if (typeof data0 !== "string") {
-                  validate27.errors = [{ instancePath: instancePath + "/type", keyword: "type", message: "must be string" }];
+                  validate25.errors = [{ instancePath: instancePath + "/type", keyword: "type", message: "must be string" }];
                   return false;
                 }
                 if (!(data0 === "Hard" || data0 === "Soft")) {
-                  validate27.errors = [{ instancePath: instancePath + "/type", keyword: "enum", message: "must be equal to one of the allowed values" }];
+                  validate25.errors = [{ instancePath: instancePath + "/type", keyword: "enum", message: "must be equal to one of the allowed values" }];
                   return false;
+                }
+              }
+            }
+          }
+        } else {
+          validate25.errors = [{ instancePath, keyword: "type", message: "must be object" }];
+          return false;
+        }
+      }
+      validate25.errors = vErrors;
+      return errors === 0;
+    }
+    exports["urn:UnlockConnector.req"] = validate26;
+    function validate26(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+      ;
+      let vErrors = null;
+      let errors = 0;
+      if (errors === 0) {
+        if (data && typeof data == "object" && !Array.isArray(data)) {
+          let missing0;
+          if (data.connectorId === void 0 && (missing0 = "connectorId")) {
+            validate26.errors = [{ instancePath, keyword: "required", message: "must have required property '" + missing0 + "'" }];
+            return false;
+          } else {
+            const _errs1 = errors;
+            for (const key0 in data) {
+              if (!(key0 === "connectorId")) {
+                validate26.errors = [{ instancePath, keyword: "additionalProperties", message: "must NOT have additional properties" }];
+                return false;
+                break;
+              }
+            }
+            if (_errs1 === errors) {
+              if (data.connectorId !== void 0) {
+                let data0 = data.connectorId;
+                if (!(typeof data0 == "number" && (!(data0 % 1) && !isNaN(data0)) && isFinite(data0))) {
+                  validate26.errors = [{ instancePath: instancePath + "/connectorId", keyword: "type", message: "must be integer" }];
+                  return false;
+                }
+              }
+            }
+          }
+        } else {
+          validate26.errors = [{ instancePath, keyword: "type", message: "must be object" }];
+          return false;
+        }
+      }
+      validate26.errors = vErrors;
+      return errors === 0;
+    }
+    exports["urn:ChangeAvailability.req"] = validate27;
+    function validate27(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+      ;
+      let vErrors = null;
+      let errors = 0;
+      if (errors === 0) {
+        if (data && typeof data == "object" && !Array.isArray(data)) {
+          let missing0;
+          if (data.connectorId === void 0 && (missing0 = "connectorId") || data.type === void 0 && (missing0 = "type")) {
+            validate27.errors = [{ instancePath, keyword: "required", message: "must have required property '" + missing0 + "'" }];
+            return false;
+          } else {
+            const _errs1 = errors;
+            for (const key0 in data) {
+              if (!(key0 === "connectorId" || key0 === "type")) {
+                validate27.errors = [{ instancePath, keyword: "additionalProperties", message: "must NOT have additional properties" }];
+                return false;
+                break;
+              }
+            }
+            if (_errs1 === errors) {
+              if (data.connectorId !== void 0) {
+                let data0 = data.connectorId;
+                const _errs2 = errors;
+                if (!(typeof data0 == "number" && (!(data0 % 1) && !isNaN(data0)) && isFinite(data0))) {
+                  validate27.errors = [{ instancePath: instancePath + "/connectorId", keyword: "type", message: "must be integer" }];
+                  return false;
+                }
+                var valid0 = _errs2 === errors;
+              } else {
+                var valid0 = true;
+              }
+              if (valid0) {
+                if (data.type !== void 0) {
+                  let data1 = data.type;
+                  const _errs4 = errors;
+                  if (typeof data1 !== "string") {
+                    validate27.errors = [{ instancePath: instancePath + "/type", keyword: "type", message: "must be string" }];
+                    return false;
+                  }
+                  if (!(data1 === "Inoperative" || data1 === "Operative")) {
+                    validate27.errors = [{ instancePath: instancePath + "/type", keyword: "enum", message: "must be equal to one of the allowed values" }];
+                    return false;
+                  }
+                  var valid0 = _errs4 === errors;
+                } else {
+                  var valid0 = true;
                 }
               }
             }
@@ -2390,7 +2359,7 @@ var require_ocpp1_6_standalone = __commonJS({
       validate28.errors = vErrors;
       return errors === 0;
     }
-    exports["urn:UnlockConnector.req"] = validate29;
+    exports["urn:ChangeConfiguration.req"] = validate29;
     function validate29(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
       ;
       let vErrors = null;
@@ -2398,24 +2367,55 @@ var require_ocpp1_6_standalone = __commonJS({
       if (errors === 0) {
         if (data && typeof data == "object" && !Array.isArray(data)) {
           let missing0;
-          if (data.connectorId === void 0 && (missing0 = "connectorId")) {
+          if (data.key === void 0 && (missing0 = "key") || data.value === void 0 && (missing0 = "value")) {
             validate29.errors = [{ instancePath, keyword: "required", message: "must have required property '" + missing0 + "'" }];
             return false;
           } else {
             const _errs1 = errors;
             for (const key0 in data) {
-              if (!(key0 === "connectorId")) {
+              if (!(key0 === "key" || key0 === "value")) {
                 validate29.errors = [{ instancePath, keyword: "additionalProperties", message: "must NOT have additional properties" }];
                 return false;
                 break;
               }
             }
             if (_errs1 === errors) {
-              if (data.connectorId !== void 0) {
-                let data0 = data.connectorId;
-                if (!(typeof data0 == "number" && (!(data0 % 1) && !isNaN(data0)) && isFinite(data0))) {
-                  validate29.errors = [{ instancePath: instancePath + "/connectorId", keyword: "type", message: "must be integer" }];
-                  return false;
+              if (data.key !== void 0) {
+                let data0 = data.key;
+                const _errs2 = errors;
+                if (errors === _errs2) {
+                  if (typeof data0 === "string") {
+                    if (func3(data0) > 50) {
+                      validate29.errors = [{ instancePath: instancePath + "/key", keyword: "maxLength", message: "must NOT have more than 50 characters" }];
+                      return false;
+                    }
+                  } else {
+                    validate29.errors = [{ instancePath: instancePath + "/key", keyword: "type", message: "must be string" }];
+                    return false;
+                  }
+                }
+                var valid0 = _errs2 === errors;
+              } else {
+                var valid0 = true;
+              }
+              if (valid0) {
+                if (data.value !== void 0) {
+                  let data1 = data.value;
+                  const _errs4 = errors;
+                  if (errors === _errs4) {
+                    if (typeof data1 === "string") {
+                      if (func3(data1) > 500) {
+                        validate29.errors = [{ instancePath: instancePath + "/value", keyword: "maxLength", message: "must NOT have more than 500 characters" }];
+                        return false;
+                      }
+                    } else {
+                      validate29.errors = [{ instancePath: instancePath + "/value", keyword: "type", message: "must be string" }];
+                      return false;
+                    }
+                  }
+                  var valid0 = _errs4 === errors;
+                } else {
+                  var valid0 = true;
                 }
               }
             }
@@ -2428,7 +2428,7 @@ var require_ocpp1_6_standalone = __commonJS({
       validate29.errors = vErrors;
       return errors === 0;
     }
-    exports["urn:CancelReservation.conf"] = validate30;
+    exports["urn:RemoteStartTransaction.conf"] = validate30;
     function validate30(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
       ;
       let vErrors = null;
@@ -2470,7 +2470,7 @@ var require_ocpp1_6_standalone = __commonJS({
       validate30.errors = vErrors;
       return errors === 0;
     }
-    exports["urn:ChangeAvailability.conf"] = validate31;
+    exports["urn:RemoteStopTransaction.conf"] = validate31;
     function validate31(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
       ;
       let vErrors = null;
@@ -2497,7 +2497,7 @@ var require_ocpp1_6_standalone = __commonJS({
                   validate31.errors = [{ instancePath: instancePath + "/status", keyword: "type", message: "must be string" }];
                   return false;
                 }
-                if (!(data0 === "Accepted" || data0 === "Rejected" || data0 === "Scheduled")) {
+                if (!(data0 === "Accepted" || data0 === "Rejected")) {
                   validate31.errors = [{ instancePath: instancePath + "/status", keyword: "enum", message: "must be equal to one of the allowed values" }];
                   return false;
                 }
@@ -2512,7 +2512,7 @@ var require_ocpp1_6_standalone = __commonJS({
       validate31.errors = vErrors;
       return errors === 0;
     }
-    exports["urn:ChangeConfiguration.conf"] = validate32;
+    exports["urn:ReserveNow.conf"] = validate32;
     function validate32(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
       ;
       let vErrors = null;
@@ -2539,7 +2539,7 @@ var require_ocpp1_6_standalone = __commonJS({
                   validate32.errors = [{ instancePath: instancePath + "/status", keyword: "type", message: "must be string" }];
                   return false;
                 }
-                if (!(data0 === "Accepted" || data0 === "Rejected" || data0 === "RebootRequired" || data0 === "NotSupported")) {
+                if (!(data0 === "Accepted" || data0 === "Faulted" || data0 === "Occupied" || data0 === "Rejected" || data0 === "Unavailable")) {
                   validate32.errors = [{ instancePath: instancePath + "/status", keyword: "enum", message: "must be equal to one of the allowed values" }];
                   return false;
                 }
@@ -2554,7 +2554,7 @@ var require_ocpp1_6_standalone = __commonJS({
       validate32.errors = vErrors;
       return errors === 0;
     }
-    exports["urn:RemoteStartTransaction.conf"] = validate33;
+    exports["urn:CancelReservation.conf"] = validate33;
     function validate33(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
       ;
       let vErrors = null;
@@ -2596,7 +2596,7 @@ var require_ocpp1_6_standalone = __commonJS({
       validate33.errors = vErrors;
       return errors === 0;
     }
-    exports["urn:RemoteStopTransaction.conf"] = validate34;
+    exports["urn:Reset.conf"] = validate34;
     function validate34(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
       ;
       let vErrors = null;
@@ -2638,7 +2638,7 @@ var require_ocpp1_6_standalone = __commonJS({
       validate34.errors = vErrors;
       return errors === 0;
     }
-    exports["urn:ReserveNow.conf"] = validate35;
+    exports["urn:UnlockConnector.conf"] = validate35;
     function validate35(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
       ;
       let vErrors = null;
@@ -2665,7 +2665,7 @@ var require_ocpp1_6_standalone = __commonJS({
                   validate35.errors = [{ instancePath: instancePath + "/status", keyword: "type", message: "must be string" }];
                   return false;
                 }
-                if (!(data0 === "Accepted" || data0 === "Faulted" || data0 === "Occupied" || data0 === "Rejected" || data0 === "Unavailable")) {
+                if (!(data0 === "Unlocked" || data0 === "UnlockFailed" || data0 === "NotSupported")) {
                   validate35.errors = [{ instancePath: instancePath + "/status", keyword: "enum", message: "must be equal to one of the allowed values" }];
                   return false;
                 }
@@ -2680,7 +2680,7 @@ var require_ocpp1_6_standalone = __commonJS({
       validate35.errors = vErrors;
       return errors === 0;
     }
-    exports["urn:Reset.conf"] = validate36;
+    exports["urn:ChangeAvailability.conf"] = validate36;
     function validate36(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
       ;
       let vErrors = null;
@@ -2707,7 +2707,7 @@ var require_ocpp1_6_standalone = __commonJS({
                   validate36.errors = [{ instancePath: instancePath + "/status", keyword: "type", message: "must be string" }];
                   return false;
                 }
-                if (!(data0 === "Accepted" || data0 === "Rejected")) {
+                if (!(data0 === "Accepted" || data0 === "Rejected" || data0 === "Scheduled")) {
                   validate36.errors = [{ instancePath: instancePath + "/status", keyword: "enum", message: "must be equal to one of the allowed values" }];
                   return false;
                 }
@@ -2764,7 +2764,7 @@ var require_ocpp1_6_standalone = __commonJS({
       validate37.errors = vErrors;
       return errors === 0;
     }
-    exports["urn:UnlockConnector.conf"] = validate38;
+    exports["urn:ChangeConfiguration.conf"] = validate38;
     function validate38(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
       ;
       let vErrors = null;
@@ -2791,7 +2791,7 @@ var require_ocpp1_6_standalone = __commonJS({
                   validate38.errors = [{ instancePath: instancePath + "/status", keyword: "type", message: "must be string" }];
                   return false;
                 }
-                if (!(data0 === "Unlocked" || data0 === "UnlockFailed" || data0 === "NotSupported")) {
+                if (!(data0 === "Accepted" || data0 === "Rejected" || data0 === "RebootRequired" || data0 === "NotSupported")) {
                   validate38.errors = [{ instancePath: instancePath + "/status", keyword: "enum", message: "must be equal to one of the allowed values" }];
                   return false;
                 }

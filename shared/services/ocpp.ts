@@ -14,6 +14,7 @@ import { meteringConfiguration } from '../domain/metering.ts';
 import {
   BEFORE_BOOT,
   basicCredentials,
+  CONFIGURE_ACTION,
   callFrame,
   connectorIdAt,
   connectorStatusOf,
@@ -24,6 +25,7 @@ import {
   OCPP_SUBPROTOCOL,
   type OcppErrorCode,
   type OcppStatus,
+  type OutgoingAction,
   parseFrame,
   readingOf,
   resultFrame,
@@ -392,7 +394,7 @@ export const configureMetering = async (chargePointId: string): Promise<number> 
   let sent = 0;
   for (const [i, { key, value }] of meteringKeys().entries()) {
     const messageId = `cfg-${i}-${randomUUID().slice(0, 30)}`;
-    if (!(await postToConnection(conn.connectionId, callFrame(messageId, 'ChangeConfiguration', { key, value })))) break;
+    if (!(await postToConnection(conn.connectionId, callFrame(messageId, CONFIGURE_ACTION, { key, value })))) break;
     sent += 1;
   }
   logger.info('metering configuration sent', { chargePoint: chargePointId, calls: sent });
@@ -402,7 +404,7 @@ export const configureMetering = async (chargePointId: string): Promise<number> 
 /** The answer to one of the metering calls: checked against its schema and logged (a refusal as a warning); nothing is stored. */
 const onMeteringAnswer = (chargePointId: string, frame: Extract<Frame, { kind: 'result' | 'error' }>, index: number): void => {
   const key = meteringKeys()[index]?.key;
-  const problem = frame.kind === 'result' ? checkPayload('ChangeConfiguration', 'conf', frame.payload) : undefined;
+  const problem = frame.kind === 'result' ? checkPayload(CONFIGURE_ACTION, 'conf', frame.payload) : undefined;
   if (problem) {
     logger.warn('charge point answered ChangeConfiguration off its schema: its metering is unknown', {
       chargePoint: chargePointId,
@@ -423,18 +425,6 @@ const onMeteringAnswer = (chargePointId: string, frame: Extract<Frame, { kind: '
 };
 
 // ── platform → charge point ──────────────────────────────────────────────────────────────────
-
-const OUTGOING_ACTIONS = [
-  'RemoteStartTransaction',
-  'RemoteStopTransaction',
-  'ReserveNow',
-  'CancelReservation',
-  'Reset',
-  'UnlockConnector',
-  'ChangeAvailability',
-  'TriggerMessage',
-] as const;
-export type OutgoingAction = (typeof OUTGOING_ACTIONS)[number];
 
 export type CallOutcome = { sent: true; messageId: string } | { sent: false; reason: 'offline' | 'invalid'; message?: string };
 
