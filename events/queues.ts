@@ -184,6 +184,10 @@ export const DxpChangesQueue = defineQueue({
   dlqRetentionDays: 14,
 });
 
+/** a partner's OperatorID and a China-time day, as the per-partner daily jobs' messages carry them */
+const OperatorID = z.string().check(z.regex(/^[0-9A-Za-z]{9}$/));
+const Day = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/));
+
 export const DxpExportPartsQueue = defineQueue({
   name: 'dxp-export-parts',
   description:
@@ -196,8 +200,8 @@ export const DxpExportPartsQueue = defineQueue({
   dlqRetentionDays: 14,
   ageAlarmSeconds: 3 * 3600,
   body: z.object({
-    OperatorID: z.string().check(z.regex(/^[0-9A-Za-z]{9}$/)),
-    day: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/)),
+    OperatorID,
+    day: Day,
     /** the China-time hour of the day this part exports, `YYYY-MM-DDTHH` */
     part: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}T\d{2}$/)),
     /** the day's run (parts/run.json): a part of an older run writes its objects but no manifest */
@@ -220,8 +224,8 @@ export const ReconcileRunsQueue = defineQueue({
   // retries of an unreachable partner wait up to 15 minutes each: only an older message means a stuck consumer
   ageAlarmSeconds: 3 * 3600,
   body: z.object({
-    OperatorID: z.string().check(z.regex(/^[0-9A-Za-z]{9}$/)),
-    day: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/)),
+    OperatorID,
+    day: Day,
     trigger: z.enum(['schedule', 'manual']),
     /** failed attempts so far (transport, timeout, token) */
     attempt: z._default(z.int().check(z.gte(0)), 0),
