@@ -14,7 +14,8 @@
  * through the night, and the DLQ + alarm of the queue when a partner stays unreachable.
  *
  * The call goes through the same TcecClient as the pushes (partner-issued outbound set, our
- * OperatorID, the shared DynamoDB token cache, one retry after Ret 4002) in the partner's dialect.
+ * OperatorID, the shared DynamoDB token cache, one retry after Ret 4002) in the partner's profile:
+ * its URLs (the profile's push layout) and its dialect and field changes, both ways.
  */
 import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
@@ -60,8 +61,7 @@ import {
 import { getPartnerSecrets } from '../store/secrets.ts';
 import { getConnectorRefs, getStationInfos } from '../store/stations.ts';
 import { TcecClient, TcecTokenError, TcecTransportError } from '../tcec/client.ts';
-import { fromWire, toWire } from '../tcec/dialect.ts';
-import { pushPaths } from '../tcec/profiles.ts';
+import { profileFromWire, profileToWire, pushPaths } from '../tcec/profiles.ts';
 import { Ret } from '../tcec/ret.ts';
 import { newBusinessSeq } from '../tcec/seq.ts';
 
@@ -139,7 +139,11 @@ export const dispatchNightly = async (now: Date): Promise<{ day: string; enqueue
 const clients = new Map<string, TcecClient>();
 const tokenCache = new DynamoTokenCache();
 
-/** One client per partner endpoint, sharing the pushes' DynamoDB token cache. */
+/**
+ * One client per partner endpoint and profile, sharing the pushes' DynamoDB token cache. The URLs
+ * are the partner's profile's layout (DiDi: the token at `evcs/sdk/query_token`, check_charge_orders
+ * at the root of the base URL; Chengdu: …/evcs/20160701/check_charge_order); explicit paths win.
+ */
 const clientFor = (p: Partner, secrets: NonNullable<Awaited<ReturnType<typeof getPartnerSecrets>>>['outbound'] & object) => {
   const out = p.outbound as NonNullable<Partner['outbound']>;
   const timeoutMs = reconcileConfig().RECONCILE_TIMEOUT_MS;
@@ -147,7 +151,9 @@ const clientFor = (p: Partner, secrets: NonNullable<Awaited<ReturnType<typeof ge
     .update(`${secrets.operatorSecret}\n${secrets.dataSecret}\n${secrets.dataSecretIV}\n${secrets.sigSecret}`)
     .digest('hex')
     .slice(0, 16);
-  const key = `${p.operatorId}|${out.baseUrl}|${JSON.stringify(out.paths ?? {})}|${fingerprint}|${timeoutMs}`;
+  const profile = profileOf(p);
+  const paths = { ...pushPaths(profile, out.baseUrl), ...out.paths };
+  const key = `${p.operatorId}|${profile.name}|${out.baseUrl}|${JSON.stringify(paths)}|${fingerprint}|${timeoutMs}`;
   let c = clients.get(key);
   if (!c) {
     c = new TcecClient(
@@ -157,8 +163,7 @@ const clientFor = (p: Partner, secrets: NonNullable<Awaited<ReturnType<typeof ge
         secrets,
         timeoutMs,
         partnerId: p.operatorId,
-        // a supervision platform's layout (Chengdu: …/evcs/20160701/check_charge_order); explicit paths win
-        paths: { ...(p.kind === 'supervision' ? pushPaths(profileOf(p), out.baseUrl) : {}), ...out.paths },
+        ...(Object.keys(paths).length ? { paths } : {}),
       },
       { tokenCache },
     );
@@ -218,7 +223,11 @@ const ordersOfDay = async (partner: string, day: string): Promise<ReconOrder[]> 
 
 type CallResult = { kind: 'answered'; record: RequestRecord; disputes: Dispute[] } | { kind: 'unreachable'; reason: string };
 
-const callOnce = async (client: TcecClient, partner: Partner, req: CheckRequest): Promise<CallResult> => {
+/**
+ * One check_charge_orders request and its answer, both through the partner's profile: its dialect
+ * and field changes out (exact), its spelling or the canonical one back (lenient).
+ */
+export const callOnce = async (client: Pick<TcecClient, 'call'>, partner: Partner, req: CheckRequest): Promise<CallResult> => {
   const base: RequestRecord = {
     CheckOrderSeq: req.CheckOrderSeq,
     OrderCount: req.OrderCount,
@@ -227,9 +236,11 @@ const callOnce = async (client: TcecClient, partner: Partner, req: CheckRequest)
     problems: [],
     disputes: 0,
   };
+  const profile = profileOf(partner);
+  const edge = { ourOperatorId: config().OPERATOR_ID, partnerOperatorId: partner.operatorId };
   let r: Awaited<ReturnType<TcecClient['call']>>;
   try {
-    r = await client.call('check_charge_orders', toWire('check_charge_orders', 'request', req, partner.dialect));
+    r = await client.call('check_charge_orders', profileToWire(profile, 'check_charge_orders', 'request', req, edge));
   } catch (err) {
     if (err instanceof TcecTransportError || err instanceof TcecTokenError) return { kind: 'unreachable', reason: err.message };
     throw err;
@@ -237,7 +248,7 @@ const callOnce = async (client: TcecClient, partner: Partner, req: CheckRequest)
   const record: RequestRecord = { ...base, ret: r.ret, msg: r.msg.slice(0, 200) };
   if (!r.sigVerified) return { kind: 'answered', record: { ...record, failed: 'answer Sig not verified' }, disputes: [] };
   if (r.ret !== Ret.Ok) return { kind: 'answered', record: { ...record, failed: `Ret ${r.ret}: ${r.msg.slice(0, 200)}` }, disputes: [] };
-  const parsed = fromWire('check_charge_orders', 'response', r.data);
+  const parsed = profileFromWire(profile, 'check_charge_orders', 'response', r.data);
   if (!parsed.ok) return { kind: 'answered', record: { ...record, failed: `malformed answer: ${parsed.msg}` }, disputes: [] };
   const { disputes, problems } = assessAnswer(req, parsed.value);
   return {

@@ -16,12 +16,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OrderDisputed } from '../../events/disputes.ts';
 import { ReconcileRunsQueue } from '../../events/queues.ts';
 import type { BusEvent } from '../../infra/local/bus.ts';
+import { type DemoPartner, startDemoPartner } from '../../infra/local/partner-server.ts';
 import type { Platform } from '../../infra/local/platform.ts';
 import { dayOfEnd } from '../../shared/domain/reconcile.ts';
+import { onboardPartner } from '../../shared/services/onboarding.ts';
 import { reconcilePartnerDay } from '../../shared/services/reconcile.ts';
 import { recordConfirmResult } from '../../shared/store/orders.ts';
 import { getPartner, putPartner } from '../../shared/store/partners.ts';
 import { getCatchup, getRun, listDay } from '../../shared/store/reconcile.ts';
+import { DIDI_CONTRACT } from '../fixtures/profiles/didi-contract.ts';
 import { eventually } from '../support/eventually.ts';
 import { acceptedOf, demo, FAST_PUSH_ENV, P1, P2 } from '../support/push.ts';
 import { finishedOrder as finished } from '../support/reconcile.ts';
@@ -398,5 +401,44 @@ describe('npm run evcs -- reconcile (issue 11)', () => {
     const r = await cli(['partners', 'add', '--operator-id', 'MA09RECN1', '--name', 'No Recon', '--no-reconcile']);
     expect(r.code).toBe(0);
     expect((await getPartner('MA09RECN1', { fresh: true }))?.features).toEqual({ queryChargeInfo: false, reconcile: false });
+  });
+});
+
+describe('check_charge_orders in the partner profile (issue 14)', () => {
+  const DIDI = 'MA0DIDI07';
+  const day = '2026-10-21';
+  let didi: DemoPartner;
+  beforeAll(async () => {
+    const outbound = {
+      operatorSecret: 'didiReconOpSecr1',
+      dataSecret: 'didiReconDataKy1',
+      dataSecretIV: 'didiReconDataIV1',
+      sigSecret: 'didiReconSigKey1',
+    };
+    didi = await startDemoPartner({ operatorId: DIDI, ourOperatorId: platform.seed.operatorId, secrets: outbound });
+    await onboardPartner({
+      operatorId: DIDI,
+      name: 'DiDi recon',
+      dialect: 'xiaoju',
+      profile: 'didi',
+      outbound: { ...outbound, baseUrl: didi.baseUrl },
+    });
+  });
+  afterAll(() => didi?.close());
+
+  it("didi: the token at evcs/sdk/query_token, the check at the root of its base URL, Data passing DiDi's strict contract", async () => {
+    expect(new URL(didi.baseUrl).pathname).toBe('/evcs/v1/');
+    const seq = await finished(DIDI, '2026-10-21T02:00:00Z', '2026-10-21T03:00:00Z', 10.5, 12.6);
+    didi.set({ disputes: [{ StartChargeSeq: seq, DisputeReason: 2, TotalMoney: 12 }] });
+    const r = await reconcilePartnerDay(DIDI, day, 'manual');
+    expect(r.run).toMatchObject({ status: 'disputed', orderCount: 1 });
+    expect(r.disputes).toEqual([expect.objectContaining({ StartChargeSeq: seq, reason: 2 })]);
+    expect(new Set(didi.tokenPaths)).toEqual(new Set(['/evcs/sdk/query_token']));
+    const sent = didi.received.filter((x) => x.iface === 'check_charge_orders');
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.path).toBe('/check_charge_orders');
+    const parsed = DIDI_CONTRACT['check_charge_orders.request']!.safeParse(sent[0]!.data);
+    expect(parsed.success, parsed.success ? '' : JSON.stringify(parsed.error.issues)).toBe(true);
+    expect(sent[0]!.data).toMatchObject({ OrderCount: 1, ChargeOrders: [{ StartChargeSeq: seq, TotalPower: 10.5, TotalMoney: 12.6 }] });
   });
 });
