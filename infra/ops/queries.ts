@@ -15,6 +15,7 @@ export const TRACE_FIELDS = [
   'level',
   'message',
   'interface',
+  'profile',
   'OperatorID',
   'StartChargeSeq',
   'ConnectorID',
