@@ -80,6 +80,8 @@ const EnvSchema = z.object({
   PARKING_RETRY_SECONDS: intFromEnv(15, 900),
   /** parking: how long a call to a car park's gateway (gate, locks) may take, ms */
   CAR_PARK_TIMEOUT_MS: intFromEnv(2000, 10_000),
+  /** set in an OEM stack's functions only (infra/oem-stack.ts): the OEM they serve; absent = the core */
+  OEM_NAME: z.optional(z.string().check(z.regex(/^[a-z][a-z0-9-]{1,31}$/))),
 });
 
 export type Config = z.infer<typeof EnvSchema> & {

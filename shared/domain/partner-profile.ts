@@ -3,7 +3,7 @@
  * its record carries), else the built-in named like its dialect. Resolved once per distinct
  * spec set and cached: a request pays a map lookup, not a validation.
  */
-import { loadProfiles, type Profile, ProfileError } from '../tcec/profiles.ts';
+import { isOemProfile, loadProfiles, type Profile, ProfileError } from '../tcec/profiles.ts';
 import { type Grantee, regionOf } from './grants.ts';
 import type { Partner } from './partners.ts';
 
@@ -39,3 +39,7 @@ export const supervisionRegion = (partner: RegionHolder): readonly string[] | un
         profileOf({ dialect: partner.dialect ?? 'cec2016', profile: partner.profile, profiles: partner.profiles }).supervision?.areaCodes,
       )
     : undefined;
+
+/** Who serves a partner's calls: its record's `servedBy`, else `oem` when its profile is an OEM's own. */
+export const servedByOf = (partner: Pick<Partner, 'servedBy'>, profile: Profile): 'core' | 'oem' =>
+  partner.servedBy ?? (isOemProfile(profile) ? 'oem' : 'core');

@@ -92,6 +92,12 @@ export const PartnerSchema = z
     profile: z.optional(ProfileNameSchema),
     /** the custom profile specs `profile` resolves through (a seed's `profiles`), validated at load */
     profiles: z.optional(z.record(z.string(), z.unknown())),
+    /**
+     * who serves its calls: `oem` = only its OEM's own stack (infra/oem-stack.ts), the core refuses
+     * it. Onboarding sets it from the profile (`oem: true`); absent = derived the same way
+     * (shared/domain/partner-profile.ts servedByOf). `core` keeps an OEM-profile partner on the core.
+     */
+    servedBy: z.optional(z.enum(['core', 'oem'])),
     /** optional extension interfaces enabled for this partner */
     features: PartnerFeaturesSchema,
     /** absent = in only (roamingOf) */

@@ -2,7 +2,8 @@
  * The T/CEC 102 request pipeline — one place, one middy middleware, used by every interface we serve:
  *
  *   body size → envelope shape (4003) → partner by OperatorID (4003) → Sig (4001)
- *   → the partner's profile and its path prefix (HTTP 404, signed 4003) → partner's rate limit (-1)
+ *   → the partner's profile, its deployment (core or its OEM's stack) and its path prefix (HTTP 404,
+ *     signed 4003) → partner's rate limit (-1)
  *   → Bearer token (4002) → TimeStamp window (4003) → replay (4003)
  *   → roaming role: an operator-side interface for a partner that does not roam in (4004) → decrypt (4003)
  *   → zod validation of Data (4004)
@@ -28,7 +29,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { logger, MetricUnit, metrics } from '#powertools';
 import { config } from '../config.ts';
-import { profileOf } from '../domain/partner-profile.ts';
+import { profileOf, servedByOf } from '../domain/partner-profile.ts';
 import { roamingOf } from '../domain/partners.ts';
 import { acceptedInboundSets } from '../domain/token.ts';
 import { getPartner, type Partner } from '../store/partners.ts';
@@ -170,6 +171,22 @@ class WrongPrefix extends TcecError {
   }
 }
 
+/**
+ * A partner served by another deployment: an OEM's partner calling the core (it is served by its
+ * OEM's own stack only), or anyone but an OEM's partners calling an OEM stack. Answered as a wrong
+ * prefix is: HTTP 404 with a signed Ret 4003.
+ */
+class NotServedHere extends TcecError {
+  constructor(partner: Partner, profile: Profile, oem: string | undefined) {
+    super(
+      Ret.ParamError,
+      oem
+        ? `not served by OEM ${oem}: OperatorID ${partner.operatorId} (profile ${profile.name}) is not one of its partners`
+        : `not served here: OperatorID ${partner.operatorId} (profile ${profile.name}) is served by its OEM's own API`,
+    );
+  }
+}
+
 /** `/msp/acme/v1/query_token` → `/msp/acme/v1/` (undefined when the event carries no path). */
 const prefixOf = (event: APIGatewayProxyEventV2): string | undefined => {
   const path = event.rawPath;
@@ -185,6 +202,12 @@ const profileStep = (partner: Partner, event: APIGatewayProxyEventV2, state: Sta
   const profile = profileOf(partner);
   state.profile = profile;
   logger.appendKeys({ profile: profile.name });
+  // the deployment this function belongs to (an OEM stack sets OEM_NAME) must be the partner's
+  const oem = config().OEM_NAME;
+  if (servedByOf(partner, profile) !== (oem ? 'oem' : 'core')) {
+    state.httpStatus = 404;
+    throw new NotServedHere(partner, profile, oem);
+  }
   const prefix = prefixOf(event);
   if (prefix !== undefined && prefix !== profile.servedAt) {
     state.httpStatus = 404;

@@ -6,7 +6,7 @@
  * can switch without an outage.
  */
 import { randomInt } from 'node:crypto';
-import { profileOf } from '../domain/partner-profile.ts';
+import { profileOf, servedByOf } from '../domain/partner-profile.ts';
 import { type Partner, PartnerSchema } from '../domain/partners.ts';
 import type { SeedPartner } from '../seed.ts';
 import { getPartner, putPartner } from '../store/partners.ts';
@@ -38,6 +38,8 @@ export interface OnboardInput {
   roaming?: Partner['roaming'];
   kind?: Partner['kind'];
   areaCodes?: Partner['areaCodes'];
+  /** who serves its calls (default: `oem` for an OEM's own profile, else the core) */
+  servedBy?: Partner['servedBy'];
   inbound?: SecretSet;
   outbound?: SecretSet & { baseUrl: string; paths?: Record<string, string> };
 }
@@ -67,7 +69,10 @@ export const onboardPartner = async (input: OnboardInput): Promise<{ partner: Pa
     ...(baseUrl ? { outbound: { baseUrl, ...(paths ? { paths } : {}) } } : {}),
   });
   PartnerSecretsSchema.parse(secrets);
-  if (partner.profile) profileOf(partner); // an unknown or invalid profile throws before anything is written
+  // an unknown or invalid profile throws before anything is written; an OEM's partner is recorded as the OEM stack's
+  const profile = profileOf(partner);
+  const servedBy = servedByOf({ servedBy: input.servedBy }, profile);
+  if (servedBy === 'oem' || input.servedBy) partner.servedBy = servedBy;
   // secrets first: a registry entry without secrets would answer 4001 to a correct partner
   await putPartnerSecrets(input.operatorId, secrets);
   await putPartner(partner);

@@ -139,6 +139,8 @@ const ProfileSpecSchema = z.strictObject({
   map: PerInterface(z.record(FieldPath, z.record(z.string(), Scalar))),
   extensions: z.optional(z.array(z.string())),
   supervision: z.optional(SupervisionSpecSchema),
+  /** an OEM's profile (one-to-one msp deployment): its partners are served by its own stack only, never the core's (not inherited) */
+  oem: z.optional(z.boolean()),
 });
 export type ProfileSpec = z.infer<typeof ProfileSpecSchema>;
 
@@ -269,6 +271,7 @@ const BUILT_IN_PROFILES: Readonly<Record<string, ProfileSpec>> = {
     description:
       'An OEM (one-to-one msp deployment): its own prefix, the order push with the paid amount in fen, the charging time, the car (Vin, PlateNum: plug-and-charge) and a renamed money field',
     servedAt: '/msp/oem-example/v1/',
+    oem: true,
     rename: { notification_charge_order_info: { TotalMoney: 'OrderMoney' } },
     add: {
       notification_charge_order_info: {
@@ -583,6 +586,8 @@ function buildProfile(name: string, spec: ProfileSpec, dialect: Dialect, base: P
     if (m) (flat as Record<string, unknown>)[section] = m;
   }
   if (extensions.size) flat.extensions = [...extensions];
+  // an OEM's own profile only: a profile extending it (another prefix, served by the core) is not the OEM's
+  if (spec.oem) flat.oem = true;
   const supervisionSpec = spec.supervision ?? base?.spec.supervision;
   if (supervisionSpec) flat.supervision = supervisionSpec;
   return {
@@ -748,6 +753,9 @@ export function profileFromWire<N extends InterfaceName, D extends Direction>(
   }
   return fromWire(iface, direction, data);
 }
+
+/** Is `profile` an OEM's own (`oem: true`): its partners are served by the OEM's stack, never by the core? */
+export const isOemProfile = (profile: Profile): boolean => profile.spec.oem === true;
 
 /** May a partner under `profile` call the extension interface `iface`? */
 export const profileEnables = (profile: Profile, iface: InterfaceName): boolean => profile.extensions.has(iface);

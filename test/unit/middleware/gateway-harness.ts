@@ -79,6 +79,20 @@ export const PARTNERS = {
 } satisfies Record<string, TestPartner>;
 
 export const KNOWN: readonly TestPartner[] = Object.values(PARTNERS);
+
+/** Partners on an OEM's profile (served by its own stack), registered beside KNOWN: one derived, one kept on the core. */
+export const OEM_PARTNERS = {
+  oem: {
+    partner: partner('MA0OEMEX1', 'cec2016', { profile: 'oem-example' }),
+    secrets: { inbound: secretSet('oem') },
+    token: 'f'.repeat(64),
+  },
+  keptOnCore: {
+    partner: partner('MA0OEMEX2', 'cec2016', { profile: 'oem-example', servedBy: 'core' }),
+    secrets: { inbound: secretSet('oemcore') },
+    token: '0'.repeat(64),
+  },
+} satisfies Record<string, TestPartner>;
 /** a partner whose token has expired */
 export const EXPIRED_TOKEN = 'e'.repeat(64);
 
@@ -97,7 +111,7 @@ export const installMocks = (): void => {
   ddb.on(PutCommand).resolves({});
   const notFound = Object.assign(new Error('Secrets Manager can’t find the specified secret.'), { name: 'ResourceNotFoundException' });
   sm.on(GetSecretValueCommand).rejects(notFound);
-  for (const p of KNOWN) {
+  for (const p of [...KNOWN, ...Object.values(OEM_PARTNERS)]) {
     ddb.on(GetCommand, { TableName: TABLES.partners, Key: { pk: `PARTNER#${p.partner.operatorId}` } }).resolves({ Item: { ...p.partner } });
     ddb
       .on(GetCommand, { TableName: TABLES.tokens, Key: { pk: `TOKEN#${hashToken(p.token)}` } })
