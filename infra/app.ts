@@ -10,7 +10,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { EvcsConsoleStack } from './console-stack.ts';
 import { EvcsOemStack } from './oem-stack.ts';
 import { EvcsStack, type EvcsStackProps } from './stack.ts';
-import { oemStackName } from './topology/oem.ts';
+import { oemStackName, readOemProfiles } from './topology/oem.ts';
 
 export const STACK_NAME = 'EvcsInterconnect';
 
@@ -31,6 +31,12 @@ const oemsOf = (app: App): string[] => {
   return names.map((n) => String(n).trim()).filter(Boolean);
 };
 
+/** OEM profile specs given as data: context `oemProfiles` (`-c oemProfiles=oems.json`), a file of specs or a seed. */
+const oemProfilesOf = (app: App): Record<string, unknown> | undefined => {
+  const file: unknown = app.node.tryGetContext('oemProfiles');
+  return typeof file === 'string' && file ? readOemProfiles(file) : undefined;
+};
+
 export const buildApp = (
   opts: BuildAppOptions = {},
 ): { app: App; stack: EvcsStack; oems: EvcsOemStack[]; consoleStack: EvcsConsoleStack | undefined } => {
@@ -42,11 +48,13 @@ export const buildApp = (
     ...opts.stack,
   });
   // one independent stack per OEM, over the core's data by import (infra/oem-stack.ts)
+  const profiles = oemProfilesOf(app);
   const oems = oemsOf(app).map(
     (oem) =>
       new EvcsOemStack(app, oemStackName(oem), {
         ...(account || region ? { env: { account, region } } : {}),
         oem,
+        ...(profiles ? { profiles } : {}),
         coreStackName: stack.stackName,
         operatorId: stack.operatorId,
         secretsPrefix: stack.secretsPrefix,

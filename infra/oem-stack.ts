@@ -6,7 +6,8 @@
  *   - its own copy of every T/CEC function we serve (the same entries, the same core handlers —
  *     the profile is applied by the gateway at the edge), with its own log groups, alarms (its own
  *     alarm topics) and reserved concurrency, so load or failure in one OEM never takes the core's
- *     concurrency or its functions;
+ *     concurrency or its functions; `OEM_NAME` in their environment, so they serve the OEM's
+ *     partners only, and the core's gateway refuses those (infra/topology/oem.ts oemFunctions);
  *   - the core's tables, queues and bus by IMPORT (the core stack's exports): no copy of the data,
  *     no second source of truth. Adding an OEM does not change the core stack's template.
  *
@@ -27,9 +28,9 @@ import { AlarmTopics } from './constructs/alarm-topics.ts';
 import { EvcsFunction } from './constructs/evcs-function.ts';
 import { acknowledgeApi } from './constructs/nag.ts';
 import { coreExportName, pascal } from './stack.ts';
-import { topology as realTopology, TCEC_BASE_PATH } from './topology/index.ts';
-import { oemProfile } from './topology/oem.ts';
-import type { FunctionDecl, Topology } from './topology/types.ts';
+import { topology as realTopology } from './topology/index.ts';
+import { oemFunctions, oemProfile } from './topology/oem.ts';
+import type { Topology } from './topology/types.ts';
 
 /** Reserved concurrency of each OEM function: its share, taken from no one else. */
 const OEM_RESERVED_CONCURRENCY = 10;
@@ -37,8 +38,10 @@ const OEM_RESERVED_CONCURRENCY = 10;
 const OEM_API_THROTTLE = { rateLimit: 100, burstLimit: 200 } as const;
 
 export interface EvcsOemStackProps extends StackProps {
-  /** the OEM's name = its profile's name (a built-in profile with its own `servedAt`) */
+  /** the OEM's name = its profile's name (a built-in or one of `profiles`, marked `oem`, with its own `servedAt`) */
   readonly oem: string;
+  /** OEM profile specs given as data (`-c oemProfiles=<file>`, infra/topology/oem.ts readOemProfiles) */
+  readonly profiles?: Readonly<Record<string, unknown>>;
   /** the core stack's name, whose exports this stack imports */
   readonly coreStackName: string;
   readonly operatorId: string;
@@ -47,17 +50,6 @@ export interface EvcsOemStackProps extends StackProps {
   readonly topology?: Topology;
   readonly reservedConcurrency?: number;
 }
-
-/** The http-served functions of the topology and the interface each serves. */
-const servedFunctions = (topology: Topology): { decl: FunctionDecl; iface: string }[] =>
-  topology.functions.flatMap((decl) => {
-    if (decl.localOnly) return [];
-    // an interface that reads the core's buckets (query_invoice_info's download link) is served by the core only:
-    // an OEM stack imports the core's tables and queues, not its buckets
-    if (decl.grants.some((g) => 'bucket' in g)) return [];
-    const t = decl.triggers.find((x) => x.type === 'http' && x.path.startsWith(`${TCEC_BASE_PATH}/`));
-    return t && t.type === 'http' ? [{ decl, iface: t.path.slice(TCEC_BASE_PATH.length + 1) }] : [];
-  });
 
 export class EvcsOemStack extends Stack {
   readonly profile: Profile;
@@ -69,7 +61,7 @@ export class EvcsOemStack extends Stack {
       description: `EVCS Interconnect msp for OEM ${props.oem}: its own API and functions over the core's data`,
       ...props,
     });
-    this.profile = oemProfile(props.oem);
+    this.profile = oemProfile(props.oem, props.profiles);
     const topology = props.topology ?? realTopology;
     const imported = (what: string) => Fn.importValue(coreExportName(props.coreStackName, what));
 
@@ -114,11 +106,10 @@ export class EvcsOemStack extends Stack {
     });
     acknowledgeApi(this.api);
 
-    for (const { decl, iface } of servedFunctions(topology)) {
-      // an OEM is a one-to-one L1 service: its functions are L1 whatever the core's tier
-      const oemDecl: FunctionDecl = { ...decl, tier: 'L1', description: `${decl.description} (OEM ${props.oem})` };
+    // the same functions the local runtime serves for the OEM: L1, OEM_NAME set, routed at its prefix
+    for (const decl of oemFunctions(topology, props.oem, this.profile)) {
       const fn = new EvcsFunction(this, pascal(decl.id), {
-        decl: oemDecl,
+        decl,
         repoRoot: props.repoRoot,
         operatorId: props.operatorId,
         secretsPrefix: props.secretsPrefix,
@@ -129,13 +120,15 @@ export class EvcsOemStack extends Stack {
       });
       (fn.fn.node.defaultChild as lambda.CfnFunction).reservedConcurrentExecutions = props.reservedConcurrency ?? OEM_RESERVED_CONCURRENCY;
       this.functions.set(decl.id, fn);
-      this.api.addRoutes({
-        path: `${this.profile.servedAt}${iface}`,
-        methods: [apigwv2.HttpMethod.POST],
-        integration: new HttpLambdaIntegration(`${pascal(decl.id)}Integration`, fn.fn, {
-          payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
-        }),
-      });
+      for (const t of decl.triggers)
+        if (t.type === 'http')
+          this.api.addRoutes({
+            path: t.path,
+            methods: [apigwv2.HttpMethod.POST],
+            integration: new HttpLambdaIntegration(`${pascal(decl.id)}Integration`, fn.fn, {
+              payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
+            }),
+          });
     }
 
     new CfnOutput(this, 'ApiUrl', {

@@ -4,6 +4,9 @@
  * alarms on its own topics), the core's tables, queues and bus by import (no copies) — and the
  * core stack's template is the same with or without it.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/app.ts';
@@ -81,5 +84,55 @@ describe('OEM stack', () => {
   it('an unknown OEM or one without its own prefix is refused at synth', () => {
     expect(() => synthApp({ oem: 'nobody' })).toThrow(/oem 'nobody': no built-in profile/);
     expect(() => synthApp({ oem: 'didi' })).toThrow(/an OEM needs its own prefix/);
+  });
+
+  it("its functions carry OEM_NAME (the gateway then serves the OEM's partners only); the core's never do", () => {
+    const envOf = (f: CfnRes) => (f.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
+    const fns = ofType('AWS::Lambda::Function').filter((f) => (f.Properties.Handler as string | undefined)?.startsWith('index.'));
+    for (const f of fns) expect(envOf(f).OEM_NAME).toBe('oem-example');
+    expect(JSON.stringify(Template.fromStack(withOem.stack).toJSON())).not.toContain('OEM_NAME');
+  });
+});
+
+describe('OEMs as data: -c oemProfiles=<file>', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'oem-profiles-'));
+  const file = (name: string, content: unknown) => {
+    const f = join(dir, name);
+    writeFileSync(f, JSON.stringify(content));
+    return f;
+  };
+  const BMW = {
+    extends: 'cec2016',
+    oem: true,
+    servedAt: '/msp/bmw/v1/',
+    rename: { notification_charge_order_info: { TotalMoney: 'OrderAmount' } },
+    add: { notification_charge_order_info: { Vin: { fn: 'fact' } } },
+  };
+
+  it('a custom OEM spec synthesizes EvcsOemBmw routing /msp/bmw/v1/ to its own functions', () => {
+    const { oems } = synthApp({ oem: 'bmw', oemProfiles: file('bmw.json', { bmw: BMW }) });
+    expect(oems.map((o) => o.stackName)).toEqual(['EvcsOemBmw']);
+    const t = Template.fromStack(oems[0]!).toJSON() as { Resources: Record<string, CfnRes> };
+    const routes = Object.values(t.Resources)
+      .filter((r) => r.Type === 'AWS::ApiGatewayV2::Route')
+      .map((r) => r.Properties.RouteKey as string);
+    expect(routes.length).toBeGreaterThan(10);
+    for (const r of routes) expect(r).toMatch(/^POST \/msp\/bmw\/v1\/[a-z_A-Z]+$/);
+    expect(routes).toContain('POST /msp/bmw/v1/query_start_charge');
+  });
+
+  it("a seed's profiles serve as the file too", () => {
+    const seed = { operatorId: 'MA5GS8X01', partners: [], profiles: { bmw: BMW } };
+    expect(synthApp({ oem: 'bmw', oemProfiles: file('seed.json', seed) }).oems[0]!.profile.servedAt).toBe('/msp/bmw/v1/');
+  });
+
+  it('an invalid spec, one not marked oem, or an unreadable file is refused at synth, naming the problem', () => {
+    const bad = file('bad.json', { bmw: { ...BMW, rename: { notification_charge_order_info: { NoSuchField: 'X' } } } });
+    expect(() => synthApp({ oem: 'bmw', oemProfiles: bad })).toThrow(
+      /oem 'bmw': profiles\.bmw\.rename\.notification_charge_order_info\.NoSuchField/,
+    );
+    const { oem: _o, ...notOem } = BMW;
+    expect(() => synthApp({ oem: 'bmw', oemProfiles: file('core.json', { bmw: notOem }) })).toThrow(/not marked "oem": true/);
+    expect(() => synthApp({ oem: 'bmw', oemProfiles: join(dir, 'missing.json') })).toThrow(/OEM profiles .*missing\.json: not readable/);
   });
 });
