@@ -10,7 +10,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { EvcsConsoleStack } from './console-stack.ts';
 import { EvcsOemStack } from './oem-stack.ts';
 import { EvcsStack, type EvcsStackProps } from './stack.ts';
-import { oemStackName, readOemProfiles } from './topology/oem.ts';
+import { oemStackName, readProfileSpecs } from './topology/oem.ts';
 
 export const STACK_NAME = 'EvcsInterconnect';
 
@@ -34,7 +34,7 @@ const oemsOf = (app: App): string[] => {
 /** OEM profile specs given as data: context `oemProfiles` (`-c oemProfiles=oems.json`), a file of specs or a seed. */
 const oemProfilesOf = (app: App): Record<string, unknown> | undefined => {
   const file: unknown = app.node.tryGetContext('oemProfiles');
-  return typeof file === 'string' && file ? readOemProfiles(file) : undefined;
+  return typeof file === 'string' && file ? readProfileSpecs(file) : undefined;
 };
 
 export const buildApp = (

@@ -70,6 +70,8 @@ export interface LocalCloudOptions {
   rootDir?: string;
   /** runtime diagnostics (never secret values) */
   onLog?: (line: string) => void;
+  /** OEM stacks (infra/topology/oem.ts oemFunctions): each its own HTTP API on a free port, its own functions */
+  oems?: readonly { name: string; functions: readonly FunctionDecl[] }[];
   /** observer of every Lambda invocation (the cost bench) */
   onInvoke?: InvokeObserver;
   /** cap of a queue trigger's batching window, ms (default 500; the cost bench scales it with simulated time) */
@@ -113,6 +115,8 @@ export interface LocalCloud {
   scheduler: LocalScheduler;
   /** the OCPP WebSocket API (`ws://…/ocpp/<chargePointId>`) */
   webSocket: LocalWebSocketApi;
+  /** each OEM's own API (`opts.oems`), by OEM name: `<url><its prefix><interface>` */
+  oemApiUrls: Readonly<Record<string, string>>;
   /** synchronous invoke of a function by id (CLI, tests) */
   invoke(functionId: string, event: unknown): Promise<unknown>;
   /** resolves when every queue a function consumes is empty and nothing is in flight (invocations, retries, batches) */
@@ -320,6 +324,22 @@ export const startLocalCloud = async (opts: LocalCloudOptions): Promise<LocalClo
     stack.push(() => http.stop());
     stack.push(() => webSocket.stop()); // upgraded sockets are not the HTTP server's any more: closed first
 
+    // 6b. an OEM stack's API: its own port and functions (ids `<id>@<oem>`: their own environment, OEM_NAME set)
+    const oemApiUrls: Record<string, string> = {};
+    for (const o of opts.oems ?? []) {
+      const functions = o.functions.map((f) => ({ ...f, id: `${f.id}@${o.name}` }));
+      const api = await startHttpApi({
+        topology: { ...topology, functions },
+        invoker,
+        port: 0,
+        region,
+        account,
+        ...(log ? { onLog: log } : {}),
+      });
+      stack.push(() => api.stop());
+      oemApiUrls[o.name] = api.url;
+    }
+
     const consumed = pollers.consumedQueues();
     const settled = (includeDelayed: boolean) =>
       q.idle(consumed, { includeDelayed }) && pollers.inFlight() === 0 && b.inFlight() === 0 && invoker.inFlight() === 0;
@@ -335,6 +355,7 @@ export const startLocalCloud = async (opts: LocalCloudOptions): Promise<LocalClo
       queues: q,
       scheduler,
       webSocket,
+      oemApiUrls,
       functionEnv: (functionId) => {
         const fn = topology.functions.find((f) => f.id === functionId);
         if (!fn) throw new Error(`no function '${functionId}' in the topology`);

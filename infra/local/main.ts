@@ -14,6 +14,8 @@
  * --sim-protocol ocpp|direct  ocpp (default): every simulated pile is an OCPP 1.6J client of the local gateway;
  *                direct: the simulator's events enter through emitPileEvents, commands over its loopback
  * --no-sim       no simulator at all: charge points connect over OCPP (ws://127.0.0.1:<port>/ocpp/<EquipmentID>)
+ * --oem NAME     serve OEM NAME as its stack does, on its own port: a built-in OEM profile or one of the
+ *                seed's `profiles` marked "oem": true (validated before anything starts)
  *
  * Ctrl-C stops everything it started.
  */
@@ -22,7 +24,7 @@
 import './process-env.ts';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { SeedError } from '../../shared/seed.ts';
+import { readSeed, SeedError } from '../../shared/seed.ts';
 import { oemProfile, oemStackName } from '../topology/oem.ts';
 import { startBanner } from './banner.ts';
 import { ensureConsoleBuild } from './console.ts';
@@ -60,7 +62,9 @@ const main = async (): Promise<void> => {
   if (!Number.isFinite(simSpeed) || simSpeed <= 0) throw new Error(`--sim-speed must be a positive number, got ${values['sim-speed']}`);
   const simProtocol = values['sim-protocol'];
   if (simProtocol !== 'ocpp' && simProtocol !== 'direct') throw new Error(`--sim-protocol must be ocpp or direct, got ${simProtocol}`);
-  const oems = values.oem.map((name) => ({ name, profile: oemProfile(name) })); // an unknown OEM fails before anything starts
+  // an unknown OEM (not a built-in, nor one of the seed's profiles marked oem) fails before anything starts
+  const seedProfiles = values.oem.length ? readSeed(resolve(values.seed)).profiles : {};
+  const oems = values.oem.map((name) => ({ name, profile: oemProfile(name, seedProfiles) }));
   if (!javaAvailable()) {
     console.error(`${JAVA_REQUIRED}, then run npm start again.`);
     process.exit(1);
@@ -79,6 +83,7 @@ const main = async (): Promise<void> => {
     simProtocol,
     ...(values['sim-url'] ? { pileSimUrl: values['sim-url'] } : {}),
     ...(values['no-sim'] ? { simulator: false as const } : {}),
+    ...(oems.length ? { oems: oems.map((o) => o.name) } : {}),
   });
 
   const seedFile = resolve(values.seed);
@@ -104,10 +109,10 @@ const main = async (): Promise<void> => {
     }),
   );
 
-  // the local API routes /msp/{profile}/v1/<interface> to the same functions; the gateway checks the partner's profile
+  // each OEM on its own port, as its own stack (its functions serve its partners only; the core's API refuses them)
   for (const o of oems)
     console.log(
-      `OEM ${o.name} (stack ${oemStackName(o.name)}): ${platform.apiUrl}${o.profile.servedAt}<interface> — partners with "profile": "${o.name}"`,
+      `OEM ${o.name} (stack ${oemStackName(o.name)}): ${platform.cloud.oemApiUrls[o.name]}${o.profile.servedAt}<interface> — partners with "profile": "${o.name}"`,
     );
 
   let stopping = false;

@@ -23,6 +23,7 @@ import { clearPartnerCache } from '../../shared/store/partners.ts';
 import { resetSecretsProvider } from '../../shared/store/secrets.ts';
 import { getConnectorStatuses } from '../../shared/store/stations.ts';
 import { topology } from '../topology/index.ts';
+import { oemFunctions, oemProfile } from '../topology/oem.ts';
 import { OCPP_PATH } from '../topology/piles.ts';
 import { type LocalCloud, startLocalCloud } from './cloud.ts';
 import { consoleRoutes } from './console.ts';
@@ -95,6 +96,8 @@ export interface PlatformOptions {
   adminApiKey?: string;
   /** the console's build served at /console/ (default console/dist, built by npm start) */
   consoleDir?: string;
+  /** OEMs served as their stacks are (`npm start -- --oem NAME`): a built-in profile or one of the seed's; Platform.cloud.oemApiUrls */
+  oems?: readonly string[];
 }
 
 export interface Platform {
@@ -183,6 +186,9 @@ export const startPlatform = async (opts: PlatformOptions): Promise<Platform> =>
   const adminApiKey = opts.adminApiKey ?? process.env.EVCS_ADMIN_API_KEY ?? randomBytes(24).toString('base64url');
   const cloud = await startLocalCloud({
     topology,
+    ...(opts.oems?.length
+      ? { oems: opts.oems.map((name) => ({ name, functions: oemFunctions(topology, name, oemProfile(name, seedAsFiled.profiles)) })) }
+      : {}),
     appApiKey,
     port: opts.port ?? 0,
     ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),

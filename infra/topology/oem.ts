@@ -22,17 +22,18 @@ export const oemStackName = (oem: string): string =>
 const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /**
- * The OEM profile specs of a JSON file: `{ "<name>": <profile spec>, … }`, or a seed's shape
- * `{ "profiles": { … }, … }`. Only read here: each spec is validated when an OEM names it.
+ * The profile specs of a JSON file (OEMs at synth, `partners add --profiles-file`): `{ "<name>":
+ * <profile spec>, … }`, or a seed's shape `{ "profiles": { … }, … }`. Only read here: the specs are
+ * validated when a profile is resolved (an error naming `profiles.<name>.<section>.<field>`).
  */
-export const readOemProfiles = (file: string): Record<string, unknown> => {
+export const readProfileSpecs = (file: string): Record<string, unknown> => {
   let json: unknown;
   try {
     json = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new Error(`OEM profiles ${file}: not readable JSON: ${(err as Error).message}`);
+    throw new Error(`profiles file ${file}: not readable JSON: ${(err as Error).message}`);
   }
-  if (!isRecord(json)) throw new Error(`OEM profiles ${file}: an object of profile specs, { "<name>": { "extends": … } }`);
+  if (!isRecord(json)) throw new Error(`profiles file ${file}: an object of profile specs, { "<name>": { "extends": … } }`);
   // a seed (its `profiles` holds the specs) or the specs themselves
   const profiles = json.profiles;
   return isRecord(profiles) && !Object.hasOwn(profiles, 'extends') ? profiles : json;

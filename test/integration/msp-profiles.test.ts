@@ -25,6 +25,8 @@ const secrets = (n: string): SecretSet => ({
 });
 const DIDI = { operatorId: 'MA0DIDI01', inbound: secrets('1') };
 const ACME = { operatorId: 'MA0ACME01', inbound: secrets('2') };
+/** a partner of OEM bmw, an OEM the seed defines (served by its own stack: locally its own port) */
+const BMW = { operatorId: 'MA0BMWP01', inbound: secrets('3') };
 
 /** the station fixture, FX0001 with DiDi's station attributes, plus a DiDi partner and a seed-profile partner */
 const writeSeed = (): string => {
@@ -37,6 +39,7 @@ const writeSeed = (): string => {
       ...seed,
       profiles: {
         acme: { extends: 'didi', servedAt: '/msp/acme/v1/', rename: { query_equip_auth: { ConnectorID: 'GunID' } } },
+        bmw: { extends: 'cec2016', oem: true, servedAt: '/msp/bmw/v1/', rename: { query_equip_auth: { ConnectorID: 'GunNo' } } },
       },
       partners: [
         ...seed.partners,
@@ -50,6 +53,7 @@ const writeSeed = (): string => {
           outbound: { baseUrl: 'http://127.0.0.1:9391/evcs/v1/', ...secrets('9') },
         },
         { operatorId: ACME.operatorId, name: 'Acme msp', profile: 'acme', inbound: ACME.inbound },
+        { operatorId: BMW.operatorId, name: 'BMW', profile: 'bmw', inbound: BMW.inbound },
       ],
     }),
   );
@@ -57,7 +61,8 @@ const writeSeed = (): string => {
 };
 
 type Who = typeof DIDI;
-const call = async (platform: Platform, who: Who, prefix: string, iface: string, data: unknown, token?: string) => {
+/** a call to the core's API, or (`{ url }`) to another one: an OEM stack's */
+const call = async (platform: Platform | { apiUrl: string }, who: Who, prefix: string, iface: string, data: unknown, token?: string) => {
   const res = await fetch(`${platform.apiUrl}${prefix}${iface}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json;charset=utf-8', ...(token ? { authorization: `Bearer ${token}` } : {}) },
@@ -66,7 +71,7 @@ const call = async (platform: Platform, who: Who, prefix: string, iface: string,
   const body = await res.text();
   return { status: res.status, ...decodeResponse(body, who.inbound) };
 };
-const login = async (platform: Platform, who: Who, prefix: string): Promise<string> => {
+const login = async (platform: Platform | { apiUrl: string }, who: Who, prefix: string): Promise<string> => {
   const r = await call(platform, who, prefix, 'query_token', { OperatorID: who.operatorId, OperatorSecret: who.inbound.operatorSecret });
   expect(r.ret, r.msg).toBe(0);
   return (r.data as { AccessToken: string }).AccessToken;
@@ -77,7 +82,7 @@ describe('partner profiles over HTTP', () => {
   let didiToken: string;
   let acmeToken: string;
   beforeAll(async () => {
-    platform = await startTestPlatform({ seedFile: writeSeed(), simulator: false, env: FAST_PUSH_ENV });
+    platform = await startTestPlatform({ seedFile: writeSeed(), simulator: false, env: FAST_PUSH_ENV, oems: ['bmw'] });
     didiToken = await login(platform, DIDI, '/evcs/v1/');
     acmeToken = await login(platform, ACME, '/msp/acme/v1/');
   }, 120_000);
@@ -153,6 +158,35 @@ describe('partner profiles over HTTP', () => {
       OperatorSecret: DIDI.inbound.operatorSecret,
     });
     expect(unknown.status).toBe(404);
+  });
+
+  it("an OEM's partner: refused by the core's API (404, signed 4003), served by its OEM stack, which refuses anyone else", async () => {
+    const tokenData = { OperatorID: BMW.operatorId, OperatorSecret: BMW.inbound.operatorSecret };
+    const core = await call(platform, BMW, '/msp/bmw/v1/', 'query_token', tokenData);
+    expect(core.status).toBe(404);
+    expect(core.ret).toBe(4003);
+    expect(core.sigVerified).toBe(true);
+    expect(core.msg).toMatch(/served by its OEM's own API/);
+
+    const oem = { apiUrl: platform.cloud.oemApiUrls.bmw! };
+    expect(oem.apiUrl).not.toBe(platform.apiUrl);
+    const token = await login(oem, BMW, '/msp/bmw/v1/');
+    const seq = `${BMW.operatorId}20261130080000003`;
+    const r = await call(oem, BMW, '/msp/bmw/v1/', 'query_equip_auth', { EquipAuthSeq: seq, GunNo: 'FX0001E01C1' }, token);
+    expect(r.ret, r.msg).toBe(0);
+    expect(r.data).toMatchObject({ EquipAuthSeq: seq, GunNo: 'FX0001E01C1' });
+
+    const stranger = await call(oem, ACME, '/msp/bmw/v1/', 'query_token', {
+      OperatorID: ACME.operatorId,
+      OperatorSecret: ACME.inbound.operatorSecret,
+    });
+    expect(stranger.status).toBe(404);
+    expect(stranger.sigVerified).toBe(true);
+    expect(stranger.msg).toMatch(/not served by OEM bmw/);
+    // the OEM's API routes its own prefix only
+    const elsewhere = await fetch(`${oem.apiUrl}/msp/acme/v1/query_token`, { method: 'POST', body: JSON.stringify(envelopeFor(ACME, {})) });
+    expect(elsewhere.status).toBe(404);
+    expect(await elsewhere.json()).toEqual({ message: 'Not Found' });
   });
 
   it("didi pushes: token at evcs/sdk/query_token, notifications at the root, each passing DiDi's strict contract", async () => {
