@@ -3,6 +3,7 @@
  *
  *   npm run evcs -- partners list
  *   npm run evcs -- partners add --operator-id MA03ABCD4 --name "Fleet Co" [--dialect xiaoju]
+ *        [--profile didi | --profile acme --profiles-file profiles.json]
  *        [--stations ST1,ST2] [--rps 20 --burst 40] [--base-url https://partner/evcs/v1/ --outbound-operator-secret … \
  *         --outbound-data-secret … --outbound-data-secret-iv … --outbound-sig-secret …]
  *   npm run evcs -- partners rotate --operator-id MA03ABCD4 [--grace-seconds 604800]
@@ -40,6 +41,7 @@ import { importStationsFile } from '../../shared/services/station-import.ts';
 import { getPartner, listPartners } from '../../shared/store/partners.ts';
 import { listDay } from '../../shared/store/reconcile.ts';
 import type { SecretSet } from '../../shared/tcec/crypto.ts';
+import { readProfileSpecs } from '../topology/oem.ts';
 import { connect } from './connect.ts';
 import { COUPONS_USAGE, couponsCommand } from './coupons.ts';
 import { DXP_USAGE, dxpCommand } from './dxp.ts';
@@ -48,7 +50,7 @@ import { PILES_USAGE, pilesCommand } from './piles.ts';
 
 const USAGE = `usage:
   npm run evcs -- partners list
-  npm run evcs -- partners add --operator-id ID --name NAME [--dialect cec2016|xiaoju] [--profile cec2016|xiaoju|didi|oem-example] [--stations '*'|ST1,ST2] [--kind supervision --profile beijing|chengdu|provincial --area-codes 11,5101]
+  npm run evcs -- partners add --operator-id ID --name NAME [--dialect cec2016|xiaoju] [--profile cec2016|xiaoju|didi|oem-example|NAME [--profiles-file FILE]] [--stations '*'|ST1,ST2] [--kind supervision --profile beijing|chengdu|provincial --area-codes 11,5101]
                                [--query-charge-info] [--no-reconcile] [--reconcile-at HH:mm]
                                [--rps N --burst N (request budget, default 20/s, burst 40)] [--roaming in|out|in,out (default in)]
                                [--base-url URL --outbound-operator-secret S
@@ -95,6 +97,7 @@ const main = async (): Promise<number> => {
       name: { type: 'string' },
       dialect: { type: 'string', default: 'cec2016' },
       profile: { type: 'string' },
+      'profiles-file': { type: 'string' },
       stations: { type: 'string', default: '*' },
       'query-charge-info': { type: 'boolean', default: false },
       'no-reconcile': { type: 'boolean', default: false },
@@ -190,7 +193,9 @@ const main = async (): Promise<number> => {
       operatorId,
       name,
       dialect: values.dialect,
+      // a custom profile's specs travel in the partner record; validated by onboarding (an error names the field)
       ...(values.profile ? { profile: values.profile } : {}),
+      ...(values['profiles-file'] ? { profiles: readProfileSpecs(values['profiles-file']) } : {}),
       stations:
         values.stations === '*'
           ? '*'

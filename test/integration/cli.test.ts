@@ -4,13 +4,14 @@
  * endpoints into the data dir, where the CLIs find them).
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Platform } from '../../infra/local/platform.ts';
+import { getPartner } from '../../shared/store/partners.ts';
 import { DEMO_SEED, startTestPlatform } from '../support/platform.ts';
 
 const run = promisify(execFile);
@@ -164,4 +165,98 @@ describe('npm run evcs -- partners', () => {
     expect(r.code).not.toBe(0);
     expect(r.err).toMatch(/OperatorID/);
   });
+});
+
+describe('npm run evcs -- partners add --profile (issue 14)', () => {
+  const add = (operatorId: string, ...extra: string[]) =>
+    cli('evcs', ['--data-dir', dataDir, 'partners', 'add', '--operator-id', operatorId, '--name', `msp ${operatorId}`, ...extra]);
+  const specs = (name: string, content: unknown) => {
+    const f = join(dataDir, name);
+    writeFileSync(f, JSON.stringify(content));
+    return f;
+  };
+
+  it('--profile didi: recorded on the partner, not as an OEM partner', async () => {
+    const r = await add('MA0CLIDD1', '--dialect', 'xiaoju', '--profile', 'didi');
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(await getPartner('MA0CLIDD1', { fresh: true })).toMatchObject({ profile: 'didi', dialect: 'xiaoju' });
+    expect((await getPartner('MA0CLIDD1', { fresh: true }))?.servedBy).toBeUndefined();
+  }, 120_000);
+
+  it('a custom profile from --profiles-file: recorded with its spec, the partner obtains a token at its prefix; an OEM spec is recorded as served by its stack', async () => {
+    const file = specs('profiles.json', {
+      acme: { extends: 'didi', servedAt: '/msp/acme/v1/', rename: { query_equip_auth: { ConnectorID: 'GunID' } } },
+      bmw: { extends: 'cec2016', oem: true, servedAt: '/msp/bmw/v1/' },
+    });
+    const r = await add('MA0CLIAC1', '--profile', 'acme', '--profiles-file', file);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const p = await getPartner('MA0CLIAC1', { fresh: true });
+    expect(p).toMatchObject({ profile: 'acme', profiles: { acme: { servedAt: '/msp/acme/v1/' } } });
+    const issued = secretsFrom(r.out);
+    const token = await cli('partner', [
+      '--base-url',
+      `${platform.apiUrl}/msp/acme/v1/`,
+      '--operator',
+      'MA0CLIAC1',
+      '--operator-secret',
+      issued.operatorSecret,
+      '--data-secret',
+      issued.dataSecret,
+      '--data-secret-iv',
+      issued.dataSecretIV,
+      '--sig-secret',
+      issued.sigSecret,
+      'query_token',
+    ]);
+    expect(token.out).toContain('"SuccStat": 0');
+
+    expect((await add('MA0CLIBM1', '--profile', 'bmw', '--profiles-file', file)).code).toBe(0);
+    expect(await getPartner('MA0CLIBM1', { fresh: true })).toMatchObject({ profile: 'bmw', servedBy: 'oem' });
+  }, 180_000);
+
+  it('an invalid custom profile: refused, the error names the field, nothing written', async () => {
+    const file = specs('bad.json', { acme: { extends: 'didi', rename: { query_equip_auth: { NoSuchField: 'X' } } } });
+    const r = await add('MA0CLIBD1', '--profile', 'acme', '--profiles-file', file);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/profiles\.acme\.rename\.query_equip_auth\.NoSuchField: NoSuchField is not a field/);
+    const unknown = await add('MA0CLIBD1', '--profile', 'nobody');
+    expect(unknown.code).toBe(1);
+    expect(unknown.err).toMatch(/unknown profile 'nobody'/);
+    expect(await getPartner('MA0CLIBD1', { fresh: true })).toBeUndefined();
+  }, 120_000);
+});
+
+describe('npm start -- --oem (issue 14)', () => {
+  const start = async (args: string[]) => {
+    try {
+      await run(tsx, [join(root, 'infra/local/main.ts'), '--port', '0', '--data-dir', join(dataDir, 'never'), ...args], {
+        cwd: root,
+        timeout: 120_000,
+      });
+      return { code: 0, err: '' };
+    } catch (e) {
+      const x = e as { code: number; stderr: string };
+      return { code: x.code, err: x.stderr };
+    }
+  };
+
+  it('an unknown OEM, or a seed profile not marked oem, fails before anything starts', async () => {
+    const unknown = await start(['--oem', 'nobody']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.err).toMatch(/npm start failed: oem 'nobody': no built-in profile of that name/);
+    const seed = join(dataDir, 'oem-seed.json');
+    writeFileSync(
+      seed,
+      JSON.stringify({
+        operatorId: 'MA5GS8X01',
+        partners: [{ operatorId: 'MA0BMWP01', name: 'BMW', profile: 'bmw', inbound: platform.seed.partners[0]!.inbound }],
+        profiles: { bmw: { extends: 'cec2016', servedAt: '/msp/bmw/v1/' } },
+      }),
+    );
+    const notOem = await start(['--oem', 'bmw', '--seed', seed]);
+    expect(notOem.code).toBe(1);
+    expect(notOem.err).toMatch(/oem 'bmw': its profile is not marked "oem": true/);
+  }, 120_000);
 });
