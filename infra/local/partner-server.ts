@@ -26,7 +26,7 @@ import type { Seed } from '../../shared/seed.ts';
 import type { SecretSet } from '../../shared/tcec/crypto.ts';
 import { decodeRequestData, encodeResponse, parseRequestEnvelope, verifyRequestSig } from '../../shared/tcec/envelope.ts';
 import { type InterfaceName, parseRequestData, resolveInterfaceName } from '../../shared/tcec/interfaces.ts';
-import { type Profile, profileFromWire } from '../../shared/tcec/profiles.ts';
+import { type Profile, profileFromWire, profileToWire } from '../../shared/tcec/profiles.ts';
 import { Ret, TcecError } from '../../shared/tcec/ret.ts';
 
 const BehaviourSchema = z.object({
@@ -158,6 +158,16 @@ export const startDemoPartner = async (o: DemoPartnerOptions): Promise<DemoPartn
     }
   };
 
+  /** an answer in the partner's profile's spelling (a renamed ConfirmResult…), as a real msp partner writes it */
+  const inProfile = (iface: InterfaceName, answer: unknown): unknown => {
+    if (!o.profile?.changes.has(`${iface}.response`)) return answer;
+    try {
+      return profileToWire(o.profile, iface, 'response', answer, { ourOperatorId: o.operatorId, partnerOperatorId: o.ourOperatorId });
+    } catch {
+      return answer; // a deliberately malformed answer (disputeOrdersRaw) stays as scripted
+    }
+  };
+
   /** check_charge_orders: the scripted disputes among the request's orders */
   const checkAnswer = (d: Record<string, unknown>): unknown => {
     const sent = new Map(
@@ -280,7 +290,7 @@ export const startDemoPartner = async (o: DemoPartnerOptions): Promise<DemoPartn
       });
       o.log?.(`${label} ← ${iface} ${JSON.stringify(data)} → Ret ${ret}${behaviour.tamperSig ? ' (Sig tampered)' : ''}`);
       if (ret !== Ret.Ok) return send(res, ret, behaviour.msg ?? `refused with Ret ${ret}`);
-      return send(res, Ret.Ok, '', answerFor(iface, data));
+      return send(res, Ret.Ok, '', inProfile(iface, answerFor(iface, data)));
     } catch (err) {
       if (err instanceof TcecError) {
         o.log?.(`${label} ✗ ${iface}: Ret ${err.ret} ${err.msg}`);

@@ -6,10 +6,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OrderDisputed } from '../../events/disputes.ts';
 import type { BusEvent } from '../../infra/local/bus.ts';
+import { type DemoPartner, startDemoPartner } from '../../infra/local/partner-server.ts';
 import type { Platform } from '../../infra/local/platform.ts';
 import { config } from '../../shared/config.ts';
+import { profileOf } from '../../shared/domain/partner-profile.ts';
 import { replayDlq } from '../../shared/push/dlq.ts';
 import { DeliverySchema } from '../../shared/push/messages.ts';
+import { onboardPartner } from '../../shared/services/onboarding.ts';
 import { eventually } from '../support/eventually.ts';
 import {
   acceptedOf,
@@ -399,5 +402,52 @@ describe("an order's pushes hold their FIFO group (issue 9 §3): strictly in seq
     const { r } = await attemptAt();
     expect(r).toMatchObject({ action: 'park', message: { attempt: 3, lastError: { class: 'ret', ret: 500 } } });
     d1.set({});
+  });
+});
+
+describe("a partner's reply read through its profile (issue 14)", () => {
+  const OP = 'MA0CNFRM1';
+  /** the partner answers the order push with ConfirmResult renamed */
+  const profiles = {
+    confirm: { extends: 'cec2016', rename: { 'notification_charge_order_info.response': { ConfirmResult: 'Confirmed' } } },
+  };
+  let partner: DemoPartner;
+  beforeAll(async () => {
+    const outbound = {
+      operatorSecret: 'cnfrmOpSecret001',
+      dataSecret: 'cnfrmDataKey0001',
+      dataSecretIV: 'cnfrmDataIV00001',
+      sigSecret: 'cnfrmSigKey00001',
+    };
+    partner = await startDemoPartner({
+      operatorId: OP,
+      ourOperatorId: config().OPERATOR_ID,
+      secrets: outbound,
+      profile: profileOf({ dialect: 'cec2016', profile: 'confirm', profiles }),
+    });
+    await onboardPartner({
+      operatorId: OP,
+      name: 'Confirm msp',
+      profile: 'confirm',
+      profiles,
+      outbound: { ...outbound, baseUrl: partner.baseUrl },
+    });
+  });
+  afterAll(() => partner?.close());
+
+  it('ConfirmResult under its profile name: the order is delivered once and its dispute (2) is read', async () => {
+    partner.set({ confirmResult: 2 });
+    const seq = newSeq(OP);
+    await emitFinished(OP, seq, 'FX0002E01C1', { stoppedByPartner: true, charged: true });
+    await drain();
+    expect(acceptedOf(partner, 'notification_charge_order_info', seq)).toHaveLength(1);
+    await eventually(async () => disputes.find((e) => e.detail.StartChargeSeq === seq), { what: 'OrderDisputed' });
+    expect(disputes.find((e) => e.detail.StartChargeSeq === seq)!.detail).toMatchObject({
+      via: 'notification_charge_order_info',
+      OperatorID: OP,
+      reason: 2,
+      detail: 'ConfirmResult 2',
+    });
+    expect(dlqBodies().filter((m) => m.partner === OP)).toEqual([]);
   });
 });
