@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { type Direction, INTERFACES, type InterfaceName } from '../../../shared/tcec/interfaces.ts';
-import { loadProfiles, ProfileError, profileFromWire, profileToWire, pushPaths } from '../../../shared/tcec/profiles.ts';
+import { isOemProfile, loadProfiles, ProfileError, profileFromWire, profileToWire, pushPaths } from '../../../shared/tcec/profiles.ts';
 import { DIDI_CONTRACT } from '../../fixtures/profiles/didi-contract.ts';
 import { SESSION } from '../../fixtures/profiles/session.ts';
 
@@ -239,5 +239,19 @@ describe('push layout', () => {
       'https://p.example.com/evcs/v1.0/notification_stationStatus',
     );
     expect(pushPaths(get('cec2016'), 'https://p.example.com/evcs/v1/')).toEqual({});
+  });
+});
+
+describe("an OEM's own profile (issue 14): its partners are served by its stack only", () => {
+  it('oem-example is one; a profile extending it is not (the marker is not inherited); the marker is validated', () => {
+    const all = loadProfiles({
+      'pnc-oem': { extends: 'oem-example', servedAt: '/evcs/v1/' },
+      bmw: { extends: 'cec2016', oem: true, servedAt: '/msp/bmw/v1/' },
+    });
+    expect(isOemProfile(all.get('oem-example')!)).toBe(true);
+    expect(isOemProfile(all.get('bmw')!)).toBe(true);
+    expect(isOemProfile(all.get('pnc-oem')!)).toBe(false);
+    expect(isOemProfile(all.get('didi')!)).toBe(false);
+    expect(() => loadProfiles({ bmw: { extends: 'cec2016', oem: 'yes' } })).toThrow(/profiles\.bmw\.oem: /);
   });
 });
