@@ -133,6 +133,6 @@ describe('OEMs as data: -c oemProfiles=<file>', () => {
     );
     const { oem: _o, ...notOem } = BMW;
     expect(() => synthApp({ oem: 'bmw', oemProfiles: file('core.json', { bmw: notOem }) })).toThrow(/not marked "oem": true/);
-    expect(() => synthApp({ oem: 'bmw', oemProfiles: join(dir, 'missing.json') })).toThrow(/OEM profiles .*missing\.json: not readable/);
+    expect(() => synthApp({ oem: 'bmw', oemProfiles: join(dir, 'missing.json') })).toThrow(/profiles file .*missing\.json: not readable/);
   });
 });
