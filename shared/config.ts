@@ -80,6 +80,12 @@ const EnvSchema = z.object({
   PARKING_RETRY_SECONDS: intFromEnv(15, 900),
   /** parking: how long a call to a car park's gateway (gate, locks) may take, ms */
   CAR_PARK_TIMEOUT_MS: intFromEnv(2000, 10_000),
+  /**
+   * the table that holds the durable marks of accepted envelopes (set for the functions of
+   * state-changing interfaces by their `{ replay: 'put' }` grant, infra/topology/environment.ts);
+   * absent: replay protection is the in-process cache alone
+   */
+  REPLAY_TABLE: z.optional(z.string().check(z.minLength(1))),
 });
 
 export type Config = z.infer<typeof EnvSchema> & {

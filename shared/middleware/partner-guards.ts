@@ -15,20 +15,26 @@
  *
  * 2. **Replay protection** (after the TimeStamp window check): an envelope already accepted — same
  *    OperatorID, TimeStamp, Seq and Sig — is refused with Ret 4003 while its TimeStamp is inside
- *    the window (outside it, the window check refuses it anyway). Decision: an in-memory cache per
- *    process, zero AWS calls per request, bounded size. Why not a conditional put with TTL per
- *    request: it costs one DynamoDB write per request (~$1.25 per million; as much as everything
- *    else a status query costs) and adds a round trip to every L0 call, to stop a replay that can
- *    gain the replayer nothing: the response Data is AES-encrypted with the partner's DataSecret,
- *    and the state-changing interfaces are already idempotent by their business keys (one
- *    StartChargeSeq is one order whatever duplicates arrive, conditional write in
- *    shared/store/orders.ts). What remains — a replay that lands on another concurrent Lambda
- *    instance — is a read repeated inside the partner's own rate budget. The cache key is not
- *    scoped by interface: the same envelope posted to a second interface is a replay too.
+ *    the window (outside it, the window check refuses it anyway). Two filters:
+ *    - an in-memory cache per process (zero AWS calls, bounded size), first: it refuses a replay
+ *      landing on the same instance without any I/O;
+ *    - for the interfaces that change state (start/stop, prepay/coupon starts, pay, reservations,
+ *      invoices, query_token…: the topology derives them from their grants and gives their functions
+ *      REPLAY_TABLE, infra/topology/helpers.ts), then a conditional PutItem with TTL
+ *      (shared/store/replay.ts): a replay on another Lambda instance, after a cold start or after a
+ *      local restart is refused too. One write (1 WCU, $0.625 per million) per accepted call of
+ *      those interfaces, which already write an order or a record; the read-only interfaces — the
+ *      bulk of the traffic (status, policy, station pages) — pay nothing, and a replay of one gains
+ *      the replayer nothing (the response Data is encrypted with the partner's DataSecret) but a read
+ *      inside the partner's own rate budget.
+ *    The key is not scoped by interface: the same envelope posted to a second interface is a replay too.
  */
 import { logger, MetricUnit, metrics } from '#powertools';
+import { config } from '../config.ts';
 import { type Bucket, type RateLimit, retryAfterSeconds, takeToken } from '../domain/rate-limit.ts';
+import { envelopeKey } from '../domain/replay.ts';
 import type { Partner } from '../store/partners.ts';
+import { markEnvelopeAccepted } from '../store/replay.ts';
 import type { RequestEnvelope } from '../tcec/envelope.ts';
 import { Ret, TcecError } from '../tcec/ret.ts';
 
@@ -66,24 +72,26 @@ const forgetExpired = (nowMs: number): void => {
   for (const [k, until] of accepted) if (until <= nowMs) accepted.delete(k);
 };
 
+const replayRefused = (env: Pick<RequestEnvelope, 'Seq' | 'TimeStamp'>, where: 'memory' | 'table'): TcecError => {
+  logger.warn('replayed envelope refused', { Seq: String(env.Seq), TimeStamp: String(env.TimeStamp), seenIn: where });
+  return new TcecError(Ret.ParamError, 'envelope already accepted (same OperatorID, TimeStamp, Seq and Sig): replay refused');
+};
+
 /**
- * Refuse an envelope this process already accepted (Ret 4003); else remember it until its
- * TimeStamp (`sentAt`) leaves the ±`windowSeconds` window.
+ * Refuse an envelope already accepted (Ret 4003): first by this process's cache, then — for a
+ * function with REPLAY_TABLE (a state-changing interface) — by a conditional put of its durable mark;
+ * else remember it until its TimeStamp (`sentAt`) leaves the ±`windowSeconds` window.
  */
-export const refuseReplay = (
+export const refuseReplay = async (
   env: Pick<RequestEnvelope, 'OperatorID' | 'TimeStamp' | 'Seq' | 'Sig'>,
   sentAt: Date,
   now: Date,
   windowSeconds: number,
-): void => {
+): Promise<void> => {
   const nowMs = now.getTime();
-  // the Sig is compared case-insensitively: so is the key (a re-cased Sig is the same envelope)
-  const key = `${env.OperatorID}|${env.TimeStamp}|${env.Seq}|${env.Sig.toUpperCase()}`;
+  const key = envelopeKey(env);
   const until = accepted.get(key);
-  if (until !== undefined && until > nowMs) {
-    logger.warn('replayed envelope refused', { Seq: String(env.Seq), TimeStamp: String(env.TimeStamp) });
-    throw new TcecError(Ret.ParamError, 'envelope already accepted (same OperatorID, TimeStamp, Seq and Sig): replay refused');
-  }
+  if (until !== undefined && until > nowMs) throw replayRefused(env, 'memory');
   if (nowMs >= nextSweep || accepted.size >= MAX_REMEMBERED) {
     forgetExpired(nowMs);
     nextSweep = nowMs + 60_000;
@@ -93,7 +101,10 @@ export const refuseReplay = (
       accepted.delete(k);
     }
   }
-  accepted.set(key, sentAt.getTime() + windowSeconds * 1000);
+  const untilMs = sentAt.getTime() + windowSeconds * 1000;
+  accepted.set(key, untilMs);
+  const table = config().REPLAY_TABLE;
+  if (table && !(await markEnvelopeAccepted(table, env, untilMs, nowMs))) throw replayRefused(env, 'table');
 };
 
 /** Tests: every test starts with empty buckets and an empty replay cache. */
