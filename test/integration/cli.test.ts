@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Platform } from '../../infra/local/platform.ts';
+import { getPartner } from '../../shared/store/partners.ts';
 import { DEMO_SEED, startTestPlatform } from '../support/platform.ts';
 
 const run = promisify(execFile);
@@ -158,6 +159,28 @@ describe('npm run evcs -- partners', () => {
     expect(list.out).not.toContain('MA03ROAM1'); // nothing half-written
     expect(list.out).toMatch(/MA01H3BQ2 .* roaming in$/m); // the demo partners roam in only (the default)
   }, 120_000);
+
+  it('--rps/--burst: the budget is stored on the partner (either alone takes burst = 2 × rps); bad values are refused, nothing written', async () => {
+    const add = (id: string, ...budget: string[]) =>
+      cli('evcs', ['--data-dir', dataDir, 'partners', 'add', '--operator-id', id, '--name', 'Budget Co', ...budget]);
+    const both = await add('MA03RATE1', '--rps', '2.5', '--burst', '7');
+    expect(both.code).toBe(0);
+    expect((await getPartner('MA03RATE1', { fresh: true }))?.rateLimit).toEqual({ rps: 2.5, burst: 7 });
+    const rpsOnly = await add('MA03RATE2', '--rps', '5');
+    expect(rpsOnly.code).toBe(0);
+    expect((await getPartner('MA03RATE2', { fresh: true }))?.rateLimit).toEqual({ rps: 5, burst: 10 });
+
+    for (const [id, budget] of [
+      ['MA03RATE3', ['--rps', '0']],
+      ['MA03RATE4', ['--rps', 'fast']],
+      ['MA03RATE5', ['--rps', '5', '--burst', '1.5']],
+    ] as const) {
+      const r = await add(id, ...budget);
+      expect({ id, code: r.code === 0 }).toEqual({ id, code: false });
+      expect(r.err).toMatch(/--rps must be a positive number and --burst a positive integer/);
+      expect(await getPartner(id, { fresh: true })).toBeUndefined(); // nothing half-written
+    }
+  }, 180_000); // five CLI processes, each compiling TypeScript at start
 
   it('refuses an OperatorID that is not 9 letters or digits', async () => {
     const r = await cli('evcs', ['--data-dir', dataDir, 'partners', 'add', '--operator-id', 'BAD', '--name', 'x']);
