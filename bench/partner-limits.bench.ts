@@ -85,7 +85,7 @@ export const main = async (): Promise<void> => {
     Object.assign(console, saved);
   }
   const bytesPerRefusal = bytes / n2;
-  row('refused (Ret -1): EMF PartnerThrottled + warning', n2, usRefused, bytesPerRefusal);
+  row('refused (Ret -1): EMF PartnerThrottled', n2, usRefused, bytesPerRefusal);
 
   // the whole refused invocation through the gateway (tcecHandler), warm: partner and secret cached
   // (the registry and Secrets Manager answered by aws-sdk-client-mock), Sig verified, bucket empty

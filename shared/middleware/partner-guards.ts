@@ -7,7 +7,7 @@
  *    budget with unsigned requests): a token bucket per OperatorID held in this process. Over
  *    budget → Ret -1 (系统繁忙) signed, and nothing else happens (no token lookup, no decryption, no
  *    business call). Cost per request: zero AWS calls (no DynamoDB write, no read); one EMF metric
- *    line when refused. In AWS each Lambda instance holds its own buckets, so a partner's effective
+ *    line when refused, and one warning per partner per minute (bench/partner-limits.bench.ts). In AWS each Lambda instance holds its own buckets, so a partner's effective
  *    ceiling is `rps × concurrent instances of that function`; the function's reserved concurrency
  *    and the HTTP API stage throttle (infra/stack.ts) bound that product. A distributed counter
  *    (a DynamoDB UpdateItem per request) would make the limit exact at the price of one write per
@@ -42,6 +42,9 @@ import { Ret, TcecError } from '../tcec/ret.ts';
 const DEFAULT_RATE_LIMIT: RateLimit = { rps: 20, burst: 40 };
 
 const buckets = new Map<string, Bucket>();
+/** per partner: when its last over-budget warning was logged, refusals since */
+const warned = new Map<string, { at: number; refused: number }>();
+const WARN_EVERY_MS = 60_000;
 
 /**
  * Spend one request of the partner's budget at `now`; over it, a TcecError Ret -1 (busy) whose Msg
@@ -55,7 +58,13 @@ export const admitWithinRateLimit = (partner: Pick<Partner, 'operatorId' | 'rate
   const m = metrics.singleMetric();
   m.addDimensions({ OperatorID: partner.operatorId });
   m.addMetric('PartnerThrottled', MetricUnit.Count, 1);
-  logger.warn('partner over its rate limit', { rps: limit.rps, burst: limit.burst });
+  // one warning per partner per minute with the count (each refusal is already the gateway's
+  // `tcec response` line with Ret -1, and the metric): a flood does not double its log bill
+  const w = warned.get(partner.operatorId);
+  if (!w || now.getTime() - w.at >= WARN_EVERY_MS) {
+    logger.warn('partner over its rate limit', { rps: limit.rps, burst: limit.burst, refusedSinceLastWarning: (w?.refused ?? 0) + 1 });
+    warned.set(partner.operatorId, { at: now.getTime(), refused: 0 });
+  } else w.refused++;
   throw new TcecError(
     Ret.Busy,
     `system busy: OperatorID ${partner.operatorId} is over its rate limit of ${limit.rps} requests/s (burst ${limit.burst}); retry in ${retryAfterSeconds(bucket, limit)} s`,
@@ -110,6 +119,7 @@ export const refuseReplay = async (
 /** Tests: every test starts with empty buckets and an empty replay cache. */
 export const resetPartnerGuards = (): void => {
   buckets.clear();
+  warned.clear();
   accepted.clear();
   nextSweep = 0;
 };

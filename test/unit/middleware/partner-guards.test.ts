@@ -101,6 +101,19 @@ describe('per-partner rate limit', () => {
     ]);
   });
 
+  it('one over-budget warning per partner per minute, with the refusals since; every refusal still refused', () => {
+    const warn = vi.spyOn(logger, 'warn').mockImplementation(() => undefined);
+    const p = { operatorId: 'MA0WARN01', rateLimit: { rps: 0.001, burst: 1 } };
+    admitWithinRateLimit(p, NOW);
+    const at = (ms: number) => new Date(NOW.getTime() + ms);
+    for (const ms of [0, 1_000, 59_999, 60_000, 60_001]) expect(() => admitWithinRateLimit(p, at(ms))).toThrow(TcecError);
+    const lines = warn.mock.calls.filter(([msg]) => msg === 'partner over its rate limit').map(([, extra]) => extra);
+    expect(lines).toEqual([
+      { rps: 0.001, burst: 1, refusedSinceLastWarning: 1 },
+      { rps: 0.001, burst: 1, refusedSinceLastWarning: 3 },
+    ]);
+  });
+
   it('a partner without a budget of its own gets the default (burst 40)', () => {
     const p = { operatorId: 'MA0DEFLT1' };
     for (let i = 0; i < 40; i++) admitWithinRateLimit(p, NOW);
