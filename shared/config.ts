@@ -82,6 +82,12 @@ const EnvSchema = z.object({
   CAR_PARK_TIMEOUT_MS: intFromEnv(2000, 10_000),
   /** set in an OEM stack's functions only (infra/oem-stack.ts): the OEM they serve; absent = the core */
   OEM_NAME: z.optional(z.string().check(z.regex(/^[a-z][a-z0-9-]{1,31}$/))),
+  /**
+   * the table that holds the durable marks of accepted envelopes (set for the functions of
+   * state-changing interfaces by their `{ replay: 'put' }` grant, infra/topology/environment.ts);
+   * absent: replay protection is the in-process cache alone
+   */
+  REPLAY_TABLE: z.optional(z.string().check(z.minLength(1))),
 });
 
 export type Config = z.infer<typeof EnvSchema> & {

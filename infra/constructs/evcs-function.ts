@@ -24,7 +24,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { functionEnvironment } from '../topology/environment.ts';
+import { REPLAY_KEY_PREFIX } from '../../shared/domain/replay.ts';
+import { functionEnvironment, REPLAY_MARKS_TABLE } from '../topology/environment.ts';
 import { type FunctionDecl, type Grant, TIER_DEFAULTS, type TierDefaults } from '../topology/types.ts';
 import { ALARM_PERIOD, type AlarmTopics, declaredAlarmMetric } from './alarm-topics.ts';
 import { acknowledgeFunction, acknowledgeOnFailureQueue, grantAcknowledgement, type NagAcknowledgement, nagResource } from './nag.ts';
@@ -279,6 +280,20 @@ export class EvcsFunction extends Construct {
     stage.grantManagementApiAccess(this.fn); // OCPP_CALLBACK_URL comes with the environment (infra/topology/environment.ts)
   }
 
+  /**
+   * A conditional PutItem of replay marks (shared/store/replay.ts) and nothing else: only under keys
+   * REPLAY#… of the marks' table, so a function that marks envelopes cannot write a token.
+   */
+  bindReplayMarks(): void {
+    this.fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:PutItem'],
+        resources: [this.table(REPLAY_MARKS_TABLE).tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${REPLAY_KEY_PREFIX}*`] } },
+      }),
+    );
+  }
+
   private applyGrant(grant: Grant): void {
     if ('table' in grant) {
       this.bindTable(this.table(grant.table), grant.access);
@@ -293,6 +308,8 @@ export class EvcsFunction extends Construct {
       this.bindSecrets(grant.secrets);
     } else if ('bucket' in grant) {
       this.bindBucket(this.bucket(grant.bucket), grant.access);
+    } else if ('replay' in grant) {
+      this.bindReplayMarks();
     } else {
       this.bindWebSocketPost();
     }

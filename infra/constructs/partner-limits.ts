@@ -10,8 +10,14 @@
  *   default included, for accounts with a low quota);
  * - one alarm on `PartnerThrottled` (EMF, dimension OperatorID): fires when any partner was over
  *   its budget in 5 minutes; the Metrics Insights query in the description, grouped by OperatorID,
- *   names the partners. One alarm for all partners because partners are data (the registry table),
- *   not stack resources; per-partner series are the metric's OperatorID dimension.
+ *   names the partners. One alarm for all partners because partners are data (the registry table,
+ *   `partners add` needs no deploy), not stack resources, and the monitoring nested stack is at its
+ *   parameter cap; with threshold 0 it is in ALARM exactly when a per-partner alarm would be (what it
+ *   cannot do: notify again for a second partner while already in ALARM). Per-partner series are the
+ *   metric's OperatorID dimension.
+ *
+ * Not mitigated here: the stage throttle is shared by every partner and route (a flood above it is
+ * answered 429 at the edge for everyone); see the README's "Limits" section.
  */
 
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';

@@ -28,7 +28,7 @@ import { freePort, sleep } from './ports.ts';
 import { IngestPriority } from './priority.ts';
 import { QueueStore, queueStateFile } from './queue-store.ts';
 import { startS3 } from './s3.ts';
-import { LocalScheduler } from './scheduler.ts';
+import { LocalScheduler, localScheduleOverrides } from './scheduler.ts';
 import { SecretStore } from './secrets.ts';
 import { createLocalWebSocketApi, type LocalWebSocketApi } from './websocket.ts';
 
@@ -303,6 +303,7 @@ export const startLocalCloud = async (opts: LocalCloudOptions): Promise<LocalClo
       region,
       account,
       ...(opts.timeScale !== undefined ? { timeScale: opts.timeScale } : {}),
+      expressions: localScheduleOverrides(process.env.EVCS_LOCAL_SCHEDULES, topology),
       ...(log ? { onLog: log } : {}),
     });
     if (opts.schedules ?? true) scheduler.start();

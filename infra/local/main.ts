@@ -32,6 +32,19 @@ import { DEFAULT_DATA_DIR, DEFAULT_PORT, DEFAULT_SEED } from './defaults.ts';
 import { JAVA_REQUIRED, javaAvailable } from './dynamodb.ts';
 import { startPlatform } from './platform.ts';
 
+/**
+ * Timing rules of the charging flow read from the shell and handed to every function, e.g.
+ * `STRANDED_IDLE_SECONDS=30 npm start` (shared/config.ts validates them); nothing else of the shell
+ * reaches a handler.
+ */
+const TIMING_FROM_SHELL = [
+  'START_TIMEOUT_SECONDS',
+  'STOP_TIMEOUT_SECONDS',
+  'STRANDED_OFFLINE_SECONDS',
+  'STRANDED_IDLE_SECONDS',
+  'STRANDED_SILENT_SECONDS',
+] as const;
+
 const USAGE = `usage: npm start -- [--port N] [--seed FILE] [--data-dir DIR] [--fresh] [--json-logs] [--verbose] [--sim-speed N] [--sim-url URL] [--sim-protocol ocpp|direct] [--no-sim] [--oem NAME]…`;
 
 const main = async (): Promise<void> => {
@@ -84,6 +97,7 @@ const main = async (): Promise<void> => {
     ...(values['sim-url'] ? { pileSimUrl: values['sim-url'] } : {}),
     ...(values['no-sim'] ? { simulator: false as const } : {}),
     ...(oems.length ? { oems: oems.map((o) => o.name) } : {}),
+    env: Object.fromEntries(TIMING_FROM_SHELL.flatMap((k) => (process.env[k] ? [[k, process.env[k]]] : []))),
   });
 
   const seedFile = resolve(values.seed);

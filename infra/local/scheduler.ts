@@ -156,8 +156,30 @@ export interface SchedulerOptions {
   account: string;
   /** simulated seconds per real second (default 1) */
   timeScale?: number;
+  /** a function's schedule expression replaced, by function id (local runs only: `EVCS_LOCAL_SCHEDULES`) */
+  expressions?: Readonly<Record<string, string>>;
   onLog?: (line: string) => void;
 }
+
+/**
+ * `EVCS_LOCAL_SCHEDULES='stranded-sweep=rate(10 seconds);…'`: schedules of a local run replaced by
+ * function id (a crash test runs the stranded sweep every few seconds; the deployed schedule is the
+ * topology's). An unknown id or a bad expression fails the start.
+ */
+export const localScheduleOverrides = (value: string | undefined, topology: Topology): Record<string, string> => {
+  const out: Record<string, string> = {};
+  for (const part of (value ?? '').split(';')) {
+    if (!part.trim()) continue;
+    const eq = part.indexOf('=');
+    const id = part.slice(0, eq).trim();
+    const expression = part.slice(eq + 1).trim();
+    if (eq < 1 || !topology.functions.some((f) => f.id === id && f.triggers.some((t) => t.type === 'schedule')))
+      throw new ScheduleError(`EVCS_LOCAL_SCHEDULES: '${part}' does not name a scheduled function (<function id>=<expression>)`);
+    parseSchedule(expression);
+    out[id] = expression;
+  }
+  return out;
+};
 
 interface Entry {
   fn: FunctionDecl;
@@ -176,8 +198,10 @@ export class LocalScheduler {
   constructor(private readonly o: SchedulerOptions) {
     for (const fn of o.topology.functions)
       fn.triggers.forEach((t, i) => {
-        if (t.type === 'schedule')
-          this.entries.push({ fn, name: `${fn.id}-schedule-${i}`, expression: t.expression, schedule: parseSchedule(t.expression) });
+        if (t.type === 'schedule') {
+          const expression = o.expressions?.[fn.id] ?? t.expression;
+          this.entries.push({ fn, name: `${fn.id}-schedule-${i}`, expression, schedule: parseSchedule(expression) });
+        }
       });
   }
 

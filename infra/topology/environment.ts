@@ -10,6 +10,9 @@
  */
 import { envName, type FunctionDecl } from './types.ts';
 
+/** The table whose REPLAY#… keys hold the marks of accepted envelopes (grant `{ replay: 'put' }`). */
+export const REPLAY_MARKS_TABLE = 'tokens';
+
 /** The Powertools metrics namespace of every function. */
 export const METRICS_NAMESPACE = 'EVCS';
 
@@ -49,6 +52,7 @@ export const functionEnvironment = (decl: FunctionDecl, ctx: EnvironmentContext)
       if (!ctx.bucketName) throw new Error(`function ${decl.id}: grant on bucket '${grant.bucket}' but no buckets are declared`);
       env[envName('BUCKET', grant.bucket)] = ctx.bucketName(grant.bucket);
     } else if ('websocket' in grant && ctx.websocketCallbackUrl) env.OCPP_CALLBACK_URL = ctx.websocketCallbackUrl;
+    else if ('replay' in grant) env.REPLAY_TABLE = ctx.tableName(REPLAY_MARKS_TABLE);
   }
   return env;
 };

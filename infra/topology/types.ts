@@ -121,7 +121,13 @@ export type Grant =
   /** read the partner/platform secrets under the platform's Secrets Manager prefix */
   | { readonly secrets: 'read' | 'readWrite' }
   /** send frames to the OCPP WebSocket API's connections (PostToConnection); OCPP_CALLBACK_URL names its endpoint */
-  | { readonly websocket: 'post' };
+  | { readonly websocket: 'post' }
+  /**
+   * mark accepted T/CEC envelopes durably (replay protection, shared/store/replay.ts): a conditional
+   * PutItem in the `tokens` table under keys REPLAY#… only; REPLAY_TABLE names the table. Given by
+   * `tcecInterface` to every interface whose function changes state (infra/topology/helpers.ts)
+   */
+  | { readonly replay: 'put' };
 
 export interface FunctionDecl {
   /** unique, kebab-case; also the file name of the entry */

@@ -293,7 +293,7 @@ const tcecGateway = (iface: InterfaceName, opts: GatewayOptions = {}): Middlewar
         logger.info('timestamp outside window', { skewSeconds });
         throw new TcecError(Ret.ParamError, `TimeStamp outside the accepted window of ±${cfg.TIMESTAMP_WINDOW_SECONDS} s`);
       }
-      refuseReplay(envelope, ts, now, cfg.TIMESTAMP_WINDOW_SECONDS);
+      await refuseReplay(envelope, ts, now, cfg.TIMESTAMP_WINDOW_SECONDS);
 
       refuseDisabledExtension(iface, profile, partner, opts.feature);
 

@@ -160,6 +160,28 @@ describe('npm run evcs -- partners', () => {
     expect(list.out).toMatch(/MA01H3BQ2 .* roaming in$/m); // the demo partners roam in only (the default)
   }, 120_000);
 
+  it('--rps/--burst: the budget is stored on the partner (either alone takes burst = 2 × rps); bad values are refused, nothing written', async () => {
+    const add = (id: string, ...budget: string[]) =>
+      cli('evcs', ['--data-dir', dataDir, 'partners', 'add', '--operator-id', id, '--name', 'Budget Co', ...budget]);
+    const both = await add('MA03RATE1', '--rps', '2.5', '--burst', '7');
+    expect(both.code).toBe(0);
+    expect((await getPartner('MA03RATE1', { fresh: true }))?.rateLimit).toEqual({ rps: 2.5, burst: 7 });
+    const rpsOnly = await add('MA03RATE2', '--rps', '5');
+    expect(rpsOnly.code).toBe(0);
+    expect((await getPartner('MA03RATE2', { fresh: true }))?.rateLimit).toEqual({ rps: 5, burst: 10 });
+
+    for (const [id, budget] of [
+      ['MA03RATE3', ['--rps', '0']],
+      ['MA03RATE4', ['--rps', 'fast']],
+      ['MA03RATE5', ['--rps', '5', '--burst', '1.5']],
+    ] as const) {
+      const r = await add(id, ...budget);
+      expect({ id, code: r.code === 0 }).toEqual({ id, code: false });
+      expect(r.err).toMatch(/--rps must be a positive number and --burst a positive integer/);
+      expect(await getPartner(id, { fresh: true })).toBeUndefined(); // nothing half-written
+    }
+  }, 180_000); // five CLI processes, each compiling TypeScript at start
+
   it('refuses an OperatorID that is not 9 letters or digits', async () => {
     const r = await cli('evcs', ['--data-dir', dataDir, 'partners', 'add', '--operator-id', 'BAD', '--name', 'x']);
     expect(r.code).not.toBe(0);

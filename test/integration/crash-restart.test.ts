@@ -12,116 +12,36 @@
  *     the order ends, billed on its readings (the order info push carries the order's figures), and
  *     the connector is free.
  *
- * The partner's receiver lives in the test process and outlives both runs.
+ * After each point no order is left starting or stopping and every finished bill is what the
+ * billing function computes from the order's stored readings. The two points without a stop (killed
+ * while starting, killed while charging and never stopped) are in crash-restart-timeouts.test.ts:
+ * another child platform, so the two files run in parallel.
+ *
+ * The partner's receiver lives in the test process and outlives both runs (test/support/platform-process.ts).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DemoPartner, startDemoPartner } from '../../infra/local/partner-server.ts';
-import { portBelowEphemeral } from '../../infra/local/ports.ts';
+import type { DemoPartner } from '../../infra/local/partner-server.ts';
 import type { SeedPartner } from '../../shared/seed.ts';
 import { seqOf } from '../support/charging.ts';
 import { eventually } from '../support/eventually.ts';
 import { callAs, simAdmin, tokenFor } from '../support/platform.ts';
-import { STATIONS_SEED } from '../support/stations.ts';
+import { expectSettledOrders, type PlatformProcess, platformProcess } from '../support/platform-process.ts';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
-const dataDir = mkdtempSync(join(tmpdir(), 'evcs-crash-'));
-const logFile = join(dataDir, '..', `${dataDir.split('/').pop()}.log`);
-let seedFile: string;
+let run: PlatformProcess;
 let partner: SeedPartner;
 let receiver: DemoPartner;
 let connectorId: string;
 let apiUrl: string;
-let port: number;
-let child: ChildProcess | undefined;
-
-/** the environment of a fresh shell: nothing of this test worker's AWS/table settings */
-const cleanEnv = (): NodeJS.ProcessEnv => {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env))
-    if (!/^(AWS_|TABLE_|QUEUE_URL_|EVENT_BUS|OPERATOR_ID|SECRETS_PREFIX|POWERTOOLS_)/.test(k)) env[k] = v;
-  return { ...env, EVCS_DEMO_PARTNERS: 'off', POWERTOOLS_LOG_LEVEL: 'WARN' };
-};
-
-const startPlatformProcess = async (fresh: boolean): Promise<void> => {
-  const out = openSync(logFile, 'a');
-  child = spawn(
-    TSX,
-    ['infra/local/main.ts', '--port', String(port), '--seed', seedFile, '--data-dir', dataDir, ...(fresh ? ['--fresh'] : [])],
-    {
-      cwd: ROOT,
-      detached: true, // its own process group: the kill takes tsx, node and everything they started
-      stdio: ['ignore', out, out],
-      env: cleanEnv(),
-    },
-  );
-  closeSync(out);
-  await eventually(
-    async () => {
-      if (child?.exitCode !== null)
-        throw new Error(`the platform exited (${child?.exitCode}): ${readFileSync(logFile, 'utf8').slice(-2000)}`);
-      return (await fetch(`${apiUrl}/health`).catch(() => undefined))?.status === 200;
-    },
-    { what: 'the platform ready (/health 200)', timeoutMs: 240_000, intervalMs: 250 },
-  );
-};
-
-/** SIGKILL to the platform's process group: no exit handler, no persist, no clean stop */
-const kill9 = async (): Promise<void> => {
-  const c = child;
-  if (!c?.pid || c.exitCode !== null) return;
-  const exited = new Promise((r) => c.once('exit', r));
-  process.kill(-c.pid, 'SIGKILL');
-  await exited;
-};
-
-/** a clean stop of the last run (SIGTERM: the platform stops DynamoDB Local and writes its state) */
-const stopClean = async (): Promise<void> => {
-  const c = child;
-  if (!c?.pid || c.exitCode !== null) return;
-  const exited = new Promise((r) => c.once('exit', r));
-  process.kill(-c.pid, 'SIGTERM'); // the group: node itself gets it, not only the tsx wrapper
-  await exited;
-  // whatever DynamoDB Local is still recorded for the data dir (its own process group) goes too
-  const pidFile = join(dataDir, 'dynamodb', 'java.pid');
-  const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8')) : 0;
-  if (pid > 1) {
-    try {
-      process.kill(-pid, 'SIGKILL');
-    } catch {
-      // already stopped
-    }
-  }
-};
+const startPlatformProcess = (fresh: boolean) => run.start(fresh);
+const kill9 = () => run.kill9();
 
 beforeAll(async () => {
-  const seed = JSON.parse(readFileSync(STATIONS_SEED, 'utf8'));
-  const p = seed.partners[0];
-  const receiverPort = await portBelowEphemeral();
-  p.outbound.baseUrl = `http://127.0.0.1:${receiverPort}/evcs/v1/`;
-  for (const other of seed.partners.slice(1)) delete other.outbound;
-  seedFile = join(dataDir, '..', `${dataDir.split('/').pop()}-seed.json`);
-  writeFileSync(seedFile, JSON.stringify(seed));
-  partner = p;
-  connectorId = seed.stations[0].EquipmentInfos[0].ConnectorInfos[0].ConnectorID;
-  const { baseUrl: _b, paths: _p, ...secrets } = p.outbound;
-  receiver = await startDemoPartner({ operatorId: p.operatorId, ourOperatorId: seed.operatorId, secrets, port: receiverPort });
-  port = await portBelowEphemeral();
-  apiUrl = `http://127.0.0.1:${port}`;
+  run = await platformProcess();
+  ({ partner, receiver, apiUrl } = run);
+  connectorId = run.connectorIds[0]!;
 });
 
-afterAll(async () => {
-  await stopClean().catch(() => undefined);
-  await receiver?.close();
-  rmSync(dataDir, { recursive: true, force: true });
-  rmSync(seedFile, { force: true });
-  rmSync(logFile, { force: true });
-});
+afterAll(async () => run?.dispose());
 
 const chargeStat = async (token: string, seq: string) =>
   (await callAs(apiUrl, partner, 'query_equip_charge_status', { StartChargeSeq: seq }, token)).data as
@@ -173,6 +93,7 @@ describe('kill -9 of the whole local platform, restart on the same data dir', ()
       what: `${seq} ended after the restart`,
       timeoutMs: 300_000,
     });
+    expectSettledOrders(await run.ordersOfRun());
     // the connector takes a new session: nothing left locked
     await simAdmin(apiUrl, connectorId, 'plugged');
     nextSeq = seqOf(c);
@@ -219,6 +140,7 @@ describe('kill -9 of the whole local platform, restart on the same data dir', ()
     expect(new Set(infos.map((d) => JSON.stringify(d))).size).toBe(1);
     expect(infos[0]!.TotalPower).toBe(ended!.TotalPower);
     if (ended!.TotalMoney !== undefined) expect(infos[0]!.TotalMoney).toBe(ended!.TotalMoney);
+    expectSettledOrders(await run.ordersOfRun());
     // the connector takes a new session: nothing left locked
     await simAdmin(apiUrl, connectorId, 'plugged');
     const again = await callAs(

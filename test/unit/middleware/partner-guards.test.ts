@@ -76,6 +76,44 @@ describe('per-partner rate limit', () => {
     expect(() => admitWithinRateLimit(flooder, new Date(NOW.getTime() + 1000))).not.toThrow();
   });
 
+  it('a refused request emits one PartnerThrottled EMF line with the OperatorID dimension; an admitted one none', () => {
+    // metrics are off in tests (vitest.config.ts); on for this test, written through the global console (POWERTOOLS_DEV)
+    vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false');
+    const lines: string[] = [];
+    vi.spyOn(console, 'log').mockImplementation((line: unknown) => void lines.push(String(line)));
+    try {
+      const p = { operatorId: 'MA0EMF001', rateLimit: { rps: 1, burst: 1 } };
+      admitWithinRateLimit(p, NOW);
+      expect(lines).toEqual([]);
+      expect(() => admitWithinRateLimit(p, NOW)).toThrow(TcecError);
+    } finally {
+      vi.unstubAllEnvs();
+    }
+    const emf = lines.map((l) => JSON.parse(l) as Record<string, unknown> & { _aws: { CloudWatchMetrics: unknown[] } });
+    expect(emf).toHaveLength(1);
+    expect(emf[0]).toMatchObject({ OperatorID: 'MA0EMF001', PartnerThrottled: 1 });
+    expect(emf[0]!._aws.CloudWatchMetrics).toEqual([
+      {
+        Namespace: expect.any(String),
+        Dimensions: [expect.arrayContaining(['OperatorID'])],
+        Metrics: [{ Name: 'PartnerThrottled', Unit: 'Count' }],
+      },
+    ]);
+  });
+
+  it('one over-budget warning per partner per minute, with the refusals since; every refusal still refused', () => {
+    const warn = vi.spyOn(logger, 'warn').mockImplementation(() => undefined);
+    const p = { operatorId: 'MA0WARN01', rateLimit: { rps: 0.001, burst: 1 } };
+    admitWithinRateLimit(p, NOW);
+    const at = (ms: number) => new Date(NOW.getTime() + ms);
+    for (const ms of [0, 1_000, 59_999, 60_000, 60_001]) expect(() => admitWithinRateLimit(p, at(ms))).toThrow(TcecError);
+    const lines = warn.mock.calls.filter(([msg]) => msg === 'partner over its rate limit').map(([, extra]) => extra);
+    expect(lines).toEqual([
+      { rps: 0.001, burst: 1, refusedSinceLastWarning: 1 },
+      { rps: 0.001, burst: 1, refusedSinceLastWarning: 3 },
+    ]);
+  });
+
   it('a partner without a budget of its own gets the default (burst 40)', () => {
     const p = { operatorId: 'MA0DEFLT1' };
     for (let i = 0; i < 40; i++) admitWithinRateLimit(p, NOW);
@@ -120,11 +158,11 @@ describe('replay protection', () => {
     expect(calls).toBe(2);
   });
 
-  it('an envelope is remembered while its TimeStamp is inside the window, not after', () => {
+  it('an envelope is remembered while its TimeStamp is inside the window, not after', async () => {
     const env = { OperatorID: 'MA01H3BQ2', TimeStamp: '20261130120000', Seq: '0001', Sig: 'A'.repeat(32) };
     const sentAt = NOW;
-    refuseReplay(env, sentAt, NOW, 600);
-    expect(() => refuseReplay(env, sentAt, new Date(NOW.getTime() + 599_999), 600)).toThrow(TcecError);
-    expect(() => refuseReplay(env, sentAt, new Date(NOW.getTime() + 600_000), 600)).not.toThrow();
+    await refuseReplay(env, sentAt, NOW, 600);
+    await expect(refuseReplay(env, sentAt, new Date(NOW.getTime() + 599_999), 600)).rejects.toThrow(TcecError);
+    await expect(refuseReplay(env, sentAt, new Date(NOW.getTime() + 600_000), 600)).resolves.toBeUndefined();
   });
 });
