@@ -32,128 +32,192 @@ export const INTERFACES = {
     name: 'query_token',
     section: '3.0',
     implementedBy: 'both',
-    request: S.QueryTokenRequestSchema,
-    response: S.QueryTokenResponseSchema,
+    get request() {
+      return S.queryTokenRequestSchema();
+    },
+    get response() {
+      return S.queryTokenResponseSchema();
+    },
     description: 'Platform authentication: OperatorID + OperatorSecret → AccessToken valid TokenAvailableTime seconds.',
   },
   query_stations_info: {
     name: 'query_stations_info',
     section: '3.1',
     implementedBy: 'cpo',
-    request: S.QueryStationsInfoRequestSchema,
-    response: S.QueryStationsInfoResponseSchema,
+    get request() {
+      return S.queryStationsInfoRequestSchema();
+    },
+    get response() {
+      return S.queryStationsInfoResponseSchema();
+    },
     description: `Paged station → equipment → connector master data (PageNo default 1, PageSize default 10, max ${S.MAX_PAGE_SIZE}), optionally only what changed after LastQueryTime.`,
   },
   query_station_status: {
     name: 'query_station_status',
     section: '3.2',
     implementedBy: 'cpo',
-    request: S.QueryStationStatusRequestSchema,
-    response: S.QueryStationStatusResponseSchema,
+    get request() {
+      return S.queryStationStatusRequestSchema();
+    },
+    get response() {
+      return S.queryStationStatusResponseSchema();
+    },
     description: `Connector status of up to ${S.MAX_STATION_IDS} stations.`,
   },
   notification_stationStatus: {
     name: 'notification_stationStatus',
     section: '3.3',
     implementedBy: 'partner',
-    request: S.NotificationStationStatusRequestSchema,
-    response: S.NotificationStationStatusResponseSchema,
+    get request() {
+      return S.notificationStationStatusRequestSchema();
+    },
+    get response() {
+      return S.notificationStationStatusResponseSchema();
+    },
     description: 'Push of one connector status change; Status 1 in the reply means dropped, do not retry.',
   },
   query_station_stats: {
     name: 'query_station_stats',
     section: '3.4',
     implementedBy: 'cpo',
-    request: S.QueryStationStatsRequestSchema,
-    response: S.QueryStationStatsResponseSchema,
+    get request() {
+      return S.queryStationStatsRequestSchema();
+    },
+    get response() {
+      return S.queryStationStatsResponseSchema();
+    },
     description: 'Energy statistics of one station over a period, per equipment and connector (0.1 kWh).',
   },
   query_equip_auth: {
     name: 'query_equip_auth',
     section: '3.5',
     implementedBy: 'cpo',
-    request: S.QueryEquipAuthRequestSchema,
-    response: S.QueryEquipAuthResponseSchema,
+    get request() {
+      return S.queryEquipAuthRequestSchema();
+    },
+    get response() {
+      return S.queryEquipAuthResponseSchema();
+    },
     description: 'Equipment authentication: is the connector ready (plugged in, healthy) for a start.',
   },
   query_equip_business_policy: {
     name: 'query_equip_business_policy',
     section: '3.6',
     implementedBy: 'cpo',
-    request: S.QueryEquipBusinessPolicyRequestSchema,
-    response: S.QueryEquipBusinessPolicyResponseSchema,
+    get request() {
+      return S.queryEquipBusinessPolicyRequestSchema();
+    },
+    get response() {
+      return S.queryEquipBusinessPolicyResponseSchema();
+    },
     description: 'Time-of-use tariff of a connector (PolicyInfos: StartTime HHmmss, ElecPrice, SevicePrice).',
   },
   query_start_charge: {
     name: 'query_start_charge',
     section: '3.7',
     implementedBy: 'cpo',
-    request: S.QueryStartChargeRequestSchema,
-    response: S.QueryStartChargeResponseSchema,
+    get request() {
+      return S.queryStartChargeRequestSchema();
+    },
+    get response() {
+      return S.queryStartChargeResponseSchema();
+    },
     description: 'Start charging on a connector under the caller-generated StartChargeSeq.',
   },
   notification_start_charge_result: {
     name: 'notification_start_charge_result',
     section: '3.8',
     implementedBy: 'partner',
-    request: S.NotificationStartChargeResultRequestSchema,
-    response: S.ChargeNotificationResponseSchema,
+    get request() {
+      return S.notificationStartChargeResultRequestSchema();
+    },
+    get response() {
+      return S.chargeNotificationResponseSchema();
+    },
     description: 'Push of the outcome of a start command.',
   },
   query_equip_charge_status: {
     name: 'query_equip_charge_status',
     section: '3.9',
     implementedBy: 'cpo',
-    request: S.QueryEquipChargeStatusRequestSchema,
-    response: S.EquipChargeStatusSchema,
+    get request() {
+      return S.queryEquipChargeStatusRequestSchema();
+    },
+    get response() {
+      return S.equipChargeStatusSchema();
+    },
     description: 'Charging snapshot of a session (currents, voltages, Soc, energy, running cost).',
   },
   notification_equip_charge_status: {
     name: 'notification_equip_charge_status',
     section: '3.9',
     implementedBy: 'partner',
-    request: S.EquipChargeStatusSchema,
-    response: S.ChargeNotificationResponseSchema,
+    get request() {
+      return S.equipChargeStatusSchema();
+    },
+    get response() {
+      return S.chargeNotificationResponseSchema();
+    },
     description: 'Periodic push of the charging snapshot while a session runs.',
   },
   query_stop_charge: {
     name: 'query_stop_charge',
     section: '3.10',
     implementedBy: 'cpo',
-    request: S.QueryStopChargeRequestSchema,
-    response: S.QueryStopChargeResponseSchema,
+    get request() {
+      return S.queryStopChargeRequestSchema();
+    },
+    get response() {
+      return S.queryStopChargeResponseSchema();
+    },
     description: 'Stop a running session.',
   },
   notification_stop_charge_result: {
     name: 'notification_stop_charge_result',
     section: '3.11',
     implementedBy: 'partner',
-    request: S.NotificationStopChargeResultRequestSchema,
-    response: S.ChargeNotificationResponseSchema,
+    get request() {
+      return S.notificationStopChargeResultRequestSchema();
+    },
+    get response() {
+      return S.chargeNotificationResponseSchema();
+    },
     description: 'Push of the outcome of a stop command.',
   },
   notification_charge_order_info: {
     name: 'notification_charge_order_info',
     section: '3.12',
     implementedBy: 'partner',
-    request: S.ChargeOrderInfoSchema,
-    response: S.NotificationChargeOrderInfoResponseSchema,
+    get request() {
+      return S.chargeOrderInfoSchema();
+    },
+    get response() {
+      return S.notificationChargeOrderInfoResponseSchema();
+    },
     description: 'Push of the final order (CDR) with per-period ChargeDetails; retried until ConfirmResult.',
   },
   check_charge_orders: {
     name: 'check_charge_orders',
     section: '3.13',
     implementedBy: 'partner',
-    request: S.CheckChargeOrdersRequestSchema,
-    response: S.CheckChargeOrdersResponseSchema,
+    get request() {
+      return S.checkChargeOrdersRequestSchema();
+    },
+    get response() {
+      return S.checkChargeOrdersResponseSchema();
+    },
     description: "Reconciliation: the operator's order list of a period; the reply lists disputed orders.",
   },
   query_charge_info: {
     name: 'query_charge_info',
     section: '3.14',
     implementedBy: 'cpo',
-    request: S.QueryChargeInfoRequestSchema,
-    response: S.QueryChargeInfoResponseSchema,
+    get request() {
+      return S.queryChargeInfoRequestSchema();
+    },
+    get response() {
+      return S.queryChargeInfoResponseSchema();
+    },
     extension: true,
     description: 'Extension: order detail by StartChargeSeq (the §3.12 order fields plus StartChargeSeqStat).',
   },
@@ -161,8 +225,12 @@ export const INTERFACES = {
     name: 'notification_charge_order_info_for_bonus',
     section: '5.3',
     implementedBy: 'partner',
-    request: S.ChargeOrderForBonusSchema,
-    response: S.NotificationChargeOrderInfoResponseSchema,
+    get request() {
+      return S.chargeOrderForBonusSchema();
+    },
+    get response() {
+      return S.notificationChargeOrderInfoResponseSchema();
+    },
     supervision: true,
     description:
       'Supervision (Beijing e充网): the order for the operating bonus — the §3.12 order plus ChargeModel, UserName, StationID, EquipmentID, ConnectorPower, ChargeLast, MeterValueStart/End.',
@@ -171,8 +239,12 @@ export const INTERFACES = {
     name: 'notification_records_amount_info',
     section: '5.3',
     implementedBy: 'partner',
-    request: S.RecordsAmountInfoSchema,
-    response: S.ChargeNotificationResponseSchema,
+    get request() {
+      return S.recordsAmountInfoSchema();
+    },
+    get response() {
+      return S.chargeNotificationResponseSchema();
+    },
     supervision: true,
     description: "Supervision (Chengdu): an order's subsidy record (energy and money it is paid on).",
   },
@@ -180,8 +252,12 @@ export const INTERFACES = {
     name: 'notification_station_change',
     section: '5.3',
     implementedBy: 'partner',
-    request: S.StationChangeSchema,
-    response: S.SupervisionReplySchema,
+    get request() {
+      return S.stationChangeSchema();
+    },
+    get response() {
+      return S.supervisionReplySchema();
+    },
     supervision: true,
     description: "Supervision (Chengdu): a station's info or tariff changed.",
   },
@@ -189,8 +265,12 @@ export const INTERFACES = {
     name: 'notification_realtime_power_info',
     section: '5.3',
     implementedBy: 'partner',
-    request: S.RealtimePowerInfoSchema,
-    response: S.SupervisionReplySchema,
+    get request() {
+      return S.realtimePowerInfoSchema();
+    },
+    get response() {
+      return S.supervisionReplySchema();
+    },
     supervision: true,
     description: 'Supervision (provincial): the real-time charging power of each station.',
   },
@@ -198,8 +278,12 @@ export const INTERFACES = {
     name: 'query_reserve_connector',
     section: '5.5',
     implementedBy: 'cpo',
-    request: S.QueryReserveConnectorRequestSchema,
-    response: S.QueryReserveConnectorResponseSchema,
+    get request() {
+      return S.queryReserveConnectorRequestSchema();
+    },
+    get response() {
+      return S.queryReserveConnectorResponseSchema();
+    },
     extension: true,
     ours: true,
     description:
@@ -209,8 +293,12 @@ export const INTERFACES = {
     name: 'query_cancel_reservation',
     section: '5.5',
     implementedBy: 'cpo',
-    request: S.QueryCancelReservationRequestSchema,
-    response: S.QueryCancelReservationResponseSchema,
+    get request() {
+      return S.queryCancelReservationRequestSchema();
+    },
+    get response() {
+      return S.queryCancelReservationResponseSchema();
+    },
     extension: true,
     ours: true,
     description: 'Extension (reservation): release a reservation before it lapses; answers its state when it already ended.',
@@ -219,8 +307,12 @@ export const INTERFACES = {
     name: 'query_start_charge_prepay',
     section: '5.5',
     implementedBy: 'cpo',
-    request: S.QueryStartChargePrepayRequestSchema,
-    response: S.QueryStartChargePrepayResponseSchema,
+    get request() {
+      return S.queryStartChargePrepayRequestSchema();
+    },
+    get response() {
+      return S.queryStartChargePrepayResponseSchema();
+    },
     extension: true,
     ours: true,
     description:
@@ -230,8 +322,12 @@ export const INTERFACES = {
     name: 'query_order_settlement',
     section: '5.5',
     implementedBy: 'cpo',
-    request: S.QueryOrderSettlementRequestSchema,
-    response: S.OrderSettlementSchema,
+    get request() {
+      return S.queryOrderSettlementRequestSchema();
+    },
+    get response() {
+      return S.orderSettlementSchema();
+    },
     extension: true,
     ours: true,
     description:
@@ -241,8 +337,12 @@ export const INTERFACES = {
     name: 'query_order_pay',
     section: '5.5',
     implementedBy: 'cpo',
-    request: S.QueryOrderPayRequestSchema,
-    response: S.QueryOrderPayResponseSchema,
+    get request() {
+      return S.queryOrderPayRequestSchema();
+    },
+    get response() {
+      return S.queryOrderPayResponseSchema();
+    },
     extension: true,
     ours: true,
     description: 'Ours (充电后支付): the partner reports it paid a payable order (PaySeq, PayMoney = PayableMoney); idempotent per PaySeq.',
@@ -251,8 +351,12 @@ export const INTERFACES = {
     name: 'notification_order_settlement',
     section: '5.5',
     implementedBy: 'partner',
-    request: S.OrderSettlementSchema,
-    response: S.ChargeNotificationResponseSchema,
+    get request() {
+      return S.orderSettlementSchema();
+    },
+    get response() {
+      return S.chargeNotificationResponseSchema();
+    },
     extension: true,
     ours: true,
     description: "Ours (充电后支付): push of a pay-after order's settlement when it becomes payable and when it is paid.",
@@ -261,8 +365,12 @@ export const INTERFACES = {
     name: 'query_start_charge_coupon',
     section: '5.5',
     implementedBy: 'cpo',
-    request: S.QueryStartChargeCouponRequestSchema,
-    response: S.QueryStartChargeCouponResponseSchema,
+    get request() {
+      return S.queryStartChargeCouponRequestSchema();
+    },
+    get response() {
+      return S.queryStartChargeCouponResponseSchema();
+    },
     extension: true,
     ours: true,
     description:
@@ -272,8 +380,12 @@ export const INTERFACES = {
     name: 'query_ground_locks',
     section: '5.1',
     implementedBy: 'cpo',
-    request: S.QueryGroundLocksRequestSchema,
-    response: S.QueryGroundLocksResponseSchema,
+    get request() {
+      return S.queryGroundLocksRequestSchema();
+    },
+    get response() {
+      return S.queryGroundLocksResponseSchema();
+    },
     extension: true,
     description:
       "Extension (DiDi 1.4.0 ground locks 地锁): a station's parking-space locks with LockNum, WorkplaceName and LockStatus (0 unknown/faulted, 10 dropped, 50 raised).",
@@ -282,8 +394,12 @@ export const INTERFACES = {
     name: 'query_ground_lock_auth',
     section: '5.1',
     implementedBy: 'cpo',
-    request: S.QueryGroundLockAuthRequestSchema,
-    response: S.QueryGroundLockAuthResponseSchema,
+    get request() {
+      return S.queryGroundLockAuthRequestSchema();
+    },
+    get response() {
+      return S.queryGroundLockAuthResponseSchema();
+    },
     extension: true,
     description: 'Extension (DiDi 1.4.0 ground locks): per station, may the caller drop its locks (granted and the station has locks).',
   },
@@ -291,8 +407,12 @@ export const INTERFACES = {
     name: 'query_drop_lock',
     section: '5.1',
     implementedBy: 'cpo',
-    request: S.QueryDropLockRequestSchema,
-    response: S.QueryDropLockResponseSchema,
+    get request() {
+      return S.queryDropLockRequestSchema();
+    },
+    get response() {
+      return S.queryDropLockResponseSchema();
+    },
     extension: true,
     description:
       "Extension (DiDi 1.4.0 ground locks): drop a space's lock for the caller's driver; answers a one-time DropCode (ours); refused (FailReason, ours) when another partner's order or reservation holds the connector or the lock is faulted. The lock rises again when the car has left.",
@@ -301,8 +421,12 @@ export const INTERFACES = {
     name: 'query_drop_lock_result',
     section: '5.1',
     implementedBy: 'cpo',
-    request: S.QueryDropLockResultRequestSchema,
-    response: S.QueryDropLockResultResponseSchema,
+    get request() {
+      return S.queryDropLockResultRequestSchema();
+    },
+    get response() {
+      return S.queryDropLockResultResponseSchema();
+    },
     extension: true,
     description:
       'Extension (DiDi 1.4.0 ground locks): the state of the drop in force (DropCode, DropInfo, LockStatus); a spent or wrong DropCode is refused with Ret 4004.',
@@ -311,8 +435,12 @@ export const INTERFACES = {
     name: 'query_parking_free_info',
     section: '5.1',
     implementedBy: 'cpo',
-    request: S.QueryParkingFreeInfoRequestSchema,
-    response: S.QueryParkingFreeInfoResponseSchema,
+    get request() {
+      return S.queryParkingFreeInfoRequestSchema();
+    },
+    get response() {
+      return S.queryParkingFreeInfoResponseSchema();
+    },
     extension: true,
     description:
       "Extension (DiDi 1.4.0 parking 停车费减免): an order's parking waiver: Duration (free minutes), CarNumber, WaiverStatus (0 none, 1 waiting for the plate, 2 sending to the gate, 3 applied).",
@@ -321,8 +449,12 @@ export const INTERFACES = {
     name: 'query_parking_station',
     section: '5.1',
     implementedBy: 'cpo',
-    request: S.QueryParkingStationRequestSchema,
-    response: S.QueryParkingStationResponseSchema,
+    get request() {
+      return S.queryParkingStationRequestSchema();
+    },
+    get response() {
+      return S.queryParkingStationResponseSchema();
+    },
     extension: true,
     description:
       "Extension (DiDi 1.4.0 parking): a station's waiver policy: WaiverType (0 none, 1 per session, 2 per kWh), Duration (cap, minutes), Note.",
@@ -331,8 +463,12 @@ export const INTERFACES = {
     name: 'query_parking_free_wave',
     section: '5.1',
     implementedBy: 'cpo',
-    request: S.QueryParkingFreeWaveRequestSchema,
-    response: S.ParkingSuccSchema,
+    get request() {
+      return S.queryParkingFreeWaveRequestSchema();
+    },
+    get response() {
+      return S.parkingSuccSchema();
+    },
     extension: true,
     description:
       "Extension (DiDi 1.4.0 parking): apply a finished order's waiver at the car park's gate now (with the plate, when given); SuccStat 0 once the gate took it.",
@@ -341,8 +477,12 @@ export const INTERFACES = {
     name: 'modify_parking_fee_wave_car_number',
     section: '5.1',
     implementedBy: 'cpo',
-    request: S.ModifyParkingCarNumberRequestSchema,
-    response: S.ParkingSuccSchema,
+    get request() {
+      return S.modifyParkingCarNumberRequestSchema();
+    },
+    get response() {
+      return S.parkingSuccSchema();
+    },
     extension: true,
     description:
       "Extension (DiDi 1.4.0 parking): set or correct the plate (CarNumber) of an order's waiver; a waiver waiting for its plate is sent to the gate.",
@@ -351,8 +491,12 @@ export const INTERFACES = {
     name: 'query_invoice_apply',
     section: '5.5',
     implementedBy: 'cpo',
-    request: S.QueryInvoiceApplyRequestSchema,
-    response: S.QueryInvoiceApplyResponseSchema,
+    get request() {
+      return S.queryInvoiceApplyRequestSchema();
+    },
+    get response() {
+      return S.queryInvoiceApplyResponseSchema();
+    },
     extension: true,
     ours: true,
     description:
@@ -362,8 +506,12 @@ export const INTERFACES = {
     name: 'query_invoice_info',
     section: '5.5',
     implementedBy: 'cpo',
-    request: S.QueryInvoiceInfoRequestSchema,
-    response: S.InvoiceInfoSchema,
+    get request() {
+      return S.queryInvoiceInfoRequestSchema();
+    },
+    get response() {
+      return S.invoiceInfoSchema();
+    },
     extension: true,
     ours: true,
     description:
@@ -373,8 +521,12 @@ export const INTERFACES = {
     name: 'notification_invoice_info',
     section: '5.5',
     implementedBy: 'partner',
-    request: S.InvoiceInfoSchema,
-    response: S.NotificationInvoiceInfoResponseSchema,
+    get request() {
+      return S.invoiceInfoSchema();
+    },
+    get response() {
+      return S.notificationInvoiceInfoResponseSchema();
+    },
     extension: true,
     ours: true,
     description: 'Ours (开票): push of an invoice once issued (the query_invoice_info answer, with its DownloadUrl).',
@@ -383,8 +535,12 @@ export const INTERFACES = {
     name: 'query_vin_bind',
     section: '5.5',
     implementedBy: 'cpo',
-    request: S.QueryVinBindRequestSchema,
-    response: S.QueryVinBindResponseSchema,
+    get request() {
+      return S.queryVinBindRequestSchema();
+    },
+    get response() {
+      return S.queryVinBindResponseSchema();
+    },
     extension: true,
     ours: true,
     description:
@@ -394,8 +550,12 @@ export const INTERFACES = {
     name: 'query_vin_unbind',
     section: '5.5',
     implementedBy: 'cpo',
-    request: S.QueryVinUnbindRequestSchema,
-    response: S.QueryVinUnbindResponseSchema,
+    get request() {
+      return S.queryVinUnbindRequestSchema();
+    },
+    get response() {
+      return S.queryVinUnbindResponseSchema();
+    },
     extension: true,
     ours: true,
     description: 'Ours (plug-and-charge): release a VIN the partner bound; FailReason 1 not bound to this partner.',
@@ -404,8 +564,12 @@ export const INTERFACES = {
     name: 'notification_vin_start_charge',
     section: '5.5',
     implementedBy: 'partner',
-    request: S.NotificationVinStartChargeRequestSchema,
-    response: S.ChargeNotificationResponseSchema,
+    get request() {
+      return S.notificationVinStartChargeRequestSchema();
+    },
+    get response() {
+      return S.chargeNotificationResponseSchema();
+    },
     extension: true,
     ours: true,
     description:
