@@ -242,7 +242,7 @@ export const startDemoPartner = async (o: DemoPartnerOptions): Promise<DemoPartn
       const raw = decodeRequestData(env, o.secrets);
       // a profile that omits fields of this push (oem-example: DetailSeviceMoney) sends what no catalog schema
       // requires back: its partner validates its own contract; the demo partner then checks only the profile's reading of the rest
-      const omits = (o.profile?.changes.get(`${iface}.request`)?.omit.length ?? 0) > 0;
+      const omits = (o.profile?.changes(iface, 'request')?.omit.length ?? 0) > 0;
       const parsed = o.profile
         ? omits
           ? { ok: true as const }

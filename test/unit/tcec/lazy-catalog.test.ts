@@ -101,6 +101,26 @@ describe('the T/CEC catalog is built lazily', () => {
     expect([...c.builtSchemas()].sort()).toEqual(['ChargeDetail', 'EquipChargeStatus']);
   });
 
+  it('the partner profiles resolve their field changes per interface, on first use', async () => {
+    const c = await freshCatalog();
+    const { loadProfiles, profileToWire } = await import('../../../shared/tcec/profiles.ts');
+    const profiles = loadProfiles();
+    expect(c.builtSchemas()).toEqual([]);
+    // didi adds OperatorID to the query_equip_auth answer: writing it builds that answer's schema, nothing else
+    const wire = profileToWire(
+      profiles.get('didi')!,
+      'query_equip_auth',
+      'response',
+      { EquipAuthSeq: SEQ, ConnectorID: '1', SuccStat: 0, FailReason: 0 },
+      { ourOperatorId: 'MA59J8YL8', partnerOperatorId: 'MA01H3BQ2' },
+    );
+    expect(wire).toEqual({ EquipAuthSeq: SEQ, ConnectorID: '1', SuccStat: 0, FailReason: 0, OperatorID: 'MA59J8YL8' });
+    expect(c.builtSchemas()).toEqual(['QueryEquipAuthResponse']);
+    // a custom profile (a seed's, a partner's) is checked at load: that builds what its own changes name
+    loadProfiles({ mine: { extends: 'didi', omit: { query_start_charge: ['ConnectorID'] } } });
+    expect([...c.builtSchemas()].sort()).toEqual(['QueryEquipAuthResponse', 'QueryStartChargeRequest', 'QueryStartChargeResponse']);
+  });
+
   it('every interface alone builds a handful of the catalog’s schemas, never all', async () => {
     const all = await freshCatalog();
     for (const name of all.INTERFACE_NAMES) {
