@@ -75,72 +75,87 @@ const PROFILE_FUNCTIONS = {
 type ProfileFunction = keyof typeof PROFILE_FUNCTIONS;
 const FUNCTION_NAMES = Object.keys(PROFILE_FUNCTIONS) as [ProfileFunction, ...ProfileFunction[]];
 
-const Scalar = z.union([z.string(), z.number(), z.boolean()]);
-const FieldPath = z
-  .string()
-  .check(
-    z.regex(/^[A-Za-z][A-Za-z0-9_]*(?:\[\])?(?:\.[A-Za-z][A-Za-z0-9_]*(?:\[\])?)*$/, 'a field path such as ChargeDetails[].DetailPower'),
-  );
-const FieldName = z.string().check(z.regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'a field name'));
-const PerInterface = <T extends z.core.$ZodType>(v: T) => z.optional(z.record(z.string(), v));
-const HHmm = z.string().check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:mm'));
 /** AreaCode prefixes (GB/T 2260 digits): '11' Beijing, '5101' Chengdu */
 export const AreaCodePrefixSchema = z.string().check(z.regex(/^\d{2,6}$/, 'an AreaCode prefix: 2 to 6 digits'));
-const posInt = () => z.int().check(z.positive());
 
-const SupervisionSpecSchema = z.strictObject({
-  /** the pushes it receives (catalog names), check_charge_orders for the nightly check */
-  interfaces: z.array(z.string()).check(z.minLength(1)),
-  /** seconds from the event to the delivered (Ret 0) push, per interface: later is an SLA breach */
-  deadlines: z.optional(z.record(z.string(), posInt())),
-  /** seconds before each resend of a failed push; after the last one the push goes to the DLQ */
-  resendSeconds: z.array(posInt()).check(z.minLength(1), z.maxLength(30)),
-  /**
-   * Ret codes that END a push, per interface: the platform already holds the data (provincial: Ret
-   * 4015 on an order, §1.6/§5.3 [IX-PROV]); the push counts as delivered with that Ret, no resend, no DLQ
-   */
-  finalRets: z.optional(z.record(z.string(), z.array(z.int()).check(z.minLength(1), z.maxLength(10)))),
-  /** notification_realtime_power_info every so many seconds (a multiple of the schedule's 5 min; infra/topology/dxp.ts) */
-  realtimePowerSeconds: z.optional(posInt()),
-  /** notification_equip_charge_status cadence while charging */
-  statusIntervalSeconds: z.optional(posInt()),
-  /** the nightly check_charge_orders (China time) for the previous day */
-  check: z.optional(z.strictObject({ from: HHmm, to: HHmm })),
-  /** how fast our answers to its queries must be (ms; documented, measured by the gateway bench) */
-  queryAnswerMs: z.optional(posInt()),
-  /** AreaCode prefixes of its region when the partner entry gives none */
-  areaCodes: z.optional(z.array(AreaCodePrefixSchema)),
-  /** the path under the partner's origin its interfaces live at (`evcs/20160701`) */
-  basePath: z.optional(z.string().check(z.regex(/^[A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)*$/, 'a path such as evcs/20160701'))),
-  /** the name it calls an interface by (Chengdu: check_charge_orders → check_charge_order) */
-  names: z.optional(z.record(z.string(), z.string().check(z.regex(/^[A-Za-z_]+$/)))),
-});
-type SupervisionSpec = z.infer<typeof SupervisionSpecSchema>;
+/**
+ * The schema of a profile spec: built on the first custom profile it checks (a seed's, a partner's).
+ * The built-in profiles are typed constants, checked by test/unit/tcec/profiles.test.ts, so a function
+ * serving partners under built-in profiles never builds it (issue 9 §4: ~5 ms of CPU at import).
+ */
+const profileSpecSchema = (() => {
+  let schema: ReturnType<typeof buildProfileSpecSchema> | undefined;
+  return () => {
+    schema ??= buildProfileSpecSchema();
+    return schema;
+  };
+})();
 
-const ProfileSpecSchema = z.strictObject({
-  /** a dialect or another profile */
-  extends: z.string().check(z.minLength(1)),
-  description: z.optional(z.string().check(z.maxLength(300))),
-  /** the path prefix partners call, with slashes on both ends: `/evcs/v1/`, `/msp/bmw/v1/` */
-  servedAt: z.optional(z.string().check(z.regex(/^\/(?:[A-Za-z0-9._-]+\/)+$/, 'a path prefix such as /msp/<profile>/v1/'))),
-  push: z.optional(
-    z.strictObject({
-      /** query_token's path from the ROOT of the partner's base URL (DiDi: `evcs/sdk/query_token`) */
-      tokenPath: z.optional(z.string().check(z.regex(/^[A-Za-z0-9._/-]+$/))),
-      /** notifications and check_charge_orders: under the partner's base URL (default) or at its root */
-      notificationsAt: z.optional(z.enum(['base', 'root'])),
-      /** a version segment between the base URL and the interface name (`v1.0`) */
-      version: z.optional(z.string().check(z.regex(/^[A-Za-z0-9._-]+$/))),
-    }),
-  ),
-  rename: PerInterface(z.record(FieldPath, FieldName)),
-  omit: PerInterface(z.array(FieldPath)),
-  add: PerInterface(z.record(FieldPath, z.union([z.strictObject({ const: Scalar }), z.strictObject({ fn: z.enum(FUNCTION_NAMES) })]))),
-  map: PerInterface(z.record(FieldPath, z.record(z.string(), Scalar))),
-  extensions: z.optional(z.array(z.string())),
-  supervision: z.optional(SupervisionSpecSchema),
-});
-export type ProfileSpec = z.infer<typeof ProfileSpecSchema>;
+function buildProfileSpecSchema() {
+  const Scalar = z.union([z.string(), z.number(), z.boolean()]);
+  const FieldPath = z
+    .string()
+    .check(
+      z.regex(/^[A-Za-z][A-Za-z0-9_]*(?:\[\])?(?:\.[A-Za-z][A-Za-z0-9_]*(?:\[\])?)*$/, 'a field path such as ChargeDetails[].DetailPower'),
+    );
+  const FieldName = z.string().check(z.regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'a field name'));
+  const PerInterface = <T extends z.core.$ZodType>(v: T) => z.optional(z.record(z.string(), v));
+  const HHmm = z.string().check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:mm'));
+  const posInt = () => z.int().check(z.positive());
+
+  const SupervisionSpecSchema = z.strictObject({
+    /** the pushes it receives (catalog names), check_charge_orders for the nightly check */
+    interfaces: z.array(z.string()).check(z.minLength(1)),
+    /** seconds from the event to the delivered (Ret 0) push, per interface: later is an SLA breach */
+    deadlines: z.optional(z.record(z.string(), posInt())),
+    /** seconds before each resend of a failed push; after the last one the push goes to the DLQ */
+    resendSeconds: z.array(posInt()).check(z.minLength(1), z.maxLength(30)),
+    /**
+     * Ret codes that END a push, per interface: the platform already holds the data (provincial: Ret
+     * 4015 on an order, §1.6/§5.3 [IX-PROV]); the push counts as delivered with that Ret, no resend, no DLQ
+     */
+    finalRets: z.optional(z.record(z.string(), z.array(z.int()).check(z.minLength(1), z.maxLength(10)))),
+    /** notification_realtime_power_info every so many seconds (a multiple of the schedule's 5 min; infra/topology/dxp.ts) */
+    realtimePowerSeconds: z.optional(posInt()),
+    /** notification_equip_charge_status cadence while charging */
+    statusIntervalSeconds: z.optional(posInt()),
+    /** the nightly check_charge_orders (China time) for the previous day */
+    check: z.optional(z.strictObject({ from: HHmm, to: HHmm })),
+    /** how fast our answers to its queries must be (ms; documented, measured by the gateway bench) */
+    queryAnswerMs: z.optional(posInt()),
+    /** AreaCode prefixes of its region when the partner entry gives none */
+    areaCodes: z.optional(z.array(AreaCodePrefixSchema)),
+    /** the path under the partner's origin its interfaces live at (`evcs/20160701`) */
+    basePath: z.optional(z.string().check(z.regex(/^[A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)*$/, 'a path such as evcs/20160701'))),
+    /** the name it calls an interface by (Chengdu: check_charge_orders → check_charge_order) */
+    names: z.optional(z.record(z.string(), z.string().check(z.regex(/^[A-Za-z_]+$/)))),
+  });
+  return z.strictObject({
+    /** a dialect or another profile */
+    extends: z.string().check(z.minLength(1)),
+    description: z.optional(z.string().check(z.maxLength(300))),
+    /** the path prefix partners call, with slashes on both ends: `/evcs/v1/`, `/msp/bmw/v1/` */
+    servedAt: z.optional(z.string().check(z.regex(/^\/(?:[A-Za-z0-9._-]+\/)+$/, 'a path prefix such as /msp/<profile>/v1/'))),
+    push: z.optional(
+      z.strictObject({
+        /** query_token's path from the ROOT of the partner's base URL (DiDi: `evcs/sdk/query_token`) */
+        tokenPath: z.optional(z.string().check(z.regex(/^[A-Za-z0-9._/-]+$/))),
+        /** notifications and check_charge_orders: under the partner's base URL (default) or at its root */
+        notificationsAt: z.optional(z.enum(['base', 'root'])),
+        /** a version segment between the base URL and the interface name (`v1.0`) */
+        version: z.optional(z.string().check(z.regex(/^[A-Za-z0-9._-]+$/))),
+      }),
+    ),
+    rename: PerInterface(z.record(FieldPath, FieldName)),
+    omit: PerInterface(z.array(FieldPath)),
+    add: PerInterface(z.record(FieldPath, z.union([z.strictObject({ const: Scalar }), z.strictObject({ fn: z.enum(FUNCTION_NAMES) })]))),
+    map: PerInterface(z.record(FieldPath, z.record(z.string(), Scalar))),
+    extensions: z.optional(z.array(z.string())),
+    supervision: z.optional(SupervisionSpecSchema),
+  });
+}
+export type ProfileSpec = z.infer<ReturnType<typeof buildProfileSpecSchema>>;
+type SupervisionSpec = NonNullable<ProfileSpec['supervision']>;
 
 /** Profile names: lower-case words, as in a URL segment. */
 export const ProfileNameSchema = z.string().check(z.regex(/^[a-z][a-z0-9-]{1,31}$/, 'a profile name: lower-case letters, digits, -'));
@@ -463,9 +478,14 @@ const isDialect = (s: string): s is Dialect => (DIALECTS as readonly string[]).i
 export function loadProfiles(custom: Readonly<Record<string, unknown>> = {}): ReadonlyMap<string, Profile> {
   const specs = new Map<string, ProfileSpec>();
   for (const [name, raw] of Object.entries({ ...BUILT_IN_PROFILES, ...custom })) {
+    // a built-in is a typed constant, checked by the tests: only a custom spec is parsed
+    if (!Object.hasOwn(custom, name)) {
+      specs.set(name, raw as ProfileSpec);
+      continue;
+    }
     const n = ProfileNameSchema.safeParse(name);
     if (!n.success) throw new ProfileError(`profiles.${name}: ${n.error.issues[0]?.message ?? 'invalid name'}`);
-    const r = ProfileSpecSchema.safeParse(raw);
+    const r = profileSpecSchema().safeParse(raw);
     if (!r.success) {
       const issue = r.error.issues[0];
       throw new ProfileError(`profiles.${name}${issue?.path.length ? `.${issue.path.join('.')}` : ''}: ${issue?.message ?? 'invalid'}`);

@@ -198,6 +198,10 @@ describe('profiles are validated at load: the error names the profile, the inter
   it('the built-in profiles are checked against the catalog here (loadProfiles resolves them on first use only)', () => {
     const all = loadProfiles();
     for (const p of all.values()) expect(() => checkProfile(p), p.name).not.toThrow();
+    // their specs pass the spec schema a custom profile is parsed with (each loaded again as a custom copy)
+    const copies = Object.fromEntries([...all.values()].map((p) => [`copy-${p.name}`, p.spec]));
+    const again = loadProfiles(copies);
+    for (const p of all.values()) expect(again.get(`copy-${p.name}`)?.spec.supervision, p.name).toEqual(p.spec.supervision);
     // the check sees a built-in entry that does not resolve
     const didi = all.get('didi')!;
     const broken = {
