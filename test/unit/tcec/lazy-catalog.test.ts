@@ -35,8 +35,8 @@ async function freshCatalog() {
   zodCalls.length = 0;
   const interfaces = await import('../../../shared/tcec/interfaces.ts');
   const dialect = await import('../../../shared/tcec/dialect.ts');
-  const schemas = await import('../../../shared/tcec/schemas.ts');
-  return { ...interfaces, ...dialect, ...schemas };
+  const { builtSchemas } = await import('../../../shared/tcec/schemas.ts');
+  return { ...interfaces, ...dialect, builtSchemas };
 }
 
 describe('the T/CEC catalog is built lazily', () => {
