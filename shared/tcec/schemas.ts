@@ -31,22 +31,22 @@ const preprocess = <S extends z.core.$ZodType>(fn: (v: unknown) => unknown, sche
 // the catalog at import cost ~22 ms of CPU in every function; a function builds only the schemas of
 // the interfaces it serves, pushes or calls (test/unit/tcec/lazy-catalog.test.ts).
 
-const built: string[] = [];
+const built: unknown[] = [];
 
 /** `build` run once, on the first call; its result kept (the same schema object ever after). */
-function lazy<T>(name: string, build: () => T): () => T {
+function lazy<T>(build: () => T): () => T {
   let value: T | undefined;
   return () => {
     if (value === undefined) {
       value = build();
-      built.push(name);
+      built.push(value);
     }
     return value;
   };
 }
 
-/** The schemas (and field sets) built so far in this process, in build order — what the laziness test reads. */
-export const builtSchemas = (): readonly string[] => [...built];
+/** The schemas (and field sets) built so far in this process, in build order: what the laziness test reads. */
+export const builtSchemas = (): readonly unknown[] => [...built];
 
 // ---------------------------------------------------------------------------------------------
 // limits
@@ -207,7 +207,7 @@ const hhmmss = () => preprocess(coerceString, z.string().check(z.refine(isHHmmss
  * §3.1 ConnectorInfo fields, in wire order. The station import (shared/domain/station-records.ts)
  * builds its stricter rules from these same fields: one schema family for StationInfo.
  */
-export const connectorInfoFields = lazy('connectorInfoFields', () => ({
+export const connectorInfoFields = lazy(() => ({
   ConnectorID: id(26),
   ConnectorName: z.optional(str(30)),
   /** 1 household socket, 2 AC socket, 3 AC plug with cable, 4 DC gun, 5 wireless pad, 6 other */
@@ -222,10 +222,10 @@ export const connectorInfoFields = lazy('connectorInfoFields', () => ({
   NationalStandard: code([1, 2]),
 }));
 /** §3.1 ConnectorInfo */
-const connectorInfoSchema = lazy('ConnectorInfo', () => lenientObject(connectorInfoFields()));
+const connectorInfoSchema = lazy(() => lenientObject(connectorInfoFields()));
 
 /** §3.1 EquipmentInfo fields, in wire order */
-export const equipmentInfoFields = lazy('equipmentInfoFields', () => ({
+export const equipmentInfoFields = lazy(() => ({
   EquipmentID: id(23),
   ManufacturerID: z.optional(str(9)),
   ManufacturerName: z.optional(str(30)),
@@ -241,7 +241,7 @@ export const equipmentInfoFields = lazy('equipmentInfoFields', () => ({
   EquipmentName: z.optional(str(30)),
 }));
 /** §3.1 EquipmentInfo */
-const equipmentInfoSchema = lazy('EquipmentInfo', () => lenientObject(equipmentInfoFields()));
+const equipmentInfoSchema = lazy(() => lenientObject(equipmentInfoFields()));
 
 /**
  * Station attributes some partners' contracts carry in StationInfo (DiDi 1.4.0, reference §5.1):
@@ -269,7 +269,7 @@ function stationAttributeFields() {
 }
 
 /** §3.1 StationInfo fields, in wire order. CountryCode 2 characters (`CN`); AreaCode ≤ 20 (GB/T 2260, 6 digits in practice). */
-export const stationInfoFields = lazy('stationInfoFields', () => ({
+export const stationInfoFields = lazy(() => ({
   StationID: id(20),
   OperatorID: fixed(9),
   EquipmentOwnerID: fixed(9),
@@ -305,10 +305,10 @@ export const stationInfoFields = lazy('stationInfoFields', () => ({
   ...stationAttributeFields(),
 }));
 /** §3.1 StationInfo */
-export const stationInfoSchema = lazy('StationInfo', () => lenientObject(stationInfoFields()));
+export const stationInfoSchema = lazy(() => lenientObject(stationInfoFields()));
 
 /** §3.2 ConnectorStatusInfo */
-const connectorStatusInfoSchema = lazy('ConnectorStatusInfo', () =>
+const connectorStatusInfoSchema = lazy(() =>
   lenientObject({
     ConnectorID: id(26),
     /** 0 offline, 1 idle, 2 occupied, 3 charging, 4 reserved, 255 fault */
@@ -321,7 +321,7 @@ const connectorStatusInfoSchema = lazy('ConnectorStatusInfo', () =>
 );
 
 /** §3.6 PolicyInfo fields, in wire order */
-export const policyInfoFields = lazy('policyInfoFields', () => ({
+export const policyInfoFields = lazy(() => ({
   /** 'HHmmss', period start */
   StartTime: hhmmss(),
   /** yuan/kWh, 4 dp */
@@ -330,10 +330,10 @@ export const policyInfoFields = lazy('policyInfoFields', () => ({
   SevicePrice: amount(),
 }));
 /** §3.6 PolicyInfo */
-export const policyInfoSchema = lazy('PolicyInfo', () => lenientObject(policyInfoFields()));
+export const policyInfoSchema = lazy(() => lenientObject(policyInfoFields()));
 
 /** §3.12 ChargeDetail */
-const chargeDetailSchema = lazy('ChargeDetail', () =>
+const chargeDetailSchema = lazy(() =>
   lenientObject({
     DetailStartTime: dateTime(),
     DetailEndTime: dateTime(),
@@ -349,14 +349,14 @@ const chargeDetailSchema = lazy('ChargeDetail', () =>
 // ---------------------------------------------------------------------------------------------
 // §3.0 query_token
 
-export const queryTokenRequestSchema = lazy('QueryTokenRequest', () =>
+export const queryTokenRequestSchema = lazy(() =>
   lenientObject({
     OperatorID: fixed(9),
     OperatorSecret: id(64),
   }),
 );
 
-export const queryTokenResponseSchema = lazy('QueryTokenResponse', () =>
+export const queryTokenResponseSchema = lazy(() =>
   lenientObject({
     OperatorID: str(64),
     SuccStat: succStat(),
@@ -370,7 +370,7 @@ export const queryTokenResponseSchema = lazy('QueryTokenResponse', () =>
 
 // §3.1 query_stations_info
 
-export const queryStationsInfoRequestSchema = lazy('QueryStationsInfoRequest', () =>
+export const queryStationsInfoRequestSchema = lazy(() =>
   lenientObject({
     /** absent / '' ⇒ all stations */
     LastQueryTime: preprocess((v) => (v === '' ? undefined : v), z.optional(dateTime())),
@@ -379,7 +379,7 @@ export const queryStationsInfoRequestSchema = lazy('QueryStationsInfoRequest', (
   }),
 );
 
-export const queryStationsInfoResponseSchema = lazy('QueryStationsInfoResponse', () =>
+export const queryStationsInfoResponseSchema = lazy(() =>
   lenientObject({
     PageNo: int(1),
     /** total pages */
@@ -392,20 +392,20 @@ export const queryStationsInfoResponseSchema = lazy('QueryStationsInfoResponse',
 
 // §3.2 query_station_status
 
-export const queryStationStatusRequestSchema = lazy('QueryStationStatusRequest', () =>
+export const queryStationStatusRequestSchema = lazy(() =>
   lenientObject({
     StationIDs: z.array(id(20)).check(z.minLength(1), z.maxLength(MAX_STATION_IDS)),
   }),
 );
 
-const stationStatusInfoSchema = lazy('StationStatusInfo', () =>
+const stationStatusInfoSchema = lazy(() =>
   lenientObject({
     StationID: id(20),
     ConnectorStatusInfos: z.array(connectorStatusInfoSchema()),
   }),
 );
 
-export const queryStationStatusResponseSchema = lazy('QueryStationStatusResponse', () =>
+export const queryStationStatusResponseSchema = lazy(() =>
   lenientObject({
     /** a number in canonical form; xiaoju sends/expects the string "1" (dialect.ts) */
     Total: int(0),
@@ -415,13 +415,13 @@ export const queryStationStatusResponseSchema = lazy('QueryStationStatusResponse
 
 // §3.3 notification_stationStatus
 
-export const notificationStationStatusRequestSchema = lazy('NotificationStationStatusRequest', () =>
+export const notificationStationStatusRequestSchema = lazy(() =>
   lenientObject({
     ConnectorStatusInfo: connectorStatusInfoSchema(),
   }),
 );
 
-export const notificationStationStatusResponseSchema = lazy('NotificationStationStatusResponse', () =>
+export const notificationStationStatusResponseSchema = lazy(() =>
   lenientObject({
     /** 0 accepted, 1 dropped/ignored (do not retry) */
     Status: code([0, 1]),
@@ -430,7 +430,7 @@ export const notificationStationStatusResponseSchema = lazy('NotificationStation
 
 // §3.4 query_station_stats
 
-export const queryStationStatsRequestSchema = lazy('QueryStationStatsRequest', () =>
+export const queryStationStatsRequestSchema = lazy(() =>
   lenientObject({
     StationID: id(20),
     StartTime: dateOrDateTime(),
@@ -438,21 +438,21 @@ export const queryStationStatsRequestSchema = lazy('QueryStationStatsRequest', (
   }),
 );
 
-const connectorStatsInfoSchema = lazy('ConnectorStatsInfo', () =>
+const connectorStatsInfoSchema = lazy(() =>
   lenientObject({
     ConnectorID: id(26),
     /** kWh, 1 dp */
     ConnectorElectricity: amount(),
   }),
 );
-const equipmentStatsInfoSchema = lazy('EquipmentStatsInfo', () =>
+const equipmentStatsInfoSchema = lazy(() =>
   lenientObject({
     EquipmentID: id(23),
     EquipmentElectricity: amount(),
     ConnectorStatsInfos: z.array(connectorStatsInfoSchema()),
   }),
 );
-const stationStatsSchema = lazy('StationStats', () =>
+const stationStatsSchema = lazy(() =>
   lenientObject({
     StationID: id(20),
     StartTime: dateOrDateTime(),
@@ -462,7 +462,7 @@ const stationStatsSchema = lazy('StationStats', () =>
   }),
 );
 
-export const queryStationStatsResponseSchema = lazy('QueryStationStatsResponse', () =>
+export const queryStationStatsResponseSchema = lazy(() =>
   lenientObject({
     StationStats: stationStatsSchema(),
   }),
@@ -470,14 +470,14 @@ export const queryStationStatsResponseSchema = lazy('QueryStationStatsResponse',
 
 // §3.5 query_equip_auth
 
-export const queryEquipAuthRequestSchema = lazy('QueryEquipAuthRequest', () =>
+export const queryEquipAuthRequestSchema = lazy(() =>
   lenientObject({
     EquipAuthSeq: seq(),
     ConnectorID: id(26),
   }),
 );
 
-export const queryEquipAuthResponseSchema = lazy('QueryEquipAuthResponse', () =>
+export const queryEquipAuthResponseSchema = lazy(() =>
   lenientObject({
     EquipAuthSeq: seq(),
     ConnectorID: id(26),
@@ -489,14 +489,14 @@ export const queryEquipAuthResponseSchema = lazy('QueryEquipAuthResponse', () =>
 
 // §3.6 query_equip_business_policy
 
-export const queryEquipBusinessPolicyRequestSchema = lazy('QueryEquipBusinessPolicyRequest', () =>
+export const queryEquipBusinessPolicyRequestSchema = lazy(() =>
   lenientObject({
     EquipBizSeq: seq(),
     ConnectorID: id(26),
   }),
 );
 
-export const queryEquipBusinessPolicyResponseSchema = lazy('QueryEquipBusinessPolicyResponse', () =>
+export const queryEquipBusinessPolicyResponseSchema = lazy(() =>
   lenientObject({
     EquipBizSeq: seq(),
     ConnectorID: id(26),
@@ -510,7 +510,7 @@ export const queryEquipBusinessPolicyResponseSchema = lazy('QueryEquipBusinessPo
 
 // §3.7 query_start_charge
 
-export const queryStartChargeRequestSchema = lazy('QueryStartChargeRequest', () =>
+export const queryStartChargeRequestSchema = lazy(() =>
   lenientObject({
     StartChargeSeq: seq(),
     ConnectorID: id(26),
@@ -519,7 +519,7 @@ export const queryStartChargeRequestSchema = lazy('QueryStartChargeRequest', () 
   }),
 );
 
-export const queryStartChargeResponseSchema = lazy('QueryStartChargeResponse', () =>
+export const queryStartChargeResponseSchema = lazy(() =>
   lenientObject({
     StartChargeSeq: seq(),
     /** 1 starting, 2 charging, 3 stopping, 4 finished, 5 unknown */
@@ -533,7 +533,7 @@ export const queryStartChargeResponseSchema = lazy('QueryStartChargeResponse', (
 
 // §3.8 notification_start_charge_result
 
-export const notificationStartChargeResultRequestSchema = lazy('NotificationStartChargeResultRequest', () =>
+export const notificationStartChargeResultRequestSchema = lazy(() =>
   lenientObject({
     StartChargeSeq: seq(),
     StartChargeSeqStat: startChargeSeqStat(),
@@ -545,7 +545,7 @@ export const notificationStartChargeResultRequestSchema = lazy('NotificationStar
 );
 
 /** the common reply {StartChargeSeq, SuccStat, FailReason} of §3.8, §3.9, §3.11 */
-export const chargeNotificationResponseSchema = lazy('ChargeNotificationResponse', () =>
+export const chargeNotificationResponseSchema = lazy(() =>
   lenientObject({
     StartChargeSeq: seq(),
     SuccStat: succStat(),
@@ -556,14 +556,14 @@ export const chargeNotificationResponseSchema = lazy('ChargeNotificationResponse
 
 // §3.9 query_equip_charge_status / notification_equip_charge_status
 
-export const queryEquipChargeStatusRequestSchema = lazy('QueryEquipChargeStatusRequest', () =>
+export const queryEquipChargeStatusRequestSchema = lazy(() =>
   lenientObject({
     StartChargeSeq: seq(),
   }),
 );
 
 /** the charging snapshot — the query's response and the notification's request */
-export const equipChargeStatusSchema = lazy('EquipChargeStatus', () =>
+export const equipChargeStatusSchema = lazy(() =>
   lenientObject({
     StartChargeSeq: seq(),
     StartChargeSeqStat: startChargeSeqStat(),
@@ -598,14 +598,14 @@ export type EquipChargeStatus = z.infer<ReturnType<typeof equipChargeStatusSchem
 
 // §3.10 query_stop_charge
 
-export const queryStopChargeRequestSchema = lazy('QueryStopChargeRequest', () =>
+export const queryStopChargeRequestSchema = lazy(() =>
   lenientObject({
     StartChargeSeq: seq(),
     ConnectorID: id(26),
   }),
 );
 
-export const queryStopChargeResponseSchema = lazy('QueryStopChargeResponse', () =>
+export const queryStopChargeResponseSchema = lazy(() =>
   lenientObject({
     StartChargeSeq: seq(),
     StartChargeSeqStat: startChargeSeqStat(),
@@ -617,7 +617,7 @@ export const queryStopChargeResponseSchema = lazy('QueryStopChargeResponse', () 
 
 // §3.11 notification_stop_charge_result
 
-export const notificationStopChargeResultRequestSchema = lazy('NotificationStopChargeResultRequest', () =>
+export const notificationStopChargeResultRequestSchema = lazy(() =>
   lenientObject({
     StartChargeSeq: seq(),
     StartChargeSeqStat: startChargeSeqStat(),
@@ -629,7 +629,7 @@ export const notificationStopChargeResultRequestSchema = lazy('NotificationStopC
 
 // §3.12 notification_charge_order_info
 
-const chargeOrderShape = lazy('chargeOrderShape', () => ({
+const chargeOrderShape = lazy(() => ({
   StartChargeSeq: seq(),
   ConnectorID: id(26),
   StartTime: dateTime(),
@@ -659,9 +659,9 @@ const chargeOrderShape = lazy('chargeOrderShape', () => ({
   ReserveMoney: z.optional(amount()),
 }));
 
-export const chargeOrderInfoSchema = lazy('ChargeOrderInfo', () => lenientObject(chargeOrderShape()));
+export const chargeOrderInfoSchema = lazy(() => lenientObject(chargeOrderShape()));
 
-export const notificationChargeOrderInfoResponseSchema = lazy('NotificationChargeOrderInfoResponse', () =>
+export const notificationChargeOrderInfoResponseSchema = lazy(() =>
   lenientObject({
     StartChargeSeq: seq(),
     ConnectorID: id(26),
@@ -672,14 +672,14 @@ export const notificationChargeOrderInfoResponseSchema = lazy('NotificationCharg
 
 // §3.13 check_charge_orders
 
-const checkChargeOrderItemSchema = lazy('CheckChargeOrderItem', () =>
+const checkChargeOrderItemSchema = lazy(() =>
   lenientObject({
     StartChargeSeq: seq(),
     TotalPower: amount(),
     TotalMoney: amount(),
   }),
 );
-export const checkChargeOrdersRequestSchema = lazy('CheckChargeOrdersRequest', () =>
+export const checkChargeOrdersRequestSchema = lazy(() =>
   lenientObject({
     CheckOrderSeq: seq(),
     StartTime: dateTime(),
@@ -693,7 +693,7 @@ export const checkChargeOrdersRequestSchema = lazy('CheckChargeOrdersRequest', (
   }),
 );
 
-const disputeOrderSchema = lazy('DisputeOrder', () =>
+const disputeOrderSchema = lazy(() =>
   lenientObject({
     StartChargeSeq: seq(),
     TotalPower: amount(),
@@ -703,7 +703,7 @@ const disputeOrderSchema = lazy('DisputeOrder', () =>
   }),
 );
 
-export const checkChargeOrdersResponseSchema = lazy('CheckChargeOrdersResponse', () =>
+export const checkChargeOrdersResponseSchema = lazy(() =>
   lenientObject({
     CheckOrderSeq: seq(),
     StartTime: dateTime(),
@@ -717,7 +717,7 @@ export const checkChargeOrdersResponseSchema = lazy('CheckChargeOrdersResponse',
 
 // §3.14 query_charge_info (our extension: order detail by StartChargeSeq)
 
-export const queryChargeInfoRequestSchema = lazy('QueryChargeInfoRequest', () =>
+export const queryChargeInfoRequestSchema = lazy(() =>
   lenientObject({
     StartChargeSeq: seq(),
   }),
@@ -727,7 +727,7 @@ export const queryChargeInfoRequestSchema = lazy('QueryChargeInfoRequest', () =>
  * The §3.12 order fields plus `StartChargeSeqStat`; fields unknown before the session ends
  * (ConnectorID for an order never started, StartTime, EndTime, StopReason) are optional.
  */
-export const queryChargeInfoResponseSchema = lazy('QueryChargeInfoResponse', () =>
+export const queryChargeInfoResponseSchema = lazy(() =>
   lenientObject({
     StartChargeSeq: chargeOrderShape().StartChargeSeq,
     /** order status: 1 starting, 2 charging, 3 stopping, 4 finished, 5 unknown */
@@ -757,7 +757,7 @@ export const queryChargeInfoResponseSchema = lazy('QueryChargeInfoResponse', () 
 /** the largest prepayment accepted, yuan */
 const MAX_PREPAY_YUAN = 5000;
 
-export const queryStartChargePrepayRequestSchema = lazy('QueryStartChargePrepayRequest', () =>
+export const queryStartChargePrepayRequestSchema = lazy(() =>
   lenientObject({
     StartChargeSeq: seq(),
     ConnectorID: id(26),
@@ -774,7 +774,7 @@ export const queryStartChargePrepayRequestSchema = lazy('QueryStartChargePrepayR
   }),
 );
 
-export const queryStartChargePrepayResponseSchema = lazy('QueryStartChargePrepayResponse', () =>
+export const queryStartChargePrepayResponseSchema = lazy(() =>
   lenientObject({
     StartChargeSeq: seq(),
     StartChargeSeqStat: startChargeSeqStat(),
@@ -788,7 +788,7 @@ export const queryStartChargePrepayResponseSchema = lazy('QueryStartChargePrepay
 
 // ours: query_start_charge_coupon (卡券; reference §5.5: StarCharge's coupon interface is the only public trace)
 
-export const queryStartChargeCouponRequestSchema = lazy('QueryStartChargeCouponRequest', () =>
+export const queryStartChargeCouponRequestSchema = lazy(() =>
   lenientObject({
     StartChargeSeq: seq(),
     ConnectorID: id(26),
@@ -802,7 +802,7 @@ export const queryStartChargeCouponRequestSchema = lazy('QueryStartChargeCouponR
   }),
 );
 
-export const queryStartChargeCouponResponseSchema = lazy('QueryStartChargeCouponResponse', () =>
+export const queryStartChargeCouponResponseSchema = lazy(() =>
   lenientObject({
     StartChargeSeq: seq(),
     StartChargeSeqStat: startChargeSeqStat(),
@@ -826,7 +826,7 @@ const money2dp = () =>
     ),
   );
 
-const settlementShape = lazy('settlementShape', () => ({
+const settlementShape = lazy(() => ({
   StartChargeSeq: seq(),
   ConnectorID: id(26),
   /** 0 not billed yet (the order runs), 1 payable to us, 2 paid */
@@ -839,15 +839,15 @@ const settlementShape = lazy('settlementShape', () => ({
   PaidTime: z.optional(dateTime()),
 }));
 
-export const orderSettlementSchema = lazy('OrderSettlement', () => lenientObject(settlementShape()));
+export const orderSettlementSchema = lazy(() => lenientObject(settlementShape()));
 
-export const queryOrderSettlementRequestSchema = lazy('QueryOrderSettlementRequest', () =>
+export const queryOrderSettlementRequestSchema = lazy(() =>
   lenientObject({
     StartChargeSeq: seq(),
   }),
 );
 
-export const queryOrderPayRequestSchema = lazy('QueryOrderPayRequest', () =>
+export const queryOrderPayRequestSchema = lazy(() =>
   lenientObject({
     StartChargeSeq: seq(),
     PaySeq: seq(),
@@ -856,7 +856,7 @@ export const queryOrderPayRequestSchema = lazy('QueryOrderPayRequest', () =>
   }),
 );
 
-export const queryOrderPayResponseSchema = lazy('QueryOrderPayResponse', () =>
+export const queryOrderPayResponseSchema = lazy(() =>
   lenientObject({
     ...settlementShape(),
     SuccStat: succStat(),
@@ -869,7 +869,7 @@ export const queryOrderPayResponseSchema = lazy('QueryOrderPayResponse', () =>
 // extension: reservation (预约充电). No public contract (reference §5.5): ours, in the T/CEC style.
 
 /** ReserveSeq: like StartChargeSeq, the partner's OperatorID + 18 characters (27; checked by business logic) */
-export const queryReserveConnectorRequestSchema = lazy('QueryReserveConnectorRequest', () =>
+export const queryReserveConnectorRequestSchema = lazy(() =>
   lenientObject({
     ReserveSeq: seq(),
     ConnectorID: id(26),
@@ -878,7 +878,7 @@ export const queryReserveConnectorRequestSchema = lazy('QueryReserveConnectorReq
   }),
 );
 
-export const queryReserveConnectorResponseSchema = lazy('QueryReserveConnectorResponse', () =>
+export const queryReserveConnectorResponseSchema = lazy(() =>
   lenientObject({
     ReserveSeq: seq(),
     ConnectorID: id(26),
@@ -895,13 +895,13 @@ export const queryReserveConnectorResponseSchema = lazy('QueryReserveConnectorRe
   }),
 );
 
-export const queryCancelReservationRequestSchema = lazy('QueryCancelReservationRequest', () =>
+export const queryCancelReservationRequestSchema = lazy(() =>
   lenientObject({
     ReserveSeq: seq(),
   }),
 );
 
-export const queryCancelReservationResponseSchema = lazy('QueryCancelReservationResponse', () =>
+export const queryCancelReservationResponseSchema = lazy(() =>
   lenientObject({
     ReserveSeq: seq(),
     SuccStat: succStat(),
@@ -921,8 +921,8 @@ const lockNum = () => id(16);
 /** LockStatus (§3.2): 0 unknown (faulted), 10 unlocked (dropped), 50 locked (raised) */
 const lockStatus = () => code([0, 10, 50]);
 
-export const queryGroundLocksRequestSchema = lazy('QueryGroundLocksRequest', () => lenientObject({ StationID: id(20) }));
-export const queryGroundLocksResponseSchema = lazy('QueryGroundLocksResponse', () =>
+export const queryGroundLocksRequestSchema = lazy(() => lenientObject({ StationID: id(20) }));
+export const queryGroundLocksResponseSchema = lazy(() =>
   lenientObject({
     groundLocks: z.array(
       lenientObject({
@@ -936,21 +936,21 @@ export const queryGroundLocksResponseSchema = lazy('QueryGroundLocksResponse', (
   }),
 );
 
-export const queryGroundLockAuthRequestSchema = lazy('QueryGroundLockAuthRequest', () =>
+export const queryGroundLockAuthRequestSchema = lazy(() =>
   lenientObject({
     StationIDs: z.array(id(20)).check(z.minLength(1), z.maxLength(MAX_STATION_IDS)),
     Lat: z.optional(decimal()),
     Lng: z.optional(decimal()),
   }),
 );
-export const queryGroundLockAuthResponseSchema = lazy('QueryGroundLockAuthResponse', () =>
+export const queryGroundLockAuthResponseSchema = lazy(() =>
   lenientObject({
     /** per asked station: may the caller drop its locks (granted and the station has locks) */
     LocksAuth: z.array(lenientObject({ StationID: id(20), Auth: z.boolean() })),
   }),
 );
 
-export const queryDropLockRequestSchema = lazy('QueryDropLockRequest', () =>
+export const queryDropLockRequestSchema = lazy(() =>
   lenientObject({
     StationID: id(20),
     LockNum: lockNum(),
@@ -958,7 +958,7 @@ export const queryDropLockRequestSchema = lazy('QueryDropLockRequest', () =>
     Lng: z.optional(decimal()),
   }),
 );
-export const queryDropLockResponseSchema = lazy('QueryDropLockResponse', () =>
+export const queryDropLockResponseSchema = lazy(() =>
   lenientObject({
     /** true: the lock is dropped for the caller */
     result: z.boolean(),
@@ -969,7 +969,7 @@ export const queryDropLockResponseSchema = lazy('QueryDropLockResponse', () =>
   }),
 );
 
-export const queryDropLockResultRequestSchema = lazy('QueryDropLockResultRequest', () =>
+export const queryDropLockResultRequestSchema = lazy(() =>
   lenientObject({
     StationID: id(20),
     LockNum: lockNum(),
@@ -977,7 +977,7 @@ export const queryDropLockResultRequestSchema = lazy('QueryDropLockResultRequest
     DropCode: z.optional(int(0, 999_999)),
   }),
 );
-export const queryDropLockResultResponseSchema = lazy('QueryDropLockResultResponse', () =>
+export const queryDropLockResultResponseSchema = lazy(() =>
   lenientObject({
     LockNum: lockNum(),
     /** the code of the drop in force (0: none) */
@@ -991,10 +991,8 @@ export const queryDropLockResultResponseSchema = lazy('QueryDropLockResultRespon
 /** a vehicle plate (checked by the business logic) */
 const carNumber = () => str(16);
 
-export const queryParkingFreeInfoRequestSchema = lazy('QueryParkingFreeInfoRequest', () =>
-  lenientObject({ StartChargeSeq: seq(), CarNumber: z.optional(carNumber()) }),
-);
-export const queryParkingFreeInfoResponseSchema = lazy('QueryParkingFreeInfoResponse', () =>
+export const queryParkingFreeInfoRequestSchema = lazy(() => lenientObject({ StartChargeSeq: seq(), CarNumber: z.optional(carNumber()) }));
+export const queryParkingFreeInfoResponseSchema = lazy(() =>
   lenientObject({
     StartChargeSeq: seq(),
     /** free parking minutes the order earned */
@@ -1007,8 +1005,8 @@ export const queryParkingFreeInfoResponseSchema = lazy('QueryParkingFreeInfoResp
   }),
 );
 
-export const queryParkingStationRequestSchema = lazy('QueryParkingStationRequest', () => lenientObject({ StationID: id(20) }));
-export const queryParkingStationResponseSchema = lazy('QueryParkingStationResponse', () =>
+export const queryParkingStationRequestSchema = lazy(() => lenientObject({ StationID: id(20) }));
+export const queryParkingStationResponseSchema = lazy(() =>
   lenientObject({
     /** 0 no waiver, 1 per session, 2 per kWh (capped) */
     WaiverType: code([0, 1, 2]),
@@ -1018,19 +1016,15 @@ export const queryParkingStationResponseSchema = lazy('QueryParkingStationRespon
   }),
 );
 
-export const queryParkingFreeWaveRequestSchema = lazy('QueryParkingFreeWaveRequest', () =>
-  lenientObject({ StartChargeSeq: seq(), CarNumber: z.optional(carNumber()) }),
-);
-export const parkingSuccSchema = lazy('ParkingSucc', () =>
+export const queryParkingFreeWaveRequestSchema = lazy(() => lenientObject({ StartChargeSeq: seq(), CarNumber: z.optional(carNumber()) }));
+export const parkingSuccSchema = lazy(() =>
   lenientObject({
     SuccStat: succStat(),
     FailReasonMsg: z.optional(str(128)),
   }),
 );
 
-export const modifyParkingCarNumberRequestSchema = lazy('ModifyParkingCarNumberRequest', () =>
-  lenientObject({ StartChargeSeq: seq(), CarNumber: carNumber() }),
-);
+export const modifyParkingCarNumberRequestSchema = lazy(() => lenientObject({ StartChargeSeq: seq(), CarNumber: carNumber() }));
 
 // ---------------------------------------------------------------------------------------------
 // error messages (Ret 4004 Msg)
@@ -1097,7 +1091,7 @@ export function formatZodIssue(err: z.core.$ZodError): string {
  * where and the meter readings. ChargeModel: 0 unknown, 1 city/province platform card-less start,
  * 2 card start, 3 other card-less start (Chengdu's list, §5.3).
  */
-export const chargeOrderForBonusSchema = lazy('ChargeOrderForBonus', () =>
+export const chargeOrderForBonusSchema = lazy(() =>
   lenientObject({
     ...chargeOrderShape(),
     ChargeModel: int(0, 3),
@@ -1119,7 +1113,7 @@ export const chargeOrderForBonusSchema = lazy('ChargeOrderForBonus', () =>
  * Chengdu's subsidy record (补贴标准) of one order. The public traces name the interface only
  * (§5.3 [ZJ-svc]); these fields are our reading: the order's energy and money it is paid on.
  */
-export const recordsAmountInfoSchema = lazy('RecordsAmountInfo', () =>
+export const recordsAmountInfoSchema = lazy(() =>
   lenientObject({
     StartChargeSeq: seq(),
     ConnectorID: id(26),
@@ -1132,7 +1126,7 @@ export const recordsAmountInfoSchema = lazy('RecordsAmountInfo', () =>
 );
 
 /** Chengdu's station change (车主邦: tariff or station info changed); fields beyond StationID are our reading. */
-export const stationChangeSchema = lazy('StationChange', () =>
+export const stationChangeSchema = lazy(() =>
   lenientObject({
     StationID: id(20),
     /** 1 station info, 2 tariff, 3 opened/closed */
@@ -1142,7 +1136,7 @@ export const stationChangeSchema = lazy('StationChange', () =>
 );
 
 /** the reply {SuccStat, FailReason} of a supervision push without a StartChargeSeq */
-export const supervisionReplySchema = lazy('SupervisionReply', () =>
+export const supervisionReplySchema = lazy(() =>
   lenientObject({
     SuccStat: succStat(),
     FailReason: z._default(reason(), 0),
@@ -1150,7 +1144,7 @@ export const supervisionReplySchema = lazy('SupervisionReply', () =>
 );
 
 /** A provincial platform's real-time power of each station (Data `{SupStationPowerInfos:[…]}`, §5.3 [IX-PROV]). */
-const stationPowerInfoSchema = lazy('StationPowerInfo', () =>
+const stationPowerInfoSchema = lazy(() =>
   lenientObject({
     StationID: id(20),
     /** sampling time */
@@ -1161,7 +1155,7 @@ const stationPowerInfoSchema = lazy('StationPowerInfo', () =>
     ChargingConnectors: int(0),
   }),
 );
-export const realtimePowerInfoSchema = lazy('RealtimePowerInfo', () =>
+export const realtimePowerInfoSchema = lazy(() =>
   lenientObject({
     SupStationPowerInfos: z.array(stationPowerInfoSchema()).check(z.minLength(1), z.maxLength(MAX_PAGE_SIZE)),
   }),
@@ -1173,7 +1167,7 @@ export const realtimePowerInfoSchema = lazy('RealtimePowerInfo', () =>
 /** the most orders one invoice covers */
 const MAX_INVOICE_ORDERS = 50;
 
-export const queryInvoiceApplyRequestSchema = lazy('QueryInvoiceApplyRequest', () =>
+export const queryInvoiceApplyRequestSchema = lazy(() =>
   lenientObject({
     /** the partner's id of the request: 27 characters starting with its OperatorID, like StartChargeSeq */
     InvoiceSeq: seq(),
@@ -1187,7 +1181,7 @@ export const queryInvoiceApplyRequestSchema = lazy('QueryInvoiceApplyRequest', (
   }),
 );
 
-export const queryInvoiceApplyResponseSchema = lazy('QueryInvoiceApplyResponse', () =>
+export const queryInvoiceApplyResponseSchema = lazy(() =>
   lenientObject({
     InvoiceSeq: seq(),
     SuccStat: succStat(),
@@ -1200,14 +1194,14 @@ export const queryInvoiceApplyResponseSchema = lazy('QueryInvoiceApplyResponse',
   }),
 );
 
-export const queryInvoiceInfoRequestSchema = lazy('QueryInvoiceInfoRequest', () =>
+export const queryInvoiceInfoRequestSchema = lazy(() =>
   lenientObject({
     InvoiceSeq: seq(),
   }),
 );
 
 /** query_invoice_info's answer = notification_invoice_info's Data */
-export const invoiceInfoSchema = lazy('InvoiceInfo', () =>
+export const invoiceInfoSchema = lazy(() =>
   lenientObject({
     InvoiceSeq: seq(),
     /** 1 applied (issuing), 2 issued */
@@ -1225,7 +1219,7 @@ export const invoiceInfoSchema = lazy('InvoiceInfo', () =>
   }),
 );
 
-export const notificationInvoiceInfoResponseSchema = lazy('NotificationInvoiceInfoResponse', () =>
+export const notificationInvoiceInfoResponseSchema = lazy(() =>
   lenientObject({
     InvoiceSeq: seq(),
     SuccStat: succStat(),
@@ -1241,7 +1235,7 @@ export const notificationInvoiceInfoResponseSchema = lazy('NotificationInvoiceIn
 export const VIN_RE = /^[A-HJ-NPR-Z0-9]{17}$/;
 const vin = () => preprocess(coerceString, z.string().check(z.regex(VIN_RE, 'Vin: 17 characters, 0-9 and A-Z without I, O, Q (ISO 3779)')));
 
-export const queryVinBindRequestSchema = lazy('QueryVinBindRequest', () =>
+export const queryVinBindRequestSchema = lazy(() =>
   lenientObject({
     Vin: vin(),
     /** the car's plate (GB 36220), carried on its orders (the oem-example profile pushes it) */
@@ -1249,7 +1243,7 @@ export const queryVinBindRequestSchema = lazy('QueryVinBindRequest', () =>
   }),
 );
 
-export const queryVinBindResponseSchema = lazy('QueryVinBindResponse', () =>
+export const queryVinBindResponseSchema = lazy(() =>
   lenientObject({
     Vin: vin(),
     SuccStat: succStat(),
@@ -1258,9 +1252,9 @@ export const queryVinBindResponseSchema = lazy('QueryVinBindResponse', () =>
   }),
 );
 
-export const queryVinUnbindRequestSchema = lazy('QueryVinUnbindRequest', () => lenientObject({ Vin: vin() }));
+export const queryVinUnbindRequestSchema = lazy(() => lenientObject({ Vin: vin() }));
 
-export const queryVinUnbindResponseSchema = lazy('QueryVinUnbindResponse', () =>
+export const queryVinUnbindResponseSchema = lazy(() =>
   lenientObject({
     Vin: vin(),
     SuccStat: succStat(),
@@ -1270,7 +1264,7 @@ export const queryVinUnbindResponseSchema = lazy('QueryVinUnbindResponse', () =>
 );
 
 /** notification_vin_start_charge: we started a session for a car the partner bound */
-export const notificationVinStartChargeRequestSchema = lazy('NotificationVinStartChargeRequest', () =>
+export const notificationVinStartChargeRequestSchema = lazy(() =>
   lenientObject({
     StartChargeSeq: seq(),
     ConnectorID: id(26),
