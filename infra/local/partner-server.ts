@@ -160,7 +160,7 @@ export const startDemoPartner = async (o: DemoPartnerOptions): Promise<DemoPartn
 
   /** an answer in the partner's profile's spelling (a renamed ConfirmResult…), as a real msp partner writes it */
   const inProfile = (iface: InterfaceName, answer: unknown): unknown => {
-    if (!o.profile?.changes.has(`${iface}.response`)) return answer;
+    if (!o.profile?.changes(iface, 'response')) return answer;
     try {
       return profileToWire(o.profile, iface, 'response', answer, { ourOperatorId: o.operatorId, partnerOperatorId: o.ourOperatorId });
     } catch {
@@ -252,7 +252,7 @@ export const startDemoPartner = async (o: DemoPartnerOptions): Promise<DemoPartn
       const raw = decodeRequestData(env, o.secrets);
       // a profile that omits fields of this push (oem-example: DetailSeviceMoney) sends what no catalog schema
       // requires back: its partner validates its own contract; the demo partner then checks only the profile's reading of the rest
-      const omits = (o.profile?.changes.get(`${iface}.request`)?.omit.length ?? 0) > 0;
+      const omits = (o.profile?.changes(iface, 'request')?.omit.length ?? 0) > 0;
       const parsed = o.profile
         ? omits
           ? { ok: true as const }

@@ -94,8 +94,10 @@ const CONNECTOR_TYPES = [1, 2, 3, 4, 5, 6] as const;
 const price = z.number({ error: 'must be a number' }).min(0, 'must be ≥ 0');
 const ImportPolicySchema = z
   .object({
-    StartTime: z.string().refine(isHHmmss, 'must be HHmmss') satisfies z.ZodType<z.output<typeof policyInfoFields.StartTime>>,
-    ElecPrice: price satisfies z.ZodType<z.output<typeof policyInfoFields.ElecPrice>>,
+    StartTime: z.string().refine(isHHmmss, 'must be HHmmss') satisfies z.ZodType<
+      z.output<ReturnType<typeof policyInfoFields>['StartTime']>
+    >,
+    ElecPrice: price satisfies z.ZodType<z.output<ReturnType<typeof policyInfoFields>['ElecPrice']>>,
     SevicePrice: price.optional(),
     /** DiDi spelling, accepted on input */
     ServicePrice: price.optional(),
@@ -110,7 +112,7 @@ const ImportPolicySchema = z
     return { StartTime: p.StartTime, ElecPrice: p.ElecPrice, SevicePrice: sevice };
   });
 
-const ImportConnectorSchema = stricter(connectorInfoFields, {
+const ImportConnectorSchema = stricter(connectorInfoFields(), {
   ConnectorID: id(26),
   ConnectorName: text(30).optional(),
   ConnectorType: oneOf(CONNECTOR_TYPES, 'ConnectorType'),
@@ -125,7 +127,7 @@ const ImportConnectorSchema = stricter(connectorInfoFields, {
     ctx.addIssue({ code: 'custom', path: ['VoltageLowerLimits'], message: 'must not exceed VoltageUpperLimits' });
 });
 
-const ImportEquipmentSchema = stricter(equipmentInfoFields, {
+const ImportEquipmentSchema = stricter(equipmentInfoFields(), {
   EquipmentID: id(23),
   ManufacturerID: orgCode.optional(),
   ManufacturerName: text(30).optional(),
@@ -147,7 +149,7 @@ const ImportEquipmentSchema = stricter(equipmentInfoFields, {
   ...((e.EquipmentModel ?? EquipmentMode) ? { EquipmentModel: e.EquipmentModel ?? EquipmentMode } : {}),
 }));
 
-const ImportStationSchema = stricter(stationInfoFields, {
+const ImportStationSchema = stricter(stationInfoFields(), {
   StationID: id(20),
   OperatorID: orgCode,
   EquipmentOwnerID: orgCode,

@@ -1,7 +1,8 @@
 /**
  * The T/CEC 102 interface catalog — declared ONCE. The router, the topology and
  * docs/conformance.md read it: name, reference section, who implements it, the request and
- * response Data schemas (shared/tcec/schemas.ts).
+ * response Data schemas (shared/tcec/schemas.ts). A schema is built when it is first read
+ * (`INTERFACES[name].request`), not at import.
  */
 import * as z from 'zod/mini';
 import * as S from './schemas.ts';
@@ -27,133 +28,155 @@ export interface InterfaceDecl {
   description: string;
 }
 
-export const INTERFACES = {
+/** A declaration as written below: the schemas as the catalog's builders (shared/tcec/schemas.ts), not yet built. */
+type Declared = Omit<InterfaceDecl, 'request' | 'response'> & { request: () => z.core.$ZodType; response: () => z.core.$ZodType };
+type Built<D extends Record<string, Declared>> = {
+  readonly [K in keyof D]: Omit<D[K], 'request' | 'response'> & {
+    readonly request: ReturnType<D[K]['request']>;
+    readonly response: ReturnType<D[K]['response']>;
+  };
+};
+
+/**
+ * The declarations with `request` and `response` as getters: a schema is built on its first read
+ * (and kept by its builder), so importing the catalog builds none and a function builds only the
+ * interfaces it serves, pushes or calls (issue 9 §4; test/unit/tcec/lazy-catalog.test.ts).
+ */
+function lazily<D extends Record<string, Declared>>(decls: D): Built<D> {
+  for (const d of Object.values(decls)) {
+    const { request, response } = d;
+    Object.defineProperties(d, { request: { get: request, enumerable: true }, response: { get: response, enumerable: true } });
+  }
+  return decls as unknown as Built<D>;
+}
+
+export const INTERFACES = lazily({
   query_token: {
     name: 'query_token',
     section: '3.0',
     implementedBy: 'both',
-    request: S.QueryTokenRequestSchema,
-    response: S.QueryTokenResponseSchema,
+    request: S.queryTokenRequestSchema,
+    response: S.queryTokenResponseSchema,
     description: 'Platform authentication: OperatorID + OperatorSecret → AccessToken valid TokenAvailableTime seconds.',
   },
   query_stations_info: {
     name: 'query_stations_info',
     section: '3.1',
     implementedBy: 'cpo',
-    request: S.QueryStationsInfoRequestSchema,
-    response: S.QueryStationsInfoResponseSchema,
+    request: S.queryStationsInfoRequestSchema,
+    response: S.queryStationsInfoResponseSchema,
     description: `Paged station → equipment → connector master data (PageNo default 1, PageSize default 10, max ${S.MAX_PAGE_SIZE}), optionally only what changed after LastQueryTime.`,
   },
   query_station_status: {
     name: 'query_station_status',
     section: '3.2',
     implementedBy: 'cpo',
-    request: S.QueryStationStatusRequestSchema,
-    response: S.QueryStationStatusResponseSchema,
+    request: S.queryStationStatusRequestSchema,
+    response: S.queryStationStatusResponseSchema,
     description: `Connector status of up to ${S.MAX_STATION_IDS} stations.`,
   },
   notification_stationStatus: {
     name: 'notification_stationStatus',
     section: '3.3',
     implementedBy: 'partner',
-    request: S.NotificationStationStatusRequestSchema,
-    response: S.NotificationStationStatusResponseSchema,
+    request: S.notificationStationStatusRequestSchema,
+    response: S.notificationStationStatusResponseSchema,
     description: 'Push of one connector status change; Status 1 in the reply means dropped, do not retry.',
   },
   query_station_stats: {
     name: 'query_station_stats',
     section: '3.4',
     implementedBy: 'cpo',
-    request: S.QueryStationStatsRequestSchema,
-    response: S.QueryStationStatsResponseSchema,
+    request: S.queryStationStatsRequestSchema,
+    response: S.queryStationStatsResponseSchema,
     description: 'Energy statistics of one station over a period, per equipment and connector (0.1 kWh).',
   },
   query_equip_auth: {
     name: 'query_equip_auth',
     section: '3.5',
     implementedBy: 'cpo',
-    request: S.QueryEquipAuthRequestSchema,
-    response: S.QueryEquipAuthResponseSchema,
+    request: S.queryEquipAuthRequestSchema,
+    response: S.queryEquipAuthResponseSchema,
     description: 'Equipment authentication: is the connector ready (plugged in, healthy) for a start.',
   },
   query_equip_business_policy: {
     name: 'query_equip_business_policy',
     section: '3.6',
     implementedBy: 'cpo',
-    request: S.QueryEquipBusinessPolicyRequestSchema,
-    response: S.QueryEquipBusinessPolicyResponseSchema,
+    request: S.queryEquipBusinessPolicyRequestSchema,
+    response: S.queryEquipBusinessPolicyResponseSchema,
     description: 'Time-of-use tariff of a connector (PolicyInfos: StartTime HHmmss, ElecPrice, SevicePrice).',
   },
   query_start_charge: {
     name: 'query_start_charge',
     section: '3.7',
     implementedBy: 'cpo',
-    request: S.QueryStartChargeRequestSchema,
-    response: S.QueryStartChargeResponseSchema,
+    request: S.queryStartChargeRequestSchema,
+    response: S.queryStartChargeResponseSchema,
     description: 'Start charging on a connector under the caller-generated StartChargeSeq.',
   },
   notification_start_charge_result: {
     name: 'notification_start_charge_result',
     section: '3.8',
     implementedBy: 'partner',
-    request: S.NotificationStartChargeResultRequestSchema,
-    response: S.ChargeNotificationResponseSchema,
+    request: S.notificationStartChargeResultRequestSchema,
+    response: S.chargeNotificationResponseSchema,
     description: 'Push of the outcome of a start command.',
   },
   query_equip_charge_status: {
     name: 'query_equip_charge_status',
     section: '3.9',
     implementedBy: 'cpo',
-    request: S.QueryEquipChargeStatusRequestSchema,
-    response: S.EquipChargeStatusSchema,
+    request: S.queryEquipChargeStatusRequestSchema,
+    response: S.equipChargeStatusSchema,
     description: 'Charging snapshot of a session (currents, voltages, Soc, energy, running cost).',
   },
   notification_equip_charge_status: {
     name: 'notification_equip_charge_status',
     section: '3.9',
     implementedBy: 'partner',
-    request: S.EquipChargeStatusSchema,
-    response: S.ChargeNotificationResponseSchema,
+    request: S.equipChargeStatusSchema,
+    response: S.chargeNotificationResponseSchema,
     description: 'Periodic push of the charging snapshot while a session runs.',
   },
   query_stop_charge: {
     name: 'query_stop_charge',
     section: '3.10',
     implementedBy: 'cpo',
-    request: S.QueryStopChargeRequestSchema,
-    response: S.QueryStopChargeResponseSchema,
+    request: S.queryStopChargeRequestSchema,
+    response: S.queryStopChargeResponseSchema,
     description: 'Stop a running session.',
   },
   notification_stop_charge_result: {
     name: 'notification_stop_charge_result',
     section: '3.11',
     implementedBy: 'partner',
-    request: S.NotificationStopChargeResultRequestSchema,
-    response: S.ChargeNotificationResponseSchema,
+    request: S.notificationStopChargeResultRequestSchema,
+    response: S.chargeNotificationResponseSchema,
     description: 'Push of the outcome of a stop command.',
   },
   notification_charge_order_info: {
     name: 'notification_charge_order_info',
     section: '3.12',
     implementedBy: 'partner',
-    request: S.ChargeOrderInfoSchema,
-    response: S.NotificationChargeOrderInfoResponseSchema,
+    request: S.chargeOrderInfoSchema,
+    response: S.notificationChargeOrderInfoResponseSchema,
     description: 'Push of the final order (CDR) with per-period ChargeDetails; retried until ConfirmResult.',
   },
   check_charge_orders: {
     name: 'check_charge_orders',
     section: '3.13',
     implementedBy: 'partner',
-    request: S.CheckChargeOrdersRequestSchema,
-    response: S.CheckChargeOrdersResponseSchema,
+    request: S.checkChargeOrdersRequestSchema,
+    response: S.checkChargeOrdersResponseSchema,
     description: "Reconciliation: the operator's order list of a period; the reply lists disputed orders.",
   },
   query_charge_info: {
     name: 'query_charge_info',
     section: '3.14',
     implementedBy: 'cpo',
-    request: S.QueryChargeInfoRequestSchema,
-    response: S.QueryChargeInfoResponseSchema,
+    request: S.queryChargeInfoRequestSchema,
+    response: S.queryChargeInfoResponseSchema,
     extension: true,
     description: 'Extension: order detail by StartChargeSeq (the §3.12 order fields plus StartChargeSeqStat).',
   },
@@ -161,8 +184,8 @@ export const INTERFACES = {
     name: 'notification_charge_order_info_for_bonus',
     section: '5.3',
     implementedBy: 'partner',
-    request: S.ChargeOrderForBonusSchema,
-    response: S.NotificationChargeOrderInfoResponseSchema,
+    request: S.chargeOrderForBonusSchema,
+    response: S.notificationChargeOrderInfoResponseSchema,
     supervision: true,
     description:
       'Supervision (Beijing e充网): the order for the operating bonus — the §3.12 order plus ChargeModel, UserName, StationID, EquipmentID, ConnectorPower, ChargeLast, MeterValueStart/End.',
@@ -171,8 +194,8 @@ export const INTERFACES = {
     name: 'notification_records_amount_info',
     section: '5.3',
     implementedBy: 'partner',
-    request: S.RecordsAmountInfoSchema,
-    response: S.ChargeNotificationResponseSchema,
+    request: S.recordsAmountInfoSchema,
+    response: S.chargeNotificationResponseSchema,
     supervision: true,
     description: "Supervision (Chengdu): an order's subsidy record (energy and money it is paid on).",
   },
@@ -180,8 +203,8 @@ export const INTERFACES = {
     name: 'notification_station_change',
     section: '5.3',
     implementedBy: 'partner',
-    request: S.StationChangeSchema,
-    response: S.SupervisionReplySchema,
+    request: S.stationChangeSchema,
+    response: S.supervisionReplySchema,
     supervision: true,
     description: "Supervision (Chengdu): a station's info or tariff changed.",
   },
@@ -189,8 +212,8 @@ export const INTERFACES = {
     name: 'notification_realtime_power_info',
     section: '5.3',
     implementedBy: 'partner',
-    request: S.RealtimePowerInfoSchema,
-    response: S.SupervisionReplySchema,
+    request: S.realtimePowerInfoSchema,
+    response: S.supervisionReplySchema,
     supervision: true,
     description: 'Supervision (provincial): the real-time charging power of each station.',
   },
@@ -198,8 +221,8 @@ export const INTERFACES = {
     name: 'query_reserve_connector',
     section: '5.5',
     implementedBy: 'cpo',
-    request: S.QueryReserveConnectorRequestSchema,
-    response: S.QueryReserveConnectorResponseSchema,
+    request: S.queryReserveConnectorRequestSchema,
+    response: S.queryReserveConnectorResponseSchema,
     extension: true,
     ours: true,
     description:
@@ -209,8 +232,8 @@ export const INTERFACES = {
     name: 'query_cancel_reservation',
     section: '5.5',
     implementedBy: 'cpo',
-    request: S.QueryCancelReservationRequestSchema,
-    response: S.QueryCancelReservationResponseSchema,
+    request: S.queryCancelReservationRequestSchema,
+    response: S.queryCancelReservationResponseSchema,
     extension: true,
     ours: true,
     description: 'Extension (reservation): release a reservation before it lapses; answers its state when it already ended.',
@@ -219,8 +242,8 @@ export const INTERFACES = {
     name: 'query_start_charge_prepay',
     section: '5.5',
     implementedBy: 'cpo',
-    request: S.QueryStartChargePrepayRequestSchema,
-    response: S.QueryStartChargePrepayResponseSchema,
+    request: S.queryStartChargePrepayRequestSchema,
+    response: S.queryStartChargePrepayResponseSchema,
     extension: true,
     ours: true,
     description:
@@ -230,8 +253,8 @@ export const INTERFACES = {
     name: 'query_order_settlement',
     section: '5.5',
     implementedBy: 'cpo',
-    request: S.QueryOrderSettlementRequestSchema,
-    response: S.OrderSettlementSchema,
+    request: S.queryOrderSettlementRequestSchema,
+    response: S.orderSettlementSchema,
     extension: true,
     ours: true,
     description:
@@ -241,8 +264,8 @@ export const INTERFACES = {
     name: 'query_order_pay',
     section: '5.5',
     implementedBy: 'cpo',
-    request: S.QueryOrderPayRequestSchema,
-    response: S.QueryOrderPayResponseSchema,
+    request: S.queryOrderPayRequestSchema,
+    response: S.queryOrderPayResponseSchema,
     extension: true,
     ours: true,
     description: 'Ours (充电后支付): the partner reports it paid a payable order (PaySeq, PayMoney = PayableMoney); idempotent per PaySeq.',
@@ -251,8 +274,8 @@ export const INTERFACES = {
     name: 'notification_order_settlement',
     section: '5.5',
     implementedBy: 'partner',
-    request: S.OrderSettlementSchema,
-    response: S.ChargeNotificationResponseSchema,
+    request: S.orderSettlementSchema,
+    response: S.chargeNotificationResponseSchema,
     extension: true,
     ours: true,
     description: "Ours (充电后支付): push of a pay-after order's settlement when it becomes payable and when it is paid.",
@@ -261,8 +284,8 @@ export const INTERFACES = {
     name: 'query_start_charge_coupon',
     section: '5.5',
     implementedBy: 'cpo',
-    request: S.QueryStartChargeCouponRequestSchema,
-    response: S.QueryStartChargeCouponResponseSchema,
+    request: S.queryStartChargeCouponRequestSchema,
+    response: S.queryStartChargeCouponResponseSchema,
     extension: true,
     ours: true,
     description:
@@ -272,8 +295,8 @@ export const INTERFACES = {
     name: 'query_ground_locks',
     section: '5.1',
     implementedBy: 'cpo',
-    request: S.QueryGroundLocksRequestSchema,
-    response: S.QueryGroundLocksResponseSchema,
+    request: S.queryGroundLocksRequestSchema,
+    response: S.queryGroundLocksResponseSchema,
     extension: true,
     description:
       "Extension (DiDi 1.4.0 ground locks 地锁): a station's parking-space locks with LockNum, WorkplaceName and LockStatus (0 unknown/faulted, 10 dropped, 50 raised).",
@@ -282,8 +305,8 @@ export const INTERFACES = {
     name: 'query_ground_lock_auth',
     section: '5.1',
     implementedBy: 'cpo',
-    request: S.QueryGroundLockAuthRequestSchema,
-    response: S.QueryGroundLockAuthResponseSchema,
+    request: S.queryGroundLockAuthRequestSchema,
+    response: S.queryGroundLockAuthResponseSchema,
     extension: true,
     description: 'Extension (DiDi 1.4.0 ground locks): per station, may the caller drop its locks (granted and the station has locks).',
   },
@@ -291,8 +314,8 @@ export const INTERFACES = {
     name: 'query_drop_lock',
     section: '5.1',
     implementedBy: 'cpo',
-    request: S.QueryDropLockRequestSchema,
-    response: S.QueryDropLockResponseSchema,
+    request: S.queryDropLockRequestSchema,
+    response: S.queryDropLockResponseSchema,
     extension: true,
     description:
       "Extension (DiDi 1.4.0 ground locks): drop a space's lock for the caller's driver; answers a one-time DropCode (ours); refused (FailReason, ours) when another partner's order or reservation holds the connector or the lock is faulted. The lock rises again when the car has left.",
@@ -301,8 +324,8 @@ export const INTERFACES = {
     name: 'query_drop_lock_result',
     section: '5.1',
     implementedBy: 'cpo',
-    request: S.QueryDropLockResultRequestSchema,
-    response: S.QueryDropLockResultResponseSchema,
+    request: S.queryDropLockResultRequestSchema,
+    response: S.queryDropLockResultResponseSchema,
     extension: true,
     description:
       'Extension (DiDi 1.4.0 ground locks): the state of the drop in force (DropCode, DropInfo, LockStatus); a spent or wrong DropCode is refused with Ret 4004.',
@@ -311,8 +334,8 @@ export const INTERFACES = {
     name: 'query_parking_free_info',
     section: '5.1',
     implementedBy: 'cpo',
-    request: S.QueryParkingFreeInfoRequestSchema,
-    response: S.QueryParkingFreeInfoResponseSchema,
+    request: S.queryParkingFreeInfoRequestSchema,
+    response: S.queryParkingFreeInfoResponseSchema,
     extension: true,
     description:
       "Extension (DiDi 1.4.0 parking 停车费减免): an order's parking waiver: Duration (free minutes), CarNumber, WaiverStatus (0 none, 1 waiting for the plate, 2 sending to the gate, 3 applied).",
@@ -321,8 +344,8 @@ export const INTERFACES = {
     name: 'query_parking_station',
     section: '5.1',
     implementedBy: 'cpo',
-    request: S.QueryParkingStationRequestSchema,
-    response: S.QueryParkingStationResponseSchema,
+    request: S.queryParkingStationRequestSchema,
+    response: S.queryParkingStationResponseSchema,
     extension: true,
     description:
       "Extension (DiDi 1.4.0 parking): a station's waiver policy: WaiverType (0 none, 1 per session, 2 per kWh), Duration (cap, minutes), Note.",
@@ -331,8 +354,8 @@ export const INTERFACES = {
     name: 'query_parking_free_wave',
     section: '5.1',
     implementedBy: 'cpo',
-    request: S.QueryParkingFreeWaveRequestSchema,
-    response: S.ParkingSuccSchema,
+    request: S.queryParkingFreeWaveRequestSchema,
+    response: S.parkingSuccSchema,
     extension: true,
     description:
       "Extension (DiDi 1.4.0 parking): apply a finished order's waiver at the car park's gate now (with the plate, when given); SuccStat 0 once the gate took it.",
@@ -341,8 +364,8 @@ export const INTERFACES = {
     name: 'modify_parking_fee_wave_car_number',
     section: '5.1',
     implementedBy: 'cpo',
-    request: S.ModifyParkingCarNumberRequestSchema,
-    response: S.ParkingSuccSchema,
+    request: S.modifyParkingCarNumberRequestSchema,
+    response: S.parkingSuccSchema,
     extension: true,
     description:
       "Extension (DiDi 1.4.0 parking): set or correct the plate (CarNumber) of an order's waiver; a waiver waiting for its plate is sent to the gate.",
@@ -351,8 +374,8 @@ export const INTERFACES = {
     name: 'query_invoice_apply',
     section: '5.5',
     implementedBy: 'cpo',
-    request: S.QueryInvoiceApplyRequestSchema,
-    response: S.QueryInvoiceApplyResponseSchema,
+    request: S.queryInvoiceApplyRequestSchema,
+    response: S.queryInvoiceApplyResponseSchema,
     extension: true,
     ours: true,
     description:
@@ -362,8 +385,8 @@ export const INTERFACES = {
     name: 'query_invoice_info',
     section: '5.5',
     implementedBy: 'cpo',
-    request: S.QueryInvoiceInfoRequestSchema,
-    response: S.InvoiceInfoSchema,
+    request: S.queryInvoiceInfoRequestSchema,
+    response: S.invoiceInfoSchema,
     extension: true,
     ours: true,
     description:
@@ -373,8 +396,8 @@ export const INTERFACES = {
     name: 'notification_invoice_info',
     section: '5.5',
     implementedBy: 'partner',
-    request: S.InvoiceInfoSchema,
-    response: S.NotificationInvoiceInfoResponseSchema,
+    request: S.invoiceInfoSchema,
+    response: S.notificationInvoiceInfoResponseSchema,
     extension: true,
     ours: true,
     description: 'Ours (开票): push of an invoice once issued (the query_invoice_info answer, with its DownloadUrl).',
@@ -383,8 +406,8 @@ export const INTERFACES = {
     name: 'query_vin_bind',
     section: '5.5',
     implementedBy: 'cpo',
-    request: S.QueryVinBindRequestSchema,
-    response: S.QueryVinBindResponseSchema,
+    request: S.queryVinBindRequestSchema,
+    response: S.queryVinBindResponseSchema,
     extension: true,
     ours: true,
     description:
@@ -394,8 +417,8 @@ export const INTERFACES = {
     name: 'query_vin_unbind',
     section: '5.5',
     implementedBy: 'cpo',
-    request: S.QueryVinUnbindRequestSchema,
-    response: S.QueryVinUnbindResponseSchema,
+    request: S.queryVinUnbindRequestSchema,
+    response: S.queryVinUnbindResponseSchema,
     extension: true,
     ours: true,
     description: 'Ours (plug-and-charge): release a VIN the partner bound; FailReason 1 not bound to this partner.',
@@ -404,14 +427,14 @@ export const INTERFACES = {
     name: 'notification_vin_start_charge',
     section: '5.5',
     implementedBy: 'partner',
-    request: S.NotificationVinStartChargeRequestSchema,
-    response: S.ChargeNotificationResponseSchema,
+    request: S.notificationVinStartChargeRequestSchema,
+    response: S.chargeNotificationResponseSchema,
     extension: true,
     ours: true,
     description:
       "Ours (plug-and-charge): a charger reported a car the partner bound and we started a session for it (the binding pre-authorises it): StartChargeSeq we allocated under the partner's OperatorID, ConnectorID, Vin, PlateNum, PlugTime. The session then runs as any other: notification_start_charge_result, status and order pushes, query_stop_charge.",
   },
-} as const satisfies Record<string, InterfaceDecl>;
+} as const satisfies Record<string, Declared>);
 
 export type InterfaceName = keyof typeof INTERFACES;
 export type Direction = 'request' | 'response';

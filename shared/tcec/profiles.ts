@@ -75,74 +75,89 @@ const PROFILE_FUNCTIONS = {
 type ProfileFunction = keyof typeof PROFILE_FUNCTIONS;
 const FUNCTION_NAMES = Object.keys(PROFILE_FUNCTIONS) as [ProfileFunction, ...ProfileFunction[]];
 
-const Scalar = z.union([z.string(), z.number(), z.boolean()]);
-const FieldPath = z
-  .string()
-  .check(
-    z.regex(/^[A-Za-z][A-Za-z0-9_]*(?:\[\])?(?:\.[A-Za-z][A-Za-z0-9_]*(?:\[\])?)*$/, 'a field path such as ChargeDetails[].DetailPower'),
-  );
-const FieldName = z.string().check(z.regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'a field name'));
-const PerInterface = <T extends z.core.$ZodType>(v: T) => z.optional(z.record(z.string(), v));
-const HHmm = z.string().check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:mm'));
 /** AreaCode prefixes (GB/T 2260 digits): '11' Beijing, '5101' Chengdu */
 export const AreaCodePrefixSchema = z.string().check(z.regex(/^\d{2,6}$/, 'an AreaCode prefix: 2 to 6 digits'));
-const posInt = () => z.int().check(z.positive());
 
-const SupervisionSpecSchema = z.strictObject({
-  /** the pushes it receives (catalog names), check_charge_orders for the nightly check */
-  interfaces: z.array(z.string()).check(z.minLength(1)),
-  /** seconds from the event to the delivered (Ret 0) push, per interface: later is an SLA breach */
-  deadlines: z.optional(z.record(z.string(), posInt())),
-  /** seconds before each resend of a failed push; after the last one the push goes to the DLQ */
-  resendSeconds: z.array(posInt()).check(z.minLength(1), z.maxLength(30)),
-  /**
-   * Ret codes that END a push, per interface: the platform already holds the data (provincial: Ret
-   * 4015 on an order, §1.6/§5.3 [IX-PROV]); the push counts as delivered with that Ret, no resend, no DLQ
-   */
-  finalRets: z.optional(z.record(z.string(), z.array(z.int()).check(z.minLength(1), z.maxLength(10)))),
-  /** notification_realtime_power_info every so many seconds (a multiple of the schedule's 5 min; infra/topology/dxp.ts) */
-  realtimePowerSeconds: z.optional(posInt()),
-  /** notification_equip_charge_status cadence while charging */
-  statusIntervalSeconds: z.optional(posInt()),
-  /** the nightly check_charge_orders (China time) for the previous day */
-  check: z.optional(z.strictObject({ from: HHmm, to: HHmm })),
-  /** how fast our answers to its queries must be (ms; documented, measured by the gateway bench) */
-  queryAnswerMs: z.optional(posInt()),
-  /** AreaCode prefixes of its region when the partner entry gives none */
-  areaCodes: z.optional(z.array(AreaCodePrefixSchema)),
-  /** the path under the partner's origin its interfaces live at (`evcs/20160701`) */
-  basePath: z.optional(z.string().check(z.regex(/^[A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)*$/, 'a path such as evcs/20160701'))),
-  /** the name it calls an interface by (Chengdu: check_charge_orders → check_charge_order) */
-  names: z.optional(z.record(z.string(), z.string().check(z.regex(/^[A-Za-z_]+$/)))),
-});
-type SupervisionSpec = z.infer<typeof SupervisionSpecSchema>;
+/**
+ * The schema of a profile spec: built on the first custom profile it checks (a seed's, a partner's).
+ * The built-in profiles are typed constants, checked by test/unit/tcec/profiles.test.ts, so a function
+ * serving partners under built-in profiles never builds it (issue 9 §4: ~5 ms of CPU at import).
+ */
+const profileSpecSchema = (() => {
+  let schema: ReturnType<typeof buildProfileSpecSchema> | undefined;
+  return () => {
+    schema ??= buildProfileSpecSchema();
+    return schema;
+  };
+})();
 
-const ProfileSpecSchema = z.strictObject({
-  /** a dialect or another profile */
-  extends: z.string().check(z.minLength(1)),
-  description: z.optional(z.string().check(z.maxLength(300))),
-  /** the path prefix partners call, with slashes on both ends: `/evcs/v1/`, `/msp/bmw/v1/` */
-  servedAt: z.optional(z.string().check(z.regex(/^\/(?:[A-Za-z0-9._-]+\/)+$/, 'a path prefix such as /msp/<profile>/v1/'))),
-  push: z.optional(
-    z.strictObject({
-      /** query_token's path from the ROOT of the partner's base URL (DiDi: `evcs/sdk/query_token`) */
-      tokenPath: z.optional(z.string().check(z.regex(/^[A-Za-z0-9._/-]+$/))),
-      /** notifications and check_charge_orders: under the partner's base URL (default) or at its root */
-      notificationsAt: z.optional(z.enum(['base', 'root'])),
-      /** a version segment between the base URL and the interface name (`v1.0`) */
-      version: z.optional(z.string().check(z.regex(/^[A-Za-z0-9._-]+$/))),
-    }),
-  ),
-  rename: PerInterface(z.record(FieldPath, FieldName)),
-  omit: PerInterface(z.array(FieldPath)),
-  add: PerInterface(z.record(FieldPath, z.union([z.strictObject({ const: Scalar }), z.strictObject({ fn: z.enum(FUNCTION_NAMES) })]))),
-  map: PerInterface(z.record(FieldPath, z.record(z.string(), Scalar))),
-  extensions: z.optional(z.array(z.string())),
-  supervision: z.optional(SupervisionSpecSchema),
-  /** an OEM's profile (one-to-one msp deployment): its partners are served by its own stack only, never the core's (not inherited) */
-  oem: z.optional(z.boolean()),
-});
-export type ProfileSpec = z.infer<typeof ProfileSpecSchema>;
+function buildProfileSpecSchema() {
+  const Scalar = z.union([z.string(), z.number(), z.boolean()]);
+  const FieldPath = z
+    .string()
+    .check(
+      z.regex(/^[A-Za-z][A-Za-z0-9_]*(?:\[\])?(?:\.[A-Za-z][A-Za-z0-9_]*(?:\[\])?)*$/, 'a field path such as ChargeDetails[].DetailPower'),
+    );
+  const FieldName = z.string().check(z.regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'a field name'));
+  const PerInterface = <T extends z.core.$ZodType>(v: T) => z.optional(z.record(z.string(), v));
+  const HHmm = z.string().check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:mm'));
+  const posInt = () => z.int().check(z.positive());
+
+  const SupervisionSpecSchema = z.strictObject({
+    /** the pushes it receives (catalog names), check_charge_orders for the nightly check */
+    interfaces: z.array(z.string()).check(z.minLength(1)),
+    /** seconds from the event to the delivered (Ret 0) push, per interface: later is an SLA breach */
+    deadlines: z.optional(z.record(z.string(), posInt())),
+    /** seconds before each resend of a failed push; after the last one the push goes to the DLQ */
+    resendSeconds: z.array(posInt()).check(z.minLength(1), z.maxLength(30)),
+    /**
+     * Ret codes that END a push, per interface: the platform already holds the data (provincial: Ret
+     * 4015 on an order, §1.6/§5.3 [IX-PROV]); the push counts as delivered with that Ret, no resend, no DLQ
+     */
+    finalRets: z.optional(z.record(z.string(), z.array(z.int()).check(z.minLength(1), z.maxLength(10)))),
+    /** notification_realtime_power_info every so many seconds (a multiple of the schedule's 5 min; infra/topology/dxp.ts) */
+    realtimePowerSeconds: z.optional(posInt()),
+    /** notification_equip_charge_status cadence while charging */
+    statusIntervalSeconds: z.optional(posInt()),
+    /** the nightly check_charge_orders (China time) for the previous day */
+    check: z.optional(z.strictObject({ from: HHmm, to: HHmm })),
+    /** how fast our answers to its queries must be (ms; documented, measured by the gateway bench) */
+    queryAnswerMs: z.optional(posInt()),
+    /** AreaCode prefixes of its region when the partner entry gives none */
+    areaCodes: z.optional(z.array(AreaCodePrefixSchema)),
+    /** the path under the partner's origin its interfaces live at (`evcs/20160701`) */
+    basePath: z.optional(z.string().check(z.regex(/^[A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)*$/, 'a path such as evcs/20160701'))),
+    /** the name it calls an interface by (Chengdu: check_charge_orders → check_charge_order) */
+    names: z.optional(z.record(z.string(), z.string().check(z.regex(/^[A-Za-z_]+$/)))),
+  });
+  return z.strictObject({
+    /** a dialect or another profile */
+    extends: z.string().check(z.minLength(1)),
+    description: z.optional(z.string().check(z.maxLength(300))),
+    /** the path prefix partners call, with slashes on both ends: `/evcs/v1/`, `/msp/bmw/v1/` */
+    servedAt: z.optional(z.string().check(z.regex(/^\/(?:[A-Za-z0-9._-]+\/)+$/, 'a path prefix such as /msp/<profile>/v1/'))),
+    push: z.optional(
+      z.strictObject({
+        /** query_token's path from the ROOT of the partner's base URL (DiDi: `evcs/sdk/query_token`) */
+        tokenPath: z.optional(z.string().check(z.regex(/^[A-Za-z0-9._/-]+$/))),
+        /** notifications and check_charge_orders: under the partner's base URL (default) or at its root */
+        notificationsAt: z.optional(z.enum(['base', 'root'])),
+        /** a version segment between the base URL and the interface name (`v1.0`) */
+        version: z.optional(z.string().check(z.regex(/^[A-Za-z0-9._-]+$/))),
+      }),
+    ),
+    rename: PerInterface(z.record(FieldPath, FieldName)),
+    omit: PerInterface(z.array(FieldPath)),
+    add: PerInterface(z.record(FieldPath, z.union([z.strictObject({ const: Scalar }), z.strictObject({ fn: z.enum(FUNCTION_NAMES) })]))),
+    map: PerInterface(z.record(FieldPath, z.record(z.string(), Scalar))),
+    extensions: z.optional(z.array(z.string())),
+    supervision: z.optional(SupervisionSpecSchema),
+    /** an OEM's profile (one-to-one msp deployment): its partners are served by its own stack only, never the core's (not inherited) */
+    oem: z.optional(z.boolean()),
+  });
+}
+export type ProfileSpec = z.infer<ReturnType<typeof buildProfileSpecSchema>>;
+type SupervisionSpec = NonNullable<ProfileSpec['supervision']>;
 
 /** Profile names: lower-case words, as in a URL segment. */
 export const ProfileNameSchema = z.string().check(z.regex(/^[a-z][a-z0-9-]{1,31}$/, 'a profile name: lower-case letters, digits, -'));
@@ -327,8 +342,10 @@ export interface Profile {
   readonly servedAt: string;
   readonly push: NonNullable<ProfileSpec['push']>;
   readonly extensions: ReadonlySet<InterfaceName>;
-  /** the spec chain's field changes, per `<interface>.<direction>` */
-  readonly changes: ReadonlyMap<string, Changes>;
+  /** the spec chain's field changes (its own and its bases') as written */
+  readonly entries: readonly Entry[];
+  /** the field changes of an interface and direction, resolved against the catalog on first use */
+  readonly changes: (iface: InterfaceName, dir: Direction) => Changes | undefined;
   /** the flattened spec (for docs) */
   readonly spec: ProfileSpec;
   /** a supervision platform's rules, validated against the catalog */
@@ -464,9 +481,14 @@ const isDialect = (s: string): s is Dialect => (DIALECTS as readonly string[]).i
 export function loadProfiles(custom: Readonly<Record<string, unknown>> = {}): ReadonlyMap<string, Profile> {
   const specs = new Map<string, ProfileSpec>();
   for (const [name, raw] of Object.entries({ ...BUILT_IN_PROFILES, ...custom })) {
+    // a built-in is a typed constant, checked by the tests: only a custom spec is parsed
+    if (!Object.hasOwn(custom, name)) {
+      specs.set(name, raw as ProfileSpec);
+      continue;
+    }
     const n = ProfileNameSchema.safeParse(name);
     if (!n.success) throw new ProfileError(`profiles.${name}: ${n.error.issues[0]?.message ?? 'invalid name'}`);
-    const r = ProfileSpecSchema.safeParse(raw);
+    const r = profileSpecSchema().safeParse(raw);
     if (!r.success) {
       const issue = r.error.issues[0];
       throw new ProfileError(`profiles.${name}${issue?.path.length ? `.${issue.path.join('.')}` : ''}: ${issue?.message ?? 'invalid'}`);
@@ -489,7 +511,7 @@ export function loadProfiles(custom: Readonly<Record<string, unknown>> = {}): Re
           ? undefined
           : resolve(spec.extends, [...seen, name]);
     const dialect: Dialect = base?.dialect ?? (isDialect(spec.extends) ? spec.extends : 'cec2016');
-    const p = buildProfile(name, spec, dialect, base);
+    const p = buildProfile(name, spec, dialect, base, Object.hasOwn(custom, name));
     out.set(name, p);
     return p;
   };
@@ -497,77 +519,121 @@ export function loadProfiles(custom: Readonly<Record<string, unknown>> = {}): Re
   return out;
 }
 
-function buildProfile(name: string, spec: ProfileSpec, dialect: Dialect, base: Profile | undefined): Profile {
-  const where = (section: string, key: string, path?: string) => `profiles.${name}.${section}.${key}${path ? `.${path}` : ''}`;
-  const changes = new Map<string, Changes>();
-  for (const [k, c] of base?.changes ?? []) changes.set(k, { rename: [...c.rename], omit: [...c.omit], add: [...c.add], map: [...c.map] });
-  const bucket = (iface: InterfaceName, dir: Direction): Changes => {
-    const k = `${iface}.${dir}`;
-    let c = changes.get(k);
-    if (!c) {
-      c = { rename: [], omit: [], add: [], map: [] };
-      changes.set(k, c);
+/** Check every field change of `profile` (its bases' included) against the catalog: ProfileError naming the first that does not resolve. */
+export function checkProfile(profile: Profile): void {
+  checkEntries(profile.entries, profile.dialect);
+}
+
+/** One field change as a profile's spec writes it (section, interface key, field path), with the profile that wrote it. */
+interface Entry {
+  readonly from: string;
+  readonly section: 'rename' | 'omit' | 'add' | 'map';
+  readonly key: string;
+  readonly path: string;
+  readonly value?: unknown;
+}
+
+/** the entries of one spec, in the order they apply (within a section: the base's first, then the spec's) */
+function entriesOf(name: string, spec: ProfileSpec): Entry[] {
+  const out: Entry[] = [];
+  for (const [key, fields] of Object.entries(spec.rename ?? {}))
+    for (const [path, to] of Object.entries(fields)) out.push({ from: name, section: 'rename', key, path, value: to });
+  for (const [key, paths] of Object.entries(spec.omit ?? {}))
+    for (const path of paths) out.push({ from: name, section: 'omit', key, path });
+  for (const [key, fields] of Object.entries(spec.add ?? {}))
+    for (const [path, value] of Object.entries(fields)) out.push({ from: name, section: 'add', key, path, value });
+  for (const [key, fields] of Object.entries(spec.map ?? {}))
+    for (const [path, values] of Object.entries(fields)) out.push({ from: name, section: 'map', key, path, value: values });
+  return out;
+}
+
+const where = (e: Entry, withPath = true) => `profiles.${e.from}.${e.section}.${e.key}${withPath ? `.${e.path}` : ''}`;
+
+/** the interface of an entry and the directions it applies to; ProfileError for an interface not in the catalog */
+function targetsOf(e: Entry): { iface: InterfaceName; dirs: readonly Direction[] } {
+  const k = splitKey(e.key);
+  if (!k) throw new ProfileError(`${where(e, false)}: unknown interface '${e.key}'`);
+  // an added field without a direction goes where we write: our answers, our pushes
+  return { iface: k.iface, dirs: e.section === 'add' && !k.explicit ? [outDirection(k.iface)] : k.dirs };
+}
+
+/**
+ * The op of entry `e` in one direction (resolved against the catalog schema, which this builds), or
+ * the reason its path is not in that direction's Data. ProfileError for a rename onto an existing
+ * name or an added field that exists.
+ */
+function opOf(e: Entry, iface: InterfaceName, dir: Direction, dialect: Dialect): { error: string } | { op: Op } {
+  const r = resolvePath(iface, dir, dialect, e.path, e.section === 'add');
+  if ('error' in r) return r;
+  const leaf = r.segs.at(-1) as Seg;
+  switch (e.section) {
+    case 'rename': {
+      const to = e.value as string;
+      const top = r.segs.length === 1;
+      const taken = Object.keys(r.parent).some((f) => f !== leaf.name && (f === to || wireName(iface, dir, dialect, f, top) === to));
+      if (taken) throw new ProfileError(`${where(e)}: renames ${leaf.name} to ${to}, which already exists`);
+      return { op: { path: r.segs, text: e.path, to } as RenameOp };
     }
-    return c;
-  };
-  /** each direction of `key` whose schema resolves `path` (at least one, else an error) */
-  const each = (
-    section: string,
-    key: string,
-    path: string,
-    leafMayBeNew: boolean,
-    fn: (iface: InterfaceName, dir: Direction, segs: Seg[], parent: Shape) => void,
-  ) => {
-    const k = splitKey(key);
-    if (!k) throw new ProfileError(`${where(section, key)}: unknown interface '${key}'`);
-    let found = 0;
+    case 'add': {
+      const profileOnly = (STATION_ATTRIBUTES as readonly string[]).includes(leaf.name);
+      if (Object.hasOwn(r.parent, leaf.name) && !profileOnly)
+        throw new ProfileError(`${where(e)}: ${leaf.name} already exists (rename or map it instead)`);
+      return { op: { path: r.segs, text: e.path, value: e.value } as AddOp };
+    }
+    case 'map':
+      return { op: { path: r.segs, text: e.path, values: e.value } as MapOp };
+    default:
+      return { op: { path: r.segs, text: e.path } };
+  }
+}
+
+/** Every entry resolves in at least one of its directions (else ProfileError naming it): a profile checked against the catalog. */
+function checkEntries(entries: readonly Entry[], dialect: Dialect): void {
+  for (const e of entries) {
+    const { iface, dirs } = targetsOf(e);
     let firstError = '';
-    // an added field without a direction goes where we write: our answers, our pushes
-    const dirs = leafMayBeNew && !k.explicit ? [outDirection(k.iface)] : k.dirs;
+    let found = 0;
     for (const dir of dirs) {
-      const r = resolvePath(k.iface, dir, dialect, path, leafMayBeNew);
-      if ('error' in r) {
-        firstError ||= r.error;
-        continue;
-      }
-      found++;
-      fn(k.iface, dir, r.segs, r.parent);
+      const r = opOf(e, iface, dir, dialect);
+      if ('error' in r) firstError ||= r.error;
+      else found++;
     }
-    if (found === 0) throw new ProfileError(`${where(section, key, path)}: ${firstError}`);
+    if (found === 0) throw new ProfileError(`${where(e)}: ${firstError}`);
+  }
+}
+
+/** The changes of one interface and direction, resolved on first use (building that direction's schema only) and kept. */
+function lazyChanges(entries: readonly Entry[], dialect: Dialect): (iface: InterfaceName, dir: Direction) => Changes | undefined {
+  const resolved = new Map<string, Changes | undefined>();
+  return (iface, dir) => {
+    const k = `${iface}.${dir}`;
+    if (resolved.has(k)) return resolved.get(k);
+    const c: Changes = { rename: [], omit: [], add: [], map: [] };
+    for (const e of entries) {
+      if (splitKey(e.key)?.iface !== iface) continue;
+      if (!targetsOf(e).dirs.includes(dir)) continue;
+      const r = opOf(e, iface, dir, dialect);
+      if ('op' in r) (c[e.section] as Op[]).push(r.op);
+    }
+    // renames of the deepest fields first, so a renamed object's own fields are still found
+    c.rename.sort((a, b) => b.path.length - a.path.length);
+    const any = c.rename.length + c.omit.length + c.add.length + c.map.length > 0;
+    resolved.set(k, any ? c : undefined);
+    return any ? c : undefined;
   };
-  for (const [key, fields] of Object.entries(spec.rename ?? {})) {
-    for (const [path, to] of Object.entries(fields)) {
-      each('rename', key, path, false, (iface, dir, segs, parent) => {
-        const leaf = segs.at(-1) as Seg;
-        const top = segs.length === 1;
-        const taken = Object.keys(parent).some((f) => f !== leaf.name && (f === to || wireName(iface, dir, dialect, f, top) === to));
-        if (taken) throw new ProfileError(`${where('rename', key, path)}: renames ${leaf.name} to ${to}, which already exists`);
-        bucket(iface, dir).rename.push({ path: segs, text: path, to });
-      });
-    }
-  }
-  for (const [key, paths] of Object.entries(spec.omit ?? {})) {
-    for (const path of paths)
-      each('omit', key, path, false, (iface, dir, segs) => bucket(iface, dir).omit.push({ path: segs, text: path }));
-  }
-  for (const [key, fields] of Object.entries(spec.add ?? {})) {
-    for (const [path, value] of Object.entries(fields)) {
-      each('add', key, path, true, (iface, dir, segs, parent) => {
-        const leaf = segs.at(-1) as Seg;
-        const profileOnly = (STATION_ATTRIBUTES as readonly string[]).includes(leaf.name);
-        if (Object.hasOwn(parent, leaf.name) && !profileOnly)
-          throw new ProfileError(`${where('add', key, path)}: ${leaf.name} already exists (rename or map it instead)`);
-        bucket(iface, dir).add.push({ path: segs, text: path, value });
-      });
-    }
-  }
-  for (const [key, fields] of Object.entries(spec.map ?? {})) {
-    for (const [path, values] of Object.entries(fields)) {
-      each('map', key, path, false, (iface, dir, segs) => bucket(iface, dir).map.push({ path: segs, text: path, values }));
-    }
-  }
-  // renames of the deepest fields first, so a renamed object's own fields are still found
-  for (const c of changes.values()) c.rename.sort((a, b) => b.path.length - a.path.length);
+}
+
+/**
+ * A resolved profile. Its own field changes are checked against the catalog when `check` (a seed's or
+ * a partner's custom profile: an error is the operator's, reported at load); the built-ins' are
+ * checked by test/unit/tcec/profiles.test.ts (`checkProfile`), so resolving them at load would only
+ * build schemas a function may never use. Either way each interface and direction is resolved on
+ * first use.
+ */
+function buildProfile(name: string, spec: ProfileSpec, dialect: Dialect, base: Profile | undefined, check: boolean): Profile {
+  const own = entriesOf(name, spec);
+  if (check) checkEntries(own, dialect);
+  const entries = [...(base?.entries ?? []), ...own];
   const extensions = new Set<InterfaceName>(base?.extensions ?? []);
   for (const e of spec.extensions ?? []) {
     const decl = (INTERFACES as Readonly<Record<string, { extension?: boolean }>>)[e];
@@ -597,7 +663,8 @@ function buildProfile(name: string, spec: ProfileSpec, dialect: Dialect, base: P
     servedAt: flat.servedAt as string,
     push: flat.push ?? {},
     extensions,
-    changes,
+    entries,
+    changes: lazyChanges(entries, dialect),
     spec: flat,
   };
 }
@@ -653,7 +720,7 @@ export interface EdgeContext {
  */
 export function profileToWire(profile: Profile, iface: InterfaceName, direction: Direction, canonical: unknown, ctx: EdgeContext): Obj {
   const wire = toWire(iface, direction, canonical, profile.dialect);
-  const c = profile.changes.get(`${iface}.${direction}`);
+  const c = profile.changes(iface, direction);
   if (!c) return wire;
   const keyOf = (seg: string, depth: number) => wireName(iface, direction, profile.dialect, seg, depth === 0);
   for (const op of c.map) {
@@ -715,7 +782,7 @@ export function profileFromWire<N extends InterfaceName, D extends Direction>(
   direction: D,
   wire: unknown,
 ): ParseResult<DataOf<N, D>> {
-  const c = profile.changes.get(`${iface}.${direction}`);
+  const c = profile.changes(iface, direction);
   if (!c || !isObj(wire)) return fromWire(iface, direction, wire);
   const data = structuredClone(wire);
   const keyOf = (seg: string, depth: number) => wireName(iface, direction, profile.dialect, seg, depth === 0);

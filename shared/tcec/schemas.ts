@@ -27,6 +27,28 @@ z.config(en());
 const preprocess = <S extends z.core.$ZodType>(fn: (v: unknown) => unknown, schema: S) => z.pipe(z.transform(fn), schema);
 
 // ---------------------------------------------------------------------------------------------
+// built lazily: a schema is built on its first use and kept (issue 9 §4). Building every schema of
+// the catalog at import cost ~22 ms of CPU in every function; a function builds only the schemas of
+// the interfaces it serves, pushes or calls (test/unit/tcec/lazy-catalog.test.ts).
+
+const built: unknown[] = [];
+
+/** `build` run once, on the first call; its result kept (the same schema object ever after). */
+function lazy<T>(build: () => T): () => T {
+  let value: T | undefined;
+  return () => {
+    if (value === undefined) {
+      value = build();
+      built.push(value);
+    }
+    return value;
+  };
+}
+
+/** The schemas (and field sets) built so far in this process, in build order: what the laziness test reads. */
+export const builtSchemas = (): readonly unknown[] => [...built];
+
+// ---------------------------------------------------------------------------------------------
 // limits
 
 /** query_station_status: at most this many StationIDs per call (reference §1.8, [AC-cov]). */
@@ -185,7 +207,7 @@ const hhmmss = () => preprocess(coerceString, z.string().check(z.refine(isHHmmss
  * §3.1 ConnectorInfo fields, in wire order. The station import (shared/domain/station-records.ts)
  * builds its stricter rules from these same fields: one schema family for StationInfo.
  */
-export const connectorInfoFields = {
+export const connectorInfoFields = lazy(() => ({
   ConnectorID: id(26),
   ConnectorName: z.optional(str(30)),
   /** 1 household socket, 2 AC socket, 3 AC plug with cable, 4 DC gun, 5 wireless pad, 6 other */
@@ -198,12 +220,12 @@ export const connectorInfoFields = {
   ParkNo: z.optional(str(10)),
   /** 1 GB/T 2011, 2 GB/T 2015 */
   NationalStandard: code([1, 2]),
-};
+}));
 /** §3.1 ConnectorInfo */
-const ConnectorInfoSchema = lenientObject(connectorInfoFields);
+const connectorInfoSchema = lazy(() => lenientObject(connectorInfoFields()));
 
 /** §3.1 EquipmentInfo fields, in wire order */
-export const equipmentInfoFields = {
+export const equipmentInfoFields = lazy(() => ({
   EquipmentID: id(23),
   ManufacturerID: z.optional(str(9)),
   ManufacturerName: z.optional(str(30)),
@@ -211,15 +233,15 @@ export const equipmentInfoFields = {
   ProductionDate: z.optional(date()),
   /** 1 DC, 2 AC, 3 AC/DC, 4 wireless, 5 other */
   EquipmentType: code([1, 2, 3, 4, 5]),
-  ConnectorInfos: z.array(ConnectorInfoSchema),
+  ConnectorInfos: z.array(connectorInfoSchema()),
   EquipmentLng: z.optional(coordinate(180)),
   EquipmentLat: z.optional(coordinate(90)),
   /** kW, 1 dp */
   Power: amount(),
   EquipmentName: z.optional(str(30)),
-};
+}));
 /** §3.1 EquipmentInfo */
-const EquipmentInfoSchema = lenientObject(equipmentInfoFields);
+const equipmentInfoSchema = lazy(() => lenientObject(equipmentInfoFields()));
 
 /**
  * Station attributes some partners' contracts carry in StationInfo (DiDi 1.4.0, reference §5.1):
@@ -247,7 +269,7 @@ function stationAttributeFields() {
 }
 
 /** §3.1 StationInfo fields, in wire order. CountryCode 2 characters (`CN`); AreaCode ≤ 20 (GB/T 2260, 6 digits in practice). */
-export const stationInfoFields = {
+export const stationInfoFields = lazy(() => ({
   StationID: id(20),
   OperatorID: fixed(9),
   EquipmentOwnerID: fixed(9),
@@ -279,277 +301,335 @@ export const stationInfoFields = {
   /** 0 no reservation, 1 reservation supported */
   SupportOrder: z._default(code([0, 1]), 0),
   Remark: z.optional(str(100)),
-  EquipmentInfos: z.optional(z.array(EquipmentInfoSchema)),
+  EquipmentInfos: z.optional(z.array(equipmentInfoSchema())),
   ...stationAttributeFields(),
-};
+}));
 /** §3.1 StationInfo */
-export const StationInfoSchema = lenientObject(stationInfoFields);
+export const stationInfoSchema = lazy(() => lenientObject(stationInfoFields()));
 
 /** §3.2 ConnectorStatusInfo */
-const ConnectorStatusInfoSchema = lenientObject({
-  ConnectorID: id(26),
-  /** 0 offline, 1 idle, 2 occupied, 3 charging, 4 reserved, 255 fault */
-  Status: connectorStatus(),
-  /** 0 unknown, 10 free, 50 occupied */
-  ParkStatus: z.optional(code([0, 10, 50])),
-  /** 0 unknown, 10 unlocked, 50 locked */
-  LockStatus: z.optional(code([0, 10, 50])),
-});
+const connectorStatusInfoSchema = lazy(() =>
+  lenientObject({
+    ConnectorID: id(26),
+    /** 0 offline, 1 idle, 2 occupied, 3 charging, 4 reserved, 255 fault */
+    Status: connectorStatus(),
+    /** 0 unknown, 10 free, 50 occupied */
+    ParkStatus: z.optional(code([0, 10, 50])),
+    /** 0 unknown, 10 unlocked, 50 locked */
+    LockStatus: z.optional(code([0, 10, 50])),
+  }),
+);
 
 /** §3.6 PolicyInfo fields, in wire order */
-export const policyInfoFields = {
+export const policyInfoFields = lazy(() => ({
   /** 'HHmmss', period start */
   StartTime: hhmmss(),
   /** yuan/kWh, 4 dp */
   ElecPrice: amount(),
   /** yuan/kWh, 4 dp (xiaoju: ServicePrice) */
   SevicePrice: amount(),
-};
+}));
 /** §3.6 PolicyInfo */
-export const PolicyInfoSchema = lenientObject(policyInfoFields);
+export const policyInfoSchema = lazy(() => lenientObject(policyInfoFields()));
 
 /** §3.12 ChargeDetail */
-const ChargeDetailSchema = lenientObject({
-  DetailStartTime: dateTime(),
-  DetailEndTime: dateTime(),
-  ElecPrice: amount(),
-  SevicePrice: amount(),
-  /** kWh, 2 dp */
-  DetailPower: amount(),
-  DetailElecMoney: amount(),
-  DetailSeviceMoney: amount(),
-});
+const chargeDetailSchema = lazy(() =>
+  lenientObject({
+    DetailStartTime: dateTime(),
+    DetailEndTime: dateTime(),
+    ElecPrice: amount(),
+    SevicePrice: amount(),
+    /** kWh, 2 dp */
+    DetailPower: amount(),
+    DetailElecMoney: amount(),
+    DetailSeviceMoney: amount(),
+  }),
+);
 
 // ---------------------------------------------------------------------------------------------
 // §3.0 query_token
 
-export const QueryTokenRequestSchema = lenientObject({
-  OperatorID: fixed(9),
-  OperatorSecret: id(64),
-});
+export const queryTokenRequestSchema = lazy(() =>
+  lenientObject({
+    OperatorID: fixed(9),
+    OperatorSecret: id(64),
+  }),
+);
 
-export const QueryTokenResponseSchema = lenientObject({
-  OperatorID: str(64),
-  SuccStat: succStat(),
-  AccessToken: z._default(str(256), ''),
-  /** seconds */
-  TokenAvailableTime: z._default(int(0), 0),
-  /** 0 none, 1 no such operator, 2 wrong secret, 3–99 custom */
-  FailReason: z._default(reason(), 0),
-});
+export const queryTokenResponseSchema = lazy(() =>
+  lenientObject({
+    OperatorID: str(64),
+    SuccStat: succStat(),
+    AccessToken: z._default(str(256), ''),
+    /** seconds */
+    TokenAvailableTime: z._default(int(0), 0),
+    /** 0 none, 1 no such operator, 2 wrong secret, 3–99 custom */
+    FailReason: z._default(reason(), 0),
+  }),
+);
 
 // §3.1 query_stations_info
 
-export const QueryStationsInfoRequestSchema = lenientObject({
-  /** absent / '' ⇒ all stations */
-  LastQueryTime: preprocess((v) => (v === '' ? undefined : v), z.optional(dateTime())),
-  PageNo: z._default(int(1), DEFAULT_PAGE_NO),
-  PageSize: z._default(int(1, MAX_PAGE_SIZE), DEFAULT_PAGE_SIZE),
-});
+export const queryStationsInfoRequestSchema = lazy(() =>
+  lenientObject({
+    /** absent / '' ⇒ all stations */
+    LastQueryTime: preprocess((v) => (v === '' ? undefined : v), z.optional(dateTime())),
+    PageNo: z._default(int(1), DEFAULT_PAGE_NO),
+    PageSize: z._default(int(1, MAX_PAGE_SIZE), DEFAULT_PAGE_SIZE),
+  }),
+);
 
-export const QueryStationsInfoResponseSchema = lenientObject({
-  PageNo: int(1),
-  /** total pages */
-  PageCount: int(0),
-  /** total stations */
-  ItemSize: int(0),
-  StationInfos: z.array(StationInfoSchema),
-});
+export const queryStationsInfoResponseSchema = lazy(() =>
+  lenientObject({
+    PageNo: int(1),
+    /** total pages */
+    PageCount: int(0),
+    /** total stations */
+    ItemSize: int(0),
+    StationInfos: z.array(stationInfoSchema()),
+  }),
+);
 
 // §3.2 query_station_status
 
-export const QueryStationStatusRequestSchema = lenientObject({
-  StationIDs: z.array(id(20)).check(z.minLength(1), z.maxLength(MAX_STATION_IDS)),
-});
+export const queryStationStatusRequestSchema = lazy(() =>
+  lenientObject({
+    StationIDs: z.array(id(20)).check(z.minLength(1), z.maxLength(MAX_STATION_IDS)),
+  }),
+);
 
-const StationStatusInfoSchema = lenientObject({
-  StationID: id(20),
-  ConnectorStatusInfos: z.array(ConnectorStatusInfoSchema),
-});
+const stationStatusInfoSchema = lazy(() =>
+  lenientObject({
+    StationID: id(20),
+    ConnectorStatusInfos: z.array(connectorStatusInfoSchema()),
+  }),
+);
 
-export const QueryStationStatusResponseSchema = lenientObject({
-  /** a number in canonical form; xiaoju sends/expects the string "1" (dialect.ts) */
-  Total: int(0),
-  StationStatusInfos: z.array(StationStatusInfoSchema),
-});
+export const queryStationStatusResponseSchema = lazy(() =>
+  lenientObject({
+    /** a number in canonical form; xiaoju sends/expects the string "1" (dialect.ts) */
+    Total: int(0),
+    StationStatusInfos: z.array(stationStatusInfoSchema()),
+  }),
+);
 
 // §3.3 notification_stationStatus
 
-export const NotificationStationStatusRequestSchema = lenientObject({
-  ConnectorStatusInfo: ConnectorStatusInfoSchema,
-});
+export const notificationStationStatusRequestSchema = lazy(() =>
+  lenientObject({
+    ConnectorStatusInfo: connectorStatusInfoSchema(),
+  }),
+);
 
-export const NotificationStationStatusResponseSchema = lenientObject({
-  /** 0 accepted, 1 dropped/ignored (do not retry) */
-  Status: code([0, 1]),
-});
+export const notificationStationStatusResponseSchema = lazy(() =>
+  lenientObject({
+    /** 0 accepted, 1 dropped/ignored (do not retry) */
+    Status: code([0, 1]),
+  }),
+);
 
 // §3.4 query_station_stats
 
-export const QueryStationStatsRequestSchema = lenientObject({
-  StationID: id(20),
-  StartTime: dateOrDateTime(),
-  EndTime: dateOrDateTime(),
-});
+export const queryStationStatsRequestSchema = lazy(() =>
+  lenientObject({
+    StationID: id(20),
+    StartTime: dateOrDateTime(),
+    EndTime: dateOrDateTime(),
+  }),
+);
 
-const ConnectorStatsInfoSchema = lenientObject({
-  ConnectorID: id(26),
-  /** kWh, 1 dp */
-  ConnectorElectricity: amount(),
-});
-const EquipmentStatsInfoSchema = lenientObject({
-  EquipmentID: id(23),
-  EquipmentElectricity: amount(),
-  ConnectorStatsInfos: z.array(ConnectorStatsInfoSchema),
-});
-const StationStatsSchema = lenientObject({
-  StationID: id(20),
-  StartTime: dateOrDateTime(),
-  EndTime: dateOrDateTime(),
-  StationElectricity: amount(),
-  EquipmentStatsInfos: z.array(EquipmentStatsInfoSchema),
-});
+const connectorStatsInfoSchema = lazy(() =>
+  lenientObject({
+    ConnectorID: id(26),
+    /** kWh, 1 dp */
+    ConnectorElectricity: amount(),
+  }),
+);
+const equipmentStatsInfoSchema = lazy(() =>
+  lenientObject({
+    EquipmentID: id(23),
+    EquipmentElectricity: amount(),
+    ConnectorStatsInfos: z.array(connectorStatsInfoSchema()),
+  }),
+);
+const stationStatsSchema = lazy(() =>
+  lenientObject({
+    StationID: id(20),
+    StartTime: dateOrDateTime(),
+    EndTime: dateOrDateTime(),
+    StationElectricity: amount(),
+    EquipmentStatsInfos: z.array(equipmentStatsInfoSchema()),
+  }),
+);
 
-export const QueryStationStatsResponseSchema = lenientObject({
-  StationStats: StationStatsSchema,
-});
+export const queryStationStatsResponseSchema = lazy(() =>
+  lenientObject({
+    StationStats: stationStatsSchema(),
+  }),
+);
 
 // §3.5 query_equip_auth
 
-export const QueryEquipAuthRequestSchema = lenientObject({
-  EquipAuthSeq: seq(),
-  ConnectorID: id(26),
-});
+export const queryEquipAuthRequestSchema = lazy(() =>
+  lenientObject({
+    EquipAuthSeq: seq(),
+    ConnectorID: id(26),
+  }),
+);
 
-export const QueryEquipAuthResponseSchema = lenientObject({
-  EquipAuthSeq: seq(),
-  ConnectorID: id(26),
-  SuccStat: succStat(),
-  /** 0 none, 1 not plugged in, 2 device check failed, 3–99 custom */
-  FailReason: reason(),
-});
+export const queryEquipAuthResponseSchema = lazy(() =>
+  lenientObject({
+    EquipAuthSeq: seq(),
+    ConnectorID: id(26),
+    SuccStat: succStat(),
+    /** 0 none, 1 not plugged in, 2 device check failed, 3–99 custom */
+    FailReason: reason(),
+  }),
+);
 
 // §3.6 query_equip_business_policy
 
-export const QueryEquipBusinessPolicyRequestSchema = lenientObject({
-  EquipBizSeq: seq(),
-  ConnectorID: id(26),
-});
+export const queryEquipBusinessPolicyRequestSchema = lazy(() =>
+  lenientObject({
+    EquipBizSeq: seq(),
+    ConnectorID: id(26),
+  }),
+);
 
-export const QueryEquipBusinessPolicyResponseSchema = lenientObject({
-  EquipBizSeq: seq(),
-  ConnectorID: id(26),
-  SuccStat: succStat(),
-  /** 0 none, 1 no business policy, 2–99 custom */
-  FailReason: reason(),
-  SumPeriod: z._default(sumPeriod(), 0),
-  PolicyInfos: z.optional(z.array(PolicyInfoSchema).check(z.maxLength(MAX_PERIODS))),
-});
+export const queryEquipBusinessPolicyResponseSchema = lazy(() =>
+  lenientObject({
+    EquipBizSeq: seq(),
+    ConnectorID: id(26),
+    SuccStat: succStat(),
+    /** 0 none, 1 no business policy, 2–99 custom */
+    FailReason: reason(),
+    SumPeriod: z._default(sumPeriod(), 0),
+    PolicyInfos: z.optional(z.array(policyInfoSchema()).check(z.maxLength(MAX_PERIODS))),
+  }),
+);
 
 // §3.7 query_start_charge
 
-export const QueryStartChargeRequestSchema = lenientObject({
-  StartChargeSeq: seq(),
-  ConnectorID: id(26),
-  /** rest of the scanned QR code (also accepted as QrCode) */
-  QRCode: z.optional(str(256)),
-});
+export const queryStartChargeRequestSchema = lazy(() =>
+  lenientObject({
+    StartChargeSeq: seq(),
+    ConnectorID: id(26),
+    /** rest of the scanned QR code (also accepted as QrCode) */
+    QRCode: z.optional(str(256)),
+  }),
+);
 
-export const QueryStartChargeResponseSchema = lenientObject({
-  StartChargeSeq: seq(),
-  /** 1 starting, 2 charging, 3 stopping, 4 finished, 5 unknown */
-  StartChargeSeqStat: startChargeSeqStat(),
-  ConnectorID: id(26),
-  SuccStat: succStat(),
-  /** 0 none, 1 device does not exist, 2 device offline, 3–99 custom */
-  FailReason: reason(),
-});
+export const queryStartChargeResponseSchema = lazy(() =>
+  lenientObject({
+    StartChargeSeq: seq(),
+    /** 1 starting, 2 charging, 3 stopping, 4 finished, 5 unknown */
+    StartChargeSeqStat: startChargeSeqStat(),
+    ConnectorID: id(26),
+    SuccStat: succStat(),
+    /** 0 none, 1 device does not exist, 2 device offline, 3–99 custom */
+    FailReason: reason(),
+  }),
+);
 
 // §3.8 notification_start_charge_result
 
-export const NotificationStartChargeResultRequestSchema = lenientObject({
-  StartChargeSeq: seq(),
-  StartChargeSeqStat: startChargeSeqStat(),
-  ConnectorID: id(26),
-  StartTime: dateTime(),
-  /** stop-charging verification code shown to the driver */
-  IdentCode: z.optional(str(64)),
-});
+export const notificationStartChargeResultRequestSchema = lazy(() =>
+  lenientObject({
+    StartChargeSeq: seq(),
+    StartChargeSeqStat: startChargeSeqStat(),
+    ConnectorID: id(26),
+    StartTime: dateTime(),
+    /** stop-charging verification code shown to the driver */
+    IdentCode: z.optional(str(64)),
+  }),
+);
 
 /** the common reply {StartChargeSeq, SuccStat, FailReason} of §3.8, §3.9, §3.11 */
-export const ChargeNotificationResponseSchema = lenientObject({
-  StartChargeSeq: seq(),
-  SuccStat: succStat(),
-  /** 0 none, 1 receive failed, 2–99 custom */
-  FailReason: z._default(reason(), 0),
-});
+export const chargeNotificationResponseSchema = lazy(() =>
+  lenientObject({
+    StartChargeSeq: seq(),
+    SuccStat: succStat(),
+    /** 0 none, 1 receive failed, 2–99 custom */
+    FailReason: z._default(reason(), 0),
+  }),
+);
 
 // §3.9 query_equip_charge_status / notification_equip_charge_status
 
-export const QueryEquipChargeStatusRequestSchema = lenientObject({
-  StartChargeSeq: seq(),
-});
+export const queryEquipChargeStatusRequestSchema = lazy(() =>
+  lenientObject({
+    StartChargeSeq: seq(),
+  }),
+);
 
 /** the charging snapshot — the query's response and the notification's request */
-export const EquipChargeStatusSchema = lenientObject({
-  StartChargeSeq: seq(),
-  StartChargeSeqStat: startChargeSeqStat(),
-  ConnectorID: id(26),
-  /** 1 idle, 2 occupied, 3 charging, 4 reserved, 255 fault (0 offline tolerated) */
-  ConnectorStatus: connectorStatus(),
-  /** A, 1 dp; DC output current goes here */
-  CurrentA: decimal(),
-  CurrentB: z.optional(decimal()),
-  CurrentC: z.optional(decimal()),
-  /** V, 1 dp; DC output voltage goes here */
-  VoltageA: decimal(),
-  VoltageB: z.optional(decimal()),
-  VoltageC: z.optional(decimal()),
-  /** %, 1 dp */
-  Soc: z._default(preprocess(coerceNumber, z.number().check(z.minimum(0), z.maximum(100))), 0),
-  StartTime: dateTime(),
-  /** time of this sample */
-  EndTime: dateTime(),
-  /** kWh, 2 dp */
-  TotalPower: amount(),
-  /** yuan, 2 dp (xiaoju query response: ElectMoney) */
-  ElecMoney: z._default(amount(), 0),
-  /** yuan, 2 dp (xiaoju: ServiceMoney) */
-  SeviceMoney: z._default(amount(), 0),
-  TotalMoney: z._default(amount(), 0),
-  SumPeriod: z._default(sumPeriod(), 0),
-  ChargeDetails: z.optional(z.array(ChargeDetailSchema).check(z.maxLength(MAX_PERIODS))),
-});
-export type EquipChargeStatus = z.infer<typeof EquipChargeStatusSchema>;
+export const equipChargeStatusSchema = lazy(() =>
+  lenientObject({
+    StartChargeSeq: seq(),
+    StartChargeSeqStat: startChargeSeqStat(),
+    ConnectorID: id(26),
+    /** 1 idle, 2 occupied, 3 charging, 4 reserved, 255 fault (0 offline tolerated) */
+    ConnectorStatus: connectorStatus(),
+    /** A, 1 dp; DC output current goes here */
+    CurrentA: decimal(),
+    CurrentB: z.optional(decimal()),
+    CurrentC: z.optional(decimal()),
+    /** V, 1 dp; DC output voltage goes here */
+    VoltageA: decimal(),
+    VoltageB: z.optional(decimal()),
+    VoltageC: z.optional(decimal()),
+    /** %, 1 dp */
+    Soc: z._default(preprocess(coerceNumber, z.number().check(z.minimum(0), z.maximum(100))), 0),
+    StartTime: dateTime(),
+    /** time of this sample */
+    EndTime: dateTime(),
+    /** kWh, 2 dp */
+    TotalPower: amount(),
+    /** yuan, 2 dp (xiaoju query response: ElectMoney) */
+    ElecMoney: z._default(amount(), 0),
+    /** yuan, 2 dp (xiaoju: ServiceMoney) */
+    SeviceMoney: z._default(amount(), 0),
+    TotalMoney: z._default(amount(), 0),
+    SumPeriod: z._default(sumPeriod(), 0),
+    ChargeDetails: z.optional(z.array(chargeDetailSchema()).check(z.maxLength(MAX_PERIODS))),
+  }),
+);
+export type EquipChargeStatus = z.infer<ReturnType<typeof equipChargeStatusSchema>>;
 
 // §3.10 query_stop_charge
 
-export const QueryStopChargeRequestSchema = lenientObject({
-  StartChargeSeq: seq(),
-  ConnectorID: id(26),
-});
+export const queryStopChargeRequestSchema = lazy(() =>
+  lenientObject({
+    StartChargeSeq: seq(),
+    ConnectorID: id(26),
+  }),
+);
 
-export const QueryStopChargeResponseSchema = lenientObject({
-  StartChargeSeq: seq(),
-  StartChargeSeqStat: startChargeSeqStat(),
-  SuccStat: succStat(),
-  /** 0 none, 1 device does not exist, 2 device offline, 3 already stopped, 4–99 custom */
-  FailReason: reason(),
-});
+export const queryStopChargeResponseSchema = lazy(() =>
+  lenientObject({
+    StartChargeSeq: seq(),
+    StartChargeSeqStat: startChargeSeqStat(),
+    SuccStat: succStat(),
+    /** 0 none, 1 device does not exist, 2 device offline, 3 already stopped, 4–99 custom */
+    FailReason: reason(),
+  }),
+);
 
 // §3.11 notification_stop_charge_result
 
-export const NotificationStopChargeResultRequestSchema = lenientObject({
-  StartChargeSeq: seq(),
-  StartChargeSeqStat: startChargeSeqStat(),
-  ConnectorID: id(26),
-  SuccStat: succStat(),
-  FailReason: reason(),
-});
+export const notificationStopChargeResultRequestSchema = lazy(() =>
+  lenientObject({
+    StartChargeSeq: seq(),
+    StartChargeSeqStat: startChargeSeqStat(),
+    ConnectorID: id(26),
+    SuccStat: succStat(),
+    FailReason: reason(),
+  }),
+);
 
 // §3.12 notification_charge_order_info
 
-const chargeOrderShape = {
+const chargeOrderShape = lazy(() => ({
   StartChargeSeq: seq(),
   ConnectorID: id(26),
   StartTime: dateTime(),
@@ -563,7 +643,7 @@ const chargeOrderShape = {
   /** 0 user, 1 customer platform, 2 BMS, 3 charger fault, 4 disconnected, 5–99 custom (7: prepayment reached) */
   StopReason: int(0, 99),
   SumPeriod: sumPeriod(),
-  ChargeDetails: z.optional(z.array(ChargeDetailSchema).check(z.maxLength(MAX_PERIODS))),
+  ChargeDetails: z.optional(z.array(chargeDetailSchema()).check(z.maxLength(MAX_PERIODS))),
   /** ours, prepaid orders only (query_start_charge_prepay): yuan prepaid, used by the bill, given back */
   PrepayMoney: z.optional(amount()),
   ConsumedMoney: z.optional(amount()),
@@ -577,140 +657,162 @@ const chargeOrderShape = {
    */
   ReserveSeq: z.optional(str(27)),
   ReserveMoney: z.optional(amount()),
-};
+}));
 
-export const ChargeOrderInfoSchema = lenientObject(chargeOrderShape);
+export const chargeOrderInfoSchema = lazy(() => lenientObject(chargeOrderShape()));
 
-export const NotificationChargeOrderInfoResponseSchema = lenientObject({
-  StartChargeSeq: seq(),
-  ConnectorID: id(26),
-  /** 0 accepted, 1 disputed, 2–99 custom */
-  ConfirmResult: reason(),
-});
+export const notificationChargeOrderInfoResponseSchema = lazy(() =>
+  lenientObject({
+    StartChargeSeq: seq(),
+    ConnectorID: id(26),
+    /** 0 accepted, 1 disputed, 2–99 custom */
+    ConfirmResult: reason(),
+  }),
+);
 
 // §3.13 check_charge_orders
 
-const CheckChargeOrderItemSchema = lenientObject({
-  StartChargeSeq: seq(),
-  TotalPower: amount(),
-  TotalMoney: amount(),
-});
-export const CheckChargeOrdersRequestSchema = lenientObject({
-  CheckOrderSeq: seq(),
-  StartTime: dateTime(),
-  EndTime: dateTime(),
-  OrderCount: int(0),
-  /** kWh */
-  TotalOrderPower: amount(),
-  /** yuan */
-  TotalOrderMoney: amount(),
-  ChargeOrders: z.array(CheckChargeOrderItemSchema),
-});
+const checkChargeOrderItemSchema = lazy(() =>
+  lenientObject({
+    StartChargeSeq: seq(),
+    TotalPower: amount(),
+    TotalMoney: amount(),
+  }),
+);
+export const checkChargeOrdersRequestSchema = lazy(() =>
+  lenientObject({
+    CheckOrderSeq: seq(),
+    StartTime: dateTime(),
+    EndTime: dateTime(),
+    OrderCount: int(0),
+    /** kWh */
+    TotalOrderPower: amount(),
+    /** yuan */
+    TotalOrderMoney: amount(),
+    ChargeOrders: z.array(checkChargeOrderItemSchema()),
+  }),
+);
 
-const DisputeOrderSchema = lenientObject({
-  StartChargeSeq: seq(),
-  TotalPower: amount(),
-  TotalMoney: amount(),
-  /** 1 not found, 2 amount wrong, 3 energy wrong, 4–99 custom */
-  DisputeReason: int(1, 99),
-});
+const disputeOrderSchema = lazy(() =>
+  lenientObject({
+    StartChargeSeq: seq(),
+    TotalPower: amount(),
+    TotalMoney: amount(),
+    /** 1 not found, 2 amount wrong, 3 energy wrong, 4–99 custom */
+    DisputeReason: int(1, 99),
+  }),
+);
 
-export const CheckChargeOrdersResponseSchema = lenientObject({
-  CheckOrderSeq: seq(),
-  StartTime: dateTime(),
-  EndTime: dateTime(),
-  TotalDisputeOrder: int(0),
-  TotalDisputePower: amount(),
-  TotalDisputeMoney: amount(),
-  DisputeOrders: z._default(z.array(DisputeOrderSchema), []),
-});
+export const checkChargeOrdersResponseSchema = lazy(() =>
+  lenientObject({
+    CheckOrderSeq: seq(),
+    StartTime: dateTime(),
+    EndTime: dateTime(),
+    TotalDisputeOrder: int(0),
+    TotalDisputePower: amount(),
+    TotalDisputeMoney: amount(),
+    DisputeOrders: z._default(z.array(disputeOrderSchema()), []),
+  }),
+);
 
 // §3.14 query_charge_info (our extension: order detail by StartChargeSeq)
 
-export const QueryChargeInfoRequestSchema = lenientObject({
-  StartChargeSeq: seq(),
-});
+export const queryChargeInfoRequestSchema = lazy(() =>
+  lenientObject({
+    StartChargeSeq: seq(),
+  }),
+);
 
 /**
  * The §3.12 order fields plus `StartChargeSeqStat`; fields unknown before the session ends
  * (ConnectorID for an order never started, StartTime, EndTime, StopReason) are optional.
  */
-export const QueryChargeInfoResponseSchema = lenientObject({
-  StartChargeSeq: chargeOrderShape.StartChargeSeq,
-  /** order status: 1 starting, 2 charging, 3 stopping, 4 finished, 5 unknown */
-  StartChargeSeqStat: startChargeSeqStat(),
-  ConnectorID: z.optional(chargeOrderShape.ConnectorID),
-  StartTime: z.optional(chargeOrderShape.StartTime),
-  EndTime: z.optional(chargeOrderShape.EndTime),
-  TotalPower: chargeOrderShape.TotalPower,
-  TotalElecMoney: chargeOrderShape.TotalElecMoney,
-  TotalSeviceMoney: chargeOrderShape.TotalSeviceMoney,
-  TotalMoney: chargeOrderShape.TotalMoney,
-  StopReason: z.optional(chargeOrderShape.StopReason),
-  SumPeriod: chargeOrderShape.SumPeriod,
-  ChargeDetails: chargeOrderShape.ChargeDetails,
-  PrepayMoney: chargeOrderShape.PrepayMoney,
-  ConsumedMoney: chargeOrderShape.ConsumedMoney,
-  RefundMoney: chargeOrderShape.RefundMoney,
-  CouponID: chargeOrderShape.CouponID,
-  DiscountMoney: chargeOrderShape.DiscountMoney,
-  ReserveSeq: chargeOrderShape.ReserveSeq,
-  ReserveMoney: chargeOrderShape.ReserveMoney,
-});
+export const queryChargeInfoResponseSchema = lazy(() =>
+  lenientObject({
+    StartChargeSeq: chargeOrderShape().StartChargeSeq,
+    /** order status: 1 starting, 2 charging, 3 stopping, 4 finished, 5 unknown */
+    StartChargeSeqStat: startChargeSeqStat(),
+    ConnectorID: z.optional(chargeOrderShape().ConnectorID),
+    StartTime: z.optional(chargeOrderShape().StartTime),
+    EndTime: z.optional(chargeOrderShape().EndTime),
+    TotalPower: chargeOrderShape().TotalPower,
+    TotalElecMoney: chargeOrderShape().TotalElecMoney,
+    TotalSeviceMoney: chargeOrderShape().TotalSeviceMoney,
+    TotalMoney: chargeOrderShape().TotalMoney,
+    StopReason: z.optional(chargeOrderShape().StopReason),
+    SumPeriod: chargeOrderShape().SumPeriod,
+    ChargeDetails: chargeOrderShape().ChargeDetails,
+    PrepayMoney: chargeOrderShape().PrepayMoney,
+    ConsumedMoney: chargeOrderShape().ConsumedMoney,
+    RefundMoney: chargeOrderShape().RefundMoney,
+    CouponID: chargeOrderShape().CouponID,
+    DiscountMoney: chargeOrderShape().DiscountMoney,
+    ReserveSeq: chargeOrderShape().ReserveSeq,
+    ReserveMoney: chargeOrderShape().ReserveMoney,
+  }),
+);
 
 // ours: query_start_charge_prepay (预支付; no public contract, reference §5.5)
 
 /** the largest prepayment accepted, yuan */
 const MAX_PREPAY_YUAN = 5000;
 
-export const QueryStartChargePrepayRequestSchema = lenientObject({
-  StartChargeSeq: seq(),
-  ConnectorID: id(26),
-  QRCode: z.optional(str(256)),
-  /** yuan, 2 dp, > 0: what the user paid in advance; the session stops when the bill reaches it */
-  PrepayMoney: preprocess(
-    coerceNumber,
-    z.number().check(
-      z.gt(0, 'must be more than 0'),
-      z.maximum(MAX_PREPAY_YUAN),
-      z.refine((x) => decimalPlaces(x) <= 2, { message: 'at most 2 decimal places' }),
+export const queryStartChargePrepayRequestSchema = lazy(() =>
+  lenientObject({
+    StartChargeSeq: seq(),
+    ConnectorID: id(26),
+    QRCode: z.optional(str(256)),
+    /** yuan, 2 dp, > 0: what the user paid in advance; the session stops when the bill reaches it */
+    PrepayMoney: preprocess(
+      coerceNumber,
+      z.number().check(
+        z.gt(0, 'must be more than 0'),
+        z.maximum(MAX_PREPAY_YUAN),
+        z.refine((x) => decimalPlaces(x) <= 2, { message: 'at most 2 decimal places' }),
+      ),
     ),
-  ),
-});
+  }),
+);
 
-export const QueryStartChargePrepayResponseSchema = lenientObject({
-  StartChargeSeq: seq(),
-  StartChargeSeqStat: startChargeSeqStat(),
-  ConnectorID: id(26),
-  SuccStat: succStat(),
-  FailReason: reason(),
-  /** the prepayment the order holds (yuan) */
-  PrepayMoney: amount(),
-});
+export const queryStartChargePrepayResponseSchema = lazy(() =>
+  lenientObject({
+    StartChargeSeq: seq(),
+    StartChargeSeqStat: startChargeSeqStat(),
+    ConnectorID: id(26),
+    SuccStat: succStat(),
+    FailReason: reason(),
+    /** the prepayment the order holds (yuan) */
+    PrepayMoney: amount(),
+  }),
+);
 
 // ours: query_start_charge_coupon (卡券; reference §5.5: StarCharge's coupon interface is the only public trace)
 
-export const QueryStartChargeCouponRequestSchema = lenientObject({
-  StartChargeSeq: seq(),
-  ConnectorID: id(26),
-  QRCode: z.optional(str(256)),
-  /** the coupon (shared/domain/coupons.ts) */
-  CouponID: preprocess(coerceString, z.string().check(z.regex(/^[A-Za-z0-9_-]{4,32}$/, 'CouponID: 4–32 letters, digits, _ or -'))),
-  /** the user it was issued to: phone number and/or the partner's user id (at least one) */
-  PhoneNum: z.optional(preprocess(coerceString, z.string().check(z.regex(/^\+?\d{5,20}$/, 'PhoneNum: 5–20 digits')))),
-  UserID: z.optional(str(64)),
-  // (one of PhoneNum and UserID is required: checked by the charging service, Ret 4004)
-});
+export const queryStartChargeCouponRequestSchema = lazy(() =>
+  lenientObject({
+    StartChargeSeq: seq(),
+    ConnectorID: id(26),
+    QRCode: z.optional(str(256)),
+    /** the coupon (shared/domain/coupons.ts) */
+    CouponID: preprocess(coerceString, z.string().check(z.regex(/^[A-Za-z0-9_-]{4,32}$/, 'CouponID: 4–32 letters, digits, _ or -'))),
+    /** the user it was issued to: phone number and/or the partner's user id (at least one) */
+    PhoneNum: z.optional(preprocess(coerceString, z.string().check(z.regex(/^\+?\d{5,20}$/, 'PhoneNum: 5–20 digits')))),
+    UserID: z.optional(str(64)),
+    // (one of PhoneNum and UserID is required: checked by the charging service, Ret 4004)
+  }),
+);
 
-export const QueryStartChargeCouponResponseSchema = lenientObject({
-  StartChargeSeq: seq(),
-  StartChargeSeqStat: startChargeSeqStat(),
-  ConnectorID: id(26),
-  SuccStat: succStat(),
-  /** §3.7 codes, and 10 coupon unknown (or not this user's), 11 coupon not valid now or here, 12 coupon already used */
-  FailReason: reason(),
-  CouponID: str(32),
-});
+export const queryStartChargeCouponResponseSchema = lazy(() =>
+  lenientObject({
+    StartChargeSeq: seq(),
+    StartChargeSeqStat: startChargeSeqStat(),
+    ConnectorID: id(26),
+    SuccStat: succStat(),
+    /** §3.7 codes, and 10 coupon unknown (or not this user's), 11 coupon not valid now or here, 12 coupon already used */
+    FailReason: reason(),
+    CouponID: str(32),
+  }),
+);
 
 // ours: pay after charging (充电后支付): query_order_settlement, query_order_pay, notification_order_settlement
 
@@ -724,7 +826,7 @@ const money2dp = () =>
     ),
   );
 
-const settlementShape = {
+const settlementShape = lazy(() => ({
   StartChargeSeq: seq(),
   ConnectorID: id(26),
   /** 0 not billed yet (the order runs), 1 payable to us, 2 paid */
@@ -735,66 +837,80 @@ const settlementShape = {
   /** the partner's payment reference */
   PaySeq: z.optional(seq()),
   PaidTime: z.optional(dateTime()),
-};
+}));
 
-export const OrderSettlementSchema = lenientObject(settlementShape);
+export const orderSettlementSchema = lazy(() => lenientObject(settlementShape()));
 
-export const QueryOrderSettlementRequestSchema = lenientObject({
-  StartChargeSeq: seq(),
-});
+export const queryOrderSettlementRequestSchema = lazy(() =>
+  lenientObject({
+    StartChargeSeq: seq(),
+  }),
+);
 
-export const QueryOrderPayRequestSchema = lenientObject({
-  StartChargeSeq: seq(),
-  PaySeq: seq(),
-  /** yuan, 2 dp: must be the payable amount */
-  PayMoney: money2dp(),
-});
+export const queryOrderPayRequestSchema = lazy(() =>
+  lenientObject({
+    StartChargeSeq: seq(),
+    PaySeq: seq(),
+    /** yuan, 2 dp: must be the payable amount */
+    PayMoney: money2dp(),
+  }),
+);
 
-export const QueryOrderPayResponseSchema = lenientObject({
-  ...settlementShape,
-  SuccStat: succStat(),
-  /** 0 none, 1 no such order, 2 not payable yet, 3 not the payable amount, 4 already paid under another PaySeq */
-  FailReason: reason(),
-});
+export const queryOrderPayResponseSchema = lazy(() =>
+  lenientObject({
+    ...settlementShape(),
+    SuccStat: succStat(),
+    /** 0 none, 1 no such order, 2 not payable yet, 3 not the payable amount, 4 already paid under another PaySeq */
+    FailReason: reason(),
+  }),
+);
 
 // ---------------------------------------------------------------------------------------------
 // extension: reservation (预约充电). No public contract (reference §5.5): ours, in the T/CEC style.
 
 /** ReserveSeq: like StartChargeSeq, the partner's OperatorID + 18 characters (27; checked by business logic) */
-export const QueryReserveConnectorRequestSchema = lenientObject({
-  ReserveSeq: seq(),
-  ConnectorID: id(26),
-  /** how long to hold the connector, minutes (the station's policy bounds it) */
-  ReserveMinutes: int(1, 1440),
-});
+export const queryReserveConnectorRequestSchema = lazy(() =>
+  lenientObject({
+    ReserveSeq: seq(),
+    ConnectorID: id(26),
+    /** how long to hold the connector, minutes (the station's policy bounds it) */
+    ReserveMinutes: int(1, 1440),
+  }),
+);
 
-export const QueryReserveConnectorResponseSchema = lenientObject({
-  ReserveSeq: seq(),
-  ConnectorID: id(26),
-  SuccStat: succStat(),
-  /**
-   * 0 none, 1 connector unknown, 2 the station takes no reservations, 3 ReserveMinutes beyond the
-   * station's limit, 4 connector busy (plugged, charging), 5 already reserved, 6 connector offline or faulted
-   */
-  FailReason: reason(),
-  /** when the reservation lapses (success only) */
-  ExpireTime: z.optional(dateTime()),
-  /** the reservation fee, yuan (0 when the station charges none) */
-  ReserveFee: z.optional(chargeOrderShape.TotalMoney),
-});
+export const queryReserveConnectorResponseSchema = lazy(() =>
+  lenientObject({
+    ReserveSeq: seq(),
+    ConnectorID: id(26),
+    SuccStat: succStat(),
+    /**
+     * 0 none, 1 connector unknown, 2 the station takes no reservations, 3 ReserveMinutes beyond the
+     * station's limit, 4 connector busy (plugged, charging), 5 already reserved, 6 connector offline or faulted
+     */
+    FailReason: reason(),
+    /** when the reservation lapses (success only) */
+    ExpireTime: z.optional(dateTime()),
+    /** the reservation fee, yuan (0 when the station charges none) */
+    ReserveFee: z.optional(amount()),
+  }),
+);
 
-export const QueryCancelReservationRequestSchema = lenientObject({
-  ReserveSeq: seq(),
-});
+export const queryCancelReservationRequestSchema = lazy(() =>
+  lenientObject({
+    ReserveSeq: seq(),
+  }),
+);
 
-export const QueryCancelReservationResponseSchema = lenientObject({
-  ReserveSeq: seq(),
-  SuccStat: succStat(),
-  /** 0 none, 1 no such reservation, 2 already ended (used, cancelled or expired) */
-  FailReason: reason(),
-  /** 1 active, 2 used by a session, 3 cancelled, 4 expired */
-  ReserveStat: z.optional(code([1, 2, 3, 4])),
-});
+export const queryCancelReservationResponseSchema = lazy(() =>
+  lenientObject({
+    ReserveSeq: seq(),
+    SuccStat: succStat(),
+    /** 0 none, 1 no such reservation, 2 already ended (used, cancelled or expired) */
+    FailReason: reason(),
+    /** 1 active, 2 used by a session, 3 cancelled, 4 expired */
+    ReserveStat: z.optional(code([1, 2, 3, 4])),
+  }),
+);
 
 // ---------------------------------------------------------------------------------------------
 // DiDi 1.4.0 ground locks and parking (reference §5.1, §5.5; field names as DiDi's contract, the
@@ -805,90 +921,110 @@ const lockNum = () => id(16);
 /** LockStatus (§3.2): 0 unknown (faulted), 10 unlocked (dropped), 50 locked (raised) */
 const lockStatus = () => code([0, 10, 50]);
 
-export const QueryGroundLocksRequestSchema = lenientObject({ StationID: id(20) });
-export const QueryGroundLocksResponseSchema = lenientObject({
-  groundLocks: z.array(
-    lenientObject({
-      LockNum: lockNum(),
-      WorkplaceName: str(32),
-      LockStatus: lockStatus(),
-      /** ours: the connector whose space it locks */
-      ConnectorID: z.optional(id(26)),
-    }),
-  ),
-});
+export const queryGroundLocksRequestSchema = lazy(() => lenientObject({ StationID: id(20) }));
+export const queryGroundLocksResponseSchema = lazy(() =>
+  lenientObject({
+    groundLocks: z.array(
+      lenientObject({
+        LockNum: lockNum(),
+        WorkplaceName: str(32),
+        LockStatus: lockStatus(),
+        /** ours: the connector whose space it locks */
+        ConnectorID: z.optional(id(26)),
+      }),
+    ),
+  }),
+);
 
-export const QueryGroundLockAuthRequestSchema = lenientObject({
-  StationIDs: z.array(id(20)).check(z.minLength(1), z.maxLength(MAX_STATION_IDS)),
-  Lat: z.optional(decimal()),
-  Lng: z.optional(decimal()),
-});
-export const QueryGroundLockAuthResponseSchema = lenientObject({
-  /** per asked station: may the caller drop its locks (granted and the station has locks) */
-  LocksAuth: z.array(lenientObject({ StationID: id(20), Auth: z.boolean() })),
-});
+export const queryGroundLockAuthRequestSchema = lazy(() =>
+  lenientObject({
+    StationIDs: z.array(id(20)).check(z.minLength(1), z.maxLength(MAX_STATION_IDS)),
+    Lat: z.optional(decimal()),
+    Lng: z.optional(decimal()),
+  }),
+);
+export const queryGroundLockAuthResponseSchema = lazy(() =>
+  lenientObject({
+    /** per asked station: may the caller drop its locks (granted and the station has locks) */
+    LocksAuth: z.array(lenientObject({ StationID: id(20), Auth: z.boolean() })),
+  }),
+);
 
-export const QueryDropLockRequestSchema = lenientObject({
-  StationID: id(20),
-  LockNum: lockNum(),
-  Lat: z.optional(decimal()),
-  Lng: z.optional(decimal()),
-});
-export const QueryDropLockResponseSchema = lenientObject({
-  /** true: the lock is dropped for the caller */
-  result: z.boolean(),
-  /** ours: the one-time code of this drop (quote it in query_drop_lock_result) */
-  DropCode: z.optional(int(100_000, 999_999)),
-  /** ours: 0 none, 1 unknown lock, 2 another partner's order or reservation holds it, 3 lock fault, 4 connector unavailable */
-  FailReason: z.optional(reason()),
-});
+export const queryDropLockRequestSchema = lazy(() =>
+  lenientObject({
+    StationID: id(20),
+    LockNum: lockNum(),
+    Lat: z.optional(decimal()),
+    Lng: z.optional(decimal()),
+  }),
+);
+export const queryDropLockResponseSchema = lazy(() =>
+  lenientObject({
+    /** true: the lock is dropped for the caller */
+    result: z.boolean(),
+    /** ours: the one-time code of this drop (quote it in query_drop_lock_result) */
+    DropCode: z.optional(int(100_000, 999_999)),
+    /** ours: 0 none, 1 unknown lock, 2 another partner's order or reservation holds it, 3 lock fault, 4 connector unavailable */
+    FailReason: z.optional(reason()),
+  }),
+);
 
-export const QueryDropLockResultRequestSchema = lenientObject({
-  StationID: id(20),
-  LockNum: lockNum(),
-  /** ours: the code query_drop_lock answered; a spent or wrong one is refused (Ret 4004) */
-  DropCode: z.optional(int(0, 999_999)),
-});
-export const QueryDropLockResultResponseSchema = lenientObject({
-  LockNum: lockNum(),
-  /** the code of the drop in force (0: none) */
-  DropCode: int(0, 999_999),
-  DropInfo: str(64),
-  /** ours */
-  LockStatus: z.optional(lockStatus()),
-});
+export const queryDropLockResultRequestSchema = lazy(() =>
+  lenientObject({
+    StationID: id(20),
+    LockNum: lockNum(),
+    /** ours: the code query_drop_lock answered; a spent or wrong one is refused (Ret 4004) */
+    DropCode: z.optional(int(0, 999_999)),
+  }),
+);
+export const queryDropLockResultResponseSchema = lazy(() =>
+  lenientObject({
+    LockNum: lockNum(),
+    /** the code of the drop in force (0: none) */
+    DropCode: int(0, 999_999),
+    DropInfo: str(64),
+    /** ours */
+    LockStatus: z.optional(lockStatus()),
+  }),
+);
 
 /** a vehicle plate (checked by the business logic) */
 const carNumber = () => str(16);
 
-export const QueryParkingFreeInfoRequestSchema = lenientObject({ StartChargeSeq: seq(), CarNumber: z.optional(carNumber()) });
-export const QueryParkingFreeInfoResponseSchema = lenientObject({
-  StartChargeSeq: seq(),
-  /** free parking minutes the order earned */
-  Duration: amount(),
-  /** ours: empty (the gate reads the plate) */
-  QrCode: z.optional(str(256)),
-  CarNumber: z.optional(carNumber()),
-  /** 0 none, 1 waiting for the plate, 2 sending to the gate, 3 applied at the gate */
-  WaiverStatus: code([0, 1, 2, 3]),
-});
+export const queryParkingFreeInfoRequestSchema = lazy(() => lenientObject({ StartChargeSeq: seq(), CarNumber: z.optional(carNumber()) }));
+export const queryParkingFreeInfoResponseSchema = lazy(() =>
+  lenientObject({
+    StartChargeSeq: seq(),
+    /** free parking minutes the order earned */
+    Duration: amount(),
+    /** ours: empty (the gate reads the plate) */
+    QrCode: z.optional(str(256)),
+    CarNumber: z.optional(carNumber()),
+    /** 0 none, 1 waiting for the plate, 2 sending to the gate, 3 applied at the gate */
+    WaiverStatus: code([0, 1, 2, 3]),
+  }),
+);
 
-export const QueryParkingStationRequestSchema = lenientObject({ StationID: id(20) });
-export const QueryParkingStationResponseSchema = lenientObject({
-  /** 0 no waiver, 1 per session, 2 per kWh (capped) */
-  WaiverType: code([0, 1, 2]),
-  /** the most free minutes one session earns */
-  Duration: int(0),
-  Note: str(200),
-});
+export const queryParkingStationRequestSchema = lazy(() => lenientObject({ StationID: id(20) }));
+export const queryParkingStationResponseSchema = lazy(() =>
+  lenientObject({
+    /** 0 no waiver, 1 per session, 2 per kWh (capped) */
+    WaiverType: code([0, 1, 2]),
+    /** the most free minutes one session earns */
+    Duration: int(0),
+    Note: str(200),
+  }),
+);
 
-export const QueryParkingFreeWaveRequestSchema = lenientObject({ StartChargeSeq: seq(), CarNumber: z.optional(carNumber()) });
-export const ParkingSuccSchema = lenientObject({
-  SuccStat: succStat(),
-  FailReasonMsg: z.optional(str(128)),
-});
+export const queryParkingFreeWaveRequestSchema = lazy(() => lenientObject({ StartChargeSeq: seq(), CarNumber: z.optional(carNumber()) }));
+export const parkingSuccSchema = lazy(() =>
+  lenientObject({
+    SuccStat: succStat(),
+    FailReasonMsg: z.optional(str(128)),
+  }),
+);
 
-export const ModifyParkingCarNumberRequestSchema = lenientObject({ StartChargeSeq: seq(), CarNumber: carNumber() });
+export const modifyParkingCarNumberRequestSchema = lazy(() => lenientObject({ StartChargeSeq: seq(), CarNumber: carNumber() }));
 
 // ---------------------------------------------------------------------------------------------
 // error messages (Ret 4004 Msg)
@@ -955,63 +1091,75 @@ export function formatZodIssue(err: z.core.$ZodError): string {
  * where and the meter readings. ChargeModel: 0 unknown, 1 city/province platform card-less start,
  * 2 card start, 3 other card-less start (Chengdu's list, §5.3).
  */
-export const ChargeOrderForBonusSchema = lenientObject({
-  ...chargeOrderShape,
-  ChargeModel: int(0, 3),
-  /** ≤ 20 characters (Chengdu) */
-  UserName: z.optional(str(20)),
-  StationID: id(20),
-  EquipmentID: id(23),
-  /** kW, 1 dp */
-  ConnectorPower: amount(),
-  /** charging duration, s */
-  ChargeLast: int(0),
-  /** kWh, 2 dp */
-  MeterValueStart: amount(),
-  MeterValueEnd: amount(),
-});
+export const chargeOrderForBonusSchema = lazy(() =>
+  lenientObject({
+    ...chargeOrderShape(),
+    ChargeModel: int(0, 3),
+    /** ≤ 20 characters (Chengdu) */
+    UserName: z.optional(str(20)),
+    StationID: id(20),
+    EquipmentID: id(23),
+    /** kW, 1 dp */
+    ConnectorPower: amount(),
+    /** charging duration, s */
+    ChargeLast: int(0),
+    /** kWh, 2 dp */
+    MeterValueStart: amount(),
+    MeterValueEnd: amount(),
+  }),
+);
 
 /**
  * Chengdu's subsidy record (补贴标准) of one order. The public traces name the interface only
  * (§5.3 [ZJ-svc]); these fields are our reading: the order's energy and money it is paid on.
  */
-export const RecordsAmountInfoSchema = lenientObject({
-  StartChargeSeq: seq(),
-  ConnectorID: id(26),
-  StationID: id(20),
-  EndTime: dateTime(),
-  /** kWh, 2 dp */
-  TotalPower: amount(),
-  TotalMoney: amount(),
-});
+export const recordsAmountInfoSchema = lazy(() =>
+  lenientObject({
+    StartChargeSeq: seq(),
+    ConnectorID: id(26),
+    StationID: id(20),
+    EndTime: dateTime(),
+    /** kWh, 2 dp */
+    TotalPower: amount(),
+    TotalMoney: amount(),
+  }),
+);
 
 /** Chengdu's station change (车主邦: tariff or station info changed); fields beyond StationID are our reading. */
-export const StationChangeSchema = lenientObject({
-  StationID: id(20),
-  /** 1 station info, 2 tariff, 3 opened/closed */
-  ChangeType: int(1, 3),
-  ChangeTime: dateTime(),
-});
+export const stationChangeSchema = lazy(() =>
+  lenientObject({
+    StationID: id(20),
+    /** 1 station info, 2 tariff, 3 opened/closed */
+    ChangeType: int(1, 3),
+    ChangeTime: dateTime(),
+  }),
+);
 
 /** the reply {SuccStat, FailReason} of a supervision push without a StartChargeSeq */
-export const SupervisionReplySchema = lenientObject({
-  SuccStat: succStat(),
-  FailReason: z._default(reason(), 0),
-});
+export const supervisionReplySchema = lazy(() =>
+  lenientObject({
+    SuccStat: succStat(),
+    FailReason: z._default(reason(), 0),
+  }),
+);
 
 /** A provincial platform's real-time power of each station (Data `{SupStationPowerInfos:[…]}`, §5.3 [IX-PROV]). */
-const StationPowerInfoSchema = lenientObject({
-  StationID: id(20),
-  /** sampling time */
-  DataTime: dateTime(),
-  /** kW, 1 dp: the sum over the station's charging connectors */
-  StationRealTimePower: amount(),
-  /** connectors charging at that time */
-  ChargingConnectors: int(0),
-});
-export const RealtimePowerInfoSchema = lenientObject({
-  SupStationPowerInfos: z.array(StationPowerInfoSchema).check(z.minLength(1), z.maxLength(MAX_PAGE_SIZE)),
-});
+const stationPowerInfoSchema = lazy(() =>
+  lenientObject({
+    StationID: id(20),
+    /** sampling time */
+    DataTime: dateTime(),
+    /** kW, 1 dp: the sum over the station's charging connectors */
+    StationRealTimePower: amount(),
+    /** connectors charging at that time */
+    ChargingConnectors: int(0),
+  }),
+);
+export const realtimePowerInfoSchema = lazy(() =>
+  lenientObject({
+    SupStationPowerInfos: z.array(stationPowerInfoSchema()).check(z.minLength(1), z.maxLength(MAX_PAGE_SIZE)),
+  }),
+);
 
 // ours: invoices (开票; no public contract, reference §5.5): query_invoice_apply, query_invoice_info,
 // notification_invoice_info (shared/domain/invoices.ts)
@@ -1019,55 +1167,65 @@ export const RealtimePowerInfoSchema = lenientObject({
 /** the most orders one invoice covers */
 const MAX_INVOICE_ORDERS = 50;
 
-export const QueryInvoiceApplyRequestSchema = lenientObject({
-  /** the partner's id of the request: 27 characters starting with its OperatorID, like StartChargeSeq */
-  InvoiceSeq: seq(),
-  /** the partner's finished orders to invoice (1–50) */
-  StartChargeSeqs: z.array(seq()).check(z.minLength(1), z.maxLength(MAX_INVOICE_ORDERS)),
-  /** the buyer's name (any script; the PDF writes non-Latin characters as \uXXXX escapes) */
-  BuyerName: id(100),
-  /** the buyer's tax id (统一社会信用代码: 18 characters; older 15–20): digits and capital letters */
-  BuyerTaxID: preprocess(coerceString, z.string().check(z.regex(/^[0-9A-Z]{15,20}$/, 'BuyerTaxID: 15–20 digits or capital letters'))),
-  BuyerEmail: z.optional(str(100)),
-});
+export const queryInvoiceApplyRequestSchema = lazy(() =>
+  lenientObject({
+    /** the partner's id of the request: 27 characters starting with its OperatorID, like StartChargeSeq */
+    InvoiceSeq: seq(),
+    /** the partner's finished orders to invoice (1–50) */
+    StartChargeSeqs: z.array(seq()).check(z.minLength(1), z.maxLength(MAX_INVOICE_ORDERS)),
+    /** the buyer's name (any script; the PDF writes non-Latin characters as \uXXXX escapes) */
+    BuyerName: id(100),
+    /** the buyer's tax id (统一社会信用代码: 18 characters; older 15–20): digits and capital letters */
+    BuyerTaxID: preprocess(coerceString, z.string().check(z.regex(/^[0-9A-Z]{15,20}$/, 'BuyerTaxID: 15–20 digits or capital letters'))),
+    BuyerEmail: z.optional(str(100)),
+  }),
+);
 
-export const QueryInvoiceApplyResponseSchema = lenientObject({
-  InvoiceSeq: seq(),
-  SuccStat: succStat(),
-  /** 0 none, 1 order unknown (or another partner's), 2 order not finished, 3 order already invoiced, 4 an order listed twice, 5 nothing to invoice (TotalMoney 0) */
-  FailReason: z._default(reason(), 0),
-  /** the order the refusal is about */
-  FailStartChargeSeq: z.optional(seq()),
-  /** 1 applied (issuing), 2 issued */
-  InvoiceStat: z.optional(int(1, 2)),
-});
+export const queryInvoiceApplyResponseSchema = lazy(() =>
+  lenientObject({
+    InvoiceSeq: seq(),
+    SuccStat: succStat(),
+    /** 0 none, 1 order unknown (or another partner's), 2 order not finished, 3 order already invoiced, 4 an order listed twice, 5 nothing to invoice (TotalMoney 0) */
+    FailReason: z._default(reason(), 0),
+    /** the order the refusal is about */
+    FailStartChargeSeq: z.optional(seq()),
+    /** 1 applied (issuing), 2 issued */
+    InvoiceStat: z.optional(int(1, 2)),
+  }),
+);
 
-export const QueryInvoiceInfoRequestSchema = lenientObject({
-  InvoiceSeq: seq(),
-});
+export const queryInvoiceInfoRequestSchema = lazy(() =>
+  lenientObject({
+    InvoiceSeq: seq(),
+  }),
+);
 
 /** query_invoice_info's answer = notification_invoice_info's Data */
-export const InvoiceInfoSchema = lenientObject({
-  InvoiceSeq: seq(),
-  /** 1 applied (issuing), 2 issued */
-  InvoiceStat: int(1, 2),
-  StartChargeSeqs: z.array(seq()).check(z.minLength(1), z.maxLength(MAX_INVOICE_ORDERS)),
-  BuyerName: id(100),
-  BuyerTaxID: id(20),
-  /** yuan: Σ TotalMoney of the orders */
-  TotalMoney: amount(),
-  /** once issued: our invoice number, when, and a link to the PDF valid until UrlExpireTime */
-  InvoiceNo: z.optional(id(32)),
-  IssueTime: z.optional(dateTime()),
-  DownloadUrl: z.optional(str(2048)),
-  UrlExpireTime: z.optional(dateTime()),
-});
+export const invoiceInfoSchema = lazy(() =>
+  lenientObject({
+    InvoiceSeq: seq(),
+    /** 1 applied (issuing), 2 issued */
+    InvoiceStat: int(1, 2),
+    StartChargeSeqs: z.array(seq()).check(z.minLength(1), z.maxLength(MAX_INVOICE_ORDERS)),
+    BuyerName: id(100),
+    BuyerTaxID: id(20),
+    /** yuan: Σ TotalMoney of the orders */
+    TotalMoney: amount(),
+    /** once issued: our invoice number, when, and a link to the PDF valid until UrlExpireTime */
+    InvoiceNo: z.optional(id(32)),
+    IssueTime: z.optional(dateTime()),
+    DownloadUrl: z.optional(str(2048)),
+    UrlExpireTime: z.optional(dateTime()),
+  }),
+);
 
-export const NotificationInvoiceInfoResponseSchema = lenientObject({
-  InvoiceSeq: seq(),
-  SuccStat: succStat(),
-  FailReason: z._default(reason(), 0),
-});
+export const notificationInvoiceInfoResponseSchema = lazy(() =>
+  lenientObject({
+    InvoiceSeq: seq(),
+    SuccStat: succStat(),
+    FailReason: z._default(reason(), 0),
+  }),
+);
 
 // ---------------------------------------------------------------------------------------------
 // extension: plug-and-charge (即插即充). No public contract (reference §5.5): ours, in the T/CEC style
@@ -1077,34 +1235,42 @@ export const NotificationInvoiceInfoResponseSchema = lenientObject({
 export const VIN_RE = /^[A-HJ-NPR-Z0-9]{17}$/;
 const vin = () => preprocess(coerceString, z.string().check(z.regex(VIN_RE, 'Vin: 17 characters, 0-9 and A-Z without I, O, Q (ISO 3779)')));
 
-export const QueryVinBindRequestSchema = lenientObject({
-  Vin: vin(),
-  /** the car's plate (GB 36220), carried on its orders (the oem-example profile pushes it) */
-  PlateNum: z.optional(str(16)),
-});
+export const queryVinBindRequestSchema = lazy(() =>
+  lenientObject({
+    Vin: vin(),
+    /** the car's plate (GB 36220), carried on its orders (the oem-example profile pushes it) */
+    PlateNum: z.optional(str(16)),
+  }),
+);
 
-export const QueryVinBindResponseSchema = lenientObject({
-  Vin: vin(),
-  SuccStat: succStat(),
-  /** 0 none, 1 the VIN is bound to another partner, 2 PlateNum is not a vehicle plate */
-  FailReason: z._default(reason(), 0),
-});
+export const queryVinBindResponseSchema = lazy(() =>
+  lenientObject({
+    Vin: vin(),
+    SuccStat: succStat(),
+    /** 0 none, 1 the VIN is bound to another partner, 2 PlateNum is not a vehicle plate */
+    FailReason: z._default(reason(), 0),
+  }),
+);
 
-export const QueryVinUnbindRequestSchema = lenientObject({ Vin: vin() });
+export const queryVinUnbindRequestSchema = lazy(() => lenientObject({ Vin: vin() }));
 
-export const QueryVinUnbindResponseSchema = lenientObject({
-  Vin: vin(),
-  SuccStat: succStat(),
-  /** 0 none, 1 the VIN is not bound to this partner (unknown and another partner's look the same) */
-  FailReason: z._default(reason(), 0),
-});
+export const queryVinUnbindResponseSchema = lazy(() =>
+  lenientObject({
+    Vin: vin(),
+    SuccStat: succStat(),
+    /** 0 none, 1 the VIN is not bound to this partner (unknown and another partner's look the same) */
+    FailReason: z._default(reason(), 0),
+  }),
+);
 
 /** notification_vin_start_charge: we started a session for a car the partner bound */
-export const NotificationVinStartChargeRequestSchema = lenientObject({
-  StartChargeSeq: seq(),
-  ConnectorID: id(26),
-  Vin: vin(),
-  PlateNum: z.optional(str(16)),
-  /** when the charger reported the car, 'yyyy-MM-dd HH:mm:ss' */
-  PlugTime: dateTime(),
-});
+export const notificationVinStartChargeRequestSchema = lazy(() =>
+  lenientObject({
+    StartChargeSeq: seq(),
+    ConnectorID: id(26),
+    Vin: vin(),
+    PlateNum: z.optional(str(16)),
+    /** when the charger reported the car, 'yyyy-MM-dd HH:mm:ss' */
+    PlugTime: dateTime(),
+  }),
+);

@@ -96,14 +96,16 @@ describe('real bundling with local esbuild', () => {
  * so neither ajv nor ocpp-rpc nor its JSON schemas are in it; no bundle carries the credential
  * providers a Lambda never reaches, and one without S3 not the SDK's event streams — dynamic
  * `import()`s only; a function with a bucket grant (the S3 client imports event streams) keeps them.
+ * None carries full zod (its classic API): zod/mini's core only.
  */
 describe('real function bundles: what is left out', () => {
   const outdir = mkdtempSync(join(tmpdir(), 'evcs-cdk-'));
   afterAll(() => rmSync(outdir, { recursive: true, force: true }));
-  const ids = ['ocpp-message', 'query-token', 'dxp-export-hourly'];
+  // station-changes: once the one function with full zod (447 KB), through the station import's classic schemas
+  const ids = ['ocpp-message', 'query-token', 'dxp-export-hourly', 'station-changes'];
   const withS3 = 'dxp-export-hourly';
 
-  it('the OCPP handler has no ajv, no ocpp-rpc, no schemas; event streams only with S3; left-out modules are dynamic imports', async () => {
+  it('the OCPP handler has no ajv, no ocpp-rpc, no schemas; no full zod; event streams only with S3; left-out modules are dynamic imports', async () => {
     const only: Topology = { ...topology, functions: topology.functions.filter((f) => ids.includes(f.id)) };
     const { app, stack } = buildApp({
       app: { outdir, builtinCloudFormationValidation: false, context: { [BUNDLE_METAFILE_CONTEXT]: true } },
@@ -124,6 +126,15 @@ describe('real function bundles: what is left out', () => {
         inputs.filter((p) => /node_modules\/(ajv|ajv-formats|ocpp-rpc)\//.test(p)),
         id,
       ).toEqual([]);
+      // zod/mini only: full zod's classic API (~440 KB) is in none of them, its core is
+      expect(
+        inputs.filter((p) => p.includes('node_modules/zod/v4/classic/')),
+        id,
+      ).toEqual([]);
+      expect(
+        inputs.some((p) => p.includes('node_modules/zod/v4/core/')),
+        id,
+      ).toBe(true);
       const eventStreams = inputs.filter((p) => p.includes('@smithy/core/dist-es/submodules/event-streams/'));
       if (id === withS3) expect(eventStreams.length, id).toBeGreaterThan(0);
       else expect(eventStreams, id).toEqual([]);

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { stationParts, validateStations } from '../../../shared/domain/station-records.ts';
-import { PolicyInfoSchema, StationInfoSchema } from '../../../shared/tcec/schemas.ts';
+import { policyInfoSchema, stationInfoSchema } from '../../../shared/tcec/schemas.ts';
 import { STATIONS_SEED } from '../../support/stations.ts';
 
 type Obj = Record<string, unknown>;
@@ -24,10 +24,10 @@ describe('imported stations are protocol StationInfo', () => {
     expect(v.stations.length).toBeGreaterThan(0);
     for (const s of v.stations) {
       const { info, policy } = stationParts(s);
-      const wire = StationInfoSchema.safeParse(info);
+      const wire = stationInfoSchema().safeParse(info);
       expect(wire.error?.issues ?? []).toEqual([]);
       expect(wire.data).toEqual(info);
-      for (const p of policy) expect(PolicyInfoSchema.parse(p)).toEqual(p);
+      for (const p of policy) expect(policyInfoSchema().parse(p)).toEqual(p);
     }
   });
 });
@@ -40,7 +40,7 @@ describe('the import is stricter than the wire, never looser', () => {
   const importOk = (field: string, value: unknown) => validateStations([withField(field, value)]).problems.length === 0;
   const wireOk = (field: string, value: unknown) => {
     const { PolicyInfos: _p, ...station } = withField(field, value);
-    return StationInfoSchema.safeParse(station).success;
+    return stationInfoSchema().safeParse(station).success;
   };
 
   it.each([
@@ -62,7 +62,7 @@ describe('the import is stricter than the wire, never looser', () => {
     expect(validateStations([bad]).problems).toEqual(
       expect.arrayContaining([expect.stringMatching(/PolicyInfos\[0\]\.StartTime: must be HHmmss/)]),
     );
-    expect(PolicyInfoSchema.safeParse({ StartTime: '250000', ElecPrice: 1, SevicePrice: 0.5 }).success).toBe(false);
+    expect(policyInfoSchema().safeParse({ StartTime: '250000', ElecPrice: 1, SevicePrice: 0.5 }).success).toBe(false);
   });
 });
 

@@ -5,7 +5,15 @@
  */
 import { describe, expect, it } from 'vitest';
 import { type Direction, INTERFACES, type InterfaceName } from '../../../shared/tcec/interfaces.ts';
-import { isOemProfile, loadProfiles, ProfileError, profileFromWire, profileToWire, pushPaths } from '../../../shared/tcec/profiles.ts';
+import {
+  checkProfile,
+  isOemProfile,
+  loadProfiles,
+  ProfileError,
+  profileFromWire,
+  profileToWire,
+  pushPaths,
+} from '../../../shared/tcec/profiles.ts';
 import { DIDI_CONTRACT } from '../../fixtures/profiles/didi-contract.ts';
 import { SESSION } from '../../fixtures/profiles/session.ts';
 
@@ -193,6 +201,22 @@ describe('profiles are validated at load: the error names the profile, the inter
   ])('%j', (spec, message) => {
     expect(bad(spec)).toThrow(ProfileError);
     expect(bad(spec)).toThrow(message);
+  });
+
+  it('the built-in profiles are checked against the catalog here (loadProfiles resolves them on first use only)', () => {
+    const all = loadProfiles();
+    for (const p of all.values()) expect(() => checkProfile(p), p.name).not.toThrow();
+    // their specs pass the spec schema a custom profile is parsed with (each loaded again as a custom copy)
+    const copies = Object.fromEntries([...all.values()].map((p) => [`copy-${p.name}`, p.spec]));
+    const again = loadProfiles(copies);
+    for (const p of all.values()) expect(again.get(`copy-${p.name}`)?.spec.supervision, p.name).toEqual(p.spec.supervision);
+    // the check sees a built-in entry that does not resolve
+    const didi = all.get('didi')!;
+    const broken = {
+      ...didi,
+      entries: [...didi.entries, { from: 'didi', section: 'omit' as const, key: 'query_start_charge', path: 'Nope' }],
+    };
+    expect(() => checkProfile(broken)).toThrow(/profiles\.didi\.omit\.query_start_charge\.Nope: Nope is not a field of query_start_charge/);
   });
 
   it('a cycle of extends, a bad name and a built-in name are refused', () => {

@@ -15,7 +15,7 @@ import {
   resolveInterfaceName,
 } from '../../../shared/tcec/interfaces.ts';
 import {
-  EquipChargeStatusSchema,
+  equipChargeStatusSchema,
   formatPath,
   formatZodIssue,
   isDate,
@@ -23,7 +23,7 @@ import {
   isHHmmss,
   MAX_PAGE_SIZE,
   MAX_STATION_IDS,
-  StationInfoSchema,
+  stationInfoSchema,
 } from '../../../shared/tcec/schemas.ts';
 
 const SEQ = 'MA59J8YL8202403150930450001';
@@ -470,7 +470,7 @@ describe('reference examples', () => {
   });
 
   it('§3.1 StationInfo: defaults ParkNums 0 and SupportOrder 0, keeps BusineHours', () => {
-    const r = StationInfoSchema.parse(station({ ParkNums: undefined }));
+    const r = stationInfoSchema().parse(station({ ParkNums: undefined }));
     expect(r.ParkNums).toBe(0);
     expect(r.SupportOrder).toBe(0);
     expect(r.BusineHours).toBe('00:00-24:00');
@@ -507,7 +507,7 @@ describe('lenient input (pitfalls §6.1–6.3)', () => {
   });
 
   it('accepts EquipmentMode, QrCode and SubPeriod for EquipmentModel, QRCode and SumPeriod', () => {
-    const e = StationInfoSchema.parse(station({ EquipmentInfos: [{ ...equipment(), EquipmentModel: undefined, EquipmentMode: 'X1' }] }));
+    const e = stationInfoSchema().parse(station({ EquipmentInfos: [{ ...equipment(), EquipmentModel: undefined, EquipmentMode: 'X1' }] }));
     expect(e.EquipmentInfos?.[0]?.EquipmentModel).toBe('X1');
     const s = parseRequestData('query_start_charge', { StartChargeSeq: SEQ, ConnectorID: '1', QrCode: 'abc' });
     expect(s).toEqual({ ok: true, value: { StartChargeSeq: SEQ, ConnectorID: '1', QRCode: 'abc' } });
@@ -719,7 +719,7 @@ describe('rejections name the field', () => {
     const s = station({
       EquipmentInfos: [equipment({ ConnectorInfos: [connector(), connector(), connector({ ConnectorID: undefined })] })],
     });
-    const r = StationInfoSchema.safeParse(s);
+    const r = stationInfoSchema().safeParse(s);
     expect(r.success).toBe(false);
     if (!r.success) expect(formatZodIssue(r.error)).toBe('EquipmentInfos[0].ConnectorInfos[2].ConnectorID: required');
   });
@@ -798,7 +798,7 @@ describe('formatZodIssue', () => {
   });
 
   it('passes a custom refinement message through', () => {
-    const e = EquipChargeStatusSchema.safeParse({ ...FRESH5, EndTime: '2024-03-15 24:00:00' });
+    const e = equipChargeStatusSchema().safeParse({ ...FRESH5, EndTime: '2024-03-15 24:00:00' });
     expect(e.success).toBe(false);
     if (!e.success) expect(formatZodIssue(e.error)).toBe("EndTime: expected 'yyyy-MM-dd HH:mm:ss'");
   });
