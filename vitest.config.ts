@@ -7,6 +7,7 @@
  * conformance and integration each start ONE DynamoDB Local (globalSetup) shared by their files.
  */
 import { defineConfig } from 'vitest/config';
+import LongestFirst from './test/support/sequencer.ts';
 
 const HANDLER_ENV = {
   POWERTOOLS_LOG_LEVEL: 'WARN',
@@ -27,6 +28,8 @@ export default defineConfig({
     passWithNoTests: false,
     // the lanes share one pool: on 2 cores, 3 workers keep the CPU busy while platform tests wait on I/O
     maxWorkers: 3,
+    // the longest files first, whatever their lane (test/support/sequencer.ts): they set the wall time
+    sequence: { sequencer: LongestFirst },
     // CI output shows failures, not handler logs: console output of passing tests is dropped
     silent: 'passed-only',
     reporters: ['default'],
