@@ -26,6 +26,7 @@ import type { SeedPartner } from '../../shared/seed.ts';
 import { seqOf } from '../support/charging.ts';
 import { eventually } from '../support/eventually.ts';
 import { callAs, simAdmin, tokenFor } from '../support/platform.ts';
+import { FAST_PUSH_ENV } from '../support/push.ts';
 import { STATIONS_SEED } from '../support/stations.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -45,8 +46,15 @@ const cleanEnv = (): NodeJS.ProcessEnv => {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env))
     if (!/^(AWS_|TABLE_|QUEUE_URL_|EVENT_BUS|OPERATOR_ID|SECRETS_PREFIX|POWERTOOLS_)/.test(k)) env[k] = v;
-  return { ...env, EVCS_DEMO_PARTNERS: 'off', POWERTOOLS_LOG_LEVEL: 'WARN' };
+  return { ...env, EVCS_DEMO_PARTNERS: 'off', POWERTOOLS_LOG_LEVEL: 'WARN', ...FAST_TIMERS };
 };
+
+/**
+ * The timers the crash recovery waits out, short (the rules are the same, only sooner): the push
+ * retries (FAST_PUSH_ENV: 1–2 s backoffs, a 2 s breaker) and the stop timeout that closes an
+ * order whose pile died with the platform (10 s instead of 60 s; a restart takes longer anyway).
+ */
+const FAST_TIMERS = { ...FAST_PUSH_ENV, STOP_TIMEOUT_SECONDS: '10' };
 
 const startPlatformProcess = async (fresh: boolean): Promise<void> => {
   const out = openSync(logFile, 'a');
