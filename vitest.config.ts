@@ -77,6 +77,9 @@ export default defineConfig({
           name: 'infra',
           include: ['test/infra/**/*.test.ts'],
           pool: 'forks',
+          // one module graph per worker: aws-cdk-lib is imported, and the production stack synthesised
+          // (test/infra/template.ts), once per worker, not once per file
+          isolate: false,
           testTimeout: 300_000,
           hookTimeout: 300_000,
         },
