@@ -56,6 +56,8 @@ export default defineConfig({
           // one platform per file, and the platform sets process.env: each file in its own process
           pool: 'forks',
           globalSetup: PLATFORM_SETUP,
+          // THE hang guard of a test and of a platform start: files set no smaller budget of their own
+          // (a loaded 2-core machine takes minutes to start a platform); eventually() waits up to 240 s
           testTimeout: 300_000,
           hookTimeout: 300_000,
         },
