@@ -7,6 +7,7 @@
  * conformance and integration each start ONE DynamoDB Local (globalSetup) shared by their files.
  */
 import { defineConfig } from 'vitest/config';
+import LongestFirst from './test/support/sequencer.ts';
 
 const HANDLER_ENV = {
   POWERTOOLS_LOG_LEVEL: 'WARN',
@@ -27,6 +28,8 @@ export default defineConfig({
     passWithNoTests: false,
     // the lanes share one pool: on 2 cores, 3 workers keep the CPU busy while platform tests wait on I/O
     maxWorkers: 3,
+    // the longest files first, whatever their lane (test/support/sequencer.ts): they set the wall time
+    sequence: { sequencer: LongestFirst },
     // CI output shows failures, not handler logs: console output of passing tests is dropped
     silent: 'passed-only',
     reporters: ['default'],
@@ -53,6 +56,8 @@ export default defineConfig({
           // one platform per file, and the platform sets process.env: each file in its own process
           pool: 'forks',
           globalSetup: PLATFORM_SETUP,
+          // THE hang guard of a test and of a platform start: files set no smaller budget of their own
+          // (a loaded 2-core machine takes minutes to start a platform); eventually() waits up to 240 s
           testTimeout: 300_000,
           hookTimeout: 300_000,
         },
@@ -74,6 +79,9 @@ export default defineConfig({
           name: 'infra',
           include: ['test/infra/**/*.test.ts'],
           pool: 'forks',
+          // one module graph per worker: aws-cdk-lib is imported, and the production stack synthesised
+          // (test/infra/template.ts), once per worker, not once per file
+          isolate: false,
           testTimeout: 300_000,
           hookTimeout: 300_000,
         },

@@ -29,6 +29,17 @@ export interface Synth {
  * CDK's built-in CloudFormation validation (seconds per synth; one test runs it on its own).
  */
 export const synth = (props: EvcsStackProps = {}, context: Record<string, unknown> = {}): Synth => {
+  // the production stack as it is (no props, no context): synthesised once per worker, read by every file
+  // (the infra lane does not isolate its files: vitest.config.ts)
+  if (Object.keys(props).length === 0 && Object.keys(context).length === 0) {
+    defaultSynth ??= synthesise({}, {});
+    return defaultSynth;
+  }
+  return synthesise(props, context);
+};
+let defaultSynth: Synth | undefined;
+
+const synthesise = (props: EvcsStackProps, context: Record<string, unknown>): Synth => {
   const { stack } = buildApp({
     app: { context: { 'aws:cdk:bundling-stacks': [], ...context }, builtinCloudFormationValidation: false },
     stack: props,

@@ -70,7 +70,7 @@ beforeAll(async () => {
   await asPlatform(() =>
     putPartnerConnectorStatus({ OperatorID: partner.operatorId, ConnectorID: 'PS0001E01C1', Status: 1, at: Date.now(), source: 'push' }),
   );
-}, 120_000);
+});
 afterAll(async () => {
   await platform?.stop();
   await fake?.close();

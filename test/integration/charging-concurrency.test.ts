@@ -59,7 +59,7 @@ beforeAll(async () => {
   p2 = await loggedIn(platform, 1);
   for (const c of ['FX0001E02C1', 'FX0002E01C1', 'FX0002E01C2', 'FX0003E01C1', 'FX0003E01C2']) platform.simulator!.admin(c, 'silent');
   await eventually(async () => (await getConnectorView('FX0001E02C1'))?.status, { until: (s) => s === 1, what: 'idle connector' });
-}, 120_000);
+});
 afterAll(async () => platform?.stop());
 
 describe('query_start_charge — one session per connector (§3.7)', () => {

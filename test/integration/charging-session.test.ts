@@ -38,7 +38,7 @@ beforeAll(async () => {
   p1 = await loggedIn(platform, 0);
   // every connector announced itself as idle through the status pipeline
   await waitStatus('FX0001E01C1', 1);
-}, 120_000);
+});
 afterAll(async () => platform?.stop());
 
 interface StatusData {

@@ -34,7 +34,7 @@ beforeAll(async () => {
       eventually(async () => (await getConnectorView(c))?.status, { until: (s) => s === 1, what: `${c} idle` }),
     ),
   );
-}, 120_000);
+});
 afterAll(async () => platform?.stop());
 
 const finished = (seq: string) =>

@@ -23,7 +23,7 @@ let dataDir: string;
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'evcs-cli-'));
   platform = await startTestPlatform({ seedFile: DEMO_SEED, dataDir, simulator: false });
-}, 120_000);
+});
 afterAll(async () => {
   await platform?.stop();
   rmSync(dataDir, { recursive: true, force: true });
@@ -138,7 +138,7 @@ describe('npm run evcs -- partners', () => {
     expect(fresh.sigSecret).not.toBe(issued.sigSecret);
     expect((await cli('partner', asNew(fresh))).code).toBe(0);
     expect((await cli('partner', asNew(issued))).code).toBe(0); // still inside the grace period
-  }, 180_000); // six CLI processes, each compiling TypeScript at start: minutes on a loaded 2-core machine
+  });
 
   it('refuses --roaming out without the outbound set we would call the partner with', async () => {
     const r = await cli('evcs', [
@@ -158,7 +158,7 @@ describe('npm run evcs -- partners', () => {
     const list = await cli('evcs', ['--data-dir', dataDir, 'partners', 'list']);
     expect(list.out).not.toContain('MA03ROAM1'); // nothing half-written
     expect(list.out).toMatch(/MA01H3BQ2 .* roaming in$/m); // the demo partners roam in only (the default)
-  }, 120_000);
+  });
 
   it('--rps/--burst: the budget is stored on the partner (either alone takes burst = 2 × rps); bad values are refused, nothing written', async () => {
     const add = (id: string, ...budget: string[]) =>

@@ -44,7 +44,7 @@ beforeAll(async () => {
       finished[partner]!.unshift(await finishedOrder(partner, new Date(end.getTime() - 3_600_000).toISOString(), end.toISOString(), 5, 6));
     }
   }
-}, 180_000);
+});
 afterAll(async () => {
   await platform?.stop();
 });

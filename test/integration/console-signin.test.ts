@@ -146,7 +146,7 @@ beforeAll(async () => {
   page.on('request', (r) => {
     if (r.url().includes('/admin/v1/')) adminAuth.push(r.headers().authorization ?? '');
   });
-}, 180_000);
+});
 afterAll(async () => {
   await browser?.close();
   await platform?.stop();

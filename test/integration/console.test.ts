@@ -34,7 +34,7 @@ beforeAll(async () => {
   platform = p;
   browser = b;
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-}, 180_000);
+});
 afterAll(async () => {
   await browser?.close();
   await platform?.stop();

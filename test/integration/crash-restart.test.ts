@@ -152,4 +152,13 @@ describe('kill -9 of the whole local platform, restart on the same data dir', ()
     );
     expect(again.data).toMatchObject({ SuccStat: 0 });
   });
+
+  // issue 8 §4: `npm start`'s output is for people — here three runs of it, with a session and push retries in them
+  it('the platform’s output has no "No application metrics" and no MaxListenersExceeded warning', () => {
+    const out = run.output();
+    // the output was captured: the banner names the platform's address
+    expect(out).toContain(apiUrl);
+    expect(out).not.toMatch(/No application metrics/);
+    expect(out).not.toMatch(/MaxListenersExceeded/);
+  });
 });

@@ -89,7 +89,7 @@ beforeAll(async () => {
   // the planner's partner list is cached per warm Lambda (30 s): these Lambdas run in this process
   resetPushPlanning();
   setMetricSink((line) => emf.push(JSON.parse(line) as Record<string, unknown>));
-}, 60_000);
+});
 
 afterAll(async () => {
   setMetricSink(undefined);

@@ -85,7 +85,7 @@ describe('partner profiles over HTTP', () => {
     platform = await startTestPlatform({ seedFile: writeSeed(), simulator: false, env: FAST_PUSH_ENV, oems: ['bmw'] });
     didiToken = await login(platform, DIDI, '/evcs/v1/');
     acmeToken = await login(platform, ACME, '/msp/acme/v1/');
-  }, 120_000);
+  });
   afterAll(async () => platform?.stop());
 
   it("didi: query_token, query_stations_info, query_station_status and query_equip_auth pass DiDi's strict contract", async () => {

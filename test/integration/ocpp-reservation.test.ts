@@ -52,7 +52,7 @@ beforeAll(async () => {
     accepts: ['ReserveNow', 'CancelReservation', 'RemoteStartTransaction', 'RemoteStopTransaction'],
     remote,
   });
-}, 120_000);
+});
 afterAll(async () => {
   await cp?.close({ force: true });
   await platform?.stop();

@@ -49,7 +49,7 @@ beforeAll(async () => {
   });
   p1 = await loggedIn(platform, 0);
   wsBase = `${platform.apiUrl.replace(/^http/, 'ws')}/ocpp`;
-}, 120_000);
+});
 afterAll(async () => platform?.stop());
 
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;

@@ -62,7 +62,7 @@ beforeAll(async () => {
     PUSH_BREAKER_THRESHOLD: '5',
     PUSH_BREAKER_COOLDOWN_SECONDS: '30',
   });
-}, 120_000);
+});
 afterAll(async () => {
   await platform?.stop();
   globalThis.Date = RealDate;

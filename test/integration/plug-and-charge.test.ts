@@ -55,7 +55,7 @@ beforeAll(async () => {
     accepts: ['RemoteStartTransaction', 'RemoteStopTransaction'],
     remote,
   });
-}, 120_000);
+});
 afterAll(async () => {
   await cp?.close({ force: true });
   await platform?.stop();

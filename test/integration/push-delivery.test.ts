@@ -38,7 +38,7 @@ beforeAll(async () => {
     if (event.source === OrderDisputed.source && event['detail-type'] === OrderDisputed.detailType) disputes.push(event);
     return dispatch(event);
   };
-}, 120_000);
+});
 afterAll(async () => platform?.stop());
 
 const healthy = () => {

@@ -56,7 +56,7 @@ beforeAll(async () => {
     if (event.source === OrderDisputed.source && event['detail-type'] === OrderDisputed.detailType) disputed.push(event);
     return dispatch(event);
   };
-}, 120_000);
+});
 afterAll(async () => {
   await platform?.stop();
   rmSync(dataDir, { recursive: true, force: true });

@@ -13,7 +13,7 @@ import { type PlatformPair, startPlatformPair } from '../support/roaming.ts';
 let pair: PlatformPair;
 beforeAll(async () => {
   pair = await startPlatformPair();
-}, 180_000);
+});
 afterAll(async () => pair?.stop());
 
 const B = 'MA5GS8X01';

@@ -40,7 +40,7 @@ beforeAll(async () => {
   platform.cloud.bus.tap((e) => {
     if (e.source === OrderDisputed.source && e['detail-type'] === OrderDisputed.detailType) disputes.push(e);
   });
-}, 120_000);
+});
 afterAll(async () => platform?.stop());
 
 let n = 0;

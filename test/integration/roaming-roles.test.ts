@@ -42,7 +42,7 @@ beforeAll(async () => {
   writeFileSync(file, JSON.stringify(seed));
   platform = await startTestPlatform({ seedFile: file, simulator: false, demoPartners: false });
   [outOnly, inOnly] = platform.seed.partners as [SeedPartner, SeedPartner];
-}, 120_000);
+});
 afterAll(async () => {
   await platform?.stop();
   await new Promise((r) => partnerServer?.close(r));

@@ -170,7 +170,7 @@ describe('two platforms, each the other’s partner both ways', () => {
     );
     expect(stdout).toMatch(/: agreed/);
     expect(stdout).toMatch(/OrderCount 1 .*TotalDisputeOrder 0/);
-  }, 120_000);
+  });
 
   it('a bill that disagrees → ConfirmResult 1 and a stored dispute', async () => {
     const order = await pair.asA(() => getRoamingOrder(aSession));

@@ -104,7 +104,7 @@ export const useChargingPlatform = (opts: Partial<PlatformOptions> = {}): Chargi
       ctx.platform.seed.stations as Array<{ EquipmentInfos: Array<{ ConnectorInfos: Array<{ ConnectorID: string }> }> }>
     ).flatMap((s) => s.EquipmentInfos.flatMap((e) => e.ConnectorInfos.map((c) => c.ConnectorID)));
     await Promise.all(connectors.map((c) => waitStatus(c, 1)));
-  }, 120_000);
+  });
   afterAll(async () => ctx.platform?.stop());
   return ctx;
 };

@@ -4,8 +4,10 @@ export const eventually = async <T>(
   opts: { until?: (v: T) => boolean; timeoutMs?: number; intervalMs?: number; what?: string } = {},
 ): Promise<T> => {
   const until = opts.until ?? ((v: T) => Boolean(v));
-  // a wait on a condition returns as soon as it holds: the generous default only bounds a hung test on a loaded machine
-  const deadline = Date.now() + (opts.timeoutMs ?? 120_000);
+  // a wait on a condition returns as soon as it holds: the default only bounds a hung test, just inside the
+  // platform lanes' 300 s test timeout (vitest.config.ts), so a fully loaded machine still passes and a hung
+  // wait still fails with what it waited for
+  const deadline = Date.now() + (opts.timeoutMs ?? 240_000);
   let last: T | undefined;
   for (;;) {
     last = await fn();

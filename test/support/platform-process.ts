@@ -40,6 +40,8 @@ export interface PlatformProcess {
   kill9(): Promise<void>;
   /** every ORDER# item of the run's orders table (the platform must be running) */
   ordersOfRun(): Promise<Order[]>;
+  /** what the runs so far printed (stdout and stderr of every `npm start`) */
+  output(): string;
   /** a clean stop, the receiver closed, the data dir removed */
   dispose(): Promise<void>;
 }
@@ -157,7 +159,9 @@ export const platformProcess = async (env: Record<string, string> = {}): Promise
     rmSync(logFile, { force: true });
   };
 
-  return { apiUrl, partner, receiver, connectorIds, start, kill9, ordersOfRun, dispose };
+  const output = (): string => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : '');
+
+  return { apiUrl, partner, receiver, connectorIds, start, kill9, ordersOfRun, output, dispose };
 };
 
 /**

@@ -40,7 +40,7 @@ export const usePushPlatform = (env: Record<string, string> = {}) => {
   };
   beforeAll(async () => {
     ctx.platform = await startPushPlatform(env);
-  }, 120_000);
+  });
   afterAll(async () => ctx.platform?.stop());
   return ctx;
 };

@@ -47,7 +47,7 @@ export const useStationsPlatform = (opts: Partial<PlatformOptions> = {}): Statio
     ctx.platform = await startStationsPlatform(opts);
     ctx.p1 = await loggedIn(ctx.platform, 0);
     ctx.p2 = await loggedIn(ctx.platform, 1);
-  }, 120_000);
+  });
   afterAll(async () => ctx.platform?.stop());
   return ctx;
 };
