@@ -158,22 +158,29 @@ describe('dashboards and saved queries from the topology', () => {
     expect(b).toContain('ConsumedWriteCapacityUnits');
   });
 
-  it('saves one Logs Insights query per search key over every function log group', () => {
+  it('saves, per search key, queries of at most 50 log groups that together cover every function log group', () => {
     const queries = s.ofType('AWS::Logs::QueryDefinition').map(([, r]) => props(r));
-    const names = queries.map((q) => q.Name).sort();
-    expect(names).toEqual([
-      'evcs/by-ConnectorID',
-      'evcs/by-OperatorID',
-      'evcs/by-StartChargeSeq',
-      'evcs/by-interface',
-      'evcs/by-xray_trace_id',
-    ]);
     const groups = deployed.map((f) => ref(s.lid(s.stack.functions.get(f.id)!.logGroup)));
-    for (const q of queries) {
-      const key = String(q.Name).replace('evcs/by-', '');
-      expect(q.QueryString).toContain(`filter ${key} = "<${key}>"`);
-      expect(q.QueryString).toContain('sort @timestamp asc');
-      expect(q.LogGroupNames).toEqual(groups);
+    const parts = Math.ceil(groups.length / 50);
+    expect(parts).toBeGreaterThan(1);
+    for (const key of ['ConnectorID', 'OperatorID', 'StartChargeSeq', 'interface', 'xray_trace_id']) {
+      const mine = queries.filter((q) => String(q.Name).startsWith(`evcs/by-${key}/`));
+      expect(mine.map((q) => q.Name).sort()).toEqual(Array.from({ length: parts }, (_, i) => `evcs/by-${key}/${i + 1}-of-${parts}`));
+      for (const q of mine) {
+        expect(q.LogGroupNames.length).toBeLessThanOrEqual(50);
+        expect(q.QueryString).toContain(`filter ${key} = "<${key}>"`);
+        expect(q.QueryString).toContain('sort @timestamp asc');
+      }
+      const covered = mine.flatMap((q) => q.LogGroupNames);
+      expect(covered).toHaveLength(groups.length);
+      expect(new Set(covered.map((g: unknown) => JSON.stringify(g)))).toEqual(new Set(groups.map((g) => JSON.stringify(g))));
+      // the first part covers the L0 functions (the core)
+      const l0 = deployed.filter((f) => f.tier === 'L0').map((f) => JSON.stringify(ref(s.lid(s.stack.functions.get(f.id)!.logGroup))));
+      const first = new Set(
+        mine.find((q) => String(q.Name).endsWith(`/1-of-${parts}`))!.LogGroupNames.map((g: unknown) => JSON.stringify(g)),
+      );
+      for (const g of l0) expect(first.has(g)).toBe(true);
     }
+    expect(queries).toHaveLength(5 * parts);
   });
 });
