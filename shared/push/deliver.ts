@@ -24,7 +24,7 @@ import { publish } from '../bus/publish.ts';
 import { config } from '../config.ts';
 import { profileOf } from '../domain/partner-profile.ts';
 import { slaOutcome } from '../domain/sla.ts';
-import { countForPartner } from '../observability/partner-metric.ts';
+import { countForPartner, shareForPartner } from '../observability/partner-metric.ts';
 import { recordConfirmResult } from '../store/orders.ts';
 import { getPartner, type Partner } from '../store/partners.ts';
 import { countFailedAttempt } from '../store/push-attempts.ts';
@@ -254,6 +254,7 @@ const attemptWithGate = async (
     await recordSuccess(m.partner, breaker);
     await onDelivered(m, outcome, answeredAt);
     countForPartner('PushDelivered', m.partner);
+    shareForPartner('PushFailureShare', m.partner, false);
     if (outcome.ignored) logger.info('push accepted and ignored by the partner (Status 1): not retried', deliveryLogKeys(m));
     return { action: 'done', note: outcome.ignored ? 'ignored' : 'delivered' };
   }
@@ -274,6 +275,7 @@ const attemptWithGate = async (
     ? await recordFailure(m.partner, Date.now(), cfg.PUSH_BREAKER_THRESHOLD, cfg.PUSH_BREAKER_COOLDOWN_SECONDS * 1000)
     : false;
   countForPartner('PushFailedAttempt', m.partner);
+  shareForPartner('PushFailureShare', m.partner, true);
   if (opened) countForPartner('PushBreakerOpened', m.partner);
   // a held push is the same message every time: its failed attempts are counted aside (1 write, on failure only)
   const held = !latestWins(m);

@@ -69,7 +69,7 @@ describe('tier-driven alarms (the real topology)', () => {
       expect(alarm.Threshold).toBe(a.threshold);
       const text = JSON.stringify(alarm);
       expect(text).toContain(a.metric);
-      if (a.per === 'partner') expect(text).toMatch(/GROUP BY OperatorID ORDER BY SUM\(\) DESC LIMIT 1/);
+      if (a.per === 'partner') expect(text).toMatch(/GROUP BY OperatorID ORDER BY (SUM|MAX|AVG)\(\) DESC LIMIT 1/);
       else if (a.per) for (const other of a.per.rateOf) expect(text).toContain(other);
       else expect(alarm).toMatchObject({ Namespace: 'EVCS', MetricName: a.metric, Dimensions: [{ Name: 'service', Value: f.service }] });
     }
@@ -81,11 +81,49 @@ describe('tier-driven alarms (the real topology)', () => {
       'OrderDisputed',
       'PushBreakerOpened',
       'PushFailedAttempt',
+      'PushFailureShare',
       'PushParked',
     ]);
     const rate = alarms.find((a) => String(a.AlarmDescription).includes('push attempts failed'))!;
     const expr = (rate.Metrics as { Expression?: string }[]).find((m) => m.Expression)!.Expression!;
     expect(expr).toMatch(/^IF\(.*100 \* FILL\(m, 0\)/);
+  });
+});
+
+describe('alarms the audit found hard-coded or global (issue 16 gaps)', () => {
+  const s = synth();
+  const alarms = s.ofType('AWS::CloudWatch::Alarm').map(([, r]) => props(r));
+  const critical = [ref(s.lid(s.stack.alarmTopics.topic('critical')))];
+
+  it.each([
+    ['ocpp-connect', 'OcppConnectRejected', 50],
+    ['ocpp-checks', 'OcppCallTimeouts', 5],
+  ] as const)('%s declares its %s alarm in the topology: its L0 tier pages (critical)', (id, metric, threshold) => {
+    const f = topology.functions.find((x) => x.id === id)!;
+    expect(f.tier).toBe('L0');
+    expect(f.alarms?.map((a) => a.metric)).toContain(metric);
+    const found = alarms.filter((a) => a.MetricName === metric);
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatchObject({
+      Namespace: 'EVCS',
+      Dimensions: [{ Name: 'service', Value: 'piles' }],
+      Threshold: threshold,
+      AlarmActions: critical,
+      OKActions: critical,
+    });
+    expect(String(found[0]!.AlarmDescription)).toMatch(new RegExp(`^\\[critical\\] ${id}: OCPP`));
+  });
+
+  it('push failure rate per partner: the worst partner’s share of failed attempts, at the push tier', () => {
+    const high = [ref(s.lid(s.stack.alarmTopics.topic('high')))];
+    const found = alarms.filter((a) => String(a.AlarmDescription).includes("one partner's push attempts failed"));
+    expect(found).toHaveLength(1);
+    const a = found[0]!;
+    expect(a).toMatchObject({ Threshold: 0.2, AlarmActions: high });
+    const expr = (a.Metrics as { Expression?: string }[]).find((m) => m.Expression)!.Expression!;
+    expect(expr).toBe(
+      "SELECT AVG(PushFailureShare) FROM SCHEMA(EVCS, OperatorID, service) WHERE service = 'push' GROUP BY OperatorID ORDER BY AVG() DESC LIMIT 1",
+    );
   });
 });
 
