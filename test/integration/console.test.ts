@@ -4,6 +4,7 @@
  * replays a parked push, which the partner then accepts. Screenshots of each page are saved to
  * test-results/console/ (git-ignored).
  */
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,10 +12,14 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureConsoleBuild } from '../../infra/local/console.ts';
 import type { Platform } from '../../infra/local/platform.ts';
-import { DeliverySchema } from '../../shared/push/messages.ts';
+import { deliver } from '../../shared/push/deliver.ts';
+import { DeliverySchema, newDelivery } from '../../shared/push/messages.ts';
+import { onboardPartner } from '../../shared/services/onboarding.ts';
+import { formatDateTime } from '../../shared/tcec/time.ts';
 import { eventually } from '../support/eventually.ts';
 import { acceptedOf, demo, emitStarted, FAST_PUSH_ENV, newSeq, P1 } from '../support/push.ts';
 import { startStationsPlatform } from '../support/stations.ts';
+import { startSupervisionReceiver } from '../support/supervision-receiver.ts';
 
 const SHOTS = join(import.meta.dirname, '../../test-results/console');
 const KEY = 'console-test-key';
@@ -104,7 +109,7 @@ describe('console in Chromium', () => {
     await page.getByRole('rowheader', { name: P1 }).waitFor();
     await show('disputes', 'Disputes', 'disputes');
     await show('slas', 'Supervision SLAs', 'slas');
-    await page.getByText('No supervision SLAs are reported yet.').waitFor();
+    await page.getByText('No timed supervision push was delivered in these days.').waitFor();
     await show('charge-points', 'Charge points', 'charge-points');
     await page.getByRole('table', { name: /OCPP 1\.6J charge points: \d+ of \d+ connected/ }).waitFor();
   });
@@ -134,5 +139,59 @@ describe('console in Chromium', () => {
       what: 'the replayed push accepted by the partner',
     });
     expect(dlqBodies().find((m) => m.id.includes(seq))).toBeUndefined();
+  });
+
+  it('a supervision platform answers after its deadline: the SLAs page shows the breached row', async () => {
+    const hex = () => randomBytes(8).toString('hex');
+    const secrets = { operatorSecret: hex(), dataSecret: hex(), dataSecretIV: hex(), sigSecret: hex() };
+    const receiver = await startSupervisionReceiver(secrets, platform.seed.operatorId);
+    const GOV = 'GOVBJ0016';
+    const START = 'notification_start_charge_result';
+    try {
+      // a region without seed stations: the platform's own pushes never reach it, only this test's
+      await onboardPartner({
+        operatorId: GOV,
+        name: 'Beijing e充网',
+        kind: 'supervision',
+        profile: 'beijing',
+        areaCodes: ['65'],
+        outbound: { baseUrl: `${receiver.origin}/`, ...secrets },
+      });
+      /** a start result whose SLA timer began at eventAt, delivered (Ret 0) at `answeredAt` on an injected clock */
+      const pushAt = async (eventAt: number, answeredAt: number) => {
+        const seq = newSeq(P1);
+        const m = newDelivery({
+          id: `${START}:${GOV}:${seq}`,
+          partner: GOV,
+          iface: START,
+          data: { StartChargeSeq: seq, StartChargeSeqStat: 2, ConnectorID: 'FX0002E01C1', StartTime: formatDateTime(new Date(eventAt)) },
+          createdAt: eventAt,
+          supervision: { resend: [150], sla: { eventAt, deadlineSeconds: 50 } },
+        });
+        expect(await deliver(m, answeredAt)).toMatchObject({ action: 'done', note: 'delivered' });
+        expect(receiver.of(START, seq)).toHaveLength(1);
+      };
+      const t = Date.now();
+      await pushAt(t, t + 5_000); // in time (Beijing: the start result within 50 s)
+      await pushAt(t, t + 80_000); // 30 s late
+
+      const { slas } = (await (await admin('slas')).json()) as { slas: Array<Record<string, unknown>> };
+      const mine = slas.filter((x) => x.OperatorID === GOV);
+      expect(mine).toHaveLength(1);
+      expect(mine[0]).toMatchObject({ interface: START, name: 'Beijing e充网', deadlineSeconds: 50, pushes: 2, late: 1, breached: true });
+      expect(mine[0]!.lastLateByMs).toBeGreaterThanOrEqual(30_000);
+      expect(mine[0]!.lastLatencyMs).toBeGreaterThanOrEqual(80_000);
+      expect(mine[0]!.meanLatencyMs).toBeGreaterThanOrEqual(42_500);
+
+      await show('slas', 'Supervision SLAs', 'slas-breached');
+      const row = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: `Beijing e充网 (${GOV})` }) });
+      await row
+        .filter({ hasText: START })
+        .filter({ hasText: /breached: 1 of 2 late/ })
+        .waitFor();
+      await page.screenshot({ path: join(SHOTS, 'slas-breached.png'), fullPage: true });
+    } finally {
+      await receiver.close();
+    }
   });
 });
