@@ -12,12 +12,16 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureConsoleBuild } from '../../infra/local/console.ts';
 import type { Platform } from '../../infra/local/platform.ts';
+import { DisputeReason, dayOfEnd } from '../../shared/domain/reconcile.ts';
 import { deliver } from '../../shared/push/deliver.ts';
 import { DeliverySchema, newDelivery } from '../../shared/push/messages.ts';
 import { onboardPartner } from '../../shared/services/onboarding.ts';
+import { createOrder } from '../../shared/store/orders.ts';
+import { putDispute } from '../../shared/store/reconcile.ts';
 import { formatDateTime } from '../../shared/tcec/time.ts';
 import { eventually } from '../support/eventually.ts';
 import { acceptedOf, demo, emitStarted, FAST_PUSH_ENV, newSeq, P1 } from '../support/push.ts';
+import { finishedOrder } from '../support/reconcile.ts';
 import { startStationsPlatform } from '../support/stations.ts';
 import { startSupervisionReceiver } from '../support/supervision-receiver.ts';
 
@@ -95,6 +99,35 @@ describe('console in Chromium', () => {
   };
 
   it('takes the key from the link npm start prints, then shows every page with live data', async () => {
+    // a session running, one finished with its bill (written with the order store, as the charging
+    // service writes them), and reconciliation's dispute of the finished one's amount
+    const now = new Date();
+    const liveSeq = newSeq(P1);
+    const created = await createOrder(
+      { StartChargeSeq: liveSeq, ConnectorID: 'FX0002E01C1', StationID: 'FX0002', EquipmentID: 'FX0002E01', OperatorID: P1, tariff: [] },
+      now,
+    );
+    expect(created.outcome).toBe('created');
+    const billedSeq = await finishedOrder(
+      P1,
+      new Date(now.getTime() - 3_600_000).toISOString(),
+      new Date(now.getTime() - 60_000).toISOString(),
+      12.5,
+      20.4,
+    );
+    await putDispute(
+      {
+        OperatorID: P1,
+        day: dayOfEnd(now),
+        CheckOrderSeq: `${P1}CHK${String(now.getTime()).slice(-10)}`,
+        StartChargeSeq: billedSeq,
+        reason: DisputeReason.Money,
+        ours: { TotalPower: 12.5, TotalMoney: 20.4 },
+        theirs: { TotalPower: 12.5, TotalMoney: 22 },
+      },
+      now,
+    );
+
     await page.goto(`${platform.apiUrl}/console/#key=${KEY}`);
     await page.getByRole('heading', { level: 1, name: 'Stations' }).waitFor();
     expect(page.url()).not.toContain(KEY);
@@ -104,10 +137,29 @@ describe('console in Chromium', () => {
     await page.screenshot({ path: join(SHOTS, 'stations.png'), fullPage: true });
 
     await show('sessions', 'Sessions', 'sessions');
-    await page.getByRole('table', { name: 'Live sessions' }).waitFor();
+    const live = page.getByRole('table', { name: 'Live sessions' });
+    await live
+      .getByRole('row')
+      .filter({ has: page.getByRole('rowheader', { name: liveSeq }) })
+      .filter({ hasText: 'starting' })
+      .waitFor();
+    const finished = page.getByRole('table', { name: /^Finished sessions/ });
+    await finished
+      .getByRole('row')
+      .filter({ has: page.getByRole('rowheader', { name: billedSeq }) })
+      .filter({ hasText: '¥20.40 (electricity ¥12.24, service ¥8.16)' })
+      .waitFor();
     await show('partners', 'Partners: push health', 'partners');
     await page.getByRole('rowheader', { name: P1 }).waitFor();
     await show('disputes', 'Disputes', 'disputes');
+    await page
+      .getByRole('table', { name: /^Orders disputed by reconciliation/ })
+      .getByRole('row')
+      .filter({ has: page.getByRole('rowheader', { name: billedSeq }) })
+      .filter({ hasText: 'amount' })
+      .filter({ hasText: '12.5 kWh ¥20.40' })
+      .filter({ hasText: '12.5 kWh ¥22.00' })
+      .waitFor();
     await show('slas', 'Supervision SLAs', 'slas');
     await page.getByText('No timed supervision push was delivered in these days.').waitFor();
     await show('charge-points', 'Charge points', 'charge-points');
