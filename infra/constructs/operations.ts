@@ -2,7 +2,8 @@
  * What the on-call engineer looks at, derived from the topology like everything else:
  *   - one CloudWatch dashboard per service: per function invocations/errors/throttles and p50/p99
  *     duration, per interface requests by Ret, the queues its functions consume (depth, age, DLQ),
- *     and for the push service pushes delivered/retried/parked per partner;
+ *     for the charging service sessions started/finished, and for the push service pushes
+ *     delivered/retried/parked and the failure share per partner;
  *   - an overview by tier: errors and p99 per tier, starts/stops accepted, queue depths, and the
  *     counters that drive the bill (invocations, API requests, messages, DynamoDB capacity);
  *   - saved Logs Insights queries, one per search key (infra/ops/queries.ts), over every function's
@@ -33,11 +34,17 @@ export interface OperationsProps {
 }
 
 /** `SEARCH('{EVCS,dims} MetricName="…" k="v"', 'Sum', 300)`: one line per value of the free dimension */
-const search = (dims: readonly string[], metric: string, filters: Record<string, string>, label: string): cloudwatch.MathExpression =>
+const search = (
+  dims: readonly string[],
+  metric: string,
+  filters: Record<string, string>,
+  label: string,
+  stat: 'Sum' | 'Average' = 'Sum',
+): cloudwatch.MathExpression =>
   new cloudwatch.MathExpression({
     expression: `SEARCH('{${[METRICS_NAMESPACE, ...dims].join(',')}} MetricName="${metric}" ${Object.entries(filters)
       .map(([k, v]) => `${k}="${v}"`)
-      .join(' ')}', 'Sum', ${PERIOD.toSeconds()})`,
+      .join(' ')}', '${stat}', ${PERIOD.toSeconds()})`,
     label,
     period: PERIOD,
     usingMetrics: {},
@@ -47,6 +54,27 @@ const interfaceOf = (f: EvcsFunction): string | undefined => {
   const http = f.decl.triggers.find((t) => t.type === 'http');
   return http?.path.startsWith('/evcs/v1/') ? http.path.slice('/evcs/v1/'.length) : undefined;
 };
+
+/**
+ * Sessions started (the pile confirmed: every path — partner, app, plug-and-charge) and finished
+ * (a session that ran, billed), as the charging service counts them (shared/services/charging.ts).
+ */
+const sessionsWidget = (): cloudwatch.GraphWidget =>
+  new cloudwatch.GraphWidget({
+    title: 'sessions started / finished (orders)',
+    left: (['SessionStarted', 'SessionFinished'] as const).map(
+      (metricName) =>
+        new cloudwatch.Metric({
+          namespace: METRICS_NAMESPACE,
+          metricName,
+          dimensionsMap: { service: 'charging' },
+          statistic: 'Sum',
+          period: PERIOD,
+          label: metricName === 'SessionStarted' ? 'started' : 'finished',
+        }),
+    ),
+    width: 12,
+  });
 
 export class Operations extends Construct {
   readonly dashboards = new Map<string, cloudwatch.Dashboard>();
@@ -119,6 +147,7 @@ export class Operations extends Construct {
           }),
         );
       }
+      if (service === 'charging') board.addWidgets(sessionsWidget());
       if (service === 'push') {
         board.addWidgets(
           ...(['PushDelivered', 'PushFailedAttempt', 'PushParked', 'PushBreakerOpened'] as const).map(
@@ -129,6 +158,11 @@ export class Operations extends Construct {
                 width: 6,
               }),
           ),
+          new cloudwatch.GraphWidget({
+            title: 'share of failed push attempts per partner (0..1)',
+            left: [search(['OperatorID', 'service'], 'PushFailureShare', { service }, 'OperatorID', 'Average')],
+            width: 24,
+          }),
         );
       }
       this.dashboards.set(service, board);
@@ -190,6 +224,7 @@ export class Operations extends Construct {
         ],
         width: 12,
       }),
+      sessionsWidget(),
       new cloudwatch.GraphWidget({
         title: 'queue depths',
         left: [...props.queues.values()].map((q) =>

@@ -187,6 +187,16 @@ describe('dashboards and saved queries from the topology', () => {
     for (const q of ['push-events', 'push-deliveries']) expect(b).toContain(`${q}: depth, DLQ depth`);
   });
 
+  it('sessions started and finished (the charging service’s counts) on the overview and the charging dashboard', () => {
+    for (const name of ['evcs-overview', 'evcs-charging']) {
+      const b = body(name);
+      expect(b).toContain('sessions started / finished (orders)');
+      for (const m of ['SessionStarted', 'SessionFinished'])
+        expect(b).toMatch(new RegExp(`\\[\\\\"EVCS\\\\",\\\\"${m}\\\\",\\\\"service\\\\",\\\\"charging\\\\"`));
+    }
+    expect(body('evcs-push')).toContain('MetricName=\\\\\\"PushFailureShare\\\\\\" service=\\\\\\"push\\\\\\"\', \'Average\'');
+  });
+
   it('the overview has every tier in use, sessions, queue depths and the cost drivers', () => {
     const b = body('evcs-overview');
     for (const tier of new Set(deployed.map((f) => f.tier))) expect(b).toContain(`${tier}: invocations, errors, throttles`);
