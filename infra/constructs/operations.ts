@@ -57,20 +57,19 @@ const interfaceOf = (f: EvcsFunction): string | undefined => {
 
 /**
  * Sessions started (the pile confirmed: every path — partner, app, plug-and-charge) and finished
- * (a session that ran, billed), as the charging service counts them (shared/services/charging.ts).
+ * (a session that ran, billed), as the charging service counts them (shared/services/charging.ts),
+ * summed over whichever function (service dimension) ran the transition.
  */
 const sessionsWidget = (): cloudwatch.GraphWidget =>
   new cloudwatch.GraphWidget({
     title: 'sessions started / finished (orders)',
     left: (['SessionStarted', 'SessionFinished'] as const).map(
-      (metricName) =>
-        new cloudwatch.Metric({
-          namespace: METRICS_NAMESPACE,
-          metricName,
-          dimensionsMap: { service: 'charging' },
-          statistic: 'Sum',
+      (metric) =>
+        new cloudwatch.MathExpression({
+          expression: `SUM(SEARCH('{${METRICS_NAMESPACE},service} MetricName="${metric}"', 'Sum', ${PERIOD.toSeconds()}))`,
+          label: metric === 'SessionStarted' ? 'started' : 'finished',
           period: PERIOD,
-          label: metricName === 'SessionStarted' ? 'started' : 'finished',
+          usingMetrics: {},
         }),
     ),
     width: 12,

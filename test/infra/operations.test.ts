@@ -192,7 +192,7 @@ describe('dashboards and saved queries from the topology', () => {
       const b = body(name);
       expect(b).toContain('sessions started / finished (orders)');
       for (const m of ['SessionStarted', 'SessionFinished'])
-        expect(b).toMatch(new RegExp(`\\[\\\\"EVCS\\\\",\\\\"${m}\\\\",\\\\"service\\\\",\\\\"charging\\\\"`));
+        expect(b).toContain(`SUM(SEARCH('{EVCS,service} MetricName=\\\\\\"${m}\\\\\\"', 'Sum', 300))`);
     }
     expect(body('evcs-push')).toContain('MetricName=\\\\\\"PushFailureShare\\\\\\" service=\\\\\\"push\\\\\\"\', \'Average\'');
   });
