@@ -20,7 +20,6 @@ import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration, WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -211,7 +210,6 @@ export class EvcsStack extends Stack {
         },
       });
       acknowledgeOcppApi(this.ocppApi);
-      this.ocppAlarms(this.ocppApi);
       // chargers are configured with wss://<edge>/ocpp/<chargePointId>: CloudFront + a rewrite to the stage (ocpp-edge.ts)
       const ocppDomain = this.node.tryGetContext('ocppDomain') as string | undefined;
       const ocppCertificateArn = this.node.tryGetContext('ocppCertificateArn') as string | undefined;
@@ -308,30 +306,6 @@ export class EvcsStack extends Stack {
         exportName: coreExportName(this.stackName, `queue-arn-${logical}`),
       });
     }
-  }
-
-  /** connect failures (our 401/400 at $connect) and outgoing calls that timed out: the gateway's own metrics */
-  private ocppAlarms(api: apigwv2.WebSocketApi): void {
-    const metric = (name: string) =>
-      new cloudwatch.Metric({
-        namespace: 'EVCS',
-        metricName: name,
-        dimensionsMap: { service: 'piles' },
-        period: Duration.minutes(5),
-        statistic: 'Sum',
-      });
-    this.alarmTopics.alarm(api, 'ConnectFailuresAlarm', {
-      metric: metric('OcppConnectRejected'),
-      threshold: 50,
-      severity: 'high',
-      description: 'OCPP: more than 50 charge point connections refused in 5 minutes (wrong passwords, unknown charge points)',
-    });
-    this.alarmTopics.alarm(api, 'CallTimeoutsAlarm', {
-      metric: metric('OcppCallTimeouts'),
-      threshold: 5,
-      severity: 'critical',
-      description: 'OCPP: more than 5 calls to charge points (RemoteStart/Stop, …) unanswered in 5 minutes',
-    });
   }
 
   /**

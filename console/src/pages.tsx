@@ -356,29 +356,45 @@ export const DisputesPage = () => {
   );
 };
 
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
 export const SlasPage = () => {
   const state = useView<{ slas: Sla[] }>('slas');
   return (
     <Page title="Supervision SLAs" state={state}>
       {(d) => (
         <table>
-          <caption>Service levels reported to the supervision platform</caption>
+          <caption>Timed pushes to supervision platforms against their profile's deadline, last 7 days</caption>
           <thead>
             <tr>
-              <th scope="col">SLA</th>
-              <th scope="col">Target</th>
-              <th scope="col">Measured</th>
+              <th scope="col">Platform</th>
+              <th scope="col">Day</th>
+              <th scope="col">Interface</th>
+              <th scope="col">Deadline</th>
+              <th scope="col">Pushes</th>
+              <th scope="col">Mean latency</th>
+              <th scope="col">Last latency</th>
               <th scope="col">Breached</th>
             </tr>
           </thead>
           <tbody>
-            {d.slas.length === 0 && <Empty cols={4} text="No supervision SLAs are reported yet." />}
+            {d.slas.length === 0 && <Empty cols={8} text="No timed supervision push was delivered in these days." />}
             {d.slas.map((s) => (
-              <tr key={s.name}>
-                <th scope="row">{s.name}</th>
-                <td>{s.target}</td>
-                <td>{s.measured ?? '—'}</td>
-                <td>{s.breached ? 'yes' : 'no'}</td>
+              <tr key={`${s.day}${s.OperatorID}${s.interface}`} class={s.breached ? 'breached' : undefined}>
+                <th scope="row">
+                  {s.name} ({s.OperatorID})
+                </th>
+                <td>{s.day}</td>
+                <td>{s.interface}</td>
+                <td>{s.deadlineSeconds} s</td>
+                <td>{s.pushes}</td>
+                <td>{seconds(s.meanLatencyMs)}</td>
+                <td>{seconds(s.lastLatencyMs)}</td>
+                <td>
+                  {s.breached
+                    ? `breached: ${s.late} of ${s.pushes} late, last ${time(s.lastLateAt)} by ${seconds(s.lastLateByMs ?? 0)}`
+                    : 'no'}
+                </td>
               </tr>
             ))}
           </tbody>

@@ -68,10 +68,19 @@ export interface Dispute {
   theirs?: { TotalPower: number; TotalMoney: number };
 }
 export interface Sla {
+  day: string;
+  OperatorID: string;
   name: string;
-  target: string;
-  measured?: string;
+  interface: string;
+  deadlineSeconds: number;
+  pushes: number;
+  late: number;
   breached: boolean;
+  meanLatencyMs: number;
+  lastLatencyMs: number;
+  lastAt: string;
+  lastLateAt?: string;
+  lastLateByMs?: number;
 }
 export interface ChargePoint {
   chargePointId: string;

@@ -42,7 +42,7 @@ const VIEWS = {
   partners: () => partnersView(),
   dlq: () => dlqView(),
   disputes: (q: z.infer<typeof ViewQuery>) => disputesView(q.days),
-  slas: () => slasView(),
+  slas: (q: z.infer<typeof ViewQuery>) => slasView(q.days),
   'charge-points': () => chargePointsView(),
 } as const;
 const ViewName = z.enum(Object.keys(VIEWS) as [keyof typeof VIEWS, ...Array<keyof typeof VIEWS>]);

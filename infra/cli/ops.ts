@@ -49,6 +49,7 @@ const daysOf = (v: string | undefined): number => {
 const insights = (a: OpsArgs): InsightsOptions => ({
   client: a.client ?? new CloudWatchLogsClient({}),
   logGroupPrefix: a.logGroupPrefix ?? DEFAULT_LOG_GROUP_PREFIX,
+  ...(a.print ? { warn: a.print } : {}),
 });
 
 export const traceCommand = async (id: string | undefined, a: OpsArgs): Promise<number> => {

@@ -94,7 +94,7 @@ export const ALARM_PERIOD = Duration.minutes(5);
 export const METRICS_NAMESPACE = 'EVCS';
 
 /** A metric a function emits with Powertools: namespace EVCS, default dimension `service`. */
-const flowMetric = (service: string, metricName: string, statistic: 'Sum' | 'Maximum' = 'Sum'): cloudwatch.Metric =>
+const flowMetric = (service: string, metricName: string, statistic: NonNullable<MetricAlarmDecl['statistic']> = 'Sum'): cloudwatch.Metric =>
   new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName, dimensionsMap: { service }, statistic, period: ALARM_PERIOD });
 
 /** The metric (or expression) a topology alarm declaration watches. */
@@ -102,7 +102,7 @@ export const declaredAlarmMetric = (service: string, a: MetricAlarmDecl): cloudw
   const statistic = a.statistic ?? 'Sum';
   if (a.per === 'partner') {
     // the worst partner over the last period; partners come and go without a redeploy
-    const fn = statistic === 'Sum' ? 'SUM' : 'MAX';
+    const fn = ({ Sum: 'SUM', Maximum: 'MAX', Average: 'AVG' } as const)[statistic];
     return new cloudwatch.MathExpression({
       expression: `SELECT ${fn}(${a.metric}) FROM SCHEMA(${METRICS_NAMESPACE}, OperatorID, service) WHERE service = '${service}' GROUP BY OperatorID ORDER BY ${fn}() DESC LIMIT 1`,
       label: `${a.metric} (worst partner)`,

@@ -2,10 +2,14 @@
  * What the on-call engineer looks at, derived from the topology like everything else:
  *   - one CloudWatch dashboard per service: per function invocations/errors/throttles and p50/p99
  *     duration, per interface requests by Ret, the queues its functions consume (depth, age, DLQ),
- *     and for the push service pushes delivered/retried/parked per partner;
+ *     for the charging service sessions started/finished, and for the push service pushes
+ *     delivered/retried/parked and the failure share per partner;
  *   - an overview by tier: errors and p99 per tier, starts/stops accepted, queue depths, and the
  *     counters that drive the bill (invocations, API requests, messages, DynamoDB capacity);
- *   - saved Logs Insights queries, one per search key (infra/ops/queries.ts), over every function's log group.
+ *   - saved Logs Insights queries, one per search key (infra/ops/queries.ts), over every function's
+ *     log group: a saved query names at most 50 groups, so each key has one query per 50 groups
+ *     (`evcs/by-<key>/1-of-2`, …; the L0 functions' groups first). CloudFormation's QueryDefinition
+ *     takes only group names (no name prefix), so the split is the way to cover them all.
  */
 import { Duration } from 'aws-cdk-lib';
 import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
@@ -13,7 +17,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { QUERY_LIMIT, TRACE_FIELDS, TRACE_KEYS, traceFilter } from '../ops/queries.ts';
+import { groupBatches, QUERY_LIMIT, TRACE_FIELDS, TRACE_KEYS, traceFilter } from '../ops/queries.ts';
 import type { Tier } from '../topology/types.ts';
 import { METRICS_NAMESPACE } from './alarm-topics.ts';
 import type { EvcsFunction } from './evcs-function.ts';
@@ -30,11 +34,17 @@ export interface OperationsProps {
 }
 
 /** `SEARCH('{EVCS,dims} MetricName="…" k="v"', 'Sum', 300)`: one line per value of the free dimension */
-const search = (dims: readonly string[], metric: string, filters: Record<string, string>, label: string): cloudwatch.MathExpression =>
+const search = (
+  dims: readonly string[],
+  metric: string,
+  filters: Record<string, string>,
+  label: string,
+  stat: 'Sum' | 'Average' = 'Sum',
+): cloudwatch.MathExpression =>
   new cloudwatch.MathExpression({
     expression: `SEARCH('{${[METRICS_NAMESPACE, ...dims].join(',')}} MetricName="${metric}" ${Object.entries(filters)
       .map(([k, v]) => `${k}="${v}"`)
-      .join(' ')}', 'Sum', ${PERIOD.toSeconds()})`,
+      .join(' ')}', '${stat}', ${PERIOD.toSeconds()})`,
     label,
     period: PERIOD,
     usingMetrics: {},
@@ -45,10 +55,31 @@ const interfaceOf = (f: EvcsFunction): string | undefined => {
   return http?.path.startsWith('/evcs/v1/') ? http.path.slice('/evcs/v1/'.length) : undefined;
 };
 
+/**
+ * Sessions started (the pile confirmed: every path — partner, app, plug-and-charge) and finished
+ * (a session that ran, billed), as the charging service counts them (shared/services/charging.ts),
+ * summed over whichever function (service dimension) ran the transition.
+ */
+const sessionsWidget = (): cloudwatch.GraphWidget =>
+  new cloudwatch.GraphWidget({
+    title: 'sessions started / finished (orders)',
+    left: (['SessionStarted', 'SessionFinished'] as const).map(
+      (metric) =>
+        new cloudwatch.MathExpression({
+          expression: `SUM(SEARCH('{${METRICS_NAMESPACE},service} MetricName="${metric}"', 'Sum', ${PERIOD.toSeconds()}))`,
+          label: metric === 'SessionStarted' ? 'started' : 'finished',
+          period: PERIOD,
+          usingMetrics: {},
+        }),
+    ),
+    width: 12,
+  });
+
 export class Operations extends Construct {
   readonly dashboards = new Map<string, cloudwatch.Dashboard>();
   readonly overview: cloudwatch.Dashboard;
-  readonly queries = new Map<string, logs.QueryDefinition>();
+  /** per search key, its saved queries (one per ≤ 50 log groups) */
+  readonly queries = new Map<string, logs.QueryDefinition[]>();
 
   constructor(scope: Construct, id: string, props: OperationsProps) {
     super(scope, id);
@@ -115,6 +146,7 @@ export class Operations extends Construct {
           }),
         );
       }
+      if (service === 'charging') board.addWidgets(sessionsWidget());
       if (service === 'push') {
         board.addWidgets(
           ...(['PushDelivered', 'PushFailedAttempt', 'PushParked', 'PushBreakerOpened'] as const).map(
@@ -125,6 +157,11 @@ export class Operations extends Construct {
                 width: 6,
               }),
           ),
+          new cloudwatch.GraphWidget({
+            title: 'share of failed push attempts per partner (0..1)',
+            left: [search(['OperatorID', 'service'], 'PushFailureShare', { service }, 'OperatorID', 'Average')],
+            width: 24,
+          }),
         );
       }
       this.dashboards.set(service, board);
@@ -186,6 +223,7 @@ export class Operations extends Construct {
         ],
         width: 12,
       }),
+      sessionsWidget(),
       new cloudwatch.GraphWidget({
         title: 'queue depths',
         left: [...props.queues.values()].map((q) =>
@@ -229,22 +267,25 @@ export class Operations extends Construct {
       }),
     );
 
-    const logGroups = fns.map((f) => f.logGroup);
+    // L0 first: the first part of every key covers the core
+    const byTier = [...fns].sort((a, b) => a.decl.tier.localeCompare(b.decl.tier) || a.decl.id.localeCompare(b.decl.id));
+    const batches = groupBatches(byTier.map((f) => f.logGroup));
     for (const key of TRACE_KEYS) {
-      this.queries.set(
-        key,
-        new logs.QueryDefinition(this, `By${key}Query`, {
-          queryDefinitionName: `evcs/by-${key}`,
-          // the saved query filters on a placeholder the engineer replaces
-          queryString: new logs.QueryString({
-            fields: [...TRACE_FIELDS],
-            filterStatements: [traceFilter(key, `<${key}>`)],
-            sort: '@timestamp asc',
-            limit: QUERY_LIMIT,
+      const parts = batches.map(
+        (logGroups, i) =>
+          new logs.QueryDefinition(this, `By${key}Query${i + 1}`, {
+            queryDefinitionName: `evcs/by-${key}/${i + 1}-of-${batches.length}`,
+            // the saved query filters on a placeholder the engineer replaces
+            queryString: new logs.QueryString({
+              fields: [...TRACE_FIELDS],
+              filterStatements: [traceFilter(key, `<${key}>`)],
+              sort: '@timestamp asc',
+              limit: QUERY_LIMIT,
+            }),
+            logGroups,
           }),
-          logGroups,
-        }),
       );
+      this.queries.set(key, parts);
     }
   }
 }

@@ -2,6 +2,11 @@
  * The AWS side of `evcs trace --aws` and `evcs usage --aws`: CloudWatch Logs Insights over the
  * platform's function log groups (found by name prefix), the same keys and rows as the local data
  * dir gives. Only these calls: DescribeLogGroups, StartQuery, GetQueryResults.
+ *
+ * A query names at most 50 log groups: the stack's groups are queried in batches of 50 and the
+ * rows merged — a trace is sorted again by time after the merge (each batch is in order, their
+ * concatenation is not). A batch that returns Logs Insights' row limit (10,000) was cut: the
+ * caller is told (`warn`), never silently given a partial story.
  */
 import {
   type CloudWatchLogsClient,
@@ -10,12 +15,9 @@ import {
   type ResultField,
   StartQueryCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
-import { anyKeyQuery } from './queries.ts';
-import type { LogRecord } from './trace.ts';
+import { anyKeyQuery, MAX_GROUPS, QUERY_LIMIT } from './queries.ts';
+import { inTimeOrder, type LogRecord } from './trace.ts';
 import type { UsageRow } from './usage.ts';
-
-/** Logs Insights queries at most 50 log groups at once */
-const MAX_GROUPS = 50;
 
 export interface InsightsOptions {
   readonly client: CloudWatchLogsClient;
@@ -24,6 +26,8 @@ export interface InsightsOptions {
   /** wait between GetQueryResults polls (tests: 0) */
   readonly pollMs?: number;
   readonly maxPolls?: number;
+  /** told when a batch hit the row limit (default: stderr) */
+  readonly warn?: (line: string) => void;
 }
 
 const logGroupNames = async (o: InsightsOptions): Promise<string[]> => {
@@ -65,7 +69,15 @@ const runQuery = async (
     for (let polls = 0; ; polls++) {
       const r = await o.client.send(new GetQueryResultsCommand({ queryId }));
       if (r.status === 'Complete') {
-        for (const fields of r.results ?? []) rows.push(toRow(fields));
+        const results = r.results ?? [];
+        for (const fields of results) rows.push(toRow(fields));
+        if (results.length >= QUERY_LIMIT) {
+          const batch = groups.slice(i, i + MAX_GROUPS);
+          (o.warn ?? console.warn)(
+            `warning: log groups ${i + 1}..${i + batch.length} of ${groups.length} returned Logs Insights' limit of ${QUERY_LIMIT} rows: ` +
+              'their part is cut — narrow the window (--days) or the id',
+          );
+        }
         break;
       }
       if (r.status === 'Failed' || r.status === 'Cancelled' || r.status === 'Timeout') throw new Error(`Logs Insights query ${r.status}`);
@@ -79,12 +91,17 @@ const runQuery = async (
 const toRow = (fields: readonly ResultField[]): Record<string, string> =>
   Object.fromEntries(fields.filter((f) => f.field && f.value !== undefined).map((f) => [f.field as string, f.value as string]));
 
-/** the trace's records from CloudWatch: `@timestamp` (UTC, "YYYY-MM-DD HH:MM:SS.mmm") becomes `timestamp` */
+/**
+ * the trace's records from CloudWatch, oldest first across every batch: `@timestamp` (UTC,
+ * "YYYY-MM-DD HH:MM:SS.mmm") becomes `timestamp`
+ */
 export const traceFromAws = async (o: InsightsOptions, id: string, since: Date, until: Date): Promise<LogRecord[]> =>
-  (await runQuery(o, anyKeyQuery(id), since, until)).map((r) => {
-    const { '@timestamp': at, ...rest } = r;
-    return { ...rest, ...(at ? { timestamp: `${at.replace(' ', 'T')}Z` } : {}) };
-  });
+  inTimeOrder(
+    (await runQuery(o, anyKeyQuery(id), since, until)).map((r) => {
+      const { '@timestamp': at, ...rest } = r;
+      return { ...rest, ...(at ? { timestamp: `${at.replace(' ', 'T')}Z` } : {}) };
+    }),
+  );
 
 const REQUESTS = 'filter ispresent(interface) and ispresent(Ret) and ispresent(Requests)';
 export const USAGE_COUNT_QUERY = `${REQUESTS} | stats count(*) as calls by datefloor(@timestamp, 1d) as day, interface, OperatorID, Ret`;

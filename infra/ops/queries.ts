@@ -25,7 +25,15 @@ export const TRACE_FIELDS = [
 
 const quote = (v: string): string => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 
+/** the most rows a Logs Insights query returns */
 export const QUERY_LIMIT = 10_000;
+
+/** the most log groups one Logs Insights query (StartQuery, a saved QueryDefinition) may name */
+export const MAX_GROUPS = 50;
+
+/** `items` in runs of at most MAX_GROUPS, in order */
+export const groupBatches = <T>(items: readonly T[]): T[][] =>
+  Array.from({ length: Math.ceil(items.length / MAX_GROUPS) }, (_, i) => items.slice(i * MAX_GROUPS, (i + 1) * MAX_GROUPS));
 
 /** `<key> = "<value>"` */
 export const traceFilter = (key: TraceKey, value: string): string => `${key} = ${quote(value)}`;

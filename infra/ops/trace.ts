@@ -31,13 +31,16 @@ const timeOf = (r: LogRecord): number => {
   return Number.isNaN(ms) ? Number.POSITIVE_INFINITY : ms;
 };
 
-/** the records carrying `id` under any search key, oldest first (ties keep the order they were written in) */
-export const traceOf = (records: readonly LogRecord[], id: string): LogRecord[] =>
+/** oldest first; ties keep the order they came in (a record without a time goes last) */
+export const inTimeOrder = (records: readonly LogRecord[]): LogRecord[] =>
   records
     .map((r, i) => ({ r, i, t: timeOf(r) }))
-    .filter(({ r }) => ID_KEYS.some((k) => r[k] === id))
     .sort((a, b) => a.t - b.t || a.i - b.i)
     .map(({ r }) => r);
+
+/** the records carrying `id` under any search key, oldest first (ties keep the order they were written in) */
+export const traceOf = (records: readonly LogRecord[], id: string): LogRecord[] =>
+  inTimeOrder(records.filter((r) => ID_KEYS.some((k) => r[k] === id)));
 
 /** what happened, in a word or two: the step a reader looks for */
 export const stepOf = (r: LogRecord): string => {

@@ -54,6 +54,13 @@ export const pilesFunctions: readonly FunctionDecl[] = [
     description: 'OCPP $connect: subprotocol ocpp1.6, HTTP Basic auth of the charge point (security profile 1), 401 otherwise',
     triggers: [{ type: 'websocket', route: '$connect' }],
     grants: [{ table: 'ocpp', access: 'readWrite' }],
+    alarms: [
+      {
+        metric: 'OcppConnectRejected',
+        threshold: 50,
+        description: 'OCPP: more than 50 charge point connections refused in 5 minutes (wrong passwords, unknown charge points)',
+      },
+    ],
   },
   {
     id: 'ocpp-disconnect',
@@ -87,5 +94,12 @@ export const pilesFunctions: readonly FunctionDecl[] = [
     triggers: [{ type: 'queue', queue: OcppChecksQueue.name, batchSize: 10 }],
     // + PostToConnection: the ChangeConfiguration calls that set a booted charge point's metering (issue 9 §2)
     grants: [...ocppGrants, { websocket: 'post' }],
+    alarms: [
+      {
+        metric: 'OcppCallTimeouts',
+        threshold: 5,
+        description: 'OCPP: more than 5 calls to charge points (RemoteStart/Stop, …) unanswered in 5 minutes',
+      },
+    ],
   },
 ];

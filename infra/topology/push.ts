@@ -74,6 +74,14 @@ export const pushFunctions: readonly FunctionDecl[] = [
         description: 'more than 20% of push attempts failed',
         per: { rateOf: ['PushDelivered'] },
       },
+      {
+        // 1 per failed attempt, 0 per delivered one (shared/push/deliver.ts): the average is the share that failed
+        metric: 'PushFailureShare',
+        statistic: 'Average',
+        threshold: 0.2,
+        description: "more than 20% of one partner's push attempts failed",
+        per: 'partner',
+      },
       { metric: 'PushBreakerOpened', threshold: 0, description: "a partner's circuit breaker opened", per: 'partner' },
       { metric: 'PushParked', threshold: 0, description: 'a push was parked in the DLQ (replay it: evcs dlq replay)', per: 'partner' },
       { metric: 'OrderDisputed', threshold: 0, description: 'a partner disputed an order (ConfirmResult ≠ 0)' },

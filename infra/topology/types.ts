@@ -166,8 +166,11 @@ export interface MetricAlarmDecl {
   /** alarms when the 5-minute value is above this */
   readonly threshold: number;
   readonly description: string;
-  /** default Sum */
-  readonly statistic?: 'Sum' | 'Maximum';
+  /**
+   * default Sum; `Average` of a 0/1 metric (1 = failed) is a failure share (0..1), the way to watch
+   * a rate per partner (a Metrics Insights query aggregates one metric, it cannot divide two)
+   */
+  readonly statistic?: 'Sum' | 'Maximum' | 'Average';
   /**
    * `rate`: alarm on 100 × metric / (metric + these metrics), a percentage (failure rate);
    * `partner`: the metric is also emitted per partner (dimension OperatorID) and the alarm watches

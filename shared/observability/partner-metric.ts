@@ -12,3 +12,13 @@ export const countForPartner = (name: string, operatorId: string): void => {
   m.addDimension('OperatorID', operatorId);
   m.addMetric(name, MetricUnit.Count, 1);
 };
+
+/**
+ * One partner's 0/1 outcome (1 = failed), dimensions `service`, `OperatorID`: its Average over a
+ * period is the share that failed — what a per-partner rate alarm reads (infra/topology/push.ts).
+ */
+export const shareForPartner = (name: string, operatorId: string, failed: boolean): void => {
+  const m = metrics.singleMetric();
+  m.addDimension('OperatorID', operatorId);
+  m.addMetric(name, MetricUnit.Count, failed ? 1 : 0);
+};

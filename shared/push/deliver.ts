@@ -24,18 +24,20 @@ import { publish } from '../bus/publish.ts';
 import { config } from '../config.ts';
 import { profileOf } from '../domain/partner-profile.ts';
 import { slaOutcome } from '../domain/sla.ts';
-import { countForPartner } from '../observability/partner-metric.ts';
+import { countForPartner, shareForPartner } from '../observability/partner-metric.ts';
 import { recordConfirmResult } from '../store/orders.ts';
 import { getPartner, type Partner } from '../store/partners.ts';
 import { countFailedAttempt } from '../store/push-attempts.ts';
 import { acquireProbe, type BreakerView, readBreaker, recordFailure, recordSuccess } from '../store/push-breaker.ts';
 import { claimVersion } from '../store/push-gate.ts';
+import { recordSlaPush } from '../store/push-sla.ts';
 import { DynamoTokenCache } from '../store/push-token-cache.ts';
 import { getPartnerSecrets } from '../store/secrets.ts';
 import { TcecClient, TcecTokenError, TcecTransportError } from '../tcec/client.ts';
 import type { SecretSet } from '../tcec/crypto.ts';
 import { ContractError } from '../tcec/dialect.ts';
 import { profileFromWire, profileToWire, pushPaths } from '../tcec/profiles.ts';
+import { formatDate } from '../tcec/time.ts';
 import { type PushConfig, pushConfig } from './config.ts';
 import { deliveryLogKeys } from './log-keys.ts';
 import type { Delivery, FailureClass } from './messages.ts';
@@ -135,9 +137,10 @@ const attempt = async (client: TcecClient, m: Delivery, partner: Partner): Promi
 
 /**
  * The SLA timer of a supervision push (issue 13): event → delivered (Ret 0), a metric per platform
- * and interface, and a breach counted for the per-platform alarm.
+ * and interface, a breach counted for the per-platform alarm, and the day's counters the console's
+ * SLAs page reads (shared/store/push-sla.ts: one UpdateItem per timed push).
  */
-const recordSla = (m: Delivery, now: number): void => {
+const recordSla = async (m: Delivery, now: number): Promise<void> => {
   const sla = m.supervision?.sla;
   if (!sla) return;
   const o = slaOutcome(sla, now);
@@ -158,10 +161,26 @@ const recordSla = (m: Delivery, now: number): void => {
       lateByMs: o.lateByMs,
     });
   }
+  // the push is delivered whatever happens here: a failed count is logged, never a resend
+  await recordSlaPush({
+    operatorId: m.partner,
+    iface: m.iface,
+    day: formatDate(new Date(now)),
+    deadlineSeconds: sla.deadlineSeconds,
+    latencyMs: o.latencyMs,
+    breached: o.breached,
+    lateByMs: o.lateByMs,
+    at: now,
+  }).catch((err: unknown) =>
+    logger.warn('supervision SLA counters not recorded', {
+      ...deliveryLogKeys(m),
+      error: err instanceof Error ? err.message : String(err),
+    }),
+  );
 };
 
 const onDelivered = async (m: Delivery, o: Extract<Outcome, { ok: true }>, now: number): Promise<void> => {
-  recordSla(m, now);
+  await recordSla(m, now);
   // a supervision platform's ConfirmResult is its own record of our report, not the order partner's confirmation
   if (m.supervision) return;
   if (m.iface !== 'notification_charge_order_info' || o.confirmResult === undefined) return;
@@ -254,6 +273,7 @@ const attemptWithGate = async (
     await recordSuccess(m.partner, breaker);
     await onDelivered(m, outcome, answeredAt);
     countForPartner('PushDelivered', m.partner);
+    shareForPartner('PushFailureShare', m.partner, false);
     if (outcome.ignored) logger.info('push accepted and ignored by the partner (Status 1): not retried', deliveryLogKeys(m));
     return { action: 'done', note: outcome.ignored ? 'ignored' : 'delivered' };
   }
@@ -261,7 +281,7 @@ const attemptWithGate = async (
   // a supervision platform's final Ret (provincial 4015: order already stored): delivered with that Ret, never resent
   const finalRet = finalRetOf(profileOf(partner).supervision, m.iface, outcome);
   if (finalRet !== undefined) {
-    recordSla(m, answeredAt);
+    await recordSla(m, answeredAt);
     countForPartner('SupervisionPushFinal', m.partner);
     logger.info('supervision push answered with a final Ret: delivered, not resent', { ...deliveryLogKeys(m), ret: finalRet });
     return { action: 'done', note: 'final' };
@@ -274,6 +294,7 @@ const attemptWithGate = async (
     ? await recordFailure(m.partner, Date.now(), cfg.PUSH_BREAKER_THRESHOLD, cfg.PUSH_BREAKER_COOLDOWN_SECONDS * 1000)
     : false;
   countForPartner('PushFailedAttempt', m.partner);
+  shareForPartner('PushFailureShare', m.partner, true);
   if (opened) countForPartner('PushBreakerOpened', m.partner);
   // a held push is the same message every time: its failed attempts are counted aside (1 write, on failure only)
   const held = !latestWins(m);

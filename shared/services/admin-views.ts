@@ -11,19 +11,21 @@
  *   dlq            the parked pushes; replay one (or all) back with a fresh budget    shared/push/dlq.ts
  *   disputes       reconciliation disputes of the last days, and orders a partner
  *                  disputed with ConfirmResult ≠ 0                                     shared/store/reconcile.ts
- *   slas           supervision SLAs (none are reported yet: the list is empty)
+ *   slas           supervision SLAs: per day, platform and interface, the timed pushes
+ *                  delivered, how many late, mean and last latency against the deadline  shared/store/push-sla.ts
  *   charge-points  the OCPP registry with live connections and boots                  shared/store/ocpp.ts
  *
  * Every view is a plain JSON object; the handler only validates input and serialises.
  */
 import * as z from 'zod/mini';
 import { config } from '../config.ts';
-import { previousDay } from '../domain/reconcile.ts';
+import { dayOfEnd, previousDay } from '../domain/reconcile.ts';
 import { listDlq, queueDepth, replayDlq } from '../push/dlq.ts';
 import { listChargePoints } from '../store/ocpp.ts';
 import { finishedOrdersOfPartner, finishedOrdersOfPartnerPage, type Order, openOrdersPage } from '../store/orders.ts';
 import { listPartners } from '../store/partners.ts';
 import { readBreaker } from '../store/push-breaker.ts';
+import { slaCounters } from '../store/push-sla.ts';
 import { listDay } from '../store/reconcile.ts';
 import { getStationConnectors, getStationInfos, listStationIndex } from '../store/stations.ts';
 
@@ -226,10 +228,38 @@ export const disputesView = async (days: number, now = new Date()) => {
   return { reconciled, confirmations };
 };
 
-/** Supervision SLAs: none are reported by the platform yet; the shape the console shows. */
-export const slasView = async () => ({
-  slas: [] as Array<{ name: string; target: string; measured?: string; breached: boolean }>,
-});
+/**
+ * Supervision SLAs of the last `days` China days (today included): one row per day, supervision
+ * platform and timed interface — pushes delivered, how many after the profile's deadline, the mean
+ * and last latency. Newest day first. One BatchGetItem per 100 (platform, day) pairs.
+ */
+export const slasView = async (days: number, now = new Date()) => {
+  const platforms = (await listPartners()).filter((p) => p.kind === 'supervision');
+  const names = new Map(platforms.map((p) => [p.operatorId, p.name]));
+  const dayList = Array.from({ length: days }, (_, i) => dayOfEnd(new Date(now.getTime() - i * DAY_MS)));
+  const counters = await slaCounters(
+    platforms.map((p) => p.operatorId),
+    dayList,
+  );
+  return {
+    slas: counters
+      .map((c) => ({
+        day: c.day,
+        OperatorID: c.OperatorID,
+        name: names.get(c.OperatorID) ?? c.OperatorID,
+        interface: c.interface,
+        deadlineSeconds: c.deadlineSeconds,
+        pushes: c.pushes,
+        late: c.late,
+        breached: c.late > 0,
+        meanLatencyMs: c.pushes ? Math.round(c.latencySumMs / c.pushes) : 0,
+        lastLatencyMs: c.lastLatencyMs,
+        lastAt: new Date(c.lastAt).toISOString(),
+        ...(c.lastLateAt !== undefined ? { lastLateAt: new Date(c.lastLateAt).toISOString(), lastLateByMs: c.lastLateByMs } : {}),
+      }))
+      .sort((a, b) => b.day.localeCompare(a.day) || a.OperatorID.localeCompare(b.OperatorID) || a.interface.localeCompare(b.interface)),
+  };
+};
 
 export const chargePointsView = async () => ({
   chargePoints: (await listChargePoints()).map((c) => ({

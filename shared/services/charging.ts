@@ -507,6 +507,8 @@ const finish = async (o: Order, f: FinishArgs): Promise<boolean> => {
     bill: totals,
   });
   prepayMetrics(totals);
+  // a session that ran (not a start that never began): the dashboards' sessions finished
+  if (o.status !== OrderStatus.Starting) metrics.singleMetric().addMetric('SessionFinished', MetricUnit.Count, 1);
   logger.info('order finished', {
     StartChargeSeq: o.StartChargeSeq,
     ConnectorID: o.ConnectorID,
@@ -574,6 +576,8 @@ export const onPileStarted = async (d: {
     }
     return;
   }
+  // every start path (partner, app, plug-and-charge) ends here: the dashboards' sessions started
+  metrics.singleMetric().addMetric('SessionStarted', MetricUnit.Count, 1);
   await publish(OrderStarted, {
     ...orderEventBase(o),
     ...carOf(o),

@@ -480,8 +480,17 @@ const onAnswer = async (chargePointId: string, frame: Extract<Frame, { kind: 're
       action: call.action,
       messageId: frame.id,
       status: frame.payload.status,
+      StartChargeSeq: call.StartChargeSeq,
+      ConnectorID: call.ConnectorID,
     });
-  } else logger.warn('OCPP call failed on the charge point', { chargePoint: chargePointId, action: call.action, code: frame.code });
+  } else
+    logger.warn('OCPP call failed on the charge point', {
+      chargePoint: chargePointId,
+      action: call.action,
+      code: frame.code,
+      StartChargeSeq: call.StartChargeSeq,
+      ConnectorID: call.ConnectorID,
+    });
   if (call.action === 'RemoteStartTransaction' && !accepted) await refuseStart(call, 'refused');
 };
 

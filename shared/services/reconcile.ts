@@ -295,6 +295,13 @@ const repushOrder = async (
  * answers, store the run and its disputes (overwriting an earlier run of the same day), event the
  * new disputes, re-push orders the partner never received. Never throws for the partner's faults.
  */
+/** a dispute's reason in the trace's words */
+const DISPUTE_VERDICT: Readonly<Record<number, string>> = {
+  [DisputeReason.NotFound]: 'not found',
+  [DisputeReason.Money]: 'amount',
+  [DisputeReason.Energy]: 'energy',
+};
+
 export const reconcilePartnerDay = async (
   operatorId: string,
   day: string,
@@ -372,6 +379,20 @@ export const reconcilePartnerDay = async (
   }
   // an answer that was read in full replaces the day's disputes; a failed request leaves earlier ones standing
   if (!firstFailure) await removeDisputesExcept(operatorId, day, new Set(disputes.map((d) => d.StartChargeSeq)));
+  // each order's verdict, for `evcs trace <StartChargeSeq>` (one line per order of the run)
+  if (!firstFailure) {
+    const disputed = new Map(disputes.map((d) => [d.StartChargeSeq, d]));
+    for (const seq of new Set([...orders.map((o) => o.StartChargeSeq), ...disputed.keys()])) {
+      const d = disputed.get(seq);
+      logger.info('order reconciled', {
+        StartChargeSeq: seq,
+        OperatorID: operatorId,
+        day,
+        verdict: d ? `disputed: ${DISPUTE_VERDICT[d.reason] ?? d.reason}` : 'agreed',
+        ...(d ? { CheckOrderSeq: d.CheckOrderSeq } : {}),
+      });
+    }
+  }
   // one datapoint per run: the alarm watches the Maximum over partners (no per-partner alarm to keep in step)
   metrics.addMetric('ReconcileRunDisputes', MetricUnit.Count, disputes.length);
   if (status === 'failed' || status === 'suspicious') metrics.addMetric('ReconcileRunRejected', MetricUnit.Count, 1);

@@ -7,6 +7,7 @@
  *   GATE#<OperatorID>#<key>         push-gate.ts               ordering: newest version attempted/delivered + a lease while one push is in flight
  *                                                              (per-partner concurrency is in process: shared/push/partner-limit.ts)
  *   TRY#<OperatorID>#<id>#<createdAt> push-attempts.ts       failed attempts of a push held in its FIFO group (its DLQ move after the real attempts)
+ *   SLA#<day>#<OperatorID>          push-sla.ts                supervision SLA counters per day and platform (per interface: pushes, late, latency)
  */
 import { config } from '../config.ts';
 

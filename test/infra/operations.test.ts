@@ -69,7 +69,7 @@ describe('tier-driven alarms (the real topology)', () => {
       expect(alarm.Threshold).toBe(a.threshold);
       const text = JSON.stringify(alarm);
       expect(text).toContain(a.metric);
-      if (a.per === 'partner') expect(text).toMatch(/GROUP BY OperatorID ORDER BY SUM\(\) DESC LIMIT 1/);
+      if (a.per === 'partner') expect(text).toMatch(/GROUP BY OperatorID ORDER BY (SUM|MAX|AVG)\(\) DESC LIMIT 1/);
       else if (a.per) for (const other of a.per.rateOf) expect(text).toContain(other);
       else expect(alarm).toMatchObject({ Namespace: 'EVCS', MetricName: a.metric, Dimensions: [{ Name: 'service', Value: f.service }] });
     }
@@ -81,11 +81,49 @@ describe('tier-driven alarms (the real topology)', () => {
       'OrderDisputed',
       'PushBreakerOpened',
       'PushFailedAttempt',
+      'PushFailureShare',
       'PushParked',
     ]);
     const rate = alarms.find((a) => String(a.AlarmDescription).includes('push attempts failed'))!;
     const expr = (rate.Metrics as { Expression?: string }[]).find((m) => m.Expression)!.Expression!;
     expect(expr).toMatch(/^IF\(.*100 \* FILL\(m, 0\)/);
+  });
+});
+
+describe('alarms the audit found hard-coded or global (issue 16 gaps)', () => {
+  const s = synth();
+  const alarms = s.ofType('AWS::CloudWatch::Alarm').map(([, r]) => props(r));
+  const critical = [ref(s.lid(s.stack.alarmTopics.topic('critical')))];
+
+  it.each([
+    ['ocpp-connect', 'OcppConnectRejected', 50],
+    ['ocpp-checks', 'OcppCallTimeouts', 5],
+  ] as const)('%s declares its %s alarm in the topology: its L0 tier pages (critical)', (id, metric, threshold) => {
+    const f = topology.functions.find((x) => x.id === id)!;
+    expect(f.tier).toBe('L0');
+    expect(f.alarms?.map((a) => a.metric)).toContain(metric);
+    const found = alarms.filter((a) => a.MetricName === metric);
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatchObject({
+      Namespace: 'EVCS',
+      Dimensions: [{ Name: 'service', Value: 'piles' }],
+      Threshold: threshold,
+      AlarmActions: critical,
+      OKActions: critical,
+    });
+    expect(String(found[0]!.AlarmDescription)).toMatch(new RegExp(`^\\[critical\\] ${id}: OCPP`));
+  });
+
+  it('push failure rate per partner: the worst partner’s share of failed attempts, at the push tier', () => {
+    const high = [ref(s.lid(s.stack.alarmTopics.topic('high')))];
+    const found = alarms.filter((a) => String(a.AlarmDescription).includes("one partner's push attempts failed"));
+    expect(found).toHaveLength(1);
+    const a = found[0]!;
+    expect(a).toMatchObject({ Threshold: 0.2, AlarmActions: high });
+    const expr = (a.Metrics as { Expression?: string }[]).find((m) => m.Expression)!.Expression!;
+    expect(expr).toBe(
+      "SELECT AVG(PushFailureShare) FROM SCHEMA(EVCS, OperatorID, service) WHERE service = 'push' GROUP BY OperatorID ORDER BY AVG() DESC LIMIT 1",
+    );
   });
 });
 
@@ -149,6 +187,16 @@ describe('dashboards and saved queries from the topology', () => {
     for (const q of ['push-events', 'push-deliveries']) expect(b).toContain(`${q}: depth, DLQ depth`);
   });
 
+  it('sessions started and finished (the charging service’s counts) on the overview and the charging dashboard', () => {
+    for (const name of ['evcs-overview', 'evcs-charging']) {
+      const b = body(name);
+      expect(b).toContain('sessions started / finished (orders)');
+      for (const m of ['SessionStarted', 'SessionFinished'])
+        expect(b).toContain(`SUM(SEARCH('{EVCS,service} MetricName=\\\\\\"${m}\\\\\\"', 'Sum', 300))`);
+    }
+    expect(body('evcs-push')).toContain('MetricName=\\\\\\"PushFailureShare\\\\\\" service=\\\\\\"push\\\\\\"\', \'Average\'');
+  });
+
   it('the overview has every tier in use, sessions, queue depths and the cost drivers', () => {
     const b = body('evcs-overview');
     for (const tier of new Set(deployed.map((f) => f.tier))) expect(b).toContain(`${tier}: invocations, errors, throttles`);
@@ -158,22 +206,29 @@ describe('dashboards and saved queries from the topology', () => {
     expect(b).toContain('ConsumedWriteCapacityUnits');
   });
 
-  it('saves one Logs Insights query per search key over every function log group', () => {
+  it('saves, per search key, queries of at most 50 log groups that together cover every function log group', () => {
     const queries = s.ofType('AWS::Logs::QueryDefinition').map(([, r]) => props(r));
-    const names = queries.map((q) => q.Name).sort();
-    expect(names).toEqual([
-      'evcs/by-ConnectorID',
-      'evcs/by-OperatorID',
-      'evcs/by-StartChargeSeq',
-      'evcs/by-interface',
-      'evcs/by-xray_trace_id',
-    ]);
     const groups = deployed.map((f) => ref(s.lid(s.stack.functions.get(f.id)!.logGroup)));
-    for (const q of queries) {
-      const key = String(q.Name).replace('evcs/by-', '');
-      expect(q.QueryString).toContain(`filter ${key} = "<${key}>"`);
-      expect(q.QueryString).toContain('sort @timestamp asc');
-      expect(q.LogGroupNames).toEqual(groups);
+    const parts = Math.ceil(groups.length / 50);
+    expect(parts).toBeGreaterThan(1);
+    for (const key of ['ConnectorID', 'OperatorID', 'StartChargeSeq', 'interface', 'xray_trace_id']) {
+      const mine = queries.filter((q) => String(q.Name).startsWith(`evcs/by-${key}/`));
+      expect(mine.map((q) => q.Name).sort()).toEqual(Array.from({ length: parts }, (_, i) => `evcs/by-${key}/${i + 1}-of-${parts}`));
+      for (const q of mine) {
+        expect(q.LogGroupNames.length).toBeLessThanOrEqual(50);
+        expect(q.QueryString).toContain(`filter ${key} = "<${key}>"`);
+        expect(q.QueryString).toContain('sort @timestamp asc');
+      }
+      const covered = mine.flatMap((q) => q.LogGroupNames);
+      expect(covered).toHaveLength(groups.length);
+      expect(new Set(covered.map((g: unknown) => JSON.stringify(g)))).toEqual(new Set(groups.map((g) => JSON.stringify(g))));
+      // the first part covers the L0 functions (the core)
+      const l0 = deployed.filter((f) => f.tier === 'L0').map((f) => JSON.stringify(ref(s.lid(s.stack.functions.get(f.id)!.logGroup))));
+      const first = new Set(
+        mine.find((q) => String(q.Name).endsWith(`/1-of-${parts}`))!.LogGroupNames.map((g: unknown) => JSON.stringify(g)),
+      );
+      for (const g of l0) expect(first.has(g)).toBe(true);
     }
+    expect(queries).toHaveLength(5 * parts);
   });
 });

@@ -4,6 +4,7 @@
  * replays a parked push, which the partner then accepts. Screenshots of each page are saved to
  * test-results/console/ (git-ignored).
  */
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,10 +12,18 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureConsoleBuild } from '../../infra/local/console.ts';
 import type { Platform } from '../../infra/local/platform.ts';
-import { DeliverySchema } from '../../shared/push/messages.ts';
+import { DisputeReason, dayOfEnd } from '../../shared/domain/reconcile.ts';
+import { deliver } from '../../shared/push/deliver.ts';
+import { DeliverySchema, newDelivery } from '../../shared/push/messages.ts';
+import { onboardPartner } from '../../shared/services/onboarding.ts';
+import { createOrder } from '../../shared/store/orders.ts';
+import { putDispute } from '../../shared/store/reconcile.ts';
+import { formatDateTime } from '../../shared/tcec/time.ts';
 import { eventually } from '../support/eventually.ts';
 import { acceptedOf, demo, emitStarted, FAST_PUSH_ENV, newSeq, P1 } from '../support/push.ts';
+import { finishedOrder } from '../support/reconcile.ts';
 import { startStationsPlatform } from '../support/stations.ts';
+import { startSupervisionReceiver } from '../support/supervision-receiver.ts';
 
 const SHOTS = join(import.meta.dirname, '../../test-results/console');
 const KEY = 'console-test-key';
@@ -90,6 +99,35 @@ describe('console in Chromium', () => {
   };
 
   it('takes the key from the link npm start prints, then shows every page with live data', async () => {
+    // a session running, one finished with its bill (written with the order store, as the charging
+    // service writes them), and reconciliation's dispute of the finished one's amount
+    const now = new Date();
+    const liveSeq = newSeq(P1);
+    const created = await createOrder(
+      { StartChargeSeq: liveSeq, ConnectorID: 'FX0002E01C1', StationID: 'FX0002', EquipmentID: 'FX0002E01', OperatorID: P1, tariff: [] },
+      now,
+    );
+    expect(created.outcome).toBe('created');
+    const billedSeq = await finishedOrder(
+      P1,
+      new Date(now.getTime() - 3_600_000).toISOString(),
+      new Date(now.getTime() - 60_000).toISOString(),
+      12.5,
+      20.4,
+    );
+    await putDispute(
+      {
+        OperatorID: P1,
+        day: dayOfEnd(now),
+        CheckOrderSeq: `${P1}CHK${String(now.getTime()).slice(-10)}`,
+        StartChargeSeq: billedSeq,
+        reason: DisputeReason.Money,
+        ours: { TotalPower: 12.5, TotalMoney: 20.4 },
+        theirs: { TotalPower: 12.5, TotalMoney: 22 },
+      },
+      now,
+    );
+
     await page.goto(`${platform.apiUrl}/console/#key=${KEY}`);
     await page.getByRole('heading', { level: 1, name: 'Stations' }).waitFor();
     expect(page.url()).not.toContain(KEY);
@@ -99,12 +137,31 @@ describe('console in Chromium', () => {
     await page.screenshot({ path: join(SHOTS, 'stations.png'), fullPage: true });
 
     await show('sessions', 'Sessions', 'sessions');
-    await page.getByRole('table', { name: 'Live sessions' }).waitFor();
+    const live = page.getByRole('table', { name: 'Live sessions' });
+    await live
+      .getByRole('row')
+      .filter({ has: page.getByRole('rowheader', { name: liveSeq }) })
+      .filter({ hasText: 'starting' })
+      .waitFor();
+    const finished = page.getByRole('table', { name: /^Finished sessions/ });
+    await finished
+      .getByRole('row')
+      .filter({ has: page.getByRole('rowheader', { name: billedSeq }) })
+      .filter({ hasText: '¥20.40 (electricity ¥12.24, service ¥8.16)' })
+      .waitFor();
     await show('partners', 'Partners: push health', 'partners');
     await page.getByRole('rowheader', { name: P1 }).waitFor();
     await show('disputes', 'Disputes', 'disputes');
+    await page
+      .getByRole('table', { name: /^Orders disputed by reconciliation/ })
+      .getByRole('row')
+      .filter({ has: page.getByRole('rowheader', { name: billedSeq }) })
+      .filter({ hasText: 'amount' })
+      .filter({ hasText: '12.5 kWh ¥20.40' })
+      .filter({ hasText: '12.5 kWh ¥22.00' })
+      .waitFor();
     await show('slas', 'Supervision SLAs', 'slas');
-    await page.getByText('No supervision SLAs are reported yet.').waitFor();
+    await page.getByText('No timed supervision push was delivered in these days.').waitFor();
     await show('charge-points', 'Charge points', 'charge-points');
     await page.getByRole('table', { name: /OCPP 1\.6J charge points: \d+ of \d+ connected/ }).waitFor();
   });
@@ -134,5 +191,59 @@ describe('console in Chromium', () => {
       what: 'the replayed push accepted by the partner',
     });
     expect(dlqBodies().find((m) => m.id.includes(seq))).toBeUndefined();
+  });
+
+  it('a supervision platform answers after its deadline: the SLAs page shows the breached row', async () => {
+    const hex = () => randomBytes(8).toString('hex');
+    const secrets = { operatorSecret: hex(), dataSecret: hex(), dataSecretIV: hex(), sigSecret: hex() };
+    const receiver = await startSupervisionReceiver(secrets, platform.seed.operatorId);
+    const GOV = 'GOVBJ0016';
+    const START = 'notification_start_charge_result';
+    try {
+      // a region without seed stations: the platform's own pushes never reach it, only this test's
+      await onboardPartner({
+        operatorId: GOV,
+        name: 'Beijing e充网',
+        kind: 'supervision',
+        profile: 'beijing',
+        areaCodes: ['65'],
+        outbound: { baseUrl: `${receiver.origin}/`, ...secrets },
+      });
+      /** a start result whose SLA timer began at eventAt, delivered (Ret 0) at `answeredAt` on an injected clock */
+      const pushAt = async (eventAt: number, answeredAt: number) => {
+        const seq = newSeq(P1);
+        const m = newDelivery({
+          id: `${START}:${GOV}:${seq}`,
+          partner: GOV,
+          iface: START,
+          data: { StartChargeSeq: seq, StartChargeSeqStat: 2, ConnectorID: 'FX0002E01C1', StartTime: formatDateTime(new Date(eventAt)) },
+          createdAt: eventAt,
+          supervision: { resend: [150], sla: { eventAt, deadlineSeconds: 50 } },
+        });
+        expect(await deliver(m, answeredAt)).toMatchObject({ action: 'done', note: 'delivered' });
+        expect(receiver.of(START, seq)).toHaveLength(1);
+      };
+      const t = Date.now();
+      await pushAt(t, t + 5_000); // in time (Beijing: the start result within 50 s)
+      await pushAt(t, t + 80_000); // 30 s late
+
+      const { slas } = (await (await admin('slas')).json()) as { slas: Array<Record<string, unknown>> };
+      const mine = slas.filter((x) => x.OperatorID === GOV);
+      expect(mine).toHaveLength(1);
+      expect(mine[0]).toMatchObject({ interface: START, name: 'Beijing e充网', deadlineSeconds: 50, pushes: 2, late: 1, breached: true });
+      expect(mine[0]!.lastLateByMs).toBeGreaterThanOrEqual(30_000);
+      expect(mine[0]!.lastLatencyMs).toBeGreaterThanOrEqual(80_000);
+      expect(mine[0]!.meanLatencyMs).toBeGreaterThanOrEqual(42_500);
+
+      await show('slas', 'Supervision SLAs', 'slas-breached');
+      const row = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: `Beijing e充网 (${GOV})` }) });
+      await row
+        .filter({ hasText: START })
+        .filter({ hasText: /breached: 1 of 2 late/ })
+        .waitFor();
+      await page.screenshot({ path: join(SHOTS, 'slas-breached.png'), fullPage: true });
+    } finally {
+      await receiver.close();
+    }
   });
 });

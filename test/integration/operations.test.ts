@@ -1,6 +1,7 @@
 /**
  * The operator's tools on a running local platform: a full session's trace (`evcs trace <seq>`)
- * from the data dir is complete and in order across functions, and the usage report
+ * from the data dir is complete and in order across functions — charge status pushes and the
+ * night's reconciliation verdict included — and the usage report
  * (`evcs usage`) counts a scripted set of calls exactly, from the EMF records the gateway emits.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -8,8 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { traceCommand, usageCommand } from '../../infra/cli/ops.ts';
-import { LOG_FILE } from '../../infra/local/ops-files.ts';
+import { LOG_FILE, METRICS_FILE } from '../../infra/local/ops-files.ts';
 import { parseJsonLines, stepOf, traceOf } from '../../infra/ops/trace.ts';
+import { dayOfEnd } from '../../shared/domain/reconcile.ts';
+import { reconcilePartnerDay } from '../../shared/services/reconcile.ts';
+import { getOrder } from '../../shared/store/orders.ts';
 import { useChargingPlatform } from '../support/charging.ts';
 import { eventually } from '../support/eventually.ts';
 
@@ -27,9 +31,18 @@ const traceSteps = (seq: string) => traceOf(parseJsonLines(readFileSync(join(dat
 describe('evcs trace: a full session, complete and in order', () => {
   it('request in, decision, pile commands and answers, events, pushes with their outcome', async () => {
     const connector = 'FX0001E01C1';
-    const seq = await ctx.charging(ctx.p1, connector);
-    await ctx.stopped(ctx.p1, seq, connector);
     const partner = ctx.p1.partner.operatorId;
+    const seq = await ctx.charging(ctx.p1, connector);
+    // the session's charge status reaches the partner while it charges (simulated time moves)
+    await ctx.pump(
+      async () => traceSteps(seq),
+      (s) => s.includes(`push notification_equip_charge_status → ${partner} done`),
+      `${seq}: a charge status push in the trace`,
+    );
+    await ctx.stopped(ctx.p1, seq, connector);
+    // the nightly reconciliation of the session's day, run now: its verdict on this order is in the trace
+    const order = await getOrder(seq);
+    await reconcilePartnerDay(partner, dayOfEnd(new Date(order!.endedAt!)), 'manual');
 
     // the story: each step with the step it must follow (causally: the same invocation, the bus, or
     // the pile answering only when the test moves its clock); concurrent branches are not ordered
@@ -50,14 +63,30 @@ describe('evcs trace: a full session, complete and in order', () => {
     const sessionStarted = expectAfter('PileSessionStarted received', started);
     const orderStarted = expectAfter('event OrderStarted', sessionStarted);
     expectAfter(`push notification_start_charge_result → ${partner} done`, orderStarted);
+    const chargeStatus = expectAfter(`push notification_equip_charge_status → ${partner} done`, orderStarted);
     const stopCommand = expectAfter('event PileCommandRequested', orderStarted);
     const stopped = expectAfter('query_stop_charge → Ret 0', stopCommand);
     expectAfter('pile stop', stopCommand);
     const sessionStopped = expectAfter('PileSessionStopped received', stopped);
-    expectAfter('order finished', sessionStopped);
+    const orderFinished = expectAfter('order finished', sessionStopped);
     const finished = expectAfter('event OrderFinished', sessionStopped);
     expectAfter(`push notification_stop_charge_result → ${partner} done`, finished);
     expectAfter(`push notification_charge_order_info → ${partner} done`, finished);
+    expect(chargeStatus).toBeLessThan(finished);
+    // the last charge status (the final one, after the stop)
+    expectAfter(`push notification_equip_charge_status → ${partner} done`, finished);
+    // reconciliation ran once the order had finished (the test ran it then)
+    expectAfter('order reconciled', orderFinished);
+    const record = traceOf(parseJsonLines(readFileSync(join(dataDir, LOG_FILE), 'utf8')), seq).filter(
+      (r) => r.message === 'order reconciled',
+    );
+    expect(record).toHaveLength(1);
+    expect(record[0]).toMatchObject({ StartChargeSeq: seq, OperatorID: partner });
+    expect(String(record[0]!.verdict)).toMatch(/^(agreed|disputed: .+)$/);
+
+    // the sessions counted for the dashboards: started (pile confirmed) and finished (billed); locally every function is service "evcs"
+    const emf = parseJsonLines(readFileSync(join(dataDir, METRICS_FILE), 'utf8'));
+    for (const m of ['SessionStarted', 'SessionFinished']) expect(emf.filter((r) => r[m] === 1).length, m).toBeGreaterThanOrEqual(1);
 
     // the CLI prints the same story, in time order, each line naming the function it came from
     const lines: string[] = [];

@@ -9,7 +9,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { STACK_NAME } from '../../infra/app.ts';
 import { DEFAULT_LOG_GROUP_PREFIX, servedInterfaces, traceCommand, usageCommand } from '../../infra/cli/ops.ts';
 import { USAGE_COUNT_QUERY, USAGE_LATENCY_QUERY } from '../../infra/ops/insights.ts';
-import { TRACE_KEYS } from '../../infra/ops/queries.ts';
+import { QUERY_LIMIT, TRACE_KEYS } from '../../infra/ops/queries.ts';
 import { parseJsonLines, traceOf } from '../../infra/ops/trace.ts';
 import { callOf, percentile, usageOf } from '../../infra/ops/usage.ts';
 
@@ -66,6 +66,31 @@ describe('trace --aws', () => {
     }
     expect(lines[0]).toMatch(/^2026-11-30 11:00:00\.100 {2}query-start-charge\s+query_start_charge → Ret 0 {2}StartChargeSeq=S1$/);
     expect(lines.at(-1)).toBe('1 record(s) for S1 (CloudWatch Logs)');
+  });
+
+  it('merges the batches in time order, and says when a batch hit the 10,000-row limit', async () => {
+    // two batches (50 + 10 groups), each in order on its own, interleaved in time
+    cwl.on(StartQueryCommand).resolvesOnce({ queryId: 'b1' }).resolvesOnce({ queryId: 'b2' });
+    const rec = (at: string, message: string) => [field('@timestamp', at), field('message', message), field('StartChargeSeq', 'S1')];
+    const filler = Array.from({ length: QUERY_LIMIT - 2 }, () => rec('2026-11-30 11:30:00.000', 'filler'));
+    cwl.on(GetQueryResultsCommand, { queryId: 'b1' }).resolves({
+      status: 'Complete',
+      results: [rec('2026-11-30 11:00:00.100', 'a'), rec('2026-11-30 11:00:00.300', 'c'), ...filler],
+    });
+    cwl.on(GetQueryResultsCommand, { queryId: 'b2' }).resolves({
+      status: 'Complete',
+      results: [rec('2026-11-30 11:00:00.200', 'b'), rec('2026-11-30 11:00:00.400', 'd')],
+    });
+    const lines: string[] = [];
+    await traceCommand('S1', { aws: true, client, now, print: (l) => lines.push(l) });
+    const steps = lines.map((l) => l.split(/\s+/)[3]).filter((m) => m && m !== 'filler' && /^[a-d]$/.test(m));
+    expect(steps).toEqual(['a', 'b', 'c', 'd']);
+    const times = lines.filter((l) => /^2026-/.test(l)).map((l) => l.slice(0, 23));
+    expect(times).toEqual([...times].sort());
+    const warnings = lines.filter((l) => l.startsWith('warning:'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('log groups 1..50 of 60');
+    expect(warnings[0]).toContain(`${QUERY_LIMIT} rows`);
   });
 
   it('a failed query is an error, not an empty trace', async () => {
