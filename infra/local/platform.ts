@@ -4,7 +4,7 @@
  * tests exercise exactly what a developer runs.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setLogSink, setMetricSink } from '#powertools';
 import { resetPublishClient } from '../../shared/bus/publish.ts';
@@ -29,6 +29,7 @@ import { type LocalCloud, startLocalCloud } from './cloud.ts';
 import { consoleRoutes } from './console.ts';
 import { RUNTIME_FILE } from './defaults.ts';
 import type { InvokeObserver } from './invoke.ts';
+import { writeJsonAtomic } from './json-file.ts';
 import { createLogOutput, type LogMode } from './log-output.ts';
 import { openOpsFiles } from './ops-files.ts';
 import { type DemoPartner, startSeedDemoPartners } from './partner-server.ts';
@@ -257,7 +258,8 @@ export const startPlatform = async (opts: PlatformOptions): Promise<Platform> =>
   });
   const runtimeFile = opts.dataDir ? join(opts.dataDir, RUNTIME_FILE) : undefined;
   if (runtimeFile) {
-    writeFileSync(runtimeFile, JSON.stringify({ apiUrl: cloud.apiUrl, pid: process.pid, env: cloud.env }, null, 2), { mode: 0o600 });
+    // whole or not at all: a reader (the CLIs, a test waiting for the platform) never sees half of it
+    writeJsonAtomic(runtimeFile, { apiUrl: cloud.apiUrl, pid: process.pid, env: cloud.env });
   }
   started = true;
 
