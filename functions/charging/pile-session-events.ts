@@ -4,9 +4,9 @@
  * A batch is grouped by order (StartChargeSeq): each order's events are applied as started → meter
  * readings (all of them folded with ONE order write) → stopped, whatever order the queue delivered
  * them in, one order after the other (each order's log lines carry its keys). The charge-status
- * pushes the readings made due (OrderProgress) leave together, straight to the push planner's queue
- * with one SendMessageBatch, after every order's readings and before any order's stop (so an order's
- * last progress is planned before its end). Partial batch responses: a record that is not a session
+ * pushes the readings made due (OrderProgress) are planned here (the push planner's own code) and
+ * leave together, straight to the push lanes, after every order's readings and before any order's
+ * stop (so an order's last progress is queued before its end is even planned). Partial batch responses: a record that is not a session
  * event fails alone (then the DLQ); when a step of an order fails, that step's records and its later
  * steps' fail and are redelivered (every step is idempotent), the earlier ones are done; when the
  * progress send fails, the readings that made a push due are redelivered (and send it again:
@@ -53,8 +53,10 @@ const applySteps = async (
     const step = STEPS[i] as Step;
     const mine = records.filter((r) => r.event.type === step);
     if (mine.length === 0) continue;
-    // the pile's answer as the order sees it (the trace's step; these events travel by queue, not the bus)
-    logger.info(`${step} received`, { records: mine.length });
+    // the pile's answer as the order sees it (the trace's step; these events travel by queue, not the
+    // bus); a reading, every 50 s of every session, is a DEBUG line (issue 9 §2: logs per step)
+    if (step === 'PileMeterValues') logger.debug(`${step} received`, { records: mine.length });
+    else logger.info(`${step} received`, { records: mine.length });
     try {
       if (step === 'PileMeterValues') progress = await onPileMeters(mine.map((r) => r.event.detail as MeterReading));
       else

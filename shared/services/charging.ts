@@ -5,11 +5,11 @@
  */
 import { logger, MetricUnit, metrics } from '#powertools';
 import type { DetailOf } from '../../events/define.ts';
-import { OrderFinished, OrderProgress, OrderStarted } from '../../events/orders.ts';
+import { OrderFinished, type OrderProgress, OrderStarted } from '../../events/orders.ts';
 import { PileCommandRequested, type StopCause } from '../../events/piles.ts';
-import { ChargingTimeoutsQueue, PushEventsQueue, type TimeoutMessage } from '../../events/queues.ts';
+import { ChargingTimeoutsQueue, type TimeoutMessage } from '../../events/queues.ts';
 import { publish } from '../bus/publish.ts';
-import { send, sendEvents } from '../bus/send.ts';
+import { send } from '../bus/send.ts';
 import { config } from '../config.ts';
 import {
   addReservationFee,
@@ -48,6 +48,7 @@ import { byHour, type ProcessSample, selectSamples } from '../domain/process-sam
 import { statusForStart } from '../domain/reservation.ts';
 import { minStrandedSeconds, type StrandedCause, type StrandedPolicy, strandedVerdict } from '../domain/stranded.ts';
 import { pushConfig } from '../push/config.ts';
+import { enqueueDeliveries } from '../push/queue.ts';
 import { type ConnectorView, getConnectorView } from '../store/connector-view.ts';
 import {
   chargingSince,
@@ -78,6 +79,7 @@ import type { RequestData, ResponseData } from '../tcec/interfaces.ts';
 import { Ret, TcecError } from '../tcec/ret.ts';
 import { formatDateTime } from '../tcec/time.ts';
 import { extensionEnabled } from './extensions.ts';
+import { planProgress } from './push-planning.ts';
 
 /** The connector as this partner may see it: unknown and not-granted look the same. */
 const connectorFor = async (partner: Partner, connectorId: string): Promise<ConnectorView | undefined> => {
@@ -600,7 +602,7 @@ export interface MeterReading {
   soc: number;
 }
 
-/** A due charge-status push: the OrderProgress the caller sends to `push-events` (sendProgress). */
+/** A due charge-status push: the OrderProgress the caller plans and sends to the push lanes (sendProgress). */
 export type Progress = DetailOf<typeof OrderProgress>;
 
 /**
@@ -672,12 +674,16 @@ export const onPileMeters = async (readings: readonly MeterReading[]): Promise<P
 const progressOf = (o: Order): Progress => ({ ...orderEventBase(o), ...chargeStatusOf(orderFacts(o)) });
 
 /**
- * The due charge-status pushes of a batch, straight to the push planner's queue (its only
- * consumer): one SendMessageBatch per ten, the envelope the bus would have written (events/queues.ts
- * PushEventsQueue `direct`), no PutEvents, no rule. Throws when any is not accepted.
+ * The due charge-status pushes of a batch, planned here (push-planning's planProgress: the same
+ * planPushes push-plan runs, the partner list cached per warm Lambda) and sent straight to the push
+ * lanes (FIFO `push-deliveries` / `push-supervision`, SendMessageBatch in tens, each push
+ * deduplicated on its id): no push-events message, no push-plan invocation (issue 9 §2). Throws
+ * when the plan cannot be made or any delivery is not accepted (the caller hands the readings back).
  */
-export const sendProgress = async (progress: readonly Progress[]): Promise<void> => {
-  if (progress.length > 0) await sendEvents(PushEventsQueue, OrderProgress, progress);
+export const sendProgress = async (progress: readonly Progress[], now = Date.now()): Promise<void> => {
+  if (progress.length === 0) return;
+  const deliveries = (await Promise.all(progress.map((p) => planProgress(p, now)))).flat();
+  if (deliveries.length > 0) await enqueueDeliveries(deliveries);
 };
 
 /**
