@@ -109,7 +109,7 @@ export const planPushes = async (event: PushEvent, now = Date.now()): Promise<De
  * the OrderProgress is validated and wrapped in the envelope its queue message had (the queue's own
  * contract), then planned by planPushes like any push event: one code path.
  */
-export const planProgress = (detail: DetailOf<typeof OrderProgress>, now = Date.now()): Promise<Delivery[]> =>
+export const planProgress = async (detail: DetailOf<typeof OrderProgress>, now = Date.now()): Promise<Delivery[]> =>
   planPushes(
     PushEventsQueue.parse(
       PushEventsQueue.serializeEvent(OrderProgress, detail, {
