@@ -121,8 +121,9 @@ export const PushEventsQueue = defineQueue({
   maxReceiveCount: 8,
   subscribe: [ConnectorStatusChanged, OrderStarted, OrderFinished, OrderPaid],
   // issue 9 §2: a due OrderProgress (→ notification_equip_charge_status, one per 50 s of every
-  // session) has no other consumer: the charging service sends it here itself (SendMessageBatch,
-  // the same envelope), not through the bus and a rule
+  // session) is planned by the charging consumer itself, in this envelope (push-planning.ts
+  // planProgress), and its deliveries sent straight to the push lanes; the planner still takes one
+  // (a message of the earlier path in flight at deploy time, or replayed from the DLQ)
   direct: [OrderProgress],
   dlqRetentionDays: 14,
 });

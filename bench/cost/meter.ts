@@ -3,6 +3,8 @@
  * and the arithmetic that turns counts into dollars. No I/O here (unit-tested in
  * test/unit/bench/cost-meter.test.ts); bench/cost/instrument.ts feeds the counters.
  */
+
+import { TIER_DEFAULTS } from '../../infra/topology/types.ts';
 import type { Prices } from '../prices.ts';
 
 // ─────────────────────────────── DynamoDB size and capacity rules ───────────────────────────────
@@ -295,8 +297,15 @@ export const bucketFigures = (t: Tally) => {
 
 // ─────────────────────────────── dollars ───────────────────────────────
 
-/** Lambda platform log lines per invocation (START, END, REPORT) and their usual size */
-export const PLATFORM_LOG_BYTES_PER_INVOCATION = 330;
+/** Lambda's platform lines of one invocation (START, END, REPORT: INFO) and their usual size */
+const PLATFORM_LINES_BYTES = 330;
+/**
+ * What the stack lets through of them: none where a tier's systemLogLevel is WARN (advanced
+ * logging controls, infra/topology/types.ts TIER_DEFAULTS); the most any tier writes.
+ */
+export const PLATFORM_LOG_BYTES_PER_INVOCATION = Math.max(
+  ...Object.values(TIER_DEFAULTS).map((t) => (t.systemLogLevel === 'WARN' ? 0 : PLATFORM_LINES_BYTES)),
+);
 /** share of invocations X-Ray records with the default sampling rule (1/s reservoir + 5 %): 5 % at scale */
 export const XRAY_SAMPLING = 0.05;
 

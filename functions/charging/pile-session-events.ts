@@ -2,15 +2,17 @@
  * Pile session events (SQS, sent by emitPileEvents) → orders: started, meter values, stopped.
  *
  * A batch is grouped by order (StartChargeSeq): each order's events are applied as started → meter
- * readings (all of them folded with ONE order write) → stopped, whatever order the queue delivered
- * them in, one order after the other (each order's log lines carry its keys). The charge-status
- * pushes the readings made due (OrderProgress) leave together, straight to the push planner's queue
- * with one SendMessageBatch, after every order's readings and before any order's stop (so an order's
- * last progress is planned before its end). Partial batch responses: a record that is not a session
- * event fails alone (then the DLQ); when a step of an order fails, that step's records and its later
- * steps' fail and are redelivered (every step is idempotent), the earlier ones are done; when the
- * progress send fails, the readings that made a push due are redelivered (and send it again:
- * shared/services/charging.ts onPileMeters), with their orders' stops.
+ * readings (every order's process samples in one write, then each order's readings folded with ONE
+ * order write) → stopped, whatever order the queue delivered them in (each order's log lines carry
+ * its keys). The charge-status pushes the readings made due (OrderProgress) are planned here (the
+ * push planner's own code) and leave together, straight to the push lanes, after every order's
+ * readings and before any order's stop (so an order's last progress is queued before its end is
+ * even planned). Partial batch responses: a record that is not a session event fails alone (then
+ * the DLQ); when a step of an order fails, that step's records and its later steps' fail and are
+ * redelivered (every step is idempotent), the earlier ones are done; when the process samples
+ * cannot be kept, every order's readings and stops are redelivered; when the progress send fails,
+ * the readings that made a push due are redelivered (and send it again: shared/services/charging.ts
+ * onPileMeters), with their orders' stops.
  */
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { logger } from '#powertools';
@@ -38,17 +40,11 @@ const keysOf = (seq: string, records: readonly Received[]) => {
 };
 
 /**
- * Steps `from`..`to` of one order's events; returns the message ids that must be redelivered (a
- * failed step's and every later step's, up to the end) and the progress its readings made due.
+ * Steps `from`..`to` of one order's events but its readings (start, stop); returns the message ids
+ * that must be redelivered (a failed step's and every later step's, up to the end).
  */
-const applySteps = async (
-  seq: string,
-  records: readonly Received[],
-  from: number,
-  to: number,
-): Promise<{ retry: string[]; progress?: Progress }> => {
+const applySteps = async (seq: string, records: readonly Received[], from: number, to: number): Promise<string[]> => {
   keysOf(seq, records);
-  let progress: Progress | undefined;
   for (let i = from; i <= to; i++) {
     const step = STEPS[i] as Step;
     const mine = records.filter((r) => r.event.type === step);
@@ -56,21 +52,26 @@ const applySteps = async (
     // the pile's answer as the order sees it (the trace's step; these events travel by queue, not the bus)
     logger.info(`${step} received`, { records: mine.length });
     try {
-      if (step === 'PileMeterValues') progress = await onPileMeters(mine.map((r) => r.event.detail as MeterReading));
-      else
-        for (const r of mine) {
-          if (r.event.type === 'PileSessionStarted') await onPileStarted(r.event.detail);
-          else if (r.event.type === 'PileSessionStopped') await onPileStopped(r.event.detail);
-        }
+      for (const r of mine) {
+        if (r.event.type === 'PileSessionStarted') await onPileStarted(r.event.detail);
+        else if (r.event.type === 'PileSessionStopped') await onPileStopped(r.event.detail);
+      }
     } catch (err) {
-      const retry = records.filter((r) => STEPS.indexOf(r.event.type) >= i).map((r) => r.messageId);
-      logger.error(`${step}: failed; ${retry.length} record(s) retried`, { error: err as Error, messageIds: retry });
-      return { retry };
+      return failedFrom(seq, records, i, err);
     }
   }
-  return progress ? { retry: [], progress } : { retry: [] };
+  return [];
 };
 
+/** a failed step: its records and every later step's are redelivered (every step is idempotent) */
+const failedFrom = (seq: string, records: readonly Received[], i: number, err: unknown): string[] => {
+  keysOf(seq, records);
+  const retry = records.filter((r) => STEPS.indexOf(r.event.type) >= i).map((r) => r.messageId);
+  logger.error(`${STEPS[i]}: failed; ${retry.length} record(s) retried`, { error: err as Error, messageIds: retry });
+  return retry;
+};
+
+const STARTED = STEPS.indexOf('PileSessionStarted');
 const METERS = STEPS.indexOf('PileMeterValues');
 const STOPPED = STEPS.indexOf('PileSessionStopped');
 
@@ -88,16 +89,36 @@ export const handler = async (event: SQSEvent, _context: Context): Promise<SQSBa
       failed.push(r.messageId);
     }
   }
-  // 1. every order's start and readings
-  const due = new Map<string, Progress>();
-  const stopsOf = new Map<string, Received[]>();
+  // 1. every order's start
+  const going = new Map<string, Received[]>();
   for (const [seq, records] of byOrder) {
-    const r = await applySteps(seq, records, 0, METERS);
-    if (r.retry.length > 0) failed.push(...r.retry);
-    else stopsOf.set(seq, records);
-    if (r.progress) due.set(seq, r.progress);
+    const retry = await applySteps(seq, records, STARTED, STARTED);
+    if (retry.length > 0) failed.push(...retry);
+    else going.set(seq, records);
   }
-  // 2. the due charge-status pushes, together
+  // 2. every order's readings: their process samples in one write, then one order write each
+  const readings = new Map<string, MeterReading[]>();
+  for (const [seq, records] of going) {
+    const mine = records.filter((r) => r.event.type === 'PileMeterValues');
+    if (mine.length > 0)
+      readings.set(
+        seq,
+        mine.map((r) => r.event.detail as MeterReading),
+      );
+  }
+  const due = new Map<string, Progress>();
+  if (readings.size > 0) {
+    logger.resetKeys();
+    // a reading, every 50 s of every session, is one DEBUG line (issue 9 §2: logs per step)
+    logger.debug('PileMeterValues received', { orders: readings.size, records: [...readings.values()].flat().length });
+    for (const [seq, outcome] of await onPileMeters(readings)) {
+      if (!outcome.ok) {
+        failed.push(...failedFrom(seq, going.get(seq) ?? [], METERS, outcome.error));
+        going.delete(seq);
+      } else if (outcome.progress) due.set(seq, outcome.progress);
+    }
+  }
+  // 3. the due charge-status pushes, together
   if (due.size > 0) {
     logger.resetKeys();
     try {
@@ -106,7 +127,7 @@ export const handler = async (event: SQSEvent, _context: Context): Promise<SQSBa
       const retry = [...due.keys()].flatMap((seq) =>
         (byOrder.get(seq) ?? []).filter((r) => STEPS.indexOf(r.event.type) >= METERS).map((r) => r.messageId),
       );
-      for (const seq of due.keys()) stopsOf.delete(seq);
+      for (const seq of due.keys()) going.delete(seq);
       logger.error(`OrderProgress send failed; ${retry.length} record(s) retried`, {
         error: err as Error,
         StartChargeSeqs: [...due.keys()],
@@ -114,8 +135,8 @@ export const handler = async (event: SQSEvent, _context: Context): Promise<SQSBa
       failed.push(...retry);
     }
   }
-  // 3. every order's stop
-  for (const [seq, records] of stopsOf) failed.push(...(await applySteps(seq, records, STOPPED, STOPPED)).retry);
+  // 4. every order's stop
+  for (const [seq, records] of going) failed.push(...(await applySteps(seq, records, STOPPED, STOPPED)));
   logger.resetKeys();
   return { batchItemFailures: [...new Set(failed)].map((itemIdentifier) => ({ itemIdentifier })) };
 };

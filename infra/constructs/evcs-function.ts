@@ -169,6 +169,10 @@ export class EvcsFunction extends Construct {
       ...(reserved !== undefined ? { reservedConcurrentExecutions: reserved } : {}),
       timeout: this.timeout,
       logGroup: this.logGroup,
+      // advanced logging controls from the tier (issue 9 §2): JSON, no START/END/REPORT lines
+      loggingFormat: lambda.LoggingFormat.JSON,
+      applicationLogLevelV2: lambda.ApplicationLogLevel[this.tier.applicationLogLevel],
+      systemLogLevelV2: lambda.SystemLogLevel[this.tier.systemLogLevel],
       bundling: evcsBundling({
         metafile: this.node.tryGetContext(BUNDLE_METAFILE_CONTEXT) === true,
         // only the S3 client carries event-stream operations (EVENT_STREAMS_MODULE)

@@ -1,7 +1,7 @@
 /** The charging service: orders, pile commands, billing (L0). */
 
-import { ChargingPileEventsQueue, ChargingTimeoutsQueue, PushEventsQueue } from '../../events/queues.ts';
-import { putEvents, tcecInterface } from './helpers.ts';
+import { ChargingPileEventsQueue, ChargingTimeoutsQueue, PushDeliveriesQueue, PushSupervisionQueue } from '../../events/queues.ts';
+import { putEvents, readPartners, tcecInterface } from './helpers.ts';
 import type { FunctionDecl, QueueDecl, TableDecl } from './types.ts';
 
 export const chargingTables: readonly TableDecl[] = [
@@ -101,8 +101,19 @@ export const chargingFunctions: readonly FunctionDecl[] = [
     // orders one after the other stay far inside the L0 10 s timeout
     triggers: [{ type: 'queue', queue: ChargingPileEventsQueue.name, batchSize: 25, maxBatchingWindowSeconds: 1 }],
     // + the charging-process samples supervision reporting needs, in their own items (infra/topology/dxp.ts);
-    // + the due charge-status pushes (OrderProgress) straight to the push planner's queue (issue 9 §2)
-    grants: [orders, putEvents, timeouts, { table: 'process-samples', access: 'write' }, { queue: PushEventsQueue.name, access: 'send' }],
+    // + the due charge-status pushes (OrderProgress) planned here (push-planning: the partners, and a
+    // station's AreaCode / equipment when a supervision platform exists) and sent straight to the
+    // push lanes, no push-events message and no push-plan invocation (issue 9 §2)
+    grants: [
+      orders,
+      putEvents,
+      timeouts,
+      { table: 'process-samples', access: 'write' },
+      readPartners,
+      readStations,
+      { queue: PushDeliveriesQueue.name, access: 'send' },
+      { queue: PushSupervisionQueue.name, access: 'send' },
+    ],
   },
   {
     id: 'charging-timeout',

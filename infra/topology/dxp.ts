@@ -2,7 +2,7 @@
  * Government supervision reporting (dxp, L2): the audited exports' bucket and the charging-process
  * samples the exports read.
  *
- *   charging (pile-session-events) ─▶ process-samples table (one item per order per batch, TTL)
+ *   charging (pile-session-events) ─▶ process-samples table (one item per batch and hour, TTL)
  *   StationChanged, ConnectorStatusChanged ─▶ dxp-changes queue ─▶ dxp-changes: change records by hour
  *       (process-samples table, CHANGE#…) + notification_station_change ─▶ push-supervision
  *   every 5 min ─▶ dxp-realtime-power: notification_realtime_power_info ─▶ push-supervision

@@ -2,7 +2,7 @@
  * The push service (L1): notifications to partners that are never lost.
  *
  *   EventBridge ─rules─▶ push-events (+DLQ) ─▶ push-plan ─▶ push-deliveries (+DLQ) ─▶ push-deliver ─▶ partner
- *   charging (due OrderProgress, SendMessageBatch) ─┘
+ *   charging (a due OrderProgress, planned there by the same planPushes) ──────┘ (and push-supervision)
  *
  * One delivery message per partner and push (isolation); FIFO lanes, one message group per
  * (partner, connector / order): a retry holds its group (the same message, received again after

@@ -215,13 +215,32 @@ export interface TierDefaults {
   readonly retryAttempts: number;
   /** reserved concurrency of each function of the tier (none: the account's shared pool) */
   readonly reservedConcurrency?: number;
+  /**
+   * Lambda's advanced logging controls (JSON format): the level of the function's own lines kept
+   * (Powertools' JSON lines carry `level`; EMF lines carry none and count as INFO: kept), and of
+   * Lambda's platform lines (START/END/REPORT are INFO: WARN drops them, ≈ 330 B per invocation;
+   * errors and timeouts are still written). Issue 9 §2.
+   */
+  readonly applicationLogLevel: 'DEBUG' | 'INFO' | 'WARN';
+  readonly systemLogLevel: 'DEBUG' | 'INFO' | 'WARN';
 }
 
+/** every tier: the handlers' INFO lines (the trace's story), none of Lambda's per-invocation lines */
+const LOGS = { applicationLogLevel: 'INFO', systemLogLevel: 'WARN' } as const;
+
 export const TIER_DEFAULTS: Readonly<Record<Tier, TierDefaults>> = {
-  L0: { memoryMb: 1024, timeoutSeconds: 10, severity: 'critical', logRetentionDays: 90, retryAttempts: 2, reservedConcurrency: 20 },
-  L1: { memoryMb: 512, timeoutSeconds: 30, severity: 'high', logRetentionDays: 30, retryAttempts: 2 },
-  L2: { memoryMb: 512, timeoutSeconds: 120, severity: 'medium', logRetentionDays: 30, retryAttempts: 2 },
-  L3: { memoryMb: 256, timeoutSeconds: 60, severity: 'low', logRetentionDays: 14, retryAttempts: 1 },
+  L0: {
+    memoryMb: 1024,
+    timeoutSeconds: 10,
+    severity: 'critical',
+    logRetentionDays: 90,
+    retryAttempts: 2,
+    reservedConcurrency: 20,
+    ...LOGS,
+  },
+  L1: { memoryMb: 512, timeoutSeconds: 30, severity: 'high', logRetentionDays: 30, retryAttempts: 2, ...LOGS },
+  L2: { memoryMb: 512, timeoutSeconds: 120, severity: 'medium', logRetentionDays: 30, retryAttempts: 2, ...LOGS },
+  L3: { memoryMb: 256, timeoutSeconds: 60, severity: 'low', logRetentionDays: 14, retryAttempts: 1, ...LOGS },
 };
 
 /** `partners` → `TABLE_PARTNERS`, `push-status` → `QUEUE_URL_PUSH_STATUS` */

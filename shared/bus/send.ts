@@ -7,7 +7,6 @@
  * The contract validates the body (a malformed one never leaves) and names the queue; the contract
  * itself stays free of the SDK, so pure modules may import events and their queues.
  */
-import { randomUUID } from 'node:crypto';
 import {
   ChangeMessageVisibilityCommand,
   DeleteMessageCommand,
@@ -18,7 +17,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import type * as z from 'zod/mini';
-import type { DetailOf, EventContract, EventQueue, MessageQueue, QueueContract } from '../../events/define.ts';
+import type { MessageQueue, QueueContract } from '../../events/define.ts';
 import { config } from '../config.ts';
 
 let client: SQSClient | undefined;
@@ -112,24 +111,6 @@ export const sendBatch = async <S extends z.core.$ZodType>(
     bodies.map((b) => queue.serialize(b)),
     queue.decl.fifo ? bodies.map((b) => fifoOf(queue, opts.fifo, b)) : undefined,
   );
-
-/**
- * Events a queue takes straight from its producer (`direct` in its contract, events/define.ts):
- * each detail validated and wrapped in the envelope EventBridge would have written, then
- * SendMessageBatch in tens (all or nothing on validation; a refused entry fails the call).
- */
-export const sendEvents = async <E extends readonly EventContract[], D extends readonly EventContract[], C extends D[number]>(
-  queue: EventQueue<E, D>,
-  contract: C,
-  details: readonly DetailOf<C>[],
-  now = new Date(),
-): Promise<void> => {
-  const meta = { time: now.toISOString(), region: process.env.AWS_REGION ?? '', account: '' };
-  await sendRawBatch(
-    queue.name,
-    details.map((d) => queue.serializeEvent(contract, d, { ...meta, id: randomUUID() })),
-  );
-};
 
 /** Receive a message again after `seconds` (a consumer's retry backoff; it counts toward maxReceiveCount). */
 export const retryAfter = (queue: QueueContract, receiptHandle: string, seconds: number): Promise<void> =>

@@ -6,8 +6,8 @@
  * previous reading of the session, so a session keeps at most one sample per slot whatever the pile's
  * meter interval, duplicates and redeliveries included (the previous reading is the order's last
  * folded one, then each kept one). Kept samples are filed by the China-time hour of their time
- * (`YYYY-MM-DDTHH`) and a shard of the order (the hour's items spread over PROCESS_SAMPLE_SHARDS
- * partitions; an export of one hour reads them with one query per shard).
+ * (`YYYY-MM-DDTHH`) and a shard (the hour's items spread over PROCESS_SAMPLE_SHARDS partitions; an
+ * export of one hour reads them with one query per shard).
  */
 
 /** one sample: [epoch ms, voltage V, current A, power kW, SoC %, meter (session energy) Wh] */
@@ -20,10 +20,10 @@ const CHINA_OFFSET_MS = 8 * 3_600_000;
 /** The China-time hour of an instant, `YYYY-MM-DDTHH`. */
 export const chinaHour = (t: number): string => new Date(t + CHINA_OFFSET_MS).toISOString().slice(0, 13);
 
-/** The shard of an order's samples (a stable hash of its StartChargeSeq). */
-export const sampleShard = (seq: string): number => {
+/** The shard of a samples item (a stable hash of its key: an order's StartChargeSeq, a batch's digest). */
+export const sampleShard = (key: string): number => {
   let h = 0;
-  for (let i = 0; i < seq.length; i++) h = (h * 31 + seq.charCodeAt(i)) >>> 0;
+  for (let i = 0; i < key.length; i++) h = (h * 31 + key.charCodeAt(i)) >>> 0;
   return h % PROCESS_SAMPLE_SHARDS;
 };
 

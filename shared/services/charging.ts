@@ -5,11 +5,11 @@
  */
 import { logger, MetricUnit, metrics } from '#powertools';
 import type { DetailOf } from '../../events/define.ts';
-import { OrderFinished, OrderProgress, OrderStarted } from '../../events/orders.ts';
+import { OrderFinished, type OrderProgress, OrderStarted } from '../../events/orders.ts';
 import { PileCommandRequested, type StopCause } from '../../events/piles.ts';
-import { ChargingTimeoutsQueue, PushEventsQueue, type TimeoutMessage } from '../../events/queues.ts';
+import { ChargingTimeoutsQueue, type TimeoutMessage } from '../../events/queues.ts';
 import { publish } from '../bus/publish.ts';
-import { send, sendEvents } from '../bus/send.ts';
+import { send } from '../bus/send.ts';
 import { config } from '../config.ts';
 import {
   addReservationFee,
@@ -48,6 +48,7 @@ import { byHour, type ProcessSample, selectSamples } from '../domain/process-sam
 import { statusForStart } from '../domain/reservation.ts';
 import { minStrandedSeconds, type StrandedCause, type StrandedPolicy, strandedVerdict } from '../domain/stranded.ts';
 import { pushConfig } from '../push/config.ts';
+import { enqueueDeliveries } from '../push/queue.ts';
 import { type ConnectorView, getConnectorView } from '../store/connector-view.ts';
 import {
   chargingSince,
@@ -71,13 +72,14 @@ import {
   requestStopWhileStarting,
 } from '../store/orders.ts';
 import type { Partner } from '../store/partners.ts';
-import { appendSamples } from '../store/process-samples.ts';
+import { appendSamples, type SampleBatch } from '../store/process-samples.ts';
 import { getReservation, getReservationHold } from '../store/reservations.ts';
 import { getConnectorStatuses } from '../store/stations.ts';
 import type { RequestData, ResponseData } from '../tcec/interfaces.ts';
 import { Ret, TcecError } from '../tcec/ret.ts';
 import { formatDateTime } from '../tcec/time.ts';
 import { extensionEnabled } from './extensions.ts';
+import { planProgress } from './push-planning.ts';
 
 /** The connector as this partner may see it: unknown and not-granted look the same. */
 const connectorFor = async (partner: Partner, connectorId: string): Promise<ConnectorView | undefined> => {
@@ -462,7 +464,12 @@ const stopIfPrepayReached = async (o: Order): Promise<void> => {
   if (o.prepaidFen === undefined || o.status !== OrderStatus.Charging || !o.meter) return;
   const runningFen = Math.round(billOf(o, o.meter).TotalMoney * 100);
   if (!prepayReached(runningFen, o.prepaidFen)) return;
-  logger.info('prepayment reached: stopping the session', { runningFen, prepaidFen: o.prepaidFen });
+  logger.info('prepayment reached: stopping the session', {
+    StartChargeSeq: o.StartChargeSeq,
+    ConnectorID: o.ConnectorID,
+    runningFen,
+    prepaidFen: o.prepaidFen,
+  });
   metrics.singleMetric().addMetric('PrepayReachedStops', MetricUnit.Count, 1);
   await sendStop(o, new Date(o.meter.t), 'prepay');
 };
@@ -604,40 +611,92 @@ export interface MeterReading {
   soc: number;
 }
 
-/** A due charge-status push: the OrderProgress the caller sends to `push-events` (sendProgress). */
+/** A due charge-status push: the OrderProgress the caller plans and sends to the push lanes (sendProgress). */
 export type Progress = DetailOf<typeof OrderProgress>;
 
+/** One order's readings of a batch, in time order (the fold's order). */
+type Samples = { d: MeterReading; t: number; wh: number }[];
+
+const samplesOf = (readings: readonly MeterReading[]): Samples =>
+  readings.map((d) => ({ d, t: new Date(d.at).getTime(), wh: Math.round(d.energyWh) })).sort((a, b) => a.t - b.t || a.wh - b.wh);
+
+/** What one order's readings of a batch came to: a due charge-status push, nothing, or an error (its readings are handed back). */
+export type MetersOutcome = { ok: true; progress?: Progress } | { ok: false; error: unknown };
+
 /**
- * The meter readings of ONE order that are waiting (one SQS batch, any order, duplicates allowed):
- * folded into the order's running bill in time order with ONE conditional write, which also decides
- * the progress throttle (shared/domain/metering.ts progressDue) — at most one OrderProgress
- * (→ notification_equip_charge_status) per PUSH_STATUS_INTERVAL_SECONDS of sample time, with the
- * newest reading. Returns that progress when it is due; the caller sends it (sendProgress: the
- * batch's due progresses share one SendMessageBatch) and, if the send fails, hands the readings
- * back: their redelivery folds nothing new, finds the push it decided still recorded on the order
- * (`lastProgressAt` = one of these readings) and returns it again, so a due push is never lost (a
- * duplicate is dropped by the push's id). Folding several readings at once gives exactly the
- * running bill folding them one by one would (the same fold, the same order). The order is read
- * eventually consistent; a stale read loses the write's condition and is read again, consistently.
+ * The meter readings waiting in one SQS batch, by order (StartChargeSeq; any order, duplicates
+ * allowed). Three steps:
+ *   1. every order is read (eventually consistent, in parallel) and the readings it has not folded
+ *      yet give its charging-process samples (shared/domain/process-samples.ts);
+ *   2. the samples of EVERY order of the batch are appended as one process-samples item per hour
+ *      (issue 9 §2: one write per batch, not one per order) — before any order write, so a failed
+ *      append hands every reading back (redelivered) and no sample is lost; one repeated writes
+ *      the same item, one that another batch also carried is read once (shared/store/process-samples.ts);
+ *   3. each order's readings are folded into its running bill in time order with ONE conditional
+ *      write (foldReadings, the orders in parallel), which also decides the progress throttle.
+ * An order's failure fails its own outcome only (step 2's fails all: their samples are not kept).
  */
-export const onPileMeters = async (readings: readonly MeterReading[]): Promise<Progress | undefined> => {
-  const first = readings[0];
-  if (!first) return undefined;
-  const seq = first.StartChargeSeq;
-  if (readings.some((r) => r.StartChargeSeq !== seq)) throw new RangeError('onPileMeters: readings of one order only');
-  const samples = readings
-    .map((d) => ({ d, t: new Date(d.at).getTime(), wh: Math.round(d.energyWh) }))
-    .sort((a, b) => a.t - b.t || a.wh - b.wh);
+export const onPileMeters = async (batch: ReadonlyMap<string, readonly MeterReading[]>): Promise<Map<string, MetersOutcome>> => {
+  const out = new Map<string, MetersOutcome>();
+  const read = await Promise.all(
+    [...batch].map(async ([seq, readings]) => {
+      try {
+        if (readings.some((r) => r.StartChargeSeq !== seq)) throw new RangeError('onPileMeters: readings of another order');
+        return { seq, samples: samplesOf(readings), order: await getOrder(seq, false) };
+      } catch (error) {
+        out.set(seq, { ok: false, error });
+        return undefined;
+      }
+    }),
+  );
+  const ready = read.filter((r) => r !== undefined);
+  try {
+    await keepProcessSamples(ready);
+  } catch (error) {
+    for (const r of ready) out.set(r.seq, { ok: false, error });
+    return out;
+  }
+  // the orders' writes are independent: in parallel (the batch's handler time is Lambda's GB-s)
+  await Promise.all(
+    ready.map(async (r) => {
+      try {
+        const progress = await foldReadings(r.seq, r.samples, r.order);
+        out.set(r.seq, progress ? { ok: true, progress } : { ok: true });
+      } catch (error) {
+        out.set(r.seq, { ok: false, error });
+      }
+    }),
+  );
+  return out;
+};
+
+/**
+ * The readings of ONE order folded into its running bill in time order with ONE conditional
+ * write, which also decides the progress throttle (shared/domain/metering.ts progressDue) — at most
+ * one OrderProgress (→ notification_equip_charge_status) per PUSH_STATUS_INTERVAL_SECONDS of sample
+ * time, with the newest reading. Returns that progress when it is due; the caller sends it
+ * (sendProgress: the batch's due progresses planned and sent together) and, if the send fails,
+ * hands the readings back: their redelivery folds nothing new, finds the push it decided still
+ * recorded on the order (`lastProgressAt` = one of these readings) and returns it again, so a due
+ * push is never lost (a duplicate is dropped by the push's id). Folding several readings at once
+ * gives exactly the running bill folding them one by one would (the same fold, the same order).
+ * The first attempt uses the order as step 1 read it (eventually consistent); a stale read loses
+ * the write's condition and is read again, consistently (its samples are already kept: step 1
+ * kept every reading newer than the older read).
+ */
+const foldReadings = async (seq: string, samples: Samples, read: Order | undefined): Promise<Progress | undefined> => {
   const intervalMs = pushConfig().PUSH_STATUS_INTERVAL_SECONDS * 1000;
   for (let attempt = 1; attempt <= SAMPLE_ATTEMPTS; attempt++) {
-    const o = await getOrder(seq, attempt > 1);
+    const o = attempt === 1 ? read : await getOrder(seq, true);
     if (!o || o.status === OrderStatus.Finished) return undefined; // not running
+    // the orders of a batch are folded in parallel: each line names its own (not the logger's keys)
+    const keys = { StartChargeSeq: seq, ConnectorID: o.ConnectorID };
     if (!o.meter) {
-      logger.info('meter sample before the start confirmation: not billed', { status: o.status, samples: samples.length });
+      logger.info('meter sample before the start confirmation: not billed', { ...keys, status: o.status, samples: samples.length });
       return undefined;
     }
     let meter = o.meter;
-    let newest: (typeof samples)[number] | undefined;
+    let newest: Samples[number] | undefined;
     for (const s of samples) {
       if (s.d.ConnectorID !== o.ConnectorID) continue; // another connector's sample
       // only a newer sample moves the bill: a late or duplicate one changes nothing
@@ -649,18 +708,11 @@ export const onPileMeters = async (readings: readonly MeterReading[]): Promise<P
       // nothing new: a redelivery. If one of these readings made a push due, its send may have failed after the write
       const decided = o.lastProgressAt !== undefined && samples.some((s) => s.t === o.lastProgressAt && s.d.ConnectorID === o.ConnectorID);
       if (decided && o.status === OrderStatus.Charging) {
-        logger.info('charge-status push of a redelivered reading: sent again', { lastProgressAt: o.lastProgressAt });
+        logger.info('charge-status push of a redelivered reading: sent again', { ...keys, lastProgressAt: o.lastProgressAt });
         return progressOf(o);
       }
       return undefined;
     }
-    // the process data supervision needs, before the order write: a failed append fails the batch
-    // (redelivered), and an append repeated after a lost write condition writes the same key
-    await keepProcessSamples(
-      o,
-      samples.filter((s) => s.d.ConnectorID === o.ConnectorID).map((s) => s.d),
-      o.meter.t,
-    );
     const d = newest.d;
     const live = { at: d.at, currentA: d.currentA, voltageA: d.voltageA, soc: d.soc, powerKw: d.powerKw };
     const due = progressDue(o.lastProgressAt, newest.t, intervalMs);
@@ -676,32 +728,41 @@ export const onPileMeters = async (readings: readonly MeterReading[]): Promise<P
 const progressOf = (o: Order): Progress => ({ ...orderEventBase(o), ...chargeStatusOf(orderFacts(o)) });
 
 /**
- * The due charge-status pushes of a batch, straight to the push planner's queue (its only
- * consumer): one SendMessageBatch per ten, the envelope the bus would have written (events/queues.ts
- * PushEventsQueue `direct`), no PutEvents, no rule. Throws when any is not accepted.
+ * The due charge-status pushes of a batch, planned here (push-planning's planProgress: the same
+ * planPushes push-plan runs, the partner list cached per warm Lambda) and sent straight to the push
+ * lanes (FIFO `push-deliveries` / `push-supervision`, SendMessageBatch in tens, each push
+ * deduplicated on its id): no push-events message, no push-plan invocation (issue 9 §2). Throws
+ * when the plan cannot be made or any delivery is not accepted (the caller hands the readings back).
  */
-export const sendProgress = async (progress: readonly Progress[]): Promise<void> => {
-  if (progress.length > 0) await sendEvents(PushEventsQueue, OrderProgress, progress);
+export const sendProgress = async (progress: readonly Progress[], now = Date.now()): Promise<void> => {
+  if (progress.length === 0) return;
+  const deliveries = (await Promise.all(progress.map((p) => planProgress(p, now)))).flat();
+  if (deliveries.length > 0) await enqueueDeliveries(deliveries);
 };
 
 /**
- * The readings of one order kept as charging-process samples (shared/domain/process-samples.ts): at
- * most one per PROCESS_SAMPLE_SECONDS, newer than the order's last folded reading, one item per hour.
+ * The readings of a batch's orders kept as charging-process samples (shared/domain/process-samples.ts):
+ * per order at most one per PROCESS_SAMPLE_SECONDS, newer than its last folded reading (a running
+ * order's only: one not started, finished or unknown bills nothing and keeps nothing); every order's
+ * in one item per China-time hour.
  */
-const keepProcessSamples = async (o: Order, readings: readonly MeterReading[], after: number): Promise<void> => {
+const keepProcessSamples = async (orders: readonly { samples: Samples; order: Order | undefined }[]): Promise<void> => {
   const { PROCESS_SAMPLE_SECONDS, PROCESS_SAMPLE_TTL_DAYS } = config();
-  const all: ProcessSample[] = readings.map((r) => [
-    new Date(r.at).getTime(),
-    r.voltageA,
-    r.currentA,
-    r.powerKw,
-    r.soc,
-    Math.round(r.energyWh),
-  ]);
-  for (const [hour, samples] of byHour(selectSamples(all, after, PROCESS_SAMPLE_SECONDS))) {
-    const last = samples.at(-1)?.[0] ?? 0;
-    const ttl = Math.floor(last / 1000) + PROCESS_SAMPLE_TTL_DAYS * 86_400;
-    await appendSamples({ StartChargeSeq: o.StartChargeSeq, ConnectorID: o.ConnectorID, StationID: o.StationID, hour, samples }, ttl);
+  const hours = new Map<string, Omit<SampleBatch, 'hour'>[]>();
+  for (const { samples, order: o } of orders) {
+    if (!o?.meter || o.status === OrderStatus.Finished) continue;
+    const all: ProcessSample[] = samples
+      .filter((s) => s.d.ConnectorID === o.ConnectorID)
+      .map(({ d, t, wh }) => [t, d.voltageA, d.currentA, d.powerKw, d.soc, wh]);
+    for (const [hour, kept] of byHour(selectSamples(all, o.meter.t, PROCESS_SAMPLE_SECONDS))) {
+      const list = hours.get(hour) ?? [];
+      list.push({ StartChargeSeq: o.StartChargeSeq, ConnectorID: o.ConnectorID, StationID: o.StationID, samples: kept });
+      hours.set(hour, list);
+    }
+  }
+  for (const [hour, batches] of hours) {
+    const last = Math.max(...batches.flatMap((b) => b.samples.map((x) => x[0])));
+    await appendSamples(hour, batches, Math.floor(last / 1000) + PROCESS_SAMPLE_TTL_DAYS * 86_400);
   }
 };
 

@@ -4,9 +4,13 @@
  *   - the partner list (a Scan; tens of partners), cached per warm Lambda for PARTNERS_CACHE_MS.
  * The notification_equip_charge_status throttle (at most one progress push per order per
  * PUSH_STATUS_INTERVAL_SECONDS) is decided by the charging service with the sample's own write: an
- * OrderProgress event is published only when its push is due, so each one is pushed.
+ * OrderProgress is made only when its push is due, so each one is pushed. The charging consumer
+ * plans it itself (planProgress, the same planPushes) and sends the deliveries straight to the push
+ * lanes (issue 9 §2: no push-events message, no push-plan invocation per charge status).
  */
-import type { PushEventsQueue } from '../../events/queues.ts';
+import type { DetailOf } from '../../events/define.ts';
+import { OrderProgress } from '../../events/orders.ts';
+import { PushEventsQueue } from '../../events/queues.ts';
 import { config } from '../config.ts';
 import { OrderStatus } from '../domain/charging.ts';
 import { pushable } from '../domain/grants.ts';
@@ -99,6 +103,24 @@ export const planPushes = async (event: PushEvent, now = Date.now()): Promise<De
   ...(await commercialPushes(event, now)),
   ...(await supervisionPushes(event, await currentPartners(now), now)),
 ];
+
+/**
+ * The deliveries of a due charge-status push, planned where it is decided (the charging consumer):
+ * the OrderProgress is validated and wrapped in the envelope its queue message had (the queue's own
+ * contract), then planned by planPushes like any push event: one code path.
+ */
+export const planProgress = async (detail: DetailOf<typeof OrderProgress>, now = Date.now()): Promise<Delivery[]> =>
+  planPushes(
+    PushEventsQueue.parse(
+      PushEventsQueue.serializeEvent(OrderProgress, detail, {
+        id: `progress:${detail.StartChargeSeq}:${detail.EndTime}`,
+        time: new Date(now).toISOString(),
+        region: process.env.AWS_REGION ?? '',
+        account: '',
+      }),
+    ),
+    now,
+  );
 
 const commercialPushes = async (event: PushEvent, now: number): Promise<Delivery[]> => {
   // an order of our own app's user on our own pile (the app API, roaming out): no partner to tell

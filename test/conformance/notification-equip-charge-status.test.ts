@@ -5,16 +5,15 @@
  */
 import { describe, expect, it } from 'vitest';
 import { OrderProgress } from '../../events/orders.ts';
-import { PushEventsQueue } from '../../events/queues.ts';
-import { sendEvents } from '../../shared/bus/send.ts';
+import { sendProgress } from '../../shared/services/charging.ts';
 import { acceptedOf, demo, emitFinished, newSeq, P1, P2, usePushPlatform, wireOf } from '../support/push.ts';
 
 const ctx = usePushPlatform();
 
 describe('notification_equip_charge_status — §3.9', () => {
-  // as the charging service sends a due progress: straight to the push planner's queue (issue 9 §2)
+  // as the charging consumer sends a due progress: planned there, straight to the push lanes (issue 9 §2)
   const progress = (operatorId: string, seq: string, endTime: string) =>
-    sendEvents(PushEventsQueue, OrderProgress, [
+    sendProgress([
       {
         ...OrderProgress.sample,
         StartChargeSeq: seq,

@@ -109,6 +109,8 @@ describe.each(cases)('%s', (_name, topo) => {
         MemorySize: f.memoryMb ?? tier.memoryMb,
         Timeout: f.timeoutSeconds ?? tier.timeoutSeconds,
         Handler: `index.${f.handler ?? 'handler'}`,
+        // advanced logging controls from the tier (issue 9 §2): no START/END/REPORT lines
+        LoggingConfig: { LogFormat: 'JSON', ApplicationLogLevel: tier.applicationLogLevel, SystemLogLevel: tier.systemLogLevel },
       });
       expect(p.Tags).toEqual(
         expect.arrayContaining([

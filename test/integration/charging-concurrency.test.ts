@@ -28,15 +28,17 @@ let platform: Platform;
 let p1: Caller;
 
 /**
- * The OrderProgress messages the push planner received (the charging consumer sends them straight to
- * its queue, issue 9 §2), by message id: a message the planner is handed twice is one send.
+ * The charge-status pushes the push lane received (the charging consumer plans a due OrderProgress
+ * itself and sends its delivery straight to `push-deliveries`, issue 9 §2), by message id: a message
+ * the deliverer is handed twice (held, received again) is one send; only first sends (attempt 0).
  */
 const progressSent = new Map<string, { seq: string; EndTime: string }>();
 const watchProgress: InvokeObserver = ({ fn, event }) => {
-  if (fn.id !== 'push-plan') return;
+  if (fn.id !== 'push-deliver') return;
   for (const r of (event as SQSEvent).Records) {
-    const b = JSON.parse(r.body) as { 'detail-type': string; detail: { StartChargeSeq: string; EndTime: string } };
-    if (b['detail-type'] === 'OrderProgress') progressSent.set(r.messageId, { seq: b.detail.StartChargeSeq, EndTime: b.detail.EndTime });
+    const b = JSON.parse(r.body) as { iface?: string; attempt?: number; data?: { StartChargeSeq?: string; EndTime?: string } };
+    if (b.iface !== 'notification_equip_charge_status' || (b.attempt ?? 0) > 0 || !b.data?.StartChargeSeq || !b.data.EndTime) continue;
+    progressSent.set(r.messageId, { seq: b.data.StartChargeSeq, EndTime: b.data.EndTime });
   }
 };
 const progressOf = (seq: string): string[] =>
@@ -92,8 +94,8 @@ describe('query_start_charge — one session per connector (§3.7)', () => {
   });
 });
 
-/** the push planner has taken every message sent to it so far */
-const pushesPlanned = () => eventually(async () => platform.cloud.queues.idle(['push-events']), { what: 'push events planned' });
+/** the push lane has taken every charge-status push sent to it so far (nothing in it, nothing in flight) */
+const pushesPlanned = () => eventually(async () => platform.cloud.queues.idle(['push-deliveries']), { what: 'push lane drained' });
 /** the pile-events queue is empty and nothing of it is in flight (the delayed timeout checks may wait) */
 const settled = () => eventually(async () => platform.cloud.queues.idle(['charging-pile-events']), { what: 'pile events processed' });
 
@@ -398,11 +400,11 @@ describe('a due charge-status push whose send fails after the order write (issue
       },
     } satisfies PileEvent;
     const batch = { Records: [{ messageId: 'r1', body: JSON.stringify(reading) }] as SQSEvent['Records'] };
-    // the push planner's queue cannot be reached (its URL names a queue that does not exist): the SQS send fails
-    const broken = { ...process.env, QUEUE_URL_PUSH_EVENTS: `${process.env.QUEUE_URL_PUSH_EVENTS}-gone` };
+    // the push lane cannot be reached (its URL names a queue that does not exist): the SQS send fails
+    const broken = { ...process.env, QUEUE_URL_PUSH_DELIVERIES: `${process.env.QUEUE_URL_PUSH_DELIVERIES}-gone` };
     const failed = await runWithEnv(broken, () => pileSessionEvents(batch, {} as Context));
     expect(failed.batchItemFailures).toEqual([{ itemIdentifier: 'r1' }]);
-    // the order write happened (the reading is folded, the push decided) but nothing reached the planner
+    // the order write happened (the reading is folded, the push decided) but nothing reached the push lane
     expect(await getOrder(seq)).toMatchObject({ meter: { n: 2, wh: 500 }, lastProgressAt: t0 + 50_000 });
     await pushesPlanned();
     expect(progressOf(seq)).toEqual([]);

@@ -11,7 +11,7 @@ import { type EventContract, QueueMessageError } from '../../../events/define.ts
 import { OrderProgress } from '../../../events/orders.ts';
 import { PushEventsQueue } from '../../../events/queues.ts';
 import { resetConfig } from '../../../shared/config.ts';
-import { PARTNERS_CACHE_MS, planPushes, resetPushPlanning } from '../../../shared/services/push-planning.ts';
+import { PARTNERS_CACHE_MS, planProgress, planPushes, resetPushPlanning } from '../../../shared/services/push-planning.ts';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 
@@ -120,6 +120,17 @@ describe('OrderProgress → notification_equip_charge_status (the charging servi
       delete process.env.OPERATOR_ID;
       resetConfig();
     }
+  });
+
+  it('planned by the charging consumer (planProgress): the same deliveries as the planner gives its queue message', async () => {
+    ddb.on(ScanCommand).resolves({ Items: [] });
+    const detail = { ...OrderProgress.sample, previousAt: 1 };
+    const direct = await planProgress(detail, 7);
+    expect(direct).toEqual(await planPushes(progress({ previousAt: 1 }), 7));
+    expect(direct).toHaveLength(1);
+    // the detail is checked by the queue's contract first: a malformed one plans nothing
+    await expect(planProgress({ ...detail, EndTime: 42 } as never, 7)).rejects.toThrow(QueueMessageError);
+    onlyTheCachedPartnerScan();
   });
 
   it('a progress event of an order that is not charging pushes nothing', async () => {
