@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { logger, MetricUnit, metrics } from '#powertools';
+import type { ReservationRefusal as Refusal } from '../../events/piles.ts';
 import { OcppChecksQueue } from '../../events/queues.ts';
 import { postToConnection } from '../bus/connections.ts';
 import { send } from '../bus/send.ts';
@@ -436,7 +437,7 @@ export const sendCall = async (
   chargePointId: string,
   action: OutgoingAction,
   payload: Payload,
-  about: { StartChargeSeq?: string; ConnectorID?: string } = {},
+  about: { StartChargeSeq?: string; ConnectorID?: string; ReserveSeq?: string } = {},
   now = new Date(),
 ): Promise<CallOutcome> => {
   const problem = checkPayload(action, 'req', payload);
@@ -483,6 +484,30 @@ const onAnswer = async (chargePointId: string, frame: Extract<Frame, { kind: 're
     });
   } else logger.warn('OCPP call failed on the charge point', { chargePoint: chargePointId, action: call.action, code: frame.code });
   if (call.action === 'RemoteStartTransaction' && !accepted) await refuseStart(call, 'refused');
+  if (call.action === 'ReserveNow' && !accepted) await refuseReservation(call, reservationRefusal(frame));
+  // a CancelReservation the charger refuses (Rejected: it holds no such reservation) changes nothing: logged above
+};
+
+/** how the charger refused a ReserveNow: its ReserveNow.conf status, else `error` (a CALLERROR or an answer off the schema) */
+const reservationRefusal = (frame: Extract<Frame, { kind: 'result' | 'error' }>): Refusal => {
+  const status = frame.kind === 'result' ? frame.payload.status : undefined;
+  return status === 'Faulted' || status === 'Occupied' || status === 'Rejected' || status === 'Unavailable' ? status : 'error';
+};
+
+/**
+ * A ReserveNow the charger did not take (refused, or never answered): the reservation extension
+ * withdraws the reservation (PileReservationRefused → shared/services/reservation.ts), so the
+ * connector is not held for a reservation the charger does not hold.
+ */
+const refuseReservation = async (call: PendingCall, reason: Refusal): Promise<void> => {
+  if (!call.ReserveSeq || !call.ConnectorID) return;
+  metrics.addMetric('OcppReservationsRefused', MetricUnit.Count, 1);
+  await emitPileEvents([
+    {
+      type: 'PileReservationRefused',
+      detail: { ReserveSeq: call.ReserveSeq, ConnectorID: call.ConnectorID, reason, at: new Date().toISOString() },
+    },
+  ]);
 };
 
 const refuseStart = async (call: PendingCall, reason: 'refused' | 'offline'): Promise<void> => {
@@ -505,8 +530,10 @@ export const timeOutCall = async (messageId: string): Promise<boolean> => {
     action: call.action,
     messageId,
     StartChargeSeq: call.StartChargeSeq,
+    ReserveSeq: call.ReserveSeq,
   });
   if (call.action === 'RemoteStartTransaction') await refuseStart(call, 'offline');
+  if (call.action === 'ReserveNow') await refuseReservation(call, 'timeout');
   return true;
 };
 
@@ -545,7 +572,7 @@ export const reservePile = async (
   chargePoint: ChargePoint,
   now = new Date(),
 ): Promise<CallOutcome> => {
-  const about = { ConnectorID: cmd.ConnectorID };
+  const about = { ConnectorID: cmd.ConnectorID, ReserveSeq: cmd.ReserveSeq };
   const reservationId = transactionIdOf(cmd.ReserveSeq);
   if (cmd.command === 'cancel') return sendCall(chargePoint.chargePointId, 'CancelReservation', { reservationId }, about, now);
   const connectorId = chargePoint.connectors.indexOf(cmd.ConnectorID) + 1;
