@@ -13,6 +13,7 @@ import { send, sendEvents } from '../bus/send.ts';
 import { config } from '../config.ts';
 import {
   addReservationFee,
+  capTotal,
   closeRunningBill,
   bill as computeBill,
   discountService,
@@ -363,10 +364,16 @@ const fold = (o: Order, meter: RunningBill, s: { t: number; wh: number }): Runni
  * billing function (shared/domain/billing.ts), folded sample by sample since the confirmed start.
  * An order that never charged has a zero bill at its start.
  */
-const billOf = (
+const billOf = (o: Order, meter: RunningBill | undefined) => billingOf(o, meter).totals;
+
+/** The bill of billOf, and what a prepaid order's cap waived (fen). */
+const billingOf = (
   o: Order,
   meter: RunningBill | undefined,
-): OrderTotals & { CouponID?: string; DiscountMoney?: number; ReserveSeq?: string; ReserveMoney?: number } => {
+): {
+  totals: OrderTotals & { CouponID?: string; DiscountMoney?: number; ReserveSeq?: string; ReserveMoney?: number };
+  waivedFen: number;
+} => {
   let b = meter ? closeRunningBill(meter, o.tariff) : computeBill([{ at: new Date(o.startedAt ?? o.createdAt), energyWh: 0 }], o.tariff);
   // a reservation's fee: one line of its own (≤ 32 lines with it), never discounted
   if (o.reservation) b = roomForReservationFee(b);
@@ -374,10 +381,16 @@ const billOf = (
   const off = o.coupon ? couponDiscountFen(o.coupon, b.serviceFen) : 0;
   if (o.coupon) b = discountService(b, off);
   if (o.reservation) b = addReservationFee(b, { feeFen: o.reservation.feeFen, reservedAt: new Date(o.reservation.reservedAt) });
+  // a prepaid order never bills more than its prepayment (shared/domain/billing.ts capTotal: the overrun is waived off the last lines)
+  let waivedFen = 0;
+  if (o.prepaidFen !== undefined) ({ bill: b, waivedFen } = capTotal(b, o.prepaidFen));
   return {
-    ...toOrderTotals(b),
-    ...(o.coupon ? { CouponID: o.coupon.couponId, DiscountMoney: off / 100 } : {}),
-    ...(o.reservation ? { ReserveSeq: o.reservation.ReserveSeq, ReserveMoney: o.reservation.feeFen / 100 } : {}),
+    totals: {
+      ...toOrderTotals(b),
+      ...(o.coupon ? { CouponID: o.coupon.couponId, DiscountMoney: off / 100 } : {}),
+      ...(o.reservation ? { ReserveSeq: o.reservation.ReserveSeq, ReserveMoney: o.reservation.feeFen / 100 } : {}),
+    },
+    waivedFen,
   };
 };
 
@@ -442,10 +455,10 @@ const withPrepay = (o: Order, billed: OrderTotals): OrderTotals & Partial<Return
   return { ...billed, ...prepayFields(s) };
 };
 
-/** A prepaid order settled: how many, how much given back, how much waived (fen). */
-const prepayMetrics = (totals: ReturnType<typeof withPrepay>): void => {
+/** A prepaid order settled: how many, how much given back, how much waived (fen: the bill's cap, capTotal). */
+const prepayMetrics = (totals: ReturnType<typeof withPrepay>, cappedFen: number): void => {
   if (totals.PrepayMoney === undefined) return;
-  const waivedFen = Math.round(totals.TotalMoney * 100) - Math.round((totals.ConsumedMoney ?? 0) * 100);
+  const waivedFen = cappedFen + Math.round(totals.TotalMoney * 100) - Math.round((totals.ConsumedMoney ?? 0) * 100);
   if (waivedFen > 0) logger.info('prepaid order: metered after the prepayment was reached, waived', { waivedFen });
   const m = metrics.singleMetric();
   m.addMetric('PrepaidOrders', MetricUnit.Count, 1);
@@ -490,7 +503,8 @@ const publishFinished = async (o: Order): Promise<void> => {
  */
 const finish = async (o: Order, f: FinishArgs): Promise<boolean> => {
   const meter = f.charged && o.meter ? ((f.finalSample && fold(o, o.meter, f.finalSample)) ?? o.meter) : undefined;
-  const totals = withPrepay(o, billOf(o, meter));
+  const billed = billingOf(o, meter);
+  const totals = withPrepay(o, billed.totals);
   const energyWh = meter ? meter.wh - meter.first : 0;
   const ok = await finishOrder(o, { ...f, bill: totals, energyWh, ...(meter ? { meter } : {}) });
   if (!ok) {
@@ -506,7 +520,7 @@ const finish = async (o: Order, f: FinishArgs): Promise<boolean> => {
     charged: f.charged,
     bill: totals,
   });
-  prepayMetrics(totals);
+  prepayMetrics(totals, billed.waivedFen);
   logger.info('order finished', {
     StartChargeSeq: o.StartChargeSeq,
     ConnectorID: o.ConnectorID,
