@@ -78,6 +78,7 @@ import { getConnectorStatuses } from '../store/stations.ts';
 import type { RequestData, ResponseData } from '../tcec/interfaces.ts';
 import { Ret, TcecError } from '../tcec/ret.ts';
 import { formatDateTime } from '../tcec/time.ts';
+import { giveBackUnusedCoupon } from './coupons.ts';
 import { extensionEnabled } from './extensions.ts';
 
 /** The connector as this partner may see it: unknown and not-granted look the same. */
@@ -159,6 +160,7 @@ export const startCharge = async (partner: Partner, req: StartRequest, now: Date
         at: now,
       }) ?? (stored?.usedBy ? CouponFail.Used : undefined);
     if (problem !== undefined || !stored) {
+      metrics.addMetric('CouponsRefused', MetricUnit.Count, 1);
       logger.info('start refused: coupon', { FailReason: problem, CouponID: extras.coupon.CouponID });
       return refuse(partner, req, problem ?? CouponFail.Unknown, now);
     }
@@ -194,11 +196,13 @@ export const startCharge = async (partner: Partner, req: StartRequest, now: Date
     created = await createOrder({ ...fields, ...(await reservationOf(reserveSeq)) }, now, reserveSeq);
   }
   if (created.outcome === 'duplicate') return repeatedStart(created.order, req.ConnectorID, prepaidFen);
+  if (created.outcome === 'created' && coupon) metrics.addMetric('CouponsUsed', MetricUnit.Count, 1);
   if (created.outcome === 'busy') {
     logger.info('start refused: connector busy', { holder: created.holder });
     return refuse(partner, req, StartFail.Busy, now);
   }
   if (created.outcome === 'coupon-used') {
+    metrics.addMetric('CouponsRefused', MetricUnit.Count, 1);
     logger.info('start refused: coupon used meanwhile', { usedBy: created.by });
     return refuse(partner, req, CouponFail.Used, now);
   }
@@ -509,9 +513,15 @@ const finish = async (o: Order, f: FinishArgs): Promise<boolean> => {
   const ok = await finishOrder(o, { ...f, bill: totals, energyWh, ...(meter ? { meter } : {}) });
   if (!ok) {
     const now = await getOrder(o.StartChargeSeq);
-    if (now?.status === OrderStatus.Finished && now.finishPublished === false) await publishFinished(now);
+    if (now?.status === OrderStatus.Finished && now.finishPublished === false) {
+      // the redelivery of a finish that failed before it was told: its coupon too (a no-op if given back)
+      if (now.bill) await giveBackUnusedCoupon(now, { charged: !!now.charged, DiscountMoney: now.bill.DiscountMoney }, f.endedAt);
+      await publishFinished(now);
+    }
     return false;
   }
+  // a coupon that took nothing off is given back (shared/services/coupons.ts)
+  await giveBackUnusedCoupon(o, { charged: f.charged, DiscountMoney: billed.totals.DiscountMoney }, f.endedAt);
   await publishFinished({
     ...o,
     status: OrderStatus.Finished,
