@@ -175,31 +175,6 @@ export const PileReservationRequested = defineEvent({
   },
 });
 
-/** how a charger refused a ReserveNow (its ReserveNow.conf status, a CALLERROR) or that it never answered */
-const ReservationRefusal = z.enum(['Faulted', 'Occupied', 'Rejected', 'Unavailable', 'error', 'timeout']);
-export type ReservationRefusal = z.infer<typeof ReservationRefusal>;
-
-export const PileReservationRefused = defineEvent({
-  source: PILES_SOURCE,
-  detailType: 'PileReservationRefused',
-  version: 1,
-  description:
-    'A charger did not take a reservation (the extension): it answered ReserveNow Faulted/Occupied/Rejected/Unavailable or a CALLERROR, or never answered; the reservation function withdraws the reservation and frees the connector',
-  detail: z.object({
-    /** the partner's reservation sequence (query_reserve_connector) */
-    ReserveSeq: z.string().check(z.minLength(1), z.maxLength(64)),
-    ConnectorID,
-    reason: ReservationRefusal,
-    at: Instant,
-  }),
-  sample: {
-    ReserveSeq: 'MA01H3BQ2202611230930450001',
-    ConnectorID: '1010000000000000000000001',
-    reason: 'Occupied',
-    at: '2026-11-23T01:30:46.000Z',
-  },
-});
-
 export const PileVinReported = defineEvent({
   source: PILES_SOURCE,
   detailType: 'PileVinReported',

@@ -3,7 +3,6 @@
  * touches a session in progress): each is a T/CEC extension interface behind the profile switch
  * (shared/middleware/tcec-gateway.ts), served at /evcs/v1/ and /msp/{profile}/v1/ like the core's.
  */
-import { PileReservationRefused } from '../../events/piles.ts';
 import { putEvents, tcecInterface } from './helpers.ts';
 import type { FunctionDecl } from './types.ts';
 
@@ -22,14 +21,4 @@ export const mspFunctions: readonly FunctionDecl[] = [
     orders,
     putEvents,
   ]),
-  {
-    id: 'reservation-refused',
-    service: 'msp',
-    entry: 'functions/msp/reservation-refused.ts',
-    tier: 'L1',
-    description:
-      'A charger refused a ReserveNow (or never answered) → the reservation is withdrawn (ReserveStat 5), its connector freed; a timed-out one is cancelled on the charger',
-    triggers: [{ type: 'event', pattern: PileReservationRefused.pattern() }],
-    grants: [orders, putEvents],
-  },
 ];

@@ -15,48 +15,25 @@
  *     there each call is its own PutEvents, as before;
  *   - PileVinReported (plug-and-charge, ours) → EventBridge, one PutEvents: the plug-and-charge
  *     function (msp) subscribes; rare (one per plug-in of a car with a charger that reports VINs);
- *   - PileReservationRefused (the reservation extension) → EventBridge, one PutEvents: a charger that
- *     did not take a ReserveNow; the reservation function (msp) withdraws the reservation; rare;
  *   - PileSessionStarted / PileMeterValues / PileSessionStopped → straight to the charging queue
  *     (SQS SendMessageBatch): the charging service is their only consumer, and a meter reading every
  *     15 s per session is the platform's most frequent event — a bus hop would double its price
  *     (bench/cost.bench.ts). The caller needs a `send` grant on `charging-pile-events`.
  */
 import type { DetailOf } from '../../events/define.ts';
-import {
-  PileMeterValues,
-  PileReservationRefused,
-  PileSessionStarted,
-  PileSessionStopped,
-  PileStatusChanged,
-  PileVinReported,
-} from '../../events/piles.ts';
+import { PileMeterValues, PileSessionStarted, PileSessionStopped, PileStatusChanged, PileVinReported } from '../../events/piles.ts';
 import { ChargingPileEventsQueue, type PileSessionMessage } from '../../events/queues.ts';
 import { publish } from '../bus/publish.ts';
 import { sendBatch } from '../bus/send.ts';
 import { config } from '../config.ts';
 
-export const PILE_EVENTS = {
-  PileStatusChanged,
-  PileSessionStarted,
-  PileSessionStopped,
-  PileMeterValues,
-  PileVinReported,
-  PileReservationRefused,
-} as const;
+export const PILE_EVENTS = { PileStatusChanged, PileSessionStarted, PileSessionStopped, PileMeterValues, PileVinReported } as const;
 type Contracts = typeof PILE_EVENTS;
 export type PileEventType = keyof Contracts;
 export type PileEvent = { [K in PileEventType]: { type: K; detail: DetailOf<Contracts[K]> } }[PileEventType];
 
-type Route = 'bus' | 'charging-queue' | 'vin' | 'reservation';
-const routeOf = (e: PileEvent): Route =>
-  e.type === 'PileStatusChanged'
-    ? 'bus'
-    : e.type === 'PileVinReported'
-      ? 'vin'
-      : e.type === 'PileReservationRefused'
-        ? 'reservation'
-        : 'charging-queue';
+type Route = 'bus' | 'charging-queue' | 'vin';
+const routeOf = (e: PileEvent): Route => (e.type === 'PileStatusChanged' ? 'bus' : e.type === 'PileVinReported' ? 'vin' : 'charging-queue');
 
 type StatusDetail = DetailOf<typeof PileStatusChanged>;
 
@@ -132,8 +109,6 @@ const publishStatuses = (details: readonly StatusDetail[]): Promise<void> => {
 const deliver = async (route: Route, run: readonly PileEvent[]): Promise<void> => {
   if (route === 'charging-queue') return sendBatch(ChargingPileEventsQueue, run as PileSessionMessage[]);
   if (route === 'vin') return publish(PileVinReported, run.map((e) => e.detail) as DetailOf<typeof PileVinReported>[]);
-  if (route === 'reservation')
-    return publish(PileReservationRefused, run.map((e) => e.detail) as DetailOf<typeof PileReservationRefused>[]);
   await publishStatuses(run.map((e) => e.detail) as StatusDetail[]);
 };
 

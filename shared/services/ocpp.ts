@@ -6,7 +6,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { logger, MetricUnit, metrics } from '#powertools';
-import type { ReservationRefusal as Refusal } from '../../events/piles.ts';
 import { OcppChecksQueue } from '../../events/queues.ts';
 import { postToConnection } from '../bus/connections.ts';
 import { send } from '../bus/send.ts';
@@ -56,6 +55,7 @@ import {
   putPendingCall,
   takePendingCall,
 } from '../store/ocpp.ts';
+import { type ReservationRefusal, withdrawRefusedReservation } from './reservation.ts';
 
 // ── $connect / $disconnect ───────────────────────────────────────────────────────────────────
 
@@ -484,30 +484,32 @@ const onAnswer = async (chargePointId: string, frame: Extract<Frame, { kind: 're
     });
   } else logger.warn('OCPP call failed on the charge point', { chargePoint: chargePointId, action: call.action, code: frame.code });
   if (call.action === 'RemoteStartTransaction' && !accepted) await refuseStart(call, 'refused');
-  if (call.action === 'ReserveNow' && !accepted) await refuseReservation(call, reservationRefusal(frame));
+  if (call.action === 'ReserveNow' && !accepted) await refuseReservation(call, reservationRefusal(frame), new Date());
   // a CancelReservation the charger refuses (Rejected: it holds no such reservation) changes nothing: logged above
 };
 
 /** how the charger refused a ReserveNow: its ReserveNow.conf status, else `error` (a CALLERROR or an answer off the schema) */
-const reservationRefusal = (frame: Extract<Frame, { kind: 'result' | 'error' }>): Refusal => {
+const reservationRefusal = (frame: Extract<Frame, { kind: 'result' | 'error' }>): ReservationRefusal => {
   const status = frame.kind === 'result' ? frame.payload.status : undefined;
   return status === 'Faulted' || status === 'Occupied' || status === 'Rejected' || status === 'Unavailable' ? status : 'error';
 };
 
 /**
- * A ReserveNow the charger did not take (refused, or never answered): the reservation extension
- * withdraws the reservation (PileReservationRefused → shared/services/reservation.ts), so the
- * connector is not held for a reservation the charger does not hold.
+ * A ReserveNow the charger did not take (refused, or never answered): the reservation is withdrawn
+ * and its hold on the connector dropped (shared/services/reservation.ts, one conditional
+ * transaction), so the connector is not held for a reservation the charger does not hold. If that
+ * fails, the pending call is put back and the error thrown: the call's delayed timeout check (still
+ * queued, or this one redelivered) takes it again and retries the withdrawal.
  */
-const refuseReservation = async (call: PendingCall, reason: Refusal): Promise<void> => {
+const refuseReservation = async (call: PendingCall, reason: ReservationRefusal, now: Date): Promise<void> => {
   if (!call.ReserveSeq || !call.ConnectorID) return;
   metrics.addMetric('OcppReservationsRefused', MetricUnit.Count, 1);
-  await emitPileEvents([
-    {
-      type: 'PileReservationRefused',
-      detail: { ReserveSeq: call.ReserveSeq, ConnectorID: call.ConnectorID, reason, at: new Date().toISOString() },
-    },
-  ]);
+  try {
+    await withdrawRefusedReservation({ ReserveSeq: call.ReserveSeq, ConnectorID: call.ConnectorID, reason }, now);
+  } catch (err) {
+    await putPendingCall(call, now);
+    throw err;
+  }
 };
 
 const refuseStart = async (call: PendingCall, reason: 'refused' | 'offline'): Promise<void> => {
@@ -533,7 +535,7 @@ export const timeOutCall = async (messageId: string): Promise<boolean> => {
     ReserveSeq: call.ReserveSeq,
   });
   if (call.action === 'RemoteStartTransaction') await refuseStart(call, 'offline');
-  if (call.action === 'ReserveNow') await refuseReservation(call, 'timeout');
+  if (call.action === 'ReserveNow') await refuseReservation(call, 'timeout', new Date());
   return true;
 };
 

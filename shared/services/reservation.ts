@@ -6,8 +6,6 @@
  * back to 1 itself — so every partner sees the reservation through the one status pipeline.
  */
 import { logger, MetricUnit, metrics } from '#powertools';
-import type { DetailOf } from '../../events/define.ts';
-import type { PileReservationRefused } from '../../events/piles.ts';
 import { PileReservationRequested } from '../../events/piles.ts';
 import { publish } from '../bus/publish.ts';
 import { reservationFeeFen } from '../domain/billing.ts';
@@ -108,8 +106,11 @@ const repeated = async (partner: Partner, r: Reservation, connectorId: string, n
   return granted(r);
 };
 
+/** how a charger did not take a reservation: its ReserveNow.conf status, a CALLERROR, or no answer within the call timeout */
+export type ReservationRefusal = 'Faulted' | 'Occupied' | 'Rejected' | 'Unavailable' | 'error' | 'timeout';
+
 /**
- * The charger did not take the reservation (PileReservationRefused: ReserveNow answered Faulted,
+ * The charger did not take the reservation (the OCPP gateway, shared/services/ocpp.ts: ReserveNow answered Faulted,
  * Occupied, Rejected, Unavailable or a CALLERROR, or not at all): the reservation is withdrawn
  * (ReserveStat 5) and its hold on the connector dropped in one conditional transaction, so anyone
  * may start there again and no fee is ever billed for it. The partner sees it on its next
@@ -117,9 +118,12 @@ const repeated = async (partner: Partner, r: Reservation, connectorId: string, n
  * the connector's status is the pile's (a charger that refused never showed Status 4). A ReserveNow
  * that timed out may still have reached the charger: it is told CancelReservation, so it does not
  * hold the connector for a reservation we no longer have. A reservation already used by its start,
- * or cancelled, is left as it is. Idempotent: a redelivered event finds it withdrawn.
+ * or cancelled, is left as it is. Idempotent: a retry finds it withdrawn.
  */
-export const withdrawRefusedReservation = async (e: DetailOf<typeof PileReservationRefused>, now: Date): Promise<boolean> => {
+export const withdrawRefusedReservation = async (
+  e: { ReserveSeq: string; ConnectorID: string; reason: ReservationRefusal },
+  now: Date,
+): Promise<boolean> => {
   const log = { ReserveSeq: e.ReserveSeq, ConnectorID: e.ConnectorID, reason: e.reason };
   const r = await getReservation(e.ReserveSeq);
   if (!r || r.ConnectorID !== e.ConnectorID) {
