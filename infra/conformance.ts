@@ -108,8 +108,34 @@ OperatorID …\` before its Data is read. *extension, ours* marks an interface w
   station's \`ReservationPolicy.MaxMinutes\`); the connector shows Status 4 (the pile reports it:
   OCPP \`ReserveNow\`, the simulator likewise) and only that partner can start on it; it lapses at
   \`ExpireTime\` or is cancelled. FailReason: 1 unknown connector, 2 the station takes no
-  reservations, 3 beyond the station's limit, 4 busy, 5 already reserved, 6 offline or faulted.
-  A start by another partner on a reserved connector: FailReason 3 (busy).
+  reservations, 3 beyond the station's limit, 4 busy, 5 already reserved, 6 offline or faulted,
+  7 (a repeat of the ReserveSeq) the charger refused it. A start by another partner on a reserved
+  connector: FailReason 3 (busy). The partner is answered before the charger is asked; a charger
+  that answers OCPP \`ReserveNow\` other than Accepted, or not within the call timeout, has the
+  reservation withdrawn (\`ReserveStat\` 5, the connector free again, no fee; a timed-out one is
+  also cancelled on the charger): the next \`query_reserve_connector\` of that ReserveSeq answers
+  FailReason 7, \`query_cancel_reservation\` FailReason 2 with ReserveStat 5. ReserveStat: 1 active,
+  2 used by a session, 3 cancelled, 4 expired, 5 refused by the charger.
+- \`query_start_charge_prepay\` (ours; prepay 预支付): \`query_start_charge\` + \`PrepayMoney\` (yuan,
+  > 0, ≤ 5000, 2 dp). The session stops itself at the first meter reading whose running bill reaches
+  the prepayment, with **StopReason 7** (custom; §3.12 leaves 5–99 to the operator): "the prepaid
+  amount was reached, the platform stopped the session". The bill is capped at the prepayment,
+  running and final: what was metered between that reading and the pile's stop is in \`TotalPower\`
+  and \`DetailPower\` but its money is waived off the last \`ChargeDetails\` lines (their
+  \`DetailSeviceMoney\` first, latest line first; electricity only if the whole service fee is not
+  enough), so \`TotalMoney\` ≤ \`PrepayMoney\` and Σ ChargeDetails = the totals still hold; those lines
+  then carry less than DetailPower × price. The final order adds \`PrepayMoney\`, \`ConsumedMoney\`
+  (= TotalMoney) and \`RefundMoney\` (= PrepayMoney − ConsumedMoney).
+- \`query_order_settlement\`, \`query_order_pay\`, \`notification_order_settlement\` (ours; pay after
+  charging 充电后支付): an order started while the partner's profile enables it is payable to us
+  once finished (\`SettleStatus\` 0 running, 1 payable, 2 paid), pushed when payable and when paid.
+- \`query_start_charge_coupon\` (ours; coupons 卡券): \`query_start_charge\` + \`CouponID\` and the
+  holder's \`PhoneNum\` or \`UserID\`; the discount comes off the service fee (ChargeDetails and the
+  totals show it, the order adds \`CouponID\`, \`DiscountMoney\`). FailReason 10 unknown or another
+  user's, 11 not valid now or here, 12 used. A coupon is used at most once; a start that takes
+  nothing off (refused, timed out, no service fee billed) gives it back, usable again.
+- \`query_invoice_apply\`, \`query_invoice_info\`, \`notification_invoice_info\` (ours; invoices 开票):
+  an invoice over finished orders of the partner, issued as a PDF, pushed with its download link.
 - \`query_ground_locks\`, \`query_ground_lock_auth\`, \`query_drop_lock\`, \`query_drop_lock_result\`
   (DiDi 1.4.0 ground locks 地锁, reference §5.1; on by default in the \`didi\` profile; README "Ground
   locks and parking"): a station's \`ParkingSpaces\` (LockNum, WorkplaceName, the ConnectorID each

@@ -36,6 +36,9 @@ const ocppGrants = [
   { queue: OcppChecksQueue.name, access: 'send' },
 ] as const;
 
+/** the reservation extension's items in the orders table (RESV#, LOCK#), withdrawn when a charger does not take a ReserveNow */
+const withdrawReservations = { table: 'orders', access: 'readWrite' } as const;
+
 export const pilesFunctions: readonly FunctionDecl[] = [
   {
     id: 'pile-gateway',
@@ -82,7 +85,8 @@ export const pilesFunctions: readonly FunctionDecl[] = [
     tier: 'L0',
     description: 'OCPP $default: one OCPP-J frame; CALLs answered in the route response, answers to our calls matched by message id',
     triggers: [{ type: 'websocket', route: '$default' }],
-    grants: [...ocppGrants],
+    // + orders: a ReserveNow the charger refuses withdraws its reservation (RESV#/LOCK#, shared/services/reservation.ts)
+    grants: [...ocppGrants, withdrawReservations],
   },
   {
     id: 'ocpp-checks',
@@ -93,7 +97,8 @@ export const pilesFunctions: readonly FunctionDecl[] = [
       'Delayed OCPP checks: connectors offline after the disconnect grace period; outgoing calls timed out; metering set after a boot',
     triggers: [{ type: 'queue', queue: OcppChecksQueue.name, batchSize: 10 }],
     // + PostToConnection: the ChangeConfiguration calls that set a booted charge point's metering (issue 9 §2)
-    grants: [...ocppGrants, { websocket: 'post' }],
+    // + orders: a ReserveNow that timed out withdraws its reservation (shared/services/reservation.ts)
+    grants: [...ocppGrants, { websocket: 'post' }, withdrawReservations],
     alarms: [
       {
         metric: 'OcppCallTimeouts',

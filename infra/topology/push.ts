@@ -43,6 +43,9 @@ const PUSH_CALLS = [
   'notification_charge_order_info',
   // ours: plug-and-charge (shared/services/plug-charge.ts)
   'notification_vin_start_charge',
+  // ours: pay after charging (shared/push/plan.ts, OrderFinished / OrderPaid) and invoices (shared/services/invoice-issue.ts)
+  'notification_order_settlement',
+  'notification_invoice_info',
 ] as const;
 
 export const pushFunctions: readonly FunctionDecl[] = [

@@ -464,6 +464,33 @@ export function discountService(b: Bill, discountFen: number): Bill {
   return { ...b, details, serviceFen, totalFen: b.elecFen + serviceFen };
 }
 
+/**
+ * The bill capped at `capFen` (a prepaid order's prepayment, shared/domain/prepay.ts): what exceeds
+ * it (`waivedFen`, metered between the reading that reached the prepayment and the pile's stop) is
+ * taken off the LAST lines first — their service money, latest line first, then, only if the whole
+ * service fee is not enough, their electricity money, latest line first — so every detail's money
+ * stays ≥ 0, Σ details = the totals and TotalMoney = min(total, cap) exactly. The lines it touches
+ * then carry less money than DetailPower × price (the documented adjustment, as a coupon's
+ * discount). Pure: the same for the running and the final bill.
+ */
+export function capTotal(b: Bill, capFen: number): { bill: Bill; waivedFen: number } {
+  if (!Number.isSafeInteger(capFen) || capFen < 0) throw new RangeError(`capTotal: ${capFen} is not a fen amount`);
+  const excess = b.totalFen - capFen;
+  if (excess <= 0) return { bill: b, waivedFen: 0 };
+  const details = b.details.map((d) => ({ ...d }));
+  let left = excess;
+  for (const part of ['serviceFen', 'elecFen'] as const)
+    for (let i = details.length - 1; i >= 0 && left > 0; i--) {
+      const d = details[i] as BillDetail;
+      const off = Math.min(d[part], left);
+      d[part] -= off;
+      left -= off;
+    }
+  const elecFen = details.reduce((a, d) => a + d.elecFen, 0);
+  const serviceFen = details.reduce((a, d) => a + d.serviceFen, 0);
+  return { bill: { ...b, details, elecFen, serviceFen, totalFen: elecFen + serviceFen }, waivedFen: excess - left };
+}
+
 // ---------------------------------------------------------------- the 2-dp edge (§3.9, §3.12)
 
 /** DetailPower in 0.01 kWh per detail: largest-remainder apportionment of the half-up total. */

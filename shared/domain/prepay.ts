@@ -4,15 +4,19 @@
  * the final order settles the prepayment. Pure rules; the charging service applies them where the
  * running bill is computed (shared/services/charging.ts, onPileMeters).
  *
- * Money in fen (integer). The bill (ChargeDetails, TotalMoney) stays the exact metered bill of the
- * one billing function (shared/domain/billing.ts); the prepayment is settled against it:
+ * Money in fen (integer). The bill (ChargeDetails, TotalMoney) is the metered bill of the one
+ * billing function (shared/domain/billing.ts) CAPPED at the prepayment (`capTotal`, applied by the
+ * same function for the running and the final bill), so TotalMoney ≤ PrepayMoney always; the
+ * prepayment is settled against it:
  *
- *   ConsumedMoney = min(TotalMoney, PrepayMoney)   what the prepayment pays for
+ *   ConsumedMoney = min(TotalMoney, PrepayMoney)   what the prepayment pays for (= TotalMoney)
  *   RefundMoney   = PrepayMoney − ConsumedMoney     what the partner gives back to its user
  *
  * The stop is sent when the running bill first reaches the prepaid amount (≥). The pile confirms it a
- * moment later; the energy metered in between is in the bill (it was delivered) but not charged to
- * the user: TotalMoney − ConsumedMoney is waived by the operator (logged as `waivedFen`).
+ * moment later; the energy metered in between is in the bill (DetailPower, TotalPower: it was
+ * delivered) but its money is waived by the operator: taken off the last ChargeDetails lines, their
+ * service money first (capTotal), so Σ ChargeDetails = the totals still holds (logged as `waivedFen`,
+ * metric PrepayWaivedFen).
  */
 
 /** StopReason 7 (custom, §3.12 allows 5–99): the running bill reached the prepaid amount; the platform stopped the session. */

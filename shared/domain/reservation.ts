@@ -6,7 +6,8 @@
  *     ({ MaxMinutes, Fee?, FeePerMinute? }); ReserveMinutes must lie within 1…MaxMinutes;
  *   - only an idle connector (Status 1) can be reserved; plugged/charging → busy, 4 → already
  *     reserved, offline/fault → refused;
- *   - a reservation is active until it is used by a start of the SAME partner, cancelled, or its
+ *   - a reservation is active until it is used by a start of the SAME partner, cancelled, refused by
+ *     the charger (OCPP ReserveNow answered other than Accepted, or not at all: withdrawn), or its
  *     expiry passes: expiry is a comparison with `now` wherever it matters (no job has to run for a
  *     lapsed reservation to stop counting), and the pile lets it lapse at the same instant
  *     (OCPP ReserveNow carries the expiryDate);
@@ -54,13 +55,15 @@ export const ReserveFail = {
   Busy: 4,
   AlreadyReserved: 5,
   Unavailable: 6,
+  /** (a repeat of the ReserveSeq) the charger refused the reservation or never answered: it was withdrawn */
+  ChargerRefused: 7,
 } as const;
 
 /** query_cancel_reservation FailReason (ours). */
 export const CancelFail = { None: 0, NotFound: 1, Ended: 2 } as const;
 
-/** ReserveStat: 1 active, 2 used by a session, 3 cancelled, 4 expired. */
-export const ReserveStat = { Active: 1, Used: 2, Cancelled: 3, Expired: 4 } as const;
+/** ReserveStat: 1 active, 2 used by a session, 3 cancelled, 4 expired, 5 refused by the charger (withdrawn). */
+export const ReserveStat = { Active: 1, Used: 2, Cancelled: 3, Expired: 4, Refused: 5 } as const;
 export type ReserveStat = (typeof ReserveStat)[keyof typeof ReserveStat];
 
 export interface ReserveFacts {

@@ -13,6 +13,7 @@ import { send } from '../bus/send.ts';
 import { config } from '../config.ts';
 import {
   addReservationFee,
+  capTotal,
   closeRunningBill,
   bill as computeBill,
   discountService,
@@ -78,6 +79,7 @@ import { getConnectorStatuses } from '../store/stations.ts';
 import type { RequestData, ResponseData } from '../tcec/interfaces.ts';
 import { Ret, TcecError } from '../tcec/ret.ts';
 import { formatDateTime } from '../tcec/time.ts';
+import { giveBackUnusedCoupon } from './coupons.ts';
 import { extensionEnabled } from './extensions.ts';
 import { planProgress } from './push-planning.ts';
 
@@ -160,6 +162,7 @@ export const startCharge = async (partner: Partner, req: StartRequest, now: Date
         at: now,
       }) ?? (stored?.usedBy ? CouponFail.Used : undefined);
     if (problem !== undefined || !stored) {
+      metrics.addMetric('CouponsRefused', MetricUnit.Count, 1);
       logger.info('start refused: coupon', { FailReason: problem, CouponID: extras.coupon.CouponID });
       return refuse(partner, req, problem ?? CouponFail.Unknown, now);
     }
@@ -195,11 +198,13 @@ export const startCharge = async (partner: Partner, req: StartRequest, now: Date
     created = await createOrder({ ...fields, ...(await reservationOf(reserveSeq)) }, now, reserveSeq);
   }
   if (created.outcome === 'duplicate') return repeatedStart(created.order, req.ConnectorID, prepaidFen);
+  if (created.outcome === 'created' && coupon) metrics.addMetric('CouponsUsed', MetricUnit.Count, 1);
   if (created.outcome === 'busy') {
     logger.info('start refused: connector busy', { holder: created.holder });
     return refuse(partner, req, StartFail.Busy, now);
   }
   if (created.outcome === 'coupon-used') {
+    metrics.addMetric('CouponsRefused', MetricUnit.Count, 1);
     logger.info('start refused: coupon used meanwhile', { usedBy: created.by });
     return refuse(partner, req, CouponFail.Used, now);
   }
@@ -365,10 +370,16 @@ const fold = (o: Order, meter: RunningBill, s: { t: number; wh: number }): Runni
  * billing function (shared/domain/billing.ts), folded sample by sample since the confirmed start.
  * An order that never charged has a zero bill at its start.
  */
-const billOf = (
+const billOf = (o: Order, meter: RunningBill | undefined) => billingOf(o, meter).totals;
+
+/** The bill of billOf, and what a prepaid order's cap waived (fen). */
+const billingOf = (
   o: Order,
   meter: RunningBill | undefined,
-): OrderTotals & { CouponID?: string; DiscountMoney?: number; ReserveSeq?: string; ReserveMoney?: number } => {
+): {
+  totals: OrderTotals & { CouponID?: string; DiscountMoney?: number; ReserveSeq?: string; ReserveMoney?: number };
+  waivedFen: number;
+} => {
   let b = meter ? closeRunningBill(meter, o.tariff) : computeBill([{ at: new Date(o.startedAt ?? o.createdAt), energyWh: 0 }], o.tariff);
   // a reservation's fee: one line of its own (≤ 32 lines with it), never discounted
   if (o.reservation) b = roomForReservationFee(b);
@@ -376,10 +387,16 @@ const billOf = (
   const off = o.coupon ? couponDiscountFen(o.coupon, b.serviceFen) : 0;
   if (o.coupon) b = discountService(b, off);
   if (o.reservation) b = addReservationFee(b, { feeFen: o.reservation.feeFen, reservedAt: new Date(o.reservation.reservedAt) });
+  // a prepaid order never bills more than its prepayment (shared/domain/billing.ts capTotal: the overrun is waived off the last lines)
+  let waivedFen = 0;
+  if (o.prepaidFen !== undefined) ({ bill: b, waivedFen } = capTotal(b, o.prepaidFen));
   return {
-    ...toOrderTotals(b),
-    ...(o.coupon ? { CouponID: o.coupon.couponId, DiscountMoney: off / 100 } : {}),
-    ...(o.reservation ? { ReserveSeq: o.reservation.ReserveSeq, ReserveMoney: o.reservation.feeFen / 100 } : {}),
+    totals: {
+      ...toOrderTotals(b),
+      ...(o.coupon ? { CouponID: o.coupon.couponId, DiscountMoney: off / 100 } : {}),
+      ...(o.reservation ? { ReserveSeq: o.reservation.ReserveSeq, ReserveMoney: o.reservation.feeFen / 100 } : {}),
+    },
+    waivedFen,
   };
 };
 
@@ -444,10 +461,10 @@ const withPrepay = (o: Order, billed: OrderTotals): OrderTotals & Partial<Return
   return { ...billed, ...prepayFields(s) };
 };
 
-/** A prepaid order settled: how many, how much given back, how much waived (fen). */
-const prepayMetrics = (totals: ReturnType<typeof withPrepay>): void => {
+/** A prepaid order settled: how many, how much given back, how much waived (fen: the bill's cap, capTotal). */
+const prepayMetrics = (totals: ReturnType<typeof withPrepay>, cappedFen: number): void => {
   if (totals.PrepayMoney === undefined) return;
-  const waivedFen = Math.round(totals.TotalMoney * 100) - Math.round((totals.ConsumedMoney ?? 0) * 100);
+  const waivedFen = cappedFen + Math.round(totals.TotalMoney * 100) - Math.round((totals.ConsumedMoney ?? 0) * 100);
   if (waivedFen > 0) logger.info('prepaid order: metered after the prepayment was reached, waived', { waivedFen });
   const m = metrics.singleMetric();
   m.addMetric('PrepaidOrders', MetricUnit.Count, 1);
@@ -497,14 +514,21 @@ const publishFinished = async (o: Order): Promise<void> => {
  */
 const finish = async (o: Order, f: FinishArgs): Promise<boolean> => {
   const meter = f.charged && o.meter ? ((f.finalSample && fold(o, o.meter, f.finalSample)) ?? o.meter) : undefined;
-  const totals = withPrepay(o, billOf(o, meter));
+  const billed = billingOf(o, meter);
+  const totals = withPrepay(o, billed.totals);
   const energyWh = meter ? meter.wh - meter.first : 0;
   const ok = await finishOrder(o, { ...f, bill: totals, energyWh, ...(meter ? { meter } : {}) });
   if (!ok) {
     const now = await getOrder(o.StartChargeSeq);
-    if (now?.status === OrderStatus.Finished && now.finishPublished === false) await publishFinished(now);
+    if (now?.status === OrderStatus.Finished && now.finishPublished === false) {
+      // the redelivery of a finish that failed before it was told: its coupon too (a no-op if given back)
+      if (now.bill) await giveBackUnusedCoupon(now, { charged: !!now.charged, DiscountMoney: now.bill.DiscountMoney }, f.endedAt);
+      await publishFinished(now);
+    }
     return false;
   }
+  // a coupon that took nothing off is given back (shared/services/coupons.ts)
+  await giveBackUnusedCoupon(o, { charged: f.charged, DiscountMoney: billed.totals.DiscountMoney }, f.endedAt);
   await publishFinished({
     ...o,
     status: OrderStatus.Finished,
@@ -513,7 +537,7 @@ const finish = async (o: Order, f: FinishArgs): Promise<boolean> => {
     charged: f.charged,
     bill: totals,
   });
-  prepayMetrics(totals);
+  prepayMetrics(totals, billed.waivedFen);
   // a session that ran (not a start that never began): the dashboards' sessions finished
   if (o.status !== OrderStatus.Starting) metrics.singleMetric().addMetric('SessionFinished', MetricUnit.Count, 1);
   logger.info('order finished', {

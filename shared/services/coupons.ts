@@ -2,14 +2,15 @@
  * Issuing and listing coupons (卡券, ours) for the operator CLI (`npm run evcs -- coupons …`,
  * infra/cli/coupons.ts). The options are validated (shared/domain/coupon-issue.ts, then CouponSchema),
  * the partner must exist and, with `--stations`, every station must exist and be granted to it;
- * nothing is written unless all of it holds. A coupon is used by query_start_charge_coupon.
+ * nothing is written unless all of it holds. A coupon is used by query_start_charge_coupon, and given
+ * back by the finish of an order it took nothing off (`giveBackUnusedCoupon`).
  */
 import { randomBytes } from 'node:crypto';
-import { logger } from '#powertools';
+import { logger, MetricUnit, metrics } from '#powertools';
 import { couponFromOptions, type IssueOptions } from '../domain/coupon-issue.ts';
 import type { Coupon } from '../domain/coupons.ts';
 import { isStationGranted } from '../domain/grants.ts';
-import { listCoupons, storeIssuedCoupon } from '../store/coupons.ts';
+import { listCoupons, returnCoupon, storeIssuedCoupon } from '../store/coupons.ts';
 import type { StoredCoupon } from '../store/orders.ts';
 import { getPartner } from '../store/partners.ts';
 import { getStationMeta } from '../store/stations.ts';
@@ -38,3 +39,24 @@ export const issueCoupon = async (o: IssueOptions, now: Date): Promise<IssueOutc
 };
 
 export const partnerCoupons = (operatorId: string): Promise<StoredCoupon[]> => listCoupons(operatorId);
+
+/**
+ * The finish of an order that used a coupon (shared/services/charging.ts): a coupon that took
+ * nothing off — the session never charged (refused, timed out, the command never left) or billed
+ * no service fee (zero energy) — is given back to its holder, on the condition that it is still
+ * this order's (a redelivered finish gives nothing back twice). A coupon that discounted the order
+ * stays used.
+ */
+export const giveBackUnusedCoupon = async (
+  o: { StartChargeSeq: string; coupon?: { couponId: string } | undefined },
+  finished: { charged: boolean; DiscountMoney?: number | undefined },
+  now: Date,
+): Promise<boolean> => {
+  if (!o.coupon || (finished.charged && (finished.DiscountMoney ?? 0) > 0)) return false;
+  const returned = await returnCoupon(o.coupon.couponId, o.StartChargeSeq, now);
+  if (returned) {
+    metrics.singleMetric().addMetric('CouponsReturned', MetricUnit.Count, 1);
+    logger.info('coupon given back: the order took nothing off', { CouponID: o.coupon.couponId, StartChargeSeq: o.StartChargeSeq });
+  }
+  return returned;
+};

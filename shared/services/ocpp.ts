@@ -55,6 +55,7 @@ import {
   putPendingCall,
   takePendingCall,
 } from '../store/ocpp.ts';
+import { type ReservationRefusal, withdrawRefusedReservation } from './reservation.ts';
 
 // ── $connect / $disconnect ───────────────────────────────────────────────────────────────────
 
@@ -436,7 +437,7 @@ export const sendCall = async (
   chargePointId: string,
   action: OutgoingAction,
   payload: Payload,
-  about: { StartChargeSeq?: string; ConnectorID?: string } = {},
+  about: { StartChargeSeq?: string; ConnectorID?: string; ReserveSeq?: string } = {},
   now = new Date(),
 ): Promise<CallOutcome> => {
   const problem = checkPayload(action, 'req', payload);
@@ -492,6 +493,32 @@ const onAnswer = async (chargePointId: string, frame: Extract<Frame, { kind: 're
       ConnectorID: call.ConnectorID,
     });
   if (call.action === 'RemoteStartTransaction' && !accepted) await refuseStart(call, 'refused');
+  if (call.action === 'ReserveNow' && !accepted) await refuseReservation(call, reservationRefusal(frame), new Date());
+  // a CancelReservation the charger refuses (Rejected: it holds no such reservation) changes nothing: logged above
+};
+
+/** how the charger refused a ReserveNow: its ReserveNow.conf status, else `error` (a CALLERROR or an answer off the schema) */
+const reservationRefusal = (frame: Extract<Frame, { kind: 'result' | 'error' }>): ReservationRefusal => {
+  const status = frame.kind === 'result' ? frame.payload.status : undefined;
+  return status === 'Faulted' || status === 'Occupied' || status === 'Rejected' || status === 'Unavailable' ? status : 'error';
+};
+
+/**
+ * A ReserveNow the charger did not take (refused, or never answered): the reservation is withdrawn
+ * and its hold on the connector dropped (shared/services/reservation.ts, one conditional
+ * transaction), so the connector is not held for a reservation the charger does not hold. If that
+ * fails, the pending call is put back and the error thrown: the call's delayed timeout check (still
+ * queued, or this one redelivered) takes it again and retries the withdrawal.
+ */
+const refuseReservation = async (call: PendingCall, reason: ReservationRefusal, now: Date): Promise<void> => {
+  if (!call.ReserveSeq || !call.ConnectorID) return;
+  metrics.addMetric('OcppReservationsRefused', MetricUnit.Count, 1);
+  try {
+    await withdrawRefusedReservation({ ReserveSeq: call.ReserveSeq, ConnectorID: call.ConnectorID, reason }, now);
+  } catch (err) {
+    await putPendingCall(call, now);
+    throw err;
+  }
 };
 
 const refuseStart = async (call: PendingCall, reason: 'refused' | 'offline'): Promise<void> => {
@@ -514,8 +541,10 @@ export const timeOutCall = async (messageId: string): Promise<boolean> => {
     action: call.action,
     messageId,
     StartChargeSeq: call.StartChargeSeq,
+    ReserveSeq: call.ReserveSeq,
   });
   if (call.action === 'RemoteStartTransaction') await refuseStart(call, 'offline');
+  if (call.action === 'ReserveNow') await refuseReservation(call, 'timeout', new Date());
   return true;
 };
 
@@ -554,7 +583,7 @@ export const reservePile = async (
   chargePoint: ChargePoint,
   now = new Date(),
 ): Promise<CallOutcome> => {
-  const about = { ConnectorID: cmd.ConnectorID };
+  const about = { ConnectorID: cmd.ConnectorID, ReserveSeq: cmd.ReserveSeq };
   const reservationId = transactionIdOf(cmd.ReserveSeq);
   if (cmd.command === 'cancel') return sendCall(chargePoint.chargePointId, 'CancelReservation', { reservationId }, about, now);
   const connectorId = chargePoint.connectors.indexOf(cmd.ConnectorID) + 1;

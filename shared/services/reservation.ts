@@ -13,7 +13,13 @@ import { isStationGranted } from '../domain/grants.ts';
 import { CancelFail, checkReserveSeq, ReserveFail, ReserveStat, reserveDecision, reserveStatAt } from '../domain/reservation.ts';
 import { getConnectorView } from '../store/connector-view.ts';
 import type { Partner } from '../store/partners.ts';
-import { cancelReservation as cancelStored, createReservation, getReservation, type Reservation } from '../store/reservations.ts';
+import {
+  cancelReservation as cancelStored,
+  createReservation,
+  getReservation,
+  type Reservation,
+  withdrawReservation,
+} from '../store/reservations.ts';
 import type { RequestData, ResponseInput } from '../tcec/interfaces.ts';
 import { fenToYuan } from '../tcec/money.ts';
 import { Ret, TcecError } from '../tcec/ret.ts';
@@ -92,9 +98,52 @@ const tellPile = (r: Reservation, command: 'reserve' | 'cancel', now: Date) =>
 const repeated = async (partner: Partner, r: Reservation, connectorId: string, now: Date): Promise<ReserveAnswer> => {
   if (r.OperatorID !== partner.operatorId || r.ConnectorID !== connectorId)
     throw new TcecError(Ret.BizError, 'ReserveSeq: already used for another ConnectorID');
+  // the charger refused it (or never answered) and it was withdrawn: the repeat says so, nothing is held
+  if (r.stat === ReserveStat.Refused)
+    return { ReserveSeq: r.ReserveSeq, ConnectorID: r.ConnectorID, SuccStat: 1, FailReason: ReserveFail.ChargerRefused };
   // a retry after a lost answer (or a failed publish): the pile hears it again, idempotently
   if (reserveStatAt(r, now) === ReserveStat.Active) await tellPile(r, 'reserve', now);
   return granted(r);
+};
+
+/** how a charger did not take a reservation: its ReserveNow.conf status, a CALLERROR, or no answer within the call timeout */
+export type ReservationRefusal = 'Faulted' | 'Occupied' | 'Rejected' | 'Unavailable' | 'error' | 'timeout';
+
+/**
+ * The charger did not take the reservation (the OCPP gateway, shared/services/ocpp.ts: ReserveNow answered Faulted,
+ * Occupied, Rejected, Unavailable or a CALLERROR, or not at all): the reservation is withdrawn
+ * (ReserveStat 5) and its hold on the connector dropped in one conditional transaction, so anyone
+ * may start there again and no fee is ever billed for it. The partner sees it on its next
+ * query_reserve_connector / query_cancel_reservation of the ReserveSeq (FailReason 7 / ReserveStat 5);
+ * the connector's status is the pile's (a charger that refused never showed Status 4). A ReserveNow
+ * that timed out may still have reached the charger: it is told CancelReservation, so it does not
+ * hold the connector for a reservation we no longer have. A reservation already used by its start,
+ * or cancelled, is left as it is. Idempotent: a retry finds it withdrawn.
+ */
+export const withdrawRefusedReservation = async (
+  e: { ReserveSeq: string; ConnectorID: string; reason: ReservationRefusal },
+  now: Date,
+): Promise<boolean> => {
+  const log = { ReserveSeq: e.ReserveSeq, ConnectorID: e.ConnectorID, reason: e.reason };
+  const r = await getReservation(e.ReserveSeq);
+  if (!r || r.ConnectorID !== e.ConnectorID) {
+    logger.warn('charger refused a reservation we do not have', log);
+    return false;
+  }
+  if (r.stat === ReserveStat.Refused) {
+    // a redelivery: the charger is told again (idempotent), in case the first telling failed
+    if (e.reason === 'timeout') await tellPile(r, 'cancel', now);
+    return false;
+  }
+  if (r.stat !== ReserveStat.Active || !(await withdrawReservation(r, e.reason, now))) {
+    const after = (await getReservation(e.ReserveSeq)) ?? r;
+    logger.info('charger refused a reservation that is no longer active: kept', { ...log, ReserveStat: after.stat });
+    return false;
+  }
+  if (e.reason === 'timeout') await tellPile(r, 'cancel', now);
+  metrics.addMetric('ReservationsWithdrawn', MetricUnit.Count, 1);
+  logger.warn('reservation withdrawn: the charger did not take it', { ...log, OperatorID: r.OperatorID });
+  return true;
 };
 
 export const cancelReservation = async (

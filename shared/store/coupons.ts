@@ -5,8 +5,12 @@
  * gsi1sk = <CouponID>, so a partner's coupons are ONE index query (keys only from the index's
  * projection, then a BatchGet of the items), never a scan of the orders table. Nothing reading the
  * index for orders (PARTNER#…) sees them.
+ *
+ * A coupon whose order took nothing off (the start was refused or timed out, or no service fee was
+ * billed) is given back: `usedBy` removed on the condition that it is still that order's
+ * (`returnedFrom` keeps the last order that gave it back).
  */
-import { BatchGetCommand, PutCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, PutCommand, paginateQuery, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.ts';
 import type { Coupon } from '../domain/coupons.ts';
 import { conditionalWrite, dynamo } from './dynamo.ts';
@@ -56,3 +60,19 @@ export const listCoupons = async (operatorId: string): Promise<StoredCoupon[]> =
   }
   return out.sort((a, b) => a.couponId.localeCompare(b.couponId));
 };
+
+/**
+ * Give a coupon back (`usedBy` removed) if it is still used by `startChargeSeq`; false when it is not
+ * (given back already, or never used by that order): nothing is written then.
+ */
+export const returnCoupon = (couponId: string, startChargeSeq: string, at: Date): Promise<boolean> =>
+  conditionalWrite(
+    dynamo(),
+    new UpdateCommand({
+      TableName: table(),
+      Key: { pk: `COUPON#${couponId}` },
+      UpdateExpression: 'SET returnedFrom = :seq, returnedAt = :at REMOVE usedBy, usedAt',
+      ConditionExpression: 'usedBy = :seq',
+      ExpressionAttributeValues: { ':seq': startChargeSeq, ':at': at.toISOString() },
+    }),
+  );

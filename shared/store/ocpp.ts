@@ -259,6 +259,8 @@ export interface PendingCall {
   action: string;
   StartChargeSeq?: string;
   ConnectorID?: string;
+  /** a ReserveNow / CancelReservation: the reservation it is about (the reservation extension) */
+  ReserveSeq?: string;
   expiresAt: number;
 }
 
@@ -284,6 +286,7 @@ export const takePendingCall = async (messageId: string): Promise<PendingCall | 
     action: String(i.action),
     ...(i.StartChargeSeq ? { StartChargeSeq: String(i.StartChargeSeq) } : {}),
     ...(i.ConnectorID ? { ConnectorID: String(i.ConnectorID) } : {}),
+    ...(i.ReserveSeq ? { ReserveSeq: String(i.ReserveSeq) } : {}),
     expiresAt: Number(i.expiresAt),
   };
 };

@@ -3,7 +3,7 @@
  * item decides who may start on a connector:
  *
  *   RESV#<ReserveSeq>   the reservation: connector, partner, minutes, expiry, fee, ReserveStat
- *                       (1 active, 2 used, 3 cancelled; "expired" is read, never written:
+ *                       (1 active, 2 used, 3 cancelled, 5 refused by the charger; "expired" is read, never written:
  *                       shared/domain/reservation.ts reserveStatAt); expires by TTL 7 days after
  *   LOCK#<ConnectorID>  while reserved: { ReserveSeq, OperatorID, reservedUntilMs } — the same item an
  *                       order takes (shared/store/orders.ts createOrder), so a connector is held by
@@ -15,6 +15,7 @@
  *   - start on one's own reservation: createOrder's Put LOCK (allowed over a reservation of the same
  *     partner) + Update RESV stat 1 → 2, one transaction
  *   - cancel: TransactWrite Update RESV stat 1 → 3 (not lapsed) + Delete LOCK (if still this reservation)
+ *   - the charger refused it: TransactWrite Update RESV stat 1 → 5 + Delete LOCK (if still this reservation's)
  */
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.ts';
@@ -32,6 +33,8 @@ export interface Reservation {
   feeFen: number;
   stat: ReserveStat;
   endedAt?: string;
+  /** ReserveStat 5: how the charger refused it (PileReservationRefused reason) */
+  refusedBecause?: string;
 }
 
 /** a connector's lock when it is a reservation's */
@@ -137,6 +140,48 @@ export const cancelReservation = async (r: Reservation, now: Date): Promise<bool
               TableName: table(),
               Key: lockKey(r.ConnectorID),
               ConditionExpression: 'attribute_not_exists(pk) OR ReserveSeq = :seq',
+              ExpressionAttributeValues: { ':seq': r.ReserveSeq },
+            },
+          },
+        ],
+      }),
+    );
+    return true;
+  } catch (err) {
+    if (isConditionalFailure(err) || isTransactionConflict(err)) return false;
+    throw err;
+  }
+};
+
+/**
+ * Withdraw an active reservation the charger did not take (ReserveStat 5) and free its connector, in
+ * one transaction; false when it is no longer active (used by a start meanwhile, cancelled): nothing
+ * is written then. A lapsed one is withdrawn too (its record then says why it never held).
+ */
+export const withdrawReservation = async (r: Reservation, because: string, now: Date): Promise<boolean> => {
+  try {
+    await dynamo().send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: table(),
+              Key: resvKey(r.ReserveSeq),
+              UpdateExpression: 'SET stat = :refused, endedAt = :at, refusedBecause = :why',
+              ConditionExpression: 'stat = :active',
+              ExpressionAttributeValues: {
+                ':refused': ReserveStat.Refused,
+                ':active': ReserveStat.Active,
+                ':at': now.toISOString(),
+                ':why': because,
+              },
+            },
+          },
+          {
+            Delete: {
+              TableName: table(),
+              Key: lockKey(r.ConnectorID),
+              ConditionExpression: 'attribute_not_exists(pk) OR (ReserveSeq = :seq AND attribute_not_exists(StartChargeSeq))',
               ExpressionAttributeValues: { ':seq': r.ReserveSeq },
             },
           },

@@ -885,7 +885,8 @@ export const queryReserveConnectorResponseSchema = lazy(() =>
     SuccStat: succStat(),
     /**
      * 0 none, 1 connector unknown, 2 the station takes no reservations, 3 ReserveMinutes beyond the
-     * station's limit, 4 connector busy (plugged, charging), 5 already reserved, 6 connector offline or faulted
+     * station's limit, 4 connector busy (plugged, charging), 5 already reserved, 6 connector offline or faulted,
+     * 7 (a repeat of the ReserveSeq) the charger refused the reservation or never answered: withdrawn
      */
     FailReason: reason(),
     /** when the reservation lapses (success only) */
@@ -907,8 +908,8 @@ export const queryCancelReservationResponseSchema = lazy(() =>
     SuccStat: succStat(),
     /** 0 none, 1 no such reservation, 2 already ended (used, cancelled or expired) */
     FailReason: reason(),
-    /** 1 active, 2 used by a session, 3 cancelled, 4 expired */
-    ReserveStat: z.optional(code([1, 2, 3, 4])),
+    /** 1 active, 2 used by a session, 3 cancelled, 4 expired, 5 refused by the charger (withdrawn) */
+    ReserveStat: z.optional(code([1, 2, 3, 4, 5])),
   }),
 );
 

@@ -48,71 +48,73 @@ const apply = (data: Record<string, unknown>, who = ctx.p1) =>
 describe('query_invoice_apply — ours (开票), profile extension', () => {
   let finished: string[] = [];
 
-  it('invoices two finished orders: one PDF in S3, pushed with a link, the link serves it', async () => {
-    const a = await ctx.charging(ctx.p1, 'FX0001E01C1');
-    await ctx.stopped(ctx.p1, a, 'FX0001E01C1');
-    const b = await ctx.charging(ctx.p1, 'FX0001E01C2');
-    await ctx.stopped(ctx.p1, b, 'FX0001E01C2');
-    finished = [a, b];
-    const totals = await Promise.all(
-      finished.map(async (s) =>
-        fen(((await ctx.p1.call('query_equip_charge_status', { StartChargeSeq: s })).data as { TotalMoney: number }).TotalMoney),
-      ),
-    );
-    const totalFen = totals[0]! + totals[1]!;
-
-    const invoiceSeq = seqOf(ctx.p1);
-    const r = await apply({ InvoiceSeq: invoiceSeq, StartChargeSeqs: finished });
-    expect(r.ret, r.msg).toBe(0);
-    expect(r.data).toMatchObject({ InvoiceSeq: invoiceSeq, SuccStat: 0, FailReason: 0 });
-    // the same request again: the same answer, no second invoice
-    expect((await apply({ InvoiceSeq: invoiceSeq, StartChargeSeqs: finished })).data).toMatchObject({ SuccStat: 0 });
-    // the same InvoiceSeq for other orders: 4004
-    expect((await apply({ InvoiceSeq: invoiceSeq, StartChargeSeqs: [a] })).ret).toBe(4004);
-
-    const info = await eventually(
-      async () => (await ctx.p1.call('query_invoice_info', { InvoiceSeq: invoiceSeq })).data as Record<string, unknown>,
-      { until: (d) => d.InvoiceStat === 2, what: `${invoiceSeq} issued` },
-    );
-    expect(info).toMatchObject({ InvoiceSeq: invoiceSeq, StartChargeSeqs: finished, BuyerName: 'Fleet Co 北京', BuyerTaxID: TAX_ID });
-    expect(fen(info.TotalMoney as number)).toBe(totalFen);
-    expect(info.IssueTime).toMatch(DATE_TIME);
-    expect(info.InvoiceNo).toMatch(/^INV\d{14}/);
-
-    // the push, with the same invoice and a link
-    const push = await eventually(
-      async () =>
-        demo(ctx.platform, ctx.p1.partner.operatorId).received.find(
-          (p) => p.iface === 'notification_invoice_info' && p.data.InvoiceSeq === invoiceSeq,
+  describe('notification_invoice_info — pushed once the invoice is issued (ours)', () => {
+    it('invoices two finished orders: one PDF in S3, pushed with a link, the link serves it', async () => {
+      const a = await ctx.charging(ctx.p1, 'FX0001E01C1');
+      await ctx.stopped(ctx.p1, a, 'FX0001E01C1');
+      const b = await ctx.charging(ctx.p1, 'FX0001E01C2');
+      await ctx.stopped(ctx.p1, b, 'FX0001E01C2');
+      finished = [a, b];
+      const totals = await Promise.all(
+        finished.map(async (s) =>
+          fen(((await ctx.p1.call('query_equip_charge_status', { StartChargeSeq: s })).data as { TotalMoney: number }).TotalMoney),
         ),
-      { until: (p) => p?.accepted === true, what: 'notification_invoice_info delivered' },
-    );
-    expect(push!.data).toMatchObject({ InvoiceSeq: invoiceSeq, InvoiceStat: 2, InvoiceNo: info.InvoiceNo, TotalMoney: info.TotalMoney });
+      );
+      const totalFen = totals[0]! + totals[1]!;
 
-    // the link is a presigned GET of the PDF: it serves the stored bytes
-    const url = info.DownloadUrl as string;
-    expect(url).toMatch(/X-Amz-Signature=[0-9a-f]{64}/);
-    expect(url).toMatch(/X-Amz-Expires=3600/);
-    const res = await fetch(url);
-    expect(res.status).toBe(200);
-    const bytes = new Uint8Array(await res.arrayBuffer());
-    const key = (await getInvoice(invoiceSeq))?.objectKey;
-    expect(key).toMatch(new RegExp(`^invoices/${ctx.p1.partner.operatorId}/${invoiceSeq}-\\d+-[0-9a-f]{8}\\.pdf$`));
-    const stored = await getObject('exports', key!);
-    expect(Buffer.from(bytes).equals(Buffer.from(stored!))).toBe(true);
+      const invoiceSeq = seqOf(ctx.p1);
+      const r = await apply({ InvoiceSeq: invoiceSeq, StartChargeSeqs: finished });
+      expect(r.ret, r.msg).toBe(0);
+      expect(r.data).toMatchObject({ InvoiceSeq: invoiceSeq, SuccStat: 0, FailReason: 0 });
+      // the same request again: the same answer, no second invoice
+      expect((await apply({ InvoiceSeq: invoiceSeq, StartChargeSeqs: finished })).data).toMatchObject({ SuccStat: 0 });
+      // the same InvoiceSeq for other orders: 4004
+      expect((await apply({ InvoiceSeq: invoiceSeq, StartChargeSeqs: [a] })).ret).toBe(4004);
 
-    // a real PDF: pdf-lib parses it; its pages show the order numbers, the buyer (Chinese escaped) and the total
-    const { doc, text } = await pdfText(bytes);
-    expect(doc.getPageCount()).toBe(1);
-    expect(doc.getTitle()).toBe(`Invoice ${info.InvoiceNo}`);
-    expect(doc.getSubject()).toContain('Fleet Co 北京');
-    for (const s of finished) expect(text).toContain(s);
-    expect(text).toContain(`Invoice No: ${info.InvoiceNo}`);
-    expect(text).toContain('Buyer: Fleet Co \\u5317\\u4eac');
-    expect(text).toContain(`Total: ${(totalFen / 100).toFixed(2)} CNY`);
+      const info = await eventually(
+        async () => (await ctx.p1.call('query_invoice_info', { InvoiceSeq: invoiceSeq })).data as Record<string, unknown>,
+        { until: (d) => d.InvoiceStat === 2, what: `${invoiceSeq} issued` },
+      );
+      expect(info).toMatchObject({ InvoiceSeq: invoiceSeq, StartChargeSeqs: finished, BuyerName: 'Fleet Co 北京', BuyerTaxID: TAX_ID });
+      expect(fen(info.TotalMoney as number)).toBe(totalFen);
+      expect(info.IssueTime).toMatch(DATE_TIME);
+      expect(info.InvoiceNo).toMatch(/^INV\d{14}/);
 
-    // the orders carry the invoice
-    for (const s of finished) expect((await getOrder(s))?.invoiceSeq).toBe(invoiceSeq);
+      // the push, with the same invoice and a link
+      const push = await eventually(
+        async () =>
+          demo(ctx.platform, ctx.p1.partner.operatorId).received.find(
+            (p) => p.iface === 'notification_invoice_info' && p.data.InvoiceSeq === invoiceSeq,
+          ),
+        { until: (p) => p?.accepted === true, what: 'notification_invoice_info delivered' },
+      );
+      expect(push!.data).toMatchObject({ InvoiceSeq: invoiceSeq, InvoiceStat: 2, InvoiceNo: info.InvoiceNo, TotalMoney: info.TotalMoney });
+
+      // the link is a presigned GET of the PDF: it serves the stored bytes
+      const url = info.DownloadUrl as string;
+      expect(url).toMatch(/X-Amz-Signature=[0-9a-f]{64}/);
+      expect(url).toMatch(/X-Amz-Expires=3600/);
+      const res = await fetch(url);
+      expect(res.status).toBe(200);
+      const bytes = new Uint8Array(await res.arrayBuffer());
+      const key = (await getInvoice(invoiceSeq))?.objectKey;
+      expect(key).toMatch(new RegExp(`^invoices/${ctx.p1.partner.operatorId}/${invoiceSeq}-\\d+-[0-9a-f]{8}\\.pdf$`));
+      const stored = await getObject('exports', key!);
+      expect(Buffer.from(bytes).equals(Buffer.from(stored!))).toBe(true);
+
+      // a real PDF: pdf-lib parses it; its pages show the order numbers, the buyer (Chinese escaped) and the total
+      const { doc, text } = await pdfText(bytes);
+      expect(doc.getPageCount()).toBe(1);
+      expect(doc.getTitle()).toBe(`Invoice ${info.InvoiceNo}`);
+      expect(doc.getSubject()).toContain('Fleet Co 北京');
+      for (const s of finished) expect(text).toContain(s);
+      expect(text).toContain(`Invoice No: ${info.InvoiceNo}`);
+      expect(text).toContain('Buyer: Fleet Co \\u5317\\u4eac');
+      expect(text).toContain(`Total: ${(totalFen / 100).toFixed(2)} CNY`);
+
+      // the orders carry the invoice
+      for (const s of finished) expect((await getOrder(s))?.invoiceSeq).toBe(invoiceSeq);
+    });
   });
 
   it('refuses an order already invoiced, listed twice, unfinished, unknown or another partner’s: nothing written', async () => {

@@ -42,28 +42,37 @@ const pushedSettlements = (seq: string) =>
   acceptedOf(demo(ctx.platform, ctx.p1.partner.operatorId), 'notification_order_settlement', seq).map((r) => r.data as Settlement);
 
 describe('query_order_settlement — pay after charging, with query_order_pay and notification_order_settlement (ours)', () => {
-  it('running → payable (pushed) → paid once (pushed); a repeat of the payment gets the same answer', async () => {
-    const seq = await ctx.charging(ctx.p1, 'FX0001E01C1');
-    expect(await settlement(seq)).toMatchObject({ StartChargeSeq: seq, SettleStatus: 0, PayableMoney: 0 });
-    expect((await pay(seq, 'PAY-RUNNING', 1)).FailReason).toBe(2);
+  describe('notification_order_settlement — pushed when the order is payable and when it is paid (ours)', () => {
+    it('running → payable (pushed) → paid once (pushed); a repeat of the payment gets the same answer', async () => {
+      const seq = await ctx.charging(ctx.p1, 'FX0001E01C1');
+      expect(await settlement(seq)).toMatchObject({ StartChargeSeq: seq, SettleStatus: 0, PayableMoney: 0 });
+      expect((await pay(seq, 'PAY-RUNNING', 1)).FailReason).toBe(2);
 
-    await ctx.stopped(ctx.p1, seq, 'FX0001E01C1');
-    const total = await totalOf(seq);
-    expect(total).toBeGreaterThan(0);
-    expect(await settlement(seq)).toEqual({ StartChargeSeq: seq, ConnectorID: 'FX0001E01C1', SettleStatus: 1, PayableMoney: total });
-    const payable = await eventually(async () => pushedSettlements(seq), { until: (l) => l.length > 0, what: 'the payable push' });
-    expect(payable[0]).toMatchObject({ SettleStatus: 1, PayableMoney: total });
+      await ctx.stopped(ctx.p1, seq, 'FX0001E01C1');
+      const total = await totalOf(seq);
+      expect(total).toBeGreaterThan(0);
+      expect(await settlement(seq)).toEqual({ StartChargeSeq: seq, ConnectorID: 'FX0001E01C1', SettleStatus: 1, PayableMoney: total });
+      const payable = await eventually(async () => pushedSettlements(seq), { until: (l) => l.length > 0, what: 'the payable push' });
+      expect(payable[0]).toMatchObject({ SettleStatus: 1, PayableMoney: total });
 
-    expect(await pay(seq, 'PAY-WRONG', Math.round(total * 100 + 1) / 100)).toMatchObject({ SuccStat: 1, FailReason: 3, SettleStatus: 1 });
-    const paid = await pay(seq, 'PAY-0001', total);
-    expect(paid).toMatchObject({ SuccStat: 0, FailReason: 0, SettleStatus: 2, PayableMoney: total, PaidMoney: total, PaySeq: 'PAY-0001' });
-    expect(paid.PaidTime).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
-    expect(await pay(seq, 'PAY-0001', total)).toEqual(paid);
-    expect(await pay(seq, 'PAY-0002', total)).toMatchObject({ SuccStat: 1, FailReason: 4, SettleStatus: 2, PaySeq: 'PAY-0001' });
-    expect(await settlement(seq)).toMatchObject({ SettleStatus: 2, PaidMoney: total, PaySeq: 'PAY-0001' });
-    await eventually(async () => pushedSettlements(seq), {
-      until: (l) => l.some((s) => s.SettleStatus === 2 && s.PaySeq === 'PAY-0001'),
-      what: 'the paid push',
+      expect(await pay(seq, 'PAY-WRONG', Math.round(total * 100 + 1) / 100)).toMatchObject({ SuccStat: 1, FailReason: 3, SettleStatus: 1 });
+      const paid = await pay(seq, 'PAY-0001', total);
+      expect(paid).toMatchObject({
+        SuccStat: 0,
+        FailReason: 0,
+        SettleStatus: 2,
+        PayableMoney: total,
+        PaidMoney: total,
+        PaySeq: 'PAY-0001',
+      });
+      expect(paid.PaidTime).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
+      expect(await pay(seq, 'PAY-0001', total)).toEqual(paid);
+      expect(await pay(seq, 'PAY-0002', total)).toMatchObject({ SuccStat: 1, FailReason: 4, SettleStatus: 2, PaySeq: 'PAY-0001' });
+      expect(await settlement(seq)).toMatchObject({ SettleStatus: 2, PaidMoney: total, PaySeq: 'PAY-0001' });
+      await eventually(async () => pushedSettlements(seq), {
+        until: (l) => l.some((s) => s.SettleStatus === 2 && s.PaySeq === 'PAY-0001'),
+        what: 'the paid push',
+      });
     });
   });
 

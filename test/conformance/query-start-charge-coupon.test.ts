@@ -3,7 +3,9 @@
  * `extensions`: a start with a coupon issued to the partner's user (phone number or user id). The
  * discount comes off the service fee through the billing function: ChargeDetails, TotalSeviceMoney
  * and TotalMoney show it (running and final), the order carries CouponID and DiscountMoney. A coupon
- * is used at most once, also by concurrent starts (the order's creating transaction marks it).
+ * is used at most once, also by concurrent starts (the order's creating transaction marks it); a
+ * start that never charges (the pile refuses it, or never answers until the start timeout) gives it
+ * back, usable again; an order it discounted keeps it used.
  * Bad input: an unknown coupon or another user's (FailReason 10), expired or at another station
  * (11), used (12), neither PhoneNum nor UserID (Ret 4004), a partner without the extension (4004).
  */
@@ -12,9 +14,15 @@ import { couponsCommand } from '../../infra/cli/coupons.ts';
 import type { Coupon } from '../../shared/domain/coupons.ts';
 import { getCoupon, putCoupon } from '../../shared/store/orders.ts';
 import { type ChargingCtx, seqOf, useChargingPlatform } from '../support/charging.ts';
+import { eventually } from '../support/eventually.ts';
 import { extensionSeed } from '../support/extensions.ts';
 
-const ctx: ChargingCtx = useChargingPlatform({ seedFile: extensionSeed(['query_start_charge_coupon']) });
+/** a silent pile's start times out after this (the production default is 60 s) */
+const START_TIMEOUT_SECONDS = 15;
+const ctx: ChargingCtx = useChargingPlatform({
+  seedFile: extensionSeed(['query_start_charge_coupon']),
+  env: { START_TIMEOUT_SECONDS: String(START_TIMEOUT_SECONDS) },
+});
 const fen = (x: number) => Math.round(x * 100);
 const PHONE = '13800000001';
 const DAY = 86_400_000;
@@ -85,6 +93,65 @@ describe('query_start_charge_coupon — ours (卡券), profile extension', () =>
     // electricity is never discounted: each detail's is its energy × price, half-up (within the 0.01 kWh edge rounding)
     for (const x of d.ChargeDetails)
       expect(x.DetailSeviceMoney).toBeLessThanOrEqual(Math.round(x.DetailPower * x.SevicePrice * 100 + 1) / 100);
+    // it discounted the order: it stays used by it
+    expect((await getCoupon(c.couponId))?.usedBy).toBe(seq);
+  });
+
+  const finishedUncharged = (seq: string) =>
+    eventually(
+      async () => (await ctx.p1.call('query_charge_info', { StartChargeSeq: seq })).data as Info & { StartChargeSeqStat: number },
+      {
+        until: (d) => d.StartChargeSeqStat === 4,
+        what: `${seq} finished`,
+      },
+    );
+
+  it('a start the pile never answers: after the start timeout the coupon is given back and a later start uses it', async () => {
+    const c = coupon('SILENT');
+    await putCoupon(c);
+    const conn = 'FX0002E02C1';
+    ctx.platform.simulator!.admin(conn, 'silent');
+    const r = await start(conn, { CouponID: c.couponId, PhoneNum: PHONE });
+    expect(r.data).toMatchObject({ SuccStat: 0, StartChargeSeqStat: 1 });
+    const seq = (r.data as { StartChargeSeq: string }).StartChargeSeq;
+    expect((await getCoupon(c.couponId))?.usedBy).toBe(seq);
+    const d = await finishedUncharged(seq);
+    expect(d).toMatchObject({ TotalMoney: 0, DiscountMoney: 0, CouponID: c.couponId });
+    const back = await eventually(async () => getCoupon(c.couponId), { until: (x) => x?.usedBy === undefined, what: 'coupon given back' });
+    expect(back).toMatchObject({ returnedFrom: seq });
+    ctx.platform.simulator!.admin(conn, 'normal');
+    const again = await start(conn, { CouponID: c.couponId, PhoneNum: PHONE });
+    expect(again.data).toMatchObject({ SuccStat: 0, FailReason: 0 });
+    expect((await getCoupon(c.couponId))?.usedBy).toBe((again.data as { StartChargeSeq: string }).StartChargeSeq);
+  });
+
+  it('a start the pile refuses gives the coupon back; the charged order that uses it next keeps it', async () => {
+    const c = coupon('REFUSED');
+    await putCoupon(c);
+    const conn = 'FX0003E02C1';
+    await plug(conn);
+    ctx.platform.simulator!.admin(conn, 'refuse');
+    const r = await start(conn, { CouponID: c.couponId, PhoneNum: PHONE });
+    expect(r.data).toMatchObject({ SuccStat: 0 });
+    const seq = (r.data as { StartChargeSeq: string }).StartChargeSeq;
+    // the simulated pile answers (refuses) a few simulated seconds later
+    await ctx.pump(
+      async () => (await ctx.p1.call('query_charge_info', { StartChargeSeq: seq })).data as Info & { StartChargeSeqStat: number },
+      (d) => d.StartChargeSeqStat === 4,
+      `${seq} refused`,
+    );
+    await eventually(async () => getCoupon(c.couponId), { until: (x) => x?.usedBy === undefined, what: 'coupon given back' });
+    ctx.platform.simulator!.admin(conn, 'normal');
+    const again = await start(conn, { CouponID: c.couponId, PhoneNum: PHONE });
+    expect(again.data).toMatchObject({ SuccStat: 0 });
+    const used = (again.data as { StartChargeSeq: string }).StartChargeSeq;
+    await ctx.pump(
+      async () => (await ctx.p1.call('query_charge_info', { StartChargeSeq: used })).data as Info,
+      (x) => (x.DiscountMoney ?? 0) > 0,
+      `${used} discounted`,
+    );
+    await ctx.stopped(ctx.p1, used, conn);
+    expect((await getCoupon(c.couponId))?.usedBy).toBe(used);
   });
 
   it('concurrent starts with one coupon on two connectors: exactly one uses it, the other gets FailReason 12', async () => {

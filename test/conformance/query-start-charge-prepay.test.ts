@@ -1,9 +1,10 @@
 /**
  * query_start_charge_prepay — ours (预支付; no public contract, reference §5.5), enabled by the
  * partner's profile `extensions`: a start holding the user's prepayment. The session stops itself
- * (StopReason 7) at the first meter reading whose running bill reaches the prepayment; the final
- * order carries PrepayMoney, ConsumedMoney = min(TotalMoney, PrepayMoney), RefundMoney = the rest,
- * and its ChargeDetails sum to its totals. Bad input: a prepayment of 0, negative, over 5000 or
+ * (StopReason 7) at the first meter reading whose running bill reaches the prepayment; the bill is
+ * capped at the prepayment (TotalMoney ≤ PrepayMoney, running and final: what was metered after the
+ * crossing reading is waived off the last lines); the final order carries PrepayMoney, ConsumedMoney
+ * = TotalMoney, RefundMoney = the rest, and its ChargeDetails sum to its totals. Bad input: a prepayment of 0, negative, over 5000 or
  * with 3 decimals (Ret 4004, nothing written); a partner whose profile does not enable it (4004).
  */
 import { describe, expect, it } from 'vitest';
@@ -73,6 +74,8 @@ describe('query_start_charge_prepay — ours (预支付), profile extension', ()
           d.TotalPower > before.TotalPower && (fen(d.TotalMoney) < fen(PREPAY) ? d.StartChargeSeqStat === 2 : d.StartChargeSeqStat >= 3),
         `${seq}: the next reading folded`,
       );
+      // the running bill never shows more than the prepayment
+      expect(fen(after.TotalMoney)).toBeLessThanOrEqual(fen(PREPAY));
       if (fen(after.TotalMoney) >= fen(PREPAY)) crossing = after;
       else below = after.TotalMoney;
     }
@@ -86,8 +89,12 @@ describe('query_start_charge_prepay — ours (预支付), profile extension', ()
     const d = await info(seq);
     expect(d).toMatchObject({ StartChargeSeqStat: 4, StopReason: 7, PrepayMoney: PREPAY, ConsumedMoney: PREPAY, RefundMoney: 0 });
     expectExactBill(d);
-    // what was metered between the crossing reading and the pile's stop (≤ 3 s simulated) is waived, not charged
-    expect(fen(d.TotalMoney)).toBeGreaterThanOrEqual(fen(crossing!.TotalMoney));
+    // the bill is capped at the prepayment: what was metered after the crossing reading (until the
+    // pile's stop) is delivered (TotalPower) but waived off the last lines, never charged
+    expect(fen(d.TotalMoney)).toBe(fen(PREPAY));
+    expect(d.TotalPower).toBeGreaterThanOrEqual(crossing!.TotalPower);
+    expect(fen(d.TotalMoney)).toBeLessThanOrEqual(fen(d.PrepayMoney!));
+    expect(fen(d.ConsumedMoney!) + fen(d.RefundMoney!)).toBe(fen(d.PrepayMoney!));
   });
 
   it('stopped by the partner before the prepayment is used: the rest is refunded', async () => {

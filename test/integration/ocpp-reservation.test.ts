@@ -3,7 +3,9 @@
  * simulator): query_reserve_connector → ReserveNow (connectorId, expiryDate, idTag, reservationId);
  * the charger's StatusNotification Reserved → Status 4; the reserving partner's start →
  * RemoteStartTransaction with the reservation's idTag (so the charger lets it through) →
- * StartTransaction → charging; query_cancel_reservation → CancelReservation.
+ * StartTransaction → charging; query_cancel_reservation → CancelReservation. A charger that refuses
+ * ReserveNow (Occupied) or never answers it: the reservation is withdrawn (ReserveStat 5), its hold
+ * on the connector freed (another partner starts there), the timed-out one cancelled on the charger.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,8 +25,13 @@ const PASSWORD = 'ocpp-test-password-0002';
 
 let platform: Platform;
 let p1: Caller;
+let p2: Caller;
 let cp: OcppClient;
 const remote: RemoteCall[] = [];
+/** how the charger answers ReserveNow / RemoteStartTransaction ('silent': never) */
+let reserveAnswer: 'Accepted' | 'Occupied' | 'silent' = 'Accepted';
+let remoteStartAnswer: 'Accepted' | 'Rejected' = 'Accepted';
+const unanswered: (() => void)[] = [];
 
 const seedFile = (): string => {
   const seed = JSON.parse(readFileSync(STATIONS_SEED, 'utf8')) as {
@@ -46,14 +53,25 @@ const received = (action: string, match: (p: Record<string, unknown>) => boolean
 beforeAll(async () => {
   platform = await startTestPlatform({ seedFile: seedFile(), simulator: false, env: { OCPP_CALL_TIMEOUT_SECONDS: '5' } });
   p1 = await loggedIn(platform, 0);
+  p2 = await loggedIn(platform, 1);
   cp = await bootChargePoint(platform, {
     identity: CP,
     password: PASSWORD,
-    accepts: ['ReserveNow', 'CancelReservation', 'RemoteStartTransaction', 'RemoteStopTransaction'],
+    accepts: ['CancelReservation', 'RemoteStopTransaction'],
     remote,
+  });
+  cp.handle('ReserveNow', ({ params }) => {
+    remote.push({ action: 'ReserveNow', params });
+    if (reserveAnswer === 'silent') return new Promise((resolve) => unanswered.push(() => resolve({ status: 'Accepted' })));
+    return { status: reserveAnswer };
+  });
+  cp.handle('RemoteStartTransaction', ({ params }) => {
+    remote.push({ action: 'RemoteStartTransaction', params });
+    return { status: remoteStartAnswer };
   });
 });
 afterAll(async () => {
+  for (const answer of unanswered) answer();
   await cp?.close({ force: true });
   await platform?.stop();
 });
@@ -105,5 +123,63 @@ describe('reservation over OCPP 1.6J', () => {
     expect((await p1.call('query_cancel_reservation', { ReserveSeq: resv })).data).toMatchObject({ SuccStat: 0, ReserveStat: 3 });
     const cancel = await received('CancelReservation', (p) => p.reservationId === transactionIdOf(resv));
     expect(cancel!.params).toEqual({ reservationId: transactionIdOf(resv) });
+  });
+
+  /** another partner (not the reserving one) can start on the connector: the hold is gone; its start is refused by the charger and ends */
+  const anotherPartnerStarts = async (connectorId: string) => {
+    remoteStartAnswer = 'Rejected';
+    const seq = seqOf(p2);
+    const r = await p2.call('query_start_charge', { StartChargeSeq: seq, ConnectorID: connectorId });
+    expect(r.ret, r.msg).toBe(0);
+    expect(r.data).toMatchObject({ SuccStat: 0 });
+    await eventually(
+      async () => (await p2.call('query_equip_charge_status', { StartChargeSeq: seq })).data as { StartChargeSeqStat: number },
+      {
+        until: (d) => d.StartChargeSeqStat === 4,
+        what: `${seq} refused by the charger and finished`,
+      },
+    );
+    remoteStartAnswer = 'Accepted';
+  };
+
+  it('ReserveNow answered Occupied: the reservation is withdrawn (ReserveStat 5), the hold freed, another partner can start', async () => {
+    reserveAnswer = 'Occupied';
+    const resv = seqOf(p1);
+    // the partner is answered before the charger is asked (the reservation is ours first)
+    const r = await p1.call('query_reserve_connector', { ReserveSeq: resv, ConnectorID: 'FX0001E01C2', ReserveMinutes: 10 });
+    expect(r.data).toMatchObject({ SuccStat: 0 });
+    await received('ReserveNow', (p) => p.reservationId === transactionIdOf(resv));
+    const withdrawn = await eventually(async () => getReservation(resv), { until: (x) => x?.stat === 5, what: `${resv} withdrawn` });
+    expect(withdrawn).toMatchObject({ stat: 5, refusedBecause: 'Occupied' });
+    reserveAnswer = 'Accepted';
+    // the partner's next look at it says so
+    expect((await p1.call('query_reserve_connector', { ReserveSeq: resv, ConnectorID: 'FX0001E01C2', ReserveMinutes: 10 })).data).toEqual({
+      ReserveSeq: resv,
+      ConnectorID: 'FX0001E01C2',
+      SuccStat: 1,
+      FailReason: 7,
+    });
+    expect((await p1.call('query_cancel_reservation', { ReserveSeq: resv })).data).toMatchObject({
+      SuccStat: 1,
+      FailReason: 2,
+      ReserveStat: 5,
+    });
+    await anotherPartnerStarts('FX0001E01C2');
+  });
+
+  it('ReserveNow never answered: withdrawn after the call timeout, CancelReservation sent, another partner can start', async () => {
+    reserveAnswer = 'silent';
+    const resv = seqOf(p1);
+    expect(
+      (await p1.call('query_reserve_connector', { ReserveSeq: resv, ConnectorID: 'FX0001E01C2', ReserveMinutes: 10 })).data,
+    ).toMatchObject({ SuccStat: 0 });
+    await received('ReserveNow', (p) => p.reservationId === transactionIdOf(resv));
+    // the platform's OCPP call timeout is 5 s here (OCPP_CALL_TIMEOUT_SECONDS)
+    const withdrawn = await eventually(async () => getReservation(resv), { until: (x) => x?.stat === 5, what: `${resv} withdrawn` });
+    expect(withdrawn?.refusedBecause).toBe('timeout');
+    reserveAnswer = 'Accepted';
+    const cancel = await received('CancelReservation', (p) => p.reservationId === transactionIdOf(resv));
+    expect(cancel!.params).toEqual({ reservationId: transactionIdOf(resv) });
+    await anotherPartnerStarts('FX0001E01C2');
   });
 });
