@@ -21,6 +21,15 @@ export const roamingTables: readonly TableDecl[] = [
         sortKey: { name: 'gsi1sk', type: 'S' },
         projection: ['StartChargeSeq'],
       },
+      // SPARSE and overloaded (one index, so one deploy step adds it): `OPEN` → the roaming orders the
+      // session sweep must look at (createdAt order); `PCELL#<cell>` → the partner stations of a
+      // grid cell, with what the station search filters by (owner, coordinates) — never a Scan
+      {
+        name: 'byGroup',
+        partitionKey: { name: 'gsi2pk', type: 'S' },
+        sortKey: { name: 'gsi2sk', type: 'S' },
+        projection: ['StartChargeSeq', 'StationID', 'owner', 'StationLng', 'StationLat'],
+      },
     ],
     critical: true,
   },
@@ -91,5 +100,47 @@ export const roamingFunctions: readonly FunctionDecl[] = [
     grants: [roaming, readPartners, readSecrets, tokens],
     timeoutSeconds: 300,
     calls: ['query_token', 'query_station_status'],
+  },
+  {
+    id: 'roaming-session-sweep',
+    service: 'roaming',
+    entry: 'functions/roaming/session-sweep.ts',
+    tier: 'L1',
+    description:
+      'Moves open roaming sessions without the app: an unresolved start or a stale session is resolved by query_equip_charge_status; a pending dispute is published; alarms on a final order overdue',
+    // one Query of the sparse byGroup index (OPEN), then per open session one GetItem and at most one partner call
+    triggers: [{ type: 'schedule', expression: 'rate(10 minutes)' }],
+    grants: [roaming, readPartners, readSecrets, tokens, putEvents],
+    timeoutSeconds: 300,
+    calls: ['query_token', 'query_equip_charge_status'],
+    alarms: [
+      {
+        metric: 'RoamingFinalOrderOverdue',
+        threshold: 0,
+        statistic: 'Maximum',
+        description: 'a session on a partner’s pile has had no final order for ROAMING_FINAL_ORDER_HOURS',
+      },
+    ],
+  },
+  {
+    id: 'roaming-session-sweep',
+    service: 'roaming',
+    entry: 'functions/roaming/session-sweep.ts',
+    tier: 'L1',
+    description:
+      'Moves open roaming sessions without the app: an unresolved start or a stale session is resolved by query_equip_charge_status; a pending dispute is published; alarms on a final order overdue',
+    // one Query of the sparse byGroup index (OPEN), then per open session one GetItem and at most one partner call
+    triggers: [{ type: 'schedule', expression: 'rate(10 minutes)' }],
+    grants: [roaming, readPartners, readSecrets, tokens, putEvents],
+    timeoutSeconds: 300,
+    calls: ['query_token', 'query_equip_charge_status'],
+    alarms: [
+      {
+        metric: 'RoamingFinalOrderOverdue',
+        threshold: 0,
+        statistic: 'Maximum',
+        description: 'a session on a partner’s pile has had no final order for ROAMING_FINAL_ORDER_HOURS',
+      },
+    ],
   },
 ];
