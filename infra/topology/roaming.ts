@@ -91,49 +91,19 @@ export const roamingFunctions: readonly FunctionDecl[] = [
     calls: ['query_token', 'query_stations_info'],
   },
   {
-    id: 'roaming-status-poll',
-    service: 'roaming',
-    entry: 'functions/roaming/status-poll.ts',
-    tier: 'L1',
-    description: "Fallback to the partners' status pushes: query_station_status of their stations, slowly; never over a newer push",
-    triggers: [{ type: 'schedule', expression: 'rate(15 minutes)' }],
-    grants: [roaming, readPartners, readSecrets, tokens],
-    timeoutSeconds: 300,
-    calls: ['query_token', 'query_station_status'],
-  },
-  {
     id: 'roaming-session-sweep',
     service: 'roaming',
     entry: 'functions/roaming/session-sweep.ts',
     tier: 'L1',
     description:
-      'Moves open roaming sessions without the app: an unresolved start or a stale session is resolved by query_equip_charge_status; a pending dispute is published; alarms on a final order overdue',
-    // one Query of the sparse byGroup index (OPEN), then per open session one GetItem and at most one partner call
-    triggers: [{ type: 'schedule', expression: 'rate(10 minutes)' }],
+      'Moves open roaming sessions without the app (lost starts and stale sessions resolved by query_equip_charge_status, pending disputes published, overdue bills alarmed); every third run the slow status poll (query_station_status), never over a newer push',
+    // the sweep: one Query of the sparse byGroup index (OPEN), then per open session one GetItem and at
+    // most one partner call. The status poll rides on the same function (every 15 min): the monitoring
+    // stack is at its parameter budget, and a function costs it three (handler, logs, on-failure DLQ)
+    triggers: [{ type: 'schedule', expression: 'rate(5 minutes)' }],
     grants: [roaming, readPartners, readSecrets, tokens, putEvents],
     timeoutSeconds: 300,
-    calls: ['query_token', 'query_equip_charge_status'],
-    alarms: [
-      {
-        metric: 'RoamingFinalOrderOverdue',
-        threshold: 0,
-        statistic: 'Maximum',
-        description: 'a session on a partner’s pile has had no final order for ROAMING_FINAL_ORDER_HOURS',
-      },
-    ],
-  },
-  {
-    id: 'roaming-session-sweep',
-    service: 'roaming',
-    entry: 'functions/roaming/session-sweep.ts',
-    tier: 'L1',
-    description:
-      'Moves open roaming sessions without the app: an unresolved start or a stale session is resolved by query_equip_charge_status; a pending dispute is published; alarms on a final order overdue',
-    // one Query of the sparse byGroup index (OPEN), then per open session one GetItem and at most one partner call
-    triggers: [{ type: 'schedule', expression: 'rate(10 minutes)' }],
-    grants: [roaming, readPartners, readSecrets, tokens, putEvents],
-    timeoutSeconds: 300,
-    calls: ['query_token', 'query_equip_charge_status'],
+    calls: ['query_token', 'query_equip_charge_status', 'query_station_status'],
     alarms: [
       {
         metric: 'RoamingFinalOrderOverdue',

@@ -67,6 +67,13 @@ export const needsSweep = (o: RoamingOrderState & { start?: StartOutcome }): boo
   return !(o.start?.outcome === 'refused' || o.start?.outcome === 'not-received');
 };
 
+/** the session sweep runs every 5 minutes; the partners' connector status is polled on every third run */
+const SWEEP_EVERY_MS = 5 * 60_000;
+const STATUS_POLL_EVERY = 3;
+
+/** Whether the sweep scheduled at `at` also polls the partners' connector status (every 15 minutes, by the clock). */
+export const statusPollDue = (at: Date): boolean => Math.floor(at.getTime() / SWEEP_EVERY_MS) % STATUS_POLL_EVERY === 0;
+
 /** Refreshed by a status poll when the newest push is older than this. */
 export const POLL_AFTER_MS = 60_000;
 

@@ -137,7 +137,7 @@ export const onPartnerOrderInfo = async (
  */
 export const publishPendingDispute = async (order: RoamingOrder): Promise<boolean> => {
   const final = order.final;
-  if (!final || final.confirmResult !== 1 || final.disputePublished !== false) return false;
+  if (final?.confirmResult !== 1 || final.disputePublished !== false) return false;
   const theirs = final.theirs as { ConnectorID?: string };
   await publish(OrderDisputed, {
     direction: 'in',

@@ -63,7 +63,13 @@ const stationItems = (operatorId: string, s: Item, syncedAt: string): Item[] => 
   const pk = `PSTATION#${operatorId}#${String(s.StationID)}`;
   const located = typeof s.StationLat === 'number' && typeof s.StationLng === 'number';
   return [
-    { pk, ...s, owner: operatorId, syncedAt, ...(located ? { gsi2pk: `PCELL#${gridCell(s.StationLat as number, s.StationLng as number)}`, gsi2sk: pk } : {}) },
+    {
+      pk,
+      ...s,
+      owner: operatorId,
+      syncedAt,
+      ...(located ? { gsi2pk: `PCELL#${gridCell(s.StationLat as number, s.StationLng as number)}`, gsi2sk: pk } : {}),
+    },
     ...connectorIdsOf(s).map((id) => ({ pk: `PCONN#${id}`, owner: operatorId, StationID: String(s.StationID), syncedAt })),
   ];
 };

@@ -30,8 +30,8 @@
  */
 import { GetCommand, PutCommand, paginateQuery, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.ts';
-import type { TariffPeriod } from '../domain/billing.ts';
 import { needsSweep } from '../domain/app-session.ts';
+import type { TariffPeriod } from '../domain/billing.ts';
 import type { RoamingOrderState } from '../domain/roaming-order.ts';
 import { conditionalWrite, dynamo } from './dynamo.ts';
 
@@ -205,9 +205,7 @@ export const getAppSessionOwner = async (seq: string): Promise<string | undefine
 };
 
 export const getCheckRun = async (operatorId: string, checkOrderSeq: string): Promise<Record<string, unknown> | undefined> => {
-  const res = await dynamo().send(
-    new GetCommand({ TableName: table(), Key: checkKey(operatorId, checkOrderSeq), ConsistentRead: true }),
-  );
+  const res = await dynamo().send(new GetCommand({ TableName: table(), Key: checkKey(operatorId, checkOrderSeq), ConsistentRead: true }));
   if (!res.Item) return undefined;
   const { published, ...run } = res.Item;
   return { ...run, published: published instanceof Set ? [...published].map(String).sort() : [] };

@@ -1,7 +1,15 @@
 /** The app API's pure rules: a roaming session's state from what the partner said, and the search distance. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { cellsAround, distanceKm, gridCell, needsSweep, ownSessionState, roamingSessionState } from '../../../shared/domain/app-session.ts';
+import {
+  cellsAround,
+  distanceKm,
+  gridCell,
+  needsSweep,
+  ownSessionState,
+  roamingSessionState,
+  statusPollDue,
+} from '../../../shared/domain/app-session.ts';
 
 describe('roamingSessionState', () => {
   it('follows the partner’s StartChargeSeqStat once the start is accepted', () => {
@@ -93,5 +101,13 @@ describe('the station search grid', () => {
     expect(cellsAround({ lat: 31.194125, lng: 121.320345, radiusKm: 5 }).length).toBeLessThanOrEqual(4);
     expect(cellsAround({ lat: 31.194125, lng: 121.320345, radiusKm: 100 }).length).toBeLessThanOrEqual(110);
     expect(gridCell(31.194125, 121.320345)).toBe('124:485');
+  });
+});
+
+describe('statusPollDue', () => {
+  it('one sweep in three (every 15 minutes by the clock) also polls the partners’ connector status', () => {
+    const runs = Array.from({ length: 12 }, (_, i) => statusPollDue(new Date(Date.UTC(2026, 10, 23, 0, i * 5))));
+    expect(runs.filter(Boolean)).toHaveLength(4);
+    for (let i = 0; i < 12; i += 3) expect(runs.slice(i, i + 3).filter(Boolean)).toHaveLength(1);
   });
 });
