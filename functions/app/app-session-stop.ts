@@ -2,8 +2,7 @@
 import { appHandler, SessionRequest, sessionInput } from '../../shared/middleware/app-http.ts';
 import { stopSession } from '../../shared/services/app-sessions.ts';
 
-export const handler = appHandler(
-  SessionRequest,
-  sessionInput,
-  async ({ id, userId }, now) => ({ status: 200, body: await stopSession(id, userId, now) }),
-);
+export const handler = appHandler(SessionRequest, sessionInput, async ({ id, userId }, now) => ({
+  status: 200,
+  body: await stopSession(id, userId, now),
+}));
