@@ -84,7 +84,7 @@ const main = async (): Promise<void> => {
             return undefined;
           }
           await until(
-            () => app('GET', `/sessions/${r.body.id}`),
+            () => app('GET', `/sessions/${r.body.id}?userId=bench-${round}`),
             (g) => g.body.state === 'charging' || g.body.state === 'failed',
             `${r.body.id} charging`,
           ).then((g) => {
@@ -96,11 +96,11 @@ const main = async (): Promise<void> => {
       );
       const started = ids.filter((x): x is string => x !== undefined);
       sessions += started.length;
-      await Promise.all(started.map((id) => app('DELETE', `/sessions/${id}`)));
+      await Promise.all(started.map((id) => app('DELETE', `/sessions/${id}?userId=bench-${round}`)));
       await Promise.all(
         started.map((id) =>
           until(
-            () => app('GET', `/sessions/${id}`),
+            () => app('GET', `/sessions/${id}?userId=bench-${round}`),
             (g) => g.body.state === 'finished' && g.body.bill !== undefined,
             `${id} billed`,
           ),

@@ -39,6 +39,8 @@ const EnvSchema = z.object({
   STRANDED_IDLE_SECONDS: intFromEnv(600),
   /** … no meter reading for this long, whatever the connector reports */
   STRANDED_SILENT_SECONDS: intFromEnv(1800),
+  /** a session on a partner's pile without the partner's final order this many hours after its start raises an alarm (the roaming session sweep) */
+  ROAMING_FINAL_ORDER_HOURS: intFromEnv(12, 24 * 30),
   /**
    * how the pile gateway reaches the piles: OCPP 1.6J over the WebSocket API (`ocpp`); `local` adds
    * the local simulator's loopback for charge points that are not connected over OCPP

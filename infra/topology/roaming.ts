@@ -21,6 +21,15 @@ export const roamingTables: readonly TableDecl[] = [
         sortKey: { name: 'gsi1sk', type: 'S' },
         projection: ['StartChargeSeq'],
       },
+      // SPARSE and overloaded (one index, so one deploy step adds it): `OPEN` → the roaming orders the
+      // session sweep must look at (createdAt order); `PCELL#<cell>` → the partner stations of a
+      // grid cell, with what the station search filters by (owner, coordinates) — never a Scan
+      {
+        name: 'byGroup',
+        partitionKey: { name: 'gsi2pk', type: 'S' },
+        sortKey: { name: 'gsi2sk', type: 'S' },
+        projection: ['StartChargeSeq', 'StationID', 'owner', 'StationLng', 'StationLat'],
+      },
     ],
     critical: true,
   },
@@ -82,14 +91,26 @@ export const roamingFunctions: readonly FunctionDecl[] = [
     calls: ['query_token', 'query_stations_info'],
   },
   {
-    id: 'roaming-status-poll',
+    id: 'roaming-session-sweep',
     service: 'roaming',
-    entry: 'functions/roaming/status-poll.ts',
+    entry: 'functions/roaming/session-sweep.ts',
     tier: 'L1',
-    description: "Fallback to the partners' status pushes: query_station_status of their stations, slowly; never over a newer push",
-    triggers: [{ type: 'schedule', expression: 'rate(15 minutes)' }],
-    grants: [roaming, readPartners, readSecrets, tokens],
+    description:
+      'Moves open roaming sessions without the app (lost starts and stale sessions resolved by query_equip_charge_status, pending disputes published, overdue bills alarmed); every third run the slow status poll (query_station_status), never over a newer push',
+    // the sweep: one Query of the sparse byGroup index (OPEN), then per open session one GetItem and at
+    // most one partner call. The status poll rides on the same function (every 15 min): the monitoring
+    // stack is at its parameter budget, and a function costs it three (handler, logs, on-failure DLQ)
+    triggers: [{ type: 'schedule', expression: 'rate(5 minutes)' }],
+    grants: [roaming, readPartners, readSecrets, tokens, putEvents],
     timeoutSeconds: 300,
-    calls: ['query_token', 'query_station_status'],
+    calls: ['query_token', 'query_equip_charge_status', 'query_station_status'],
+    alarms: [
+      {
+        metric: 'RoamingFinalOrderOverdue',
+        threshold: 0,
+        statistic: 'Maximum',
+        description: 'a session on a partner’s pile has had no final order for ROAMING_FINAL_ORDER_HOURS',
+      },
+    ],
   },
 ];

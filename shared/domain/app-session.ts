@@ -57,6 +57,23 @@ export const ownSessionState = (status: number, charged: boolean | undefined): S
 /** A session still running at the partner (a status poll may move it). */
 export const isOpenState = (s: SessionState): boolean => s === 'starting' || s === 'charging' || s === 'stopping' || s === 'unknown';
 
+/**
+ * A roaming order the session sweep still has to look at (the sparse `OPEN` entry of the roaming
+ * table's byGroup index): no final order yet and not failed (the partner may still move it, or owes
+ * us its bill), or a final order whose OrderDisputed event is not published yet.
+ */
+export const needsSweep = (o: RoamingOrderState & { start?: StartOutcome }): boolean => {
+  if (o.final) return o.final.disputePublished === false;
+  return !(o.start?.outcome === 'refused' || o.start?.outcome === 'not-received');
+};
+
+/** the session sweep runs every 5 minutes; the partners' connector status is polled on every third run */
+const SWEEP_EVERY_MS = 5 * 60_000;
+const STATUS_POLL_EVERY = 3;
+
+/** Whether the sweep scheduled at `at` also polls the partners' connector status (every 15 minutes, by the clock). */
+export const statusPollDue = (at: Date): boolean => Math.floor(at.getTime() / SWEEP_EVERY_MS) % STATUS_POLL_EVERY === 0;
+
 /** Refreshed by a status poll when the newest push is older than this. */
 export const POLL_AFTER_MS = 60_000;
 
@@ -67,4 +84,32 @@ export const distanceKm = (a: { lat: number; lng: number }, b: { lat: number; ln
   const dLng = (b.lng - a.lng) * rad;
   const h = Math.sin(dLat / 2) ** 2 + Math.cos(a.lat * rad) * Math.cos(b.lat * rad) * Math.sin(dLng / 2) ** 2;
   return 2 * 6371.0088 * Math.asin(Math.min(1, Math.sqrt(h)));
+};
+
+/**
+ * The grid the partner stations are filed under for the station search (the roaming table's byGroup
+ * index, `PCELL#<cell>`): cells of GRID_DEG × GRID_DEG degrees (~28 km × 24 km at Shanghai), so a
+ * 5 km search reads 1–4 cells and the 100 km maximum about a hundred.
+ */
+const GRID_DEG = 0.25;
+
+const cellIndex = (deg: number): number => Math.floor(deg / GRID_DEG);
+
+/** The grid cell of a point, e.g. `124:485`. */
+export const gridCell = (lat: number, lng: number): string => `${cellIndex(lat)}:${cellIndex(lng)}`;
+
+/** Every grid cell that may hold a point within `radiusKm` of the centre (the bounding box's cells). */
+export const cellsAround = (q: { lat: number; lng: number; radiusKm: number }): string[] => {
+  const dLat = q.radiusKm / 110.574;
+  const cos = Math.max(Math.cos((q.lat * Math.PI) / 180), 0.01);
+  const dLng = Math.min(180, q.radiusKm / (111.32 * cos));
+  const out: string[] = [];
+  for (let la = cellIndex(Math.max(-90, q.lat - dLat)); la <= cellIndex(Math.min(90, q.lat + dLat)); la++) {
+    for (let lo = cellIndex(q.lng - dLng); lo <= cellIndex(q.lng + dLng); lo++) {
+      // longitudes wrap at the antimeridian
+      const wrapped = ((((lo * GRID_DEG + 180) % 360) + 360) % 360) - 180;
+      out.push(`${la}:${cellIndex(wrapped)}`);
+    }
+  }
+  return [...new Set(out)];
 };

@@ -38,6 +38,12 @@ export interface FinalOrder {
   disputeReason?: number;
   disputeDetail?: string;
   receivedAt: string;
+  /**
+   * a disputed bill's OrderDisputed event: false until it is published (set with the verdict, cleared
+   * only after a successful PutEvents), so a publish that failed is retried by the partner's
+   * re-sent bill or the session sweep — never lost, never published twice in sequence
+   */
+  disputePublished?: boolean;
 }
 
 export interface RoamingOrderState {

@@ -89,5 +89,16 @@ export const appHandler = <S extends z.core.$ZodType>(
       }
     });
 
-/** `{id}` of `/app/v1/sessions/{id}`: a StartChargeSeq (27 letters or digits). */
-export const SessionPath = z.object({ id: z.string().check(z.regex(/^[0-9A-Za-z]{27}$/, 'must be a session id (27 letters or digits)')) });
+/**
+ * `GET|DELETE /app/v1/sessions/{id}?userId=…`: `{id}` a StartChargeSeq (27 letters or digits), and
+ * the user the app acts for — only the user who started the session sees or stops it (another
+ * user's session is 404, like one that does not exist). In the query string for both methods: a
+ * DELETE body is not something every HTTP client sends.
+ */
+export const SessionRequest = z.object({
+  id: z.string().check(z.regex(/^[0-9A-Za-z]{27}$/, 'must be a session id (27 letters or digits)')),
+  userId: z.string().check(z.minLength(1), z.maxLength(64)),
+});
+
+/** picks SessionRequest's input from the path and the query string */
+export const sessionInput = (raw: RawInput) => ({ id: raw.path.id, userId: raw.query.userId });

@@ -33,9 +33,16 @@ import {
 } from '../domain/roaming-order.ts';
 import { getConnectorView } from '../store/connector-view.ts';
 import { getOrder } from '../store/orders.ts';
-import { listPartnerStations } from '../store/partner-catalog.ts';
+import { partnerOfConnector } from '../store/partner-catalog.ts';
 import { getPartner } from '../store/partners.ts';
-import { createRoamingOrder, getRoamingOrder, type RoamingOrder, saveRoamingOrder } from '../store/roaming.ts';
+import {
+  createRoamingOrder,
+  getAppSessionOwner,
+  getRoamingOrder,
+  putAppSessionOwner,
+  type RoamingOrder,
+  saveRoamingOrder,
+} from '../store/roaming.ts';
 import { parseResponseData } from '../tcec/interfaces.ts';
 import { Ret } from '../tcec/ret.ts';
 import { parseDateTime } from '../tcec/time.ts';
@@ -76,15 +83,6 @@ export interface StartInput {
   userId: string;
 }
 
-/** The partner whose synced catalog lists this connector (first one found). */
-const partnerOfConnector = async (connectorId: string): Promise<string | undefined> => {
-  for (const s of await listPartnerStations()) {
-    const equips = (s.EquipmentInfos ?? []) as { ConnectorInfos?: { ConnectorID: string }[] }[];
-    if (equips.some((e) => e.ConnectorInfos?.some((c) => c.ConnectorID === connectorId))) return s.OperatorID;
-  }
-  return undefined;
-};
-
 export const startSession = async (input: StartInput, now: Date): Promise<SessionView> => {
   const ours = config().OPERATOR_ID;
   if (input.operatorId === undefined || input.operatorId === ours) {
@@ -103,10 +101,12 @@ export const startSession = async (input: StartInput, now: Date): Promise<Sessio
 
 const startOwnSession = async (input: StartInput, now: Date): Promise<SessionView> => {
   const seq = bizSeq();
+  // who may read and stop it: written before the start, so a session never exists without its owner
+  await putAppSessionOwner(seq, input.userId, now.toISOString());
   const a = await startCharge(ownApp(), { StartChargeSeq: seq, ConnectorID: input.connectorId }, now);
   logger.info('app session on our pile', { StartChargeSeq: seq, ConnectorID: input.connectorId, SuccStat: a.SuccStat });
   if (a.SuccStat !== 0) throw new AppError(409, 'start_refused', `the connector cannot start now (FailReason ${a.FailReason})`);
-  return getSession(seq, now);
+  return getSession(seq, input.userId, now);
 };
 
 /** A roaming order moved by `rule`, written on its version; a lost race re-reads and re-applies. */
@@ -233,6 +233,13 @@ const resolveAndRefresh = async (partner: Partner, order: RoamingOrder, now: Dat
   return pollStatus(partner, order);
 };
 
+/**
+ * What the app sees AND the session sweep does to an open session (./roaming-sweep.ts): an
+ * unresolved start is resolved first, an open session whose newest figures are stale is polled.
+ */
+export const refreshRoamingSession = async (order: RoamingOrder, now: Date): Promise<RoamingOrder> =>
+  resolveAndRefresh(await roamingPartner(order), order, now);
+
 const roamingPartner = async (o: RoamingOrder): Promise<Partner> => {
   const p = await getPartner(o.OperatorID);
   if (!p) throw new AppError(404, 'session_not_found', `session ${o.StartChargeSeq}: partner ${o.OperatorID} is no longer registered`);
@@ -296,21 +303,37 @@ const ownView = async (seq: string): Promise<SessionView | undefined> => {
   };
 };
 
-export const getSession = async (id: string, now: Date): Promise<SessionView> => {
+/** another user's session is not found: its existence is not revealed */
+const notFound = (id: string) => new AppError(404, 'session_not_found', `no session ${id}`);
+
+/** A session on one of our piles, only for the user who started it through the app API. */
+const ownOrderOf = async (id: string, userId: string) => {
+  const o = await getOrder(id);
+  if (!o || o.OperatorID !== config().OPERATOR_ID || (await getAppSessionOwner(id)) !== userId) return undefined;
+  return o;
+};
+
+export const getSession = async (id: string, userId: string, now: Date): Promise<SessionView> => {
   const order = await getRoamingOrder(id);
-  if (order) return viewOf(await resolveAndRefresh(await roamingPartner(order), order, now));
-  const own = await ownView(id);
-  if (own) return own;
-  throw new AppError(404, 'session_not_found', `no session ${id}`);
+  if (order) {
+    if (order.userId !== userId) throw notFound(id);
+    return viewOf(await resolveAndRefresh(await roamingPartner(order), order, now));
+  }
+  if (await ownOrderOf(id, userId)) {
+    const own = await ownView(id);
+    if (own) return own;
+  }
+  throw notFound(id);
 };
 
 // ------------------------------------------------------------------ stop
 
-export const stopSession = async (id: string, now: Date): Promise<SessionView> => {
+export const stopSession = async (id: string, userId: string, now: Date): Promise<SessionView> => {
   const order = await getRoamingOrder(id);
+  if (order && order.userId !== userId) throw notFound(id);
   if (!order) {
-    const o = await getOrder(id);
-    if (!o || o.OperatorID !== config().OPERATOR_ID) throw new AppError(404, 'session_not_found', `no session ${id}`);
+    const o = await ownOrderOf(id, userId);
+    if (!o) throw notFound(id);
     const a = await stopCharge(ownApp(), { StartChargeSeq: id, ConnectorID: o.ConnectorID }, now);
     if (a.SuccStat !== 0 && a.FailReason !== 3)
       throw new AppError(409, 'stop_refused', `the session cannot be stopped now (FailReason ${a.FailReason})`);

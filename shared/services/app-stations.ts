@@ -5,11 +5,12 @@
  *   partners  status from the partner's pushes / our slow poll (table roaming), prices = the
  *             tariff pulled for the connector if we have it cached, else the station's fee texts.
  * The radius is applied before any status is read, so the cost grows with the stations IN the
- * circle, plus one scan of each side's station list.
+ * circle: the partners' side Queries the grid cells around the point (no Scan), keeps the stations
+ * within the radius and reads only their documents; ours reads our station index.
  */
 import { config } from '../config.ts';
-import { distanceKm } from '../domain/app-session.ts';
-import { getCachedPolicy, listPartnerStations } from '../store/partner-catalog.ts';
+import { cellsAround, distanceKm } from '../domain/app-session.ts';
+import { getCachedPolicy, getPartnerStationDocs, partnerStationsInCell } from '../store/partner-catalog.ts';
 import { getPartnerConnectorStatus } from '../store/roaming.ts';
 import { getStationConnectors, getStationInfos, getStationMeta, listStationIndex } from '../store/stations.ts';
 
@@ -108,7 +109,9 @@ const ourStations = async (q: NearbyQuery): Promise<StationOut[]> => {
 };
 
 const partnerStations = async (q: NearbyQuery): Promise<StationOut[]> => {
-  const near = (await listPartnerStations()).flatMap((s) => {
+  const places = (await Promise.all(cellsAround(q).map((cell) => partnerStationsInCell(cell)))).flat();
+  const inside = places.filter((p) => within(q, p as unknown as Doc) !== undefined);
+  const near = (await getPartnerStationDocs(inside.map((p) => p.pk))).flatMap((s) => {
     const km = within(q, s as unknown as Doc);
     return km === undefined ? [] : [{ doc: s as unknown as Doc, owner: s.OperatorID, km }];
   });

@@ -1,7 +1,8 @@
 /**
  * Inbound check_charge_orders (T/CEC 102 §3.13, customer side): a roam-out partner lists the orders
  * of OUR users on ITS piles for a period; we answer the disputed ones (shared/domain/inbound-check.ts),
- * store the run, and publish one OrderDisputed per disputed order.
+ * store the run, and publish one OrderDisputed per disputed order — once per CheckOrderSeq: the run
+ * keeps the set of disputes already announced, so a re-run (the partner's retry) adds no event.
  */
 import { logger } from '#powertools';
 import { OrderDisputed } from '../../events/disputes.ts';
@@ -9,7 +10,14 @@ import { publish } from '../bus/publish.ts';
 import { compareInboundCheck, type HeldOrder } from '../domain/inbound-check.ts';
 import { roamingOf } from '../domain/partners.ts';
 import type { Partner } from '../store/partners.ts';
-import { getRoamingOrder, listRoamingOrderSeqs, putCheckRun, type RoamingOrder } from '../store/roaming.ts';
+import {
+  getCheckRun,
+  getRoamingOrder,
+  listRoamingOrderSeqs,
+  markCheckDisputesPublished,
+  putCheckRun,
+  type RoamingOrder,
+} from '../store/roaming.ts';
 import type { RequestData, ResponseInput } from '../tcec/interfaces.ts';
 import { Ret, TcecError } from '../tcec/ret.ts';
 import { parseDateTime } from '../tcec/time.ts';
@@ -24,6 +32,8 @@ const heldFigures = (o: RoamingOrder): HeldOrder | undefined => {
   if (o.live) return { powerCentiKwh: Math.round(o.live.TotalPower * 100), totalFen: Math.round(o.live.TotalMoney * 100) };
   return undefined;
 };
+
+const disputeKey = (x: { StartChargeSeq: string; DisputeReason: number }) => `${x.StartChargeSeq}#${x.DisputeReason}`;
 
 /** orders are created a little before the partner's StartTime: widen the period we look in */
 const PERIOD_MARGIN_MS = 3_600_000;
@@ -50,6 +60,9 @@ export const onPartnerCheckOrders = async (
     new Date(to.getTime()).toISOString(),
   );
   const r = compareInboundCheck(d.ChargeOrders, held, inPeriod);
+  // a re-run of the same CheckOrderSeq (the partner retries after a lost answer or our error)
+  // announces only the disputes not announced yet: one OrderDisputed per dispute, whatever the retries
+  const announced = new Set(((await getCheckRun(partner.operatorId, d.CheckOrderSeq))?.published as string[] | undefined) ?? []);
   await putCheckRun(partner.operatorId, d.CheckOrderSeq, {
     direction: 'in',
     OperatorID: partner.operatorId,
@@ -68,11 +81,13 @@ export const onPartnerCheckOrders = async (
     disputes: r.TotalDisputeOrder,
     unlisted: r.unlisted.length,
   });
-  if (r.disputes.length) {
+  const fresh = r.disputes.filter((x) => !announced.has(disputeKey(x)));
+  if (fresh.length) {
     const theirs = new Map(d.ChargeOrders.map((i) => [i.StartChargeSeq, i]));
+    // published first, marked after: a failed PutEvents throws, the mark stays unset, the retry publishes
     await publish(
       OrderDisputed,
-      r.disputes.map((x) => {
+      fresh.map((x) => {
         const t = theirs.get(x.StartChargeSeq);
         const ours = held.get(x.StartChargeSeq);
         return {
@@ -89,6 +104,7 @@ export const onPartnerCheckOrders = async (
         };
       }),
     );
+    await markCheckDisputesPublished(partner.operatorId, d.CheckOrderSeq, fresh.map(disputeKey));
   }
   return {
     CheckOrderSeq: d.CheckOrderSeq,

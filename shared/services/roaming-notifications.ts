@@ -114,7 +114,7 @@ export const onPartnerOrderInfo = async (
       theirFigures: v.theirs,
       ...(v.ours ? { ours: v.ours } : {}),
       confirmResult: v.confirm,
-      ...(v.confirm === 1 ? { disputeReason: v.reason, disputeDetail: v.detail } : {}),
+      ...(v.confirm === 1 ? { disputeReason: v.reason, disputeDetail: v.detail, disputePublished: false } : {}),
       receivedAt: now.toISOString(),
     };
     return onOrderInfo(o, final, d.StartTime);
@@ -123,20 +123,40 @@ export const onPartnerOrderInfo = async (
   if (!final) throw new Error(`roaming order ${d.StartChargeSeq}: final order not stored`);
   if (changed && final.confirmResult === 1) {
     logger.warn('partner bill disputed', { StartChargeSeq: d.StartChargeSeq, reason: final.disputeReason, detail: final.disputeDetail });
-    await publish(OrderDisputed, {
-      direction: 'in',
-      OperatorID: partner.operatorId,
-      StartChargeSeq: d.StartChargeSeq,
-      via: 'notification_charge_order_info',
-      reason: final.disputeReason ?? 2,
-      ConnectorID: d.ConnectorID,
-      ...(final.ours ? { ours: { TotalPower: final.ours.powerCentiKwh / 100, TotalMoney: yuan(final.ours.totalFen) } } : {}),
-      theirs: { TotalPower: final.theirFigures.powerCentiKwh / 100, TotalMoney: yuan(final.theirFigures.totalFen) },
-      ...(final.disputeDetail ? { detail: final.disputeDetail } : {}),
-      at: now.toISOString(),
-    });
   }
+  // a dispute whose event is still pending (this bill, or the same bill again after a failed publish)
+  await publishPendingDispute(order);
   return { StartChargeSeq: d.StartChargeSeq, ConnectorID: d.ConnectorID, ConfirmResult: final.confirmResult };
+};
+
+/**
+ * Publish the OrderDisputed event of a disputed final order whose event is still pending, then mark
+ * it published (conditional on the same bill). A failed PutEvents throws and leaves the mark
+ * pending: the partner's re-sent bill (our error answer makes it retry) or the session sweep
+ * publishes it. Returns whether it published.
+ */
+export const publishPendingDispute = async (order: RoamingOrder): Promise<boolean> => {
+  const final = order.final;
+  if (final?.confirmResult !== 1 || final.disputePublished !== false) return false;
+  const theirs = final.theirs as { ConnectorID?: string };
+  await publish(OrderDisputed, {
+    direction: 'in',
+    OperatorID: order.OperatorID,
+    StartChargeSeq: order.StartChargeSeq,
+    via: 'notification_charge_order_info',
+    reason: final.disputeReason ?? 2,
+    ConnectorID: theirs.ConnectorID ?? order.ConnectorID,
+    ...(final.ours ? { ours: { TotalPower: final.ours.powerCentiKwh / 100, TotalMoney: yuan(final.ours.totalFen) } } : {}),
+    theirs: { TotalPower: final.theirFigures.powerCentiKwh / 100, TotalMoney: yuan(final.theirFigures.totalFen) },
+    ...(final.disputeDetail ? { detail: final.disputeDetail } : {}),
+    at: final.receivedAt,
+  });
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    const o = await getRoamingOrder(order.StartChargeSeq);
+    if (!o?.final || o.final.digest !== final.digest || o.final.disputePublished !== false) return true;
+    if (await saveRoamingOrder({ ...o, final: { ...o.final, disputePublished: true } }, o.version)) return true;
+  }
+  throw new Error(`roaming order ${order.StartChargeSeq}: too many concurrent updates`);
 };
 
 /** A partner connector's status push: newer than what we hold (by arrival) wins; an older poll never overwrites it. */

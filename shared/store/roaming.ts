@@ -13,17 +13,24 @@
  *                                       concurrency
  *   CONN#<OperatorID>#<ConnectorID>     a partner connector's latest status and when we learnt it
  *                                       (`at`, epoch ms: arrival of a push, or when a poll was SENT)
+ *   APPSESSION#<StartChargeSeq>         the app user who started a session on one of OUR piles (the
+ *                                       order itself lives in the charging service's `orders` table)
  *
  * Access patterns:
  *   - by StartChargeSeq (every notification, the app API): GetItem ORDER#…, then a conditional
  *     Put on `version` (one read + one write per notification; a lost race re-reads, never merges)
  *   - a partner's roaming orders by creation time (inbound check_charge_orders): GSI byPartner
  *     (gsi1pk = PARTNER#<OperatorID>, gsi1sk = createdAt ISO, written once)
+ *   - the orders the session sweep must look at (shared/domain/app-session.ts needsSweep: no final
+ *     order yet, or a dispute not yet published): the SPARSE GSI byGroup, gsi2pk = OPEN, gsi2sk =
+ *     createdAt — written with the order while it needs a sweep, absent after; a Query, never a Scan.
+ *     The same index files the partner stations by grid cell (shared/store/partner-catalog.ts).
  *   - connector status: conditional Put `at` later than the stored one, so a poll sent before a
  *     push arrived can never overwrite it (the push is newer news)
  */
-import { GetCommand, PutCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, paginateQuery, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.ts';
+import { needsSweep } from '../domain/app-session.ts';
 import type { TariffPeriod } from '../domain/billing.ts';
 import type { RoamingOrderState } from '../domain/roaming-order.ts';
 import { conditionalWrite, dynamo } from './dynamo.ts';
@@ -47,18 +54,39 @@ const orderKey = (seq: string) => `ORDER#${seq}`;
 export const getRoamingOrder = async (seq: string): Promise<RoamingOrder | undefined> => {
   const res = await dynamo().send(new GetCommand({ TableName: table(), Key: { pk: orderKey(seq) }, ConsistentRead: true }));
   if (!res.Item) return undefined;
-  const { pk: _pk, gsi1pk: _g1, gsi1sk: _g2, ...order } = res.Item;
+  const { pk: _pk, gsi1pk: _g1, gsi1sk: _g2, gsi2pk: _g3, gsi2sk: _g4, ...order } = res.Item;
   return order as RoamingOrder;
 };
 
-/** The stored item: the order under its key, indexed by partner and creation time. */
+/** the byGroup partition of the orders the session sweep looks at */
+const OPEN = 'OPEN';
+
+/** The stored item: the order under its key, indexed by partner and creation time, and while open in byGroup. */
 const orderItem = (order: Omit<RoamingOrder, 'version'>, version: number) => ({
   pk: orderKey(order.StartChargeSeq),
   gsi1pk: `PARTNER#${order.OperatorID}`,
   gsi1sk: order.createdAt,
+  ...(needsSweep(order) ? { gsi2pk: OPEN, gsi2sk: order.createdAt } : {}),
   ...order,
   version,
 });
+
+/** The StartChargeSeqs the session sweep must look at, oldest first (a Query of the sparse byGroup index). */
+export const listSweepableOrderSeqs = async (): Promise<string[]> => {
+  const out: string[] = [];
+  for await (const page of paginateQuery(
+    { client: dynamo() },
+    {
+      TableName: table(),
+      IndexName: 'byGroup',
+      KeyConditionExpression: 'gsi2pk = :p',
+      ExpressionAttributeValues: { ':p': OPEN },
+    },
+  )) {
+    for (const item of page.Items ?? []) out.push(String(item.StartChargeSeq));
+  }
+  return out;
+};
 
 /** A new order (before the partner is asked to start): false when the StartChargeSeq exists. */
 export const createRoamingOrder = (order: Omit<RoamingOrder, 'version'>): Promise<boolean> =>
@@ -134,14 +162,51 @@ export const listRoamingOrderSeqs = async (operatorId: string, fromIso: string, 
   return out;
 };
 
-/** Store one inbound reconciliation run (a repeated CheckOrderSeq replaces its run). */
+const checkKey = (operatorId: string, checkOrderSeq: string) => ({ pk: `CHECK#${operatorId}#${checkOrderSeq}` });
+
+/**
+ * Store one inbound reconciliation run (a repeated CheckOrderSeq replaces its figures); the
+ * `published` set of the disputes already announced is kept (see markCheckDisputesPublished).
+ */
 export const putCheckRun = async (operatorId: string, checkOrderSeq: string, run: Record<string, unknown>): Promise<void> => {
-  await dynamo().send(new PutCommand({ TableName: table(), Item: { pk: `CHECK#${operatorId}#${checkOrderSeq}`, ...run } }));
+  const fields = Object.entries(run).filter(([k, v]) => v !== undefined && k !== 'pk' && k !== 'published');
+  await dynamo().send(
+    new UpdateCommand({
+      TableName: table(),
+      Key: checkKey(operatorId, checkOrderSeq),
+      UpdateExpression: `SET ${fields.map((_, i) => `#f${i} = :v${i}`).join(', ')}`,
+      ExpressionAttributeNames: Object.fromEntries(fields.map(([k], i) => [`#f${i}`, k])),
+      ExpressionAttributeValues: Object.fromEntries(fields.map(([, v], i) => [`:v${i}`, v])),
+    }),
+  );
+};
+
+/** Add dispute keys (`<StartChargeSeq>#<DisputeReason>`) to a run's set of disputes whose OrderDisputed was published. */
+export const markCheckDisputesPublished = async (operatorId: string, checkOrderSeq: string, keys: readonly string[]): Promise<void> => {
+  if (!keys.length) return;
+  await dynamo().send(
+    new UpdateCommand({
+      TableName: table(),
+      Key: checkKey(operatorId, checkOrderSeq),
+      UpdateExpression: 'ADD published :k',
+      ExpressionAttributeValues: { ':k': new Set(keys) },
+    }),
+  );
+};
+
+/** The record of which user started a session on one of OUR piles through the app API. */
+export const putAppSessionOwner = async (seq: string, userId: string, createdAt: string): Promise<void> => {
+  await dynamo().send(new PutCommand({ TableName: table(), Item: { pk: `APPSESSION#${seq}`, userId, createdAt } }));
+};
+
+export const getAppSessionOwner = async (seq: string): Promise<string | undefined> => {
+  const res = await dynamo().send(new GetCommand({ TableName: table(), Key: { pk: `APPSESSION#${seq}` }, ConsistentRead: true }));
+  return res.Item ? String(res.Item.userId) : undefined;
 };
 
 export const getCheckRun = async (operatorId: string, checkOrderSeq: string): Promise<Record<string, unknown> | undefined> => {
-  const res = await dynamo().send(
-    new GetCommand({ TableName: table(), Key: { pk: `CHECK#${operatorId}#${checkOrderSeq}` }, ConsistentRead: true }),
-  );
-  return res.Item;
+  const res = await dynamo().send(new GetCommand({ TableName: table(), Key: checkKey(operatorId, checkOrderSeq), ConsistentRead: true }));
+  if (!res.Item) return undefined;
+  const { published, ...run } = res.Item;
+  return { ...run, published: published instanceof Set ? [...published].map(String).sort() : [] };
 };

@@ -6,18 +6,28 @@
  * Every fault leaves the session in a state the API reports, a start is sent exactly once, and a
  * lost start answer is resolved by query_equip_charge_status before anything else.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { OrderDisputed } from '../../events/disputes.ts';
+import type { BusEvent } from '../../infra/local/bus.ts';
 import type { Platform } from '../../infra/local/platform.ts';
 import { runWithEnv } from '../../shared/config.ts';
 import type { SeedPartner } from '../../shared/seed.ts';
+import { syncPartnerCatalog } from '../../shared/services/roaming-catalog.ts';
 import { getConnectorView } from '../../shared/store/connector-view.ts';
+import { dynamo } from '../../shared/store/dynamo.ts';
 import { getOrder } from '../../shared/store/orders.ts';
-import { putPartnerStations } from '../../shared/store/partner-catalog.ts';
-import { getRoamingOrder, putPartnerConnectorStatus } from '../../shared/store/roaming.ts';
-import { STATIONS_SEED } from '../fixtures/stations.ts';
+import { getPartnerStationDocs, putPartnerStations } from '../../shared/store/partner-catalog.ts';
+import { getPartner } from '../../shared/store/partners.ts';
+import { getRoamingOrder, listSweepableOrderSeqs, putPartnerConnectorStatus } from '../../shared/store/roaming.ts';
+import { formatDateTime } from '../../shared/tcec/time.ts';
+import { fixture, renamed, STATIONS_SEED } from '../fixtures/stations.ts';
 import { eventually } from '../support/eventually.ts';
 import { type FakeOperator, startFakeOperator } from '../support/fake-operator.ts';
 import { callAs, startTestPlatform, tokenFor } from '../support/platform.ts';
@@ -26,6 +36,8 @@ let platform: Platform;
 let fake: FakeOperator;
 let partner: SeedPartner; // roams both ways; its operator side is the fake
 let partnerToken: string;
+let dataDir: string;
+const disputes: BusEvent[] = [];
 
 beforeAll(async () => {
   const seed = JSON.parse(readFileSync(STATIONS_SEED, 'utf8')) as { partners: Record<string, Record<string, string>>[] };
@@ -40,12 +52,17 @@ beforeAll(async () => {
   p.outbound = { ...p.outbound, baseUrl: fake.baseUrl };
   const file = join(mkdtempSync(join(tmpdir(), 'app-api-')), 'seed.json');
   writeFileSync(file, JSON.stringify(seed));
+  dataDir = mkdtempSync(join(tmpdir(), 'app-api-data-'));
   platform = await startTestPlatform({
     seedFile: file,
+    dataDir, // where the CLI finds the platform
     demoPartners: false,
     simulator: { manualClock: true, offlineRatePerHour: 0, faultRatePerHour: 0, seed: 7, autoUnplug: false },
   });
   partner = platform.seed.partners[0] as SeedPartner;
+  platform.cloud.bus.tap((e) => {
+    if (e.source === OrderDisputed.source && e['detail-type'] === OrderDisputed.detailType) disputes.push(e);
+  });
   partnerToken = await tokenFor(platform.apiUrl, partner);
   // the partner's catalog, as a sync stored it: one station near our FX0001 (Shanghai), 2 km east
   await asPlatform(() =>
@@ -74,6 +91,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await platform?.stop();
   await fake?.close();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
 const asPlatform = <T>(fn: () => Promise<T>) => runWithEnv(platform.cloud.functionEnv('app-session-start'), fn);
@@ -172,7 +190,7 @@ describe('authentication and bad input', () => {
     });
     expect((await app<ErrorBody>('POST', '/sessions', '{not json')).status).toBe(400);
     expect((await app<ErrorBody>('GET', '/sessions/short')).status).toBe(400);
-    expect(await app<ErrorBody>('GET', `/sessions/${'X'.repeat(27)}`)).toMatchObject({
+    expect(await app<ErrorBody>('GET', `/sessions/${'X'.repeat(27)}?userId=user-1`)).toMatchObject({
       status: 404,
       body: { error: { code: 'session_not_found' } },
     });
@@ -223,28 +241,31 @@ describe('a session on a partner’s connector', () => {
     await push('notification_equip_charge_status', statusPush(id, 20, 8.5));
     await push('notification_equip_charge_status', statusPush(id, 10, 4.1)); // older, arrives later
     await push('notification_equip_charge_status', statusPush(id, 20, 8.5)); // the same again
-    expect((await app('GET', `/sessions/${id}`)).body).toMatchObject({ state: 'charging', energyKwh: 8.5, source: 'push' });
+    expect((await app('GET', `/sessions/${id}?userId=user-1`)).body).toMatchObject({ state: 'charging', energyKwh: 8.5, source: 'push' });
 
-    const stopped = await app('DELETE', `/sessions/${id}`);
+    const stopped = await app('DELETE', `/sessions/${id}?userId=user-1`);
     expect(stopped).toMatchObject({ status: 200, body: { state: 'stopping' } });
     expect(fake.calls.get('query_stop_charge')?.at(-1)).toMatchObject({ StartChargeSeq: id, ConnectorID: 'PS0001E01C1' });
 
     const confirmed = (await push('notification_charge_order_info', orderInfo(id))) as { ConfirmResult: number };
     expect(confirmed.ConfirmResult).toBe(0);
-    expect((await app('GET', `/sessions/${id}`)).body).toMatchObject({
+    expect((await app('GET', `/sessions/${id}?userId=user-1`)).body).toMatchObject({
       state: 'finished',
       energyKwh: 10,
       cost: { totalMoney: 18.5 },
       bill: { confirmResult: 0 },
     });
-    expect(await app<ErrorBody>('DELETE', `/sessions/${id}`)).toMatchObject({ status: 409, body: { error: { code: 'session_ended' } } });
+    expect(await app<ErrorBody>('DELETE', `/sessions/${id}?userId=user-1`)).toMatchObject({
+      status: 409,
+      body: { error: { code: 'session_ended' } },
+    });
   });
 
   it('no pushes: GET polls query_equip_charge_status for the running figures', async () => {
     fake.script.start = 'accept';
     const { body } = await start();
     const polls = fake.count('query_equip_charge_status');
-    const r = await app('GET', `/sessions/${body.id}`);
+    const r = await app('GET', `/sessions/${body.id}?userId=user-1`);
     expect(r.body).toMatchObject({ state: 'charging', energyKwh: 1.2, cost: { totalMoney: 2.22 }, source: 'poll' });
     expect(fake.count('query_equip_charge_status')).toBeGreaterThan(polls);
   });
@@ -253,8 +274,8 @@ describe('a session on a partner’s connector', () => {
     fake.script.start = 'refuse';
     const s = await start();
     expect(s).toMatchObject({ status: 201, body: { state: 'failed', failReason: 3 } });
-    expect((await app('GET', `/sessions/${s.body.id}`)).body).toMatchObject({ state: 'failed' });
-    expect((await app<ErrorBody>('DELETE', `/sessions/${s.body.id}`)).status).toBe(409);
+    expect((await app('GET', `/sessions/${s.body.id}?userId=user-1`)).body).toMatchObject({ state: 'failed' });
+    expect((await app<ErrorBody>('DELETE', `/sessions/${s.body.id}?userId=user-1`)).status).toBe(409);
   });
 
   it('the answer is lost after the partner took the start → resolved by status query: charging; never a second start', async () => {
@@ -290,13 +311,13 @@ describe('a session on a partner’s connector', () => {
     try {
       const s = await start();
       expect(s).toMatchObject({ status: 201, body: { state: 'unknown' } });
-      expect((await app('GET', `/sessions/${s.body.id}`)).body.state).toBe('unknown');
-      expect(await app<ErrorBody>('DELETE', `/sessions/${s.body.id}`)).toMatchObject({
+      expect((await app('GET', `/sessions/${s.body.id}?userId=user-1`)).body.state).toBe('unknown');
+      expect(await app<ErrorBody>('DELETE', `/sessions/${s.body.id}?userId=user-1`)).toMatchObject({
         status: 409,
         body: { error: { code: 'session_unresolved' } },
       });
       fake.script.down = false; // back
-      expect((await app('GET', `/sessions/${s.body.id}`)).body).toMatchObject({ state: 'charging', source: 'poll' });
+      expect((await app('GET', `/sessions/${s.body.id}?userId=user-1`)).body).toMatchObject({ state: 'charging', source: 'poll' });
       expect(fake.count('query_start_charge') - starts).toBe(1);
     } finally {
       fake.script.downAfterStart = false;
@@ -324,7 +345,10 @@ describe('a session on a partner’s connector', () => {
     const disagreeing = { ...orderInfo(s.body.id), TotalMoney: 30, TotalElecMoney: 22 };
     const r = (await push('notification_charge_order_info', disagreeing)) as { ConfirmResult: number };
     expect(r.ConfirmResult).toBe(1);
-    expect((await app('GET', `/sessions/${s.body.id}`)).body).toMatchObject({ state: 'finished', bill: { confirmResult: 1 } });
+    expect((await app('GET', `/sessions/${s.body.id}?userId=user-1`)).body).toMatchObject({
+      state: 'finished',
+      bill: { confirmResult: 1 },
+    });
   });
 });
 
@@ -346,13 +370,287 @@ describe('a session on one of OUR connectors: the charging service partners use'
       eventually(
         async () => {
           sim.advance(1_000);
-          return (await app('GET', `/sessions/${s.body.id}`)).body;
+          return (await app('GET', `/sessions/${s.body.id}?userId=user-2`)).body;
         },
         { until, what },
       );
     await pump((b) => b.state === 'charging' && b.energyKwh > 0, 'our session charging with energy');
-    expect((await app('DELETE', `/sessions/${s.body.id}`)).status).toBe(200);
+    expect((await app('DELETE', `/sessions/${s.body.id}?userId=user-2`)).status).toBe(200);
     const done = await pump((b) => b.state === 'finished', 'our session finished');
     expect(done.cost.totalMoney).toBeGreaterThan(0);
   });
+});
+
+describe('sessions belong to their user', () => {
+  it('GET/DELETE with another userId → 404 (as if it did not exist); without one → 400', async () => {
+    fake.script.start = 'accept';
+    const s = await start(); // user-1
+    const other = await app<ErrorBody>('GET', `/sessions/${s.body.id}?userId=user-9`);
+    expect(other).toMatchObject({ status: 404, body: { error: { code: 'session_not_found' } } });
+    const stops = fake.count('query_stop_charge');
+    expect((await app<ErrorBody>('DELETE', `/sessions/${s.body.id}?userId=user-9`)).status).toBe(404);
+    expect(fake.count('query_stop_charge')).toBe(stops); // nothing was sent for the wrong user
+    expect(await app<ErrorBody>('GET', `/sessions/${s.body.id}`)).toMatchObject({
+      status: 400,
+      body: { error: { message: expect.stringMatching(/^userId:/) } },
+    });
+    expect((await app('GET', `/sessions/${s.body.id}?userId=user-1`)).status).toBe(200);
+  });
+});
+
+/** fire the sweep's schedule at `at` (the rules' clock) and wait for its summary */
+const sweep = async (at: Date) =>
+  (await platform.cloud.invoke('roaming-session-sweep', { source: 'aws.scheduler', time: at.toISOString() })) as {
+    open: number;
+    moved: number;
+    disputesPublished: number;
+    overdue: number;
+    failed: number;
+  };
+const order = (id: string) => asPlatform(() => getRoamingOrder(id));
+const sweepable = () => asPlatform(() => listSweepableOrderSeqs());
+
+describe('the roaming session sweep (schedule): sessions move without the app reading them', () => {
+  it('the start answer is lost and the partner goes down; once it is back the sweep resolves the session — no app GET', async () => {
+    fake.script.start = 'drop-after';
+    fake.script.downAfterStart = true;
+    const starts = fake.count('query_start_charge');
+    try {
+      const s = await start();
+      expect(s.body.state).toBe('unknown');
+      expect(await sweepable()).toContain(s.body.id);
+      const t0 = new Date();
+      await sweep(t0); // still down: left as it is
+      expect((await order(s.body.id))?.start?.outcome).toBe('unresolved');
+
+      fake.script.down = false; // back
+      const polls = fake.count('query_equip_charge_status');
+      const r = await sweep(new Date(t0.getTime() + 10 * 60_000));
+      expect(r.moved).toBeGreaterThanOrEqual(1);
+      expect(await order(s.body.id)).toMatchObject({ start: { outcome: 'accepted' }, stat: 2, liveSource: 'poll' });
+      expect(fake.count('query_equip_charge_status')).toBeGreaterThan(polls);
+      expect(fake.count('query_start_charge') - starts).toBe(1); // never a second start
+    } finally {
+      fake.script.downAfterStart = false;
+      fake.script.down = false;
+    }
+  });
+
+  it('a start that never reached the partner: the sweep marks it failed and drops it from the sweep', async () => {
+    fake.script.start = 'accept';
+    const s = await start();
+    // as if the answer had been lost before the partner took it: the partner does not know the order
+    fake.orders.delete(s.body.id);
+    await asPlatform(async () => {
+      const { saveRoamingOrder } = await import('../../shared/store/roaming.ts');
+      const o = (await getRoamingOrder(s.body.id))!;
+      expect(await saveRoamingOrder({ ...o, stat: 1, start: { outcome: 'unresolved', reason: 'test' } }, o.version)).toBe(true);
+    });
+    await sweep(new Date());
+    expect(await order(s.body.id)).toMatchObject({ start: { outcome: 'not-received' }, stat: 4 });
+    expect(await sweepable()).not.toContain(s.body.id);
+  });
+
+  it('no final order after ROAMING_FINAL_ORDER_HOURS: counted overdue (metric + alarm); the final order ends it', async () => {
+    fake.script.start = 'accept';
+    const s = await start();
+    const now = Date.now();
+    expect((await sweep(new Date(now + 3_600_000))).overdue).toBe(0);
+    const late = await sweep(new Date(now + 13 * 3_600_000)); // default 12 h
+    expect(late.overdue).toBeGreaterThanOrEqual(1);
+    await push('notification_charge_order_info', orderInfo(s.body.id));
+    expect(await sweepable()).not.toContain(s.body.id);
+    expect((await sweep(new Date(now + 13 * 3_600_000))).overdue).toBe(late.overdue - 1);
+  });
+});
+
+describe('a disputed bill: exactly one OrderDisputed, even when PutEvents fails', () => {
+  it('PutEvents fails once: Ret 500, the dispute kept pending; the partner’s re-sent bill publishes it once; more re-sends add none', async () => {
+    fake.script.start = 'accept';
+    const s = await start();
+    const seq = s.body.id;
+    const bad = { ...orderInfo(seq), TotalMoney: 30, TotalElecMoney: 22 };
+    const send = EventBridgeClient.prototype.send;
+    let failed = 0;
+    const spy = vi.spyOn(EventBridgeClient.prototype, 'send').mockImplementation(function (this: EventBridgeClient, ...args: unknown[]) {
+      const cmd = args[0];
+      if (cmd instanceof PutEventsCommand && failed === 0 && JSON.stringify(cmd.input).includes(seq)) {
+        failed++;
+        return Promise.reject(new Error('injected: PutEvents unavailable'));
+      }
+      return (send as (...a: unknown[]) => Promise<unknown>).apply(this, args);
+    } as never);
+    try {
+      const first = await callAs(platform.apiUrl, partner, 'notification_charge_order_info', bad, partnerToken);
+      expect(first.ret).toBe(500);
+      expect(failed).toBe(1);
+      expect((await order(seq))?.final).toMatchObject({ confirmResult: 1, disputePublished: false });
+      const mine = () => disputes.filter((e) => e.detail.StartChargeSeq === seq);
+      expect(mine()).toHaveLength(0);
+
+      expect(await push('notification_charge_order_info', bad)).toMatchObject({ ConfirmResult: 1 });
+      expect(mine()).toHaveLength(1);
+      expect((await order(seq))?.final?.disputePublished).toBe(true);
+      expect(await push('notification_charge_order_info', bad)).toMatchObject({ ConfirmResult: 1 });
+      expect(mine()).toHaveLength(1);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('the partner never re-sends the bill: the sweep publishes the pending dispute, once', async () => {
+    fake.script.start = 'accept';
+    const s = await start();
+    const seq = s.body.id;
+    const send = EventBridgeClient.prototype.send;
+    const spy = vi.spyOn(EventBridgeClient.prototype, 'send').mockImplementation(function (this: EventBridgeClient, ...args: unknown[]) {
+      const cmd = args[0];
+      if (cmd instanceof PutEventsCommand && JSON.stringify(cmd.input).includes(seq)) return Promise.reject(new Error('injected'));
+      return (send as (...a: unknown[]) => Promise<unknown>).apply(this, args);
+    } as never);
+    try {
+      const r = await callAs(
+        platform.apiUrl,
+        partner,
+        'notification_charge_order_info',
+        { ...orderInfo(seq), TotalMoney: 31 },
+        partnerToken,
+      );
+      expect(r.ret).toBe(500);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(await sweepable()).toContain(seq);
+    expect((await sweep(new Date())).disputesPublished).toBeGreaterThanOrEqual(1);
+    expect(disputes.filter((e) => e.detail.StartChargeSeq === seq)).toHaveLength(1);
+    expect(await sweepable()).not.toContain(seq);
+    await sweep(new Date());
+    expect(disputes.filter((e) => e.detail.StartChargeSeq === seq)).toHaveLength(1);
+  });
+});
+
+/** Count the DynamoDB commands this process sends (the in-process Lambdas share the client) while `fn` runs. */
+const dynamoCalls = async (fn: () => Promise<unknown>): Promise<string[]> => {
+  const seen: string[] = [];
+  const name = 'countCommandsForTest';
+  dynamo().middlewareStack.add(
+    (next, context) => async (args) => {
+      seen.push(String(context.commandName));
+      return next(args);
+    },
+    { step: 'initialize', name },
+  );
+  try {
+    await fn();
+  } finally {
+    dynamo().middlewareStack.remove(name);
+  }
+  return seen;
+};
+
+describe('no Scan on the app’s request path', () => {
+  it('a station search and a start without operatorId are Queries/GetItems, with the same result, nearest first', async () => {
+    fake.script.start = 'accept';
+    let found: { stations: { stationId: string }[] } | undefined;
+    const searching = await dynamoCalls(async () => {
+      found = (await app<{ stations: { stationId: string }[] }>('GET', '/stations?lng=121.320345&lat=31.194125&radiusKm=10')).body;
+    });
+    expect(found?.stations.map((x) => x.stationId)).toEqual(['FX0001', 'PS0001']);
+    expect(searching).toContain('QueryCommand');
+    const starting = await dynamoCalls(async () => expect((await start('PS0001E01C2')).status).toBe(201));
+    expect(starting).toContain('GetItemCommand');
+    expect([...searching, ...starting].filter((c) => c === 'ScanCommand')).toEqual([]);
+  });
+});
+
+const HARBIN = { lat: 45.75, lng: 126.63 };
+/** `n` catalog stations of the fake partner around Harbin (far from the Shanghai stations above) */
+const catalog = (n: number, changedAt: string) =>
+  Array.from({ length: n }, (_, i) => {
+    const info = renamed(fixture()[1]!, i + 1);
+    return { info: { ...info, OperatorID: partner.operatorId, StationLat: HARBIN.lat + i * 0.0001, StationLng: HARBIN.lng }, changedAt };
+  });
+
+describe('partner catalog sync against the scripted partner', () => {
+  it('a pull of more than one page, then an incremental pull that picks up the one changed station', async () => {
+    const p = (await asPlatform(() => getPartner(partner.operatorId, { fresh: true })))!;
+    const t0 = new Date();
+    fake.stations.push(...catalog(250, formatDateTime(new Date(t0.getTime() - 86_400_000))));
+    const full = await asPlatform(() => syncPartnerCatalog(p, t0, { full: true }));
+    expect(full).toMatchObject({ incremental: false, pages: 3, stations: 250 });
+    expect(
+      fake.calls
+        .get('query_stations_info')
+        ?.slice(-3)
+        .map((d) => d.PageNo),
+    ).toEqual([1, 2, 3]);
+
+    const changed = fake.stations[137]!;
+    changed.info = { ...changed.info, StationName: 'renamed by the partner' };
+    changed.changedAt = formatDateTime(new Date(t0.getTime() + 60_000));
+    const inc = await asPlatform(() => syncPartnerCatalog(p, new Date(t0.getTime() + 10 * 60_000)));
+    expect(inc).toMatchObject({ incremental: true, pages: 1, stations: 1 });
+    expect(fake.calls.get('query_stations_info')?.at(-1)?.LastQueryTime).toBe(formatDateTime(new Date(t0.getTime() - 5 * 60_000)));
+    const [doc] = await asPlatform(() => getPartnerStationDocs([`PSTATION#${partner.operatorId}#${String(changed.info.StationID)}`]));
+    expect(doc).toMatchObject({ StationName: 'renamed by the partner', OperatorID: partner.operatorId });
+
+    // the search finds the synced stations (the grid cells' cache is per Lambda and 30 s: a cell never read before)
+    const near = await app<{ stations: { stationId: string; own: boolean }[] }>(
+      'GET',
+      `/stations?lng=${HARBIN.lng}&lat=${HARBIN.lat}&radiusKm=1`,
+    );
+    expect(near.body.stations.length).toBeGreaterThan(50);
+    expect(near.body.stations[0]).toMatchObject({ stationId: 'IM0001', own: false });
+  });
+
+  it('the CLI: `partners add --roaming in,out` succeeds and lists both roles; `roaming sync --partner` prints the counts', async () => {
+    const root = fileURLToPath(new URL('../..', import.meta.url));
+    const cli = async (args: string[]) => {
+      try {
+        const r = await promisify(execFile)(
+          join(root, 'node_modules/.bin/tsx'),
+          [join(root, 'infra/cli/evcs.ts'), '--data-dir', dataDir, ...args],
+          {
+            cwd: root,
+            env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'ERROR' },
+          },
+        );
+        return { code: 0, out: r.stdout, err: r.stderr };
+      } catch (e) {
+        const x = e as { code: number; stdout: string; stderr: string };
+        return { code: x.code, out: x.stdout, err: x.stderr };
+      }
+    };
+    const o = partner.outbound as unknown as Record<string, string>;
+    const added = await cli([
+      'partners',
+      'add',
+      '--operator-id',
+      'MA03ROAM2',
+      '--name',
+      'Roaming Co',
+      '--roaming',
+      'in,out',
+      '--base-url',
+      fake.baseUrl,
+      '--outbound-operator-secret',
+      o.operatorSecret!,
+      '--outbound-data-secret',
+      o.dataSecret!,
+      '--outbound-data-secret-iv',
+      o.dataSecretIV!,
+      '--outbound-sig-secret',
+      o.sigSecret!,
+    ]);
+    expect(added.err).toBe('');
+    expect(added.code).toBe(0);
+    expect(added.out).toContain('partner MA03ROAM2 onboarded');
+    expect((await cli(['partners', 'list'])).out).toMatch(/^MA03ROAM2 .* roaming in,out$/m);
+
+    const synced = await cli(['roaming', 'sync', '--partner', partner.operatorId, '--full']);
+    expect(synced.code).toBe(0);
+    expect(synced.out).toMatch(
+      new RegExp(`^partner ${partner.operatorId}: 250 station\\(s\\) in 3 page\\(s\\), [34] request\\(s\\), complete pull`, 'm'),
+    );
+  }, 180_000);
 });

@@ -6,7 +6,8 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { OrderDisputed } from '../../events/disputes.ts';
 import type { BusEvent } from '../../infra/local/bus.ts';
 import type { Platform } from '../../infra/local/platform.ts';
@@ -260,5 +261,56 @@ describe('check_charge_orders (customer side: the partner reconciles our usersâ€
         expect.objectContaining({ direction: 'in', via: 'check_charge_orders', reason: 2, StartChargeSeq: seq }),
       ]),
     );
+  });
+
+  it('a re-run of one CheckOrderSeq (PutEvents failed once, then the partner retries twice): one OrderDisputed per dispute', async () => {
+    const seq = await newOrder();
+    const b = partnerBill(seq);
+    expect((await call('notification_charge_order_info', b)).data).toMatchObject({ ConfirmResult: 0 });
+    const checkSeq = `CR${seq.slice(-20)}`;
+    const request = {
+      CheckOrderSeq: checkSeq,
+      StartTime: '2026-11-22 00:00:00',
+      EndTime: '2099-12-31 23:59:59',
+      OrderCount: 2,
+      TotalOrderPower: 1,
+      TotalOrderMoney: 1,
+      ChargeOrders: [
+        { StartChargeSeq: 'MA5GS8X01NEVERSTARTED000010', TotalPower: 1, TotalMoney: 2 },
+        { StartChargeSeq: seq, TotalPower: b.TotalPower + 2, TotalMoney: b.TotalMoney },
+      ],
+    };
+    const send = EventBridgeClient.prototype.send;
+    let failed = 0;
+    const spy = vi.spyOn(EventBridgeClient.prototype, 'send').mockImplementation(function (this: EventBridgeClient, ...args: unknown[]) {
+      const cmd = args[0];
+      if (cmd instanceof PutEventsCommand && failed === 0 && JSON.stringify(cmd.input).includes(checkSeq)) {
+        failed++;
+        return Promise.reject(new Error('injected: PutEvents unavailable'));
+      }
+      return (send as (...a: unknown[]) => Promise<unknown>).apply(this, args);
+    } as never);
+    const mine = () => disputes.filter((e) => e.detail.CheckOrderSeq === checkSeq);
+    try {
+      expect((await call('check_charge_orders', request)).ret).toBe(500);
+      expect(failed).toBe(1);
+      expect(mine()).toHaveLength(0);
+      expect(await getCheckRun(roamer.operatorId, checkSeq)).toMatchObject({ listed: 2, published: [] });
+
+      for (let retry = 0; retry < 2; retry++) {
+        const r = await call('check_charge_orders', request);
+        expect(r.data).toMatchObject({ TotalDisputeOrder: 2 });
+        expect(mine()).toHaveLength(2); // PutEvents answered: the tap has seen whatever was published
+      }
+      expect(mine().map((e) => [e.detail.StartChargeSeq, e.detail.reason])).toEqual(
+        expect.arrayContaining([
+          ['MA5GS8X01NEVERSTARTED000010', 1],
+          [seq, 3],
+        ]),
+      );
+      expect((await getCheckRun(roamer.operatorId, checkSeq))?.published).toEqual([`${seq}#3`, 'MA5GS8X01NEVERSTARTED000010#1'].sort());
+    } finally {
+      spy.mockRestore();
+    }
   });
 });

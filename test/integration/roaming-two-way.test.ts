@@ -50,7 +50,10 @@ const startAsApp = (app: typeof appA, body: Record<string, string>) =>
 
 /** DELETE /sessions/{id} as an app does: again after a 502 (the partner did not answer the stop) */
 const stopAsApp = (app: typeof appA, id: string) =>
-  eventually(() => app('DELETE', `/sessions/${id}`), { until: (r) => r.status !== 502, what: 'a stop the partner answers' });
+  eventually(() => app('DELETE', `/sessions/${id}?userId=${app === appA ? 'a-user' : 'b-user'}`), {
+    until: (r) => r.status !== 502,
+    what: 'a stop the partner answers',
+  });
 
 const partnerB = () => pair.asA(async () => (await getPartner(B, { fresh: true }))!);
 
@@ -118,11 +121,11 @@ describe('two platforms, each the other’s partner both ways', () => {
     expect(bSession.startsWith(B)).toBe(true);
 
     // A's user: B's pushes bring the energy, and it rises
-    const first = await eventually(() => appA('GET', `/sessions/${aSession}`).then((r) => r.body), {
+    const first = await eventually(() => appA('GET', `/sessions/${aSession}?userId=a-user`).then((r) => r.body), {
       until: (s) => s.state === 'charging' && s.energyKwh > 0,
       what: 'A’s session charging with energy',
     });
-    await eventually(() => appA('GET', `/sessions/${aSession}`).then((r) => r.body), {
+    await eventually(() => appA('GET', `/sessions/${aSession}?userId=a-user`).then((r) => r.body), {
       until: (s) => s.energyKwh > first.energyKwh,
       what: 'A’s session energy rising',
     });
@@ -135,7 +138,7 @@ describe('two platforms, each the other’s partner both ways', () => {
     await eventually(
       async () => {
         sim.advance(15_000);
-        return (await appB('GET', `/sessions/${bSession}`)).body;
+        return (await appB('GET', `/sessions/${bSession}?userId=b-user`)).body;
       },
       { until: (s) => s.state === 'charging' && s.energyKwh > 0, what: 'B’s session charging with energy' },
     );
@@ -143,7 +146,7 @@ describe('two platforms, each the other’s partner both ways', () => {
     // both stop
     expect((await stopAsApp(appA, aSession)).status).toBe(200);
     expect((await stopAsApp(appB, bSession)).status).toBe(200);
-    const doneA = await eventually(() => appA('GET', `/sessions/${aSession}`).then((r) => r.body), {
+    const doneA = await eventually(() => appA('GET', `/sessions/${aSession}?userId=a-user`).then((r) => r.body), {
       until: (s) => s.state === 'finished' && s.bill !== undefined,
       what: 'B’s order at A',
       timeoutMs: 120_000,
@@ -152,7 +155,7 @@ describe('two platforms, each the other’s partner both ways', () => {
     const doneB = await eventually(
       async () => {
         sim.advance(1_000);
-        return (await appB('GET', `/sessions/${bSession}`)).body;
+        return (await appB('GET', `/sessions/${bSession}?userId=b-user`)).body;
       },
       { until: (s) => s.state === 'finished' && s.bill !== undefined, what: 'A’s order at B', timeoutMs: 120_000 },
     );

@@ -1,7 +1,8 @@
 /**
  * A scripted partner platform on the operator side of T/CEC 102, for the app API's fault tests:
  * a real HTTP server speaking the real envelope (shared/tcec/envelope.ts: decrypt, sign), whose
- * answers to query_start_charge / query_equip_charge_status / … a test chooses per call — refuse,
+ * answers to query_start_charge / query_equip_charge_status / … a test chooses per call (and whose
+ * catalog, query_stations_info, a test fills) — refuse,
  * drop the connection after (or before) taking the order, answer Ret 4002, be down. It records
  * every call, so a test can prove a start was sent exactly once.
  */
@@ -21,6 +22,11 @@ export interface FakeOperator {
   orders: Map<string, number>;
   /** `downAfterStart`: go down right after taking a start (its answer lost, then nothing answers) */
   script: { start: StartScript; down: boolean; authRefused: boolean; downAfterStart: boolean };
+  /**
+   * its station catalog, served by query_stations_info page by page; `changedAt` ('yyyy-MM-dd
+   * HH:mm:ss', the protocol's time) decides what an incremental pull (LastQueryTime) returns
+   */
+  stations: { info: Record<string, unknown>; changedAt: string }[];
   count(iface: string): number;
   close(): Promise<void>;
 }
@@ -45,6 +51,7 @@ const STATUS = (seq: string, connectorId: string, stat: number) => ({
 export const startFakeOperator = async (secrets: SecretSet): Promise<FakeOperator> => {
   const calls = new Map<string, Record<string, unknown>[]>();
   const orders = new Map<string, number>();
+  const stations: FakeOperator['stations'] = [];
   const connectors = new Map<string, string>();
   const script: FakeOperator['script'] = { start: 'accept', down: false, authRefused: false, downAfterStart: false };
   let tokenN = 0;
@@ -97,6 +104,18 @@ export const startFakeOperator = async (secrets: SecretSet): Promise<FakeOperato
             SumPeriod: 1,
             PolicyInfos: [{ StartTime: '000000', ElecPrice: 1.05, SevicePrice: 0.8 }],
           });
+        case 'query_stations_info': {
+          const since = typeof data.LastQueryTime === 'string' ? data.LastQueryTime : undefined;
+          const list = stations.filter((st) => !since || st.changedAt >= since);
+          const size = Number(data.PageSize ?? 10);
+          const pageNo = Number(data.PageNo ?? 1);
+          return answer(0, {
+            PageNo: pageNo,
+            PageCount: Math.max(1, Math.ceil(list.length / size)),
+            ItemSize: list.length,
+            StationInfos: list.slice((pageNo - 1) * size, pageNo * size).map((st) => st.info),
+          });
+        }
         case 'query_start_charge': {
           const connectorId = String(data.ConnectorID);
           switch (script.start) {
@@ -142,6 +161,7 @@ export const startFakeOperator = async (secrets: SecretSet): Promise<FakeOperato
     baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/evcs/v1/`,
     calls,
     orders,
+    stations,
     script,
     count: (iface) => calls.get(iface)?.length ?? 0,
     close: () =>

@@ -1,6 +1,15 @@
 /** The app API's pure rules: a roaming session's state from what the partner said, and the search distance. */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { distanceKm, ownSessionState, roamingSessionState } from '../../../shared/domain/app-session.ts';
+import {
+  cellsAround,
+  distanceKm,
+  gridCell,
+  needsSweep,
+  ownSessionState,
+  roamingSessionState,
+  statusPollDue,
+} from '../../../shared/domain/app-session.ts';
 
 describe('roamingSessionState', () => {
   it('follows the partner’s StartChargeSeqStat once the start is accepted', () => {
@@ -41,5 +50,64 @@ describe('distanceKm', () => {
     expect(distanceKm(sh, sh)).toBe(0);
     expect(distanceKm(sh, { lat: 39.9042, lng: 116.4074 })).toBeGreaterThan(1060);
     expect(distanceKm(sh, { lat: 39.9042, lng: 116.4074 })).toBeLessThan(1075);
+  });
+});
+
+describe('needsSweep (the sparse OPEN index of the session sweep)', () => {
+  const final = (disputePublished?: boolean) => ({
+    theirs: {},
+    digest: 'd',
+    theirFigures: { powerCentiKwh: 0, totalFen: 0, elecFen: 0, serviceFen: 0 },
+    confirmResult: 1 as const,
+    receivedAt: '2026-11-23T00:00:00Z',
+    ...(disputePublished === undefined ? {} : { disputePublished }),
+  });
+  it('open or unresolved sessions and sessions awaiting their final order are swept; failed ones are not', () => {
+    expect(needsSweep({ stat: 1, start: { outcome: 'unresolved', reason: 'timeout' } })).toBe(true);
+    expect(needsSweep({ stat: 2, start: { outcome: 'accepted' } })).toBe(true);
+    expect(needsSweep({ stat: 4, start: { outcome: 'accepted' } })).toBe(true); // finished, no bill yet
+    expect(needsSweep({ stat: 4, start: { outcome: 'refused', FailReason: 3 } })).toBe(false);
+    expect(needsSweep({ stat: 4, start: { outcome: 'not-received' } })).toBe(false);
+  });
+  it('a final order leaves the sweep unless its dispute is still to be published', () => {
+    expect(needsSweep({ stat: 4, final: final() as never })).toBe(false);
+    expect(needsSweep({ stat: 4, final: final(true) as never })).toBe(false);
+    expect(needsSweep({ stat: 4, final: final(false) as never })).toBe(true);
+  });
+});
+
+describe('the station search grid', () => {
+  it('every point within the radius lies in one of the cells around the centre (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: -60, max: 60, noNaN: true }),
+        fc.double({ min: -179.9, max: 179.9, noNaN: true }),
+        fc.double({ min: 0.1, max: 100, noNaN: true }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.double({ min: 0, max: 2 * Math.PI, noNaN: true }),
+        (lat, lng, radiusKm, f, bearing) => {
+          // a point f·radius away in direction `bearing` (small-distance approximation, kept inside the radius)
+          const d = f * radiusKm * 0.99;
+          const pLat = lat + (d * Math.cos(bearing)) / 111.2;
+          const pLng = lng + (d * Math.sin(bearing)) / (111.2 * Math.cos((lat * Math.PI) / 180));
+          if (Math.abs(pLng) >= 180 || distanceKm({ lat, lng }, { lat: pLat, lng: pLng }) > radiusKm) return;
+          expect(cellsAround({ lat, lng, radiusKm })).toContain(gridCell(pLat, pLng));
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+  it('a 5 km search reads at most 4 cells; the 100 km maximum stays around a hundred', () => {
+    expect(cellsAround({ lat: 31.194125, lng: 121.320345, radiusKm: 5 }).length).toBeLessThanOrEqual(4);
+    expect(cellsAround({ lat: 31.194125, lng: 121.320345, radiusKm: 100 }).length).toBeLessThanOrEqual(110);
+    expect(gridCell(31.194125, 121.320345)).toBe('124:485');
+  });
+});
+
+describe('statusPollDue', () => {
+  it('one sweep in three (every 15 minutes by the clock) also polls the partners’ connector status', () => {
+    const runs = Array.from({ length: 12 }, (_, i) => statusPollDue(new Date(Date.UTC(2026, 10, 23, 0, i * 5))));
+    expect(runs.filter(Boolean)).toHaveLength(4);
+    for (let i = 0; i < 12; i += 3) expect(runs.slice(i, i + 3).filter(Boolean)).toHaveLength(1);
   });
 });
