@@ -462,6 +462,9 @@ export class EvcsStack extends Stack {
           description: `${decl.id}: ${trigger.expression}`,
           schedule: scheduler.ScheduleExpression.expression(trigger.expression, SCHEDULE_TIME_ZONE),
           target: new LambdaInvoke(fn.fn, {
+            // the handlers read the schedule's own clock from `time`, as in an EventBridge scheduled
+            // event (the local scheduler sends the same); without an input Scheduler sends none
+            input: scheduler.ScheduleTargetInput.fromObject({ time: scheduler.ContextAttribute.scheduledTime }),
             retryAttempts: fn.tier.retryAttempts,
             maxEventAge: Duration.hours(6),
             ...(fn.onFailureQueue ? { deadLetterQueue: fn.onFailureQueue } : {}),

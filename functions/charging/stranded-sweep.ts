@@ -1,12 +1,13 @@
 /** The stranded-session sweep (Scheduler): charging orders a vanished pile left behind are ended by their rule. */
 import type { ScheduledEvent } from 'aws-lambda';
 import { metrics } from '#powertools';
+import { scheduledTime } from '../../shared/domain/scheduled-time.ts';
 import { sweepStranded } from '../../shared/services/charging.ts';
 
 export const handler = async (event: ScheduledEvent) => {
   try {
     // the schedule's own time: the rule's clock (a test fires the schedule at a chosen time)
-    return await sweepStranded(new Date(event.time));
+    return await sweepStranded(scheduledTime(event));
   } finally {
     if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
   }

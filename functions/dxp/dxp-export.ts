@@ -6,6 +6,7 @@
 import type { ScheduledEvent, SQSEvent } from 'aws-lambda';
 import { logger, metrics } from '#powertools';
 import { DxpExportPartsQueue } from '../../events/queues.ts';
+import { scheduledTime } from '../../shared/domain/scheduled-time.ts';
 import { countForPartner } from '../../shared/observability/partner-metric.ts';
 import { exportDayPart, runScheduledDayInParts, runScheduledExports } from '../../shared/services/dxp-runs.ts';
 
@@ -22,8 +23,7 @@ export const hourly = async () => run(() => runScheduledExports('hour', new Date
 
 /** the day before the Scheduler's instant (`time`): a retried invocation still starts the day it was scheduled for */
 export const daily = async (event?: Partial<ScheduledEvent>) => {
-  const at = event?.time && Number.isFinite(Date.parse(event.time)) ? new Date(event.time) : new Date();
-  return run(() => runScheduledDayInParts(at));
+  return run(() => runScheduledDayInParts(scheduledTime(event)));
 };
 
 /** batch size 1: one part per invocation, so a part has the whole timeout */

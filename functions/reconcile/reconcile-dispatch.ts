@@ -5,11 +5,11 @@
  */
 import type { ScheduledEvent } from 'aws-lambda';
 import { logger } from '#powertools';
+import { scheduledTime } from '../../shared/domain/scheduled-time.ts';
 import { dispatchNightly } from '../../shared/services/reconcile.ts';
 
 export const handler = async (event: ScheduledEvent) => {
-  const at = Number.isFinite(Date.parse(event.time)) ? new Date(event.time) : new Date();
-  const r = await dispatchNightly(at);
+  const r = await dispatchNightly(scheduledTime(event));
   if (r.enqueued.length) logger.info('reconcile dispatch', { day: r.day, enqueued: r.enqueued });
   return r;
 };

@@ -7,14 +7,13 @@
 import type { ScheduledEvent } from 'aws-lambda';
 import { logger, metrics } from '#powertools';
 import { statusPollDue } from '../../shared/domain/app-session.ts';
+import { scheduledTime } from '../../shared/domain/scheduled-time.ts';
 import { forEachRoamOutPartner, pollPartnerStatus } from '../../shared/services/roaming-catalog.ts';
 import { sweepRoamingSessions } from '../../shared/services/roaming-sweep.ts';
 
 export const handler = async (event: Partial<ScheduledEvent> | undefined) => {
-  // the schedule's own time is the rules' clock (a test fires the schedule at a chosen time); an
-  // invocation without one (EventBridge Scheduler sends no event body by default) runs on now
-  const t = event?.time ? new Date(event.time) : new Date();
-  const at = Number.isNaN(t.getTime()) ? new Date() : t;
+  // the schedule's own time is the rules' clock (a test fires the schedule at a chosen time)
+  const at = scheduledTime(event);
   try {
     const [sweep, poll] = await Promise.allSettled([
       sweepRoamingSessions(at),

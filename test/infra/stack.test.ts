@@ -354,6 +354,8 @@ describe.each(cases)('%s', (_name, topo) => {
         RetryPolicy: { MaximumRetryAttempts: TIER_DEFAULTS[f.tier].retryAttempts },
         DeadLetterConfig: { Arn: arnOf(s.lid(fn.onFailureQueue!)) },
       });
+      // the handlers' clock: the schedule's own time, as `time` (shared/domain/scheduled-time.ts)
+      expect(JSON.parse(sched!.Target.Input)).toEqual({ time: '<aws.scheduler.scheduled-time>' });
       expect(sched!.State).toBe('ENABLED');
     }
   });
