@@ -84,6 +84,8 @@ const EnvSchema = z.object({
   CAR_PARK_TIMEOUT_MS: intFromEnv(2000, 10_000),
   /** set in an OEM stack's functions only (infra/oem-stack.ts): the OEM they serve; absent = the core */
   OEM_NAME: z.optional(z.string().check(z.regex(/^[a-z][a-z0-9-]{1,31}$/))),
+  /** set on the core's functions an OEM stack leaves out (they read the core's buckets): they serve OEM partners too */
+  OEM_PARTNERS_SERVED: z.optional(z.enum(['true'])),
   /**
    * the table that holds the durable marks of accepted envelopes (set for the functions of
    * state-changing interfaces by their `{ replay: 'put' }` grant, infra/topology/environment.ts);

@@ -19,7 +19,8 @@ const run = async <T>(fn: () => Promise<T>): Promise<T> => {
   }
 };
 
-export const hourly = async () => run(() => runScheduledExports('hour', new Date()));
+/** the last complete hour before the Scheduler's instant: a retried or late invocation exports the hour it was scheduled for */
+export const hourly = async (event?: Partial<ScheduledEvent>) => run(() => runScheduledExports('hour', scheduledTime(event)));
 
 /** the day before the Scheduler's instant (`time`): a retried invocation still starts the day it was scheduled for */
 export const daily = async (event?: Partial<ScheduledEvent>) => {

@@ -22,6 +22,8 @@ export const handler = async (event: Partial<ScheduledEvent> | undefined) => {
     if (sweep.status === 'rejected') logger.error('roaming session sweep failed', { error: sweep.reason as Error });
     if (poll.status === 'rejected') logger.error('roaming status poll failed', { error: poll.reason as Error });
     if (sweep.status === 'rejected') throw sweep.reason;
+    // a failed poll fails the run too (errors alarm, retry, on-failure queue), after the sweep is done
+    if (poll.status === 'rejected') throw poll.reason;
     const polled = poll.status === 'fulfilled' ? poll.value : undefined;
     return {
       ...sweep.value,

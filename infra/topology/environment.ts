@@ -10,6 +10,9 @@
  */
 import { envName, type FunctionDecl } from './types.ts';
 
+/** a function that reads the core's buckets (an OEM stack imports tables and queues, not buckets: it leaves these out) */
+export const readsCoreBuckets = (decl: Pick<FunctionDecl, 'grants'>): boolean => decl.grants.some((g) => 'bucket' in g);
+
 /** The table whose REPLAY#… keys hold the marks of accepted envelopes (grant `{ replay: 'put' }`). */
 export const REPLAY_MARKS_TABLE = 'tokens';
 
@@ -45,6 +48,8 @@ export const functionEnvironment = (decl: FunctionDecl, ctx: EnvironmentContext)
     EVENT_BUS_NAME: ctx.eventBusName,
     ...decl.environment,
   };
+  // the core serves OEM partners too where their OEM stack cannot (it imports no bucket; infra/topology/oem.ts)
+  if (readsCoreBuckets(decl) && !decl.environment?.OEM_NAME) env.OEM_PARTNERS_SERVED = 'true';
   for (const grant of decl.grants) {
     if ('table' in grant) env[envName('TABLE', grant.table)] = ctx.tableName(grant.table);
     else if ('queue' in grant) env[envName('QUEUE_URL', grant.queue)] = ctx.queueUrl(grant.queue);

@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { isOemProfile, loadProfiles, type Profile } from '../../shared/tcec/profiles.ts';
+import { readsCoreBuckets } from './environment.ts';
 import { TCEC_BASE_PATH } from './helpers.ts';
 import type { FunctionDecl, Topology } from './types.ts';
 
@@ -63,11 +64,11 @@ export const oemProfile = (oem: string, custom: Readonly<Record<string, unknown>
  * What an OEM serves: every T/CEC function of the topology we serve, routed at the OEM's prefix,
  * L1 (a one-to-one deployment), with `OEM_NAME` in its environment. Not the interfaces that read the
  * core's buckets (query_invoice_info's download link): an OEM imports the core's tables and queues,
- * not its buckets.
+ * not its buckets, so the core serves those to the OEM's partners too (`OEM_PARTNERS_SERVED`).
  */
 export const oemFunctions = (topology: Pick<Topology, 'functions'>, oem: string, profile: Profile): FunctionDecl[] =>
   topology.functions.flatMap((decl) => {
-    if (decl.localOnly || decl.grants.some((g) => 'bucket' in g)) return [];
+    if (decl.localOnly || readsCoreBuckets(decl)) return [];
     const t = decl.triggers.find((x) => x.type === 'http' && x.path.startsWith(`${TCEC_BASE_PATH}/`));
     if (t?.type !== 'http') return [];
     const iface = t.path.slice(TCEC_BASE_PATH.length + 1);

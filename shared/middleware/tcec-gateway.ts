@@ -203,8 +203,11 @@ const profileStep = (partner: Partner, event: APIGatewayProxyEventV2, state: Sta
   state.profile = profile;
   logger.appendKeys({ profile: profile.name });
   // the deployment this function belongs to (an OEM stack sets OEM_NAME) must be the partner's
-  const oem = config().OEM_NAME;
-  if (servedByOf(partner, profile) !== (oem ? 'oem' : 'core')) {
+  const { OEM_NAME: oem, OEM_PARTNERS_SERVED } = config();
+  const servedBy = servedByOf(partner, profile);
+  // …except the core's functions an OEM stack cannot deploy (they read the core's buckets): they serve both
+  const coreServesOem = !oem && servedBy === 'oem' && OEM_PARTNERS_SERVED === 'true';
+  if (servedBy !== (oem ? 'oem' : 'core') && !coreServesOem) {
     state.httpStatus = 404;
     throw new NotServedHere(partner, profile, oem);
   }

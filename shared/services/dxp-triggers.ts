@@ -102,9 +102,9 @@ const REALTIME_POWER_SCHEDULE_SECONDS = 300;
 
 /**
  * One run of the realtime power schedule. No read at all when no platform receives the interface;
- * else the station documents (AreaCodes) and only the sample batches that began within twice the
- * freshness window (a batch's first sample is its sort key: a few minutes of samples, not the
- * whole current hour; the second window covers a batch of several readings that began earlier).
+ * else the station documents (AreaCodes) and only the sample batches with a sample within twice the
+ * freshness window (a batch's last sample is its sort key: a few minutes of samples, not the
+ * whole current hour).
  */
 export const runRealtimePower = async (now: number): Promise<{ pushes: number }> => {
   const sups = (await supervisors()).filter((s) => s.rules.interfaces.has('notification_realtime_power_info'));

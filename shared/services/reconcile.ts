@@ -290,17 +290,18 @@ const repushOrder = async (
   return true;
 };
 
-/**
- * Reconcile one partner's China-time day: send its finished orders (split into requests), read the
- * answers, store the run and its disputes (overwriting an earlier run of the same day), event the
- * new disputes, re-push orders the partner never received. Never throws for the partner's faults.
- */
 /** a dispute's reason in the trace's words */
 const DISPUTE_VERDICT: Readonly<Record<number, string>> = {
   [DisputeReason.NotFound]: 'not found',
   [DisputeReason.Money]: 'amount',
   [DisputeReason.Energy]: 'energy',
 };
+
+/**
+ * Reconcile one partner's China-time day: send its finished orders (split into requests), read the
+ * answers, store the run and its disputes (overwriting an earlier run of the same day), event the
+ * new disputes, re-push orders the partner never received. Never throws for the partner's faults.
+ */
 
 export const reconcilePartnerDay = async (
   operatorId: string,

@@ -6,9 +6,10 @@
  * 50 sessions' readings arrive ~20 to a batch, so one write carries ~20 orders' samples instead of
  * one write per order; samples are NOT kept in the order item):
  *   pk = HOUR#<YYYY-MM-DDTHH>#<shard>   the hour of the samples, shard of the item's content (0..7)
- *   sk = <t of the item's first sample, ms, 14 digits>#<digest of its (order, t) pairs>   time first:
- *        the realtime power schedule reads only the items since its window (samplesSince), not the
- *        whole hour; the digest makes a redelivered batch write the same key, another batch another
+ *   sk = <t of the item's LAST sample, ms, 14 digits>#<digest of its (order, t) pairs>   time first:
+ *        the realtime power schedule reads only the items with a sample in its window (samplesSince),
+ *        not the whole hour — keyed by the last sample, a late reading in a batch never hides the
+ *        batch's fresh ones; the digest makes a redelivered batch write the same key, another batch another
  *   o: [{ seq, c (ConnectorID), st (StationID), s: [[t, V, A, kW, SoC, Wh], …] }, …], ttl (epoch s)
  *   (items of the earlier shape, one order each: seq, ConnectorID, StationID, s — read alike)
  *
@@ -43,7 +44,7 @@ export interface SampleBatch {
 export const appendSamples = async (hour: string, batches: readonly Omit<SampleBatch, 'hour'>[], ttl: number): Promise<void> => {
   const orders = batches.filter((b) => b.samples.length > 0);
   if (orders.length === 0) return;
-  const first = Math.min(...orders.flatMap((b) => b.samples.map((x) => x[0])));
+  const last = Math.max(...orders.flatMap((b) => b.samples.map((x) => x[0])));
   const pairs = orders.flatMap((b) => b.samples.map((x) => `${b.StartChargeSeq}@${x[0]}`)).sort();
   const digest = createHash('sha256').update(pairs.join(' ')).digest('base64url').slice(0, 22);
   await dynamo().send(
@@ -51,7 +52,7 @@ export const appendSamples = async (hour: string, batches: readonly Omit<SampleB
       TableName: table(),
       Item: {
         pk: `HOUR#${hour}#${sampleShard(digest)}`,
-        sk: `${String(first).padStart(14, '0')}#${digest}`,
+        sk: `${String(last).padStart(14, '0')}#${digest}`,
         o: orders.map((b) => ({ seq: b.StartChargeSeq, c: b.ConnectorID, st: b.StationID, s: b.samples })),
         ttl,
       },
@@ -108,5 +109,5 @@ const query = async (hour: string, sinceMs: number | undefined): Promise<SampleB
 /** Every stored order batch of one China-time hour (all shards), each sample once. */
 export const samplesOfHour = (hour: string): Promise<SampleBatch[]> => query(hour, undefined);
 
-/** The order batches of the items of one China-time hour whose first sample is at or after `sinceMs` (a watermark): only they are read. */
+/** The order batches of the items of one China-time hour whose last sample is at or after `sinceMs` (a watermark): only they are read. */
 export const samplesSince = (hour: string, sinceMs: number): Promise<SampleBatch[]> => query(hour, sinceMs);

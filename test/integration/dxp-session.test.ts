@@ -144,8 +144,10 @@ describe('dxp: samples and exports from a real session', () => {
     expect(bySeq(all)).toEqual({ SEQA: [0, 50, 100], SEQB: [5, 55], SEQC: [150] });
     expect(all.find((x) => x.StartChargeSeq === 'SEQB')).toMatchObject({ ConnectorID: 'CB', StationID: 'SB' });
     expect(all.find((x) => x.StartChargeSeq === 'SEQC')).toMatchObject({ ConnectorID: 'CC', StationID: 'SC' });
-    // since a watermark: only the items whose first sample is at or after it
-    expect(bySeq(await samplesSince(hour, t0 + 50_000))).toEqual({ SEQA: [50, 100], SEQB: [55], SEQC: [150] });
-    expect(bySeq(await samplesSince(hour, t0 + 51_000))).toEqual({ SEQC: [150] });
+    // since a watermark: only the items whose last sample is at or after it (a late reading in a
+    // batch never hides the batch's fresh ones)
+    expect(bySeq(await samplesSince(hour, t0 + 50_000))).toEqual({ SEQA: [0, 50, 100], SEQB: [5, 55], SEQC: [150] });
+    expect(bySeq(await samplesSince(hour, t0 + 51_000))).toEqual({ SEQA: [50, 100], SEQB: [55], SEQC: [150] });
+    expect(bySeq(await samplesSince(hour, t0 + 101_000))).toEqual({ SEQC: [150] });
   });
 });

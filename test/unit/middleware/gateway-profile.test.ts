@@ -106,6 +106,20 @@ describe('gateway: an OEM partner is served by its OEM stack only (issue 14)', (
     expect(ran).toBe(before);
   });
 
+  it('a core function an OEM stack leaves out (OEM_PARTNERS_SERVED) serves the OEM partner too', async () => {
+    const p = OEM_PARTNERS.oem;
+    process.env.OEM_PARTNERS_SERVED = 'true';
+    resetConfig();
+    try {
+      const res = await handler(at('/msp/oem-example/v1/', p), lambdaContext);
+      expect(res.statusCode).toBe(200);
+      expect(ret(res, p).ret).toBe(0);
+    } finally {
+      delete process.env.OEM_PARTNERS_SERVED;
+      resetConfig();
+    }
+  });
+
   it('servedBy "core" in the record keeps an OEM-profile partner on the core', async () => {
     const p = OEM_PARTNERS.keptOnCore;
     const res = await handler(at('/msp/oem-example/v1/', p), lambdaContext);
