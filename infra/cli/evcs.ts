@@ -61,8 +61,8 @@ const USAGE = `usage:
   npm run evcs -- dlq list|replay [--queue NAME (default push-deliveries)] [--max N] [--message-id ID]
   npm run evcs -- reconcile run --partner ID --date YYYY-MM-DD
   npm run evcs -- reconcile show --date YYYY-MM-DD [--partner ID] [--json]
-  npm run evcs -- trace ID [--aws [--days N] [--log-group-prefix P]]   (ID: StartChargeSeq, ConnectorID, OperatorID, trace id)
-  npm run evcs -- usage [--days 7] [--partner ID] [--aws [--log-group-prefix P]]
+  npm run evcs -- trace ID [--aws [--days N] [--log-group-prefix P[,P…]]]   (ID: StartChargeSeq, ConnectorID, OperatorID, trace id)
+  npm run evcs -- usage [--days 7] [--partner ID] [--aws [--log-group-prefix P[,P…]]]
 ${PILES_USAGE}
 ${DXP_USAGE}
 ${COUPONS_USAGE}

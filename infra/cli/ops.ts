@@ -14,6 +14,8 @@ import { TCEC_BASE_PATH, topology } from '../topology/index.ts';
 
 /** the stack's log groups are named after it (infra/app.ts STACK_NAME; a test keeps the two equal) */
 export const DEFAULT_LOG_GROUP_PREFIX = 'EvcsInterconnect-';
+/** the OEM stacks' (infra/topology/oem.ts oemStackName): an order's search shows the msp layer with the core */
+export const OEM_LOG_GROUP_PREFIX = 'EvcsOem';
 
 export interface OpsArgs {
   readonly dataDir?: string;
@@ -48,7 +50,7 @@ const daysOf = (v: string | undefined): number => {
 
 const insights = (a: OpsArgs): InsightsOptions => ({
   client: a.client ?? new CloudWatchLogsClient({}),
-  logGroupPrefix: a.logGroupPrefix ?? DEFAULT_LOG_GROUP_PREFIX,
+  logGroupPrefix: a.logGroupPrefix?.split(',') ?? [DEFAULT_LOG_GROUP_PREFIX, OEM_LOG_GROUP_PREFIX],
   ...(a.print ? { warn: a.print } : {}),
 });
 

@@ -21,8 +21,8 @@ import type { UsageRow } from './usage.ts';
 
 export interface InsightsOptions {
   readonly client: CloudWatchLogsClient;
-  /** the stack's log groups start with its name (default EvcsInterconnect-) */
-  readonly logGroupPrefix: string;
+  /** the stacks' log groups start with their names (default EvcsInterconnect- and EvcsOem: the msp layer of an OEM) */
+  readonly logGroupPrefix: string | readonly string[];
   /** wait between GetQueryResults polls (tests: 0) */
   readonly pollMs?: number;
   readonly maxPolls?: number;
@@ -33,13 +33,12 @@ export interface InsightsOptions {
 const logGroupNames = async (o: InsightsOptions): Promise<string[]> => {
   const names: string[] = [];
   let nextToken: string | undefined;
-  do {
-    const r = await o.client.send(
-      new DescribeLogGroupsCommand({ logGroupNamePrefix: o.logGroupPrefix, ...(nextToken ? { nextToken } : {}) }),
-    );
-    for (const g of r.logGroups ?? []) if (g.logGroupName) names.push(g.logGroupName);
-    nextToken = r.nextToken;
-  } while (nextToken);
+  for (const prefix of typeof o.logGroupPrefix === 'string' ? [o.logGroupPrefix] : o.logGroupPrefix)
+    do {
+      const r = await o.client.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: prefix, ...(nextToken ? { nextToken } : {}) }));
+      for (const g of r?.logGroups ?? []) if (g.logGroupName) names.push(g.logGroupName);
+      nextToken = r?.nextToken;
+    } while (nextToken);
   return names;
 };
 

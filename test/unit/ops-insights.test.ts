@@ -7,11 +7,12 @@ import { CloudWatchLogsClient, DescribeLogGroupsCommand, GetQueryResultsCommand,
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { STACK_NAME } from '../../infra/app.ts';
-import { DEFAULT_LOG_GROUP_PREFIX, servedInterfaces, traceCommand, usageCommand } from '../../infra/cli/ops.ts';
+import { DEFAULT_LOG_GROUP_PREFIX, OEM_LOG_GROUP_PREFIX, servedInterfaces, traceCommand, usageCommand } from '../../infra/cli/ops.ts';
 import { USAGE_COUNT_QUERY, USAGE_LATENCY_QUERY } from '../../infra/ops/insights.ts';
 import { QUERY_LIMIT, TRACE_KEYS } from '../../infra/ops/queries.ts';
 import { parseJsonLines, traceOf } from '../../infra/ops/trace.ts';
 import { callOf, percentile, usageOf } from '../../infra/ops/usage.ts';
+import { oemStackName } from '../../infra/topology/oem.ts';
 
 const cwl = mockClient(CloudWatchLogsClient);
 const client = new CloudWatchLogsClient({ region: 'cn-north-1' });
@@ -55,6 +56,8 @@ describe('trace --aws', () => {
     expect(describeCalls.map((c) => c.args[0].input)).toEqual([
       { logGroupNamePrefix: DEFAULT_LOG_GROUP_PREFIX },
       { logGroupNamePrefix: DEFAULT_LOG_GROUP_PREFIX, nextToken: 'p2' },
+      // the OEM stacks' groups too (none here): an order's story shows the msp layer with the core
+      { logGroupNamePrefix: OEM_LOG_GROUP_PREFIX },
     ]);
     const starts = cwl.commandCalls(StartQueryCommand).map((c) => c.args[0].input);
     expect(starts.map((s) => s.logGroupNames?.length)).toEqual([50, 10]);
@@ -100,6 +103,7 @@ describe('trace --aws', () => {
   });
 
   it('the default log group prefix is the stack name', () => expect(DEFAULT_LOG_GROUP_PREFIX).toBe(`${STACK_NAME}-`));
+  it('the OEM prefix is every OEM stack name’s', () => expect(oemStackName('bmw').startsWith(OEM_LOG_GROUP_PREFIX)).toBe(true));
 });
 
 describe('usage --aws', () => {
