@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureConsoleBuild } from '../../infra/local/console.ts';
@@ -42,7 +43,8 @@ beforeAll(async () => {
   ]);
   platform = p;
   browser = b;
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  // a context of its own (axe-core opens a page beside it to finish its run)
+  page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
 });
 afterAll(async () => {
   await browser?.close();
@@ -164,6 +166,29 @@ describe('console in Chromium', () => {
     await page.getByText('No timed supervision push was delivered in these days.').waitFor();
     await show('charge-points', 'Charge points', 'charge-points');
     await page.getByRole('table', { name: /OCPP 1\.6J charge points: \d+ of \d+ connected/ }).waitFor();
+  });
+
+  // issue 16: an accessible console — axe-core's WCAG 2 A/AA rules on every page, with its live data
+  it('every page passes axe-core’s WCAG 2 A and AA rules: no serious or critical violation', async () => {
+    const pages: [string, string][] = [
+      ['stations', 'Stations'],
+      ['sessions', 'Sessions'],
+      ['partners', 'Partners: push health'],
+      ['dlq', 'DLQ: parked pushes'],
+      ['disputes', 'Disputes'],
+      ['slas', 'Supervision SLAs'],
+      ['charge-points', 'Charge points'],
+    ];
+    const found: string[] = [];
+    for (const [path, heading] of pages) {
+      await show(path, heading, `a11y-${path}`);
+      const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa']).analyze();
+      expect(r.passes.length, `${path}: axe ran its rules`).toBeGreaterThan(0);
+      for (const v of r.violations)
+        if (v.impact === 'serious' || v.impact === 'critical')
+          found.push(`${path}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+    }
+    expect(found).toEqual([]);
   });
 
   it('the DLQ page lists a parked push with its reason; Replay (keyboard) sends it back and the partner accepts it', async () => {
