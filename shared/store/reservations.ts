@@ -113,10 +113,17 @@ export const createReservation = async (r: Reservation, now: Date): Promise<Rese
 };
 
 /**
- * Cancel an active reservation that has not lapsed and free its connector; false when it is no
- * longer active (used, cancelled, lapsed) — nothing is written then.
+ * End an active reservation and free its connector in one transaction: the reservation takes
+ * `stat` (with `set`'s extra attributes) only if `condition` holds, the connector's hold goes only
+ * if it is still this reservation's (`lockCondition`); false when either does not hold — nothing is
+ * written then.
  */
-export const cancelReservation = async (r: Reservation, now: Date): Promise<boolean> => {
+const endReservation = async (
+  r: Reservation,
+  now: Date,
+  end: { stat: ReserveStat; set?: Record<string, string>; condition: string; lockCondition: string; values?: Record<string, string> },
+): Promise<boolean> => {
+  const extra = Object.keys(end.set ?? {});
   try {
     await dynamo().send(
       new TransactWriteCommand({
@@ -125,13 +132,14 @@ export const cancelReservation = async (r: Reservation, now: Date): Promise<bool
             Update: {
               TableName: table(),
               Key: resvKey(r.ReserveSeq),
-              UpdateExpression: 'SET stat = :cancelled, endedAt = :at',
-              ConditionExpression: 'stat = :active AND expiresAt > :nowIso',
+              UpdateExpression: `SET stat = :stat, endedAt = :at${extra.map((k) => `, ${k} = :${k}`).join('')}`,
+              ConditionExpression: end.condition,
               ExpressionAttributeValues: {
-                ':cancelled': ReserveStat.Cancelled,
+                ':stat': end.stat,
                 ':active': ReserveStat.Active,
                 ':at': now.toISOString(),
-                ':nowIso': now.toISOString(),
+                ...Object.fromEntries(extra.map((k) => [`:${k}`, end.set?.[k]])),
+                ...end.values,
               },
             },
           },
@@ -139,7 +147,7 @@ export const cancelReservation = async (r: Reservation, now: Date): Promise<bool
             Delete: {
               TableName: table(),
               Key: lockKey(r.ConnectorID),
-              ConditionExpression: 'attribute_not_exists(pk) OR ReserveSeq = :seq',
+              ConditionExpression: end.lockCondition,
               ExpressionAttributeValues: { ':seq': r.ReserveSeq },
             },
           },
@@ -154,46 +162,29 @@ export const cancelReservation = async (r: Reservation, now: Date): Promise<bool
 };
 
 /**
+ * Cancel an active reservation that has not lapsed and free its connector; false when it is no
+ * longer active (used, cancelled, lapsed) — nothing is written then.
+ */
+export const cancelReservation = (r: Reservation, now: Date): Promise<boolean> =>
+  endReservation(r, now, {
+    stat: ReserveStat.Cancelled,
+    condition: 'stat = :active AND expiresAt > :nowIso',
+    values: { ':nowIso': now.toISOString() },
+    lockCondition: 'attribute_not_exists(pk) OR ReserveSeq = :seq',
+  });
+
+/**
  * Withdraw an active reservation the charger did not take (ReserveStat 5) and free its connector, in
  * one transaction; false when it is no longer active (used by a start meanwhile, cancelled): nothing
  * is written then. A lapsed one is withdrawn too (its record then says why it never held).
  */
-export const withdrawReservation = async (r: Reservation, because: string, now: Date): Promise<boolean> => {
-  try {
-    await dynamo().send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Update: {
-              TableName: table(),
-              Key: resvKey(r.ReserveSeq),
-              UpdateExpression: 'SET stat = :refused, endedAt = :at, refusedBecause = :why',
-              ConditionExpression: 'stat = :active',
-              ExpressionAttributeValues: {
-                ':refused': ReserveStat.Refused,
-                ':active': ReserveStat.Active,
-                ':at': now.toISOString(),
-                ':why': because,
-              },
-            },
-          },
-          {
-            Delete: {
-              TableName: table(),
-              Key: lockKey(r.ConnectorID),
-              ConditionExpression: 'attribute_not_exists(pk) OR (ReserveSeq = :seq AND attribute_not_exists(StartChargeSeq))',
-              ExpressionAttributeValues: { ':seq': r.ReserveSeq },
-            },
-          },
-        ],
-      }),
-    );
-    return true;
-  } catch (err) {
-    if (isConditionalFailure(err) || isTransactionConflict(err)) return false;
-    throw err;
-  }
-};
+export const withdrawReservation = (r: Reservation, because: string, now: Date): Promise<boolean> =>
+  endReservation(r, now, {
+    stat: ReserveStat.Refused,
+    set: { refusedBecause: because },
+    condition: 'stat = :active',
+    lockCondition: 'attribute_not_exists(pk) OR (ReserveSeq = :seq AND attribute_not_exists(StartChargeSeq))',
+  });
 
 /**
  * The transaction items that mark a reservation used by the order that takes its connector
