@@ -6,12 +6,9 @@
  * Every fault leaves the session in a state the API reports, a start is sent exactly once, and a
  * lost start answer is resolved by query_equip_charge_status before anything else.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { OrderDisputed } from '../../events/disputes.ts';
@@ -28,6 +25,7 @@ import { getPartner } from '../../shared/store/partners.ts';
 import { getRoamingOrder, listSweepableOrderSeqs, putPartnerConnectorStatus } from '../../shared/store/roaming.ts';
 import { formatDateTime } from '../../shared/tcec/time.ts';
 import { fixture, renamed, STATIONS_SEED } from '../fixtures/stations.ts';
+import { runCli } from '../support/cli.ts';
 import { eventually } from '../support/eventually.ts';
 import { type FakeOperator, startFakeOperator } from '../support/fake-operator.ts';
 import { callAs, startTestPlatform, tokenFor } from '../support/platform.ts';
@@ -604,23 +602,7 @@ describe('partner catalog sync against the scripted partner', () => {
   });
 
   it('the CLI: `partners add --roaming in,out` succeeds and lists both roles; `roaming sync --partner` prints the counts', async () => {
-    const root = fileURLToPath(new URL('../..', import.meta.url));
-    const cli = async (args: string[]) => {
-      try {
-        const r = await promisify(execFile)(
-          join(root, 'node_modules/.bin/tsx'),
-          [join(root, 'infra/cli/evcs.ts'), '--data-dir', dataDir, ...args],
-          {
-            cwd: root,
-            env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'ERROR' },
-          },
-        );
-        return { code: 0, out: r.stdout, err: r.stderr };
-      } catch (e) {
-        const x = e as { code: number; stdout: string; stderr: string };
-        return { code: x.code, out: x.stdout, err: x.stderr };
-      }
-    };
+    const cli = (args: string[]) => runCli('evcs', ['--data-dir', dataDir, ...args]);
     const o = partner.outbound as unknown as Record<string, string>;
     const added = await cli([
       'partners',

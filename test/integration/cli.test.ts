@@ -12,6 +12,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Platform } from '../../infra/local/platform.ts';
 import { getPartner } from '../../shared/store/partners.ts';
+import { runCli } from '../support/cli.ts';
 import { DEMO_SEED, startTestPlatform } from '../support/platform.ts';
 
 const run = promisify(execFile);
@@ -29,18 +30,7 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-const cli = async (script: 'partner' | 'evcs', args: string[]) => {
-  try {
-    const r = await run(tsx, [join(root, `infra/cli/${script}.ts`), ...args], {
-      cwd: root,
-      env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'ERROR' },
-    });
-    return { code: 0, out: r.stdout, err: r.stderr };
-  } catch (e) {
-    const x = e as { code: number; stdout: string; stderr: string };
-    return { code: x.code, out: x.stdout, err: x.stderr };
-  }
-};
+const cli = runCli;
 const secretsFrom = (out: string) => ({
   operatorSecret: /OperatorSecret\s+(\S+)/.exec(out)![1]!,
   dataSecret: /DataSecret\s+(\S+)/.exec(out)![1]!,

@@ -6,12 +6,9 @@
  * Orders are written with the order store itself (createOrder + finishOrder, as the charging
  * service writes them); their days lie in October 2026, outside the catch-up's look-back.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OrderDisputed } from '../../events/disputes.ts';
 import { ReconcileRunsQueue } from '../../events/queues.ts';
@@ -25,13 +22,11 @@ import { recordConfirmResult } from '../../shared/store/orders.ts';
 import { getPartner, putPartner } from '../../shared/store/partners.ts';
 import { getCatchup, getRun, listDay } from '../../shared/store/reconcile.ts';
 import { DIDI_CONTRACT } from '../fixtures/profiles/didi-contract.ts';
+import { runCli } from '../support/cli.ts';
 import { eventually } from '../support/eventually.ts';
 import { acceptedOf, demo, FAST_PUSH_ENV, P1, P2 } from '../support/push.ts';
 import { finishedOrder as finished } from '../support/reconcile.ts';
 import { startStationsPlatform } from '../support/stations.ts';
-
-const exec = promisify(execFile);
-const root = fileURLToPath(new URL('../..', import.meta.url));
 
 let platform: Platform;
 let dataDir: string;
@@ -348,18 +343,7 @@ describe('order catch-up (issue 11)', () => {
 });
 
 describe('npm run evcs -- reconcile (issue 11)', () => {
-  const cli = async (args: string[]) => {
-    try {
-      const r = await exec(join(root, 'node_modules/.bin/tsx'), [join(root, 'infra/cli/evcs.ts'), '--data-dir', dataDir, ...args], {
-        cwd: root,
-        env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'ERROR' },
-      });
-      return { code: 0, out: r.stdout, err: r.stderr };
-    } catch (e) {
-      const x = e as { code: number; stdout: string; stderr: string };
-      return { code: x.code, out: x.stdout, err: x.stderr };
-    }
-  };
+  const cli = (args: string[]) => runCli('evcs', ['--data-dir', dataDir, ...args]);
 
   it('run prints the totals and the answer (exit 0); show --json lists runs and disputes; an unreachable partner exits 1', async () => {
     const day = '2026-10-13';
