@@ -54,6 +54,7 @@
 
 import { priceToUnits, yuanToFen } from '../tcec/money.ts';
 import { formatDateTime } from '../tcec/time.ts';
+import { ReserveStat } from './reservation.ts';
 import { type CompiledTariff, compileTariff, locate, priceUnitsToYuan, type TariffPeriod } from './tariff.ts';
 
 export { type TariffPeriod, validateTariff } from './tariff.ts';
@@ -552,6 +553,29 @@ export function reservationFeeFen(policy: { Fee?: number | undefined; FeePerMinu
   const fixedFen = yuanToFen(policy.Fee ?? 0);
   const perMinuteUnits = priceToUnits(policy.FeePerMinute ?? 0);
   return fixedFen + Math.round((perMinuteUnits * minutes) / 100);
+}
+
+/**
+ * What an expired, unused reservation (a no-show) bills: its reservation fee plus the policy's
+ * `NoShowFee`, both fixed when the reservation is made (the reservation record keeps the sum).
+ */
+export function noShowChargeFen(
+  policy: { Fee?: number | undefined; FeePerMinute?: number | undefined; NoShowFee?: number | undefined },
+  minutes: number,
+): number {
+  return reservationFeeFen(policy, minutes) + yuanToFen(policy.NoShowFee ?? 0);
+}
+
+/**
+ * What a reservation bills ON ITSELF once it has ended (`stat`, shared/domain/reservation.ts
+ * ReserveStat) — the one rule:
+ *   - 2 used by the reserving partner's start: 0 here; its fee is a line of that order (addReservationFee);
+ *   - 4 expired unused (a no-show): `noShowFen` (noShowChargeFen at reservation time);
+ *   - 3 cancelled before it lapsed, 5 refused by the charger: 0;
+ *   - 1 still active: 0 (nothing is billed before it ends).
+ */
+export function reservationEndChargeFen(stat: number, r: { noShowFen: number }): number {
+  return stat === ReserveStat.Expired ? r.noShowFen : 0;
 }
 
 /**

@@ -11,7 +11,12 @@
  *     expiry passes: expiry is a comparison with `now` wherever it matters (no job has to run for a
  *     lapsed reservation to stop counting), and the pile lets it lapse at the same instant
  *     (OCPP ReserveNow carries the expiryDate);
- *   - the fee is computed by the billing module (shared/domain/billing.ts `reservationFeeFen`).
+ *   - the fee is computed by the billing module (shared/domain/billing.ts `reservationFeeFen`); what a
+ *     reservation bills depends on how it ended — ONE rule (billing.ts `reservationEndChargeFen`):
+ *     used by its start → its fee, as a line of that order; expired unused (a no-show) → its fee plus
+ *     the policy's `NoShowFee`, billed on the reservation itself once the scheduled expiry settles it
+ *     (ReserveStat 4 written with `chargedFen`; shared/services/reservation.ts `expireReservations`);
+ *     cancelled before it lapsed, or refused by the charger → nothing.
  */
 import * as z from 'zod/mini';
 import en from 'zod/v4/locales/en.js';
@@ -41,6 +46,14 @@ export const ReservationPolicySchema = z.strictObject({
       z.minimum(0, 'must be ≥ 0'),
       z.maximum(100, 'at most 100'),
       z.refine((v) => decimalPlaces(v) <= 4, 'at most 4 decimals'),
+    ),
+  ),
+  /** billed on top of the reservation fee when the reservation expires unused (a no-show), yuan (2 dp) */
+  NoShowFee: z.optional(
+    z.number({ error: 'must be a number' }).check(
+      z.minimum(0, 'must be ≥ 0'),
+      z.maximum(1000, 'at most 1000'),
+      z.refine((v) => decimalPlaces(v) <= 2, 'at most 2 decimals'),
     ),
   ),
 });

@@ -8,7 +8,7 @@
 import { logger, MetricUnit, metrics } from '#powertools';
 import { PileReservationRequested } from '../../events/piles.ts';
 import { publish } from '../bus/publish.ts';
-import { reservationFeeFen } from '../domain/billing.ts';
+import { noShowChargeFen, reservationEndChargeFen, reservationFeeFen } from '../domain/billing.ts';
 import { isStationGranted } from '../domain/grants.ts';
 import { CancelFail, checkReserveSeq, ReserveFail, ReserveStat, reserveDecision, reserveStatAt } from '../domain/reservation.ts';
 import { getConnectorView } from '../store/connector-view.ts';
@@ -16,7 +16,9 @@ import type { Partner } from '../store/partners.ts';
 import {
   cancelReservation as cancelStored,
   createReservation,
+  expireReservation,
   getReservation,
+  lapsedReservations,
   type Reservation,
   withdrawReservation,
 } from '../store/reservations.ts';
@@ -40,7 +42,11 @@ const granted = (r: Reservation): ReserveAnswer => ({
   FailReason: ReserveFail.None,
   ExpireTime: formatDateTime(new Date(r.expiresAt)),
   ReserveFee: fenToYuan(r.feeFen),
+  NoShowMoney: fenToYuan(noShowFenOf(r)),
 });
+
+/** what the reservation bills if it expires unused (older records, made before NoShowFee existed: its fee) */
+const noShowFenOf = (r: Reservation): number => r.noShowFen ?? r.feeFen;
 
 export const reserveConnector = async (
   partner: Partner,
@@ -72,6 +78,7 @@ export const reserveConnector = async (
     createdAt: now.toISOString(),
     expiresAt: new Date(now.getTime() + req.ReserveMinutes * 60_000).toISOString(),
     feeFen: reservationFeeFen(c.reservationPolicy, req.ReserveMinutes),
+    noShowFen: noShowChargeFen(c.reservationPolicy, req.ReserveMinutes),
     stat: ReserveStat.Active,
   };
   const out = await createReservation(r, now);
@@ -161,12 +168,50 @@ export const cancelReservation = async (
     return { ReserveSeq: req.ReserveSeq, SuccStat: 0, FailReason: CancelFail.None, ReserveStat: stat };
   }
   if (stat !== ReserveStat.Active || !(await cancelStored(r, now))) {
-    const after = await getReservation(req.ReserveSeq);
-    const s = after ? reserveStatAt(after, now) : stat;
-    return { ReserveSeq: req.ReserveSeq, SuccStat: 1, FailReason: CancelFail.Ended, ReserveStat: s };
+    const after = (await getReservation(req.ReserveSeq)) ?? r;
+    const s = reserveStatAt(after, now);
+    // a no-show: what it bills (written by the scheduled expiry; the same amount before it has run)
+    const noShow =
+      s === ReserveStat.Expired
+        ? { NoShowMoney: fenToYuan(after.chargedFen ?? reservationEndChargeFen(s, { noShowFen: noShowFenOf(after) })) }
+        : {};
+    return { ReserveSeq: req.ReserveSeq, SuccStat: 1, FailReason: CancelFail.Ended, ReserveStat: s, ...noShow };
   }
   await tellPile(r, 'cancel', now);
   metrics.addMetric('ReservationsCancelled', MetricUnit.Count, 1);
   logger.info('reservation cancelled', { ReserveSeq: r.ReserveSeq, ConnectorID: r.ConnectorID });
   return { ReserveSeq: req.ReserveSeq, SuccStat: 0, FailReason: CancelFail.None, ReserveStat: ReserveStat.Cancelled };
+};
+
+/**
+ * The scheduled expiry (run by the stranded-sweep schedule, every 5 minutes): every reservation still
+ * active whose expiry has passed and that no start used is a no-show — settled ONCE (stat 1 → 4 with
+ * `chargedFen`, shared/domain/billing.ts reservationEndChargeFen, in one conditional write), so a
+ * second run, or two racing, bill it once. Its connector's hold lapsed at the expiry instant already
+ * (every condition compares with `now`; the pile freed it on its own clock). The partner reads the
+ * final state and the amount with query_cancel_reservation (ReserveStat 4, NoShowMoney).
+ */
+export const expireReservations = async (now: Date): Promise<{ checked: number; expired: number; chargedFen: number }> => {
+  let checked = 0;
+  let expired = 0;
+  let chargedFen = 0;
+  for await (const seqs of lapsedReservations(now)) {
+    for (const seq of seqs) {
+      const r = await getReservation(seq);
+      if (!r || r.stat !== ReserveStat.Active || Date.parse(r.expiresAt) > now.getTime()) continue;
+      checked++;
+      const fen = reservationEndChargeFen(ReserveStat.Expired, { noShowFen: noShowFenOf(r) });
+      if (!(await expireReservation(r, fen, now))) continue;
+      expired++;
+      chargedFen += fen;
+      metrics.addMetric('ReservationsNoShow', MetricUnit.Count, 1);
+      logger.info('reservation expired unused: no-show billed', {
+        ReserveSeq: r.ReserveSeq,
+        ConnectorID: r.ConnectorID,
+        OperatorID: r.OperatorID,
+        chargedFen: fen,
+      });
+    }
+  }
+  return { checked, expired, chargedFen };
 };

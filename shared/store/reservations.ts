@@ -2,9 +2,13 @@
  * Reservations (extension) in the `orders` table, beside the orders and the connector locks, so ONE
  * item decides who may start on a connector:
  *
- *   RESV#<ReserveSeq>   the reservation: connector, partner, minutes, expiry, fee, ReserveStat
- *                       (1 active, 2 used, 3 cancelled, 5 refused by the charger; "expired" is read, never written:
- *                       shared/domain/reservation.ts reserveStatAt); expires by TTL 7 days after
+ *   RESV#<ReserveSeq>   the reservation: connector, partner, minutes, expiry, fee, no-show charge,
+ *                       ReserveStat (1 active, 2 used, 3 cancelled, 4 expired — written by the scheduled
+ *                       expiry with its `chargedFen`, read as expired from the instant it lapses:
+ *                       shared/domain/reservation.ts reserveStatAt —, 5 refused by the charger);
+ *                       expires by TTL 7 days after. While active it is in the byCharging index under
+ *                       its own partition (gsi3pk = RESERVED, gsi3sk = expiresAt; GSI overloading: no
+ *                       order's partition is named so), which the expiry queries for the lapsed ones
  *   LOCK#<ConnectorID>  while reserved: { ReserveSeq, OperatorID, reservedUntilMs } — the same item an
  *                       order takes (shared/store/orders.ts createOrder), so a connector is held by
  *                       at most one order OR one reservation. A lapsed reservation's lock counts as
@@ -16,8 +20,11 @@
  *     partner) + Update RESV stat 1 → 2, one transaction
  *   - cancel: TransactWrite Update RESV stat 1 → 3 (not lapsed) + Delete LOCK (if still this reservation)
  *   - the charger refused it: TransactWrite Update RESV stat 1 → 5 + Delete LOCK (if still this reservation's)
+ *   - expiry (a no-show): Update RESV stat 1 → 4 + chargedFen, only if still active and lapsed — the
+ *     lapsed LOCK is free in every condition already (and may be another's by now): left to its TTL
+ *   every end removes gsi3pk/gsi3sk, so the index holds the active reservations only
  */
-import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, paginateQuery, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.ts';
 import { ReserveStat } from '../domain/reservation.ts';
 import { dynamo, isConditionalFailure, isTransactionConflict } from './dynamo.ts';
@@ -31,6 +38,10 @@ export interface Reservation {
   createdAt: string;
   expiresAt: string;
   feeFen: number;
+  /** what the reservation bills if it expires unused (shared/domain/billing.ts noShowChargeFen); absent on older records: feeFen */
+  noShowFen?: number;
+  /** ReserveStat 4: what the expiry billed (shared/domain/billing.ts reservationEndChargeFen) */
+  chargedFen?: number;
   stat: ReserveStat;
   endedAt?: string;
   /** ReserveStat 5: how the charger refused it (PileReservationRefused reason) */
@@ -48,11 +59,13 @@ const table = () => config().tableName('orders');
 const resvKey = (seq: string) => ({ pk: `RESV#${seq}` });
 const lockKey = (connectorId: string) => ({ pk: `LOCK#${connectorId}` });
 const TTL_GRACE_S = 7 * 86_400;
+/** the active reservations' partition of the orders table's byCharging index */
+const RESERVED_PK = 'RESERVED';
 
 export const getReservation = async (seq: string): Promise<Reservation | undefined> => {
   const res = await dynamo().send(new GetCommand({ TableName: table(), Key: resvKey(seq), ConsistentRead: true }));
   if (!res.Item) return undefined;
-  const { pk: _pk, ttl: _ttl, ...rest } = res.Item;
+  const { pk: _pk, ttl: _ttl, gsi3pk: _g, gsi3sk: _s, ...rest } = res.Item;
   return rest as Reservation;
 };
 
@@ -81,7 +94,13 @@ export const createReservation = async (r: Reservation, now: Date): Promise<Rese
           {
             Put: {
               TableName: table(),
-              Item: { ...resvKey(r.ReserveSeq), ...r, ttl: Math.floor(untilMs / 1000) + TTL_GRACE_S },
+              Item: {
+                ...resvKey(r.ReserveSeq),
+                ...r,
+                ttl: Math.floor(untilMs / 1000) + TTL_GRACE_S,
+                gsi3pk: RESERVED_PK,
+                gsi3sk: r.expiresAt,
+              },
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },
@@ -132,7 +151,7 @@ const endReservation = async (
             Update: {
               TableName: table(),
               Key: resvKey(r.ReserveSeq),
-              UpdateExpression: `SET stat = :stat, endedAt = :at${extra.map((k) => `, ${k} = :${k}`).join('')}`,
+              UpdateExpression: `SET stat = :stat, endedAt = :at${extra.map((k) => `, ${k} = :${k}`).join('')} REMOVE gsi3pk, gsi3sk`,
               ConditionExpression: end.condition,
               ExpressionAttributeValues: {
                 ':stat': end.stat,
@@ -194,8 +213,54 @@ export const useReservationItem = (seq: string, startChargeSeq: string, at: stri
   Update: {
     TableName: table(),
     Key: resvKey(seq),
-    UpdateExpression: 'SET stat = :used, endedAt = :at, StartChargeSeq = :order',
+    UpdateExpression: 'SET stat = :used, endedAt = :at, StartChargeSeq = :order REMOVE gsi3pk, gsi3sk',
     ConditionExpression: 'stat = :active',
     ExpressionAttributeValues: { ':used': ReserveStat.Used, ':active': ReserveStat.Active, ':at': at, ':order': startChargeSeq },
   },
 });
+
+/**
+ * The ReserveSeqs of the reservations still active whose expiry is at or before `now` (byCharging,
+ * keys only, page by page; eventually consistent — the expiry reads each one itself before acting).
+ */
+export async function* lapsedReservations(now: Date): AsyncGenerator<string[]> {
+  const pages = paginateQuery(
+    { client: dynamo(), pageSize: 1000 },
+    {
+      TableName: table(),
+      IndexName: 'byCharging',
+      KeyConditionExpression: 'gsi3pk = :pk AND gsi3sk <= :now',
+      ExpressionAttributeValues: { ':pk': RESERVED_PK, ':now': now.toISOString() },
+    },
+  );
+  for await (const page of pages) yield (page.Items ?? []).map((i) => String(i.pk).slice('RESV#'.length));
+}
+
+/**
+ * Settle a lapsed, unused reservation: stat 1 → 4 (expired) with what it bills (`chargedFen`), only
+ * if it is still active and has lapsed at `now` — so a second expiry run, or one racing the
+ * partner's start or cancel, writes nothing (false).
+ */
+export const expireReservation = async (r: Reservation, chargedFen: number, now: Date): Promise<boolean> => {
+  try {
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: resvKey(r.ReserveSeq),
+        UpdateExpression: 'SET stat = :expired, endedAt = :endedAt, chargedFen = :fen REMOVE gsi3pk, gsi3sk',
+        ConditionExpression: 'stat = :active AND expiresAt <= :now',
+        ExpressionAttributeValues: {
+          ':expired': ReserveStat.Expired,
+          ':active': ReserveStat.Active,
+          ':endedAt': r.expiresAt,
+          ':fen': chargedFen,
+          ':now': now.toISOString(),
+        },
+      }),
+    );
+    return true;
+  } catch (err) {
+    if (isConditionalFailure(err)) return false;
+    throw err;
+  }
+};

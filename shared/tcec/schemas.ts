@@ -893,6 +893,8 @@ export const queryReserveConnectorResponseSchema = lazy(() =>
     ExpireTime: z.optional(dateTime()),
     /** the reservation fee, yuan (0 when the station charges none) */
     ReserveFee: z.optional(amount()),
+    /** what the reservation bills if it expires unused (a no-show): ReserveFee + the policy's NoShowFee, yuan */
+    NoShowMoney: z.optional(amount()),
   }),
 );
 
@@ -910,6 +912,8 @@ export const queryCancelReservationResponseSchema = lazy(() =>
     FailReason: reason(),
     /** 1 active, 2 used by a session, 3 cancelled, 4 expired, 5 refused by the charger (withdrawn) */
     ReserveStat: z.optional(code([1, 2, 3, 4, 5])),
+    /** ReserveStat 4 (expired unused, a no-show): what it bills, yuan (ReserveFee + the policy's NoShowFee) */
+    NoShowMoney: z.optional(amount()),
   }),
 );
 

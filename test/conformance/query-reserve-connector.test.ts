@@ -9,9 +9,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cancelReservation, reserveConnector } from '../../shared/services/reservation.ts';
+import { cancelReservation, expireReservations, reserveConnector } from '../../shared/services/reservation.ts';
 import { getPartner } from '../../shared/store/partners.ts';
-import { getReservation, getReservationHold } from '../../shared/store/reservations.ts';
+import { expireReservation, getReservation, getReservationHold } from '../../shared/store/reservations.ts';
 import { STATIONS_SEED } from '../fixtures/stations.ts';
 import { DATE_TIME, seqOf, useChargingPlatform } from '../support/charging.ts';
 
@@ -25,7 +25,9 @@ const seedFile = (() => {
   seed.profiles = { reserving: { extends: 'cec2016', extensions: ['query_reserve_connector', 'query_cancel_reservation'] } };
   (seed.partners[0] as Record<string, unknown>).profile = 'reserving';
   const fx1 = seed.stations.find((s) => s.StationID === 'FX0001') as Record<string, unknown>;
-  fx1.ReservationPolicy = { MaxMinutes: 30, Fee: 1, FeePerMinute: 0.05 };
+  fx1.ReservationPolicy = { MaxMinutes: 30, Fee: 1, FeePerMinute: 0.05, NoShowFee: 3 };
+  const fx2 = seed.stations.find((s) => s.StationID === 'FX0002') as Record<string, unknown>;
+  fx2.ReservationPolicy = { MaxMinutes: 10, NoShowFee: 2.5 };
   const file = join(tmpdir(), `evcs-reservation-seed-${process.pid}.json`);
   writeFileSync(file, JSON.stringify(seed));
   return file;
@@ -59,7 +61,8 @@ describe('query_reserve_connector — extension (ours, §5.5 reservation), behin
     const r = await reserve(connector, 20, seq);
     expect(r.ret).toBe(0);
     // Fee 1.00 + 0.05 × 20 min
-    expect(r.data).toMatchObject({ ReserveSeq: seq, ConnectorID: connector, SuccStat: 0, FailReason: 0, ReserveFee: 2 });
+    // what a no-show would bill: ReserveFee + NoShowFee 3.00
+    expect(r.data).toMatchObject({ ReserveSeq: seq, ConnectorID: connector, SuccStat: 0, FailReason: 0, ReserveFee: 2, NoShowMoney: 5 });
     expect((r.data as { ExpireTime: string }).ExpireTime).toMatch(DATE_TIME);
     // the same ReserveSeq again: the same answer, no second hold
     expect((await reserve(connector, 20, seq)).data).toMatchObject({ SuccStat: 0, ReserveFee: 2 });
@@ -103,6 +106,12 @@ describe('query_reserve_connector — extension (ours, §5.5 reservation), behin
     expect(fen(order.SeviceMoney)).toBe(order.ChargeDetails.reduce((a, d) => a + fen(d.DetailSeviceMoney), 0));
     expect(fen(order.TotalMoney)).toBe(fen(order.ElecMoney) + fen(order.SeviceMoney));
     expect(fen(order.SeviceMoney)).toBeGreaterThan(200);
+
+    // used by its start: the expiry never bills it as a no-show (its fee is on the order)
+    await expireReservations(new Date(Date.parse((await getReservation(seq))!.expiresAt) + 60_000));
+    const used = await getReservation(seq);
+    expect(used).toMatchObject({ stat: 2 });
+    expect(used?.chargedFen).toBeUndefined();
   });
 
   it('refuses what the station policy and the connector do not allow', async () => {
@@ -165,5 +174,58 @@ describe('query_cancel_reservation — extension (ours, §5.5 reservation): canc
     const again = await reserveConnector(partner, { ReserveSeq: seqOf(ctx.p1), ConnectorID: connector, ReserveMinutes: 5 }, lapsed);
     expect(again).toMatchObject({ SuccStat: 0, FailReason: 0 });
     await ctx.waitStatus(connector, 4);
+  });
+
+  it('a no-show: the scheduled expiry bills ReserveFee + NoShowFee once (two runs racing, a third), queryable; a cancelled one never', async () => {
+    const noShowAt = 'FX0001E01C2';
+    const cancelledAt = 'FX0002E01C1';
+    const seq = seqOf(ctx.p1);
+    // Fee 1.00 + 0.05 × 2 min; a no-show adds NoShowFee 3.00
+    expect((await reserve(noShowAt, 2, seq)).data).toMatchObject({ SuccStat: 0, ReserveFee: 1.1, NoShowMoney: 4.1 });
+    const cancelledSeq = seqOf(ctx.p1);
+    expect((await reserve(cancelledAt, 5, cancelledSeq)).data).toMatchObject({ SuccStat: 0, ReserveFee: 0, NoShowMoney: 2.5 });
+    await ctx.waitStatus(noShowAt, 4);
+    // cancelled before it lapsed (policy: free)
+    expect((await ctx.p1.call('query_cancel_reservation', { ReserveSeq: cancelledSeq })).data).toMatchObject({
+      SuccStat: 0,
+      ReserveStat: 3,
+    });
+
+    const r = (await getReservation(seq))!;
+    const cancelled = (await getReservation(cancelledSeq))!;
+    const due = Date.parse(r.expiresAt);
+    const sweep = async (at: Date, times = 1) => {
+      for (let i = 0; i < times; i++) ctx.platform.cloud.scheduler.fire('stranded-sweep', at);
+      await ctx.platform.cloud.drain({ timeoutMs: 120_000 });
+    };
+
+    // a run before the expiry bills nothing
+    await sweep(new Date(due - 1_000));
+    expect(await getReservation(seq)).toMatchObject({ stat: 1 });
+
+    // two runs racing after it: settled once, ReserveStat 4 with what it bills (fen)
+    const after = new Date(Math.max(due, Date.parse(cancelled.expiresAt)) + 1_000);
+    await sweep(after, 2);
+    expect(await getReservation(seq)).toMatchObject({ stat: 4, chargedFen: 410, endedAt: r.expiresAt });
+    // a third run finds nothing to settle: the conditional write refuses a second bill
+    await sweep(after);
+    expect(await expireReservation(r, 410, after)).toBe(false);
+    expect(await getReservation(seq)).toMatchObject({ stat: 4, chargedFen: 410 });
+
+    // the partner reads the final state and the amount
+    expect((await ctx.p1.call('query_cancel_reservation', { ReserveSeq: seq })).data).toMatchObject({
+      ReserveSeq: seq,
+      SuccStat: 1,
+      FailReason: 2,
+      ReserveStat: 4,
+      NoShowMoney: 4.1,
+    });
+    // the cancelled one, long lapsed: never billed
+    const c = await getReservation(cancelledSeq);
+    expect(c).toMatchObject({ stat: 3 });
+    expect(c?.chargedFen).toBeUndefined();
+    const cAnswer = (await ctx.p1.call('query_cancel_reservation', { ReserveSeq: cancelledSeq })).data as Record<string, unknown>;
+    expect(cAnswer).toMatchObject({ SuccStat: 0, ReserveStat: 3 });
+    expect(cAnswer.NoShowMoney).toBeUndefined();
   });
 });
