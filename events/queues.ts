@@ -15,7 +15,7 @@ import { DeliverySchema } from '../shared/push/messages.ts';
 import { ConnectorStatusChanged, StationChanged } from './baseinfo.ts';
 import { defineQueue } from './define.ts';
 import { OrderFinished, OrderPaid, OrderProgress, OrderStarted } from './orders.ts';
-import { GroundLockChanged } from './parking.ts';
+import { GroundLockChanged, GroundLockRaiseDue } from './parking.ts';
 import {
   PileCommandRequested,
   PileMeterValues,
@@ -248,12 +248,14 @@ export type ReconcileRunMessage = z.output<typeof ReconcileRunsQueue.body>;
  */
 export const ParkingWaiversQueue = defineQueue({
   name: 'parking-waivers',
-  description: "Finished orders (OrderFinished) for the parking fee waiver at the car park's gate",
+  description:
+    "The car park's gateway calls that must not be lost: finished orders (OrderFinished) for the parking fee waiver at the gate, and ground locks still to be raised (GroundLockRaiseDue, sent direct)",
   tier: 'L1',
   // ≥ 6 × parking-waiver's timeout (10 s)
   visibilityTimeoutSeconds: 60,
   maxReceiveCount: 5,
   subscribe: [OrderFinished],
+  direct: [GroundLockRaiseDue],
   dlqRetentionDays: 14,
 });
 

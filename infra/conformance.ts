@@ -115,7 +115,12 @@ OperatorID …\` before its Data is read. *extension, ours* marks an interface w
   reservation withdrawn (\`ReserveStat\` 5, the connector free again, no fee; a timed-out one is
   also cancelled on the charger): the next \`query_reserve_connector\` of that ReserveSeq answers
   FailReason 7, \`query_cancel_reservation\` FailReason 2 with ReserveStat 5. ReserveStat: 1 active,
-  2 used by a session, 3 cancelled, 4 expired, 5 refused by the charger.
+  2 used by a session, 3 cancelled, 4 expired, 5 refused by the charger. What a reservation bills
+  (one rule, \`shared/domain/billing.ts\`): used by its start, \`ReserveFee\` as a line of that order;
+  expired unused (a no-show), \`ReserveFee\` + the policy's \`NoShowFee\` — the reserve answer says
+  it in advance (\`NoShowMoney\`), the scheduled expiry (every 5 minutes) settles it once as
+  ReserveStat 4 and \`query_cancel_reservation\` then answers it (FailReason 2, ReserveStat 4,
+  \`NoShowMoney\`); cancelled before it lapses, or refused by the charger: nothing.
 - \`query_start_charge_prepay\` (ours; prepay 预支付): \`query_start_charge\` + \`PrepayMoney\` (yuan,
   > 0, ≤ 5000, 2 dp). The session stops itself at the first meter reading whose running bill reaches
   the prepayment, with **StopReason 7** (custom; §3.12 leaves 5–99 to the operator): "the prepaid
@@ -142,10 +147,14 @@ OperatorID …\` before its Data is read. *extension, ours* marks an interface w
   locks) behind its \`CarParkGatewayUrl\`. DiDi's field names are kept (\`groundLocks\`, \`LocksAuth\`,
   \`result\`); what DiDi leaves unsaid is ours: \`query_drop_lock\` answers a one-time \`DropCode\`
   (6 digits) and a \`FailReason\` (1 unknown lock, 2 another partner's order, reservation or drop holds
-  it, 3 lock fault, 4 connector offline or faulted); \`query_drop_lock_result\` takes that
-  \`DropCode\` (a spent or wrong one: Ret 4004) and answers \`DropInfo\` and \`LockStatus\` (0 unknown
+  it, 3 lock fault, 4 connector offline or faulted, 5 the car park's system unreachable);
+  \`query_drop_lock_result\` takes that \`DropCode\` (a spent or wrong one: Ret 4004) and answers \`DropInfo\` and \`LockStatus\` (0 unknown
   or faulted, 10 dropped, 50 raised). The lock rises once the connector is available again (the car
-  left); its code is then spent.
+  left); its code is then spent. The car park's system unreachable or timing out: \`query_drop_lock\`
+  answers FailReason **5** and nothing of the lock changes (no code, same state); the caller's
+  \`query_drop_lock_result\` then answers FailReason 5 and a \`DropInfo\` saying so until the lock
+  records a new state. A raise the car park fails is retried with backoff, then parked in the
+  \`parking-waivers\` DLQ (alarm) for \`npm run evcs -- dlq replay --queue parking-waivers\`.
 - \`query_parking_station\`, \`query_parking_free_info\`, \`modify_parking_fee_wave_car_number\`,
   \`query_parking_free_wave\` (DiDi 1.4.0 parking 停车费减免, reference §5.1; on in \`didi\`): the
   station's \`ParkingPolicy\` (\`WaiverType\` 1 per session, 2 per kWh; \`Duration\` the cap in

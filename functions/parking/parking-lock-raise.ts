@@ -1,7 +1,8 @@
 /**
  * A connector became available again (ConnectorStatusChanged, status 1: the car left) → raise its
- * dropped ground lock (shared/services/ground-locks.ts). A failing lock gateway throws: the async
- * invoke is retried, then lands in the function's on-failure DLQ.
+ * dropped ground lock (shared/services/ground-locks.ts). A raise the car park fails is handed to the
+ * `parking-waivers` queue (retries with backoff, DLQ, alarm, replay); only a failed hand-over throws
+ * (the async invoke's retries, then the function's on-failure DLQ).
  */
 import type { EventBridgeEvent } from 'aws-lambda';
 import { metrics } from '#powertools';

@@ -5,7 +5,8 @@
  * and stations and never writes them, so a failing car park (gate, locks) never touches an order.
  *
  *   OrderFinished ─rule─▶ parking-waivers (+DLQ) ─▶ parking-waiver ─▶ the car park's gate (HTTP)
- *   ConnectorStatusChanged (status 1) ─rule─▶ parking-lock-raise ─▶ the car park's lock (HTTP)
+ *   ConnectorStatusChanged (status 1) ─rule─▶ parking-lock-raise ─▶ the car park's lock (HTTP);
+ *     a failed raise ─GroundLockRaiseDue (sent direct)─▶ parking-waivers ─▶ parking-waiver (backoff, DLQ, replay)
  *   a lock's new state (drop, raise, fault) ─▶ GroundLockChanged ─rule─▶ connector-status (the
  *   connector's LockStatus, pushed like a pile status)
  */
@@ -74,10 +75,11 @@ export const parkingFunctions: readonly FunctionDecl[] = [
     entry: 'functions/parking/parking-waiver.ts',
     tier: 'L1',
     description:
-      "A finished order's parking fee waiver (station policy), sent to the car park's gate; a failing gate retries, then the DLQ",
+      "A finished order's parking fee waiver (station policy), sent to the car park's gate, and a ground lock's raise still due; a failing gateway retries with backoff, then the DLQ",
     triggers: [{ type: 'queue', queue: ParkingWaiversQueue.name, batchSize: 10, maxBatchingWindowSeconds: 1, maxConcurrency: 2 }],
     // send: the queue's URL, to set a failed waiver's retry backoff (ChangeMessageVisibility)
-    grants: [readStations, parking, { queue: ParkingWaiversQueue.name, access: 'send' }],
+    // putEvents: a due lock raise announces the lock's state (GroundLockChanged)
+    grants: [readStations, parking, { queue: ParkingWaiversQueue.name, access: 'send' }, putEvents],
     // a batch of 10 gate calls of at most 2 s each would not fit the tier's default; the calls are sequential
     timeoutSeconds: 10,
     alarms: [{ metric: 'ParkingGateFailed', threshold: 5, description: "a car park's gate failed more than 5 waivers" }],
@@ -87,8 +89,10 @@ export const parkingFunctions: readonly FunctionDecl[] = [
     service: 'parking',
     entry: 'functions/parking/parking-lock-raise.ts',
     tier: 'L1',
-    description: 'A connector available again (the car left): raise its dropped ground lock; the drop code is spent',
+    description:
+      'A connector available again (the car left): raise its dropped ground lock; the drop code is spent; a failed raise goes to the parking-waivers queue',
     triggers: [{ type: 'event', pattern: ConnectorStatusChanged.pattern({ status: [1] }) }],
-    grants: [readStations, parking, putEvents],
+    // send: a raise the car park failed, handed to the parking-waivers queue (GroundLockRaiseDue)
+    grants: [readStations, parking, putEvents, { queue: ParkingWaiversQueue.name, access: 'send' }],
   },
 ];

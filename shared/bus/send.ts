@@ -17,7 +17,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import type * as z from 'zod/mini';
-import type { MessageQueue, QueueContract } from '../../events/define.ts';
+import type { DetailOf, EventContract, EventQueue, MessageQueue, QueueContract } from '../../events/define.ts';
 import { config } from '../config.ts';
 
 let client: SQSClient | undefined;
@@ -99,6 +99,27 @@ export const send = async <S extends z.core.$ZodType>(
   body: z.input<S>,
   opts: { delaySeconds?: number; fifo?: (body: z.input<S>) => FifoKey } = {},
 ): Promise<void> => sendRaw(queue.name, queue.serialize(body), opts.delaySeconds, fifoOf(queue, opts.fifo, body));
+
+/**
+ * Send one of the events a queue takes straight from its producer (`direct`, no rule): validated and
+ * wrapped in the envelope a rule would deliver, so its consumer cannot tell the two paths apart.
+ */
+export const sendEvent = async <C extends EventContract>(
+  queue: EventQueue<readonly EventContract[], readonly C[]>,
+  contract: C,
+  detail: DetailOf<C>,
+  opts: { id: string; delaySeconds?: number },
+): Promise<void> =>
+  sendRaw(
+    queue.name,
+    queue.serializeEvent(contract, detail, {
+      id: opts.id,
+      time: new Date().toISOString(),
+      region: process.env.AWS_REGION ?? '',
+      account: '',
+    }),
+    opts.delaySeconds,
+  );
 
 /** Validate every body (all or nothing: one malformed body sends none), then SendMessageBatch in tens. */
 export const sendBatch = async <S extends z.core.$ZodType>(

@@ -11,9 +11,15 @@
  *     platform raises the lock and the code is spent: quoting it again is stale (Ret 4004);
  *   - a partner may drop a lock when its connector is idle, or reserved by / charging for that same
  *     partner; another partner's order or reservation on it refuses the drop (DropFail.Taken);
- *   - a faulted lock (the gateway says so, or cannot be reached) answers LockStatus 0 (unknown); a
- *     drop is still tried at the gateway (DropFail.Faulted when it fails), and succeeds once the
- *     lock is healthy again.
+ *   - a faulted lock (the gateway answers that the device is faulted) answers LockStatus 0 (unknown);
+ *     a drop is still tried at the gateway (DropFail.Faulted when it fails), and succeeds once the
+ *     lock is healthy again;
+ *   - the car park's system unreachable or timing out is no lock fault: a drop then fails with
+ *     DropFail.Unreachable and NOTHING of the lock changes (no code issued, its state and revision
+ *     as they were); only the caller's failed attempt is noted, which query_drop_lock_result reports
+ *     (FailReason 5) until the lock records a new state. (A timed-out drop may have reached the lock:
+ *     the partner's retry drops it again, idempotently at the gateway.) A raise after the car left
+ *     that fails is retried with backoff, then parked in a DLQ for replay (shared/services/ground-locks.ts).
  */
 import * as z from 'zod/mini';
 import { ConnectorState } from './charging.ts';
@@ -60,7 +66,7 @@ export const LockStatus = { Unknown: 0, Dropped: 10, Raised: 50 } as const;
 export type LockStatus = (typeof LockStatus)[keyof typeof LockStatus];
 
 /** Why a drop is refused (query_drop_lock `FailReason`, ours: DiDi answers only `result`). */
-export const DropFail = { None: 0, UnknownLock: 1, Taken: 2, Faulted: 3, Unavailable: 4 } as const;
+export const DropFail = { None: 0, UnknownLock: 1, Taken: 2, Faulted: 3, Unavailable: 4, Unreachable: 5 } as const;
 
 /** A lock's stored state (shared/store/ground-locks.ts). */
 export interface LockState {
@@ -71,6 +77,8 @@ export interface LockState {
   fault?: string | undefined;
   /** the lock's revision (+1 with every state recorded; absent: never moved) */
   rev?: number | undefined;
+  /** the last drop that failed because the car park's system was unreachable (cleared by the next state recorded) */
+  dropFailure?: { OperatorID: string; at: string; issue: string } | undefined;
 }
 
 /** Who holds the lock's connector right now (an order or a reservation), if anyone. */
@@ -102,3 +110,12 @@ export const carLeft = (status: number, previousStatus?: number): boolean =>
 /** DropInfo in words for the result query. */
 export const dropInfo = (lock: LockState): string =>
   lock.fault ? `lock fault: ${lock.fault}` : lock.lockStatus === LockStatus.Dropped ? 'dropped' : 'raised';
+
+/**
+ * The caller's own last drop, when it failed because the car park's system was unreachable and no
+ * state has been recorded since: what query_drop_lock_result reports (FailReason, DropInfo).
+ */
+export const failedDropOf = (lock: LockState, operatorId: string): { FailReason: number; DropInfo: string } | undefined =>
+  lock.dropFailure?.OperatorID === operatorId && !lock.drop
+    ? { FailReason: DropFail.Unreachable, DropInfo: `drop failed: car park unreachable (${lock.dropFailure.issue})`.slice(0, 64) }
+    : undefined;

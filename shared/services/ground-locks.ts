@@ -13,8 +13,12 @@
  */
 import { randomInt } from 'node:crypto';
 import { logger, MetricUnit, metrics } from '#powertools';
-import { GroundLockChanged } from '../../events/parking.ts';
+import { GroundLockChanged, GroundLockRaiseDue } from '../../events/parking.ts';
+import { ParkingWaiversQueue } from '../../events/queues.ts';
 import { publish } from '../bus/publish.ts';
+import { sendEvent } from '../bus/send.ts';
+import { config } from '../config.ts';
+import { ConnectorState } from '../domain/charging.ts';
 import { isStationGranted } from '../domain/grants.ts';
 import {
   carLeft,
@@ -22,13 +26,14 @@ import {
   dropCodeFrom,
   dropDecision,
   dropInfo,
+  failedDropOf,
   type LockState,
   LockStatus,
   type ParkingSpace,
 } from '../domain/ground-locks.ts';
 import { GatewayError, moveLock } from '../parking/car-park-gateway.ts';
 import { getConnectorView } from '../store/connector-view.ts';
-import { getConnectorHolder, getLock, recordDrop, recordFault, recordRaised } from '../store/parking.ts';
+import { getConnectorHolder, getLock, recordDrop, recordDropFailure, recordFault, recordRaised } from '../store/parking.ts';
 import type { Partner } from '../store/partners.ts';
 import { getStationMeta } from '../store/stations.ts';
 import type { RequestData, ResponseInput } from '../tcec/interfaces.ts';
@@ -117,6 +122,14 @@ export const dropLock = async (partner: Partner, req: RequestData<'query_drop_lo
     await moveLock(site.gatewayUrl, req.LockNum, 'drop', req.StationID);
   } catch (err) {
     if (!(err instanceof GatewayError)) throw err;
+    if (!err.faulted) {
+      // the car park's system is down or timed out: nothing of the lock changes (no code, no state,
+      // no revision); the attempt is noted for query_drop_lock_result, the partner may try again
+      await recordDropFailure(req.StationID, req.LockNum, { OperatorID: partner.operatorId, at: now.toISOString(), issue: err.message });
+      metrics.addMetric('LockGatewayUnreachable', MetricUnit.Count, 1);
+      logger.warn('lock drop failed: car park unreachable; nothing changed', { issue: err.message });
+      return refused(DropFail.Unreachable);
+    }
     const rev = await recordFault(req.StationID, req.LockNum, err.message, now.toISOString());
     logger.warn('lock drop failed at the gateway', { issue: err.message });
     await announceLock(req.StationID, space, LockStatus.Unknown, rev, now);
@@ -141,15 +154,27 @@ export const dropLockResult = async (
   const own = lock.drop?.OperatorID === partner.operatorId ? lock.drop : undefined;
   if (req.DropCode !== undefined && req.DropCode !== own?.code)
     throw new TcecError(Ret.BizError, 'DropCode: spent or not issued for this lock');
-  return { LockNum: req.LockNum, DropCode: own?.code ?? 0, DropInfo: dropInfo(lock), LockStatus: lock.lockStatus };
+  // the caller's last drop failed because the car park's system was unreachable: said so
+  const failed = failedDropOf(lock, partner.operatorId);
+  return {
+    LockNum: req.LockNum,
+    DropCode: own?.code ?? 0,
+    DropInfo: failed?.DropInfo ?? dropInfo(lock),
+    LockStatus: lock.lockStatus,
+    ...(failed ? { FailReason: failed.FailReason } : {}),
+  };
 };
 
 /**
  * A connector's status changed: when the car has left a space whose lock is dropped, raise it (the
- * drop's code is spent). A gateway failure records the fault, announces it and throws (the event
- * is retried); a lock with no drop in force has its state announced again (a retry whose first
- * attempt failed to publish the raise; a lock never moved: its initial state, raised, so that the
- * connector's LockStatus is the lock's from its first status on).
+ * drop's code is spent). A lock with no drop in force has its state announced again (a retry whose
+ * first attempt failed to publish the raise; a lock never moved: its initial state, raised, so that
+ * the connector's LockStatus is the lock's from its first status on). A raise that fails at the car
+ * park (unreachable, timed out, or the lock faulted: that is recorded and announced) is handed to the
+ * `parking-waivers` queue (GroundLockRaiseDue, first retry after PARKING_RETRY_SECONDS): its consumer
+ * retries with backoff, then the DLQ (alarm), then `evcs dlq replay --queue parking-waivers`
+ * (raiseDueLock). Only if that hand-over fails does this throw (the event's own retries, then its
+ * on-failure DLQ). No order is ever read or written.
  */
 export const raiseAfterCarLeft = async (
   e: { StationID: string; ConnectorID: string; status: number; previousStatus?: number | undefined },
@@ -168,18 +193,71 @@ export const raiseAfterCarLeft = async (
   }
   logger.appendKeys({ StationID: e.StationID, LockNum: space.LockNum, ConnectorID: e.ConnectorID });
   try {
-    await moveLock(ext.CarParkGatewayUrl, space.LockNum, 'raise', e.StationID);
+    return await raiseDrop(ext.CarParkGatewayUrl, e.StationID, space, lock.drop.code, now);
   } catch (err) {
-    if (err instanceof GatewayError) {
-      const rev = await recordFault(e.StationID, space.LockNum, err.message, now.toISOString());
-      await announceLock(e.StationID, space, LockStatus.Unknown, rev, now);
+    if (!(err instanceof GatewayError)) throw err;
+    await sendEvent(
+      ParkingWaiversQueue,
+      GroundLockRaiseDue,
+      {
+        StationID: e.StationID,
+        ConnectorID: e.ConnectorID,
+        LockNum: space.LockNum,
+        dropCode: lock.drop.code,
+        issue: err.message.slice(0, 200),
+        at: now.toISOString(),
+      },
+      { id: `raise:${e.StationID}:${space.LockNum}:${lock.drop.code}`, delaySeconds: Math.min(900, config().PARKING_RETRY_SECONDS) },
+    );
+    metrics.addMetric('LockRaisesDeferred', MetricUnit.Count, 1);
+    logger.warn('lock raise failed at the car park: retried from the parking-waivers queue', { issue: err.message });
+    return false;
+  }
+};
+
+/** Raise the lock at the gateway and spend the drop `code`; a GatewayError is thrown after a device fault is recorded and announced. */
+const raiseDrop = async (gatewayUrl: string, stationId: string, space: ParkingSpace, code: number, now: Date): Promise<boolean> => {
+  try {
+    await moveLock(gatewayUrl, space.LockNum, 'raise', stationId);
+  } catch (err) {
+    if (err instanceof GatewayError && err.faulted) {
+      const rev = await recordFault(stationId, space.LockNum, err.message, now.toISOString());
+      await announceLock(stationId, space, LockStatus.Unknown, rev, now);
     }
     throw err;
   }
-  const rev = await recordRaised(e.StationID, space.LockNum, lock.drop.code, now.toISOString());
+  const rev = await recordRaised(stationId, space.LockNum, code, now.toISOString());
   if (rev === undefined) return false;
   metrics.addMetric('LockRaises', MetricUnit.Count, 1);
   logger.info('lock raised after the car left');
-  await announceLock(e.StationID, space, LockStatus.Raised, rev, now);
+  await announceLock(stationId, space, LockStatus.Raised, rev, now);
   return true;
+};
+
+export type RaiseOutcome = 'raised' | 'spent' | 'occupied' | 'gone';
+
+/**
+ * A raise still due (GroundLockRaiseDue, the parking-waivers queue's consumer; a retry or a replay):
+ * raise the lock if the drop it names is still in force and the space is still free. A drop already
+ * spent (raised meanwhile) or replaced by a newer one is left alone ('spent'); a car back on the
+ * space (its connector not available) keeps the lock down until it leaves — that departure raises
+ * it ('occupied'); a lock no longer configured: 'gone'. A gateway failure throws (the queue retries
+ * with backoff, then the DLQ).
+ */
+export const raiseDueLock = async (
+  d: { StationID: string; ConnectorID: string; LockNum: string; dropCode: number },
+  now: Date,
+): Promise<RaiseOutcome> => {
+  logger.appendKeys({ StationID: d.StationID, LockNum: d.LockNum, ConnectorID: d.ConnectorID });
+  const ext = (await getStationMeta(d.StationID))?.extensions;
+  const space = ext?.ParkingSpaces?.find((s) => s.LockNum === d.LockNum);
+  if (!space || !ext?.CarParkGatewayUrl) return 'gone';
+  const lock = await getLock(d.StationID, d.LockNum);
+  if (lock.drop?.code !== d.dropCode) return 'spent';
+  const view = await getConnectorView(space.ConnectorID);
+  if (view && view.status !== ConnectorState.Idle) {
+    logger.info('lock raise due, but a car is on the space again: it rises when that car leaves', { status: view.status });
+    return 'occupied';
+  }
+  return (await raiseDrop(ext.CarParkGatewayUrl, d.StationID, space, d.dropCode, now)) ? 'raised' : 'spent';
 };

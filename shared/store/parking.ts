@@ -3,7 +3,9 @@
  *
  *   LOCK#<StationID>#<LockNum>  a lock's state: lockStatus (0/10/50), the drop in force (dropCode,
  *                               dropOperatorId, droppedAt), fault, rev (+1 with every state
- *                               recorded: orders the lock's reports to the connector status);
+ *                               recorded: orders the lock's reports to the connector status),
+ *                               the last drop the car park's system did not answer (dropFailure:
+ *                               no state, no revision; cleared by the next state recorded);
  *                               absent = raised and healthy
  *   WAIVER#<StartChargeSeq>     an order's waiver: partner, station, minutes earned, plate, status
  *                               (shared/domain/parking.ts WaiverStatus), appliedAt, the gate's last error
@@ -35,7 +37,23 @@ export const getLock = async (stationId: string, lockNum: string): Promise<LockS
       : {}),
     ...(typeof i.fault === 'string' ? { fault: i.fault } : {}),
     ...(typeof i.rev === 'number' ? { rev: i.rev } : {}),
+    ...(i.dropFailure && typeof i.dropFailure === 'object' ? { dropFailure: i.dropFailure as NonNullable<LockState['dropFailure']> } : {}),
   };
+};
+
+/**
+ * Note a drop the car park's system did not answer: only the attempt (who, when, why) — the lock's
+ * state, drop and revision are left as they were.
+ */
+export const recordDropFailure = async (stationId: string, lockNum: string, failure: { OperatorID: string; at: string; issue: string }) => {
+  await dynamo().send(
+    new UpdateCommand({
+      TableName: table(),
+      Key: lockKey(stationId, lockNum),
+      UpdateExpression: 'SET dropFailure = :f',
+      ExpressionAttributeValues: { ':f': { ...failure, issue: failure.issue.slice(0, 100) } },
+    }),
+  );
 };
 
 /**
@@ -68,7 +86,7 @@ export const recordDrop = (stationId: string, lockNum: string, drop: { code: num
   recordState(
     stationId,
     lockNum,
-    'SET lockStatus = :dropped, dropCode = :code, dropOperatorId = :op, droppedAt = :at REMOVE fault',
+    'SET lockStatus = :dropped, dropCode = :code, dropOperatorId = :op, droppedAt = :at REMOVE fault, dropFailure',
     { ':dropped': LockStatus.Dropped, ':code': drop.code, ':op': drop.OperatorID, ':at': drop.at },
     'attribute_not_exists(dropOperatorId) OR dropOperatorId = :op',
   );
@@ -78,15 +96,15 @@ export const recordRaised = (stationId: string, lockNum: string, code: number, a
   recordState(
     stationId,
     lockNum,
-    'SET lockStatus = :raised, raisedAt = :at REMOVE dropCode, dropOperatorId, droppedAt, fault',
+    'SET lockStatus = :raised, raisedAt = :at REMOVE dropCode, dropOperatorId, droppedAt, fault, dropFailure',
     { ':raised': LockStatus.Raised, ':code': code, ':at': at },
     'dropCode = :code',
   );
 
-/** The gateway reported the lock faulted (or could not be reached); a drop in force stays recorded. The lock's new revision. */
+/** The gateway reported the lock faulted; a drop in force stays recorded. The lock's new revision. */
 export const recordFault = async (stationId: string, lockNum: string, fault: string, at: string): Promise<number> =>
   Number(
-    await recordState(stationId, lockNum, 'SET fault = :f, lockStatus = :unknown, faultAt = :at', {
+    await recordState(stationId, lockNum, 'SET fault = :f, lockStatus = :unknown, faultAt = :at REMOVE dropFailure', {
       ':f': fault.slice(0, 200),
       ':unknown': LockStatus.Unknown,
       ':at': at,

@@ -969,7 +969,10 @@ export const queryDropLockResponseSchema = lazy(() =>
     result: z.boolean(),
     /** ours: the one-time code of this drop (quote it in query_drop_lock_result) */
     DropCode: z.optional(int(100_000, 999_999)),
-    /** ours: 0 none, 1 unknown lock, 2 another partner's order or reservation holds it, 3 lock fault, 4 connector unavailable */
+    /**
+     * ours: 0 none, 1 unknown lock, 2 another partner's order or reservation holds it, 3 lock fault, 4 connector
+     * unavailable, 5 the car park's system unreachable or timed out (nothing changed; try again)
+     */
     FailReason: z.optional(reason()),
   }),
 );
@@ -990,6 +993,8 @@ export const queryDropLockResultResponseSchema = lazy(() =>
     DropInfo: str(64),
     /** ours */
     LockStatus: z.optional(lockStatus()),
+    /** ours: 5 the caller's last drop failed, the car park's system unreachable or timed out (the lock unchanged) */
+    FailReason: z.optional(reason()),
   }),
 );
 

@@ -4,10 +4,16 @@
  * enable them: partner 1 a cec2016 profile listing them, partner 2 the built-in `didi` profile
  * (xiaoju dialect, on by default). The locks are the simulated car park's
  * (infra/local/simulator/car-park.ts) behind the station's CarParkGatewayUrl; the pile simulator
- * runs on a manual clock.
+ * runs on a manual clock. The car park's system is taken down (HTTP 503) or made to hang for the
+ * outage checks; its retries are shortened (PARKING_RETRY_SECONDS 1, CAR_PARK_TIMEOUT_MS 500).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CarPark } from '../../infra/local/simulator/car-park.ts';
+import { envName } from '../../infra/topology/types.ts';
+import { runWithEnv } from '../../shared/config.ts';
+import { replayDlq } from '../../shared/push/dlq.ts';
+import { getOrder } from '../../shared/store/orders.ts';
+import { getLock } from '../../shared/store/parking.ts';
 import { useChargingPlatform } from '../support/charging.ts';
 import { eventually } from '../support/eventually.ts';
 import { carParkSeed } from '../support/extensions.ts';
@@ -30,7 +36,7 @@ beforeAll(async () => {
 });
 afterAll(site.stop);
 
-const ctx = useChargingPlatform({ seedFile: site.seedFile });
+const ctx = useChargingPlatform({ seedFile: site.seedFile, env: { PARKING_RETRY_SECONDS: '1', CAR_PARK_TIMEOUT_MS: '500' } });
 
 type Locks = { groundLocks: Array<{ LockNum: string; WorkplaceName: string; LockStatus: number; ConnectorID?: string }> };
 const locksSeenBy = async (c: typeof ctx.p1, stationId = 'FX0001') => {
@@ -229,5 +235,81 @@ describe('LockStatus in the connector status — §3.2 query_station_status, §3
     expect(raised).toBeGreaterThan(1);
     expect(faulted).toBeGreaterThan(raised);
     expect(seen.at(-1)).toBe('1/10');
+  });
+});
+
+describe("ground locks while the car park's system is unreachable — defined failures, the order never touched", () => {
+  it('a drop during the outage fails with FailReason 5 and changes nothing; query_drop_lock_result reports it', async () => {
+    await eventually(() => lockStatusOf('L01'), { until: (s) => s === 50, what: 'L01 raised' });
+    const before = await getLock('FX0001', 'L01');
+    for (const mode of ['timeout', 'down'] as const) {
+      park.setGate(mode);
+      const r = await drop(ctx.p2, 'L01');
+      expect(r.ret).toBe(0);
+      expect(r.data).toEqual({ result: false, FailReason: 5 });
+    }
+    // nothing half-written: no drop, no code, the same state and revision; the lock itself never moved
+    const after = await getLock('FX0001', 'L01');
+    expect(after).toMatchObject({ lockStatus: before.lockStatus, rev: before.rev });
+    expect(after.drop).toBeUndefined();
+    expect(park.lockStatus('FX0001', 'L01')).toBe(50);
+    expect(await lockStatusOf('L01')).toBe(50);
+    // the caller reads why; another partner sees the lock as it is
+    const res = await ctx.p2.call('query_drop_lock_result', { StationID: 'FX0001', LockNum: 'L01' });
+    expect(res.data).toMatchObject({ LockNum: 'L01', DropCode: 0, LockStatus: 50, FailReason: 5 });
+    expect((res.data as { DropInfo: string }).DropInfo).toMatch(/^drop failed: car park unreachable/);
+    const other = (await ctx.p1.call('query_drop_lock_result', { StationID: 'FX0001', LockNum: 'L01' })).data as Record<string, unknown>;
+    expect(other).toMatchObject({ DropCode: 0, DropInfo: 'raised', LockStatus: 50 });
+    expect(other.FailReason).toBeUndefined();
+    park.setGate('up');
+  });
+
+  it('gate down when the car leaves → the order intact, the raise retried with backoff, parked in the DLQ, raised after a replay', async () => {
+    park.setGate('up');
+    const dropped = await drop(ctx.p2, 'L01');
+    expect(dropped.data).toMatchObject({ result: true, FailReason: 0 });
+    const code = (dropped.data as { DropCode: number }).DropCode;
+    // the earlier failure is forgotten once the drop is recorded
+    const res = (await ctx.p2.call('query_drop_lock_result', { StationID: 'FX0001', LockNum: 'L01', DropCode: code })).data as Record<
+      string,
+      unknown
+    >;
+    expect(res).toMatchObject({ DropCode: code, DropInfo: 'dropped', LockStatus: 10 });
+    expect(res.FailReason).toBeUndefined();
+
+    const seq = await ctx.charging(ctx.p2, 'FX0001E01C1');
+    await ctx.stopped(ctx.p2, seq, 'FX0001E01C1');
+    const orderFacts = async () => {
+      const o = await getOrder(seq);
+      return { status: o?.status, bill: o?.bill, endedAt: o?.endedAt };
+    };
+    const factsBefore = await orderFacts();
+    expect(factsBefore.status).toBe(4);
+
+    // the car park's system goes down; the car leaves
+    park.setGate('down');
+    const callsBefore = park.lockCalls;
+    await ctx.admin('FX0001E01C1', 'unplugged', 1);
+    const queues = ctx.platform.cloud.queues;
+    const parked = () =>
+      queues.peek(queues.dlqOf('parking-waivers')).filter((m) => m.body.includes('GroundLockRaiseDue') && m.body.includes(`${code}`));
+    await eventually(async () => parked().length, { until: (n) => n >= 1, timeoutMs: 180_000, what: 'the due raise in the DLQ' });
+    // retried until the queue's maxReceiveCount (5), then parked — the lock still down, its drop in force, the order untouched
+    // (the first try when the car left, then one per receive)
+    expect(park.lockCalls - callsBefore).toBeGreaterThanOrEqual(6);
+    expect(park.lockStatus('FX0001', 'L01')).toBe(10);
+    expect((await getLock('FX0001', 'L01')).drop?.code).toBe(code);
+    expect(await orderFacts()).toEqual(factsBefore);
+
+    // the car park recovers; the operator replays the DLQ (what `evcs dlq replay --queue parking-waivers` runs)
+    park.setGate('up');
+    const env = ctx.platform.cloud.env;
+    const moved = await runWithEnv(env, () => replayDlq(env[envName('QUEUE_URL', 'parking-waivers')] as string));
+    expect(moved).toBeGreaterThanOrEqual(1);
+    await eventually(() => lockStatusOf('L01'), { until: (s) => s === 50, what: 'L01 raised after the replay' });
+    expect(park.lockStatus('FX0001', 'L01')).toBe(50);
+    // the code is spent; the order still as it was
+    expect((await ctx.p2.call('query_drop_lock_result', { StationID: 'FX0001', LockNum: 'L01', DropCode: code })).ret).toBe(4004);
+    expect(await orderFacts()).toEqual(factsBefore);
   });
 });

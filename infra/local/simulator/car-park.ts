@@ -10,7 +10,8 @@
  *
  * and the operator's/test's controls (the admin routes):
  *
- *   POST /admin/gate   { mode: 'up' | 'down' | 'timeout' }   down: HTTP 503; timeout: never answers
+ *   POST /admin/gate   { mode: 'up' | 'down' | 'timeout' }   the car park's system (barrier and locks alike)
+ *                      down: HTTP 503; timeout: never answers
  *   POST /admin/locks/<site>/<LockNum>   { state: 'fault' | 'ok' }
  *   GET  /admin/state   the waivers applied and the locks' positions, per site
  */
@@ -39,6 +40,8 @@ export interface CarPark {
   lockStatus(site: string, lockNum: string): 10 | 50;
   /** gate calls received (every attempt, answered or not) */
   readonly gateCalls: number;
+  /** lock moves (drop, raise) received (every attempt, answered or not) */
+  readonly lockCalls: number;
   stop(): Promise<void>;
 }
 
@@ -62,6 +65,7 @@ const answer = (res: ServerResponse, status: number, body: unknown) => {
 export const startCarPark = async (port = 0): Promise<CarPark> => {
   let gate: GateMode = 'up';
   let gateCalls = 0;
+  let lockCalls = 0;
   const waivers = new Map<string, AppliedWaiver[]>();
   const locks = new Map<string, { status: 10 | 50; faulted: boolean }>();
   /** requests held by `timeout` mode, ended when the mode changes or the server stops */
@@ -123,6 +127,14 @@ export const startCarPark = async (port = 0): Promise<CarPark> => {
         return answer(res, 200, { ok: true, gate: 'open' });
       }
       if (parts[2] === 'locks' && parts.length === 5 && (parts[4] === 'drop' || parts[4] === 'raise')) {
+        lockCalls++;
+        // the locks are driven by the same car park system as the barrier: down or hanging alike
+        if (gate === 'down') return answer(res, 503, { error: 'car park system down' });
+        if (gate === 'timeout') {
+          held.add(res);
+          res.on('close', () => held.delete(res));
+          return;
+        }
         const lock = lockOf(site, parts[3] as string);
         if (lock.faulted) return answer(res, 409, { error: 'lock faulted' });
         lock.status = parts[4] === 'drop' ? 10 : 50;
@@ -156,6 +168,9 @@ export const startCarPark = async (port = 0): Promise<CarPark> => {
     lockStatus: (site, lockNum) => lockOf(site, lockNum).status,
     get gateCalls() {
       return gateCalls;
+    },
+    get lockCalls() {
+      return lockCalls;
     },
     stop: async () => {
       releaseHeld();
