@@ -340,7 +340,7 @@ export const renderDemoSeed = (): { text: string; stations: number; connectors: 
       SupportOrder: i % 5 === 0 ? 1 : 0,
       EquipmentInfos: equipment,
       PolicyInfos: policy,
-      ...(i % 5 === 0 ? { ReservationPolicy: { MaxMinutes: 30, Fee: 2 } } : {}),
+      ...(i % 5 === 0 ? { ReservationPolicy: { MaxMinutes: 30, Fee: 2, NoShowFee: 5 } } : {}),
       // every tenth station (from the fourth) is in a car park with a barrier and ground locks on its
       // first DC equipment's connectors (extension, DiDi 1.4.0; no draw from the PRNG)
       ...(i % 10 === 3 ? carPark(sid, equipment) : {}),

@@ -8,12 +8,15 @@ import {
   addReservationFee,
   bill,
   discountService,
+  noShowChargeFen,
+  reservationEndChargeFen,
   reservationFeeFen,
   roomForReservationFee,
   type TariffPeriod,
   toOrderTotals,
 } from '../../../shared/domain/billing.ts';
 import { couponDiscountFen } from '../../../shared/domain/coupons.ts';
+import { ReserveStat } from '../../../shared/domain/reservation.ts';
 import { PEAK_VALLEY } from '../../fixtures/tariffs.ts';
 
 const cst = (s: string): Date => new Date(`${s.replace(' ', 'T')}+08:00`);
@@ -86,5 +89,20 @@ describe('addReservationFee (billing)', () => {
     expect(withFee.serviceFen).toBe(withFee.details.reduce((s, d) => s + d.serviceFen, 0));
     expect(withFee.totalFen).toBe(withFee.elecFen + withFee.serviceFen);
     expect(withFee.details[0]).toMatchObject({ serviceFen: 300, energyWh: 0, elecPriceUnits: 0, servicePriceUnits: 0 });
+  });
+});
+
+describe('what a reservation bills on itself once ended (billing: one rule)', () => {
+  it('a no-show bills the reservation fee plus NoShowFee; nothing else is billed on the reservation', () => {
+    // 1.00 + 0.05 × 20 min + 3.00
+    const noShowFen = noShowChargeFen({ Fee: 1, FeePerMinute: 0.05, NoShowFee: 3 }, 20);
+    expect(noShowFen).toBe(500);
+    // no NoShowFee: the reservation fee alone; no fee at all: 0
+    expect(noShowChargeFen({ Fee: 1, FeePerMinute: 0.05 }, 20)).toBe(200);
+    expect(noShowChargeFen({}, 20)).toBe(0);
+    expect(reservationEndChargeFen(ReserveStat.Expired, { noShowFen })).toBe(500);
+    // used (its fee is a line of the order), cancelled, refused by the charger, still active: 0 here
+    for (const stat of [ReserveStat.Used, ReserveStat.Cancelled, ReserveStat.Refused, ReserveStat.Active])
+      expect(reservationEndChargeFen(stat, { noShowFen })).toBe(0);
   });
 });

@@ -70,3 +70,13 @@ describe('ReservationPolicySchema (seed / import)', () => {
     );
   });
 });
+
+describe('ReservationPolicySchema NoShowFee', () => {
+  it('is optional yuan with 2 decimals, 0–1000', () => {
+    expect(ReservationPolicySchema.parse({ MaxMinutes: 10, NoShowFee: 2.5 })).toEqual({ MaxMinutes: 10, NoShowFee: 2.5 });
+    const bad = ReservationPolicySchema.safeParse({ MaxMinutes: 10, NoShowFee: 1.234 });
+    expect(bad.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual(['NoShowFee: at most 2 decimals']);
+    expect(ReservationPolicySchema.safeParse({ MaxMinutes: 10, NoShowFee: -1 }).success).toBe(false);
+    expect(ReservationPolicySchema.safeParse({ MaxMinutes: 10, NoShowFee: 1001 }).success).toBe(false);
+  });
+});
