@@ -425,7 +425,11 @@ const child = async (job: string, out: string): Promise<void> => {
       };
       seed.profiles = { reserving: { extends: 'cec2016', extensions: ['query_reserve_connector', 'query_cancel_reservation'] } };
       seed.partners = [{ ...seed.partners[0], profile: 'reserving' }];
-      (seed.stations.find((st) => st.StationID === 'FX0001') as Record<string, unknown>).ReservationPolicy = { MaxMinutes: 30, Fee: 1 };
+      (seed.stations.find((st) => st.StationID === 'FX0001') as Record<string, unknown>).ReservationPolicy = {
+        MaxMinutes: 30,
+        Fee: 1,
+        NoShowFee: 2,
+      };
       const seedFile = join(dir, 'seed.json');
       writeFileSync(seedFile, JSON.stringify(seed));
       progress('reservation: reserve and cancel on three connectors');
@@ -467,6 +471,25 @@ const child = async (job: string, out: string): Promise<void> => {
           await settleTwice();
         }
         save({ name: 'reservation (cancel)', units: connectors.length, ...taken(), pushes: pushesSoFar(platform) - before });
+        // no-shows: three reservations of 1 minute nobody uses, settled by one run of the scheduled
+        // expiry (the stranded-sweep schedule) fired 2 minutes on: one query, a read and a write each
+        const noShows = connectors.map((_, i) => `${p.operatorId}${String(Date.now()).slice(-13)}${String(i + 10).padStart(5, '0')}`);
+        for (const [i, c] of connectors.entries()) {
+          const r = await callAs(
+            platform.apiUrl,
+            p,
+            'query_reserve_connector',
+            { ReserveSeq: noShows[i], ConnectorID: c, ReserveMinutes: 1 },
+            token,
+          );
+          if ((r.data as { SuccStat?: number } | undefined)?.SuccStat !== 0)
+            throw new Error(`reserve: Ret ${r.ret} ${JSON.stringify(r.data)}`);
+          await settleTwice();
+        }
+        meter.takeLedger();
+        platform.cloud.scheduler.fire('stranded-sweep', new Date(Date.now() + 2 * 60_000));
+        await settleTwice();
+        save({ name: 'reservation (no-show settled by the sweep)', units: connectors.length, ...taken() });
       } finally {
         await platform.stop();
       }
