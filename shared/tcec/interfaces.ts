@@ -226,7 +226,7 @@ export const INTERFACES = lazily({
     extension: true,
     ours: true,
     description:
-      'Extension (reservation 预约充电): hold an idle connector for ReserveMinutes (bounded by the station policy); it shows Status 4 and only this partner can start on it; the fee, if any, is answered and billed on the order that uses it (its own first ChargeDetails line with zero prices and power, in TotalSeviceMoney/TotalMoney; ReserveSeq, ReserveMoney).',
+      'Extension (reservation 预约充电): hold an idle connector for ReserveMinutes (bounded by the station policy); it shows Status 4 and only this partner can start on it; the fee, if any, is answered and billed on the order that uses it (its own first ChargeDetails line with zero prices and power, in TotalSeviceMoney/TotalMoney; ReserveSeq, ReserveMoney); unused until it expires (a no-show), it bills the fee plus the policy NoShowFee (NoShowMoney) once.',
   },
   query_cancel_reservation: {
     name: 'query_cancel_reservation',
@@ -236,7 +236,8 @@ export const INTERFACES = lazily({
     response: S.queryCancelReservationResponseSchema,
     extension: true,
     ours: true,
-    description: 'Extension (reservation): release a reservation before it lapses; answers its state when it already ended.',
+    description:
+      'Extension (reservation): release a reservation before it lapses (free); answers its state when it already ended, and a no-show its NoShowMoney.',
   },
   query_start_charge_prepay: {
     name: 'query_start_charge_prepay',
