@@ -266,4 +266,85 @@ describe('dxp exports to S3', () => {
     expect(again.outcome).toBe('unchanged');
     expect((await listObjects('exports', prefix)).map((x) => x.key)).toEqual(keys);
   });
+
+  it('late samples, station and status changes of the previous hour land in correction objects of their kinds', async () => {
+    const { orders, samples, source } = memorySource();
+    const t = (iso: string) => at(iso).getTime();
+    const changes: ChangeLine[] = [];
+    source.changes = async (kind, stations, p) =>
+      changes.filter(
+        (c) =>
+          'ConnectorID' in c === (kind === 'statuses') &&
+          stations.has(c.StationID) &&
+          c.Time >= p.from.getTime() &&
+          c.Time < p.to.getTime(),
+      );
+    const partner = { operatorId: 'SHJG00007', areaCodes: ['31'] };
+    const o = order('ST-SH-1', at('2026-11-24T07:50:00+08:00'));
+    orders.push(o);
+    samples.push(sample(o, at('2026-11-24T07:10:00+08:00'), 100));
+    const station = (iso: string, id = 'ST-SH-1'): ChangeLine => ({
+      StationID: id,
+      Created: false,
+      Info: true,
+      Tariff: false,
+      EquipmentIDs: [],
+      Time: t(iso),
+    });
+    const status = (iso: string, version: number): ChangeLine => ({
+      ConnectorID: 'C1',
+      StationID: 'ST-SH-1',
+      Status: 3,
+      ParkStatus: 0,
+      LockStatus: 0,
+      Time: t(iso),
+      Version: version,
+    });
+    changes.push(station('2026-11-24T07:05:00+08:00'), status('2026-11-24T07:06:00+08:00', 1));
+    const p7 = hour('2026-11-24T07');
+    await exportPeriod({ partner, period: p7, now: at('2026-11-24T08:05:00+08:00'), codeVersion: 'test', source, target });
+
+    // reached us after the 07:00 export: a sample, a station change, a status change of 07:xx (and Beijing's: not the region's)
+    const lateSample = sample(o, at('2026-11-24T07:40:00+08:00'), 4000);
+    const bj = order('ST-BJ-1', at('2026-11-24T07:55:00+08:00'));
+    samples.push(lateSample, sample(bj, at('2026-11-24T07:41:00+08:00'), 10));
+    changes.push(
+      station('2026-11-24T07:30:00+08:00', 'ST-SH-2'),
+      station('2026-11-24T07:31:00+08:00', 'ST-BJ-1'),
+      status('2026-11-24T07:45:00+08:00', 2),
+    );
+    // and this hour's own data
+    changes.push(status('2026-11-24T08:10:00+08:00', 3));
+    const r = await exportPeriod({
+      partner,
+      period: hour('2026-11-24T08'),
+      now: at('2026-11-24T09:05:00+08:00'),
+      codeVersion: 'test',
+      source,
+      target,
+    });
+    const byKind = Object.fromEntries(r.manifest.corrections.map((c) => [c.kind, c]));
+    expect(Object.keys(byKind).sort()).toEqual(['samples', 'stations', 'statuses']);
+    for (const c of r.manifest.corrections) {
+      expect(c).toMatchObject({ period: '2026-11-24T07', count: 1 });
+      expect(c.key).toContain('/corrections/2026-11-24T07-');
+      expect(sha(await text(c.key))).toBe(c.sha256);
+    }
+    const line = async (kind: string) => JSON.parse((await text(byKind[kind]!.key)).trim());
+    expect(await line('samples')).toMatchObject({ StartChargeSeq: o.StartChargeSeq, Time: lateSample.Time, MeterWh: 4000 });
+    expect(await line('stations')).toMatchObject({ StationID: 'ST-SH-2' });
+    expect(await line('statuses')).toMatchObject({ ConnectorID: 'C1', Version: 2 });
+    // this hour's status change is in its own object, not a correction
+    expect(r.manifest.objects.find((x) => x.kind === 'statuses')?.count).toBe(1);
+    // a re-run finds the same late data: the same manifest
+    const again = await exportPeriod({
+      partner,
+      period: hour('2026-11-24T08'),
+      now: at('2026-11-24T10:00:00+08:00'),
+      codeVersion: 'test',
+      source,
+      target,
+    });
+    expect(again.outcome).toBe('unchanged');
+  });
 });
