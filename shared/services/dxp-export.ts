@@ -101,15 +101,23 @@ const readJson = async <T>(target: ExportTarget, key: string): Promise<T | undef
   return bytes ? (JSON.parse(Buffer.from(bytes).toString('utf8')) as T) : undefined;
 };
 
-/** The identities (domain lineId) of a JSON Lines object's lines of one kind, optionally only the lines `keep` accepts. */
+/**
+ * The identities (domain lineId) of a JSON Lines object's lines of one kind, optionally only the
+ * lines `keep` accepts: decoded line by line (an object of an hour's samples is far larger than one
+ * string may be).
+ */
 const idsOf = (kind: ExportKind, bytes: Uint8Array | undefined, keep?: (line: object) => boolean): Set<string> => {
   const out = new Set<string>();
-  for (const l of Buffer.from(bytes ?? [])
-    .toString('utf8')
-    .split('\n')) {
-    if (!l) continue;
-    const line = JSON.parse(l) as object;
-    if (!keep || keep(line)) out.add(lineId(kind, line));
+  if (!bytes) return out;
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let start = 0; start < buf.length; ) {
+    const nl = buf.indexOf(10, start);
+    const end = nl < 0 ? buf.length : nl;
+    if (end > start) {
+      const line = JSON.parse(buf.toString('utf8', start, end)) as object;
+      if (!keep || keep(line)) out.add(lineId(kind, line));
+    }
+    start = end + 1;
   }
   return out;
 };
@@ -176,6 +184,9 @@ const lateLines = async (
   return lines.filter((l) => !exported.has(lineId(kind, l)));
 };
 
+/** a whole period's samples object up to this size is read once for all its hours, a larger one once per hour */
+const KEEP_WHOLE_BYTES = 256 * 1024 * 1024;
+
 /**
  * Samples of the previous period (or of one hour of it) missing from its export, read one source
  * batch (an hour) at a time: per hour only the ids of that hour's exported lines are held — the
@@ -191,17 +202,27 @@ const lateSamples = async (
 ): Promise<SampleLine[]> => {
   if (!prevManifest) return [];
   const objects = exportedObjects(prevManifest, 'samples');
+  // a whole period's object (no part) serves every hour: read once while it is small enough to keep
+  const kept = new Map<string, Uint8Array | undefined>();
+  const bytesOf = async (o: ManifestObject) => {
+    if (kept.has(o.key)) return kept.get(o.key);
+    const b = await target.get(o.key);
+    if (o.part === undefined && o.bytes <= KEEP_WHOLE_BYTES) kept.set(o.key, b);
+    return b;
+  };
   const late: SampleLine[] = [];
   for await (const batch of sampleBatches(source.samples(stations, prev))) {
     const byHour = new Map<string, SampleLine[]>();
     for (const l of batch) {
       const h = chinaHour(l.Time);
-      byHour.set(h, [...(byHour.get(h) ?? []), l]);
+      const lines = byHour.get(h);
+      if (lines) lines.push(l);
+      else byHour.set(h, [l]);
     }
     for (const [h, lines] of byHour) {
       const exported = new Set<string>();
       for (const o of objects.filter((x) => x.part === undefined || x.part === h))
-        for (const s of idsOf('samples', await target.get(o.key), (l) => chinaHour((l as SampleLine).Time) === h)) exported.add(s);
+        for (const s of idsOf('samples', await bytesOf(o), (l) => chinaHour((l as SampleLine).Time) === h)) exported.add(s);
       late.push(...lines.filter((l) => !exported.has(lineId('samples', l))));
     }
   }

@@ -1,5 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ChangeLine, type Manifest, manifestKey, type Period, parsePeriod } from '../../shared/domain/dxp-export.ts';
+import {
+  type ChangeLine,
+  hoursOf,
+  type Manifest,
+  manifestKey,
+  type Period,
+  parsePeriod,
+  type SampleLine,
+} from '../../shared/domain/dxp-export.ts';
 import { type ExportTarget, exportPeriod } from '../../shared/services/dxp-export.ts';
 import { getObject, listObjects } from '../../shared/store/objects.ts';
 import { memorySource, order, sample, sha, target, text } from '../support/dxp-export.ts';
@@ -346,5 +354,41 @@ describe('dxp exports to S3', () => {
       target,
     });
     expect(again.outcome).toBe('unchanged');
+  });
+
+  it('a day exported whole: its late samples of any hour, read hour by hour, land in the next day’s correction', async () => {
+    const { samples, source } = memorySource();
+    const o = order('ST-SH-1', at('2026-11-20T23:00:00+08:00'));
+    const hourly = (h: number) => sample(o, new Date(Date.parse('2026-11-20T00:10:00+08:00') + h * 3_600_000), h * 100);
+    samples.push(hourly(0), hourly(5), hourly(23));
+    // the source reads one hour at a time, as DynamoDB's does
+    const all = source.samples;
+    source.samples = async function* (stations, p) {
+      for (const h of hoursOf(p)) yield (await all(stations, hour(h))) as SampleLine[];
+    };
+    const partner = { operatorId: 'SHJG00008', areaCodes: ['31'] };
+    const d1 = parsePeriod('2026-11-20') as Period;
+    await exportPeriod({ partner, period: d1, now: at('2026-11-21T00:30:00+08:00'), codeVersion: 'test', source, target });
+    const late = [sample(o, at('2026-11-20T05:40:00+08:00'), 550), sample(o, at('2026-11-20T23:50:00+08:00'), 2350)];
+    samples.push(...late);
+    const r = await exportPeriod({
+      partner,
+      period: parsePeriod('2026-11-21') as Period,
+      now: at('2026-11-22T00:30:00+08:00'),
+      codeVersion: 'test',
+      source,
+      target,
+    });
+    expect(r.manifest.corrections).toHaveLength(1);
+    const c = r.manifest.corrections[0]!;
+    expect(c).toMatchObject({ kind: 'samples', period: '2026-11-20', count: 2 });
+    const body = await text(c.key);
+    expect(sha(body)).toBe(c.sha256);
+    expect(
+      body
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l).Time),
+    ).toEqual(late.map((l) => l.Time));
   });
 });
