@@ -223,7 +223,8 @@ const lateSamples = async (
       const exported = new Set<string>();
       for (const o of objects.filter((x) => x.part === undefined || x.part === h))
         for (const s of idsOf('samples', await bytesOf(o), (l) => chinaHour((l as SampleLine).Time) === h)) exported.add(s);
-      late.push(...lines.filter((l) => !exported.has(lineId('samples', l))));
+      // a loop, not push(...): a whole missing hour is hundreds of thousands of lines
+      for (const l of lines) if (!exported.has(lineId('samples', l))) late.push(l);
     }
   }
   return late;
