@@ -13,6 +13,7 @@ const PART_MEMORY_GB = 1.769;
 const LAMBDA_LIMIT_S = 900;
 const STATIONS = 400;
 const DAY = '2026-10-05';
+const NEXT_DAY = '2026-10-06';
 
 /** S3 Standard, us-east-1 (https://aws.amazon.com/s3/pricing/), as known for 2025–2026 */
 const S3 = { putRequest: 0.005 / 1000, getRequest: 0.0004 / 1000, standardGbMonth: 0.023, glacierGbMonth: 0.0036 };
@@ -141,6 +142,20 @@ const main = async (): Promise<void> => {
       `  part ${id}: ${fmt(wallMs / 1000, 1)} s, ${fmt((bytes - bytesBefore) / 1e6, 0)} MB, peak RSS ${fmt(peakRss / 1e6, 0)} MB`,
     );
   }
+  // the late-data check (shared/services/dxp-export.ts lateSamples): the next day's first part reads the same
+  // hour of this day again — its samples from the source and its part object from S3 — nothing late here
+  let lateCheck: { wallMs: number; peakRss: number; gets: number; corrections: number } | undefined;
+  if (manifest && 'manifest' in manifest) {
+    const next = parsePeriod(NEXT_DAY)!;
+    const nextRun = await startDayInParts({ partner, day: next, now: new Date(), target });
+    peakRss = process.memoryUsage().rss;
+    const getsBefore = gets;
+    const t0 = performance.now();
+    const rec = await exportPart({ partner, day: next, part: parsePeriod(`${NEXT_DAY}T00`)!, runId: nextRun.runId, source, target });
+    const wallMs = performance.now() - t0;
+    sampleMem();
+    lateCheck = { wallMs, peakRss, gets: gets - getsBefore, corrections: rec.corrections?.length ?? 0 };
+  }
   clearInterval(timer);
   await local.stop();
   const scale = 24 / PARTS;
@@ -210,6 +225,11 @@ const main = async (): Promise<void> => {
   );
   console.log(
     `  AWS per day: DynamoDB reads $${fmt(cost.dynamoReads, 4)}, S3 requests $${fmt(cost.s3Requests, 5)}, Lambda $${fmt(cost.lambda, 4)}, SQS $${fmt(cost.sqs, 6)} → $${fmt(perDay, 4)}/day, $${fmt(perDay * 30, 2)}/month; storage +$${fmt(storagePerMonth, 2)}/month per month kept in Standard (Glacier after 90 d: $${fmt((dayBytes / 1e9) * 30 * S3.glacierGbMonth, 3)})`,
+  );
+  console.log(
+    lateCheck
+      ? `  late-data check of a part (the next day's 00:00 part re-reads this day's 00:00 hour: source + part object): ${fmt(lateCheck.wallMs / 1000, 1)} s, peak RSS ${fmt(lateCheck.peakRss / 1e6, 0)} MB, ${lateCheck.gets} S3 GET, ${lateCheck.corrections} correction(s); per day ≈ the parts' sample reads again ($${fmt((sampleItemBytes / 4096) * 0.5 * PRICES.dynamoReadUnit, 4)} DynamoDB)`
+      : '  late-data check: not measured (needs the day’s manifest: run all 24 parts)',
   );
   // the realtime power schedule (every 5 min): before, every run read the current hour so far (on average
   // half an hour of sample items); now only the batches since 2 × the freshness window (shared/services/dxp-triggers.ts)

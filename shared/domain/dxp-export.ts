@@ -111,6 +111,8 @@ export interface PartRecord {
   runId: string;
   part: string;
   objects: ManifestObject[];
+  /** late samples of the same hour of the previous day (absent or empty: none) */
+  corrections?: ManifestCorrection[];
 }
 
 /** The parts of a run still without a record of that run (empty: the day's manifest can be written). */
@@ -183,6 +185,22 @@ interface StatusChangeLine {
 export type ChangeLine = StationChangeLine | StatusChangeLine;
 
 const changeId = (l: ChangeLine): string => ('ConnectorID' in l ? `${l.ConnectorID}#${l.Version}` : `${l.StationID}#0`);
+
+/**
+ * A line's identity within its kind: two lines with the same identity are the same record (what a
+ * re-run and the late-data check compare). Orders by StartChargeSeq, samples by (order, time),
+ * changes by time and id (a status change by its connector and version).
+ */
+export const lineId = (kind: ExportKind, line: object): string => {
+  switch (kind) {
+    case 'orders':
+      return (line as OrderLine).StartChargeSeq;
+    case 'samples':
+      return `${(line as SampleLine).StartChargeSeq}#${(line as SampleLine).Time}`;
+    default:
+      return `${(line as ChangeLine).Time}#${changeId(line as ChangeLine)}`;
+  }
+};
 
 /** Change lines sorted by time then id, a duplicate (same id, version and time) once. */
 export const sortChanges = <L extends ChangeLine>(lines: readonly L[]): L[] => {

@@ -9,11 +9,15 @@
  * stored manifest and writes nothing; over different data it writes the new objects (new keys) and a
  * new manifest revision with the reason (the bucket is versioned: the previous manifest stays).
  *
- * Late data: an order whose end time lies in the previous period but that is missing from the
- * previous period's orders object (it finished, or reached us, after that export) goes into a
- * correction object referenced from THIS period's manifest. Each period checks its predecessor of
- * the same granularity; the daily export rebuilds the whole day, so anything later than an hour
- * is in the day's object, and a day's late orders in the next day's correction.
+ * Late data: a line whose time lies in the previous period (an order's end, a sample's time, a station
+ * or status change) but that is missing from the previous period's objects (it reached us after that
+ * export) goes into a correction object of its kind referenced from THIS period's manifest. Each
+ * period checks its predecessor of the same granularity; the daily export rebuilds the whole day, so
+ * anything later than an hour is in the day's object, and a day's late data in the next day's
+ * corrections. Cost: the check re-reads the previous period from DynamoDB (orders and changes: a
+ * few thousand items; samples: as many reads as the period's export) and its objects from S3. A day
+ * in parts checks samples hour by hour, each part the same hour of the previous day, so no Lambda
+ * holds more than an hour of samples.
  */
 import { randomUUID } from 'node:crypto';
 import { logger } from '#powertools';
@@ -25,6 +29,7 @@ import {
   type ExportKind,
   hoursOf,
   jsonLines,
+  lineId,
   type Manifest,
   type ManifestCorrection,
   type ManifestObject,
@@ -49,6 +54,7 @@ import {
   sortSamples,
   stagingKey,
 } from '../domain/dxp-export.ts';
+import { chinaHour } from '../domain/process-samples.ts';
 
 /** Where the exported data comes from (shared/services/dxp-source.ts reads DynamoDB). */
 export interface ExportSource {
@@ -95,15 +101,26 @@ const readJson = async <T>(target: ExportTarget, key: string): Promise<T | undef
   return bytes ? (JSON.parse(Buffer.from(bytes).toString('utf8')) as T) : undefined;
 };
 
-/** StartChargeSeqs of a JSON Lines orders object. */
-const seqsOf = (bytes: Uint8Array | undefined): Set<string> =>
-  new Set(
-    Buffer.from(bytes ?? [])
-      .toString('utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => (JSON.parse(l) as OrderLine).StartChargeSeq),
-  );
+/**
+ * The identities (domain lineId) of a JSON Lines object's lines of one kind, optionally only the
+ * lines `keep` accepts: decoded line by line (an object of an hour's samples is far larger than one
+ * string may be).
+ */
+const idsOf = (kind: ExportKind, bytes: Uint8Array | undefined, keep?: (line: object) => boolean): Set<string> => {
+  const out = new Set<string>();
+  if (!bytes) return out;
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let start = 0; start < buf.length; ) {
+    const nl = buf.indexOf(10, start);
+    const end = nl < 0 ? buf.length : nl;
+    if (end > start) {
+      const line = JSON.parse(buf.toString('utf8', start, end)) as object;
+      if (!keep || keep(line)) out.add(lineId(kind, line));
+    }
+    start = end + 1;
+  }
+  return out;
+};
 
 /** lines per JSON Lines chunk handed to the upload: small strings, whatever the object's size */
 const LINES_PER_CHUNK = 5000;
@@ -144,20 +161,73 @@ const streamObject = async (
   return { kind, key: r.key, count: counter.n, bytes: r.bytes, sha256: r.sha256 };
 };
 
-/** Orders of the previous period missing from its export (none when it was never exported). */
-const lateOrders = async (
-  partner: SupervisionPartner,
+/** The previous period's objects and corrections of one kind (what its manifest says was exported). */
+const exportedObjects = (m: Manifest, kind: ExportKind): ManifestObject[] =>
+  [...m.objects, ...m.corrections].filter((x) => x.kind === kind);
+
+/**
+ * Lines of the previous period of one kind (orders, station or status changes: a few thousand a
+ * day) missing from its export — none when it was never exported.
+ */
+const lateLines = async (
+  prevManifest: Manifest | undefined,
+  kind: Exclude<ExportKind, 'samples'>,
   prev: Period,
   stations: ReadonlySet<string>,
   source: ExportSource,
   target: ExportTarget,
-): Promise<OrderLine[]> => {
-  const prevManifest = await readJson<Manifest>(target, manifestKey(partner.operatorId, prev));
+): Promise<object[]> => {
   if (!prevManifest) return [];
   const exported = new Set<string>();
-  for (const o of [...prevManifest.objects, ...prevManifest.corrections].filter((x) => x.kind === 'orders'))
-    for (const s of seqsOf(await target.get(o.key))) exported.add(s);
-  return (await source.orders(stations, prev)).filter((o) => !exported.has(o.StartChargeSeq));
+  for (const o of exportedObjects(prevManifest, kind)) for (const s of idsOf(kind, await target.get(o.key))) exported.add(s);
+  const lines = kind === 'orders' ? await source.orders(stations, prev) : ((await source.changes?.(kind, stations, prev)) ?? []);
+  return lines.filter((l) => !exported.has(lineId(kind, l)));
+};
+
+/** a whole period's samples object up to this size is read once for all its hours, a larger one once per hour */
+const KEEP_WHOLE_BYTES = 256 * 1024 * 1024;
+
+/**
+ * Samples of the previous period (or of one hour of it) missing from its export, read one source
+ * batch (an hour) at a time: per hour only the ids of that hour's exported lines are held — the
+ * part object of that hour when the previous day was exported in parts, else its whole objects'
+ * lines of the hour.
+ */
+const lateSamples = async (
+  prevManifest: Manifest | undefined,
+  prev: Period,
+  stations: ReadonlySet<string>,
+  source: ExportSource,
+  target: ExportTarget,
+): Promise<SampleLine[]> => {
+  if (!prevManifest) return [];
+  const objects = exportedObjects(prevManifest, 'samples');
+  // a whole period's object (no part) serves every hour: read once while it is small enough to keep
+  const kept = new Map<string, Uint8Array | undefined>();
+  const bytesOf = async (o: ManifestObject) => {
+    if (kept.has(o.key)) return kept.get(o.key);
+    const b = await target.get(o.key);
+    if (o.part === undefined && o.bytes <= KEEP_WHOLE_BYTES) kept.set(o.key, b);
+    return b;
+  };
+  const late: SampleLine[] = [];
+  for await (const batch of sampleBatches(source.samples(stations, prev))) {
+    const byHour = new Map<string, SampleLine[]>();
+    for (const l of batch) {
+      const h = chinaHour(l.Time);
+      const lines = byHour.get(h);
+      if (lines) lines.push(l);
+      else byHour.set(h, [l]);
+    }
+    for (const [h, lines] of byHour) {
+      const exported = new Set<string>();
+      for (const o of objects.filter((x) => x.part === undefined || x.part === h))
+        for (const s of idsOf('samples', await bytesOf(o), (l) => chinaHour((l as SampleLine).Time) === h)) exported.add(s);
+      // a loop, not push(...): a whole missing hour is hundreds of thousands of lines
+      for (const l of lines) if (!exported.has(lineId('samples', l))) late.push(l);
+    }
+  }
+  return late;
 };
 
 /** The batches of lines of one kind over a period (orders and changes at once, samples as the source yields them). */
@@ -208,28 +278,44 @@ export const exportPeriod = async (o: ExportRun): Promise<ExportResult> => {
   return writeManifest(o, stations, objects, runId);
 };
 
-/** The correction of the previous period's late orders, then the manifest: LAST, over objects that are all whole. */
+/** Kinds whose late lines of the previous period the manifest writer looks for (samples: unless the parts did). */
+const LATE_KINDS = ['orders', 'stations', 'statuses'] as const;
+
+/**
+ * The corrections of the previous period's late data — each kind missing from its export, one
+ * object per kind — then the manifest: LAST, over objects that are all whole. `partCorrections`: a
+ * day in parts, whose parts looked for late samples hour by hour (exportPart); else the samples
+ * are checked here too.
+ */
 const writeManifest = async (
   o: ExportRun,
   stations: ReadonlySet<string>,
   objects: ManifestObject[],
   runId: string,
+  partCorrections?: ManifestCorrection[],
 ): Promise<ExportResult> => {
   const { partner, period: p, source, target } = o;
   const id = partner.operatorId;
   const prev = previousPeriod(p);
-  const late = sortOrders(await lateOrders(partner, prev, stations, source, target));
+  const prevManifest = await readJson<Manifest>(target, manifestKey(id, prev));
   const corrections: ManifestCorrection[] = [];
-  if (late.length) {
+  const correct = async (kind: ExportKind, lines: readonly object[]) => {
+    if (!lines.length) return;
     const c = await streamObject(
       target,
-      'orders',
-      stagingKey(id, p, 'orders', `${runId}-correction`),
-      (sha) => correctionKey(id, p, prev, 'orders', sha),
-      once(late),
+      kind,
+      stagingKey(id, p, kind, `${runId}-correction`),
+      (sha) => correctionKey(id, p, prev, kind, sha),
+      once(lines),
     );
     corrections.push({ ...c, period: prev.id });
+  };
+  for (const kind of LATE_KINDS) {
+    const late = await lateLines(prevManifest, kind, prev, stations, source, target);
+    await correct(kind, kind === 'orders' ? sortOrders(late as OrderLine[]) : sortChanges(late as ChangeLine[]));
   }
+  if (partCorrections) corrections.push(...partCorrections);
+  else await correct('samples', sortSamples(await lateSamples(prevManifest, prev, stations, source, target)));
 
   const content = { objects, corrections };
   const existing = await readJson<Manifest>(target, manifestKey(id, p));
@@ -308,7 +394,23 @@ export const exportPart = async (o: {
     );
     objects.push({ ...obj, part: part.id });
   }
-  const record: PartRecord = { runId: o.runId, part: part.id, objects };
+  // late samples of the same hour of the previous day (one hour read, one hour's ids held)
+  const prevDay = previousPeriod(day);
+  const prevHour = parsePeriod(`${prevDay.day}${part.id.slice(10)}`) as Period;
+  const prevManifest = await readJson<Manifest>(target, manifestKey(id, prevDay));
+  const late = sortSamples(await lateSamples(prevManifest, prevHour, stations, source, target));
+  const corrections: ManifestCorrection[] = [];
+  if (late.length) {
+    const c = await streamObject(
+      target,
+      'samples',
+      partStagingKey(id, day, part, 'samples', `${o.runId}-correction`),
+      (sha) => correctionKey(id, day, prevHour, 'samples', sha),
+      once(late),
+    );
+    corrections.push({ ...c, part: part.id, period: prevDay.id });
+  }
+  const record: PartRecord = { runId: o.runId, part: part.id, objects, ...(corrections.length ? { corrections } : {}) };
   await target.put(partKey(id, day, part), json(record), 'application/json');
   return record;
 };
@@ -338,5 +440,6 @@ export const finishDayParts = async (o: ExportRun & { runId: string }): Promise<
   const missing = missingParts(run, records);
   if (missing.length) return { outcome: 'waiting', missing };
   const objects = run.parts.flatMap((h) => records.get(h)?.objects ?? []);
-  return writeManifest(o, await o.source.stationsInArea(partner.areaCodes), objects, o.runId);
+  const partCorrections = run.parts.flatMap((h) => records.get(h)?.corrections ?? []);
+  return writeManifest(o, await o.source.stationsInArea(partner.areaCodes), objects, o.runId, partCorrections);
 };

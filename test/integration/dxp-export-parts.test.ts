@@ -183,4 +183,43 @@ describe('the daily export in parts (one per China-time hour)', () => {
     expect(JSON.parse(body.trim()).StartChargeSeq).toBe(late.StartChargeSeq);
     expect(m.objects.filter((o) => o.kind === 'orders').reduce((a, o) => a + o.count, 0)).toBe(1);
   });
+
+  it('samples of the previous day that arrived after its export: each part corrects its hour of that day, the manifest lists them', async () => {
+    const d1 = period('2026-11-16');
+    const d2 = period('2026-11-17');
+    const data = dayOfData(d1.id);
+    const partner = { operatorId: 'SHJG00106', areaCodes: ['31'] };
+    await runAll(partner, d1, data.source);
+    const a: OrderLine = data.inRegion[0]!;
+    const b: OrderLine = data.inRegion[1]!;
+    // filed after the day's export: two of hour 00, one of hour 13 (and one of Beijing's: not the region's)
+    const lateA1 = sample(a, '2026-11-16T00:10:00+08:00', 1500);
+    const lateA2 = sample(a, '2026-11-16T00:20:00+08:00', 3000);
+    const lateB = sample(b, '2026-11-16T13:07:00+08:00', 7100);
+    data.samples.push(lateB, lateA2, lateA1, sample(data.orders[3]!, '2026-11-16T13:01:00+08:00', 20));
+    const { outcomes } = await runAll(partner, d2, data.source, (p) => shuffled(p, 7));
+    expect(outcomes.at(-1)?.outcome).toBe('written');
+    const m = (await manifestOf(partner.operatorId, d2))!;
+    const corrections = m.corrections.filter((c) => c.kind === 'samples');
+    expect(corrections.map((c) => [c.part, c.period, c.count]).sort()).toEqual([
+      ['2026-11-17T00', '2026-11-16', 2],
+      ['2026-11-17T13', '2026-11-16', 1],
+    ]);
+    const lines = [];
+    for (const c of corrections) {
+      const body = await text(c.key);
+      expect(sha(body)).toBe(c.sha256);
+      lines.push(
+        ...body
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l)),
+      );
+    }
+    expect(lines.map((l) => `${l.StartChargeSeq}@${l.Time}`).sort()).toEqual(
+      [lateA1, lateA2, lateB].map((l) => `${l.StartChargeSeq}@${l.Time}`).sort(),
+    );
+    // nothing else was late: no order, station or status correction
+    expect(m.corrections).toHaveLength(2);
+  });
 });

@@ -1,5 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ChangeLine, type Manifest, manifestKey, type Period, parsePeriod } from '../../shared/domain/dxp-export.ts';
+import {
+  type ChangeLine,
+  hoursOf,
+  type Manifest,
+  manifestKey,
+  type Period,
+  parsePeriod,
+  type SampleLine,
+} from '../../shared/domain/dxp-export.ts';
 import { type ExportTarget, exportPeriod } from '../../shared/services/dxp-export.ts';
 import { getObject, listObjects } from '../../shared/store/objects.ts';
 import { memorySource, order, sample, sha, target, text } from '../support/dxp-export.ts';
@@ -265,5 +273,122 @@ describe('dxp exports to S3', () => {
     const again = await exportPeriod({ partner, period: day, now: at('2026-11-26T01:00:00+08:00'), codeVersion: 'test', source, target });
     expect(again.outcome).toBe('unchanged');
     expect((await listObjects('exports', prefix)).map((x) => x.key)).toEqual(keys);
+  });
+
+  it('late samples, station and status changes of the previous hour land in correction objects of their kinds', async () => {
+    const { orders, samples, source } = memorySource();
+    const t = (iso: string) => at(iso).getTime();
+    const changes: ChangeLine[] = [];
+    source.changes = async (kind, stations, p) =>
+      changes.filter(
+        (c) =>
+          'ConnectorID' in c === (kind === 'statuses') &&
+          stations.has(c.StationID) &&
+          c.Time >= p.from.getTime() &&
+          c.Time < p.to.getTime(),
+      );
+    const partner = { operatorId: 'SHJG00007', areaCodes: ['31'] };
+    const o = order('ST-SH-1', at('2026-11-24T07:50:00+08:00'));
+    orders.push(o);
+    samples.push(sample(o, at('2026-11-24T07:10:00+08:00'), 100));
+    const station = (iso: string, id = 'ST-SH-1'): ChangeLine => ({
+      StationID: id,
+      Created: false,
+      Info: true,
+      Tariff: false,
+      EquipmentIDs: [],
+      Time: t(iso),
+    });
+    const status = (iso: string, version: number): ChangeLine => ({
+      ConnectorID: 'C1',
+      StationID: 'ST-SH-1',
+      Status: 3,
+      ParkStatus: 0,
+      LockStatus: 0,
+      Time: t(iso),
+      Version: version,
+    });
+    changes.push(station('2026-11-24T07:05:00+08:00'), status('2026-11-24T07:06:00+08:00', 1));
+    const p7 = hour('2026-11-24T07');
+    await exportPeriod({ partner, period: p7, now: at('2026-11-24T08:05:00+08:00'), codeVersion: 'test', source, target });
+
+    // reached us after the 07:00 export: a sample, a station change, a status change of 07:xx (and Beijing's: not the region's)
+    const lateSample = sample(o, at('2026-11-24T07:40:00+08:00'), 4000);
+    const bj = order('ST-BJ-1', at('2026-11-24T07:55:00+08:00'));
+    samples.push(lateSample, sample(bj, at('2026-11-24T07:41:00+08:00'), 10));
+    changes.push(
+      station('2026-11-24T07:30:00+08:00', 'ST-SH-2'),
+      station('2026-11-24T07:31:00+08:00', 'ST-BJ-1'),
+      status('2026-11-24T07:45:00+08:00', 2),
+    );
+    // and this hour's own data
+    changes.push(status('2026-11-24T08:10:00+08:00', 3));
+    const r = await exportPeriod({
+      partner,
+      period: hour('2026-11-24T08'),
+      now: at('2026-11-24T09:05:00+08:00'),
+      codeVersion: 'test',
+      source,
+      target,
+    });
+    const byKind = Object.fromEntries(r.manifest.corrections.map((c) => [c.kind, c]));
+    expect(Object.keys(byKind).sort()).toEqual(['samples', 'stations', 'statuses']);
+    for (const c of r.manifest.corrections) {
+      expect(c).toMatchObject({ period: '2026-11-24T07', count: 1 });
+      expect(c.key).toContain('/corrections/2026-11-24T07-');
+      expect(sha(await text(c.key))).toBe(c.sha256);
+    }
+    const line = async (kind: string) => JSON.parse((await text(byKind[kind]!.key)).trim());
+    expect(await line('samples')).toMatchObject({ StartChargeSeq: o.StartChargeSeq, Time: lateSample.Time, MeterWh: 4000 });
+    expect(await line('stations')).toMatchObject({ StationID: 'ST-SH-2' });
+    expect(await line('statuses')).toMatchObject({ ConnectorID: 'C1', Version: 2 });
+    // this hour's status change is in its own object, not a correction
+    expect(r.manifest.objects.find((x) => x.kind === 'statuses')?.count).toBe(1);
+    // a re-run finds the same late data: the same manifest
+    const again = await exportPeriod({
+      partner,
+      period: hour('2026-11-24T08'),
+      now: at('2026-11-24T10:00:00+08:00'),
+      codeVersion: 'test',
+      source,
+      target,
+    });
+    expect(again.outcome).toBe('unchanged');
+  });
+
+  it('a day exported whole: its late samples of any hour, read hour by hour, land in the next day’s correction', async () => {
+    const { samples, source } = memorySource();
+    const o = order('ST-SH-1', at('2026-11-20T23:00:00+08:00'));
+    const hourly = (h: number) => sample(o, new Date(Date.parse('2026-11-20T00:10:00+08:00') + h * 3_600_000), h * 100);
+    samples.push(hourly(0), hourly(5), hourly(23));
+    // the source reads one hour at a time, as DynamoDB's does
+    const all = source.samples;
+    source.samples = async function* (stations, p) {
+      for (const h of hoursOf(p)) yield (await all(stations, hour(h))) as SampleLine[];
+    };
+    const partner = { operatorId: 'SHJG00008', areaCodes: ['31'] };
+    const d1 = parsePeriod('2026-11-20') as Period;
+    await exportPeriod({ partner, period: d1, now: at('2026-11-21T00:30:00+08:00'), codeVersion: 'test', source, target });
+    const late = [sample(o, at('2026-11-20T05:40:00+08:00'), 550), sample(o, at('2026-11-20T23:50:00+08:00'), 2350)];
+    samples.push(...late);
+    const r = await exportPeriod({
+      partner,
+      period: parsePeriod('2026-11-21') as Period,
+      now: at('2026-11-22T00:30:00+08:00'),
+      codeVersion: 'test',
+      source,
+      target,
+    });
+    expect(r.manifest.corrections).toHaveLength(1);
+    const c = r.manifest.corrections[0]!;
+    expect(c).toMatchObject({ kind: 'samples', period: '2026-11-20', count: 2 });
+    const body = await text(c.key);
+    expect(sha(body)).toBe(c.sha256);
+    expect(
+      body
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l).Time),
+    ).toEqual(late.map((l) => l.Time));
   });
 });

@@ -17,8 +17,6 @@ import { PushSupervisionQueue } from '../../events/queues.ts';
 import { type Manifest, manifestKey } from '../../shared/domain/dxp-export.ts';
 import { chinaHour } from '../../shared/domain/process-samples.ts';
 import { dayOfEnd } from '../../shared/domain/reconcile.ts';
-import { deliver } from '../../shared/push/deliver.ts';
-import type { Delivery } from '../../shared/push/messages.ts';
 import { periodOf } from '../../shared/services/dxp-runs.ts';
 import { onboardPartner } from '../../shared/services/onboarding.ts';
 import { resetPushPlanning } from '../../shared/services/push-planning.ts';
@@ -31,6 +29,7 @@ import { loadProfiles } from '../../shared/tcec/profiles.ts';
 import { parseDateTime } from '../../shared/tcec/time.ts';
 import { useChargingPlatform } from '../support/charging.ts';
 import { eventually } from '../support/eventually.ts';
+import { driveResends, expectSchedule, HOLD_SLACK_MS, takeHeld } from '../support/supervision-lane.ts';
 import { type ReceiverCall, type SupervisionReceiver, startSupervisionReceiver } from '../support/supervision-receiver.ts';
 
 // the breaker counts failures on the wall clock: the scripted refusals below must not open it
@@ -97,66 +96,6 @@ afterAll(async () => {
 });
 
 const ms = (chinaTime: unknown) => parseDateTime(String(chinaTime))?.getTime() ?? Number.NaN;
-
-/**
- * The push the supervision lane holds after its refusals (kept in flight on purpose, its FIFO group
- * waiting behind it, received again at its next time), taken out of the lane at once so that only
- * this test's injected clock drives its later attempts.
- */
-const takeHeld = async (id: string) => {
-  const held = await eventually(
-    async () => {
-      const m = ctx.platform.cloud.queues
-        .peek('push-supervision')
-        .find((x) => x.held === true && PushSupervisionQueue.parse(x.body).id === id);
-      if (m?.receiptHandle) ctx.platform.cloud.queues.delete('push-supervision', m.receiptHandle);
-      return m;
-    },
-    { what: `${id} held by the lane` },
-  );
-  if (!held) throw new Error(`${id} not held`);
-  return held;
-};
-
-interface DrivenAttempt {
-  /** the hold the deliverer asked for, counted from the attempt's start */
-  seconds: number;
-  /** the attempt's own time, s */
-  tookS: number;
-}
-
-/**
- * Play the lane's later receives on an injected clock, from `firstAt`: each attempt where the
- * previous hold ends, a real call to the receiver; `healAfter` held attempts later the receiver
- * answers Ret 0.
- */
-const driveResends = async (m: Delivery, receiver: SupervisionReceiver, healAfter: number, firstAt: number) => {
-  let now = firstAt;
-  const held: DrivenAttempt[] = [];
-  for (let i = 0; i < 20; i++) {
-    if (held.length === healAfter) receiver.script = () => 0;
-    const t0 = performance.now();
-    const r = await deliver(m, now);
-    const tookMs = performance.now() - t0;
-    if (r.action === 'done') return { result: r, startedAt: now, answeredBy: now + Math.ceil(tookMs), held };
-    if (r.action !== 'wait' || r.note !== 'retry') throw new Error(`unexpected ${JSON.stringify(r)}`);
-    held.push({ seconds: r.seconds, tookS: tookMs / 1000 });
-    now += r.seconds * 1000 + Math.ceil(tookMs);
-  }
-  throw new Error('never delivered');
-};
-
-/** each hold is the schedule's wait less at most the attempt's own time (the wait counts from the attempt's start) */
-const expectSchedule = (held: DrivenAttempt[], schedule: number[]) => {
-  expect(held).toHaveLength(schedule.length);
-  held.forEach((h, i) => {
-    expect(h.seconds).toBeLessThanOrEqual(schedule[i]!);
-    expect(h.seconds).toBeGreaterThanOrEqual(schedule[i]! - Math.ceil(h.tookS));
-  });
-};
-
-/** the lane's hold ends the profile's wait after its attempt began (the receiver saw the call inside that attempt) */
-const HOLD_SLACK_MS = 10_000;
 
 describe('supervision platforms on real local receivers (issue 13)', () => {
   it('Beijing: a session’s start/stop results, charge status and bonus order reach e充网 with the profile’s fields, the order within 150 s', async () => {
@@ -269,7 +208,7 @@ describe('supervision platforms on real local receivers (issue 13)', () => {
 
     // the lane's own first attempt was refused; it holds the push for the profile's first wait
     await eventually(async () => bj.of(BONUS, seq), { until: (c) => c.length >= 1 && c[0]!.answer === 500 });
-    const bjHeld = await takeHeld(`${BONUS}:${BJ}:${seq}`);
+    const bjHeld = await takeHeld(ctx.platform, `${BONUS}:${BJ}:${seq}`);
     const bjSchedule = scheduleOf('beijing');
     expect(bjSchedule.slice(0, 4)).toEqual([150, 300, 450, 600]);
     const bjFirst = bj.of(BONUS, seq);
@@ -297,7 +236,7 @@ describe('supervision platforms on real local receivers (issue 13)', () => {
     // machine it may have done so before the test takes the push): the driven attempts go on from there
     const cdSchedule = scheduleOf('chengdu');
     expect(cdSchedule.slice(0, 4)).toEqual([15, 15, 30, 180]);
-    const cdHeld = await takeHeld(`notification_charge_order_info:${CD}:${seq}`);
+    const cdHeld = await takeHeld(ctx.platform, `notification_charge_order_info:${CD}:${seq}`);
     const cdRefused = cd.of('notification_charge_order_info', seq);
     const k = cdRefused.length;
     expect(k).toBeGreaterThanOrEqual(1);

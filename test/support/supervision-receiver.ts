@@ -3,7 +3,7 @@
  * a real HTTP server speaking the T/CEC envelope with the secret set it issued us — its own
  * query_token (OperatorSecret checked, a Bearer token issued), our OperatorID and the request Sig
  * (HMAC-MD5) checked, Data decrypted (AES-128-CBC) and checked against the catalog's request
- * schema, answers signed and encrypted. What it answers is a script: per call, Ret 0 (the
+ * schema (through the platform's profile when given: its renamed fields undone first), answers signed and encrypted. What it answers is a script: per call, Ret 0 (the
  * interface's success Data), another Ret (signed), or HTTP 500. Every call is recorded, with the
  * path it arrived at and the wall time.
  */
@@ -15,13 +15,16 @@ import { text } from 'node:stream/consumers';
 import type { SecretSet } from '../../shared/tcec/crypto.ts';
 import { decodeRequestData, encodeResponse, parseRequestEnvelope, verifyRequestSig } from '../../shared/tcec/envelope.ts';
 import { type InterfaceName, parseRequestData, resolveInterfaceName } from '../../shared/tcec/interfaces.ts';
+import { type Profile, profileFromWire } from '../../shared/tcec/profiles.ts';
 
 export interface ReceiverCall {
   iface: InterfaceName;
   /** the URL path (a profile's layout: `/evcs/20160701/…`) */
   path: string;
-  /** the decrypted, schema-checked Data */
+  /** the decrypted, schema-checked Data, as sent (in the profile's spelling) */
   data: Record<string, unknown>;
+  /** the order it is about (StartChargeSeq, whatever the profile calls it) */
+  seq?: string;
   /** wall time it arrived, epoch ms */
   at: number;
   /** what it was answered: a Ret, or `http500` */
@@ -66,8 +69,15 @@ const successData = (iface: InterfaceName, d: Record<string, unknown>): unknown 
   }
 };
 
-/** `secrets`: the set the platform issued us (our outbound set for it); `ourOperatorId`: the OperatorID our requests carry. */
-export const startSupervisionReceiver = async (secrets: SecretSet, ourOperatorId: string): Promise<SupervisionReceiver> => {
+/**
+ * `secrets`: the set the platform issued us (our outbound set for it); `ourOperatorId`: the OperatorID
+ * our requests carry; `profile`: the platform's profile, when its Data renames fields (provincial: OrderNo).
+ */
+export const startSupervisionReceiver = async (
+  secrets: SecretSet,
+  ourOperatorId: string,
+  profile?: Profile,
+): Promise<SupervisionReceiver> => {
   const tokens = new Set<string>();
   const calls: ReceiverCall[] = [];
   const refused: string[] = [];
@@ -99,16 +109,18 @@ export const startSupervisionReceiver = async (secrets: SecretSet, ourOperatorId
     }
     const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
     if (!token || !tokens.has(token)) return refuse(res, 4002, `token of ${iface}`);
-    const parsed = parseRequestData(iface, data);
+    const parsed = profile ? profileFromWire(profile, iface, 'request', data) : parseRequestData(iface, data);
     if (!parsed.ok) return refuse(res, 4004, `${iface}: ${parsed.msg}`);
-    const answer = r.script(iface, data);
-    calls.push({ iface, path, data, at: Date.now(), answer });
+    const canonical = (profile ? parsed.value : data) as Record<string, unknown>;
+    const answer = r.script(iface, canonical);
+    const seq = typeof canonical.StartChargeSeq === 'string' ? canonical.StartChargeSeq : undefined;
+    calls.push({ iface, path, data, ...(seq ? { seq } : {}), at: Date.now(), answer });
     if (answer === 'http500') {
       res.writeHead(500, { 'content-type': 'text/plain' });
       res.end('Internal Server Error');
       return;
     }
-    return answer === 0 ? send(res, 0, successData(iface, data)) : send(res, answer);
+    return answer === 0 ? send(res, 0, successData(iface, canonical)) : send(res, answer);
   };
 
   const server: Server = createServer((req, res) => {
@@ -123,7 +135,7 @@ export const startSupervisionReceiver = async (secrets: SecretSet, ourOperatorId
     origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     calls,
     refused,
-    of: (iface, seq) => calls.filter((c) => c.iface === iface && (seq === undefined || c.data.StartChargeSeq === seq)),
+    of: (iface, seq) => calls.filter((c) => c.iface === iface && (seq === undefined || (c.seq ?? c.data.StartChargeSeq) === seq)),
     get script() {
       return r.script;
     },

@@ -5,7 +5,7 @@
  * (shared/domain/supervision-triggers.ts), the clock injected.
  */
 import { describe, expect, it } from 'vitest';
-import { StationChanged } from '../../../events/baseinfo.ts';
+import { ConnectorStatusChanged, StationChanged } from '../../../events/baseinfo.ts';
 import { DxpChangesQueue } from '../../../events/queues.ts';
 import {
   type PowerSample,
@@ -74,6 +74,60 @@ describe('notification_station_change', () => {
       EquipmentIDs: ['EQ000101'],
       Time: Date.parse('2026-11-23T01:30:47.000Z'),
     });
+  });
+});
+
+describe('connector status change records', () => {
+  it('a ConnectorStatusChanged event becomes a `statuses` record of its China-time hour, keyed by connector and version', () => {
+    const e = DxpChangesQueue.parse(
+      JSON.stringify({
+        version: '0',
+        id: 'e2',
+        'detail-type': 'ConnectorStatusChanged',
+        source: ConnectorStatusChanged.source,
+        account: '000000000000',
+        time: '2026-11-23T15:59:59Z',
+        region: 'ap-northeast-1',
+        resources: [],
+        detail: { ...ConnectorStatusChanged.sample, observedAt: '2026-11-23T15:59:59.500Z' },
+      }),
+    );
+    const r = changeRecordOf(e);
+    // 23:59:59 China time: the hour of the observation, not of the event's arrival
+    expect(r).toMatchObject({
+      kind: 'statuses',
+      hour: '2026-11-23T23',
+      id: ConnectorStatusChanged.sample.ConnectorID,
+      version: 1763861447000042,
+    });
+    expect(r.line).toEqual({
+      ConnectorID: ConnectorStatusChanged.sample.ConnectorID,
+      StationID: 'ST0001',
+      Status: 3,
+      PreviousStatus: 2,
+      ParkStatus: 50,
+      LockStatus: 50,
+      Time: Date.parse('2026-11-23T15:59:59.500Z'),
+      Version: 1763861447000042,
+    });
+    // a first status (no previous one): no PreviousStatus in the line
+    const { previousStatus: _p, ...first } = ConnectorStatusChanged.sample;
+    const f = changeRecordOf(
+      DxpChangesQueue.parse(
+        JSON.stringify({
+          version: '0',
+          id: 'e3',
+          'detail-type': 'ConnectorStatusChanged',
+          source: ConnectorStatusChanged.source,
+          account: '000000000000',
+          time: '2026-11-23T01:00:00Z',
+          region: 'ap-northeast-1',
+          resources: [],
+          detail: first,
+        }),
+      ),
+    );
+    expect(f.line).not.toHaveProperty('PreviousStatus');
   });
 });
 
