@@ -58,6 +58,21 @@ export interface RoamingOrderState {
   final?: FinalOrder;
   /** how the partner answered our query_start_charge (orders started through the app API) */
   start?: StartOutcome;
+  /** the session sweep gave up waiting for the partner's final order (see abandonDue); kept if it comes after all */
+  abandoned?: Abandonment;
+}
+
+/** A session the sweep stopped waiting for: no final order ROAMING_ABANDON_HOURS after its last sign of life. */
+export interface Abandonment {
+  /** ISO time the sweep abandoned it */
+  at: string;
+  /** ISO time of the last sign of life it was measured from */
+  lastSignOfLife: string;
+  /**
+   * its OrderDisputed event: false until published (set with the mark, cleared only after a successful
+   * PutEvents), so a failed publish is retried by the next sweep — never lost, never published twice in sequence
+   */
+  published: boolean;
 }
 
 /** The later of two StartChargeSeqStat values; 5 (unknown) never replaces a known state. */
