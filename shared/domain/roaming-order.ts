@@ -77,7 +77,7 @@ export interface RoamingOrderState {
 }
 
 /** A session the sweep stopped waiting for: no final order ROAMING_ABANDON_HOURS after its last sign of life. */
-export interface Abandonment {
+interface Abandonment {
   /** ISO time the sweep abandoned it */
   at: string;
   /** ISO time of the last sign of life it was measured from */
