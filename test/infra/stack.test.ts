@@ -644,6 +644,32 @@ describe("CloudFormation's per-stack limits", () => {
     }
   });
 
+  it('leaves room for 20 more functions of the dearest kind (scheduled: an on-failure queue), 10 in the core and 10 in a service', () => {
+    const core = topology.functions.find((f) => f.id === 'stranded-sweep')!;
+    const nested = topology.functions.find((f) => f.id === 'roaming-session-sweep')!;
+    expect(stack.functions.get(core.id)!.fn.stack).toBe(stack);
+    expect(stack.functions.get(nested.id)!.fn.stack).not.toBe(stack);
+    const clones = Array.from({ length: 10 }, (_, i) => [
+      { ...core, id: `${core.id}-x${i}` },
+      { ...nested, id: `${nested.id}-x${i}` },
+    ]).flat();
+    const grown = buildApp({
+      app: { context: { 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false },
+      stack: { topology: { ...topology, functions: [...topology.functions, ...clones] } },
+    }).app.synth();
+    const counts = [
+      ...grown.stacks.map((a) => a.template as Tpl),
+      ...readdirSync(grown.directory)
+        .filter((f) => f.endsWith('.nested.template.json'))
+        .map((f) => JSON.parse(readFileSync(join(grown.directory, f), 'utf8')) as Tpl),
+    ].map((t) => [Object.keys(t.Resources).length, Object.keys(t.Parameters ?? {}).length]);
+    expect(counts.length).toBe(templates.length);
+    for (const [resources, parameters] of counts) {
+      expect(resources).toBeLessThanOrEqual(450);
+      expect(parameters).toBeLessThanOrEqual(180);
+    }
+  });
+
   it.each(templates.map((t) => [t.name, t.template] as const))(
     '%s: at most 450 resources and 180 parameters (headroom under 500/200)',
     (_n, t) => {
