@@ -14,8 +14,12 @@
  *     via check_charge_orders             its reconciliation list disagrees with the orders we hold; we
  *                                         answered the DisputeOrders (shared/services/roaming-check.ts;
  *                                         `reason` is the DisputeReason we gave, `CheckOrderSeq` its request)
+ *     via roaming_session_sweep           its final order never came: ROAMING_ABANDON_HOURS after the
+ *                                         session's last sign of life the sweep gave up on it
+ *                                         (shared/services/roaming-sweep.ts; `reason` 1, `theirs` its last
+ *                                         figures if it sent any)
  *
- * ONE source (`evcs.disputes`) for all four publishers: `defineEvent` gives a contract one source and
+ * ONE source (`evcs.disputes`) for every publisher: `defineEvent` gives a contract one source and
  * one rule pattern, so per-publisher sources would mean three contracts of the same detail-type (what
  * this file replaces) or a consumer with three rules. Who found it is in the detail instead
  * (`direction` × `via`), and a rule narrows on it: `OrderDisputed.pattern({ direction: ['out'] })`.
@@ -38,14 +42,14 @@ export const OrderDisputed = defineEvent({
   detailType: 'OrderDisputed',
   version: 1,
   description:
-    'An order we and a partner disagree on: out = the partner disputes ours, in = we dispute its; found via notification_charge_order_info or check_charge_orders',
+    'An order we and a partner disagree on: out = the partner disputes ours, in = we dispute its; found via notification_charge_order_info, check_charge_orders or the roaming session sweep (no final order)',
   detail: z.object({
     direction: z.enum(['in', 'out']),
     /** the partner's OperatorID */
     OperatorID: z.string().check(z.length(9)),
     StartChargeSeq: z.string().check(z.minLength(1), z.maxLength(64)),
     /** where the disagreement was found */
-    via: z.enum(['notification_charge_order_info', 'check_charge_orders']),
+    via: z.enum(['notification_charge_order_info', 'check_charge_orders', 'roaming_session_sweep']),
     /** DisputeReason 1–99 (check_charge_orders, and our own verdict on a partner's bill), or the partner's ConfirmResult 1–99 */
     reason: z.int().check(z.gte(1), z.lte(99)),
     /** the connector, when the notification carried it */

@@ -5,7 +5,7 @@
  *   - its own HTTP API, serving the OEM profile's prefix (`/msp/<name>/v1/<interface>`);
  *   - its own copy of every T/CEC function we serve (the same entries, the same core handlers —
  *     the profile is applied by the gateway at the edge), with its own log groups, alarms (its own
- *     alarm topics) and reserved concurrency, so load or failure in one OEM never takes the core's
+ *     alarm topics, its own saved Logs Insights queries) and reserved concurrency, so load or failure in one OEM never takes the core's
  *     concurrency or its functions; `OEM_NAME` in their environment, so they serve the OEM's
  *     partners only, and the core's gateway refuses those (infra/topology/oem.ts oemFunctions);
  *   - the core's tables, queues and bus by IMPORT (the core stack's exports): no copy of the data,
@@ -27,6 +27,7 @@ import type { Profile } from '../shared/tcec/profiles.ts';
 import { AlarmTopics } from './constructs/alarm-topics.ts';
 import { EvcsFunction } from './constructs/evcs-function.ts';
 import { acknowledgeApi } from './constructs/nag.ts';
+import { SavedQueries } from './constructs/saved-queries.ts';
 import { coreExportName, pascal } from './stack.ts';
 import { topology as realTopology } from './topology/index.ts';
 import { oemFunctions, oemProfile } from './topology/oem.ts';
@@ -130,6 +131,9 @@ export class EvcsOemStack extends Stack {
             }),
           });
     }
+
+    // its own saved Logs Insights queries over its own functions' log groups, as the core has over its
+    new SavedQueries(this, 'Queries', { functions: this.functions.values(), namePrefix: `evcs/oem-${props.oem}/` });
 
     new CfnOutput(this, 'ApiUrl', {
       value: stage.url,

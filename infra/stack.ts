@@ -39,6 +39,7 @@ import { OcppEdge } from './constructs/ocpp-edge.ts';
 import { Operations } from './constructs/operations.ts';
 import { OperatorAuth } from './constructs/operator-auth.ts';
 import { PartnerLimits } from './constructs/partner-limits.ts';
+import { SavedQueries } from './constructs/saved-queries.ts';
 import { topology as realTopology } from './topology/index.ts';
 import type { FunctionDecl, KeyDecl, TableDecl, Topology, Trigger } from './topology/types.ts';
 import { envName } from './topology/types.ts';
@@ -260,6 +261,12 @@ export class EvcsStack extends Stack {
       tables: this.tables,
       api: this.api,
     });
+    // a nested stack of their own: each function's log group is a parameter of the stack that names it
+    new SavedQueries(
+      new NestedStack(this, 'LogQueries', { description: 'EVCS Interconnect saved Logs Insights queries, one per search key' }),
+      'Queries',
+      { functions: this.functions.values(), namePrefix: 'evcs/' },
+    );
 
     this.platformSecret = new secretsmanager.Secret(this, 'PlatformSecret', {
       secretName: `${this.secretsPrefix}platform`,

@@ -42,6 +42,11 @@ const EnvSchema = z.object({
   /** a session on a partner's pile without the partner's final order this many hours after its start raises an alarm (the roaming session sweep) */
   ROAMING_FINAL_ORDER_HOURS: intFromEnv(12, 24 * 30),
   /**
+   * a session on a partner's pile still without the partner's final order this many hours after its
+   * last sign of life (its start, or the partner's newest figures) is abandoned: disputed once, no longer swept
+   */
+  ROAMING_ABANDON_HOURS: intFromEnv(48, 24 * 90),
+  /**
    * how the pile gateway reaches the piles: OCPP 1.6J over the WebSocket API (`ocpp`); `local` adds
    * the local simulator's loopback for charge points that are not connected over OCPP
    */

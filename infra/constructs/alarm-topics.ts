@@ -3,10 +3,17 @@
  * the topic of its tier's severity (TIER_DEFAULTS[tier].severity), so on-call routing is one
  * subscription per severity, not one per alarm.
  *
- * With `nested`, the topics, every alarm and whatever else the stack puts in `host` (dashboards,
- * saved queries) live in one nested stack: monitoring is a third of the core's resources, and
- * CloudFormation allows 500 per stack. An alarm keeps the construct path of what it watches
- * (`Monitoring/<Function>/ErrorsAlarm`), so its logical id stays readable.
+ * With `nested`, the topics, the alarms on what lives in the core stack itself (its functions,
+ * queues, partner limits) and whatever else the stack puts in `host` (dashboards) live in one
+ * nested stack: monitoring is a third of the core's resources, and CloudFormation allows 500
+ * resources and 200 parameters per stack. An alarm on what lives in another nested stack — a
+ * function of a service with a stack of its own (infra/stack.ts `functionScope`) — is in a nested
+ * stack of alarms per such service (`Alarms/<Service>ServiceAlarms`): every function name and
+ * on-failure queue an alarm watches is a parameter of the stack it is in, and the monitoring stack
+ * must not take them all. (Not in the service's own stack: the dashboards name its functions, so
+ * the monitoring stack already depends on it, and the alarms need the monitoring stack's topics.)
+ * An alarm keeps the construct path of what it watches, relative to its stack
+ * (`<Function>/ErrorsAlarm`), so its logical id stays readable — and the same in either stack.
  */
 import { Duration, NestedStack, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -42,7 +49,7 @@ export class AlarmTopics extends Construct {
     super(scope, id);
     this.host = props.nested
       ? new NestedStack(this, 'Monitoring', {
-          description: 'EVCS Interconnect monitoring: alarm topics, alarms, dashboards, saved queries',
+          description: 'EVCS Interconnect monitoring: alarm topics, alarms, dashboards',
         })
       : this;
     const topic = (severity: Severity): sns.Topic =>
@@ -75,15 +82,29 @@ export class AlarmTopics extends Construct {
     return alarm;
   }
 
-  /** `scope` itself, or, with a nested host, the same construct path under the host */
+  /**
+   * `scope` itself, or, with a nested host, the same construct path (relative to its stack) under
+   * the host — or, for `scope` in another stack than the core's (a nested service's), under that
+   * service's alarm stack
+   */
   private mirror(scope: Construct): Construct {
     if (this.host === this) return scope;
+    const home = Stack.of(scope);
     const scopes = scope.node.scopes;
-    let at: Construct = this.host;
-    for (const s of scopes.slice(scopes.indexOf(Stack.of(scope)) + 1)) {
+    let at: Construct = home === Stack.of(this) ? this.host : this.alarmStackFor(home);
+    for (const s of scopes.slice(scopes.indexOf(home) + 1)) {
       at = (at.node.tryFindChild(s.node.id) as Construct | undefined) ?? new Construct(at, s.node.id);
     }
     return at;
+  }
+
+  /** the nested stack of the alarms on what `home` (a nested service stack) holds, made once */
+  private alarmStackFor(home: Stack): NestedStack {
+    const id = `${home.node.id}Alarms`;
+    return (
+      (this.node.tryFindChild(id) as NestedStack | undefined) ??
+      new NestedStack(this, id, { description: `EVCS Interconnect alarms on the ${home.node.id} stack's functions` })
+    );
   }
 }
 

@@ -5,19 +5,15 @@
  *     for the charging service sessions started/finished, and for the push service pushes
  *     delivered/retried/parked and the failure share per partner;
  *   - an overview by tier: errors and p99 per tier, starts/stops accepted, queue depths, and the
- *     counters that drive the bill (invocations, API requests, messages, DynamoDB capacity);
- *   - saved Logs Insights queries, one per search key (infra/ops/queries.ts), over every function's
- *     log group: a saved query names at most 50 groups, so each key has one query per 50 groups
- *     (`evcs/by-<key>/1-of-2`, …; the L0 functions' groups first). CloudFormation's QueryDefinition
- *     takes only group names (no name prefix), so the split is the way to cover them all.
+ *     counters that drive the bill (invocations, API requests, messages, DynamoDB capacity).
+ *
+ * The saved Logs Insights queries over every function's log group are infra/constructs/saved-queries.ts.
  */
 import { Duration } from 'aws-cdk-lib';
 import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { groupBatches, QUERY_LIMIT, TRACE_FIELDS, TRACE_KEYS, traceFilter } from '../ops/queries.ts';
 import type { Tier } from '../topology/types.ts';
 import { METRICS_NAMESPACE } from './alarm-topics.ts';
 import type { EvcsFunction } from './evcs-function.ts';
@@ -78,8 +74,6 @@ const sessionsWidget = (): cloudwatch.GraphWidget =>
 export class Operations extends Construct {
   readonly dashboards = new Map<string, cloudwatch.Dashboard>();
   readonly overview: cloudwatch.Dashboard;
-  /** per search key, its saved queries (one per ≤ 50 log groups) */
-  readonly queries = new Map<string, logs.QueryDefinition[]>();
 
   constructor(scope: Construct, id: string, props: OperationsProps) {
     super(scope, id);
@@ -266,26 +260,5 @@ export class Operations extends Construct {
         width: 24,
       }),
     );
-
-    // L0 first: the first part of every key covers the core
-    const byTier = [...fns].sort((a, b) => a.decl.tier.localeCompare(b.decl.tier) || a.decl.id.localeCompare(b.decl.id));
-    const batches = groupBatches(byTier.map((f) => f.logGroup));
-    for (const key of TRACE_KEYS) {
-      const parts = batches.map(
-        (logGroups, i) =>
-          new logs.QueryDefinition(this, `By${key}Query${i + 1}`, {
-            queryDefinitionName: `evcs/by-${key}/${i + 1}-of-${batches.length}`,
-            // the saved query filters on a placeholder the engineer replaces
-            queryString: new logs.QueryString({
-              fields: [...TRACE_FIELDS],
-              filterStatements: [traceFilter(key, `<${key}>`)],
-              sort: '@timestamp asc',
-              limit: QUERY_LIMIT,
-            }),
-            logGroups,
-          }),
-      );
-      this.queries.set(key, parts);
-    }
   }
 }

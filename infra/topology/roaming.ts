@@ -96,10 +96,10 @@ export const roamingFunctions: readonly FunctionDecl[] = [
     entry: 'functions/roaming/session-sweep.ts',
     tier: 'L1',
     description:
-      'Moves open roaming sessions without the app (lost starts and stale sessions resolved by query_equip_charge_status, pending disputes published, overdue bills alarmed); every third run the slow status poll (query_station_status), never over a newer push',
+      'Moves open roaming sessions without the app (lost starts and stale sessions resolved by query_equip_charge_status, pending disputes published, overdue bills alarmed, never-sent bills abandoned); every third run the slow status poll (query_station_status)',
     // the sweep: one Query of the sparse byGroup index (OPEN), then per open session one GetItem and at
-    // most one partner call. The status poll rides on the same function (every 15 min): the monitoring
-    // stack is at its parameter budget, and a function costs it three (handler, logs, on-failure DLQ)
+    // most one partner call. The status poll rides on the same function (every 15 min): a function costs
+    // the monitoring stacks three parameters (handler, logs, on-failure DLQ; README "CloudFormation allows")
     triggers: [{ type: 'schedule', expression: 'rate(5 minutes)' }],
     grants: [roaming, readPartners, readSecrets, tokens, putEvents],
     timeoutSeconds: 300,

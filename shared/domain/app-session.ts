@@ -12,6 +12,7 @@
  *              arrived) | failed (the partner refused, or never received the start) | unknown (the
  *              answer was lost and the partner has not answered a status query yet)
  */
+import { parseDateTime } from '../tcec/time.ts';
 import type { RoamingOrderState, SeqStat } from './roaming-order.ts';
 
 export type SessionState = 'starting' | 'charging' | 'stopping' | 'finished' | 'failed' | 'unknown';
@@ -64,7 +65,33 @@ export const isOpenState = (s: SessionState): boolean => s === 'starting' || s =
  */
 export const needsSweep = (o: RoamingOrderState & { start?: StartOutcome }): boolean => {
   if (o.final) return o.final.disputePublished === false;
+  // abandoned (abandonDue): only until its OrderDisputed is published
+  if (o.abandoned) return !o.abandoned.published;
   return !(o.start?.outcome === 'refused' || o.start?.outcome === 'not-received');
+};
+
+/**
+ * A roaming session's last sign of life, epoch ms: the later of the order's creation and the time of
+ * the partner's newest figures (`live.EndTime`, China time). After the stop no figures come: for a
+ * stopped session this is (about) when it stopped; for one that never reported, when it started.
+ */
+export const lastSignOfLife = (o: RoamingOrderState & { createdAt: string }): number => {
+  const created = Date.parse(o.createdAt);
+  const live = o.live ? parseDateTime(o.live.EndTime)?.getTime() : undefined;
+  return live !== undefined && live > created ? live : created;
+};
+
+/**
+ * Whether the session sweep gives up on a session at `now`: the partner never sent its final order
+ * (§3.12) and nothing has been heard of the session for `hours` — not one that has failed (it owes no
+ * bill), nor one already abandoned. The sweep then marks it abandoned, disputes it once (the partner's
+ * order as good as not found: DisputeReason 1) and stops polling it; a final order coming after all
+ * still finishes it.
+ */
+export const abandonDue = (o: RoamingOrderState & { createdAt: string; start?: StartOutcome }, now: Date, hours: number): boolean => {
+  if (o.final || o.abandoned) return false;
+  if (roamingSessionState(o) === 'failed') return false;
+  return now.getTime() - lastSignOfLife(o) >= hours * 3_600_000;
 };
 
 /** the session sweep runs every 5 minutes; the partners' connector status is polled on every third run */

@@ -12,8 +12,38 @@
  * partner's for reason 1), its totals, and the orders we hold for the period that the partner did
  * not list (`unlisted`): the protocol has no reason code for them, so they are stored with the run,
  * not answered.
+ *
+ * Which orders we hold for the partner's period follows THE DAY RULE of shared/domain/reconcile.ts:
+ * an order belongs to the period its END falls in (roamingOrderEnd), not its creation — a session
+ * that starts before midnight and ends after it is the next day's, as on the partner's side.
  */
+import { parseDateTime } from '../tcec/time.ts';
 import { compareOrderLists, type ReconOrder } from './reconcile.ts';
+import type { RoamingOrderState } from './roaming-order.ts';
+
+/**
+ * How long before a check's period an order that ends in it may have been created: the orders are
+ * found by creation time (the byPartner index), then kept by their end (roamingOrderEnd). A session
+ * longer than this would be missed from `unlisted` (never from the answer, which judges the listed orders).
+ */
+export const CHECK_LOOKBACK_MS = 3 * 86_400_000;
+
+/**
+ * When a roaming order ended, for the day rule: its bill's EndTime (the partner's final order), else
+ * — finished without a bill yet — the time of its last figures; undefined while it runs (or never ran).
+ */
+export const roamingOrderEnd = (o: RoamingOrderState): Date | undefined => {
+  const billed = o.final?.theirs.EndTime;
+  if (typeof billed === 'string') return parseDateTime(billed);
+  if (o.final) return undefined;
+  return o.stat === 4 && o.live ? parseDateTime(o.live.EndTime) : undefined;
+};
+
+/** Whether the order ended within the partner's period [from, to] (both ends as the request states them, to the second). */
+export const endsInPeriod = (o: RoamingOrderState, from: Date, to: Date): boolean => {
+  const end = roamingOrderEnd(o);
+  return end !== undefined && end >= from && end <= to;
+};
 
 /** Our figures of one order: energy in 0.01 kWh, money in fen. */
 export interface HeldOrder {

@@ -7,7 +7,9 @@
  *        moves forward; 5 never overwrites what we know;
  *   live (the §3.9 snapshot) is replaced only by a sample with a later EndTime;
  *   final (the §3.12 order and our verdict) is written once per distinct bill: the same bill
- *        again returns the stored verdict (no second dispute), a corrected bill is judged anew.
+ *        again returns the stored verdict (no second dispute), a corrected bill is judged anew —
+ *        the verdicts before it kept in `final.revisions` (oldest first), and an earlier bill
+ *        delivered again after its correction (any order) never replaces the newer verdict.
  */
 import type { StartOutcome } from './app-session.ts';
 import type { BillFigures } from './partner-bill.ts';
@@ -44,7 +46,19 @@ export interface FinalOrder {
    * re-sent bill or the session sweep — never lost, never published twice in sequence
    */
   disputePublished?: boolean;
+  /** the verdicts on the partner's earlier bills of this order, oldest first (at most MAX_REVISIONS) */
+  revisions?: BillVerdict[];
 }
+
+/** One earlier bill's verdict, as a revision keeps it (the bill's figures, not the whole bill). */
+export type BillVerdict = Omit<FinalOrder, 'theirs' | 'revisions'>;
+
+/** the most earlier verdicts an order keeps (the item stays far under DynamoDB's 400 KB) */
+export const MAX_REVISIONS = 20;
+
+/** the verdict on `digest`: the current one, or an earlier bill's (a revision); undefined for a bill never seen */
+export const verdictOn = (final: FinalOrder | undefined, digest: string): BillVerdict | undefined =>
+  final?.digest === digest ? final : final?.revisions?.find((r) => r.digest === digest);
 
 export interface RoamingOrderState {
   stat: SeqStat;
@@ -58,6 +72,21 @@ export interface RoamingOrderState {
   final?: FinalOrder;
   /** how the partner answered our query_start_charge (orders started through the app API) */
   start?: StartOutcome;
+  /** the session sweep gave up waiting for the partner's final order (see abandonDue); kept if it comes after all */
+  abandoned?: Abandonment;
+}
+
+/** A session the sweep stopped waiting for: no final order ROAMING_ABANDON_HOURS after its last sign of life. */
+interface Abandonment {
+  /** ISO time the sweep abandoned it */
+  at: string;
+  /** ISO time of the last sign of life it was measured from */
+  lastSignOfLife: string;
+  /**
+   * its OrderDisputed event: false until published (set with the mark, cleared only after a successful
+   * PutEvents), so a failed publish is retried by the next sweep — never lost, never published twice in sequence
+   */
+  published: boolean;
 }
 
 /** The later of two StartChargeSeqStat values; 5 (unknown) never replaces a known state. */
@@ -109,6 +138,16 @@ export const onStopResult = (
   return next({ ...s, stat, stop: { SuccStat: d.SuccStat, FailReason: d.FailReason } });
 };
 
-/** The final order: finished, whatever we had heard before (a final order without a start result is still the order). */
-export const onOrderInfo = (s: RoamingOrderState, final: FinalOrder, startTime: string): Change<RoamingOrderState> =>
-  s.final?.digest === final.digest ? same(s) : next({ ...s, stat: 4, startTime: s.startTime ?? startTime, final });
+/**
+ * The final order: finished, whatever we had heard before (a final order without a start result is
+ * still the order). A bill already judged — the current one, or an earlier one arriving late — changes
+ * nothing; a new one becomes the verdict, the one it replaces kept as a revision.
+ */
+export const onOrderInfo = (s: RoamingOrderState, final: FinalOrder, startTime: string): Change<RoamingOrderState> => {
+  if (verdictOn(s.final, final.digest)) return same(s);
+  const before = s.final;
+  const revisions = before
+    ? [...(before.revisions ?? []), (({ theirs: _t, revisions: _r, ...verdict }) => verdict)(before)].slice(-MAX_REVISIONS)
+    : [];
+  return next({ ...s, stat: 4, startTime: s.startTime ?? startTime, final: revisions.length ? { ...final, revisions } : final });
+};

@@ -7,12 +7,13 @@
 import { logger } from '#powertools';
 import { OrderDisputed } from '../../events/disputes.ts';
 import { publish } from '../bus/publish.ts';
-import { compareInboundCheck, type HeldOrder } from '../domain/inbound-check.ts';
+import { CHECK_LOOKBACK_MS, compareInboundCheck, endsInPeriod, type HeldOrder } from '../domain/inbound-check.ts';
 import { roamingOf } from '../domain/partners.ts';
 import type { Partner } from '../store/partners.ts';
 import {
   getCheckRun,
   getRoamingOrder,
+  getRoamingOrders,
   listRoamingOrderSeqs,
   markCheckDisputesPublished,
   putCheckRun,
@@ -35,9 +36,6 @@ const heldFigures = (o: RoamingOrder): HeldOrder | undefined => {
 
 const disputeKey = (x: { StartChargeSeq: string; DisputeReason: number }) => `${x.StartChargeSeq}#${x.DisputeReason}`;
 
-/** orders are created a little before the partner's StartTime: widen the period we look in */
-const PERIOD_MARGIN_MS = 3_600_000;
-
 export const onPartnerCheckOrders = async (
   partner: Partner,
   d: RequestData<'check_charge_orders'>,
@@ -54,11 +52,14 @@ export const onPartnerCheckOrders = async (
     const f = o && o.OperatorID === partner.operatorId ? heldFigures(o) : undefined;
     if (f) held.set(item.StartChargeSeq, f);
   }
-  const inPeriod = await listRoamingOrderSeqs(
+  // the orders we hold for the period by THE DAY RULE (their end in it): found by creation time, the
+  // index's key, from CHECK_LOOKBACK_MS before the period, kept by their end
+  const candidates = await listRoamingOrderSeqs(
     partner.operatorId,
-    new Date(from.getTime() - PERIOD_MARGIN_MS).toISOString(),
-    new Date(to.getTime()).toISOString(),
+    new Date(from.getTime() - CHECK_LOOKBACK_MS).toISOString(),
+    new Date(to.getTime() + 999).toISOString(),
   );
+  const inPeriod = (await getRoamingOrders(candidates)).filter((o) => endsInPeriod(o, from, to)).map((o) => o.StartChargeSeq);
   const r = compareInboundCheck(d.ChargeOrders, held, inPeriod);
   // a re-run of the same CheckOrderSeq (the partner retries after a lost answer or our error)
   // announces only the disputes not announced yet: one OrderDisputed per dispute, whatever the retries

@@ -24,6 +24,7 @@ import {
   onStopResult,
   type RoamingOrderState,
   type SeqStat,
+  verdictOn,
 } from '../domain/roaming-order.ts';
 import type { Partner } from '../store/partners.ts';
 import { getRoamingOrder, putPartnerConnectorStatus, type RoamingOrder, saveRoamingOrder } from '../store/roaming.ts';
@@ -106,7 +107,7 @@ export const onPartnerOrderInfo = async (
 ): Promise<ResponseInput<'notification_charge_order_info'>> => {
   const digest = digestOf(d);
   const { order, changed } = await applyToOrder(partner, d.StartChargeSeq, (o) => {
-    if (o.final?.digest === digest) return { changed: false, state: o };
+    if (verdictOn(o.final, digest)) return { changed: false, state: o };
     const v = verifyPartnerBill(d, o.tariff);
     const final: FinalOrder = {
       theirs: d as unknown as Record<string, unknown>,
@@ -120,13 +121,15 @@ export const onPartnerOrderInfo = async (
     return onOrderInfo(o, final, d.StartTime);
   });
   const final = order.final;
-  if (!final) throw new Error(`roaming order ${d.StartChargeSeq}: final order not stored`);
+  // this bill's verdict: the current one, or — an earlier bill delivered again after its correction — its own
+  const verdict = verdictOn(final, digest);
+  if (!final || !verdict) throw new Error(`roaming order ${d.StartChargeSeq}: final order not stored`);
   if (changed && final.confirmResult === 1) {
     logger.warn('partner bill disputed', { StartChargeSeq: d.StartChargeSeq, reason: final.disputeReason, detail: final.disputeDetail });
   }
   // a dispute whose event is still pending (this bill, or the same bill again after a failed publish)
   await publishPendingDispute(order);
-  return { StartChargeSeq: d.StartChargeSeq, ConnectorID: d.ConnectorID, ConfirmResult: final.confirmResult };
+  return { StartChargeSeq: d.StartChargeSeq, ConnectorID: d.ConnectorID, ConfirmResult: verdict.confirmResult };
 };
 
 /**

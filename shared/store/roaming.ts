@@ -19,8 +19,9 @@
  * Access patterns:
  *   - by StartChargeSeq (every notification, the app API): GetItem ORDER#…, then a conditional
  *     Put on `version` (one read + one write per notification; a lost race re-reads, never merges)
- *   - a partner's roaming orders by creation time (inbound check_charge_orders): GSI byPartner
- *     (gsi1pk = PARTNER#<OperatorID>, gsi1sk = createdAt ISO, written once)
+ *   - a partner's roaming orders by creation time (inbound check_charge_orders: the candidates, then
+ *     kept by their end, shared/domain/inbound-check.ts): GSI byPartner (gsi1pk = PARTNER#<OperatorID>,
+ *     gsi1sk = createdAt ISO, written once), then one BatchGetItem per 100
  *   - the orders the session sweep must look at (shared/domain/app-session.ts needsSweep: no final
  *     order yet, or a dispute not yet published): the SPARSE GSI byGroup, gsi2pk = OPEN, gsi2sk =
  *     createdAt — written with the order while it needs a sweep, absent after; a Query, never a Scan.
@@ -28,7 +29,7 @@
  *   - connector status: conditional Put `at` later than the stored one, so a poll sent before a
  *     push arrived can never overwrite it (the push is newer news)
  */
-import { GetCommand, PutCommand, paginateQuery, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type BatchGetCommandOutput, GetCommand, PutCommand, paginateQuery, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.ts';
 import { needsSweep } from '../domain/app-session.ts';
 import type { TariffPeriod } from '../domain/billing.ts';
@@ -56,6 +57,27 @@ export const getRoamingOrder = async (seq: string): Promise<RoamingOrder | undef
   if (!res.Item) return undefined;
   const { pk: _pk, gsi1pk: _g1, gsi1sk: _g2, gsi2pk: _g3, gsi2sk: _g4, ...order } = res.Item;
   return order as RoamingOrder;
+};
+
+const strip = (item: Record<string, unknown>): RoamingOrder => {
+  const { pk: _pk, gsi1pk: _g1, gsi1sk: _g2, gsi2pk: _g3, gsi2sk: _g4, ...order } = item;
+  return order as unknown as RoamingOrder;
+};
+
+/** Roaming orders by StartChargeSeq (BatchGetItem, 100 per call, unprocessed keys retried); unknown ones left out. */
+export const getRoamingOrders = async (seqs: readonly string[]): Promise<RoamingOrder[]> => {
+  const out: RoamingOrder[] = [];
+  for (let i = 0; i < seqs.length; i += 100) {
+    let keys: Record<string, unknown>[] | undefined = seqs.slice(i, i + 100).map((seq) => ({ pk: orderKey(seq) }));
+    for (let attempt = 0; keys?.length && attempt < 8; attempt++) {
+      if (attempt) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
+      const res: BatchGetCommandOutput = await dynamo().send(new BatchGetCommand({ RequestItems: { [table()]: { Keys: keys } } }));
+      for (const item of res.Responses?.[table()] ?? []) out.push(strip(item));
+      keys = res.UnprocessedKeys?.[table()]?.Keys;
+    }
+    if (keys?.length) throw new Error(`roaming: ${keys.length} order(s) left unprocessed by BatchGet`);
+  }
+  return out;
 };
 
 /** the byGroup partition of the orders the session sweep looks at */

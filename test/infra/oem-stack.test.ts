@@ -121,6 +121,30 @@ describe('OEMs as data: -c oemProfiles=<file>', () => {
     expect(routes).toContain('POST /msp/bmw/v1/query_start_charge');
   });
 
+  it('its own saved Logs Insights queries, per search key, over every one of its function log groups and no other', () => {
+    const { oems } = synthApp({ oem: 'bmw', oemProfiles: file('bmw.json', { bmw: BMW }) });
+    const t = Template.fromStack(oems[0]!).toJSON() as { Resources: Record<string, CfnRes> };
+    // the log groups its functions log to
+    const groups = Object.values(t.Resources)
+      .filter((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.LoggingConfig)
+      .map((r) => JSON.stringify((r.Properties.LoggingConfig as { LogGroup: unknown }).LogGroup));
+    expect(groups).toHaveLength(oems[0]!.functions.size);
+    const queries = Object.values(t.Resources)
+      .filter((r) => r.Type === 'AWS::Logs::QueryDefinition')
+      .map((r) => r.Properties as { Name: string; QueryString: string; LogGroupNames: unknown[] });
+    const parts = Math.ceil(groups.length / 50);
+    for (const key of ['ConnectorID', 'OperatorID', 'StartChargeSeq', 'interface', 'xray_trace_id']) {
+      const mine = queries.filter((q) => q.Name.startsWith(`evcs/oem-bmw/by-${key}/`));
+      expect(mine.map((q) => q.Name).sort()).toEqual(
+        Array.from({ length: parts }, (_, i) => `evcs/oem-bmw/by-${key}/${i + 1}-of-${parts}`),
+      );
+      for (const q of mine) expect(q.QueryString).toContain(`filter ${key} = "<${key}>"`);
+      // its own functions' groups (Refs within this stack), each once; never the API's access logs
+      expect(mine.flatMap((q) => q.LogGroupNames.map((g) => JSON.stringify(g))).sort()).toEqual([...groups].sort());
+    }
+    expect(queries).toHaveLength(5 * parts);
+  });
+
   it("a seed's profiles serve as the file too", () => {
     const seed = { operatorId: 'MA5GS8X01', partners: [], profiles: { bmw: BMW } };
     expect(synthApp({ oem: 'bmw', oemProfiles: file('seed.json', seed) }).oems[0]!.profile.servedAt).toBe('/msp/bmw/v1/');

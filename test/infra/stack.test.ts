@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type CfnElement, type NestedStack, Stack } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/app.ts';
@@ -538,29 +539,65 @@ describe("CloudFormation's per-stack limits", () => {
       .map((f) => ({ name: f, template: JSON.parse(readFileSync(join(assembly.directory, f), 'utf8')) as Tpl })),
   ];
 
-  it('keeps the monitoring in a nested stack of its own, and the L1–L3 services’ functions in one each', () => {
+  it('keeps the monitoring in nested stacks of its own, and the L1–L3 services’ functions in one each', () => {
     const nested = templates.filter((t) => t.name.endsWith('.nested.template.json'));
     const typesOf = (t: (typeof templates)[number]) => new Set(Object.values(t.template.Resources).map((r) => r.Type));
-    const monitoring = nested.filter((t) => typesOf(t).has('AWS::CloudWatch::Alarm'));
+    // the topics, dashboards and the alarms on the core's own functions, queues and limits
+    const monitoring = nested.filter((t) => typesOf(t).has('AWS::SNS::Topic'));
     expect(monitoring).toHaveLength(1);
     expect(typesOf(monitoring[0]!)).toEqual(
-      new Set([
-        'AWS::SNS::Topic',
-        'AWS::SNS::TopicPolicy',
-        'AWS::CloudWatch::Alarm',
-        'AWS::CloudWatch::Dashboard',
-        'AWS::Logs::QueryDefinition',
-      ]),
+      new Set(['AWS::SNS::Topic', 'AWS::SNS::TopicPolicy', 'AWS::CloudWatch::Alarm', 'AWS::CloudWatch::Dashboard']),
     );
+    // the saved queries: one parameter per function log group, in a stack of their own
+    const queries = nested.filter((t) => typesOf(t).has('AWS::Logs::QueryDefinition'));
+    expect(queries.map(typesOf)).toEqual([new Set(['AWS::Logs::QueryDefinition'])]);
+    // an alarm stack per nested service, alarms only
+    const alarmStacks = nested.filter((t) => t !== monitoring[0] && typesOf(t).has('AWS::CloudWatch::Alarm'));
+    for (const t of alarmStacks) expect(typesOf(t), t.name).toEqual(new Set(['AWS::CloudWatch::Alarm']));
     const root = templates.find((t) => t.name === stack.stackName)!;
     expect(typesOf(root).has('AWS::CloudWatch::Alarm')).toBe(false);
     // a service stack per nested service, each holding functions only with their roles, logs and triggers
-    const services = nested.filter((t) => t !== monitoring[0]);
+    const services = nested.filter((t) => t !== monitoring[0] && !queries.includes(t) && !alarmStacks.includes(t));
     expect(services.length).toBeGreaterThanOrEqual(4);
     for (const t of services) expect(typesOf(t).has('AWS::Lambda::Function'), t.name).toBe(true);
+    expect(alarmStacks.length).toBe(services.filter((t) => !t.name.includes('OperatorAuth')).length);
     // the L0 services stay in the core stack
     const l0 = topology.functions.filter((f) => f.tier === 'L0' && !f.localOnly);
     for (const f of l0) expect(stack.functions.get(f.id)!.fn.stack, f.id).toBe(stack);
+  });
+
+  it('alarms each function in the monitoring stack if it is in the core, else in its service’s alarm stack: every alarm once', () => {
+    const alarmsIn = (c: IConstruct) => c.node.findAll().filter((x) => x instanceof Alarm);
+    const host = stack.alarmTopics.host;
+    // the alarms the topology implies: errors and throttles per function, p99 per HTTP function, its declared
+    // alarms, its on-failure DLQ if events or schedules invoke it; a DLQ and an age alarm per queue; partner limits
+    const deployed = topology.functions.filter((f) => !f.localOnly);
+    const expected =
+      deployed.reduce(
+        (n, f) =>
+          n +
+          2 +
+          (f.triggers.some((t) => t.type === 'http') ? 1 : 0) +
+          (f.alarms?.length ?? 0) +
+          (f.triggers.some((t) => t.type === 'event' || t.type === 'schedule') ? 1 : 0),
+        0,
+      ) +
+      2 * topology.queues.length +
+      1;
+    const all = templates.flatMap((t) => Object.values(t.template.Resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm'));
+    expect(all).toHaveLength(expected);
+    expect(alarmsIn(stack)).toHaveLength(expected);
+    for (const f of deployed) {
+      const fn = stack.functions.get(f.id)!;
+      const home = Stack.of(fn.fn);
+      const alarmStack = home === stack ? Stack.of(host) : (stack.alarmTopics.node.findChild(`${home.node.id}Alarms`) as NestedStack);
+      // at the function's own construct path, relative to the alarm stack: the logical ids of the alarms of one stack
+      const mine = alarmStack.node.tryFindChild(fn.node.id);
+      expect(mine, f.id).toBeDefined();
+      const ids = alarmsIn(mine!).map((a) => a.node.id);
+      expect(ids, f.id).toEqual(expect.arrayContaining(['ErrorsAlarm', 'ThrottlesAlarm']));
+      for (const a of alarmsIn(mine!)) expect(Stack.of(a), f.id).toBe(alarmStack);
+    }
   });
 
   it('keeps a nested service’s HTTP routes, integrations and invoke permissions in its stack: each route once, to its function', () => {
@@ -604,6 +641,32 @@ describe("CloudFormation's per-stack limits", () => {
           JSON.stringify(props(p).SourceArn).includes(`"/*/*${t.path}"`),
       );
       expect(permissions.length, key).toBeGreaterThanOrEqual(1);
+    }
+  });
+
+  it('leaves room for 20 more functions of the dearest kind (scheduled: an on-failure queue), 10 in the core and 10 in a service', () => {
+    const core = topology.functions.find((f) => f.id === 'stranded-sweep')!;
+    const nested = topology.functions.find((f) => f.id === 'roaming-session-sweep')!;
+    expect(stack.functions.get(core.id)!.fn.stack).toBe(stack);
+    expect(stack.functions.get(nested.id)!.fn.stack).not.toBe(stack);
+    const clones = Array.from({ length: 10 }, (_, i) => [
+      { ...core, id: `${core.id}-x${i}` },
+      { ...nested, id: `${nested.id}-x${i}` },
+    ]).flat();
+    const grown = buildApp({
+      app: { context: { 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false },
+      stack: { topology: { ...topology, functions: [...topology.functions, ...clones] } },
+    }).app.synth();
+    const counts = [
+      ...grown.stacks.map((a) => a.template as Tpl),
+      ...readdirSync(grown.directory)
+        .filter((f) => f.endsWith('.nested.template.json'))
+        .map((f) => JSON.parse(readFileSync(join(grown.directory, f), 'utf8')) as Tpl),
+    ].map((t) => [Object.keys(t.Resources).length, Object.keys(t.Parameters ?? {}).length]);
+    expect(counts.length).toBe(templates.length);
+    for (const [resources, parameters] of counts) {
+      expect(resources).toBeLessThanOrEqual(450);
+      expect(parameters).toBeLessThanOrEqual(180);
     }
   });
 

@@ -403,6 +403,8 @@ const sweep = async (at: Date) =>
     moved: number;
     disputesPublished: number;
     overdue: number;
+    abandoned: number;
+    abandonedPublished: number;
     failed: number;
   };
 const order = (id: string) => asPlatform(() => getRoamingOrder(id));
@@ -635,4 +637,79 @@ describe('partner catalog sync against the scripted partner', () => {
       new RegExp(`^partner ${partner.operatorId}: 250 station\\(s\\) in 3 page\\(s\\), [34] request\\(s\\), complete pull`, 'm'),
     );
   }, 180_000);
+});
+
+// last in the file: its sweeps, fired two days ahead, abandon every session still open from the tests above
+describe('a session whose final order never comes: abandoned ROAMING_ABANDON_HOURS (48) after its last sign of life', () => {
+  const H = 3_600_000;
+  const mine = (seq: string) => disputes.filter((e) => e.detail.StartChargeSeq === seq);
+
+  it('marked, disputed once (reason 1, via the sweep), out of the sweep — no more polls; a late final order still finishes it', async () => {
+    fake.script.start = 'accept';
+    const s = await start();
+    const seq = s.body.id;
+    // not yet: 47 h after the start (the sweep's poll may bring newer figures: later, never earlier, than now)
+    const early = await sweep(new Date(Date.now() + 47 * H));
+    expect(early.abandoned).toBe(0);
+    expect((await order(seq))?.abandoned).toBeUndefined();
+    expect(await sweepable()).toContain(seq);
+
+    const due = await sweep(new Date(Date.now() + 49 * H));
+    expect(due.abandoned).toBeGreaterThanOrEqual(1);
+    const o = await order(seq);
+    expect(o?.abandoned).toMatchObject({ published: true });
+    expect(o?.final).toBeUndefined();
+    expect(await sweepable()).not.toContain(seq);
+    expect(mine(seq)).toHaveLength(1);
+    expect(mine(seq)[0]!.detail).toMatchObject({
+      direction: 'in',
+      via: 'roaming_session_sweep',
+      reason: 1,
+      OperatorID: partner.operatorId,
+      ConnectorID: 'PS0001E01C1',
+    });
+
+    // later runs neither poll it nor publish again
+    const polls = fake.count('query_equip_charge_status');
+    const again = await sweep(new Date(Date.now() + 50 * H));
+    expect(again.abandoned).toBe(0);
+    expect(fake.count('query_equip_charge_status')).toBe(polls);
+    expect(mine(seq)).toHaveLength(1);
+
+    // the partner's bill after all: the order is finished, the abandonment kept as history
+    await push('notification_charge_order_info', orderInfo(seq));
+    expect(await order(seq)).toMatchObject({ stat: 4, final: { confirmResult: 0 }, abandoned: { published: true } });
+    expect(await sweepable()).not.toContain(seq);
+  });
+
+  it('PutEvents fails: the mark is written with the event pending, and the next run publishes it once', async () => {
+    fake.script.start = 'accept';
+    const s = await start();
+    const seq = s.body.id;
+    const send = EventBridgeClient.prototype.send;
+    const spy = vi.spyOn(EventBridgeClient.prototype, 'send').mockImplementation(function (this: EventBridgeClient, ...args: unknown[]) {
+      const cmd = args[0];
+      if (cmd instanceof PutEventsCommand && JSON.stringify(cmd.input).includes(seq)) return Promise.reject(new Error('injected'));
+      return (send as (...a: unknown[]) => Promise<unknown>).apply(this, args);
+    } as never);
+    try {
+      const failed = await sweep(new Date(Date.now() + 49 * H));
+      expect(failed.failed).toBeGreaterThanOrEqual(1);
+    } finally {
+      spy.mockRestore();
+    }
+    expect((await order(seq))?.abandoned).toMatchObject({ published: false });
+    expect(await sweepable()).toContain(seq);
+    expect(mine(seq)).toHaveLength(0);
+
+    const polls = fake.count('query_equip_charge_status');
+    const next = await sweep(new Date(Date.now() + 50 * H));
+    expect(next.abandonedPublished).toBeGreaterThanOrEqual(1);
+    expect(fake.count('query_equip_charge_status')).toBe(polls); // abandoned: published, not polled
+    expect(mine(seq)).toHaveLength(1);
+    expect((await order(seq))?.abandoned).toMatchObject({ published: true });
+    expect(await sweepable()).not.toContain(seq);
+    await sweep(new Date(Date.now() + 51 * H));
+    expect(mine(seq)).toHaveLength(1);
+  });
 });

@@ -171,6 +171,35 @@ describe('customer-side notifications (roaming out)', () => {
     expect(ev.theirs!.TotalMoney - ev.ours!.TotalMoney).toBeCloseTo(1, 2);
   });
 
+  it('a corrected bill is judged anew, the earlier verdict kept as a revision; the earlier bill arriving late changes nothing', async () => {
+    const seq = await newOrder();
+    const good = partnerBill(seq);
+    const d0 = good.ChargeDetails[0]!;
+    const bad = {
+      ...good,
+      ChargeDetails: [{ ...d0, DetailSeviceMoney: d0.DetailSeviceMoney + 2 }, ...good.ChargeDetails.slice(1)],
+      TotalSeviceMoney: good.TotalSeviceMoney + 2,
+      TotalMoney: good.TotalMoney + 2,
+    };
+    expect((await call('notification_charge_order_info', bad)).data).toMatchObject({ ConfirmResult: 1 });
+    // the partner corrects its bill
+    expect((await call('notification_charge_order_info', good)).data).toMatchObject({ ConfirmResult: 0 });
+    const o = await getRoamingOrder(seq);
+    expect(o?.final).toMatchObject({ confirmResult: 0, revisions: [{ confirmResult: 1, disputeReason: 2 }] });
+    expect(o?.final?.revisions).toHaveLength(1);
+    expect(o?.final?.revisions?.[0]?.theirFigures.totalFen).toBe(Math.round((good.TotalMoney + 2) * 100));
+    // the disputed bill delivered again (at least once, any order): its own verdict, the corrected one stands
+    expect((await call('notification_charge_order_info', bad)).data).toMatchObject({ ConfirmResult: 1 });
+    const after = await getRoamingOrder(seq);
+    expect(after?.final).toMatchObject({ confirmResult: 0, revisions: [{ confirmResult: 1 }] });
+    expect(after?.version).toBe(o?.version);
+    const mine = await eventually(async () => disputes.filter((e) => e.detail.StartChargeSeq === seq), {
+      until: (l) => l.length >= 1,
+      what: 'OrderDisputed',
+    });
+    expect(mine).toHaveLength(1); // the disputed bill's, once
+  });
+
   it('an order we never started → Ret 4004 "no such order" on every notification; another partner’s order is unknown too', async () => {
     const never = await call('notification_start_charge_result', {
       StartChargeSeq: 'MA5GS8X01NEVERSTARTED000001',
@@ -312,5 +341,70 @@ describe('check_charge_orders (customer side: the partner reconciles our users�
     } finally {
       spy.mockRestore();
     }
+  });
+
+  it('the orders we hold for the period are those that ENDED in it (the day rule), whenever they were created', async () => {
+    const op = `${Date.now()}`.slice(-6);
+    const held = async (suffix: string, createdAt: string, end: { billed?: string; live?: string }) => {
+      const seq = `MA5GS8X01EOD${op}${suffix}`.padEnd(27, '0');
+      const figures = { powerCentiKwh: 1000, elecFen: 500, serviceFen: 300, totalFen: 800 };
+      expect(
+        await createRoamingOrder({
+          StartChargeSeq: seq,
+          OperatorID: roamer.operatorId,
+          ConnectorID: 'B00000000000000000001',
+          userId: 'user-1',
+          stat: 4,
+          createdAt,
+          ...(end.billed
+            ? {
+                final: {
+                  theirs: { StartChargeSeq: seq, EndTime: end.billed },
+                  digest: `d${suffix}`,
+                  theirFigures: figures,
+                  confirmResult: 0 as const,
+                  receivedAt: createdAt,
+                },
+              }
+            : {}),
+          ...(end.live
+            ? {
+                live: {
+                  ConnectorStatus: 2,
+                  StartTime: '2026-11-21 20:00:00',
+                  EndTime: end.live,
+                  TotalPower: 10,
+                  ElecMoney: 5,
+                  SeviceMoney: 3,
+                  TotalMoney: 8,
+                  Soc: 80,
+                },
+              }
+            : {}),
+        }),
+      ).toBe(true);
+      return seq;
+    };
+    // China time (UTC+8): created 23:00 on the 21st, ended 00:30 on the 22nd → the 22nd
+    const acrossMidnight = await held('A', '2026-11-21T15:00:00.000Z', { billed: '2026-11-22 00:30:00' });
+    // created 20:00 on the 21st (long before the period), ended 02:00 on the 22nd, no bill yet → the 22nd
+    const longUnbilled = await held('B', '2026-11-21T12:00:00.000Z', { live: '2026-11-22 02:00:00' });
+    // created 23:30 on the 22nd, ended 01:00 on the 23rd → the 23rd, not the 22nd
+    const nextDay = await held('C', '2026-11-22T15:30:00.000Z', { billed: '2026-11-23 01:00:00' });
+    const checkSeq = `CE${op}`.padEnd(22, '0');
+    const r = await call('check_charge_orders', {
+      CheckOrderSeq: checkSeq,
+      StartTime: '2026-11-22 00:00:00',
+      EndTime: '2026-11-22 23:59:59',
+      OrderCount: 1,
+      TotalOrderPower: 1,
+      TotalOrderMoney: 2,
+      ChargeOrders: [{ StartChargeSeq: 'MA5GS8X01NEVERSTARTED000011', TotalPower: 1, TotalMoney: 2 }],
+    });
+    expect(r.ret).toBe(0);
+    const run = await getCheckRun(roamer.operatorId, checkSeq);
+    const unlisted = ((run?.unlisted as string[] | undefined) ?? []).filter((s) => s.includes(`EOD${op}`));
+    expect(unlisted.sort()).toEqual([acrossMidnight, longUnbilled].sort());
+    expect(unlisted).not.toContain(nextDay);
   });
 });

@@ -2,9 +2,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  abandonDue,
   cellsAround,
   distanceKm,
   gridCell,
+  lastSignOfLife,
   needsSweep,
   ownSessionState,
   roamingSessionState,
@@ -73,6 +75,59 @@ describe('needsSweep (the sparse OPEN index of the session sweep)', () => {
     expect(needsSweep({ stat: 4, final: final() as never })).toBe(false);
     expect(needsSweep({ stat: 4, final: final(true) as never })).toBe(false);
     expect(needsSweep({ stat: 4, final: final(false) as never })).toBe(true);
+  });
+});
+
+describe('abandonDue (no final order ever: the sweep gives up)', () => {
+  const H = 3_600_000;
+  const createdAt = '2026-11-23T00:00:00.000Z';
+  const live = (endTime: string) => ({
+    ConnectorStatus: 3,
+    StartTime: '2026-11-23 08:00:00',
+    EndTime: endTime,
+    TotalPower: 12,
+    ElecMoney: 10,
+    SeviceMoney: 5,
+    TotalMoney: 15,
+    Soc: 60,
+  });
+  const at = (ms: number) => new Date(Date.parse(createdAt) + ms);
+
+  it('measures from the start, or from the partner’s newest figures (China time) when later', () => {
+    expect(lastSignOfLife({ stat: 2, createdAt })).toBe(Date.parse(createdAt));
+    // 2026-11-23 12:30:00 +08:00 = 04:30 UTC, 4.5 h after the start
+    expect(lastSignOfLife({ stat: 3, createdAt, live: live('2026-11-23 12:30:00') })).toBe(Date.parse(createdAt) + 4.5 * H);
+    // figures older than the order (a partner clock behind) never move it back
+    expect(lastSignOfLife({ stat: 3, createdAt, live: live('2026-11-22 12:30:00') })).toBe(Date.parse(createdAt));
+  });
+
+  it('due exactly `hours` after the last sign of life, not a moment before', () => {
+    const o = { stat: 4 as const, createdAt, start: { outcome: 'accepted' as const }, live: live('2026-11-23 12:30:00') };
+    expect(abandonDue(o, at(4.5 * H + 48 * H - 1), 48)).toBe(false);
+    expect(abandonDue(o, at(4.5 * H + 48 * H), 48)).toBe(true);
+    expect(abandonDue(o, at(4.5 * H + 24 * H), 24)).toBe(true);
+  });
+
+  it('never for a session with its final order, a failed one, or one already abandoned', () => {
+    const late = at(1000 * H);
+    const final = {
+      theirs: {},
+      digest: 'd',
+      theirFigures: { powerCentiKwh: 0, totalFen: 0, elecFen: 0, serviceFen: 0 },
+      confirmResult: 0 as const,
+      receivedAt: createdAt,
+    };
+    expect(abandonDue({ stat: 4, createdAt, final }, late, 48)).toBe(false);
+    expect(abandonDue({ stat: 4, createdAt, start: { outcome: 'refused', FailReason: 3 } }, late, 48)).toBe(false);
+    const abandoned = { at: createdAt, lastSignOfLife: createdAt, published: false };
+    expect(abandonDue({ stat: 2, createdAt, abandoned }, late, 48)).toBe(false);
+    expect(abandonDue({ stat: 1, createdAt, start: { outcome: 'unresolved', reason: 'timeout' } }, late, 48)).toBe(true);
+  });
+
+  it('an abandoned session stays in the sweep only until its OrderDisputed is published', () => {
+    const mark = (published: boolean) => ({ at: createdAt, lastSignOfLife: createdAt, published });
+    expect(needsSweep({ stat: 2, start: { outcome: 'accepted' }, abandoned: mark(false) })).toBe(true);
+    expect(needsSweep({ stat: 2, start: { outcome: 'accepted' }, abandoned: mark(true) })).toBe(false);
   });
 });
 
