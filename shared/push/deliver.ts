@@ -25,7 +25,7 @@ import { config } from '../config.ts';
 import { profileOf } from '../domain/partner-profile.ts';
 import { slaOutcome } from '../domain/sla.ts';
 import { countForPartner, shareForPartner } from '../observability/partner-metric.ts';
-import { getOrder, recordConfirmResult } from '../store/orders.ts';
+import { recordConfirmResult } from '../store/orders.ts';
 import { getPartner, type Partner } from '../store/partners.ts';
 import { countFailedAttempt } from '../store/push-attempts.ts';
 import { acquireProbe, type BreakerView, readBreaker, recordFailure, recordSuccess } from '../store/push-breaker.ts';
@@ -42,7 +42,6 @@ import { type PushConfig, pushConfig } from './config.ts';
 import { deliveryLogKeys } from './log-keys.ts';
 import type { Delivery, FailureClass } from './messages.ts';
 import { takeTurn } from './partner-limit.ts';
-import { isProgressPush, progressSuperseded } from './plan.ts';
 import { afterFailure, classifyReply, holdSeconds, hopSeconds, notDeliverable, type Outcome, park } from './policy.ts';
 import { finalRetOf } from './supervision.ts';
 
@@ -251,19 +250,6 @@ export const deliver = async (m: Delivery, now = Date.now()): Promise<DeliverRes
   }
 };
 
-/**
- * The ordering check: the gate's one conditional write, except for a charge status of a running
- * order, whose order already records the newest one decided (plan.ts progressSuperseded): one
- * strongly consistent read of it instead (a fifth of a write's price; ~36 pushes a half hour).
- */
-const fresh = async (m: Delivery, gate: NonNullable<Delivery['gate']>, now: number): Promise<boolean> => {
-  if (isProgressPush(m)) {
-    const order = await getOrder(String(m.data.StartChargeSeq), true);
-    if (order) return !progressSuperseded(gate.version, order);
-  }
-  return claimVersion(m.partner, gate.key, gate.version, now);
-};
-
 /** The attempt itself, in the partner's turn: ordering gate, push, outcome. */
 const attemptWithGate = async (
   m: Delivery,
@@ -277,7 +263,7 @@ const attemptWithGate = async (
 ): Promise<DeliverResult> => {
   // ordering: the FIFO group already made this the only push of (partner, key) in flight; a newer
   // version attempted before (a shuffled event stream, a retry behind newer versions) makes it stale
-  if (m.gate && !(await fresh(m, m.gate, now))) return { action: 'done', note: 'stale' };
+  if (m.gate && !(await claimVersion(m.partner, m.gate.key, m.gate.version, now))) return { action: 'done', note: 'stale' };
 
   const outcome = await attempt(clientFor(partner, outbound, secrets, cfg), m, partner);
   // delivered when the answer came back (the SLA timer's end), not when the attempt began

@@ -59,24 +59,6 @@ export const startResultPush = (e: DetailOf<typeof OrderStarted>, now: number): 
 const sampleVersion = (endTime: string): number => parseDateTime(endTime)?.getTime() ?? 0;
 const FINAL_VERSION = Number.MAX_SAFE_INTEGER;
 
-/** a commercial partner's charge status of a running order (an OrderProgress push), not the order's final one */
-export const isProgressPush = (m: Pick<Delivery, 'iface' | 'supervision' | 'gate' | 'data'>): boolean =>
-  !m.supervision &&
-  m.iface === 'notification_equip_charge_status' &&
-  m.gate?.key === `ORDER#${String(m.data.StartChargeSeq)}` &&
-  m.gate.version !== FINAL_VERSION;
-
-/**
- * Whether a charge status push (isProgressPush; `version`: its sample time to the second) is
- * superseded: its order has since decided a newer one (`lastProgressAt`, the sample time in ms,
- * only grows: one conditional write per reading decides it), or has finished (its final charge
- * status, which outranks every sample, follows). Judged from the order itself, so the deliverer
- * reads the order instead of writing the ordering gate (issue 9 §2): a newer charge status is
- * decided before it is sent, so an older one read after a newer one was sent is always dropped.
- */
-export const progressSuperseded = (version: number, order: { status: OrderStatus; lastProgressAt?: number }): boolean =>
-  order.status === OrderStatus.Finished || (order.lastProgressAt !== undefined && Math.floor(order.lastProgressAt / 1000) * 1000 > version);
-
 export const equipStatusPush = (e: DetailOf<typeof OrderProgress>, now: number): Delivery => {
   const { StationID: _s, OperatorID, previousAt: _p, ...data } = e;
   return newDelivery({

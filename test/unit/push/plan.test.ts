@@ -5,18 +5,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ConnectorStatusChanged } from '../../../events/baseinfo.ts';
-import { OrderFinished, OrderProgress, OrderStarted } from '../../../events/orders.ts';
-import { OrderStatus } from '../../../shared/domain/charging.ts';
+import { OrderProgress, OrderStarted } from '../../../events/orders.ts';
 import type { Partner } from '../../../shared/domain/partners.ts';
 import { type Delivery, DeliverySchema } from '../../../shared/push/messages.ts';
-import {
-  equipStatusPush,
-  finishPushes,
-  isProgressPush,
-  progressSuperseded,
-  startResultPush,
-  stationStatusPushes,
-} from '../../../shared/push/plan.ts';
+import { equipStatusPush, startResultPush, stationStatusPushes } from '../../../shared/push/plan.ts';
 import { parseRequestData } from '../../../shared/tcec/interfaces.ts';
 
 const NOW = Date.UTC(2026, 10, 23, 1, 30, 47);
@@ -139,40 +131,5 @@ describe('equipStatusPush (§3.9 notification_equip_charge_status)', () => {
 
   it('an EndTime that is not a protocol time orders first (version 0) instead of throwing', () => {
     expect(equipStatusPush({ ...e, EndTime: 'not a time' }, NOW).gate?.version).toBe(0);
-  });
-});
-
-describe('a charge status is superseded by its order (the deliverer reads it instead of writing the gate, issue 9 §2)', () => {
-  const e = OrderProgress.sample;
-  const push = equipStatusPush(e, NOW);
-  const version = push.gate?.version ?? 0;
-  // the sample the push was decided on: its time in ms (EndTime keeps the second)
-  const decidedAt = version + 437;
-
-  it('only a commercial charge status of a running order is judged by its order', () => {
-    expect(isProgressPush(push)).toBe(true);
-    expect(isProgressPush({ ...push, supervision: { profile: 'x' } as never })).toBe(false);
-    const finals = finishPushes({ ...OrderFinished.sample, charged: true }, NOW).filter(
-      (d) => d.iface === 'notification_equip_charge_status',
-    );
-    expect(finals).toHaveLength(1);
-    expect(isProgressPush(finals[0] as Delivery)).toBe(false);
-    for (const d of stationStatusPushes(ConnectorStatusChanged.sample, [partner('MA0000001')], NOW)) expect(isProgressPush(d)).toBe(false);
-  });
-
-  it('its own sample (a retry, a redelivery) is current; a newer decided sample or a finished order supersedes it', () => {
-    expect(progressSuperseded(version, { status: OrderStatus.Charging, lastProgressAt: decidedAt })).toBe(false);
-    expect(progressSuperseded(version, { status: OrderStatus.Stopping, lastProgressAt: decidedAt })).toBe(false);
-    expect(progressSuperseded(version, { status: OrderStatus.Charging })).toBe(false);
-    expect(progressSuperseded(version, { status: OrderStatus.Charging, lastProgressAt: version + 40_000 })).toBe(true);
-    expect(progressSuperseded(version, { status: OrderStatus.Finished, lastProgressAt: decidedAt })).toBe(true);
-  });
-
-  it('never an older one after a newer one: for any decided samples, only the newest is current', () => {
-    const times = [0, 40_000, 50_123, 99_999, 150_000].map((dt) => NOW + dt);
-    const versions = times.map((t) => Math.floor(t / 1000) * 1000);
-    for (const last of times)
-      for (const v of versions)
-        expect(progressSuperseded(v, { status: OrderStatus.Charging, lastProgressAt: last })).toBe(v < Math.floor(last / 1000) * 1000);
   });
 });
