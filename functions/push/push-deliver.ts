@@ -18,6 +18,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { logger, MetricUnit, metrics } from '#powertools';
 import { QueueMessageError } from '../../events/define.ts';
 import { PushDeliveriesQueue } from '../../events/queues.ts';
+import { withPartnerMetrics } from '../../shared/observability/partner-metric.ts';
 import { runBatch } from '../../shared/push/batch.ts';
 import { pushConfig } from '../../shared/push/config.ts';
 import { deliver } from '../../shared/push/deliver.ts';
@@ -50,8 +51,12 @@ const record = async (r: SQSRecord, lane: Lane): Promise<boolean> => {
     await holdFor(r.receiptHandle, lane, result.seconds);
     return false;
   }
+  // the audit line of every push (`evcs trace` shows it by its keys); the push's id only where the
+  // message lives on (a re-send, a hold, the DLQ): ~90 B less on every delivered push (issue 9 §2)
+  const { id, ...keys } = deliveryLogKeys(m);
   logger.info('push attempt', {
-    ...deliveryLogKeys(m),
+    ...keys,
+    ...(result.action === 'done' ? {} : { id }),
     attempt: m.attempt,
     outcome: result.action === 'resend' || result.action === 'wait' ? result.note : result.action,
     durationMs: Date.now() - started,
@@ -85,27 +90,30 @@ export const deliveryHandler = (lane: Lane) => {
     metrics.addMetric('PushRecords', MetricUnit.Count, event.Records.length);
     try {
       const { PUSH_TIMEOUT_MS } = pushConfig();
-      const failed = await runBatch(
-        event.Records.map((r) => ({ messageId: r.messageId, group: r.attributes.MessageGroupId ?? r.messageId, r })),
-        {
-          run: ({ r }) => record(r, lane),
-          release: ({ r }) => visibleNow(r.receiptHandle, lane),
-          acknowledge: ({ r }) => acknowledge(r.receiptHandle, lane),
-          retrySoon: ({ r }, err) => {
-            logger.error('push record failed: received again shortly', { messageId: r.messageId, error: err as Error });
-            return holdFor(r.receiptHandle, lane, FAILED_RECORD_RETRY_SECONDS);
+      // the per-partner counts of the batch's pushes: one EMF record per partner, not one per value
+      const failed = await withPartnerMetrics(() =>
+        runBatch(
+          event.Records.map((r) => ({ messageId: r.messageId, group: r.attributes.MessageGroupId ?? r.messageId, r })),
+          {
+            run: ({ r }) => record(r, lane),
+            release: ({ r }) => visibleNow(r.receiptHandle, lane),
+            acknowledge: ({ r }) => acknowledge(r.receiptHandle, lane),
+            retrySoon: ({ r }, err) => {
+              logger.error('push record failed: received again shortly', { messageId: r.messageId, error: err as Error });
+              return holdFor(r.receiptHandle, lane, FAILED_RECORD_RETRY_SECONDS);
+            },
+            marginMs: DEADLINE_MARGIN_MS,
+            remainingMs: () => context?.getRemainingTimeInMillis() ?? Number.POSITIVE_INFINITY,
+            // a turn's wait (PUSH_TIMEOUT_MS), then query_token, the push, a re-token and the push again, then the queue calls
+            recordBudgetMs: 5 * PUSH_TIMEOUT_MS + RECORD_MARGIN_MS,
+            outOfTime: (left) =>
+              logger.warn('push batch out of time: the rest of a group goes back to the queue, in order', {
+                messageGroupId: left[0]?.group,
+                records: left.length,
+                remainingMs: context?.getRemainingTimeInMillis(),
+              }),
           },
-          marginMs: DEADLINE_MARGIN_MS,
-          remainingMs: () => context?.getRemainingTimeInMillis() ?? Number.POSITIVE_INFINITY,
-          // a turn's wait (PUSH_TIMEOUT_MS), then query_token, the push, a re-token and the push again, then the queue calls
-          recordBudgetMs: 5 * PUSH_TIMEOUT_MS + RECORD_MARGIN_MS,
-          outOfTime: (left) =>
-            logger.warn('push batch out of time: the rest of a group goes back to the queue, in order', {
-              messageGroupId: left[0]?.group,
-              records: left.length,
-              remainingMs: context?.getRemainingTimeInMillis(),
-            }),
-        },
+        ),
       );
       return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
     } finally {

@@ -100,6 +100,9 @@ export const chargingFunctions: readonly FunctionDecl[] = [
     // batch fills well inside the 1 s window, so a pile's answer reaches the order ≤ 1 s later; 25
     // orders one after the other stay far inside the L0 10 s timeout
     triggers: [{ type: 'queue', queue: ChargingPileEventsQueue.name, batchSize: 25, maxBatchingWindowSeconds: 1 }],
+    // I/O-bound (a batch is one read and one write per order, in parallel, one samples write and one
+    // send): half the L0 default, so its GB-s per reading halves (issue 9 §2, bench/cost.bench.ts)
+    memoryMb: 512,
     // + the charging-process samples supervision reporting needs, in their own items (infra/topology/dxp.ts);
     // + the due charge-status pushes (OrderProgress) planned here (push-planning: the partners, and a
     // station's AreaCode / equipment when a supervision platform exists) and sent straight to the

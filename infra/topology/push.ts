@@ -70,6 +70,9 @@ export const pushFunctions: readonly FunctionDecl[] = [
     grants: [readPartners, readSecrets, state, deliveries, parkDeliveries, { table: 'orders', access: 'readWrite' }, putEvents],
     // worst case of one push: query_token, the push, a re-token after 4002, the push again (4 × PUSH_TIMEOUT_MS)
     timeoutSeconds: 30,
+    // a push is mostly the partner's answer time (I/O): half the L1 default, so its GB-s per push
+    // halves (issue 9 §2, bench/cost.bench.ts); the supervision lane keeps the default for its SLA timers
+    memoryMb: 256,
     alarms: [
       {
         metric: 'PushFailedAttempt',

@@ -83,6 +83,13 @@ class EvcsMetrics extends Metrics {
   }
 }
 
+/**
+ * A metrics buffer of its own whose records carry `dimensions` besides `service` (one partner's, say):
+ * what it stores is written by its own publishStoredMetrics, each metric's values as one array.
+ */
+export const metricsWith = (dimensions: Record<string, string>): Metrics =>
+  new EvcsMetrics({ namespace, serviceName, logger, defaultDimensions: dimensions });
+
 export const metrics: Metrics = new EvcsMetrics({
   namespace,
   serviceName,

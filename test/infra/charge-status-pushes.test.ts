@@ -37,3 +37,15 @@ describe('pile-session-events plans and sends charge-status pushes itself', () =
     expect(fnProps.LoggingConfig).toMatchObject({ LogFormat: 'JSON', SystemLogLevel: 'WARN', ApplicationLogLevel: 'INFO' });
   });
 });
+
+describe('the per-reading functions are sized for I/O (issue 9 §2: GB-s per reading and per push)', () => {
+  const s = synth();
+  const memoryOf = (id: string): unknown => s.res(s.stack.functions.get(id)!.fn).Properties?.MemorySize;
+
+  it('pile-session-events 512 MB, push-deliver 256 MB; the supervision lane and the L0 gateway keep their tier default', () => {
+    expect(memoryOf('pile-session-events')).toBe(512);
+    expect(memoryOf('push-deliver')).toBe(256);
+    expect(memoryOf('push-deliver-supervision')).toBe(512);
+    expect(memoryOf('query-start-charge')).toBe(1024);
+  });
+});
