@@ -23,7 +23,7 @@ import { type Supervisor, supervisionDeliveries, supervisorView } from '../push/
 import { appendChanges, type ChangeRecord } from '../store/dxp-changes.ts';
 import { listPartners } from '../store/partners.ts';
 import { samplesSince } from '../store/process-samples.ts';
-import { getStationInfos, listStationIndex } from '../store/stations.ts';
+import { getStationInfos, listRegionIndex } from '../store/stations.ts';
 import { formatDateTime } from '../tcec/time.ts';
 
 type ChangeEvent = ReturnType<(typeof DxpChangesQueue)['parse']>;
@@ -102,16 +102,19 @@ const REALTIME_POWER_SCHEDULE_SECONDS = 300;
 
 /**
  * One run of the realtime power schedule. No read at all when no platform receives the interface;
- * else the station documents (AreaCodes) and only the sample batches with a sample within twice the
- * freshness window (a batch's last sample is its sort key: a few minutes of samples, not the
- * whole current hour).
+ * else the platforms' regions (byArea index), their stations' documents (AreaCodes) and only the
+ * sample batches with a sample within twice the freshness window (a batch's last sample is its
+ * sort key: a few minutes of samples, not the whole current hour).
  */
 export const runRealtimePower = async (now: number): Promise<{ pushes: number }> => {
   const sups = (await supervisors()).filter((s) => s.rules.interfaces.has('notification_realtime_power_info'));
   if (!sups.length) return { pushes: 0 };
   // a charging order files a sample at least every PROCESS_SAMPLE_SECONDS; one missing for 4 of them has stopped
   const freshMs = Math.max(120, 4 * config().PROCESS_SAMPLE_SECONDS) * 1000;
-  const infos = await getStationInfos((await listStationIndex()).map((s) => s.stationId));
+  const views = sups.map(supervisorView);
+  // the stations of the platforms' regions only (byArea index), then their documents (AreaCodes)
+  const inRegions = await listRegionIndex(views.flatMap((v) => v.region));
+  const infos = await getStationInfos(inRegions.map((s) => s.stationId));
   const areaOf = new Map(infos.map((s) => [s.StationID, (s as { AreaCode?: string }).AreaCode]));
   const since = now - 2 * freshMs;
   const hours = [...new Set([chinaHour(since), chinaHour(now)])];
@@ -120,8 +123,7 @@ export const runRealtimePower = async (now: number): Promise<{ pushes: number }>
     for (const b of await samplesSince(h, since))
       for (const [t, , , kw] of b.samples)
         samples.push({ StartChargeSeq: b.StartChargeSeq, ConnectorID: b.ConnectorID, StationID: b.StationID, t, powerKw: kw });
-  const views = sups.map(supervisorView);
-  const inAnyRegion = [...areaOf].filter(([, area]) => views.some((v) => v.region.some((r) => area?.startsWith(r)))).map(([id]) => id);
+  const inAnyRegion = [...areaOf.keys()];
   const plans = realtimePowerPlans({
     supervisors: views,
     powers: stationPowers(samples, inAnyRegion, now, freshMs),
