@@ -10,7 +10,8 @@
  *       ─▶ dxp-export-part (one hour each): parts/<hour>/ objects + parts/<hour>.json; the last part of
  *          the run writes the day's manifest
  *   exports bucket: JSON Lines objects + manifests per supervision partner and period, kept
- *   DXP_RETENTION_DAYS (3 years), in Glacier after 90 days (context `exportsGlacierAfterDays`)
+ *   DXP_RETENTION_DAYS (3 years; context `exportsRetentionDays`), in Glacier after 90 days (context
+ *   `exportsGlacierAfterDays`)
  */
 import { DxpChangesQueue, DxpExportPartsQueue, PushSupervisionQueue } from '../../events/queues.ts';
 import { readPartners } from './helpers.ts';
@@ -25,8 +26,8 @@ export const dxpBuckets: readonly BucketDecl[] = [
     description:
       'Audited exports to supervision platforms (JSON Lines per partner, kind and period, manifest last) and other generated documents',
     glacierAfterDays: 90,
+    // replaced versions (a re-export with a reason) are kept as long as the objects: the retention in effect
     retentionDays: DXP_RETENTION_DAYS,
-    noncurrentVersionDays: DXP_RETENTION_DAYS,
   },
 ];
 

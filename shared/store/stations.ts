@@ -187,16 +187,35 @@ export const listStationIndex = async (sinceMs?: number): Promise<StationIndexEn
   return [...entries];
 };
 
+/** how long a warm Lambda keeps a region's entries while no station changed, ms */
+const AREA_CACHE_MS = 60_000;
+const areaCache = new Map<string, { newest: number | undefined; at: number; entries: StationIndexEntry[] }>();
+
 /**
  * The stations of a supervision platform's region (AreaCode prefixes), or those of them changed
  * after `sinceMs`, unsorted, each once: one byArea Query per prefix (all at once), so the read is
  * proportional to the region, not to every station stored (≈70 bytes an entry: 5,000 stations ≈
- * 350 KB ≈ 43 RCU eventually consistent). Not cached: a META given its byArea keys by a re-import
- * (stations imported before the index) changes no change time a cache could key on.
+ * 350 KB ≈ 43 RCU eventually consistent). A warm Lambda keeps a prefix's entries while the newest
+ * change time is the same (one item read per call, as listStationIndex), at most a minute: a META
+ * given its byArea keys by a re-import (a station stored before the index) moves no change time.
  */
 export const listRegionIndex = async (prefixes: readonly string[], sinceMs?: number): Promise<StationIndexEntry[]> => {
+  const newest = await newestChange();
+  const now = Date.now();
+  const found = await Promise.all(
+    [...new Set(prefixes)]
+      .filter((p) => p.length >= 2)
+      .map(async (prefix) => {
+        const key = `${table()}|${prefix}`;
+        const hit = areaCache.get(key);
+        if (hit && hit.newest === newest && now - hit.at < AREA_CACHE_MS) return hit.entries;
+        const entries = await readArea(prefix);
+        if (areaCache.size >= 1_000) areaCache.clear();
+        areaCache.set(key, { newest, at: now, entries });
+        return entries;
+      }),
+  );
   const out = new Map<string, StationIndexEntry>();
-  const found = await Promise.all([...new Set(prefixes)].filter((p) => p.length >= 2).map(readArea));
   for (const e of found.flat()) if (sinceMs === undefined || e.effChangedAt > sinceMs) out.set(e.stationId, e);
   return [...out.values()];
 };
@@ -745,6 +764,7 @@ export const importStationParts = async (parts: readonly StationParts[], now = n
     plans.flatMap((p) => (p.meta ? [{ PutRequest: { Item: p.meta } }] : [])),
   );
   refCache.clear();
+  areaCache.clear();
   return sum;
 };
 
