@@ -4,7 +4,8 @@
  *
  *   charging (pile-session-events) ─▶ process-samples table (one item per batch and hour, TTL)
  *   StationChanged, ConnectorStatusChanged ─▶ dxp-changes queue ─▶ dxp-changes: change records by hour
- *       (process-samples table, CHANGE#…) + notification_station_change ─▶ push-supervision
+ *       (process-samples table, CHANGE#…) + notification_station_change, notification_stationInfo
+ *       (the station's document) ─▶ push-supervision
  *   every 5 min ─▶ dxp-realtime-power: notification_realtime_power_info ─▶ push-supervision
  *   00:30 ─▶ dxp-export-daily: per partner parts/run.json + one message per hour ─▶ dxp-export-parts (+DLQ)
  *       ─▶ dxp-export-part (one hour each): parts/<hour>/ objects + parts/<hour>.json; the last part of
@@ -115,9 +116,9 @@ export const dxpFunctions: readonly FunctionDecl[] = [
     entry: 'functions/dxp/dxp-changes.ts',
     tier: 'L2',
     description:
-      'Keeps station and connector status changes by hour for the supervision exports; pushes notification_station_change to the platforms of the region',
+      'Keeps station and connector status changes by hour for the supervision exports; pushes notification_station_change and notification_stationInfo to the platforms of the region',
     triggers: [{ type: 'queue', queue: DxpChangesQueue.name, batchSize: 25, maxBatchingWindowSeconds: 5, maxConcurrency: 2 }],
-    grants: [readPartners, { table: 'process-samples', access: 'readWrite' }, supervisionLane],
+    grants: [readPartners, { table: 'process-samples', access: 'readWrite' }, { table: 'stations', access: 'read' }, supervisionLane],
     timeoutSeconds: 30,
   },
   {

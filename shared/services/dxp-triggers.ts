@@ -4,7 +4,8 @@
  *
  *   StationChanged, ConnectorStatusChanged → a change record per event, by hour (exports' `stations`
  *       and `statuses` objects; shared/store/dxp-changes.ts), and for a station change the
- *       notification_station_change pushes of the platforms of its region that receive it
+ *       notification_station_change and notification_stationInfo (its document as stored now)
+ *       pushes of the platforms of its region that receive them
  *   every 5 minutes → notification_realtime_power_info of every platform whose interval is due: the
  *       power of each station of its region from the latest charging-process samples
  *
@@ -17,7 +18,13 @@ import type { ChangeLine } from '../domain/dxp-export.ts';
 import { pushable } from '../domain/grants.ts';
 import { profileOf, supervisionRegion } from '../domain/partner-profile.ts';
 import { chinaHour } from '../domain/process-samples.ts';
-import { type PowerSample, realtimePowerPlans, stationChangePlans, stationPowers } from '../domain/supervision-triggers.ts';
+import {
+  type PowerSample,
+  realtimePowerPlans,
+  stationChangePlans,
+  stationInfoPlans,
+  stationPowers,
+} from '../domain/supervision-triggers.ts';
 import { enqueueDeliveries } from '../push/queue.ts';
 import { type Supervisor, supervisionDeliveries, supervisorView } from '../push/supervision.ts';
 import { appendChanges, type ChangeRecord } from '../store/dxp-changes.ts';
@@ -79,19 +86,21 @@ export const recordChanges = async (events: readonly ChangeEvent[], now: number)
   if (!stationChanges.length) return { records: records.length, pushes: 0 };
   const sups = await supervisors();
   const views = sups.map(supervisorView);
-  const plans = stationChanges.flatMap((d) =>
-    stationChangePlans(
-      {
-        StationID: d.StationID,
-        AreaCode: d.AreaCode,
-        created: d.created,
-        info: d.info,
-        tariff: d.tariff,
-        ChangeTime: formatDateTime(new Date(d.changedAt)),
-      },
-      views,
-    ),
+  const changes = stationChanges.map((d) => ({
+    StationID: d.StationID,
+    AreaCode: d.AreaCode,
+    created: d.created,
+    info: d.info,
+    tariff: d.tariff,
+    ChangeTime: formatDateTime(new Date(d.changedAt)),
+    changedAtMs: Date.parse(d.changedAt),
+  }));
+  // the documents only of stations a notification_stationInfo goes out for (one BatchGet per 100)
+  const wanted = changes.filter((c) => stationInfoPlans(c, {}, views).length > 0).map((c) => c.StationID);
+  const docs = new Map(
+    (wanted.length ? await getStationInfos([...new Set(wanted)]) : []).map((i) => [i.StationID, i as unknown as Record<string, unknown>]),
   );
+  const plans = changes.flatMap((c) => [...stationChangePlans(c, views), ...stationInfoPlans(c, docs.get(c.StationID), views)]);
   const deliveries = supervisionDeliveries(plans, sups, now);
   if (deliveries.length) await enqueueDeliveries(deliveries);
   return { records: records.length, pushes: deliveries.length };

@@ -246,13 +246,13 @@ const SUPERVISION_PROFILES: Readonly<Record<string, ProfileSpec>> = {
   provincial: {
     extends: 'cec2016',
     description:
-      'A provincial platform: station status on change, charge status every 5 min, orders as OrderNo/TotalElect, real-time station power',
+      'A provincial platform: station info and status on change, charge status every 5 min, orders as OrderNo/TotalElect, real-time station power',
     supervision: {
       interfaces: [
+        'notification_stationInfo',
         'notification_stationStatus',
         'notification_equip_charge_status',
         'notification_charge_order_info',
-        'notification_station_change',
         'notification_realtime_power_info',
       ],
       // §1.8: resent more than 3 times about a minute apart, then less often

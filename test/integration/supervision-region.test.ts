@@ -4,8 +4,10 @@
  * AreaCode starts with one of its prefixes — a province (2 digits) and a city (4 digits) here —
  * across pages and incrementally, and none outside; the list comes from the stations table's
  * `byArea` index (shared/store/stations.ts), and a station imported before that index gets its
- * keys at the next (unchanged) import.
+ * keys at the next (unchanged) import. A provincial platform (a real receiver on loopback) gets
+ * notification_stationInfo when a station of its region changes.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,12 +15,15 @@ import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Platform } from '../../infra/local/platform.ts';
 import { config } from '../../shared/config.ts';
+import { onboardPartner } from '../../shared/services/onboarding.ts';
 import { importStationObjects } from '../../shared/services/station-import.ts';
 import { dynamo } from '../../shared/store/dynamo.ts';
 import { listRegionIndex } from '../../shared/store/stations.ts';
 import { fixture, type Obj, renamed, STATIONS_SEED } from '../fixtures/stations.ts';
+import { eventually } from '../support/eventually.ts';
 import { startTestPlatform } from '../support/platform.ts';
 import { type Caller, loggedIn } from '../support/stations.ts';
+import { type ReceiverCall, startSupervisionReceiver } from '../support/supervision-receiver.ts';
 
 /** copies of fixture station FX0001 as IM<n> with this AreaCode */
 const EXTRA: Array<[number, string]> = [
@@ -35,7 +40,7 @@ const IN_REGION = ['FX0001', 'FX0003', 'IM0001', 'IM0002', 'IM0003', 'IM0004'];
 const OUTSIDE = ['FX0002', 'FX0004', 'IM0005', 'IM0006', 'IM0007'];
 
 const seed = JSON.parse(readFileSync(STATIONS_SEED, 'utf8')) as { operatorId: string; partners: Obj[]; stations: Obj[] };
-const stations = [...fixture(), ...EXTRA.map(([n, area]) => ({ ...renamed(fixture()[0] as Obj, n), AreaCode: area }))];
+const stations: Obj[] = [...fixture(), ...EXTRA.map(([n, area]) => ({ ...renamed(fixture()[0] as Obj, n), AreaCode: area }))];
 const supervisor = {
   operatorId: 'SHJG00042',
   name: 'Regional supervision (test)',
@@ -50,6 +55,7 @@ const supervisor = {
   },
 };
 
+const stationOf = (c: ReceiverCall) => c.data.StationInfo as { StationID: string; AreaCode: string; StationName: string };
 const idsOf = (d: unknown) => (d as { StationInfos: Array<{ StationID: string }> }).StationInfos.map((s) => s.StationID);
 
 describe('a supervision platform sees its region (byArea index), over HTTP', () => {
@@ -106,5 +112,48 @@ describe('a supervision platform sees its region (byArea index), over HTTP', () 
     expect((await listRegionIndex(['310101', '31', '3101'])).map((e) => e.stationId).sort()).toEqual(
       IN_REGION.filter((id) => !['FX0003', 'IM0004'].includes(id)).sort(),
     );
+  });
+
+  it('provincial: a station info change (a re-import) pushes notification_stationInfo with the new StationInfo, only for its region', async () => {
+    const secrets = {
+      operatorSecret: randomBytes(8).toString('hex'),
+      dataSecret: randomBytes(8).toString('hex'),
+      dataSecretIV: randomBytes(8).toString('hex'),
+      sigSecret: randomBytes(8).toString('hex'),
+    };
+    const receiver = await startSupervisionReceiver(secrets, seed.operatorId);
+    try {
+      await onboardPartner({
+        operatorId: 'SHJG00043',
+        name: 'Shanghai provincial supervision (test)',
+        kind: 'supervision',
+        profile: 'provincial',
+        areaCodes: ['31'],
+        outbound: { baseUrl: `${receiver.origin}/`, ...secrets },
+      });
+      // FX0001 (310112) is in its region, IM0006 (320101) is not; both renamed
+      const edited = stations.map((st) =>
+        st.StationID === 'FX0001' || st.StationID === 'IM0006' ? { ...st, StationName: `${String(st.StationName)} (renamed)` } : st,
+      );
+      const sum = await importStationObjects('seed.json', edited, { operatorId: seed.operatorId });
+      expect(sum).toMatchObject({ changed: 2 });
+      const call = await eventually(async () => receiver.of('notification_stationInfo').find((c) => stationOf(c).StationID === 'FX0001'), {
+        what: 'notification_stationInfo of FX0001 at the provincial platform',
+      });
+      expect(stationOf(call!)).toMatchObject({
+        StationID: 'FX0001',
+        AreaCode: '310112',
+        StationName: expect.stringContaining('(renamed)'),
+      });
+      expect(call!.answer).toBe(0);
+      await platform.cloud.drain({ timeoutMs: 120_000 });
+      // at least once (a redelivered event may push it again), and only FX0001
+      expect([...new Set(receiver.of('notification_stationInfo').map((c) => stationOf(c).StationID))]).toEqual(['FX0001']);
+      // not the Chengdu-style station change: the provincial profile receives the StationInfo itself
+      expect(receiver.of('notification_station_change')).toEqual([]);
+      expect(receiver.refused).toEqual([]);
+    } finally {
+      await receiver.close();
+    }
   });
 });
