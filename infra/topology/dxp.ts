@@ -4,13 +4,15 @@
  *
  *   charging (pile-session-events) ─▶ process-samples table (one item per batch and hour, TTL)
  *   StationChanged, ConnectorStatusChanged ─▶ dxp-changes queue ─▶ dxp-changes: change records by hour
- *       (process-samples table, CHANGE#…) + notification_station_change ─▶ push-supervision
+ *       (process-samples table, CHANGE#…) + notification_station_change, notification_stationInfo
+ *       (the station's document) ─▶ push-supervision
  *   every 5 min ─▶ dxp-realtime-power: notification_realtime_power_info ─▶ push-supervision
  *   00:30 ─▶ dxp-export-daily: per partner parts/run.json + one message per hour ─▶ dxp-export-parts (+DLQ)
  *       ─▶ dxp-export-part (one hour each): parts/<hour>/ objects + parts/<hour>.json; the last part of
  *          the run writes the day's manifest
  *   exports bucket: JSON Lines objects + manifests per supervision partner and period, kept
- *   DXP_RETENTION_DAYS (3 years), in Glacier after 90 days (context `exportsGlacierAfterDays`)
+ *   DXP_RETENTION_DAYS (3 years; context `exportsRetentionDays`), in Glacier after 90 days (context
+ *   `exportsGlacierAfterDays`)
  */
 import { DxpChangesQueue, DxpExportPartsQueue, PushSupervisionQueue } from '../../events/queues.ts';
 import { readPartners } from './helpers.ts';
@@ -25,8 +27,8 @@ export const dxpBuckets: readonly BucketDecl[] = [
     description:
       'Audited exports to supervision platforms (JSON Lines per partner, kind and period, manifest last) and other generated documents',
     glacierAfterDays: 90,
+    // replaced versions (a re-export with a reason) are kept as long as the objects: the retention in effect
     retentionDays: DXP_RETENTION_DAYS,
-    noncurrentVersionDays: DXP_RETENTION_DAYS,
   },
 ];
 
@@ -114,9 +116,9 @@ export const dxpFunctions: readonly FunctionDecl[] = [
     entry: 'functions/dxp/dxp-changes.ts',
     tier: 'L2',
     description:
-      'Keeps station and connector status changes by hour for the supervision exports; pushes notification_station_change to the platforms of the region',
+      'Keeps station and connector status changes by hour for the supervision exports; pushes notification_station_change and notification_stationInfo to the platforms of the region',
     triggers: [{ type: 'queue', queue: DxpChangesQueue.name, batchSize: 25, maxBatchingWindowSeconds: 5, maxConcurrency: 2 }],
-    grants: [readPartners, { table: 'process-samples', access: 'readWrite' }, supervisionLane],
+    grants: [readPartners, { table: 'process-samples', access: 'readWrite' }, { table: 'stations', access: 'read' }, supervisionLane],
     timeoutSeconds: 30,
   },
   {

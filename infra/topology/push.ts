@@ -125,6 +125,7 @@ export const pushFunctions: readonly FunctionDecl[] = [
       'notification_records_amount_info',
       'notification_station_change',
       'notification_realtime_power_info',
+      'notification_stationInfo',
     ],
   },
 ];

@@ -190,10 +190,10 @@ export interface BucketDecl {
   readonly description: string;
   /** days after which current objects move to Glacier (the stack's context `<name>GlacierAfterDays` overrides) */
   readonly glacierAfterDays: number;
-  /** days after which objects expire: the retention the data needs (absent = kept) */
+  /** days after which objects expire: the retention the data needs (absent = kept; the stack's context `<name>RetentionDays` overrides) */
   readonly retentionDays?: number;
-  /** days a replaced (noncurrent) version is kept */
-  readonly noncurrentVersionDays: number;
+  /** days a replaced (noncurrent) version is kept (absent: the retention in effect; both absent: kept) */
+  readonly noncurrentVersionDays?: number;
 }
 
 export interface Topology {

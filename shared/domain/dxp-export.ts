@@ -249,6 +249,8 @@ export interface Manifest {
   from: string;
   to: string;
   areaCodes: readonly string[];
+  /** the samples' resolution, s, when the partner's profile sets one (`sampleSeconds`) */
+  sampleSeconds?: number;
   objects: ManifestObject[];
   corrections: ManifestCorrection[];
   generatedAt: string;

@@ -46,6 +46,26 @@ export const selectSamples = (readings: readonly ProcessSample[], after: number,
   return kept;
 };
 
+/**
+ * A supervision profile's resolution (`sampleSeconds`) over export lines sorted by order then time:
+ * per order the first line of each slot floor(Time / seconds). Stateless, so any split of the lines
+ * into hours gives the same lines (the profile's seconds divide 3600).
+ */
+export const atResolution = <L extends { readonly StartChargeSeq: string; readonly Time: number }>(
+  lines: readonly L[],
+  seconds: number | undefined,
+): L[] => {
+  if (!seconds) return [...lines];
+  const res = seconds * 1000;
+  const seen = new Set<string>();
+  return lines.filter((l) => {
+    const key = `${l.StartChargeSeq}|${Math.floor(l.Time / res)}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+};
+
 /** Kept samples grouped by China-time hour (a batch rarely spans two). */
 export const byHour = (samples: readonly ProcessSample[]): Map<string, ProcessSample[]> => {
   const out = new Map<string, ProcessSample[]>();

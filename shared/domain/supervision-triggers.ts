@@ -2,7 +2,9 @@
  * Pure planners of the supervision pushes that no charging session causes (issue 13, reference §5.3):
  *
  *   a station changed (StationChanged)    → notification_station_change, one per kind of change, to
- *                                            each platform of the station's region that receives it
+ *                                            each platform of the station's region that receives it;
+ *                                            notification_stationInfo (provincial), the station's whole
+ *                                            StationInfo when it was created or its info changed
  *   the realtime-power schedule (5 min)    → notification_realtime_power_info: per platform whose
  *                                            interval is due, the charging power of every station
  *                                            of its region, in pages of at most 100 stations
@@ -22,7 +24,7 @@ export interface SupervisorView {
   readonly realtimePowerSeconds?: number | undefined;
 }
 
-type TriggeredInterface = 'notification_station_change' | 'notification_realtime_power_info';
+type TriggeredInterface = 'notification_station_change' | 'notification_realtime_power_info' | 'notification_stationInfo';
 
 /** One push to one platform: the service makes it a delivery with the platform's resend schedule. */
 export interface PushPlan {
@@ -31,6 +33,8 @@ export interface PushPlan {
   /** stable per push: the delivery id is `<iface>:<operatorId>:<subject>` (a redelivered event plans the same ids) */
   readonly subject: string;
   readonly data: Record<string, unknown>;
+  /** ordering: per (platform, key) an older version is never pushed after a newer one (shared/store/push-gate.ts) */
+  readonly gate?: { readonly key: string; readonly version: number };
 }
 
 /** ChangeType of notification_station_change: 1 station info (its equipment included), 2 tariff. */
@@ -60,6 +64,30 @@ export const stationChangePlans = (c: StationChange, supervisors: readonly Super
         data: { StationID: c.StationID, ChangeType, ChangeTime: c.ChangeTime },
       })),
     );
+};
+
+/**
+ * The notification_stationInfo pushes of one station change (provincial: station info on change,
+ * §5.3 [IX-PROV]): the station's StationInfo as stored now (`info`), to each platform of its region
+ * that receives the interface, when the station was created or its info or equipment changed (a
+ * tariff is not StationInfo). Gated per station by the change time (`changedAtMs`): a redelivered or
+ * late older change is never pushed after a newer one.
+ */
+export const stationInfoPlans = (
+  c: StationChange & { readonly changedAtMs: number },
+  info: Record<string, unknown> | undefined,
+  supervisors: readonly SupervisorView[],
+): PushPlan[] => {
+  if (!info || !(c.created || c.info)) return [];
+  return supervisors
+    .filter((s) => s.interfaces.has('notification_stationInfo') && inRegion(s.region, c.AreaCode))
+    .map((s) => ({
+      operatorId: s.operatorId,
+      iface: 'notification_stationInfo' as const,
+      subject: `${c.StationID}:${c.ChangeTime}`,
+      data: { StationInfo: info },
+      gate: { key: `stationInfo:${c.StationID}`, version: c.changedAtMs },
+    }));
 };
 
 /** A charging sample: the connector's power at `t` during an order. */

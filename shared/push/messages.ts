@@ -16,6 +16,7 @@ const PUSH_INTERFACES = [
   'notification_records_amount_info',
   'notification_station_change',
   'notification_realtime_power_info',
+  'notification_stationInfo',
   // ours: pay after charging (shared/domain/pay-after.ts)
   'notification_order_settlement',
   // ours: invoices (shared/domain/invoices.ts)

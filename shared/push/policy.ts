@@ -6,7 +6,8 @@
  *   - -1, 500, 4002 (after the client's one re-token), transport, timeout, bad Sig: retried with a
  *     growing backoff until PUSH_MAX_ATTEMPTS, then parked in the DLQ;
  *   - 4001/4003/4004: retried PUSH_PERMANENT_ATTEMPTS times, then parked with the partner's Msg;
- *   - notification_stationStatus Status 1 = accepted-and-ignored: delivered, never retried (§1.8);
+ *   - notification_stationStatus (and notification_stationInfo) Status 1 = accepted-and-ignored:
+ *     delivered, never retried (§1.8);
  *   - notification_charge_order_info is delivered only once a ConfirmResult came back (§3.12).
  */
 import { fromWire } from '../tcec/dialect.ts';
@@ -32,6 +33,7 @@ export const classifyReply = (iface: PushInterface, r: { ret: number; msg: strin
   const v = parsed.value as Record<string, unknown>;
   switch (iface) {
     case 'notification_stationStatus':
+    case 'notification_stationInfo':
       return v.Status === 1 ? { ok: true, ignored: true } : { ok: true };
     case 'notification_charge_order_info':
     case 'notification_charge_order_info_for_bonus':

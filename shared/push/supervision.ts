@@ -247,5 +247,5 @@ export const supervisorView = (s: Supervisor): SupervisorView => ({
 export const supervisionDeliveries = (plans: readonly PushPlan[], all: readonly Supervisor[], now: number): Delivery[] =>
   plans.flatMap((p) => {
     const s = all.find((x) => x.operatorId === p.operatorId);
-    return s ? [push(s, p.iface, p.subject, p.data, now)] : [];
+    return s ? [push(s, p.iface, p.subject, p.data, now, p.gate ? { gate: p.gate } : {})] : [];
   });

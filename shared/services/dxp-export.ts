@@ -54,7 +54,7 @@ import {
   sortSamples,
   stagingKey,
 } from '../domain/dxp-export.ts';
-import { chinaHour } from '../domain/process-samples.ts';
+import { atResolution, chinaHour } from '../domain/process-samples.ts';
 
 /** Where the exported data comes from (shared/services/dxp-source.ts reads DynamoDB). */
 export interface ExportSource {
@@ -87,6 +87,8 @@ export interface ExportTarget {
 export interface SupervisionPartner {
   operatorId: string;
   areaCodes: readonly string[];
+  /** its profile's process-sample resolution, s (absent: every stored sample) */
+  sampleSeconds?: number | undefined;
 }
 
 export interface ExportResult {
@@ -143,9 +145,12 @@ async function* once<T>(x: T): AsyncIterable<T> {
 }
 
 /** The samples as sorted batches: one sorted batch when the source gives them all, else each of its batches sorted. */
-async function* sampleBatches(src: Promise<SampleLine[]> | AsyncIterable<SampleLine[]>): AsyncIterable<SampleLine[]> {
-  if (isAsyncIterable<SampleLine[]>(src)) for await (const b of src) yield sortSamples(b);
-  else yield sortSamples(await src);
+async function* sampleBatches(
+  src: Promise<SampleLine[]> | AsyncIterable<SampleLine[]>,
+  sampleSeconds: number | undefined,
+): AsyncIterable<SampleLine[]> {
+  if (isAsyncIterable<SampleLine[]>(src)) for await (const b of src) yield atResolution(sortSamples(b), sampleSeconds);
+  else yield atResolution(sortSamples(await src), sampleSeconds);
 }
 
 /** Stream one object: JSON Lines chunks → staging → its content key; the manifest entry. */
@@ -236,12 +241,13 @@ const batchesOf = async (
   stations: ReadonlySet<string>,
   p: Period,
   kind: ExportKind,
+  sampleSeconds?: number,
 ): Promise<AsyncIterable<readonly object[]>> => {
   switch (kind) {
     case 'orders':
       return once(sortOrders(await source.orders(stations, p)));
     case 'samples':
-      return sampleBatches(source.samples(stations, p));
+      return sampleBatches(source.samples(stations, p), sampleSeconds);
     default:
       return once(sortChanges((await source.changes?.(kind, stations, p)) ?? []));
   }
@@ -272,7 +278,7 @@ export const exportPeriod = async (o: ExportRun): Promise<ExportResult> => {
         kind,
         stagingKey(id, p, kind, runId),
         (sha) => objectKey(id, p, kind, sha),
-        await batchesOf(source, stations, p, kind),
+        await batchesOf(source, stations, p, kind, partner.sampleSeconds),
       ),
     );
   return writeManifest(o, stations, objects, runId);
@@ -331,6 +337,7 @@ const writeManifest = async (
     from: p.from.toISOString(),
     to: p.to.toISOString(),
     areaCodes: [...partner.areaCodes],
+    ...(partner.sampleSeconds ? { sampleSeconds: partner.sampleSeconds } : {}),
     ...content,
     generatedAt: o.now.toISOString(),
     codeVersion: o.codeVersion,
@@ -390,7 +397,7 @@ export const exportPart = async (o: {
       kind,
       partStagingKey(id, day, part, kind, o.runId),
       (sha) => partObjectKey(id, day, part, kind, sha),
-      await batchesOf(source, stations, part, kind),
+      await batchesOf(source, stations, part, kind, partner.sampleSeconds),
     );
     objects.push({ ...obj, part: part.id });
   }

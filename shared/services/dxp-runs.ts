@@ -13,7 +13,7 @@ import { type DxpExportPartMessage, DxpExportPartsQueue } from '../../events/que
 import { sendBatch } from '../bus/send.ts';
 import { config } from '../config.ts';
 import { daysBetween, lastCompletePeriod, type Period, parsePeriod } from '../domain/dxp-export.ts';
-import { supervisionRegion } from '../domain/partner-profile.ts';
+import { profileOf, supervisionRegion } from '../domain/partner-profile.ts';
 import type { Partner } from '../domain/partners.ts';
 import { countForPartner } from '../observability/partner-metric.ts';
 import { getObject, putObject, putObjectStream } from '../store/objects.ts';
@@ -41,7 +41,8 @@ const exportsTarget: ExportTarget = {
 /** a supervision partner with its region (its AreaCode prefixes, else its profile's), or undefined */
 const withRegion = (p: Partner): SupervisionPartner | undefined => {
   const areaCodes = supervisionRegion(p);
-  return areaCodes?.length ? { operatorId: p.operatorId, areaCodes } : undefined;
+  const sampleSeconds = profileOf(p).supervision?.sampleSeconds;
+  return areaCodes?.length ? { operatorId: p.operatorId, areaCodes, ...(sampleSeconds ? { sampleSeconds } : {}) } : undefined;
 };
 
 const supervisionPartners = async (): Promise<SupervisionPartner[]> =>

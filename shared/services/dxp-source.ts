@@ -1,17 +1,16 @@
 /**
  * The exports' data from DynamoDB (shared/services/dxp-export.ts ExportSource):
- *   - stations of a region: the station index + their StationInfo documents (AreaCode prefixes);
+ *   - stations of a region: one byArea index Query per AreaCode prefix (shared/store/stations.ts);
  *   - orders: per station one byStation query over the period's end times (StartChargeSeqs), then
  *     BatchGetItem of the whole orders (100 per call);
  *   - samples: the process-samples items of each hour of the period (8 shard queries per hour);
  *   - station / status changes: the change records of each hour (one query per hour and kind).
  */
 import { hoursOf, type OrderLine, type SampleLine } from '../domain/dxp-export.ts';
-import { inRegion } from '../domain/grants.ts';
 import { changesOfHour } from '../store/dxp-changes.ts';
 import { finishedSeqsOfStation, getOrders, type Order } from '../store/orders.ts';
 import { samplesOfHour } from '../store/process-samples.ts';
-import { getStationInfos, listStationIndex } from '../store/stations.ts';
+import { listRegionIndex } from '../store/stations.ts';
 import type { ExportSource } from './dxp-export.ts';
 
 /** stations queried at once */
@@ -41,9 +40,7 @@ const orderLine = (o: Order): OrderLine => ({
 
 export const dynamoExportSource: ExportSource = {
   async stationsInArea(areaCodes) {
-    const ids = (await listStationIndex()).map((s) => s.stationId);
-    const infos = await getStationInfos(ids);
-    return new Set(infos.filter((s) => inRegion(areaCodes, (s as { AreaCode?: string }).AreaCode)).map((s) => s.StationID));
+    return new Set((await listRegionIndex(areaCodes)).map((s) => s.stationId));
   },
   async orders(stations, p) {
     const list = [...stations];

@@ -22,7 +22,14 @@ import { paginate } from '../domain/paging.ts';
 import { supervisionRegion } from '../domain/partner-profile.ts';
 import { whToStatsKwh } from '../domain/station-stats.ts';
 import { finishedOrderEnergyWh } from '../store/order-energy.ts';
-import { getConnectorRef, getStationConnectors, getStationInfos, getStationMeta, listStationIndex } from '../store/stations.ts';
+import {
+  getConnectorRef,
+  getStationConnectors,
+  getStationInfos,
+  getStationMeta,
+  listRegionIndex,
+  listStationIndex,
+} from '../store/stations.ts';
 import type { RequestData, ResponseData } from '../tcec/interfaces.ts';
 import { Ret, TcecError } from '../tcec/ret.ts';
 import { formatDate, parseDate, parseDateTime } from '../tcec/time.ts';
@@ -52,11 +59,15 @@ export const queryStationsInfo = async (
     // "changed after" a time given to the second: from the next whole second on
     sinceMs = since.getTime() + 999;
   }
+  // a supervision platform: its region's stations from the byArea index (read proportional to the region)
+  const region = supervisionRegion(partner);
   const ids = (
-    await grantedIds(
-      partner,
-      (await listStationIndex(sinceMs)).map((e) => e.stationId),
-    )
+    region
+      ? (await listRegionIndex(region, sinceMs)).map((e) => e.stationId)
+      : await grantedIds(
+          partner,
+          (await listStationIndex(sinceMs)).map((e) => e.stationId),
+        )
   ).sort();
   const page = paginate(ids, data.PageNo, data.PageSize);
   return { PageNo: page.PageNo, PageCount: page.PageCount, ItemSize: page.ItemSize, StationInfos: await getStationInfos(page.items) };

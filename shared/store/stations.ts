@@ -1,13 +1,16 @@
 /**
  * Stations, equipment, connectors, time-of-use policies and live connector status (table `stations`).
  *
- * One table, keys `pk`/`sk`, one sparse GSI `byChange` (gsi1pk, gsi1sk):
+ * One table, keys `pk`/`sk`, two sparse GSIs on the META items: `byChange` (gsi1pk, gsi1sk) and
+ * `byArea` (gsi2pk, gsi2sk; projection stationId, effChangedAt):
  *
  *   pk                  sk              what
  *   STATION#<StationID> META            station-level hash + change time, effective change time
  *                                       (max of station/equipment/connector change times), the
  *                                       station's PolicyInfos + policy hash; gsi1pk='STATION',
- *                                       gsi1sk=effChangedAt (only META items carry them)
+ *                                       gsi1sk=effChangedAt (only META items carry them);
+ *                                       with an AreaCode: gsi2pk='AREA#<AreaCode 2 digits>',
+ *                                       gsi2sk='<AreaCode>#<StationID>'
  *   STATION#<StationID> DOC             the full StationInfo (with EquipmentInfos) as §3.1 returns it
  *   STATION#<StationID> EQUIP#<EqID>    equipment hash + change time
  *   STATION#<StationID> CONN#<ConnID>   connector hash + change time, its EquipmentID, and the LIVE
@@ -25,6 +28,13 @@
  *   - granted to a partner:                      the GSI result filtered by the partner's grant
  *                                                ('*' or a list), sorted by StationID, then one
  *                                                BatchGet of the page's DOC items
+ *   - a supervision platform's region:          per AreaCode prefix (2–6 digits) one Query of byArea
+ *                                                gsi2pk='AREA#<prefix 2 digits>' [AND begins_with(gsi2sk,
+ *                                                prefix)], then as above (listRegionIndex). Write cost:
+ *                                                none more per station write (the keys ride on META;
+ *                                                the index write is ~1 WCU per META write, 2 when the
+ *                                                AreaCode moves); a META from before the index gets
+ *                                                its keys at the next import (one UpdateItem)
  *   - live status:                               compare-and-set on CONN# (`version = :read AND
  *                                                version < :v`): one UpdateItem, or a batch's
  *                                                connectors in one TransactWriteItems (≤ 100)
@@ -59,6 +69,7 @@ import { conditionalWrite, dynamo } from './dynamo.ts';
 
 const table = () => config().tableName('stations');
 const BY_CHANGE_INDEX = 'byChange';
+const BY_AREA_INDEX = 'byArea';
 const stationPk = (id: string) => `STATION#${id}`;
 const connRef = (id: string) => ({ pk: `CONNECTOR#${id}`, sk: 'REF' });
 
@@ -114,6 +125,28 @@ const readIndex = async (sinceMs?: number): Promise<StationIndexEntry[]> => {
   return items.map((i) => ({ stationId: String(i.stationId), effChangedAt: Number(i.effChangedAt) }));
 };
 
+/**
+ * The byArea keys of a station's META: its AreaCode's province (2 digits) as partition, the whole
+ * AreaCode + StationID as sort key, so a region prefix of 2–6 digits is one Query (`begins_with`).
+ * None for a station without an AreaCode of at least 2 characters (no region prefix can match it).
+ */
+const areaKeys = (stationId: string, areaCode: unknown): { gsi2pk: string; gsi2sk: string } | undefined =>
+  typeof areaCode === 'string' && areaCode.length >= 2
+    ? { gsi2pk: `AREA#${areaCode.slice(0, 2)}`, gsi2sk: `${areaCode}#${stationId}` }
+    : undefined;
+
+/** The stations whose AreaCode starts with `prefix` (2–6 digits): one Query of byArea (its pages). */
+const readArea = async (prefix: string): Promise<StationIndexEntry[]> => {
+  const province = prefix.slice(0, 2);
+  const items = await queryAll({
+    IndexName: BY_AREA_INDEX,
+    KeyConditionExpression: prefix.length > 2 ? 'gsi2pk = :p AND begins_with(gsi2sk, :a)' : 'gsi2pk = :p',
+    ExpressionAttributeValues: prefix.length > 2 ? { ':p': `AREA#${province}`, ':a': prefix } : { ':p': `AREA#${province}` },
+    ProjectionExpression: 'stationId, effChangedAt',
+  });
+  return items.map((i) => ({ stationId: String(i.stationId), effChangedAt: Number(i.effChangedAt) }));
+};
+
 /** the newest effective change time of any station (one item read, newest first) */
 const newestChange = async (): Promise<number | undefined> => {
   const res = await dynamo().send(
@@ -152,6 +185,39 @@ export const listStationIndex = async (sinceMs?: number): Promise<StationIndexEn
   const entries = await readIndex();
   indexCache = { table: table(), newest, entries };
   return [...entries];
+};
+
+/** how long a warm Lambda keeps a region's entries while no station changed, ms */
+const AREA_CACHE_MS = 60_000;
+const areaCache = new Map<string, { newest: number | undefined; at: number; entries: StationIndexEntry[] }>();
+
+/**
+ * The stations of a supervision platform's region (AreaCode prefixes), or those of them changed
+ * after `sinceMs`, unsorted, each once: one byArea Query per prefix (all at once), so the read is
+ * proportional to the region, not to every station stored (≈70 bytes an entry: 5,000 stations ≈
+ * 350 KB ≈ 43 RCU eventually consistent). A warm Lambda keeps a prefix's entries while the newest
+ * change time is the same (one item read per call, as listStationIndex), at most a minute: a META
+ * given its byArea keys by a re-import (a station stored before the index) moves no change time.
+ */
+export const listRegionIndex = async (prefixes: readonly string[], sinceMs?: number): Promise<StationIndexEntry[]> => {
+  const newest = await newestChange();
+  const now = Date.now();
+  const found = await Promise.all(
+    [...new Set(prefixes)]
+      .filter((p) => p.length >= 2)
+      .map(async (prefix) => {
+        const key = `${table()}|${prefix}`;
+        const hit = areaCache.get(key);
+        if (hit && hit.newest === newest && now - hit.at < AREA_CACHE_MS) return hit.entries;
+        const entries = await readArea(prefix);
+        if (areaCache.size >= 1_000) areaCache.clear();
+        areaCache.set(key, { newest, at: now, entries });
+        return entries;
+      }),
+  );
+  const out = new Map<string, StationIndexEntry>();
+  for (const e of found.flat()) if (sinceMs === undefined || e.effChangedAt > sinceMs) out.set(e.stationId, e);
+  return [...out.values()];
 };
 
 /** The StationInfo documents of these stations, in the given order (unknown ones left out). */
@@ -509,7 +575,7 @@ const stationItems = async (stationId: string): Promise<Map<string, Record<strin
   const items = await queryAll({
     KeyConditionExpression: 'pk = :p',
     ExpressionAttributeValues: { ':p': stationPk(stationId) },
-    ProjectionExpression: 'sk, #h, changedAt, effChangedAt, policyHash, policyChangedAt, equipmentId, extensionsHash',
+    ProjectionExpression: 'sk, #h, changedAt, effChangedAt, policyHash, policyChangedAt, equipmentId, extensionsHash, gsi2sk',
     ExpressionAttributeNames: { '#h': 'hash' },
   });
   return new Map(items.map((i) => [String(i.sk), i]));
@@ -594,10 +660,22 @@ const planStation = (
   const infoChanged =
     !meta || writes.length > 0 || updates.length > 0 || meta.hash !== p.stationHash || Number(meta.effChangedAt) !== effChangedAt;
   const extensionsChanged = (meta?.extensionsHash ?? EMPTY_EXTENSIONS_HASH) !== p.extensionsHash;
-  if (!infoChanged && !policyChanged && !extensionsChanged) return { result: 'unchanged', writes, updates };
+  const areaCode = (p.info as { AreaCode?: unknown }).AreaCode;
+  const area = areaKeys(p.stationId, areaCode);
+  if (!infoChanged && !policyChanged && !extensionsChanged) {
+    // a META written before the byArea index: its keys only (one UpdateItem, no change announced)
+    if (meta && area && meta.gsi2sk !== area.gsi2sk)
+      updates.push({
+        TableName: T,
+        Key: { pk, sk: 'META' },
+        UpdateExpression: 'SET gsi2pk = :p, gsi2sk = :s',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':p': area.gsi2pk, ':s': area.gsi2sk },
+      });
+    return { result: 'unchanged', writes, updates };
+  }
   if (infoChanged) writes.push({ PutRequest: { Item: { pk, sk: 'DOC', doc: JSON.stringify(p.info) } } });
   // what changed, for StationChanged (published by the import once every write is done)
-  const areaCode = (p.info as { AreaCode?: unknown }).AreaCode;
   sum.changes ??= [];
   sum.changes.push({
     stationId: p.stationId,
@@ -625,6 +703,7 @@ const planStation = (
       extensionsHash: p.extensionsHash,
       gsi1pk: 'STATION',
       gsi1sk: effChangedAt,
+      ...area,
       // the import that wrote this META: its outbox rows (sk <importedAt>#<StationID>) are committed
       importedAt: nowMs,
     },
@@ -685,6 +764,7 @@ export const importStationParts = async (parts: readonly StationParts[], now = n
     plans.flatMap((p) => (p.meta ? [{ PutRequest: { Item: p.meta } }] : [])),
   );
   refCache.clear();
+  areaCache.clear();
   return sum;
 };
 

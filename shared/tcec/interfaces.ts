@@ -208,6 +208,16 @@ export const INTERFACES = lazily({
     supervision: true,
     description: "Supervision (Chengdu): a station's info or tariff changed.",
   },
+  notification_stationInfo: {
+    name: 'notification_stationInfo',
+    section: '5.3',
+    implementedBy: 'partner',
+    request: S.stationInfoNotificationSchema,
+    response: S.notificationStationStatusResponseSchema,
+    supervision: true,
+    description:
+      "Supervision (provincial): a station's whole StationInfo (§3.1) when it is created or its info or equipment changes; Status 1 in the reply means dropped, do not retry.",
+  },
   notification_realtime_power_info: {
     name: 'notification_realtime_power_info',
     section: '5.3',

@@ -121,6 +121,19 @@ function buildProfileSpecSchema() {
     statusIntervalSeconds: z.optional(posInt()),
     /** the nightly check_charge_orders (China time) for the previous day */
     check: z.optional(z.strictObject({ from: HHmm, to: HHmm })),
+    /**
+     * the charging-process sample resolution of its exports, s: at most one sample per order and
+     * slot of this many seconds (floor(time / sampleSeconds), the first of the slot). A divisor of
+     * 3600 (a slot never straddles an hour: the hourly parts and the day's export keep the same
+     * samples). Absent: every stored sample (PROCESS_SAMPLE_SECONDS, default 30 s); finer than that
+     * gives the stored resolution.
+     */
+    sampleSeconds: z.optional(
+      posInt().check(
+        z.lte(3600),
+        z.refine((v) => 3600 % v === 0, 'a divisor of 3600 (1, 2, …, 30, 60, …, 3600)'),
+      ),
+    ),
     /** how fast our answers to its queries must be (ms; documented, measured by the gateway bench) */
     queryAnswerMs: z.optional(posInt()),
     /** AreaCode prefixes of its region when the partner entry gives none */
@@ -233,13 +246,13 @@ const SUPERVISION_PROFILES: Readonly<Record<string, ProfileSpec>> = {
   provincial: {
     extends: 'cec2016',
     description:
-      'A provincial platform: station status on change, charge status every 5 min, orders as OrderNo/TotalElect, real-time station power',
+      'A provincial platform: station info and status on change, charge status every 5 min, orders as OrderNo/TotalElect, real-time station power',
     supervision: {
       interfaces: [
+        'notification_stationInfo',
         'notification_stationStatus',
         'notification_equip_charge_status',
         'notification_charge_order_info',
-        'notification_station_change',
         'notification_realtime_power_info',
       ],
       // §1.8: resent more than 3 times about a minute apart, then less often

@@ -1145,6 +1145,13 @@ export const stationChangeSchema = lazy(() =>
   }),
 );
 
+/** A provincial platform's station info on change (NOTIFICATION_STATION_INFO, §5.3 [IX-PROV]): the §3.1 StationInfo. */
+export const stationInfoNotificationSchema = lazy(() =>
+  lenientObject({
+    StationInfo: stationInfoSchema(),
+  }),
+);
+
 /** the reply {SuccStat, FailReason} of a supervision push without a StartChargeSeq */
 export const supervisionReplySchema = lazy(() =>
   lenientObject({

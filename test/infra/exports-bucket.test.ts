@@ -1,6 +1,6 @@
 /** Template assertions for the topology's buckets (issue 13): the exports bucket's encryption, versioning, lifecycle, public access block, SSL. */
 import { describe, expect, it } from 'vitest';
-import { glacierContextKey } from '../../infra/constructs/evcs-bucket.ts';
+import { glacierContextKey, retentionContextKey } from '../../infra/constructs/evcs-bucket.ts';
 import { DXP_RETENTION_DAYS } from '../../infra/topology/dxp.ts';
 import { topology } from '../../infra/topology/index.ts';
 import { type CfnRes, synth } from './template.ts';
@@ -37,7 +37,31 @@ describe('exports bucket (CDK)', () => {
     expect(rule.Status).toBe('Enabled');
     expect(rule.Transitions).toEqual([{ StorageClass: 'GLACIER', TransitionInDays: exportsDecl!.glacierAfterDays }]);
     expect(rule.ExpirationInDays).toBe(DXP_RETENTION_DAYS);
-    expect(rule.NoncurrentVersionExpiration.NoncurrentDays).toBe(exportsDecl!.noncurrentVersionDays);
+    // a replaced version (a re-export with a reason) is kept as long as the objects
+    expect(rule.NoncurrentVersionExpiration.NoncurrentDays).toBe(DXP_RETENTION_DAYS);
+  });
+
+  it('aborts incomplete multipart uploads (lib-storage Upload of a large object) after a day', () => {
+    const rule = props(s.res(bucket!.bucket)).LifecycleConfiguration.Rules[0];
+    expect(rule.AbortIncompleteMultipartUpload).toEqual({ DaysAfterInitiation: 1 });
+  });
+
+  it('the retention is configurable by context: objects and replaced versions expire after it', () => {
+    expect(retentionContextKey('exports')).toBe('exportsRetentionDays');
+    const fiveYears = synth({}, { exportsRetentionDays: '1830', exportsGlacierAfterDays: 180 });
+    const rule = props(fiveYears.res(fiveYears.stack.buckets.get('exports')!.bucket)).LifecycleConfiguration.Rules[0];
+    expect(rule.ExpirationInDays).toBe(1830);
+    expect(rule.NoncurrentVersionExpiration.NoncurrentDays).toBe(1830);
+    expect(rule.Transitions[0].TransitionInDays).toBe(180);
+  });
+
+  it.each([
+    [{ exportsRetentionDays: 'three years' }, /exportsRetentionDays must be a whole number of days/],
+    [{ exportsRetentionDays: 0 }, /exportsRetentionDays must be a whole number of days ≥ 1/],
+    [{ exportsGlacierAfterDays: -1 }, /exportsGlacierAfterDays must be a whole number of days/],
+    [{ exportsRetentionDays: 150, exportsGlacierAfterDays: 90 }, /retention 150 d .* must exceed the Glacier transition 90 d/],
+  ])('refuses a lifecycle context %j at synth', (context, message) => {
+    expect(() => synth({}, context)).toThrow(message);
   });
 
   it('the Glacier transition is configurable by context', () => {

@@ -78,3 +78,22 @@ describe('supervision push lane', () => {
     expect(alarms.some((a) => a.includes(s.lid(q.dlq)))).toBe(true);
   });
 });
+
+describe('a supervision platform’s region (byArea)', () => {
+  it('the stations table has the byArea index: province partition, AreaCode#StationID sort key, the two attributes a region read needs', () => {
+    const s = synth();
+    const stations = s
+      .ofType('AWS::DynamoDB::Table')
+      .map(([, r]) => r.Properties as { GlobalSecondaryIndexes?: Array<Record<string, unknown>> })
+      .find((p) => (p.GlobalSecondaryIndexes ?? []).some((g) => g.IndexName === 'byChange'));
+    const byArea = stations?.GlobalSecondaryIndexes?.find((g) => g.IndexName === 'byArea');
+    expect(byArea).toEqual({
+      IndexName: 'byArea',
+      KeySchema: [
+        { AttributeName: 'gsi2pk', KeyType: 'HASH' },
+        { AttributeName: 'gsi2sk', KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['stationId', 'effChangedAt'] },
+    });
+  });
+});

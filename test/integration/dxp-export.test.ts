@@ -23,6 +23,32 @@ const hour = (id: string) => parsePeriod(id) as Period;
 const at = (iso: string) => new Date(iso);
 
 describe('dxp exports to S3', () => {
+  it('a profile’s sampleSeconds: one sample per order and slot, named in the manifest', async () => {
+    const { orders, samples, source } = memorySource();
+    const a = order('ST-SH-1', at('2026-11-30T12:40:00+08:00'));
+    orders.push(a);
+    for (const [s, wh] of [
+      ['12:05:00', 100],
+      ['12:05:30', 200],
+      ['12:06:10', 300],
+      ['12:06:40', 400],
+      ['12:09:00', 500],
+    ] as const)
+      samples.push(sample(a, at(`2026-11-30T${s}+08:00`), wh));
+    const partner = { operatorId: 'SHJG00007', areaCodes: ['31'], sampleSeconds: 60 };
+    const p = hour('2026-11-30T12');
+    await exportPeriod({ partner, period: p, now: at('2026-11-30T13:05:00+08:00'), codeVersion: 'test', source, target });
+    const m = JSON.parse(await text(manifestKey('SHJG00007', p))) as Manifest;
+    expect(m.sampleSeconds).toBe(60);
+    const obj = m.objects.find((o) => o.kind === 'samples')!;
+    expect(obj.count).toBe(3);
+    const meters = (await text(obj.key))
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l).MeterWh);
+    expect(meters).toEqual([100, 300, 500]);
+  });
+
   it('objects hold exactly the region’s data of the period; the manifest’s counts and hashes match the bytes', async () => {
     const { orders, samples, source } = memorySource();
     const a = order('ST-SH-1', at('2026-11-30T10:20:00+08:00'));

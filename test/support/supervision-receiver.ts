@@ -49,6 +49,7 @@ export interface SupervisionReceiver {
 const successData = (iface: InterfaceName, d: Record<string, unknown>): unknown => {
   switch (iface) {
     case 'notification_stationStatus':
+    case 'notification_stationInfo':
       return { Status: 0 };
     case 'notification_charge_order_info':
     case 'notification_charge_order_info_for_bonus':

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { inRegion, isStationGranted } from '../../../shared/domain/grants.ts';
 import { supervisionRegion } from '../../../shared/domain/partner-profile.ts';
 import { PartnerSchema } from '../../../shared/domain/partners.ts';
+import { atResolution } from '../../../shared/domain/process-samples.ts';
 import { loadProfiles, ProfileError, profileToWire, pushPaths } from '../../../shared/tcec/profiles.ts';
 
 const profiles = loadProfiles();
@@ -142,9 +143,45 @@ describe('a supervision profile that names an unknown interface or field fails a
       { extends: 'beijing', supervision: { interfaces: ['check_charge_orders'], resendSeconds: [] } },
       'profiles.gov-x.supervision.resendSeconds',
     ],
+    [
+      { extends: 'cec2016', supervision: { interfaces: ['notification_stationStatus'], resendSeconds: [60], sampleSeconds: 7 } },
+      'profiles.gov-x.supervision.sampleSeconds: a divisor of 3600',
+    ],
+    [
+      { extends: 'cec2016', supervision: { interfaces: ['notification_stationStatus'], resendSeconds: [60], sampleSeconds: 7200 } },
+      'profiles.gov-x.supervision.sampleSeconds',
+    ],
   ])('%j', (spec, path) => {
     expect(bad(spec)).toThrow(ProfileError);
     expect(bad(spec)).toThrow(path);
+  });
+});
+
+describe('process-sample resolution (sampleSeconds)', () => {
+  it('a profile sets it (a divisor of 3600); the shipped ones leave it to the stored resolution', () => {
+    const custom = loadProfiles({
+      'gov-x': { extends: 'cec2016', supervision: { interfaces: ['notification_stationStatus'], resendSeconds: [60], sampleSeconds: 60 } },
+    });
+    expect(custom.get('gov-x')?.supervision?.sampleSeconds).toBe(60);
+    for (const name of ['beijing', 'chengdu', 'provincial']) expect(sup(name).sampleSeconds).toBeUndefined();
+  });
+
+  it('keeps per order the first sample of each slot, the same whatever the split into hours', () => {
+    const t0 = Date.parse('2026-11-30T10:59:00+08:00');
+    const line = (seq: string, s: number) => ({ StartChargeSeq: seq, Time: t0 + s * 1000 });
+    const lines = [line('A', 0), line('A', 30), line('A', 59), line('A', 60), line('A', 61), line('A', 125), line('B', 30), line('B', 45)];
+    const kept = atResolution(lines, 60);
+    expect(kept.map((l) => [l.StartChargeSeq, (l.Time - t0) / 1000])).toEqual([
+      ['A', 0],
+      ['A', 60],
+      ['A', 125],
+      ['B', 30],
+    ]);
+    // split at the hour (11:00 = t0 + 60 s): the same lines
+    expect([...atResolution(lines.slice(0, 3), 60), ...atResolution(lines.slice(3, 6), 60), ...atResolution(lines.slice(6), 60)]).toEqual(
+      kept,
+    );
+    expect(atResolution(lines, undefined)).toEqual(lines);
   });
 });
 

@@ -12,21 +12,49 @@ import {
   realtimePowerPlans,
   type SupervisorView,
   stationChangePlans,
+  stationInfoPlans,
   stationPowers,
 } from '../../../shared/domain/supervision-triggers.ts';
 import { supervisionDeliveries, supervisorView } from '../../../shared/push/supervision.ts';
 import { changeRecordOf } from '../../../shared/services/dxp-triggers.ts';
 import { fromWire } from '../../../shared/tcec/dialect.ts';
+import { fixture } from '../../fixtures/stations.ts';
 import { supervisors } from '../../support/supervision.ts';
 
 const { CD, PV, ALL } = supervisors(['51']);
 const VIEWS: SupervisorView[] = ALL.map(supervisorView);
 const change = { StationID: 'CD0001', AreaCode: '510104', created: false, info: true, tariff: false, ChangeTime: '2026-11-23 09:30:47' };
 
+describe('notification_stationInfo (provincial: station info on change)', () => {
+  const info = { ...fixture()[0], StationID: 'CD0001', AreaCode: '510104' };
+  const at = { ...change, changedAtMs: Date.parse('2026-11-23T01:30:47Z') };
+
+  it('goes with the whole StationInfo to the provincial platform of the region only, valid against the catalog', () => {
+    const plans = stationInfoPlans(at, info, VIEWS);
+    expect(plans.map((p) => p.operatorId)).toEqual([PV.operatorId]);
+    expect(plans[0]?.data).toEqual({ StationInfo: info });
+    const [d] = supervisionDeliveries(plans, ALL, 1_000);
+    expect(d).toMatchObject({
+      iface: 'notification_stationInfo',
+      id: `notification_stationInfo:${PV.operatorId}:CD0001:2026-11-23 09:30:47`,
+      gate: { key: 'stationInfo:CD0001', version: at.changedAtMs },
+      supervision: { resend: [...PV.rules.resendSeconds] },
+    });
+    expect(fromWire('notification_stationInfo', 'request', d?.data).ok).toBe(true);
+  });
+
+  it('for a created station or an info change only; outside the region, or without the document, nothing', () => {
+    expect(stationInfoPlans({ ...at, info: false, created: true }, info, VIEWS)).toHaveLength(1);
+    expect(stationInfoPlans({ ...at, info: false, tariff: true }, info, VIEWS)).toEqual([]);
+    expect(stationInfoPlans({ ...at, AreaCode: '310115' }, info, VIEWS)).toEqual([]);
+    expect(stationInfoPlans(at, undefined, VIEWS)).toEqual([]);
+  });
+});
+
 describe('notification_station_change', () => {
-  it('goes to the platforms of the region whose profile receives it (Chengdu and the provincial one), not Beijing', () => {
+  it('goes to the platforms of the region whose profile receives it (Chengdu), not Beijing nor the provincial one (notification_stationInfo)', () => {
     const plans = stationChangePlans(change, VIEWS);
-    expect(plans.map((p) => p.operatorId).sort()).toEqual([CD.operatorId, PV.operatorId]);
+    expect(plans.map((p) => p.operatorId).sort()).toEqual([CD.operatorId]);
     expect(plans[0]?.data).toEqual({ StationID: 'CD0001', ChangeType: 1, ChangeTime: '2026-11-23 09:30:47' });
     // a station outside every region: nobody
     expect(stationChangePlans({ ...change, AreaCode: '310115' }, VIEWS)).toEqual([]);

@@ -272,6 +272,10 @@ const SAMPLES: Record<InterfaceName, { request: unknown; response: unknown }> = 
     request: { StationID: 'ST0001', ChangeType: 2, ChangeTime: T1 },
     response: { SuccStat: 0, FailReason: 0 },
   },
+  notification_stationInfo: {
+    request: { StationInfo: station() },
+    response: { Status: 0 },
+  },
   notification_realtime_power_info: {
     request: { SupStationPowerInfos: [{ StationID: 'ST0001', DataTime: T1, StationRealTimePower: 120.5, ChargingConnectors: 2 }] },
     response: { SuccStat: 0, FailReason: 0 },
@@ -411,10 +415,10 @@ const resMsg = (name: InterfaceName, data: unknown): string => {
 };
 
 describe('catalog (interfaces.ts)', () => {
-  it('declares the 15 standard interfaces, the extensions and 4 supervision pushes, each with its section and implementer', () => {
+  it('declares the 15 standard interfaces, the extensions and 5 supervision pushes, each with its section and implementer', () => {
     const flag = (n: InterfaceName, k: 'extension' | 'supervision') => (INTERFACES[n] as { extension?: boolean; supervision?: boolean })[k];
     expect(INTERFACE_NAMES.filter((n) => !flag(n, 'extension') && !flag(n, 'supervision'))).toHaveLength(15);
-    expect(INTERFACE_NAMES.filter((n) => flag(n, 'supervision'))).toHaveLength(4);
+    expect(INTERFACE_NAMES.filter((n) => flag(n, 'supervision'))).toHaveLength(5);
     for (const name of INTERFACE_NAMES) expect(INTERFACES[name].name).toBe(name);
     expect(INTERFACES.query_token.implementedBy).toBe('both');
     expect(INTERFACES.notification_stationStatus.implementedBy).toBe('partner');
