@@ -196,7 +196,8 @@ const KEEP_WHOLE_BYTES = 256 * 1024 * 1024;
  * Samples of the previous period (or of one hour of it) missing from its export, read one source
  * batch (an hour) at a time: per hour only the ids of that hour's exported lines are held — the
  * part object of that hour when the previous day was exported in parts, else its whole objects'
- * lines of the hour.
+ * lines of the hour. Thinned to the profile's `sampleSeconds` as the export was, so a sample the
+ * resolution left out is not taken for a late one.
  */
 const lateSamples = async (
   prevManifest: Manifest | undefined,
@@ -204,6 +205,7 @@ const lateSamples = async (
   stations: ReadonlySet<string>,
   source: ExportSource,
   target: ExportTarget,
+  sampleSeconds: number | undefined,
 ): Promise<SampleLine[]> => {
   if (!prevManifest) return [];
   const objects = exportedObjects(prevManifest, 'samples');
@@ -216,7 +218,7 @@ const lateSamples = async (
     return b;
   };
   const late: SampleLine[] = [];
-  for await (const batch of sampleBatches(source.samples(stations, prev))) {
+  for await (const batch of sampleBatches(source.samples(stations, prev), sampleSeconds)) {
     const byHour = new Map<string, SampleLine[]>();
     for (const l of batch) {
       const h = chinaHour(l.Time);
@@ -321,7 +323,7 @@ const writeManifest = async (
     await correct(kind, kind === 'orders' ? sortOrders(late as OrderLine[]) : sortChanges(late as ChangeLine[]));
   }
   if (partCorrections) corrections.push(...partCorrections);
-  else await correct('samples', sortSamples(await lateSamples(prevManifest, prev, stations, source, target)));
+  else await correct('samples', sortSamples(await lateSamples(prevManifest, prev, stations, source, target, partner.sampleSeconds)));
 
   const content = { objects, corrections };
   const existing = await readJson<Manifest>(target, manifestKey(id, p));
@@ -405,7 +407,7 @@ export const exportPart = async (o: {
   const prevDay = previousPeriod(day);
   const prevHour = parsePeriod(`${prevDay.day}${part.id.slice(10)}`) as Period;
   const prevManifest = await readJson<Manifest>(target, manifestKey(id, prevDay));
-  const late = sortSamples(await lateSamples(prevManifest, prevHour, stations, source, target));
+  const late = sortSamples(await lateSamples(prevManifest, prevHour, stations, source, target, partner.sampleSeconds));
   const corrections: ManifestCorrection[] = [];
   if (late.length) {
     const c = await streamObject(
