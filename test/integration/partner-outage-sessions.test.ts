@@ -149,7 +149,7 @@ describe('partner outage with real sessions — a simulated hour (issue 17)', ()
       await runPiles(STEP_MS);
       perStep.push(p1.requests() - before);
     }
-    await settle();
+    await jump(); // the hour's last 5 minutes
     const outageMs = Date.now() - outageFrom;
     const duringOutage = p1.requests() - before;
     expect(running.size).toBe(0);
@@ -185,8 +185,10 @@ describe('partner outage with real sessions — a simulated hour (issue 17)', ()
     let jumps = 0;
     for (; jumps < 30 && pending() > 0; jumps++) await jump();
     expect(pending()).toBe(0);
+    const delivered = p1.accepted().slice(acceptedBefore);
+    const byIface = [...new Set(delivered.map((r) => r.iface))].map((i) => `${delivered.filter((r) => r.iface === i).length} ${i}`);
     console.log(
-      `partner outage with sessions: ${p1.accepted().length - acceptedBefore} pushes delivered, the last ${((Date.now() - recoveredAt) / 60_000).toFixed(1)} simulated min ` +
+      `partner outage with sessions: ${delivered.length} pushes delivered (${byIface.join(', ')}), the last ${((Date.now() - recoveredAt) / 60_000).toFixed(1)} simulated min ` +
         `after recovery (${jumps} jumps of 5 min, ${((performance.now() - realFrom) / 1000).toFixed(1)} s real)`,
     );
     untap();
