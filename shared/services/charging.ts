@@ -630,7 +630,7 @@ export interface MeterReading {
 }
 
 /** A due charge-status push: the OrderProgress the caller plans and sends to the push lanes (sendProgress). */
-export type Progress = DetailOf<typeof OrderProgress>;
+type Progress = DetailOf<typeof OrderProgress>;
 
 /**
  * A due charge-status push as the caller sends it; the order's first (no previous progress, or its
