@@ -56,7 +56,12 @@ const ctx = useChargingPlatform({ env: POLICY });
 
 const STEP_MS = 5 * 60_000;
 const OUTAGE_STEPS = 12; // an hour
-const SIM_TICK_MS = 60_000; // the pile time of a step goes in minutes (a meter batch per minute, each due charge status its own)
+/**
+ * the pile time of a step goes one meter interval (15 s) at a time, each tick's readings handled
+ * before the next: an order's readings are folded one by one, so its charge statuses come at the first
+ * reading 50 s after the previous one (50–65 s apart), and a lost one leaves a gap of 100 s or more
+ */
+const SIM_TICK_MS = 15_000;
 
 /** p1's sessions: [connector, step started, step stopped]; the same connector twice (unplugged and plugged again between) */
 const PLAN: ReadonlyArray<readonly [string, number, number]> = [
@@ -81,7 +86,7 @@ const jump = async () => {
   offsetMs += STEP_MS;
   await settle();
 };
-/** one step's pile time, a minute at a time, each minute's readings handled before the next */
+/** one step's pile time, a tick at a time, each tick's readings handled before the next */
 const runPiles = async (ms: number) => {
   for (let t = 0; t < ms; t += SIM_TICK_MS) {
     ctx.platform.simulator!.advance(SIM_TICK_MS);
@@ -217,7 +222,7 @@ describe('partner outage with real sessions — a simulated hour (issue 17)', ()
       expect(statuses.at(-1)).toMatchObject({ StartChargeSeqStat: 4, ConnectorID: connector });
       const periodic = statuses.slice(0, -1);
       expect(periodic.every((s) => s.StartChargeSeqStat === 2)).toBe(true);
-      // none lost: pushed at most every 50 s of samples, a lost one leaves a gap of two cadences; the newest the one the order recorded
+      // none lost: 50–65 s apart (SIM_TICK_MS), a lost one leaves a gap of two cadences; the newest the one the order recorded
       expect(periodic.length).toBeGreaterThanOrEqual(3);
       for (let i = 1; i < periodic.length; i++) expect(times[i]! - times[i - 1]!).toBeLessThan(2 * 50_000);
       expect(times[periodic.length - 1]).toBe(Math.floor(o.lastProgressAt! / 1000) * 1000); // EndTime is to the second
