@@ -18,11 +18,11 @@ import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { logger } from '#powertools';
 import { ChargingPileEventsQueue, type PileSessionMessage } from '../../events/queues.ts';
 import {
+  type DueProgress,
   type MeterReading,
   onPileMeters,
   onPileStarted,
   onPileStopped,
-  type Progress,
   sendProgress,
 } from '../../shared/services/charging.ts';
 
@@ -106,7 +106,7 @@ export const handler = async (event: SQSEvent, _context: Context): Promise<SQSBa
         mine.map((r) => r.event.detail as MeterReading),
       );
   }
-  const due = new Map<string, Progress>();
+  const due = new Map<string, DueProgress>();
   if (readings.size > 0) {
     logger.resetKeys();
     // a reading, every 50 s of every session, is one DEBUG line (issue 9 §2: logs per step)

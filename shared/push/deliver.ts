@@ -14,8 +14,8 @@
  *                in send order, by SQS itself (push/queue.ts): no lease, no release
  *   supersession one conditional write that records the version attempted (store/push-gate.ts):
  *                no pre-read
- *   steady state and burst: 1 write per gated push (status, charge status, settlement); a superseded
- *   push: 1 failed write; pushes without a gate (start/stop results, orders): 0
+ *   steady state and burst: 1 write per gated push (status, start result, charge status,
+ *   settlement); a superseded push: 1 failed write; pushes without a gate (stop results, orders): 0
  */
 import { createHash } from 'node:crypto';
 import { logger, MetricUnit, metrics } from '#powertools';

@@ -40,6 +40,14 @@ export const stationStatusPushes = (e: DetailOf<typeof ConnectorStatusChanged>, 
 export const carFacts = (e: { Vin?: string | undefined; PlateNum?: string | undefined }): { facts?: Record<string, string> } =>
   e.Vin ? { facts: { Vin: e.Vin, ...(e.PlateNum ? { PlateNum: e.PlateNum } : {}) } } : {};
 
+/**
+ * The start result is the lowest version of its order's gate: it goes ahead of the order's first
+ * charge status (the charging consumer sends the two together: shared/services/charging.ts
+ * sendProgress), and a copy planned later (the push planner's, from OrderStarted, beyond the FIFO
+ * queue's 5-minute deduplication) is stale once a charge status was attempted — never after one.
+ */
+export const startResultGate = (seq: string): NonNullable<Delivery['gate']> => ({ key: `ORDER#${seq}`, version: 0 });
+
 export const startResultPush = (e: DetailOf<typeof OrderStarted>, now: number): Delivery =>
   newDelivery({
     ...carFacts(e),
@@ -52,6 +60,7 @@ export const startResultPush = (e: DetailOf<typeof OrderStarted>, now: number): 
       ConnectorID: e.ConnectorID,
       StartTime: e.StartTime,
     },
+    gate: startResultGate(e.StartChargeSeq),
     createdAt: now,
   });
 

@@ -24,6 +24,7 @@ import type { InterfaceName } from '../tcec/interfaces.ts';
 import type { Supervision } from '../tcec/profiles.ts';
 import { parseDateTime } from '../tcec/time.ts';
 import { type Delivery, newDelivery, type PushInterface } from './messages.ts';
+import { startResultGate } from './plan.ts';
 
 /** A supervision partner that can receive pushes: its OperatorID, its profile's rules, its region. */
 export interface Supervisor {
@@ -126,8 +127,12 @@ export const supervisionStartPushes = (
             StartTime: e.StartTime,
           },
           now,
-          // Vin (Chengdu): known for a plug-and-charge session (the charger reported it)
-          { eventAt: ms(e.StartTime), facts: { ChargeModel: chargeModelOf(s, e.OperatorID), ...(e.Vin ? { Vin: e.Vin } : {}) } },
+          // Vin (Chengdu): known for a plug-and-charge session (the charger reported it); ahead of the order's charge statuses (plan.ts startResultGate)
+          {
+            eventAt: ms(e.StartTime),
+            facts: { ChargeModel: chargeModelOf(s, e.OperatorID), ...(e.Vin ? { Vin: e.Vin } : {}) },
+            gate: startResultGate(e.StartChargeSeq),
+          },
         ),
       )
     : [];

@@ -81,7 +81,7 @@ import { Ret, TcecError } from '../tcec/ret.ts';
 import { formatDateTime } from '../tcec/time.ts';
 import { giveBackUnusedCoupon } from './coupons.ts';
 import { extensionEnabled } from './extensions.ts';
-import { planProgress } from './push-planning.ts';
+import { planProgress, planStart } from './push-planning.ts';
 
 /** The connector as this partner may see it: unknown and not-granted look the same. */
 const connectorFor = async (partner: Partner, connectorId: string): Promise<ConnectorView | undefined> => {
@@ -609,13 +609,7 @@ export const onPileStarted = async (d: {
   }
   // every start path (partner, app, plug-and-charge) ends here: the dashboards' sessions started
   metrics.singleMetric().addMetric('SessionStarted', MetricUnit.Count, 1);
-  await publish(OrderStarted, {
-    ...orderEventBase(o),
-    ...carOf(o),
-    succeeded: true,
-    StartChargeSeqStat: OrderStatus.Charging,
-    StartTime: formatDateTime(at),
-  });
+  await publish(OrderStarted, startedOf(o, at));
   // a stop asked for while starting (read atomically with the transition)
   if (charging.stopRequested) await sendStop(charging, at);
 };
@@ -636,7 +630,31 @@ export interface MeterReading {
 }
 
 /** A due charge-status push: the OrderProgress the caller plans and sends to the push lanes (sendProgress). */
-export type Progress = DetailOf<typeof OrderProgress>;
+type Progress = DetailOf<typeof OrderProgress>;
+
+/**
+ * A due charge-status push as the caller sends it; the order's first (no previous progress, or its
+ * redelivery) carries the order's start, whose start result goes ahead of it in the order's FIFO
+ * group: the start result travels through the bus and the push planner, the progress straight to the
+ * push lane, and a partner must not get a charge status before the start result (T/CEC §3.8, §3.9).
+ */
+export interface DueProgress {
+  progress: Progress;
+  start?: DetailOf<typeof OrderStarted>;
+}
+
+/** The OrderStarted of an order the pile started at `at` (the publication, and the start a first progress carries). */
+const startedOf = (o: Order, at: Date): DetailOf<typeof OrderStarted> => ({
+  ...orderEventBase(o),
+  ...carOf(o),
+  succeeded: true,
+  StartChargeSeqStat: OrderStatus.Charging,
+  StartTime: formatDateTime(at),
+});
+
+/** the start a progress of `o` carries: with its first (no previous progress) only */
+const withStart = (o: Order, progress: Progress): DueProgress =>
+  progress.previousAt === undefined && o.startedAt ? { progress, start: startedOf(o, new Date(o.startedAt)) } : { progress };
 
 /** One order's readings of a batch, in time order (the fold's order). */
 type Samples = { d: MeterReading; t: number; wh: number }[];
@@ -645,7 +663,7 @@ const samplesOf = (readings: readonly MeterReading[]): Samples =>
   readings.map((d) => ({ d, t: new Date(d.at).getTime(), wh: Math.round(d.energyWh) })).sort((a, b) => a.t - b.t || a.wh - b.wh);
 
 /** What one order's readings of a batch came to: a due charge-status push, nothing, or an error (its readings are handed back). */
-export type MetersOutcome = { ok: true; progress?: Progress } | { ok: false; error: unknown };
+export type MetersOutcome = { ok: true; progress?: DueProgress } | { ok: false; error: unknown };
 
 /**
  * The meter readings waiting in one SQS batch, by order (StartChargeSeq; any order, duplicates
@@ -708,7 +726,7 @@ export const onPileMeters = async (batch: ReadonlyMap<string, readonly MeterRead
  * the write's condition and is read again, consistently (its samples are already kept: step 1
  * kept every reading newer than the older read).
  */
-const foldReadings = async (seq: string, samples: Samples, read: Order | undefined): Promise<Progress | undefined> => {
+const foldReadings = async (seq: string, samples: Samples, read: Order | undefined): Promise<DueProgress | undefined> => {
   const intervalMs = pushConfig().PUSH_STATUS_INTERVAL_SECONDS * 1000;
   for (let attempt = 1; attempt <= SAMPLE_ATTEMPTS; attempt++) {
     const o = attempt === 1 ? read : await getOrder(seq, true);
@@ -733,7 +751,7 @@ const foldReadings = async (seq: string, samples: Samples, read: Order | undefin
       const decided = o.lastProgressAt !== undefined && samples.some((s) => s.t === o.lastProgressAt && s.d.ConnectorID === o.ConnectorID);
       if (decided && o.status === OrderStatus.Charging) {
         logger.info('charge-status push of a redelivered reading: sent again', { ...keys, lastProgressAt: o.lastProgressAt });
-        return progressOf(o);
+        return withStart(o, progressOf(o));
       }
       return undefined;
     }
@@ -744,7 +762,7 @@ const foldReadings = async (seq: string, samples: Samples, read: Order | undefin
     if (w.outcome === 'conflict') continue;
     await stopIfPrepayReached(w.order);
     if (!due || w.order.status !== OrderStatus.Charging) return undefined;
-    return { ...progressOf(w.order), ...(o.lastProgressAt === undefined ? {} : { previousAt: o.lastProgressAt }) };
+    return withStart(w.order, { ...progressOf(w.order), ...(o.lastProgressAt === undefined ? {} : { previousAt: o.lastProgressAt }) });
   }
   throw new Error(`${seq}: meter samples lost ${SAMPLE_ATTEMPTS} concurrent writes; retried`);
 };
@@ -755,12 +773,17 @@ const progressOf = (o: Order): Progress => ({ ...orderEventBase(o), ...chargeSta
  * The due charge-status pushes of a batch, planned here (push-planning's planProgress: the same
  * planPushes push-plan runs, the partner list cached per warm Lambda) and sent straight to the push
  * lanes (FIFO `push-deliveries` / `push-supervision`, SendMessageBatch in tens, each push
- * deduplicated on its id): no push-events message, no push-plan invocation (issue 9 §2). Throws
- * when the plan cannot be made or any delivery is not accepted (the caller hands the readings back).
+ * deduplicated on its id): no push-events message, no push-plan invocation (issue 9 §2). An
+ * order's first carries the order's start result just ahead of it (DueProgress). Throws when the
+ * plan cannot be made or any delivery is not accepted (the caller hands the readings back).
  */
-export const sendProgress = async (progress: readonly Progress[], now = Date.now()): Promise<void> => {
-  if (progress.length === 0) return;
-  const deliveries = (await Promise.all(progress.map((p) => planProgress(p, now)))).flat();
+export const sendProgress = async (due: readonly DueProgress[], now = Date.now()): Promise<void> => {
+  if (due.length === 0) return;
+  // an order's start result (with its first progress) just ahead of that progress: one lane, one batch order
+  const planned = await Promise.all(
+    due.map(async (d) => [...(d.start ? await planStart(d.start, now) : []), ...(await planProgress(d.progress, now))]),
+  );
+  const deliveries = planned.flat();
   if (deliveries.length > 0) await enqueueDeliveries(deliveries);
 };
 

@@ -9,7 +9,7 @@
  * lanes (issue 9 §2: no push-events message, no push-plan invocation per charge status).
  */
 import type { DetailOf } from '../../events/define.ts';
-import { OrderProgress } from '../../events/orders.ts';
+import { OrderProgress, OrderStarted } from '../../events/orders.ts';
 import { PushEventsQueue } from '../../events/queues.ts';
 import { config } from '../config.ts';
 import { OrderStatus } from '../domain/charging.ts';
@@ -117,6 +117,31 @@ export const planProgress = async (detail: DetailOf<typeof OrderProgress>, now =
         time: new Date(now).toISOString(),
         region: process.env.AWS_REGION ?? '',
         account: '',
+      }),
+    ),
+    now,
+  );
+
+/**
+ * The start result of an order, planned by the charging consumer with the order's first charge
+ * status (shared/services/charging.ts sendProgress) so that it goes ahead of it; the push planner
+ * plans it again from OrderStarted (the same id: one is dropped by the FIFO queue's deduplication,
+ * or as stale by its gate — shared/push/plan.ts startResultGate).
+ */
+export const planStart = async (detail: DetailOf<typeof OrderStarted>, now = Date.now()): Promise<Delivery[]> =>
+  planPushes(
+    // the envelope EventBridge gives the planner's queue message (one the queue subscribes to), checked by its contract
+    PushEventsQueue.parse(
+      JSON.stringify({
+        version: '0',
+        id: `started:${detail.StartChargeSeq}`,
+        time: new Date(now).toISOString(),
+        region: process.env.AWS_REGION ?? '',
+        account: '',
+        source: OrderStarted.source,
+        'detail-type': OrderStarted.detailType,
+        resources: [],
+        detail,
       }),
     ),
     now,

@@ -4,25 +4,29 @@
  * the partner issued us, Data in the partner's dialect, a Bearer token from the partner's query_token.
  */
 import { describe, expect, it } from 'vitest';
-import { OrderProgress } from '../../events/orders.ts';
+import { OrderProgress, OrderStarted } from '../../events/orders.ts';
 import { sendProgress } from '../../shared/services/charging.ts';
-import { acceptedOf, demo, emitFinished, newSeq, P1, P2, usePushPlatform, wireOf } from '../support/push.ts';
+import { acceptedOf, demo, emitFinished, emitStarted, newSeq, P1, P2, usePushPlatform, wireOf } from '../support/push.ts';
 
 const ctx = usePushPlatform();
 
 describe('notification_equip_charge_status — §3.9', () => {
   // as the charging consumer sends a due progress: planned there, straight to the push lanes (issue 9 §2)
-  const progress = (operatorId: string, seq: string, endTime: string) =>
-    sendProgress([
+  // (an order's first carries its start: `withStart`)
+  const progress = (operatorId: string, seq: string, endTime: string, withStart = false) => {
+    const base = { StartChargeSeq: seq, OperatorID: operatorId, ConnectorID: 'FX0001E01C1', StationID: 'FX0001' };
+    return sendProgress([
       {
-        ...OrderProgress.sample,
-        StartChargeSeq: seq,
-        OperatorID: operatorId,
-        ConnectorID: 'FX0001E01C1',
-        StationID: 'FX0001',
-        EndTime: endTime,
+        progress: { ...OrderProgress.sample, ...base, EndTime: endTime },
+        ...(withStart ? { start: { ...OrderStarted.sample, ...base } } : {}),
       },
     ]);
+  };
+  const ifacesOf = (seq: string) =>
+    demo(ctx.platform, P1)
+      .accepted()
+      .filter((r) => r.data.StartChargeSeq === seq)
+      .map((r) => r.iface);
 
   // at most one push per 50 s of samples: the charging service sends OrderProgress only when it is due
   // (test/integration/charging-concurrency.test.ts, "progress at most once per 50 s")
@@ -77,6 +81,24 @@ describe('notification_equip_charge_status — §3.9', () => {
     expect(w.data).not.toHaveProperty('SeviceMoney');
     expect(w.data).not.toHaveProperty('ElectMoney');
     expect((w.data.ChargeDetails as Record<string, unknown>[])[0]).toHaveProperty('ServicePrice', 0.4);
+  });
+
+  it("§3.8 before §3.9: an order's first charge status carries its start result ahead of it; the planner's later copy is dropped", async () => {
+    const seq = newSeq(P1);
+    // the charging consumer sends the first due progress straight to the push lane; the start's planner comes later
+    await progress(P1, seq, '2026-11-23 12:00:00', true);
+    await emitStarted(P1, seq, 'FX0001E01C1');
+    await ctx.drain();
+    expect(ifacesOf(seq)).toEqual(['notification_start_charge_result', 'notification_equip_charge_status']);
+  });
+
+  it('§3.8 before §3.9: a start result planned after a charge status of its order was pushed is stale, never pushed after it', async () => {
+    const seq = newSeq(P1);
+    await progress(P1, seq, '2026-11-23 12:10:00');
+    await ctx.drain();
+    await emitStarted(P1, seq, 'FX0001E01C1');
+    await ctx.drain();
+    expect(ifacesOf(seq)).toEqual(['notification_equip_charge_status']);
   });
 
   it('§3.9: a last push at the end (StartChargeSeqStat 4) and no older sample after it', async () => {

@@ -77,7 +77,7 @@ describe('stationStatusPushes (§3.3 notification_stationStatus)', () => {
 describe('startResultPush (§3.8 notification_start_charge_result)', () => {
   const e = OrderStarted.sample;
 
-  it('to the order’s partner, with the start’s state and time, ungated (one per order)', () => {
+  it('to the order’s partner, with the start’s state and time, gated below every charge status of its order', () => {
     const d = startResultPush(e, NOW);
     expectWellFormed(d);
     expect(d).toMatchObject({
@@ -86,7 +86,9 @@ describe('startResultPush (§3.8 notification_start_charge_result)', () => {
       iface: 'notification_start_charge_result',
       data: { StartChargeSeq: e.StartChargeSeq, StartChargeSeqStat: 2, ConnectorID: e.ConnectorID, StartTime: e.StartTime },
     });
-    expect(d.gate).toBeUndefined();
+    // the order's key, the lowest version: never pushed after one of the order's charge statuses (their version is the sample time)
+    expect(d.gate).toEqual({ key: `ORDER#${e.StartChargeSeq}`, version: 0 });
+    expect(equipStatusPush({ ...OrderProgress.sample, StartChargeSeq: e.StartChargeSeq }, NOW).gate?.key).toBe(d.gate?.key);
     expect(d.facts).toBeUndefined();
   });
 

@@ -78,6 +78,8 @@ describe('a session in Beijing (AreaCode 110105)', () => {
     const sample = { ...OrderProgress.sample, StartTime: '2026-11-23 09:30:00', EndTime: '2026-11-23 09:30:50' };
     const progress = supervisionProgressPushes(sample, ALL, at, 50, NOW);
     expect(progress.map((d) => d.partner)).toEqual([BJ.operatorId]); // provincial: not at 50 s
+    // the start result on the order's key below every charge status: never pushed after one
+    expect(start?.gate).toEqual({ key: progress[0]?.gate?.key, version: 0 });
   });
 
   it('a failed order push follows 150, 300, …, 1800, 3600 s, then the DLQ: every resend kept, none lost', () => {
