@@ -4,7 +4,7 @@
  * as the `supervision` partner of Shanghai (AreaCode prefix 31: demo station FX0001, 310112):
  *   - a session: connector status on change (notification_stationStatus), charge status every 5 min of
  *     the session (simulated time), the order as OrderNo/TotalElect;
- *   - a station change: notification_station_change, and its change record by hour;
+ *   - a station change: notification_stationInfo (the StationInfo as stored now), and its change record by hour;
  *   - notification_realtime_power_info from the process samples, on an injected clock;
  *   - a refused order resent on the profile's 60, 60, 60, 300, 900 s (injected clock);
  *   - the change triggers and reads against DynamoDB Local (recordChanges, the change records,
@@ -218,7 +218,7 @@ const envelope = (detailType: string, source: string, detail: unknown) =>
   );
 
 describe('change triggers and reads on DynamoDB Local (issue 13)', () => {
-  it('a station import’s change reaches the provincial platform as notification_station_change and is kept by hour', async () => {
+  it('a station import’s change reaches the provincial platform as notification_stationInfo and is kept by hour', async () => {
     const fx1 = fixture().find((s) => s.StationID === 'FX0001')!;
     const changedAt = new Date();
     const r = await importStationObjects('provincial-test', [{ ...fx1, StationName: '测试站·上海虹桥(改)' }], {
@@ -226,11 +226,17 @@ describe('change triggers and reads on DynamoDB Local (issue 13)', () => {
       now: changedAt,
     });
     expect(r.changed).toBe(1);
-    const [push] = await eventually(async () => pv.of('notification_station_change'), {
-      until: (c) => c.some((x) => x.data.StationID === 'FX0001'),
-      what: 'notification_station_change of FX0001',
+    const infoOf = (c: { data: Record<string, unknown> }) => c.data.StationInfo as Record<string, unknown>;
+    const pushes = await eventually(async () => pv.of('notification_stationInfo'), {
+      until: (c) => c.some((x) => infoOf(x).StationID === 'FX0001' && infoOf(x).StationName === '测试站·上海虹桥(改)'),
+      what: 'notification_stationInfo of FX0001 with its new name',
     });
-    expect(push!.data).toEqual({ StationID: 'FX0001', ChangeType: 1, ChangeTime: formatDateTime(changedAt) });
+    expect(infoOf(pushes.find((x) => infoOf(x).StationName === '测试站·上海虹桥(改)')!)).toMatchObject({
+      StationID: 'FX0001',
+      AreaCode: '310112',
+    });
+    // the provincial profile receives the StationInfo itself, not Chengdu's station change
+    expect(pv.of('notification_station_change')).toEqual([]);
     const hour = chinaHour(changedAt.getTime());
     const kept = await eventually(async () => changesOfHour('stations', hour), {
       until: (l) => l.some((x) => x.StationID === 'FX0001' && x.Time === changedAt.getTime()),
@@ -245,10 +251,10 @@ describe('change triggers and reads on DynamoDB Local (issue 13)', () => {
     });
   });
 
-  it('recordChanges: one record per event whatever the redeliveries; station-change pushes only to the platforms of its region', async () => {
+  it('recordChanges: one record per event whatever the redeliveries; stationInfo pushes only to the platforms of its region', async () => {
     const at = '2031-03-04T05:06:07.000Z'; // 13:06 China time
     const hour = '2031-03-04T13';
-    const sh = { StationID: 'FX0001', AreaCode: '310112', created: false, info: false, tariff: true, equipment: [], changedAt: at };
+    const sh = { StationID: 'FX0001', AreaCode: '310112', created: false, info: true, tariff: false, equipment: [], changedAt: at };
     const bj = { ...sh, StationID: 'FX0002', AreaCode: '110105' };
     const status = (version: number) => ({
       StationID: 'FX0001',
@@ -275,12 +281,14 @@ describe('change triggers and reads on DynamoDB Local (issue 13)', () => {
     const statuses = await changesOfHour('statuses', hour);
     expect(statuses.map((l) => ('Version' in l ? l.Version : -1)).sort()).toEqual([7, 8]);
     expect(statuses[0]).toMatchObject({ ConnectorID: C2, StationID: 'FX0001', Status: 2, PreviousStatus: 1, Time: Date.parse(at) });
-    const [tariff] = await eventually(async () => pv.of('notification_station_change').filter((c) => c.data.ChangeType === 2), {
+    const info = (c: { data: Record<string, unknown> }) => c.data.StationInfo as Record<string, unknown>;
+    await eventually(async () => pv.of('notification_stationInfo').filter((c) => info(c).StationID === 'FX0001'), {
       until: (c) => c.length >= 1,
-      what: 'the tariff change push',
+      what: 'the stationInfo push of FX0001',
     });
-    expect(tariff!.data).toEqual({ StationID: 'FX0001', ChangeType: 2, ChangeTime: '2031-03-04 13:06:07' });
-    expect(pv.of('notification_station_change').filter((c) => c.data.StationID === 'FX0002')).toEqual([]);
+    await ctx.platform.cloud.drain({ timeoutMs: 120_000 });
+    expect(pv.of('notification_stationInfo').filter((c) => info(c).StationID === 'FX0002')).toEqual([]);
+    expect(pv.of('notification_station_change')).toEqual([]);
   });
 
   it('the change records of an hour: more than one BatchWrite, a key written twice kept once; the exports read the region’s in the period', async () => {
