@@ -15,16 +15,17 @@ export const GroundLockChanged = defineEvent({
   version: 1,
   description:
     "A ground lock recorded a new state (dropped, raised, faulted): its connector's LockStatus (10 unlocked, 50 locked, 0 unknown)",
-  detail: z.object({
-    StationID: z.string().check(z.minLength(1), z.maxLength(20)),
-    ConnectorID: z.string().check(z.minLength(1), z.maxLength(26)),
-    LockNum: z.string().check(z.minLength(1), z.maxLength(16)),
-    lockStatus: LockStatus,
-    /** the lock's revision: +1 with every state it records (orders its reports; a redelivery repeats it); 0 its initial state */
-    rev: z.int().check(z.gte(0)),
-    /** when the platform recorded the state */
-    at: z.iso.datetime({ offset: true }),
-  }),
+  detail: () =>
+    z.object({
+      StationID: z.string().check(z.minLength(1), z.maxLength(20)),
+      ConnectorID: z.string().check(z.minLength(1), z.maxLength(26)),
+      LockNum: z.string().check(z.minLength(1), z.maxLength(16)),
+      lockStatus: LockStatus,
+      /** the lock's revision: +1 with every state it records (orders its reports; a redelivery repeats it); 0 its initial state */
+      rev: z.int().check(z.gte(0)),
+      /** when the platform recorded the state */
+      at: z.iso.datetime({ offset: true }),
+    }),
   sample: {
     StationID: 'FX0001',
     ConnectorID: 'FX0001E01C1',
