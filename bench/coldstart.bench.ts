@@ -62,9 +62,12 @@ const work = mkdtempSync(join(tmpdir(), 'evcs-coldstart-'));
 
 /** the child: optionally refuses the network, then times one import of the bundle */
 const RUNNER = `
+import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 const [bundle, guard] = process.argv.slice(2);
+// as Lambda's Node.js runtime loads a handler: index.js (CommonJS) with require, index.mjs with import()
+const load = bundle.endsWith('.mjs') ? (b) => import(pathToFileURL(b).href) : async (b) => createRequire(import.meta.url)(b);
 const net = [];
 if (guard === 'guard') {
   const { Socket } = await import('node:net');
@@ -76,7 +79,7 @@ if (guard === 'guard') {
 }
 const c0 = process.cpuUsage();
 const t0 = performance.now();
-const mod = await import(pathToFileURL(bundle).href);
+const mod = await load(bundle);
 const ms = performance.now() - t0;
 const c = process.cpuUsage(c0);
 process.stdout.write(JSON.stringify({ ms, cpuMs: (c.user + c.system) / 1000, net, exports: Object.keys(mod) }));
@@ -136,7 +139,6 @@ function measureDeferred(): { n: number; cpuMs: number } {
     target: b.target,
     minify: true,
     mainFields: b.mainFields,
-    banner: { js: b.banner ?? '' },
     external: [...(b.externalModules ?? [])],
     logLevel: 'warning',
   });
@@ -194,7 +196,7 @@ interface Metafile {
 
 const topContributors = (metaPath: string, top = 5): Array<[string, number]> => {
   const meta = JSON.parse(readFileSync(metaPath, 'utf8')) as Metafile;
-  const out = Object.entries(meta.outputs).find(([k]) => k.endsWith('index.mjs'))?.[1];
+  const out = Object.entries(meta.outputs).find(([k]) => /index\.m?js$/.test(k))?.[1];
   const byPkg = new Map<string, number>();
   for (const [input, { bytesInOutput }] of Object.entries(out?.inputs ?? {})) {
     const pkg = packageOf(input);
@@ -261,7 +263,7 @@ try {
   for (const [id, f] of stack.functions) {
     const code = stack.resolve((f.fn.node.defaultChild as CfnFunction).code) as { s3Key: string };
     const assetDir = join(outdir, `asset.${code.s3Key.replace(/\.zip$/, '')}`);
-    const bundle = join(assetDir, 'index.mjs');
+    const bundle = join(assetDir, 'index.js');
     const kb = statSync(bundle).size / 1024;
     const mapKb = statSync(`${bundle}.map`).size / 1024;
     const env = {
