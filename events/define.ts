@@ -60,7 +60,8 @@ export interface EventContract<S extends Schema = Schema, D extends string = str
 /**
  * A contract's schemas (its detail and envelope) are built on first use, not at import (issue 9
  * §4): every function imports the event catalogs whole and uses a few of their contracts, and
- * building every schema cost each cold start ~4–6 ms of CPU for the charging functions. A sample
+ * building every schema (and parsing every sample) cost 7–11 ms of CPU at each cold start of the
+ * functions that import them (bench/coldstart.bench.ts, A/B at load ~18). A sample
  * that drifts from its schema fails `test/unit/events/contracts.test.ts`, not the import.
  */
 export const defineEvent = <S extends Schema, const D extends string>(def: {

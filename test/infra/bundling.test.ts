@@ -12,7 +12,12 @@ import { Template } from 'aws-cdk-lib/assertions';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/app.ts';
-import { BUNDLE_METAFILE_CONTEXT, EVENT_STREAMS_MODULE, LAMBDA_UNREACHED_SDK_MODULES } from '../../infra/constructs/evcs-function.ts';
+import {
+  BUNDLE_METAFILE_CONTEXT,
+  EVENT_STREAMS_MODULE,
+  LAMBDA_UNREACHED_SDK_MODULES,
+  STRICT_BANNER,
+} from '../../infra/constructs/evcs-function.ts';
 import { topology } from '../../infra/topology/index.ts';
 import type { Topology } from '../../infra/topology/types.ts';
 
@@ -64,6 +69,8 @@ describe('real bundling with local esbuild', () => {
     expect(existsSync(`${bundle}.map`)).toBe(true);
 
     const code = readFileSync(bundle, 'utf8');
+    // strict mode, as the ES module bundle it replaces was
+    expect(code.startsWith(STRICT_BANNER)).toBe(true);
     expect(code).toMatch(/\/\/# sourceMappingURL=index\.js\.map\s*$/);
     // CommonJS, not an ES module: no import/export statement at the top level
     expect(code).not.toMatch(/(^|[;}\n])\s*(import\s*[{*\w]|export\s*[{*])/);
