@@ -10,17 +10,18 @@ export const ConnectorStatusChanged = defineEvent({
   detailType: 'ConnectorStatusChanged',
   version: 1,
   description: 'A connector status really changed (newer than the stored one and different); the push service fans it out',
-  detail: z.object({
-    StationID: z.string().check(z.minLength(1), z.maxLength(20)),
-    ConnectorID: z.string().check(z.minLength(1), z.maxLength(26)),
-    status: ConnectorStatus,
-    parkStatus: ParkStatus,
-    lockStatus: LockStatus,
-    previousStatus: z.optional(ConnectorStatus),
-    observedAt: z.iso.datetime({ offset: true }),
-    /** monotonic per connector: a consumer drops anything not newer than what it has seen */
-    version: z.int().check(z.gte(0)),
-  }),
+  detail: () =>
+    z.object({
+      StationID: z.string().check(z.minLength(1), z.maxLength(20)),
+      ConnectorID: z.string().check(z.minLength(1), z.maxLength(26)),
+      status: ConnectorStatus,
+      parkStatus: ParkStatus,
+      lockStatus: LockStatus,
+      previousStatus: z.optional(ConnectorStatus),
+      observedAt: z.iso.datetime({ offset: true }),
+      /** monotonic per connector: a consumer drops anything not newer than what it has seen */
+      version: z.int().check(z.gte(0)),
+    }),
   sample: {
     StationID: 'ST0001',
     ConnectorID: '1010000000000000000000001',
@@ -44,20 +45,21 @@ export const StationChanged = defineEvent({
   detailType: 'StationChanged',
   version: 1,
   description: 'A station was created, or its info, equipment or price policy changed (station import); supervision pushes and exports',
-  detail: z.object({
-    StationID: z.string().check(z.minLength(1), z.maxLength(20)),
-    /** the station's AreaCode (GB/T 2260): which supervision regions it belongs to */
-    AreaCode: z.optional(z.string().check(z.maxLength(20))),
-    created: z.boolean(),
-    /** StationInfo fields, or its equipment/connectors, changed */
-    info: z.boolean(),
-    /** its price policy changed */
-    tariff: z.boolean(),
-    /** EquipmentIDs added or changed (their connectors included) */
-    equipment: z.array(z.string().check(z.minLength(1), z.maxLength(23))).check(z.maxLength(1000)),
-    /** ISO instant of the import */
-    changedAt: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/)),
-  }),
+  detail: () =>
+    z.object({
+      StationID: z.string().check(z.minLength(1), z.maxLength(20)),
+      /** the station's AreaCode (GB/T 2260): which supervision regions it belongs to */
+      AreaCode: z.optional(z.string().check(z.maxLength(20))),
+      created: z.boolean(),
+      /** StationInfo fields, or its equipment/connectors, changed */
+      info: z.boolean(),
+      /** its price policy changed */
+      tariff: z.boolean(),
+      /** EquipmentIDs added or changed (their connectors included) */
+      equipment: z.array(z.string().check(z.minLength(1), z.maxLength(23))).check(z.maxLength(1000)),
+      /** ISO instant of the import */
+      changedAt: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/)),
+    }),
   sample: {
     StationID: 'ST0001',
     AreaCode: '310115',

@@ -13,6 +13,7 @@
 import * as z from 'zod/mini';
 import en from 'zod/v4/locales/en.js';
 import type { EventPattern, QueueDecl } from '../infra/topology/types.ts';
+import { once } from '../shared/domain/once.ts';
 
 // zod/mini carries no messages of its own: the English ones, as classic zod prints them (queue errors quote them)
 z.config(en());
@@ -21,7 +22,7 @@ z.config(en());
 type Schema = z.core.$ZodType;
 
 /** The EventBridge envelope's own fields (as Powertools' `EventBridgeSchema`), in zod/mini. */
-const envelopeFields = {
+const buildEnvelopeFields = () => ({
   version: z.string(),
   id: z.string(),
   account: z.string(),
@@ -29,11 +30,12 @@ const envelopeFields = {
   region: z.string(),
   resources: z.array(z.string()),
   'replay-name': z.optional(z.string()),
-};
+});
+const envelopeFields = once(buildEnvelopeFields);
 
 /** The full EventBridge event of one contract: `source` and `detail-type` are its literals. */
 type EnvelopeSchema<S extends Schema = Schema, D extends string = string> = z.ZodMiniObject<
-  typeof envelopeFields & {
+  ReturnType<typeof buildEnvelopeFields> & {
     source: z.ZodMiniLiteral<string>;
     'detail-type': z.ZodMiniLiteral<D>;
     detail: S;
@@ -55,24 +57,44 @@ export interface EventContract<S extends Schema = Schema, D extends string = str
   pattern(detail?: Record<string, unknown>): EventPattern;
 }
 
+/**
+ * A contract's schemas (its detail and envelope) are built on first use, not at import (issue 9
+ * §4): every function imports the event catalogs whole and uses a few of their contracts, and
+ * building every schema (and parsing every sample) cost 7–11 ms of CPU at each cold start of the
+ * functions that import them (bench/coldstart.bench.ts, A/B at load ~18). A sample
+ * that drifts from its schema fails `test/unit/events/contracts.test.ts`, not the import.
+ */
 export const defineEvent = <S extends Schema, const D extends string>(def: {
   source: string;
   detailType: D;
   version: number;
   description: string;
-  detail: S;
+  /** the detail's schema, built on first use */
+  detail: () => S;
   sample: z.infer<S>;
 }): EventContract<S, D> => {
-  // fail fast at import time if a sample drifts from its schema
-  z.parse(def.detail, def.sample);
+  const detail = once(def.detail);
+  const envelope = once(
+    () =>
+      z.object({
+        ...envelopeFields(),
+        source: z.literal(def.source),
+        'detail-type': z.literal(def.detailType),
+        detail: detail(),
+      }) as EnvelopeSchema<S, D>,
+  );
   return {
-    ...def,
-    envelope: z.object({
-      ...envelopeFields,
-      source: z.literal(def.source),
-      'detail-type': z.literal(def.detailType),
-      detail: def.detail,
-    }) as EnvelopeSchema<S, D>,
+    source: def.source,
+    detailType: def.detailType,
+    version: def.version,
+    description: def.description,
+    sample: def.sample,
+    get detail() {
+      return detail();
+    },
+    get envelope() {
+      return envelope();
+    },
     pattern: (detail) => ({
       source: [def.source],
       'detail-type': [def.detailType],
@@ -148,9 +170,10 @@ export function defineQueue<
   const E extends readonly [EventContract, ...EventContract[]],
   const D extends readonly EventContract[] = readonly [],
 >(def: QueueSettings & { subscribe: E; direct?: D }): EventQueue<E, D>;
-export function defineQueue<S extends Schema>(def: QueueSettings & { body: S }): MessageQueue<S>;
+/** `body` is the message schema, built on first use (as an event's detail). */
+export function defineQueue<S extends Schema>(def: QueueSettings & { body: () => S }): MessageQueue<S>;
 export function defineQueue(
-  def: QueueSettings & { body?: Schema; subscribe?: readonly EventContract[]; direct?: readonly EventContract[] },
+  def: QueueSettings & { body?: () => Schema; subscribe?: readonly EventContract[]; direct?: readonly EventContract[] },
 ): QueueContract {
   const { body: ownBody, subscribe, direct = [], ...settings } = def;
   const name = settings.name;
@@ -159,31 +182,47 @@ export function defineQueue(
   if (subscribe) {
     const all = [...subscribe, ...direct];
     const detailTypes = all.map((e) => e.detailType);
-    const [first, ...rest] = all.map((e) => e.envelope);
-    if (!first) throw new Error(`queue ${name}: subscribe names no event`);
-    const body = rest.length ? z.discriminatedUnion('detail-type', [first, ...rest]) : first;
+    if (!all.length) throw new Error(`queue ${name}: subscribe names no event`);
+    // the union of the subscribed envelopes, built on first use
+    const body = once((): Schema => {
+      const [first, ...rest] = all.map((e) => e.envelope);
+      return first && rest.length ? z.discriminatedUnion('detail-type', [first, ...rest]) : (first as Schema);
+    });
     const parse = (raw: string): unknown => {
       const json = parseJson(name, raw);
       const type = (json as { 'detail-type'?: unknown } | null)?.['detail-type'];
       if (typeof type !== 'string' || !detailTypes.includes(type))
         throw new QueueMessageError(name, `unexpected detail-type ${JSON.stringify(type)} (subscribed: ${detailTypes.join(', ')})`);
-      return check(name, body, json, 'malformed event');
+      return check(name, body(), json, 'malformed event');
     };
     const serializeEvent = (contract: EventContract, detail: unknown, meta: EnvelopeMeta): string => {
       if (!direct.includes(contract)) throw new QueueMessageError(name, `${contract.detailType} is not sent straight to this queue`);
       const envelope = { version: '0', ...meta, source: contract.source, 'detail-type': contract.detailType, resources: [], detail };
       return JSON.stringify(check(name, contract.envelope, envelope, 'refused by send'));
     };
-    return { name, decl, body, events: subscribe, direct, parse, serializeEvent } as unknown as EventQueue;
+    return {
+      name,
+      decl,
+      get body() {
+        return body();
+      },
+      events: subscribe,
+      direct,
+      parse,
+      serializeEvent,
+    } as unknown as EventQueue;
   }
 
   if (!ownBody) throw new Error(`queue ${name}: declare a body schema or the events it subscribes to`);
+  const body = once(ownBody);
   const contract: MessageQueue = {
     name,
     decl,
-    body: ownBody,
-    parse: (raw) => check(name, ownBody, parseJson(name, raw), 'malformed message'),
-    serialize: (b) => JSON.stringify(check(name, ownBody, b, 'refused by send')),
+    get body() {
+      return body();
+    },
+    parse: (raw) => check(name, body(), parseJson(name, raw), 'malformed message'),
+    serialize: (b) => JSON.stringify(check(name, body(), b, 'refused by send')),
   };
   return contract;
 }

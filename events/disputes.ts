@@ -43,28 +43,29 @@ export const OrderDisputed = defineEvent({
   version: 1,
   description:
     'An order we and a partner disagree on: out = the partner disputes ours, in = we dispute its; found via notification_charge_order_info, check_charge_orders or the roaming session sweep (no final order)',
-  detail: z.object({
-    direction: z.enum(['in', 'out']),
-    /** the partner's OperatorID */
-    OperatorID: z.string().check(z.length(9)),
-    StartChargeSeq: z.string().check(z.minLength(1), z.maxLength(64)),
-    /** where the disagreement was found */
-    via: z.enum(['notification_charge_order_info', 'check_charge_orders', 'roaming_session_sweep']),
-    /** DisputeReason 1–99 (check_charge_orders, and our own verdict on a partner's bill), or the partner's ConfirmResult 1–99 */
-    reason: z.int().check(z.gte(1), z.lte(99)),
-    /** the connector, when the notification carried it */
-    ConnectorID: z.optional(z.string().check(z.minLength(1), z.maxLength(26))),
-    ours: z.optional(Figures),
-    theirs: z.optional(Figures),
-    /** the China-time day reconciled, YYYY-MM-DD (our nightly check_charge_orders) */
-    day: z.optional(z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/))),
-    /** the check_charge_orders request the dispute answers */
-    CheckOrderSeq: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
-    /** what is wrong, in words (which detail, by how much) */
-    detail: z.optional(z.string().check(z.maxLength(500))),
-    /** ISO time the disagreement was found */
-    at: z.iso.datetime({ offset: true }),
-  }),
+  detail: () =>
+    z.object({
+      direction: z.enum(['in', 'out']),
+      /** the partner's OperatorID */
+      OperatorID: z.string().check(z.length(9)),
+      StartChargeSeq: z.string().check(z.minLength(1), z.maxLength(64)),
+      /** where the disagreement was found */
+      via: z.enum(['notification_charge_order_info', 'check_charge_orders', 'roaming_session_sweep']),
+      /** DisputeReason 1–99 (check_charge_orders, and our own verdict on a partner's bill), or the partner's ConfirmResult 1–99 */
+      reason: z.int().check(z.gte(1), z.lte(99)),
+      /** the connector, when the notification carried it */
+      ConnectorID: z.optional(z.string().check(z.minLength(1), z.maxLength(26))),
+      ours: z.optional(Figures),
+      theirs: z.optional(Figures),
+      /** the China-time day reconciled, YYYY-MM-DD (our nightly check_charge_orders) */
+      day: z.optional(z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/))),
+      /** the check_charge_orders request the dispute answers */
+      CheckOrderSeq: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+      /** what is wrong, in words (which detail, by how much) */
+      detail: z.optional(z.string().check(z.maxLength(500))),
+      /** ISO time the disagreement was found */
+      at: z.iso.datetime({ offset: true }),
+    }),
   sample: {
     direction: 'out',
     OperatorID: 'MA01H3BQ2',

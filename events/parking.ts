@@ -16,16 +16,17 @@ export const GroundLockChanged = defineEvent({
   version: 1,
   description:
     "A ground lock recorded a new state (dropped, raised, faulted): its connector's LockStatus (10 unlocked, 50 locked, 0 unknown)",
-  detail: z.object({
-    StationID: z.string().check(z.minLength(1), z.maxLength(20)),
-    ConnectorID: z.string().check(z.minLength(1), z.maxLength(26)),
-    LockNum: z.string().check(z.minLength(1), z.maxLength(16)),
-    lockStatus: LockStatus,
-    /** the lock's revision: +1 with every state it records (orders its reports; a redelivery repeats it); 0 its initial state */
-    rev: z.int().check(z.gte(0)),
-    /** when the platform recorded the state */
-    at: z.iso.datetime({ offset: true }),
-  }),
+  detail: () =>
+    z.object({
+      StationID: z.string().check(z.minLength(1), z.maxLength(20)),
+      ConnectorID: z.string().check(z.minLength(1), z.maxLength(26)),
+      LockNum: z.string().check(z.minLength(1), z.maxLength(16)),
+      lockStatus: LockStatus,
+      /** the lock's revision: +1 with every state it records (orders its reports; a redelivery repeats it); 0 its initial state */
+      rev: z.int().check(z.gte(0)),
+      /** when the platform recorded the state */
+      at: z.iso.datetime({ offset: true }),
+    }),
   sample: {
     StationID: 'FX0001',
     ConnectorID: 'FX0001E01C1',
@@ -47,17 +48,18 @@ export const GroundLockRaiseDue = defineEvent({
   detailType: 'GroundLockRaiseDue',
   version: 1,
   description: 'A dropped ground lock whose car has left is still to be raised (the first raise failed at the car park)',
-  detail: z.object({
-    StationID: z.string().check(z.minLength(1), z.maxLength(20)),
-    ConnectorID: z.string().check(z.minLength(1), z.maxLength(26)),
-    LockNum: z.string().check(z.minLength(1), z.maxLength(16)),
-    /** the drop to end: a lock dropped again since (another code) is not raised */
-    dropCode: z.int().check(z.gte(100_000), z.lte(999_999)),
-    /** the first failure, in words (no body beyond a short excerpt) */
-    issue: z.string().check(z.maxLength(200)),
-    /** when the car left */
-    at: z.iso.datetime({ offset: true }),
-  }),
+  detail: () =>
+    z.object({
+      StationID: z.string().check(z.minLength(1), z.maxLength(20)),
+      ConnectorID: z.string().check(z.minLength(1), z.maxLength(26)),
+      LockNum: z.string().check(z.minLength(1), z.maxLength(16)),
+      /** the drop to end: a lock dropped again since (another code) is not raised */
+      dropCode: z.int().check(z.gte(100_000), z.lte(999_999)),
+      /** the first failure, in words (no body beyond a short excerpt) */
+      issue: z.string().check(z.maxLength(200)),
+      /** when the car left */
+      at: z.iso.datetime({ offset: true }),
+    }),
   sample: {
     StationID: 'FX0001',
     ConnectorID: 'FX0001E01C1',

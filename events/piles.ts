@@ -28,16 +28,17 @@ export const PileStatusChanged = defineEvent({
   detailType: 'PileStatusChanged',
   version: 1,
   description: 'A pile reports the status of one connector (status, park and lock status) as it observed it',
-  detail: z.object({
-    ConnectorID,
-    status: ConnectorStatus,
-    parkStatus: z._default(ParkStatus, 0),
-    lockStatus: z._default(LockStatus, 0),
-    /** when the pile observed this status */
-    observedAt: Instant,
-    /** per-pile sequence number, increasing with every report of that pile */
-    seq: z.int().check(z.gte(0)),
-  }),
+  detail: () =>
+    z.object({
+      ConnectorID,
+      status: ConnectorStatus,
+      parkStatus: z._default(ParkStatus, 0),
+      lockStatus: z._default(LockStatus, 0),
+      /** when the pile observed this status */
+      observedAt: Instant,
+      /** per-pile sequence number, increasing with every report of that pile */
+      seq: z.int().check(z.gte(0)),
+    }),
   sample: {
     ConnectorID: '1010000000000000000000001',
     status: 1,
@@ -53,14 +54,15 @@ export const PileCommandRequested = defineEvent({
   detailType: 'PileCommandRequested',
   version: 1,
   description: 'The charging service asks a pile to start or stop a session; the pile gateway delivers it',
-  detail: z.object({
-    command: z.enum(['start', 'stop']),
-    StartChargeSeq,
-    ConnectorID,
-    requestedAt: Instant,
-    /** a start on the partner's own reservation (extension): the charge point admits the reservation's idTag */
-    ReserveSeq: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
-  }),
+  detail: () =>
+    z.object({
+      command: z.enum(['start', 'stop']),
+      StartChargeSeq,
+      ConnectorID,
+      requestedAt: Instant,
+      /** a start on the partner's own reservation (extension): the charge point admits the reservation's idTag */
+      ReserveSeq: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+    }),
   sample: {
     command: 'start',
     StartChargeSeq: 'MA01H3BQ2202611230930450001',
@@ -74,16 +76,17 @@ export const PileSessionStarted = defineEvent({
   detailType: 'PileSessionStarted',
   version: 1,
   description: 'A pile answered a start command: accepted (charging begins) or refused with a reason',
-  detail: z.object({
-    StartChargeSeq,
-    ConnectorID,
-    accepted: z.boolean(),
-    /** why a start was refused */
-    reason: z.optional(z.enum(['offline', 'fault', 'busy', 'not-plugged', 'refused'])),
-    at: Instant,
-    /** meter reading at the start, Wh */
-    meterStartWh: z.optional(z.number().check(z.gte(0))),
-  }),
+  detail: () =>
+    z.object({
+      StartChargeSeq,
+      ConnectorID,
+      accepted: z.boolean(),
+      /** why a start was refused */
+      reason: z.optional(z.enum(['offline', 'fault', 'busy', 'not-plugged', 'refused'])),
+      at: Instant,
+      /** meter reading at the start, Wh */
+      meterStartWh: z.optional(z.number().check(z.gte(0))),
+    }),
   sample: {
     StartChargeSeq: 'MA01H3BQ2202611230930450001',
     ConnectorID: '1010000000000000000000001',
@@ -102,14 +105,15 @@ export const PileSessionStopped = defineEvent({
   detailType: 'PileSessionStopped',
   version: 1,
   description: 'A session ended on the pile, with its cause and the final meter reading',
-  detail: z.object({
-    StartChargeSeq,
-    ConnectorID,
-    cause: StopCause,
-    at: Instant,
-    /** energy delivered in the session, Wh (cumulative since the start) */
-    energyWh: z.number().check(z.gte(0)),
-  }),
+  detail: () =>
+    z.object({
+      StartChargeSeq,
+      ConnectorID,
+      cause: StopCause,
+      at: Instant,
+      /** energy delivered in the session, Wh (cumulative since the start) */
+      energyWh: z.number().check(z.gte(0)),
+    }),
   sample: {
     StartChargeSeq: 'MA01H3BQ2202611230930450001',
     ConnectorID: '1010000000000000000000001',
@@ -124,21 +128,22 @@ export const PileMeterValues = defineEvent({
   detailType: 'PileMeterValues',
   version: 1,
   description: 'A meter sample of a running session',
-  detail: z.object({
-    StartChargeSeq,
-    ConnectorID,
-    at: Instant,
-    /** energy delivered in the session so far, Wh (cumulative, monotonic) */
-    energyWh: z.number().check(z.gte(0)),
-    powerKw: z.number().check(z.gte(0)),
-    currentA: z.number(),
-    voltageA: z.number(),
-    currentB: z.optional(z.number()),
-    currentC: z.optional(z.number()),
-    voltageB: z.optional(z.number()),
-    voltageC: z.optional(z.number()),
-    soc: z.number().check(z.gte(0), z.lte(100)),
-  }),
+  detail: () =>
+    z.object({
+      StartChargeSeq,
+      ConnectorID,
+      at: Instant,
+      /** energy delivered in the session so far, Wh (cumulative, monotonic) */
+      energyWh: z.number().check(z.gte(0)),
+      powerKw: z.number().check(z.gte(0)),
+      currentA: z.number(),
+      voltageA: z.number(),
+      currentB: z.optional(z.number()),
+      currentC: z.optional(z.number()),
+      voltageB: z.optional(z.number()),
+      voltageC: z.optional(z.number()),
+      soc: z.number().check(z.gte(0), z.lte(100)),
+    }),
   sample: {
     StartChargeSeq: 'MA01H3BQ2202611230930450001',
     ConnectorID: '1010000000000000000000001',
@@ -157,15 +162,16 @@ export const PileReservationRequested = defineEvent({
   version: 1,
   description:
     'The reservation extension asks a pile to hold a connector until expiresAt (it then reports Status 4) or to release it; the pile gateway delivers it (OCPP ReserveNow / CancelReservation)',
-  detail: z.object({
-    command: z.enum(['reserve', 'cancel']),
-    /** the partner's reservation sequence (query_reserve_connector) */
-    ReserveSeq: z.string().check(z.minLength(1), z.maxLength(64)),
-    ConnectorID,
-    /** when the reservation lapses (reserve only) */
-    expiresAt: z.optional(Instant),
-    requestedAt: Instant,
-  }),
+  detail: () =>
+    z.object({
+      command: z.enum(['reserve', 'cancel']),
+      /** the partner's reservation sequence (query_reserve_connector) */
+      ReserveSeq: z.string().check(z.minLength(1), z.maxLength(64)),
+      ConnectorID,
+      /** when the reservation lapses (reserve only) */
+      expiresAt: z.optional(Instant),
+      requestedAt: Instant,
+    }),
   sample: {
     command: 'reserve',
     ReserveSeq: 'MA01H3BQ2202611230930450001',
@@ -181,13 +187,14 @@ export const PileVinReported = defineEvent({
   version: 1,
   description:
     'A charger reports the VIN of the car plugged into a connector (plug-and-charge, ours: OCPP DataTransfer EVCS/VinReport); the plug-and-charge function starts a session under the partner that bound it. The VIN is personal data: logs show it masked.',
-  detail: z.object({
-    ConnectorID,
-    /** ISO 3779, 17 characters (checked by whoever heard it from the charger) */
-    Vin: z.string().check(z.regex(/^[A-HJ-NPR-Z0-9]{17}$/)),
-    /** when the charger saw the car plugged in */
-    reportedAt: Instant,
-  }),
+  detail: () =>
+    z.object({
+      ConnectorID,
+      /** ISO 3779, 17 characters (checked by whoever heard it from the charger) */
+      Vin: z.string().check(z.regex(/^[A-HJ-NPR-Z0-9]{17}$/)),
+      /** when the charger saw the car plugged in */
+      reportedAt: Instant,
+    }),
   sample: {
     ConnectorID: '1010000000000000000000001',
     Vin: 'LSVAU2180N2183294',

@@ -11,7 +11,7 @@
  * from there. The functions that consume or send are declared in the topology (triggers, grants).
  */
 import * as z from 'zod/mini';
-import { DeliverySchema } from '../shared/push/messages.ts';
+import { deliverySchema } from '../shared/push/messages.ts';
 import { ConnectorStatusChanged, StationChanged } from './baseinfo.ts';
 import { defineQueue } from './define.ts';
 import { OrderFinished, OrderPaid, OrderProgress, OrderStarted } from './orders.ts';
@@ -51,17 +51,18 @@ export const PileCommandsQueue = defineQueue({
 });
 
 /** what the OCPP gateway checks later: a disconnected charge point still gone, an outgoing call still unanswered */
-const OcppCheckSchema = z.discriminatedUnion('kind', [
-  z.object({
-    kind: z.literal('offline'),
-    chargePointId: z.string().check(z.minLength(1), z.maxLength(48)),
-    connectionId: z.string().check(z.minLength(1)),
-    at: z.iso.datetime(),
-  }),
-  z.object({ kind: z.literal('call-timeout'), messageId: z.string().check(z.minLength(1), z.maxLength(36)) }),
-  // issue 9 §2: set a booted charge point's metering (ChangeConfiguration), once its boot is answered
-  z.object({ kind: z.literal('configure'), chargePointId: z.string().check(z.minLength(1), z.maxLength(48)) }),
-]);
+const ocppCheckSchema = () =>
+  z.discriminatedUnion('kind', [
+    z.object({
+      kind: z.literal('offline'),
+      chargePointId: z.string().check(z.minLength(1), z.maxLength(48)),
+      connectionId: z.string().check(z.minLength(1)),
+      at: z.iso.datetime(),
+    }),
+    z.object({ kind: z.literal('call-timeout'), messageId: z.string().check(z.minLength(1), z.maxLength(36)) }),
+    // issue 9 §2: set a booted charge point's metering (ChangeConfiguration), once its boot is answered
+    z.object({ kind: z.literal('configure'), chargePointId: z.string().check(z.minLength(1), z.maxLength(48)) }),
+  ]);
 
 export const OcppChecksQueue = defineQueue({
   name: 'ocpp-checks',
@@ -70,7 +71,7 @@ export const OcppChecksQueue = defineQueue({
   tier: 'L0',
   visibilityTimeoutSeconds: 60,
   maxReceiveCount: 5,
-  body: OcppCheckSchema,
+  body: ocppCheckSchema,
   dlqRetentionDays: 14,
 });
 
@@ -81,11 +82,12 @@ export const OcppChecksQueue = defineQueue({
  * straight to SQS, no EventBridge hop (only the charging service consumes these). The same
  * `{ type, detail }` shape the pile gateways give emitPileEvents.
  */
-const PileSessionEvent = z.discriminatedUnion('type', [
-  z.object({ type: z.literal(PileSessionStarted.detailType), detail: PileSessionStarted.detail }),
-  z.object({ type: z.literal(PileMeterValues.detailType), detail: PileMeterValues.detail }),
-  z.object({ type: z.literal(PileSessionStopped.detailType), detail: PileSessionStopped.detail }),
-]);
+const pileSessionEvent = () =>
+  z.discriminatedUnion('type', [
+    z.object({ type: z.literal(PileSessionStarted.detailType), detail: PileSessionStarted.detail }),
+    z.object({ type: z.literal(PileMeterValues.detailType), detail: PileMeterValues.detail }),
+    z.object({ type: z.literal(PileSessionStopped.detailType), detail: PileSessionStopped.detail }),
+  ]);
 
 export const ChargingPileEventsQueue = defineQueue({
   name: 'charging-pile-events',
@@ -93,9 +95,9 @@ export const ChargingPileEventsQueue = defineQueue({
   tier: 'L0',
   visibilityTimeoutSeconds: 60,
   maxReceiveCount: 8,
-  body: PileSessionEvent,
+  body: pileSessionEvent,
 });
-export type PileSessionMessage = z.output<typeof PileSessionEvent>;
+export type PileSessionMessage = z.output<ReturnType<typeof pileSessionEvent>>;
 
 export const ChargingTimeoutsQueue = defineQueue({
   name: 'charging-timeouts',
@@ -103,11 +105,12 @@ export const ChargingTimeoutsQueue = defineQueue({
   tier: 'L0',
   visibilityTimeoutSeconds: 60,
   maxReceiveCount: 8,
-  body: z.object({
-    /** which command the pile has not answered */
-    kind: z.enum(['start', 'stop']),
-    StartChargeSeq: z.string().check(z.minLength(1), z.maxLength(64)),
-  }),
+  body: () =>
+    z.object({
+      /** which command the pile has not answered */
+      kind: z.enum(['start', 'stop']),
+      StartChargeSeq: z.string().check(z.minLength(1), z.maxLength(64)),
+    }),
 });
 export type TimeoutMessage = z.output<typeof ChargingTimeoutsQueue.body>;
 
@@ -144,7 +147,7 @@ export const PushDeliveriesQueue = defineQueue({
   // retries wait up to an hour and a dead partner's pushes are held by its breaker: only a
   // message older than the whole retry budget means the consumer is stuck
   ageAlarmSeconds: 3 * 3600,
-  body: DeliverySchema,
+  body: deliverySchema,
 });
 
 /**
@@ -165,7 +168,7 @@ export const PushSupervisionQueue = defineQueue({
   fifo: true,
   // Beijing's schedule resends for about 4 h (150 s … 1800 s, 3600 s)
   ageAlarmSeconds: 6 * 3600,
-  body: DeliverySchema,
+  body: deliverySchema,
 });
 
 // -- dxp -------------------------------------------------------------------------------------------
@@ -186,8 +189,8 @@ export const DxpChangesQueue = defineQueue({
 });
 
 /** a partner's OperatorID and a China-time day, as the per-partner daily jobs' messages carry them */
-const OperatorID = z.string().check(z.regex(/^[0-9A-Za-z]{9}$/));
-const Day = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/));
+const operatorId = () => z.string().check(z.regex(/^[0-9A-Za-z]{9}$/));
+const day = () => z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/));
 
 export const DxpExportPartsQueue = defineQueue({
   name: 'dxp-export-parts',
@@ -200,14 +203,15 @@ export const DxpExportPartsQueue = defineQueue({
   maxReceiveCount: 3,
   dlqRetentionDays: 14,
   ageAlarmSeconds: 3 * 3600,
-  body: z.object({
-    OperatorID,
-    day: Day,
-    /** the China-time hour of the day this part exports, `YYYY-MM-DDTHH` */
-    part: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}T\d{2}$/)),
-    /** the day's run (parts/run.json): a part of an older run writes its objects but no manifest */
-    runId: z.string().check(z.minLength(1), z.maxLength(64)),
-  }),
+  body: () =>
+    z.object({
+      OperatorID: operatorId(),
+      day: day(),
+      /** the China-time hour of the day this part exports, `YYYY-MM-DDTHH` */
+      part: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}T\d{2}$/)),
+      /** the day's run (parts/run.json): a part of an older run writes its objects but no manifest */
+      runId: z.string().check(z.minLength(1), z.maxLength(64)),
+    }),
 });
 export type DxpExportPartMessage = z.output<typeof DxpExportPartsQueue.body>;
 
@@ -224,17 +228,18 @@ export const ReconcileRunsQueue = defineQueue({
   dlqRetentionDays: 14,
   // retries of an unreachable partner wait up to 15 minutes each: only an older message means a stuck consumer
   ageAlarmSeconds: 3 * 3600,
-  body: z.object({
-    OperatorID,
-    day: Day,
-    trigger: z.enum(['schedule', 'manual']),
-    /** failed attempts so far (transport, timeout, token) */
-    attempt: z._default(z.int().check(z.gte(0)), 0),
-    /** the last failure */
-    lastError: z.optional(z.string().check(z.maxLength(512))),
-    /** set when the retry budget is spent: the message only waits for maxReceiveCount to move it to the DLQ */
-    parked: z.optional(z.string().check(z.maxLength(512))),
-  }),
+  body: () =>
+    z.object({
+      OperatorID: operatorId(),
+      day: day(),
+      trigger: z.enum(['schedule', 'manual']),
+      /** failed attempts so far (transport, timeout, token) */
+      attempt: z._default(z.int().check(z.gte(0)), 0),
+      /** the last failure */
+      lastError: z.optional(z.string().check(z.maxLength(512))),
+      /** set when the retry budget is spent: the message only waits for maxReceiveCount to move it to the DLQ */
+      parked: z.optional(z.string().check(z.maxLength(512))),
+    }),
 });
 export type ReconcileRunMessage = z.output<typeof ReconcileRunsQueue.body>;
 
@@ -269,8 +274,9 @@ export const InvoiceIssueQueue = defineQueue({
   visibilityTimeoutSeconds: 360,
   maxReceiveCount: 5,
   dlqRetentionDays: 14,
-  body: z.object({
-    InvoiceSeq: z.string().check(z.minLength(27), z.maxLength(27)),
-  }),
+  body: () =>
+    z.object({
+      InvoiceSeq: z.string().check(z.minLength(27), z.maxLength(27)),
+    }),
 });
 export type InvoiceIssueMessage = z.output<typeof InvoiceIssueQueue.body>;

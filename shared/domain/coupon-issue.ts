@@ -11,7 +11,7 @@
  *   --stations    StationIDs, comma-separated (the charging service checks them at the start)
  */
 import { decimalPlaces } from '../tcec/money.ts';
-import { type Coupon, CouponSchema } from './coupons.ts';
+import { type Coupon, couponSchema } from './coupons.ts';
 
 export interface IssueOptions {
   partner?: string | undefined;
@@ -93,7 +93,7 @@ export function couponFromOptions(o: IssueOptions, now: Date, newId: () => strin
     validTo,
     ...(stations ? { stations } : {}),
   };
-  const parsed = CouponSchema.safeParse(candidate);
+  const parsed = couponSchema().safeParse(candidate);
   if (!parsed.success) return { ok: false, errors: parsed.error.issues.map((i) => `${i.path.join('.') || 'coupon'}: ${i.message}`) };
   return { ok: true, coupon: parsed.data };
 }

@@ -14,36 +14,40 @@
  * order (shared/store/orders.ts), on the condition that it is unused.
  */
 import * as z from 'zod/mini';
+import { once } from './once.ts';
 
-export const CouponSchema = z
-  .strictObject({
-    couponId: z.string().check(z.regex(/^[A-Za-z0-9_-]{4,32}$/, 'CouponID: 4–32 letters, digits, _ or -')),
-    /** the partner whose user holds it */
-    operatorId: z.string().check(z.regex(/^[0-9A-Za-z]{9}$/)),
-    /** the holder: the user's phone number and/or the partner's user id */
-    phone: z.optional(z.string().check(z.regex(/^\+?\d{5,20}$/))),
-    userId: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
-    kind: z.enum(['fixed', 'percent']),
-    offFen: z.optional(z.int().check(z.gt(0))),
-    percent: z.optional(z.int().check(z.gte(1), z.lte(100))),
-    capFen: z.optional(z.int().check(z.gt(0))),
-    validFrom: z.iso.datetime(),
-    validTo: z.iso.datetime(),
-    stations: z.optional(z.array(z.string().check(z.minLength(1), z.maxLength(20))).check(z.minLength(1))),
-  })
-  .check(
-    z.superRefine((c, ctx) => {
-      if (!c.phone && !c.userId)
-        ctx.addIssue({ code: 'custom', path: ['phone'], message: 'a coupon is issued to a phone number or a user id' });
-      if (c.kind === 'fixed' && c.offFen === undefined)
-        ctx.addIssue({ code: 'custom', path: ['offFen'], message: "kind 'fixed' needs offFen" });
-      if (c.kind === 'percent' && c.percent === undefined)
-        ctx.addIssue({ code: 'custom', path: ['percent'], message: "kind 'percent' needs percent" });
-      if (Date.parse(c.validTo) <= Date.parse(c.validFrom))
-        ctx.addIssue({ code: 'custom', path: ['validTo'], message: 'validTo must be after validFrom' });
-    }),
-  );
-export type Coupon = z.infer<typeof CouponSchema>;
+/** a coupon as issued (the CLI and the seed validate it); built on first use */
+export const couponSchema = once(() =>
+  z
+    .strictObject({
+      couponId: z.string().check(z.regex(/^[A-Za-z0-9_-]{4,32}$/, 'CouponID: 4–32 letters, digits, _ or -')),
+      /** the partner whose user holds it */
+      operatorId: z.string().check(z.regex(/^[0-9A-Za-z]{9}$/)),
+      /** the holder: the user's phone number and/or the partner's user id */
+      phone: z.optional(z.string().check(z.regex(/^\+?\d{5,20}$/))),
+      userId: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+      kind: z.enum(['fixed', 'percent']),
+      offFen: z.optional(z.int().check(z.gt(0))),
+      percent: z.optional(z.int().check(z.gte(1), z.lte(100))),
+      capFen: z.optional(z.int().check(z.gt(0))),
+      validFrom: z.iso.datetime(),
+      validTo: z.iso.datetime(),
+      stations: z.optional(z.array(z.string().check(z.minLength(1), z.maxLength(20))).check(z.minLength(1))),
+    })
+    .check(
+      z.superRefine((c, ctx) => {
+        if (!c.phone && !c.userId)
+          ctx.addIssue({ code: 'custom', path: ['phone'], message: 'a coupon is issued to a phone number or a user id' });
+        if (c.kind === 'fixed' && c.offFen === undefined)
+          ctx.addIssue({ code: 'custom', path: ['offFen'], message: "kind 'fixed' needs offFen" });
+        if (c.kind === 'percent' && c.percent === undefined)
+          ctx.addIssue({ code: 'custom', path: ['percent'], message: "kind 'percent' needs percent" });
+        if (Date.parse(c.validTo) <= Date.parse(c.validFrom))
+          ctx.addIssue({ code: 'custom', path: ['validTo'], message: 'validTo must be after validFrom' });
+      }),
+    ),
+);
+export type Coupon = z.infer<ReturnType<typeof couponSchema>>;
 
 /** query_start_charge_coupon FailReason (custom, §3.7 allows 3–99) for a coupon that cannot be used. */
 export const CouponFail = { Unknown: 10, NotValid: 11, Used: 12 } as const;

@@ -22,42 +22,45 @@ import * as z from 'zod/mini';
 import en from 'zod/v4/locales/en.js';
 import { decimalPlaces } from '../tcec/money.ts';
 import { ConnectorState } from './charging.ts';
+import { once } from './once.ts';
 
 // zod/mini carries no messages of its own: the English ones, as full zod (an unknown key's Msg)
 z.config(en());
 
-/** A station's reservation policy (seed `stations[].ReservationPolicy`, validated on import). */
-export const ReservationPolicySchema = z.strictObject({
-  /** the longest reservation the station grants, minutes */
-  MaxMinutes: z
-    .number({ error: 'must be a number' })
-    .check(z.int('must be an integer'), z.minimum(1, 'must be ≥ 1'), z.maximum(1440, 'at most 1440')),
-  /** a fixed fee per reservation, yuan (2 dp) */
-  Fee: z.optional(
-    z.number({ error: 'must be a number' }).check(
-      z.minimum(0, 'must be ≥ 0'),
-      z.maximum(1000, 'at most 1000'),
-      z.refine((v) => decimalPlaces(v) <= 2, 'at most 2 decimals'),
+/** A station's reservation policy (seed `stations[].ReservationPolicy`, validated on import); built on first use. */
+export const reservationPolicySchema = once(() =>
+  z.strictObject({
+    /** the longest reservation the station grants, minutes */
+    MaxMinutes: z
+      .number({ error: 'must be a number' })
+      .check(z.int('must be an integer'), z.minimum(1, 'must be ≥ 1'), z.maximum(1440, 'at most 1440')),
+    /** a fixed fee per reservation, yuan (2 dp) */
+    Fee: z.optional(
+      z.number({ error: 'must be a number' }).check(
+        z.minimum(0, 'must be ≥ 0'),
+        z.maximum(1000, 'at most 1000'),
+        z.refine((v) => decimalPlaces(v) <= 2, 'at most 2 decimals'),
+      ),
     ),
-  ),
-  /** a fee per reserved minute, yuan (4 dp, like a PolicyInfos price) */
-  FeePerMinute: z.optional(
-    z.number({ error: 'must be a number' }).check(
-      z.minimum(0, 'must be ≥ 0'),
-      z.maximum(100, 'at most 100'),
-      z.refine((v) => decimalPlaces(v) <= 4, 'at most 4 decimals'),
+    /** a fee per reserved minute, yuan (4 dp, like a PolicyInfos price) */
+    FeePerMinute: z.optional(
+      z.number({ error: 'must be a number' }).check(
+        z.minimum(0, 'must be ≥ 0'),
+        z.maximum(100, 'at most 100'),
+        z.refine((v) => decimalPlaces(v) <= 4, 'at most 4 decimals'),
+      ),
     ),
-  ),
-  /** billed on top of the reservation fee when the reservation expires unused (a no-show), yuan (2 dp) */
-  NoShowFee: z.optional(
-    z.number({ error: 'must be a number' }).check(
-      z.minimum(0, 'must be ≥ 0'),
-      z.maximum(1000, 'at most 1000'),
-      z.refine((v) => decimalPlaces(v) <= 2, 'at most 2 decimals'),
+    /** billed on top of the reservation fee when the reservation expires unused (a no-show), yuan (2 dp) */
+    NoShowFee: z.optional(
+      z.number({ error: 'must be a number' }).check(
+        z.minimum(0, 'must be ≥ 0'),
+        z.maximum(1000, 'at most 1000'),
+        z.refine((v) => decimalPlaces(v) <= 2, 'at most 2 decimals'),
+      ),
     ),
-  ),
-});
-export type ReservationPolicy = z.infer<typeof ReservationPolicySchema>;
+  }),
+);
+export type ReservationPolicy = z.infer<ReturnType<typeof reservationPolicySchema>>;
 
 /** query_reserve_connector FailReason (ours, docs/conformance.md). */
 export const ReserveFail = {

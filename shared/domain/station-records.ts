@@ -43,7 +43,7 @@ import { contentHash } from './content-hash.ts';
 import { type CsvRecord, CsvSyntaxError, parseCsv } from './csv.ts';
 import { CarParkGatewayUrlSchema, ParkingSpacesSchema, parkingSpacesProblems } from './ground-locks.ts';
 import { ParkingPolicySchema, parkingPolicyProblem } from './parking.ts';
-import { ReservationPolicySchema } from './reservation.ts';
+import { reservationPolicySchema } from './reservation.ts';
 import { validateTariff } from './tariff.ts';
 
 // ───────────────────────────── field rules ─────────────────────────────
@@ -183,7 +183,7 @@ const ImportStationSchema = stricter(stationInfoFields(), {
   /** the station's time-of-use prices (T/CEC §3.6 PolicyInfos), valid for every connector */
   PolicyInfos: z.array(ImportPolicySchema, { error: 'must be an array' }).optional(),
   /** extension settings (never sent in StationInfo): reservation (shared/domain/reservation.ts) */
-  ReservationPolicy: z.optional(ReservationPolicySchema),
+  ReservationPolicy: z.optional(reservationPolicySchema()),
   /** parking spaces with ground locks (shared/domain/ground-locks.ts) */
   ParkingSpaces: z.optional(ParkingSpacesSchema),
   /** the car park's parking fee waiver (shared/domain/parking.ts) */

@@ -16,7 +16,7 @@ import {
   SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { type Delivery, DeliverySchema } from './messages.ts';
+import { type Delivery, deliverySchema } from './messages.ts';
 import { pushGroup } from './queue.ts';
 
 export interface DlqMessage {
@@ -55,7 +55,7 @@ const toDlqMessage = (m: {
   const body = m.Body ?? '';
   let delivery: Delivery | undefined;
   try {
-    const p = DeliverySchema.safeParse(JSON.parse(body));
+    const p = deliverySchema().safeParse(JSON.parse(body));
     if (p.success) delivery = p.data;
   } catch {
     /* not JSON: shown raw */

@@ -1,6 +1,6 @@
 /**
  * Issuing and listing coupons (卡券, ours) for the operator CLI (`npm run evcs -- coupons …`,
- * infra/cli/coupons.ts). The options are validated (shared/domain/coupon-issue.ts, then CouponSchema),
+ * infra/cli/coupons.ts). The options are validated (shared/domain/coupon-issue.ts, then couponSchema),
  * the partner must exist and, with `--stations`, every station must exist and be granted to it;
  * nothing is written unless all of it holds. A coupon is used by query_start_charge_coupon, and given
  * back by the finish of an order it took nothing off (`giveBackUnusedCoupon`).

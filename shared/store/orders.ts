@@ -323,7 +323,7 @@ const couponKey = (couponId: string) => ({ pk: `COUPON#${couponId}` });
 /** A coupon and who used it. */
 export type StoredCoupon = Coupon & { usedBy?: string; usedAt?: string };
 
-/** Issue a coupon (validated by the caller against CouponSchema); false when its CouponID exists. */
+/** Issue a coupon (validated by the caller against couponSchema); false when its CouponID exists. */
 export const putCoupon = (c: Coupon): Promise<boolean> =>
   conditionalWrite(
     dynamo(),

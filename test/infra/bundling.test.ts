@@ -1,25 +1,37 @@
 /**
- * One real bundle: the function construct's esbuild settings (local esbuild, no Docker) produce an
- * ESM bundle with the createRequire banner and a source map, with every dependency — the AWS
+ * One real bundle: the function construct's esbuild settings (local esbuild, no Docker) produce a
+ * CommonJS bundle (index.js, loaded with `require` as Lambda's runtime does) and a source map, with every dependency — the AWS
  * SDK included — inside it, so it runs from a directory that has no node_modules; only the SDK's
  * credential providers a Lambda never reaches are left out, and only behind a dynamic `import()`.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/app.ts';
 import {
   BUNDLE_METAFILE_CONTEXT,
-  ESM_REQUIRE_BANNER,
   EVENT_STREAMS_MODULE,
   LAMBDA_UNREACHED_SDK_MODULES,
+  STRICT_BANNER,
 } from '../../infra/constructs/evcs-function.ts';
 import { topology } from '../../infra/topology/index.ts';
 import type { Topology } from '../../infra/topology/types.ts';
+
+const load = createRequire(import.meta.url);
+
+/**
+ * What a CommonJS bundle loads besides its own code: the packages it `require`s (at load) and the
+ * ones it reaches by a dynamic `import("…")` (esbuild keeps those as they are: run only when that
+ * code runs). node built-ins aside.
+ */
+const externalsOf = (code: string) => ({
+  required: [...code.matchAll(/\brequire\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1] as string).filter((m) => !m.startsWith('node:')),
+  dynamic: new Set([...code.matchAll(/\bimport\(\s*["'](@[^"']+)["']\s*\)/g)].map((m) => m[1] as string)),
+});
 
 const probeTopology: Topology = {
   tables: [],
@@ -52,22 +64,25 @@ describe('real bundling with local esbuild', () => {
     };
     expect(fn.Properties.Handler).toBe('index.probe');
     const assetDir = join(outdir, `asset.${fn.Properties.Code.S3Key.replace(/\.zip$/, '')}`);
-    const bundle = join(assetDir, 'index.mjs');
+    const bundle = join(assetDir, 'index.js');
     expect(existsSync(bundle)).toBe(true);
     expect(existsSync(`${bundle}.map`)).toBe(true);
 
     const code = readFileSync(bundle, 'utf8');
-    expect(code.startsWith(ESM_REQUIRE_BANNER)).toBe(true);
-    expect(code).toMatch(/\/\/# sourceMappingURL=index\.mjs\.map\s*$/);
-    // nothing left to resolve at run time: no bare imports of zod or the SDK
-    expect(code).not.toMatch(/from\s*["'](zod|@aws-sdk\/[^"']+)["']/);
-    // what is left out is reached by dynamic import() only, and is one of the unreached providers
-    const dynamic = new Set([...code.matchAll(/\bimport\(\s*["'](@[^"']+)["']\s*\)/g)].map((m) => m[1]));
-    expect(dynamic.size).toBeGreaterThan(0);
-    for (const m of dynamic) expect([...LAMBDA_UNREACHED_SDK_MODULES, EVENT_STREAMS_MODULE]).toContain(m);
+    // strict mode, as the ES module bundle it replaces was
+    expect(code.startsWith(STRICT_BANNER)).toBe(true);
+    expect(code).toMatch(/\/\/# sourceMappingURL=index\.js\.map\s*$/);
+    // CommonJS, not an ES module: no import/export statement at the top level
+    expect(code).not.toMatch(/(^|[;}\n])\s*(import\s*[{*\w]|export\s*[{*])/);
+    // nothing left to resolve at load: no package required; what is left out is reached by dynamic
+    // import() only, and is one of the unreached providers
+    const ext = externalsOf(code);
+    expect(ext.required).toEqual([]);
+    expect(ext.dynamic.size).toBeGreaterThan(0);
+    for (const m of ext.dynamic) expect([...LAMBDA_UNREACHED_SDK_MODULES, EVENT_STREAMS_MODULE]).toContain(m);
 
-    // it runs from a directory without node_modules
-    const mod = (await import(pathToFileURL(bundle).href)) as { probe: (e: unknown) => Promise<unknown> };
+    // it runs from a directory without node_modules, loaded as Lambda's runtime loads index.js
+    const mod = load(bundle) as { probe: (e: unknown) => Promise<unknown> };
     await expect(mod.probe({ name: 'partners' })).resolves.toEqual({ name: 'partners', env: 'TABLE_PARTNERS', sdk: 'function' });
     await expect(mod.probe({ name: '' })).rejects.toThrow();
 
@@ -145,15 +160,15 @@ describe('real function bundles: what is left out', () => {
         ).toEqual([]);
       if (id === 'ocpp-message') expect(inputs.some((p) => p.endsWith('shared/ocpp/validators.generated.js'))).toBe(true);
 
-      const text = readFileSync(join(assetDir, 'index.mjs'), 'utf8');
-      // no static import of anything left out: only `import("…")` of the modules a Lambda never reaches
-      expect(text, id).not.toMatch(/from\s*["'](ajv|ocpp-rpc|@aws-sdk\/[^"']+|@smithy\/[^"']+)["']/);
-      const dynamic = new Set([...text.matchAll(/\bimport\(\s*["'](@[^"']+)["']\s*\)/g)].map((m) => m[1]));
-      if (id !== withS3) expect(dynamic, id).toContain(EVENT_STREAMS_MODULE);
-      for (const m of dynamic) expect([...LAMBDA_UNREACHED_SDK_MODULES, EVENT_STREAMS_MODULE], id).toContain(m);
-      // it loads from a folder without node_modules: nothing left out is imported at init
+      const text = readFileSync(join(assetDir, 'index.js'), 'utf8');
+      // what is left out is reached by dynamic import() only (a `require` left in the code, such as the
+      // SDK's optional signature-v4-crt, runs only where it is called: the load below proves none runs at init)
+      const ext = externalsOf(text);
+      if (id !== withS3) expect(ext.dynamic, id).toContain(EVENT_STREAMS_MODULE);
+      for (const m of ext.dynamic) expect([...LAMBDA_UNREACHED_SDK_MODULES, EVENT_STREAMS_MODULE], id).toContain(m);
+      // it loads from a folder without node_modules: nothing left out is required at init
       const handlerName = stack.functions.get(id)!.decl.handler ?? 'handler';
-      await expect(import(pathToFileURL(join(assetDir, 'index.mjs')).href), id).resolves.toHaveProperty(handlerName);
+      expect(load(join(assetDir, 'index.js')), id).toHaveProperty(handlerName);
     }
   });
 });

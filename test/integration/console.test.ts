@@ -15,7 +15,7 @@ import { ensureConsoleBuild } from '../../infra/local/console.ts';
 import type { Platform } from '../../infra/local/platform.ts';
 import { DisputeReason, dayOfEnd } from '../../shared/domain/reconcile.ts';
 import { deliver } from '../../shared/push/deliver.ts';
-import { DeliverySchema, newDelivery } from '../../shared/push/messages.ts';
+import { deliverySchema, newDelivery } from '../../shared/push/messages.ts';
 import { onboardPartner } from '../../shared/services/onboarding.ts';
 import { createOrder } from '../../shared/store/orders.ts';
 import { putDispute } from '../../shared/store/reconcile.ts';
@@ -59,7 +59,7 @@ const admin = (path: string, init: RequestInit = {}, key = KEY) =>
   });
 
 const dlqBodies = () =>
-  platform.cloud.queues.peek(platform.cloud.queues.dlqOf('push-deliveries')).map((m) => DeliverySchema.parse(JSON.parse(m.body)));
+  platform.cloud.queues.peek(platform.cloud.queues.dlqOf('push-deliveries')).map((m) => deliverySchema().parse(JSON.parse(m.body)));
 
 describe('console build', () => {
   it('is built once: a build newer than every source is kept (npm start does not rebuild it)', async () => {

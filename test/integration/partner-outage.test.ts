@@ -9,7 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Platform } from '../../infra/local/platform.ts';
-import { DeliverySchema } from '../../shared/push/messages.ts';
+import { deliverySchema } from '../../shared/push/messages.ts';
 import {
   acceptedOf,
   demo,
@@ -130,7 +130,7 @@ describe('partner outage — a simulated hour (issue 17)', () => {
     }
     const parked = platform.cloud.queues
       .peek(platform.cloud.queues.dlqOf('push-deliveries'))
-      .map((m) => DeliverySchema.parse(JSON.parse(m.body)))
+      .map((m) => deliverySchema().parse(JSON.parse(m.body)))
       .filter((m) => m.partner === P1);
     expect(parked).toEqual([]);
   }, 600_000);

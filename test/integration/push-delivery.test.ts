@@ -11,7 +11,7 @@ import type { Platform } from '../../infra/local/platform.ts';
 import { config } from '../../shared/config.ts';
 import { profileOf } from '../../shared/domain/partner-profile.ts';
 import { replayDlq } from '../../shared/push/dlq.ts';
-import { DeliverySchema } from '../../shared/push/messages.ts';
+import { deliverySchema } from '../../shared/push/messages.ts';
 import { onboardPartner } from '../../shared/services/onboarding.ts';
 import { eventually } from '../support/eventually.ts';
 import {
@@ -47,7 +47,7 @@ const healthy = () => {
 };
 const drain = () => platform.cloud.drain({ timeoutMs: 60_000, includeDelayed: true });
 const dlqBodies = () =>
-  platform.cloud.queues.peek(platform.cloud.queues.dlqOf('push-deliveries')).map((m) => DeliverySchema.parse(JSON.parse(m.body)));
+  platform.cloud.queues.peek(platform.cloud.queues.dlqOf('push-deliveries')).map((m) => deliverySchema().parse(JSON.parse(m.body)));
 
 /** 36 distinct (Status, ParkStatus, LockStatus) so a received status names the version it came from */
 const COMBOS = [1, 2, 3, 4, 255, 0].flatMap((s) => [10, 50, 0].flatMap((p) => [10, 50].map((l) => [s, p, l] as const)));
@@ -103,7 +103,7 @@ describe('push delivery — T/CEC 102 §1.8, §3.3, §3.8, §3.12 (issue 5)', ()
     // and stays down until the failed pushes wait in backoff (delayed retries), then recovers
     await eventually(
       async () =>
-        platform.cloud.queues.peek('push-deliveries').some((m) => (DeliverySchema.parse(JSON.parse(m.body)).notBefore ?? 0) > Date.now()),
+        platform.cloud.queues.peek('push-deliveries').some((m) => (deliverySchema().parse(JSON.parse(m.body)).notBefore ?? 0) > Date.now()),
       { until: Boolean, what: 'retries waiting in backoff' },
     );
     d1.set({});
@@ -381,7 +381,7 @@ describe("an order's pushes hold their FIFO group (issue 9 §3): strictly in seq
     const d1 = demo(platform, P1);
     d1.set({ refuseFirst: { notification_stop_charge_result: 3 } });
     const seq = newSeq(P1);
-    const m = DeliverySchema.parse({
+    const m = deliverySchema().parse({
       kind: 'push',
       v: 1,
       id: `notification_stop_charge_result:${P1}:${seq}`,

@@ -3,9 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { reservationFeeFen } from '../../../shared/domain/billing.ts';
 import {
   checkReserveSeq,
-  ReservationPolicySchema,
   ReserveFail,
   ReserveStat,
+  reservationPolicySchema,
   reserveDecision,
   reserveStatAt,
   statusForStart,
@@ -61,8 +61,8 @@ describe('reservationFeeFen (billing)', () => {
 
 describe('ReservationPolicySchema (seed / import)', () => {
   it('accepts a policy, refuses what is out of range or too precise, names the field', () => {
-    expect(ReservationPolicySchema.parse(policy)).toEqual(policy);
-    const bad = ReservationPolicySchema.safeParse({ MaxMinutes: 0, Fee: 1.234, FeePerMinute: 0.00001, Extra: 1 });
+    expect(reservationPolicySchema().parse(policy)).toEqual(policy);
+    const bad = reservationPolicySchema().safeParse({ MaxMinutes: 0, Fee: 1.234, FeePerMinute: 0.00001, Extra: 1 });
     expect(bad.success).toBe(false);
     const msgs = bad.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`) ?? [];
     expect(msgs).toEqual(
@@ -71,12 +71,12 @@ describe('ReservationPolicySchema (seed / import)', () => {
   });
 });
 
-describe('ReservationPolicySchema NoShowFee', () => {
+describe('reservationPolicySchema NoShowFee', () => {
   it('is optional yuan with 2 decimals, 0–1000', () => {
-    expect(ReservationPolicySchema.parse({ MaxMinutes: 10, NoShowFee: 2.5 })).toEqual({ MaxMinutes: 10, NoShowFee: 2.5 });
-    const bad = ReservationPolicySchema.safeParse({ MaxMinutes: 10, NoShowFee: 1.234 });
+    expect(reservationPolicySchema().parse({ MaxMinutes: 10, NoShowFee: 2.5 })).toEqual({ MaxMinutes: 10, NoShowFee: 2.5 });
+    const bad = reservationPolicySchema().safeParse({ MaxMinutes: 10, NoShowFee: 1.234 });
     expect(bad.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual(['NoShowFee: at most 2 decimals']);
-    expect(ReservationPolicySchema.safeParse({ MaxMinutes: 10, NoShowFee: -1 }).success).toBe(false);
-    expect(ReservationPolicySchema.safeParse({ MaxMinutes: 10, NoShowFee: 1001 }).success).toBe(false);
+    expect(reservationPolicySchema().safeParse({ MaxMinutes: 10, NoShowFee: -1 }).success).toBe(false);
+    expect(reservationPolicySchema().safeParse({ MaxMinutes: 10, NoShowFee: 1001 }).success).toBe(false);
   });
 });

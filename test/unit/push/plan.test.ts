@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { ConnectorStatusChanged } from '../../../events/baseinfo.ts';
 import { OrderProgress, OrderStarted } from '../../../events/orders.ts';
 import type { Partner } from '../../../shared/domain/partners.ts';
-import { type Delivery, DeliverySchema } from '../../../shared/push/messages.ts';
+import { type Delivery, deliverySchema } from '../../../shared/push/messages.ts';
 import { equipStatusPush, startResultPush, stationStatusPushes } from '../../../shared/push/plan.ts';
 import { parseRequestData } from '../../../shared/tcec/interfaces.ts';
 
@@ -26,7 +26,7 @@ const partner = (operatorId: string, over: Partial<Partner> = {}): Partner => ({
 
 /** a planned push is a valid queue message whose Data the partner's interface accepts */
 const expectWellFormed = (d: Delivery): void => {
-  expect(DeliverySchema.safeParse(d).success).toBe(true);
+  expect(deliverySchema().safeParse(d).success).toBe(true);
   const r = parseRequestData(d.iface as Parameters<typeof parseRequestData>[0], d.data);
   expect(r.ok ? 'ok' : r.msg).toBe('ok');
   expect(d).toMatchObject({ kind: 'push', v: 1, attempt: 0, permanent: 0, createdAt: NOW });
