@@ -45,7 +45,7 @@ import { decodeResponse } from '../shared/tcec/envelope.ts';
 import { newBusinessSeq } from '../shared/tcec/seq.ts';
 import { envelopeFor, tokenFor } from '../test/support/platform.ts';
 import { platformProcess } from '../test/support/platform-process.ts';
-import { fmt, pct } from './support.ts';
+import { fmt, pct, slope } from './support.ts';
 
 const SEED = fileURLToPath(new URL('../infra/local/seed/demo-seed.json', import.meta.url));
 const TIMEOUT_MS = 10_000;
@@ -410,7 +410,10 @@ export const findMax = async (argv: string[]): Promise<void> => {
       clearInterval(sampler);
       sample();
       const seconds = (Date.now() - h0) / 1000;
-      console.log(`\n${title}: ${fmt(rate)} req/s scheduled for ${values.minutes} min (${load()})`);
+      const why = verdict(t, rate, holdMs);
+      console.log(
+        `\n${title}: ${fmt(rate)} req/s scheduled for ${values.minutes} min; partner 1 error-free: ${why.length ? `no (${why.join(', ')})` : 'yes'} (${load()})`,
+      );
       console.log(
         `${'interface'.padEnd(34)} ${'n'.padStart(7)} ${'req/s'.padStart(7)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'errors'.padStart(6)} ${'Ret -1'.padStart(6)}`,
       );
@@ -436,9 +439,14 @@ export const findMax = async (argv: string[]): Promise<void> => {
           .map((m) => `${fmt(m.t, 1)}→${fmt(m.platform, 0)}/${fmt(m.dynamodb, 0)}@${fmt(m.load, 0)}`)
           .join('  ')}`,
       );
-      const minutes = last.t - first.t;
       console.log(
-        `RSS growth after the first ${fmt(first.t, 1)} min: platform ${fmt(first.platform, 0)} → ${fmt(last.platform, 0)} MB (${fmt(((last.platform - first.platform) / first.platform) * 100)} %, ${fmt((last.platform - first.platform) / minutes, 2)} MB/min), DynamoDB Local ${fmt(first.dynamodb, 0)} → ${fmt(last.dynamodb, 0)} MB (${fmt(((last.dynamodb - first.dynamodb) / first.dynamodb) * 100)} %)`,
+        `RSS growth after the first ${fmt(first.t, 1)} min: platform ${fmt(first.platform, 0)} → ${fmt(last.platform, 0)} MB (${fmt(((last.platform - first.platform) / first.platform) * 100)} %; least-squares slope ${fmt(
+          slope(
+            after1.map((m) => m.t),
+            after1.map((m) => m.platform),
+          ),
+          2,
+        )} MB/min over ${after1.length} samples), DynamoDB Local ${fmt(first.dynamodb, 0)} → ${fmt(last.dynamodb, 0)} MB (${fmt(((last.dynamodb - first.dynamodb) / first.dynamodb) * 100)} %)`,
       );
     };
 
