@@ -16,6 +16,8 @@
  *
  *   npm run bench -- load                     (10 minutes per phase, the issue's soak)
  *   npm run bench -- load --duration 20       (seconds per phase; a quick run)
+ *   npm run bench -- load --find-max [--minutes N]   (bench/load-max.ts: the highest error-free rate
+ *                                             against a spawned npm start, then held N minutes)
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,6 +40,7 @@ interface Row {
 }
 
 export const main = async (): Promise<void> => {
+  if (process.argv.includes('--find-max')) return (await import('./load-max.ts')).findMax(process.argv.slice(2));
   const { values } = parseArgs({
     args: process.argv.slice(2),
     options: { duration: { type: 'string', default: '600' }, connections: { type: 'string', default: '4' } },

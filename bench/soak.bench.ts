@@ -28,7 +28,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { fmt, pct } from './support.ts';
+import { fmt, pct, slope } from './support.ts';
 
 const SEED = fileURLToPath(new URL('../infra/local/seed/demo-seed.json', import.meta.url));
 
@@ -43,21 +43,6 @@ interface Series {
   busy: number;
   firstError?: string;
 }
-
-/** Least-squares slope of y over x. */
-const slope = (xs: readonly number[], ys: readonly number[]): number => {
-  const n = xs.length;
-  if (n < 2) return Number.NaN;
-  const mx = xs.reduce((a, b) => a + b, 0) / n;
-  const my = ys.reduce((a, b) => a + b, 0) / n;
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < n; i++) {
-    num += ((xs[i] ?? 0) - mx) * ((ys[i] ?? 0) - my);
-    den += ((xs[i] ?? 0) - mx) ** 2;
-  }
-  return den === 0 ? Number.NaN : num / den;
-};
 
 /** a full GC, when the process can be given one (V8 flag set at run time) */
 const fullGc = (): (() => void) | undefined => {

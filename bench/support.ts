@@ -29,3 +29,18 @@ export const load = async (
 };
 
 export const fmt = (x: number, dp = 1): string => (Number.isFinite(x) ? x.toFixed(dp) : '-');
+
+/** least-squares slope of y over x */
+export const slope = (xs: readonly number[], ys: readonly number[]): number => {
+  const n = xs.length;
+  if (n < 2) return Number.NaN;
+  const mx = xs.reduce((a, b) => a + b, 0) / n;
+  const my = ys.reduce((a, b) => a + b, 0) / n;
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < n; i++) {
+    num += ((xs[i] ?? 0) - mx) * ((ys[i] ?? 0) - my);
+    den += ((xs[i] ?? 0) - mx) ** 2;
+  }
+  return den === 0 ? Number.NaN : num / den;
+};

@@ -15,11 +15,11 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
 import { expect } from 'vitest';
 import { RUNTIME_FILE } from '../../infra/local/defaults.ts';
-import { type DemoPartner, startDemoPartner } from '../../infra/local/partner-server.ts';
+import { type DemoPartner, startDemoPartner, startSeedDemoPartners } from '../../infra/local/partner-server.ts';
 import { portBelowEphemeral } from '../../infra/local/ports.ts';
 import { closeRunningBill, toOrderTotals } from '../../shared/domain/billing.ts';
 import { OrderStatus } from '../../shared/domain/charging.ts';
-import type { SeedPartner } from '../../shared/seed.ts';
+import { readSeed, type SeedPartner } from '../../shared/seed.ts';
 import type { Order } from '../../shared/store/orders.ts';
 import { eventually } from './eventually.ts';
 import { STATIONS_SEED } from './stations.ts';
@@ -42,6 +42,14 @@ export interface PlatformProcess {
   ordersOfRun(): Promise<Order[]>;
   /** what the runs so far printed (stdout and stderr of every `npm start`) */
   output(): string;
+  /** every partner as written to the run's seed (secrets included), in seed order */
+  readonly partners: readonly SeedPartner[];
+  /** the demo partner in this process of each partner that has one (`everyPartner`: all with an outbound endpoint) */
+  readonly receivers: ReadonlyMap<string, DemoPartner>;
+  /** the platform's own process (the node running infra/local/main.ts, not the tsx wrapper), once started */
+  pid(): number | undefined;
+  /** resident memory in MB (VmRSS of /proc/<pid>/status) of the platform and of its DynamoDB Local */
+  rssMb(): { platform: number; dynamodb: number };
   /** a clean stop, the receiver closed, the data dir removed */
   dispose(): Promise<void>;
 }
@@ -54,19 +62,64 @@ const cleanEnv = (extra: Record<string, string>): NodeJS.ProcessEnv => {
   return { ...env, EVCS_DEMO_PARTNERS: 'off', POWERTOOLS_LOG_LEVEL: 'WARN', ...extra };
 };
 
+/** VmRSS of a process in MB, 0 when it is gone */
+const vmRssMb = (pid: number | undefined): number => {
+  if (!pid) return 0;
+  try {
+    const kb = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb ? Number(kb) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+};
+
+export interface PlatformProcessOptions {
+  /** the seed file to start from (default: the stations seed) */
+  seedFile?: string;
+  /** a change to the seed (parsed JSON) before it is written for the run, e.g. a partner's rateLimit */
+  editSeed?: (seed: { partners: Record<string, unknown>[] }) => void;
+  /**
+   * a demo partner in this process for every partner with an outbound endpoint, each on a free port,
+   * as `npm start` would start them (dialects and profiles included); default: only the first
+   * partner's pushes, to a plain receiver, the others' outbound endpoints removed
+   */
+  everyPartner?: boolean;
+  /** more `npm start` options, e.g. `--sim-speed 60` */
+  args?: readonly string[];
+}
+
 /** `env`: the shell's settings of every run (timing rules, EVCS_LOCAL_SCHEDULES) */
-export const platformProcess = async (env: Record<string, string> = {}): Promise<PlatformProcess> => {
+export const platformProcess = async (env: Record<string, string> = {}, opts: PlatformProcessOptions = {}): Promise<PlatformProcess> => {
   const dataDir = mkdtempSync(join(tmpdir(), 'evcs-crash-'));
   const logFile = `${dataDir}.log`;
   const seedFile = `${dataDir}-seed.json`;
-  const seed = JSON.parse(readFileSync(STATIONS_SEED, 'utf8'));
-  const partner = seed.partners[0];
-  const receiverPort = await portBelowEphemeral();
-  partner.outbound.baseUrl = `http://127.0.0.1:${receiverPort}/evcs/v1/`;
-  for (const other of seed.partners.slice(1)) delete other.outbound;
+  const seed = JSON.parse(readFileSync(opts.seedFile ?? STATIONS_SEED, 'utf8'));
+  opts.editSeed?.(seed);
+  const receivers = new Map<string, DemoPartner>();
+  if (opts.everyPartner) {
+    // every loopback endpoint on port 0: each demo partner takes a free port, the seed gets it
+    for (const p of seed.partners) if (p.outbound) p.outbound.baseUrl = p.outbound.baseUrl.replace(/^(http:\/\/[^/:]+)(:\d+)?/, '$1:0');
+    writeFileSync(seedFile, JSON.stringify(seed));
+    const started = await startSeedDemoPartners(readSeed(seedFile), undefined, { anyPort: true });
+    for (const p of started.seed.partners) {
+      const written = seed.partners.find((x: { operatorId: string }) => x.operatorId === p.operatorId);
+      if (written?.outbound && p.outbound) written.outbound.baseUrl = p.outbound.baseUrl;
+    }
+    for (const [id, d] of started.partners) receivers.set(id, d);
+  } else {
+    const first = seed.partners[0];
+    const receiverPort = await portBelowEphemeral();
+    first.outbound.baseUrl = `http://127.0.0.1:${receiverPort}/evcs/v1/`;
+    for (const other of seed.partners.slice(1)) delete other.outbound;
+    const { baseUrl: _b, paths: _p, ...secrets } = first.outbound;
+    receivers.set(
+      first.operatorId,
+      await startDemoPartner({ operatorId: first.operatorId, ourOperatorId: seed.operatorId, secrets, port: receiverPort }),
+    );
+  }
   writeFileSync(seedFile, JSON.stringify(seed));
-  const { baseUrl: _b, paths: _p, ...secrets } = partner.outbound;
-  const receiver = await startDemoPartner({ operatorId: partner.operatorId, ourOperatorId: seed.operatorId, secrets, port: receiverPort });
+  const partner = seed.partners[0];
+  const receiver = receivers.get(partner.operatorId) as DemoPartner;
   const port = await portBelowEphemeral();
   const apiUrl = `http://127.0.0.1:${port}`;
   const connectorIds = (seed.stations[0].EquipmentInfos as { ConnectorInfos: { ConnectorID: string }[] }[]).flatMap((e) =>
@@ -78,7 +131,17 @@ export const platformProcess = async (env: Record<string, string> = {}): Promise
     const out = openSync(logFile, 'a');
     child = spawn(
       TSX,
-      ['infra/local/main.ts', '--port', String(port), '--seed', seedFile, '--data-dir', dataDir, ...(fresh ? ['--fresh'] : [])],
+      [
+        'infra/local/main.ts',
+        '--port',
+        String(port),
+        '--seed',
+        seedFile,
+        '--data-dir',
+        dataDir,
+        ...(fresh ? ['--fresh'] : []),
+        ...(opts.args ?? []),
+      ],
       {
         cwd: ROOT,
         detached: true, // its own process group: the kill takes tsx, node and everything they started
@@ -153,7 +216,7 @@ export const platformProcess = async (env: Record<string, string> = {}): Promise
 
   const dispose = async (): Promise<void> => {
     await stopClean().catch(() => undefined);
-    await receiver.close();
+    await Promise.all([...receivers.values()].map((r) => r.close()));
     rmSync(dataDir, { recursive: true, force: true });
     rmSync(seedFile, { force: true });
     rmSync(logFile, { force: true });
@@ -161,7 +224,34 @@ export const platformProcess = async (env: Record<string, string> = {}): Promise
 
   const output = (): string => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : '');
 
-  return { apiUrl, partner, receiver, connectorIds, start, kill9, ordersOfRun, output, dispose };
+  const pid = (): number | undefined => {
+    try {
+      return (JSON.parse(readFileSync(join(dataDir, RUNTIME_FILE), 'utf8')) as { pid?: number }).pid;
+    } catch {
+      return undefined;
+    }
+  };
+  const javaPid = (): number | undefined => {
+    const pidFile = join(dataDir, 'dynamodb', 'java.pid');
+    return existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8')) : undefined;
+  };
+  const rssMb = () => ({ platform: vmRssMb(pid()), dynamodb: vmRssMb(javaPid()) });
+
+  return {
+    apiUrl,
+    partner,
+    receiver,
+    partners: seed.partners,
+    receivers,
+    connectorIds,
+    start,
+    kill9,
+    ordersOfRun,
+    output,
+    pid,
+    rssMb,
+    dispose,
+  };
 };
 
 /**

@@ -33,6 +33,7 @@ const MEASURED_SECONDS: Record<string, number> = {
   'integration:test/integration/charging-concurrency.test.ts': 50,
   'integration:test/integration/partner-outage.test.ts': 50,
   'integration:test/integration/app-api.test.ts': 50,
+  'integration:test/integration/http-fuzz-process.test.ts': 55,
 };
 
 /** a file of the lane nobody measured yet: platform lanes start a platform, unit files are pure */
