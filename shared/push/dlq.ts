@@ -132,10 +132,15 @@ export const queueDepth = async (sourceUrl: string): Promise<QueueDepth> => {
   };
 };
 
-/** A parked push with a fresh budget. */
-const revive = (d: Delivery, now = Date.now()): Delivery => {
-  const { parked: _p, notBefore: _n, ...rest } = d;
-  return { ...rest, attempt: 0, permanent: 0, createdAt: now };
+/**
+ * A parked push with a fresh budget. A start result loses its gate: version 0 of its order's gate
+ * only keeps a late duplicate behind the charge statuses (shared/push/plan.ts startResultGate); a
+ * replayed one is the operator's decision to deliver it, even after the order's charge statuses.
+ */
+export const revive = (d: Delivery, now = Date.now()): Delivery => {
+  const { parked: _p, notBefore: _n, gate, ...rest } = d;
+  const keep = gate && d.iface !== 'notification_start_charge_result' ? { gate } : {};
+  return { ...rest, ...keep, attempt: 0, permanent: 0, createdAt: now };
 };
 
 /** Move up to `max` messages from the DLQ back to the source queue; returns how many. */

@@ -780,11 +780,13 @@ const progressOf = (o: Order): Progress => ({ ...orderEventBase(o), ...chargeSta
 export const sendProgress = async (due: readonly DueProgress[], now = Date.now()): Promise<void> => {
   if (due.length === 0) return;
   // an order's start result (with its first progress) just ahead of that progress: one lane, one batch order
-  const planned = await Promise.all(
-    due.map(async (d) => [...(d.start ? await planStart(d.start, now) : []), ...(await planProgress(d.progress, now))]),
-  );
-  const deliveries = planned.flat();
-  if (deliveries.length > 0) await enqueueDeliveries(deliveries);
+  // the start results first, in a call of their own: if it fails nothing of the progress left (the
+  // readings come back and both are sent again), so a charge status never reaches the queue, and so
+  // the order's gate, ahead of a start result that did not (which the gate would then hold stale)
+  const starts = (await Promise.all(due.map((d) => (d.start ? planStart(d.start, now) : [])))).flat();
+  if (starts.length > 0) await enqueueDeliveries(starts);
+  const progress = (await Promise.all(due.map((d) => planProgress(d.progress, now)))).flat();
+  if (progress.length > 0) await enqueueDeliveries(progress);
 };
 
 /**
