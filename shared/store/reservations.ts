@@ -239,7 +239,8 @@ export async function* lapsedReservations(now: Date): AsyncGenerator<string[]> {
 /**
  * Settle a lapsed, unused reservation: stat 1 → 4 (expired) with what it bills (`chargedFen`), only
  * if it is still active and has lapsed at `now` — so a second expiry run, or one racing the
- * partner's start or cancel, writes nothing (false).
+ * partner's start or cancel, writes nothing (false). A billed no-show is a billing record: it loses
+ * its TTL and stays.
  */
 export const expireReservation = async (r: Reservation, chargedFen: number, now: Date): Promise<boolean> => {
   try {
@@ -247,7 +248,8 @@ export const expireReservation = async (r: Reservation, chargedFen: number, now:
       new UpdateCommand({
         TableName: table(),
         Key: resvKey(r.ReserveSeq),
-        UpdateExpression: 'SET stat = :expired, endedAt = :endedAt, chargedFen = :fen REMOVE gsi3pk, gsi3sk',
+        UpdateExpression: `SET stat = :expired, endedAt = :endedAt, chargedFen = :fen REMOVE gsi3pk, gsi3sk${chargedFen > 0 ? ', #ttl' : ''}`,
+        ...(chargedFen > 0 ? { ExpressionAttributeNames: { '#ttl': 'ttl' } } : {}),
         ConditionExpression: 'stat = :active AND expiresAt <= :now',
         ExpressionAttributeValues: {
           ':expired': ReserveStat.Expired,

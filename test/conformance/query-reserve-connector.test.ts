@@ -8,8 +8,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { config } from '../../shared/config.ts';
 import { cancelReservation, expireReservations, reserveConnector } from '../../shared/services/reservation.ts';
+import { dynamo } from '../../shared/store/dynamo.ts';
 import { getPartner } from '../../shared/store/partners.ts';
 import { expireReservation, getReservation, getReservationHold } from '../../shared/store/reservations.ts';
 import { STATIONS_SEED } from '../fixtures/stations.ts';
@@ -207,6 +210,10 @@ describe('query_cancel_reservation — extension (ours, §5.5 reservation): canc
     const after = new Date(Math.max(due, Date.parse(cancelled.expiresAt)) + 1_000);
     await sweep(after, 2);
     expect(await getReservation(seq)).toMatchObject({ stat: 4, chargedFen: 410, endedAt: r.expiresAt });
+    // a billed no-show is a billing record: its item lost the TTL that ends an unbilled reservation's
+    const raw = await dynamo().send(new GetCommand({ TableName: config().tableName('orders'), Key: { pk: `RESV#${seq}` } }));
+    expect(raw.Item?.chargedFen).toBe(410);
+    expect(raw.Item).not.toHaveProperty('ttl');
     // a third run finds nothing to settle: the conditional write refuses a second bill
     await sweep(after);
     expect(await expireReservation(r, 410, after)).toBe(false);
