@@ -108,7 +108,12 @@ const readJson = async <T>(target: ExportTarget, key: string): Promise<T | undef
  * lines `keep` accepts: decoded line by line (an object of an hour's samples is far larger than one
  * string may be).
  */
-const idsOf = (kind: ExportKind, bytes: Uint8Array | undefined, keep?: (line: object) => boolean): Set<string> => {
+const idsOf = (
+  kind: ExportKind,
+  bytes: Uint8Array | undefined,
+  keep?: (line: object) => boolean,
+  idOf: (line: object) => string = (line) => lineId(kind, line),
+): Set<string> => {
   const out = new Set<string>();
   if (!bytes) return out;
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -117,7 +122,7 @@ const idsOf = (kind: ExportKind, bytes: Uint8Array | undefined, keep?: (line: ob
     const end = nl < 0 ? buf.length : nl;
     if (end > start) {
       const line = JSON.parse(buf.toString('utf8', start, end)) as object;
-      if (!keep || keep(line)) out.add(lineId(kind, line));
+      if (!keep || keep(line)) out.add(idOf(line));
     }
     start = end + 1;
   }
@@ -196,8 +201,9 @@ const KEEP_WHOLE_BYTES = 256 * 1024 * 1024;
  * Samples of the previous period (or of one hour of it) missing from its export, read one source
  * batch (an hour) at a time: per hour only the ids of that hour's exported lines are held — the
  * part object of that hour when the previous day was exported in parts, else its whole objects'
- * lines of the hour. Thinned to the profile's `sampleSeconds` as the export was, so a sample the
- * resolution left out is not taken for a late one.
+ * lines of the hour. Thinned to the profile's `sampleSeconds` as the export was, and compared by
+ * slot (order, slot of the resolution), so a sample the resolution left out is not taken for a late
+ * one and a late sample in a slot already exported adds none.
  */
 const lateSamples = async (
   prevManifest: Manifest | undefined,
@@ -217,6 +223,10 @@ const lateSamples = async (
     if (o.part === undefined && o.bytes <= KEEP_WHOLE_BYTES) kept.set(o.key, b);
     return b;
   };
+  // at a resolution a sample is late only if its slot was not exported: one sample per (order, slot)
+  // across the export and its correction, whichever the thinning picks once a late one is in
+  const idOf = (l: SampleLine) =>
+    sampleSeconds ? `${l.StartChargeSeq}|${Math.floor(l.Time / (sampleSeconds * 1000))}` : lineId('samples', l);
   const late: SampleLine[] = [];
   for await (const batch of sampleBatches(source.samples(stations, prev), sampleSeconds)) {
     const byHour = new Map<string, SampleLine[]>();
@@ -229,9 +239,15 @@ const lateSamples = async (
     for (const [h, lines] of byHour) {
       const exported = new Set<string>();
       for (const o of objects.filter((x) => x.part === undefined || x.part === h))
-        for (const s of idsOf('samples', await bytesOf(o), (l) => chinaHour((l as SampleLine).Time) === h)) exported.add(s);
+        for (const s of idsOf(
+          'samples',
+          await bytesOf(o),
+          (l) => chinaHour((l as SampleLine).Time) === h,
+          (l) => idOf(l as SampleLine),
+        ))
+          exported.add(s);
       // a loop, not push(...): a whole missing hour is hundreds of thousands of lines
-      for (const l of lines) if (!exported.has(lineId('samples', l))) late.push(l);
+      for (const l of lines) if (!exported.has(idOf(l))) late.push(l);
     }
   }
   return late;

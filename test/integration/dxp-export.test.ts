@@ -47,6 +47,26 @@ describe('dxp exports to S3', () => {
       .filter(Boolean)
       .map((l) => JSON.parse(l).MeterWh);
     expect(meters).toEqual([100, 300, 500]);
+
+    // late samples of that hour, at the next hour's export: one earlier in a slot already exported
+    // adds nothing (one sample per order and slot across the export and its correction), one in a
+    // slot not exported is corrected
+    samples.push(sample(a, at('2026-11-30T12:06:05+08:00'), 250), sample(a, at('2026-11-30T12:07:20+08:00'), 450));
+    const next = await exportPeriod({
+      partner,
+      period: hour('2026-11-30T13'),
+      now: at('2026-11-30T14:05:00+08:00'),
+      codeVersion: 'test',
+      source,
+      target,
+    });
+    const corrected = next.manifest.corrections.filter((c) => c.kind === 'samples');
+    expect(corrected).toHaveLength(1);
+    const lateMeters = (await text(corrected[0]!.key))
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l).MeterWh);
+    expect(lateMeters).toEqual([450]);
   });
 
   it('objects hold exactly the region’s data of the period; the manifest’s counts and hashes match the bytes', async () => {
