@@ -133,10 +133,8 @@ export const chargingFunctions: readonly FunctionDecl[] = [
     entry: 'functions/charging/stranded-sweep.ts',
     tier: 'L0',
     description:
-      'Stranded sessions: a charging order whose pile vanished (offline/idle connector, silent meter) is billed on its last readings and ended; lapsed unused reservations are billed as no-shows',
-    // one query of the byCharging index (keys only) + a BatchGet of the candidates and their connectors' status;
-    // + (reservation extension) one query of the index's RESERVED partition, a read and a conditional
-    // write per lapsed reservation — here, not in a function of its own: the Monitoring stack is at its cap
+      'Stranded sessions: a charging order whose pile vanished (offline/idle connector, silent meter) is billed on its last readings and ended',
+    // one query of the byCharging index (keys only) + a BatchGet of the candidates and their connectors' status
     triggers: [{ type: 'schedule', expression: 'rate(5 minutes)' }],
     grants: [orders, readStations, putEvents],
     timeoutSeconds: 60,

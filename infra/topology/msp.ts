@@ -21,4 +21,16 @@ export const mspFunctions: readonly FunctionDecl[] = [
     orders,
     putEvents,
   ]),
+  {
+    id: 'reservation-expiry',
+    service: 'msp',
+    entry: 'functions/msp/reservation-expiry.ts',
+    tier: 'L1',
+    description: 'Extension (reservation): lapsed reservations no start used are settled as no-shows, billed once',
+    // one query of the orders table's byCharging index, RESERVED partition (lapsed ones), then per
+    // lapsed reservation a read and one conditional write (a second run or a racing start writes nothing)
+    triggers: [{ type: 'schedule', expression: 'rate(5 minutes)' }],
+    grants: [orders],
+    timeoutSeconds: 60,
+  },
 ];

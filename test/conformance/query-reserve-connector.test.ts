@@ -198,7 +198,7 @@ describe('query_cancel_reservation — extension (ours, §5.5 reservation): canc
     const cancelled = (await getReservation(cancelledSeq))!;
     const due = Date.parse(r.expiresAt);
     const sweep = async (at: Date, times = 1) => {
-      for (let i = 0; i < times; i++) ctx.platform.cloud.scheduler.fire('stranded-sweep', at);
+      for (let i = 0; i < times; i++) ctx.platform.cloud.scheduler.fire('reservation-expiry', at);
       await ctx.platform.cloud.drain({ timeoutMs: 120_000 });
     };
 
