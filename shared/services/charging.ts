@@ -779,7 +779,7 @@ const progressOf = (o: Order): Progress => ({ ...orderEventBase(o), ...chargeSta
  */
 export const sendProgress = async (due: readonly DueProgress[], now = Date.now()): Promise<void> => {
   if (due.length === 0) return;
-  // an order's start result (with its first progress) just ahead of that progress: one lane, one batch order
+  // an order's start result (with its first progress) just ahead of that progress, on the same lane:
   // the start results first, in a call of their own: if it fails nothing of the progress left (the
   // readings come back and both are sent again), so a charge status never reaches the queue, and so
   // the order's gate, ahead of a start result that did not (which the gate would then hold stale)
