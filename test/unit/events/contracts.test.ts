@@ -16,20 +16,8 @@ const zodCalls = vi.hoisted(() => [] as string[]);
 
 // every schema-building function of zod/mini, counted (the catalogs import `* as z`)
 vi.mock('zod/mini', async (importOriginal) => {
-  const z = await importOriginal<Record<string, unknown>>();
-  // calls that build nothing (configuration, parsing)
-  const NOT_BUILDERS = new Set(['config', 'parse', 'safeParse', 'parseAsync', 'safeParseAsync', 'locales']);
-  const counted: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(z)) {
-    counted[k] =
-      typeof v === 'function' && /^[a-z_]/.test(k) && !NOT_BUILDERS.has(k)
-        ? (...args: unknown[]) => {
-            zodCalls.push(k);
-            return (v as (...a: unknown[]) => unknown)(...args);
-          }
-        : v;
-  }
-  return counted;
+  const { countingZod } = await import('../../support/zod-calls.ts');
+  return countingZod(await importOriginal<Record<string, unknown>>(), zodCalls);
 });
 
 const isContract = (v: unknown): v is EventContract =>

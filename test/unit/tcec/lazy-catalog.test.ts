@@ -6,25 +6,12 @@
  */
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
-/** zod/mini calls that build nothing (configuration, parsing) */
-const NOT_BUILDERS = new Set(['config', 'parse', 'safeParse', 'parseAsync', 'safeParseAsync', 'locales']);
-
 const zodCalls = vi.hoisted(() => [] as string[]);
 
 // every schema-building function of zod/mini, counted (the catalog's modules import `* as z`)
 vi.mock('zod/mini', async (importOriginal) => {
-  const z = await importOriginal<Record<string, unknown>>();
-  const counted: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(z)) {
-    counted[k] =
-      typeof v === 'function' && /^[a-z_]/.test(k) && !NOT_BUILDERS.has(k)
-        ? (...args: unknown[]) => {
-            zodCalls.push(k);
-            return (v as (...a: unknown[]) => unknown)(...args);
-          }
-        : v;
-  }
-  return counted;
+  const { countingZod } = await import('../../support/zod-calls.ts');
+  return countingZod(await importOriginal<Record<string, unknown>>(), zodCalls);
 });
 
 const SEQ = 'MA59J8YL8202403150930450001';
