@@ -20,25 +20,16 @@ import { getOrder, type Order } from '../../shared/store/orders.ts';
 import { parseDateTime } from '../../shared/tcec/time.ts';
 import { useChargingPlatform } from '../support/charging.ts';
 import { acceptedOf, demo, P1, P2 } from '../support/push.ts';
+import { shiftedDate } from '../support/shifted-date.ts';
 
 /** the injected clock: real time plus an offset the test moves */
-const RealDate = Date;
-let offsetMs = 0;
-class ShiftedDate extends RealDate {
-  constructor(...args: unknown[]) {
-    if (args.length === 0) super(RealDate.now() + offsetMs);
-    else super(...(args as [string | number | Date]));
-  }
-  static override now() {
-    return RealDate.now() + offsetMs;
-  }
-}
+const clock = shiftedDate();
 // installed before the platform starts (vitest runs beforeAll hooks in order), removed after it stops
 beforeAll(() => {
-  globalThis.Date = ShiftedDate as DateConstructor;
+  clock.install();
 });
 afterAll(() => {
-  globalThis.Date = RealDate;
+  clock.uninstall();
 });
 
 /** the production push policy (shared/push/config.ts defaults); only the HTTP timeout generous for a loaded machine */
@@ -86,7 +77,7 @@ const ORDER_IFACES = new Set<ReceivedPush['iface']>([
 const settle = () => ctx.platform.cloud.drain({ timeoutMs: 180_000 });
 const jump = async () => {
   await settle();
-  offsetMs += STEP_MS;
+  clock.advance(STEP_MS);
   await settle();
 };
 /** one step's pile time, a tick at a time, each tick's readings handled before the next */

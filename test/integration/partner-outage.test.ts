@@ -22,19 +22,10 @@ import {
   statusChange,
   statusesAt,
 } from '../support/push.ts';
+import { shiftedDate } from '../support/shifted-date.ts';
 
 /** the injected clock: real time plus an offset the test moves */
-const RealDate = Date;
-let offsetMs = 0;
-class ShiftedDate extends RealDate {
-  constructor(...args: unknown[]) {
-    if (args.length === 0) super(RealDate.now() + offsetMs);
-    else super(...(args as [string | number | Date]));
-  }
-  static override now() {
-    return RealDate.now() + offsetMs;
-  }
-}
+const clock = shiftedDate();
 
 const STEP_MS = 5 * 60_000;
 const OUTAGE_STEPS = 12; // an hour
@@ -53,7 +44,7 @@ const versionOf = (x: { Status: number; ParkStatus?: number; LockStatus?: number
 
 let platform: Platform;
 beforeAll(async () => {
-  globalThis.Date = ShiftedDate as DateConstructor;
+  clock.install();
   // the production push policy (shared/push/config.ts defaults), only the HTTP timeout generous for a loaded machine
   platform = await startPushPlatform({
     PUSH_BACKOFF_SECONDS: '10,30,60,120,300,600,900,1800,3600',
@@ -65,14 +56,14 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await platform?.stop();
-  globalThis.Date = RealDate;
+  clock.uninstall();
 });
 
 /** let every visible or in-flight message be handled, then move the clock one step */
 const settle = () => platform.cloud.drain({ timeoutMs: 90_000 });
 const jump = async () => {
   await settle();
-  offsetMs += STEP_MS;
+  clock.advance(STEP_MS);
   await settle();
 };
 const pending = () => {
