@@ -12,7 +12,9 @@
  * The mix at R requests/s (partner 1, budget raised so its limiter never refuses it):
  *   query_station_status 35 %, query_equip_business_policy 25 %, query_stations_info (pages) 10 %,
  *   and whole sessions, 3 % of R started per second, on connectors of the stations partner 2 is also
- *   granted (every status change pushes to both partners): query_start_charge, then
+ *   granted first (every status change pushes to both partners), only on connectors
+ *   query_station_status shows idle (the pool is read before each phase; a connector goes back to it
+ *   once its car has left and the platform shows it idle again): query_start_charge, then
  *   query_equip_charge_status every 2 s until charging, 10 s of charging (10 simulated minutes),
  *   query_stop_charge, polls every 2 s until finished (≈ 30 % of R in all).
  *
@@ -174,10 +176,15 @@ export const findMax = async (argv: string[]): Promise<void> => {
      * connectors free for a session (a session takes one and gives it back once its order is finished):
      * first those of the stations both partners are granted (their statuses push to both), then the rest
      */
-    const freeConnectors = [
+    const ordered = [
       ...connectorsOf(seed.stations.filter((s) => granted2.has(s.StationID))),
       ...connectorsOf(seed.stations.filter((s) => !granted2.has(s.StationID))),
     ];
+    const stationOf = new Map(
+      seed.stations.flatMap((s) => s.EquipmentInfos.flatMap((e) => e.ConnectorInfos.map((c) => [c.ConnectorID, s.StationID] as const))),
+    );
+    /** the pool sessions take connectors from: refilled before each phase with those query_station_status shows idle */
+    let freeConnectors: string[] = [];
     const token1 = await tokenFor(run.apiUrl, p1);
     const token2 = await tokenFor(run.apiUrl, p2);
     /** requests in flight per partner: the flood's backlog does not hold partner 1's requests back */
@@ -227,6 +234,45 @@ export const findMax = async (argv: string[]): Promise<void> => {
       }
     };
 
+    type StatusAnswer = { StationStatusInfos?: { StationID: string; ConnectorStatusInfos?: { ConnectorID: string; Status: number }[] }[] };
+    /** Status 1 (空闲, idle) of each connector of these stations, as partner 1 sees it */
+    const idleIn = async (tally: Tally, label: string, ids: string[]): Promise<Set<string>> => {
+      const r = (await call(tally, label, p1, token1, 'query_station_status', { StationIDs: ids })) as StatusAnswer | undefined;
+      return new Set(
+        (r?.StationStatusInfos ?? []).flatMap((s) =>
+          (s.ConnectorStatusInfos ?? []).filter((c) => c.Status === 1).map((c) => c.ConnectorID),
+        ),
+      );
+    };
+    /**
+     * The pool, from what the platform says: only connectors query_station_status shows idle (a pile
+     * the simulator has offline, faulted, or still occupied by an earlier session's car is left out:
+     * a start there is refused with FailReason 4, the bench's mistake, not the platform's).
+     */
+    const refillPool = async () => {
+      const scratch = new Tally();
+      const idle = new Set<string>();
+      for (let k = 0; k < stationIds.length; k += 50)
+        for (const c of await idleIn(scratch, 'pool', stationIds.slice(k, k + 50))) idle.add(c);
+      freeConnectors = ordered.filter((c) => idle.has(c));
+      if (scratch.errors() > 0) throw new Error(`reading the connectors' statuses failed: ${firstErrors(scratch).join('; ')}`);
+      console.log(`  pool: ${freeConnectors.length} of ${ordered.length} connectors idle (${load()})`);
+    };
+    /**
+     * After a finished session the simulated driver unplugs 1–5 simulated minutes later (1–5 s at
+     * ×60): the connector goes back to the pool only once query_station_status shows it idle (every
+     * 2 s, at most 60 s; counted as its own line of the tally).
+     */
+    const untilIdle = async (tally: Tally, connectorId: string): Promise<boolean> => {
+      const station = stationOf.get(connectorId);
+      if (!station) return false;
+      for (let k = 0; k < 30; k++) {
+        await sleep(2_000);
+        if ((await idleIn(tally, 'query_station_status (idle check)', [station])).has(connectorId)) return true;
+      }
+      return false;
+    };
+
     /** a whole session on a free connector: start, charging, stop, finished */
     const session = async (tally: Tally, n: number): Promise<void> => {
       const connectorId = freeConnectors.shift();
@@ -255,7 +301,7 @@ export const findMax = async (argv: string[]): Promise<void> => {
         });
         if (!st) {
           broken(`start of ${seq} refused`);
-          released = true; // nothing started: the connector is free again
+          released = await untilIdle(tally, connectorId); // nothing started: free again once idle
           return;
         }
         let stat: number | undefined;
@@ -265,7 +311,7 @@ export const findMax = async (argv: string[]): Promise<void> => {
         }
         if (stat !== 2) broken(`session ${seq} never charging (StartChargeSeqStat ${stat})`);
         if (stat === 4) {
-          released = true;
+          released = await untilIdle(tally, connectorId);
           return;
         }
         await sleep(10_000 + (n % 5) * 1_000);
@@ -276,7 +322,7 @@ export const findMax = async (argv: string[]): Promise<void> => {
         }
         if (stat === 4) {
           tally.sessionsFinished++;
-          released = true;
+          released = await untilIdle(tally, connectorId);
         } else broken(`session ${seq} not finished 60 s after its stop (StartChargeSeqStat ${stat})`);
       } finally {
         // a connector whose session did not end stays out of the pool: the next session must not trip on it
@@ -299,6 +345,7 @@ export const findMax = async (argv: string[]): Promise<void> => {
 
     /** partner 1's mix at `rate` for `ms` (and partner 2's flood when `flood` > 0); resolves when every started session ended */
     const phase = async (ms: number, rate: number, flood = 0): Promise<Tally> => {
+      await refillPool();
       const tally = new Tally();
       const pending: Promise<unknown>[] = [];
       await Promise.all([
