@@ -35,7 +35,7 @@
  *   npm run bench -- load --find-max --minutes 2
  *   npm run bench -- load --find-max --rate 40 --minutes 10   (no search: hold 40 req/s)
  *   options: --step S (20 s per step), --from R (5), --max R (2000), --bisect N (3), --p99 MS (1000),
- *            --flood R (60: 3× partner 2's budget), --sim-protocol ocpp|direct (direct), --settle S (300: wait for the start's pushes)
+ *            --flood R (60: 3× partner 2's budget), --healthy-only (no flood hold), --sim-protocol ocpp|direct (direct), --settle S (300: wait for the start's pushes)
  */
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -76,6 +76,8 @@ class Tally {
   sessionsFinished = 0;
   sessionErrors = 0;
   firstSessionError?: string;
+  /** session problems by kind (the message without its StartChargeSeq) */
+  readonly sessionProblems = new Map<string, number>();
   of(label: string): Series {
     let s = this.series.get(label);
     if (!s) {
@@ -114,6 +116,7 @@ export const findMax = async (argv: string[]): Promise<void> => {
       bisect: { type: 'string', default: '3' },
       p99: { type: 'string', default: '1000' },
       flood: { type: 'string', default: '60' },
+      'healthy-only': { type: 'boolean', default: false },
       'sim-protocol': { type: 'string', default: 'direct' },
       settle: { type: 'string', default: '300' },
     },
@@ -135,6 +138,10 @@ export const findMax = async (argv: string[]): Promise<void> => {
       args: ['--sim-speed', '60', '--sim-protocol', String(values['sim-protocol'])],
     },
   );
+  // the platform runs in a process group of its own (detached): an interrupted bench stops it too
+  const interrupted = () => void run.dispose().finally(() => process.exit(130));
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   try {
     const t0 = performance.now();
     await run.start(true);
@@ -291,6 +298,8 @@ export const findMax = async (argv: string[]): Promise<void> => {
       const broken = (why: string) => {
         tally.sessionErrors++;
         tally.firstSessionError ??= why;
+        const kind = why.replace(seq, '<seq>');
+        tally.sessionProblems.set(kind, (tally.sessionProblems.get(kind) ?? 0) + 1);
       };
       let released = false;
       try {
@@ -476,6 +485,7 @@ export const findMax = async (argv: string[]): Promise<void> => {
       console.log(
         `partner 1 total ${t.sent()} requests in ${fmt(seconds, 0)} s = ${fmt(t.sent() / seconds)} req/s; errors ${t.errors()} (unsent ${t.unsent}); sessions finished ${t.sessionsFinished} of ${t.sessionsStarted}${t.firstSessionError ? ` (first problem: ${t.firstSessionError})` : ''}`,
       );
+      for (const [kind, n] of [...t.sessionProblems].sort((a, b) => b[1] - a[1])) console.log(`  session problem ×${n}: ${kind}`);
       console.log(
         `pushes received by partner 1: ${pushes1() - before.p1}; push attempts at partner 2: ${(demo2?.requests() ?? 0) - before.p2}${flood ? ' (all answered HTTP 500)' : ''}`,
       );
@@ -501,6 +511,7 @@ export const findMax = async (argv: string[]): Promise<void> => {
     };
 
     await hold('hold 1 — healthy', 0);
+    if (values['healthy-only']) return;
     await sleep(3_000);
     demo2?.set({ fail: 'http500' });
     await hold(`hold 2 — partner 2 floods query_station_status at ${values.flood} req/s and fails every push`, Number(values.flood));

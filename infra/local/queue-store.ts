@@ -113,7 +113,8 @@ interface QueueState {
   logical?: string;
   isDlq: boolean;
   fifo: boolean;
-  messages: StoredMessage[];
+  /** by MessageId, in the order they entered the queue (a Map keeps insertion order; get and delete are O(1)) */
+  messages: Map<string, StoredMessage>;
   /** FIFO: (MessageGroupId, MessageDeduplicationId) → the message first sent with it, until the window ends (not persisted) */
   dedup: Map<string, { message: StoredMessage; until: number }>;
 }
@@ -176,6 +177,15 @@ export class QueueStore {
   private waiters = new Set<() => void>();
   private readonly watched = new WeakSet<AbortSignal>();
   private wakeTimer: NodeJS.Timeout | undefined;
+  /** when the armed wake timer fires (+∞: none armed) */
+  private wakeDue = Number.POSITIVE_INFINITY;
+  /**
+   * A min-heap of the moments a message becomes visible (a delay, a visibility timeout), each with
+   * its message: the wake timer is armed for the earliest one that still holds, so a change costs
+   * O(log n) instead of a walk over every message of every queue. An entry whose message was deleted
+   * or got another time since is dropped when it reaches the top.
+   */
+  private readonly wakes: { at: number; q: QueueState; id: string }[] = [];
 
   constructor(
     queues: readonly QueueDecl[],
@@ -235,7 +245,7 @@ export class QueueStore {
       ...q,
       url: `${this.baseUrl}/queue/${q.name}`,
       arn: `arn:aws:sqs:${this.region}:${this.account}:${q.name}`,
-      messages: [],
+      messages: new Map(),
       dedup: new Map(),
     });
   }
@@ -354,12 +364,18 @@ export class QueueStore {
       m.dedupId = opts.dedupId;
       this.sequence += 1n;
       m.sequenceNumber = (BigInt(now) * 1_000_000n + this.sequence).toString().padStart(20, '0');
-      for (const [id, d] of q.dedup) if (d.until <= now) q.dedup.delete(id);
+      // entries are in the order they were set, each with the same window: the expired ones lead
+      for (const [id, d] of q.dedup) {
+        if (d.until > now) break;
+        q.dedup.delete(id);
+      }
+      q.dedup.delete(dedupKey); // set anew at the end: the order stays the order of expiry
       q.dedup.set(dedupKey, { message: { ...m }, until: now + FIFO_DEDUP_WINDOW_MS });
     }
-    q.messages.push(m);
+    q.messages.set(m.messageId, m);
     this.put(q, m);
     this.notify();
+    this.wakeAt(q, m);
     return m;
   }
 
@@ -391,8 +407,9 @@ export class QueueStore {
     const out: ReceivedMessage[] = [];
     // FIFO: a group with a message in flight hands out nothing until that message is deleted or visible again
     const locked = new Set<string>();
-    if (q.fifo) for (const m of q.messages) if (m.groupId && m.receiptHandle && m.visibleAt > now) locked.add(m.groupId);
-    for (const m of [...q.messages]) {
+    if (q.fifo) for (const m of q.messages.values()) if (m.groupId && m.receiptHandle && m.visibleAt > now) locked.add(m.groupId);
+    // deleting the entry being visited (a move to the DLQ) is safe while iterating a Map
+    for (const m of q.messages.values()) {
       if (out.length >= max) break;
       if (m.groupId && locked.has(m.groupId)) continue;
       if (m.visibleAt > now) continue;
@@ -405,6 +422,7 @@ export class QueueStore {
       m.firstReceiveTimestamp ??= now;
       m.receiptHandle = `${m.messageId}#${randomUUID()}`;
       m.visibleAt = now + vt * 1000;
+      this.wakeAt(q, m);
       this.put(q, m); // the receive count survives a crash: the DLQ budget is not reset by one
       out.push({
         messageId: m.messageId,
@@ -425,17 +443,16 @@ export class QueueStore {
         },
       });
     }
-    if (out.length) this.scheduleWake();
     return out;
   }
 
   private moveToDlq(q: QueueState, m: StoredMessage): void {
     if (!q.dlq) return;
     const dlq = this.get(q.dlq);
-    q.messages = q.messages.filter((x) => x !== m);
+    q.messages.delete(m.messageId);
     const { receiptHandle: _rh, held: _h, ...rest } = m;
     const dead: StoredMessage = { ...rest, receiveCount: 0, visibleAt: Date.now(), deadLetterSourceQueue: q.arn };
-    dlq.messages.push(dead);
+    dlq.messages.set(dead.messageId, dead);
     this.put(dlq, dead);
     this.del(q, m);
     this.notify();
@@ -445,7 +462,7 @@ export class QueueStore {
     const id = receiptHandle.split('#')[0];
     if (!id || !receiptHandle.includes('#'))
       throw new QueueError('ReceiptHandleIsInvalid', `The input receipt handle "${receiptHandle}" is not a valid receipt handle.`);
-    return q.messages.find((m) => m.messageId === id);
+    return q.messages.get(id);
   }
 
   /** delete by receipt handle; a stale handle of a message still in the queue deletes it (as SQS may) */
@@ -453,7 +470,7 @@ export class QueueStore {
     const q = this.get(ref);
     const m = this.findByHandle(q, receiptHandle);
     if (m) {
-      q.messages = q.messages.filter((x) => x !== m);
+      q.messages.delete(m.messageId);
       this.del(q, m);
       this.notify();
     }
@@ -468,13 +485,14 @@ export class QueueStore {
       throw new QueueError('MessageNotInflight', 'The message referred to is not in flight.');
     m.visibleAt = Date.now() + seconds * 1000;
     m.held = seconds > 0 ? true : undefined;
+    this.wakeAt(q, m);
     this.notify();
   }
 
   purge(ref: string): void {
     const q = this.get(ref);
-    for (const m of q.messages) this.del(q, m);
-    q.messages = [];
+    for (const m of q.messages.values()) this.del(q, m);
+    q.messages.clear();
     this.notify();
   }
 
@@ -484,7 +502,7 @@ export class QueueStore {
     let visible = 0;
     let inFlight = 0;
     let delayed = 0;
-    for (const m of q.messages) {
+    for (const m of q.messages.values()) {
       if (m.visibleAt <= now) visible++;
       else if (m.receiptHandle && !m.held) inFlight++;
       else delayed++;
@@ -494,7 +512,7 @@ export class QueueStore {
 
   /** messages currently in a queue (a DLQ, typically), without receiving them */
   peek(ref: string): readonly StoredMessage[] {
-    return this.get(ref).messages.map((m) => ({ ...m }));
+    return [...this.get(ref).messages.values()].map((m) => ({ ...m }));
   }
 
   /** the DLQ of a logical/physical source queue */
@@ -508,13 +526,13 @@ export class QueueStore {
   redrive(ref: string, max = Number.POSITIVE_INFINITY): number {
     const q = this.get(ref);
     const dlq = this.get(this.dlqOf(ref));
-    const moving = dlq.messages.slice(0, max);
-    dlq.messages = dlq.messages.slice(moving.length);
+    const moving = [...dlq.messages.values()].slice(0, max);
     const now = Date.now();
     for (const m of moving) {
+      dlq.messages.delete(m.messageId);
       const { receiptHandle: _rh, deadLetterSourceQueue: _src, firstReceiveTimestamp: _f, held: _h, ...rest } = m;
       const back: StoredMessage = { ...rest, receiveCount: 0, visibleAt: now };
-      q.messages.push(back);
+      q.messages.set(back.messageId, back);
       this.put(q, back);
       this.del(dlq, m);
     }
@@ -528,12 +546,13 @@ export class QueueStore {
    */
   idle(refs?: readonly string[], { includeDelayed = true }: { includeDelayed?: boolean } = {}): boolean {
     const qs = refs ? refs.map((r) => this.get(r)) : [...this.queues.values()].filter((q) => !q.isDlq);
-    if (includeDelayed) return qs.every((q) => q.messages.length === 0);
+    if (includeDelayed) return qs.every((q) => q.messages.size === 0);
     const now = Date.now();
     return qs.every((q) => {
       // FIFO: a group whose head is held (waiting for its time) keeps the rest of the group waiting too
-      const heldGroups = new Set(q.messages.flatMap((m) => (m.groupId && m.held && m.visibleAt > now ? [m.groupId] : [])));
-      return q.messages.every(
+      const all = [...q.messages.values()];
+      const heldGroups = new Set(all.flatMap((m) => (m.groupId && m.held && m.visibleAt > now ? [m.groupId] : [])));
+      return all.every(
         (m) => (m.visibleAt > now && (!m.receiptHandle || m.held)) || (m.groupId !== undefined && heldGroups.has(m.groupId)),
       );
     });
@@ -550,19 +569,87 @@ export class QueueStore {
     const ws = this.waiters;
     this.waiters = new Set();
     for (const w of ws) w();
-    this.scheduleWake();
   }
 
-  /** wake waiters when the next delayed/in-flight message becomes visible */
-  private scheduleWake(): void {
+  /** a message that becomes visible later (delayed, in flight, held): wake the waiters then */
+  private wakeAt(q: QueueState, m: StoredMessage): void {
+    if (m.visibleAt <= Date.now()) return;
+    const h = this.wakes;
+    // stale entries (most: a received message is deleted long before its timeout) are dropped in bulk
+    if (h.length > 1_024 && h.length > 4 * this.messageCount()) {
+      this.rebuildWakes();
+      return;
+    }
+    const entry = { at: m.visibleAt, q, id: m.messageId };
+    let i = h.push(entry) - 1;
+    while (i > 0) {
+      const up = (i - 1) >> 1;
+      const parent = h[up];
+      if (!parent || parent.at <= entry.at) break;
+      h[i] = parent;
+      h[up] = entry;
+      i = up;
+    }
+    if (m.visibleAt < this.wakeDue) this.arm();
+  }
+
+  /** the earliest wake out of the heap */
+  private popWake(): void {
+    const h = this.wakes;
+    const last = h.pop();
+    if (!last || h.length === 0) return;
+    h[0] = last;
+    let i = 0;
+    for (;;) {
+      let min = i;
+      for (const c of [2 * i + 1, 2 * i + 2]) if ((h[c]?.at ?? Number.POSITIVE_INFINITY) < (h[min]?.at ?? 0)) min = c;
+      if (min === i) return;
+      const child = h[min] as (typeof h)[number];
+      h[min] = last;
+      h[i] = child;
+      i = min;
+    }
+  }
+
+  /** arm the wake timer for the earliest moment a message still in its queue becomes visible */
+  private arm(): void {
+    const h = this.wakes;
+    // an entry holds while its message is still in its queue with that time (a delete, a move to the
+    // DLQ or a new receive since makes it stale)
+    for (let top = h[0]; top && top.q.messages.get(top.id)?.visibleAt !== top.at; top = h[0]) this.popWake();
     if (this.wakeTimer) clearTimeout(this.wakeTimer);
     this.wakeTimer = undefined;
-    const now = Date.now();
-    let next = Number.POSITIVE_INFINITY;
-    for (const q of this.queues.values()) for (const m of q.messages) if (m.visibleAt > now && m.visibleAt < next) next = m.visibleAt;
-    if (next === Number.POSITIVE_INFINITY) return;
-    this.wakeTimer = setTimeout(() => this.notify(), Math.max(1, next - now + 1));
+    this.wakeDue = h[0]?.at ?? Number.POSITIVE_INFINITY;
+    if (this.wakeDue === Number.POSITIVE_INFINITY) return;
+    this.wakeTimer = setTimeout(() => this.onWake(), Math.max(1, this.wakeDue - Date.now() + 1));
     this.wakeTimer.unref();
+  }
+
+  /** the timer fired: what became visible wakes the waiters, and the timer moves to the next moment */
+  private onWake(): void {
+    this.wakeTimer = undefined;
+    const now = Date.now();
+    while ((this.wakes[0]?.at ?? Number.POSITIVE_INFINITY) <= now) this.popWake();
+    this.notify();
+    this.arm();
+  }
+
+  /** every message's wake, rebuilt (after loading a state file; when stale entries outnumber the live) */
+  private rebuildWakes(): void {
+    const now = Date.now();
+    const live = [...this.queues.values()].flatMap((q) =>
+      [...q.messages.values()].flatMap((m) => (m.visibleAt > now ? [{ at: m.visibleAt, q, id: m.messageId }] : [])),
+    );
+    live.sort((a, b) => a.at - b.at); // a sorted array is a heap
+    this.wakes.length = 0;
+    for (const e of live) this.wakes.push(e);
+    this.arm();
+  }
+
+  private messageCount(): number {
+    let n = 0;
+    for (const q of this.queues.values()) n += q.messages.size;
+    return n;
   }
 
   /** resolves at the next change of any queue (a send, delete, redrive…), after `ms` at the latest, or on abort */
@@ -597,10 +684,13 @@ export class QueueStore {
     for (const [name, msgs] of Object.entries(parsed?.queues ?? {})) {
       const q = this.queues.get(name);
       if (!q) continue; // a queue removed from the topology: its messages are dropped
-      q.messages = msgs.map((m) => ({ ...m }) as StoredMessage);
+      q.messages = new Map(msgs.map((m) => [m.messageId, { ...m } as StoredMessage]));
     }
     const jf = this.journalFile;
-    if (!jf || !existsSync(jf)) return;
+    if (!jf || !existsSync(jf)) {
+      this.rebuildWakes();
+      return;
+    }
     const now = Date.now();
     for (const text of readFileSync(jf, 'utf8').split('\n')) {
       if (!text) continue;
@@ -612,19 +702,18 @@ export class QueueStore {
       }
       const q = this.queues.get(line.q);
       if (!q) continue;
-      const id = line.op === 'put' ? line.m.messageId : line.id;
-      const i = q.messages.findIndex((m) => m.messageId === id);
       if (line.op === 'del') {
-        if (i >= 0) q.messages.splice(i, 1);
+        q.messages.delete(line.id);
         continue;
       }
-      // whoever held it in flight died with the process: visible at once (as the snapshot does)
+      // whoever held it in flight died with the process: visible at once (as the snapshot does);
+      // a put of a message already there keeps its place (as SQS keeps its order)
       const m: StoredMessage = { ...line.m, ...(line.inFlight && line.m.visibleAt > now ? { visibleAt: now } : {}) };
-      if (i >= 0) q.messages[i] = m;
-      else q.messages.push(m);
+      q.messages.set(m.messageId, m);
     }
     // fold the journal into a snapshot at once: the next crash replays only what happens from now
     this.persist();
+    this.rebuildWakes();
   }
 
   /** write every queue's messages to the state file and start an empty journal (no-op in memory mode) */
@@ -641,15 +730,18 @@ export class QueueStore {
     const now = Date.now();
     // whoever holds in-flight messages is gone after a restart: they are visible at once (delayed ones stay delayed)
     for (const q of this.queues.values())
-      queues[q.name] = q.messages.map(({ receiptHandle, ...m }) => (receiptHandle && m.visibleAt > now ? { ...m, visibleAt: now } : m));
+      queues[q.name] = [...q.messages.values()].map(({ receiptHandle, ...m }) =>
+        receiptHandle && m.visibleAt > now ? { ...m, visibleAt: now } : m,
+      );
     return { version: 1 as const, queues };
   }
 
   close(): void {
     if (this.wakeTimer) clearTimeout(this.wakeTimer);
     this.wakeTimer = undefined;
+    this.wakeDue = Number.POSITIVE_INFINITY;
+    this.wakes.length = 0;
     this.notify();
-    if (this.wakeTimer) clearTimeout(this.wakeTimer);
   }
 }
 
