@@ -32,6 +32,7 @@ import {
   type FinishEvent,
   OrderStatus,
   refusalText,
+  repeatedStartConfirmation,
   SEQ_STAT_UNKNOWN,
   STOP_REASON_PILE_SILENT,
   STOP_REASON_START_FAILED,
@@ -591,27 +592,63 @@ export const onPileStarted = async (d: {
     await failStart(o, 'pile-refused', at, refusalText[d.reason ?? 'refused'] ?? 'pile refused the start');
     return;
   }
-  const charging = await markCharging(o.StartChargeSeq, at, startRunningBill({ at, energyWh: 0 }, o.tariff));
+  // an order no longer starting is not written again (a redelivery costs no failed write)
+  const charging =
+    o.status === OrderStatus.Starting
+      ? await markCharging(o.StartChargeSeq, at, startRunningBill({ at, energyWh: 0 }, o.tariff))
+      : undefined;
   if (!charging) {
-    if (o.status === OrderStatus.Finished && !o.charged) {
-      // the start timed out (or was given up) and the pile started after all: stop it, nobody pays for this
-      logger.warn('pile started an order that was already closed: stopping it', { StartChargeSeq: o.StartChargeSeq, status: o.status });
+    // it moved on between the read and the write (a timeout, a refusal): as it is now
+    const current = o.status === OrderStatus.Starting ? await getOrder(o.StartChargeSeq) : o;
+    if (current) await startConfirmedAgain(current, at);
+    return;
+  }
+  // every start path (partner, app, plug-and-charge) ends here: the dashboards' sessions started
+  metrics.singleMetric().addMetric('SessionStarted', MetricUnit.Count, 1);
+  // should this publish (or the stop below) fail, the confirmation is redelivered: startConfirmedAgain does both again
+  await publish(OrderStarted, startedOf(o, at));
+  // a stop asked for while starting (read atomically with the transition)
+  if (charging.stopRequested) await sendStop(charging, at);
+};
+
+/**
+ * A start confirmation for an order that is no longer starting (shared/domain/charging.ts
+ * repeatedStartConfirmation). The redelivery of the one that started it (the same start time) tells
+ * the platform again — OrderStarted, the same content: its pushes have the same ids (SQS FIFO
+ * deduplication within 5 minutes; after that the start result's gate lets one copy through per
+ * order, shared/push/deliver.ts) — and sends the stop asked for while starting again, if it is still
+ * asked for; its first handling may have failed after the order moved to charging. No write: the
+ * order already says it all.
+ */
+const startConfirmedAgain = async (o: Order, at: Date): Promise<void> => {
+  const keys = { StartChargeSeq: o.StartChargeSeq, status: o.status };
+  switch (repeatedStartConfirmation(o, at)) {
+    case 'stop-pile':
+      logger.warn('pile started an order that was already closed: stopping it', keys);
       await publish(PileCommandRequested, {
         command: 'stop',
         StartChargeSeq: o.StartChargeSeq,
         ConnectorID: o.ConnectorID,
         requestedAt: new Date().toISOString(),
       });
-    } else {
-      logger.info('late or duplicate start confirmation: ignored', { StartChargeSeq: o.StartChargeSeq, status: o.status });
-    }
-    return;
+      return;
+    case 'again':
+      logger.info('start confirmation redelivered: OrderStarted published again', { ...keys, stopRequested: !!o.stopRequested });
+      await publish(OrderStarted, startedOf(o, at));
+      if (!o.stopRequested) return;
+      // the stop asked for while starting: charging → stopping and the command, or (already stopping) the command again
+      if (o.status === OrderStatus.Charging) await sendStop(o, at);
+      else
+        await publish(PileCommandRequested, {
+          command: 'stop',
+          StartChargeSeq: o.StartChargeSeq,
+          ConnectorID: o.ConnectorID,
+          requestedAt: new Date().toISOString(),
+        });
+      return;
+    case 'ignore':
+      logger.info('late or duplicate start confirmation: ignored', keys);
   }
-  // every start path (partner, app, plug-and-charge) ends here: the dashboards' sessions started
-  metrics.singleMetric().addMetric('SessionStarted', MetricUnit.Count, 1);
-  await publish(OrderStarted, startedOf(o, at));
-  // a stop asked for while starting (read atomically with the transition)
-  if (charging.stopRequested) await sendStop(charging, at);
 };
 
 /** optimistic retries of a sample write that lost to a concurrent one */

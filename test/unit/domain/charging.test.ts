@@ -1,6 +1,15 @@
 /** The charging rules (shared/domain/charging.ts), without AWS. */
 import { describe, expect, it } from 'vitest';
-import { AuthFail, authDecision, checkStartChargeSeq, StartFail, startDecision, stopReasonOf } from '../../../shared/domain/charging.ts';
+import {
+  AuthFail,
+  authDecision,
+  checkStartChargeSeq,
+  OrderStatus,
+  repeatedStartConfirmation,
+  StartFail,
+  startDecision,
+  stopReasonOf,
+} from '../../../shared/domain/charging.ts';
 
 describe('StartChargeSeq (reference §3 conventions)', () => {
   it('accepts 27 characters starting with the caller OperatorID', () => {
@@ -47,5 +56,29 @@ describe('StopReason (§3.12) from the pile stop cause', () => {
     expect(['local', 'remote', 'bms-full', 'fault', 'unplugged'].map((c) => stopReasonOf(c as Parameters<typeof stopReasonOf>[0]))).toEqual(
       [0, 1, 2, 3, 4],
     );
+  });
+});
+
+describe('a start confirmation for an order no longer starting (issue 17: OrderStarted must not be lost)', () => {
+  const at = new Date('2026-11-30T08:00:05.000Z');
+  const startedAt = at.toISOString();
+  it.each([
+    ['charging, started by this very confirmation: told again', { status: OrderStatus.Charging, startedAt }, 'again'],
+    ['stopping (a stop asked while starting), started by it: told again', { status: OrderStatus.Stopping, startedAt }, 'again'],
+    [
+      'charging since another start time: a stray start, ignored',
+      { status: OrderStatus.Charging, startedAt: '2026-11-30T08:00:04.000Z' },
+      'ignore',
+    ],
+    ['finished after charging, same start time: ignored (as before)', { status: OrderStatus.Finished, charged: true, startedAt }, 'ignore'],
+    ['finished uncharged (start timed out): the pile is stopped', { status: OrderStatus.Finished, charged: false }, 'stop-pile'],
+    ['finished, charged unknown (an old order): the pile is stopped, as before', { status: OrderStatus.Finished }, 'stop-pile'],
+    ['still starting (never the case after a failed transition): ignored', { status: OrderStatus.Starting }, 'ignore'],
+  ] as const)('%s', (_what, order, expected) => {
+    expect(repeatedStartConfirmation(order, at)).toBe(expected);
+  });
+
+  it('the same start is the same instant, however the pile spelled it', () => {
+    expect(repeatedStartConfirmation({ status: OrderStatus.Charging, startedAt }, new Date('2026-11-30T16:00:05+08:00'))).toBe('again');
   });
 });
