@@ -141,6 +141,14 @@ export const repeatedStartConfirmation = (o: { status: OrderStatus; charged?: bo
   return 'ignore';
 };
 
+/**
+ * An order that ended as a start that never began (the pile refused it, or never answered: finished
+ * unbilled with StopReason 5): its partner is owed a failed start result (notification_start_charge_result,
+ * StartChargeSeqStat 4), told again when the event that ended it is redelivered.
+ */
+export const isFailedStart = (o: { status: OrderStatus; charged?: boolean; stopReason?: number; startedAt?: string }): boolean =>
+  o.status === Finished && !o.charged && o.stopReason === STOP_REASON_START_FAILED && o.startedAt === undefined;
+
 const START_CHARGE_SEQ_LENGTH = 27;
 
 /**

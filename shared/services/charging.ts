@@ -30,6 +30,7 @@ import {
   ConnectorState,
   checkStartChargeSeq,
   type FinishEvent,
+  isFailedStart,
   OrderStatus,
   refusalText,
   repeatedStartConfirmation,
@@ -553,22 +554,38 @@ const finish = async (o: Order, f: FinishArgs): Promise<boolean> => {
 
 /**
  * A start that never began (the pile refused it, or never answered): finish the starting order
- * unbilled and tell the partner (notification_start_charge_result, failed). False when the order
- * had already left Starting (the transition table decides), and then nothing is published.
+ * unbilled and tell the partner (notification_start_charge_result, failed). An order that had
+ * already ended as a start that never began (shared/domain/charging.ts isFailedStart) — this
+ * event's redelivery, its publish below having failed, or the other of refusal and timeout — is
+ * told again, from the order: the same content, the same push id (deduplicated downstream, one copy
+ * per order at the start result's gate). True when the order is such a start (the caller's stop
+ * command, should the pile start after all, is sent again too); false when it had left Starting
+ * otherwise (the transition table decides), and then nothing is published.
  */
 const failStart = async (o: Order, event: 'pile-refused' | 'start-timeout', at: Date, reason: string): Promise<boolean> => {
   const finished = await finish(o, { event, endedAt: at, stopReason: STOP_REASON_START_FAILED, finishReason: reason, charged: false });
-  if (finished)
-    await publish(OrderStarted, {
-      ...orderEventBase(o),
-      ...carOf(o),
-      succeeded: false,
-      StartChargeSeqStat: OrderStatus.Finished,
-      StartTime: formatDateTime(at),
-      failReason: reason,
-    });
-  return finished;
+  if (finished) {
+    await publish(OrderStarted, failedStartOf(o, at, reason));
+    return true;
+  }
+  const ended = await getOrder(o.StartChargeSeq);
+  if (ended && isFailedStart(ended) && ended.endedAt) {
+    logger.info('start that never began, told again: OrderStarted (failed) published again', { StartChargeSeq: o.StartChargeSeq, event });
+    await publish(OrderStarted, failedStartOf(ended, new Date(ended.endedAt), ended.finishReason ?? reason));
+    return true;
+  }
+  return false;
 };
+
+/** The OrderStarted of a start that never began, `at` when it was given up, `reason` why. */
+const failedStartOf = (o: Order, at: Date, reason: string): DetailOf<typeof OrderStarted> => ({
+  ...orderEventBase(o),
+  ...carOf(o),
+  succeeded: false,
+  StartChargeSeqStat: OrderStatus.Finished,
+  StartTime: formatDateTime(at),
+  failReason: reason,
+});
 
 export const onPileStarted = async (d: {
   StartChargeSeq: string;
@@ -897,10 +914,16 @@ export const onPileStopped = async (d: {
   });
 };
 
-export const onTimeout = async (m: TimeoutMessage, now: Date): Promise<void> => {
+/**
+ * A start or stop the pile has not answered in time. `redelivered`: this message was received before
+ * (SQS ApproximateReceiveCount > 1): a start it already ended as a start that never began may not
+ * have been told (its OrderStarted publish failed), so it is told again; the first delivery of a
+ * start timeout for an order the pile refused does nothing (no extra publish per refused start).
+ */
+export const onTimeout = async (m: TimeoutMessage, now: Date, { redelivered = false } = {}): Promise<void> => {
   const o = await getOrder(m.StartChargeSeq);
   if (!o) return;
-  if (m.kind === 'start' && o.status === OrderStatus.Starting) {
+  if (m.kind === 'start' && (o.status === OrderStatus.Starting || (redelivered && isFailedStart(o)))) {
     if (await failStart(o, 'start-timeout', now, `pile did not answer the start within ${config().START_TIMEOUT_SECONDS} s`)) {
       // should the pile wake up and start after all, tell it to stop
       await publish(PileCommandRequested, {

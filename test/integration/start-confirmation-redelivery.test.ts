@@ -9,7 +9,8 @@
  * its start result (nothing else carries it), then its stop result and order. Duplicates of the
  * confirmation reach the partner as one start result: SQS FIFO deduplication within 5 minutes, and
  * beyond them the start result's gate, which lets one copy per order through. A confirmation of an
- * order that already finished stays ignored.
+ * order that already finished stays ignored. The same for a start that never began: the redelivered
+ * refusal or start timeout tells the failed start result again, once.
  *
  * Clocks, both injected: the pile simulator's MANUAL clock (nothing happens at the pile unless the
  * test moves it: no meter reading comes in between) and `Date`, shifted past the visibility timeout
@@ -186,6 +187,94 @@ describe('a start confirmation whose OrderStarted publish failed is redelivered 
     expect(startedOn(seq)).toHaveLength(1);
     expect(commandsOf(seq)).toEqual(['start', 'stop']);
     expect(orderPushes(seq)).toHaveLength(pushes);
+  });
+});
+
+describe('a start that never began whose failed start result was not published (issue 17)', () => {
+  const failedStarts = (seq: string) => acceptedOf(demo(ctx.platform, P1), 'notification_start_charge_result', seq);
+
+  it('the pile refused: the redelivered refusal tells it, once; the start timeout after it publishes nothing', async () => {
+    const connector = 'FX0002E02C1';
+    await ctx.admin(connector, 'refuse');
+    try {
+      const seq = seqOf(ctx.p1);
+      const start = await ctx.p1.call('query_start_charge', { StartChargeSeq: seq, ConnectorID: connector });
+      expect(start.data).toMatchObject({ SuccStat: 0, StartChargeSeqStat: 1 });
+      const fault = failFirstOrderStarted(seq);
+      try {
+        ctx.platform.simulator!.advance(5_000); // the pile answers within 2–5 s: refused
+        await eventually(async () => ({ failed: fault.state.failed, status: (await order(seq)).status }), {
+          until: (x) => x.failed === 1 && x.status === 4,
+          what: 'the order finished as refused, its OrderStarted publish failed',
+        });
+      } finally {
+        fault.restore();
+      }
+      expect(startedOn(seq)).toHaveLength(0);
+
+      // the refusal's redelivery; the start timeout (60 s) comes due with it, its first delivery: nothing more
+      clock.advance(REDELIVERY_MS);
+      await eventually(async () => startedOn(seq).length, { until: (n) => n === 1, what: 'OrderStarted (failed) published' });
+      await settle();
+      const ended = await order(seq);
+      expect(ended).toMatchObject({ status: 4, charged: false, stopReason: 5 });
+      expect(startedOn(seq)).toHaveLength(1);
+      expect(startedOn(seq)[0]!.detail).toMatchObject({
+        succeeded: false,
+        StartChargeSeqStat: 4,
+        failReason: ended.finishReason,
+        StartTime: formatDateTime(new Date(ended.endedAt!)),
+      });
+      const got = failedStarts(seq);
+      expect(got).toHaveLength(1);
+      expect(got[0]!.data).toEqual({
+        StartChargeSeq: seq,
+        StartChargeSeqStat: 4,
+        ConnectorID: connector,
+        StartTime: formatDateTime(new Date(ended.endedAt!)),
+      });
+    } finally {
+      await ctx.admin(connector, 'normal');
+    }
+  });
+
+  it('the pile never answered: the redelivered start timeout tells it, once, and tells the pile to stop again', async () => {
+    const connector = 'FX0003E02C1';
+    await ctx.admin(connector, 'silent');
+    try {
+      const seq = seqOf(ctx.p1);
+      const start = await ctx.p1.call('query_start_charge', { StartChargeSeq: seq, ConnectorID: connector });
+      expect(start.data).toMatchObject({ SuccStat: 0, StartChargeSeqStat: 1 });
+      const fault = failFirstOrderStarted(seq);
+      try {
+        clock.advance(REDELIVERY_MS); // past the start timeout (START_TIMEOUT_SECONDS 60)
+        await eventually(async () => ({ failed: fault.state.failed, status: (await order(seq)).status }), {
+          until: (x) => x.failed === 1 && x.status === 4,
+          what: 'the order finished by its start timeout, its OrderStarted publish failed',
+        });
+      } finally {
+        fault.restore();
+      }
+      expect(startedOn(seq)).toHaveLength(0);
+      expect(commandsOf(seq)).toEqual(['start']); // the stop after the timeout never left either
+
+      clock.advance(REDELIVERY_MS);
+      await eventually(async () => ({ started: startedOn(seq).length, commands: commandsOf(seq) }), {
+        until: (x) => x.started === 1 && x.commands.includes('stop'),
+        what: 'the redelivered timeout: OrderStarted (failed) published, the stop sent',
+      });
+      await settle();
+      const ended = await order(seq);
+      expect(ended).toMatchObject({ status: 4, charged: false, stopReason: 5 });
+      expect(ended.finishReason).toMatch(/did not answer the start/);
+      expect(startedOn(seq)).toHaveLength(1);
+      expect(commandsOf(seq)).toEqual(['start', 'stop']);
+      const got = failedStarts(seq);
+      expect(got).toHaveLength(1);
+      expect(got[0]!.data).toMatchObject({ StartChargeSeqStat: 4, StartTime: formatDateTime(new Date(ended.endedAt!)) });
+    } finally {
+      await ctx.admin(connector, 'normal');
+    }
   });
 });
 

@@ -4,6 +4,7 @@ import {
   AuthFail,
   authDecision,
   checkStartChargeSeq,
+  isFailedStart,
   OrderStatus,
   repeatedStartConfirmation,
   StartFail,
@@ -80,5 +81,30 @@ describe('a start confirmation for an order no longer starting (issue 17: OrderS
 
   it('the same start is the same instant, however the pile spelled it', () => {
     expect(repeatedStartConfirmation({ status: OrderStatus.Charging, startedAt }, new Date('2026-11-30T16:00:05+08:00'))).toBe('again');
+  });
+});
+
+describe('a start that never began: its failed start result is owed (told again on a redelivery)', () => {
+  it.each([
+    ['refused or timed out: finished unbilled with StopReason 5', { status: OrderStatus.Finished, charged: false, stopReason: 5 }, true],
+    [
+      'finished after charging',
+      { status: OrderStatus.Finished, charged: true, stopReason: 5, startedAt: '2026-11-30T08:00:05.000Z' },
+      false,
+    ],
+    [
+      'finished uncharged for another reason (the pile stopped it before its start)',
+      { status: OrderStatus.Finished, charged: false, stopReason: 0 },
+      false,
+    ],
+    [
+      'started once (a start time), whatever came after',
+      { status: OrderStatus.Finished, charged: false, stopReason: 5, startedAt: '2026-11-30T08:00:05.000Z' },
+      false,
+    ],
+    ['still starting', { status: OrderStatus.Starting }, false],
+    ['charging', { status: OrderStatus.Charging, startedAt: '2026-11-30T08:00:05.000Z' }, false],
+  ] as const)('%s', (_what, order, expected) => {
+    expect(isFailedStart(order)).toBe(expected);
   });
 });
