@@ -118,6 +118,7 @@ describe('a start confirmation whose OrderStarted publish failed is redelivered 
     const stop = await ctx.p1.call('query_stop_charge', { StartChargeSeq: seq, ConnectorID: connector });
     expect(stop.data).toMatchObject({ SuccStat: 0, StartChargeSeqStat: 3 });
 
+    await settle(); // the start command has reached the pile
     const fault = failFirstOrderStarted(seq);
     try {
       // the pile answers the start within 2–5 s (simulated); its first reading would come 15 s after
@@ -200,6 +201,7 @@ describe('a start that never began whose failed start result was not published (
       const seq = seqOf(ctx.p1);
       const start = await ctx.p1.call('query_start_charge', { StartChargeSeq: seq, ConnectorID: connector });
       expect(start.data).toMatchObject({ SuccStat: 0, StartChargeSeqStat: 1 });
+      await settle(); // the start command has reached the pile
       const fault = failFirstOrderStarted(seq);
       try {
         ctx.platform.simulator!.advance(5_000); // the pile answers within 2–5 s: refused
@@ -217,7 +219,7 @@ describe('a start that never began whose failed start result was not published (
       await eventually(async () => startedOn(seq).length, { until: (n) => n === 1, what: 'OrderStarted (failed) published' });
       await settle();
       const ended = await order(seq);
-      expect(ended).toMatchObject({ status: 4, charged: false, stopReason: 5 });
+      expect(ended).toMatchObject({ status: 4, charged: false, stopReason: 5, finishReason: 'pile refused the start' });
       expect(startedOn(seq)).toHaveLength(1);
       expect(startedOn(seq)[0]!.detail).toMatchObject({
         succeeded: false,
@@ -285,6 +287,7 @@ describe('duplicates of a start confirmation that was applied in full (issue 17)
     const seq = seqOf(ctx.p1);
     const start = await ctx.p1.call('query_start_charge', { StartChargeSeq: seq, ConnectorID: connector });
     expect(start.data).toMatchObject({ SuccStat: 0 });
+    await settle(); // the start command has reached the pile
     ctx.platform.simulator!.advance(5_000);
     await eventually(() => order(seq), { until: (o) => o.status === 2, what: `${seq} charging` });
     await settle();
