@@ -12,7 +12,8 @@ const record = async (r: SQSRecord): Promise<void> => {
   logger.appendKeys({ messageId: r.messageId });
   const m = ChargingTimeoutsQueue.parse(r.body);
   logger.appendKeys({ StartChargeSeq: m.StartChargeSeq });
-  await onTimeout(m, new Date());
+  // a redelivery may have to tell again what its first delivery decided (onTimeout)
+  await onTimeout(m, new Date(), { redelivered: Number(r.attributes.ApproximateReceiveCount) > 1 });
 };
 
 export const handler = async (event: SQSEvent, context: Context) =>

@@ -121,6 +121,34 @@ export const STOP_REASON_START_FAILED = 5;
 /** StopReason 6 custom: the pile stopped answering during the session; closed by the platform. */
 export const STOP_REASON_PILE_SILENT = 6;
 
+/**
+ * A start confirmation (the pile accepted; `at` its start time) for an order that is no longer
+ * starting — the redelivery of one already applied, or a late one:
+ *   - `stop-pile`: the order was closed uncharged (the start timed out or was given up) and the pile
+ *     started after all: stop it, nobody pays for this;
+ *   - `again`: the very confirmation that started this order (the start time it stored), running or
+ *     stopping: its first handling may have failed after the order moved to charging and before the
+ *     platform was told (OrderStarted) or the stop asked for while starting was sent, so both are done
+ *     again (the same event: the same push id, deduplicated downstream);
+ *   - `ignore`: another start time (a pile's stray or repeated start), or an order that finished
+ *     after charging (its start result and its end were told already, or are stale behind its end).
+ */
+type RepeatedStart = 'stop-pile' | 'again' | 'ignore';
+
+export const repeatedStartConfirmation = (o: { status: OrderStatus; charged?: boolean; startedAt?: string }, at: Date): RepeatedStart => {
+  if (o.status === Finished) return o.charged ? 'ignore' : 'stop-pile';
+  if ((o.status === Charging || o.status === Stopping) && o.startedAt === at.toISOString()) return 'again';
+  return 'ignore';
+};
+
+/**
+ * An order that ended as a start that never began (the pile refused it, or never answered: finished
+ * unbilled with StopReason 5): its partner is owed a failed start result (notification_start_charge_result,
+ * StartChargeSeqStat 4), told again when the event that ended it is redelivered.
+ */
+export const isFailedStart = (o: { status: OrderStatus; charged?: boolean; stopReason?: number; startedAt?: string }): boolean =>
+  o.status === Finished && !o.charged && o.stopReason === STOP_REASON_START_FAILED && o.startedAt === undefined;
+
 const START_CHARGE_SEQ_LENGTH = 27;
 
 /**

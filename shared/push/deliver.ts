@@ -73,6 +73,15 @@ const latestWins = (m: Pick<Delivery, 'iface' | 'supervision' | 'gate'>): boolea
 const heldFor = (m: Delivery, seconds: number, now: number): number =>
   Math.max(1, Math.ceil(seconds), Math.min(900, Math.ceil((now - m.createdAt) / 10_000)));
 
+/**
+ * A start result is pushed once per order: the copy its gate names is the message's first enqueue
+ * time, the same through its own retries (the very message, held) and parking, different for a copy
+ * planned later (shared/store/push-gate.ts): the planner's after the charging consumer's beyond SQS's
+ * 5-minute deduplication, a redelivered start confirmation's or reading's. A DLQ replay has no gate.
+ */
+const gateCopyOf = (m: Pick<Delivery, 'iface' | 'createdAt'>): string | undefined =>
+  m.iface === 'notification_start_charge_result' ? String(m.createdAt) : undefined;
+
 /** Wait `seconds` before the next try: hold the group, or (a connector status) re-send behind newer ones. */
 const later = (m: Delivery, seconds: number, note: Exclude<WaitNote, 'due'>, now: number): DeliverResult =>
   latestWins(m)
@@ -263,7 +272,7 @@ const attemptWithGate = async (
 ): Promise<DeliverResult> => {
   // ordering: the FIFO group already made this the only push of (partner, key) in flight; a newer
   // version attempted before (a shuffled event stream, a retry behind newer versions) makes it stale
-  if (m.gate && !(await claimVersion(m.partner, m.gate.key, m.gate.version, now))) return { action: 'done', note: 'stale' };
+  if (m.gate && !(await claimVersion(m.partner, m.gate.key, m.gate.version, now, gateCopyOf(m)))) return { action: 'done', note: 'stale' };
 
   const outcome = await attempt(clientFor(partner, outbound, secrets, cfg), m, partner);
   // delivered when the answer came back (the SLA timer's end), not when the attempt began

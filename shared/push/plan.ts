@@ -44,7 +44,8 @@ export const carFacts = (e: { Vin?: string | undefined; PlateNum?: string | unde
  * The start result is the lowest version of its order's gate: it goes ahead of the order's first
  * charge status (the charging consumer sends the two together: shared/services/charging.ts
  * sendProgress), and a copy planned later (the push planner's, from OrderStarted, beyond the FIFO
- * queue's 5-minute deduplication) is stale once a charge status was attempted — never after one.
+ * queue's 5-minute deduplication) is stale once a charge status was attempted — never after one —
+ * and once another copy of it was attempted: one start result per order (shared/push/deliver.ts gateCopyOf).
  */
 export const startResultGate = (seq: string): NonNullable<Delivery['gate']> => ({ key: `ORDER#${seq}`, version: 0 });
 

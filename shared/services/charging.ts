@@ -30,8 +30,10 @@ import {
   ConnectorState,
   checkStartChargeSeq,
   type FinishEvent,
+  isFailedStart,
   OrderStatus,
   refusalText,
+  repeatedStartConfirmation,
   SEQ_STAT_UNKNOWN,
   STOP_REASON_PILE_SILENT,
   STOP_REASON_START_FAILED,
@@ -552,22 +554,38 @@ const finish = async (o: Order, f: FinishArgs): Promise<boolean> => {
 
 /**
  * A start that never began (the pile refused it, or never answered): finish the starting order
- * unbilled and tell the partner (notification_start_charge_result, failed). False when the order
- * had already left Starting (the transition table decides), and then nothing is published.
+ * unbilled and tell the partner (notification_start_charge_result, failed). An order that had
+ * already ended as a start that never began (shared/domain/charging.ts isFailedStart) — this
+ * event's redelivery, its publish below having failed, or the other of refusal and timeout — is
+ * told again, from the order: the same content, the same push id (deduplicated downstream, one copy
+ * per order at the start result's gate). True when the order is such a start (the caller's stop
+ * command, should the pile start after all, is sent again too); false when it had left Starting
+ * otherwise (the transition table decides), and then nothing is published.
  */
 const failStart = async (o: Order, event: 'pile-refused' | 'start-timeout', at: Date, reason: string): Promise<boolean> => {
   const finished = await finish(o, { event, endedAt: at, stopReason: STOP_REASON_START_FAILED, finishReason: reason, charged: false });
-  if (finished)
-    await publish(OrderStarted, {
-      ...orderEventBase(o),
-      ...carOf(o),
-      succeeded: false,
-      StartChargeSeqStat: OrderStatus.Finished,
-      StartTime: formatDateTime(at),
-      failReason: reason,
-    });
-  return finished;
+  if (finished) {
+    await publish(OrderStarted, failedStartOf(o, at, reason));
+    return true;
+  }
+  const ended = await getOrder(o.StartChargeSeq);
+  if (ended && isFailedStart(ended) && ended.endedAt) {
+    logger.info('start that never began, told again: OrderStarted (failed) published again', { StartChargeSeq: o.StartChargeSeq, event });
+    await publish(OrderStarted, failedStartOf(ended, new Date(ended.endedAt), ended.finishReason ?? reason));
+    return true;
+  }
+  return false;
 };
+
+/** The OrderStarted of a start that never began, `at` when it was given up, `reason` why. */
+const failedStartOf = (o: Order, at: Date, reason: string): DetailOf<typeof OrderStarted> => ({
+  ...orderEventBase(o),
+  ...carOf(o),
+  succeeded: false,
+  StartChargeSeqStat: OrderStatus.Finished,
+  StartTime: formatDateTime(at),
+  failReason: reason,
+});
 
 export const onPileStarted = async (d: {
   StartChargeSeq: string;
@@ -591,27 +609,63 @@ export const onPileStarted = async (d: {
     await failStart(o, 'pile-refused', at, refusalText[d.reason ?? 'refused'] ?? 'pile refused the start');
     return;
   }
-  const charging = await markCharging(o.StartChargeSeq, at, startRunningBill({ at, energyWh: 0 }, o.tariff));
+  // an order no longer starting is not written again (a redelivery costs no failed write)
+  const charging =
+    o.status === OrderStatus.Starting
+      ? await markCharging(o.StartChargeSeq, at, startRunningBill({ at, energyWh: 0 }, o.tariff))
+      : undefined;
   if (!charging) {
-    if (o.status === OrderStatus.Finished && !o.charged) {
-      // the start timed out (or was given up) and the pile started after all: stop it, nobody pays for this
-      logger.warn('pile started an order that was already closed: stopping it', { StartChargeSeq: o.StartChargeSeq, status: o.status });
+    // it moved on between the read and the write (a timeout, a refusal): as it is now
+    const current = o.status === OrderStatus.Starting ? await getOrder(o.StartChargeSeq) : o;
+    if (current) await startConfirmedAgain(current, at);
+    return;
+  }
+  // every start path (partner, app, plug-and-charge) ends here: the dashboards' sessions started
+  metrics.singleMetric().addMetric('SessionStarted', MetricUnit.Count, 1);
+  // should this publish (or the stop below) fail, the confirmation is redelivered: startConfirmedAgain does both again
+  await publish(OrderStarted, startedOf(o, at));
+  // a stop asked for while starting (read atomically with the transition)
+  if (charging.stopRequested) await sendStop(charging, at);
+};
+
+/**
+ * A start confirmation for an order that is no longer starting (shared/domain/charging.ts
+ * repeatedStartConfirmation). The redelivery of the one that started it (the same start time) tells
+ * the platform again — OrderStarted, the same content: its pushes have the same ids (SQS FIFO
+ * deduplication within 5 minutes; after that the start result's gate lets one copy through per
+ * order, shared/push/deliver.ts) — and sends the stop asked for while starting again, if it is still
+ * asked for; its first handling may have failed after the order moved to charging. No write: the
+ * order already says it all.
+ */
+const startConfirmedAgain = async (o: Order, at: Date): Promise<void> => {
+  const keys = { StartChargeSeq: o.StartChargeSeq, status: o.status };
+  switch (repeatedStartConfirmation(o, at)) {
+    case 'stop-pile':
+      logger.warn('pile started an order that was already closed: stopping it', keys);
       await publish(PileCommandRequested, {
         command: 'stop',
         StartChargeSeq: o.StartChargeSeq,
         ConnectorID: o.ConnectorID,
         requestedAt: new Date().toISOString(),
       });
-    } else {
-      logger.info('late or duplicate start confirmation: ignored', { StartChargeSeq: o.StartChargeSeq, status: o.status });
-    }
-    return;
+      return;
+    case 'again':
+      logger.info('start confirmation redelivered: OrderStarted published again', { ...keys, stopRequested: !!o.stopRequested });
+      await publish(OrderStarted, startedOf(o, at));
+      if (!o.stopRequested) return;
+      // the stop asked for while starting: charging → stopping and the command, or (already stopping) the command again
+      if (o.status === OrderStatus.Charging) await sendStop(o, at);
+      else
+        await publish(PileCommandRequested, {
+          command: 'stop',
+          StartChargeSeq: o.StartChargeSeq,
+          ConnectorID: o.ConnectorID,
+          requestedAt: new Date().toISOString(),
+        });
+      return;
+    case 'ignore':
+      logger.info('late or duplicate start confirmation: ignored', keys);
   }
-  // every start path (partner, app, plug-and-charge) ends here: the dashboards' sessions started
-  metrics.singleMetric().addMetric('SessionStarted', MetricUnit.Count, 1);
-  await publish(OrderStarted, startedOf(o, at));
-  // a stop asked for while starting (read atomically with the transition)
-  if (charging.stopRequested) await sendStop(charging, at);
 };
 
 /** optimistic retries of a sample write that lost to a concurrent one */
@@ -860,10 +914,16 @@ export const onPileStopped = async (d: {
   });
 };
 
-export const onTimeout = async (m: TimeoutMessage, now: Date): Promise<void> => {
+/**
+ * A start or stop the pile has not answered in time. `redelivered`: this message was received before
+ * (SQS ApproximateReceiveCount > 1): a start it already ended as a start that never began may not
+ * have been told (its OrderStarted publish failed), so it is told again; the first delivery of a
+ * start timeout for an order the pile refused does nothing (no extra publish per refused start).
+ */
+export const onTimeout = async (m: TimeoutMessage, now: Date, { redelivered = false } = {}): Promise<void> => {
   const o = await getOrder(m.StartChargeSeq);
   if (!o) return;
-  if (m.kind === 'start' && o.status === OrderStatus.Starting) {
+  if (m.kind === 'start' && (o.status === OrderStatus.Starting || (redelivered && isFailedStart(o)))) {
     if (await failStart(o, 'start-timeout', now, `pile did not answer the start within ${config().START_TIMEOUT_SECONDS} s`)) {
       // should the pile wake up and start after all, tell it to stop
       await publish(PileCommandRequested, {

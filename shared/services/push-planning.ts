@@ -126,7 +126,7 @@ export const planProgress = async (detail: DetailOf<typeof OrderProgress>, now =
  * The start result of an order, planned by the charging consumer with the order's first charge
  * status (shared/services/charging.ts sendProgress) so that it goes ahead of it; the push planner
  * plans it again from OrderStarted (the same id: one is dropped by the FIFO queue's deduplication,
- * or as stale by its gate — shared/push/plan.ts startResultGate).
+ * or as stale by its gate, which lets one copy per order through — shared/push/plan.ts startResultGate).
  */
 export const planStart = async (detail: DetailOf<typeof OrderStarted>, now = Date.now()): Promise<Delivery[]> =>
   planPushes(

@@ -12,7 +12,7 @@
  * retry). The condition is the check: no pre-read.
  *
  *   claim          1 write          every gated push, steady state and burst alike
- *   stale          1 failed write   a superseded push (dropped, never sent)
+ *   stale          1 failed write   a superseded push, or a second copy of a start result (dropped, never sent)
  */
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { conditionalWrite, dynamo } from './dynamo.ts';
@@ -20,15 +20,25 @@ import { DAY_MS, epochSeconds, pushTable } from './push-table.ts';
 
 const gateKey = (partner: string, key: string) => ({ pk: `GATE#${partner}#${key}` });
 
-/** Record `version` as attempted for (partner, key); false when a newer version was already attempted (stale). */
-export const claimVersion = (partner: string, key: string, version: number, now: number): Promise<boolean> =>
+/**
+ * Record `version` as attempted for (partner, key); false when a newer version was already attempted
+ * (stale). With `copy` (a push sent once per key: a start result), the same version is attempted
+ * again only by the same copy — its own retries — and another copy of it is stale once one was
+ * attempted (a copy planned beyond SQS's 5-minute deduplication: the planner's after the charging
+ * consumer's, a redelivered event's). The same one write; a gate written before copies were named
+ * takes the next copy.
+ */
+export const claimVersion = (partner: string, key: string, version: number, now: number, copy?: string): Promise<boolean> =>
   conditionalWrite(
     dynamo(),
     new UpdateCommand({
       TableName: pushTable(),
       Key: gateKey(partner, key),
-      UpdateExpression: 'SET attempted = :v, expiresAt = :exp',
-      ConditionExpression: 'attribute_not_exists(attempted) OR attempted <= :v',
-      ExpressionAttributeValues: { ':v': version, ':exp': epochSeconds(now + 30 * DAY_MS) },
+      UpdateExpression: `SET attempted = :v, expiresAt = :exp${copy === undefined ? '' : ', attemptedCopy = :c'}`,
+      ConditionExpression:
+        copy === undefined
+          ? 'attribute_not_exists(attempted) OR attempted <= :v'
+          : 'attribute_not_exists(attempted) OR attempted < :v OR (attempted = :v AND (attemptedCopy = :c OR attribute_not_exists(attemptedCopy)))',
+      ExpressionAttributeValues: { ':v': version, ':exp': epochSeconds(now + 30 * DAY_MS), ...(copy === undefined ? {} : { ':c': copy }) },
     }),
   );

@@ -251,6 +251,27 @@ describe('ordering (issue 9 §3): FIFO message group per (partner, key) + one co
     expect(await claimVersion(P1, key, 5, now)).toBe(false);
   });
 
+  it('a start result is claimed once per order: its own retries pass, a later copy of it is stale, a charge status follows', async () => {
+    const { claimVersion } = await import('../../shared/store/push-gate.ts');
+    const key = `ORDER#gate-copy-${Date.now()}`;
+    const now = Date.now();
+    expect(await claimVersion(P1, key, 0, now, 'copy-a')).toBe(true); // the first copy, its answer lost
+    expect(await claimVersion(P1, key, 0, now, 'copy-a')).toBe(true); // its retry (the very message)
+    expect(await claimVersion(P1, key, 0, now, 'copy-b')).toBe(false); // a copy planned beyond the 5-minute dedup
+    expect(await claimVersion(P1, key, 1_000, now)).toBe(true); // the order's first charge status
+    expect(await claimVersion(P1, key, 0, now, 'copy-a')).toBe(false); // behind a charge status: stale, as before
+  });
+
+  it('a start result gate written before copies were named takes the next copy, then only its retries', async () => {
+    const { claimVersion } = await import('../../shared/store/push-gate.ts');
+    const key = `ORDER#gate-legacy-${Date.now()}`;
+    const now = Date.now();
+    expect(await claimVersion(P1, key, 0, now)).toBe(true);
+    expect(await claimVersion(P1, key, 0, now, 'copy-a')).toBe(true);
+    expect(await claimVersion(P1, key, 0, now, 'copy-b')).toBe(false);
+    expect(await claimVersion(P1, key, 0, now, 'copy-a')).toBe(true);
+  });
+
   it('one write per claim whatever the rhythm: versions seconds apart need no lease, no release', async () => {
     const { claimVersion } = await import('../../shared/store/push-gate.ts');
     const key = `CONN#gate-rhythm-${Date.now()}`;

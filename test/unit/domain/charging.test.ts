@@ -1,6 +1,16 @@
 /** The charging rules (shared/domain/charging.ts), without AWS. */
 import { describe, expect, it } from 'vitest';
-import { AuthFail, authDecision, checkStartChargeSeq, StartFail, startDecision, stopReasonOf } from '../../../shared/domain/charging.ts';
+import {
+  AuthFail,
+  authDecision,
+  checkStartChargeSeq,
+  isFailedStart,
+  OrderStatus,
+  repeatedStartConfirmation,
+  StartFail,
+  startDecision,
+  stopReasonOf,
+} from '../../../shared/domain/charging.ts';
 
 describe('StartChargeSeq (reference §3 conventions)', () => {
   it('accepts 27 characters starting with the caller OperatorID', () => {
@@ -47,5 +57,54 @@ describe('StopReason (§3.12) from the pile stop cause', () => {
     expect(['local', 'remote', 'bms-full', 'fault', 'unplugged'].map((c) => stopReasonOf(c as Parameters<typeof stopReasonOf>[0]))).toEqual(
       [0, 1, 2, 3, 4],
     );
+  });
+});
+
+describe('a start confirmation for an order no longer starting (issue 17: OrderStarted must not be lost)', () => {
+  const at = new Date('2026-11-30T08:00:05.000Z');
+  const startedAt = at.toISOString();
+  it.each([
+    ['charging, started by this very confirmation: told again', { status: OrderStatus.Charging, startedAt }, 'again'],
+    ['stopping (a stop asked while starting), started by it: told again', { status: OrderStatus.Stopping, startedAt }, 'again'],
+    [
+      'charging since another start time: a stray start, ignored',
+      { status: OrderStatus.Charging, startedAt: '2026-11-30T08:00:04.000Z' },
+      'ignore',
+    ],
+    ['finished after charging, same start time: ignored (as before)', { status: OrderStatus.Finished, charged: true, startedAt }, 'ignore'],
+    ['finished uncharged (start timed out): the pile is stopped', { status: OrderStatus.Finished, charged: false }, 'stop-pile'],
+    ['finished, charged unknown (an old order): the pile is stopped, as before', { status: OrderStatus.Finished }, 'stop-pile'],
+    ['still starting (never the case after a failed transition): ignored', { status: OrderStatus.Starting }, 'ignore'],
+  ] as const)('%s', (_what, order, expected) => {
+    expect(repeatedStartConfirmation(order, at)).toBe(expected);
+  });
+
+  it('the same start is the same instant, however the pile spelled it', () => {
+    expect(repeatedStartConfirmation({ status: OrderStatus.Charging, startedAt }, new Date('2026-11-30T16:00:05+08:00'))).toBe('again');
+  });
+});
+
+describe('a start that never began: its failed start result is owed (told again on a redelivery)', () => {
+  it.each([
+    ['refused or timed out: finished unbilled with StopReason 5', { status: OrderStatus.Finished, charged: false, stopReason: 5 }, true],
+    [
+      'finished after charging',
+      { status: OrderStatus.Finished, charged: true, stopReason: 5, startedAt: '2026-11-30T08:00:05.000Z' },
+      false,
+    ],
+    [
+      'finished uncharged for another reason (the pile stopped it before its start)',
+      { status: OrderStatus.Finished, charged: false, stopReason: 0 },
+      false,
+    ],
+    [
+      'started once (a start time), whatever came after',
+      { status: OrderStatus.Finished, charged: false, stopReason: 5, startedAt: '2026-11-30T08:00:05.000Z' },
+      false,
+    ],
+    ['still starting', { status: OrderStatus.Starting }, false],
+    ['charging', { status: OrderStatus.Charging, startedAt: '2026-11-30T08:00:05.000Z' }, false],
+  ] as const)('%s', (_what, order, expected) => {
+    expect(isFailedStart(order)).toBe(expected);
   });
 });
