@@ -43,6 +43,7 @@ import {
   recordEvent,
   recordInvocation,
   recordLog,
+  recordWrite,
   type Tally,
   utf8Bytes,
   writeUnits,
@@ -104,7 +105,15 @@ const prepareDynamo = (command: string, input: Input): void => {
       for (const op of Object.values(item)) if (op?.ConditionExpression) op.ReturnValuesOnConditionCheckFailure ??= 'ALL_OLD';
 };
 
+/** the topology's name of a table (the local runtime prefixes it): the longest declared name it ends with */
+const tableNames = topology.tables.map((t) => t.name).sort((a, b) => b.length - a.length);
+const logicalTable = (physical: unknown): string => {
+  const name = String(physical ?? '?');
+  return tableNames.find((n) => name.endsWith(n)) ?? name;
+};
+
 interface Capacity {
+  TableName?: string;
   CapacityUnits?: number;
   GlobalSecondaryIndexes?: Record<string, { CapacityUnits?: number }>;
 }
@@ -114,7 +123,10 @@ const recordCapacity = (tally: Tally, command: string, consumed: Capacity | Capa
     const units = c.CapacityUnits ?? 0;
     if (DDB_WRITES.has(command)) {
       tally.dynamo.reportedWrite += units;
-      for (const g of Object.values(c.GlobalSecondaryIndexes ?? {})) tally.dynamo.indexWrite += g.CapacityUnits ?? 0;
+      let gsi = 0;
+      for (const g of Object.values(c.GlobalSecondaryIndexes ?? {})) gsi += g.CapacityUnits ?? 0;
+      tally.dynamo.indexWrite += gsi;
+      recordWrite(tally, command, logicalTable(c.TableName), { wcu: units, gsi });
     } else tally.dynamo.reportedRead += units;
   }
 };
@@ -123,17 +135,22 @@ const recordCapacity = (tally: Tally, command: string, consumed: Capacity | Capa
 const failedConditional = (tally: Tally, command: string, input: Input, err: Record<string, unknown>): boolean => {
   if (err.name === 'ConditionalCheckFailedException') {
     const item = err.Item as Record<string, unknown> | undefined;
-    tally.dynamo.computedWrite += writeUnits(item ? itemBytes(item) : 0);
+    const units = writeUnits(item ? itemBytes(item) : 0);
+    tally.dynamo.computedWrite += units;
+    recordWrite(tally, `${command} (failed)`, logicalTable(input.TableName), { wcu: units });
     return true;
   }
   if (err.name === 'TransactionCanceledException') {
     const reasons = (err.CancellationReasons as { Code?: string; Item?: Record<string, unknown> }[] | undefined) ?? [];
     if (!reasons.some((r) => r.Code === 'ConditionalCheckFailed')) return false;
-    const items = (input.TransactItems as unknown[] | undefined) ?? reasons;
-    items.forEach((_, i) => {
+    const ops = (input.TransactItems as Record<string, Input | undefined>[] | undefined) ?? [];
+    for (let i = 0; i < (ops.length || reasons.length); i++) {
       const item = reasons[i]?.Item;
-      tally.dynamo.computedWrite += writeUnits(item ? itemBytes(item) : 0, command === 'TransactWriteItems');
-    });
+      const units = writeUnits(item ? itemBytes(item) : 0, command === 'TransactWriteItems');
+      tally.dynamo.computedWrite += units;
+      const table = Object.values(ops[i] ?? {}).find((op) => op?.TableName)?.TableName;
+      recordWrite(tally, `${command} (cancelled)`, logicalTable(table), { wcu: units });
+    }
     return true;
   }
   return false;

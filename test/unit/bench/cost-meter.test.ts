@@ -17,6 +17,7 @@ import {
   recordEvent,
   recordInvocation,
   recordLog,
+  recordWrite,
   statusChangeCost,
   totals,
   type UnitCosts,
@@ -87,6 +88,18 @@ describe('counters', () => {
     expect(t.calls['DynamoDB:UpdateItem']).toEqual({ count: 2, failed: 1, conditionalFailed: 1 });
     expect(t.secretsCalls).toBe(1);
     expect(totals(t)).toMatchObject({ awsCalls: 3, dynamoCalls: 2, conditionalFailed: 1 });
+  });
+
+  it('count each write by command and table with its units, and carry them through addTally', () => {
+    const t = emptyTally();
+    recordWrite(t, 'UpdateItem', 'orders', { wcu: 1 });
+    recordWrite(t, 'UpdateItem', 'orders', { wcu: 2, gsi: 1 });
+    recordWrite(t, 'PutItem', 'process-samples', { wcu: 1 });
+    expect(t.dynamo.writes?.['UpdateItem orders']).toEqual({ count: 2, wcu: 3, gsi: 1 });
+    const half = addTally(emptyTally(), t, 0.5);
+    expect(half.dynamo.writes?.['UpdateItem orders']).toEqual({ count: 1, wcu: 1.5, gsi: 0.5 });
+    expect(half.dynamo.writes?.['PutItem process-samples']).toEqual({ count: 0.5, wcu: 0.5, gsi: 0 });
+    expect(t.dynamo.writes?.['UpdateItem orders']?.count).toBe(2); // input untouched
   });
 
   it('price Lambda time as GB-seconds, each invocation rounded up to 1 ms', () => {
