@@ -26,7 +26,7 @@
 import { createRequire } from 'node:module';
 import { PileMeterValues, PileSessionStarted, PileSessionStopped, PileStatusChanged, PileVinReported } from '../../events/piles.ts';
 import { rulesOf } from '../../infra/local/bus.ts';
-import { currentFunction, type InvokeObserver } from '../../infra/local/invoke.ts';
+import { currentFunction, type InvokeObserver, localFunctionName } from '../../infra/local/invoke.ts';
 import { matchPattern } from '../../infra/local/pattern.ts';
 import { topology } from '../../infra/topology/index.ts';
 import { TIER_DEFAULTS } from '../../infra/topology/types.ts';
@@ -39,6 +39,7 @@ import {
   type Ledger,
   OUTSIDE,
   outsideBucket,
+  ownLogLine,
   recordCall,
   recordEvent,
   recordInvocation,
@@ -261,7 +262,13 @@ export const captureStdout = (): (() => void) => {
     const text = rest + (typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
     const lines = text.split('\n');
     rest = lines.pop() ?? '';
-    if (recording) for (const l of lines) if (l.startsWith('{')) recordLog(bucket(ledger, currentFunction()?.id ?? OUTSIDE), l);
+    if (recording)
+      for (const l of lines) {
+        if (!l.startsWith('{')) continue;
+        const fn = currentFunction();
+        // as the function writes it in AWS: without another function's Lambda context (meter.ts ownLogLine)
+        recordLog(bucket(ledger, fn?.id ?? OUTSIDE), fn ? ownLogLine(l, localFunctionName(fn.id)) : l);
+      }
     const cb = args.find((a) => typeof a === 'function') as (() => void) | undefined;
     cb?.();
     return true;

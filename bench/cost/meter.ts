@@ -200,6 +200,29 @@ export const recordEvent = (t: Tally, detailType: string, bytes: number): void =
   t.eventBytes += bytes;
 };
 
+/** the Lambda context keys Powertools' logger writes on every line once a handler gave it its context */
+const CONTEXT_KEYS = ['cold_start', 'function_arn', 'function_memory_size', 'function_name', 'function_request_id', 'tenant_id'];
+
+/**
+ * A JSON log line as function `functionName` writes it in AWS. The local runtime runs every function
+ * in one process with one Powertools logger, so a line of a function that never injects its context
+ * (push-deliver, the queue consumers) carries the Lambda context of the last HTTP handler that did
+ * (~280 B); in AWS each function has its own logger and such a line has none. A line whose
+ * `function_name` is another function's is counted without those keys; any other line as it is.
+ */
+export const ownLogLine = (line: string, functionName: string): string => {
+  if (!line.includes('"function_name"')) return line;
+  let entry: Record<string, unknown>;
+  try {
+    entry = JSON.parse(line) as Record<string, unknown>;
+  } catch {
+    return line;
+  }
+  if (entry.function_name === undefined || entry.function_name === functionName) return line;
+  for (const k of CONTEXT_KEYS) delete entry[k];
+  return JSON.stringify(entry);
+};
+
 /** one written log line (a JSON log entry or an EMF blob) */
 export const recordLog = (t: Tally, line: string): void => {
   t.logLines++;
