@@ -100,7 +100,7 @@ interface CallCount {
   conditionalFailed: number;
 }
 
-export interface WriteCount {
+interface WriteCount {
   count: number;
   /** table and index units together */
   wcu: number;
