@@ -41,6 +41,7 @@ import {
   addTally,
   bucketFigures,
   emptyTally,
+  itemBytes,
   type Ledger,
   monthlyBill,
   OPERATOR,
@@ -93,6 +94,8 @@ interface Scenario {
   note?: string;
   /** pushes the demo partners accepted */
   pushes?: number;
+  /** the size of one order's item (DynamoDB's rules, bench/cost/meter.ts itemBytes) at each stage, read by the driver (not priced) */
+  orderBytes?: Record<string, number>;
 }
 
 const waitFor = async (what: string, cond: () => boolean | Promise<boolean>, timeoutMs = 15 * 60_000): Promise<void> => {
@@ -177,6 +180,16 @@ const child = async (job: string, out: string): Promise<void> => {
     writeFileSync(file, JSON.stringify(seed));
     return file;
   };
+  /** an order's item as stored (keys and all: what DynamoDB bills), read consistently by the driver (not priced) */
+  const rawOrder = async (seq: string): Promise<Record<string, unknown> | undefined> => {
+    const { dynamo } = await import('../shared/store/dynamo.ts');
+    const { config } = await import('../shared/config.ts');
+    const { GetCommand } = await import('@aws-sdk/lib-dynamodb');
+    const res = await dynamo().send(
+      new GetCommand({ TableName: config().tableName('orders'), Key: { pk: `ORDER#${seq}` }, ConsistentRead: true }),
+    );
+    return res.Item;
+  };
   const pushesSoFar = (p: { demoPartners: ReadonlyMap<string, { accepted(): unknown[] }> }) =>
     [...p.demoPartners.values()].reduce((n, d) => n + d.accepted().length, 0);
 
@@ -238,8 +251,12 @@ const child = async (job: string, out: string): Promise<void> => {
         const start = await call('query_start_charge', { StartChargeSeq: orderSeq, ConnectorID: connector });
         if (start.SuccStat !== 0) throw new Error(`query_start_charge refused: ${JSON.stringify(start)}`);
         await waitFor('the session to start', () => sim.get(connector)?.session?.StartChargeSeq === orderSeq);
+        const orderBytes: Record<string, number> = {};
+        await waitFor('the order charging', async () => (await rawOrder(orderSeq))?.status === 2);
+        orderBytes.charging = itemBytes((await rawOrder(orderSeq))!);
         const startedAt = Date.parse(sim.get(connector)!.session!.startedAt);
         await waitFor(`${minutes} simulated minutes`, () => sim.now().getTime() >= startedAt + minutes * 60_000);
+        orderBytes[`after ${minutes} min`] = itemBytes((await rawOrder(orderSeq)) ?? {});
         await call('query_stop_charge', { StartChargeSeq: orderSeq, ConnectorID: connector });
         const partner = platform.demoPartners.get(p.operatorId)!;
         await waitFor('the order push confirmed', () =>
@@ -250,9 +267,11 @@ const child = async (job: string, out: string): Promise<void> => {
         await sim.flush();
         await platform.cloud.drain({ timeoutMs: 5 * 60_000, includeDelayed: true });
         const energy = sim.get(connector)?.lastStopped?.energyWh ?? 0;
+        orderBytes['finished, confirmed'] = itemBytes((await rawOrder(orderSeq)) ?? {});
         save({
           name: `session ${minutes} min`,
           units: 1,
+          orderBytes,
           ...taken(),
           pushes: pushesSoFar(platform) - before,
           note: `${(energy / 1000).toFixed(1)} kWh`,
@@ -405,6 +424,7 @@ const child = async (job: string, out: string): Promise<void> => {
       save({
         name: SCALE_NAME,
         units: connectors.length,
+        orderBytes: { 'first order, finished and confirmed': itemBytes((await rawOrder(seqs[0]!)) ?? {}) },
         ...taken(),
         pushes: pushesSoFar(platform) - before,
         note: `${(energy / 1000 / connectors.length).toFixed(1)} kWh per session, simulator ×${speed}`,
@@ -816,6 +836,29 @@ const detail = (s: Scenario): void => {
     ),
   );
   byFunction(s);
+  writesTable(s);
+  if (s.orderBytes)
+    console.log(
+      `  order item (bytes, DynamoDB's rules; 1 WCU per started KB): ${Object.entries(s.orderBytes)
+        .map(([k, b]) => `${k} ${num(b)} B`)
+        .join(', ')}`,
+    );
+};
+
+/** every DynamoDB write per unit by function, command and table: calls, WCU, WCU per call (≥ 2: an item over 1 KB, or a transaction) */
+const writesTable = (s: Scenario): void => {
+  if (!s.byFunction) return;
+  const rows = Object.entries(scaleLedger(s.byFunction, 1 / s.units))
+    .filter(([name]) => name !== OUTSIDE)
+    .flatMap(([name, t]) => Object.entries(t.dynamo.writes ?? {}).map(([k, w]) => ({ name, k, w })))
+    .sort((a, b) => b.w.wcu - a.w.wcu);
+  if (!rows.length) return;
+  console.log(
+    table(
+      ['DynamoDB writes (per unit)', 'write, table', 'calls', 'WCU', 'WCU per call', 'of which GSI'],
+      rows.map(({ name, k, w }) => [name, k, num(w.count, 1), num(w.wcu, 1), (w.wcu / w.count).toFixed(2), num(w.gsi, 1)]),
+    ),
+  );
 };
 
 /** `DynamoDB:UpdateItem` → `UpdateItem`; the commands of a bucket, most frequent first */

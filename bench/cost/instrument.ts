@@ -26,7 +26,7 @@
 import { createRequire } from 'node:module';
 import { PileMeterValues, PileSessionStarted, PileSessionStopped, PileStatusChanged, PileVinReported } from '../../events/piles.ts';
 import { rulesOf } from '../../infra/local/bus.ts';
-import { currentFunction, type InvokeObserver } from '../../infra/local/invoke.ts';
+import { currentFunction, type InvokeObserver, localFunctionName } from '../../infra/local/invoke.ts';
 import { matchPattern } from '../../infra/local/pattern.ts';
 import { topology } from '../../infra/topology/index.ts';
 import { TIER_DEFAULTS } from '../../infra/topology/types.ts';
@@ -39,10 +39,12 @@ import {
   type Ledger,
   OUTSIDE,
   outsideBucket,
+  ownLogLine,
   recordCall,
   recordEvent,
   recordInvocation,
   recordLog,
+  recordWrite,
   type Tally,
   utf8Bytes,
   writeUnits,
@@ -104,7 +106,15 @@ const prepareDynamo = (command: string, input: Input): void => {
       for (const op of Object.values(item)) if (op?.ConditionExpression) op.ReturnValuesOnConditionCheckFailure ??= 'ALL_OLD';
 };
 
+/** the topology's name of a table (the local runtime prefixes it): the longest declared name it ends with */
+const tableNames = topology.tables.map((t) => t.name).sort((a, b) => b.length - a.length);
+const logicalTable = (physical: unknown): string => {
+  const name = String(physical ?? '?');
+  return tableNames.find((n) => name.endsWith(n)) ?? name;
+};
+
 interface Capacity {
+  TableName?: string;
   CapacityUnits?: number;
   GlobalSecondaryIndexes?: Record<string, { CapacityUnits?: number }>;
 }
@@ -114,7 +124,10 @@ const recordCapacity = (tally: Tally, command: string, consumed: Capacity | Capa
     const units = c.CapacityUnits ?? 0;
     if (DDB_WRITES.has(command)) {
       tally.dynamo.reportedWrite += units;
-      for (const g of Object.values(c.GlobalSecondaryIndexes ?? {})) tally.dynamo.indexWrite += g.CapacityUnits ?? 0;
+      let gsi = 0;
+      for (const g of Object.values(c.GlobalSecondaryIndexes ?? {})) gsi += g.CapacityUnits ?? 0;
+      tally.dynamo.indexWrite += gsi;
+      recordWrite(tally, command, logicalTable(c.TableName), { wcu: units, gsi });
     } else tally.dynamo.reportedRead += units;
   }
 };
@@ -123,17 +136,22 @@ const recordCapacity = (tally: Tally, command: string, consumed: Capacity | Capa
 const failedConditional = (tally: Tally, command: string, input: Input, err: Record<string, unknown>): boolean => {
   if (err.name === 'ConditionalCheckFailedException') {
     const item = err.Item as Record<string, unknown> | undefined;
-    tally.dynamo.computedWrite += writeUnits(item ? itemBytes(item) : 0);
+    const units = writeUnits(item ? itemBytes(item) : 0);
+    tally.dynamo.computedWrite += units;
+    recordWrite(tally, `${command} (failed)`, logicalTable(input.TableName), { wcu: units });
     return true;
   }
   if (err.name === 'TransactionCanceledException') {
     const reasons = (err.CancellationReasons as { Code?: string; Item?: Record<string, unknown> }[] | undefined) ?? [];
     if (!reasons.some((r) => r.Code === 'ConditionalCheckFailed')) return false;
-    const items = (input.TransactItems as unknown[] | undefined) ?? reasons;
-    items.forEach((_, i) => {
+    const ops = (input.TransactItems as Record<string, Input | undefined>[] | undefined) ?? [];
+    for (let i = 0; i < (ops.length || reasons.length); i++) {
       const item = reasons[i]?.Item;
-      tally.dynamo.computedWrite += writeUnits(item ? itemBytes(item) : 0, command === 'TransactWriteItems');
-    });
+      const units = writeUnits(item ? itemBytes(item) : 0, command === 'TransactWriteItems');
+      tally.dynamo.computedWrite += units;
+      const table = Object.values(ops[i] ?? {}).find((op) => op?.TableName)?.TableName;
+      recordWrite(tally, `${command} (cancelled)`, logicalTable(table), { wcu: units });
+    }
     return true;
   }
   return false;
@@ -244,7 +262,13 @@ export const captureStdout = (): (() => void) => {
     const text = rest + (typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
     const lines = text.split('\n');
     rest = lines.pop() ?? '';
-    if (recording) for (const l of lines) if (l.startsWith('{')) recordLog(bucket(ledger, currentFunction()?.id ?? OUTSIDE), l);
+    if (recording)
+      for (const l of lines) {
+        if (!l.startsWith('{')) continue;
+        const fn = currentFunction();
+        // as the function writes it in AWS: without another function's Lambda context (meter.ts ownLogLine)
+        recordLog(bucket(ledger, fn?.id ?? OUTSIDE), fn ? ownLogLine(l, localFunctionName(fn.id)) : l);
+      }
     const cb = args.find((a) => typeof a === 'function') as (() => void) | undefined;
     cb?.();
     return true;

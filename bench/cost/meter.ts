@@ -100,6 +100,14 @@ interface CallCount {
   conditionalFailed: number;
 }
 
+interface WriteCount {
+  count: number;
+  /** table and index units together */
+  wcu: number;
+  /** of which index units */
+  gsi: number;
+}
+
 interface FunctionCount {
   invocations: number;
   failed: number;
@@ -121,6 +129,12 @@ export interface Tally {
     /** units computed by the size rules where DynamoDB reports none (failed conditional writes) */
     computedWrite: number;
     computedRead: number;
+    /**
+     * the writes by `Command table` (e.g. `UpdateItem orders`; a transaction once per table it
+     * writes): calls and the units they cost, reported or computed (a failed conditional write) —
+     * the WCU of each hot write, so an item grown past 1 KB shows as ≥ 2 WCU a call
+     */
+    writes?: Record<string, WriteCount>;
   };
   lambda: Record<string, FunctionCount>;
   /** billed EventBridge events (entries × 64 KB chunks), by detail-type */
@@ -164,6 +178,15 @@ export const recordCall = (t: Tally, service: string, command: string, outcome: 
   if (service === 'Secrets Manager') t.secretsCalls++;
 };
 
+/** one DynamoDB write call on one table and what it cost (table + index units; a failed conditional write: computed) */
+export const recordWrite = (t: Tally, command: string, table: string, units: { wcu: number; gsi?: number }): void => {
+  t.dynamo.writes ??= {};
+  const w = slot(t.dynamo.writes, `${command} ${table}`, () => ({ count: 0, wcu: 0, gsi: 0 }));
+  w.count++;
+  w.wcu += units.wcu;
+  w.gsi += units.gsi ?? 0;
+};
+
 export const recordInvocation = (t: Tally, fnId: string, ms: number, memoryMb: number, ok: boolean): void => {
   const f = slot(t.lambda, fnId, () => ({ invocations: 0, failed: 0, ms: 0, memoryMb, gbSeconds: 0 }));
   f.invocations++;
@@ -175,6 +198,29 @@ export const recordInvocation = (t: Tally, fnId: string, ms: number, memoryMb: n
 export const recordEvent = (t: Tally, detailType: string, bytes: number): void => {
   t.events[detailType] = (t.events[detailType] ?? 0) + chunks(bytes);
   t.eventBytes += bytes;
+};
+
+/** the Lambda context keys Powertools' logger writes on every line once a handler gave it its context */
+const CONTEXT_KEYS = ['cold_start', 'function_arn', 'function_memory_size', 'function_name', 'function_request_id', 'tenant_id'];
+
+/**
+ * A JSON log line as function `functionName` writes it in AWS. The local runtime runs every function
+ * in one process with one Powertools logger, so a line of a function that never injects its context
+ * (push-deliver, the queue consumers) carries the Lambda context of the last HTTP handler that did
+ * (~280 B); in AWS each function has its own logger and such a line has none. A line whose
+ * `function_name` is another function's is counted without those keys; any other line as it is.
+ */
+export const ownLogLine = (line: string, functionName: string): string => {
+  if (!line.includes('"function_name"')) return line;
+  let entry: Record<string, unknown>;
+  try {
+    entry = JSON.parse(line) as Record<string, unknown>;
+  } catch {
+    return line;
+  }
+  if (entry.function_name === undefined || entry.function_name === functionName) return line;
+  for (const k of CONTEXT_KEYS) delete entry[k];
+  return JSON.stringify(entry);
 };
 
 /** one written log line (a JSON log entry or an EMF blob) */
@@ -214,7 +260,15 @@ export const addTally = (a: Tally, b: Tally, times = 1): Tally => {
     o.failed += c.failed * times;
     o.conditionalFailed += c.conditionalFailed * times;
   }
-  for (const k of Object.keys(out.dynamo) as (keyof Tally['dynamo'])[]) out.dynamo[k] += b.dynamo[k] * times;
+  for (const k of ['reportedWrite', 'reportedRead', 'indexWrite', 'computedWrite', 'computedRead'] as const)
+    out.dynamo[k] += b.dynamo[k] * times;
+  for (const [k, w] of Object.entries(b.dynamo.writes ?? {})) {
+    out.dynamo.writes ??= {};
+    const o = slot(out.dynamo.writes, k, () => ({ count: 0, wcu: 0, gsi: 0 }));
+    o.count += w.count * times;
+    o.wcu += w.wcu * times;
+    o.gsi += w.gsi * times;
+  }
   for (const [k, f] of Object.entries(b.lambda)) {
     const o = slot(out.lambda, k, () => ({ invocations: 0, failed: 0, ms: 0, memoryMb: f.memoryMb, gbSeconds: 0 }));
     o.invocations += f.invocations * times;

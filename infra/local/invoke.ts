@@ -42,7 +42,8 @@ export interface InvokerOptions {
 
 export type InvokeObserver = (i: { fn: FunctionDecl; event: unknown; ms: number; ok: boolean }) => void;
 
-const localFunctionName = (id: string): string => `evcs-${id}`;
+/** the function name the local runtime gives a topology function (its Lambda context's functionName) */
+export const localFunctionName = (id: string): string => `evcs-${id}`;
 
 const invocation = new AsyncLocalStorage<FunctionDecl>();
 /** the function whose invocation the caller runs in (and everything it awaits or starts); undefined outside any (the cost bench attributes by it) */

@@ -171,14 +171,32 @@ const OPEN_ORDERS = 'OPEN';
 /** the one partition of the byCharging index (a start and a finish write it: far below a partition's 1,000 writes/s) */
 const CHARGING_PK = 'CHARGING';
 
-const strip = (item: Record<string, unknown>): Order => {
+/**
+ * The tariff as the order item stores it: one `[startTime, elecPrice, servicePrice]` per period
+ * (issue 9 §2). Every sample rewrites the whole order item and DynamoDB bills a write per started
+ * KB of it; as `{startTime, elecPrice, servicePrice}` objects a 7-period tariff is ~347 B of a
+ * ~830 B charging order, as tuples ~135 B, so a longer tariff, a coupon, a car or a reservation
+ * keeps a sample at 1 WCU. The shape is ours (not a wire format); items written before, with the
+ * objects, are read as they are.
+ */
+type StoredPeriod = readonly [startTime: string, elecPrice: number, servicePrice: number];
+
+export const storedTariff = (t: readonly TariffPeriod[]): StoredPeriod[] => t.map((p) => [p.startTime, p.elecPrice, p.servicePrice]);
+
+/** a stored tariff, either shape (tuples, or the objects of an item written before) */
+export const tariffOf = (stored: readonly (StoredPeriod | TariffPeriod)[]): TariffPeriod[] =>
+  stored.map((p) => (Array.isArray(p) ? { startTime: p[0], elecPrice: p[1], servicePrice: p[2] } : (p as TariffPeriod)));
+
+/** An order item as the code sees it: keys and index attributes dropped, the tariff as periods. */
+export const orderOfItem = (item: Record<string, unknown>): Order => {
   const { pk: _pk, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, gsi3pk: _e, gsi3sk: _f, ...rest } = item;
+  if (Array.isArray(rest.tariff)) rest.tariff = tariffOf(rest.tariff);
   return rest as unknown as Order;
 };
 
 export const getOrder = async (seq: string, consistent = true): Promise<Order | undefined> => {
   const res = await dynamo().send(new GetCommand({ TableName: table(), Key: orderKey(seq), ConsistentRead: consistent }));
-  return res.Item ? strip(res.Item) : undefined;
+  return res.Item ? orderOfItem(res.Item) : undefined;
 };
 
 export type CreateResult =
@@ -221,7 +239,7 @@ export const createOrder = async (
             {
               Put: {
                 TableName: table(),
-                Item: { ...orderKey(o.StartChargeSeq), ...order },
+                Item: { ...orderKey(o.StartChargeSeq), ...order, tariff: storedTariff(order.tariff) },
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             },
@@ -366,7 +384,7 @@ export const markCharging = async (seq: string, startedAt: Date, meter: RunningB
       },
     }),
   );
-  return res?.Attributes ? strip(res.Attributes) : undefined;
+  return res?.Attributes ? orderOfItem(res.Attributes) : undefined;
 };
 
 export type SampleWrite = { outcome: 'recorded'; order: Order } | { outcome: 'conflict' };
@@ -405,7 +423,7 @@ export const recordSample = async (
       },
     }),
   );
-  return res?.Attributes ? { outcome: 'recorded', order: strip(res.Attributes) } : { outcome: 'conflict' };
+  return res?.Attributes ? { outcome: 'recorded', order: orderOfItem(res.Attributes) } : { outcome: 'conflict' };
 };
 
 /** charging → stopping: a partner's stop, or the platform's when the running bill reached the prepayment. */
@@ -597,7 +615,7 @@ const queryRange = async (index: string, pkAttr: string, skAttr: string, pk: str
       ExpressionAttributeValues: { ':pk': pk, ':from': from.toISOString(), ':to': new Date(to.getTime() - 1).toISOString() },
     },
   );
-  for await (const page of pages) for (const item of page.Items ?? []) out.push(strip(item));
+  for await (const page of pages) for (const item of page.Items ?? []) out.push(orderOfItem(item));
   return out;
 };
 
@@ -672,7 +690,7 @@ export const getOrders = async (seqs: readonly string[], { consistent = false } 
       const res: BatchGetCommandOutput = await dynamo().send(
         new BatchGetCommand({ RequestItems: { [table()]: { Keys: keys, ...(consistent ? { ConsistentRead: true } : {}) } } }),
       );
-      for (const item of res.Responses?.[table()] ?? []) out.push(strip(item));
+      for (const item of res.Responses?.[table()] ?? []) out.push(orderOfItem(item));
       keys = res.UnprocessedKeys?.[table()]?.Keys;
     }
     if (keys?.length) throw new Error(`orders: ${keys.length} order(s) left unprocessed by BatchGet`);

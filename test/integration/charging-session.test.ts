@@ -7,9 +7,13 @@
  * (query-equip-auth, query-start-charge, query-equip-charge-status, query-stop-charge,
  * query-charge-info); the start/stop timeouts of a silent pile in charging-timeouts.test.ts.
  */
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Platform } from '../../infra/local/platform.ts';
+import { config } from '../../shared/config.ts';
+import { closeRunningBill, toOrderTotals } from '../../shared/domain/billing.ts';
 import { getConnectorView } from '../../shared/store/connector-view.ts';
+import { dynamo } from '../../shared/store/dynamo.ts';
 import { getOrder } from '../../shared/store/orders.ts';
 import { seqOf } from '../support/charging.ts';
 import { eventually } from '../support/eventually.ts';
@@ -117,5 +121,63 @@ describe('a full session — T/CEC 102 §3.5, §3.7, §3.9, §3.10, §3.12', () 
     // a second stop of the finished order: FailReason 3 already stopped
     const stop2 = await p1.call('query_stop_charge', { StartChargeSeq: seq, ConnectorID: connector });
     expect(stop2.data).toMatchObject({ SuccStat: 1, FailReason: 3, StartChargeSeqStat: 4 });
+  });
+});
+
+/** the order item as stored (no decoding): its tariff attribute */
+const storedTariffOf = async (seq: string): Promise<unknown[]> => {
+  const res = await dynamo().send(
+    new GetCommand({ TableName: config().tableName('orders'), Key: { pk: `ORDER#${seq}` }, ConsistentRead: true }),
+  );
+  return res.Item?.tariff as unknown[];
+};
+
+describe('an order item written before its tariff was stored as tuples (issue 9 §2)', () => {
+  it('charges, stops and bills exactly as one written now', async () => {
+    const connector = 'FX0001E01C2';
+    platform.simulator!.setVehicle(connector, { socStart: 10, batteryKwh: 200, maxDcKw: 30, targetSoc: 100 });
+    await admin(connector, 'plugged');
+    await waitStatus(connector, 2);
+    const seq = seqOf(p1);
+    const start = await p1.call('query_start_charge', { StartChargeSeq: seq, ConnectorID: connector, QRCode: '' });
+    expect(start.data).toMatchObject({ SuccStat: 0 });
+    // written now: one [startTime, elecPrice, servicePrice] per period
+    const tuples = await storedTariffOf(seq);
+    expect(tuples[1]).toEqual(['080000', 1.05, 0.8]);
+    const periods = (await getOrder(seq))!.tariff;
+    expect(periods[1]).toEqual({ startTime: '080000', elecPrice: 1.05, servicePrice: 0.8 });
+    await eventually(
+      pumped(async () => (await p1.call('query_equip_charge_status', { StartChargeSeq: seq })).data as StatusData),
+      { until: (d) => d.StartChargeSeqStat === 2 && d.TotalPower > 0, what: 'charging with energy' },
+    );
+    // the item as the code before wrote it (a session running across the deploy): the periods as objects
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: config().tableName('orders'),
+        Key: { pk: `ORDER#${seq}` },
+        UpdateExpression: 'SET tariff = :t',
+        ExpressionAttributeValues: { ':t': periods },
+      }),
+    );
+    expect((await storedTariffOf(seq))[1]).toEqual({ startTime: '080000', elecPrice: 1.05, servicePrice: 0.8 });
+    // more readings fold into it, then the stop bills it
+    const before = (await getOrder(seq))!.meter!.n;
+    await eventually(
+      pumped(async () => (await getOrder(seq))!.meter!.n),
+      { until: (n) => n > before + 1, what: 'more readings folded' },
+    );
+    expect((await p1.call('query_stop_charge', { StartChargeSeq: seq, ConnectorID: connector })).data).toMatchObject({ SuccStat: 0 });
+    const done = await eventually(
+      pumped(async () => (await p1.call('query_equip_charge_status', { StartChargeSeq: seq })).data as StatusData),
+      { until: (d) => d.StartChargeSeqStat === 4, what: 'finished' },
+    );
+    const order = (await getOrder(seq))!;
+    expect(order.tariff).toEqual(periods);
+    // the one billing function over the order's running bill and the station's periods gives the final bill
+    const billed = toOrderTotals(closeRunningBill(order.meter!, periods));
+    expect(order.bill).toMatchObject({ TotalPower: billed.TotalPower, TotalMoney: billed.TotalMoney, ChargeDetails: billed.ChargeDetails });
+    expect(done.TotalPower).toBe(billed.TotalPower);
+    expect(cents(done.TotalMoney)).toBe(cents(billed.TotalMoney));
+    expect(billed.TotalPower).toBeGreaterThan(0);
   });
 });

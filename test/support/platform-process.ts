@@ -20,7 +20,7 @@ import { portBelowEphemeral } from '../../infra/local/ports.ts';
 import { closeRunningBill, toOrderTotals } from '../../shared/domain/billing.ts';
 import { OrderStatus } from '../../shared/domain/charging.ts';
 import { readSeed, type SeedPartner } from '../../shared/seed.ts';
-import type { Order } from '../../shared/store/orders.ts';
+import { type Order, orderOfItem } from '../../shared/store/orders.ts';
 import { eventually } from './eventually.ts';
 import { STATIONS_SEED } from './stations.ts';
 
@@ -207,7 +207,7 @@ export const platformProcess = async (env: Record<string, string> = {}, opts: Pl
           ConsistentRead: true,
         },
       ))
-        orders.push(...((page.Items ?? []) as Order[]));
+        orders.push(...(page.Items ?? []).map(orderOfItem));
       return orders;
     } finally {
       client.destroy();

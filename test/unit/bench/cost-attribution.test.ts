@@ -64,7 +64,9 @@ const fakeSend: Send = async (command) => {
   const input = command.input;
   if (input.ConditionExpression === 'fail') throw new ConditionalCheckFailed({ pk: 'x'.repeat(1500) });
   if (input.ReturnConsumedCapacity === 'INDEXES')
-    return { ConsumedCapacity: { CapacityUnits: 2, GlobalSecondaryIndexes: { byPartner: { CapacityUnits: 1 } } } };
+    return {
+      ConsumedCapacity: { TableName: input.TableName, CapacityUnits: 2, GlobalSecondaryIndexes: { byPartner: { CapacityUnits: 1 } } },
+    };
   return {};
 };
 const metered = meteredSend(fakeSend);
@@ -73,7 +75,8 @@ const send = { call: (c: unknown, cmd: unknown) => metered.call(c as never, cmd 
 const client = (serviceId: string) => ({ config: { serviceId }, constructor: { name: `${serviceId}Client` } });
 const dynamo = client('DynamoDB');
 const command = (name: string, input: Record<string, unknown>) => ({ input, constructor: { name: `${name}Command` } });
-const put = (input: Record<string, unknown> = {}) => send.call(dynamo, command('PutItem', { TableName: 't', Item: {}, ...input }));
+const put = (input: Record<string, unknown> = {}) =>
+  send.call(dynamo, command('PutItem', { TableName: 'evcs-test-orders', Item: {}, ...input }));
 
 describe('cost bench attribution', () => {
   beforeEach(() => {
@@ -119,6 +122,11 @@ describe('cost bench attribution', () => {
     expect(deliver).toMatchObject({ invocations: 1, writeCalls: 2, conditionalFailed: 1 });
     // 2 WCU reported for the successful write + 2 computed for the failed one on a 1.5 KB item
     expect(deliver.wcu).toBe(4);
+    // by write and table (the local runtime's prefix dropped): the units of each call
+    expect(l['push-deliver']!.dynamo.writes).toEqual({
+      'PutItem orders': { count: 1, wcu: 2, gsi: 1 },
+      'PutItem (failed) orders': { count: 1, wcu: 2, gsi: 0 },
+    });
     expect(plan).toMatchObject({ invocations: 1, writeCalls: 1, conditionalFailed: 0, wcu: 2 });
     expect(l['push-plan']!.calls['SQS:SendMessage']?.count).toBe(1);
     expect(l['push-plan']!.sqs).toMatchObject({ sdk: 1, fifo: 1 });

@@ -10,6 +10,7 @@ import {
   itemBytes,
   monthlyBill,
   OPERATOR,
+  ownLogLine,
   PLATFORM_LOG_BYTES_PER_INVOCATION,
   priceTally,
   readUnits,
@@ -17,6 +18,7 @@ import {
   recordEvent,
   recordInvocation,
   recordLog,
+  recordWrite,
   statusChangeCost,
   totals,
   type UnitCosts,
@@ -87,6 +89,39 @@ describe('counters', () => {
     expect(t.calls['DynamoDB:UpdateItem']).toEqual({ count: 2, failed: 1, conditionalFailed: 1 });
     expect(t.secretsCalls).toBe(1);
     expect(totals(t)).toMatchObject({ awsCalls: 3, dynamoCalls: 2, conditionalFailed: 1 });
+  });
+
+  it('count each write by command and table with its units, and carry them through addTally', () => {
+    const t = emptyTally();
+    recordWrite(t, 'UpdateItem', 'orders', { wcu: 1 });
+    recordWrite(t, 'UpdateItem', 'orders', { wcu: 2, gsi: 1 });
+    recordWrite(t, 'PutItem', 'process-samples', { wcu: 1 });
+    expect(t.dynamo.writes?.['UpdateItem orders']).toEqual({ count: 2, wcu: 3, gsi: 1 });
+    const half = addTally(emptyTally(), t, 0.5);
+    expect(half.dynamo.writes?.['UpdateItem orders']).toEqual({ count: 1, wcu: 1.5, gsi: 0.5 });
+    expect(half.dynamo.writes?.['PutItem process-samples']).toEqual({ count: 0.5, wcu: 0.5, gsi: 0 });
+    expect(t.dynamo.writes?.['UpdateItem orders']?.count).toBe(2); // input untouched
+  });
+
+  it("count a log line without another function's Lambda context (one shared logger locally, one per function in AWS)", () => {
+    const ctx = {
+      cold_start: false,
+      function_arn: 'arn:aws:lambda:ap-northeast-1:000000000000:function:evcs-query-start-charge',
+      function_memory_size: '1024',
+      function_name: 'evcs-query-start-charge',
+      function_request_id: 'c6af9ac6-7b61-11e6-9a41-93e812345678',
+    };
+    const line = JSON.stringify({ level: 'INFO', message: 'push attempt', ...ctx, OperatorID: 'MA01H3BQ2', attempt: 1 });
+    // the gateway's own line keeps its context
+    expect(ownLogLine(line, 'evcs-query-start-charge')).toBe(line);
+    // push-deliver's line loses the gateway's, and nothing else
+    const own = ownLogLine(line, 'evcs-push-deliver');
+    expect(JSON.parse(own)).toEqual({ level: 'INFO', message: 'push attempt', OperatorID: 'MA01H3BQ2', attempt: 1 });
+    expect(line.length - own.length).toBeGreaterThan(200);
+    // a line without a context, or not JSON (EMF blobs are JSON without it), is counted as it is
+    const plain = JSON.stringify({ level: 'INFO', message: 'x' });
+    expect(ownLogLine(plain, 'evcs-push-deliver')).toBe(plain);
+    expect(ownLogLine('{"function_name": broken', 'evcs-push-deliver')).toBe('{"function_name": broken');
   });
 
   it('price Lambda time as GB-seconds, each invocation rounded up to 1 ms', () => {
