@@ -148,7 +148,7 @@ const dynamoLocalCap = async (): Promise<void> => {
       `DynamoDB Local alone, conditional writes/s: UpdateItem 1 / 20 in flight ${one.toFixed(0)} / ${twenty.toFixed(0)}; TransactWriteItems ×100, 4 in flight ${tx.toFixed(0)}; ×10, 10 in flight ${tx10.toFixed(0)} (load ${load()})`,
     );
     console.log(
-      `  → the ingest writes 2 transaction items per new status (the compare-and-set, then the announcement mark cleared): at most ${(tx10 / 2).toFixed(0)} statuses/s in batches of 10, ${(tx / 2).toFixed(0)} in batches of 100, before any read or publish`,
+      `  → the ingest writes 1 transaction item per new status (the compare-and-set; one receipt PutItem per batch): at most ${tx10.toFixed(0)} statuses/s in batches of 10, ${tx.toFixed(0)} in batches of 100, before any read or publish`,
     );
   } finally {
     await c.send(new DeleteTableCommand({ TableName }));
@@ -250,11 +250,14 @@ export const main = async (): Promise<void> => {
     const sim = platform.simulator!;
     const p = platform.seed.partners[0]!;
     const token = await tokenFor(platform.apiUrl, p);
-    const connectorIds = platform.seed.stations.flatMap((s) =>
-      (s.EquipmentInfos as Array<{ ConnectorInfos: Array<{ ConnectorID: string }> }>).flatMap((e) =>
-        e.ConnectorInfos.map((c) => c.ConnectorID),
+    const stationOf = new Map(
+      platform.seed.stations.flatMap((s) =>
+        (s.EquipmentInfos as Array<{ ConnectorInfos: Array<{ ConnectorID: string }> }>).flatMap((e) =>
+          e.ConnectorInfos.map((c) => [c.ConnectorID, String(s.StationID)] as const),
+        ),
       ),
     );
+    const connectorIds = [...stationOf.keys()];
 
     // plug-to-auth latency, one connector at a time
     let seq = 0;
@@ -301,8 +304,10 @@ export const main = async (): Promise<void> => {
 
     // ingest: every connector changes once (status 4 reserved: no simulated connector is in it)
     const base = Date.now() + 86_400_000; // newer than anything the simulator reported
+    // as the simulator and the gateway report them: naming the station (PileStatusChanged v2)
     const changes = connectorIds.map((c, i) => ({
       ConnectorID: c,
+      StationID: stationOf.get(c) ?? '',
       status: 4 as const,
       parkStatus: 10 as const,
       lockStatus: 10 as const,

@@ -146,26 +146,31 @@ export const startLocalCloud = async (opts: LocalCloudOptions): Promise<LocalClo
     if (dataDir && opts.fresh) rmSync(dataDir, { recursive: true, force: true });
     if (dataDir) mkdirSync(dataDir, { recursive: true });
 
-    // 2. DynamoDB Local (started here, or an already-running one)
+    // 2. DynamoDB Local (started here, or an already-running one) and, while its JVM boots, 2b. S3: a
+    // real S3-compatible server on loopback with the topology's buckets (data under <dataDir>/s3)
     const tablePrefix = opts.tablePrefix;
-    const dynamo = opts.dynamoEndpoint
-      ? await connectDynamo({ endpoint: opts.dynamoEndpoint, tables: topology.tables, region, ...(tablePrefix ? { tablePrefix } : {}) })
-      : await startDynamo({
-          tables: topology.tables,
-          ...(dataDir ? { dataDir } : {}),
-          region,
-          ...(tablePrefix ? { tablePrefix } : {}),
-          ...(log ? { onLog: log } : {}),
-        });
-    stack.push(() => dynamo.stop());
-
-    // 2b. S3: a real S3-compatible server on loopback with the topology's buckets (data under <dataDir>/s3)
-    const s3 = await startS3({
-      buckets: topology.buckets ?? [],
-      ...(dataDir ? { dataDir } : {}),
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
-    stack.push(() => s3.stop());
+    const [dynamoStarted, s3Started] = await Promise.allSettled([
+      opts.dynamoEndpoint
+        ? connectDynamo({ endpoint: opts.dynamoEndpoint, tables: topology.tables, region, ...(tablePrefix ? { tablePrefix } : {}) })
+        : startDynamo({
+            tables: topology.tables,
+            ...(dataDir ? { dataDir } : {}),
+            region,
+            ...(tablePrefix ? { tablePrefix } : {}),
+            ...(log ? { onLog: log } : {}),
+          }),
+      startS3({
+        buckets: topology.buckets ?? [],
+        ...(dataDir ? { dataDir } : {}),
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      }),
+    ]);
+    if (dynamoStarted.status === 'fulfilled') stack.push(() => dynamoStarted.value.stop());
+    if (s3Started.status === 'fulfilled') stack.push(() => s3Started.value.stop());
+    if (dynamoStarted.status === 'rejected') throw dynamoStarted.reason;
+    if (s3Started.status === 'rejected') throw s3Started.reason;
+    const dynamo = dynamoStarted.value;
+    const s3 = s3Started.value;
 
     // 3. the AWS emulator: its port fixes the queue URLs, so the queue store is built after it binds
     let functionEnv: (fn: FunctionDecl) => Readonly<Record<string, string>> = () => {

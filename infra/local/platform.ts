@@ -14,7 +14,7 @@ import { statusVersion } from '../../shared/domain/connector-status.ts';
 import { StationImportError, validateStations } from '../../shared/domain/station-records.ts';
 import { resetPileTransport } from '../../shared/piles/transport.ts';
 import { readSeed, type Seed } from '../../shared/seed.ts';
-import { chargePointPassword, registerChargePoints } from '../../shared/services/ocpp-registry.ts';
+import { chargePointPasswords, registerChargePoints } from '../../shared/services/ocpp-registry.ts';
 import { onboardFromSeed } from '../../shared/services/onboarding.ts';
 import { importValidated } from '../../shared/services/station-import.ts';
 import { resetObjectsClient } from '../../shared/store/objects.ts';
@@ -237,17 +237,17 @@ export const startPlatform = async (opts: PlatformOptions): Promise<Platform> =>
   clearPartnerCache();
 
   for (const p of seed.partners) await onboardFromSeed(p, seed.profiles);
-  // the seed's stations, through the same loader as `npm run evcs -- stations import` (idempotent)
-  await importValidated(opts.seedFile, seedStations, { operatorId: seed.operatorId });
-  // every EquipmentID is an OCPP charge point: ws://…/ocpp/<EquipmentID> (passwords: `npm run evcs -- piles credentials`)
-  await registerChargePoints(seedStations.stations, seed.chargePoints);
+  await Promise.all([
+    // the seed's stations, through the same loader as `npm run evcs -- stations import` (idempotent)
+    importValidated(opts.seedFile, seedStations, { operatorId: seed.operatorId }),
+    // every EquipmentID is an OCPP charge point: ws://…/ocpp/<EquipmentID> (passwords: `npm run evcs -- piles credentials`);
+    // another table than the stations': registered while they import
+    registerChargePoints(seedStations.stations, seed.chargePoints),
+  ]);
   if (overOcpp && simulator) {
-    const key = await passwordKey();
+    const passwordOf = chargePointPasswords(await passwordKey());
     const seedPasswords = new Map(seed.chargePoints.flatMap((c) => (c.password ? [[c.chargePointId, c.password] as const] : [])));
-    overOcpp.link.open(
-      `${cloud.apiUrl.replace(/^http/, 'ws')}${OCPP_PATH}`,
-      async (id) => seedPasswords.get(id) ?? chargePointPassword(id, key),
-    );
+    overOcpp.link.open(`${cloud.apiUrl.replace(/^http/, 'ws')}${OCPP_PATH}`, async (id) => seedPasswords.get(id) ?? passwordOf(id));
   }
   simulator?.start();
   const carParks = await startSeedCarParks(seedStations.stations, (line) => out.runtime(line));

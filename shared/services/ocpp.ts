@@ -108,12 +108,23 @@ export const offlineIfStillGone = async (chargePointId: string, connectionId: st
   await emitPileEvents(
     cp.connectors.map((ConnectorID) => ({
       type: 'PileStatusChanged' as const,
-      detail: { ConnectorID, status: 0 as const, parkStatus: 0 as const, lockStatus: 0 as const, observedAt: at.toISOString(), seq: 0 },
+      detail: {
+        ConnectorID,
+        ...stationOf(cp),
+        status: 0 as const,
+        parkStatus: 0 as const,
+        lockStatus: 0 as const,
+        observedAt: at.toISOString(),
+        seq: 0,
+      },
     })),
   );
   logger.info('charge point offline', { chargePoint: chargePointId });
   return true;
 };
+
+/** a status report names the charge point's station when the registry knows it (the ingest then skips its lookup) */
+const stationOf = (cp: ChargePoint): { StationID?: string } => (cp.stationId ? { StationID: cp.stationId } : {});
 
 // ── $default: frames from a charge point ─────────────────────────────────────────────────────
 
@@ -222,7 +233,15 @@ const incoming = async (cp: ChargePoint, connectionId: string, action: string, p
       await emitPileEvents(
         targets.map((ConnectorID) => ({
           type: 'PileStatusChanged' as const,
-          detail: { ConnectorID, status, parkStatus: 0 as const, lockStatus: 0 as const, observedAt, seq: now.getTime() % 1000 },
+          detail: {
+            ConnectorID,
+            ...stationOf(cp),
+            status,
+            parkStatus: 0 as const,
+            lockStatus: 0 as const,
+            observedAt,
+            seq: now.getTime() % 1000,
+          },
         })),
       );
       return {};

@@ -3,7 +3,7 @@
  *
  *   pk                      sk     what
  *   CP#<chargePointId>      META   the registry: its T/CEC ConnectorIDs in OCPP order 1..n, the
- *                                  password's salted SHA-256, `simulated`
+ *                                  password's salted SHA-256, `simulated`, its StationID
  *   CP#<chargePointId>      CONN   its live WebSocket connection id, connectedAt
  *   CP#<chargePointId>      BOOT   when a BootNotification of it was last accepted
  *   CP#<chargePointId>      GONE   the connection whose close last left it disconnected
@@ -32,6 +32,8 @@ export interface ChargePoint {
   chargePointId: string;
   connectors: string[];
   simulated: boolean;
+  /** its station (registered since issue 9 §5: its status reports name it; older entries lack it) */
+  stationId?: string;
 }
 
 const hashPassword = (password: string, salt: string): string => createHash('sha256').update(`${salt}:${password}`).digest('hex');
@@ -58,6 +60,7 @@ const putChunk = async (chunk: readonly ChargePointRegistration[]): Promise<void
       sk: 'META',
       connectors: cp.connectors,
       simulated: cp.simulated,
+      ...(cp.stationId ? { stationId: cp.stationId } : {}),
       salt,
       passwordHash: hashPassword(cp.password, salt),
     };
@@ -94,7 +97,12 @@ const getRegistryEntry = async (chargePointId: string) => {
   const res = await dynamo().send(new GetCommand({ TableName: table(), Key: { pk: `CP#${chargePointId}`, sk: 'META' } }));
   if (!res.Item) return undefined;
   const entry = {
-    cp: { chargePointId, connectors: (res.Item.connectors as string[]) ?? [], simulated: res.Item.simulated === true },
+    cp: {
+      chargePointId,
+      connectors: (res.Item.connectors as string[]) ?? [],
+      simulated: res.Item.simulated === true,
+      ...(typeof res.Item.stationId === 'string' ? { stationId: res.Item.stationId } : {}),
+    },
     salt: String(res.Item.salt),
     hash: String(res.Item.passwordHash),
   };
