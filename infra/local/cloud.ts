@@ -119,6 +119,11 @@ export interface LocalCloud {
   oemApiUrls: Readonly<Record<string, string>>;
   /** synchronous invoke of a function by id (CLI, tests) */
   invoke(functionId: string, event: unknown): Promise<unknown>;
+  /**
+   * import these functions' modules now, one after another (a failing one is logged and left to its
+   * first invocation): the work a boot would otherwise do inside its first invocations
+   */
+  preload(which: (fn: FunctionDecl) => boolean): Promise<void>;
   /** resolves when every queue a function consumes is empty and nothing is in flight (invocations, retries, batches) */
   drain(opts?: DrainOptions): Promise<void>;
   stop(): Promise<void>;
@@ -377,6 +382,12 @@ export const startLocalCloud = async (opts: LocalCloudOptions): Promise<LocalClo
         const fn = topology.functions.find((f) => f.id === functionId);
         if (!fn) return Promise.reject(new Error(`no function '${functionId}' in the topology`));
         return invoker.invoke(fn, event);
+      },
+      async preload(which) {
+        for (const fn of topology.functions.filter(which))
+          await invoker
+            .preload(fn)
+            .catch((err: unknown) => log?.(`[lambda] ${fn.id}: not preloaded: ${err instanceof Error ? err.message : String(err)}`));
       },
       async drain(d = {}) {
         const deadline = Date.now() + (d.timeoutMs ?? 30_000);

@@ -99,6 +99,12 @@ export interface PlatformOptions {
   consoleDir?: string;
   /** OEMs served as their stacks are (`npm start -- --oem NAME`): a built-in profile or one of the seed's; Platform.cloud.oemApiUrls */
   oems?: readonly string[];
+  /**
+   * import the modules of the functions a boot runs (queue, event and WebSocket triggers) while the
+   * seed imports, not inside their first invocations after "up" (`npm start`; tests leave it off:
+   * each test file would import modules it never calls)
+   */
+  preloadHandlers?: boolean;
 }
 
 export interface Platform {
@@ -236,6 +242,9 @@ export const startPlatform = async (opts: PlatformOptions): Promise<Platform> =>
   resetObjectsClient();
   clearPartnerCache();
 
+  const preloaded = opts.preloadHandlers
+    ? cloud.preload((fn) => fn.triggers.some((t) => t.type === 'queue' || t.type === 'event' || t.type === 'websocket'))
+    : undefined;
   for (const p of seed.partners) await onboardFromSeed(p, seed.profiles);
   await Promise.all([
     // the seed's stations, through the same loader as `npm run evcs -- stations import` (idempotent)
@@ -249,6 +258,7 @@ export const startPlatform = async (opts: PlatformOptions): Promise<Platform> =>
     const seedPasswords = new Map(seed.chargePoints.flatMap((c) => (c.password ? [[c.chargePointId, c.password] as const] : [])));
     overOcpp.link.open(`${cloud.apiUrl.replace(/^http/, 'ws')}${OCPP_PATH}`, async (id) => seedPasswords.get(id) ?? passwordOf(id));
   }
+  await preloaded;
   simulator?.start();
   const carParks = await startSeedCarParks(seedStations.stations, (line) => out.runtime(line));
 
