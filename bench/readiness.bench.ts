@@ -252,6 +252,7 @@ export const main = async (): Promise<void> => {
     `demo dataset: ${platform.seed.stations.length} stations, ${platform.simulator?.size()} connectors (simulated, ${simProtocol === 'ocpp' ? 'OCPP 1.6J' : 'direct'}${values['ingest-first'] === true ? ', ingest first' : ''}${dataDir ? ', restart on the same data' : ''}), load average ${load()}`,
   );
   console.log(`start → startPlatform resolved (up)     ${(startReturned / 1000).toFixed(2)} s`);
+  for (const [name, ms] of platform.startSteps) console.log(`  ${(ms / 1000).toFixed(2)} s  ${name}`);
   console.log(
     `start → GET /health 200                 ${(health200 / 1000).toFixed(2)} s (${((health200 - startReturned) / 1000).toFixed(2)} s after up); connectors without a status then: ${missing}`,
   );

@@ -117,6 +117,8 @@ export interface LocalCloud {
   webSocket: LocalWebSocketApi;
   /** each OEM's own API (`opts.oems`), by OEM name: `<url><its prefix><interface>` */
   oemApiUrls: Readonly<Record<string, string>>;
+  /** how long each step of the start took, ms, in order (the readiness bench prints them) */
+  startSteps: readonly (readonly [string, number])[];
   /** synchronous invoke of a function by id (CLI, tests) */
   invoke(functionId: string, event: unknown): Promise<unknown>;
   /**
@@ -145,6 +147,13 @@ export const startLocalCloud = async (opts: LocalCloudOptions): Promise<LocalClo
     }
   };
 
+  const startSteps: [string, number][] = [];
+  let stepAt = performance.now();
+  const step = (name: string) => {
+    const t = performance.now();
+    startSteps.push([name, t - stepAt]);
+    stepAt = t;
+  };
   try {
     // 1. data dir
     const dataDir = opts.dataDir ? resolve(opts.dataDir) : undefined;
@@ -176,6 +185,7 @@ export const startLocalCloud = async (opts: LocalCloudOptions): Promise<LocalClo
     if (s3Started.status === 'rejected') throw s3Started.reason;
     const dynamo = dynamoStarted.value;
     const s3 = s3Started.value;
+    step('DynamoDB Local up, tables created (S3 beside it)');
 
     // 3. the AWS emulator: its port fixes the queue URLs, so the queue store is built after it binds
     let functionEnv: (fn: FunctionDecl) => Readonly<Record<string, string>> = () => {
@@ -334,6 +344,7 @@ export const startLocalCloud = async (opts: LocalCloudOptions): Promise<LocalClo
     });
     stack.push(() => http.stop());
     stack.push(() => webSocket.stop()); // upgraded sockets are not the HTTP server's any more: closed first
+    step('AWS emulator, bus, queues, pollers, HTTP API');
 
     // 6b. an OEM stack's API: its own port and functions (ids `<id>@<oem>`: their own environment, OEM_NAME set)
     const oemApiUrls: Record<string, string> = {};
@@ -367,6 +378,7 @@ export const startLocalCloud = async (opts: LocalCloudOptions): Promise<LocalClo
       scheduler,
       webSocket,
       oemApiUrls,
+      startSteps,
       functionEnv: (functionId) => {
         const fn = topology.functions.find((f) => f.id === functionId);
         if (!fn) throw new Error(`no function '${functionId}' in the topology`);

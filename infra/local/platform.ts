@@ -124,12 +124,21 @@ export interface Platform {
   carParks: readonly CarPark[];
   /** the admin API's bearer key (the console asks for it) */
   adminApiKey: string;
+  /** how long each step of the start took, ms, in order (the local cloud's, then the platform's) */
+  startSteps: readonly (readonly [string, number])[];
   /** the lines kept in `buffer` mode (handler records as JSON, runtime diagnostics), oldest first */
   logs(): readonly string[];
   stop(): Promise<void>;
 }
 
 export const startPlatform = async (opts: PlatformOptions): Promise<Platform> => {
+  const steps: [string, number][] = [];
+  let stepAt = performance.now();
+  const step = (name: string) => {
+    const t = performance.now();
+    steps.push([name, t - stepAt]);
+    stepAt = t;
+  };
   const seedAsFiled = readSeed(opts.seedFile); // validate before starting anything
   const seedStations = validateStations(seedAsFiled.stations, { operatorId: seedAsFiled.operatorId });
   if (seedStations.problems.length) throw new StationImportError(opts.seedFile, seedStations.problems);
@@ -191,6 +200,7 @@ export const startPlatform = async (opts: PlatformOptions): Promise<Platform> =>
   };
   const appApiKey = opts.appApiKey ?? (process.env.EVCS_APP_API_KEY || randomBytes(18).toString('base64url'));
   const adminApiKey = opts.adminApiKey ?? process.env.EVCS_ADMIN_API_KEY ?? randomBytes(24).toString('base64url');
+  step('seed validated, simulator built, demo partners started');
   const cloud = await startLocalCloud({
     topology,
     ...(opts.oems?.length
@@ -230,6 +240,8 @@ export const startPlatform = async (opts: PlatformOptions): Promise<Platform> =>
       ...(simulator ? simulatorRoutes(simulator) : []),
     ],
   });
+  steps.push(...cloud.startSteps);
+  stepAt = performance.now();
   // the API's URL is known only now (port 0): point the local pile transport at the embedded simulator
   if (simulator && !overOcpp && !cloud.env.PILE_SIM_URL) cloud.setEnv({ PILE_SIM_URL: `${cloud.apiUrl}${SIM_BASE_PATH}` });
   resetPileTransport();
@@ -246,6 +258,7 @@ export const startPlatform = async (opts: PlatformOptions): Promise<Platform> =>
     ? cloud.preload((fn) => fn.triggers.some((t) => t.type === 'queue' || t.type === 'event' || t.type === 'websocket'))
     : undefined;
   for (const p of seed.partners) await onboardFromSeed(p, seed.profiles);
+  step('partners onboarded');
   await Promise.all([
     // the seed's stations, through the same loader as `npm run evcs -- stations import` (idempotent)
     importValidated(opts.seedFile, seedStations, { operatorId: seed.operatorId }),
@@ -258,7 +271,9 @@ export const startPlatform = async (opts: PlatformOptions): Promise<Platform> =>
     const seedPasswords = new Map(seed.chargePoints.flatMap((c) => (c.password ? [[c.chargePointId, c.password] as const] : [])));
     overOcpp.link.open(`${cloud.apiUrl.replace(/^http/, 'ws')}${OCPP_PATH}`, async (id) => seedPasswords.get(id) ?? passwordOf(id));
   }
+  step('stations imported, charge points registered');
   await preloaded;
+  step('handlers preloaded (the rest of it)');
   simulator?.start();
   const carParks = await startSeedCarParks(seedStations.stations, (line) => out.runtime(line));
 
@@ -272,6 +287,7 @@ export const startPlatform = async (opts: PlatformOptions): Promise<Platform> =>
     writeJsonAtomic(runtimeFile, { apiUrl: cloud.apiUrl, pid: process.pid, env: cloud.env });
   }
   started = true;
+  step('simulator started, car parks');
 
   return {
     apiUrl: cloud.apiUrl,
@@ -284,6 +300,7 @@ export const startPlatform = async (opts: PlatformOptions): Promise<Platform> =>
     demoPartners,
     carParks,
     adminApiKey,
+    startSteps: steps,
     logs: () => out.lines(),
     stop: async () => {
       untap();

@@ -37,10 +37,10 @@ import { maskVin, parseVinReport, VIN_REPORT } from '../domain/vin.ts';
 import { checkPayload } from '../ocpp/schemas.ts';
 import { emitPileEvents, type PileEvent } from '../piles/emit.ts';
 import {
+  admitChargePoint,
   bindTransaction,
   type ChargePoint,
   chargePointOfConnection,
-  checkChargePointPassword,
   deleteConnection,
   getChargePoint,
   getConnection,
@@ -78,9 +78,9 @@ export const connectChargePoint = async (r: ConnectRequest): Promise<ConnectOutc
   if (!r.chargePointId) return { status: 401, reason: 'no charge point id in the URL' };
   const creds = basicCredentials(r.authorization);
   if (!creds || creds.user !== r.chargePointId) return { status: 401, reason: 'missing or foreign Basic credentials' };
-  const cp = await checkChargePointPassword(r.chargePointId, creds.password);
-  if (!cp) return { status: 401, reason: 'unknown charge point or wrong password' };
-  await putConnection(r.chargePointId, r.connectionId, r.now);
+  const admitted = await admitChargePoint(r.chargePointId, creds.password);
+  if (!admitted) return { status: 401, reason: 'unknown charge point or wrong password' };
+  await putConnection(r.chargePointId, r.connectionId, r.now, admitted.booted);
   return { status: 200, subprotocol: OCPP_SUBPROTOCOL };
 };
 

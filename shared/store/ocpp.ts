@@ -20,8 +20,9 @@
  * Every record but the registry carries `ttl` (epoch s) so DynamoDB removes what is forgotten.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, paginateScan, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, paginateScan, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.ts';
+import { batchWriteAll } from './batch-write.ts';
 import { conditionalWrite, dynamo } from './dynamo.ts';
 
 const table = () => config().tableName('ocpp');
@@ -91,39 +92,64 @@ export const setChargePointPassword = async (chargePointId: string, password: st
 
 const registryCache = new Map<string, { cp: ChargePoint; salt: string; hash: string }>();
 
-const getRegistryEntry = async (chargePointId: string) => {
-  const hit = registryCache.get(chargePointId);
-  if (hit) return hit;
-  const res = await dynamo().send(new GetCommand({ TableName: table(), Key: { pk: `CP#${chargePointId}`, sk: 'META' } }));
-  if (!res.Item) return undefined;
+/** a registry item (CP#…/META) as the cache keeps it */
+const remember = (chargePointId: string, item: Record<string, unknown>) => {
   const entry = {
     cp: {
       chargePointId,
-      connectors: (res.Item.connectors as string[]) ?? [],
-      simulated: res.Item.simulated === true,
-      ...(typeof res.Item.stationId === 'string' ? { stationId: res.Item.stationId } : {}),
+      connectors: (item.connectors as string[]) ?? [],
+      simulated: item.simulated === true,
+      ...(typeof item.stationId === 'string' ? { stationId: item.stationId } : {}),
     },
-    salt: String(res.Item.salt),
-    hash: String(res.Item.passwordHash),
+    salt: String(item.salt),
+    hash: String(item.passwordHash),
   };
   if (registryCache.size > 10_000) registryCache.clear();
   registryCache.set(chargePointId, entry);
   return entry;
 };
 
+const getRegistryEntry = async (chargePointId: string) => {
+  const hit = registryCache.get(chargePointId);
+  if (hit) return hit;
+  const res = await dynamo().send(new GetCommand({ TableName: table(), Key: { pk: `CP#${chargePointId}`, sk: 'META' } }));
+  return res.Item ? remember(chargePointId, res.Item) : undefined;
+};
+
 /** A registered charge point (cached per warm Lambda; the connectors of a charge point rarely change). */
 export const getChargePoint = async (chargePointId: string): Promise<ChargePoint | undefined> =>
   (await getRegistryEntry(chargePointId))?.cp;
 
-/** The charge point when `password` is its password (read fresh: a rotation counts at once). */
-export const checkChargePointPassword = async (chargePointId: string, password: string): Promise<ChargePoint | undefined> => {
+/**
+ * The charge point when `password` is its password (read fresh: a rotation counts at once), and
+ * whether it was ever accepted by a BootNotification: ONE Query of its CP# items (registry, boot,
+ * connection: a few hundred bytes, one read unit) where `$connect` made two GetItems.
+ */
+export const admitChargePoint = async (
+  chargePointId: string,
+  password: string,
+): Promise<{ cp: ChargePoint; booted: boolean } | undefined> => {
   registryCache.delete(chargePointId);
-  const e = await getRegistryEntry(chargePointId);
-  if (!e) return undefined;
+  const res = await dynamo().send(
+    new QueryCommand({
+      TableName: table(),
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': `CP#${chargePointId}` },
+    }),
+  );
+  const items = res.Items ?? [];
+  const meta = items.find((i) => i.sk === 'META');
+  if (!meta) return undefined;
+  const e = remember(chargePointId, meta);
   const a = Buffer.from(hashPassword(password, e.salt), 'hex');
   const b = Buffer.from(e.hash, 'hex');
-  return a.length === b.length && timingSafeEqual(a, b) ? e.cp : undefined;
+  if (a.length !== b.length || !timingSafeEqual(a, b)) return undefined;
+  return { cp: e.cp, booted: items.some((i) => i.sk === 'BOOT') };
 };
+
+/** The charge point when `password` is its password (read fresh: a rotation counts at once). */
+export const checkChargePointPassword = async (chargePointId: string, password: string): Promise<ChargePoint | undefined> =>
+  (await admitChargePoint(chargePointId, password))?.cp;
 
 /** A registered charge point, its live connection (if any) and its last accepted boot. */
 export interface ChargePointState extends ChargePoint {
@@ -166,21 +192,18 @@ export interface Connection {
  * Records a new connection. It starts booted when the charge point was ever accepted by a
  * BootNotification: a charger that only lost its socket reconnects without booting again.
  */
-export const putConnection = async (chargePointId: string, connectionId: string, now: Date): Promise<void> => {
-  const boot = await dynamo().send(new GetCommand({ TableName: table(), Key: { pk: `CP#${chargePointId}`, sk: 'BOOT' } }));
-  await Promise.all([
-    dynamo().send(
-      new PutCommand({
-        TableName: table(),
+/**
+ * The charge point's live connection, both ways (CP#…/CONN, WS#…/CONN): one BatchWriteItem of the
+ * two. `booted`: a BootNotification of it was ever accepted (admitChargePoint read it).
+ */
+export const putConnection = async (chargePointId: string, connectionId: string, now: Date, booted: boolean): Promise<void> => {
+  await batchWriteAll(table(), [
+    {
+      PutRequest: {
         Item: { pk: `CP#${chargePointId}`, sk: 'CONN', connectionId, connectedAt: now.toISOString(), ttl: ttlIn(now, DAY_S) },
-      }),
-    ),
-    dynamo().send(
-      new PutCommand({
-        TableName: table(),
-        Item: { pk: `WS#${connectionId}`, sk: 'CONN', chargePointId, booted: boot.Item !== undefined, ttl: ttlIn(now, DAY_S) },
-      }),
-    ),
+      },
+    },
+    { PutRequest: { Item: { pk: `WS#${connectionId}`, sk: 'CONN', chargePointId, booted, ttl: ttlIn(now, DAY_S) } } },
   ]);
 };
 
