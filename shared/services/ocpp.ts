@@ -156,7 +156,7 @@ export const handleFrame = async (connectionId: string, text: string, now: Date)
   const cp = await getChargePoint(conn.chargePointId);
   if (!cp) return errorFrame(id, 'SecurityError', 'charge point no longer registered');
   try {
-    return resultFrame(id, await incoming(cp, connectionId, action, payload, now));
+    return resultFrame(id, await incoming(cp, { connectionId, booted: conn.booted }, action, payload, now));
   } catch (err) {
     if (err instanceof OcppCallError) {
       logger.warn('OCPP call refused', { chargePoint: cp.chargePointId, action, code: err.code });
@@ -206,11 +206,17 @@ const vinReport = async (cp: ChargePoint, p: Payload, now: Date): Promise<object
   return { status: 'Accepted' };
 };
 
-const incoming = async (cp: ChargePoint, connectionId: string, action: string, p: Payload, now: Date): Promise<object> => {
+const incoming = async (
+  cp: ChargePoint,
+  conn: { connectionId: string; booted: boolean },
+  action: string,
+  p: Payload,
+  now: Date,
+): Promise<object> => {
   const log = { chargePoint: cp.chargePointId, action };
   switch (action) {
     case 'BootNotification': {
-      await markBooted(cp.chargePointId, connectionId, now);
+      await markBooted(cp.chargePointId, conn.connectionId, now, conn.booted);
       logger.info('charge point booted', { ...log, vendor: p.chargePointVendor, model: p.chargePointModel });
       // its metering is set once the boot is answered and its statuses are in (configureDelay);
       // best effort: a charge point on its own metering still works, so a failed send never refuses a boot

@@ -234,22 +234,27 @@ export const chargePointOfConnection = async (connectionId: string): Promise<{ c
   return found;
 };
 
-/** A BootNotification was accepted: the connection and every later one of the charge point are booted. */
-export const markBooted = async (chargePointId: string, connectionId: string, now: Date): Promise<void> => {
+/**
+ * A BootNotification was accepted: the connection and every later one of the charge point are
+ * booted. `connectionBooted`: the connection already says so (a charge point booted before, whose
+ * connect found its BOOT record: a restart's reconnect) — then only the boot time is written.
+ */
+export const markBooted = async (chargePointId: string, connectionId: string, now: Date, connectionBooted = false): Promise<void> => {
   rememberBooted(connectionId, chargePointId);
   await Promise.all([
     dynamo().send(new PutCommand({ TableName: table(), Item: { pk: `CP#${chargePointId}`, sk: 'BOOT', bootedAt: now.toISOString() } })),
     // the connection may be gone already (closed while booting): nothing to mark then
-    conditionalWrite(
-      dynamo(),
-      new UpdateCommand({
-        TableName: table(),
-        Key: { pk: `WS#${connectionId}`, sk: 'CONN' },
-        UpdateExpression: 'SET booted = :t',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':t': true },
-      }),
-    ),
+    connectionBooted ||
+      conditionalWrite(
+        dynamo(),
+        new UpdateCommand({
+          TableName: table(),
+          Key: { pk: `WS#${connectionId}`, sk: 'CONN' },
+          UpdateExpression: 'SET booted = :t',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':t': true },
+        }),
+      ),
   ]);
 };
 
