@@ -453,11 +453,17 @@ const statusUpdate = ({ w, expected, mark, expectedLock, lockMark, by }: StatusC
   if (pile) sets.push('observedAt = :o');
   // a new mark names its delivery, or none (never the delivery of the mark it replaces)
   const removes: string[] = [];
-  if (mark) sets.push('pendingAnnounce = :pv', 'announcePrevious = :prev', 'pendingSince = :now');
-  if (mark) (by !== undefined ? sets : removes).push(by !== undefined ? 'pendingBy = :by' : 'pendingBy');
+  if (mark) {
+    sets.push('pendingAnnounce = :pv', 'announcePrevious = :prev', 'pendingSince = :now');
+    if (by !== undefined) sets.push('pendingBy = :by');
+    else removes.push('pendingBy');
+  }
   if (w.lock) sets.push('lockVersion = :lv', 'lockEvent = :le');
-  if (lockMark !== undefined) sets.push('lockPending = :lp', 'lockPendingSince = :now');
-  if (lockMark !== undefined) (by !== undefined ? sets : removes).push(by !== undefined ? 'lockPendingBy = :by' : 'lockPendingBy');
+  if (lockMark !== undefined) {
+    sets.push('lockPending = :lp', 'lockPendingSince = :now');
+    if (by !== undefined) sets.push('lockPendingBy = :by');
+    else removes.push('lockPendingBy');
+  }
   return {
     TableName: table(),
     Key: connKey(w.stationId, w.connectorId),
