@@ -309,6 +309,9 @@ describe('status pipeline: PileStatusChanged → live status → ConnectorStatus
     expect(new Set(changes.map((x) => x.version)).size).toBe(changes.length);
     const marks = await getConnectorStatuses([{ stationId: 'FX0004', connectorId: c }]);
     expect(marks.get(c)).toMatchObject({ lockVersion: 3 });
-    expect(marks.get(c)?.lockPending).toBeUndefined();
+    // the lock's last change is announced: the delivery its mark names left its receipt
+    const by = marks.get(c)?.lockPendingBy;
+    expect(by).toBeDefined();
+    expect(await announcedDeliveries([by as string])).toEqual(new Set([by]));
   });
 });
