@@ -132,7 +132,7 @@ export interface Platform {
 }
 
 export const startPlatform = async (opts: PlatformOptions): Promise<Platform> => {
-  const steps: [string, number][] = [];
+  const steps: (readonly [string, number])[] = [];
   let stepAt = performance.now();
   const step = (name: string) => {
     const t = performance.now();
