@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setLogSink, setMetricSink } from '#powertools';
+import { ConnectorStatusQueue } from '../../events/queues.ts';
 import { resetPublishClient } from '../../shared/bus/publish.ts';
 import { resetSendClient } from '../../shared/bus/send.ts';
 import { resetConfig } from '../../shared/config.ts';
@@ -100,9 +101,11 @@ export interface PlatformOptions {
   /** OEMs served as their stacks are (`npm start -- --oem NAME`): a built-in profile or one of the seed's; Platform.cloud.oemApiUrls */
   oems?: readonly string[];
   /**
-   * import the modules of the functions a boot runs (queue, event and WebSocket triggers) while the
-   * seed imports, not inside their first invocations after "up" (`npm start`; tests leave it off:
-   * each test file would import modules it never calls)
+   * import the modules of the functions readiness waits for (the status ingest, the OCPP gateway's
+   * WebSocket routes) while the seed imports, not inside their first invocations after "up"
+   * (`npm start`; tests leave it off: each test file would import modules it never calls). Only
+   * those: the import is CPU the seed import shares (on a loaded machine every module preloaded
+   * showed as seconds more before "up")
    */
   preloadHandlers?: boolean;
 }
@@ -255,7 +258,9 @@ export const startPlatform = async (opts: PlatformOptions): Promise<Platform> =>
   clearPartnerCache();
 
   const preloaded = opts.preloadHandlers
-    ? cloud.preload((fn) => fn.triggers.some((t) => t.type === 'queue' || t.type === 'event' || t.type === 'websocket'))
+    ? cloud.preload((fn) =>
+        fn.triggers.some((t) => (t.type === 'queue' && t.queue === ConnectorStatusQueue.name) || t.type === 'websocket'),
+      )
     : undefined;
   for (const p of seed.partners) await onboardFromSeed(p, seed.profiles);
   step('partners onboarded');
