@@ -188,10 +188,21 @@ export const main = async (): Promise<void> => {
     ...(values['ingest-first'] === true ? { ingestFirst: true } : {}),
   } as const;
   // --restart: measure `npm start` on the data dir of a run before it (every status already stored, unchanged);
-  // the first run is in this process, so the second finds the handlers' modules loaded: its "up" is flattered, not its ingest
+  // the first run is in this process, so the second finds the handlers' modules loaded and DynamoDB Local running: its "up" is flattered, not its ingest
   const dataDir = values.restart === true ? mkdtempSync(join(tmpdir(), 'evcs-readiness-')) : undefined;
+  // the two runs share one DynamoDB Local (this process's DynamoDB client keeps its endpoint), its tables under one prefix
+  const restartDb = dataDir
+    ? {
+        db: await (await import('../infra/local/dynamodb.ts')).startDynamo({
+          tables: (await import('../infra/topology/index.ts')).topology.tables,
+          region: 'ap-northeast-1',
+        }),
+        tablePrefix: `ready${process.pid}-`,
+      }
+    : undefined;
+  const shared = restartDb ? { dynamoEndpoint: restartDb.db.endpoint, tablePrefix: restartDb.tablePrefix } : {};
   if (dataDir) {
-    const first = await startPlatform({ ...common, port: await freePort(), dataDir, fresh: true });
+    const first = await startPlatform({ ...common, ...shared, port: await freePort(), dataDir, fresh: true });
     while ((await get(`${first.apiUrl}/health`)) !== 200) await sleep(100);
     await first.cloud.drain({ timeoutMs: 600_000 });
     await first.stop();
@@ -213,6 +224,7 @@ export const main = async (): Promise<void> => {
   })();
   const platform = await startPlatform({
     ...common,
+    ...shared,
     port,
     ...(dataDir ? { dataDir } : {}),
     onInvoke: ({ fn, event, ms }) => {
@@ -372,6 +384,7 @@ export const main = async (): Promise<void> => {
   } finally {
     await platform.stop();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await restartDb?.db.stop();
   }
 };
 
