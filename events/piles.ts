@@ -26,11 +26,17 @@ export const LockStatus = z.union([z.literal(0), z.literal(10), z.literal(50)]);
 export const PileStatusChanged = defineEvent({
   source: PILES_SOURCE,
   detailType: 'PileStatusChanged',
-  version: 1,
+  // 2: StationID (optional; a version-1 event without it is still accepted, its station then looked up)
+  version: 2,
   description: 'A pile reports the status of one connector (status, park and lock status) as it observed it',
   detail: () =>
     z.object({
       ConnectorID,
+      /**
+       * the connector's station, when the reporter knows it (the gateway's registry, the simulator):
+       * the status ingest then needs no ConnectorID → StationID lookup (a wrong one is looked up afresh)
+       */
+      StationID: z.optional(z.string().check(z.minLength(1), z.maxLength(20))),
       status: ConnectorStatus,
       parkStatus: z._default(ParkStatus, 0),
       lockStatus: z._default(LockStatus, 0),
@@ -41,6 +47,7 @@ export const PileStatusChanged = defineEvent({
     }),
   sample: {
     ConnectorID: '1010000000000000000000001',
+    StationID: 'ST0001',
     status: 1,
     parkStatus: 10,
     lockStatus: 10,

@@ -117,8 +117,15 @@ export interface LocalCloud {
   webSocket: LocalWebSocketApi;
   /** each OEM's own API (`opts.oems`), by OEM name: `<url><its prefix><interface>` */
   oemApiUrls: Readonly<Record<string, string>>;
+  /** how long each step of the start took, ms, in order (the readiness bench prints them) */
+  startSteps: readonly (readonly [string, number])[];
   /** synchronous invoke of a function by id (CLI, tests) */
   invoke(functionId: string, event: unknown): Promise<unknown>;
+  /**
+   * import these functions' modules now, one after another (a failing one is logged and left to its
+   * first invocation): the work a boot would otherwise do inside its first invocations
+   */
+  preload(which: (fn: FunctionDecl) => boolean): Promise<void>;
   /** resolves when every queue a function consumes is empty and nothing is in flight (invocations, retries, batches) */
   drain(opts?: DrainOptions): Promise<void>;
   stop(): Promise<void>;
@@ -140,32 +147,45 @@ export const startLocalCloud = async (opts: LocalCloudOptions): Promise<LocalClo
     }
   };
 
+  const startSteps: [string, number][] = [];
+  let stepAt = performance.now();
+  const step = (name: string) => {
+    const t = performance.now();
+    startSteps.push([name, t - stepAt]);
+    stepAt = t;
+  };
   try {
     // 1. data dir
     const dataDir = opts.dataDir ? resolve(opts.dataDir) : undefined;
     if (dataDir && opts.fresh) rmSync(dataDir, { recursive: true, force: true });
     if (dataDir) mkdirSync(dataDir, { recursive: true });
 
-    // 2. DynamoDB Local (started here, or an already-running one)
+    // 2. DynamoDB Local (started here, or an already-running one) and, while its JVM boots, 2b. S3: a
+    // real S3-compatible server on loopback with the topology's buckets (data under <dataDir>/s3)
     const tablePrefix = opts.tablePrefix;
-    const dynamo = opts.dynamoEndpoint
-      ? await connectDynamo({ endpoint: opts.dynamoEndpoint, tables: topology.tables, region, ...(tablePrefix ? { tablePrefix } : {}) })
-      : await startDynamo({
-          tables: topology.tables,
-          ...(dataDir ? { dataDir } : {}),
-          region,
-          ...(tablePrefix ? { tablePrefix } : {}),
-          ...(log ? { onLog: log } : {}),
-        });
-    stack.push(() => dynamo.stop());
-
-    // 2b. S3: a real S3-compatible server on loopback with the topology's buckets (data under <dataDir>/s3)
-    const s3 = await startS3({
-      buckets: topology.buckets ?? [],
-      ...(dataDir ? { dataDir } : {}),
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
-    stack.push(() => s3.stop());
+    const [dynamoStarted, s3Started] = await Promise.allSettled([
+      opts.dynamoEndpoint
+        ? connectDynamo({ endpoint: opts.dynamoEndpoint, tables: topology.tables, region, ...(tablePrefix ? { tablePrefix } : {}) })
+        : startDynamo({
+            tables: topology.tables,
+            ...(dataDir ? { dataDir } : {}),
+            region,
+            ...(tablePrefix ? { tablePrefix } : {}),
+            ...(log ? { onLog: log } : {}),
+          }),
+      startS3({
+        buckets: topology.buckets ?? [],
+        ...(dataDir ? { dataDir } : {}),
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      }),
+    ]);
+    if (dynamoStarted.status === 'fulfilled') stack.push(() => dynamoStarted.value.stop());
+    if (s3Started.status === 'fulfilled') stack.push(() => s3Started.value.stop());
+    if (dynamoStarted.status === 'rejected') throw dynamoStarted.reason;
+    if (s3Started.status === 'rejected') throw s3Started.reason;
+    const dynamo = dynamoStarted.value;
+    const s3 = s3Started.value;
+    step('DynamoDB Local up, tables created (S3 beside it)');
 
     // 3. the AWS emulator: its port fixes the queue URLs, so the queue store is built after it binds
     let functionEnv: (fn: FunctionDecl) => Readonly<Record<string, string>> = () => {
@@ -324,6 +344,7 @@ export const startLocalCloud = async (opts: LocalCloudOptions): Promise<LocalClo
     });
     stack.push(() => http.stop());
     stack.push(() => webSocket.stop()); // upgraded sockets are not the HTTP server's any more: closed first
+    step('AWS emulator, bus, queues, pollers, HTTP API');
 
     // 6b. an OEM stack's API: its own port and functions (ids `<id>@<oem>`: their own environment, OEM_NAME set)
     const oemApiUrls: Record<string, string> = {};
@@ -357,6 +378,7 @@ export const startLocalCloud = async (opts: LocalCloudOptions): Promise<LocalClo
       scheduler,
       webSocket,
       oemApiUrls,
+      startSteps,
       functionEnv: (functionId) => {
         const fn = topology.functions.find((f) => f.id === functionId);
         if (!fn) throw new Error(`no function '${functionId}' in the topology`);
@@ -372,6 +394,12 @@ export const startLocalCloud = async (opts: LocalCloudOptions): Promise<LocalClo
         const fn = topology.functions.find((f) => f.id === functionId);
         if (!fn) return Promise.reject(new Error(`no function '${functionId}' in the topology`));
         return invoker.invoke(fn, event);
+      },
+      async preload(which) {
+        for (const fn of topology.functions.filter(which))
+          await invoker
+            .preload(fn)
+            .catch((err: unknown) => log?.(`[lambda] ${fn.id}: not preloaded: ${err instanceof Error ? err.message : String(err)}`));
       },
       async drain(d = {}) {
         const deadline = Date.now() + (d.timeoutMs ?? 30_000);

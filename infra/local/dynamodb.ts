@@ -11,6 +11,7 @@ import {
   type AttributeDefinition,
   CreateTableCommand,
   DescribeTableCommand,
+  DescribeTimeToLiveCommand,
   DynamoDBClient,
   type KeySchemaElement,
   ListTablesCommand,
@@ -115,7 +116,11 @@ const addMissingIndexes = async (client: DynamoDBClient, name: string, t: TableD
     );
 };
 
-/** create every table that does not exist yet, and the indexes an existing one lacks (idempotent) */
+/**
+ * create every table that does not exist yet, and the indexes an existing one lacks (idempotent);
+ * the tables all at once (DynamoDB Local creates them in parallel: one round trip of waiting, not
+ * one per table, at every start)
+ */
 const createTables = async (client: DynamoDBClient, tables: readonly TableDecl[], prefix = DEFAULT_TABLE_PREFIX): Promise<void> => {
   const existing = new Set<string>();
   let start: string | undefined;
@@ -125,11 +130,18 @@ const createTables = async (client: DynamoDBClient, tables: readonly TableDecl[]
     start = res.LastEvaluatedTableName;
   } while (start);
 
-  for (const t of tables) {
+  const enableTtl = (name: string, attr: string) =>
+    client.send(new UpdateTimeToLiveCommand({ TableName: name, TimeToLiveSpecification: { Enabled: true, AttributeName: attr } }));
+  const createOne = async (t: TableDecl): Promise<void> => {
     const name = localTableName(t.name, prefix);
     if (existing.has(name)) {
       await addMissingIndexes(client, name, t);
-      continue;
+      // a table the topology has since given a TTL gets it (as a deploy does)
+      if (t.ttlAttribute) {
+        const { TimeToLiveDescription: d } = await client.send(new DescribeTimeToLiveCommand({ TableName: name }));
+        if (d?.TimeToLiveStatus !== 'ENABLED' && d?.TimeToLiveStatus !== 'ENABLING') await enableTtl(name, t.ttlAttribute);
+      }
+      return;
     }
     await client.send(
       new CreateTableCommand({
@@ -140,12 +152,9 @@ const createTables = async (client: DynamoDBClient, tables: readonly TableDecl[]
         ...(t.indexes?.length ? { GlobalSecondaryIndexes: t.indexes.map(gsi) } : {}),
       }),
     );
-    if (t.ttlAttribute) {
-      await client.send(
-        new UpdateTimeToLiveCommand({ TableName: name, TimeToLiveSpecification: { Enabled: true, AttributeName: t.ttlAttribute } }),
-      );
-    }
-  }
+    if (t.ttlAttribute) await enableTtl(name, t.ttlAttribute);
+  };
+  await Promise.all(tables.map(createOne));
 };
 
 const waitForExit = (child: ChildProcess, ms: number): Promise<boolean> =>

@@ -22,6 +22,8 @@ export interface Invoker {
   invoke(fn: FunctionDecl, event: unknown): Promise<unknown>;
   /** invocations running right now */
   inFlight(): number;
+  /** import the function's module now (as Lambda's INIT would), so its first invocation does not wait for it */
+  preload(fn: FunctionDecl): Promise<void>;
 }
 
 class LambdaTimeoutError extends Error {
@@ -95,6 +97,9 @@ export const createInvoker = (o: InvokerOptions): Invoker => {
 
   return {
     inFlight: () => running,
+    preload: async (fn) => {
+      await load(fn);
+    },
     async invoke(fn, event) {
       const handler = await load(fn);
       const timeoutMs = timeoutSecondsOf(fn) * 1000;

@@ -97,6 +97,7 @@ const main = async (): Promise<void> => {
     ...(values['sim-url'] ? { pileSimUrl: values['sim-url'] } : {}),
     ...(values['no-sim'] ? { simulator: false as const } : {}),
     ...(oems.length ? { oems: oems.map((o) => o.name) } : {}),
+    preloadHandlers: true,
     env: Object.fromEntries(TIMING_FROM_SHELL.flatMap((k) => (process.env[k] ? [[k, process.env[k]]] : []))),
   });
 

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setLogSink, setMetricSink } from '#powertools';
+import { ConnectorStatusQueue } from '../../events/queues.ts';
 import { resetPublishClient } from '../../shared/bus/publish.ts';
 import { resetSendClient } from '../../shared/bus/send.ts';
 import { resetConfig } from '../../shared/config.ts';
@@ -14,7 +15,7 @@ import { statusVersion } from '../../shared/domain/connector-status.ts';
 import { StationImportError, validateStations } from '../../shared/domain/station-records.ts';
 import { resetPileTransport } from '../../shared/piles/transport.ts';
 import { readSeed, type Seed } from '../../shared/seed.ts';
-import { chargePointPassword, registerChargePoints } from '../../shared/services/ocpp-registry.ts';
+import { chargePointPasswords, registerChargePoints } from '../../shared/services/ocpp-registry.ts';
 import { onboardFromSeed } from '../../shared/services/onboarding.ts';
 import { importValidated } from '../../shared/services/station-import.ts';
 import { resetObjectsClient } from '../../shared/store/objects.ts';
@@ -99,6 +100,14 @@ export interface PlatformOptions {
   consoleDir?: string;
   /** OEMs served as their stacks are (`npm start -- --oem NAME`): a built-in profile or one of the seed's; Platform.cloud.oemApiUrls */
   oems?: readonly string[];
+  /**
+   * import the modules of the functions readiness waits for (the status ingest, the OCPP gateway's
+   * WebSocket routes) while the seed imports, not inside their first invocations after "up"
+   * (`npm start`; tests leave it off: each test file would import modules it never calls). Only
+   * those: the import is CPU the seed import shares (on a loaded machine every module preloaded
+   * showed as seconds more before "up")
+   */
+  preloadHandlers?: boolean;
 }
 
 export interface Platform {
@@ -118,12 +127,21 @@ export interface Platform {
   carParks: readonly CarPark[];
   /** the admin API's bearer key (the console asks for it) */
   adminApiKey: string;
+  /** how long each step of the start took, ms, in order (the local cloud's, then the platform's) */
+  startSteps: readonly (readonly [string, number])[];
   /** the lines kept in `buffer` mode (handler records as JSON, runtime diagnostics), oldest first */
   logs(): readonly string[];
   stop(): Promise<void>;
 }
 
 export const startPlatform = async (opts: PlatformOptions): Promise<Platform> => {
+  const steps: (readonly [string, number])[] = [];
+  let stepAt = performance.now();
+  const step = (name: string) => {
+    const t = performance.now();
+    steps.push([name, t - stepAt]);
+    stepAt = t;
+  };
   const seedAsFiled = readSeed(opts.seedFile); // validate before starting anything
   const seedStations = validateStations(seedAsFiled.stations, { operatorId: seedAsFiled.operatorId });
   if (seedStations.problems.length) throw new StationImportError(opts.seedFile, seedStations.problems);
@@ -185,6 +203,7 @@ export const startPlatform = async (opts: PlatformOptions): Promise<Platform> =>
   };
   const appApiKey = opts.appApiKey ?? (process.env.EVCS_APP_API_KEY || randomBytes(18).toString('base64url'));
   const adminApiKey = opts.adminApiKey ?? process.env.EVCS_ADMIN_API_KEY ?? randomBytes(24).toString('base64url');
+  step('seed validated, simulator built, demo partners started');
   const cloud = await startLocalCloud({
     topology,
     ...(opts.oems?.length
@@ -224,6 +243,8 @@ export const startPlatform = async (opts: PlatformOptions): Promise<Platform> =>
       ...(simulator ? simulatorRoutes(simulator) : []),
     ],
   });
+  steps.push(...cloud.startSteps);
+  stepAt = performance.now();
   // the API's URL is known only now (port 0): point the local pile transport at the embedded simulator
   if (simulator && !overOcpp && !cloud.env.PILE_SIM_URL) cloud.setEnv({ PILE_SIM_URL: `${cloud.apiUrl}${SIM_BASE_PATH}` });
   resetPileTransport();
@@ -236,19 +257,28 @@ export const startPlatform = async (opts: PlatformOptions): Promise<Platform> =>
   resetObjectsClient();
   clearPartnerCache();
 
+  const preloaded = opts.preloadHandlers
+    ? cloud.preload((fn) =>
+        fn.triggers.some((t) => (t.type === 'queue' && t.queue === ConnectorStatusQueue.name) || t.type === 'websocket'),
+      )
+    : undefined;
   for (const p of seed.partners) await onboardFromSeed(p, seed.profiles);
-  // the seed's stations, through the same loader as `npm run evcs -- stations import` (idempotent)
-  await importValidated(opts.seedFile, seedStations, { operatorId: seed.operatorId });
-  // every EquipmentID is an OCPP charge point: ws://…/ocpp/<EquipmentID> (passwords: `npm run evcs -- piles credentials`)
-  await registerChargePoints(seedStations.stations, seed.chargePoints);
+  step('partners onboarded');
+  await Promise.all([
+    // the seed's stations, through the same loader as `npm run evcs -- stations import` (idempotent)
+    importValidated(opts.seedFile, seedStations, { operatorId: seed.operatorId }),
+    // every EquipmentID is an OCPP charge point: ws://…/ocpp/<EquipmentID> (passwords: `npm run evcs -- piles credentials`);
+    // another table than the stations': registered while they import
+    registerChargePoints(seedStations.stations, seed.chargePoints),
+  ]);
   if (overOcpp && simulator) {
-    const key = await passwordKey();
+    const passwordOf = chargePointPasswords(await passwordKey());
     const seedPasswords = new Map(seed.chargePoints.flatMap((c) => (c.password ? [[c.chargePointId, c.password] as const] : [])));
-    overOcpp.link.open(
-      `${cloud.apiUrl.replace(/^http/, 'ws')}${OCPP_PATH}`,
-      async (id) => seedPasswords.get(id) ?? chargePointPassword(id, key),
-    );
+    overOcpp.link.open(`${cloud.apiUrl.replace(/^http/, 'ws')}${OCPP_PATH}`, async (id) => seedPasswords.get(id) ?? passwordOf(id));
   }
+  step('stations imported, charge points registered');
+  await preloaded;
+  step('handlers preloaded (the rest of it)');
   simulator?.start();
   const carParks = await startSeedCarParks(seedStations.stations, (line) => out.runtime(line));
 
@@ -262,6 +292,7 @@ export const startPlatform = async (opts: PlatformOptions): Promise<Platform> =>
     writeJsonAtomic(runtimeFile, { apiUrl: cloud.apiUrl, pid: process.pid, env: cloud.env });
   }
   started = true;
+  step('simulator started, car parks');
 
   return {
     apiUrl: cloud.apiUrl,
@@ -274,6 +305,7 @@ export const startPlatform = async (opts: PlatformOptions): Promise<Platform> =>
     demoPartners,
     carParks,
     adminApiKey,
+    startSteps: steps,
     logs: () => out.lines(),
     stop: async () => {
       untap();

@@ -11,6 +11,8 @@ export const baseinfoTables: readonly TableDecl[] = [
       'Stations, equipment, connectors, time-of-use policies and live connector status (access patterns in shared/store/stations.ts)',
     partitionKey: { name: 'pk', type: 'S' },
     sortKey: { name: 'sk', type: 'S' },
+    // the status ingest's delivery receipts (ANNOUNCED#…) expire; nothing else carries it
+    ttlAttribute: 'ttl',
     indexes: [
       { name: 'byChange', partitionKey: { name: 'gsi1pk', type: 'S' }, sortKey: { name: 'gsi1sk', type: 'N' } },
       // a supervision platform's region (issue 13): AREA#<province> / <AreaCode>#<StationID>, META items only

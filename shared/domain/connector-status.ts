@@ -5,7 +5,9 @@
  *     changes nothing (late, duplicate or reordered deliveries);
  *   - a newer report is a CHANGE only when something a partner would see differs;
  *   - a change stored but not yet announced belongs, for PENDING_GRACE_MS, to the delivery that
- *     stored it; after that a retry of the same report announces it.
+ *     stored it; after that a retry of the same report announces it — unless that delivery left a
+ *     receipt saying it published (the mark names the delivery, `pendingBy`: one receipt per
+ *     delivery replaces clearing every connector's mark, issue 9 §5).
  *
  * Ground locks (issue 15): a connector whose parking space has a lock gets its LockStatus from the
  * lock (LockReport, versioned by the lock's own revision — the car park is another clock than the
@@ -70,12 +72,16 @@ export interface StoredStatus extends LiveStatus {
   lockPending?: number;
   /** epoch ms of the write that left the lock change pending */
   lockPendingSince?: number;
+  /** the delivery that left the lock change pending (its receipt says it published) */
+  lockPendingBy?: string;
   /** the version whose change is stored but not yet published */
   pendingAnnounce?: number;
   /** the status before that change (-1: none) */
   announcePrevious?: number;
   /** epoch ms of the write that left the change pending */
   pendingSince?: number;
+  /** the delivery that left the change pending (its receipt says it published); absent: a mark without one, cleared when published */
+  pendingBy?: string;
 }
 
 /**
@@ -106,6 +112,48 @@ const shouldReannounceLock = (stored: StoredStatus | undefined, lockVersion: num
   (stored.lockVersion ?? -1) >= lockVersion &&
   stored.lockPending === lockVersion &&
   (stored.lockPendingSince ?? 0) < now - PENDING_GRACE_MS;
+
+/**
+ * The deliveries whose receipts decide what these reports amount to: a stale report of exactly a
+ * pending change, past its grace, re-announces it only if the delivery that left it pending never
+ * published (no receipt). Empty in the common case (nothing stale owes an announcement): no read.
+ */
+export const receiptsToCheck = (
+  stored: StoredStatus | undefined,
+  reports: readonly (VersionedStatus | LockReport)[],
+  now: number,
+): string[] => {
+  if (!stored) return [];
+  const out: string[] = [];
+  if (stored.pendingBy !== undefined && reports.some((r) => !isLock(r) && shouldReannounce(stored, r.version, now)))
+    out.push(stored.pendingBy);
+  if (stored.lockPendingBy !== undefined && reports.some((r) => isLock(r) && shouldReannounceLock(stored, r.lockVersion, now)))
+    out.push(stored.lockPendingBy);
+  return out;
+};
+
+/** The stored status with the marks of deliveries that published (a receipt) taken as cleared. */
+export const withoutPublishedMarks = (stored: StoredStatus, published: ReadonlySet<string>): StoredStatus => {
+  const {
+    pendingAnnounce: _pa,
+    announcePrevious: _ap,
+    pendingSince: _ps,
+    pendingBy,
+    lockPending: _lp,
+    lockPendingSince: _lps,
+    lockPendingBy,
+    ...rest
+  } = stored;
+  const pileDone = pendingBy !== undefined && published.has(pendingBy);
+  const lockDone = lockPendingBy !== undefined && published.has(lockPendingBy);
+  if (!pileDone && !lockDone) return stored;
+  const pile = pileDone ? {} : pick(stored, ['pendingAnnounce', 'announcePrevious', 'pendingSince', 'pendingBy']);
+  const lock = lockDone ? {} : pick(stored, ['lockPending', 'lockPendingSince', 'lockPendingBy']);
+  return { ...rest, ...pile, ...lock };
+};
+
+const pick = <T extends object, K extends keyof T>(o: T, keys: readonly K[]): Partial<Pick<T, K>> =>
+  Object.fromEntries(keys.filter((k) => o[k] !== undefined).map((k) => [k, o[k]])) as Partial<Pick<T, K>>;
 
 /**
  * A change to announce: the new status, its event version, the status it replaced (undefined:

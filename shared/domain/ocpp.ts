@@ -228,10 +228,17 @@ export const basicCredentials = (header: string | undefined): { user: string; pa
   return i < 0 ? undefined : { user: text.slice(0, i), password: text.slice(i + 1) };
 };
 
-/** The charge points of a set of stations: each EquipmentID, its ConnectorIDs in order (OCPP connectors 1..n). */
+/** The charge points of a set of stations: each EquipmentID, its ConnectorIDs in order (OCPP connectors 1..n), its StationID. */
 export const chargePointsOf = (
-  stations: readonly { EquipmentInfos: readonly { EquipmentID: string; ConnectorInfos: readonly { ConnectorID: string }[] }[] }[],
-): { chargePointId: string; connectors: string[] }[] =>
+  stations: readonly {
+    StationID?: string;
+    EquipmentInfos: readonly { EquipmentID: string; ConnectorInfos: readonly { ConnectorID: string }[] }[];
+  }[],
+): { chargePointId: string; connectors: string[]; stationId?: string }[] =>
   stations.flatMap((st) =>
-    st.EquipmentInfos.map((e) => ({ chargePointId: e.EquipmentID, connectors: e.ConnectorInfos.map((c) => c.ConnectorID) })),
+    st.EquipmentInfos.map((e) => ({
+      chargePointId: e.EquipmentID,
+      connectors: e.ConnectorInfos.map((c) => c.ConnectorID),
+      ...(st.StationID ? { stationId: st.StationID } : {}),
+    })),
   );

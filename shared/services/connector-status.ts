@@ -5,18 +5,25 @@
  * ConnectorStatusChanged event for every REAL change (newer AND different in status, park or lock
  * status). Duplicates and stale reports change nothing and emit nothing.
  *
- * Batched: the reports of one SQS batch cost one BatchGet of the connector refs (cached per warm
- * Lambda), one strongly consistent BatchGet of the connectors' statuses, ONE compare-and-set per
- * connector (its newest report; the reports between are applied in memory by the same rules,
- * shared/domain/connector-status.ts) — all of them in one TransactWriteItems (a lone one: a plain
- * UpdateItem) — PutEvents of the changes in tens, and one transaction clearing the announcement
- * marks. A lost compare-and-set cancels only itself: that connector is re-read and decided again.
+ * Batched: the reports of one SQS batch cost one strongly consistent BatchGet of the connectors'
+ * statuses (and, for reports without StationID, one BatchGet of the connector refs, cached per warm
+ * Lambda), ONE compare-and-set per connector (its newest report; the reports between are applied in
+ * memory by the same rules, shared/domain/connector-status.ts) — all of them in one
+ * TransactWriteItems (a lone one: a plain UpdateItem) — PutEvents of the changes in tens, and one
+ * receipt item for the whole delivery. A lost compare-and-set cancels only itself: that connector is
+ * re-read and decided again.
  *
- * No change is lost: the write marks the connector's last change "pending announcement" and the
- * mark is cleared only after the events are published, so when publishing fails the records are
- * retried (SQS) and the retry — which finds its versions already stored — publishes the pending
- * change.
+ * Exactly one announcement per change (issue 9 §5: one write per new status, not two):
+ *   - the write marks the connector's change "pending announcement, by delivery D";
+ *   - D publishes, then writes ONE receipt (ANNOUNCED#D) — where it used to clear every mark;
+ *   - a publish that fails fails D's records: SQS redelivers them after the visibility timeout, the
+ *     redelivery finds its versions stored, the mark pending past its grace and no receipt of D, and
+ *     announces the change (then clears that mark: the rare path);
+ *   - a duplicate of a published report (at-least-once delivery) finds D's receipt: nothing again;
+ *   - a receipt that cannot be written is logged, not retried: the changes were published, and
+ *     failing the records would make their redelivery announce them twice for certain.
  */
+import { randomBytes } from 'node:crypto';
 import { logger } from '#powertools';
 import { ConnectorStatusChanged } from '../../events/baseinfo.ts';
 import type { DetailOf } from '../../events/define.ts';
@@ -27,20 +34,23 @@ import {
   type LockReport,
   planStatusReports,
   type ReportOutcome,
+  receiptsToCheck,
   type StatusChange,
   type StatusPlan,
   type StoredStatus,
   statusVersion,
   type VersionedStatus,
+  withoutPublishedMarks,
 } from '../domain/connector-status.ts';
 import {
-  type ConnectorRef,
+  announcedDeliveries,
   getConnectorRef,
   getConnectorRefs,
   getConnectorStatus,
   getConnectorStatuses,
   markAnnouncedMany,
   type PendingMark,
+  putAnnounceReceipt,
   type StatusWrite,
   writeConnectorStatuses,
 } from '../store/stations.ts';
@@ -72,7 +82,7 @@ interface Item {
 interface Group {
   connectorId: string;
   items: Item[];
-  ref: ConnectorRef;
+  ref: { stationId: string };
 }
 
 interface Applied extends Group {
@@ -96,11 +106,18 @@ type Stored = Awaited<ReturnType<typeof getConnectorStatus>>;
 
 interface Decided {
   plan: StatusPlan;
-  write?: { w: StatusWrite; expected: number | undefined; mark?: PendingMark; expectedLock?: number | undefined; lockMark?: number };
+  write?: {
+    w: StatusWrite;
+    expected: number | undefined;
+    mark?: PendingMark;
+    expectedLock?: number | undefined;
+    lockMark?: number;
+    by: string;
+  };
 }
 
-/** one connector's reports against its stored status: the plan, and the one compare-and-set to make (if any) */
-const decide = (g: Group, cur: StoredStatus | undefined, now: number): Decided => {
+/** one connector's reports against its stored status: the plan, and the one compare-and-set to make (if any; its marks by delivery `by`) */
+const decide = (g: Group, cur: StoredStatus | undefined, now: number, by: string): Decided => {
   const plan = planStatusReports(
     cur,
     g.items.map((x) => x.v),
@@ -133,8 +150,29 @@ const decide = (g: Group, cur: StoredStatus | undefined, now: number): Decided =
       expectedLock: cur?.lockVersion,
       ...(mark ? { mark } : {}),
       ...(lockMark !== undefined ? { lockMark } : {}),
+      by,
     },
   };
+};
+
+/**
+ * A stale report of a change still marked pending past its grace: did the delivery that marked it
+ * publish? One BatchGet of those deliveries' receipts (only when there is such a report); a mark
+ * whose receipt exists reads as cleared.
+ */
+const resolveMarks = async (entries: { g: Group; cur: Stored }[], now: number): Promise<{ g: Group; cur: Stored }[]> => {
+  const ask = entries.flatMap(({ g, cur }) =>
+    cur === 'unknown'
+      ? []
+      : receiptsToCheck(
+          cur,
+          g.items.map((x) => x.v),
+          now,
+        ),
+  );
+  if (!ask.length) return entries;
+  const published = await announcedDeliveries(ask);
+  return entries.map((e) => (e.cur === 'unknown' || e.cur === undefined ? e : { ...e, cur: withoutPublishedMarks(e.cur, published) }));
 };
 
 /**
@@ -147,6 +185,7 @@ const decide = (g: Group, cur: StoredStatus | undefined, now: number): Decided =
 const applyGroups = async (
   groups: readonly { g: Group; cur: Stored }[],
   now: () => number,
+  by: string,
   on: { done: (a: Applied) => void; gone: (g: Group) => void; failed: (g: Group, err: unknown) => void },
 ): Promise<void> => {
   let todo = [...groups];
@@ -154,6 +193,12 @@ const applyGroups = async (
   for (let round = 0; todo.length; round++) {
     if (round >= 20) {
       for (const { g } of todo) on.failed(g, new Error(`connector ${g.connectorId}: status write lost 20 races in a row`));
+      return;
+    }
+    try {
+      todo = await resolveMarks(todo, now());
+    } catch (err) {
+      for (const { g } of todo) on.failed(g, err);
       return;
     }
     const next: { g: Group; cur: Stored }[] = [];
@@ -175,7 +220,7 @@ const applyGroups = async (
         }
         continue;
       }
-      const d = decide(g, cur, now());
+      const d = decide(g, cur, now(), by);
       if (d.write) writes.push({ g, d: { ...d, write: d.write } });
       else on.done({ ...g, plan: d.plan });
     }
@@ -221,8 +266,13 @@ const changeEvent = (g: Applied, c: StatusChange): DetailOf<typeof ConnectorStat
   version: c.version,
 });
 
+/** the station a report names (a lock's always; a pile's from version 2 of PileStatusChanged) */
+const stationOf = (r: Report): string | undefined => r.StationID;
+
 /** Ingest the reports of one batch (any order, duplicates, several per connector). */
 export const ingestPileStatuses = async (reports: readonly Report[], now: () => number = Date.now): Promise<BatchOutcome> => {
+  /** this delivery: its marks name it, its receipt says it published them */
+  const by = randomBytes(12).toString('base64url');
   const byConnector = new Map<string, Item[]>();
   reports.forEach((r, i) => {
     const items = byConnector.get(r.ConnectorID) ?? [];
@@ -243,12 +293,17 @@ export const ingestPileStatuses = async (reports: readonly Report[], now: () => 
     for (const x of items) results[x.i] = 'unknown-connector';
   };
 
-  // 1. where each connector lives, then every known connector's stored status: two BatchGets
-  const refs = await getConnectorRefs([...byConnector.keys()]);
+  // 1. where each connector lives (the report says so, or its ref: a BatchGet of the cold ones), then its stored status: a BatchGet
+  const named = new Map<string, string>();
+  for (const [connectorId, items] of byConnector) {
+    const stationId = items.map((x) => stationOf(x.r)).find((s) => s !== undefined);
+    if (stationId !== undefined) named.set(connectorId, stationId);
+  }
+  const refs = await getConnectorRefs([...byConnector.keys()].filter((c) => !named.has(c)));
   const known: Group[] = [];
   for (const [connectorId, items] of byConnector) {
-    const ref = refs.get(connectorId);
-    if (ref) known.push({ connectorId, items, ref });
+    const stationId = named.get(connectorId) ?? refs.get(connectorId)?.stationId;
+    if (stationId !== undefined) known.push({ connectorId, items, ref: { stationId } });
     else unknown(connectorId, items);
   }
   const statuses = await getConnectorStatuses(known.map((g) => ({ stationId: g.ref.stationId, connectorId: g.connectorId })));
@@ -258,6 +313,7 @@ export const ingestPileStatuses = async (reports: readonly Report[], now: () => 
   await applyGroups(
     known.map((g) => ({ g, cur: statuses.has(g.connectorId) ? statuses.get(g.connectorId) : 'unknown' })),
     now,
+    by,
     {
       done: (a) => applied.push(a),
       gone: (g) => unknown(g.connectorId, g.items),
@@ -265,7 +321,7 @@ export const ingestPileStatuses = async (reports: readonly Report[], now: () => 
     },
   );
 
-  // 3. announce every change (and a pending change a retry owes), then clear the marks
+  // 3. announce every change (and a pending change a retry owes), then this delivery's receipt (and clear the marks it re-announced)
   const withEvents = applied.filter((g) => g.plan.changes.length > 0 || g.plan.reannounce || g.plan.reannounceLock);
   const events = withEvents.flatMap((g) => [
     ...(g.plan.reannounce ? [changeEvent(g, g.plan.reannounce)] : []),
@@ -282,19 +338,28 @@ export const ingestPileStatuses = async (reports: readonly Report[], now: () => 
     }
   }
   if (published) {
-    // one clear per connector: this delivery's own mark, else the earlier one it re-announced (its own write replaced that)
-    const marks = withEvents.flatMap((g) => {
-      const version = g.pending ?? g.plan.reannounce?.version;
-      const lockVersion = g.lockPending ?? g.plan.reannounceLock?.lockVersion;
+    // this delivery's own marks: one receipt; an earlier delivery's mark it re-announced (unless its own write replaced it): cleared
+    const marked = withEvents.some((g) => g.pending !== undefined || g.lockPending !== undefined);
+    const clears = withEvents.flatMap((g) => {
+      const version = g.pending === undefined ? g.plan.reannounce?.version : undefined;
+      const lockVersion = g.lockPending === undefined ? g.plan.reannounceLock?.lockVersion : undefined;
       return version === undefined && lockVersion === undefined
         ? []
-        : [{ g, m: { stationId: g.ref.stationId, connectorId: g.connectorId, version, lockVersion } }];
+        : [{ stationId: g.ref.stationId, connectorId: g.connectorId, version, lockVersion }];
     });
-    try {
-      if (marks.length) await markAnnouncedMany(marks.map((x) => x.m));
-    } catch (err) {
-      for (const { g } of marks) fail(g.connectorId, g.items, err);
-    }
+    const [receipt, cleared] = await Promise.allSettled([
+      marked ? putAnnounceReceipt(by) : Promise.resolve(),
+      clears.length ? markAnnouncedMany(clears) : Promise.resolve(),
+    ]);
+    for (const [what, r] of [
+      ['receipt', receipt],
+      ['re-announced marks', cleared],
+    ] as const)
+      if (r.status === 'rejected')
+        logger.warn(`status changes published, ${what} not written: a later duplicate of them may announce them again`, {
+          delivery: by,
+          error: r.reason instanceof Error ? r.reason.message : String(r.reason),
+        });
   }
   for (const g of applied) {
     if (g.items.some((x) => failed.has(x.i))) continue;

@@ -57,6 +57,28 @@ export const registerChargePoints = async (
 export const chargePointPassword = async (chargePointId: string, key?: string): Promise<string> =>
   (await rotatedPassword(chargePointId)) ?? derive(key ?? (await passwordKey()), chargePointId);
 
+/**
+ * The passwords of many charge points, for a client that connects them all (the local simulator's
+ * boot): the rotated ones listed once (refreshed at most every `refreshMs`, so a rotation counts
+ * within seconds), a rotated one read, every other derived — not one Secrets Manager read per
+ * charge point (1,187 GetSecretValue at each demo boot before).
+ */
+export const chargePointPasswords = (key: string, refreshMs = 5_000): ((chargePointId: string) => Promise<string>) => {
+  let listed: { at: number; ids: Promise<Set<string>> } | undefined;
+  const rotated = () => {
+    if (!listed || Date.now() - listed.at > refreshMs) {
+      const ids = rotatedChargePoints();
+      listed = { at: Date.now(), ids };
+      ids.catch(() => {
+        listed = undefined;
+      });
+    }
+    return listed.ids;
+  };
+  return async (chargePointId) =>
+    (await rotated()).has(chargePointId) ? chargePointPassword(chargePointId, key) : derive(key, chargePointId);
+};
+
 /** A new random password for one charge point: stored (hash in the registry, value in Secrets Manager), returned once. */
 export const rotateChargePointPassword = async (chargePointId: string): Promise<string | undefined> => {
   const password = randomBytes(18).toString('base64url');

@@ -37,10 +37,10 @@ import { maskVin, parseVinReport, VIN_REPORT } from '../domain/vin.ts';
 import { checkPayload } from '../ocpp/schemas.ts';
 import { emitPileEvents, type PileEvent } from '../piles/emit.ts';
 import {
+  admitChargePoint,
   bindTransaction,
   type ChargePoint,
   chargePointOfConnection,
-  checkChargePointPassword,
   deleteConnection,
   getChargePoint,
   getConnection,
@@ -78,9 +78,9 @@ export const connectChargePoint = async (r: ConnectRequest): Promise<ConnectOutc
   if (!r.chargePointId) return { status: 401, reason: 'no charge point id in the URL' };
   const creds = basicCredentials(r.authorization);
   if (!creds || creds.user !== r.chargePointId) return { status: 401, reason: 'missing or foreign Basic credentials' };
-  const cp = await checkChargePointPassword(r.chargePointId, creds.password);
-  if (!cp) return { status: 401, reason: 'unknown charge point or wrong password' };
-  await putConnection(r.chargePointId, r.connectionId, r.now);
+  const admitted = await admitChargePoint(r.chargePointId, creds.password);
+  if (!admitted) return { status: 401, reason: 'unknown charge point or wrong password' };
+  await putConnection(r.chargePointId, r.connectionId, r.now, admitted.booted);
   return { status: 200, subprotocol: OCPP_SUBPROTOCOL };
 };
 
@@ -108,12 +108,23 @@ export const offlineIfStillGone = async (chargePointId: string, connectionId: st
   await emitPileEvents(
     cp.connectors.map((ConnectorID) => ({
       type: 'PileStatusChanged' as const,
-      detail: { ConnectorID, status: 0 as const, parkStatus: 0 as const, lockStatus: 0 as const, observedAt: at.toISOString(), seq: 0 },
+      detail: {
+        ConnectorID,
+        ...stationOf(cp),
+        status: 0 as const,
+        parkStatus: 0 as const,
+        lockStatus: 0 as const,
+        observedAt: at.toISOString(),
+        seq: 0,
+      },
     })),
   );
   logger.info('charge point offline', { chargePoint: chargePointId });
   return true;
 };
+
+/** a status report names the charge point's station when the registry knows it (the ingest then skips its lookup) */
+const stationOf = (cp: ChargePoint): { StationID?: string } => (cp.stationId ? { StationID: cp.stationId } : {});
 
 // ── $default: frames from a charge point ─────────────────────────────────────────────────────
 
@@ -145,7 +156,7 @@ export const handleFrame = async (connectionId: string, text: string, now: Date)
   const cp = await getChargePoint(conn.chargePointId);
   if (!cp) return errorFrame(id, 'SecurityError', 'charge point no longer registered');
   try {
-    return resultFrame(id, await incoming(cp, connectionId, action, payload, now));
+    return resultFrame(id, await incoming(cp, { connectionId, booted: conn.booted }, action, payload, now));
   } catch (err) {
     if (err instanceof OcppCallError) {
       logger.warn('OCPP call refused', { chargePoint: cp.chargePointId, action, code: err.code });
@@ -195,11 +206,17 @@ const vinReport = async (cp: ChargePoint, p: Payload, now: Date): Promise<object
   return { status: 'Accepted' };
 };
 
-const incoming = async (cp: ChargePoint, connectionId: string, action: string, p: Payload, now: Date): Promise<object> => {
+const incoming = async (
+  cp: ChargePoint,
+  conn: { connectionId: string; booted: boolean },
+  action: string,
+  p: Payload,
+  now: Date,
+): Promise<object> => {
   const log = { chargePoint: cp.chargePointId, action };
   switch (action) {
     case 'BootNotification': {
-      await markBooted(cp.chargePointId, connectionId, now);
+      await markBooted(cp.chargePointId, conn.connectionId, now, conn.booted);
       logger.info('charge point booted', { ...log, vendor: p.chargePointVendor, model: p.chargePointModel });
       // its metering is set once the boot is answered and its statuses are in (configureDelay);
       // best effort: a charge point on its own metering still works, so a failed send never refuses a boot
@@ -222,7 +239,15 @@ const incoming = async (cp: ChargePoint, connectionId: string, action: string, p
       await emitPileEvents(
         targets.map((ConnectorID) => ({
           type: 'PileStatusChanged' as const,
-          detail: { ConnectorID, status, parkStatus: 0 as const, lockStatus: 0 as const, observedAt, seq: now.getTime() % 1000 },
+          detail: {
+            ConnectorID,
+            ...stationOf(cp),
+            status,
+            parkStatus: 0 as const,
+            lockStatus: 0 as const,
+            observedAt,
+            seq: now.getTime() % 1000,
+          },
         })),
       );
       return {};

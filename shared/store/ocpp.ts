@@ -3,7 +3,7 @@
  *
  *   pk                      sk     what
  *   CP#<chargePointId>      META   the registry: its T/CEC ConnectorIDs in OCPP order 1..n, the
- *                                  password's salted SHA-256, `simulated`
+ *                                  password's salted SHA-256, `simulated`, its StationID
  *   CP#<chargePointId>      CONN   its live WebSocket connection id, connectedAt
  *   CP#<chargePointId>      BOOT   when a BootNotification of it was last accepted
  *   CP#<chargePointId>      GONE   the connection whose close last left it disconnected
@@ -20,8 +20,9 @@
  * Every record but the registry carries `ttl` (epoch s) so DynamoDB removes what is forgotten.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, paginateScan, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, paginateScan, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.ts';
+import { batchWriteAll } from './batch-write.ts';
 import { conditionalWrite, dynamo } from './dynamo.ts';
 
 const table = () => config().tableName('ocpp');
@@ -32,6 +33,8 @@ export interface ChargePoint {
   chargePointId: string;
   connectors: string[];
   simulated: boolean;
+  /** its station (registered since issue 9 §5: its status reports name it; older entries lack it) */
+  stationId?: string;
 }
 
 const hashPassword = (password: string, salt: string): string => createHash('sha256').update(`${salt}:${password}`).digest('hex');
@@ -58,6 +61,7 @@ const putChunk = async (chunk: readonly ChargePointRegistration[]): Promise<void
       sk: 'META',
       connectors: cp.connectors,
       simulated: cp.simulated,
+      ...(cp.stationId ? { stationId: cp.stationId } : {}),
       salt,
       passwordHash: hashPassword(cp.password, salt),
     };
@@ -88,34 +92,64 @@ export const setChargePointPassword = async (chargePointId: string, password: st
 
 const registryCache = new Map<string, { cp: ChargePoint; salt: string; hash: string }>();
 
-const getRegistryEntry = async (chargePointId: string) => {
-  const hit = registryCache.get(chargePointId);
-  if (hit) return hit;
-  const res = await dynamo().send(new GetCommand({ TableName: table(), Key: { pk: `CP#${chargePointId}`, sk: 'META' } }));
-  if (!res.Item) return undefined;
+/** a registry item (CP#…/META) as the cache keeps it */
+const remember = (chargePointId: string, item: Record<string, unknown>) => {
   const entry = {
-    cp: { chargePointId, connectors: (res.Item.connectors as string[]) ?? [], simulated: res.Item.simulated === true },
-    salt: String(res.Item.salt),
-    hash: String(res.Item.passwordHash),
+    cp: {
+      chargePointId,
+      connectors: (item.connectors as string[]) ?? [],
+      simulated: item.simulated === true,
+      ...(typeof item.stationId === 'string' ? { stationId: item.stationId } : {}),
+    },
+    salt: String(item.salt),
+    hash: String(item.passwordHash),
   };
   if (registryCache.size > 10_000) registryCache.clear();
   registryCache.set(chargePointId, entry);
   return entry;
 };
 
+const getRegistryEntry = async (chargePointId: string) => {
+  const hit = registryCache.get(chargePointId);
+  if (hit) return hit;
+  const res = await dynamo().send(new GetCommand({ TableName: table(), Key: { pk: `CP#${chargePointId}`, sk: 'META' } }));
+  return res.Item ? remember(chargePointId, res.Item) : undefined;
+};
+
 /** A registered charge point (cached per warm Lambda; the connectors of a charge point rarely change). */
 export const getChargePoint = async (chargePointId: string): Promise<ChargePoint | undefined> =>
   (await getRegistryEntry(chargePointId))?.cp;
 
-/** The charge point when `password` is its password (read fresh: a rotation counts at once). */
-export const checkChargePointPassword = async (chargePointId: string, password: string): Promise<ChargePoint | undefined> => {
+/**
+ * The charge point when `password` is its password (read fresh: a rotation counts at once), and
+ * whether it was ever accepted by a BootNotification: ONE Query of its CP# items (registry, boot,
+ * connection: a few hundred bytes, one read unit) where `$connect` made two GetItems.
+ */
+export const admitChargePoint = async (
+  chargePointId: string,
+  password: string,
+): Promise<{ cp: ChargePoint; booted: boolean } | undefined> => {
   registryCache.delete(chargePointId);
-  const e = await getRegistryEntry(chargePointId);
-  if (!e) return undefined;
+  const res = await dynamo().send(
+    new QueryCommand({
+      TableName: table(),
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': `CP#${chargePointId}` },
+    }),
+  );
+  const items = res.Items ?? [];
+  const meta = items.find((i) => i.sk === 'META');
+  if (!meta) return undefined;
+  const e = remember(chargePointId, meta);
   const a = Buffer.from(hashPassword(password, e.salt), 'hex');
   const b = Buffer.from(e.hash, 'hex');
-  return a.length === b.length && timingSafeEqual(a, b) ? e.cp : undefined;
+  if (a.length !== b.length || !timingSafeEqual(a, b)) return undefined;
+  return { cp: e.cp, booted: items.some((i) => i.sk === 'BOOT') };
 };
+
+/** The charge point when `password` is its password (read fresh: a rotation counts at once). */
+export const checkChargePointPassword = async (chargePointId: string, password: string): Promise<ChargePoint | undefined> =>
+  (await admitChargePoint(chargePointId, password))?.cp;
 
 /** A registered charge point, its live connection (if any) and its last accepted boot. */
 export interface ChargePointState extends ChargePoint {
@@ -158,21 +192,18 @@ export interface Connection {
  * Records a new connection. It starts booted when the charge point was ever accepted by a
  * BootNotification: a charger that only lost its socket reconnects without booting again.
  */
-export const putConnection = async (chargePointId: string, connectionId: string, now: Date): Promise<void> => {
-  const boot = await dynamo().send(new GetCommand({ TableName: table(), Key: { pk: `CP#${chargePointId}`, sk: 'BOOT' } }));
-  await Promise.all([
-    dynamo().send(
-      new PutCommand({
-        TableName: table(),
+/**
+ * The charge point's live connection, both ways (CP#…/CONN, WS#…/CONN): one BatchWriteItem of the
+ * two. `booted`: a BootNotification of it was ever accepted (admitChargePoint read it).
+ */
+export const putConnection = async (chargePointId: string, connectionId: string, now: Date, booted: boolean): Promise<void> => {
+  await batchWriteAll(table(), [
+    {
+      PutRequest: {
         Item: { pk: `CP#${chargePointId}`, sk: 'CONN', connectionId, connectedAt: now.toISOString(), ttl: ttlIn(now, DAY_S) },
-      }),
-    ),
-    dynamo().send(
-      new PutCommand({
-        TableName: table(),
-        Item: { pk: `WS#${connectionId}`, sk: 'CONN', chargePointId, booted: boot.Item !== undefined, ttl: ttlIn(now, DAY_S) },
-      }),
-    ),
+      },
+    },
+    { PutRequest: { Item: { pk: `WS#${connectionId}`, sk: 'CONN', chargePointId, booted, ttl: ttlIn(now, DAY_S) } } },
   ]);
 };
 
@@ -203,22 +234,27 @@ export const chargePointOfConnection = async (connectionId: string): Promise<{ c
   return found;
 };
 
-/** A BootNotification was accepted: the connection and every later one of the charge point are booted. */
-export const markBooted = async (chargePointId: string, connectionId: string, now: Date): Promise<void> => {
+/**
+ * A BootNotification was accepted: the connection and every later one of the charge point are
+ * booted. `connectionBooted`: the connection already says so (a charge point booted before, whose
+ * connect found its BOOT record: a restart's reconnect) — then only the boot time is written.
+ */
+export const markBooted = async (chargePointId: string, connectionId: string, now: Date, connectionBooted = false): Promise<void> => {
   rememberBooted(connectionId, chargePointId);
   await Promise.all([
     dynamo().send(new PutCommand({ TableName: table(), Item: { pk: `CP#${chargePointId}`, sk: 'BOOT', bootedAt: now.toISOString() } })),
     // the connection may be gone already (closed while booting): nothing to mark then
-    conditionalWrite(
-      dynamo(),
-      new UpdateCommand({
-        TableName: table(),
-        Key: { pk: `WS#${connectionId}`, sk: 'CONN' },
-        UpdateExpression: 'SET booted = :t',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':t': true },
-      }),
-    ),
+    connectionBooted ||
+      conditionalWrite(
+        dynamo(),
+        new UpdateCommand({
+          TableName: table(),
+          Key: { pk: `WS#${connectionId}`, sk: 'CONN' },
+          UpdateExpression: 'SET booted = :t',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':t': true },
+        }),
+      ),
   ]);
 };
 

@@ -16,6 +16,8 @@
  *   STATION#<StationID> CONN#<ConnID>   connector hash + change time, its EquipmentID, and the LIVE
  *                                       status: status, parkStatus, lockStatus, version, observedAt
  *   CONNECTOR#<ConnID>  REF             ConnectorID → StationID, EquipmentID
+ *   ANNOUNCED#<id>      RECEIPT         a status-ingest delivery published the changes it left
+ *                                       pending (the CONN# marks name it: pendingBy); `ttl`, 15 days
  *   OUTBOX#StationChanged <ms>#<StID>   a station change to announce (StationChanged), written by
  *                                       the import before the station's META (which then carries
  *                                       importedAt = <ms>), deleted once published
@@ -53,6 +55,7 @@
 import {
   BatchGetCommand,
   GetCommand,
+  PutCommand,
   paginateQuery,
   paginateScan,
   QueryCommand,
@@ -337,11 +340,13 @@ const storedOf = (i: Record<string, unknown>): StoredStatus | undefined =>
         ...(typeof i.pendingAnnounce === 'number' ? { pendingAnnounce: i.pendingAnnounce } : {}),
         ...(typeof i.announcePrevious === 'number' ? { announcePrevious: i.announcePrevious } : {}),
         ...(typeof i.pendingSince === 'number' ? { pendingSince: i.pendingSince } : {}),
+        ...(typeof i.pendingBy === 'string' ? { pendingBy: i.pendingBy } : {}),
+        ...(typeof i.lockPendingBy === 'string' ? { lockPendingBy: i.lockPendingBy } : {}),
       }
     : undefined;
 
 const STATUS_ATTRS =
-  'pk, sk, #s, parkStatus, lockStatus, version, pendingAnnounce, announcePrevious, pendingSince, lockVersion, lockEvent, lockPending, lockPendingSince';
+  'pk, sk, #s, parkStatus, lockStatus, version, pendingAnnounce, announcePrevious, pendingSince, pendingBy, lockVersion, lockEvent, lockPending, lockPendingSince, lockPendingBy';
 
 /** Every item of these keys (BatchGet, 100 keys per call, unprocessed keys retried with backoff). */
 const batchGetAll = async (
@@ -428,9 +433,14 @@ interface StatusCas {
   expectedLock?: number | undefined;
   /** the lock revision whose change this write leaves pending announcement */
   lockMark?: number | undefined;
+  /**
+   * the delivery that writes the marks: once it has published it leaves one receipt
+   * (putAnnounceReceipt) instead of clearing every mark; without, a mark is cleared when published
+   */
+  by?: string | undefined;
 }
 
-const statusUpdate = ({ w, expected, mark, expectedLock, lockMark }: StatusCas): TransactUpdate => {
+const statusUpdate = ({ w, expected, mark, expectedLock, lockMark, by }: StatusCas): TransactUpdate => {
   const pile = w.pile !== false;
   const pileCond =
     expected === undefined
@@ -441,14 +451,24 @@ const statusUpdate = ({ w, expected, mark, expectedLock, lockMark }: StatusCas):
   const lockCond = expectedLock === undefined ? 'attribute_not_exists(lockVersion)' : 'lockVersion = :rlv';
   const sets = ['#s = :s', 'parkStatus = :ps', 'lockStatus = :ls', 'version = :v'];
   if (pile) sets.push('observedAt = :o');
-  if (mark) sets.push('pendingAnnounce = :pv', 'announcePrevious = :prev', 'pendingSince = :now');
+  // a new mark names its delivery, or none (never the delivery of the mark it replaces)
+  const removes: string[] = [];
+  if (mark) {
+    sets.push('pendingAnnounce = :pv', 'announcePrevious = :prev', 'pendingSince = :now');
+    if (by !== undefined) sets.push('pendingBy = :by');
+    else removes.push('pendingBy');
+  }
   if (w.lock) sets.push('lockVersion = :lv', 'lockEvent = :le');
-  if (lockMark !== undefined) sets.push('lockPending = :lp', 'lockPendingSince = :now');
+  if (lockMark !== undefined) {
+    sets.push('lockPending = :lp', 'lockPendingSince = :now');
+    if (by !== undefined) sets.push('lockPendingBy = :by');
+    else removes.push('lockPendingBy');
+  }
   return {
     TableName: table(),
     Key: connKey(w.stationId, w.connectorId),
     ConditionExpression: `${pileCond} AND ${lockCond}`,
-    UpdateExpression: `SET ${sets.join(', ')}`,
+    UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
     ExpressionAttributeNames: { '#s': 'status' },
     ExpressionAttributeValues: {
       ':s': w.status,
@@ -462,6 +482,7 @@ const statusUpdate = ({ w, expected, mark, expectedLock, lockMark }: StatusCas):
       ...(mark || lockMark !== undefined ? { ':now': Date.now() } : {}),
       ...(w.lock ? { ':lv': w.lock.lockVersion, ':le': w.lock.lockEvent } : {}),
       ...(lockMark !== undefined ? { ':lp': lockMark } : {}),
+      ...(by !== undefined && (mark || lockMark !== undefined) ? { ':by': by } : {}),
     },
   };
 };
@@ -515,13 +536,40 @@ export const markAnnouncedMany = async (
   marks: readonly { stationId: string; connectorId: string; version?: number | undefined; lockVersion?: number | undefined }[],
 ): Promise<void> => {
   const piles = marks.flatMap((m) =>
-    m.version === undefined ? [] : [clearMark(m.stationId, m.connectorId, 'pendingAnnounce', 'announcePrevious, pendingSince', m.version)],
+    m.version === undefined
+      ? []
+      : [clearMark(m.stationId, m.connectorId, 'pendingAnnounce', 'announcePrevious, pendingSince, pendingBy', m.version)],
   );
   if (piles.length) await transactUpdates(piles);
   const locks = marks.flatMap((m) =>
-    m.lockVersion === undefined ? [] : [clearMark(m.stationId, m.connectorId, 'lockPending', 'lockPendingSince', m.lockVersion)],
+    m.lockVersion === undefined
+      ? []
+      : [clearMark(m.stationId, m.connectorId, 'lockPending', 'lockPendingSince, lockPendingBy', m.lockVersion)],
   );
   if (locks.length) await transactUpdates(locks);
+};
+
+/** how long a delivery's receipt is kept: beyond SQS's longest retention (14 days), so no redelivery outlives it */
+const RECEIPT_DAYS = 15;
+const receiptKey = (deliveryId: string) => ({ pk: `ANNOUNCED#${deliveryId}`, sk: 'RECEIPT' });
+
+/**
+ * A delivery of the status ingest has published every change it left pending: one small item
+ * (expires after RECEIPT_DAYS), in place of clearing each connector's mark (issue 9 §5: one write
+ * per new status, not two). A stale report of a pending change asks for it (announcedDeliveries).
+ */
+export const putAnnounceReceipt = async (deliveryId: string, now = Date.now()): Promise<void> => {
+  await dynamo().send(
+    new PutCommand({ TableName: table(), Item: { ...receiptKey(deliveryId), ttl: Math.floor(now / 1000) + RECEIPT_DAYS * 86_400 } }),
+  );
+};
+
+/** Which of these deliveries left a receipt (strongly consistent; one BatchGet per 100). */
+export const announcedDeliveries = async (deliveryIds: readonly string[]): Promise<Set<string>> => {
+  const ids = [...new Set(deliveryIds)];
+  if (!ids.length) return new Set();
+  const items = await batchGetAll(ids.map(receiptKey), { ConsistentRead: true, ProjectionExpression: 'pk' });
+  return new Set(items.map((i) => String(i.pk).slice('ANNOUNCED#'.length)));
 };
 
 // ───────────────────────────── import ─────────────────────────────

@@ -14,10 +14,17 @@ import { type ConnectorStatus, PileStatusChanged } from '../../events/piles.ts';
 import type { BusEvent } from '../../infra/local/bus.ts';
 import type { Platform } from '../../infra/local/platform.ts';
 import { publish } from '../../shared/bus/publish.ts';
+import { runWithEnv } from '../../shared/config.ts';
 import { PENDING_GRACE_MS, statusVersion } from '../../shared/domain/connector-status.ts';
 import { ingestPileStatus, ingestPileStatuses } from '../../shared/services/connector-status.ts';
 import { dynamo } from '../../shared/store/dynamo.ts';
-import { applyConnectorStatus, getConnectorStatuses, getStationConnectors, writeConnectorStatuses } from '../../shared/store/stations.ts';
+import {
+  announcedDeliveries,
+  applyConnectorStatus,
+  getConnectorStatuses,
+  getStationConnectors,
+  writeConnectorStatuses,
+} from '../../shared/store/stations.ts';
 import { startStationsPlatform } from '../support/stations.ts';
 
 let platform: Platform;
@@ -208,9 +215,66 @@ describe('status pipeline: PileStatusChanged → live status → ConnectorStatus
     await platform.cloud.drain();
     expect(changesOf(a).map((c) => c.status)).toEqual([2, 3]);
     expect(changesOf(b).map((c) => c.status)).toEqual([1, 255]);
-    // announced: no mark is left pending
+    // announced: each connector's mark names this delivery, and its one receipt says it published (no write per mark)
     const marks = await getConnectorStatuses([a, b].map((connectorId) => ({ stationId: 'FX0004', connectorId })));
-    expect([a, b].map((c) => marks.get(c)?.pendingAnnounce)).toEqual([undefined, undefined]);
+    const by = [a, b].map((c) => marks.get(c)?.pendingBy);
+    expect(by[0]).toBeDefined();
+    expect(by[1]).toBe(by[0]);
+    expect(await announcedDeliveries([by[0] as string, 'no-such-delivery'])).toEqual(new Set([by[0]]));
+  });
+
+  /** a connector's mark made old, as if the grace had passed (the SQS redelivery comes after the visibility timeout) */
+  const ageMark = (stationId: string, connectorId: string) =>
+    dynamo().send(
+      new UpdateCommand({
+        TableName: process.env.TABLE_STATIONS,
+        Key: { pk: `STATION#${stationId}`, sk: `CONN#${connectorId}` },
+        UpdateExpression: 'SET pendingSince = :old',
+        ExpressionAttributeValues: { ':old': Date.now() - PENDING_GRACE_MS - 1 },
+      }),
+    );
+
+  it('a published change: a duplicate delivered after the grace announces nothing again (the delivery left its receipt)', async () => {
+    const c = 'FX0001E02C1';
+    const r = { ...report(c, 600, 3, 50, 10), StationID: 'FX0001' };
+    const v = statusVersion(r.observedAt, r.seq);
+    expect(await ingestPileStatus(r)).toBe('changed');
+    await ageMark('FX0001', c);
+    expect(await ingestPileStatus(r)).toBe('stale');
+    const { StationID: _named, ...unnamed } = r; // a version-1 report (no StationID): the same answer
+    expect(await ingestPileStatus(unnamed)).toBe('stale');
+    await platform.cloud.drain();
+    expect(changesOf(c).filter((x) => x.version === v)).toHaveLength(1);
+  });
+
+  it('a publish that fails: the records are retried, the redelivery after the grace announces the change once', async () => {
+    const c = 'FX0002E01C2';
+    const r = report(c, 700, 255, 0, 10);
+    const v = statusVersion(r.observedAt, r.seq);
+    // the bus refuses the delivery's PutEvents (an unknown bus: FailedEntryCount): stored, marked, not announced, retried
+    const out = await runWithEnv({ ...process.env, EVENT_BUS_NAME: 'no-such-bus' }, () => ingestPileStatuses([r]));
+    expect(out.failed).toEqual([0]);
+    expect((await getConnectorStatuses([{ stationId: 'FX0002', connectorId: c }])).get(c)).toMatchObject({
+      version: v,
+      pendingAnnounce: v,
+    });
+    // within the grace a duplicate leaves it to its owner; past it the redelivery announces it, then it is done
+    expect(await ingestPileStatus(r)).toBe('stale');
+    await ageMark('FX0002', c);
+    expect(await ingestPileStatus(r)).toBe('re-announced');
+    await ageMark('FX0002', c);
+    expect(await ingestPileStatus(r)).toBe('stale');
+    await platform.cloud.drain();
+    expect(changesOf(c).filter((x) => x.version === v)).toHaveLength(1);
+  });
+
+  it('a report naming the wrong station is stored at the right one (its ref looked up afresh)', async () => {
+    const c = 'FX0004E01C1';
+    const r = { ...report(c, 1500, 2, 50, 10), StationID: 'FX0001' };
+    expect(await ingestPileStatus(r)).toBe('changed');
+    expect(await liveOf('FX0004', c)).toMatchObject({ status: 2, version: statusVersion(r.observedAt, r.seq) });
+    await platform.cloud.drain();
+    expect(changesOf(c).at(-1)).toMatchObject({ StationID: 'FX0004', status: 2 });
   });
 
   it("a ground lock owns its connector's LockStatus: lock reports by revision, pile reports by version, both announced in one order", async () => {
@@ -245,6 +309,9 @@ describe('status pipeline: PileStatusChanged → live status → ConnectorStatus
     expect(new Set(changes.map((x) => x.version)).size).toBe(changes.length);
     const marks = await getConnectorStatuses([{ stationId: 'FX0004', connectorId: c }]);
     expect(marks.get(c)).toMatchObject({ lockVersion: 3 });
-    expect(marks.get(c)?.lockPending).toBeUndefined();
+    // the lock's last change is announced: the delivery its mark names left its receipt
+    const by = marks.get(c)?.lockPendingBy;
+    expect(by).toBeDefined();
+    expect(await announcedDeliveries([by as string])).toEqual(new Set([by]));
   });
 });

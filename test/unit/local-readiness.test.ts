@@ -148,6 +148,7 @@ describe('local bus: asynchronous invocations of one function', () => {
     const gates: (() => void)[] = [];
     const invoker: Invoker = {
       inFlight: () => running,
+      preload: async () => {},
       invoke: async (_fn, event) => {
         running++;
         most = Math.max(most, running);

@@ -709,7 +709,15 @@ export class PileSimulator {
     pile.lastReportAt = observedAt;
     this.emit(c, {
       type: 'PileStatusChanged',
-      detail: { ConnectorID: c.spec.ConnectorID, status, parkStatus: park, lockStatus: lock, observedAt: iso(observedAt), seq: pile.seq },
+      detail: {
+        ConnectorID: c.spec.ConnectorID,
+        StationID: c.spec.StationID,
+        status,
+        parkStatus: park,
+        lockStatus: lock,
+        observedAt: iso(observedAt),
+        seq: pile.seq,
+      },
     });
   }
 
