@@ -310,8 +310,7 @@ export const findMax = async (argv: string[]): Promise<void> => {
         });
         if (!st) {
           broken(`start of ${seq} refused`);
-          released = await untilIdle(tally, connectorId); // nothing started: free again once idle
-          return;
+          return; // refused or unanswered: kept out of the pool (no idle polls feeding a backlog)
         }
         let stat: number | undefined;
         for (let k = 0; k < 30 && stat !== 2 && stat !== 4; k++) {
@@ -319,10 +318,7 @@ export const findMax = async (argv: string[]): Promise<void> => {
           stat = await statOf();
         }
         if (stat !== 2) broken(`session ${seq} never charging (StartChargeSeqStat ${stat})`);
-        if (stat === 4) {
-          released = await untilIdle(tally, connectorId);
-          return;
-        }
+        if (stat === 4) return; // ended without charging: kept out of the pool (no idle polls feeding a backlog)
         await sleep(10_000 + (n % 5) * 1_000);
         await call(tally, 'query_stop_charge', p1, token1, 'query_stop_charge', { StartChargeSeq: seq, ConnectorID: connectorId });
         for (let k = 0; k < 30 && stat !== 4; k++) {
