@@ -72,6 +72,8 @@ interface Series {
 class Tally {
   readonly series = new Map<string, Series>();
   unsent = 0;
+  /** sessions not started because no connector was idle: the bench's pool, not the platform (not an error) */
+  poolEmpty = 0;
   sessionsStarted = 0;
   sessionsFinished = 0;
   sessionErrors = 0;
@@ -284,7 +286,7 @@ export const findMax = async (argv: string[]): Promise<void> => {
     const session = async (tally: Tally, n: number): Promise<void> => {
       const connectorId = freeConnectors.shift();
       if (!connectorId) {
-        tally.unsent++;
+        tally.poolEmpty++;
         return;
       }
       tally.sessionsStarted++;
@@ -479,7 +481,7 @@ export const findMax = async (argv: string[]): Promise<void> => {
         if (s.firstError) console.log(`${''.padEnd(34)} first error: ${s.firstError}`);
       }
       console.log(
-        `partner 1 total ${t.sent()} requests in ${fmt(seconds, 0)} s = ${fmt(t.sent() / seconds)} req/s; errors ${t.errors()} (unsent ${t.unsent}); sessions finished ${t.sessionsFinished} of ${t.sessionsStarted}${t.firstSessionError ? ` (first problem: ${t.firstSessionError})` : ''}`,
+        `partner 1 total ${t.sent()} requests in ${fmt(seconds, 0)} s = ${fmt(t.sent() / seconds)} req/s; errors ${t.errors()} (unsent ${t.unsent}); sessions not started for want of an idle connector ${t.poolEmpty}; sessions finished ${t.sessionsFinished} of ${t.sessionsStarted}${t.firstSessionError ? ` (first problem: ${t.firstSessionError})` : ''}`,
       );
       for (const [kind, n] of [...t.sessionProblems].sort((a, b) => b[1] - a[1])) console.log(`  session problem ×${n}: ${kind}`);
       console.log(

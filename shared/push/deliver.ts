@@ -29,7 +29,7 @@ import { recordConfirmResult } from '../store/orders.ts';
 import { getPartner, type Partner } from '../store/partners.ts';
 import { countFailedAttempt } from '../store/push-attempts.ts';
 import { acquireProbe, type BreakerView, readBreaker, recordFailure, recordSuccess } from '../store/push-breaker.ts';
-import { claimVersion } from '../store/push-gate.ts';
+import { claimVersion, releaseCopy } from '../store/push-gate.ts';
 import { recordSlaPush } from '../store/push-sla.ts';
 import { DynamoTokenCache } from '../store/push-token-cache.ts';
 import { getPartnerSecrets } from '../store/secrets.ts';
@@ -328,6 +328,9 @@ const attemptWithGate = async (
   });
   if (next.action === 'park') {
     countForPartner('PushParked', m.partner);
+    // a parked start result must not make its later copy stale (the DLQ replay is not ordered)
+    const copy = gateCopyOf(m);
+    if (m.gate && copy !== undefined) await releaseCopy(m.partner, m.gate.key, m.gate.version, copy);
     return { action: 'park', message: next.message };
   }
   // the backoff counts from this attempt's start: a supervision resend schedule (150 s, 300 s, …) to the second

@@ -177,7 +177,8 @@ const CHARGING_PK = 'CHARGING';
  * KB of it; as `{startTime, elecPrice, servicePrice}` objects a 7-period tariff is ~347 B of a
  * ~830 B charging order, as tuples ~135 B, so a longer tariff, a coupon, a car or a reservation
  * keeps a sample at 1 WCU. The shape is ours (not a wire format); items written before, with the
- * objects, are read as they are.
+ * objects, are read as they are. Deployed in two steps: this release reads both shapes and still
+ * writes objects (createOrder); the tuple write follows once every reader is on this release.
  */
 type StoredPeriod = readonly [startTime: string, elecPrice: number, servicePrice: number];
 
@@ -239,7 +240,10 @@ export const createOrder = async (
             {
               Put: {
                 TableName: table(),
-                Item: { ...orderKey(o.StartChargeSeq), ...order, tariff: storedTariff(order.tariff) },
+                // periods as objects still: this release reads tuples (orderOfItem), the next writes
+                // them (storedTariff); writing them now would break a rollback, or the consumers of
+                // the previous release still draining, on every order created meanwhile
+                Item: { ...orderKey(o.StartChargeSeq), ...order },
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             },

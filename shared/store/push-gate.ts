@@ -42,3 +42,21 @@ export const claimVersion = (partner: string, key: string, version: number, now:
       ExpressionAttributeValues: { ':v': version, ':exp': epochSeconds(now + 30 * DAY_MS), ...(copy === undefined ? {} : { ':c': copy }) },
     }),
   );
+
+/**
+ * A copy of a start result given up on (parked in the DLQ): its claim no longer names it, so a later
+ * copy of the same version — the charging consumer's, queued behind it in the order's group — may
+ * still go out ahead of the charge statuses. Nothing when a newer version or another copy holds the
+ * gate. One conditional write, only when a start result is parked.
+ */
+export const releaseCopy = (partner: string, key: string, version: number, copy: string): Promise<boolean> =>
+  conditionalWrite(
+    dynamo(),
+    new UpdateCommand({
+      TableName: pushTable(),
+      Key: gateKey(partner, key),
+      UpdateExpression: 'REMOVE attemptedCopy',
+      ConditionExpression: 'attempted = :v AND attemptedCopy = :c',
+      ExpressionAttributeValues: { ':v': version, ':c': copy },
+    }),
+  );

@@ -14,7 +14,7 @@ import { config } from '../../shared/config.ts';
 import { closeRunningBill, toOrderTotals } from '../../shared/domain/billing.ts';
 import { getConnectorView } from '../../shared/store/connector-view.ts';
 import { dynamo } from '../../shared/store/dynamo.ts';
-import { getOrder } from '../../shared/store/orders.ts';
+import { getOrder, storedTariff } from '../../shared/store/orders.ts';
 import { seqOf } from '../support/charging.ts';
 import { eventually } from '../support/eventually.ts';
 import { simAdmin, startTestPlatform } from '../support/platform.ts';
@@ -132,7 +132,7 @@ const storedTariffOf = async (seq: string): Promise<unknown[]> => {
   return res.Item?.tariff as unknown[];
 };
 
-describe('an order item written before its tariff was stored as tuples (issue 9 §2)', () => {
+describe('an order item whose tariff is stored as tuples (issue 9 §2, the next release writes them)', () => {
   it('charges, stops and bills exactly as one written now', async () => {
     const connector = 'FX0001E01C2';
     platform.simulator!.setVehicle(connector, { socStart: 10, batteryKwh: 200, maxDcKw: 30, targetSoc: 100 });
@@ -141,25 +141,25 @@ describe('an order item written before its tariff was stored as tuples (issue 9 
     const seq = seqOf(p1);
     const start = await p1.call('query_start_charge', { StartChargeSeq: seq, ConnectorID: connector, QRCode: '' });
     expect(start.data).toMatchObject({ SuccStat: 0 });
-    // written now: one [startTime, elecPrice, servicePrice] per period
-    const tuples = await storedTariffOf(seq);
-    expect(tuples[1]).toEqual(['080000', 1.05, 0.8]);
+    // written now: the periods as objects (a rollback, or the previous release's consumers, read them)
     const periods = (await getOrder(seq))!.tariff;
     expect(periods[1]).toEqual({ startTime: '080000', elecPrice: 1.05, servicePrice: 0.8 });
+    expect((await storedTariffOf(seq))[1]).toEqual(periods[1]);
     await eventually(
       pumped(async () => (await p1.call('query_equip_charge_status', { StartChargeSeq: seq })).data as StatusData),
       { until: (d) => d.StartChargeSeqStat === 2 && d.TotalPower > 0, what: 'charging with energy' },
     );
-    // the item as the code before wrote it (a session running across the deploy): the periods as objects
+    // the item as the next release writes it, mid-session: one [startTime, elecPrice, servicePrice] per period
     await dynamo().send(
       new UpdateCommand({
         TableName: config().tableName('orders'),
         Key: { pk: `ORDER#${seq}` },
         UpdateExpression: 'SET tariff = :t',
-        ExpressionAttributeValues: { ':t': periods },
+        ExpressionAttributeValues: { ':t': storedTariff(periods) },
       }),
     );
-    expect((await storedTariffOf(seq))[1]).toEqual({ startTime: '080000', elecPrice: 1.05, servicePrice: 0.8 });
+    expect((await storedTariffOf(seq))[1]).toEqual(['080000', 1.05, 0.8]);
+    expect((await getOrder(seq))!.tariff).toEqual(periods);
     // more readings fold into it, then the stop bills it
     const before = (await getOrder(seq))!.meter!.n;
     await eventually(

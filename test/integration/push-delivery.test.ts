@@ -262,6 +262,20 @@ describe('ordering (issue 9 §3): FIFO message group per (partner, key) + one co
     expect(await claimVersion(P1, key, 0, now, 'copy-a')).toBe(false); // behind a charge status: stale, as before
   });
 
+  it('a parked start result releases its copy: a later copy goes out, unless a charge status went first', async () => {
+    const { claimVersion, releaseCopy } = await import('../../shared/store/push-gate.ts');
+    const key = `ORDER#gate-park-${Date.now()}`;
+    const now = Date.now();
+    expect(await claimVersion(P1, key, 0, now, 'copy-a')).toBe(true); // the first copy, retried until parked
+    expect(await releaseCopy(P1, key, 0, 'copy-b')).toBe(false); // another copy's release does nothing
+    expect(await claimVersion(P1, key, 0, now, 'copy-b')).toBe(false);
+    expect(await releaseCopy(P1, key, 0, 'copy-a')).toBe(true); // parked: its claim no longer names it
+    expect(await claimVersion(P1, key, 0, now, 'copy-b')).toBe(true); // the charging consumer's copy, queued behind it
+    expect(await claimVersion(P1, key, 1_000, now)).toBe(true); // the first charge status
+    expect(await releaseCopy(P1, key, 0, 'copy-b')).toBe(false); // behind a charge status: nothing to release
+    expect(await claimVersion(P1, key, 0, now, 'copy-c')).toBe(false);
+  });
+
   it('a start result gate written before copies were named takes the next copy, then only its retries', async () => {
     const { claimVersion } = await import('../../shared/store/push-gate.ts');
     const key = `ORDER#gate-legacy-${Date.now()}`;
