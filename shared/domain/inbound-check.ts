@@ -5,9 +5,10 @@
  *
  * The comparison itself is the one of shared/domain/reconcile.ts (`compareOrderLists`: 1 no such
  * order for this partner, 3 energy, 2 money, one reason per order, a duplicate line counts once),
- * with a tolerance of 0.01 kWh / 1 fen: our figures of an order are the ones we computed from the
- * partner's bill with our billing function (`ours` of the final order), else the partner's bill as
- * pushed, else the last live snapshot, and the bill check already accepts a rounding fen. What is
+ * with a tolerance of 0.01 kWh / 1 fen: our figures of an order are the partner's bill as pushed
+ * when we confirmed it (the bill check accepts any split across a tariff boundary the readings
+ * allow), else the ones we computed from it with our billing function (`ours` of a disputed final
+ * order), else the last live snapshot, and the bill check already accepts a rounding fen. What is
  * this side's own: the answer's shape (DisputeOrders carry OUR figures where we have them, the
  * partner's for reason 1), its totals, and the orders we hold for the period that the partner did
  * not list (`unlisted`): the protocol has no reason code for them, so they are stored with the run,

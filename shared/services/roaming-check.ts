@@ -23,13 +23,18 @@ import type { RequestData, ResponseInput } from '../tcec/interfaces.ts';
 import { Ret, TcecError } from '../tcec/ret.ts';
 import { parseDateTime } from '../tcec/time.ts';
 
-/** Our figures of a roaming order: our own pricing of the partner's bill, else its bill, else the last live values. */
+/**
+ * Our figures of a roaming order: the partner's bill when we confirmed it (ConfirmResult 0: the bill
+ * check accepts any split of the energy across a tariff boundary that the readings allow, so our
+ * own pricing, one such split, may differ from an accepted bill by a few fen — the nightly check
+ * must not dispute what the order's confirmation agreed to); for a disputed bill our own pricing of
+ * it, else its bill; else the last live values.
+ */
 const heldFigures = (o: RoamingOrder): HeldOrder | undefined => {
-  if (o.final)
-    return {
-      powerCentiKwh: (o.final.ours ?? o.final.theirFigures).powerCentiKwh,
-      totalFen: (o.final.ours ?? o.final.theirFigures).totalFen,
-    };
+  if (o.final) {
+    const f = o.final.confirmResult === 0 ? o.final.theirFigures : (o.final.ours ?? o.final.theirFigures);
+    return { powerCentiKwh: f.powerCentiKwh, totalFen: f.totalFen };
+  }
   if (o.live) return { powerCentiKwh: Math.round(o.live.TotalPower * 100), totalFen: Math.round(o.live.TotalMoney * 100) };
   return undefined;
 };

@@ -407,4 +407,54 @@ describe('check_charge_orders (customer side: the partner reconciles our usersâ€
     expect(unlisted.sort()).toEqual([acrossMidnight, longUnbilled].sort());
     expect(unlisted).not.toContain(nextDay);
   });
+
+  it('a bill we confirmed is not disputed by the check, though our own pricing differs by a few fen', async () => {
+    // a session across a tariff boundary: the bill check accepted the partner's split (ConfirmResult 0),
+    // our pricing is another split 2 fen apart; a disputed bill is judged by our pricing
+    const op = `${Date.now()}`.slice(-6);
+    const theirs = { powerCentiKwh: 131, elecFen: 140, serviceFen: 103, totalFen: 243 };
+    const ours = { ...theirs, elecFen: 138, totalFen: 241 };
+    const order = async (suffix: string, confirmResult: 0 | 1) => {
+      const seq = `MA5GS8X01BND${op}${suffix}`.padEnd(27, '0');
+      expect(
+        await createRoamingOrder({
+          StartChargeSeq: seq,
+          OperatorID: roamer.operatorId,
+          ConnectorID: 'B00000000000000000001',
+          userId: 'user-1',
+          stat: 4,
+          createdAt: '2026-11-24T02:00:00.000Z',
+          final: {
+            theirs: { StartChargeSeq: seq, EndTime: '2026-11-24 10:20:00' },
+            digest: `d${suffix}`,
+            ours,
+            theirFigures: theirs,
+            confirmResult,
+            ...(confirmResult === 1 ? { disputeReason: 2 } : {}),
+            receivedAt: '2026-11-24T02:20:00.000Z',
+          },
+        }),
+      ).toBe(true);
+      return seq;
+    };
+    const accepted = await order('A', 0);
+    const disputed = await order('B', 1);
+    const r = await call('check_charge_orders', {
+      CheckOrderSeq: `CB${op}`.padEnd(22, '0'),
+      StartTime: '2026-11-24 00:00:00',
+      EndTime: '2026-11-24 23:59:59',
+      OrderCount: 2,
+      TotalOrderPower: 2.62,
+      TotalOrderMoney: 4.86,
+      ChargeOrders: [
+        { StartChargeSeq: accepted, TotalPower: 1.31, TotalMoney: 2.43 },
+        { StartChargeSeq: disputed, TotalPower: 1.31, TotalMoney: 2.43 },
+      ],
+    });
+    expect(r.ret).toBe(0);
+    expect(r.data).toMatchObject({
+      TotalDisputeOrder: 1,
+      DisputeOrders: [{ StartChargeSeq: disputed, DisputeReason: 2, TotalMoney: 2.41 }],
+    });
+  });
 });
