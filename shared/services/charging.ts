@@ -311,12 +311,7 @@ export const stopCharge = async (partner: Partner, req: RequestData<'query_stop_
       return stopAnswer(o.StartChargeSeq, OrderStatus.Finished, StopFail.AlreadyStopped);
     case OrderStatus.Stopping:
       // a repeated stop: tell the pile again (a stop is idempotent there), answer the same
-      await publish(PileCommandRequested, {
-        command: 'stop',
-        StartChargeSeq: o.StartChargeSeq,
-        ConnectorID: o.ConnectorID,
-        requestedAt: now.toISOString(),
-      });
+      await commandStop(o, now);
       return stopAnswer(o.StartChargeSeq, OrderStatus.Stopping, StopFail.None);
     case OrderStatus.Starting: {
       // remembered; the pile is told to stop as soon as it confirms the start (or the start times out)
@@ -345,12 +340,7 @@ const sendStop = async (
 ): Promise<boolean> => {
   await send(ChargingTimeoutsQueue, { kind: 'stop', StartChargeSeq: o.StartChargeSeq }, { delaySeconds: config().STOP_TIMEOUT_SECONDS });
   if (!(await markStopping(o.StartChargeSeq, now, by))) return false;
-  await publish(PileCommandRequested, {
-    command: 'stop',
-    StartChargeSeq: o.StartChargeSeq,
-    ConnectorID: o.ConnectorID,
-    requestedAt: now.toISOString(),
-  });
+  await commandStop(o, now);
   return true;
 };
 
@@ -577,6 +567,15 @@ const failStart = async (o: Order, event: 'pile-refused' | 'start-timeout', at: 
   return false;
 };
 
+/** Tell the pile of an order to stop (PileCommandRequested): a stop is idempotent there, so telling it again is safe. */
+const commandStop = (o: Pick<Order, 'StartChargeSeq' | 'ConnectorID'>, at: Date) =>
+  publish(PileCommandRequested, {
+    command: 'stop',
+    StartChargeSeq: o.StartChargeSeq,
+    ConnectorID: o.ConnectorID,
+    requestedAt: at.toISOString(),
+  });
+
 /** The OrderStarted of a start that never began, `at` when it was given up, `reason` why. */
 const failedStartOf = (o: Order, at: Date, reason: string): DetailOf<typeof OrderStarted> => ({
   ...orderEventBase(o),
@@ -642,12 +641,7 @@ const startConfirmedAgain = async (o: Order, at: Date): Promise<void> => {
   switch (repeatedStartConfirmation(o, at)) {
     case 'stop-pile':
       logger.warn('pile started an order that was already closed: stopping it', keys);
-      await publish(PileCommandRequested, {
-        command: 'stop',
-        StartChargeSeq: o.StartChargeSeq,
-        ConnectorID: o.ConnectorID,
-        requestedAt: new Date().toISOString(),
-      });
+      await commandStop(o, new Date());
       return;
     case 'again':
       logger.info('start confirmation redelivered: OrderStarted published again', { ...keys, stopRequested: !!o.stopRequested });
@@ -655,13 +649,7 @@ const startConfirmedAgain = async (o: Order, at: Date): Promise<void> => {
       if (!o.stopRequested) return;
       // the stop asked for while starting: charging → stopping and the command, or (already stopping) the command again
       if (o.status === OrderStatus.Charging) await sendStop(o, at);
-      else
-        await publish(PileCommandRequested, {
-          command: 'stop',
-          StartChargeSeq: o.StartChargeSeq,
-          ConnectorID: o.ConnectorID,
-          requestedAt: new Date().toISOString(),
-        });
+      else await commandStop(o, new Date());
       return;
     case 'ignore':
       logger.info('late or duplicate start confirmation: ignored', keys);
@@ -926,12 +914,7 @@ export const onTimeout = async (m: TimeoutMessage, now: Date, { redelivered = fa
   if (m.kind === 'start' && (o.status === OrderStatus.Starting || (redelivered && isFailedStart(o)))) {
     if (await failStart(o, 'start-timeout', now, `pile did not answer the start within ${config().START_TIMEOUT_SECONDS} s`)) {
       // should the pile wake up and start after all, tell it to stop
-      await publish(PileCommandRequested, {
-        command: 'stop',
-        StartChargeSeq: o.StartChargeSeq,
-        ConnectorID: o.ConnectorID,
-        requestedAt: now.toISOString(),
-      });
+      await commandStop(o, now);
     }
     return;
   }
@@ -994,12 +977,7 @@ export const sweepStranded = async (now: Date): Promise<{ checked: number; ended
         ended++;
         logger.warn('stranded session ended', { cause: v.cause, StopReason: v.stopReason, connectorStatus: c?.status });
         // should the pile be alive after all (a silent meter), it stops: nothing after the last reading is billed
-        await publish(PileCommandRequested, {
-          command: 'stop',
-          StartChargeSeq: o.StartChargeSeq,
-          ConnectorID: o.ConnectorID,
-          requestedAt: now.toISOString(),
-        });
+        await commandStop(o, now);
       }
       logger.removeKeys(['StartChargeSeq', 'ConnectorID', 'OperatorID']);
     }
