@@ -243,6 +243,20 @@ describe('customer-side notifications (roaming out)', () => {
   });
 });
 
+/** a finished roaming order of one of our users on the partner's pile, stored directly (its bill or live figures in `rest`) */
+const finishedRoamingOrder = async (seq: string, createdAt: string, rest: Partial<Parameters<typeof createRoamingOrder>[0]>) =>
+  expect(
+    await createRoamingOrder({
+      StartChargeSeq: seq,
+      OperatorID: roamer.operatorId,
+      ConnectorID: 'B00000000000000000001',
+      userId: 'user-1',
+      stat: 4,
+      createdAt,
+      ...rest,
+    }),
+  ).toBe(true);
+
 describe('check_charge_orders (customer side: the partner reconciles our users’ orders on its piles)', () => {
   it('agreeing list → 0 disputes; unknown / money / energy → reasons 1/2/3 with our figures; the run stored', async () => {
     const seq = await newOrder();
@@ -348,41 +362,33 @@ describe('check_charge_orders (customer side: the partner reconciles our users�
     const held = async (suffix: string, createdAt: string, end: { billed?: string; live?: string }) => {
       const seq = `MA5GS8X01EOD${op}${suffix}`.padEnd(27, '0');
       const figures = { powerCentiKwh: 1000, elecFen: 500, serviceFen: 300, totalFen: 800 };
-      expect(
-        await createRoamingOrder({
-          StartChargeSeq: seq,
-          OperatorID: roamer.operatorId,
-          ConnectorID: 'B00000000000000000001',
-          userId: 'user-1',
-          stat: 4,
-          createdAt,
-          ...(end.billed
-            ? {
-                final: {
-                  theirs: { StartChargeSeq: seq, EndTime: end.billed },
-                  digest: `d${suffix}`,
-                  theirFigures: figures,
-                  confirmResult: 0 as const,
-                  receivedAt: createdAt,
-                },
-              }
-            : {}),
-          ...(end.live
-            ? {
-                live: {
-                  ConnectorStatus: 2,
-                  StartTime: '2026-11-21 20:00:00',
-                  EndTime: end.live,
-                  TotalPower: 10,
-                  ElecMoney: 5,
-                  SeviceMoney: 3,
-                  TotalMoney: 8,
-                  Soc: 80,
-                },
-              }
-            : {}),
-        }),
-      ).toBe(true);
+      await finishedRoamingOrder(seq, createdAt, {
+        ...(end.billed
+          ? {
+              final: {
+                theirs: { StartChargeSeq: seq, EndTime: end.billed },
+                digest: `d${suffix}`,
+                theirFigures: figures,
+                confirmResult: 0 as const,
+                receivedAt: createdAt,
+              },
+            }
+          : {}),
+        ...(end.live
+          ? {
+              live: {
+                ConnectorStatus: 2,
+                StartTime: '2026-11-21 20:00:00',
+                EndTime: end.live,
+                TotalPower: 10,
+                ElecMoney: 5,
+                SeviceMoney: 3,
+                TotalMoney: 8,
+                Soc: 80,
+              },
+            }
+          : {}),
+      });
       return seq;
     };
     // China time (UTC+8): created 23:00 on the 21st, ended 00:30 on the 22nd → the 22nd
@@ -416,25 +422,17 @@ describe('check_charge_orders (customer side: the partner reconciles our users�
     const ours = { ...theirs, elecFen: 138, totalFen: 241 };
     const order = async (suffix: string, confirmResult: 0 | 1) => {
       const seq = `MA5GS8X01BND${op}${suffix}`.padEnd(27, '0');
-      expect(
-        await createRoamingOrder({
-          StartChargeSeq: seq,
-          OperatorID: roamer.operatorId,
-          ConnectorID: 'B00000000000000000001',
-          userId: 'user-1',
-          stat: 4,
-          createdAt: '2026-11-24T02:00:00.000Z',
-          final: {
-            theirs: { StartChargeSeq: seq, EndTime: '2026-11-24 10:20:00' },
-            digest: `d${suffix}`,
-            ours,
-            theirFigures: theirs,
-            confirmResult,
-            ...(confirmResult === 1 ? { disputeReason: 2 } : {}),
-            receivedAt: '2026-11-24T02:20:00.000Z',
-          },
-        }),
-      ).toBe(true);
+      await finishedRoamingOrder(seq, '2026-11-24T02:00:00.000Z', {
+        final: {
+          theirs: { StartChargeSeq: seq, EndTime: '2026-11-24 10:20:00' },
+          digest: `d${suffix}`,
+          ours,
+          theirFigures: theirs,
+          confirmResult,
+          ...(confirmResult === 1 ? { disputeReason: 2 } : {}),
+          receivedAt: '2026-11-24T02:20:00.000Z',
+        },
+      });
       return seq;
     };
     const accepted = await order('A', 0);
