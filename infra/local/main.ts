@@ -13,6 +13,9 @@
  * --sim-url URL  no embedded simulator; pile commands go to an external one (infra/local/simulator/main.ts)
  * --sim-protocol ocpp|direct  ocpp (default): every simulated pile is an OCPP 1.6J client of the local gateway;
  *                direct: the simulator's events enter through emitPileEvents, commands over its loopback
+ * --sim-outages on|off  on (default): simulated piles go offline and connectors fault at random (about
+ *                1 % of piles and 0.5 % of connectors per simulated hour); off: never (load benchmarks, where a
+ *                pile outage answered correctly would read as a platform error)
  * --no-sim       no simulator at all: charge points connect over OCPP (ws://127.0.0.1:<port>/ocpp/<EquipmentID>)
  * --oem NAME     serve OEM NAME as its stack does, on its own port: a built-in OEM profile or one of the
  *                seed's `profiles` marked "oem": true (validated before anything starts)
@@ -45,7 +48,7 @@ const TIMING_FROM_SHELL = [
   'STRANDED_SILENT_SECONDS',
 ] as const;
 
-const USAGE = `usage: npm start -- [--port N] [--seed FILE] [--data-dir DIR] [--fresh] [--json-logs] [--verbose] [--sim-speed N] [--sim-url URL] [--sim-protocol ocpp|direct] [--no-sim] [--oem NAME]…`;
+const USAGE = `usage: npm start -- [--port N] [--seed FILE] [--data-dir DIR] [--fresh] [--json-logs] [--verbose] [--sim-speed N] [--sim-url URL] [--sim-protocol ocpp|direct] [--sim-outages on|off] [--no-sim] [--oem NAME]…`;
 
 const main = async (): Promise<void> => {
   const { values } = parseArgs({
@@ -62,6 +65,7 @@ const main = async (): Promise<void> => {
       oem: { type: 'string', multiple: true, default: [] },
       'no-sim': { type: 'boolean', default: false },
       'sim-protocol': { type: 'string', default: 'ocpp' },
+      'sim-outages': { type: 'string', default: 'on' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -75,6 +79,8 @@ const main = async (): Promise<void> => {
   if (!Number.isFinite(simSpeed) || simSpeed <= 0) throw new Error(`--sim-speed must be a positive number, got ${values['sim-speed']}`);
   const simProtocol = values['sim-protocol'];
   if (simProtocol !== 'ocpp' && simProtocol !== 'direct') throw new Error(`--sim-protocol must be ocpp or direct, got ${simProtocol}`);
+  const simOutages = values['sim-outages'];
+  if (simOutages !== 'on' && simOutages !== 'off') throw new Error(`--sim-outages must be on or off, got ${simOutages}`);
   // an unknown OEM (not a built-in, nor one of the seed's profiles marked oem) fails before anything starts
   const seedProfiles = values.oem.length ? readSeed(resolve(values.seed)).profiles : {};
   const oems = values.oem.map((name) => ({ name, profile: oemProfile(name, seedProfiles) }));
@@ -95,7 +101,11 @@ const main = async (): Promise<void> => {
     simSpeed,
     simProtocol,
     ...(values['sim-url'] ? { pileSimUrl: values['sim-url'] } : {}),
-    ...(values['no-sim'] ? { simulator: false as const } : {}),
+    ...(values['no-sim']
+      ? { simulator: false as const }
+      : simOutages === 'off'
+        ? { simulator: { offlineRatePerHour: 0, faultRatePerHour: 0 } }
+        : {}),
     ...(oems.length ? { oems: oems.map((o) => o.name) } : {}),
     preloadHandlers: true,
     env: Object.fromEntries(TIMING_FROM_SHELL.flatMap((k) => (process.env[k] ? [[k, process.env[k]]] : []))),

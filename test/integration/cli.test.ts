@@ -240,7 +240,7 @@ describe('npm run evcs -- partners add --profile (issue 14)', () => {
   }, 120_000);
 });
 
-describe('npm start -- --oem (issue 14)', () => {
+describe('npm start -- options: --oem (issue 14), --sim-outages', () => {
   const start = async (args: string[]) => {
     try {
       await run(tsx, [join(root, 'infra/local/main.ts'), '--port', '0', '--data-dir', join(dataDir, 'never'), ...args], {
@@ -270,5 +270,11 @@ describe('npm start -- --oem (issue 14)', () => {
     const notOem = await start(['--oem', 'bmw', '--seed', seed]);
     expect(notOem.code).toBe(1);
     expect(notOem.err).toMatch(/oem 'bmw': its profile is not marked "oem": true/);
+  }, 120_000);
+
+  it('--sim-outages takes on or off only, and says so before anything starts', async () => {
+    const bad = await start(['--sim-outages', 'sometimes']);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(/--sim-outages must be on or off, got sometimes/);
   }, 120_000);
 });
