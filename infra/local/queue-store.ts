@@ -167,8 +167,14 @@ const JournalLineSchema = z.union([
   z.object({ op: z.literal('del'), q: z.string(), id: z.string() }),
 ]);
 type JournalLine = z.infer<typeof JournalLineSchema>;
-/** journal lines after which the next change writes a snapshot and starts a new journal */
+/**
+ * journal lines after which the next change writes a snapshot and starts a new journal: at least
+ * this many, and at least twice the messages held (a snapshot writes every message, so with a fixed
+ * threshold a backlog of n messages cost n serialised messages per 2,000 changes, synchronously: the
+ * slower the consumers, the more each send cost. Proportional, a change costs O(1) amortised)
+ */
 const JOURNAL_COMPACT_LINES = 2000;
+const JOURNAL_COMPACT_PER_MESSAGE = 2;
 
 /** The queues of a topology: the state and the SQS operations. */
 export class QueueStore {
@@ -223,12 +229,19 @@ export class QueueStore {
   private journal(line: JournalLine): void {
     const jf = this.journalFile;
     if (!jf) return;
-    if (this.journalLines >= JOURNAL_COMPACT_LINES) {
+    if (this.journalLines >= JOURNAL_COMPACT_LINES && this.journalLines >= JOURNAL_COMPACT_PER_MESSAGE * this.held()) {
       this.persist(); // snapshot of the current state, which already includes this change; new journal
       return;
     }
     appendFileSync(jf, `${JSON.stringify(line)}\n`, { mode: 0o600 });
     this.journalLines++;
+  }
+
+  /** messages held in every queue (in flight, delayed and visible) */
+  private held(): number {
+    let n = 0;
+    for (const q of this.queues.values()) n += q.messages.size;
+    return n;
   }
 
   private put(q: QueueState, m: StoredMessage): void {

@@ -4,7 +4,7 @@
  * data dir with every message sent, none deleted, in-flight ones visible again, receive counts (the
  * DLQ budget) kept, and DLQ moves and redrives as they were.
  */
-import { appendFileSync, mkdtempSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -53,5 +53,29 @@ describe('local queue store: crash safety', () => {
     const c = open(dir);
     expect(bodies(c, 'work')).toEqual(['poison']);
     expect(bodies(c, c.dlqOf('work'))).toEqual([]);
+  });
+
+  it('a backlog is snapshotted after twice its size in journal lines, not every 2,000 changes, and a crash loses nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'evcs-qj-'));
+    const a = open(dir);
+    a.persist();
+    const snapshotBytes = () => statSync(join(dir, 'queues.json')).size;
+    const journalLines = () => readFileSync(join(dir, 'queues.journal'), 'utf8').split('\n').filter(Boolean).length;
+    // 5,000 messages waiting: 5,000 journal lines, still under 2 × 5,000 → no snapshot yet
+    for (let i = 0; i < 5000; i++) a.send('work', `m${i}`);
+    const empty = snapshotBytes();
+    expect(journalLines()).toBe(5000);
+    // 4,000 receive + delete pairs later (8,000 more lines, 1,000 held): 2 × held reached long ago → one snapshot
+    for (let i = 0; i < 4000; i++) {
+      const [m] = await a.receive('work', 1, 0);
+      a.delete('work', m!.receiptHandle);
+    }
+    expect(snapshotBytes()).toBeGreaterThan(empty); // a snapshot of the remaining backlog was written
+    expect(journalLines()).toBeLessThan(5000);
+    // the crash: no persist(); exactly the 1,000 not deleted come back
+    const b = open(dir);
+    const left = b.peek('work').map((m) => m.body);
+    expect(left).toHaveLength(1000);
+    expect(new Set(left)).toEqual(new Set(Array.from({ length: 1000 }, (_, i) => `m${4000 + i}`)));
   });
 });
