@@ -280,7 +280,7 @@ export const startAwsEmulator = async (o: EmulatorOptions, port = 0): Promise<Aw
     },
     'AmazonSQS.SendMessageBatch': (input) => {
       const r = SendBatchSchema.parse(input);
-      queueCall(() => o.queues().attributes(r.QueueUrl)); // QueueDoesNotExist for the whole call
+      queueCall(() => o.queues().assertExists(r.QueueUrl)); // QueueDoesNotExist for the whole call
       if (new Set(r.Entries.map((e) => e.Id)).size !== r.Entries.length)
         throw new ApiError('com.amazonaws.sqs#BatchEntryIdsNotDistinct', 'Two or more batch entries have the same Id.');
       const Successful: Json[] = [];
@@ -322,7 +322,7 @@ export const startAwsEmulator = async (o: EmulatorOptions, port = 0): Promise<Aw
     },
     'AmazonSQS.DeleteMessageBatch': (input) => {
       const r = DeleteBatchSchema.parse(input);
-      queueCall(() => o.queues().attributes(r.QueueUrl));
+      queueCall(() => o.queues().assertExists(r.QueueUrl));
       const Successful: Json[] = [];
       const Failed: Json[] = [];
       for (const e of r.Entries) {
@@ -339,8 +339,9 @@ export const startAwsEmulator = async (o: EmulatorOptions, port = 0): Promise<Aw
     },
     'AmazonSQS.GetQueueAttributes': (input) => {
       const r = QueueUrlSchema.parse(input);
-      const all = queueCall(() => o.queues().attributes(r.QueueUrl));
-      return { Attributes: selectAttrs(all, r.AttributeNames ?? ['All']) };
+      const names = r.AttributeNames ?? ['All'];
+      const all = queueCall(() => o.queues().attributes(r.QueueUrl, names));
+      return { Attributes: selectAttrs(all, names) };
     },
     'AmazonSQS.GetQueueUrl': (input) => {
       const r = GetQueueUrlSchema.parse(input);

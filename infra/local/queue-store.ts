@@ -295,14 +295,28 @@ export class QueueStore {
     }
   }
 
-  attributes(ref: string): Record<string, string> {
+  /** throws QueueDoesNotExist unless the queue exists (a batch call's check before its entries) */
+  assertExists(ref: string): void {
+    this.get(ref);
+  }
+
+  /**
+   * GetQueueAttributes; the message counts (a walk over the queue's messages) only when `names` asks
+   * for them (`All`, `.*`, `Approximate…`) or names nothing
+   */
+  attributes(ref: string, names?: readonly string[]): Record<string, string> {
     const q = this.get(ref);
-    const d = this.depth(ref);
+    const counted = !names || names.some((n) => n === 'All' || n === '.*' || n.startsWith('Approximate'));
+    const d = counted ? this.depth(ref) : undefined;
     return {
       QueueArn: q.arn,
-      ApproximateNumberOfMessages: String(d.visible),
-      ApproximateNumberOfMessagesNotVisible: String(d.inFlight),
-      ApproximateNumberOfMessagesDelayed: String(d.delayed),
+      ...(d
+        ? {
+            ApproximateNumberOfMessages: String(d.visible),
+            ApproximateNumberOfMessagesNotVisible: String(d.inFlight),
+            ApproximateNumberOfMessagesDelayed: String(d.delayed),
+          }
+        : {}),
       VisibilityTimeout: String(q.visibilityTimeoutSeconds),
       DelaySeconds: '0',
       MaximumMessageSize: '262144',
