@@ -300,8 +300,8 @@ export const PILE_INGRESS = '(pile events → emitPileEvents)';
 /** the simulator's other calls, the bench driver's own reads, the local runtime itself: counted, never priced as the platform's */
 export const OUTSIDE = '(outside: simulator, bench driver, local runtime)';
 
-/** the pile session events' queue (shared/piles/emit.ts sends meter values and session events there) */
-const PILE_QUEUE = /[/:]([\w.-]*-)?charging-pile-events$/;
+/** the pile session events' queues (shared/piles/emit.ts sends session events and meter values there) */
+const PILE_QUEUE = /[/:]([\w.-]*-)?charging-pile-(events|meters)$/;
 
 /**
  * The bucket of a call made outside any invocation: emitPileEvents' own calls (PutEvents of pile
@@ -420,7 +420,7 @@ export const OPERATOR: OperatorProfile = {
   otherStatusChangesPerConnectorDay: 0.5,
   extraStatusChangesPerSession: 1,
   secrets: 1 + 2 * 10,
-  polledQueues: 6,
+  polledQueues: 7,
   idlePollsPerQueueMonth: 5 * 3 * 60 * 24 * 30,
   daysPerMonth: 30,
 };

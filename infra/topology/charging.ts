@@ -1,6 +1,12 @@
 /** The charging service: orders, pile commands, billing (L0). */
 
-import { ChargingPileEventsQueue, ChargingTimeoutsQueue, PushDeliveriesQueue, PushSupervisionQueue } from '../../events/queues.ts';
+import {
+  ChargingPileEventsQueue,
+  ChargingPileMetersQueue,
+  ChargingTimeoutsQueue,
+  PushDeliveriesQueue,
+  PushSupervisionQueue,
+} from '../../events/queues.ts';
 import { putEvents, readPartners, tcecInterface } from './helpers.ts';
 import type { FunctionDecl, QueueDecl, TableDecl } from './types.ts';
 
@@ -40,7 +46,7 @@ export const chargingTables: readonly TableDecl[] = [
   },
 ];
 
-export const chargingQueues: readonly QueueDecl[] = [ChargingPileEventsQueue.decl, ChargingTimeoutsQueue.decl];
+export const chargingQueues: readonly QueueDecl[] = [ChargingPileEventsQueue.decl, ChargingPileMetersQueue.decl, ChargingTimeoutsQueue.decl];
 
 const orders = { table: 'orders', access: 'readWrite' } as const;
 const readOrders = { table: 'orders', access: 'read' } as const;
@@ -95,11 +101,15 @@ export const chargingFunctions: readonly FunctionDecl[] = [
     entry: 'functions/charging/pile-session-events.ts',
     tier: 'L0',
     description: 'Pile started / meter values / stopped → order state, running bill, final bill; connector released',
-    // the consumer folds every waiting reading of an order with one write and shares one invocation
-    // (receive, delete, request, logs) among up to 25 readings: at the operator's ~280 readings/s a
-    // batch fills well inside the 1 s window, so a pile's answer reaches the order ≤ 1 s later; 25
-    // orders one after the other stay far inside the L0 10 s timeout
-    triggers: [{ type: 'queue', queue: ChargingPileEventsQueue.name, batchSize: 25, maxBatchingWindowSeconds: 1 }],
+    // readings: the consumer folds every waiting reading of an order with one write and shares one
+    // invocation (receive, delete, request, logs) among up to 25 readings: at the operator's ~280
+    // readings/s a batch fills well inside the 1 s window; 25 orders stay far inside the L0 10 s
+    // timeout. Starts and stops on their own queue, no window: a pile's answer reaches its order at
+    // once, never behind a backlog of readings (one invocation each, ≈ $4 × 10⁻⁷ a session)
+    triggers: [
+      { type: 'queue', queue: ChargingPileMetersQueue.name, batchSize: 25, maxBatchingWindowSeconds: 1 },
+      { type: 'queue', queue: ChargingPileEventsQueue.name, batchSize: 10 },
+    ],
     // I/O-bound (a batch is one read and one write per order, in parallel, one samples write and one
     // send): half the L0 default, so its GB-s per reading halves (issue 9 §2, bench/cost.bench.ts)
     memoryMb: 512,

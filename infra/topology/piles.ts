@@ -9,7 +9,7 @@
  * the local runtime (infra/local/simulator) and are never deployed.
  */
 
-import { ChargingPileEventsQueue, OcppChecksQueue, PileCommandsQueue } from '../../events/queues.ts';
+import { ChargingPileEventsQueue, ChargingPileMetersQueue, OcppChecksQueue, PileCommandsQueue } from '../../events/queues.ts';
 import type { FunctionDecl, QueueDecl, TableDecl } from './types.ts';
 
 /** where charge points connect: `wss://<host>/ocpp/<chargePointId>` (locally `ws://127.0.0.1:<port>/ocpp/<chargePointId>`) */
@@ -28,11 +28,12 @@ export const pilesTables: readonly TableDecl[] = [
 
 export const pilesQueues: readonly QueueDecl[] = [PileCommandsQueue.decl, OcppChecksQueue.decl];
 
-// pile events enter through shared/piles/emit.ts: statuses on the bus, session events on the charging queue
+// pile events enter through shared/piles/emit.ts: statuses on the bus, session events and readings on the charging queues
 const ocppGrants = [
   { table: 'ocpp', access: 'readWrite' },
   { bus: 'put' },
   { queue: ChargingPileEventsQueue.name, access: 'send' },
+  { queue: ChargingPileMetersQueue.name, access: 'send' },
   { queue: OcppChecksQueue.name, access: 'send' },
 ] as const;
 

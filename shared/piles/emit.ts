@@ -15,14 +15,16 @@
  *     there each call is its own PutEvents, as before;
  *   - PileVinReported (plug-and-charge, ours) → EventBridge, one PutEvents: the plug-and-charge
  *     function (msp) subscribes; rare (one per plug-in of a car with a charger that reports VINs);
- *   - PileSessionStarted / PileMeterValues / PileSessionStopped → straight to the charging queue
- *     (SQS SendMessageBatch): the charging service is their only consumer, and a meter reading every
- *     15 s per session is the platform's most frequent event — a bus hop would double its price
- *     (bench/cost.bench.ts). The caller needs a `send` grant on `charging-pile-events`.
+ *   - PileSessionStarted / PileSessionStopped → straight to the charging queue `charging-pile-events`,
+ *     PileMeterValues → `charging-pile-meters` (SQS SendMessageBatch): the charging service is their
+ *     only consumer, and a meter reading every 15 s per session is the platform's most frequent event
+ *     — a bus hop would double its price (bench/cost.bench.ts). Readings on a queue of their own: a
+ *     backlog of them never delays a start or stop confirmation. The caller needs a `send` grant on
+ *     both queues.
  */
 import type { DetailOf } from '../../events/define.ts';
 import { PileMeterValues, PileSessionStarted, PileSessionStopped, PileStatusChanged, PileVinReported } from '../../events/piles.ts';
-import { ChargingPileEventsQueue, type PileSessionMessage } from '../../events/queues.ts';
+import { ChargingPileEventsQueue, ChargingPileMetersQueue, type PileSessionMessage } from '../../events/queues.ts';
 import { publish } from '../bus/publish.ts';
 import { sendBatch } from '../bus/send.ts';
 import { config } from '../config.ts';
@@ -32,8 +34,15 @@ type Contracts = typeof PILE_EVENTS;
 export type PileEventType = keyof Contracts;
 export type PileEvent = { [K in PileEventType]: { type: K; detail: DetailOf<Contracts[K]> } }[PileEventType];
 
-type Route = 'bus' | 'charging-queue' | 'vin';
-const routeOf = (e: PileEvent): Route => (e.type === 'PileStatusChanged' ? 'bus' : e.type === 'PileVinReported' ? 'vin' : 'charging-queue');
+type Route = 'bus' | 'charging-queue' | 'meters-queue' | 'vin';
+const ROUTES: Record<PileEventType, Route> = {
+  PileStatusChanged: 'bus',
+  PileVinReported: 'vin',
+  PileSessionStarted: 'charging-queue',
+  PileSessionStopped: 'charging-queue',
+  PileMeterValues: 'meters-queue',
+};
+const routeOf = (e: PileEvent): Route => ROUTES[e.type];
 
 type StatusDetail = DetailOf<typeof PileStatusChanged>;
 
@@ -108,6 +117,7 @@ const publishStatuses = (details: readonly StatusDetail[]): Promise<void> => {
 /** One run of consecutive events of one route: PutEvents (group-committed, per 10) or one SendMessageBatch (per 10). */
 const deliver = async (route: Route, run: readonly PileEvent[]): Promise<void> => {
   if (route === 'charging-queue') return sendBatch(ChargingPileEventsQueue, run as PileSessionMessage[]);
+  if (route === 'meters-queue') return sendBatch(ChargingPileMetersQueue, run as PileSessionMessage[]);
   if (route === 'vin') return publish(PileVinReported, run.map((e) => e.detail) as DetailOf<typeof PileVinReported>[]);
   await publishStatuses(run.map((e) => e.detail) as StatusDetail[]);
 };

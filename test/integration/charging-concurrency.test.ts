@@ -96,8 +96,9 @@ describe('query_start_charge — one session per connector (§3.7)', () => {
 
 /** the push lane has taken every charge-status push sent to it so far (nothing in it, nothing in flight) */
 const pushesPlanned = () => eventually(async () => platform.cloud.queues.idle(['push-deliveries']), { what: 'push lane drained' });
-/** the pile-events queue is empty and nothing of it is in flight (the delayed timeout checks may wait) */
-const settled = () => eventually(async () => platform.cloud.queues.idle(['charging-pile-events']), { what: 'pile events processed' });
+/** the pile-events and readings queues are empty and nothing of them is in flight (the delayed timeout checks may wait) */
+const settled = () =>
+  eventually(async () => platform.cloud.queues.idle(['charging-pile-events', 'charging-pile-meters']), { what: 'pile events processed' });
 
 describe('billing — a session crossing two price periods has an exact bill (§3.12)', () => {
   it('11:30→12:30 China time across the 12:00 boundary: 10 kWh at 1.05/0.80 and 10 kWh at 0.68/0.60', async () => {
@@ -214,6 +215,7 @@ describe('billing — a session crossing two price periods has an exact bill (§
     });
     await settled();
     expect(platform.cloud.queues.peek(platform.cloud.queues.dlqOf('charging-pile-events'))).toHaveLength(0);
+    expect(platform.cloud.queues.peek(platform.cloud.queues.dlqOf('charging-pile-meters'))).toHaveLength(0);
   });
 });
 

@@ -76,7 +76,8 @@ beforeAll(async () => {
   const send = queues.send.bind(queues);
   queues.send = (ref, body, opts) => {
     const m = send(ref, body, opts);
-    if (queues.arn(ref) === queues.arn('charging-pile-events')) seen.push(JSON.parse(body) as (typeof seen)[number]);
+    if ([queues.arn('charging-pile-events'), queues.arn('charging-pile-meters')].includes(queues.arn(ref)))
+      seen.push(JSON.parse(body) as (typeof seen)[number]);
     return m;
   };
 });

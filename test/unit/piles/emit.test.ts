@@ -15,7 +15,8 @@ import { emitPileEvents, type PileEvent } from '../../../shared/piles/emit.ts';
 const sqs = mockClient(SQSClient);
 const eb = mockClient(EventBridgeClient);
 const QUEUE_URL = 'http://127.0.0.1:1/queue/evcs-charging-pile-events';
-const env = { QUEUE_URL_CHARGING_PILE_EVENTS: QUEUE_URL, EVENT_BUS_NAME: 'evcs' };
+const METERS_URL = 'http://127.0.0.1:1/queue/evcs-charging-pile-meters';
+const env = { QUEUE_URL_CHARGING_PILE_EVENTS: QUEUE_URL, QUEUE_URL_CHARGING_PILE_METERS: METERS_URL, EVENT_BUS_NAME: 'evcs' };
 const order: string[] = [];
 
 beforeEach(() => {
@@ -40,7 +41,7 @@ const meter = (s: number): PileEvent => ({
 });
 
 describe('emitPileEvents', () => {
-  it('sends session events straight to the charging queue and statuses to the bus, in order, one call per run', async () => {
+  it('sends starts and stops to the charging queue, readings to their own queue, statuses to the bus, in order, one call per run', async () => {
     await runWithEnv(env, () =>
       emitPileEvents([
         { type: 'PileStatusChanged', detail: PileStatusChanged.sample },
@@ -51,15 +52,15 @@ describe('emitPileEvents', () => {
         { type: 'PileSessionStopped', detail: PileSessionStopped.sample },
       ]),
     );
-    expect(order).toEqual(['bus×1', 'sqs×3', 'bus×1', 'sqs×1']);
-    const sent = sqs.commandCalls(SendMessageBatchCommand)[0]?.args[0].input;
-    expect(sent?.QueueUrl).toBe(QUEUE_URL);
-    expect(sent?.Entries?.map((e) => JSON.parse(e.MessageBody ?? '').type)).toEqual([
-      'PileSessionStarted',
-      'PileMeterValues',
-      'PileMeterValues',
+    expect(order).toEqual(['bus×1', 'sqs×1', 'sqs×2', 'bus×1', 'sqs×1']);
+    const calls = sqs.commandCalls(SendMessageBatchCommand).map((c) => c.args[0].input);
+    // a backlog of readings never holds a start or a stop back: they travel apart
+    expect(calls.map((c) => [c.QueueUrl, c.Entries?.map((e) => JSON.parse(e.MessageBody ?? '').type)])).toEqual([
+      [QUEUE_URL, ['PileSessionStarted']],
+      [METERS_URL, ['PileMeterValues', 'PileMeterValues']],
+      [QUEUE_URL, ['PileSessionStopped']],
     ]);
-    expect(JSON.parse(sent?.Entries?.[0]?.MessageBody ?? '')).toEqual({ type: 'PileSessionStarted', detail: PileSessionStarted.sample });
+    expect(JSON.parse(calls[0]?.Entries?.[0]?.MessageBody ?? '')).toEqual({ type: 'PileSessionStarted', detail: PileSessionStarted.sample });
     expect(eb.commandCalls(PutEventsCommand)[0]?.args[0].input.Entries?.[0]?.DetailType).toBe('PileStatusChanged');
   });
 
@@ -71,7 +72,7 @@ describe('emitPileEvents', () => {
   it('refuses a malformed session event before anything of its run leaves', async () => {
     const bad = { type: 'PileMeterValues', detail: { ...PileMeterValues.sample, soc: 140 } } as PileEvent;
     await expect(runWithEnv(env, () => emitPileEvents([meter(15), bad]))).rejects.toThrow(
-      /charging-pile-events: refused by send: detail\.soc/,
+      /charging-pile-meters: refused by send: detail\.soc/,
     );
     expect(order).toEqual([]);
   });
