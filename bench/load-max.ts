@@ -35,7 +35,7 @@
  *   npm run bench -- load --find-max --minutes 2
  *   npm run bench -- load --find-max --rate 40 --minutes 10   (no search: hold 40 req/s)
  *   options: --step S (20 s per step), --from R (5), --max R (2000), --bisect N (3), --p99 MS (1000),
- *            --flood R (60: 3× partner 2's budget), --healthy-only (no flood hold), --sim-protocol ocpp|direct (direct), --settle S (300: wait for the start's pushes)
+ *            --flood R (60: 3× partner 2's budget), --healthy-only (no flood hold), --flood-only (no healthy hold), --sim-protocol ocpp|direct (direct), --settle S (300: wait for the start's pushes)
  */
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -119,6 +119,7 @@ export const findMax = async (argv: string[]): Promise<void> => {
       p99: { type: 'string', default: '1000' },
       flood: { type: 'string', default: '60' },
       'healthy-only': { type: 'boolean', default: false },
+      'flood-only': { type: 'boolean', default: false },
       'sim-protocol': { type: 'string', default: 'direct' },
       settle: { type: 'string', default: '300' },
     },
@@ -510,9 +511,11 @@ export const findMax = async (argv: string[]): Promise<void> => {
       );
     };
 
-    await hold('hold 1 — healthy', 0);
-    if (values['healthy-only']) return;
-    await sleep(3_000);
+    if (!values['flood-only']) {
+      await hold('hold 1 — healthy', 0);
+      if (values['healthy-only']) return;
+      await sleep(3_000);
+    }
     demo2?.set({ fail: 'http500' });
     await hold(`hold 2 — partner 2 floods query_station_status at ${values.flood} req/s and fails every push`, Number(values.flood));
     demo2?.set({});
