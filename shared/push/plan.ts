@@ -49,7 +49,11 @@ export const carFacts = (e: { Vin?: string | undefined; PlateNum?: string | unde
  */
 export const startResultGate = (seq: string): NonNullable<Delivery['gate']> => ({ key: `ORDER#${seq}`, version: 0 });
 
-export const startResultPush = (e: DetailOf<typeof OrderStarted>, now: number): Delivery =>
+/** What a start result is made of: the order's OrderStarted, or the start an OrderFinished carries. */
+type StartFacts = Partial<DetailOf<typeof OrderStarted>> &
+  Pick<DetailOf<typeof OrderStarted>, 'StartChargeSeq' | 'ConnectorID' | 'OperatorID' | 'StartChargeSeqStat' | 'StartTime'>;
+
+export const startResultPush = (e: StartFacts, now: number): Delivery =>
   newDelivery({
     ...carFacts(e),
     id: `notification_start_charge_result:${e.OperatorID}:${e.StartChargeSeq}`,
@@ -91,9 +95,19 @@ const finishedFacts = (e: DetailOf<typeof OrderFinished>): OrderFacts & { stopRe
   bill: e.bill,
 });
 
+/**
+ * An order's end pushes, in T/CEC's order, in the order's FIFO group. When the order never pushed a
+ * charge status, its OrderFinished carries the start result (`start`): sent first, so the partner
+ * never gets a stop result or an order before it, whatever order OrderStarted and OrderFinished
+ * reach the planner in (a failed start publishes both at once; a standard queue reorders them).
+ * It is a copy with the start result's id: dropped by SQS deduplication within 5 minutes of the
+ * planner's OrderStarted copy, and beyond them stale at its gate (one start result per order);
+ * the copy that goes first holds the group until it is delivered or parked (startResultGate).
+ */
 export const finishPushes = (e: DetailOf<typeof OrderFinished>, now: number): Delivery[] => {
   const out: Delivery[] = [];
   const facts = finishedFacts(e);
+  if (e.start) out.push(startResultPush({ ...e, ...e.start }, now));
   if (e.charged) {
     out.push(
       newDelivery({
