@@ -49,11 +49,7 @@ export const carFacts = (e: { Vin?: string | undefined; PlateNum?: string | unde
  */
 export const startResultGate = (seq: string): NonNullable<Delivery['gate']> => ({ key: `ORDER#${seq}`, version: 0 });
 
-/** What a start result is made of: the order's OrderStarted, or the start an OrderFinished carries. */
-type StartFacts = Partial<DetailOf<typeof OrderStarted>> &
-  Pick<DetailOf<typeof OrderStarted>, 'StartChargeSeq' | 'ConnectorID' | 'OperatorID' | 'StartChargeSeqStat' | 'StartTime'>;
-
-export const startResultPush = (e: StartFacts, now: number): Delivery =>
+export const startResultPush = (e: DetailOf<typeof OrderStarted>, now: number): Delivery =>
   newDelivery({
     ...carFacts(e),
     id: `notification_start_charge_result:${e.OperatorID}:${e.StartChargeSeq}`,
@@ -95,6 +91,19 @@ const finishedFacts = (e: DetailOf<typeof OrderFinished>): OrderFacts & { stopRe
   bill: e.bill,
 });
 
+/** The OrderStarted an OrderFinished carries (`start`: the order never pushed a charge status), as it was published. */
+export const startCarried = (e: DetailOf<typeof OrderFinished>): DetailOf<typeof OrderStarted> | undefined =>
+  e.start && {
+    StartChargeSeq: e.StartChargeSeq,
+    ConnectorID: e.ConnectorID,
+    StationID: e.StationID,
+    OperatorID: e.OperatorID,
+    ...(e.Vin ? { Vin: e.Vin, ...(e.PlateNum ? { PlateNum: e.PlateNum } : {}) } : {}),
+    succeeded: e.start.StartChargeSeqStat === OrderStatus.Charging,
+    StartChargeSeqStat: e.start.StartChargeSeqStat,
+    StartTime: e.start.StartTime,
+  };
+
 /**
  * An order's end pushes, in T/CEC's order, in the order's FIFO group. When the order never pushed a
  * charge status, its OrderFinished carries the start result (`start`): sent first, so the partner
@@ -107,7 +116,8 @@ const finishedFacts = (e: DetailOf<typeof OrderFinished>): OrderFacts & { stopRe
 export const finishPushes = (e: DetailOf<typeof OrderFinished>, now: number): Delivery[] => {
   const out: Delivery[] = [];
   const facts = finishedFacts(e);
-  if (e.start) out.push(startResultPush({ ...e, ...e.start }, now));
+  const start = startCarried(e);
+  if (start) out.push(startResultPush(start, now));
   if (e.charged) {
     out.push(
       newDelivery({
