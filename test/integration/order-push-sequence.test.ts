@@ -20,6 +20,8 @@
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ReceivedPush } from '../../infra/local/partner-server.ts';
+import { config } from '../../shared/config.ts';
+import { listDlq, replayDlq } from '../../shared/push/dlq.ts';
 import { getOrder, type Order } from '../../shared/store/orders.ts';
 import { formatDateTime } from '../../shared/tcec/time.ts';
 import { seqOf, useChargingPlatform } from '../support/charging.ts';
@@ -39,8 +41,9 @@ afterAll(() => {
 const ctx = useChargingPlatform({
   // no stranded sweep on the shifted clock: these orders run without readings on purpose
   schedules: false,
-  // a loaded machine's slow answer must not be taken for a lost one and the same push sent again
-  env: { PUSH_TIMEOUT_MS: '30000' },
+  // a loaded machine's slow answer must not be taken for a lost one and the same push sent again;
+  // a refused push parked after 2 attempts 1 s apart
+  env: { PUSH_TIMEOUT_MS: '30000', PUSH_BACKOFF_SECONDS: '1', PUSH_PERMANENT_ATTEMPTS: '2' },
 });
 
 const settle = () => ctx.platform.cloud.drain({ timeoutMs: 180_000 });
@@ -167,5 +170,61 @@ describe("one order's pushes reach the partner in T/CEC's order, whatever order 
       StartTime: formatDateTime(new Date(charging.startedAt!)),
     });
     for (const iface of new Set(pushes.map((r) => r.iface))) acceptedOf(demo(ctx.platform, P1), iface, seq); // each conforms
+  });
+
+  it('the start result parked (the partner refuses it): the pushes behind it still go, none lost; a replay delivers it', async () => {
+    const connector = 'FX0003E01C1';
+    const partner = demo(ctx.platform, P1);
+    partner.set({ refuseFirst: { notification_start_charge_result: 1000 }, refuseRet: 4004 });
+    try {
+      ctx.platform.simulator!.setVehicle(connector, { socStart: 10, batteryKwh: 200, maxDcKw: 30, targetSoc: 100 });
+      await ctx.admin(connector, 'plugged', 2);
+      const seq = seqOf(ctx.p1);
+      const start = await ctx.p1.call('query_start_charge', { StartChargeSeq: seq, ConnectorID: connector });
+      expect(start.data).toMatchObject({ SuccStat: 0 });
+      await settle(); // the start command has reached the pile
+      ctx.platform.simulator!.advance(5_000);
+      await eventually(() => order(seq), { until: (o) => o.status === 2, what: `${seq} charging` });
+      const stop = await ctx.p1.call('query_stop_charge', { StartChargeSeq: seq, ConnectorID: connector });
+      expect(stop.data).toMatchObject({ SuccStat: 0 });
+      await ctx.pump(
+        () => order(seq),
+        (o) => o.status === 4,
+        `${seq} finished`,
+      );
+      expect((await order(seq)).lastProgressAt).toBeUndefined();
+      const accepted = () => partner.accepted().filter((r) => r.data.StartChargeSeq === seq);
+      await eventually(async () => accepted().length, { until: (n) => n >= 3, what: 'the pushes behind the start result delivered' });
+      const url = config().queueUrl('push-deliveries');
+      const parked = await eventually(
+        async () => (await listDlq(url, 100, 1, { release: true })).filter((m) => m.delivery?.data.StartChargeSeq === seq),
+        { until: (x) => x.length > 0, what: 'the start result parked in the DLQ' },
+      );
+      await settle();
+
+      // the start result was refused twice and parked; the order's other pushes were not held for ever behind it
+      expect(parked.map((m) => m.delivery?.iface)).toEqual(['notification_start_charge_result']);
+      expect(accepted().map((r) => r.iface)).toEqual([
+        'notification_equip_charge_status',
+        'notification_stop_charge_result',
+        'notification_charge_order_info',
+      ]);
+      const refused = orderPushes(seq).filter((r) => !r.accepted);
+      expect(refused.map((r) => r.iface)).toEqual(['notification_start_charge_result', 'notification_start_charge_result']);
+
+      // replayed once the partner takes it: delivered (late, the operator's decision), and only once
+      partner.set({});
+      expect(await replayDlq(url, Number.POSITIVE_INFINITY, (m) => m.delivery?.data.StartChargeSeq === seq)).toBe(1);
+      await eventually(async () => accepted().length, { until: (n) => n >= 4, what: 'the replayed start result delivered' });
+      await settle();
+      expect(accepted().map((r) => r.iface)).toEqual([
+        'notification_equip_charge_status',
+        'notification_stop_charge_result',
+        'notification_charge_order_info',
+        'notification_start_charge_result',
+      ]);
+    } finally {
+      partner.set({});
+    }
   });
 });
