@@ -17,6 +17,7 @@
  * Clocks, both injected: the pile simulator's MANUAL clock and `Date`, shifted past the visibility
  * timeout — no sleeps.
  */
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ReceivedPush } from '../../infra/local/partner-server.ts';
@@ -69,6 +70,24 @@ const failFirstStartResultSend = (seq: string) => {
       if (bodies.some((b) => b.includes('notification_start_charge_result') && b.includes(seq))) {
         state.failed++;
         return Promise.reject(new Error('injected: SendMessageBatch unavailable'));
+      }
+    }
+    return (send as (...a: unknown[]) => Promise<unknown>).apply(this, args);
+  } as never);
+  return { state, restore: () => spy.mockRestore() };
+};
+
+/** PutEvents fails for the first OrderStarted of `seq` only; every other call goes through */
+const failFirstOrderStarted = (seq: string) => {
+  const send = EventBridgeClient.prototype.send;
+  const state = { failed: 0 };
+  const spy = vi.spyOn(EventBridgeClient.prototype, 'send').mockImplementation(function (this: EventBridgeClient, ...args: unknown[]) {
+    const cmd = args[0];
+    if (state.failed === 0 && cmd instanceof PutEventsCommand) {
+      const entries = cmd.input.Entries ?? [];
+      if (entries.some((e) => e.DetailType === 'OrderStarted' && e.Detail?.includes(seq))) {
+        state.failed++;
+        return Promise.reject(new Error('injected: PutEvents unavailable'));
       }
     }
     return (send as (...a: unknown[]) => Promise<unknown>).apply(this, args);
@@ -226,5 +245,55 @@ describe("one order's pushes reach the partner in T/CEC's order, whatever order 
     } finally {
       partner.set({});
     }
+  });
+
+  it('OrderStarted never published (its publish failed, the order finished before the redelivery): the end carries the start result', async () => {
+    const connector = 'FX0003E02C1';
+    ctx.platform.simulator!.setVehicle(connector, { socStart: 10, batteryKwh: 200, maxDcKw: 30, targetSoc: 100 });
+    await ctx.admin(connector, 'plugged', 2);
+    const seq = seqOf(ctx.p1);
+    const start = await ctx.p1.call('query_start_charge', { StartChargeSeq: seq, ConnectorID: connector });
+    expect(start.data).toMatchObject({ SuccStat: 0 });
+    await settle(); // the start command has reached the pile
+    const fault = failFirstOrderStarted(seq);
+    try {
+      ctx.platform.simulator!.advance(5_000);
+      await eventually(async () => ({ failed: fault.state.failed, status: (await order(seq)).status }), {
+        until: (x) => x.failed === 1 && x.status === 2,
+        what: 'the order charging, its OrderStarted publish failed',
+      });
+    } finally {
+      fault.restore();
+    }
+    const charging = await order(seq);
+    // the partner stops within the charging queue's visibility timeout: the order finishes before the confirmation's redelivery
+    const stop = await ctx.p1.call('query_stop_charge', { StartChargeSeq: seq, ConnectorID: connector });
+    expect(stop.data).toMatchObject({ SuccStat: 0 });
+    await ctx.pump(
+      () => order(seq),
+      (o) => o.status === 4,
+      `${seq} finished`,
+    );
+    await eventually(async () => orderPushes(seq).map((r) => r.iface), {
+      until: (x) => x.includes('notification_charge_order_info'),
+      what: 'the order push at the partner',
+    });
+    // the redelivered confirmation finds the order finished: ignored, as before
+    clock.advance(REDELIVERY_MS);
+    await settle();
+
+    const pushes = orderPushes(seq);
+    expect(pushes.map((r) => r.iface)).toEqual([
+      'notification_start_charge_result',
+      'notification_equip_charge_status',
+      'notification_stop_charge_result',
+      'notification_charge_order_info',
+    ]);
+    expect(pushes[0]!.data).toEqual({
+      StartChargeSeq: seq,
+      StartChargeSeqStat: 2,
+      ConnectorID: connector,
+      StartTime: formatDateTime(new Date(charging.startedAt!)),
+    });
   });
 });
