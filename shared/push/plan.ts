@@ -4,7 +4,8 @@
  *   ConnectorStatusChanged → notification_stationStatus to EVERY partner granted the station (§3.3)
  *   OrderStarted           → notification_start_charge_result to the order's partner (§3.8)
  *   OrderProgress          → notification_equip_charge_status, throttled by the caller (§3.9)
- *   OrderFinished          → last notification_equip_charge_status (if it charged),
+ *   OrderFinished          → notification_start_charge_result (the start it carries: the order pushed no charge status),
+ *                            last notification_equip_charge_status (if it charged),
  *                            notification_stop_charge_result (if the partner stopped it, §3.11),
  *                            notification_charge_order_info (if it charged, §3.12),
  *                            notification_order_settlement (a pay-after order: payable; ours)
@@ -43,9 +44,10 @@ export const carFacts = (e: { Vin?: string | undefined; PlateNum?: string | unde
 /**
  * The start result is the lowest version of its order's gate: it goes ahead of the order's first
  * charge status (the charging consumer sends the two together: shared/services/charging.ts
- * sendProgress), and a copy planned later (the push planner's, from OrderStarted, beyond the FIFO
- * queue's 5-minute deduplication) is stale once a charge status was attempted — never after one —
- * and once another copy of it was attempted: one start result per order (shared/push/deliver.ts gateCopyOf).
+ * sendProgress) or, for an order that pushed none, ahead of its end pushes (finishPushes: the start
+ * OrderFinished carries); a copy planned later (the push planner's, from OrderStarted, beyond the
+ * FIFO queue's 5-minute deduplication) is stale once a charge status was attempted — never after
+ * one — and once another copy of it was attempted: one start result per order (shared/push/deliver.ts gateCopyOf).
  */
 export const startResultGate = (seq: string): NonNullable<Delivery['gate']> => ({ key: `ORDER#${seq}`, version: 0 });
 
