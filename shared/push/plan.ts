@@ -114,12 +114,11 @@ export const startCarried = (e: DetailOf<typeof OrderFinished>): DetailOf<typeof
  * It is a copy with the start result's id: dropped by SQS deduplication within 5 minutes of the
  * planner's OrderStarted copy, and beyond them stale at its gate (one start result per order);
  * the copy that goes first holds the group until it is delivered or parked (startResultGate).
+ * Alone (a failed start nobody asked to stop) it is left out: OrderStarted tells it, nothing follows.
  */
 export const finishPushes = (e: DetailOf<typeof OrderFinished>, now: number): Delivery[] => {
   const out: Delivery[] = [];
   const facts = finishedFacts(e);
-  const start = startCarried(e);
-  if (start) out.push(startResultPush(start, now));
   if (e.charged) {
     out.push(
       newDelivery({
@@ -164,7 +163,9 @@ export const finishPushes = (e: DetailOf<typeof OrderFinished>, now: number): De
     });
     out.push(settlementPush(e.OperatorID, data, 'payable', now));
   }
-  return out;
+  // only ahead of a push of the order's group (the settlement has its own): alone it would order nothing
+  const start = startCarried(e);
+  return start && out.some((d) => d.iface !== 'notification_order_settlement') ? [startResultPush(start, now), ...out] : out;
 };
 
 /** notification_order_settlement (ours): one push per order and settlement status. */

@@ -137,6 +137,14 @@ describe('finishPushes: the start result an OrderFinished carries goes first (T/
   it('without `start` (the order pushed a charge status: its start result went ahead of that) no start result', () => {
     expect(finishPushes(finished, NOW).map((d) => d.iface)).not.toContain('notification_start_charge_result');
   });
+
+  it('nothing of the order to follow it (a failed start nobody stopped; a settlement has its own group): no copy', () => {
+    const failed = { StartChargeSeqStat: 4, StartTime: '2026-11-23 09:31:50' };
+    const alone = { ...finished, charged: false, stoppedByPartner: false, StopReason: 5, start: failed };
+    expect(finishPushes(alone, NOW)).toEqual([]);
+    const payable = { ...alone, bill: { ...finished.bill, PayableMoney: 0 } };
+    expect(finishPushes(payable, NOW).map((d) => d.iface)).toEqual(['notification_order_settlement']);
+  });
 });
 
 describe('equipStatusPush (§3.9 notification_equip_charge_status)', () => {
