@@ -12,7 +12,11 @@
  *    result, then the stop result;
  *  - a successful start stopped before its first meter reading (no charge status carried the start
  *    result): start result, last charge status, stop result, order. Before the fix the start result
- *    planned last was dropped as stale behind the final charge status: lost.
+ *    planned last was dropped as stale behind the final charge status: lost;
+ *  - the start result parked (the partner refuses it): the pushes behind it go once it is given up
+ *    (no deadlock), and a DLQ replay delivers it once (nothing lost);
+ *  - OrderStarted's publish failed and the order finished before the confirmation's redelivery (which
+ *    then finds it finished and ignores it): the start OrderFinished carries still reaches the partner first.
  *
  * Clocks, both injected: the pile simulator's MANUAL clock and `Date`, shifted past the visibility
  * timeout — no sleeps.
