@@ -159,6 +159,11 @@ export const OrderFinished = defineEvent({
       charged: z.boolean(),
       /** the battery's state of charge at the last meter sample, % (absent when none arrived) */
       finalSoc: z.optional(z.number().check(z.gte(0), z.lte(100))),
+      /**
+       * the order's start result (as its OrderStarted told it) when no charge status carried it to the
+       * push lane (the order never pushed one): the planner sends it ahead of the order's other pushes
+       */
+      start: z.optional(z.object({ StartChargeSeqStat: z.int().check(z.gte(1), z.lte(5)), StartTime: z.string() })),
       bill: orderBill(),
       ...car(),
     }),

@@ -76,8 +76,9 @@ const heldFor = (m: Delivery, seconds: number, now: number): number =>
 /**
  * A start result is pushed once per order: the copy its gate names is the message's first enqueue
  * time, the same through its own retries (the very message, held) and parking, different for a copy
- * planned later (shared/store/push-gate.ts): the planner's after the charging consumer's beyond SQS's
- * 5-minute deduplication, a redelivered start confirmation's or reading's. A DLQ replay has no gate.
+ * planned later (shared/store/push-gate.ts): the planner's after the charging consumer's or the
+ * order's end's (shared/push/plan.ts finishPushes) beyond SQS's 5-minute deduplication, a
+ * redelivered start confirmation's or reading's. A DLQ replay has no gate.
  */
 const gateCopyOf = (m: Pick<Delivery, 'iface' | 'createdAt'>): string | undefined =>
   m.iface === 'notification_start_charge_result' ? String(m.createdAt) : undefined;

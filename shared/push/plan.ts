@@ -4,7 +4,8 @@
  *   ConnectorStatusChanged → notification_stationStatus to EVERY partner granted the station (§3.3)
  *   OrderStarted           → notification_start_charge_result to the order's partner (§3.8)
  *   OrderProgress          → notification_equip_charge_status, throttled by the caller (§3.9)
- *   OrderFinished          → last notification_equip_charge_status (if it charged),
+ *   OrderFinished          → notification_start_charge_result (the start it carries: the order pushed no charge status),
+ *                            last notification_equip_charge_status (if it charged),
  *                            notification_stop_charge_result (if the partner stopped it, §3.11),
  *                            notification_charge_order_info (if it charged, §3.12),
  *                            notification_order_settlement (a pay-after order: payable; ours)
@@ -43,9 +44,10 @@ export const carFacts = (e: { Vin?: string | undefined; PlateNum?: string | unde
 /**
  * The start result is the lowest version of its order's gate: it goes ahead of the order's first
  * charge status (the charging consumer sends the two together: shared/services/charging.ts
- * sendProgress), and a copy planned later (the push planner's, from OrderStarted, beyond the FIFO
- * queue's 5-minute deduplication) is stale once a charge status was attempted — never after one —
- * and once another copy of it was attempted: one start result per order (shared/push/deliver.ts gateCopyOf).
+ * sendProgress) or, for an order that pushed none, ahead of its end pushes (finishPushes: the start
+ * OrderFinished carries); a copy planned later (the push planner's, from OrderStarted, beyond the
+ * FIFO queue's 5-minute deduplication) is stale once a charge status was attempted — never after
+ * one — and once another copy of it was attempted: one start result per order (shared/push/deliver.ts gateCopyOf).
  */
 export const startResultGate = (seq: string): NonNullable<Delivery['gate']> => ({ key: `ORDER#${seq}`, version: 0 });
 
@@ -91,6 +93,29 @@ const finishedFacts = (e: DetailOf<typeof OrderFinished>): OrderFacts & { stopRe
   bill: e.bill,
 });
 
+/** The OrderStarted an OrderFinished carries (`start`: the order never pushed a charge status), as it was published. */
+export const startCarried = (e: DetailOf<typeof OrderFinished>): DetailOf<typeof OrderStarted> | undefined =>
+  e.start && {
+    StartChargeSeq: e.StartChargeSeq,
+    ConnectorID: e.ConnectorID,
+    StationID: e.StationID,
+    OperatorID: e.OperatorID,
+    ...(e.Vin ? { Vin: e.Vin, ...(e.PlateNum ? { PlateNum: e.PlateNum } : {}) } : {}),
+    succeeded: e.start.StartChargeSeqStat === OrderStatus.Charging,
+    StartChargeSeqStat: e.start.StartChargeSeqStat,
+    StartTime: e.start.StartTime,
+  };
+
+/**
+ * An order's end pushes, in T/CEC's order, in the order's FIFO group. When the order never pushed a
+ * charge status, its OrderFinished carries the start result (`start`): sent first, so the partner
+ * never gets a stop result or an order before it, whatever order OrderStarted and OrderFinished
+ * reach the planner in (a failed start publishes both at once; a standard queue reorders them).
+ * It is a copy with the start result's id: dropped by SQS deduplication within 5 minutes of the
+ * planner's OrderStarted copy, and beyond them stale at its gate (one start result per order);
+ * the copy that goes first holds the group until it is delivered or parked (startResultGate).
+ * Alone (a failed start nobody asked to stop) it is left out: OrderStarted tells it, nothing follows.
+ */
 export const finishPushes = (e: DetailOf<typeof OrderFinished>, now: number): Delivery[] => {
   const out: Delivery[] = [];
   const facts = finishedFacts(e);
@@ -138,7 +163,9 @@ export const finishPushes = (e: DetailOf<typeof OrderFinished>, now: number): De
     });
     out.push(settlementPush(e.OperatorID, data, 'payable', now));
   }
-  return out;
+  // only ahead of a push of the order's group (the settlement has its own): alone it would order nothing
+  const start = startCarried(e);
+  return start && out.some((d) => d.iface !== 'notification_order_settlement') ? [startResultPush(start, now), ...out] : out;
 };
 
 /** notification_order_settlement (ours): one push per order and settlement status. */

@@ -225,7 +225,7 @@ export const startCharge = async (partner: Partner, req: StartRequest, now: Date
       event: 'start-not-sent',
       endedAt: now,
       stopReason: STOP_REASON_START_FAILED,
-      finishReason: 'start command could not be sent',
+      finishReason: START_NOT_SENT,
       charged: false,
     });
     throw err;
@@ -483,9 +483,32 @@ const stopIfPrepayReached = async (o: Order): Promise<void> => {
   await sendStop(o, new Date(o.meter.t), 'prepay');
 };
 
-/** Tell the platform an order finished (from the stored order), then remember it was told. */
+/** why an order closed at once when its start command could not be sent (the partner's query_start_charge got the error) */
+const START_NOT_SENT = 'start command could not be sent';
+
+/**
+ * The start result an order's partner is told (its OrderStarted), from the order: the start the pile
+ * confirmed, or a start that never began (refused, timed out); none for a start command that never
+ * left (the partner's query_start_charge was answered with the error) nor for an order never started.
+ */
+const startOf = (o: Order): DetailOf<typeof OrderStarted> | undefined => {
+  if (o.startedAt) return startedOf(o, new Date(o.startedAt));
+  if (isFailedStart(o) && o.endedAt && o.finishReason !== START_NOT_SENT)
+    return failedStartOf(o, new Date(o.endedAt), o.finishReason ?? '');
+  return undefined;
+};
+
+/**
+ * Tell the platform an order finished (from the stored order), then remember it was told. A start
+ * that never began is told first (OrderStarted, failed: T/CEC's start result before the stop result
+ * and order). An order that never pushed a charge status carries its start result in OrderFinished
+ * too (`start`): nothing else put it in the order's push group ahead of the end pushes, and the bus
+ * may hand the planner OrderFinished before OrderStarted (shared/push/plan.ts finishPushes).
+ */
 const publishFinished = async (o: Order): Promise<void> => {
   if (!o.bill || o.stopReason === undefined) return;
+  const start = startOf(o);
+  if (start && !start.succeeded) await publish(OrderStarted, start);
   await publish(OrderFinished, {
     ...orderEventBase(o),
     ...carOf(o),
@@ -494,6 +517,9 @@ const publishFinished = async (o: Order): Promise<void> => {
     stoppedByPartner: !!o.stoppedByPartner,
     charged: !!o.charged,
     ...(o.live ? { finalSoc: o.live.soc } : {}),
+    ...(start && o.lastProgressAt === undefined
+      ? { start: { StartChargeSeqStat: start.StartChargeSeqStat, StartTime: start.StartTime } }
+      : {}),
     bill: o.bill,
   });
   await markFinishPublished(o.StartChargeSeq);
@@ -504,7 +530,10 @@ const publishFinished = async (o: Order): Promise<void> => {
  * order was not in a status this finish applies to. An order finished earlier whose OrderFinished
  * never left (the publish failed) is published now — the redelivery of the event that finished it.
  */
-const finish = async (o: Order, f: FinishArgs): Promise<boolean> => {
+const finish = async (o: Order, f: FinishArgs): Promise<boolean> => (await closeOrder(o, f)) === 'finished';
+
+/** finish, saying whether an order finished earlier was told now ('retold': its OrderFinished had never left) */
+const closeOrder = async (o: Order, f: FinishArgs): Promise<'finished' | 'retold' | 'unchanged'> => {
   const meter = f.charged && o.meter ? ((f.finalSample && fold(o, o.meter, f.finalSample)) ?? o.meter) : undefined;
   const billed = billingOf(o, meter);
   const totals = withPrepay(o, billed.totals);
@@ -516,14 +545,16 @@ const finish = async (o: Order, f: FinishArgs): Promise<boolean> => {
       // the redelivery of a finish that failed before it was told: its coupon too (a no-op if given back)
       if (now.bill) await giveBackUnusedCoupon(now, { charged: !!now.charged, DiscountMoney: now.bill.DiscountMoney }, f.endedAt);
       await publishFinished(now);
+      return 'retold';
     }
-    return false;
+    return 'unchanged';
   }
   // a coupon that took nothing off is given back (shared/services/coupons.ts)
   await giveBackUnusedCoupon(o, { charged: f.charged, DiscountMoney: billed.totals.DiscountMoney }, f.endedAt);
   await publishFinished({
     ...o,
     status: OrderStatus.Finished,
+    endedAt: f.endedAt.toISOString(),
     stopReason: f.stopReason,
     finishReason: f.finishReason,
     charged: f.charged,
@@ -539,29 +570,28 @@ const finish = async (o: Order, f: FinishArgs): Promise<boolean> => {
     finishReason: f.finishReason,
     TotalMoney: totals.TotalMoney,
   });
-  return true;
+  return 'finished';
 };
 
 /**
  * A start that never began (the pile refused it, or never answered): finish the starting order
- * unbilled and tell the partner (notification_start_charge_result, failed). An order that had
- * already ended as a start that never began (shared/domain/charging.ts isFailedStart) — this
- * event's redelivery, its publish below having failed, or the other of refusal and timeout — is
- * told again, from the order: the same content, the same push id (deduplicated downstream, one copy
- * per order at the start result's gate). True when the order is such a start (the caller's stop
- * command, should the pile start after all, is sent again too); false when it had left Starting
- * otherwise (the transition table decides), and then nothing is published.
+ * unbilled and tell the partner (notification_start_charge_result, failed) — OrderStarted (failed)
+ * ahead of OrderFinished, both published by finish (publishFinished). An order that had already
+ * ended as a start that never began (shared/domain/charging.ts isFailedStart) — this event's
+ * redelivery, a publish having failed, or the other of refusal and timeout — is told again, from the
+ * order: the same content, the same push id (deduplicated downstream, one copy per order at the
+ * start result's gate). True when the order is such a start (the caller's stop command, should the
+ * pile start after all, is sent again too); false when it had left Starting otherwise (the
+ * transition table decides), and then nothing is published.
  */
 const failStart = async (o: Order, event: 'pile-refused' | 'start-timeout', at: Date, reason: string): Promise<boolean> => {
-  const finished = await finish(o, { event, endedAt: at, stopReason: STOP_REASON_START_FAILED, finishReason: reason, charged: false });
-  if (finished) {
-    await publish(OrderStarted, failedStartOf(o, at, reason));
-    return true;
-  }
+  const closed = await closeOrder(o, { event, endedAt: at, stopReason: STOP_REASON_START_FAILED, finishReason: reason, charged: false });
+  if (closed === 'finished') return true;
   const ended = await getOrder(o.StartChargeSeq);
   if (ended && isFailedStart(ended) && ended.endedAt) {
     logger.info('start that never began, told again: OrderStarted (failed) published again', { StartChargeSeq: o.StartChargeSeq, event });
-    await publish(OrderStarted, failedStartOf(ended, new Date(ended.endedAt), ended.finishReason ?? reason));
+    // retold: publishFinished told it just now, ahead of the order's end
+    if (closed !== 'retold') await publish(OrderStarted, failedStartOf(ended, new Date(ended.endedAt), ended.finishReason ?? reason));
     return true;
   }
   return false;

@@ -18,7 +18,7 @@ import { profileOf, supervisionRegion } from '../domain/partner-profile.ts';
 import type { Partner } from '../domain/partners.ts';
 import { pushConfig } from '../push/config.ts';
 import type { Delivery } from '../push/messages.ts';
-import { equipStatusPush, finishPushes, paidPush, startResultPush, stationStatusPushes } from '../push/plan.ts';
+import { equipStatusPush, finishPushes, paidPush, startCarried, startResultPush, stationStatusPushes } from '../push/plan.ts';
 import {
   type StationFacts,
   type Supervisor,
@@ -87,7 +87,10 @@ const supervisionPushes = async (event: PushEvent, list: readonly Partner[], now
     case 'OrderFinished': {
       // the meter register at the first and last sample (the order's running bill), for MeterValueStart/End
       const meter = event.detail.charged ? (await getOrder(event.detail.StartChargeSeq, false))?.meter : undefined;
-      return supervisionFinishPushes(event.detail, sups, station, meter ? { firstWh: meter.first, lastWh: meter.wh } : undefined, now);
+      const end = supervisionFinishPushes(event.detail, sups, station, meter ? { firstWh: meter.first, lastWh: meter.wh } : undefined, now);
+      // the start result it carries ahead of the order's end, as for a partner (plan.ts finishPushes)
+      const start = end.length > 0 ? startCarried(event.detail) : undefined;
+      return [...(start ? supervisionStartPushes(start, sups, station, now) : []), ...end];
     }
     case 'OrderPaid':
       // pay after charging (ours): not a supervision matter

@@ -5,10 +5,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ConnectorStatusChanged } from '../../../events/baseinfo.ts';
-import { OrderProgress, OrderStarted } from '../../../events/orders.ts';
+import { OrderFinished, OrderProgress, OrderStarted } from '../../../events/orders.ts';
 import type { Partner } from '../../../shared/domain/partners.ts';
 import { type Delivery, deliverySchema } from '../../../shared/push/messages.ts';
-import { equipStatusPush, startResultPush, stationStatusPushes } from '../../../shared/push/plan.ts';
+import { equipStatusPush, finishPushes, startResultPush, stationStatusPushes } from '../../../shared/push/plan.ts';
 import { parseRequestData } from '../../../shared/tcec/interfaces.ts';
 
 const NOW = Date.UTC(2026, 10, 23, 1, 30, 47);
@@ -103,6 +103,47 @@ describe('startResultPush (§3.8 notification_start_charge_result)', () => {
     const d = startResultPush({ ...e, Vin: 'LSVAU2180N2123456', PlateNum: '京A12345' }, NOW);
     expect(d.facts).toEqual({ Vin: 'LSVAU2180N2123456', PlateNum: '京A12345' });
     expect(d.data).not.toHaveProperty('Vin');
+  });
+});
+
+describe('finishPushes: the start result an OrderFinished carries goes first (T/CEC: start → status → stop → order)', () => {
+  const started = OrderStarted.sample;
+  const finished = { ...OrderFinished.sample, StartChargeSeq: started.StartChargeSeq };
+  const start = { StartChargeSeqStat: started.StartChargeSeqStat, StartTime: started.StartTime };
+
+  it('ahead of the last charge status, stop result and order: the very push OrderStarted plans (same id, Data, gate)', () => {
+    const out = finishPushes({ ...finished, start }, NOW);
+    expect(out.map((d) => d.iface)).toEqual([
+      'notification_start_charge_result',
+      'notification_equip_charge_status',
+      'notification_stop_charge_result',
+      'notification_charge_order_info',
+    ]);
+    for (const d of out) expectWellFormed(d);
+    // the same id: SQS deduplicates it against the planner's copy within 5 minutes; the same gate: one copy per order after
+    expect(out[0]).toEqual(startResultPush(started, NOW));
+  });
+
+  it('a start that never began, stopped by the partner: the failed start result, then the stop result', () => {
+    const failed = { StartChargeSeqStat: 4, StartTime: '2026-11-23 09:31:50' };
+    const out = finishPushes({ ...finished, charged: false, StopReason: 5, start: failed }, NOW);
+    expect(out.map((d) => [d.iface, d.data.StartChargeSeqStat])).toEqual([
+      ['notification_start_charge_result', 4],
+      ['notification_stop_charge_result', 4],
+    ]);
+    expect(out[0]!.data.StartTime).toBe(failed.StartTime);
+  });
+
+  it('without `start` (the order pushed a charge status: its start result went ahead of that) no start result', () => {
+    expect(finishPushes(finished, NOW).map((d) => d.iface)).not.toContain('notification_start_charge_result');
+  });
+
+  it('nothing of the order to follow it (a failed start nobody stopped; a settlement has its own group): no copy', () => {
+    const failed = { StartChargeSeqStat: 4, StartTime: '2026-11-23 09:31:50' };
+    const alone = { ...finished, charged: false, stoppedByPartner: false, StopReason: 5, start: failed };
+    expect(finishPushes(alone, NOW)).toEqual([]);
+    const payable = { ...alone, bill: { ...finished.bill, PayableMoney: 0 } };
+    expect(finishPushes(payable, NOW).map((d) => d.iface)).toEqual(['notification_order_settlement']);
   });
 });
 
