@@ -23,7 +23,7 @@ export type ConnectorStatus = z.infer<typeof ConnectorStatus>;
 export const ParkStatus = z.union([z.literal(0), z.literal(10), z.literal(50)]);
 export const LockStatus = z.union([z.literal(0), z.literal(10), z.literal(50)]);
 
-export const PileStatusChanged = defineEvent({
+export const PileStatusChanged = /* @__PURE__ */ defineEvent({
   source: PILES_SOURCE,
   detailType: 'PileStatusChanged',
   // 2: StationID (optional; a version-1 event without it is still accepted, its station then looked up)
@@ -56,7 +56,7 @@ export const PileStatusChanged = defineEvent({
   },
 });
 
-export const PileCommandRequested = defineEvent({
+export const PileCommandRequested = /* @__PURE__ */ defineEvent({
   source: CHARGING_SOURCE,
   detailType: 'PileCommandRequested',
   version: 1,
@@ -78,7 +78,7 @@ export const PileCommandRequested = defineEvent({
   },
 });
 
-export const PileSessionStarted = defineEvent({
+export const PileSessionStarted = /* @__PURE__ */ defineEvent({
   source: PILES_SOURCE,
   detailType: 'PileSessionStarted',
   version: 1,
@@ -107,7 +107,7 @@ export const PileSessionStarted = defineEvent({
 export const StopCause = z.enum(['remote', 'bms-full', 'fault', 'unplugged', 'local']);
 export type StopCause = z.infer<typeof StopCause>;
 
-export const PileSessionStopped = defineEvent({
+export const PileSessionStopped = /* @__PURE__ */ defineEvent({
   source: PILES_SOURCE,
   detailType: 'PileSessionStopped',
   version: 1,
@@ -130,7 +130,7 @@ export const PileSessionStopped = defineEvent({
   },
 });
 
-export const PileMeterValues = defineEvent({
+export const PileMeterValues = /* @__PURE__ */ defineEvent({
   source: PILES_SOURCE,
   detailType: 'PileMeterValues',
   version: 1,
@@ -163,7 +163,7 @@ export const PileMeterValues = defineEvent({
   },
 });
 
-export const PileReservationRequested = defineEvent({
+export const PileReservationRequested = /* @__PURE__ */ defineEvent({
   source: CHARGING_SOURCE,
   detailType: 'PileReservationRequested',
   version: 1,
@@ -188,7 +188,7 @@ export const PileReservationRequested = defineEvent({
   },
 });
 
-export const PileVinReported = defineEvent({
+export const PileVinReported = /* @__PURE__ */ defineEvent({
   source: PILES_SOURCE,
   detailType: 'PileVinReported',
   version: 1,

@@ -27,7 +27,7 @@ import {
 
 // -- baseinfo --------------------------------------------------------------------------------------
 
-export const ConnectorStatusQueue = defineQueue({
+export const ConnectorStatusQueue = /* @__PURE__ */ defineQueue({
   name: 'connector-status',
   description: 'PileStatusChanged and GroundLockChanged events for the connector status ingest',
   tier: 'L0',
@@ -39,7 +39,7 @@ export const ConnectorStatusQueue = defineQueue({
 
 // -- piles -----------------------------------------------------------------------------------------
 
-export const PileCommandsQueue = defineQueue({
+export const PileCommandsQueue = /* @__PURE__ */ defineQueue({
   name: 'pile-commands',
   description:
     'Start/stop and reserve/cancel commands for the piles (PileCommandRequested, PileReservationRequested); a command the transport cannot hand over ends in the DLQ',
@@ -64,7 +64,7 @@ const ocppCheckSchema = () =>
     z.object({ kind: z.literal('configure'), chargePointId: z.string().check(z.minLength(1), z.maxLength(48)) }),
   ]);
 
-export const OcppChecksQueue = defineQueue({
+export const OcppChecksQueue = /* @__PURE__ */ defineQueue({
   name: 'ocpp-checks',
   description:
     'Delayed OCPP gateway checks: connectors offline after a disconnect grace period; outgoing calls timed out; metering set after a boot',
@@ -89,7 +89,7 @@ const pileSessionEvent = () =>
     z.object({ type: z.literal(PileSessionStopped.detailType), detail: PileSessionStopped.detail }),
   ]);
 
-export const ChargingPileEventsQueue = defineQueue({
+export const ChargingPileEventsQueue = /* @__PURE__ */ defineQueue({
   name: 'charging-pile-events',
   description: 'Pile session events (started, meter values, stopped), sent by emitPileEvents, for the orders',
   tier: 'L0',
@@ -99,7 +99,7 @@ export const ChargingPileEventsQueue = defineQueue({
 });
 export type PileSessionMessage = z.output<ReturnType<typeof pileSessionEvent>>;
 
-export const ChargingTimeoutsQueue = defineQueue({
+export const ChargingTimeoutsQueue = /* @__PURE__ */ defineQueue({
   name: 'charging-timeouts',
   description: 'Delayed checks: a start or stop the pile has not answered in time finishes the order and frees the connector',
   tier: 'L0',
@@ -116,7 +116,7 @@ export type TimeoutMessage = z.output<typeof ChargingTimeoutsQueue.body>;
 
 // -- push ------------------------------------------------------------------------------------------
 
-export const PushEventsQueue = defineQueue({
+export const PushEventsQueue = /* @__PURE__ */ defineQueue({
   name: 'push-events',
   description: 'Events that cause pushes (connector status changes, order started / progress / finished / paid) for the push planner',
   tier: 'L1',
@@ -131,7 +131,7 @@ export const PushEventsQueue = defineQueue({
   dlqRetentionDays: 14,
 });
 
-export const PushDeliveriesQueue = defineQueue({
+export const PushDeliveriesQueue = /* @__PURE__ */ defineQueue({
   name: 'push-deliveries',
   description: 'One message per partner and push, with its retry state; the deliverer parks a push in the DLQ after its real attempts',
   tier: 'L1',
@@ -155,7 +155,7 @@ export const PushDeliveriesQueue = defineQueue({
  * own consumer and concurrency, so a slow commercial partner's backlog never delays a timed push
  * (an order due within 30 s). Same message, same deliverer; the message's `supervision` says the lane.
  */
-export const PushSupervisionQueue = defineQueue({
+export const PushSupervisionQueue = /* @__PURE__ */ defineQueue({
   name: 'push-supervision',
   description:
     "One message per supervision platform and push, with its profile's resend schedule and SLA timer; parked pushes reach the DLQ",
@@ -178,7 +178,7 @@ export const PushSupervisionQueue = defineQueue({
  * pushed as notification_station_change) and connector status changes, kept by hour for the
  * audited exports. L2: its backlog never touches the pushes or the orders.
  */
-export const DxpChangesQueue = defineQueue({
+export const DxpChangesQueue = /* @__PURE__ */ defineQueue({
   name: 'dxp-changes',
   description: 'Station and connector status changes for the supervision exports (kept by hour) and notification_station_change',
   tier: 'L2',
@@ -192,7 +192,7 @@ export const DxpChangesQueue = defineQueue({
 const operatorId = () => z.string().check(z.regex(/^[0-9A-Za-z]{9}$/));
 const day = () => z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/));
 
-export const DxpExportPartsQueue = defineQueue({
+export const DxpExportPartsQueue = /* @__PURE__ */ defineQueue({
   name: 'dxp-export-parts',
   description:
     "One part (China-time hour) of a supervision partner's daily export: the part writes its objects and record; the last one the day's manifest",
@@ -217,7 +217,7 @@ export type DxpExportPartMessage = z.output<typeof DxpExportPartsQueue.body>;
 
 // -- reconcile -------------------------------------------------------------------------------------
 
-export const ReconcileRunsQueue = defineQueue({
+export const ReconcileRunsQueue = /* @__PURE__ */ defineQueue({
   name: 'reconcile-runs',
   description:
     'One message per (partner, China-time day) to reconcile; a partner that cannot be reached is retried with backoff through the night, then parked for the DLQ',
@@ -251,7 +251,7 @@ export type ReconcileRunMessage = z.output<typeof ReconcileRunsQueue.body>;
  * maxReceiveCount (alarm), replayed with `evcs dlq replay --queue parking-waivers`. The order is
  * never touched.
  */
-export const ParkingWaiversQueue = defineQueue({
+export const ParkingWaiversQueue = /* @__PURE__ */ defineQueue({
   name: 'parking-waivers',
   description:
     "The car park's gateway calls that must not be lost: finished orders (OrderFinished) for the parking fee waiver at the gate, and ground locks still to be raised (GroundLockRaiseDue, sent direct)",
@@ -266,7 +266,7 @@ export const ParkingWaiversQueue = defineQueue({
 
 // -- invoices (msp extension, ours) ---------------------------------------------------------------
 
-export const InvoiceIssueQueue = defineQueue({
+export const InvoiceIssueQueue = /* @__PURE__ */ defineQueue({
   name: 'invoice-issue',
   description: 'Invoices applied for (query_invoice_apply): the PDF is made, stored in S3 and pushed (notification_invoice_info)',
   tier: 'L2',
