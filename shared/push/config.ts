@@ -19,7 +19,7 @@ const secondsList = (def: string) =>
   );
 
 // built on first use: the charging functions import this module for one setting on one path
-const pushEnvSchema = once(() =>
+const pushEnvSchema = /* @__PURE__ */ once(() =>
   z.object({
     /** notification_equip_charge_status cadence while charging (§3.9, municipal 50 s) */
     PUSH_STATUS_INTERVAL_SECONDS: int(50),
