@@ -9,6 +9,12 @@
  *
  * The topology (`infra/topology/*.ts`) lists `contract.decl`; the stack and the local runtime read it
  * from there. The functions that consume or send are declared in the topology (triggers, grants).
+ *
+ * Every `defineQueue(…)` call is marked `@__PURE__` (as the events' `defineEvent`): a function's
+ * bundle keeps only the queues it uses, and with them only the event catalogs they subscribe to
+ * (issue 9 §4). esbuild honours the mark only when every argument is side-effect free by its own
+ * rules: literals, references, arrow functions — not arithmetic, so `10_800` rather than
+ * `3 * 3600`. test/infra/bundling.test.ts fails when a contract slips back into a bundle.
  */
 import * as z from 'zod/mini';
 import { deliverySchema } from '../shared/push/messages.ts';
@@ -146,7 +152,7 @@ export const PushDeliveriesQueue = /* @__PURE__ */ defineQueue({
   fifo: true,
   // retries wait up to an hour and a dead partner's pushes are held by its breaker: only a
   // message older than the whole retry budget means the consumer is stuck
-  ageAlarmSeconds: 3 * 3600,
+  ageAlarmSeconds: 10_800, // 3 h
   body: deliverySchema,
 });
 
@@ -167,7 +173,7 @@ export const PushSupervisionQueue = /* @__PURE__ */ defineQueue({
   // FIFO like push-deliveries (shared/push/queue.ts)
   fifo: true,
   // Beijing's schedule resends for about 4 h (150 s … 1800 s, 3600 s)
-  ageAlarmSeconds: 6 * 3600,
+  ageAlarmSeconds: 21_600, // 6 h
   body: deliverySchema,
 });
 
@@ -202,7 +208,7 @@ export const DxpExportPartsQueue = /* @__PURE__ */ defineQueue({
   // a part that keeps failing is tried 3 times, then the DLQ and its alarm (no manifest for the day until it is redriven)
   maxReceiveCount: 3,
   dlqRetentionDays: 14,
-  ageAlarmSeconds: 3 * 3600,
+  ageAlarmSeconds: 10_800, // 3 h
   body: () =>
     z.object({
       OperatorID: operatorId(),
@@ -227,7 +233,7 @@ export const ReconcileRunsQueue = /* @__PURE__ */ defineQueue({
   maxReceiveCount: 3,
   dlqRetentionDays: 14,
   // retries of an unreachable partner wait up to 15 minutes each: only an older message means a stuck consumer
-  ageAlarmSeconds: 3 * 3600,
+  ageAlarmSeconds: 10_800, // 3 h
   body: () =>
     z.object({
       OperatorID: operatorId(),
