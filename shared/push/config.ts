@@ -47,6 +47,6 @@ const pushEnvSchema = /* @__PURE__ */ once(() =>
 );
 export type PushConfig = z.infer<ReturnType<typeof pushEnvSchema>>;
 
-const configs = perEnvironment((env) => pushEnvSchema().parse(env));
+const configs = /* @__PURE__ */ perEnvironment((env) => pushEnvSchema().parse(env));
 export const pushConfig = (): PushConfig => configs.get();
 export const resetPushConfig = (): void => configs.reset();
