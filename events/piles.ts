@@ -7,33 +7,25 @@
  * as China local time.
  */
 import * as z from 'zod/mini';
+import { atImport } from '../shared/domain/once.ts';
 import { defineEvent } from './define.ts';
 
 export const PILES_SOURCE = 'evcs.piles';
 export const CHARGING_SOURCE = 'evcs.charging';
 
-/**
- * The fields the contracts below share, built at import only in a bundle that keeps one of those
- * contracts: `shared(…)` is side-effect free to esbuild (a bare `z.…()` chain is not), so a function
- * that imports this catalog for one contract or a type does not carry them (issue 9 §4).
- */
-/* @__NO_SIDE_EFFECTS__ */
-function shared<T>(build: () => T): T {
-  return build();
-}
-
-const ConnectorID = shared(() => z.string().check(z.minLength(1), z.maxLength(26)));
-const StartChargeSeq = shared(() => z.string().check(z.minLength(1), z.maxLength(64)));
-const Instant = shared(() => z.iso.datetime({ offset: true }));
+// the fields the contracts below share: built only in a bundle that keeps one of them (atImport)
+const ConnectorID = /* @__PURE__ */ atImport(() => z.string().check(z.minLength(1), z.maxLength(26)));
+const StartChargeSeq = /* @__PURE__ */ atImport(() => z.string().check(z.minLength(1), z.maxLength(64)));
+const Instant = /* @__PURE__ */ atImport(() => z.iso.datetime({ offset: true }));
 
 /** T/CEC ConnectorStatusInfo.Status: 0 offline, 1 idle, 2 occupied (not charging), 3 charging, 4 reserved, 255 fault */
-export const ConnectorStatus = shared(() =>
+export const ConnectorStatus = /* @__PURE__ */ atImport(() =>
   z.union([z.literal(0), z.literal(1), z.literal(2), z.literal(3), z.literal(4), z.literal(255)]),
 );
 export type ConnectorStatus = z.infer<typeof ConnectorStatus>;
 /** ParkStatus: 0 unknown, 10 free, 50 occupied; LockStatus: 0 unknown, 10 unlocked, 50 locked */
-export const ParkStatus = shared(() => z.union([z.literal(0), z.literal(10), z.literal(50)]));
-export const LockStatus = shared(() => z.union([z.literal(0), z.literal(10), z.literal(50)]));
+export const ParkStatus = /* @__PURE__ */ atImport(() => z.union([z.literal(0), z.literal(10), z.literal(50)]));
+export const LockStatus = /* @__PURE__ */ atImport(() => z.union([z.literal(0), z.literal(10), z.literal(50)]));
 
 export const PileStatusChanged = /* @__PURE__ */ defineEvent({
   source: PILES_SOURCE,
@@ -116,7 +108,7 @@ export const PileSessionStarted = /* @__PURE__ */ defineEvent({
 });
 
 /** Why a session ended, as the pile saw it (mapped to T/CEC StopReason by the charging service). */
-export const StopCause = shared(() => z.enum(['remote', 'bms-full', 'fault', 'unplugged', 'local']));
+export const StopCause = /* @__PURE__ */ atImport(() => z.enum(['remote', 'bms-full', 'fault', 'unplugged', 'local']));
 export type StopCause = z.infer<typeof StopCause>;
 
 export const PileSessionStopped = /* @__PURE__ */ defineEvent({
