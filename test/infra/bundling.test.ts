@@ -179,13 +179,15 @@ describe('real function bundles: what is left out', () => {
  * with the catalogs only it needed — an argument esbuild cannot prove side-effect free, such as
  * `3 * 3600`, keeps it in every bundle again), and the code of another function that shares its
  * module (OCPP `$connect` / `$disconnect` beside the frame handling and its compiled validators, VIN
- * binding beside the plug-and-charge start). A contract is recognised in the minified bundle by its
- * description, which only its declaration holds.
+ * binding beside the plug-and-charge start), or the T/CEC catalog a function that only reads
+ * partner records never uses (the partner schemas and the catalog are built through a pure
+ * `atImport`). A contract is recognised in the minified bundle by its description, which only its
+ * declaration holds.
  */
 describe('real function bundles: only the contracts and modules the function uses', () => {
   const outdir = mkdtempSync(join(tmpdir(), 'evcs-cdk-'));
   afterAll(() => rmSync(outdir, { recursive: true, force: true }));
-  const ids = ['query-token', 'ocpp-connect', 'ocpp-disconnect', 'query-vin-bind'];
+  const ids = ['query-token', 'ocpp-connect', 'ocpp-disconnect', 'query-vin-bind', 'charging-timeout'];
 
   it('keeps only the queues and events it uses, and none of its neighbours in a shared module', async () => {
     const catalogs = await Promise.all(
@@ -217,6 +219,7 @@ describe('real function bundles: only the contracts and modules the function use
       'ocpp-connect': [],
       'ocpp-disconnect': ['OcppChecksQueue'],
       'query-vin-bind': [],
+      'charging-timeout': ['ChargingTimeoutsQueue', 'OrderFinished', 'OrderStarted', 'PileCommandRequested'],
     };
     // modules a function must not hold (bytes in its bundle)
     const never: Record<string, RegExp> = {
@@ -224,6 +227,8 @@ describe('real function bundles: only the contracts and modules the function use
       'ocpp-connect': /^shared\/(ocpp\/validators\.generated\.js|services\/ocpp\.ts|tcec\/schemas\.ts)$/,
       'ocpp-disconnect': /^shared\/(ocpp\/validators\.generated\.js|services\/ocpp\.ts|tcec\/schemas\.ts)$/,
       'query-vin-bind': /^(shared\/(services\/(plug-charge|charging)\.ts|push\/queue\.ts)|events\/queues\.ts)$/,
+      // it reads partner records, not the T/CEC catalog the partner module can reach
+      'charging-timeout': /^shared\/tcec\/(interfaces|profiles)\.ts$/,
     };
 
     const only: Topology = { ...topology, functions: topology.functions.filter((f) => ids.includes(f.id)) };
