@@ -5,7 +5,7 @@ import { ConnectorStatus, LockStatus, ParkStatus } from './piles.ts';
 
 const BASEINFO_SOURCE = 'evcs.baseinfo';
 
-export const ConnectorStatusChanged = defineEvent({
+export const ConnectorStatusChanged = /* @__PURE__ */ defineEvent({
   source: BASEINFO_SOURCE,
   detailType: 'ConnectorStatusChanged',
   version: 1,
@@ -40,7 +40,7 @@ export const ConnectorStatusChanged = defineEvent({
  * Supervision platforms receive it as notification_station_change and the audited exports keep it.
  * Written with the functional schema API only (compiles against zod and zod/mini alike).
  */
-export const StationChanged = defineEvent({
+export const StationChanged = /* @__PURE__ */ defineEvent({
   source: BASEINFO_SOURCE,
   detailType: 'StationChanged',
   version: 1,

@@ -31,7 +31,7 @@ const buildEnvelopeFields = () => ({
   resources: z.array(z.string()),
   'replay-name': z.optional(z.string()),
 });
-const envelopeFields = once(buildEnvelopeFields);
+const envelopeFields = /* @__PURE__ */ once(buildEnvelopeFields);
 
 /** The full EventBridge event of one contract: `source` and `detail-type` are its literals. */
 type EnvelopeSchema<S extends Schema = Schema, D extends string = string> = z.ZodMiniObject<

@@ -37,7 +37,7 @@ const DISPUTES_SOURCE = 'evcs.disputes';
 /** What one side says an order is worth. */
 const Figures = z.object({ TotalPower: z.number(), TotalMoney: z.number() });
 
-export const OrderDisputed = defineEvent({
+export const OrderDisputed = /* @__PURE__ */ defineEvent({
   source: DISPUTES_SOURCE,
   detailType: 'OrderDisputed',
   version: 1,

@@ -58,7 +58,7 @@ const orderBill = () =>
   });
 export type OrderBill = z.infer<ReturnType<typeof orderBill>>;
 
-export const OrderStarted = defineEvent({
+export const OrderStarted = /* @__PURE__ */ defineEvent({
   source: CHARGING_SOURCE,
   detailType: 'OrderStarted',
   version: 1,
@@ -84,7 +84,7 @@ export const OrderStarted = defineEvent({
   },
 });
 
-export const OrderProgress = defineEvent({
+export const OrderProgress = /* @__PURE__ */ defineEvent({
   source: CHARGING_SOURCE,
   detailType: 'OrderProgress',
   version: 1,
@@ -142,7 +142,7 @@ export const OrderProgress = defineEvent({
 /** T/CEC StopReason: 0 local stop by the driver, 1 partner's stop, 2 BMS/battery full, 3 charger fault, 4 unplugged, 5–99 custom */
 const stopReason = () => z.int().check(z.gte(0), z.lte(99));
 
-export const OrderFinished = defineEvent({
+export const OrderFinished = /* @__PURE__ */ defineEvent({
   source: CHARGING_SOURCE,
   detailType: 'OrderFinished',
   version: 1,
@@ -199,7 +199,7 @@ export const OrderFinished = defineEvent({
   },
 });
 
-export const OrderPaid = defineEvent({
+export const OrderPaid = /* @__PURE__ */ defineEvent({
   source: CHARGING_SOURCE,
   detailType: 'OrderPaid',
   version: 1,

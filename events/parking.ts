@@ -10,7 +10,7 @@ import { LockStatus } from './piles.ts';
 
 const PARKING_SOURCE = 'evcs.parking';
 
-export const GroundLockChanged = defineEvent({
+export const GroundLockChanged = /* @__PURE__ */ defineEvent({
   source: PARKING_SOURCE,
   detailType: 'GroundLockChanged',
   version: 1,
@@ -43,7 +43,7 @@ export const GroundLockChanged = defineEvent({
  * through the bus), whose consumer retries the raise with backoff, then parks it in the DLQ (alarm)
  * for `evcs dlq replay --queue parking-waivers`. It raises only the drop it names (`dropCode`).
  */
-export const GroundLockRaiseDue = defineEvent({
+export const GroundLockRaiseDue = /* @__PURE__ */ defineEvent({
   source: PARKING_SOURCE,
   detailType: 'GroundLockRaiseDue',
   version: 1,

@@ -7,23 +7,27 @@
  * as China local time.
  */
 import * as z from 'zod/mini';
+import { atImport } from '../shared/domain/once.ts';
 import { defineEvent } from './define.ts';
 
 export const PILES_SOURCE = 'evcs.piles';
 export const CHARGING_SOURCE = 'evcs.charging';
 
-const ConnectorID = z.string().check(z.minLength(1), z.maxLength(26));
-const StartChargeSeq = z.string().check(z.minLength(1), z.maxLength(64));
-const Instant = z.iso.datetime({ offset: true });
+// the fields the contracts below share: built only in a bundle that keeps one of them (atImport)
+const ConnectorID = /* @__PURE__ */ atImport(() => z.string().check(z.minLength(1), z.maxLength(26)));
+const StartChargeSeq = /* @__PURE__ */ atImport(() => z.string().check(z.minLength(1), z.maxLength(64)));
+const Instant = /* @__PURE__ */ atImport(() => z.iso.datetime({ offset: true }));
 
 /** T/CEC ConnectorStatusInfo.Status: 0 offline, 1 idle, 2 occupied (not charging), 3 charging, 4 reserved, 255 fault */
-export const ConnectorStatus = z.union([z.literal(0), z.literal(1), z.literal(2), z.literal(3), z.literal(4), z.literal(255)]);
+export const ConnectorStatus = /* @__PURE__ */ atImport(() =>
+  z.union([z.literal(0), z.literal(1), z.literal(2), z.literal(3), z.literal(4), z.literal(255)]),
+);
 export type ConnectorStatus = z.infer<typeof ConnectorStatus>;
 /** ParkStatus: 0 unknown, 10 free, 50 occupied; LockStatus: 0 unknown, 10 unlocked, 50 locked */
-export const ParkStatus = z.union([z.literal(0), z.literal(10), z.literal(50)]);
-export const LockStatus = z.union([z.literal(0), z.literal(10), z.literal(50)]);
+export const ParkStatus = /* @__PURE__ */ atImport(() => z.union([z.literal(0), z.literal(10), z.literal(50)]));
+export const LockStatus = /* @__PURE__ */ atImport(() => z.union([z.literal(0), z.literal(10), z.literal(50)]));
 
-export const PileStatusChanged = defineEvent({
+export const PileStatusChanged = /* @__PURE__ */ defineEvent({
   source: PILES_SOURCE,
   detailType: 'PileStatusChanged',
   // 2: StationID (optional; a version-1 event without it is still accepted, its station then looked up)
@@ -56,7 +60,7 @@ export const PileStatusChanged = defineEvent({
   },
 });
 
-export const PileCommandRequested = defineEvent({
+export const PileCommandRequested = /* @__PURE__ */ defineEvent({
   source: CHARGING_SOURCE,
   detailType: 'PileCommandRequested',
   version: 1,
@@ -78,7 +82,7 @@ export const PileCommandRequested = defineEvent({
   },
 });
 
-export const PileSessionStarted = defineEvent({
+export const PileSessionStarted = /* @__PURE__ */ defineEvent({
   source: PILES_SOURCE,
   detailType: 'PileSessionStarted',
   version: 1,
@@ -104,10 +108,10 @@ export const PileSessionStarted = defineEvent({
 });
 
 /** Why a session ended, as the pile saw it (mapped to T/CEC StopReason by the charging service). */
-export const StopCause = z.enum(['remote', 'bms-full', 'fault', 'unplugged', 'local']);
+export const StopCause = /* @__PURE__ */ atImport(() => z.enum(['remote', 'bms-full', 'fault', 'unplugged', 'local']));
 export type StopCause = z.infer<typeof StopCause>;
 
-export const PileSessionStopped = defineEvent({
+export const PileSessionStopped = /* @__PURE__ */ defineEvent({
   source: PILES_SOURCE,
   detailType: 'PileSessionStopped',
   version: 1,
@@ -130,7 +134,7 @@ export const PileSessionStopped = defineEvent({
   },
 });
 
-export const PileMeterValues = defineEvent({
+export const PileMeterValues = /* @__PURE__ */ defineEvent({
   source: PILES_SOURCE,
   detailType: 'PileMeterValues',
   version: 1,
@@ -163,7 +167,7 @@ export const PileMeterValues = defineEvent({
   },
 });
 
-export const PileReservationRequested = defineEvent({
+export const PileReservationRequested = /* @__PURE__ */ defineEvent({
   source: CHARGING_SOURCE,
   detailType: 'PileReservationRequested',
   version: 1,
@@ -188,7 +192,7 @@ export const PileReservationRequested = defineEvent({
   },
 });
 
-export const PileVinReported = defineEvent({
+export const PileVinReported = /* @__PURE__ */ defineEvent({
   source: PILES_SOURCE,
   detailType: 'PileVinReported',
   version: 1,

@@ -9,6 +9,12 @@
  *
  * The topology (`infra/topology/*.ts`) lists `contract.decl`; the stack and the local runtime read it
  * from there. The functions that consume or send are declared in the topology (triggers, grants).
+ *
+ * Every `defineQueue(…)` call is marked `@__PURE__` (as the events' `defineEvent`): a function's
+ * bundle keeps only the queues it uses, and with them only the event catalogs they subscribe to
+ * (issue 9 §4). esbuild honours the mark only when every argument is side-effect free by its own
+ * rules: literals, references, arrow functions — not arithmetic, so `10_800` rather than
+ * `3 * 3600`. test/infra/bundling.test.ts fails when a contract slips back into a bundle.
  */
 import * as z from 'zod/mini';
 import { deliverySchema } from '../shared/push/messages.ts';
@@ -27,7 +33,7 @@ import {
 
 // -- baseinfo --------------------------------------------------------------------------------------
 
-export const ConnectorStatusQueue = defineQueue({
+export const ConnectorStatusQueue = /* @__PURE__ */ defineQueue({
   name: 'connector-status',
   description: 'PileStatusChanged and GroundLockChanged events for the connector status ingest',
   tier: 'L0',
@@ -39,7 +45,7 @@ export const ConnectorStatusQueue = defineQueue({
 
 // -- piles -----------------------------------------------------------------------------------------
 
-export const PileCommandsQueue = defineQueue({
+export const PileCommandsQueue = /* @__PURE__ */ defineQueue({
   name: 'pile-commands',
   description:
     'Start/stop and reserve/cancel commands for the piles (PileCommandRequested, PileReservationRequested); a command the transport cannot hand over ends in the DLQ',
@@ -64,7 +70,7 @@ const ocppCheckSchema = () =>
     z.object({ kind: z.literal('configure'), chargePointId: z.string().check(z.minLength(1), z.maxLength(48)) }),
   ]);
 
-export const OcppChecksQueue = defineQueue({
+export const OcppChecksQueue = /* @__PURE__ */ defineQueue({
   name: 'ocpp-checks',
   description:
     'Delayed OCPP gateway checks: connectors offline after a disconnect grace period; outgoing calls timed out; metering set after a boot',
@@ -95,7 +101,7 @@ const pileSessionEvent = () =>
  * req/s on one laptop queued 80,000 readings in front of the starts, which then timed out). Its
  * body still takes every session event: messages of a release that sent readings here too drain.
  */
-export const ChargingPileEventsQueue = defineQueue({
+export const ChargingPileEventsQueue = /* @__PURE__ */ defineQueue({
   name: 'charging-pile-events',
   description: 'Pile session started / stopped, sent by emitPileEvents, for the orders (never behind the readings)',
   tier: 'L0',
@@ -105,7 +111,7 @@ export const ChargingPileEventsQueue = defineQueue({
 });
 
 /** A session's meter readings (PileMeterValues), the platform's most frequent event, for the running bills. */
-export const ChargingPileMetersQueue = defineQueue({
+export const ChargingPileMetersQueue = /* @__PURE__ */ defineQueue({
   name: 'charging-pile-meters',
   description: 'Pile meter values, sent by emitPileEvents, for the orders\' running bills and charge-status pushes',
   tier: 'L0',
@@ -115,7 +121,7 @@ export const ChargingPileMetersQueue = defineQueue({
 });
 export type PileSessionMessage = z.output<ReturnType<typeof pileSessionEvent>>;
 
-export const ChargingTimeoutsQueue = defineQueue({
+export const ChargingTimeoutsQueue = /* @__PURE__ */ defineQueue({
   name: 'charging-timeouts',
   description: 'Delayed checks: a start or stop the pile has not answered in time finishes the order and frees the connector',
   tier: 'L0',
@@ -132,7 +138,7 @@ export type TimeoutMessage = z.output<typeof ChargingTimeoutsQueue.body>;
 
 // -- push ------------------------------------------------------------------------------------------
 
-export const PushEventsQueue = defineQueue({
+export const PushEventsQueue = /* @__PURE__ */ defineQueue({
   name: 'push-events',
   description: 'Events that cause pushes (connector status changes, order started / progress / finished / paid) for the push planner',
   tier: 'L1',
@@ -147,7 +153,7 @@ export const PushEventsQueue = defineQueue({
   dlqRetentionDays: 14,
 });
 
-export const PushDeliveriesQueue = defineQueue({
+export const PushDeliveriesQueue = /* @__PURE__ */ defineQueue({
   name: 'push-deliveries',
   description: 'One message per partner and push, with its retry state; the deliverer parks a push in the DLQ after its real attempts',
   tier: 'L1',
@@ -162,7 +168,7 @@ export const PushDeliveriesQueue = defineQueue({
   fifo: true,
   // retries wait up to an hour and a dead partner's pushes are held by its breaker: only a
   // message older than the whole retry budget means the consumer is stuck
-  ageAlarmSeconds: 3 * 3600,
+  ageAlarmSeconds: 10_800, // 3 h
   body: deliverySchema,
 });
 
@@ -171,7 +177,7 @@ export const PushDeliveriesQueue = defineQueue({
  * own consumer and concurrency, so a slow commercial partner's backlog never delays a timed push
  * (an order due within 30 s). Same message, same deliverer; the message's `supervision` says the lane.
  */
-export const PushSupervisionQueue = defineQueue({
+export const PushSupervisionQueue = /* @__PURE__ */ defineQueue({
   name: 'push-supervision',
   description:
     "One message per supervision platform and push, with its profile's resend schedule and SLA timer; parked pushes reach the DLQ",
@@ -183,7 +189,7 @@ export const PushSupervisionQueue = defineQueue({
   // FIFO like push-deliveries (shared/push/queue.ts)
   fifo: true,
   // Beijing's schedule resends for about 4 h (150 s … 1800 s, 3600 s)
-  ageAlarmSeconds: 6 * 3600,
+  ageAlarmSeconds: 21_600, // 6 h
   body: deliverySchema,
 });
 
@@ -194,7 +200,7 @@ export const PushSupervisionQueue = defineQueue({
  * pushed as notification_station_change) and connector status changes, kept by hour for the
  * audited exports. L2: its backlog never touches the pushes or the orders.
  */
-export const DxpChangesQueue = defineQueue({
+export const DxpChangesQueue = /* @__PURE__ */ defineQueue({
   name: 'dxp-changes',
   description: 'Station and connector status changes for the supervision exports (kept by hour) and notification_station_change',
   tier: 'L2',
@@ -208,7 +214,7 @@ export const DxpChangesQueue = defineQueue({
 const operatorId = () => z.string().check(z.regex(/^[0-9A-Za-z]{9}$/));
 const day = () => z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/));
 
-export const DxpExportPartsQueue = defineQueue({
+export const DxpExportPartsQueue = /* @__PURE__ */ defineQueue({
   name: 'dxp-export-parts',
   description:
     "One part (China-time hour) of a supervision partner's daily export: the part writes its objects and record; the last one the day's manifest",
@@ -218,7 +224,7 @@ export const DxpExportPartsQueue = defineQueue({
   // a part that keeps failing is tried 3 times, then the DLQ and its alarm (no manifest for the day until it is redriven)
   maxReceiveCount: 3,
   dlqRetentionDays: 14,
-  ageAlarmSeconds: 3 * 3600,
+  ageAlarmSeconds: 10_800, // 3 h
   body: () =>
     z.object({
       OperatorID: operatorId(),
@@ -233,7 +239,7 @@ export type DxpExportPartMessage = z.output<typeof DxpExportPartsQueue.body>;
 
 // -- reconcile -------------------------------------------------------------------------------------
 
-export const ReconcileRunsQueue = defineQueue({
+export const ReconcileRunsQueue = /* @__PURE__ */ defineQueue({
   name: 'reconcile-runs',
   description:
     'One message per (partner, China-time day) to reconcile; a partner that cannot be reached is retried with backoff through the night, then parked for the DLQ',
@@ -243,7 +249,7 @@ export const ReconcileRunsQueue = defineQueue({
   maxReceiveCount: 3,
   dlqRetentionDays: 14,
   // retries of an unreachable partner wait up to 15 minutes each: only an older message means a stuck consumer
-  ageAlarmSeconds: 3 * 3600,
+  ageAlarmSeconds: 10_800, // 3 h
   body: () =>
     z.object({
       OperatorID: operatorId(),
@@ -267,7 +273,7 @@ export type ReconcileRunMessage = z.output<typeof ReconcileRunsQueue.body>;
  * maxReceiveCount (alarm), replayed with `evcs dlq replay --queue parking-waivers`. The order is
  * never touched.
  */
-export const ParkingWaiversQueue = defineQueue({
+export const ParkingWaiversQueue = /* @__PURE__ */ defineQueue({
   name: 'parking-waivers',
   description:
     "The car park's gateway calls that must not be lost: finished orders (OrderFinished) for the parking fee waiver at the gate, and ground locks still to be raised (GroundLockRaiseDue, sent direct)",
@@ -282,7 +288,7 @@ export const ParkingWaiversQueue = defineQueue({
 
 // -- invoices (msp extension, ours) ---------------------------------------------------------------
 
-export const InvoiceIssueQueue = defineQueue({
+export const InvoiceIssueQueue = /* @__PURE__ */ defineQueue({
   name: 'invoice-issue',
   description: 'Invoices applied for (query_invoice_apply): the PDF is made, stored in S3 and pushed (notification_invoice_info)',
   tier: 'L2',

@@ -3,6 +3,6 @@
  * the partner's user. Served only to partners whose profile enables it.
  */
 import { tcecHandler } from '../../shared/middleware/tcec-gateway.ts';
-import { bindVin } from '../../shared/services/plug-charge.ts';
+import { bindVin } from '../../shared/services/vin-bindings.ts';
 
 export const handler = tcecHandler('query_vin_bind', ({ partner, data, now }) => bindVin(partner, data, now));

@@ -3,6 +3,6 @@
  * partner bound. Served only to partners whose profile enables it.
  */
 import { tcecHandler } from '../../shared/middleware/tcec-gateway.ts';
-import { unbindVin } from '../../shared/services/plug-charge.ts';
+import { unbindVin } from '../../shared/services/vin-bindings.ts';
 
 export const handler = tcecHandler('query_vin_unbind', ({ partner, data }) => unbindVin(partner, data));

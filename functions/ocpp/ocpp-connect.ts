@@ -6,7 +6,7 @@
 import type { Context } from 'aws-lambda';
 import * as z from 'zod/mini';
 import { logger, MetricUnit, metrics } from '#powertools';
-import { connectChargePoint } from '../../shared/services/ocpp.ts';
+import { connectChargePoint } from '../../shared/services/ocpp-connections.ts';
 
 const ConnectEvent = z.object({
   headers: z.nullish(z.record(z.string(), z.string())),

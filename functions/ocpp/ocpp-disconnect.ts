@@ -2,7 +2,7 @@
 import type { Context } from 'aws-lambda';
 import * as z from 'zod/mini';
 import { logger } from '#powertools';
-import { disconnectChargePoint } from '../../shared/services/ocpp.ts';
+import { disconnectChargePoint } from '../../shared/services/ocpp-connections.ts';
 
 const DisconnectEvent = z.object({ requestContext: z.object({ connectionId: z.string().check(z.minLength(1)) }) });
 

@@ -20,4 +20,4 @@ const stableJson = (v: unknown): string => {
 export const contentHash = (v: unknown): string => createHash('sha256').update(stableJson(v)).digest('base64url').slice(0, 22);
 
 /** the extensions hash of a station with none (a META written before extensions existed has none) */
-export const EMPTY_EXTENSIONS_HASH = contentHash({});
+export const EMPTY_EXTENSIONS_HASH = /* @__PURE__ */ contentHash({});

@@ -17,7 +17,7 @@ import * as z from 'zod/mini';
 import { once } from './once.ts';
 
 /** a coupon as issued (the CLI and the seed validate it); built on first use */
-export const couponSchema = once(() =>
+export const couponSchema = /* @__PURE__ */ once(() =>
   z
     .strictObject({
       couponId: z.string().check(z.regex(/^[A-Za-z0-9_-]{4,32}$/, 'CouponID: 4–32 letters, digits, _ or -')),

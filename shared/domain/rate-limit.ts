@@ -4,13 +4,16 @@
  * over budget is refused (T/CEC Ret -1, busy) without doing anything else.
  */
 import * as z from 'zod/mini';
+import { atImport } from './once.ts';
 
-export const RateLimitSchema = z.object({
-  /** sustained requests per second (fractions allowed: 0.5 = one request every 2 s) */
-  rps: z.number().check(z.positive(), z.maximum(100_000)),
-  /** requests accepted at once after an idle period (bucket size) */
-  burst: z.int().check(z.positive(), z.maximum(100_000)),
-});
+export const RateLimitSchema = /* @__PURE__ */ atImport(() =>
+  z.object({
+    /** sustained requests per second (fractions allowed: 0.5 = one request every 2 s) */
+    rps: z.number().check(z.positive(), z.maximum(100_000)),
+    /** requests accepted at once after an idle period (bucket size) */
+    burst: z.int().check(z.positive(), z.maximum(100_000)),
+  }),
+);
 export type RateLimit = z.infer<typeof RateLimitSchema>;
 
 export interface Bucket {

@@ -28,7 +28,7 @@ import { once } from './once.ts';
 z.config(en());
 
 /** A station's reservation policy (seed `stations[].ReservationPolicy`, validated on import); built on first use. */
-export const reservationPolicySchema = once(() =>
+export const reservationPolicySchema = /* @__PURE__ */ once(() =>
   z.strictObject({
     /** the longest reservation the station grants, minutes */
     MaxMinutes: z

@@ -19,7 +19,7 @@ const secondsList = (def: string) =>
   );
 
 // built on first use: the charging functions import this module for one setting on one path
-const pushEnvSchema = once(() =>
+const pushEnvSchema = /* @__PURE__ */ once(() =>
   z.object({
     /** notification_equip_charge_status cadence while charging (§3.9, municipal 50 s) */
     PUSH_STATUS_INTERVAL_SECONDS: int(50),
@@ -47,6 +47,6 @@ const pushEnvSchema = once(() =>
 );
 export type PushConfig = z.infer<ReturnType<typeof pushEnvSchema>>;
 
-const configs = perEnvironment((env) => pushEnvSchema().parse(env));
+const configs = /* @__PURE__ */ perEnvironment((env) => pushEnvSchema().parse(env));
 export const pushConfig = (): PushConfig => configs.get();
 export const resetPushConfig = (): void => configs.reset();

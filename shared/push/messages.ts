@@ -33,7 +33,7 @@ export type FailureClass = z.infer<ReturnType<typeof failureClass>>;
 const count = () => z.int().check(z.nonnegative());
 
 /** the message schema, built on first use (every function importing the queue catalog imports it) */
-export const deliverySchema = once(() =>
+export const deliverySchema = /* @__PURE__ */ once(() =>
   z.object({
     kind: z.literal('push'),
     v: z.literal(1),

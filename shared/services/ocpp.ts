@@ -1,7 +1,7 @@
 /**
- * The OCPP 1.6J gateway, independent of the transport: what `$connect`, `$disconnect` and
- * `$default` do (functions/ocpp/*), the calls we send to charge points (the pile gateway, the
- * operator CLI) and the delayed checks (disconnect grace, call timeouts). Everything a charge
+ * The OCPP 1.6J gateway, independent of the transport: what `$default` does (functions/ocpp/*), the
+ * calls we send to charge points (the pile gateway, the operator CLI) and the delayed checks
+ * (disconnect grace, call timeouts). `$connect` and `$disconnect` are in ./ocpp-connections.ts. Everything a charge
  * point says about connectors and sessions enters the platform through `emitPileEvents`.
  */
 import { randomUUID } from 'node:crypto';
@@ -13,7 +13,6 @@ import { config } from '../config.ts';
 import { meteringConfiguration } from '../domain/metering.ts';
 import {
   BEFORE_BOOT,
-  basicCredentials,
   CONFIGURE_ACTION,
   callFrame,
   connectorIdAt,
@@ -22,7 +21,6 @@ import {
   type Frame,
   idTagOf,
   isIncomingAction,
-  OCPP_SUBPROTOCOL,
   type OcppErrorCode,
   type OcppStatus,
   type OutgoingAction,
@@ -37,11 +35,9 @@ import { maskVin, parseVinReport, VIN_REPORT } from '../domain/vin.ts';
 import { checkPayload } from '../ocpp/schemas.ts';
 import { emitPileEvents, type PileEvent } from '../piles/emit.ts';
 import {
-  admitChargePoint,
   bindTransaction,
   type ChargePoint,
   chargePointOfConnection,
-  deleteConnection,
   getChargePoint,
   getConnection,
   getIssuedTag,
@@ -50,51 +46,13 @@ import {
   markBooted,
   type PendingCall,
   putCallAnswer,
-  putConnection,
   putIssuedTag,
   putPendingCall,
   takePendingCall,
 } from '../store/ocpp.ts';
 import { type ReservationRefusal, withdrawRefusedReservation } from './reservation.ts';
 
-// ── $connect / $disconnect ───────────────────────────────────────────────────────────────────
-
-export interface ConnectRequest {
-  chargePointId: string | undefined;
-  connectionId: string;
-  /** the Authorization header (HTTP Basic, OCPP security profile 1) */
-  authorization: string | undefined;
-  /** the Sec-WebSocket-Protocol header */
-  subprotocols: string | undefined;
-  now: Date;
-}
-
-export type ConnectOutcome = { status: 200; subprotocol: string } | { status: 400 | 401; reason: string };
-
-/** $connect: the subprotocol must offer ocpp1.6; the Basic user must be the charge point id and the password its own. */
-export const connectChargePoint = async (r: ConnectRequest): Promise<ConnectOutcome> => {
-  const offered = (r.subprotocols ?? '').split(',').map((s) => s.trim());
-  if (!offered.includes(OCPP_SUBPROTOCOL)) return { status: 400, reason: `subprotocol ${OCPP_SUBPROTOCOL} not offered` };
-  if (!r.chargePointId) return { status: 401, reason: 'no charge point id in the URL' };
-  const creds = basicCredentials(r.authorization);
-  if (!creds || creds.user !== r.chargePointId) return { status: 401, reason: 'missing or foreign Basic credentials' };
-  const admitted = await admitChargePoint(r.chargePointId, creds.password);
-  if (!admitted) return { status: 401, reason: 'unknown charge point or wrong password' };
-  await putConnection(r.chargePointId, r.connectionId, r.now, admitted.booted);
-  return { status: 200, subprotocol: OCPP_SUBPROTOCOL };
-};
-
-/** $disconnect: forget the connection; the connectors go offline only if the charge point is still gone after the grace period. */
-export const disconnectChargePoint = async (connectionId: string, now: Date): Promise<void> => {
-  const cp = await chargePointOfConnection(connectionId);
-  if (!cp) return;
-  if (await deleteConnection(cp.chargePointId, connectionId))
-    await send(
-      OcppChecksQueue,
-      { kind: 'offline', chargePointId: cp.chargePointId, connectionId, at: now.toISOString() },
-      { delaySeconds: config().OCPP_OFFLINE_GRACE_SECONDS },
-    );
-};
+// ── after a $disconnect (the connection itself: ./ocpp-connections.ts) ─────────────────────────
 
 /**
  * The grace period of the disconnect of `connectionId` is over: still no connection, and no later

@@ -1,7 +1,7 @@
 /**
  * Plug-and-charge (即插即充, ours; msp extension behind the profile switch `query_vin_bind`):
  *
- *   query_vin_bind / query_vin_unbind   a partner binds its user's car (VIN, plate) — shared/store/vins.ts
+ *   query_vin_bind / query_vin_unbind   a partner binds its user's car (VIN, plate) — ./vin-bindings.ts
  *   PileVinReported                     a charger reported a VIN at plug-in (OCPP DataTransfer
  *                                       EVCS/VinReport, or the simulator) → startForVin:
  *     the binding → its partner (still switched on) → a StartChargeSeq allocated under the partner's
@@ -16,49 +16,17 @@
 import { logger, MetricUnit, metrics } from '#powertools';
 import type { DetailOf } from '../../events/define.ts';
 import type { PileVinReported } from '../../events/piles.ts';
-import { normalisePlate } from '../domain/parking.ts';
-import { maskVin, plugChargeSeq, VinBindFail, VinUnbindFail } from '../domain/vin.ts';
+import { maskVin, plugChargeSeq } from '../domain/vin.ts';
 import { newDelivery } from '../push/messages.ts';
 import { enqueueDeliveries } from '../push/queue.ts';
-import { getPartner, type Partner } from '../store/partners.ts';
-import { bindVin as bindStored, getVinBinding, unbindVin as unbindStored } from '../store/vins.ts';
-import type { RequestData, ResponseInput } from '../tcec/interfaces.ts';
+import { getPartner } from '../store/partners.ts';
+import { getVinBinding } from '../store/vins.ts';
 import { formatDateTime } from '../tcec/time.ts';
 import { startCharge } from './charging.ts';
 import { extensionEnabled } from './extensions.ts';
 
 /** the profile switch of the extension: a partner whose profile lists it may bind, and its bound cars start */
 const SWITCH = 'query_vin_bind';
-
-export const bindVin = async (
-  partner: Partner,
-  req: RequestData<'query_vin_bind'>,
-  now: Date,
-): Promise<ResponseInput<'query_vin_bind'>> => {
-  const log = { vin: maskVin(req.Vin) };
-  const plate = req.PlateNum === undefined ? undefined : normalisePlate(req.PlateNum);
-  if (req.PlateNum !== undefined && !plate) return { Vin: req.Vin, SuccStat: 1, FailReason: VinBindFail.BadPlate };
-  const out = await bindStored({
-    Vin: req.Vin,
-    OperatorID: partner.operatorId,
-    ...(plate ? { PlateNum: plate } : {}),
-    boundAt: now.toISOString(),
-  });
-  if (out === 'other') {
-    metrics.addMetric('VinBindRefused', MetricUnit.Count, 1);
-    logger.info('VIN bound to another partner: refused', log);
-    return { Vin: req.Vin, SuccStat: 1, FailReason: VinBindFail.OtherPartner };
-  }
-  metrics.addMetric('VinBound', MetricUnit.Count, 1);
-  logger.info('VIN bound', { ...log, plate: !!plate });
-  return { Vin: req.Vin, SuccStat: 0, FailReason: VinBindFail.None };
-};
-
-export const unbindVin = async (partner: Partner, req: RequestData<'query_vin_unbind'>): Promise<ResponseInput<'query_vin_unbind'>> => {
-  if (!(await unbindStored(req.Vin, partner.operatorId))) return { Vin: req.Vin, SuccStat: 1, FailReason: VinUnbindFail.NotBound };
-  logger.info('VIN unbound', { vin: maskVin(req.Vin) });
-  return { Vin: req.Vin, SuccStat: 0, FailReason: VinUnbindFail.None };
-};
 
 export type PlugChargeOutcome = 'started' | 'unknown-vin' | 'switched-off' | 'refused';
 

@@ -101,7 +101,7 @@ const ReconcileEnvSchema = z.object({
   /** re-pushes of one order by the catch-up at most */
   CATCHUP_MAX_ATTEMPTS: int(5),
 });
-const configs = perEnvironment((env) => ReconcileEnvSchema.parse(env));
+const configs = /* @__PURE__ */ perEnvironment((env) => ReconcileEnvSchema.parse(env));
 const reconcileConfig = () => configs.get();
 
 /** Partners reconciled nightly: active, with an outbound endpoint, not opted out. */

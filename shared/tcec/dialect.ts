@@ -15,12 +15,13 @@
  * dialect, any key casing) of what a PARTNER sends into the canonical shape.
  */
 import * as z from 'zod/mini';
+import { atImport } from '../domain/once.ts';
 import { type DataOf, type Direction, INTERFACES, type InterfaceName, type ParseResult, parseData } from './interfaces.ts';
 import { PRECISION, round } from './money.ts';
 import { formatPath, issueMessage, objectShapeOf, STATION_ATTRIBUTES } from './schemas.ts';
 
 /** catalog fields no dialect writes: a profile adds them where a contract has them (profiles.ts) */
-const PROFILE_ONLY_FIELDS: ReadonlySet<string> = new Set(STATION_ATTRIBUTES);
+const PROFILE_ONLY_FIELDS: ReadonlySet<string> = /* @__PURE__ */ atImport(() => new Set(STATION_ATTRIBUTES));
 
 export type Dialect = 'cec2016' | 'xiaoju';
 export const DIALECTS: readonly Dialect[] = ['cec2016', 'xiaoju'] as const;

@@ -7,6 +7,7 @@
  * Sig did not verify.
  */
 import * as z from 'zod/mini';
+import { atImport } from '../domain/once.ts';
 import { decryptData, encryptData, type SecretSet, sigMatches, signRequest, signResponse } from './crypto.ts';
 import { Ret, TcecError, TcecTransportError } from './ret.ts';
 
@@ -136,12 +137,15 @@ export function encodeResponse(args: { ret: number; msg?: string; data?: unknown
   return { Ret: ret, Msg: msg, Data, Sig: signResponse(ret, msg, Data, secrets.sigSecret) };
 }
 
-const ResponseEnvelopeSchema = z.object({
-  Ret: z.union([z.int(), z.string().check(z.regex(/^-?\d+$/))]),
-  Msg: z.nullish(z.string()),
-  Data: z.optional(z.unknown()),
-  Sig: z.optional(z.unknown()),
-});
+// a partner's answer: read by the client only (atImport: not in a bundle that never calls a partner)
+const ResponseEnvelopeSchema = /* @__PURE__ */ atImport(() =>
+  z.object({
+    Ret: z.union([z.int(), z.string().check(z.regex(/^-?\d+$/))]),
+    Msg: z.nullish(z.string()),
+    Data: z.optional(z.unknown()),
+    Sig: z.optional(z.unknown()),
+  }),
+);
 
 export interface DecodedResponse {
   ret: number;

@@ -28,6 +28,7 @@
  * field, a rename onto a name that already exists, an unknown function → ProfileError naming it.
  */
 import * as z from 'zod/mini';
+import { atImport } from '../domain/once.ts';
 import { DIALECTS, type Dialect, fieldDp, fromWire, toWire, wireName } from './dialect.ts';
 import { type DataOf, type Direction, INTERFACE_NAMES, INTERFACES, type InterfaceName, type ParseResult } from './interfaces.ts';
 import { round } from './money.ts';
@@ -73,10 +74,12 @@ const PROFILE_FUNCTIONS = {
   fact: (c: ComputeContext) => c.facts?.[c.field],
 } as const satisfies Record<string, (c: ComputeContext) => unknown>;
 type ProfileFunction = keyof typeof PROFILE_FUNCTIONS;
-const FUNCTION_NAMES = Object.keys(PROFILE_FUNCTIONS) as [ProfileFunction, ...ProfileFunction[]];
+const FUNCTION_NAMES = /* @__PURE__ */ atImport(() => Object.keys(PROFILE_FUNCTIONS) as [ProfileFunction, ...ProfileFunction[]]);
 
 /** AreaCode prefixes (GB/T 2260 digits): '11' Beijing, '5101' Chengdu */
-export const AreaCodePrefixSchema = z.string().check(z.regex(/^\d{2,6}$/, 'an AreaCode prefix: 2 to 6 digits'));
+export const AreaCodePrefixSchema = /* @__PURE__ */ atImport(() =>
+  z.string().check(z.regex(/^\d{2,6}$/, 'an AreaCode prefix: 2 to 6 digits')),
+);
 
 /**
  * The schema of a profile spec: built on the first custom profile it checks (a seed's, a partner's).
@@ -173,7 +176,9 @@ export type ProfileSpec = z.infer<ReturnType<typeof buildProfileSpecSchema>>;
 type SupervisionSpec = NonNullable<ProfileSpec['supervision']>;
 
 /** Profile names: lower-case words, as in a URL segment. */
-export const ProfileNameSchema = z.string().check(z.regex(/^[a-z][a-z0-9-]{1,31}$/, 'a profile name: lower-case letters, digits, -'));
+export const ProfileNameSchema = /* @__PURE__ */ atImport(() =>
+  z.string().check(z.regex(/^[a-z][a-z0-9-]{1,31}$/, 'a profile name: lower-case letters, digits, -')),
+);
 
 const EVCS_PREFIX = '/evcs/v1/';
 
@@ -182,7 +187,7 @@ const ORDER_FACTS = ['UserName', 'StationID', 'EquipmentID', 'ConnectorPower', '
 const facts = (names: readonly string[]) => Object.fromEntries(names.map((n) => [n, { fn: 'fact' as const }]));
 
 /** Government supervision platforms (§5.3, §1.8, §3.12–3.13): partners of kind `supervision` name one. */
-const SUPERVISION_PROFILES: Readonly<Record<string, ProfileSpec>> = {
+const SUPERVISION_PROFILES: Readonly<Record<string, ProfileSpec>> = /* @__PURE__ */ atImport(() => ({
   beijing: {
     extends: 'cec2016',
     description:
@@ -264,10 +269,10 @@ const SUPERVISION_PROFILES: Readonly<Record<string, ProfileSpec>> = {
     },
     rename: { notification_charge_order_info: { StartChargeSeq: 'OrderNo', TotalPower: 'TotalElect' } },
   },
-};
+}));
 
 /** The built-in profiles (reference §5.1 for DiDi 小桔 1.4.0). */
-const BUILT_IN_PROFILES: Readonly<Record<string, ProfileSpec>> = {
+const BUILT_IN_PROFILES: Readonly<Record<string, ProfileSpec>> = /* @__PURE__ */ atImport(() => ({
   cec2016: { extends: 'cec2016', description: 'T/CEC 102-2016 as written (Sevice*, numeric Total)' },
   xiaoju: { extends: 'xiaoju', description: 'DiDi 小桔 spellings (Service*, ElectMoney in the query answer, Total a string)' },
   didi: {
@@ -315,7 +320,7 @@ const BUILT_IN_PROFILES: Readonly<Record<string, ProfileSpec>> = {
     map: { notification_stationStatus: { 'ConnectorStatusInfo.Status': { '255': 9 } } },
   },
   ...SUPERVISION_PROFILES,
-};
+}));
 
 // ---------------------------------------------------------------------------------------------
 // validation and resolution
@@ -841,7 +846,9 @@ export const isOemProfile = (profile: Profile): boolean => profile.spec.oem === 
 export const profileEnables = (profile: Profile, iface: InterfaceName): boolean => profile.extensions.has(iface);
 
 /** The interfaces a partner platform implements that we push to (the push layout applies to these). */
-const ROOT_INTERFACES: ReadonlySet<string> = new Set(INTERFACE_NAMES.filter((n) => INTERFACES[n].implementedBy === 'partner'));
+const ROOT_INTERFACES: ReadonlySet<string> = /* @__PURE__ */ atImport(
+  () => new Set(INTERFACE_NAMES.filter((n) => INTERFACES[n].implementedBy === 'partner')),
+);
 
 /**
  * Absolute URLs of the partner-side interfaces under `profile`'s push layout, for the client's

@@ -34,6 +34,7 @@ const preprocess = <S extends z.core.$ZodType>(fn: (v: unknown) => unknown, sche
 const built: unknown[] = [];
 
 /** `build` run once, on the first call; its result kept (the same schema object ever after). */
+/* @__NO_SIDE_EFFECTS__ */
 function lazy<T>(build: () => T): () => T {
   let value: T | undefined;
   return () => {

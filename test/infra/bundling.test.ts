@@ -172,3 +172,92 @@ describe('real function bundles: what is left out', () => {
     }
   });
 });
+
+/**
+ * What a function's bundle leaves out of the modules it imports (issue 9 §4): an event or queue
+ * contract it does not use (every `defineEvent` / `defineQueue` is a pure call, so esbuild drops it
+ * with the catalogs only it needed — an argument esbuild cannot prove side-effect free, such as
+ * `3 * 3600`, keeps it in every bundle again), and the code of another function that shares its
+ * module (OCPP `$connect` / `$disconnect` beside the frame handling and its compiled validators, VIN
+ * binding beside the plug-and-charge start), or the T/CEC catalog a function that only reads
+ * partner records never uses (the partner schemas and the catalog are built through a pure
+ * `atImport`). A contract is recognised in the minified bundle by its description, which only its
+ * declaration holds.
+ */
+describe('real function bundles: only the contracts and modules the function uses', () => {
+  const outdir = mkdtempSync(join(tmpdir(), 'evcs-cdk-'));
+  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+  const ids = ['query-token', 'ocpp-connect', 'ocpp-disconnect', 'query-vin-bind', 'charging-timeout'];
+
+  it('keeps only the queues and events it uses, and none of its neighbours in a shared module', async () => {
+    const catalogs = await Promise.all(
+      ['baseinfo', 'disputes', 'orders', 'parking', 'piles', 'queues'].map(
+        (f) => import(`../../events/${f}.ts`) as Promise<Record<string, unknown>>,
+      ),
+    );
+    const contracts = catalogs.flatMap((m) =>
+      Object.entries(m).flatMap(([name, c]) =>
+        c && typeof c === 'object' && 'decl' in c && typeof (c as { decl: { description?: unknown } }).decl.description === 'string'
+          ? [{ name, description: (c as { decl: { description: string } }).decl.description }]
+          : c && typeof c === 'object' && 'detailType' in c && 'description' in c
+            ? [{ name, description: (c as { description: string }).description }]
+            : [],
+      ),
+    );
+    expect(contracts.length).toBeGreaterThan(25);
+    // esbuild writes non-ASCII characters as \u escapes: the ASCII start of the description is the marker
+    const marker = (d: string) =>
+      /^[\x20-\x7e]*/
+        .exec(d)?.[0]
+        .replace(/['"\\]/g, '')
+        .slice(0, 48) ?? '';
+    for (const c of contracts) expect(marker(c.description).length, c.name).toBeGreaterThanOrEqual(20);
+    expect(new Set(contracts.map((c) => marker(c.description))).size).toBe(contracts.length);
+    // the contracts each function uses (sends, publishes or consumes)
+    const uses: Record<string, string[]> = {
+      'query-token': [],
+      'ocpp-connect': [],
+      'ocpp-disconnect': ['OcppChecksQueue'],
+      'query-vin-bind': [],
+      'charging-timeout': ['ChargingTimeoutsQueue', 'OrderFinished', 'OrderStarted', 'PileCommandRequested'],
+    };
+    // modules a function must not hold (bytes in its bundle)
+    const never: Record<string, RegExp> = {
+      'query-token': /^events\//,
+      'ocpp-connect': /^shared\/(ocpp\/validators\.generated\.js|services\/ocpp\.ts|tcec\/schemas\.ts)$/,
+      'ocpp-disconnect': /^shared\/(ocpp\/validators\.generated\.js|services\/ocpp\.ts|tcec\/schemas\.ts)$/,
+      'query-vin-bind': /^(shared\/(services\/(plug-charge|charging)\.ts|push\/queue\.ts)|events\/queues\.ts)$/,
+      // it reads partner records, not the T/CEC catalog the partner module can reach
+      'charging-timeout': /^shared\/tcec\/(interfaces|profiles)\.ts$/,
+    };
+
+    const only: Topology = { ...topology, functions: topology.functions.filter((f) => ids.includes(f.id)) };
+    const { app, stack } = buildApp({
+      app: { outdir, builtinCloudFormationValidation: false, context: { [BUNDLE_METAFILE_CONTEXT]: true } },
+      stack: { topology: only },
+    });
+    app.synth();
+    for (const id of ids) {
+      const fn = stack.functions.get(id)!.fn;
+      const code = fn.stack.resolve((fn.node.defaultChild as CfnFunction).code) as { s3Key: string };
+      const assetDir = join(outdir, `asset.${code.s3Key.replace(/\.zip$/, '')}`);
+      const text = readFileSync(join(assetDir, 'index.js'), 'utf8');
+      const held = contracts.filter((c) => text.includes(marker(c.description))).map((c) => c.name);
+      expect(held.sort(), id).toEqual([...(uses[id] ?? [])].sort());
+
+      const meta = JSON.parse(readFileSync(join(assetDir, 'index.meta.json'), 'utf8')) as {
+        outputs: Record<string, { inputs: Record<string, { bytesInOutput: number }> }>;
+      };
+      const inputs = Object.values(meta.outputs).flatMap((o) =>
+        Object.entries(o.inputs)
+          .filter(([, v]) => v.bytesInOutput > 0)
+          .map(([p]) => p),
+      );
+      expect(inputs.length, id).toBeGreaterThan(100);
+      expect(
+        inputs.filter((p) => never[id]?.test(p)),
+        id,
+      ).toEqual([]);
+    }
+  });
+});
