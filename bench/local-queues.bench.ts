@@ -91,9 +91,12 @@ const apiRoundTrips = async (backlog: number): Promise<number> => {
   return (cpu.user + cpu.system) / n;
 };
 
-console.log('\nthrough the SQS API (real SDK, local emulator): batches of 10 sent, received, deleted, with N waiting in that queue (µs CPU per message)');
+console.log(
+  '\nthrough the SQS API (real SDK, local emulator): batches of 10 sent, received, deleted, with N waiting in that queue (µs CPU per message)',
+);
 console.log(`${'N waiting'.padStart(10)} ${'per message'.padStart(12)}`);
-for (const backlog of [0, 10_000, 80_000]) console.log(`${String(backlog).padStart(10)} ${fmt(await apiRoundTrips(backlog), 1).padStart(12)}`);
+for (const backlog of [0, 10_000, 80_000])
+  console.log(`${String(backlog).padStart(10)} ${fmt(await apiRoundTrips(backlog), 1).padStart(12)}`);
 console.log(
   `(load ${loadavg()
     .map((l) => fmt(l))

@@ -113,7 +113,7 @@ export const ChargingPileEventsQueue = /* @__PURE__ */ defineQueue({
 /** A session's meter readings (PileMeterValues), the platform's most frequent event, for the running bills. */
 export const ChargingPileMetersQueue = /* @__PURE__ */ defineQueue({
   name: 'charging-pile-meters',
-  description: 'Pile meter values, sent by emitPileEvents, for the orders\' running bills and charge-status pushes',
+  description: "Pile meter values, sent by emitPileEvents, for the orders' running bills and charge-status pushes",
   tier: 'L0',
   visibilityTimeoutSeconds: 60,
   maxReceiveCount: 8,

@@ -46,7 +46,11 @@ export const chargingTables: readonly TableDecl[] = [
   },
 ];
 
-export const chargingQueues: readonly QueueDecl[] = [ChargingPileEventsQueue.decl, ChargingPileMetersQueue.decl, ChargingTimeoutsQueue.decl];
+export const chargingQueues: readonly QueueDecl[] = [
+  ChargingPileEventsQueue.decl,
+  ChargingPileMetersQueue.decl,
+  ChargingTimeoutsQueue.decl,
+];
 
 const orders = { table: 'orders', access: 'readWrite' } as const;
 const readOrders = { table: 'orders', access: 'read' } as const;

@@ -60,7 +60,10 @@ describe('emitPileEvents', () => {
       [METERS_URL, ['PileMeterValues', 'PileMeterValues']],
       [QUEUE_URL, ['PileSessionStopped']],
     ]);
-    expect(JSON.parse(calls[0]?.Entries?.[0]?.MessageBody ?? '')).toEqual({ type: 'PileSessionStarted', detail: PileSessionStarted.sample });
+    expect(JSON.parse(calls[0]?.Entries?.[0]?.MessageBody ?? '')).toEqual({
+      type: 'PileSessionStarted',
+      detail: PileSessionStarted.sample,
+    });
     expect(eb.commandCalls(PutEventsCommand)[0]?.args[0].input.Entries?.[0]?.DetailType).toBe('PileStatusChanged');
   });
 
