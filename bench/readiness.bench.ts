@@ -295,7 +295,12 @@ export const main = async (): Promise<void> => {
   console.log('  AWS SDK calls by the function making them (function: total; command count, …):');
   const total = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
   for (const [fn, m] of [...sdkCallsByFunction].sort((a, b) => total(b[1]) - total(a[1])))
-    console.log(`    ${fn}: ${total(m)}; ${[...m].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ')}`);
+    console.log(
+      `    ${fn}: ${total(m)}; ${[...m]
+        .sort((a, b) => b[1] - a[1])
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ')}`,
+    );
 
   try {
     const sim = platform.simulator!;
