@@ -71,6 +71,9 @@ const javaCpuSeconds = (): number => {
 
 /** every AWS SDK v3 call of this process, by command: count and summed latency (the send of @smithy/core's Client, which every client extends) */
 const sdkCalls = new Map<string, { n: number; ms: number }>();
+/** the same calls by the function whose invocation made them ('-': outside any, e.g. the simulator's or the bench's own) */
+const sdkCallsByFunction = new Map<string, Map<string, number>>();
+let callerOf: () => string | undefined = () => undefined;
 const meterSdkCalls = (): void => {
   const { Client } = createRequire(import.meta.url)('@smithy/core/client') as {
     Client: {
@@ -88,6 +91,10 @@ const meterSdkCalls = (): void => {
     const name = cmd.constructor.name.replace(/Command$/, '');
     const key = name === 'PutEvents' ? `PutEvents ${cmd.input.Entries?.[0]?.DetailType ?? ''}` : name;
     const t = performance.now();
+    const fn = callerOf() ?? '-';
+    const byFn = sdkCallsByFunction.get(fn) ?? new Map<string, number>();
+    byFn.set(name, (byFn.get(name) ?? 0) + 1);
+    sdkCallsByFunction.set(fn, byFn);
     const out = send.call(this, cmd, ...rest) as Promise<unknown>;
     const done = () => {
       const c = sdkCalls.get(key) ?? { n: 0, ms: 0 };
@@ -168,6 +175,8 @@ export const main = async (): Promise<void> => {
   const { PileStatusChanged } = await import('../events/piles.ts');
   const { ConnectorStatusChanged } = await import('../events/baseinfo.ts');
   const { countConnectorsWithoutStatus } = await import('../shared/store/stations.ts');
+  const { currentFunction } = await import('../infra/local/invoke.ts');
+  callerOf = () => currentFunction()?.id;
 
   const { values } = parseArgs({
     options: {
@@ -250,6 +259,7 @@ export const main = async (): Promise<void> => {
   });
   void platform.simulator?.flush().then(() => timeline.push(`simulator outbox empty ${sinceUp()}`));
   const callsAtUp = new Map([...sdkCalls].map(([k, v]) => [k, { ...v }]));
+  sdkCallsByFunction.clear();
   const cpuAtUp = process.cpuUsage();
   const javaAtUp = javaCpuSeconds();
   counting = true;
@@ -282,6 +292,15 @@ export const main = async (): Promise<void> => {
     const n = v.n - (callsAtUp.get(k)?.n ?? 0);
     if (n > 0) console.log(`    ${k}: ${n}, ${((v.ms - (callsAtUp.get(k)?.ms ?? 0)) / n).toFixed(0)} ms`);
   }
+  console.log('  AWS SDK calls by the function making them (function: total; command count, …):');
+  const total = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
+  for (const [fn, m] of [...sdkCallsByFunction].sort((a, b) => total(b[1]) - total(a[1])))
+    console.log(
+      `    ${fn}: ${total(m)}; ${[...m]
+        .sort((a, b) => b[1] - a[1])
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ')}`,
+    );
 
   try {
     const sim = platform.simulator!;

@@ -1,20 +1,15 @@
 /**
  * Platform events (SQS, from the EventBridge rules) → one delivery message per partner and push on
- * `push-deliveries` (the rules: shared/services/push-planning.ts, shared/push/plan.ts).
- * A failure to enqueue fails the record: SQS redelivers the event (duplicates are harmless: the
- * ordering gate drops a status already delivered, partners key orders on StartChargeSeq).
+ * `push-deliveries` (the rules: shared/services/push-planning.ts, shared/push/plan.ts). The
+ * deliveries of the whole batch leave together (SendMessageBatch of 10 across events).
+ * A failure to plan or enqueue fails the record: SQS redelivers the event (duplicates are harmless:
+ * the ordering gate drops a status already delivered, partners key orders on StartChargeSeq).
  */
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { PushEventsQueue } from '../../events/queues.ts';
-import { enqueueDeliveries } from '../../shared/push/queue.ts';
-import { planPushes } from '../../shared/services/push-planning.ts';
+import { planAndEnqueue } from '../../shared/services/push-planning.ts';
 
-const processor = new BatchProcessor(EventType.SQS);
-
-const record = async (r: SQSRecord): Promise<void> => {
-  const deliveries = await planPushes(PushEventsQueue.parse(r.body));
-  if (deliveries.length > 0) await enqueueDeliveries(deliveries);
+export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
+  const failed = await planAndEnqueue(event.Records.map((r) => () => PushEventsQueue.parse(r.body)));
+  return { batchItemFailures: failed.map((i) => ({ itemIdentifier: event.Records[i]?.messageId ?? '' })) };
 };
-
-export const handler = async (event: SQSEvent, context: Context) => processPartialResponse(event, record, processor, { context });

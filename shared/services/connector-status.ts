@@ -21,7 +21,9 @@
  *     announces the change (then clears that mark: the rare path);
  *   - a duplicate of a published report (at-least-once delivery) finds D's receipt: nothing again;
  *   - a receipt that cannot be written is logged, not retried: the changes were published, and
- *     failing the records would make their redelivery announce them twice for certain.
+ *     failing the records would make their redelivery announce them twice for certain;
+ *   - a delivery one of whose write calls threw writes no receipt (that call may have committed marks
+ *     by D it never published): it clears the marks it published one by one.
  */
 import { randomBytes } from 'node:crypto';
 import { logger } from '#powertools';
@@ -186,7 +188,13 @@ const applyGroups = async (
   groups: readonly { g: Group; cur: Stored }[],
   now: () => number,
   by: string,
-  on: { done: (a: Applied) => void; gone: (g: Group) => void; failed: (g: Group, err: unknown) => void },
+  on: {
+    done: (a: Applied) => void;
+    gone: (g: Group) => void;
+    failed: (g: Group, err: unknown) => void;
+    /** a write call threw: some of its compare-and-sets may have committed (marked by this delivery) all the same */
+    writeThrew: () => void;
+  },
 ): Promise<void> => {
   let todo = [...groups];
   const relocated = new Set<string>();
@@ -242,6 +250,7 @@ const applyGroups = async (
           for (const x of lost) next.push({ g: x.g, cur: again.has(x.g.connectorId) ? again.get(x.g.connectorId) : 'unknown' });
         }
       } catch (err) {
+        on.writeThrew();
         for (const x of writes) on.failed(x.g, err);
       }
     }
@@ -310,6 +319,7 @@ export const ingestPileStatuses = async (reports: readonly Report[], now: () => 
 
   // 2. decide and write: every connector's compare-and-set in one transaction (per 100)
   const applied: Applied[] = [];
+  let writeThrew = false;
   await applyGroups(
     known.map((g) => ({ g, cur: statuses.has(g.connectorId) ? statuses.get(g.connectorId) : 'unknown' })),
     now,
@@ -318,6 +328,9 @@ export const ingestPileStatuses = async (reports: readonly Report[], now: () => 
       done: (a) => applied.push(a),
       gone: (g) => unknown(g.connectorId, g.items),
       failed: (g, err) => fail(g.connectorId, g.items, err),
+      writeThrew: () => {
+        writeThrew = true;
+      },
     },
   );
 
@@ -338,17 +351,21 @@ export const ingestPileStatuses = async (reports: readonly Report[], now: () => 
     }
   }
   if (published) {
-    // this delivery's own marks: one receipt; an earlier delivery's mark it re-announced (unless its own write replaced it): cleared
+    // this delivery's own marks: one receipt; an earlier delivery's mark it re-announced (unless its own write replaced it): cleared.
+    // When a write call of this delivery threw, some of its compare-and-sets may have committed marks by this
+    // delivery that were never published (their records fail and come back): a receipt would say they were,
+    // so there is none — the marks this delivery did publish are cleared one by one instead (the rare path).
     const marked = withEvents.some((g) => g.pending !== undefined || g.lockPending !== undefined);
     const clears = withEvents.flatMap((g) => {
-      const version = g.pending === undefined ? g.plan.reannounce?.version : undefined;
-      const lockVersion = g.lockPending === undefined ? g.plan.reannounceLock?.lockVersion : undefined;
+      const own = writeThrew;
+      const version = g.pending === undefined ? g.plan.reannounce?.version : own ? g.pending : undefined;
+      const lockVersion = g.lockPending === undefined ? g.plan.reannounceLock?.lockVersion : own ? g.lockPending : undefined;
       return version === undefined && lockVersion === undefined
         ? []
         : [{ stationId: g.ref.stationId, connectorId: g.connectorId, version, lockVersion }];
     });
     const [receipt, cleared] = await Promise.allSettled([
-      marked ? putAnnounceReceipt(by) : Promise.resolve(),
+      marked && !writeThrew ? putAnnounceReceipt(by) : Promise.resolve(),
       clears.length ? markAnnouncedMany(clears) : Promise.resolve(),
     ]);
     for (const [what, r] of [

@@ -35,9 +35,15 @@ import { GatewayError, moveLock } from '../parking/car-park-gateway.ts';
 import { getConnectorView } from '../store/connector-view.ts';
 import { getConnectorHolder, getLock, recordDrop, recordDropFailure, recordFault, recordRaised } from '../store/parking.ts';
 import type { Partner } from '../store/partners.ts';
-import { getStationMeta } from '../store/stations.ts';
+import { getStationMeta, getStationMetaRecent } from '../store/stations.ts';
 import type { RequestData, ResponseInput } from '../tcec/interfaces.ts';
 import { Ret, TcecError } from '../tcec/ret.ts';
+
+/**
+ * How old a station's extension settings the lock raise may act on (per warm Lambda): a car park
+ * configured or removed on a station by another process's import counts for raises within this time.
+ */
+const META_MAX_AGE_MS = 30_000;
 
 interface Site {
   spaces: readonly ParkingSpace[];
@@ -181,7 +187,8 @@ export const raiseAfterCarLeft = async (
   now: Date,
 ): Promise<boolean> => {
   if (!carLeft(e.status, e.previousStatus)) return false;
-  const ext = (await getStationMeta(e.StationID))?.extensions;
+  // every "available" report asks: a fleet's boot reads each station once, not once per connector
+  const ext = (await getStationMetaRecent(e.StationID, META_MAX_AGE_MS))?.extensions;
   const space = ext?.ParkingSpaces?.find((s) => s.ConnectorID === e.ConnectorID);
   if (!space || !ext?.CarParkGatewayUrl) return false;
   const lock = await getLock(e.StationID, space.LockNum);

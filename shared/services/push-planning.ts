@@ -8,6 +8,7 @@
  * plans it itself (planProgress, the same planPushes) and sends the deliveries straight to the push
  * lanes (issue 9 §2: no push-events message, no push-plan invocation per charge status).
  */
+import { logger } from '#powertools';
 import type { DetailOf } from '../../events/define.ts';
 import { OrderProgress, OrderStarted } from '../../events/orders.ts';
 import { PushEventsQueue } from '../../events/queues.ts';
@@ -19,6 +20,7 @@ import type { Partner } from '../domain/partners.ts';
 import { pushConfig } from '../push/config.ts';
 import type { Delivery } from '../push/messages.ts';
 import { equipStatusPush, finishPushes, paidPush, startCarried, startResultPush, stationStatusPushes } from '../push/plan.ts';
+import { enqueueDeliveries } from '../push/queue.ts';
 import {
   type StationFacts,
   type Supervisor,
@@ -106,6 +108,38 @@ export const planPushes = async (event: PushEvent, now = Date.now()): Promise<De
   ...(await commercialPushes(event, now)),
   ...(await supervisionPushes(event, await currentPartners(now), now)),
 ];
+
+/**
+ * The events of one batch of `push-events` → their deliveries, enqueued TOGETHER in the events'
+ * order: SendMessageBatch of 10 across events (a fleet's boot: one call per ~10 pushes, not one per
+ * status change; in AWS one SQS request where there were up to ten). Returns the indexes of the
+ * events to retry: one that does not parse or plan, and — when an enqueue fails — every event that
+ * had deliveries (those SQS did accept are dropped as duplicates on their id when the retry sends
+ * them again: FIFO deduplication, 5 minutes).
+ */
+export const planAndEnqueue = async (events: readonly (() => PushEvent)[], now = Date.now()): Promise<number[]> => {
+  const failed = new Set<number>();
+  const planned = await Promise.allSettled(events.map(async (parse) => planPushes(parse(), now)));
+  const deliveries: Delivery[] = [];
+  const senders: number[] = [];
+  planned.forEach((p, i) => {
+    if (p.status === 'rejected') {
+      failed.add(i);
+      logger.error('push planning failed; the event is retried', { error: p.reason as Error });
+    } else if (p.value.length > 0) {
+      deliveries.push(...p.value);
+      senders.push(i);
+    }
+  });
+  if (deliveries.length > 0)
+    try {
+      await enqueueDeliveries(deliveries);
+    } catch (err) {
+      for (const i of senders) failed.add(i);
+      logger.error('pushes not enqueued; their events are retried', { events: senders.length, error: err as Error });
+    }
+  return [...failed].sort((a, b) => a - b);
+};
 
 /**
  * The deliveries of a due charge-status push, planned where it is decided (the charging consumer):

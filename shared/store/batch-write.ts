@@ -50,7 +50,10 @@ const PER_TRANSACTION = 100;
  * many compare-and-sets (DynamoDB Local, like any server, pays per call far more than per item). A
  * transaction is all-or-nothing, so an update whose condition fails cancels its companions: they are
  * sent again without it (the cancellation reasons say which one failed). Returns, per input, whether
- * it was applied (false: its condition did not hold). Every other error is thrown.
+ * it was applied (false: its condition did not hold). Every other error is thrown — and then some
+ * of the updates may have been applied all the same (a transaction cancelled without reasons is
+ * retried one by one, and one of those may throw while others commit): a caller must not take a
+ * throw for "nothing was written".
  *
  * Cost: a transactional write is 2 WCU per item in AWS (a plain one 1), so a lone update goes as a
  * plain conditional UpdateItem — steady state (one status at a time) costs what it did; only a
@@ -80,12 +83,15 @@ export const transactUpdates = async (updates: readonly TransactUpdate[], { base
           const reasons = (err as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
           if (!(err instanceof Error) || err.name !== 'TransactionCanceledException') throw err;
           if (!reasons || reasons.length !== left.length) {
-            // no per-item reasons: one by one (the conditions decide)
-            await Promise.all(
+            // no per-item reasons: one by one (the conditions decide); every one settles before an error
+            // is thrown, so no write of this call lands after its caller was told it failed
+            const settled = await Promise.allSettled(
               left.map(async (x) => {
                 applied[x.i] = await conditionalWrite(dynamo(), new UpdateCommand(x.u));
               }),
             );
+            const thrown = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+            if (thrown) throw thrown.reason;
             return;
           }
           const lost = new Set(left.filter((_, k) => reasons[k]?.Code === 'ConditionalCheckFailed').map((x) => x.i));

@@ -244,7 +244,25 @@ export const getStationInfos = async (ids: readonly string[]): Promise<StationIn
 
 export const getStationMeta = async (stationId: string): Promise<StationMeta | undefined> => {
   const res = await dynamo().send(new GetCommand({ TableName: table(), Key: { pk: stationPk(stationId), sk: 'META' } }));
-  return res.Item ? (res.Item as unknown as StationMeta) : undefined;
+  const meta = res.Item ? (res.Item as unknown as StationMeta) : undefined;
+  recentMeta.set(stationId, { meta, at: Date.now() });
+  return meta;
+};
+
+/** station METAs read in the last moments, per warm Lambda (an import in this process forgets them) */
+const recentMeta = new Map<string, { meta: StationMeta | undefined; at: number }>();
+
+/**
+ * A station's META as read at most `maxAgeMs` ago by this process (else read now): for a reader that
+ * runs once per status report and only needs the station's extension settings (the ground-lock raise
+ * of every "available" report: a fleet's boot is one read per station instead of one per connector).
+ * An import in this process forgets every cached META; another process's import is seen within `maxAgeMs`.
+ */
+export const getStationMetaRecent = async (stationId: string, maxAgeMs: number): Promise<StationMeta | undefined> => {
+  const hit = recentMeta.get(stationId);
+  if (hit && Date.now() - hit.at <= maxAgeMs) return hit.meta;
+  if (recentMeta.size > 10_000) recentMeta.clear();
+  return getStationMeta(stationId);
 };
 
 /** Every connector of a station with its live status (a connector never heard from: status 0 offline, park/lock 0 unknown). */
@@ -813,6 +831,7 @@ export const importStationParts = async (parts: readonly StationParts[], now = n
   );
   refCache.clear();
   areaCache.clear();
+  recentMeta.clear();
   return sum;
 };
 

@@ -3,8 +3,12 @@
  * (infra/local/partner-server.ts): none lost, in order, isolated, re-tokened, never accepted on a
  * bad Sig; parked in the DLQ with the partner's Msg and replayable. (Issue 5, "Tests that must exist".)
  */
+import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConnectorStatusChanged } from '../../events/baseinfo.ts';
 import { OrderDisputed } from '../../events/disputes.ts';
+import { PushEventsQueue } from '../../events/queues.ts';
 import type { BusEvent } from '../../infra/local/bus.ts';
 import { type DemoPartner, startDemoPartner } from '../../infra/local/partner-server.ts';
 import type { Platform } from '../../infra/local/platform.ts';
@@ -13,6 +17,7 @@ import { profileOf } from '../../shared/domain/partner-profile.ts';
 import { replayDlq } from '../../shared/push/dlq.ts';
 import { deliverySchema } from '../../shared/push/messages.ts';
 import { onboardPartner } from '../../shared/services/onboarding.ts';
+import { planAndEnqueue } from '../../shared/services/push-planning.ts';
 import { eventually } from '../support/eventually.ts';
 import {
   acceptedOf,
@@ -489,5 +494,50 @@ describe("a partner's reply read through its profile (issue 14)", () => {
       detail: 'ConfirmResult 2',
     });
     expect(dlqBodies().filter((m) => m.partner === OP)).toEqual([]);
+  });
+
+  it('a batch of push events: the deliveries of all its events leave in one SendMessageBatch; an event that does not parse fails alone', async () => {
+    healthy();
+    const envelope = (detail: ReturnType<typeof statusChange>) =>
+      JSON.stringify({
+        version: '0',
+        id: randomUUID(),
+        source: ConnectorStatusChanged.source,
+        'detail-type': ConnectorStatusChanged.detailType,
+        time: new Date().toISOString(),
+        region: 'us-east-1',
+        account: '000000000000',
+        resources: [],
+        detail,
+      });
+    // FX0001 and FX0003: granted to both partners, so 2 + 2 deliveries
+    const bodies = [
+      envelope(statusChange('FX0001E01C2', 10_000, 2, 50)),
+      '{"not":"an event"}',
+      envelope(statusChange('FX0003E01C2', 10_000, 3, 50)),
+    ];
+    // every AWS SDK call of this process goes through @smithy/core's Client.send: count the SendMessageBatch calls
+    const { Client } = createRequire(import.meta.url)('@smithy/core/client') as {
+      Client: { prototype: { send: (this: unknown, cmd: { constructor: { name: string } }, ...rest: unknown[]) => unknown } };
+    };
+    const send = Client.prototype.send;
+    let batches = 0;
+    Client.prototype.send = function (this: unknown, cmd, ...rest) {
+      if (cmd.constructor.name === 'SendMessageBatchCommand') batches++;
+      return send.call(this, cmd, ...rest);
+    };
+    let failed: number[];
+    try {
+      failed = await planAndEnqueue(bodies.map((b) => () => PushEventsQueue.parse(b)));
+    } finally {
+      Client.prototype.send = send;
+    }
+    expect(failed).toEqual([1]);
+    expect(batches).toBe(1);
+    await drain();
+    for (const p of [P1, P2]) {
+      expect(statusesAt(demo(platform, p), 'FX0001E01C2').at(-1)).toMatchObject({ Status: 2, ParkStatus: 50 });
+      expect(statusesAt(demo(platform, p), 'FX0003E01C2').at(-1)).toMatchObject({ Status: 3, ParkStatus: 50 });
+    }
   });
 });

@@ -314,4 +314,62 @@ describe('status pipeline: PileStatusChanged → live status → ConnectorStatus
     expect(by).toBeDefined();
     expect(await announcedDeliveries([by as string])).toEqual(new Set([by]));
   });
+
+  it('a write call that throws after committing some of its updates: no receipt covers them, each change is announced once', async () => {
+    // one delivery, three connectors: E is written in the first round; A and B lose it, are re-read and
+    // written again in a transaction that is cancelled without reasons, so one by one: A commits, B throws
+    const [e, a, b] = ['FX0002E01C1', 'FX0002E01C2', 'FX0002E02C1'];
+    const reports = [e, a, b].map((c, k) => ({ ...report(c, 5000 + k, 2, 50, 10), StationID: 'FX0002' }));
+    const [ve, va] = reports.map((r) => statusVersion(r.observedAt, r.seq));
+    const cancelled = (reasons?: { Code: string }[]) =>
+      Object.assign(new Error('Transaction cancelled'), { name: 'TransactionCanceledException', CancellationReasons: reasons });
+    let step = 0;
+    const faults =
+      (next: (args: { input: unknown }) => Promise<unknown>, context: { commandName?: string }) => async (args: { input: unknown }) => {
+        const command = context.commandName ?? '';
+        if (command.includes('TransactWrite') && step === 0) {
+          step = 1;
+          throw cancelled([{ Code: 'None' }, { Code: 'ConditionalCheckFailed' }, { Code: 'ConditionalCheckFailed' }]);
+        }
+        if (command.includes('TransactWrite') && step === 1) {
+          step = 2;
+          throw cancelled();
+        }
+        if (command.includes('Update') && step === 2 && JSON.stringify(args.input).includes(b as string)) {
+          step = 3;
+          throw Object.assign(new Error('injected: the write of B failed'), { name: 'InternalServerError' });
+        }
+        return next(args);
+      };
+    const stack = dynamo().middlewareStack as unknown as {
+      add(m: typeof faults, o: { step: 'initialize'; name: string }): void;
+      remove(name: string): boolean;
+    };
+    stack.add(faults, { step: 'initialize', name: 'statusWriteFaults' });
+    let out: Awaited<ReturnType<typeof ingestPileStatuses>>;
+    try {
+      out = await ingestPileStatuses(reports);
+    } finally {
+      stack.remove('statusWriteFaults');
+    }
+    expect(step).toBe(3);
+    expect(out.results[0]).toBe('changed');
+    expect(out.failed).toEqual([1, 2]);
+    // A was committed by the call that threw, marked by this delivery, and not published
+    const stored = await getConnectorStatuses([e, a].map((connectorId) => ({ stationId: 'FX0002', connectorId })));
+    expect(stored.get(a)).toMatchObject({ version: va, pendingAnnounce: va });
+    const by = stored.get(a)?.pendingBy;
+    expect(by).toBeDefined();
+    expect(await announcedDeliveries([by as string])).toEqual(new Set());
+    // the redeliveries: A's after the grace is announced (once), B is written and announced, E's duplicate announces nothing
+    await ageMark('FX0002', a as string);
+    expect(await ingestPileStatus(reports[1] as (typeof reports)[number])).toBe('re-announced');
+    expect(await ingestPileStatus(reports[2] as (typeof reports)[number])).toBe('changed');
+    await ageMark('FX0002', e as string);
+    expect(await ingestPileStatus(reports[0] as (typeof reports)[number])).toBe('stale');
+    await platform.cloud.drain();
+    expect(changesOf(e as string).filter((x) => x.version === ve)).toHaveLength(1);
+    expect(changesOf(a as string).filter((x) => x.version === va)).toHaveLength(1);
+    expect(changesOf(b as string).filter((x) => x.status === 2)).toHaveLength(1);
+  });
 });
