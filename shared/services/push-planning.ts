@@ -121,22 +121,32 @@ export const planAndEnqueue = async (events: readonly (() => PushEvent)[], now =
   const failed = new Set<number>();
   const planned = await Promise.allSettled(events.map(async (parse) => planPushes(parse(), now)));
   const deliveries: Delivery[] = [];
-  const senders: number[] = [];
+  const senders: { i: number; deliveries: readonly Delivery[] }[] = [];
   planned.forEach((p, i) => {
     if (p.status === 'rejected') {
       failed.add(i);
       logger.error('push planning failed; the event is retried', { error: p.reason as Error });
     } else if (p.value.length > 0) {
       deliveries.push(...p.value);
-      senders.push(i);
+      senders.push({ i, deliveries: p.value });
     }
   });
   if (deliveries.length > 0)
     try {
       await enqueueDeliveries(deliveries);
     } catch (err) {
-      for (const i of senders) failed.add(i);
-      logger.error('pushes not enqueued; their events are retried', { events: senders.length, error: err as Error });
+      // the batch's send failed as a whole (one delivery its contract refuses fails them all): each
+      // event's own deliveries again, in order, so only the events that fail alone are retried — a
+      // poison delivery does not drag healthy events to the DLQ with it (those SQS already took are
+      // dropped as duplicates on their id)
+      logger.warn('pushes of a batch not enqueued together: each event on its own', { events: senders.length, error: err as Error });
+      for (const s of senders)
+        try {
+          await enqueueDeliveries(s.deliveries);
+        } catch (own) {
+          failed.add(s.i);
+          logger.error('pushes not enqueued; their event is retried', { error: own as Error });
+        }
     }
   return [...failed].sort((a, b) => a - b);
 };

@@ -243,14 +243,22 @@ export const getStationInfos = async (ids: readonly string[]): Promise<StationIn
 };
 
 export const getStationMeta = async (stationId: string): Promise<StationMeta | undefined> => {
+  const generation = metaGeneration;
   const res = await dynamo().send(new GetCommand({ TableName: table(), Key: { pk: stationPk(stationId), sk: 'META' } }));
   const meta = res.Item ? (res.Item as unknown as StationMeta) : undefined;
-  recentMeta.set(stationId, { meta, at: Date.now() });
+  // a read an import overlapped may hold the META from before it: used, never kept
+  if (generation === metaGeneration) recentMeta.set(stationId, { meta, at: Date.now() });
   return meta;
 };
 
 /** station METAs read in the last moments, per warm Lambda (an import in this process forgets them) */
 const recentMeta = new Map<string, { meta: StationMeta | undefined; at: number }>();
+/** bumped when an import in this process starts and ends (or fails): a read that overlapped one is not cached */
+let metaGeneration = 0;
+const forgetMetas = (): void => {
+  metaGeneration++;
+  recentMeta.clear();
+};
 
 /**
  * A station's META as read at most `maxAgeMs` ago by this process (else read now): for a reader that
@@ -787,6 +795,15 @@ const planStation = (
  * META last: a crash mid-way leaves the old META, and the next import redoes what is missing.
  */
 export const importStationParts = async (parts: readonly StationParts[], now = new Date(), concurrency = 16): Promise<ImportSummary> => {
+  forgetMetas();
+  try {
+    return await importStationPartsNow(parts, now, concurrency);
+  } finally {
+    forgetMetas();
+  }
+};
+
+const importStationPartsNow = async (parts: readonly StationParts[], now: Date, concurrency: number): Promise<ImportSummary> => {
   const sum: ImportSummary = {
     stations: parts.length,
     created: 0,
@@ -831,7 +848,6 @@ export const importStationParts = async (parts: readonly StationParts[], now = n
   );
   refCache.clear();
   areaCache.clear();
-  recentMeta.clear();
   return sum;
 };
 

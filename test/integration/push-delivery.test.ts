@@ -539,5 +539,31 @@ describe("a partner's reply read through its profile (issue 14)", () => {
       expect(statusesAt(demo(platform, p), 'FX0001E01C2').at(-1)).toMatchObject({ Status: 2, ParkStatus: 50 });
       expect(statusesAt(demo(platform, p), 'FX0003E01C2').at(-1)).toMatchObject({ Status: 3, ParkStatus: 50 });
     }
+
+    // a batch whose send fails as a whole because of one event's deliveries: each event is sent on its
+    // own, and only the event whose deliveries fail alone is retried
+    const poisoned = [envelope(statusChange('FX0001E01C2', 10_001, 1, 10)), envelope(statusChange('FX0003E01C2', 10_001, 4, 10))];
+    const sends: number[] = [];
+    Client.prototype.send = function (this: unknown, cmd, ...rest) {
+      if (cmd.constructor.name === 'SendMessageBatchCommand') {
+        const entries = (cmd as unknown as { input: { Entries: { MessageBody: string }[] } }).input.Entries;
+        sends.push(entries.length);
+        if (entries.some((e) => e.MessageBody.includes('FX0003E01C2')))
+          return Promise.reject(new Error('injected: a delivery SQS refuses'));
+      }
+      return send.call(this, cmd, ...rest);
+    };
+    try {
+      failed = await planAndEnqueue(poisoned.map((b) => () => PushEventsQueue.parse(b)));
+    } finally {
+      Client.prototype.send = send;
+    }
+    expect(failed).toEqual([1]);
+    expect(sends).toEqual([4, 2, 2]); // together, then FX0001's own (sent), then FX0003's own (refused)
+    await drain();
+    for (const p of [P1, P2]) {
+      expect(statusesAt(demo(platform, p), 'FX0001E01C2').at(-1)).toMatchObject({ Status: 1, ParkStatus: 10 });
+      expect(statusesAt(demo(platform, p), 'FX0003E01C2').at(-1)).toMatchObject({ Status: 3, ParkStatus: 50 });
+    }
   });
 });
