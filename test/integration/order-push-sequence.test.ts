@@ -21,7 +21,6 @@
  * Clocks, both injected: the pile simulator's MANUAL clock and `Date`, shifted past the visibility
  * timeout — no sleeps.
  */
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ReceivedPush } from '../../infra/local/partner-server.ts';
@@ -29,7 +28,7 @@ import { config } from '../../shared/config.ts';
 import { listDlq, replayDlq } from '../../shared/push/dlq.ts';
 import { getOrder, type Order } from '../../shared/store/orders.ts';
 import { formatDateTime } from '../../shared/tcec/time.ts';
-import { seqOf, useChargingPlatform } from '../support/charging.ts';
+import { failFirstOrderStarted, seqOf, useChargingPlatform } from '../support/charging.ts';
 import { eventually } from '../support/eventually.ts';
 import { acceptedOf, demo, P1 } from '../support/push.ts';
 import { shiftedDate } from '../support/shifted-date.ts';
@@ -74,24 +73,6 @@ const failFirstStartResultSend = (seq: string) => {
       if (bodies.some((b) => b.includes('notification_start_charge_result') && b.includes(seq))) {
         state.failed++;
         return Promise.reject(new Error('injected: SendMessageBatch unavailable'));
-      }
-    }
-    return (send as (...a: unknown[]) => Promise<unknown>).apply(this, args);
-  } as never);
-  return { state, restore: () => spy.mockRestore() };
-};
-
-/** PutEvents fails for the first OrderStarted of `seq` only; every other call goes through */
-const failFirstOrderStarted = (seq: string) => {
-  const send = EventBridgeClient.prototype.send;
-  const state = { failed: 0 };
-  const spy = vi.spyOn(EventBridgeClient.prototype, 'send').mockImplementation(function (this: EventBridgeClient, ...args: unknown[]) {
-    const cmd = args[0];
-    if (state.failed === 0 && cmd instanceof PutEventsCommand) {
-      const entries = cmd.input.Entries ?? [];
-      if (entries.some((e) => e.DetailType === 'OrderStarted' && e.Detail?.includes(seq))) {
-        state.failed++;
-        return Promise.reject(new Error('injected: PutEvents unavailable'));
       }
     }
     return (send as (...a: unknown[]) => Promise<unknown>).apply(this, args);

@@ -16,14 +16,13 @@
  * test moves it: no meter reading comes in between) and `Date`, shifted past the visibility timeout
  * (60 s) and past the FIFO deduplication window (5 minutes) — no sleeps.
  */
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BusEvent } from '../../infra/local/bus.ts';
 import type { ReceivedPush } from '../../infra/local/partner-server.ts';
 import { emitPileEvents } from '../../shared/piles/emit.ts';
 import { getOrder, type Order } from '../../shared/store/orders.ts';
 import { formatDateTime } from '../../shared/tcec/time.ts';
-import { seqOf, useChargingPlatform } from '../support/charging.ts';
+import { failFirstOrderStarted, seqOf, useChargingPlatform } from '../support/charging.ts';
 import { eventually } from '../support/eventually.ts';
 import { acceptedOf, demo, P1 } from '../support/push.ts';
 import { shiftedDate } from '../support/shifted-date.ts';
@@ -71,24 +70,6 @@ const orderPushes = (seq: string): ReceivedPush[] =>
 const REDELIVERY_MS = 61_000;
 /** SQS FIFO's deduplication window (the push lanes), and a minute */
 const PAST_DEDUP_MS = 6 * 60_000;
-
-/** PutEvents fails for the first OrderStarted of `seq` only; every other call goes through */
-const failFirstOrderStarted = (seq: string) => {
-  const send = EventBridgeClient.prototype.send;
-  const state = { failed: 0 };
-  const spy = vi.spyOn(EventBridgeClient.prototype, 'send').mockImplementation(function (this: EventBridgeClient, ...args: unknown[]) {
-    const cmd = args[0];
-    if (state.failed === 0 && cmd instanceof PutEventsCommand) {
-      const entries = cmd.input.Entries ?? [];
-      if (entries.some((e) => e.DetailType === 'OrderStarted' && e.Detail?.includes(seq))) {
-        state.failed++;
-        return Promise.reject(new Error('injected: PutEvents unavailable'));
-      }
-    }
-    return (send as (...a: unknown[]) => Promise<unknown>).apply(this, args);
-  } as never);
-  return { state, restore: () => spy.mockRestore() };
-};
 
 /** plug a vehicle that cannot fill up, and wait until the connector shows plugged */
 const plug = async (connector: string) => {

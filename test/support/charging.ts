@@ -6,7 +6,8 @@
  * Partners of the fixture seed: p1 MA01H3BQ2 (cec2016, every station, feature queryChargeInfo),
  * p2 MA02XJ7K3 (xiaoju, FX0001 and FX0003 only, no queryChargeInfo). FX0004 has no prices.
  */
-import { afterAll, beforeAll } from 'vitest';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { afterAll, beforeAll, vi } from 'vitest';
 import type { Platform, PlatformOptions } from '../../infra/local/platform.ts';
 import type { AdminState } from '../../infra/local/simulator/index.ts';
 import { getConnectorView } from '../../shared/store/connector-view.ts';
@@ -107,4 +108,22 @@ export const useChargingPlatform = (opts: Partial<PlatformOptions> = {}): Chargi
   });
   afterAll(async () => ctx.platform?.stop());
   return ctx;
+};
+
+/** PutEvents fails for the first OrderStarted of `seq` only; every other call goes through */
+export const failFirstOrderStarted = (seq: string) => {
+  const send = EventBridgeClient.prototype.send;
+  const state = { failed: 0 };
+  const spy = vi.spyOn(EventBridgeClient.prototype, 'send').mockImplementation(function (this: EventBridgeClient, ...args: unknown[]) {
+    const cmd = args[0];
+    if (state.failed === 0 && cmd instanceof PutEventsCommand) {
+      const entries = cmd.input.Entries ?? [];
+      if (entries.some((e) => e.DetailType === 'OrderStarted' && e.Detail?.includes(seq))) {
+        state.failed++;
+        return Promise.reject(new Error('injected: PutEvents unavailable'));
+      }
+    }
+    return (send as (...a: unknown[]) => Promise<unknown>).apply(this, args);
+  } as never);
+  return { state, restore: () => spy.mockRestore() };
 };
