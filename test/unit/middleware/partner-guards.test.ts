@@ -4,7 +4,7 @@
  * function not called again) — in process, with the harness's mocked registry and secrets.
  */
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { logger } from '#powertools';
+import { forgetSingleMetric, logger } from '#powertools';
 import { takeToken } from '../../../shared/domain/rate-limit.ts';
 import { admitWithinRateLimit, refuseReplay } from '../../../shared/middleware/partner-guards.ts';
 import { tcecHandler } from '../../../shared/middleware/tcec-gateway.ts';
@@ -79,6 +79,8 @@ describe('per-partner rate limit', () => {
   it('a refused request emits one PartnerThrottled EMF line with the OperatorID dimension; an admitted one none', () => {
     // metrics are off in tests (vitest.config.ts); on for this test, written through the global console (POWERTOOLS_DEV)
     vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false');
+    // the single-metric instance read the environment when it was built: built again with this one
+    forgetSingleMetric();
     const lines: string[] = [];
     vi.spyOn(console, 'log').mockImplementation((line: unknown) => void lines.push(String(line)));
     try {
@@ -88,6 +90,7 @@ describe('per-partner rate limit', () => {
       expect(() => admitWithinRateLimit(p, NOW)).toThrow(TcecError);
     } finally {
       vi.unstubAllEnvs();
+      forgetSingleMetric();
     }
     const emf = lines.map((l) => JSON.parse(l) as Record<string, unknown> & { _aws: { CloudWatchMetrics: unknown[] } });
     expect(emf).toHaveLength(1);
