@@ -43,12 +43,45 @@ export const issueToken = async (operatorId: string, now = new Date()): Promise<
   return { token, expiresAt, availableSeconds };
 };
 
+interface Resolved {
+  operatorId: string;
+  expiresAt: number;
+}
+
+/**
+ * Tokens this process has found, by hash. A token is never revoked (see above) and its item never
+ * changes, so one found holds until its own `expiresAt`: every request of a partner after its first
+ * skips the strongly consistent GetItem (0.5 RCU and a round trip per request). Only found tokens
+ * are kept (a guessed token is looked up every time), at most RESOLVED_MAX, oldest out first.
+ */
+const resolved = new Map<string, Resolved>();
+const RESOLVED_MAX = 10_000;
+
+const remember = (hash: string, r: Resolved): void => {
+  if (resolved.size >= RESOLVED_MAX) {
+    const oldest = resolved.keys().next();
+    if (!oldest.done) resolved.delete(oldest.value);
+  }
+  resolved.set(hash, r);
+};
+
+/** Forget every found token (tests: each starts with an empty process). */
+export const forgetResolvedTokens = (): void => resolved.clear();
+
 /** The OperatorID the token was issued to, if the token is known and not expired. */
 export const resolveToken = async (token: string, now = new Date()): Promise<string | undefined> => {
   if (!/^[0-9A-Za-z._~+/=-]{8,512}$/.test(token)) return undefined;
+  const hash = hashToken(token);
+  const known = resolved.get(hash);
+  if (known) {
+    if (known.expiresAt > now.getTime()) return known.operatorId;
+    resolved.delete(hash);
+    return undefined;
+  }
   // consistent: a token used right after it was issued must be found
-  const res = await dynamo().send(new GetCommand({ TableName: table(), Key: { pk: `TOKEN#${hashToken(token)}` }, ConsistentRead: true }));
+  const res = await dynamo().send(new GetCommand({ TableName: table(), Key: { pk: `TOKEN#${hash}` }, ConsistentRead: true }));
   const item = res.Item as { operatorId?: string; expiresAt?: number } | undefined;
   if (!item?.operatorId || typeof item.expiresAt !== 'number' || item.expiresAt <= now.getTime()) return undefined;
+  remember(hash, { operatorId: item.operatorId, expiresAt: item.expiresAt });
   return item.operatorId;
 };

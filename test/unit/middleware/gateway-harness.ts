@@ -13,7 +13,7 @@ import { resetPartnerGuards } from '../../../shared/middleware/partner-guards.ts
 import { resetForcedReads } from '../../../shared/middleware/tcec-gateway.ts';
 import { clearPartnerCache, type Partner } from '../../../shared/store/partners.ts';
 import type { PartnerSecrets } from '../../../shared/store/secrets.ts';
-import { hashToken } from '../../../shared/store/tokens.ts';
+import { forgetResolvedTokens, hashToken } from '../../../shared/store/tokens.ts';
 import type { SecretSet } from '../../../shared/tcec/crypto.ts';
 import { encodeRequest } from '../../../shared/tcec/envelope.ts';
 import { chinaTimeStamp } from '../../../shared/tcec/time.ts';
@@ -106,6 +106,7 @@ export const installMocks = (): void => {
   clearPartnerCache();
   resetForcedReads();
   resetPartnerGuards();
+  forgetResolvedTokens();
   // the general answers first: a more specific matcher registered later wins
   ddb.on(GetCommand).resolves({});
   ddb.on(PutCommand).resolves({});
