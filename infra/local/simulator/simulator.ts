@@ -728,7 +728,7 @@ export class PileSimulator {
       return;
     }
     this.o.onEvent?.(e);
-    this.outbox?.push(e);
+    this.outbox?.push(e, c.spec.EquipmentID);
   }
 
   private between(min: number, max: number): number {
