@@ -28,6 +28,7 @@
  * floods query_station_status at `--flood` requests/s over its default budget (20/s, burst 40: the
  * excess gets a signed Ret -1, counted apart) and its endpoint fails every push (HTTP 500). Printed
  * per phase: throughput, n / req/s / p50 / p99 / errors per interface, sessions, pushes received, the
+ * simulator's outbox backlog (pile events not yet handed to the platform: GET /local/sim), the
  * platform's and DynamoDB Local's RSS over time (VmRSS of /proc/<pid>/status) with growth % and slope.
  * The load average is printed beside every figure: on this shared 2-core machine it is most of the story.
  *
@@ -460,9 +461,21 @@ export const findMax = async (argv: string[]): Promise<void> => {
 
     /** a held phase with the platform's and DynamoDB Local's RSS sampled */
     const hold = async (title: string, flood: number) => {
-      const mem: { t: number; platform: number; dynamodb: number; load: number }[] = [];
+      const mem: { t: number; platform: number; dynamodb: number; load: number; outbox: number }[] = [];
       const h0 = Date.now();
-      const sample = () => mem.push({ t: (Date.now() - h0) / 60_000, ...run.rssMb(), load: loadavg()[0] ?? 0 });
+      // the simulator's pile events not yet handed to the platform (GET /local/sim), as last read
+      let outbox = Number.NaN;
+      const readOutbox = () =>
+        fetch(`${run.apiUrl}/local/sim`, { signal: AbortSignal.timeout(TIMEOUT_MS) })
+          .then((r) => r.json() as Promise<{ outboxPending?: number }>)
+          .then((b) => {
+            outbox = b.outboxPending ?? Number.NaN;
+          })
+          .catch(() => {});
+      const sample = () => {
+        mem.push({ t: (Date.now() - h0) / 60_000, ...run.rssMb(), load: loadavg()[0] ?? 0, outbox });
+        void readOutbox();
+      };
       sample();
       const sampler = setInterval(sample, Math.max(5_000, holdMs / 30));
       const before = { p1: pushes1(), p2: demo2?.requests() ?? 0 };
@@ -498,6 +511,12 @@ export const findMax = async (argv: string[]): Promise<void> => {
         `RSS platform / DynamoDB Local (min → MB @ load): ${mem
           .filter((_, k) => k % every === 0 || k === mem.length - 1)
           .map((m) => `${fmt(m.t, 1)}→${fmt(m.platform, 0)}/${fmt(m.dynamodb, 0)}@${fmt(m.load, 0)}`)
+          .join('  ')}`,
+      );
+      console.log(
+        `simulator outbox, pile events waiting (min → n; read one sample late): ${mem
+          .filter((_, k) => k % every === 0 || k === mem.length - 1)
+          .map((m) => `${fmt(m.t, 1)}→${Number.isNaN(m.outbox) ? '?' : m.outbox}`)
           .join('  ')}`,
       );
       console.log(

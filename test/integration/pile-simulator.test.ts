@@ -206,6 +206,14 @@ describe('local admin endpoint', () => {
     expect(await got.json()).toMatchObject({ state: 'offline', EquipmentID: 'SIMAC1', kind: 'ac', powerKw: 7, held: true });
 
     expect((await admin('SIMAC1A', { state: 'idle' })).body).toMatchObject({ state: 'idle', status: 1 });
+    // the simulator's summary: every event above has left its outbox (the load bench samples this)
+    await eventually(
+      async () => {
+        const sim = (await (await fetch(`${platform.apiUrl}/local/sim`)).json()) as { outboxPending?: number; connectors?: number };
+        return sim.outboxPending === 0 && (sim.connectors ?? 0) > 0;
+      },
+      { what: 'the simulator outbox drained', intervalMs: 10 },
+    );
   });
 
   it('rejects a malformed body (400), an unknown connector (404), an impossible change (409)', async () => {

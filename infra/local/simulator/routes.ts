@@ -106,7 +106,13 @@ export const simulatorRoutes = (sim: PileSimulator): ExtraRoute[] => [
     handle: guard((_req, res) => {
       const byState: Record<string, number> = {};
       for (const c of sim.list()) byState[c.state] = (byState[c.state] ?? 0) + 1;
-      send(res, 200, { simSpeed: sim.clock.speed, now: sim.now().toISOString(), connectors: sim.size(), byState });
+      send(res, 200, {
+        simSpeed: sim.clock.speed,
+        now: sim.now().toISOString(),
+        connectors: sim.size(),
+        byState,
+        outboxPending: sim.outboxPending(),
+      });
     }),
   },
   {

@@ -272,6 +272,11 @@ export class PileSimulator {
     this.clock.advance(ms);
   }
 
+  /** pile events waiting in the outbox, not yet handed to the platform */
+  outboxPending(): number {
+    return this.outbox?.pending() ?? 0;
+  }
+
   /** resolves when every event so far has left for the sink */
   async flush(): Promise<void> {
     await this.outbox?.flush();
