@@ -24,16 +24,27 @@ export type PileReservation = DetailOf<typeof PileReservationRequested>;
 
 export class PileTransportError extends Error {}
 
-/** The local simulator's loopback endpoint. Local runtime only. */
+/**
+ * The local simulator's loopback endpoint. Local runtime only. A hand-over that takes longer than
+ * `timeoutMs` fails on its own (the gateway's batch reports it as a partial failure and the queue
+ * retries it), instead of holding its whole batch until the function's timeout, which would retry
+ * every command of the batch, the delivered ones too.
+ */
 export class LocalPileTransport {
   constructor(
     private readonly baseUrl: string,
     private readonly fetchImpl: typeof fetch = fetch,
+    private readonly timeoutMs = 5_000,
   ) {}
 
   async send(cmd: PileCommand | PileReservation): Promise<void> {
     const url = `${this.baseUrl.replace(/\/+$/, '')}/${cmd.command === 'reserve' || cmd.command === 'cancel' ? 'reservations' : 'commands'}`;
-    const res = await this.fetchImpl(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(cmd) });
+    const res = await this.fetchImpl(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(cmd),
+      signal: AbortSignal.timeout(this.timeoutMs),
+    });
     if (!res.ok) throw new PileTransportError(`pile simulator at ${url} answered HTTP ${res.status}: ${(await res.text()).slice(0, 200)}`);
   }
 }

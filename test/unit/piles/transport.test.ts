@@ -3,7 +3,7 @@
  * server). The OCPP path is tested end to end in test/integration/ocpp-*.test.ts.
  */
 
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { PileCommandRequested, PileReservationRequested } from '../../../events/piles.ts';
 import { LocalPileTransport, type PileCommand, PileTransportError } from '../../../shared/piles/transport.ts';
@@ -50,6 +50,20 @@ describe('LocalPileTransport (simulator)', () => {
       ]);
     } finally {
       await s.close();
+    }
+  });
+
+  it('a simulator that does not answer within the timeout rejects (the command alone fails, not its batch)', async () => {
+    const held: ServerResponse[] = [];
+    const server = createServer((_req, res) => void held.push(res));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const addr = server.address();
+    const port = typeof addr === 'object' && addr ? addr.port : 0;
+    try {
+      await expect(new LocalPileTransport(`http://127.0.0.1:${port}/local/sim`, fetch, 50).send(cmd)).rejects.toThrow(/timeout|aborted/i);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
     }
   });
 
