@@ -340,7 +340,7 @@ export const startAwsEmulator = async (o: EmulatorOptions, port = 0): Promise<Aw
     'AmazonSQS.GetQueueAttributes': (input) => {
       const r = QueueUrlSchema.parse(input);
       const names = r.AttributeNames ?? ['All'];
-      const all = queueCall(() => o.queues().attributes(r.QueueUrl, names));
+      const all = queueCall(() => o.queues().attributes(r.QueueUrl));
       return { Attributes: selectAttrs(all, names) };
     },
     'AmazonSQS.GetQueueUrl': (input) => {

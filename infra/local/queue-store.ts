@@ -7,6 +7,12 @@
  * a FIFO DLQ that keeps the group), persistence to <dataDir>/queues.json (+ a journal, so a `kill -9` loses no message), and the operator API (depth, DLQ peek, redrive,
  * idle) the CLI and tests use. The loopback emulator (aws-emulator.ts) serves it to the real SQS
  * client; the pollers (pollers.ts) feed its messages to the functions.
+ *
+ * Each queue keeps its counts (visible, in flight, delayed) at every change, so `depth` and
+ * GetQueueAttributes cost O(1) whatever the backlog, and keeps its messages that are not visible
+ * (in flight, delayed, held) apart from the visible ones until they are due: a receive takes the
+ * first visible messages in queue order (a heap by place) and never walks a delayed retry or an
+ * in-flight batch. The due ones are moved back (`promote`) before a receive or a count reads them.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { appendFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
@@ -14,6 +20,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { QueueDecl } from '../topology/types.ts';
 import { readJsonFile, writeJsonAtomic } from './json-file.ts';
+import { MinHeap } from './min-heap.ts';
 
 const localQueueName = (logical: string, fifo = false): string => `evcs-${logical}${fifo ? '.fifo' : ''}`;
 /** a FIFO queue's DLQ is FIFO too, and SQS wants `.fifo` at the end of its name */
@@ -53,7 +60,13 @@ export interface StoredMessage {
   groupId?: string;
   dedupId?: string;
   sequenceNumber?: string;
+  /** in memory only: its place in its queue (receive hands out the lowest first) */
+  place?: number;
+  /** in memory only: what its queue counts it as (until a promote sees it due); unset once it left */
+  counted?: Counted;
 }
+
+type Counted = 'visible' | 'inFlight' | 'delayed';
 
 export interface ReceivedMessage {
   messageId: string;
@@ -117,6 +130,16 @@ interface QueueState {
   messages: Map<string, StoredMessage>;
   /** FIFO: (MessageGroupId, MessageDeduplicationId) → the message first sent with it, until the window ends (not persisted) */
   dedup: Map<string, { message: StoredMessage; until: number }>;
+  /** the messages visible (as of the last promote), lowest place first; an entry whose message left or changed since is skipped */
+  ready: MinHeap<StoredMessage>;
+  /** the messages not visible (in flight, delayed, held) by the moment they become visible; stale entries as in `ready` */
+  pending: MinHeap<{ at: number; m: StoredMessage }>;
+  /** FIFO: visible messages of a group that has one in flight, out of `ready` until the group is free */
+  parked: Map<string, StoredMessage[]>;
+  /** FIFO: per group, how many of its messages are not visible (a group with any hands out nothing) */
+  locks: Map<string, number>;
+  /** what `depth` answers, kept at every change */
+  counts: Record<Counted, number>;
 }
 
 export interface SendOptions {
@@ -191,7 +214,7 @@ export class QueueStore {
    * O(log n) instead of a walk over every message of every queue. An entry whose message was deleted
    * or got another time since is dropped when it reaches the top.
    */
-  private readonly wakes: { at: number; q: QueueState; id: string }[] = [];
+  private readonly wakes = new MinHeap<{ at: number; q: QueueState; id: string }>((e) => e.at);
 
   constructor(
     queues: readonly QueueDecl[],
@@ -245,7 +268,7 @@ export class QueueStore {
   }
 
   private put(q: QueueState, m: StoredMessage): void {
-    const { receiptHandle, ...rest } = m;
+    const { receiptHandle, held: _h, place: _p, counted: _c, ...rest } = m;
     this.journal({ op: 'put', q: q.name, m: rest, inFlight: receiptHandle !== undefined });
   }
 
@@ -253,14 +276,123 @@ export class QueueStore {
     this.journal({ op: 'del', q: q.name, id: m.messageId });
   }
 
-  private add(q: Omit<QueueState, 'url' | 'arn' | 'messages' | 'dedup'>): void {
+  private add(q: Pick<QueueState, 'name' | 'visibilityTimeoutSeconds' | 'maxReceiveCount' | 'dlq' | 'logical' | 'isDlq' | 'fifo'>): void {
     this.queues.set(q.name, {
       ...q,
       url: `${this.baseUrl}/queue/${q.name}`,
       arn: `arn:aws:sqs:${this.region}:${this.account}:${q.name}`,
       messages: new Map(),
       dedup: new Map(),
+      ready: new MinHeap<StoredMessage>((m) => m.place ?? 0),
+      pending: new MinHeap<{ at: number; m: StoredMessage }>((e) => e.at),
+      parked: new Map(),
+      locks: new Map(),
+      counts: { visible: 0, inFlight: 0, delayed: 0 },
     });
+  }
+
+  // -- the counts and the visible / not-visible split ---------------------------------------------
+
+  /** places handed out so far (a message entering a queue goes behind every other) */
+  private entered = 0;
+
+  /** a message enters a queue (sent, moved to the DLQ, redriven, loaded): behind the others, counted */
+  private enter(q: QueueState, m: StoredMessage, now: number): void {
+    const old = q.messages.get(m.messageId);
+    if (old) this.leave(q, old);
+    m.place = ++this.entered;
+    q.messages.set(m.messageId, m);
+    this.shelve(q, m, now);
+  }
+
+  /** a message leaves its queue (deleted, moved, redriven): uncounted; its heap entries are stale from now */
+  private leave(q: QueueState, m: StoredMessage): void {
+    q.messages.delete(m.messageId);
+    const from = m.counted;
+    if (!from) return;
+    m.counted = undefined;
+    q.counts[from]--;
+    if (from !== 'visible') this.lock(q, m, -1);
+    // a visible message leaves its entry in `ready` (deleted by a late consumer; a DLQ's redriven ones)
+    else if (q.ready.size > 1_024 && q.ready.size > 4 * q.counts.visible) q.ready.retain((r) => this.isReady(q, r));
+  }
+
+  /** count a message of the queue by its visibility now and file it in `ready` or `pending` */
+  private shelve(q: QueueState, m: StoredMessage, now: number): void {
+    if (m.visibleAt <= now) {
+      m.counted = 'visible';
+      q.ready.push(m);
+    } else {
+      m.counted = m.receiptHandle && !m.held ? 'inFlight' : 'delayed';
+      q.pending.push({ at: m.visibleAt, m });
+      this.lock(q, m, 1);
+    }
+    q.counts[m.counted]++;
+    if (m.counted !== 'visible') this.compactPending(q);
+  }
+
+  /** file a message again after its visibility changed (received, due, ChangeMessageVisibility) */
+  private refile(q: QueueState, m: StoredMessage, now: number): void {
+    const from = m.counted;
+    this.shelve(q, m, now); // first: a group that stays locked is not unlocked in between
+    if (!from) return;
+    q.counts[from]--;
+    if (from !== 'visible') this.lock(q, m, -1);
+  }
+
+  /** FIFO: a message of the group is no longer visible (+1) or is again, or left (-1); a free group's parked messages are ready again */
+  private lock(q: QueueState, m: StoredMessage, by: 1 | -1): void {
+    if (!q.fifo || !m.groupId) return;
+    const n = (q.locks.get(m.groupId) ?? 0) + by;
+    if (n > 0) {
+      q.locks.set(m.groupId, n);
+      return;
+    }
+    q.locks.delete(m.groupId);
+    const parked = q.parked.get(m.groupId);
+    if (!parked) return;
+    q.parked.delete(m.groupId);
+    for (const p of parked) q.ready.push(p);
+  }
+
+  private isReady(q: QueueState, m: StoredMessage): boolean {
+    return m.counted === 'visible' && q.messages.get(m.messageId) === m;
+  }
+
+  private isPending(q: QueueState, e: { at: number; m: StoredMessage }): boolean {
+    return e.m.counted !== undefined && e.m.counted !== 'visible' && e.m.visibleAt === e.at && q.messages.get(e.m.messageId) === e.m;
+  }
+
+  /** the messages whose moment came (a delay, a visibility timeout) are visible now */
+  private promote(q: QueueState, now: number): void {
+    for (let e = q.pending.peek(); e && e.at <= now; e = q.pending.peek()) {
+      q.pending.pop();
+      if (this.isPending(q, e)) this.refile(q, e.m, now);
+    }
+  }
+
+  /** most received messages are deleted long before their timeout: their entries are dropped in bulk */
+  private compactPending(q: QueueState): void {
+    const live = q.counts.inFlight + q.counts.delayed;
+    if (q.pending.size > 1_024 && q.pending.size > 4 * live) q.pending.retain((e) => this.isPending(q, e));
+  }
+
+  /** every message of the queue counted and filed anew, in its Map order (after loading a state file) */
+  private reindex(q: QueueState, now: number): void {
+    this.clearIndex(q);
+    for (const m of q.messages.values()) {
+      m.place = ++this.entered;
+      m.counted = undefined;
+      this.shelve(q, m, now);
+    }
+  }
+
+  private clearIndex(q: QueueState): void {
+    q.ready.reset();
+    q.pending.reset();
+    q.parked.clear();
+    q.locks.clear();
+    q.counts = { visible: 0, inFlight: 0, delayed: 0 };
   }
 
   private sequence = 0n;
@@ -300,23 +432,15 @@ export class QueueStore {
     this.get(ref);
   }
 
-  /**
-   * GetQueueAttributes; the message counts (a walk over the queue's messages) only when `names` asks
-   * for them (`All`, `.*`, `Approximate…`) or names nothing
-   */
-  attributes(ref: string, names?: readonly string[]): Record<string, string> {
+  /** GetQueueAttributes (the counts are kept: O(1)) */
+  attributes(ref: string): Record<string, string> {
     const q = this.get(ref);
-    const counted = !names || names.some((n) => n === 'All' || n === '.*' || n.startsWith('Approximate'));
-    const d = counted ? this.depth(ref) : undefined;
+    const d = this.depth(ref);
     return {
       QueueArn: q.arn,
-      ...(d
-        ? {
-            ApproximateNumberOfMessages: String(d.visible),
-            ApproximateNumberOfMessagesNotVisible: String(d.inFlight),
-            ApproximateNumberOfMessagesDelayed: String(d.delayed),
-          }
-        : {}),
+      ApproximateNumberOfMessages: String(d.visible),
+      ApproximateNumberOfMessagesNotVisible: String(d.inFlight),
+      ApproximateNumberOfMessagesDelayed: String(d.delayed),
       VisibilityTimeout: String(q.visibilityTimeoutSeconds),
       DelaySeconds: '0',
       MaximumMessageSize: '262144',
@@ -399,7 +523,7 @@ export class QueueStore {
       q.dedup.delete(dedupKey); // set anew at the end: the order stays the order of expiry
       q.dedup.set(dedupKey, { message: { ...m }, until: now + FIFO_DEDUP_WINDOW_MS });
     }
-    q.messages.set(m.messageId, m);
+    this.enter(q, m, now);
     this.put(q, m);
     this.notify();
     this.wakeAt(q, m);
@@ -431,15 +555,23 @@ export class QueueStore {
       throw new QueueError('InvalidParameterValue', `MaxNumberOfMessages must be 1–10, got ${max}`);
     const vt = visibilityTimeoutSeconds ?? q.visibilityTimeoutSeconds;
     const now = Date.now();
+    this.promote(q, now);
     const out: ReceivedMessage[] = [];
-    // FIFO: a group with a message in flight hands out nothing until that message is deleted or visible again
-    const locked = new Set<string>();
-    if (q.fifo) for (const m of q.messages.values()) if (m.groupId && m.receiptHandle && m.visibleAt > now) locked.add(m.groupId);
-    // deleting the entry being visited (a move to the DLQ) is safe while iterating a Map
-    for (const m of q.messages.values()) {
-      if (out.length >= max) break;
-      if (m.groupId && locked.has(m.groupId)) continue;
-      if (m.visibleAt > now) continue;
+    // FIFO: a group with a message in flight hands out nothing until that message is deleted or
+    // visible again; a group this receive hands out may give several of its messages, in order
+    const taken = new Set<string>();
+    // VisibilityTimeout 0: visible again at once, filed after this receive (not handed out twice by it)
+    const again: StoredMessage[] = [];
+    while (out.length < max) {
+      const m = q.ready.pop();
+      if (!m) break;
+      if (!this.isReady(q, m)) continue; // deleted or moved since it was filed
+      if (m.groupId && q.locks.has(m.groupId) && !taken.has(m.groupId)) {
+        const parked = q.parked.get(m.groupId);
+        if (parked) parked.push(m);
+        else q.parked.set(m.groupId, [m]);
+        continue;
+      }
       if (q.maxReceiveCount && q.dlq && m.receiveCount >= q.maxReceiveCount) {
         this.moveToDlq(q, m);
         continue;
@@ -449,6 +581,9 @@ export class QueueStore {
       m.firstReceiveTimestamp ??= now;
       m.receiptHandle = `${m.messageId}#${randomUUID()}`;
       m.visibleAt = now + vt * 1000;
+      if (m.groupId) taken.add(m.groupId);
+      if (m.visibleAt > now) this.refile(q, m, now);
+      else again.push(m);
       this.wakeAt(q, m);
       this.put(q, m); // the receive count survives a crash: the DLQ budget is not reset by one
       out.push({
@@ -470,16 +605,18 @@ export class QueueStore {
         },
       });
     }
+    for (const m of again) q.ready.push(m);
     return out;
   }
 
   private moveToDlq(q: QueueState, m: StoredMessage): void {
     if (!q.dlq) return;
     const dlq = this.get(q.dlq);
-    q.messages.delete(m.messageId);
+    this.leave(q, m);
     const { receiptHandle: _rh, held: _h, ...rest } = m;
-    const dead: StoredMessage = { ...rest, receiveCount: 0, visibleAt: Date.now(), deadLetterSourceQueue: q.arn };
-    dlq.messages.set(dead.messageId, dead);
+    const now = Date.now();
+    const dead: StoredMessage = { ...rest, receiveCount: 0, visibleAt: now, deadLetterSourceQueue: q.arn };
+    this.enter(dlq, dead, now);
     this.put(dlq, dead);
     this.del(q, m);
     this.notify();
@@ -497,7 +634,7 @@ export class QueueStore {
     const q = this.get(ref);
     const m = this.findByHandle(q, receiptHandle);
     if (m) {
-      q.messages.delete(m.messageId);
+      this.leave(q, m);
       this.del(q, m);
       this.notify();
     }
@@ -508,38 +645,37 @@ export class QueueStore {
     if (!Number.isInteger(seconds) || seconds < 0 || seconds > 43_200)
       throw new QueueError('InvalidParameterValue', `VisibilityTimeout must be 0–43200, got ${seconds}`);
     const m = this.findByHandle(q, receiptHandle);
-    if (!m || m.receiptHandle !== receiptHandle || m.visibleAt <= Date.now())
+    const now = Date.now();
+    if (!m || m.receiptHandle !== receiptHandle || m.visibleAt <= now)
       throw new QueueError('MessageNotInflight', 'The message referred to is not in flight.');
-    m.visibleAt = Date.now() + seconds * 1000;
+    m.visibleAt = now + seconds * 1000;
     m.held = seconds > 0 ? true : undefined;
+    this.refile(q, m, now);
     this.wakeAt(q, m);
     this.notify();
   }
 
   purge(ref: string): void {
     const q = this.get(ref);
-    for (const m of q.messages.values()) this.del(q, m);
+    for (const m of q.messages.values()) {
+      m.counted = undefined;
+      this.del(q, m);
+    }
     q.messages.clear();
+    this.clearIndex(q);
     this.notify();
   }
 
+  /** the queue's counts: visible, in flight, delayed (a held message: delayed); O(1) amortised */
   depth(ref: string): QueueDepth {
     const q = this.get(ref);
-    const now = Date.now();
-    let visible = 0;
-    let inFlight = 0;
-    let delayed = 0;
-    for (const m of q.messages.values()) {
-      if (m.visibleAt <= now) visible++;
-      else if (m.receiptHandle && !m.held) inFlight++;
-      else delayed++;
-    }
-    return { queue: q.name, visible, inFlight, delayed };
+    this.promote(q, Date.now());
+    return { queue: q.name, ...q.counts };
   }
 
   /** messages currently in a queue (a DLQ, typically), without receiving them */
   peek(ref: string): readonly StoredMessage[] {
-    return [...this.get(ref).messages.values()].map((m) => ({ ...m }));
+    return [...this.get(ref).messages.values()].map(({ place: _p, counted: _c, ...m }) => ({ ...m }));
   }
 
   /** the DLQ of a logical/physical source queue */
@@ -556,10 +692,10 @@ export class QueueStore {
     const moving = [...dlq.messages.values()].slice(0, max);
     const now = Date.now();
     for (const m of moving) {
-      dlq.messages.delete(m.messageId);
+      this.leave(dlq, m);
       const { receiptHandle: _rh, deadLetterSourceQueue: _src, firstReceiveTimestamp: _f, held: _h, ...rest } = m;
       const back: StoredMessage = { ...rest, receiveCount: 0, visibleAt: now };
-      q.messages.set(back.messageId, back);
+      this.enter(q, back, now);
       this.put(q, back);
       this.del(dlq, m);
     }
@@ -576,6 +712,9 @@ export class QueueStore {
     if (includeDelayed) return qs.every((q) => q.messages.size === 0);
     const now = Date.now();
     return qs.every((q) => {
+      this.promote(q, now);
+      if (q.counts.visible === 0 && q.counts.inFlight === 0) return true; // only delayed or held ones
+      if (!q.fifo) return false;
       // FIFO: a group whose head is held (waiting for its time) keeps the rest of the group waiting too
       const all = [...q.messages.values()];
       const heldGroups = new Set(all.flatMap((m) => (m.groupId && m.held && m.visibleAt > now ? [m.groupId] : [])));
@@ -601,41 +740,13 @@ export class QueueStore {
   /** a message that becomes visible later (delayed, in flight, held): wake the waiters then */
   private wakeAt(q: QueueState, m: StoredMessage): void {
     if (m.visibleAt <= Date.now()) return;
-    const h = this.wakes;
     // stale entries (most: a received message is deleted long before its timeout) are dropped in bulk
-    if (h.length > 1_024 && h.length > 4 * this.messageCount()) {
+    if (this.wakes.size > 1_024 && this.wakes.size > 4 * this.messageCount()) {
       this.rebuildWakes();
       return;
     }
-    const entry = { at: m.visibleAt, q, id: m.messageId };
-    let i = h.push(entry) - 1;
-    while (i > 0) {
-      const up = (i - 1) >> 1;
-      const parent = h[up];
-      if (!parent || parent.at <= entry.at) break;
-      h[i] = parent;
-      h[up] = entry;
-      i = up;
-    }
+    this.wakes.push({ at: m.visibleAt, q, id: m.messageId });
     if (m.visibleAt < this.wakeDue) this.arm();
-  }
-
-  /** the earliest wake out of the heap */
-  private popWake(): void {
-    const h = this.wakes;
-    const last = h.pop();
-    if (!last || h.length === 0) return;
-    h[0] = last;
-    let i = 0;
-    for (;;) {
-      let min = i;
-      for (const c of [2 * i + 1, 2 * i + 2]) if ((h[c]?.at ?? Number.POSITIVE_INFINITY) < (h[min]?.at ?? 0)) min = c;
-      if (min === i) return;
-      const child = h[min] as (typeof h)[number];
-      h[min] = last;
-      h[i] = child;
-      i = min;
-    }
   }
 
   /** arm the wake timer for the earliest moment a message still in its queue becomes visible */
@@ -643,10 +754,10 @@ export class QueueStore {
     const h = this.wakes;
     // an entry holds while its message is still in its queue with that time (a delete, a move to the
     // DLQ or a new receive since makes it stale)
-    for (let top = h[0]; top && top.q.messages.get(top.id)?.visibleAt !== top.at; top = h[0]) this.popWake();
+    for (let top = h.peek(); top && top.q.messages.get(top.id)?.visibleAt !== top.at; top = h.peek()) h.pop();
     if (this.wakeTimer) clearTimeout(this.wakeTimer);
     this.wakeTimer = undefined;
-    this.wakeDue = h[0]?.at ?? Number.POSITIVE_INFINITY;
+    this.wakeDue = h.peek()?.at ?? Number.POSITIVE_INFINITY;
     if (this.wakeDue === Number.POSITIVE_INFINITY) return;
     this.wakeTimer = setTimeout(() => this.onWake(), Math.max(1, this.wakeDue - Date.now() + 1));
     this.wakeTimer.unref();
@@ -656,7 +767,7 @@ export class QueueStore {
   private onWake(): void {
     this.wakeTimer = undefined;
     const now = Date.now();
-    while ((this.wakes[0]?.at ?? Number.POSITIVE_INFINITY) <= now) this.popWake();
+    while ((this.wakes.peek()?.at ?? Number.POSITIVE_INFINITY) <= now) this.wakes.pop();
     this.notify();
     this.arm();
   }
@@ -667,9 +778,7 @@ export class QueueStore {
     const live = [...this.queues.values()].flatMap((q) =>
       [...q.messages.values()].flatMap((m) => (m.visibleAt > now ? [{ at: m.visibleAt, q, id: m.messageId }] : [])),
     );
-    live.sort((a, b) => a.at - b.at); // a sorted array is a heap
-    this.wakes.length = 0;
-    for (const e of live) this.wakes.push(e);
+    this.wakes.reset(live);
     this.arm();
   }
 
@@ -714,11 +823,12 @@ export class QueueStore {
       q.messages = new Map(msgs.map((m) => [m.messageId, { ...m } as StoredMessage]));
     }
     const jf = this.journalFile;
+    const now = Date.now();
     if (!jf || !existsSync(jf)) {
+      for (const q of this.queues.values()) this.reindex(q, now);
       this.rebuildWakes();
       return;
     }
-    const now = Date.now();
     for (const text of readFileSync(jf, 'utf8').split('\n')) {
       if (!text) continue;
       let line: JournalLine;
@@ -738,6 +848,7 @@ export class QueueStore {
       const m: StoredMessage = { ...line.m, ...(line.inFlight && line.m.visibleAt > now ? { visibleAt: now } : {}) };
       q.messages.set(m.messageId, m);
     }
+    for (const q of this.queues.values()) this.reindex(q, now);
     // fold the journal into a snapshot at once: the next crash replays only what happens from now
     this.persist();
     this.rebuildWakes();
@@ -757,7 +868,7 @@ export class QueueStore {
     const now = Date.now();
     // whoever holds in-flight messages is gone after a restart: they are visible at once (delayed ones stay delayed)
     for (const q of this.queues.values())
-      queues[q.name] = [...q.messages.values()].map(({ receiptHandle, ...m }) =>
+      queues[q.name] = [...q.messages.values()].map(({ receiptHandle, held: _h, place: _p, counted: _c, ...m }) =>
         receiptHandle && m.visibleAt > now ? { ...m, visibleAt: now } : m,
       );
     return { version: 1 as const, queues };
@@ -767,7 +878,7 @@ export class QueueStore {
     if (this.wakeTimer) clearTimeout(this.wakeTimer);
     this.wakeTimer = undefined;
     this.wakeDue = Number.POSITIVE_INFINITY;
-    this.wakes.length = 0;
+    this.wakes.reset();
     this.notify();
   }
 }

@@ -22,33 +22,18 @@
  * timeout — no sleeps.
  */
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { ReceivedPush } from '../../infra/local/partner-server.ts';
 import { config } from '../../shared/config.ts';
 import { listDlq, replayDlq } from '../../shared/push/dlq.ts';
 import { getOrder, type Order } from '../../shared/store/orders.ts';
 import { formatDateTime } from '../../shared/tcec/time.ts';
-import { failFirstOrderStarted, seqOf, useChargingPlatform } from '../support/charging.ts';
+import { failFirstOrderStarted, seqOf, useShiftedChargingPlatform } from '../support/charging.ts';
 import { eventually } from '../support/eventually.ts';
 import { acceptedOf, demo, P1 } from '../support/push.ts';
-import { shiftedDate } from '../support/shifted-date.ts';
 
-const clock = shiftedDate();
-// installed before the platform starts (vitest runs beforeAll hooks in order), removed after it stops
-beforeAll(() => {
-  clock.install();
-});
-afterAll(() => {
-  clock.uninstall();
-});
-
-const ctx = useChargingPlatform({
-  // no stranded sweep on the shifted clock: these orders run without readings on purpose
-  schedules: false,
-  // a loaded machine's slow answer must not be taken for a lost one and the same push sent again;
-  // a refused push parked after 2 attempts 1 s apart
-  env: { PUSH_TIMEOUT_MS: '30000', PUSH_BACKOFF_SECONDS: '1', PUSH_PERMANENT_ATTEMPTS: '2' },
-});
+// a refused push parked after 2 attempts 1 s apart
+const { clock, ctx } = useShiftedChargingPlatform({ PUSH_BACKOFF_SECONDS: '1', PUSH_PERMANENT_ATTEMPTS: '2' });
 
 const settle = () => ctx.platform.cloud.drain({ timeoutMs: 180_000 });
 const order = async (seq: string): Promise<Order> => {
@@ -58,6 +43,27 @@ const order = async (seq: string): Promise<Order> => {
 };
 /** every push of the order that reached the partner (accepted or not), in arrival order */
 const orderPushes = (seq: string): ReceivedPush[] => demo(ctx.platform, P1).received.filter((r) => r.data.StartChargeSeq === seq);
+
+/** the order's pushes at the partner: `ifaces` in this order, the first one `first`, each conforming */
+const expectOrderPushes = (seq: string, ifaces: readonly ReceivedPush['iface'][], first: Record<string, unknown>): void => {
+  const pushes = orderPushes(seq);
+  expect(pushes.map((r) => r.iface)).toEqual(ifaces);
+  expect(pushes[0]!.data).toEqual(first);
+  for (const iface of new Set(ifaces)) acceptedOf(demo(ctx.platform, P1), iface, seq); // each conforms
+};
+/** the start result of an order that started charging */
+const startedResult = (seq: string, connector: string, o: Order) => ({
+  StartChargeSeq: seq,
+  StartChargeSeqStat: 2,
+  ConnectorID: connector,
+  StartTime: formatDateTime(new Date(o.startedAt!)),
+});
+const STARTED_THEN_STOPPED = [
+  'notification_start_charge_result',
+  'notification_equip_charge_status',
+  'notification_stop_charge_result',
+  'notification_charge_order_info',
+] as const;
 
 /** push-events' visibility timeout (events/queues.ts), and a second for the poller */
 const REDELIVERY_MS = 61_000;
@@ -108,15 +114,12 @@ describe("one order's pushes reach the partner in T/CEC's order, whatever order 
 
       const ended = await order(seq);
       expect(ended).toMatchObject({ status: 4, charged: false, stoppedByPartner: true, stopReason: 5 });
-      const pushes = orderPushes(seq);
-      expect(pushes.map((r) => r.iface)).toEqual(['notification_start_charge_result', 'notification_stop_charge_result']);
-      expect(pushes[0]!.data).toEqual({
+      expectOrderPushes(seq, ['notification_start_charge_result', 'notification_stop_charge_result'], {
         StartChargeSeq: seq,
         StartChargeSeqStat: 4,
         ConnectorID: connector,
         StartTime: formatDateTime(new Date(ended.endedAt!)),
       });
-      for (const iface of new Set(pushes.map((r) => r.iface))) acceptedOf(demo(ctx.platform, P1), iface, seq); // each conforms
     } finally {
       await ctx.admin(connector, 'normal');
     }
@@ -160,20 +163,7 @@ describe("one order's pushes reach the partner in T/CEC's order, whatever order 
     clock.advance(REDELIVERY_MS);
     await settle();
 
-    const pushes = orderPushes(seq);
-    expect(pushes.map((r) => r.iface)).toEqual([
-      'notification_start_charge_result',
-      'notification_equip_charge_status',
-      'notification_stop_charge_result',
-      'notification_charge_order_info',
-    ]);
-    expect(pushes[0]!.data).toEqual({
-      StartChargeSeq: seq,
-      StartChargeSeqStat: 2,
-      ConnectorID: connector,
-      StartTime: formatDateTime(new Date(charging.startedAt!)),
-    });
-    for (const iface of new Set(pushes.map((r) => r.iface))) acceptedOf(demo(ctx.platform, P1), iface, seq); // each conforms
+    expectOrderPushes(seq, STARTED_THEN_STOPPED, startedResult(seq, connector, charging));
   });
 
   it('the start result parked (the partner refuses it): the pushes behind it still go, none lost; a replay delivers it', async () => {
@@ -267,18 +257,6 @@ describe("one order's pushes reach the partner in T/CEC's order, whatever order 
     clock.advance(REDELIVERY_MS);
     await settle();
 
-    const pushes = orderPushes(seq);
-    expect(pushes.map((r) => r.iface)).toEqual([
-      'notification_start_charge_result',
-      'notification_equip_charge_status',
-      'notification_stop_charge_result',
-      'notification_charge_order_info',
-    ]);
-    expect(pushes[0]!.data).toEqual({
-      StartChargeSeq: seq,
-      StartChargeSeqStat: 2,
-      ConnectorID: connector,
-      StartTime: formatDateTime(new Date(charging.startedAt!)),
-    });
+    expectOrderPushes(seq, STARTED_THEN_STOPPED, startedResult(seq, connector, charging));
   });
 });

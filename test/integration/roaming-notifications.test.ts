@@ -44,22 +44,19 @@ beforeAll(async () => {
 });
 afterAll(async () => platform?.stop());
 
+type RoamingOrder = Parameters<typeof createRoamingOrder>[0];
+/** a roaming order of our user-1 on the roamer's connector, stored directly (as new: it did not exist) */
+const storeRoamingOrder = async (o: Pick<RoamingOrder, 'StartChargeSeq' | 'stat' | 'createdAt'> & Partial<RoamingOrder>) => {
+  const created = await createRoamingOrder({ OperatorID: roamer.operatorId, ConnectorID: 'B00000000000000000001', userId: 'user-1', ...o });
+  expect(created).toBe(true);
+};
+
 let n = 0;
 /** an order we created for our user on the roamer's connector, with the roamer's tariff pulled at start */
 const newOrder = async () => {
   n++;
   const seq = `MA5GS8X01${String(Date.now()).slice(-9)}${String(n).padStart(4, '0')}`.slice(0, 27);
-  expect(
-    await createRoamingOrder({
-      StartChargeSeq: seq,
-      OperatorID: roamer.operatorId,
-      ConnectorID: 'B00000000000000000001',
-      userId: 'user-1',
-      tariff: PEAK_VALLEY,
-      stat: 1,
-      createdAt: new Date().toISOString(),
-    }),
-  ).toBe(true);
+  await storeRoamingOrder({ StartChargeSeq: seq, tariff: PEAK_VALLEY, stat: 1, createdAt: new Date().toISOString() });
   return seq;
 };
 const call = (iface: string, data: unknown, as: SeedPartner = roamer, t = token) => callAs(platform.apiUrl, as, iface, data, t);
@@ -244,18 +241,8 @@ describe('customer-side notifications (roaming out)', () => {
 });
 
 /** a finished roaming order of one of our users on the partner's pile, stored directly (its bill or live figures in `rest`) */
-const finishedRoamingOrder = async (seq: string, createdAt: string, rest: Partial<Parameters<typeof createRoamingOrder>[0]>) =>
-  expect(
-    await createRoamingOrder({
-      StartChargeSeq: seq,
-      OperatorID: roamer.operatorId,
-      ConnectorID: 'B00000000000000000001',
-      userId: 'user-1',
-      stat: 4,
-      createdAt,
-      ...rest,
-    }),
-  ).toBe(true);
+const finishedRoamingOrder = (seq: string, createdAt: string, rest: Partial<RoamingOrder>) =>
+  storeRoamingOrder({ StartChargeSeq: seq, stat: 4, createdAt, ...rest });
 
 describe('check_charge_orders (customer side: the partner reconciles our users’ orders on its piles)', () => {
   it('agreeing list → 0 disputes; unknown / money / energy → reasons 1/2/3 with our figures; the run stored', async () => {

@@ -16,33 +16,18 @@
  * test moves it: no meter reading comes in between) and `Date`, shifted past the visibility timeout
  * (60 s) and past the FIFO deduplication window (5 minutes) — no sleeps.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { BusEvent } from '../../infra/local/bus.ts';
 import type { ReceivedPush } from '../../infra/local/partner-server.ts';
 import { emitPileEvents } from '../../shared/piles/emit.ts';
 import { getOrder, type Order } from '../../shared/store/orders.ts';
 import { formatDateTime } from '../../shared/tcec/time.ts';
-import { failFirstOrderStarted, seqOf, useChargingPlatform } from '../support/charging.ts';
+import { failFirstOrderStarted, seqOf, useShiftedChargingPlatform } from '../support/charging.ts';
 import { eventually } from '../support/eventually.ts';
 import { acceptedOf, demo, P1 } from '../support/push.ts';
-import { shiftedDate } from '../support/shifted-date.ts';
 
-const clock = shiftedDate();
-// installed before the platform starts (vitest runs beforeAll hooks in order), removed after it stops
-beforeAll(() => {
-  clock.install();
-});
-afterAll(() => {
-  clock.uninstall();
-});
-
-const ctx = useChargingPlatform({
-  // no stranded sweep on the shifted clock: these orders run without readings on purpose
-  schedules: false,
-  // a loaded machine's slow answer must not be taken for a lost one and the same push sent again:
-  // "once" below is counted at the partner, strictly
-  env: { PUSH_TIMEOUT_MS: '30000' },
-});
+// "once" below is counted at the partner, strictly: no push sent again for a slow answer (30 s each)
+const { clock, ctx } = useShiftedChargingPlatform();
 
 /** what reached the bus, per order: OrderStarted events and pile commands */
 const bus: BusEvent[] = [];

@@ -13,6 +13,7 @@ import type { AdminState } from '../../infra/local/simulator/index.ts';
 import { getConnectorView } from '../../shared/store/connector-view.ts';
 import { eventually } from './eventually.ts';
 import { startTestPlatform } from './platform.ts';
+import { shiftedDate } from './shifted-date.ts';
 import { type Caller, loggedIn, STATIONS_SEED } from './stations.ts';
 
 /** `yyyy-MM-dd HH:mm:ss` */
@@ -108,6 +109,25 @@ export const useChargingPlatform = (opts: Partial<PlatformOptions> = {}): Chargi
   });
   afterAll(async () => ctx.platform?.stop());
   return ctx;
+};
+
+/**
+ * One charging platform on a shifted `Date` (installed before the platform starts, removed after it
+ * stops), for tests that move past a queue's visibility timeout without sleeping: no stranded sweep
+ * (their orders run without readings on purpose) and 30 s per push (a loaded machine's slow answer
+ * must not be taken for a lost one and the same push sent again); `env` adds to it.
+ */
+export const useShiftedChargingPlatform = (env: Readonly<Record<string, string>> = {}) => {
+  const clock = shiftedDate();
+  // registered before the platform's own hooks: vitest runs beforeAll hooks in order, afterAll ones in reverse
+  beforeAll(() => {
+    clock.install();
+  });
+  afterAll(() => {
+    clock.uninstall();
+  });
+  const ctx = useChargingPlatform({ schedules: false, env: { PUSH_TIMEOUT_MS: '30000', ...env } });
+  return { clock, ctx };
 };
 
 /** PutEvents fails for the first OrderStarted of `seq` only; every other call goes through */

@@ -187,7 +187,7 @@ interface Conn {
 }
 
 /** mulberry32: small, seedable, good enough for a simulation */
-const prng = (seed: number) => {
+export const prng = (seed: number) => {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
