@@ -159,6 +159,15 @@ describe('real function bundles: what is left out', () => {
           `${id}: ${m}`,
         ).toEqual([]);
       if (id === 'ocpp-message') expect(inputs.some((p) => p.endsWith('shared/ocpp/validators.generated.js'))).toBe(true);
+      // the heavy clients stay where they are used: S3 (~100 KB, +40 KB of @smithy/core) and its
+      // multipart upload only with a bucket grant, the invoice PDF (pdf-lib, its fonts, pako: ~420 KB)
+      // in invoice-issue only, and a function that neither sends nor publishes holds no SQS or
+      // EventBridge client — a shared module importing one of them brings it back silently
+      const packages = new Set(inputs.map((p) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(p)?.[1]).filter(Boolean));
+      for (const pkg of ['pdf-lib', '@pdf-lib/standard-fonts', 'pako']) expect(packages.has(pkg), `${id}: ${pkg}`).toBe(false);
+      for (const pkg of ['@aws-sdk/client-s3', '@aws-sdk/lib-storage']) expect(packages.has(pkg), `${id}: ${pkg}`).toBe(id === withS3);
+      if (id === 'query-token')
+        for (const pkg of ['@aws-sdk/client-sqs', '@aws-sdk/client-eventbridge']) expect(packages.has(pkg), `${id}: ${pkg}`).toBe(false);
 
       const text = readFileSync(join(assetDir, 'index.js'), 'utf8');
       // what is left out is reached by dynamic import() only (a `require` left in the code, such as the
