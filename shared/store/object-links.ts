@@ -7,15 +7,16 @@
  * is local. A link to an object in Glacier (the exports bucket moves objects there after 90 days)
  * answers 403 InvalidObjectState until it is restored.
  *
- * The signature is SigV4's query form as the S3 client's signer writes it (@smithy/signature-v4
- * `presign` with S3's settings: the path signed as it is sent, not encoded again; the
- * `x-amz-content-sha256` header hoisted into the query; only `host` signed), written here with
- * node:crypto so that query_invoice_info does not bundle the whole S3 client (~140 KB with the
- * parts of the SDK core only it uses) to borrow its signer. test/unit/store/object-links.test.ts
- * checks every URL byte for byte against the S3 client's own signer (keys with spaces, unicode,
- * reserved characters; with and without a session token; the local path-style endpoint).
+ * The signature is the SDK's own signer (@smithy/signature-v4, which every SDK client bundles
+ * already) with S3's settings (the path signed as it is sent, not encoded again; the
+ * `x-amz-content-sha256` header hoisted into the query; only `host` signed), not the S3 client
+ * around it: query_invoice_info does not bundle the whole S3 client (~140 KB with the parts of the
+ * SDK core only it uses) to borrow its signer. test/unit/store/object-links.test.ts checks every
+ * URL byte for byte against the S3 client's own signer (keys with spaces, unicode, reserved
+ * characters; with and without a session token; the local path-style endpoint).
  */
-import { createHash, createHmac } from 'node:crypto';
+import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
+import { SignatureV4 } from '@smithy/signature-v4';
 import { config } from '../config.ts';
 import { dynamo } from './dynamo.ts';
 
@@ -30,46 +31,67 @@ export interface SigningIdentity {
 /** the longest a SigV4 presigned URL may live */
 const MAX_EXPIRES_SECONDS = 7 * 24 * 3600;
 
-/** RFC 3986 encoding, as SigV4 canonicalises query keys and values */
-const escapeUri = (s: string): string => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+type SourceData = string | ArrayBuffer | ArrayBufferView;
+const bytes = (d: SourceData): Buffer =>
+  typeof d === 'string'
+    ? Buffer.from(d, 'utf8')
+    : ArrayBuffer.isView(d)
+      ? Buffer.from(d.buffer, d.byteOffset, d.byteLength)
+      : Buffer.from(d);
 
-const hmac = (key: string | Buffer, data: string): Buffer => createHmac('sha256', key).update(data, 'utf8').digest();
+/** SHA-256, or HMAC-SHA-256 with a secret, for the signer (what the SDK's @smithy/hash-node does) */
+class Sha256 {
+  private h: Hash | Hmac;
+  constructor(private readonly secret?: SourceData) {
+    this.h = this.fresh();
+  }
+  private fresh(): Hash | Hmac {
+    return this.secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(this.secret));
+  }
+  update(d: SourceData): void {
+    this.h.update(bytes(d));
+  }
+  async digest(): Promise<Uint8Array> {
+    return new Uint8Array(this.h.digest());
+  }
+  reset(): void {
+    this.h = this.fresh();
+  }
+}
 
 /**
  * `url` (path already percent-encoded, no query) presigned for a GET by `id` at `now`, valid
  * `expiresInSeconds`: the same URL the S3 client's signer gives.
  */
-export const presignGet = (url: URL, id: SigningIdentity, now: Date, expiresInSeconds: number): string => {
+export const presignGet = async (url: URL, id: SigningIdentity, now: Date, expiresInSeconds: number): Promise<string> => {
   if (expiresInSeconds > MAX_EXPIRES_SECONDS) throw new Error('a presigned URL must expire within a week');
-  const longDate = now
-    .toISOString()
-    .replace(/\.\d{3}Z$/, 'Z')
-    .replace(/[-:]/g, '');
-  const shortDate = longDate.slice(0, 8);
-  const scope = `${shortDate}/${id.region}/s3/aws4_request`;
-  const query: Record<string, string> = {
-    'x-amz-content-sha256': 'UNSIGNED-PAYLOAD',
-    ...(id.sessionToken ? { 'X-Amz-Security-Token': id.sessionToken } : {}),
-    'X-Amz-Algorithm': 'AWS4-HMAC-SHA256',
-    'X-Amz-Credential': `${id.accessKeyId}/${scope}`,
-    'X-Amz-Date': longDate,
-    'X-Amz-Expires': String(expiresInSeconds),
-    'X-Amz-SignedHeaders': 'host',
-  };
-  const canonicalQuery = Object.keys(query)
-    .map((k) => [escapeUri(k), escapeUri(query[k] ?? '')] as const)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([k, v]) => `${k}=${v}`)
-    .join('&');
-  const canonicalRequest = ['GET', url.pathname, canonicalQuery, `host:${url.host}`, '', 'host', 'UNSIGNED-PAYLOAD'].join('\n');
-  const stringToSign = ['AWS4-HMAC-SHA256', longDate, scope, createHash('sha256').update(canonicalRequest, 'utf8').digest('hex')].join(
-    '\n',
+  const signer = new SignatureV4({
+    service: 's3',
+    region: id.region,
+    credentials: {
+      accessKeyId: id.accessKeyId,
+      secretAccessKey: id.secretAccessKey,
+      ...(id.sessionToken ? { sessionToken: id.sessionToken } : {}),
+    },
+    sha256: Sha256,
+    uriEscapePath: false,
+    applyChecksum: false,
+  });
+  const signed = await signer.presign(
+    {
+      method: 'GET',
+      protocol: url.protocol,
+      hostname: url.hostname,
+      ...(url.port ? { port: Number(url.port) } : {}),
+      path: url.pathname,
+      query: {},
+      headers: { host: url.host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' },
+    },
+    { expiresIn: expiresInSeconds, signingDate: now },
   );
-  const key = hmac(hmac(hmac(hmac(`AWS4${id.secretAccessKey}`, shortDate), id.region), 's3'), 'aws4_request');
-  const signed = new URL(url);
-  for (const [k, v] of Object.entries(query)) signed.searchParams.set(k, v);
-  signed.searchParams.set('X-Amz-Signature', createHmac('sha256', key).update(stringToSign, 'utf8').digest('hex'));
-  return signed.toString();
+  const out = new URL(url);
+  for (const [k, v] of Object.entries(signed.query ?? {})) if (typeof v === 'string') out.searchParams.set(k, v);
+  return out.toString();
 };
 
 /** the credentials and region of the function's clients (the DynamoDB client's resolved default chain) */
