@@ -22,10 +22,11 @@ import { fileURLToPath } from 'node:url';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { buildSync } from 'esbuild';
 import { buildApp } from '../infra/app.ts';
-import { BUNDLE_METAFILE_CONTEXT, evcsBundling } from '../infra/constructs/evcs-function.ts';
+import { BUNDLE_METAFILE_CONTEXT, evcsBundling, holdsS3Client } from '../infra/constructs/evcs-function.ts';
 import { functionEnvironment } from '../infra/topology/environment.ts';
 import { topology } from '../infra/topology/index.ts';
 import { TIER_DEFAULTS } from '../infra/topology/types.ts';
+import { buildForProfile, profileInit } from './coldstart-profile.ts';
 import { fmt, pct } from './support.ts';
 
 const RUNS = Number(process.env.COLDSTART_RUNS ?? 9);
@@ -42,6 +43,12 @@ const ONLY = process.argv
   ?.slice('--only='.length)
   .split(',')
   .filter(Boolean);
+/**
+ * `--profile` (with `--only`, one function at a time is enough): also profiles PROFILE_RUNS loads of
+ * each bundle and prints where the import's CPU goes (bench/coldstart-profile.ts).
+ */
+const PROFILE = process.argv.includes('--profile');
+const PROFILE_RUNS = Number(process.env.COLDSTART_PROFILE_RUNS ?? 5);
 /** the targets of issue 9 §4 */
 const TARGET_KB = 350;
 const TARGET_MS = 40;
@@ -65,6 +72,9 @@ const RUNNER = `
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
+// node's own start before this line (bootstrap, this runner's imports): not part of the import
+const boot = process.cpuUsage();
+const bootWallMs = performance.now();
 const [bundle, guard] = process.argv.slice(2);
 // as Lambda's Node.js runtime loads a handler: index.js (CommonJS) with require, index.mjs with import()
 const load = bundle.endsWith('.mjs') ? (b) => import(pathToFileURL(b).href) : async (b) => createRequire(import.meta.url)(b);
@@ -78,11 +88,16 @@ if (guard === 'guard') {
   dns.lookup = function (host) { net.push('dns ' + host); throw new Error('network at init'); };
 }
 const c0 = process.cpuUsage();
+const t0us = Number(process.hrtime.bigint() / 1000n);
 const t0 = performance.now();
 const mod = await load(bundle);
 const ms = performance.now() - t0;
+const t1us = Number(process.hrtime.bigint() / 1000n);
 const c = process.cpuUsage(c0);
-process.stdout.write(JSON.stringify({ ms, cpuMs: (c.user + c.system) / 1000, net, exports: Object.keys(mod) }));
+process.stdout.write(JSON.stringify({
+  ms, cpuMs: (c.user + c.system) / 1000, net, exports: Object.keys(mod),
+  bootCpuMs: (boot.user + boot.system) / 1000, bootWallMs, t0us, t1us,
+}));
 `;
 const runner = join(work, 'runner.mjs');
 writeFileSync(runner, RUNNER);
@@ -211,6 +226,8 @@ interface Init {
   /** CPU time of the import (user + system): steadier than wall time on a shared machine */
   cpuMs: number;
   net: string[];
+  /** CPU of node's own start before the runner's first line: not part of the import (Lambda's runtime pays it once per environment, whatever the function) */
+  bootCpuMs: number;
 }
 
 const runOnce = (bundle: string, env: Record<string, string>, guard: boolean): Init => {
@@ -283,6 +300,7 @@ try {
     const runs = Array.from({ length: RUNS }, () => runOnce(bundle, env, false));
     const ms = runs.map((r) => r.ms);
     const cpu = runs.map((r) => r.cpuMs);
+    const boot = runs.map((r) => r.bootCpuMs);
     medians.push(pct(ms, 50));
     after[id] = { kb: Math.round(kb), initMs: Math.round(pct(ms, 50) * 10) / 10, cpuMs: Math.round(pct(cpu, 50) * 10) / 10 };
     sizes.push(kb);
@@ -296,11 +314,17 @@ try {
       fmt(pct(ms, 50)),
       fmt(pct(ms, 90)),
       fmt(pct(cpu, 50)),
+      fmt(pct(boot, 50)),
       guarded.net.length ? `NETWORK: ${guarded.net.join('; ')}` : 'none',
       top,
     ]);
+    if (PROFILE) {
+      const twin = join(work, `profile-${id}`, 'index.js');
+      buildForProfile(join(REPO, f.decl.entry), twin, evcsBundling({ eventStreams: holdsS3Client(f.decl) }));
+      profileInit(id, twin, kb, runner, env, PROFILE_RUNS, REPO);
+    }
   }
-  const head = ['function', 'KB', 'map KB', 'init p50 ms', 'p90 ms', 'CPU p50 ms', 'net at init', 'top 5 (KB in bundle)'];
+  const head = ['function', 'KB', 'map KB', 'init p50 ms', 'p90 ms', 'CPU p50 ms', 'node boot CPU', 'net at init', 'top 5 (KB in bundle)'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ');
   const b = evcsBundling();

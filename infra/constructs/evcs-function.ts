@@ -60,11 +60,16 @@ export const LAMBDA_UNREACHED_SDK_MODULES = [
  * `import()` only when an operation's input or output is an event stream, and no operation a
  * function without S3 calls has one (DynamoDB, SQS, EventBridge, Secrets Manager, the WebSocket
  * management API): left out of those bundles. The S3 client imports it statically
- * (SelectObjectContent), so a function with a bucket grant keeps it. A function that imported the
- * S3 client without a bucket grant would fail to load — it could not use S3 anyway, and the
- * coldstart bench imports every bundle. test/infra/bundling.test.ts checks both kinds.
+ * (SelectObjectContent), so a function that writes to a bucket keeps it (`holdsS3Client`). A
+ * read-only bucket grant is for links presigned without the S3 client (shared/store/object-links.ts,
+ * query_invoice_info): left out there too. A function that imported the S3 client without a write
+ * grant would fail to load — the coldstart bench imports every bundle, and
+ * test/infra/bundling.test.ts checks all three kinds.
  */
 export const EVENT_STREAMS_MODULE = '@smithy/core/event-streams';
+
+/** Whether a function's bundle keeps the S3 client's event streams: it writes to a bucket (EVENT_STREAMS_MODULE). */
+export const holdsS3Client = (decl: Pick<FunctionDecl, 'grants'>): boolean => decl.grants.some((g) => 'bucket' in g && g.access !== 'read');
 
 /** The CommonJS bundle's first line: strict mode for the whole file, as an ES module always is. */
 export const STRICT_BANNER = '"use strict";';
@@ -185,7 +190,7 @@ export class EvcsFunction extends Construct {
       bundling: evcsBundling({
         metafile: this.node.tryGetContext(BUNDLE_METAFILE_CONTEXT) === true,
         // only the S3 client carries event-stream operations (EVENT_STREAMS_MODULE)
-        eventStreams: decl.grants.some((g) => 'bucket' in g),
+        eventStreams: holdsS3Client(decl),
       }),
       // the one derivation the local runtime uses too: common settings, the declared environment, TABLE_/QUEUE_URL_ per grant
       environment: functionEnvironment(decl, {

@@ -110,14 +110,16 @@ describe('real bundling with local esbuild', () => {
  * handler validates with the validators compiled ahead of time (shared/ocpp/validators.generated.js),
  * so neither ajv nor ocpp-rpc nor its JSON schemas are in it; no bundle carries the credential
  * providers a Lambda never reaches, and one without S3 not the SDK's event streams — dynamic
- * `import()`s only; a function with a bucket grant (the S3 client imports event streams) keeps them.
+ * `import()`s only; a function that writes to a bucket (the S3 client imports event streams) keeps
+ * them; one that only presigns links (a read grant) holds neither the S3 client nor event streams.
  * None carries full zod (its classic API): zod/mini's core only.
  */
 describe('real function bundles: what is left out', () => {
   const outdir = mkdtempSync(join(tmpdir(), 'evcs-cdk-'));
   afterAll(() => rmSync(outdir, { recursive: true, force: true }));
   // station-changes: once the one function with full zod (447 KB), through the station import's classic schemas
-  const ids = ['ocpp-message', 'query-token', 'dxp-export-hourly', 'station-changes'];
+  // query-invoice-info: a read-only bucket grant, its download links presigned without the S3 client (once 510 KB)
+  const ids = ['ocpp-message', 'query-token', 'dxp-export-hourly', 'station-changes', 'query-invoice-info'];
   const withS3 = 'dxp-export-hourly';
 
   it('the OCPP handler has no ajv, no ocpp-rpc, no schemas; no full zod; event streams only with S3; left-out modules are dynamic imports', async () => {
@@ -159,6 +161,15 @@ describe('real function bundles: what is left out', () => {
           `${id}: ${m}`,
         ).toEqual([]);
       if (id === 'ocpp-message') expect(inputs.some((p) => p.endsWith('shared/ocpp/validators.generated.js'))).toBe(true);
+      // the heavy clients stay where they are used: S3 (~100 KB, +40 KB of @smithy/core) and its
+      // multipart upload only with a bucket grant, the invoice PDF (pdf-lib, its fonts, pako: ~420 KB)
+      // in invoice-issue only, and a function that neither sends nor publishes holds no SQS or
+      // EventBridge client — a shared module importing one of them brings it back silently
+      const packages = new Set(inputs.map((p) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(p)?.[1]).filter(Boolean));
+      for (const pkg of ['pdf-lib', '@pdf-lib/standard-fonts', 'pako']) expect(packages.has(pkg), `${id}: ${pkg}`).toBe(false);
+      for (const pkg of ['@aws-sdk/client-s3', '@aws-sdk/lib-storage']) expect(packages.has(pkg), `${id}: ${pkg}`).toBe(id === withS3);
+      if (id === 'query-token')
+        for (const pkg of ['@aws-sdk/client-sqs', '@aws-sdk/client-eventbridge']) expect(packages.has(pkg), `${id}: ${pkg}`).toBe(false);
 
       const text = readFileSync(join(assetDir, 'index.js'), 'utf8');
       // what is left out is reached by dynamic import() only (a `require` left in the code, such as the
