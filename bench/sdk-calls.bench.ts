@@ -12,8 +12,9 @@
  *     DynamoDB through `dynamo()` (the document client), SQS through `send`/`sendBatch` (zod check of
  *     the body included) and the client `shared/bus/send.ts` builds, EventBridge through `publish`
  *     (zod check of the detail included);
- *   - `env`: the bare client's command on a client built as the platform builds its own,
- *     `new XClient({})` (endpoint from AWS_ENDPOINT_URL_<SERVICE>, as the local cloud sets it);
+ *   - `env`: the bare client's command on a client built with the SDK's defaults, `new XClient({})`
+ *     (endpoint from AWS_ENDPOINT_URL_<SERVICE>, as the local cloud sets it): how the platform builds
+ *     its DynamoDB client, and built its SQS and EventBridge clients before shared/sdk-clients.ts;
  *   - `bare`: a bare low-level client, `new XClient({ endpoint })` (region and credentials from the
  *     environment), the same request already marshalled;
  *   - `cached`: the bare client with `cacheMiddleware: true` (its middleware stack resolved once per
@@ -216,10 +217,8 @@ console.log(
 );
 
 /**
- * The ways of one call: the platform's; `env`: the low-level command on a client built as the
- * platform builds it (`new XClient({})`, the endpoint from AWS_ENDPOINT_URL_<SERVICE>); a bare client's; the same bare client built with
- * `cacheMiddleware: true` (the SDK resolves its middleware stack once per command class, not per
- * call); the raw HTTP replay of the bare client's request.
+ * The ways of one call (see the header): platform, env, bare, cached (`cacheMiddleware: true`),
+ * raw http (the bare client's signed request replayed).
  */
 type ClientExtra = { cacheMiddleware?: boolean; requestHandler?: Capturing; endpoint?: undefined };
 /** every client the bench builds, destroyed at the end (their sockets) */
