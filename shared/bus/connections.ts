@@ -5,6 +5,7 @@
  */
 import { ApiGatewayManagementApiClient, GoneException, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
 import { config } from '../config.ts';
+import { SDK_CLIENT_DEFAULTS } from '../sdk-clients.ts';
 
 const clients = new Map<string, ApiGatewayManagementApiClient>();
 
@@ -13,7 +14,7 @@ const client = (): ApiGatewayManagementApiClient => {
   if (!endpoint) throw new Error('configuration: OCPP_CALLBACK_URL is not set (the WebSocket API management endpoint)');
   let c = clients.get(endpoint);
   if (!c) {
-    c = new ApiGatewayManagementApiClient({ endpoint });
+    c = new ApiGatewayManagementApiClient({ ...SDK_CLIENT_DEFAULTS, endpoint });
     clients.set(endpoint, c);
   }
   return c;

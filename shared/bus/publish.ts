@@ -7,9 +7,10 @@ import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from 
 import * as z from 'zod/mini';
 import type { DetailOf, EventContract } from '../../events/define.ts';
 import { config } from '../config.ts';
+import { SDK_CLIENT_DEFAULTS } from '../sdk-clients.ts';
 
 let client: EventBridgeClient | undefined;
-const eventBridge = () => (client ??= new EventBridgeClient({}));
+const eventBridge = () => (client ??= new EventBridgeClient({ ...SDK_CLIENT_DEFAULTS }));
 
 /** Forget the client (the local runtime, when a platform starts again in the same process on new endpoints). */
 export const resetPublishClient = (): void => {

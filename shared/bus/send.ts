@@ -19,9 +19,10 @@ import {
 import type * as z from 'zod/mini';
 import type { DetailOf, EventContract, EventQueue, MessageQueue, QueueContract } from '../../events/define.ts';
 import { config } from '../config.ts';
+import { SDK_CLIENT_DEFAULTS } from '../sdk-clients.ts';
 
 let client: SQSClient | undefined;
-const sqs = () => (client ??= new SQSClient({}));
+const sqs = () => (client ??= new SQSClient({ ...SDK_CLIENT_DEFAULTS }));
 
 /** Forget the client (the local runtime, when a platform starts again in the same process on new endpoints). */
 export const resetSendClient = (): void => {

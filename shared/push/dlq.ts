@@ -16,6 +16,7 @@ import {
   SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
+import { SDK_CLIENT_DEFAULTS } from '../sdk-clients.ts';
 import { type Delivery, deliverySchema } from './messages.ts';
 import { pushGroup } from './queue.ts';
 
@@ -32,7 +33,7 @@ export interface DlqMessage {
 }
 
 let client: SQSClient | undefined;
-const sqs = () => (client ??= new SQSClient({}));
+const sqs = () => (client ??= new SQSClient({ ...SDK_CLIENT_DEFAULTS }));
 
 const dlqUrlOf = async (sourceUrl: string): Promise<string> => {
   const attrs = await sqs().send(new GetQueueAttributesCommand({ QueueUrl: sourceUrl, AttributeNames: ['RedrivePolicy'] }));

@@ -15,9 +15,10 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { config } from '../config.ts';
+import { SDK_CLIENT_DEFAULTS } from '../sdk-clients.ts';
 
 let client: SecretsManagerClient | undefined;
-const sm = () => (client ??= new SecretsManagerClient({}));
+const sm = () => (client ??= new SecretsManagerClient({ ...SDK_CLIENT_DEFAULTS }));
 const keyName = () => `${config().SECRETS_PREFIX}ocpp/password-key`;
 const cpPrefix = () => `${config().SECRETS_PREFIX}ocpp/charge-points/`;
 

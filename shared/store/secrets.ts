@@ -8,6 +8,7 @@ import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { CreateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import * as z from 'zod/mini';
 import { config } from '../config.ts';
+import { SDK_CLIENT_DEFAULTS } from '../sdk-clients.ts';
 
 const SecretSetSchema = z.object({
   operatorSecret: z.string().check(z.minLength(1)),
@@ -30,7 +31,8 @@ export { SecretSetSchema };
 const partnerSecretName = (operatorId: string): string => `${config().SECRETS_PREFIX}partners/${operatorId}`;
 
 let provider: SecretsProvider | undefined;
-const secretsProvider = (): SecretsProvider => (provider ??= new SecretsProvider({ awsSdkV3Client: new SecretsManagerClient({}) }));
+const secretsProvider = (): SecretsProvider =>
+  (provider ??= new SecretsProvider({ awsSdkV3Client: new SecretsManagerClient({ ...SDK_CLIENT_DEFAULTS }) }));
 
 /** Forget the provider and its cache (the local runtime, when a platform starts again in the same process). */
 export const resetSecretsProvider = (): void => {

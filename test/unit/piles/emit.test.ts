@@ -7,7 +7,7 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PileMeterValues, PileSessionStarted, PileSessionStopped, PileStatusChanged } from '../../../events/piles.ts';
 import { runWithEnv } from '../../../shared/config.ts';
 import { emitPileEvents, type PileEvent } from '../../../shared/piles/emit.ts';
@@ -33,6 +33,11 @@ beforeEach(() => {
 afterEach(() => {
   sqs.reset();
   eb.reset();
+});
+// the unit lane shares one module graph per worker: the next file gets the real clients back
+afterAll(() => {
+  sqs.restore();
+  eb.restore();
 });
 
 const meter = (s: number): PileEvent => ({

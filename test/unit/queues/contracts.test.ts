@@ -5,7 +5,7 @@
  */
 import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, expectTypeOf, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, expectTypeOf, it } from 'vitest';
 import { QueueMessageError } from '../../../events/define.ts';
 import { OrderProgress, OrderStarted } from '../../../events/orders.ts';
 import { type PileMeterValues, PileSessionStarted, PileStatusChanged } from '../../../events/piles.ts';
@@ -36,6 +36,8 @@ beforeEach(() => {
   sqs.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
 });
 afterEach(() => sqs.reset());
+// the unit lane shares one module graph per worker: the next file gets the real SQSClient back
+afterAll(() => sqs.restore());
 
 const envelope = <D>(source: string, detailType: string, detail: D) => ({
   version: '0',
