@@ -5,7 +5,7 @@
  */
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, expect, it } from 'vitest';
+import { afterAll, beforeEach, expect, it } from 'vitest';
 import { forgetResolvedTokens, hashToken, resolveToken } from '../../../shared/store/tokens.ts';
 
 const ddb = mockClient(DynamoDBDocumentClient);
@@ -26,6 +26,9 @@ beforeEach(() => {
     .on(GetCommand, { Key: { pk: `TOKEN#${hashToken(DUE)}` } })
     .resolves({ Item: { operatorId: 'MA0000001', expiresAt: NOW.getTime() - 1 } });
 });
+
+// the unit lane shares one module graph per worker (isolate: false): the document client is real again for the next file
+afterAll(() => ddb.restore());
 
 const reads = () => ddb.commandCalls(GetCommand).length;
 
