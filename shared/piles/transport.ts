@@ -39,11 +39,16 @@ export class LocalPileTransport {
 
   async send(cmd: PileCommand | PileReservation): Promise<void> {
     const url = `${this.baseUrl.replace(/\/+$/, '')}/${cmd.command === 'reserve' || cmd.command === 'cancel' ? 'reservations' : 'commands'}`;
+    // a retried command the simulator already took is ignored there (`duplicate`), as a pile ignores a repeated RemoteStart
     const res = await this.fetchImpl(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(cmd),
       signal: AbortSignal.timeout(this.timeoutMs),
+    }).catch((err: unknown) => {
+      if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError'))
+        throw new PileTransportError(`pile simulator at ${url} did not answer within ${this.timeoutMs} ms`);
+      throw err;
     });
     if (!res.ok) throw new PileTransportError(`pile simulator at ${url} answered HTTP ${res.status}: ${(await res.text()).slice(0, 200)}`);
   }

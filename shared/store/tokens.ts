@@ -52,7 +52,7 @@ interface Resolved {
  * Tokens this process has found, by hash. A token is never revoked (see above) and its item never
  * changes, so one found holds until its own `expiresAt`: every request of a partner after its first
  * skips the strongly consistent GetItem (0.5 RCU and a round trip per request). Only found tokens
- * are kept (a guessed token is looked up every time), at most RESOLVED_MAX, oldest out first.
+ * are kept (a guessed token is looked up every time), at most RESOLVED_MAX, the longest unused out first.
  */
 const resolved = new Map<string, Resolved>();
 const RESOLVED_MAX = 10_000;
@@ -74,9 +74,10 @@ export const resolveToken = async (token: string, now = new Date()): Promise<str
   const hash = hashToken(token);
   const known = resolved.get(hash);
   if (known) {
-    if (known.expiresAt > now.getTime()) return known.operatorId;
     resolved.delete(hash);
-    return undefined;
+    if (known.expiresAt <= now.getTime()) return undefined;
+    resolved.set(hash, known); // to the back: the ones evicted first are the longest unused
+    return known.operatorId;
   }
   // consistent: a token used right after it was issued must be found
   const res = await dynamo().send(new GetCommand({ TableName: table(), Key: { pk: `TOKEN#${hash}` }, ConsistentRead: true }));

@@ -60,7 +60,7 @@ describe('LocalPileTransport (simulator)', () => {
     const addr = server.address();
     const port = typeof addr === 'object' && addr ? addr.port : 0;
     try {
-      await expect(new LocalPileTransport(`http://127.0.0.1:${port}/local/sim`, fetch, 50).send(cmd)).rejects.toThrow(/timeout|aborted/i);
+      await expect(new LocalPileTransport(`http://127.0.0.1:${port}/local/sim`, fetch, 50).send(cmd)).rejects.toThrow(PileTransportError);
     } finally {
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
