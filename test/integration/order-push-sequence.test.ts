@@ -26,21 +26,15 @@ import { describe, expect, it, vi } from 'vitest';
 import type { ReceivedPush } from '../../infra/local/partner-server.ts';
 import { config } from '../../shared/config.ts';
 import { listDlq, replayDlq } from '../../shared/push/dlq.ts';
-import { getOrder, type Order } from '../../shared/store/orders.ts';
+import type { Order } from '../../shared/store/orders.ts';
 import { formatDateTime } from '../../shared/tcec/time.ts';
 import { failFirstOrderStarted, seqOf, useShiftedChargingPlatform } from '../support/charging.ts';
 import { eventually } from '../support/eventually.ts';
 import { acceptedOf, demo, P1 } from '../support/push.ts';
 
 // a refused push parked after 2 attempts 1 s apart
-const { clock, ctx } = useShiftedChargingPlatform({ PUSH_BACKOFF_SECONDS: '1', PUSH_PERMANENT_ATTEMPTS: '2' });
+const { clock, ctx, settle, order, plug } = useShiftedChargingPlatform({ PUSH_BACKOFF_SECONDS: '1', PUSH_PERMANENT_ATTEMPTS: '2' });
 
-const settle = () => ctx.platform.cloud.drain({ timeoutMs: 180_000 });
-const order = async (seq: string): Promise<Order> => {
-  const o = await getOrder(seq, true);
-  if (!o) throw new Error(`no order ${seq}`);
-  return o;
-};
 /** every push of the order that reached the partner (accepted or not), in arrival order */
 const orderPushes = (seq: string): ReceivedPush[] => demo(ctx.platform, P1).received.filter((r) => r.data.StartChargeSeq === seq);
 
@@ -67,6 +61,44 @@ const STARTED_THEN_STOPPED = [
 
 /** push-events' visibility timeout (events/queues.ts), and a second for the poller */
 const REDELIVERY_MS = 61_000;
+
+/**
+ * Plug a vehicle into `connector`, start a session of partner 1 there and let the pile start it with
+ * `inject`'s fault armed for this order; resolves once the order is charging and the fault struck once.
+ */
+const chargingWithFault = async (
+  connector: string,
+  inject: (seq: string) => { state: { failed: number }; restore: () => void },
+  what: string,
+): Promise<{ seq: string; charging: Order }> => {
+  await plug(connector);
+  const seq = seqOf(ctx.p1);
+  const start = await ctx.p1.call('query_start_charge', { StartChargeSeq: seq, ConnectorID: connector });
+  expect(start.data).toMatchObject({ SuccStat: 0, StartChargeSeqStat: 1 });
+  await settle(); // the start command has reached the pile
+  const fault = inject(seq);
+  try {
+    ctx.platform.simulator!.advance(5_000); // the pile starts within 2–5 s; its first reading would come 15 s after
+    await eventually(async () => ({ failed: fault.state.failed, status: (await order(seq)).status }), {
+      until: (x) => x.failed === 1 && x.status === 2,
+      what: `the order charging, ${what}`,
+    });
+  } finally {
+    fault.restore();
+  }
+  return { seq, charging: await order(seq) };
+};
+
+/** partner 1 stops `seq`; resolves once the order is finished */
+const stopAndFinish = async (seq: string, connector: string): Promise<void> => {
+  const stop = await ctx.p1.call('query_stop_charge', { StartChargeSeq: seq, ConnectorID: connector });
+  expect(stop.data).toMatchObject({ SuccStat: 0 });
+  await ctx.pump(
+    () => order(seq),
+    (o) => o.status === 4,
+    `${seq} finished`,
+  );
+};
 
 /** SendMessageBatch fails for the first batch that carries `seq`'s start result; every other call goes through */
 const failFirstStartResultSend = (seq: string) => {
@@ -127,31 +159,9 @@ describe("one order's pushes reach the partner in T/CEC's order, whatever order 
 
   it('a session stopped before its first reading, its start planned last: start result, charge status, stop result, order', async () => {
     const connector = 'FX0002E01C1';
-    ctx.platform.simulator!.setVehicle(connector, { socStart: 10, batteryKwh: 200, maxDcKw: 30, targetSoc: 100 });
-    await ctx.admin(connector, 'plugged', 2);
-    const seq = seqOf(ctx.p1);
-    const start = await ctx.p1.call('query_start_charge', { StartChargeSeq: seq, ConnectorID: connector });
-    expect(start.data).toMatchObject({ SuccStat: 0, StartChargeSeqStat: 1 });
-    await settle(); // the start command has reached the pile
-    const fault = failFirstStartResultSend(seq);
-    try {
-      ctx.platform.simulator!.advance(5_000); // the pile starts within 2–5 s; its first reading would come 15 s after
-      await eventually(async () => ({ failed: fault.state.failed, status: (await order(seq)).status }), {
-        until: (x) => x.failed === 1 && x.status === 2,
-        what: 'the order charging, the planner failed to send its start result',
-      });
-    } finally {
-      fault.restore();
-    }
-    const charging = await order(seq);
-    const stop = await ctx.p1.call('query_stop_charge', { StartChargeSeq: seq, ConnectorID: connector });
-    expect(stop.data).toMatchObject({ SuccStat: 0 });
+    const { seq, charging } = await chargingWithFault(connector, failFirstStartResultSend, 'the planner failed to send its start result');
     // the pile stops 1–3 s (simulated) after the command: before its first reading
-    await ctx.pump(
-      () => order(seq),
-      (o) => o.status === 4,
-      `${seq} finished`,
-    );
+    await stopAndFinish(seq, connector);
     const finished = await order(seq);
     expect(finished).toMatchObject({ charged: true, stoppedByPartner: true, stopReason: 1 });
     expect(finished.lastProgressAt).toBeUndefined(); // no reading: no charge status carried the start result
@@ -171,8 +181,7 @@ describe("one order's pushes reach the partner in T/CEC's order, whatever order 
     const partner = demo(ctx.platform, P1);
     partner.set({ refuseFirst: { notification_start_charge_result: 1000 }, refuseRet: 4004 });
     try {
-      ctx.platform.simulator!.setVehicle(connector, { socStart: 10, batteryKwh: 200, maxDcKw: 30, targetSoc: 100 });
-      await ctx.admin(connector, 'plugged', 2);
+      await plug(connector);
       const seq = seqOf(ctx.p1);
       const start = await ctx.p1.call('query_start_charge', { StartChargeSeq: seq, ConnectorID: connector });
       expect(start.data).toMatchObject({ SuccStat: 0 });
@@ -224,31 +233,9 @@ describe("one order's pushes reach the partner in T/CEC's order, whatever order 
 
   it('OrderStarted never published (its publish failed, the order finished before the redelivery): the end carries the start result', async () => {
     const connector = 'FX0003E02C1';
-    ctx.platform.simulator!.setVehicle(connector, { socStart: 10, batteryKwh: 200, maxDcKw: 30, targetSoc: 100 });
-    await ctx.admin(connector, 'plugged', 2);
-    const seq = seqOf(ctx.p1);
-    const start = await ctx.p1.call('query_start_charge', { StartChargeSeq: seq, ConnectorID: connector });
-    expect(start.data).toMatchObject({ SuccStat: 0 });
-    await settle(); // the start command has reached the pile
-    const fault = failFirstOrderStarted(seq);
-    try {
-      ctx.platform.simulator!.advance(5_000);
-      await eventually(async () => ({ failed: fault.state.failed, status: (await order(seq)).status }), {
-        until: (x) => x.failed === 1 && x.status === 2,
-        what: 'the order charging, its OrderStarted publish failed',
-      });
-    } finally {
-      fault.restore();
-    }
-    const charging = await order(seq);
+    const { seq, charging } = await chargingWithFault(connector, failFirstOrderStarted, 'its OrderStarted publish failed');
     // the partner stops within the charging queue's visibility timeout: the order finishes before the confirmation's redelivery
-    const stop = await ctx.p1.call('query_stop_charge', { StartChargeSeq: seq, ConnectorID: connector });
-    expect(stop.data).toMatchObject({ SuccStat: 0 });
-    await ctx.pump(
-      () => order(seq),
-      (o) => o.status === 4,
-      `${seq} finished`,
-    );
+    await stopAndFinish(seq, connector);
     await eventually(async () => orderPushes(seq).map((r) => r.iface), {
       until: (x) => x.includes('notification_charge_order_info'),
       what: 'the order push at the partner',

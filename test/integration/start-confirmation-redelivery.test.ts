@@ -20,14 +20,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { BusEvent } from '../../infra/local/bus.ts';
 import type { ReceivedPush } from '../../infra/local/partner-server.ts';
 import { emitPileEvents } from '../../shared/piles/emit.ts';
-import { getOrder, type Order } from '../../shared/store/orders.ts';
+import type { Order } from '../../shared/store/orders.ts';
 import { formatDateTime } from '../../shared/tcec/time.ts';
-import { failFirstOrderStarted, seqOf, useShiftedChargingPlatform } from '../support/charging.ts';
+import { failFirstOrderStarted, REDELIVERY_MS, seqOf, useShiftedChargingPlatform } from '../support/charging.ts';
 import { eventually } from '../support/eventually.ts';
 import { acceptedOf, demo, P1 } from '../support/push.ts';
 
 // "once" below is counted at the partner, strictly: no push sent again for a slow answer (30 s each)
-const { clock, ctx } = useShiftedChargingPlatform();
+const { clock, ctx, settle, order, plug } = useShiftedChargingPlatform();
 
 /** what reached the bus, per order: OrderStarted events and pile commands */
 const bus: BusEvent[] = [];
@@ -40,27 +40,13 @@ const startedOn = (seq: string) => bus.filter((e) => e['detail-type'] === 'Order
 const commandsOf = (seq: string) =>
   bus.filter((e) => e['detail-type'] === 'PileCommandRequested' && e.detail.StartChargeSeq === seq).map((e) => e.detail.command);
 
-const settle = () => ctx.platform.cloud.drain({ timeoutMs: 180_000 });
-const order = async (seq: string): Promise<Order> => {
-  const o = await getOrder(seq, true);
-  if (!o) throw new Error(`no order ${seq}`);
-  return o;
-};
 const orderPushes = (seq: string): ReceivedPush[] =>
   demo(ctx.platform, P1)
     .accepted()
     .filter((r) => r.data.StartChargeSeq === seq);
 
-/** the charging queue's visibility timeout (events/queues.ts), and a second for the poller */
-const REDELIVERY_MS = 61_000;
 /** SQS FIFO's deduplication window (the push lanes), and a minute */
 const PAST_DEDUP_MS = 6 * 60_000;
-
-/** plug a vehicle that cannot fill up, and wait until the connector shows plugged */
-const plug = async (connector: string) => {
-  ctx.platform.simulator!.setVehicle(connector, { socStart: 10, batteryKwh: 200, maxDcKw: 30, targetSoc: 100 });
-  await ctx.admin(connector, 'plugged', 2);
-};
 
 /** the pile's start confirmation of `o` again, exactly as it first came (the start time the order stored) */
 const confirmAgain = (o: Order) =>

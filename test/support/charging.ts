@@ -11,6 +11,7 @@ import { afterAll, beforeAll, vi } from 'vitest';
 import type { Platform, PlatformOptions } from '../../infra/local/platform.ts';
 import type { AdminState } from '../../infra/local/simulator/index.ts';
 import { getConnectorView } from '../../shared/store/connector-view.ts';
+import { getOrder, type Order } from '../../shared/store/orders.ts';
 import { eventually } from './eventually.ts';
 import { startTestPlatform } from './platform.ts';
 import { shiftedDate } from './shifted-date.ts';
@@ -127,8 +128,24 @@ export const useShiftedChargingPlatform = (env: Readonly<Record<string, string>>
     clock.uninstall();
   });
   const ctx = useChargingPlatform({ schedules: false, env: { PUSH_TIMEOUT_MS: '30000', ...env } });
-  return { clock, ctx };
+  /** every queue and bus of the platform drained */
+  const settle = () => ctx.platform.cloud.drain({ timeoutMs: 180_000 });
+  /** the order as stored now (strongly consistent); it must exist */
+  const order = async (seq: string): Promise<Order> => {
+    const o = await getOrder(seq, true);
+    if (!o) throw new Error(`no order ${seq}`);
+    return o;
+  };
+  /** plug a vehicle that cannot fill up, and wait until the connector shows plugged */
+  const plug = async (connector: string) => {
+    ctx.platform.simulator!.setVehicle(connector, { socStart: 10, batteryKwh: 200, maxDcKw: 30, targetSoc: 100 });
+    await ctx.admin(connector, 'plugged', 2);
+  };
+  return { clock, ctx, settle, order, plug };
 };
+
+/** the charging queue's visibility timeout (events/queues.ts), and a second for the poller */
+export const REDELIVERY_MS = 61_000;
 
 /** PutEvents fails for the first OrderStarted of `seq` only; every other call goes through */
 export const failFirstOrderStarted = (seq: string) => {
