@@ -3,20 +3,11 @@
  * `addMetric` still writes one record of its own, and nothing one caller set (dimensions, metadata,
  * a dimension left without a metric) reaches the next caller's record.
  */
-import { afterEach, beforeEach, expect, it } from 'vitest';
-import { MetricUnit, metrics, setMetricSink } from '#powertools';
+import { expect, it } from 'vitest';
+import { MetricUnit, metrics } from '#powertools';
+import { captureEmf, type Emf } from '../../support/emf.ts';
 
-interface Emf {
-  _aws: { CloudWatchMetrics: { Dimensions: string[][]; Metrics: { Name: string }[] }[] };
-  [k: string]: unknown;
-}
-
-let records: Emf[] = [];
-beforeEach(() => {
-  records = [];
-  setMetricSink((line) => records.push(JSON.parse(line) as Emf));
-});
-afterEach(() => setMetricSink(undefined));
+const emf = captureEmf();
 
 const dims = (r: Emf) => r._aws.CloudWatchMetrics[0]?.Dimensions.flat().sort();
 
@@ -38,17 +29,17 @@ it('writes one record per addMetric, each with only its own dimensions and metad
   c.addMetric('PartnerThrottled', MetricUnit.Count, 1);
   c.addMetric('PartnerThrottled', MetricUnit.Count, 1);
 
-  expect(records).toHaveLength(4);
-  expect(records[0]).toMatchObject({ Requests: 1, interface: 'query_station_status', Ret: '0', OperatorID: 'MA0000001' });
-  expect(dims(records[0]!)).toEqual(['Ret', 'interface', 'service']);
-  expect(records[1]).toMatchObject({ SessionStarted: 1 });
-  expect(dims(records[1]!)).toEqual(['service']);
-  expect(records[1]).not.toHaveProperty('OperatorID');
-  expect(records[1]).not.toHaveProperty('durationMs');
-  expect(records[1]).not.toHaveProperty('Requests');
+  expect(emf.records).toHaveLength(4);
+  expect(emf.records[0]).toMatchObject({ Requests: 1, interface: 'query_station_status', Ret: '0', OperatorID: 'MA0000001' });
+  expect(dims(emf.records[0]!)).toEqual(['Ret', 'interface', 'service']);
+  expect(emf.records[1]).toMatchObject({ SessionStarted: 1 });
+  expect(dims(emf.records[1]!)).toEqual(['service']);
+  expect(emf.records[1]).not.toHaveProperty('OperatorID');
+  expect(emf.records[1]).not.toHaveProperty('durationMs');
+  expect(emf.records[1]).not.toHaveProperty('Requests');
   // the first addMetric wrote and cleared the dimension: the second record has none of its own
-  expect(records[2]).toMatchObject({ PartnerThrottled: 1, OperatorID: 'MA0000003' });
-  expect(dims(records[3]!)).toEqual(['service']);
+  expect(emf.records[2]).toMatchObject({ PartnerThrottled: 1, OperatorID: 'MA0000003' });
+  expect(dims(emf.records[3]!)).toEqual(['service']);
   // the instance buffered for invocations is untouched
   expect(metrics.hasStoredMetrics()).toBe(false);
 });

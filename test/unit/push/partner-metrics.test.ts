@@ -4,26 +4,14 @@
  * arrays, so CloudWatch's Sum (PushDelivered) and Average (PushFailureShare, the per-partner rate
  * alarm) are those of one record per value, which is what is written outside a batch.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { metrics, setMetricSink } from '#powertools';
+import { describe, expect, it } from 'vitest';
+import { metrics } from '#powertools';
 import { countForPartner, shareForPartner, withPartnerMetrics } from '../../../shared/observability/partner-metric.ts';
+import { captureEmf } from '../../support/emf.ts';
 
-interface Emf {
-  _aws: { CloudWatchMetrics: { Dimensions: string[][]; Metrics: { Name: string }[] }[] };
-  [k: string]: unknown;
-}
+const emf = captureEmf({ publishAfter: true });
 
-let records: Emf[] = [];
-beforeEach(() => {
-  records = [];
-  setMetricSink((line) => records.push(JSON.parse(line) as Emf));
-});
-afterEach(() => {
-  metrics.publishStoredMetrics();
-  setMetricSink(undefined);
-});
-
-const perPartner = () => records.filter((r) => r._aws.CloudWatchMetrics[0]?.Dimensions.some((d) => d.includes('OperatorID')));
+const perPartner = () => emf.records.filter((r) => r._aws.CloudWatchMetrics[0]?.Dimensions.some((d) => d.includes('OperatorID')));
 /** the values of `name` in records of partner `op`, flattened (an array is that many samples) */
 const values = (op: string, name: string): number[] =>
   perPartner()
@@ -63,7 +51,7 @@ describe('per-partner metrics of a push batch', () => {
     expect(values('P2', 'PushFailureShare')).toEqual([0]);
     // the platform's counts (dimension service) are the batch's own metrics, as before
     metrics.publishStoredMetrics();
-    const platform = records.find((r) => r._aws.CloudWatchMetrics[0]?.Dimensions[0]?.length === 1 && 'PushDelivered' in r);
+    const platform = emf.records.find((r) => r._aws.CloudWatchMetrics[0]?.Dimensions[0]?.length === 1 && 'PushDelivered' in r);
     expect(platform?.PushDelivered).toEqual([1, 1, 1]);
   });
 
