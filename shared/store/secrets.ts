@@ -9,6 +9,7 @@ import { CreateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from
 import * as z from 'zod/mini';
 import { config } from '../config.ts';
 import { SDK_CLIENT_DEFAULTS } from '../sdk-clients.ts';
+import { singleFlight } from '../single-flight.ts';
 
 const SecretSetSchema = z.object({
   operatorSecret: z.string().check(z.minLength(1)),
@@ -37,13 +38,21 @@ const secretsProvider = (): SecretsProvider =>
 /** Forget the provider and its cache (the local runtime, when a platform starts again in the same process). */
 export const resetSecretsProvider = (): void => {
   provider = undefined;
+  secretReads.forget();
 };
+
+/** a cold cache under a burst (the pushes of one batch to one partner): one GetSecretValue, not one per push */
+const secretReads = singleFlight<string, PartnerSecrets | undefined>();
 
 /**
  * The partner's secrets (cached for SECRETS_CACHE_SECONDS). `undefined` when no secret exists.
  * `forceFetch` bypasses the cache — used once after a signature mismatch, so a rotation is seen at once.
  */
-export const getPartnerSecrets = async (operatorId: string, forceFetch = false): Promise<PartnerSecrets | undefined> => {
+export const getPartnerSecrets = (operatorId: string, forceFetch = false): Promise<PartnerSecrets | undefined> =>
+  // a forced fetch (a signature mismatch: a rotation must be seen at once) never joins an older read
+  forceFetch ? readPartnerSecrets(operatorId, true) : secretReads.run(operatorId, () => readPartnerSecrets(operatorId, false));
+
+const readPartnerSecrets = async (operatorId: string, forceFetch: boolean): Promise<PartnerSecrets | undefined> => {
   try {
     const raw = await secretsProvider().get(partnerSecretName(operatorId), {
       maxAge: config().SECRETS_CACHE_SECONDS,

@@ -67,6 +67,7 @@ import { config } from '../config.ts';
 import { type LiveStatus, type StoredStatus, toLiveStatus } from '../domain/connector-status.ts';
 import { EMPTY_EXTENSIONS_HASH } from '../domain/content-hash.ts';
 import type { PolicyInfo, StationExtensions, StationInfo, StationParts } from '../domain/station-records.ts';
+import { singleFlight } from '../single-flight.ts';
 import { batchWriteAll, type TransactUpdate, transactUpdates, type WriteRequest } from './batch-write.ts';
 import { conditionalWrite, dynamo } from './dynamo.ts';
 
@@ -255,22 +256,27 @@ export const getStationMeta = async (stationId: string): Promise<StationMeta | u
 const recentMeta = new Map<string, { meta: StationMeta | undefined; at: number }>();
 /** bumped when an import in this process starts and ends (or fails): a read that overlapped one is not cached */
 let metaGeneration = 0;
+/** the META reads in flight for getStationMetaRecent: concurrent reports of one station share one read */
+const metaReads = singleFlight<string, StationMeta | undefined>();
 const forgetMetas = (): void => {
   metaGeneration++;
   recentMeta.clear();
+  metaReads.forget();
 };
 
 /**
  * A station's META as read at most `maxAgeMs` ago by this process (else read now): for a reader that
  * runs once per status report and only needs the station's extension settings (the ground-lock raise
  * of every "available" report: a fleet's boot is one read per station instead of one per connector).
- * An import in this process forgets every cached META; another process's import is seen within `maxAgeMs`.
+ * Reports of one station arriving together share one read (a boot's first statuses: ten connectors
+ * of a station at once). An import in this process forgets every cached META and read in flight;
+ * another process's import is seen within `maxAgeMs`.
  */
 export const getStationMetaRecent = async (stationId: string, maxAgeMs: number): Promise<StationMeta | undefined> => {
   const hit = recentMeta.get(stationId);
   if (hit && Date.now() - hit.at <= maxAgeMs) return hit.meta;
   if (recentMeta.size > 10_000) recentMeta.clear();
-  return getStationMeta(stationId);
+  return metaReads.run(stationId, () => getStationMeta(stationId));
 };
 
 /** Every connector of a station with its live status (a connector never heard from: status 0 offline, park/lock 0 unknown). */

@@ -3,6 +3,7 @@
  * malformed request gets its Ret and a clear Msg over HTTP 200, and leaves nothing written.
  */
 
+import { createRequire } from 'node:module';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
@@ -10,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Platform } from '../../infra/local/platform.ts';
 import { tcecHandler } from '../../shared/middleware/tcec-gateway.ts';
 import { rotateInbound } from '../../shared/services/onboarding.ts';
-import { getPartnerSecrets } from '../../shared/store/secrets.ts';
+import { getPartnerSecrets, resetSecretsProvider } from '../../shared/store/secrets.ts';
+import { getStationMetaRecent } from '../../shared/store/stations.ts';
 import { encryptData, signRequest, signResponse } from '../../shared/tcec/crypto.ts';
 import { decodeResponse, encodeRequest } from '../../shared/tcec/envelope.ts';
 import { chinaTimeStamp } from '../../shared/tcec/time.ts';
@@ -240,5 +242,67 @@ describe('secret rotation keeps the old inbound set valid for the grace period',
       { until: (r) => r.ret !== 0, timeoutMs: 20_000, intervalMs: 200, what: 'the old set refused after the grace' },
     );
     expect(late.ret).toBe(4001);
+  });
+});
+
+describe('reads shared by concurrent callers (a cold cache under a burst)', () => {
+  /** every AWS SDK call of this process goes through @smithy/core's Client.send: the calls `match` picks out */
+  const countCalls = async (match: (cmd: { constructor: { name: string }; input: unknown }) => boolean, run: () => Promise<unknown>) => {
+    const { Client } = createRequire(import.meta.url)('@smithy/core/client') as {
+      Client: {
+        prototype: { send: (this: unknown, cmd: { constructor: { name: string }; input: unknown }, ...rest: unknown[]) => unknown };
+      };
+    };
+    const send = Client.prototype.send;
+    let calls = 0;
+    Client.prototype.send = function (this: unknown, cmd, ...rest) {
+      if (match(cmd)) calls++;
+      return send.call(this, cmd, ...rest);
+    };
+    try {
+      await run();
+    } finally {
+      Client.prototype.send = send;
+    }
+    return calls;
+  };
+
+  it("ten pushes' reads of a partner's secrets on a cold cache: one GetSecretValue; a forced fetch reads again", async () => {
+    const op = demo().operatorId;
+    resetSecretsProvider();
+    let got: unknown[] = [];
+    const calls = await countCalls(
+      (cmd) => cmd.constructor.name === 'GetSecretValueCommand' && JSON.stringify(cmd.input).includes(op),
+      async () => {
+        got = await Promise.all(Array.from({ length: 10 }, () => getPartnerSecrets(op)));
+      },
+    );
+    expect(calls).toBe(1);
+    expect(new Set(got.map((s) => JSON.stringify(s))).size).toBe(1);
+    expect(got[0]).toMatchObject({ inbound: { operatorSecret: demo().inbound.operatorSecret } });
+    // a signature mismatch forces a fetch: it never joins a read in flight
+    resetSecretsProvider();
+    const forced = await countCalls(
+      (cmd) => cmd.constructor.name === 'GetSecretValueCommand' && JSON.stringify(cmd.input).includes(op),
+      () => Promise.all([getPartnerSecrets(op), getPartnerSecrets(op, true)]),
+    );
+    expect(forced).toBe(2);
+  });
+
+  it("ten connectors' reports of one station: one read of its META (maxAge -1: nothing cached counts)", async () => {
+    // a station no pile reports on (the lock raise of a report would share its read): its META is absent
+    const station = 'SF0000NONE';
+    const metaGet = (cmd: { constructor: { name: string }; input: unknown }) =>
+      /^Get(Item)?Command$/.test(cmd.constructor.name) &&
+      JSON.stringify(cmd.input).includes(`STATION#${station}`) &&
+      JSON.stringify(cmd.input).includes('META');
+    let metas: unknown[] = [];
+    const calls = await countCalls(metaGet, async () => {
+      metas = await Promise.all(Array.from({ length: 10 }, () => getStationMetaRecent(station, -1)));
+    });
+    expect(calls).toBe(1);
+    expect(new Set(metas.map((m) => JSON.stringify(m))).size).toBe(1);
+    // the read settled: the next caller reads again
+    expect(await countCalls(metaGet, () => getStationMetaRecent(station, -1))).toBe(1);
   });
 });
