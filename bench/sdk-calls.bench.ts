@@ -44,7 +44,6 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { PileStatusChanged } from '../events/piles.ts';
 import { OcppChecksQueue } from '../events/queues.ts';
 import { startLocalCloud } from '../infra/local/cloud.ts';
@@ -53,6 +52,7 @@ import { envName, type TableDecl } from '../infra/topology/types.ts';
 import { publish, resetPublishClient } from '../shared/bus/publish.ts';
 import { resetSendClient, send, sendBatch } from '../shared/bus/send.ts';
 import { resetConfig, runWithEnv } from '../shared/config.ts';
+import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand } from '../shared/store/doc.ts';
 import { dynamo } from '../shared/store/dynamo.ts';
 import { fmt } from './support.ts';
 

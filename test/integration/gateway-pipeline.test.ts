@@ -4,12 +4,12 @@
  */
 
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Platform } from '../../infra/local/platform.ts';
 import { tcecHandler } from '../../shared/middleware/tcec-gateway.ts';
 import { rotateInbound } from '../../shared/services/onboarding.ts';
+import { DocumentClient, ScanCommand } from '../../shared/store/doc.ts';
 import { getPartnerSecrets } from '../../shared/store/secrets.ts';
 import { encryptData, signRequest, signResponse } from '../../shared/tcec/crypto.ts';
 import { decodeResponse, encodeRequest } from '../../shared/tcec/envelope.ts';
@@ -25,7 +25,7 @@ afterAll(async () => platform?.stop());
 
 const demo = () => platform.seed.partners[0]!;
 const countTokens = async () => {
-  const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+  const doc = new DocumentClient(new DynamoDBClient({}));
   return (await doc.send(new ScanCommand({ TableName: process.env.TABLE_TOKENS, Select: 'COUNT' }))).Count ?? 0;
 };
 const tokenData = () => ({ OperatorID: demo().operatorId, OperatorSecret: demo().inbound.operatorSecret });
