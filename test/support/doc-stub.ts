@@ -58,7 +58,7 @@ export const stubDocumentClient = (): DocStub => {
   let calls: Call<AnyCommand>[] = [];
   DocumentClient.prototype.send = (async (command: AnyCommand) => {
     calls.push({ args: [command] });
-    const a = answers.findLast((x) => command instanceof x.command && matches(command.input, x.input));
+    const a = answers.findLast((x) => command instanceof x.command && (x.input === undefined || matches(command.input, x.input)));
     return a?.answer(command.input);
   }) as typeof original;
   const stub: DocStub = {
