@@ -184,7 +184,7 @@ const child = async (job: string, out: string): Promise<void> => {
   const rawOrder = async (seq: string): Promise<Record<string, unknown> | undefined> => {
     const { dynamo } = await import('../shared/store/dynamo.ts');
     const { config } = await import('../shared/config.ts');
-    const { GetCommand } = await import('@aws-sdk/lib-dynamodb');
+    const { GetCommand } = await import('../shared/store/doc.ts');
     const res = await dynamo().send(
       new GetCommand({ TableName: config().tableName('orders'), Key: { pk: `ORDER#${seq}` }, ConsistentRead: true }),
     );

@@ -88,9 +88,10 @@ export const main = async (): Promise<void> => {
   row('refused (Ret -1): EMF PartnerThrottled', n2, usRefused, bytesPerRefusal);
 
   // the whole refused invocation through the gateway (tcecHandler), warm: partner and secret cached
-  // (the registry and Secrets Manager answered by aws-sdk-client-mock), Sig verified, bucket empty
+  // (the registry answered by the document client's stub, Secrets Manager by aws-sdk-client-mock), Sig verified, bucket empty
   const { mockClient } = await import('aws-sdk-client-mock');
-  const { DynamoDBDocumentClient, GetCommand } = await import('@aws-sdk/lib-dynamodb');
+  const { GetCommand } = await import('../shared/store/doc.ts');
+  const { stubDocumentClient } = await import('../test/support/doc-stub.ts');
   const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
   const { tcecHandler } = await import('../shared/middleware/tcec-gateway.ts');
   const { encodeRequest } = await import('../shared/tcec/envelope.ts');
@@ -112,7 +113,7 @@ export const main = async (): Promise<void> => {
     features: { queryChargeInfo: false },
     rateLimit: flooder.rateLimit,
   };
-  mockClient(DynamoDBDocumentClient).on(GetCommand).resolves({ Item: partner });
+  stubDocumentClient().on(GetCommand).resolves({ Item: partner });
   mockClient(SecretsManagerClient)
     .on(GetSecretValueCommand)
     .resolves({ SecretString: JSON.stringify({ inbound }) });

@@ -28,7 +28,7 @@ const main = async (): Promise<void> => {
   const { priceTally, totals } = await import('./cost/meter.ts');
   meter.installSdkMeter();
   const { startPlatform } = await import('../infra/local/platform.ts');
-  const { BatchWriteCommand } = await import('@aws-sdk/lib-dynamodb');
+  const { BatchWriteCommand } = await import('../shared/store/doc.ts');
   const { dynamo } = await import('../shared/store/dynamo.ts');
   const { config } = await import('../shared/config.ts');
   const { getRun } = await import('../shared/store/reconcile.ts');

@@ -9,12 +9,12 @@
  *
  *   - `platform`: the platform's own code and clients, with the environment the local cloud sets
  *     (infra/local/cloud.ts: a local cloud of this bench's one table and one queue, no functions):
- *     DynamoDB through `dynamo()` (the document client), SQS through `send`/`sendBatch` (zod check of
+ *     DynamoDB through `dynamo()` (shared/store/doc.ts on a `cacheMiddleware` client), SQS through `send`/`sendBatch` (zod check of
  *     the body included) and the client `shared/bus/send.ts` builds, EventBridge through `publish`
  *     (zod check of the detail included);
  *   - `env`: the bare client's command on a client built with the SDK's defaults, `new XClient({})`
- *     (endpoint from AWS_ENDPOINT_URL_<SERVICE>, as the local cloud sets it): how the platform builds
- *     its DynamoDB client, and built its SQS and EventBridge clients before shared/sdk-clients.ts;
+ *     (endpoint from AWS_ENDPOINT_URL_<SERVICE>, as the local cloud sets it): how the platform built
+ *     its clients before shared/sdk-clients.ts;
  *   - `bare`: a bare low-level client, `new XClient({ endpoint })` (region and credentials from the
  *     environment), the same request already marshalled;
  *   - `cached`: the bare client with `cacheMiddleware: true` (its middleware stack resolved once per
@@ -44,7 +44,6 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { PileStatusChanged } from '../events/piles.ts';
 import { OcppChecksQueue } from '../events/queues.ts';
 import { startLocalCloud } from '../infra/local/cloud.ts';
@@ -53,6 +52,7 @@ import { envName, type TableDecl } from '../infra/topology/types.ts';
 import { publish, resetPublishClient } from '../shared/bus/publish.ts';
 import { resetSendClient, send, sendBatch } from '../shared/bus/send.ts';
 import { resetConfig, runWithEnv } from '../shared/config.ts';
+import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand } from '../shared/store/doc.ts';
 import { dynamo } from '../shared/store/dynamo.ts';
 import { fmt } from './support.ts';
 

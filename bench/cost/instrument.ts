@@ -2,8 +2,10 @@
  * The cost bench's meters, installed into its own process before any handler loads:
  *
  *  - every AWS SDK v3 call: `Client.prototype.send` of `@smithy/core/client` — the class every v3
- *    client (DynamoDB, the document client, EventBridge, SQS, Secrets Manager, Powertools' providers)
- *    extends — is wrapped, so clients created anywhere, at import or inside a handler, are counted.
+ *    client (DynamoDB, EventBridge, SQS, Secrets Manager, Powertools' providers) extends — is
+ *    wrapped, so clients created anywhere, at import or inside a handler, are counted. The document
+ *    layer (shared/store/doc.ts) sends one low-level command per call through it (GetItem, Query…,
+ *    the input already marshalled);
  *    DynamoDB data-plane calls are asked for `ReturnConsumedCapacity: 'INDEXES'` (DynamoDB Local
  *    answers it like DynamoDB: table + each GSI) and, for conditional writes,
  *    `ReturnValuesOnConditionCheckFailure: 'ALL_OLD'`, so a failed conditional write (which DynamoDB

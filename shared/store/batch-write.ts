@@ -5,7 +5,7 @@
  * deletes only — a write that must not overwrite a newer one is a conditional update: many of those
  * go together through `transactUpdates` below.
  */
-import { BatchWriteCommand, TransactWriteCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, TransactWriteCommand, UpdateCommand, type UpdateCommandInput } from './doc.ts';
 import { conditionalWrite, dynamo } from './dynamo.ts';
 
 export type WriteRequest = { PutRequest: { Item: Record<string, unknown> } } | { DeleteRequest: { Key: Record<string, unknown> } };

@@ -2,10 +2,11 @@
  * What the charging service needs to know about a connector, read from baseinfo's table
  * (shared/store/stations.ts): where it is, its live status and its time-of-use tariff.
  */
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+
 import { config } from '../config.ts';
 import type { TariffPeriod } from '../domain/billing.ts';
 import type { ReservationPolicy } from '../domain/reservation.ts';
+import { GetCommand } from './doc.ts';
 import { dynamo } from './dynamo.ts';
 import { getConnectorRef, getStationMeta } from './stations.ts';
 

@@ -10,9 +10,10 @@
  * billed) is given back: `usedBy` removed on the condition that it is still that order's
  * (`returnedFrom` keeps the last order that gave it back).
  */
-import { BatchGetCommand, PutCommand, paginateQuery, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+
 import { config } from '../config.ts';
 import type { Coupon } from '../domain/coupons.ts';
+import { BatchGetCommand, PutCommand, paginateQuery, UpdateCommand } from './doc.ts';
 import { conditionalWrite, dynamo } from './dynamo.ts';
 import type { StoredCoupon } from './orders.ts';
 

@@ -11,9 +11,10 @@
  * so the record stays one); an hour of one kind = one query (hundreds of thousands of items a day
  * fit one partition: well under its 1,000 writes/s). Cost: 1 WRU per change (< 1 KB).
  */
-import { BatchWriteCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
+
 import { config } from '../config.ts';
 import type { ChangeKind, ChangeLine } from '../domain/dxp-export.ts';
+import { BatchWriteCommand, paginateQuery } from './doc.ts';
 import { dynamo } from './dynamo.ts';
 
 const table = (): string => config().tableName('process-samples');

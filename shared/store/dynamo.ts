@@ -1,29 +1,28 @@
 /**
- * One DynamoDB document client per process. The endpoint comes from the SDK's own
- * AWS_ENDPOINT_URL_DYNAMODB (set by the local runtime), so cloud and laptop run this same code.
+ * One DynamoDB document client per process (shared/store/doc.ts, on the low-level client built with
+ * `SDK_CLIENT_DEFAULTS`). The endpoint comes from the SDK's own AWS_ENDPOINT_URL_DYNAMODB (set by the
+ * local runtime), so cloud and laptop run this same code.
  *
  * Conditional writes go through `conditionalSend` / `conditionalWrite`: a condition that does not
  * hold (a late or duplicate event, a lease taken by someone else) is an answer, not an error.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SDK_CLIENT_DEFAULTS } from '../sdk-clients.ts';
 import {
   type DeleteCommand,
   type DeleteCommandOutput,
-  DynamoDBDocumentClient,
+  DocumentClient,
   type PutCommand,
   type PutCommandOutput,
   type TransactWriteCommand,
   type TransactWriteCommandOutput,
   type UpdateCommand,
   type UpdateCommandOutput,
-} from '@aws-sdk/lib-dynamodb';
+} from './doc.ts';
 
-let doc: DynamoDBDocumentClient | undefined;
+let doc: DocumentClient | undefined;
 
-export const dynamo = (): DynamoDBDocumentClient =>
-  (doc ??= DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
-  }));
+export const dynamo = (): DocumentClient => (doc ??= new DocumentClient(new DynamoDBClient({ ...SDK_CLIENT_DEFAULTS })));
 
 /** True when a conditional write lost (the record already exists / changed). */
 export const isConditionalFailure = (err: unknown): boolean =>
@@ -41,20 +40,19 @@ export const isTransactionConflict = (err: unknown): boolean =>
  * (ConditionalCheckFailedException, or a transaction cancelled for a ConditionalCheckFailed reason).
  * Every other error is thrown.
  */
-export async function conditionalSend(client: DynamoDBDocumentClient, command: UpdateCommand): Promise<UpdateCommandOutput | undefined>;
-export async function conditionalSend(client: DynamoDBDocumentClient, command: PutCommand): Promise<PutCommandOutput | undefined>;
-export async function conditionalSend(client: DynamoDBDocumentClient, command: DeleteCommand): Promise<DeleteCommandOutput | undefined>;
+export async function conditionalSend(client: DocumentClient, command: UpdateCommand): Promise<UpdateCommandOutput | undefined>;
+export async function conditionalSend(client: DocumentClient, command: PutCommand): Promise<PutCommandOutput | undefined>;
+export async function conditionalSend(client: DocumentClient, command: DeleteCommand): Promise<DeleteCommandOutput | undefined>;
 export async function conditionalSend(
-  client: DynamoDBDocumentClient,
+  client: DocumentClient,
   command: TransactWriteCommand,
 ): Promise<TransactWriteCommandOutput | undefined>;
 export async function conditionalSend(
-  client: DynamoDBDocumentClient,
+  client: DocumentClient,
   command: UpdateCommand | PutCommand | DeleteCommand | TransactWriteCommand,
 ): Promise<object | undefined> {
   try {
-    // one call site for four command types: the overloads above keep the callers typed
-    return await client.send(command as UpdateCommand);
+    return await client.send<object>(command);
   } catch (err) {
     if (isConditionalFailure(err)) return undefined;
     throw err;
@@ -63,6 +61,6 @@ export async function conditionalSend(
 
 /** A conditional write: true when it was applied, false when its condition did not hold. */
 export const conditionalWrite = async (
-  client: DynamoDBDocumentClient,
+  client: DocumentClient,
   command: UpdateCommand | PutCommand | DeleteCommand | TransactWriteCommand,
 ): Promise<boolean> => (await conditionalSend(client, command as UpdateCommand)) !== undefined;

@@ -10,10 +10,11 @@
  * Writes: apply = TransactWrite Put INVOICE (attribute_not_exists) + one conditional Update per order
  * (≤ 51 items of the 100 DynamoDB allows): all or nothing. Issue = Update INVOICE stat 1 → 2.
  */
-import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+
 import { config } from '../config.ts';
 import { OrderStatus } from '../domain/charging.ts';
 import { InvoiceStat } from '../domain/invoices.ts';
+import { GetCommand, TransactWriteCommand, UpdateCommand } from './doc.ts';
 import { conditionalWrite, dynamo, isConditionalFailure, isTransactionConflict } from './dynamo.ts';
 
 export interface Invoice {

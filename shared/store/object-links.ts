@@ -96,7 +96,7 @@ export const presignGet = async (url: URL, id: SigningIdentity, now: Date, expir
 
 /** the credentials and region of the function's clients (the DynamoDB client's resolved default chain) */
 const identity = async (): Promise<SigningIdentity> => {
-  const cfg = dynamo().config;
+  const cfg = dynamo().client.config;
   const [creds, region] = await Promise.all([cfg.credentials(), cfg.region()]);
   return { accessKeyId: creds.accessKeyId, secretAccessKey: creds.secretAccessKey, sessionToken: creds.sessionToken, region };
 };

@@ -20,9 +20,9 @@
  * Every record but the registry carries `ttl` (epoch s) so DynamoDB removes what is forgotten.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, paginateScan, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.ts';
 import { batchWriteAll } from './batch-write.ts';
+import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, paginateScan, QueryCommand, UpdateCommand } from './doc.ts';
 import { conditionalWrite, dynamo } from './dynamo.ts';
 
 const table = () => config().tableName('ocpp');

@@ -45,6 +45,14 @@
  * one transition table (ORDER_TRANSITIONS in shared/domain/charging.ts), so duplicate or late pile
  * events can never move an order backwards or write half a record.
  */
+
+import type { OrderBill } from '../../events/orders.ts';
+import { config } from '../config.ts';
+import type { RunningBill, TariffPeriod } from '../domain/billing.ts';
+import { allowedFrom, type FinishEvent, type OrderEvent, OrderStatus } from '../domain/charging.ts';
+import type { Coupon } from '../domain/coupons.ts';
+import type { Payment } from '../domain/pay-after.ts';
+import type { StrandedCause } from '../domain/stranded.ts';
 import {
   BatchGetCommand,
   type BatchGetCommandOutput,
@@ -54,14 +62,7 @@ import {
   QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
-import type { OrderBill } from '../../events/orders.ts';
-import { config } from '../config.ts';
-import type { RunningBill, TariffPeriod } from '../domain/billing.ts';
-import { allowedFrom, type FinishEvent, type OrderEvent, OrderStatus } from '../domain/charging.ts';
-import type { Coupon } from '../domain/coupons.ts';
-import type { Payment } from '../domain/pay-after.ts';
-import type { StrandedCause } from '../domain/stranded.ts';
+} from './doc.ts';
 import { conditionalSend, conditionalWrite, dynamo, isConditionalFailure, isTransactionConflict } from './dynamo.ts';
 import { useReservationItem } from './reservations.ts';
 

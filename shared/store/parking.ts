@@ -14,10 +14,11 @@
  * partner's drop is in force; a raise clears only the drop it was asked for; a waiver is created
  * once per order (the order-finished event is delivered at least once).
  */
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+
 import { config } from '../config.ts';
 import { type LockState, LockStatus } from '../domain/ground-locks.ts';
 import { WaiverStatus } from '../domain/parking.ts';
+import { GetCommand, PutCommand, UpdateCommand } from './doc.ts';
 import { conditionalSend, conditionalWrite, dynamo } from './dynamo.ts';
 
 const table = () => config().tableName('parking');

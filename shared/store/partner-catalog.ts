@@ -24,10 +24,11 @@
  *   - the slow status poll lists one partner's stations (a filtered Scan, every 15 min, off the
  *     request path).
  */
-import { BatchGetCommand, BatchWriteCommand, GetCommand, PutCommand, paginateQuery, paginateScan } from '@aws-sdk/lib-dynamodb';
+
 import { config } from '../config.ts';
 import { gridCell } from '../domain/app-session.ts';
 import type { TariffPeriod } from '../domain/billing.ts';
+import { BatchGetCommand, BatchWriteCommand, GetCommand, PutCommand, paginateQuery, paginateScan } from './doc.ts';
 import { dynamo } from './dynamo.ts';
 
 const table = () => config().tableName('roaming');

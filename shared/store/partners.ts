@@ -7,9 +7,10 @@
  * Secret VALUES are not here: they live in Secrets Manager (shared/store/secrets.ts). The record's
  * shape (PartnerSchema) is a domain definition: shared/domain/partners.ts.
  */
-import { GetCommand, PutCommand, paginateScan } from '@aws-sdk/lib-dynamodb';
+
 import { config } from '../config.ts';
 import { type Partner, PartnerSchema } from '../domain/partners.ts';
+import { GetCommand, PutCommand, paginateScan } from './doc.ts';
 import { dynamo } from './dynamo.ts';
 
 export type { Partner } from '../domain/partners.ts';

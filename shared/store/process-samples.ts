@@ -21,9 +21,9 @@
  * them in S3 for the retention.
  */
 import { createHash } from 'node:crypto';
-import { PutCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.ts';
 import { PROCESS_SAMPLE_SHARDS, type ProcessSample, sampleShard } from '../domain/process-samples.ts';
+import { PutCommand, paginateQuery } from './doc.ts';
 import { dynamo } from './dynamo.ts';
 
 const table = (): string => config().tableName('process-samples');

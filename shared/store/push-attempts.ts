@@ -11,7 +11,7 @@
  *
  * `createdAt` is in the key: a push replayed from the DLQ keeps its id and comes back with a fresh budget.
  */
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from './doc.ts';
 import { dynamo } from './dynamo.ts';
 import { DAY_MS, epochSeconds, pushTable } from './push-table.ts';
 

@@ -4,7 +4,7 @@
  * no read for it in steady state); what this process writes (a failure, an opening, a success)
  * updates the cache at once, and another instance's opening is seen within the cache's age.
  */
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from './doc.ts';
 import { conditionalWrite, dynamo } from './dynamo.ts';
 import { DAY_MS, epochSeconds, pushTable } from './push-table.ts';
 

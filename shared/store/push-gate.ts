@@ -14,7 +14,7 @@
  *   claim          1 write          every gated push, steady state and burst alike
  *   stale          1 failed write   a superseded push, or a second copy of a start result (dropped, never sent)
  */
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from './doc.ts';
 import { conditionalWrite, dynamo } from './dynamo.ts';
 import { DAY_MS, epochSeconds, pushTable } from './push-table.ts';
 

@@ -11,7 +11,7 @@
  * platform's handful of timed interfaces keep the item under 1 KB. Attribute names are
  * `<interface>|<counter>`. Kept 40 days (TTL).
  */
-import { BatchGetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, UpdateCommand } from './doc.ts';
 import { dynamo } from './dynamo.ts';
 import { DAY_MS, epochSeconds, pushTable } from './push-table.ts';
 

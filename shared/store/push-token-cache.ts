@@ -1,6 +1,7 @@
 /** The partners' access tokens (TOKEN#<endpoint> in the push table), shared by every push function. */
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+
 import type { TokenCache } from '../tcec/client.ts';
+import { GetCommand, PutCommand } from './doc.ts';
 import { dynamo } from './dynamo.ts';
 import { epochSeconds, pushTable } from './push-table.ts';
 

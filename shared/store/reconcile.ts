@@ -16,9 +16,10 @@
  *   - the catch-up state of an order: UpdateItem with a condition on the last attempt's time
  * Running a day again overwrites the same run item and the same dispute items: never duplicates.
  */
-import { DeleteCommand, GetCommand, PutCommand, paginateQuery, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+
 import { config } from '../config.ts';
 import type { Dispute, RunStatus } from '../domain/reconcile.ts';
+import { DeleteCommand, GetCommand, PutCommand, paginateQuery, UpdateCommand } from './doc.ts';
 import { conditionalWrite, dynamo } from './dynamo.ts';
 
 const table = () => config().tableName('reconcile');

@@ -14,8 +14,9 @@
  * IAM: a function that marks (grant `{ replay: 'put' }`, infra/topology/types.ts) may PutItem in
  * this table only under keys starting with REPLAY# (dynamodb:LeadingKeys): it cannot write a token.
  */
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+
 import { type EnvelopeIdentity, replayMarkKey } from '../domain/replay.ts';
+import { PutCommand } from './doc.ts';
 import { conditionalWrite, dynamo } from './dynamo.ts';
 
 /**

@@ -24,9 +24,10 @@
  *     lapsed LOCK is free in every condition already (and may be another's by now): left to its TTL
  *   every end removes gsi3pk/gsi3sk, so the index holds the active reservations only
  */
-import { GetCommand, paginateQuery, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+
 import { config } from '../config.ts';
 import { ReserveStat } from '../domain/reservation.ts';
+import { GetCommand, paginateQuery, TransactWriteCommand, UpdateCommand } from './doc.ts';
 import { dynamo, isConditionalFailure, isTransactionConflict } from './dynamo.ts';
 
 export interface Reservation {

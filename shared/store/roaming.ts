@@ -29,11 +29,12 @@
  *   - connector status: conditional Put `at` later than the stored one, so a poll sent before a
  *     push arrived can never overwrite it (the push is newer news)
  */
-import { BatchGetCommand, type BatchGetCommandOutput, GetCommand, PutCommand, paginateQuery, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+
 import { config } from '../config.ts';
 import { needsSweep } from '../domain/app-session.ts';
 import type { TariffPeriod } from '../domain/billing.ts';
 import type { RoamingOrderState } from '../domain/roaming-order.ts';
+import { BatchGetCommand, type BatchGetCommandOutput, GetCommand, PutCommand, paginateQuery, UpdateCommand } from './doc.ts';
 import { conditionalWrite, dynamo } from './dynamo.ts';
 
 const table = () => config().tableName('roaming');

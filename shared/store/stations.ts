@@ -52,6 +52,13 @@
  * content hash and only a differing hash bumps its change time. Status changes do NOT count as
  * station changes (they are not StationInfo).
  */
+
+import { config } from '../config.ts';
+import { type LiveStatus, type StoredStatus, toLiveStatus } from '../domain/connector-status.ts';
+import { EMPTY_EXTENSIONS_HASH } from '../domain/content-hash.ts';
+import type { PolicyInfo, StationExtensions, StationInfo, StationParts } from '../domain/station-records.ts';
+import { singleFlight } from '../single-flight.ts';
+import { batchWriteAll, type TransactUpdate, transactUpdates, type WriteRequest } from './batch-write.ts';
 import {
   BatchGetCommand,
   GetCommand,
@@ -62,13 +69,7 @@ import {
   type QueryCommandInput,
   UpdateCommand,
   type UpdateCommandInput,
-} from '@aws-sdk/lib-dynamodb';
-import { config } from '../config.ts';
-import { type LiveStatus, type StoredStatus, toLiveStatus } from '../domain/connector-status.ts';
-import { EMPTY_EXTENSIONS_HASH } from '../domain/content-hash.ts';
-import type { PolicyInfo, StationExtensions, StationInfo, StationParts } from '../domain/station-records.ts';
-import { singleFlight } from '../single-flight.ts';
-import { batchWriteAll, type TransactUpdate, transactUpdates, type WriteRequest } from './batch-write.ts';
+} from './doc.ts';
 import { conditionalWrite, dynamo } from './dynamo.ts';
 
 const table = () => config().tableName('stations');

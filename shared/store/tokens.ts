@@ -8,8 +8,8 @@
  * (parallel or retrying partner clients keep working).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.ts';
+import { GetCommand, PutCommand } from './doc.ts';
 import { dynamo } from './dynamo.ts';
 
 export const hashToken = (token: string): string => createHash('sha256').update(token, 'utf8').digest('hex');

@@ -4,8 +4,9 @@
  * pk = VIN#<Vin>, so a charger's report finds its partner with one GetItem and a VIN can never be
  * bound to two partners (the binding's conditional PutItem: free, or already this partner's).
  */
-import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+
 import { config } from '../config.ts';
+import { DeleteCommand, GetCommand, PutCommand } from './doc.ts';
 import { conditionalWrite, dynamo } from './dynamo.ts';
 
 const table = () => config().tableName('orders');

@@ -8,10 +8,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { config } from '../../shared/config.ts';
 import { cancelReservation, expireReservations, reserveConnector } from '../../shared/services/reservation.ts';
+import { GetCommand } from '../../shared/store/doc.ts';
 import { dynamo } from '../../shared/store/dynamo.ts';
 import { getPartner } from '../../shared/store/partners.ts';
 import { expireReservation, getReservation, getReservationHold } from '../../shared/store/reservations.ts';

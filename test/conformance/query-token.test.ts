@@ -4,9 +4,9 @@
  */
 
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Platform } from '../../infra/local/platform.ts';
+import { DocumentClient, ScanCommand } from '../../shared/store/doc.ts';
 import { hashToken } from '../../shared/store/tokens.ts';
 import { callAs, startTestPlatform } from '../support/platform.ts';
 
@@ -38,7 +38,7 @@ describe('query_token — T/CEC 102 §3.0', () => {
     const tb = (b.data as { AccessToken: string }).AccessToken;
     expect(ta).not.toBe(tb);
 
-    const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+    const doc = new DocumentClient(new DynamoDBClient({}));
     const items = (await doc.send(new ScanCommand({ TableName: process.env.TABLE_TOKENS }))).Items ?? [];
     const stored = JSON.stringify(items);
     expect(stored).not.toContain(ta);

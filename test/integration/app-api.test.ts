@@ -18,7 +18,6 @@ import { runWithEnv } from '../../shared/config.ts';
 import type { SeedPartner } from '../../shared/seed.ts';
 import { syncPartnerCatalog } from '../../shared/services/roaming-catalog.ts';
 import { getConnectorView } from '../../shared/store/connector-view.ts';
-import { dynamo } from '../../shared/store/dynamo.ts';
 import { getOrder } from '../../shared/store/orders.ts';
 import { getPartnerStationDocs, putPartnerStations } from '../../shared/store/partner-catalog.ts';
 import { getPartner } from '../../shared/store/partners.ts';
@@ -26,6 +25,7 @@ import { getRoamingOrder, listSweepableOrderSeqs, putPartnerConnectorStatus } fr
 import { formatDateTime } from '../../shared/tcec/time.ts';
 import { fixture, renamed, STATIONS_SEED } from '../fixtures/stations.ts';
 import { runCli } from '../support/cli.ts';
+import { aroundDynamoSends } from '../support/dynamo-sends.ts';
 import { eventually } from '../support/eventually.ts';
 import { type FakeOperator, startFakeOperator } from '../support/fake-operator.ts';
 import { callAs, startTestPlatform, tokenFor } from '../support/platform.ts';
@@ -532,18 +532,14 @@ describe('a disputed bill: exactly one OrderDisputed, even when PutEvents fails'
 /** Count the DynamoDB commands this process sends (the in-process Lambdas share the client) while `fn` runs. */
 const dynamoCalls = async (fn: () => Promise<unknown>): Promise<string[]> => {
   const seen: string[] = [];
-  const name = 'countCommandsForTest';
-  dynamo().middlewareStack.add(
-    (next, context) => async (args) => {
-      seen.push(String(context.commandName));
-      return next(args);
-    },
-    { step: 'initialize', name },
-  );
+  const stop = aroundDynamoSends((name, _input, send) => {
+    seen.push(name);
+    return send();
+  });
   try {
     await fn();
   } finally {
-    dynamo().middlewareStack.remove(name);
+    stop();
   }
   return seen;
 };

@@ -7,12 +7,13 @@
  * (query-equip-auth, query-start-charge, query-equip-charge-status, query-stop-charge,
  * query-charge-info); the start/stop timeouts of a silent pile in charging-timeouts.test.ts.
  */
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Platform } from '../../infra/local/platform.ts';
 import { config } from '../../shared/config.ts';
 import { closeRunningBill, toOrderTotals } from '../../shared/domain/billing.ts';
 import { getConnectorView } from '../../shared/store/connector-view.ts';
+import { GetCommand, UpdateCommand } from '../../shared/store/doc.ts';
 import { dynamo } from '../../shared/store/dynamo.ts';
 import { getOrder, storedTariff } from '../../shared/store/orders.ts';
 import { seqOf } from '../support/charging.ts';

@@ -8,8 +8,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Platform } from '../../infra/local/platform.ts';
 import { sessionsView } from '../../shared/services/admin-views.ts';
-import { dynamo } from '../../shared/store/dynamo.ts';
 import { createOrder } from '../../shared/store/orders.ts';
+import { aroundDynamoSends } from '../support/dynamo-sends.ts';
 import { P1, P2 } from '../support/push.ts';
 import { finishedOrder } from '../support/reconcile.ts';
 import { startStationsPlatform } from '../support/stations.ts';
@@ -64,17 +64,10 @@ const pages = async (list: 'live' | 'finished', limit: number) => {
 describe('sessions view', () => {
   it('pages through the live sessions newest first, each once, with Queries and BatchGets only (no Scan)', async () => {
     const commands: string[] = [];
-    const name = 'console-sessions-test-spy';
-    dynamo().middlewareStack.add(
-      (next, ctx) => async (args) => {
-        const table = String(
-          (args.input as { TableName?: string }).TableName ?? Object.keys((args.input as { RequestItems?: object }).RequestItems ?? {})[0],
-        );
-        commands.push(`${String(ctx.commandName)} ${table}`);
-        return next(args);
-      },
-      { step: 'initialize', name },
-    );
+    const stop = aroundDynamoSends((name, input, send) => {
+      commands.push(`${name} ${String(input.TableName ?? Object.keys((input.RequestItems as object | undefined) ?? {})[0])}`);
+      return send();
+    });
     try {
       const live = await pages('live', 2);
       expect(live.flat()).toEqual(open);
@@ -84,7 +77,7 @@ describe('sessions view', () => {
       expect(onOrders.some((c) => c.startsWith('QueryCommand'))).toBe(true);
       expect(onOrders.filter((c) => !/^(QueryCommand|BatchGetItemCommand) /.test(c))).toEqual([]);
     } finally {
-      dynamo().middlewareStack.remove(name);
+      stop();
     }
   });
 

@@ -5,12 +5,12 @@
  * from DynamoDB Local, written to the local S3 server.
  */
 import { createHash } from 'node:crypto';
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { config } from '../../shared/config.ts';
 import { chinaHour, PROCESS_SAMPLE_SHARDS, type ProcessSample } from '../../shared/domain/process-samples.ts';
 import { exportOne, periodOf, supervisionPartner } from '../../shared/services/dxp-runs.ts';
 import { onboardPartner } from '../../shared/services/onboarding.ts';
+import { PutCommand, QueryCommand } from '../../shared/store/doc.ts';
 import { dynamo } from '../../shared/store/dynamo.ts';
 import { getObject } from '../../shared/store/objects.ts';
 import { getOrder } from '../../shared/store/orders.ts';

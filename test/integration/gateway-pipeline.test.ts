@@ -5,12 +5,12 @@
 
 import { createRequire } from 'node:module';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Platform } from '../../infra/local/platform.ts';
 import { tcecHandler } from '../../shared/middleware/tcec-gateway.ts';
 import { rotateInbound } from '../../shared/services/onboarding.ts';
+import { DocumentClient, ScanCommand } from '../../shared/store/doc.ts';
 import { getPartnerSecrets, resetSecretsProvider } from '../../shared/store/secrets.ts';
 import { getStationMetaRecent } from '../../shared/store/stations.ts';
 import { encryptData, signRequest, signResponse } from '../../shared/tcec/crypto.ts';
@@ -27,7 +27,7 @@ afterAll(async () => platform?.stop());
 
 const demo = () => platform.seed.partners[0]!;
 const countTokens = async () => {
-  const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+  const doc = new DocumentClient(new DynamoDBClient({}));
   return (await doc.send(new ScanCommand({ TableName: process.env.TABLE_TOKENS, Select: 'COUNT' }))).Count ?? 0;
 };
 const tokenData = () => ({ OperatorID: demo().operatorId, OperatorSecret: demo().inbound.operatorSecret });

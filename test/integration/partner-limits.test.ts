@@ -11,11 +11,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Platform } from '../../infra/local/platform.ts';
 import { replayMarkKey } from '../../shared/domain/replay.ts';
 import { resetPartnerGuards } from '../../shared/middleware/partner-guards.ts';
+import { DocumentClient, GetCommand, ScanCommand } from '../../shared/store/doc.ts';
 import { markEnvelopeAccepted } from '../../shared/store/replay.ts';
 import { decodeResponse } from '../../shared/tcec/envelope.ts';
 import { parseTimeStamp } from '../../shared/tcec/time.ts';
@@ -36,7 +36,7 @@ afterAll(async () => platform?.stop());
 
 const good = () => platform.seed.partners[0]!;
 const flooder = () => platform.seed.partners[1]!;
-const doc = () => DynamoDBDocumentClient.from(new DynamoDBClient({}));
+const doc = () => new DocumentClient(new DynamoDBClient({}));
 /** tokens issued (the table also holds the replay marks, REPLAY#…) */
 const countTokens = async () =>
   (

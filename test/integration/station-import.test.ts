@@ -6,7 +6,6 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Platform } from '../../infra/local/platform.ts';
 import { resetPublishClient } from '../../shared/bus/publish.ts';
@@ -14,6 +13,7 @@ import { config } from '../../shared/config.ts';
 import { StationImportError, validateStations } from '../../shared/domain/station-records.ts';
 import { chargePointPassword, rotateChargePointPassword } from '../../shared/services/ocpp-registry.ts';
 import { importStationObjects, importStationsFile } from '../../shared/services/station-import.ts';
+import { PutCommand, QueryCommand } from '../../shared/store/doc.ts';
 import { dynamo } from '../../shared/store/dynamo.ts';
 import { checkChargePointPassword, getChargePoint } from '../../shared/store/ocpp.ts';
 import { getStationConnectors, getStationInfos, getStationMeta } from '../../shared/store/stations.ts';

@@ -5,7 +5,6 @@
  * newest), and ConnectorStatusChanged is emitted only on real changes, with previousStatus.
  */
 
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConnectorStatusChanged } from '../../events/baseinfo.ts';
@@ -17,6 +16,7 @@ import { publish } from '../../shared/bus/publish.ts';
 import { runWithEnv } from '../../shared/config.ts';
 import { PENDING_GRACE_MS, statusVersion } from '../../shared/domain/connector-status.ts';
 import { ingestPileStatus, ingestPileStatuses } from '../../shared/services/connector-status.ts';
+import { UpdateCommand } from '../../shared/store/doc.ts';
 import { dynamo } from '../../shared/store/dynamo.ts';
 import {
   announcedDeliveries,
@@ -25,6 +25,7 @@ import {
   getStationConnectors,
   writeConnectorStatuses,
 } from '../../shared/store/stations.ts';
+import { aroundDynamoSends } from '../support/dynamo-sends.ts';
 import { startStationsPlatform } from '../support/stations.ts';
 
 let platform: Platform;
@@ -324,33 +325,26 @@ describe('status pipeline: PileStatusChanged → live status → ConnectorStatus
     const cancelled = (reasons?: { Code: string }[]) =>
       Object.assign(new Error('Transaction cancelled'), { name: 'TransactionCanceledException', CancellationReasons: reasons });
     let step = 0;
-    const faults =
-      (next: (args: { input: unknown }) => Promise<unknown>, context: { commandName?: string }) => async (args: { input: unknown }) => {
-        const command = context.commandName ?? '';
-        if (command.includes('TransactWrite') && step === 0) {
-          step = 1;
-          throw cancelled([{ Code: 'None' }, { Code: 'ConditionalCheckFailed' }, { Code: 'ConditionalCheckFailed' }]);
-        }
-        if (command.includes('TransactWrite') && step === 1) {
-          step = 2;
-          throw cancelled();
-        }
-        if (command.includes('Update') && step === 2 && JSON.stringify(args.input).includes(b as string)) {
-          step = 3;
-          throw Object.assign(new Error('injected: the write of B failed'), { name: 'InternalServerError' });
-        }
-        return next(args);
-      };
-    const stack = dynamo().middlewareStack as unknown as {
-      add(m: typeof faults, o: { step: 'initialize'; name: string }): void;
-      remove(name: string): boolean;
-    };
-    stack.add(faults, { step: 'initialize', name: 'statusWriteFaults' });
+    const stop = aroundDynamoSends(async (command, input, send) => {
+      if (command.includes('TransactWrite') && step === 0) {
+        step = 1;
+        throw cancelled([{ Code: 'None' }, { Code: 'ConditionalCheckFailed' }, { Code: 'ConditionalCheckFailed' }]);
+      }
+      if (command.includes('TransactWrite') && step === 1) {
+        step = 2;
+        throw cancelled();
+      }
+      if (command.includes('Update') && step === 2 && JSON.stringify(input).includes(b as string)) {
+        step = 3;
+        throw Object.assign(new Error('injected: the write of B failed'), { name: 'InternalServerError' });
+      }
+      return send();
+    });
     let out: Awaited<ReturnType<typeof ingestPileStatuses>>;
     try {
       out = await ingestPileStatuses(reports);
     } finally {
-      stack.remove('statusWriteFaults');
+      stop();
     }
     expect(step).toBe(3);
     expect(out.results[0]).toBe('changed');

@@ -12,7 +12,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
 import { expect } from 'vitest';
 import { RUNTIME_FILE } from '../../infra/local/defaults.ts';
 import { type DemoPartner, startDemoPartner, startSeedDemoPartners } from '../../infra/local/partner-server.ts';
@@ -20,6 +19,7 @@ import { portBelowEphemeral } from '../../infra/local/ports.ts';
 import { closeRunningBill, toOrderTotals } from '../../shared/domain/billing.ts';
 import { OrderStatus } from '../../shared/domain/charging.ts';
 import { readSeed, type SeedPartner } from '../../shared/seed.ts';
+import { DocumentClient, paginateScan } from '../../shared/store/doc.ts';
 import { type Order, orderOfItem } from '../../shared/store/orders.ts';
 import { eventually } from './eventually.ts';
 import { STATIONS_SEED } from './stations.ts';
@@ -196,7 +196,7 @@ export const platformProcess = async (env: Record<string, string> = {}, opts: Pl
       credentials: { accessKeyId: runEnv.AWS_ACCESS_KEY_ID!, secretAccessKey: runEnv.AWS_SECRET_ACCESS_KEY! },
     });
     try {
-      const doc = DynamoDBDocumentClient.from(client);
+      const doc = new DocumentClient(client);
       const orders: Order[] = [];
       for await (const page of paginateScan(
         { client: doc },

@@ -5,12 +5,11 @@
  */
 
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { resetConfig } from '../../../shared/config.ts';
 import type { RunningBill } from '../../../shared/domain/billing.ts';
 import { allowedFrom, isOpen, nextStatus, ORDER_TRANSITIONS, type OrderEvent, OrderStatus } from '../../../shared/domain/charging.ts';
+import { TransactWriteCommand, UpdateCommand } from '../../../shared/store/doc.ts';
 import {
   finishOrder,
   markCharging,
@@ -20,6 +19,7 @@ import {
   requestStopWhileStarting,
   statusCondition,
 } from '../../../shared/store/orders.ts';
+import { stubDocumentClient } from '../../support/doc-stub.ts';
 
 const { Starting, Charging, Stopping, Finished } = OrderStatus;
 const ALL = [Starting, Charging, Stopping, Finished] as const;
@@ -83,7 +83,7 @@ describe('statusCondition: the store condition derived from the table', () => {
 });
 
 describe('the order store sends the table’s conditions', () => {
-  const ddb = mockClient(DynamoDBDocumentClient);
+  const ddb = stubDocumentClient();
   beforeAll(() => {
     process.env.TABLE_ORDERS = 'orders-test';
     resetConfig();

@@ -5,18 +5,19 @@
  * Used by test/unit/middleware/tcec-gateway.test.ts and test/fuzz/gateway.fuzz.test.ts.
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { resetConfig } from '../../../shared/config.ts';
 import { resetPartnerGuards } from '../../../shared/middleware/partner-guards.ts';
 import { resetForcedReads } from '../../../shared/middleware/tcec-gateway.ts';
+import { GetCommand, PutCommand } from '../../../shared/store/doc.ts';
 import { clearPartnerCache, type Partner } from '../../../shared/store/partners.ts';
 import type { PartnerSecrets } from '../../../shared/store/secrets.ts';
 import { forgetResolvedTokens, hashToken } from '../../../shared/store/tokens.ts';
 import type { SecretSet } from '../../../shared/tcec/crypto.ts';
 import { encodeRequest } from '../../../shared/tcec/envelope.ts';
 import { chinaTimeStamp } from '../../../shared/tcec/time.ts';
+import { stubDocumentClient } from '../../support/doc-stub.ts';
 
 export const TABLES = { partners: 'test-partners', tokens: 'test-tokens' } as const;
 export const MAX_BODY_BYTES = 4096;
@@ -96,7 +97,7 @@ export const OEM_PARTNERS = {
 /** a partner whose token has expired */
 export const EXPIRED_TOKEN = 'e'.repeat(64);
 
-const ddb = mockClient(DynamoDBDocumentClient);
+const ddb = stubDocumentClient();
 const sm = mockClient(SecretsManagerClient);
 
 /** (Re)installs the mocks' answers and empties the module caches: every test starts alike. */

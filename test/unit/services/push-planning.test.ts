@@ -3,8 +3,7 @@
  * list is read once per PARTNERS_CACHE_MS, status changes fan out to granted pushable partners,
  * every charge-status progress event is pushed (the throttle is upstream, in the charging service).
  */
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
+
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ConnectorStatusChanged } from '../../../events/baseinfo.ts';
 import { type EventContract, QueueMessageError } from '../../../events/define.ts';
@@ -12,8 +11,10 @@ import { OrderProgress } from '../../../events/orders.ts';
 import { PushEventsQueue } from '../../../events/queues.ts';
 import { resetConfig } from '../../../shared/config.ts';
 import { PARTNERS_CACHE_MS, planProgress, planPushes, resetPushPlanning } from '../../../shared/services/push-planning.ts';
+import { ScanCommand } from '../../../shared/store/doc.ts';
+import { stubDocumentClient } from '../../support/doc-stub.ts';
 
-const ddb = mockClient(DynamoDBDocumentClient);
+const ddb = stubDocumentClient();
 
 /** the event as the push-events queue's contract hands it to the planner */
 const envelope = (c: EventContract, detail: unknown) => PushEventsQueue.parse(JSON.stringify(raw(c, detail)));

@@ -3,14 +3,15 @@
  * (aws-sdk-client-mock): partner scoping, paging across DynamoDB pages, unknown = not granted.
  * The same flows against DynamoDB Local: test/integration/partner-scoping.test.ts, test/conformance/.
  */
-import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
+
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { resetConfig } from '../../../shared/config.ts';
 import { queryBusinessPolicy, queryStationStats, queryStationStatus, queryStationsInfo } from '../../../shared/services/station-queries.ts';
+import { BatchGetCommand, GetCommand, QueryCommand } from '../../../shared/store/doc.ts';
 import { TcecError } from '../../../shared/tcec/ret.ts';
+import { stubDocumentClient } from '../../support/doc-stub.ts';
 
-const ddb = mockClient(DynamoDBDocumentClient);
+const ddb = stubDocumentClient();
 const TABLE = 'stations-test';
 
 const doc = (id: string) => ({
@@ -61,8 +62,8 @@ describe('query_stations_info', () => {
             LastEvaluatedKey: { pk: 'k' },
           };
     });
-    ddb.on(BatchGetCommand).callsFake((input: { RequestItems: Record<string, { Keys: Array<{ pk: string }> }> }) => ({
-      Responses: { [TABLE]: (input.RequestItems[TABLE]?.Keys ?? []).map((k) => doc(k.pk.slice('STATION#'.length))) },
+    ddb.on(BatchGetCommand).callsFake((input) => ({
+      Responses: { [TABLE]: (input.RequestItems?.[TABLE]?.Keys ?? []).map((k) => doc(String(k.pk).slice('STATION#'.length))) },
     }));
   });
 

@@ -3,12 +3,13 @@
  * expiry (tokens are never revoked), so a partner's requests after its first read no token item;
  * a token not found, or found expired, is looked up again every time.
  */
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeEach, expect, it } from 'vitest';
-import { forgetResolvedTokens, hashToken, resolveToken } from '../../../shared/store/tokens.ts';
 
-const ddb = mockClient(DynamoDBDocumentClient);
+import { afterAll, beforeEach, expect, it } from 'vitest';
+import { GetCommand } from '../../../shared/store/doc.ts';
+import { forgetResolvedTokens, hashToken, resolveToken } from '../../../shared/store/tokens.ts';
+import { stubDocumentClient } from '../../support/doc-stub.ts';
+
+const ddb = stubDocumentClient();
 const NOW = new Date('2026-12-01T08:00:00Z');
 const LIVE = 'a'.repeat(64);
 const DUE = 'b'.repeat(64);
