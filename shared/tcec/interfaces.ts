@@ -52,6 +52,22 @@ function lazily<D extends Record<string, Declared>>(decls: D): Built<D> {
   return decls as unknown as Built<D>;
 }
 
+/**
+ * Which interfaces' schemas this bundle holds. Unbundled (the local runtime, tests, tools): all of
+ * them (`process.env.EVCS_TCEC_<interface>` is unset). In a Lambda bundle, `evcsBundling`
+ * (infra/constructs/evcs-function.ts) defines each of them as `"1"` for the interfaces the function
+ * serves or calls (its topology declaration) and `""` for the others: esbuild folds each condition
+ * below, so a function carries the schema builders of its own interfaces only (issue 9 §4). Names,
+ * sections and flags stay for every interface. (A literal condition per schema: esbuild does not
+ * fold a helper call, nor a constant read inside the closure.)
+ */
+/** The schema getter of an interface whose schemas this bundle left out: a loud error, never a silent pass. */
+function unbundled(this: { name: string }): never {
+  throw new Error(
+    `the schemas of ${this.name} are not in this function's bundle: declare it in the function's topology entry (a route or \`calls\`)`,
+  );
+}
+
 // atImport (shared/domain/once.ts): the declarations (template-literal descriptions, once) are calls to
 // esbuild, which kept the whole catalog (and every schema builder) in any bundle importing this
 // module without reading it — the charging timeouts through the partner record (issue 9 §4)
@@ -62,8 +78,8 @@ export const INTERFACES = /* @__PURE__ */ atImport(() =>
       name: 'query_token',
       section: '3.0',
       implementedBy: 'both',
-      request: S.queryTokenRequestSchema,
-      response: S.queryTokenResponseSchema,
+      request: process.env.EVCS_TCEC_query_token !== '' ? S.queryTokenRequestSchema : unbundled,
+      response: process.env.EVCS_TCEC_query_token !== '' ? S.queryTokenResponseSchema : unbundled,
     },
     /**
      * Paged station → equipment → connector master data (PageNo default 1, PageSize default 10,
@@ -73,120 +89,120 @@ export const INTERFACES = /* @__PURE__ */ atImport(() =>
       name: 'query_stations_info',
       section: '3.1',
       implementedBy: 'cpo',
-      request: S.queryStationsInfoRequestSchema,
-      response: S.queryStationsInfoResponseSchema,
+      request: process.env.EVCS_TCEC_query_stations_info !== '' ? S.queryStationsInfoRequestSchema : unbundled,
+      response: process.env.EVCS_TCEC_query_stations_info !== '' ? S.queryStationsInfoResponseSchema : unbundled,
     },
     /** Connector status of up to {@link S.MAX_STATION_IDS} stations. */
     query_station_status: {
       name: 'query_station_status',
       section: '3.2',
       implementedBy: 'cpo',
-      request: S.queryStationStatusRequestSchema,
-      response: S.queryStationStatusResponseSchema,
+      request: process.env.EVCS_TCEC_query_station_status !== '' ? S.queryStationStatusRequestSchema : unbundled,
+      response: process.env.EVCS_TCEC_query_station_status !== '' ? S.queryStationStatusResponseSchema : unbundled,
     },
     /** Push of one connector status change; Status 1 in the reply means dropped, do not retry. */
     notification_stationStatus: {
       name: 'notification_stationStatus',
       section: '3.3',
       implementedBy: 'partner',
-      request: S.notificationStationStatusRequestSchema,
-      response: S.notificationStationStatusResponseSchema,
+      request: process.env.EVCS_TCEC_notification_stationStatus !== '' ? S.notificationStationStatusRequestSchema : unbundled,
+      response: process.env.EVCS_TCEC_notification_stationStatus !== '' ? S.notificationStationStatusResponseSchema : unbundled,
     },
     /** Energy statistics of one station over a period, per equipment and connector (0.1 kWh). */
     query_station_stats: {
       name: 'query_station_stats',
       section: '3.4',
       implementedBy: 'cpo',
-      request: S.queryStationStatsRequestSchema,
-      response: S.queryStationStatsResponseSchema,
+      request: process.env.EVCS_TCEC_query_station_stats !== '' ? S.queryStationStatsRequestSchema : unbundled,
+      response: process.env.EVCS_TCEC_query_station_stats !== '' ? S.queryStationStatsResponseSchema : unbundled,
     },
     /** Equipment authentication: is the connector ready (plugged in, healthy) for a start. */
     query_equip_auth: {
       name: 'query_equip_auth',
       section: '3.5',
       implementedBy: 'cpo',
-      request: S.queryEquipAuthRequestSchema,
-      response: S.queryEquipAuthResponseSchema,
+      request: process.env.EVCS_TCEC_query_equip_auth !== '' ? S.queryEquipAuthRequestSchema : unbundled,
+      response: process.env.EVCS_TCEC_query_equip_auth !== '' ? S.queryEquipAuthResponseSchema : unbundled,
     },
     /** Time-of-use tariff of a connector (PolicyInfos: StartTime HHmmss, ElecPrice, SevicePrice). */
     query_equip_business_policy: {
       name: 'query_equip_business_policy',
       section: '3.6',
       implementedBy: 'cpo',
-      request: S.queryEquipBusinessPolicyRequestSchema,
-      response: S.queryEquipBusinessPolicyResponseSchema,
+      request: process.env.EVCS_TCEC_query_equip_business_policy !== '' ? S.queryEquipBusinessPolicyRequestSchema : unbundled,
+      response: process.env.EVCS_TCEC_query_equip_business_policy !== '' ? S.queryEquipBusinessPolicyResponseSchema : unbundled,
     },
     /** Start charging on a connector under the caller-generated StartChargeSeq. */
     query_start_charge: {
       name: 'query_start_charge',
       section: '3.7',
       implementedBy: 'cpo',
-      request: S.queryStartChargeRequestSchema,
-      response: S.queryStartChargeResponseSchema,
+      request: process.env.EVCS_TCEC_query_start_charge !== '' ? S.queryStartChargeRequestSchema : unbundled,
+      response: process.env.EVCS_TCEC_query_start_charge !== '' ? S.queryStartChargeResponseSchema : unbundled,
     },
     /** Push of the outcome of a start command. */
     notification_start_charge_result: {
       name: 'notification_start_charge_result',
       section: '3.8',
       implementedBy: 'partner',
-      request: S.notificationStartChargeResultRequestSchema,
-      response: S.chargeNotificationResponseSchema,
+      request: process.env.EVCS_TCEC_notification_start_charge_result !== '' ? S.notificationStartChargeResultRequestSchema : unbundled,
+      response: process.env.EVCS_TCEC_notification_start_charge_result !== '' ? S.chargeNotificationResponseSchema : unbundled,
     },
     /** Charging snapshot of a session (currents, voltages, Soc, energy, running cost). */
     query_equip_charge_status: {
       name: 'query_equip_charge_status',
       section: '3.9',
       implementedBy: 'cpo',
-      request: S.queryEquipChargeStatusRequestSchema,
-      response: S.equipChargeStatusSchema,
+      request: process.env.EVCS_TCEC_query_equip_charge_status !== '' ? S.queryEquipChargeStatusRequestSchema : unbundled,
+      response: process.env.EVCS_TCEC_query_equip_charge_status !== '' ? S.equipChargeStatusSchema : unbundled,
     },
     /** Periodic push of the charging snapshot while a session runs. */
     notification_equip_charge_status: {
       name: 'notification_equip_charge_status',
       section: '3.9',
       implementedBy: 'partner',
-      request: S.equipChargeStatusSchema,
-      response: S.chargeNotificationResponseSchema,
+      request: process.env.EVCS_TCEC_notification_equip_charge_status !== '' ? S.equipChargeStatusSchema : unbundled,
+      response: process.env.EVCS_TCEC_notification_equip_charge_status !== '' ? S.chargeNotificationResponseSchema : unbundled,
     },
     /** Stop a running session. */
     query_stop_charge: {
       name: 'query_stop_charge',
       section: '3.10',
       implementedBy: 'cpo',
-      request: S.queryStopChargeRequestSchema,
-      response: S.queryStopChargeResponseSchema,
+      request: process.env.EVCS_TCEC_query_stop_charge !== '' ? S.queryStopChargeRequestSchema : unbundled,
+      response: process.env.EVCS_TCEC_query_stop_charge !== '' ? S.queryStopChargeResponseSchema : unbundled,
     },
     /** Push of the outcome of a stop command. */
     notification_stop_charge_result: {
       name: 'notification_stop_charge_result',
       section: '3.11',
       implementedBy: 'partner',
-      request: S.notificationStopChargeResultRequestSchema,
-      response: S.chargeNotificationResponseSchema,
+      request: process.env.EVCS_TCEC_notification_stop_charge_result !== '' ? S.notificationStopChargeResultRequestSchema : unbundled,
+      response: process.env.EVCS_TCEC_notification_stop_charge_result !== '' ? S.chargeNotificationResponseSchema : unbundled,
     },
     /** Push of the final order (CDR) with per-period ChargeDetails; retried until ConfirmResult. */
     notification_charge_order_info: {
       name: 'notification_charge_order_info',
       section: '3.12',
       implementedBy: 'partner',
-      request: S.chargeOrderInfoSchema,
-      response: S.notificationChargeOrderInfoResponseSchema,
+      request: process.env.EVCS_TCEC_notification_charge_order_info !== '' ? S.chargeOrderInfoSchema : unbundled,
+      response: process.env.EVCS_TCEC_notification_charge_order_info !== '' ? S.notificationChargeOrderInfoResponseSchema : unbundled,
     },
     /** Reconciliation: the operator's order list of a period; the reply lists disputed orders. */
     check_charge_orders: {
       name: 'check_charge_orders',
       section: '3.13',
       implementedBy: 'partner',
-      request: S.checkChargeOrdersRequestSchema,
-      response: S.checkChargeOrdersResponseSchema,
+      request: process.env.EVCS_TCEC_check_charge_orders !== '' ? S.checkChargeOrdersRequestSchema : unbundled,
+      response: process.env.EVCS_TCEC_check_charge_orders !== '' ? S.checkChargeOrdersResponseSchema : unbundled,
     },
     /** Extension: order detail by StartChargeSeq (the §3.12 order fields plus StartChargeSeqStat). */
     query_charge_info: {
       name: 'query_charge_info',
       section: '3.14',
       implementedBy: 'cpo',
-      request: S.queryChargeInfoRequestSchema,
-      response: S.queryChargeInfoResponseSchema,
+      request: process.env.EVCS_TCEC_query_charge_info !== '' ? S.queryChargeInfoRequestSchema : unbundled,
+      response: process.env.EVCS_TCEC_query_charge_info !== '' ? S.queryChargeInfoResponseSchema : unbundled,
       extension: true,
     },
     /**
@@ -197,8 +213,9 @@ export const INTERFACES = /* @__PURE__ */ atImport(() =>
       name: 'notification_charge_order_info_for_bonus',
       section: '5.3',
       implementedBy: 'partner',
-      request: S.chargeOrderForBonusSchema,
-      response: S.notificationChargeOrderInfoResponseSchema,
+      request: process.env.EVCS_TCEC_notification_charge_order_info_for_bonus !== '' ? S.chargeOrderForBonusSchema : unbundled,
+      response:
+        process.env.EVCS_TCEC_notification_charge_order_info_for_bonus !== '' ? S.notificationChargeOrderInfoResponseSchema : unbundled,
       supervision: true,
     },
     /** Supervision (Chengdu): an order's subsidy record (energy and money it is paid on). */
@@ -206,8 +223,8 @@ export const INTERFACES = /* @__PURE__ */ atImport(() =>
       name: 'notification_records_amount_info',
       section: '5.3',
       implementedBy: 'partner',
-      request: S.recordsAmountInfoSchema,
-      response: S.chargeNotificationResponseSchema,
+      request: process.env.EVCS_TCEC_notification_records_amount_info !== '' ? S.recordsAmountInfoSchema : unbundled,
+      response: process.env.EVCS_TCEC_notification_records_amount_info !== '' ? S.chargeNotificationResponseSchema : unbundled,
       supervision: true,
     },
     /** Supervision (Chengdu): a station's info or tariff changed. */
@@ -215,8 +232,8 @@ export const INTERFACES = /* @__PURE__ */ atImport(() =>
       name: 'notification_station_change',
       section: '5.3',
       implementedBy: 'partner',
-      request: S.stationChangeSchema,
-      response: S.supervisionReplySchema,
+      request: process.env.EVCS_TCEC_notification_station_change !== '' ? S.stationChangeSchema : unbundled,
+      response: process.env.EVCS_TCEC_notification_station_change !== '' ? S.supervisionReplySchema : unbundled,
       supervision: true,
     },
     /**
@@ -227,8 +244,8 @@ export const INTERFACES = /* @__PURE__ */ atImport(() =>
       name: 'notification_stationInfo',
       section: '5.3',
       implementedBy: 'partner',
-      request: S.stationInfoNotificationSchema,
-      response: S.notificationStationStatusResponseSchema,
+      request: process.env.EVCS_TCEC_notification_stationInfo !== '' ? S.stationInfoNotificationSchema : unbundled,
+      response: process.env.EVCS_TCEC_notification_stationInfo !== '' ? S.notificationStationStatusResponseSchema : unbundled,
       supervision: true,
     },
     /** Supervision (provincial): the real-time charging power of each station. */
@@ -236,8 +253,8 @@ export const INTERFACES = /* @__PURE__ */ atImport(() =>
       name: 'notification_realtime_power_info',
       section: '5.3',
       implementedBy: 'partner',
-      request: S.realtimePowerInfoSchema,
-      response: S.supervisionReplySchema,
+      request: process.env.EVCS_TCEC_notification_realtime_power_info !== '' ? S.realtimePowerInfoSchema : unbundled,
+      response: process.env.EVCS_TCEC_notification_realtime_power_info !== '' ? S.supervisionReplySchema : unbundled,
       supervision: true,
     },
     /**
@@ -251,8 +268,8 @@ export const INTERFACES = /* @__PURE__ */ atImport(() =>
       name: 'query_reserve_connector',
       section: '5.5',
       implementedBy: 'cpo',
-      request: S.queryReserveConnectorRequestSchema,
-      response: S.queryReserveConnectorResponseSchema,
+      request: process.env.EVCS_TCEC_query_reserve_connector !== '' ? S.queryReserveConnectorRequestSchema : unbundled,
+      response: process.env.EVCS_TCEC_query_reserve_connector !== '' ? S.queryReserveConnectorResponseSchema : unbundled,
       extension: true,
       ours: true,
     },
@@ -264,8 +281,8 @@ export const INTERFACES = /* @__PURE__ */ atImport(() =>
       name: 'query_cancel_reservation',
       section: '5.5',
       implementedBy: 'cpo',
-      request: S.queryCancelReservationRequestSchema,
-      response: S.queryCancelReservationResponseSchema,
+      request: process.env.EVCS_TCEC_query_cancel_reservation !== '' ? S.queryCancelReservationRequestSchema : unbundled,
+      response: process.env.EVCS_TCEC_query_cancel_reservation !== '' ? S.queryCancelReservationResponseSchema : unbundled,
       extension: true,
       ours: true,
     },
@@ -278,8 +295,8 @@ export const INTERFACES = /* @__PURE__ */ atImport(() =>
       name: 'query_start_charge_prepay',
       section: '5.5',
       implementedBy: 'cpo',
-      request: S.queryStartChargePrepayRequestSchema,
-      response: S.queryStartChargePrepayResponseSchema,
+      request: process.env.EVCS_TCEC_query_start_charge_prepay !== '' ? S.queryStartChargePrepayRequestSchema : unbundled,
+      response: process.env.EVCS_TCEC_query_start_charge_prepay !== '' ? S.queryStartChargePrepayResponseSchema : unbundled,
       extension: true,
       ours: true,
     },
@@ -291,8 +308,8 @@ export const INTERFACES = /* @__PURE__ */ atImport(() =>
       name: 'query_order_settlement',
       section: '5.5',
       implementedBy: 'cpo',
-      request: S.queryOrderSettlementRequestSchema,
-      response: S.orderSettlementSchema,
+      request: process.env.EVCS_TCEC_query_order_settlement !== '' ? S.queryOrderSettlementRequestSchema : unbundled,
+      response: process.env.EVCS_TCEC_query_order_settlement !== '' ? S.orderSettlementSchema : unbundled,
       extension: true,
       ours: true,
     },
@@ -304,8 +321,8 @@ export const INTERFACES = /* @__PURE__ */ atImport(() =>
       name: 'query_order_pay',
       section: '5.5',
       implementedBy: 'cpo',
-      request: S.queryOrderPayRequestSchema,
-      response: S.queryOrderPayResponseSchema,
+      request: process.env.EVCS_TCEC_query_order_pay !== '' ? S.queryOrderPayRequestSchema : unbundled,
+      response: process.env.EVCS_TCEC_query_order_pay !== '' ? S.queryOrderPayResponseSchema : unbundled,
       extension: true,
       ours: true,
     },
@@ -314,8 +331,8 @@ export const INTERFACES = /* @__PURE__ */ atImport(() =>
       name: 'notification_order_settlement',
       section: '5.5',
       implementedBy: 'partner',
-      request: S.orderSettlementSchema,
-      response: S.chargeNotificationResponseSchema,
+      request: process.env.EVCS_TCEC_notification_order_settlement !== '' ? S.orderSettlementSchema : unbundled,
+      response: process.env.EVCS_TCEC_notification_order_settlement !== '' ? S.chargeNotificationResponseSchema : unbundled,
       extension: true,
       ours: true,
     },
@@ -328,8 +345,8 @@ export const INTERFACES = /* @__PURE__ */ atImport(() =>
       name: 'query_start_charge_coupon',
       section: '5.5',
       implementedBy: 'cpo',
-      request: S.queryStartChargeCouponRequestSchema,
-      response: S.queryStartChargeCouponResponseSchema,
+      request: process.env.EVCS_TCEC_query_start_charge_coupon !== '' ? S.queryStartChargeCouponRequestSchema : unbundled,
+      response: process.env.EVCS_TCEC_query_start_charge_coupon !== '' ? S.queryStartChargeCouponResponseSchema : unbundled,
       extension: true,
       ours: true,
     },
@@ -341,8 +358,8 @@ export const INTERFACES = /* @__PURE__ */ atImport(() =>
       name: 'query_ground_locks',
       section: '5.1',
       implementedBy: 'cpo',
-      request: S.queryGroundLocksRequestSchema,
-      response: S.queryGroundLocksResponseSchema,
+      request: process.env.EVCS_TCEC_query_ground_locks !== '' ? S.queryGroundLocksRequestSchema : unbundled,
+      response: process.env.EVCS_TCEC_query_ground_locks !== '' ? S.queryGroundLocksResponseSchema : unbundled,
       extension: true,
     },
     /**
@@ -353,8 +370,8 @@ export const INTERFACES = /* @__PURE__ */ atImport(() =>
       name: 'query_ground_lock_auth',
       section: '5.1',
       implementedBy: 'cpo',
-      request: S.queryGroundLockAuthRequestSchema,
-      response: S.queryGroundLockAuthResponseSchema,
+      request: process.env.EVCS_TCEC_query_ground_lock_auth !== '' ? S.queryGroundLockAuthRequestSchema : unbundled,
+      response: process.env.EVCS_TCEC_query_ground_lock_auth !== '' ? S.queryGroundLockAuthResponseSchema : unbundled,
       extension: true,
     },
     /**
@@ -366,8 +383,8 @@ export const INTERFACES = /* @__PURE__ */ atImport(() =>
       name: 'query_drop_lock',
       section: '5.1',
       implementedBy: 'cpo',
-      request: S.queryDropLockRequestSchema,
-      response: S.queryDropLockResponseSchema,
+      request: process.env.EVCS_TCEC_query_drop_lock !== '' ? S.queryDropLockRequestSchema : unbundled,
+      response: process.env.EVCS_TCEC_query_drop_lock !== '' ? S.queryDropLockResponseSchema : unbundled,
       extension: true,
     },
     /**
@@ -378,8 +395,8 @@ export const INTERFACES = /* @__PURE__ */ atImport(() =>
       name: 'query_drop_lock_result',
       section: '5.1',
       implementedBy: 'cpo',
-      request: S.queryDropLockResultRequestSchema,
-      response: S.queryDropLockResultResponseSchema,
+      request: process.env.EVCS_TCEC_query_drop_lock_result !== '' ? S.queryDropLockResultRequestSchema : unbundled,
+      response: process.env.EVCS_TCEC_query_drop_lock_result !== '' ? S.queryDropLockResultResponseSchema : unbundled,
       extension: true,
     },
     /**
@@ -390,8 +407,8 @@ export const INTERFACES = /* @__PURE__ */ atImport(() =>
       name: 'query_parking_free_info',
       section: '5.1',
       implementedBy: 'cpo',
-      request: S.queryParkingFreeInfoRequestSchema,
-      response: S.queryParkingFreeInfoResponseSchema,
+      request: process.env.EVCS_TCEC_query_parking_free_info !== '' ? S.queryParkingFreeInfoRequestSchema : unbundled,
+      response: process.env.EVCS_TCEC_query_parking_free_info !== '' ? S.queryParkingFreeInfoResponseSchema : unbundled,
       extension: true,
     },
     /**
@@ -402,8 +419,8 @@ export const INTERFACES = /* @__PURE__ */ atImport(() =>
       name: 'query_parking_station',
       section: '5.1',
       implementedBy: 'cpo',
-      request: S.queryParkingStationRequestSchema,
-      response: S.queryParkingStationResponseSchema,
+      request: process.env.EVCS_TCEC_query_parking_station !== '' ? S.queryParkingStationRequestSchema : unbundled,
+      response: process.env.EVCS_TCEC_query_parking_station !== '' ? S.queryParkingStationResponseSchema : unbundled,
       extension: true,
     },
     /**
@@ -414,8 +431,8 @@ export const INTERFACES = /* @__PURE__ */ atImport(() =>
       name: 'query_parking_free_wave',
       section: '5.1',
       implementedBy: 'cpo',
-      request: S.queryParkingFreeWaveRequestSchema,
-      response: S.parkingSuccSchema,
+      request: process.env.EVCS_TCEC_query_parking_free_wave !== '' ? S.queryParkingFreeWaveRequestSchema : unbundled,
+      response: process.env.EVCS_TCEC_query_parking_free_wave !== '' ? S.parkingSuccSchema : unbundled,
       extension: true,
     },
     /**
@@ -426,8 +443,8 @@ export const INTERFACES = /* @__PURE__ */ atImport(() =>
       name: 'modify_parking_fee_wave_car_number',
       section: '5.1',
       implementedBy: 'cpo',
-      request: S.modifyParkingCarNumberRequestSchema,
-      response: S.parkingSuccSchema,
+      request: process.env.EVCS_TCEC_modify_parking_fee_wave_car_number !== '' ? S.modifyParkingCarNumberRequestSchema : unbundled,
+      response: process.env.EVCS_TCEC_modify_parking_fee_wave_car_number !== '' ? S.parkingSuccSchema : unbundled,
       extension: true,
     },
     /**
@@ -440,8 +457,8 @@ export const INTERFACES = /* @__PURE__ */ atImport(() =>
       name: 'query_invoice_apply',
       section: '5.5',
       implementedBy: 'cpo',
-      request: S.queryInvoiceApplyRequestSchema,
-      response: S.queryInvoiceApplyResponseSchema,
+      request: process.env.EVCS_TCEC_query_invoice_apply !== '' ? S.queryInvoiceApplyRequestSchema : unbundled,
+      response: process.env.EVCS_TCEC_query_invoice_apply !== '' ? S.queryInvoiceApplyResponseSchema : unbundled,
       extension: true,
       ours: true,
     },
@@ -453,8 +470,8 @@ export const INTERFACES = /* @__PURE__ */ atImport(() =>
       name: 'query_invoice_info',
       section: '5.5',
       implementedBy: 'cpo',
-      request: S.queryInvoiceInfoRequestSchema,
-      response: S.invoiceInfoSchema,
+      request: process.env.EVCS_TCEC_query_invoice_info !== '' ? S.queryInvoiceInfoRequestSchema : unbundled,
+      response: process.env.EVCS_TCEC_query_invoice_info !== '' ? S.invoiceInfoSchema : unbundled,
       extension: true,
       ours: true,
     },
@@ -463,8 +480,8 @@ export const INTERFACES = /* @__PURE__ */ atImport(() =>
       name: 'notification_invoice_info',
       section: '5.5',
       implementedBy: 'partner',
-      request: S.invoiceInfoSchema,
-      response: S.notificationInvoiceInfoResponseSchema,
+      request: process.env.EVCS_TCEC_notification_invoice_info !== '' ? S.invoiceInfoSchema : unbundled,
+      response: process.env.EVCS_TCEC_notification_invoice_info !== '' ? S.notificationInvoiceInfoResponseSchema : unbundled,
       extension: true,
       ours: true,
     },
@@ -478,8 +495,8 @@ export const INTERFACES = /* @__PURE__ */ atImport(() =>
       name: 'query_vin_bind',
       section: '5.5',
       implementedBy: 'cpo',
-      request: S.queryVinBindRequestSchema,
-      response: S.queryVinBindResponseSchema,
+      request: process.env.EVCS_TCEC_query_vin_bind !== '' ? S.queryVinBindRequestSchema : unbundled,
+      response: process.env.EVCS_TCEC_query_vin_bind !== '' ? S.queryVinBindResponseSchema : unbundled,
       extension: true,
       ours: true,
     },
@@ -488,8 +505,8 @@ export const INTERFACES = /* @__PURE__ */ atImport(() =>
       name: 'query_vin_unbind',
       section: '5.5',
       implementedBy: 'cpo',
-      request: S.queryVinUnbindRequestSchema,
-      response: S.queryVinUnbindResponseSchema,
+      request: process.env.EVCS_TCEC_query_vin_unbind !== '' ? S.queryVinUnbindRequestSchema : unbundled,
+      response: process.env.EVCS_TCEC_query_vin_unbind !== '' ? S.queryVinUnbindResponseSchema : unbundled,
       extension: true,
       ours: true,
     },
@@ -503,8 +520,8 @@ export const INTERFACES = /* @__PURE__ */ atImport(() =>
       name: 'notification_vin_start_charge',
       section: '5.5',
       implementedBy: 'partner',
-      request: S.notificationVinStartChargeRequestSchema,
-      response: S.chargeNotificationResponseSchema,
+      request: process.env.EVCS_TCEC_notification_vin_start_charge !== '' ? S.notificationVinStartChargeRequestSchema : unbundled,
+      response: process.env.EVCS_TCEC_notification_vin_start_charge !== '' ? S.chargeNotificationResponseSchema : unbundled,
       extension: true,
       ours: true,
     },
@@ -537,6 +554,10 @@ export type ResponseInput<N extends InterfaceName> = Simplify<
 export type DataOf<N extends InterfaceName, D extends Direction> = D extends 'request' ? RequestData<N> : ResponseData<N>;
 
 export const INTERFACE_NAMES = /* @__PURE__ */ atImport(() => Object.keys(INTERFACES) as InterfaceName[]);
+
+/** Does this bundle hold the schemas of `iface` (always, outside a Lambda bundle)? */
+export const schemasBundled = (iface: InterfaceName): boolean =>
+  Object.getOwnPropertyDescriptor(INTERFACES[iface], 'request')?.get !== unbundled;
 
 /** Is `iface` an extension (behind the profile switch)? */
 export const isExtension = (iface: InterfaceName): boolean => (INTERFACES[iface] as InterfaceDecl).extension === true;
