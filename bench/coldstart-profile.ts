@@ -78,6 +78,7 @@ export function buildForProfile(entry: string, outfile: string, b: BundlingOptio
     sourcesContent: false,
     ...(b.banner ? { banner: { js: b.banner } } : {}),
     external: [...(b.externalModules ?? [])],
+    ...(b.define ? { define: b.define } : {}),
     lineLimit: 120,
     logLevel: 'warning',
   });

@@ -22,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { buildSync } from 'esbuild';
 import { buildApp } from '../infra/app.ts';
-import { BUNDLE_METAFILE_CONTEXT, evcsBundling, holdsS3Client } from '../infra/constructs/evcs-function.ts';
+import { BUNDLE_METAFILE_CONTEXT, catalogInterfaces, evcsBundling, holdsS3Client } from '../infra/constructs/evcs-function.ts';
 import { functionEnvironment } from '../infra/topology/environment.ts';
 import { topology } from '../infra/topology/index.ts';
 import { TIER_DEFAULTS } from '../infra/topology/types.ts';
@@ -320,7 +320,11 @@ try {
     ]);
     if (PROFILE) {
       const twin = join(work, `profile-${id}`, 'index.js');
-      buildForProfile(join(REPO, f.decl.entry), twin, evcsBundling({ eventStreams: holdsS3Client(f.decl) }));
+      buildForProfile(
+        join(REPO, f.decl.entry),
+        twin,
+        evcsBundling({ eventStreams: holdsS3Client(f.decl), interfaces: catalogInterfaces(f.decl) }),
+      );
       profileInit(id, twin, kb, runner, env, PROFILE_RUNS, REPO);
     }
   }

@@ -25,6 +25,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { REPLAY_KEY_PREFIX } from '../../shared/domain/replay.ts';
+import { INTERFACE_NAMES } from '../../shared/tcec/interfaces.ts';
 import { functionEnvironment, REPLAY_MARKS_TABLE } from '../topology/environment.ts';
 import { type FunctionDecl, type Grant, TIER_DEFAULTS, type TierDefaults } from '../topology/types.ts';
 import { ALARM_PERIOD, type AlarmTopics, declaredAlarmMetric } from './alarm-topics.ts';
@@ -71,6 +72,25 @@ export const EVENT_STREAMS_MODULE = '@smithy/core/event-streams';
 /** Whether a function's bundle keeps the S3 client's event streams: it writes to a bucket (EVENT_STREAMS_MODULE). */
 export const holdsS3Client = (decl: Pick<FunctionDecl, 'grants'>): boolean => decl.grants.some((g) => 'bucket' in g && g.access !== 'read');
 
+/**
+ * The T/CEC interfaces whose schemas a function's bundle holds (shared/tcec/interfaces.ts,
+ * `process.env.EVCS_TCEC_<interface>`): the ones it serves (an HTTP route ending in a catalog name: `/evcs/v1/<name>`, a
+ * profile's or an OEM's prefix) and the ones it calls (`calls`: pushes, reconciliation, roaming out).
+ * `undefined` for a function that declares none: it keeps every schema (push planning, admin, …).
+ */
+export const catalogInterfaces = (decl: Pick<FunctionDecl, 'triggers' | 'calls'>): readonly string[] | undefined => {
+  const names = new Set<string>(INTERFACE_NAMES);
+  const served = decl.triggers.flatMap((t) => (t.type === 'http' ? [t.path.slice(t.path.lastIndexOf('/') + 1)] : []));
+  const declared = [...new Set([...served, ...(decl.calls ?? [])])].filter((n) => names.has(n));
+  return declared.length ? declared : undefined;
+};
+
+/** esbuild `define`s that keep the schemas of `interfaces` only (see catalogInterfaces); none keeps all. */
+const catalogDefines = (interfaces: readonly string[] | undefined): Record<string, string> =>
+  interfaces
+    ? Object.fromEntries(INTERFACE_NAMES.map((n) => [`process.env.EVCS_TCEC_${n}`, JSON.stringify(interfaces.includes(n) ? '1' : '')]))
+    : {};
+
 /** The CommonJS bundle's first line: strict mode for the whole file, as an ES module always is. */
 export const STRICT_BANNER = '"use strict";';
 
@@ -88,7 +108,9 @@ export const STRICT_BANNER = '"use strict";';
  * Nothing of ours needs ESM at run time (no top-level await, no `import.meta` in a function's code).
  * The banner keeps the semantics of the ES module it replaces: the whole file in strict mode.
  */
-export const evcsBundling = (opts: { readonly metafile?: boolean; readonly eventStreams?: boolean } = {}): BundlingOptions => ({
+export const evcsBundling = (
+  opts: { readonly metafile?: boolean; readonly eventStreams?: boolean; readonly interfaces?: readonly string[] } = {},
+): BundlingOptions => ({
   forceDockerBundling: false,
   target: 'node20',
   format: OutputFormat.CJS,
@@ -103,6 +125,8 @@ export const evcsBundling = (opts: { readonly metafile?: boolean; readonly event
   // streams where no client uses them (EVENT_STREAMS_MODULE)
   externalModules: [...LAMBDA_UNREACHED_SDK_MODULES, ...(opts.eventStreams ? [] : [EVENT_STREAMS_MODULE])],
   logLevel: LogLevel.WARNING,
+  // the T/CEC catalog's schemas of the function's own interfaces only (catalogInterfaces)
+  define: catalogDefines(opts.interfaces),
   ...(opts.metafile ? { metafile: true } : {}),
 });
 
@@ -191,6 +215,7 @@ export class EvcsFunction extends Construct {
         metafile: this.node.tryGetContext(BUNDLE_METAFILE_CONTEXT) === true,
         // only the S3 client carries event-stream operations (EVENT_STREAMS_MODULE)
         eventStreams: holdsS3Client(decl),
+        ...(catalogInterfaces(decl) ? { interfaces: catalogInterfaces(decl) } : {}),
       }),
       // the one derivation the local runtime uses too: common settings, the declared environment, TABLE_/QUEUE_URL_ per grant
       environment: functionEnvironment(decl, {

@@ -30,7 +30,15 @@
 import * as z from 'zod/mini';
 import { atImport } from '../domain/once.ts';
 import { DIALECTS, type Dialect, fieldDp, fromWire, toWire, wireName } from './dialect.ts';
-import { type DataOf, type Direction, INTERFACE_NAMES, INTERFACES, type InterfaceName, type ParseResult } from './interfaces.ts';
+import {
+  type DataOf,
+  type Direction,
+  INTERFACE_NAMES,
+  INTERFACES,
+  type InterfaceName,
+  type ParseResult,
+  schemasBundled,
+} from './interfaces.ts';
 import { round } from './money.ts';
 import { objectShapeOf, STATION_ATTRIBUTES } from './schemas.ts';
 
@@ -605,10 +613,16 @@ function opOf(e: Entry, iface: InterfaceName, dir: Direction, dialect: Dialect):
   }
 }
 
-/** Every entry resolves in at least one of its directions (else ProfileError naming it): a profile checked against the catalog. */
+/**
+ * Every entry resolves in at least one of its directions (else ProfileError naming it): a profile
+ * checked against the catalog. In a Lambda bundle that holds only its own interfaces' schemas
+ * (shared/tcec/interfaces.ts, `schemasBundled`), an entry of another interface is checked by the
+ * functions serving or calling it, not here: its name still is (an unknown interface is an error).
+ */
 function checkEntries(entries: readonly Entry[], dialect: Dialect): void {
   for (const e of entries) {
     const { iface, dirs } = targetsOf(e);
+    if (!schemasBundled(iface)) continue;
     let firstError = '';
     let found = 0;
     for (const dir of dirs) {

@@ -14,6 +14,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/app.ts';
 import {
   BUNDLE_METAFILE_CONTEXT,
+  catalogInterfaces,
   EVENT_STREAMS_MODULE,
   LAMBDA_UNREACHED_SDK_MODULES,
   STRICT_BANNER,
@@ -269,6 +270,49 @@ describe('real function bundles: only the contracts and modules the function use
         inputs.filter((p) => never[id]?.test(p)),
         id,
       ).toEqual([]);
+    }
+  });
+});
+
+/**
+ * The T/CEC catalog in a bundle (issue 9 §4): a function holds the request/response schema builders
+ * of the interfaces its topology entry serves (route) or calls (`calls`) only — evcsBundling defines
+ * `process.env.EVCS_TCEC_<interface>` and esbuild folds the catalog's getters — while every
+ * interface's name and flags stay. A schema builder is recognised in the minified bundle by a field
+ * of its object shape that no other code names: `QRCode:` (query_start_charge's request),
+ * `PolicyInfos:` (query_equip_business_policy's response), `LastQueryTime:` (query_stations_info's
+ * request).
+ */
+describe('real function bundles: the catalog schemas of its own interfaces only', () => {
+  const outdir = mkdtempSync(join(tmpdir(), 'evcs-cdk-'));
+  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+  const holds: Record<string, { yes: string[]; no: string[] }> = {
+    // serves query_token: no schema of query_start_charge, of the station queries, of the tariff
+    'query-token': { yes: [], no: ['QRCode:', 'PolicyInfos:', 'LastQueryTime:'] },
+    'query-start-charge': { yes: ['QRCode:'], no: ['PolicyInfos:', 'LastQueryTime:'] },
+    // calls query_token, query_equip_auth, query_equip_business_policy, query_start_charge, query_equip_charge_status
+    'app-session-start': { yes: ['QRCode:', 'PolicyInfos:'], no: ['LastQueryTime:'] },
+  };
+  const ids = Object.keys(holds);
+
+  it('keeps the schemas of the interfaces a function serves or calls, and every interface name', () => {
+    for (const id of ids) expect(catalogInterfaces(topology.functions.find((f) => f.id === id)!), id).toBeDefined();
+    // a function that declares no interface keeps every schema
+    expect(catalogInterfaces(topology.functions.find((f) => f.id === 'push-plan')!)).toBeUndefined();
+    const only: Topology = { ...topology, functions: topology.functions.filter((f) => ids.includes(f.id)) };
+    const { app, stack } = buildApp({ app: { outdir, builtinCloudFormationValidation: false }, stack: { topology: only } });
+    app.synth();
+    for (const id of ids) {
+      const fn = stack.functions.get(id)!.fn;
+      const code = fn.stack.resolve((fn.node.defaultChild as CfnFunction).code) as { s3Key: string };
+      const text = readFileSync(join(outdir, `asset.${code.s3Key.replace(/\.zip$/, '')}`, 'index.js'), 'utf8');
+      for (const m of holds[id]!.yes) expect(text.includes(m), `${id} holds ${m}`).toBe(true);
+      for (const m of holds[id]!.no) expect(text.includes(m), `${id} holds no ${m}`).toBe(false);
+      // the declarations of the others stay (names, sections, flags): the gateway and profiles read them
+      for (const name of ['query_stations_info', 'notification_charge_order_info_for_bonus', 'query_vin_unbind'])
+        expect(text.includes(`name:"${name}"`), `${id}: ${name}`).toBe(true);
+      // folded at build time: no environment read is left for the catalog
+      expect(text.includes('EVCS_TCEC_'), id).toBe(false);
     }
   });
 });

@@ -134,4 +134,36 @@ describe('the T/CEC catalog is built lazily', () => {
       expect(built.length, name).toBeLessThanOrEqual(8);
     }
   });
+
+  /**
+   * A Lambda bundle holds the schemas of its own interfaces only: evcsBundling defines
+   * `process.env.EVCS_TCEC_<interface>` ("1" or "") and esbuild folds the catalog's getters
+   * (test/infra/bundling.test.ts checks the bundles). Unbundled, the same conditions read the
+   * environment at import, so a fresh import with those variables set is that bundle's catalog.
+   */
+  it('in a bundle of one interface, the others keep their names and flags and refuse their schemas loudly', async () => {
+    const { INTERFACE_NAMES } = await freshCatalog();
+    const vars = INTERFACE_NAMES.map((n) => `EVCS_TCEC_${n}`);
+    for (const [i, v] of vars.entries()) process.env[v] = INTERFACE_NAMES[i] === 'query_token' ? '1' : '';
+    try {
+      const c = await freshCatalog();
+      expect(c.schemasBundled('query_token')).toBe(true);
+      expect(c.schemasBundled('query_start_charge')).toBe(false);
+      expect(c.parseRequestData('query_token', { OperatorID: 'MA59J8YL8', OperatorSecret: 's3cret' }).ok).toBe(true);
+      expect(() => c.INTERFACES.query_start_charge.request).toThrow(/schemas of query_start_charge are not in this function's bundle/);
+      expect(() => c.parseRequestData('query_start_charge', {})).toThrow(/not in this function's bundle/);
+      expect(c.INTERFACES.query_charge_info.extension).toBe(true);
+      expect(c.resolveInterfaceName('check_charge_order')).toBe('check_charge_orders');
+      const { loadProfiles } = await import('../../../shared/tcec/profiles.ts');
+      // the built-in profiles (their extensions, supervision interfaces) resolve without any schema
+      expect(loadProfiles().get('didi')?.extensions.size).toBeGreaterThan(0);
+      // a custom profile: its changes to this bundle's interface are checked here, the others' where served
+      expect(() => loadProfiles({ mine: { extends: 'didi', omit: { query_token: ['Nope'] } } })).toThrow(/Nope/);
+      expect(() => loadProfiles({ mine: { extends: 'didi', omit: { query_start_charge: ['Nope'] } } })).not.toThrow();
+      // an unknown interface name is still an error everywhere
+      expect(() => loadProfiles({ mine: { extends: 'didi', omit: { query_nothing: ['Nope'] } } })).toThrow(/unknown interface/);
+    } finally {
+      for (const v of vars) delete process.env[v];
+    }
+  });
 });
