@@ -55,7 +55,7 @@ import {
   type UnitCosts,
   XRAY_SAMPLING,
 } from './cost/meter.ts';
-import { PRICES, PRICES_DATE } from './prices.ts';
+import { LAMBDA_FULL_VCPU_MB, PRICES, PRICES_DATE } from './prices.ts';
 
 const SPEED = Number(process.env.BENCH_SIM_SPEED ?? 60);
 /**
@@ -124,6 +124,8 @@ const child = async (job: string, out: string): Promise<void> => {
   process.env.POWERTOOLS_METRICS_DISABLED = 'false';
   const meter = await import('./cost/instrument.ts');
   meter.installSdkMeter();
+  // each invocation's own CPU and waits: its GB-s in its own sandbox (before the platform loads: its fetch is wrapped)
+  (await import('./cost/sandbox.ts')).installSandboxMeter();
   const restoreStdout = meter.captureStdout();
   const progress = (line: string) => process.stderr.write(`  … ${line}\n`);
   const { startPlatform } = await import('../infra/local/platform.ts');
@@ -813,6 +815,7 @@ const detail = (s: Scenario): void => {
       fns.map(([k, f]) => [k, num(f.invocations, 1), (f.ms / f.invocations).toFixed(1), f.memoryMb, f.gbSeconds.toFixed(3)]),
     ),
   );
+  sandboxTable(fns);
   console.log(
     `  EventBridge events: ${
       Object.entries(t.events)
@@ -835,6 +838,10 @@ const detail = (s: Scenario): void => {
       ],
     ),
   );
+  if (tot.sandboxGbSeconds > 0)
+    console.log(
+      `  with Lambda GB-s in each function's own sandbox: ${num(tot.sandboxGbSeconds, 3)} GB-s, ${usd(tot.sandboxGbSeconds * PRICES.lambdaGbSecond)} (instead of ${num(tot.gbSeconds, 3)} GB-s, ${usd(tot.gbSeconds * PRICES.lambdaGbSecond)}): total per unit ${usd(priceTally(t, PRICES, 'sandbox').total)}`,
+    );
   byFunction(s);
   writesTable(s);
   if (s.orderBytes)
@@ -843,6 +850,39 @@ const detail = (s: Scenario): void => {
         .map(([k, b]) => `${k} ${num(b)} B`)
         .join(', ')}`,
     );
+};
+
+/** each function's invocations in its own sandbox (bench/cost/sandbox.ts): means per invocation, GB-s both ways */
+const sandboxTable = (fns: [string, Tally['lambda'][string]][]): void => {
+  const measured = fns.filter(([, f]) => f.billedMs !== undefined);
+  if (!measured.length) return;
+  const mean = (x: number | undefined, n: number) => ((x ?? 0) / n).toFixed(1);
+  console.log(
+    table(
+      [
+        'Lambda in its own sandbox',
+        'invocations',
+        'mean wall ms',
+        'own CPU ms',
+        'waits ms (local)',
+        'waits ms (AWS)',
+        'billed ms',
+        'GB-s wall',
+        'GB-s own sandbox',
+      ],
+      measured.map(([k, f]) => [
+        k,
+        num(f.invocations, 1),
+        mean(f.ms, f.invocations),
+        mean(f.cpuMs, f.invocations),
+        mean(f.waitMs, f.invocations),
+        mean(f.modelWaitMs, f.invocations),
+        mean(f.billedMs, f.invocations),
+        f.gbSeconds.toFixed(3),
+        (f.sandboxGbSeconds ?? 0).toFixed(3),
+      ]),
+    ),
+  );
 };
 
 /** every DynamoDB write per unit by function, command and table: calls, WCU, WCU per call (≥ 2: an item over 1 KB, or a transaction) */
@@ -927,6 +967,55 @@ const writesPerPush = (all: readonly Scenario[]): void => {
   );
 };
 
+/** $ per session and the monthly bill with Lambda GB-s as measured (wall) and in each function's own sandbox */
+const gbsBothWays = (
+  all: readonly Scenario[],
+  s30: Scenario | undefined,
+  s120: Scenario | undefined,
+  scale: Scenario | undefined,
+  sessionUnit: Scenario | undefined,
+  f1: Scenario | undefined,
+  f10: Scenario | undefined,
+): void => {
+  const rows = (
+    [
+      ['session 30 min alone', s30],
+      [`session ${SCALE_MINUTES} min, one of ${scale?.units ?? SCALE_SESSIONS} at once`, scale],
+      ['session 120 min alone', s120],
+    ] as [string, Scenario | undefined][]
+  ).filter((r): r is [string, Scenario] => r[1] !== undefined && totals(perUnit(r[1])).sandboxGbSeconds > 0);
+  if (!rows.length && !all.some((s) => totals(s.tally).sandboxGbSeconds > 0)) return;
+  console.log("\n■ Lambda GB-s both ways: handler wall time on the shared local runtime vs each function's own sandbox");
+  console.log(
+    table(
+      ['per session', 'GB-s wall', 'GB-s own sandbox', '$ (GB-s wall)', '$ (own sandbox)'],
+      rows.map(([name, s]) => {
+        const t = perUnit(s);
+        const x = totals(t);
+        return [
+          name,
+          x.gbSeconds.toFixed(3),
+          x.sandboxGbSeconds.toFixed(3),
+          usd(priceTally(t, PRICES).total),
+          usd(priceTally(t, PRICES, 'sandbox').total),
+        ];
+      }),
+    ),
+  );
+  if (!sessionUnit || !f1 || !f10) return;
+  const bill = (gbs: 'wall' | 'sandbox') => {
+    const u: UnitCosts = {
+      session: priceTally(perUnit(sessionUnit), PRICES, gbs).total,
+      sessionStatusChanges: (sessionUnit.tally.events.ConnectorStatusChanged ?? 0) / sessionUnit.units,
+      sessionPartners: 1,
+      statusChange1: priceTally(perUnit(f1), PRICES, gbs).total,
+      statusChange10: priceTally(perUnit(f10), PRICES, gbs).total,
+    };
+    return monthlyBill(u, OPERATOR, PRICES).total;
+  };
+  console.log(`  monthly bill of the operator profile: ${usd(bill('wall'))} (GB-s wall), ${usd(bill('sandbox'))} (own sandbox)`);
+};
+
 export const main = async (): Promise<void> => {
   const only = process.env.BENCH_COST_ONLY;
   // `sessions` (only when asked for): the charging sessions without the startup burst and station-status scenarios
@@ -972,6 +1061,9 @@ export const main = async (): Promise<void> => {
   );
   console.log(
     `Lambda GB-s: handler time measured on the local runtime (DynamoDB Local is slower than DynamoDB: an upper bound) × the topology's memory; logs: the handlers' JSON lines at INFO + ${PLATFORM_LOG_BYTES_PER_INVOCATION} B of platform lines per invocation; X-Ray: ${XRAY_SAMPLING * 100} % of invocations.`,
+  );
+  console.log(
+    `Lambda GB-s in its own sandbox (beside the above; bench/cost/sandbox.ts): per invocation, billed ms = max(1, ⌈own CPU ÷ vCPU share + waits⌉) × memory — own CPU: the CPU time of the event-loop slices run in the invocation's context (async_hooks; the other functions', the simulator's and the partners' slices are theirs), on this machine's cores; vCPU share: memory ÷ ${num(LAMBDA_FULL_VCPU_MB)} MB (≤ 1); waits: its AWS and outbound HTTP calls, those in parallel as one, each group at its slowest call's typical AWS latency (bench/prices.ts AWS_LATENCY_MS, assumed: DynamoDB 5–15 ms, SQS/EventBridge 20 ms, a partner 100 ms), not at DynamoDB Local's; the waits measured locally are shown beside. Not counted: timers a handler awaits, init.`,
   );
   for (const s of all) detail(s);
 
@@ -1059,6 +1151,7 @@ export const main = async (): Promise<void> => {
       ),
     );
   }
+  gbsBothWays(all, s30, s120, scale, sessionUnit, f1, f10);
   if (s30 && s120) {
     console.log(
       `\n  session 120 min / 30 min cost ratio: ${(priceTally(perUnit(s120), PRICES).total / priceTally(perUnit(s30), PRICES).total).toFixed(2)} (linear would be 4.00)`,

@@ -52,3 +52,42 @@ export const PRICES = {
 } as const;
 
 export type Prices = { readonly [K in keyof typeof PRICES]: number };
+
+/**
+ * Lambda's CPU: a function gets memory / 1,769 MB of a vCPU (one full vCPU at 1,769 MB), so at 512 MB
+ * CPU work takes ~3.5× as long as on a full core. https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html
+ */
+export const LAMBDA_FULL_VCPU_MB = 1769;
+
+/**
+ * The latency (ms) of one call from a warm Lambda in the same region, as the cost bench models a
+ * function's waits in its own sandbox (bench/cost/meter.ts modelledWaitMs) — assumed typical
+ * figures, not measured: DynamoDB Local on this shared machine answers in 1–20 ms alone and in
+ * hundreds of ms under the bench's load, which says nothing about DynamoDB. Check them against X-Ray
+ * segments in AWS before quoting a bill. By `Service:Command`, else by service, else `default`.
+ *
+ *   DynamoDB          "single-digit millisecond" single-item reads and writes (aws.amazon.com/dynamodb, 2025):
+ *                     5 ms an item, 10 ms a query/batch, 15 ms a transaction
+ *   SQS               "tens or low hundreds of milliseconds" for SendMessage / ReceiveMessage / DeleteMessage
+ *                     (Amazon SQS FAQs, 2025): 20 ms
+ *   EventBridge       PutEvents: 20 ms (as SQS: a durable write to a regional service)
+ *   Secrets Manager   GetSecretValue: 20 ms (cached by the handlers: rare)
+ *   API Gateway       PostToConnection (a pile command over OCPP in AWS; locally the simulator's loopback): 20 ms
+ *   a partner's HTTP  100 ms: another company's server over the Internet (TLS connection kept alive);
+ *                     the partner's own answer time, not ours to make shorter
+ */
+export const AWS_LATENCY_MS: Readonly<Record<string, number>> = {
+  DynamoDB: 5,
+  'DynamoDB:Query': 10,
+  'DynamoDB:Scan': 10,
+  'DynamoDB:BatchGetItem': 10,
+  'DynamoDB:BatchWriteItem': 10,
+  'DynamoDB:TransactWriteItems': 15,
+  'DynamoDB:TransactGetItems': 15,
+  SQS: 20,
+  EventBridge: 20,
+  'Secrets Manager': 20,
+  'HTTP pile': 20,
+  'HTTP partner': 100,
+  default: 20,
+};

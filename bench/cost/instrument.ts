@@ -17,7 +17,8 @@
  *    topology or the tier default); HTTP-triggered ones are API Gateway requests; SQS-triggered ones
  *    are the event source mapping's ReceiveMessage + DeleteMessageBatch (one each per batch: the
  *    ESM's idle long polls are a fixed monthly cost, priced in the operator profile);
- *  - log bytes: the handlers' JSON log lines and EMF metrics written to stdout.
+ *  - log bytes: the handlers' JSON log lines and EMF metrics written to stdout;
+ *  - each invocation's own CPU and waits (bench/cost/sandbox.ts, when installed): its GB-s in its own sandbox.
  *
  * Every count goes to the tally of the function whose invocation made it (the local invoker's
  * `currentFunction`: an AsyncLocalStorage, so what a handler awaits or leaves running is its own);
@@ -51,6 +52,7 @@ import {
   utf8Bytes,
   writeUnits,
 } from './meter.ts';
+import { startWait, takeOwn } from './sandbox.ts';
 
 type Input = Record<string, unknown>;
 interface SdkCommand {
@@ -211,10 +213,16 @@ export const meteredSend = (original: Send): Send =>
     if (service === 'EventBridge' && name === 'PutEvents') recordPutEvents(at, input);
     const on = recording;
     if (on && service === 'SQS') recordSqs(bucket(ledger, at), name, input);
+    const waited = startWait(`${service}:${name}`);
     const p = original.call(this, command, ...rest);
-    if (!p || !on) return p;
+    if (!p) return p;
+    if (!on) {
+      p.then(waited, waited);
+      return p;
+    }
     return p.then(
       (out) => {
+        waited();
         if (recording) {
           const tally = bucket(ledger, at);
           recordCall(tally, service, name, { ok: true });
@@ -223,6 +231,7 @@ export const meteredSend = (original: Send): Send =>
         return out;
       },
       (err: unknown) => {
+        waited();
         if (recording) {
           const tally = bucket(ledger, at);
           const e = (err ?? {}) as Record<string, unknown>;
@@ -235,10 +244,12 @@ export const meteredSend = (original: Send): Send =>
   };
 
 /** the local invoker's observer: Lambda requests and GB-s, API Gateway requests, the SQS event source mapping's calls */
-export const invocationMeter: InvokeObserver = ({ fn, event, ms, ok }) => {
+export const invocationMeter: InvokeObserver = ({ fn, event, ms, ok, invocation }) => {
+  // its own CPU and waits (bench/cost/sandbox.ts, when the cost bench installed it)
+  const own = takeOwn(invocation);
   if (!recording) return;
   const tally = bucket(ledger, fn.id);
-  recordInvocation(tally, fn.id, ms, fn.memoryMb ?? TIER_DEFAULTS[fn.tier].memoryMb, ok);
+  recordInvocation(tally, fn.id, ms, fn.memoryMb ?? TIER_DEFAULTS[fn.tier].memoryMb, ok, own);
   const e = event as {
     Records?: { eventSource?: string; eventSourceARN?: string; body?: string }[];
     requestContext?: { http?: unknown };

@@ -5,7 +5,7 @@
  */
 
 import { TIER_DEFAULTS } from '../../infra/topology/types.ts';
-import type { Prices } from '../prices.ts';
+import { AWS_LATENCY_MS, LAMBDA_FULL_VCPU_MB, type Prices } from '../prices.ts';
 
 // ─────────────────────────────── DynamoDB size and capacity rules ───────────────────────────────
 
@@ -115,6 +115,12 @@ interface FunctionCount {
   memoryMb: number;
   /** GB-seconds: each invocation's duration rounded up to 1 ms × memory */
   gbSeconds: number;
+  /** in its own sandbox (bench/cost/sandbox.ts; absent where it was not measured): own CPU ms, waits ms (measured union; modelled at AWS latencies), billed ms, GB-s */
+  cpuMs?: number;
+  waitMs?: number;
+  modelWaitMs?: number;
+  billedMs?: number;
+  sandboxGbSeconds?: number;
 }
 
 export interface Tally {
@@ -187,12 +193,86 @@ export const recordWrite = (t: Tally, command: string, table: string, units: { w
   w.gsi += units.gsi ?? 0;
 };
 
-export const recordInvocation = (t: Tally, fnId: string, ms: number, memoryMb: number, ok: boolean): void => {
-  const f = slot(t.lambda, fnId, () => ({ invocations: 0, failed: 0, ms: 0, memoryMb, gbSeconds: 0 }));
+export const recordInvocation = (
+  t: Tally,
+  fnId: string,
+  ms: number,
+  memoryMb: number,
+  ok: boolean,
+  own?: { cpuMs: number; waits: readonly Wait[] },
+): void => {
+  const f = slot<FunctionCount>(t.lambda, fnId, () => ({ invocations: 0, failed: 0, ms: 0, memoryMb, gbSeconds: 0 }));
   f.invocations++;
   if (!ok) f.failed++;
   f.ms += ms;
   f.gbSeconds += (Math.max(1, Math.ceil(ms)) / 1000) * (memoryMb / 1024);
+  if (!own) return;
+  const s = sandboxFigures(own.cpuMs, own.waits, memoryMb);
+  f.cpuMs = (f.cpuMs ?? 0) + own.cpuMs;
+  f.waitMs = (f.waitMs ?? 0) + s.waitMs;
+  f.modelWaitMs = (f.modelWaitMs ?? 0) + s.modelWaitMs;
+  f.billedMs = (f.billedMs ?? 0) + s.billedMs;
+  f.sandboxGbSeconds = (f.sandboxGbSeconds ?? 0) + (s.billedMs / 1000) * (memoryMb / 1024);
+};
+
+// ─────────────────────────────── an invocation in its own sandbox ───────────────────────────────
+
+/** an AWS or HTTP call an invocation made: its kind (`DynamoDB:GetItem`, `HTTP partner`) and when it ran (ms) */
+export interface Wait {
+  kind: string;
+  start: number;
+  end: number;
+}
+
+/** the time covered by at least one of the calls (calls in parallel overlap: their union, not their sum) */
+export const unionMs = (waits: readonly Wait[]): number => {
+  let total = 0;
+  let to = Number.NEGATIVE_INFINITY;
+  for (const w of [...waits].sort((a, b) => a.start - b.start)) {
+    const from = Math.max(w.start, to);
+    if (w.end > from) total += w.end - from;
+    to = Math.max(to, w.end);
+  }
+  return total;
+};
+
+/** a call's typical latency in AWS (bench/prices.ts AWS_LATENCY_MS: by `Service:Command`, else by service) */
+export const awsLatencyMs = (kind: string): number =>
+  AWS_LATENCY_MS[kind] ?? AWS_LATENCY_MS[kind.split(':')[0] as string] ?? AWS_LATENCY_MS.default ?? 0;
+
+/**
+ * The waits at AWS's latencies: the calls grouped as they overlapped locally (a group: calls made in
+ * parallel), each group costing its slowest member's AWS latency, the groups one after the other.
+ */
+export const modelledWaitMs = (waits: readonly Wait[], latency: (kind: string) => number = awsLatencyMs): number => {
+  let total = 0;
+  let groupEnd = Number.NEGATIVE_INFINITY;
+  let groupMax = 0;
+  for (const w of [...waits].sort((a, b) => a.start - b.start)) {
+    if (w.start >= groupEnd) {
+      total += groupMax;
+      groupMax = 0;
+    }
+    groupEnd = Math.max(groupEnd, w.end);
+    groupMax = Math.max(groupMax, latency(w.kind));
+  }
+  return total + groupMax;
+};
+
+/** the share of a vCPU Lambda gives a function of this memory (1,769 MB = one full vCPU; more buys cores a single thread cannot use) */
+export const vcpuShare = (memoryMb: number): number => Math.min(1, memoryMb / LAMBDA_FULL_VCPU_MB);
+
+/**
+ * One invocation as Lambda would bill it in its own sandbox: its own CPU stretched to its share of a
+ * vCPU, plus its waits at AWS latencies, rounded up to the ms (at least 1 ms).
+ */
+export const sandboxFigures = (cpuMs: number, waits: readonly Wait[], memoryMb: number) => {
+  const modelWaitMs = modelledWaitMs(waits);
+  return {
+    waitMs: unionMs(waits),
+    modelWaitMs,
+    billedMs: Math.max(1, Math.ceil(cpuMs / vcpuShare(memoryMb) + modelWaitMs)),
+  };
 };
 
 export const recordEvent = (t: Tally, detailType: string, bytes: number): void => {
@@ -247,6 +327,8 @@ export const totals = (t: Tally) => ({
   rcu: t.dynamo.reportedRead + t.dynamo.computedRead,
   invocations: sum(Object.values(t.lambda).map((f) => f.invocations)),
   gbSeconds: sum(Object.values(t.lambda).map((f) => f.gbSeconds)),
+  /** GB-s in each function's own sandbox (0 where not measured) */
+  sandboxGbSeconds: sum(Object.values(t.lambda).map((f) => f.sandboxGbSeconds ?? 0)),
   events: sum(Object.values(t.events)),
   sqsRequests: t.sqs.sdk + t.sqs.eventBridgeTarget + t.sqs.receive + t.sqs.delete,
 });
@@ -270,11 +352,13 @@ export const addTally = (a: Tally, b: Tally, times = 1): Tally => {
     o.gsi += w.gsi * times;
   }
   for (const [k, f] of Object.entries(b.lambda)) {
-    const o = slot(out.lambda, k, () => ({ invocations: 0, failed: 0, ms: 0, memoryMb: f.memoryMb, gbSeconds: 0 }));
+    const o = slot<FunctionCount>(out.lambda, k, () => ({ invocations: 0, failed: 0, ms: 0, memoryMb: f.memoryMb, gbSeconds: 0 }));
     o.invocations += f.invocations * times;
     o.failed += f.failed * times;
     o.ms += f.ms * times;
     o.gbSeconds += f.gbSeconds * times;
+    for (const k of ['cpuMs', 'waitMs', 'modelWaitMs', 'billedMs', 'sandboxGbSeconds'] as const)
+      if (f[k] !== undefined) o[k] = (o[k] ?? 0) + f[k] * times;
   }
   for (const [k, n] of Object.entries(b.events)) out.events[k] = (out.events[k] ?? 0) + n * times;
   out.eventBytes += b.eventBytes * times;
@@ -369,15 +453,21 @@ export interface CostLine {
   usd: number;
 }
 
-/** every billed line of a tally at the given prices, and the total */
-export const priceTally = (t: Tally, p: Prices): { lines: CostLine[]; total: number } => {
+/**
+ * every billed line of a tally at the given prices, and the total; Lambda GB-s as measured on the
+ * local runtime (`wall`: each invocation's handler time, neighbours included) or in each function's
+ * own sandbox (`sandbox`: own CPU at its vCPU share + waits at AWS latencies)
+ */
+export const priceTally = (t: Tally, p: Prices, gbs: 'wall' | 'sandbox' = 'wall'): { lines: CostLine[]; total: number } => {
   const s = totals(t);
   const logBytes = t.logBytes + s.invocations * PLATFORM_LOG_BYTES_PER_INVOCATION;
   const GB = 1024 ** 3;
   const fifo = t.sqs.fifo ?? 0;
   const lines: CostLine[] = [
     { item: 'Lambda requests', quantity: s.invocations, usd: s.invocations * p.lambdaRequest },
-    { item: 'Lambda GB-s (arm64)', quantity: s.gbSeconds, usd: s.gbSeconds * p.lambdaGbSecond },
+    gbs === 'wall'
+      ? { item: 'Lambda GB-s (arm64)', quantity: s.gbSeconds, usd: s.gbSeconds * p.lambdaGbSecond }
+      : { item: 'Lambda GB-s (arm64, own sandbox)', quantity: s.sandboxGbSeconds, usd: s.sandboxGbSeconds * p.lambdaGbSecond },
     { item: 'DynamoDB write units', quantity: s.wcu, usd: s.wcu * p.dynamoWriteUnit },
     { item: 'DynamoDB read units', quantity: s.rcu, usd: s.rcu * p.dynamoReadUnit },
     { item: 'EventBridge events', quantity: s.events, usd: s.events * p.eventBridgeEvent },

@@ -42,14 +42,21 @@ export interface InvokerOptions {
   onInvoke?: InvokeObserver;
 }
 
-export type InvokeObserver = (i: { fn: FunctionDecl; event: unknown; ms: number; ok: boolean }) => void;
+/** one running invocation: a new object each time (concurrent invocations of one function are told apart by it) */
+export interface Invocation {
+  readonly fn: FunctionDecl;
+}
+
+export type InvokeObserver = (i: { fn: FunctionDecl; event: unknown; ms: number; ok: boolean; invocation: Invocation }) => void;
 
 /** the function name the local runtime gives a topology function (its Lambda context's functionName) */
 export const localFunctionName = (id: string): string => `evcs-${id}`;
 
-const invocation = new AsyncLocalStorage<FunctionDecl>();
-/** the function whose invocation the caller runs in (and everything it awaits or starts); undefined outside any (the cost bench attributes by it) */
-export const currentFunction = (): FunctionDecl | undefined => invocation.getStore();
+const invocation = new AsyncLocalStorage<Invocation>();
+/** the invocation the caller runs in (and everything it awaits or starts); undefined outside any (the cost bench attributes by it) */
+export const currentInvocation = (): Invocation | undefined => invocation.getStore();
+/** the function whose invocation the caller runs in; undefined outside any */
+export const currentFunction = (): FunctionDecl | undefined => invocation.getStore()?.fn;
 
 const timeoutSecondsOf = (fn: FunctionDecl): number => fn.timeoutSeconds ?? TIER_DEFAULTS[fn.tier].timeoutSeconds;
 
@@ -107,6 +114,7 @@ export const createInvoker = (o: InvokerOptions): Invoker => {
       running++;
       let timer: NodeJS.Timeout | undefined;
       const t0 = performance.now();
+      const self: Invocation = { fn };
       let ok = false;
       try {
         const timeout = new Promise<never>((_, reject) => {
@@ -116,8 +124,10 @@ export const createInvoker = (o: InvokerOptions): Invoker => {
           );
         });
         const env = o.envFor?.(fn);
-        const run = () => invocation.run(fn, () => handler(event, context(fn, deadline)));
-        const result = await Promise.race([Promise.resolve().then(() => (env ? runWithEnv(env, run) : run())), timeout]);
+        // the handler starts in a job of its own invocation's context (not in its caller's), so even its
+        // first synchronous part is attributed to it (the cost bench's CPU meter, bench/cost/sandbox.ts)
+        const run = () => invocation.run(self, () => Promise.resolve().then(() => handler(event, context(fn, deadline))));
+        const result = await Promise.race([env ? runWithEnv(env, run) : run(), timeout]);
         ok = true;
         return result;
       } catch (err) {
@@ -126,7 +136,7 @@ export const createInvoker = (o: InvokerOptions): Invoker => {
       } finally {
         if (timer) clearTimeout(timer);
         running--;
-        o.onInvoke?.({ fn, event, ms: performance.now() - t0, ok });
+        o.onInvoke?.({ fn, event, ms: performance.now() - t0, ok, invocation: self });
       }
     },
   };
