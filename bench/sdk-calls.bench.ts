@@ -9,9 +9,9 @@
  *
  *   - `platform`: the platform's own code and clients, with the environment the local cloud sets
  *     (infra/local/cloud.ts: a local cloud of this bench's one table and one queue, no functions):
- *     DynamoDB through `dynamo()` (shared/store/doc.ts on a `cacheMiddleware` client), SQS through `send`/`sendBatch` (zod check of
- *     the body included) and the client `shared/bus/send.ts` builds, EventBridge through `publish`
- *     (zod check of the detail included);
+ *     DynamoDB through `dynamo()` (shared/store/doc.ts on a `cacheMiddleware` client), SQS through
+ *     `send`/`sendBatch` (zod check of the body included) and the client `shared/bus/send.ts` builds,
+ *     EventBridge through `publish` (zod check of the detail included);
  *   - `env`: the bare client's command on a client built with the SDK's defaults, `new XClient({})`
  *     (endpoint from AWS_ENDPOINT_URL_<SERVICE>, as the local cloud sets it): how the platform built
  *     its clients before shared/sdk-clients.ts;
