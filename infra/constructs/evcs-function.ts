@@ -26,6 +26,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { REPLAY_KEY_PREFIX } from '../../shared/domain/replay.ts';
 import { INTERFACE_NAMES } from '../../shared/tcec/interfaces.ts';
+import { catalogInterfaces } from '../topology/catalog.ts';
 import { functionEnvironment, REPLAY_MARKS_TABLE } from '../topology/environment.ts';
 import { type FunctionDecl, type Grant, TIER_DEFAULTS, type TierDefaults } from '../topology/types.ts';
 import { ALARM_PERIOD, type AlarmTopics, declaredAlarmMetric } from './alarm-topics.ts';
@@ -71,19 +72,6 @@ export const EVENT_STREAMS_MODULE = '@smithy/core/event-streams';
 
 /** Whether a function's bundle keeps the S3 client's event streams: it writes to a bucket (EVENT_STREAMS_MODULE). */
 export const holdsS3Client = (decl: Pick<FunctionDecl, 'grants'>): boolean => decl.grants.some((g) => 'bucket' in g && g.access !== 'read');
-
-/**
- * The T/CEC interfaces whose schemas a function's bundle holds (shared/tcec/interfaces.ts,
- * `process.env.EVCS_TCEC_<interface>`): the ones it serves (an HTTP route ending in a catalog name: `/evcs/v1/<name>`, a
- * profile's or an OEM's prefix) and the ones it calls (`calls`: pushes, reconciliation, roaming out).
- * `undefined` for a function that declares none: it keeps every schema (push planning, admin, …).
- */
-export const catalogInterfaces = (decl: Pick<FunctionDecl, 'triggers' | 'calls'>): readonly string[] | undefined => {
-  const names = new Set<string>(INTERFACE_NAMES);
-  const served = decl.triggers.flatMap((t) => (t.type === 'http' ? [t.path.slice(t.path.lastIndexOf('/') + 1)] : []));
-  const declared = [...new Set([...served, ...(decl.calls ?? [])])].filter((n) => names.has(n));
-  return declared.length ? declared : undefined;
-};
 
 /** esbuild `define`s that keep the schemas of `interfaces` only (see catalogInterfaces); none keeps all. */
 const catalogDefines = (interfaces: readonly string[] | undefined): Record<string, string> =>

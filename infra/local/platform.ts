@@ -23,13 +23,16 @@ import { passwordKey, resetOcppSecretsClient } from '../../shared/store/ocpp-sec
 import { clearPartnerCache } from '../../shared/store/partners.ts';
 import { resetSecretsProvider } from '../../shared/store/secrets.ts';
 import { getConnectorStatuses } from '../../shared/store/stations.ts';
+import { mirrorBundledCatalog } from '../../shared/tcec/interfaces.ts';
+import { catalogInterfaces } from '../topology/catalog.ts';
 import { topology } from '../topology/index.ts';
 import { oemFunctions, oemProfile } from '../topology/oem.ts';
 import { OCPP_PATH } from '../topology/piles.ts';
+import type { FunctionDecl } from '../topology/types.ts';
 import { type LocalCloud, startLocalCloud } from './cloud.ts';
 import { consoleRoutes } from './console.ts';
 import { RUNTIME_FILE } from './defaults.ts';
-import type { InvokeObserver } from './invoke.ts';
+import { currentFunction, type InvokeObserver } from './invoke.ts';
 import { writeJsonAtomic } from './json-file.ts';
 import { createLogOutput, type LogMode } from './log-output.ts';
 import { openOpsFiles } from './ops-files.ts';
@@ -162,6 +165,8 @@ export const startPlatform = async (opts: PlatformOptions): Promise<Platform> =>
   const out = createLogOutput(opts.logs ?? 'buffer');
   // the operator's tools read logs and metrics from the data dir (evcs trace, evcs usage)
   const files = opts.dataDir ? openOpsFiles(opts.dataDir) : undefined;
+  // each invocation reads only the T/CEC schemas its Lambda bundle holds (a missing declaration fails here as deployed)
+  mirrorBundledCatalog(holdsOwnCatalog);
   setLogSink((line) => {
     out.record(line);
     files?.record(line);
@@ -317,10 +322,21 @@ export const startPlatform = async (opts: PlatformOptions): Promise<Platform> =>
       await Promise.all([...demoPartners.values()].map((d) => d.close()));
       await Promise.all(carParks.map((c) => c.stop()));
       setLogSink(undefined);
+      mirrorBundledCatalog(undefined);
       if (files) setMetricSink(undefined);
       await files?.close();
     },
   };
+};
+
+/** the running invocation's bundle holds `iface`'s schemas (infra/topology/catalog.ts); outside one, all */
+const catalogs = new WeakMap<FunctionDecl, readonly string[] | undefined>();
+const holdsOwnCatalog = (iface: string): boolean => {
+  const fn = currentFunction();
+  if (!fn) return true;
+  if (!catalogs.has(fn)) catalogs.set(fn, catalogInterfaces(fn));
+  const own = catalogs.get(fn);
+  return own === undefined || own.includes(iface);
 };
 
 /** the seed's stations without the equipment of the given charge points (those a real OCPP client plays) */

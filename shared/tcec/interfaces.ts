@@ -44,13 +44,43 @@ type Built<D extends Record<string, Declared>> = {
  * (and kept by its builder), so importing the catalog builds none and a function builds only the
  * interfaces it serves, pushes or calls (issue 9 §4; test/unit/tcec/lazy-catalog.test.ts).
  */
+/** the interfaces whose schemas this bundle left out (`unbundled` getters) */
+const dropped = new Set<string>();
+
 function lazily<D extends Record<string, Declared>>(decls: D): Built<D> {
   for (const d of Object.values(decls)) {
     const { request, response } = d;
-    Object.defineProperties(d, { request: { get: request, enumerable: true }, response: { get: response, enumerable: true } });
+    if (request === unbundled) dropped.add(d.name);
+    Object.defineProperties(d, {
+      request: { get: mirrored(request), enumerable: true },
+      response: { get: mirrored(response), enumerable: true },
+    });
   }
   return decls as unknown as Built<D>;
 }
+
+/**
+ * Outside a bundle, the interfaces the running code may read the schemas of, as its bundle would hold
+ * them (`mirrorBundledCatalog`): unset, all of them.
+ */
+let held: ((iface: string) => boolean) | undefined;
+
+/**
+ * The local runtime mirrors each function's bundle (infra/topology/catalog.ts `catalogInterfaces`):
+ * inside an invocation, reading the schemas of an interface its function does not declare fails as
+ * it would in Lambda, so the suites catch a missing declaration the bundles would only show deployed.
+ * `undefined` turns the mirror off.
+ */
+export const mirrorBundledCatalog = (holds: ((iface: string) => boolean) | undefined): void => {
+  held = holds;
+};
+
+/** a schema getter that fails, as `unbundled`, for an interface the mirror says the running code does not hold */
+const mirrored = (get: (this: { name: string }) => z.core.$ZodType) =>
+  function (this: { name: string }): z.core.$ZodType {
+    if (held && !held(this.name)) return unbundled.call(this);
+    return get.call(this);
+  };
 
 /**
  * Which interfaces' schemas this bundle holds. Unbundled (the local runtime, tests, tools): all of
@@ -556,8 +586,7 @@ export type DataOf<N extends InterfaceName, D extends Direction> = D extends 're
 export const INTERFACE_NAMES = /* @__PURE__ */ atImport(() => Object.keys(INTERFACES) as InterfaceName[]);
 
 /** Does this bundle hold the schemas of `iface` (always, outside a Lambda bundle)? */
-export const schemasBundled = (iface: InterfaceName): boolean =>
-  Object.getOwnPropertyDescriptor(INTERFACES[iface], 'request')?.get !== unbundled;
+export const schemasBundled = (iface: InterfaceName): boolean => !dropped.has(iface) && (held === undefined || held(iface));
 
 /** Is `iface` an extension (behind the profile switch)? */
 export const isExtension = (iface: InterfaceName): boolean => (INTERFACES[iface] as InterfaceDecl).extension === true;

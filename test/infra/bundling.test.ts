@@ -14,11 +14,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/app.ts';
 import {
   BUNDLE_METAFILE_CONTEXT,
-  catalogInterfaces,
   EVENT_STREAMS_MODULE,
   LAMBDA_UNREACHED_SDK_MODULES,
   STRICT_BANNER,
 } from '../../infra/constructs/evcs-function.ts';
+import { catalogInterfaces } from '../../infra/topology/catalog.ts';
 import { topology } from '../../infra/topology/index.ts';
 import type { Topology } from '../../infra/topology/types.ts';
 

@@ -164,6 +164,8 @@ describe('the T/CEC catalog is built lazily', () => {
       expect(() => loadProfiles({ mine: { extends: 'didi', omit: { query_nothing: ['Nope'] } } })).toThrow(/unknown interface/);
     } finally {
       for (const v of vars) delete process.env[v];
+      // the unit lane shares its module registry between files (isolate: false): drop the pruned catalog
+      vi.resetModules();
     }
   });
 });

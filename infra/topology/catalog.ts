@@ -1,0 +1,20 @@
+/**
+ * Which T/CEC interfaces a function's code may read the schemas of: the catalog a Lambda bundle
+ * holds (`evcsBundling` drops the others' schema builders) and the one the local runtime lets each
+ * invocation read (`mirrorBundledCatalog`), so tests see a missing declaration as a bundle would.
+ */
+import { INTERFACE_NAMES } from '../../shared/tcec/interfaces.ts';
+import type { FunctionDecl } from './types.ts';
+
+/**
+ * The T/CEC interfaces whose schemas a function's bundle holds (shared/tcec/interfaces.ts,
+ * `process.env.EVCS_TCEC_<interface>`): the ones it serves (an HTTP route ending in a catalog name: `/evcs/v1/<name>`, a
+ * profile's or an OEM's prefix) and the ones it calls (`calls`: pushes, reconciliation, roaming out).
+ * `undefined` for a function that declares none: it keeps every schema (push planning, admin, …).
+ */
+export const catalogInterfaces = (decl: Pick<FunctionDecl, 'triggers' | 'calls'>): readonly string[] | undefined => {
+  const names = new Set<string>(INTERFACE_NAMES);
+  const served = decl.triggers.flatMap((t) => (t.type === 'http' ? [t.path.slice(t.path.lastIndexOf('/') + 1)] : []));
+  const declared = [...new Set([...served, ...(decl.calls ?? [])])].filter((n) => names.has(n));
+  return declared.length ? declared : undefined;
+};
