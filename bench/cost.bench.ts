@@ -26,6 +26,12 @@
  * OUTSIDE (the simulator's other calls, the bench driver's, the local runtime's: never priced), and
  * "writes per push" from push-deliver's own row.
  *
+ * Lambda GB-s is printed two ways: handler wall time on the local runtime × memory (every function,
+ * the simulator and the partners share this process: neighbours included), and beside it each
+ * invocation in its own sandbox — own CPU at the function's vCPU share + its waits at AWS latencies
+ * (bench/cost/sandbox.ts, bench/cost/meter.ts sandboxFigures) — per function, per session (30 min
+ * alone, at scale, 120 min) and for the operator's monthly bill.
+ *
  * One local platform per process (the SDK clients are per-process singletons): each job runs in a child.
  *
  *   npm run bench -- cost          (BENCH_SIM_SPEED=30 for a gentler load; BENCH_COST_ONLY=demo, sessions, sessions-at-scale, fanout or fanout:5, reservation, plug-charge, stranded, station-change, comma-separated;
