@@ -74,7 +74,8 @@ const hook = createHook({
 });
 
 let installed = false;
-/** start measuring (idempotent); returns a function that stops the CPU hooks (the tests) */
+let unwrapFetch: (() => void) | undefined;
+/** start measuring (idempotent); returns a function that stops it all: the CPU hooks and the fetch wrapper (the tests) */
 export const installSandboxMeter = (): (() => void) => {
   if (!installed) {
     installed = true;
@@ -93,11 +94,18 @@ export const installSandboxMeter = (): (() => void) => {
       p.then(done, done);
       return p;
     };
+    unwrapFetch = () => {
+      globalThis.fetch = original;
+    };
   }
   hook.enable();
   return () => {
     switchTo(undefined);
     hook.disable();
+    // nothing of the meter outlives it: later files of the unit lane (isolate: false) see the real fetch
+    unwrapFetch?.();
+    unwrapFetch = undefined;
+    installed = false;
   };
 };
 

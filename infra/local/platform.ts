@@ -166,7 +166,7 @@ export const startPlatform = async (opts: PlatformOptions): Promise<Platform> =>
   // the operator's tools read logs and metrics from the data dir (evcs trace, evcs usage)
   const files = opts.dataDir ? openOpsFiles(opts.dataDir) : undefined;
   // each invocation reads only the T/CEC schemas its Lambda bundle holds (a missing declaration fails here as deployed)
-  mirrorBundledCatalog(holdsOwnCatalog);
+  if (mirrors++ === 0) mirrorBundledCatalog(holdsOwnCatalog);
   setLogSink((line) => {
     out.record(line);
     files?.record(line);
@@ -322,7 +322,8 @@ export const startPlatform = async (opts: PlatformOptions): Promise<Platform> =>
       await Promise.all([...demoPartners.values()].map((d) => d.close()));
       await Promise.all(carParks.map((c) => c.stop()));
       setLogSink(undefined);
-      mirrorBundledCatalog(undefined);
+      // the last platform of the process stopping (tests may run two at once)
+      if (--mirrors === 0) mirrorBundledCatalog(undefined);
       if (files) setMetricSink(undefined);
       await files?.close();
     },
@@ -331,6 +332,8 @@ export const startPlatform = async (opts: PlatformOptions): Promise<Platform> =>
 
 /** the running invocation's bundle holds `iface`'s schemas (infra/topology/catalog.ts); outside one, all */
 const catalogs = new WeakMap<FunctionDecl, readonly string[] | undefined>();
+/** platforms of this process started and not stopped: the mirror is on while any runs */
+let mirrors = 0;
 const holdsOwnCatalog = (iface: string): boolean => {
   const fn = currentFunction();
   if (!fn) return true;

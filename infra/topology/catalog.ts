@@ -14,6 +14,9 @@ import type { FunctionDecl } from './types.ts';
  */
 export const catalogInterfaces = (decl: Pick<FunctionDecl, 'triggers' | 'calls'>): readonly string[] | undefined => {
   const names = new Set<string>(INTERFACE_NAMES);
+  // a misspelt call would prune the schemas it needs: refused at synth (and in every suite that builds the topology)
+  const unknown = (decl.calls ?? []).filter((n) => !names.has(n));
+  if (unknown.length) throw new Error(`calls names no catalog interface: ${unknown.join(', ')} (shared/tcec/interfaces.ts)`);
   const served = decl.triggers.flatMap((t) => (t.type === 'http' ? [t.path.slice(t.path.lastIndexOf('/') + 1)] : []));
   const declared = [...new Set([...served, ...(decl.calls ?? [])])].filter((n) => names.has(n));
   return declared.length ? declared : undefined;

@@ -14,6 +14,12 @@
  * TransactWrite TransactItems; the Item of a ConditionalCheckFailedException and of a
  * TransactionCanceledException's CancellationReasons. The legacy parameters (Expected,
  * AttributeUpdates, KeyConditions, QueryFilter, ScanFilter) are not offered.
+ *
+ * Where it differs from lib-dynamodb (no caller depends on these): a top-level Item / Key / values
+ * map that is a class instance is refused (lib-dynamodb marshalled it entry by entry);
+ * ItemCollectionMetrics stays marshalled (nothing asks for it); a failed condition's Item is
+ * unmarshalled (lib-dynamodb left it marshalled); the paginators start from the input's
+ * ExclusiveStartKey and never change the caller's input.
  */
 import {
   type AttributeValue,
@@ -280,9 +286,13 @@ export class TransactWriteCommand extends DocCommand<TransactWriteCommandInput, 
 const liftError = (err: unknown): unknown => {
   if (!(err instanceof Error)) return err;
   const e = err as Error & { Item?: Attrs | Native; CancellationReasons?: { Item?: Attrs | Native }[] };
-  if (e.name === 'ConditionalCheckFailedException' && e.Item) e.Item = fromAttrs(e.Item as Attrs);
-  if (e.name === 'TransactionCanceledException')
-    for (const r of e.CancellationReasons ?? []) if (r.Item) r.Item = fromAttrs(r.Item as Attrs);
+  try {
+    if (e.name === 'ConditionalCheckFailedException' && e.Item) e.Item = fromAttrs(e.Item as Attrs);
+    if (e.name === 'TransactionCanceledException')
+      for (const r of e.CancellationReasons ?? []) if (r.Item) r.Item = fromAttrs(r.Item as Attrs);
+  } catch {
+    // an Item that does not convert leaves the error as DynamoDB gave it: never replaced by ours
+  }
   return err;
 };
 

@@ -299,6 +299,11 @@ describe('real function bundles: the catalog schemas of its own interfaces only'
     for (const id of ids) expect(catalogInterfaces(topology.functions.find((f) => f.id === id)!), id).toBeDefined();
     // a function that declares no interface keeps every schema
     expect(catalogInterfaces(topology.functions.find((f) => f.id === 'push-plan')!)).toBeUndefined();
+    // a misspelt call would prune the schema it needs: refused
+    const pushDeliver = topology.functions.find((f) => f.id === 'push-deliver')!;
+    expect(() => catalogInterfaces({ ...pushDeliver, calls: [...(pushDeliver.calls ?? []), 'notification_station_status'] })).toThrow(
+      /notification_station_status/,
+    );
     const only: Topology = { ...topology, functions: topology.functions.filter((f) => ids.includes(f.id)) };
     const { app, stack } = buildApp({ app: { outdir, builtinCloudFormationValidation: false }, stack: { topology: only } });
     app.synth();

@@ -39,6 +39,8 @@ export interface DocStub {
   reset(): DocStub;
   /** the real `send` again */
   restore(): void;
+  /** this stub's `send` again (after another file's stub restored the real one: the unit lane shares modules) */
+  install(): DocStub;
 }
 
 /** sinon's `match(object)`: every key of `expected` matches, deeply; arrays element by element */
@@ -56,11 +58,12 @@ const original = DocumentClient.prototype.send;
 export const stubDocumentClient = (): DocStub => {
   let answers: Answer[] = [];
   let calls: Call<AnyCommand>[] = [];
-  DocumentClient.prototype.send = (async (command: AnyCommand) => {
+  const fake = (async (command: AnyCommand) => {
     calls.push({ args: [command] });
     const a = answers.findLast((x) => command instanceof x.command && (x.input === undefined || matches(command.input, x.input)));
     return a?.answer(command.input);
   }) as typeof original;
+  DocumentClient.prototype.send = fake;
   const stub: DocStub = {
     on: (command, input) => {
       const add = (answer: (input: never) => unknown) => {
@@ -82,6 +85,10 @@ export const stubDocumentClient = (): DocStub => {
     },
     restore: () => {
       DocumentClient.prototype.send = original;
+    },
+    install: () => {
+      DocumentClient.prototype.send = fake;
+      return stub;
     },
   };
   return stub;
