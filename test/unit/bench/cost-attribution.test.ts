@@ -23,17 +23,9 @@ import { PRICES } from '../../../bench/prices.ts';
 import { PileMeterValues, PileStatusChanged } from '../../../events/piles.ts';
 import { createInvoker } from '../../../infra/local/invoke.ts';
 import type { FunctionDecl } from '../../../infra/topology/types.ts';
+import { closureFunction } from './fixtures/closure-function.ts';
 
-const fn = (id: string, memoryMb = 512): FunctionDecl => ({
-  id,
-  service: 'ops',
-  entry: 'test/unit/bench/fixtures/run-closure.ts',
-  tier: 'L2',
-  description: 'runs the closure its event carries',
-  triggers: [],
-  grants: [],
-  memoryMb,
-});
+const fn = closureFunction;
 
 const invoker = createInvoker({
   rootDir: new URL('../../..', import.meta.url).pathname,

@@ -21,18 +21,9 @@ import {
 import { installSandboxMeter, startWait, takeOwn } from '../../../bench/cost/sandbox.ts';
 import { PRICES } from '../../../bench/prices.ts';
 import { createInvoker } from '../../../infra/local/invoke.ts';
-import type { FunctionDecl } from '../../../infra/topology/types.ts';
+import { closureFunction } from './fixtures/closure-function.ts';
 
-const fn = (id: string): FunctionDecl => ({
-  id,
-  service: 'ops',
-  entry: 'test/unit/bench/fixtures/run-closure.ts',
-  tier: 'L2',
-  description: 'runs the closure its event carries',
-  triggers: [],
-  grants: [],
-  memoryMb: 512,
-});
+const fn = closureFunction;
 
 const cpuMsNow = (): number => {
   const u = process.cpuUsage();
