@@ -24,6 +24,7 @@ import {
   NOW,
   PARTNERS,
   requestBody,
+  restoreMocks,
   type TestPartner,
 } from '../unit/middleware/gateway-harness.ts';
 
@@ -134,7 +135,10 @@ const namedPartner = (text: string): TestPartner | undefined => {
   }
 };
 
-afterAll(() => vi.restoreAllMocks());
+afterAll(() => {
+  vi.restoreAllMocks();
+  restoreMocks();
+});
 
 describe('gateway fuzz', () => {
   it(`${NUM_RUNS} arbitrary bodies: HTTP 200, a well-formed Ret envelope, signed for every known partner, never a throw`, async () => {

@@ -98,13 +98,13 @@ export const OEM_PARTNERS = {
 export const EXPIRED_TOKEN = 'e'.repeat(64);
 
 const ddb = stubDocumentClient();
-const sm = mockClient(SecretsManagerClient);
+let sm = mockClient(SecretsManagerClient);
 
 /** (Re)installs the mocks' answers and empties the module caches: every test starts alike. */
 export const installMocks = (): void => {
   // another file of the unit lane (isolate: false) may have restored the real send since this module loaded
   ddb.install().reset();
-  sm.reset();
+  sm = mockClient(SecretsManagerClient);
   clearPartnerCache();
   resetForcedReads();
   resetPartnerGuards();
@@ -129,6 +129,15 @@ export const installMocks = (): void => {
 };
 
 /** how many times Secrets Manager was asked */
+/**
+ * The real document client and Secrets Manager `send` again: every file that installs the mocks
+ * calls it after its tests, or the unit lane's next file (isolate: false) would talk to the stubs.
+ */
+export const restoreMocks = (): void => {
+  ddb.restore();
+  sm.restore();
+};
+
 export const secretReads = (): number => sm.commandCalls(GetSecretValueCommand).length;
 
 let seqCounter = 0;

@@ -3,7 +3,7 @@
  * call carries the partner's profile, and a call under a prefix that is not the profile's gets
  * HTTP 404 with a signed Ret 4003 — the business function never runs.
  */
-import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { logger } from '#powertools';
 import { resetConfig } from '../../../shared/config.ts';
 import { tcecHandler } from '../../../shared/middleware/tcec-gateway.ts';
@@ -18,12 +18,14 @@ import {
   OEM_PARTNERS,
   PARTNERS,
   requestBody,
+  restoreMocks,
   type TestPartner,
 } from './gateway-harness.ts';
 
 beforeAll(configureEnv);
 beforeEach(installMocks);
 afterEach(() => vi.restoreAllMocks());
+afterAll(restoreMocks);
 
 const SEQ = 'MA6DP5Q10202611230930450001';
 let ran = 0;

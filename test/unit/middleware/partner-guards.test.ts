@@ -3,7 +3,7 @@
  * answers Ret -1 without touching anything, and replay protection (Ret 4003, signed, the business
  * function not called again) — in process, with the harness's mocked registry and secrets.
  */
-import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { forgetSingleMetric, logger } from '#powertools';
 import { takeToken } from '../../../shared/domain/rate-limit.ts';
 import { admitWithinRateLimit, refuseReplay } from '../../../shared/middleware/partner-guards.ts';
@@ -20,6 +20,7 @@ import {
   NOW,
   PARTNERS,
   requestBody,
+  restoreMocks,
 } from './gateway-harness.ts';
 
 beforeAll(configureEnv);
@@ -28,6 +29,7 @@ beforeEach(() => {
   for (const level of ['info', 'warn'] as const) vi.spyOn(logger, level).mockImplementation(() => undefined);
 });
 afterEach(() => vi.restoreAllMocks());
+afterAll(restoreMocks);
 
 describe('token bucket', () => {
   const limit = { rps: 2, burst: 3 };

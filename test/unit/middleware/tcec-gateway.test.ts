@@ -4,7 +4,7 @@
  * (aws-sdk-client-mock) and time injected. Every answer is HTTP 200 with {Ret, Msg, Data, Sig},
  * signed with the partner's inbound SigSecret whenever the caller is a known partner.
  */
-import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { logger } from '#powertools';
 import { OrderFinished } from '../../../events/orders.ts';
 import { OrderStatus } from '../../../shared/domain/charging.ts';
@@ -24,6 +24,7 @@ import {
   NOW,
   PARTNERS,
   requestBody,
+  restoreMocks,
   secretReads,
   type TestPartner,
 } from './gateway-harness.ts';
@@ -31,6 +32,7 @@ import {
 beforeAll(configureEnv);
 beforeEach(installMocks);
 afterEach(() => vi.restoreAllMocks());
+afterAll(restoreMocks);
 
 const SEQ = 'MA01H3BQ2202611230930450001';
 const CONNECTOR = '1010000000000000000000001';
