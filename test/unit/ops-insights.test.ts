@@ -5,7 +5,7 @@
  */
 import { CloudWatchLogsClient, DescribeLogGroupsCommand, GetQueryResultsCommand, StartQueryCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { STACK_NAME } from '../../infra/app.ts';
 import { DEFAULT_LOG_GROUP_PREFIX, OEM_LOG_GROUP_PREFIX, servedInterfaces, traceCommand, usageCommand } from '../../infra/cli/ops.ts';
 import { USAGE_COUNT_QUERY, USAGE_LATENCY_QUERY } from '../../infra/ops/insights.ts';
@@ -15,6 +15,8 @@ import { callOf, percentile, usageOf } from '../../infra/ops/usage.ts';
 import { oemStackName } from '../../infra/topology/oem.ts';
 
 const cwl = mockClient(CloudWatchLogsClient);
+// the unit lane shares modules (isolate: false): the next file gets the real client back
+afterAll(() => cwl.restore());
 const client = new CloudWatchLogsClient({ region: 'cn-north-1' });
 const now = new Date('2026-11-30T12:00:00Z');
 const field = (f: string, v: string) => ({ field: f, value: v });
