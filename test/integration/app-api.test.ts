@@ -292,14 +292,20 @@ describe('a session on a partner’s connector', () => {
     expect((await asPlatform(() => getRoamingOrder(s.body.id)))?.start).toEqual({ outcome: 'not-received' });
   });
 
-  it('Ret 4002 on the start → token refreshed once for the status query, never a second start', async () => {
+  it('Ret 4002 on the start → at most one token refresh for the status query, never a second start', async () => {
     fake.script.start = 'token-error';
     const starts = fake.count('query_start_charge');
     const tokens = fake.count('query_token');
+    const polls = fake.count('query_equip_charge_status');
     const s = await start();
+    // charging is known only from a status query the fake accepted, i.e. one that carried a token
+    // other than the one it revoked at the start
     expect(s.body.state).toBe('charging');
+    expect(fake.count('query_equip_charge_status')).toBeGreaterThan(polls);
     expect(fake.count('query_start_charge') - starts).toBe(1);
-    expect(fake.count('query_token') - tokens).toBe(1);
+    // one query_token, or none when another function (push delivery, reconciliation) had already
+    // stored a newer token in the shared DynamoDB cache: the client reuses it rather than refresh
+    expect(fake.count('query_token') - tokens).toBeLessThanOrEqual(1);
   });
 
   it('the partner goes down after taking the start: unknown (a stop refused) until it answers, then resolved first', async () => {
