@@ -24,7 +24,11 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { buildSync } from 'esbuild';
+import { SDK_ALIASES } from '../infra/constructs/evcs-function.ts';
 import { fmt, pct } from './support.ts';
+
+/** the repository root: SDK_ALIASES are relative to it */
+const REPO_ROOT = resolve(import.meta.dirname, '..');
 
 interface CallFrame {
   functionName: string;
@@ -79,6 +83,8 @@ export function buildForProfile(entry: string, outfile: string, b: BundlingOptio
     ...(b.banner ? { banner: { js: b.banner } } : {}),
     external: [...(b.externalModules ?? [])],
     ...(b.define ? { define: b.define } : {}),
+    alias: SDK_ALIASES,
+    absWorkingDir: REPO_ROOT,
     lineLimit: 120,
     logLevel: 'warning',
   });

@@ -70,6 +70,14 @@ export const LAMBDA_UNREACHED_SDK_MODULES = [
  */
 export const EVENT_STREAMS_MODULE = '@smithy/core/event-streams';
 
+/**
+ * SDK dependencies every bundle takes in place of the package's own module: a smaller module of
+ * ours with the API the SDK calls (repository-relative; esbuild resolves it from the project root,
+ * where the construct runs it). `mnemonist/lru-cache`: the DynamoDB client's endpoint cache,
+ * ~7 KB of mnemonist helpers for a cache endpoint discovery (off) leaves empty — shared/sdk/lru-cache.ts.
+ */
+export const SDK_ALIASES: Readonly<Record<string, string>> = { 'mnemonist/lru-cache': './shared/sdk/lru-cache.ts' };
+
 /** Whether a function's bundle keeps the S3 client's event streams: it writes to a bucket (EVENT_STREAMS_MODULE). */
 export const holdsS3Client = (decl: Pick<FunctionDecl, 'grants'>): boolean => decl.grants.some((g) => 'bucket' in g && g.access !== 'read');
 
@@ -115,6 +123,7 @@ export const evcsBundling = (
   logLevel: LogLevel.WARNING,
   // the T/CEC catalog's schemas of the function's own interfaces only (catalogInterfaces)
   define: catalogDefines(opts.interfaces),
+  esbuildArgs: { '--alias': Object.entries(SDK_ALIASES).map(([from, to]) => `${from}=${to}`) },
   ...(opts.metafile ? { metafile: true } : {}),
 });
 

@@ -171,6 +171,14 @@ describe('real function bundles: what is left out', () => {
       for (const pkg of ['@aws-sdk/client-s3', '@aws-sdk/lib-storage']) expect(packages.has(pkg), `${id}: ${pkg}`).toBe(id === withS3);
       if (id === 'query-token')
         for (const pkg of ['@aws-sdk/client-sqs', '@aws-sdk/client-eventbridge']) expect(packages.has(pkg), `${id}: ${pkg}`).toBe(false);
+      // the DynamoDB client's endpoint cache takes our Map-based LRU, not mnemonist's (SDK_ALIASES)
+      expect(packages.has('mnemonist'), `${id}: mnemonist`).toBe(false);
+      if (id === 'query-token') expect(packages.has('@aws-sdk/endpoint-cache'), id).toBe(true);
+      if (packages.has('@aws-sdk/endpoint-cache'))
+        expect(
+          inputs.some((p) => p.endsWith('shared/sdk/lru-cache.ts')),
+          id,
+        ).toBe(true);
 
       const text = readFileSync(join(assetDir, 'index.js'), 'utf8');
       // what is left out is reached by dynamic import() only (a `require` left in the code, such as the
