@@ -11,6 +11,8 @@ import type { FunctionDecl } from './types.ts';
  * `process.env.EVCS_TCEC_<interface>`): the ones it serves (an HTTP route ending in a catalog name: `/evcs/v1/<name>`, a
  * profile's or an OEM's prefix) and the ones it calls (`calls`: pushes, reconciliation, roaming out).
  * `undefined` for a function that declares none: it keeps every schema (push planning, admin, …).
+ * `calls: []` declares that it calls none: with no catalog route either, it holds no schema (the
+ * charging consumer, which plans pushes others send and reads partner records, never a payload).
  */
 export const catalogInterfaces = (decl: Pick<FunctionDecl, 'triggers' | 'calls'>): readonly string[] | undefined => {
   const names = new Set<string>(INTERFACE_NAMES);
@@ -19,5 +21,5 @@ export const catalogInterfaces = (decl: Pick<FunctionDecl, 'triggers' | 'calls'>
   if (unknown.length) throw new Error(`calls names no catalog interface: ${unknown.join(', ')} (shared/tcec/interfaces.ts)`);
   const served = decl.triggers.flatMap((t) => (t.type === 'http' ? [t.path.slice(t.path.lastIndexOf('/') + 1)] : []));
   const declared = [...new Set([...served, ...(decl.calls ?? [])])].filter((n) => names.has(n));
-  return declared.length ? declared : undefined;
+  return declared.length || decl.calls ? declared : undefined;
 };

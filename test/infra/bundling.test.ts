@@ -300,13 +300,16 @@ describe('real function bundles: the catalog schemas of its own interfaces only'
     'query-start-charge': { yes: ['QRCode:'], no: ['PolicyInfos:', 'LastQueryTime:'] },
     // calls query_token, query_equip_auth, query_equip_business_policy, query_start_charge, query_equip_charge_status
     'app-session-start': { yes: ['QRCode:', 'PolicyInfos:'], no: ['LastQueryTime:'] },
+    // `calls: []`: serves and calls none, holds none
+    'pile-session-events': { yes: [], no: ['QRCode:', 'PolicyInfos:', 'LastQueryTime:'] },
   };
   const ids = Object.keys(holds);
 
   it('keeps the schemas of the interfaces a function serves or calls, and every interface name', () => {
     for (const id of ids) expect(catalogInterfaces(topology.functions.find((f) => f.id === id)!), id).toBeDefined();
-    // a function that declares no interface keeps every schema
+    // a function that declares no interface keeps every schema; one that declares it calls none holds none
     expect(catalogInterfaces(topology.functions.find((f) => f.id === 'push-plan')!)).toBeUndefined();
+    expect(catalogInterfaces(topology.functions.find((f) => f.id === 'pile-session-events')!)).toEqual([]);
     // a misspelt call would prune the schema it needs: refused
     const pushDeliver = topology.functions.find((f) => f.id === 'push-deliver')!;
     expect(() => catalogInterfaces({ ...pushDeliver, calls: [...(pushDeliver.calls ?? []), 'notification_station_status'] })).toThrow(
