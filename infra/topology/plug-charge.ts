@@ -24,6 +24,8 @@ export const plugChargeFunctions: readonly FunctionDecl[] = [
     tier: 'L1',
     description: 'A VIN reported at plug-in → a session under the partner that bound it (the start path), notification_vin_start_charge',
     triggers: [{ type: 'event', pattern: PileVinReported.pattern() }],
+    // it serves and calls no T/CEC interface (push-deliver sends notification_vin_start_charge): no catalog schema in its bundle
+    calls: [],
     grants: [
       orders,
       readPartners,
