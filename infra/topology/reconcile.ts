@@ -40,6 +40,8 @@ export const reconcileFunctions: readonly FunctionDecl[] = [
     tier: 'L2',
     description: 'Nightly fan-out: claims each due partner’s previous China-time day once and enqueues its run',
     triggers: [{ type: 'schedule', expression: 'rate(5 minutes)' }],
+    // serves and calls no T/CEC interface: no catalog schema in its bundle (catalogInterfaces)
+    calls: [],
     grants: [readPartners, table, runs],
     timeoutSeconds: 60,
   },
@@ -88,6 +90,8 @@ export const reconcileFunctions: readonly FunctionDecl[] = [
     tier: 'L2',
     description: 'Re-pushes orders whose notification_charge_order_info was not confirmed within CATCHUP_AFTER_SECONDS',
     triggers: [{ type: 'schedule', expression: 'rate(15 minutes)' }],
+    // serves and calls no T/CEC interface: no catalog schema in its bundle (catalogInterfaces)
+    calls: [],
     grants: [readPartners, readOrders, table, pushes],
   },
   {

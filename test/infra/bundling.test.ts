@@ -308,7 +308,7 @@ describe('real function bundles: the catalog schemas of its own interfaces only'
   it('keeps the schemas of the interfaces a function serves or calls, and every interface name', () => {
     for (const id of ids) expect(catalogInterfaces(topology.functions.find((f) => f.id === id)!), id).toBeDefined();
     // a function that declares no interface keeps every schema; one that declares it calls none holds none
-    expect(catalogInterfaces(topology.functions.find((f) => f.id === 'push-plan')!)).toBeUndefined();
+    expect(catalogInterfaces(topology.functions.find((f) => f.id === 'admin-api')!)).toBeUndefined();
     expect(catalogInterfaces(topology.functions.find((f) => f.id === 'pile-session-events')!)).toEqual([]);
     // a misspelt call would prune the schema it needs: refused
     const pushDeliver = topology.functions.find((f) => f.id === 'push-deliver')!;
