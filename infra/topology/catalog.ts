@@ -10,7 +10,7 @@ import type { FunctionDecl } from './types.ts';
  * The T/CEC interfaces whose schemas a function's bundle holds (shared/tcec/interfaces.ts,
  * `process.env.EVCS_TCEC_<interface>`): the ones it serves (an HTTP route ending in a catalog name: `/evcs/v1/<name>`, a
  * profile's or an OEM's prefix) and the ones it calls (`calls`: pushes, reconciliation, roaming out).
- * `undefined` for a function that declares none: it keeps every schema (push planning, admin, …).
+ * `undefined` for a function that declares none: it keeps every schema (admin-api, …).
  * `calls: []` declares that it calls none: with no catalog route either, it holds no schema (the
  * charging consumer, which plans pushes others send and reads partner records, never a payload).
  */

@@ -148,7 +148,10 @@ export interface FunctionDecl {
   readonly memoryMb?: number;
   /** exists only in the local runtime (simulator controls); never deployed */
   readonly localOnly?: boolean;
-  /** the T/CEC interfaces this function calls on partner platforms (pushes, reconciliation) */
+  /**
+   * the T/CEC interfaces this function calls on partner platforms (pushes, reconciliation); `[]`: it
+   * calls none, and with no catalog route its bundle holds no catalog schema (infra/topology/catalog.ts)
+   */
   readonly calls?: readonly string[];
   /** alarms on the metrics this function emits (EMF): one line per flow signal; severity from the tier */
   readonly alarms?: readonly MetricAlarmDecl[];
