@@ -11,7 +11,7 @@ import type { FunctionDecl } from './types.ts';
  * `process.env.EVCS_TCEC_<interface>`): the ones it serves (an HTTP route ending in a catalog name: `/evcs/v1/<name>`, a
  * profile's or an OEM's prefix) and the ones it calls (`calls`: pushes, reconciliation, roaming out).
  * `undefined` for a function that declares none: it keeps every schema (admin-api, …).
- * `calls: []` declares that it calls none: with no catalog route either, it holds no schema (the
+ * `calls: CALLS_NONE` declares that it calls none: with no catalog route either, it holds no schema (the
  * charging consumer, which plans pushes others send and reads partner records, never a payload).
  */
 export const catalogInterfaces = (decl: Pick<FunctionDecl, 'triggers' | 'calls'>): readonly string[] | undefined => {

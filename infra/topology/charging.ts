@@ -8,7 +8,7 @@ import {
   PushSupervisionQueue,
 } from '../../events/queues.ts';
 import { putEvents, readPartners, tcecInterface } from './helpers.ts';
-import type { FunctionDecl, QueueDecl, TableDecl } from './types.ts';
+import { CALLS_NONE, type FunctionDecl, type QueueDecl, type TableDecl } from './types.ts';
 
 export const chargingTables: readonly TableDecl[] = [
   {
@@ -121,8 +121,8 @@ export const chargingFunctions: readonly FunctionDecl[] = [
     // I/O-bound (a batch is one read and one write per order, in parallel, one samples write and one
     // send): half the L0 default, so its GB-s per reading halves (issue 9 §2, bench/cost.bench.ts)
     memoryMb: 512,
-    // no T/CEC interface served or called (push-deliver sends what it plans): no catalog schema in its bundle
-    calls: [],
+    // push-deliver sends the pushes it plans
+    calls: CALLS_NONE,
     // + the charging-process samples supervision reporting needs, in their own items (infra/topology/dxp.ts);
     // + the due charge-status pushes (OrderProgress) planned here (push-planning: the partners, and a
     // station's AreaCode / equipment when a supervision platform exists) and sent straight to the

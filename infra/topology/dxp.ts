@@ -16,7 +16,7 @@
  */
 import { DxpChangesQueue, DxpExportPartsQueue, PushSupervisionQueue } from '../../events/queues.ts';
 import { readPartners } from './helpers.ts';
-import type { BucketDecl, FunctionDecl, QueueDecl, TableDecl } from './types.ts';
+import { type BucketDecl, CALLS_NONE, type FunctionDecl, type QueueDecl, type TableDecl } from './types.ts';
 
 /** the regulation's retention of reported data: 3 years */
 export const DXP_RETENTION_DAYS = 3 * 366;
@@ -75,8 +75,7 @@ export const dxpFunctions: readonly FunctionDecl[] = [
     description: 'Exports the last complete China-time hour of every supervision partner to S3 (objects, correction, manifest last)',
     // 5 minutes past the hour (cron in the operator's time zone): late pile batches of the hour are in
     triggers: [{ type: 'schedule', expression: 'cron(5 * * * ? *)' }],
-    // serves and calls no T/CEC interface: no catalog schema in its bundle (catalogInterfaces)
-    calls: [],
+    calls: CALLS_NONE,
     grants: exportGrants,
     alarms: exportAlarms,
     // an hour of 200,000 orders/day and 20 M samples/day: ≈ 165 MB of JSON Lines, ≈ 1.5 GB peak (bench/dxp-export.bench.ts)
@@ -92,8 +91,7 @@ export const dxpFunctions: readonly FunctionDecl[] = [
     description:
       'Starts the previous China-time day of every supervision partner in parts: the run record, then one dxp-export-parts message per hour',
     triggers: [{ type: 'schedule', expression: 'cron(30 0 * * ? *)' }],
-    // serves and calls no T/CEC interface: no catalog schema in its bundle (catalogInterfaces)
-    calls: [],
+    calls: CALLS_NONE,
     grants: [readPartners, { bucket: 'exports', access: 'readWrite' }, { queue: DxpExportPartsQueue.name, access: 'send' }],
     alarms: exportAlarms,
     timeoutSeconds: 60,
@@ -108,8 +106,7 @@ export const dxpFunctions: readonly FunctionDecl[] = [
       "One hour of a supervision partner's daily export (objects of every kind, then the part's record); the run's last part writes the day's manifest",
     // one part per invocation; 4 parts at once: a day of 24 parts in ≈ 6 rounds, DynamoDB reads spread
     triggers: [{ type: 'queue', queue: DxpExportPartsQueue.name, batchSize: 1, maxConcurrency: 4 }],
-    // serves and calls no T/CEC interface: no catalog schema in its bundle (catalogInterfaces)
-    calls: [],
+    calls: CALLS_NONE,
     grants: exportGrants,
     alarms: exportAlarms,
     // one hour of a 20 M-sample day: ≈ 165 MB of JSON Lines (bench/dxp-export.bench.ts: per-part wall time)
@@ -124,8 +121,7 @@ export const dxpFunctions: readonly FunctionDecl[] = [
     description:
       'Keeps station and connector status changes by hour for the supervision exports; pushes notification_station_change and notification_stationInfo to the platforms of the region',
     triggers: [{ type: 'queue', queue: DxpChangesQueue.name, batchSize: 25, maxBatchingWindowSeconds: 5, maxConcurrency: 2 }],
-    // serves and calls no T/CEC interface: no catalog schema in its bundle (catalogInterfaces)
-    calls: [],
+    calls: CALLS_NONE,
     grants: [readPartners, { table: 'process-samples', access: 'readWrite' }, { table: 'stations', access: 'read' }, supervisionLane],
     timeoutSeconds: 30,
   },
@@ -137,8 +133,7 @@ export const dxpFunctions: readonly FunctionDecl[] = [
     description:
       "Every 5 minutes: notification_realtime_power_info (each station's charging power, from the latest process samples) to the supervision platforms whose interval is due",
     triggers: [{ type: 'schedule', expression: 'rate(5 minutes)' }],
-    // serves and calls no T/CEC interface: no catalog schema in its bundle (catalogInterfaces)
-    calls: [],
+    calls: CALLS_NONE,
     grants: [readPartners, { table: 'stations', access: 'read' }, { table: 'process-samples', access: 'read' }, supervisionLane],
     timeoutSeconds: 120,
     memoryMb: 1024,

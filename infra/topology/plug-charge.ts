@@ -10,7 +10,7 @@
 import { PileVinReported } from '../../events/piles.ts';
 import { ChargingTimeoutsQueue, PushDeliveriesQueue } from '../../events/queues.ts';
 import { putEvents, readPartners, tcecInterface } from './helpers.ts';
-import type { FunctionDecl } from './types.ts';
+import { CALLS_NONE, type FunctionDecl } from './types.ts';
 
 const orders = { table: 'orders', access: 'readWrite' } as const;
 
@@ -24,8 +24,8 @@ export const plugChargeFunctions: readonly FunctionDecl[] = [
     tier: 'L1',
     description: 'A VIN reported at plug-in → a session under the partner that bound it (the start path), notification_vin_start_charge',
     triggers: [{ type: 'event', pattern: PileVinReported.pattern() }],
-    // it serves and calls no T/CEC interface (push-deliver sends notification_vin_start_charge): no catalog schema in its bundle
-    calls: [],
+    // push-deliver sends notification_vin_start_charge
+    calls: CALLS_NONE,
     grants: [
       orders,
       readPartners,

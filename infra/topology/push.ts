@@ -12,7 +12,7 @@
 
 import { PushDeliveriesQueue, PushEventsQueue, PushSupervisionQueue } from '../../events/queues.ts';
 import { putEvents, readPartners, readSecrets } from './helpers.ts';
-import type { FunctionDecl, QueueDecl, TableDecl } from './types.ts';
+import { CALLS_NONE, type FunctionDecl, type QueueDecl, type TableDecl } from './types.ts';
 
 export const pushTables: readonly TableDecl[] = [
   {
@@ -56,8 +56,7 @@ export const pushFunctions: readonly FunctionDecl[] = [
     tier: 'L1',
     description: 'Events → one delivery message per partner (status fan-out to granted partners, order pushes, charge status throttle)',
     triggers: [{ type: 'queue', queue: PushEventsQueue.name, batchSize: 10, maxBatchingWindowSeconds: 1, maxConcurrency: 4 }],
-    // serves and calls no T/CEC interface: no catalog schema in its bundle (catalogInterfaces)
-    calls: [],
+    calls: CALLS_NONE,
     // stations (AreaCode, equipment, power) and orders (meter register) only when a supervision partner exists
     grants: [readPartners, state, deliveries, supervisionLane, { table: 'stations', access: 'read' }, { table: 'orders', access: 'read' }],
   },

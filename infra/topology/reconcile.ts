@@ -11,7 +11,7 @@
  */
 import { PushDeliveriesQueue, ReconcileRunsQueue } from '../../events/queues.ts';
 import { putEvents, readPartners, readSecrets } from './helpers.ts';
-import type { FunctionDecl, QueueDecl, TableDecl } from './types.ts';
+import { CALLS_NONE, type FunctionDecl, type QueueDecl, type TableDecl } from './types.ts';
 
 export const reconcileTables: readonly TableDecl[] = [
   {
@@ -40,8 +40,7 @@ export const reconcileFunctions: readonly FunctionDecl[] = [
     tier: 'L2',
     description: 'Nightly fan-out: claims each due partner’s previous China-time day once and enqueues its run',
     triggers: [{ type: 'schedule', expression: 'rate(5 minutes)' }],
-    // serves and calls no T/CEC interface: no catalog schema in its bundle (catalogInterfaces)
-    calls: [],
+    calls: CALLS_NONE,
     grants: [readPartners, table, runs],
     timeoutSeconds: 60,
   },
@@ -90,8 +89,7 @@ export const reconcileFunctions: readonly FunctionDecl[] = [
     tier: 'L2',
     description: 'Re-pushes orders whose notification_charge_order_info was not confirmed within CATCHUP_AFTER_SECONDS',
     triggers: [{ type: 'schedule', expression: 'rate(15 minutes)' }],
-    // serves and calls no T/CEC interface: no catalog schema in its bundle (catalogInterfaces)
-    calls: [],
+    calls: CALLS_NONE,
     grants: [readPartners, readOrders, table, pushes],
   },
   {

@@ -129,6 +129,12 @@ export type Grant =
    */
   | { readonly replay: 'put' };
 
+/**
+ * `calls` of a function that serves and calls no T/CEC interface (it plans, feeds or exports what
+ * others send): its bundle holds no catalog schema (catalogInterfaces in infra/topology/catalog.ts)
+ */
+export const CALLS_NONE: readonly string[] = [];
+
 export interface FunctionDecl {
   /** unique, kebab-case; also the file name of the entry */
   readonly id: string;
@@ -149,7 +155,7 @@ export interface FunctionDecl {
   /** exists only in the local runtime (simulator controls); never deployed */
   readonly localOnly?: boolean;
   /**
-   * the T/CEC interfaces this function calls on partner platforms (pushes, reconciliation); `[]`: it
+   * the T/CEC interfaces this function calls on partner platforms (pushes, reconciliation); CALLS_NONE: it
    * calls none, and with no catalog route its bundle holds no catalog schema (infra/topology/catalog.ts)
    */
   readonly calls?: readonly string[];

@@ -300,7 +300,7 @@ describe('real function bundles: the catalog schemas of its own interfaces only'
     'query-start-charge': { yes: ['QRCode:'], no: ['PolicyInfos:', 'LastQueryTime:'] },
     // calls query_token, query_equip_auth, query_equip_business_policy, query_start_charge, query_equip_charge_status
     'app-session-start': { yes: ['QRCode:', 'PolicyInfos:'], no: ['LastQueryTime:'] },
-    // `calls: []`: serves and calls none, holds none
+    // `calls: CALLS_NONE`: serves and calls none, holds none
     'pile-session-events': { yes: [], no: ['QRCode:', 'PolicyInfos:', 'LastQueryTime:'] },
   };
   const ids = Object.keys(holds);
