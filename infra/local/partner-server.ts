@@ -111,8 +111,8 @@ export interface DemoPartner {
   /** pushes answered Ret 0 with an intact Sig */
   accepted(iface?: InterfaceName): ReceivedPush[];
   tokensIssued(): number;
-  /** every request that reached the server (including refused ones) */
-  requests(): number;
+  /** every request that reached the server (including refused ones); with `at`, those whose path ends in it */
+  requests(at?: string): number;
   /** the paths query_token was called at */
   readonly tokenPaths: string[];
   behaviour(): Behaviour;
@@ -134,6 +134,8 @@ export const startDemoPartner = async (o: DemoPartnerOptions): Promise<DemoPartn
   const refused = new Map<string, number>();
   let issued = 0;
   let requests = 0;
+  /** requests by the last segment of their path (an interface, as the caller named it) */
+  const requestsAt = new Map<string, number>();
   const label = `[demo-partner ${o.operatorId}]`;
 
   const send = (res: ServerResponse, ret: number, msg: string, data?: unknown) => {
@@ -225,6 +227,8 @@ export const startDemoPartner = async (o: DemoPartnerOptions): Promise<DemoPartn
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     if (path.startsWith('/_admin/')) return admin(req, res, path);
     requests++;
+    const last = path.slice(path.lastIndexOf('/') + 1);
+    requestsAt.set(last, (requestsAt.get(last) ?? 0) + 1);
     const body = await text(req);
     if (behaviour.delayMs) await sleep(behaviour.delayMs);
     if (behaviour.fail === 'http500') {
@@ -324,7 +328,7 @@ export const startDemoPartner = async (o: DemoPartnerOptions): Promise<DemoPartn
     tokenPaths,
     accepted: (iface) => received.filter((r) => r.accepted && (iface === undefined || r.iface === iface)),
     tokensIssued: () => issued,
-    requests: () => requests,
+    requests: (at) => (at === undefined ? requests : (requestsAt.get(at) ?? 0)),
     behaviour: () => behaviour,
     set: (b) => {
       behaviour = BehaviourSchema.parse(b);
