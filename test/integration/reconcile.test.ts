@@ -263,8 +263,10 @@ describe('check_charge_orders — T/CEC 102 §3.13 (issue 11)', () => {
     const day = '2026-10-11';
     await finished(P2, '2026-10-11T02:00:00Z', '2026-10-11T03:00:00Z', 8, 9);
     demo(platform, P2).set({ fail: 'http500' });
-    // query_token only: a push to P2 retried meanwhile (the partner is down for it too) is not an attempt of the run
-    const tokenRequestsBefore = demo(platform, P2).requests('query_token');
+    // an attempt is a query_token (no token cached) or a check_charge_orders (one cached) that failed; a push
+    // to P2 retried meanwhile (the partner is down for it too) is not an attempt of the run
+    const attempts = () => demo(platform, P2).requests('query_token') + demo(platform, P2).requests('check_charge_orders');
+    const attemptsBefore = attempts();
     expect(await tick('2026-10-11T17:30:00Z')).toMatchObject({ day, enqueued: [P1, P2] });
     await drain();
     const dlq = platform.cloud.queues
@@ -273,8 +275,8 @@ describe('check_charge_orders — T/CEC 102 §3.13 (issue 11)', () => {
     expect(dlq).toEqual([
       expect.objectContaining({ OperatorID: P2, day, attempt: 3, parked: expect.stringContaining('unreachable after 3 attempts') }),
     ]);
-    // three attempts, each a query_token that failed
-    expect(demo(platform, P2).requests('query_token') - tokenRequestsBefore).toBe(3);
+    // three attempts, each one request that failed
+    expect(attempts() - attemptsBefore).toBe(3);
     expect(await getRun(P2, day)).toMatchObject({ status: 'failed', attempts: 3, reason: expect.stringMatching(/^unreachable: /) });
     expect(await getRun(P1, day)).toMatchObject({ status: 'agreed' });
 
