@@ -15,8 +15,9 @@
  *    (the same rules and matcher as the local bus) — one SendMessage per matching queue;
  *  - every Lambda invocation: the local invoker's `onInvoke` observer (duration, memory of the
  *    topology or the tier default); HTTP-triggered ones are API Gateway requests; SQS-triggered ones
- *    are the event source mapping's ReceiveMessage + DeleteMessageBatch (one each per batch: the
- *    ESM's idle long polls are a fixed monthly cost, priced in the operator profile);
+ *    are the event source mapping's ReceiveMessage + DeleteMessageBatch (one each per 10 records of
+ *    a batch, SQS's most per call: the ESM's idle long polls are a fixed monthly cost, priced in the
+ *    operator profile);
  *  - log bytes: the handlers' JSON log lines and EMF metrics written to stdout;
  *  - each invocation's own CPU and waits (bench/cost/sandbox.ts, when installed): its GB-s in its own sandbox.
  *
@@ -68,6 +69,8 @@ export type Send = (this: SdkClient, command: SdkCommand, ...rest: unknown[]) =>
 
 const DDB_READS = new Set(['GetItem', 'Query', 'Scan', 'BatchGetItem', 'TransactGetItems', 'ExecuteStatement', 'BatchExecuteStatement']);
 const DDB_WRITES = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'TransactWriteItems', 'ExecuteTransaction']);
+/** ReceiveMessage's MaxNumberOfMessages and DeleteMessageBatch's entries: at most 10 a call */
+const SQS_MAX_PER_CALL = 10;
 const CONDITIONAL = new Set(['PutItem', 'UpdateItem', 'DeleteItem']);
 
 let ledger: Ledger = {};
@@ -257,10 +260,14 @@ export const invocationMeter: InvokeObserver = ({ fn, event, ms, ok, invocation 
   if (e?.requestContext?.http) tally.apiRequests++;
   const records = e?.Records?.filter((r) => r.eventSource === 'aws:sqs') ?? [];
   if (records.length) {
-    const receive = chunks(records.reduce((n, r) => n + utf8Bytes(r.body ?? ''), 0));
+    // a ReceiveMessage returns at most 10 messages and a DeleteMessageBatch takes at most 10 entries:
+    // a batch of 50 is at least 5 of each (and a receive is billed per 64 KB chunk of what it returns)
+    const calls = Math.ceil(records.length / SQS_MAX_PER_CALL);
+    const receive = Math.max(calls, chunks(records.reduce((n, r) => n + utf8Bytes(r.body ?? ''), 0)));
+    const remove = ok ? calls : 0;
     tally.sqs.receive += receive;
-    if (ok) tally.sqs.delete += 1;
-    if (records[0]?.eventSourceARN?.endsWith('.fifo')) tally.sqs.fifo += receive + (ok ? 1 : 0);
+    tally.sqs.delete += remove;
+    if (records[0]?.eventSourceARN?.endsWith('.fifo')) tally.sqs.fifo += receive + remove;
   }
 };
 

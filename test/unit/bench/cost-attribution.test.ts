@@ -138,6 +138,24 @@ describe('cost bench attribution', () => {
     expect(t.lambda['charging-events']?.invocations).toBe(1);
   });
 
+  it('a batch over 10 records is one receive and one delete per 10 (SQS caps a call at 10); a failed one deletes none', async () => {
+    const records = Array.from({ length: 23 }, (_, i) => ({
+      eventSource: 'aws:sqs',
+      eventSourceARN: 'arn:aws:sqs:x:0:evcs-charging-pile-meters',
+      body: `reading ${i}`,
+    }));
+    await invoke(fn('charging-events'), async () => undefined, { Records: records });
+    expect(takeLedger()['charging-events']!.sqs).toMatchObject({ receive: 3, delete: 3, fifo: 0 });
+    await invoke(
+      fn('charging-events'),
+      async () => {
+        throw new Error('batch failed');
+      },
+      { Records: records },
+    ).catch(() => undefined);
+    expect(takeLedger()['charging-events']!.sqs).toMatchObject({ receive: 3, delete: 0 });
+  });
+
   it('outside any invocation: pile events are the pile ingress (priced), anything else OUTSIDE (not priced)', async () => {
     const bus = client('EventBridge');
     const sqs = client('SQS');
