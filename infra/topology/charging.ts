@@ -106,16 +106,19 @@ export const chargingFunctions: readonly FunctionDecl[] = [
     tier: 'L0',
     description: 'Pile started / meter values / stopped → order state, running bill, final bill; connector released',
     // readings: the consumer folds every waiting reading of an order with one write and shares one
-    // invocation (receive, delete, request, logs) among up to 25 readings: at the operator's ~280
-    // readings/s a batch fills well inside the 1 s window; 25 orders stay far inside the L0 10 s
-    // timeout. Starts and stops on their own queue, no window: a pile's answer reaches its order at
-    // once, never behind a backlog of readings (one invocation each, ≈ $4 × 10⁻⁷ a session).
-    // Both mappings share the function's reserved concurrency (L0: 20): the readings' mapping takes at
-    // most 5 of them (5 × 25 readings a batch drain ~1,000 readings/s in AWS, ~3× the operator's rate),
-    // so starts and stops keep 15 whatever the readings' backlog. Locally: 5 receive loops on the
-    // readings, the starts/stops trigger the pollers' default 2, each trigger its own loops
+    // invocation (receive, delete, request, logs, one process-samples write, one send to the push
+    // lanes) among up to 50 readings: the operator's ~4,200 sessions at once send ~84 readings/s (a
+    // sample every 50 s), so each of the mapping's 2 pollers gathers ~42 in its 1 s window; 50 orders
+    // stay far inside the L0 10 s timeout. Starts and stops on their own queue, no window: a pile's
+    // answer reaches its order at once, never behind a backlog of readings (one invocation each,
+    // ≈ $4 × 10⁻⁷ a session). Both mappings share the function's reserved concurrency (L0: 20): the
+    // readings' mapping takes at most 2 of them, SQS's least (2 × 50 readings a batch drain ~800
+    // readings/s in AWS, ~10× the operator's rate; 5 pollers split the same readings into batches
+    // 2.5× smaller, each paying the per-batch calls: issue 9 §2), so starts and stops keep 18
+    // whatever the readings' backlog. Locally: 2 receive loops on the readings, the starts/stops
+    // trigger the pollers' default 2, each trigger its own loops
     triggers: [
-      { type: 'queue', queue: ChargingPileMetersQueue.name, batchSize: 25, maxBatchingWindowSeconds: 1, maxConcurrency: 5 },
+      { type: 'queue', queue: ChargingPileMetersQueue.name, batchSize: 50, maxBatchingWindowSeconds: 1, maxConcurrency: 2 },
       { type: 'queue', queue: ChargingPileEventsQueue.name, batchSize: 10 },
     ],
     // I/O-bound (a batch is one read and one write per order, in parallel, one samples write and one
