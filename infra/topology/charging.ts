@@ -108,8 +108,9 @@ export const chargingFunctions: readonly FunctionDecl[] = [
     // readings: the consumer folds every waiting reading of an order with one write and shares one
     // invocation (receive, delete, request, logs, one process-samples write, one send to the push
     // lanes) among up to 50 readings: the operator's ~4,200 sessions at once send ~84 readings/s (a
-    // sample every 50 s), so each of the mapping's 2 pollers gathers ~42 in its 1 s window; 50 orders
-    // stay far inside the L0 10 s timeout. Starts and stops on their own queue, no window: a pile's
+    // sample every 50 s), so a 1 s window gathers ~42 where 2 pollers share them (~17 if the mapping
+    // kept SQS's 5 baseline pollers: AWS does not document how maximum concurrency scales them);
+    // 50 orders stay far inside the L0 10 s timeout. Starts and stops on their own queue, no window: a pile's
     // answer reaches its order at once, never behind a backlog of readings (one invocation each,
     // ≈ $4 × 10⁻⁷ a session). Both mappings share the function's reserved concurrency (L0: 20): the
     // readings' mapping takes at most 2 of them, SQS's least (2 × 50 readings a batch drain ~800
