@@ -22,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { buildSync } from 'esbuild';
 import { buildApp } from '../infra/app.ts';
-import { BUNDLE_METAFILE_CONTEXT, evcsBundling, holdsS3Client } from '../infra/constructs/evcs-function.ts';
+import { BUNDLE_METAFILE_CONTEXT, evcsBundling, holdsS3Client, SDK_ALIASES, STRICT_BANNER } from '../infra/constructs/evcs-function.ts';
 import { catalogInterfaces } from '../infra/topology/catalog.ts';
 import { functionEnvironment } from '../infra/topology/environment.ts';
 import { topology } from '../infra/topology/index.ts';
@@ -170,6 +170,85 @@ function measureDeferred(): { n: number; cpuMs: number } {
       50,
     ),
   };
+}
+
+/**
+ * The floor under every function: bundles of the libraries alone, built with the stack's esbuild
+ * settings and imported by the same runner with a function's environment. What a function adds is
+ * its own code and the rest of what it uses of these libraries (its schemas, its commands).
+ * Clients, logger and metrics are created at import, as the functions create theirs.
+ */
+const FLOORS: ReadonlyArray<readonly [string, string]> = [
+  ['an empty handler', 'export const handler = async () => 1;'],
+  [
+    'DynamoDB client',
+    `import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+const ddb = new DynamoDBClient({});
+export const handler = async () => ddb.send(new GetItemCommand({ TableName: 't', Key: {} }));`,
+  ],
+  [
+    'DynamoDB + SQS + EventBridge clients',
+    `import { DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { SQSClient, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+const ddb = new DynamoDBClient({}); const sqs = new SQSClient({}); const eb = new EventBridgeClient({});
+export const handler = async () => {
+  await ddb.send(new GetItemCommand({ TableName: 't', Key: {} })); await ddb.send(new UpdateItemCommand({ TableName: 't', Key: {} }));
+  await sqs.send(new SendMessageBatchCommand({ QueueUrl: 'q', Entries: [] })); await eb.send(new PutEventsCommand({ Entries: [] }));
+};`,
+  ],
+  [
+    'the three + Powertools logger, metrics + a zod/mini schema',
+    `import { DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { SQSClient, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import * as z from 'zod/mini';
+const ddb = new DynamoDBClient({}); const sqs = new SQSClient({}); const eb = new EventBridgeClient({});
+const logger = new Logger(); const metrics = new Metrics({ namespace: 'bench' });
+const Body = z.object({ id: z.string().check(z.minLength(1)), n: z.optional(z.number()) });
+export const handler = async (e: unknown) => {
+  const body = Body.parse(e); logger.info('body', { body }); metrics.addMetric('n', 'Count', 1);
+  await ddb.send(new GetItemCommand({ TableName: 't', Key: {} })); await ddb.send(new UpdateItemCommand({ TableName: 't', Key: {} }));
+  await sqs.send(new SendMessageBatchCommand({ QueueUrl: 'q', Entries: [] })); await eb.send(new PutEventsCommand({ Entries: [] }));
+};`,
+  ],
+];
+
+/** KB and init CPU p50 of each FLOORS bundle, with a function's environment */
+function measureFloors(env: Record<string, string>): Array<{ name: string; kb: number; cpuMs: number; bootMs: number }> {
+  const b = evcsBundling();
+  return FLOORS.map(([name, contents], i) => {
+    const out = join(work, `floor-${i}`, 'index.js');
+    buildSync({
+      stdin: { contents, resolveDir: REPO, loader: 'ts', sourcefile: `floor-${i}.ts` },
+      outfile: out,
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: b.target,
+      minify: true,
+      mainFields: b.mainFields,
+      banner: { js: STRICT_BANNER },
+      external: [...(b.externalModules ?? [])],
+      alias: Object.fromEntries(Object.entries(SDK_ALIASES).map(([from, to]) => [from, join(REPO, to)])),
+      logLevel: 'warning',
+    });
+    const runs = Array.from({ length: RUNS }, () => runOnce(out, { ...env, LAMBDA_TASK_ROOT: dirname(out) }, false));
+    return {
+      name,
+      kb: statSync(out).size / 1024,
+      cpuMs: pct(
+        runs.map((r) => r.cpuMs),
+        50,
+      ),
+      bootMs: pct(
+        runs.map((r) => r.bootCpuMs),
+        50,
+      ),
+    };
+  });
 }
 
 /** the variables Lambda sets itself (nodejs22.x), minus anything that would reach AWS */
@@ -343,6 +422,12 @@ try {
     `bundles ${fmt(Math.min(...sizes), 0)}–${fmt(Math.max(...sizes), 0)} KB; init medians ${fmt(Math.min(...medians))}–${fmt(Math.max(...medians))} ms (node ${process.version} ${process.arch})`,
   );
   printBeforeAfter(after);
+  const floors = measureFloors({ ...lambdaEnv('floor', 512, work), ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}) });
+  console.log(`\nthe libraries alone (the stack's esbuild settings and NODE_OPTIONS; ${RUNS} fresh imports each, CPU p50):`);
+  for (const f of floors)
+    console.log(
+      `  ${f.name.padEnd(60)} ${fmt(f.kb, 0).padStart(4)} KB  init CPU ${fmt(f.cpuMs, 1).padStart(6)} ms  (node boot ${fmt(f.bootMs, 1)} ms)`,
+    );
   const deferred = measureDeferred();
   console.log(
     `\nschemas built on first use, not at import: all ${deferred.n} (event details and envelopes, queue bodies, delivery, coupon, reservation policy, push settings) built in ${fmt(deferred.cpuMs, 1)} ms CPU (p50 of ${RUNS}) — the most a first invocation adds back; a function uses a few`,
