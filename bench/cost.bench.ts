@@ -35,7 +35,8 @@
  * One local platform per process (the SDK clients are per-process singletons): each job runs in a child.
  *
  *   npm run bench -- cost          (BENCH_SIM_SPEED=30 for a gentler load; BENCH_COST_ONLY=demo, sessions, sessions-at-scale, fanout or fanout:5, reservation, plug-charge, stranded, station-change, comma-separated;
- *                                   BENCH_METER_SECONDS=15 BENCH_ALIGNED_SECONDS=0 for a pile on its own 15 s metering, as before issue 9 §2)
+ *                                   BENCH_METER_SECONDS=15 BENCH_ALIGNED_SECONDS=0 for a pile on its own 15 s metering, as before issue 9 §2;
+ *                                   BENCH_SCALE_WINDOW_MS=1000 for the at-scale job's batching window in wall time: SCALE_WINDOW_MS)
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -79,12 +80,22 @@ const SESSION_CONNECTORS = { 30: 'SH0030D011', 120: 'SH0031D011' } as const;
  * sessions-at-scale: how many at once, how long, at which simulator speed (lower than the single
  * session's: N sessions' readings must keep up on one machine). 160, near the most the demo seed
  * holds (scaleConnectors): a queue batch holds more readings the more sessions run at once (the
- * readings' 5 pollers share them), so per session this is still an upper bound of the operator's
- * ~4,200 at once — 50 at once gave ~1.9 readings per pile-session-events batch, 160 ~2.3 (2 Dec)
+ * readings' pollers share them: 5 until 2 Dec, 2 since), so per session this is still an upper bound of the operator's
+ * ~4,200 at once — 50 at once gave ~1.9 readings per pile-session-events batch, 160 ~2.3 with 5
+ * pollers and batches of 25 (2 Dec), 5–7 with 2 pollers and batches of 50
  */
 const SCALE_SESSIONS = Number(process.env.BENCH_SCALE_SESSIONS ?? 160);
 const SCALE_MINUTES = Number(process.env.BENCH_SCALE_MINUTES ?? 30);
 const SCALE_SPEED = Number(process.env.BENCH_SCALE_SPEED ?? 10);
+/**
+ * The queue triggers' batching window in the at-scale job, in wall ms: by default the deployed 1 s in
+ * simulated time (1000 / speed), as in the single session. `BENCH_SCALE_WINDOW_MS=1000` runs the
+ * deployed window in wall time instead: at ×10 a session's readings are 5 s of wall time apart, so a
+ * 1 s window still never gathers two of one session (no flattering fold), while the pollers see the
+ * readings of ten times as many sessions as run (160 at ×10 arrive like 1,600 at once in real time):
+ * the batch fill nearer the operator's.
+ */
+const SCALE_WINDOW_MS = Number(process.env.BENCH_SCALE_WINDOW_MS ?? 1000 / SCALE_SPEED);
 const SCALE_NAME = `${SCALE_SESSIONS} sessions of ${SCALE_MINUTES} min at once`;
 /** one DC connector per station from the 32nd on (granted to the first partner alone; SH0030/31 are the single sessions') */
 const scaleConnectors = (n: number): string[] => {
@@ -352,7 +363,7 @@ const child = async (job: string, out: string): Promise<void> => {
     // total ÷ N, what the operator pays per session (bench/cost/meter.ts monthlyBill).
     const speed = SCALE_SPEED;
     progress(
-      `${SCALE_SESSIONS} sessions of ${SCALE_MINUTES} simulated minutes at once (×${speed}: ~${Math.round((SCALE_MINUTES * 60) / speed)} s)`,
+      `${SCALE_SESSIONS} sessions of ${SCALE_MINUTES} simulated minutes at once (×${speed}: ~${Math.round((SCALE_MINUTES * 60) / speed)} s; batching window ${SCALE_WINDOW_MS} ms of wall time)`,
     );
     const platform = await startPlatform({
       ...common,
@@ -361,7 +372,7 @@ const child = async (job: string, out: string): Promise<void> => {
       // processed (the deployed default, 60 s; the last drain waits for these delayed checks)
       env: { ...common.env, START_TIMEOUT_SECONDS: '60', STOP_TIMEOUT_SECONDS: '60' },
       seedFile: await withOwnPorts(DEMO_SEED),
-      maxBatchingWindowMs: 1000 / speed,
+      maxBatchingWindowMs: SCALE_WINDOW_MS,
     });
     const sim = platform.simulator!;
     try {
