@@ -104,7 +104,7 @@ describe('status pipeline: PileStatusChanged → live status → ConnectorStatus
     expect(changesOf(c)).toHaveLength(1);
   });
 
-  it('shuffled out-of-order delivery (published concurrently) always ends in the newest status, and no announcement is older than one before it', async () => {
+  it('shuffled out-of-order delivery (published concurrently) always ends in the newest status; each change announced once, and a consumer ends on the newest', async () => {
     const connectors = ['FX0003E01C1', 'FX0003E01C2', 'FX0003E02C1'];
     let run = 0;
     await fc.assert(
@@ -126,11 +126,18 @@ describe('status pipeline: PileStatusChanged → live status → ConnectorStatus
           const live = await liveOf('FX0003', c);
           expect(live).toMatchObject({ status: newest.status, version: statusVersion(newest.observedAt, newest.seq) });
           const announced = changesOf(c).slice(before);
-          // every announcement is a real change of the stored status, versions strictly increase
-          for (let i = 1; i < announced.length; i++) {
-            expect(announced[i]!.version).toBeGreaterThan(announced[i - 1]!.version);
-            expect(announced[i]!.status).not.toBe(announced[i - 1]!.status);
-          }
+          // each change announced once
+          expect(new Set(announced.map((a) => a.version)).size).toBe(announced.length);
+          // in version order (the order they were stored in), every announcement is a real change
+          const stored = [...announced].sort((x, y) => x.version - y.version);
+          for (let i = 1; i < stored.length; i++) expect(stored[i]!.status).not.toBe(stored[i - 1]!.status);
+          // two deliveries each publish after their own write, so the bus may carry a newer change
+          // before an older one (seen under CI load); the event's contract (events/baseinfo.ts
+          // `version`) is that a consumer drops anything not newer than what it has seen: such a
+          // consumer ends on the newest change, which is the live status
+          let seen: (typeof announced)[number] | undefined;
+          for (const a of announced) if (!seen || a.version > seen.version) seen = a;
+          if (announced.length) expect(seen).toMatchObject({ status: live!.status, version: stored[stored.length - 1]!.version });
         },
       ),
       { numRuns: 12 },
