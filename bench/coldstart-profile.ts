@@ -23,7 +23,7 @@ import { SourceMap } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { buildSync } from 'esbuild';
+import { type BuildOptions, buildSync } from 'esbuild';
 import { SDK_ALIASES } from '../infra/constructs/evcs-function.ts';
 import { fmt, pct } from './support.ts';
 
@@ -67,27 +67,25 @@ const packageOf = (source: string, repo: string): string => {
   return `(own) ${own[0] === 'shared' && own[1] ? `shared/${own[1]}` : (own[0] ?? source)}`;
 };
 
+/** the esbuild options of the build the construct asks for (`evcsBundling`), run from the repository root */
+export const stackBuildOptions = (b: BundlingOptions): BuildOptions => ({
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: b.target,
+  mainFields: b.mainFields,
+  minify: b.minify,
+  ...(b.banner ? { banner: { js: b.banner } } : {}),
+  external: [...(b.externalModules ?? [])],
+  ...(b.define ? { define: b.define } : {}),
+  alias: SDK_ALIASES,
+  absWorkingDir: REPO_ROOT,
+  logLevel: 'warning',
+});
+
 /** the same esbuild build the construct asks for, with short lines so V8's per-line ticks resolve */
 export function buildForProfile(entry: string, outfile: string, b: BundlingOptions): void {
-  buildSync({
-    entryPoints: [entry],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: b.target,
-    mainFields: b.mainFields,
-    minify: b.minify,
-    sourcemap: true,
-    sourcesContent: false,
-    ...(b.banner ? { banner: { js: b.banner } } : {}),
-    external: [...(b.externalModules ?? [])],
-    ...(b.define ? { define: b.define } : {}),
-    alias: SDK_ALIASES,
-    absWorkingDir: REPO_ROOT,
-    lineLimit: 120,
-    logLevel: 'warning',
-  });
+  buildSync({ ...stackBuildOptions(b), entryPoints: [entry], outfile, sourcemap: true, sourcesContent: false, lineLimit: 120 });
 }
 
 const COMPILE = 'compile (parse of the file)';

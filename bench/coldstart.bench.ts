@@ -22,12 +22,12 @@ import { fileURLToPath } from 'node:url';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { buildSync } from 'esbuild';
 import { buildApp } from '../infra/app.ts';
-import { BUNDLE_METAFILE_CONTEXT, evcsBundling, holdsS3Client, SDK_ALIASES, STRICT_BANNER } from '../infra/constructs/evcs-function.ts';
+import { BUNDLE_METAFILE_CONTEXT, evcsBundling, holdsS3Client } from '../infra/constructs/evcs-function.ts';
 import { catalogInterfaces } from '../infra/topology/catalog.ts';
 import { functionEnvironment } from '../infra/topology/environment.ts';
 import { topology } from '../infra/topology/index.ts';
 import { TIER_DEFAULTS } from '../infra/topology/types.ts';
-import { buildForProfile, profileInit } from './coldstart-profile.ts';
+import { buildForProfile, profileInit, stackBuildOptions } from './coldstart-profile.ts';
 import { fmt, pct } from './support.ts';
 
 const RUNS = Number(process.env.COLDSTART_RUNS ?? 9);
@@ -178,6 +178,14 @@ function measureDeferred(): { n: number; cpuMs: number } {
  * its own code and the rest of what it uses of these libraries (its schemas, its commands).
  * Clients, logger and metrics are created at import, as the functions create theirs.
  */
+const THREE_CLIENTS = `import { DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { SQSClient, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+const ddb = new DynamoDBClient({}); const sqs = new SQSClient({}); const eb = new EventBridgeClient({});
+const calls = async () => {
+  await ddb.send(new GetItemCommand({ TableName: 't', Key: {} })); await ddb.send(new UpdateItemCommand({ TableName: 't', Key: {} }));
+  await sqs.send(new SendMessageBatchCommand({ QueueUrl: 'q', Entries: [] })); await eb.send(new PutEventsCommand({ Entries: [] }));
+};`;
 const FLOORS: ReadonlyArray<readonly [string, string]> = [
   ['an empty handler', 'export const handler = async () => 1;'],
   [
@@ -186,32 +194,18 @@ const FLOORS: ReadonlyArray<readonly [string, string]> = [
 const ddb = new DynamoDBClient({});
 export const handler = async () => ddb.send(new GetItemCommand({ TableName: 't', Key: {} }));`,
   ],
-  [
-    'DynamoDB + SQS + EventBridge clients',
-    `import { DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { SQSClient, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-const ddb = new DynamoDBClient({}); const sqs = new SQSClient({}); const eb = new EventBridgeClient({});
-export const handler = async () => {
-  await ddb.send(new GetItemCommand({ TableName: 't', Key: {} })); await ddb.send(new UpdateItemCommand({ TableName: 't', Key: {} }));
-  await sqs.send(new SendMessageBatchCommand({ QueueUrl: 'q', Entries: [] })); await eb.send(new PutEventsCommand({ Entries: [] }));
-};`,
-  ],
+  ['DynamoDB + SQS + EventBridge clients', `${THREE_CLIENTS}\nexport const handler = calls;`],
   [
     'the three + Powertools logger, metrics + a zod/mini schema',
-    `import { DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { SQSClient, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+    `${THREE_CLIENTS}
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import * as z from 'zod/mini';
-const ddb = new DynamoDBClient({}); const sqs = new SQSClient({}); const eb = new EventBridgeClient({});
 const logger = new Logger(); const metrics = new Metrics({ namespace: 'bench' });
 const Body = z.object({ id: z.string().check(z.minLength(1)), n: z.optional(z.number()) });
 export const handler = async (e: unknown) => {
   const body = Body.parse(e); logger.info('body', { body }); metrics.addMetric('n', 'Count', 1);
-  await ddb.send(new GetItemCommand({ TableName: 't', Key: {} })); await ddb.send(new UpdateItemCommand({ TableName: 't', Key: {} }));
-  await sqs.send(new SendMessageBatchCommand({ QueueUrl: 'q', Entries: [] })); await eb.send(new PutEventsCommand({ Entries: [] }));
+  await calls();
 };`,
   ],
 ];
@@ -221,20 +215,7 @@ function measureFloors(env: Record<string, string>): Array<{ name: string; kb: n
   const b = evcsBundling();
   return FLOORS.map(([name, contents], i) => {
     const out = join(work, `floor-${i}`, 'index.js');
-    buildSync({
-      stdin: { contents, resolveDir: REPO, loader: 'ts', sourcefile: `floor-${i}.ts` },
-      outfile: out,
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      target: b.target,
-      minify: true,
-      mainFields: b.mainFields,
-      banner: { js: STRICT_BANNER },
-      external: [...(b.externalModules ?? [])],
-      alias: Object.fromEntries(Object.entries(SDK_ALIASES).map(([from, to]) => [from, join(REPO, to)])),
-      logLevel: 'warning',
-    });
+    buildSync({ ...stackBuildOptions(b), stdin: { contents, resolveDir: REPO, loader: 'ts', sourcefile: `floor-${i}.ts` }, outfile: out });
     const runs = Array.from({ length: RUNS }, () => runOnce(out, { ...env, LAMBDA_TASK_ROOT: dirname(out) }, false));
     return {
       name,
