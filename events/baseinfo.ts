@@ -8,7 +8,8 @@ const BASEINFO_SOURCE = 'evcs.baseinfo';
 export const ConnectorStatusChanged = /* @__PURE__ */ defineEvent({
   source: BASEINFO_SOURCE,
   detailType: 'ConnectorStatusChanged',
-  version: 1,
+  // 2: parkingSpace (optional; a version-1 event without it reads as "not known")
+  version: 2,
   description: 'A connector status really changed (newer than the stored one and different); the push service fans it out',
   detail: () =>
     z.object({
@@ -21,6 +22,11 @@ export const ConnectorStatusChanged = /* @__PURE__ */ defineEvent({
       observedAt: z.iso.datetime({ offset: true }),
       /** monotonic per connector: a consumer drops anything not newer than what it has seen */
       version: z.int().check(z.gte(0)),
+      /**
+       * whether the connector has a parking space with a ground lock (the station's ParkingSpaces, as
+       * imported); absent when not known. The lock raise's rule skips `false`.
+       */
+      parkingSpace: z.optional(z.boolean()),
     }),
   sample: {
     StationID: 'ST0001',

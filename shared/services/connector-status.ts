@@ -53,6 +53,7 @@ import {
   markAnnouncedMany,
   type PendingMark,
   putAnnounceReceipt,
+  readConnectorStatuses,
   type StatusWrite,
   writeConnectorStatuses,
 } from '../store/stations.ts';
@@ -84,7 +85,8 @@ interface Item {
 interface Group {
   connectorId: string;
   items: Item[];
-  ref: { stationId: string };
+  /** where it lives; whether it has a parking space with a ground lock (undefined: not known) */
+  ref: { stationId: string; parkingSpace?: boolean | undefined };
 }
 
 interface Applied extends Group {
@@ -273,6 +275,8 @@ const changeEvent = (g: Applied, c: StatusChange): DetailOf<typeof ConnectorStat
   ...(c.previousStatus !== undefined ? { previousStatus: c.previousStatus as ConnectorStatus } : {}),
   observedAt: observedAtOf(g, c) ?? new Date(Math.floor(c.version / 1000)).toISOString(),
   version: c.version,
+  // the lock raise's rule skips a connector known to have no parking space
+  ...(g.ref.parkingSpace !== undefined ? { parkingSpace: g.ref.parkingSpace } : {}),
 });
 
 /** the station a report names (a lock's always; a pile's from version 2 of PileStatusChanged) */
@@ -315,13 +319,16 @@ export const ingestPileStatuses = async (reports: readonly Report[], now: () => 
     if (stationId !== undefined) known.push({ connectorId, items, ref: { stationId } });
     else unknown(connectorId, items);
   }
-  const statuses = await getConnectorStatuses(known.map((g) => ({ stationId: g.ref.stationId, connectorId: g.connectorId })));
+  const statuses = await readConnectorStatuses(known.map((g) => ({ stationId: g.ref.stationId, connectorId: g.connectorId })));
 
   // 2. decide and write: every connector's compare-and-set in one transaction (per 100)
   const applied: Applied[] = [];
   let writeThrew = false;
   await applyGroups(
-    known.map((g) => ({ g, cur: statuses.has(g.connectorId) ? statuses.get(g.connectorId) : 'unknown' })),
+    known.map((g) => {
+      const read = statuses.get(g.connectorId);
+      return read ? { g: { ...g, ref: { ...g.ref, parkingSpace: read.parkingSpace } }, cur: read.stored } : { g, cur: 'unknown' as const };
+    }),
     now,
     by,
     {

@@ -13,8 +13,11 @@
  *                                       gsi2sk='<AreaCode>#<StationID>'
  *   STATION#<StationID> DOC             the full StationInfo (with EquipmentInfos) as §3.1 returns it
  *   STATION#<StationID> EQUIP#<EqID>    equipment hash + change time
- *   STATION#<StationID> CONN#<ConnID>   connector hash + change time, its EquipmentID, and the LIVE
- *                                       status: status, parkStatus, lockStatus, version, observedAt
+ *   STATION#<StationID> CONN#<ConnID>   connector hash + change time, its EquipmentID, whether it has
+ *                                       a parking space with a ground lock (`parkingSpace`, set by
+ *                                       the import from the station's ParkingSpaces; absent on items
+ *                                       written before it: unknown), and the LIVE status: status,
+ *                                       parkStatus, lockStatus, version, observedAt
  *   CONNECTOR#<ConnID>  REF             ConnectorID → StationID, EquipmentID
  *   ANNOUNCED#<id>      RECEIPT         a status-ingest delivery published the changes it left
  *                                       pending (the CONN# marks name it: pendingBy); `ttl`, 15 days
@@ -379,7 +382,7 @@ const storedOf = (i: Record<string, unknown>): StoredStatus | undefined =>
     : undefined;
 
 const STATUS_ATTRS =
-  'pk, sk, #s, parkStatus, lockStatus, version, pendingAnnounce, announcePrevious, pendingSince, pendingBy, lockVersion, lockEvent, lockPending, lockPendingSince, lockPendingBy';
+  'pk, sk, #s, parkStatus, lockStatus, version, pendingAnnounce, announcePrevious, pendingSince, pendingBy, lockVersion, lockEvent, lockPending, lockPendingSince, lockPendingBy, parkingSpace';
 
 /** Every item of these keys (BatchGet, 100 keys per call, unprocessed keys retried with backoff). */
 const batchGetAll = async (
@@ -426,12 +429,28 @@ export const getConnectorRefs = async (connectorIds: readonly string[]): Promise
 /** The stored live status of these connectors (strongly consistent); a connector missing from the map has no item at that station. */
 export const getConnectorStatuses = async (
   keys: readonly { stationId: string; connectorId: string }[],
-): Promise<Map<string, StoredStatus | undefined>> => {
+): Promise<Map<string, StoredStatus | undefined>> => new Map([...(await readConnectorStatuses(keys))].map(([id, r]) => [id, r.stored]));
+
+/** A connector's stored status and whether it has a parking space with a ground lock (undefined: not known, an item from before the flag). */
+export interface ConnectorStatusRead {
+  stored: StoredStatus | undefined;
+  parkingSpace: boolean | undefined;
+}
+
+/** getConnectorStatuses, with each connector's parking space flag (the status ingest's read: the same one BatchGet per 100). */
+export const readConnectorStatuses = async (
+  keys: readonly { stationId: string; connectorId: string }[],
+): Promise<Map<string, ConnectorStatusRead>> => {
   const items = await batchGetAll(
     keys.map((k) => connKey(k.stationId, k.connectorId)),
     { ConsistentRead: true, ProjectionExpression: STATUS_ATTRS, ExpressionAttributeNames: { '#s': 'status' } },
   );
-  return new Map(items.map((i) => [String(i.sk).slice('CONN#'.length), storedOf(i)]));
+  return new Map(
+    items.map((i) => [
+      String(i.sk).slice('CONN#'.length),
+      { stored: storedOf(i), parkingSpace: typeof i.parkingSpace === 'boolean' ? i.parkingSpace : undefined },
+    ]),
+  );
 };
 
 /** One connector's stored live status, strongly consistent (`unknown`: no such connector at that station). */
@@ -656,7 +675,7 @@ const stationItems = async (stationId: string): Promise<Map<string, Record<strin
   const items = await queryAll({
     KeyConditionExpression: 'pk = :p',
     ExpressionAttributeValues: { ':p': stationPk(stationId) },
-    ProjectionExpression: 'sk, #h, changedAt, effChangedAt, policyHash, policyChangedAt, equipmentId, extensionsHash, gsi2sk',
+    ProjectionExpression: 'sk, #h, changedAt, effChangedAt, policyHash, policyChangedAt, equipmentId, extensionsHash, gsi2sk, parkingSpace',
     ExpressionAttributeNames: { '#h': 'hash' },
   });
   return new Map(items.map((i) => [String(i.sk), i]));
@@ -714,26 +733,39 @@ const planStation = (
     }
     effChangedAt = Math.max(effChangedAt, at);
   }
+  // the connectors with a parking space whose lock the car park raises (the ingest tells the lock raise which: parkingSpace)
+  const spaces = new Set(p.extensions.CarParkGatewayUrl ? (p.extensions.ParkingSpaces ?? []).map((s) => s.ConnectorID) : []);
+  /** connectors whose only change is the parking space flag: no change time, nothing announced */
+  const flagOnly: UpdateCommandInput[] = [];
   for (const c of p.connectors) {
     const cur = existing.get(`CONN#${c.connectorId}`);
+    const parkingSpace = spaces.has(c.connectorId);
     let at = Number(cur?.changedAt);
+    const item = { pk, sk: `CONN#${c.connectorId}` };
     if (!cur || cur.hash !== c.hash || cur.equipmentId !== c.equipmentId) {
       at = nowMs;
       sum.connectorsChanged++;
       changedEquip.add(c.equipmentId);
-      const item = { pk, sk: `CONN#${c.connectorId}` };
       // a new connector has no live status yet (the ingest writes only to an existing item): a Put
-      if (!cur) writes.push({ PutRequest: { Item: { ...item, hash: c.hash, changedAt: at, equipmentId: c.equipmentId } } });
+      if (!cur) writes.push({ PutRequest: { Item: { ...item, hash: c.hash, changedAt: at, equipmentId: c.equipmentId, parkingSpace } } });
       else
         updates.push({
           TableName: T,
           Key: item,
-          UpdateExpression: 'SET #h = :h, changedAt = :t, equipmentId = :e',
+          UpdateExpression: 'SET #h = :h, changedAt = :t, equipmentId = :e, parkingSpace = :ps',
           ExpressionAttributeNames: { '#h': 'hash' },
-          ExpressionAttributeValues: { ':h': c.hash, ':t': at, ':e': c.equipmentId },
+          ExpressionAttributeValues: { ':h': c.hash, ':t': at, ':e': c.equipmentId, ':ps': parkingSpace },
         });
       writes.push({ PutRequest: { Item: { ...connRef(c.connectorId), stationId: p.stationId, equipmentId: c.equipmentId } } });
-    }
+    } else if (cur.parkingSpace !== parkingSpace)
+      // spaces configured or removed, or an item written before the flag existed
+      flagOnly.push({
+        TableName: T,
+        Key: item,
+        UpdateExpression: 'SET parkingSpace = :ps',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':ps': parkingSpace },
+      });
     effChangedAt = Math.max(effChangedAt, at);
   }
   const policyChanged = !meta || meta.policyHash !== p.policyHash;
@@ -753,7 +785,7 @@ const planStation = (
         ConditionExpression: 'attribute_exists(pk)',
         ExpressionAttributeValues: { ':p': area.gsi2pk, ':s': area.gsi2sk },
       });
-    return { result: 'unchanged', writes, updates };
+    return { result: 'unchanged', writes, updates: [...updates, ...flagOnly] };
   }
   if (infoChanged) writes.push({ PutRequest: { Item: { pk, sk: 'DOC', doc: JSON.stringify(p.info) } } });
   // what changed, for StationChanged (published by the import once every write is done)
@@ -769,7 +801,7 @@ const planStation = (
   return {
     result: meta ? 'changed' : 'created',
     writes,
-    updates,
+    updates: [...updates, ...flagOnly],
     meta: {
       pk,
       sk: 'META',

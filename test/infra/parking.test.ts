@@ -4,6 +4,9 @@
  */
 import { NestedStack, Stack } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
+import { ConnectorStatusChanged } from '../../events/baseinfo.ts';
+import type { DetailOf } from '../../events/define.ts';
+import { matchPattern } from '../../infra/local/pattern.ts';
 import { functions } from '../../infra/topology/index.ts';
 import { synth } from './template.ts';
 
@@ -50,9 +53,26 @@ describe('parking service', () => {
     for (const f of parking)
       for (const g of f.grants)
         if ('table' in g && g.table === 'orders') expect({ fn: f.id, access: g.access }).toEqual({ fn: f.id, access: 'read' });
+  });
+
+  it('the lock raise runs for a connector available again that has a parking space, or may have one (not known); never for one known to have none', () => {
     const raise = parking.find((f) => f.id === 'parking-lock-raise');
-    expect(raise?.triggers).toEqual([
-      { type: 'event', pattern: expect.objectContaining({ 'detail-type': ['ConnectorStatusChanged'], detail: { status: [1] } }) },
-    ]);
+    const t = raise?.triggers[0];
+    if (t?.type !== 'event') throw new Error('parking-lock-raise: no event trigger');
+    expect(raise?.triggers).toHaveLength(1);
+    const event = (detail: Partial<DetailOf<typeof ConnectorStatusChanged>>) => ({
+      source: ConnectorStatusChanged.source,
+      'detail-type': ConnectorStatusChanged.detailType,
+      detail: { ...ConnectorStatusChanged.sample, ...detail },
+    });
+    const { parkingSpace: _, ...unknown } = ConnectorStatusChanged.sample as DetailOf<typeof ConnectorStatusChanged>;
+    expect(matchPattern(t.pattern, event({ status: 1, parkingSpace: true }))).toBe(true);
+    expect(matchPattern(t.pattern, { ...event({}), detail: { ...unknown, status: 1 } })).toBe(true);
+    expect(matchPattern(t.pattern, event({ status: 1, parkingSpace: false }))).toBe(false);
+    expect(matchPattern(t.pattern, event({ status: 3, parkingSpace: true }))).toBe(false);
+    expect(matchPattern(t.pattern, { ...event({}), detail: { ...unknown, status: 2 } })).toBe(false);
+    // the same pattern is the deployed rule's
+    const rules = s.ofType('AWS::Events::Rule').map(([, r]) => r.Properties as { EventPattern?: unknown });
+    expect(rules.some((r) => JSON.stringify(r.EventPattern) === JSON.stringify(t.pattern))).toBe(true);
   });
 });

@@ -16,6 +16,7 @@ import { publish } from '../../shared/bus/publish.ts';
 import { runWithEnv } from '../../shared/config.ts';
 import { PENDING_GRACE_MS, statusVersion } from '../../shared/domain/connector-status.ts';
 import { ingestPileStatus, ingestPileStatuses } from '../../shared/services/connector-status.ts';
+import { importStationObjects } from '../../shared/services/station-import.ts';
 import { UpdateCommand } from '../../shared/store/doc.ts';
 import { dynamo } from '../../shared/store/dynamo.ts';
 import {
@@ -23,8 +24,10 @@ import {
   applyConnectorStatus,
   getConnectorStatuses,
   getStationConnectors,
+  getStationMeta,
   writeConnectorStatuses,
 } from '../../shared/store/stations.ts';
+import { fixture, type Obj, OP, renamed } from '../fixtures/stations.ts';
 import { aroundDynamoSends } from '../support/dynamo-sends.ts';
 import { startStationsPlatform } from '../support/stations.ts';
 
@@ -319,6 +322,54 @@ describe('status pipeline: PileStatusChanged → live status → ConnectorStatus
     const by = marks.get(c)?.lockPendingBy;
     expect(by).toBeDefined();
     expect(await announcedDeliveries([by as string])).toEqual(new Set([by]));
+  });
+
+  it('an announcement says whether the connector has a parking space (the lock raise skips "none"): the import sets it, an item from before it says nothing', async () => {
+    const s = renamed(fixture()[0]!, 900);
+    const [space, none, legacy] = (s.EquipmentInfos as Obj[]).flatMap((e) => (e.ConnectorInfos as Obj[]).map((c) => String(c.ConnectorID)));
+    if (!space || !none || !legacy) throw new Error('the fixture station has three connectors');
+    const withSpace = {
+      ...s,
+      CarParkGatewayUrl: 'http://127.0.0.1:9/',
+      ParkingSpaces: [{ LockNum: 'L01', WorkplaceName: 'B1-001', ConnectorID: space }],
+    };
+    expect(await importStationObjects('spaces.json', [withSpace], { operatorId: OP })).toMatchObject({ created: 1 });
+    // an item written before the flag existed: not known
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: process.env.TABLE_STATIONS,
+        Key: { pk: 'STATION#IM0900', sk: `CONN#${legacy}` },
+        UpdateExpression: 'REMOVE parkingSpace',
+      }),
+    );
+    await publish(
+      PileStatusChanged,
+      [report(space, 1, 1), report(none, 1, 1), report(legacy, 1, 1)].map((r) => ({ ...r, StationID: 'IM0900' })),
+    );
+    await platform.cloud.drain();
+    const first = (c: string) => changesOf(c)[0];
+    expect(first(space)).toMatchObject({ status: 1, parkingSpace: true });
+    expect(first(none)).toMatchObject({ status: 1, parkingSpace: false });
+    expect(first(legacy)?.status).toBe(1);
+    expect(first(legacy)).not.toHaveProperty('parkingSpace');
+
+    // a re-import of the same stations writes the missing flag and nothing else: no change, no change time
+    const metaBefore = await getStationMeta('IM0900');
+    expect(await importStationObjects('spaces.json', [withSpace], { operatorId: OP })).toMatchObject({
+      unchanged: 1,
+      connectorsChanged: 0,
+      equipmentChanged: 0,
+    });
+    expect(await getStationMeta('IM0900')).toEqual(metaBefore);
+    await publish(PileStatusChanged, { ...report(legacy, 2, 2), StationID: 'IM0900' });
+    await platform.cloud.drain();
+    expect(changesOf(legacy).at(-1)).toMatchObject({ status: 2, previousStatus: 1, parkingSpace: false });
+
+    // the spaces removed from the station: the flag follows, with no connector change
+    expect(await importStationObjects('spaces.json', [s], { operatorId: OP })).toMatchObject({ changed: 1, connectorsChanged: 0 });
+    await publish(PileStatusChanged, { ...report(space, 2, 2), StationID: 'IM0900' });
+    await platform.cloud.drain();
+    expect(changesOf(space).at(-1)).toMatchObject({ status: 2, parkingSpace: false });
   });
 
   it('a write call that throws after committing some of its updates: no receipt covers them, each change is announced once', async () => {
