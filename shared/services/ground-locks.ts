@@ -35,7 +35,7 @@ import { GatewayError, moveLock } from '../parking/car-park-gateway.ts';
 import { getConnectorView } from '../store/connector-view.ts';
 import { getConnectorHolder, getLock, recordDrop, recordDropFailure, recordFault, recordRaised } from '../store/parking.ts';
 import type { Partner } from '../store/partners.ts';
-import { getStationMeta, getStationMetaRecent } from '../store/stations.ts';
+import { getConnectorStatus, getStationMeta, getStationMetaRecent } from '../store/stations.ts';
 import type { RequestData, ResponseInput } from '../tcec/interfaces.ts';
 import { Ret, TcecError } from '../tcec/ret.ts';
 
@@ -180,7 +180,9 @@ export const dropLockResult = async (
  * `parking-waivers` queue (GroundLockRaiseDue, first retry after PARKING_RETRY_SECONDS): its consumer
  * retries with backoff, then the DLQ (alarm), then `evcs dlq replay --queue parking-waivers`
  * (raiseDueLock). Only if that hand-over fails does this throw (the event's own retries, then its
- * on-failure DLQ). No order is ever read or written.
+ * on-failure DLQ). A late "available" (a car is back on the space: the connector's live status is
+ * no longer available) raises nothing: that car's departure raises the lock. No order is ever read
+ * or written.
  */
 export const raiseAfterCarLeft = async (
   e: { StationID: string; ConnectorID: string; status: number; previousStatus?: number | undefined },
@@ -199,6 +201,16 @@ export const raiseAfterCarLeft = async (
     return false;
   }
   logger.appendKeys({ StationID: e.StationID, LockNum: space.LockNum, ConnectorID: e.ConnectorID });
+  // events may reach the rule out of order: a late "available" after a car came back must not raise the
+  // lock under that car. The live status is the newest (stored before any announcement): one strong read,
+  // made only when a drop is about to be raised.
+  const live = await getConnectorStatus(e.StationID, e.ConnectorID);
+  if (live === 'unknown' || (live !== undefined && live.status !== ConnectorState.Idle)) {
+    logger.info('car left, but a newer status says a car is on the space: the lock stays down until it leaves', {
+      status: live === 'unknown' ? 'unknown connector' : live.status,
+    });
+    return false;
+  }
   try {
     return await raiseDrop(ext.CarParkGatewayUrl, e.StationID, space, lock.drop.code, now);
   } catch (err) {

@@ -12,6 +12,7 @@ import type { CarPark } from '../../infra/local/simulator/car-park.ts';
 import { envName } from '../../infra/topology/types.ts';
 import { runWithEnv } from '../../shared/config.ts';
 import { replayDlq } from '../../shared/push/dlq.ts';
+import { raiseAfterCarLeft } from '../../shared/services/ground-locks.ts';
 import { getOrder } from '../../shared/store/orders.ts';
 import { getLock } from '../../shared/store/parking.ts';
 import { useChargingPlatform } from '../support/charging.ts';
@@ -178,6 +179,25 @@ describe('query_drop_lock_result — extension (DiDi 1.4.0, §5.1 ground locks)'
     await ctx.admin('FX0001E01C1', 'plugged', 2);
     await ctx.admin('FX0001E01C1', 'unplugged', 1);
     await eventually(() => lockStatusOf('L01'), { until: (s) => s === 50, what: 'L01 raised' });
+  });
+
+  it('a late "available" (delivered after the car came back) raises nothing: the lock stays down under the car until it leaves', async () => {
+    const r = await drop(ctx.p2, 'L02');
+    expect(r.data).toMatchObject({ result: true });
+    const code = (r.data as { DropCode: number }).DropCode;
+    await ctx.admin('FX0001E01C2', 'plugged', 2);
+    const calls = park.lockCalls;
+    // the announcement of an earlier departure, reaching the rule only now
+    const env = ctx.platform.cloud.env;
+    const late = { StationID: 'FX0001', ConnectorID: 'FX0001E01C2', status: 1, previousStatus: 3 };
+    expect(await runWithEnv(env, () => raiseAfterCarLeft(late, new Date()))).toBe(false);
+    expect(park.lockCalls).toBe(calls);
+    expect(park.lockStatus('FX0001', 'L02')).toBe(10);
+    expect((await getLock('FX0001', 'L02')).drop?.code).toBe(code);
+    // the car leaves: its own "available" raises the lock
+    await ctx.admin('FX0001E01C2', 'unplugged', 1);
+    await eventually(() => lockStatusOf('L02'), { until: (s) => s === 50, what: 'L02 raised after the car left' });
+    expect(park.lockStatus('FX0001', 'L02')).toBe(50);
   });
 });
 
