@@ -92,7 +92,7 @@ export const parkingFunctions: readonly FunctionDecl[] = [
     description:
       'A connector available again (the car left): raise its dropped ground lock; the drop code is spent; a failed raise goes to the parking-waivers queue',
     // only a connector that has (or may have: not known) a parking space: a boot's "available" of every
-    // other connector invokes nothing (the demo: 2,005 invocations → 40)
+    // other connector invokes nothing (a demo boot: 2,005 invocations → 80, the 40 connectors with a space)
     triggers: [
       {
         type: 'event',
