@@ -198,6 +198,12 @@ describe('query_drop_lock_result — extension (DiDi 1.4.0, §5.1 ground locks)'
     await ctx.admin('FX0001E01C2', 'unplugged', 1);
     await eventually(() => lockStatusOf('L02'), { until: (s) => s === 50, what: 'L02 raised after the car left' });
     expect(park.lockStatus('FX0001', 'L02')).toBe(50);
+    // settled for the next test: both partners that see FX0001 hold the newest state (available, raised)
+    for (const op of [P1, P2])
+      await eventually(async () => statusesAt(demo(ctx.platform, op), 'FX0001E01C2').at(-1), {
+        until: (x) => x?.Status === 1 && x.LockStatus === 50,
+        what: `${op} pushed FX0001E01C2 available and raised`,
+      });
   });
 });
 
