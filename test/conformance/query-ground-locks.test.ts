@@ -180,31 +180,6 @@ describe('query_drop_lock_result — extension (DiDi 1.4.0, §5.1 ground locks)'
     await ctx.admin('FX0001E01C1', 'unplugged', 1);
     await eventually(() => lockStatusOf('L01'), { until: (s) => s === 50, what: 'L01 raised' });
   });
-
-  it('a late "available" (delivered after the car came back) raises nothing: the lock stays down under the car until it leaves', async () => {
-    const r = await drop(ctx.p2, 'L02');
-    expect(r.data).toMatchObject({ result: true });
-    const code = (r.data as { DropCode: number }).DropCode;
-    await ctx.admin('FX0001E01C2', 'plugged', 2);
-    const calls = park.lockCalls;
-    // the announcement of an earlier departure, reaching the rule only now
-    const env = ctx.platform.cloud.env;
-    const late = { StationID: 'FX0001', ConnectorID: 'FX0001E01C2', status: 1, previousStatus: 3 };
-    expect(await runWithEnv(env, () => raiseAfterCarLeft(late, new Date()))).toBe(false);
-    expect(park.lockCalls).toBe(calls);
-    expect(park.lockStatus('FX0001', 'L02')).toBe(10);
-    expect((await getLock('FX0001', 'L02')).drop?.code).toBe(code);
-    // the car leaves: its own "available" raises the lock
-    await ctx.admin('FX0001E01C2', 'unplugged', 1);
-    await eventually(() => lockStatusOf('L02'), { until: (s) => s === 50, what: 'L02 raised after the car left' });
-    expect(park.lockStatus('FX0001', 'L02')).toBe(50);
-    // settled for the next test: both partners that see FX0001 hold the newest state (available, raised)
-    for (const op of [P1, P2])
-      await eventually(async () => statusesAt(demo(ctx.platform, op), 'FX0001E01C2').at(-1), {
-        until: (x) => x?.Status === 1 && x.LockStatus === 50,
-        what: `${op} pushed FX0001E01C2 available and raised`,
-      });
-  });
 });
 
 describe('LockStatus in the connector status — §3.2 query_station_status, §3.3 notification_stationStatus', () => {
@@ -337,5 +312,29 @@ describe("ground locks while the car park's system is unreachable — defined fa
     // the code is spent; the order still as it was
     expect((await ctx.p2.call('query_drop_lock_result', { StationID: 'FX0001', LockNum: 'L01', DropCode: code })).ret).toBe(4004);
     expect(await orderFacts()).toEqual(factsBefore);
+  });
+});
+
+// last in the file: no later test reads this connector's pushes
+describe('the raise after the car left — events out of order', () => {
+  it('a late "available" (delivered after the car came back) raises nothing: the lock stays down under the car until it leaves', async () => {
+    // partner 1's drop of L02 (the test before left it in force; asked again, the same code)
+    const r = await drop(ctx.p1, 'L02');
+    expect(r.data).toMatchObject({ result: true });
+    const code = (r.data as { DropCode: number }).DropCode;
+    expect(park.lockStatus('FX0001', 'L02')).toBe(10);
+    await ctx.admin('FX0001E01C2', 'plugged', 2);
+    const calls = park.lockCalls;
+    // the announcement of an earlier departure, reaching the rule only now
+    const env = ctx.platform.cloud.env;
+    const late = { StationID: 'FX0001', ConnectorID: 'FX0001E01C2', status: 1, previousStatus: 3 };
+    expect(await runWithEnv(env, () => raiseAfterCarLeft(late, new Date()))).toBe(false);
+    expect(park.lockCalls).toBe(calls);
+    expect(park.lockStatus('FX0001', 'L02')).toBe(10);
+    expect((await getLock('FX0001', 'L02')).drop?.code).toBe(code);
+    // the car leaves: its own "available" raises the lock
+    await ctx.admin('FX0001E01C2', 'unplugged', 1);
+    await eventually(() => lockStatusOf('L02'), { until: (s) => s === 50, what: 'L02 raised after the car left' });
+    expect(park.lockStatus('FX0001', 'L02')).toBe(50);
   });
 });
