@@ -72,7 +72,15 @@ export const DropFail = { None: 0, UnknownLock: 1, Taken: 2, Faulted: 3, Unavail
 export interface LockState {
   lockStatus: LockStatus;
   /** the drop in force: its one-time code and partner */
-  drop?: { code: number; OperatorID: string; at: string } | undefined;
+  drop?:
+    | {
+        code: number;
+        OperatorID: string;
+        at: string;
+        /** the connector's live status version when the lock dropped: only a later departure is this drop's car leaving */
+        afterVersion?: number | undefined;
+      }
+    | undefined;
   /** the last gateway fault, in words */
   fault?: string | undefined;
   /** the lock's revision (+1 with every state recorded; absent: never moved) */

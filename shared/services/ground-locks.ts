@@ -141,7 +141,12 @@ export const dropLock = async (partner: Partner, req: RequestData<'query_drop_lo
     await announceLock(req.StationID, space, LockStatus.Unknown, rev, now);
     return refused(DropFail.Faulted);
   }
-  const rev = await recordDrop(req.StationID, req.LockNum, { code, OperatorID: partner.operatorId, at: now.toISOString() });
+  const rev = await recordDrop(req.StationID, req.LockNum, {
+    code,
+    OperatorID: partner.operatorId,
+    at: now.toISOString(),
+    afterVersion: view?.version,
+  });
   if (rev === undefined) return refused(DropFail.Taken);
   await announceLock(req.StationID, space, LockStatus.Dropped, rev, now);
   metrics.addMetric('LockDrops', MetricUnit.Count, 1);
@@ -180,12 +185,13 @@ export const dropLockResult = async (
  * `parking-waivers` queue (GroundLockRaiseDue, first retry after PARKING_RETRY_SECONDS): its consumer
  * retries with backoff, then the DLQ (alarm), then `evcs dlq replay --queue parking-waivers`
  * (raiseDueLock). Only if that hand-over fails does this throw (the event's own retries, then its
- * on-failure DLQ). A late "available" (a car is back on the space: the connector's live status is
- * no longer available) raises nothing: that car's departure raises the lock. No order is ever read
+ * on-failure DLQ). A late "available" raises nothing: one from before the drop (its version not
+ * above the connector's version when the lock dropped) is not the drop's car leaving, and after a
+ * car is back on the space (the live status no longer available) that car's departure raises it. No order is ever read
  * or written.
  */
 export const raiseAfterCarLeft = async (
-  e: { StationID: string; ConnectorID: string; status: number; previousStatus?: number | undefined },
+  e: { StationID: string; ConnectorID: string; status: number; previousStatus?: number | undefined; version?: number | undefined },
   now: Date,
 ): Promise<boolean> => {
   if (!carLeft(e.status, e.previousStatus)) return false;
@@ -201,6 +207,14 @@ export const raiseAfterCarLeft = async (
     return false;
   }
   logger.appendKeys({ StationID: e.StationID, LockNum: space.LockNum, ConnectorID: e.ConnectorID });
+  // a departure from before the drop (an event delivered late, or an invocation retried) is not this drop's car leaving
+  if (e.version !== undefined && lock.drop.afterVersion !== undefined && e.version <= lock.drop.afterVersion) {
+    logger.info('a departure from before the drop: the lock stays down for the car it was dropped for', {
+      version: e.version,
+      dropAfter: lock.drop.afterVersion,
+    });
+    return false;
+  }
   // events may reach the rule out of order: a late "available" after a car came back must not raise the
   // lock under that car. The live status is the newest (stored before any announcement): one strong read,
   // made only when a drop is about to be raised.

@@ -16,6 +16,8 @@ export interface ConnectorView {
   EquipmentID: string;
   /** live T/CEC status (0 offline when never heard from) */
   status: number;
+  /** the live status's version (absent: never heard from) */
+  version?: number;
   tariff: TariffPeriod[];
   /** the station's reservation policy (extension); absent: the station takes no reservations */
   reservationPolicy?: ReservationPolicy;
@@ -29,7 +31,7 @@ export const getConnectorView = async (connectorId: string): Promise<ConnectorVi
       new GetCommand({
         TableName: config().tableName('stations'),
         Key: { pk: `STATION#${ref.stationId}`, sk: `CONN#${connectorId}` },
-        ProjectionExpression: '#s',
+        ProjectionExpression: '#s, version',
         ExpressionAttributeNames: { '#s': 'status' },
         ConsistentRead: true,
       }),
@@ -42,6 +44,7 @@ export const getConnectorView = async (connectorId: string): Promise<ConnectorVi
     StationID: ref.stationId,
     EquipmentID: ref.equipmentId,
     status: typeof conn.Item.status === 'number' ? conn.Item.status : 0,
+    ...(typeof conn.Item.version === 'number' ? { version: conn.Item.version } : {}),
     tariff: (meta?.policy ?? []).map((p) => ({ startTime: p.StartTime, elecPrice: p.ElecPrice, servicePrice: p.SevicePrice })),
     ...(meta?.extensions?.ReservationPolicy ? { reservationPolicy: meta.extensions.ReservationPolicy } : {}),
   };

@@ -34,7 +34,14 @@ export const getLock = async (stationId: string, lockNum: string): Promise<LockS
   return {
     lockStatus: (i.lockStatus as LockStatus | undefined) ?? LockStatus.Raised,
     ...(typeof i.dropCode === 'number'
-      ? { drop: { code: i.dropCode, OperatorID: String(i.dropOperatorId), at: String(i.droppedAt) } }
+      ? {
+          drop: {
+            code: i.dropCode,
+            OperatorID: String(i.dropOperatorId),
+            at: String(i.droppedAt),
+            ...(typeof i.dropAfter === 'number' ? { afterVersion: i.dropAfter } : {}),
+          },
+        }
       : {}),
     ...(typeof i.fault === 'string' ? { fault: i.fault } : {}),
     ...(typeof i.rev === 'number' ? { rev: i.rev } : {}),
@@ -83,12 +90,24 @@ const recordState = async (
 };
 
 /** Record a drop for `operatorId` unless another partner's drop is in force: the lock's new revision, undefined when it is. */
-export const recordDrop = (stationId: string, lockNum: string, drop: { code: number; OperatorID: string; at: string }) =>
+export const recordDrop = (
+  stationId: string,
+  lockNum: string,
+  drop: { code: number; OperatorID: string; at: string; afterVersion?: number | undefined },
+) =>
   recordState(
     stationId,
     lockNum,
-    'SET lockStatus = :dropped, dropCode = :code, dropOperatorId = :op, droppedAt = :at REMOVE fault, dropFailure',
-    { ':dropped': LockStatus.Dropped, ':code': drop.code, ':op': drop.OperatorID, ':at': drop.at },
+    drop.afterVersion === undefined
+      ? 'SET lockStatus = :dropped, dropCode = :code, dropOperatorId = :op, droppedAt = :at REMOVE fault, dropFailure, dropAfter'
+      : 'SET lockStatus = :dropped, dropCode = :code, dropOperatorId = :op, droppedAt = :at, dropAfter = :after REMOVE fault, dropFailure',
+    {
+      ':dropped': LockStatus.Dropped,
+      ':code': drop.code,
+      ':op': drop.OperatorID,
+      ':at': drop.at,
+      ...(drop.afterVersion === undefined ? {} : { ':after': drop.afterVersion }),
+    },
     'attribute_not_exists(dropOperatorId) OR dropOperatorId = :op',
   );
 
@@ -97,7 +116,7 @@ export const recordRaised = (stationId: string, lockNum: string, code: number, a
   recordState(
     stationId,
     lockNum,
-    'SET lockStatus = :raised, raisedAt = :at REMOVE dropCode, dropOperatorId, droppedAt, fault, dropFailure',
+    'SET lockStatus = :raised, raisedAt = :at REMOVE dropCode, dropOperatorId, droppedAt, dropAfter, fault, dropFailure',
     { ':raised': LockStatus.Raised, ':code': code, ':at': at },
     'dropCode = :code',
   );

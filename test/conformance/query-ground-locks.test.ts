@@ -15,6 +15,7 @@ import { replayDlq } from '../../shared/push/dlq.ts';
 import { raiseAfterCarLeft } from '../../shared/services/ground-locks.ts';
 import { getOrder } from '../../shared/store/orders.ts';
 import { getLock } from '../../shared/store/parking.ts';
+import { getConnectorStatus } from '../../shared/store/stations.ts';
 import { useChargingPlatform } from '../support/charging.ts';
 import { eventually } from '../support/eventually.ts';
 import { carParkSeed } from '../support/extensions.ts';
@@ -336,5 +337,21 @@ describe('the raise after the car left — events out of order', () => {
     await ctx.admin('FX0001E01C2', 'unplugged', 1);
     await eventually(() => lockStatusOf('L02'), { until: (s) => s === 50, what: 'L02 raised after the car left' });
     expect(park.lockStatus('FX0001', 'L02')).toBe(50);
+  });
+
+  it('a departure from before the drop (delivered late, or its invocation retried) raises nothing, though the space is free', async () => {
+    const env = ctx.platform.cloud.env;
+    const live = await runWithEnv(env, () => getConnectorStatus('FX0001', 'FX0001E01C2'));
+    if (live === 'unknown' || live === undefined) throw new Error('FX0001E01C2 has reported');
+    expect(live.status).toBe(1);
+    // the next driver drops the lock; the announcement of the last car's departure reaches the rule only now
+    const r = await drop(ctx.p1, 'L02');
+    expect(r.data).toMatchObject({ result: true });
+    const calls = park.lockCalls;
+    const departed = { StationID: 'FX0001', ConnectorID: 'FX0001E01C2', status: 1, previousStatus: 2, version: live.version };
+    expect(await runWithEnv(env, () => raiseAfterCarLeft(departed, new Date()))).toBe(false);
+    expect(park.lockCalls).toBe(calls);
+    expect(park.lockStatus('FX0001', 'L02')).toBe(10);
+    expect((await getLock('FX0001', 'L02')).drop?.code).toBe((r.data as { DropCode: number }).DropCode);
   });
 });
