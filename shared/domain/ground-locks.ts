@@ -77,7 +77,10 @@ export interface LockState {
         code: number;
         OperatorID: string;
         at: string;
-        /** the connector's live status version when the lock dropped: only a later departure is this drop's car leaving */
+        /**
+         * the connector's live status version when the lock dropped (-1: it had not reported): only a
+         * later departure is this drop's car leaving; absent on a drop recorded before it was kept
+         */
         afterVersion?: number | undefined;
       }
     | undefined;

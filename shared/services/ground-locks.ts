@@ -145,7 +145,8 @@ export const dropLock = async (partner: Partner, req: RequestData<'query_drop_lo
     code,
     OperatorID: partner.operatorId,
     at: now.toISOString(),
-    afterVersion: view?.version,
+    // -1: the connector had not reported, so no departure came before the drop
+    afterVersion: view?.version ?? -1,
   });
   if (rev === undefined) return refused(DropFail.Taken);
   await announceLock(req.StationID, space, LockStatus.Dropped, rev, now);
@@ -187,8 +188,8 @@ export const dropLockResult = async (
  * (raiseDueLock). Only if that hand-over fails does this throw (the event's own retries, then its
  * on-failure DLQ). A late "available" raises nothing: one from before the drop (its version not
  * above the connector's version when the lock dropped) is not the drop's car leaving, and after a
- * car is back on the space (the live status no longer available) that car's departure raises it. No order is ever read
- * or written.
+ * car is back on the space (the live status no longer available) that car's departure raises it.
+ * No order is ever read or written.
  */
 export const raiseAfterCarLeft = async (
   e: { StationID: string; ConnectorID: string; status: number; previousStatus?: number | undefined; version?: number | undefined },

@@ -93,21 +93,13 @@ const recordState = async (
 export const recordDrop = (
   stationId: string,
   lockNum: string,
-  drop: { code: number; OperatorID: string; at: string; afterVersion?: number | undefined },
+  drop: { code: number; OperatorID: string; at: string; afterVersion: number },
 ) =>
   recordState(
     stationId,
     lockNum,
-    drop.afterVersion === undefined
-      ? 'SET lockStatus = :dropped, dropCode = :code, dropOperatorId = :op, droppedAt = :at REMOVE fault, dropFailure, dropAfter'
-      : 'SET lockStatus = :dropped, dropCode = :code, dropOperatorId = :op, droppedAt = :at, dropAfter = :after REMOVE fault, dropFailure',
-    {
-      ':dropped': LockStatus.Dropped,
-      ':code': drop.code,
-      ':op': drop.OperatorID,
-      ':at': drop.at,
-      ...(drop.afterVersion === undefined ? {} : { ':after': drop.afterVersion }),
-    },
+    'SET lockStatus = :dropped, dropCode = :code, dropOperatorId = :op, droppedAt = :at, dropAfter = :after REMOVE fault, dropFailure',
+    { ':dropped': LockStatus.Dropped, ':code': drop.code, ':op': drop.OperatorID, ':at': drop.at, ':after': drop.afterVersion },
     'attribute_not_exists(dropOperatorId) OR dropOperatorId = :op',
   );
 
