@@ -32,7 +32,7 @@ import {
   transactionIdOf,
 } from '../domain/ocpp.ts';
 import { maskVin, parseVinReport, VIN_REPORT } from '../domain/vin.ts';
-import { checkPayload } from '../ocpp/schemas.ts';
+import { checkAnswer, checkCall, checkOurCall } from '../ocpp/schemas.ts';
 import { emitPileEvents, type PileEvent } from '../piles/emit.ts';
 import {
   bindTransaction,
@@ -104,7 +104,7 @@ export const handleFrame = async (connectionId: string, text: string, now: Date)
   }
   const { id, action, payload } = frame;
   if (!isIncomingAction(action)) return errorFrame(id, 'NotImplemented', `action ${action} is not implemented`);
-  const problem = checkPayload(action, 'req', payload);
+  const problem = checkCall(action, payload);
   if (problem) {
     logger.warn('OCPP payload invalid', { chargePoint: conn.chargePointId, action, code: problem.code });
     return errorFrame(id, problem.code, problem.message);
@@ -388,7 +388,7 @@ export const configureMetering = async (chargePointId: string): Promise<number> 
 /** The answer to one of the metering calls: checked against its schema and logged (a refusal as a warning); nothing is stored. */
 const onMeteringAnswer = (chargePointId: string, frame: Extract<Frame, { kind: 'result' | 'error' }>, index: number): void => {
   const key = meteringKeys()[index]?.key;
-  const problem = frame.kind === 'result' ? checkPayload(CONFIGURE_ACTION, 'conf', frame.payload) : undefined;
+  const problem = frame.kind === 'result' ? checkAnswer(CONFIGURE_ACTION, frame.payload) : undefined;
   if (problem) {
     logger.warn('charge point answered ChangeConfiguration off its schema: its metering is unknown', {
       chargePoint: chargePointId,
@@ -423,7 +423,7 @@ export const sendCall = async (
   about: { StartChargeSeq?: string; ConnectorID?: string; ReserveSeq?: string } = {},
   now = new Date(),
 ): Promise<CallOutcome> => {
-  const problem = checkPayload(action, 'req', payload);
+  const problem = checkOurCall(action, payload);
   if (problem) return { sent: false, reason: 'invalid', message: problem.message };
   const conn = await getConnection(chargePointId);
   if (!conn) return { sent: false, reason: 'offline' };
@@ -457,7 +457,7 @@ const onAnswer = async (chargePointId: string, frame: Extract<Frame, { kind: 're
   );
   let accepted = false;
   if (frame.kind === 'result') {
-    const problem = checkPayload(call.action, 'conf', frame.payload);
+    const problem = checkAnswer(call.action, frame.payload);
     accepted = !problem && frame.payload.status === 'Accepted';
     logger.info('OCPP call answered', {
       chargePoint: chargePointId,

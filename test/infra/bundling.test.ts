@@ -108,8 +108,9 @@ describe('real bundling with local esbuild', () => {
 
 /**
  * Real functions as the stack bundles them (the topology's own declarations): the OCPP message
- * handler validates with the validators compiled ahead of time (shared/ocpp/validators.generated.js),
- * so neither ajv nor ocpp-rpc nor its JSON schemas are in it; no bundle carries the credential
+ * handler checks with ocpp-rpc's schemas copied into shared/ocpp/schemas.generated.ts, so neither
+ * ajv nor ocpp-rpc nor its JSON file is in it, and the pile gateway (our own calls only) holds none
+ * of the schemas of what a charge point sends; no bundle carries the credential
  * providers a Lambda never reaches, and one without S3 not the SDK's event streams — dynamic
  * `import()`s only; a function that writes to a bucket (the S3 client imports event streams) keeps
  * them; one that only presigns links (a read grant) holds neither the S3 client nor event streams.
@@ -120,7 +121,7 @@ describe('real function bundles: what is left out', () => {
   afterAll(() => rmSync(outdir, { recursive: true, force: true }));
   // station-changes: once the one function with full zod (447 KB), through the station import's classic schemas
   // query-invoice-info: a read-only bucket grant, its download links presigned without the S3 client (once 510 KB)
-  const ids = ['ocpp-message', 'query-token', 'dxp-export-hourly', 'station-changes', 'query-invoice-info'];
+  const ids = ['ocpp-message', 'pile-gateway', 'query-token', 'dxp-export-hourly', 'station-changes', 'query-invoice-info'];
   const withS3 = 'dxp-export-hourly';
 
   it('the OCPP handler has no ajv, no ocpp-rpc, no schemas; no full zod; event streams only with S3; left-out modules are dynamic imports', async () => {
@@ -161,7 +162,11 @@ describe('real function bundles: what is left out', () => {
           inputs.filter((p) => p.includes(`node_modules/${m}/`)),
           `${id}: ${m}`,
         ).toEqual([]);
-      if (id === 'ocpp-message') expect(inputs.some((p) => p.endsWith('shared/ocpp/validators.generated.js'))).toBe(true);
+      if (id === 'ocpp-message' || id === 'pile-gateway')
+        expect(
+          inputs.some((p) => p.endsWith('shared/ocpp/schemas.generated.ts')),
+          id,
+        ).toBe(true);
       // the heavy clients stay where they are used: S3 (~100 KB, +40 KB of @smithy/core) and its
       // multipart upload only with a bucket grant, the invoice PDF (pdf-lib, its fonts, pako: ~420 KB)
       // in invoice-issue only, and a function that neither sends nor publishes holds no SQS or
@@ -181,6 +186,14 @@ describe('real function bundles: what is left out', () => {
         ).toBe(true);
 
       const text = readFileSync(join(assetDir, 'index.js'), 'utf8');
+      // the schema tables are tree-shaken per function: BootNotification's and MeterValues' fields are
+      // a charge point's CALLs (the message handler), RemoteStartTransaction's chargingProfile our own
+      if (id === 'ocpp-message')
+        for (const field of ['chargePointVendor', 'sampledValue']) expect(text, `${id}: ${field}`).toContain(field);
+      if (id === 'pile-gateway') {
+        for (const field of ['chargePointVendor', 'sampledValue']) expect(text, `${id}: ${field}`).not.toContain(field);
+        expect(text, id).toContain('chargingSchedulePeriod');
+      }
       // what is left out is reached by dynamic import() only (a `require` left in the code, such as the
       // SDK's optional signature-v4-crt, runs only where it is called: the load below proves none runs at init)
       const ext = externalsOf(text);
@@ -262,6 +275,14 @@ describe('real function bundles: only the contracts and modules the function use
       const code = fn.stack.resolve((fn.node.defaultChild as CfnFunction).code) as { s3Key: string };
       const assetDir = join(outdir, `asset.${code.s3Key.replace(/\.zip$/, '')}`);
       const text = readFileSync(join(assetDir, 'index.js'), 'utf8');
+      // the schema tables are tree-shaken per function: BootNotification's and MeterValues' fields are
+      // a charge point's CALLs (the message handler), RemoteStartTransaction's chargingProfile our own
+      if (id === 'ocpp-message')
+        for (const field of ['chargePointVendor', 'sampledValue']) expect(text, `${id}: ${field}`).toContain(field);
+      if (id === 'pile-gateway') {
+        for (const field of ['chargePointVendor', 'sampledValue']) expect(text, `${id}: ${field}`).not.toContain(field);
+        expect(text, id).toContain('chargingSchedulePeriod');
+      }
       const held = contracts.filter((c) => text.includes(marker(c.description))).map((c) => c.name);
       expect(held.sort(), id).toEqual([...(uses[id] ?? [])].sort());
 

@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { alignedIntervalFor, meteringConfiguration, nextAligned, progressDue } from '../../../shared/domain/metering.ts';
-import { checkPayload } from '../../../shared/ocpp/schemas.ts';
+import { checkAnswer, checkOurCall } from '../../../shared/ocpp/schemas.ts';
 
 const INTERVAL = 50_000;
 
@@ -68,10 +68,10 @@ describe('the metering a charge point is told (ChangeConfiguration after its boo
 
   it('each call is a valid ChangeConfiguration.req, and the answers are checked against its .conf', () => {
     for (const call of meteringConfiguration({ sampleSeconds: 50, alignedSeconds: 1800 }))
-      expect(checkPayload('ChangeConfiguration', 'req', call)).toBeUndefined();
-    expect(checkPayload('ChangeConfiguration', 'conf', { status: 'RebootRequired' })).toBeUndefined();
-    expect(checkPayload('ChangeConfiguration', 'conf', { status: 'Fine' })?.code).toBe('PropertyConstraintViolation');
-    expect(checkPayload('ChangeConfiguration', 'conf', {})?.code).toBe('OccurenceConstraintViolation');
+      expect(checkOurCall('ChangeConfiguration', call)).toBeUndefined();
+    expect(checkAnswer('ChangeConfiguration', { status: 'RebootRequired' })).toBeUndefined();
+    expect(checkAnswer('ChangeConfiguration', { status: 'Fine' })?.code).toBe('PropertyConstraintViolation');
+    expect(checkAnswer('ChangeConfiguration', {})?.code).toBe('OccurenceConstraintViolation');
   });
 
   it('alignedIntervalFor: the largest interval ≤ 30 min whose readings land on every period start', () => {

@@ -14,7 +14,7 @@ import {
   stopCauseOf,
   transactionIdOf,
 } from '../../../shared/domain/ocpp.ts';
-import { checkPayload } from '../../../shared/ocpp/schemas.ts';
+import { checkAnswer, checkCall } from '../../../shared/ocpp/schemas.ts';
 
 describe('parseFrame', () => {
   it('reads CALL, CALLRESULT and CALLERROR', () => {
@@ -134,14 +134,14 @@ describe('HTTP Basic credentials', () => {
 
 describe('schema validation (the OCPP 1.6 JSON schemas)', () => {
   it('passes a valid payload and names the OCPP error code of an invalid one', () => {
-    expect(checkPayload('BootNotification', 'req', { chargePointVendor: 'V', chargePointModel: 'M' })).toBeUndefined();
-    expect(checkPayload('BootNotification', 'req', { chargePointVendor: 'V' })?.code).toBe('OccurenceConstraintViolation');
-    expect(checkPayload('BootNotification', 'req', { chargePointVendor: 'V'.repeat(21), chargePointModel: 'M' })?.code).toBe(
+    expect(checkCall('BootNotification', { chargePointVendor: 'V', chargePointModel: 'M' })).toBeUndefined();
+    expect(checkCall('BootNotification', { chargePointVendor: 'V' })?.code).toBe('OccurenceConstraintViolation');
+    expect(checkCall('BootNotification', { chargePointVendor: 'V'.repeat(21), chargePointModel: 'M' })?.code).toBe(
       'PropertyConstraintViolation',
     );
-    expect(checkPayload('Heartbeat', 'req', { extra: 1 })?.code).toBe('PropertyConstraintViolation');
-    expect(checkPayload('MeterValues', 'req', { connectorId: 'one', meterValue: [] })?.code).toBe('TypeConstraintViolation');
-    expect(checkPayload('RemoteStartTransaction', 'conf', { status: 'Accepted' })).toBeUndefined();
-    expect(checkPayload('RemoteStartTransaction', 'conf', { status: 'Maybe' })).toBeDefined();
+    expect(checkCall('Heartbeat', { extra: 1 })?.code).toBe('PropertyConstraintViolation');
+    expect(checkCall('MeterValues', { connectorId: 'one', meterValue: [] })?.code).toBe('TypeConstraintViolation');
+    expect(checkAnswer('RemoteStartTransaction', { status: 'Accepted' })).toBeUndefined();
+    expect(checkAnswer('RemoteStartTransaction', { status: 'Maybe' })).toBeDefined();
   });
 });

@@ -1,16 +1,25 @@
 /**
- * The OCPP 1.6J validators compiled ahead of time (shared/ocpp/validators.generated.js) against
- * ocpp-rpc's own validator (ajv compiling the same schemas at run time): the same error code (in
- * 1.6J's names: its FormatViolation is PropertyConstraintViolation) and the same message for every payload — a table of bad payloads, then payloads generated from each
- * schema (valid ones and near misses). And the generated file is what its generator writes today.
+ * The OCPP 1.6J checks (ocpp-rpc's schemas in shared/ocpp/schemas.generated.ts, walked by
+ * shared/ocpp/json-schema.ts) against ocpp-rpc's own validator (ajv compiling the same schemas at
+ * run time): the same error code (in 1.6J's names: its FormatViolation is
+ * PropertyConstraintViolation) and the same message for every payload — a table of bad payloads,
+ * then payloads generated from each schema (valid ones and near misses). And the generated file is
+ * what its generator writes today, each table holding the schemas of its own direction only.
  */
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import schemas from 'ocpp-rpc/lib/schemas/ocpp1_6.json' with { type: 'json' };
 import { createValidator } from 'ocpp-rpc/lib/validator.js';
 import { describe, expect, it } from 'vitest';
-import { renderValidators, VALIDATED_SCHEMAS, VALIDATORS_FILE } from '../../../shared/ocpp/generate-validators.ts';
-import { checkPayload } from '../../../shared/ocpp/schemas.ts';
+import { CONFIGURE_ACTION, INCOMING_ACTIONS, isIncomingAction, OUTGOING_ACTIONS } from '../../../shared/domain/ocpp.ts';
+import { renderSchemas, SCHEMAS_FILE, VALIDATED_SCHEMAS } from '../../../shared/ocpp/generate-schemas.ts';
+import { firstError } from '../../../shared/ocpp/json-schema.ts';
+import { ANSWER_SCHEMAS, CALL_SCHEMAS, OUR_CALL_SCHEMAS } from '../../../shared/ocpp/schemas.generated.ts';
+import { checkAnswer, checkCall, checkOurCall } from '../../../shared/ocpp/schemas.ts';
+
+/** the check the platform runs for a schema id: a charge point's CALL, our CALL, or an answer to ours */
+const checkPayload = (action: string, kind: 'req' | 'conf', payload: unknown) =>
+  kind === 'conf' ? checkAnswer(action, payload) : isIncomingAction(action) ? checkCall(action, payload) : checkOurCall(action, payload);
 
 const ocppRpc = createValidator('ocpp1.6', schemas);
 
@@ -46,10 +55,42 @@ const profile = (limit: number) => ({
   },
 });
 
-describe('OCPP validators compiled ahead of time', () => {
-  it('shared/ocpp/validators.generated.js is up to date (run `npm run ocpp:validators` after changing its generator)', () => {
-    if (readFileSync(VALIDATORS_FILE, 'utf8') !== renderValidators())
-      expect.fail('validators.generated.js is stale: run `npm run ocpp:validators` and commit the result');
+describe('OCPP 1.6J schema checks', () => {
+  it('shared/ocpp/schemas.generated.ts is up to date (run `npm run ocpp:schemas` after changing its generator)', () => {
+    if (readFileSync(SCHEMAS_FILE, 'utf8') !== renderSchemas())
+      expect.fail('schemas.generated.ts is stale: run `npm run ocpp:schemas` and commit the result');
+  });
+
+  it('each table holds its own direction only: a function checking our calls carries no schema of theirs', () => {
+    expect(Object.keys(CALL_SCHEMAS)).toEqual([...INCOMING_ACTIONS]);
+    expect(Object.keys(OUR_CALL_SCHEMAS)).toEqual([...OUTGOING_ACTIONS, CONFIGURE_ACTION]);
+    expect(Object.keys(ANSWER_SCHEMAS)).toEqual([...OUTGOING_ACTIONS, CONFIGURE_ACTION]);
+    // a charge point's action is not ours to send, and the reverse: each is ProtocolError at the other entry point
+    expect(checkOurCall('BootNotification', { chargePointVendor: 'V', chargePointModel: 'M' })?.code).toBe('ProtocolError');
+    expect(checkCall('RemoteStopTransaction', { transactionId: 1 })?.code).toBe('ProtocolError');
+    expect(checkAnswer('BootNotification', {})?.code).toBe('ProtocolError');
+    expect(checkOurCall('RemoteStopTransaction', { transactionId: 1 })).toBeUndefined();
+  });
+
+  it("the walk reports the first broken rule in ajv's order: type, enum, then required, unknown keys, each property in schema order", () => {
+    const schema = {
+      type: 'object',
+      required: ['a', 'b'],
+      additionalProperties: false,
+      properties: { a: { type: 'string', enum: ['x', 'yy'], maxLength: 1 }, b: { type: 'array', items: { type: 'integer' } } },
+    } as const;
+    expect(firstError(schema, [])).toEqual({ keyword: 'type', instancePath: '', message: 'must be object' });
+    expect(firstError(schema, { a: 'zz', extra: 1 })?.keyword).toBe('required');
+    expect(firstError(schema, { a: 'zz', b: [], extra: 1 })?.keyword).toBe('additionalProperties');
+    expect(firstError(schema, { a: 'zz', b: ['1'] })).toEqual({
+      keyword: 'enum',
+      instancePath: '/a',
+      message: 'must be equal to one of the allowed values',
+    });
+    expect(firstError(schema, { a: 'yy', b: [] })?.keyword).toBe('maxLength');
+    expect(firstError(schema, { a: 'x', b: [1, 2.5] })).toEqual({ keyword: 'type', instancePath: '/b/1', message: 'must be integer' });
+    expect(firstError(schema, { b: [1], a: 'x' })).toBeUndefined();
+    expect(firstError({ type: 'object', properties: { 'a/b~c': { type: 'string' } } }, { 'a/b~c': 1 })?.instancePath).toBe('/a~1b~0c');
   });
 
   it.each([
@@ -85,7 +126,35 @@ describe('OCPP validators compiled ahead of time', () => {
     ['bad enum in an answer', 'RemoteStartTransaction', 'conf', { status: 'Maybe' }, 'PropertyConstraintViolation'],
     ['bad date-time', 'StartTransaction', 'req', { ...start, timestamp: '30/11/2026 10:00' }, 'PropertyConstraintViolation'],
     ['impossible date', 'StartTransaction', 'req', { ...start, timestamp: '2026-02-30T10:00:00Z' }, 'PropertyConstraintViolation'],
+    [
+      '29 February of 2100 (not a leap year)',
+      'StartTransaction',
+      'req',
+      { ...start, timestamp: '2100-02-29T10:00:00Z' },
+      'PropertyConstraintViolation',
+    ],
+    ['month 13', 'StartTransaction', 'req', { ...start, timestamp: '2026-13-01T10:00:00Z' }, 'PropertyConstraintViolation'],
+    [
+      'a leap second not at 23:59',
+      'StartTransaction',
+      'req',
+      { ...start, timestamp: '2016-12-31T22:59:60Z' },
+      'PropertyConstraintViolation',
+    ],
+    ['two separators', 'StartTransaction', 'req', { ...start, timestamp: '2026-11-30T10:00:00T' }, 'PropertyConstraintViolation'],
+    ['a date without time', 'StartTransaction', 'req', { ...start, timestamp: '2026-11-30' }, 'PropertyConstraintViolation'],
+    ['date-time not a string', 'StartTransaction', 'req', { ...start, timestamp: 20261130 }, 'TypeConstraintViolation'],
+    ['number a string', 'RemoteStartTransaction', 'req', profile('10' as unknown as number), 'TypeConstraintViolation'],
+    ['unknown property in an answer', 'ChangeConfiguration', 'conf', { status: 'Accepted', x: 1 }, 'PropertyConstraintViolation'],
+    ['bad enum in our own call', 'ChangeAvailability', 'req', { connectorId: 0, type: 'Sometimes' }, 'PropertyConstraintViolation'],
     ['limit not a multiple of 0.1', 'RemoteStartTransaction', 'req', profile(10.05), 'OccurenceConstraintViolation'],
+    [
+      'limit off a multiple of 0.1 by 1e-5 (beyond the 1e-6 tolerance)',
+      'RemoteStartTransaction',
+      'req',
+      profile(10.00001),
+      'OccurenceConstraintViolation',
+    ],
   ] as const)('%s → the code and message ocpp-rpc gives', (_case, action, kind, payload, code) => {
     expect(agree(action, kind, payload)?.code).toBe(code);
   });
@@ -96,6 +165,11 @@ describe('OCPP validators compiled ahead of time', () => {
     ['a limit of 0.3 is a multiple of 0.1 (tolerance 1e-6)', 'RemoteStartTransaction', 'req', profile(0.3)],
     ['date-time without zone (ajv-formats 2 accepts it)', 'StartTransaction', 'req', { ...start, timestamp: '2026-11-30T10:00:00' }],
     ['date-time with offset and fraction', 'StartTransaction', 'req', { ...start, timestamp: '2026-11-30T10:00:00.123+08:00' }],
+    ['29 February of a leap year', 'StartTransaction', 'req', { ...start, timestamp: '2024-02-29T10:00:00Z' }],
+    ['29 February of 2000 (divisible by 400)', 'StartTransaction', 'req', { ...start, timestamp: '2000-02-29T10:00:00Z' }],
+    ['a leap second at 23:59:60', 'StartTransaction', 'req', { ...start, timestamp: '2016-12-31T23:59:60Z' }],
+    ['lower-case t and z, a space as separator', 'StartTransaction', 'req', { ...start, timestamp: '2026-11-30t10:00:00z' }],
+    ['a space as separator, offset without colon', 'StartTransaction', 'req', { ...start, timestamp: '2026-11-30 10:00:00+0800' }],
     ['an accepted answer', 'ReserveNow', 'conf', { status: 'Accepted' }],
   ] as const)('%s passes both', (_case, action, kind, payload) => {
     expect(agree(action, kind, payload)).toBeUndefined();
