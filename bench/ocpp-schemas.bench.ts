@@ -53,7 +53,13 @@ const CASES: ReadonlyArray<{ name: string; action: string; kind: 'req' | 'conf';
     check: checkCall,
     payload: { connectorId: 1, idTag: 'TAG', meterStart: 0, timestamp: ts },
   },
-  { name: 'RemoteStartTransaction + profile (ours)', action: 'RemoteStartTransaction', kind: 'req', check: checkOurCall, payload: remoteStart },
+  {
+    name: 'RemoteStartTransaction + profile (ours)',
+    action: 'RemoteStartTransaction',
+    kind: 'req',
+    check: checkOurCall,
+    payload: remoteStart,
+  },
   { name: 'an answer: Accepted', action: 'RemoteStartTransaction', kind: 'conf', check: checkAnswer, payload: { status: 'Accepted' } },
   {
     name: 'invalid: bad date deep in MeterValues',
