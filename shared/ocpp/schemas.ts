@@ -4,10 +4,11 @@
  * answers as ocpp-rpc's ajv does (shared/ocpp/json-schema.ts), so no function bundles ajv or
  * compiles a schema at init. Three entry points, one per table, so that a function holds only the
  * schemas it checks: a charge point's CALL (`checkCall`), its answer to ours (`checkAnswer`), our
- * own CALL before it is sent (`checkOurCall`). The error code is ocpp-rpc's: the keyword of the first failing
- * schema rule picks it (`required` → OccurenceConstraintViolation, `type` → TypeConstraintViolation,
- * …; bounds, lengths, enums and formats PropertyConstraintViolation), and the message is ajv's `errorsText`. A
- * schema the platform does not check is a ProtocolError, as ocpp-rpc answers for a schema it lacks.
+ * own CALL before it is sent (`checkOurCall`). The error code is ocpp-rpc's: the keyword of the
+ * first failing schema rule picks it (`required` → OccurenceConstraintViolation, `type` →
+ * TypeConstraintViolation, …; bounds, lengths, enums and formats PropertyConstraintViolation), and
+ * the message is ajv's `errorsText`. A schema the platform does not check is a ProtocolError, as
+ * ocpp-rpc answers for a schema it lacks.
  * test/unit/ocpp/validators.test.ts holds both validators to the same answers.
  */
 
