@@ -8,6 +8,7 @@
 import schemas from 'ocpp-rpc/lib/schemas/ocpp1_6.json' with { type: 'json' };
 import { createValidator } from 'ocpp-rpc/lib/validator.js';
 import { checkAnswer, checkCall, checkOurCall } from '../shared/ocpp/schemas.ts';
+import { remoteStartWithProfile } from '../test/support/ocpp-payloads.ts';
 
 const ts = '2026-11-30T10:00:00Z';
 const meterValues = {
@@ -23,17 +24,6 @@ const meterValues = {
       ],
     },
   ],
-};
-const remoteStart = {
-  connectorId: 1,
-  idTag: 'TAG',
-  chargingProfile: {
-    chargingProfileId: 1,
-    stackLevel: 0,
-    chargingProfilePurpose: 'TxProfile',
-    chargingProfileKind: 'Relative',
-    chargingSchedule: { chargingRateUnit: 'A', chargingSchedulePeriod: [{ startPeriod: 0, limit: 32.5 }] },
-  },
 };
 
 type Check = (action: string, payload: unknown) => unknown;
@@ -58,7 +48,7 @@ const CASES: ReadonlyArray<{ name: string; action: string; kind: 'req' | 'conf';
     action: 'RemoteStartTransaction',
     kind: 'req',
     check: checkOurCall,
-    payload: remoteStart,
+    payload: remoteStartWithProfile(32.5),
   },
   { name: 'an answer: Accepted', action: 'RemoteStartTransaction', kind: 'conf', check: checkAnswer, payload: { status: 'Accepted' } },
   {

@@ -16,6 +16,7 @@ import { renderSchemas, SCHEMAS_FILE, VALIDATED_SCHEMAS } from '../../../shared/
 import { firstError } from '../../../shared/ocpp/json-schema.ts';
 import { ANSWER_SCHEMAS, CALL_SCHEMAS, OUR_CALL_SCHEMAS } from '../../../shared/ocpp/schemas.generated.ts';
 import { checkAnswer, checkCall, checkOurCall } from '../../../shared/ocpp/schemas.ts';
+import { remoteStartWithProfile } from '../../support/ocpp-payloads.ts';
 
 /** the check the platform runs for a schema id: a charge point's CALL, our CALL, or an answer to ours */
 const checkPayload = (action: string, kind: 'req' | 'conf', payload: unknown) =>
@@ -43,17 +44,6 @@ const agree = (action: string, kind: 'req' | 'conf', payload: unknown) => {
 
 const boot = { chargePointVendor: 'V', chargePointModel: 'M' };
 const start = { connectorId: 1, idTag: 'TAG', meterStart: 0, timestamp: '2026-11-30T10:00:00Z' };
-const profile = (limit: number) => ({
-  connectorId: 1,
-  idTag: 'TAG',
-  chargingProfile: {
-    chargingProfileId: 1,
-    stackLevel: 0,
-    chargingProfilePurpose: 'TxProfile',
-    chargingProfileKind: 'Relative',
-    chargingSchedule: { chargingRateUnit: 'A', chargingSchedulePeriod: [{ startPeriod: 0, limit }] },
-  },
-});
 
 describe('OCPP 1.6J schema checks', () => {
   it('shared/ocpp/schemas.generated.ts is up to date (run `npm run ocpp:schemas` after changing its generator)', () => {
@@ -144,15 +134,15 @@ describe('OCPP 1.6J schema checks', () => {
     ['two separators', 'StartTransaction', 'req', { ...start, timestamp: '2026-11-30T10:00:00T' }, 'PropertyConstraintViolation'],
     ['a date without time', 'StartTransaction', 'req', { ...start, timestamp: '2026-11-30' }, 'PropertyConstraintViolation'],
     ['date-time not a string', 'StartTransaction', 'req', { ...start, timestamp: 20261130 }, 'TypeConstraintViolation'],
-    ['number a string', 'RemoteStartTransaction', 'req', profile('10' as unknown as number), 'TypeConstraintViolation'],
+    ['number a string', 'RemoteStartTransaction', 'req', remoteStartWithProfile('10' as unknown as number), 'TypeConstraintViolation'],
     ['unknown property in an answer', 'ChangeConfiguration', 'conf', { status: 'Accepted', x: 1 }, 'PropertyConstraintViolation'],
     ['bad enum in our own call', 'ChangeAvailability', 'req', { connectorId: 0, type: 'Sometimes' }, 'PropertyConstraintViolation'],
-    ['limit not a multiple of 0.1', 'RemoteStartTransaction', 'req', profile(10.05), 'OccurenceConstraintViolation'],
+    ['limit not a multiple of 0.1', 'RemoteStartTransaction', 'req', remoteStartWithProfile(10.05), 'OccurenceConstraintViolation'],
     [
       'limit off a multiple of 0.1 by 1e-5 (beyond the 1e-6 tolerance)',
       'RemoteStartTransaction',
       'req',
-      profile(10.00001),
+      remoteStartWithProfile(10.00001),
       'OccurenceConstraintViolation',
     ],
   ] as const)('%s → the code and message ocpp-rpc gives', (_case, action, kind, payload, code) => {
@@ -162,7 +152,7 @@ describe('OCPP 1.6J schema checks', () => {
   it.each([
     ['valid BootNotification', 'BootNotification', 'req', boot],
     ['20 astral characters are 20 characters (ucs2 length), not 40', 'Authorize', 'req', { idTag: '😀'.repeat(20) }],
-    ['a limit of 0.3 is a multiple of 0.1 (tolerance 1e-6)', 'RemoteStartTransaction', 'req', profile(0.3)],
+    ['a limit of 0.3 is a multiple of 0.1 (tolerance 1e-6)', 'RemoteStartTransaction', 'req', remoteStartWithProfile(0.3)],
     ['date-time without zone (ajv-formats 2 accepts it)', 'StartTransaction', 'req', { ...start, timestamp: '2026-11-30T10:00:00' }],
     ['date-time with offset and fraction', 'StartTransaction', 'req', { ...start, timestamp: '2026-11-30T10:00:00.123+08:00' }],
     ['29 February of a leap year', 'StartTransaction', 'req', { ...start, timestamp: '2024-02-29T10:00:00Z' }],
