@@ -24,10 +24,8 @@ export const SCHEMAS_FILE = join(here, 'schemas.generated.ts');
  * metering's CONFIGURE_ACTION), all from shared/domain/ocpp.ts. Any other → ProtocolError, as
  * ocpp-rpc answers for a schema it lacks (shared/ocpp/schemas.ts).
  */
-export const VALIDATED_SCHEMAS = {
-  req: [...INCOMING_ACTIONS, ...OUTGOING_ACTIONS, CONFIGURE_ACTION],
-  conf: [...OUTGOING_ACTIONS, CONFIGURE_ACTION],
-} as const;
+const OURS = [...OUTGOING_ACTIONS, CONFIGURE_ACTION] as const;
+export const VALIDATED_SCHEMAS = { req: [...INCOMING_ACTIONS, ...OURS], conf: OURS } as const;
 
 type Node = Record<string, unknown>;
 
@@ -65,14 +63,9 @@ export const renderSchemas = (): string => {
     '',
     table('CALL_SCHEMAS', 'the `.req` of the CALLs a charge point sends us (INCOMING_ACTIONS), by action', INCOMING_ACTIONS, 'req'),
     '',
-    table(
-      'OUR_CALL_SCHEMAS',
-      "the `.req` of the CALLs we send (OUTGOING_ACTIONS and the metering's ChangeConfiguration)",
-      [...OUTGOING_ACTIONS, CONFIGURE_ACTION],
-      'req',
-    ),
+    table('OUR_CALL_SCHEMAS', "the `.req` of the CALLs we send (OUTGOING_ACTIONS and the metering's ChangeConfiguration)", OURS, 'req'),
     '',
-    table('ANSWER_SCHEMAS', "the `.conf` of the CALLs we send: the charge point's answers", VALIDATED_SCHEMAS.conf, 'conf'),
+    table('ANSWER_SCHEMAS', "the `.conf` of the CALLs we send: the charge point's answers", OURS, 'conf'),
     '',
   ].join('\n');
 };
